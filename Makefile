@@ -1,0 +1,136 @@
+# slipway — build, run, test. See README.md.
+#
+#   make            build/slipway (release)
+#   make run        set-up, then the nightly run on samples/ into build/out/
+#   make test       set-up, then unit, end-to-end and stress tests (ASan+UBSan, TSan)
+#   make sanitize   test, then slipway itself under TSan at 1, 2 and 8 threads
+#   make install    $(PREFIX)/bin/slipway
+#   make format / format-check / clean
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+CSTD    = -std=c11 -D_POSIX_C_SOURCE=200809L -pthread
+WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+          -Wpointer-arith -Wvla -Wformat=2 -Wundef -Wcast-align
+RELEASE = -O2 -g -DNDEBUG
+TESTFL  = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+TSANFL  = -O1 -g -fsanitize=thread
+LDLIBS  = -lcsv -lzstd -lcrypto -pthread
+
+RUN_DATE = 2026-11-27
+
+LIB_SRC  = $(sort $(wildcard formats/*.c) $(filter-out engine/main.c,$(wildcard engine/*.c)))
+TESTS    = $(patsubst tests/%.c,%,$(sort $(wildcard tests/test_*.c)))
+STRESS   = $(patsubst tests/%.c,%,$(sort $(wildcard tests/stress_*.c)))
+
+obj = $(patsubst %.c,build/$(1)/%.o,$(2))
+
+# ---- Debian packages -------------------------------------------------------------------
+# Installed when run as root; otherwise the exact command is printed and make stops.
+RUN_PKGS  = gcc make libc6-dev libcsv-dev libzstd-dev libssl-dev zstd
+TEST_PKGS = $(RUN_PKGS) libcriterion-dev
+
+define ensure_pkgs
+	@missing=""; \
+	for p in $(1); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" \
+	    || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "slipway: installing Debian packages:$$missing"; \
+	    apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing \
+	      >/dev/null || exit 1; \
+	  else \
+	    echo "slipway: missing Debian packages:$$missing"; \
+	    echo "run:  sudo apt-get install -y$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+endef
+
+.PHONY: all deps test-deps run test unit golden stress sanitize install format format-check clean
+
+all: build/slipway
+
+deps:
+	$(call ensure_pkgs,$(RUN_PKGS))
+
+test-deps:
+	$(call ensure_pkgs,$(TEST_PKGS))
+
+# ---- objects per configuration ---------------------------------------------------------
+build/release/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(RELEASE) -MMD -MP -c $< -o $@
+
+build/asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(TESTFL) -MMD -MP -c $< -o $@
+
+build/tsan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(TSANFL) -MMD -MP -c $< -o $@
+
+build/slipway: $(call obj,release,$(LIB_SRC) engine/main.c)
+	$(CC) $(RELEASE) $^ -o $@ $(LDLIBS)
+
+build/asan/slipway: $(call obj,asan,$(LIB_SRC) engine/main.c)
+	$(CC) $(TESTFL) $^ -o $@ $(LDLIBS)
+
+build/tsan/slipway: $(call obj,tsan,$(LIB_SRC) engine/main.c)
+	$(CC) $(TSANFL) $^ -o $@ $(LDLIBS)
+
+build/asan/test_%: build/asan/tests/test_%.o $(call obj,asan,$(LIB_SRC))
+	$(CC) $(TESTFL) $^ -o $@ $(LDLIBS) -lcriterion
+
+build/tsan/stress_%: build/tsan/tests/stress_%.o $(call obj,tsan,$(LIB_SRC))
+	$(CC) $(TSANFL) $^ -o $@ $(LDLIBS)
+
+-include $(shell find build -name '*.d' 2>/dev/null)
+
+# ---- the nightly run on samples/ -------------------------------------------------------
+SAMPLE_ARGS = --catalog samples/catalog.csv --inventory samples/inventory.csv \
+              --policy samples/policy.conf --orders samples/orders_shop.csv \
+              --orders samples/orders_marketplace.csv.zst --orders samples/orders_wholesale.csv \
+              --run-date $(RUN_DATE)
+
+run: deps
+	@$(MAKE) --no-print-directory build/slipway
+	@rm -rf build/out
+	./build/slipway run $(SAMPLE_ARGS) --out build/out
+
+# ---- tests -----------------------------------------------------------------------------
+test: test-deps
+	@$(MAKE) --no-print-directory unit golden stress
+
+unit: $(addprefix build/asan/,$(TESTS))
+	@set -e; for t in $^; do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 ./$$t --jobs 2; done
+
+golden: build/asan/slipway
+	@sh tests/golden.sh build/asan/slipway
+
+stress: $(addprefix build/tsan/,$(STRESS))
+	@set -e; for t in $^; do echo "== $$t"; TSAN_OPTIONS=halt_on_error=1 ./$$t; done
+
+sanitize: test build/tsan/slipway
+	@set -e; for n in 1 2 8; do \
+	  rm -rf build/tsan-out-$$n; \
+	  TSAN_OPTIONS=halt_on_error=1 ./build/tsan/slipway run $(SAMPLE_ARGS) --threads $$n \
+	    --out build/tsan-out-$$n >/dev/null; \
+	  echo "tsan: $$n threads ok"; \
+	done
+
+install: build/slipway
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 build/slipway $(DESTDIR)$(PREFIX)/bin/slipway
+
+format:
+	clang-format -i engine/*.[ch] formats/*.[ch] tests/*.c
+
+format-check:
+	clang-format --dry-run --Werror engine/*.[ch] formats/*.[ch] tests/*.c
+
+clean:
+	rm -rf build

@@ -1,0 +1,26 @@
+/* Ranked reservation of stock for valid orders, and slip numbers.
+ *
+ * Result: every valid order is SHIPPED, PARTIAL (partial policy) or BACKORDERED, each
+ * line knows which slots serve it, and shipped orders have consecutive slip numbers in
+ * rank order, one per warehouse (warehouses in allocation order). The result is the
+ * one a single thread would get by taking the orders one by one in rank order, for any
+ * number of threads; alloc.c explains why. */
+#ifndef ENG_ALLOC_H
+#define ENG_ALLOC_H
+
+#include "night.h"
+#include "pool.h"
+
+/* Rank night->orders' valid ones into night->ranked, set up night->stock from the
+ * inventory, allocate, number slips. ENG_NOMEM. */
+eng_rc eng_alloc_run(eng_night *night, eng_pool *pool, eng_err *err);
+
+/* Warehouse ranks an order ships from, ascending and distinct, into ranks (capacity
+ * cap); returns how many. */
+size_t eng_alloc_order_warehouses(const eng_night *night, const eng_order *o, uint32_t *ranks,
+                                  size_t cap);
+
+/* The parts of a line (n_parts of them). */
+const eng_part *eng_alloc_line_parts(const eng_line *ln);
+
+#endif

@@ -1,0 +1,221 @@
+/* Argument parsing. Flags are long options only, each value a separate argument or
+ * after '=' (--threads 4, --threads=4). Every mistake is one line on stderr naming the
+ * flag, then a pointer to --help, and exit code 2. */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../formats/isotime.h"
+#include "../formats/num.h"
+#include "manifest.h"
+#include "run.h"
+
+static const char main_help[] =
+    "slipway " SLIPWAY_VERSION " - nightly sales-order-to-shipment batch engine\n"
+    "\n"
+    "usage:\n"
+    "  slipway run --catalog FILE --inventory FILE --orders FILE [--orders FILE ...]\n"
+    "              [--policy FILE] [--threads N] [--run-date YYYY-MM-DD] [--compress]\n"
+    "              --out DIR\n"
+    "  slipway verify DIR\n"
+    "  slipway --help | --version      slipway run --help      slipway verify --help\n"
+    "\n"
+    "Exit codes: 0 committed, 1 internal or I/O failure, 2 usage error, 3 input refused,\n"
+    "4 verify found a broken invariant.\n";
+
+static const char run_help[] =
+    "usage: slipway run --catalog FILE --inventory FILE --orders FILE [--orders FILE ...]\n"
+    "                   [--policy FILE] [--format auto|canonical] [--encoding utf-8]\n"
+    "                   [--threads N] [--run-date YYYY-MM-DD] [--compress] --out DIR\n"
+    "\n"
+    "Reads the night's orders, checks every row and order, reserves stock in rank order\n"
+    "and writes into DIR (which must not exist): slips.csv, picklist.csv,\n"
+    "order_status.csv, backorders.csv, exceptions.csv, inventory.csv, alerts.csv,\n"
+    "summary.json, manifest.json, metrics.json.\n"
+    "\n"
+    "  --catalog FILE      products: sku,name,status,list_price,min_price,currency\n"
+    "  --inventory FILE    stock: sku,on_hand[,warehouse,reorder_point,reorder_qty,\n"
+    "                      safety_stock]\n"
+    "  --orders FILE       order lines (repeat for several files); .zst is decompressed\n"
+    "  --policy FILE       key = value lines: allocation, max_error_rate,\n"
+    "                      return_window_days, restocking_fee_pct, warehouse_order\n"
+    "  --format F          auto (default) or canonical\n"
+    "  --encoding E        utf-8 (default)\n"
+    "  --threads N         worker threads (default: number of CPUs)\n"
+    "  --run-date D        business date for slip numbers (default: today, UTC)\n"
+    "  --compress          write every CSV output as .csv.zst\n"
+    "  --out DIR           output folder to create\n";
+
+static const char verify_help[] =
+    "usage: slipway verify DIR [--catalog FILE --inventory FILE --orders FILE ...]\n"
+    "\n"
+    "Re-checks a finished run against its inputs. Not available in this version: it\n"
+    "comes with a later release (the run's own invariants are in DIR/summary.json).\n";
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "slipway: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\nTry 'slipway run --help'.\n");
+    va_end(ap);
+    return 2;
+}
+
+/* The value of a flag: "--x=v" or the next argument. NULL when missing. */
+static const char *flag_value(int argc, char **argv, int *i, const char *flag)
+{
+    size_t n = strlen(flag);
+    if (argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (*i + 1 >= argc)
+        return NULL;
+    return argv[++*i];
+}
+
+static int is_flag(const char *arg, const char *flag)
+{
+    size_t n = strlen(flag);
+    return strncmp(arg, flag, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+
+static unsigned default_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1;
+}
+
+static int32_t today_utc(void)
+{
+    return (int32_t)(time(NULL) / 86400);
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    eng_run_args a;
+    memset(&a, 0, sizeof a);
+    a.threads = default_threads();
+    a.run_date = today_utc();
+    a.orders = calloc((size_t)argc, sizeof *a.orders);
+    if (!a.orders) {
+        fprintf(stderr, "slipway: out of memory\n");
+        return 1;
+    }
+    int rc = -1;
+    for (int i = 2; i < argc && rc < 0; i++) {
+        const char *arg = argv[i];
+        const char *v = NULL;
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            fputs(run_help, stdout);
+            rc = 0;
+        } else if (strcmp(arg, "--compress") == 0) {
+            a.compress = 1;
+        } else if (is_flag(arg, "--catalog") || is_flag(arg, "--inventory") ||
+                   is_flag(arg, "--orders") || is_flag(arg, "--policy") ||
+                   is_flag(arg, "--out") || is_flag(arg, "--threads") ||
+                   is_flag(arg, "--run-date") || is_flag(arg, "--format") ||
+                   is_flag(arg, "--encoding") || is_flag(arg, "--returns") ||
+                   is_flag(arg, "--history")) {
+            const char *flag = arg;
+            char name[32];
+            size_t len = strcspn(flag, "=");
+            snprintf(name, sizeof name, "%.*s", (int)(len < 31 ? len : 31), flag);
+            v = flag_value(argc, argv, &i, name);
+            if (!v || (!*v)) {
+                rc = usage_error("%s needs a value", name);
+            } else if (strcmp(name, "--catalog") == 0) {
+                a.catalog = v;
+            } else if (strcmp(name, "--inventory") == 0) {
+                a.inventory = v;
+            } else if (strcmp(name, "--orders") == 0) {
+                a.orders[a.n_orders++] = v;
+            } else if (strcmp(name, "--policy") == 0) {
+                a.policy = v;
+            } else if (strcmp(name, "--out") == 0) {
+                a.out = v;
+            } else if (strcmp(name, "--threads") == 0) {
+                int64_t t;
+                if (fmt_int_parse(v, strlen(v), &t) != FMT_NUM_OK || t < 1 || t > 1024)
+                    rc = usage_error("--threads wants a whole number from 1 to 1024, not '%s'",
+                                     v);
+                else
+                    a.threads = (unsigned)t;
+            } else if (strcmp(name, "--run-date") == 0) {
+                if (fmt_isodate_parse(v, strlen(v), &a.run_date) != 0)
+                    rc = usage_error("--run-date wants YYYY-MM-DD in 1970-2099, not '%s'", v);
+            } else if (strcmp(name, "--format") == 0) {
+                if (strcmp(v, "auto") != 0 && strcmp(v, "canonical") != 0)
+                    rc = usage_error("--format %s: this version reads the canonical layout "
+                                     "only (auto or canonical)",
+                                     v);
+            } else if (strcmp(name, "--encoding") == 0) {
+                if (strcmp(v, "utf-8") != 0 && strcmp(v, "UTF-8") != 0)
+                    rc = usage_error("--encoding %s: this version reads UTF-8 only", v);
+            } else {
+                rc = usage_error("%s: returns and history are not supported in this version",
+                                 name);
+            }
+        } else {
+            rc = usage_error("unknown argument '%s'", arg);
+        }
+    }
+    if (rc < 0) {
+        if (!a.catalog)
+            rc = usage_error("%s is required", "--catalog");
+        else if (!a.inventory)
+            rc = usage_error("%s is required", "--inventory");
+        else if (a.n_orders == 0)
+            rc = usage_error("%s is required (at least one file)", "--orders");
+        else if (!a.out)
+            rc = usage_error("%s is required", "--out");
+        else if (a.n_orders > 60000)
+            rc = usage_error("%s: at most 60000 files", "--orders");
+    }
+    if (rc < 0)
+        rc = eng_run(&a);
+    free(a.orders);
+    return rc;
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+    for (int i = 2; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(verify_help, stdout);
+            return 0;
+        }
+    fprintf(stderr, "slipway: verify is not available in this version; the run's invariants "
+                    "are recorded in DIR/summary.json\n");
+    return 2;
+}
+
+int eng_cli_main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(main_help, stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(main_help, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("slipway %s\n", SLIPWAY_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(argc, argv);
+    if (strcmp(cmd, "verify") == 0)
+        return cmd_verify(argc, argv);
+    fprintf(stderr, "slipway: unknown command '%s'\nTry 'slipway --help'.\n", cmd);
+    return 2;
+}

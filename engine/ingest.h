@@ -1,0 +1,37 @@
+/* Reading the night's order files into batches of checked rows, on every thread.
+ *
+ * One reader thread cuts each file into chunks of whole records (formats/chunker) and
+ * queues them; the pool's workers parse each chunk with libcsv, check every row on its
+ * own (encoding, blanks, numbers, dates, catalog), and produce a batch: compact rows,
+ * their exceptions, and the rows grouped by order partition. Batches are kept in file
+ * and chunk order, so nothing downstream depends on which worker parsed what. */
+#ifndef ENG_INGEST_H
+#define ENG_INGEST_H
+
+#include "../formats/csv.h"
+#include "night.h"
+#include "pool.h"
+
+/* Read sources[0 .. n_order_files) of the night. Fills night->batches and each order
+ * source's bytes, sha256, data_rows and format. ENG_REFUSED for an unreadable file, an
+ * empty file or a bad header (err names file, line and column); ENG_NOMEM. */
+eng_rc eng_ingest_orders(eng_night *night, eng_pool *pool, eng_err *err);
+
+/* Check one record of a canonical orders file into batch (exposed for tests and the
+ * fuzzer). header_cols maps each fmt_col to its column in the file (-1 when absent);
+ * header_names are the file's column names (n_header of them). ENG_NOMEM only: bad data
+ * becomes exceptions in the batch. */
+typedef struct eng_layout {
+    int col[FMT_COL_COUNT];
+    size_t n_header;
+    const char **header_names;
+} eng_layout;
+
+eng_rc eng_ingest_record(eng_batch *batch, fmt_csv_fields *fields, const eng_layout *layout,
+                         const eng_catalog *catalog, const char *rec, size_t len,
+                         uint64_t line);
+
+/* Group the batch's rows by partition (fills by_part and part_start). ENG_NOMEM. */
+eng_rc eng_ingest_partition(eng_batch *batch);
+
+#endif

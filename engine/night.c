@@ -1,0 +1,123 @@
+/* Small shared pieces of the night's records: exception lists, batch lifetime, status
+ * names. */
+#include "night.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+eng_rc eng_exc_add(eng_exc_list *l, eng_arena *mem, uint16_t file, uint64_t line,
+                   const char *record_id, eng_code code, const char *field, const char *fmt, ...)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        eng_exc *grown = realloc(l->items, cap * sizeof *grown);
+        if (!grown)
+            return ENG_NOMEM;
+        l->items = grown;
+        l->cap = cap;
+    }
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    if ((size_t)n >= sizeof msg)
+        n = sizeof msg - 1;
+    char *copy = eng_arena_strndup(mem, msg, (size_t)n);
+    if (!copy)
+        return ENG_NOMEM;
+    eng_exc *e = &l->items[l->n++];
+    e->line = line;
+    e->record_id = record_id ? record_id : "";
+    e->message = copy;
+    e->field = field ? field : "";
+    e->file = file;
+    e->code = (uint16_t)code;
+    return ENG_OK;
+}
+
+void eng_exc_list_release(eng_exc_list *l)
+{
+    free(l->items);
+    l->items = NULL;
+    l->n = l->cap = 0;
+}
+
+int eng_code_counts_as_bad(eng_code code)
+{
+    switch (code) {
+    case ENG_CODE_MALFORMED_ROW:
+    case ENG_CODE_BAD_ENCODING:
+    case ENG_CODE_MISSING_FIELD:
+    case ENG_CODE_BAD_NUMBER:
+    case ENG_CODE_BAD_QTY:
+    case ENG_CODE_BAD_DATE:
+    case ENG_CODE_BAD_VALUE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+void eng_row_fault(eng_row *row, eng_code code)
+{
+    row->flags |= ENG_ROW_FAULT;
+    if (eng_code_counts_as_bad(code))
+        row->flags |= ENG_ROW_BAD;
+    if (row->worst == 0 || code < row->worst)
+        row->worst = (uint8_t)code;
+}
+
+void eng_batch_free(eng_batch *b)
+{
+    if (!b)
+        return;
+    free(b->rows);
+    free(b->by_part);
+    eng_exc_list_release(&b->exc);
+    eng_arena_free(b->mem);
+    free(b);
+}
+
+const char *eng_status_name(eng_status st)
+{
+    switch (st) {
+    case ENG_ST_SHIPPED:
+        return "SHIPPED";
+    case ENG_ST_PARTIAL:
+        return "PARTIAL";
+    case ENG_ST_BACKORDERED:
+        return "BACKORDERED";
+    case ENG_ST_REJECTED:
+        return "REJECTED";
+    }
+    return "";
+}
+
+void eng_night_release(eng_night *n)
+{
+    for (size_t b = 0; b < n->n_batches; b++)
+        eng_batch_free(n->batches[b]);
+    free(n->batches);
+    for (size_t p = 0; p < ENG_PARTS; p++) {
+        eng_exc_list_release(&n->parts[p].exc);
+        eng_arena_free(n->parts[p].mem);
+    }
+    free(n->orders);
+    free(n->ranked);
+    free(n->initial_free);
+    eng_stock_free(n->stock);
+    for (unsigned w = 0; w < n->n_alloc_mem; w++)
+        eng_arena_free(n->alloc_mem[w]);
+    free(n->alloc_mem);
+    if (n->header_text)
+        for (size_t f = 0; f < n->n_order_files; f++)
+            fmt_buf_release(&n->header_text[f]);
+    free(n->header_text);
+    free(n->sources);
+    memset(n, 0, sizeof *n);
+}

@@ -1,0 +1,252 @@
+/* The records of one night and the state that carries them from stage to stage.
+ *
+ *   ingest    files -> chunks -> batches of eng_row (+ row-level exceptions)
+ *   orders    batches -> partitions of eng_order with eng_line (+ order-level exceptions)
+ *   alloc     ranked orders -> reservations on the stock counters, slip numbers
+ *   outputs   everything above -> the output files
+ *
+ * Rows and their text live in their batch's arena for the whole run; orders and lines in
+ * their partition's arena. Stages hand each other plain pointers into those. Each stage
+ * writes only the fields it owns (named per field below), so the threads of one stage
+ * never write the same record. */
+#ifndef ENG_NIGHT_H
+#define ENG_NIGHT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../formats/buf.h"
+#include "../formats/canon.h"
+#include "../formats/num.h"
+#include "../formats/policy.h"
+#include "arena.h"
+#include "catalog.h"
+#include "err.h"
+#include "inventory.h"
+#include "stock.h"
+
+/* Orders are spread over this many partitions by a hash of their id; all rows of one
+ * order id, from every file, land in the same partition. */
+#define ENG_PARTS 256
+
+/* ---- one input row (ingest; some flags updated by the orders stage) ---- */
+
+/* Order-level text fields kept per row, in this order. */
+typedef enum eng_ht {
+    ENG_HT_CHANNEL,
+    ENG_HT_CUSTOMER_ID,
+    ENG_HT_SHIP_NAME,
+    ENG_HT_SHIP_STREET,
+    ENG_HT_SHIP_CITY,
+    ENG_HT_SHIP_REGION,
+    ENG_HT_SHIP_POSTAL,
+    ENG_HT_SHIP_COUNTRY,
+    ENG_HT_SHIP_SERVICE,
+    ENG_HT_CURRENCY,
+    ENG_HT_COUNT
+} eng_ht;
+
+/* Order-level money fields, in this order. */
+typedef enum eng_hm { ENG_HM_ORDER_TOTAL, ENG_HM_SHIPPING, ENG_HM_TAX, ENG_HM_DISCOUNT, ENG_HM_COUNT } eng_hm;
+
+typedef struct eng_text {
+    const char *p; /* NUL-terminated; "" when blank */
+    uint32_t len;
+} eng_text;
+
+/* The order-level values one row carries. `present` has bit (1 << fmt_col) for each
+ * column that is non-blank and valid on this row; absent fields are blank or zero. */
+typedef struct eng_head {
+    eng_text text[ENG_HT_COUNT];
+    fmt_dec money[ENG_HM_COUNT];
+    int64_t time_ns;
+    int64_t priority;
+    uint32_t present;
+} eng_head;
+
+enum {
+    ENG_ROW_QTY_OK = 1 << 0,   /* qty parsed */
+    ENG_ROW_PRICE_OK = 1 << 1, /* unit_price parsed */
+    ENG_ROW_BAD = 1 << 2,      /* has a code that counts towards max_error_rate */
+    ENG_ROW_FAULT = 1 << 3,    /* has any code that rejects its order */
+    ENG_ROW_DUP = 1 << 4,      /* repeats an earlier row of its order (orders stage) */
+};
+
+typedef struct eng_row {
+    const char *order_id;  /* NULL when blank or the row is unreadable */
+    const eng_head *head;  /* NULL when every order-level field is blank */
+    uint64_t line;         /* physical line where the record starts */
+    uint64_t raw_hash;     /* of the record's bytes, for DUPLICATE_ROW */
+    int64_t qty;           /* valid with ENG_ROW_QTY_OK */
+    fmt_dec unit_price;    /* valid with ENG_ROW_PRICE_OK */
+    int32_t product;       /* catalog index, or -1 */
+    uint32_t order_id_len;
+    uint32_t raw_len;
+    uint32_t given;        /* bit (1 << fmt_col) per non-blank field, valid or not; all
+                              bits for a malformed row, whose fields cannot be trusted */
+    uint16_t file;         /* index into the night's order files */
+    uint8_t flags;         /* ENG_ROW_* */
+    uint8_t worst;         /* lowest eng_code that faults the row, 0 for none */
+} eng_row;
+
+/* Record that a row carries code: sets ENG_ROW_FAULT (and ENG_ROW_BAD for the codes that
+ * count towards max_error_rate) and keeps the lowest code in row->worst. Informational
+ * codes (DUPLICATE_ROW) do not fault a row and are not passed here. */
+void eng_row_fault(eng_row *row, eng_code code);
+
+/* 1 for the codes that count towards max_error_rate: MALFORMED_ROW, BAD_ENCODING,
+ * MISSING_FIELD and BAD_*. */
+int eng_code_counts_as_bad(eng_code code);
+
+/* ---- one exception row ---- */
+typedef struct eng_exc {
+    uint64_t line;         /* 0 when not tied to a line */
+    const char *record_id; /* order id (valid UTF-8) or "" */
+    const char *message;
+    const char *field;     /* column name or "" */
+    uint16_t file;         /* index into the night's sources */
+    uint16_t code;         /* eng_code */
+} eng_exc;
+
+/* A growable list of exceptions with the arena its texts live in (owned by a batch or a
+ * partition; one writer). */
+typedef struct eng_exc_list {
+    eng_exc *items;
+    size_t n;
+    size_t cap;
+} eng_exc_list;
+
+/* Append an exception; message is formatted into mem. ENG_NOMEM. */
+eng_rc eng_exc_add(eng_exc_list *l, eng_arena *mem, uint16_t file, uint64_t line,
+                   const char *record_id, eng_code code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 8, 9)));
+void eng_exc_list_release(eng_exc_list *l);
+
+/* ---- one chunk's rows (ingest) ---- */
+typedef struct eng_batch {
+    eng_row *rows;
+    size_t n_rows;
+    size_t cap_rows;
+    eng_exc_list exc;
+    eng_arena *mem;            /* heads, text, messages */
+    uint32_t *by_part;         /* row indexes grouped by partition, in row order */
+    uint32_t part_start[ENG_PARTS + 1];
+    uint16_t file;
+    uint64_t seq;
+} eng_batch;
+
+void eng_batch_free(eng_batch *b);
+
+/* ---- orders (orders stage; allocation fields by alloc) ---- */
+
+typedef enum eng_status {
+    ENG_ST_SHIPPED,
+    ENG_ST_PARTIAL,
+    ENG_ST_BACKORDERED,
+    ENG_ST_REJECTED,
+} eng_status;
+
+const char *eng_status_name(eng_status st);
+
+/* Where part of a line ships from. */
+typedef struct eng_part {
+    uint32_t slot;
+    int64_t qty;
+} eng_part;
+
+typedef struct eng_line {
+    const eng_row *row;
+    int64_t qty;         /* units ordered (0 when the row's qty is bad) */
+    int64_t unit_minor;  /* unit price in minor units (0 when unknown) */
+    int64_t amount_minor;
+    int32_t product;
+    uint32_t line_no;    /* 1-based among the order's distinct rows */
+    /* allocation result (alloc) */
+    int64_t shipped;
+    uint32_t n_parts;    /* 0: nothing shipped; 1: `one`; more: `parts` */
+    eng_part one;
+    eng_part *parts;
+} eng_line;
+
+enum {
+    ENG_ORD_DUPLICATE = 1 << 0, /* same id already received in an earlier file */
+    ENG_ORD_CONTENDED = 1 << 1, /* has a line on a contended SKU (alloc) */
+};
+
+typedef struct eng_order {
+    const char *id;
+    uint32_t id_len;
+    uint16_t file;
+    uint8_t flags;
+    uint8_t status;          /* eng_status */
+    uint8_t code;            /* eng_code of the status row */
+    int16_t currency;        /* fmt_currency index, -1 unknown */
+    uint64_t line;           /* physical line of the first row */
+    const eng_head *head;    /* resolved order-level fields */
+    eng_line *lines;
+    uint32_t n_lines;
+    uint32_t n_rows;         /* input rows, repeats included */
+    uint32_t n_slips;        /* alloc: slips (one per warehouse shipped from) */
+    uint64_t first_slip;     /* alloc: number of the first slip */
+    int64_t time_ns;
+    int64_t priority;
+    int64_t units;           /* ordered units, then (after alloc) as SPEC's status row wants */
+    int64_t amount_minor;
+    uint32_t lines_out;      /* `lines` column of the status row */
+} eng_order;
+
+typedef struct eng_partition {
+    eng_order *orders;
+    size_t n_orders;
+    eng_exc_list exc;
+    eng_arena *mem;
+    uint64_t standalone_rows; /* rows in no order (blank order id), each named in exc */
+} eng_partition;
+
+/* ---- inputs as given ---- */
+typedef struct eng_source {
+    const char *path;   /* as given on the command line */
+    const char *role;   /* "catalog", "inventory", "policy", "orders" */
+    const char *format; /* layout detected ("canonical") or "" */
+    uint64_t bytes;
+    char sha256[65];
+    uint64_t data_rows; /* orders: records after the header */
+    uint64_t bad_rows;  /* orders: rows with a code counting towards max_error_rate */
+} eng_source;
+
+/* ---- the night ---- */
+typedef struct eng_night {
+    /* configuration (run) */
+    fmt_policy policy;
+    int32_t run_date;      /* days since 1970-01-01 */
+    unsigned threads;
+    /* reference data (run) */
+    const eng_catalog *catalog;
+    const eng_inventory *inventory;
+    eng_stock *stock;
+    /* sources: index 0.. are the --orders files; others appended after them */
+    eng_source *sources;
+    size_t n_sources;
+    size_t n_order_files;
+    /* ingest */
+    fmt_buf *header_text;  /* per order file: its header names (exceptions point here) */
+    eng_batch **batches;   /* in (file, seq) order */
+    size_t n_batches;
+    /* orders */
+    eng_partition parts[ENG_PARTS];
+    eng_order **orders;    /* every order, sorted by (id, file, line) */
+    size_t n_orders;
+    /* alloc */
+    eng_order **ranked;    /* valid orders in rank order */
+    size_t n_ranked;
+    int64_t *initial_free; /* per slot, counters before allocation */
+    eng_arena **alloc_mem; /* per worker: split lines' parts */
+    unsigned n_alloc_mem;
+    uint64_t n_slips;
+} eng_night;
+
+/* Free everything the night owns (batches, partitions, orders, stock, per-worker
+ * arenas, header texts, sources); leaves catalog, inventory and policy to their owner. */
+void eng_night_release(eng_night *night);
+
+#endif

@@ -1,0 +1,678 @@
+/* Order grouping and order-level validation, one partition per task.
+ *
+ * Per partition:
+ *   1. visit its rows batch by batch (batches are in file and chunk order), giving each
+ *      row its order: same id in the same file joins; same id first seen in an earlier
+ *      file makes a new, duplicate order (DUPLICATE_ORDER);
+ *   2. gather each order's rows, still in input order (a stable counting sort);
+ *   3. check each order: repeated rows, inherited fields that disagree, required
+ *      order-level fields, currency against the catalog, money against the currency's
+ *      decimals, price floor, stated total;
+ *   4. write the verdict: REJECTED with the code of its first bad row, or valid.
+ * A task writes only its own partition and the rows that hash to it. */
+#include "orders.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../formats/currency.h"
+#include "../formats/isotime.h"
+#include "hash.h"
+#include "text.h"
+
+typedef struct pending {
+    const char *id;
+    uint32_t id_len;
+    uint16_t file;
+    uint32_t n_rows;
+    int32_t original; /* for a re-sent order: the order first received, else -1 */
+} pending;
+
+typedef struct visit {
+    eng_row *row;
+    uint32_t order;
+} visit;
+
+typedef struct part_task {
+    eng_night *night;
+    eng_partition *part;
+    /* scratch, freed at the end of the task */
+    visit *visits;
+    size_t n_visits;
+    pending *pend;
+    size_t n_pend;
+    size_t cap_pend;
+    eng_row **rows;      /* rows grouped by order */
+    uint32_t *row_start; /* n_pend + 1 */
+} part_task;
+
+static const char *source_path(const eng_night *n, uint16_t file)
+{
+    return n->sources[file].path;
+}
+
+/* ---- 1. visiting ---- */
+
+static eng_rc visit_rows(part_task *t, size_t p)
+{
+    const eng_night *n = t->night;
+    size_t total = 0;
+    for (size_t b = 0; b < n->n_batches; b++)
+        total += n->batches[b]->part_start[p + 1] - n->batches[b]->part_start[p];
+    t->visits = malloc((total ? total : 1) * sizeof *t->visits);
+    size_t size = 16;
+    while (size < total * 2)
+        size *= 2;
+    uint32_t *table = calloc(size, sizeof *table); /* order index + 1, latest per id */
+    if (!t->visits || !table) {
+        free(table);
+        return ENG_NOMEM;
+    }
+    size_t mask = size - 1;
+    for (size_t b = 0; b < n->n_batches; b++) {
+        eng_batch *bt = n->batches[b];
+        for (uint32_t k = bt->part_start[p]; k < bt->part_start[p + 1]; k++) {
+            eng_row *row = &bt->rows[bt->by_part[k]];
+            size_t h = eng_hash_bytes(row->order_id, row->order_id_len) & mask;
+            uint32_t found = 0;
+            while (table[h]) {
+                const pending *q = &t->pend[table[h] - 1];
+                if (q->id_len == row->order_id_len &&
+                    memcmp(q->id, row->order_id, row->order_id_len) == 0) {
+                    found = table[h];
+                    break;
+                }
+                h = (h + 1) & mask;
+            }
+            uint32_t order;
+            if (found && t->pend[found - 1].file == row->file) {
+                order = found - 1;
+            } else {
+                if (t->n_pend == t->cap_pend) {
+                    size_t cap = t->cap_pend ? t->cap_pend * 2 : 256;
+                    pending *grown = realloc(t->pend, cap * sizeof *grown);
+                    if (!grown) {
+                        free(table);
+                        return ENG_NOMEM;
+                    }
+                    t->pend = grown;
+                    t->cap_pend = cap;
+                }
+                order = (uint32_t)t->n_pend++;
+                pending *q = &t->pend[order];
+                q->id = row->order_id;
+                q->id_len = row->order_id_len;
+                q->file = row->file;
+                q->n_rows = 0;
+                q->original = -1;
+                if (found) {
+                    /* Re-sent: point at the first order of that id. */
+                    const pending *prev = &t->pend[found - 1];
+                    q->original = prev->original >= 0 ? prev->original : (int32_t)(found - 1);
+                }
+                table[h] = order + 1;
+            }
+            t->pend[order].n_rows++;
+            t->visits[t->n_visits].row = row;
+            t->visits[t->n_visits].order = order;
+            t->n_visits++;
+        }
+    }
+    free(table);
+    return ENG_OK;
+}
+
+/* ---- 2. grouping ---- */
+
+static eng_rc group_rows(part_task *t)
+{
+    t->rows = malloc((t->n_visits ? t->n_visits : 1) * sizeof *t->rows);
+    t->row_start = calloc(t->n_pend + 1, sizeof *t->row_start);
+    if (!t->rows || !t->row_start)
+        return ENG_NOMEM;
+    for (size_t o = 0; o < t->n_pend; o++)
+        t->row_start[o + 1] = t->row_start[o] + t->pend[o].n_rows;
+    uint32_t *fill = malloc((t->n_pend ? t->n_pend : 1) * sizeof *fill);
+    if (!fill)
+        return ENG_NOMEM;
+    memcpy(fill, t->row_start, t->n_pend * sizeof *fill);
+    for (size_t v = 0; v < t->n_visits; v++)
+        t->rows[fill[t->visits[v].order]++] = t->visits[v].row;
+    free(fill);
+    return ENG_OK;
+}
+
+/* ---- 3. checking one order ---- */
+
+typedef struct order_check {
+    part_task *t;
+    eng_order *ord;
+    eng_row **rows;
+    uint32_t n_rows;
+    eng_head res;                   /* resolved order-level values */
+    const eng_row *src[FMT_COL_COUNT]; /* row each resolved value came from */
+    int64_t money_minor[ENG_HM_COUNT];
+    int money_ok; /* every given order-level amount converted */
+    int quiet;    /* a re-sent copy: only DUPLICATE_ORDER is reported on it */
+} order_check;
+
+static eng_rc raise(order_check *oc, eng_row *row, eng_code code, const char *field,
+                    const char *msg)
+{
+    eng_partition *part = oc->t->part;
+    if (oc->quiet && code != ENG_CODE_DUPLICATE_ORDER)
+        return ENG_OK;
+    if (code != ENG_CODE_DUPLICATE_ROW)
+        eng_row_fault(row, code);
+    return eng_exc_add(&part->exc, part->mem, row->file, row->line, row->order_id, code, field,
+                       "%s", msg);
+}
+
+static int rows_same_bytes(const eng_row *a, const eng_row *b)
+{
+    return a->raw_len == b->raw_len && a->raw_hash == b->raw_hash;
+}
+
+static int cmp_row_bytes(const void *x, const void *y)
+{
+    const eng_row *a = *(eng_row *const *)x, *b = *(eng_row *const *)y;
+    if (a->raw_hash != b->raw_hash)
+        return a->raw_hash < b->raw_hash ? -1 : 1;
+    if (a->raw_len != b->raw_len)
+        return a->raw_len < b->raw_len ? -1 : 1;
+    return (a->line > b->line) - (a->line < b->line);
+}
+
+/* DUPLICATE_ROW: a row repeating an earlier row of the order byte for byte (compared by
+ * length and a 64-bit hash of the bytes) is counted once. */
+static eng_rc mark_repeats(order_check *oc)
+{
+    char msg[128];
+    if (oc->n_rows <= 64) {
+        for (uint32_t j = 1; j < oc->n_rows; j++) {
+            for (uint32_t k = 0; k < j; k++) {
+                if ((oc->rows[k]->flags & ENG_ROW_DUP) || !rows_same_bytes(oc->rows[k], oc->rows[j]))
+                    continue;
+                oc->rows[j]->flags |= ENG_ROW_DUP;
+                snprintf(msg, sizeof msg, "repeats line %llu byte for byte; counted once",
+                         (unsigned long long)oc->rows[k]->line);
+                ENG_TRY(raise(oc, oc->rows[j], ENG_CODE_DUPLICATE_ROW, "", msg));
+                break;
+            }
+        }
+        return ENG_OK;
+    }
+    eng_row **sorted = malloc(oc->n_rows * sizeof *sorted);
+    if (!sorted)
+        return ENG_NOMEM;
+    memcpy(sorted, oc->rows, oc->n_rows * sizeof *sorted);
+    qsort(sorted, oc->n_rows, sizeof *sorted, cmp_row_bytes);
+    eng_rc rc = ENG_OK;
+    for (uint32_t i = 1; i < oc->n_rows && rc == ENG_OK; i++) {
+        uint32_t first = i - 1;
+        while (i < oc->n_rows && rows_same_bytes(sorted[first], sorted[i])) {
+            sorted[i]->flags |= ENG_ROW_DUP;
+            snprintf(msg, sizeof msg, "repeats line %llu byte for byte; counted once",
+                     (unsigned long long)sorted[first]->line);
+            rc = raise(oc, sorted[i], ENG_CODE_DUPLICATE_ROW, "", msg);
+            if (rc != ENG_OK)
+                break;
+            i++;
+        }
+    }
+    free(sorted);
+    return rc;
+}
+
+static int text_col_slot(int c)
+{
+    static const int slot[FMT_COL_COUNT] = {
+        [FMT_COL_CHANNEL] = ENG_HT_CHANNEL + 1,
+        [FMT_COL_CUSTOMER_ID] = ENG_HT_CUSTOMER_ID + 1,
+        [FMT_COL_SHIP_NAME] = ENG_HT_SHIP_NAME + 1,
+        [FMT_COL_SHIP_STREET] = ENG_HT_SHIP_STREET + 1,
+        [FMT_COL_SHIP_CITY] = ENG_HT_SHIP_CITY + 1,
+        [FMT_COL_SHIP_REGION] = ENG_HT_SHIP_REGION + 1,
+        [FMT_COL_SHIP_POSTAL] = ENG_HT_SHIP_POSTAL + 1,
+        [FMT_COL_SHIP_COUNTRY] = ENG_HT_SHIP_COUNTRY + 1,
+        [FMT_COL_SHIP_SERVICE] = ENG_HT_SHIP_SERVICE + 1,
+        [FMT_COL_CURRENCY] = ENG_HT_CURRENCY + 1,
+    };
+    return slot[c] - 1;
+}
+
+static int money_col_slot(int c)
+{
+    switch (c) {
+    case FMT_COL_ORDER_TOTAL:
+        return ENG_HM_ORDER_TOTAL;
+    case FMT_COL_SHIPPING:
+        return ENG_HM_SHIPPING;
+    case FMT_COL_TAX:
+        return ENG_HM_TAX;
+    case FMT_COL_DISCOUNT:
+        return ENG_HM_DISCOUNT;
+    default:
+        return -1;
+    }
+}
+
+/* Copy column c of h into the resolved head. */
+static void take_value(eng_head *res, const eng_head *h, int c)
+{
+    int ts = text_col_slot(c), ms = money_col_slot(c);
+    if (ts >= 0)
+        res->text[ts] = h->text[ts];
+    else if (ms >= 0)
+        res->money[ms] = h->money[ms];
+    else if (c == FMT_COL_ORDER_TIME)
+        res->time_ns = h->time_ns;
+    else if (c == FMT_COL_PRIORITY)
+        res->priority = h->priority;
+    res->present |= 1u << c;
+}
+
+static int same_value(const eng_head *a, const eng_head *b, int c)
+{
+    int ts = text_col_slot(c), ms = money_col_slot(c);
+    if (ts >= 0)
+        return a->text[ts].len == b->text[ts].len &&
+               memcmp(a->text[ts].p, b->text[ts].p, a->text[ts].len) == 0;
+    if (ms >= 0)
+        return fmt_dec_cmp(a->money[ms], b->money[ms]) == 0;
+    if (c == FMT_COL_ORDER_TIME)
+        return a->time_ns == b->time_ns;
+    return a->priority == b->priority;
+}
+
+/* Value of column c as text for a message, quoted. */
+static void describe(char *dst, size_t cap, const eng_head *h, int c)
+{
+    int ts = text_col_slot(c), ms = money_col_slot(c);
+    char tmp[48];
+    if (ts >= 0) {
+        eng_text_quote(dst, cap, h->text[ts].p, h->text[ts].len);
+        return;
+    }
+    if (ms >= 0) {
+        fmt_buf b;
+        fmt_buf_init(&b);
+        fmt_buf_put_minor(&b, h->money[ms].mant, h->money[ms].frac);
+        snprintf(dst, cap, "\"%.*s\"", b.p ? (int)b.len : 0, b.p ? b.p : "");
+        fmt_buf_release(&b);
+        return;
+    }
+    if (c == FMT_COL_ORDER_TIME) {
+        fmt_isotime_format(h->time_ns, tmp);
+        snprintf(dst, cap, "%s", tmp);
+        return;
+    }
+    snprintf(dst, cap, "%lld", (long long)h->priority);
+}
+
+/* Resolve each order-level field to its first non-blank value; flag rows that differ. */
+static eng_rc resolve_head(order_check *oc)
+{
+    char a[80], b[80], msg[256];
+    for (uint32_t i = 0; i < oc->n_rows; i++) {
+        eng_row *r = oc->rows[i];
+        if ((r->flags & ENG_ROW_DUP) || !r->head)
+            continue;
+        for (int c = 0; c < FMT_COL_COUNT; c++) {
+            if (!(r->head->present & (1u << c)))
+                continue;
+            if (!(oc->res.present & (1u << c))) {
+                take_value(&oc->res, r->head, c);
+                oc->src[c] = r;
+                continue;
+            }
+            if (oc->src[c]->head == r->head || same_value(&oc->res, r->head, c))
+                continue;
+            describe(a, sizeof a, r->head, c);
+            describe(b, sizeof b, &oc->res, c);
+            snprintf(msg, sizeof msg, "%s %s differs from %s on line %llu of the same order",
+                     fmt_col_name((fmt_col)c), a, b, (unsigned long long)oc->src[c]->line);
+            ENG_TRY(raise(oc, r, ENG_CODE_INCONSISTENT_ORDER, fmt_col_name((fmt_col)c), msg));
+        }
+    }
+    return ENG_OK;
+}
+
+static eng_rc check_required(order_check *oc)
+{
+    static const fmt_col required[] = {FMT_COL_ORDER_TIME, FMT_COL_CURRENCY, FMT_COL_SHIP_NAME,
+                                       FMT_COL_SHIP_STREET, FMT_COL_SHIP_CITY,
+                                       FMT_COL_SHIP_COUNTRY};
+    char msg[160];
+    uint32_t given = 0;
+    for (uint32_t i = 0; i < oc->n_rows; i++)
+        given |= oc->rows[i]->given;
+    for (size_t i = 0; i < sizeof required / sizeof *required; i++) {
+        fmt_col c = required[i];
+        /* A value given but invalid already has its own code on its row. */
+        if ((oc->res.present | given) & (1u << c))
+            continue;
+        if (c == FMT_COL_ORDER_TIME || c == FMT_COL_CURRENCY)
+            snprintf(msg, sizeof msg, "no row of the order has a valid %s", fmt_col_name(c));
+        else
+            snprintf(msg, sizeof msg, "the order has no %s on any row, so it cannot ship",
+                     fmt_col_name(c));
+        ENG_TRY(raise(oc, oc->rows[0], ENG_CODE_MISSING_FIELD, fmt_col_name(c), msg));
+    }
+    return ENG_OK;
+}
+
+static void money_text(char *dst, size_t cap, __int128 v, int currency)
+{
+    fmt_buf b;
+    fmt_buf_init(&b);
+    fmt_buf_put_minor128(&b, v, currency >= 0 ? fmt_currency_minor_digits(currency) : 2);
+    snprintf(dst, cap, "%.*s", b.p ? (int)b.len : 0, b.p ? b.p : "?");
+    fmt_buf_release(&b);
+}
+
+/* Currency, per-line money and price floor; fills the order's lines. */
+static eng_rc check_lines(order_check *oc, int *all_amounts)
+{
+    eng_night *n = oc->t->night;
+    eng_order *ord = oc->ord;
+    char msg[256], q[64], a[48], b[48];
+    int cur = -1;
+    const eng_text *ct = &oc->res.text[ENG_HT_CURRENCY];
+    if (oc->res.present & (1u << FMT_COL_CURRENCY)) {
+        cur = fmt_currency_find(ct->p, ct->len);
+        if (cur < 0) {
+            eng_text_quote(q, sizeof q, ct->p, ct->len);
+            snprintf(msg, sizeof msg, "currency %s is not an ISO 4217 code", q);
+            ENG_TRY(raise(oc, (eng_row *)oc->src[FMT_COL_CURRENCY], ENG_CODE_CURRENCY_MISMATCH,
+                          "currency", msg));
+        }
+    }
+    ord->currency = (int16_t)cur;
+    *all_amounts = cur >= 0;
+    uint32_t n_lines = 0;
+    for (uint32_t i = 0; i < oc->n_rows; i++)
+        n_lines += !(oc->rows[i]->flags & ENG_ROW_DUP);
+    ord->lines = eng_arena_alloc(oc->t->part->mem, (n_lines ? n_lines : 1) * sizeof *ord->lines,
+                                 _Alignof(eng_line));
+    if (!ord->lines)
+        return ENG_NOMEM;
+    ord->n_lines = n_lines;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < oc->n_rows; i++) {
+        eng_row *r = oc->rows[i];
+        if (r->flags & ENG_ROW_DUP)
+            continue;
+        eng_line *ln = &ord->lines[k++];
+        memset(ln, 0, sizeof *ln);
+        ln->row = r;
+        ln->line_no = k;
+        ln->product = r->product;
+        ln->qty = (r->flags & ENG_ROW_QTY_OK) ? r->qty : 0;
+        int known = (r->flags & ENG_ROW_QTY_OK) && (r->flags & ENG_ROW_PRICE_OK) && cur >= 0;
+        const eng_product *p = r->product >= 0 ? eng_catalog_get(n->catalog, (uint32_t)r->product)
+                                               : NULL;
+        if (p && cur >= 0 && p->currency != cur) {
+            snprintf(msg, sizeof msg, "order currency %s differs from the catalog currency %s of "
+                                      "SKU \"%.60s\"",
+                     fmt_currency_code(cur), fmt_currency_code(p->currency), p->sku);
+            ENG_TRY(raise(oc, r, ENG_CODE_CURRENCY_MISMATCH, "currency", msg));
+        }
+        if ((r->flags & ENG_ROW_PRICE_OK) && cur >= 0) {
+            fmt_num_rc nrc = fmt_dec_to_minor(r->unit_price, fmt_currency_minor_digits(cur),
+                                              &ln->unit_minor);
+            if (nrc != FMT_NUM_OK) {
+                known = 0;
+                if (nrc == FMT_NUM_PRECISION)
+                    snprintf(msg, sizeof msg,
+                             "unit_price has %d digits after the point; %s has %d",
+                             r->unit_price.frac, fmt_currency_code(cur),
+                             fmt_currency_minor_digits(cur));
+                else
+                    snprintf(msg, sizeof msg, "unit_price is too large (over 64 bits in %s)",
+                             fmt_currency_code(cur));
+                ENG_TRY(raise(oc, r, ENG_CODE_BAD_NUMBER, "unit_price", msg));
+            } else if (p && p->currency == cur && ln->unit_minor < p->min_minor) {
+                money_text(a, sizeof a, ln->unit_minor, cur);
+                money_text(b, sizeof b, p->min_minor, cur);
+                snprintf(msg, sizeof msg, "unit_price %s is below the catalog minimum %s %s", a,
+                         b, fmt_currency_code(cur));
+                ENG_TRY(raise(oc, r, ENG_CODE_PRICE_BELOW_MIN, "unit_price", msg));
+            }
+        }
+        if (known) {
+            if (__builtin_mul_overflow(ln->qty, ln->unit_minor, &ln->amount_minor)) {
+                known = 0;
+                ln->amount_minor = 0;
+                ENG_TRY(raise(oc, r, ENG_CODE_BAD_NUMBER, "unit_price",
+                              "qty times unit_price is too large (over 64 bits)"));
+            }
+        }
+        *all_amounts &= known;
+        if (__builtin_add_overflow(ord->units, ln->qty, &ord->units)) {
+            ord->units = INT64_MAX;
+            ENG_TRY(raise(oc, r, ENG_CODE_BAD_QTY, "qty",
+                          "the order's total quantity is too large (over 64 bits)"));
+        }
+        if (__builtin_add_overflow(ord->amount_minor, ln->amount_minor, &ord->amount_minor)) {
+            ord->amount_minor = 0;
+            *all_amounts = 0;
+            ENG_TRY(raise(oc, r, ENG_CODE_BAD_NUMBER, "unit_price",
+                          "the order's amount is too large (over 64 bits)"));
+        }
+    }
+    return ENG_OK;
+}
+
+/* Order-level amounts in minor units; TOTAL_MISMATCH when a stated total disagrees. */
+static eng_rc check_total(order_check *oc, int all_amounts)
+{
+    int cur = oc->ord->currency;
+    char msg[400];
+    oc->money_ok = cur >= 0;
+    for (int m = 0; m < ENG_HM_COUNT && cur >= 0; m++) {
+        static const fmt_col col[ENG_HM_COUNT] = {FMT_COL_ORDER_TOTAL, FMT_COL_SHIPPING,
+                                                  FMT_COL_TAX, FMT_COL_DISCOUNT};
+        oc->money_minor[m] = 0;
+        if (!(oc->res.present & (1u << col[m])))
+            continue;
+        fmt_num_rc nrc = fmt_dec_to_minor(oc->res.money[m], fmt_currency_minor_digits(cur),
+                                          &oc->money_minor[m]);
+        if (nrc != FMT_NUM_OK) {
+            oc->money_ok = 0;
+            snprintf(msg, sizeof msg, "%s %s for %s", fmt_col_name(col[m]),
+                     nrc == FMT_NUM_PRECISION ? "has more digits after the point than allowed"
+                                              : "is too large (over 64 bits)",
+                     fmt_currency_code(cur));
+            ENG_TRY(raise(oc, (eng_row *)oc->src[col[m]], ENG_CODE_BAD_NUMBER,
+                          fmt_col_name(col[m]), msg));
+        }
+    }
+    if (!(oc->res.present & (1u << FMT_COL_ORDER_TOTAL)) || !all_amounts || !oc->money_ok)
+        return ENG_OK;
+    __int128 lines = 0;
+    for (uint32_t i = 0; i < oc->ord->n_lines; i++)
+        lines += oc->ord->lines[i].amount_minor;
+    __int128 expect = lines + oc->money_minor[ENG_HM_SHIPPING] + oc->money_minor[ENG_HM_TAX] -
+                      oc->money_minor[ENG_HM_DISCOUNT];
+    if (expect == oc->money_minor[ENG_HM_ORDER_TOTAL])
+        return ENG_OK;
+    char t[48], l[48], s[48], x[48], d[48], e[48];
+    money_text(t, sizeof t, oc->money_minor[ENG_HM_ORDER_TOTAL], cur);
+    money_text(l, sizeof l, lines, cur);
+    money_text(s, sizeof s, oc->money_minor[ENG_HM_SHIPPING], cur);
+    money_text(x, sizeof x, oc->money_minor[ENG_HM_TAX], cur);
+    money_text(d, sizeof d, oc->money_minor[ENG_HM_DISCOUNT], cur);
+    money_text(e, sizeof e, expect, cur);
+    snprintf(msg, sizeof msg,
+             "order_total %s differs from lines %s + shipping %s + tax %s - discount %s = %s", t,
+             l, s, x, d, e);
+    return raise(oc, oc->rows[0], ENG_CODE_TOTAL_MISMATCH, "order_total", msg);
+}
+
+static eng_rc mark_resent(order_check *oc, const eng_order *original)
+{
+    char msg[256];
+    snprintf(msg, sizeof msg,
+             "order already received in %.120s (line %llu); this copy is not processed",
+             source_path(oc->t->night, original->file), (unsigned long long)original->line);
+    for (uint32_t i = 0; i < oc->n_rows; i++)
+        ENG_TRY(raise(oc, oc->rows[i], ENG_CODE_DUPLICATE_ORDER, "order_id", msg));
+    return ENG_OK;
+}
+
+/* The resolved head: the first row's own head when every value came from it. */
+static eng_rc settle_head(order_check *oc)
+{
+    const eng_head *single = NULL;
+    int one = 1;
+    for (int c = 0; c < FMT_COL_COUNT && one; c++) {
+        if (!oc->src[c])
+            continue;
+        if (!single)
+            single = oc->src[c]->head;
+        else if (oc->src[c]->head != single)
+            one = 0;
+    }
+    if (one && single && single->present == oc->res.present) {
+        oc->ord->head = single;
+        return ENG_OK;
+    }
+    eng_head *h = eng_arena_alloc(oc->t->part->mem, sizeof *h, _Alignof(eng_head));
+    if (!h)
+        return ENG_NOMEM;
+    *h = oc->res;
+    for (int i = 0; i < ENG_HT_COUNT; i++)
+        if (!h->text[i].p) {
+            h->text[i].p = "";
+            h->text[i].len = 0;
+        }
+    oc->ord->head = h;
+    return ENG_OK;
+}
+
+static eng_rc check_order(part_task *t, uint32_t o)
+{
+    order_check oc;
+    memset(&oc, 0, sizeof oc);
+    oc.t = t;
+    oc.ord = &t->part->orders[o];
+    oc.rows = t->rows + t->row_start[o];
+    oc.n_rows = t->row_start[o + 1] - t->row_start[o];
+    eng_order *ord = oc.ord;
+    const pending *pd = &t->pend[o];
+    memset(ord, 0, sizeof *ord);
+    ord->id = pd->id;
+    ord->id_len = pd->id_len;
+    ord->file = pd->file;
+    ord->line = oc.rows[0]->line;
+    ord->n_rows = oc.n_rows;
+    ord->currency = -1;
+
+    int all_amounts = 0;
+    oc.quiet = pd->original >= 0;
+    ENG_TRY(mark_repeats(&oc));
+    ENG_TRY(resolve_head(&oc));
+    ENG_TRY(check_required(&oc));
+    ENG_TRY(check_lines(&oc, &all_amounts));
+    ENG_TRY(check_total(&oc, all_amounts));
+    if (pd->original >= 0) {
+        ord->flags |= ENG_ORD_DUPLICATE;
+        ENG_TRY(mark_resent(&oc, &t->part->orders[pd->original]));
+    }
+    ENG_TRY(settle_head(&oc));
+
+    ord->time_ns = oc.res.time_ns;
+    ord->priority = oc.res.priority;
+    const eng_row *first_bad = NULL;
+    for (uint32_t i = 0; i < oc.n_rows; i++) {
+        const eng_row *r = oc.rows[i];
+        if ((r->flags & ENG_ROW_FAULT) && (!first_bad || r->line < first_bad->line))
+            first_bad = r;
+    }
+    ord->status = first_bad ? ENG_ST_REJECTED : ENG_ST_BACKORDERED;
+    ord->code = first_bad ? first_bad->worst : ENG_CODE_NONE;
+    ord->lines_out = ord->n_lines;
+    return ENG_OK;
+}
+
+static eng_rc build_partition(void *ctx, size_t p, unsigned worker, eng_err *err)
+{
+    (void)worker;
+    eng_night *n = ctx;
+    part_task t;
+    memset(&t, 0, sizeof t);
+    t.night = n;
+    t.part = &n->parts[p];
+    eng_rc rc = ENG_OK;
+    t.part->mem = eng_arena_new(1u << 18);
+    if (!t.part->mem)
+        rc = ENG_NOMEM;
+    if (rc == ENG_OK)
+        rc = visit_rows(&t, p);
+    if (rc == ENG_OK)
+        rc = group_rows(&t);
+    if (rc == ENG_OK) {
+        t.part->orders = eng_arena_alloc(t.part->mem,
+                                         (t.n_pend ? t.n_pend : 1) * sizeof *t.part->orders,
+                                         _Alignof(eng_order));
+        if (!t.part->orders)
+            rc = ENG_NOMEM;
+        t.part->n_orders = t.n_pend;
+    }
+    /* Orders are checked in creation order, so an original is complete before any
+     * re-sent copy names it. */
+    for (uint32_t o = 0; rc == ENG_OK && o < t.n_pend; o++)
+        rc = check_order(&t, o);
+    free(t.visits);
+    free(t.pend);
+    free(t.rows);
+    free(t.row_start);
+    if (rc != ENG_OK)
+        return ENG_FAIL(err, rc, "out of memory grouping orders");
+    return ENG_OK;
+}
+
+static int cmp_order_id(const void *x, const void *y)
+{
+    const eng_order *a = *(eng_order *const *)x, *b = *(eng_order *const *)y;
+    uint32_t n = a->id_len < b->id_len ? a->id_len : b->id_len;
+    int c = memcmp(a->id, b->id, n);
+    if (c)
+        return c;
+    if (a->id_len != b->id_len)
+        return a->id_len < b->id_len ? -1 : 1;
+    if (a->file != b->file)
+        return a->file < b->file ? -1 : 1;
+    return (a->line > b->line) - (a->line < b->line);
+}
+
+eng_rc eng_orders_build(eng_night *n, eng_pool *pool, eng_err *err)
+{
+    ENG_TRY(eng_pool_for(pool, ENG_PARTS, build_partition, n, err));
+    size_t total = 0;
+    for (size_t p = 0; p < ENG_PARTS; p++)
+        total += n->parts[p].n_orders;
+    n->orders = malloc((total ? total : 1) * sizeof *n->orders);
+    if (!n->orders)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory listing orders");
+    size_t k = 0;
+    for (size_t p = 0; p < ENG_PARTS; p++)
+        for (size_t o = 0; o < n->parts[p].n_orders; o++)
+            n->orders[k++] = &n->parts[p].orders[o];
+    n->n_orders = total;
+    qsort(n->orders, total, sizeof *n->orders, cmp_order_id);
+    return ENG_OK;
+}
+
+void eng_orders_count_bad(eng_night *n)
+{
+    for (size_t b = 0; b < n->n_batches; b++) {
+        const eng_batch *bt = n->batches[b];
+        uint64_t bad = 0;
+        for (size_t i = 0; i < bt->n_rows; i++)
+            bad += (bt->rows[i].flags & ENG_ROW_BAD) != 0;
+        n->sources[bt->file].bad_rows += bad;
+    }
+}

@@ -1,0 +1,55 @@
+/* Writing the night's CSV outputs (slips, picklist, order_status, backorders,
+ * exceptions, inventory, alerts) into the temporary output folder, one file per task on
+ * the pool, and the figures the summary and its invariants recount from what was
+ * actually written. */
+#ifndef ENG_OUTPUTS_H
+#define ENG_OUTPUTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alerts.h"
+#include "night.h"
+#include "outdir.h"
+#include "pool.h"
+
+#define ENG_MAX_OUTPUTS 16
+
+typedef struct eng_output_file {
+    char name[40]; /* "slips.csv" or "slips.csv.zst" */
+    uint64_t bytes;
+    char sha256[65];
+} eng_output_file;
+
+/* What the writers counted in the rows they wrote. Arrays indexed by fmt_currency
+ * index (amounts) or slot (units) are owned; release with eng_outputs_release(). */
+typedef struct eng_outputs {
+    eng_output_file files[ENG_MAX_OUTPUTS];
+    size_t n_files;
+    uint64_t slip_rows;
+    uint64_t slips;              /* distinct slip numbers written */
+    __int128 *slip_amount;       /* per currency: sum of slips' line_amount */
+    int64_t *slip_units;         /* per slot: units on slips */
+    uint64_t status_rows;
+    uint64_t status_by[4];       /* per eng_status */
+    __int128 *status_amount;     /* per currency: SHIPPED and PARTIAL amounts */
+    uint64_t backorder_rows;
+    uint64_t exception_rows;
+    uint64_t exceptions_by_code[ENG_CODE_COUNT];
+    uint64_t inventory_rows;
+    uint64_t alert_rows;
+    uint64_t alerts_by_code[ENG_CODE_COUNT];
+    uint64_t picklist_rows;
+} eng_outputs;
+
+/* Write the CSV files. compress makes each a .csv.zst. ENG_IO, ENG_NOMEM. */
+eng_rc eng_outputs_write(const eng_night *night, const eng_slot_totals *totals,
+                         const eng_alert *alerts, size_t n_alerts, eng_outdir *od, int compress,
+                         eng_pool *pool, eng_outputs *out, eng_err *err);
+
+void eng_outputs_release(eng_outputs *out);
+
+/* Format a slip number ("OUT-20261127-000001") into dst (at least 40 bytes). */
+void eng_outputs_slip_no(char *dst, int32_t run_date, uint64_t n);
+
+#endif

@@ -1,0 +1,213 @@
+/* The nightly run, stage by stage. Nothing is visible in the output folder until
+ * eng_outdir_commit(); any failure before it removes the temporary folder. */
+#include "run.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../formats/source.h"
+#include "alerts.h"
+#include "alloc.h"
+#include "ingest.h"
+#include "manifest.h"
+#include "night.h"
+#include "orders.h"
+#include "outdir.h"
+#include "outputs.h"
+#include "pool.h"
+#include "summary.h"
+
+/* Bytes and SHA-256 of a small file (the policy), read through the same source as
+ * everything else so that .zst works. */
+static eng_rc digest_file(eng_source *src, eng_err *err)
+{
+    fmt_source *s = NULL;
+    ENG_TRY(fmt_source_open(src->path, &s, err));
+    char buf[65536];
+    size_t n;
+    eng_rc rc;
+    while ((rc = fmt_source_read(s, buf, sizeof buf, &n, err)) == ENG_OK && n > 0)
+        ;
+    if (rc == ENG_OK) {
+        src->bytes = fmt_source_raw_bytes(s);
+        fmt_source_sha256(s, src->sha256);
+    }
+    fmt_source_close(s);
+    return rc;
+}
+
+/* SPEC: refuse a file of 100 rows or more whose share of bad rows is above the limit. */
+static eng_rc check_error_rate(const eng_night *n, eng_err *err)
+{
+    int64_t ppm = n->policy.max_error_rate_ppm;
+    for (size_t f = 0; f < n->n_order_files; f++) {
+        const eng_source *s = &n->sources[f];
+        if (s->data_rows < 100)
+            continue;
+        /* bad / rows > ppm / 10^6, in integers. */
+        if ((__int128)s->bad_rows * 1000000 <= (__int128)ppm * s->data_rows)
+            continue;
+        err->path = s->path;
+        err->line = 0;
+        err->field = NULL;
+        return ENG_FAIL(err, ENG_REFUSED,
+                        "%llu of %llu rows (%.1f%%) have MALFORMED_ROW, BAD_ENCODING, "
+                        "MISSING_FIELD or BAD_* codes, above max_error_rate %.4g: is this the "
+                        "right file and format? Nothing was written",
+                        (unsigned long long)s->bad_rows, (unsigned long long)s->data_rows,
+                        100.0 * (double)s->bad_rows / (double)s->data_rows,
+                        (double)ppm / 1e6);
+    }
+    return ENG_OK;
+}
+
+static eng_rc setup_sources(eng_night *n, const eng_run_args *a, eng_err *err)
+{
+    n->n_order_files = a->n_orders;
+    n->n_sources = a->n_orders + 2 + (a->policy != NULL);
+    n->sources = calloc(n->n_sources, sizeof *n->sources);
+    if (!n->sources)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory");
+    for (size_t i = 0; i < a->n_orders; i++) {
+        n->sources[i].path = a->orders[i];
+        n->sources[i].role = "orders";
+        n->sources[i].format = "";
+    }
+    size_t k = a->n_orders;
+    n->sources[k].path = a->catalog;
+    n->sources[k++].role = "catalog";
+    n->sources[k].path = a->inventory;
+    n->sources[k++].role = "inventory";
+    if (a->policy) {
+        n->sources[k].path = a->policy;
+        n->sources[k].role = "policy";
+    }
+    return ENG_OK;
+}
+
+int eng_run(const eng_run_args *a)
+{
+    double t0 = eng_metrics_now(), mark = t0;
+    eng_metrics metrics;
+    memset(&metrics, 0, sizeof metrics);
+    eng_err err;
+    memset(&err, 0, sizeof err);
+    eng_night night;
+    memset(&night, 0, sizeof night);
+    eng_night *n = &night;
+    fmt_policy_defaults(&n->policy);
+    n->run_date = a->run_date;
+    n->threads = a->threads;
+
+    eng_catalog *catalog = NULL;
+    eng_inventory *inventory = NULL;
+    eng_outdir *od = NULL;
+    eng_pool *pool = NULL;
+    eng_slot_totals totals;
+    memset(&totals, 0, sizeof totals);
+    eng_alert *alerts = NULL;
+    size_t n_alerts = 0;
+    eng_outputs outputs;
+    memset(&outputs, 0, sizeof outputs);
+    eng_invariant inv[ENG_N_INVARIANTS];
+    int committed = 0;
+
+    eng_rc rc = setup_sources(n, a, &err);
+    if (rc == ENG_OK)
+        rc = eng_outdir_begin(a->out, &od, &err);
+    if (rc == ENG_OK && a->policy) {
+        rc = fmt_policy_load(a->policy, &n->policy, &err);
+        if (rc == ENG_OK)
+            rc = digest_file(&n->sources[n->n_order_files + 2], &err);
+    }
+    if (rc == ENG_OK)
+        rc = eng_catalog_load(a->catalog, &catalog, &err);
+    if (rc == ENG_OK) {
+        n->catalog = catalog;
+        n->sources[n->n_order_files].bytes = eng_catalog_file_bytes(catalog);
+        memcpy(n->sources[n->n_order_files].sha256, eng_catalog_file_sha256(catalog), 65);
+        rc = eng_inventory_load(a->inventory, catalog, &n->policy, &inventory, &err);
+    }
+    if (rc == ENG_OK) {
+        n->inventory = inventory;
+        n->sources[n->n_order_files + 1].bytes = eng_inventory_file_bytes(inventory);
+        memcpy(n->sources[n->n_order_files + 1].sha256, eng_inventory_file_sha256(inventory), 65);
+        rc = eng_pool_new(a->threads, &pool, &err);
+    }
+    double now = eng_metrics_now();
+    metrics.stage_seconds[ENG_STAGE_LOAD] = now - mark;
+    mark = now;
+
+    if (rc == ENG_OK)
+        rc = eng_ingest_orders(n, pool, &err);
+    now = eng_metrics_now();
+    metrics.stage_seconds[ENG_STAGE_INGEST] = now - mark;
+    mark = now;
+    if (rc == ENG_OK)
+        rc = eng_orders_build(n, pool, &err);
+    if (rc == ENG_OK) {
+        eng_orders_count_bad(n);
+        rc = check_error_rate(n, &err);
+    }
+    now = eng_metrics_now();
+    metrics.stage_seconds[ENG_STAGE_ORDERS] = now - mark;
+    mark = now;
+    if (rc == ENG_OK)
+        rc = eng_alloc_run(n, pool, &err);
+    now = eng_metrics_now();
+    metrics.stage_seconds[ENG_STAGE_ALLOC] = now - mark;
+    mark = now;
+    if (rc == ENG_OK)
+        rc = eng_alerts_totals(n, &totals, &err);
+    if (rc == ENG_OK)
+        rc = eng_alerts_compute(n, &totals, &alerts, &n_alerts, &err);
+    if (rc == ENG_OK)
+        rc = eng_outputs_write(n, &totals, alerts, n_alerts, od, a->compress, pool, &outputs,
+                               &err);
+    if (rc == ENG_OK && !eng_summary_check(n, &totals, &outputs, inv)) {
+        for (int i = 0; i < ENG_N_INVARIANTS; i++)
+            if (inv[i].state == ENG_CHECK_BROKEN)
+                fprintf(stderr, "slipway: invariant %s broken: %s\n", inv[i].name,
+                        inv[i].detail);
+        rc = ENG_FAIL(&err, ENG_INTERNAL,
+                      "internal error: an invariant does not hold, so no output was written; "
+                      "please report this with the inputs");
+    }
+    if (rc == ENG_OK) {
+        eng_output_file *f = &outputs.files[outputs.n_files];
+        rc = eng_summary_write(n, &outputs, inv, eng_outdir_path(od, "summary.json"), f, &err);
+        if (rc == ENG_OK)
+            outputs.n_files++;
+    }
+    if (rc == ENG_OK)
+        rc = eng_manifest_write(n, outputs.files, outputs.n_files,
+                                eng_outdir_path(od, "manifest.json"), &err);
+    now = eng_metrics_now();
+    metrics.stage_seconds[ENG_STAGE_WRITE] = now - mark;
+    mark = now;
+    if (rc == ENG_OK) {
+        metrics.total_seconds = now - t0;
+        rc = eng_metrics_write(n, &metrics, eng_outdir_path(od, "metrics.json"), &err);
+    }
+    if (rc == ENG_OK)
+        rc = eng_outdir_commit(od, &err);
+    if (rc == ENG_OK) {
+        committed = 1;
+        if (!a->quiet)
+            eng_summary_print(stdout, n, &outputs, inv, a->out, eng_metrics_now() - t0);
+    }
+
+    if (!committed)
+        eng_err_print(&err);
+    eng_outdir_free(od);
+    eng_outputs_release(&outputs);
+    free(alerts);
+    eng_alerts_totals_release(&totals);
+    eng_pool_free(pool);
+    fmt_policy_release(&n->policy);
+    eng_night_release(n);
+    eng_inventory_free(inventory);
+    eng_catalog_free(catalog);
+    return committed ? 0 : eng_rc_exit_code(rc);
+}

@@ -1,0 +1,25 @@
+/* `slipway run`: one night from inputs to a committed output folder. */
+#ifndef ENG_RUN_H
+#define ENG_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct eng_run_args {
+    const char *catalog;
+    const char *inventory;
+    const char *policy; /* NULL: defaults */
+    const char *out;
+    const char **orders; /* n_orders paths, as given */
+    size_t n_orders;
+    unsigned threads;
+    int32_t run_date; /* days since 1970-01-01 */
+    int compress;
+    int quiet; /* no human summary on stdout */
+} eng_run_args;
+
+/* Run the night. Prints errors on stderr and the human summary on stdout; returns the
+ * SPEC exit code (0 committed, 1 internal or I/O failure, 2 usage, 3 input refused). */
+int eng_run(const eng_run_args *args);
+
+#endif

@@ -1,0 +1,37 @@
+/* summary.json, the SPEC invariants recounted from what the writers wrote, and the short
+ * human summary `slipway run` prints. */
+#ifndef ENG_SUMMARY_H
+#define ENG_SUMMARY_H
+
+#include <stdio.h>
+
+#include "alerts.h"
+#include "night.h"
+#include "outputs.h"
+
+typedef enum eng_check { ENG_CHECK_BROKEN = 0, ENG_CHECK_HOLDS = 1, ENG_CHECK_NOT_RUN = 2 } eng_check;
+
+typedef struct eng_invariant {
+    const char *name;
+    eng_check state;
+    char detail[240];
+} eng_invariant;
+
+#define ENG_N_INVARIANTS 6
+
+/* Check SPEC's invariants 1-6 against the written figures (6 is left to `slipway
+ * verify`, 5 needs --history). Returns 1 when none is broken. */
+int eng_summary_check(const eng_night *night, const eng_slot_totals *totals,
+                      const eng_outputs *out, eng_invariant inv[ENG_N_INVARIANTS]);
+
+/* Write summary.json into path. ENG_IO, ENG_NOMEM. */
+eng_rc eng_summary_write(const eng_night *night, const eng_outputs *out,
+                         const eng_invariant inv[ENG_N_INVARIANTS], const char *path,
+                         eng_output_file *file, eng_err *err);
+
+/* The human summary on f. */
+void eng_summary_print(FILE *f, const eng_night *night, const eng_outputs *out,
+                       const eng_invariant inv[ENG_N_INVARIANTS], const char *dir,
+                       double seconds);
+
+#endif

@@ -1,0 +1,90 @@
+/* Escaping helpers. Both walk the input with fmt_utf8_valid_prefix so that valid runs
+ * are copied whole. */
+#include "text.h"
+
+#include <string.h>
+
+#include "../formats/utf8.h"
+
+static const char hex[] = "0123456789ABCDEF";
+
+char *eng_text_sanitize(eng_arena *mem, const char *s, size_t len, size_t *out_len)
+{
+    /* Worst case every byte becomes four. */
+    size_t bad = 0, i = 0;
+    while (i < len) {
+        size_t ok = fmt_utf8_valid_prefix(s + i, len - i);
+        i += ok;
+        if (i < len) {
+            bad++;
+            i++;
+        }
+    }
+    char *out = eng_arena_alloc(mem, len + bad * 3 + 1, 1);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    i = 0;
+    while (i < len) {
+        size_t ok = fmt_utf8_valid_prefix(s + i, len - i);
+        memcpy(out + o, s + i, ok);
+        o += ok;
+        i += ok;
+        if (i < len) {
+            unsigned char c = (unsigned char)s[i++];
+            out[o++] = '\\';
+            out[o++] = 'x';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        }
+    }
+    out[o] = '\0';
+    if (out_len)
+        *out_len = o;
+    return out;
+}
+
+void eng_text_quote(char *dst, size_t cap, const char *s, size_t len)
+{
+    size_t o = 0;
+    size_t limit = cap - 6; /* room for closing quote, "..." and NUL */
+    dst[o++] = '"';
+    size_t i = 0, shown = 0;
+    while (i < len && o < limit) {
+        unsigned char c = (unsigned char)s[i];
+        size_t ok = fmt_utf8_valid_prefix(s + i, len - i);
+        if (ok > 0 && c >= 0x20) {
+            /* One whole character: ASCII or a multi-byte sequence. */
+            size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+            if (n > ok || o + n >= limit || shown >= 40)
+                break;
+            memcpy(dst + o, s + i, n);
+            o += n;
+            i += n;
+            shown++;
+            continue;
+        }
+        if (o + 4 >= limit || shown >= 40)
+            break;
+        dst[o++] = '\\';
+        if (c == '\n') {
+            dst[o++] = 'n';
+        } else if (c == '\r') {
+            dst[o++] = 'r';
+        } else if (c == '\t') {
+            dst[o++] = 't';
+        } else {
+            dst[o++] = 'x';
+            dst[o++] = hex[c >> 4];
+            dst[o++] = hex[c & 15];
+        }
+        i++;
+        shown++;
+    }
+    if (i < len) {
+        memcpy(dst + o, "...", 3);
+        o += 3;
+    }
+    dst[o++] = '"';
+    dst[o] = '\0';
+}

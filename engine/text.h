@@ -1,0 +1,19 @@
+/* Input text made safe to repeat: in messages (quoted, shortened) and in outputs (always
+ * valid UTF-8, whatever the input held). */
+#ifndef ENG_TEXT_H
+#define ENG_TEXT_H
+
+#include <stddef.h>
+
+#include "arena.h"
+
+/* Copy of s into mem, NUL-terminated, with every byte that is not valid UTF-8 (and NUL)
+ * written as the four characters \xNN. NULL when out of memory. */
+char *eng_text_sanitize(eng_arena *mem, const char *s, size_t len, size_t *out_len);
+
+/* Write s as a quoted value for a message: "…" around it, invalid bytes as \xNN, control
+ * characters as \n, \r, \t or \xNN, cut after about 40 characters with "...". Always
+ * NUL-terminates dst (cap >= 8). */
+void eng_text_quote(char *dst, size_t cap, const char *s, size_t len);
+
+#endif

@@ -1,0 +1,113 @@
+/* Appenders for fmt_buf. Growth doubles, so appending n bytes costs O(n) amortised. */
+#include "buf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void fmt_buf_init(fmt_buf *b)
+{
+    b->p = NULL;
+    b->len = b->cap = 0;
+    b->failed = 0;
+}
+
+void fmt_buf_release(fmt_buf *b)
+{
+    free(b->p);
+    fmt_buf_init(b);
+}
+
+int fmt_buf_reserve(fmt_buf *b, size_t n)
+{
+    if (b->failed)
+        return -1;
+    if (b->cap - b->len >= n)
+        return 0;
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap - b->len < n) {
+        if (cap > SIZE_MAX / 2) {
+            b->failed = 1;
+            return -1;
+        }
+        cap *= 2;
+    }
+    char *p = realloc(b->p, cap);
+    if (!p) {
+        b->failed = 1;
+        return -1;
+    }
+    b->p = p;
+    b->cap = cap;
+    return 0;
+}
+
+void fmt_buf_put(fmt_buf *b, const void *src, size_t len)
+{
+    if (len == 0 || fmt_buf_reserve(b, len) != 0)
+        return;
+    memcpy(b->p + b->len, src, len);
+    b->len += len;
+}
+
+void fmt_buf_puts(fmt_buf *b, const char *s)
+{
+    fmt_buf_put(b, s, strlen(s));
+}
+
+void fmt_buf_putc(fmt_buf *b, char c)
+{
+    if (fmt_buf_reserve(b, 1) != 0)
+        return;
+    b->p[b->len++] = c;
+}
+
+void fmt_buf_put_u64(fmt_buf *b, uint64_t v)
+{
+    char tmp[20];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    if (fmt_buf_reserve(b, n) != 0)
+        return;
+    while (n)
+        b->p[b->len++] = tmp[--n];
+}
+
+void fmt_buf_put_i64(fmt_buf *b, int64_t v)
+{
+    if (v < 0) {
+        fmt_buf_putc(b, '-');
+        fmt_buf_put_u64(b, (uint64_t)0 - (uint64_t)v);
+    } else {
+        fmt_buf_put_u64(b, (uint64_t)v);
+    }
+}
+
+void fmt_buf_put_minor128(fmt_buf *b, __int128 v, int minor_digits)
+{
+    unsigned __int128 mag = v < 0 ? (unsigned __int128)0 - (unsigned __int128)v
+                                  : (unsigned __int128)v;
+    char tmp[48];
+    size_t n = 0;
+    /* Digits from the right; pad with zeros so there is at least one integer digit. */
+    do {
+        tmp[n++] = (char)('0' + (int)(mag % 10));
+        mag /= 10;
+    } while (mag || n <= (size_t)minor_digits);
+    if (v < 0)
+        fmt_buf_putc(b, '-');
+    if (fmt_buf_reserve(b, n + 1) != 0)
+        return;
+    while (n) {
+        if (n == (size_t)minor_digits && minor_digits > 0)
+            b->p[b->len++] = '.';
+        b->p[b->len++] = tmp[--n];
+    }
+}
+
+void fmt_buf_put_minor(fmt_buf *b, int64_t v, int minor_digits)
+{
+    fmt_buf_put_minor128(b, v, minor_digits);
+}

@@ -1,0 +1,45 @@
+/* Growable byte buffer and the small appenders every writer shares.
+ *
+ * Writers format rows into a fmt_buf, then hand the bytes to a sink; keeping the
+ * formatting apart from the file lets several threads format at once. A buffer whose
+ * allocation failed stays failed (buf->failed) and ignores further appends, so a
+ * writer checks once, at the end of a batch, instead of after every field. */
+#ifndef FMT_BUF_H
+#define FMT_BUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct fmt_buf {
+    char *p;
+    size_t len; /* bytes used */
+    size_t cap; /* bytes available */
+    int failed; /* an allocation failed; contents are incomplete */
+} fmt_buf;
+
+/* A borrowed view of text: not NUL-terminated unless said so. */
+typedef struct fmt_str {
+    const char *p;
+    size_t len;
+} fmt_str;
+
+void fmt_buf_init(fmt_buf *b);
+void fmt_buf_release(fmt_buf *b);
+
+/* Make room for n more bytes. Returns 0, or -1 (and sets failed) when out of memory. */
+int fmt_buf_reserve(fmt_buf *b, size_t n);
+
+void fmt_buf_put(fmt_buf *b, const void *src, size_t len);
+void fmt_buf_puts(fmt_buf *b, const char *s);
+void fmt_buf_putc(fmt_buf *b, char c);
+void fmt_buf_put_u64(fmt_buf *b, uint64_t v);
+void fmt_buf_put_i64(fmt_buf *b, int64_t v);
+
+/* Write v, a count of minor units, as decimal text with `minor_digits` digits after
+ * the point ("1999", 2 -> "19.99"; "-5", 2 -> "-0.05"). Integer arithmetic only. */
+void fmt_buf_put_minor(fmt_buf *b, int64_t v, int minor_digits);
+
+/* Same for a 128-bit total (sums of many amounts). */
+void fmt_buf_put_minor128(fmt_buf *b, __int128 v, int minor_digits);
+
+#endif

@@ -1,0 +1,38 @@
+/* Cuts an input stream into chunks of whole CSV records, so that each chunk can be
+ * parsed by any thread on its own.
+ *
+ * Each chunk starts on the first byte of a record and knows that record's physical line,
+ * so line numbers stay exact however the file is cut. A chunk is about chunk_size bytes;
+ * a record longer than that makes its chunk bigger (never split). The scan that finds the
+ * cut follows the same rules as the record iterator (fmt_csv_record_len), so workers see
+ * exactly the records a single pass would. */
+#ifndef FMT_CHUNKER_H
+#define FMT_CHUNKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../engine/err.h"
+#include "source.h"
+
+typedef struct fmt_chunk {
+    char *data;          /* owned by the chunk */
+    size_t len;          /* bytes of whole records (the last chunk may end mid-record) */
+    size_t start;        /* offset of the first record a reader should look at */
+    uint64_t first_line; /* physical line of data[start] */
+    uint64_t seq;        /* 0, 1, 2... within the file */
+} fmt_chunk;
+
+typedef struct fmt_chunker fmt_chunker;
+
+/* Chunker over src (borrowed; must outlive the chunker). NULL when out of memory. */
+fmt_chunker *fmt_chunker_new(fmt_source *src, unsigned char delim, size_t chunk_size);
+void fmt_chunker_free(fmt_chunker *c);
+
+/* Next chunk, transferred to the caller (free with fmt_chunk_free), or *out = NULL at end
+ * of file. ENG_REFUSED for read errors, ENG_NOMEM. */
+eng_rc fmt_chunker_next(fmt_chunker *c, fmt_chunk **out, eng_err *err);
+
+void fmt_chunk_free(fmt_chunk *ch);
+
+#endif

@@ -1,0 +1,302 @@
+/* Record scanner and libcsv field splitter.
+ *
+ * The scanner is libcsv's parser (libcsv.c, csv_parse) with the field copying taken out:
+ * the same four states and the same transitions for quote, delimiter, space/tab and
+ * CR/LF, in the lenient mode. It must stay in step with libcsv, or a chunk cut would fall
+ * inside what libcsv reads as one row; tests/test_csv.c checks the two agree on every
+ * quirk. Strictness is left to fmt_csv_split(), which runs libcsv itself. */
+#include "csv.h"
+
+#include <csv.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int is_blank(unsigned char c, unsigned char delim)
+{
+    return (c == ' ' || c == '\t') && c != delim;
+}
+
+/* One line break at p[i] (a CR or LF), counted the way an editor shows lines: CRLF is
+ * one break, counted at its LF. */
+static uint64_t line_break_at(const char *p, size_t i, size_t len)
+{
+    if (p[i] == '\n')
+        return 1;
+    return (i + 1 < len && p[i + 1] == '\n') ? 0 : 1;
+}
+
+size_t fmt_csv_skip_blank(const char *p, size_t len, unsigned char delim, uint64_t *lines)
+{
+    size_t i = 0;
+    for (; i < len; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == '\r' || c == '\n')
+            *lines += line_break_at(p, i, len);
+        else if (!is_blank(c, delim))
+            break;
+    }
+    return i;
+}
+
+enum scan_state { FIELD_NOT_BEGUN, IN_UNQUOTED, IN_QUOTED, QUOTE_SEEN };
+
+size_t fmt_csv_record_len(const char *p, size_t len, unsigned char delim, int *complete,
+                          uint64_t *lines)
+{
+    enum scan_state st = FIELD_NOT_BEGUN;
+    int spaces_after_quote = 0;
+    uint64_t quoted_breaks = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)p[i];
+        int is_term = c == '\r' || c == '\n';
+        switch (st) {
+        case FIELD_NOT_BEGUN:
+            if (is_term)
+                goto ended;
+            if (c == delim || is_blank(c, delim))
+                break;
+            st = c == '"' ? IN_QUOTED : IN_UNQUOTED;
+            break;
+        case IN_UNQUOTED:
+            if (is_term)
+                goto ended;
+            if (c == delim)
+                st = FIELD_NOT_BEGUN;
+            break; /* a quote inside an unquoted field is literal, as in libcsv */
+        case IN_QUOTED:
+            if (c == '"') {
+                st = QUOTE_SEEN;
+                spaces_after_quote = 0;
+            } else if (is_term) {
+                quoted_breaks += line_break_at(p, i, len);
+            }
+            break;
+        case QUOTE_SEEN:
+            if (is_term)
+                goto ended;
+            if (c == delim) {
+                st = FIELD_NOT_BEGUN;
+            } else if (is_blank(c, delim)) {
+                spaces_after_quote = 1;
+            } else if (c == '"') {
+                /* libcsv: `""` is an escaped quote; `" "` (spaces between) keeps the
+                 * field open but stays in this state. */
+                if (spaces_after_quote)
+                    spaces_after_quote = 0;
+                else
+                    st = IN_QUOTED;
+            } else {
+                st = IN_QUOTED; /* lenient: text after a closing quote reopens the field */
+            }
+            break;
+        }
+        continue;
+    ended:
+        *complete = 1;
+        *lines += quoted_breaks;
+        return i;
+    }
+    *complete = 0;
+    *lines += quoted_breaks;
+    return len;
+}
+
+void fmt_csv_iter_init(fmt_csv_iter *it, const char *p, size_t len, uint64_t first_line,
+                       unsigned char delim)
+{
+    it->p = p;
+    it->len = len;
+    it->pos = 0;
+    it->line = first_line;
+    it->delim = delim;
+}
+
+int fmt_csv_iter_next(fmt_csv_iter *it, fmt_str *rec, uint64_t *line)
+{
+    it->pos += fmt_csv_skip_blank(it->p + it->pos, it->len - it->pos, it->delim, &it->line);
+    if (it->pos >= it->len)
+        return 0;
+    int complete = 0;
+    *line = it->line;
+    size_t n = fmt_csv_record_len(it->p + it->pos, it->len - it->pos, it->delim, &complete,
+                                  &it->line);
+    rec->p = it->p + it->pos;
+    rec->len = n;
+    it->pos += n;
+    return 1;
+}
+
+/* ---- field splitting through libcsv ---- */
+
+struct fmt_csv_fields {
+    struct csv_parser strict;
+    struct csv_parser lenient;
+    fmt_buf text;    /* every field, each followed by a NUL */
+    size_t *offset;  /* start of field i in text */
+    size_t *length;  /* length of field i */
+    size_t n_fields; /* fields of the last split */
+    size_t cap_fields;
+    size_t n_rows; /* rows libcsv reported for the record: 1 unless the scanner disagrees */
+    int nomem;
+};
+
+fmt_csv_fields *fmt_csv_fields_new(unsigned char delim)
+{
+    fmt_csv_fields *f = calloc(1, sizeof *f);
+    if (!f)
+        return NULL;
+    if (csv_init(&f->strict, CSV_STRICT | CSV_STRICT_FINI) != 0 ||
+        csv_init(&f->lenient, 0) != 0) {
+        free(f);
+        return NULL;
+    }
+    csv_set_delim(&f->strict, delim);
+    csv_set_delim(&f->lenient, delim);
+    /* libcsv grows its field buffer by blk_size; 128 bytes makes a 10 MB field cost
+     * 80,000 reallocs. */
+    csv_set_blk_size(&f->strict, 4096);
+    csv_set_blk_size(&f->lenient, 4096);
+    fmt_buf_init(&f->text);
+    return f;
+}
+
+void fmt_csv_fields_free(fmt_csv_fields *f)
+{
+    if (!f)
+        return;
+    csv_free(&f->strict);
+    csv_free(&f->lenient);
+    fmt_buf_release(&f->text);
+    free(f->offset);
+    free(f->length);
+    free(f);
+}
+
+static void on_field(void *s, size_t len, void *data)
+{
+    fmt_csv_fields *f = data;
+    if (f->nomem)
+        return;
+    if (f->n_fields == f->cap_fields) {
+        size_t cap = f->cap_fields ? f->cap_fields * 2 : 64;
+        size_t *off = realloc(f->offset, cap * sizeof *off);
+        if (off)
+            f->offset = off;
+        size_t *lens = off ? realloc(f->length, cap * sizeof *lens) : NULL;
+        if (!off || !lens) {
+            f->nomem = 1;
+            return;
+        }
+        f->length = lens;
+        f->cap_fields = cap;
+    }
+    f->offset[f->n_fields] = f->text.len;
+    f->length[f->n_fields] = len;
+    f->n_fields++;
+    fmt_buf_put(&f->text, s, len);
+    fmt_buf_putc(&f->text, '\0');
+}
+
+static void on_row(int c, void *data)
+{
+    (void)c;
+    fmt_csv_fields *f = data;
+    f->n_rows++;
+}
+
+static void reset_fields(fmt_csv_fields *f)
+{
+    f->n_fields = 0;
+    f->n_rows = 0;
+    f->text.len = 0;
+}
+
+/* Run one parser over the record. Returns 0 when libcsv accepted it. */
+static int parse_with(fmt_csv_fields *f, struct csv_parser *p, const char *rec, size_t len)
+{
+    reset_fields(f);
+    size_t used = csv_parse(p, rec, len, on_field, on_row, f);
+    int ok = used == len && csv_error(p) == CSV_SUCCESS;
+    if (ok)
+        ok = csv_fini(p, on_field, on_row, f) == 0;
+    if (!ok) {
+        /* libcsv keeps its state after an error; start the parser afresh. */
+        unsigned char delim = csv_get_delim(p);
+        int opts = csv_get_opts(p);
+        csv_free(p);
+        (void)csv_init(p, (unsigned char)opts); /* cannot fail for a non-NULL parser */
+        csv_set_delim(p, delim);
+        csv_set_blk_size(p, 4096);
+    }
+    return ok ? 0 : -1;
+}
+
+eng_rc fmt_csv_split(fmt_csv_fields *f, const char *rec, size_t len)
+{
+    f->nomem = 0;
+    int strict_ok = parse_with(f, &f->strict, rec, len) == 0;
+    if (!strict_ok)
+        (void)parse_with(f, &f->lenient, rec, len); /* lenient mode cannot fail on syntax */
+    if (f->nomem || f->text.failed || csv_error(&f->lenient) == CSV_ENOMEM ||
+        csv_error(&f->strict) == CSV_ENOMEM)
+        return ENG_NOMEM;
+    if (!strict_ok || f->n_rows != 1)
+        return ENG_DATA;
+    return ENG_OK;
+}
+
+size_t fmt_csv_count(const fmt_csv_fields *f)
+{
+    return f->n_fields;
+}
+
+fmt_str fmt_csv_field(const fmt_csv_fields *f, size_t i)
+{
+    fmt_str s = {f->text.p + f->offset[i], f->length[i]};
+    return s;
+}
+
+/* ---- writing ---- */
+
+static int needs_quotes(const char *s, size_t len)
+{
+    if (len == 0)
+        return 0;
+    if (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' || s[len - 1] == '\t')
+        return 1;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == ',' || c == '"' || c == '\r' || c == '\n')
+            return 1;
+    }
+    return 0;
+}
+
+void fmt_csv_put_field(fmt_buf *b, const char *s, size_t len)
+{
+    if (!needs_quotes(s, len)) {
+        fmt_buf_put(b, s, len);
+        return;
+    }
+    fmt_buf_putc(b, '"');
+    size_t start = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"') {
+            fmt_buf_put(b, s + start, i - start + 1);
+            fmt_buf_putc(b, '"');
+            start = i + 1;
+        }
+    }
+    fmt_buf_put(b, s + start, len - start);
+    fmt_buf_putc(b, '"');
+}
+
+void fmt_csv_put_row(fmt_buf *b, const char *const *fields, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            fmt_buf_putc(b, ',');
+        fmt_csv_put_field(b, fields[i], strlen(fields[i]));
+    }
+    fmt_buf_putc(b, '\n');
+}

@@ -1,0 +1,75 @@
+/* CSV records: finding where each starts and ends, splitting one into fields with
+ * libcsv, and writing fields with RFC 4180 quoting.
+ *
+ * Reading is two steps so that a big file can be cut into chunks for many threads.
+ * fmt_csv_record_len() finds the end of one record with a small state machine that
+ * follows libcsv's own rules for quotes, delimiters, blanks and line ends (see csv.c), so
+ * the cut points are exactly where libcsv would end a row. fmt_csv_split() then hands
+ * that one record to libcsv, in strict mode, to get its fields. libcsv reports no
+ * positions; the scanner counts physical lines itself: LF, CRLF and a lone CR each end
+ * one line.
+ *
+ * Like libcsv, spaces and tabs around an unquoted field are not part of it, and blank
+ * lines are not records. */
+#ifndef FMT_CSV_H
+#define FMT_CSV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../engine/err.h"
+#include "buf.h"
+
+/* Bytes of blank space (spaces, tabs other than the delimiter, CR, LF) at p, adding the
+ * line breaks among them to *lines. */
+size_t fmt_csv_skip_blank(const char *p, size_t len, unsigned char delim, uint64_t *lines);
+
+/* Length of the record starting at p (the first byte that is not blank), without its
+ * line end. Sets *complete to 1 when a line end outside quotes ended it, 0 when the data
+ * ran out first (then the record continues in data not yet read, or at end of file it is
+ * the last record). Adds the line breaks inside quoted fields to *lines. */
+size_t fmt_csv_record_len(const char *p, size_t len, unsigned char delim, int *complete,
+                          uint64_t *lines);
+
+/* Walks the records of a buffer that starts at a record boundary (a chunk). */
+typedef struct fmt_csv_iter {
+    const char *p;
+    size_t len;
+    size_t pos;
+    uint64_t line; /* physical line of p[pos] */
+    unsigned char delim;
+} fmt_csv_iter;
+
+void fmt_csv_iter_init(fmt_csv_iter *it, const char *p, size_t len, uint64_t first_line,
+                       unsigned char delim);
+
+/* Next record: its bytes (without line end) and the physical line it starts on. Returns
+ * 1, or 0 when the buffer holds no more records. The last record may lack a line end. */
+int fmt_csv_iter_next(fmt_csv_iter *it, fmt_str *rec, uint64_t *line);
+
+typedef struct fmt_csv_fields fmt_csv_fields;
+
+/* A field splitter for one thread. NULL when out of memory. */
+fmt_csv_fields *fmt_csv_fields_new(unsigned char delim);
+void fmt_csv_fields_free(fmt_csv_fields *f);
+
+/* Split one record (as found by fmt_csv_record_len) into fields. Returns ENG_OK, ENG_DATA
+ * when the record breaks RFC 4180 (a quote inside an unquoted field, text after a closing
+ * quote, a quote never closed) -- the fields are then still filled, read leniently -- or
+ * ENG_NOMEM. */
+eng_rc fmt_csv_split(fmt_csv_fields *f, const char *rec, size_t len);
+
+/* Number of fields of the last split, and field i as NUL-terminated text. Borrowed:
+ * valid until the next fmt_csv_split() on f. */
+size_t fmt_csv_count(const fmt_csv_fields *f);
+fmt_str fmt_csv_field(const fmt_csv_fields *f, size_t i);
+
+/* Append one field to a row in b: quoted when it holds the delimiter ',', a quote, CR,
+ * LF, or starts or ends with a space or tab (which a reader would otherwise trim);
+ * quotes are doubled. */
+void fmt_csv_put_field(fmt_buf *b, const char *s, size_t len);
+
+/* Append a whole row of NUL-terminated fields, comma-separated, ending in LF. */
+void fmt_csv_put_row(fmt_buf *b, const char *const *fields, size_t n);
+
+#endif

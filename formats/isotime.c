@@ -1,0 +1,196 @@
+/* Civil-date arithmetic after the proleptic Gregorian algorithms of Howard Hinnant's
+ * "chrono-Compatible Low-Level Date Algorithms", written for this range (1970..2099 plus
+ * a day of zone offset) with plain ints. */
+#include "isotime.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int32_t fmt_days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    int era = (y >= 0 ? y : y - 399) / 400;
+    int yoe = y - era * 400;
+    int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+void fmt_civil_from_days(int32_t days, int *y, int *m, int *d)
+{
+    int32_t z = days + 719468;
+    int era = (z >= 0 ? z : z - 146096) / 146097;
+    int doe = z - era * 146097;
+    int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int dim[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return dim[m - 1];
+}
+
+/* Exactly n digits at s[*i]; advances *i. */
+static int fixed_digits(const char *s, size_t len, size_t *i, int n, int *out)
+{
+    int v = 0;
+    for (int k = 0; k < n; k++, (*i)++) {
+        if (*i >= len || s[*i] < '0' || s[*i] > '9')
+            return -1;
+        v = v * 10 + (s[*i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_date(const char *s, size_t len, size_t *i, int32_t *days)
+{
+    int y, m, d;
+    if (fixed_digits(s, len, i, 4, &y) || *i >= len || s[(*i)++] != '-' ||
+        fixed_digits(s, len, i, 2, &m) || *i >= len || s[(*i)++] != '-' ||
+        fixed_digits(s, len, i, 2, &d))
+        return -1;
+    if (y < 1970 || y > 2099 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+        return -1;
+    *days = fmt_days_from_civil(y, m, d);
+    return 0;
+}
+
+int fmt_isodate_parse(const char *s, size_t len, int32_t *out_days)
+{
+    size_t i = 0;
+    int32_t days;
+    if (parse_date(s, len, &i, &days) || i != len)
+        return -1;
+    *out_days = days;
+    return 0;
+}
+
+int fmt_isotime_parse(const char *s, size_t len, int64_t *out_ns)
+{
+    size_t i = 0;
+    int32_t days;
+    if (parse_date(s, len, &i, &days))
+        return -1;
+    int64_t ns = (int64_t)days * FMT_NS_PER_DAY;
+    if (i == len) {
+        *out_ns = ns;
+        return 0;
+    }
+    if (s[i] != 'T' && s[i] != ' ')
+        return -1;
+    i++;
+    int hh, mm, ss = 0;
+    if (fixed_digits(s, len, &i, 2, &hh) || i >= len || s[i++] != ':' ||
+        fixed_digits(s, len, &i, 2, &mm))
+        return -1;
+    if (i < len && s[i] == ':') {
+        i++;
+        if (fixed_digits(s, len, &i, 2, &ss))
+            return -1;
+    }
+    if (hh > 23 || mm > 59 || ss > 59)
+        return -1;
+    int64_t frac_ns = 0;
+    if (i < len && (s[i] == '.' || s[i] == ',')) {
+        i++;
+        int n = 0;
+        int64_t scale = 100000000;
+        for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, n++) {
+            if (n >= 9)
+                return -1;
+            frac_ns += (s[i] - '0') * scale;
+            scale /= 10;
+        }
+        if (n == 0)
+            return -1;
+    }
+    int64_t offset_s = 0;
+    if (i < len) {
+        if (s[i] == 'Z' || s[i] == 'z') {
+            i++;
+        } else if (s[i] == '+' || s[i] == '-') {
+            int sign = s[i] == '-' ? -1 : 1;
+            i++;
+            int oh, om = 0;
+            if (fixed_digits(s, len, &i, 2, &oh))
+                return -1;
+            if (i < len && s[i] == ':')
+                i++;
+            if (i < len && fixed_digits(s, len, &i, 2, &om))
+                return -1;
+            if (oh > 23 || om > 59)
+                return -1;
+            offset_s = sign * (oh * 3600 + om * 60);
+        } else {
+            return -1;
+        }
+    }
+    if (i != len)
+        return -1;
+    ns += ((int64_t)hh * 3600 + mm * 60 + ss - offset_s) * INT64_C(1000000000) + frac_ns;
+    *out_ns = ns;
+    return 0;
+}
+
+size_t fmt_isotime_format(int64_t ns, char *dst)
+{
+    int64_t days = ns / FMT_NS_PER_DAY;
+    int64_t rem = ns % FMT_NS_PER_DAY;
+    if (rem < 0) {
+        rem += FMT_NS_PER_DAY;
+        days--;
+    }
+    int y, m, d;
+    fmt_civil_from_days((int32_t)days, &y, &m, &d);
+    int64_t secs = rem / 1000000000;
+    int64_t frac = rem % 1000000000;
+    int n = snprintf(dst, 40, "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d, (int)(secs / 3600),
+                     (int)(secs / 60 % 60), (int)(secs % 60));
+    if (frac) {
+        int digits = 9;
+        while (frac % 10 == 0) {
+            frac /= 10;
+            digits--;
+        }
+        n += snprintf(dst + n, (size_t)(40 - n), ".%0*lld", digits, (long long)frac);
+    }
+    dst[n++] = 'Z';
+    dst[n] = '\0';
+    return (size_t)n;
+}
+
+void fmt_isodate_format(int32_t days, char dst[11])
+{
+    int y, m, d;
+    fmt_civil_from_days(days, &y, &m, &d);
+    /* Years are 1970..2099 here, so every part has its fixed width. */
+    dst[0] = (char)('0' + y / 1000 % 10);
+    dst[1] = (char)('0' + y / 100 % 10);
+    dst[2] = (char)('0' + y / 10 % 10);
+    dst[3] = (char)('0' + y % 10);
+    dst[4] = '-';
+    dst[5] = (char)('0' + m / 10);
+    dst[6] = (char)('0' + m % 10);
+    dst[7] = '-';
+    dst[8] = (char)('0' + d / 10);
+    dst[9] = (char)('0' + d % 10);
+    dst[10] = '\0';
+}
+
+void fmt_isodate_compact(int32_t days, char dst[9])
+{
+    char full[11];
+    fmt_isodate_format(days, full);
+    memcpy(dst, full, 4);
+    memcpy(dst + 4, full + 5, 2);
+    memcpy(dst + 6, full + 8, 2);
+    dst[8] = '\0';
+}

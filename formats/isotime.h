@@ -1,0 +1,34 @@
+/* ISO 8601 times as UTC instants, in integer nanoseconds since 1970-01-01T00:00:00Z.
+ *
+ * Accepted: a date "2026-11-26" (that day 00:00Z); a date and time "2026-11-26T21:04:05"
+ * with an optional fraction of up to nine digits and a zone "Z", "+01:00", "+0100" or
+ * "+01". A space may stand for the "T". A time without a zone is read as UTC. The written
+ * year must be 1970..2099 (SPEC); the instant itself may then fall a zone offset outside
+ * it, which is fine. */
+#ifndef FMT_ISOTIME_H
+#define FMT_ISOTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FMT_NS_PER_DAY INT64_C(86400000000000)
+
+/* 0 and *out_ns on success, -1 when the text is not such a time or out of range. */
+int fmt_isotime_parse(const char *s, size_t len, int64_t *out_ns);
+
+/* A plain date "YYYY-MM-DD" in 1970..2099 as days since 1970-01-01; 0 or -1. */
+int fmt_isodate_parse(const char *s, size_t len, int32_t *out_days);
+
+/* Days since 1970-01-01 for a valid civil date, and back. */
+int32_t fmt_days_from_civil(int y, int m, int d);
+void fmt_civil_from_days(int32_t days, int *y, int *m, int *d);
+
+/* Write an instant as "2026-11-26T21:04:05Z" (with ".123" etc. only when the fraction is
+ * not zero; trailing zeros dropped). dst must hold 40 bytes; returns the length. */
+size_t fmt_isotime_format(int64_t ns, char *dst);
+
+/* Write days as "2026-11-27" (11 bytes with NUL) or "20261127" (9 bytes). */
+void fmt_isodate_format(int32_t days, char dst[11]);
+void fmt_isodate_compact(int32_t days, char dst[9]);
+
+#endif

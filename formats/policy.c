@@ -1,0 +1,218 @@
+/* Policy file reader. Values are validated here, where the file and line are known, so
+ * the engine receives only sensible values. */
+#include "policy.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "source.h"
+
+void fmt_policy_defaults(fmt_policy *p)
+{
+    p->allocation = FMT_ALLOC_SHIP_COMPLETE;
+    p->max_error_rate_ppm = 50000;
+    p->return_window_days = 30;
+    p->restocking_fee_pct.mant = 0;
+    p->restocking_fee_pct.frac = 0;
+    p->warehouse_order = NULL;
+    p->n_warehouse_order = 0;
+}
+
+void fmt_policy_release(fmt_policy *p)
+{
+    for (size_t i = 0; i < p->n_warehouse_order; i++)
+        free(p->warehouse_order[i]);
+    free(p->warehouse_order);
+    fmt_policy_defaults(p);
+}
+
+const char *fmt_policy_allocation_name(fmt_allocation a)
+{
+    return a == FMT_ALLOC_PARTIAL ? "partial" : "ship_complete";
+}
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+static fmt_str trim(const char *s, size_t len)
+{
+    while (len && is_space(*s)) {
+        s++;
+        len--;
+    }
+    while (len && is_space(s[len - 1]))
+        len--;
+    fmt_str t = {s, len};
+    return t;
+}
+
+static int str_is(fmt_str s, const char *lit)
+{
+    return s.len == strlen(lit) && memcmp(s.p, lit, s.len) == 0;
+}
+
+static eng_rc bad_value(eng_err *err, const char *key, fmt_str v, const char *why)
+{
+    if (err)
+        err->field = key;
+    return ENG_FAIL(err, ENG_REFUSED, "value \"%.*s\" %s", (int)(v.len > 60 ? 60 : v.len), v.p,
+                    why);
+}
+
+static eng_rc set_warehouses(fmt_policy *p, fmt_str v, eng_err *err)
+{
+    size_t start = 0;
+    while (start <= v.len) {
+        const char *comma = memchr(v.p + start, ',', v.len - start);
+        size_t end = comma ? (size_t)(comma - v.p) : v.len;
+        fmt_str name = trim(v.p + start, end - start);
+        if (name.len == 0) {
+            if (v.len == 0)
+                return ENG_OK; /* an empty list: byte order of names */
+            return bad_value(err, "warehouse_order", v, "has an empty warehouse name");
+        }
+        for (size_t i = 0; i < p->n_warehouse_order; i++)
+            if (strlen(p->warehouse_order[i]) == name.len &&
+                memcmp(p->warehouse_order[i], name.p, name.len) == 0)
+                return bad_value(err, "warehouse_order", v, "names a warehouse twice");
+        char **grown = realloc(p->warehouse_order, (p->n_warehouse_order + 1) * sizeof *grown);
+        char *copy = grown ? malloc(name.len + 1) : NULL;
+        if (grown)
+            p->warehouse_order = grown;
+        if (!copy)
+            return ENG_FAIL(err, ENG_NOMEM, "out of memory reading the policy");
+        memcpy(copy, name.p, name.len);
+        copy[name.len] = '\0';
+        p->warehouse_order[p->n_warehouse_order++] = copy;
+        start = end + 1;
+    }
+    return ENG_OK;
+}
+
+static eng_rc set_key(fmt_policy *p, fmt_str key, fmt_str v, eng_err *err)
+{
+    fmt_num_rc nrc;
+    if (str_is(key, "allocation")) {
+        if (str_is(v, "ship_complete"))
+            p->allocation = FMT_ALLOC_SHIP_COMPLETE;
+        else if (str_is(v, "partial"))
+            p->allocation = FMT_ALLOC_PARTIAL;
+        else
+            return bad_value(err, "allocation", v, "is not ship_complete or partial");
+    } else if (str_is(key, "max_error_rate")) {
+        int64_t ppm;
+        nrc = fmt_ppm_parse(v.p, v.len, &ppm);
+        if (nrc != FMT_NUM_OK)
+            return bad_value(err, "max_error_rate", v, fmt_num_rc_text(nrc));
+        if (ppm > 1000000)
+            return bad_value(err, "max_error_rate", v, "is above 1 (a share, 0.05 = 5%)");
+        p->max_error_rate_ppm = ppm;
+    } else if (str_is(key, "return_window_days")) {
+        int64_t days;
+        nrc = fmt_int_parse(v.p, v.len, &days);
+        if (nrc != FMT_NUM_OK || days < 0 || days > 36500)
+            return bad_value(err, "return_window_days", v, "is not a whole number of days");
+        p->return_window_days = days;
+    } else if (str_is(key, "restocking_fee_pct")) {
+        fmt_dec pct;
+        nrc = fmt_dec_parse(v.p, v.len, &pct);
+        if (nrc != FMT_NUM_OK)
+            return bad_value(err, "restocking_fee_pct", v, fmt_num_rc_text(nrc));
+        fmt_dec hundred = {100, 0};
+        if (fmt_dec_cmp(pct, hundred) > 0)
+            return bad_value(err, "restocking_fee_pct", v, "is above 100");
+        p->restocking_fee_pct = pct;
+    } else if (str_is(key, "warehouse_order")) {
+        return set_warehouses(p, v, err);
+    } else {
+        if (err)
+            err->field = NULL;
+        return ENG_FAIL(err, ENG_REFUSED,
+                        "unknown policy key \"%.*s\"; known keys: allocation, max_error_rate, "
+                        "return_window_days, restocking_fee_pct, warehouse_order",
+                        (int)(key.len > 40 ? 40 : key.len), key.p);
+    }
+    return ENG_OK;
+}
+
+eng_rc fmt_policy_parse(const char *path, const char *text, size_t len, fmt_policy *p,
+                        eng_err *err)
+{
+    static const char *const keys[] = {"allocation", "max_error_rate", "return_window_days",
+                                       "restocking_fee_pct", "warehouse_order"};
+    int seen[5] = {0};
+    uint64_t line = 0;
+    size_t pos = 0;
+    eng_rc rc = ENG_OK;
+    if (err) {
+        err->path = path;
+        err->field = NULL;
+    }
+    while (pos < len && rc == ENG_OK) {
+        line++;
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - text) : len;
+        size_t stop = end;
+        const char *hash = memchr(text + pos, '#', end - pos);
+        if (hash)
+            stop = (size_t)(hash - text);
+        fmt_str body = trim(text + pos, stop - pos);
+        pos = end + 1;
+        if (err)
+            err->line = line;
+        if (body.len == 0)
+            continue;
+        const char *eq = memchr(body.p, '=', body.len);
+        if (!eq) {
+            rc = ENG_FAIL(err, ENG_REFUSED, "expected `key = value`, found \"%.*s\"",
+                          (int)(body.len > 60 ? 60 : body.len), body.p);
+            break;
+        }
+        fmt_str key = trim(body.p, (size_t)(eq - body.p));
+        fmt_str value = trim(eq + 1, body.len - (size_t)(eq - body.p) - 1);
+        for (int k = 0; k < 5; k++) {
+            if (str_is(key, keys[k]) && seen[k]++) {
+                if (err)
+                    err->field = keys[k];
+                rc = ENG_FAIL(err, ENG_REFUSED, "key given twice; keep one line");
+            }
+        }
+        if (rc == ENG_OK)
+            rc = set_key(p, key, value, err);
+    }
+    if (rc != ENG_OK)
+        fmt_policy_release(p);
+    return rc;
+}
+
+eng_rc fmt_policy_load(const char *path, fmt_policy *p, eng_err *err)
+{
+    fmt_source *src = NULL;
+    ENG_TRY(fmt_source_open(path, &src, err));
+    fmt_buf text;
+    fmt_buf_init(&text);
+    eng_rc rc = ENG_OK;
+    for (;;) {
+        if (fmt_buf_reserve(&text, 65536) != 0) {
+            rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading the policy");
+            break;
+        }
+        size_t n = 0;
+        rc = fmt_source_read(src, text.p + text.len, text.cap - text.len, &n, err);
+        if (rc != ENG_OK || n == 0)
+            break;
+        text.len += n;
+        if (text.len > (1u << 20)) {
+            rc = ENG_FAIL(err, ENG_REFUSED, "policy file is over 1 MiB: is it the right file?");
+            break;
+        }
+    }
+    if (rc == ENG_OK)
+        rc = fmt_policy_parse(path, text.p, text.len, p, err);
+    fmt_buf_release(&text);
+    fmt_source_close(src);
+    return rc;
+}

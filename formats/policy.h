@@ -1,0 +1,48 @@
+/* The policy file: `key = value` lines, `#` starts a comment, blank lines ignored.
+ *
+ * Keys and defaults (SPEC):
+ *   allocation          = ship_complete | partial
+ *   max_error_rate      = 0.05     share of a file's rows with bad-row codes, 0..1
+ *   return_window_days  = 30       whole days, >= 0
+ *   restocking_fee_pct  = 0        decimal percent, 0..100
+ *   warehouse_order     =          comma list of warehouse names
+ * An unknown key, a key given twice, or a bad value refuses the run. */
+#ifndef FMT_POLICY_H
+#define FMT_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../engine/err.h"
+#include "num.h"
+
+typedef enum fmt_allocation { FMT_ALLOC_SHIP_COMPLETE, FMT_ALLOC_PARTIAL } fmt_allocation;
+
+typedef struct fmt_policy {
+    fmt_allocation allocation;
+    int64_t max_error_rate_ppm;  /* millionths: 0.05 -> 50000 */
+    int64_t return_window_days;
+    fmt_dec restocking_fee_pct;
+    char **warehouse_order;      /* owned; n_warehouse_order names */
+    size_t n_warehouse_order;
+} fmt_policy;
+
+/* Fill p with SPEC's defaults. */
+void fmt_policy_defaults(fmt_policy *p);
+
+/* Read the policy file at path over the defaults in p. ENG_REFUSED (with line and key in
+ * err) for a bad file, ENG_NOMEM. On failure p keeps only defaults. */
+eng_rc fmt_policy_load(const char *path, fmt_policy *p, eng_err *err);
+
+/* Parse policy text already in memory (for tests and the fuzzer); path names it in
+ * errors. */
+eng_rc fmt_policy_parse(const char *path, const char *text, size_t len, fmt_policy *p,
+                        eng_err *err);
+
+/* Free what p owns; p is left with defaults. */
+void fmt_policy_release(fmt_policy *p);
+
+/* Name of an allocation policy as written in the file. */
+const char *fmt_policy_allocation_name(fmt_allocation a);
+
+#endif

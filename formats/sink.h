@@ -1,0 +1,34 @@
+/* Output files: bytes appended in order, optionally zstd-compressed on the way, counted
+ * and hashed (SHA-256 of the bytes on disk, for manifest.json), and fsynced on close.
+ *
+ * A sink is written by one thread at a time. Writers format rows into a fmt_buf and
+ * pass it whole, so the sink sees few large writes. */
+#ifndef FMT_SINK_H
+#define FMT_SINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../engine/err.h"
+
+typedef struct fmt_sink fmt_sink;
+
+/* Create path (which must not exist) for writing; compress with zstd when compress is
+ * set. ENG_IO or ENG_NOMEM with the reason in err. */
+eng_rc fmt_sink_open(const char *path, int compress, fmt_sink **out, eng_err *err);
+
+/* Append len bytes. ENG_IO (disk full, write error) or ENG_NOMEM. */
+eng_rc fmt_sink_write(fmt_sink *s, const void *src, size_t len, eng_err *err);
+
+/* Finish the zstd frame, flush, fsync and close. After it, the bytes count and hash
+ * describe the file on disk. ENG_IO on any failure. */
+eng_rc fmt_sink_close(fmt_sink *s, eng_err *err);
+
+/* Bytes on disk and their SHA-256 in hex; valid after a successful close. */
+uint64_t fmt_sink_bytes(const fmt_sink *s);
+const char *fmt_sink_sha256(const fmt_sink *s);
+
+/* Free (closing without fsync if fmt_sink_close was not called). Accepts NULL. */
+void fmt_sink_free(fmt_sink *s);
+
+#endif

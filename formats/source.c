@@ -1,0 +1,231 @@
+/* Plain and zstd input behind one read call. The zstd path keeps one input buffer of
+ * ZSTD_DStreamInSize() bytes and decompresses straight into the caller's buffer. */
+#include "source.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "sha256.h"
+
+struct fmt_source {
+    const char *path;
+    int fd;
+    int is_zstd;
+    int eof_raw;      /* no more raw bytes */
+    int bom_checked;  /* the first decompressed bytes were examined for a BOM */
+    size_t last_ret;  /* last ZSTD_decompressStream hint: 0 when a frame just ended */
+    uint64_t raw_bytes;
+    fmt_sha256 *sha;
+    ZSTD_DStream *zs;
+    ZSTD_inBuffer in;
+    unsigned char *in_buf;
+    size_t in_cap;
+    unsigned char head[4]; /* bytes read to sniff the format, replayed first */
+    size_t head_len;
+    size_t head_pos;
+};
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Raw read that first replays the sniffed head bytes. */
+static eng_rc raw_read(fmt_source *s, void *dst, size_t cap, size_t *n, eng_err *err)
+{
+    if (s->head_pos < s->head_len) {
+        size_t k = s->head_len - s->head_pos;
+        if (k > cap)
+            k = cap;
+        memcpy(dst, s->head + s->head_pos, k);
+        s->head_pos += k;
+        *n = k;
+        return ENG_OK;
+    }
+    for (;;) {
+        ssize_t r = read(s->fd, dst, cap);
+        if (r >= 0) {
+            *n = (size_t)r;
+            if (r > 0) {
+                s->raw_bytes += (uint64_t)r;
+                fmt_sha256_update(s->sha, dst, (size_t)r);
+            } else {
+                s->eof_raw = 1;
+            }
+            return ENG_OK;
+        }
+        if (errno != EINTR)
+            break;
+    }
+    if (err) {
+        err->path = s->path;
+        err->sys_errno = errno;
+    }
+    return ENG_FAIL(err, ENG_REFUSED, "cannot read: %s", strerror(errno));
+}
+
+eng_rc fmt_source_open(const char *path, fmt_source **out, eng_err *err)
+{
+    if (err) {
+        err->path = path;
+        err->line = 0;
+        err->field = NULL;
+    }
+    fmt_source *s = calloc(1, sizeof *s);
+    if (!s)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory opening the file");
+    s->path = path;
+    s->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (s->fd < 0) {
+        int e = errno;
+        free(s);
+        if (err)
+            err->sys_errno = e;
+        return ENG_FAIL(err, ENG_REFUSED, "cannot open: %s; check the path and permissions",
+                        strerror(e));
+    }
+    struct stat st;
+    if (fstat(s->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        fmt_source_close(s);
+        return ENG_FAIL(err, ENG_REFUSED, "is a directory, not a file");
+    }
+    s->sha = fmt_sha256_new();
+    if (!s->sha) {
+        fmt_source_close(s);
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory opening the file");
+    }
+    /* Sniff the first four bytes (short reads are possible on pipes). */
+    size_t got = 0;
+    while (got < sizeof s->head) {
+        size_t n = 0;
+        eng_rc rc = raw_read(s, s->head + got, sizeof s->head - got, &n, err);
+        if (rc != ENG_OK) {
+            fmt_source_close(s);
+            return rc;
+        }
+        if (n == 0)
+            break;
+        got += n;
+    }
+    s->head_len = got;
+    static const unsigned char magic[4] = {0x28, 0xB5, 0x2F, 0xFD};
+    s->is_zstd = got == 4 && memcmp(s->head, magic, 4) == 0;
+    if (!s->is_zstd && ends_with(path, ".zst")) {
+        fmt_source_close(s);
+        return ENG_FAIL(err, ENG_REFUSED,
+                        "named .zst but is not zstd-compressed; rename it or recompress it");
+    }
+    if (s->is_zstd) {
+        s->zs = ZSTD_createDStream();
+        s->in_cap = ZSTD_DStreamInSize();
+        s->in_buf = malloc(s->in_cap);
+        if (!s->zs || !s->in_buf) {
+            fmt_source_close(s);
+            return ENG_FAIL(err, ENG_NOMEM, "out of memory opening the file");
+        }
+        (void)ZSTD_initDStream(s->zs); /* only fails for a NULL stream */
+        s->in.src = s->in_buf;
+        s->in.size = s->in.pos = 0;
+    }
+    *out = s;
+    return ENG_OK;
+}
+
+void fmt_source_close(fmt_source *s)
+{
+    if (!s)
+        return;
+    if (s->fd >= 0)
+        (void)close(s->fd); /* read-only descriptor: nothing to lose on close */
+    ZSTD_freeDStream(s->zs);
+    free(s->in_buf);
+    fmt_sha256_free(s->sha);
+    free(s);
+}
+
+static eng_rc zstd_read(fmt_source *s, void *dst, size_t cap, size_t *n, eng_err *err)
+{
+    ZSTD_outBuffer out = {dst, cap, 0};
+    for (;;) {
+        /* Call even with no new input: a full output buffer last time may have left
+         * decompressed bytes inside the stream. */
+        size_t in_before = s->in.pos, out_before = out.pos;
+        size_t ret = ZSTD_decompressStream(s->zs, &out, &s->in);
+        if (ZSTD_isError(ret))
+            return ENG_FAIL(err, ENG_REFUSED, "corrupt zstd data (%s)", ZSTD_getErrorName(ret));
+        /* A call that moved nothing only hints at a next frame; keep the last real hint,
+         * which is 0 exactly when the data so far ends on a frame boundary. */
+        if (s->in.pos != in_before || out.pos != out_before)
+            s->last_ret = ret;
+        if (out.pos > 0)
+            break;
+        if (s->in.pos < s->in.size)
+            continue;
+        if (s->eof_raw) {
+            if (s->last_ret != 0)
+                return ENG_FAIL(err, ENG_REFUSED,
+                                "zstd data ends in the middle of a frame: the file is "
+                                "truncated; fetch or compress it again");
+            break;
+        }
+        size_t got = 0;
+        ENG_TRY(raw_read(s, s->in_buf, s->in_cap, &got, err));
+        s->in.size = got;
+        s->in.pos = 0;
+    }
+    *n = out.pos;
+    return ENG_OK;
+}
+
+eng_rc fmt_source_read(fmt_source *s, void *dst, size_t cap, size_t *n, eng_err *err)
+{
+    if (err) {
+        err->path = s->path;
+        err->line = 0;
+        err->field = NULL;
+    }
+    *n = 0;
+    size_t got = 0;
+    int at_eof = 0;
+    /* Until the BOM question is settled, gather at least three bytes (or end of file);
+     * never report 0 bytes before the end of file. */
+    while (!at_eof && (got == 0 || (!s->bom_checked && got < 3 && got < cap))) {
+        size_t k = 0;
+        eng_rc rc = s->is_zstd ? zstd_read(s, (char *)dst + got, cap - got, &k, err)
+                               : raw_read(s, (char *)dst + got, cap - got, &k, err);
+        if (rc != ENG_OK)
+            return rc;
+        at_eof = k == 0;
+        got += k;
+        if (!s->bom_checked && (got >= 3 || at_eof)) {
+            s->bom_checked = 1;
+            if (got >= 3 && memcmp(dst, "\xEF\xBB\xBF", 3) == 0) {
+                memmove(dst, (char *)dst + 3, got - 3);
+                got -= 3;
+            }
+        }
+    }
+    *n = got;
+    return ENG_OK;
+}
+
+int fmt_source_is_zstd(const fmt_source *s)
+{
+    return s->is_zstd;
+}
+
+uint64_t fmt_source_raw_bytes(const fmt_source *s)
+{
+    return s->raw_bytes;
+}
+
+void fmt_source_sha256(fmt_source *s, char hex[65])
+{
+    fmt_sha256_final_hex(s->sha, hex);
+}

@@ -1,0 +1,36 @@
+/* Input files as a stream of bytes: plain, or zstd-compressed, decompressed on the fly.
+ *
+ * A file is read as zstd when its first bytes are the zstd frame magic, whatever its
+ * name; a name ending in ".zst" whose bytes are not zstd is refused rather than read as
+ * text. The raw bytes (compressed ones for .zst) are counted and hashed as they pass,
+ * for manifest.json. A leading UTF-8 byte order mark is dropped. */
+#ifndef FMT_SOURCE_H
+#define FMT_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../engine/err.h"
+
+typedef struct fmt_source fmt_source;
+
+/* Open path for reading. ENG_REFUSED (errno in err) when it cannot be opened, is a
+ * directory, or says .zst without being zstd; ENG_NOMEM. path is borrowed and must
+ * outlive the source. */
+eng_rc fmt_source_open(const char *path, fmt_source **out, eng_err *err);
+
+/* Close and free. Accepts NULL. */
+void fmt_source_close(fmt_source *s);
+
+/* Read up to cap decompressed bytes into dst; *n = 0 means end of file. ENG_REFUSED for
+ * a read error or corrupt or truncated zstd data, with the reason in err. */
+eng_rc fmt_source_read(fmt_source *s, void *dst, size_t cap, size_t *n, eng_err *err);
+
+/* 1 when the file is zstd-compressed (known after open). */
+int fmt_source_is_zstd(const fmt_source *s);
+
+/* Raw bytes read so far and, after end of file, their SHA-256 in hex. */
+uint64_t fmt_source_raw_bytes(const fmt_source *s);
+void fmt_source_sha256(fmt_source *s, char hex[65]);
+
+#endif

@@ -1,0 +1,63 @@
+/* Headers matched by name, and small reference tables (catalog, inventory) read whole.
+ *
+ * A header name matches when equal ignoring ASCII case and surrounding blanks (libcsv
+ * already trims unquoted fields; quoted ones are trimmed here). Unknown columns are
+ * kept but ignored by the mapping. */
+#ifndef FMT_TABLE_H
+#define FMT_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../engine/err.h"
+#include "buf.h"
+#include "csv.h"
+
+/* A column the caller wants: its name and whether the file must have it. */
+typedef struct fmt_column {
+    const char *name;
+    int required;
+} fmt_column;
+
+/* Map the header fields in f to the wanted columns: col_of[k] = index of wanted[k] in the
+ * header, or -1. ENG_REFUSED when a required column is missing or a wanted column appears
+ * twice; the message names the column and `what` ("catalog", "canonical orders"). err's
+ * path and line must already be set. */
+eng_rc fmt_header_map(const fmt_csv_fields *f, const fmt_column *wanted, size_t n_wanted,
+                      int *col_of, const char *what, eng_err *err);
+
+/* 1 when a and b are the same header name (case and blanks ignored). */
+int fmt_header_name_eq(fmt_str a, const char *b);
+
+typedef struct fmt_table fmt_table;
+
+/* Open a reference CSV and read its header. ENG_REFUSED for an unreadable or empty file
+ * or a missing required column. path is borrowed for the table's life. */
+eng_rc fmt_table_open(const char *path, const fmt_column *wanted, size_t n_wanted,
+                      const char *what, fmt_table **out, eng_err *err);
+void fmt_table_close(fmt_table *t);
+
+/* Next data row: 1 with the row loaded, 0 at end of file, -1 on error (err set:
+ * ENG_REFUSED for a read error, ENG_NOMEM). A row that is not well-formed or has the
+ * wrong number of fields is returned too; check fmt_table_row_ok(). */
+int fmt_table_next(fmt_table *t, eng_err *err);
+
+/* Whether the current row parsed cleanly with as many fields as the header. */
+int fmt_table_row_ok(const fmt_table *t);
+
+/* Physical line of the current row. */
+uint64_t fmt_table_line(const fmt_table *t);
+
+/* Value of wanted column k in the current row; empty when the file lacks the column.
+ * Borrowed until the next fmt_table_next(). */
+fmt_str fmt_table_get(const fmt_table *t, size_t k);
+
+/* All columns of the file, in file order: count, header name, value in the current row. */
+size_t fmt_table_n_cols(const fmt_table *t);
+fmt_str fmt_table_col_name(const fmt_table *t, size_t i);
+fmt_str fmt_table_field(const fmt_table *t, size_t i);
+
+/* SHA-256 and bytes of the file, valid once fmt_table_next() returned 0. */
+void fmt_table_digest(fmt_table *t, char hex[65], uint64_t *bytes);
+
+#endif
