@@ -63,30 +63,41 @@ test-deps:
 # ---- objects per configuration ---------------------------------------------------------
 build/release/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(WARN) $(RELEASE) -MMD -MP -c $< -o $@
+	@echo "  CC [release] $<"
+	@$(CC) $(CSTD) $(WARN) $(RELEASE) -MMD -MP -c $< -o $@
 
 build/asan/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(WARN) $(TESTFL) -MMD -MP -c $< -o $@
+	@echo "  CC [asan] $<"
+	@$(CC) $(CSTD) $(WARN) $(TESTFL) -MMD -MP -c $< -o $@
 
 build/tsan/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(WARN) $(TSANFL) -MMD -MP -c $< -o $@
+	@echo "  CC [tsan] $<"
+	@$(CC) $(CSTD) $(WARN) $(TSANFL) -MMD -MP -c $< -o $@
 
 build/slipway: $(call obj,release,$(LIB_SRC) engine/main.c)
-	$(CC) $(RELEASE) $^ -o $@ $(LDLIBS)
+	@echo "  LD $@"
+	@$(CC) $(RELEASE) $^ -o $@ $(LDLIBS)
 
 build/asan/slipway: $(call obj,asan,$(LIB_SRC) engine/main.c)
-	$(CC) $(TESTFL) $^ -o $@ $(LDLIBS)
+	@echo "  LD $@"
+	@$(CC) $(TESTFL) $^ -o $@ $(LDLIBS)
 
 build/tsan/slipway: $(call obj,tsan,$(LIB_SRC) engine/main.c)
-	$(CC) $(TSANFL) $^ -o $@ $(LDLIBS)
+	@echo "  LD $@"
+	@$(CC) $(TSANFL) $^ -o $@ $(LDLIBS)
 
 build/asan/test_%: build/asan/tests/test_%.o $(call obj,asan,$(LIB_SRC))
-	$(CC) $(TESTFL) $^ -o $@ $(LDLIBS) -lcriterion
+	@echo "  LD $@"
+	@$(CC) $(TESTFL) $^ -o $@ $(LDLIBS) -lcriterion
 
 build/tsan/stress_%: build/tsan/tests/stress_%.o $(call obj,tsan,$(LIB_SRC))
-	$(CC) $(TSANFL) $^ -o $@ $(LDLIBS)
+	@echo "  LD $@"
+	@$(CC) $(TSANFL) $^ -o $@ $(LDLIBS)
+
+# Test objects are intermediate files to make; keep them so a rerun relinks nothing.
+.SECONDARY:
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 

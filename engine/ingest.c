@@ -450,7 +450,8 @@ static eng_rc read_file(ingest *in, uint16_t file, eng_err *err)
     eng_source *src = &in->night->sources[file];
     fmt_source *s = NULL;
     ENG_TRY(fmt_source_open(src->path, &s, err));
-    fmt_chunker *c = fmt_chunker_new(s, ',', CHUNK_SIZE);
+    size_t chunk = in->night->chunk_size ? in->night->chunk_size : CHUNK_SIZE;
+    fmt_chunker *c = fmt_chunker_new(s, ',', chunk);
     eng_rc rc = c ? ENG_OK : ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s", src->path);
     int first = 1;
     while (rc == ENG_OK) {

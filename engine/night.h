@@ -220,6 +220,7 @@ typedef struct eng_night {
     fmt_policy policy;
     int32_t run_date;      /* days since 1970-01-01 */
     unsigned threads;
+    size_t chunk_size;     /* bytes per ingest chunk; 0 for the default (tests cut small) */
     /* reference data (run) */
     const eng_catalog *catalog;
     const eng_inventory *inventory;

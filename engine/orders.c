@@ -634,6 +634,10 @@ static eng_rc build_partition(void *ctx, size_t p, unsigned worker, eng_err *err
     return ENG_OK;
 }
 
+/* Set by eng_orders_build (one thread) for the qsort below. */
+static const eng_night *sort_night;
+
+/* SPEC's order for order_status.csv: id, then source (path bytes), then line. */
 static int cmp_order_id(const void *x, const void *y)
 {
     const eng_order *a = *(eng_order *const *)x, *b = *(eng_order *const *)y;
@@ -643,8 +647,12 @@ static int cmp_order_id(const void *x, const void *y)
         return c;
     if (a->id_len != b->id_len)
         return a->id_len < b->id_len ? -1 : 1;
-    if (a->file != b->file)
+    if (a->file != b->file) {
+        c = strcmp(source_path(sort_night, a->file), source_path(sort_night, b->file));
+        if (c)
+            return c;
         return a->file < b->file ? -1 : 1;
+    }
     return (a->line > b->line) - (a->line < b->line);
 }
 
@@ -662,6 +670,7 @@ eng_rc eng_orders_build(eng_night *n, eng_pool *pool, eng_err *err)
         for (size_t o = 0; o < n->parts[p].n_orders; o++)
             n->orders[k++] = &n->parts[p].orders[o];
     n->n_orders = total;
+    sort_night = n;
     qsort(n->orders, total, sizeof *n->orders, cmp_order_id);
     return ENG_OK;
 }
