@@ -226,7 +226,9 @@ eng_rc eng_ingest_record(eng_batch *b, fmt_csv_fields *fields, const eng_layout 
         return flag(b, row, ENG_CODE_MALFORMED_ROW, "", msg);
     }
 
-    for (size_t i = 0; i < n; i++) {
+    /* Quotes and delimiters are ASCII, so a valid record has only valid fields: look
+     * field by field only when the record as a whole fails. */
+    for (size_t i = 0; fmt_utf8_valid_prefix(rec, len) != len && i < n; i++) {
         fmt_str f = fmt_csv_field(fields, i);
         size_t ok = fmt_utf8_valid_prefix(f.p, f.len);
         if (ok == f.len)
@@ -246,7 +248,9 @@ eng_rc eng_ingest_record(eng_batch *b, fmt_csv_fields *fields, const eng_layout 
         ENG_TRY(flag(b, row, ENG_CODE_MISSING_FIELD, "sku", "sku is blank"));
     } else {
         row->product = eng_catalog_find(catalog, sku.p, sku.len);
-        eng_text_quote(q, sizeof q, sku.p, sku.len);
+        if (row->product < 0 ||
+            !eng_catalog_get(catalog, (uint32_t)row->product)->active)
+            eng_text_quote(q, sizeof q, sku.p, sku.len);
         if (row->product < 0) {
             snprintf(msg, sizeof msg, "SKU %s is not in the catalog", q);
             ENG_TRY(flag(b, row, ENG_CODE_UNKNOWN_SKU, "sku", msg));
@@ -298,18 +302,19 @@ eng_rc eng_ingest_record(eng_batch *b, fmt_csv_fields *fields, const eng_layout 
             continue;
         const char *name = fmt_col_name((fmt_col)c);
         int ts = text_slot((fmt_col)c), ms = money_slot((fmt_col)c);
-        eng_text_quote(q, sizeof q, v.p, v.len);
         if (ts >= 0) {
             raw_text[ts] = v;
         } else if (ms >= 0) {
             fmt_num_rc nrc = fmt_dec_parse(v.p, v.len, &h.money[ms]);
             if (nrc != FMT_NUM_OK) {
+                eng_text_quote(q, sizeof q, v.p, v.len);
                 snprintf(msg, sizeof msg, "%s %s %s", name, q, num_problem(nrc));
                 ENG_TRY(flag(b, row, ENG_CODE_BAD_NUMBER, name, msg));
                 continue;
             }
         } else if (c == FMT_COL_ORDER_TIME) {
             if (fmt_isotime_parse(v.p, v.len, &h.time_ns) != 0) {
+                eng_text_quote(q, sizeof q, v.p, v.len);
                 snprintf(msg, sizeof msg,
                          "order_time %s is not an ISO 8601 date or time in 1970-2099", q);
                 ENG_TRY(flag(b, row, ENG_CODE_BAD_DATE, name, msg));
@@ -317,6 +322,7 @@ eng_rc eng_ingest_record(eng_batch *b, fmt_csv_fields *fields, const eng_layout 
             }
         } else if (c == FMT_COL_PRIORITY) {
             if (fmt_int_parse(v.p, v.len, &h.priority) != FMT_NUM_OK) {
+                eng_text_quote(q, sizeof q, v.p, v.len);
                 snprintf(msg, sizeof msg, "priority %s is not a whole number", q);
                 ENG_TRY(flag(b, row, ENG_CODE_BAD_NUMBER, name, msg));
                 continue;

@@ -293,6 +293,11 @@ void fmt_csv_put_field(fmt_buf *b, const char *s, size_t len)
 
 void fmt_csv_put_row(fmt_buf *b, const char *const *fields, size_t n)
 {
+    /* A lone empty field written bare would be a blank line, which readers skip. */
+    if (n == 1 && fields[0][0] == '\0') {
+        fmt_buf_puts(b, "\"\"\n");
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         if (i)
             fmt_buf_putc(b, ',');

@@ -122,10 +122,13 @@ int fmt_isotime_parse(const char *s, size_t len, int64_t *out_ns)
             int oh, om = 0;
             if (fixed_digits(s, len, &i, 2, &oh))
                 return -1;
-            if (i < len && s[i] == ':')
+            if (i < len && s[i] == ':') {
                 i++;
-            if (i < len && fixed_digits(s, len, &i, 2, &om))
+                if (fixed_digits(s, len, &i, 2, &om)) /* "+01:" needs its minutes */
+                    return -1;
+            } else if (i < len && fixed_digits(s, len, &i, 2, &om)) {
                 return -1;
+            }
             if (oh > 23 || om > 59)
                 return -1;
             offset_s = sign * (oh * 3600 + om * 60);

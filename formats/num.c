@@ -138,6 +138,8 @@ fmt_num_rc fmt_ppm_parse(const char *s, size_t len, int64_t *out)
         if (frac_digits == 0 || (size_t)i != len)
             return FMT_NUM_SYNTAX;
         v += f * pow10_table[6 - frac_digits];
+        if (v > INT64_C(1000000000000))
+            return FMT_NUM_OVERFLOW;
     }
     *out = v;
     return FMT_NUM_OK;

@@ -1,0 +1,295 @@
+/* Tests of formats/policy: defaults, each key, comments, and every refusal with its line
+ * and key, each limit on both sides. */
+#include "../formats/policy.h"
+#include "testutil.h"
+
+/* Parse text over defaults into *p; returns the result, err filled. */
+static eng_rc parse(const char *text, fmt_policy *p, eng_err *err)
+{
+    fmt_policy_defaults(p);
+    memset(err, 0, sizeof *err);
+    return fmt_policy_parse("policy.conf", text, strlen(text), p, err);
+}
+
+static void assert_defaults(const fmt_policy *p)
+{
+    cr_assert_eq(p->allocation, FMT_ALLOC_SHIP_COMPLETE);
+    cr_assert_eq(p->max_error_rate_ppm, 50000);
+    cr_assert_eq(p->return_window_days, 30);
+    cr_assert_eq(p->restocking_fee_pct.mant, 0);
+    cr_assert_eq(p->n_warehouse_order, 0);
+    cr_assert_null(p->warehouse_order);
+}
+
+/* text must be refused on `line`, naming `field` (NULL for none); p back to defaults. */
+static void assert_refused(const char *text, uint64_t line, const char *field)
+{
+    fmt_policy p;
+    eng_err err;
+    cr_assert_eq(parse(text, &p, &err), ENG_REFUSED, "accepted: %s", text);
+    cr_assert_eq(err.line, line, "refused on line %llu, want %llu: %s",
+                 (unsigned long long)err.line, (unsigned long long)line, text);
+    cr_assert_str_eq(err.path, "policy.conf");
+    if (field)
+        cr_assert(err.field && strcmp(err.field, field) == 0, "field %s, want %s",
+                  err.field ? err.field : "(none)", field);
+    cr_assert_neq(err.msg[0], '\0');
+    assert_defaults(&p);
+    fmt_policy_release(&p);
+}
+
+static fmt_policy accept(const char *text)
+{
+    fmt_policy p;
+    eng_err err;
+    cr_assert_eq(parse(text, &p, &err), ENG_OK, "refused line %llu: %s",
+                 (unsigned long long)err.line, err.msg);
+    return p;
+}
+
+Test(policy, defaults_match_spec)
+{
+    fmt_policy p;
+    fmt_policy_defaults(&p);
+    assert_defaults(&p);
+    cr_assert_str_eq(fmt_policy_allocation_name(p.allocation), "ship_complete");
+}
+
+Test(policy, empty_text_keeps_defaults)
+{
+    fmt_policy p = accept("");
+    assert_defaults(&p);
+    fmt_policy_release(&p);
+}
+
+Test(policy, every_key_is_parsed)
+{
+    fmt_policy p = accept("allocation = partial\n"
+                          "max_error_rate = 0.1\n"
+                          "return_window_days = 14\n"
+                          "restocking_fee_pct = 12.5\n"
+                          "warehouse_order = EAST,WEST\n");
+    cr_assert_eq(p.allocation, FMT_ALLOC_PARTIAL);
+    cr_assert_str_eq(fmt_policy_allocation_name(p.allocation), "partial");
+    cr_assert_eq(p.max_error_rate_ppm, 100000);
+    cr_assert_eq(p.return_window_days, 14);
+    cr_assert_eq(p.restocking_fee_pct.mant, 125);
+    cr_assert_eq(p.restocking_fee_pct.frac, 1);
+    cr_assert_eq(p.n_warehouse_order, 2);
+    cr_assert_str_eq(p.warehouse_order[0], "EAST");
+    cr_assert_str_eq(p.warehouse_order[1], "WEST");
+    fmt_policy_release(&p);
+    assert_defaults(&p);
+}
+
+Test(policy, allocation_ship_complete_is_accepted)
+{
+    fmt_policy p = accept("allocation=ship_complete");
+    cr_assert_eq(p.allocation, FMT_ALLOC_SHIP_COMPLETE);
+    fmt_policy_release(&p);
+}
+
+Test(policy, comments_blank_lines_and_spaces_are_ignored)
+{
+    fmt_policy p = accept("# nightly policy\n"
+                          "\n"
+                          "   \t\n"
+                          "  allocation   =   partial   # ship what we can\n"
+                          "#return_window_days = 1\n");
+    cr_assert_eq(p.allocation, FMT_ALLOC_PARTIAL);
+    cr_assert_eq(p.return_window_days, 30);
+    fmt_policy_release(&p);
+}
+
+Test(policy, crlf_line_ends_are_accepted)
+{
+    fmt_policy p = accept("allocation = partial\r\nreturn_window_days = 7\r\n");
+    cr_assert_eq(p.allocation, FMT_ALLOC_PARTIAL);
+    cr_assert_eq(p.return_window_days, 7);
+    fmt_policy_release(&p);
+}
+
+Test(policy, last_line_without_newline_is_read)
+{
+    fmt_policy p = accept("# x\nreturn_window_days = 45");
+    cr_assert_eq(p.return_window_days, 45);
+    fmt_policy_release(&p);
+}
+
+Test(policy, unknown_key_is_refused_with_its_line)
+{
+    assert_refused("allocation = partial\n\n# c\nfoo = 1\n", 4, NULL);
+}
+
+Test(policy, unknown_key_message_names_it)
+{
+    fmt_policy p;
+    eng_err err;
+    cr_assert_eq(parse("colour = blue\n", &p, &err), ENG_REFUSED);
+    cr_assert_not_null(strstr(err.msg, "colour"), "message: %s", err.msg);
+    fmt_policy_release(&p);
+}
+
+Test(policy, duplicate_key_is_refused_on_its_second_line)
+{
+    assert_refused("allocation = partial\nmax_error_rate = 0.1\nallocation = partial\n", 3,
+                   "allocation");
+}
+
+Test(policy, line_without_equals_is_refused)
+{
+    assert_refused("allocation = partial\nship it\n", 2, NULL);
+}
+
+Test(policy, bad_allocation_is_refused)
+{
+    assert_refused("allocation = fast\n", 1, "allocation");
+    assert_refused("allocation =\n", 1, "allocation");
+}
+
+Test(policy, max_error_rate_one_is_accepted)
+{
+    fmt_policy p = accept("max_error_rate = 1");
+    cr_assert_eq(p.max_error_rate_ppm, 1000000);
+    fmt_policy_release(&p);
+}
+
+Test(policy, max_error_rate_zero_is_accepted)
+{
+    fmt_policy p = accept("max_error_rate = 0");
+    cr_assert_eq(p.max_error_rate_ppm, 0);
+    fmt_policy_release(&p);
+}
+
+Test(policy, max_error_rate_above_one_is_refused)
+{
+    assert_refused("max_error_rate = 1.5\n", 1, "max_error_rate");
+    assert_refused("max_error_rate = 1.000001\n", 1, "max_error_rate");
+}
+
+Test(policy, max_error_rate_that_is_not_a_share_is_refused)
+{
+    assert_refused("max_error_rate = -0.1\n", 1, "max_error_rate");
+    assert_refused("max_error_rate = 5%\n", 1, "max_error_rate");
+    assert_refused("max_error_rate = 0.0000001\n", 1, "max_error_rate");
+}
+
+Test(policy, return_window_zero_is_accepted)
+{
+    fmt_policy p = accept("return_window_days = 0");
+    cr_assert_eq(p.return_window_days, 0);
+    fmt_policy_release(&p);
+}
+
+Test(policy, return_window_minus_one_is_refused)
+{
+    assert_refused("return_window_days = -1\n", 1, "return_window_days");
+}
+
+Test(policy, return_window_fraction_is_refused)
+{
+    assert_refused("return_window_days = 7.5\n", 1, "return_window_days");
+}
+
+Test(policy, restocking_fee_100_is_accepted)
+{
+    fmt_policy p = accept("restocking_fee_pct = 100");
+    cr_assert_eq(p.restocking_fee_pct.mant, 100);
+    cr_assert_eq(p.restocking_fee_pct.frac, 0);
+    fmt_policy_release(&p);
+}
+
+Test(policy, restocking_fee_above_100_is_refused)
+{
+    assert_refused("restocking_fee_pct = 101\n", 1, "restocking_fee_pct");
+    assert_refused("restocking_fee_pct = 100.01\n", 1, "restocking_fee_pct");
+}
+
+Test(policy, restocking_fee_negative_is_refused)
+{
+    assert_refused("restocking_fee_pct = -5\n", 1, "restocking_fee_pct");
+}
+
+Test(policy, warehouse_order_names_are_trimmed)
+{
+    fmt_policy p = accept("warehouse_order =  EAST ,  WEST,NORTH\t\n");
+    cr_assert_eq(p.n_warehouse_order, 3);
+    cr_assert_str_eq(p.warehouse_order[0], "EAST");
+    cr_assert_str_eq(p.warehouse_order[1], "WEST");
+    cr_assert_str_eq(p.warehouse_order[2], "NORTH");
+    fmt_policy_release(&p);
+}
+
+Test(policy, warehouse_order_single_name)
+{
+    fmt_policy p = accept("warehouse_order = MAIN");
+    cr_assert_eq(p.n_warehouse_order, 1);
+    cr_assert_str_eq(p.warehouse_order[0], "MAIN");
+    fmt_policy_release(&p);
+}
+
+Test(policy, empty_warehouse_order_is_allowed)
+{
+    fmt_policy p = accept("warehouse_order =\n");
+    cr_assert_eq(p.n_warehouse_order, 0);
+    fmt_policy_release(&p);
+}
+
+Test(policy, warehouse_order_with_empty_name_is_refused)
+{
+    assert_refused("warehouse_order = A,,B\n", 1, "warehouse_order");
+    assert_refused("warehouse_order = A,\n", 1, "warehouse_order");
+    assert_refused("warehouse_order = ,A\n", 1, "warehouse_order");
+}
+
+Test(policy, warehouse_order_naming_a_warehouse_twice_is_refused)
+{
+    assert_refused("warehouse_order = A,B,A\n", 1, "warehouse_order");
+}
+
+Test(policy, refusal_after_warehouse_order_frees_it_and_restores_defaults)
+{
+    /* assert_refused checks the defaults; ASan checks nothing leaks. */
+    assert_refused("warehouse_order = A,B\nallocation = fast\n", 2, "allocation");
+}
+
+TestSuite(policy_file, .init = tu_dir_new, .fini = tu_dir_remove);
+
+Test(policy_file, load_reads_a_file)
+{
+    char path[512];
+    const char *text = "allocation = partial\nwarehouse_order = W1, W2\n";
+    tu_write(tu_path(path, sizeof path, "policy.conf"), text, strlen(text));
+    fmt_policy p;
+    fmt_policy_defaults(&p);
+    eng_err err = {0};
+    cr_assert_eq(fmt_policy_load(path, &p, &err), ENG_OK, "%s", err.msg);
+    cr_assert_eq(p.allocation, FMT_ALLOC_PARTIAL);
+    cr_assert_eq(p.n_warehouse_order, 2);
+    cr_assert_str_eq(p.warehouse_order[1], "W2");
+    fmt_policy_release(&p);
+}
+
+Test(policy_file, load_refuses_missing_file)
+{
+    char path[512];
+    fmt_policy p;
+    fmt_policy_defaults(&p);
+    eng_err err = {0};
+    cr_assert_eq(fmt_policy_load(tu_path(path, sizeof path, "none.conf"), &p, &err), ENG_REFUSED);
+    assert_defaults(&p);
+}
+
+Test(policy_file, load_reports_line_of_bad_key)
+{
+    char path[512];
+    const char *text = "\xEF\xBB\xBF# policy\nallocation = partial\nbogus = 1\n";
+    tu_write(tu_path(path, sizeof path, "policy.conf"), text, strlen(text));
+    fmt_policy p;
+    fmt_policy_defaults(&p);
+    eng_err err = {0};
+    cr_assert_eq(fmt_policy_load(path, &p, &err), ENG_REFUSED);
+    cr_assert_eq(err.line, 3);
+    cr_assert_str_eq(err.path, path);
+    assert_defaults(&p);
+}
