@@ -50,7 +50,8 @@ define ensure_pkgs
 	fi
 endef
 
-.PHONY: all deps test-deps run test unit golden stress sanitize install format format-check clean
+.PHONY: all deps test-deps run test unit golden cli stress tsan-run sanitize install format \
+        format-check clean
 
 all: build/slipway
 
@@ -114,7 +115,7 @@ run: deps
 
 # ---- tests -----------------------------------------------------------------------------
 test: test-deps
-	@$(MAKE) --no-print-directory unit golden stress
+	@$(MAKE) --no-print-directory unit golden cli stress tsan-run
 
 unit: $(addprefix build/asan/,$(TESTS))
 	@set -e; for t in $^; do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 ./$$t --jobs 2; done
@@ -122,8 +123,15 @@ unit: $(addprefix build/asan/,$(TESTS))
 golden: build/asan/slipway
 	@sh tests/golden.sh build/asan/slipway
 
+cli: build/asan/slipway
+	@sh tests/cli.sh build/asan/slipway
+
 stress: $(addprefix build/tsan/,$(STRESS))
 	@set -e; for t in $^; do echo "== $$t"; TSAN_OPTIONS=halt_on_error=1 ./$$t; done
+
+# The whole binary under ThreadSanitizer on the samples, outputs checked as in golden.
+tsan-run: build/tsan/slipway
+	@TSAN_OPTIONS=halt_on_error=1 sh tests/golden.sh build/tsan/slipway samples
 
 sanitize: test build/tsan/slipway
 	@set -e; for n in 1 2 8; do \

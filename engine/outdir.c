@@ -20,6 +20,7 @@ struct eng_outdir {
     char *base;     /* last component of dir */
     char *tmp;      /* parent/.base.tmp-PID */
     char path[4096];
+    int created;   /* tmp exists and is ours to remove */
     int committed;
 };
 
@@ -136,11 +137,10 @@ eng_rc eng_outdir_begin(const char *dir, eng_outdir **out, eng_err *err)
     clean_stale(od);
     if (mkdir(od->tmp, 0755) != 0) {
         eng_rc rc = io_fail(err, od->tmp, "create the temporary output folder");
-        free(od->tmp);
-        od->tmp = NULL; /* not ours: never remove it */
         eng_outdir_free(od);
         return rc;
     }
+    od->created = 1;
     *out = od;
     return ENG_OK;
 }
@@ -193,7 +193,7 @@ void eng_outdir_free(eng_outdir *od)
 {
     if (!od)
         return;
-    if (od->tmp && !od->committed)
+    if (od->created && !od->committed)
         remove_tree(od->tmp);
     free(od->parent);
     free(od->base);

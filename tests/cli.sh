@@ -1,0 +1,75 @@
+#!/bin/sh
+# Command-line behaviour that golden cases cannot express: flags, exit codes, the output
+# folder's life cycle (exists -> exit 2, stale temporary folders removed, nothing left
+# behind by a failure).
+#
+# usage: tests/cli.sh path/to/slipway
+set -u
+bin=$1
+work=$(mktemp -d "${TMPDIR:-/tmp}/slipway-cli.XXXXXX")
+trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
+pass=0
+fail=0
+args="--catalog samples/catalog.csv --inventory samples/inventory.csv --orders samples/orders_shop.csv --run-date 2026-11-27"
+
+expect() { # name, expected exit, actual exit
+    if [ "$2" = "$3" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $1: exit $3, expected $2"; fi
+}
+expect_true() { # name, command...
+    name=$1; shift
+    if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $name"; fi
+}
+
+"$bin" --version >"$work/v" 2>&1; expect "--version" 0 $?
+expect_true "--version prints the version" grep -q '^slipway [0-9]' "$work/v"
+"$bin" --help >/dev/null 2>&1; expect "--help" 0 $?
+"$bin" run --help >"$work/h" 2>&1; expect "run --help" 0 $?
+expect_true "run --help names --orders" grep -q -- '--orders' "$work/h"
+"$bin" >/dev/null 2>&1; expect "no command" 2 $?
+"$bin" frobnicate >/dev/null 2>&1; expect "unknown command" 2 $?
+"$bin" run $args >/dev/null 2>&1; expect "missing --out" 2 $?
+"$bin" run $args --out "$work/o" --bogus >/dev/null 2>&1; expect "unknown flag" 2 $?
+"$bin" run $args --out "$work/o" --threads 0 >/dev/null 2>&1; expect "--threads 0" 2 $?
+"$bin" run $args --out "$work/o" --run-date 2026-02-30 >/dev/null 2>&1; expect "bad --run-date" 2 $?
+"$bin" run $args --out "$work/o" --returns x.csv >/dev/null 2>&1; expect "--returns not yet" 2 $?
+"$bin" run $args --out "$work/o" --format shopify >/dev/null 2>&1; expect "--format shopify not yet" 2 $?
+expect_true "usage errors create nothing" test ! -e "$work/o"
+
+# An existing output folder is never touched.
+mkdir "$work/exists"
+"$bin" run $args --out "$work/exists" >/dev/null 2>"$work/err"; expect "existing --out" 2 $?
+expect_true "existing --out is named on stderr" grep -q "already exists" "$work/err"
+expect_true "existing --out stays empty" test -z "$(ls -A "$work/exists")"
+
+# The parent of --out must exist.
+"$bin" run $args --out "$work/no/such/dir" >/dev/null 2>&1; expect "missing parent" 2 $?
+
+# Unreadable and missing inputs are refusals (3), and leave nothing behind.
+"$bin" run --catalog "$work/none.csv" --inventory samples/inventory.csv --orders samples/orders_shop.csv --out "$work/o" >/dev/null 2>"$work/err"
+expect "missing catalog" 3 $?
+expect_true "missing catalog is named" grep -q "none.csv" "$work/err"
+"$bin" run --catalog samples/catalog.csv --inventory samples/inventory.csv --orders samples --out "$work/o" >/dev/null 2>"$work/err"
+expect "directory as orders file" 3 $?
+expect_true "directory is explained" grep -q "directory" "$work/err"
+expect_true "refusals leave no output folder" test ! -e "$work/o"
+expect_true "refusals leave no temporary folder" test -z "$(ls -A "$work" | grep '^\.o\.tmp-')"
+
+# A stale temporary folder of a dead process is removed by the next run; a live one
+# (this shell's) is left alone.
+mkdir "$work/.night.tmp-999999999" "$work/.night.tmp-$$"
+touch "$work/.night.tmp-999999999/slips.csv"
+"$bin" run $args --out "$work/night" >/dev/null 2>&1; expect "run after a crash" 0 $?
+expect_true "stale temporary folder removed" test ! -e "$work/.night.tmp-999999999"
+expect_true "live process's folder kept" test -d "$work/.night.tmp-$$"
+expect_true "committed folder has the manifest" test -f "$work/night/manifest.json"
+
+# A read-only parent: the run fails with an I/O error (1) or, as root, succeeds; either
+# way no partial folder is left.
+if [ "$(id -u)" != 0 ]; then
+    mkdir "$work/ro" && chmod a-w "$work/ro"
+    "$bin" run $args --out "$work/ro/o" >/dev/null 2>&1; expect "read-only parent" 1 $?
+    expect_true "read-only parent: nothing created" test -z "$(ls -A "$work/ro")"
+fi
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" = 0 ]
