@@ -20,8 +20,7 @@ eng_rc eng_alerts_totals(const eng_night *n, eng_slot_totals *t, eng_err *err)
     t->restocked = calloc(cap, sizeof *t->restocked);
     t->after = calloc(cap, sizeof *t->after);
     t->product_unstocked_demand = calloc(n_products ? n_products : 1, sizeof(int64_t));
-    if (!t->shipped || !t->demand || !t->restocked || !t->after ||
-        !t->product_unstocked_demand) {
+    if (!t->shipped || !t->demand || !t->restocked || !t->after || !t->product_unstocked_demand) {
         eng_alerts_totals_release(t);
         return ENG_FAIL(err, ENG_NOMEM, "out of memory computing stock totals");
     }

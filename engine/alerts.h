@@ -22,10 +22,10 @@ typedef struct eng_alert {
 /* Per-slot figures after allocation, shared by alerts, inventory.csv and the
  * invariants. */
 typedef struct eng_slot_totals {
-    int64_t *shipped;   /* units taken, from the lines' parts */
-    int64_t *demand;    /* units valid orders asked of the slot */
-    int64_t *restocked; /* units returned to the slot (returns, later) */
-    int64_t *after;     /* on hand after the run, from the counters */
+    int64_t *shipped;                  /* units taken, from the lines' parts */
+    int64_t *demand;                   /* units valid orders asked of the slot */
+    int64_t *restocked;                /* units returned to the slot (returns, later) */
+    int64_t *after;                    /* on hand after the run, from the counters */
     int64_t *product_unstocked_demand; /* per product without any slot */
 } eng_slot_totals;
 
@@ -34,7 +34,7 @@ eng_rc eng_alerts_totals(const eng_night *night, eng_slot_totals *totals, eng_er
 void eng_alerts_totals_release(eng_slot_totals *totals);
 
 /* Alerts sorted by SKU then warehouse (bytes). *out is malloc'ed; caller frees. */
-eng_rc eng_alerts_compute(const eng_night *night, const eng_slot_totals *totals,
-                          eng_alert **out, size_t *n_out, eng_err *err);
+eng_rc eng_alerts_compute(const eng_night *night, const eng_slot_totals *totals, eng_alert **out,
+                          size_t *n_out, eng_err *err);
 
 #endif

@@ -61,8 +61,8 @@ static void undo_line(eng_stock *st, eng_line *ln)
 static int place_whole(const eng_night *n, eng_line *ln)
 {
     size_t n_slots;
-    const uint32_t *slots = eng_inventory_product_slots(n->inventory, (uint32_t)ln->product,
-                                                        &n_slots);
+    const uint32_t *slots =
+        eng_inventory_product_slots(n->inventory, (uint32_t)ln->product, &n_slots);
     for (size_t k = 0; k < n_slots; k++) {
         if (eng_stock_reserve(n->stock, slots[k], ln->qty) == ENG_OK) {
             ln->one.slot = slots[k];
@@ -79,8 +79,8 @@ static int place_whole(const eng_night *n, eng_line *ln)
 static eng_rc place_units(const eng_night *n, eng_line *ln, eng_arena *mem)
 {
     size_t n_slots;
-    const uint32_t *slots = eng_inventory_product_slots(n->inventory, (uint32_t)ln->product,
-                                                        &n_slots);
+    const uint32_t *slots =
+        eng_inventory_product_slots(n->inventory, (uint32_t)ln->product, &n_slots);
     eng_part tmp[64];
     eng_part *parts = n_slots <= 64 ? tmp : malloc(n_slots * sizeof *parts);
     if (!parts)

@@ -15,9 +15,9 @@
 enum { C_SKU, C_NAME, C_STATUS, C_LIST, C_MIN, C_CURRENCY, C_RETURNABLE, C_WINDOW, C_BIN };
 
 static const fmt_column catalog_columns[] = {
-    {"sku", 1},        {"name", 1},       {"status", 1},
-    {"list_price", 1}, {"min_price", 1},  {"currency", 1},
-    {"returnable", 0}, {"return_window_days", 0}, {"bin", 0},
+    {"sku", 1},       {"name", 1},     {"status", 1},     {"list_price", 1},
+    {"min_price", 1}, {"currency", 1}, {"returnable", 0}, {"return_window_days", 0},
+    {"bin", 0},
 };
 
 struct eng_catalog {

@@ -17,10 +17,10 @@ typedef struct eng_product {
     const char *bin; /* "" when the catalog has no bin */
     const char *status;
     uint32_t sku_len;
-    int active;             /* status is "active" (any case) */
-    int returnable;         /* returnable column, default yes */
-    int32_t return_window;  /* days, or -1 to use the policy's */
-    int16_t currency;       /* fmt_currency index */
+    int active;            /* status is "active" (any case) */
+    int returnable;        /* returnable column, default yes */
+    int32_t return_window; /* days, or -1 to use the policy's */
+    int16_t currency;      /* fmt_currency index */
     int64_t list_minor;
     int64_t min_minor;
 } eng_product;

@@ -119,11 +119,10 @@ static int cmd_run(int argc, char **argv)
         } else if (strcmp(arg, "--compress") == 0) {
             a.compress = 1;
         } else if (is_flag(arg, "--catalog") || is_flag(arg, "--inventory") ||
-                   is_flag(arg, "--orders") || is_flag(arg, "--policy") ||
-                   is_flag(arg, "--out") || is_flag(arg, "--threads") ||
-                   is_flag(arg, "--run-date") || is_flag(arg, "--format") ||
-                   is_flag(arg, "--encoding") || is_flag(arg, "--returns") ||
-                   is_flag(arg, "--history")) {
+                   is_flag(arg, "--orders") || is_flag(arg, "--policy") || is_flag(arg, "--out") ||
+                   is_flag(arg, "--threads") || is_flag(arg, "--run-date") ||
+                   is_flag(arg, "--format") || is_flag(arg, "--encoding") ||
+                   is_flag(arg, "--returns") || is_flag(arg, "--history")) {
             const char *flag = arg;
             char name[32];
             size_t len = strcspn(flag, "=");
@@ -144,8 +143,7 @@ static int cmd_run(int argc, char **argv)
             } else if (strcmp(name, "--threads") == 0) {
                 int64_t t;
                 if (fmt_int_parse(v, strlen(v), &t) != FMT_NUM_OK || t < 1 || t > 1024)
-                    rc = usage_error("--threads wants a whole number from 1 to 1024, not '%s'",
-                                     v);
+                    rc = usage_error("--threads wants a whole number from 1 to 1024, not '%s'", v);
                 else
                     a.threads = (unsigned)t;
             } else if (strcmp(name, "--run-date") == 0) {
@@ -160,8 +158,7 @@ static int cmd_run(int argc, char **argv)
                 if (strcmp(v, "utf-8") != 0 && strcmp(v, "UTF-8") != 0)
                     rc = usage_error("--encoding %s: this version reads UTF-8 only", v);
             } else {
-                rc = usage_error("%s: returns and history are not supported in this version",
-                                 name);
+                rc = usage_error("%s: returns and history are not supported in this version", name);
             }
         } else {
             rc = usage_error("unknown argument '%s'", arg);

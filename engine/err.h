@@ -12,15 +12,15 @@
 #include <stdint.h>
 
 /* name, exit code, text */
-#define ENG_RC_MAP(X)                                                                              \
-    X(OK, 0, "ok")                                                                                 \
-    X(NOMEM, 1, "out of memory")                                                                   \
-    X(IO, 1, "I/O failure")                                                                        \
-    X(INTERNAL, 1, "internal error")                                                               \
-    X(USAGE, 2, "usage error")                                                                     \
-    X(REFUSED, 3, "input refused")                                                                 \
-    X(DATA, 3, "bad record")                                                                       \
-    X(STOCK, 0, "insufficient stock")                                                              \
+#define ENG_RC_MAP(X)                 \
+    X(OK, 0, "ok")                    \
+    X(NOMEM, 1, "out of memory")      \
+    X(IO, 1, "I/O failure")           \
+    X(INTERNAL, 1, "internal error")  \
+    X(USAGE, 2, "usage error")        \
+    X(REFUSED, 3, "input refused")    \
+    X(DATA, 3, "bad record")          \
+    X(STOCK, 0, "insufficient stock") \
     X(BROKEN, 4, "invariant broken")
 
 typedef enum eng_rc {
@@ -32,32 +32,32 @@ typedef enum eng_rc {
 /* SPEC's exception codes. The order of the order codes is SPEC's tie-break order, so the
  * enum value is the rank used when one row carries several codes. Codes are stable:
  * add new ones at the end of their group, never rename. */
-#define ENG_CODE_MAP(X)                                                                            \
-    X(NONE, "")                                                                                    \
-    X(MALFORMED_ROW, "the row is not well-formed CSV or has the wrong number of fields")           \
-    X(BAD_ENCODING, "the text is not valid UTF-8")                                                 \
-    X(MISSING_FIELD, "a required value is blank")                                                  \
-    X(BAD_NUMBER, "not a valid amount")                                                            \
-    X(BAD_QTY, "quantity is not a positive whole number")                                          \
-    X(BAD_DATE, "not a valid ISO 8601 date in 1970-2099")                                          \
-    X(UNKNOWN_SKU, "the SKU is not in the catalog")                                                \
-    X(SKU_INACTIVE, "the SKU is not active in the catalog")                                        \
-    X(PRICE_BELOW_MIN, "the unit price is below the catalog minimum")                              \
-    X(CURRENCY_MISMATCH, "the currency differs from the catalog's")                                \
-    X(INCONSISTENT_ORDER, "the rows of the order disagree")                                        \
-    X(TOTAL_MISMATCH, "the stated order total does not add up")                                    \
-    X(DUPLICATE_ROW, "the row repeats an earlier row byte for byte")                               \
-    X(DUPLICATE_ORDER, "the order was already received")                                           \
-    X(INSUFFICIENT_STOCK, "not enough stock to ship")                                              \
-    X(RETURN_UNKNOWN_ORDER, "no shipped order with this id")                                       \
-    X(RETURN_SKU_NOT_IN_ORDER, "the SKU was not shipped in this order")                            \
-    X(RETURN_QTY_EXCEEDS, "more units than shipped and not yet returned")                          \
-    X(RETURN_WINDOW_EXPIRED, "the return window has expired")                                      \
-    X(RETURN_NOT_RETURNABLE, "the product is not returnable")                                      \
-    X(RETURN_DUPLICATE, "the return request was already received")                                 \
-    X(RETURN_DAMAGED, "refunded, not restocked")                                                   \
-    X(BAD_VALUE, "not one of the allowed values")                                                  \
-    X(STOCKOUT, "out of stock for tonight's demand")                                               \
+#define ENG_CODE_MAP(X)                                                                  \
+    X(NONE, "")                                                                          \
+    X(MALFORMED_ROW, "the row is not well-formed CSV or has the wrong number of fields") \
+    X(BAD_ENCODING, "the text is not valid UTF-8")                                       \
+    X(MISSING_FIELD, "a required value is blank")                                        \
+    X(BAD_NUMBER, "not a valid amount")                                                  \
+    X(BAD_QTY, "quantity is not a positive whole number")                                \
+    X(BAD_DATE, "not a valid ISO 8601 date in 1970-2099")                                \
+    X(UNKNOWN_SKU, "the SKU is not in the catalog")                                      \
+    X(SKU_INACTIVE, "the SKU is not active in the catalog")                              \
+    X(PRICE_BELOW_MIN, "the unit price is below the catalog minimum")                    \
+    X(CURRENCY_MISMATCH, "the currency differs from the catalog's")                      \
+    X(INCONSISTENT_ORDER, "the rows of the order disagree")                              \
+    X(TOTAL_MISMATCH, "the stated order total does not add up")                          \
+    X(DUPLICATE_ROW, "the row repeats an earlier row byte for byte")                     \
+    X(DUPLICATE_ORDER, "the order was already received")                                 \
+    X(INSUFFICIENT_STOCK, "not enough stock to ship")                                    \
+    X(RETURN_UNKNOWN_ORDER, "no shipped order with this id")                             \
+    X(RETURN_SKU_NOT_IN_ORDER, "the SKU was not shipped in this order")                  \
+    X(RETURN_QTY_EXCEEDS, "more units than shipped and not yet returned")                \
+    X(RETURN_WINDOW_EXPIRED, "the return window has expired")                            \
+    X(RETURN_NOT_RETURNABLE, "the product is not returnable")                            \
+    X(RETURN_DUPLICATE, "the return request was already received")                       \
+    X(RETURN_DAMAGED, "refunded, not restocked")                                         \
+    X(BAD_VALUE, "not one of the allowed values")                                        \
+    X(STOCKOUT, "out of stock for tonight's demand")                                     \
     X(LOW_STOCK, "at or below the reorder point")
 
 typedef enum eng_code {
@@ -96,11 +96,11 @@ eng_rc eng__err_set(eng_err *err, eng_rc rc, const char *src, int src_line, cons
 
 #define ENG_FAIL(err, rc, ...) eng__err_set((err), (rc), __FILE__, __LINE__, __VA_ARGS__)
 
-#define ENG_TRY(expr)                                                                              \
-    do {                                                                                           \
-        eng_rc eng_try_rc_ = (expr);                                                               \
-        if (eng_try_rc_ != ENG_OK)                                                                 \
-            return eng_try_rc_;                                                                    \
+#define ENG_TRY(expr)                \
+    do {                             \
+        eng_rc eng_try_rc_ = (expr); \
+        if (eng_try_rc_ != ENG_OK)   \
+            return eng_try_rc_;      \
     } while (0)
 
 /* Write err as one line on stderr: "slipway: orders.csv:42: field "qty": not a whole

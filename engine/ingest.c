@@ -49,8 +49,7 @@ static eng_row *new_row(eng_batch *b)
 static eng_rc flag(eng_batch *b, eng_row *row, eng_code code, const char *field, const char *msg)
 {
     eng_row_fault(row, code);
-    return eng_exc_add(&b->exc, b->mem, b->file, row->line, row->order_id, code, field, "%s",
-                       msg);
+    return eng_exc_add(&b->exc, b->mem, b->file, row->line, row->order_id, code, field, "%s", msg);
 }
 
 static int is_valid_utf8(fmt_str s)
@@ -182,8 +181,7 @@ static const char *num_problem(fmt_num_rc rc)
 }
 
 eng_rc eng_ingest_record(eng_batch *b, fmt_csv_fields *fields, const eng_layout *layout,
-                         const eng_catalog *catalog, const char *rec, size_t len,
-                         uint64_t line)
+                         const eng_catalog *catalog, const char *rec, size_t len, uint64_t line)
 {
     eng_row *row = new_row(b);
     if (!row)
@@ -248,8 +246,7 @@ eng_rc eng_ingest_record(eng_batch *b, fmt_csv_fields *fields, const eng_layout 
         ENG_TRY(flag(b, row, ENG_CODE_MISSING_FIELD, "sku", "sku is blank"));
     } else {
         row->product = eng_catalog_find(catalog, sku.p, sku.len);
-        if (row->product < 0 ||
-            !eng_catalog_get(catalog, (uint32_t)row->product)->active)
+        if (row->product < 0 || !eng_catalog_get(catalog, (uint32_t)row->product)->active)
             eng_text_quote(q, sizeof q, sku.p, sku.len);
         if (row->product < 0) {
             snprintf(msg, sizeof msg, "SKU %s is not in the catalog", q);
@@ -380,9 +377,9 @@ typedef struct work_item {
 typedef struct ingest {
     eng_night *night;
     eng_queue *queue;
-    eng_layout *layouts; /* per order file; written by the reader before its first chunk
-                            of that file is queued (the queue's mutex publishes it) */
-    fmt_buf *header_text; /* per file: header names, owned */
+    eng_layout *layouts;     /* per order file; written by the reader before its first chunk
+                                of that file is queued (the queue's mutex publishes it) */
+    fmt_buf *header_text;    /* per file: header names, owned */
     fmt_csv_fields **fields; /* per worker */
     pthread_mutex_t mu;
     eng_batch **results; /* protected by mu */
@@ -470,8 +467,9 @@ static eng_rc read_file(ingest *in, uint16_t file, eng_err *err)
                 err->path = src->path;
                 err->line = 0;
                 err->field = NULL;
-                rc = ENG_FAIL(err, ENG_REFUSED, "the orders file is empty: it needs a header "
-                                                "line naming the columns");
+                rc = ENG_FAIL(err, ENG_REFUSED,
+                              "the orders file is empty: it needs a header "
+                              "line naming the columns");
             }
             break;
         }
@@ -539,8 +537,8 @@ static eng_rc parse_chunk(ingest *in, work_item *item, unsigned worker, eng_batc
     uint64_t line;
     eng_rc rc = ENG_OK;
     while (rc == ENG_OK && fmt_csv_iter_next(&it, &rec, &line))
-        rc = eng_ingest_record(b, in->fields[worker], lay, in->night->catalog, rec.p, rec.len,
-                               line);
+        rc =
+            eng_ingest_record(b, in->fields[worker], lay, in->night->catalog, rec.p, rec.len, line);
     if (rc == ENG_OK)
         rc = eng_ingest_partition(b);
     if (rc != ENG_OK) {
@@ -587,8 +585,7 @@ static eng_rc worker_task(void *ctx, size_t i, unsigned worker, eng_err *err)
                     eng_batch_free(b);
             }
             if (rc != ENG_OK) {
-                ENG_FAIL(err, rc, "out of memory parsing %s",
-                         in->night->sources[item->file].path);
+                ENG_FAIL(err, rc, "out of memory parsing %s", in->night->sources[item->file].path);
                 eng_queue_close(in->queue); /* stop the reader; keep draining */
             }
         }

@@ -28,8 +28,7 @@ typedef struct eng_layout {
 } eng_layout;
 
 eng_rc eng_ingest_record(eng_batch *batch, fmt_csv_fields *fields, const eng_layout *layout,
-                         const eng_catalog *catalog, const char *rec, size_t len,
-                         uint64_t line);
+                         const eng_catalog *catalog, const char *rec, size_t len, uint64_t line);
 
 /* Group the batch's rows by partition (fills by_part and part_start). ENG_NOMEM. */
 eng_rc eng_ingest_partition(eng_batch *batch);

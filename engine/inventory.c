@@ -62,8 +62,8 @@ static eng_rc count_field(fmt_str v, const char *field, int required, int64_t *o
         if (err)
             err->field = field;
         return ENG_FAIL(err, ENG_REFUSED,
-                        "%s \"%.*s\" is not a whole number of units >= 0; fix the inventory",
-                        field, (int)(v.len > 40 ? 40 : v.len), v.p);
+                        "%s \"%.*s\" is not a whole number of units >= 0; fix the inventory", field,
+                        (int)(v.len > 40 ? 40 : v.len), v.p);
     }
     *out = x;
     return ENG_OK;
@@ -91,8 +91,8 @@ static eng_rc add_row(eng_inventory *inv, const eng_catalog *cat, fmt_table *t, 
         return ENG_FAIL(err, ENG_REFUSED, "sku is blank; fix the inventory");
     }
     ENG_TRY(count_field(fmt_table_get(t, I_ON_HAND), "on_hand", 1, &s.on_hand, err));
-    ENG_TRY(count_field(fmt_table_get(t, I_REORDER_POINT), "reorder_point", 0, &s.reorder_point,
-                        err));
+    ENG_TRY(
+        count_field(fmt_table_get(t, I_REORDER_POINT), "reorder_point", 0, &s.reorder_point, err));
     ENG_TRY(count_field(fmt_table_get(t, I_REORDER_QTY), "reorder_qty", 0, &s.reorder_qty, err));
     ENG_TRY(count_field(fmt_table_get(t, I_SAFETY), "safety_stock", 0, &s.safety_stock, err));
     fmt_str wh = fmt_table_get(t, I_WAREHOUSE);
@@ -263,8 +263,7 @@ eng_rc eng_inventory_load(const char *path, const eng_catalog *cat, const fmt_po
         goto done;
     }
     rc = fmt_table_open(path, inventory_columns,
-                        sizeof inventory_columns / sizeof *inventory_columns, "inventory", &t,
-                        err);
+                        sizeof inventory_columns / sizeof *inventory_columns, "inventory", &t, err);
     if (rc != ENG_OK)
         goto done;
     inv->n_cols = fmt_table_n_cols(t);
@@ -332,8 +331,7 @@ const eng_slot *eng_inventory_slot(const eng_inventory *inv, uint32_t slot)
     return &inv->slots[slot];
 }
 
-const uint32_t *eng_inventory_product_slots(const eng_inventory *inv, uint32_t product,
-                                            size_t *n)
+const uint32_t *eng_inventory_product_slots(const eng_inventory *inv, uint32_t product, size_t *n)
 {
     uint32_t a = inv->product_slot_start[product], b = inv->product_slot_start[product + 1];
     *n = b - a;

@@ -38,8 +38,7 @@ size_t eng_inventory_count(const eng_inventory *inv);
 const eng_slot *eng_inventory_slot(const eng_inventory *inv, uint32_t slot);
 
 /* Slots of a catalog product in warehouse order; *n = 0 when it has none. */
-const uint32_t *eng_inventory_product_slots(const eng_inventory *inv, uint32_t product,
-                                            size_t *n);
+const uint32_t *eng_inventory_product_slots(const eng_inventory *inv, uint32_t product, size_t *n);
 
 /* Warehouse names by rank; rank 0 is the first in allocation order ("MAIN" when there are
  * no warehouses at all). */

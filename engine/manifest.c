@@ -120,8 +120,7 @@ static void put_seconds(fmt_json *j, const char *key, double s)
     fmt_json_number_text(j, key, text);
 }
 
-eng_rc eng_metrics_write(const eng_night *n, const eng_metrics *m, const char *path,
-                         eng_err *err)
+eng_rc eng_metrics_write(const eng_night *n, const eng_metrics *m, const char *path, eng_err *err)
 {
     static const char *const stage_names[] = {
 #define ENG_STAGE_NAME(e, name) name,

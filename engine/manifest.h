@@ -16,11 +16,11 @@ eng_rc eng_manifest_write(const eng_night *night, const eng_output_file *files, 
                           const char *path, eng_err *err);
 
 /* Wall-clock stages of a run. */
-#define ENG_STAGE_MAP(X)                                                                           \
-    X(LOAD, "load_reference")                                                                      \
-    X(INGEST, "read_orders")                                                                       \
-    X(ORDERS, "check_orders")                                                                      \
-    X(ALLOC, "allocate")                                                                           \
+#define ENG_STAGE_MAP(X)      \
+    X(LOAD, "load_reference") \
+    X(INGEST, "read_orders")  \
+    X(ORDERS, "check_orders") \
+    X(ALLOC, "allocate")      \
     X(WRITE, "write_outputs")
 
 typedef enum eng_stage {

@@ -47,7 +47,13 @@ typedef enum eng_ht {
 } eng_ht;
 
 /* Order-level money fields, in this order. */
-typedef enum eng_hm { ENG_HM_ORDER_TOTAL, ENG_HM_SHIPPING, ENG_HM_TAX, ENG_HM_DISCOUNT, ENG_HM_COUNT } eng_hm;
+typedef enum eng_hm {
+    ENG_HM_ORDER_TOTAL,
+    ENG_HM_SHIPPING,
+    ENG_HM_TAX,
+    ENG_HM_DISCOUNT,
+    ENG_HM_COUNT
+} eng_hm;
 
 typedef struct eng_text {
     const char *p; /* NUL-terminated; "" when blank */
@@ -73,20 +79,20 @@ enum {
 };
 
 typedef struct eng_row {
-    const char *order_id;  /* NULL when blank or the row is unreadable */
-    const eng_head *head;  /* NULL when every order-level field is blank */
-    uint64_t line;         /* physical line where the record starts */
-    uint64_t raw_hash;     /* of the record's bytes, for DUPLICATE_ROW */
-    int64_t qty;           /* valid with ENG_ROW_QTY_OK */
-    fmt_dec unit_price;    /* valid with ENG_ROW_PRICE_OK */
-    int32_t product;       /* catalog index, or -1 */
+    const char *order_id; /* NULL when blank or the row is unreadable */
+    const eng_head *head; /* NULL when every order-level field is blank */
+    uint64_t line;        /* physical line where the record starts */
+    uint64_t raw_hash;    /* of the record's bytes, for DUPLICATE_ROW */
+    int64_t qty;          /* valid with ENG_ROW_QTY_OK */
+    fmt_dec unit_price;   /* valid with ENG_ROW_PRICE_OK */
+    int32_t product;      /* catalog index, or -1 */
     uint32_t order_id_len;
     uint32_t raw_len;
-    uint32_t given;        /* bit (1 << fmt_col) per non-blank field, valid or not; all
-                              bits for a malformed row, whose fields cannot be trusted */
-    uint16_t file;         /* index into the night's order files */
-    uint8_t flags;         /* ENG_ROW_* */
-    uint8_t worst;         /* lowest eng_code that faults the row, 0 for none */
+    uint32_t given; /* bit (1 << fmt_col) per non-blank field, valid or not; all
+                       bits for a malformed row, whose fields cannot be trusted */
+    uint16_t file;  /* index into the night's order files */
+    uint8_t flags;  /* ENG_ROW_* */
+    uint8_t worst;  /* lowest eng_code that faults the row, 0 for none */
 } eng_row;
 
 /* Record that a row carries code: sets ENG_ROW_FAULT (and ENG_ROW_BAD for the codes that
@@ -103,9 +109,9 @@ typedef struct eng_exc {
     uint64_t line;         /* 0 when not tied to a line */
     const char *record_id; /* order id (valid UTF-8) or "" */
     const char *message;
-    const char *field;     /* column name or "" */
-    uint16_t file;         /* index into the night's sources */
-    uint16_t code;         /* eng_code */
+    const char *field; /* column name or "" */
+    uint16_t file;     /* index into the night's sources */
+    uint16_t code;     /* eng_code */
 } eng_exc;
 
 /* A growable list of exceptions with the arena its texts live in (owned by a batch or a
@@ -128,8 +134,8 @@ typedef struct eng_batch {
     size_t n_rows;
     size_t cap_rows;
     eng_exc_list exc;
-    eng_arena *mem;            /* heads, text, messages */
-    uint32_t *by_part;         /* row indexes grouped by partition, in row order */
+    eng_arena *mem;    /* heads, text, messages */
+    uint32_t *by_part; /* row indexes grouped by partition, in row order */
     uint32_t part_start[ENG_PARTS + 1];
     uint16_t file;
     uint64_t seq;
@@ -156,14 +162,14 @@ typedef struct eng_part {
 
 typedef struct eng_line {
     const eng_row *row;
-    int64_t qty;         /* units ordered (0 when the row's qty is bad) */
-    int64_t unit_minor;  /* unit price in minor units (0 when unknown) */
+    int64_t qty;        /* units ordered (0 when the row's qty is bad) */
+    int64_t unit_minor; /* unit price in minor units (0 when unknown) */
     int64_t amount_minor;
     int32_t product;
-    uint32_t line_no;    /* 1-based among the order's distinct rows */
+    uint32_t line_no; /* 1-based among the order's distinct rows */
     /* allocation result (alloc) */
     int64_t shipped;
-    uint32_t n_parts;    /* 0: nothing shipped; 1: `one`; more: `parts` */
+    uint32_t n_parts; /* 0: nothing shipped; 1: `one`; more: `parts` */
     eng_part one;
     eng_part *parts;
 } eng_line;
@@ -178,21 +184,21 @@ typedef struct eng_order {
     uint32_t id_len;
     uint16_t file;
     uint8_t flags;
-    uint8_t status;          /* eng_status */
-    uint8_t code;            /* eng_code of the status row */
-    int16_t currency;        /* fmt_currency index, -1 unknown */
-    uint64_t line;           /* physical line of the first row */
-    const eng_head *head;    /* resolved order-level fields */
+    uint8_t status;       /* eng_status */
+    uint8_t code;         /* eng_code of the status row */
+    int16_t currency;     /* fmt_currency index, -1 unknown */
+    uint64_t line;        /* physical line of the first row */
+    const eng_head *head; /* resolved order-level fields */
     eng_line *lines;
     uint32_t n_lines;
-    uint32_t n_rows;         /* input rows, repeats included */
-    uint32_t n_slips;        /* alloc: slips (one per warehouse shipped from) */
-    uint64_t first_slip;     /* alloc: number of the first slip */
+    uint32_t n_rows;     /* input rows, repeats included */
+    uint32_t n_slips;    /* alloc: slips (one per warehouse shipped from) */
+    uint64_t first_slip; /* alloc: number of the first slip */
     int64_t time_ns;
     int64_t priority;
-    int64_t units;           /* ordered units, then (after alloc) as SPEC's status row wants */
+    int64_t units; /* ordered units, then (after alloc) as SPEC's status row wants */
     int64_t amount_minor;
-    uint32_t lines_out;      /* `lines` column of the status row */
+    uint32_t lines_out; /* `lines` column of the status row */
 } eng_order;
 
 typedef struct eng_partition {
@@ -218,9 +224,9 @@ typedef struct eng_source {
 typedef struct eng_night {
     /* configuration (run) */
     fmt_policy policy;
-    int32_t run_date;      /* days since 1970-01-01 */
+    int32_t run_date; /* days since 1970-01-01 */
     unsigned threads;
-    size_t chunk_size;     /* bytes per ingest chunk; 0 for the default (tests cut small) */
+    size_t chunk_size; /* bytes per ingest chunk; 0 for the default (tests cut small) */
     /* reference data (run) */
     const eng_catalog *catalog;
     const eng_inventory *inventory;
@@ -230,15 +236,15 @@ typedef struct eng_night {
     size_t n_sources;
     size_t n_order_files;
     /* ingest */
-    fmt_buf *header_text;  /* per order file: its header names (exceptions point here) */
-    eng_batch **batches;   /* in (file, seq) order */
+    fmt_buf *header_text; /* per order file: its header names (exceptions point here) */
+    eng_batch **batches;  /* in (file, seq) order */
     size_t n_batches;
     /* orders */
     eng_partition parts[ENG_PARTS];
-    eng_order **orders;    /* every order, sorted by (id, file, line) */
+    eng_order **orders; /* every order, sorted by (id, file, line) */
     size_t n_orders;
     /* alloc */
-    eng_order **ranked;    /* valid orders in rank order */
+    eng_order **ranked; /* valid orders in rank order */
     size_t n_ranked;
     int64_t *initial_free; /* per slot, counters before allocation */
     eng_arena **alloc_mem; /* per worker: split lines' parts */

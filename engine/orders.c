@@ -150,7 +150,7 @@ typedef struct order_check {
     eng_order *ord;
     eng_row **rows;
     uint32_t n_rows;
-    eng_head res;                   /* resolved order-level values */
+    eng_head res;                      /* resolved order-level values */
     const eng_row *src[FMT_COL_COUNT]; /* row each resolved value came from */
     int64_t money_minor[ENG_HM_COUNT];
     int money_ok; /* every given order-level amount converted */
@@ -192,7 +192,8 @@ static eng_rc mark_repeats(order_check *oc)
     if (oc->n_rows <= 64) {
         for (uint32_t j = 1; j < oc->n_rows; j++) {
             for (uint32_t k = 0; k < j; k++) {
-                if ((oc->rows[k]->flags & ENG_ROW_DUP) || !rows_same_bytes(oc->rows[k], oc->rows[j]))
+                if ((oc->rows[k]->flags & ENG_ROW_DUP) ||
+                    !rows_same_bytes(oc->rows[k], oc->rows[j]))
                     continue;
                 oc->rows[j]->flags |= ENG_ROW_DUP;
                 snprintf(msg, sizeof msg, "repeats line %llu byte for byte; counted once",
@@ -341,9 +342,9 @@ static eng_rc resolve_head(order_check *oc)
 
 static eng_rc check_required(order_check *oc)
 {
-    static const fmt_col required[] = {FMT_COL_ORDER_TIME, FMT_COL_CURRENCY, FMT_COL_SHIP_NAME,
-                                       FMT_COL_SHIP_STREET, FMT_COL_SHIP_CITY,
-                                       FMT_COL_SHIP_COUNTRY};
+    static const fmt_col required[] = {FMT_COL_ORDER_TIME, FMT_COL_CURRENCY,
+                                       FMT_COL_SHIP_NAME,  FMT_COL_SHIP_STREET,
+                                       FMT_COL_SHIP_CITY,  FMT_COL_SHIP_COUNTRY};
     char msg[160];
     uint32_t given = 0;
     for (uint32_t i = 0; i < oc->n_rows; i++)
@@ -411,22 +412,22 @@ static eng_rc check_lines(order_check *oc, int *all_amounts)
         ln->product = r->product;
         ln->qty = (r->flags & ENG_ROW_QTY_OK) ? r->qty : 0;
         int known = (r->flags & ENG_ROW_QTY_OK) && (r->flags & ENG_ROW_PRICE_OK) && cur >= 0;
-        const eng_product *p = r->product >= 0 ? eng_catalog_get(n->catalog, (uint32_t)r->product)
-                                               : NULL;
+        const eng_product *p =
+            r->product >= 0 ? eng_catalog_get(n->catalog, (uint32_t)r->product) : NULL;
         if (p && cur >= 0 && p->currency != cur) {
-            snprintf(msg, sizeof msg, "order currency %s differs from the catalog currency %s of "
-                                      "SKU \"%.60s\"",
+            snprintf(msg, sizeof msg,
+                     "order currency %s differs from the catalog currency %s of "
+                     "SKU \"%.60s\"",
                      fmt_currency_code(cur), fmt_currency_code(p->currency), p->sku);
             ENG_TRY(raise(oc, r, ENG_CODE_CURRENCY_MISMATCH, "currency", msg));
         }
         if ((r->flags & ENG_ROW_PRICE_OK) && cur >= 0) {
-            fmt_num_rc nrc = fmt_dec_to_minor(r->unit_price, fmt_currency_minor_digits(cur),
-                                              &ln->unit_minor);
+            fmt_num_rc nrc =
+                fmt_dec_to_minor(r->unit_price, fmt_currency_minor_digits(cur), &ln->unit_minor);
             if (nrc != FMT_NUM_OK) {
                 known = 0;
                 if (nrc == FMT_NUM_PRECISION)
-                    snprintf(msg, sizeof msg,
-                             "unit_price has %d digits after the point; %s has %d",
+                    snprintf(msg, sizeof msg, "unit_price has %d digits after the point; %s has %d",
                              r->unit_price.frac, fmt_currency_code(cur),
                              fmt_currency_minor_digits(cur));
                 else
@@ -436,8 +437,8 @@ static eng_rc check_lines(order_check *oc, int *all_amounts)
             } else if (p && p->currency == cur && ln->unit_minor < p->min_minor) {
                 money_text(a, sizeof a, ln->unit_minor, cur);
                 money_text(b, sizeof b, p->min_minor, cur);
-                snprintf(msg, sizeof msg, "unit_price %s is below the catalog minimum %s %s", a,
-                         b, fmt_currency_code(cur));
+                snprintf(msg, sizeof msg, "unit_price %s is below the catalog minimum %s %s", a, b,
+                         fmt_currency_code(cur));
                 ENG_TRY(raise(oc, r, ENG_CODE_PRICE_BELOW_MIN, "unit_price", msg));
             }
         }
@@ -477,16 +478,16 @@ static eng_rc check_total(order_check *oc, int all_amounts)
         oc->money_minor[m] = 0;
         if (!(oc->res.present & (1u << col[m])))
             continue;
-        fmt_num_rc nrc = fmt_dec_to_minor(oc->res.money[m], fmt_currency_minor_digits(cur),
-                                          &oc->money_minor[m]);
+        fmt_num_rc nrc =
+            fmt_dec_to_minor(oc->res.money[m], fmt_currency_minor_digits(cur), &oc->money_minor[m]);
         if (nrc != FMT_NUM_OK) {
             oc->money_ok = 0;
             snprintf(msg, sizeof msg, "%s %s for %s", fmt_col_name(col[m]),
                      nrc == FMT_NUM_PRECISION ? "has more digits after the point than allowed"
                                               : "is too large (over 64 bits)",
                      fmt_currency_code(cur));
-            ENG_TRY(raise(oc, (eng_row *)oc->src[col[m]], ENG_CODE_BAD_NUMBER,
-                          fmt_col_name(col[m]), msg));
+            ENG_TRY(raise(oc, (eng_row *)oc->src[col[m]], ENG_CODE_BAD_NUMBER, fmt_col_name(col[m]),
+                          msg));
         }
     }
     if (!(oc->res.present & (1u << FMT_COL_ORDER_TOTAL)) || !all_amounts || !oc->money_ok)
@@ -506,8 +507,8 @@ static eng_rc check_total(order_check *oc, int all_amounts)
     money_text(d, sizeof d, oc->money_minor[ENG_HM_DISCOUNT], cur);
     money_text(e, sizeof e, expect, cur);
     snprintf(msg, sizeof msg,
-             "order_total %s differs from lines %s + shipping %s + tax %s - discount %s = %s", t,
-             l, s, x, d, e);
+             "order_total %s differs from lines %s + shipping %s + tax %s - discount %s = %s", t, l,
+             s, x, d, e);
     return raise(oc, oc->rows[0], ENG_CODE_TOTAL_MISMATCH, "order_total", msg);
 }
 
@@ -614,9 +615,8 @@ static eng_rc build_partition(void *ctx, size_t p, unsigned worker, eng_err *err
     if (rc == ENG_OK)
         rc = group_rows(&t);
     if (rc == ENG_OK) {
-        t.part->orders = eng_arena_alloc(t.part->mem,
-                                         (t.n_pend ? t.n_pend : 1) * sizeof *t.part->orders,
-                                         _Alignof(eng_order));
+        t.part->orders = eng_arena_alloc(
+            t.part->mem, (t.n_pend ? t.n_pend : 1) * sizeof *t.part->orders, _Alignof(eng_order));
         if (!t.part->orders)
             rc = ENG_NOMEM;
         t.part->n_orders = t.n_pend;

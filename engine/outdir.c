@@ -16,11 +16,11 @@
 
 struct eng_outdir {
     const char *dir;
-    char *parent;   /* "." when dir has no slash */
-    char *base;     /* last component of dir */
-    char *tmp;      /* parent/.base.tmp-PID */
+    char *parent; /* "." when dir has no slash */
+    char *base;   /* last component of dir */
+    char *tmp;    /* parent/.base.tmp-PID */
     char path[4096];
-    int created;   /* tmp exists and is ours to remove */
+    int created; /* tmp exists and is ours to remove */
     int committed;
 };
 
@@ -180,8 +180,9 @@ eng_rc eng_outdir_commit(eng_outdir *od, eng_err *err)
     }
     if (rc != 0) {
         if (errno == EEXIST || errno == ENOTEMPTY)
-            return ENG_FAIL(err, ENG_USAGE, "output folder %s appeared during the run; "
-                                            "nothing was replaced",
+            return ENG_FAIL(err, ENG_USAGE,
+                            "output folder %s appeared during the run; "
+                            "nothing was replaced",
                             od->dir);
         return io_fail(err, od->dir, "rename the finished output folder to");
     }

@@ -151,7 +151,7 @@ enum {
 };
 
 static const char *const out_names[OUT_COUNT] = {
-    "slips.csv",      "picklist.csv",   "order_status.csv", "backorders.csv",
+    "slips.csv",      "picklist.csv",  "order_status.csv", "backorders.csv",
     "exceptions.csv", "inventory.csv", "alerts.csv",
 };
 
@@ -159,11 +159,11 @@ static const char *const out_names[OUT_COUNT] = {
 
 static eng_rc write_slips(out_task *t, writer *w)
 {
-    static const char *const cols[] = {
-        "slip_no",    "order_id",    "channel",     "line_no",      "sku",
-        "name",       "qty",         "unit_price",  "line_amount",  "currency",
-        "warehouse",  "bin",         "ship_name",   "ship_street",  "ship_city",
-        "ship_region", "ship_postal", "ship_country", "ship_service", "ship_date"};
+    static const char *const cols[] = {"slip_no",     "order_id",     "channel",      "line_no",
+                                       "sku",         "name",         "qty",          "unit_price",
+                                       "line_amount", "currency",     "warehouse",    "bin",
+                                       "ship_name",   "ship_street",  "ship_city",    "ship_region",
+                                       "ship_postal", "ship_country", "ship_service", "ship_date"};
     const eng_night *n = t->night;
     eng_outputs *out = t->out;
     w_header(w, cols, sizeof cols / sizeof *cols);
@@ -316,7 +316,7 @@ done:
 
 static eng_rc write_status(out_task *t, writer *w)
 {
-    static const char *const cols[] = {"order_id", "channel", "status", "lines",
+    static const char *const cols[] = {"order_id", "channel", "status",   "lines",
                                        "units",    "amount",  "currency", "code"};
     const eng_night *n = t->night;
     eng_outputs *out = t->out;
@@ -357,11 +357,10 @@ static void w_head_money(writer *w, const eng_order *o, eng_hm m, fmt_col c)
 static eng_rc write_backorders(out_task *t, writer *w)
 {
     static const char *const cols[] = {
-        "order_id",    "order_time",  "sku",          "qty",          "unit_price",
-        "currency",    "channel",     "priority",     "customer_id",  "ship_name",
-        "ship_street", "ship_city",   "ship_region",  "ship_postal",  "ship_country",
-        "ship_service", "order_total", "shipping",    "tax",          "discount",
-        "line_no",     "open_qty",    "code"};
+        "order_id",    "order_time",  "sku",          "qty",          "unit_price",  "currency",
+        "channel",     "priority",    "customer_id",  "ship_name",    "ship_street", "ship_city",
+        "ship_region", "ship_postal", "ship_country", "ship_service", "order_total", "shipping",
+        "tax",         "discount",    "line_no",      "open_qty",     "code"};
     const eng_night *n = t->night;
     w_header(w, cols, sizeof cols / sizeof *cols);
     char when[40];
@@ -572,9 +571,9 @@ static eng_rc output_task(void *ctx, size_t i, unsigned worker, eng_err *err)
     return w_close(&w, &t->out->files[i]);
 }
 
-eng_rc eng_outputs_write(const eng_night *n, const eng_slot_totals *totals,
-                         const eng_alert *alerts, size_t n_alerts, eng_outdir *od, int compress,
-                         eng_pool *pool, eng_outputs *out, eng_err *err)
+eng_rc eng_outputs_write(const eng_night *n, const eng_slot_totals *totals, const eng_alert *alerts,
+                         size_t n_alerts, eng_outdir *od, int compress, eng_pool *pool,
+                         eng_outputs *out, eng_err *err)
 {
     memset(out, 0, sizeof *out);
     int n_cur = fmt_currency_count();

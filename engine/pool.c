@@ -11,16 +11,16 @@
 
 struct eng_pool {
     pthread_mutex_t mu;
-    pthread_cond_t work;  /* a loop started, or shutdown */
-    pthread_cond_t done;  /* the last task of a loop finished */
+    pthread_cond_t work; /* a loop started, or shutdown */
+    pthread_cond_t done; /* the last task of a loop finished */
     pthread_t *threads;
     unsigned n_threads;
     /* The running loop; all protected by mu. */
     eng_pool_fn fn;
     void *ctx;
     size_t n;
-    size_t next;      /* next index to hand out */
-    size_t running;   /* tasks handed out and not finished */
+    size_t next;    /* next index to hand out */
+    size_t running; /* tasks handed out and not finished */
     int failed;
     size_t fail_index;
     eng_err fail_err;

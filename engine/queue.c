@@ -12,11 +12,11 @@ struct eng_queue {
     pthread_mutex_t mu;
     pthread_cond_t not_empty;
     pthread_cond_t not_full;
-    void **ring;   /* protected by mu */
+    void **ring; /* protected by mu */
     size_t cap;
-    size_t head;   /* protected by mu */
-    size_t count;  /* protected by mu */
-    int closed;    /* protected by mu */
+    size_t head;  /* protected by mu */
+    size_t count; /* protected by mu */
+    int closed;   /* protected by mu */
 };
 
 eng_rc eng_queue_new(size_t cap, eng_queue **out, eng_err *err)

@@ -56,8 +56,7 @@ static eng_rc check_error_rate(const eng_night *n, eng_err *err)
                         "MISSING_FIELD or BAD_* codes, above max_error_rate %.4g: is this the "
                         "right file and format? Nothing was written",
                         (unsigned long long)s->bad_rows, (unsigned long long)s->data_rows,
-                        100.0 * (double)s->bad_rows / (double)s->data_rows,
-                        (double)ppm / 1e6);
+                        100.0 * (double)s->bad_rows / (double)s->data_rows, (double)ppm / 1e6);
     }
     return ENG_OK;
 }
@@ -163,13 +162,11 @@ int eng_run(const eng_run_args *a)
     if (rc == ENG_OK)
         rc = eng_alerts_compute(n, &totals, &alerts, &n_alerts, &err);
     if (rc == ENG_OK)
-        rc = eng_outputs_write(n, &totals, alerts, n_alerts, od, a->compress, pool, &outputs,
-                               &err);
+        rc = eng_outputs_write(n, &totals, alerts, n_alerts, od, a->compress, pool, &outputs, &err);
     if (rc == ENG_OK && !eng_summary_check(n, &totals, &outputs, inv)) {
         for (int i = 0; i < ENG_N_INVARIANTS; i++)
             if (inv[i].state == ENG_CHECK_BROKEN)
-                fprintf(stderr, "slipway: invariant %s broken: %s\n", inv[i].name,
-                        inv[i].detail);
+                fprintf(stderr, "slipway: invariant %s broken: %s\n", inv[i].name, inv[i].detail);
         rc = ENG_FAIL(&err, ENG_INTERNAL,
                       "internal error: an invariant does not hold, so no output was written; "
                       "please report this with the inputs");

@@ -78,8 +78,8 @@ int eng_summary_check(const eng_night *n, const eng_slot_totals *t, const eng_ou
             standalone++;
             unnamed += !(r->flags & ENG_ROW_FAULT);
         }
-    int ok3 = out->status_rows == n->n_orders && rows_in_orders + standalone == data_rows &&
-              unnamed == 0;
+    int ok3 =
+        out->status_rows == n->n_orders && rows_in_orders + standalone == data_rows && unnamed == 0;
     snprintf(d, sizeof d,
              "%llu orders, %llu status rows; %llu rows = %llu in orders + %llu named alone",
              (unsigned long long)n->n_orders, (unsigned long long)out->status_rows,
@@ -96,8 +96,9 @@ int eng_summary_check(const eng_night *n, const eng_slot_totals *t, const eng_ou
         snprintf(d, sizeof d, "slip line amounts and shipped order amounts differ in %s",
                  fmt_currency_code(bad_cur));
     else
-        snprintf(d, sizeof d, "slip line amounts equal SHIPPED and PARTIAL order amounts in "
-                              "every currency; no returns tonight");
+        snprintf(d, sizeof d,
+                 "slip line amounts equal SHIPPED and PARTIAL order amounts in "
+                 "every currency; no returns tonight");
     set(&inv[3], "amounts_reconcile", bad_cur >= 0 ? ENG_CHECK_BROKEN : ENG_CHECK_HOLDS, d);
 
     set(&inv[4], "resend_ships_nothing_twice", ENG_CHECK_NOT_RUN,
@@ -262,8 +263,7 @@ eng_rc eng_summary_write(const eng_night *n, const eng_outputs *out,
 }
 
 void eng_summary_print(FILE *f, const eng_night *n, const eng_outputs *out,
-                       const eng_invariant inv[ENG_N_INVARIANTS], const char *dir,
-                       double seconds)
+                       const eng_invariant inv[ENG_N_INVARIANTS], const char *dir, double seconds)
 {
     char date[11];
     fmt_isodate_format(n->run_date, date);

@@ -9,7 +9,11 @@
 #include "night.h"
 #include "outputs.h"
 
-typedef enum eng_check { ENG_CHECK_BROKEN = 0, ENG_CHECK_HOLDS = 1, ENG_CHECK_NOT_RUN = 2 } eng_check;
+typedef enum eng_check {
+    ENG_CHECK_BROKEN = 0,
+    ENG_CHECK_HOLDS = 1,
+    ENG_CHECK_NOT_RUN = 2
+} eng_check;
 
 typedef struct eng_invariant {
     const char *name;
@@ -21,8 +25,8 @@ typedef struct eng_invariant {
 
 /* Check SPEC's invariants 1-6 against the written figures (6 is left to `slipway
  * verify`, 5 needs --history). Returns 1 when none is broken. */
-int eng_summary_check(const eng_night *night, const eng_slot_totals *totals,
-                      const eng_outputs *out, eng_invariant inv[ENG_N_INVARIANTS]);
+int eng_summary_check(const eng_night *night, const eng_slot_totals *totals, const eng_outputs *out,
+                      eng_invariant inv[ENG_N_INVARIANTS]);
 
 /* Write summary.json into path. ENG_IO, ENG_NOMEM. */
 eng_rc eng_summary_write(const eng_night *night, const eng_outputs *out,
@@ -31,7 +35,6 @@ eng_rc eng_summary_write(const eng_night *night, const eng_outputs *out,
 
 /* The human summary on f. */
 void eng_summary_print(FILE *f, const eng_night *night, const eng_outputs *out,
-                       const eng_invariant inv[ENG_N_INVARIANTS], const char *dir,
-                       double seconds);
+                       const eng_invariant inv[ENG_N_INVARIANTS], const char *dir, double seconds);
 
 #endif

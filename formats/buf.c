@@ -87,8 +87,8 @@ void fmt_buf_put_i64(fmt_buf *b, int64_t v)
 
 void fmt_buf_put_minor128(fmt_buf *b, __int128 v, int minor_digits)
 {
-    unsigned __int128 mag = v < 0 ? (unsigned __int128)0 - (unsigned __int128)v
-                                  : (unsigned __int128)v;
+    unsigned __int128 mag =
+        v < 0 ? (unsigned __int128)0 - (unsigned __int128)v : (unsigned __int128)v;
     char tmp[48];
     size_t n = 0;
     /* Digits from the right; pad with zeros so there is at least one integer digit. */

@@ -11,26 +11,26 @@
 #include "table.h"
 
 /* enum name, header name, required, order-level */
-#define FMT_ORDER_COLUMNS(X)                                                                       \
-    X(ORDER_ID, "order_id", 1, 0)                                                                  \
-    X(ORDER_TIME, "order_time", 1, 1)                                                              \
-    X(SKU, "sku", 1, 0)                                                                            \
-    X(QTY, "qty", 1, 0)                                                                            \
-    X(UNIT_PRICE, "unit_price", 1, 0)                                                              \
-    X(CURRENCY, "currency", 1, 1)                                                                  \
-    X(CHANNEL, "channel", 0, 1)                                                                    \
-    X(PRIORITY, "priority", 0, 1)                                                                  \
-    X(CUSTOMER_ID, "customer_id", 0, 1)                                                            \
-    X(SHIP_NAME, "ship_name", 0, 1)                                                                \
-    X(SHIP_STREET, "ship_street", 0, 1)                                                            \
-    X(SHIP_CITY, "ship_city", 0, 1)                                                                \
-    X(SHIP_REGION, "ship_region", 0, 1)                                                            \
-    X(SHIP_POSTAL, "ship_postal", 0, 1)                                                            \
-    X(SHIP_COUNTRY, "ship_country", 0, 1)                                                          \
-    X(SHIP_SERVICE, "ship_service", 0, 1)                                                          \
-    X(ORDER_TOTAL, "order_total", 0, 1)                                                            \
-    X(SHIPPING, "shipping", 0, 1)                                                                  \
-    X(TAX, "tax", 0, 1)                                                                            \
+#define FMT_ORDER_COLUMNS(X)              \
+    X(ORDER_ID, "order_id", 1, 0)         \
+    X(ORDER_TIME, "order_time", 1, 1)     \
+    X(SKU, "sku", 1, 0)                   \
+    X(QTY, "qty", 1, 0)                   \
+    X(UNIT_PRICE, "unit_price", 1, 0)     \
+    X(CURRENCY, "currency", 1, 1)         \
+    X(CHANNEL, "channel", 0, 1)           \
+    X(PRIORITY, "priority", 0, 1)         \
+    X(CUSTOMER_ID, "customer_id", 0, 1)   \
+    X(SHIP_NAME, "ship_name", 0, 1)       \
+    X(SHIP_STREET, "ship_street", 0, 1)   \
+    X(SHIP_CITY, "ship_city", 0, 1)       \
+    X(SHIP_REGION, "ship_region", 0, 1)   \
+    X(SHIP_POSTAL, "ship_postal", 0, 1)   \
+    X(SHIP_COUNTRY, "ship_country", 0, 1) \
+    X(SHIP_SERVICE, "ship_service", 0, 1) \
+    X(ORDER_TOTAL, "order_total", 0, 1)   \
+    X(SHIPPING, "shipping", 0, 1)         \
+    X(TAX, "tax", 0, 1)                   \
     X(DISCOUNT, "discount", 0, 1)
 
 typedef enum fmt_col {

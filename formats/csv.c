@@ -118,8 +118,8 @@ int fmt_csv_iter_next(fmt_csv_iter *it, fmt_str *rec, uint64_t *line)
         return 0;
     int complete = 0;
     *line = it->line;
-    size_t n = fmt_csv_record_len(it->p + it->pos, it->len - it->pos, it->delim, &complete,
-                                  &it->line);
+    size_t n =
+        fmt_csv_record_len(it->p + it->pos, it->len - it->pos, it->delim, &complete, &it->line);
     rec->p = it->p + it->pos;
     rec->len = n;
     it->pos += n;
@@ -145,8 +145,7 @@ fmt_csv_fields *fmt_csv_fields_new(unsigned char delim)
     fmt_csv_fields *f = calloc(1, sizeof *f);
     if (!f)
         return NULL;
-    if (csv_init(&f->strict, CSV_STRICT | CSV_STRICT_FINI) != 0 ||
-        csv_init(&f->lenient, 0) != 0) {
+    if (csv_init(&f->strict, CSV_STRICT | CSV_STRICT_FINI) != 0 || csv_init(&f->lenient, 0) != 0) {
         free(f);
         return NULL;
     }

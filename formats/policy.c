@@ -138,8 +138,7 @@ static eng_rc set_key(fmt_policy *p, fmt_str key, fmt_str v, eng_err *err)
     return ENG_OK;
 }
 
-eng_rc fmt_policy_parse(const char *path, const char *text, size_t len, fmt_policy *p,
-                        eng_err *err)
+eng_rc fmt_policy_parse(const char *path, const char *text, size_t len, fmt_policy *p, eng_err *err)
 {
     static const char *const keys[] = {"allocation", "max_error_rate", "return_window_days",
                                        "restocking_fee_pct", "warehouse_order"};

@@ -20,10 +20,10 @@ typedef enum fmt_allocation { FMT_ALLOC_SHIP_COMPLETE, FMT_ALLOC_PARTIAL } fmt_a
 
 typedef struct fmt_policy {
     fmt_allocation allocation;
-    int64_t max_error_rate_ppm;  /* millionths: 0.05 -> 50000 */
+    int64_t max_error_rate_ppm; /* millionths: 0.05 -> 50000 */
     int64_t return_window_days;
     fmt_dec restocking_fee_pct;
-    char **warehouse_order;      /* owned; n_warehouse_order names */
+    char **warehouse_order; /* owned; n_warehouse_order names */
     size_t n_warehouse_order;
 } fmt_policy;
 

@@ -97,8 +97,7 @@ static eng_rc flush_buf(fmt_sink *s, eng_err *err)
 }
 
 /* Push src through the compressor; end_frame finishes the frame. */
-static eng_rc compress_into(fmt_sink *s, const void *src, size_t len, int end_frame,
-                            eng_err *err)
+static eng_rc compress_into(fmt_sink *s, const void *src, size_t len, int end_frame, eng_err *err)
 {
     ZSTD_inBuffer in = {src, len, 0};
     ZSTD_EndDirective mode = end_frame ? ZSTD_e_end : ZSTD_e_continue;

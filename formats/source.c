@@ -16,9 +16,9 @@ struct fmt_source {
     const char *path;
     int fd;
     int is_zstd;
-    int eof_raw;      /* no more raw bytes */
-    int bom_checked;  /* the first decompressed bytes were examined for a BOM */
-    size_t last_ret;  /* last ZSTD_decompressStream hint: 0 when a frame just ended */
+    int eof_raw;     /* no more raw bytes */
+    int bom_checked; /* the first decompressed bytes were examined for a BOM */
+    size_t last_ret; /* last ZSTD_decompressStream hint: 0 when a frame just ended */
     uint64_t raw_bytes;
     fmt_sha256 *sha;
     ZSTD_DStream *zs;

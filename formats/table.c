@@ -107,13 +107,13 @@ static int next_record(fmt_table *t, fmt_str *rec, eng_err *err)
             return -1;
         if (!t->chunk)
             return 0;
-        fmt_csv_iter_init(&t->it, t->chunk->data + t->chunk->start,
-                          t->chunk->len - t->chunk->start, t->chunk->first_line, ',');
+        fmt_csv_iter_init(&t->it, t->chunk->data + t->chunk->start, t->chunk->len - t->chunk->start,
+                          t->chunk->first_line, ',');
     }
 }
 
-eng_rc fmt_table_open(const char *path, const fmt_column *wanted, size_t n_wanted,
-                      const char *what, fmt_table **out, eng_err *err)
+eng_rc fmt_table_open(const char *path, const fmt_column *wanted, size_t n_wanted, const char *what,
+                      fmt_table **out, eng_err *err)
 {
     if (n_wanted > MAX_WANTED)
         return ENG_FAIL(err, ENG_INTERNAL, "too many wanted columns");

@@ -33,8 +33,8 @@ typedef struct fmt_table fmt_table;
 
 /* Open a reference CSV and read its header. ENG_REFUSED for an unreadable or empty file
  * or a missing required column. path is borrowed for the table's life. */
-eng_rc fmt_table_open(const char *path, const fmt_column *wanted, size_t n_wanted,
-                      const char *what, fmt_table **out, eng_err *err);
+eng_rc fmt_table_open(const char *path, const fmt_column *wanted, size_t n_wanted, const char *what,
+                      fmt_table **out, eng_err *err);
 void fmt_table_close(fmt_table *t);
 
 /* Next data row: 1 with the row loaded, 0 at end of file, -1 on error (err set:
