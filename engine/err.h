@@ -76,7 +76,7 @@ typedef struct eng_err {
     int sys_errno;     /* errno for ENG_IO and refused unreadable files, else 0 */
     const char *src;   /* __FILE__ and __LINE__ that raised it */
     int src_line;
-    char msg[160]; /* one line, no trailing newline; quotes the offending value */
+    char msg[320]; /* one line, no trailing newline; quotes the offending value */
 } eng_err;
 
 /* Name of a result code ("IO") and the exit code SPEC assigns to it. */

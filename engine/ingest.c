@@ -20,6 +20,7 @@
 #include "../formats/chunker.h"
 #include "../formats/currency.h"
 #include "../formats/isotime.h"
+#include "../formats/sha256.h"
 #include "../formats/source.h"
 #include "../formats/utf8.h"
 #include "hash.h"
@@ -29,6 +30,34 @@
 #define CHUNK_SIZE (4u << 20)
 
 /* ---- checking one record ---- */
+
+struct eng_ingest_worker {
+    fmt_csv_fields *fields;
+    fmt_sha256 *sha;
+};
+
+eng_ingest_worker *eng_ingest_worker_new(void)
+{
+    eng_ingest_worker *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->fields = fmt_csv_fields_new(',');
+    w->sha = fmt_sha256_new();
+    if (!w->fields || !w->sha) {
+        eng_ingest_worker_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void eng_ingest_worker_free(eng_ingest_worker *w)
+{
+    if (!w)
+        return;
+    fmt_csv_fields_free(w->fields);
+    fmt_sha256_free(w->sha);
+    free(w);
+}
 
 static eng_row *new_row(eng_batch *b)
 {
@@ -180,7 +209,7 @@ static const char *num_problem(fmt_num_rc rc)
     return fmt_num_rc_text(rc);
 }
 
-eng_rc eng_ingest_record(eng_batch *b, fmt_csv_fields *fields, const eng_layout *layout,
+eng_rc eng_ingest_record(eng_batch *b, eng_ingest_worker *w, const eng_layout *layout,
                          const eng_catalog *catalog, const char *rec, size_t len, uint64_t line)
 {
     eng_row *row = new_row(b);
@@ -188,10 +217,13 @@ eng_rc eng_ingest_record(eng_batch *b, fmt_csv_fields *fields, const eng_layout 
         return ENG_NOMEM;
     row->line = line;
     row->file = b->file;
-    row->raw_hash = eng_hash_bytes(rec, len);
+    unsigned char digest[32];
+    fmt_sha256_digest(w->sha, rec, len, digest);
+    memcpy(row->raw_digest, digest, sizeof row->raw_digest);
     row->raw_len = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
     row->product = -1;
 
+    fmt_csv_fields *fields = w->fields;
     eng_rc split = fmt_csv_split(fields, rec, len);
     if (split == ENG_NOMEM)
         return ENG_NOMEM;
@@ -377,10 +409,10 @@ typedef struct work_item {
 typedef struct ingest {
     eng_night *night;
     eng_queue *queue;
-    eng_layout *layouts;     /* per order file; written by the reader before its first chunk
-                                of that file is queued (the queue's mutex publishes it) */
-    fmt_buf *header_text;    /* per file: header names, owned */
-    fmt_csv_fields **fields; /* per worker */
+    eng_layout *layouts;         /* per order file; written by the reader before its first chunk
+                                    of that file is queued (the queue's mutex publishes it) */
+    fmt_buf *header_text;        /* per file: header names, owned */
+    eng_ingest_worker **workers; /* per pool thread */
     pthread_mutex_t mu;
     eng_batch **results; /* protected by mu */
     size_t n_results;    /* protected by mu */
@@ -432,6 +464,10 @@ static eng_rc read_header(ingest *in, uint16_t file, fmt_chunk *ch, eng_err *err
             }
             for (size_t i = 0; i < n; i++)
                 lay->header_names[i] = text->p ? text->p + offs[i] : "";
+            /* Known columns are named as SPEC spells them, whatever the file's case. */
+            for (int c = 0; c < FMT_COL_COUNT; c++)
+                if (lay->col[c] >= 0)
+                    lay->header_names[lay->col[c]] = fmt_col_name((fmt_col)c);
             lay->n_header = n;
             free(offs);
             if (text->failed)
@@ -537,8 +573,8 @@ static eng_rc parse_chunk(ingest *in, work_item *item, unsigned worker, eng_batc
     uint64_t line;
     eng_rc rc = ENG_OK;
     while (rc == ENG_OK && fmt_csv_iter_next(&it, &rec, &line))
-        rc =
-            eng_ingest_record(b, in->fields[worker], lay, in->night->catalog, rec.p, rec.len, line);
+        rc = eng_ingest_record(b, in->workers[worker], lay, in->night->catalog, rec.p, rec.len,
+                               line);
     if (rc == ENG_OK)
         rc = eng_ingest_partition(b);
     if (rc != ENG_OK) {
@@ -616,14 +652,14 @@ eng_rc eng_ingest_orders(eng_night *night, eng_pool *pool, eng_err *err)
     pthread_mutex_init(&in.mu, NULL);
     in.layouts = calloc(n_files ? n_files : 1, sizeof *in.layouts);
     in.header_text = calloc(n_files ? n_files : 1, sizeof *in.header_text);
-    in.fields = calloc(n_workers, sizeof *in.fields);
-    if (!in.layouts || !in.header_text || !in.fields) {
+    in.workers = calloc(n_workers, sizeof *in.workers);
+    if (!in.layouts || !in.header_text || !in.workers) {
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory starting to read orders");
         goto done;
     }
     for (unsigned w = 0; w < n_workers; w++) {
-        in.fields[w] = fmt_csv_fields_new(',');
-        if (!in.fields[w]) {
+        in.workers[w] = eng_ingest_worker_new();
+        if (!in.workers[w]) {
             rc = ENG_FAIL(err, ENG_NOMEM, "out of memory starting to read orders");
             goto done;
         }
@@ -658,10 +694,10 @@ done:
     for (size_t i = 0; i < in.n_results; i++)
         eng_batch_free(in.results[i]);
     free(in.results);
-    if (in.fields)
+    if (in.workers)
         for (unsigned w = 0; w < n_workers; w++)
-            fmt_csv_fields_free(in.fields[w]);
-    free(in.fields);
+            eng_ingest_worker_free(in.workers[w]);
+    free(in.workers);
     if (in.layouts)
         for (size_t f = 0; f < n_files; f++)
             free(in.layouts[f].header_names);

@@ -17,17 +17,22 @@
  * empty file or a bad header (err names file, line and column); ENG_NOMEM. */
 eng_rc eng_ingest_orders(eng_night *night, eng_pool *pool, eng_err *err);
 
-/* Check one record of a canonical orders file into batch (exposed for tests and the
- * fuzzer). header_cols maps each fmt_col to its column in the file (-1 when absent);
- * header_names are the file's column names (n_header of them). ENG_NOMEM only: bad data
- * becomes exceptions in the batch. */
+/* Column map of one orders file: col[fmt_col] is the column index in the file or -1;
+ * header_names are the file's n_header column names. */
 typedef struct eng_layout {
     int col[FMT_COL_COUNT];
     size_t n_header;
     const char **header_names;
 } eng_layout;
 
-eng_rc eng_ingest_record(eng_batch *batch, fmt_csv_fields *fields, const eng_layout *layout,
+/* Per-thread scratch for eng_ingest_record: a libcsv splitter and a digest context. */
+typedef struct eng_ingest_worker eng_ingest_worker;
+eng_ingest_worker *eng_ingest_worker_new(void);
+void eng_ingest_worker_free(eng_ingest_worker *w);
+
+/* Check one record of a canonical orders file into batch (exposed for tests and the
+ * fuzzer). ENG_NOMEM only: bad data becomes exceptions in the batch. */
+eng_rc eng_ingest_record(eng_batch *batch, eng_ingest_worker *w, const eng_layout *layout,
                          const eng_catalog *catalog, const char *rec, size_t len, uint64_t line);
 
 /* Group the batch's rows by partition (fills by_part and part_start). ENG_NOMEM. */

@@ -79,13 +79,15 @@ enum {
 };
 
 typedef struct eng_row {
-    const char *order_id; /* NULL when blank or the row is unreadable */
-    const eng_head *head; /* NULL when every order-level field is blank */
-    uint64_t line;        /* physical line where the record starts */
-    uint64_t raw_hash;    /* of the record's bytes, for DUPLICATE_ROW */
-    int64_t qty;          /* valid with ENG_ROW_QTY_OK */
-    fmt_dec unit_price;   /* valid with ENG_ROW_PRICE_OK */
-    int32_t product;      /* catalog index, or -1 */
+    const char *order_id;         /* NULL when blank or the row is unreadable */
+    const eng_head *head;         /* NULL when every order-level field is blank */
+    uint64_t line;                /* physical line where the record starts */
+    unsigned char raw_digest[16]; /* SHA-256 of the record's bytes (first half), for
+                                     DUPLICATE_ROW: equal bytes, or a collision no one
+                                     can construct */
+    int64_t qty;                  /* valid with ENG_ROW_QTY_OK */
+    fmt_dec unit_price;           /* valid with ENG_ROW_PRICE_OK */
+    int32_t product;              /* catalog index, or -1 */
     uint32_t order_id_len;
     uint32_t raw_len;
     uint32_t given; /* bit (1 << fmt_col) per non-blank field, valid or not; all

@@ -171,21 +171,22 @@ static eng_rc raise(order_check *oc, eng_row *row, eng_code code, const char *fi
 
 static int rows_same_bytes(const eng_row *a, const eng_row *b)
 {
-    return a->raw_len == b->raw_len && a->raw_hash == b->raw_hash;
+    return a->raw_len == b->raw_len && memcmp(a->raw_digest, b->raw_digest, 16) == 0;
 }
 
 static int cmp_row_bytes(const void *x, const void *y)
 {
     const eng_row *a = *(eng_row *const *)x, *b = *(eng_row *const *)y;
-    if (a->raw_hash != b->raw_hash)
-        return a->raw_hash < b->raw_hash ? -1 : 1;
+    int c = memcmp(a->raw_digest, b->raw_digest, 16);
+    if (c)
+        return c;
     if (a->raw_len != b->raw_len)
         return a->raw_len < b->raw_len ? -1 : 1;
     return (a->line > b->line) - (a->line < b->line);
 }
 
 /* DUPLICATE_ROW: a row repeating an earlier row of the order byte for byte (compared by
- * length and a 64-bit hash of the bytes) is counted once. */
+ * length and SHA-256 of the bytes, which no export can make collide) is counted once. */
 static eng_rc mark_repeats(order_check *oc)
 {
     char msg[128];

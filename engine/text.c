@@ -53,7 +53,11 @@ void eng_text_quote(char *dst, size_t cap, const char *s, size_t len)
     while (i < len && o < limit) {
         unsigned char c = (unsigned char)s[i];
         size_t ok = fmt_utf8_valid_prefix(s + i, len - i);
-        if (ok > 0 && c >= 0x20) {
+        /* C0 controls, DEL and the C1 controls (U+0080..U+009F, C2 80..C2 9F) are
+         * escaped: a message must not carry invisible or terminal-steering bytes. */
+        int control =
+            c < 0x20 || c == 0x7F || (c == 0xC2 && ok >= 2 && (unsigned char)s[i + 1] <= 0x9F);
+        if (ok > 0 && !control) {
             /* One whole character: ASCII or a multi-byte sequence. */
             size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
             if (n > ok || o + n >= limit || shown >= 40)

@@ -30,6 +30,16 @@ void fmt_sha256_update(fmt_sha256 *h, const void *src, size_t len)
     (void)EVP_DigestUpdate((EVP_MD_CTX *)h, src, len);
 }
 
+void fmt_sha256_digest(fmt_sha256 *h, const void *src, size_t len, unsigned char out[32])
+{
+    EVP_MD_CTX *ctx = (EVP_MD_CTX *)h;
+    unsigned int n = 0;
+    /* A NULL type keeps the context's digest: no provider lookup (and its lock) per call. */
+    (void)EVP_DigestInit_ex(ctx, NULL, NULL);
+    (void)EVP_DigestUpdate(ctx, src, len);
+    (void)EVP_DigestFinal_ex(ctx, out, &n);
+}
+
 void fmt_sha256_final_hex(fmt_sha256 *h, char hex[65])
 {
     unsigned char md[32];

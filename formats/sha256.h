@@ -13,6 +13,10 @@ typedef struct fmt_sha256 fmt_sha256;
 fmt_sha256 *fmt_sha256_new(void);
 void fmt_sha256_free(fmt_sha256 *h);
 void fmt_sha256_update(fmt_sha256 *h, const void *src, size_t len);
+/* SHA-256 of one buffer into out, reusing h (restarted; earlier updates are lost). For
+ * many small inputs on one thread: no allocation per call. */
+void fmt_sha256_digest(fmt_sha256 *h, const void *src, size_t len, unsigned char out[32]);
+
 /* Finish: write 64 lowercase hex digits and a NUL to hex. Call once. */
 void fmt_sha256_final_hex(fmt_sha256 *h, char hex[65]);
 

@@ -54,7 +54,7 @@ for c in $cases; do
             report bad "$name: exit $got, expected $want_exit"; sed 's/^/    /' "$work/stderr"
             continue
         fi
-        if [ -f "$dir/stderr" ] && ! grep -qF "$(cat "$dir/stderr")" "$work/stderr"; then
+        if [ -f "$dir/stderr" ] && ! grep -qF -- "$(cat "$dir/stderr")" "$work/stderr"; then
             report bad "$name: stderr lacks '$(cat "$dir/stderr")'"; sed 's/^/    /' "$work/stderr"
             continue
         fi

@@ -1,0 +1,614 @@
+/* Tests of engine/ingest: every row-level code raised by eng_ingest_record() on one
+ * canonical record (the row's flags, worst code, product and quantity, and the exception
+ * with its code, field, line and quoted value), each limit on both sides, and the
+ * grouping of a batch's rows by partition.
+ *
+ * Each test feeds one record built from a clean canonical row with one field replaced,
+ * so the replaced field is the only thing that can be wrong. */
+#include "../engine/catalog.h"
+#include "../engine/ingest.h"
+#include "../formats/canon.h"
+#include "testutil.h"
+
+/* The clean row, one value per canonical column (SPEC's column order). */
+static const char *const clean[FMT_COL_COUNT] = {
+    "A-1",                  /* order_id */
+    "2026-11-26T10:00:00Z", /* order_time */
+    "TENT",                 /* sku */
+    "2",                    /* qty */
+    "100.00",               /* unit_price */
+    "EUR",                  /* currency */
+    "shop",                 /* channel */
+    "1",                    /* priority */
+    "C-9",                  /* customer_id */
+    "Ann Example",          /* ship_name */
+    "Main St 1",            /* ship_street */
+    "Berlin",               /* ship_city */
+    "",                     /* ship_region */
+    "10115",                /* ship_postal */
+    "DE",                   /* ship_country */
+    "standard",             /* ship_service */
+    "200.00",               /* order_total */
+    "0.00",                 /* shipping */
+    "0.00",                 /* tax */
+    "0.00",                 /* discount */
+};
+
+#define LINE 7 /* physical line every test record claims to start on */
+
+static eng_catalog *cat;
+static eng_batch *batch;
+static eng_ingest_worker *worker;
+static eng_layout layout;
+static const char *names[FMT_COL_COUNT];
+static char rec[1024];
+
+static char cat_path[512]; /* borrowed by the catalog for its life */
+
+static void setup(void)
+{
+    tu_dir_new();
+    char *path = cat_path;
+    const char *csv = "sku,name,status,list_price,min_price,currency\n"
+                      "TENT,Tent 2P,active,100.00,80.00,EUR\n"
+                      "OLD-LAMP,Old lamp,discontinued,10.00,5.00,EUR\n"
+                      "MUG,Mug,active,5.00,4.00,EUR\n";
+    tu_write(tu_path(path, sizeof cat_path, "catalog.csv"), csv, strlen(csv));
+    eng_err err;
+    memset(&err, 0, sizeof err);
+    cr_assert_eq(eng_catalog_load(path, &cat, &err), ENG_OK, "catalog: %s", err.msg);
+    batch = calloc(1, sizeof *batch);
+    cr_assert_not_null(batch);
+    batch->mem = eng_arena_new(4096);
+    cr_assert_not_null(batch->mem);
+    batch->file = 3;
+    worker = eng_ingest_worker_new();
+    cr_assert_not_null(worker);
+    for (int c = 0; c < FMT_COL_COUNT; c++) {
+        layout.col[c] = c;
+        names[c] = fmt_col_name((fmt_col)c);
+    }
+    layout.n_header = FMT_COL_COUNT;
+    layout.header_names = names;
+}
+
+static void teardown(void)
+{
+    eng_batch_free(batch);
+    eng_ingest_worker_free(worker);
+    eng_catalog_free(cat);
+    tu_dir_remove();
+}
+
+TestSuite(ingest, .init = setup, .fini = teardown);
+
+/* The clean row with column c's raw text replaced by v (written as is: the caller
+ * quotes it when needed). c < 0 changes nothing. */
+static const char *row_with(int c, const char *v)
+{
+    size_t o = 0;
+    for (int i = 0; i < FMT_COL_COUNT; i++) {
+        const char *f = i == c ? v : clean[i];
+        int n = snprintf(rec + o, sizeof rec - o, "%s%s", i ? "," : "", f);
+        cr_assert(n >= 0 && (size_t)n < sizeof rec - o);
+        o += (size_t)n;
+    }
+    return rec;
+}
+
+/* Feed one raw record; returns its row. */
+static eng_row *feed(const char *text)
+{
+    cr_assert_eq(eng_ingest_record(batch, worker, &layout, cat, text, strlen(text), LINE), ENG_OK);
+    cr_assert_gt(batch->n_rows, 0);
+    return &batch->rows[batch->n_rows - 1];
+}
+
+static eng_row *feed_with(int c, const char *v)
+{
+    return feed(row_with(c, v));
+}
+
+/* The batch holds exactly one exception and it says code, field, line, and a message
+ * containing `part` (NULL: not checked). */
+static const eng_exc *assert_one(eng_code code, const char *field, const char *part)
+{
+    cr_assert_eq(batch->exc.n, 1, "%zu exceptions, want 1 (first: %s %s)", batch->exc.n,
+                 batch->exc.n ? eng_code_name((eng_code)batch->exc.items[0].code) : "-",
+                 batch->exc.n ? batch->exc.items[0].message : "-");
+    const eng_exc *e = &batch->exc.items[0];
+    cr_assert_str_eq(eng_code_name((eng_code)e->code), eng_code_name(code));
+    cr_assert_str_eq(e->field, field);
+    cr_assert_eq(e->line, LINE);
+    cr_assert_eq(e->file, 3);
+    if (part)
+        cr_assert(strstr(e->message, part) != NULL, "message '%s' lacks '%s'", e->message, part);
+    return e;
+}
+
+static void assert_no_exception(const eng_row *row)
+{
+    cr_assert_eq(batch->exc.n, 0, "unexpected %s: %s",
+                 batch->exc.n ? eng_code_name((eng_code)batch->exc.items[0].code) : "",
+                 batch->exc.n ? batch->exc.items[0].message : "");
+    cr_assert_eq(row->flags & (ENG_ROW_FAULT | ENG_ROW_BAD), 0);
+    cr_assert_eq(row->worst, ENG_CODE_NONE);
+}
+
+/* ---- a clean row ---- */
+
+Test(ingest, clean_row_has_no_exception_and_keeps_its_values)
+{
+    eng_row *r = feed_with(-1, NULL);
+    assert_no_exception(r);
+    cr_assert_eq(r->flags, ENG_ROW_QTY_OK | ENG_ROW_PRICE_OK);
+    cr_assert_eq(r->line, LINE);
+    cr_assert_eq(r->file, 3);
+    cr_assert_str_eq(r->order_id, "A-1");
+    cr_assert_eq(r->order_id_len, 3);
+    cr_assert_eq(r->product, eng_catalog_find(cat, "TENT", 4));
+    cr_assert_eq(r->product, 0);
+    cr_assert_eq(r->qty, 2);
+    cr_assert_eq(r->unit_price.mant, 10000);
+    cr_assert_eq(r->unit_price.frac, 2);
+    cr_assert_eq(r->raw_len, strlen(rec));
+}
+
+Test(ingest, clean_row_keeps_order_level_fields_in_its_head)
+{
+    eng_row *r = feed_with(-1, NULL);
+    cr_assert_not_null(r->head);
+    cr_assert_str_eq(r->head->text[ENG_HT_CHANNEL].p, "shop");
+    cr_assert_str_eq(r->head->text[ENG_HT_SHIP_CITY].p, "Berlin");
+    cr_assert_str_eq(r->head->text[ENG_HT_SHIP_REGION].p, "");
+    cr_assert_str_eq(r->head->text[ENG_HT_CURRENCY].p, "EUR");
+    cr_assert_eq(r->head->priority, 1);
+    /* 2026-11-26 is day 20783 since 1970-01-01; 10:00 is 36000 s later. */
+    cr_assert_eq(r->head->time_ns, (20783LL * 86400 + 36000) * 1000000000LL);
+    cr_assert_eq(r->head->money[ENG_HM_ORDER_TOTAL].mant, 20000);
+    cr_assert(r->head->present & (1u << FMT_COL_ORDER_TOTAL));
+    cr_assert_not(r->head->present & (1u << FMT_COL_SHIP_REGION), "blank region is present");
+}
+
+Test(ingest, continuation_row_with_blank_order_fields_has_no_head)
+{
+    eng_row *r = feed("A-1,,MUG,1,5.00,,,,,,,,,,,,,,,");
+    assert_no_exception(r);
+    cr_assert_null(r->head);
+    cr_assert_eq(r->product, 2);
+}
+
+/* ---- MALFORMED_ROW ---- */
+
+Test(ingest, row_with_one_field_too_few_is_malformed)
+{
+    /* 19 fields: the comma between qty and unit_price is missing. */
+    eng_row *r = feed("A-1,2026-11-26T10:00:00Z,TENT,2100.00,EUR,shop,1,C-9,Ann Example,"
+                      "Main St 1,Berlin,,10115,DE,standard,200.00,0.00,0.00,0.00");
+    assert_one(ENG_CODE_MALFORMED_ROW, "", "the row has 19 fields, the header has 20");
+    cr_assert_eq(r->worst, ENG_CODE_MALFORMED_ROW);
+    cr_assert_eq(r->flags & (ENG_ROW_FAULT | ENG_ROW_BAD), ENG_ROW_FAULT | ENG_ROW_BAD);
+    cr_assert_eq(r->given, UINT32_MAX, "a malformed row's fields cannot be trusted");
+    cr_assert_str_eq(r->order_id, "A-1", "the row still belongs to its order");
+    cr_assert_str_eq(batch->exc.items[0].record_id, "A-1");
+}
+
+Test(ingest, row_with_one_field_too_many_is_malformed)
+{
+    char text[1100];
+    snprintf(text, sizeof text, "%s,extra", row_with(-1, NULL));
+    eng_row *r = feed(text);
+    assert_one(ENG_CODE_MALFORMED_ROW, "", "the row has 21 fields, the header has 20");
+    cr_assert_eq(r->worst, ENG_CODE_MALFORMED_ROW);
+}
+
+Test(ingest, stray_quote_in_unquoted_field_is_malformed)
+{
+    eng_row *r = feed_with(FMT_COL_SHIP_STREET, "Unit 5\"x7 Speicherhof");
+    assert_one(ENG_CODE_MALFORMED_ROW, "", "not well-formed CSV");
+    cr_assert_eq(r->worst, ENG_CODE_MALFORMED_ROW);
+    cr_assert_eq(r->flags & ENG_ROW_BAD, ENG_ROW_BAD);
+}
+
+Test(ingest, quoted_field_with_comma_and_doubled_quote_is_well_formed)
+{
+    eng_row *r = feed_with(FMT_COL_SHIP_STREET, "\"Unit 5\"\"x7, Speicherhof\"");
+    assert_no_exception(r);
+    cr_assert_str_eq(r->head->text[ENG_HT_SHIP_STREET].p, "Unit 5\"x7, Speicherhof");
+}
+
+/* ---- BAD_ENCODING ---- */
+
+Test(ingest, invalid_utf8_names_the_column_and_the_byte)
+{
+    eng_row *r = feed_with(FMT_COL_SHIP_CITY, "Orl\xE9"
+                                              "ans");
+    assert_one(ENG_CODE_BAD_ENCODING, "ship_city", "byte 0xE9 at position 4");
+    cr_assert(strstr(batch->exc.items[0].message, "\"Orl\\xE9ans\"") != NULL, "%s",
+              batch->exc.items[0].message);
+    cr_assert_eq(r->worst, ENG_CODE_BAD_ENCODING);
+    cr_assert_eq(r->flags & ENG_ROW_BAD, ENG_ROW_BAD);
+}
+
+Test(ingest, invalid_utf8_is_kept_escaped_so_outputs_stay_utf8)
+{
+    eng_row *r = feed_with(FMT_COL_SHIP_CITY, "Orl\xE9"
+                                              "ans");
+    cr_assert_str_eq(r->head->text[ENG_HT_SHIP_CITY].p, "Orl\\xE9ans");
+}
+
+Test(ingest, valid_multibyte_utf8_is_accepted)
+{
+    eng_row *r = feed_with(FMT_COL_SHIP_CITY, "M\xC3\xBCnchen");
+    assert_no_exception(r);
+    cr_assert_str_eq(r->head->text[ENG_HT_SHIP_CITY].p, "M\xC3\xBCnchen");
+}
+
+/* ---- MISSING_FIELD ---- */
+
+Test(ingest, blank_order_id_is_missing_and_row_has_no_order)
+{
+    eng_row *r = feed_with(FMT_COL_ORDER_ID, "");
+    const eng_exc *e = assert_one(ENG_CODE_MISSING_FIELD, "order_id", "order_id is blank");
+    cr_assert_null(r->order_id);
+    cr_assert_str_eq(e->record_id, "");
+    cr_assert_eq(r->worst, ENG_CODE_MISSING_FIELD);
+    cr_assert_eq(r->flags & ENG_ROW_BAD, ENG_ROW_BAD);
+}
+
+Test(ingest, blank_sku_is_missing)
+{
+    eng_row *r = feed_with(FMT_COL_SKU, "");
+    assert_one(ENG_CODE_MISSING_FIELD, "sku", "sku is blank");
+    cr_assert_eq(r->product, -1);
+    cr_assert_eq(r->worst, ENG_CODE_MISSING_FIELD);
+}
+
+Test(ingest, blank_qty_is_missing_not_bad_qty)
+{
+    eng_row *r = feed_with(FMT_COL_QTY, "");
+    assert_one(ENG_CODE_MISSING_FIELD, "qty", "qty is blank");
+    cr_assert_eq(r->flags & ENG_ROW_QTY_OK, 0);
+    cr_assert_eq(r->flags & ENG_ROW_PRICE_OK, ENG_ROW_PRICE_OK);
+}
+
+Test(ingest, blank_unit_price_is_missing)
+{
+    eng_row *r = feed_with(FMT_COL_UNIT_PRICE, "");
+    assert_one(ENG_CODE_MISSING_FIELD, "unit_price", "unit_price is blank");
+    cr_assert_eq(r->flags & ENG_ROW_PRICE_OK, 0);
+    cr_assert_eq(r->flags & ENG_ROW_QTY_OK, ENG_ROW_QTY_OK);
+}
+
+/* ---- BAD_NUMBER ---- */
+
+static void assert_bad_price(const char *raw, const char *shown)
+{
+    eng_row *r = feed_with(FMT_COL_UNIT_PRICE, raw);
+    char want[80];
+    snprintf(want, sizeof want, "unit_price \"%s\"", shown);
+    assert_one(ENG_CODE_BAD_NUMBER, "unit_price", want);
+    cr_assert_eq(r->flags & ENG_ROW_PRICE_OK, 0);
+    cr_assert_eq(r->worst, ENG_CODE_BAD_NUMBER);
+    cr_assert_eq(r->flags & ENG_ROW_BAD, ENG_ROW_BAD);
+}
+
+Test(ingest, decimal_comma_price_is_bad_number)
+{
+    assert_bad_price("\"12,50\"", "12,50");
+}
+
+Test(ingest, letters_price_is_bad_number)
+{
+    assert_bad_price("abc", "abc");
+}
+
+Test(ingest, negative_price_is_bad_number)
+{
+    assert_bad_price("-5.00", "-5.00");
+}
+
+Test(ingest, exponent_price_is_bad_number)
+{
+    assert_bad_price("1e3", "1e3");
+}
+
+Test(ingest, price_of_19_nines_overflows_and_is_bad_number)
+{
+    assert_bad_price("9999999999999999999", "9999999999999999999");
+}
+
+Test(ingest, price_one_above_int64_max_is_bad_number)
+{
+    assert_bad_price("9223372036854775808", "9223372036854775808");
+}
+
+Test(ingest, price_of_int64_max_minor_digits_parses)
+{
+    eng_row *r = feed_with(FMT_COL_UNIT_PRICE, "9223372036854775807");
+    assert_no_exception(r);
+    cr_assert_eq(r->unit_price.mant, INT64_MAX);
+    cr_assert_eq(r->unit_price.frac, 0);
+}
+
+Test(ingest, price_with_four_decimals_parses_at_row_level)
+{
+    /* Four is the most any ISO 4217 currency has; the currency's own limit is checked
+     * once the order's currency is known (orders stage). */
+    eng_row *r = feed_with(FMT_COL_UNIT_PRICE, "1.2345");
+    assert_no_exception(r);
+    cr_assert_eq(r->unit_price.mant, 12345);
+    cr_assert_eq(r->unit_price.frac, 4);
+}
+
+Test(ingest, price_with_five_decimals_is_bad_number)
+{
+    assert_bad_price("1.23456", "1.23456");
+}
+
+Test(ingest, zero_price_is_accepted_at_row_level)
+{
+    /* 0.00 is a valid amount; the price floor is an order-level check. */
+    eng_row *r = feed_with(FMT_COL_UNIT_PRICE, "0.00");
+    assert_no_exception(r);
+}
+
+Test(ingest, bad_order_total_is_bad_number_and_not_kept)
+{
+    eng_row *r = feed_with(FMT_COL_ORDER_TOTAL, "abc");
+    assert_one(ENG_CODE_BAD_NUMBER, "order_total", "order_total \"abc\"");
+    cr_assert_not(r->head->present & (1u << FMT_COL_ORDER_TOTAL));
+    cr_assert(r->head->present & (1u << FMT_COL_SHIPPING));
+    cr_assert_eq(r->worst, ENG_CODE_BAD_NUMBER);
+}
+
+Test(ingest, negative_discount_is_bad_number)
+{
+    feed_with(FMT_COL_DISCOUNT, "-1.00");
+    assert_one(ENG_CODE_BAD_NUMBER, "discount", "discount \"-1.00\"");
+}
+
+Test(ingest, word_priority_is_bad_number)
+{
+    eng_row *r = feed_with(FMT_COL_PRIORITY, "high");
+    assert_one(ENG_CODE_BAD_NUMBER, "priority", "priority \"high\" is not a whole number");
+    cr_assert_not(r->head->present & (1u << FMT_COL_PRIORITY));
+}
+
+Test(ingest, negative_priority_is_a_valid_whole_number)
+{
+    eng_row *r = feed_with(FMT_COL_PRIORITY, "-3");
+    assert_no_exception(r);
+    cr_assert_eq(r->head->priority, -3);
+}
+
+Test(ingest, fractional_priority_is_bad_number)
+{
+    feed_with(FMT_COL_PRIORITY, "1.5");
+    assert_one(ENG_CODE_BAD_NUMBER, "priority", "\"1.5\"");
+}
+
+/* ---- BAD_QTY ---- */
+
+static void assert_bad_qty(const char *raw)
+{
+    eng_row *r = feed_with(FMT_COL_QTY, raw);
+    char want[80];
+    snprintf(want, sizeof want, "qty \"%s\" is not a positive whole number", raw);
+    assert_one(ENG_CODE_BAD_QTY, "qty", want);
+    cr_assert_eq(r->flags & ENG_ROW_QTY_OK, 0);
+    cr_assert_eq(r->worst, ENG_CODE_BAD_QTY);
+    cr_assert_eq(r->flags & ENG_ROW_BAD, ENG_ROW_BAD);
+}
+
+Test(ingest, zero_qty_is_bad_qty)
+{
+    assert_bad_qty("0");
+}
+
+Test(ingest, fractional_qty_is_bad_qty)
+{
+    assert_bad_qty("1.5");
+}
+
+Test(ingest, negative_qty_is_bad_qty)
+{
+    assert_bad_qty("-2");
+}
+
+Test(ingest, word_qty_is_bad_qty)
+{
+    assert_bad_qty("two");
+}
+
+Test(ingest, qty_one_above_int64_max_is_bad_qty)
+{
+    assert_bad_qty("9223372036854775808");
+}
+
+Test(ingest, qty_of_one_is_accepted)
+{
+    eng_row *r = feed_with(FMT_COL_QTY, "1");
+    assert_no_exception(r);
+    cr_assert_eq(r->qty, 1);
+    cr_assert_eq(r->flags & ENG_ROW_QTY_OK, ENG_ROW_QTY_OK);
+}
+
+Test(ingest, qty_of_int64_max_is_accepted)
+{
+    eng_row *r = feed_with(FMT_COL_QTY, "9223372036854775807");
+    assert_no_exception(r);
+    cr_assert_eq(r->qty, INT64_MAX);
+}
+
+/* ---- BAD_DATE ---- */
+
+static void assert_bad_date(const char *raw)
+{
+    eng_row *r = feed_with(FMT_COL_ORDER_TIME, raw);
+    char want[80];
+    snprintf(want, sizeof want, "order_time \"%s\"", raw);
+    assert_one(ENG_CODE_BAD_DATE, "order_time", want);
+    cr_assert_eq(r->worst, ENG_CODE_BAD_DATE);
+    cr_assert_eq(r->flags & ENG_ROW_BAD, ENG_ROW_BAD);
+    cr_assert_not(r->head->present & (1u << FMT_COL_ORDER_TIME));
+}
+
+static void assert_good_date(const char *raw, int64_t want_ns)
+{
+    eng_row *r = feed_with(FMT_COL_ORDER_TIME, raw);
+    assert_no_exception(r);
+    cr_assert_eq(r->head->time_ns, want_ns, "%s", raw);
+}
+
+Test(ingest, month_13_is_bad_date)
+{
+    assert_bad_date("2026-13-01T10:00:00Z");
+}
+
+Test(ingest, year_1969_is_bad_date)
+{
+    assert_bad_date("1969-12-31T23:59:59Z");
+}
+
+Test(ingest, year_1970_first_instant_is_accepted)
+{
+    assert_good_date("1970-01-01T00:00:00Z", 0);
+}
+
+Test(ingest, year_2100_is_bad_date)
+{
+    assert_bad_date("2100-01-01T00:00:00Z");
+}
+
+Test(ingest, last_second_of_2099_is_accepted)
+{
+    /* 2099-12-31 is day 47481 since 1970-01-01. */
+    assert_good_date("2099-12-31T23:59:59Z", (47481LL * 86400 + 86399) * 1000000000LL);
+}
+
+Test(ingest, plain_date_is_midnight_utc)
+{
+    assert_good_date("2026-11-26", 20783LL * 86400 * 1000000000LL);
+}
+
+Test(ingest, offset_time_is_read_as_utc_instant)
+{
+    assert_good_date("2026-11-26T11:00:00+01:00", (20783LL * 86400 + 36000) * 1000000000LL);
+}
+
+Test(ingest, text_date_is_bad_date)
+{
+    assert_bad_date("yesterday");
+}
+
+/* ---- catalog checks ---- */
+
+Test(ingest, unknown_sku_quotes_the_sku)
+{
+    eng_row *r = feed_with(FMT_COL_SKU, "TENT-3P");
+    assert_one(ENG_CODE_UNKNOWN_SKU, "sku", "SKU \"TENT-3P\" is not in the catalog");
+    cr_assert_eq(r->product, -1);
+    cr_assert_eq(r->worst, ENG_CODE_UNKNOWN_SKU);
+    cr_assert_eq(r->flags & ENG_ROW_FAULT, ENG_ROW_FAULT);
+    cr_assert_eq(r->flags & ENG_ROW_BAD, 0, "UNKNOWN_SKU does not count towards the error rate");
+}
+
+Test(ingest, sku_lookup_is_case_sensitive)
+{
+    feed_with(FMT_COL_SKU, "tent");
+    assert_one(ENG_CODE_UNKNOWN_SKU, "sku", "\"tent\"");
+}
+
+Test(ingest, discontinued_sku_is_inactive_and_names_its_status)
+{
+    eng_row *r = feed_with(FMT_COL_SKU, "OLD-LAMP");
+    assert_one(ENG_CODE_SKU_INACTIVE, "sku", "\"OLD-LAMP\" has catalog status \"discontinued\"");
+    cr_assert_eq(r->product, 1, "the product is still known");
+    cr_assert_eq(r->worst, ENG_CODE_SKU_INACTIVE);
+    cr_assert_eq(r->flags & ENG_ROW_BAD, 0, "SKU_INACTIVE does not count towards the error rate");
+}
+
+/* ---- several codes on one row ---- */
+
+Test(ingest, row_with_two_problems_gets_two_exceptions_and_the_lower_code_as_worst)
+{
+    /* UNKNOWN_SKU comes after BAD_QTY in SPEC's order. */
+    char text[1024];
+    snprintf(text, sizeof text, "%s", row_with(FMT_COL_SKU, "NOPE"));
+    char *qty = strstr(text, ",2,100.00");
+    cr_assert_not_null(qty);
+    qty[1] = '0';
+    eng_row *r = feed(text);
+    cr_assert_eq(batch->exc.n, 2);
+    cr_assert_eq(r->worst, ENG_CODE_BAD_QTY);
+    int seen_qty = 0, seen_sku = 0;
+    for (size_t i = 0; i < batch->exc.n; i++) {
+        seen_qty += batch->exc.items[i].code == ENG_CODE_BAD_QTY;
+        seen_sku += batch->exc.items[i].code == ENG_CODE_UNKNOWN_SKU;
+    }
+    cr_assert_eq(seen_qty, 1);
+    cr_assert_eq(seen_sku, 1);
+}
+
+/* ---- rows of a batch ---- */
+
+Test(ingest, rows_keep_their_line_numbers)
+{
+    cr_assert_eq(eng_ingest_record(batch, worker, &layout, cat, row_with(-1, NULL), strlen(rec), 2),
+                 ENG_OK);
+    cr_assert_eq(eng_ingest_record(batch, worker, &layout, cat, row_with(-1, NULL), strlen(rec), 5),
+                 ENG_OK);
+    cr_assert_eq(batch->n_rows, 2);
+    cr_assert_eq(batch->rows[0].line, 2);
+    cr_assert_eq(batch->rows[1].line, 5);
+}
+
+Test(ingest, identical_records_have_the_same_raw_digest)
+{
+    feed_with(-1, NULL);
+    feed_with(-1, NULL);
+    feed_with(FMT_COL_QTY, "3");
+    cr_assert_eq(memcmp(batch->rows[0].raw_digest, batch->rows[1].raw_digest, 16), 0);
+    cr_assert_neq(memcmp(batch->rows[0].raw_digest, batch->rows[2].raw_digest, 16), 0);
+}
+
+/* Partition holding row i (searching by_part). */
+static int partition_of(size_t i)
+{
+    for (int p = 0; p < ENG_PARTS; p++)
+        for (uint32_t k = batch->part_start[p]; k < batch->part_start[p + 1]; k++)
+            if (batch->by_part[k] == i)
+                return p;
+    return -1;
+}
+
+Test(ingest, partition_groups_rows_of_one_order_in_row_order)
+{
+    feed_with(FMT_COL_ORDER_ID, "A-1"); /* 0 */
+    feed_with(FMT_COL_ORDER_ID, "B-2"); /* 1 */
+    feed_with(FMT_COL_ORDER_ID, "A-1"); /* 2 */
+    feed_with(FMT_COL_ORDER_ID, "");    /* 3: no order */
+    feed_with(FMT_COL_ORDER_ID, "B-2"); /* 4 */
+    feed_with(FMT_COL_ORDER_ID, "A-1"); /* 5 */
+    cr_assert_eq(eng_ingest_partition(batch), ENG_OK);
+    cr_assert_eq(batch->part_start[0], 0);
+    cr_assert_eq(batch->part_start[ENG_PARTS], 5, "the row without order id is left out");
+    cr_assert_eq(partition_of(3), -1);
+    int pa = partition_of(0), pb = partition_of(1);
+    cr_assert_geq(pa, 0);
+    cr_assert_eq(partition_of(2), pa);
+    cr_assert_eq(partition_of(5), pa);
+    cr_assert_eq(partition_of(4), pb);
+    /* Within every partition, rows keep their order in the batch. */
+    for (int p = 0; p < ENG_PARTS; p++)
+        for (uint32_t k = batch->part_start[p] + 1; k < batch->part_start[p + 1]; k++)
+            cr_assert_lt(batch->by_part[k - 1], batch->by_part[k]);
+}
+
+Test(ingest, partition_of_an_empty_batch_is_empty)
+{
+    cr_assert_eq(eng_ingest_partition(batch), ENG_OK);
+    for (int p = 0; p <= ENG_PARTS; p++)
+        cr_assert_eq(batch->part_start[p], 0);
+}

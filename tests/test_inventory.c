@@ -1,0 +1,287 @@
+/* Tests of engine/inventory: loading clean stock files (values, the MAIN default, the
+ * input's own columns), warehouse order (policy list first, then byte order), each
+ * product's slots in that order, and every refusal with its line and field. */
+#include "../engine/catalog.h"
+#include "../engine/inventory.h"
+#include "../formats/policy.h"
+#include "testutil.h"
+
+static char cat_path[512], inv_path[512]; /* borrowed by the loaded objects */
+static eng_catalog *cat;
+static eng_inventory *inv;
+static fmt_policy pol;
+static eng_err err;
+
+static void setup(void)
+{
+    tu_dir_new();
+    tu_path(cat_path, sizeof cat_path, "catalog.csv");
+    tu_path(inv_path, sizeof inv_path, "inventory.csv");
+    const char *csv = "sku,name,status,list_price,min_price,currency\n"
+                      "TENT,Tent,active,100.00,80.00,EUR\n" /* product 0 */
+                      "MUG,Mug,active,5.00,4.00,EUR\n"      /* product 1 */
+                      "LAMP,Lamp,active,9.00,8.00,EUR\n";   /* product 2: no stock rows */
+    tu_write(cat_path, csv, strlen(csv));
+    memset(&err, 0, sizeof err);
+    cr_assert_eq(eng_catalog_load(cat_path, &cat, &err), ENG_OK, "%s", err.msg);
+    fmt_policy_defaults(&pol);
+    inv = NULL;
+}
+
+static void teardown(void)
+{
+    eng_inventory_free(inv);
+    eng_catalog_free(cat);
+    fmt_policy_release(&pol);
+    tu_dir_remove();
+}
+
+TestSuite(inventory, .init = setup, .fini = teardown);
+
+static void set_policy(const char *text)
+{
+    eng_err perr;
+    memset(&perr, 0, sizeof perr);
+    fmt_policy_release(&pol);
+    fmt_policy_defaults(&pol);
+    cr_assert_eq(fmt_policy_parse("policy.conf", text, strlen(text), &pol, &perr), ENG_OK, "%s",
+                 perr.msg);
+}
+
+static eng_rc load(const char *text)
+{
+    tu_write(inv_path, text, strlen(text));
+    memset(&err, 0, sizeof err);
+    return eng_inventory_load(inv_path, cat, &pol, &inv, &err);
+}
+
+static void must_load(const char *text)
+{
+    cr_assert_eq(load(text), ENG_OK, "refused line %llu: %s", (unsigned long long)err.line,
+                 err.msg);
+}
+
+static void assert_refused(const char *text, uint64_t line, const char *field, const char *part)
+{
+    cr_assert_eq(load(text), ENG_REFUSED, "accepted:\n%s", text);
+    cr_assert_null(inv);
+    cr_assert_str_eq(err.path, inv_path);
+    cr_assert_eq(err.line, line, "line %llu, want %llu (%s)", (unsigned long long)err.line,
+                 (unsigned long long)line, err.msg);
+    if (field)
+        cr_assert(err.field && strcmp(err.field, field) == 0, "field %s, want %s (%s)",
+                  err.field ? err.field : "(none)", field, err.msg);
+    if (part)
+        cr_assert(strstr(err.msg, part) != NULL, "message '%s' lacks '%s'", err.msg, part);
+}
+
+/* Name of the warehouse of slot s. */
+static const char *wh(uint32_t s)
+{
+    return eng_inventory_warehouse(inv, eng_inventory_slot(inv, s)->wh_rank);
+}
+
+/* ---- clean files ---- */
+
+Test(inventory, loads_rows_in_input_order_with_their_counts)
+{
+    must_load("sku,warehouse,on_hand,reorder_point,reorder_qty,safety_stock\n"
+              "TENT,MAIN,10,3,20,1\n"
+              "MUG,MAIN,0,,,\n");
+    cr_assert_eq(eng_inventory_count(inv), 2);
+    const eng_slot *t = eng_inventory_slot(inv, 0);
+    cr_assert_str_eq(t->sku, "TENT");
+    cr_assert_eq(t->product, 0);
+    cr_assert_eq(t->on_hand, 10);
+    cr_assert_eq(t->reorder_point, 3);
+    cr_assert_eq(t->reorder_qty, 20);
+    cr_assert_eq(t->safety_stock, 1);
+    cr_assert_eq(t->line, 2);
+    const eng_slot *m = eng_inventory_slot(inv, 1);
+    cr_assert_eq(m->on_hand, 0, "zero on hand is allowed");
+    cr_assert_eq(m->reorder_point, 0, "blank optional counts are 0");
+    cr_assert_eq(m->safety_stock, 0);
+    cr_assert_eq(m->line, 3);
+}
+
+Test(inventory, blank_warehouse_is_main)
+{
+    must_load("sku,warehouse,on_hand\nTENT,,4\n");
+    cr_assert_str_eq(wh(0), "MAIN");
+}
+
+Test(inventory, missing_warehouse_column_is_main)
+{
+    must_load("sku,on_hand\nTENT,4\nMUG,2\n");
+    cr_assert_eq(eng_inventory_warehouse_count(inv), 1);
+    cr_assert_str_eq(wh(0), "MAIN");
+    cr_assert_str_eq(wh(1), "MAIN");
+}
+
+Test(inventory, empty_inventory_still_names_main_as_first_warehouse)
+{
+    must_load("sku,warehouse,on_hand\n");
+    cr_assert_eq(eng_inventory_count(inv), 0);
+    cr_assert_eq(eng_inventory_warehouse_count(inv), 1);
+    cr_assert_str_eq(eng_inventory_warehouse(inv, 0), "MAIN");
+}
+
+Test(inventory, same_sku_in_two_warehouses_is_two_slots)
+{
+    must_load("sku,warehouse,on_hand\nTENT,MAIN,4\nTENT,EAST,2\n");
+    cr_assert_eq(eng_inventory_count(inv), 2);
+}
+
+Test(inventory, sku_missing_from_catalog_is_kept_without_product)
+{
+    must_load("sku,warehouse,on_hand\nGHOST,MAIN,4\nTENT,MAIN,1\n");
+    cr_assert_eq(eng_inventory_slot(inv, 0)->product, -1);
+    cr_assert_eq(eng_inventory_slot(inv, 1)->product, 0);
+}
+
+Test(inventory, keeps_the_input_columns_for_tomorrow)
+{
+    must_load("sku,note,on_hand,warehouse\nTENT,\"top shelf, left\",4,EAST\n");
+    cr_assert_eq(eng_inventory_n_cols(inv), 4);
+    cr_assert_str_eq(eng_inventory_col_name(inv, 0), "sku");
+    cr_assert_str_eq(eng_inventory_col_name(inv, 1), "note");
+    cr_assert_str_eq(eng_inventory_col_name(inv, 3), "warehouse");
+    cr_assert_eq(eng_inventory_on_hand_col(inv), 2);
+    cr_assert_str_eq(eng_inventory_field(inv, 0, 1), "top shelf, left");
+    cr_assert_str_eq(eng_inventory_field(inv, 0, 2), "4");
+}
+
+Test(inventory, reports_file_bytes_and_sha256)
+{
+    const char *text = "sku,on_hand\nTENT,4\n";
+    must_load(text);
+    char want[65];
+    tu_sha256_hex(text, strlen(text), want);
+    cr_assert_eq(eng_inventory_file_bytes(inv), strlen(text));
+    cr_assert_str_eq(eng_inventory_file_sha256(inv), want);
+}
+
+/* ---- warehouse order ---- */
+
+Test(inventory, without_policy_warehouses_follow_byte_order)
+{
+    must_load("sku,warehouse,on_hand\nTENT,WEST,1\nTENT,MAIN,1\nMUG,EAST,1\nMUG,ANNEX,1\n");
+    cr_assert_eq(eng_inventory_warehouse_count(inv), 4);
+    cr_assert_str_eq(eng_inventory_warehouse(inv, 0), "ANNEX");
+    cr_assert_str_eq(eng_inventory_warehouse(inv, 1), "EAST");
+    cr_assert_str_eq(eng_inventory_warehouse(inv, 2), "MAIN");
+    cr_assert_str_eq(eng_inventory_warehouse(inv, 3), "WEST");
+}
+
+Test(inventory, byte_order_puts_upper_case_before_lower_case)
+{
+    must_load("sku,warehouse,on_hand\nTENT,annex,1\nTENT,Zed,1\n");
+    cr_assert_str_eq(eng_inventory_warehouse(inv, 0), "Zed");
+    cr_assert_str_eq(eng_inventory_warehouse(inv, 1), "annex");
+}
+
+Test(inventory, policy_warehouses_come_first_in_policy_order)
+{
+    set_policy("warehouse_order = MAIN, EAST\n");
+    must_load("sku,warehouse,on_hand\nTENT,WEST,1\nTENT,EAST,1\nMUG,ANNEX,1\nMUG,MAIN,1\n");
+    cr_assert_eq(eng_inventory_warehouse_count(inv), 4);
+    cr_assert_str_eq(eng_inventory_warehouse(inv, 0), "MAIN");
+    cr_assert_str_eq(eng_inventory_warehouse(inv, 1), "EAST");
+    cr_assert_str_eq(eng_inventory_warehouse(inv, 2), "ANNEX");
+    cr_assert_str_eq(eng_inventory_warehouse(inv, 3), "WEST");
+}
+
+Test(inventory, slot_rank_matches_its_warehouse)
+{
+    set_policy("warehouse_order = EAST\n");
+    must_load("sku,warehouse,on_hand\nTENT,MAIN,1\nTENT,EAST,1\n");
+    cr_assert_eq(eng_inventory_slot(inv, 0)->wh_rank, 1);
+    cr_assert_eq(eng_inventory_slot(inv, 1)->wh_rank, 0);
+    cr_assert_str_eq(wh(0), "MAIN");
+    cr_assert_str_eq(wh(1), "EAST");
+}
+
+/* ---- product slots ---- */
+
+Test(inventory, product_slots_follow_warehouse_order_not_file_order)
+{
+    set_policy("warehouse_order = EAST, MAIN\n");
+    must_load("sku,warehouse,on_hand\n"
+              "TENT,MAIN,5\n"   /* slot 0 */
+              "MUG,MAIN,5\n"    /* slot 1 */
+              "TENT,WEST,5\n"   /* slot 2 */
+              "TENT,EAST,5\n"); /* slot 3 */
+    size_t n = 99;
+    const uint32_t *s = eng_inventory_product_slots(inv, 0, &n);
+    cr_assert_eq(n, 3);
+    cr_assert_eq(s[0], 3, "EAST first");
+    cr_assert_eq(s[1], 0, "then MAIN");
+    cr_assert_eq(s[2], 2, "then WEST, not listed");
+    s = eng_inventory_product_slots(inv, 1, &n);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(s[0], 1);
+}
+
+Test(inventory, product_without_rows_has_no_slots)
+{
+    must_load("sku,warehouse,on_hand\nTENT,MAIN,5\n");
+    size_t n = 99;
+    eng_inventory_product_slots(inv, 2, &n);
+    cr_assert_eq(n, 0);
+}
+
+/* ---- refusals ---- */
+
+Test(inventory, refuses_a_duplicate_sku_and_warehouse_naming_both_lines)
+{
+    assert_refused("sku,warehouse,on_hand\nTENT,MAIN,5\nMUG,MAIN,1\nTENT,MAIN,7\n", 4, "sku",
+                   "first on line 2");
+    cr_assert(strstr(err.msg, "\"TENT\"") && strstr(err.msg, "\"MAIN\""), "%s", err.msg);
+}
+
+Test(inventory, refuses_blank_warehouse_next_to_explicit_main)
+{
+    assert_refused("sku,warehouse,on_hand\nTENT,,5\nTENT,MAIN,7\n", 3, "sku", "first on line 2");
+}
+
+Test(inventory, refuses_a_negative_on_hand)
+{
+    assert_refused("sku,warehouse,on_hand\nTENT,MAIN,5\nMUG,MAIN,-1\n", 3, "on_hand", "\"-1\"");
+}
+
+Test(inventory, refuses_a_fractional_on_hand)
+{
+    assert_refused("sku,on_hand\nTENT,1.5\n", 2, "on_hand", "\"1.5\"");
+}
+
+Test(inventory, refuses_a_blank_on_hand)
+{
+    assert_refused("sku,on_hand\nTENT,\n", 2, "on_hand", NULL);
+}
+
+Test(inventory, refuses_a_negative_safety_stock)
+{
+    assert_refused("sku,on_hand,safety_stock\nTENT,5,-2\n", 2, "safety_stock", "\"-2\"");
+}
+
+Test(inventory, refuses_a_negative_reorder_point)
+{
+    assert_refused("sku,on_hand,reorder_point\nTENT,5,-2\n", 2, "reorder_point", "\"-2\"");
+}
+
+Test(inventory, refuses_a_blank_sku)
+{
+    assert_refused("sku,on_hand\nTENT,5\n,3\n", 3, "sku", "blank");
+}
+
+Test(inventory, refuses_a_row_with_a_missing_field)
+{
+    assert_refused("sku,warehouse,on_hand\nTENT,MAIN\n", 2, NULL, "number of fields");
+}
+
+Test(inventory, refuses_a_missing_on_hand_column)
+{
+    cr_assert_eq(load("sku,warehouse\nTENT,MAIN\n"), ENG_REFUSED);
+    cr_assert_null(inv);
+    cr_assert(strstr(err.msg, "on_hand") != NULL, "%s", err.msg);
+}
