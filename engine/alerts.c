@@ -9,6 +9,14 @@
 
 #include "alloc.h"
 
+/* Demand is a sum of order quantities, each up to 2^63-1: it saturates rather than wraps
+ * (a demand that large is a shortfall either way). */
+static void add_saturating(int64_t *d, int64_t v)
+{
+    if (__builtin_add_overflow(*d, v, d))
+        *d = INT64_MAX;
+}
+
 eng_rc eng_alerts_totals(const eng_night *n, eng_slot_totals *t, eng_err *err)
 {
     size_t n_slots = eng_inventory_count(n->inventory);
@@ -30,8 +38,8 @@ eng_rc eng_alerts_totals(const eng_night *n, eng_slot_totals *t, eng_err *err)
             const eng_line *ln = &o->lines[i];
             const eng_part *parts = eng_alloc_line_parts(ln);
             for (uint32_t k = 0; k < ln->n_parts; k++) {
-                t->shipped[parts[k].slot] += parts[k].qty;
-                t->demand[parts[k].slot] += parts[k].qty;
+                t->shipped[parts[k].slot] += parts[k].qty; /* <= the slot's stock */
+                add_saturating(&t->demand[parts[k].slot], parts[k].qty);
             }
             int64_t open = ln->qty - ln->shipped;
             if (open == 0)
@@ -39,9 +47,8 @@ eng_rc eng_alerts_totals(const eng_night *n, eng_slot_totals *t, eng_err *err)
             size_t ns;
             const uint32_t *slots =
                 eng_inventory_product_slots(n->inventory, (uint32_t)ln->product, &ns);
-            int64_t *d = ns ? &t->demand[slots[0]] : &t->product_unstocked_demand[ln->product];
-            if (__builtin_add_overflow(*d, open, d))
-                *d = INT64_MAX;
+            add_saturating(ns ? &t->demand[slots[0]] : &t->product_unstocked_demand[ln->product],
+                           open);
         }
     }
     for (uint32_t s = 0; s < n_slots; s++) {

@@ -12,6 +12,7 @@
 
 #include "../formats/isotime.h"
 #include "../formats/num.h"
+#include "../formats/utf8.h"
 #include "manifest.h"
 #include "run.h"
 
@@ -130,6 +131,10 @@ static int cmd_run(int argc, char **argv)
             v = flag_value(argc, argv, &i, name);
             if (!v || (!*v)) {
                 rc = usage_error("%s needs a value", name);
+            } else if (fmt_utf8_valid_prefix(v, strlen(v)) != strlen(v)) {
+                /* Paths are repeated in CSV and JSON outputs, which are UTF-8. */
+                rc = usage_error("%s: the value is not valid UTF-8; rename the file or folder",
+                                 name);
             } else if (strcmp(name, "--catalog") == 0) {
                 a.catalog = v;
             } else if (strcmp(name, "--inventory") == 0) {

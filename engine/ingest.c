@@ -119,6 +119,8 @@ static eng_rc set_order_id(eng_batch *b, eng_row *row, fmt_str id)
     if (!row->order_id)
         return ENG_NOMEM;
     row->order_id_len = len;
+    if (!is_valid_utf8(id))
+        row->flags |= ENG_ROW_ID_ESCAPED;
     return ENG_OK;
 }
 
@@ -210,7 +212,8 @@ static const char *num_problem(fmt_num_rc rc)
 }
 
 eng_rc eng_ingest_record(eng_batch *b, eng_ingest_worker *w, const eng_layout *layout,
-                         const eng_catalog *catalog, const char *rec, size_t len, uint64_t line)
+                         const eng_catalog *catalog, const char *rec, size_t len, uint64_t line,
+                         uint64_t end_line)
 {
     eng_row *row = new_row(b);
     if (!row)
@@ -243,9 +246,19 @@ eng_rc eng_ingest_record(eng_batch *b, eng_ingest_worker *w, const eng_layout *l
         if (val[c].len)
             row->given |= 1u << c;
 
-    char msg[256], q[64];
+    char msg[320], q[64];
     if (split == ENG_DATA || n != layout->n_header) {
-        if (split == ENG_DATA)
+        if (end_line > line)
+            /* Whatever went wrong, the record swallowed the lines up to end_line: say so,
+             * and count them as bad rows for max_error_rate, so that a quote left open
+             * cannot hide the rest of a file behind one exception. */
+            snprintf(msg, sizeof msg,
+                     "the row is not well-formed CSV: it runs on to line %llu (a quote opened "
+                     "and not closed where expected?), so lines %llu-%llu are read into it, "
+                     "not as rows of their own",
+                     (unsigned long long)end_line, (unsigned long long)line + 1,
+                     (unsigned long long)end_line);
+        else if (split == ENG_DATA)
             snprintf(msg, sizeof msg,
                      "the row is not well-formed CSV (a quote inside an unquoted field, text "
                      "after a closing quote, or a quote never closed)");
@@ -253,6 +266,7 @@ eng_rc eng_ingest_record(eng_batch *b, eng_ingest_worker *w, const eng_layout *l
             snprintf(msg, sizeof msg, "the row has %zu fields, the header has %zu", n,
                      layout->n_header);
         row->given = UINT32_MAX;
+        b->swallowed_lines += end_line - line;
         return flag(b, row, ENG_CODE_MALFORMED_ROW, "", msg);
     }
 
@@ -456,12 +470,20 @@ static eng_rc read_header(ingest *in, uint16_t file, fmt_chunk *ch, eng_err *err
             free(offs);
             rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading a header");
         } else {
-            for (size_t i = 0; i < n; i++) {
+            /* Names go into exceptions.csv (field): keep them valid UTF-8. */
+            eng_arena *scratch = eng_arena_new(4096);
+            for (size_t i = 0; i < n && scratch; i++) {
                 fmt_str name = fmt_csv_field(f, i);
                 offs[i] = text->len;
-                fmt_buf_put(text, name.p, name.len);
+                if (!is_valid_utf8(name))
+                    name.p = eng_text_sanitize(scratch, name.p, name.len, &name.len);
+                if (name.p)
+                    fmt_buf_put(text, name.p, name.len);
                 fmt_buf_putc(text, '\0');
             }
+            if (!scratch)
+                text->failed = 1;
+            eng_arena_free(scratch);
             for (size_t i = 0; i < n; i++)
                 lay->header_names[i] = text->p ? text->p + offs[i] : "";
             /* Known columns are named as SPEC spells them, whatever the file's case. */
@@ -553,7 +575,8 @@ static void *reader_main(void *arg)
     return NULL;
 }
 
-static eng_rc parse_chunk(ingest *in, work_item *item, unsigned worker, eng_batch **out)
+static eng_rc parse_chunk(ingest *in, work_item *item, unsigned worker, eng_batch **out,
+                          eng_err *err)
 {
     eng_batch *b = calloc(1, sizeof *b);
     if (!b)
@@ -572,9 +595,24 @@ static eng_rc parse_chunk(ingest *in, work_item *item, unsigned worker, eng_batc
     fmt_str rec;
     uint64_t line;
     eng_rc rc = ENG_OK;
-    while (rc == ENG_OK && fmt_csv_iter_next(&it, &rec, &line))
+    while (rc == ENG_OK && fmt_csv_iter_next(&it, &rec, &line)) {
         rc = eng_ingest_record(b, in->workers[worker], lay, in->night->catalog, rec.p, rec.len,
-                               line);
+                               line, it.line);
+        /* A quote left open at the end of the file took every line after it. */
+        uint64_t last = it.line; /* last line holding bytes of the record */
+        if (rec.len && (rec.p[rec.len - 1] == '\n' || rec.p[rec.len - 1] == '\r'))
+            last--;
+        if (rc == ENG_OK && !it.complete && last > line &&
+            b->rows[b->n_rows - 1].worst == ENG_CODE_MALFORMED_ROW) {
+            err->path = in->night->sources[item->file].path;
+            err->line = line;
+            err->field = NULL;
+            rc = ENG_FAIL(err, ENG_REFUSED,
+                          "a quote opened on this line is never closed, so lines %llu-%llu, to "
+                          "the end of the file, would be lost; fix the file",
+                          (unsigned long long)line + 1, (unsigned long long)last);
+        }
+    }
     if (rc == ENG_OK)
         rc = eng_ingest_partition(b);
     if (rc != ENG_OK) {
@@ -614,16 +652,16 @@ static eng_rc worker_task(void *ctx, size_t i, unsigned worker, eng_err *err)
     while ((item = eng_queue_pop(in->queue)) != NULL) {
         if (rc == ENG_OK) {
             eng_batch *b = NULL;
-            rc = parse_chunk(in, item, worker, &b);
+            rc = parse_chunk(in, item, worker, &b, err);
             if (rc == ENG_OK) {
                 rc = keep_batch(in, b);
                 if (rc != ENG_OK)
                     eng_batch_free(b);
             }
-            if (rc != ENG_OK) {
+            if (rc == ENG_NOMEM)
                 ENG_FAIL(err, rc, "out of memory parsing %s", in->night->sources[item->file].path);
+            if (rc != ENG_OK)
                 eng_queue_close(in->queue); /* stop the reader; keep draining */
-            }
         }
         fmt_chunk_free(item->chunk);
         free(item);
@@ -646,7 +684,10 @@ eng_rc eng_ingest_orders(eng_night *night, eng_pool *pool, eng_err *err)
     in.night = night;
     unsigned n_workers = eng_pool_threads(pool);
     size_t n_files = night->n_order_files;
-    eng_rc rc = eng_queue_new(2 * (size_t)n_workers, &in.queue, err);
+    /* Two chunks per worker keep everyone busy; the cap bounds raw text in memory
+     * (16 x 4 MiB) however many threads are asked for. */
+    size_t depth = 2 * (size_t)n_workers < 16 ? 2 * (size_t)n_workers : 16;
+    eng_rc rc = eng_queue_new(depth, &in.queue, err);
     if (rc != ENG_OK)
         return rc;
     pthread_mutex_init(&in.mu, NULL);

@@ -31,9 +31,12 @@ eng_ingest_worker *eng_ingest_worker_new(void);
 void eng_ingest_worker_free(eng_ingest_worker *w);
 
 /* Check one record of a canonical orders file into batch (exposed for tests and the
- * fuzzer). ENG_NOMEM only: bad data becomes exceptions in the batch. */
+ * fuzzer). line is where the record starts, end_line where it ends (they differ when
+ * quoted fields hold line breaks). ENG_NOMEM only: bad data becomes exceptions in the
+ * batch. */
 eng_rc eng_ingest_record(eng_batch *batch, eng_ingest_worker *w, const eng_layout *layout,
-                         const eng_catalog *catalog, const char *rec, size_t len, uint64_t line);
+                         const eng_catalog *catalog, const char *rec, size_t len, uint64_t line,
+                         uint64_t end_line);
 
 /* Group the batch's rows by partition (fills by_part and part_start). ENG_NOMEM. */
 eng_rc eng_ingest_partition(eng_batch *batch);

@@ -71,11 +71,13 @@ typedef struct eng_head {
 } eng_head;
 
 enum {
-    ENG_ROW_QTY_OK = 1 << 0,   /* qty parsed */
-    ENG_ROW_PRICE_OK = 1 << 1, /* unit_price parsed */
-    ENG_ROW_BAD = 1 << 2,      /* has a code that counts towards max_error_rate */
-    ENG_ROW_FAULT = 1 << 3,    /* has any code that rejects its order */
-    ENG_ROW_DUP = 1 << 4,      /* repeats an earlier row of its order (orders stage) */
+    ENG_ROW_QTY_OK = 1 << 0,     /* qty parsed */
+    ENG_ROW_PRICE_OK = 1 << 1,   /* unit_price parsed */
+    ENG_ROW_BAD = 1 << 2,        /* has a code that counts towards max_error_rate */
+    ENG_ROW_FAULT = 1 << 3,      /* has any code that rejects its order */
+    ENG_ROW_DUP = 1 << 4,        /* repeats an earlier row of its order (orders stage) */
+    ENG_ROW_ID_ESCAPED = 1 << 5, /* order_id held invalid UTF-8 and is stored escaped: it
+                                    never equals an id that did not */
 };
 
 typedef struct eng_row {
@@ -141,6 +143,7 @@ typedef struct eng_batch {
     uint32_t part_start[ENG_PARTS + 1];
     uint16_t file;
     uint64_t seq;
+    uint64_t swallowed_lines; /* lines read into malformed multi-line records */
 } eng_batch;
 
 void eng_batch_free(eng_batch *b);
@@ -219,7 +222,9 @@ typedef struct eng_source {
     uint64_t bytes;
     char sha256[65];
     uint64_t data_rows; /* orders: records after the header */
-    uint64_t bad_rows;  /* orders: rows with a code counting towards max_error_rate */
+    uint64_t bad_rows;  /* orders: rows with a code counting towards max_error_rate, plus
+                           lines swallowed by malformed multi-line records */
+    uint64_t rate_rows; /* orders: data_rows plus those swallowed lines */
 } eng_source;
 
 /* ---- the night ---- */

@@ -24,6 +24,7 @@
 typedef struct pending {
     const char *id;
     uint32_t id_len;
+    int escaped; /* the id was invalid UTF-8, stored escaped (ENG_ROW_ID_ESCAPED) */
     uint16_t file;
     uint32_t n_rows;
     int32_t original; /* for a re-sent order: the order first received, else -1 */
@@ -79,6 +80,7 @@ static eng_rc visit_rows(part_task *t, size_t p)
             while (table[h]) {
                 const pending *q = &t->pend[table[h] - 1];
                 if (q->id_len == row->order_id_len &&
+                    q->escaped == !!(row->flags & ENG_ROW_ID_ESCAPED) &&
                     memcmp(q->id, row->order_id, row->order_id_len) == 0) {
                     found = table[h];
                     break;
@@ -103,6 +105,7 @@ static eng_rc visit_rows(part_task *t, size_t p)
                 pending *q = &t->pend[order];
                 q->id = row->order_id;
                 q->id_len = row->order_id_len;
+                q->escaped = !!(row->flags & ENG_ROW_ID_ESCAPED);
                 q->file = row->file;
                 q->n_rows = 0;
                 q->original = -1;
@@ -683,6 +686,8 @@ void eng_orders_count_bad(eng_night *n)
         uint64_t bad = 0;
         for (size_t i = 0; i < bt->n_rows; i++)
             bad += (bt->rows[i].flags & ENG_ROW_BAD) != 0;
-        n->sources[bt->file].bad_rows += bad;
+        /* Lines swallowed by a malformed record count as bad rows of their own. */
+        n->sources[bt->file].bad_rows += bad + bt->swallowed_lines;
+        n->sources[bt->file].rate_rows += bt->n_rows + bt->swallowed_lines;
     }
 }

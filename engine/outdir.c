@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "outdir.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -134,6 +135,12 @@ eng_rc eng_outdir_begin(const char *dir, eng_outdir **out, eng_err *err)
         return rc;
     }
     snprintf(od->tmp, tlen, "%s/.%s.tmp-%ld", od->parent, od->base, (long)getpid());
+    /* Every file path inside must fit eng_outdir_path's buffer (and PATH_MAX): refuse a
+     * name that would be cut rather than write truncated file names. */
+    if (strlen(od->tmp) + 1 + ENG_OUTDIR_MAX_NAME >= sizeof od->path) {
+        eng_outdir_free(od);
+        return ENG_FAIL(err, ENG_USAGE, "the output folder path is too long (%zu bytes)", len);
+    }
     clean_stale(od);
     if (mkdir(od->tmp, 0755) != 0) {
         eng_rc rc = io_fail(err, od->tmp, "create the temporary output folder");
@@ -147,6 +154,7 @@ eng_rc eng_outdir_begin(const char *dir, eng_outdir **out, eng_err *err)
 
 const char *eng_outdir_path(eng_outdir *od, const char *name)
 {
+    assert(strlen(name) <= ENG_OUTDIR_MAX_NAME);
     snprintf(od->path, sizeof od->path, "%s/%s", od->tmp, name);
     return od->path;
 }
@@ -187,7 +195,13 @@ eng_rc eng_outdir_commit(eng_outdir *od, eng_err *err)
         return io_fail(err, od->dir, "rename the finished output folder to");
     }
     od->committed = 1;
-    return fsync_dir(od->parent, err);
+    /* DIR is complete and in place: a failed fsync of its parent only means the rename
+     * may not survive a power cut. Say so, but the run has committed. */
+    eng_err warn;
+    memset(&warn, 0, sizeof warn);
+    if (fsync_dir(od->parent, &warn) != ENG_OK)
+        fprintf(stderr, "slipway: warning: %s (the output folder is complete)\n", warn.msg);
+    return ENG_OK;
 }
 
 void eng_outdir_free(eng_outdir *od)

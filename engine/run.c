@@ -43,10 +43,10 @@ static eng_rc check_error_rate(const eng_night *n, eng_err *err)
     int64_t ppm = n->policy.max_error_rate_ppm;
     for (size_t f = 0; f < n->n_order_files; f++) {
         const eng_source *s = &n->sources[f];
-        if (s->data_rows < 100)
+        if (s->rate_rows < 100)
             continue;
         /* bad / rows > ppm / 10^6, in integers. */
-        if ((__int128)s->bad_rows * 1000000 <= (__int128)ppm * s->data_rows)
+        if ((__int128)s->bad_rows * 1000000 <= (__int128)ppm * s->rate_rows)
             continue;
         err->path = s->path;
         err->line = 0;
@@ -55,8 +55,8 @@ static eng_rc check_error_rate(const eng_night *n, eng_err *err)
                         "%llu of %llu rows (%.1f%%) have MALFORMED_ROW, BAD_ENCODING, "
                         "MISSING_FIELD or BAD_* codes, above max_error_rate %.4g: is this the "
                         "right file and format? Nothing was written",
-                        (unsigned long long)s->bad_rows, (unsigned long long)s->data_rows,
-                        100.0 * (double)s->bad_rows / (double)s->data_rows, (double)ppm / 1e6);
+                        (unsigned long long)s->bad_rows, (unsigned long long)s->rate_rows,
+                        100.0 * (double)s->bad_rows / (double)s->rate_rows, (double)ppm / 1e6);
     }
     return ENG_OK;
 }

@@ -8,6 +8,18 @@
 
 static const char hex[] = "0123456789ABCDEF";
 
+/* Copy n valid bytes, doubling backslashes. */
+static size_t copy_escaping_backslash(char *out, const char *s, size_t n)
+{
+    size_t o = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (s[k] == '\\')
+            out[o++] = '\\';
+        out[o++] = s[k];
+    }
+    return o;
+}
+
 char *eng_text_sanitize(eng_arena *mem, const char *s, size_t len, size_t *out_len)
 {
     /* Worst case every byte becomes four. */
@@ -20,15 +32,17 @@ char *eng_text_sanitize(eng_arena *mem, const char *s, size_t len, size_t *out_l
             i++;
         }
     }
-    char *out = eng_arena_alloc(mem, len + bad * 3 + 1, 1);
+    size_t backslashes = 0;
+    for (size_t k = 0; k < len; k++)
+        backslashes += s[k] == '\\';
+    char *out = eng_arena_alloc(mem, len + bad * 3 + backslashes + 1, 1);
     if (!out)
         return NULL;
     size_t o = 0;
     i = 0;
     while (i < len) {
         size_t ok = fmt_utf8_valid_prefix(s + i, len - i);
-        memcpy(out + o, s + i, ok);
-        o += ok;
+        o += copy_escaping_backslash(out + o, s + i, ok);
         i += ok;
         if (i < len) {
             unsigned char c = (unsigned char)s[i++];

@@ -7,8 +7,9 @@
 
 #include "arena.h"
 
-/* Copy of s into mem, NUL-terminated, with every byte that is not valid UTF-8 (and NUL)
- * written as the four characters \xNN. NULL when out of memory. */
+/* Copy of s (which is not valid UTF-8) into mem, NUL-terminated, with every byte that is
+ * not valid UTF-8 (and NUL) written as the four characters \xNN and every backslash as
+ * two, so that different inputs never give the same text. NULL when out of memory. */
 char *eng_text_sanitize(eng_arena *mem, const char *s, size_t len, size_t *out_len);
 
 /* Write s as a quoted value for a message: "…" around it, invalid bytes as \xNN, control

@@ -127,6 +127,17 @@ eng_rc fmt_chunker_next(fmt_chunker *c, fmt_chunk **out, eng_err *err)
         size_t cut = find_cut(c, &lines);
         if (cut > 0)
             return emit(c, cut, lines, out, err);
-        /* No complete record yet: one record is larger than a chunk; read on. */
+        /* No complete record yet: one record is larger than a chunk; read on, up to a
+         * limit no real order row comes near (a binary file has no line ends). */
+        if (c->len > FMT_CHUNK_MAX_RECORD) {
+            if (err) {
+                err->line = c->line;
+                err->field = NULL;
+            }
+            return ENG_FAIL(err, ENG_REFUSED,
+                            "a record starting on this line is over %u MiB long (no line end "
+                            "outside quotes): is this a CSV file, or is a quote never closed?",
+                            (unsigned)(FMT_CHUNK_MAX_RECORD >> 20));
+        }
     }
 }

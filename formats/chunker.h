@@ -15,6 +15,9 @@
 #include "../engine/err.h"
 #include "source.h"
 
+/* Longest record accepted; a longer one refuses the file. */
+#define FMT_CHUNK_MAX_RECORD (64u << 20)
+
 typedef struct fmt_chunk {
     char *data;          /* owned by the chunk */
     size_t len;          /* bytes of whole records (the last chunk may end mid-record) */
@@ -30,7 +33,8 @@ fmt_chunker *fmt_chunker_new(fmt_source *src, unsigned char delim, size_t chunk_
 void fmt_chunker_free(fmt_chunker *c);
 
 /* Next chunk, transferred to the caller (free with fmt_chunk_free), or *out = NULL at end
- * of file. ENG_REFUSED for read errors, ENG_NOMEM. */
+ * of file. ENG_REFUSED for read errors and for a record over FMT_CHUNK_MAX_RECORD bytes
+ * (err->line names where it starts), ENG_NOMEM. */
 eng_rc fmt_chunker_next(fmt_chunker *c, fmt_chunk **out, eng_err *err);
 
 void fmt_chunk_free(fmt_chunk *ch);

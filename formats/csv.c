@@ -109,6 +109,7 @@ void fmt_csv_iter_init(fmt_csv_iter *it, const char *p, size_t len, uint64_t fir
     it->pos = 0;
     it->line = first_line;
     it->delim = delim;
+    it->complete = 0;
 }
 
 int fmt_csv_iter_next(fmt_csv_iter *it, fmt_str *rec, uint64_t *line)
@@ -116,10 +117,9 @@ int fmt_csv_iter_next(fmt_csv_iter *it, fmt_str *rec, uint64_t *line)
     it->pos += fmt_csv_skip_blank(it->p + it->pos, it->len - it->pos, it->delim, &it->line);
     if (it->pos >= it->len)
         return 0;
-    int complete = 0;
     *line = it->line;
     size_t n =
-        fmt_csv_record_len(it->p + it->pos, it->len - it->pos, it->delim, &complete, &it->line);
+        fmt_csv_record_len(it->p + it->pos, it->len - it->pos, it->delim, &it->complete, &it->line);
     rec->p = it->p + it->pos;
     rec->len = n;
     it->pos += n;
@@ -219,6 +219,8 @@ static int parse_with(fmt_csv_fields *f, struct csv_parser *p, const char *rec, 
     if (ok)
         ok = csv_fini(p, on_field, on_row, f) == 0;
     if (!ok) {
+        if (csv_error(p) == CSV_ENOMEM)
+            f->nomem = 1; /* remembered: the reset below clears libcsv's status */
         /* libcsv keeps its state after an error; start the parser afresh. */
         unsigned char delim = csv_get_delim(p);
         int opts = csv_get_opts(p);
@@ -236,8 +238,7 @@ eng_rc fmt_csv_split(fmt_csv_fields *f, const char *rec, size_t len)
     int strict_ok = parse_with(f, &f->strict, rec, len) == 0;
     if (!strict_ok)
         (void)parse_with(f, &f->lenient, rec, len); /* lenient mode cannot fail on syntax */
-    if (f->nomem || f->text.failed || csv_error(&f->lenient) == CSV_ENOMEM ||
-        csv_error(&f->strict) == CSV_ENOMEM)
+    if (f->nomem || f->text.failed)
         return ENG_NOMEM;
     if (!strict_ok || f->n_rows != 1)
         return ENG_DATA;

@@ -38,13 +38,15 @@ typedef struct fmt_csv_iter {
     size_t pos;
     uint64_t line; /* physical line of p[pos] */
     unsigned char delim;
+    int complete; /* the last record returned ended on a line end outside quotes */
 } fmt_csv_iter;
 
 void fmt_csv_iter_init(fmt_csv_iter *it, const char *p, size_t len, uint64_t first_line,
                        unsigned char delim);
 
 /* Next record: its bytes (without line end) and the physical line it starts on. Returns
- * 1, or 0 when the buffer holds no more records. The last record may lack a line end. */
+ * 1, or 0 when the buffer holds no more records. The last record may lack a line end
+ * (it->complete tells). After the call, it->line is the line the record ends on. */
 int fmt_csv_iter_next(fmt_csv_iter *it, fmt_str *rec, uint64_t *line);
 
 typedef struct fmt_csv_fields fmt_csv_fields;

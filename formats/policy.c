@@ -152,14 +152,17 @@ eng_rc fmt_policy_parse(const char *path, const char *text, size_t len, fmt_poli
     }
     while (pos < len && rc == ENG_OK) {
         line++;
-        const char *nl = memchr(text + pos, '\n', len - pos);
-        size_t end = nl ? (size_t)(nl - text) : len;
+        /* A line ends at LF, CRLF or a lone CR, as in the CSV inputs. */
+        size_t end = pos;
+        while (end < len && text[end] != '\n' && text[end] != '\r')
+            end++;
+        size_t next = end + (end + 1 < len && text[end] == '\r' && text[end + 1] == '\n') + 1;
         size_t stop = end;
         const char *hash = memchr(text + pos, '#', end - pos);
         if (hash)
             stop = (size_t)(hash - text);
         fmt_str body = trim(text + pos, stop - pos);
-        pos = end + 1;
+        pos = next;
         if (err)
             err->line = line;
         if (body.len == 0)

@@ -99,7 +99,8 @@ static const char *row_with(int c, const char *v)
 /* Feed one raw record; returns its row. */
 static eng_row *feed(const char *text)
 {
-    cr_assert_eq(eng_ingest_record(batch, worker, &layout, cat, text, strlen(text), LINE), ENG_OK);
+    cr_assert_eq(eng_ingest_record(batch, worker, &layout, cat, text, strlen(text), LINE, LINE),
+                 ENG_OK);
     cr_assert_gt(batch->n_rows, 0);
     return &batch->rows[batch->n_rows - 1];
 }
@@ -555,10 +556,12 @@ Test(ingest, row_with_two_problems_gets_two_exceptions_and_the_lower_code_as_wor
 
 Test(ingest, rows_keep_their_line_numbers)
 {
-    cr_assert_eq(eng_ingest_record(batch, worker, &layout, cat, row_with(-1, NULL), strlen(rec), 2),
-                 ENG_OK);
-    cr_assert_eq(eng_ingest_record(batch, worker, &layout, cat, row_with(-1, NULL), strlen(rec), 5),
-                 ENG_OK);
+    cr_assert_eq(
+        eng_ingest_record(batch, worker, &layout, cat, row_with(-1, NULL), strlen(rec), 2, 2),
+        ENG_OK);
+    cr_assert_eq(
+        eng_ingest_record(batch, worker, &layout, cat, row_with(-1, NULL), strlen(rec), 5, 5),
+        ENG_OK);
     cr_assert_eq(batch->n_rows, 2);
     cr_assert_eq(batch->rows[0].line, 2);
     cr_assert_eq(batch->rows[1].line, 5);

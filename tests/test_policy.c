@@ -101,6 +101,25 @@ Test(policy, comments_blank_lines_and_spaces_are_ignored)
     fmt_policy_release(&p);
 }
 
+/* Regression (review of 2026-11-27): lines were split on LF only, so in a CR-only file
+ * a first-line comment hid every key and the policy silently stayed at its defaults. */
+Test(policy, lone_cr_line_ends_are_accepted)
+{
+    fmt_policy p = accept("# c\rallocation = partial\rwarehouse_order = MAIN\r");
+    cr_assert_eq(p.allocation, FMT_ALLOC_PARTIAL);
+    cr_assert_eq(p.n_warehouse_order, 1);
+    cr_assert_str_eq(p.warehouse_order[0], "MAIN");
+    fmt_policy_release(&p);
+}
+
+Test(policy, lone_cr_lines_are_counted_in_errors)
+{
+    fmt_policy p;
+    eng_err err;
+    cr_assert_eq(parse("allocation = partial\r\rcolour = blue\r", &p, &err), ENG_REFUSED);
+    cr_assert_eq(err.line, 3);
+}
+
 Test(policy, crlf_line_ends_are_accepted)
 {
     fmt_policy p = accept("allocation = partial\r\nreturn_window_days = 7\r\n");
