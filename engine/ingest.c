@@ -124,51 +124,6 @@ static eng_rc set_order_id(eng_batch *b, eng_row *row, fmt_str id)
     return ENG_OK;
 }
 
-/* Which head slot an order-level column fills. */
-static int text_slot(fmt_col c)
-{
-    switch (c) {
-    case FMT_COL_CHANNEL:
-        return ENG_HT_CHANNEL;
-    case FMT_COL_CUSTOMER_ID:
-        return ENG_HT_CUSTOMER_ID;
-    case FMT_COL_SHIP_NAME:
-        return ENG_HT_SHIP_NAME;
-    case FMT_COL_SHIP_STREET:
-        return ENG_HT_SHIP_STREET;
-    case FMT_COL_SHIP_CITY:
-        return ENG_HT_SHIP_CITY;
-    case FMT_COL_SHIP_REGION:
-        return ENG_HT_SHIP_REGION;
-    case FMT_COL_SHIP_POSTAL:
-        return ENG_HT_SHIP_POSTAL;
-    case FMT_COL_SHIP_COUNTRY:
-        return ENG_HT_SHIP_COUNTRY;
-    case FMT_COL_SHIP_SERVICE:
-        return ENG_HT_SHIP_SERVICE;
-    case FMT_COL_CURRENCY:
-        return ENG_HT_CURRENCY;
-    default:
-        return -1;
-    }
-}
-
-static int money_slot(fmt_col c)
-{
-    switch (c) {
-    case FMT_COL_ORDER_TOTAL:
-        return ENG_HM_ORDER_TOTAL;
-    case FMT_COL_SHIPPING:
-        return ENG_HM_SHIPPING;
-    case FMT_COL_TAX:
-        return ENG_HM_TAX;
-    case FMT_COL_DISCOUNT:
-        return ENG_HM_DISCOUNT;
-    default:
-        return -1;
-    }
-}
-
 static int head_equal(const eng_head *a, const eng_head *b)
 {
     if (a->present != b->present || a->time_ns != b->time_ns || a->priority != b->priority)
@@ -344,7 +299,7 @@ eng_rc eng_ingest_record(eng_batch *b, eng_ingest_worker *w, const eng_layout *l
         if (!fmt_col_is_order_level((fmt_col)c) || v.len == 0)
             continue;
         const char *name = fmt_col_name((fmt_col)c);
-        int ts = text_slot((fmt_col)c), ms = money_slot((fmt_col)c);
+        int ts = eng_head_text_slot((fmt_col)c), ms = eng_head_money_slot((fmt_col)c);
         if (ts >= 0) {
             raw_text[ts] = v;
         } else if (ms >= 0) {

@@ -83,6 +83,59 @@ void eng_batch_free(eng_batch *b)
     free(b);
 }
 
+int eng_head_text_slot(fmt_col c)
+{
+    switch (c) {
+    case FMT_COL_CHANNEL:
+        return ENG_HT_CHANNEL;
+    case FMT_COL_CUSTOMER_ID:
+        return ENG_HT_CUSTOMER_ID;
+    case FMT_COL_SHIP_NAME:
+        return ENG_HT_SHIP_NAME;
+    case FMT_COL_SHIP_STREET:
+        return ENG_HT_SHIP_STREET;
+    case FMT_COL_SHIP_CITY:
+        return ENG_HT_SHIP_CITY;
+    case FMT_COL_SHIP_REGION:
+        return ENG_HT_SHIP_REGION;
+    case FMT_COL_SHIP_POSTAL:
+        return ENG_HT_SHIP_POSTAL;
+    case FMT_COL_SHIP_COUNTRY:
+        return ENG_HT_SHIP_COUNTRY;
+    case FMT_COL_SHIP_SERVICE:
+        return ENG_HT_SHIP_SERVICE;
+    case FMT_COL_CURRENCY:
+        return ENG_HT_CURRENCY;
+    default:
+        return -1;
+    }
+}
+
+int eng_head_money_slot(fmt_col c)
+{
+    switch (c) {
+    case FMT_COL_ORDER_TOTAL:
+        return ENG_HM_ORDER_TOTAL;
+    case FMT_COL_SHIPPING:
+        return ENG_HM_SHIPPING;
+    case FMT_COL_TAX:
+        return ENG_HM_TAX;
+    case FMT_COL_DISCOUNT:
+        return ENG_HM_DISCOUNT;
+    default:
+        return -1;
+    }
+}
+
+int eng_order_cmp_id(const eng_order *a, const eng_order *b)
+{
+    uint32_t n = a->id_len < b->id_len ? a->id_len : b->id_len;
+    int c = memcmp(a->id, b->id, n);
+    if (c)
+        return c;
+    return (a->id_len > b->id_len) - (a->id_len < b->id_len);
+}
+
 const char *eng_status_name(eng_status st)
 {
     switch (st) {

@@ -55,6 +55,11 @@ typedef enum eng_hm {
     ENG_HM_COUNT
 } eng_hm;
 
+/* The head slot an order-level column fills: a text slot (eng_ht) or a money slot
+ * (eng_hm), -1 for a column of the other kind or not order-level. */
+int eng_head_text_slot(fmt_col c);
+int eng_head_money_slot(fmt_col c);
+
 typedef struct eng_text {
     const char *p; /* NUL-terminated; "" when blank */
     uint32_t len;
@@ -205,6 +210,9 @@ typedef struct eng_order {
     int64_t amount_minor;
     uint32_t lines_out; /* `lines` column of the status row */
 } eng_order;
+
+/* Order ids in byte order (a proper prefix first): <0, 0, >0. */
+int eng_order_cmp_id(const eng_order *a, const eng_order *b);
 
 typedef struct eng_partition {
     eng_order *orders;

@@ -230,43 +230,10 @@ static eng_rc mark_repeats(order_check *oc)
     return rc;
 }
 
-static int text_col_slot(int c)
-{
-    static const int slot[FMT_COL_COUNT] = {
-        [FMT_COL_CHANNEL] = ENG_HT_CHANNEL + 1,
-        [FMT_COL_CUSTOMER_ID] = ENG_HT_CUSTOMER_ID + 1,
-        [FMT_COL_SHIP_NAME] = ENG_HT_SHIP_NAME + 1,
-        [FMT_COL_SHIP_STREET] = ENG_HT_SHIP_STREET + 1,
-        [FMT_COL_SHIP_CITY] = ENG_HT_SHIP_CITY + 1,
-        [FMT_COL_SHIP_REGION] = ENG_HT_SHIP_REGION + 1,
-        [FMT_COL_SHIP_POSTAL] = ENG_HT_SHIP_POSTAL + 1,
-        [FMT_COL_SHIP_COUNTRY] = ENG_HT_SHIP_COUNTRY + 1,
-        [FMT_COL_SHIP_SERVICE] = ENG_HT_SHIP_SERVICE + 1,
-        [FMT_COL_CURRENCY] = ENG_HT_CURRENCY + 1,
-    };
-    return slot[c] - 1;
-}
-
-static int money_col_slot(int c)
-{
-    switch (c) {
-    case FMT_COL_ORDER_TOTAL:
-        return ENG_HM_ORDER_TOTAL;
-    case FMT_COL_SHIPPING:
-        return ENG_HM_SHIPPING;
-    case FMT_COL_TAX:
-        return ENG_HM_TAX;
-    case FMT_COL_DISCOUNT:
-        return ENG_HM_DISCOUNT;
-    default:
-        return -1;
-    }
-}
-
 /* Copy column c of h into the resolved head. */
 static void take_value(eng_head *res, const eng_head *h, int c)
 {
-    int ts = text_col_slot(c), ms = money_col_slot(c);
+    int ts = eng_head_text_slot((fmt_col)c), ms = eng_head_money_slot((fmt_col)c);
     if (ts >= 0)
         res->text[ts] = h->text[ts];
     else if (ms >= 0)
@@ -280,7 +247,7 @@ static void take_value(eng_head *res, const eng_head *h, int c)
 
 static int same_value(const eng_head *a, const eng_head *b, int c)
 {
-    int ts = text_col_slot(c), ms = money_col_slot(c);
+    int ts = eng_head_text_slot((fmt_col)c), ms = eng_head_money_slot((fmt_col)c);
     if (ts >= 0)
         return a->text[ts].len == b->text[ts].len &&
                memcmp(a->text[ts].p, b->text[ts].p, a->text[ts].len) == 0;
@@ -294,7 +261,7 @@ static int same_value(const eng_head *a, const eng_head *b, int c)
 /* Value of column c as text for a message, quoted. */
 static void describe(char *dst, size_t cap, const eng_head *h, int c)
 {
-    int ts = text_col_slot(c), ms = money_col_slot(c);
+    int ts = eng_head_text_slot((fmt_col)c), ms = eng_head_money_slot((fmt_col)c);
     char tmp[48];
     if (ts >= 0) {
         eng_text_quote(dst, cap, h->text[ts].p, h->text[ts].len);
@@ -611,7 +578,7 @@ static eng_rc build_partition(void *ctx, size_t p, unsigned worker, eng_err *err
     t.night = n;
     t.part = &n->parts[p];
     eng_rc rc = ENG_OK;
-    t.part->mem = eng_arena_new(1u << 18);
+    t.part->mem = eng_arena_new(1u << 16);
     if (!t.part->mem)
         rc = ENG_NOMEM;
     if (rc == ENG_OK)
@@ -645,12 +612,9 @@ static const eng_night *sort_night;
 static int cmp_order_id(const void *x, const void *y)
 {
     const eng_order *a = *(eng_order *const *)x, *b = *(eng_order *const *)y;
-    uint32_t n = a->id_len < b->id_len ? a->id_len : b->id_len;
-    int c = memcmp(a->id, b->id, n);
+    int c = eng_order_cmp_id(a, b);
     if (c)
         return c;
-    if (a->id_len != b->id_len)
-        return a->id_len < b->id_len ? -1 : 1;
     if (a->file != b->file) {
         c = strcmp(source_path(sort_night, a->file), source_path(sort_night, b->file));
         if (c)

@@ -11,12 +11,9 @@ int eng_rank_cmp(const eng_order *a, const eng_order *b)
         return a->priority > b->priority ? -1 : 1;
     if (a->time_ns != b->time_ns)
         return a->time_ns < b->time_ns ? -1 : 1;
-    uint32_t n = a->id_len < b->id_len ? a->id_len : b->id_len;
-    int c = memcmp(a->id, b->id, n);
+    int c = eng_order_cmp_id(a, b);
     if (c)
         return c;
-    if (a->id_len != b->id_len)
-        return a->id_len < b->id_len ? -1 : 1;
     if (a->file != b->file)
         return a->file < b->file ? -1 : 1;
     return (a->line > b->line) - (a->line < b->line);
