@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "returns.h"
 
 /* Demand is a sum of order quantities, each up to 2^63-1: it saturates rather than wraps
  * (a demand that large is a shortfall either way). */
@@ -51,6 +52,22 @@ eng_rc eng_alerts_totals(const eng_night *n, eng_slot_totals *t, eng_err *err)
                            open);
         }
     }
+    /* Exchange replacements take stock like orders: their units are demand too. */
+    for (size_t i = 0; n->returns && i < n->returns->n; i++) {
+        const eng_return *r = &n->returns->items[i];
+        if (r->status == ENG_RS_EXCHANGE_SHIPPED) {
+            t->shipped[r->ship_slot] += r->qty;
+            add_saturating(&t->demand[r->ship_slot], r->qty);
+        } else if (r->status == ENG_RS_EXCHANGE_BACKORDERED && r->product >= 0) {
+            size_t ns;
+            const uint32_t *slots =
+                eng_inventory_product_slots(n->inventory, (uint32_t)r->product, &ns);
+            add_saturating(ns ? &t->demand[slots[0]] : &t->product_unstocked_demand[r->product],
+                           r->qty);
+        }
+    }
+    if (n->restocked)
+        memcpy(t->restocked, n->restocked, n_slots * sizeof *t->restocked);
     for (uint32_t s = 0; s < n_slots; s++) {
         const eng_slot *sl = eng_inventory_slot(n->inventory, s);
         int64_t taken = n->initial_free[s] + t->restocked[s] - eng_stock_available(n->stock, s);

@@ -116,9 +116,12 @@ static eng_rc place_units(const eng_night *n, eng_line *ln, eng_arena *mem)
 static eng_rc allocate_order(const eng_night *n, eng_order *o, eng_arena *mem)
 {
     int partial = n->policy.allocation == FMT_ALLOC_PARTIAL;
-    int64_t shipped_units = 0;
+    int64_t shipped_units = 0, outstanding = 0;
     for (uint32_t i = 0; i < o->n_lines; i++) {
         eng_line *ln = &o->lines[i];
+        outstanding += ln->qty;
+        if (ln->qty == 0)
+            continue; /* shipped on an earlier night */
         if (place_whole(n, ln)) {
             shipped_units += ln->shipped;
             continue;
@@ -132,7 +135,7 @@ static eng_rc allocate_order(const eng_night *n, eng_order *o, eng_arena *mem)
         ENG_TRY(place_units(n, ln, mem));
         shipped_units += ln->shipped;
     }
-    if (shipped_units == o->units)
+    if (shipped_units == outstanding)
         o->status = ENG_ST_SHIPPED;
     else if (shipped_units == 0)
         o->status = ENG_ST_BACKORDERED;
@@ -216,9 +219,10 @@ static eng_rc find_contended(const eng_night *n, uint8_t *contended, eng_err *er
             continue;
         size_t n_slots;
         const uint32_t *slots = eng_inventory_product_slots(n->inventory, (uint32_t)p, &n_slots);
+        /* Counters as they stand after returns and exchanges: what orders compete for. */
         int64_t first_free = 0;
         for (size_t k = 0; k < n_slots && first_free == 0; k++)
-            first_free = n->initial_free[slots[k]];
+            first_free = eng_stock_available(n->stock, slots[k]);
         contended[p] = demand[p] > first_free;
     }
     free(demand);
@@ -346,7 +350,7 @@ static eng_rc number_slips(eng_night *n, eng_err *err)
     uint32_t *ranks = malloc((n_wh ? n_wh : 1) * sizeof *ranks);
     if (!ranks)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory numbering slips");
-    uint64_t next = 1;
+    uint64_t next = n->n_exchange_slips + 1; /* exchange replacements come first */
     for (size_t r = 0; r < n->n_ranked; r++) {
         eng_order *o = n->ranked[r];
         /* SPEC: INSUFFICIENT_STOCK is the status code of an order left open. */
@@ -369,25 +373,33 @@ static eng_rc number_slips(eng_night *n, eng_err *err)
             o->amount_minor += ln->shipped * ln->unit_minor;
         }
     }
-    n->n_slips = next - 1;
+    n->n_slips = next - 1 - n->n_exchange_slips;
     free(ranks);
+    return ENG_OK;
+}
+
+eng_rc eng_alloc_prepare(eng_night *n, eng_err *err)
+{
+    size_t n_slots = eng_inventory_count(n->inventory);
+    n->initial_free = calloc(n_slots ? n_slots : 1, sizeof *n->initial_free);
+    n->restocked = calloc(n_slots ? n_slots : 1, sizeof *n->restocked);
+    if (!n->initial_free || !n->restocked)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
+    ENG_TRY(eng_stock_new(n_slots, &n->stock, err));
+    init_stock(n);
     return ENG_OK;
 }
 
 eng_rc eng_alloc_run(eng_night *n, eng_pool *pool, eng_err *err)
 {
     n->ranked = malloc((n->n_orders ? n->n_orders : 1) * sizeof *n->ranked);
-    size_t n_slots = eng_inventory_count(n->inventory);
-    n->initial_free = calloc(n_slots ? n_slots : 1, sizeof *n->initial_free);
-    if (!n->ranked || !n->initial_free)
+    if (!n->ranked)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
     n->n_ranked = 0;
     for (size_t i = 0; i < n->n_orders; i++)
         if (n->orders[i]->status != ENG_ST_REJECTED)
             n->ranked[n->n_ranked++] = n->orders[i];
     eng_rank_sort(n->ranked, n->n_ranked);
-    ENG_TRY(eng_stock_new(n_slots, &n->stock, err));
-    init_stock(n);
 
     size_t n_products = eng_catalog_count(n->catalog);
     uint8_t *contended = calloc(n_products ? n_products : 1, 1);

@@ -11,8 +11,13 @@
 #include "night.h"
 #include "pool.h"
 
-/* Rank night->orders' valid ones into night->ranked, set up night->stock from the
- * inventory, allocate, number slips. ENG_NOMEM. */
+/* Set up night->stock from the inventory: each slot's free units are on hand minus
+ * safety stock, never below 0 (also kept in night->initial_free). ENG_NOMEM. */
+eng_rc eng_alloc_prepare(eng_night *night, eng_err *err);
+
+/* Rank night->orders' valid ones into night->ranked, allocate their outstanding units
+ * from the counters as they stand (after returns and exchanges), number slips after the
+ * exchange slips. ENG_NOMEM. */
 eng_rc eng_alloc_run(eng_night *night, eng_pool *pool, eng_err *err);
 
 /* Warehouse ranks an order ships from, ascending and distinct, into ranks (capacity

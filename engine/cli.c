@@ -21,8 +21,8 @@ static const char main_help[] =
     "\n"
     "usage:\n"
     "  slipway run --catalog FILE --inventory FILE --orders FILE [--orders FILE ...]\n"
-    "              [--policy FILE] [--threads N] [--run-date YYYY-MM-DD] [--compress]\n"
-    "              --out DIR\n"
+    "              [--returns FILE ...] [--history FILE ...] [--policy FILE]\n"
+    "              [--threads N] [--run-date YYYY-MM-DD] [--compress] --out DIR\n"
     "  slipway verify DIR\n"
     "  slipway --help | --version      slipway run --help      slipway verify --help\n"
     "\n"
@@ -31,18 +31,22 @@ static const char main_help[] =
 
 static const char run_help[] =
     "usage: slipway run --catalog FILE --inventory FILE --orders FILE [--orders FILE ...]\n"
-    "                   [--policy FILE] [--format auto|canonical] [--encoding utf-8]\n"
+    "                   [--returns FILE ...] [--history FILE ...] [--policy FILE]\n"
+    "                   [--format auto|canonical] [--encoding utf-8]\n"
     "                   [--threads N] [--run-date YYYY-MM-DD] [--compress] --out DIR\n"
     "\n"
     "Reads the night's orders, checks every row and order, reserves stock in rank order\n"
     "and writes into DIR (which must not exist): slips.csv, picklist.csv,\n"
     "order_status.csv, backorders.csv, exceptions.csv, inventory.csv, alerts.csv,\n"
-    "summary.json, manifest.json, metrics.json.\n"
+    "returns_ledger.csv, returns_analysis.csv, summary.json, manifest.json, metrics.json.\n"
     "\n"
     "  --catalog FILE      products: sku,name,status,list_price,min_price,currency\n"
     "  --inventory FILE    stock: sku,on_hand[,warehouse,reorder_point,reorder_qty,\n"
     "                      safety_stock]\n"
     "  --orders FILE       order lines (repeat for several files); .zst is decompressed\n"
+    "  --returns FILE      return requests: request_id,order_id,sku,qty,reason,condition\n"
+    "                      [,resolution,requested_at] (repeat for several files)\n"
+    "  --history FILE      slips.csv or returns_ledger.csv of earlier nights (repeat)\n"
     "  --policy FILE       key = value lines: allocation, max_error_rate,\n"
     "                      return_window_days, restocking_fee_pct, warehouse_order\n"
     "  --format F          auto (default) or canonical\n"
@@ -106,7 +110,12 @@ static int cmd_run(int argc, char **argv)
     a.threads = default_threads();
     a.run_date = today_utc();
     a.orders = calloc((size_t)argc, sizeof *a.orders);
-    if (!a.orders) {
+    a.returns = calloc((size_t)argc, sizeof *a.returns);
+    a.history = calloc((size_t)argc, sizeof *a.history);
+    if (!a.orders || !a.returns || !a.history) {
+        free(a.orders);
+        free(a.returns);
+        free(a.history);
         fprintf(stderr, "slipway: out of memory\n");
         return 1;
     }
@@ -162,8 +171,10 @@ static int cmd_run(int argc, char **argv)
             } else if (strcmp(name, "--encoding") == 0) {
                 if (strcmp(v, "utf-8") != 0 && strcmp(v, "UTF-8") != 0)
                     rc = usage_error("--encoding %s: this version reads UTF-8 only", v);
+            } else if (strcmp(name, "--returns") == 0) {
+                a.returns[a.n_returns++] = v;
             } else {
-                rc = usage_error("%s: returns and history are not supported in this version", name);
+                a.history[a.n_history++] = v;
             }
         } else {
             rc = usage_error("unknown argument '%s'", arg);
@@ -178,12 +189,14 @@ static int cmd_run(int argc, char **argv)
             rc = usage_error("%s is required (at least one file)", "--orders");
         else if (!a.out)
             rc = usage_error("%s is required", "--out");
-        else if (a.n_orders > 60000)
-            rc = usage_error("%s: at most 60000 files", "--orders");
+        else if (a.n_orders + a.n_returns + a.n_history > 60000)
+            rc = usage_error("%s: at most 60000 files in all", "--orders, --returns, --history");
     }
     if (rc < 0)
         rc = eng_run(&a);
     free(a.orders);
+    free(a.returns);
+    free(a.history);
     return rc;
 }
 

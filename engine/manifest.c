@@ -77,17 +77,23 @@ eng_rc eng_manifest_write(const eng_night *n, const eng_output_file *files, size
     fmt_json_array_end(&j);
     fmt_json_object_end(&j);
     fmt_json_array_begin(&j, "inputs");
-    /* Reference files (stored after the order files) first, then orders as given. */
-    for (size_t k = 0; k < n->n_sources; k++) {
-        size_t i = (k + n->n_order_files) % n->n_sources;
-        const eng_source *s = &n->sources[i];
-        fmt_json_object_begin(&j, NULL);
-        fmt_json_str(&j, "role", s->role);
-        fmt_json_str(&j, "path", s->path);
-        fmt_json_u64(&j, "bytes", s->bytes);
-        fmt_json_str(&j, "sha256", s->sha256);
-        fmt_json_object_end(&j);
-    }
+    /* Reference files first, then orders, returns and history as given. */
+    static const char *const roles[] = {"catalog", "inventory", "policy",
+                                        "orders",  "returns",   "history"};
+    for (size_t r = 0; r < sizeof roles / sizeof *roles; r++)
+        for (size_t i = 0; i < n->n_sources; i++) {
+            const eng_source *s = &n->sources[i];
+            if (strcmp(s->role, roles[r]) != 0)
+                continue;
+            fmt_json_object_begin(&j, NULL);
+            fmt_json_str(&j, "role", s->role);
+            fmt_json_str(&j, "path", s->path);
+            if (s->format && s->format[0] && strcmp(s->role, "history") == 0)
+                fmt_json_str(&j, "kind", s->format);
+            fmt_json_u64(&j, "bytes", s->bytes);
+            fmt_json_str(&j, "sha256", s->sha256);
+            fmt_json_object_end(&j);
+        }
     fmt_json_array_end(&j);
     fmt_json_array_begin(&j, "outputs");
     for (size_t i = 0; i < n_files; i++) {
@@ -146,6 +152,7 @@ eng_rc eng_metrics_write(const eng_night *n, const eng_metrics *m, const char *p
         put_seconds(&j, stage_names[s], m->stage_seconds[s]);
     fmt_json_object_end(&j);
     fmt_json_u64(&j, "order_rows", rows);
+    fmt_json_u64(&j, "history_rows", m->history_rows);
     fmt_json_u64(&j, "order_input_bytes", bytes);
     char rate[32];
     snprintf(rate, sizeof rate, "%.0f", m->total_seconds > 0 ? (double)rows / m->total_seconds : 0);

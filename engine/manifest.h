@@ -4,6 +4,7 @@
 #define ENG_MANIFEST_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "night.h"
 #include "outputs.h"
@@ -16,11 +17,12 @@ eng_rc eng_manifest_write(const eng_night *night, const eng_output_file *files, 
                           const char *path, eng_err *err);
 
 /* Wall-clock stages of a run. */
-#define ENG_STAGE_MAP(X)      \
-    X(LOAD, "load_reference") \
-    X(INGEST, "read_orders")  \
-    X(ORDERS, "check_orders") \
-    X(ALLOC, "allocate")      \
+#define ENG_STAGE_MAP(X)       \
+    X(LOAD, "load_reference")  \
+    X(INGEST, "read_orders")   \
+    X(HISTORY, "load_history") \
+    X(ORDERS, "check_orders")  \
+    X(ALLOC, "allocate")       \
     X(WRITE, "write_outputs")
 
 typedef enum eng_stage {
@@ -33,6 +35,7 @@ typedef enum eng_stage {
 typedef struct eng_metrics {
     double stage_seconds[ENG_STAGE_COUNT];
     double total_seconds;
+    uint64_t history_rows;
 } eng_metrics;
 
 /* Monotonic clock in seconds. */

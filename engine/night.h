@@ -172,7 +172,9 @@ typedef struct eng_part {
 
 typedef struct eng_line {
     const eng_row *row;
-    int64_t qty;        /* units ordered (0 when the row's qty is bad) */
+    int64_t ordered;    /* units ordered (0 when the row's qty is bad) */
+    int64_t before;     /* units of it earlier nights shipped (history) */
+    int64_t qty;        /* units to allocate tonight: ordered - before */
     int64_t unit_minor; /* unit price in minor units (0 when unknown) */
     int64_t amount_minor;
     int32_t product;
@@ -258,6 +260,15 @@ typedef struct eng_night {
     eng_partition parts[ENG_PARTS];
     eng_order **orders; /* every order, sorted by (id, file, line) */
     size_t n_orders;
+    /* history and returns (run) */
+    const struct eng_history *history; /* NULL without --history */
+    struct eng_returns *returns;       /* NULL without --returns */
+    size_t first_return_file;          /* sources index of the first --returns file */
+    size_t n_return_files;
+    size_t first_history_file;
+    size_t n_history_files;
+    uint64_t n_exchange_slips; /* slips 1..n go to exchange replacements */
+    int64_t *restocked;        /* per slot: units returned to stock tonight */
     /* alloc */
     eng_order **ranked; /* valid orders in rank order */
     size_t n_ranked;

@@ -19,6 +19,7 @@
 #include "../formats/currency.h"
 #include "../formats/isotime.h"
 #include "hash.h"
+#include "history.h"
 #include "text.h"
 
 typedef struct pending {
@@ -381,7 +382,8 @@ static eng_rc check_lines(order_check *oc, int *all_amounts)
         ln->row = r;
         ln->line_no = k;
         ln->product = r->product;
-        ln->qty = (r->flags & ENG_ROW_QTY_OK) ? r->qty : 0;
+        ln->ordered = (r->flags & ENG_ROW_QTY_OK) ? r->qty : 0;
+        ln->qty = ln->ordered;
         int known = (r->flags & ENG_ROW_QTY_OK) && (r->flags & ENG_ROW_PRICE_OK) && cur >= 0;
         const eng_product *p =
             r->product >= 0 ? eng_catalog_get(n->catalog, (uint32_t)r->product) : NULL;
@@ -524,6 +526,53 @@ static eng_rc settle_head(order_check *oc)
     return ENG_OK;
 }
 
+/* SPEC "History": per line, only what earlier nights have not shipped is outstanding;
+ * an order with nothing outstanding is DUPLICATE_ORDER. Earlier shipments of a SKU are
+ * matched to the order's lines of that SKU in line order. */
+static eng_rc apply_history(order_check *oc)
+{
+    eng_night *n = oc->t->night;
+    eng_order *ord = oc->ord;
+    const eng_hist_order *ho = eng_history_order(n->history, ord->id, ord->id_len);
+    if (!ho)
+        return ENG_OK;
+    int64_t small[16];
+    int64_t *used = ho->n_lines <= 16 ? small : calloc(ho->n_lines, sizeof *used);
+    if (!used)
+        return ENG_NOMEM;
+    memset(used, 0, (ho->n_lines <= 16 ? 16 : ho->n_lines) * sizeof *used);
+    int64_t outstanding = 0;
+    for (uint32_t i = 0; i < ord->n_lines; i++) {
+        eng_line *ln = &ord->lines[i];
+        const eng_product *p = eng_catalog_get(n->catalog, (uint32_t)ln->product);
+        const eng_hist_line *hl = eng_history_line(ho, p->sku, p->sku_len);
+        if (hl) {
+            size_t k = (size_t)(hl - ho->lines);
+            int64_t avail = hl->shipped - used[k];
+            int64_t take = avail < ln->ordered ? avail : ln->ordered;
+            used[k] += take;
+            ln->before = take;
+            ln->qty = ln->ordered - take;
+        }
+        outstanding += ln->qty;
+    }
+    if (used != small)
+        free(used);
+    if (outstanding > 0)
+        return ENG_OK;
+    char msg[256], day[11];
+    fmt_isodate_format(ho->ship_date, day);
+    snprintf(msg, sizeof msg,
+             "order already shipped on an earlier night (slip %.40s on %s); nothing is left "
+             "to ship",
+             ho->slip, day);
+    for (uint32_t i = 0; i < oc->n_rows; i++)
+        ENG_TRY(raise(oc, oc->rows[i], ENG_CODE_DUPLICATE_ORDER, "order_id", msg));
+    ord->status = ENG_ST_REJECTED;
+    ord->code = ENG_CODE_DUPLICATE_ORDER;
+    return ENG_OK;
+}
+
 static eng_rc check_order(part_task *t, uint32_t o)
 {
     order_check oc;
@@ -566,6 +615,8 @@ static eng_rc check_order(part_task *t, uint32_t o)
     ord->status = first_bad ? ENG_ST_REJECTED : ENG_ST_BACKORDERED;
     ord->code = first_bad ? first_bad->worst : ENG_CODE_NONE;
     ord->lines_out = ord->n_lines;
+    if (!first_bad && t->night->history)
+        ENG_TRY(apply_history(&oc));
     return ENG_OK;
 }
 

@@ -15,6 +15,8 @@
 #include "../formats/isotime.h"
 #include "../formats/sink.h"
 #include "alloc.h"
+#include "history.h"
+#include "returns.h"
 
 #define FLUSH_AT (1u << 20)
 
@@ -132,8 +134,7 @@ static const char *product_sku(const eng_night *n, int32_t product)
 typedef struct out_task {
     const eng_night *night;
     const eng_slot_totals *totals;
-    const eng_alert *alerts;
-    size_t n_alerts;
+    const eng_report *report;
     int compress;
     eng_outputs *out;
     char paths[ENG_MAX_OUTPUTS][4096];
@@ -147,15 +148,61 @@ enum {
     OUT_EXCEPTIONS,
     OUT_INVENTORY,
     OUT_ALERTS,
+    OUT_LEDGER,
+    OUT_ANALYSIS,
     OUT_COUNT
 };
 
 static const char *const out_names[OUT_COUNT] = {
-    "slips.csv",      "picklist.csv",  "order_status.csv", "backorders.csv",
-    "exceptions.csv", "inventory.csv", "alerts.csv",
+    "slips.csv",     "picklist.csv", "order_status.csv",   "backorders.csv",       "exceptions.csv",
+    "inventory.csv", "alerts.csv",   "returns_ledger.csv", "returns_analysis.csv",
 };
 
 /* ---- slips.csv ---- */
+
+void eng_outputs_return_no(char *dst, int32_t run_date, uint64_t n)
+{
+    char day[9];
+    fmt_isodate_compact(run_date, day);
+    snprintf(dst, 40, "RMA-%s-%06llu", day, (unsigned long long)n);
+}
+
+/* Exchange replacements have the first slip numbers: one line each, order_id the return
+ * number, price 0, shipped to the original order's address. */
+static void write_exchange_slips(out_task *t, writer *w, const char *ship_date)
+{
+    const eng_night *n = t->night;
+    eng_outputs *out = t->out;
+    char slip_no[40], rma[40];
+    for (size_t i = 0; n->returns && i < n->returns->n && w->rc == ENG_OK; i++) {
+        const eng_return *r = &n->returns->items[i];
+        if (r->status != ENG_RS_EXCHANGE_SHIPPED)
+            continue;
+        const eng_slot *sl = eng_inventory_slot(n->inventory, r->ship_slot);
+        const eng_product *p = eng_catalog_get(n->catalog, (uint32_t)r->product);
+        eng_outputs_slip_no(slip_no, n->run_date, r->slip);
+        eng_outputs_return_no(rma, n->run_date, r->rma);
+        w_str(w, slip_no);
+        w_str(w, rma);
+        w_text(w, r->original->text[ENG_HT_CHANNEL]);
+        w_i64(w, 1);
+        w_str(w, p->sku);
+        w_str(w, p->name);
+        w_i64(w, r->qty);
+        w_money(w, 0, r->currency);
+        w_money(w, 0, r->currency);
+        w_str(w, fmt_currency_code(r->currency));
+        w_str(w, eng_inventory_warehouse(n->inventory, sl->wh_rank));
+        w_str(w, p->bin);
+        for (int f = ENG_HT_SHIP_NAME; f <= ENG_HT_SHIP_SERVICE; f++)
+            w_text(w, r->original->text[f]);
+        w_str(w, ship_date);
+        w_end(w);
+        out->slips++;
+        out->slip_rows++;
+        out->slip_units[r->ship_slot] += r->qty;
+    }
+}
 
 static eng_rc write_slips(out_task *t, writer *w)
 {
@@ -173,6 +220,7 @@ static eng_rc write_slips(out_task *t, writer *w)
         return ENG_FAIL(w->err, ENG_NOMEM, "out of memory writing slips");
     char ship_date[11], slip_no[40];
     fmt_isodate_format(n->run_date, ship_date);
+    write_exchange_slips(t, w, ship_date);
     for (size_t r = 0; r < n->n_ranked && w->rc == ENG_OK; r++) {
         const eng_order *o = n->ranked[r];
         if (o->n_slips == 0)
@@ -371,11 +419,11 @@ static eng_rc write_backorders(out_task *t, writer *w)
         fmt_isotime_format(o->time_ns, when);
         for (uint32_t k = 0; k < o->n_lines; k++) {
             const eng_line *ln = &o->lines[k];
-            int64_t open = ln->qty - ln->shipped;
+            int64_t open = ln->qty - ln->shipped; /* outstanding tonight, less shipped */
             w_field(w, o->id, o->id_len);
             w_str(w, when);
             w_str(w, product_sku(n, ln->product));
-            w_i64(w, ln->qty);
+            w_i64(w, ln->ordered);
             w_money(w, ln->unit_minor, o->currency);
             w_text(w, head_text(o, ENG_HT_CURRENCY));
             w_text(w, head_text(o, ENG_HT_CHANNEL));
@@ -432,6 +480,8 @@ static eng_rc write_exceptions(out_task *t, writer *w)
         total += n->batches[b]->exc.n;
     for (size_t p = 0; p < ENG_PARTS; p++)
         total += n->parts[p].exc.n;
+    const eng_exc_list *ret = n->returns ? &n->returns->exc : NULL;
+    total += ret ? ret->n : 0;
     const eng_exc **list = malloc((total ? total : 1) * sizeof *list);
     if (!list)
         return ENG_FAIL(w->err, ENG_NOMEM, "out of memory writing exceptions");
@@ -442,6 +492,8 @@ static eng_rc write_exceptions(out_task *t, writer *w)
     for (size_t p = 0; p < ENG_PARTS; p++)
         for (size_t i = 0; i < n->parts[p].exc.n; i++)
             list[k++] = &n->parts[p].exc.items[i];
+    for (size_t i = 0; ret && i < ret->n; i++)
+        list[k++] = &ret->items[i];
     sort_night = n;
     qsort(list, k, sizeof *list, cmp_exc);
     w_header(w, cols, sizeof cols / sizeof *cols);
@@ -516,8 +568,8 @@ static eng_rc write_alerts(out_task *t, writer *w)
     static const char *const cols[] = {"sku",    "warehouse", "on_hand",       "reorder_point",
                                        "demand", "shortfall", "suggested_qty", "code"};
     w_header(w, cols, sizeof cols / sizeof *cols);
-    for (size_t i = 0; i < t->n_alerts && w->rc == ENG_OK; i++) {
-        const eng_alert *a = &t->alerts[i];
+    for (size_t i = 0; i < t->report->n_alerts && w->rc == ENG_OK; i++) {
+        const eng_alert *a = &t->report->alerts[i];
         w_str(w, a->sku);
         w_str(w, a->warehouse);
         w_i64(w, a->on_hand);
@@ -529,7 +581,116 @@ static eng_rc write_alerts(out_task *t, writer *w)
         w_end(w);
         t->out->alerts_by_code[a->code]++;
     }
-    t->out->alert_rows = t->n_alerts;
+    t->out->alert_rows = t->report->n_alerts;
+    return ENG_OK;
+}
+
+/* ---- returns_ledger.csv ---- */
+
+static const eng_night *ledger_night; /* set by the single ledger task before qsort */
+
+static int cmp_ledger(const void *x, const void *y)
+{
+    const eng_return *a = *(const eng_return *const *)x, *b = *(const eng_return *const *)y;
+    /* Approved rows by return number; rejected ones (no number) last, by source, line. */
+    if ((a->rma == 0) != (b->rma == 0))
+        return a->rma == 0 ? 1 : -1;
+    if (a->rma != b->rma)
+        return a->rma < b->rma ? -1 : 1;
+    int c = strcmp(ledger_night->sources[a->file].path, ledger_night->sources[b->file].path);
+    if (c)
+        return c;
+    if (a->file != b->file)
+        return a->file < b->file ? -1 : 1;
+    return (a->line > b->line) - (a->line < b->line);
+}
+
+static eng_rc write_ledger(out_task *t, writer *w)
+{
+    static const char *const cols[] = {"return_no",   "request_id", "order_id",      "sku",
+                                       "qty",         "reason",     "condition",     "resolution",
+                                       "decision",    "code",       "refund_amount", "currency",
+                                       "restock_qty", "warehouse",  "status"};
+    const eng_night *n = t->night;
+    eng_outputs *out = t->out;
+    w_header(w, cols, sizeof cols / sizeof *cols);
+    size_t count = n->returns ? n->returns->n : 0;
+    const eng_return **list = malloc((count ? count : 1) * sizeof *list);
+    if (!list)
+        return ENG_FAIL(w->err, ENG_NOMEM, "out of memory writing the returns ledger");
+    for (size_t i = 0; i < count; i++)
+        list[i] = &n->returns->items[i];
+    ledger_night = n;
+    qsort(list, count, sizeof *list, cmp_ledger);
+    char rma[40];
+    for (size_t i = 0; i < count && w->rc == ENG_OK; i++) {
+        const eng_return *r = list[i];
+        int approved = r->status != ENG_RS_REJECTED;
+        if (approved)
+            eng_outputs_return_no(rma, n->run_date, r->rma);
+        w_str(w, approved ? rma : "");
+        w_text(w, r->request_id);
+        w_text(w, r->order_id);
+        w_text(w, r->sku);
+        if (r->qty > 0)
+            w_i64(w, r->qty);
+        else
+            w_field(w, "", 0);
+        w_text(w, r->reason);
+        w_text(w, r->condition);
+        w_str(w, r->exchange ? "exchange" : "refund");
+        w_str(w, approved ? "APPROVED" : "REJECTED");
+        w_str(w, eng_code_name(r->code));
+        if (approved)
+            w_money(w, r->refund_minor, r->currency);
+        else
+            w_field(w, "", 0);
+        w_str(w, r->currency >= 0 ? fmt_currency_code(r->currency) : "");
+        if (approved)
+            w_i64(w, r->restock_qty);
+        else
+            w_field(w, "", 0);
+        w_str(w, approved && r->warehouse ? r->warehouse : "");
+        w_str(w, eng_return_status_name(r->status));
+        w_end(w);
+        out->ledger_rows++;
+        out->returns_by_status[r->status]++;
+        if (approved) {
+            out->ledger_refund[r->currency] += r->refund_minor;
+            out->ledger_resent +=
+                eng_history_has_request(n->history, r->request_id.p, r->request_id.len);
+        }
+    }
+    free(list);
+    return ENG_OK;
+}
+
+/* ---- returns_analysis.csv ---- */
+
+static eng_rc write_analysis(out_task *t, writer *w)
+{
+    static const char *const cols[] = {"sku",      "name",          "reason",
+                                       "requests", "units",         "refund_amount",
+                                       "currency", "shipped_units", "return_rate_pct"};
+    const eng_night *n = t->night;
+    w_header(w, cols, sizeof cols / sizeof *cols);
+    char rate[24];
+    for (size_t i = 0; i < t->report->n_analysis && w->rc == ENG_OK; i++) {
+        const eng_analysis_row *a = &t->report->analysis[i];
+        const eng_product *p = eng_catalog_get(n->catalog, (uint32_t)a->product);
+        w_str(w, p->sku);
+        w_str(w, p->name);
+        w_str(w, a->reason);
+        w_i64(w, (int64_t)a->requests);
+        w_i64(w, a->units);
+        w_money(w, a->refund_minor, a->currency);
+        w_str(w, fmt_currency_code(a->currency));
+        w_i64(w, a->shipped);
+        eng_analysis_rate(a, rate);
+        w_str(w, rate);
+        w_end(w);
+    }
+    t->out->analysis_rows = t->report->n_analysis;
     return ENG_OK;
 }
 
@@ -559,8 +720,14 @@ static eng_rc output_task(void *ctx, size_t i, unsigned worker, eng_err *err)
     case OUT_INVENTORY:
         rc = write_inventory(t, &w);
         break;
-    default:
+    case OUT_ALERTS:
         rc = write_alerts(t, &w);
+        break;
+    case OUT_LEDGER:
+        rc = write_ledger(t, &w);
+        break;
+    default:
+        rc = write_analysis(t, &w);
         break;
     }
     if (rc != ENG_OK) {
@@ -571,25 +738,24 @@ static eng_rc output_task(void *ctx, size_t i, unsigned worker, eng_err *err)
     return w_close(&w, &t->out->files[i]);
 }
 
-eng_rc eng_outputs_write(const eng_night *n, const eng_slot_totals *totals, const eng_alert *alerts,
-                         size_t n_alerts, eng_outdir *od, int compress, eng_pool *pool,
-                         eng_outputs *out, eng_err *err)
+eng_rc eng_outputs_write(const eng_night *n, const eng_report *report, eng_outdir *od, int compress,
+                         eng_pool *pool, eng_outputs *out, eng_err *err)
 {
     memset(out, 0, sizeof *out);
     int n_cur = fmt_currency_count();
     size_t n_slots = eng_inventory_count(n->inventory);
     out->slip_amount = calloc((size_t)n_cur, sizeof *out->slip_amount);
     out->status_amount = calloc((size_t)n_cur, sizeof *out->status_amount);
+    out->ledger_refund = calloc((size_t)n_cur, sizeof *out->ledger_refund);
     out->slip_units = calloc(n_slots ? n_slots : 1, sizeof *out->slip_units);
     out_task *t = calloc(1, sizeof *t);
-    if (!out->slip_amount || !out->status_amount || !out->slip_units || !t) {
+    if (!out->slip_amount || !out->status_amount || !out->ledger_refund || !out->slip_units || !t) {
         free(t);
         return ENG_FAIL(err, ENG_NOMEM, "out of memory writing outputs");
     }
     t->night = n;
-    t->totals = totals;
-    t->alerts = alerts;
-    t->n_alerts = n_alerts;
+    t->totals = report->totals;
+    t->report = report;
     t->compress = compress;
     t->out = out;
     for (size_t i = 0; i < OUT_COUNT; i++) {
@@ -608,6 +774,8 @@ void eng_outputs_release(eng_outputs *out)
     free(out->slip_amount);
     free(out->status_amount);
     free(out->slip_units);
+    free(out->ledger_refund);
+    out->ledger_refund = NULL;
     out->slip_amount = out->status_amount = NULL;
     out->slip_units = NULL;
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "alerts.h"
+#include "analysis.h"
 #include "night.h"
 #include "outdir.h"
 #include "pool.h"
@@ -40,12 +41,28 @@ typedef struct eng_outputs {
     uint64_t alert_rows;
     uint64_t alerts_by_code[ENG_CODE_COUNT];
     uint64_t picklist_rows;
+    uint64_t ledger_rows;
+    uint64_t returns_by_status[5]; /* per eng_return_status */
+    __int128 *ledger_refund;       /* per currency: refund_amount of approved rows */
+    uint64_t ledger_resent;        /* approved rows whose request id history already had */
+    uint64_t analysis_rows;
 } eng_outputs;
 
+/* Format a return number ("RMA-20261127-000001") into dst (at least 40 bytes). */
+void eng_outputs_return_no(char *dst, int32_t run_date, uint64_t n);
+
+/* What the writers need besides the night. */
+typedef struct eng_report {
+    const eng_slot_totals *totals;
+    const eng_alert *alerts;
+    size_t n_alerts;
+    const eng_analysis_row *analysis;
+    size_t n_analysis;
+} eng_report;
+
 /* Write the CSV files. compress makes each a .csv.zst. ENG_IO, ENG_NOMEM. */
-eng_rc eng_outputs_write(const eng_night *night, const eng_slot_totals *totals,
-                         const eng_alert *alerts, size_t n_alerts, eng_outdir *od, int compress,
-                         eng_pool *pool, eng_outputs *out, eng_err *err);
+eng_rc eng_outputs_write(const eng_night *night, const eng_report *report, eng_outdir *od,
+                         int compress, eng_pool *pool, eng_outputs *out, eng_err *err);
 
 void eng_outputs_release(eng_outputs *out);
 

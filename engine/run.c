@@ -9,6 +9,8 @@
 #include "../formats/source.h"
 #include "alerts.h"
 #include "alloc.h"
+#include "analysis.h"
+#include "history.h"
 #include "ingest.h"
 #include "manifest.h"
 #include "night.h"
@@ -16,6 +18,8 @@
 #include "outdir.h"
 #include "outputs.h"
 #include "pool.h"
+#include "returns.h"
+#include "strset.h"
 #include "summary.h"
 
 /* Bytes and SHA-256 of a small file (the policy), read through the same source as
@@ -61,19 +65,35 @@ static eng_rc check_error_rate(const eng_night *n, eng_err *err)
     return ENG_OK;
 }
 
-static eng_rc setup_sources(eng_night *n, const eng_run_args *a, eng_err *err)
+/* Sources, in this index order: orders, returns, history, then catalog, inventory and
+ * policy. Order files come first so that a row's file index is its source index. */
+static eng_rc setup_sources(eng_night *n, const eng_run_args *a, size_t *catalog_at, eng_err *err)
 {
     n->n_order_files = a->n_orders;
-    n->n_sources = a->n_orders + 2 + (a->policy != NULL);
+    n->first_return_file = a->n_orders;
+    n->n_return_files = a->n_returns;
+    n->first_history_file = a->n_orders + a->n_returns;
+    n->n_history_files = a->n_history;
+    n->n_sources = a->n_orders + a->n_returns + a->n_history + 2 + (a->policy != NULL);
     n->sources = calloc(n->n_sources, sizeof *n->sources);
     if (!n->sources)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory");
-    for (size_t i = 0; i < a->n_orders; i++) {
-        n->sources[i].path = a->orders[i];
-        n->sources[i].role = "orders";
-        n->sources[i].format = "";
+    size_t k = 0;
+    for (size_t i = 0; i < a->n_orders; i++, k++) {
+        n->sources[k].path = a->orders[i];
+        n->sources[k].role = "orders";
     }
-    size_t k = a->n_orders;
+    for (size_t i = 0; i < a->n_returns; i++, k++) {
+        n->sources[k].path = a->returns[i];
+        n->sources[k].role = "returns";
+    }
+    for (size_t i = 0; i < a->n_history; i++, k++) {
+        n->sources[k].path = a->history[i];
+        n->sources[k].role = "history";
+    }
+    for (size_t i = 0; i < n->n_sources; i++)
+        n->sources[i].format = "";
+    *catalog_at = k;
     n->sources[k].path = a->catalog;
     n->sources[k++].role = "catalog";
     n->sources[k].path = a->inventory;
@@ -83,6 +103,32 @@ static eng_rc setup_sources(eng_night *n, const eng_run_args *a, eng_err *err)
         n->sources[k].role = "policy";
     }
     return ENG_OK;
+}
+
+/* The ids history must keep in full: tonight's order ids (and the returns' ids, added
+ * when the returns were read). */
+static eng_rc collect_order_ids(const eng_night *n, eng_strset *ids, eng_err *err)
+{
+    for (size_t b = 0; b < n->n_batches; b++) {
+        const eng_batch *bt = n->batches[b];
+        for (size_t i = 0; i < bt->n_rows; i++) {
+            const eng_row *r = &bt->rows[i];
+            /* Rows of one order usually follow each other: skip the repeat lookups. */
+            if (!r->order_id || (i > 0 && bt->rows[i - 1].order_id == r->order_id))
+                continue;
+            if (eng_strset_add(ids, r->order_id, r->order_id_len) != ENG_OK)
+                return ENG_FAIL(err, ENG_NOMEM, "out of memory collecting order ids");
+        }
+    }
+    return ENG_OK;
+}
+
+/* Time since *mark into the stage's slot; moves the mark. */
+static void lap(eng_metrics *m, eng_stage stage, double *mark)
+{
+    double now = eng_metrics_now();
+    m->stage_seconds[stage] += now - *mark;
+    *mark = now;
 }
 
 int eng_run(const eng_run_args *a)
@@ -103,66 +149,89 @@ int eng_run(const eng_run_args *a)
     eng_inventory *inventory = NULL;
     eng_outdir *od = NULL;
     eng_pool *pool = NULL;
+    eng_history *history = NULL;
+    eng_returns returns;
+    memset(&returns, 0, sizeof returns);
+    eng_strset *order_ids = eng_strset_new(), *request_ids = eng_strset_new();
     eng_slot_totals totals;
     memset(&totals, 0, sizeof totals);
+    eng_report report;
+    memset(&report, 0, sizeof report);
     eng_alert *alerts = NULL;
-    size_t n_alerts = 0;
+    eng_analysis_row *analysis = NULL;
     eng_outputs outputs;
     memset(&outputs, 0, sizeof outputs);
     eng_invariant inv[ENG_N_INVARIANTS];
     int committed = 0;
+    size_t cat_at = 0;
 
-    eng_rc rc = setup_sources(n, a, &err);
+    eng_rc rc = order_ids && request_ids ? ENG_OK : ENG_FAIL(&err, ENG_NOMEM, "out of memory");
+    if (rc == ENG_OK)
+        rc = setup_sources(n, a, &cat_at, &err);
     if (rc == ENG_OK)
         rc = eng_outdir_begin(a->out, &od, &err);
     if (rc == ENG_OK && a->policy) {
         rc = fmt_policy_load(a->policy, &n->policy, &err);
         if (rc == ENG_OK)
-            rc = digest_file(&n->sources[n->n_order_files + 2], &err);
+            rc = digest_file(&n->sources[cat_at + 2], &err);
     }
     if (rc == ENG_OK)
         rc = eng_catalog_load(a->catalog, &catalog, &err);
     if (rc == ENG_OK) {
         n->catalog = catalog;
-        n->sources[n->n_order_files].bytes = eng_catalog_file_bytes(catalog);
-        memcpy(n->sources[n->n_order_files].sha256, eng_catalog_file_sha256(catalog), 65);
+        n->sources[cat_at].bytes = eng_catalog_file_bytes(catalog);
+        memcpy(n->sources[cat_at].sha256, eng_catalog_file_sha256(catalog), 65);
         rc = eng_inventory_load(a->inventory, catalog, &n->policy, &inventory, &err);
     }
     if (rc == ENG_OK) {
         n->inventory = inventory;
-        n->sources[n->n_order_files + 1].bytes = eng_inventory_file_bytes(inventory);
-        memcpy(n->sources[n->n_order_files + 1].sha256, eng_inventory_file_sha256(inventory), 65);
+        n->sources[cat_at + 1].bytes = eng_inventory_file_bytes(inventory);
+        memcpy(n->sources[cat_at + 1].sha256, eng_inventory_file_sha256(inventory), 65);
         rc = eng_pool_new(a->threads, &pool, &err);
     }
-    double now = eng_metrics_now();
-    metrics.stage_seconds[ENG_STAGE_LOAD] = now - mark;
-    mark = now;
+    lap(&metrics, ENG_STAGE_LOAD, &mark);
 
     if (rc == ENG_OK)
         rc = eng_ingest_orders(n, pool, &err);
-    now = eng_metrics_now();
-    metrics.stage_seconds[ENG_STAGE_INGEST] = now - mark;
-    mark = now;
+    if (rc == ENG_OK && n->n_return_files) {
+        rc = eng_returns_read(n, n->first_return_file, n->n_return_files, &returns, order_ids,
+                              request_ids, &err);
+        n->returns = &returns;
+    }
+    lap(&metrics, ENG_STAGE_INGEST, &mark);
+    if (rc == ENG_OK && n->n_history_files) {
+        rc = collect_order_ids(n, order_ids, &err);
+        if (rc == ENG_OK)
+            rc = eng_history_load(n, n->first_history_file, n->n_history_files, order_ids,
+                                  request_ids, pool, &history, &err);
+        n->history = history;
+    }
+    lap(&metrics, ENG_STAGE_HISTORY, &mark);
     if (rc == ENG_OK)
         rc = eng_orders_build(n, pool, &err);
     if (rc == ENG_OK) {
         eng_orders_count_bad(n);
         rc = check_error_rate(n, &err);
     }
-    now = eng_metrics_now();
-    metrics.stage_seconds[ENG_STAGE_ORDERS] = now - mark;
-    mark = now;
+    lap(&metrics, ENG_STAGE_ORDERS, &mark);
+    if (rc == ENG_OK)
+        rc = eng_alloc_prepare(n, &err);
+    if (rc == ENG_OK && n->returns)
+        rc = eng_returns_decide(n, history, &returns, &err);
     if (rc == ENG_OK)
         rc = eng_alloc_run(n, pool, &err);
-    now = eng_metrics_now();
-    metrics.stage_seconds[ENG_STAGE_ALLOC] = now - mark;
-    mark = now;
+    lap(&metrics, ENG_STAGE_ALLOC, &mark);
     if (rc == ENG_OK)
         rc = eng_alerts_totals(n, &totals, &err);
     if (rc == ENG_OK)
-        rc = eng_alerts_compute(n, &totals, &alerts, &n_alerts, &err);
+        rc = eng_alerts_compute(n, &totals, &alerts, &report.n_alerts, &err);
     if (rc == ENG_OK)
-        rc = eng_outputs_write(n, &totals, alerts, n_alerts, od, a->compress, pool, &outputs, &err);
+        rc = eng_analysis_build(n, &totals, &analysis, &report.n_analysis, &err);
+    report.totals = &totals;
+    report.alerts = alerts;
+    report.analysis = analysis;
+    if (rc == ENG_OK)
+        rc = eng_outputs_write(n, &report, od, a->compress, pool, &outputs, &err);
     if (rc == ENG_OK && !eng_summary_check(n, &totals, &outputs, inv)) {
         for (int i = 0; i < ENG_N_INVARIANTS; i++)
             if (inv[i].state == ENG_CHECK_BROKEN)
@@ -173,18 +242,18 @@ int eng_run(const eng_run_args *a)
     }
     if (rc == ENG_OK) {
         eng_output_file *f = &outputs.files[outputs.n_files];
-        rc = eng_summary_write(n, &outputs, inv, eng_outdir_path(od, "summary.json"), f, &err);
+        rc = eng_summary_write(n, &outputs, &report, inv, eng_outdir_path(od, "summary.json"), f,
+                               &err);
         if (rc == ENG_OK)
             outputs.n_files++;
     }
     if (rc == ENG_OK)
         rc = eng_manifest_write(n, outputs.files, outputs.n_files,
                                 eng_outdir_path(od, "manifest.json"), &err);
-    now = eng_metrics_now();
-    metrics.stage_seconds[ENG_STAGE_WRITE] = now - mark;
-    mark = now;
+    lap(&metrics, ENG_STAGE_WRITE, &mark);
     if (rc == ENG_OK) {
-        metrics.total_seconds = now - t0;
+        metrics.total_seconds = mark - t0;
+        metrics.history_rows = eng_history_rows(history);
         rc = eng_metrics_write(n, &metrics, eng_outdir_path(od, "metrics.json"), &err);
     }
     if (rc == ENG_OK)
@@ -192,7 +261,7 @@ int eng_run(const eng_run_args *a)
     if (rc == ENG_OK) {
         committed = 1;
         if (!a->quiet)
-            eng_summary_print(stdout, n, &outputs, inv, a->out, eng_metrics_now() - t0);
+            eng_summary_print(stdout, n, &outputs, &report, inv, a->out, eng_metrics_now() - t0);
     }
 
     if (!committed)
@@ -200,9 +269,15 @@ int eng_run(const eng_run_args *a)
     eng_outdir_free(od);
     eng_outputs_release(&outputs);
     free(alerts);
+    free(analysis);
     eng_alerts_totals_release(&totals);
     eng_pool_free(pool);
+    eng_returns_release(&returns);
+    eng_history_free(history);
+    eng_strset_free(order_ids);
+    eng_strset_free(request_ids);
     fmt_policy_release(&n->policy);
+    free(n->restocked);
     eng_night_release(n);
     eng_inventory_free(inventory);
     eng_catalog_free(catalog);

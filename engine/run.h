@@ -12,6 +12,10 @@ typedef struct eng_run_args {
     const char *out;
     const char **orders; /* n_orders paths, as given */
     size_t n_orders;
+    const char **returns; /* --returns files */
+    size_t n_returns;
+    const char **history; /* --history files */
+    size_t n_history;
     unsigned threads;
     int32_t run_date; /* days since 1970-01-01 */
     int compress;

@@ -11,6 +11,7 @@
 #include "../formats/isotime.h"
 #include "../formats/json.h"
 #include "../formats/sink.h"
+#include "returns.h"
 
 static void set(eng_invariant *inv, const char *name, eng_check state, const char *detail)
 {
@@ -92,17 +93,56 @@ int eng_summary_check(const eng_night *n, const eng_slot_totals *t, const eng_ou
     for (int c = 0; c < fmt_currency_count() && bad_cur < 0; c++)
         if (out->slip_amount[c] != out->status_amount[c])
             bad_cur = c;
+    /* Ledger refunds as written against the decisions' refunds. */
+    int bad_refund = -1;
+    int64_t *approved = calloc((size_t)fmt_currency_count(), sizeof *approved);
+    uint64_t n_approved = 0;
+    for (size_t i = 0; approved && n->returns && i < n->returns->n; i++) {
+        const eng_return *r = &n->returns->items[i];
+        if (r->status != ENG_RS_REJECTED) {
+            approved[r->currency] += r->refund_minor;
+            n_approved++;
+        }
+    }
+    for (int c = 0; approved && c < fmt_currency_count() && bad_refund < 0; c++)
+        if (out->ledger_refund[c] != approved[c])
+            bad_refund = c;
+    if (!approved)
+        bad_refund = 0;
+    free(approved);
     if (bad_cur >= 0)
         snprintf(d, sizeof d, "slip line amounts and shipped order amounts differ in %s",
                  fmt_currency_code(bad_cur));
+    else if (bad_refund >= 0)
+        snprintf(d, sizeof d, "ledger refunds and approved refunds differ in %s",
+                 fmt_currency_code(bad_refund));
     else
         snprintf(d, sizeof d,
-                 "slip line amounts equal SHIPPED and PARTIAL order amounts in "
-                 "every currency; no returns tonight");
-    set(&inv[3], "amounts_reconcile", bad_cur >= 0 ? ENG_CHECK_BROKEN : ENG_CHECK_HOLDS, d);
+                 "slip line amounts equal SHIPPED and PARTIAL order amounts (exchange lines "
+                 "0) and ledger refunds equal approved refunds (%llu) in every currency",
+                 (unsigned long long)n_approved);
+    set(&inv[3], "amounts_reconcile",
+        bad_cur >= 0 || bad_refund >= 0 ? ENG_CHECK_BROKEN : ENG_CHECK_HOLDS, d);
 
-    set(&inv[4], "resend_ships_nothing_twice", ENG_CHECK_NOT_RUN,
-        "needs --history (earlier nights' slips); none given");
+    /* Nothing ships or refunds twice: no line ships more than history left open, no
+     * approved return was already in an earlier ledger. */
+    if (!n->history) {
+        set(&inv[4], "resend_ships_nothing_twice", ENG_CHECK_NOT_RUN,
+            "needs --history (earlier nights' slips and ledgers); none given");
+    } else {
+        uint64_t twice = 0;
+        for (size_t i = 0; i < n->n_orders; i++) {
+            const eng_order *o = n->orders[i];
+            for (uint32_t k = 0; k < o->n_lines; k++)
+                twice += o->lines[k].before + o->lines[k].shipped > o->lines[k].ordered;
+        }
+        snprintf(d, sizeof d,
+                 "%llu lines ship units history already shipped; %llu approved returns were "
+                 "already in an earlier ledger",
+                 (unsigned long long)twice, (unsigned long long)out->ledger_resent);
+        set(&inv[4], "resend_ships_nothing_twice",
+            twice || out->ledger_resent ? ENG_CHECK_BROKEN : ENG_CHECK_HOLDS, d);
+    }
     set(&inv[5], "manifest_matches", ENG_CHECK_NOT_RUN,
         "manifest.json is written last; `slipway verify DIR` checks it");
 
@@ -121,10 +161,11 @@ static void put_amount(fmt_json *j, const char *key, __int128 v, int currency)
     fmt_buf_release(&b);
 }
 
-eng_rc eng_summary_write(const eng_night *n, const eng_outputs *out,
+eng_rc eng_summary_write(const eng_night *n, const eng_outputs *out, const eng_report *report,
                          const eng_invariant inv[ENG_N_INVARIANTS], const char *path,
                          eng_output_file *file, eng_err *err)
 {
+    (void)report; /* the analysis goes to its own file; summary.json keeps counts only */
     fmt_buf b;
     fmt_buf_init(&b);
     fmt_json j;
@@ -142,10 +183,11 @@ eng_rc eng_summary_write(const eng_night *n, const eng_outputs *out,
     fmt_json_object_begin(&j, NULL);
     fmt_json_str(&j, "run_date", date);
     fmt_json_array_begin(&j, "inputs");
-    for (size_t f = 0; f < n->n_order_files; f++) {
+    for (size_t f = 0; f < n->first_history_file + n->n_history_files; f++) {
         const eng_source *s = &n->sources[f];
         fmt_json_object_begin(&j, NULL);
         fmt_json_str(&j, "path", s->path);
+        fmt_json_str(&j, "role", s->role);
         fmt_json_str(&j, "format", s->format ? s->format : "");
         fmt_json_u64(&j, "rows", s->data_rows);
         fmt_json_u64(&j, "bad_rows", s->bad_rows);
@@ -181,6 +223,14 @@ eng_rc eng_summary_write(const eng_night *n, const eng_outputs *out,
     fmt_json_object_end(&j);
     fmt_json_object_end(&j);
 
+    fmt_json_object_begin(&j, "returns");
+    fmt_json_u64(&j, "read", out->ledger_rows);
+    fmt_json_u64(&j, "approved", out->ledger_rows - out->returns_by_status[ENG_RS_REJECTED]);
+    for (int st = 0; st < 5; st++)
+        fmt_json_u64(&j, eng_return_status_name((eng_return_status)st), out->returns_by_status[st]);
+    fmt_json_u64(&j, "analysis_rows", out->analysis_rows);
+    fmt_json_object_end(&j);
+
     fmt_json_object_begin(&j, "alerts");
     fmt_json_u64(&j, "total", out->alert_rows);
     fmt_json_u64(&j, "STOCKOUT", out->alerts_by_code[ENG_CODE_STOCKOUT]);
@@ -211,14 +261,14 @@ eng_rc eng_summary_write(const eng_night *n, const eng_outputs *out,
     }
     fmt_json_array_begin(&j, "amounts");
     for (int c = 0; c < n_cur; c++) {
-        if (!seen[c] && out->status_amount[c] == 0)
+        if (!seen[c] && out->status_amount[c] == 0 && out->ledger_refund[c] == 0)
             continue;
         fmt_json_object_begin(&j, NULL);
         fmt_json_str(&j, "currency", fmt_currency_code(c));
         put_amount(&j, "shipped", out->status_amount[c], c);
         put_amount(&j, "backordered", backordered[c], c);
         put_amount(&j, "rejected", rejected[c], c);
-        put_amount(&j, "refunded", 0, c);
+        put_amount(&j, "refunded", out->ledger_refund[c], c);
         fmt_json_object_end(&j);
     }
     fmt_json_array_end(&j);
@@ -262,8 +312,29 @@ eng_rc eng_summary_write(const eng_night *n, const eng_outputs *out,
     return rc;
 }
 
+/* "label EUR 12.50, USD 3.00" for the non-zero currencies, or "label none". */
+static void print_amounts(FILE *f, const char *label, const __int128 *per_currency)
+{
+    fprintf(f, "%s", label);
+    const char *sep = " ";
+    int any = 0;
+    for (int c = 0; c < fmt_currency_count(); c++) {
+        if (per_currency[c] == 0)
+            continue;
+        fmt_buf b;
+        fmt_buf_init(&b);
+        fmt_buf_put_minor128(&b, per_currency[c], fmt_currency_minor_digits(c));
+        fprintf(f, "%s%s %.*s", sep, fmt_currency_code(c), b.p ? (int)b.len : 0, b.p ? b.p : "");
+        fmt_buf_release(&b);
+        sep = ", ";
+        any = 1;
+    }
+    fprintf(f, "%s\n", any ? "" : " none");
+}
+
 void eng_summary_print(FILE *f, const eng_night *n, const eng_outputs *out,
-                       const eng_invariant inv[ENG_N_INVARIANTS], const char *dir, double seconds)
+                       const eng_report *report, const eng_invariant inv[ENG_N_INVARIANTS],
+                       const char *dir, double seconds)
 {
     char date[11];
     fmt_isodate_format(n->run_date, date);
@@ -293,21 +364,30 @@ void eng_summary_print(FILE *f, const eng_night *n, const eng_outputs *out,
             (unsigned long long)out->alert_rows,
             (unsigned long long)out->alerts_by_code[ENG_CODE_STOCKOUT],
             (unsigned long long)out->alerts_by_code[ENG_CODE_LOW_STOCK]);
-    fprintf(f, "  shipped amount");
-    sep = " ";
-    int any = 0;
-    for (int c = 0; c < fmt_currency_count(); c++) {
-        if (out->status_amount[c] == 0)
-            continue;
-        fmt_buf b;
-        fmt_buf_init(&b);
-        fmt_buf_put_minor128(&b, out->status_amount[c], fmt_currency_minor_digits(c));
-        fprintf(f, "%s%s %.*s", sep, fmt_currency_code(c), b.p ? (int)b.len : 0, b.p ? b.p : "");
-        fmt_buf_release(&b);
-        sep = ", ";
-        any = 1;
+    print_amounts(f, "  shipped amount", out->status_amount);
+    if (n->returns || n->history) {
+        fprintf(f,
+                "  returns        %llu:  restocked %llu, closed %llu, exchanges %llu "
+                "(backordered %llu), rejected %llu\n",
+                (unsigned long long)out->ledger_rows,
+                (unsigned long long)out->returns_by_status[ENG_RS_RESTOCKED],
+                (unsigned long long)out->returns_by_status[ENG_RS_CLOSED],
+                (unsigned long long)(out->returns_by_status[ENG_RS_EXCHANGE_SHIPPED] +
+                                     out->returns_by_status[ENG_RS_EXCHANGE_BACKORDERED]),
+                (unsigned long long)out->returns_by_status[ENG_RS_EXCHANGE_BACKORDERED],
+                (unsigned long long)out->returns_by_status[ENG_RS_REJECTED]);
+        print_amounts(f, "  refunded      ", out->ledger_refund);
+        char rate[24];
+        for (size_t i = 0; i < report->n_analysis && i < 3; i++) {
+            const eng_analysis_row *a = &report->analysis[i];
+            eng_analysis_rate(a, rate);
+            fprintf(f, "  %s %-14.60s %s%% returned (%lld of %lld): \"%.40s\"\n",
+                    i ? "              " : "top returns   ",
+                    eng_catalog_get(n->catalog, (uint32_t)a->product)->sku, rate[0] ? rate : "-",
+                    (long long)a->units, (long long)a->shipped,
+                    a->reason[0] ? a->reason : "(no reason)");
+        }
     }
-    fprintf(f, "%s\n", any ? "" : " none");
     int broken = 0;
     for (int i = 0; i < ENG_N_INVARIANTS; i++)
         broken += inv[i].state == ENG_CHECK_BROKEN;

@@ -29,12 +29,13 @@ int eng_summary_check(const eng_night *night, const eng_slot_totals *totals, con
                       eng_invariant inv[ENG_N_INVARIANTS]);
 
 /* Write summary.json into path. ENG_IO, ENG_NOMEM. */
-eng_rc eng_summary_write(const eng_night *night, const eng_outputs *out,
+eng_rc eng_summary_write(const eng_night *night, const eng_outputs *out, const eng_report *report,
                          const eng_invariant inv[ENG_N_INVARIANTS], const char *path,
                          eng_output_file *file, eng_err *err);
 
 /* The human summary on f. */
 void eng_summary_print(FILE *f, const eng_night *night, const eng_outputs *out,
-                       const eng_invariant inv[ENG_N_INVARIANTS], const char *dir, double seconds);
+                       const eng_report *report, const eng_invariant inv[ENG_N_INVARIANTS],
+                       const char *dir, double seconds);
 
 #endif

@@ -211,6 +211,11 @@ uint64_t fmt_table_line(const fmt_table *t)
     return t->line;
 }
 
+int fmt_table_has(const fmt_table *t, size_t k)
+{
+    return k < t->n_wanted && t->col_of[k] >= 0;
+}
+
 fmt_str fmt_table_get(const fmt_table *t, size_t k)
 {
     fmt_str empty = {"", 0};

@@ -48,6 +48,9 @@ int fmt_table_row_ok(const fmt_table *t);
 /* Physical line of the current row. */
 uint64_t fmt_table_line(const fmt_table *t);
 
+/* 1 when the file has wanted column k. */
+int fmt_table_has(const fmt_table *t, size_t k);
+
 /* Value of wanted column k in the current row; empty when the file lacks the column.
  * Borrowed until the next fmt_table_next(). */
 fmt_str fmt_table_get(const fmt_table *t, size_t k);

@@ -270,7 +270,8 @@ static void run_night(const night_files *f, unsigned threads, eng_night *n, eng_
         goto fail;
     n->inventory = *inv;
     if (eng_pool_new(threads, pool, &err) != ENG_OK || eng_ingest_orders(n, *pool, &err) ||
-        eng_orders_build(n, *pool, &err) || eng_alloc_run(n, *pool, &err))
+        eng_orders_build(n, *pool, &err) || eng_alloc_prepare(n, &err) ||
+        eng_alloc_run(n, *pool, &err))
         goto fail;
     return;
 fail:
@@ -282,6 +283,7 @@ static void free_night(eng_night *n, eng_catalog *cat, eng_inventory *inv, eng_p
 {
     eng_pool_free(pool);
     fmt_policy_release(&n->policy);
+    free(n->restocked);
     eng_night_release(n);
     eng_inventory_free(inv);
     eng_catalog_free(cat);

@@ -1,0 +1,143 @@
+/* Return analysis. History already sums its ledgers per (product, currency, reason);
+ * tonight's approved requests are added to the same keys here, on one thread (returns
+ * are few). */
+#include "analysis.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "history.h"
+#include "returns.h"
+
+static const char *lower_reason(char *buf, size_t cap, eng_text t)
+{
+    size_t n = t.len < cap - 1 ? t.len : cap - 1;
+    for (size_t i = 0; i < n; i++) {
+        char c = t.p[i];
+        buf[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+static const eng_night *sort_night; /* set before qsort, on one thread */
+
+static int cmp_row(const void *x, const void *y)
+{
+    const eng_analysis_row *a = x, *b = y;
+    /* a.units / a.shipped vs b.units / b.shipped without division; never-shipped last. */
+    if ((a->shipped == 0) != (b->shipped == 0))
+        return a->shipped == 0 ? 1 : -1;
+    __int128 l = (__int128)a->units * b->shipped, r = (__int128)b->units * a->shipped;
+    if (l != r)
+        return l > r ? -1 : 1;
+    if (a->units != b->units)
+        return a->units > b->units ? -1 : 1;
+    int c = strcmp(eng_catalog_get(sort_night->catalog, (uint32_t)a->product)->sku,
+                   eng_catalog_get(sort_night->catalog, (uint32_t)b->product)->sku);
+    if (c)
+        return c;
+    if ((c = strcmp(a->reason, b->reason)) != 0)
+        return c;
+    return (a->currency > b->currency) - (a->currency < b->currency);
+}
+
+eng_rc eng_analysis_build(const eng_night *n, const eng_slot_totals *t, eng_analysis_row **out,
+                          size_t *n_out, eng_err *err)
+{
+    size_t n_hist = 0;
+    const eng_hist_reason *hist = eng_history_reasons(n->history, &n_hist);
+    size_t n_ret = n->returns ? n->returns->n : 0;
+    eng_analysis_row *rows = malloc((n_hist + n_ret + 1) * sizeof *rows);
+    size_t n_products = eng_catalog_count(n->catalog);
+    int64_t *shipped = calloc(n_products ? n_products : 1, sizeof *shipped);
+    char *reasons = malloc((n_ret ? n_ret : 1) * 128); /* tonight's lower-cased reasons */
+    if (!rows || !shipped || !reasons) {
+        free(rows);
+        free(shipped);
+        free(reasons);
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory analysing returns");
+    }
+    for (size_t p = 0; p < n_products; p++)
+        shipped[p] = eng_history_shipped_units(n->history, (uint32_t)p);
+    for (uint32_t s = 0; s < eng_inventory_count(n->inventory); s++) {
+        int32_t p = eng_inventory_slot(n->inventory, s)->product;
+        if (p >= 0 && __builtin_add_overflow(shipped[p], t->shipped[s], &shipped[p]))
+            shipped[p] = INT64_MAX;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n_hist; i++) {
+        eng_analysis_row *row = &rows[k++];
+        row->product = hist[i].product;
+        row->currency = hist[i].currency;
+        row->reason = hist[i].reason;
+        row->requests = hist[i].requests;
+        row->units = hist[i].units;
+        row->refund_minor = hist[i].refund_minor;
+    }
+    for (size_t i = 0; i < n_ret; i++) {
+        const eng_return *r = &n->returns->items[i];
+        if (r->status == ENG_RS_REJECTED || r->product < 0)
+            continue;
+        const char *reason = lower_reason(reasons + i * 128, 128, r->reason);
+        eng_analysis_row *row = NULL;
+        for (size_t j = 0; j < k && !row; j++) /* few rows: a scan is enough */
+            if (rows[j].product == r->product && rows[j].currency == r->currency &&
+                strcmp(rows[j].reason, reason) == 0)
+                row = &rows[j];
+        if (!row) {
+            row = &rows[k++];
+            memset(row, 0, sizeof *row);
+            row->product = r->product;
+            row->currency = r->currency;
+            row->reason = reason;
+        }
+        row->requests++;
+        if (__builtin_add_overflow(row->units, r->qty, &row->units))
+            row->units = INT64_MAX;
+        if (__builtin_add_overflow(row->refund_minor, r->refund_minor, &row->refund_minor))
+            row->refund_minor = INT64_MAX;
+    }
+    for (size_t i = 0; i < k; i++)
+        rows[i].shipped = shipped[rows[i].product];
+    free(shipped);
+    sort_night = n;
+    qsort(rows, k, sizeof *rows, cmp_row);
+    /* Tonight's reasons live in `reasons`: copy them next to the rows so one free()
+     * releases both. */
+    size_t text = 0;
+    for (size_t i = 0; i < k; i++)
+        text += strlen(rows[i].reason) + 1;
+    eng_analysis_row *all = malloc(k * sizeof *all + text + 1);
+    if (!all) {
+        free(rows);
+        free(reasons);
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory analysing returns");
+    }
+    char *pool = (char *)(all + k);
+    for (size_t i = 0; i < k; i++) {
+        all[i] = rows[i];
+        size_t len = strlen(rows[i].reason);
+        memcpy(pool, rows[i].reason, len + 1);
+        all[i].reason = pool;
+        pool += len + 1;
+    }
+    free(rows);
+    free(reasons);
+    *out = all;
+    *n_out = k;
+    return ENG_OK;
+}
+
+void eng_analysis_rate(const eng_analysis_row *r, char *dst)
+{
+    if (r->shipped <= 0) {
+        dst[0] = '\0';
+        return;
+    }
+    /* percent with two decimals = units * 10000 / shipped, half up */
+    __int128 num = (__int128)r->units * 10000;
+    __int128 q = (2 * num + r->shipped) / (2 * (__int128)r->shipped);
+    snprintf(dst, 24, "%lld.%02lld", (long long)(q / 100), (long long)(q % 100));
+}
