@@ -89,6 +89,11 @@ build/tsan/slipway: $(call obj,tsan,$(LIB_SRC) engine/main.c)
 	@echo "  LD $@"
 	@$(CC) $(TSANFL) $^ -o $@ $(LDLIBS)
 
+build/bench/%: build/release/bench/%.o $(call obj,release,$(LIB_SRC))
+	@echo "  LD $@"
+	@mkdir -p $(dir $@)
+	@$(CC) $(RELEASE) $^ -o $@ $(LDLIBS) -lm
+
 build/asan/test_%: build/asan/tests/test_%.o $(call obj,asan,$(LIB_SRC))
 	@echo "  LD $@"
 	@$(CC) $(TESTFL) $^ -o $@ $(LDLIBS) -lcriterion
@@ -146,10 +151,10 @@ install: build/slipway
 	install -m 0755 build/slipway $(DESTDIR)$(PREFIX)/bin/slipway
 
 format:
-	clang-format -i engine/*.[ch] formats/*.[ch] tests/*.c
+	clang-format -i engine/*.[ch] formats/*.[ch] tests/*.c bench/*.c
 
 format-check:
-	clang-format --dry-run --Werror engine/*.[ch] formats/*.[ch] tests/*.c
+	clang-format --dry-run --Werror engine/*.[ch] formats/*.[ch] tests/*.c bench/*.c
 
 clean:
 	rm -rf build

@@ -1,0 +1,359 @@
+/* Data generator for benchmarks: a canonical night (catalog, inventory, orders, returns)
+ * and, optionally, many earlier nights of history (slips.csv and returns_ledger.csv in
+ * slipway's own output format), all from a fixed seed, so every run of the benchmark
+ * reads the same bytes.
+ *
+ * Shapes: SKU popularity is Zipf-like (s = 1.1), orders have 1-5 lines, a share of
+ * addresses are quoted because they hold a comma, a few hot SKUs have scarce stock.
+ *
+ *   gen --out DIR [--rows N] [--skus N] [--nights N] [--history-rows N] [--returns N]
+ *       [--seed S] [--zstd]
+ *
+ * Writes DIR/catalog.csv, DIR/inventory.csv, DIR/orders.csv (.zst with --zstd),
+ * DIR/returns.csv and DIR/history/slips-DATE.csv[.zst], ledger-DATE.csv[.zst]. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../formats/buf.h"
+#include "../formats/isotime.h"
+#include "../formats/sink.h"
+
+typedef struct opts {
+    const char *out;
+    long rows; /* order lines tonight */
+    long skus;
+    long nights;       /* nights of history */
+    long history_rows; /* slip lines per night of history */
+    long returns;      /* return requests tonight */
+    unsigned long long seed;
+    int zstd;
+} opts;
+
+static unsigned long long rng;
+
+static unsigned long long next(void)
+{
+    /* splitmix64: fast, and the same sequence on every platform */
+    unsigned long long z = (rng += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static long below(long n)
+{
+    return (long)(next() % (unsigned long long)n);
+}
+
+/* Zipf-like SKU choice: cumulative weights 1/(k+1)^1.1, binary search. */
+static double *zipf_cdf;
+
+static void zipf_init(long n)
+{
+    zipf_cdf = malloc((size_t)n * sizeof *zipf_cdf);
+    if (!zipf_cdf)
+        exit(1);
+    double sum = 0;
+    for (long k = 0; k < n; k++) {
+        sum += 1.0 / pow((double)(k + 1), 1.1);
+        zipf_cdf[k] = sum;
+    }
+    for (long k = 0; k < n; k++)
+        zipf_cdf[k] /= sum;
+}
+
+static long zipf(long n)
+{
+    double u = (double)(next() >> 11) / 9007199254740992.0;
+    long lo = 0, hi = n - 1;
+    while (lo < hi) {
+        long mid = (lo + hi) / 2;
+        if (zipf_cdf[mid] < u)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static long price_cents(long sku)
+{
+    return 499 + (sku * 7919) % 20000;
+}
+
+/* A file being written through slipway's own sink (zstd when asked). */
+typedef struct out {
+    fmt_sink *sink;
+    fmt_buf buf;
+} out;
+
+static void out_open(out *o, const char *dir, const char *name, int zstd)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s%s", dir, name, zstd ? ".zst" : "");
+    fmt_buf_init(&o->buf);
+    eng_err err;
+    memset(&err, 0, sizeof err);
+    if (fmt_sink_open(path, zstd, &o->sink, &err) != ENG_OK) {
+        fprintf(stderr, "gen: %s\n", err.msg);
+        exit(1);
+    }
+}
+
+static void out_flush(out *o, int force)
+{
+    if (o->buf.len < (1u << 20) && !force)
+        return;
+    eng_err err;
+    memset(&err, 0, sizeof err);
+    if (o->buf.failed || fmt_sink_write(o->sink, o->buf.p, o->buf.len, &err) != ENG_OK) {
+        fprintf(stderr, "gen: write failed: %s\n", err.msg);
+        exit(1);
+    }
+    o->buf.len = 0;
+}
+
+static void out_close(out *o)
+{
+    out_flush(o, 1);
+    eng_err err;
+    memset(&err, 0, sizeof err);
+    if (fmt_sink_close(o->sink, &err) != ENG_OK) {
+        fprintf(stderr, "gen: close failed: %s\n", err.msg);
+        exit(1);
+    }
+    fmt_sink_free(o->sink);
+    fmt_buf_release(&o->buf);
+}
+
+static void put_money(fmt_buf *b, long cents)
+{
+    fmt_buf_put_minor(b, cents, 2);
+}
+
+static void put_address(fmt_buf *b, long who, int quoted)
+{
+    char tmp[256];
+    if (quoted)
+        snprintf(tmp, sizeof tmp, "Customer %ld,\"Hauptstrasse %ld, Apt %ld\",Berlin,,%05ld,DE",
+                 who, who % 300 + 1, who % 40 + 1, 10115 + who % 900);
+    else
+        snprintf(tmp, sizeof tmp, "Customer %ld,Hauptstrasse %ld,Berlin,,%05ld,DE", who,
+                 who % 300 + 1, 10115 + who % 900);
+    fmt_buf_puts(b, tmp);
+}
+
+static void write_reference(const opts *o)
+{
+    out f;
+    out_open(&f, o->out, "catalog.csv", 0);
+    fmt_buf_puts(&f.buf, "sku,name,status,list_price,min_price,currency,returnable,bin\n");
+    for (long s = 0; s < o->skus; s++) {
+        char tmp[160];
+        snprintf(tmp, sizeof tmp, "SKU%06ld,Product %ld,active,", s, s);
+        fmt_buf_puts(&f.buf, tmp);
+        put_money(&f.buf, price_cents(s));
+        fmt_buf_putc(&f.buf, ',');
+        put_money(&f.buf, price_cents(s) / 2);
+        snprintf(tmp, sizeof tmp, ",EUR,%s,%c-%02ld-%02ld\n", s % 50 == 7 ? "n" : "y",
+                 'A' + (int)(s % 6), s % 40, s % 17);
+        fmt_buf_puts(&f.buf, tmp);
+        out_flush(&f, 0);
+    }
+    out_close(&f);
+    out_open(&f, o->out, "inventory.csv", 0);
+    fmt_buf_puts(&f.buf, "sku,warehouse,on_hand,reorder_point,reorder_qty,safety_stock\n");
+    for (long s = 0; s < o->skus; s++) {
+        /* Expected demand per SKU is about rows * 2 * zipf weight: stock covers it for all
+         * but a few hot SKUs, which run out. */
+        double share = s == 0 ? zipf_cdf[0] : zipf_cdf[s] - zipf_cdf[s - 1];
+        long demand = (long)(share * (double)o->rows * 2.0) + 5;
+        long on_hand = s < 20 ? demand / 3 : demand * 2 + below(50);
+        char tmp[160];
+        snprintf(tmp, sizeof tmp, "SKU%06ld,MAIN,%ld,%ld,%ld,%ld\n", s, on_hand, demand / 4 + 1,
+                 demand + 10, s % 9 == 0 ? 2L : 0L);
+        fmt_buf_puts(&f.buf, tmp);
+        if (s % 4 == 0) {
+            snprintf(tmp, sizeof tmp, "SKU%06ld,EAST,%ld,%ld,%ld,0\n", s, on_hand / 4,
+                     demand / 8 + 1, demand / 2 + 10);
+            fmt_buf_puts(&f.buf, tmp);
+        }
+        out_flush(&f, 0);
+    }
+    out_close(&f);
+}
+
+static void write_orders(const opts *o, int32_t run_date)
+{
+    out f;
+    out_open(&f, o->out, "orders.csv", o->zstd);
+    fmt_buf_puts(&f.buf, "order_id,order_time,sku,qty,unit_price,currency,channel,priority,"
+                         "customer_id,ship_name,ship_street,ship_city,ship_region,ship_postal,"
+                         "ship_country,ship_service,order_total,shipping,tax,discount\n");
+    char when[40];
+    long order = 0;
+    for (long line = 0; line < o->rows; order++) {
+        long lines = 1 + below(5);
+        int64_t t = ((int64_t)run_date - 1) * FMT_NS_PER_DAY + below(86400) * INT64_C(1000000000);
+        fmt_isotime_format(t, when);
+        long who = below(1000000);
+        for (long l = 0; l < lines && line < o->rows; l++, line++) {
+            long sku = zipf(o->skus);
+            char tmp[256];
+            snprintf(tmp, sizeof tmp, "T%09ld,%s,SKU%06ld,%ld,", order, when, sku, 1 + below(3));
+            fmt_buf_puts(&f.buf, tmp);
+            put_money(&f.buf, price_cents(sku));
+            snprintf(tmp, sizeof tmp, ",EUR,%s,%s,C%07ld,", order % 3 ? "shop" : "marketplace",
+                     order % 97 == 0 ? "5" : "", who);
+            fmt_buf_puts(&f.buf, tmp);
+            put_address(&f.buf, who, order % 10 == 0);
+            fmt_buf_puts(&f.buf, ",standard,,4.90,,\n");
+            out_flush(&f, 0);
+        }
+    }
+    out_close(&f);
+}
+
+/* One earlier night: its slips, and a ledger of returns of the night before it. */
+static void write_history_night(const opts *o, int32_t day, long night)
+{
+    char name[64], date[9], ship_date[11];
+    fmt_isodate_compact(day, date);
+    fmt_isodate_format(day, ship_date);
+    out f;
+    snprintf(name, sizeof name, "history/slips-%s.csv", date);
+    out_open(&f, o->out, name, o->zstd);
+    fmt_buf_puts(&f.buf, "slip_no,order_id,channel,line_no,sku,name,qty,unit_price,line_amount,"
+                         "currency,warehouse,bin,ship_name,ship_street,ship_city,ship_region,"
+                         "ship_postal,ship_country,ship_service,ship_date\n");
+    long order = 0;
+    for (long line = 0; line < o->history_rows; order++) {
+        long lines = 1 + below(5), who = below(1000000);
+        for (long l = 0; l < lines && line < o->history_rows; l++, line++) {
+            long sku = zipf(o->skus), qty = 1 + below(3);
+            char tmp[256];
+            snprintf(tmp, sizeof tmp,
+                     "OUT-%s-%06ld,H%04ld-%08ld,shop,%ld,SKU%06ld,Product %ld,%ld,", date,
+                     order + 1, night, order, l + 1, sku, sku, qty);
+            fmt_buf_puts(&f.buf, tmp);
+            put_money(&f.buf, price_cents(sku));
+            fmt_buf_putc(&f.buf, ',');
+            put_money(&f.buf, price_cents(sku) * qty);
+            snprintf(tmp, sizeof tmp, ",EUR,MAIN,A-01-01,");
+            fmt_buf_puts(&f.buf, tmp);
+            put_address(&f.buf, who, order % 10 == 0);
+            fmt_buf_puts(&f.buf, ",standard,");
+            fmt_buf_puts(&f.buf, ship_date);
+            fmt_buf_putc(&f.buf, '\n');
+            out_flush(&f, 0);
+        }
+    }
+    out_close(&f);
+    /* About 2% of the previous night's lines come back. */
+    snprintf(name, sizeof name, "history/ledger-%s.csv", date);
+    out_open(&f, o->out, name, o->zstd);
+    fmt_buf_puts(&f.buf, "return_no,request_id,order_id,sku,qty,reason,condition,resolution,"
+                         "decision,code,refund_amount,currency,restock_qty,warehouse,status\n");
+    static const char *const reasons[] = {"too small", "too large", "damaged in transit",
+                                          "not as described", "changed mind"};
+    for (long r = 0; r < o->history_rows / 50; r++) {
+        long sku = zipf(o->skus);
+        char tmp[256];
+        snprintf(tmp, sizeof tmp,
+                 "RMA-%s-%06ld,REQ-%04ld-%07ld,H%04ld-%08ld,SKU%06ld,1,%s,resaleable,refund,"
+                 "APPROVED,,",
+                 date, r + 1, night, r, night + 1, below(order + 1), sku, reasons[below(5)]);
+        fmt_buf_puts(&f.buf, tmp);
+        put_money(&f.buf, price_cents(sku));
+        fmt_buf_puts(&f.buf, ",EUR,1,MAIN,RESTOCKED\n");
+        out_flush(&f, 0);
+    }
+    out_close(&f);
+}
+
+static void write_returns(const opts *o)
+{
+    out f;
+    out_open(&f, o->out, "returns.csv", 0);
+    fmt_buf_puts(&f.buf, "request_id,order_id,sku,qty,reason,condition,resolution\n");
+    for (long r = 0; r < o->returns; r++) {
+        char tmp[160];
+        /* Mostly orders of the last history night (some of which did not ship that SKU:
+         * those are rejected). */
+        snprintf(tmp, sizeof tmp, "TREQ-%07ld,H0001-%08ld,SKU%06ld,1,too small,%s,%s\n", r,
+                 below(o->history_rows / 3 + 1), zipf(o->skus), r % 5 ? "new" : "damaged",
+                 r % 7 ? "refund" : "exchange");
+        fmt_buf_puts(&f.buf, tmp);
+        out_flush(&f, 0);
+    }
+    out_close(&f);
+}
+
+static long num_arg(const char *flag, const char *v)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(v ? v : "", &end, 10);
+    if (!v || *end || errno || n < 0) {
+        fprintf(stderr, "gen: %s wants a whole number\n", flag);
+        exit(2);
+    }
+    return n;
+}
+
+int main(int argc, char **argv)
+{
+    opts o = {NULL, 1000000, 20000, 0, 100000, 1000, 42, 0};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--out") == 0 && v)
+            o.out = argv[++i];
+        else if (strcmp(a, "--rows") == 0)
+            o.rows = num_arg(a, v), i++;
+        else if (strcmp(a, "--skus") == 0)
+            o.skus = num_arg(a, v), i++;
+        else if (strcmp(a, "--nights") == 0)
+            o.nights = num_arg(a, v), i++;
+        else if (strcmp(a, "--history-rows") == 0)
+            o.history_rows = num_arg(a, v), i++;
+        else if (strcmp(a, "--returns") == 0)
+            o.returns = num_arg(a, v), i++;
+        else if (strcmp(a, "--seed") == 0)
+            o.seed = (unsigned long long)num_arg(a, v), i++;
+        else if (strcmp(a, "--zstd") == 0)
+            o.zstd = 1;
+        else {
+            fprintf(stderr, "usage: gen --out DIR [--rows N] [--skus N] [--nights N] "
+                            "[--history-rows N] [--returns N] [--seed S] [--zstd]\n");
+            return 2;
+        }
+    }
+    if (!o.out || o.skus < 1) {
+        fprintf(stderr, "gen: --out DIR is required and --skus must be at least 1\n");
+        return 2;
+    }
+    if (mkdir(o.out, 0755) != 0 && errno != EEXIST) {
+        perror(o.out);
+        return 1;
+    }
+    char hist[4096];
+    snprintf(hist, sizeof hist, "%s/history", o.out);
+    if (o.nights && mkdir(hist, 0755) != 0 && errno != EEXIST) {
+        perror(hist);
+        return 1;
+    }
+    rng = o.seed;
+    zipf_init(o.skus);
+    int32_t run_date = fmt_days_from_civil(2026, 11, 27);
+    write_reference(&o);
+    write_orders(&o, run_date);
+    for (long k = 1; k <= o.nights; k++)
+        write_history_night(&o, run_date - (int32_t)k, k);
+    write_returns(&o);
+    free(zipf_cdf);
+    return 0;
+}
