@@ -50,7 +50,7 @@ define ensure_pkgs
 	fi
 endef
 
-.PHONY: all deps test-deps run test unit golden cli stress tsan-run sanitize install format \
+.PHONY: all deps test-deps run test unit golden cli chain stress tsan-run sanitize install format \
         format-check clean
 
 all: build/slipway
@@ -120,7 +120,7 @@ run: deps
 
 # ---- tests -----------------------------------------------------------------------------
 test: test-deps
-	@$(MAKE) --no-print-directory unit golden cli stress tsan-run
+	@$(MAKE) --no-print-directory unit golden cli chain stress tsan-run
 
 unit: $(addprefix build/asan/,$(TESTS))
 	@set -e; for t in $^; do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 ./$$t --jobs 2; done
@@ -130,6 +130,9 @@ golden: build/asan/slipway
 
 cli: build/asan/slipway
 	@sh tests/cli.sh build/asan/slipway
+
+chain: build/asan/slipway
+	@sh tests/chain.sh build/asan/slipway
 
 stress: $(addprefix build/tsan/,$(STRESS))
 	@set -e; for t in $^; do echo "== $$t"; TSAN_OPTIONS=halt_on_error=1 ./$$t; done

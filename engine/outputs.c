@@ -326,6 +326,10 @@ static eng_rc write_picklist(out_task *t, writer *w)
             }
         }
     }
+    /* Exchange replacements ship on slips of their own, one slot each. */
+    for (size_t i = 0; n->returns && i < n->returns->n; i++)
+        if (n->returns->items[i].status == ENG_RS_EXCHANGE_SHIPPED)
+            slips[n->returns->items[i].ship_slot]++;
     size_t m = 0;
     for (uint32_t s = 0; s < n_slots; s++) {
         if (t->totals->shipped[s] == 0)
@@ -638,7 +642,11 @@ static eng_rc write_ledger(out_task *t, writer *w)
             w_field(w, "", 0);
         w_text(w, r->reason);
         w_text(w, r->condition);
-        w_str(w, r->exchange ? "exchange" : "refund");
+        /* A rejected request shows what was asked (BAD_VALUE names it); blank is refund. */
+        if (!approved && r->resolution.len)
+            w_text(w, r->resolution);
+        else
+            w_str(w, r->exchange ? "exchange" : "refund");
         w_str(w, approved ? "APPROVED" : "REJECTED");
         w_str(w, eng_code_name(r->code));
         if (approved)
