@@ -10,14 +10,19 @@
 #include "history.h"
 #include "returns.h"
 
-static const char *lower_reason(char *buf, size_t cap, eng_text t)
+/* Reasons are grouped trimmed of blanks and folded to lower case, as history does. */
+static const char *lower_reason(char *buf, eng_text t)
 {
-    size_t n = t.len < cap - 1 ? t.len : cap - 1;
-    for (size_t i = 0; i < n; i++) {
+    size_t start = 0, end = t.len;
+    while (start < end && (t.p[start] == ' ' || t.p[start] == '\t'))
+        start++;
+    while (end > start && (t.p[end - 1] == ' ' || t.p[end - 1] == '\t'))
+        end--;
+    for (size_t i = start; i < end; i++) {
         char c = t.p[i];
-        buf[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        buf[i - start] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
-    buf[n] = '\0';
+    buf[end - start] = '\0';
     return buf;
 }
 
@@ -52,7 +57,11 @@ eng_rc eng_analysis_build(const eng_night *n, const eng_slot_totals *t, eng_anal
     eng_analysis_row *rows = malloc((n_hist + n_ret + 1) * sizeof *rows);
     size_t n_products = eng_catalog_count(n->catalog);
     int64_t *shipped = calloc(n_products ? n_products : 1, sizeof *shipped);
-    char *reasons = malloc((n_ret ? n_ret : 1) * 128); /* tonight's lower-cased reasons */
+    size_t reason_bytes = 1;
+    for (size_t i = 0; i < n_ret; i++)
+        reason_bytes += n->returns->items[i].reason.len + 1;
+    char *reasons = malloc(reason_bytes); /* tonight's reasons, trimmed and folded */
+    size_t reason_at = 0;
     if (!rows || !shipped || !reasons) {
         free(rows);
         free(shipped);
@@ -80,7 +89,8 @@ eng_rc eng_analysis_build(const eng_night *n, const eng_slot_totals *t, eng_anal
         const eng_return *r = &n->returns->items[i];
         if (r->status == ENG_RS_REJECTED || r->product < 0)
             continue;
-        const char *reason = lower_reason(reasons + i * 128, 128, r->reason);
+        const char *reason = lower_reason(reasons + reason_at, r->reason);
+        reason_at += r->reason.len + 1;
         eng_analysis_row *row = NULL;
         for (size_t j = 0; j < k && !row; j++) /* few rows: a scan is enough */
             if (rows[j].product == r->product && rows[j].currency == r->currency &&

@@ -154,8 +154,14 @@ static const char *keep(eng_arena *mem, fmt_str v)
 
 static char *normalize_reason(eng_arena *mem, fmt_str v)
 {
-    /* Reasons are compared as written, after trimming; case folded so that "Too small"
-     * and "too small" are one reason. */
+    /* Reasons are compared trimmed of blanks (quoted fields keep them) and case folded,
+     * so that " Too small" and "too small" are one reason. */
+    while (v.len && (v.p[0] == ' ' || v.p[0] == '\t')) {
+        v.p++;
+        v.len--;
+    }
+    while (v.len && (v.p[v.len - 1] == ' ' || v.p[v.len - 1] == '\t'))
+        v.len--;
     char *s = eng_arena_strndup(mem, v.p, v.len);
     if (s)
         for (char *c = s; *c; c++)

@@ -240,21 +240,25 @@ int64_t eng_returns_refund(int64_t amount_minor, int64_t shipped, int64_t qty, f
 {
     if (shipped <= 0 || qty <= 0 || amount_minor <= 0)
         return 0;
-    /* refund = amount * qty / shipped * (100 - pct) / 100, one rounding, half up:
-     * floor((2 * num + den) / (2 * den)). pct = mant / 10^frac. */
+    /* refund = a * keep / (s * scale) with a = amount * qty, s = shipped, and keep / scale
+     * the share kept after the fee (pct = mant / 10^frac percent). One rounding, half up,
+     * done exactly in 128 bits by splitting off whole parts:
+     *   a = q1 * s + r1,   q1 * keep = q2 * scale + r2,
+     *   value = q2 + (r2 * s + r1 * keep) / (s * scale), the fraction below 2. */
     __int128 scale = 100;
     for (int i = 0; i < pct.frac; i++)
         scale *= 10;
-    __int128 keep = scale - pct.mant; /* 100% - pct, in the same scale */
-    __int128 num, den = (__int128)shipped * scale;
-    if (__builtin_mul_overflow((__int128)amount_minor * qty, keep, &num)) {
-        /* Beyond 128 bits only for absurd quantities: round the base first. */
-        __int128 base_num = (__int128)amount_minor * qty;
-        __int128 base = (2 * base_num + shipped) / (2 * (__int128)shipped);
-        num = base * keep;
-        den = scale;
-    }
-    __int128 r = (2 * num + den) / (2 * den);
+    __int128 keep = scale - pct.mant;
+    if (keep <= 0)
+        return 0;
+    __int128 a = (__int128)amount_minor * qty, s = shipped;
+    __int128 q1 = a / s, r1 = a % s, q1k;
+    if (__builtin_mul_overflow(q1, keep, &q1k) || q1k / scale > INT64_MAX)
+        return INT64_MAX;
+    __int128 q2 = q1k / scale, r2 = q1k % scale;
+    __int128 num = r2 * s + r1 * keep, den = s * scale;
+    __int128 rem = num % den;
+    __int128 r = q2 + num / den + (2 * rem >= den);
     return r > INT64_MAX ? INT64_MAX : (int64_t)r;
 }
 
@@ -349,12 +353,17 @@ static eng_rc decide_one(decide_ctx *d, eng_return *r)
     }
     r->original = eng_history_order(d->h, r->order_id.p, r->order_id.len);
     eng_text_quote(q, sizeof q, r->order_id.p, r->order_id.len);
-    if (!r->original) {
+    /* An order known only from an earlier ledger (its slips not given) shipped nothing
+     * that history can show. */
+    int64_t order_shipped = 0;
+    for (uint32_t k = 0; r->original && k < r->original->n_lines; k++)
+        order_shipped += r->original->lines[k].shipped;
+    if (!r->original || order_shipped == 0) {
         snprintf(msg, sizeof msg, "no earlier night shipped an order %s", q);
         return reject(d, r, ENG_CODE_RETURN_UNKNOWN_ORDER, "order_id", msg);
     }
     const eng_hist_line *hl = eng_history_line(r->original, r->sku.p, r->sku.len);
-    if (!hl) {
+    if (!hl || hl->shipped == 0) {
         char s[64];
         eng_text_quote(s, sizeof s, r->sku.p, r->sku.len);
         snprintf(msg, sizeof msg, "order %s shipped no SKU %s", q, s);
