@@ -152,6 +152,25 @@ static const char *keep(eng_arena *mem, fmt_str v)
     return eng_arena_strndup(mem, v.p, v.len);
 }
 
+/* A kept record of units of one SKU of a tonight-relevant order. */
+static eng_rc keep_order_rec(file_result *fr, rec_kind kind, fmt_str id, fmt_str sku, int64_t qty,
+                             hist_rec **out, eng_err *err)
+{
+    hist_rec *r;
+    if (add_rec(fr, &r) != ENG_OK)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading history");
+    r->kind = kind;
+    r->order_id = keep(fr->mem, id);
+    r->sku = keep(fr->mem, sku);
+    r->order_id_len = (uint32_t)id.len;
+    r->sku_len = (uint32_t)sku.len;
+    r->qty = qty;
+    if (!r->order_id || !r->sku)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading history");
+    *out = r;
+    return ENG_OK;
+}
+
 static char *normalize_reason(eng_arena *mem, fmt_str v)
 {
     /* Reasons are compared trimmed of blanks (quoted fields keep them) and case folded,
@@ -267,14 +286,7 @@ static eng_rc slip_row(load_ctx *c, fmt_table *t, file_result *fr, worker_totals
     if (!eng_strset_has(c->order_ids, id.p, id.len))
         return ENG_OK;
     hist_rec *r;
-    if (add_rec(fr, &r) != ENG_OK)
-        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading history");
-    r->kind = REC_SHIPPED;
-    r->order_id = keep(fr->mem, id);
-    r->sku = keep(fr->mem, sku);
-    r->order_id_len = (uint32_t)id.len;
-    r->sku_len = (uint32_t)sku.len;
-    r->qty = qty;
+    ENG_TRY(keep_order_rec(fr, REC_SHIPPED, id, sku, qty, &r, err));
     r->amount_minor = amount;
     r->currency = (int16_t)currency;
     r->ship_date = date;
@@ -294,7 +306,7 @@ static eng_rc slip_row(load_ctx *c, fmt_table *t, file_result *fr, worker_totals
         if (!r->text[f].p)
             return ENG_FAIL(err, ENG_NOMEM, "out of memory reading history");
     }
-    if (!r->order_id || !r->sku || !r->slip || !r->warehouse)
+    if (!r->slip || !r->warehouse)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory reading history");
     return ENG_OK;
 }
@@ -334,17 +346,7 @@ static eng_rc ledger_row(load_ctx *c, fmt_table *t, file_result *fr, worker_tota
     }
     if (!eng_strset_has(c->order_ids, id.p, id.len))
         return ENG_OK;
-    if (add_rec(fr, &r) != ENG_OK)
-        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading history");
-    r->kind = REC_RETURNED;
-    r->order_id = keep(fr->mem, id);
-    r->sku = keep(fr->mem, sku);
-    r->order_id_len = (uint32_t)id.len;
-    r->sku_len = (uint32_t)sku.len;
-    r->qty = qty;
-    if (!r->order_id || !r->sku)
-        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading history");
-    return ENG_OK;
+    return keep_order_rec(fr, REC_RETURNED, id, sku, qty, &r, err);
 }
 
 static eng_rc load_file(void *ctx, size_t i, unsigned worker, eng_err *err)
