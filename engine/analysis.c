@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "history.h"
 #include "returns.h"
 
@@ -48,6 +49,22 @@ static int cmp_row(const void *x, const void *y)
     return (a->currency > b->currency) - (a->currency < b->currency);
 }
 
+/* The index entry for (product, currency, reason): the row's index + 1, or 0 (free). */
+static uint32_t *row_slot(uint32_t *index, size_t mask, const eng_analysis_row *rows,
+                          int32_t product, int16_t currency, const char *reason)
+{
+    size_t i = (eng_hash_bytes(reason, strlen(reason)) ^
+                ((uint64_t)(uint32_t)product * 0x9E3779B97F4A7C15u) ^ (uint16_t)currency) &
+               mask;
+    while (index[i]) {
+        const eng_analysis_row *r = &rows[index[i] - 1];
+        if (r->product == product && r->currency == currency && strcmp(r->reason, reason) == 0)
+            break;
+        i = (i + 1) & mask;
+    }
+    return &index[i];
+}
+
 eng_rc eng_analysis_build(const eng_night *n, const eng_slot_totals *t, eng_analysis_row **out,
                           size_t *n_out, eng_err *err)
 {
@@ -75,8 +92,21 @@ eng_rc eng_analysis_build(const eng_night *n, const eng_slot_totals *t, eng_anal
         if (p >= 0 && __builtin_add_overflow(shipped[p], t->shipped[s], &shipped[p]))
             shipped[p] = INT64_MAX;
     }
+    /* Rows by (product, currency, reason): open addressing over row index + 1. */
+    size_t size = 16;
+    while (size < (n_hist + n_ret) * 2)
+        size *= 2;
+    uint32_t *index = calloc(size, sizeof *index);
+    if (!index) {
+        free(rows);
+        free(shipped);
+        free(reasons);
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory analysing returns");
+    }
     size_t k = 0;
     for (size_t i = 0; i < n_hist; i++) {
+        *row_slot(index, size - 1, rows, hist[i].product, hist[i].currency, hist[i].reason) =
+            (uint32_t)k + 1;
         eng_analysis_row *row = &rows[k++];
         row->product = hist[i].product;
         row->currency = hist[i].currency;
@@ -91,12 +121,10 @@ eng_rc eng_analysis_build(const eng_night *n, const eng_slot_totals *t, eng_anal
             continue;
         const char *reason = lower_reason(reasons + reason_at, r->reason);
         reason_at += r->reason.len + 1;
-        eng_analysis_row *row = NULL;
-        for (size_t j = 0; j < k && !row; j++) /* few rows: a scan is enough */
-            if (rows[j].product == r->product && rows[j].currency == r->currency &&
-                strcmp(rows[j].reason, reason) == 0)
-                row = &rows[j];
+        uint32_t *slot = row_slot(index, size - 1, rows, r->product, r->currency, reason);
+        eng_analysis_row *row = *slot ? &rows[*slot - 1] : NULL;
         if (!row) {
+            *slot = (uint32_t)k + 1;
             row = &rows[k++];
             memset(row, 0, sizeof *row);
             row->product = r->product;
@@ -112,6 +140,7 @@ eng_rc eng_analysis_build(const eng_night *n, const eng_slot_totals *t, eng_anal
     for (size_t i = 0; i < k; i++)
         rows[i].shipped = shipped[rows[i].product];
     free(shipped);
+    free(index);
     sort_night = n;
     qsort(rows, k, sizeof *rows, cmp_row);
     /* Tonight's reasons live in `reasons`: copy them next to the rows so one free()

@@ -8,6 +8,7 @@
  * result is the same for any thread count and any file completion order. */
 #include "history.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +43,8 @@ enum {
     H_SHIP_POSTAL,
     H_SHIP_COUNTRY,
     H_SHIP_SERVICE,
+    H_LINE_NO,
+    H_RESOLUTION,
     H_COUNT
 };
 
@@ -51,7 +54,7 @@ static const fmt_column hist_columns[H_COUNT] = {
     {"currency", 0},     {"warehouse", 0},   {"ship_date", 0},   {"decision", 0},
     {"reason", 0},       {"channel", 0},     {"ship_name", 0},   {"ship_street", 0},
     {"ship_city", 0},    {"ship_region", 0}, {"ship_postal", 0}, {"ship_country", 0},
-    {"ship_service", 0},
+    {"ship_service", 0}, {"line_no", 0},     {"resolution", 0},
 };
 
 static const int slips_required[] = {H_ORDER_ID, H_SKU,       H_QTY,      H_LINE_AMOUNT,
@@ -72,8 +75,10 @@ typedef struct hist_rec {
     int64_t amount_minor;
     int16_t currency;
     int32_t ship_date;
-    const char *slip;
+    const char *slip;    /* REC_SHIPPED: slip number; REC_RETURNED: request id */
+    const char *line_no; /* REC_SHIPPED: the slip line's line_no */
     const char *warehouse;
+    int refunded;                /* REC_RETURNED: the resolution was a refund, not an exchange */
     eng_text text[ENG_HT_COUNT]; /* REC_SHIPPED only */
 } hist_rec;
 
@@ -110,6 +115,8 @@ struct eng_history {
     uint64_t rows;
     eng_arena **file_mem; /* the files' arenas, which merged records point into */
     size_t n_file_mem;
+    eng_strset *seen_recs; /* kept slip lines and approved requests, to count each once */
+    uint64_t repeated_recs;
 };
 
 typedef struct load_ctx {
@@ -291,6 +298,7 @@ static eng_rc slip_row(load_ctx *c, fmt_table *t, file_result *fr, worker_totals
     r->currency = (int16_t)currency;
     r->ship_date = date;
     r->slip = keep(fr->mem, fmt_table_get(t, H_SLIP_NO));
+    r->line_no = keep(fr->mem, fmt_table_get(t, H_LINE_NO));
     r->warehouse = keep(fr->mem, fmt_table_get(t, H_WAREHOUSE));
     static const int text_col[ENG_HT_COUNT] = {
         [ENG_HT_CHANNEL] = H_CHANNEL,           [ENG_HT_CUSTOMER_ID] = -1,
@@ -306,7 +314,7 @@ static eng_rc slip_row(load_ctx *c, fmt_table *t, file_result *fr, worker_totals
         if (!r->text[f].p)
             return ENG_FAIL(err, ENG_NOMEM, "out of memory reading history");
     }
-    if (!r->slip || !r->warehouse)
+    if (!r->slip || !r->line_no || !r->warehouse)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory reading history");
     return ENG_OK;
 }
@@ -346,7 +354,10 @@ static eng_rc ledger_row(load_ctx *c, fmt_table *t, file_result *fr, worker_tota
     }
     if (!eng_strset_has(c->order_ids, id.p, id.len))
         return ENG_OK;
-    return keep_order_rec(fr, REC_RETURNED, id, sku, qty, &r, err);
+    ENG_TRY(keep_order_rec(fr, REC_RETURNED, id, sku, qty, &r, err));
+    r->slip = keep(fr->mem, req);
+    r->refunded = !fmt_header_name_eq(fmt_table_get(t, H_RESOLUTION), "exchange");
+    return r->slip ? ENG_OK : ENG_FAIL(err, ENG_NOMEM, "out of memory reading history");
 }
 
 static eng_rc load_file(void *ctx, size_t i, unsigned worker, eng_err *err)
@@ -423,12 +434,35 @@ static int later(int32_t date, const char *slip, int32_t than_date, const char *
     return strcmp(slip, than_slip) > 0;
 }
 
+/* The same slip line or approved request seen again (a file given twice, a plain copy
+ * next to its .zst): it must not count twice. Keys are built only for kept records, so
+ * the set grows with tonight's ids, not with history. */
+static eng_rc seen_before(eng_history *h, const hist_rec *r, int *seen, eng_err *err)
+{
+    char key[512];
+    int n = r->kind == REC_SHIPPED
+                ? snprintf(key, sizeof key, "S\x1f%s\x1f%s\x1f%s\x1f%s\x1f%lld\x1f%lld", r->slip,
+                           r->line_no, r->sku, r->warehouse, (long long)r->qty,
+                           (long long)r->amount_minor)
+                : snprintf(key, sizeof key, "R\x1f%s", r->slip);
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof key ? (size_t)n : sizeof key - 1;
+    *seen = eng_strset_has(h->seen_recs, key, len);
+    if (!*seen && eng_strset_add(h->seen_recs, key, len) != ENG_OK)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory merging history");
+    h->repeated_recs += (uint64_t)*seen;
+    return ENG_OK;
+}
+
 static eng_rc merge_rec(eng_history *h, const hist_rec *r, eng_err *err)
 {
     if (r->kind == REC_REQUEST)
         return eng_strset_add(h->requests, r->order_id, r->order_id_len) == ENG_OK
                    ? ENG_OK
                    : ENG_FAIL(err, ENG_NOMEM, "out of memory merging history");
+    int seen;
+    ENG_TRY(seen_before(h, r, &seen, err));
+    if (seen)
+        return ENG_OK;
     eng_hist_order *o = order_slot(h, r->order_id, r->order_id_len);
     if (!o->order_id) {
         o->order_id = r->order_id;
@@ -462,6 +496,8 @@ static eng_rc merge_rec(eng_history *h, const hist_rec *r, eng_err *err)
     if (r->kind == REC_RETURNED) {
         if (__builtin_add_overflow(ln->returned, r->qty, &ln->returned))
             ln->returned = INT64_MAX;
+        if (r->refunded && __builtin_add_overflow(ln->refunded, r->qty, &ln->refunded))
+            ln->refunded = INT64_MAX;
         return ENG_OK;
     }
     if (__builtin_add_overflow(ln->shipped, r->qty, &ln->shipped))
@@ -537,6 +573,26 @@ static eng_rc merge(eng_history *h, load_ctx *c, size_t n_files, unsigned n_work
     return ENG_OK;
 }
 
+/* The same file given twice would count every shipment twice in the analysis totals
+ * (kept records are de-duplicated anyway). Header-only files may be identical. */
+static eng_rc refuse_repeated_files(const eng_night *night, size_t first, size_t n, eng_err *err)
+{
+    for (size_t i = first; i < first + n; i++)
+        for (size_t j = first; j < i; j++) {
+            const eng_source *a = &night->sources[j], *b = &night->sources[i];
+            if (!a->data_rows || strcmp(a->sha256, b->sha256) != 0)
+                continue;
+            err->path = b->path;
+            err->line = 0;
+            err->field = NULL;
+            return ENG_FAIL(err, ENG_REFUSED,
+                            "this --history file has the same content as %.200s; give each "
+                            "night once",
+                            a->path);
+        }
+    return ENG_OK;
+}
+
 eng_rc eng_history_load(eng_night *night, size_t first, size_t n, const eng_strset *order_ids,
                         const eng_strset *request_ids, eng_pool *pool, eng_history **out,
                         eng_err *err)
@@ -554,12 +610,14 @@ eng_rc eng_history_load(eng_night *night, size_t first, size_t n, const eng_strs
     if (h) {
         h->mem = eng_arena_new(1u << 16);
         h->requests = eng_strset_new();
+        h->seen_recs = eng_strset_new();
         h->shipped = calloc(n_products ? n_products : 1, sizeof *h->shipped);
         h->file_mem = calloc(n ? n : 1, sizeof *h->file_mem);
     }
     c.files = calloc(n ? n : 1, sizeof *c.files);
     c.workers = calloc(n_workers, sizeof *c.workers);
-    if (!h || !h->mem || !h->requests || !h->shipped || !h->file_mem || !c.files || !c.workers)
+    if (!h || !h->mem || !h->requests || !h->seen_recs || !h->shipped || !h->file_mem || !c.files ||
+        !c.workers)
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading history");
     for (unsigned w = 0; rc == ENG_OK && w < n_workers; w++) {
         c.workers[w].shipped = calloc(n_products ? n_products : 1, sizeof(int64_t));
@@ -570,7 +628,14 @@ eng_rc eng_history_load(eng_night *night, size_t first, size_t n, const eng_strs
     if (rc == ENG_OK)
         rc = eng_pool_for(pool, n, load_file, &c, err);
     if (rc == ENG_OK)
+        rc = refuse_repeated_files(night, first, n, err);
+    if (rc == ENG_OK)
         rc = merge(h, &c, n, n_workers, n_products, err);
+    if (rc == ENG_OK && h->repeated_recs)
+        fprintf(stderr,
+                "slipway: warning: %llu history rows appear in more than one --history file "
+                "(a copy of a night?); each counts once\n",
+                (unsigned long long)h->repeated_recs);
     /* Merged records point into the files' arenas: the history keeps them. */
     for (size_t f = 0; c.files && f < n; f++) {
         free(c.files[f].recs);
@@ -603,6 +668,7 @@ void eng_history_free(eng_history *h)
     free(h->file_mem);
     free(h->orders);
     eng_strset_free(h->requests);
+    eng_strset_free(h->seen_recs);
     free(h->shipped);
     free(h->reasons);
     eng_arena_free(h->mem);

@@ -35,6 +35,7 @@ typedef struct eng_hist_line {
     const char *last_slip;  /* its slip number */
     const char *last_warehouse;
     int64_t returned; /* units approved in earlier return ledgers */
+    int64_t refunded; /* of those, units refunded (not exchanged) */
 } eng_hist_line;
 
 typedef struct eng_hist_order {

@@ -180,6 +180,7 @@ eng_rc eng_ingest_record(eng_batch *b, eng_ingest_worker *w, const eng_layout *l
     memcpy(row->raw_digest, digest, sizeof row->raw_digest);
     row->raw_len = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
     row->product = -1;
+    row->open_qty = -1;
 
     fmt_csv_fields *fields = w->fields;
     eng_rc split = fmt_csv_split(fields, rec, len);
@@ -271,6 +272,15 @@ eng_rc eng_ingest_record(eng_batch *b, eng_ingest_worker *w, const eng_layout *l
         eng_text_quote(q, sizeof q, qty.p, qty.len);
         snprintf(msg, sizeof msg, "qty %s is not a positive whole number", q);
         ENG_TRY(flag(b, row, ENG_CODE_BAD_QTY, "qty", msg));
+    }
+
+    fmt_str open = val[FMT_COL_OPEN_QTY];
+    if (open.len &&
+        (fmt_int_parse(open.p, open.len, &row->open_qty) != FMT_NUM_OK || row->open_qty < 0)) {
+        row->open_qty = -1;
+        eng_text_quote(q, sizeof q, open.p, open.len);
+        snprintf(msg, sizeof msg, "open_qty %s is not a whole number of units >= 0", q);
+        ENG_TRY(flag(b, row, ENG_CODE_BAD_QTY, "open_qty", msg));
     }
 
     fmt_str price = val[FMT_COL_UNIT_PRICE];

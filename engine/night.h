@@ -93,6 +93,7 @@ typedef struct eng_row {
                                      DUPLICATE_ROW: equal bytes, or a collision no one
                                      can construct */
     int64_t qty;                  /* valid with ENG_ROW_QTY_OK */
+    int64_t open_qty;             /* open_qty column (a fed-back backorder); -1 if blank */
     fmt_dec unit_price;           /* valid with ENG_ROW_PRICE_OK */
     int32_t product;              /* catalog index, or -1 */
     uint32_t order_id_len;
@@ -174,7 +175,8 @@ typedef struct eng_line {
     const eng_row *row;
     int64_t ordered;    /* units ordered (0 when the row's qty is bad) */
     int64_t before;     /* units of it earlier nights shipped (history) */
-    int64_t qty;        /* units to allocate tonight: ordered - before */
+    int64_t qty;        /* units to allocate tonight: ordered - before, at most the
+                           row's open_qty */
     int64_t unit_minor; /* unit price in minor units (0 when unknown) */
     int64_t amount_minor;
     int32_t product;

@@ -526,26 +526,28 @@ static eng_rc settle_head(order_check *oc)
     return ENG_OK;
 }
 
-/* SPEC "History": per line, only what earlier nights have not shipped is outstanding;
- * an order with nothing outstanding is DUPLICATE_ORDER. Earlier shipments of a SKU are
- * matched to the order's lines of that SKU in line order. */
-static eng_rc apply_history(order_check *oc)
+/* What each line still needs tonight. SPEC "History": only what earlier nights have not
+ * shipped is outstanding (earlier shipments of a SKU are matched to the order's lines of
+ * that SKU in line order). A fed-back backorders.csv also says what was open when it was
+ * written (open_qty), which bounds the line even when the history given lacks a night.
+ * An order with nothing outstanding is DUPLICATE_ORDER. */
+static eng_rc settle_outstanding(order_check *oc)
 {
     eng_night *n = oc->t->night;
     eng_order *ord = oc->ord;
-    const eng_hist_order *ho = eng_history_order(n->history, ord->id, ord->id_len);
-    if (!ho)
-        return ENG_OK;
+    const eng_hist_order *ho =
+        n->history ? eng_history_order(n->history, ord->id, ord->id_len) : NULL;
     int64_t small[16];
-    int64_t *used = ho->n_lines <= 16 ? small : calloc(ho->n_lines, sizeof *used);
+    size_t n_used = ho && ho->n_lines > 16 ? ho->n_lines : 16;
+    int64_t *used = n_used <= 16 ? small : calloc(n_used, sizeof *used);
     if (!used)
         return ENG_NOMEM;
-    memset(used, 0, (ho->n_lines <= 16 ? 16 : ho->n_lines) * sizeof *used);
+    memset(used, 0, n_used * sizeof *used);
     int64_t outstanding = 0;
     for (uint32_t i = 0; i < ord->n_lines; i++) {
         eng_line *ln = &ord->lines[i];
         const eng_product *p = eng_catalog_get(n->catalog, (uint32_t)ln->product);
-        const eng_hist_line *hl = eng_history_line(ho, p->sku, p->sku_len);
+        const eng_hist_line *hl = ho ? eng_history_line(ho, p->sku, p->sku_len) : NULL;
         if (hl) {
             size_t k = (size_t)(hl - ho->lines);
             int64_t avail = hl->shipped - used[k];
@@ -554,6 +556,8 @@ static eng_rc apply_history(order_check *oc)
             ln->before = take;
             ln->qty = ln->ordered - take;
         }
+        if (ln->row->open_qty >= 0 && ln->row->open_qty < ln->qty)
+            ln->qty = ln->row->open_qty;
         outstanding += ln->qty;
     }
     if (used != small)
@@ -561,11 +565,15 @@ static eng_rc apply_history(order_check *oc)
     if (outstanding > 0)
         return ENG_OK;
     char msg[256], day[11];
-    fmt_isodate_format(ho->ship_date, day);
-    snprintf(msg, sizeof msg,
-             "order already shipped on an earlier night (slip %.40s on %s); nothing is left "
-             "to ship",
-             ho->slip, day);
+    if (ho && ho->ship_date >= 0) {
+        fmt_isodate_format(ho->ship_date, day);
+        snprintf(msg, sizeof msg,
+                 "order already shipped on an earlier night (slip %.40s on %s); nothing is "
+                 "left to ship",
+                 ho->slip, day);
+    } else {
+        snprintf(msg, sizeof msg, "nothing is left to ship: open_qty is 0 on every line");
+    }
     for (uint32_t i = 0; i < oc->n_rows; i++)
         ENG_TRY(raise(oc, oc->rows[i], ENG_CODE_DUPLICATE_ORDER, "order_id", msg));
     ord->status = ENG_ST_REJECTED;
@@ -615,8 +623,8 @@ static eng_rc check_order(part_task *t, uint32_t o)
     ord->status = first_bad ? ENG_ST_REJECTED : ENG_ST_BACKORDERED;
     ord->code = first_bad ? first_bad->worst : ENG_CODE_NONE;
     ord->lines_out = ord->n_lines;
-    if (!first_bad && t->night->history)
-        ENG_TRY(apply_history(&oc));
+    if (!first_bad)
+        ENG_TRY(settle_outstanding(&oc));
     return ENG_OK;
 }
 

@@ -69,6 +69,14 @@ static int classify_condition(fmt_str v)
     return -1;
 }
 
+void eng_returns_count_bad(eng_night *n, const eng_returns *rs)
+{
+    for (size_t f = n->first_return_file; f < n->first_return_file + n->n_return_files; f++)
+        n->sources[f].rate_rows = n->sources[f].data_rows;
+    for (size_t i = 0; i < rs->n; i++)
+        n->sources[rs->items[i].file].bad_rows += eng_code_counts_as_bad(rs->items[i].code);
+}
+
 void eng_returns_release(eng_returns *rs)
 {
     free(rs->items);
@@ -262,25 +270,30 @@ int64_t eng_returns_refund(int64_t amount_minor, int64_t shipped, int64_t qty, f
     return r > INT64_MAX ? INT64_MAX : (int64_t)r;
 }
 
+/* Units approved tonight for one earlier order line: returned (for RETURN_QTY_EXCEEDS)
+ * and, of those, refunded (for the cumulative refund). */
+typedef struct tonight_line {
+    const eng_hist_line *line; /* NULL: empty slot */
+    int64_t returned;
+    int64_t refunded;
+} tonight_line;
+
 typedef struct decide_ctx {
     eng_night *night;
     const eng_history *h;
     eng_returns *rs;
-    eng_strset *seen; /* request ids decided tonight */
-    /* units approved tonight per (order, sku), kept on the history lines' index */
-    int64_t *approved_tonight;
-    const eng_hist_line **approved_line;
-    size_t n_approved_lines;
+    eng_strset *seen;    /* request ids decided tonight */
+    tonight_line *lines; /* open addressing by history line, at most half full */
+    size_t mask;
 } decide_ctx;
 
-static int64_t *approved_for(decide_ctx *d, const eng_hist_line *ln)
+static tonight_line *tonight_for(decide_ctx *d, const eng_hist_line *ln)
 {
-    for (size_t i = 0; i < d->n_approved_lines; i++)
-        if (d->approved_line[i] == ln)
-            return &d->approved_tonight[i];
-    d->approved_line[d->n_approved_lines] = ln;
-    d->approved_tonight[d->n_approved_lines] = 0;
-    return &d->approved_tonight[d->n_approved_lines++];
+    size_t i = (size_t)(((uintptr_t)ln >> 4) * 0x9E3779B97F4A7C15u) & d->mask;
+    while (d->lines[i].line && d->lines[i].line != ln)
+        i = (i + 1) & d->mask;
+    d->lines[i].line = ln;
+    return &d->lines[i];
 }
 
 static eng_rc reject(decide_ctx *d, eng_return *r, eng_code code, const char *field,
@@ -371,13 +384,13 @@ static eng_rc decide_one(decide_ctx *d, eng_return *r)
     }
     r->currency = hl->currency;
     r->warehouse = hl->last_warehouse;
-    int64_t *tonight = approved_for(d, hl);
-    int64_t left = hl->shipped - hl->returned - *tonight;
+    tonight_line *tonight = tonight_for(d, hl);
+    int64_t left = hl->shipped - hl->returned - tonight->returned;
     if (r->qty > left) {
         snprintf(msg, sizeof msg,
                  "returns %lld units; %lld shipped, %lld already returned, %lld left",
-                 (long long)r->qty, (long long)hl->shipped, (long long)(hl->returned + *tonight),
-                 (long long)(left > 0 ? left : 0));
+                 (long long)r->qty, (long long)hl->shipped,
+                 (long long)(hl->returned + tonight->returned), (long long)(left > 0 ? left : 0));
         return reject(d, r, ENG_CODE_RETURN_QTY_EXCEEDS, "qty", msg);
     }
     const eng_product *p =
@@ -396,12 +409,18 @@ static eng_rc decide_one(decide_ctx *d, eng_return *r)
         snprintf(msg, sizeof msg, "SKU \"%.60s\" is not returnable", p->sku);
         return reject(d, r, ENG_CODE_RETURN_NOT_RETURNABLE, "sku", msg);
     }
-    /* Approved. */
-    *tonight += r->qty;
+    /* Approved. The refund is cumulative: what all refunded units of this line are worth
+     * after this request, less what the earlier ones were worth, so that rounding per
+     * request can never add up to more than was paid. */
+    tonight->returned += r->qty;
     r->code = r->resaleable ? ENG_CODE_NONE : ENG_CODE_RETURN_DAMAGED;
-    r->refund_minor = r->exchange ? 0
-                                  : eng_returns_refund(hl->amount_minor, hl->shipped, r->qty,
-                                                       n->policy.restocking_fee_pct);
+    if (!r->exchange) {
+        fmt_dec pct = n->policy.restocking_fee_pct;
+        int64_t before = hl->refunded + tonight->refunded;
+        r->refund_minor = eng_returns_refund(hl->amount_minor, hl->shipped, before + r->qty, pct) -
+                          eng_returns_refund(hl->amount_minor, hl->shipped, before, pct);
+        tonight->refunded += r->qty;
+    }
     if (r->resaleable) {
         r->restock_slot = restock_slot(n, r->product, hl->last_warehouse);
         if (r->restock_slot != UINT32_MAX) {
@@ -442,9 +461,12 @@ eng_rc eng_returns_decide(eng_night *n, const eng_history *h, eng_returns *rs, e
     d.h = h;
     d.rs = rs;
     d.seen = eng_strset_new();
-    d.approved_tonight = calloc(rs->n, sizeof *d.approved_tonight);
-    d.approved_line = calloc(rs->n, sizeof *d.approved_line);
-    eng_rc rc = d.seen && d.approved_tonight && d.approved_line ? ENG_OK : ENG_NOMEM;
+    size_t size = 16;
+    while (size < rs->n * 2)
+        size *= 2;
+    d.lines = calloc(size, sizeof *d.lines);
+    d.mask = size - 1;
+    eng_rc rc = d.seen && d.lines ? ENG_OK : ENG_NOMEM;
     for (size_t i = 0; rc == ENG_OK && i < rs->n; i++) {
         eng_return *r = &rs->items[i];
         rc = decide_one(&d, r);
@@ -470,8 +492,7 @@ eng_rc eng_returns_decide(eng_night *n, const eng_history *h, eng_returns *rs, e
     }
     n->n_exchange_slips = slip;
     eng_strset_free(d.seen);
-    free(d.approved_tonight);
-    free(d.approved_line);
+    free(d.lines);
     if (rc != ENG_OK)
         return ENG_FAIL(err, rc, "out of memory deciding returns");
     return ENG_OK;

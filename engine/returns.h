@@ -86,6 +86,10 @@ eng_rc eng_returns_decide(eng_night *night, const eng_history *h, eng_returns *r
  * rounded half up to minor units (exposed for tests). */
 int64_t eng_returns_refund(int64_t amount_minor, int64_t shipped, int64_t qty, fmt_dec pct);
 
+/* Count each returns file's rows whose code counts towards max_error_rate (unreadable
+ * rows, BAD_VALUE, BAD_DATE) into its source's bad_rows and rate_rows. */
+void eng_returns_count_bad(eng_night *night, const eng_returns *rs);
+
 void eng_returns_release(eng_returns *rs);
 
 #endif

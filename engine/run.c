@@ -42,10 +42,10 @@ static eng_rc digest_file(eng_source *src, eng_err *err)
 }
 
 /* SPEC: refuse a file of 100 rows or more whose share of bad rows is above the limit. */
-static eng_rc check_error_rate(const eng_night *n, eng_err *err)
+static eng_rc check_error_rate(const eng_night *n, size_t first, size_t count, eng_err *err)
 {
     int64_t ppm = n->policy.max_error_rate_ppm;
-    for (size_t f = 0; f < n->n_order_files; f++) {
+    for (size_t f = first; f < first + count; f++) {
         const eng_source *s = &n->sources[f];
         if (s->rate_rows < 100)
             continue;
@@ -211,13 +211,18 @@ int eng_run(const eng_run_args *a)
         rc = eng_orders_build(n, pool, &err);
     if (rc == ENG_OK) {
         eng_orders_count_bad(n);
-        rc = check_error_rate(n, &err);
+        rc = check_error_rate(n, 0, n->n_order_files, &err);
     }
     lap(&metrics, ENG_STAGE_ORDERS, &mark);
     if (rc == ENG_OK)
         rc = eng_alloc_prepare(n, &err);
-    if (rc == ENG_OK && n->returns)
+    if (rc == ENG_OK && n->returns) {
         rc = eng_returns_decide(n, history, &returns, &err);
+        if (rc == ENG_OK) {
+            eng_returns_count_bad(n, &returns);
+            rc = check_error_rate(n, n->first_return_file, n->n_return_files, &err);
+        }
+    }
     if (rc == ENG_OK)
         rc = eng_alloc_run(n, pool, &err);
     lap(&metrics, ENG_STAGE_ALLOC, &mark);

@@ -11,6 +11,8 @@
 #include "../formats/isotime.h"
 #include "../formats/json.h"
 #include "../formats/sink.h"
+#include "alloc.h"
+#include "history.h"
 #include "returns.h"
 
 static void set(eng_invariant *inv, const char *name, eng_check state, const char *detail)
@@ -130,11 +132,33 @@ int eng_summary_check(const eng_night *n, const eng_slot_totals *t, const eng_ou
         set(&inv[4], "resend_ships_nothing_twice", ENG_CHECK_NOT_RUN,
             "needs --history (earlier nights' slips and ledgers); none given");
     } else {
+        /* Recounted per (order, SKU) from the history index and the lines' parts, not
+         * from the outstanding quantities the order stage derived. */
         uint64_t twice = 0;
         for (size_t i = 0; i < n->n_orders; i++) {
             const eng_order *o = n->orders[i];
-            for (uint32_t k = 0; k < o->n_lines; k++)
-                twice += o->lines[k].before + o->lines[k].shipped > o->lines[k].ordered;
+            const eng_hist_order *ho = eng_history_order(n->history, o->id, o->id_len);
+            for (uint32_t k = 0; ho && k < o->n_lines; k++) {
+                int32_t p = o->lines[k].product;
+                int first_of_sku = 1;
+                for (uint32_t j = 0; j < k && first_of_sku; j++)
+                    first_of_sku = o->lines[j].product != p;
+                if (!first_of_sku || p < 0)
+                    continue;
+                int64_t ordered = 0, tonight = 0;
+                for (uint32_t j = k; j < o->n_lines; j++) {
+                    if (o->lines[j].product != p)
+                        continue;
+                    ordered += o->lines[j].ordered;
+                    const eng_part *parts = eng_alloc_line_parts(&o->lines[j]);
+                    for (uint32_t q = 0; q < o->lines[j].n_parts; q++)
+                        tonight += parts[q].qty;
+                }
+                const eng_product *prod = eng_catalog_get(n->catalog, (uint32_t)p);
+                const eng_hist_line *hl = eng_history_line(ho, prod->sku, prod->sku_len);
+                int64_t before = hl ? hl->shipped : 0;
+                twice += tonight > (ordered > before ? ordered - before : 0);
+            }
         }
         snprintf(d, sizeof d,
                  "%llu lines ship units history already shipped; %llu approved returns were "

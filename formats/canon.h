@@ -1,4 +1,5 @@
-/* The canonical orders layout: the columns SPEC names, in SPEC's order.
+/* The canonical orders layout: the columns SPEC names, in SPEC's order, then open_qty,
+ * which slipway's own backorders.csv carries so that it can be fed back as orders.
  *
  * Every reader of orders, whatever the file's own layout, ends in these columns, so the
  * engine validates one model. Order-level columns (is_order_level) may be blank on all
@@ -31,7 +32,8 @@
     X(ORDER_TOTAL, "order_total", 0, 1)   \
     X(SHIPPING, "shipping", 0, 1)         \
     X(TAX, "tax", 0, 1)                   \
-    X(DISCOUNT, "discount", 0, 1)
+    X(DISCOUNT, "discount", 0, 1)                                                                  \
+    X(OPEN_QTY, "open_qty", 0, 0)
 
 typedef enum fmt_col {
 #define FMT_COL_ENUM(e, name, req, lvl) FMT_COL_##e,

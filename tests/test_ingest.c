@@ -32,6 +32,7 @@ static const char *const clean[FMT_COL_COUNT] = {
     "0.00",                 /* shipping */
     "0.00",                 /* tax */
     "0.00",                 /* discount */
+    "",                     /* open_qty */
 };
 
 #define LINE 7 /* physical line every test record claims to start on */
@@ -173,7 +174,7 @@ Test(ingest, clean_row_keeps_order_level_fields_in_its_head)
 
 Test(ingest, continuation_row_with_blank_order_fields_has_no_head)
 {
-    eng_row *r = feed("A-1,,MUG,1,5.00,,,,,,,,,,,,,,,");
+    eng_row *r = feed("A-1,,MUG,1,5.00,,,,,,,,,,,,,,,,");
     assert_no_exception(r);
     cr_assert_null(r->head);
     cr_assert_eq(r->product, 2);
@@ -183,10 +184,10 @@ Test(ingest, continuation_row_with_blank_order_fields_has_no_head)
 
 Test(ingest, row_with_one_field_too_few_is_malformed)
 {
-    /* 19 fields: the comma between qty and unit_price is missing. */
+    /* 20 fields: the comma between qty and unit_price is missing. */
     eng_row *r = feed("A-1,2026-11-26T10:00:00Z,TENT,2100.00,EUR,shop,1,C-9,Ann Example,"
-                      "Main St 1,Berlin,,10115,DE,standard,200.00,0.00,0.00,0.00");
-    assert_one(ENG_CODE_MALFORMED_ROW, "", "the row has 19 fields, the header has 20");
+                      "Main St 1,Berlin,,10115,DE,standard,200.00,0.00,0.00,0.00,");
+    assert_one(ENG_CODE_MALFORMED_ROW, "", "the row has 20 fields, the header has 21");
     cr_assert_eq(r->worst, ENG_CODE_MALFORMED_ROW);
     cr_assert_eq(r->flags & (ENG_ROW_FAULT | ENG_ROW_BAD), ENG_ROW_FAULT | ENG_ROW_BAD);
     cr_assert_eq(r->given, UINT32_MAX, "a malformed row's fields cannot be trusted");
@@ -199,7 +200,7 @@ Test(ingest, row_with_one_field_too_many_is_malformed)
     char text[1100];
     snprintf(text, sizeof text, "%s,extra", row_with(-1, NULL));
     eng_row *r = feed(text);
-    assert_one(ENG_CODE_MALFORMED_ROW, "", "the row has 21 fields, the header has 20");
+    assert_one(ENG_CODE_MALFORMED_ROW, "", "the row has 22 fields, the header has 21");
     cr_assert_eq(r->worst, ENG_CODE_MALFORMED_ROW);
 }
 
@@ -553,6 +554,26 @@ Test(ingest, row_with_two_problems_gets_two_exceptions_and_the_lower_code_as_wor
 }
 
 /* ---- rows of a batch ---- */
+
+Test(ingest, open_qty_is_kept_when_given)
+{
+    eng_row *r = feed_with(FMT_COL_OPEN_QTY, "0");
+    cr_assert_eq(r->open_qty, 0);
+    cr_assert_eq(r->worst, ENG_CODE_NONE);
+}
+
+Test(ingest, blank_open_qty_means_no_bound)
+{
+    eng_row *r = feed_with(-1, NULL);
+    cr_assert_eq(r->open_qty, -1);
+}
+
+Test(ingest, negative_open_qty_is_bad_qty)
+{
+    eng_row *r = feed_with(FMT_COL_OPEN_QTY, "-1");
+    cr_assert_eq(r->worst, ENG_CODE_BAD_QTY);
+    cr_assert_eq(r->open_qty, -1);
+}
 
 Test(ingest, rows_keep_their_line_numbers)
 {

@@ -211,6 +211,9 @@ static const char SLIPS[] =
     "OUT-20261121-000002,G-1,TENT,1,100.00,EUR,WEST,2026-11-21\n"
     /* K-1: a kettle, a SKU without inventory rows */
     "OUT-20261121-000003,K-1,KETTLE,1,30.00,EUR,MAIN,2026-11-21\n"
+    /* C-1: two tents paid 10.00 and 0.01 (10.01 in all) */
+    "OUT-20261120-000004,C-1,TENT,1,10.00,EUR,MAIN,2026-11-20\n"
+    "OUT-20261120-000004,C-1,TENT,1,0.01,EUR,MAIN,2026-11-20\n"
     /* E-1: tents first from EAST, later from MAIN */
     "OUT-20261119-000001,E-1,TENT,2,200.00,EUR,EAST,2026-11-19\n"
     "OUT-20261121-000004,E-1,TENT,1,100.00,EUR,MAIN,2026-11-21\n";
@@ -798,6 +801,16 @@ Test(returns, refund_is_the_share_of_mixed_price_slips)
 {
     decide("R1,P-1,TENT,2,,new,refund,\n"); /* 299.99 for 3: two are 199.99 */
     cr_assert_eq(req("R1")->refund_minor, 19999);
+}
+
+/* Regression (review of 2026-11-27): refunds rounded request by request could add up to
+ * more than was paid (5.01 + 5.01 for 10.01). The refund is now cumulative per line. */
+Test(returns, refunds_of_one_line_never_add_up_to_more_than_was_paid)
+{
+    decide("R1,C-1,TENT,1,,new,refund,2026-11-26\n"
+           "R2,C-1,TENT,1,,new,refund,2026-11-27\n");
+    cr_assert_eq(req("R1")->refund_minor, 501); /* 10.01 / 2 = 5.005, half up */
+    cr_assert_eq(req("R2")->refund_minor, 500); /* 10.01 in all, less 5.01 */
 }
 
 Test(returns, refund_takes_the_policy_restocking_fee)
