@@ -32,7 +32,7 @@
     X(ORDER_TOTAL, "order_total", 0, 1)   \
     X(SHIPPING, "shipping", 0, 1)         \
     X(TAX, "tax", 0, 1)                   \
-    X(DISCOUNT, "discount", 0, 1)                                                                  \
+    X(DISCOUNT, "discount", 0, 1)         \
     X(OPEN_QTY, "open_qty", 0, 0)
 
 typedef enum fmt_col {
