@@ -370,7 +370,8 @@ static eng_rc number_slips(eng_night *n, eng_err *err)
                 continue;
             o->lines_out++;
             o->units += ln->shipped;
-            o->amount_minor += ln->shipped * ln->unit_minor;
+            o->amount_minor +=
+                eng_line_amount(ln, ln->before + ln->shipped) - eng_line_amount(ln, ln->before);
         }
     }
     n->n_slips = next - 1 - n->n_exchange_slips;
@@ -397,7 +398,7 @@ eng_rc eng_alloc_run(eng_night *n, eng_pool *pool, eng_err *err)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
     n->n_ranked = 0;
     for (size_t i = 0; i < n->n_orders; i++)
-        if (n->orders[i]->status != ENG_ST_REJECTED)
+        if (n->orders[i]->status == ENG_ST_BACKORDERED) /* valid, not yet allocated */
             n->ranked[n->n_ranked++] = n->orders[i];
     eng_rank_sort(n->ranked, n->n_ranked);
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -164,13 +165,16 @@ static int cmd_run(int argc, char **argv)
                 if (fmt_isodate_parse(v, strlen(v), &a.run_date) != 0)
                     rc = usage_error("--run-date wants YYYY-MM-DD in 1970-2099, not '%s'", v);
             } else if (strcmp(name, "--format") == 0) {
-                if (strcmp(v, "auto") != 0 && strcmp(v, "canonical") != 0)
-                    rc = usage_error("--format %s: this version reads the canonical layout "
-                                     "only (auto or canonical)",
-                                     v);
+                a.format = v;
             } else if (strcmp(name, "--encoding") == 0) {
-                if (strcmp(v, "utf-8") != 0 && strcmp(v, "UTF-8") != 0)
-                    rc = usage_error("--encoding %s: this version reads UTF-8 only", v);
+                static const char *const known[][2] = {
+                    {"utf-8", "UTF-8"}, {"windows-1252", "WINDOWS-1252"}, {"gb18030", "GB18030"}};
+                a.encoding = NULL;
+                for (size_t k = 0; k < sizeof known / sizeof *known; k++)
+                    if (strcasecmp(v, known[k][0]) == 0)
+                        a.encoding = known[k][1];
+                if (!a.encoding)
+                    rc = usage_error("--encoding %s: use utf-8, windows-1252 or gb18030", v);
             } else if (strcmp(name, "--returns") == 0) {
                 a.returns[a.n_returns++] = v;
             } else {

@@ -49,6 +49,7 @@ typedef enum eng_rc {
     X(DUPLICATE_ROW, "the row repeats an earlier row byte for byte")                     \
     X(DUPLICATE_ORDER, "the order was already received")                                 \
     X(INSUFFICIENT_STOCK, "not enough stock to ship")                                    \
+    X(SUPERSEDED_ROW, "a later row of the same marketplace line replaces this one")      \
     X(RETURN_UNKNOWN_ORDER, "no shipped order with this id")                             \
     X(RETURN_SKU_NOT_IN_ORDER, "the SKU was not shipped in this order")                  \
     X(RETURN_QTY_EXCEEDS, "more units than shipped and not yet returned")                \

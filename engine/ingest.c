@@ -12,6 +12,8 @@
  * order (inherited fields, currency, totals, duplicates) run later in orders.c. */
 #include "ingest.h"
 
+#include <errno.h>
+#include <iconv.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,9 +33,14 @@
 
 /* ---- checking one record ---- */
 
+#define MAX_DIALECTS 8
+
 struct eng_ingest_worker {
-    fmt_csv_fields *fields;
+    fmt_csv_fields *fields[MAX_DIALECTS]; /* one splitter per dialect met */
+    fmt_dialect dialects[MAX_DIALECTS];
+    size_t n_dialects;
     fmt_sha256 *sha;
+    fmt_out out;
 };
 
 eng_ingest_worker *eng_ingest_worker_new(void)
@@ -41,9 +48,8 @@ eng_ingest_worker *eng_ingest_worker_new(void)
     eng_ingest_worker *w = calloc(1, sizeof *w);
     if (!w)
         return NULL;
-    w->fields = fmt_csv_fields_new(',');
     w->sha = fmt_sha256_new();
-    if (!w->fields || !w->sha) {
+    if (!w->sha || fmt_out_init(&w->out) != ENG_OK) {
         eng_ingest_worker_free(w);
         return NULL;
     }
@@ -54,9 +60,27 @@ void eng_ingest_worker_free(eng_ingest_worker *w)
 {
     if (!w)
         return;
-    fmt_csv_fields_free(w->fields);
+    for (size_t i = 0; i < w->n_dialects; i++)
+        fmt_csv_fields_free(w->fields[i]);
     fmt_sha256_free(w->sha);
+    fmt_out_release(&w->out);
     free(w);
+}
+
+/* The worker's splitter for a dialect; files of one night use one or two. */
+static fmt_csv_fields *fields_for(eng_ingest_worker *w, fmt_dialect d)
+{
+    for (size_t i = 0; i < w->n_dialects; i++)
+        if (w->dialects[i].delim == d.delim && w->dialects[i].quote == d.quote)
+            return w->fields[i];
+    if (w->n_dialects == MAX_DIALECTS)
+        return NULL;
+    fmt_csv_fields *f = fmt_csv_fields_new(d);
+    if (f) {
+        w->fields[w->n_dialects] = f;
+        w->dialects[w->n_dialects++] = d;
+    }
+    return f;
 }
 
 static eng_row *new_row(eng_batch *b)
@@ -78,7 +102,11 @@ static eng_row *new_row(eng_batch *b)
 static eng_rc flag(eng_batch *b, eng_row *row, eng_code code, const char *field, const char *msg)
 {
     eng_row_fault(row, code);
-    return eng_exc_add(&b->exc, b->mem, b->file, row->line, row->order_id, code, field, "%s", msg);
+    eng_rc rc =
+        eng_exc_add(&b->exc, b->mem, b->file, row->line, row->order_id, code, field, "%s", msg);
+    if (rc == ENG_OK)
+        b->exc.items[b->exc.n - 1].row = (uint32_t)(row - b->rows);
+    return rc;
 }
 
 static int is_valid_utf8(fmt_str s)
@@ -166,68 +194,66 @@ static const char *num_problem(fmt_num_rc rc)
     return fmt_num_rc_text(rc);
 }
 
-eng_rc eng_ingest_record(eng_batch *b, eng_ingest_worker *w, const eng_layout *layout,
-                         const eng_catalog *catalog, const char *rec, size_t len, uint64_t line,
-                         uint64_t end_line)
+/* A new row of the batch for the record at line; its digest is the record's, with the
+ * index of the row within the record mixed in (one WooCommerce record holds several
+ * lines, and each must stay distinct from the others for DUPLICATE_ROW). */
+static eng_row *start_row(eng_batch *b, eng_ingest_worker *w, const char *rec, size_t len,
+                          uint64_t line, size_t index)
 {
     eng_row *row = new_row(b);
     if (!row)
-        return ENG_NOMEM;
+        return NULL;
     row->line = line;
     row->file = b->file;
     unsigned char digest[32];
     fmt_sha256_digest(w->sha, rec, len, digest);
     memcpy(row->raw_digest, digest, sizeof row->raw_digest);
+    for (size_t k = 0; k < sizeof index; k++)
+        row->raw_digest[15 - k] ^= (unsigned char)(index >> (8 * k));
     row->raw_len = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
     row->product = -1;
     row->open_qty = -1;
+    return row;
+}
 
-    fmt_csv_fields *fields = w->fields;
-    eng_rc split = fmt_csv_split(fields, rec, len);
-    if (split == ENG_NOMEM)
-        return ENG_NOMEM;
-    size_t n = fmt_csv_count(fields);
-    fmt_str val[FMT_COL_COUNT];
-    for (int c = 0; c < FMT_COL_COUNT; c++) {
-        int at = layout->col[c];
-        if (at >= 0 && (size_t)at < n) {
-            val[c] = fmt_csv_field(fields, (size_t)at);
-        } else {
-            val[c].p = "";
-            val[c].len = 0;
-        }
-    }
-    ENG_TRY(set_order_id(b, row, val[FMT_COL_ORDER_ID]));
-    for (int c = 0; c < FMT_COL_COUNT; c++)
-        if (val[c].len)
-            row->given |= 1u << c;
+static eng_rc malformed(eng_batch *b, eng_row *row, const fmt_out *out, eng_rc split, size_t n,
+                        const eng_layout *layout, uint64_t line, uint64_t end_line)
+{
+    char msg[320];
+    if (out->n > 0)
+        ENG_TRY(set_order_id(b, row, out->rows[0].v[FMT_COL_ORDER_ID]));
+    if (end_line > line)
+        /* Whatever went wrong, the record swallowed the lines up to end_line: say so, and
+         * count them as bad rows for max_error_rate, so that a quote left open cannot
+         * hide the rest of a file behind one exception. */
+        snprintf(msg, sizeof msg,
+                 "the row is not well-formed CSV: it runs on to line %llu (a quote opened "
+                 "and not closed where expected?), so lines %llu-%llu are read into it, not "
+                 "as rows of their own",
+                 (unsigned long long)end_line, (unsigned long long)line + 1,
+                 (unsigned long long)end_line);
+    else if (split == ENG_DATA)
+        snprintf(msg, sizeof msg,
+                 "the row is not well-formed CSV (a quote inside an unquoted field, text "
+                 "after a closing quote, or a quote never closed)");
+    else if (out->malformed)
+        snprintf(msg, sizeof msg, "%s", out->malformed);
+    else
+        snprintf(msg, sizeof msg, "the row has %zu fields, the header has %zu", n,
+                 layout->n_header);
+    row->given = UINT32_MAX;
+    b->swallowed_lines += end_line - line;
+    return flag(b, row, ENG_CODE_MALFORMED_ROW, "", msg);
+}
 
+/* Raw fields that are not valid UTF-8, named by column, on the record's first row.
+ * Quotes and delimiters are ASCII, so a valid record has only valid fields: look field
+ * by field only when the record as a whole fails. */
+static eng_rc check_encoding(eng_batch *b, eng_row *row, const fmt_csv_fields *fields,
+                             const eng_layout *layout, const char *rec, size_t len)
+{
     char msg[320], q[64];
-    if (split == ENG_DATA || n != layout->n_header) {
-        if (end_line > line)
-            /* Whatever went wrong, the record swallowed the lines up to end_line: say so,
-             * and count them as bad rows for max_error_rate, so that a quote left open
-             * cannot hide the rest of a file behind one exception. */
-            snprintf(msg, sizeof msg,
-                     "the row is not well-formed CSV: it runs on to line %llu (a quote opened "
-                     "and not closed where expected?), so lines %llu-%llu are read into it, "
-                     "not as rows of their own",
-                     (unsigned long long)end_line, (unsigned long long)line + 1,
-                     (unsigned long long)end_line);
-        else if (split == ENG_DATA)
-            snprintf(msg, sizeof msg,
-                     "the row is not well-formed CSV (a quote inside an unquoted field, text "
-                     "after a closing quote, or a quote never closed)");
-        else
-            snprintf(msg, sizeof msg, "the row has %zu fields, the header has %zu", n,
-                     layout->n_header);
-        row->given = UINT32_MAX;
-        b->swallowed_lines += end_line - line;
-        return flag(b, row, ENG_CODE_MALFORMED_ROW, "", msg);
-    }
-
-    /* Quotes and delimiters are ASCII, so a valid record has only valid fields: look
-     * field by field only when the record as a whole fails. */
+    size_t n = fmt_csv_count(fields);
     for (size_t i = 0; fmt_utf8_valid_prefix(rec, len) != len && i < n; i++) {
         fmt_str f = fmt_csv_field(fields, i);
         size_t ok = fmt_utf8_valid_prefix(f.p, f.len);
@@ -236,13 +262,33 @@ eng_rc eng_ingest_record(eng_batch *b, eng_ingest_worker *w, const eng_layout *l
         eng_text_quote(q, sizeof q, f.p, f.len);
         snprintf(msg, sizeof msg, "%s is not valid UTF-8 (byte 0x%02X at position %zu)", q,
                  (unsigned char)f.p[ok], ok + 1);
-        ENG_TRY(flag(b, row, ENG_CODE_BAD_ENCODING, layout->header_names[i], msg));
+        ENG_TRY(flag(b, row, ENG_CODE_BAD_ENCODING,
+                     i < layout->n_header ? layout->header_names[i] : "", msg));
     }
+    return ENG_OK;
+}
 
-    if (val[FMT_COL_ORDER_ID].len == 0)
-        ENG_TRY(flag(b, row, ENG_CODE_MISSING_FIELD, "order_id",
-                     "order_id is blank, so the row belongs to no order"));
+static eng_rc keep_line_key(eng_batch *b, eng_row *row, const fmt_out_row *o)
+{
+    if (o->item_key.len == 0)
+        return ENG_OK;
+    eng_line_key *k = eng_arena_alloc(b->mem, sizeof *k, _Alignof(eng_line_key));
+    uint32_t len;
+    if (!k || !(k->id = keep_text(b, o->item_key, &len)))
+        return ENG_NOMEM;
+    k->len = len;
+    k->updated_ns = o->updated_ns;
+    row->key = k;
+    return ENG_OK;
+}
 
+/* The checks of one canonical row, on its own. */
+/* SKU, quantity and price of a row that is a line. */
+static eng_rc check_line(eng_batch *b, eng_row *row, const fmt_out_row *o,
+                         const eng_catalog *catalog)
+{
+    const fmt_str *val = o->v;
+    char msg[320], q[64];
     fmt_str sku = val[FMT_COL_SKU];
     if (sku.len == 0) {
         ENG_TRY(flag(b, row, ENG_CODE_MISSING_FIELD, "sku", "sku is blank"));
@@ -284,6 +330,8 @@ eng_rc eng_ingest_record(eng_batch *b, eng_ingest_worker *w, const eng_layout *l
     }
 
     fmt_str price = val[FMT_COL_UNIT_PRICE];
+    if (o->line_total)
+        row->flags |= ENG_ROW_LINE_TOTAL;
     if (price.len == 0) {
         ENG_TRY(flag(b, row, ENG_CODE_MISSING_FIELD, "unit_price", "unit_price is blank"));
     } else {
@@ -296,6 +344,25 @@ eng_rc eng_ingest_record(eng_batch *b, eng_ingest_worker *w, const eng_layout *l
             ENG_TRY(flag(b, row, ENG_CODE_BAD_NUMBER, "unit_price", msg));
         }
     }
+    return ENG_OK;
+}
+
+static eng_rc check_values(eng_batch *b, eng_row *row, const fmt_out_row *o,
+                           const eng_catalog *catalog)
+{
+    const fmt_str *val = o->v;
+    char msg[320], q[64];
+    row->order_state = (uint8_t)o->order_state;
+    row->line_state = (uint8_t)o->line_state;
+    if (o->head_only)
+        row->flags |= ENG_ROW_HEAD_ONLY;
+    ENG_TRY(keep_line_key(b, row, o));
+    if (val[FMT_COL_ORDER_ID].len == 0)
+        ENG_TRY(flag(b, row, ENG_CODE_MISSING_FIELD, "order_id",
+                     "order_id is blank, so the row belongs to no order"));
+
+    if (!o->head_only) /* a summary row has no SKU, quantity or price to check */
+        ENG_TRY(check_line(b, row, o, catalog));
 
     eng_head h;
     memset(&h, 0, sizeof h);
@@ -346,6 +413,41 @@ eng_rc eng_ingest_record(eng_batch *b, eng_ingest_worker *w, const eng_layout *l
         h.text[i].len = (uint32_t)raw_text[i].len;
     }
     ENG_TRY(keep_head(b, row, &h, raw_text));
+    return ENG_OK;
+}
+
+eng_rc eng_ingest_record(eng_batch *b, eng_ingest_worker *w, const eng_layout *layout,
+                         const eng_catalog *catalog, const char *rec, size_t len, uint64_t line,
+                         uint64_t end_line)
+{
+    fmt_csv_fields *fields = fields_for(w, layout->layout->dialect);
+    if (!fields)
+        return ENG_NOMEM;
+    eng_rc split = fmt_csv_split(fields, rec, len);
+    if (split == ENG_NOMEM)
+        return ENG_NOMEM;
+    size_t n = fmt_csv_count(fields);
+    fmt_out *out = &w->out;
+    fmt_out_reset(out);
+    ENG_TRY(layout->layout->transform(layout->layout, layout->bind, fields, out));
+    if (split == ENG_OK && out->skip)
+        return ENG_OK; /* not order data: a report's footer line */
+    if (split == ENG_DATA || out->malformed || n != layout->n_header || out->n == 0) {
+        eng_row *row = start_row(b, w, rec, len, line, 0);
+        return row ? malformed(b, row, out, split, n, layout, line, end_line) : ENG_NOMEM;
+    }
+    for (size_t i = 0; i < out->n; i++) {
+        eng_row *row = start_row(b, w, rec, len, line, i);
+        if (!row)
+            return ENG_NOMEM;
+        ENG_TRY(set_order_id(b, row, out->rows[i].v[FMT_COL_ORDER_ID]));
+        for (int c = 0; c < FMT_COL_COUNT; c++)
+            if (out->rows[i].v[c].len)
+                row->given |= 1u << c;
+        if (i == 0)
+            ENG_TRY(check_encoding(b, row, fields, layout, rec, len));
+        ENG_TRY(check_values(b, row, &out->rows[i], catalog));
+    }
     return ENG_OK;
 }
 
@@ -400,75 +502,251 @@ typedef struct ingest {
     eng_err reader_err;
 } ingest;
 
-static eng_rc read_header(ingest *in, uint16_t file, fmt_chunk *ch, eng_err *err)
+/* The first record with a non-blank field (eBay puts a line of bare commas first). Returns
+ * 1 with the record split into f, 0 when there is none, -1 when out of memory. */
+static int first_record(const char *p, size_t len, uint64_t first_line, fmt_dialect d,
+                        fmt_csv_fields *f, fmt_csv_iter *it, uint64_t *line, int *strict_ok)
+{
+    fmt_csv_iter_init(it, p, len, first_line, d);
+    fmt_str rec;
+    while (fmt_csv_iter_next(it, &rec, line)) {
+        eng_rc rc = fmt_csv_split(f, rec.p, rec.len);
+        if (rc == ENG_NOMEM)
+            return -1;
+        for (size_t i = 0; i < fmt_csv_count(f); i++)
+            if (fmt_csv_field(f, i).len) {
+                *strict_ok = rc == ENG_OK;
+                return 1;
+            }
+    }
+    return 0;
+}
+
+/* The peeked start of the file in encoding (NULL: as is), converted into a scratch copy. */
+static eng_rc decoded_peek(const char *p, size_t n, const char *encoding, char **out,
+                           size_t *out_len)
+{
+    *out = NULL;
+    *out_len = 0;
+    if (!encoding)
+        return ENG_OK;
+    iconv_t cd = iconv_open("UTF-8", encoding);
+    if (cd == (iconv_t)-1)
+        return ENG_OK; /* this system lacks it: the layout is simply not detected */
+    size_t cap = n * 4 + 4;
+    char *buf = malloc(cap);
+    if (!buf) {
+        iconv_close(cd);
+        return ENG_NOMEM;
+    }
+    char *ip = (char *)p, *op = buf;
+    size_t in_left = n, out_left = cap;
+    while (in_left && iconv(cd, &ip, &in_left, &op, &out_left) == (size_t)-1 && errno == EILSEQ) {
+        *op++ = *ip++; /* undefined byte: kept as is */
+        in_left--;
+        out_left--;
+    }
+    iconv_close(cd);
+    *out = buf;
+    *out_len = (size_t)(op - buf);
+    return ENG_OK;
+}
+
+/* Valid UTF-8, allowing the peek to end inside a character. */
+static int peek_is_utf8(const char *p, size_t n, int at_eof)
+{
+    size_t ok = fmt_utf8_valid_prefix(p, n);
+    return ok == n || (!at_eof && n - ok < 4 && (unsigned char)p[ok] >= 0xC2);
+}
+
+typedef struct detection {
+    const fmt_layout *layout;
+    const char *encoding; /* NULL: the bytes are read as they are */
+    int score;
+} detection;
+
+/* Score one layout read in one encoding. */
+static eng_rc try_layout(const fmt_layout *l, const char *encoding, const char *p, size_t n,
+                         detection *best)
+{
+    char *conv;
+    size_t conv_len;
+    ENG_TRY(decoded_peek(p, n, encoding, &conv, &conv_len));
+    if (encoding && !conv)
+        return ENG_OK;
+    fmt_csv_fields *f = fmt_csv_fields_new(l->dialect);
+    if (!f) {
+        free(conv);
+        return ENG_NOMEM;
+    }
+    fmt_csv_iter it;
+    uint64_t line;
+    int strict_ok = 0;
+    int got = first_record(conv ? conv : p, conv ? conv_len : n, 1, l->dialect, f, &it, &line,
+                           &strict_ok);
+    int score = got == 1 ? l->detect(l, f) : 0;
+    fmt_csv_fields_free(f);
+    free(conv);
+    if (got < 0)
+        return ENG_NOMEM;
+    if (score > best->score) {
+        best->layout = l;
+        best->encoding = encoding;
+        best->score = score;
+    }
+    return ENG_OK;
+}
+
+/* Which layout and encoding fit the start of the file best. Bytes that are not UTF-8 are
+ * tried in each layout's own legacy encoding (GB18030 for Tmall, Windows-1252 for the
+ * western exports); a forced --encoding is the only one tried. */
+static eng_rc detect(const ingest *in, const fmt_layout *const *layouts, size_t n_layouts,
+                     const char *p, size_t n, int at_eof, detection *best)
+{
+    memset(best, 0, sizeof *best);
+    int utf8 = peek_is_utf8(p, n, at_eof);
+    for (size_t i = 0; i < n_layouts; i++) {
+        const fmt_layout *l = layouts[i];
+        const char *enc = in->night->encoding;
+        if (!enc && !utf8)
+            enc = l->legacy_encoding;
+        if (enc && strcmp(enc, "UTF-8") == 0)
+            enc = NULL;
+        ENG_TRY(try_layout(l, enc, p, n, best));
+    }
+    return ENG_OK;
+}
+
+/* Keep the header's names for exceptions.csv (field), as valid UTF-8; a name that is a
+ * canonical column in other case is spelled as SPEC spells it. */
+static eng_rc keep_header_names(ingest *in, uint16_t file, const fmt_csv_fields *f)
+{
+    eng_layout *lay = &in->layouts[file];
+    size_t n = fmt_csv_count(f);
+    fmt_buf *text = &in->header_text[file];
+    size_t *offs = calloc(n ? n : 1, sizeof *offs);
+    lay->header_names = calloc(n ? n : 1, sizeof *lay->header_names);
+    eng_arena *scratch = eng_arena_new(4096);
+    eng_rc rc = offs && lay->header_names && scratch ? ENG_OK : ENG_NOMEM;
+    for (size_t i = 0; rc == ENG_OK && i < n; i++) {
+        fmt_str name = fmt_csv_field(f, i);
+        offs[i] = text->len;
+        for (int c = 0; c < FMT_COL_COUNT; c++)
+            if (fmt_header_name_eq(name, fmt_col_name((fmt_col)c))) {
+                name.p = fmt_col_name((fmt_col)c);
+                name.len = strlen(name.p);
+            }
+        if (!is_valid_utf8(name))
+            name.p = eng_text_sanitize(scratch, name.p, name.len, &name.len);
+        if (name.p)
+            fmt_buf_put(text, name.p, name.len);
+        fmt_buf_putc(text, '\0');
+    }
+    for (size_t i = 0; rc == ENG_OK && i < n; i++)
+        lay->header_names[i] = text->p ? text->p + offs[i] : "";
+    lay->n_header = n;
+    if (text->failed)
+        rc = ENG_NOMEM;
+    free(offs);
+    eng_arena_free(scratch);
+    return rc;
+}
+
+/* Find the header in the first chunk, bind the layout to it, and start the chunk after
+ * it. */
+static eng_rc read_header(ingest *in, uint16_t file, fmt_chunk *ch, const detection *found,
+                          eng_err *err)
 {
     eng_source *src = &in->night->sources[file];
-    fmt_csv_iter it;
-    fmt_csv_iter_init(&it, ch->data, ch->len, ch->first_line, ',');
-    fmt_str rec;
-    uint64_t line;
+    eng_layout *lay = &in->layouts[file];
+    const fmt_layout *l = lay->layout;
     err->path = src->path;
     err->line = 0;
     err->field = NULL;
-    if (!fmt_csv_iter_next(&it, &rec, &line))
-        return ENG_FAIL(err, ENG_REFUSED,
-                        "the orders file is empty: it needs a header line naming the columns");
-    err->line = line;
-    fmt_csv_fields *f = fmt_csv_fields_new(',');
+    fmt_csv_fields *f = fmt_csv_fields_new(l->dialect);
     if (!f)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory reading a header");
-    eng_rc rc = fmt_csv_split(f, rec.p, rec.len);
-    if (rc == ENG_DATA)
-        rc = ENG_FAIL(err, ENG_REFUSED, "the header line is not well-formed CSV");
-    else if (rc == ENG_NOMEM)
+    fmt_csv_iter it;
+    uint64_t line;
+    int strict_ok = 0;
+    int got =
+        first_record(ch->data, ch->len, ch->first_line, l->dialect, f, &it, &line, &strict_ok);
+    eng_rc rc = ENG_OK;
+    if (got < 0)
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading a header");
-    eng_layout *lay = &in->layouts[file];
-    if (rc == ENG_OK)
-        rc = fmt_header_map(f, fmt_canon_columns(), FMT_COL_COUNT, lay->col, "canonical orders",
-                            err);
+    else if (got == 0)
+        rc = ENG_FAIL(err, ENG_REFUSED,
+                      "the orders file is empty: it needs a header line naming the columns");
     if (rc == ENG_OK) {
-        size_t n = fmt_csv_count(f);
-        fmt_buf *text = &in->header_text[file];
-        size_t *offs = calloc(n ? n : 1, sizeof *offs);
-        lay->header_names = calloc(n ? n : 1, sizeof *lay->header_names);
-        if (!offs || !lay->header_names) {
-            free(offs);
-            rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading a header");
-        } else {
-            /* Names go into exceptions.csv (field): keep them valid UTF-8. */
-            eng_arena *scratch = eng_arena_new(4096);
-            for (size_t i = 0; i < n && scratch; i++) {
-                fmt_str name = fmt_csv_field(f, i);
-                offs[i] = text->len;
-                if (!is_valid_utf8(name))
-                    name.p = eng_text_sanitize(scratch, name.p, name.len, &name.len);
-                if (name.p)
-                    fmt_buf_put(text, name.p, name.len);
-                fmt_buf_putc(text, '\0');
-            }
-            if (!scratch)
-                text->failed = 1;
-            eng_arena_free(scratch);
-            for (size_t i = 0; i < n; i++)
-                lay->header_names[i] = text->p ? text->p + offs[i] : "";
-            /* Known columns are named as SPEC spells them, whatever the file's case. */
-            for (int c = 0; c < FMT_COL_COUNT; c++)
-                if (lay->col[c] >= 0)
-                    lay->header_names[lay->col[c]] = fmt_col_name((fmt_col)c);
-            lay->n_header = n;
-            free(offs);
-            if (text->failed)
-                rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading a header");
+        err->line = line;
+        if (!strict_ok)
+            rc = ENG_FAIL(err, ENG_REFUSED, "the header line is not well-formed CSV");
+    }
+    if (rc == ENG_OK) {
+        rc = l->bind(l, f, &lay->bind, err);
+        if (rc == ENG_REFUSED && in->night->format && found->layout && found->layout != l) {
+            /* Forced through the wrong layout: say what the file looks like. */
+            size_t k = strlen(err->msg);
+            snprintf(err->msg + k, sizeof err->msg - k,
+                     " (--format %s was given, but the file looks like a %s export)", l->name,
+                     found->layout->name);
         }
     }
+    if (rc == ENG_OK && keep_header_names(in, file, f) != ENG_OK)
+        rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading a header");
     fmt_csv_fields_free(f);
     if (rc == ENG_OK) {
         /* The chunk now starts after the header. */
         ch->start = it.pos;
         ch->first_line = it.line;
-        src->format = "canonical";
+        src->format = l->name;
+        src->encoding = found->encoding ? found->encoding : "UTF-8";
     }
     return rc;
+}
+
+/* Choose the file's layout and encoding from its first bytes (or --format/--encoding). */
+static eng_rc choose_layout(ingest *in, uint16_t file, fmt_source *s, detection *found,
+                            eng_err *err)
+{
+    eng_source *src = &in->night->sources[file];
+    const char *p;
+    size_t n;
+    ENG_TRY(fmt_source_peek(s, 1u << 16, &p, &n, err));
+    size_t n_all;
+    const fmt_layout *const *all = fmt_layout_all(&n_all);
+    ENG_TRY(detect(in, all, n_all, p, n, n < (1u << 16), found));
+    const fmt_layout *forced = in->night->format;
+    eng_layout *lay = &in->layouts[file];
+    lay->layout = forced ? forced : found->layout;
+    err->path = src->path;
+    err->line = 0;
+    err->field = NULL;
+    uint64_t lines = 0;
+    if (!lay->layout && n < (1u << 16) && fmt_csv_skip_blank(p, n, FMT_CSV, &lines) == n)
+        return ENG_FAIL(err, ENG_REFUSED,
+                        "the orders file is empty: it needs a header line naming the columns");
+    if (!lay->layout)
+        return ENG_FAIL(err, ENG_REFUSED,
+                        "the header matches no known layout (canonical, shopify, amazon, "
+                        "woocommerce, ebay, tmall); name one with --format, or describe the "
+                        "columns with --format map:FILE");
+    const char *enc = in->night->encoding;
+    if (!enc && !peek_is_utf8(p, n, n < (1u << 16)))
+        enc = lay->layout->legacy_encoding;
+    if (enc && strcmp(enc, "UTF-8") == 0)
+        enc = NULL; /* --encoding utf-8: read as is, invalid bytes are BAD_ENCODING */
+    if (forced) {
+        detection own = {forced, enc, 0};
+        detection detected = *found;
+        *found = own;
+        found->score = detected.layout ? detected.score : 0;
+        lay->detected = detected.layout;
+    }
+    found->encoding = enc;
+    if (enc)
+        ENG_TRY(fmt_source_set_encoding(s, enc, err));
+    return ENG_OK;
 }
 
 static eng_rc read_file(ingest *in, uint16_t file, eng_err *err)
@@ -476,9 +754,17 @@ static eng_rc read_file(ingest *in, uint16_t file, eng_err *err)
     eng_source *src = &in->night->sources[file];
     fmt_source *s = NULL;
     ENG_TRY(fmt_source_open(src->path, &s, err));
+    detection found;
+    eng_rc rc = choose_layout(in, file, s, &found, err);
+    if (rc != ENG_OK) {
+        fmt_source_close(s);
+        return rc;
+    }
+    if (in->night->format)
+        found.layout = in->layouts[file].detected;
     size_t chunk = in->night->chunk_size ? in->night->chunk_size : CHUNK_SIZE;
-    fmt_chunker *c = fmt_chunker_new(s, ',', chunk);
-    eng_rc rc = c ? ENG_OK : ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s", src->path);
+    fmt_chunker *c = fmt_chunker_new(s, in->layouts[file].layout->dialect, chunk);
+    rc = c ? ENG_OK : ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s", src->path);
     int first = 1;
     while (rc == ENG_OK) {
         fmt_chunk *ch = NULL;
@@ -497,7 +783,7 @@ static eng_rc read_file(ingest *in, uint16_t file, eng_err *err)
             break;
         }
         if (first) {
-            rc = read_header(in, file, ch, err);
+            rc = read_header(in, file, ch, &found, err);
             first = 0;
             if (rc != ENG_OK) {
                 fmt_chunk_free(ch);
@@ -556,7 +842,7 @@ static eng_rc parse_chunk(ingest *in, work_item *item, unsigned worker, eng_batc
     const fmt_chunk *ch = item->chunk;
     const eng_layout *lay = &in->layouts[item->file];
     fmt_csv_iter it;
-    fmt_csv_iter_init(&it, ch->data + ch->start, ch->len - ch->start, ch->first_line, ',');
+    fmt_csv_iter_init(&it, ch->data + ch->start, ch->len - ch->start, ch->first_line, FMT_CSV);
     fmt_str rec;
     uint64_t line;
     eng_rc rc = ENG_OK;
@@ -705,8 +991,11 @@ done:
             eng_ingest_worker_free(in.workers[w]);
     free(in.workers);
     if (in.layouts)
-        for (size_t f = 0; f < n_files; f++)
+        for (size_t f = 0; f < n_files; f++) {
             free(in.layouts[f].header_names);
+            if (in.layouts[f].layout && in.layouts[f].bind)
+                in.layouts[f].layout->unbind(in.layouts[f].bind);
+        }
     free(in.layouts);
     /* Header names are referenced by exceptions (field) for the whole run: keep them. */
     if (rc == ENG_OK) {

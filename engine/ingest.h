@@ -9,6 +9,7 @@
 #define ENG_INGEST_H
 
 #include "../formats/csv.h"
+#include "../formats/layout.h"
 #include "night.h"
 #include "pool.h"
 
@@ -17,12 +18,13 @@
  * empty file or a bad header (err names file, line and column); ENG_NOMEM. */
 eng_rc eng_ingest_orders(eng_night *night, eng_pool *pool, eng_err *err);
 
-/* Column map of one orders file: col[fmt_col] is the column index in the file or -1;
- * header_names are the file's n_header column names. */
+/* How one orders file is read. */
 typedef struct eng_layout {
-    int col[FMT_COL_COUNT];
+    const fmt_layout *layout;   /* how the file is read */
+    void *bind;                 /* the layout's column indexes for this file's header */
+    const fmt_layout *detected; /* with --format: what auto-detection would have chosen */
     size_t n_header;
-    const char **header_names;
+    const char **header_names; /* the file's column names, valid UTF-8 */
 } eng_layout;
 
 /* Per-thread scratch for eng_ingest_record: a libcsv splitter and a digest context. */

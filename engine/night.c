@@ -37,6 +37,7 @@ eng_rc eng_exc_add(eng_exc_list *l, eng_arena *mem, uint16_t file, uint64_t line
     e->field = field ? field : "";
     e->file = file;
     e->code = (uint16_t)code;
+    e->row = UINT32_MAX;
     return ENG_OK;
 }
 
@@ -147,8 +148,9 @@ const char *eng_status_name(eng_status st)
         return "BACKORDERED";
     case ENG_ST_REJECTED:
         return "REJECTED";
+    default:
+        return fmt_state_name((fmt_state)(st - ENG_ST_STATE));
     }
-    return "";
 }
 
 void eng_night_release(eng_night *n)
@@ -173,4 +175,11 @@ void eng_night_release(eng_night *n)
     free(n->header_text);
     free(n->sources);
     memset(n, 0, sizeof *n);
+}
+
+int64_t eng_line_amount(const eng_line *ln, int64_t units)
+{
+    if ((ln->row->flags & ENG_ROW_LINE_TOTAL) && units == ln->ordered)
+        return ln->amount_minor;
+    return units * ln->unit_minor; /* units <= ordered, whose amount fit 64 bits */
 }

@@ -17,6 +17,7 @@
 
 #include "../formats/buf.h"
 #include "../formats/canon.h"
+#include "../formats/layout.h"
 #include "../formats/num.h"
 #include "../formats/policy.h"
 #include "arena.h"
@@ -83,6 +84,11 @@ enum {
     ENG_ROW_DUP = 1 << 4,        /* repeats an earlier row of its order (orders stage) */
     ENG_ROW_ID_ESCAPED = 1 << 5, /* order_id held invalid UTF-8 and is stored escaped: it
                                     never equals an id that did not */
+    ENG_ROW_HEAD_ONLY = 1 << 6,  /* order-level values only, no line (a summary row) */
+    ENG_ROW_LINE_TOTAL = 1 << 7, /* unit_price holds the line's total (Amazon, WooCommerce) */
+    ENG_ROW_SUPERSEDED = 1 << 8, /* a later row of the same marketplace line wins (orders) */
+    ENG_ROW_MUTED = 1 << 9,      /* its order has a marketplace state: its exceptions are
+                                    not reported (orders stage) */
 };
 
 typedef struct eng_row {
@@ -98,12 +104,23 @@ typedef struct eng_row {
     int32_t product;              /* catalog index, or -1 */
     uint32_t order_id_len;
     uint32_t raw_len;
-    uint32_t given; /* bit (1 << fmt_col) per non-blank field, valid or not; all
-                       bits for a malformed row, whose fields cannot be trusted */
-    uint16_t file;  /* index into the night's order files */
-    uint8_t flags;  /* ENG_ROW_* */
-    uint8_t worst;  /* lowest eng_code that faults the row, 0 for none */
+    uint32_t given;                 /* bit (1 << fmt_col) per non-blank field, valid or not; all
+                                       bits for a malformed row, whose fields cannot be trusted */
+    const struct eng_line_key *key; /* the marketplace's line id, when rows may repeat a
+                                       line (the latest row wins); NULL otherwise */
+    uint16_t file;                  /* index into the night's order files */
+    uint16_t flags;                 /* ENG_ROW_* */
+    uint8_t worst;                  /* lowest eng_code that faults the row, 0 for none */
+    uint8_t order_state;            /* fmt_state the marketplace gives the whole order, if stated */
+    uint8_t line_state;             /* fmt_state of this line: not ours to ship when set */
 } eng_row;
+
+/* A marketplace line id (Amazon's order-item-id) and when the row was last updated. */
+typedef struct eng_line_key {
+    const char *id;
+    uint32_t len;
+    int64_t updated_ns;
+} eng_line_key;
 
 /* Record that a row carries code: sets ENG_ROW_FAULT (and ENG_ROW_BAD for the codes that
  * count towards max_error_rate) and keeps the lowest code in row->worst. Informational
@@ -122,6 +139,8 @@ typedef struct eng_exc {
     const char *field; /* column name or "" */
     uint16_t file;     /* index into the night's sources */
     uint16_t code;     /* eng_code */
+    uint32_t row;      /* in a batch's list: the row's index in that batch (its flags say
+                          whether the exception is muted); UINT32_MAX elsewhere */
 } eng_exc;
 
 /* A growable list of exceptions with the arena its texts live in (owned by a batch or a
@@ -156,11 +175,20 @@ void eng_batch_free(eng_batch *b);
 
 /* ---- orders (orders stage; allocation fields by alloc) ---- */
 
+/* An order's status. The marketplace states follow fmt_state's order (ENG_ST_STATE +
+ * state), so that a state maps to its status by addition. */
 typedef enum eng_status {
     ENG_ST_SHIPPED,
     ENG_ST_PARTIAL,
     ENG_ST_BACKORDERED,
     ENG_ST_REJECTED,
+    ENG_ST_STATE = ENG_ST_REJECTED, /* + fmt_state (FMT_STATE_NONE is never used) */
+    ENG_ST_NO_SHIPPING,
+    ENG_ST_BY_MARKETPLACE,
+    ENG_ST_UNPAID,
+    ENG_ST_FULFILLED,
+    ENG_ST_CANCELLED,
+    ENG_ST_COUNT
 } eng_status;
 
 const char *eng_status_name(eng_status st);
@@ -187,6 +215,11 @@ typedef struct eng_line {
     eng_part one;
     eng_part *parts;
 } eng_line;
+
+/* The amount of a line's first `units` units: the stated total when that is all of them
+ * and the line was given as a total (SPEC: "the line amount is the truth"), else units x
+ * unit price. Amounts of parts are differences of this, so they add up to the total. */
+int64_t eng_line_amount(const eng_line *ln, int64_t units);
 
 enum {
     ENG_ORD_DUPLICATE = 1 << 0, /* same id already received in an earlier file */
@@ -228,9 +261,10 @@ typedef struct eng_partition {
 
 /* ---- inputs as given ---- */
 typedef struct eng_source {
-    const char *path;   /* as given on the command line */
-    const char *role;   /* "catalog", "inventory", "policy", "orders" */
-    const char *format; /* layout detected ("canonical") or "" */
+    const char *path;     /* as given on the command line */
+    const char *role;     /* "catalog", "inventory", "policy", "orders" */
+    const char *format;   /* layout detected ("canonical") or "" */
+    const char *encoding; /* orders: the encoding read ("UTF-8", "GB18030") */
     uint64_t bytes;
     char sha256[65];
     uint64_t data_rows; /* orders: records after the header */
@@ -245,7 +279,9 @@ typedef struct eng_night {
     fmt_policy policy;
     int32_t run_date; /* days since 1970-01-01 */
     unsigned threads;
-    size_t chunk_size; /* bytes per ingest chunk; 0 for the default (tests cut small) */
+    size_t chunk_size;        /* bytes per ingest chunk; 0 for the default (tests cut small) */
+    const fmt_layout *format; /* --format: every orders file read this way; NULL: auto */
+    const char *encoding;     /* --encoding (iconv name); NULL: auto */
     /* reference data (run) */
     const eng_catalog *catalog;
     const eng_inventory *inventory;

@@ -167,10 +167,46 @@ static eng_rc raise(order_check *oc, eng_row *row, eng_code code, const char *fi
     eng_partition *part = oc->t->part;
     if (oc->quiet && code != ENG_CODE_DUPLICATE_ORDER)
         return ENG_OK;
-    if (code != ENG_CODE_DUPLICATE_ROW)
+    if (code != ENG_CODE_DUPLICATE_ROW && code != ENG_CODE_SUPERSEDED_ROW)
         eng_row_fault(row, code);
     return eng_exc_add(&part->exc, part->mem, row->file, row->line, row->order_id, code, field,
                        "%s", msg);
+}
+
+/* Rows that become lines: not a repeat, not replaced by a later report row, not a
+ * summary row. */
+static int is_line(const eng_row *r)
+{
+    return !(r->flags & (ENG_ROW_DUP | ENG_ROW_SUPERSEDED | ENG_ROW_HEAD_ONLY));
+}
+
+/* Reports pulled over overlapping periods repeat a marketplace line with newer values:
+ * the row with the latest update (then the later line) wins, the others are named
+ * SUPERSEDED_ROW (informational). */
+static eng_rc mark_superseded(order_check *oc)
+{
+    char msg[160];
+    for (uint32_t j = 0; j < oc->n_rows; j++) {
+        eng_row *a = oc->rows[j];
+        if (!a->key || (a->flags & ENG_ROW_SUPERSEDED))
+            continue;
+        for (uint32_t k = 0; k < oc->n_rows; k++) {
+            eng_row *b = oc->rows[k];
+            if (k == j || !b->key || b->key->len != a->key->len ||
+                memcmp(b->key->id, a->key->id, a->key->len) != 0)
+                continue;
+            int b_wins = b->key->updated_ns > a->key->updated_ns ||
+                         (b->key->updated_ns == a->key->updated_ns && b->line > a->line);
+            if (!b_wins)
+                continue;
+            a->flags |= ENG_ROW_SUPERSEDED;
+            snprintf(msg, sizeof msg, "line %llu has a later row for the same %s line; it counts",
+                     (unsigned long long)b->line, oc->t->night->sources[a->file].format);
+            ENG_TRY(raise(oc, a, ENG_CODE_SUPERSEDED_ROW, "", msg));
+            break;
+        }
+    }
+    return ENG_OK;
 }
 
 static int rows_same_bytes(const eng_row *a, const eng_row *b)
@@ -290,7 +326,7 @@ static eng_rc resolve_head(order_check *oc)
     char a[80], b[80], msg[256];
     for (uint32_t i = 0; i < oc->n_rows; i++) {
         eng_row *r = oc->rows[i];
-        if ((r->flags & ENG_ROW_DUP) || !r->head)
+        if ((r->flags & (ENG_ROW_DUP | ENG_ROW_SUPERSEDED)) || !r->head)
             continue;
         for (int c = 0; c < FMT_COL_COUNT; c++) {
             if (!(r->head->present & (1u << c)))
@@ -366,7 +402,7 @@ static eng_rc check_lines(order_check *oc, int *all_amounts)
     *all_amounts = cur >= 0;
     uint32_t n_lines = 0;
     for (uint32_t i = 0; i < oc->n_rows; i++)
-        n_lines += !(oc->rows[i]->flags & ENG_ROW_DUP);
+        n_lines += is_line(oc->rows[i]);
     ord->lines = eng_arena_alloc(oc->t->part->mem, (n_lines ? n_lines : 1) * sizeof *ord->lines,
                                  _Alignof(eng_line));
     if (!ord->lines)
@@ -375,7 +411,7 @@ static eng_rc check_lines(order_check *oc, int *all_amounts)
     uint32_t k = 0;
     for (uint32_t i = 0; i < oc->n_rows; i++) {
         eng_row *r = oc->rows[i];
-        if (r->flags & ENG_ROW_DUP)
+        if (!is_line(r))
             continue;
         eng_line *ln = &ord->lines[k++];
         memset(ln, 0, sizeof *ln);
@@ -394,9 +430,20 @@ static eng_rc check_lines(order_check *oc, int *all_amounts)
                      fmt_currency_code(cur), fmt_currency_code(p->currency), p->sku);
             ENG_TRY(raise(oc, r, ENG_CODE_CURRENCY_MISMATCH, "currency", msg));
         }
+        int line_total = (r->flags & ENG_ROW_LINE_TOTAL) != 0;
         if ((r->flags & ENG_ROW_PRICE_OK) && cur >= 0) {
+            int64_t price;
             fmt_num_rc nrc =
-                fmt_dec_to_minor(r->unit_price, fmt_currency_minor_digits(cur), &ln->unit_minor);
+                fmt_dec_to_minor(r->unit_price, fmt_currency_minor_digits(cur), &price);
+            ln->unit_minor = price;
+            if (nrc == FMT_NUM_OK && line_total) {
+                /* SPEC: the stated line amount is the truth; the unit price is it divided
+                 * by the quantity, half up. */
+                ln->amount_minor = price;
+                ln->unit_minor = ln->ordered > 0 ? (int64_t)(((__int128)2 * price + ln->ordered) /
+                                                             (2 * (__int128)ln->ordered))
+                                                 : 0;
+            }
             if (nrc != FMT_NUM_OK) {
                 known = 0;
                 if (nrc == FMT_NUM_PRECISION)
@@ -415,7 +462,7 @@ static eng_rc check_lines(order_check *oc, int *all_amounts)
                 ENG_TRY(raise(oc, r, ENG_CODE_PRICE_BELOW_MIN, "unit_price", msg));
             }
         }
-        if (known) {
+        if (known && !line_total) {
             if (__builtin_mul_overflow(ln->qty, ln->unit_minor, &ln->amount_minor)) {
                 known = 0;
                 ln->amount_minor = 0;
@@ -544,6 +591,8 @@ static eng_rc settle_outstanding(order_check *oc)
         return ENG_NOMEM;
     memset(used, 0, n_used * sizeof *used);
     int64_t outstanding = 0;
+    uint32_t shippable = 0;
+    fmt_state line_state = FMT_STATE_NONE;
     for (uint32_t i = 0; i < ord->n_lines; i++) {
         eng_line *ln = &ord->lines[i];
         const eng_product *p = eng_catalog_get(n->catalog, (uint32_t)ln->product);
@@ -558,12 +607,26 @@ static eng_rc settle_outstanding(order_check *oc)
         }
         if (ln->row->open_qty >= 0 && ln->row->open_qty < ln->qty)
             ln->qty = ln->row->open_qty;
+        if (ln->row->line_state != FMT_STATE_NONE) {
+            /* Not ours to ship (a gift card, a line the marketplace fulfils). */
+            ln->qty = 0;
+            if (ln->row->line_state > line_state)
+                line_state = (fmt_state)ln->row->line_state;
+        } else {
+            shippable++;
+        }
         outstanding += ln->qty;
     }
     if (used != small)
         free(used);
     if (outstanding > 0)
         return ENG_OK;
+    if (shippable == 0) {
+        /* Every line is the marketplace's or needs no shipping: that is the order's
+         * status, not an error. */
+        ord->status = (uint8_t)(ENG_ST_STATE + line_state);
+        return ENG_OK;
+    }
     char msg[256], day[11];
     if (ho && ho->ship_date >= 0) {
         fmt_isodate_format(ho->ship_date, day);
@@ -600,11 +663,21 @@ static eng_rc check_order(part_task *t, uint32_t o)
     ord->currency = -1;
 
     int all_amounts = 0;
-    oc.quiet = pd->original >= 0;
+    /* The marketplace's own verdict (cancelled, fulfilled...) settles the order: it gets
+     * that status and no exception. */
+    fmt_state state = FMT_STATE_NONE;
+    for (uint32_t i = 0; i < oc.n_rows; i++)
+        if (oc.rows[i]->order_state > state)
+            state = (fmt_state)oc.rows[i]->order_state;
+    oc.quiet = pd->original >= 0 || state != FMT_STATE_NONE;
+    ENG_TRY(mark_superseded(&oc));
     ENG_TRY(mark_repeats(&oc));
     ENG_TRY(resolve_head(&oc));
     ENG_TRY(check_required(&oc));
     ENG_TRY(check_lines(&oc, &all_amounts));
+    if (ord->n_lines == 0)
+        ENG_TRY(raise(&oc, oc.rows[0], ENG_CODE_MISSING_FIELD, "sku",
+                      "the order has no item lines, only a summary"));
     ENG_TRY(check_total(&oc, all_amounts));
     if (pd->original >= 0) {
         ord->flags |= ENG_ORD_DUPLICATE;
@@ -623,6 +696,13 @@ static eng_rc check_order(part_task *t, uint32_t o)
     ord->status = first_bad ? ENG_ST_REJECTED : ENG_ST_BACKORDERED;
     ord->code = first_bad ? first_bad->worst : ENG_CODE_NONE;
     ord->lines_out = ord->n_lines;
+    if (state != FMT_STATE_NONE && pd->original < 0) {
+        ord->status = (uint8_t)(ENG_ST_STATE + state);
+        ord->code = ENG_CODE_NONE;
+        for (uint32_t i = 0; i < oc.n_rows; i++)
+            oc.rows[i]->flags |= ENG_ROW_MUTED;
+        return ENG_OK;
+    }
     if (!first_bad)
         ENG_TRY(settle_outstanding(&oc));
     return ENG_OK;

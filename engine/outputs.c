@@ -237,7 +237,12 @@ static eng_rc write_slips(out_task *t, writer *w)
                     if (sl->wh_rank != ranks[s])
                         continue;
                     const eng_product *p = eng_catalog_get(n->catalog, (uint32_t)ln->product);
-                    int64_t amount = parts[j].qty * ln->unit_minor;
+                    /* Units before this part: history's, then the line's earlier parts. */
+                    int64_t from = ln->before;
+                    for (uint32_t e = 0; e < j; e++)
+                        from += parts[e].qty;
+                    int64_t amount =
+                        eng_line_amount(ln, from + parts[j].qty) - eng_line_amount(ln, from);
                     w_str(w, slip_no);
                     w_field(w, o->id, o->id_len);
                     w_text(w, head_text(o, ENG_HT_CHANNEL));
@@ -490,9 +495,17 @@ static eng_rc write_exceptions(out_task *t, writer *w)
     if (!list)
         return ENG_FAIL(w->err, ENG_NOMEM, "out of memory writing exceptions");
     size_t k = 0;
-    for (size_t b = 0; b < n->n_batches; b++)
-        for (size_t i = 0; i < n->batches[b]->exc.n; i++)
-            list[k++] = &n->batches[b]->exc.items[i];
+    for (size_t b = 0; b < n->n_batches; b++) {
+        const eng_batch *bt = n->batches[b];
+        for (size_t i = 0; i < bt->exc.n; i++) {
+            const eng_exc *e = &bt->exc.items[i];
+            /* An order the marketplace itself settled (cancelled, fulfilled) is reported
+             * by its status alone. */
+            if (e->row != UINT32_MAX && (bt->rows[e->row].flags & ENG_ROW_MUTED))
+                continue;
+            list[k++] = e;
+        }
+    }
     for (size_t p = 0; p < ENG_PARTS; p++)
         for (size_t i = 0; i < n->parts[p].exc.n; i++)
             list[k++] = &n->parts[p].exc.items[i];

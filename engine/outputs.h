@@ -32,8 +32,8 @@ typedef struct eng_outputs {
     __int128 *slip_amount; /* per currency: sum of slips' line_amount */
     int64_t *slip_units;   /* per slot: units on slips */
     uint64_t status_rows;
-    uint64_t status_by[4];   /* per eng_status */
-    __int128 *status_amount; /* per currency: SHIPPED and PARTIAL amounts */
+    uint64_t status_by[ENG_ST_COUNT]; /* per eng_status */
+    __int128 *status_amount;          /* per currency: SHIPPED and PARTIAL amounts */
     uint64_t backorder_rows;
     uint64_t exception_rows;
     uint64_t exceptions_by_code[ENG_CODE_COUNT];

@@ -166,6 +166,15 @@ int eng_run(const eng_run_args *a)
     size_t cat_at = 0;
 
     eng_rc rc = order_ids && request_ids ? ENG_OK : ENG_FAIL(&err, ENG_NOMEM, "out of memory");
+    n->encoding = a->encoding;
+    if (rc == ENG_OK && a->format && strcmp(a->format, "auto") != 0) {
+        n->format = fmt_layout_find(a->format);
+        if (!n->format)
+            rc = ENG_FAIL(&err, ENG_USAGE,
+                          "--format %s: use auto, canonical, shopify, amazon, woocommerce, ebay, "
+                          "tmall or map:FILE",
+                          a->format);
+    }
     if (rc == ENG_OK)
         rc = setup_sources(n, a, &cat_at, &err);
     if (rc == ENG_OK)

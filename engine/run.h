@@ -17,7 +17,9 @@ typedef struct eng_run_args {
     const char **history; /* --history files */
     size_t n_history;
     unsigned threads;
-    int32_t run_date; /* days since 1970-01-01 */
+    const char *format;   /* --format as given: NULL or "auto", a layout name, "map:FILE" */
+    const char *encoding; /* --encoding as an iconv name; NULL: auto */
+    int32_t run_date;     /* days since 1970-01-01 */
     int compress;
     int quiet; /* no human summary on stdout */
 } eng_run_args;

@@ -213,6 +213,8 @@ eng_rc eng_summary_write(const eng_night *n, const eng_outputs *out, const eng_r
         fmt_json_str(&j, "path", s->path);
         fmt_json_str(&j, "role", s->role);
         fmt_json_str(&j, "format", s->format ? s->format : "");
+        if (s->encoding)
+            fmt_json_str(&j, "encoding", s->encoding);
         fmt_json_u64(&j, "rows", s->data_rows);
         fmt_json_u64(&j, "bad_rows", s->bad_rows);
         fmt_json_object_end(&j);
@@ -226,6 +228,11 @@ eng_rc eng_summary_write(const eng_night *n, const eng_outputs *out, const eng_r
     fmt_json_u64(&j, "backordered", out->status_by[ENG_ST_BACKORDERED]);
     fmt_json_u64(&j, "rejected", out->status_by[ENG_ST_REJECTED]);
     fmt_json_u64(&j, "resent_duplicates", resent);
+    /* Orders the marketplace itself settled: not errors, counted apart. */
+    fmt_json_object_begin(&j, "marketplace_states");
+    for (int st = ENG_ST_STATE + 1; st < ENG_ST_COUNT; st++)
+        fmt_json_u64(&j, eng_status_name((eng_status)st), out->status_by[st]);
+    fmt_json_object_end(&j);
     fmt_json_object_end(&j);
 
     fmt_json_object_begin(&j, "lines");
@@ -366,17 +373,34 @@ void eng_summary_print(FILE *f, const eng_night *n, const eng_outputs *out,
     for (size_t i = 0; i < n->n_order_files; i++)
         rows += n->sources[i].data_rows;
     fprintf(f, "slipway run %s -> %s\n", date, dir);
-    fprintf(f, "  orders read    %llu (%llu lines from %zu files)\n",
-            (unsigned long long)n->n_orders, (unsigned long long)rows, n->n_order_files);
+    fprintf(f, "  orders read    %llu (%llu lines from %zu files:", (unsigned long long)n->n_orders,
+            (unsigned long long)rows, n->n_order_files);
+    for (size_t i = 0; i < n->n_order_files; i++)
+        fprintf(f, "%s%s", i ? ", " : " ", n->sources[i].format);
+    fprintf(f, ")\n");
     fprintf(f, "  shipped        %llu   partial %llu   backordered %llu   rejected %llu\n",
             (unsigned long long)out->status_by[ENG_ST_SHIPPED],
             (unsigned long long)out->status_by[ENG_ST_PARTIAL],
             (unsigned long long)out->status_by[ENG_ST_BACKORDERED],
             (unsigned long long)out->status_by[ENG_ST_REJECTED]);
+    const char *sep = ":  ";
+    uint64_t settled = 0;
+    for (int st = ENG_ST_STATE + 1; st < ENG_ST_COUNT; st++)
+        settled += out->status_by[st];
+    if (settled) {
+        fprintf(f, "  marketplace    %llu", (unsigned long long)settled);
+        for (int st = ENG_ST_STATE + 1; st < ENG_ST_COUNT; st++)
+            if (out->status_by[st]) {
+                fprintf(f, "%s%s %llu", sep, eng_status_name((eng_status)st),
+                        (unsigned long long)out->status_by[st]);
+                sep = ", ";
+            }
+        fprintf(f, "\n");
+    }
     fprintf(f, "  slips          %llu (%llu lines)\n", (unsigned long long)out->slips,
             (unsigned long long)out->slip_rows);
     fprintf(f, "  exceptions     %llu", (unsigned long long)out->exception_rows);
-    const char *sep = ":  ";
+    sep = ":  ";
     for (int c = 1; c < ENG_CODE_COUNT; c++) {
         if (!out->exceptions_by_code[c])
             continue;

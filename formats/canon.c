@@ -1,6 +1,10 @@
 /* Tables generated from FMT_ORDER_COLUMNS. */
 #include "canon.h"
 
+#include <stdlib.h>
+
+#include "layout.h"
+
 static const fmt_column columns[] = {
 #define FMT_COL_ROW(e, name, req, lvl) {name, req},
     FMT_ORDER_COLUMNS(FMT_COL_ROW)
@@ -27,3 +31,58 @@ const fmt_column *fmt_canon_columns(void)
 {
     return columns;
 }
+
+/* ---- the canonical layout ---- */
+
+static int canon_detect(const fmt_layout *l, const fmt_csv_fields *header)
+{
+    (void)l;
+    int found = 0;
+    for (int c = 0; c < FMT_COL_COUNT; c++)
+        found += columns[c].required && fmt_layout_col(header, columns[c].name) >= 0;
+    return found;
+}
+
+static eng_rc canon_bind(const fmt_layout *l, const fmt_csv_fields *header, void **bind,
+                         eng_err *err)
+{
+    (void)l;
+    int *col = malloc(FMT_COL_COUNT * sizeof *col);
+    if (!col)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading a header");
+    eng_rc rc = fmt_header_map(header, columns, FMT_COL_COUNT, col, "canonical orders", err);
+    if (rc != ENG_OK) {
+        free(col);
+        return rc;
+    }
+    *bind = col;
+    return ENG_OK;
+}
+
+static void canon_unbind(void *bind)
+{
+    free(bind);
+}
+
+static eng_rc canon_transform(const fmt_layout *l, const void *bind, const fmt_csv_fields *rec,
+                              fmt_out *out)
+{
+    (void)l;
+    const int *col = bind;
+    fmt_out_row *r = fmt_out_add(out);
+    if (!r)
+        return ENG_NOMEM;
+    for (int c = 0; c < FMT_COL_COUNT; c++)
+        r->v[c] = fmt_layout_field(rec, col[c]);
+    return ENG_OK;
+}
+
+const fmt_layout fmt_layout_canonical = {
+    .name = "canonical",
+    .dialect = {',', '"'},
+    .legacy_encoding = NULL, /* SPEC: a canonical row that is not UTF-8 is BAD_ENCODING */
+    .detect = canon_detect,
+    .bind = canon_bind,
+    .unbind = canon_unbind,
+    .transform = canon_transform,
+};

@@ -11,7 +11,7 @@
 
 struct fmt_chunker {
     fmt_source *src;
-    unsigned char delim;
+    fmt_dialect dialect;
     size_t chunk_size;
     char *buf;
     size_t len;
@@ -21,13 +21,13 @@ struct fmt_chunker {
     int eof;
 };
 
-fmt_chunker *fmt_chunker_new(fmt_source *src, unsigned char delim, size_t chunk_size)
+fmt_chunker *fmt_chunker_new(fmt_source *src, fmt_dialect d, size_t chunk_size)
 {
     fmt_chunker *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
     c->src = src;
-    c->delim = delim;
+    c->dialect = d;
     c->chunk_size = chunk_size < 4096 ? 4096 : chunk_size;
     c->line = 1;
     return c;
@@ -54,14 +54,14 @@ static size_t find_cut(const fmt_chunker *c, uint64_t *lines_before_cut)
 {
     size_t pos = 0, cut = 0;
     uint64_t lines = 0;
-    pos += fmt_csv_skip_blank(c->buf, c->len, c->delim, &lines);
+    pos += fmt_csv_skip_blank(c->buf, c->len, c->dialect, &lines);
     uint64_t committed = 0;
     while (pos < c->len) {
         int complete = 0;
-        pos += fmt_csv_record_len(c->buf + pos, c->len - pos, c->delim, &complete, &lines);
+        pos += fmt_csv_record_len(c->buf + pos, c->len - pos, c->dialect, &complete, &lines);
         if (!complete)
             break;
-        pos += fmt_csv_skip_blank(c->buf + pos, c->len - pos, c->delim, &lines);
+        pos += fmt_csv_skip_blank(c->buf + pos, c->len - pos, c->dialect, &lines);
         if (pos >= c->len)
             break; /* the blank run may continue in the next read */
         cut = pos;

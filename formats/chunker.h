@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "../engine/err.h"
+#include "csv.h"
 #include "source.h"
 
 /* Longest record accepted; a longer one refuses the file. */
@@ -29,7 +30,7 @@ typedef struct fmt_chunk {
 typedef struct fmt_chunker fmt_chunker;
 
 /* Chunker over src (borrowed; must outlive the chunker). NULL when out of memory. */
-fmt_chunker *fmt_chunker_new(fmt_source *src, unsigned char delim, size_t chunk_size);
+fmt_chunker *fmt_chunker_new(fmt_source *src, fmt_dialect d, size_t chunk_size);
 void fmt_chunker_free(fmt_chunker *c);
 
 /* Next chunk, transferred to the caller (free with fmt_chunk_free), or *out = NULL at end

@@ -25,8 +25,9 @@ static uint64_t line_break_at(const char *p, size_t i, size_t len)
     return (i + 1 < len && p[i + 1] == '\n') ? 0 : 1;
 }
 
-size_t fmt_csv_skip_blank(const char *p, size_t len, unsigned char delim, uint64_t *lines)
+size_t fmt_csv_skip_blank(const char *p, size_t len, fmt_dialect d, uint64_t *lines)
 {
+    unsigned char delim = d.delim;
     size_t i = 0;
     for (; i < len; i++) {
         unsigned char c = (unsigned char)p[i];
@@ -40,9 +41,10 @@ size_t fmt_csv_skip_blank(const char *p, size_t len, unsigned char delim, uint64
 
 enum scan_state { FIELD_NOT_BEGUN, IN_UNQUOTED, IN_QUOTED, QUOTE_SEEN };
 
-size_t fmt_csv_record_len(const char *p, size_t len, unsigned char delim, int *complete,
-                          uint64_t *lines)
+size_t fmt_csv_record_len(const char *p, size_t len, fmt_dialect d, int *complete, uint64_t *lines)
 {
+    unsigned char delim = d.delim;
+    int quote = d.quote; /* < 0: never equal to a byte, so nothing is ever quoted */
     enum scan_state st = FIELD_NOT_BEGUN;
     int spaces_after_quote = 0;
     uint64_t quoted_breaks = 0;
@@ -55,7 +57,7 @@ size_t fmt_csv_record_len(const char *p, size_t len, unsigned char delim, int *c
                 goto ended;
             if (c == delim || is_blank(c, delim))
                 break;
-            st = c == '"' ? IN_QUOTED : IN_UNQUOTED;
+            st = c == quote ? IN_QUOTED : IN_UNQUOTED;
             break;
         case IN_UNQUOTED:
             if (is_term)
@@ -64,7 +66,7 @@ size_t fmt_csv_record_len(const char *p, size_t len, unsigned char delim, int *c
                 st = FIELD_NOT_BEGUN;
             break; /* a quote inside an unquoted field is literal, as in libcsv */
         case IN_QUOTED:
-            if (c == '"') {
+            if (c == quote) {
                 st = QUOTE_SEEN;
                 spaces_after_quote = 0;
             } else if (is_term) {
@@ -78,7 +80,7 @@ size_t fmt_csv_record_len(const char *p, size_t len, unsigned char delim, int *c
                 st = FIELD_NOT_BEGUN;
             } else if (is_blank(c, delim)) {
                 spaces_after_quote = 1;
-            } else if (c == '"') {
+            } else if (c == quote) {
                 /* libcsv: `""` is an escaped quote; `" "` (spaces between) keeps the
                  * field open but stays in this state. */
                 if (spaces_after_quote)
@@ -102,24 +104,24 @@ size_t fmt_csv_record_len(const char *p, size_t len, unsigned char delim, int *c
 }
 
 void fmt_csv_iter_init(fmt_csv_iter *it, const char *p, size_t len, uint64_t first_line,
-                       unsigned char delim)
+                       fmt_dialect d)
 {
     it->p = p;
     it->len = len;
     it->pos = 0;
     it->line = first_line;
-    it->delim = delim;
+    it->dialect = d;
     it->complete = 0;
 }
 
 int fmt_csv_iter_next(fmt_csv_iter *it, fmt_str *rec, uint64_t *line)
 {
-    it->pos += fmt_csv_skip_blank(it->p + it->pos, it->len - it->pos, it->delim, &it->line);
+    it->pos += fmt_csv_skip_blank(it->p + it->pos, it->len - it->pos, it->dialect, &it->line);
     if (it->pos >= it->len)
         return 0;
     *line = it->line;
-    size_t n =
-        fmt_csv_record_len(it->p + it->pos, it->len - it->pos, it->delim, &it->complete, &it->line);
+    size_t n = fmt_csv_record_len(it->p + it->pos, it->len - it->pos, it->dialect, &it->complete,
+                                  &it->line);
     rec->p = it->p + it->pos;
     rec->len = n;
     it->pos += n;
@@ -138,10 +140,12 @@ struct fmt_csv_fields {
     size_t cap_fields;
     size_t n_rows; /* rows libcsv reported for the record: 1 unless the scanner disagrees */
     int nomem;
+    fmt_dialect dialect;
 };
 
-fmt_csv_fields *fmt_csv_fields_new(unsigned char delim)
+fmt_csv_fields *fmt_csv_fields_new(fmt_dialect d)
 {
+    unsigned char delim = d.delim;
     fmt_csv_fields *f = calloc(1, sizeof *f);
     if (!f)
         return NULL;
@@ -149,8 +153,13 @@ fmt_csv_fields *fmt_csv_fields_new(unsigned char delim)
         free(f);
         return NULL;
     }
+    f->dialect = d;
     csv_set_delim(&f->strict, delim);
     csv_set_delim(&f->lenient, delim);
+    if (d.quote >= 0) {
+        csv_set_quote(&f->strict, (unsigned char)d.quote);
+        csv_set_quote(&f->lenient, (unsigned char)d.quote);
+    }
     /* libcsv grows its field buffer by blk_size; 128 bytes makes a 10 MB field cost
      * 80,000 reallocs. */
     csv_set_blk_size(&f->strict, 4096);
@@ -222,19 +231,43 @@ static int parse_with(fmt_csv_fields *f, struct csv_parser *p, const char *rec, 
         if (csv_error(p) == CSV_ENOMEM)
             f->nomem = 1; /* remembered: the reset below clears libcsv's status */
         /* libcsv keeps its state after an error; start the parser afresh. */
-        unsigned char delim = csv_get_delim(p);
+        unsigned char delim = csv_get_delim(p), quote = csv_get_quote(p);
         int opts = csv_get_opts(p);
         csv_free(p);
         (void)csv_init(p, (unsigned char)opts); /* cannot fail for a non-NULL parser */
         csv_set_delim(p, delim);
+        csv_set_quote(p, quote);
         csv_set_blk_size(p, 4096);
     }
     return ok ? 0 : -1;
 }
 
+/* Without quoting a record is its fields separated by the delimiter, blanks around each
+ * trimmed as libcsv trims unquoted fields. */
+static eng_rc split_unquoted(fmt_csv_fields *f, const char *rec, size_t len)
+{
+    reset_fields(f);
+    size_t start = 0;
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len && (unsigned char)rec[i] != f->dialect.delim)
+            continue;
+        size_t a = start, b = i;
+        while (a < b && is_blank((unsigned char)rec[a], f->dialect.delim))
+            a++;
+        while (b > a && is_blank((unsigned char)rec[b - 1], f->dialect.delim))
+            b--;
+        on_field((void *)(rec + a), b - a, f);
+        start = i + 1;
+    }
+    f->n_rows = 1;
+    return f->nomem || f->text.failed ? ENG_NOMEM : ENG_OK;
+}
+
 eng_rc fmt_csv_split(fmt_csv_fields *f, const char *rec, size_t len)
 {
     f->nomem = 0;
+    if (f->dialect.quote < 0)
+        return split_unquoted(f, rec, len);
     int strict_ok = parse_with(f, &f->strict, rec, len) == 0;
     if (!strict_ok)
         (void)parse_with(f, &f->lenient, rec, len); /* lenient mode cannot fail on syntax */

@@ -20,16 +20,25 @@
 #include "../engine/err.h"
 #include "buf.h"
 
+/* How a file separates and quotes fields. quote < 0: no quoting at all (Amazon's
+ * tab-separated reports), so a quote character is ordinary text. */
+typedef struct fmt_dialect {
+    unsigned char delim;
+    int quote;
+} fmt_dialect;
+
+#define FMT_DIALECT(delim) ((fmt_dialect){(delim), '"'})
+#define FMT_CSV            FMT_DIALECT(',')
+
 /* Bytes of blank space (spaces, tabs other than the delimiter, CR, LF) at p, adding the
  * line breaks among them to *lines. */
-size_t fmt_csv_skip_blank(const char *p, size_t len, unsigned char delim, uint64_t *lines);
+size_t fmt_csv_skip_blank(const char *p, size_t len, fmt_dialect d, uint64_t *lines);
 
 /* Length of the record starting at p (the first byte that is not blank), without its
  * line end. Sets *complete to 1 when a line end outside quotes ended it, 0 when the data
  * ran out first (then the record continues in data not yet read, or at end of file it is
  * the last record). Adds the line breaks inside quoted fields to *lines. */
-size_t fmt_csv_record_len(const char *p, size_t len, unsigned char delim, int *complete,
-                          uint64_t *lines);
+size_t fmt_csv_record_len(const char *p, size_t len, fmt_dialect d, int *complete, uint64_t *lines);
 
 /* Walks the records of a buffer that starts at a record boundary (a chunk). */
 typedef struct fmt_csv_iter {
@@ -37,12 +46,12 @@ typedef struct fmt_csv_iter {
     size_t len;
     size_t pos;
     uint64_t line; /* physical line of p[pos] */
-    unsigned char delim;
+    fmt_dialect dialect;
     int complete; /* the last record returned ended on a line end outside quotes */
 } fmt_csv_iter;
 
 void fmt_csv_iter_init(fmt_csv_iter *it, const char *p, size_t len, uint64_t first_line,
-                       unsigned char delim);
+                       fmt_dialect d);
 
 /* Next record: its bytes (without line end) and the physical line it starts on. Returns
  * 1, or 0 when the buffer holds no more records. The last record may lack a line end
@@ -51,8 +60,10 @@ int fmt_csv_iter_next(fmt_csv_iter *it, fmt_str *rec, uint64_t *line);
 
 typedef struct fmt_csv_fields fmt_csv_fields;
 
-/* A field splitter for one thread. NULL when out of memory. */
-fmt_csv_fields *fmt_csv_fields_new(unsigned char delim);
+/* A field splitter for one thread. NULL when out of memory. Without quoting (d.quote < 0)
+ * fields are split on the delimiter alone, blanks around them trimmed, and libcsv is not
+ * involved. */
+fmt_csv_fields *fmt_csv_fields_new(fmt_dialect d);
 void fmt_csv_fields_free(fmt_csv_fields *f);
 
 /* Split one record (as found by fmt_csv_record_len) into fields. Returns ENG_OK, ENG_DATA

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <iconv.h>
 #include <zstd.h>
 
 #include "sha256.h"
@@ -28,6 +29,15 @@ struct fmt_source {
     unsigned char head[4]; /* bytes read to sniff the format, replayed first */
     size_t head_len;
     size_t head_pos;
+    /* Plain bytes read ahead by fmt_source_peek, handed out first by fmt_source_read. */
+    char *peek;
+    size_t peek_len;
+    size_t peek_pos;
+    int peek_eof;
+    /* Conversion to UTF-8 (fmt_source_set_encoding). */
+    iconv_t cd;
+    char carry[8]; /* an incomplete multi-byte sequence waiting for its next bytes */
+    size_t carry_len;
 };
 
 static int ends_with(const char *s, const char *suffix)
@@ -145,6 +155,9 @@ void fmt_source_close(fmt_source *s)
         (void)close(s->fd); /* read-only descriptor: nothing to lose on close */
     ZSTD_freeDStream(s->zs);
     free(s->in_buf);
+    free(s->peek);
+    if (s->cd != (iconv_t)0 && s->cd != (iconv_t)-1)
+        (void)iconv_close(s->cd); /* nothing to flush for a decoder into UTF-8 */
     fmt_sha256_free(s->sha);
     free(s);
 }
@@ -183,13 +196,9 @@ static eng_rc zstd_read(fmt_source *s, void *dst, size_t cap, size_t *n, eng_err
     return ENG_OK;
 }
 
-eng_rc fmt_source_read(fmt_source *s, void *dst, size_t cap, size_t *n, eng_err *err)
+/* Plain bytes: decompressed, byte order mark dropped, not yet converted. */
+static eng_rc plain_read(fmt_source *s, void *dst, size_t cap, size_t *n, eng_err *err)
 {
-    if (err) {
-        err->path = s->path;
-        err->line = 0;
-        err->field = NULL;
-    }
     *n = 0;
     size_t got = 0;
     int at_eof = 0;
@@ -213,6 +222,106 @@ eng_rc fmt_source_read(fmt_source *s, void *dst, size_t cap, size_t *n, eng_err 
     }
     *n = got;
     return ENG_OK;
+}
+
+/* Plain bytes, the peeked ones first. */
+static eng_rc unpeeked_read(fmt_source *s, void *dst, size_t cap, size_t *n, eng_err *err)
+{
+    if (s->peek_pos < s->peek_len) {
+        size_t k = s->peek_len - s->peek_pos < cap ? s->peek_len - s->peek_pos : cap;
+        memcpy(dst, s->peek + s->peek_pos, k);
+        s->peek_pos += k;
+        *n = k;
+        return ENG_OK;
+    }
+    if (s->peek_eof) {
+        *n = 0;
+        return ENG_OK;
+    }
+    return plain_read(s, dst, cap, n, err);
+}
+
+eng_rc fmt_source_peek(fmt_source *s, size_t want, const char **p, size_t *n, eng_err *err)
+{
+    if (!s->peek) {
+        s->peek = malloc(want ? want : 1);
+        if (!s->peek)
+            return ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s", s->path);
+        while (s->peek_len < want && !s->peek_eof) {
+            size_t k = 0;
+            ENG_TRY(plain_read(s, s->peek + s->peek_len, want - s->peek_len, &k, err));
+            s->peek_eof = k == 0;
+            s->peek_len += k;
+        }
+    }
+    *p = s->peek;
+    *n = s->peek_len;
+    return ENG_OK;
+}
+
+eng_rc fmt_source_set_encoding(fmt_source *s, const char *encoding, eng_err *err)
+{
+    s->cd = iconv_open("UTF-8", encoding);
+    if (s->cd == (iconv_t)-1)
+        return ENG_FAIL(err, ENG_USAGE, "the encoding %s is not known to this system's iconv",
+                        encoding);
+    return ENG_OK;
+}
+
+/* Convert plain bytes to UTF-8 into dst. A byte the source encoding does not define is
+ * passed through unchanged, so it reaches the checks as invalid UTF-8 (BAD_ENCODING)
+ * instead of vanishing. */
+static eng_rc converted_read(fmt_source *s, char *dst, size_t cap, size_t *n, eng_err *err)
+{
+    char in[16384];
+    size_t out_left = cap;
+    char *out = dst;
+    *n = 0;
+    /* An input byte can become up to 4 output bytes: read no more than fits. */
+    while (out == dst) {
+        size_t room = (out_left / 4 < sizeof in ? out_left / 4 : sizeof in);
+        if (room <= s->carry_len)
+            return ENG_FAIL(err, ENG_INTERNAL, "read buffer too small to convert");
+        memcpy(in, s->carry, s->carry_len);
+        size_t k = 0;
+        ENG_TRY(unpeeked_read(s, in + s->carry_len, room - s->carry_len, &k, err));
+        size_t in_len = s->carry_len + k;
+        s->carry_len = 0;
+        if (in_len == 0)
+            break; /* end of file */
+        char *ip = in;
+        size_t in_left = in_len;
+        while (in_left) {
+            size_t r = iconv(s->cd, &ip, &in_left, &out, &out_left);
+            if (r != (size_t)-1)
+                continue;
+            if (errno == EINVAL && k > 0) { /* incomplete at the end: wait for more */
+                memcpy(s->carry, ip, in_left < sizeof s->carry ? in_left : sizeof s->carry);
+                s->carry_len = in_left < sizeof s->carry ? in_left : sizeof s->carry;
+                break;
+            }
+            if (errno == E2BIG)
+                return ENG_FAIL(err, ENG_INTERNAL, "conversion overflowed its buffer");
+            /* EILSEQ, or an incomplete sequence at end of file: keep the raw byte. */
+            *out++ = *ip++;
+            out_left--;
+            in_left--;
+        }
+    }
+    *n = (size_t)(out - dst);
+    return ENG_OK;
+}
+
+eng_rc fmt_source_read(fmt_source *s, void *dst, size_t cap, size_t *n, eng_err *err)
+{
+    if (err) {
+        err->path = s->path;
+        err->line = 0;
+        err->field = NULL;
+    }
+    if (s->cd != (iconv_t)0 && s->cd != (iconv_t)-1)
+        return converted_read(s, dst, cap, n, err);
+    return unpeeked_read(s, dst, cap, n, err);
 }
 
 int fmt_source_is_zstd(const fmt_source *s)

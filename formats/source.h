@@ -26,6 +26,15 @@ void fmt_source_close(fmt_source *s);
  * a read error or corrupt or truncated zstd data, with the reason in err. */
 eng_rc fmt_source_read(fmt_source *s, void *dst, size_t cap, size_t *n, eng_err *err);
 
+/* The first bytes of the file (decompressed, BOM dropped, not converted), up to want,
+ * without consuming them: the next reads return them again. Borrowed until close. Fewer
+ * than want only at end of file. Call before any read. */
+eng_rc fmt_source_peek(fmt_source *s, size_t want, const char **p, size_t *n, eng_err *err);
+
+/* Convert every byte read from now on from encoding (an iconv name: "WINDOWS-1252",
+ * "GB18030") to UTF-8. Call before the first read. ENG_USAGE when iconv lacks it. */
+eng_rc fmt_source_set_encoding(fmt_source *s, const char *encoding, eng_err *err);
+
 /* 1 when the file is zstd-compressed (known after open). */
 int fmt_source_is_zstd(const fmt_source *s);
 

@@ -108,7 +108,7 @@ static int next_record(fmt_table *t, fmt_str *rec, eng_err *err)
         if (!t->chunk)
             return 0;
         fmt_csv_iter_init(&t->it, t->chunk->data + t->chunk->start, t->chunk->len - t->chunk->start,
-                          t->chunk->first_line, ',');
+                          t->chunk->first_line, FMT_CSV);
     }
 }
 
@@ -126,8 +126,8 @@ eng_rc fmt_table_open(const char *path, const fmt_column *wanted, size_t n_wante
     eng_rc rc = fmt_source_open(path, &t->src, err);
     if (rc != ENG_OK)
         goto fail;
-    t->chunker = fmt_chunker_new(t->src, ',', 1u << 20);
-    t->fields = fmt_csv_fields_new(',');
+    t->chunker = fmt_chunker_new(t->src, FMT_CSV, 1u << 20);
+    t->fields = fmt_csv_fields_new(FMT_CSV);
     if (!t->chunker || !t->fields) {
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory opening %s", path);
         goto fail;

@@ -32,7 +32,11 @@ expect_true "run --help names --orders" grep -q -- '--orders' "$work/h"
 "$bin" run $args --out "$work/o" --threads 0 >/dev/null 2>&1; expect "--threads 0" 2 $?
 "$bin" run $args --out "$work/o" --run-date 2026-02-30 >/dev/null 2>&1; expect "bad --run-date" 2 $?
 "$bin" run $args --out "$work/o" --returns "$work/none.csv" >/dev/null 2>&1; expect "missing --returns file" 3 $?
-"$bin" run $args --out "$work/o" --format shopify >/dev/null 2>&1; expect "--format shopify not yet" 2 $?
+"$bin" run $args --out "$work/o" --format bogus >/dev/null 2>&1; expect "unknown --format" 2 $?
+"$bin" run $args --out "$work/o" --format shopify >/dev/null 2>"$work/err"
+expect "canonical file forced through shopify" 3 $?
+expect_true "the refusal names both layouts" grep -q "looks like a canonical export" "$work/err"
+"$bin" run $args --out "$work/o" --encoding latin-9 >/dev/null 2>&1; expect "unknown --encoding" 2 $?
 "$bin" run $args --out "$(printf "$work/o\377")" >/dev/null 2>&1; expect "non-UTF-8 path" 2 $?
 expect_true "usage errors create nothing" test ! -e "$work/o"
 

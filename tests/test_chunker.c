@@ -55,7 +55,7 @@ static void recs_free(recs *rs)
 static void iterate(recs *out, const char *p, size_t len, uint64_t first_line)
 {
     fmt_csv_iter it;
-    fmt_csv_iter_init(&it, p, len, first_line, ',');
+    fmt_csv_iter_init(&it, p, len, first_line, FMT_CSV);
     fmt_str r;
     uint64_t line;
     while (fmt_csv_iter_next(&it, &r, &line))
@@ -69,7 +69,7 @@ static void read_chunked(const char *path, recs *out)
     fmt_source *src = NULL;
     eng_err err = {0};
     cr_assert_eq(fmt_source_open(path, &src, &err), ENG_OK, "%s", err.msg);
-    fmt_chunker *c = fmt_chunker_new(src, ',', CHUNK);
+    fmt_chunker *c = fmt_chunker_new(src, FMT_CSV, CHUNK);
     cr_assert_not_null(c);
     for (uint64_t seq = 0;; seq++) {
         fmt_chunk *ch = NULL;
@@ -353,7 +353,7 @@ Test(chunker, chunk_size_below_minimum_is_raised_to_4096)
     fmt_source *src = NULL;
     eng_err err = {0};
     cr_assert_eq(fmt_source_open(path, &src, &err), ENG_OK);
-    fmt_chunker *c = fmt_chunker_new(src, ',', 16);
+    fmt_chunker *c = fmt_chunker_new(src, FMT_CSV, 16);
     cr_assert_not_null(c);
     size_t n = 0, total = 0;
     fmt_chunk *ch = NULL;

@@ -106,10 +106,10 @@ static void parse_with_libcsv(const char *buf, size_t len, unsigned char delim, 
 /* What the scanner and the per-record splitter read from the same buffer. */
 static void parse_with_scanner(const char *buf, size_t len, unsigned char delim, rows *out)
 {
-    fmt_csv_fields *f = fmt_csv_fields_new(delim);
+    fmt_csv_fields *f = fmt_csv_fields_new(FMT_DIALECT(delim));
     cr_assert_not_null(f);
     fmt_csv_iter it;
-    fmt_csv_iter_init(&it, buf, len, 1, delim);
+    fmt_csv_iter_init(&it, buf, len, 1, FMT_DIALECT(delim));
     fmt_str rec;
     uint64_t line = 0;
     memset(out, 0, sizeof *out);
@@ -291,7 +291,7 @@ Test(csv, scanner_and_splitter_agree_with_libcsv_on_random_tab_delimited_buffers
 static size_t record_lines(const char *text, uint64_t first_line, uint64_t *lines)
 {
     fmt_csv_iter it;
-    fmt_csv_iter_init(&it, text, strlen(text), first_line, ',');
+    fmt_csv_iter_init(&it, text, strlen(text), first_line, FMT_CSV);
     fmt_str rec;
     size_t n = 0;
     while (n < 8 && fmt_csv_iter_next(&it, &rec, &lines[n]))
@@ -371,7 +371,7 @@ Test(csv, iterator_returns_record_bytes_without_line_end)
 {
     const char *text = "\n a,b\r\n\"c\nd\",e\rlast";
     fmt_csv_iter it;
-    fmt_csv_iter_init(&it, text, strlen(text), 1, ',');
+    fmt_csv_iter_init(&it, text, strlen(text), 1, FMT_CSV);
     fmt_str rec;
     uint64_t line;
     cr_assert_eq(fmt_csv_iter_next(&it, &rec, &line), 1);
@@ -393,7 +393,7 @@ Test(csv, iterator_finds_no_record_in_blank_buffer)
 {
     const char *text = " \r\n\t\n  ";
     fmt_csv_iter it;
-    fmt_csv_iter_init(&it, text, strlen(text), 1, ',');
+    fmt_csv_iter_init(&it, text, strlen(text), 1, FMT_CSV);
     fmt_str rec;
     uint64_t line;
     cr_assert_eq(fmt_csv_iter_next(&it, &rec, &line), 0);
@@ -404,21 +404,21 @@ Test(csv, iterator_finds_no_record_in_blank_buffer)
 Test(csv, skip_blank_skips_spaces_tabs_and_line_ends_and_counts_breaks)
 {
     uint64_t lines = 0;
-    cr_assert_eq(fmt_csv_skip_blank("  \r\n\t\n\r x", 9, ',', &lines), 8);
+    cr_assert_eq(fmt_csv_skip_blank("  \r\n\t\n\r x", 9, FMT_CSV, &lines), 8);
     cr_assert_eq(lines, 3);
 }
 
 Test(csv, skip_blank_stops_at_tab_when_tab_is_the_delimiter)
 {
     uint64_t lines = 0;
-    cr_assert_eq(fmt_csv_skip_blank(" \n\tx", 4, '\t', &lines), 2);
+    cr_assert_eq(fmt_csv_skip_blank(" \n\tx", 4, FMT_DIALECT('\t'), &lines), 2);
     cr_assert_eq(lines, 1);
 }
 
 Test(csv, skip_blank_stops_at_delimiter)
 {
     uint64_t lines = 0;
-    cr_assert_eq(fmt_csv_skip_blank("  ,a", 4, ',', &lines), 2);
+    cr_assert_eq(fmt_csv_skip_blank("  ,a", 4, FMT_CSV, &lines), 2);
     cr_assert_eq(lines, 0);
 }
 
@@ -426,7 +426,7 @@ Test(csv, record_len_stops_before_line_end_and_reports_complete)
 {
     int complete = -1;
     uint64_t lines = 0;
-    cr_assert_eq(fmt_csv_record_len("ab,c\r\nx", 7, ',', &complete, &lines), 4);
+    cr_assert_eq(fmt_csv_record_len("ab,c\r\nx", 7, FMT_CSV, &complete, &lines), 4);
     cr_assert_eq(complete, 1);
     cr_assert_eq(lines, 0);
 }
@@ -435,7 +435,7 @@ Test(csv, record_len_reports_incomplete_when_data_runs_out)
 {
     int complete = -1;
     uint64_t lines = 0;
-    cr_assert_eq(fmt_csv_record_len("ab,c", 4, ',', &complete, &lines), 4);
+    cr_assert_eq(fmt_csv_record_len("ab,c", 4, FMT_CSV, &complete, &lines), 4);
     cr_assert_eq(complete, 0);
 }
 
@@ -443,7 +443,7 @@ Test(csv, record_len_reports_incomplete_inside_open_quote_and_counts_its_breaks)
 {
     int complete = -1;
     uint64_t lines = 0;
-    cr_assert_eq(fmt_csv_record_len("a,\"b\nc\r\nd", 9, ',', &complete, &lines), 9);
+    cr_assert_eq(fmt_csv_record_len("a,\"b\nc\r\nd", 9, FMT_CSV, &complete, &lines), 9);
     cr_assert_eq(complete, 0);
     cr_assert_eq(lines, 2);
 }
@@ -452,7 +452,7 @@ Test(csv, record_len_continues_over_quoted_line_end)
 {
     int complete = -1;
     uint64_t lines = 5;
-    cr_assert_eq(fmt_csv_record_len("\"b\nc\"\nz", 8, ',', &complete, &lines), 5);
+    cr_assert_eq(fmt_csv_record_len("\"b\nc\"\nz", 8, FMT_CSV, &complete, &lines), 5);
     cr_assert_eq(complete, 1);
     cr_assert_eq(lines, 6);
 }
@@ -461,7 +461,7 @@ Test(csv, record_len_continues_over_quoted_line_end)
 
 static fmt_csv_fields *split(const char *rec, eng_rc *rc)
 {
-    fmt_csv_fields *f = fmt_csv_fields_new(',');
+    fmt_csv_fields *f = fmt_csv_fields_new(FMT_CSV);
     cr_assert_not_null(f);
     *rc = fmt_csv_split(f, rec, strlen(rec));
     return f;
@@ -589,7 +589,7 @@ Test(csv, split_refuses_unterminated_quote_but_fills_fields)
 
 Test(csv, split_accepts_clean_record_after_a_refused_one)
 {
-    fmt_csv_fields *f = fmt_csv_fields_new(',');
+    fmt_csv_fields *f = fmt_csv_fields_new(FMT_CSV);
     cr_assert_not_null(f);
     cr_assert_eq(fmt_csv_split(f, "\"open", 5), ENG_DATA);
     cr_assert_eq(fmt_csv_split(f, "x\"y", 3), ENG_DATA);
@@ -602,7 +602,7 @@ Test(csv, split_accepts_clean_record_after_a_refused_one)
 
 Test(csv, split_with_tab_delimiter_keeps_commas)
 {
-    fmt_csv_fields *f = fmt_csv_fields_new('\t');
+    fmt_csv_fields *f = fmt_csv_fields_new(FMT_DIALECT('\t'));
     cr_assert_not_null(f);
     cr_assert_eq(fmt_csv_split(f, "a,b\tc", 5), ENG_OK);
     cr_assert_eq(fmt_csv_count(f), 2);
@@ -718,8 +718,8 @@ Test(csv, put_row_output_reads_back_to_the_same_fields)
     fmt_csv_put_row(&b, fields, n);
     fmt_csv_put_row(&b, fields, n);
     fmt_csv_iter it;
-    fmt_csv_iter_init(&it, b.p, b.len, 1, ',');
-    fmt_csv_fields *f = fmt_csv_fields_new(',');
+    fmt_csv_iter_init(&it, b.p, b.len, 1, FMT_CSV);
+    fmt_csv_fields *f = fmt_csv_fields_new(FMT_CSV);
     cr_assert_not_null(f);
     fmt_str rec;
     uint64_t line;
@@ -746,7 +746,7 @@ Test(csv, put_row_of_one_empty_field_reads_back_as_a_row)
     fmt_buf_init(&b);
     fmt_csv_put_row(&b, fields, 1);
     fmt_csv_iter it;
-    fmt_csv_iter_init(&it, b.p, b.len, 1, ',');
+    fmt_csv_iter_init(&it, b.p, b.len, 1, FMT_CSV);
     fmt_str rec;
     uint64_t line;
     cr_expect_eq(fmt_csv_iter_next(&it, &rec, &line), 1,

@@ -41,6 +41,7 @@ static eng_catalog *cat;
 static eng_batch *batch;
 static eng_ingest_worker *worker;
 static eng_layout layout;
+static int cols[FMT_COL_COUNT];
 static const char *names[FMT_COL_COUNT];
 static char rec[1024];
 
@@ -65,10 +66,14 @@ static void setup(void)
     batch->file = 3;
     worker = eng_ingest_worker_new();
     cr_assert_not_null(worker);
+    /* The canonical layout bound to a header in SPEC's column order. */
     for (int c = 0; c < FMT_COL_COUNT; c++) {
-        layout.col[c] = c;
+        cols[c] = c;
         names[c] = fmt_col_name((fmt_col)c);
     }
+    layout.layout = fmt_layout_find("canonical");
+    cr_assert_not_null(layout.layout);
+    layout.bind = cols;
     layout.n_header = FMT_COL_COUNT;
     layout.header_names = names;
 }

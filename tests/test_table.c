@@ -341,7 +341,7 @@ Test(table, header_name_eq_keeps_inner_differences)
 
 Test(table, header_map_gives_indexes_and_minus_one_for_absent)
 {
-    fmt_csv_fields *f = fmt_csv_fields_new(',');
+    fmt_csv_fields *f = fmt_csv_fields_new(FMT_CSV);
     cr_assert_not_null(f);
     const char *hdr = "x,STATUS,name,sku";
     cr_assert_eq(fmt_csv_split(f, hdr, strlen(hdr)), ENG_OK);

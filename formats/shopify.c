@@ -1,0 +1,175 @@
+/* Shopify's orders export (orders_export.csv): one row per line item, rows of an order
+ * consecutive and sharing `Name` (#1001); order-level columns filled on the first row
+ * only, which the canonical model's inheritance already handles.
+ *
+ * Mapping (see README "Marketplace layouts"):
+ *   order_id Name, order_time Created at ("2025-05-11 09:55:16 -0400"), sku Lineitem sku,
+ *   qty Lineitem quantity, unit_price Lineitem price, currency Currency, customer_id Email,
+ *   ship_* Shipping Name/Street/City/Province/Zip/Country, ship_service Shipping Method,
+ *   order_total Total, shipping Shipping, tax Taxes, discount Discount Amount,
+ *   channel "shopify".
+ * States: Cancelled at set, or Financial Status refunded/voided -> ORDER_CANCELLED;
+ * Financial Status pending -> AWAITING_PAYMENT; Fulfillment Status fulfilled ->
+ * ALREADY_FULFILLED; a line with Lineitem fulfillment status fulfilled is not shipped
+ * again; Lineitem requires shipping false -> the line never ships (NO_SHIPPING_NEEDED
+ * when no line needs shipping). Zips lose a leading apostrophe. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "layout.h"
+#include "table.h"
+
+enum {
+    S_NAME,
+    S_CREATED,
+    S_SKU,
+    S_QTY,
+    S_PRICE,
+    S_CURRENCY,
+    S_EMAIL,
+    S_SHIP_NAME,
+    S_SHIP_STREET,
+    S_SHIP_CITY,
+    S_SHIP_PROVINCE,
+    S_SHIP_ZIP,
+    S_SHIP_COUNTRY,
+    S_SHIP_METHOD,
+    S_TOTAL,
+    S_SHIPPING,
+    S_TAXES,
+    S_DISCOUNT,
+    S_FINANCIAL,
+    S_FULFILLMENT,
+    S_CANCELLED_AT,
+    S_REQUIRES_SHIPPING,
+    S_LINE_FULFILLMENT,
+    S_COUNT
+};
+
+static const fmt_column shopify_columns[S_COUNT] = {
+    {"Name", 1},
+    {"Created at", 1},
+    {"Lineitem sku", 1},
+    {"Lineitem quantity", 1},
+    {"Lineitem price", 1},
+    {"Currency", 1},
+    {"Email", 0},
+    {"Shipping Name", 0},
+    {"Shipping Street", 0},
+    {"Shipping City", 0},
+    {"Shipping Province", 0},
+    {"Shipping Zip", 0},
+    {"Shipping Country", 0},
+    {"Shipping Method", 0},
+    {"Total", 0},
+    {"Shipping", 0},
+    {"Taxes", 0},
+    {"Discount Amount", 0},
+    {"Financial Status", 0},
+    {"Fulfillment Status", 0},
+    {"Cancelled at", 0},
+    {"Lineitem requires shipping", 0},
+    {"Lineitem fulfillment status", 0},
+};
+
+static int shopify_detect(const fmt_layout *l, const fmt_csv_fields *header)
+{
+    (void)l;
+    static const char *const sig[] = {"Name",           "Lineitem sku",     "Lineitem quantity",
+                                      "Lineitem price", "Financial Status", "Created at"};
+    int n = fmt_layout_count_cols(header, sig, sizeof sig / sizeof *sig);
+    return n >= 4 ? n : 0;
+}
+
+static eng_rc shopify_bind(const fmt_layout *l, const fmt_csv_fields *header, void **bind,
+                           eng_err *err)
+{
+    int *col = malloc(S_COUNT * sizeof *col);
+    if (!col)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading a header");
+    eng_rc rc = fmt_header_map(header, shopify_columns, S_COUNT, col, l->name, err);
+    if (rc != ENG_OK) {
+        free(col);
+        return rc;
+    }
+    *bind = col;
+    return ENG_OK;
+}
+
+static void shopify_unbind(void *bind)
+{
+    free(bind);
+}
+
+static int is(fmt_str v, const char *word)
+{
+    return fmt_header_name_eq(v, word);
+}
+
+/* "2025-05-11 09:55:16 -0400" -> "2025-05-11 09:55:16-0400" (our ISO reader takes a
+ * zone right after the seconds). Other text passes unchanged. */
+static fmt_str shopify_time(fmt_out *out, fmt_str v)
+{
+    if (v.len == 25 && v.p[19] == ' ' && (v.p[20] == '+' || v.p[20] == '-')) {
+        char buf[24];
+        memcpy(buf, v.p, 19);
+        memcpy(buf + 19, v.p + 20, 5);
+        return fmt_out_text(out, buf, 24);
+    }
+    return v;
+}
+
+static eng_rc shopify_transform(const fmt_layout *l, const void *bind, const fmt_csv_fields *rec,
+                                fmt_out *out)
+{
+    (void)l;
+    const int *col = bind;
+    fmt_out_row *r = fmt_out_add(out);
+    if (!r)
+        return ENG_NOMEM;
+    fmt_str f[S_COUNT];
+    for (int k = 0; k < S_COUNT; k++)
+        f[k] = fmt_layout_field(rec, col[k]);
+    r->v[FMT_COL_ORDER_ID] = f[S_NAME];
+    r->v[FMT_COL_ORDER_TIME] = shopify_time(out, f[S_CREATED]);
+    r->v[FMT_COL_SKU] = f[S_SKU];
+    r->v[FMT_COL_QTY] = f[S_QTY];
+    r->v[FMT_COL_UNIT_PRICE] = f[S_PRICE];
+    r->v[FMT_COL_CURRENCY] = f[S_CURRENCY];
+    r->v[FMT_COL_CUSTOMER_ID] = f[S_EMAIL];
+    r->v[FMT_COL_SHIP_NAME] = f[S_SHIP_NAME];
+    r->v[FMT_COL_SHIP_STREET] = f[S_SHIP_STREET];
+    r->v[FMT_COL_SHIP_CITY] = f[S_SHIP_CITY];
+    r->v[FMT_COL_SHIP_REGION] = f[S_SHIP_PROVINCE];
+    r->v[FMT_COL_SHIP_POSTAL] = fmt_layout_unprotect(f[S_SHIP_ZIP]);
+    r->v[FMT_COL_SHIP_COUNTRY] = f[S_SHIP_COUNTRY];
+    r->v[FMT_COL_SHIP_SERVICE] = f[S_SHIP_METHOD];
+    r->v[FMT_COL_ORDER_TOTAL] = f[S_TOTAL];
+    r->v[FMT_COL_SHIPPING] = f[S_SHIPPING];
+    r->v[FMT_COL_TAX] = f[S_TAXES];
+    r->v[FMT_COL_DISCOUNT] = f[S_DISCOUNT];
+    /* The channel is stated on the first row only, like the other order-level values. */
+    if (f[S_CREATED].len)
+        r->v[FMT_COL_CHANNEL] = (fmt_str){"shopify", 7};
+    if (f[S_CANCELLED_AT].len || is(f[S_FINANCIAL], "refunded") || is(f[S_FINANCIAL], "voided"))
+        r->order_state = FMT_STATE_CANCELLED;
+    else if (is(f[S_FULFILLMENT], "fulfilled"))
+        r->order_state = FMT_STATE_FULFILLED;
+    else if (is(f[S_FINANCIAL], "pending"))
+        r->order_state = FMT_STATE_UNPAID;
+    if (is(f[S_REQUIRES_SHIPPING], "false"))
+        r->line_state = FMT_STATE_NO_SHIPPING;
+    else if (is(f[S_LINE_FULFILLMENT], "fulfilled"))
+        r->line_state = FMT_STATE_FULFILLED;
+    return ENG_OK;
+}
+
+const fmt_layout fmt_layout_shopify = {
+    .name = "shopify",
+    .dialect = {',', '"'},
+    .legacy_encoding = "WINDOWS-1252",
+    .detect = shopify_detect,
+    .bind = shopify_bind,
+    .unbind = shopify_unbind,
+    .transform = shopify_transform,
+};
