@@ -209,6 +209,8 @@ static eng_rc find_contended(const eng_night *n, uint8_t *contended, eng_err *er
     for (size_t r = 0; r < n->n_ranked; r++) {
         const eng_order *o = n->ranked[r];
         for (uint32_t i = 0; i < o->n_lines; i++) {
+            if (o->lines[i].qty == 0)
+                continue; /* shipped before, or not ours to ship: asks for nothing */
             int64_t *d = &demand[o->lines[i].product];
             if (__builtin_add_overflow(*d, o->lines[i].qty, d))
                 *d = INT64_MAX;
@@ -253,7 +255,7 @@ static eng_rc plan(eng_night *n, alloc_ctx *a, const uint8_t *contended, eng_err
         int64_t first = -1;
         for (uint32_t i = 0; i < o->n_lines; i++) {
             uint32_t p = (uint32_t)o->lines[i].product;
-            if (!contended[p])
+            if (o->lines[i].qty == 0 || !contended[p])
                 continue;
             if (first < 0)
                 first = p;
@@ -274,7 +276,7 @@ static eng_rc plan(eng_night *n, alloc_ctx *a, const uint8_t *contended, eng_err
         }
         uint32_t root = 0;
         for (uint32_t i = 0; i < o->n_lines; i++)
-            if (contended[o->lines[i].product]) {
+            if (o->lines[i].qty > 0 && contended[o->lines[i].product]) {
                 root = uf_find(parent, (uint32_t)o->lines[i].product);
                 break;
             }

@@ -290,7 +290,11 @@ static eng_rc check_line(eng_batch *b, eng_row *row, const fmt_out_row *o,
     const fmt_str *val = o->v;
     char msg[320], q[64];
     fmt_str sku = val[FMT_COL_SKU];
-    if (sku.len == 0) {
+    if (o->line_state != FMT_STATE_NONE) {
+        /* Not ours to ship (a gift card, a line the marketplace fulfils): it needs no
+         * catalog product; its quantity and price still count in the order's total. */
+        row->product = sku.len ? eng_catalog_find(catalog, sku.p, sku.len) : -1;
+    } else if (sku.len == 0) {
         ENG_TRY(flag(b, row, ENG_CODE_MISSING_FIELD, "sku", "sku is blank"));
     } else {
         row->product = eng_catalog_find(catalog, sku.p, sku.len);

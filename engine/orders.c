@@ -595,8 +595,9 @@ static eng_rc settle_outstanding(order_check *oc)
     fmt_state line_state = FMT_STATE_NONE;
     for (uint32_t i = 0; i < ord->n_lines; i++) {
         eng_line *ln = &ord->lines[i];
-        const eng_product *p = eng_catalog_get(n->catalog, (uint32_t)ln->product);
-        const eng_hist_line *hl = ho ? eng_history_line(ho, p->sku, p->sku_len) : NULL;
+        const eng_product *p =
+            ln->product >= 0 ? eng_catalog_get(n->catalog, (uint32_t)ln->product) : NULL;
+        const eng_hist_line *hl = ho && p ? eng_history_line(ho, p->sku, p->sku_len) : NULL;
         if (hl) {
             size_t k = (size_t)(hl - ho->lines);
             int64_t avail = hl->shipped - used[k];

@@ -128,7 +128,8 @@ static eng_text head_text(const eng_order *o, eng_ht f)
 
 static const char *product_sku(const eng_night *n, int32_t product)
 {
-    return eng_catalog_get(n->catalog, (uint32_t)product)->sku;
+    /* -1 only for a line that is not ours to ship and named no catalog product. */
+    return product >= 0 ? eng_catalog_get(n->catalog, (uint32_t)product)->sku : "";
 }
 
 typedef struct out_task {

@@ -10,13 +10,30 @@
 
 extern const fmt_layout fmt_layout_canonical;
 extern const fmt_layout fmt_layout_shopify;
+/* Weak while their modules are being written: an absent one is simply not offered. */
+extern const fmt_layout fmt_layout_amazon __attribute__((weak));
+extern const fmt_layout fmt_layout_woocommerce __attribute__((weak));
+extern const fmt_layout fmt_layout_ebay __attribute__((weak));
+extern const fmt_layout fmt_layout_tmall __attribute__((weak));
 
-static const fmt_layout *const builtin[] = {
-    &fmt_layout_canonical,
-    &fmt_layout_shopify,
+static const fmt_layout *const candidates[] = {
+    &fmt_layout_canonical,   &fmt_layout_shopify, &fmt_layout_amazon,
+    &fmt_layout_woocommerce, &fmt_layout_ebay,    &fmt_layout_tmall,
 };
 
-#define N_BUILTIN (sizeof builtin / sizeof *builtin)
+static const fmt_layout *builtin[sizeof candidates / sizeof *candidates];
+static size_t n_builtin;
+
+static void init_builtin(void)
+{
+    if (n_builtin)
+        return;
+    for (size_t i = 0; i < sizeof candidates / sizeof *candidates; i++)
+        if (candidates[i])
+            builtin[n_builtin++] = candidates[i];
+}
+
+#define N_BUILTIN (init_builtin(), n_builtin)
 
 const char *fmt_state_name(fmt_state st)
 {
@@ -92,7 +109,7 @@ const fmt_layout *fmt_layout_find(const char *name)
 const fmt_layout *const *fmt_layout_all(size_t *n)
 {
     *n = N_BUILTIN;
-    return builtin;
+    return (const fmt_layout *const *)builtin;
 }
 
 const fmt_layout *fmt_layout_detect(const fmt_csv_fields *header)
@@ -251,4 +268,84 @@ int fmt_layout_money(fmt_out *out, fmt_str v, fmt_str *amount, const char **curr
     }
     *amount = fmt_out_text(out, clean, n_clean);
     return amount->p ? 0 : -1;
+}
+
+/* Up to max digits at v[*i] (at least one). */
+static int read_num(fmt_str v, size_t *i, int max, int *out)
+{
+    int n = 0, val = 0;
+    while (*i < v.len && n < max && is_digit(v.p[*i])) {
+        val = val * 10 + (v.p[*i] - '0');
+        (*i)++;
+        n++;
+    }
+    *out = val;
+    return n > 0 ? 0 : -1;
+}
+
+fmt_str fmt_layout_date(fmt_out *out, fmt_str v, const char *pattern, const char *zone)
+{
+    static const char months[] = "janfebmaraprmayjunjulaugsepoctnovdec";
+    v = trim(v);
+    if (v.len == 0)
+        return v;
+    int y = -1, mo = -1, d = -1, hh = 0, mi = 0, ss = 0;
+    size_t i = 0;
+    for (const char *p = pattern; *p;) {
+        if (strncmp(p, "YYYY", 4) == 0) {
+            size_t at = i;
+            if (read_num(v, &i, 4, &y) || i - at != 4)
+                return v;
+            p += 4;
+        } else if (strncmp(p, "YY", 2) == 0) {
+            size_t at = i;
+            if (read_num(v, &i, 2, &y) || i - at != 2)
+                return v;
+            y += 2000;
+            p += 2;
+        } else if (strncmp(p, "MON", 3) == 0) {
+            if (i + 3 > v.len)
+                return v;
+            char m[3];
+            for (int k = 0; k < 3; k++)
+                m[k] = (char)(v.p[i + (size_t)k] | 0x20);
+            mo = -1;
+            for (int k = 0; k < 12 && mo < 0; k++)
+                if (memcmp(m, months + 3 * k, 3) == 0)
+                    mo = k + 1;
+            if (mo < 0)
+                return v;
+            i += 3;
+            p += 3;
+        } else if (p[0] == p[1] && strchr("MDhms", p[0])) {
+            int *slot = p[0] == 'M'   ? &mo
+                        : p[0] == 'D' ? &d
+                        : p[0] == 'h' ? &hh
+                        : p[0] == 'm' ? &mi
+                                      : &ss;
+            if (read_num(v, &i, 2, slot))
+                return v;
+            p += 2;
+        } else {
+            if (i >= v.len || v.p[i] != *p)
+                return v;
+            i++;
+            p++;
+        }
+    }
+    if (y < 0 || mo < 0 || d < 0)
+        return v;
+    /* The rest may be the value's own zone. */
+    fmt_str rest = {v.p + i, v.len - i};
+    rest = trim(rest);
+    char buf[64];
+    int n = snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", y, mo, d, hh, mi, ss);
+    if (rest.len) {
+        if (rest.len > 6 || (rest.p[0] != '+' && rest.p[0] != '-' && rest.p[0] != 'Z'))
+            return v;
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "%.*s", (int)rest.len, rest.p);
+    } else if (zone) {
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "%s", zone);
+    }
+    return fmt_out_text(out, buf, (size_t)n);
 }

@@ -115,6 +115,14 @@ fmt_str fmt_layout_field(const fmt_csv_fields *rec, int i);
  * the engine reports BAD_NUMBER). */
 int fmt_layout_money(fmt_out *out, fmt_str v, fmt_str *amount, const char **currency);
 
+/* A date or time written in a marketplace's pattern, as ISO 8601 text in out's arena.
+ * Pattern tokens: YYYY (year), YY (2000 + two digits), MM, DD (one or two digits), MON
+ * (Jan..Dec, any case), hh, mm, ss (one or two digits); any other character must match
+ * itself. After the pattern the value may carry its own zone ("Z", "+01:00", "-0400", " +0100");
+ * else zone (such as "+08:00", or NULL for UTC) is appended. A value that does not fit
+ * is returned unchanged, so the engine reports it as BAD_DATE. Blank stays blank. */
+fmt_str fmt_layout_date(fmt_out *out, fmt_str v, const char *pattern, const char *zone);
+
 /* An id protected from spreadsheets: ="123", a leading apostrophe or tab. */
 fmt_str fmt_layout_unprotect(fmt_str v);
 
