@@ -71,7 +71,8 @@ void eng_ingest_worker_free(eng_ingest_worker *w)
 static fmt_csv_fields *fields_for(eng_ingest_worker *w, fmt_dialect d)
 {
     for (size_t i = 0; i < w->n_dialects; i++)
-        if (w->dialects[i].delim == d.delim && w->dialects[i].quote == d.quote)
+        if (w->dialects[i].delim == d.delim && w->dialects[i].quote == d.quote &&
+            w->dialects[i].formulas == d.formulas)
             return w->fields[i];
     if (w->n_dialects == MAX_DIALECTS)
         return NULL;
@@ -222,17 +223,22 @@ static eng_rc malformed(eng_batch *b, eng_row *row, const fmt_out *out, eng_rc s
     char msg[320];
     if (out->n > 0)
         ENG_TRY(set_order_id(b, row, out->rows[0].v[FMT_COL_ORDER_ID]));
-    if (end_line > line)
+    if (out->malformed && split == ENG_OK && n == layout->n_header) {
+        /* Well-formed CSV that the layout cannot read (a WooCommerce item cell): its line
+         * breaks are quoted text of its own, not lines swallowed by a stray quote. */
+        snprintf(msg, sizeof msg, "%s", out->malformed);
+    } else if (end_line > line) {
         /* Whatever went wrong, the record swallowed the lines up to end_line: say so, and
          * count them as bad rows for max_error_rate, so that a quote left open cannot
          * hide the rest of a file behind one exception. */
+        b->swallowed_lines += end_line - line;
         snprintf(msg, sizeof msg,
                  "the row is not well-formed CSV: it runs on to line %llu (a quote opened "
                  "and not closed where expected?), so lines %llu-%llu are read into it, not "
                  "as rows of their own",
                  (unsigned long long)end_line, (unsigned long long)line + 1,
                  (unsigned long long)end_line);
-    else if (split == ENG_DATA)
+    } else if (split == ENG_DATA)
         snprintf(msg, sizeof msg,
                  "the row is not well-formed CSV (a quote inside an unquoted field, text "
                  "after a closing quote, or a quote never closed)");
@@ -242,7 +248,6 @@ static eng_rc malformed(eng_batch *b, eng_row *row, const fmt_out *out, eng_rc s
         snprintf(msg, sizeof msg, "the row has %zu fields, the header has %zu", n,
                  layout->n_header);
     row->given = UINT32_MAX;
-    b->swallowed_lines += end_line - line;
     return flag(b, row, ENG_CODE_MALFORMED_ROW, "", msg);
 }
 
@@ -692,7 +697,7 @@ static eng_rc read_header(ingest *in, uint16_t file, fmt_chunk *ch, const detect
             /* Forced through the wrong layout: say what the file looks like. */
             size_t k = strlen(err->msg);
             snprintf(err->msg + k, sizeof err->msg - k,
-                     " (--format %s was given, but the file looks like a %s export)", l->name,
+                     " (--format %s was given, but the header is that of the %s layout)", l->name,
                      found->layout->name);
         }
     }
@@ -846,19 +851,20 @@ static eng_rc parse_chunk(ingest *in, work_item *item, unsigned worker, eng_batc
     const fmt_chunk *ch = item->chunk;
     const eng_layout *lay = &in->layouts[item->file];
     fmt_csv_iter it;
-    fmt_csv_iter_init(&it, ch->data + ch->start, ch->len - ch->start, ch->first_line, FMT_CSV);
+    fmt_csv_iter_init(&it, ch->data + ch->start, ch->len - ch->start, ch->first_line,
+                      lay->layout->dialect);
     fmt_str rec;
     uint64_t line;
     eng_rc rc = ENG_OK;
     while (rc == ENG_OK && fmt_csv_iter_next(&it, &rec, &line)) {
+        uint64_t swallowed = b->swallowed_lines;
         rc = eng_ingest_record(b, in->workers[worker], lay, in->night->catalog, rec.p, rec.len,
                                line, it.line);
         /* A quote left open at the end of the file took every line after it. */
         uint64_t last = it.line; /* last line holding bytes of the record */
         if (rec.len && (rec.p[rec.len - 1] == '\n' || rec.p[rec.len - 1] == '\r'))
             last--;
-        if (rc == ENG_OK && !it.complete && last > line &&
-            b->rows[b->n_rows - 1].worst == ENG_CODE_MALFORMED_ROW) {
+        if (rc == ENG_OK && !it.complete && last > line && b->swallowed_lines > swallowed) {
             err->path = in->night->sources[item->file].path;
             err->line = line;
             err->field = NULL;

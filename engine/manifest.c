@@ -77,8 +77,9 @@ eng_rc eng_manifest_write(const eng_night *n, const eng_output_file *files, size
     fmt_json_array_end(&j);
     fmt_json_object_end(&j);
     fmt_json_array_begin(&j, "inputs");
-    /* Reference files first, then orders, returns and history as given. */
-    static const char *const roles[] = {"catalog", "inventory", "policy",
+    /* Reference files first (the --format map:FILE mapping with them), then orders,
+     * returns and history as given. */
+    static const char *const roles[] = {"catalog", "inventory", "policy", "mapping",
                                         "orders",  "returns",   "history"};
     for (size_t r = 0; r < sizeof roles / sizeof *roles; r++)
         for (size_t i = 0; i < n->n_sources; i++) {

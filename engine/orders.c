@@ -180,6 +180,32 @@ static int is_line(const eng_row *r)
     return !(r->flags & (ENG_ROW_DUP | ENG_ROW_SUPERSEDED | ENG_ROW_HEAD_ONLY));
 }
 
+static int rows_same_bytes(const eng_row *a, const eng_row *b)
+{
+    return a->raw_len == b->raw_len && memcmp(a->raw_digest, b->raw_digest, 16) == 0;
+}
+
+/* The row of the order that replaces row j: a row of the same marketplace line with a
+ * later update (then a later line), or NULL when row j is the line's latest. */
+static const eng_row *superseded_by(const order_check *oc, uint32_t j)
+{
+    const eng_row *a = oc->rows[j];
+    if (!a->key)
+        return NULL;
+    for (uint32_t k = 0; k < oc->n_rows; k++) {
+        const eng_row *b = oc->rows[k];
+        /* A byte-for-byte repeat replaces nothing: it is DUPLICATE_ROW, and were it to
+         * replace the row it repeats, the line would be lost with both. */
+        if (k == j || !b->key || b->key->len != a->key->len ||
+            memcmp(b->key->id, a->key->id, a->key->len) != 0 || rows_same_bytes(a, b))
+            continue;
+        if (b->key->updated_ns > a->key->updated_ns ||
+            (b->key->updated_ns == a->key->updated_ns && b->line > a->line))
+            return b;
+    }
+    return NULL;
+}
+
 /* Reports pulled over overlapping periods repeat a marketplace line with newer values:
  * the row with the latest update (then the later line) wins, the others are named
  * SUPERSEDED_ROW (informational). */
@@ -188,30 +214,19 @@ static eng_rc mark_superseded(order_check *oc)
     char msg[160];
     for (uint32_t j = 0; j < oc->n_rows; j++) {
         eng_row *a = oc->rows[j];
-        if (!a->key || (a->flags & ENG_ROW_SUPERSEDED))
+        const eng_row *b = superseded_by(oc, j);
+        if (!b || (a->flags & ENG_ROW_SUPERSEDED))
             continue;
-        for (uint32_t k = 0; k < oc->n_rows; k++) {
-            eng_row *b = oc->rows[k];
-            if (k == j || !b->key || b->key->len != a->key->len ||
-                memcmp(b->key->id, a->key->id, a->key->len) != 0)
-                continue;
-            int b_wins = b->key->updated_ns > a->key->updated_ns ||
-                         (b->key->updated_ns == a->key->updated_ns && b->line > a->line);
-            if (!b_wins)
-                continue;
-            a->flags |= ENG_ROW_SUPERSEDED;
-            snprintf(msg, sizeof msg, "line %llu has a later row for the same %s line; it counts",
-                     (unsigned long long)b->line, oc->t->night->sources[a->file].format);
-            ENG_TRY(raise(oc, a, ENG_CODE_SUPERSEDED_ROW, "", msg));
-            break;
-        }
+        /* Out of date: what was wrong with the row alone (a Pending row's blank price)
+         * no longer matters, so its own exceptions are not written (outputs.c); an
+         * order-level problem raised later may still name it as the first row. */
+        a->flags = (uint16_t)((a->flags | ENG_ROW_SUPERSEDED) & ~(ENG_ROW_FAULT | ENG_ROW_BAD));
+        a->worst = ENG_CODE_NONE;
+        snprintf(msg, sizeof msg, "line %llu has a later row for the same %s line; it counts",
+                 (unsigned long long)b->line, oc->t->night->sources[a->file].format);
+        ENG_TRY(raise(oc, a, ENG_CODE_SUPERSEDED_ROW, "", msg));
     }
     return ENG_OK;
-}
-
-static int rows_same_bytes(const eng_row *a, const eng_row *b)
-{
-    return a->raw_len == b->raw_len && memcmp(a->raw_digest, b->raw_digest, 16) == 0;
 }
 
 static int cmp_row_bytes(const void *x, const void *y)
@@ -355,12 +370,18 @@ static eng_rc check_required(order_check *oc)
                                        FMT_COL_SHIP_CITY,  FMT_COL_SHIP_COUNTRY};
     char msg[160];
     uint32_t given = 0;
-    for (uint32_t i = 0; i < oc->n_rows; i++)
+    int shippable = 0;
+    for (uint32_t i = 0; i < oc->n_rows; i++) {
         given |= oc->rows[i]->given;
+        shippable |= is_line(oc->rows[i]) && oc->rows[i]->line_state == FMT_STATE_NONE;
+    }
     for (size_t i = 0; i < sizeof required / sizeof *required; i++) {
         fmt_col c = required[i];
         /* A value given but invalid already has its own code on its row. */
         if ((oc->res.present | given) & (1u << c))
+            continue;
+        /* Nothing of the order ships (gift cards, digital goods): no ship-to needed. */
+        if (!shippable && c != FMT_COL_ORDER_TIME && c != FMT_COL_CURRENCY)
             continue;
         if (c == FMT_COL_ORDER_TIME || c == FMT_COL_CURRENCY)
             snprintf(msg, sizeof msg, "no row of the order has a valid %s", fmt_col_name(c));
@@ -667,8 +688,8 @@ static eng_rc check_order(part_task *t, uint32_t o)
     /* The marketplace's own verdict (cancelled, fulfilled...) settles the order: it gets
      * that status and no exception. */
     fmt_state state = FMT_STATE_NONE;
-    for (uint32_t i = 0; i < oc.n_rows; i++)
-        if (oc.rows[i]->order_state > state)
+    for (uint32_t i = 0; i < oc.n_rows; i++) /* a replaced row's verdict is stale */
+        if (oc.rows[i]->order_state > state && !superseded_by(&oc, i))
             state = (fmt_state)oc.rows[i]->order_state;
     oc.quiet = pd->original >= 0 || state != FMT_STATE_NONE;
     ENG_TRY(mark_superseded(&oc));
@@ -788,8 +809,9 @@ void eng_orders_count_bad(eng_night *n)
     for (size_t b = 0; b < n->n_batches; b++) {
         const eng_batch *bt = n->batches[b];
         uint64_t bad = 0;
+        /* A row of an order with a marketplace state is not an error (README). */
         for (size_t i = 0; i < bt->n_rows; i++)
-            bad += (bt->rows[i].flags & ENG_ROW_BAD) != 0;
+            bad += (bt->rows[i].flags & (ENG_ROW_BAD | ENG_ROW_MUTED)) == ENG_ROW_BAD;
         /* Lines swallowed by a malformed record count as bad rows of their own. */
         n->sources[bt->file].bad_rows += bad + bt->swallowed_lines;
         n->sources[bt->file].rate_rows += bt->n_rows + bt->swallowed_lines;

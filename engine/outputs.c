@@ -502,7 +502,8 @@ static eng_rc write_exceptions(out_task *t, writer *w)
             const eng_exc *e = &bt->exc.items[i];
             /* An order the marketplace itself settled (cancelled, fulfilled) is reported
              * by its status alone. */
-            if (e->row != UINT32_MAX && (bt->rows[e->row].flags & ENG_ROW_MUTED))
+            if (e->row != UINT32_MAX &&
+                (bt->rows[e->row].flags & (ENG_ROW_MUTED | ENG_ROW_SUPERSEDED)))
                 continue;
             list[k++] = e;
         }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../formats/mapping.h"
 #include "../formats/source.h"
 #include "alerts.h"
 #include "alloc.h"
@@ -65,16 +66,19 @@ static eng_rc check_error_rate(const eng_night *n, size_t first, size_t count, e
     return ENG_OK;
 }
 
-/* Sources, in this index order: orders, returns, history, then catalog, inventory and
- * policy. Order files come first so that a row's file index is its source index. */
-static eng_rc setup_sources(eng_night *n, const eng_run_args *a, size_t *catalog_at, eng_err *err)
+/* Sources, in this index order: orders, returns, history, then catalog, inventory,
+ * policy and the --format map:FILE mapping (mapping: its path, or NULL). Order files come
+ * first so that a row's file index is its source index. */
+static eng_rc setup_sources(eng_night *n, const eng_run_args *a, const char *mapping,
+                            size_t *catalog_at, eng_err *err)
 {
     n->n_order_files = a->n_orders;
     n->first_return_file = a->n_orders;
     n->n_return_files = a->n_returns;
     n->first_history_file = a->n_orders + a->n_returns;
     n->n_history_files = a->n_history;
-    n->n_sources = a->n_orders + a->n_returns + a->n_history + 2 + (a->policy != NULL);
+    n->n_sources =
+        a->n_orders + a->n_returns + a->n_history + 2 + (a->policy != NULL) + (mapping != NULL);
     n->sources = calloc(n->n_sources, sizeof *n->sources);
     if (!n->sources)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory");
@@ -100,7 +104,11 @@ static eng_rc setup_sources(eng_night *n, const eng_run_args *a, size_t *catalog
     n->sources[k++].role = "inventory";
     if (a->policy) {
         n->sources[k].path = a->policy;
-        n->sources[k].role = "policy";
+        n->sources[k++].role = "policy";
+    }
+    if (mapping) {
+        n->sources[k].path = mapping;
+        n->sources[k].role = "mapping";
     }
     return ENG_OK;
 }
@@ -162,12 +170,21 @@ int eng_run(const eng_run_args *a)
     eng_outputs outputs;
     memset(&outputs, 0, sizeof outputs);
     eng_invariant inv[ENG_N_INVARIANTS];
+    fmt_layout *mapping = NULL; /* --format map:FILE */
+    const char *mapping_path = NULL;
     int committed = 0;
     size_t cat_at = 0;
 
     eng_rc rc = order_ids && request_ids ? ENG_OK : ENG_FAIL(&err, ENG_NOMEM, "out of memory");
     n->encoding = a->encoding;
-    if (rc == ENG_OK && a->format && strcmp(a->format, "auto") != 0) {
+    if (rc == ENG_OK && a->format && strncmp(a->format, "map:", 4) == 0) {
+        mapping_path = a->format + 4;
+        if (!*mapping_path)
+            rc = ENG_FAIL(&err, ENG_USAGE, "--format map:FILE needs the mapping file's path");
+        else
+            rc = fmt_mapping_load(mapping_path, &mapping, &err);
+        n->format = mapping;
+    } else if (rc == ENG_OK && a->format && strcmp(a->format, "auto") != 0) {
         n->format = fmt_layout_find(a->format);
         if (!n->format)
             rc = ENG_FAIL(&err, ENG_USAGE,
@@ -176,9 +193,11 @@ int eng_run(const eng_run_args *a)
                           a->format);
     }
     if (rc == ENG_OK)
-        rc = setup_sources(n, a, &cat_at, &err);
+        rc = setup_sources(n, a, mapping_path, &cat_at, &err);
     if (rc == ENG_OK)
         rc = eng_outdir_begin(a->out, &od, &err);
+    if (rc == ENG_OK && mapping)
+        rc = digest_file(&n->sources[n->n_sources - 1], &err);
     if (rc == ENG_OK && a->policy) {
         rc = fmt_policy_load(a->policy, &n->policy, &err);
         if (rc == ENG_OK)
@@ -295,5 +314,6 @@ int eng_run(const eng_run_args *a)
     eng_night_release(n);
     eng_inventory_free(inventory);
     eng_catalog_free(catalog);
+    fmt_mapping_free(mapping); /* last: err and the sources may point into it until here */
     return committed ? 0 : eng_rc_exit_code(rc);
 }

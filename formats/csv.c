@@ -134,6 +134,7 @@ struct fmt_csv_fields {
     struct csv_parser strict;
     struct csv_parser lenient;
     fmt_buf text;    /* every field, each followed by a NUL */
+    fmt_buf fixed;   /* the record with its ="..." fields quoted (dialect.formulas) */
     size_t *offset;  /* start of field i in text */
     size_t *length;  /* length of field i */
     size_t n_fields; /* fields of the last split */
@@ -165,6 +166,7 @@ fmt_csv_fields *fmt_csv_fields_new(fmt_dialect d)
     csv_set_blk_size(&f->strict, 4096);
     csv_set_blk_size(&f->lenient, 4096);
     fmt_buf_init(&f->text);
+    fmt_buf_init(&f->fixed);
     return f;
 }
 
@@ -175,6 +177,7 @@ void fmt_csv_fields_free(fmt_csv_fields *f)
     csv_free(&f->strict);
     csv_free(&f->lenient);
     fmt_buf_release(&f->text);
+    fmt_buf_release(&f->fixed);
     free(f->offset);
     free(f->length);
     free(f);
@@ -263,12 +266,60 @@ static eng_rc split_unquoted(fmt_csv_fields *f, const char *rec, size_t len)
     return f->nomem || f->text.failed ? ENG_NOMEM : ENG_OK;
 }
 
+/* The record into f->fixed with each unquoted field that is exactly ="..." (no quote or
+ * delimiter inside) written quoted, "=""...""". Returns 1 when a field was rewritten. */
+static int quote_formulas(fmt_csv_fields *f, const char *rec, size_t len)
+{
+    unsigned char delim = f->dialect.delim, q = (unsigned char)f->dialect.quote;
+    int changed = 0;
+    f->fixed.len = 0;
+    size_t i = 0;
+    for (;;) {
+        if (i + 1 < len && rec[i] == '=' && (unsigned char)rec[i + 1] == q) {
+            size_t j = i + 2;
+            while (j < len && (unsigned char)rec[j] != q && (unsigned char)rec[j] != delim)
+                j++;
+            /* The field ends at a delimiter or the record's line end. */
+            if (j < len && (unsigned char)rec[j] == q &&
+                (j + 1 == len || (unsigned char)rec[j + 1] == delim || rec[j + 1] == '\r' ||
+                 rec[j + 1] == '\n')) {
+                fmt_buf_putc(&f->fixed, (char)q);
+                fmt_buf_putc(&f->fixed, '=');
+                fmt_buf_putc(&f->fixed, (char)q);
+                fmt_buf_putc(&f->fixed, (char)q);
+                fmt_buf_put(&f->fixed, rec + i + 2, j - i - 2);
+                for (int k = 0; k < 3; k++)
+                    fmt_buf_putc(&f->fixed, (char)q);
+                i = j + 1;
+                changed = 1;
+            }
+        }
+        /* The rest of the field, up to a delimiter outside quotes. */
+        int quoted = 0;
+        while (i < len && (quoted || (unsigned char)rec[i] != delim)) {
+            if ((unsigned char)rec[i] == q)
+                quoted = !quoted;
+            fmt_buf_putc(&f->fixed, rec[i++]);
+        }
+        if (i >= len)
+            break;
+        fmt_buf_putc(&f->fixed, rec[i++]);
+    }
+    return changed;
+}
+
 eng_rc fmt_csv_split(fmt_csv_fields *f, const char *rec, size_t len)
 {
     f->nomem = 0;
     if (f->dialect.quote < 0)
         return split_unquoted(f, rec, len);
     int strict_ok = parse_with(f, &f->strict, rec, len) == 0;
+    if (!strict_ok && f->dialect.formulas && quote_formulas(f, rec, len) && !f->fixed.failed) {
+        strict_ok = parse_with(f, &f->strict, f->fixed.p, f->fixed.len) == 0;
+        if (strict_ok && f->n_rows == 1)
+            return f->nomem || f->text.failed ? ENG_NOMEM : ENG_OK;
+        strict_ok = 0;
+    }
     if (!strict_ok)
         (void)parse_with(f, &f->lenient, rec, len); /* lenient mode cannot fail on syntax */
     if (f->nomem || f->text.failed)

@@ -21,13 +21,17 @@
 #include "buf.h"
 
 /* How a file separates and quotes fields. quote < 0: no quoting at all (Amazon's
- * tab-separated reports), so a quote character is ordinary text. */
+ * tab-separated reports), so a quote character is ordinary text. formulas: an unquoted
+ * field written ="..." (a spreadsheet formula protecting a long id) is read as if it were
+ * quoted, "=""...""" (the layout then unwraps it); any other quote inside an unquoted
+ * field still breaks RFC 4180. */
 typedef struct fmt_dialect {
     unsigned char delim;
     int quote;
+    int formulas;
 } fmt_dialect;
 
-#define FMT_DIALECT(delim) ((fmt_dialect){(delim), '"'})
+#define FMT_DIALECT(delim) ((fmt_dialect){(delim), '"', 0})
 #define FMT_CSV            FMT_DIALECT(',')
 
 /* Bytes of blank space (spaces, tabs other than the delimiter, CR, LF) at p, adding the

@@ -6,34 +6,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "isotime.h"
 #include "table.h"
 
 extern const fmt_layout fmt_layout_canonical;
 extern const fmt_layout fmt_layout_shopify;
-/* Weak while their modules are being written: an absent one is simply not offered. */
-extern const fmt_layout fmt_layout_amazon __attribute__((weak));
-extern const fmt_layout fmt_layout_woocommerce __attribute__((weak));
-extern const fmt_layout fmt_layout_ebay __attribute__((weak));
-extern const fmt_layout fmt_layout_tmall __attribute__((weak));
+extern const fmt_layout fmt_layout_amazon;
+extern const fmt_layout fmt_layout_woocommerce;
+extern const fmt_layout fmt_layout_ebay;
+extern const fmt_layout fmt_layout_tmall;
 
-static const fmt_layout *const candidates[] = {
+/* Canonical first: it wins a tie in detection. */
+static const fmt_layout *const builtin[] = {
     &fmt_layout_canonical,   &fmt_layout_shopify, &fmt_layout_amazon,
     &fmt_layout_woocommerce, &fmt_layout_ebay,    &fmt_layout_tmall,
 };
 
-static const fmt_layout *builtin[sizeof candidates / sizeof *candidates];
-static size_t n_builtin;
-
-static void init_builtin(void)
-{
-    if (n_builtin)
-        return;
-    for (size_t i = 0; i < sizeof candidates / sizeof *candidates; i++)
-        if (candidates[i])
-            builtin[n_builtin++] = candidates[i];
-}
-
-#define N_BUILTIN (init_builtin(), n_builtin)
+#define N_BUILTIN (sizeof builtin / sizeof *builtin)
 
 const char *fmt_state_name(fmt_state st)
 {
@@ -109,7 +98,7 @@ const fmt_layout *fmt_layout_find(const char *name)
 const fmt_layout *const *fmt_layout_all(size_t *n)
 {
     *n = N_BUILTIN;
-    return (const fmt_layout *const *)builtin;
+    return builtin;
 }
 
 const fmt_layout *fmt_layout_detect(const fmt_csv_fields *header)
@@ -194,6 +183,43 @@ static int is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
+/* Whether the separators of num (digits and '.', ',', ' ', not starting with one) make
+ * sense with dec as the decimal point (0: none): the point at most once, followed by
+ * digits only; every other separator groups thousands, so groups before the point are
+ * the first of 1-3 digits without a leading zero and then exactly 3 each. "1,2,3",
+ * "1.234.50" and "1,234.5.6" have no sensible reading. */
+static int sensible_separators(const char *num, size_t n, char dec)
+{
+    size_t int_len = n;
+    if (dec) {
+        const char *point = memchr(num, dec, n);
+        if (point) {
+            int_len = (size_t)(point - num);
+            if (int_len + 1 == n)
+                return 0; /* nothing after the point */
+            for (size_t i = int_len + 1; i < n; i++)
+                if (!is_digit(num[i]))
+                    return 0; /* a second point, or grouping after the point */
+        }
+    }
+    /* The whole part: one group of any length, or groups split by separators, the first
+     * of 1-3 digits without a leading zero and each later one of exactly 3. */
+    size_t run = 0, n_groups = 0;
+    for (size_t i = 0; i <= int_len; i++) {
+        if (i < int_len && is_digit(num[i])) {
+            run++;
+            continue;
+        }
+        if (n_groups == 0 && i < int_len && (run > 3 || num[0] == '0'))
+            return 0;
+        if (n_groups > 0 && run != 3)
+            return 0;
+        n_groups++;
+        run = 0;
+    }
+    return 1;
+}
+
 int fmt_layout_money(fmt_out *out, fmt_str v, fmt_str *amount, const char **currency)
 {
     *currency = "";
@@ -205,21 +231,25 @@ int fmt_layout_money(fmt_out *out, fmt_str v, fmt_str *amount, const char **curr
      * around it. */
     char num[64], mark[32];
     size_t n_num = 0, n_mark = 0;
-    int neg = 0;
+    int neg = 0, marked_after = 0; /* marker text seen after the number began */
     for (size_t i = 0; i < v.len; i++) {
         char c = v.p[i];
-        if (is_digit(c) || ((c == '.' || c == ',') && n_num > 0)) {
-            if (n_num + 1 >= sizeof num)
-                return -1;
+        /* A blank between two digits groups thousands ("1 234,50"). */
+        int grouping_blank =
+            c == ' ' && n_num > 0 && is_digit(v.p[i - 1]) && i + 1 < v.len && is_digit(v.p[i + 1]);
+        if (is_digit(c) || ((c == '.' || c == ',') && n_num > 0) || grouping_blank) {
+            if (marked_after || n_num + 1 >= sizeof num)
+                return -1; /* "12€50": digits on both sides of a marker */
             num[n_num++] = c;
         } else if (c == '-' && n_num == 0) {
             neg = 1;
-        } else if (c == ' ' && n_mark == 0) {
-            continue; /* "1 234,50" groups, and blanks before a trailing marker */
+        } else if (c == ' ' && (n_mark == 0 || (n_num > 0 && !marked_after))) {
+            continue; /* leading blanks, and blanks before a trailing marker */
         } else {
-            if (n_mark + 1 >= sizeof mark)
-                return -1;
+            if (n_mark + 1 >= sizeof mark || (n_num > 0 && n_mark > 0 && !marked_after))
+                return -1; /* "E12UR": marker text on both sides of the number */
             mark[n_mark++] = c;
+            marked_after |= n_num > 0;
         }
     }
     while (n_mark && mark[n_mark - 1] == ' ')
@@ -254,6 +284,8 @@ int fmt_layout_money(fmt_out *out, fmt_str v, fmt_str *amount, const char **curr
         dec = ',';
     else if (last_dot && strchr(num, '.') == last_dot)
         dec = '.';
+    if (!sensible_separators(num, n_num, dec))
+        return -1;
     char clean[64];
     size_t n_clean = 0;
     if (neg)
@@ -268,6 +300,26 @@ int fmt_layout_money(fmt_out *out, fmt_str v, fmt_str *amount, const char **curr
     }
     *amount = fmt_out_text(out, clean, n_clean);
     return amount->p ? 0 : -1;
+}
+
+/* "Z", or a sign and two hour digits, optionally followed by two minute digits with or
+ * without a colon ("+01", "-0400", "+05:30"), as the ISO reader takes them. */
+static int is_zone(fmt_str z)
+{
+    if (z.len == 1)
+        return z.p[0] == 'Z' || z.p[0] == 'z';
+    if (z.len != 3 && z.len != 5 && z.len != 6)
+        return 0;
+    if (z.p[0] != '+' && z.p[0] != '-')
+        return 0;
+    const char *d = z.p + 1;
+    if (z.len == 6 && d[2] != ':')
+        return 0;
+    const char *m = z.len == 6 ? d + 3 : d + 2;
+    int ok = is_digit(d[0]) && is_digit(d[1]) && (d[0] - '0') * 10 + (d[1] - '0') <= 23;
+    if (z.len > 3)
+        ok = ok && is_digit(m[0]) && is_digit(m[1]) && m[0] <= '5';
+    return ok;
 }
 
 /* Up to max digits at v[*i] (at least one). */
@@ -333,7 +385,12 @@ fmt_str fmt_layout_date(fmt_out *out, fmt_str v, const char *pattern, const char
             p++;
         }
     }
-    if (y < 0 || mo < 0 || d < 0)
+    if (y < 0 || mo < 1 || mo > 12 || d < 1 || hh > 23 || mi > 59 || ss > 59)
+        return v;
+    /* A day the month does not have ("31.02.2026") does not survive the round trip. */
+    int y2, mo2, d2;
+    fmt_civil_from_days(fmt_days_from_civil(y, mo, d), &y2, &mo2, &d2);
+    if (y2 != y || mo2 != mo || d2 != d)
         return v;
     /* The rest may be the value's own zone. */
     fmt_str rest = {v.p + i, v.len - i};
@@ -341,7 +398,7 @@ fmt_str fmt_layout_date(fmt_out *out, fmt_str v, const char *pattern, const char
     char buf[64];
     int n = snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", y, mo, d, hh, mi, ss);
     if (rest.len) {
-        if (rest.len > 6 || (rest.p[0] != '+' && rest.p[0] != '-' && rest.p[0] != 'Z'))
+        if (!is_zone(rest))
             return v;
         n += snprintf(buf + n, sizeof buf - (size_t)n, "%.*s", (int)rest.len, rest.p);
     } else if (zone) {

@@ -6,17 +6,26 @@
  *   order_id Name, order_time Created at ("2025-05-11 09:55:16 -0400"), sku Lineitem sku,
  *   qty Lineitem quantity, unit_price Lineitem price, currency Currency, customer_id Email,
  *   ship_* Shipping Name/Street/City/Province/Zip/Country, ship_service Shipping Method,
- *   order_total Total, shipping Shipping, tax Taxes, discount Discount Amount,
+ *   order_total Total, shipping Shipping, tax Taxes (+ Duties), discount Discount Amount,
  *   channel "shopify".
+ * Totals: Shopify's Total is Subtotal + Shipping + Taxes + Duties, Subtotal being the
+ * lines less Discount Amount. Duties have no canonical column, so they count as tax. A
+ * shop whose prices include tax (the EU default) states Taxes for information only:
+ * Total = Subtotal + Shipping (+ Duties). Such an order is recognised by its own numbers
+ * (Taxes above zero and not in Total) and its tax is then Duties alone, so the engine's
+ * total rule holds for both kinds of shop.
  * States: Cancelled at set, or Financial Status refunded/voided -> ORDER_CANCELLED;
- * Financial Status pending -> AWAITING_PAYMENT; Fulfillment Status fulfilled ->
- * ALREADY_FULFILLED; a line with Lineitem fulfillment status fulfilled is not shipped
- * again; Lineitem requires shipping false -> the line never ships (NO_SHIPPING_NEEDED
- * when no line needs shipping). Zips lose a leading apostrophe. */
+ * Financial Status pending or expired (the card authorisation lapsed) -> AWAITING_PAYMENT;
+ * Fulfillment Status fulfilled -> ALREADY_FULFILLED; a line with Lineitem fulfillment status
+ * fulfilled is not shipped again; Lineitem requires shipping false -> the line never ships
+ * (NO_SHIPPING_NEEDED when no line needs shipping). Zips lose a leading apostrophe. */
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "layout.h"
+#include "num.h"
 #include "table.h"
 
 enum {
@@ -43,6 +52,8 @@ enum {
     S_CANCELLED_AT,
     S_REQUIRES_SHIPPING,
     S_LINE_FULFILLMENT,
+    S_SUBTOTAL,
+    S_DUTIES,
     S_COUNT
 };
 
@@ -70,6 +81,8 @@ static const fmt_column shopify_columns[S_COUNT] = {
     {"Cancelled at", 0},
     {"Lineitem requires shipping", 0},
     {"Lineitem fulfillment status", 0},
+    {"Subtotal", 0},
+    {"Duties", 0},
 };
 
 static int shopify_detect(const fmt_layout *l, const fmt_csv_fields *header)
@@ -119,6 +132,51 @@ static fmt_str shopify_time(fmt_out *out, fmt_str v)
     return v;
 }
 
+/* A plain decimal in ten-thousandths, keeping how many digits it was written with. */
+static int amount(fmt_str v, int64_t *x, int *frac)
+{
+    fmt_dec d;
+    if (v.len == 0) {
+        *x = 0;
+        return 1;
+    }
+    if (fmt_dec_parse(v.p, v.len, &d) != FMT_NUM_OK || fmt_dec_to_minor(d, 4, x) != FMT_NUM_OK ||
+        *x > INT64_MAX / 4)
+        return 0; /* (a quarter of the range: the sums below cannot overflow) */
+    if (d.frac > *frac)
+        *frac = d.frac;
+    return 1;
+}
+
+/* The canonical tax of a first row: Taxes + Duties, or Duties alone when Total shows the
+ * taxes inside the prices (see the header comment). Taxes as written when there is
+ * nothing to add or take out, or a value is not a plain decimal (the engine reports it). */
+static fmt_str shopify_tax(fmt_out *out, const fmt_str *f)
+{
+    int64_t sub, ship, tax, duties, total;
+    int frac = 0;
+    if (!f[S_TAXES].len || !f[S_TOTAL].len || !f[S_SUBTOTAL].len ||
+        !amount(f[S_SUBTOTAL], &sub, &frac) || !amount(f[S_SHIPPING], &ship, &frac) ||
+        !amount(f[S_TAXES], &tax, &frac) || !amount(f[S_DUTIES], &duties, &frac) ||
+        !amount(f[S_TOTAL], &total, &frac))
+        return f[S_TAXES];
+    int inclusive = tax > 0 && sub + ship + duties == total;
+    if (!inclusive && duties == 0)
+        return f[S_TAXES];
+    int64_t t = (inclusive ? 0 : tax) + duties, scale = 1;
+    for (int k = frac; k < 4; k++)
+        scale *= 10;
+    t /= scale; /* exact: every value had at most frac digits */
+    char buf[32];
+    int64_t unit = 1;
+    for (int k = 0; k < frac; k++)
+        unit *= 10;
+    int n = frac ? snprintf(buf, sizeof buf, "%lld.%0*lld", (long long)(t / unit), frac,
+                            (long long)(t % unit))
+                 : snprintf(buf, sizeof buf, "%lld", (long long)t);
+    return fmt_out_text(out, buf, (size_t)n);
+}
+
 static eng_rc shopify_transform(const fmt_layout *l, const void *bind, const fmt_csv_fields *rec,
                                 fmt_out *out)
 {
@@ -146,7 +204,7 @@ static eng_rc shopify_transform(const fmt_layout *l, const void *bind, const fmt
     r->v[FMT_COL_SHIP_SERVICE] = f[S_SHIP_METHOD];
     r->v[FMT_COL_ORDER_TOTAL] = f[S_TOTAL];
     r->v[FMT_COL_SHIPPING] = f[S_SHIPPING];
-    r->v[FMT_COL_TAX] = f[S_TAXES];
+    r->v[FMT_COL_TAX] = shopify_tax(out, f);
     r->v[FMT_COL_DISCOUNT] = f[S_DISCOUNT];
     /* The channel is stated on the first row only, like the other order-level values. */
     if (f[S_CREATED].len)
@@ -155,7 +213,7 @@ static eng_rc shopify_transform(const fmt_layout *l, const void *bind, const fmt
         r->order_state = FMT_STATE_CANCELLED;
     else if (is(f[S_FULFILLMENT], "fulfilled"))
         r->order_state = FMT_STATE_FULFILLED;
-    else if (is(f[S_FINANCIAL], "pending"))
+    else if (is(f[S_FINANCIAL], "pending") || is(f[S_FINANCIAL], "expired"))
         r->order_state = FMT_STATE_UNPAID;
     if (is(f[S_REQUIRES_SHIPPING], "false"))
         r->line_state = FMT_STATE_NO_SHIPPING;

@@ -75,7 +75,7 @@ eng_rc fmt_header_map(const fmt_csv_fields *f, const fmt_column *wanted, size_t 
                 err->field = wanted[k].name;
             return ENG_FAIL(err, ENG_REFUSED,
                             "required column \"%s\" is missing from the %s header; check that "
-                            "this is a %s file",
+                            "the file is in the %s layout",
                             wanted[k].name, what, what);
         }
     }

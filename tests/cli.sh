@@ -35,7 +35,7 @@ expect_true "run --help names --orders" grep -q -- '--orders' "$work/h"
 "$bin" run $args --out "$work/o" --format bogus >/dev/null 2>&1; expect "unknown --format" 2 $?
 "$bin" run $args --out "$work/o" --format shopify >/dev/null 2>"$work/err"
 expect "canonical file forced through shopify" 3 $?
-expect_true "the refusal names both layouts" grep -q "looks like a canonical export" "$work/err"
+expect_true "the refusal names both layouts" grep -q "header is that of the canonical layout" "$work/err"
 "$bin" run $args --out "$work/o" --encoding latin-9 >/dev/null 2>&1; expect "unknown --encoding" 2 $?
 "$bin" run $args --out "$(printf "$work/o\377")" >/dev/null 2>&1; expect "non-UTF-8 path" 2 $?
 expect_true "usage errors create nothing" test ! -e "$work/o"
