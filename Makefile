@@ -1,7 +1,7 @@
 # slipway — build, run, test. See README.md.
 #
 #   make            build/slipway (release)
-#   make run        set-up, then the nightly run on samples/ into build/out/
+#   make run        set-up, then the nightly runs on samples/ into build/out*/
 #   make test       set-up, then unit, end-to-end and stress tests (ASan+UBSan, TSan)
 #   make sanitize   test, then slipway itself under TSan at 1, 2 and 8 threads
 #   make install    $(PREFIX)/bin/slipway
@@ -113,10 +113,23 @@ SAMPLE_ARGS = --catalog samples/catalog.csv --inventory samples/inventory.csv \
               --orders samples/orders_marketplace.csv.zst --orders samples/orders_wholesale.csv \
               --run-date $(RUN_DATE)
 
+# One file per marketplace layout, recognised by --format auto; the Kaufhaus file has no
+# built-in layout and is read through its mapping (samples/marketplaces/README.md).
+MARKET = samples/marketplaces
+MARKET_REF = --catalog $(MARKET)/catalog.csv --inventory $(MARKET)/inventory.csv \
+             --policy $(MARKET)/policy.conf --run-date $(RUN_DATE)
+MARKET_FILES = shopify_orders_export_2026-11-26.csv amazon_orders_2026-11-26.txt \
+               amazon_all_orders_2026-11-26.txt woocommerce_orders_2026-11-26.csv \
+               ebay_orders_2026-11-26.csv tmall_orders_2026-11-26.csv
+
 run: deps
 	@$(MAKE) --no-print-directory build/slipway
-	@rm -rf build/out
+	@rm -rf build/out build/out-marketplaces build/out-kaufhaus
 	./build/slipway run $(SAMPLE_ARGS) --out build/out
+	./build/slipway run $(MARKET_REF) $(addprefix --orders $(MARKET)/,$(MARKET_FILES)) \
+	    --out build/out-marketplaces
+	./build/slipway run $(MARKET_REF) --orders $(MARKET)/kaufhaus_bestellungen_2026-11-26.csv \
+	    --format map:$(MARKET)/kaufhaus.map --out build/out-kaufhaus
 
 # ---- tests -----------------------------------------------------------------------------
 test: test-deps

@@ -287,46 +287,58 @@ static eng_rc keep_line_key(eng_batch *b, eng_row *row, const fmt_out_row *o)
     return ENG_OK;
 }
 
+/* The file's name for canonical value c (exceptions' field). */
+static const char *col_label(const eng_layout *layout, fmt_col c)
+{
+    return layout->col_label[c] ? layout->col_label[c] : fmt_col_name(c);
+}
+
 /* The checks of one canonical row, on its own. */
 /* SKU, quantity and price of a row that is a line. */
-static eng_rc check_line(eng_batch *b, eng_row *row, const fmt_out_row *o,
+static eng_rc check_line(eng_batch *b, eng_row *row, const fmt_out_row *o, const eng_layout *layout,
                          const eng_catalog *catalog)
 {
     const fmt_str *val = o->v;
     char msg[320], q[64];
+    const char *sku_name = col_label(layout, FMT_COL_SKU),
+               *qty_name = col_label(layout, FMT_COL_QTY),
+               *open_name = col_label(layout, FMT_COL_OPEN_QTY),
+               *price_name = col_label(layout, FMT_COL_UNIT_PRICE);
     fmt_str sku = val[FMT_COL_SKU];
     if (o->line_state != FMT_STATE_NONE) {
         /* Not ours to ship (a gift card, a line the marketplace fulfils): it needs no
          * catalog product; its quantity and price still count in the order's total. */
         row->product = sku.len ? eng_catalog_find(catalog, sku.p, sku.len) : -1;
     } else if (sku.len == 0) {
-        ENG_TRY(flag(b, row, ENG_CODE_MISSING_FIELD, "sku", "sku is blank"));
+        snprintf(msg, sizeof msg, "%s is blank", sku_name);
+        ENG_TRY(flag(b, row, ENG_CODE_MISSING_FIELD, sku_name, msg));
     } else {
         row->product = eng_catalog_find(catalog, sku.p, sku.len);
         if (row->product < 0 || !eng_catalog_get(catalog, (uint32_t)row->product)->active)
             eng_text_quote(q, sizeof q, sku.p, sku.len);
         if (row->product < 0) {
             snprintf(msg, sizeof msg, "SKU %s is not in the catalog", q);
-            ENG_TRY(flag(b, row, ENG_CODE_UNKNOWN_SKU, "sku", msg));
+            ENG_TRY(flag(b, row, ENG_CODE_UNKNOWN_SKU, sku_name, msg));
         } else {
             const eng_product *p = eng_catalog_get(catalog, (uint32_t)row->product);
             if (!p->active) {
                 snprintf(msg, sizeof msg, "SKU %s has catalog status \"%.40s\", not active", q,
                          p->status);
-                ENG_TRY(flag(b, row, ENG_CODE_SKU_INACTIVE, "sku", msg));
+                ENG_TRY(flag(b, row, ENG_CODE_SKU_INACTIVE, sku_name, msg));
             }
         }
     }
 
     fmt_str qty = val[FMT_COL_QTY];
     if (qty.len == 0) {
-        ENG_TRY(flag(b, row, ENG_CODE_MISSING_FIELD, "qty", "qty is blank"));
+        snprintf(msg, sizeof msg, "%s is blank", qty_name);
+        ENG_TRY(flag(b, row, ENG_CODE_MISSING_FIELD, qty_name, msg));
     } else if (fmt_qty_parse(qty.p, qty.len, &row->qty) == FMT_NUM_OK) {
         row->flags |= ENG_ROW_QTY_OK;
     } else {
         eng_text_quote(q, sizeof q, qty.p, qty.len);
-        snprintf(msg, sizeof msg, "qty %s is not a positive whole number", q);
-        ENG_TRY(flag(b, row, ENG_CODE_BAD_QTY, "qty", msg));
+        snprintf(msg, sizeof msg, "%s %s is not a positive whole number", qty_name, q);
+        ENG_TRY(flag(b, row, ENG_CODE_BAD_QTY, qty_name, msg));
     }
 
     fmt_str open = val[FMT_COL_OPEN_QTY];
@@ -334,30 +346,31 @@ static eng_rc check_line(eng_batch *b, eng_row *row, const fmt_out_row *o,
         (fmt_int_parse(open.p, open.len, &row->open_qty) != FMT_NUM_OK || row->open_qty < 0)) {
         row->open_qty = -1;
         eng_text_quote(q, sizeof q, open.p, open.len);
-        snprintf(msg, sizeof msg, "open_qty %s is not a whole number of units >= 0", q);
-        ENG_TRY(flag(b, row, ENG_CODE_BAD_QTY, "open_qty", msg));
+        snprintf(msg, sizeof msg, "%s %s is not a whole number of units >= 0", open_name, q);
+        ENG_TRY(flag(b, row, ENG_CODE_BAD_QTY, open_name, msg));
     }
 
     fmt_str price = val[FMT_COL_UNIT_PRICE];
     if (o->line_total)
         row->flags |= ENG_ROW_LINE_TOTAL;
     if (price.len == 0) {
-        ENG_TRY(flag(b, row, ENG_CODE_MISSING_FIELD, "unit_price", "unit_price is blank"));
+        snprintf(msg, sizeof msg, "%s is blank", price_name);
+        ENG_TRY(flag(b, row, ENG_CODE_MISSING_FIELD, price_name, msg));
     } else {
         fmt_num_rc nrc = fmt_dec_parse(price.p, price.len, &row->unit_price);
         if (nrc == FMT_NUM_OK) {
             row->flags |= ENG_ROW_PRICE_OK;
         } else {
             eng_text_quote(q, sizeof q, price.p, price.len);
-            snprintf(msg, sizeof msg, "unit_price %s %s", q, num_problem(nrc));
-            ENG_TRY(flag(b, row, ENG_CODE_BAD_NUMBER, "unit_price", msg));
+            snprintf(msg, sizeof msg, "%s %s %s", price_name, q, num_problem(nrc));
+            ENG_TRY(flag(b, row, ENG_CODE_BAD_NUMBER, price_name, msg));
         }
     }
     return ENG_OK;
 }
 
 static eng_rc check_values(eng_batch *b, eng_row *row, const fmt_out_row *o,
-                           const eng_catalog *catalog)
+                           const eng_layout *layout, const eng_catalog *catalog)
 {
     const fmt_str *val = o->v;
     char msg[320], q[64];
@@ -366,12 +379,14 @@ static eng_rc check_values(eng_batch *b, eng_row *row, const fmt_out_row *o,
     if (o->head_only)
         row->flags |= ENG_ROW_HEAD_ONLY;
     ENG_TRY(keep_line_key(b, row, o));
-    if (val[FMT_COL_ORDER_ID].len == 0)
-        ENG_TRY(flag(b, row, ENG_CODE_MISSING_FIELD, "order_id",
-                     "order_id is blank, so the row belongs to no order"));
+    if (val[FMT_COL_ORDER_ID].len == 0) {
+        const char *name = col_label(layout, FMT_COL_ORDER_ID);
+        snprintf(msg, sizeof msg, "%s is blank, so the row belongs to no order", name);
+        ENG_TRY(flag(b, row, ENG_CODE_MISSING_FIELD, name, msg));
+    }
 
     if (!o->head_only) /* a summary row has no SKU, quantity or price to check */
-        ENG_TRY(check_line(b, row, o, catalog));
+        ENG_TRY(check_line(b, row, o, layout, catalog));
 
     eng_head h;
     memset(&h, 0, sizeof h);
@@ -384,7 +399,7 @@ static eng_rc check_values(eng_batch *b, eng_row *row, const fmt_out_row *o,
         fmt_str v = val[c];
         if (!fmt_col_is_order_level((fmt_col)c) || v.len == 0)
             continue;
-        const char *name = fmt_col_name((fmt_col)c);
+        const char *name = col_label(layout, (fmt_col)c);
         int ts = eng_head_text_slot((fmt_col)c), ms = eng_head_money_slot((fmt_col)c);
         if (ts >= 0) {
             raw_text[ts] = v;
@@ -455,7 +470,7 @@ eng_rc eng_ingest_record(eng_batch *b, eng_ingest_worker *w, const eng_layout *l
                 row->given |= 1u << c;
         if (i == 0)
             ENG_TRY(check_encoding(b, row, fields, layout, rec, len));
-        ENG_TRY(check_values(b, row, &out->rows[i], catalog));
+        ENG_TRY(check_values(b, row, &out->rows[i], layout, catalog));
     }
     return ENG_OK;
 }
@@ -703,6 +718,15 @@ static eng_rc read_header(ingest *in, uint16_t file, fmt_chunk *ch, const detect
     }
     if (rc == ENG_OK && keep_header_names(in, file, f) != ENG_OK)
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading a header");
+    if (rc == ENG_OK)
+        for (int c = 0; c < FMT_COL_COUNT; c++) {
+            int at = l->source_column ? l->source_column(l, lay->bind, (fmt_col)c) : -1;
+            lay->col_label[c] = at >= 0 && (size_t)at < lay->n_header ? lay->header_names[at]
+                                                                      : fmt_col_name((fmt_col)c);
+            src->col_label[c] = lay->col_label[c];
+            if (at == FMT_LAYOUT_NO_COLUMN)
+                src->no_column |= 1u << c;
+        }
     fmt_csv_fields_free(f);
     if (rc == ENG_OK) {
         /* The chunk now starts after the header. */

@@ -24,7 +24,8 @@ typedef struct eng_layout {
     void *bind;                 /* the layout's column indexes for this file's header */
     const fmt_layout *detected; /* with --format: what auto-detection would have chosen */
     size_t n_header;
-    const char **header_names; /* the file's column names, valid UTF-8 */
+    const char **header_names;            /* the file's column names, valid UTF-8 */
+    const char *col_label[FMT_COL_COUNT]; /* the file's name for each canonical value */
 } eng_layout;
 
 /* Per-thread scratch for eng_ingest_record: a libcsv splitter and a digest context. */

@@ -265,6 +265,10 @@ typedef struct eng_source {
     const char *role;     /* "catalog", "inventory", "policy", "orders" */
     const char *format;   /* layout detected ("canonical") or "" */
     const char *encoding; /* orders: the encoding read ("UTF-8", "GB18030") */
+    /* orders: the file's name for each canonical value, for exceptions' field
+     * ("Lineitem sku" in a Shopify file); NULL before the header is read */
+    const char *col_label[FMT_COL_COUNT];
+    uint32_t no_column; /* bit (1 << fmt_col) per value the file has no column for */
     uint64_t bytes;
     char sha256[65];
     uint64_t data_rows; /* orders: records after the header */

@@ -185,6 +185,13 @@ static int rows_same_bytes(const eng_row *a, const eng_row *b)
     return a->raw_len == b->raw_len && memcmp(a->raw_digest, b->raw_digest, 16) == 0;
 }
 
+/* The file's name for canonical value c of row r (exceptions' field: "Lineitem sku"). */
+static const char *col_label(const order_check *oc, const eng_row *r, fmt_col c)
+{
+    const char *label = oc->t->night->sources[r->file].col_label[c];
+    return label ? label : fmt_col_name(c);
+}
+
 /* The row of the order that replaces row j: a row of the same marketplace line with a
  * later update (then a later line), or NULL when row j is the line's latest. */
 static const eng_row *superseded_by(const order_check *oc, uint32_t j)
@@ -355,9 +362,10 @@ static eng_rc resolve_head(order_check *oc)
                 continue;
             describe(a, sizeof a, r->head, c);
             describe(b, sizeof b, &oc->res, c);
-            snprintf(msg, sizeof msg, "%s %s differs from %s on line %llu of the same order",
-                     fmt_col_name((fmt_col)c), a, b, (unsigned long long)oc->src[c]->line);
-            ENG_TRY(raise(oc, r, ENG_CODE_INCONSISTENT_ORDER, fmt_col_name((fmt_col)c), msg));
+            const char *name = col_label(oc, r, (fmt_col)c);
+            snprintf(msg, sizeof msg, "%s %s differs from %s on line %llu of the same order", name,
+                     a, b, (unsigned long long)oc->src[c]->line);
+            ENG_TRY(raise(oc, r, ENG_CODE_INCONSISTENT_ORDER, name, msg));
         }
     }
     return ENG_OK;
@@ -368,7 +376,7 @@ static eng_rc check_required(order_check *oc)
     static const fmt_col required[] = {FMT_COL_ORDER_TIME, FMT_COL_CURRENCY,
                                        FMT_COL_SHIP_NAME,  FMT_COL_SHIP_STREET,
                                        FMT_COL_SHIP_CITY,  FMT_COL_SHIP_COUNTRY};
-    char msg[160];
+    char msg[256];
     uint32_t given = 0;
     int shippable = 0;
     for (uint32_t i = 0; i < oc->n_rows; i++) {
@@ -383,12 +391,18 @@ static eng_rc check_required(order_check *oc)
         /* Nothing of the order ships (gift cards, digital goods): no ship-to needed. */
         if (!shippable && c != FMT_COL_ORDER_TIME && c != FMT_COL_CURRENCY)
             continue;
-        if (c == FMT_COL_ORDER_TIME || c == FMT_COL_CURRENCY)
-            snprintf(msg, sizeof msg, "no row of the order has a valid %s", fmt_col_name(c));
+        const char *name = col_label(oc, oc->rows[0], c);
+        const eng_source *src = &oc->t->night->sources[oc->rows[0]->file];
+        if (src->no_column & (1u << c)) /* the Amazon All Orders report has no ship-to */
+            snprintf(msg, sizeof msg,
+                     "the order has no %s: this %s file has no column for it, so the order "
+                     "cannot ship from this file alone",
+                     name, src->format);
+        else if (c == FMT_COL_ORDER_TIME || c == FMT_COL_CURRENCY)
+            snprintf(msg, sizeof msg, "no row of the order has a valid %s", name);
         else
-            snprintf(msg, sizeof msg, "the order has no %s on any row, so it cannot ship",
-                     fmt_col_name(c));
-        ENG_TRY(raise(oc, oc->rows[0], ENG_CODE_MISSING_FIELD, fmt_col_name(c), msg));
+            snprintf(msg, sizeof msg, "the order has no %s on any row, so it cannot ship", name);
+        ENG_TRY(raise(oc, oc->rows[0], ENG_CODE_MISSING_FIELD, name, msg));
     }
     return ENG_OK;
 }
@@ -416,7 +430,7 @@ static eng_rc check_lines(order_check *oc, int *all_amounts)
             eng_text_quote(q, sizeof q, ct->p, ct->len);
             snprintf(msg, sizeof msg, "currency %s is not an ISO 4217 code", q);
             ENG_TRY(raise(oc, (eng_row *)oc->src[FMT_COL_CURRENCY], ENG_CODE_CURRENCY_MISMATCH,
-                          "currency", msg));
+                          col_label(oc, oc->src[FMT_COL_CURRENCY], FMT_COL_CURRENCY), msg));
         }
     }
     ord->currency = (int16_t)cur;
@@ -449,7 +463,8 @@ static eng_rc check_lines(order_check *oc, int *all_amounts)
                      "order currency %s differs from the catalog currency %s of "
                      "SKU \"%.60s\"",
                      fmt_currency_code(cur), fmt_currency_code(p->currency), p->sku);
-            ENG_TRY(raise(oc, r, ENG_CODE_CURRENCY_MISMATCH, "currency", msg));
+            ENG_TRY(
+                raise(oc, r, ENG_CODE_CURRENCY_MISMATCH, col_label(oc, r, FMT_COL_CURRENCY), msg));
         }
         int line_total = (r->flags & ENG_ROW_LINE_TOTAL) != 0;
         if ((r->flags & ENG_ROW_PRICE_OK) && cur >= 0) {
@@ -474,33 +489,41 @@ static eng_rc check_lines(order_check *oc, int *all_amounts)
                 else
                     snprintf(msg, sizeof msg, "unit_price is too large (over 64 bits in %s)",
                              fmt_currency_code(cur));
-                ENG_TRY(raise(oc, r, ENG_CODE_BAD_NUMBER, "unit_price", msg));
+                ENG_TRY(
+                    raise(oc, r, ENG_CODE_BAD_NUMBER, col_label(oc, r, FMT_COL_UNIT_PRICE), msg));
             } else if (p && p->currency == cur && ln->unit_minor < p->min_minor) {
                 money_text(a, sizeof a, ln->unit_minor, cur);
                 money_text(b, sizeof b, p->min_minor, cur);
-                snprintf(msg, sizeof msg, "unit_price %s is below the catalog minimum %s %s", a, b,
-                         fmt_currency_code(cur));
-                ENG_TRY(raise(oc, r, ENG_CODE_PRICE_BELOW_MIN, "unit_price", msg));
+                const char *name = col_label(oc, r, FMT_COL_UNIT_PRICE);
+                if (line_total) /* the price compared is not the one in the file */
+                    snprintf(msg, sizeof msg,
+                             "unit price %s (%s divided by the quantity) is below the catalog "
+                             "minimum %s %s",
+                             a, name, b, fmt_currency_code(cur));
+                else
+                    snprintf(msg, sizeof msg, "%s %s is below the catalog minimum %s %s", name, a,
+                             b, fmt_currency_code(cur));
+                ENG_TRY(raise(oc, r, ENG_CODE_PRICE_BELOW_MIN, name, msg));
             }
         }
         if (known && !line_total) {
             if (__builtin_mul_overflow(ln->qty, ln->unit_minor, &ln->amount_minor)) {
                 known = 0;
                 ln->amount_minor = 0;
-                ENG_TRY(raise(oc, r, ENG_CODE_BAD_NUMBER, "unit_price",
+                ENG_TRY(raise(oc, r, ENG_CODE_BAD_NUMBER, col_label(oc, r, FMT_COL_UNIT_PRICE),
                               "qty times unit_price is too large (over 64 bits)"));
             }
         }
         *all_amounts &= known;
         if (__builtin_add_overflow(ord->units, ln->qty, &ord->units)) {
             ord->units = INT64_MAX;
-            ENG_TRY(raise(oc, r, ENG_CODE_BAD_QTY, "qty",
+            ENG_TRY(raise(oc, r, ENG_CODE_BAD_QTY, col_label(oc, r, FMT_COL_QTY),
                           "the order's total quantity is too large (over 64 bits)"));
         }
         if (__builtin_add_overflow(ord->amount_minor, ln->amount_minor, &ord->amount_minor)) {
             ord->amount_minor = 0;
             *all_amounts = 0;
-            ENG_TRY(raise(oc, r, ENG_CODE_BAD_NUMBER, "unit_price",
+            ENG_TRY(raise(oc, r, ENG_CODE_BAD_NUMBER, col_label(oc, r, FMT_COL_UNIT_PRICE),
                           "the order's amount is too large (over 64 bits)"));
         }
     }
@@ -523,12 +546,12 @@ static eng_rc check_total(order_check *oc, int all_amounts)
             fmt_dec_to_minor(oc->res.money[m], fmt_currency_minor_digits(cur), &oc->money_minor[m]);
         if (nrc != FMT_NUM_OK) {
             oc->money_ok = 0;
-            snprintf(msg, sizeof msg, "%s %s for %s", fmt_col_name(col[m]),
+            const char *name = col_label(oc, oc->src[col[m]], col[m]);
+            snprintf(msg, sizeof msg, "%s %s for %s", name,
                      nrc == FMT_NUM_PRECISION ? "has more digits after the point than allowed"
                                               : "is too large (over 64 bits)",
                      fmt_currency_code(cur));
-            ENG_TRY(raise(oc, (eng_row *)oc->src[col[m]], ENG_CODE_BAD_NUMBER, fmt_col_name(col[m]),
-                          msg));
+            ENG_TRY(raise(oc, (eng_row *)oc->src[col[m]], ENG_CODE_BAD_NUMBER, name, msg));
         }
     }
     if (!(oc->res.present & (1u << FMT_COL_ORDER_TOTAL)) || !all_amounts || !oc->money_ok)
@@ -547,10 +570,11 @@ static eng_rc check_total(order_check *oc, int all_amounts)
     money_text(x, sizeof x, oc->money_minor[ENG_HM_TAX], cur);
     money_text(d, sizeof d, oc->money_minor[ENG_HM_DISCOUNT], cur);
     money_text(e, sizeof e, expect, cur);
+    const char *name = col_label(oc, oc->rows[0], FMT_COL_ORDER_TOTAL);
     snprintf(msg, sizeof msg,
-             "order_total %s differs from lines %s + shipping %s + tax %s - discount %s = %s", t, l,
-             s, x, d, e);
-    return raise(oc, oc->rows[0], ENG_CODE_TOTAL_MISMATCH, "order_total", msg);
+             "%s %s differs from lines %s + shipping %s + tax %s - discount %s = %s", name, t, l, s,
+             x, d, e);
+    return raise(oc, oc->rows[0], ENG_CODE_TOTAL_MISMATCH, name, msg);
 }
 
 static eng_rc mark_resent(order_check *oc, const eng_order *original)
@@ -560,7 +584,8 @@ static eng_rc mark_resent(order_check *oc, const eng_order *original)
              "order already received in %.120s (line %llu); this copy is not processed",
              source_path(oc->t->night, original->file), (unsigned long long)original->line);
     for (uint32_t i = 0; i < oc->n_rows; i++)
-        ENG_TRY(raise(oc, oc->rows[i], ENG_CODE_DUPLICATE_ORDER, "order_id", msg));
+        ENG_TRY(raise(oc, oc->rows[i], ENG_CODE_DUPLICATE_ORDER,
+                      col_label(oc, oc->rows[i], FMT_COL_ORDER_ID), msg));
     return ENG_OK;
 }
 
@@ -660,7 +685,8 @@ static eng_rc settle_outstanding(order_check *oc)
         snprintf(msg, sizeof msg, "nothing is left to ship: open_qty is 0 on every line");
     }
     for (uint32_t i = 0; i < oc->n_rows; i++)
-        ENG_TRY(raise(oc, oc->rows[i], ENG_CODE_DUPLICATE_ORDER, "order_id", msg));
+        ENG_TRY(raise(oc, oc->rows[i], ENG_CODE_DUPLICATE_ORDER,
+                      col_label(oc, oc->rows[i], FMT_COL_ORDER_ID), msg));
     ord->status = ENG_ST_REJECTED;
     ord->code = ENG_CODE_DUPLICATE_ORDER;
     return ENG_OK;
@@ -698,7 +724,8 @@ static eng_rc check_order(part_task *t, uint32_t o)
     ENG_TRY(check_required(&oc));
     ENG_TRY(check_lines(&oc, &all_amounts));
     if (ord->n_lines == 0)
-        ENG_TRY(raise(&oc, oc.rows[0], ENG_CODE_MISSING_FIELD, "sku",
+        ENG_TRY(raise(&oc, oc.rows[0], ENG_CODE_MISSING_FIELD,
+                      col_label(&oc, oc.rows[0], FMT_COL_SKU),
                       "the order has no item lines, only a summary"));
     ENG_TRY(check_total(&oc, all_amounts));
     if (pd->original >= 0) {

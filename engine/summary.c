@@ -373,10 +373,15 @@ void eng_summary_print(FILE *f, const eng_night *n, const eng_outputs *out,
     for (size_t i = 0; i < n->n_order_files; i++)
         rows += n->sources[i].data_rows;
     fprintf(f, "slipway run %s -> %s\n", date, dir);
-    fprintf(f, "  orders read    %llu (%llu lines from %zu files:", (unsigned long long)n->n_orders,
-            (unsigned long long)rows, n->n_order_files);
-    for (size_t i = 0; i < n->n_order_files; i++)
+    fprintf(f,
+            "  orders read    %llu (%llu lines from %zu file%s:", (unsigned long long)n->n_orders,
+            (unsigned long long)rows, n->n_order_files, n->n_order_files == 1 ? "" : "s");
+    for (size_t i = 0; i < n->n_order_files; i++) {
+        const char *enc = n->sources[i].encoding;
         fprintf(f, "%s%s", i ? ", " : " ", n->sources[i].format);
+        if (enc && *enc && strcmp(enc, "UTF-8") != 0)
+            fprintf(f, " in %s", enc);
+    }
     fprintf(f, ")\n");
     fprintf(f, "  shipped        %llu   partial %llu   backordered %llu   rejected %llu\n",
             (unsigned long long)out->status_by[ENG_ST_SHIPPED],

@@ -381,6 +381,36 @@ static eng_rc amazon_transform(const fmt_layout *l, const void *bind, const fmt_
     return ENG_OK;
 }
 
+/* The column each canonical value is read from (source_column). Made up or read from
+ * several columns: channel, currency (else the one item-price names), ship_street (the
+ * address lines, unless the file has only one). */
+static const int amazon_source[][2] = {
+    {FMT_COL_ORDER_ID, A_ORDER_ID},
+    {FMT_COL_ORDER_TIME, A_PURCHASE_DATE},
+    {FMT_COL_SKU, A_SKU},
+    {FMT_COL_QTY, A_QTY},
+    {FMT_COL_UNIT_PRICE, A_ITEM_PRICE},
+    {FMT_COL_CUSTOMER_ID, A_BUYER_EMAIL},
+    {FMT_COL_SHIP_NAME, A_RECIPIENT},
+    {FMT_COL_SHIP_CITY, A_CITY},
+    {FMT_COL_SHIP_REGION, A_STATE},
+    {FMT_COL_SHIP_POSTAL, A_POSTAL},
+    {FMT_COL_SHIP_COUNTRY, A_COUNTRY},
+    {FMT_COL_SHIP_SERVICE, A_SHIP_SERVICE},
+};
+
+static int amazon_source_column(const fmt_layout *l, const void *bind, fmt_col c)
+{
+    (void)l;
+    const amazon_bind *b = bind;
+    if (c == FMT_COL_SHIP_STREET)
+        return fmt_layout_one_col(&b->col[A_ADDRESS_1], 3);
+    for (size_t k = 0; k < sizeof amazon_source / sizeof *amazon_source; k++)
+        if (amazon_source[k][0] == (int)c)
+            return fmt_layout_bound(b->col[amazon_source[k][1]]);
+    return -1;
+}
+
 const fmt_layout fmt_layout_amazon = {
     .name = "amazon",
     .dialect = {'\t', -1, 0}, /* no quoting, so no ="..." formulas either */
@@ -389,4 +419,5 @@ const fmt_layout fmt_layout_amazon = {
     .bind = amazon_bind_header,
     .unbind = amazon_unbind,
     .transform = amazon_transform,
+    .source_column = amazon_source_column,
 };

@@ -77,6 +77,13 @@ static eng_rc canon_transform(const fmt_layout *l, const void *bind, const fmt_c
     return ENG_OK;
 }
 
+/* Every value is read from its own column. */
+static int canon_source_column(const fmt_layout *l, const void *bind, fmt_col c)
+{
+    (void)l;
+    return fmt_layout_bound(((const int *)bind)[c]);
+}
+
 const fmt_layout fmt_layout_canonical = {
     .name = "canonical",
     .dialect = {',', '"'},
@@ -85,4 +92,5 @@ const fmt_layout fmt_layout_canonical = {
     .bind = canon_bind,
     .unbind = canon_unbind,
     .transform = canon_transform,
+    .source_column = canon_source_column,
 };

@@ -529,6 +529,40 @@ static eng_rc ebay_transform(const fmt_layout *l, const void *bind, const fmt_cs
     return ENG_OK;
 }
 
+/* The column each canonical value is read from (source_column), the US or UK name the
+ * header has. Made up or read from several columns: channel, currency (the one the
+ * amounts name), ship_street and tax (unless the file has only one of their columns). */
+static const int ebay_source[][2] = {
+    {FMT_COL_ORDER_ID, E_ORDER},
+    {FMT_COL_ORDER_TIME, E_SALE_DATE},
+    {FMT_COL_SKU, E_SKU},
+    {FMT_COL_QTY, E_QTY},
+    {FMT_COL_UNIT_PRICE, E_PRICE},
+    {FMT_COL_CUSTOMER_ID, E_BUYER},
+    {FMT_COL_SHIP_NAME, E_SHIP_NAME},
+    {FMT_COL_SHIP_CITY, E_SHIP_CITY},
+    {FMT_COL_SHIP_REGION, E_SHIP_STATE},
+    {FMT_COL_SHIP_POSTAL, E_SHIP_ZIP},
+    {FMT_COL_SHIP_COUNTRY, E_SHIP_COUNTRY},
+    {FMT_COL_SHIP_SERVICE, E_SERVICE},
+    {FMT_COL_SHIPPING, E_SHIPPING},
+    {FMT_COL_ORDER_TOTAL, E_TOTAL},
+};
+
+static int ebay_source_column(const fmt_layout *l, const void *bind, fmt_col c)
+{
+    (void)l;
+    const int *col = bind;
+    if (c == FMT_COL_SHIP_STREET)
+        return fmt_layout_one_col(&col[E_SHIP_ADDR1], 2);
+    if (c == FMT_COL_TAX)
+        return fmt_layout_one_col(&col[E_SELLER_TAX], E_CHARGES - E_SELLER_TAX + 1);
+    for (size_t k = 0; k < sizeof ebay_source / sizeof *ebay_source; k++)
+        if (ebay_source[k][0] == (int)c)
+            return fmt_layout_bound(col[ebay_source[k][1]]);
+    return -1;
+}
+
 const fmt_layout fmt_layout_ebay = {
     .name = "ebay",
     .dialect = {',', '"'},
@@ -537,4 +571,5 @@ const fmt_layout fmt_layout_ebay = {
     .bind = ebay_bind,
     .unbind = ebay_unbind,
     .transform = ebay_transform,
+    .source_column = ebay_source_column,
 };

@@ -133,6 +133,24 @@ int fmt_layout_count_cols(const fmt_csv_fields *header, const char *const *names
     return found;
 }
 
+int fmt_layout_bound(int col)
+{
+    return col >= 0 ? col : FMT_LAYOUT_NO_COLUMN;
+}
+
+int fmt_layout_one_col(const int *col, size_t n)
+{
+    int at = FMT_LAYOUT_NO_COLUMN;
+    for (size_t k = 0; k < n; k++) {
+        if (col[k] < 0)
+            continue;
+        if (at >= 0)
+            return -1;
+        at = col[k];
+    }
+    return at;
+}
+
 fmt_str fmt_layout_field(const fmt_csv_fields *rec, int i)
 {
     fmt_str blank = {"", 0};

@@ -83,6 +83,12 @@ struct fmt_layout {
     /* One record into canonical rows (out is reset by the caller). ENG_NOMEM only. */
     eng_rc (*transform)(const fmt_layout *l, const void *bind, const fmt_csv_fields *rec,
                         fmt_out *out);
+    /* Index of the header column a canonical value is read from, so that exceptions name
+     * the file's own column ("Lineitem sku"); -1 when the value is made up or comes from
+     * several columns (exceptions then name the canonical column); FMT_LAYOUT_NO_COLUMN
+     * when this file has no column for it, so an order missing it can be told why. NULL:
+     * always -1. */
+    int (*source_column)(const fmt_layout *l, const void *bind, fmt_col c);
     /* Layout-specific settings (map:FILE), or NULL. */
     const void *config;
 };
@@ -104,6 +110,16 @@ int fmt_layout_col(const fmt_csv_fields *header, const char *name);
 
 /* How many of the names the header has. */
 int fmt_layout_count_cols(const fmt_csv_fields *header, const char *const *names, size_t n);
+
+#define FMT_LAYOUT_NO_COLUMN (-2)
+
+/* A bound column index as source_column gives it: FMT_LAYOUT_NO_COLUMN when unbound. */
+int fmt_layout_bound(int col);
+
+/* The one bound index (>= 0) among col[0..n-1]; -1 when several are bound (a canonical
+ * value fed by several columns has no single source_column), FMT_LAYOUT_NO_COLUMN when
+ * none is. */
+int fmt_layout_one_col(const int *col, size_t n);
 
 /* Field i of rec, or blank when the record is shorter. */
 fmt_str fmt_layout_field(const fmt_csv_fields *rec, int i);

@@ -750,6 +750,16 @@ static eng_rc map_transform(const fmt_layout *l, const void *bind, const fmt_csv
     return ENG_OK;
 }
 
+/* The mapped column; currency and channel without a *_column mapping are made up. */
+static int map_source_column(const fmt_layout *l, const void *bind, fmt_col c)
+{
+    int col = ((const map_bind *)bind)->col[c];
+    if (col < 0 && (c == FMT_COL_CURRENCY || c == FMT_COL_CHANNEL))
+        return -1; /* a constant, or (currency) read off the amounts */
+    (void)l;
+    return fmt_layout_bound(col);
+}
+
 /* ---- public ---- */
 
 void fmt_mapping_free(fmt_layout *l)
@@ -798,6 +808,7 @@ eng_rc fmt_mapping_parse(const char *path, const char *text, size_t len, fmt_lay
     l->bind = map_bind_header;
     l->unbind = map_unbind;
     l->transform = map_transform;
+    l->source_column = map_source_column;
     l->config = &m->cfg;
 
     size_t pos = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;

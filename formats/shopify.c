@@ -222,6 +222,39 @@ static eng_rc shopify_transform(const fmt_layout *l, const void *bind, const fmt
     return ENG_OK;
 }
 
+/* The column each canonical value is read from (source_column); channel is made up. */
+static const int shopify_source[][2] = {
+    {FMT_COL_ORDER_ID, S_NAME},
+    {FMT_COL_ORDER_TIME, S_CREATED},
+    {FMT_COL_SKU, S_SKU},
+    {FMT_COL_QTY, S_QTY},
+    {FMT_COL_UNIT_PRICE, S_PRICE},
+    {FMT_COL_CURRENCY, S_CURRENCY},
+    {FMT_COL_CUSTOMER_ID, S_EMAIL},
+    {FMT_COL_SHIP_NAME, S_SHIP_NAME},
+    {FMT_COL_SHIP_STREET, S_SHIP_STREET},
+    {FMT_COL_SHIP_CITY, S_SHIP_CITY},
+    {FMT_COL_SHIP_REGION, S_SHIP_PROVINCE},
+    {FMT_COL_SHIP_POSTAL, S_SHIP_ZIP},
+    {FMT_COL_SHIP_COUNTRY, S_SHIP_COUNTRY},
+    {FMT_COL_SHIP_SERVICE, S_SHIP_METHOD},
+    {FMT_COL_ORDER_TOTAL, S_TOTAL},
+    {FMT_COL_SHIPPING, S_SHIPPING},
+    {FMT_COL_DISCOUNT, S_DISCOUNT},
+};
+
+static int shopify_source_column(const fmt_layout *l, const void *bind, fmt_col c)
+{
+    (void)l;
+    const int *col = bind;
+    if (c == FMT_COL_TAX) /* Taxes, plus Duties when the file has them */
+        return col[S_DUTIES] < 0 ? fmt_layout_bound(col[S_TAXES]) : -1;
+    for (size_t k = 0; k < sizeof shopify_source / sizeof *shopify_source; k++)
+        if (shopify_source[k][0] == (int)c)
+            return fmt_layout_bound(col[shopify_source[k][1]]);
+    return -1;
+}
+
 const fmt_layout fmt_layout_shopify = {
     .name = "shopify",
     .dialect = {',', '"'},
@@ -230,4 +263,5 @@ const fmt_layout fmt_layout_shopify = {
     .bind = shopify_bind,
     .unbind = shopify_unbind,
     .transform = shopify_transform,
+    .source_column = shopify_source_column,
 };

@@ -449,6 +449,36 @@ static eng_rc tmall_transform(const fmt_layout *l, const void *bind, const fmt_c
     return ENG_OK;
 }
 
+/* The column each canonical value is read from (source_column): 收货地址 feeds the whole
+ * ship-to but the name. Currency and channel are made up. */
+static const int tmall_source[][2] = {
+    {FMT_COL_ORDER_ID, T_ORDER_ID},
+    {FMT_COL_ORDER_TIME, T_CREATED},
+    {FMT_COL_SKU, T_SKU},
+    {FMT_COL_QTY, T_QTY},
+    {FMT_COL_UNIT_PRICE, T_PRICE},
+    {FMT_COL_CUSTOMER_ID, T_BUYER},
+    {FMT_COL_SHIP_NAME, T_RECIPIENT},
+    {FMT_COL_SHIP_STREET, T_ADDRESS},
+    {FMT_COL_SHIP_CITY, T_ADDRESS},
+    {FMT_COL_SHIP_REGION, T_ADDRESS},
+    {FMT_COL_SHIP_POSTAL, T_ADDRESS},
+    {FMT_COL_SHIP_COUNTRY, T_ADDRESS},
+    {FMT_COL_SHIP_SERVICE, T_SERVICE},
+    {FMT_COL_SHIPPING, T_SHIPPING},
+    {FMT_COL_ORDER_TOTAL, T_TOTAL},
+};
+
+static int tmall_source_column(const fmt_layout *l, const void *bind, fmt_col c)
+{
+    (void)l;
+    const int *col = bind;
+    for (size_t k = 0; k < sizeof tmall_source / sizeof *tmall_source; k++)
+        if (tmall_source[k][0] == (int)c)
+            return fmt_layout_bound(col[tmall_source[k][1]]);
+    return -1;
+}
+
 const fmt_layout fmt_layout_tmall = {
     .name = "tmall",
     .dialect = {',', '"', 1},
@@ -457,4 +487,5 @@ const fmt_layout fmt_layout_tmall = {
     .bind = tmall_bind,
     .unbind = tmall_unbind,
     .transform = tmall_transform,
+    .source_column = tmall_source_column,
 };

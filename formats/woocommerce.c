@@ -652,6 +652,42 @@ static eng_rc woo_transform(const fmt_layout *l, const void *bind, const fmt_csv
     return ENG_OK;
 }
 
+/* The column each canonical value is read from (source_column), the alternative the
+ * header has. sku, qty and unit_price come from the line_item_N cells and channel is made
+ * up, so they have none; discount is a negative fee_total. */
+static const int woo_source[][2] = {
+    {FMT_COL_ORDER_TIME, W_ORDER_DATE},     {FMT_COL_CUSTOMER_ID, W_BILLING_EMAIL},
+    {FMT_COL_SHIP_CITY, W_SHIP_CITY},       {FMT_COL_SHIP_REGION, W_SHIP_STATE},
+    {FMT_COL_SHIP_POSTAL, W_SHIP_POSTCODE}, {FMT_COL_SHIP_COUNTRY, W_SHIP_COUNTRY},
+    {FMT_COL_DISCOUNT, W_FEE_TOTAL},        {FMT_COL_ORDER_TOTAL, W_ORDER_TOTAL},
+};
+
+static int woo_source_column(const fmt_layout *l, const void *bind, fmt_col c)
+{
+    (void)l;
+    const woo_bind *b = bind;
+    int shipping[2] = {b->shipping, b->col[W_FEE_TOTAL]};
+    if (c == FMT_COL_ORDER_ID)
+        return fmt_layout_bound(b->id);
+    if (c == FMT_COL_CURRENCY)
+        return fmt_layout_bound(b->currency);
+    /* Values joined from several columns have one only when the file has just one. */
+    if (c == FMT_COL_SHIP_NAME) /* first and last name, company */
+        return fmt_layout_one_col(&b->col[W_SHIP_FIRST], 3);
+    if (c == FMT_COL_SHIP_STREET)
+        return fmt_layout_one_col(&b->col[W_SHIP_ADDRESS_1], 2);
+    if (c == FMT_COL_SHIP_SERVICE) /* shipping_method_title, else shipping_method */
+        return fmt_layout_one_col(&b->col[W_SHIP_METHOD], 2);
+    if (c == FMT_COL_SHIPPING) /* plus a positive fee_total */
+        return fmt_layout_one_col(shipping, 2);
+    if (c == FMT_COL_TAX) /* order_tax plus the shipping tax, or tax_total alone */
+        return b->tax_is_total || b->shipping_tax < 0 ? b->tax : -1;
+    for (size_t k = 0; k < sizeof woo_source / sizeof *woo_source; k++)
+        if (woo_source[k][0] == (int)c)
+            return fmt_layout_bound(b->col[woo_source[k][1]]);
+    return -1;
+}
+
 const fmt_layout fmt_layout_woocommerce = {
     .name = "woocommerce",
     .dialect = {',', '"'},
@@ -660,4 +696,5 @@ const fmt_layout fmt_layout_woocommerce = {
     .bind = woo_bind_header,
     .unbind = woo_unbind,
     .transform = woo_transform,
+    .source_column = woo_source_column,
 };

@@ -36,6 +36,21 @@ expect_true "run --help names --orders" grep -q -- '--orders' "$work/h"
 "$bin" run $args --out "$work/o" --format shopify >/dev/null 2>"$work/err"
 expect "canonical file forced through shopify" 3 $?
 expect_true "the refusal names both layouts" grep -q "header is that of the canonical layout" "$work/err"
+# An Amazon order report (tab-separated, Windows-1252) forced through another layout is
+# refused (exit 3) naming both layouts, and leaves nothing behind.
+amz="--catalog samples/marketplaces/catalog.csv --inventory samples/marketplaces/inventory.csv --orders samples/marketplaces/amazon_orders_2026-11-26.txt --run-date 2026-11-27"
+"$bin" run $amz --out "$work/o" --format shopify >/dev/null 2>"$work/err"
+expect "amazon report forced through shopify" 3 $?
+expect_true "the amazon refusal names both layouts" grep -qE -- 'missing from the shopify header.*--format shopify was given, but .*amazon' "$work/err"
+"$bin" run $amz --out "$work/o" --format canonical >/dev/null 2>"$work/err"
+expect "amazon report forced through canonical" 3 $?
+expect_true "the canonical refusal names both layouts" grep -qE -- 'missing from the canonical orders header.*--format canonical was given, but .*amazon' "$work/err"
+expect_true "forced refusals leave no output folder" test ! -e "$work/o"
+# The human summary names each file's layout and the encoding it was decoded from.
+"$bin" run $amz --out "$work/o" >"$work/out" 2>&1
+expect "amazon report read with --format auto" 0 $?
+expect_true "the summary names the layout and encoding" grep -q "from 1 file: amazon in WINDOWS-1252)" "$work/out"
+rm -rf "$work/o"
 "$bin" run $args --out "$work/o" --encoding latin-9 >/dev/null 2>&1; expect "unknown --encoding" 2 $?
 "$bin" run $args --out "$(printf "$work/o\377")" >/dev/null 2>&1; expect "non-UTF-8 path" 2 $?
 expect_true "usage errors create nothing" test ! -e "$work/o"

@@ -756,3 +756,49 @@ Test(amazon, windows_1252_file_reads_as_utf8_names)
     assert_col(&out.rows[0], FMT_COL_SHIP_STREET, "Lindenstra\303\237e 12");
     assert_col(&out.rows[0], FMT_COL_SHIP_CITY, "M\xC3\xBCnchen");
 }
+
+/* ---- source_column: the report's column an exception names ---- */
+
+static int index_of(const char *const *cols, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(cols[i], name) == 0)
+            return (int)i;
+    cr_assert_fail("no column %s", name);
+    return -1;
+}
+
+Test(amazon, exceptions_name_the_files_own_column)
+{
+    eng_err err;
+    cr_assert_eq(bind_header(seller_cols, N_SELLER, &err), ENG_OK, "bind: %s", err.msg);
+    cr_expect_eq(amz->source_column(amz, bnd, FMT_COL_SKU), index_of(seller_cols, N_SELLER, "sku"));
+    cr_expect_eq(amz->source_column(amz, bnd, FMT_COL_UNIT_PRICE),
+                 index_of(seller_cols, N_SELLER, "item-price"));
+    cr_expect_eq(amz->source_column(amz, bnd, FMT_COL_QTY),
+                 index_of(seller_cols, N_SELLER, "quantity-purchased"));
+    cr_expect_eq(amz->source_column(amz, bnd, FMT_COL_ORDER_ID),
+                 index_of(seller_cols, N_SELLER, "order-id"));
+    /* Made up, or from several columns. */
+    cr_expect_eq(amz->source_column(amz, bnd, FMT_COL_CHANNEL), -1);
+    cr_expect_eq(amz->source_column(amz, bnd, FMT_COL_SHIP_STREET), -1);
+    cr_expect_eq(amz->source_column(amz, bnd, FMT_COL_TAX), -1);
+}
+
+Test(amazon, exceptions_name_the_all_orders_reports_own_column)
+{
+    eng_err err;
+    cr_assert_eq(bind_header(all_cols, N_ALL, &err), ENG_OK, "bind: %s", err.msg);
+    cr_expect_eq(amz->source_column(amz, bnd, FMT_COL_ORDER_ID),
+                 index_of(all_cols, N_ALL, "amazon-order-id"));
+    cr_expect_eq(amz->source_column(amz, bnd, FMT_COL_QTY), index_of(all_cols, N_ALL, "quantity"));
+    /* No recipient or address column: orders are told why they cannot ship. */
+    cr_expect_eq(amz->source_column(amz, bnd, FMT_COL_SHIP_NAME), FMT_LAYOUT_NO_COLUMN);
+    cr_expect_eq(amz->source_column(amz, bnd, FMT_COL_SHIP_STREET), FMT_LAYOUT_NO_COLUMN);
+    /* A single address line is the street's only column. */
+    const char *const one_line[] = {"order-id",          "purchase-date", "sku",
+                                    "currency",          "item-price",    "ship-address-1",
+                                    "quantity-purchased"};
+    cr_assert_eq(bind_header(one_line, 7, &err), ENG_OK, "bind: %s", err.msg);
+    cr_expect_eq(amz->source_column(amz, bnd, FMT_COL_SHIP_STREET), 5);
+}

@@ -498,7 +498,7 @@ Test(ebay, run_reports_a_total_price_that_does_not_add_up)
                            "\"Nov-26-26\",\"\"\n"),
                  0);
     char *exc = night_file("exceptions.csv");
-    cr_assert_not_null(strstr(exc, ",2,23-1-1,TOTAL_MISMATCH,order_total,order_total 240.00 "
+    cr_assert_not_null(strstr(exc, ",2,23-1-1,TOTAL_MISMATCH,Total Price,Total Price 240.00 "
                                    "differs from lines 223.00 + shipping 9.95 + tax 0.00"),
                        "%s", exc);
     free(exc);
@@ -826,4 +826,31 @@ Test(ebay, run_ships_the_items_not_yet_shipped)
                  0);
     assert_file("order_status.csv", "order_id,channel,status,lines,units,amount,currency,code\n"
                                     "23-1-1,ebay,SHIPPED,1,2,24.00,USD,\n");
+}
+
+/* ---- source_column: the report's column an exception names ---- */
+
+Test(ebay, exceptions_name_the_files_own_column)
+{
+    transform(NULL);
+    cr_expect_eq(ebay->source_column(ebay, bind, FMT_COL_SKU), 11);         /* Custom Label */
+    cr_expect_eq(ebay->source_column(ebay, bind, FMT_COL_UNIT_PRICE), 13);  /* Sold For */
+    cr_expect_eq(ebay->source_column(ebay, bind, FMT_COL_ORDER_ID), 1);     /* Order Number */
+    cr_expect_eq(ebay->source_column(ebay, bind, FMT_COL_ORDER_TOTAL), 19); /* Total Price */
+    /* Made up, or from several columns. */
+    cr_expect_eq(ebay->source_column(ebay, bind, FMT_COL_CHANNEL), -1);
+    cr_expect_eq(ebay->source_column(ebay, bind, FMT_COL_CURRENCY), -1);
+    cr_expect_eq(ebay->source_column(ebay, bind, FMT_COL_SHIP_STREET), -1);
+    cr_expect_eq(ebay->source_column(ebay, bind, FMT_COL_TAX), -1);
+}
+
+Test(ebay, exceptions_name_the_uk_column_the_header_has)
+{
+    bind_header("Order Number,Custom Label,Quantity,Sold For,Sale Date,Post To Name,"
+                "Post To Address 1,Post To City,Post To County,Post To Postcode,Post To Country,"
+                "Postage And Packaging,Seller Collected Tax,Total Price");
+    cr_expect_eq(ebay->source_column(ebay, bind, FMT_COL_SHIP_STREET), 6); /* the only line */
+    cr_expect_eq(ebay->source_column(ebay, bind, FMT_COL_SHIP_REGION), 8);
+    cr_expect_eq(ebay->source_column(ebay, bind, FMT_COL_SHIPPING), 11);
+    cr_expect_eq(ebay->source_column(ebay, bind, FMT_COL_TAX), 12); /* the only tax */
 }

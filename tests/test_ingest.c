@@ -287,6 +287,36 @@ Test(ingest, blank_unit_price_is_missing)
     cr_assert_eq(r->flags & ENG_ROW_QTY_OK, ENG_ROW_QTY_OK);
 }
 
+/* ---- exceptions name the file's own column ---- */
+
+Test(ingest, exceptions_name_the_files_own_column)
+{
+    const fmt_layout *l = layout.layout;
+    for (int c = 0; c < FMT_COL_COUNT; c++)
+        cr_expect_eq(l->source_column(l, cols, (fmt_col)c), c, "%s", fmt_col_name((fmt_col)c));
+    /* A header in another order, without the optional columns. */
+    fmt_csv_fields *h = fmt_csv_fields_new(l->dialect);
+    cr_assert_not_null(h);
+    const char *text = "sku,qty,unit_price,currency,order_time,order_id";
+    cr_assert_eq(fmt_csv_split(h, text, strlen(text)), ENG_OK);
+    void *b = NULL;
+    eng_err err;
+    memset(&err, 0, sizeof err);
+    cr_assert_eq(l->bind(l, h, &b, &err), ENG_OK, "%s", err.msg);
+    cr_expect_eq(l->source_column(l, b, FMT_COL_SKU), 0);
+    cr_expect_eq(l->source_column(l, b, FMT_COL_ORDER_ID), 5);
+    cr_expect_eq(l->source_column(l, b, FMT_COL_CHANNEL), FMT_LAYOUT_NO_COLUMN);
+    l->unbind(b);
+    fmt_csv_fields_free(h);
+}
+
+Test(ingest, blank_value_names_the_files_column_in_field_and_message)
+{
+    layout.col_label[FMT_COL_SKU] = "Lineitem sku";
+    feed_with(FMT_COL_SKU, "");
+    assert_one(ENG_CODE_MISSING_FIELD, "Lineitem sku", "Lineitem sku is blank");
+}
+
 /* ---- BAD_NUMBER ---- */
 
 static void assert_bad_price(const char *raw, const char *shown)

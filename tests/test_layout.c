@@ -173,6 +173,26 @@ Test(layout, count_cols_of_no_names_is_zero)
     cr_assert_eq(fmt_layout_count_cols(h, NULL, 0), 0);
 }
 
+Test(layout, one_col_is_the_only_bound_column)
+{
+    const int street[3] = {-1, 7, -1};
+    cr_expect_eq(fmt_layout_one_col(street, 3), 7);
+}
+
+Test(layout, one_col_of_several_bound_columns_is_none)
+{
+    const int street[3] = {4, 7, -1}; /* address lines 1 and 2 are joined */
+    cr_expect_eq(fmt_layout_one_col(street, 3), -1);
+}
+
+Test(layout, one_col_of_no_bound_column_says_the_file_has_none)
+{
+    const int street[3] = {-1, -1, -1};
+    cr_expect_eq(fmt_layout_one_col(street, 3), FMT_LAYOUT_NO_COLUMN);
+    cr_expect_eq(fmt_layout_bound(-1), FMT_LAYOUT_NO_COLUMN);
+    cr_expect_eq(fmt_layout_bound(0), 0);
+}
+
 Test(layout, field_gives_the_value_at_an_index)
 {
     const fmt_csv_fields *r = split("#1001,,12.90");

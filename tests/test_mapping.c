@@ -658,3 +658,33 @@ Test(mapping, shipped_sample_mapping_loads)
     cr_assert_str_eq(l->legacy_encoding, "WINDOWS-1252");
     fmt_mapping_free(l);
 }
+
+/* ---- source_column: the file's column an exception names ---- */
+
+Test(mapping, exceptions_name_the_files_own_column)
+{
+    fmt_layout *l = parse_ok(kaufhaus);
+    mapped m;
+    map_record(&m, l, kaufhaus_header,
+               "KH-1;26.11.2026 14:03;TENT-2P;1;189,00;Anna Keller;79098;DE;4,90;Neu");
+    cr_expect_eq(l->source_column(l, m.bind, FMT_COL_SKU), 2);        /* Artikelnummer */
+    cr_expect_eq(l->source_column(l, m.bind, FMT_COL_UNIT_PRICE), 4); /* Gesamtpreis */
+    cr_expect_eq(l->source_column(l, m.bind, FMT_COL_SHIPPING), 8);   /* Versandkosten */
+    /* Constants and unmapped columns have none. */
+    cr_expect_eq(l->source_column(l, m.bind, FMT_COL_CURRENCY), -1);
+    cr_expect_eq(l->source_column(l, m.bind, FMT_COL_CHANNEL), -1);
+    cr_expect_eq(l->source_column(l, m.bind, FMT_COL_TAX), FMT_LAYOUT_NO_COLUMN);
+    unmap(&m, l);
+}
+
+Test(mapping, exceptions_name_a_mapped_currency_column)
+{
+    fmt_layout *l = parse_ok(with("currency_column = Cur\nchannel_column = Shop\n"));
+    mapped m;
+    map_record(&m, l, "Shop,Order,SKU,Qty,Price,Date,Cur",
+               "outlet,1,US-LANT-LED,1,$27.99,2026-11-26,USD");
+    cr_expect_eq(l->source_column(l, m.bind, FMT_COL_CURRENCY), 6);
+    cr_expect_eq(l->source_column(l, m.bind, FMT_COL_CHANNEL), 0);
+    cr_expect_eq(l->source_column(l, m.bind, FMT_COL_ORDER_ID), 1);
+    unmap(&m, l);
+}

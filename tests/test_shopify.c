@@ -692,3 +692,42 @@ Test(shopify, transform_holds_an_order_whose_payment_authorisation_expired)
     const fmt_out_row *r = ROW("Name", "#1016", "Financial Status", "expired");
     cr_expect_eq(r->order_state, FMT_STATE_UNPAID);
 }
+
+/* ---- source_column: the export's column an exception names ---- */
+
+static int export_index(const char *name)
+{
+    for (size_t i = 0; i < N_EXPORT; i++)
+        if (strcmp(export_cols[i], name) == 0)
+            return (int)i;
+    cr_assert_fail("no column %s in the export", name);
+    return -1;
+}
+
+Test(shopify, exceptions_name_the_files_own_column)
+{
+    bind_to(export_cols, N_EXPORT);
+    cr_expect_eq(shopify->source_column(shopify, bound, FMT_COL_SKU), export_index("Lineitem sku"));
+    cr_expect_eq(shopify->source_column(shopify, bound, FMT_COL_ORDER_ID), export_index("Name"));
+    cr_expect_eq(shopify->source_column(shopify, bound, FMT_COL_UNIT_PRICE),
+                 export_index("Lineitem price"));
+    cr_expect_eq(shopify->source_column(shopify, bound, FMT_COL_SHIP_REGION),
+                 export_index("Shipping Province"));
+    cr_expect_eq(shopify->source_column(shopify, bound, FMT_COL_ORDER_TOTAL),
+                 export_index("Total"));
+    /* Made up, or Taxes + Duties: no column of its own. */
+    cr_expect_eq(shopify->source_column(shopify, bound, FMT_COL_CHANNEL), -1);
+    cr_expect_eq(shopify->source_column(shopify, bound, FMT_COL_TAX), -1);
+    cr_expect_eq(shopify->source_column(shopify, bound, FMT_COL_OPEN_QTY), -1);
+}
+
+Test(shopify, exceptions_name_taxes_without_duties_and_nothing_for_absent_columns)
+{
+    static const char *const cols[] = {"Name",           "Created at",        "Currency",
+                                       "Lineitem price", "Lineitem quantity", "Lineitem sku",
+                                       "Taxes"};
+    bind_to(cols, 7);
+    cr_expect_eq(shopify->source_column(shopify, bound, FMT_COL_TAX), 6);
+    cr_expect_eq(shopify->source_column(shopify, bound, FMT_COL_QTY), 4);
+    cr_expect_eq(shopify->source_column(shopify, bound, FMT_COL_SHIP_NAME), FMT_LAYOUT_NO_COLUMN);
+}

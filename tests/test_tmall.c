@@ -760,3 +760,29 @@ Test(tmall, gb18030_file_forced_as_canonical_is_refused_naming_both, .init = cr_
     struct stat st;
     cr_assert_neq(stat(p_out, &st), 0, "a refused run must leave no output folder");
 }
+
+/* ---- source_column: the file's column an exception names ---- */
+
+Test(tmall, exceptions_name_the_files_own_column)
+{
+    bind_to(merged_header("", 0));
+    cr_expect_eq(tmall->source_column(tmall, bind, FMT_COL_SKU), C_SKU);
+    cr_expect_eq(tmall->source_column(tmall, bind, FMT_COL_UNIT_PRICE), C_PRICE);
+    cr_expect_eq(tmall->source_column(tmall, bind, FMT_COL_ORDER_TOTAL), C_TOTAL);
+    /* 收货地址 alone feeds each part of the ship-to. */
+    cr_expect_eq(tmall->source_column(tmall, bind, FMT_COL_SHIP_CITY), C_ADDRESS);
+    cr_expect_eq(tmall->source_column(tmall, bind, FMT_COL_SHIP_POSTAL), C_ADDRESS);
+    /* Made up: no column. */
+    cr_expect_eq(tmall->source_column(tmall, bind, FMT_COL_CURRENCY), -1);
+    cr_expect_eq(tmall->source_column(tmall, bind, FMT_COL_CHANNEL), -1);
+}
+
+Test(tmall, exceptions_name_the_alternative_the_header_has)
+{
+    bind_to("子订单编号,主订单编号,商品标题,商品价格,购买数量,外部系统编号,订单状态,订单创建时间");
+    cr_expect_eq(tmall->source_column(tmall, bind, FMT_COL_ORDER_ID), 1); /* 主订单编号 */
+    cr_expect_eq(tmall->source_column(tmall, bind, FMT_COL_SKU), 5);      /* 外部系统编号 */
+    cr_expect_eq(tmall->source_column(tmall, bind, FMT_COL_UNIT_PRICE), 3);
+    cr_expect_eq(tmall->source_column(tmall, bind, FMT_COL_SHIP_CITY),
+                 FMT_LAYOUT_NO_COLUMN); /* no 收货地址 */
+}

@@ -898,3 +898,51 @@ Test(woocommerce, order_total_is_dropped_without_any_tax_column, .fini = cleanup
     assert_col(0, FMT_COL_ORDER_TOTAL, "");
     assert_col(0, FMT_COL_TAX, "");
 }
+
+/* ---- source_column: the export's column an exception names ---- */
+
+static int std_index(const char *name)
+{
+    for (size_t i = 0; i < N_STD; i++)
+        if (strcmp(std_cols[i], name) == 0)
+            return (int)i;
+    cr_assert_fail("no column %s", name);
+    return -1;
+}
+
+Test(woocommerce, exceptions_name_the_files_own_column, .fini = cleanup)
+{
+    woo_std(NULL);
+    cr_expect_eq(woo->source_column(woo, bound, FMT_COL_ORDER_ID), std_index("order_id"));
+    cr_expect_eq(woo->source_column(woo, bound, FMT_COL_CURRENCY), std_index("order_currency"));
+    cr_expect_eq(woo->source_column(woo, bound, FMT_COL_SHIP_SERVICE),
+                 std_index("shipping_method"));
+    cr_expect_eq(woo->source_column(woo, bound, FMT_COL_SHIPPING), std_index("order_shipping"));
+    /* The item cells feed sku, qty and unit_price, whatever their number. */
+    cr_expect_eq(woo->source_column(woo, bound, FMT_COL_SKU), -1);
+    cr_expect_eq(woo->source_column(woo, bound, FMT_COL_QTY), -1);
+    cr_expect_eq(woo->source_column(woo, bound, FMT_COL_UNIT_PRICE), -1);
+    /* Made up, or joined from several columns. */
+    cr_expect_eq(woo->source_column(woo, bound, FMT_COL_CHANNEL), -1);
+    cr_expect_eq(woo->source_column(woo, bound, FMT_COL_SHIP_NAME), -1);
+    cr_expect_eq(woo->source_column(woo, bound, FMT_COL_TAX), -1); /* order_tax + shipping tax */
+}
+
+Test(woocommerce, exceptions_name_the_alternative_the_header_has, .fini = cleanup)
+{
+    static const char *const cols[] = {"order_number", "order_date", "status",     "currency",
+                                       "tax_total",    "fee_total",  "line_item_1"};
+    static const char *const vals[] = {"WC-1042",
+                                       "25-11-2026 08:14:22",
+                                       "processing",
+                                       "EUR",
+                                       "0.00",
+                                       "-5.00",
+                                       "sku:TENT-2P-ALP|quantity:1|total:189.00"};
+    woo_cols(cols, vals, 7, NULL);
+    cr_expect_eq(woo->source_column(woo, bound, FMT_COL_ORDER_ID), 0);
+    cr_expect_eq(woo->source_column(woo, bound, FMT_COL_CURRENCY), 3);
+    cr_expect_eq(woo->source_column(woo, bound, FMT_COL_TAX), 4);
+    cr_expect_eq(woo->source_column(woo, bound, FMT_COL_DISCOUNT), 5);
+    cr_expect_eq(woo->source_column(woo, bound, FMT_COL_SHIPPING), 5); /* fee_total alone */
+}
