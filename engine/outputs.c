@@ -418,7 +418,7 @@ static eng_rc write_backorders(out_task *t, writer *w)
         "order_id",    "order_time",  "sku",          "qty",          "unit_price",  "currency",
         "channel",     "priority",    "customer_id",  "ship_name",    "ship_street", "ship_city",
         "ship_region", "ship_postal", "ship_country", "ship_service", "order_total", "shipping",
-        "tax",         "discount",    "line_no",      "open_qty",     "code"};
+        "tax",         "discount",    "line_no",      "open_qty",     "code",        "line_amount"};
     const eng_night *n = t->night;
     w_header(w, cols, sizeof cols / sizeof *cols);
     char when[40];
@@ -451,6 +451,9 @@ static eng_rc write_backorders(out_task *t, writer *w)
             w_i64(w, ln->line_no);
             w_i64(w, open);
             w_str(w, open > 0 ? "INSUFFICIENT_STOCK" : "");
+            /* Exact even for a marketplace's line total, which unit_price rounds; last, so
+             * SPEC's columns keep their places. */
+            w_money(w, eng_line_amount(ln, ln->ordered), o->currency);
             w_end(w);
             t->out->backorder_rows++;
         }

@@ -74,14 +74,22 @@ static eng_rc canon_transform(const fmt_layout *l, const void *bind, const fmt_c
         return ENG_NOMEM;
     for (int c = 0; c < FMT_COL_COUNT; c++)
         r->v[c] = fmt_layout_field(rec, col[c]);
+    if (r->v[FMT_COL_LINE_AMOUNT].len) { /* the line's amount is stated: it is the truth */
+        r->v[FMT_COL_UNIT_PRICE] = r->v[FMT_COL_LINE_AMOUNT];
+        r->line_total = 1;
+    }
     return ENG_OK;
 }
 
-/* Every value is read from its own column. */
+/* Every value is read from its own column; the line's price from line_amount on rows
+ * that have one, else unit_price. */
 static int canon_source_column(const fmt_layout *l, const void *bind, fmt_col c)
 {
     (void)l;
-    return fmt_layout_bound(((const int *)bind)[c]);
+    const int *col = bind;
+    if (c == FMT_COL_UNIT_PRICE && col[FMT_COL_LINE_AMOUNT] >= 0)
+        return -1;
+    return fmt_layout_bound(col[c]);
 }
 
 const fmt_layout fmt_layout_canonical = {

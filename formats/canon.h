@@ -1,5 +1,7 @@
-/* The canonical orders layout: the columns SPEC names, in SPEC's order, then open_qty,
- * which slipway's own backorders.csv carries so that it can be fed back as orders.
+/* The canonical orders layout: the columns SPEC names, in SPEC's order, then open_qty and
+ * line_amount, which slipway's own backorders.csv carries so that it can be fed back as
+ * orders: the units still to ship, and the line's exact amount where a marketplace stated
+ * a line total (its unit price, rounded, times qty could miss it by cents).
  *
  * Every reader of orders, whatever the file's own layout, ends in these columns, so the
  * engine validates one model. Order-level columns (is_order_level) may be blank on all
@@ -33,7 +35,8 @@
     X(SHIPPING, "shipping", 0, 1)         \
     X(TAX, "tax", 0, 1)                   \
     X(DISCOUNT, "discount", 0, 1)         \
-    X(OPEN_QTY, "open_qty", 0, 0)
+    X(OPEN_QTY, "open_qty", 0, 0)         \
+    X(LINE_AMOUNT, "line_amount", 0, 0)
 
 typedef enum fmt_col {
 #define FMT_COL_ENUM(e, name, req, lvl) FMT_COL_##e,

@@ -450,7 +450,7 @@ static eng_rc set_column(parser *ps, fmt_col col, const char *key, char *v)
 static int canonical_key(fmt_str key)
 {
     for (int k = 0; k < FMT_COL_COUNT; k++)
-        if (k != FMT_COL_CURRENCY && k != FMT_COL_CHANNEL &&
+        if (k != FMT_COL_CURRENCY && k != FMT_COL_CHANNEL && k != FMT_COL_LINE_AMOUNT &&
             fmt_header_name_eq(key, fmt_col_name((fmt_col)k)))
             return k;
     return -1;

@@ -33,6 +33,7 @@ static const char *const clean[FMT_COL_COUNT] = {
     "0.00",                 /* tax */
     "0.00",                 /* discount */
     "",                     /* open_qty */
+    "",                     /* line_amount */
 };
 
 #define LINE 7 /* physical line every test record claims to start on */
@@ -161,6 +162,23 @@ Test(ingest, clean_row_has_no_exception_and_keeps_its_values)
     cr_assert_eq(r->raw_len, strlen(rec));
 }
 
+Test(ingest, line_amount_is_the_lines_amount_and_unit_price_is_not_read)
+{
+    /* backorders.csv of a marketplace line total: 2 tents for 199.99, shown as 100.00 */
+    eng_row *r = feed_with(FMT_COL_LINE_AMOUNT, "199.99");
+    assert_no_exception(r);
+    cr_assert_eq(r->flags, ENG_ROW_QTY_OK | ENG_ROW_PRICE_OK | ENG_ROW_LINE_TOTAL);
+    cr_assert_eq(r->unit_price.mant, 19999);
+    cr_assert_eq(r->unit_price.frac, 2);
+}
+
+Test(ingest, blank_line_amount_leaves_the_unit_price)
+{
+    eng_row *r = feed_with(FMT_COL_LINE_AMOUNT, "");
+    cr_assert_eq(r->flags, ENG_ROW_QTY_OK | ENG_ROW_PRICE_OK);
+    cr_assert_eq(r->unit_price.mant, 10000);
+}
+
 Test(ingest, clean_row_keeps_order_level_fields_in_its_head)
 {
     eng_row *r = feed_with(-1, NULL);
@@ -179,7 +197,7 @@ Test(ingest, clean_row_keeps_order_level_fields_in_its_head)
 
 Test(ingest, continuation_row_with_blank_order_fields_has_no_head)
 {
-    eng_row *r = feed("A-1,,MUG,1,5.00,,,,,,,,,,,,,,,,");
+    eng_row *r = feed("A-1,,MUG,1,5.00,,,,,,,,,,,,,,,,,");
     assert_no_exception(r);
     cr_assert_null(r->head);
     cr_assert_eq(r->product, 2);
@@ -189,10 +207,10 @@ Test(ingest, continuation_row_with_blank_order_fields_has_no_head)
 
 Test(ingest, row_with_one_field_too_few_is_malformed)
 {
-    /* 20 fields: the comma between qty and unit_price is missing. */
+    /* 21 fields: the comma between qty and unit_price is missing. */
     eng_row *r = feed("A-1,2026-11-26T10:00:00Z,TENT,2100.00,EUR,shop,1,C-9,Ann Example,"
-                      "Main St 1,Berlin,,10115,DE,standard,200.00,0.00,0.00,0.00,");
-    assert_one(ENG_CODE_MALFORMED_ROW, "", "the row has 20 fields, the header has 21");
+                      "Main St 1,Berlin,,10115,DE,standard,200.00,0.00,0.00,0.00,,");
+    assert_one(ENG_CODE_MALFORMED_ROW, "", "the row has 21 fields, the header has 22");
     cr_assert_eq(r->worst, ENG_CODE_MALFORMED_ROW);
     cr_assert_eq(r->flags & (ENG_ROW_FAULT | ENG_ROW_BAD), ENG_ROW_FAULT | ENG_ROW_BAD);
     cr_assert_eq(r->given, UINT32_MAX, "a malformed row's fields cannot be trusted");
@@ -205,7 +223,7 @@ Test(ingest, row_with_one_field_too_many_is_malformed)
     char text[1100];
     snprintf(text, sizeof text, "%s,extra", row_with(-1, NULL));
     eng_row *r = feed(text);
-    assert_one(ENG_CODE_MALFORMED_ROW, "", "the row has 22 fields, the header has 21");
+    assert_one(ENG_CODE_MALFORMED_ROW, "", "the row has 23 fields, the header has 22");
     cr_assert_eq(r->worst, ENG_CODE_MALFORMED_ROW);
 }
 
@@ -293,7 +311,10 @@ Test(ingest, exceptions_name_the_files_own_column)
 {
     const fmt_layout *l = layout.layout;
     for (int c = 0; c < FMT_COL_COUNT; c++)
-        cr_expect_eq(l->source_column(l, cols, (fmt_col)c), c, "%s", fmt_col_name((fmt_col)c));
+        if (c != FMT_COL_UNIT_PRICE)
+            cr_expect_eq(l->source_column(l, cols, (fmt_col)c), c, "%s", fmt_col_name((fmt_col)c));
+    /* With a line_amount column a row's price is read from either. */
+    cr_expect_eq(l->source_column(l, cols, FMT_COL_UNIT_PRICE), -1);
     /* A header in another order, without the optional columns. */
     fmt_csv_fields *h = fmt_csv_fields_new(l->dialect);
     cr_assert_not_null(h);
