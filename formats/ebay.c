@@ -221,17 +221,6 @@ static void ebay_unbind(void *bind)
     free(bind);
 }
 
-static fmt_str trim(fmt_str v)
-{
-    while (v.len && (v.p[0] == ' ' || v.p[0] == '\t')) {
-        v.p++;
-        v.len--;
-    }
-    while (v.len && (v.p[v.len - 1] == ' ' || v.p[v.len - 1] == '\t'))
-        v.len--;
-    return v;
-}
-
 static char lower(char c)
 {
     return c >= 'A' && c <= 'Z' ? (char)(c | 0x20) : c;
@@ -276,16 +265,17 @@ static int is_footer(const fmt_csv_fields *rec)
     size_t n = fmt_csv_count(rec);
     int blank = 1;
     for (size_t i = 0; i < n && blank; i++)
-        blank = trim(fmt_csv_field(rec, i)).len == 0;
+        blank = fmt_layout_trim(fmt_csv_field(rec, i)).len == 0;
     if (blank)
         return 1;
-    fmt_str first = trim(fmt_layout_field(rec, 0)), second = trim(fmt_layout_field(rec, 1));
+    fmt_str first = fmt_layout_trim(fmt_layout_field(rec, 0)),
+            second = fmt_layout_trim(fmt_layout_field(rec, 1));
     if (contains(first, "record(s) downloaded"))
         return 1;
     if (all_digits(first) && starts_with(second, "record(s) downloaded"))
         return 1;
     if (starts_with(first, "seller id")) {
-        fmt_str rest = trim((fmt_str){first.p + 9, first.len - 9});
+        fmt_str rest = fmt_layout_trim((fmt_str){first.p + 9, first.len - 9});
         return rest.len && rest.p[0] == ':';
     }
     return 0;
@@ -453,7 +443,7 @@ static eng_rc ebay_transform(const fmt_layout *l, const void *bind, const fmt_cs
         return ENG_NOMEM;
     fmt_str f[E_COUNT];
     for (int k = 0; k < E_COUNT; k++)
-        f[k] = trim(fmt_layout_field(rec, col[k]));
+        f[k] = fmt_layout_trim(fmt_layout_field(rec, col[k]));
 
     int ship_to =
         f[E_SHIP_NAME].len || f[E_SHIP_ADDR1].len || f[E_SHIP_CITY].len || f[E_SHIP_COUNTRY].len;

@@ -159,7 +159,7 @@ fmt_str fmt_layout_field(const fmt_csv_fields *rec, int i)
     return fmt_csv_field(rec, (size_t)i);
 }
 
-static fmt_str trim(fmt_str v)
+fmt_str fmt_layout_trim(fmt_str v)
 {
     while (v.len && (v.p[0] == ' ' || v.p[0] == '\t')) {
         v.p++;
@@ -172,7 +172,7 @@ static fmt_str trim(fmt_str v)
 
 fmt_str fmt_layout_unprotect(fmt_str v)
 {
-    v = trim(v);
+    v = fmt_layout_trim(v);
     if (v.len >= 3 && v.p[0] == '=' && v.p[1] == '"' && v.p[v.len - 1] == '"') {
         v.p += 2;
         v.len -= 3;
@@ -180,7 +180,7 @@ fmt_str fmt_layout_unprotect(fmt_str v)
         v.p++;
         v.len--;
     }
-    return trim(v);
+    return fmt_layout_trim(v);
 }
 
 /* Currency markers as exports write them, longest first where one is a prefix of
@@ -356,7 +356,7 @@ static int read_num(fmt_str v, size_t *i, int max, int *out)
 fmt_str fmt_layout_date(fmt_out *out, fmt_str v, const char *pattern, const char *zone)
 {
     static const char months[] = "janfebmaraprmayjunjulaugsepoctnovdec";
-    v = trim(v);
+    v = fmt_layout_trim(v);
     if (v.len == 0)
         return v;
     int y = -1, mo = -1, d = -1, hh = 0, mi = 0, ss = 0;
@@ -412,7 +412,7 @@ fmt_str fmt_layout_date(fmt_out *out, fmt_str v, const char *pattern, const char
         return v;
     /* The rest may be the value's own zone. */
     fmt_str rest = {v.p + i, v.len - i};
-    rest = trim(rest);
+    rest = fmt_layout_trim(rest);
     char buf[64];
     int n = snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", y, mo, d, hh, mi, ss);
     if (rest.len) {

@@ -121,6 +121,9 @@ int fmt_layout_bound(int col);
  * none is. */
 int fmt_layout_one_col(const int *col, size_t n);
 
+/* v without the spaces and tabs around it. */
+fmt_str fmt_layout_trim(fmt_str v);
+
 /* Field i of rec, or blank when the record is shorter. */
 fmt_str fmt_layout_field(const fmt_csv_fields *rec, int i);
 

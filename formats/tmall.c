@@ -222,17 +222,6 @@ static void tmall_unbind(void *bind)
 
 /* ---- values ---- */
 
-static fmt_str trim(fmt_str v)
-{
-    while (v.len && (v.p[0] == ' ' || v.p[0] == '\t')) {
-        v.p++;
-        v.len--;
-    }
-    while (v.len && (v.p[v.len - 1] == ' ' || v.p[v.len - 1] == '\t'))
-        v.len--;
-    return v;
-}
-
 static int starts(fmt_str v, const char *word)
 {
     size_t n = strlen(word);
@@ -271,7 +260,7 @@ static fmt_str tmall_time(fmt_out *out, fmt_str v)
         "YYYY-MM-DD hh:mm:ss", "YYYY/MM/DD hh:mm:ss", "YYYY-MM-DD hh:mm",
         "YYYY/MM/DD hh:mm",    "YYYY-MM-DD",          "YYYY/MM/DD",
     };
-    v = trim(v);
+    v = fmt_layout_trim(v);
     for (size_t i = 0; i < sizeof patterns / sizeof *patterns && v.len; i++) {
         fmt_str t = fmt_layout_date(out, v, patterns[i], "+08:00");
         if (t.p != v.p) /* a new text: the pattern fitted (NULL: out of memory) */
@@ -380,7 +369,7 @@ static void tmall_address(fmt_out_row *r, fmt_str addr)
 /* The state of 订单状态 on row r; 0, or -1 when the value is not a status we know. */
 static int tmall_status(fmt_out_row *r, fmt_str v)
 {
-    v = trim(v);
+    v = fmt_layout_trim(v);
     if (v.len == 0)
         return 0;
     if (starts(v, "等待买家付款") || starts(v, "付款确认中"))
@@ -403,7 +392,7 @@ static const char *unknown_status(fmt_out *out, fmt_str v)
     static const char tail[] = "\" is not a Taobao/Tmall status this layout knows (等待买家付款, "
                                "等待卖家发货, 卖家已发货, 交易成功, 交易关闭 ...)";
     char msg[sizeof head + 64 + sizeof tail];
-    fmt_str t = trim(v);
+    fmt_str t = fmt_layout_trim(v);
     size_t n = fmt_utf8_valid_prefix(t.p, t.len); /* undecodable bytes are not repeated */
     if (n > 60) {
         n = 60;
@@ -431,20 +420,20 @@ static eng_rc tmall_transform(const fmt_layout *l, const void *bind, const fmt_c
     r->item_key = fmt_layout_unprotect(f[T_SUB_ORDER_ID]);
     r->v[FMT_COL_ORDER_TIME] = tmall_time(out, f[T_CREATED]);
     r->v[FMT_COL_SKU] = fmt_layout_unprotect(f[T_SKU]);
-    r->v[FMT_COL_QTY] = trim(f[T_QTY]);
+    r->v[FMT_COL_QTY] = fmt_layout_trim(f[T_QTY]);
     r->v[FMT_COL_UNIT_PRICE] = tmall_money(out, f[T_PRICE]);
     r->v[FMT_COL_CURRENCY] = (fmt_str){"CNY", 3};
     if (f[T_CREATED].len)
         r->v[FMT_COL_CHANNEL] = (fmt_str){l->name, strlen(l->name)};
-    r->v[FMT_COL_CUSTOMER_ID] = trim(f[T_BUYER]);
-    r->v[FMT_COL_SHIP_NAME] = trim(f[T_RECIPIENT]);
+    r->v[FMT_COL_CUSTOMER_ID] = fmt_layout_trim(f[T_BUYER]);
+    r->v[FMT_COL_SHIP_NAME] = fmt_layout_trim(f[T_RECIPIENT]);
     tmall_address(r, f[T_ADDRESS]);
-    r->v[FMT_COL_SHIP_SERVICE] = trim(f[T_SERVICE]);
+    r->v[FMT_COL_SHIP_SERVICE] = fmt_layout_trim(f[T_SERVICE]);
     r->v[FMT_COL_SHIPPING] = tmall_money(out, f[T_SHIPPING]);
     r->v[FMT_COL_ORDER_TOTAL] = tmall_money(out, f[T_TOTAL]);
     if (tmall_status(r, f[T_STATUS]) != 0)
         out->malformed = unknown_status(out, f[T_STATUS]);
-    if (equals(trim(f[T_REFUND]), "退款成功"))
+    if (equals(fmt_layout_trim(f[T_REFUND]), "退款成功"))
         r->line_state = FMT_STATE_CANCELLED;
     return ENG_OK;
 }

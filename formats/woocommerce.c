@@ -149,17 +149,6 @@ typedef struct woo_bind {
     size_t n_items;
 } woo_bind;
 
-static fmt_str trim(fmt_str v)
-{
-    while (v.len && (v.p[0] == ' ' || v.p[0] == '\t')) {
-        v.p++;
-        v.len--;
-    }
-    while (v.len && (v.p[v.len - 1] == ' ' || v.p[v.len - 1] == '\t'))
-        v.len--;
-    return v;
-}
-
 static int lower(char c)
 {
     return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
@@ -182,7 +171,7 @@ static unsigned long item_number(fmt_str name)
 {
     static const char prefix[] = "line_item_";
     size_t n = sizeof prefix - 1;
-    name = trim(name);
+    name = fmt_layout_trim(name);
     if (name.len <= n || name.len > n + 9)
         return 0;
     for (size_t i = 0; i < n; i++)
@@ -352,7 +341,7 @@ static fmt_str amount(fmt_out *out, fmt_str v)
     fmt_str a;
     const char *cur;
     if (fmt_layout_money(out, v, &a, &cur) != 0)
-        return trim(v);
+        return fmt_layout_trim(v);
     return a;
 }
 
@@ -416,7 +405,7 @@ static int is_zero(fmt_str v)
 static fmt_str order_time(fmt_out *out, fmt_str v)
 {
     static const char *const patterns[] = {"DD-MM-YYYY hh:mm:ss", "DD-MM-YYYY hh:mm", "DD-MM-YYYY"};
-    v = trim(v);
+    v = fmt_layout_trim(v);
     for (size_t i = 0; i < sizeof patterns / sizeof *patterns; i++) {
         fmt_str t = fmt_layout_date(out, v, patterns[i], "Z");
         if (t.p != v.p)
@@ -438,7 +427,7 @@ static int status_state(fmt_str v, fmt_state *state)
         {"pending payment", FMT_STATE_UNPAID}, {"on-hold", FMT_STATE_UNPAID},
         {"on hold", FMT_STATE_UNPAID},         {"checkout-draft", FMT_STATE_UNPAID},
     };
-    v = trim(v);
+    v = fmt_layout_trim(v);
     if (v.len > 3 && lower(v.p[0]) == 'w' && lower(v.p[1]) == 'c' && v.p[2] == '-') {
         v.p += 3;
         v.len -= 3;
@@ -513,13 +502,13 @@ static const char *parse_item(fmt_out *out, fmt_str cell, woo_item *it)
     for (size_t at = 0, next; at <= cell.len && !why[0]; at = next + 1) {
         const char *bar = memchr(cell.p + at, '|', cell.len - at);
         next = bar ? (size_t)(bar - cell.p) : cell.len;
-        fmt_str piece = trim((fmt_str){cell.p + at, next - at});
+        fmt_str piece = fmt_layout_trim((fmt_str){cell.p + at, next - at});
         if (!piece.len)
             continue; /* "a||b", a trailing '|' */
         const char *colon = memchr(piece.p, ':', piece.len);
         size_t k = N_ITEM_KEYS;
         if (colon) {
-            fmt_str key = trim((fmt_str){piece.p, (size_t)(colon - piece.p)});
+            fmt_str key = fmt_layout_trim((fmt_str){piece.p, (size_t)(colon - piece.p)});
             for (k = 0; k < N_ITEM_KEYS && !eq_nocase(key, item_keys[k].key); k++)
                 ;
         }
@@ -531,13 +520,14 @@ static const char *parse_item(fmt_out *out, fmt_str cell, woo_item *it)
                 continue;
             if (seen[s]++)
                 snprintf(why, sizeof why, "it has %s: twice", slot_key[s]);
-            it->v[s] = trim((fmt_str){colon + 1, (size_t)(piece.p + piece.len - colon - 1)});
+            it->v[s] =
+                fmt_layout_trim((fmt_str){colon + 1, (size_t)(piece.p + piece.len - colon - 1)});
         } else if (cur == CUR_TEXT || cur == CUR_META) {
             continue; /* more of a name or meta value that held '|' */
         } else if (colon) {
             cur = CUR_META; /* item meta such as "pa_colour:green" */
         } else {
-            quote(q, sizeof q, trim(piece));
+            quote(q, sizeof q, fmt_layout_trim(piece));
             snprintf(why, sizeof why, "%s is not a key:value pair", q);
         }
     }
@@ -557,14 +547,14 @@ static eng_rc woo_transform(const fmt_layout *l, const void *bind, const fmt_csv
     const woo_bind *b = bind;
     fmt_str f[W_COUNT];
     for (int k = 0; k < W_COUNT; k++)
-        f[k] = trim(fmt_layout_field(rec, b->col[k]));
+        f[k] = fmt_layout_trim(fmt_layout_field(rec, b->col[k]));
     fmt_str id = fmt_layout_unprotect(fmt_layout_field(rec, b->id));
     const char *malformed = NULL;
     char why[320], q[80];
 
     /* One row per item, in column number order. */
     for (size_t i = 0; i < b->n_items && !malformed; i++) {
-        fmt_str cell = trim(fmt_layout_field(rec, b->items[i].col));
+        fmt_str cell = fmt_layout_trim(fmt_layout_field(rec, b->items[i].col));
         if (!cell.len)
             continue;
         woo_item it;
@@ -596,7 +586,7 @@ static eng_rc woo_transform(const fmt_layout *l, const void *bind, const fmt_csv
 
     fmt_str *v = head->v;
     v[FMT_COL_ORDER_TIME] = order_time(out, f[W_ORDER_DATE]);
-    v[FMT_COL_CURRENCY] = trim(fmt_layout_field(rec, b->currency));
+    v[FMT_COL_CURRENCY] = fmt_layout_trim(fmt_layout_field(rec, b->currency));
     v[FMT_COL_CHANNEL] = (fmt_str){"woocommerce", 11};
     v[FMT_COL_CUSTOMER_ID] = f[W_BILLING_EMAIL];
     fmt_str person = join(out, one_line(out, f[W_SHIP_FIRST]), " ", one_line(out, f[W_SHIP_LAST]));
@@ -611,17 +601,18 @@ static eng_rc woo_transform(const fmt_layout *l, const void *bind, const fmt_csv
         f[W_SHIP_METHOD_TITLE].len ? f[W_SHIP_METHOD_TITLE] : f[W_SHIP_METHOD];
 
     /* Totals: see the header comment. */
-    fmt_str shipping = amount(out, trim(fmt_layout_field(rec, b->shipping)));
+    fmt_str shipping = amount(out, fmt_layout_trim(fmt_layout_field(rec, b->shipping)));
     fmt_str fee = amount(out, f[W_FEE_TOTAL]);
     if (fee.len && fee.p[0] == '-')
         v[FMT_COL_DISCOUNT] = (fmt_str){fee.p + 1, fee.len - 1};
     else if (!is_zero(fee))
         shipping = add_amounts(out, shipping, fee);
-    fmt_str tax = amount(out, trim(fmt_layout_field(rec, b->tax)));
+    fmt_str tax = amount(out, fmt_layout_trim(fmt_layout_field(rec, b->tax)));
     int taxes_known = b->tax >= 0;
     if (!b->tax_is_total && b->tax >= 0) {
         if (b->shipping_tax >= 0)
-            tax = add_amounts(out, tax, amount(out, trim(fmt_layout_field(rec, b->shipping_tax))));
+            tax = add_amounts(out, tax,
+                              amount(out, fmt_layout_trim(fmt_layout_field(rec, b->shipping_tax))));
         else
             taxes_known = is_zero(shipping); /* no shipping, so no shipping tax */
     }
