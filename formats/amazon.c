@@ -405,10 +405,8 @@ static int amazon_source_column(const fmt_layout *l, const void *bind, fmt_col c
     const amazon_bind *b = bind;
     if (c == FMT_COL_SHIP_STREET)
         return fmt_layout_one_col(&b->col[A_ADDRESS_1], 3);
-    for (size_t k = 0; k < sizeof amazon_source / sizeof *amazon_source; k++)
-        if (amazon_source[k][0] == (int)c)
-            return fmt_layout_bound(b->col[amazon_source[k][1]]);
-    return -1;
+    return fmt_layout_source(amazon_source, sizeof amazon_source / sizeof *amazon_source, b->col,
+                             c);
 }
 
 const fmt_layout fmt_layout_amazon = {

@@ -547,10 +547,7 @@ static int ebay_source_column(const fmt_layout *l, const void *bind, fmt_col c)
         return fmt_layout_one_col(&col[E_SHIP_ADDR1], 2);
     if (c == FMT_COL_TAX)
         return fmt_layout_one_col(&col[E_SELLER_TAX], E_CHARGES - E_SELLER_TAX + 1);
-    for (size_t k = 0; k < sizeof ebay_source / sizeof *ebay_source; k++)
-        if (ebay_source[k][0] == (int)c)
-            return fmt_layout_bound(col[ebay_source[k][1]]);
-    return -1;
+    return fmt_layout_source(ebay_source, sizeof ebay_source / sizeof *ebay_source, col, c);
 }
 
 const fmt_layout fmt_layout_ebay = {

@@ -138,6 +138,14 @@ int fmt_layout_bound(int col)
     return col >= 0 ? col : FMT_LAYOUT_NO_COLUMN;
 }
 
+int fmt_layout_source(const int (*table)[2], size_t n, const int *col, fmt_col c)
+{
+    for (size_t k = 0; k < n; k++)
+        if (table[k][0] == (int)c)
+            return fmt_layout_bound(col[table[k][1]]);
+    return -1;
+}
+
 int fmt_layout_one_col(const int *col, size_t n)
 {
     int at = FMT_LAYOUT_NO_COLUMN;

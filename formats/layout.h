@@ -116,6 +116,10 @@ int fmt_layout_count_cols(const fmt_csv_fields *header, const char *const *names
 /* A bound column index as source_column gives it: FMT_LAYOUT_NO_COLUMN when unbound. */
 int fmt_layout_bound(int col);
 
+/* source_column from a table of {fmt_col, layout column} pairs and the bound indexes
+ * col[layout column]: -1 for a value the table does not list (made up). */
+int fmt_layout_source(const int (*table)[2], size_t n, const int *col, fmt_col c);
+
 /* The one bound index (>= 0) among col[0..n-1]; -1 when several are bound (a canonical
  * value fed by several columns has no single source_column), FMT_LAYOUT_NO_COLUMN when
  * none is. */

@@ -249,10 +249,8 @@ static int shopify_source_column(const fmt_layout *l, const void *bind, fmt_col 
     const int *col = bind;
     if (c == FMT_COL_TAX) /* Taxes, plus Duties when the file has them */
         return col[S_DUTIES] < 0 ? fmt_layout_bound(col[S_TAXES]) : -1;
-    for (size_t k = 0; k < sizeof shopify_source / sizeof *shopify_source; k++)
-        if (shopify_source[k][0] == (int)c)
-            return fmt_layout_bound(col[shopify_source[k][1]]);
-    return -1;
+    return fmt_layout_source(shopify_source, sizeof shopify_source / sizeof *shopify_source, col,
+                             c);
 }
 
 const fmt_layout fmt_layout_shopify = {

@@ -462,10 +462,7 @@ static int tmall_source_column(const fmt_layout *l, const void *bind, fmt_col c)
 {
     (void)l;
     const int *col = bind;
-    for (size_t k = 0; k < sizeof tmall_source / sizeof *tmall_source; k++)
-        if (tmall_source[k][0] == (int)c)
-            return fmt_layout_bound(col[tmall_source[k][1]]);
-    return -1;
+    return fmt_layout_source(tmall_source, sizeof tmall_source / sizeof *tmall_source, col, c);
 }
 
 const fmt_layout fmt_layout_tmall = {

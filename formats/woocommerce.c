@@ -673,10 +673,7 @@ static int woo_source_column(const fmt_layout *l, const void *bind, fmt_col c)
         return fmt_layout_one_col(shipping, 2);
     if (c == FMT_COL_TAX) /* order_tax plus the shipping tax, or tax_total alone */
         return b->tax_is_total || b->shipping_tax < 0 ? b->tax : -1;
-    for (size_t k = 0; k < sizeof woo_source / sizeof *woo_source; k++)
-        if (woo_source[k][0] == (int)c)
-            return fmt_layout_bound(b->col[woo_source[k][1]]);
-    return -1;
+    return fmt_layout_source(woo_source, sizeof woo_source / sizeof *woo_source, b->col, c);
 }
 
 const fmt_layout fmt_layout_woocommerce = {
