@@ -4,6 +4,7 @@
 #   make run        set-up, then the nightly runs on samples/ into build/out*/
 #   make test       set-up, then unit, end-to-end and stress tests (ASan+UBSan, TSan)
 #   make sanitize   test, then slipway itself under TSan at 1, 2 and 8 threads
+#   make bench      slipway against the machine's floors (bench/README.md); make profile
 #   make install    $(PREFIX)/bin/slipway
 #   make format / format-check / clean
 
@@ -51,7 +52,7 @@ define ensure_pkgs
 endef
 
 .PHONY: all deps test-deps run test unit golden cli chain stress tsan-run sanitize install format \
-        format-check clean
+        format-check clean bench bench-smoke profile
 
 all: build/slipway
 
@@ -133,7 +134,7 @@ run: deps
 
 # ---- tests -----------------------------------------------------------------------------
 test: test-deps
-	@$(MAKE) --no-print-directory unit golden cli chain stress tsan-run
+	@$(MAKE) --no-print-directory unit golden cli chain stress tsan-run bench-smoke
 
 unit: $(addprefix build/asan/,$(TESTS))
 	@set -e; for t in $^; do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 ./$$t --jobs 2; done
@@ -161,6 +162,25 @@ sanitize: test build/tsan/slipway
 	    --out build/tsan-out-$$n >/dev/null; \
 	  echo "tsan: $$n threads ok"; \
 	done
+
+# ---- benchmarks (bench/README.md) -------------------------------------------------------
+BENCH_TOOLS = build/slipway build/bench/gen build/bench/timeit build/bench/csvparse
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BENCH_TOOLS)
+	@sh bench/bench.sh
+
+profile: deps
+	@$(MAKE) --no-print-directory build/slipway build/bench/gen
+	@sh bench/profile.sh
+
+# make test's check that the benchmark still works end to end: a tiny night, one round,
+# nothing written to bench/results.
+bench-smoke: $(BENCH_TOOLS)
+	@BENCH_ROWS=20000 BENCH_CONTENTION_ROWS=5000 BENCH_RUNS=1 BENCH_RESULTS= \
+	  BENCH_DATA=build/bench-smoke sh bench/bench.sh >build/bench-smoke.log 2>&1 \
+	  || { cat build/bench-smoke.log; exit 1; }
+	@grep -q '^| engine zst, 2 thr |' build/bench-smoke.log && echo "bench-smoke: ok"
 
 install: build/slipway
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -4,13 +4,13 @@
  * reads the same bytes.
  *
  * Shapes: SKU popularity is Zipf-like (s = 1.1), orders have 1-5 lines, a share of
- * addresses are quoted because they hold a comma, a few hot SKUs have scarce stock.
+ * addresses are quoted because they hold a comma, a few hot SKUs have scarce stock, a
+ * small share of rows are bad (unknown SKU, bad quantity, bad price). Every shape is a
+ * flag (see usage). --contention makes every line want one of the hot SKUs.
  *
- *   gen --out DIR [--rows N] [--skus N] [--nights N] [--history-rows N] [--returns N]
- *       [--seed S] [--zstd]
- *
- * Writes DIR/catalog.csv, DIR/inventory.csv, DIR/orders.csv (.zst with --zstd),
- * DIR/returns.csv and DIR/history/slips-DATE.csv[.zst], ledger-DATE.csv[.zst]. */
+ * Writes DIR/catalog.csv, DIR/inventory.csv, DIR/orders.csv (.zst with --zstd, both with
+ * --both), DIR/returns.csv and DIR/history/slips-DATE.csv[.zst], ledger-DATE.csv[.zst].
+ * Floating point only picks shapes; every amount written is integer cents. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -30,7 +30,15 @@ typedef struct opts {
     long history_rows; /* slip lines per night of history */
     long returns;      /* return requests tonight */
     unsigned long long seed;
-    int zstd;
+    int zstd;        /* orders and history as .zst */
+    int both;        /* orders as .csv and .csv.zst */
+    double skew;     /* Zipf exponent of SKU popularity */
+    long hot;        /* SKUs whose stock is scarce */
+    long scarcity;   /* hot SKUs' stock, percent of their expected demand */
+    long error_ppm;  /* bad order rows per million */
+    long multi_pct;  /* percent of orders with 2-5 lines (the rest have 1) */
+    long quoted_pct; /* percent of orders whose street holds a comma, so is quoted */
+    int contention;  /* every line wants a hot SKU */
 } opts;
 
 static unsigned long long rng;
@@ -49,17 +57,17 @@ static long below(long n)
     return (long)(next() % (unsigned long long)n);
 }
 
-/* Zipf-like SKU choice: cumulative weights 1/(k+1)^1.1, binary search. */
+/* Zipf-like SKU choice: cumulative weights 1/(k+1)^s, binary search. */
 static double *zipf_cdf;
 
-static void zipf_init(long n)
+static void zipf_init(long n, double s)
 {
     zipf_cdf = malloc((size_t)n * sizeof *zipf_cdf);
     if (!zipf_cdf)
         exit(1);
     double sum = 0;
     for (long k = 0; k < n; k++) {
-        sum += 1.0 / pow((double)(k + 1), 1.1);
+        sum += 1.0 / pow((double)(k + 1), s);
         zipf_cdf[k] = sum;
     }
     for (long k = 0; k < n; k++)
@@ -172,7 +180,9 @@ static void write_reference(const opts *o)
          * but a few hot SKUs, which run out. */
         double share = s == 0 ? zipf_cdf[0] : zipf_cdf[s] - zipf_cdf[s - 1];
         long demand = (long)(share * (double)o->rows * 2.0) + 5;
-        long on_hand = s < 20 ? demand / 3 : demand * 2 + below(50);
+        if (o->contention && s < o->hot) /* every line wants one of the hot SKUs */
+            demand = o->rows * 2 / o->hot + 5;
+        long on_hand = s < o->hot ? demand * o->scarcity / 100 : demand * 2 + below(50);
         char tmp[160];
         snprintf(tmp, sizeof tmp, "SKU%06ld,MAIN,%ld,%ld,%ld,%ld\n", s, on_hand, demand / 4 + 1,
                  demand + 10, s % 9 == 0 ? 2L : 0L);
@@ -187,31 +197,43 @@ static void write_reference(const opts *o)
     out_close(&f);
 }
 
-static void write_orders(const opts *o, int32_t run_date)
+/* One order line with, now and then, one bad value: an unknown SKU, a quantity of 0 or a
+ * price that is not a number, each a row the engine must name in exceptions.csv. */
+static void put_line(fmt_buf *b, const opts *o, long order, const char *when, long who)
+{
+    long sku = o->contention ? below(o->hot) : zipf(o->skus);
+    long bad = below(1000000) < o->error_ppm ? 1 + below(3) : 0;
+    char tmp[256];
+    snprintf(tmp, sizeof tmp, "T%09ld,%s,%s%06ld,%ld,", order, when, bad == 1 ? "NOSUCH" : "SKU",
+             sku, bad == 2 ? 0 : 1 + below(3));
+    fmt_buf_puts(b, tmp);
+    if (bad == 3)
+        fmt_buf_puts(b, "12.x0");
+    else
+        put_money(b, price_cents(sku));
+    snprintf(tmp, sizeof tmp, ",EUR,%s,%s,C%07ld,", order % 3 ? "shop" : "marketplace",
+             order % 97 == 0 ? "5" : "", who);
+    fmt_buf_puts(b, tmp);
+    put_address(b, who, below(100) < o->quoted_pct);
+    fmt_buf_puts(b, ",standard,,4.90,,\n");
+}
+
+static void write_orders(const opts *o, int32_t run_date, int zstd)
 {
     out f;
-    out_open(&f, o->out, "orders.csv", o->zstd);
+    out_open(&f, o->out, "orders.csv", zstd);
     fmt_buf_puts(&f.buf, "order_id,order_time,sku,qty,unit_price,currency,channel,priority,"
                          "customer_id,ship_name,ship_street,ship_city,ship_region,ship_postal,"
                          "ship_country,ship_service,order_total,shipping,tax,discount\n");
     char when[40];
     long order = 0;
     for (long line = 0; line < o->rows; order++) {
-        long lines = 1 + below(5);
+        long lines = below(100) < o->multi_pct ? 2 + below(4) : 1;
         int64_t t = ((int64_t)run_date - 1) * FMT_NS_PER_DAY + below(86400) * INT64_C(1000000000);
         fmt_isotime_format(t, when);
         long who = below(1000000);
         for (long l = 0; l < lines && line < o->rows; l++, line++) {
-            long sku = zipf(o->skus);
-            char tmp[256];
-            snprintf(tmp, sizeof tmp, "T%09ld,%s,SKU%06ld,%ld,", order, when, sku, 1 + below(3));
-            fmt_buf_puts(&f.buf, tmp);
-            put_money(&f.buf, price_cents(sku));
-            snprintf(tmp, sizeof tmp, ",EUR,%s,%s,C%07ld,", order % 3 ? "shop" : "marketplace",
-                     order % 97 == 0 ? "5" : "", who);
-            fmt_buf_puts(&f.buf, tmp);
-            put_address(&f.buf, who, order % 10 == 0);
-            fmt_buf_puts(&f.buf, ",standard,,4.90,,\n");
+            put_line(&f.buf, o, order, when, who);
             out_flush(&f, 0);
         }
     }
@@ -293,6 +315,22 @@ static void write_returns(const opts *o)
     out_close(&f);
 }
 
+static const char usage[] =
+    "usage: gen --out DIR [--rows N] [--skus N] [--skew S] [--hot N] [--scarcity PCT]\n"
+    "           [--error-ppm N] [--multi-line PCT] [--quoted PCT] [--contention]\n"
+    "           [--nights N] [--history-rows N] [--returns N] [--seed S] [--zstd | --both]\n";
+
+static double skew_arg(const char *v)
+{
+    char *end;
+    double s = strtod(v ? v : "", &end);
+    if (!v || *end || !(s > 0 && s < 10)) {
+        fprintf(stderr, "gen: --skew wants a number between 0 and 10 (1.1 is Zipf-like)\n");
+        exit(2);
+    }
+    return s;
+}
+
 static long num_arg(const char *flag, const char *v)
 {
     char *end;
@@ -307,7 +345,17 @@ static long num_arg(const char *flag, const char *v)
 
 int main(int argc, char **argv)
 {
-    opts o = {NULL, 1000000, 20000, 0, 100000, 1000, 42, 0};
+    opts o = {.rows = 1000000,
+              .skus = 20000,
+              .history_rows = 100000,
+              .returns = 1000,
+              .seed = 42,
+              .skew = 1.1,
+              .hot = 20,
+              .scarcity = 33,
+              .error_ppm = 1000,
+              .multi_pct = 80,
+              .quoted_pct = 10};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--out") == 0 && v)
@@ -324,16 +372,35 @@ int main(int argc, char **argv)
             o.returns = num_arg(a, v), i++;
         else if (strcmp(a, "--seed") == 0)
             o.seed = (unsigned long long)num_arg(a, v), i++;
+        else if (strcmp(a, "--skew") == 0)
+            o.skew = skew_arg(v), i++;
+        else if (strcmp(a, "--hot") == 0)
+            o.hot = num_arg(a, v), i++;
+        else if (strcmp(a, "--scarcity") == 0)
+            o.scarcity = num_arg(a, v), i++;
+        else if (strcmp(a, "--error-ppm") == 0)
+            o.error_ppm = num_arg(a, v), i++;
+        else if (strcmp(a, "--multi-line") == 0)
+            o.multi_pct = num_arg(a, v), i++;
+        else if (strcmp(a, "--quoted") == 0)
+            o.quoted_pct = num_arg(a, v), i++;
+        else if (strcmp(a, "--contention") == 0)
+            o.contention = 1;
         else if (strcmp(a, "--zstd") == 0)
             o.zstd = 1;
+        else if (strcmp(a, "--both") == 0)
+            o.both = 1;
         else {
-            fprintf(stderr, "usage: gen --out DIR [--rows N] [--skus N] [--nights N] "
-                            "[--history-rows N] [--returns N] [--seed S] [--zstd]\n");
+            fputs(usage, stderr);
             return 2;
         }
     }
-    if (!o.out || o.skus < 1) {
-        fprintf(stderr, "gen: --out DIR is required and --skus must be at least 1\n");
+    if (!o.out || o.skus < 1 || o.hot < 1 || o.hot > o.skus || o.multi_pct > 100 ||
+        o.quoted_pct > 100 || o.error_ppm > 1000000) {
+        fprintf(stderr,
+                "gen: --out DIR is required; --skus >= --hot >= 1; percents <= 100; "
+                "--error-ppm <= 1000000\n%s",
+                usage);
         return 2;
     }
     if (mkdir(o.out, 0755) != 0 && errno != EEXIST) {
@@ -347,10 +414,15 @@ int main(int argc, char **argv)
         return 1;
     }
     rng = o.seed;
-    zipf_init(o.skus);
+    zipf_init(o.skus, o.skew);
     int32_t run_date = fmt_days_from_civil(2026, 11, 27);
     write_reference(&o);
-    write_orders(&o, run_date);
+    unsigned long long orders_seed = rng;
+    if (o.both) { /* the same lines twice, so both files read the same night */
+        write_orders(&o, run_date, 0);
+        rng = orders_seed;
+    }
+    write_orders(&o, run_date, o.zstd || o.both);
     for (long k = 1; k <= o.nights; k++)
         write_history_night(&o, run_date - (int32_t)k, k);
     write_returns(&o);
