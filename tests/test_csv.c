@@ -285,6 +285,15 @@ Test(csv, scanner_and_splitter_agree_with_libcsv_on_random_tab_delimited_buffers
     random_agreement('\t', "ab,\" \t\r\n");
 }
 
+/* Records without a quote take the fast path (memchr for the line end, a plain split on
+ * the delimiter); libcsv must see the same records and fields. */
+Test(csv, quote_free_records_agree_with_libcsv_on_random_buffers)
+{
+    random_agreement(',', "ab, \t\r\n;");
+    random_agreement(';', "ab,; \t\r\n");
+    random_agreement('\t', "ab \t\r\n");
+}
+
 /* ---- line numbers ---- */
 
 /* Start lines of the records of text, at most 8. */
