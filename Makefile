@@ -4,6 +4,7 @@
 #   make run        set-up, then the nightly runs on samples/ into build/out*/
 #   make test       set-up, then unit, end-to-end and stress tests (ASan+UBSan, TSan)
 #   make sanitize   test, then slipway itself under TSan at 1, 2 and 8 threads
+#   make faults     failed and killed runs: every injected I/O failure, kill -9 x FAULT_RUNS
 #   make bench      slipway against the machine's floors (bench/README.md); make profile
 #   make install    $(PREFIX)/bin/slipway
 #   make format / format-check / clean
@@ -51,8 +52,8 @@ define ensure_pkgs
 	fi
 endef
 
-.PHONY: all deps test-deps run test unit golden cli chain stress tsan-run sanitize install format \
-        format-check clean bench bench-smoke profile
+.PHONY: all deps test-deps run test unit golden cli chain faults-smoke faults stress tsan-run \
+        sanitize install format format-check clean bench bench-smoke profile
 
 all: build/slipway
 
@@ -134,7 +135,7 @@ run: deps
 
 # ---- tests -----------------------------------------------------------------------------
 test: test-deps
-	@$(MAKE) --no-print-directory unit golden cli chain stress tsan-run bench-smoke
+	@$(MAKE) --no-print-directory unit golden cli chain faults-smoke stress tsan-run bench-smoke
 
 unit: $(addprefix build/asan/,$(TESTS))
 	@set -e; for t in $^; do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 ./$$t --jobs 2; done
@@ -147,6 +148,17 @@ cli: build/asan/slipway
 
 chain: build/asan/slipway
 	@sh tests/chain.sh build/asan/slipway
+
+# Failed and killed runs (tests/faults.sh): injected write, fsync and rename failures, a
+# read-only parent, a full tmpfs, the fsync order under strace, kill -9 at seeded random
+# moments of a large run. The release binary, since the injection is an LD_PRELOAD shim.
+FAULT_BINS = build/slipway build/bench/gen build/asan/slipway
+
+faults-smoke: $(FAULT_BINS)
+	@FAULT_RUNS=$${FAULT_RUNS:-5} sh tests/faults.sh $(FAULT_BINS)
+
+faults: $(FAULT_BINS)
+	@FAULT_RUNS=$${FAULT_RUNS:-200} FAULT_FULL=1 sh tests/faults.sh $(FAULT_BINS)
 
 stress: $(addprefix build/tsan/,$(STRESS))
 	@set -e; for t in $^; do echo "== $$t"; TSAN_OPTIONS=halt_on_error=1 ./$$t; done
@@ -187,10 +199,11 @@ install: build/slipway
 	install -m 0755 build/slipway $(DESTDIR)$(PREFIX)/bin/slipway
 
 format:
-	clang-format -i engine/*.[ch] formats/*.[ch] tests/*.c bench/*.c
+	clang-format -i engine/*.[ch] formats/*.[ch] tests/*.c tests/faults/*.c bench/*.c
 
 format-check:
-	clang-format --dry-run --Werror engine/*.[ch] formats/*.[ch] tests/*.c bench/*.c
+	clang-format --dry-run --Werror engine/*.[ch] formats/*.[ch] tests/*.c tests/faults/*.c \
+	    bench/*.c
 
 clean:
 	rm -rf build

@@ -81,7 +81,11 @@ static void clean_stale(eng_outdir *od)
         const char *digits = e->d_name + prefix_len;
         char *end;
         long pid = strtol(digits, &end, 10);
-        if (*digits == '\0' || *end != '\0' || process_alive(pid))
+        /* Our own PID is stale too: this run has not made its folder yet, so one with
+         * its name was left by a dead process whose PID we now reuse (containers start
+         * each run with the same small PIDs). Kept, it made mkdir below fail with
+         * EEXIST on every retry (found by tests/faults.sh). */
+        if (*digits == '\0' || *end != '\0' || (pid != (long)getpid() && process_alive(pid)))
             continue;
         size_t n = strlen(od->parent) + strlen(e->d_name) + 2;
         char *stale = malloc(n);

@@ -138,7 +138,7 @@ typedef struct out_task {
     const eng_report *report;
     int compress;
     eng_outputs *out;
-    char paths[ENG_MAX_OUTPUTS][4096];
+    char (*paths)[4096]; /* out->paths */
 } out_task;
 
 enum {
@@ -774,8 +774,10 @@ eng_rc eng_outputs_write(const eng_night *n, const eng_report *report, eng_outdi
     out->status_amount = calloc((size_t)n_cur, sizeof *out->status_amount);
     out->ledger_refund = calloc((size_t)n_cur, sizeof *out->ledger_refund);
     out->slip_units = calloc(n_slots ? n_slots : 1, sizeof *out->slip_units);
+    out->paths = calloc(OUT_COUNT, sizeof *out->paths);
     out_task *t = calloc(1, sizeof *t);
-    if (!out->slip_amount || !out->status_amount || !out->ledger_refund || !out->slip_units || !t) {
+    if (!out->slip_amount || !out->status_amount || !out->ledger_refund || !out->slip_units ||
+        !out->paths || !t) {
         free(t);
         return ENG_FAIL(err, ENG_NOMEM, "out of memory writing outputs");
     }
@@ -784,6 +786,7 @@ eng_rc eng_outputs_write(const eng_night *n, const eng_report *report, eng_outdi
     t->report = report;
     t->compress = compress;
     t->out = out;
+    t->paths = out->paths;
     for (size_t i = 0; i < OUT_COUNT; i++) {
         eng_output_file *f = &out->files[i];
         snprintf(f->name, sizeof f->name, "%s%s", out_names[i], compress ? ".zst" : "");
@@ -801,7 +804,9 @@ void eng_outputs_release(eng_outputs *out)
     free(out->status_amount);
     free(out->slip_units);
     free(out->ledger_refund);
+    free(out->paths);
     out->ledger_refund = NULL;
+    out->paths = NULL;
     out->slip_amount = out->status_amount = NULL;
     out->slip_units = NULL;
 }

@@ -82,6 +82,13 @@ touch "$work/.night.tmp-999999999/slips.csv"
 expect_true "stale temporary folder removed" test ! -e "$work/.night.tmp-999999999"
 expect_true "live process's folder kept" test -d "$work/.night.tmp-$$"
 expect_true "committed folder has the manifest" test -f "$work/night/manifest.json"
+# Regression (issue 5, 2026-11-27): a stale folder named with the new run's own PID (PIDs
+# are reused; a container starts each run with the same small PID) was taken for a live
+# run's and kept, and every retry failed with exit 1 on mkdir. exec keeps the shell's PID.
+sh -c 'mkdir "$1/.again.tmp-$$" && touch "$1/.again.tmp-$$/slips.csv" && exec "$2" run $3 --out "$1/again"' \
+    sh "$work" "$bin" "$args" >/dev/null 2>&1
+expect "stale folder with the run's own PID" 0 $?
+expect_true "stale folder with the run's own PID removed" test -z "$(ls -A "$work" | grep '^\.again\.tmp-')"
 
 # A read-only parent: the run fails with an I/O error (1) or, as root, succeeds; either
 # way no partial folder is left.
