@@ -19,7 +19,8 @@ LDLIBS  = -lcsv -lzstd -lcrypto -pthread
 
 RUN_DATE = 2026-11-27
 
-LIB_SRC  = $(sort $(wildcard formats/*.c) $(filter-out engine/main.c,$(wildcard engine/*.c)))
+LIB_SRC  = $(sort $(wildcard formats/*.c) $(filter-out engine/main.c,$(wildcard engine/*.c)) \
+             $(wildcard engine/verify/*.c))
 TESTS    = $(patsubst tests/%.c,%,$(sort $(wildcard tests/test_*.c)))
 STRESS   = $(patsubst tests/%.c,%,$(sort $(wildcard tests/stress_*.c)))
 
@@ -50,7 +51,7 @@ define ensure_pkgs
 	fi
 endef
 
-.PHONY: all deps test-deps run test unit golden cli chain stress tsan-run sanitize install format \
+.PHONY: all deps test-deps run test unit golden cli chain verify stress tsan-run sanitize install format \
         format-check clean
 
 all: build/slipway
@@ -133,7 +134,7 @@ run: deps
 
 # ---- tests -----------------------------------------------------------------------------
 test: test-deps
-	@$(MAKE) --no-print-directory unit golden cli chain stress tsan-run
+	@$(MAKE) --no-print-directory unit golden cli chain verify stress tsan-run
 
 unit: $(addprefix build/asan/,$(TESTS))
 	@set -e; for t in $^; do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 ./$$t --jobs 2; done
@@ -146,6 +147,9 @@ cli: build/asan/slipway
 
 chain: build/asan/slipway
 	@sh tests/chain.sh build/asan/slipway
+
+verify: build/asan/slipway
+	@sh tests/verify.sh build/asan/slipway
 
 stress: $(addprefix build/tsan/,$(STRESS))
 	@set -e; for t in $^; do echo "== $$t"; TSAN_OPTIONS=halt_on_error=1 ./$$t; done
@@ -167,10 +171,10 @@ install: build/slipway
 	install -m 0755 build/slipway $(DESTDIR)$(PREFIX)/bin/slipway
 
 format:
-	clang-format -i engine/*.[ch] formats/*.[ch] tests/*.c bench/*.c
+	clang-format -i engine/*.[ch] engine/verify/*.[ch] formats/*.[ch] tests/*.c bench/*.c
 
 format-check:
-	clang-format --dry-run --Werror engine/*.[ch] formats/*.[ch] tests/*.c bench/*.c
+	clang-format --dry-run --Werror engine/*.[ch] engine/verify/*.[ch] formats/*.[ch] tests/*.c bench/*.c
 
 clean:
 	rm -rf build
