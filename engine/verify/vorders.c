@@ -7,6 +7,8 @@
  * id in a later file is a re-sent copy with its own status row, so an id read from k
  * files must have exactly k status rows. On the way, the units each order asked for per
  * SKU (first file, a row repeated byte for byte counted once) are kept for invariant 5. */
+#include <errno.h>
+#include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -209,23 +211,57 @@ static int header_record(const char *p, size_t len, fmt_dialect d, fmt_csv_field
     return 0;
 }
 
-static const fmt_layout *detect(const char *p, size_t n)
+/* The peek converted from encoding to UTF-8 (undefined bytes kept as they are), malloc'd;
+ * NULL when iconv lacks the encoding or memory is short. */
+static char *decode(const char *p, size_t n, const char *encoding, size_t *out_len)
+{
+    iconv_t cd = iconv_open("UTF-8", encoding);
+    if (cd == (iconv_t)-1)
+        return NULL;
+    size_t cap = n * 4 + 4;
+    char *buf = malloc(cap);
+    if (buf) {
+        char *ip = (char *)p, *op = buf;
+        size_t in_left = n, out_left = cap;
+        while (in_left && iconv(cd, &ip, &in_left, &op, &out_left) == (size_t)-1 &&
+               errno == EILSEQ) {
+            *op++ = *ip++;
+            in_left--;
+            out_left--;
+        }
+        *out_len = (size_t)(op - buf);
+    }
+    iconv_close(cd);
+    return buf;
+}
+
+/* The layout whose signature the file's header fits best, as the run detects it: each
+ * layout in its own dialect, and in its legacy encoding when the bytes are not UTF-8
+ * (*encoding set then). Ties go to the earlier layout (canonical first). */
+static const fmt_layout *detect(const char *p, size_t n, const char **encoding)
 {
     size_t n_all;
     const fmt_layout *const *all = fmt_layout_all(&n_all);
     const fmt_layout *best = NULL;
     int best_score = 0;
+    int utf8 = fmt_utf8_valid_prefix(p, n) + 4 >= n;
     for (size_t i = 0; i < n_all; i++) {
+        const char *enc = utf8 ? NULL : all[i]->legacy_encoding;
+        size_t len = n;
+        char *conv = enc ? decode(p, n, enc, &len) : NULL;
+        if (enc && !conv)
+            continue;
         fmt_csv_fields *f = fmt_csv_fields_new(all[i]->dialect);
         fmt_csv_iter it;
-        if (!f)
-            return NULL;
-        int score =
-            header_record(p, n, all[i]->dialect, f, &it) == 1 ? all[i]->detect(all[i], f) : 0;
+        int score = f && header_record(conv ? conv : p, len, all[i]->dialect, f, &it) == 1
+                        ? all[i]->detect(all[i], f)
+                        : 0;
         fmt_csv_fields_free(f);
+        free(conv);
         if (score > best_score) {
             best = all[i];
             best_score = score;
+            *encoding = enc;
         }
     }
     return best;
@@ -264,7 +300,7 @@ static eng_rc read_orders_file(ctx *c, size_t f, const eng_vinput *in, size_t k,
         goto done;
     }
     if (!l)
-        l = detect(peek, n_peek);
+        l = detect(peek, n_peek, &encoding);
     if (!l) {
         c->incomplete = 1;
         eng_vreport_unreadable(v->report, "orders %s: the header matches no known layout",
