@@ -3,8 +3,10 @@
  *   - per order and SKU, what history slips shipped plus what tonight's slips ship is at
  *     most what tonight's orders files ask for (exchange replacement lines aside);
  *   - no request approved tonight was approved in an earlier ledger or twice tonight;
- *   - per order and SKU, units approved for return over the earlier ledgers and tonight's
- *     are at most the units history slips shipped.
+ *   - per order and SKU that tonight's ledger approves a return of, units approved over
+ *     the earlier ledgers and tonight's are at most the units history slips shipped
+ *     (only those: an earlier ledger may return what a night older than the history
+ *     given shipped).
  * Without history (the run had no --history) there is nothing to compare against: the
  * invariant is reported as not checked, not as holding. */
 #include <stdlib.h>
@@ -16,6 +18,7 @@ typedef struct pair {
     int64_t hist_shipped;
     int64_t tonight;
     int64_t returned;
+    int64_t returned_tonight;
     uint64_t first_line;
 } pair;
 
@@ -100,8 +103,11 @@ static eng_rc check(eng_vrun *v, tally *t, eng_vmap *requests, eng_vmap *exchang
                 k = pair_of(t, eng_vtable_get(l, r, LG_ORDER_ID), eng_vtable_get(l, r, LG_SKU));
             if (k < 0)
                 return ENG_NOMEM;
-            if (eng__verify_count(eng_vtable_get(l, r, LG_QTY), 0, &q) == 0)
+            if (eng__verify_count(eng_vtable_get(l, r, LG_QTY), 0, &q) == 0) {
                 t->p[k].returned += q;
+                if (l == lg)
+                    t->p[k].returned_tonight += q;
+            }
         }
     }
     size_t n_pairs = eng_vmap_count(t->map), n_checked = 0;
@@ -111,11 +117,14 @@ static eng_rc check(eng_vrun *v, tally *t, eng_vmap *requests, eng_vmap *exchang
         const char *key = eng_vmap_key(t->map, (int64_t)k, &len);
         const char *sku = strchr(key, ENG_VMAP_SEP) + 1;
         int id_len = (int)(sku - 1 - key);
-        if (p->returned > p->hist_shipped && p->returned > 0)
+        /* Only where tonight approves: earlier ledgers may return what nights older than
+         * the given history shipped. */
+        if (p->returned_tonight > 0 && p->returned > p->hist_shipped)
             eng_vreport_broken(v->report, 5,
-                               "order %.*s SKU %s: %lld units approved for return over the "
-                               "ledgers, history slips shipped %lld",
-                               id_len, key, sku, (long long)p->returned,
+                               "order %.*s SKU %s: %s approves %lld units for return, %lld over "
+                               "all ledgers, history slips shipped %lld",
+                               id_len, key, sku, eng_vtable_label(lg),
+                               (long long)p->returned_tonight, (long long)p->returned,
                                (long long)p->hist_shipped);
         if (p->tonight == 0 || !v->ordered)
             continue;
