@@ -1,8 +1,8 @@
 #!/bin/sh
 # End-to-end test of `slipway verify`: it passes on fresh runs (the samples night plain
 # and with --compress, night 2 with returns and history, night 2 re-sent with its own
-# outputs as history, one file of each marketplace layout, a map:FILE marketplace), and
-# catches each kind of corruption of a copy of a run, naming the right invariant and
+# outputs as history, one file of each marketplace layout, a map:FILE marketplace, order
+# ids escaped, blank and re-sent), and catches each kind of corruption of a copy of a run, naming the right invariant and
 # exiting 4:
 #
 #   oversell          a slips qty bumped, inventory.csv and manifest.json fixed up  -> 1
@@ -76,7 +76,19 @@ KAUFHAUS="--catalog samples/marketplaces/catalog.csv --inventory samples/marketp
     --orders samples/marketplaces/kaufhaus_bestellungen_2026-11-26.csv
     --format map:samples/marketplaces/kaufhaus.map"
 
+# Order ids as the run shows them: invalid UTF-8 escaped (\xFF, backslashes doubled), a
+# backslash kept as is in a valid id, a blank id, and the file given twice (re-sent).
+{
+    head -n 2 samples/orders_shop.csv
+    printf 'BAD\377\\ID,2026-11-26T01:08:09Z,RAIN-PONCHO,2,19.90,EUR,shop,,C-1,Ana,Street 1,Madrid,,28013,ES,standard,,,,\n'
+    printf 'OK\\ID,2026-11-26T01:08:09Z,RAIN-PONCHO,1,19.90,EUR,shop,,C-1,Ana,Street 1,Madrid,,28013,ES,standard,,,,\n'
+    printf ',2026-11-26T01:08:09Z,RAIN-PONCHO,1,19.90,EUR,shop,,C-1,Ana,Street 1,Madrid,,28013,ES,standard,,,,\n'
+} >ids.csv
+IDS="--catalog samples/catalog.csv --inventory samples/inventory.csv --orders ids.csv
+    --orders ids.csv --run-date 2026-11-27"
+
 run night1 "$NIGHT1"
+run ids "$IDS"
 run market "$MARKET"
 run kaufhaus "$KAUFHAUS"
 run night1z "$NIGHT1 --compress"
@@ -149,6 +161,8 @@ expect "night 2 re-sent with its own history verifies" night2-rerun 0 ""
 grep -q '^  5 .* holds: ' "$work/out" || report bad "re-run: invariant 5 should be checked and hold"
 expect "one file of each marketplace layout verifies" market 0 ""
 expect "a map:FILE marketplace verifies" kaufhaus 0 ""
+expect "escaped, re-sent and blank order ids verify" ids 0 ""
+grep -q 'BAD\\xFF\\\\ID' ids/order_status.csv || report bad "ids: the escaped id is not in order_status.csv"
 # Without summary.json the layouts (and Tmall's GB18030) are detected from the headers,
 # as the run detects them: only the missing output is a finding.
 copy market c && rm c/summary.json
