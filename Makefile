@@ -21,7 +21,8 @@ LDLIBS  = -lcsv -lzstd -lcrypto -pthread
 
 RUN_DATE = 2026-11-27
 
-LIB_SRC  = $(sort $(wildcard formats/*.c) $(filter-out engine/main.c,$(wildcard engine/*.c)))
+LIB_SRC  = $(sort $(wildcard formats/*.c) $(filter-out engine/main.c,$(wildcard engine/*.c)) \
+             $(wildcard engine/verify/*.c))
 TESTS    = $(patsubst tests/%.c,%,$(sort $(wildcard tests/test_*.c)))
 STRESS   = $(patsubst tests/%.c,%,$(sort $(wildcard tests/stress_*.c)))
 
@@ -52,8 +53,8 @@ define ensure_pkgs
 	fi
 endef
 
-.PHONY: all deps test-deps run test unit golden cli chain faults-smoke faults stress tsan-run \
-        sanitize install format format-check clean bench bench-smoke profile
+.PHONY: all deps test-deps run test unit golden cli chain verify faults-smoke faults stress \
+        tsan-run sanitize install format format-check clean bench bench-smoke profile
 
 all: build/slipway
 
@@ -135,7 +136,8 @@ run: deps
 
 # ---- tests -----------------------------------------------------------------------------
 test: test-deps
-	@$(MAKE) --no-print-directory unit golden cli chain faults-smoke stress tsan-run bench-smoke
+	@$(MAKE) --no-print-directory unit golden cli chain verify faults-smoke stress tsan-run \
+	    bench-smoke
 
 unit: $(addprefix build/asan/,$(TESTS))
 	@set -e; for t in $^; do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 ./$$t --jobs 2; done
@@ -148,6 +150,9 @@ cli: build/asan/slipway
 
 chain: build/asan/slipway
 	@sh tests/chain.sh build/asan/slipway
+
+verify: build/asan/slipway
+	@sh tests/verify.sh build/asan/slipway
 
 # Failed and killed runs (tests/faults.sh): injected write, fsync and rename failures, a
 # read-only parent, a full tmpfs, the fsync order under strace, kill -9 at seeded random
@@ -199,11 +204,12 @@ install: build/slipway
 	install -m 0755 build/slipway $(DESTDIR)$(PREFIX)/bin/slipway
 
 format:
-	clang-format -i engine/*.[ch] formats/*.[ch] tests/*.c tests/faults/*.c bench/*.c
+	clang-format -i engine/*.[ch] engine/verify/*.[ch] formats/*.[ch] tests/*.c tests/faults/*.c \
+	    bench/*.c
 
 format-check:
-	clang-format --dry-run --Werror engine/*.[ch] formats/*.[ch] tests/*.c tests/faults/*.c \
-	    bench/*.c
+	clang-format --dry-run --Werror engine/*.[ch] engine/verify/*.[ch] formats/*.[ch] tests/*.c \
+	    tests/faults/*.c bench/*.c
 
 clean:
 	rm -rf build

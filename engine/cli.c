@@ -16,6 +16,7 @@
 #include "../formats/utf8.h"
 #include "manifest.h"
 #include "run.h"
+#include "verify/verify.h"
 
 static const char main_help[] =
     "slipway " SLIPWAY_VERSION " - nightly sales-order-to-shipment batch engine\n"
@@ -24,10 +25,11 @@ static const char main_help[] =
     "  slipway run --catalog FILE --inventory FILE --orders FILE [--orders FILE ...]\n"
     "              [--returns FILE ...] [--history FILE ...] [--policy FILE]\n"
     "              [--threads N] [--run-date YYYY-MM-DD] [--compress] --out DIR\n"
-    "  slipway verify DIR\n"
+    "  slipway verify DIR [--catalog FILE --inventory FILE --orders FILE ...]\n"
     "  slipway --help | --version      slipway run --help      slipway verify --help\n"
     "\n"
-    "Exit codes: 0 committed, 1 internal or I/O failure, 2 usage error, 3 input refused,\n"
+    "Exit codes: 0 committed or verify passed, 1 internal or I/O failure, 2 usage error,\n"
+    "3 input refused (or a file verify needs cannot be read), "
     "4 verify found a broken invariant.\n";
 
 static const char run_help[] =
@@ -63,10 +65,26 @@ static const char run_help[] =
     "  --out DIR           output folder to create\n";
 
 static const char verify_help[] =
-    "usage: slipway verify DIR [--catalog FILE --inventory FILE --orders FILE ...]\n"
+    "usage: slipway verify DIR [--catalog FILE] [--inventory FILE] [--policy FILE]\n"
+    "                          [--orders FILE ...] [--returns FILE ...] [--history FILE ...]\n"
     "\n"
-    "Re-checks a finished run against its inputs. Not available in this version: it\n"
-    "comes with a later release (the run's own invariants are in DIR/summary.json).\n";
+    "Re-reads a finished run in DIR and checks SPEC's invariants from the files themselves:\n"
+    "  1 nothing oversells: per SKU and warehouse, slips ship at most\n"
+    "    max(0, on_hand before - safety_stock) + restocked\n"
+    "  2 inventory.csv on_hand = on_hand before - shipped + restocked\n"
+    "  3 every order read has one status row; every orders-file row is in such an order\n"
+    "    or named in exceptions.csv\n"
+    "  4 per currency, slip line amounts = SHIPPED and PARTIAL order amounts; ledger\n"
+    "    refunds = approved refunds (paid for the units less restocking_fee_pct)\n"
+    "  5 with history: no order line ships beyond what it asks for over the nights, no\n"
+    "    request is approved twice (not checked when the run had no --history)\n"
+    "  6 every output and input matches the bytes and sha256 in DIR/manifest.json\n"
+    "Inputs are those manifest.json names (paths as the run was given them, from the\n"
+    "working folder or DIR's parent), unless given here for their role.\n"
+    "Each broken invariant is printed with the rows involved (file:line and values).\n"
+    "\n"
+    "Exit codes: 0 every invariant holds, 4 one is broken, 3 a file cannot be read\n"
+    "(missing, not CSV, a manifest that is not JSON), 2 usage error.\n";
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -77,6 +95,19 @@ static int usage_error(const char *fmt, ...)
     fprintf(stderr, "slipway: ");
     vfprintf(stderr, fmt, ap);
     fprintf(stderr, "\nTry 'slipway run --help'.\n");
+    va_end(ap);
+    return 2;
+}
+
+static int verify_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int verify_usage(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "slipway: verify: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\nTry 'slipway verify --help'.\n");
     va_end(ap);
     return 2;
 }
@@ -211,14 +242,58 @@ static int cmd_run(int argc, char **argv)
 
 static int cmd_verify(int argc, char **argv)
 {
-    for (int i = 2; i < argc; i++)
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+    eng_verify_args a;
+    memset(&a, 0, sizeof a);
+    a.orders = calloc((size_t)argc, sizeof *a.orders);
+    a.returns = calloc((size_t)argc, sizeof *a.returns);
+    a.history = calloc((size_t)argc, sizeof *a.history);
+    int rc = -1;
+    if (!a.orders || !a.returns || !a.history) {
+        fprintf(stderr, "slipway: out of memory\n");
+        rc = 1;
+    }
+    for (int i = 2; i < argc && rc < 0; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             fputs(verify_help, stdout);
-            return 0;
+            rc = 0;
+        } else if (is_flag(arg, "--catalog") || is_flag(arg, "--inventory") ||
+                   is_flag(arg, "--orders") || is_flag(arg, "--policy") ||
+                   is_flag(arg, "--returns") || is_flag(arg, "--history")) {
+            char name[32];
+            size_t len = strcspn(arg, "=");
+            snprintf(name, sizeof name, "%.*s", (int)(len < 31 ? len : 31), arg);
+            const char *v = flag_value(argc, argv, &i, name);
+            if (!v || !*v)
+                rc = verify_usage("%s needs a value", name);
+            else if (strcmp(name, "--catalog") == 0)
+                a.catalog = v;
+            else if (strcmp(name, "--inventory") == 0)
+                a.inventory = v;
+            else if (strcmp(name, "--policy") == 0)
+                a.policy = v;
+            else if (strcmp(name, "--orders") == 0)
+                a.orders[a.n_orders++] = v;
+            else if (strcmp(name, "--returns") == 0)
+                a.returns[a.n_returns++] = v;
+            else
+                a.history[a.n_history++] = v;
+        } else if (arg[0] == '-' && arg[1] == '-') {
+            rc = verify_usage("unknown argument '%s'", arg);
+        } else if (a.dir) {
+            rc = verify_usage("one DIR only ('%s' and '%s')", a.dir, arg);
+        } else {
+            a.dir = arg;
         }
-    fprintf(stderr, "slipway: verify is not available in this version; the run's invariants "
-                    "are recorded in DIR/summary.json\n");
-    return 2;
+    }
+    if (rc < 0 && !a.dir)
+        rc = verify_usage("%s", "DIR (the run's output folder) is required");
+    if (rc < 0)
+        rc = eng_verify_main(&a);
+    free(a.orders);
+    free(a.returns);
+    free(a.history);
+    return rc;
 }
 
 int eng_cli_main(int argc, char **argv)

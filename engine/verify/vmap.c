@@ -1,0 +1,132 @@
+/* Open addressing with linear probing over a power-of-two table of ids; keys live in
+ * their own allocations so that ids and key pointers stay valid while the table grows. */
+#include "vmap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../hash.h"
+
+typedef struct entry {
+    char *key;
+    size_t len;
+    uint64_t hash;
+} entry;
+
+struct eng_vmap {
+    entry *keys; /* by id */
+    size_t n;
+    size_t cap_keys;
+    int64_t *slots; /* id + 1, 0 = empty */
+    size_t n_slots; /* power of two, kept above twice n */
+};
+
+eng_vmap *eng_vmap_new(void)
+{
+    eng_vmap *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->n_slots = 64;
+    m->slots = calloc(m->n_slots, sizeof *m->slots);
+    if (!m->slots) {
+        free(m);
+        return NULL;
+    }
+    return m;
+}
+
+void eng_vmap_free(eng_vmap *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->n; i++)
+        free(m->keys[i].key);
+    free(m->keys);
+    free(m->slots);
+    free(m);
+}
+
+static size_t probe(const eng_vmap *m, const char *key, size_t len, uint64_t h)
+{
+    size_t mask = m->n_slots - 1;
+    size_t i = (size_t)h & mask;
+    for (;;) {
+        int64_t s = m->slots[i];
+        if (s == 0)
+            return i;
+        const entry *e = &m->keys[s - 1];
+        if (e->hash == h && e->len == len && memcmp(e->key, key, len) == 0)
+            return i;
+        i = (i + 1) & mask;
+    }
+}
+
+int64_t eng_vmap_find(const eng_vmap *m, const char *key, size_t len)
+{
+    int64_t s = m->slots[probe(m, key, len, eng_hash_bytes(key, len))];
+    return s - 1;
+}
+
+static int grow(eng_vmap *m)
+{
+    size_t n_slots = m->n_slots * 2;
+    int64_t *slots = calloc(n_slots, sizeof *slots);
+    if (!slots)
+        return -1;
+    free(m->slots);
+    m->slots = slots;
+    m->n_slots = n_slots;
+    for (size_t id = 0; id < m->n; id++) {
+        const entry *e = &m->keys[id];
+        m->slots[probe(m, e->key, e->len, e->hash)] = (int64_t)id + 1;
+    }
+    return 0;
+}
+
+int64_t eng_vmap_add(eng_vmap *m, const char *key, size_t len, int *added)
+{
+    uint64_t h = eng_hash_bytes(key, len);
+    size_t at = probe(m, key, len, h);
+    if (added)
+        *added = 0;
+    if (m->slots[at])
+        return m->slots[at] - 1;
+    if (m->n == m->cap_keys) {
+        size_t cap = m->cap_keys ? m->cap_keys * 2 : 64;
+        entry *k = realloc(m->keys, cap * sizeof *k);
+        if (!k)
+            return -1;
+        m->keys = k;
+        m->cap_keys = cap;
+    }
+    char *copy = malloc(len + 1);
+    if (!copy)
+        return -1;
+    memcpy(copy, key, len);
+    copy[len] = '\0';
+    m->keys[m->n] = (entry){copy, len, h};
+    m->slots[at] = (int64_t)m->n + 1;
+    m->n++;
+    if (m->n * 2 > m->n_slots && grow(m) != 0) {
+        /* The key is in; only the table could not grow. Undo so the map stays sound. */
+        m->n--;
+        m->slots[probe(m, key, len, h)] = 0;
+        free(copy);
+        return -1;
+    }
+    if (added)
+        *added = 1;
+    return (int64_t)m->n - 1;
+}
+
+size_t eng_vmap_count(const eng_vmap *m)
+{
+    return m->n;
+}
+
+const char *eng_vmap_key(const eng_vmap *m, int64_t id, size_t *len)
+{
+    if (len)
+        *len = m->keys[id].len;
+    return m->keys[id].key;
+}

@@ -1,0 +1,102 @@
+/* Tests of engine/verify/vtable and the small helpers of engine/verify/verify.c: a CSV
+ * read whole with the wanted columns and each row's physical line, a row that is not
+ * well-formed refused with its line, amounts in minor units by currency, counts, and the
+ * capped list of line numbers findings show. */
+#include "../engine/verify/verify_int.h"
+#include "testutil.h"
+
+TestSuite(vtable, .init = tu_dir_new, .fini = tu_dir_remove);
+
+static const fmt_column cols[] = {{"sku", 1}, {"warehouse", 0}, {"on_hand", 1}};
+
+static eng_rc load(const char *text, eng_vtable **t, eng_err *err)
+{
+    char path[300];
+    tu_path(path, sizeof path, "inventory.csv");
+    tu_write(path, text, strlen(text));
+    memset(err, 0, sizeof *err);
+    return eng_vtable_load(path, "inventory.csv", cols, 3, t, err);
+}
+
+Test(vtable, keeps_wanted_columns_and_lines)
+{
+    eng_vtable *t;
+    eng_err err;
+    cr_assert_eq(load("on_hand,note,SKU\n5,\"two\nlines\",TENT\n\n7,x,PEG\n", &t, &err), ENG_OK,
+                 "%s", err.msg);
+    cr_assert_eq(eng_vtable_rows(t), 2);
+    cr_assert_str_eq(eng_vtable_get(t, 0, 0), "TENT");
+    cr_assert_str_eq(eng_vtable_get(t, 0, 2), "5");
+    cr_assert_str_eq(eng_vtable_get(t, 1, 1), "", "absent column reads blank");
+    cr_assert_not(eng_vtable_has(t, 1));
+    cr_assert(eng_vtable_has(t, 2));
+    cr_assert_eq(eng_vtable_line(t, 0), 2);
+    cr_assert_eq(eng_vtable_line(t, 1), 5, "the quoted line break and the blank line count");
+    cr_assert_str_eq(eng_vtable_label(t), "inventory.csv");
+    cr_assert_str_eq(eng_vtable_get(t, 9, 0), "", "out of range reads blank");
+    eng_vtable_free(t);
+}
+
+Test(vtable, refuses_a_row_with_the_wrong_field_count)
+{
+    eng_vtable *t = NULL;
+    eng_err err;
+    cr_assert_eq(load("sku,on_hand\nTENT,5\nPEG,1,extra\n", &t, &err), ENG_REFUSED);
+    cr_assert(strstr(err.msg, "inventory.csv:3:") != NULL, "%s", err.msg);
+}
+
+Test(vtable, refuses_a_missing_required_column)
+{
+    eng_vtable *t = NULL;
+    eng_err err;
+    cr_assert_eq(load("sku,qty\nTENT,5\n", &t, &err), ENG_REFUSED);
+    cr_assert(strstr(err.msg, "on_hand") != NULL, "%s", err.msg);
+}
+
+Test(verify_helpers, amounts_in_minor_units_of_their_currency)
+{
+    int64_t v;
+    cr_assert_eq(eng__verify_minor("19.99", "EUR", &v), 0);
+    cr_assert_eq(v, 1999);
+    cr_assert_eq(eng__verify_minor("19.9", "EUR", &v), 0);
+    cr_assert_eq(v, 1990);
+    cr_assert_eq(eng__verify_minor("1200", "JPY", &v), 0);
+    cr_assert_eq(v, 1200);
+    cr_assert_eq(eng__verify_minor("1.5", "JPY", &v), -1, "JPY has no minor digits");
+    cr_assert_eq(eng__verify_minor("1.234", "KWD", &v), 0);
+    cr_assert_eq(v, 1234);
+    cr_assert_eq(eng__verify_minor("1.00", "EURO", &v), -1);
+    cr_assert_eq(eng__verify_minor("-1.00", "EUR", &v), -1);
+    cr_assert_eq(eng__verify_minor("", "EUR", &v), -1);
+}
+
+Test(verify_helpers, counts_are_whole_and_not_negative)
+{
+    int64_t v;
+    cr_assert_eq(eng__verify_count("0", 0, &v), 0);
+    cr_assert_eq(v, 0);
+    cr_assert_eq(eng__verify_count("42", 0, &v), 0);
+    cr_assert_eq(v, 42);
+    cr_assert_eq(eng__verify_count("", 0, &v), -1);
+    cr_assert_eq(eng__verify_count("", 1, &v), 0);
+    cr_assert_eq(v, 0);
+    cr_assert_eq(eng__verify_count("-1", 0, &v), -1);
+    cr_assert_eq(eng__verify_count("+1", 0, &v), -1);
+    cr_assert_eq(eng__verify_count("1.0", 0, &v), -1);
+    cr_assert_eq(eng__verify_int_text("-3", &v), 0);
+    cr_assert_eq(v, -3);
+}
+
+Test(verify_helpers, line_lists_stop_after_ten)
+{
+    uint64_t lines[12] = {4, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19};
+    char dst[200];
+    eng__verify_lines(dst, sizeof dst, lines, 2);
+    cr_assert_str_eq(dst, "4, 9");
+    eng__verify_lines(dst, sizeof dst, lines, 10);
+    cr_assert_str_eq(dst, "4, 9, 10, 11, 12, 13, 14, 15, 16, 17");
+    eng__verify_lines(dst, sizeof dst, lines, 12);
+    cr_assert_str_eq(dst, "4, 9, 10, 11, 12, 13, 14, 15, 16, 17 and 2 more");
+    eng__verify_lines(dst, sizeof dst, lines, 0);
+    cr_assert_str_eq(dst, "");
+}
