@@ -257,16 +257,18 @@ static eng_rc malformed(eng_batch *b, eng_row *row, const fmt_out *out, eng_rc s
 static eng_rc check_encoding(eng_batch *b, eng_row *row, const fmt_csv_fields *fields,
                              const eng_layout *layout, const char *rec, size_t len)
 {
-    char msg[320], q[64];
+    char msg[320], q[64], why[96];
     size_t n = fmt_csv_count(fields);
-    for (size_t i = 0; fmt_utf8_valid_prefix(rec, len) != len && i < n; i++) {
+    /* A byte order mark is valid UTF-8 but not clean text (see fmt_utf8_clean_prefix):
+     * "\xEF\xBB\xBFA-1" shipped as an order apart from "A-1". */
+    for (size_t i = 0; fmt_utf8_clean_prefix(rec, len) != len && i < n; i++) {
         fmt_str f = fmt_csv_field(fields, i);
-        size_t ok = fmt_utf8_valid_prefix(f.p, f.len);
+        size_t ok = fmt_utf8_clean_prefix(f.p, f.len);
         if (ok == f.len)
             continue;
         eng_text_quote(q, sizeof q, f.p, f.len);
-        snprintf(msg, sizeof msg, "%s is not valid UTF-8 (byte 0x%02X at position %zu)", q,
-                 (unsigned char)f.p[ok], ok + 1);
+        fmt_utf8_explain(why, sizeof why, f.p, f.len, ok);
+        snprintf(msg, sizeof msg, "%s %s", q, why);
         ENG_TRY(flag(b, row, ENG_CODE_BAD_ENCODING,
                      i < layout->n_header ? layout->header_names[i] : "", msg));
     }

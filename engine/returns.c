@@ -157,13 +157,20 @@ static eng_rc read_row(eng_night *n, eng_returns *rs, fmt_table *t, uint16_t fil
                           "than the header");
     for (size_t i = 0; i < fmt_table_n_cols(t); i++) {
         fmt_str f = fmt_table_field(t, i);
-        size_t ok = fmt_utf8_valid_prefix(f.p, f.len);
+        size_t ok = fmt_utf8_clean_prefix(f.p, f.len);
         if (ok == f.len)
             continue;
+        char why[96];
         eng_text_quote(q, sizeof q, f.p, f.len);
-        snprintf(msg, sizeof msg, "%s is not valid UTF-8 (byte 0x%02X at position %zu)", q,
-                 (unsigned char)f.p[ok], ok + 1);
-        return read_fault(rs, r, ENG_CODE_BAD_ENCODING, "", msg);
+        fmt_utf8_explain(why, sizeof why, f.p, f.len, ok);
+        snprintf(msg, sizeof msg, "%s %s", q, why);
+        /* Name the column, as for orders (SPEC: file, line and field); the table's header
+         * is gone when exceptions are written, so the name is copied. */
+        fmt_str name = fmt_table_col_name(t, i);
+        const char *field = eng_arena_strndup(rs->mem, name.p, name.len);
+        if (!field)
+            return ENG_NOMEM;
+        return read_fault(rs, r, ENG_CODE_BAD_ENCODING, field, msg);
     }
     static const int needed[] = {R_REQUEST_ID, R_ORDER_ID, R_SKU, R_QTY, R_CONDITION};
     for (size_t k = 0; k < sizeof needed / sizeof *needed; k++)
