@@ -884,12 +884,15 @@ static eng_rc parse_chunk(ingest *in, work_item *item, unsigned worker, eng_batc
     eng_rc rc = ENG_OK;
     while (rc == ENG_OK && fmt_csv_iter_next(&it, &rec, &line)) {
         uint64_t swallowed = b->swallowed_lines;
-        rc = eng_ingest_record(b, in->workers[worker], lay, in->night->catalog, rec.p, rec.len,
-                               line, it.line);
-        /* A quote left open at the end of the file took every line after it. */
         uint64_t last = it.line; /* last line holding bytes of the record */
         if (rec.len && (rec.p[rec.len - 1] == '\n' || rec.p[rec.len - 1] == '\r'))
             last--;
+        /* The record ends on line last, not it.line: a quote left open on the file's last
+         * line takes in only its line break, and was said to run on to a line that does not
+         * exist ("lines 5-5 are read into it"). */
+        rc = eng_ingest_record(b, in->workers[worker], lay, in->night->catalog, rec.p, rec.len,
+                               line, last);
+        /* A quote left open at the end of the file took every line after it. */
         if (rc == ENG_OK && !it.complete && last > line && b->swallowed_lines > swallowed) {
             err->path = in->night->sources[item->file].path;
             err->line = line;
