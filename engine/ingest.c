@@ -332,14 +332,18 @@ static eng_rc check_line(eng_batch *b, eng_row *row, const fmt_out_row *o, const
     }
 
     fmt_str qty = val[FMT_COL_QTY];
+    fmt_num_rc qrc;
     if (qty.len == 0) {
         snprintf(msg, sizeof msg, "%s is blank", qty_name);
         ENG_TRY(flag(b, row, ENG_CODE_MISSING_FIELD, qty_name, msg));
-    } else if (fmt_qty_parse(qty.p, qty.len, &row->qty) == FMT_NUM_OK) {
+    } else if ((qrc = fmt_qty_parse(qty.p, qty.len, &row->qty)) == FMT_NUM_OK) {
         row->flags |= ENG_ROW_QTY_OK;
     } else {
         eng_text_quote(q, sizeof q, qty.p, qty.len);
-        snprintf(msg, sizeof msg, "%s %s is not a positive whole number", qty_name, q);
+        /* 9223372036854775808 is a positive whole number: say what is wrong with it. */
+        snprintf(msg, sizeof msg, "%s %s %s", qty_name, q,
+                 qrc == FMT_NUM_OVERFLOW ? "is too large (over 64 bits)"
+                                         : "is not a positive whole number");
         ENG_TRY(flag(b, row, ENG_CODE_BAD_QTY, qty_name, msg));
     }
 

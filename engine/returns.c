@@ -178,10 +178,14 @@ static eng_rc read_row(eng_night *n, eng_returns *rs, fmt_table *t, uint16_t fil
             snprintf(msg, sizeof msg, "%s is blank", return_columns[needed[k]].name);
             return read_fault(rs, r, ENG_CODE_MISSING_FIELD, return_columns[needed[k]].name, msg);
         }
-    if (fmt_qty_parse(v[R_QTY].p, v[R_QTY].len, &r->qty) != FMT_NUM_OK) {
+    fmt_num_rc qrc = fmt_qty_parse(v[R_QTY].p, v[R_QTY].len, &r->qty);
+    if (qrc != FMT_NUM_OK) {
         r->qty = 0;
         eng_text_quote(q, sizeof q, v[R_QTY].p, v[R_QTY].len);
-        snprintf(msg, sizeof msg, "qty %s is not a positive whole number", q);
+        /* As for orders: a huge whole number is one, just too large. */
+        snprintf(msg, sizeof msg, "qty %s %s", q,
+                 qrc == FMT_NUM_OVERFLOW ? "is too large (over 64 bits)"
+                                         : "is not a positive whole number");
         return read_fault(rs, r, ENG_CODE_BAD_QTY, "qty", msg);
     }
     if (v[R_REQUESTED_AT].len &&
