@@ -485,6 +485,24 @@ eng_rc eng_returns_decide(eng_night *n, const eng_history *h, eng_returns *rs, e
             continue;
         r->rma = ++rs->n_approved;
         if (r->restock_qty) {
+            /* Tomorrow's on_hand and every invariant add tonight's restocks to on_hand: the
+             * sum must stay a 64-bit count (an inventory of 9223372036854775807 units
+             * overflowed here). Such a count is a wrong column, not stock: refuse. */
+            const eng_slot *sl = eng_inventory_slot(n->inventory, r->restock_slot);
+            int64_t sum;
+            if (__builtin_add_overflow(n->restocked[r->restock_slot], r->restock_qty, &sum) ||
+                __builtin_add_overflow(sum, sl->on_hand, &sum)) {
+                err->path = n->sources[r->file].path;
+                err->line = r->line;
+                err->field = "qty";
+                rc = ENG_FAIL(err, ENG_REFUSED,
+                              "restocking %lld unit(s) of %.40s into %.40s would take on_hand "
+                              "(inventory line %llu) past 9223372036854775807; check the "
+                              "inventory's on_hand",
+                              (long long)r->restock_qty, sl->sku, r->warehouse,
+                              (unsigned long long)sl->line);
+                break;
+            }
             eng_stock_release(n->stock, r->restock_slot, r->restock_qty);
             n->restocked[r->restock_slot] += r->restock_qty;
         }
@@ -504,6 +522,8 @@ eng_rc eng_returns_decide(eng_night *n, const eng_history *h, eng_returns *rs, e
     n->n_exchange_slips = slip;
     eng_strset_free(d.seen);
     free(d.lines);
+    if (rc == ENG_REFUSED)
+        return rc; /* err is filled */
     if (rc != ENG_OK)
         return ENG_FAIL(err, rc, "out of memory deciding returns");
     return ENG_OK;
