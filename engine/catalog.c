@@ -235,6 +235,20 @@ eng_rc eng_catalog_load(const char *path, eng_catalog **out, eng_err *err)
         rc = err ? err->rc : ENG_REFUSED;
         goto done;
     }
+    if (c->n == 0) {
+        /* A header and no products is a cut-off export: every order would be REJECTED
+         * UNKNOWN_SKU, and a rejected order is not carried to tomorrow (a backordered
+         * one would be), all in a run that exits 0. */
+        if (err) {
+            err->path = path;
+            err->line = fmt_table_line(t);
+            err->field = NULL;
+        }
+        rc = ENG_FAIL(err, ENG_REFUSED,
+                      "the catalog has a header but no products, so every order would be "
+                      "UNKNOWN_SKU; is the export complete?");
+        goto done;
+    }
     if (err)
         err->path = path;
     rc = build_index(c, lines, err);
