@@ -50,8 +50,8 @@ define ensure_pkgs
 	fi
 endef
 
-.PHONY: all deps test-deps run test unit golden cli chain stress tsan-run sanitize install format \
-        format-check clean
+.PHONY: all deps test-deps run test unit golden cli chain hostile stress tsan-run sanitize install \
+        format format-check clean
 
 all: build/slipway
 
@@ -133,7 +133,7 @@ run: deps
 
 # ---- tests -----------------------------------------------------------------------------
 test: test-deps
-	@$(MAKE) --no-print-directory unit golden cli chain stress tsan-run
+	@$(MAKE) --no-print-directory unit golden cli chain hostile stress tsan-run
 
 unit: $(addprefix build/asan/,$(TESTS))
 	@set -e; for t in $^; do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 ./$$t --jobs 2; done
@@ -146,6 +146,10 @@ cli: build/asan/slipway
 
 chain: build/asan/slipway
 	@sh tests/chain.sh build/asan/slipway
+
+# Nasty files (empty, truncated, NUL, bad UTF-8, 10 MB fields, ...): tests/hostile/README.md.
+hostile: build/asan/slipway
+	@sh tests/hostile.sh build/asan/slipway
 
 stress: $(addprefix build/tsan/,$(STRESS))
 	@set -e; for t in $^; do echo "== $$t"; TSAN_OPTIONS=halt_on_error=1 ./$$t; done
