@@ -81,6 +81,14 @@ gen() { # name path
         v=$(awk 'BEGIN { for (i = 11; i <= 10000; i++) printf ",%d", i }')
         { echo "$H"; echo "$G1"
           echo "X-1,2026-11-26T08:00:00Z,MUG,1,8.00,EUR,Ann,Weg 1,Bonn,DE$v"; echo "$G2"; } >"$2" ;;
+    amazon_10mb_sku.txt) # the sample report's first two orders, then one with a 10 MiB
+        # SKU (line 4): the Windows-1252 report is decoded 64 KiB at a time
+        src=samples/marketplaces/amazon_orders_2026-11-26.txt
+        big=$(head -c 10485760 /dev/zero | tr '\0' K)
+        l=$(sed -n 2p "$src")
+        { sed -n 1,3p "$src"
+          printf '999-0000000-0000001\t99999999999999\t%s\t%s\t%s\n' \
+              "$(printf '%s' "$l" | cut -f3-7)" "$big" "$(printf '%s' "$l" | cut -f9-)"; } >"$2" ;;
     zstd_named_csv.csv) zstd -q -c "$here/files/plain_orders.csv" >"$2" ;;
     csv_named_zst.zst) cp "$here/files/plain_orders.csv" "$2" ;;
     truncated.zst) # the frame cut 8 bytes before its end
@@ -124,7 +132,8 @@ run_case() { # name role file exit ships expect args
     esac
     [ "$extra" = - ] && extra=""
     case " $extra " in *" --inventory "*) inventory="" ;; esac
-    extra=$(echo "$extra" | sed "s#@base/#$here/base/#g; s#@files/#$here/files/#g")
+    case " $extra " in *" --catalog "*) catalog="" ;; esac
+    extra=$(echo "$extra" | sed "s#@base/#$here/base/#g; s#@files/#$here/files/#g; s#@samples/#samples/#g")
     out=$work/out-$name
     # shellcheck disable=SC2086
     timeout 60 "$bin" run $catalog $inventory $orders $more $extra --run-date 2026-11-27 \
