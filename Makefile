@@ -53,8 +53,8 @@ define ensure_pkgs
 	fi
 endef
 
-.PHONY: all deps test-deps run test unit golden cli chain verify faults-smoke faults stress \
-        tsan-run sanitize install format format-check clean bench bench-smoke profile
+.PHONY: all deps test-deps run test unit golden cli chain verify hostile faults-smoke faults \
+        stress tsan-run sanitize install format format-check clean bench bench-smoke profile
 
 all: build/slipway
 
@@ -136,8 +136,8 @@ run: deps
 
 # ---- tests -----------------------------------------------------------------------------
 test: test-deps
-	@$(MAKE) --no-print-directory unit golden cli chain verify faults-smoke stress tsan-run \
-	    bench-smoke
+	@$(MAKE) --no-print-directory unit golden cli chain verify hostile faults-smoke stress \
+	    tsan-run bench-smoke
 
 unit: $(addprefix build/asan/,$(TESTS))
 	@set -e; for t in $^; do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 ./$$t --jobs 2; done
@@ -150,6 +150,10 @@ cli: build/asan/slipway
 
 chain: build/asan/slipway
 	@sh tests/chain.sh build/asan/slipway
+
+# Nasty files (empty, truncated, NUL, bad UTF-8, 10 MB fields, ...): tests/hostile/README.md.
+hostile: build/asan/slipway
+	@sh tests/hostile.sh build/asan/slipway
 
 verify: build/asan/slipway
 	@sh tests/verify.sh build/asan/slipway

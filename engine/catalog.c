@@ -89,11 +89,17 @@ static eng_rc add_row(eng_catalog *c, fmt_table *t, eng_err *err)
                         "the header; fix the catalog");
     for (size_t i = 0; i < fmt_table_n_cols(t); i++) {
         fmt_str f = fmt_table_field(t, i);
-        if (fmt_utf8_valid_prefix(f.p, f.len) != f.len) {
+        size_t ok = fmt_utf8_clean_prefix(f.p, f.len);
+        if (ok != f.len) {
+            /* A NUL or a byte order mark is not fixed by saving as UTF-8: say which. */
+            char why[96];
+            fmt_utf8_explain(why, sizeof why, f.p, f.len, ok);
             fmt_str name = fmt_table_col_name(t, i);
-            return ENG_FAIL(err, ENG_REFUSED,
-                            "column \"%.*s\" is not valid UTF-8; save the catalog as UTF-8",
-                            (int)(name.len > 40 ? 40 : name.len), name.p);
+            return ENG_FAIL(err, ENG_REFUSED, "column \"%.*s\" %s; %s",
+                            (int)(name.len > 40 ? 40 : name.len), name.p, why,
+                            ok < fmt_utf8_valid_prefix(f.p, f.len) || f.p[ok] == '\0'
+                                ? "fix the catalog"
+                                : "save the catalog as UTF-8");
         }
     }
     fmt_str sku = fmt_table_get(t, C_SKU);
@@ -227,6 +233,20 @@ eng_rc eng_catalog_load(const char *path, eng_catalog **out, eng_err *err)
     }
     if (got < 0) {
         rc = err ? err->rc : ENG_REFUSED;
+        goto done;
+    }
+    if (c->n == 0) {
+        /* A header and no products is a cut-off export: every order would be REJECTED
+         * UNKNOWN_SKU, and a rejected order is not carried to tomorrow (a backordered
+         * one would be), all in a run that exits 0. */
+        if (err) {
+            err->path = path;
+            err->line = fmt_table_line(t);
+            err->field = NULL;
+        }
+        rc = ENG_FAIL(err, ENG_REFUSED,
+                      "the catalog has a header but no products, so every order would be "
+                      "UNKNOWN_SKU; is the export complete?");
         goto done;
     }
     if (err)

@@ -257,16 +257,18 @@ static eng_rc malformed(eng_batch *b, eng_row *row, const fmt_out *out, eng_rc s
 static eng_rc check_encoding(eng_batch *b, eng_row *row, const fmt_csv_fields *fields,
                              const eng_layout *layout, const char *rec, size_t len)
 {
-    char msg[320], q[64];
+    char msg[320], q[64], why[96];
     size_t n = fmt_csv_count(fields);
-    for (size_t i = 0; fmt_utf8_valid_prefix(rec, len) != len && i < n; i++) {
+    /* A byte order mark is valid UTF-8 but not clean text (see fmt_utf8_clean_prefix):
+     * "\xEF\xBB\xBFA-1" shipped as an order apart from "A-1". */
+    for (size_t i = 0; fmt_utf8_clean_prefix(rec, len) != len && i < n; i++) {
         fmt_str f = fmt_csv_field(fields, i);
-        size_t ok = fmt_utf8_valid_prefix(f.p, f.len);
+        size_t ok = fmt_utf8_clean_prefix(f.p, f.len);
         if (ok == f.len)
             continue;
         eng_text_quote(q, sizeof q, f.p, f.len);
-        snprintf(msg, sizeof msg, "%s is not valid UTF-8 (byte 0x%02X at position %zu)", q,
-                 (unsigned char)f.p[ok], ok + 1);
+        fmt_utf8_explain(why, sizeof why, f.p, f.len, ok);
+        snprintf(msg, sizeof msg, "%s %s", q, why);
         ENG_TRY(flag(b, row, ENG_CODE_BAD_ENCODING,
                      i < layout->n_header ? layout->header_names[i] : "", msg));
     }
@@ -330,14 +332,18 @@ static eng_rc check_line(eng_batch *b, eng_row *row, const fmt_out_row *o, const
     }
 
     fmt_str qty = val[FMT_COL_QTY];
+    fmt_num_rc qrc;
     if (qty.len == 0) {
         snprintf(msg, sizeof msg, "%s is blank", qty_name);
         ENG_TRY(flag(b, row, ENG_CODE_MISSING_FIELD, qty_name, msg));
-    } else if (fmt_qty_parse(qty.p, qty.len, &row->qty) == FMT_NUM_OK) {
+    } else if ((qrc = fmt_qty_parse(qty.p, qty.len, &row->qty)) == FMT_NUM_OK) {
         row->flags |= ENG_ROW_QTY_OK;
     } else {
         eng_text_quote(q, sizeof q, qty.p, qty.len);
-        snprintf(msg, sizeof msg, "%s %s is not a positive whole number", qty_name, q);
+        /* 9223372036854775808 is a positive whole number: say what is wrong with it. */
+        snprintf(msg, sizeof msg, "%s %s %s", qty_name, q,
+                 qrc == FMT_NUM_OVERFLOW ? "is too large (over 64 bits)"
+                                         : "is not a positive whole number");
         ENG_TRY(flag(b, row, ENG_CODE_BAD_QTY, qty_name, msg));
     }
 
@@ -882,12 +888,15 @@ static eng_rc parse_chunk(ingest *in, work_item *item, unsigned worker, eng_batc
     eng_rc rc = ENG_OK;
     while (rc == ENG_OK && fmt_csv_iter_next(&it, &rec, &line)) {
         uint64_t swallowed = b->swallowed_lines;
-        rc = eng_ingest_record(b, in->workers[worker], lay, in->night->catalog, rec.p, rec.len,
-                               line, it.line);
-        /* A quote left open at the end of the file took every line after it. */
         uint64_t last = it.line; /* last line holding bytes of the record */
         if (rec.len && (rec.p[rec.len - 1] == '\n' || rec.p[rec.len - 1] == '\r'))
             last--;
+        /* The record ends on line last, not it.line: a quote left open on the file's last
+         * line takes in only its line break, and was said to run on to a line that does not
+         * exist ("lines 5-5 are read into it"). */
+        rc = eng_ingest_record(b, in->workers[worker], lay, in->night->catalog, rec.p, rec.len,
+                               line, last);
+        /* A quote left open at the end of the file took every line after it. */
         if (rc == ENG_OK && !it.complete && last > line && b->swallowed_lines > swallowed) {
             err->path = in->night->sources[item->file].path;
             err->line = line;

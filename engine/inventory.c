@@ -77,10 +77,16 @@ static eng_rc add_row(eng_inventory *inv, const eng_catalog *cat, fmt_table *t, 
                         "the header; fix the inventory");
     for (size_t i = 0; i < inv->n_cols; i++) {
         fmt_str f = fmt_table_field(t, i);
-        if (fmt_utf8_valid_prefix(f.p, f.len) != f.len)
-            return ENG_FAIL(err, ENG_REFUSED,
-                            "column \"%s\" is not valid UTF-8; save the inventory as UTF-8",
-                            inv->col_names[i]);
+        size_t ok = fmt_utf8_clean_prefix(f.p, f.len);
+        if (ok != f.len) {
+            /* A NUL or a byte order mark is not fixed by saving as UTF-8: say which. */
+            char why[96];
+            fmt_utf8_explain(why, sizeof why, f.p, f.len, ok);
+            return ENG_FAIL(err, ENG_REFUSED, "column \"%s\" %s; %s", inv->col_names[i], why,
+                            ok < fmt_utf8_valid_prefix(f.p, f.len) || f.p[ok] == '\0'
+                                ? "fix the inventory"
+                                : "save the inventory as UTF-8");
+        }
     }
     eng_slot s;
     memset(&s, 0, sizeof s);

@@ -515,15 +515,18 @@ static eng_rc check_lines(order_check *oc, int *all_amounts)
             }
         }
         *all_amounts &= known;
+        /* A sum too large is a problem of the order as a whole: SPEC reports those on the
+         * order's first row, not on whichever line tipped it over. */
+        eng_row *first = oc->rows[0];
         if (__builtin_add_overflow(ord->units, ln->qty, &ord->units)) {
             ord->units = INT64_MAX;
-            ENG_TRY(raise(oc, r, ENG_CODE_BAD_QTY, col_label(oc, r, FMT_COL_QTY),
+            ENG_TRY(raise(oc, first, ENG_CODE_BAD_QTY, col_label(oc, first, FMT_COL_QTY),
                           "the order's total quantity is too large (over 64 bits)"));
         }
         if (__builtin_add_overflow(ord->amount_minor, ln->amount_minor, &ord->amount_minor)) {
             ord->amount_minor = 0;
             *all_amounts = 0;
-            ENG_TRY(raise(oc, r, ENG_CODE_BAD_NUMBER, col_label(oc, r, FMT_COL_UNIT_PRICE),
+            ENG_TRY(raise(oc, first, ENG_CODE_BAD_NUMBER, col_label(oc, first, FMT_COL_UNIT_PRICE),
                           "the order's amount is too large (over 64 bits)"));
         }
     }

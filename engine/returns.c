@@ -157,13 +157,20 @@ static eng_rc read_row(eng_night *n, eng_returns *rs, fmt_table *t, uint16_t fil
                           "than the header");
     for (size_t i = 0; i < fmt_table_n_cols(t); i++) {
         fmt_str f = fmt_table_field(t, i);
-        size_t ok = fmt_utf8_valid_prefix(f.p, f.len);
+        size_t ok = fmt_utf8_clean_prefix(f.p, f.len);
         if (ok == f.len)
             continue;
+        char why[96];
         eng_text_quote(q, sizeof q, f.p, f.len);
-        snprintf(msg, sizeof msg, "%s is not valid UTF-8 (byte 0x%02X at position %zu)", q,
-                 (unsigned char)f.p[ok], ok + 1);
-        return read_fault(rs, r, ENG_CODE_BAD_ENCODING, "", msg);
+        fmt_utf8_explain(why, sizeof why, f.p, f.len, ok);
+        snprintf(msg, sizeof msg, "%s %s", q, why);
+        /* Name the column, as for orders (SPEC: file, line and field); the table's header
+         * is gone when exceptions are written, so the name is copied. */
+        fmt_str name = fmt_table_col_name(t, i);
+        const char *field = eng_arena_strndup(rs->mem, name.p, name.len);
+        if (!field)
+            return ENG_NOMEM;
+        return read_fault(rs, r, ENG_CODE_BAD_ENCODING, field, msg);
     }
     static const int needed[] = {R_REQUEST_ID, R_ORDER_ID, R_SKU, R_QTY, R_CONDITION};
     for (size_t k = 0; k < sizeof needed / sizeof *needed; k++)
@@ -171,10 +178,14 @@ static eng_rc read_row(eng_night *n, eng_returns *rs, fmt_table *t, uint16_t fil
             snprintf(msg, sizeof msg, "%s is blank", return_columns[needed[k]].name);
             return read_fault(rs, r, ENG_CODE_MISSING_FIELD, return_columns[needed[k]].name, msg);
         }
-    if (fmt_qty_parse(v[R_QTY].p, v[R_QTY].len, &r->qty) != FMT_NUM_OK) {
+    fmt_num_rc qrc = fmt_qty_parse(v[R_QTY].p, v[R_QTY].len, &r->qty);
+    if (qrc != FMT_NUM_OK) {
         r->qty = 0;
         eng_text_quote(q, sizeof q, v[R_QTY].p, v[R_QTY].len);
-        snprintf(msg, sizeof msg, "qty %s is not a positive whole number", q);
+        /* As for orders: a huge whole number is one, just too large. */
+        snprintf(msg, sizeof msg, "qty %s %s", q,
+                 qrc == FMT_NUM_OVERFLOW ? "is too large (over 64 bits)"
+                                         : "is not a positive whole number");
         return read_fault(rs, r, ENG_CODE_BAD_QTY, "qty", msg);
     }
     if (v[R_REQUESTED_AT].len &&
@@ -474,6 +485,24 @@ eng_rc eng_returns_decide(eng_night *n, const eng_history *h, eng_returns *rs, e
             continue;
         r->rma = ++rs->n_approved;
         if (r->restock_qty) {
+            /* Tomorrow's on_hand and every invariant add tonight's restocks to on_hand: the
+             * sum must stay a 64-bit count (an inventory of 9223372036854775807 units
+             * overflowed here). Such a count is a wrong column, not stock: refuse. */
+            const eng_slot *sl = eng_inventory_slot(n->inventory, r->restock_slot);
+            int64_t sum;
+            if (__builtin_add_overflow(n->restocked[r->restock_slot], r->restock_qty, &sum) ||
+                __builtin_add_overflow(sum, sl->on_hand, &sum)) {
+                err->path = n->sources[r->file].path;
+                err->line = r->line;
+                err->field = "qty";
+                rc = ENG_FAIL(err, ENG_REFUSED,
+                              "restocking %lld unit(s) of %.40s into %.40s would take on_hand "
+                              "(inventory line %llu) past 9223372036854775807; check the "
+                              "inventory's on_hand",
+                              (long long)r->restock_qty, sl->sku, r->warehouse,
+                              (unsigned long long)sl->line);
+                break;
+            }
             eng_stock_release(n->stock, r->restock_slot, r->restock_qty);
             n->restocked[r->restock_slot] += r->restock_qty;
         }
@@ -493,6 +522,8 @@ eng_rc eng_returns_decide(eng_night *n, const eng_history *h, eng_returns *rs, e
     n->n_exchange_slips = slip;
     eng_strset_free(d.seen);
     free(d.lines);
+    if (rc == ENG_REFUSED)
+        return rc; /* err is filled */
     if (rc != ENG_OK)
         return ENG_FAIL(err, rc, "out of memory deciding returns");
     return ENG_OK;

@@ -139,6 +139,11 @@ int fmt_isotime_parse(const char *s, size_t len, int64_t *out_ns)
     if (i != len)
         return -1;
     ns += ((int64_t)hh * 3600 + mm * 60 + ss - offset_s) * INT64_C(1000000000) + frac_ns;
+    /* The instant itself must lie in 1970..2099 (SPEC compares times as UTC instants):
+     * "1970-01-01T00:30:00+01:00" was accepted, written back in UTC as 1969-12-31T23:30Z
+     * to backorders.csv, and that file was then refused BAD_DATE the next night. */
+    if (ns < 0 || ns >= INT64_C(47482) * FMT_NS_PER_DAY) /* 2100-01-01T00:00:00Z */
+        return -1;
     *out_ns = ns;
     return 0;
 }

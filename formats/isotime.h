@@ -3,8 +3,8 @@
  * Accepted: a date "2026-11-26" (that day 00:00Z); a date and time "2026-11-26T21:04:05"
  * with an optional fraction of up to nine digits and a zone "Z", "+01:00", "+0100" or
  * "+01". A space may stand for the "T". A time without a zone is read as UTC. The written
- * year must be 1970..2099 (SPEC); the instant itself may then fall a zone offset outside
- * it, which is fine. */
+ * year and the UTC instant must both be in 1970..2099 (SPEC), so that every accepted time
+ * can be written back in UTC and read again. */
 #ifndef FMT_ISOTIME_H
 #define FMT_ISOTIME_H
 

@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "source.h"
+#include "utf8.h"
 
 void fmt_policy_defaults(fmt_policy *p)
 {
@@ -157,14 +158,24 @@ eng_rc fmt_policy_parse(const char *path, const char *text, size_t len, fmt_poli
         while (end < len && text[end] != '\n' && text[end] != '\r')
             end++;
         size_t next = end + (end + 1 < len && text[end] == '\r' && text[end + 1] == '\n') + 1;
-        size_t stop = end;
+        size_t stop = end, pos_line = pos;
         const char *hash = memchr(text + pos, '#', end - pos);
         if (hash)
             stop = (size_t)(hash - text);
         fmt_str body = trim(text + pos, stop - pos);
+        size_t ok = fmt_utf8_clean_prefix(body.p, body.len);
         pos = next;
         if (err)
             err->line = line;
+        if (ok != body.len) {
+            /* A NUL cut the shown value short ("0.05\0" read as "0.05" and was refused for
+             * no visible reason); say what is in the line instead. Comments are not read. */
+            char why[96];
+            size_t before = (size_t)(body.p - (text + pos_line));
+            fmt_utf8_explain(why, sizeof why, body.p - before, before + body.len, before + ok);
+            rc = ENG_FAIL(err, ENG_REFUSED, "the line %s; the policy must be UTF-8 text", why);
+            break;
+        }
         if (body.len == 0)
             continue;
         const char *eq = memchr(body.p, '=', body.len);

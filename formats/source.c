@@ -103,7 +103,7 @@ eng_rc fmt_source_open(const char *path, fmt_source **out, eng_err *err)
     struct stat st;
     if (fstat(s->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
         fmt_source_close(s);
-        return ENG_FAIL(err, ENG_REFUSED, "is a directory, not a file");
+        return ENG_FAIL(err, ENG_REFUSED, "is a directory, not a file; name the file itself");
     }
     s->sha = fmt_sha256_new();
     if (!s->sha) {
@@ -128,6 +128,11 @@ eng_rc fmt_source_open(const char *path, fmt_source **out, eng_err *err)
     s->is_zstd = got == 4 && memcmp(s->head, magic, 4) == 0;
     if (!s->is_zstd && ends_with(path, ".zst")) {
         fmt_source_close(s);
+        /* An empty .zst is a failed download or compression, not a misnamed file. */
+        if (got == 0)
+            return ENG_FAIL(err, ENG_REFUSED,
+                            "is empty (0 bytes), so not zstd-compressed data; fetch or compress "
+                            "it again");
         return ENG_FAIL(err, ENG_REFUSED,
                         "named .zst but is not zstd-compressed; rename it or recompress it");
     }

@@ -8,6 +8,7 @@
 
 #include "chunker.h"
 #include "source.h"
+#include "utf8.h"
 
 #define MAX_WANTED 32
 
@@ -53,6 +54,20 @@ eng_rc fmt_header_map(const fmt_csv_fields *f, const fmt_column *wanted, size_t 
                       int *col_of, const char *what, eng_err *err)
 {
     size_t n = fmt_csv_count(f);
+    /* A NUL or a byte order mark inside a name hides the column ("ship_\0city" is not
+     * ship_city), and every order was then said to lack a column the file has. */
+    for (size_t i = 0; i < n; i++) {
+        fmt_str name = fmt_csv_field(f, i);
+        size_t ok = fmt_utf8_clean_prefix(name.p, name.len);
+        if (ok < name.len && (name.p[ok] == '\0' || ok < fmt_utf8_valid_prefix(name.p, name.len))) {
+            char why[96];
+            fmt_utf8_explain(why, sizeof why, name.p, name.len, ok);
+            if (err)
+                err->field = NULL;
+            return ENG_FAIL(err, ENG_REFUSED, "header column %zu %s; fix the %s header", i + 1, why,
+                            what);
+        }
+    }
     for (size_t k = 0; k < n_wanted; k++) {
         col_of[k] = -1;
         for (size_t i = 0; i < n; i++) {

@@ -4,6 +4,7 @@
 #include "utf8.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 size_t fmt_utf8_valid_prefix(const char *str, size_t len)
@@ -57,4 +58,36 @@ size_t fmt_utf8_valid_prefix(const char *str, size_t len)
         i += need + 1;
     }
     return len;
+}
+
+size_t fmt_utf8_clean_prefix(const char *s, size_t len)
+{
+    size_t ok = fmt_utf8_valid_prefix(s, len);
+    /* Valid UTF-8 holds EF BB BF only as U+FEFF itself (a byte sequence cannot start
+     * inside another), so a plain search finds exactly the marks. */
+    for (size_t i = 0; i + 3 <= ok; i++) {
+        const char *e = memchr(s + i, '\xEF', ok - i);
+        if (!e)
+            break;
+        i = (size_t)(e - s);
+        if (i + 3 <= ok && memcmp(e, "\xEF\xBB\xBF", 3) == 0)
+            return i;
+    }
+    return ok;
+}
+
+void fmt_utf8_explain(char *dst, size_t cap, const char *s, size_t len, size_t at)
+{
+    if (at < len && s[at] == '\0')
+        snprintf(dst, cap, "holds a NUL byte at position %zu", at + 1);
+    else if (at + 3 <= len && memcmp(s + at, "\xEF\xBB\xBF", 3) == 0)
+        snprintf(dst, cap,
+                 "holds a byte order mark (U+FEFF) at position %zu: are two files joined "
+                 "here?",
+                 at + 1);
+    else if (at < len)
+        snprintf(dst, cap, "is not valid UTF-8 (byte 0x%02X at position %zu)", (unsigned char)s[at],
+                 at + 1);
+    else
+        snprintf(dst, cap, "is clean text");
 }

@@ -182,11 +182,19 @@ Test(catalog, reports_file_bytes_and_sha256)
     cr_assert_str_eq(eng_catalog_file_sha256(cat), want);
 }
 
-Test(catalog, header_only_file_is_an_empty_catalog)
+/* Issue 5 (hostile input), 2026-11-27: a header with no products rejected every order
+ * of the night with UNKNOWN_SKU in a run that exited 0. */
+Test(catalog, refuses_a_header_with_no_products)
 {
-    cr_assert_eq(load(HEADER), ENG_OK, "%s", err.msg);
-    cr_assert_eq(eng_catalog_count(cat), 0);
-    cr_assert_eq(eng_catalog_find(cat, "X", 1), -1);
+    cr_assert_eq(load(HEADER), ENG_REFUSED);
+    cr_assert_eq(err.line, 1);
+    cr_assert(strstr(err.msg, "no products") != NULL, "%s", err.msg);
+}
+
+Test(catalog, one_product_is_enough)
+{
+    cr_assert_eq(load(HEADER "MUG,Mug,active,8.00,6.00,EUR\n"), ENG_OK, "%s", err.msg);
+    cr_assert_eq(eng_catalog_count(cat), 1);
 }
 
 /* ---- refusals ---- */

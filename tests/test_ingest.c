@@ -479,9 +479,14 @@ Test(ingest, word_qty_is_bad_qty)
     assert_bad_qty("two");
 }
 
+/* Issue 5 (hostile input), 2026-11-27: the message says the value is too large rather
+ * than "not a positive whole number", which it is. */
 Test(ingest, qty_one_above_int64_max_is_bad_qty)
 {
-    assert_bad_qty("9223372036854775808");
+    eng_row *r = feed_with(FMT_COL_QTY, "9223372036854775808");
+    assert_one(ENG_CODE_BAD_QTY, "qty", "qty \"9223372036854775808\" is too large (over 64 bits)");
+    cr_assert_eq(r->flags & ENG_ROW_QTY_OK, 0);
+    cr_assert_eq(r->worst, ENG_CODE_BAD_QTY);
 }
 
 Test(ingest, qty_of_one_is_accepted)

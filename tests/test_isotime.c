@@ -219,10 +219,20 @@ Test(isotime, accepts_year_2099_refuses_2100)
     assert_refused("2100-01-01");
 }
 
-Test(isotime, written_year_in_range_may_fall_outside_by_its_offset)
+/* Issue 5 (hostile input), 2026-11-27: the instant decides, not the written year, so
+ * that a time written back in UTC (backorders.csv) reads again. */
+Test(isotime, instant_at_epoch_accepted_half_hour_before_refused)
 {
-    /* 1970-01-01T00:30:00+01:00 is 1969-12-31T23:30:00Z: one half hour before the epoch. */
-    assert_instant("1970-01-01T00:30:00+01:00", -30 * 60 * NS);
+    /* 1970-01-01T01:00:00+01:00 is the epoch itself; 00:30+01:00 is 1969-12-31T23:30Z. */
+    assert_instant("1970-01-01T01:00:00+01:00", 0);
+    assert_refused("1970-01-01T00:30:00+01:00");
+}
+
+Test(isotime, instant_before_2100_accepted_half_hour_after_refused)
+{
+    /* 2099-12-31T22:59:59-01:00 is 23:59:59Z; 23:30-01:00 is 2100-01-01T00:30Z. */
+    assert_instant("2099-12-31T22:59:59-01:00", INT64_C(47482) * FMT_NS_PER_DAY - NS);
+    assert_refused("2099-12-31T23:30:00-01:00");
 }
 
 Test(isotime, feb_29_on_leap_year_accepted)

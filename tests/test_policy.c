@@ -312,3 +312,29 @@ Test(policy_file, load_reports_line_of_bad_key)
     cr_assert_str_eq(err.path, path);
     assert_defaults(&p);
 }
+
+/* ---- bytes that are not text (issue 5, hostile input, 2026-11-27) ---- */
+
+Test(policy, nul_after_a_value_is_refused_saying_so)
+{
+    static const char text[] = "allocation = partial\nmax_error_rate = 0.05\0\n";
+    fmt_policy p;
+    eng_err err;
+    fmt_policy_defaults(&p);
+    memset(&err, 0, sizeof err);
+    cr_assert_eq(fmt_policy_parse("policy.conf", text, sizeof text - 1, &p, &err), ENG_REFUSED);
+    cr_assert_eq(err.line, 2);
+    cr_assert(strstr(err.msg, "holds a NUL byte at position 22") != NULL, "%s", err.msg);
+    assert_defaults(&p);
+}
+
+Test(policy, latin1_value_is_refused_latin1_comment_is_not_read)
+{
+    assert_refused("warehouse_order = MAIN, S\xFC"
+                   "D\n",
+                   1, NULL);
+    fmt_policy p = accept("allocation = partial # S\xFC"
+                          "d\n");
+    cr_assert_eq(p.allocation, FMT_ALLOC_PARTIAL);
+    fmt_policy_release(&p);
+}

@@ -1018,10 +1018,18 @@ Test(returns, unreadable_requested_at_is_bad_date)
     assert_rejected(req("R2"), ENG_CODE_BAD_DATE, "requested_at");
 }
 
+/* Issue 5 (hostile input), 2026-11-27: the exception names the column (SPEC: file, line
+ * and field), as for orders. */
 Test(returns, invalid_utf8_is_bad_encoding)
 {
     decide("R1,A-1,TENT,1,caf\xe9,new,,\n");
-    assert_rejected(req("R1"), ENG_CODE_BAD_ENCODING, "");
+    assert_rejected(req("R1"), ENG_CODE_BAD_ENCODING, "reason");
+}
+
+Test(returns, byte_order_mark_inside_a_value_is_bad_encoding)
+{
+    decide("R1,A-1,TENT,1,damaged,\xEF\xBB\xBFnew,,\n");
+    assert_rejected(req("R1"), ENG_CODE_BAD_ENCODING, "condition");
 }
 
 Test(returns, unreadable_row_is_rejected_before_the_duplicate_check)

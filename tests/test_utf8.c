@@ -106,3 +106,37 @@ Test(utf8, bad_byte_after_a_long_ascii_run_is_found)
                         "z"),
                  18);
 }
+
+/* ---- clean text: no byte order mark inside a value (issue 5, hostile input,
+ * 2026-11-27) ---- */
+
+#define CLEAN(lit) fmt_utf8_clean_prefix(lit, sizeof(lit) - 1)
+
+Test(utf8, clean_text_is_clean_to_its_end)
+{
+    cr_assert_eq(CLEAN("A-1 caf\xC3\xA9 \xEF\xBB\xBE"), 13); /* U+FEFE is not a BOM */
+}
+
+Test(utf8, byte_order_mark_at_the_start_or_inside_stops_clean_text)
+{
+    cr_assert_eq(CLEAN("\xEF\xBB\xBF"
+                       "A-1"),
+                 0);
+    cr_assert_eq(CLEAN("Weg\xEF\xBB\xBF 1"), 3);
+}
+
+Test(utf8, invalid_byte_before_a_byte_order_mark_is_found_first)
+{
+    cr_assert_eq(CLEAN("a\xFF\xEF\xBB\xBF"), 1);
+}
+
+Test(utf8, explain_names_nul_bom_and_invalid_byte)
+{
+    char why[96];
+    fmt_utf8_explain(why, sizeof why, "A\0nn", 4, 1);
+    cr_assert_str_eq(why, "holds a NUL byte at position 2");
+    fmt_utf8_explain(why, sizeof why, "Weg\xEF\xBB\xBF", 6, 3);
+    cr_assert(strstr(why, "byte order mark (U+FEFF) at position 4") != NULL, "%s", why);
+    fmt_utf8_explain(why, sizeof why, "K\xF6ln", 4, 1);
+    cr_assert_str_eq(why, "is not valid UTF-8 (byte 0xF6 at position 2)");
+}
