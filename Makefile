@@ -31,7 +31,7 @@ obj = $(patsubst %.c,build/$(1)/%.o,$(2))
 # ---- Debian packages -------------------------------------------------------------------
 # Installed when run as root; otherwise the exact command is printed and make stops.
 RUN_PKGS  = gcc make libc6-dev libcsv-dev libzstd-dev libssl-dev zstd
-TEST_PKGS = $(RUN_PKGS) libcriterion-dev
+TEST_PKGS = $(RUN_PKGS) libcriterion-dev strace
 
 define ensure_pkgs
 	@missing=""; \
