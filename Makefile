@@ -6,6 +6,8 @@
 #   make sanitize   test, then slipway itself under TSan at 1, 2 and 8 threads
 #   make faults     failed and killed runs: every injected I/O failure, kill -9 x FAULT_RUNS
 #   make bench      slipway against the machine's floors (bench/README.md); make profile
+#   make fuzz       libFuzzer harnesses (tests/fuzz/), FUZZ_SECONDS each, one at a time
+#   make fuzz-smoke each harness ~10 s over the committed corpus (part of make test)
 #   make install    $(PREFIX)/bin/slipway
 #   make format / format-check / clean
 
@@ -18,6 +20,10 @@ RELEASE = -O2 -g -DNDEBUG
 TESTFL  = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 TSANFL  = -O1 -g -fsanitize=thread
 LDLIBS  = -lcsv -lzstd -lcrypto -pthread
+# libFuzzer harnesses: clang only. Library objects get fuzzer-no-link (coverage without
+# libFuzzer's main), the harnesses are linked with -fsanitize=fuzzer.
+FUZZCC  = clang
+FUZZFL  = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 RUN_DATE = 2026-11-27
 
@@ -25,13 +31,14 @@ LIB_SRC  = $(sort $(wildcard formats/*.c) $(filter-out engine/main.c,$(wildcard 
              $(wildcard engine/verify/*.c))
 TESTS    = $(patsubst tests/%.c,%,$(sort $(wildcard tests/test_*.c)))
 STRESS   = $(patsubst tests/%.c,%,$(sort $(wildcard tests/stress_*.c)))
+FUZZERS  = $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 
 obj = $(patsubst %.c,build/$(1)/%.o,$(2))
 
 # ---- Debian packages -------------------------------------------------------------------
 # Installed when run as root; otherwise the exact command is printed and make stops.
 RUN_PKGS  = gcc make libc6-dev libcsv-dev libzstd-dev libssl-dev zstd
-TEST_PKGS = $(RUN_PKGS) libcriterion-dev strace
+TEST_PKGS = $(RUN_PKGS) libcriterion-dev strace clang libclang-rt-14-dev
 
 define ensure_pkgs
 	@missing=""; \
@@ -54,7 +61,8 @@ define ensure_pkgs
 endef
 
 .PHONY: all deps test-deps run test unit golden cli chain verify hostile faults-smoke faults \
-        stress tsan-run sanitize install format format-check clean bench bench-smoke profile
+        stress tsan-run sanitize install format format-check clean bench bench-smoke profile \
+        fuzz fuzz-smoke fuzz-build
 
 all: build/slipway
 
@@ -80,6 +88,11 @@ build/tsan/%.o: %.c
 	@echo "  CC [tsan] $<"
 	@$(CC) $(CSTD) $(WARN) $(TSANFL) -MMD -MP -c $< -o $@
 
+build/fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC [fuzz] $<"
+	@$(FUZZCC) $(CSTD) $(WARN) $(FUZZFL) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
 build/slipway: $(call obj,release,$(LIB_SRC) engine/main.c)
 	@echo "  LD $@"
 	@$(CC) $(RELEASE) $^ -o $@ $(LDLIBS)
@@ -104,6 +117,10 @@ build/asan/test_%: build/asan/tests/test_%.o $(call obj,asan,$(LIB_SRC))
 build/tsan/stress_%: build/tsan/tests/stress_%.o $(call obj,tsan,$(LIB_SRC))
 	@echo "  LD $@"
 	@$(CC) $(TSANFL) $^ -o $@ $(LDLIBS)
+
+build/fuzz/fuzz_%: build/fuzz/tests/fuzz/fuzz_%.o $(call obj,fuzz,$(LIB_SRC))
+	@echo "  LD $@"
+	@$(FUZZCC) $(FUZZFL) -fsanitize=fuzzer $^ -o $@ $(LDLIBS)
 
 # Test objects are intermediate files to make; keep them so a rerun relinks nothing.
 .SECONDARY:
@@ -137,7 +154,7 @@ run: deps
 # ---- tests -----------------------------------------------------------------------------
 test: test-deps
 	@$(MAKE) --no-print-directory unit golden cli chain verify hostile faults-smoke stress \
-	    tsan-run bench-smoke
+	    tsan-run fuzz-smoke bench-smoke
 
 unit: $(addprefix build/asan/,$(TESTS))
 	@set -e; for t in $^; do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 ./$$t --jobs 2; done
@@ -203,17 +220,48 @@ bench-smoke: $(BENCH_TOOLS)
 	  || { cat build/bench-smoke.log; exit 1; }
 	@grep -q '^| engine zst, 2 thr |' build/bench-smoke.log && echo "bench-smoke: ok"
 
+# ---- fuzzing (tests/fuzz/README.md) -----------------------------------------------------
+# Seeds are the committed tests/fuzz/corpus/<name>/ (read only); what a run finds goes to
+# build/fuzz-corpus/<name>/, crashes to build/fuzz-artifacts/. One fuzzer at a time, one
+# job: the machine is shared. Per harness: its dictionary, and a longer max_len for csv
+# (chunk cuts need more than the 4096-byte minimum chunk) and run (a whole night).
+FUZZ_SECONDS ?= 300
+FUZZ_SMOKE_SECONDS ?= 10
+
+fuzz-build: $(addprefix build/fuzz/fuzz_,$(FUZZERS))
+
+fuzz: test-deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@mkdir -p build/fuzz-logs
+	@set -e; for t in $(FUZZERS); do \
+	  echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
+	  sh tests/fuzz/run.sh $$t $(FUZZ_SECONDS) build/fuzz-corpus/$$t build/fuzz-logs/$$t.log; \
+	done
+	@for t in $(FUZZERS); do \
+	  sed -n "s/^Done \([0-9]*\) runs in \([0-9]*\) second.*/$$t \1 \2/p" build/fuzz-logs/$$t.log; \
+	done | awk '{ printf "%-10s %12d runs %6d s\n", $$1, $$2, $$3; r += $$2; s += $$3 } \
+	  END { printf "%-10s %12d runs %6d s\n", "total", r, s }'
+
+# Each harness over the committed corpus (every regression is in it), then fuzzing for the
+# rest of its time: any crash, leak, UB report or timeout fails the build.
+fuzz-smoke: fuzz-build
+	@set -e; for t in $(FUZZERS); do \
+	  rm -rf build/fuzz-smoke/$$t; \
+	  echo "== fuzz_$$t ($(FUZZ_SMOKE_SECONDS) s over tests/fuzz/corpus/$$t)"; \
+	  sh tests/fuzz/run.sh $$t $(FUZZ_SMOKE_SECONDS) build/fuzz-smoke/$$t build/fuzz-smoke/$$t.log; \
+	done
+
 install: build/slipway
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 build/slipway $(DESTDIR)$(PREFIX)/bin/slipway
 
 format:
 	clang-format -i engine/*.[ch] engine/verify/*.[ch] formats/*.[ch] tests/*.c tests/faults/*.c \
-	    bench/*.c
+	    tests/fuzz/*.[ch] bench/*.c
 
 format-check:
 	clang-format --dry-run --Werror engine/*.[ch] engine/verify/*.[ch] formats/*.[ch] tests/*.c \
-	    tests/faults/*.c bench/*.c
+	    tests/faults/*.c tests/fuzz/*.[ch] bench/*.c
 
 clean:
 	rm -rf build

@@ -94,7 +94,7 @@ static int canon_source_column(const fmt_layout *l, const void *bind, fmt_col c)
 
 const fmt_layout fmt_layout_canonical = {
     .name = "canonical",
-    .dialect = {',', '"'},
+    .dialect = {',', '"', 0},
     .legacy_encoding = NULL, /* SPEC: a canonical row that is not UTF-8 is BAD_ENCODING */
     .detect = canon_detect,
     .bind = canon_bind,

@@ -552,7 +552,7 @@ static int ebay_source_column(const fmt_layout *l, const void *bind, fmt_col c)
 
 const fmt_layout fmt_layout_ebay = {
     .name = "ebay",
-    .dialect = {',', '"'},
+    .dialect = {',', '"', 0},
     .legacy_encoding = "WINDOWS-1252",
     .detect = ebay_detect,
     .bind = ebay_bind,

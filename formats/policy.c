@@ -75,6 +75,13 @@ static eng_rc set_warehouses(fmt_policy *p, fmt_str v, eng_err *err)
                 return ENG_OK; /* an empty list: byte order of names */
             return bad_value(err, "warehouse_order", v, "has an empty warehouse name");
         }
+        /* Names are kept as C strings, compared with the inventory's and written to
+         * manifest.json: a NUL byte would cut one short (fuzz_policy found
+         * "warehouse_order=\0" accepted as an empty name) and invalid UTF-8 would make
+         * the manifest invalid. The inventory refuses both as well. */
+        if (memchr(name.p, '\0', name.len) || fmt_utf8_valid_prefix(name.p, name.len) != name.len)
+            return bad_value(err, "warehouse_order", v,
+                             "has a warehouse name with a NUL byte or invalid UTF-8");
         for (size_t i = 0; i < p->n_warehouse_order; i++)
             if (strlen(p->warehouse_order[i]) == name.len &&
                 memcmp(p->warehouse_order[i], name.p, name.len) == 0)

@@ -255,7 +255,7 @@ static int shopify_source_column(const fmt_layout *l, const void *bind, fmt_col 
 
 const fmt_layout fmt_layout_shopify = {
     .name = "shopify",
-    .dialect = {',', '"'},
+    .dialect = {',', '"', 0},
     .legacy_encoding = "WINDOWS-1252",
     .detect = shopify_detect,
     .bind = shopify_bind,

@@ -678,7 +678,7 @@ static int woo_source_column(const fmt_layout *l, const void *bind, fmt_col c)
 
 const fmt_layout fmt_layout_woocommerce = {
     .name = "woocommerce",
-    .dialect = {',', '"'},
+    .dialect = {',', '"', 0},
     .legacy_encoding = "WINDOWS-1252",
     .detect = woo_detect,
     .bind = woo_bind_header,

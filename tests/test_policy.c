@@ -261,6 +261,45 @@ Test(policy, warehouse_order_with_empty_name_is_refused)
     assert_refused("warehouse_order = ,A\n", 1, "warehouse_order");
 }
 
+/* Regression (issue 5, fuzzing, 2026-11-27): fuzz_policy found "warehouse_order=\0"
+ * accepted, a one-byte name that is "" as a C string; "A\0x,A\0y" passed as two names that
+ * both read "A". Such names are refused, as are names that are not valid UTF-8 (they are
+ * written to manifest.json). Seed: tests/fuzz/corpus/policy/regress-nul-warehouse. */
+static void assert_refused_bytes(const char *text, size_t len, uint64_t line)
+{
+    fmt_policy p;
+    eng_err err;
+    fmt_policy_defaults(&p);
+    memset(&err, 0, sizeof err);
+    cr_assert_eq(fmt_policy_parse("policy.conf", text, len, &p, &err), ENG_REFUSED);
+    cr_assert_eq(err.line, line);
+    cr_assert_str_eq(err.field, "warehouse_order");
+    cr_assert(strstr(err.msg, "NUL byte or invalid UTF-8"), "message: %s", err.msg);
+    assert_defaults(&p);
+    fmt_policy_release(&p);
+}
+
+Test(policy, warehouse_name_with_nul_byte_is_refused)
+{
+    assert_refused_bytes("warehouse_order=\0", 17, 1);
+    assert_refused_bytes("# c\nwarehouse_order = A\0x, A\0y\n", 31, 2);
+}
+
+Test(policy, warehouse_name_with_invalid_utf8_is_refused)
+{
+    assert_refused("warehouse_order = MAIN,\xff\n", 1, "warehouse_order");
+}
+
+Test(policy, warehouse_name_in_utf8_is_accepted)
+{
+    fmt_policy p = accept("warehouse_order = Lager S\xc3\xbc"
+                          "d,MAIN\n");
+    cr_assert_eq(p.n_warehouse_order, 2);
+    cr_assert_str_eq(p.warehouse_order[0], "Lager S\xc3\xbc"
+                                           "d");
+    fmt_policy_release(&p);
+}
+
 Test(policy, warehouse_order_naming_a_warehouse_twice_is_refused)
 {
     assert_refused("warehouse_order = A,B,A\n", 1, "warehouse_order");

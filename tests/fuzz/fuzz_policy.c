@@ -1,0 +1,99 @@
+/* libFuzzer harness: the policy file.
+ *
+ * The input is a policy file. It is parsed from memory (fmt_policy_parse) and read from a
+ * scratch file (fmt_policy_load, which also goes through fmt_source: BOM, zstd), and the
+ * two must agree. Checks the contract of policy.h: on success every value is in its
+ * documented range and warehouse names are distinct, non-empty and trimmed; on refusal
+ * the error has a message and a line, and the policy is back to its defaults. */
+#include "../../formats/policy.h"
+#include "fuzz_util.h"
+
+static void fail(const char *what)
+{
+    fprintf(stderr, "fuzz_policy: %s\n", what);
+    abort();
+}
+
+static void check_ok(const fmt_policy *p)
+{
+    if (p->allocation != FMT_ALLOC_SHIP_COMPLETE && p->allocation != FMT_ALLOC_PARTIAL)
+        fail("allocation out of range");
+    if (p->max_error_rate_ppm < 0 || p->max_error_rate_ppm > 1000000)
+        fail("max_error_rate out of 0..1");
+    if (p->return_window_days < 0 || p->return_window_days > 36500)
+        fail("return_window_days out of range");
+    fmt_dec zero = {0, 0}, hundred = {100, 0};
+    if (fmt_dec_cmp(p->restocking_fee_pct, zero) < 0 ||
+        fmt_dec_cmp(p->restocking_fee_pct, hundred) > 0)
+        fail("restocking_fee_pct out of 0..100");
+    for (size_t i = 0; i < p->n_warehouse_order; i++) {
+        const char *w = p->warehouse_order[i];
+        size_t n = strlen(w);
+        if (n == 0 || w[0] == ' ' || w[0] == '\t' || w[n - 1] == ' ' || w[n - 1] == '\t' ||
+            strchr(w, ','))
+            fail("warehouse name empty, untrimmed or holding a comma");
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(w, p->warehouse_order[k]) == 0)
+                fail("warehouse named twice");
+    }
+}
+
+static void check_defaults(const fmt_policy *p)
+{
+    fmt_policy d;
+    fmt_policy_defaults(&d);
+    if (p->allocation != d.allocation || p->max_error_rate_ppm != d.max_error_rate_ppm ||
+        p->return_window_days != d.return_window_days ||
+        fmt_dec_cmp(p->restocking_fee_pct, d.restocking_fee_pct) != 0 ||
+        p->n_warehouse_order != 0 || p->warehouse_order != NULL)
+        fail("a refused policy kept non-default values");
+}
+
+static int same(const fmt_policy *a, const fmt_policy *b)
+{
+    if (a->allocation != b->allocation || a->max_error_rate_ppm != b->max_error_rate_ppm ||
+        a->return_window_days != b->return_window_days ||
+        fmt_dec_cmp(a->restocking_fee_pct, b->restocking_fee_pct) != 0 ||
+        a->n_warehouse_order != b->n_warehouse_order)
+        return 0;
+    for (size_t i = 0; i < a->n_warehouse_order; i++)
+        if (strcmp(a->warehouse_order[i], b->warehouse_order[i]) != 0)
+            return 0;
+    return 1;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const char *text = (const char *)data;
+    fmt_policy mem, file;
+    fmt_policy_defaults(&mem);
+    fmt_policy_defaults(&file);
+    eng_err err_mem, err_file;
+    memset(&err_mem, 0, sizeof err_mem);
+    memset(&err_file, 0, sizeof err_file);
+    eng_rc rc_mem = fmt_policy_parse("policy.conf", text, size, &mem, &err_mem);
+    if (rc_mem == ENG_OK)
+        check_ok(&mem);
+    else if (rc_mem != ENG_REFUSED || err_mem.msg[0] == '\0' || err_mem.line == 0)
+        fail("refusal without a message or line");
+    else
+        check_defaults(&mem);
+
+    /* The same bytes from a file. A leading BOM is dropped and zstd is decompressed
+     * there, so only plain text without a BOM must give the same answer. */
+    char path[600];
+    fz_write(fz_path(path, sizeof path, "policy.conf"), data, size);
+    eng_rc rc_file = fmt_policy_load(path, &file, &err_file);
+    int plain = !(size >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) &&
+                !(size >= 4 && memcmp(text, "\x28\xB5\x2F\xFD", 4) == 0);
+    if (plain && size <= (1u << 20)) {
+        if (rc_file != rc_mem || (rc_mem == ENG_OK && !same(&mem, &file)))
+            fail("fmt_policy_load and fmt_policy_parse disagree");
+        if (rc_mem != ENG_OK && err_file.line != err_mem.line)
+            fail("fmt_policy_load and fmt_policy_parse name different lines");
+    }
+    fmt_policy_release(&mem);
+    fmt_policy_release(&file);
+    (void)unlink(path);
+    return 0;
+}
