@@ -150,6 +150,8 @@ run: deps
 	    --out build/out-marketplaces
 	./build/slipway run $(MARKET_REF) --orders $(MARKET)/kaufhaus_bestellungen_2026-11-26.csv \
 	    --format map:$(MARKET)/kaufhaus.map --out build/out-kaufhaus
+	@# Finance's check, independent of the engine: every invariant re-counted from the files.
+	./build/slipway verify build/out
 
 # ---- tests -----------------------------------------------------------------------------
 test: test-deps
