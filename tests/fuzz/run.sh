@@ -21,8 +21,12 @@ csv) opts="$opts -max_len=20000" ;;
 # A whole night; its refusals are one stderr line each (libFuzzer keeps its own output).
 run) opts="$opts -max_len=12000 -close_fd_mask=2" ;;
 esac
-tmp=/tmp
-[ -d /dev/shm ] && [ -w /dev/shm ] && tmp=/dev/shm # outputs are fsynced: keep it in RAM
+base=/tmp
+[ -d /dev/shm ] && [ -w /dev/shm ] && base=/dev/shm # outputs are fsynced: keep it in RAM
+# libFuzzer ends the process without running atexit handlers, so the harness cannot
+# remove its own scratch folder: give it one inside a folder this script removes.
+tmp=$(mktemp -d "$base/slipway-fuzz-run.XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$scratch" build/fuzz-artifacts
 # shellcheck disable=SC2086
 TMPDIR=$tmp ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
