@@ -53,6 +53,21 @@ int eng__verify_minor(const char *amount, const char *cur, int64_t *out)
     return fmt_dec_to_minor(d, fmt_currency_minor_digits(c), out) == FMT_NUM_OK ? 0 : -1;
 }
 
+void *eng__verify_fit(void *arr, size_t *cap, size_t index, size_t elem, size_t first)
+{
+    if (index < *cap)
+        return arr;
+    size_t nc = *cap ? *cap : first;
+    while (nc <= index)
+        nc *= 2;
+    unsigned char *grown = realloc(arr, nc * elem);
+    if (!grown)
+        return NULL;
+    memset(grown + *cap * elem, 0, (nc - *cap) * elem);
+    *cap = nc;
+    return grown;
+}
+
 int eng__verify_count(const char *s, int blank_is_zero, int64_t *out)
 {
     if (!*s && blank_is_zero) {

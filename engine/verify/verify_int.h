@@ -98,6 +98,11 @@ eng_rc eng__verify_history(eng_vrun *v);
  * unknown or the text is not a plain decimal with at most the currency's digits. */
 int eng__verify_minor(const char *amount, const char *cur, int64_t *out);
 
+/* arr (n elements of elem bytes, *cap of them) grown so that index fits, doubling from
+ * first, the new elements zeroed: the new array (*cap updated), or NULL when out of
+ * memory (arr is then unchanged). For arrays indexed by eng_vmap ids. */
+void *eng__verify_fit(void *arr, size_t *cap, size_t index, size_t elem, size_t first);
+
 /* A whole number >= 0 from text ("" is 0 when blank_is_zero): 0 with *out set, or -1. */
 int eng__verify_count(const char *s, int blank_is_zero, int64_t *out);
 

@@ -40,15 +40,10 @@ static int64_t pair_of(tally *t, const char *id, const char *sku)
     int64_t k = eng_vmap_add(t->map, t->key.p, t->key.len, NULL);
     if (k < 0)
         return -1;
-    if ((size_t)k >= t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 1024;
-        pair *p = realloc(t->p, cap * sizeof *p);
-        if (!p)
-            return -1;
-        memset(p + t->cap, 0, (cap - t->cap) * sizeof *p);
-        t->p = p;
-        t->cap = cap;
-    }
+    pair *p = eng__verify_fit(t->p, &t->cap, (size_t)k, sizeof *p, 1024);
+    if (!p)
+        return -1;
+    t->p = p;
     return k;
 }
 

@@ -96,15 +96,10 @@ static eng_rc check_slips(eng_vrun *v, __int128 *slip_sum, __int128 *status_sum)
         int64_t k = eng_vmap_add(orders, id, strlen(id), &added);
         if (k < 0)
             goto done;
-        if ((size_t)k >= cap) {
-            size_t nc = cap ? cap * 2 : 1024;
-            per_order *p = realloc(po, nc * sizeof *p);
-            if (!p)
-                goto done;
-            memset(p + cap, 0, (nc - cap) * sizeof *p);
-            po = p;
-            cap = nc;
-        }
+        per_order *grown = eng__verify_fit(po, &cap, (size_t)k, sizeof *po, 1024);
+        if (!grown)
+            goto done;
+        po = grown;
         if (added) {
             po[k].slip_cur = c;
             po[k].first_slip_line = eng_vtable_line(sl, r);
@@ -205,15 +200,10 @@ static eng_rc load_paid(const eng_vrun *v, eng_vmap *m, paid **out)
             int64_t k = key.failed ? -1 : eng_vmap_add(m, key.p, key.len, NULL);
             if (k < 0)
                 goto nomem;
-            if ((size_t)k >= cap) {
-                size_t nc = cap ? cap * 2 : 1024;
-                paid *np = realloc(p, nc * sizeof *np);
-                if (!np)
-                    goto nomem;
-                memset(np + cap, 0, (nc - cap) * sizeof *np);
-                p = np;
-                cap = nc;
-            }
+            paid *np = eng__verify_fit(p, &cap, (size_t)k, sizeof *p, 1024);
+            if (!np)
+                goto nomem;
+            p = np;
             int64_t minor, q;
             const char *cur = eng_vtable_get(t, r, SL_CURRENCY);
             if (eng__verify_minor(eng_vtable_get(t, r, SL_LINE_AMOUNT), cur, &minor) == 0 &&

@@ -54,15 +54,10 @@ static int64_t id_of(ctx *c, const char *id, size_t len)
     int64_t k = eng_vmap_add(c->ids, id, len, &added);
     if (k < 0)
         return -1;
-    if ((size_t)k >= c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 1024;
-        order_seen *s = realloc(c->seen, cap * sizeof *s);
-        if (!s)
-            return -1;
-        memset(s + c->cap, 0, (cap - c->cap) * sizeof *s);
-        c->seen = s;
-        c->cap = cap;
-    }
+    order_seen *s = eng__verify_fit(c->seen, &c->cap, (size_t)k, sizeof *s, 1024);
+    if (!s)
+        return -1;
+    c->seen = s;
     if (added)
         c->seen[k].last_file = -1;
     return k;
@@ -96,15 +91,10 @@ static int add_ordered(ctx *c, fmt_str id, fmt_str sku, fmt_str qty)
     int64_t k = eng_vmap_add(v->ordered, c->key.p, c->key.len, NULL);
     if (k < 0)
         return -1;
-    if ((size_t)k >= c->ordered_cap) {
-        size_t cap = c->ordered_cap ? c->ordered_cap * 2 : 1024;
-        int64_t *s = realloc(v->ordered_qty, cap * sizeof *s);
-        if (!s)
-            return -1;
-        memset(s + c->ordered_cap, 0, (cap - c->ordered_cap) * sizeof *s);
-        v->ordered_qty = s;
-        c->ordered_cap = cap;
-    }
+    int64_t *s = eng__verify_fit(v->ordered_qty, &c->ordered_cap, (size_t)k, sizeof *s, 1024);
+    if (!s)
+        return -1;
+    v->ordered_qty = s;
     v->ordered_qty[k] = q > INT64_MAX - v->ordered_qty[k] ? INT64_MAX : v->ordered_qty[k] + q;
     return 0;
 }

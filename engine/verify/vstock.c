@@ -34,15 +34,10 @@ static int64_t slot_of(tally *t, const char *sku, const char *wh)
     int64_t id = eng_vmap_add(t->map, t->key.p, t->key.len, NULL);
     if (id < 0)
         return -1;
-    if ((size_t)id >= t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 256;
-        slot *s = realloc(t->slots, cap * sizeof *s);
-        if (!s)
-            return -1;
-        memset(s + t->cap, 0, (cap - t->cap) * sizeof *s);
-        t->slots = s;
-        t->cap = cap;
-    }
+    slot *s = eng__verify_fit(t->slots, &t->cap, (size_t)id, sizeof *s, 256);
+    if (!s)
+        return -1;
+    t->slots = s;
     return id;
 }
 
