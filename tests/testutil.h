@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rmtree.h"
+
 /* The scratch directory of the running test ("" when none). Each test runs in its own
  * process, so one static per file is enough. */
 static char tu_dir[256];
@@ -27,32 +29,6 @@ static inline void tu_dir_new(void)
 {
     snprintf(tu_dir, sizeof tu_dir, "/tmp/slipway-test-XXXXXX");
     cr_assert_not_null(mkdtemp(tu_dir), "mkdtemp failed");
-}
-
-/* Remove path and, for a directory, everything below it. */
-static inline void tu_rm_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        if (d) {
-            struct dirent *e;
-            while ((e = readdir(d)) != NULL) {
-                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                    continue;
-                char child[1024];
-                int n = snprintf(child, sizeof child, "%s/%s", path, e->d_name);
-                if (n > 0 && (size_t)n < sizeof child)
-                    tu_rm_tree(child);
-            }
-            closedir(d);
-        }
-        (void)rmdir(path); /* best effort: a scratch directory */
-    } else {
-        (void)unlink(path); /* best effort: a scratch file */
-    }
 }
 
 static inline void tu_dir_remove(void)

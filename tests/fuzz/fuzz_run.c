@@ -172,8 +172,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fail("committed at 1 thread, refused at 2");
         compare_outputs(out1, out2);
     }
-    fz_rm_tree(out1);
-    fz_rm_tree(out2);
+    tu_rm_tree(out1);
+    tu_rm_tree(out2);
     for (size_t i = 0; i < n_parts; i++)
         (void)unlink(paths[i]);
     return 0;

@@ -17,41 +17,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../rmtree.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 static char fz_dir[512];
 
-/* Remove path and, for a directory, everything below it (best effort: scratch files). */
-static inline void fz_rm_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        if (d) {
-            struct dirent *e;
-            while ((e = readdir(d)) != NULL) {
-                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                    continue;
-                char child[1024];
-                int n = snprintf(child, sizeof child, "%s/%s", path, e->d_name);
-                if (n > 0 && (size_t)n < sizeof child)
-                    fz_rm_tree(child);
-            }
-            closedir(d);
-        }
-        (void)rmdir(path);
-    } else {
-        (void)unlink(path);
-    }
-}
-
 static inline void fz_dir_remove(void)
 {
     if (fz_dir[0])
-        fz_rm_tree(fz_dir);
+        tu_rm_tree(fz_dir);
     fz_dir[0] = '\0';
 }
 
