@@ -15,6 +15,9 @@
 #   BENCH_DATA=build/bench-data    where generated nights are kept between runs
 #   BENCH_RESULTS=bench/results    where the table is written (empty: not written)
 #   BENCH_NOTE=""                  a line for the results file ("after fast path", ...)
+#   BENCH_BASELINE=""              another slipway binary (the build before a change): also
+#                                  timed, at all CPUs, on both inputs, and its outputs must
+#                                  be the same bytes as this build's
 set -eu
 
 rows=${BENCH_ROWS:-5000000}
@@ -23,6 +26,7 @@ runs=${BENCH_RUNS:-3}
 data=${BENCH_DATA:-build/bench-data}
 results=${BENCH_RESULTS-bench/results}
 note=${BENCH_NOTE:-}
+baseline=${BENCH_BASELINE:-}
 bin=build/slipway
 gen=build/bench/gen
 timeit=build/bench/timeit
@@ -30,7 +34,7 @@ csvparse=build/bench/csvparse
 run_date=2026-11-27
 cpus=$(nproc)
 
-for tool in $bin $gen $timeit $csvparse; do
+for tool in $bin $gen $timeit $csvparse $baseline; do
     [ -x $tool ] || { echo "bench: $tool is missing; run make bench" >&2; exit 2; }
 done
 for tool in zstd sha256sum; do
@@ -40,15 +44,17 @@ done
 # ---- data -------------------------------------------------------------------------------
 main=$data/main-$rows
 cont=$data/contention-$crows
+# A night is generated again when its flags or the generator's source changed.
+gen_version=$(sha256sum bench/gen.c | cut -c1-16)
 make_night() { # dir, gen flags...
     dir=$1
     shift
-    if [ ! -f "$dir/.done" ] || [ "$(cat "$dir/.done")" != "$*" ]; then
+    if [ ! -f "$dir/.done" ] || [ "$(cat "$dir/.done")" != "$* gen $gen_version" ]; then
         echo "bench: generating $dir ($*)"
         rm -rf "$dir"
         mkdir -p "$(dirname "$dir")"
         $gen --out "$dir" "$@"
-        echo "$*" >"$dir/.done"
+        echo "$* gen $gen_version" >"$dir/.done"
     fi
 }
 make_night "$main" --rows "$rows" --both
@@ -77,6 +83,10 @@ threads="1 2"
         echo "engine csv, $t thr|$rows|$plain_bytes|$bin run $ref --orders $plain --threads $t --out $work/out"
         echo "engine zst, $t thr|$rows|$plain_bytes|$bin run $ref --orders $zst --threads $t --out $work/out"
     done
+    if [ -n "$baseline" ]; then
+        echo "baseline csv, $cpus thr|$rows|$plain_bytes|$baseline run $ref --orders $plain --threads $cpus --out $work/out"
+        echo "baseline zst, $cpus thr|$rows|$plain_bytes|$baseline run $ref --orders $zst --threads $cpus --out $work/out"
+    fi
     if [ "$crows" -gt 0 ]; then
         cbytes=$(wc -c <"$cont/orders.csv")
         echo "contention zst, $cpus thr|$crows|$cbytes|$bin run --catalog $cont/catalog.csv --inventory $cont/inventory.csv --run-date $run_date --orders $cont/orders.csv.zst --threads $cpus --out $work/out"
@@ -169,6 +179,11 @@ rss=$(col "engine zst, $top thr" 4 | median)
     echo "| engine csv, $top thr ÷ durable copy | $(ratio "$ec" "$cpy") × | ≤ 3.0 × (2.0 ×) |"
     echo "| speed-up, 2 thr over 1 thr (csv) | $(ratio "$e1" "$e2") × | ≥ 1.8 × |"
     echo "| peak RSS per order line (zst, $top thr) | $(awk -v r="$rss" -v n="$rows" 'BEGIN { printf "%.0f", r * 1024 / n }') B | ≤ 200 B (120 B) |"
+    if [ -n "$baseline" ]; then
+        echo "| this build ÷ baseline, csv, $cpus thr | $(ratio "$(med "engine csv, $cpus thr")" "$(med "baseline csv, $cpus thr")") × | below 1: faster |"
+        echo "| this build ÷ baseline, zst, $cpus thr | $(ratio "$(med "engine zst, $cpus thr")" "$(med "baseline zst, $cpus thr")") × | below 1: faster |"
+        echo "| peak RSS, this build ÷ baseline (zst) | $(ratio "$(col "engine zst, $cpus thr" 4 | median)" "$(col "baseline zst, $cpus thr" 4 | median)") × | below 1: smaller |"
+    fi
     if [ "$crows" -gt 0 ]; then
         ct=$(med "contention zst, $cpus thr")
         echo "| contention ÷ main, seconds per line | $(awk -v c="$ct" -v cr="$crows" -v m="$ez" -v mr="$rows" 'BEGIN { printf "%.2f", (c / cr) / (m / mr) }') × | ≤ 1.0 × |"
@@ -187,6 +202,7 @@ head=$work/head
     echo "commit $commit; $cpus CPUs ($cpu); $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)."
     echo "Main night: $rows order lines, $(awk -v b="$plain_bytes" 'BEGIN { printf "%.0f MB", b / 1e6 }') CSV, $(wc -c <"$zst" | awk '{ printf "%.0f MB", $1 / 1e6 }') .zst."
     [ "$crows" -gt 0 ] && echo "Contention night: $crows one-line orders on 20 hot SKUs with scarce stock."
+    [ -n "$baseline" ] && echo "Baseline: $baseline ($(sha256sum "$baseline" | cut -c1-12))."
     echo "$runs interleaved rounds; medians. Stage times are the engine's own (metrics.json)."
     echo
 } >"$head"

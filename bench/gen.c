@@ -199,7 +199,7 @@ static void write_reference(const opts *o)
 
 /* One order line with, now and then, one bad value: an unknown SKU, a quantity of 0 or a
  * price that is not a number, each a row the engine must name in exceptions.csv. */
-static void put_line(fmt_buf *b, const opts *o, long order, const char *when, long who)
+static void put_line(fmt_buf *b, const opts *o, long order, const char *when, long who, int quoted)
 {
     long sku = o->contention ? below(o->hot) : zipf(o->skus);
     long bad = below(1000000) < o->error_ppm ? 1 + below(3) : 0;
@@ -214,7 +214,7 @@ static void put_line(fmt_buf *b, const opts *o, long order, const char *when, lo
     snprintf(tmp, sizeof tmp, ",EUR,%s,%s,C%07ld,", order % 3 ? "shop" : "marketplace",
              order % 97 == 0 ? "5" : "", who);
     fmt_buf_puts(b, tmp);
-    put_address(b, who, below(100) < o->quoted_pct);
+    put_address(b, who, quoted);
     fmt_buf_puts(b, ",standard,,4.90,,\n");
 }
 
@@ -232,8 +232,11 @@ static void write_orders(const opts *o, int32_t run_date, int zstd)
         int64_t t = ((int64_t)run_date - 1) * FMT_NS_PER_DAY + below(86400) * INT64_C(1000000000);
         fmt_isotime_format(t, when);
         long who = below(1000000);
+        /* Drawn per order: one order's rows share one address, or every quoted row would
+         * differ from its order's others (INCONSISTENT_ORDER, not a realistic night). */
+        int quoted = below(100) < o->quoted_pct;
         for (long l = 0; l < lines && line < o->rows; l++, line++) {
-            put_line(&f.buf, o, order, when, who);
+            put_line(&f.buf, o, order, when, who, quoted);
             out_flush(&f, 0);
         }
     }
