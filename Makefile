@@ -16,7 +16,7 @@ PREFIX  ?= /usr/local
 CSTD    = -std=c11 -D_POSIX_C_SOURCE=200809L -pthread
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
           -Wpointer-arith -Wvla -Wformat=2 -Wundef -Wcast-align
-RELEASE = -O2 -g -DNDEBUG
+RELEASE = -O2 -g -DNDEBUG -fno-omit-frame-pointer
 TESTFL  = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 TSANFL  = -O1 -g -fsanitize=thread
 LDLIBS  = -lcsv -lzstd -lcrypto -pthread
