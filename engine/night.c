@@ -73,6 +73,31 @@ void eng_row_fault(eng_row *row, eng_code code)
         row->worst = (uint8_t)code;
 }
 
+eng_head *eng_head_new(eng_arena *mem, const eng_head *like, const eng_text *texts)
+{
+    size_t total = 0;
+    for (int i = 0; i < ENG_HT_COUNT; i++)
+        total += (size_t)texts[i].len + 1;
+    if (total > UINT32_MAX)
+        return NULL;
+    eng_head *h = eng_arena_alloc(mem, sizeof *h, _Alignof(eng_head));
+    char *dst = eng_arena_alloc(mem, total, 1);
+    if (!h || !dst)
+        return NULL;
+    *h = *like;
+    h->texts = dst;
+    size_t at = 0;
+    for (int i = 0; i < ENG_HT_COUNT; i++) {
+        if (texts[i].len)
+            memcpy(dst + at, texts[i].p, texts[i].len);
+        at += texts[i].len;
+        dst[at] = '\0';
+        h->text_end[i] = (uint32_t)at;
+        at++;
+    }
+    return h;
+}
+
 void eng_batch_free(eng_batch *b)
 {
     if (!b)

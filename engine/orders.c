@@ -74,8 +74,22 @@ static eng_rc visit_rows(part_task *t, size_t p)
     size_t mask = size - 1;
     for (size_t b = 0; b < n->n_batches; b++) {
         eng_batch *bt = n->batches[b];
+        const char *last_id = NULL; /* the id text the previous row of this batch shared */
+        uint32_t last_order = 0;
+        uint16_t last_escaped = 0;
         for (uint32_t k = bt->part_start[p]; k < bt->part_start[p + 1]; k++) {
             eng_row *row = &bt->rows[bt->by_part[k]];
+            /* Rows of one order that follow each other in a file share their id's text
+             * (ingest's set_order_id), so the same pointer is the same order of the same
+             * file: no hashing and no lookup in the table. (An escaped id may share its text
+             * with a literal one, and is still another order.) */
+            if (row->order_id == last_id && (row->flags & ENG_ROW_ID_ESCAPED) == last_escaped) {
+                t->pend[last_order].n_rows++;
+                t->visits[t->n_visits].row = row;
+                t->visits[t->n_visits].order = last_order;
+                t->n_visits++;
+                continue;
+            }
             size_t h = eng_hash_bytes(row->order_id, row->order_id_len) & mask;
             uint32_t found = 0;
             while (table[h]) {
@@ -121,6 +135,9 @@ static eng_rc visit_rows(part_task *t, size_t p)
             t->visits[t->n_visits].row = row;
             t->visits[t->n_visits].order = order;
             t->n_visits++;
+            last_id = row->order_id;
+            last_order = order;
+            last_escaped = row->flags & ENG_ROW_ID_ESCAPED;
         }
     }
     free(table);
@@ -154,7 +171,8 @@ typedef struct order_check {
     eng_order *ord;
     eng_row **rows;
     uint32_t n_rows;
-    eng_head res;                      /* resolved order-level values */
+    eng_head res;                      /* resolved order-level values but the texts: */
+    eng_text res_text[ENG_HT_COUNT];   /* the resolved texts, in the heads they came from */
     const eng_row *src[FMT_COL_COUNT]; /* row each resolved value came from */
     int64_t money_minor[ENG_HM_COUNT];
     int money_ok; /* every given order-level amount converted */
@@ -290,11 +308,12 @@ static eng_rc mark_repeats(order_check *oc)
 }
 
 /* Copy column c of h into the resolved head. */
-static void take_value(eng_head *res, const eng_head *h, int c)
+static void take_value(order_check *oc, const eng_head *h, int c)
 {
+    eng_head *res = &oc->res;
     int ts = eng_head_text_slot((fmt_col)c), ms = eng_head_money_slot((fmt_col)c);
     if (ts >= 0)
-        res->text[ts] = h->text[ts];
+        oc->res_text[ts] = eng_head_text(h, (eng_ht)ts);
     else if (ms >= 0)
         res->money[ms] = h->money[ms];
     else if (c == FMT_COL_ORDER_TIME)
@@ -304,12 +323,15 @@ static void take_value(eng_head *res, const eng_head *h, int c)
     res->present |= 1u << c;
 }
 
-static int same_value(const eng_head *a, const eng_head *b, int c)
+/* Whether column c of h has the resolved value. */
+static int same_value(const order_check *oc, const eng_head *b, int c)
 {
+    const eng_head *a = &oc->res;
     int ts = eng_head_text_slot((fmt_col)c), ms = eng_head_money_slot((fmt_col)c);
-    if (ts >= 0)
-        return a->text[ts].len == b->text[ts].len &&
-               memcmp(a->text[ts].p, b->text[ts].p, a->text[ts].len) == 0;
+    if (ts >= 0) {
+        eng_text x = oc->res_text[ts], y = eng_head_text(b, (eng_ht)ts);
+        return x.len == y.len && memcmp(x.p, y.p, x.len) == 0;
+    }
     if (ms >= 0)
         return fmt_dec_cmp(a->money[ms], b->money[ms]) == 0;
     if (c == FMT_COL_ORDER_TIME)
@@ -317,13 +339,13 @@ static int same_value(const eng_head *a, const eng_head *b, int c)
     return a->priority == b->priority;
 }
 
-/* Value of column c as text for a message, quoted. */
-static void describe(char *dst, size_t cap, const eng_head *h, int c)
+/* Value of column c as text for a message, quoted: h's, with `text` for a text column. */
+static void describe(char *dst, size_t cap, const eng_head *h, eng_text text, int c)
 {
-    int ts = eng_head_text_slot((fmt_col)c), ms = eng_head_money_slot((fmt_col)c);
+    int ms = eng_head_money_slot((fmt_col)c);
     char tmp[48];
-    if (ts >= 0) {
-        eng_text_quote(dst, cap, h->text[ts].p, h->text[ts].len);
+    if (eng_head_text_slot((fmt_col)c) >= 0) {
+        eng_text_quote(dst, cap, text.p, text.len);
         return;
     }
     if (ms >= 0) {
@@ -354,14 +376,16 @@ static eng_rc resolve_head(order_check *oc)
             if (!(r->head->present & (1u << c)))
                 continue;
             if (!(oc->res.present & (1u << c))) {
-                take_value(&oc->res, r->head, c);
+                take_value(oc, r->head, c);
                 oc->src[c] = r;
                 continue;
             }
-            if (oc->src[c]->head == r->head || same_value(&oc->res, r->head, c))
+            if (oc->src[c]->head == r->head || same_value(oc, r->head, c))
                 continue;
-            describe(a, sizeof a, r->head, c);
-            describe(b, sizeof b, &oc->res, c);
+            int ts = eng_head_text_slot((fmt_col)c);
+            eng_text none = {"", 0};
+            describe(a, sizeof a, r->head, ts >= 0 ? eng_head_text(r->head, (eng_ht)ts) : none, c);
+            describe(b, sizeof b, &oc->res, ts >= 0 ? oc->res_text[ts] : none, c);
             const char *name = col_label(oc, r, (fmt_col)c);
             snprintf(msg, sizeof msg, "%s %s differs from %s on line %llu of the same order", name,
                      a, b, (unsigned long long)oc->src[c]->line);
@@ -423,7 +447,7 @@ static eng_rc check_lines(order_check *oc, int *all_amounts)
     eng_order *ord = oc->ord;
     char msg[256], q[64], a[48], b[48];
     int cur = -1;
-    const eng_text *ct = &oc->res.text[ENG_HT_CURRENCY];
+    const eng_text *ct = &oc->res_text[ENG_HT_CURRENCY];
     if (oc->res.present & (1u << FMT_COL_CURRENCY)) {
         cur = fmt_currency_find(ct->p, ct->len);
         if (cur < 0) {
@@ -609,15 +633,14 @@ static eng_rc settle_head(order_check *oc)
         oc->ord->head = single;
         return ENG_OK;
     }
-    eng_head *h = eng_arena_alloc(oc->t->part->mem, sizeof *h, _Alignof(eng_head));
+    for (int i = 0; i < ENG_HT_COUNT; i++)
+        if (!oc->res_text[i].p) {
+            oc->res_text[i].p = "";
+            oc->res_text[i].len = 0;
+        }
+    eng_head *h = eng_head_new(oc->t->part->mem, &oc->res, oc->res_text);
     if (!h)
         return ENG_NOMEM;
-    *h = oc->res;
-    for (int i = 0; i < ENG_HT_COUNT; i++)
-        if (!h->text[i].p) {
-            h->text[i].p = "";
-            h->text[i].len = 0;
-        }
     oc->ord->head = h;
     return ENG_OK;
 }

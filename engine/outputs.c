@@ -123,7 +123,7 @@ void eng_outputs_slip_no(char *dst, int32_t run_date, uint64_t n)
 static eng_text head_text(const eng_order *o, eng_ht f)
 {
     eng_text empty = {"", 0};
-    return o->head ? o->head->text[f] : empty;
+    return o->head ? eng_head_text(o->head, f) : empty;
 }
 
 static const char *product_sku(const eng_night *n, int32_t product)

@@ -4,13 +4,84 @@
  * ends a chunk). What follows is carried into the next chunk's buffer. */
 #include "chunker.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "csv.h"
 
+struct fmt_chunk_pool {
+    pthread_mutex_t mu;
+    size_t keep;
+    size_t n;
+    char **bufs;
+    size_t *caps;
+};
+
+fmt_chunk_pool *fmt_chunk_pool_new(size_t keep)
+{
+    fmt_chunk_pool *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->keep = keep ? keep : 1;
+    p->bufs = calloc(p->keep, sizeof *p->bufs);
+    p->caps = calloc(p->keep, sizeof *p->caps);
+    if (!p->bufs || !p->caps) {
+        free(p->bufs);
+        free(p->caps);
+        free(p);
+        return NULL;
+    }
+    pthread_mutex_init(&p->mu, NULL);
+    return p;
+}
+
+void fmt_chunk_pool_free(fmt_chunk_pool *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n; i++)
+        free(p->bufs[i]);
+    pthread_mutex_destroy(&p->mu);
+    free(p->bufs);
+    free(p->caps);
+    free(p);
+}
+
+/* An idle buffer of at least min bytes (*cap set to its size), or NULL. */
+static char *pool_take(fmt_chunk_pool *p, size_t min, size_t *cap)
+{
+    char *buf = NULL;
+    pthread_mutex_lock(&p->mu);
+    for (size_t i = p->n; i-- > 0;)
+        if (p->caps[i] >= min) {
+            buf = p->bufs[i];
+            *cap = p->caps[i];
+            p->n--;
+            p->bufs[i] = p->bufs[p->n];
+            p->caps[i] = p->caps[p->n];
+            break;
+        }
+    pthread_mutex_unlock(&p->mu);
+    return buf;
+}
+
+static void pool_give(fmt_chunk_pool *p, char *buf, size_t cap)
+{
+    pthread_mutex_lock(&p->mu);
+    if (p->n < p->keep) {
+        p->bufs[p->n] = buf;
+        p->caps[p->n] = cap;
+        p->n++;
+        buf = NULL;
+    }
+    pthread_mutex_unlock(&p->mu);
+    free(buf);
+}
+
 struct fmt_chunker {
     fmt_source *src;
+    fmt_chunk_pool *pool;
     fmt_dialect dialect;
     size_t chunk_size;
     char *buf;
@@ -42,11 +113,27 @@ void fmt_chunker_free(fmt_chunker *c)
     free(c);
 }
 
+/* Room kept for a read at the end of the buffer, and for the carry of a chunk: 64 KiB,
+ * or half a chunk when chunks are smaller than that (tests cut small). */
+static size_t read_slack(const fmt_chunker *c)
+{
+    size_t half = c->chunk_size / 2;
+    return half < ((size_t)64 << 10) ? half : (size_t)64 << 10;
+}
+
+void fmt_chunker_use_pool(fmt_chunker *c, fmt_chunk_pool *p)
+{
+    c->pool = p;
+}
+
 void fmt_chunk_free(fmt_chunk *ch)
 {
     if (!ch)
         return;
-    free(ch->data);
+    if (ch->pool && ch->data)
+        pool_give(ch->pool, ch->data, ch->cap);
+    else
+        free(ch->data);
     free(ch);
 }
 
@@ -76,9 +163,14 @@ static eng_rc emit(fmt_chunker *c, size_t cut, uint64_t lines, fmt_chunk **out, 
 {
     fmt_chunk *ch = malloc(sizeof *ch);
     size_t rest = c->len - cut;
-    /* The carry goes to a fresh buffer; the current one becomes the chunk. */
-    size_t new_cap = c->chunk_size + rest;
-    char *next = malloc(new_cap);
+    /* The carry goes to a fresh buffer; the current one becomes the chunk. Room for a
+     * chunk and a 64 KiB carry, so that pooled buffers fit the next chunks whatever
+     * their carry. */
+    size_t slack = read_slack(c);
+    size_t new_cap = c->chunk_size + (rest > slack ? rest : slack);
+    char *next = c->pool ? pool_take(c->pool, new_cap, &new_cap) : NULL;
+    if (!next)
+        next = malloc(new_cap);
     if (!ch || !next) {
         free(ch);
         free(next);
@@ -86,6 +178,8 @@ static eng_rc emit(fmt_chunker *c, size_t cut, uint64_t lines, fmt_chunk **out, 
     }
     memcpy(next, c->buf + cut, rest);
     ch->data = c->buf;
+    ch->cap = c->cap;
+    ch->pool = c->pool;
     ch->len = cut;
     ch->start = 0;
     ch->first_line = c->line;
@@ -107,8 +201,10 @@ eng_rc fmt_chunker_next(fmt_chunker *c, fmt_chunk **out, eng_err *err)
                 return ENG_OK;
             return emit(c, c->len, 0, out, err); /* the rest, whatever it holds */
         }
-        if (c->cap - c->len < c->chunk_size / 2 || c->cap < c->chunk_size) {
-            size_t cap = c->cap < c->chunk_size ? c->chunk_size : c->cap * 2;
+        /* Grow when a read would be short of room, not before: a decoded source reads
+         * 64 KiB at a time, and growing at half full doubled every chunk's buffer. */
+        if (c->cap - c->len < read_slack(c) || c->cap < c->chunk_size) {
+            size_t cap = c->cap < c->chunk_size ? c->chunk_size + read_slack(c) : c->cap * 2;
             char *grown = realloc(c->buf, cap);
             if (!grown)
                 return ENG_FAIL(err, ENG_NOMEM, "out of memory reading the file");
