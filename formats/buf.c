@@ -17,7 +17,7 @@ void fmt_buf_release(fmt_buf *b)
     fmt_buf_init(b);
 }
 
-int fmt_buf_reserve(fmt_buf *b, size_t n)
+int fmt_buf_grow(fmt_buf *b, size_t n)
 {
     if (b->failed)
         return -1;
@@ -41,24 +41,9 @@ int fmt_buf_reserve(fmt_buf *b, size_t n)
     return 0;
 }
 
-void fmt_buf_put(fmt_buf *b, const void *src, size_t len)
-{
-    if (len == 0 || fmt_buf_reserve(b, len) != 0)
-        return;
-    memcpy(b->p + b->len, src, len);
-    b->len += len;
-}
-
 void fmt_buf_puts(fmt_buf *b, const char *s)
 {
     fmt_buf_put(b, s, strlen(s));
-}
-
-void fmt_buf_putc(fmt_buf *b, char c)
-{
-    if (fmt_buf_reserve(b, 1) != 0)
-        return;
-    b->p[b->len++] = c;
 }
 
 void fmt_buf_put_u64(fmt_buf *b, uint64_t v)

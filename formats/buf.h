@@ -26,12 +26,35 @@ typedef struct fmt_str {
 void fmt_buf_init(fmt_buf *b);
 void fmt_buf_release(fmt_buf *b);
 
-/* Make room for n more bytes. Returns 0, or -1 (and sets failed) when out of memory. */
-int fmt_buf_reserve(fmt_buf *b, size_t n);
+/* The out-of-line half of fmt_buf_reserve: grow (or fail). */
+int fmt_buf_grow(fmt_buf *b, size_t n);
 
-void fmt_buf_put(fmt_buf *b, const void *src, size_t len);
+/* Make room for n more bytes. Returns 0, or -1 (and sets failed) when out of memory.
+ * Inline, as are put and putc below: writers call them for every field and byte of
+ * hundreds of MB, and almost always there is room. */
+static inline int fmt_buf_reserve(fmt_buf *b, size_t n)
+{
+    if (!b->failed && b->cap - b->len >= n)
+        return 0;
+    return fmt_buf_grow(b, n);
+}
+
+static inline void fmt_buf_put(fmt_buf *b, const void *src, size_t len)
+{
+    if (len == 0 || fmt_buf_reserve(b, len) != 0)
+        return;
+    __builtin_memcpy(b->p + b->len, src, len);
+    b->len += len;
+}
+
+static inline void fmt_buf_putc(fmt_buf *b, char c)
+{
+    if (fmt_buf_reserve(b, 1) != 0)
+        return;
+    b->p[b->len++] = c;
+}
+
 void fmt_buf_puts(fmt_buf *b, const char *s);
-void fmt_buf_putc(fmt_buf *b, char c);
 void fmt_buf_put_u64(fmt_buf *b, uint64_t v);
 void fmt_buf_put_i64(fmt_buf *b, int64_t v);
 
