@@ -228,7 +228,9 @@ typedef struct eng_line {
     uint32_t line_no; /* 1-based among the order's distinct rows */
     /* allocation result (alloc) */
     int64_t shipped;
-    uint32_t n_parts; /* 0: nothing shipped; 1: `one`; more: `parts` */
+    uint32_t n_parts;   /* 0: nothing shipped; 1: `one`; more: `parts` */
+    uint32_t row_flags; /* row->flags when the line was made: allocation and outputs read
+                           them for every line, and the row is far away in memory */
     eng_part one;
     eng_part *parts;
 } eng_line;

@@ -475,6 +475,7 @@ static eng_rc check_lines(order_check *oc, int *all_amounts)
         eng_line *ln = &ord->lines[k++];
         memset(ln, 0, sizeof *ln);
         ln->row = r;
+        ln->row_flags = r->flags;
         ln->line_no = k;
         ln->product = r->product;
         ln->ordered = (r->flags & ENG_ROW_QTY_OK) ? r->qty : 0;
@@ -838,6 +839,37 @@ static int cmp_order_id(const void *x, const void *y)
     return (a->line > b->line) - (a->line < b->line);
 }
 
+/* An order with the first 16 bytes of its id as two big-endian numbers, zero-padded: keys
+ * ordered as numbers are ordered as the ids' bytes, so most comparisons of the sort stay
+ * in the key array instead of reaching into every order's id in cold memory. Equal keys
+ * (an id longer than 16 bytes, or a prefix padded with zeros) fall back to cmp_order_id. */
+typedef struct id_key {
+    uint64_t hi, lo;
+    eng_order *o;
+} id_key;
+
+static void id_key_set(id_key *k, eng_order *o)
+{
+    unsigned char b[16] = {0};
+    memcpy(b, o->id, o->id_len < 16 ? o->id_len : 16);
+    k->hi = k->lo = 0;
+    for (int i = 0; i < 8; i++) {
+        k->hi = k->hi << 8 | b[i];
+        k->lo = k->lo << 8 | b[8 + i];
+    }
+    k->o = o;
+}
+
+static int cmp_id_key(const void *x, const void *y)
+{
+    const id_key *a = x, *b = y;
+    if (a->hi != b->hi)
+        return a->hi < b->hi ? -1 : 1;
+    if (a->lo != b->lo)
+        return a->lo < b->lo ? -1 : 1;
+    return cmp_order_id(&a->o, &b->o);
+}
+
 eng_rc eng_orders_build(eng_night *n, eng_pool *pool, eng_err *err)
 {
     ENG_TRY(eng_pool_for(pool, ENG_PARTS, build_partition, n, err));
@@ -847,13 +879,19 @@ eng_rc eng_orders_build(eng_night *n, eng_pool *pool, eng_err *err)
     n->orders = malloc((total ? total : 1) * sizeof *n->orders);
     if (!n->orders)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory listing orders");
+    id_key *keys = malloc((total ? total : 1) * sizeof *keys);
+    if (!keys)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory sorting orders");
     size_t k = 0;
     for (size_t p = 0; p < ENG_PARTS; p++)
         for (size_t o = 0; o < n->parts[p].n_orders; o++)
-            n->orders[k++] = &n->parts[p].orders[o];
-    n->n_orders = total;
+            id_key_set(&keys[k++], &n->parts[p].orders[o]);
     sort_night = n;
-    qsort(n->orders, total, sizeof *n->orders, cmp_order_id);
+    qsort(keys, total, sizeof *keys, cmp_id_key);
+    for (k = 0; k < total; k++)
+        n->orders[k] = keys[k].o;
+    n->n_orders = total;
+    free(keys);
     return ENG_OK;
 }
 
