@@ -103,6 +103,7 @@ void eng_batch_free(eng_batch *b)
     if (!b)
         return;
     free(b->rows);
+    free(b->row_flags);
     free(b->by_part);
     eng_exc_list_release(&b->exc);
     eng_arena_free(b->mem);
@@ -186,6 +187,7 @@ void eng_night_release(eng_night *n)
     for (size_t p = 0; p < ENG_PARTS; p++) {
         eng_exc_list_release(&n->parts[p].exc);
         eng_arena_free(n->parts[p].mem);
+        free(n->parts[p].rows);
     }
     free(n->orders);
     free(n->ranked);

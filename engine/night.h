@@ -176,9 +176,13 @@ void eng_exc_list_release(eng_exc_list *l);
 
 /* ---- one chunk's rows (ingest) ---- */
 typedef struct eng_batch {
-    eng_row *rows;
+    eng_row *rows; /* NULL once eng_orders_build has moved them to their partitions */
     size_t n_rows;
     size_t cap_rows;
+    /* Set when the rows move (eng_orders_build): what later stages read of them. */
+    uint16_t *row_flags;      /* each row's ENG_ROW_* flags, final after the orders stage */
+    uint64_t standalone_rows; /* rows in no order (blank order id) */
+    uint64_t unnamed_rows;    /* of those, rows with no exception (must be none) */
     eng_exc_list exc;
     eng_arena *mem;    /* heads, text, messages */
     uint32_t *by_part; /* row indexes grouped by partition, in row order */
@@ -217,7 +221,7 @@ typedef struct eng_part {
 } eng_part;
 
 typedef struct eng_line {
-    const eng_row *row;
+    const eng_row *row; /* while its partition is built; NULL after (the row is freed) */
     int64_t ordered;    /* units ordered (0 when the row's qty is bad) */
     int64_t before;     /* units of it earlier nights shipped (history) */
     int64_t qty;        /* units to allocate tonight: ordered - before, at most the
@@ -275,7 +279,10 @@ typedef struct eng_partition {
     size_t n_orders;
     eng_exc_list exc;
     eng_arena *mem;
-    uint64_t standalone_rows; /* rows in no order (blank order id), each named in exc */
+    /* The partition's rows, in batch order, while its orders are built; freed after,
+     * so that a night never holds all its rows and all its lines at once. */
+    eng_row *rows;
+    size_t n_rows;
 } eng_partition;
 
 /* ---- inputs as given ---- */

@@ -56,12 +56,9 @@ static const char *source_path(const eng_night *n, uint16_t file)
 
 /* ---- 1. visiting ---- */
 
-static eng_rc visit_rows(part_task *t, size_t p)
+static eng_rc visit_rows(part_task *t)
 {
-    const eng_night *n = t->night;
-    size_t total = 0;
-    for (size_t b = 0; b < n->n_batches; b++)
-        total += n->batches[b]->part_start[p + 1] - n->batches[b]->part_start[p];
+    size_t total = t->part->n_rows;
     t->visits = malloc((total ? total : 1) * sizeof *t->visits);
     size_t size = 16;
     while (size < total * 2)
@@ -72,17 +69,17 @@ static eng_rc visit_rows(part_task *t, size_t p)
         return ENG_NOMEM;
     }
     size_t mask = size - 1;
-    for (size_t b = 0; b < n->n_batches; b++) {
-        eng_batch *bt = n->batches[b];
-        const char *last_id = NULL; /* the id text the previous row of this batch shared */
+    {
+        const char *last_id = NULL; /* the id text the previous row shared */
         uint32_t last_order = 0;
         uint16_t last_escaped = 0;
-        for (uint32_t k = bt->part_start[p]; k < bt->part_start[p + 1]; k++) {
-            eng_row *row = &bt->rows[bt->by_part[k]];
+        for (size_t k = 0; k < total; k++) {
+            eng_row *row = &t->part->rows[k];
             /* Rows of one order that follow each other in a file share their id's text
-             * (ingest's set_order_id), so the same pointer is the same order of the same
-             * file: no hashing and no lookup in the table. (An escaped id may share its text
-             * with a literal one, and is still another order.) */
+             * (ingest's set_order_id; texts of different batches are in different arenas),
+             * so the same pointer is the same order of the same file: no hashing and no
+             * lookup in the table. (An escaped id may share its text with a literal one,
+             * and is still another order.) */
             if (row->order_id == last_id && (row->flags & ENG_ROW_ID_ESCAPED) == last_escaped) {
                 t->pend[last_order].n_rows++;
                 t->visits[t->n_visits].row = row;
@@ -784,6 +781,95 @@ static eng_rc check_order(part_task *t, uint32_t o)
     return ENG_OK;
 }
 
+/* Where each batch's rows of each partition go in that partition's array: after the
+ * rows of the batches before it, so that a partition's rows are in batch order. */
+typedef struct spread_ctx {
+    eng_night *night;
+    size_t *at; /* n_batches x ENG_PARTS */
+} spread_ctx;
+
+static eng_rc spread_batch(void *ctx, size_t b, unsigned worker, eng_err *err)
+{
+    (void)worker;
+    (void)err;
+    spread_ctx *sc = ctx;
+    eng_batch *bt = sc->night->batches[b];
+    bt->standalone_rows = bt->unnamed_rows = 0;
+    for (size_t i = 0; i < bt->n_rows; i++) {
+        const eng_row *r = &bt->rows[i];
+        bt->row_flags[i] = r->flags;
+        if (!r->order_id) {
+            bt->standalone_rows++;
+            bt->unnamed_rows += !(r->flags & ENG_ROW_FAULT);
+        }
+    }
+    for (size_t p = 0; p < ENG_PARTS; p++) {
+        eng_row *dst = sc->night->parts[p].rows + sc->at[b * ENG_PARTS + p];
+        for (uint32_t k = bt->part_start[p]; k < bt->part_start[p + 1]; k++)
+            *dst++ = bt->rows[bt->by_part[k]];
+    }
+    free(bt->rows);
+    bt->rows = NULL;
+    bt->cap_rows = 0;
+    return ENG_OK;
+}
+
+/* Move every batch's rows to their partitions, each batch's array freed as soon as it is
+ * copied (batches in parallel; each writes its own ranges), keeping per batch what later
+ * stages read: row_flags and the standalone counts. Holding the night's rows and its
+ * lines at once was the peak of a run (rows 104 bytes, lines 96 per order line); a
+ * partition frees its rows once its orders are built (release_rows), so the peak is
+ * about the larger of the two. On ENG_NOMEM nothing has moved. */
+static eng_rc spread_rows(eng_night *n, eng_pool *pool, eng_err *err)
+{
+    spread_ctx sc = {n, calloc(n->n_batches * ENG_PARTS + 1, sizeof *sc.at)};
+    if (!sc.at)
+        return ENG_NOMEM;
+    size_t count[ENG_PARTS] = {0};
+    eng_rc rc = ENG_OK;
+    for (size_t b = 0; b < n->n_batches && rc == ENG_OK; b++) {
+        eng_batch *bt = n->batches[b];
+        for (size_t p = 0; p < ENG_PARTS; p++) {
+            sc.at[b * ENG_PARTS + p] = count[p];
+            count[p] += bt->part_start[p + 1] - bt->part_start[p];
+        }
+        if (!bt->row_flags &&
+            !(bt->row_flags = malloc((bt->n_rows ? bt->n_rows : 1) * sizeof *bt->row_flags)))
+            rc = ENG_NOMEM;
+    }
+    for (size_t p = 0; p < ENG_PARTS && rc == ENG_OK; p++) {
+        eng_partition *part = &n->parts[p];
+        if (!part->rows && !(part->rows = malloc((count[p] ? count[p] : 1) * sizeof(eng_row))))
+            rc = ENG_NOMEM;
+        part->n_rows = count[p];
+    }
+    if (rc == ENG_OK)
+        rc = eng_pool_for(pool, n->n_batches, spread_batch, &sc, err);
+    free(sc.at);
+    return rc;
+}
+
+/* The partition's orders are built: its rows' final flags go back to their batches
+ * (partition rows are in batch order, by_part order within a batch, as spread_rows put
+ * them), and the rows are freed. Each row is in one partition, so no two tasks write
+ * the same flag. */
+static void release_rows(eng_night *n, size_t p)
+{
+    eng_partition *part = &n->parts[p];
+    size_t k = 0;
+    for (size_t b = 0; b < n->n_batches; b++) {
+        eng_batch *bt = n->batches[b];
+        for (uint32_t j = bt->part_start[p]; j < bt->part_start[p + 1]; j++)
+            bt->row_flags[bt->by_part[j]] = part->rows[k++].flags;
+    }
+    for (size_t o = 0; o < part->n_orders; o++)
+        for (uint32_t i = 0; i < part->orders[o].n_lines; i++)
+            part->orders[o].lines[i].row = NULL;
+    free(part->rows);
+    part->rows = NULL;
+    part->n_rows = 0;
+}
+
 static eng_rc build_partition(void *ctx, size_t p, unsigned worker, eng_err *err)
 {
     (void)worker;
@@ -797,7 +883,7 @@ static eng_rc build_partition(void *ctx, size_t p, unsigned worker, eng_err *err
     if (!t.part->mem)
         rc = ENG_NOMEM;
     if (rc == ENG_OK)
-        rc = visit_rows(&t, p);
+        rc = visit_rows(&t);
     if (rc == ENG_OK)
         rc = group_rows(&t);
     if (rc == ENG_OK) {
@@ -811,6 +897,8 @@ static eng_rc build_partition(void *ctx, size_t p, unsigned worker, eng_err *err
      * re-sent copy names it. */
     for (uint32_t o = 0; rc == ENG_OK && o < t.n_pend; o++)
         rc = check_order(&t, o);
+    if (rc == ENG_OK)
+        release_rows(n, p);
     free(t.visits);
     free(t.pend);
     free(t.rows);
@@ -872,7 +960,13 @@ static int cmp_id_key(const void *x, const void *y)
 
 eng_rc eng_orders_build(eng_night *n, eng_pool *pool, eng_err *err)
 {
+    if (spread_rows(n, pool, err) != ENG_OK)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory grouping orders");
     ENG_TRY(eng_pool_for(pool, ENG_PARTS, build_partition, n, err));
+    for (size_t b = 0; b < n->n_batches; b++) { /* release_rows was their last reader */
+        free(n->batches[b]->by_part);
+        n->batches[b]->by_part = NULL;
+    }
     size_t total = 0;
     for (size_t p = 0; p < ENG_PARTS; p++)
         total += n->parts[p].n_orders;
@@ -902,7 +996,7 @@ void eng_orders_count_bad(eng_night *n)
         uint64_t bad = 0;
         /* A row of an order with a marketplace state is not an error (README). */
         for (size_t i = 0; i < bt->n_rows; i++)
-            bad += (bt->rows[i].flags & (ENG_ROW_BAD | ENG_ROW_MUTED)) == ENG_ROW_BAD;
+            bad += (bt->row_flags[i] & (ENG_ROW_BAD | ENG_ROW_MUTED)) == ENG_ROW_BAD;
         /* Lines swallowed by a malformed record count as bad rows of their own. */
         n->sources[bt->file].bad_rows += bad + bt->swallowed_lines;
         n->sources[bt->file].rate_rows += bt->n_rows + bt->swallowed_lines;

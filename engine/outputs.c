@@ -506,7 +506,7 @@ static eng_rc write_exceptions(out_task *t, writer *w)
             /* An order the marketplace itself settled (cancelled, fulfilled) is reported
              * by its status alone. */
             if (e->row != UINT32_MAX &&
-                (bt->rows[e->row].flags & (ENG_ROW_MUTED | ENG_ROW_SUPERSEDED)))
+                (bt->row_flags[e->row] & (ENG_ROW_MUTED | ENG_ROW_SUPERSEDED)))
                 continue;
             list[k++] = e;
         }

@@ -73,14 +73,10 @@ int eng_summary_check(const eng_night *n, const eng_slot_totals *t, const eng_ou
         data_rows += n->sources[f].data_rows;
     for (size_t i = 0; i < n->n_orders; i++)
         rows_in_orders += n->orders[i]->n_rows;
-    for (size_t b = 0; b < n->n_batches; b++)
-        for (size_t i = 0; i < n->batches[b]->n_rows; i++) {
-            const eng_row *r = &n->batches[b]->rows[i];
-            if (r->order_id)
-                continue;
-            standalone++;
-            unnamed += !(r->flags & ENG_ROW_FAULT);
-        }
+    for (size_t b = 0; b < n->n_batches; b++) {
+        standalone += n->batches[b]->standalone_rows;
+        unnamed += n->batches[b]->unnamed_rows;
+    }
     int ok3 =
         out->status_rows == n->n_orders && rows_in_orders + standalone == data_rows && unnamed == 0;
     snprintf(d, sizeof d,

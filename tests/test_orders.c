@@ -1,0 +1,99 @@
+/* Tests of engine/orders: what a night keeps of its rows once the orders are built.
+ *
+ * eng_orders_build moves each batch's rows to their partitions and frees every row when
+ * its partition is done (the rows and the lines of a night are never held together).
+ * What later stages read of the rows must survive that: each row's final flags (the
+ * orders stage sets DUP and MUTED on rows after ingest) and the count of rows that
+ * belong to no order. The night below is small enough to check by hand. */
+#include "../engine/catalog.h"
+#include "../engine/ingest.h"
+#include "../engine/inventory.h"
+#include "../engine/orders.h"
+#include "../engine/pool.h"
+#include "testutil.h"
+
+static const char *const catalog_csv = "sku,name,status,list_price,min_price,currency\n"
+                                       "TENT,Tent 2P,active,100.00,80.00,EUR\n"
+                                       "MUG,Mug,active,5.00,4.00,EUR\n";
+
+static const char *const inventory_csv = "sku,warehouse,on_hand,reorder_point,reorder_qty,bin\n"
+                                         "TENT,MAIN,10,1,5,A1\n"
+                                         "MUG,MAIN,10,1,5,A2\n";
+
+#define HEAD                                                                             \
+    "order_id,order_time,sku,qty,unit_price,currency,channel,priority,customer_id,"      \
+    "ship_name,ship_street,ship_city,ship_region,ship_postal,ship_country,ship_service," \
+    "order_total,shipping,tax,discount\n"
+#define TAIL ",EUR,shop,,C-1,Ann,Main St 1,Berlin,,10115,DE,standard,,,,\n"
+
+/* Line 2: A-1's tent; line 3 repeats it byte for byte (DUPLICATE_ROW); line 4: a row with
+ * no order id (MISSING_FIELD, in no order); line 5: B-2's mug. */
+static const char *const orders_csv =
+    HEAD "A-1,2026-11-26T10:00:00Z,TENT,1,100.00" TAIL "A-1,2026-11-26T10:00:00Z,TENT,1,100.00" TAIL
+         ",2026-11-26T10:00:00Z,MUG,1,5.00" TAIL "B-2,2026-11-26T11:00:00Z,MUG,2,5.00" TAIL;
+
+static char cat_path[512], inv_path[512], orders_path[512];
+
+Test(orders, rows_are_freed_and_what_later_stages_read_of_them_is_kept)
+{
+    tu_dir_new();
+    tu_write(tu_path(cat_path, sizeof cat_path, "catalog.csv"), catalog_csv, strlen(catalog_csv));
+    tu_write(tu_path(inv_path, sizeof inv_path, "inventory.csv"), inventory_csv,
+             strlen(inventory_csv));
+    tu_write(tu_path(orders_path, sizeof orders_path, "orders.csv"), orders_csv,
+             strlen(orders_csv));
+    eng_err err;
+    memset(&err, 0, sizeof err);
+    eng_night n;
+    memset(&n, 0, sizeof n);
+    fmt_policy_defaults(&n.policy);
+    n.threads = 2;
+    n.run_date = 20784;
+    n.n_order_files = n.n_sources = 1;
+    n.sources = calloc(1, sizeof *n.sources);
+    cr_assert_not_null(n.sources);
+    n.sources[0].path = orders_path;
+    n.sources[0].role = "orders";
+    eng_catalog *cat = NULL;
+    eng_inventory *inv = NULL;
+    eng_pool *pool = NULL;
+    cr_assert_eq(eng_catalog_load(cat_path, &cat, &err), ENG_OK, "%s", err.msg);
+    n.catalog = cat;
+    cr_assert_eq(eng_inventory_load(inv_path, cat, &n.policy, &inv, &err), ENG_OK, "%s", err.msg);
+    n.inventory = inv;
+    cr_assert_eq(eng_pool_new(2, &pool, &err), ENG_OK);
+    cr_assert_eq(eng_ingest_orders(&n, pool, &err), ENG_OK, "%s", err.msg);
+    cr_assert_eq(n.n_batches, 1);
+    cr_assert_eq(n.batches[0]->n_rows, 4);
+    cr_assert_eq(eng_orders_build(&n, pool, &err), ENG_OK, "%s", err.msg);
+
+    const eng_batch *b = n.batches[0];
+    cr_assert_null(b->rows, "the batch's rows moved to their partitions");
+    for (size_t p = 0; p < ENG_PARTS; p++)
+        cr_assert_null(n.parts[p].rows, "partition %zu kept its rows", p);
+    cr_assert_not_null(b->row_flags);
+    /* Flags set by the orders stage, after ingest, are the ones kept. */
+    cr_assert_eq(b->row_flags[0] & ENG_ROW_DUP, 0);
+    cr_assert_eq(b->row_flags[1] & ENG_ROW_DUP, ENG_ROW_DUP, "line 3 repeats line 2");
+    cr_assert_eq(b->row_flags[2] & ENG_ROW_FAULT, ENG_ROW_FAULT, "line 4 has no order id");
+    cr_assert_eq(b->row_flags[3] & (ENG_ROW_DUP | ENG_ROW_FAULT), 0);
+    cr_assert_eq(b->standalone_rows, 1);
+    cr_assert_eq(b->unnamed_rows, 0, "the row in no order is named by its exception");
+
+    cr_assert_eq(n.n_orders, 2);
+    cr_assert_str_eq(n.orders[0]->id, "A-1");
+    cr_assert_eq(n.orders[0]->n_rows, 2);
+    cr_assert_eq(n.orders[0]->n_lines, 1, "the repeat is not a second line");
+    cr_assert_str_eq(n.orders[1]->id, "B-2");
+    cr_assert_eq(n.orders[1]->lines[0].ordered, 2);
+    for (size_t o = 0; o < n.n_orders; o++)
+        for (uint32_t i = 0; i < n.orders[o]->n_lines; i++)
+            cr_assert_null(n.orders[o]->lines[i].row, "a line points at a freed row");
+
+    eng_pool_free(pool);
+    fmt_policy_release(&n.policy);
+    eng_night_release(&n);
+    eng_inventory_free(inv);
+    eng_catalog_free(cat);
+    tu_dir_remove();
+}
