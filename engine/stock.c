@@ -12,8 +12,8 @@
  * reads the value the previous one wrote, and the "enough left?" test is made on that
  * value. Sequential consistency across different counters is not needed because no
  * decision reads two counters and expects them to agree in time: the allocator either
- * owns every contended counter it reads (one thread per contention component, see
- * alloc.c) or reads an uncontended counter that cannot run short. */
+ * reads a contended counter from its one serial walk (see alloc.c) or an uncontended
+ * counter that cannot run short. */
 #include "stock.h"
 
 #include <stdatomic.h>

@@ -134,3 +134,73 @@ Test(rank, sort_of_empty_and_single_lists_is_harmless)
     eng_rank_sort(p, 1);
     cr_assert_eq(p[0], &a);
 }
+
+static uint64_t rng_next(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static int cmp_by_id(const void *x, const void *y)
+{
+    const eng_order *a = *(eng_order *const *)x, *b = *(eng_order *const *)y;
+    int c = eng_order_cmp_id(a, b);
+    if (c)
+        return c;
+    if (a->file != b->file)
+        return a->file < b->file ? -1 : 1;
+    return (a->line > b->line) - (a->line < b->line);
+}
+
+/* Keys sorted in place must give eng_rank_sort's order, whatever the mix of ties: few
+ * priorities (with the extremes) and times, ids that are prefixes of each other, and
+ * ids repeated across files so that only file and line separate two orders. */
+Test(rank, key_sort_matches_order_sort)
+{
+    uint64_t s = tu_seed() | 1;
+    static const int64_t prio[] = {INT64_MIN, -1, 0, 0, 0, 3, INT64_MAX};
+    enum { N = 3000 };
+    static char ids[N][8];
+    static eng_order o[N];
+    static eng_order *by_id[N], *want[N];
+    static eng_rank_key keys[N];
+    for (size_t i = 0; i < N; i++) {
+        uint64_t r = rng_next(&s);
+        const char *letters = "ABC";
+        snprintf(ids[i], sizeof ids[i], "%.*s", (int)(1 + r % 3), letters + (r >> 8) % 2);
+        o[i] = order(ids[i], prio[(r >> 16) % 7], T0 + (int64_t)((r >> 24) % 5) * SEC);
+        o[i].file = (uint16_t)((r >> 32) % 3);
+        o[i].line = i + 1;
+        by_id[i] = want[i] = &o[i];
+    }
+    qsort(by_id, N, sizeof *by_id, cmp_by_id);
+    for (size_t i = 0, place = 0; i < N; i++) {
+        if (i > 0 && eng_order_cmp_id(by_id[i - 1], by_id[i]) != 0)
+            place = i;
+        eng_rank_key_set(&keys[i], by_id[i], (uint32_t)place, (uint32_t)i);
+    }
+    eng_rank_sort_keys(keys, N, by_id);
+    eng_rank_sort(want, N);
+    for (size_t i = 0; i < N; i++)
+        cr_assert_eq(by_id[keys[i].pos], want[i], "position %zu", i);
+}
+
+Test(rank, key_sort_of_sorted_and_reversed_input)
+{
+    enum { N = 1000 };
+    static eng_order o[N];
+    static eng_order *list[N];
+    static eng_rank_key keys[N];
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < N; i++) {
+            o[i] = order("X", 0, T0 + (int64_t)(pass ? N - i : i) * SEC);
+            list[i] = &o[i];
+            eng_rank_key_set(&keys[i], &o[i], 0, (uint32_t)i); /* one id, one place */
+        }
+        eng_rank_sort_keys(keys, N, list);
+        for (size_t i = 1; i < N; i++)
+            cr_assert_lt(o[keys[i - 1].pos].time_ns, o[keys[i].pos].time_ns, "pass %d", pass);
+    }
+}
