@@ -120,6 +120,20 @@ void eng_outputs_slip_no(char *dst, int32_t run_date, uint64_t n)
     snprintf(dst, 40, "OUT-%s-%06llu", day, (unsigned long long)n);
 }
 
+/* The writers walk orders through lists of pointers (rank order, id order) that have
+ * nothing to do with where the orders lie, so each order and its head is a cache miss
+ * the hardware cannot foresee: ask for the order 8 ahead and, once that has arrived, its
+ * head and lines 4 ahead. */
+static void prefetch_ahead(eng_order *const *list, size_t i, size_t n)
+{
+    if (i + 8 < n)
+        __builtin_prefetch(list[i + 8]);
+    if (i + 4 < n) {
+        __builtin_prefetch(list[i + 4]->head);
+        __builtin_prefetch(list[i + 4]->lines);
+    }
+}
+
 static eng_text head_text(const eng_order *o, eng_ht f)
 {
     eng_text empty = {"", 0};
@@ -223,6 +237,7 @@ static eng_rc write_slips(out_task *t, writer *w)
     fmt_isodate_format(n->run_date, ship_date);
     write_exchange_slips(t, w, ship_date);
     for (size_t r = 0; r < n->n_ranked && w->rc == ENG_OK; r++) {
+        prefetch_ahead(n->ranked, r, n->n_ranked);
         const eng_order *o = n->ranked[r];
         if (o->n_slips == 0)
             continue;
@@ -311,6 +326,7 @@ static eng_rc write_picklist(out_task *t, writer *w)
     /* A slip takes from a slot once, however many of its lines share the slot. Slip
      * numbers start at 1, so 0 in stamp means "none yet". */
     for (size_t r = 0; r < n->n_ranked; r++) {
+        prefetch_ahead(n->ranked, r, n->n_ranked);
         const eng_order *o = n->ranked[r];
         if (o->n_slips == 0)
             continue;
@@ -380,6 +396,7 @@ static eng_rc write_status(out_task *t, writer *w)
     eng_outputs *out = t->out;
     w_header(w, cols, sizeof cols / sizeof *cols);
     for (size_t i = 0; i < n->n_orders && w->rc == ENG_OK; i++) {
+        prefetch_ahead(n->orders, i, n->n_orders);
         const eng_order *o = n->orders[i];
         w_field(w, o->id, o->id_len);
         w_text(w, head_text(o, ENG_HT_CHANNEL));
@@ -423,6 +440,7 @@ static eng_rc write_backorders(out_task *t, writer *w)
     w_header(w, cols, sizeof cols / sizeof *cols);
     char when[40];
     for (size_t i = 0; i < n->n_orders && w->rc == ENG_OK; i++) {
+        prefetch_ahead(n->orders, i, n->n_orders);
         const eng_order *o = n->orders[i];
         if (o->status != ENG_ST_BACKORDERED && o->status != ENG_ST_PARTIAL)
             continue;
