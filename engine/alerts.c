@@ -37,7 +37,8 @@ eng_rc eng_alerts_totals(const eng_night *n, eng_slot_totals *t, eng_err *err)
         const eng_order *o = n->ranked[r];
         for (uint32_t i = 0; i < o->n_lines; i++) {
             const eng_line *ln = &o->lines[i];
-            const eng_part *parts = eng_alloc_line_parts(ln);
+            eng_part one;
+            const eng_part *parts = eng_alloc_line_parts(ln, &one);
             for (uint32_t k = 0; k < ln->n_parts; k++) {
                 t->shipped[parts[k].slot] += parts[k].qty; /* <= the slot's stock */
                 add_saturating(&t->demand[parts[k].slot], parts[k].qty);

@@ -76,14 +76,19 @@ typedef struct alloc_ctx {
     size_t n_chunks;
 } alloc_ctx;
 
-const eng_part *eng_alloc_line_parts(const eng_line *ln)
+const eng_part *eng_alloc_line_parts(const eng_line *ln, eng_part *one)
 {
-    return ln->n_parts > 1 ? ln->parts : &ln->one;
+    if (ln->n_parts > 1)
+        return ln->parts;
+    one->slot = ln->one_slot;
+    one->qty = ln->shipped;
+    return one;
 }
 
 static void undo_line(eng_stock *st, eng_line *ln)
 {
-    const eng_part *parts = eng_alloc_line_parts(ln);
+    eng_part one;
+    const eng_part *parts = eng_alloc_line_parts(ln, &one);
     for (uint32_t k = 0; k < ln->n_parts; k++)
         eng_stock_release(st, parts[k].slot, parts[k].qty);
     ln->n_parts = 0;
@@ -98,8 +103,7 @@ static int place_whole(const eng_night *n, eng_line *ln)
         eng_inventory_product_slots(n->inventory, (uint32_t)ln->product, &n_slots);
     for (size_t k = 0; k < n_slots; k++) {
         if (eng_stock_reserve(n->stock, slots[k], ln->qty) == ENG_OK) {
-            ln->one.slot = slots[k];
-            ln->one.qty = ln->qty;
+            ln->one_slot = slots[k];
             ln->n_parts = 1;
             ln->shipped = ln->qty;
             return 1;
@@ -133,7 +137,7 @@ static eng_rc place_units(const eng_night *n, eng_line *ln, eng_arena *mem)
     ln->n_parts = k;
     eng_rc rc = ENG_OK;
     if (k == 1) {
-        ln->one = parts[0];
+        ln->one_slot = parts[0].slot; /* its qty is ln->shipped */
     } else if (k > 1) {
         ln->parts = eng_arena_alloc(mem, k * sizeof *ln->parts, _Alignof(eng_part));
         if (ln->parts)
@@ -305,7 +309,8 @@ size_t eng_alloc_order_warehouses(const eng_night *n, const eng_order *o, uint32
     size_t k = 0;
     for (uint32_t i = 0; i < o->n_lines; i++) {
         const eng_line *ln = &o->lines[i];
-        const eng_part *parts = eng_alloc_line_parts(ln);
+        eng_part one;
+        const eng_part *parts = eng_alloc_line_parts(ln, &one);
         for (uint32_t j = 0; j < ln->n_parts; j++) {
             uint32_t r = eng_inventory_slot(n->inventory, parts[j].slot)->wh_rank;
             size_t at = 0;

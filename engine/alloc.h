@@ -25,7 +25,8 @@ eng_rc eng_alloc_run(eng_night *night, eng_pool *pool, eng_err *err);
 size_t eng_alloc_order_warehouses(const eng_night *night, const eng_order *o, uint32_t *ranks,
                                   size_t cap);
 
-/* The parts of a line (n_parts of them). */
-const eng_part *eng_alloc_line_parts(const eng_line *ln);
+/* The parts of a line (n_parts of them). A line with one part keeps only its slot, so
+ * that part is built in *one, which must outlive the use of the result. */
+const eng_part *eng_alloc_line_parts(const eng_line *ln, eng_part *one);
 
 #endif

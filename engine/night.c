@@ -206,7 +206,7 @@ void eng_night_release(eng_night *n)
 
 int64_t eng_line_amount(const eng_line *ln, int64_t units)
 {
-    if ((ln->row_flags & ENG_ROW_LINE_TOTAL) && units == ln->ordered)
+    if (ln->line_total && units == ln->ordered)
         return ln->amount_minor;
     return units * ln->unit_minor; /* units <= ordered, whose amount fit 64 bits */
 }

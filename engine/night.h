@@ -230,13 +230,14 @@ typedef struct eng_line {
     int64_t amount_minor;
     int32_t product;
     uint32_t line_no; /* 1-based among the order's distinct rows */
-    /* allocation result (alloc) */
+    /* allocation result (alloc); 80 bytes in all, one per order line of the night */
     int64_t shipped;
-    uint32_t n_parts;   /* 0: nothing shipped; 1: `one`; more: `parts` */
-    uint32_t row_flags; /* row->flags when the line was made: allocation and outputs read
-                           them for every line, and the row is far away in memory */
-    eng_part one;
-    eng_part *parts;
+    eng_part *parts;       /* n_parts > 1 */
+    uint32_t one_slot;     /* n_parts == 1: the slot all `shipped` units come from */
+    uint32_t n_parts : 31; /* 0: nothing shipped; read them with eng_alloc_line_parts */
+    /* the row was given as a line total (ENG_ROW_LINE_TOTAL), kept here because the row
+     * is far away in memory and freed after the orders stage */
+    uint32_t line_total : 1;
 } eng_line;
 
 /* The amount of a line's first `units` units: the stated total when that is all of them

@@ -472,7 +472,7 @@ static eng_rc check_lines(order_check *oc, int *all_amounts)
         eng_line *ln = &ord->lines[k++];
         memset(ln, 0, sizeof *ln);
         ln->row = r;
-        ln->row_flags = r->flags;
+        ln->line_total = !!(r->flags & ENG_ROW_LINE_TOTAL);
         ln->line_no = k;
         ln->product = r->product;
         ln->ordered = (r->flags & ENG_ROW_QTY_OK) ? r->qty : 0;

@@ -247,7 +247,8 @@ static eng_rc write_slips(out_task *t, writer *w)
             out->slips++;
             for (uint32_t i = 0; i < o->n_lines; i++) {
                 const eng_line *ln = &o->lines[i];
-                const eng_part *parts = eng_alloc_line_parts(ln);
+                eng_part one;
+                const eng_part *parts = eng_alloc_line_parts(ln, &one);
                 for (uint32_t j = 0; j < ln->n_parts; j++) {
                     const eng_slot *sl = eng_inventory_slot(n->inventory, parts[j].slot);
                     if (sl->wh_rank != ranks[s])
@@ -333,7 +334,8 @@ static eng_rc write_picklist(out_task *t, writer *w)
         size_t k = eng_alloc_order_warehouses(n, o, ranks, n_wh);
         for (uint32_t i = 0; i < o->n_lines; i++) {
             const eng_line *ln = &o->lines[i];
-            const eng_part *parts = eng_alloc_line_parts(ln);
+            eng_part one;
+            const eng_part *parts = eng_alloc_line_parts(ln, &one);
             for (uint32_t j = 0; j < ln->n_parts; j++) {
                 uint32_t s = parts[j].slot;
                 uint32_t rank = eng_inventory_slot(n->inventory, s)->wh_rank;

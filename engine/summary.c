@@ -146,7 +146,8 @@ int eng_summary_check(const eng_night *n, const eng_slot_totals *t, const eng_ou
                     if (o->lines[j].product != p)
                         continue;
                     ordered += o->lines[j].ordered;
-                    const eng_part *parts = eng_alloc_line_parts(&o->lines[j]);
+                    eng_part one;
+                    const eng_part *parts = eng_alloc_line_parts(&o->lines[j], &one);
                     for (uint32_t q = 0; q < o->lines[j].n_parts; q++)
                         tonight += parts[q].qty;
                 }

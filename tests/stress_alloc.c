@@ -211,7 +211,8 @@ static int compare_with_model(const eng_night *n, int partial, const char *label
         bad |= st != (eng_status)o->status;
         for (uint32_t i = 0; i < o->n_lines && !bad; i++) {
             const eng_line *ln = &o->lines[i];
-            const eng_part *parts = eng_alloc_line_parts(ln);
+            eng_part one;
+            const eng_part *parts = eng_alloc_line_parts(ln, &one);
             bad |= ln->n_parts != lines[i].n_parts;
             for (uint32_t j = 0; j < ln->n_parts && !bad; j++)
                 bad |= parts[j].slot != lines[i].slot[j] || parts[j].qty != lines[i].qty[j];
@@ -224,7 +225,8 @@ static int compare_with_model(const eng_night *n, int partial, const char *label
             fprintf(stderr, "  %s: order %.*s (rank %zu) differs from the model: status %d vs %d\n",
                     label, (int)o->id_len, o->id, r, o->status, st);
             for (uint32_t i = 0; i < o->n_lines; i++) {
-                const eng_part *parts = eng_alloc_line_parts(&o->lines[i]);
+                eng_part one;
+                const eng_part *parts = eng_alloc_line_parts(&o->lines[i], &one);
                 fprintf(stderr, "    line %u qty %lld: engine", i, (long long)o->lines[i].qty);
                 for (uint32_t j = 0; j < o->lines[i].n_parts; j++)
                     fprintf(stderr, " %u:%lld", parts[j].slot, (long long)parts[j].qty);
