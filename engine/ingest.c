@@ -167,7 +167,7 @@ static int head_equal(const eng_head *a, const eng_head *b, const eng_text *t)
     if (a->present != b->present || a->time_ns != b->time_ns || a->priority != b->priority)
         return 0;
     for (int i = 0; i < ENG_HM_COUNT; i++)
-        if (a->money[i].mant != b->money[i].mant || a->money[i].frac != b->money[i].frac)
+        if (a->money_mant[i] != b->money_mant[i] || a->money_frac[i] != b->money_frac[i])
             return 0;
     for (int i = 0; i < ENG_HT_COUNT; i++) {
         eng_text k = eng_head_text(a, (eng_ht)i);
@@ -427,13 +427,15 @@ static eng_rc check_values(eng_batch *b, eng_row *row, const fmt_out_row *o,
         if (ts >= 0) {
             raw_text[ts] = v;
         } else if (ms >= 0) {
-            fmt_num_rc nrc = fmt_dec_parse(v.p, v.len, &h.money[ms]);
+            fmt_dec d;
+            fmt_num_rc nrc = fmt_dec_parse(v.p, v.len, &d);
             if (nrc != FMT_NUM_OK) {
                 eng_text_quote(q, sizeof q, v.p, v.len);
                 snprintf(msg, sizeof msg, "%s %s %s", name, q, num_problem(nrc));
                 ENG_TRY(flag(b, row, ENG_CODE_BAD_NUMBER, name, msg));
                 continue;
             }
+            eng_head_set_money(&h, (eng_hm)ms, d);
         } else if (c == FMT_COL_ORDER_TIME) {
             if (fmt_isotime_parse(v.p, v.len, &h.time_ns) != 0) {
                 eng_text_quote(q, sizeof q, v.p, v.len);

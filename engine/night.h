@@ -69,18 +69,31 @@ typedef struct eng_text {
 /* The order-level values one row carries. `present` has bit (1 << fmt_col) for each
  * column that is non-blank and valid on this row; absent fields are blank or zero.
  *
- * The ten texts lie one after another in one allocation, each NUL-terminated, and
- * text_end[i] is where text i's NUL is: offsets instead of ten pointer-and-length pairs
- * make a head 136 bytes instead of 248, and a night keeps one per order. Read them with
- * eng_head_text(). */
+ * A night keeps one per order, so it is packed: the ten texts lie one after another in
+ * one allocation, each NUL-terminated, text_end[i] being where text i's NUL is, and the
+ * amounts are split into mantissas and digit counts (fmt_dec pads each to 16 bytes):
+ * 104 bytes instead of 248. Read them with eng_head_text() and eng_head_money(). */
 typedef struct eng_head {
     const char *texts;
     uint32_t text_end[ENG_HT_COUNT];
-    fmt_dec money[ENG_HM_COUNT];
+    int64_t money_mant[ENG_HM_COUNT];
     int64_t time_ns;
     int64_t priority;
     uint32_t present;
+    uint8_t money_frac[ENG_HM_COUNT];
 } eng_head;
+
+static inline fmt_dec eng_head_money(const eng_head *h, eng_hm m)
+{
+    fmt_dec d = {h->money_mant[m], h->money_frac[m]};
+    return d;
+}
+
+static inline void eng_head_set_money(eng_head *h, eng_hm m, fmt_dec d)
+{
+    h->money_mant[m] = d.mant;
+    h->money_frac[m] = d.frac;
+}
 
 static inline eng_text eng_head_text(const eng_head *h, eng_ht f)
 {
@@ -264,12 +277,12 @@ typedef struct eng_order {
     uint32_t n_lines;
     uint32_t n_rows;     /* input rows, repeats included */
     uint32_t n_slips;    /* alloc: slips (one per warehouse shipped from) */
+    uint32_t lines_out;  /* `lines` column of the status row (here, not last: no padding) */
     uint64_t first_slip; /* alloc: number of the first slip */
     int64_t time_ns;
     int64_t priority;
     int64_t units; /* ordered units, then (after alloc) as SPEC's status row wants */
     int64_t amount_minor;
-    uint32_t lines_out; /* `lines` column of the status row */
 } eng_order;
 
 /* Order ids in byte order (a proper prefix first): <0, 0, >0. */

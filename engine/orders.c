@@ -312,7 +312,7 @@ static void take_value(order_check *oc, const eng_head *h, int c)
     if (ts >= 0)
         oc->res_text[ts] = eng_head_text(h, (eng_ht)ts);
     else if (ms >= 0)
-        res->money[ms] = h->money[ms];
+        eng_head_set_money(res, (eng_hm)ms, eng_head_money(h, (eng_hm)ms));
     else if (c == FMT_COL_ORDER_TIME)
         res->time_ns = h->time_ns;
     else if (c == FMT_COL_PRIORITY)
@@ -330,7 +330,7 @@ static int same_value(const order_check *oc, const eng_head *b, int c)
         return x.len == y.len && memcmp(x.p, y.p, x.len) == 0;
     }
     if (ms >= 0)
-        return fmt_dec_cmp(a->money[ms], b->money[ms]) == 0;
+        return fmt_dec_cmp(eng_head_money(a, (eng_hm)ms), eng_head_money(b, (eng_hm)ms)) == 0;
     if (c == FMT_COL_ORDER_TIME)
         return a->time_ns == b->time_ns;
     return a->priority == b->priority;
@@ -348,7 +348,7 @@ static void describe(char *dst, size_t cap, const eng_head *h, eng_text text, in
     if (ms >= 0) {
         fmt_buf b;
         fmt_buf_init(&b);
-        fmt_buf_put_minor(&b, h->money[ms].mant, h->money[ms].frac);
+        fmt_buf_put_minor(&b, h->money_mant[ms], h->money_frac[ms]);
         snprintf(dst, cap, "\"%.*s\"", b.p ? (int)b.len : 0, b.p ? b.p : "");
         fmt_buf_release(&b);
         return;
@@ -567,8 +567,8 @@ static eng_rc check_total(order_check *oc, int all_amounts)
         oc->money_minor[m] = 0;
         if (!(oc->res.present & (1u << col[m])))
             continue;
-        fmt_num_rc nrc =
-            fmt_dec_to_minor(oc->res.money[m], fmt_currency_minor_digits(cur), &oc->money_minor[m]);
+        fmt_num_rc nrc = fmt_dec_to_minor(eng_head_money(&oc->res, (eng_hm)m),
+                                          fmt_currency_minor_digits(cur), &oc->money_minor[m]);
         if (nrc != FMT_NUM_OK) {
             oc->money_ok = 0;
             const char *name = col_label(oc, oc->src[col[m]], col[m]);

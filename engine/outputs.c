@@ -427,7 +427,8 @@ static void w_head_money(writer *w, const eng_order *o, eng_hm m, fmt_col c)
     }
     int64_t minor = 0;
     /* Valid orders converted every given amount already; cannot fail here. */
-    (void)fmt_dec_to_minor(o->head->money[m], fmt_currency_minor_digits(o->currency), &minor);
+    (void)fmt_dec_to_minor(eng_head_money(o->head, m), fmt_currency_minor_digits(o->currency),
+                           &minor);
     w_money(w, minor, o->currency);
 }
 

@@ -190,7 +190,7 @@ Test(ingest, clean_row_keeps_order_level_fields_in_its_head)
     cr_assert_eq(r->head->priority, 1);
     /* 2026-11-26 is day 20783 since 1970-01-01; 10:00 is 36000 s later. */
     cr_assert_eq(r->head->time_ns, (20783LL * 86400 + 36000) * 1000000000LL);
-    cr_assert_eq(r->head->money[ENG_HM_ORDER_TOTAL].mant, 20000);
+    cr_assert_eq(eng_head_money(r->head, ENG_HM_ORDER_TOTAL).mant, 20000);
     cr_assert(r->head->present & (1u << FMT_COL_ORDER_TOTAL));
     cr_assert_not(r->head->present & (1u << FMT_COL_SHIP_REGION), "blank region is present");
 }
