@@ -233,8 +233,9 @@ typedef struct eng_part {
     int64_t qty;
 } eng_part;
 
+/* A line of an order: one per distinct row with a SKU. It does not point back at its row,
+ * which is freed once the order's partition is built (orders.c). */
 typedef struct eng_line {
-    const eng_row *row; /* while its partition is built; NULL after (the row is freed) */
     int64_t ordered;    /* units ordered (0 when the row's qty is bad) */
     int64_t before;     /* units of it earlier nights shipped (history) */
     int64_t qty;        /* units to allocate tonight: ordered - before, at most the
@@ -243,7 +244,7 @@ typedef struct eng_line {
     int64_t amount_minor;
     int32_t product;
     uint32_t line_no; /* 1-based among the order's distinct rows */
-    /* allocation result (alloc); 80 bytes in all, one per order line of the night */
+    /* allocation result (alloc); 72 bytes in all, one per order line of the night */
     int64_t shipped;
     eng_part *parts;       /* n_parts > 1 */
     uint32_t one_slot;     /* n_parts == 1: the slot all `shipped` units come from */

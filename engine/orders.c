@@ -471,7 +471,6 @@ static eng_rc check_lines(order_check *oc, int *all_amounts)
             continue;
         eng_line *ln = &ord->lines[k++];
         memset(ln, 0, sizeof *ln);
-        ln->row = r;
         ln->line_total = !!(r->flags & ENG_ROW_LINE_TOTAL);
         ln->line_no = k;
         ln->product = r->product;
@@ -663,7 +662,11 @@ static eng_rc settle_outstanding(order_check *oc)
     int64_t outstanding = 0;
     uint32_t shippable = 0;
     fmt_state line_state = FMT_STATE_NONE;
-    for (uint32_t i = 0; i < ord->n_lines; i++) {
+    /* Lines were made from the rows that are lines, in row order (check_lines). */
+    for (uint32_t i = 0, j = 0; i < ord->n_lines; i++, j++) {
+        while (!is_line(oc->rows[j]))
+            j++;
+        const eng_row *r = oc->rows[j];
         eng_line *ln = &ord->lines[i];
         const eng_product *p =
             ln->product >= 0 ? eng_catalog_get(n->catalog, (uint32_t)ln->product) : NULL;
@@ -676,13 +679,13 @@ static eng_rc settle_outstanding(order_check *oc)
             ln->before = take;
             ln->qty = ln->ordered - take;
         }
-        if (ln->row->open_qty >= 0 && ln->row->open_qty < ln->qty)
-            ln->qty = ln->row->open_qty;
-        if (ln->row->line_state != FMT_STATE_NONE) {
+        if (r->open_qty >= 0 && r->open_qty < ln->qty)
+            ln->qty = r->open_qty;
+        if (r->line_state != FMT_STATE_NONE) {
             /* Not ours to ship (a gift card, a line the marketplace fulfils). */
             ln->qty = 0;
-            if (ln->row->line_state > line_state)
-                line_state = (fmt_state)ln->row->line_state;
+            if (r->line_state > line_state)
+                line_state = (fmt_state)r->line_state;
         } else {
             shippable++;
         }
@@ -817,7 +820,7 @@ static eng_rc spread_batch(void *ctx, size_t b, unsigned worker, eng_err *err)
 /* Move every batch's rows to their partitions, each batch's array freed as soon as it is
  * copied (batches in parallel; each writes its own ranges), keeping per batch what later
  * stages read: row_flags and the standalone counts. Holding the night's rows and its
- * lines at once was the peak of a run (rows 104 bytes, lines 96 per order line); a
+ * lines at once was the peak of a run (rows 104 bytes, lines then 96 per order line); a
  * partition frees its rows once its orders are built (release_rows), so the peak is
  * about the larger of the two. On ENG_NOMEM nothing has moved. */
 static eng_rc spread_rows(eng_night *n, eng_pool *pool, eng_err *err)
@@ -862,9 +865,6 @@ static void release_rows(eng_night *n, size_t p)
         for (uint32_t j = bt->part_start[p]; j < bt->part_start[p + 1]; j++)
             bt->row_flags[bt->by_part[j]] = part->rows[k++].flags;
     }
-    for (size_t o = 0; o < part->n_orders; o++)
-        for (uint32_t i = 0; i < part->orders[o].n_lines; i++)
-            part->orders[o].lines[i].row = NULL;
     free(part->rows);
     part->rows = NULL;
     part->n_rows = 0;
