@@ -56,6 +56,51 @@ static const char *source_path(const eng_night *n, uint16_t file)
 
 /* ---- 1. visiting ---- */
 
+/* The pending order of row's id and file, from table (order index + 1, the latest per
+ * id) or added to it: an id seen before in another file starts a re-sent copy, which
+ * points at the first order of that id. */
+static eng_rc order_of_row(part_task *t, uint32_t *table, size_t mask, const eng_row *row,
+                           uint32_t *order)
+{
+    size_t h = eng_hash_bytes(row->order_id, row->order_id_len) & mask;
+    uint32_t found = 0;
+    while (table[h]) {
+        const pending *q = &t->pend[table[h] - 1];
+        if (q->id_len == row->order_id_len && q->escaped == !!(row->flags & ENG_ROW_ID_ESCAPED) &&
+            memcmp(q->id, row->order_id, row->order_id_len) == 0) {
+            found = table[h];
+            break;
+        }
+        h = (h + 1) & mask;
+    }
+    if (found && t->pend[found - 1].file == row->file) {
+        *order = found - 1;
+        return ENG_OK;
+    }
+    if (t->n_pend == t->cap_pend) {
+        size_t cap = t->cap_pend ? t->cap_pend * 2 : 256;
+        pending *grown = realloc(t->pend, cap * sizeof *grown);
+        if (!grown)
+            return ENG_NOMEM;
+        t->pend = grown;
+        t->cap_pend = cap;
+    }
+    *order = (uint32_t)t->n_pend++;
+    pending *q = &t->pend[*order];
+    q->id = row->order_id;
+    q->id_len = row->order_id_len;
+    q->escaped = !!(row->flags & ENG_ROW_ID_ESCAPED);
+    q->file = row->file;
+    q->n_rows = 0;
+    q->original = -1;
+    if (found) {
+        const pending *prev = &t->pend[found - 1];
+        q->original = prev->original >= 0 ? prev->original : (int32_t)(found - 1);
+    }
+    table[h] = *order + 1;
+    return ENG_OK;
+}
+
 static eng_rc visit_rows(part_task *t)
 {
     size_t total = t->part->n_rows;
@@ -63,82 +108,36 @@ static eng_rc visit_rows(part_task *t)
     size_t size = 16;
     while (size < total * 2)
         size *= 2;
-    uint32_t *table = calloc(size, sizeof *table); /* order index + 1, latest per id */
+    uint32_t *table = calloc(size, sizeof *table);
     if (!t->visits || !table) {
         free(table);
         return ENG_NOMEM;
     }
-    size_t mask = size - 1;
-    {
-        const char *last_id = NULL; /* the id text the previous row shared */
-        uint32_t last_order = 0;
-        uint16_t last_escaped = 0;
-        for (size_t k = 0; k < total; k++) {
-            eng_row *row = &t->part->rows[k];
-            /* Rows of one order that follow each other in a file share their id's text
-             * (ingest's set_order_id; texts of different batches are in different arenas),
-             * so the same pointer is the same order of the same file: no hashing and no
-             * lookup in the table. (An escaped id may share its text with a literal one,
-             * and is still another order.) */
-            if (row->order_id == last_id && (row->flags & ENG_ROW_ID_ESCAPED) == last_escaped) {
-                t->pend[last_order].n_rows++;
-                t->visits[t->n_visits].row = row;
-                t->visits[t->n_visits].order = last_order;
-                t->n_visits++;
-                continue;
-            }
-            size_t h = eng_hash_bytes(row->order_id, row->order_id_len) & mask;
-            uint32_t found = 0;
-            while (table[h]) {
-                const pending *q = &t->pend[table[h] - 1];
-                if (q->id_len == row->order_id_len &&
-                    q->escaped == !!(row->flags & ENG_ROW_ID_ESCAPED) &&
-                    memcmp(q->id, row->order_id, row->order_id_len) == 0) {
-                    found = table[h];
-                    break;
-                }
-                h = (h + 1) & mask;
-            }
-            uint32_t order;
-            if (found && t->pend[found - 1].file == row->file) {
-                order = found - 1;
-            } else {
-                if (t->n_pend == t->cap_pend) {
-                    size_t cap = t->cap_pend ? t->cap_pend * 2 : 256;
-                    pending *grown = realloc(t->pend, cap * sizeof *grown);
-                    if (!grown) {
-                        free(table);
-                        return ENG_NOMEM;
-                    }
-                    t->pend = grown;
-                    t->cap_pend = cap;
-                }
-                order = (uint32_t)t->n_pend++;
-                pending *q = &t->pend[order];
-                q->id = row->order_id;
-                q->id_len = row->order_id_len;
-                q->escaped = !!(row->flags & ENG_ROW_ID_ESCAPED);
-                q->file = row->file;
-                q->n_rows = 0;
-                q->original = -1;
-                if (found) {
-                    /* Re-sent: point at the first order of that id. */
-                    const pending *prev = &t->pend[found - 1];
-                    q->original = prev->original >= 0 ? prev->original : (int32_t)(found - 1);
-                }
-                table[h] = order + 1;
-            }
-            t->pend[order].n_rows++;
-            t->visits[t->n_visits].row = row;
-            t->visits[t->n_visits].order = order;
-            t->n_visits++;
-            last_id = row->order_id;
-            last_order = order;
-            last_escaped = row->flags & ENG_ROW_ID_ESCAPED;
-        }
+    const char *last_id = NULL; /* the id text the previous row shared */
+    uint16_t last_escaped = 0;
+    uint32_t order = 0;
+    eng_rc rc = ENG_OK;
+    for (size_t k = 0; k < total && rc == ENG_OK; k++) {
+        eng_row *row = &t->part->rows[k];
+        uint16_t escaped = row->flags & ENG_ROW_ID_ESCAPED;
+        /* Rows of one order that follow each other in a file share their id's text
+         * (ingest's set_order_id; texts of different batches are in different arenas),
+         * so the same pointer is the same order of the same file: no hashing and no
+         * lookup in the table. (An escaped id may share its text with a literal one,
+         * and is still another order.) */
+        if (row->order_id != last_id || escaped != last_escaped)
+            rc = order_of_row(t, table, size - 1, row, &order);
+        if (rc != ENG_OK)
+            break;
+        last_id = row->order_id;
+        last_escaped = escaped;
+        t->pend[order].n_rows++;
+        t->visits[t->n_visits].row = row;
+        t->visits[t->n_visits].order = order;
+        t->n_visits++;
     }
     free(table);
-    return ENG_OK;
+    return rc;
 }
 
 /* ---- 2. grouping ---- */

@@ -164,8 +164,8 @@ static eng_rc emit(fmt_chunker *c, size_t cut, uint64_t lines, fmt_chunk **out, 
     fmt_chunk *ch = malloc(sizeof *ch);
     size_t rest = c->len - cut;
     /* The carry goes to a fresh buffer; the current one becomes the chunk. Room for a
-     * chunk and a 64 KiB carry, so that pooled buffers fit the next chunks whatever
-     * their carry. */
+     * chunk and a carry of read_slack bytes, so that pooled buffers fit the next chunks
+     * whatever their (shorter) carry. */
     size_t slack = read_slack(c);
     size_t new_cap = c->chunk_size + (rest > slack ? rest : slack);
     char *next = c->pool ? pool_take(c->pool, new_cap, &new_cap) : NULL;
