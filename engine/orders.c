@@ -19,6 +19,7 @@
 #include "../formats/currency.h"
 #include "../formats/isotime.h"
 #include "hash.h"
+#include "heap.h"
 #include "history.h"
 #include "text.h"
 
@@ -972,6 +973,9 @@ eng_rc eng_orders_build(eng_night *n, eng_pool *pool, eng_err *err)
         free(n->batches[b]->by_part);
         n->batches[b]->by_part = NULL;
     }
+    /* Every row is freed now; what the last partitions freed no later one reused, and
+     * held under the sort's keys it was the peak of the run. */
+    eng_heap_give_back_free();
     size_t total = 0;
     for (size_t p = 0; p < ENG_PARTS; p++)
         total += n->parts[p].n_orders;

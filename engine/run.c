@@ -11,6 +11,7 @@
 #include "alerts.h"
 #include "alloc.h"
 #include "analysis.h"
+#include "heap.h"
 #include "history.h"
 #include "ingest.h"
 #include "manifest.h"
@@ -235,6 +236,7 @@ int eng_run(const eng_run_args *a)
         n->history = history;
     }
     lap(&metrics, ENG_STAGE_HISTORY, &mark);
+    eng_heap_plan_building();
     if (rc == ENG_OK)
         rc = eng_orders_build(n, pool, &err);
     if (rc == ENG_OK) {

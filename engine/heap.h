@@ -1,0 +1,25 @@
+/* How the process heap gives memory back to the system, stage by stage.
+ *
+ * On the VMs slipway is benchmarked on, a page fault costs about 10 us: a page the run
+ * reuses is nearly free, a page it gives back and then faults in again costs as much as
+ * reading a few order lines. The two calls set glibc's malloc for the two halves of a
+ * run; elsewhere (another libc, the sanitizers' allocators) they do nothing. */
+#ifndef ENG_HEAP_H
+#define ENG_HEAP_H
+
+/* While the order files are read: one heap for every thread, and blocks of 256 KiB and
+ * more (a batch's rows, arena blocks) mapped on their own, so that freeing one at the
+ * start of the orders stage gives its pages back at once. Call before any thread
+ * starts. */
+void eng_heap_plan_reading(void);
+
+/* From the orders stage on: blocks up to 64 MiB come from the heap, so the pages a
+ * partition's rows free are the pages the next partition's orders and lines take. Call
+ * between stages, when no other thread allocates. */
+void eng_heap_plan_building(void);
+
+/* Give the system back the free pages inside the heap: once the orders stage has built
+ * every partition, what the partitions freed and no later partition reused. */
+void eng_heap_give_back_free(void);
+
+#endif
