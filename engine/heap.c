@@ -1,7 +1,11 @@
-/* glibc's mallopt behind heap.h. */
+/* glibc's mallopt and Linux's madvise behind heap.h. */
+#define _DEFAULT_SOURCE /* madvise */
 #include "heap.h"
 
+#include <stdint.h>
 #include <stdlib.h> /* defines __GLIBC__ on glibc */
+#include <sys/mman.h>
+#include <unistd.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -42,5 +46,27 @@ void eng_heap_give_back_free(void)
     /* malloc_trim also returns whole free pages in the middle of the heap, not only at
      * its top. */
     malloc_trim(0);
+#endif
+}
+
+void eng_heap_prefault(void *p, size_t len)
+{
+#ifdef __linux__
+#ifdef MADV_POPULATE_WRITE
+    const int populate_write = MADV_POPULATE_WRITE;
+#else
+    const int populate_write = 23; /* Linux 5.14; older headers lack the name */
+#endif
+    long sz = sysconf(_SC_PAGESIZE); /* glibc answers from memory: no system call */
+    size_t page = sz > 0 ? (size_t)sz : 4096;
+    if (len == 0)
+        return;
+    uintptr_t from = (uintptr_t)p & ~(uintptr_t)(page - 1);
+    uintptr_t to = ((uintptr_t)p + len + page - 1) & ~(uintptr_t)(page - 1);
+    /* EINVAL on an older kernel: the pages fault in as they would have. */
+    (void)madvise((void *)from, to - from, populate_write);
+#else
+    (void)p;
+    (void)len;
 #endif
 }
