@@ -63,6 +63,15 @@ Test(buf, put_minor_int64_limits)
     ASSERT_WRITES(fmt_buf_put_minor(b, INT64_MIN, 2), "-92233720368547758.08");
 }
 
+/* Totals either side of 2^64 minor units. */
+Test(buf, put_minor128_either_side_of_64_bits)
+{
+    __int128 top = (__int128)UINT64_MAX; /* 18446744073709551615 */
+    ASSERT_WRITES(fmt_buf_put_minor128(b, top, 2), "184467440737095516.15");
+    ASSERT_WRITES(fmt_buf_put_minor128(b, top + 1, 2), "184467440737095516.16");
+    ASSERT_WRITES(fmt_buf_put_minor128(b, -(top + 1), 0), "-18446744073709551616");
+}
+
 Test(buf, put_minor128_beyond_int64)
 {
     __int128 v = (__int128)INT64_MAX * 1000 + 5; /* 9223372036854775807005 */

@@ -698,6 +698,36 @@ Test(csv, put_field_quotes_cr_and_lf)
     assert_put_field("a\nb", "\"a\nb\"");
 }
 
+/* One special byte at every position of fields of every length up to 24 must be quoted;
+ * bytes with the high bit set and '+' (one below ',') around it must not count. */
+Test(csv, put_field_finds_a_special_byte_at_every_position)
+{
+    static const char special[] = {',', '"', '\r', '\n'};
+    for (size_t len = 1; len <= 24; len++) {
+        char plain[32], want[80];
+        for (size_t i = 0; i < len; i++)
+            plain[i] = (char)(i % 2 ? '\xc3' : '+'); /* '+' is ',' - 1 */
+        plain[len] = '\0';
+        assert_put_field(plain, plain);
+        for (size_t at = 0; at < len; at++)
+            for (size_t k = 0; k < sizeof special; k++) {
+                char in[32];
+                memcpy(in, plain, len + 1);
+                in[at] = special[k];
+                size_t w = 0;
+                want[w++] = '"';
+                for (size_t i = 0; i < len; i++) {
+                    want[w++] = in[i];
+                    if (in[i] == '"')
+                        want[w++] = '"';
+                }
+                want[w++] = '"';
+                want[w] = '\0';
+                assert_put_field(in, want);
+            }
+    }
+}
+
 Test(csv, put_field_quotes_leading_or_trailing_space_or_tab)
 {
     assert_put_field(" a", "\" a\"");
