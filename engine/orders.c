@@ -917,7 +917,8 @@ static eng_rc build_partition(void *ctx, size_t p, unsigned worker, eng_err *err
     return ENG_OK;
 }
 
-/* Set by eng_orders_build (one thread) for the qsort below. */
+/* Set by eng_orders_build before its sorting tasks start (the pool's start publishes it);
+ * only read while they run. */
 static const eng_night *sort_night;
 
 /* SPEC's order for order_status.csv: id, then source (path bytes), then line. */
@@ -967,6 +968,86 @@ static int cmp_id_key(const void *x, const void *y)
     return cmp_order_id(&a->o, &b->o);
 }
 
+/* The orders in id order: runs of keys sorted on all threads, then merged by one, which
+ * compares about log2(SORT_RUNS) keys an order where one whole sort compared twenty.
+ * cmp_id_key is a total order (no two orders share a file and line), so the result is
+ * the same however the keys are cut into runs. */
+#define SORT_RUNS 16
+
+typedef struct id_sort {
+    const eng_night *night;
+    id_key *keys;
+    size_t total;
+    size_t part_at[ENG_PARTS]; /* the first key of each partition's orders */
+} id_sort;
+
+static size_t run_start(const id_sort *s, size_t r)
+{
+    return s->total / SORT_RUNS * r + (r < s->total % SORT_RUNS ? r : s->total % SORT_RUNS);
+}
+
+static eng_rc fill_keys(void *ctx, size_t p, unsigned worker, eng_err *err)
+{
+    (void)worker;
+    (void)err;
+    id_sort *s = ctx;
+    const eng_partition *part = &s->night->parts[p];
+    for (size_t o = 0; o < part->n_orders; o++)
+        id_key_set(&s->keys[s->part_at[p] + o], &part->orders[o]);
+    return ENG_OK;
+}
+
+static eng_rc sort_run(void *ctx, size_t r, unsigned worker, eng_err *err)
+{
+    (void)worker;
+    (void)err;
+    id_sort *s = ctx;
+    size_t lo = run_start(s, r);
+    qsort(s->keys + lo, run_start(s, r + 1) - lo, sizeof *s->keys, cmp_id_key);
+    return ENG_OK;
+}
+
+/* Restore the heap of runs below slot j: each run's next key is no greater than its
+ * children's. */
+static void sift_down(const id_sort *s, const size_t *at, unsigned *heap, unsigned h, unsigned j)
+{
+    for (;;) {
+        unsigned c = 2 * j + 1;
+        if (c >= h)
+            break;
+        if (c + 1 < h && cmp_id_key(&s->keys[at[heap[c + 1]]], &s->keys[at[heap[c]]]) < 0)
+            c++;
+        if (cmp_id_key(&s->keys[at[heap[c]]], &s->keys[at[heap[j]]]) >= 0)
+            break;
+        unsigned t = heap[c];
+        heap[c] = heap[j];
+        heap[j] = t;
+        j = c;
+    }
+}
+
+/* Merge the sorted runs into out through a binary heap of the runs' next keys. */
+static void merge_runs(const id_sort *s, eng_order **out)
+{
+    size_t at[SORT_RUNS], end[SORT_RUNS];
+    unsigned heap[SORT_RUNS], h = 0;
+    for (unsigned r = 0; r < SORT_RUNS; r++) {
+        at[r] = run_start(s, r);
+        end[r] = run_start(s, r + 1);
+        if (at[r] < end[r])
+            heap[h++] = r;
+    }
+    for (unsigned i = h / 2; i-- > 0;)
+        sift_down(s, at, heap, h, i);
+    for (size_t k = 0; h > 0; k++) {
+        unsigned r = heap[0];
+        out[k] = s->keys[at[r]++].o;
+        if (at[r] == end[r])
+            heap[0] = heap[--h];
+        sift_down(s, at, heap, h, 0);
+    }
+}
+
 eng_rc eng_orders_build(eng_night *n, eng_pool *pool, eng_err *err)
 {
     if (spread_rows(n, pool, err) != ENG_OK)
@@ -979,26 +1060,29 @@ eng_rc eng_orders_build(eng_night *n, eng_pool *pool, eng_err *err)
     /* Every row is freed now; what the last partitions freed no later one reused, and
      * held under the sort's keys it was the peak of the run. */
     eng_heap_give_back_free();
-    size_t total = 0;
-    for (size_t p = 0; p < ENG_PARTS; p++)
-        total += n->parts[p].n_orders;
-    n->orders = malloc((total ? total : 1) * sizeof *n->orders);
+    id_sort s;
+    memset(&s, 0, sizeof s);
+    s.night = n;
+    for (size_t p = 0; p < ENG_PARTS; p++) {
+        s.part_at[p] = s.total;
+        s.total += n->parts[p].n_orders;
+    }
+    n->orders = malloc((s.total ? s.total : 1) * sizeof *n->orders);
     if (!n->orders)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory listing orders");
-    id_key *keys = malloc((total ? total : 1) * sizeof *keys);
-    if (!keys)
+    s.keys = malloc((s.total ? s.total : 1) * sizeof *s.keys);
+    if (!s.keys)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory sorting orders");
-    size_t k = 0;
-    for (size_t p = 0; p < ENG_PARTS; p++)
-        for (size_t o = 0; o < n->parts[p].n_orders; o++)
-            id_key_set(&keys[k++], &n->parts[p].orders[o]);
     sort_night = n;
-    qsort(keys, total, sizeof *keys, cmp_id_key);
-    for (k = 0; k < total; k++)
-        n->orders[k] = keys[k].o;
-    n->n_orders = total;
-    free(keys);
-    return ENG_OK;
+    eng_rc rc = eng_pool_for(pool, ENG_PARTS, fill_keys, &s, err);
+    if (rc == ENG_OK)
+        rc = eng_pool_for(pool, SORT_RUNS, sort_run, &s, err);
+    if (rc == ENG_OK) {
+        merge_runs(&s, n->orders);
+        n->n_orders = s.total;
+    }
+    free(s.keys);
+    return rc;
 }
 
 void eng_orders_count_bad(eng_night *n)
