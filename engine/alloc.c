@@ -493,18 +493,14 @@ eng_rc eng_alloc_run(eng_night *n, eng_pool *pool, eng_err *err)
     a.n_chunks = (n->n_ranked + CHUNK - 1) / CHUNK;
     if (rc == ENG_OK) {
         /* Only the walk splits lines, on the calling thread: one arena. */
-        n->alloc_mem = calloc(1, sizeof *n->alloc_mem);
-        if (n->alloc_mem) {
-            n->n_alloc_mem = 1;
-            n->alloc_mem[0] = eng_arena_new(1u << 16);
-        }
-        if (!n->alloc_mem || !n->alloc_mem[0])
+        n->alloc_mem = eng_arena_new(1u << 16);
+        if (!n->alloc_mem)
             rc = ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
     }
     if (rc == ENG_OK)
         rc = eng_pool_for(pool, a.n_chunks, extract_task, &a, err);
     if (rc == ENG_OK)
-        rc = walk(&a, n->alloc_mem[0], err);
+        rc = walk(&a, n->alloc_mem, err);
     free(contended);
     return rc;
 }

@@ -193,9 +193,7 @@ void eng_night_release(eng_night *n)
     free(n->ranked);
     free(n->initial_free);
     eng_stock_free(n->stock);
-    for (unsigned w = 0; w < n->n_alloc_mem; w++)
-        eng_arena_free(n->alloc_mem[w]);
-    free(n->alloc_mem);
+    eng_arena_free(n->alloc_mem);
     if (n->header_text)
         for (size_t f = 0; f < n->n_order_files; f++)
             fmt_buf_release(&n->header_text[f]);

@@ -356,8 +356,7 @@ typedef struct eng_night {
     eng_order **ranked; /* valid orders in rank order */
     size_t n_ranked;
     int64_t *initial_free; /* per slot, counters before allocation */
-    eng_arena **alloc_mem; /* split lines' parts (one arena: only the serial walk splits) */
-    unsigned n_alloc_mem;
+    eng_arena *alloc_mem;  /* split lines' parts (only the serial walk splits lines) */
     uint64_t n_slips;
 } eng_night;
 
