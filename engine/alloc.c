@@ -39,7 +39,7 @@
  * records ahead of it; what needs no rank order runs on all threads.
  *
  * Scratch memory is kept small on purpose: on the 2-core VM the first touch of a page
- * costs about 20 us, so a buffer of 24 bytes per order costs about as much as one more
+ * costs 11-16 us (heap.h), so a buffer of 24 bytes per order costs about as much as one more
  * cache miss per order. Hence keys sorted in place, and no list of contended lines.
  *
  * Memory ordering: the counters are relaxed atomics (stock.c says why that suffices).

@@ -1,6 +1,6 @@
 /* How the process takes memory from the system and gives it back, stage by stage.
  *
- * On the VMs slipway is benchmarked on, a page fault costs about 10 us: a page the run
+ * On the VMs slipway is benchmarked on, a page fault costs 11-16 us: a page the run
  * reuses is nearly free, a page it gives back and then faults in again costs as much as
  * reading a few order lines. The plan calls set glibc's malloc for the two halves of a
  * run, and prefault maps fresh pages in bulk; elsewhere (another libc, the sanitizers'
@@ -26,7 +26,7 @@ void eng_heap_plan_building(void);
 void eng_heap_give_back_free(void);
 
 /* Map the pages under [p, p + len) now, in one call, where the first write to each would
- * have taken a page fault of its own: on these VMs a fault costs about 11 us a page and
+ * have taken a page fault of its own: on these VMs a fault costs 11-16 us a page and
  * this about 8, or less for long ranges. Only pages wholly or partly inside the range
  * are touched, and pages already mapped are left as they are, so two threads may prefault
  * overlapping ranges. Advice: does nothing where the system cannot. */

@@ -6,7 +6,8 @@
  * once per order by whoever builds the keys (alloc.c, on all threads); the sort then
  * works on a dense array. It sorts in place, not by merging into a second buffer,
  * because fresh memory is not free either: on the 2-core VM the first touch of a page
- * costs about 20 us, so a second buffer would cost about one more cache miss per order.
+ * costs 11-16 us (heap.h), so a second buffer would cost about one more cache miss per
+ * order.
  *
  * Why keys order exactly as eng_rank_cmp: the priority and time maps are monotone
  * bijections onto uint64_t (priority reversed); id places order distinct ids as ids do
