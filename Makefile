@@ -60,7 +60,7 @@ define ensure_pkgs
 	fi
 endef
 
-.PHONY: all deps test-deps run test unit golden cli chain verify hostile faults-smoke faults \
+.PHONY: all deps test-deps run test unit golden cli chain history verify hostile faults-smoke faults \
         stress tsan-run sanitize install format format-check clean bench bench-smoke profile \
         fuzz fuzz-smoke fuzz-build
 
@@ -155,7 +155,7 @@ run: deps
 
 # ---- tests -----------------------------------------------------------------------------
 test: test-deps
-	@$(MAKE) --no-print-directory unit golden cli chain verify hostile faults-smoke stress \
+	@$(MAKE) --no-print-directory unit golden cli chain history verify hostile faults-smoke stress \
 	    tsan-run fuzz-smoke bench-smoke
 
 unit: $(addprefix build/asan/,$(TESTS))
@@ -169,6 +169,10 @@ cli: build/asan/slipway
 
 chain: build/asan/slipway
 	@sh tests/chain.sh build/asan/slipway
+
+# What --history is trusted with: same-date waves, copies, channels (tests/history.sh).
+history: build/asan/slipway
+	@sh tests/history.sh build/asan/slipway
 
 # Nasty files (empty, truncated, NUL, bad UTF-8, 10 MB fields, ...): tests/hostile/README.md.
 hostile: build/asan/slipway

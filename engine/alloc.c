@@ -52,6 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "history.h"
 #include "rank.h"
 
 /* Ranked orders per task in the parallel passes: enough tasks to even out threads on a
@@ -415,7 +416,9 @@ static eng_rc walk(alloc_ctx *a, eng_arena *mem, eng_err *err)
     uint32_t *ranks = malloc((n_wh ? n_wh : 1) * sizeof *ranks);
     if (!ranks)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
-    uint64_t next = n->n_exchange_slips + 1; /* exchange replacements come first */
+    /* After history's numbers of the same date (an earlier wave); exchange replacements
+     * come first. */
+    uint64_t first = eng_history_last_slip(n->history) + n->n_exchange_slips + 1, next = first;
     eng_rc rc = ENG_OK;
     for (size_t r = 0; r < n->n_ranked && rc == ENG_OK; r++) {
         prefetch_ahead(n->ranked, r, n->n_ranked, 1);
@@ -442,7 +445,7 @@ static eng_rc walk(alloc_ctx *a, eng_arena *mem, eng_err *err)
             next += o->n_slips;
         }
     }
-    n->n_slips = next - 1 - n->n_exchange_slips;
+    n->n_slips = next - first;
     free(ranks);
     return rc;
 }

@@ -46,7 +46,7 @@ typedef enum eng_rc {
     X(CURRENCY_MISMATCH, "the currency differs from the catalog's")                      \
     X(INCONSISTENT_ORDER, "the rows of the order disagree")                              \
     X(TOTAL_MISMATCH, "the stated order total does not add up")                          \
-    X(DUPLICATE_ROW, "the row repeats an earlier row byte for byte")                     \
+    X(DUPLICATE_ROW, "the row repeats an earlier row of its order")                     \
     X(DUPLICATE_ORDER, "the order was already received")                                 \
     X(INSUFFICIENT_STOCK, "not enough stock to ship")                                    \
     X(SUPERSEDED_ROW, "a later row of the same marketplace line replaces this one")      \

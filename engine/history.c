@@ -1,20 +1,28 @@
 /* History loading.
  *
+ *   before the tasks:        paths given twice refused, byte-identical copies skipped
  *   one pool task per file:  rows -> (kept records of tonight's ids) + per-worker totals
- *   then one thread:         records merged file by file into the order index
+ *   then one thread:         records de-duplicated in file order, sorted by (order id,
+ *                            channel, SKU) and cut into the order index
  *
- * Totals are sums, so the worker that added them does not matter; kept records are merged
- * in file order and "latest shipment" is the greatest (ship date, slip number), so the
- * result is the same for any thread count and any file completion order. */
+ * Totals are sums and the highest slip and return numbers maxima, so the worker that
+ * added them does not matter; kept records are de-duplicated in file order and sorted,
+ * and "latest shipment" is the greatest (ship date, slip number), so the result is the
+ * same for any thread count and any file completion order. Sorting keeps the merge
+ * O(n log n) however many lines one order has (a re-sent order of 16,000 lines). */
 #include "history.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
 
 #include "../formats/currency.h"
 #include "../formats/isotime.h"
 #include "../formats/num.h"
+#include "../formats/sha256.h"
+#include "../formats/source.h"
 #include "../formats/table.h"
 #include "../formats/utf8.h"
 #include "arena.h"
@@ -68,8 +76,10 @@ typedef enum { REC_SHIPPED, REC_RETURNED, REC_REQUEST } rec_kind;
 typedef struct hist_rec {
     rec_kind kind;
     const char *order_id;
+    const char *channel; /* NULL: a ledger without a channel column (an older slipway) */
     const char *sku;
     uint32_t order_id_len;
+    uint32_t channel_len;
     uint32_t sku_len;
     int64_t qty;
     int64_t amount_minor;
@@ -79,6 +89,10 @@ typedef struct hist_rec {
     const char *line_no; /* REC_SHIPPED: the slip line's line_no */
     const char *warehouse;
     int refunded;                /* REC_RETURNED: the resolution was a refund, not an exchange */
+    uint64_t line;               /* where the row starts in its file */
+    int counts;                  /* merge: not a repeat of an earlier slip line or request */
+    int counts_row;              /* merge: not a repeat of an earlier row, all columns */
+    unsigned char row_digest[16]; /* REC_SHIPPED: SHA-256 of every field of the row */
     eng_text text[ENG_HT_COUNT]; /* REC_SHIPPED only */
 } hist_rec;
 
@@ -88,6 +102,12 @@ typedef struct file_result {
     size_t cap;
     eng_arena *mem;
     uint64_t rows;
+    uint64_t catalog_rows; /* rows whose SKU the catalog has */
+    uint64_t last_slip;    /* highest slip and return numbers of the run date */
+    uint64_t last_return;
+    uint64_t line;         /* of the row being read */
+    int skip;              /* a byte-identical copy of an earlier file: not read */
+    size_t copy_of;        /* with skip: that file's index */
 } file_result;
 
 /* Per-worker totals for the analysis. */
@@ -101,13 +121,18 @@ typedef struct worker_totals {
     int64_t *shipped; /* per product */
     reason_map reasons;
     eng_arena *mem;
+    fmt_sha256 *sha; /* row digests of kept slip rows */
+    fmt_buf row;     /* scratch for the digest */
 } worker_totals;
 
 struct eng_history {
     eng_arena *mem;
-    eng_hist_order *orders; /* open addressing by order id; order_id NULL = empty */
-    size_t mask;
+    eng_hist_order *orders; /* sorted by (order id, channel) bytes */
     size_t n_orders;
+    eng_hist_line *lines; /* every order's lines, each order's contiguous */
+    size_t n_lines;
+    uint64_t last_slip;
+    uint64_t last_return;
     eng_strset *requests;
     int64_t *shipped; /* per product */
     eng_hist_reason *reasons;
@@ -115,13 +140,13 @@ struct eng_history {
     uint64_t rows;
     eng_arena **file_mem; /* the files' arenas, which merged records point into */
     size_t n_file_mem;
-    eng_strset *seen_recs; /* kept slip lines and approved requests, to count each once */
-    uint64_t repeated_recs;
+    uint64_t repeated_recs; /* kept slip lines and approved requests found twice */
 };
 
 typedef struct load_ctx {
     eng_night *night;
     size_t first;
+    char run_day[9]; /* YYYYMMDD of the run date, as slip and return numbers write it */
     const eng_strset *order_ids;
     const eng_strset *request_ids;
     file_result *files;
@@ -159,23 +184,68 @@ static const char *keep(eng_arena *mem, fmt_str v)
     return eng_arena_strndup(mem, v.p, v.len);
 }
 
-/* A kept record of units of one SKU of a tonight-relevant order. */
-static eng_rc keep_order_rec(file_result *fr, rec_kind kind, fmt_str id, fmt_str sku, int64_t qty,
-                             hist_rec **out, eng_err *err)
+/* A kept record of units of one SKU of a tonight-relevant order. channel: {NULL, 0} when
+ * the file has no channel column. */
+static eng_rc keep_order_rec(file_result *fr, rec_kind kind, fmt_str id, fmt_str channel,
+                             fmt_str sku, int64_t qty, hist_rec **out, eng_err *err)
 {
     hist_rec *r;
     if (add_rec(fr, &r) != ENG_OK)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory reading history");
     r->kind = kind;
     r->order_id = keep(fr->mem, id);
+    r->channel = channel.p ? keep(fr->mem, channel) : NULL;
     r->sku = keep(fr->mem, sku);
     r->order_id_len = (uint32_t)id.len;
+    r->channel_len = (uint32_t)channel.len;
     r->sku_len = (uint32_t)sku.len;
     r->qty = qty;
-    if (!r->order_id || !r->sku)
+    r->line = fr->line;
+    if (!r->order_id || !r->sku || (channel.p && !r->channel))
         return ENG_FAIL(err, ENG_NOMEM, "out of memory reading history");
     *out = r;
     return ENG_OK;
+}
+
+/* N of a number "PREFIX-YYYYMMDD-N" (OUT-, RMA-) when YYYYMMDD is the run's day; 0 for
+ * any other day or text. A number of the run's day that is not one refuses the file. */
+static eng_rc number_of_day(fmt_str v, const char *prefix, const char *day, const char *field,
+                            uint64_t *out, eng_err *err)
+{
+    size_t pl = strlen(prefix);
+    *out = 0;
+    if (v.len < pl + 9 || memcmp(v.p, prefix, pl) != 0 || memcmp(v.p + pl, day, 8) != 0 ||
+        v.p[pl + 8] != '-')
+        return ENG_OK;
+    size_t digits = v.len - pl - 9;
+    uint64_t n = 0;
+    for (size_t i = pl + 9; i < v.len; i++)
+        if (v.p[i] >= '0' && v.p[i] <= '9')
+            n = n * 10 + (uint64_t)(v.p[i] - '0');
+        else
+            digits = 0;
+    /* 18 digits keep every later number far from 2^64. */
+    if (digits == 0 || digits > 18)
+        return bad_row(err, field, "is not a number of slipway's (PREFIX-YYYYMMDD-N)", v);
+    *out = n;
+    return ENG_OK;
+}
+
+/* SHA-256 (first half) of every field of the current row, each with its length, so that
+ * two rows are one only when every column is the same. */
+static void row_digest(const fmt_table *t, worker_totals *w, unsigned char out[16])
+{
+    fmt_buf *b = &w->row;
+    b->len = 0;
+    for (size_t i = 0; i < fmt_table_n_cols(t); i++) {
+        fmt_str f = fmt_table_field(t, i);
+        uint64_t len = f.len;
+        fmt_buf_put(b, &len, sizeof len);
+        fmt_buf_put(b, f.p, f.len);
+    }
+    unsigned char digest[32];
+    fmt_sha256_digest(w->sha, b->p ? b->p : "", b->len, digest);
+    memcpy(out, digest, 16);
 }
 
 static char *normalize_reason(eng_arena *mem, fmt_str v)
@@ -287,17 +357,27 @@ static eng_rc slip_row(load_ctx *c, fmt_table *t, file_result *fr, worker_totals
         return bad_row(err, "ship_date", "is not a date YYYY-MM-DD", date_s);
     if (id.len == 0 || sku.len == 0)
         return bad_row(err, id.len ? "sku" : "order_id", "is blank", id.len ? sku : id);
+    fmt_str slip_no = fmt_table_get(t, H_SLIP_NO);
+    uint64_t number;
+    ENG_TRY(number_of_day(slip_no, "OUT-", c->run_day, "slip_no", &number, err));
+    if (number > fr->last_slip)
+        fr->last_slip = number;
     int32_t product = eng_catalog_find(c->night->catalog, sku.p, sku.len);
+    fr->catalog_rows += product >= 0;
     if (product >= 0 && __builtin_add_overflow(w->shipped[product], qty, &w->shipped[product]))
         w->shipped[product] = INT64_MAX;
     if (!eng_strset_has(c->order_ids, id.p, id.len))
         return ENG_OK;
     hist_rec *r;
-    ENG_TRY(keep_order_rec(fr, REC_SHIPPED, id, sku, qty, &r, err));
+    /* Slips without a channel column (not slipway's own) find their order's channel at
+     * the merge, like ledgers of an older slipway. */
+    fmt_str channel = fmt_table_has(t, H_CHANNEL) ? fmt_table_get(t, H_CHANNEL) : (fmt_str){0};
+    ENG_TRY(keep_order_rec(fr, REC_SHIPPED, id, channel, sku, qty, &r, err));
+    row_digest(t, w, r->row_digest);
     r->amount_minor = amount;
     r->currency = (int16_t)currency;
     r->ship_date = date;
-    r->slip = keep(fr->mem, fmt_table_get(t, H_SLIP_NO));
+    r->slip = keep(fr->mem, slip_no);
     r->line_no = keep(fr->mem, fmt_table_get(t, H_LINE_NO));
     r->warehouse = keep(fr->mem, fmt_table_get(t, H_WAREHOUSE));
     static const int text_col[ENG_HT_COUNT] = {
@@ -332,6 +412,11 @@ static eng_rc ledger_row(load_ctx *c, fmt_table *t, file_result *fr, worker_tota
         r->kind = REC_REQUEST;
         r->order_id_len = (uint32_t)req.len;
     }
+    uint64_t number;
+    ENG_TRY(number_of_day(fmt_table_get(t, H_RETURN_NO), "RMA-", c->run_day, "return_no", &number,
+                          err));
+    if (number > fr->last_return)
+        fr->last_return = number;
     if (!is_approved(fmt_table_get(t, H_DECISION)))
         return ENG_OK; /* a rejected request returned nothing */
     int64_t qty;
@@ -345,6 +430,7 @@ static eng_rc ledger_row(load_ctx *c, fmt_table *t, file_result *fr, worker_tota
     if (refund_s.len)
         ENG_TRY(read_money(refund_s, currency, "refund_amount", &refund, err));
     int32_t product = eng_catalog_find(c->night->catalog, sku.p, sku.len);
+    fr->catalog_rows += product >= 0;
     if (product >= 0) {
         eng_hist_reason add = {product, (int16_t)currency, NULL, 1, qty, refund};
         char *reason = normalize_reason(w->mem, fmt_table_get(t, H_REASON));
@@ -354,7 +440,10 @@ static eng_rc ledger_row(load_ctx *c, fmt_table *t, file_result *fr, worker_tota
     }
     if (!eng_strset_has(c->order_ids, id.p, id.len))
         return ENG_OK;
-    ENG_TRY(keep_order_rec(fr, REC_RETURNED, id, sku, qty, &r, err));
+    /* A ledger of an older slipway has no channel column: its orders are found by id at
+     * the merge. */
+    fmt_str channel = fmt_table_has(t, H_CHANNEL) ? fmt_table_get(t, H_CHANNEL) : (fmt_str){0};
+    ENG_TRY(keep_order_rec(fr, REC_RETURNED, id, channel, sku, qty, &r, err));
     r->slip = keep(fr->mem, req);
     r->refunded = !fmt_header_name_eq(fmt_table_get(t, H_RESOLUTION), "exchange");
     return r->slip ? ENG_OK : ENG_FAIL(err, ENG_NOMEM, "out of memory reading history");
@@ -366,6 +455,8 @@ static eng_rc load_file(void *ctx, size_t i, unsigned worker, eng_err *err)
     eng_source *src = &c->night->sources[c->first + i];
     file_result *fr = &c->files[i];
     worker_totals *w = &c->workers[worker];
+    if (fr->skip)
+        return ENG_OK; /* a copy: its bytes and hash were taken before the tasks */
     fr->mem = eng_arena_new(1u << 16);
     if (!fr->mem)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory reading history");
@@ -394,8 +485,9 @@ static eng_rc load_file(void *ctx, size_t i, unsigned worker, eng_err *err)
     int got = 0;
     while (rc == ENG_OK && (got = fmt_table_next(t, err)) == 1) {
         fr->rows++;
+        fr->line = fmt_table_line(t);
         err->path = src->path;
-        err->line = fmt_table_line(t);
+        err->line = fr->line;
         err->field = NULL;
         if (!fmt_table_row_ok(t)) {
             rc = ENG_FAIL(err, ENG_REFUSED,
@@ -417,15 +509,6 @@ static eng_rc load_file(void *ctx, size_t i, unsigned worker, eng_err *err)
 
 /* ---- merging ---- */
 
-static eng_hist_order *order_slot(eng_history *h, const char *id, size_t len)
-{
-    size_t i = eng_hash_bytes(id, len) & h->mask;
-    while (h->orders[i].order_id &&
-           (h->orders[i].order_id_len != len || memcmp(h->orders[i].order_id, id, len) != 0))
-        i = (i + 1) & h->mask;
-    return &h->orders[i];
-}
-
 /* Later shipment first: greater date, then greater slip number. */
 static int later(int32_t date, const char *slip, int32_t than_date, const char *than_slip)
 {
@@ -434,88 +517,250 @@ static int later(int32_t date, const char *slip, int32_t than_date, const char *
     return strcmp(slip, than_slip) > 0;
 }
 
-/* The same slip line or approved request seen again (a file given twice, a plain copy
- * next to its .zst): it must not count twice. Keys are built only for kept records, so
- * the set grows with tonight's ids, not with history. */
-static eng_rc seen_before(eng_history *h, const hist_rec *r, int *seen, eng_err *err)
+/* Byte order, a proper prefix first. */
+static int cmp_bytes(const char *a, size_t al, const char *b, size_t bl)
 {
-    char key[512];
-    int n = r->kind == REC_SHIPPED
-                ? snprintf(key, sizeof key, "S\x1f%s\x1f%s\x1f%s\x1f%s\x1f%lld\x1f%lld", r->slip,
-                           r->line_no, r->sku, r->warehouse, (long long)r->qty,
-                           (long long)r->amount_minor)
-                : snprintf(key, sizeof key, "R\x1f%s", r->slip);
-    size_t len = n < 0 ? 0 : (size_t)n < sizeof key ? (size_t)n : sizeof key - 1;
-    *seen = eng_strset_has(h->seen_recs, key, len);
-    if (!*seen && eng_strset_add(h->seen_recs, key, len) != ENG_OK)
+    int c = memcmp(a, b, al < bl ? al : bl);
+    return c ? c : (al > bl) - (al < bl);
+}
+
+/* A kept record and its place in the files, which breaks every tie. */
+typedef struct rec_ref {
+    hist_rec *r;
+    uint64_t seq; /* file << 40 | index in the file */
+} rec_ref;
+
+/* By order id, then channel (records without one first), then SKU, then file order. */
+static int cmp_ref(const void *x, const void *y)
+{
+    const rec_ref *ra = x, *rb = y;
+    const hist_rec *a = ra->r, *b = rb->r;
+    int c = cmp_bytes(a->order_id, a->order_id_len, b->order_id, b->order_id_len);
+    if (c)
+        return c;
+    if ((a->channel == NULL) != (b->channel == NULL))
+        return a->channel == NULL ? -1 : 1;
+    if (a->channel && (c = cmp_bytes(a->channel, a->channel_len, b->channel, b->channel_len)))
+        return c;
+    if ((c = cmp_bytes(a->sku, a->sku_len, b->sku, b->sku_len)))
+        return c;
+    return (ra->seq > rb->seq) - (ra->seq < rb->seq);
+}
+
+static void key_put(fmt_buf *b, const char *p, size_t len)
+{
+    uint32_t n = (uint32_t)len;
+    fmt_buf_put(b, &n, sizeof n);
+    fmt_buf_put(b, p, len);
+}
+
+/* Whether the set already held the key; adds it. */
+static eng_rc seen_key(eng_strset *set, const fmt_buf *key, int *seen, eng_err *err)
+{
+    if (key->failed)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory merging history");
-    h->repeated_recs += (uint64_t)*seen;
+    *seen = eng_strset_has(set, key->p, key->len);
+    if (!*seen && eng_strset_add(set, key->p, key->len) != ENG_OK)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory merging history");
     return ENG_OK;
 }
 
-static eng_rc merge_rec(eng_history *h, const hist_rec *r, eng_err *err)
+/* Mark what counts of each kept record, in file order: the same slip line (slip number,
+ * line, channel, order, SKU, warehouse, units, amount) or approved request found again
+ * (a plain copy beside its .zst, nights concatenated) counts once for the index; for
+ * invariant 5's recount, the same row (every column) counts once. The keys include the
+ * order and channel: slips of two runs of one date numbered alike (an older slipway)
+ * are two shipments, not one. */
+static eng_rc mark_repeats(eng_history *h, load_ctx *c, size_t n_files, rec_ref *refs,
+                           size_t *n_refs, eng_err *err)
 {
-    if (r->kind == REC_REQUEST)
-        return eng_strset_add(h->requests, r->order_id, r->order_id_len) == ENG_OK
-                   ? ENG_OK
-                   : ENG_FAIL(err, ENG_NOMEM, "out of memory merging history");
-    int seen;
-    ENG_TRY(seen_before(h, r, &seen, err));
-    if (seen)
+    eng_strset *lines = eng_strset_new(), *rows = eng_strset_new();
+    fmt_buf key;
+    fmt_buf_init(&key);
+    eng_rc rc = lines && rows ? ENG_OK : ENG_FAIL(err, ENG_NOMEM, "out of memory merging history");
+    *n_refs = 0;
+    for (size_t f = 0; f < n_files && rc == ENG_OK; f++) {
+        for (size_t k = 0; k < c->files[f].n && rc == ENG_OK; k++) {
+            hist_rec *r = &c->files[f].recs[k];
+            int seen = 0;
+            if (r->kind == REC_REQUEST) {
+                if (eng_strset_add(h->requests, r->order_id, r->order_id_len) != ENG_OK)
+                    rc = ENG_FAIL(err, ENG_NOMEM, "out of memory merging history");
+                continue;
+            }
+            key.len = 0;
+            if (r->kind == REC_RETURNED) {
+                fmt_buf_putc(&key, 'R');
+                key_put(&key, r->slip, strlen(r->slip));
+            } else {
+                char n[48];
+                int len = snprintf(n, sizeof n, "%lld/%lld", (long long)r->qty,
+                                   (long long)r->amount_minor);
+                fmt_buf_putc(&key, 'S');
+                key_put(&key, r->slip, strlen(r->slip));
+                key_put(&key, r->line_no, strlen(r->line_no));
+                key_put(&key, r->channel, r->channel_len);
+                key_put(&key, r->order_id, r->order_id_len);
+                key_put(&key, r->sku, r->sku_len);
+                key_put(&key, r->warehouse, strlen(r->warehouse));
+                key_put(&key, n, (size_t)len);
+            }
+            rc = seen_key(lines, &key, &seen, err);
+            r->counts = !seen;
+            h->repeated_recs += (uint64_t)seen;
+            r->counts_row = r->counts;
+            if (rc == ENG_OK && r->kind == REC_SHIPPED) {
+                key.len = 0;
+                fmt_buf_put(&key, r->row_digest, sizeof r->row_digest);
+                rc = seen_key(rows, &key, &seen, err);
+                r->counts_row = !seen;
+            }
+            if (r->counts || r->counts_row)
+                refs[(*n_refs)++] = (rec_ref){r, (uint64_t)f << 40 | k};
+        }
+    }
+    fmt_buf_release(&key);
+    eng_strset_free(lines);
+    eng_strset_free(rows);
+    return rc;
+}
+
+/* Records of a file without a channel column (a ledger of an older slipway) go to the
+ * one channel the other files have the order on ("" when none does: for a ledger,
+ * nothing of it shipped in the history given, and the return finds no shipment either
+ * way). An order on several channels cannot be told: refuse rather than credit the wrong
+ * one. refs[from, to) share an id. */
+static eng_rc place_unchanneled(load_ctx *c, rec_ref *refs, size_t from, size_t to, eng_err *err)
+{
+    size_t known = from;
+    while (known < to && !refs[known].r->channel)
+        known++;
+    if (known == from)
         return ENG_OK;
-    eng_hist_order *o = order_slot(h, r->order_id, r->order_id_len);
-    if (!o->order_id) {
-        o->order_id = r->order_id;
-        o->order_id_len = r->order_id_len;
-        o->ship_date = -1;
-        o->slip = "";
-        h->n_orders++;
+    const hist_rec *first = known < to ? refs[known].r : NULL;
+    for (size_t k = known + 1; k < to; k++) {
+        const hist_rec *r = refs[k].r;
+        if (cmp_bytes(r->channel, r->channel_len, first->channel, first->channel_len) == 0)
+            continue;
+        const hist_rec *u = refs[from].r;
+        err->path = c->night->sources[c->first + (refs[from].seq >> 40)].path;
+        err->line = u->line;
+        err->field = "order_id";
+        return ENG_FAIL(err, ENG_REFUSED,
+                        "this history file has no channel column, and history has order %.60s on "
+                        "channels \"%.40s\" and \"%.40s\": give the file as slipway wrote it, "
+                        "with its channel column",
+                        u->order_id, first->channel, r->channel);
     }
-    eng_hist_line *ln = NULL;
-    for (uint32_t k = 0; k < o->n_lines && !ln; k++)
-        if (o->lines[k].sku_len == r->sku_len && memcmp(o->lines[k].sku, r->sku, r->sku_len) == 0)
-            ln = &o->lines[k];
-    if (!ln) {
-        /* Lines of one order are few: grow by copying into the arena. */
-        eng_hist_line *lines =
-            eng_arena_alloc(h->mem, (o->n_lines + 1) * sizeof *lines, _Alignof(eng_hist_line));
-        if (!lines)
-            return ENG_FAIL(err, ENG_NOMEM, "out of memory merging history");
-        if (o->n_lines)
-            memcpy(lines, o->lines, o->n_lines * sizeof *lines);
-        o->lines = lines;
-        ln = &lines[o->n_lines++];
-        memset(ln, 0, sizeof *ln);
-        ln->sku = r->sku;
-        ln->sku_len = r->sku_len;
-        ln->last_ship_date = -1;
-        ln->last_slip = "";
-        ln->last_warehouse = "";
-        ln->currency = -1;
+    for (size_t k = from; k < known; k++) {
+        refs[k].r->channel = first ? first->channel : "";
+        refs[k].r->channel_len = first ? first->channel_len : 0;
     }
-    if (r->kind == REC_RETURNED) {
-        if (__builtin_add_overflow(ln->returned, r->qty, &ln->returned))
-            ln->returned = INT64_MAX;
-        if (r->refunded && __builtin_add_overflow(ln->refunded, r->qty, &ln->refunded))
-            ln->refunded = INT64_MAX;
-        return ENG_OK;
-    }
-    if (__builtin_add_overflow(ln->shipped, r->qty, &ln->shipped))
-        ln->shipped = INT64_MAX;
-    if (__builtin_add_overflow(ln->amount_minor, r->amount_minor, &ln->amount_minor))
-        return ENG_FAIL(err, ENG_REFUSED, "history amounts for order %.60s overflow", r->order_id);
-    ln->currency = r->currency;
-    if (later(r->ship_date, r->slip, ln->last_ship_date, ln->last_slip)) {
-        ln->last_ship_date = r->ship_date;
-        ln->last_slip = r->slip;
-        ln->last_warehouse = r->warehouse;
-    }
-    if (later(r->ship_date, r->slip, o->ship_date, o->slip)) {
-        o->ship_date = r->ship_date;
-        o->slip = r->slip;
-        memcpy(o->text, r->text, sizeof o->text);
+    qsort(refs + from, to - from, sizeof *refs, cmp_ref);
+    return ENG_OK;
+}
+
+/* One line from the records of one (order, SKU), refs[from, to). */
+static eng_rc build_line(eng_history *h, const eng_catalog *catalog, eng_hist_order *o,
+                         const rec_ref *refs, size_t from, size_t to, eng_err *err)
+{
+    eng_hist_line *ln = &h->lines[h->n_lines++];
+    const hist_rec *first = refs[from].r;
+    memset(ln, 0, sizeof *ln);
+    ln->sku = first->sku;
+    ln->sku_len = first->sku_len;
+    ln->product = eng_catalog_find(catalog, first->sku, first->sku_len);
+    ln->last_ship_date = -1;
+    ln->last_slip = "";
+    ln->last_warehouse = "";
+    ln->currency = -1;
+    for (size_t k = from; k < to; k++) {
+        const hist_rec *r = refs[k].r;
+        if (r->kind == REC_RETURNED) {
+            if (__builtin_add_overflow(ln->returned, r->qty, &ln->returned))
+                ln->returned = INT64_MAX;
+            if (r->refunded && __builtin_add_overflow(ln->refunded, r->qty, &ln->refunded))
+                ln->refunded = INT64_MAX;
+            continue;
+        }
+        if (r->counts_row && __builtin_add_overflow(ln->shipped_rows, r->qty, &ln->shipped_rows))
+            ln->shipped_rows = INT64_MAX;
+        if (!r->counts)
+            continue;
+        if (__builtin_add_overflow(ln->shipped, r->qty, &ln->shipped))
+            ln->shipped = INT64_MAX;
+        if (__builtin_add_overflow(ln->amount_minor, r->amount_minor, &ln->amount_minor))
+            return ENG_FAIL(err, ENG_REFUSED, "history amounts for order %.60s overflow",
+                            r->order_id);
+        ln->currency = r->currency;
+        if (later(r->ship_date, r->slip, ln->last_ship_date, ln->last_slip)) {
+            ln->last_ship_date = r->ship_date;
+            ln->last_slip = r->slip;
+            ln->last_warehouse = r->warehouse;
+        }
+        if (later(r->ship_date, r->slip, o->ship_date, o->slip)) {
+            o->ship_date = r->ship_date;
+            o->slip = r->slip;
+            memcpy(o->text, r->text, sizeof o->text);
+        }
     }
     return ENG_OK;
+}
+
+/* The order index: kept records sorted, cut into orders by (id, channel) and their lines
+ * by SKU. O(n log n) in the records, whatever the shape of an order. */
+static eng_rc build_orders(eng_history *h, load_ctx *c, size_t n_files, eng_err *err)
+{
+    size_t kept = 0;
+    for (size_t f = 0; f < n_files; f++)
+        kept += c->files[f].n;
+    rec_ref *refs = malloc((kept ? kept : 1) * sizeof *refs);
+    h->orders = malloc((kept ? kept : 1) * sizeof *h->orders);
+    h->lines = malloc((kept ? kept : 1) * sizeof *h->lines);
+    if (!refs || !h->orders || !h->lines) {
+        free(refs);
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory merging history");
+    }
+    size_t n = 0;
+    eng_rc rc = mark_repeats(h, c, n_files, refs, &n, err);
+    if (rc == ENG_OK)
+        qsort(refs, n, sizeof *refs, cmp_ref);
+    for (size_t i = 0; i < n && rc == ENG_OK;) {
+        size_t end = i + 1;
+        while (end < n && cmp_bytes(refs[end].r->order_id, refs[end].r->order_id_len,
+                                    refs[i].r->order_id, refs[i].r->order_id_len) == 0)
+            end++;
+        rc = place_unchanneled(c, refs, i, end, err);
+        for (size_t j = i; j < end && rc == ENG_OK;) {
+            const hist_rec *r = refs[j].r;
+            eng_hist_order *o = &h->orders[h->n_orders++];
+            memset(o, 0, sizeof *o);
+            o->order_id = r->order_id;
+            o->order_id_len = r->order_id_len;
+            o->channel = r->channel;
+            o->channel_len = r->channel_len;
+            o->ship_date = -1;
+            o->slip = "";
+            o->lines = &h->lines[h->n_lines];
+            while (j < end && rc == ENG_OK &&
+                   cmp_bytes(refs[j].r->channel, refs[j].r->channel_len, o->channel,
+                             o->channel_len) == 0) {
+                size_t sku_end = j + 1;
+                while (sku_end < end &&
+                       cmp_bytes(refs[sku_end].r->channel, refs[sku_end].r->channel_len,
+                                 o->channel, o->channel_len) == 0 &&
+                       cmp_bytes(refs[sku_end].r->sku, refs[sku_end].r->sku_len, refs[j].r->sku,
+                                 refs[j].r->sku_len) == 0)
+                    sku_end++;
+                rc = build_line(h, c->night->catalog, o, refs, j, sku_end, err);
+                o->n_lines++;
+                j = sku_end;
+            }
+        }
+        i = end;
+    }
+    free(refs);
+    return rc;
 }
 
 static int cmp_reason(const void *x, const void *y)
@@ -532,21 +777,15 @@ static int cmp_reason(const void *x, const void *y)
 static eng_rc merge(eng_history *h, load_ctx *c, size_t n_files, unsigned n_workers,
                     size_t n_products, eng_err *err)
 {
-    size_t kept = 0;
     for (size_t f = 0; f < n_files; f++) {
-        kept += c->files[f].n;
-        h->rows += c->files[f].rows;
+        const file_result *fr = &c->files[f];
+        h->rows += fr->rows;
+        if (fr->last_slip > h->last_slip)
+            h->last_slip = fr->last_slip;
+        if (fr->last_return > h->last_return)
+            h->last_return = fr->last_return;
     }
-    size_t size = 64;
-    while (size < kept * 2)
-        size *= 2;
-    h->orders = calloc(size, sizeof *h->orders);
-    if (!h->orders)
-        return ENG_FAIL(err, ENG_NOMEM, "out of memory merging history");
-    h->mask = size - 1;
-    for (size_t f = 0; f < n_files; f++)
-        for (size_t k = 0; k < c->files[f].n; k++)
-            ENG_TRY(merge_rec(h, &c->files[f].recs[k], err));
+    ENG_TRY(build_orders(h, c, n_files, err));
     reason_map all = {NULL, 0, 0};
     for (unsigned w = 0; w < n_workers; w++) {
         worker_totals *wt = &c->workers[w];
@@ -573,24 +812,97 @@ static eng_rc merge(eng_history *h, load_ctx *c, size_t n_files, unsigned n_work
     return ENG_OK;
 }
 
-/* The same file given twice would count every shipment twice in the analysis totals
- * (kept records are de-duplicated anyway). Header-only files may be identical. */
-static eng_rc refuse_repeated_files(const eng_night *night, size_t first, size_t n, eng_err *err)
+/* The same file named twice (by any path: the same device and inode) is refused: it is a
+ * mistake in the command line, and counted twice it would ship nothing it should. A copy
+ * with the same bytes under another name (a night kept in two folders) is skipped: files
+ * of equal size are hashed first, and a later one equal to an earlier one is not read. */
+static eng_rc find_copies(eng_night *night, size_t first, size_t n, file_result *files,
+                          char (*hashed)[65], eng_err *err)
 {
-    for (size_t i = first; i < first + n; i++)
-        for (size_t j = first; j < i; j++) {
-            const eng_source *a = &night->sources[j], *b = &night->sources[i];
-            if (!a->data_rows || strcmp(a->sha256, b->sha256) != 0)
+    struct stat *st = calloc(n ? n : 1, sizeof *st);
+    if (!st)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading history");
+    eng_rc rc = ENG_OK;
+    for (size_t i = 0; i < n && rc == ENG_OK; i++) {
+        eng_source *src = &night->sources[first + i];
+        err->path = src->path;
+        err->line = 0;
+        err->field = NULL;
+        if (stat(src->path, &st[i]) != 0) {
+            memset(&st[i], 0, sizeof st[i]);
+            continue; /* the task's open says why */
+        }
+        for (size_t j = 0; j < i && rc == ENG_OK; j++)
+            if (S_ISREG(st[i].st_mode) && st[j].st_dev == st[i].st_dev &&
+                st[j].st_ino == st[i].st_ino)
+                rc = ENG_FAIL(err, ENG_REFUSED,
+                              "this --history file was already given as %.200s (the same file "
+                              "given twice); give each file once",
+                              night->sources[first + j].path);
+    }
+    for (size_t i = 0; i < n && rc == ENG_OK; i++) {
+        for (size_t j = 0; j < i && rc == ENG_OK && !files[i].skip; j++) {
+            if (!S_ISREG(st[i].st_mode) || !S_ISREG(st[j].st_mode) ||
+                st[i].st_size != st[j].st_size || files[j].skip)
                 continue;
-            err->path = b->path;
+            eng_source *a = &night->sources[first + j], *b = &night->sources[first + i];
+            uint64_t bytes;
+            if (!hashed[j][0])
+                rc = fmt_sha256_file(a->path, hashed[j], &bytes, err);
+            if (rc == ENG_OK && !hashed[i][0])
+                rc = fmt_sha256_file(b->path, hashed[i], &bytes, err);
+            if (rc == ENG_OK && strcmp(hashed[i], hashed[j]) == 0) {
+                files[i].skip = 1;
+                files[i].copy_of = j;
+                memcpy(b->sha256, hashed[i], sizeof b->sha256);
+                b->bytes = (uint64_t)st[i].st_size;
+            }
+        }
+    }
+    free(st);
+    return rc;
+}
+
+/* A copy's warning, once its original is read: only a copy with rows is worth a word (two
+ * quiet nights' header-only files are alike). Its format and rows are its original's. An
+ * original whose bytes changed between the two reads is refused. */
+static eng_rc settle_copies(eng_night *night, size_t first, size_t n, file_result *files,
+                            char (*hashed)[65], eng_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        eng_source *src = &night->sources[first + i];
+        if (!files[i].skip && hashed[i][0] && strcmp(hashed[i], src->sha256) != 0) {
+            err->path = src->path;
             err->line = 0;
             err->field = NULL;
             return ENG_FAIL(err, ENG_REFUSED,
-                            "this --history file has the same content as %.200s; give each "
-                            "night once",
-                            a->path);
+                            "this --history file changed while it was read; run again once "
+                            "nothing writes it");
         }
+        if (!files[i].skip)
+            continue;
+        const eng_source *orig = &night->sources[first + files[i].copy_of];
+        src->format = orig->format;
+        src->data_rows = orig->data_rows;
+        if (orig->data_rows)
+            fprintf(stderr,
+                    "slipway: warning: history file %s has the same bytes as %s; it was "
+                    "skipped (each night counts once)\n",
+                    src->path, orig->path);
+    }
     return ENG_OK;
+}
+
+/* History of another shop would mark genuine orders as already shipped: a file none of
+ * whose SKUs the catalog has is worth a warning. */
+static void warn_foreign(const eng_night *night, size_t first, size_t n, const file_result *files)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!files[i].skip && files[i].rows && !files[i].catalog_rows)
+            fprintf(stderr,
+                    "slipway: warning: none of the %llu rows of history file %s names a SKU of "
+                    "the catalog: is it another shop's history?\n",
+                    (unsigned long long)files[i].rows, night->sources[first + i].path);
 }
 
 eng_rc eng_history_load(eng_night *night, size_t first, size_t n, const eng_strset *order_ids,
@@ -606,29 +918,34 @@ eng_rc eng_history_load(eng_night *night, size_t first, size_t n, const eng_strs
     c.first = first;
     c.order_ids = order_ids;
     c.request_ids = request_ids;
+    fmt_isodate_compact(night->run_date, c.run_day);
+    char(*hashed)[65] = calloc(n ? n : 1, sizeof *hashed);
     eng_rc rc = ENG_OK;
     if (h) {
         h->mem = eng_arena_new(1u << 16);
         h->requests = eng_strset_new();
-        h->seen_recs = eng_strset_new();
         h->shipped = calloc(n_products ? n_products : 1, sizeof *h->shipped);
         h->file_mem = calloc(n ? n : 1, sizeof *h->file_mem);
     }
     c.files = calloc(n ? n : 1, sizeof *c.files);
     c.workers = calloc(n_workers, sizeof *c.workers);
-    if (!h || !h->mem || !h->requests || !h->seen_recs || !h->shipped || !h->file_mem || !c.files ||
-        !c.workers)
+    if (!h || !h->mem || !h->requests || !h->shipped || !h->file_mem || !c.files || !c.workers ||
+        !hashed)
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading history");
     for (unsigned w = 0; rc == ENG_OK && w < n_workers; w++) {
         c.workers[w].shipped = calloc(n_products ? n_products : 1, sizeof(int64_t));
         c.workers[w].mem = eng_arena_new(1u << 14);
-        if (!c.workers[w].shipped || !c.workers[w].mem)
+        c.workers[w].sha = fmt_sha256_new();
+        fmt_buf_init(&c.workers[w].row);
+        if (!c.workers[w].shipped || !c.workers[w].mem || !c.workers[w].sha)
             rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading history");
     }
     if (rc == ENG_OK)
+        rc = find_copies(night, first, n, c.files, hashed, err);
+    if (rc == ENG_OK)
         rc = eng_pool_for(pool, n, load_file, &c, err);
     if (rc == ENG_OK)
-        rc = refuse_repeated_files(night, first, n, err);
+        rc = settle_copies(night, first, n, c.files, hashed, err);
     if (rc == ENG_OK)
         rc = merge(h, &c, n, n_workers, n_products, err);
     if (rc == ENG_OK && h->repeated_recs)
@@ -636,6 +953,8 @@ eng_rc eng_history_load(eng_night *night, size_t first, size_t n, const eng_strs
                 "slipway: warning: %llu history rows appear in more than one --history file "
                 "(a copy of a night?); each counts once\n",
                 (unsigned long long)h->repeated_recs);
+    if (rc == ENG_OK)
+        warn_foreign(night, first, n, c.files);
     /* Merged records point into the files' arenas: the history keeps them. */
     for (size_t f = 0; c.files && f < n; f++) {
         free(c.files[f].recs);
@@ -648,9 +967,12 @@ eng_rc eng_history_load(eng_night *night, size_t first, size_t n, const eng_strs
         free(c.workers[w].shipped);
         free(c.workers[w].reasons.items);
         eng_arena_free(c.workers[w].mem);
+        fmt_sha256_free(c.workers[w].sha);
+        fmt_buf_release(&c.workers[w].row);
     }
     free(c.files);
     free(c.workers);
+    free(hashed);
     if (rc != ENG_OK) {
         eng_history_free(h);
         return rc;
@@ -667,28 +989,82 @@ void eng_history_free(eng_history *h)
         eng_arena_free(h->file_mem[f]);
     free(h->file_mem);
     free(h->orders);
+    free(h->lines);
     eng_strset_free(h->requests);
-    eng_strset_free(h->seen_recs);
     free(h->shipped);
     free(h->reasons);
     eng_arena_free(h->mem);
     free(h);
 }
 
-const eng_hist_order *eng_history_order(const eng_history *h, const char *id, size_t len)
+/* (id, channel) against an order, byte order, as the index is sorted. */
+static int cmp_order_key(const char *id, size_t len, const char *channel, size_t channel_len,
+                         const eng_hist_order *o)
 {
-    if (!h || !h->orders)
-        return NULL;
-    const eng_hist_order *o = order_slot((eng_history *)h, id, len);
-    return o->order_id ? o : NULL;
+    int c = cmp_bytes(id, len, o->order_id, o->order_id_len);
+    return c ? c : cmp_bytes(channel, channel_len, o->channel, o->channel_len);
+}
+
+const eng_hist_order *eng_history_order(const eng_history *h, const char *channel,
+                                        size_t channel_len, const char *id, size_t len)
+{
+    size_t lo = 0, hi = h ? h->n_orders : 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = cmp_order_key(id, len, channel, channel_len, &h->orders[mid]);
+        if (c == 0)
+            return &h->orders[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
+}
+
+const eng_hist_order *eng_history_orders_with_id(const eng_history *h, const char *id, size_t len,
+                                                 size_t *n)
+{
+    size_t lo = 0, hi = h ? h->n_orders : 0;
+    while (lo < hi) { /* the first order whose id is not below id */
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp_bytes(h->orders[mid].order_id, h->orders[mid].order_id_len, id, len) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t end = lo;
+    while (h && end < h->n_orders &&
+           cmp_bytes(h->orders[end].order_id, h->orders[end].order_id_len, id, len) == 0)
+        end++;
+    *n = end - lo;
+    return *n ? &h->orders[lo] : NULL;
 }
 
 const eng_hist_line *eng_history_line(const eng_hist_order *o, const char *sku, size_t len)
 {
-    for (uint32_t k = 0; o && k < o->n_lines; k++)
-        if (o->lines[k].sku_len == len && memcmp(o->lines[k].sku, sku, len) == 0)
-            return &o->lines[k];
+    size_t lo = 0, hi = o ? o->n_lines : 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = cmp_bytes(sku, len, o->lines[mid].sku, o->lines[mid].sku_len);
+        if (c == 0)
+            return &o->lines[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
     return NULL;
+}
+
+uint64_t eng_history_last_slip(const eng_history *h)
+{
+    return h ? h->last_slip : 0;
+}
+
+uint64_t eng_history_last_return(const eng_history *h)
+{
+    return h ? h->last_return : 0;
 }
 
 int eng_history_has_request(const eng_history *h, const char *id, size_t len)
@@ -710,4 +1086,149 @@ const eng_hist_reason *eng_history_reasons(const eng_history *h, size_t *n)
 uint64_t eng_history_rows(const eng_history *h)
 {
     return h ? h->rows : 0;
+}
+
+/* ---- --history folders ---- */
+
+typedef struct path_list {
+    char **items;
+    size_t n;
+    size_t cap;
+} path_list;
+
+static eng_rc push_path(path_list *l, const char *dir, const char *name, eng_err *err)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        char **grown = realloc(l->items, cap * sizeof *grown);
+        if (!grown)
+            return ENG_FAIL(err, ENG_NOMEM, "out of memory listing history");
+        l->items = grown;
+        l->cap = cap;
+    }
+    size_t len = strlen(dir) + (name ? strlen(name) + 2 : 1);
+    char *p = malloc(len);
+    if (!p)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory listing history");
+    if (name)
+        snprintf(p, len, "%s%s%s", dir, dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/", name);
+    else
+        snprintf(p, len, "%s", dir);
+    l->items[l->n++] = p;
+    return ENG_OK;
+}
+
+static int exists_in(const char *dir, const char *name, int want_dir)
+{
+    char path[4096];
+    struct stat st;
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
+        return 0;
+    return stat(path, &st) == 0 && (want_dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode));
+}
+
+/* A refusal names the folder as given (argv: it outlives the run) and, inside a folder
+ * of runs, the entry at fault. */
+static eng_rc refuse_folder(const char *given, const char *entry, eng_err *err, const char *why)
+{
+    err->path = given;
+    err->line = 0;
+    err->field = NULL;
+    if (entry)
+        return ENG_FAIL(err, ENG_REFUSED, "%.200s: %s", entry, why);
+    return ENG_FAIL(err, ENG_REFUSED, "%s", why);
+}
+
+/* A run folder's slips and returns ledger (the one of each its run wrote). */
+static eng_rc add_run_folder(path_list *l, const char *dir, const char *given, const char *entry,
+                             eng_err *err)
+{
+    static const char *const files[2][2] = {{"slips.csv", "slips.csv.zst"},
+                                            {"returns_ledger.csv", "returns_ledger.csv.zst"}};
+    for (int k = 0; k < 2; k++) {
+        int plain = exists_in(dir, files[k][0], 0), zst = exists_in(dir, files[k][1], 0);
+        if (plain && zst)
+            return refuse_folder(given, entry, err,
+                                 "this run folder holds both a plain and a .zst copy of one "
+                                 "output; a run writes one of them: remove the other");
+        if (!plain && !zst)
+            return refuse_folder(given, entry, err,
+                                 k == 0 ? "this run folder has manifest.json but no slips.csv: "
+                                          "it is not a complete slipway run"
+                                        : "this run folder has manifest.json but no "
+                                          "returns_ledger.csv: it is not a complete slipway run");
+        ENG_TRY(push_path(l, dir, files[k][plain ? 0 : 1], err));
+    }
+    return ENG_OK;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A folder of run folders: every visible entry must be one, in name order. */
+static eng_rc add_runs_folder(path_list *l, const char *dir, eng_err *err)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return refuse_folder(dir, NULL, err, "cannot read this --history folder");
+    path_list names = {0}, runs = {0};
+    eng_rc rc = ENG_OK;
+    struct dirent *e;
+    while (rc == ENG_OK && (e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.')
+            rc = push_path(&names, e->d_name, NULL, err);
+    closedir(d);
+    if (rc == ENG_OK && names.n == 0)
+        rc = refuse_folder(dir, NULL, err,
+                           "this --history folder holds no run folder (a folder with "
+                           "manifest.json), nor is it one: is it the right folder?");
+    if (rc == ENG_OK)
+        qsort(names.items, names.n, sizeof *names.items, cmp_name);
+    for (size_t i = 0; i < names.n && rc == ENG_OK; i++) {
+        rc = push_path(&runs, dir, names.items[i], err);
+        const char *run = rc == ENG_OK ? runs.items[runs.n - 1] : NULL;
+        if (rc == ENG_OK && !(exists_in(dir, names.items[i], 1) && exists_in(run, "manifest.json", 0)))
+            rc = refuse_folder(dir, names.items[i], err,
+                               "not a run folder (a folder with manifest.json); a --history "
+                               "folder holds one run or only run folders: move it out, or give "
+                               "the history files one by one");
+        if (rc == ENG_OK)
+            rc = add_run_folder(l, run, dir, names.items[i], err);
+    }
+    /* A message may quote an entry's name: it was copied into err->msg already. */
+    eng_history_paths_free(names.items, names.n);
+    eng_history_paths_free(runs.items, runs.n);
+    return rc;
+}
+
+eng_rc eng_history_expand(const char *const *given, size_t n, char ***out, size_t *n_out,
+                          eng_err *err)
+{
+    path_list l = {0};
+    eng_rc rc = ENG_OK;
+    for (size_t i = 0; i < n && rc == ENG_OK; i++) {
+        struct stat st;
+        if (stat(given[i], &st) != 0 || !S_ISDIR(st.st_mode))
+            rc = push_path(&l, given[i], NULL, err); /* opening it says what is wrong */
+        else if (exists_in(given[i], "manifest.json", 0))
+            rc = add_run_folder(&l, given[i], given[i], NULL, err);
+        else
+            rc = add_runs_folder(&l, given[i], err);
+    }
+    if (rc != ENG_OK) {
+        eng_history_paths_free(l.items, l.n);
+        return rc;
+    }
+    *out = l.items;
+    *n_out = l.n;
+    return ENG_OK;
+}
+
+void eng_history_paths_free(char **paths, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(paths[i]);
+    free(paths);
 }

@@ -41,6 +41,7 @@ struct eng_ingest_worker {
     fmt_dialect dialects[MAX_DIALECTS];
     size_t n_dialects;
     fmt_sha256 *sha;
+    fmt_buf record; /* a record's fields, length-prefixed, for its digest */
     fmt_out out;
 };
 
@@ -64,6 +65,7 @@ void eng_ingest_worker_free(eng_ingest_worker *w)
     for (size_t i = 0; i < w->n_dialects; i++)
         fmt_csv_fields_free(w->fields[i]);
     fmt_sha256_free(w->sha);
+    fmt_buf_release(&w->record);
     fmt_out_release(&w->out);
     free(w);
 }
@@ -221,9 +223,40 @@ static const char *num_problem(fmt_num_rc rc)
     return fmt_num_rc_text(rc);
 }
 
-/* A new row of the batch for the record at line; its digest is the record's, with the
- * index of the row within the record mixed in (one WooCommerce record holds several
- * lines, and each must stay distinct from the others for DUPLICATE_ROW). */
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* What DUPLICATE_ROW compares of a well-formed record: every field, ignored columns
+ * included, after CSV unquoting and trimming (libcsv trims unquoted fields; quoted ones
+ * keep their blanks, trimmed here), each with its length. The same record re-quoted, or
+ * with trailing blanks, is the same record; rows differing in any field are not (the
+ * marketplace's line id, where a layout has one, is one of the fields). Borrowed until
+ * the next call. */
+static fmt_str record_fields(eng_ingest_worker *w, const fmt_csv_fields *fields)
+{
+    fmt_buf *b = &w->record;
+    b->len = 0;
+    for (size_t i = 0; i < fmt_csv_count(fields); i++) {
+        fmt_str f = fmt_csv_field(fields, i);
+        while (f.len && is_blank(f.p[0])) {
+            f.p++;
+            f.len--;
+        }
+        while (f.len && is_blank(f.p[f.len - 1]))
+            f.len--;
+        uint64_t n = f.len;
+        fmt_buf_put(b, &n, sizeof n);
+        fmt_buf_put(b, f.p, f.len);
+    }
+    return b->failed ? (fmt_str){NULL, 0} : (fmt_str){b->p ? b->p : "", b->len};
+}
+
+/* A new row of the batch for the record at line; its digest is of rec (the record's
+ * fields, or its raw bytes when it is not well-formed), with the index of the row within
+ * the record mixed in (one WooCommerce record holds several lines, and each must stay
+ * distinct from the others for DUPLICATE_ROW). */
 static eng_row *start_row(eng_batch *b, eng_ingest_worker *w, const char *rec, size_t len,
                           uint64_t line, size_t index)
 {
@@ -234,10 +267,10 @@ static eng_row *start_row(eng_batch *b, eng_ingest_worker *w, const char *rec, s
     row->file = b->file;
     unsigned char digest[32];
     fmt_sha256_digest(w->sha, rec, len, digest);
-    memcpy(row->raw_digest, digest, sizeof row->raw_digest);
+    memcpy(row->rec_digest, digest, sizeof row->rec_digest);
     for (size_t k = 0; k < sizeof index; k++)
-        row->raw_digest[15 - k] ^= (unsigned char)(index >> (8 * k));
-    row->raw_len = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
+        row->rec_digest[15 - k] ^= (unsigned char)(index >> (8 * k));
+    row->rec_len = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
     row->product = -1;
     row->open_qty = -1;
     return row;
@@ -489,8 +522,11 @@ eng_rc eng_ingest_record(eng_batch *b, eng_ingest_worker *w, const eng_layout *l
         eng_row *row = start_row(b, w, rec, len, line, 0);
         return row ? malformed(b, row, out, split, n, layout, line, end_line) : ENG_NOMEM;
     }
+    fmt_str record = record_fields(w, fields);
+    if (!record.p)
+        return ENG_NOMEM;
     for (size_t i = 0; i < out->n; i++) {
-        eng_row *row = start_row(b, w, rec, len, line, i);
+        eng_row *row = start_row(b, w, record.p, record.len, line, i);
         if (!row)
             return ENG_NOMEM;
         ENG_TRY(set_order_id(b, row, out->rows[i].v[FMT_COL_ORDER_ID]));

@@ -2,9 +2,12 @@
  *
  * Per partition:
  *   1. visit its rows batch by batch (batches are in file and chunk order), giving each
- *      row its order: same id in the same file joins; same id first seen in an earlier
- *      file makes a new, duplicate order (DUPLICATE_ORDER);
- *   2. gather each order's rows, still in input order (a stable counting sort);
+ *      row its order: same id in the same file joins; the same id in another file makes
+ *      another order;
+ *   2. gather each order's rows, still in input order (a stable counting sort), and link
+ *      re-sent copies: an order is identified by (channel, order id), its channel being
+ *      the first non-blank channel of its rows, so the same id from two channels is two
+ *      orders, and a later file's copy of a (channel, id) is DUPLICATE_ORDER;
  *   3. check each order: repeated rows, inherited fields that disagree, required
  *      order-level fields, currency against the catalog, money against the currency's
  *      decimals, price floor, stated total;
@@ -30,6 +33,7 @@ typedef struct pending {
     uint16_t file;
     uint32_t n_rows;
     int32_t original; /* for a re-sent order: the order first received, else -1 */
+    eng_text channel; /* link_copies: the first non-blank channel of its rows */
 } pending;
 
 typedef struct visit {
@@ -58,8 +62,8 @@ static const char *source_path(const eng_night *n, uint16_t file)
 /* ---- 1. visiting ---- */
 
 /* The pending order of row's id and file, from table (order index + 1, the latest per
- * id) or added to it: an id seen before in another file starts a re-sent copy, which
- * points at the first order of that id. */
+ * id) or added to it. Which copy of an order an order is, is settled once its rows are
+ * grouped and its channel known (link_copies). */
 static eng_rc order_of_row(part_task *t, uint32_t *table, size_t mask, const eng_row *row,
                            uint32_t *order)
 {
@@ -88,16 +92,12 @@ static eng_rc order_of_row(part_task *t, uint32_t *table, size_t mask, const eng
     }
     *order = (uint32_t)t->n_pend++;
     pending *q = &t->pend[*order];
+    memset(q, 0, sizeof *q);
     q->id = row->order_id;
     q->id_len = row->order_id_len;
     q->escaped = !!(row->flags & ENG_ROW_ID_ESCAPED);
     q->file = row->file;
-    q->n_rows = 0;
     q->original = -1;
-    if (found) {
-        const pending *prev = &t->pend[found - 1];
-        q->original = prev->original >= 0 ? prev->original : (int32_t)(found - 1);
-    }
     table[h] = *order + 1;
     return ENG_OK;
 }
@@ -161,6 +161,42 @@ static eng_rc group_rows(part_task *t)
     return ENG_OK;
 }
 
+/* Each order's channel (the first non-blank one of its rows, as the resolved head will
+ * have it) and, for a copy of an earlier file's (channel, id), that original: pendings
+ * are in file order, so the first of each (channel, id) is the one that goes on. */
+static eng_rc link_copies(part_task *t)
+{
+    size_t size = 16;
+    while (size < t->n_pend * 2)
+        size *= 2;
+    uint32_t *table = calloc(size, sizeof *table); /* pending index + 1 */
+    if (!table)
+        return ENG_NOMEM;
+    for (size_t o = 0; o < t->n_pend; o++) {
+        pending *q = &t->pend[o];
+        q->channel = (eng_text){"", 0};
+        for (uint32_t k = t->row_start[o]; k < t->row_start[o + 1] && !q->channel.len; k++)
+            if (t->rows[k]->head)
+                q->channel = eng_head_text(t->rows[k]->head, ENG_HT_CHANNEL);
+        size_t h = (eng_hash_bytes(q->id, q->id_len) ^
+                    eng_hash_bytes(q->channel.p, q->channel.len) * UINT64_C(0x9E3779B97F4A7C15)) &
+                   (size - 1);
+        for (; table[h]; h = (h + 1) & (size - 1)) {
+            const pending *e = &t->pend[table[h] - 1];
+            if (e->id_len == q->id_len && e->escaped == q->escaped &&
+                e->channel.len == q->channel.len && memcmp(e->id, q->id, q->id_len) == 0 &&
+                memcmp(e->channel.p, q->channel.p, q->channel.len) == 0)
+                break;
+        }
+        if (table[h])
+            q->original = (int32_t)(table[h] - 1);
+        else
+            table[h] = (uint32_t)o + 1;
+    }
+    free(table);
+    return ENG_OK;
+}
+
 /* ---- 3. checking one order ---- */
 
 typedef struct order_check {
@@ -195,9 +231,9 @@ static int is_line(const eng_row *r)
     return !(r->flags & (ENG_ROW_DUP | ENG_ROW_SUPERSEDED | ENG_ROW_HEAD_ONLY));
 }
 
-static int rows_same_bytes(const eng_row *a, const eng_row *b)
+static int rows_same_record(const eng_row *a, const eng_row *b)
 {
-    return a->raw_len == b->raw_len && memcmp(a->raw_digest, b->raw_digest, 16) == 0;
+    return a->rec_len == b->rec_len && memcmp(a->rec_digest, b->rec_digest, 16) == 0;
 }
 
 /* The file's name for canonical value c of row r (exceptions' field: "Lineitem sku"). */
@@ -216,10 +252,10 @@ static const eng_row *superseded_by(const order_check *oc, uint32_t j)
         return NULL;
     for (uint32_t k = 0; k < oc->n_rows; k++) {
         const eng_row *b = oc->rows[k];
-        /* A byte-for-byte repeat replaces nothing: it is DUPLICATE_ROW, and were it to
-         * replace the row it repeats, the line would be lost with both. */
+        /* A repeat replaces nothing: it is DUPLICATE_ROW, and were it to replace the row
+         * it repeats, the line would be lost with both. */
         if (k == j || !b->key || b->key->len != a->key->len ||
-            memcmp(b->key->id, a->key->id, a->key->len) != 0 || rows_same_bytes(a, b))
+            memcmp(b->key->id, a->key->id, a->key->len) != 0 || rows_same_record(a, b))
             continue;
         if (b->key->updated_ns > a->key->updated_ns ||
             (b->key->updated_ns == a->key->updated_ns && b->line > a->line))
@@ -251,19 +287,20 @@ static eng_rc mark_superseded(order_check *oc)
     return ENG_OK;
 }
 
-static int cmp_row_bytes(const void *x, const void *y)
+static int cmp_row_record(const void *x, const void *y)
 {
     const eng_row *a = *(eng_row *const *)x, *b = *(eng_row *const *)y;
-    int c = memcmp(a->raw_digest, b->raw_digest, 16);
+    int c = memcmp(a->rec_digest, b->rec_digest, 16);
     if (c)
         return c;
-    if (a->raw_len != b->raw_len)
-        return a->raw_len < b->raw_len ? -1 : 1;
+    if (a->rec_len != b->rec_len)
+        return a->rec_len < b->rec_len ? -1 : 1;
     return (a->line > b->line) - (a->line < b->line);
 }
 
-/* DUPLICATE_ROW: a row repeating an earlier row of the order byte for byte (compared by
- * length and SHA-256 of the bytes, which no export can make collide) is counted once. */
+/* DUPLICATE_ROW: a row repeating an earlier row of the order field for field (every
+ * field after unquoting and trimming, compared by length and SHA-256 of the fields, which
+ * no export can make collide: ingest.c's record_fields) is counted once. */
 static eng_rc mark_repeats(order_check *oc)
 {
     char msg[128];
@@ -271,10 +308,10 @@ static eng_rc mark_repeats(order_check *oc)
         for (uint32_t j = 1; j < oc->n_rows; j++) {
             for (uint32_t k = 0; k < j; k++) {
                 if ((oc->rows[k]->flags & ENG_ROW_DUP) ||
-                    !rows_same_bytes(oc->rows[k], oc->rows[j]))
+                    !rows_same_record(oc->rows[k], oc->rows[j]))
                     continue;
                 oc->rows[j]->flags |= ENG_ROW_DUP;
-                snprintf(msg, sizeof msg, "repeats line %llu byte for byte; counted once",
+                snprintf(msg, sizeof msg, "repeats line %llu field for field; counted once",
                          (unsigned long long)oc->rows[k]->line);
                 ENG_TRY(raise(oc, oc->rows[j], ENG_CODE_DUPLICATE_ROW, "", msg));
                 break;
@@ -286,13 +323,13 @@ static eng_rc mark_repeats(order_check *oc)
     if (!sorted)
         return ENG_NOMEM;
     memcpy(sorted, oc->rows, oc->n_rows * sizeof *sorted);
-    qsort(sorted, oc->n_rows, sizeof *sorted, cmp_row_bytes);
+    qsort(sorted, oc->n_rows, sizeof *sorted, cmp_row_record);
     eng_rc rc = ENG_OK;
     for (uint32_t i = 1; i < oc->n_rows && rc == ENG_OK; i++) {
         uint32_t first = i - 1;
-        while (i < oc->n_rows && rows_same_bytes(sorted[first], sorted[i])) {
+        while (i < oc->n_rows && rows_same_record(sorted[first], sorted[i])) {
             sorted[i]->flags |= ENG_ROW_DUP;
-            snprintf(msg, sizeof msg, "repeats line %llu byte for byte; counted once",
+            snprintf(msg, sizeof msg, "repeats line %llu field for field; counted once",
                      (unsigned long long)sorted[first]->line);
             rc = raise(oc, sorted[i], ENG_CODE_DUPLICATE_ROW, "", msg);
             if (rc != ENG_OK)
@@ -651,8 +688,10 @@ static eng_rc settle_outstanding(order_check *oc)
 {
     eng_night *n = oc->t->night;
     eng_order *ord = oc->ord;
+    eng_text channel = eng_head_text(ord->head, ENG_HT_CHANNEL);
     const eng_hist_order *ho =
-        n->history ? eng_history_order(n->history, ord->id, ord->id_len) : NULL;
+        n->history ? eng_history_order(n->history, channel.p, channel.len, ord->id, ord->id_len)
+                   : NULL;
     int64_t small[16];
     size_t n_used = ho && ho->n_lines > 16 ? ho->n_lines : 16;
     int64_t *used = n_used <= 16 ? small : calloc(n_used, sizeof *used);
@@ -889,6 +928,8 @@ static eng_rc build_partition(void *ctx, size_t p, unsigned worker, eng_err *err
         rc = visit_rows(&t);
     if (rc == ENG_OK)
         rc = group_rows(&t);
+    if (rc == ENG_OK)
+        rc = link_copies(&t);
     if (rc == ENG_OK) {
         t.part->orders = eng_arena_alloc(
             t.part->mem, (t.n_pend ? t.n_pend : 1) * sizeof *t.part->orders, _Alignof(eng_order));

@@ -653,7 +653,8 @@ static eng_rc write_ledger(out_task *t, writer *w)
     static const char *const cols[] = {"return_no",   "request_id", "order_id",      "sku",
                                        "qty",         "reason",     "condition",     "resolution",
                                        "decision",    "code",       "refund_amount", "currency",
-                                       "restock_qty", "warehouse",  "status"};
+                                       "restock_qty", "warehouse",  "status",
+                                       "channel"};
     const eng_night *n = t->night;
     eng_outputs *out = t->out;
     w_header(w, cols, sizeof cols / sizeof *cols);
@@ -699,6 +700,12 @@ static eng_rc write_ledger(out_task *t, writer *w)
             w_field(w, "", 0);
         w_str(w, approved && r->warehouse ? r->warehouse : "");
         w_str(w, eng_return_status_name(r->status));
+        /* The order's channel: with the order id, what identifies it (history reads a
+         * ledger's returned units by the pair). */
+        if (r->original)
+            w_field(w, r->original->channel, r->original->channel_len);
+        else
+            w_text(w, r->channel);
         w_end(w);
         out->ledger_rows++;
         out->returns_by_status[r->status]++;

@@ -26,12 +26,14 @@ enum {
     R_CONDITION,
     R_RESOLUTION,
     R_REQUESTED_AT,
+    R_CHANNEL,
     R_COUNT
 };
 
 static const fmt_column return_columns[R_COUNT] = {
     {"request_id", 1}, {"order_id", 1},  {"sku", 1},        {"qty", 1},
     {"reason", 1},     {"condition", 1}, {"resolution", 0}, {"requested_at", 0},
+    {"channel", 0},
 };
 
 const char *eng_return_status_name(eng_return_status st)
@@ -147,8 +149,9 @@ static eng_rc read_row(eng_night *n, eng_returns *rs, fmt_table *t, uint16_t fil
     r->reason = keep_text(rs->mem, v[R_REASON]);
     r->condition = keep_text(rs->mem, v[R_CONDITION]);
     r->resolution = keep_text(rs->mem, v[R_RESOLUTION]);
+    r->channel = keep_text(rs->mem, v[R_CHANNEL]);
     if (!r->request_id.p || !r->order_id.p || !r->sku.p || !r->reason.p || !r->condition.p ||
-        !r->resolution.p)
+        !r->resolution.p || !r->channel.p)
         return ENG_NOMEM;
     char msg[256], q[64];
     if (!fmt_table_row_ok(t))
@@ -375,8 +378,28 @@ static eng_rc decide_one(decide_ctx *d, eng_return *r)
         snprintf(msg, sizeof msg, "requested_at %s is after the run date %s", when, day);
         return reject(d, r, ENG_CODE_BAD_DATE, "requested_at", msg);
     }
-    r->original = eng_history_order(d->h, r->order_id.p, r->order_id.len);
     eng_text_quote(q, sizeof q, r->order_id.p, r->order_id.len);
+    /* An order is (channel, order id). A request that names no channel is for the one
+     * channel history ships that id on; with several, it cannot be told which. */
+    if (r->channel.len) {
+        r->original = eng_history_order(d->h, r->channel.p, r->channel.len, r->order_id.p,
+                                        r->order_id.len);
+    } else {
+        size_t k;
+        const eng_hist_order *o = eng_history_orders_with_id(d->h, r->order_id.p,
+                                                             r->order_id.len, &k);
+        if (k > 1) {
+            char a[64], b[64];
+            eng_text_quote(a, sizeof a, o[0].channel, o[0].channel_len);
+            eng_text_quote(b, sizeof b, o[1].channel, o[1].channel_len);
+            snprintf(msg, sizeof msg,
+                     "order %s was shipped on %zu channels (%s, %s...): give the request a "
+                     "channel column naming which",
+                     q, k, a, b);
+            return reject(d, r, ENG_CODE_RETURN_UNKNOWN_ORDER, "order_id", msg);
+        }
+        r->original = o;
+    }
     /* An order known only from an earlier ledger (its slips not given) shipped nothing
      * that history can show. */
     int64_t order_shipped = 0;
@@ -483,7 +506,8 @@ eng_rc eng_returns_decide(eng_night *n, const eng_history *h, eng_returns *rs, e
         rc = decide_one(&d, r);
         if (rc != ENG_OK || r->status == ENG_RS_REJECTED)
             continue;
-        r->rma = ++rs->n_approved;
+        /* Numbers continue after history's of the same date (an earlier wave). */
+        r->rma = eng_history_last_return(h) + ++rs->n_approved;
         if (r->restock_qty) {
             /* Tomorrow's on_hand and every invariant add tonight's restocks to on_hand: the
              * sum must stay a 64-bit count (an inventory of 9223372036854775807 units
@@ -507,8 +531,9 @@ eng_rc eng_returns_decide(eng_night *n, const eng_history *h, eng_returns *rs, e
             n->restocked[r->restock_slot] += r->restock_qty;
         }
     }
-    /* Exchanges after every restock, in return-number order; their slips come first. */
-    uint64_t slip = 0;
+    /* Exchanges after every restock, in return-number order; their slips come first,
+     * after history's of the same date. */
+    uint64_t slip = eng_history_last_slip(h);
     for (size_t i = 0; rc == ENG_OK && i < rs->n; i++) {
         eng_return *r = &rs->items[i];
         if (r->status == ENG_RS_REJECTED || !r->exchange)
@@ -519,7 +544,7 @@ eng_rc eng_returns_decide(eng_night *n, const eng_history *h, eng_returns *rs, e
             rs->n_exchanges_shipped++;
         }
     }
-    n->n_exchange_slips = slip;
+    n->n_exchange_slips = slip - eng_history_last_slip(h);
     eng_strset_free(d.seen);
     free(d.lines);
     if (rc == ENG_REFUSED)

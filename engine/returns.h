@@ -38,6 +38,7 @@ typedef struct eng_return {
     uint16_t file; /* index into the night's sources */
     uint64_t line;
     eng_text request_id, order_id, sku, reason, condition, resolution;
+    eng_text channel; /* the optional channel column; blank: the order's only channel */
     int64_t qty;          /* 0 when unreadable */
     int64_t requested_ns; /* requested_at, or the run date at 00:00Z when blank */
     int exchange;         /* resolution is exchange */

@@ -175,6 +175,9 @@ int eng_run(const eng_run_args *a)
     const char *mapping_path = NULL;
     int committed = 0;
     size_t cat_at = 0;
+    char **history_paths = NULL; /* --history with its folders expanded */
+    size_t n_history_paths = 0;
+    eng_run_args expanded = *a;
 
     eng_rc rc = order_ids && request_ids ? ENG_OK : ENG_FAIL(&err, ENG_NOMEM, "out of memory");
     n->encoding = a->encoding;
@@ -194,7 +197,12 @@ int eng_run(const eng_run_args *a)
                           a->format);
     }
     if (rc == ENG_OK)
-        rc = setup_sources(n, a, mapping_path, &cat_at, &err);
+        rc = eng_history_expand(a->history, a->n_history, &history_paths, &n_history_paths, &err);
+    if (rc == ENG_OK) {
+        expanded.history = (const char **)history_paths;
+        expanded.n_history = n_history_paths;
+        rc = setup_sources(n, &expanded, mapping_path, &cat_at, &err);
+    }
     if (rc == ENG_OK)
         rc = eng_outdir_begin(a->out, &od, &err);
     if (rc == ENG_OK && mapping)
@@ -316,6 +324,7 @@ int eng_run(const eng_run_args *a)
     eng_night_release(n);
     eng_inventory_free(inventory);
     eng_catalog_free(catalog);
+    eng_history_paths_free(history_paths, n_history_paths);
     fmt_mapping_free(mapping); /* last: err and the sources may point into it until here */
     return committed ? 0 : eng_rc_exit_code(rc);
 }

@@ -27,6 +27,71 @@ static int64_t max0(int64_t v)
     return v > 0 ? v : 0;
 }
 
+/* One SKU of one order for invariant 5. */
+typedef struct sku_units {
+    int32_t product;
+    int64_t ordered;
+    int64_t tonight;
+} sku_units;
+
+static int cmp_sku_units(const void *x, const void *y)
+{
+    const sku_units *a = x, *b = y;
+    return (a->product > b->product) - (a->product < b->product);
+}
+
+/* Tonight's units come from the lines' parts (what the writers wrote), history's from its
+ * recount of distinct slip rows (eng_hist_line.shipped_rows): a wrong history merge or a
+ * wrong outstanding shows here instead of being restated. O(lines log lines) per order. */
+uint64_t eng_summary_resend_lines(const eng_night *n)
+{
+    uint64_t twice = 0;
+    sku_units *units = NULL;
+    size_t cap = 0;
+    for (size_t i = 0; i < n->n_orders; i++) {
+        const eng_order *o = n->orders[i];
+        eng_text channel = eng_head_text(o->head, ENG_HT_CHANNEL);
+        const eng_hist_order *ho =
+            eng_history_order(n->history, channel.p, channel.len, o->id, o->id_len);
+        if (!n->history || !ho || o->n_lines == 0)
+            continue;
+        if (o->n_lines > cap) {
+            free(units);
+            cap = o->n_lines;
+            if (!(units = malloc(cap * sizeof *units)))
+                return UINT64_MAX;
+        }
+        size_t m = 0;
+        for (uint32_t k = 0; k < o->n_lines; k++) {
+            const eng_line *ln = &o->lines[k];
+            if (ln->product < 0)
+                continue;
+            eng_part one;
+            const eng_part *parts = eng_alloc_line_parts(ln, &one);
+            int64_t shipped = 0;
+            for (uint32_t q = 0; q < ln->n_parts; q++)
+                shipped += parts[q].qty;
+            units[m++] = (sku_units){ln->product, ln->ordered, shipped};
+        }
+        qsort(units, m, sizeof *units, cmp_sku_units);
+        for (size_t a = 0; a < m;) {
+            size_t b = a;
+            int64_t ordered = 0, tonight = 0;
+            for (; b < m && units[b].product == units[a].product; b++) {
+                ordered += units[b].ordered;
+                tonight += units[b].tonight;
+            }
+            const eng_product *prod = eng_catalog_get(n->catalog, (uint32_t)units[a].product);
+            const eng_hist_line *hl = eng_history_line(ho, prod->sku, prod->sku_len);
+            int64_t before = hl ? hl->shipped_rows : 0;
+            twice += tonight > (ordered > before ? ordered - before : 0);
+            a = b;
+        }
+    }
+    free(units);
+    return twice;
+}
+
 int eng_summary_check(const eng_night *n, const eng_slot_totals *t, const eng_outputs *out,
                       eng_invariant inv[ENG_N_INVARIANTS])
 {
@@ -128,39 +193,14 @@ int eng_summary_check(const eng_night *n, const eng_slot_totals *t, const eng_ou
         set(&inv[4], "resend_ships_nothing_twice", ENG_CHECK_NOT_RUN,
             "needs --history (earlier nights' slips and ledgers); none given");
     } else {
-        /* Recounted per (order, SKU) from the history index and the lines' parts, not
-         * from the outstanding quantities the order stage derived. */
-        uint64_t twice = 0;
-        for (size_t i = 0; i < n->n_orders; i++) {
-            const eng_order *o = n->orders[i];
-            const eng_hist_order *ho = eng_history_order(n->history, o->id, o->id_len);
-            for (uint32_t k = 0; ho && k < o->n_lines; k++) {
-                int32_t p = o->lines[k].product;
-                int first_of_sku = 1;
-                for (uint32_t j = 0; j < k && first_of_sku; j++)
-                    first_of_sku = o->lines[j].product != p;
-                if (!first_of_sku || p < 0)
-                    continue;
-                int64_t ordered = 0, tonight = 0;
-                for (uint32_t j = k; j < o->n_lines; j++) {
-                    if (o->lines[j].product != p)
-                        continue;
-                    ordered += o->lines[j].ordered;
-                    eng_part one;
-                    const eng_part *parts = eng_alloc_line_parts(&o->lines[j], &one);
-                    for (uint32_t q = 0; q < o->lines[j].n_parts; q++)
-                        tonight += parts[q].qty;
-                }
-                const eng_product *prod = eng_catalog_get(n->catalog, (uint32_t)p);
-                const eng_hist_line *hl = eng_history_line(ho, prod->sku, prod->sku_len);
-                int64_t before = hl ? hl->shipped : 0;
-                twice += tonight > (ordered > before ? ordered - before : 0);
-            }
-        }
-        snprintf(d, sizeof d,
-                 "%llu lines ship units history already shipped; %llu approved returns were "
-                 "already in an earlier ledger",
-                 (unsigned long long)twice, (unsigned long long)out->ledger_resent);
+        uint64_t twice = eng_summary_resend_lines(n);
+        if (twice == UINT64_MAX)
+            snprintf(d, sizeof d, "could not be checked: out of memory");
+        else
+            snprintf(d, sizeof d,
+                     "%llu lines ship units history already shipped; %llu approved returns "
+                     "were already in an earlier ledger",
+                     (unsigned long long)twice, (unsigned long long)out->ledger_resent);
         set(&inv[4], "resend_ships_nothing_twice",
             twice || out->ledger_resent ? ENG_CHECK_BROKEN : ENG_CHECK_HOLDS, d);
     }

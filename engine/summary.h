@@ -28,6 +28,12 @@ typedef struct eng_invariant {
 int eng_summary_check(const eng_night *night, const eng_slot_totals *totals, const eng_outputs *out,
                       eng_invariant inv[ENG_N_INVARIANTS]);
 
+/* Invariant 5's count: lines (per channel, order and SKU) shipping tonight more than the
+ * order asks for less what history shipped, history recounted from its distinct rows and
+ * tonight from the lines' parts (never from the outstanding units the orders stage
+ * derived). 0 without history; UINT64_MAX when out of memory. */
+uint64_t eng_summary_resend_lines(const eng_night *night);
+
 /* Write summary.json into path. ENG_IO, ENG_NOMEM. */
 eng_rc eng_summary_write(const eng_night *night, const eng_outputs *out, const eng_report *report,
                          const eng_invariant inv[ENG_N_INVARIANTS], const char *path,

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../engine/err.h"
+
 typedef struct fmt_sha256 fmt_sha256;
 
 /* New running hash. NULL when out of memory. */
@@ -19,5 +21,10 @@ void fmt_sha256_digest(fmt_sha256 *h, const void *src, size_t len, unsigned char
 
 /* Finish: write 64 lowercase hex digits and a NUL to hex. Call once. */
 void fmt_sha256_final_hex(fmt_sha256 *h, char hex[65]);
+
+/* SHA-256 in hex and size of a file's bytes as stored (a .zst file's compressed bytes,
+ * as manifest.json records inputs). ENG_REFUSED naming the file when it cannot be read,
+ * ENG_NOMEM. */
+eng_rc fmt_sha256_file(const char *path, char hex[65], uint64_t *bytes, eng_err *err);
 
 #endif

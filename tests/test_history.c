@@ -39,6 +39,10 @@ static const char SLIPS[] = SLIPS_HEADER
     "OUT-20261121-000005,B-1,shop,1,TENT,Tent,2,100.00,200.00,EUR,MAIN,A1,Bob,Elm St 3,"
     "Hamburg,,20095,DE,standard,2026-11-21\n";
 
+#define LEDGER_HEADER_CHANNEL                                                          \
+    "return_no,request_id,order_id,sku,qty,reason,condition,resolution,decision,code," \
+    "refund_amount,currency,restock_qty,warehouse,status,channel\n"
+
 static const char LEDGER[] = LEDGER_HEADER
     "RMA-20261122-000001,OLD-1,A-1,TENT,1,Too small,new,refund,APPROVED,,100.00,EUR,1,MAIN,"
     "RESTOCKED\n"
@@ -174,9 +178,19 @@ static void must_refuse(size_t n, int k, uint64_t line, const char *field, const
         cr_assert(strstr(err.msg, part) != NULL, "message '%s' lacks '%s'", err.msg, part);
 }
 
+/* The one order with this id, whatever its channel (these tests have one channel per
+ * id; the tests of channels below name them). NULL when none. */
+static const eng_hist_order *shop_order(const eng_history *h, const char *id, size_t len)
+{
+    size_t n;
+    const eng_hist_order *o = eng_history_orders_with_id(h, id, len, &n);
+    cr_assert_leq(n, 1, "%zu orders with id %.*s", n, (int)len, id);
+    return o;
+}
+
 static const eng_hist_line *line_of(const eng_history *h, const char *order, const char *sku)
 {
-    const eng_hist_order *o = eng_history_order(h, order, strlen(order));
+    const eng_hist_order *o = shop_order(h, order, strlen(order));
     cr_assert_not_null(o, "no order %s", order);
     const eng_hist_line *ln = eng_history_line(o, sku, strlen(sku));
     cr_assert_not_null(ln, "order %s has no %s", order, sku);
@@ -407,16 +421,16 @@ Test(history, only_the_order_ids_asked_for_are_kept)
     put(0, "slips.csv", SLIPS);
     ask_orders("A-1", "Z-9");
     must_load(1);
-    cr_assert_not_null(eng_history_order(hist, "A-1", 3));
-    cr_assert_null(eng_history_order(hist, "B-1", 3)); /* shipped, not asked for */
-    cr_assert_null(eng_history_order(hist, "Z-9", 3)); /* asked for, never shipped */
+    cr_assert_not_null(shop_order(hist, "A-1", 3));
+    cr_assert_null(shop_order(hist, "B-1", 3)); /* shipped, not asked for */
+    cr_assert_null(shop_order(hist, "Z-9", 3)); /* asked for, never shipped */
 }
 
 Test(history, no_order_ids_keeps_no_orders)
 {
     put(0, "slips.csv", SLIPS);
     cr_assert_eq(load_with(1, 2, NULL, NULL, &hist), ENG_OK, "%s", err.msg);
-    cr_assert_null(eng_history_order(hist, "A-1", 3));
+    cr_assert_null(shop_order(hist, "A-1", 3));
     cr_assert_eq(eng_history_shipped_units(hist, 0), 5);
 }
 
@@ -425,10 +439,10 @@ Test(history, order_ids_compare_by_exact_bytes)
     put(0, "slips.csv", SLIPS);
     ask_orders("A-1", "a-1");
     must_load(1);
-    cr_assert_not_null(eng_history_order(hist, "A-1", 3));
-    cr_assert_null(eng_history_order(hist, "a-1", 3));
-    cr_assert_null(eng_history_order(hist, "A-1 ", 4));
-    cr_assert_null(eng_history_order(hist, "A-", 2));
+    cr_assert_not_null(shop_order(hist, "A-1", 3));
+    cr_assert_null(shop_order(hist, "a-1", 3));
+    cr_assert_null(shop_order(hist, "A-1 ", 4));
+    cr_assert_null(shop_order(hist, "A-", 2));
 }
 
 Test(history, sku_lines_compare_by_exact_bytes)
@@ -436,7 +450,7 @@ Test(history, sku_lines_compare_by_exact_bytes)
     put(0, "slips.csv", SLIPS);
     ask_orders("A-1", NULL);
     must_load(1);
-    const eng_hist_order *o = eng_history_order(hist, "A-1", 3);
+    const eng_hist_order *o = shop_order(hist, "A-1", 3);
     cr_assert_eq(o->n_lines, 2);
     cr_assert_null(eng_history_line(o, "tent", 4));
     cr_assert_null(eng_history_line(o, "TEN", 3));
@@ -515,7 +529,7 @@ Test(history, order_keeps_ship_to_of_its_latest_slip)
     put(0, "slips.csv", SLIPS);
     ask_orders("A-1", NULL);
     must_load(1);
-    const eng_hist_order *o = eng_history_order(hist, "A-1", 3);
+    const eng_hist_order *o = shop_order(hist, "A-1", 3);
     cr_assert_str_eq(o->slip, "OUT-20261121-000004");
     cr_assert_eq(o->ship_date, day("2026-11-21"));
     cr_assert_str_eq(o->text[ENG_HT_CHANNEL].p, "shop");
@@ -698,8 +712,8 @@ Test(history, result_is_the_same_with_1_and_4_threads)
     for (int i = 0; i < 10; i++) {
         char id[16];
         snprintf(id, sizeof id, "O-%d", i);
-        const eng_hist_order *a = eng_history_order(one, id, strlen(id));
-        const eng_hist_order *b = eng_history_order(four, id, strlen(id));
+        const eng_hist_order *a = shop_order(one, id, strlen(id));
+        const eng_hist_order *b = shop_order(four, id, strlen(id));
         cr_assert_eq(a == NULL, i % 2 != 0, "%s", id);
         cr_assert_eq(b == NULL, i % 2 != 0, "%s", id);
         if (!a)
@@ -755,4 +769,191 @@ Test(history, quoted_reason_with_blanks_is_trimmed)
     cr_assert_eq(n, 1, "%zu reasons", n);
     cr_assert_str_eq(r[0].reason, "too small");
     cr_assert_eq(r[0].units, 2);
+}
+
+/* ---- issue 12 (2026-12-06): what history is trusted with ---- */
+
+/* Regression (issue 12, 2026-12-06): two runs of one date (a morning and an afternoon
+ * wave) both numbered from OUT-...-000001, and the slip-line key had no order id, so the
+ * afternoon's shipment of another order was dropped as a "copy" of the morning's and
+ * shipped again. Both count, each for its own order. */
+Test(history, alike_slip_lines_of_two_orders_both_count)
+{
+    put(0, "morning.csv",
+        SLIPS_HEADER "OUT-20261127-000001,A-1,shop,1,TENT,Tent,1,100.00,100.00,EUR,MAIN,A1,Ann,"
+                     "St 1,Town,,1,DE,std,2026-11-27\n");
+    put(1, "afternoon.csv",
+        SLIPS_HEADER "OUT-20261127-000001,B-2,shop,1,TENT,Tent,1,100.00,100.00,EUR,MAIN,A1,Bob,"
+                     "St 2,Town,,2,DE,std,2026-11-27\n");
+    ask_orders("A-1", "B-2");
+    must_load(2);
+    cr_assert_eq(line_of(hist, "A-1", "TENT")->shipped, 1);
+    cr_assert_eq(line_of(hist, "B-2", "TENT")->shipped, 1);
+}
+
+Test(history, the_same_id_on_two_channels_is_two_orders)
+{
+    put(0, "slips.csv",
+        SLIPS_HEADER "OUT-20261120-000001,C-8,shop,1,TENT,Tent,1,100.00,100.00,EUR,MAIN,A1,Ann,"
+                     "St 1,Town,,1,DE,std,2026-11-20\n"
+                     "OUT-20261120-000002,C-8,marketplace,1,TENT,Tent,3,100.00,300.00,EUR,MAIN,"
+                     "A1,Bob,St 2,Town,,2,DE,std,2026-11-20\n");
+    ask_orders("C-8", NULL);
+    must_load(1);
+    const eng_hist_order *shop = eng_history_order(hist, "shop", 4, "C-8", 3);
+    const eng_hist_order *market = eng_history_order(hist, "marketplace", 11, "C-8", 3);
+    cr_assert_not_null(shop);
+    cr_assert_not_null(market);
+    cr_assert_eq(eng_history_line(shop, "TENT", 4)->shipped, 1);
+    cr_assert_eq(eng_history_line(market, "TENT", 4)->shipped, 3);
+    cr_assert_null(eng_history_order(hist, "", 0, "C-8", 3));
+    size_t n;
+    const eng_hist_order *all = eng_history_orders_with_id(hist, "C-8", 3, &n);
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(all[0].channel, "marketplace"); /* sorted by channel */
+    cr_assert_str_eq(all[1].channel, "shop");
+}
+
+/* A ledger of an older slipway has no channel column: its returns go to the one channel
+ * the slips have the order on. */
+Test(history, ledger_without_channel_goes_to_the_orders_only_channel)
+{
+    put(0, "slips.csv", SLIPS);
+    put(1, "returns_ledger.csv", LEDGER);
+    ask_orders("A-1", NULL);
+    must_load(2);
+    cr_assert_eq(line_of(hist, "A-1", "TENT")->returned, 2);
+    cr_assert_eq(eng_history_order(hist, "shop", 4, "A-1", 3)->lines[0].sku_len, 3); /* MUG */
+}
+
+Test(history, ledger_without_channel_for_an_id_on_two_channels_is_refused)
+{
+    put(0, "slips.csv",
+        SLIPS_HEADER "OUT-20261120-000001,A-1,shop,1,TENT,Tent,1,100.00,100.00,EUR,MAIN,A1,Ann,"
+                     "St 1,Town,,1,DE,std,2026-11-20\n"
+                     "OUT-20261120-000002,A-1,marketplace,1,TENT,Tent,1,100.00,100.00,EUR,MAIN,"
+                     "A1,Bob,St 2,Town,,2,DE,std,2026-11-20\n");
+    put(1, "returns_ledger.csv", LEDGER);
+    ask_orders("A-1", NULL);
+    must_refuse(2, 1, 2, "order_id", "has no channel column");
+}
+
+Test(history, ledger_with_channel_names_its_order)
+{
+    put(0, "slips.csv",
+        SLIPS_HEADER "OUT-20261120-000001,A-1,shop,1,TENT,Tent,2,100.00,200.00,EUR,MAIN,A1,Ann,"
+                     "St 1,Town,,1,DE,std,2026-11-20\n"
+                     "OUT-20261120-000002,A-1,marketplace,1,TENT,Tent,2,100.00,200.00,EUR,MAIN,"
+                     "A1,Bob,St 2,Town,,2,DE,std,2026-11-20\n");
+    put(1, "returns_ledger.csv",
+        LEDGER_HEADER_CHANNEL "RMA-20261122-000001,R1,A-1,TENT,1,x,new,refund,APPROVED,,100.00,"
+                              "EUR,1,MAIN,RESTOCKED,marketplace\n");
+    ask_orders("A-1", NULL);
+    must_load(2);
+    cr_assert_eq(eng_history_line(eng_history_order(hist, "marketplace", 11, "A-1", 3), "TENT", 4)
+                     ->returned,
+                 1);
+    cr_assert_eq(
+        eng_history_line(eng_history_order(hist, "shop", 4, "A-1", 3), "TENT", 4)->returned, 0);
+}
+
+/* Tonight's numbers continue after the highest of the run date in any history file, kept
+ * ids or not; other dates do not count. */
+Test(history, highest_slip_and_return_numbers_of_the_run_date)
+{
+    night.run_date = day("2026-11-21");
+    put(0, "slips.csv", SLIPS); /* OUT-20261121-000004 and -000005 */
+    put(1, "returns_ledger.csv",
+        LEDGER_HEADER "RMA-20261121-000012,R1,Z-1,TENT,1,x,new,refund,APPROVED,,1.00,EUR,1,MAIN,"
+                      "RESTOCKED\n"
+                      "RMA-20261122-000099,R2,Z-1,TENT,1,x,new,refund,APPROVED,,1.00,EUR,1,MAIN,"
+                      "RESTOCKED\n");
+    must_load(2);
+    cr_assert_eq(eng_history_last_slip(hist), 5);
+    cr_assert_eq(eng_history_last_return(hist), 12);
+}
+
+Test(history, no_number_of_the_run_date_is_zero)
+{
+    night.run_date = day("2026-11-30");
+    put(0, "slips.csv", SLIPS);
+    must_load(1);
+    cr_assert_eq(eng_history_last_slip(hist), 0);
+    cr_assert_eq(eng_history_last_return(hist), 0);
+}
+
+Test(history, a_run_dates_number_that_is_not_one_is_refused)
+{
+    night.run_date = day("2026-11-21");
+    put(0, "slips.csv",
+        "slip_no,order_id,sku,qty,line_amount,currency,warehouse,ship_date\n"
+        "OUT-20261121-12x,A-1,TENT,1,100.00,EUR,MAIN,2026-11-21\n");
+    must_refuse(1, 0, 2, "slip_no", "OUT-20261121-12x");
+}
+
+/* Regression (issue 12, 2026-12-06): the same file given twice was refused only for its
+ * content; now the path (device and inode) is refused, and another name for the same
+ * bytes is skipped and counts once. */
+Test(history, the_same_file_twice_is_refused)
+{
+    put(0, "slips.csv", SLIPS);
+    memcpy(paths[1], paths[0], sizeof paths[0]);
+    must_refuse(2, 1, 0, NULL, "given twice");
+}
+
+Test(history, a_byte_identical_copy_counts_once)
+{
+    put(0, "slips.csv", SLIPS);
+    put(1, "copy.csv", SLIPS);
+    ask_orders("A-1", NULL);
+    must_load(2);
+    cr_assert_eq(line_of(hist, "A-1", "TENT")->shipped, 3);
+    cr_assert_eq(eng_history_shipped_units(hist, 0), 5); /* the totals too */
+    cr_assert_str_eq(night.sources[1].sha256, night.sources[0].sha256);
+    cr_assert_eq(night.sources[1].bytes, strlen(SLIPS));
+}
+
+/* Invariant 5 recounts history from distinct rows, every column compared, apart from the
+ * slip-line key the outstanding units come from: two rows that share the key but not
+ * their contents count once for `shipped` and twice for `shipped_rows`. */
+Test(history, rows_are_recounted_by_their_whole_contents)
+{
+    put(0, "slips.csv",
+        SLIPS_HEADER "OUT-20261120-000001,A-1,shop,1,TENT,Tent,1,100.00,100.00,EUR,MAIN,A1,Ann,"
+                     "St 1,Town,,1,DE,std,2026-11-20\n");
+    put(1, "slips2.csv",
+        SLIPS_HEADER "OUT-20261120-000001,A-1,shop,1,TENT,Tent,1,100.00,100.00,EUR,MAIN,A1,Eve,"
+                     "St 9,Town,,1,DE,std,2026-11-20\n");
+    ask_orders("A-1", NULL);
+    must_load(2);
+    const eng_hist_line *t = line_of(hist, "A-1", "TENT");
+    cr_assert_eq(t->shipped, 1);
+    cr_assert_eq(t->shipped_rows, 2);
+}
+
+/* Regression (issue 12, 2026-12-06): a re-sent order of 8,000 lines needed 2.3 GB of
+ * history the next night (each new SKU copied the order's line array). 20,000 lines
+ * load in linear memory: the timeout fails a quadratic merge. */
+Test(history, an_order_of_20000_lines_merges_in_linear_time, .timeout = 20)
+{
+    size_t cap = 20000 * 120 + 256, o = 0;
+    char *text = malloc(cap);
+    cr_assert_not_null(text);
+    o += (size_t)snprintf(text, cap, "slip_no,order_id,sku,qty,line_amount,currency,warehouse,"
+                                     "ship_date\n");
+    for (int i = 0; i < 20000; i++)
+        o += (size_t)snprintf(text + o, cap - o,
+                              "OUT-20261120-000001,BIG,SKU-%05d,1,1.00,EUR,MAIN,2026-11-20\n",
+                              19999 - i);
+    put(0, "slips.csv", text);
+    free(text);
+    ask_orders("BIG", NULL);
+    must_load(1);
+    const eng_hist_order *big = shop_order(hist, "BIG", 3);
+    cr_assert_eq(big->n_lines, 20000);
+    for (int i = 0; i < 20000; i += 997) {
+        char sku[16];
+        snprintf(sku, sizeof sku, "SKU-%05d", i);
+        cr_assert_eq(eng_history_line(big, sku, strlen(sku))->shipped, 1, "%s", sku);
+    }
 }

@@ -159,7 +159,9 @@ Test(ingest, clean_row_has_no_exception_and_keeps_its_values)
     cr_assert_eq(r->qty, 2);
     cr_assert_eq(r->unit_price.mant, 10000);
     cr_assert_eq(r->unit_price.frac, 2);
-    cr_assert_eq(r->raw_len, strlen(rec));
+    /* The digest is of the 22 fields, each with an 8-byte length: the record's bytes
+     * less its 21 commas. */
+    cr_assert_eq(r->rec_len, strlen(rec) - (FMT_COL_COUNT - 1) + 8 * FMT_COL_COUNT);
 }
 
 Test(ingest, line_amount_is_the_lines_amount_and_unit_price_is_not_read)
@@ -649,13 +651,63 @@ Test(ingest, rows_keep_their_line_numbers)
     cr_assert_eq(batch->rows[1].line, 5);
 }
 
-Test(ingest, identical_records_have_the_same_raw_digest)
+Test(ingest, identical_records_have_the_same_rec_digest)
 {
     feed_with(-1, NULL);
     feed_with(-1, NULL);
     feed_with(FMT_COL_QTY, "3");
-    cr_assert_eq(memcmp(batch->rows[0].raw_digest, batch->rows[1].raw_digest, 16), 0);
-    cr_assert_neq(memcmp(batch->rows[0].raw_digest, batch->rows[2].raw_digest, 16), 0);
+    cr_assert_eq(memcmp(batch->rows[0].rec_digest, batch->rows[1].rec_digest, 16), 0);
+    cr_assert_neq(memcmp(batch->rows[0].rec_digest, batch->rows[2].rec_digest, 16), 0);
+}
+
+/* Regression (issue 12, 2026-12-06): repeated rows were matched on raw bytes, so the
+ * same record re-quoted, or with trailing blanks, shipped twice. The digest is of the
+ * fields after unquoting and trimming. */
+Test(ingest, a_requoted_record_has_the_same_digest)
+{
+    feed_with(-1, NULL);
+    feed_with(FMT_COL_SHIP_NAME, "\"Ann Example\"");
+    feed_with(FMT_COL_ORDER_ID, "\"A-1\"");
+    cr_assert_eq(memcmp(batch->rows[0].rec_digest, batch->rows[1].rec_digest, 16), 0);
+    cr_assert_eq(batch->rows[0].rec_len, batch->rows[1].rec_len);
+    cr_assert_eq(memcmp(batch->rows[0].rec_digest, batch->rows[2].rec_digest, 16), 0);
+}
+
+Test(ingest, blanks_around_a_field_do_not_change_the_digest)
+{
+    feed_with(-1, NULL);
+    feed_with(FMT_COL_SHIP_CITY, "\"Berlin  \"");
+    feed_with(FMT_COL_SHIP_CITY, "\" \tBerlin\"");
+    feed_with(FMT_COL_SHIP_CITY, "Berlin ");
+    for (int i = 1; i < 4; i++)
+        cr_assert_eq(memcmp(batch->rows[0].rec_digest, batch->rows[i].rec_digest, 16), 0, "%d", i);
+}
+
+Test(ingest, records_differing_in_any_field_differ)
+{
+    feed_with(-1, NULL);
+    feed_with(FMT_COL_CUSTOMER_ID, "C-10"); /* not an order-line value */
+    feed_with(FMT_COL_SHIP_CITY, "Berlin B");
+    feed_with(FMT_COL_SHIP_REGION, "\" \""); /* blank after trimming: the same */
+    cr_assert_neq(memcmp(batch->rows[0].rec_digest, batch->rows[1].rec_digest, 16), 0);
+    cr_assert_neq(memcmp(batch->rows[0].rec_digest, batch->rows[2].rec_digest, 16), 0);
+    cr_assert_eq(memcmp(batch->rows[0].rec_digest, batch->rows[3].rec_digest, 16), 0);
+}
+
+/* Field boundaries count: "Ann Ex","ampleMain" is not "Ann Example","Main". */
+Test(ingest, moving_text_between_fields_changes_the_digest)
+{
+    char a[1024], b[1024];
+    snprintf(a, sizeof a, "%s", row_with(FMT_COL_SHIP_STREET, "Main"));
+    char *name = strstr(a, "Ann Example,Main");
+    cr_assert_not_null(name);
+    memcpy(b, a, sizeof b);
+    memcpy(b + (name - a), "Ann Ex,ampleMain", 16);
+    feed(a);
+    feed(b);
+    cr_assert_eq(batch->n_rows, 2);
+    cr_assert_eq(batch->rows[0].rec_len, batch->rows[1].rec_len);
+    cr_assert_neq(memcmp(batch->rows[0].rec_digest, batch->rows[1].rec_digest, 16), 0);
 }
 
 /* Partition holding row i (searching by_part). */
