@@ -5,12 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../formats/csv.h"
 #include "../formats/currency.h"
 #include "../formats/num.h"
 #include "../formats/table.h"
 #include "../formats/utf8.h"
 #include "arena.h"
 #include "hash.h"
+#include "text.h"
 
 enum { C_SKU, C_NAME, C_STATUS, C_LIST, C_MIN, C_CURRENCY, C_RETURNABLE, C_WINDOW, C_BIN };
 
@@ -65,6 +67,21 @@ static eng_rc refuse(eng_err *err, const char *field, fmt_str v, const char *why
                     (int)(v.len > 60 ? 60 : v.len), v.p, why);
 }
 
+/* Refuse a SKU or bin that outputs would have to write with a spreadsheet guard (issue
+ * 15): they are matched and printed exactly, so slipway never alters them. */
+static eng_rc refuse_unsafe(eng_err *err, const char *field, fmt_str v)
+{
+    if (!fmt_csv_needs_guard(v.p, v.len))
+        return ENG_OK;
+    char q[64], why[160];
+    eng_text_quote(q, sizeof q, v.p, v.len);
+    fmt_csv_guard_why(why, sizeof why, v.p, v.len);
+    if (err)
+        err->field = field;
+    return ENG_FAIL(err, ENG_REFUSED, "%s %s %s; slipway never changes %s, so fix the catalog",
+                    field, q, why, strcmp(field, "sku") == 0 ? "SKUs" : "bins");
+}
+
 static eng_rc parse_money(fmt_str v, int currency, const char *field, int64_t *out, eng_err *err)
 {
     fmt_dec d;
@@ -105,6 +122,8 @@ static eng_rc add_row(eng_catalog *c, fmt_table *t, eng_err *err)
     fmt_str sku = fmt_table_get(t, C_SKU);
     if (sku.len == 0)
         return refuse(err, "sku", sku, "is blank");
+    ENG_TRY(refuse_unsafe(err, "sku", sku));
+    ENG_TRY(refuse_unsafe(err, "bin", fmt_table_get(t, C_BIN)));
     fmt_str cur = fmt_table_get(t, C_CURRENCY);
     int currency = fmt_currency_find(cur.p, cur.len);
     if (currency < 0)

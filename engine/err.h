@@ -30,12 +30,16 @@ typedef enum eng_rc {
 } eng_rc;
 
 /* SPEC's exception codes. The order of the order codes is SPEC's tie-break order, so the
- * enum value is the rank used when one row carries several codes. Codes are stable:
- * add new ones at the end of their group, never rename. */
+ * enum value is the rank used when one row carries several codes. Codes are stable: never
+ * renamed; a new one goes where its rank belongs (only names are written, never values).
+ * UNSAFE_TEXT (issue 15) ranks with the codes for a value that cannot be read as given,
+ * right after BAD_ENCODING: an id a spreadsheet would run as a formula is wrong at the
+ * source, whatever else the row has. */
 #define ENG_CODE_MAP(X)                                                                  \
     X(NONE, "")                                                                          \
     X(MALFORMED_ROW, "the row is not well-formed CSV or has the wrong number of fields") \
     X(BAD_ENCODING, "the text is not valid UTF-8")                                       \
+    X(UNSAFE_TEXT, "an id, SKU or postal code starts like a spreadsheet formula")        \
     X(MISSING_FIELD, "a required value is blank")                                        \
     X(BAD_NUMBER, "not a valid amount")                                                  \
     X(BAD_QTY, "quantity is not a positive whole number")                                \

@@ -12,12 +12,13 @@
  * O(n log n) however many lines one order has (a re-sent order of 16,000 lines). */
 #include "history.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <sys/stat.h>
 
+#include "../formats/csv.h"
 #include "../formats/currency.h"
 #include "../formats/isotime.h"
 #include "../formats/num.h"
@@ -162,6 +163,15 @@ static eng_rc bad_row(eng_err *err, const char *field, const char *why, fmt_str 
     return ENG_FAIL(err, ENG_REFUSED,
                     "%s \"%.*s\" %s; history files must be slipway's own outputs, unchanged", field,
                     (int)(v.len > 40 ? 40 : v.len), v.p, why);
+}
+
+/* Column col of the current row as slipway wrote it before the spreadsheet guard (csv.h):
+ * history files are slipway's own outputs, whose text cells (ship-to, channel, reason,
+ * ids of rejected requests) may carry one. Numbers never do, so every column is read
+ * through it. */
+static fmt_str get(const fmt_table *t, size_t col)
+{
+    return fmt_csv_unguard(fmt_table_get(t, col));
 }
 
 static eng_rc add_rec(file_result *fr, hist_rec **out)
@@ -341,8 +351,8 @@ static eng_rc read_money(fmt_str v, int currency, const char *field, int64_t *ou
 /* One row of a slips file. */
 static eng_rc slip_row(load_ctx *c, fmt_table *t, file_result *fr, worker_totals *w, eng_err *err)
 {
-    fmt_str qty_s = fmt_table_get(t, H_QTY), cur_s = fmt_table_get(t, H_CURRENCY);
-    fmt_str sku = fmt_table_get(t, H_SKU), id = fmt_table_get(t, H_ORDER_ID);
+    fmt_str qty_s = get(t, H_QTY), cur_s = get(t, H_CURRENCY);
+    fmt_str sku = get(t, H_SKU), id = get(t, H_ORDER_ID);
     int64_t qty;
     if (fmt_qty_parse(qty_s.p, qty_s.len, &qty) != FMT_NUM_OK)
         return bad_row(err, "qty", "is not a positive whole number", qty_s);
@@ -350,14 +360,14 @@ static eng_rc slip_row(load_ctx *c, fmt_table *t, file_result *fr, worker_totals
     if (currency < 0)
         return bad_row(err, "currency", "is not an ISO 4217 code", cur_s);
     int64_t amount;
-    ENG_TRY(read_money(fmt_table_get(t, H_LINE_AMOUNT), currency, "line_amount", &amount, err));
-    fmt_str date_s = fmt_table_get(t, H_SHIP_DATE);
+    ENG_TRY(read_money(get(t, H_LINE_AMOUNT), currency, "line_amount", &amount, err));
+    fmt_str date_s = get(t, H_SHIP_DATE);
     int32_t date;
     if (fmt_isodate_parse(date_s.p, date_s.len, &date) != 0)
         return bad_row(err, "ship_date", "is not a date YYYY-MM-DD", date_s);
     if (id.len == 0 || sku.len == 0)
         return bad_row(err, id.len ? "sku" : "order_id", "is blank", id.len ? sku : id);
-    fmt_str slip_no = fmt_table_get(t, H_SLIP_NO);
+    fmt_str slip_no = get(t, H_SLIP_NO);
     uint64_t number;
     ENG_TRY(number_of_day(slip_no, "OUT-", c->run_day, "slip_no", &number, err));
     if (number > fr->last_slip)
@@ -371,15 +381,15 @@ static eng_rc slip_row(load_ctx *c, fmt_table *t, file_result *fr, worker_totals
     hist_rec *r;
     /* Slips without a channel column (not slipway's own) find their order's channel at
      * the merge, like ledgers of an older slipway. */
-    fmt_str channel = fmt_table_has(t, H_CHANNEL) ? fmt_table_get(t, H_CHANNEL) : (fmt_str){0};
+    fmt_str channel = fmt_table_has(t, H_CHANNEL) ? get(t, H_CHANNEL) : (fmt_str){0};
     ENG_TRY(keep_order_rec(fr, REC_SHIPPED, id, channel, sku, qty, &r, err));
     row_digest(t, w, r->row_digest);
     r->amount_minor = amount;
     r->currency = (int16_t)currency;
     r->ship_date = date;
     r->slip = keep(fr->mem, slip_no);
-    r->line_no = keep(fr->mem, fmt_table_get(t, H_LINE_NO));
-    r->warehouse = keep(fr->mem, fmt_table_get(t, H_WAREHOUSE));
+    r->line_no = keep(fr->mem, get(t, H_LINE_NO));
+    r->warehouse = keep(fr->mem, get(t, H_WAREHOUSE));
     static const int text_col[ENG_HT_COUNT] = {
         [ENG_HT_CHANNEL] = H_CHANNEL,           [ENG_HT_CUSTOMER_ID] = -1,
         [ENG_HT_SHIP_NAME] = H_SHIP_NAME,       [ENG_HT_SHIP_STREET] = H_SHIP_STREET,
@@ -388,7 +398,7 @@ static eng_rc slip_row(load_ctx *c, fmt_table *t, file_result *fr, worker_totals
         [ENG_HT_SHIP_SERVICE] = H_SHIP_SERVICE, [ENG_HT_CURRENCY] = H_CURRENCY,
     };
     for (int f = 0; f < ENG_HT_COUNT; f++) {
-        fmt_str v = text_col[f] >= 0 ? fmt_table_get(t, (size_t)text_col[f]) : (fmt_str){"", 0};
+        fmt_str v = text_col[f] >= 0 ? get(t, (size_t)text_col[f]) : (fmt_str){"", 0};
         r->text[f].p = keep(fr->mem, v);
         r->text[f].len = (uint32_t)v.len;
         if (!r->text[f].p)
@@ -402,9 +412,9 @@ static eng_rc slip_row(load_ctx *c, fmt_table *t, file_result *fr, worker_totals
 /* One row of a returns ledger. */
 static eng_rc ledger_row(load_ctx *c, fmt_table *t, file_result *fr, worker_totals *w, eng_err *err)
 {
-    fmt_str req = fmt_table_get(t, H_REQUEST_ID), id = fmt_table_get(t, H_ORDER_ID);
-    fmt_str sku = fmt_table_get(t, H_SKU), qty_s = fmt_table_get(t, H_QTY);
-    fmt_str cur_s = fmt_table_get(t, H_CURRENCY);
+    fmt_str req = get(t, H_REQUEST_ID), id = get(t, H_ORDER_ID);
+    fmt_str sku = get(t, H_SKU), qty_s = get(t, H_QTY);
+    fmt_str cur_s = get(t, H_CURRENCY);
     hist_rec *r;
     if (req.len && eng_strset_has(c->request_ids, req.p, req.len)) {
         if (add_rec(fr, &r) != ENG_OK || !(r->order_id = keep(fr->mem, req)))
@@ -413,11 +423,10 @@ static eng_rc ledger_row(load_ctx *c, fmt_table *t, file_result *fr, worker_tota
         r->order_id_len = (uint32_t)req.len;
     }
     uint64_t number;
-    ENG_TRY(number_of_day(fmt_table_get(t, H_RETURN_NO), "RMA-", c->run_day, "return_no", &number,
-                          err));
+    ENG_TRY(number_of_day(get(t, H_RETURN_NO), "RMA-", c->run_day, "return_no", &number, err));
     if (number > fr->last_return)
         fr->last_return = number;
-    if (!is_approved(fmt_table_get(t, H_DECISION)))
+    if (!is_approved(get(t, H_DECISION)))
         return ENG_OK; /* a rejected request returned nothing */
     int64_t qty;
     if (fmt_qty_parse(qty_s.p, qty_s.len, &qty) != FMT_NUM_OK)
@@ -426,14 +435,14 @@ static eng_rc ledger_row(load_ctx *c, fmt_table *t, file_result *fr, worker_tota
     if (currency < 0)
         return bad_row(err, "currency", "is not an ISO 4217 code", cur_s);
     int64_t refund = 0;
-    fmt_str refund_s = fmt_table_get(t, H_REFUND);
+    fmt_str refund_s = get(t, H_REFUND);
     if (refund_s.len)
         ENG_TRY(read_money(refund_s, currency, "refund_amount", &refund, err));
     int32_t product = eng_catalog_find(c->night->catalog, sku.p, sku.len);
     fr->catalog_rows += product >= 0;
     if (product >= 0) {
         eng_hist_reason add = {product, (int16_t)currency, NULL, 1, qty, refund};
-        char *reason = normalize_reason(w->mem, fmt_table_get(t, H_REASON));
+        char *reason = normalize_reason(w->mem, get(t, H_REASON));
         add.reason = reason;
         if (!reason || reason_add(&w->reasons, w->mem, &add) != ENG_OK)
             return ENG_FAIL(err, ENG_NOMEM, "out of memory reading history");
@@ -442,10 +451,10 @@ static eng_rc ledger_row(load_ctx *c, fmt_table *t, file_result *fr, worker_tota
         return ENG_OK;
     /* A ledger of an older slipway has no channel column: its orders are found by id at
      * the merge. */
-    fmt_str channel = fmt_table_has(t, H_CHANNEL) ? fmt_table_get(t, H_CHANNEL) : (fmt_str){0};
+    fmt_str channel = fmt_table_has(t, H_CHANNEL) ? get(t, H_CHANNEL) : (fmt_str){0};
     ENG_TRY(keep_order_rec(fr, REC_RETURNED, id, channel, sku, qty, &r, err));
     r->slip = keep(fr->mem, req);
-    r->refunded = !fmt_header_name_eq(fmt_table_get(t, H_RESOLUTION), "exchange");
+    r->refunded = !fmt_header_name_eq(get(t, H_RESOLUTION), "exchange");
     return r->slip ? ENG_OK : ENG_FAIL(err, ENG_NOMEM, "out of memory reading history");
 }
 

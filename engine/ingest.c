@@ -354,6 +354,25 @@ static const char *col_label(const eng_layout *layout, fmt_col c)
     return layout->col_label[c] ? layout->col_label[c] : fmt_col_name(c);
 }
 
+/* UNSAFE_TEXT when value v of column c is one slipway would have to write with a
+ * spreadsheet guard (formats/csv.h); *unsafe says whether it was. what names the kind of
+ * value for the fix ("ids"): ids, SKUs and postal codes are matched and printed exactly,
+ * so slipway never alters them, and the source must. */
+static eng_rc check_unsafe(eng_batch *b, eng_row *row, const eng_layout *layout, fmt_col c,
+                           fmt_str v, const char *what, int *unsafe)
+{
+    *unsafe = fmt_csv_needs_guard(v.p, v.len);
+    if (!*unsafe)
+        return ENG_OK;
+    char msg[320], q[64], why[160];
+    const char *name = col_label(layout, c);
+    eng_text_quote(q, sizeof q, v.p, v.len);
+    fmt_csv_guard_why(why, sizeof why, v.p, v.len);
+    snprintf(msg, sizeof msg, "%s %s %s; slipway never changes %s, so correct it at the source",
+             name, q, why, what);
+    return flag(b, row, ENG_CODE_UNSAFE_TEXT, name, msg);
+}
+
 /* The checks of one canonical row, on its own. */
 /* SKU, quantity and price of a row that is a line. */
 static eng_rc check_line(eng_batch *b, eng_row *row, const fmt_out_row *o, const eng_layout *layout,
@@ -366,7 +385,11 @@ static eng_rc check_line(eng_batch *b, eng_row *row, const fmt_out_row *o, const
                *open_name = col_label(layout, FMT_COL_OPEN_QTY),
                *price_name = col_label(layout, FMT_COL_UNIT_PRICE);
     fmt_str sku = val[FMT_COL_SKU];
-    if (o->line_state != FMT_STATE_NONE) {
+    int unsafe;
+    ENG_TRY(check_unsafe(b, row, layout, FMT_COL_SKU, sku, "SKUs", &unsafe));
+    if (unsafe) {
+        /* No catalog look-up: the catalog refuses such SKUs, and one problem is enough. */
+    } else if (o->line_state != FMT_STATE_NONE) {
         /* Not ours to ship (a gift card, a line the marketplace fulfils): it needs no
          * catalog product; its quantity and price still count in the order's total. */
         row->product = sku.len ? eng_catalog_find(catalog, sku.p, sku.len) : -1;
@@ -449,6 +472,8 @@ static eng_rc check_values(eng_batch *b, eng_row *row, const fmt_out_row *o,
         snprintf(msg, sizeof msg, "%s is blank, so the row belongs to no order", name);
         ENG_TRY(flag(b, row, ENG_CODE_MISSING_FIELD, name, msg));
     }
+    int unsafe;
+    ENG_TRY(check_unsafe(b, row, layout, FMT_COL_ORDER_ID, val[FMT_COL_ORDER_ID], "ids", &unsafe));
 
     if (!o->head_only) /* a summary row has no SKU, quantity or price to check */
         ENG_TRY(check_line(b, row, o, layout, catalog));
@@ -468,6 +493,9 @@ static eng_rc check_values(eng_batch *b, eng_row *row, const fmt_out_row *o,
         int ts = eng_head_text_slot((fmt_col)c), ms = eng_head_money_slot((fmt_col)c);
         if (ts >= 0) {
             raw_text[ts] = v;
+            if (c == FMT_COL_SHIP_POSTAL)
+                ENG_TRY(
+                    check_unsafe(b, row, layout, FMT_COL_SHIP_POSTAL, v, "postal codes", &unsafe));
         } else if (ms >= 0) {
             fmt_dec d;
             fmt_num_rc nrc = fmt_dec_parse(v.p, v.len, &d);

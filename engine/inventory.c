@@ -6,10 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../formats/csv.h"
 #include "../formats/num.h"
 #include "../formats/table.h"
 #include "../formats/utf8.h"
 #include "arena.h"
+#include "text.h"
 
 enum { I_SKU, I_ON_HAND, I_WAREHOUSE, I_REORDER_POINT, I_REORDER_QTY, I_SAFETY };
 
@@ -69,6 +71,21 @@ static eng_rc count_field(fmt_str v, const char *field, int required, int64_t *o
     return ENG_OK;
 }
 
+/* Refuse a SKU or warehouse that outputs would have to write with a spreadsheet guard
+ * (issue 15): they are matched and printed exactly, so slipway never alters them. */
+static eng_rc refuse_unsafe(eng_err *err, const char *field, fmt_str v)
+{
+    if (!fmt_csv_needs_guard(v.p, v.len))
+        return ENG_OK;
+    char q[64], why[160];
+    eng_text_quote(q, sizeof q, v.p, v.len);
+    fmt_csv_guard_why(why, sizeof why, v.p, v.len);
+    if (err)
+        err->field = field;
+    return ENG_FAIL(err, ENG_REFUSED, "%s %s %s; slipway never changes %s, so fix the inventory",
+                    field, q, why, strcmp(field, "sku") == 0 ? "SKUs" : "warehouse names");
+}
+
 static eng_rc add_row(eng_inventory *inv, const eng_catalog *cat, fmt_table *t, eng_err *err)
 {
     if (!fmt_table_row_ok(t))
@@ -96,6 +113,8 @@ static eng_rc add_row(eng_inventory *inv, const eng_catalog *cat, fmt_table *t, 
             err->field = "sku";
         return ENG_FAIL(err, ENG_REFUSED, "sku is blank; fix the inventory");
     }
+    ENG_TRY(refuse_unsafe(err, "sku", sku));
+    ENG_TRY(refuse_unsafe(err, "warehouse", fmt_table_get(t, I_WAREHOUSE)));
     ENG_TRY(count_field(fmt_table_get(t, I_ON_HAND), "on_hand", 1, &s.on_hand, err));
     ENG_TRY(
         count_field(fmt_table_get(t, I_REORDER_POINT), "reorder_point", 0, &s.reorder_point, err));
@@ -126,8 +145,11 @@ static eng_rc add_row(eng_inventory *inv, const eng_catalog *cat, fmt_table *t, 
     const char *wh_name = eng_arena_strndup(inv->mem, wh.p, wh.len);
     if (!s.sku || !wh_name)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory reading the inventory");
+    /* inventory.csv is tomorrow's inventory: the columns it carries over come back without
+     * the spreadsheet guard its writer put on them (csv.h). The SKU and warehouse cannot
+     * carry one (refused above), nor can the counts (whole numbers). */
     for (size_t i = 0; i < inv->n_cols; i++) {
-        fmt_str f = fmt_table_field(t, i);
+        fmt_str f = fmt_csv_unguard(fmt_table_field(t, i));
         const char *copy = eng_arena_strndup(inv->mem, f.p, f.len);
         if (!copy)
             return ENG_FAIL(err, ENG_NOMEM, "out of memory reading the inventory");
@@ -280,7 +302,9 @@ eng_rc eng_inventory_load(const char *path, const eng_catalog *cat, const fmt_po
     }
     for (size_t i = 0; i < inv->n_cols; i++) {
         fmt_str name = fmt_table_col_name(t, i);
-        inv->col_names[i] = eng_arena_strndup(inv->mem, name.p, name.len);
+        /* A carried-over column's name is written through the guard too. */
+        fmt_str shown = fmt_csv_unguard(name);
+        inv->col_names[i] = eng_arena_strndup(inv->mem, shown.p, shown.len);
         if (!inv->col_names[i]) {
             rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading the inventory");
             goto done;

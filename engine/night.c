@@ -53,6 +53,7 @@ int eng_code_counts_as_bad(eng_code code)
     switch (code) {
     case ENG_CODE_MALFORMED_ROW:
     case ENG_CODE_BAD_ENCODING:
+    case ENG_CODE_UNSAFE_TEXT:
     case ENG_CODE_MISSING_FIELD:
     case ENG_CODE_BAD_NUMBER:
     case ENG_CODE_BAD_QTY:

@@ -159,6 +159,7 @@ typedef struct eng_line_key {
 void eng_row_fault(eng_row *row, eng_code code);
 
 /* 1 for the codes that count towards max_error_rate: MALFORMED_ROW, BAD_ENCODING,
+ * UNSAFE_TEXT (a file full of formula-led ids is the wrong file or a hostile one),
  * MISSING_FIELD and BAD_*. */
 int eng_code_counts_as_bad(eng_code code);
 

@@ -3,7 +3,8 @@
  * so each is one pool task; a task writes only its own file and its own counters in
  * eng_outputs (distinct fields), and eng_pool_for()'s return publishes them.
  *
- * Every sort here is total, so output bytes never depend on thread count. */
+ * Every sort here is total, so output bytes never depend on thread count. Every text
+ * cell is written through the spreadsheet formula guard (w_field). */
 #include "outputs.h"
 
 #include <stdio.h>
@@ -38,12 +39,18 @@ static eng_rc w_open(writer *w, const char *path, int compress, eng_err *err)
     return fmt_sink_open(path, compress, &w->sink, err);
 }
 
+/* Every text cell goes through the spreadsheet guard (issue 15, formats/csv.h): finance
+ * opens these files in a spreadsheet, where a ship-to name "=HYPERLINK(...)" from a
+ * hostile order file would be a live formula. Ids, SKUs, postal codes and warehouses that
+ * would need a guard were refused at input, so the guard never alters them on a row that
+ * was accepted. Numbers are written by w_i64 and w_money, never guarded: a negative
+ * priority is a number to a spreadsheet, and none of our other numbers can be negative. */
 static void w_field(writer *w, const char *s, size_t len)
 {
     if (w->row_started)
         fmt_buf_putc(&w->buf, ',');
     w->row_started = 1;
-    fmt_csv_put_field(&w->buf, s, len);
+    fmt_csv_put_text(&w->buf, s, len);
 }
 
 static void w_str(writer *w, const char *s)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../formats/csv.h"
 #include "../formats/currency.h"
 #include "../formats/isotime.h"
 #include "../formats/num.h"
@@ -153,7 +154,7 @@ static eng_rc read_row(eng_night *n, eng_returns *rs, fmt_table *t, uint16_t fil
     if (!r->request_id.p || !r->order_id.p || !r->sku.p || !r->reason.p || !r->condition.p ||
         !r->resolution.p || !r->channel.p)
         return ENG_NOMEM;
-    char msg[256], q[64];
+    char msg[320], q[64];
     if (!fmt_table_row_ok(t))
         return read_fault(rs, r, ENG_CODE_MALFORMED_ROW, "",
                           "the row is not well-formed CSV or has a different number of fields "
@@ -174,6 +175,21 @@ static eng_rc read_row(eng_night *n, eng_returns *rs, fmt_table *t, uint16_t fil
         if (!field)
             return ENG_NOMEM;
         return read_fault(rs, r, ENG_CODE_BAD_ENCODING, field, msg);
+    }
+    /* As for order rows (issue 15): ids are matched and written exactly, so one that
+     * outputs would have to guard against a spreadsheet is refused, never altered. */
+    static const int ids[] = {R_REQUEST_ID, R_ORDER_ID, R_SKU};
+    for (size_t k = 0; k < sizeof ids / sizeof *ids; k++) {
+        fmt_str id = v[ids[k]];
+        if (!fmt_csv_needs_guard(id.p, id.len))
+            continue;
+        const char *name = return_columns[ids[k]].name;
+        char why[160];
+        eng_text_quote(q, sizeof q, id.p, id.len);
+        fmt_csv_guard_why(why, sizeof why, id.p, id.len);
+        snprintf(msg, sizeof msg, "%s %s %s; slipway never changes %s, so correct it at the source",
+                 name, q, why, ids[k] == R_SKU ? "SKUs" : "ids");
+        return read_fault(rs, r, ENG_CODE_UNSAFE_TEXT, name, msg);
     }
     static const int needed[] = {R_REQUEST_ID, R_ORDER_ID, R_SKU, R_QTY, R_CONDITION};
     for (size_t k = 0; k < sizeof needed / sizeof *needed; k++)

@@ -57,12 +57,13 @@ static eng_rc check_error_rate(const eng_night *n, size_t first, size_t count, e
         err->path = s->path;
         err->line = 0;
         err->field = NULL;
-        return ENG_FAIL(err, ENG_REFUSED,
-                        "%llu of %llu rows (%.1f%%) have MALFORMED_ROW, BAD_ENCODING, "
-                        "MISSING_FIELD or BAD_* codes, above max_error_rate %.4g: is this the "
-                        "right file and format? Nothing was written",
-                        (unsigned long long)s->bad_rows, (unsigned long long)s->rate_rows,
-                        100.0 * (double)s->bad_rows / (double)s->rate_rows, (double)ppm / 1e6);
+        return ENG_FAIL(
+            err, ENG_REFUSED,
+            "%llu of %llu rows (%.1f%%) have MALFORMED_ROW, BAD_ENCODING, "
+            "UNSAFE_TEXT, MISSING_FIELD or BAD_* codes, above max_error_rate %.4g: is this the "
+            "right file and format? Nothing was written",
+            (unsigned long long)s->bad_rows, (unsigned long long)s->rate_rows,
+            100.0 * (double)s->bad_rows / (double)s->rate_rows, (double)ppm / 1e6);
     }
     return ENG_OK;
 }

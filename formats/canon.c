@@ -6,15 +6,21 @@
 #include "layout.h"
 
 static const fmt_column columns[] = {
-#define FMT_COL_ROW(e, name, req, lvl) {name, req},
+#define FMT_COL_ROW(e, name, req, lvl, text) {name, req},
     FMT_ORDER_COLUMNS(FMT_COL_ROW)
 #undef FMT_COL_ROW
 };
 
 static const unsigned char order_level[] = {
-#define FMT_COL_LVL(e, name, req, lvl) lvl,
+#define FMT_COL_LVL(e, name, req, lvl, text) lvl,
     FMT_ORDER_COLUMNS(FMT_COL_LVL)
 #undef FMT_COL_LVL
+};
+
+static const unsigned char free_text[] = {
+#define FMT_COL_TEXT(e, name, req, lvl, text) text,
+    FMT_ORDER_COLUMNS(FMT_COL_TEXT)
+#undef FMT_COL_TEXT
 };
 
 const char *fmt_col_name(fmt_col c)
@@ -25,6 +31,11 @@ const char *fmt_col_name(fmt_col c)
 int fmt_col_is_order_level(fmt_col c)
 {
     return order_level[c];
+}
+
+int fmt_col_is_free_text(fmt_col c)
+{
+    return free_text[c];
 }
 
 const fmt_column *fmt_canon_columns(void)
@@ -72,8 +83,14 @@ static eng_rc canon_transform(const fmt_layout *l, const void *bind, const fmt_c
     fmt_out_row *r = fmt_out_add(out);
     if (!r)
         return ENG_NOMEM;
-    for (int c = 0; c < FMT_COL_COUNT; c++)
+    /* backorders.csv is fed back as orders: its free text comes back without the guard
+     * the writer put on it, so "=HYPERLINK(...)" ships as it was ordered, and a
+     * hand-written "'s-Hertogenbosch" is left alone (csv.h). */
+    for (int c = 0; c < FMT_COL_COUNT; c++) {
         r->v[c] = fmt_layout_field(rec, col[c]);
+        if (free_text[c])
+            r->v[c] = fmt_csv_unguard(r->v[c]);
+    }
     if (r->v[FMT_COL_LINE_AMOUNT].len) { /* the line's amount is stated: it is the truth */
         r->v[FMT_COL_UNIT_PRICE] = r->v[FMT_COL_LINE_AMOUNT];
         r->line_total = 1;

@@ -7,7 +7,9 @@
  * quirk. Strictness is left to fmt_csv_split(), which runs libcsv itself. */
 #include "csv.h"
 
+#include <assert.h>
 #include <csv.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -369,11 +371,16 @@ fmt_str fmt_csv_field(const fmt_csv_fields *f, size_t i)
 
 /* ---- writing ---- */
 
-static int needs_quotes(const char *s, size_t len)
+/* Whether a field needs quotes: it holds the delimiter, a quote or a line break, or it
+ * ends with a blank, or starts with one (which a reader would trim) unless a guard ' is
+ * to go in front of it. */
+static int needs_quotes(const char *s, size_t len, int guarded)
 {
     if (len == 0)
         return 0;
-    if (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' || s[len - 1] == '\t')
+    if (s[len - 1] == ' ' || s[len - 1] == '\t')
+        return 1;
+    if (!guarded && (s[0] == ' ' || s[0] == '\t'))
         return 1;
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
@@ -383,13 +390,18 @@ static int needs_quotes(const char *s, size_t len)
     return 0;
 }
 
-void fmt_csv_put_field(fmt_buf *b, const char *s, size_t len)
+/* The field, with a guard ' in front when guarded, quoted when needed. */
+static void put_cell(fmt_buf *b, int guarded, const char *s, size_t len)
 {
-    if (!needs_quotes(s, len)) {
+    if (!needs_quotes(s, len, guarded)) {
+        if (guarded)
+            fmt_buf_putc(b, '\'');
         fmt_buf_put(b, s, len);
         return;
     }
     fmt_buf_putc(b, '"');
+    if (guarded)
+        fmt_buf_putc(b, '\'');
     size_t start = 0;
     for (size_t i = 0; i < len; i++) {
         if (s[i] == '"') {
@@ -400,6 +412,68 @@ void fmt_csv_put_field(fmt_buf *b, const char *s, size_t len)
     }
     fmt_buf_put(b, s + start, len - start);
     fmt_buf_putc(b, '"');
+}
+
+void fmt_csv_put_field(fmt_buf *b, const char *s, size_t len)
+{
+    put_cell(b, 0, s, len);
+}
+
+/* ---- the spreadsheet formula guard ---- */
+
+static int is_formula_lead(char c)
+{
+    return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
+
+int fmt_csv_needs_guard(const char *s, size_t len)
+{
+    if (len == 0)
+        return 0;
+    if (is_formula_lead(s[0]))
+        return 1;
+    return s[0] == '\'' && len >= 2 && (is_formula_lead(s[1]) || s[1] == '\'');
+}
+
+void fmt_csv_put_text(fmt_buf *b, const char *s, size_t len)
+{
+    put_cell(b, fmt_csv_needs_guard(s, len), s, len);
+}
+
+fmt_str fmt_csv_unguard(fmt_str v)
+{
+    if (v.len >= 2 && v.p[0] == '\'' && (is_formula_lead(v.p[1]) || v.p[1] == '\'')) {
+        v.p++;
+        v.len--;
+    }
+    return v;
+}
+
+static const char *lead_name(char c)
+{
+    return c == '\t' ? "a tab" : c == '\r' ? "a carriage return" : NULL;
+}
+
+void fmt_csv_guard_why(char *dst, size_t cap, const char *s, size_t len)
+{
+    assert(fmt_csv_needs_guard(s, len));
+    (void)len; /* only the assert reads it */
+    if (s[0] != '\'') {
+        const char *name = lead_name(s[0]);
+        if (name)
+            snprintf(dst, cap, "starts with %s, which a spreadsheet may run as a formula", name);
+        else
+            snprintf(dst, cap, "starts with \"%c\", which a spreadsheet runs as a formula", s[0]);
+        return;
+    }
+    static const char tail[] =
+        "which outputs would have to write with one more \"'\" to keep a spreadsheet from "
+        "running it";
+    const char *name = lead_name(s[1]);
+    if (name)
+        snprintf(dst, cap, "starts with \"'\" and %s, %s", name, tail);
+    else
+        snprintf(dst, cap, "starts with \"'%c\", %s", s[1], tail);
 }
 
 void fmt_csv_put_row(fmt_buf *b, const char *const *fields, size_t n)

@@ -86,7 +86,35 @@ fmt_str fmt_csv_field(const fmt_csv_fields *f, size_t i);
  * quotes are doubled. */
 void fmt_csv_put_field(fmt_buf *b, const char *s, size_t len);
 
-/* Append a whole row of NUL-terminated fields, comma-separated, ending in LF. */
+/* The spreadsheet formula guard (OWASP's CSV-injection advice, issue 15). A spreadsheet
+ * runs a cell that starts with =, +, -, @, a tab or a carriage return as a formula, so a
+ * ship-to name "=HYPERLINK(...)" from a hostile order file would be live in finance's
+ * sheet. Every free-text cell of every output is written through fmt_csv_put_text(),
+ * which puts one ' in front of such a cell, and of a cell that starts with ' followed by
+ * one of those characters or by another ' (so that the reader's rule below can tell a
+ * guard from text that had a ' of its own). Readers of slipway's own files undo it with
+ * fmt_csv_unguard(), so outputs fed back as inputs round-trip exactly, and a name like
+ * 's-Hertogenbosch is neither guarded nor touched. */
+
+/* 1 when the len bytes at s would be written with a guard, else 0 (also for len 0). */
+int fmt_csv_needs_guard(const char *s, size_t len);
+
+/* Append one text field like fmt_csv_put_field(), with one ' in front when
+ * fmt_csv_needs_guard() says so. Never for numbers: -5 is a number, not a formula. */
+void fmt_csv_put_text(fmt_buf *b, const char *s, size_t len);
+
+/* The field as written before fmt_csv_put_text(): without its first byte when it starts
+ * with ' followed by =, +, -, @, a tab, a carriage return or another '; else unchanged.
+ * Borrowed: a view into v. */
+fmt_str fmt_csv_unguard(fmt_str v);
+
+/* Why a value for which fmt_csv_needs_guard() holds cannot be taken as an id, into dst
+ * (NUL-terminated, truncated to cap): "starts with \"=\", which a spreadsheet runs as a
+ * formula". */
+void fmt_csv_guard_why(char *dst, size_t cap, const char *s, size_t len);
+
+/* Append a whole row of NUL-terminated fields, comma-separated, ending in LF (no guard:
+ * the fields are written exactly). */
 void fmt_csv_put_row(fmt_buf *b, const char *const *fields, size_t n);
 
 #endif

@@ -11,6 +11,9 @@
 #                     refused (then the output folder must not exist)
 #   <case>/threads    thread counts to try (default "1 4")
 #
+# Every CSV in <case>/expected/ is also scanned (tests/formula_scan.sh) for a cell that a
+# spreadsheet would run as a formula: none may start with = + - @ tab or CR unguarded.
+#
 # usage: tests/golden.sh path/to/slipway [case ...]
 # UPDATE=1 rewrites expected/ from a 1-thread run (review the diff before committing).
 set -u
@@ -30,6 +33,14 @@ report() {
 for c in $cases; do
     dir=tests/cases/$c
     args=$(cat "$dir/args")
+    if [ "${UPDATE:-0}" != 1 ] && [ -d "$dir/expected" ]; then
+        if sh tests/formula_scan.sh "$dir"/expected/*.csv >"$work/scan"; then
+            report ok "$c (formula scan)"
+        else
+            report bad "$c: an output cell would run as a spreadsheet formula"
+            head -10 "$work/scan" | sed 's/^/    /'
+        fi
+    fi
     want_exit=0
     [ -f "$dir/exit" ] && want_exit=$(cat "$dir/exit")
     threads="1 4"

@@ -9,8 +9,9 @@
 #   - (refused) print the expected fragment on stderr and leave no output folder and no
 #     temporary folder behind, or
 #   - (committed) write exactly the expected exceptions.csv rows (source, line, record_id,
-#     code, field), ship every order named (slips.csv), leave no temporary folder, and
-#     report every checked invariant as holding.
+#     code, field), ship every order named (slips.csv), leave no temporary folder,
+#     report every checked invariant as holding, and hold no output cell a spreadsheet
+#     would run as a formula (tests/formula_scan.sh).
 #
 # usage: tests/hostile.sh path/to/slipway [case ...]
 set -u
@@ -179,6 +180,10 @@ run_case() { # name role file exit ships expect args
         done
         if grep -q '"holds": false' "$out/summary.json"; then
             check "an invariant does not hold"
+        fi
+        if ! sh tests/formula_scan.sh "$out"/*.csv >"$work/scan"; then
+            check "an output cell would run as a spreadsheet formula:"
+            head -5 "$work/scan" | cut -c1-200 | sed 's/^/      /'
         fi
     else
         check "no output folder"

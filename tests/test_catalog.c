@@ -310,3 +310,31 @@ Test(catalog, refuses_a_missing_file)
     cr_assert_eq(eng_catalog_load(path, &cat, &err), ENG_REFUSED);
     cr_assert_null(cat);
 }
+
+/* Regression (issue 12 item 4 and issue 15, 2026-12-06): SKUs and bins are matched and
+ * printed exactly, so one that outputs would have to write with a spreadsheet guard is
+ * refused rather than altered; a name may start with anything (it is guarded). */
+Test(catalog, refuses_a_sku_starting_with_a_formula_character)
+{
+    static const char *const skus[] = {"=1+2",      "+MUG",  "-MUG", "@MUG",
+                                       "\"\tMUG\"", "'=MUG", "''MUG"};
+    for (size_t i = 0; i < sizeof skus / sizeof *skus; i++) {
+        char text[256];
+        snprintf(text, sizeof text,
+                 HEADER "MUG,Mug,active,5.00,4.00,EUR\n%s,X,active,1.00,1.00,EUR\n", skus[i]);
+        assert_refused(text, 3, "sku", "slipway never changes SKUs, so fix the catalog");
+    }
+}
+
+Test(catalog, refuses_a_bin_starting_with_a_formula_character)
+{
+    assert_refused(HEADER_ALL "MUG,Mug,active,5.00,4.00,EUR,y,30,-A1\n", 2, "bin",
+                   "bin \"-A1\" starts with \"-\", which a spreadsheet runs as a formula; "
+                   "slipway never changes bins, so fix the catalog");
+}
+
+Test(catalog, keeps_a_quote_led_sku_and_a_formula_led_name)
+{
+    const eng_product *p = must_load_one(HEADER "'s-MUG,=SUM(A1),active,5.00,4.00,EUR\n", "'s-MUG");
+    cr_assert_str_eq(p->name, "=SUM(A1)");
+}

@@ -793,3 +793,183 @@ Test(csv, put_row_of_one_empty_field_reads_back_as_a_row)
                  show(b.p, b.len));
     fmt_buf_release(&b);
 }
+
+/* ---- the spreadsheet formula guard ----
+ * Regression (issue 12 item 4 and issue 15, 2026-12-06): a ship-to name like
+ * =HYPERLINK(...) from a hostile order file was written as is and became a live formula
+ * in finance's spreadsheet. A cell that starts with = + - @ tab or CR, or with ' followed
+ * by one of those or by another ', is written with one more ' in front (OWASP); slipway's
+ * own readers drop it again. */
+
+static const char triggers[] = {'=', '+', '-', '@', '\t', '\r'};
+
+static int guard_of(const char *s)
+{
+    return fmt_csv_needs_guard(s, strlen(s));
+}
+
+static void assert_put_text(const char *in, const char *want)
+{
+    fmt_buf b;
+    fmt_buf_init(&b);
+    fmt_csv_put_text(&b, in, strlen(in));
+    cr_assert(b.len == strlen(want) && (b.len == 0 || memcmp(b.p, want, b.len) == 0),
+              "put_text(\"%s\") wrote \"%s\", want \"%s\"", show(in, strlen(in)),
+              show(b.p ? b.p : "", b.len), show(want, strlen(want)));
+    fmt_buf_release(&b);
+}
+
+static void assert_unguard(const char *in, const char *want)
+{
+    fmt_str got = fmt_csv_unguard((fmt_str){in, strlen(in)});
+    cr_assert(got.len == strlen(want) && memcmp(got.p, want, got.len) == 0,
+              "unguard(\"%s\") gave \"%s\", want \"%s\"", show(in, strlen(in)),
+              show(got.p, got.len), show(want, strlen(want)));
+}
+
+Test(csv, needs_guard_for_each_trigger_first)
+{
+    for (size_t k = 0; k < sizeof triggers; k++) {
+        char s[] = {triggers[k], 'x', '\0'};
+        cr_expect_eq(guard_of(s), 1, "\"%s\" needs no guard?", show(s, 2));
+        char alone[] = {triggers[k], '\0'};
+        cr_expect_eq(guard_of(alone), 1, "\"%s\" alone needs no guard?", show(alone, 1));
+    }
+}
+
+Test(csv, needs_guard_for_quote_then_trigger_or_quote)
+{
+    for (size_t k = 0; k < sizeof triggers; k++) {
+        char s[] = {'\'', triggers[k], 'x', '\0'};
+        cr_expect_eq(guard_of(s), 1, "\"%s\" needs no guard?", show(s, 3));
+    }
+    cr_expect_eq(guard_of("''"), 1);
+    cr_expect_eq(guard_of("''x"), 1);
+}
+
+Test(csv, needs_no_guard_for_ordinary_text)
+{
+    cr_expect_eq(guard_of(""), 0);
+    cr_expect_eq(guard_of("'"), 0);
+    cr_expect_eq(guard_of("'s-Hertogenbosch"), 0);
+    cr_expect_eq(guard_of("Rue de l'=Eglise"), 0); /* only the start counts */
+    cr_expect_eq(guard_of("a=b"), 0);
+    cr_expect_eq(guard_of(" =x"), 0); /* written quoted; a spreadsheet reads the blank */
+    cr_expect_eq(guard_of("\n=x"), 0);
+    cr_expect_eq(guard_of("#1001"), 0);
+    cr_expect_eq(guard_of("12.50"), 0);
+    /* The length, not a NUL, ends the text. */
+    cr_expect_eq(fmt_csv_needs_guard("=x", 0), 0);
+    cr_expect_eq(fmt_csv_needs_guard("'=", 1), 0);
+}
+
+Test(csv, put_text_guards_each_trigger_with_one_quote)
+{
+    assert_put_text("=HYPERLINK(\"http://x\",\"y\")",
+                    "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+    assert_put_text("+1", "'+1");
+    assert_put_text("-2", "'-2");
+    assert_put_text("@SUM(A1)", "'@SUM(A1)");
+    assert_put_text("\tExpress", "'\tExpress"); /* no longer starts with a blank */
+    assert_put_text("\rx", "\"'\rx\"");
+    assert_put_text("=", "'=");
+}
+
+Test(csv, put_text_guards_quote_then_trigger_or_quote)
+{
+    assert_put_text("'=x", "''=x");
+    assert_put_text("'-1", "''-1");
+    assert_put_text("'\tx", "''\tx");
+    assert_put_text("''", "'''");
+    assert_put_text("''x", "'''x");
+}
+
+Test(csv, put_text_leaves_other_text_as_put_field_does)
+{
+    assert_put_text("", "");
+    assert_put_text("'", "'");
+    assert_put_text("'s-Hertogenbosch", "'s-Hertogenbosch");
+    assert_put_text("a,b", "\"a,b\"");
+    assert_put_text(" =x", "\" =x\"");
+    assert_put_text("x=1", "x=1");
+}
+
+Test(csv, unguard_drops_one_quote_before_a_trigger_or_quote)
+{
+    assert_unguard("'=x", "=x");
+    assert_unguard("'+1", "+1");
+    assert_unguard("'-2", "-2");
+    assert_unguard("'@SUM(A1)", "@SUM(A1)");
+    assert_unguard("'\tx", "\tx");
+    assert_unguard("'\rx", "\rx");
+    assert_unguard("''=x", "'=x");
+    assert_unguard("'''", "''");
+    assert_unguard("''", "'");
+}
+
+Test(csv, unguard_keeps_other_text)
+{
+    assert_unguard("", "");
+    assert_unguard("'", "'");
+    assert_unguard("'s-Hertogenbosch", "'s-Hertogenbosch");
+    assert_unguard("=x", "=x"); /* not ours to change: an input's own formula text */
+    assert_unguard("x'=", "x'=");
+}
+
+/* What the writers put, the readers take back: unguard(guard(s)) == s for every text of
+ * up to three bytes drawn from the characters that matter, and a guarded cell never
+ * starts with a trigger. */
+Test(csv, put_text_then_unguard_round_trips_every_short_text)
+{
+    static const char alpha[] = {'=', '+', '-', '@', '\t', '\r', '\'', 'a', ' '};
+    const size_t na = sizeof alpha;
+    fmt_csv_fields *f = fmt_csv_fields_new(FMT_CSV);
+    cr_assert_not_null(f);
+    for (size_t len = 0; len <= 3; len++) {
+        size_t total = 1;
+        for (size_t i = 0; i < len; i++)
+            total *= na;
+        for (size_t code = 0; code < total; code++) {
+            char s[4];
+            size_t c = code;
+            for (size_t i = 0; i < len; i++, c /= na)
+                s[i] = alpha[c % na];
+            s[len] = '\0';
+            fmt_buf b;
+            fmt_buf_init(&b);
+            fmt_csv_put_text(&b, s, len);
+            fmt_buf_putc(&b, ',');
+            cr_assert_eq(fmt_csv_split(f, b.p, b.len), ENG_OK);
+            fmt_str cell = fmt_csv_field(f, 0);
+            cr_assert(cell.len == 0 || memchr(triggers, cell.p[0], sizeof triggers) == NULL,
+                      "\"%s\" was written as \"%s\", a formula", show(s, len), show(b.p, b.len));
+            fmt_str back = fmt_csv_unguard(cell);
+            /* Blanks around an unquoted field are not part of it; put_field quotes them. */
+            cr_assert(back.len == len && memcmp(back.p, s, len) == 0, "\"%s\" came back as \"%s\"",
+                      show(s, len), show(back.p, back.len));
+            fmt_buf_release(&b);
+        }
+    }
+    fmt_csv_fields_free(f);
+}
+
+Test(csv, guard_why_names_the_leading_characters)
+{
+    char why[128];
+    fmt_csv_guard_why(why, sizeof why, "=1+2", 4);
+    cr_expect_str_eq(why, "starts with \"=\", which a spreadsheet runs as a formula");
+    fmt_csv_guard_why(why, sizeof why, "\tx", 2);
+    cr_expect_str_eq(why, "starts with a tab, which a spreadsheet may run as a formula");
+    fmt_csv_guard_why(why, sizeof why, "\rx", 2);
+    cr_expect_str_eq(why,
+                     "starts with a carriage return, which a spreadsheet may run as a formula");
+    fmt_csv_guard_why(why, sizeof why, "'=x", 3);
+    cr_expect_str_eq(why, "starts with \"'=\", which outputs would have to write with one more "
+                          "\"'\" to keep a spreadsheet from running it");
+    fmt_csv_guard_why(why, sizeof why, "''x", 3);
+    cr_expect_str_eq(why, "starts with \"''\", which outputs would have to write with one more "
+                          "\"'\" to keep a spreadsheet from running it");
+    fmt_csv_guard_why(why, sizeof why, "'\tx", 3);
+    cr_expect_str_eq(why, "starts with \"'\" and a tab, which outputs would have to write with "
+                          "one more \"'\" to keep a spreadsheet from running it");
+}

@@ -957,3 +957,42 @@ Test(history, an_order_of_20000_lines_merges_in_linear_time, .timeout = 20)
         cr_assert_eq(eng_history_line(big, sku, strlen(sku))->shipped, 1, "%s", sku);
     }
 }
+
+/* Regression (issue 12 item 4 and issue 15, 2026-12-06): history files are slipway's own
+ * outputs, whose text cells carry the spreadsheet guard; read raw, an exchange for a
+ * guarded order shipped to "'=HYPERLINK(...)" (written again as "''=HYPERLINK(...)"),
+ * and a guarded reason was a reason of its own in the analysis. */
+Test(history, ship_to_comes_back_without_the_spreadsheet_guard)
+{
+    put(0, "slips.csv",
+        SLIPS_HEADER "OUT-20261120-000001,A-1,'=web,1,TENT,Tent,1,100.00,100.00,EUR,MAIN,A1,"
+                     "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",'+1 Main St,'s-Hertogenbosch,"
+                     "'-North,5211,NL,'\tExpress,2026-11-20\n");
+    ask_orders("A-1", NULL);
+    must_load(1);
+    const eng_hist_order *o = eng_history_order(hist, "=web", 4, "A-1", 3);
+    cr_assert_not_null(o);
+    cr_assert_str_eq(o->text[ENG_HT_CHANNEL].p, "=web");
+    cr_assert_str_eq(o->text[ENG_HT_SHIP_NAME].p, "=HYPERLINK(\"http://x\",\"y\")");
+    cr_assert_eq(o->text[ENG_HT_SHIP_NAME].len, strlen("=HYPERLINK(\"http://x\",\"y\")"));
+    cr_assert_str_eq(o->text[ENG_HT_SHIP_STREET].p, "+1 Main St");
+    cr_assert_str_eq(o->text[ENG_HT_SHIP_CITY].p, "'s-Hertogenbosch"); /* not a guard */
+    cr_assert_str_eq(o->text[ENG_HT_SHIP_REGION].p, "-North");
+    cr_assert_str_eq(o->text[ENG_HT_SHIP_SERVICE].p, "\tExpress");
+}
+
+Test(history, reasons_and_rejected_request_ids_come_back_without_the_guard)
+{
+    put(0, "returns_ledger.csv",
+        LEDGER_HEADER
+        "RMA-1,R1,A-1,TENT,1,'=cmd|' /C calc'!A0,new,refund,APPROVED,,100.00,EUR,1,MAIN,"
+        "RESTOCKED\n"
+        ",'=R2,A-1,TENT,,x,new,refund,REJECTED,UNSAFE_TEXT,,,,,REJECTED\n");
+    ask_requests("=R2", NULL);
+    must_load(1);
+    size_t n;
+    const eng_hist_reason *r = eng_history_reasons(hist, &n);
+    cr_assert_eq(n, 1);
+    cr_assert_str_eq(r[0].reason, "=cmd|' /c calc'!a0");
+    cr_assert(eng_history_has_request(hist, "=R2", 3));
+}

@@ -616,6 +616,122 @@ Test(ingest, row_with_two_problems_gets_two_exceptions_and_the_lower_code_as_wor
     cr_assert_eq(seen_sku, 1);
 }
 
+/* ---- UNSAFE_TEXT ----
+ * Regression (issue 12 item 4 and issue 15, 2026-12-06): order ids, SKUs and postal
+ * codes are matched and written exactly, so one a spreadsheet would run as a formula (or
+ * one that would need the guard's extra ') is refused at the source rather than altered;
+ * free text is kept and guarded on output, and the canonical layout reads a guarded
+ * value back without its guard. */
+
+Test(ingest, formula_led_order_id_is_unsafe_text_and_faults_the_row)
+{
+    eng_row *r = feed_with(FMT_COL_ORDER_ID, "=1+2");
+    const eng_exc *e = assert_one(ENG_CODE_UNSAFE_TEXT, "order_id",
+                                  "order_id \"=1+2\" starts with \"=\", which a spreadsheet runs "
+                                  "as a formula; slipway never changes ids, so correct it at "
+                                  "the source");
+    cr_assert_str_eq(e->record_id, "=1+2");
+    cr_assert_str_eq(r->order_id, "=1+2"); /* still its order, which is then rejected */
+    cr_assert_eq(r->worst, ENG_CODE_UNSAFE_TEXT);
+    cr_assert_eq(r->flags & (ENG_ROW_FAULT | ENG_ROW_BAD), ENG_ROW_FAULT | ENG_ROW_BAD);
+}
+
+Test(ingest, every_formula_lead_of_an_order_id_is_unsafe_text)
+{
+    static const char *const ids[] = {"+1", "-1", "@A", "\"\tA\"", "\"\rA\"", "'=1", "''A"};
+    for (size_t i = 0; i < sizeof ids / sizeof *ids; i++) {
+        batch->exc.n = 0;
+        eng_row *r = feed_with(FMT_COL_ORDER_ID, ids[i]);
+        cr_expect_eq(r->worst, ENG_CODE_UNSAFE_TEXT, "order id %s: %s", ids[i],
+                     batch->exc.n ? batch->exc.items[0].message : "no exception");
+    }
+}
+
+Test(ingest, quote_led_order_id_that_needs_no_guard_is_accepted)
+{
+    eng_row *r = feed_with(FMT_COL_ORDER_ID, "'s-1");
+    assert_no_exception(r);
+    cr_assert_str_eq(r->order_id, "'s-1");
+}
+
+Test(ingest, formula_led_sku_is_unsafe_text_not_unknown_sku)
+{
+    eng_row *r = feed_with(FMT_COL_SKU, "-TENT");
+    assert_one(ENG_CODE_UNSAFE_TEXT, "sku", "slipway never changes SKUs");
+    cr_assert_eq(r->product, -1);
+}
+
+Test(ingest, formula_led_postal_code_is_unsafe_text)
+{
+    feed_with(FMT_COL_SHIP_POSTAL, "+31");
+    assert_one(ENG_CODE_UNSAFE_TEXT, "ship_postal",
+               "ship_postal \"+31\" starts with \"+\", which a spreadsheet runs as a formula; "
+               "slipway never changes postal codes");
+}
+
+Test(ingest, quote_then_formula_order_id_names_both_characters)
+{
+    feed_with(FMT_COL_ORDER_ID, "'=3");
+    assert_one(ENG_CODE_UNSAFE_TEXT, "order_id",
+               "order_id \"'=3\" starts with \"'=\", which outputs would have to write with "
+               "one more \"'\"");
+}
+
+/* UNSAFE_TEXT ranks right after BAD_ENCODING, before every other code. */
+Test(ingest, unsafe_text_outranks_a_bad_qty_on_the_same_row)
+{
+    char text[1024];
+    snprintf(text, sizeof text, "%s", row_with(FMT_COL_SKU, "@TENT"));
+    char *qty = strstr(text, ",2,100.00");
+    cr_assert_not_null(qty);
+    qty[1] = '0';
+    eng_row *r = feed(text);
+    cr_assert_eq(batch->exc.n, 2);
+    cr_assert_eq(r->worst, ENG_CODE_UNSAFE_TEXT);
+    cr_assert_lt(ENG_CODE_BAD_ENCODING, ENG_CODE_UNSAFE_TEXT);
+    cr_assert_lt(ENG_CODE_UNSAFE_TEXT, ENG_CODE_MISSING_FIELD);
+    cr_assert(eng_code_counts_as_bad(ENG_CODE_UNSAFE_TEXT));
+}
+
+Test(ingest, formula_led_free_text_is_kept_as_written)
+{
+    char text[1024];
+    snprintf(text, sizeof text, "%s", row_with(FMT_COL_SHIP_NAME, "\"=HYPERLINK(\"\"x\"\")\""));
+    eng_row *r = feed(text);
+    assert_no_exception(r);
+    eng_text t = eng_head_text(r->head, ENG_HT_SHIP_NAME);
+    cr_assert(t.len == strlen("=HYPERLINK(\"x\")") && memcmp(t.p, "=HYPERLINK(\"x\")", t.len) == 0);
+}
+
+/* backorders.csv fed back as orders: its free text comes back without the writer's
+ * guard; ids and other text with a ' of their own are left as they are. */
+Test(ingest, canonical_layout_reads_guarded_free_text_without_its_guard)
+{
+    static const struct {
+        int col;
+        eng_ht slot;
+        const char *raw, *want;
+    } cases[] = {
+        {FMT_COL_CHANNEL, ENG_HT_CHANNEL, "'=web", "=web"},
+        {FMT_COL_CUSTOMER_ID, ENG_HT_CUSTOMER_ID, "'-42", "-42"},
+        {FMT_COL_SHIP_NAME, ENG_HT_SHIP_NAME, "''=x", "'=x"},
+        {FMT_COL_SHIP_STREET, ENG_HT_SHIP_STREET, "'+1 Main St", "+1 Main St"},
+        {FMT_COL_SHIP_CITY, ENG_HT_SHIP_CITY, "'s-Hertogenbosch", "'s-Hertogenbosch"},
+        {FMT_COL_SHIP_REGION, ENG_HT_SHIP_REGION, "'@SUM(A1)", "@SUM(A1)"},
+        {FMT_COL_SHIP_COUNTRY, ENG_HT_SHIP_COUNTRY, "'@NL", "@NL"},
+        {FMT_COL_SHIP_SERVICE, ENG_HT_SHIP_SERVICE, "'\tExpress", "\tExpress"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        batch->exc.n = 0;
+        eng_row *r = feed_with(cases[i].col, cases[i].raw);
+        assert_no_exception(r);
+        eng_text t = eng_head_text(r->head, cases[i].slot);
+        cr_expect(t.len == strlen(cases[i].want) && memcmp(t.p, cases[i].want, t.len) == 0,
+                  "%s \"%s\" read as \"%.*s\"", fmt_col_name((fmt_col)cases[i].col), cases[i].raw,
+                  (int)t.len, t.p);
+    }
+}
+
 /* ---- rows of a batch ---- */
 
 Test(ingest, open_qty_is_kept_when_given)

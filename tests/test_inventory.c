@@ -285,3 +285,32 @@ Test(inventory, refuses_a_missing_on_hand_column)
     cr_assert_null(inv);
     cr_assert(strstr(err.msg, "on_hand") != NULL, "%s", err.msg);
 }
+
+/* Regression (issue 12 item 4 and issue 15, 2026-12-06): SKUs and warehouses are matched
+ * and printed exactly, so one that outputs would have to write with a spreadsheet guard
+ * is refused rather than altered. */
+Test(inventory, refuses_a_sku_starting_with_a_formula_character)
+{
+    assert_refused("sku,warehouse,on_hand\nTENT,MAIN,1\n=1+2,MAIN,4\n", 3, "sku",
+                   "sku \"=1+2\" starts with \"=\", which a spreadsheet runs as a formula; "
+                   "slipway never changes SKUs, so fix the inventory");
+}
+
+Test(inventory, refuses_a_warehouse_starting_with_a_formula_character)
+{
+    assert_refused("sku,warehouse,on_hand\nTENT,@EAST,4\n", 2, "warehouse",
+                   "slipway never changes warehouse names");
+    assert_refused("sku,warehouse,on_hand\nTENT,'-EAST,4\n", 2, "warehouse", "starts with \"'-\"");
+}
+
+/* inventory.csv is tomorrow's inventory: its carried-over columns come back without the
+ * guard the writer put on them, and text with a ' of its own is left alone. */
+Test(inventory, reads_carried_columns_without_the_spreadsheet_guard)
+{
+    must_load("sku,on_hand,note,'=extra\nTENT,4,'=1+1,'s-Hertogenbosch\nMUG,1,''x,'\n");
+    cr_assert_str_eq(eng_inventory_col_name(inv, 3), "=extra");
+    cr_assert_str_eq(eng_inventory_field(inv, 0, 2), "=1+1");
+    cr_assert_str_eq(eng_inventory_field(inv, 0, 3), "'s-Hertogenbosch");
+    cr_assert_str_eq(eng_inventory_field(inv, 1, 2), "'x");
+    cr_assert_str_eq(eng_inventory_field(inv, 1, 3), "'");
+}

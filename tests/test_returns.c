@@ -1048,3 +1048,39 @@ Test(returns, read_collects_order_and_request_ids_for_history)
     cr_assert(eng_strset_has(request_ids, "R2", 2));
     cr_assert_eq(night.sources[0].data_rows, 2);
 }
+
+/* Regression (issue 12 item 4 and issue 15, 2026-12-06): request ids, order ids and SKUs
+ * are matched and written exactly, so one that a spreadsheet would run as a formula (or
+ * that would need the guard's extra ') is refused rather than altered; the reason is
+ * free text, kept as written and guarded on output. */
+Test(returns, formula_led_ids_and_sku_are_unsafe_text)
+{
+    decide("=R1,A-1,TENT,1,,new,,\n"
+           "R2,-A-1,TENT,1,,new,,\n"
+           "R3,A-1,@TENT,1,,new,,\n"
+           "R4,A-1,'+TENT,1,,new,,\n");
+    static const char *const field[] = {"request_id", "order_id", "sku", "sku"};
+    for (uint64_t line = 2; line <= 5; line++)
+        assert_rejected(at_line(line), ENG_CODE_UNSAFE_TEXT, field[line - 2]);
+    cr_assert(strstr(exc_of(at_line(2))->message,
+                     "request_id \"=R1\" starts with \"=\", which a spreadsheet runs as a "
+                     "formula; slipway never changes ids, so correct it at the source") != NULL,
+              "%s", exc_of(at_line(2))->message);
+    cr_assert(strstr(exc_of(at_line(4))->message, "slipway never changes SKUs") != NULL);
+    cr_assert_eq(rs.n_approved, 0);
+    cr_assert(eng_code_counts_as_bad(ENG_CODE_UNSAFE_TEXT));
+}
+
+Test(returns, formula_led_reason_is_kept_and_approved)
+{
+    decide("R1,A-1,TENT,1,\"=cmd|' /C calc'!A0\",new,,\n");
+    const eng_return *r = req("R1");
+    assert_approved(r);
+    cr_assert_str_eq(r->reason.p, "=cmd|' /C calc'!A0");
+}
+
+Test(returns, unsafe_text_is_reported_before_a_blank_field)
+{
+    decide("=R1,A-1,TENT,,,new,,\n");
+    assert_rejected(req("=R1"), ENG_CODE_UNSAFE_TEXT, "request_id");
+}

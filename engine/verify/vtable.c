@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../../formats/buf.h"
+#include "../../formats/csv.h"
 
 struct eng_vtable {
     char *label;
@@ -46,7 +47,9 @@ static int add_row(eng_vtable *t, const fmt_table *ft)
     }
     t->lines[t->n_rows] = fmt_table_line(ft);
     for (size_t k = 0; k < t->n_want; k++) {
-        fmt_str v = fmt_table_get(ft, k);
+        /* slipway's outputs (and canonical inputs) guard text cells against spreadsheet
+         * formulas: compare what the cell means. Numbers never carry a guard. */
+        fmt_str v = fmt_csv_unguard(fmt_table_get(ft, k));
         t->off[t->n_rows * t->n_want + k] = t->text.len;
         fmt_buf_put(&t->text, v.p, v.len);
         fmt_buf_putc(&t->text, '\0');

@@ -10,7 +10,11 @@
  * smallest chunk size and checks the oracle the parallel reader depends on: the records
  * found chunk by chunk, and their line numbers, are exactly those of one pass over the
  * whole file (formats/chunker.h). A mismatch would put exceptions on wrong lines or cut
- * a record in two. */
+ * a record in two.
+ *
+ * Last, the spreadsheet guard (issue 15): the input's bytes written as one text cell with
+ * fmt_csv_put_text() must read back through libcsv and fmt_csv_unguard() as exactly those
+ * bytes, and the cell as read must not start with a character a spreadsheet runs. */
 #include <assert.h>
 
 #include "../../formats/chunker.h"
@@ -104,6 +108,33 @@ static void check_chunks(const char *path, const char *p, fmt_dialect d, const r
     fmt_source_close(src);
 }
 
+static void check_guard(const char *p, size_t len)
+{
+    fmt_buf b;
+    fmt_buf_init(&b);
+    fmt_csv_put_text(&b, p, len);
+    fmt_buf_puts(&b, ",end");
+    fmt_csv_fields *f = fmt_csv_fields_new(FMT_CSV);
+    if (!f || b.failed)
+        abort();
+    if (fmt_csv_split(f, b.p, b.len) != ENG_OK || fmt_csv_count(f) != 2) {
+        fprintf(stderr, "a guarded cell of %zu bytes does not read back as one field\n", len);
+        abort();
+    }
+    fmt_str cell = fmt_csv_field(f, 0);
+    if (cell.len && memchr("=+-@\t\r", cell.p[0], 6) != NULL) {
+        fprintf(stderr, "a cell was written starting with 0x%02x\n", (unsigned char)cell.p[0]);
+        abort();
+    }
+    fmt_str back = fmt_csv_unguard(cell);
+    if (back.len != len || (len && memcmp(back.p, p, len) != 0)) {
+        fprintf(stderr, "a cell of %zu bytes came back as %zu bytes\n", len, back.len);
+        abort();
+    }
+    fmt_csv_fields_free(f);
+    fmt_buf_release(&b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const fmt_dialect dialects[] = {
@@ -134,6 +165,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fmt_csv_fields_free(f);
     }
     free(refs);
+    check_guard(p, size < 4096 ? size : 4096);
     (void)unlink(path); /* the scratch file: rewritten by the next input anyway */
     return 0;
 }
