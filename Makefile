@@ -60,7 +60,7 @@ define ensure_pkgs
 	fi
 endef
 
-.PHONY: all deps test-deps run test unit golden cli chain history verify hostile faults-smoke faults \
+.PHONY: all deps test-deps run test unit golden cli outdir chain history verify hostile faults-smoke faults \
         stress tsan-run sanitize install format format-check clean bench bench-smoke profile \
         fuzz fuzz-smoke fuzz-build
 
@@ -155,7 +155,7 @@ run: deps
 
 # ---- tests -----------------------------------------------------------------------------
 test: test-deps
-	@$(MAKE) --no-print-directory unit golden cli chain history verify hostile faults-smoke stress \
+	@$(MAKE) --no-print-directory unit golden cli outdir chain history verify hostile faults-smoke stress \
 	    tsan-run fuzz-smoke bench-smoke
 
 unit: $(addprefix build/asan/,$(TESTS))
@@ -166,6 +166,11 @@ golden: build/asan/slipway
 
 cli: build/asan/slipway
 	@sh tests/cli.sh build/asan/slipway
+
+# The output folder's neighbourhood: planted links, stale and live temporary folders,
+# signals, a closed stdout, permissions (tests/outdir.sh).
+outdir: build/asan/slipway
+	@sh tests/outdir.sh build/asan/slipway
 
 chain: build/asan/slipway
 	@sh tests/chain.sh build/asan/slipway

@@ -24,13 +24,15 @@ static const char main_help[] =
     "usage:\n"
     "  slipway run --catalog FILE --inventory FILE --orders FILE [--orders FILE ...]\n"
     "              [--returns FILE ...] [--history FILE|DIR ...] [--policy FILE]\n"
-    "              [--threads N] [--run-date YYYY-MM-DD] [--compress] --out DIR\n"
+    "              [--threads N] [--run-date YYYY-MM-DD] [--compress] [--mode OCTAL]\n"
+    "              --out DIR\n"
     "  slipway verify DIR [--catalog FILE --inventory FILE --orders FILE ...]\n"
     "  slipway --help | --version      slipway run --help      slipway verify --help\n"
     "\n"
     "Exit codes: 0 committed or verify passed, 1 internal or I/O failure, 2 usage error,\n"
     "3 input refused (or a file verify needs cannot be read), "
-    "4 verify found a broken invariant.\n";
+    "4 verify found a broken invariant;\n"
+    "130, 143, 129 interrupted by SIGINT, SIGTERM, SIGHUP.\n";
 
 static const char run_help[] =
     "usage: slipway run --catalog FILE --inventory FILE --orders FILE [--orders FILE ...]\n"
@@ -38,7 +40,8 @@ static const char run_help[] =
     "                   [--format auto|canonical|shopify|amazon|woocommerce|ebay|tmall|\n"
     "                             map:FILE]\n"
     "                   [--encoding utf-8|windows-1252|gb18030]\n"
-    "                   [--threads N] [--run-date YYYY-MM-DD] [--compress] --out DIR\n"
+    "                   [--threads N] [--run-date YYYY-MM-DD] [--compress]\n"
+    "                   [--mode OCTAL] --out DIR\n"
     "\n"
     "Reads the night's orders, checks every row and order, reserves stock in rank order\n"
     "and writes into DIR (which must not exist): slips.csv, picklist.csv,\n"
@@ -63,7 +66,13 @@ static const char run_help[] =
     "  --threads N         worker threads (default: number of CPUs)\n"
     "  --run-date D        business date for slip numbers (default: today, UTC)\n"
     "  --compress          write every CSV output as .csv.zst\n"
-    "  --out DIR           output folder to create\n";
+    "  --mode OCTAL        permission bits of the output files (default 0640: they hold\n"
+    "                      customer names and addresses); the folder gets x where the\n"
+    "                      files have r (0750). The umask may remove more\n"
+    "  --out DIR           output folder to create\n"
+    "\n"
+    "SIGINT, SIGTERM or SIGHUP before DIR is complete removes the unfinished folder and\n"
+    "exits 130, 143 or 129; after, DIR stays.\n";
 
 static const char verify_help[] =
     "usage: slipway verify DIR [--catalog FILE] [--inventory FILE] [--policy FILE]\n"
@@ -130,6 +139,22 @@ static int is_flag(const char *arg, const char *flag)
     return strncmp(arg, flag, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
 }
 
+/* "0640" or "640": three octal digits, after an optional 0. The owner must keep read and
+ * write (the run writes the files, verify reads them); set-id and sticky bits mean
+ * nothing on these files and are refused. 0 or -1. */
+static int parse_mode(const char *v, unsigned *mode)
+{
+    if (v[0] == '0' && strlen(v) == 4)
+        v++;
+    if (strlen(v) != 3 || strspn(v, "01234567") != 3)
+        return -1;
+    unsigned m = (unsigned)((v[0] - '0') << 6 | (v[1] - '0') << 3 | (v[2] - '0'));
+    if ((m & 0600) != 0600)
+        return -1;
+    *mode = m;
+    return 0;
+}
+
 static unsigned default_threads(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -170,7 +195,8 @@ static int cmd_run(int argc, char **argv)
                    is_flag(arg, "--orders") || is_flag(arg, "--policy") || is_flag(arg, "--out") ||
                    is_flag(arg, "--threads") || is_flag(arg, "--run-date") ||
                    is_flag(arg, "--format") || is_flag(arg, "--encoding") ||
-                   is_flag(arg, "--returns") || is_flag(arg, "--history")) {
+                   is_flag(arg, "--returns") || is_flag(arg, "--history") ||
+                   is_flag(arg, "--mode")) {
             const char *flag = arg;
             char name[32];
             size_t len = strcspn(flag, "=");
@@ -212,6 +238,12 @@ static int cmd_run(int argc, char **argv)
                         a.encoding = known[k][1];
                 if (!a.encoding)
                     rc = usage_error("--encoding %s: use utf-8, windows-1252 or gb18030", v);
+            } else if (strcmp(name, "--mode") == 0) {
+                if (parse_mode(v, &a.mode) != 0)
+                    rc = usage_error("--mode wants octal permission bits for the output files "
+                                     "that let the owner read and write, 0600 to 0777 (e.g. "
+                                     "0640 or 0644), not '%s'",
+                                     v);
             } else if (strcmp(name, "--returns") == 0) {
                 a.returns[a.n_returns++] = v;
             } else {

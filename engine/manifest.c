@@ -12,12 +12,12 @@
 #include "../formats/json.h"
 #include "../formats/sink.h"
 
-static eng_rc write_json(fmt_buf *b, const char *path, eng_err *err)
+static eng_rc write_json(fmt_buf *b, eng_outdir *od, const char *name, eng_err *err)
 {
     if (b->failed)
-        return ENG_FAIL(err, ENG_NOMEM, "out of memory writing %s", path);
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory writing %s", name);
     fmt_sink *s = NULL;
-    eng_rc rc = fmt_sink_open(path, 0, &s, err);
+    eng_rc rc = eng_outdir_create(od, name, 0, &s, err);
     if (rc == ENG_OK)
         rc = fmt_sink_write(s, b->p, b->len, err);
     if (rc == ENG_OK)
@@ -46,7 +46,7 @@ static void put_ppm(fmt_json *j, const char *key, int64_t ppm)
 }
 
 eng_rc eng_manifest_write(const eng_night *n, const eng_output_file *files, size_t n_files,
-                          const char *path, eng_err *err)
+                          eng_outdir *od, eng_err *err)
 {
     eng_output_file *sorted = malloc((n_files ? n_files : 1) * sizeof *sorted);
     if (!sorted)
@@ -108,7 +108,7 @@ eng_rc eng_manifest_write(const eng_night *n, const eng_output_file *files, size
     fmt_json_object_end(&j);
     fmt_json_finish(&j);
     free(sorted);
-    eng_rc rc = write_json(&b, path, err);
+    eng_rc rc = write_json(&b, od, "manifest.json", err);
     fmt_buf_release(&b);
     return rc;
 }
@@ -127,7 +127,7 @@ static void put_seconds(fmt_json *j, const char *key, double s)
     fmt_json_number_text(j, key, text);
 }
 
-eng_rc eng_metrics_write(const eng_night *n, const eng_metrics *m, const char *path, eng_err *err)
+eng_rc eng_metrics_write(const eng_night *n, const eng_metrics *m, eng_outdir *od, eng_err *err)
 {
     static const char *const stage_names[] = {
 #define ENG_STAGE_NAME(e, name) name,
@@ -161,7 +161,7 @@ eng_rc eng_metrics_write(const eng_night *n, const eng_metrics *m, const char *p
     fmt_json_u64(&j, "peak_rss_kib", (uint64_t)peak_kib);
     fmt_json_object_end(&j);
     fmt_json_finish(&j);
-    eng_rc rc = write_json(&b, path, err);
+    eng_rc rc = write_json(&b, od, "metrics.json", err);
     fmt_buf_release(&b);
     return rc;
 }

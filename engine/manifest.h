@@ -11,10 +11,10 @@
 
 #define SLIPWAY_VERSION "0.1.0"
 
-/* Write manifest.json at path listing every input source and the given output files
- * (sorted by name). ENG_IO, ENG_NOMEM. */
+/* Write manifest.json into the run's temporary folder, listing every input source and
+ * the given output files (sorted by name). ENG_IO, ENG_NOMEM. */
 eng_rc eng_manifest_write(const eng_night *night, const eng_output_file *files, size_t n_files,
-                          const char *path, eng_err *err);
+                          eng_outdir *od, eng_err *err);
 
 /* Wall-clock stages of a run. */
 #define ENG_STAGE_MAP(X)       \
@@ -41,8 +41,8 @@ typedef struct eng_metrics {
 /* Monotonic clock in seconds. */
 double eng_metrics_now(void);
 
-/* Write metrics.json at path. ENG_IO, ENG_NOMEM. */
-eng_rc eng_metrics_write(const eng_night *night, const eng_metrics *m, const char *path,
+/* Write metrics.json into the run's temporary folder. ENG_IO, ENG_NOMEM. */
+eng_rc eng_metrics_write(const eng_night *night, const eng_metrics *m, eng_outdir *od,
                          eng_err *err);
 
 #endif

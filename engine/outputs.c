@@ -31,12 +31,12 @@ typedef struct writer {
     eng_err *err;
 } writer;
 
-static eng_rc w_open(writer *w, const char *path, int compress, eng_err *err)
+static eng_rc w_open(writer *w, eng_outdir *od, const char *name, int compress, eng_err *err)
 {
     memset(w, 0, sizeof *w);
     fmt_buf_init(&w->buf);
     w->err = err;
-    return fmt_sink_open(path, compress, &w->sink, err);
+    return eng_outdir_create(od, name, compress, &w->sink, err);
 }
 
 /* Every text cell goes through the spreadsheet guard (issue 15, formats/csv.h): finance
@@ -159,7 +159,7 @@ typedef struct out_task {
     const eng_report *report;
     int compress;
     eng_outputs *out;
-    char (*paths)[4096]; /* out->paths */
+    eng_outdir *od;
 } out_task;
 
 enum {
@@ -760,7 +760,7 @@ static eng_rc output_task(void *ctx, size_t i, unsigned worker, eng_err *err)
     (void)worker;
     out_task *t = ctx;
     writer w;
-    ENG_TRY(w_open(&w, t->paths[i], t->compress, err));
+    ENG_TRY(w_open(&w, t->od, t->out->files[i].name, t->compress, err));
     eng_rc rc;
     switch (i) {
     case OUT_SLIPS:
@@ -809,10 +809,8 @@ eng_rc eng_outputs_write(const eng_night *n, const eng_report *report, eng_outdi
     out->status_amount = calloc((size_t)n_cur, sizeof *out->status_amount);
     out->ledger_refund = calloc((size_t)n_cur, sizeof *out->ledger_refund);
     out->slip_units = calloc(n_slots ? n_slots : 1, sizeof *out->slip_units);
-    out->paths = calloc(OUT_COUNT, sizeof *out->paths);
     out_task *t = calloc(1, sizeof *t);
-    if (!out->slip_amount || !out->status_amount || !out->ledger_refund || !out->slip_units ||
-        !out->paths || !t) {
+    if (!out->slip_amount || !out->status_amount || !out->ledger_refund || !out->slip_units || !t) {
         free(t);
         return ENG_FAIL(err, ENG_NOMEM, "out of memory writing outputs");
     }
@@ -821,11 +819,10 @@ eng_rc eng_outputs_write(const eng_night *n, const eng_report *report, eng_outdi
     t->report = report;
     t->compress = compress;
     t->out = out;
-    t->paths = out->paths;
+    t->od = od;
     for (size_t i = 0; i < OUT_COUNT; i++) {
         eng_output_file *f = &out->files[i];
         snprintf(f->name, sizeof f->name, "%s%s", out_names[i], compress ? ".zst" : "");
-        snprintf(t->paths[i], sizeof t->paths[i], "%s", eng_outdir_path(od, f->name));
     }
     out->n_files = OUT_COUNT;
     eng_rc rc = eng_pool_for(pool, OUT_COUNT, output_task, t, err);
@@ -839,9 +836,7 @@ void eng_outputs_release(eng_outputs *out)
     free(out->status_amount);
     free(out->slip_units);
     free(out->ledger_refund);
-    free(out->paths);
     out->ledger_refund = NULL;
-    out->paths = NULL;
     out->slip_amount = out->status_amount = NULL;
     out->slip_units = NULL;
 }

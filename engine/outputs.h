@@ -46,11 +46,6 @@ typedef struct eng_outputs {
     __int128 *ledger_refund;       /* per currency: refund_amount of approved rows */
     uint64_t ledger_resent;        /* approved rows whose request id history already had */
     uint64_t analysis_rows;
-    /* Each file's path in the temporary folder, owned. A failed write leaves err->path
-     * pointing at one, and the caller prints err after eng_outputs_write returns, so
-     * the paths live until eng_outputs_release (they were freed on return: a
-     * use-after-free on every write failure, found by tests/faults.sh). */
-    char (*paths)[4096];
 } eng_outputs;
 
 /* Format a return number ("RMA-20261127-000001") into dst (at least 40 bytes). */

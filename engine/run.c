@@ -2,6 +2,8 @@
  * eng_outdir_commit(); any failure before it removes the temporary folder. */
 #include "run.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,6 +182,10 @@ int eng_run(const eng_run_args *a)
     size_t n_history_paths = 0;
     eng_run_args expanded = *a;
 
+    /* A closed stdout must fail the summary's write with EPIPE, not kill a committed run
+     * with SIGPIPE (exit 141). slipway writes to no other pipe. */
+    signal(SIGPIPE, SIG_IGN);
+
     eng_rc rc = order_ids && request_ids ? ENG_OK : ENG_FAIL(&err, ENG_NOMEM, "out of memory");
     n->encoding = a->encoding;
     if (rc == ENG_OK && a->format && strncmp(a->format, "map:", 4) == 0) {
@@ -205,7 +211,7 @@ int eng_run(const eng_run_args *a)
         rc = setup_sources(n, &expanded, mapping_path, &cat_at, &err);
     }
     if (rc == ENG_OK)
-        rc = eng_outdir_begin(a->out, &od, &err);
+        rc = eng_outdir_begin(a->out, a->mode ? a->mode : ENG_OUTDIR_MODE, &od, &err);
     if (rc == ENG_OK && mapping)
         rc = digest_file(&n->sources[n->n_sources - 1], &err);
     if (rc == ENG_OK && a->policy) {
@@ -286,30 +292,38 @@ int eng_run(const eng_run_args *a)
     }
     if (rc == ENG_OK) {
         eng_output_file *f = &outputs.files[outputs.n_files];
-        rc = eng_summary_write(n, &outputs, &report, inv, eng_outdir_path(od, "summary.json"), f,
-                               &err);
+        rc = eng_summary_write(n, &outputs, &report, inv, od, f, &err);
         if (rc == ENG_OK)
             outputs.n_files++;
     }
     if (rc == ENG_OK)
-        rc = eng_manifest_write(n, outputs.files, outputs.n_files,
-                                eng_outdir_path(od, "manifest.json"), &err);
+        rc = eng_manifest_write(n, outputs.files, outputs.n_files, od, &err);
     lap(&metrics, ENG_STAGE_WRITE, &mark);
     if (rc == ENG_OK) {
         metrics.total_seconds = mark - t0;
         metrics.history_rows = eng_history_rows(history);
-        rc = eng_metrics_write(n, &metrics, eng_outdir_path(od, "metrics.json"), &err);
+        rc = eng_metrics_write(n, &metrics, od, &err);
     }
     if (rc == ENG_OK)
         rc = eng_outdir_commit(od, &err);
     if (rc == ENG_OK) {
         committed = 1;
-        if (!a->quiet)
+        if (!a->quiet) {
             eng_summary_print(stdout, n, &outputs, &report, inv, a->out, eng_metrics_now() - t0);
+            /* The summary is a courtesy: a reader gone (EPIPE) or a full disk under
+             * stdout does not undo a committed run. */
+            if (fflush(stdout) != 0 || ferror(stdout))
+                fprintf(stderr,
+                        "slipway: warning: cannot print the summary: %s (the output folder %s "
+                        "is complete)\n",
+                        strerror(errno), a->out);
+        }
     }
 
-    if (!committed)
+    if (!committed) {
+        eng_outdir_settle(od);
         eng_err_print(&err);
+    }
     eng_outdir_free(od);
     eng_outputs_release(&outputs);
     free(alerts);

@@ -21,11 +21,14 @@ typedef struct eng_run_args {
     const char *encoding; /* --encoding as an iconv name; NULL: auto */
     int32_t run_date;     /* days since 1970-01-01 */
     int compress;
-    int quiet; /* no human summary on stdout */
+    unsigned mode; /* permission bits of output files (--mode); 0: ENG_OUTDIR_MODE */
+    int quiet;     /* no human summary on stdout */
 } eng_run_args;
 
 /* Run the night. Prints errors on stderr and the human summary on stdout; returns the
- * SPEC exit code (0 committed, 1 internal or I/O failure, 2 usage, 3 input refused). */
+ * SPEC exit code (0 committed, 1 internal or I/O failure, 2 usage, 3 input refused).
+ * Ignores SIGPIPE from then on; SIGINT, SIGTERM and SIGHUP during the run end the
+ * process (eng_outdir_begin). Call it before creating any thread. */
 int eng_run(const eng_run_args *args);
 
 #endif

@@ -223,7 +223,7 @@ static void put_amount(fmt_json *j, const char *key, __int128 v, int currency)
 }
 
 eng_rc eng_summary_write(const eng_night *n, const eng_outputs *out, const eng_report *report,
-                         const eng_invariant inv[ENG_N_INVARIANTS], const char *path,
+                         const eng_invariant inv[ENG_N_INVARIANTS], eng_outdir *od,
                          eng_output_file *file, eng_err *err)
 {
     (void)report; /* the analysis goes to its own file; summary.json keeps counts only */
@@ -365,7 +365,7 @@ eng_rc eng_summary_write(const eng_night *n, const eng_outputs *out, const eng_r
     if (b.failed)
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory writing the summary");
     if (rc == ENG_OK)
-        rc = fmt_sink_open(path, 0, &s, err);
+        rc = eng_outdir_create(od, "summary.json", 0, &s, err);
     if (rc == ENG_OK)
         rc = fmt_sink_write(s, b.p, b.len, err);
     if (rc == ENG_OK)

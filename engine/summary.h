@@ -34,9 +34,9 @@ int eng_summary_check(const eng_night *night, const eng_slot_totals *totals, con
  * derived). 0 without history; UINT64_MAX when out of memory. */
 uint64_t eng_summary_resend_lines(const eng_night *night);
 
-/* Write summary.json into path. ENG_IO, ENG_NOMEM. */
+/* Write summary.json into the run's temporary folder. ENG_IO, ENG_NOMEM. */
 eng_rc eng_summary_write(const eng_night *night, const eng_outputs *out, const eng_report *report,
-                         const eng_invariant inv[ENG_N_INVARIANTS], const char *path,
+                         const eng_invariant inv[ENG_N_INVARIANTS], eng_outdir *od,
                          eng_output_file *file, eng_err *err);
 
 /* The human summary on f. */

@@ -46,6 +46,12 @@ static eng_rc io_fail(fmt_sink *s, eng_err *err, const char *what)
 
 eng_rc fmt_sink_open(const char *path, int compress, fmt_sink **out, eng_err *err)
 {
+    return fmt_sink_openat(AT_FDCWD, path, path, 0644, compress, out, err);
+}
+
+eng_rc fmt_sink_openat(int dir_fd, const char *name, const char *path, unsigned mode, int compress,
+                       fmt_sink **out, eng_err *err)
+{
     fmt_sink *s = calloc(1, sizeof *s);
     if (!s)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory opening %s", path);
@@ -68,7 +74,9 @@ eng_rc fmt_sink_open(const char *path, int compress, fmt_sink **out, eng_err *er
         (void)ZSTD_CCtx_setParameter(s->zc, ZSTD_c_compressionLevel, 3);
         (void)ZSTD_CCtx_setParameter(s->zc, ZSTD_c_checksumFlag, 1);
     }
-    s->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    /* O_EXCL already refuses a link in name's place; O_NOFOLLOW says so. */
+    s->fd =
+        openat(dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, (mode_t)mode);
     if (s->fd < 0) {
         eng_rc rc = io_fail(s, err, "create");
         fmt_sink_free(s);

@@ -13,9 +13,16 @@
 
 typedef struct fmt_sink fmt_sink;
 
-/* Create path (which must not exist) for writing; compress with zstd when compress is
- * set. ENG_IO or ENG_NOMEM with the reason in err. */
+/* Create path (which must not exist) for writing, mode 0644 less the umask; compress
+ * with zstd when compress is set. ENG_IO or ENG_NOMEM with the reason in err. path is
+ * borrowed for the sink's life and for any err it fills. */
 eng_rc fmt_sink_open(const char *path, int compress, fmt_sink **out, eng_err *err);
+
+/* The same for name inside the folder open as dir_fd (AT_FDCWD: the working folder),
+ * with permission bits mode less the umask. name must not exist and is never reached
+ * through a symbolic link; path is what messages call the file (borrowed, as above). */
+eng_rc fmt_sink_openat(int dir_fd, const char *name, const char *path, unsigned mode, int compress,
+                       fmt_sink **out, eng_err *err);
 
 /* Append len bytes. ENG_IO (disk full, write error) or ENG_NOMEM. */
 eng_rc fmt_sink_write(fmt_sink *s, const void *src, size_t len, eng_err *err);

@@ -1,7 +1,6 @@
 #!/bin/sh
 # Command-line behaviour that golden cases cannot express: flags, exit codes, the output
-# folder's life cycle (exists -> exit 2, stale temporary folders removed, nothing left
-# behind by a failure).
+# folder's life cycle (exists -> exit 2, nothing left behind by a failure).
 #
 # usage: tests/cli.sh path/to/slipway
 set -u
@@ -74,21 +73,8 @@ expect_true "directory is explained" grep -q "directory" "$work/err"
 expect_true "refusals leave no output folder" test ! -e "$work/o"
 expect_true "refusals leave no temporary folder" test -z "$(ls -A "$work" | grep '^\.o\.tmp-')"
 
-# A stale temporary folder of a dead process is removed by the next run; a live one
-# (this shell's) is left alone.
-mkdir "$work/.night.tmp-999999999" "$work/.night.tmp-$$"
-touch "$work/.night.tmp-999999999/slips.csv"
-"$bin" run $args --out "$work/night" >/dev/null 2>&1; expect "run after a crash" 0 $?
-expect_true "stale temporary folder removed" test ! -e "$work/.night.tmp-999999999"
-expect_true "live process's folder kept" test -d "$work/.night.tmp-$$"
-expect_true "committed folder has the manifest" test -f "$work/night/manifest.json"
-# Regression (issue 5, 2026-11-27): a stale folder named with the new run's own PID (PIDs
-# are reused; a container starts each run with the same small PID) was taken for a live
-# run's and kept, and every retry failed with exit 1 on mkdir. exec keeps the shell's PID.
-sh -c 'mkdir "$1/.again.tmp-$$" && touch "$1/.again.tmp-$$/slips.csv" && exec "$2" run $3 --out "$1/again"' \
-    sh "$work" "$bin" "$args" >/dev/null 2>&1
-expect "stale folder with the run's own PID" 0 $?
-expect_true "stale folder with the run's own PID removed" test -z "$(ls -A "$work" | grep '^\.again\.tmp-')"
+# Stale temporary folders (which the next run removes and which it leaves alone),
+# signals and permissions: tests/outdir.sh.
 
 # A read-only parent: the run fails with an I/O error (1) or, as root, succeeds; either
 # way no partial folder is left.

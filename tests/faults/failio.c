@@ -2,8 +2,9 @@
  * demand, the way a full or broken disk does, without root or a real small disk.
  *
  * Only calls on paths under FAILIO_DIR count (stdout, stderr and the inputs never fail):
- * mkdir, open/openat/creat (with O_CREAT, or of a folder), write, writev, pwrite,
- * fsync, fdatasync, close, rename, renameat, renameat2. Descriptors are matched by their
+ * mkdir, mkdirat, open/openat/creat (with O_CREAT, or of a folder), write, writev,
+ * pwrite, fsync, fdatasync, close, rename, renameat, renameat2. Descriptors, and paths
+ * relative to a folder's descriptor (slipway's *at calls), are matched by their
  * /proc/self/fd link, so this is Linux-only, as slipway's renameat2 is.
  *
  *   FAILIO_DIR=/abs/folder  the folder whose contents fail (required; else a no-op)
@@ -113,6 +114,18 @@ static int fd_under_dir(int fd, char *buf, size_t cap)
     return under_dir(buf);
 }
 
+/* The absolute path of path relative to the folder open as dirfd (or the working
+ * folder), into buf; path itself when it is absolute or relative to the working folder
+ * (under_dir resolves those). */
+static const char *at_path(int dirfd, const char *path, char *buf, size_t cap)
+{
+    if (dirfd == AT_FDCWD || !path || path[0] == '/' || fd_path(dirfd, buf, cap) != 0)
+        return path;
+    size_t n = strlen(buf);
+    snprintf(buf + n, cap - n, "/%s", path);
+    return buf;
+}
+
 /* Count one call; 1 when it is the one that must fail. */
 static int count(const char *op, const char *path)
 {
@@ -136,6 +149,20 @@ int mkdir(const char *path, mode_t mode)
         return -1;
     }
     return f(path, mode);
+}
+
+int mkdirat(int dirfd, const char *path, mode_t mode)
+{
+    static int (*f)(int, const char *, mode_t);
+    if (!f)
+        f = real("mkdirat");
+    char abs[PATH_MAX];
+    const char *p = at_path(dirfd, path, abs, sizeof abs);
+    if (under_dir(p) && count("mkdir", p)) {
+        errno = fail_errno;
+        return -1;
+    }
+    return f(dirfd, path, mode);
 }
 
 static int open_counts(const char *path, int flags)
@@ -193,8 +220,9 @@ int openat(int dirfd, const char *path, int flags, ...)
         mode = (mode_t)va_arg(ap, int);
         va_end(ap);
     }
-    /* Paths relative to a folder descriptor are not matched: slipway does not use them. */
-    if ((dirfd == AT_FDCWD || path[0] == '/') && open_counts(path, flags) && count("open", path)) {
+    char abs[PATH_MAX];
+    const char *p = at_path(dirfd, path, abs, sizeof abs);
+    if (open_counts(p, flags) && count("open", p)) {
         errno = fail_errno;
         return -1;
     }
@@ -330,6 +358,12 @@ static int rename_counts(const char *from, const char *to)
     return count("rename", to);
 }
 
+static int rename_at_counts(int fromfd, const char *from, int tofd, const char *to)
+{
+    char a[PATH_MAX], b[PATH_MAX];
+    return rename_counts(at_path(fromfd, from, a, sizeof a), at_path(tofd, to, b, sizeof b));
+}
+
 int rename(const char *from, const char *to)
 {
     static int (*f)(const char *, const char *);
@@ -347,7 +381,7 @@ int renameat(int fromfd, const char *from, int tofd, const char *to)
     static int (*f)(int, const char *, int, const char *);
     if (!f)
         f = real("renameat");
-    if (fromfd == AT_FDCWD && tofd == AT_FDCWD && rename_counts(from, to)) {
+    if (rename_at_counts(fromfd, from, tofd, to)) {
         errno = fail_errno;
         return -1;
     }
@@ -359,7 +393,7 @@ int renameat2(int fromfd, const char *from, int tofd, const char *to, unsigned f
     static int (*f)(int, const char *, int, const char *, unsigned);
     if (!f)
         f = real("renameat2");
-    if (fromfd == AT_FDCWD && tofd == AT_FDCWD && rename_counts(from, to)) {
+    if (rename_at_counts(fromfd, from, tofd, to)) {
         errno = fail_errno;
         return -1;
     }
