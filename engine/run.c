@@ -153,6 +153,7 @@ int eng_run(const eng_run_args *a)
     fmt_policy_defaults(&n->policy);
     n->run_date = a->run_date;
     n->threads = a->threads;
+    n->warnings = eng_warnings_new();
 
     eng_catalog *catalog = NULL;
     eng_inventory *inventory = NULL;
@@ -176,7 +177,9 @@ int eng_run(const eng_run_args *a)
     int committed = 0;
     size_t cat_at = 0;
 
-    eng_rc rc = order_ids && request_ids ? ENG_OK : ENG_FAIL(&err, ENG_NOMEM, "out of memory");
+    eng_rc rc = order_ids && request_ids && n->warnings
+                    ? ENG_OK
+                    : ENG_FAIL(&err, ENG_NOMEM, "out of memory");
     n->encoding = a->encoding;
     if (rc == ENG_OK && a->format && strncmp(a->format, "map:", 4) == 0) {
         mapping_path = a->format + 4;
