@@ -24,23 +24,18 @@
 #include "strset.h"
 #include "summary.h"
 
-/* Bytes and SHA-256 of a small file (the policy), read through the same source as
- * everything else so that .zst works. */
-static eng_rc digest_file(eng_source *src, eng_err *err)
+/* Record what reading a whole input found: manifest.json's bytes and hash, and a warning
+ * when its last line has no line end (a file cut short by a transfer?). */
+static void note_input(eng_night *n, size_t at, const fmt_input_info *info)
 {
-    fmt_source *s = NULL;
-    ENG_TRY(fmt_source_open(src->path, &s, err));
-    char buf[65536];
-    size_t n;
-    eng_rc rc;
-    while ((rc = fmt_source_read(s, buf, sizeof buf, &n, err)) == ENG_OK && n > 0)
-        ;
-    if (rc == ENG_OK) {
-        src->bytes = fmt_source_raw_bytes(s);
-        fmt_source_sha256(s, src->sha256);
-    }
-    fmt_source_close(s);
-    return rc;
+    eng_source *src = &n->sources[at];
+    src->bytes = info->bytes;
+    memcpy(src->sha256, info->sha256, sizeof src->sha256);
+    /* (void): out of memory only keeps it from summary.json; it is on stderr already. */
+    if (info->unended_line)
+        (void)eng_warn(n->warnings, at, info->unended_line,
+                       "%s: no line end after the last line %llu: was the file cut short?",
+                       src->path, (unsigned long long)info->unended_line);
 }
 
 /* SPEC: refuse a file of 100 rows or more whose share of bad rows is above the limit. */
@@ -174,6 +169,7 @@ int eng_run(const eng_run_args *a)
     eng_invariant inv[ENG_N_INVARIANTS];
     fmt_layout *mapping = NULL; /* --format map:FILE */
     const char *mapping_path = NULL;
+    fmt_input_info mapping_info; /* until the sources are set up */
     int committed = 0;
     size_t cat_at = 0;
 
@@ -186,7 +182,7 @@ int eng_run(const eng_run_args *a)
         if (!*mapping_path)
             rc = ENG_FAIL(&err, ENG_USAGE, "--format map:FILE needs the mapping file's path");
         else
-            rc = fmt_mapping_load(mapping_path, &mapping, &err);
+            rc = fmt_mapping_load(mapping_path, &mapping, &mapping_info, &err);
         n->format = mapping;
     } else if (rc == ENG_OK && a->format && strcmp(a->format, "auto") != 0) {
         n->format = fmt_layout_find(a->format);
@@ -201,11 +197,12 @@ int eng_run(const eng_run_args *a)
     if (rc == ENG_OK)
         rc = eng_outdir_begin(a->out, &od, &err);
     if (rc == ENG_OK && mapping)
-        rc = digest_file(&n->sources[n->n_sources - 1], &err);
+        note_input(n, n->n_sources - 1, &mapping_info);
     if (rc == ENG_OK && a->policy) {
-        rc = fmt_policy_load(a->policy, &n->policy, &err);
+        fmt_input_info policy_info;
+        rc = fmt_policy_load(a->policy, &n->policy, &policy_info, &err);
         if (rc == ENG_OK)
-            rc = digest_file(&n->sources[cat_at + 2], &err);
+            note_input(n, cat_at + 2, &policy_info);
     }
     if (rc == ENG_OK)
         rc = eng_catalog_load(a->catalog, &catalog, &err);

@@ -343,3 +343,46 @@ void fmt_source_sha256(fmt_source *s, char hex[65])
 {
     fmt_sha256_final_hex(s->sha, hex);
 }
+
+uint64_t fmt_text_unended_line(const char *text, size_t len)
+{
+    if (len == 0 || text[len - 1] == '\n' || text[len - 1] == '\r')
+        return 0;
+    uint64_t line = 1;
+    for (size_t i = 0; i < len; i++)
+        if (text[i] == '\n' || (text[i] == '\r' && (i + 1 == len || text[i + 1] != '\n')))
+            line++;
+    return line;
+}
+
+eng_rc fmt_source_slurp(const char *path, size_t max, const char *what, fmt_buf *text,
+                        fmt_input_info *info, eng_err *err)
+{
+    fmt_source *src = NULL;
+    ENG_TRY(fmt_source_open(path, &src, err));
+    size_t start = text->len;
+    eng_rc rc = ENG_OK;
+    for (;;) {
+        if (fmt_buf_reserve(text, 65536) != 0) {
+            rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading the %s", what);
+            break;
+        }
+        size_t n = 0;
+        rc = fmt_source_read(src, text->p + text->len, text->cap - text->len, &n, err);
+        if (rc != ENG_OK || n == 0)
+            break;
+        text->len += n;
+        if (text->len - start > max) {
+            rc = ENG_FAIL(err, ENG_REFUSED, "%s file is over %zu MiB: is it the right file?", what,
+                          max >> 20);
+            break;
+        }
+    }
+    if (rc == ENG_OK && info) {
+        info->bytes = fmt_source_raw_bytes(src);
+        fmt_source_sha256(src, info->sha256);
+        info->unended_line = fmt_text_unended_line(text->p + start, text->len - start);
+    }
+    fmt_source_close(src);
+    return rc;
+}

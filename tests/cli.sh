@@ -90,6 +90,59 @@ sh -c 'mkdir "$1/.again.tmp-$$" && touch "$1/.again.tmp-$$/slips.csv" && exec "$
 expect "stale folder with the run's own PID" 0 $?
 expect_true "stale folder with the run's own PID removed" test -z "$(ls -A "$work" | grep '^\.again\.tmp-')"
 
+# Regression (issue 12, 2026-12-06): the policy and mapping files were read twice, once to
+# parse and once to hash, so manifest.json could record another file than the run used.
+# A FIFO can be read only once: the second read blocked (here: the timeout). Each input
+# is now read once and manifest.json hashes exactly the bytes parsed.
+manifest_input() { # manifest role field -> the value of field for that role's input
+    awk -v role="$2" -v field="$3" '
+        $0 ~ "\"role\": \"" role "\"" { on = 1 }
+        on && $0 ~ "\"" field "\":" { sub(/.*": "?/, ""); sub(/"?,?$/, ""); print; exit }' "$1"
+}
+mkfifo "$work/policy.fifo" "$work/map.fifo"
+printf 'allocation = partial\n' >"$work/policy.txt"
+timeout 30 sh -c 'cat "$1" >"$2"' sh "$work/policy.txt" "$work/policy.fifo" &
+timeout 30 sh -c 'cat "$1" >"$2"' sh samples/marketplaces/kaufhaus.map "$work/map.fifo" &
+timeout 30 "$bin" run --catalog samples/marketplaces/catalog.csv \
+    --inventory samples/marketplaces/inventory.csv --policy "$work/policy.fifo" \
+    --orders samples/marketplaces/kaufhaus_bestellungen_2026-11-26.csv \
+    --format "map:$work/map.fifo" --run-date 2026-11-27 --out "$work/fifo" >/dev/null 2>"$work/err"
+expect "policy and mapping given as FIFOs" 0 $?
+wait
+m=$work/fifo/manifest.json
+expect_true "the policy read from the FIFO was applied" grep -q '"allocation": "partial"' "$m"
+expect_true "manifest.json hashes the policy bytes parsed" test \
+    "$(manifest_input "$m" policy sha256)" = "$(sha256sum <"$work/policy.txt" | cut -c1-64)"
+expect_true "manifest.json counts the policy bytes parsed" test \
+    "$(manifest_input "$m" policy bytes)" = "$(wc -c <"$work/policy.txt" | tr -d ' ')"
+expect_true "manifest.json hashes the mapping bytes parsed" test \
+    "$(manifest_input "$m" mapping sha256)" = \
+    "$(sha256sum <samples/marketplaces/kaufhaus.map | cut -c1-64)"
+expect_true "the orders were read through the FIFO's mapping" \
+    grep -q '"format": "map:' "$work/fifo/summary.json"
+# Every other input too: each role given as a FIFO is read once and hashed as read.
+h=tests/hostile
+set -- catalog "$h/base/catalog.csv" inventory "$h/base/inventory.csv" \
+    orders "$h/base/orders.csv" returns "$h/files/returns_hostile_rows.csv" \
+    history "$h/base/history_slips.csv"
+fifo_args=""
+while [ $# -gt 0 ]; do
+    mkfifo "$work/$1.fifo"
+    timeout 30 sh -c 'cat "$1" >"$2"' sh "$2" "$work/$1.fifo" &
+    fifo_args="$fifo_args --$1 $work/$1.fifo"
+    shift 2
+done
+# shellcheck disable=SC2086
+timeout 30 "$bin" run $fifo_args --run-date 2026-11-27 --out "$work/fifo2" >/dev/null 2>"$work/err"
+expect "every input given as a FIFO" 0 $?
+wait
+for r in catalog:base/catalog.csv inventory:base/inventory.csv orders:base/orders.csv \
+    returns:files/returns_hostile_rows.csv history:base/history_slips.csv; do
+    expect_true "manifest.json hashes the ${r%%:*} bytes read from its FIFO" test \
+        "$(manifest_input "$work/fifo2/manifest.json" "${r%%:*}" sha256)" = \
+        "$(sha256sum <"$h/${r#*:}" | cut -c1-64)"
+done
+
 # A read-only parent: the run fails with an I/O error (1) or, as root, succeeds; either
 # way no partial folder is left.
 if [ "$(id -u)" != 0 ]; then

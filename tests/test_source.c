@@ -420,3 +420,54 @@ Test(source, sha256_and_bytes_of_zstd_file_describe_compressed_bytes)
     free(z);
     free(text);
 }
+
+/* ---- reading a small input whole (policy, mapping; issue 12, 2026-12-06) ---- */
+
+Test(source, slurp_hashes_the_compressed_bytes_and_returns_the_text)
+{
+    char path[512];
+    const char *text = "allocation = partial\nmax_error_rate = 0.1";
+    size_t zlen;
+    char *z = compress(text, strlen(text), &zlen);
+    tu_write(tu_path(path, sizeof path, "policy.conf.zst"), z, zlen);
+    fmt_buf b;
+    fmt_buf_init(&b);
+    fmt_input_info info;
+    eng_err err = {0};
+    cr_assert_eq(fmt_source_slurp(path, 1u << 20, "policy", &b, &info, &err), ENG_OK, "%s",
+                 err.msg);
+    cr_assert_eq(b.len, strlen(text));
+    cr_assert(memcmp(b.p, text, b.len) == 0);
+    char want[65];
+    tu_sha256_hex(z, zlen, want);
+    cr_assert_eq(info.bytes, zlen);
+    cr_assert_str_eq(info.sha256, want);
+    cr_assert_eq(info.unended_line, 2, "the line-end check is on the decompressed text");
+    fmt_buf_release(&b);
+    free(z);
+}
+
+Test(source, slurp_refuses_a_text_over_the_limit_naming_it)
+{
+    char path[512];
+    char *text = make_text(5000);
+    tu_write(tu_path(path, sizeof path, "big.map"), text, 5000);
+    fmt_buf b;
+    fmt_buf_init(&b);
+    eng_err err = {0};
+    cr_assert_eq(fmt_source_slurp(path, 4096, "mapping", &b, NULL, &err), ENG_REFUSED);
+    cr_assert(strstr(err.msg, "mapping file is over") != NULL, "%s", err.msg);
+    cr_assert_str_eq(err.path, path);
+    fmt_buf_release(&b);
+    free(text);
+}
+
+Test(source, unended_line_counts_lf_crlf_and_lone_cr_as_one_line_each)
+{
+    cr_assert_eq(fmt_text_unended_line("", 0), 0);
+    cr_assert_eq(fmt_text_unended_line("a\n", 2), 0);
+    cr_assert_eq(fmt_text_unended_line("a\r", 2), 0);
+    cr_assert_eq(fmt_text_unended_line("a", 1), 1);
+    cr_assert_eq(fmt_text_unended_line("a\r\nb", 4), 2);
+    cr_assert_eq(fmt_text_unended_line("a\rb\n\nc", 7), 4);
+}
