@@ -21,6 +21,12 @@ struct fmt_source {
     int bom_checked; /* the first decompressed bytes were examined for a BOM */
     size_t last_ret; /* last ZSTD_decompressStream hint: 0 when a frame just ended */
     uint64_t raw_bytes;
+    /* A regular file's size and modification time at open: a file that differs at the end
+     * of reading was still being written (a transfer in progress) and is refused. Pipes
+     * and other special files have no such size and are not checked. */
+    int regular;
+    off_t open_size;
+    struct timespec open_mtime;
     fmt_sha256 *sha;
     ZSTD_DStream *zs;
     ZSTD_inBuffer in;
@@ -46,6 +52,37 @@ static int ends_with(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* At the end of the raw bytes: refuse a regular file that is not as it was at open. The
+ * bytes read are compared too, which catches a file cut and rewritten to its old size
+ * within one tick of the modification-time clock. */
+static eng_rc check_unchanged(fmt_source *s, eng_err *err)
+{
+    if (!s->regular)
+        return ENG_OK;
+    struct stat st;
+    if (fstat(s->fd, &st) != 0) {
+        if (err) {
+            err->path = s->path;
+            err->sys_errno = errno;
+        }
+        return ENG_FAIL(err, ENG_REFUSED, "cannot check the file after reading it: %s",
+                        strerror(errno));
+    }
+    if (st.st_size == s->open_size && (uint64_t)st.st_size == s->raw_bytes &&
+        st.st_mtim.tv_sec == s->open_mtime.tv_sec && st.st_mtim.tv_nsec == s->open_mtime.tv_nsec)
+        return ENG_OK;
+    if (err) {
+        err->path = s->path;
+        err->line = 0;
+        err->field = NULL;
+    }
+    return ENG_FAIL(err, ENG_REFUSED,
+                    "changed while it was read (a transfer still in progress?); wait until it "
+                    "is complete and run again (%lld bytes at open, %lld at the end, %llu read)",
+                    (long long)s->open_size, (long long)st.st_size,
+                    (unsigned long long)s->raw_bytes);
+}
+
 /* Raw read that first replays the sniffed head bytes. */
 static eng_rc raw_read(fmt_source *s, void *dst, size_t cap, size_t *n, eng_err *err)
 {
@@ -65,10 +102,12 @@ static eng_rc raw_read(fmt_source *s, void *dst, size_t cap, size_t *n, eng_err 
             if (r > 0) {
                 s->raw_bytes += (uint64_t)r;
                 fmt_sha256_update(s->sha, dst, (size_t)r);
-            } else {
-                s->eof_raw = 1;
+                return ENG_OK;
             }
-            return ENG_OK;
+            if (s->eof_raw)
+                return ENG_OK;
+            s->eof_raw = 1;
+            return check_unchanged(s, err);
         }
         if (errno != EINTR)
             break;
@@ -101,9 +140,15 @@ eng_rc fmt_source_open(const char *path, fmt_source **out, eng_err *err)
                         strerror(e));
     }
     struct stat st;
-    if (fstat(s->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    int stated = fstat(s->fd, &st) == 0;
+    if (stated && S_ISDIR(st.st_mode)) {
         fmt_source_close(s);
         return ENG_FAIL(err, ENG_REFUSED, "is a directory, not a file; name the file itself");
+    }
+    if (stated && S_ISREG(st.st_mode)) {
+        s->regular = 1;
+        s->open_size = st.st_size;
+        s->open_mtime = st.st_mtim;
     }
     s->sha = fmt_sha256_new();
     if (!s->sha) {
