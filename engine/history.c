@@ -410,6 +410,9 @@ static eng_rc load_file(void *ctx, size_t i, unsigned worker, eng_err *err)
     if (rc == ENG_OK) {
         fmt_table_digest(t, src->sha256, &src->bytes);
         src->data_rows = fr->rows;
+        /* (void): out of memory only keeps it from summary.json; it was printed. */
+        (void)eng_warn_unended(c->night->warnings, c->first + i, src->path,
+                               fmt_table_unended_line(t));
     }
     fmt_table_close(t);
     return rc;

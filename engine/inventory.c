@@ -35,6 +35,7 @@ struct eng_inventory {
     eng_arena *mem;
     uint64_t file_bytes;
     char sha256[65];
+    uint64_t unended_line; /* the last line, when it has no line end */
 };
 
 void eng_inventory_free(eng_inventory *inv)
@@ -341,8 +342,10 @@ eng_rc eng_inventory_load(const char *path, const eng_catalog *cat, const fmt_po
     rc = rank_warehouses(inv, pol, err);
     if (rc == ENG_OK)
         rc = index_products(inv, eng_catalog_count(cat), err);
-    if (rc == ENG_OK)
+    if (rc == ENG_OK) {
         fmt_table_digest(t, inv->sha256, &inv->file_bytes);
+        inv->unended_line = fmt_table_unended_line(t);
+    }
 done:
     fmt_table_close(t);
     if (rc != ENG_OK) {
@@ -408,4 +411,9 @@ uint64_t eng_inventory_file_bytes(const eng_inventory *inv)
 const char *eng_inventory_file_sha256(const eng_inventory *inv)
 {
     return inv->sha256;
+}
+
+uint64_t eng_inventory_unended_line(const eng_inventory *inv)
+{
+    return inv->unended_line;
 }

@@ -32,10 +32,7 @@ static void note_input(eng_night *n, size_t at, const fmt_input_info *info)
     src->bytes = info->bytes;
     memcpy(src->sha256, info->sha256, sizeof src->sha256);
     /* (void): out of memory only keeps it from summary.json; it is on stderr already. */
-    if (info->unended_line)
-        (void)eng_warn(n->warnings, at, info->unended_line,
-                       "%s: no line end after the last line %llu: was the file cut short?",
-                       src->path, (unsigned long long)info->unended_line);
+    (void)eng_warn_unended(n->warnings, at, src->path, info->unended_line);
 }
 
 /* SPEC: refuse a file of 100 rows or more whose share of bad rows is above the limit. */
@@ -210,12 +207,16 @@ int eng_run(const eng_run_args *a)
         n->catalog = catalog;
         n->sources[cat_at].bytes = eng_catalog_file_bytes(catalog);
         memcpy(n->sources[cat_at].sha256, eng_catalog_file_sha256(catalog), 65);
+        (void)eng_warn_unended(n->warnings, cat_at, a->catalog,
+                               eng_catalog_unended_line(catalog)); /* (void): as note_input */
         rc = eng_inventory_load(a->inventory, catalog, &n->policy, &inventory, &err);
     }
     if (rc == ENG_OK) {
         n->inventory = inventory;
         n->sources[cat_at + 1].bytes = eng_inventory_file_bytes(inventory);
         memcpy(n->sources[cat_at + 1].sha256, eng_inventory_file_sha256(inventory), 65);
+        (void)eng_warn_unended(n->warnings, cat_at + 1, a->inventory,
+                               eng_inventory_unended_line(inventory));
         rc = eng_pool_new(a->threads, &pool, &err);
     }
     lap(&metrics, ENG_STAGE_LOAD, &mark);

@@ -94,6 +94,15 @@ eng_rc eng_warn(eng_warnings *w, size_t source, uint64_t line, const char *fmt, 
     return rc;
 }
 
+eng_rc eng_warn_unended(eng_warnings *w, size_t source, const char *path, uint64_t line)
+{
+    if (line == 0)
+        return ENG_OK;
+    return eng_warn(w, source, line,
+                    "%s: no line end after the last line %llu: was the file cut short?", path,
+                    (unsigned long long)line);
+}
+
 size_t eng_warnings_count(const eng_warnings *w)
 {
     return w ? w->n : 0;

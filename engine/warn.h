@@ -31,6 +31,11 @@ void eng_warnings_free(eng_warnings *w);
 eng_rc eng_warn(eng_warnings *w, size_t source, uint64_t line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* The warning for an input whose last line, `line`, has no line end: the file may have
+ * been cut short by a transfer ("PATH: no line end after the last line N: was the file
+ * cut short?"). Nothing when line is 0. As eng_warn. */
+eng_rc eng_warn_unended(eng_warnings *w, size_t source, const char *path, uint64_t line);
+
 /* Number of warnings, and the i-th text in (source, line, text) order; borrowed until the
  * list is freed. Not while another thread records. w may be NULL (no warnings). */
 size_t eng_warnings_count(const eng_warnings *w);

@@ -374,6 +374,11 @@ eng_rc fmt_source_read(fmt_source *s, void *dst, size_t cap, size_t *n, eng_err 
     return unpeeked_read(s, dst, cap, n, err);
 }
 
+const char *fmt_source_path(const fmt_source *s)
+{
+    return s->path;
+}
+
 int fmt_source_is_zstd(const fmt_source *s)
 {
     return s->is_zstd;

@@ -36,6 +36,9 @@ eng_rc fmt_source_peek(fmt_source *s, size_t want, const char **p, size_t *n, en
  * "GB18030") to UTF-8. Call before the first read. ENG_USAGE when iconv lacks it. */
 eng_rc fmt_source_set_encoding(fmt_source *s, const char *encoding, eng_err *err);
 
+/* The path as given to fmt_source_open (borrowed). */
+const char *fmt_source_path(const fmt_source *s);
+
 /* 1 when the file is zstd-compressed (known after open). */
 int fmt_source_is_zstd(const fmt_source *s);
 
