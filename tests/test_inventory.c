@@ -215,8 +215,8 @@ Test(inventory, ranking_is_policy_order_then_byte_order_for_every_slot)
               "MUG,ZED,1\n"
               "TENT,A,1\n"
               "MUG,C,1\n"
-              "TENT,,1\n"  /* MAIN */
-              "MUG,B,1\n"  /* slot 7 */
+              "TENT,,1\n" /* MAIN */
+              "MUG,B,1\n" /* slot 7 */
               "TENT,AA,1\n");
     static const char *const want[] = {"ZED", "GHOST", "B", "A", "AA", "C", "MAIN", "a"};
     cr_assert_eq(eng_inventory_warehouse_count(inv), 8);
