@@ -80,9 +80,13 @@ typedef struct hist_rec {
     const char *warehouse;
     int refunded;                /* REC_RETURNED: the resolution was a refund, not an exchange */
     eng_text text[ENG_HT_COUNT]; /* REC_SHIPPED only */
+    const char *path;            /* the history file and line it came from, for refusals */
+    uint64_t line;
 } hist_rec;
 
 typedef struct file_result {
+    const char *path; /* the file, as given */
+    uint64_t line;    /* line of the row being read */
     hist_rec *recs;
     size_t n;
     size_t cap;
@@ -167,6 +171,8 @@ static eng_rc keep_order_rec(file_result *fr, rec_kind kind, fmt_str id, fmt_str
     if (add_rec(fr, &r) != ENG_OK)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory reading history");
     r->kind = kind;
+    r->path = fr->path;
+    r->line = fr->line;
     r->order_id = keep(fr->mem, id);
     r->sku = keep(fr->mem, sku);
     r->order_id_len = (uint32_t)id.len;
@@ -365,6 +371,7 @@ static eng_rc load_file(void *ctx, size_t i, unsigned worker, eng_err *err)
     load_ctx *c = ctx;
     eng_source *src = &c->night->sources[c->first + i];
     file_result *fr = &c->files[i];
+    fr->path = src->path;
     worker_totals *w = &c->workers[worker];
     fr->mem = eng_arena_new(1u << 16);
     if (!fr->mem)
@@ -394,8 +401,9 @@ static eng_rc load_file(void *ctx, size_t i, unsigned worker, eng_err *err)
     int got = 0;
     while (rc == ENG_OK && (got = fmt_table_next(t, err)) == 1) {
         fr->rows++;
+        fr->line = fmt_table_line(t);
         err->path = src->path;
-        err->line = fmt_table_line(t);
+        err->line = fr->line;
         err->field = NULL;
         if (!fmt_table_row_ok(t)) {
             rc = ENG_FAIL(err, ENG_REFUSED,
@@ -505,8 +513,18 @@ static eng_rc merge_rec(eng_history *h, const hist_rec *r, eng_err *err)
     }
     if (__builtin_add_overflow(ln->shipped, r->qty, &ln->shipped))
         ln->shipped = INT64_MAX;
-    if (__builtin_add_overflow(ln->amount_minor, r->amount_minor, &ln->amount_minor))
-        return ENG_FAIL(err, ENG_REFUSED, "history amounts for order %.60s overflow", r->order_id);
+    if (__builtin_add_overflow(ln->amount_minor, r->amount_minor, &ln->amount_minor)) {
+        /* Name the row that tipped it over: err still held whatever file the run read
+         * before (the inventory was named). */
+        err->path = r->path;
+        err->line = r->line;
+        err->field = "line_amount";
+        return ENG_FAIL(err, ENG_REFUSED,
+                        "history amounts for order %.60s and SKU %.60s add up past "
+                        "92233720368547758.07 (2^63-1 minor units); history files must be "
+                        "slipway's own outputs, unchanged",
+                        r->order_id, r->sku);
+    }
     ln->currency = r->currency;
     if (later(r->ship_date, r->slip, ln->last_ship_date, ln->last_slip)) {
         ln->last_ship_date = r->ship_date;

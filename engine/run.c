@@ -35,6 +35,21 @@ static void note_input(eng_night *n, size_t at, const fmt_input_info *info)
     (void)eng_warn_unended(n->warnings, at, src->path, info->unended_line);
 }
 
+/* err, cleared of where the last error was: each stage gets it so, and names the file,
+ * line and field its own errors concern, or none. A shared record once kept the path of
+ * whatever was read last, and a later failure (history amounts overflowing, the output
+ * folder already existing, out of memory) was said to be in the inventory, a returns file
+ * or the mapping. */
+static eng_err *fresh(eng_err *err)
+{
+    err->path = NULL;
+    err->line = 0;
+    err->field = NULL;
+    err->sys_errno = 0;
+    err->code = ENG_CODE_NONE;
+    return err;
+}
+
 /* SPEC: refuse a file of 100 rows or more whose share of bad rows is above the limit. */
 static eng_rc check_error_rate(const eng_night *n, size_t first, size_t count, eng_err *err)
 {
@@ -190,26 +205,26 @@ int eng_run(const eng_run_args *a)
                           a->format);
     }
     if (rc == ENG_OK)
-        rc = setup_sources(n, a, mapping_path, &cat_at, &err);
+        rc = setup_sources(n, a, mapping_path, &cat_at, fresh(&err));
     if (rc == ENG_OK)
-        rc = eng_outdir_begin(a->out, &od, &err);
+        rc = eng_outdir_begin(a->out, &od, fresh(&err));
     if (rc == ENG_OK && mapping)
         note_input(n, n->n_sources - 1, &mapping_info);
     if (rc == ENG_OK && a->policy) {
         fmt_input_info policy_info;
-        rc = fmt_policy_load(a->policy, &n->policy, &policy_info, &err);
+        rc = fmt_policy_load(a->policy, &n->policy, &policy_info, fresh(&err));
         if (rc == ENG_OK)
             note_input(n, cat_at + 2, &policy_info);
     }
     if (rc == ENG_OK)
-        rc = eng_catalog_load(a->catalog, &catalog, &err);
+        rc = eng_catalog_load(a->catalog, &catalog, fresh(&err));
     if (rc == ENG_OK) {
         n->catalog = catalog;
         n->sources[cat_at].bytes = eng_catalog_file_bytes(catalog);
         memcpy(n->sources[cat_at].sha256, eng_catalog_file_sha256(catalog), 65);
         (void)eng_warn_unended(n->warnings, cat_at, a->catalog,
                                eng_catalog_unended_line(catalog)); /* (void): as note_input */
-        rc = eng_inventory_load(a->inventory, catalog, &n->policy, &inventory, &err);
+        rc = eng_inventory_load(a->inventory, catalog, &n->policy, &inventory, fresh(&err));
     }
     if (rc == ENG_OK) {
         n->inventory = inventory;
@@ -217,83 +232,83 @@ int eng_run(const eng_run_args *a)
         memcpy(n->sources[cat_at + 1].sha256, eng_inventory_file_sha256(inventory), 65);
         (void)eng_warn_unended(n->warnings, cat_at + 1, a->inventory,
                                eng_inventory_unended_line(inventory));
-        rc = eng_pool_new(a->threads, &pool, &err);
+        rc = eng_pool_new(a->threads, &pool, fresh(&err));
     }
     lap(&metrics, ENG_STAGE_LOAD, &mark);
 
     if (rc == ENG_OK)
-        rc = eng_ingest_orders(n, pool, &err);
+        rc = eng_ingest_orders(n, pool, fresh(&err));
     if (rc == ENG_OK && n->n_return_files) {
         rc = eng_returns_read(n, n->first_return_file, n->n_return_files, &returns, order_ids,
-                              request_ids, &err);
+                              request_ids, fresh(&err));
         n->returns = &returns;
     }
     lap(&metrics, ENG_STAGE_INGEST, &mark);
     if (rc == ENG_OK && n->n_history_files) {
-        rc = collect_order_ids(n, order_ids, &err);
+        rc = collect_order_ids(n, order_ids, fresh(&err));
         if (rc == ENG_OK)
             rc = eng_history_load(n, n->first_history_file, n->n_history_files, order_ids,
-                                  request_ids, pool, &history, &err);
+                                  request_ids, pool, &history, fresh(&err));
         n->history = history;
     }
     lap(&metrics, ENG_STAGE_HISTORY, &mark);
     eng_heap_plan_building();
     if (rc == ENG_OK)
-        rc = eng_orders_build(n, pool, &err);
+        rc = eng_orders_build(n, pool, fresh(&err));
     if (rc == ENG_OK) {
         eng_orders_count_bad(n);
-        rc = check_error_rate(n, 0, n->n_order_files, &err);
+        rc = check_error_rate(n, 0, n->n_order_files, fresh(&err));
     }
     lap(&metrics, ENG_STAGE_ORDERS, &mark);
     if (rc == ENG_OK)
-        rc = eng_alloc_prepare(n, &err);
+        rc = eng_alloc_prepare(n, fresh(&err));
     if (rc == ENG_OK && n->returns) {
-        rc = eng_returns_decide(n, history, &returns, &err);
+        rc = eng_returns_decide(n, history, &returns, fresh(&err));
         if (rc == ENG_OK) {
             eng_returns_count_bad(n, &returns);
-            rc = check_error_rate(n, n->first_return_file, n->n_return_files, &err);
+            rc = check_error_rate(n, n->first_return_file, n->n_return_files, fresh(&err));
         }
     }
     if (rc == ENG_OK)
-        rc = eng_alloc_run(n, pool, &err);
+        rc = eng_alloc_run(n, pool, fresh(&err));
     lap(&metrics, ENG_STAGE_ALLOC, &mark);
     if (rc == ENG_OK)
-        rc = eng_alerts_totals(n, &totals, &err);
+        rc = eng_alerts_totals(n, &totals, fresh(&err));
     if (rc == ENG_OK)
-        rc = eng_alerts_compute(n, &totals, &alerts, &report.n_alerts, &err);
+        rc = eng_alerts_compute(n, &totals, &alerts, &report.n_alerts, fresh(&err));
     if (rc == ENG_OK)
-        rc = eng_analysis_build(n, &totals, &analysis, &report.n_analysis, &err);
+        rc = eng_analysis_build(n, &totals, &analysis, &report.n_analysis, fresh(&err));
     report.totals = &totals;
     report.alerts = alerts;
     report.analysis = analysis;
     if (rc == ENG_OK)
-        rc = eng_outputs_write(n, &report, od, a->compress, pool, &outputs, &err);
+        rc = eng_outputs_write(n, &report, od, a->compress, pool, &outputs, fresh(&err));
     if (rc == ENG_OK && !eng_summary_check(n, &totals, &outputs, inv)) {
         for (int i = 0; i < ENG_N_INVARIANTS; i++)
             if (inv[i].state == ENG_CHECK_BROKEN)
                 fprintf(stderr, "slipway: invariant %s broken: %s\n", inv[i].name, inv[i].detail);
-        rc = ENG_FAIL(&err, ENG_INTERNAL,
+        rc = ENG_FAIL(fresh(&err), ENG_INTERNAL,
                       "internal error: an invariant does not hold, so no output was written; "
                       "please report this with the inputs");
     }
     if (rc == ENG_OK) {
         eng_output_file *f = &outputs.files[outputs.n_files];
         rc = eng_summary_write(n, &outputs, &report, inv, eng_outdir_path(od, "summary.json"), f,
-                               &err);
+                               fresh(&err));
         if (rc == ENG_OK)
             outputs.n_files++;
     }
     if (rc == ENG_OK)
         rc = eng_manifest_write(n, outputs.files, outputs.n_files,
-                                eng_outdir_path(od, "manifest.json"), &err);
+                                eng_outdir_path(od, "manifest.json"), fresh(&err));
     lap(&metrics, ENG_STAGE_WRITE, &mark);
     if (rc == ENG_OK) {
         metrics.total_seconds = mark - t0;
         metrics.history_rows = eng_history_rows(history);
-        rc = eng_metrics_write(n, &metrics, eng_outdir_path(od, "metrics.json"), &err);
+        rc = eng_metrics_write(n, &metrics, eng_outdir_path(od, "metrics.json"), fresh(&err));
     }
     if (rc == ENG_OK)
-        rc = eng_outdir_commit(od, &err);
+        rc = eng_outdir_commit(od, fresh(&err));
     if (rc == ENG_OK) {
         committed = 1;
         if (!a->quiet)

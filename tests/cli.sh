@@ -64,6 +64,21 @@ expect_true "existing --out stays empty" test -z "$(ls -A "$work/exists")"
 # The parent of --out must exist.
 "$bin" run $args --out "$work/no/such/dir" >/dev/null 2>&1; expect "missing parent" 2 $?
 
+# Regression (issue 12, 2026-12-06): an error left the previous stage's file in its
+# record, so a later refusal named a file it was not about (here the mapping, read just
+# before the output folder is made; after loading, the inventory). An error about the
+# output folder names no input.
+kauf="--catalog samples/marketplaces/catalog.csv --inventory samples/marketplaces/inventory.csv --orders samples/marketplaces/kaufhaus_bestellungen_2026-11-26.csv --format map:samples/marketplaces/kaufhaus.map --run-date 2026-11-27"
+"$bin" run $kauf --out "$work/no/such/dir" >/dev/null 2>"$work/err"
+expect "missing parent after a mapping" 2 $?
+expect_true "the missing parent is not blamed on the mapping file" \
+    grep -qx "slipway: the folder that should hold $work/no/such/dir does not exist: $work/no/such" "$work/err"
+mkdir "$work/taken"
+"$bin" run $kauf --out "$work/taken" >/dev/null 2>"$work/err"
+expect "existing --out after a mapping" 2 $?
+expect_true "an existing --out is not blamed on the mapping file" \
+    grep -q "^slipway: output folder $work/taken already exists" "$work/err"
+
 # Unreadable and missing inputs are refusals (3), and leave nothing behind.
 "$bin" run --catalog "$work/none.csv" --inventory samples/inventory.csv --orders samples/orders_shop.csv --out "$work/o" >/dev/null 2>"$work/err"
 expect "missing catalog" 3 $?
