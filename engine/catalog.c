@@ -31,6 +31,7 @@ struct eng_catalog {
     eng_arena *mem;
     uint64_t file_bytes;
     char sha256[65];
+    uint64_t unended_line; /* the last line, when it has no line end */
 };
 
 void eng_catalog_free(eng_catalog *c)
@@ -274,6 +275,7 @@ eng_rc eng_catalog_load(const char *path, eng_catalog **out, eng_err *err)
     if (rc != ENG_OK)
         goto done;
     fmt_table_digest(t, c->sha256, &c->file_bytes);
+    c->unended_line = fmt_table_unended_line(t);
 done:
     fmt_table_close(t);
     free(lines);
@@ -315,4 +317,9 @@ uint64_t eng_catalog_file_bytes(const eng_catalog *c)
 const char *eng_catalog_file_sha256(const eng_catalog *c)
 {
     return c->sha256;
+}
+
+uint64_t eng_catalog_unended_line(const eng_catalog *c)
+{
+    return c->unended_line;
 }

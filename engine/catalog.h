@@ -41,5 +41,7 @@ int32_t eng_catalog_find(const eng_catalog *c, const char *sku, size_t len);
 /* Bytes and SHA-256 of the file as read, for the manifest. */
 uint64_t eng_catalog_file_bytes(const eng_catalog *c);
 const char *eng_catalog_file_sha256(const eng_catalog *c);
+/* The number of the file's last line when it has no line end (cut short?), else 0. */
+uint64_t eng_catalog_unended_line(const eng_catalog *c);
 
 #endif

@@ -23,11 +23,11 @@
 #include "../formats/isotime.h"
 #include "../formats/num.h"
 #include "../formats/sha256.h"
-#include "../formats/source.h"
 #include "../formats/table.h"
 #include "../formats/utf8.h"
 #include "arena.h"
 #include "hash.h"
+#include "warn.h"
 
 /* Columns of both kinds of file; which exist tells the kind. */
 enum {
@@ -90,14 +90,17 @@ typedef struct hist_rec {
     const char *line_no; /* REC_SHIPPED: the slip line's line_no */
     const char *warehouse;
     int refunded;                /* REC_RETURNED: the resolution was a refund, not an exchange */
-    uint64_t line;               /* where the row starts in its file */
     int counts;                  /* merge: not a repeat of an earlier slip line or request */
     int counts_row;              /* merge: not a repeat of an earlier row, all columns */
     unsigned char row_digest[16]; /* REC_SHIPPED: SHA-256 of every field of the row */
     eng_text text[ENG_HT_COUNT]; /* REC_SHIPPED only */
+    const char *path;            /* the history file and line it came from, for refusals */
+    uint64_t line;
 } hist_rec;
 
 typedef struct file_result {
+    const char *path; /* the file, as given */
+    uint64_t line;    /* line of the row being read */
     hist_rec *recs;
     size_t n;
     size_t cap;
@@ -106,7 +109,6 @@ typedef struct file_result {
     uint64_t catalog_rows; /* rows whose SKU the catalog has */
     uint64_t last_slip;    /* highest slip and return numbers of the run date */
     uint64_t last_return;
-    uint64_t line;         /* of the row being read */
     int skip;              /* a byte-identical copy of an earlier file: not read */
     size_t copy_of;        /* with skip: that file's index */
 } file_result;
@@ -203,6 +205,8 @@ static eng_rc keep_order_rec(file_result *fr, rec_kind kind, fmt_str id, fmt_str
     if (add_rec(fr, &r) != ENG_OK)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory reading history");
     r->kind = kind;
+    r->path = fr->path;
+    r->line = fr->line;
     r->order_id = keep(fr->mem, id);
     r->channel = channel.p ? keep(fr->mem, channel) : NULL;
     r->sku = keep(fr->mem, sku);
@@ -210,7 +214,6 @@ static eng_rc keep_order_rec(file_result *fr, rec_kind kind, fmt_str id, fmt_str
     r->channel_len = (uint32_t)channel.len;
     r->sku_len = (uint32_t)sku.len;
     r->qty = qty;
-    r->line = fr->line;
     if (!r->order_id || !r->sku || (channel.p && !r->channel))
         return ENG_FAIL(err, ENG_NOMEM, "out of memory reading history");
     *out = r;
@@ -463,6 +466,7 @@ static eng_rc load_file(void *ctx, size_t i, unsigned worker, eng_err *err)
     load_ctx *c = ctx;
     eng_source *src = &c->night->sources[c->first + i];
     file_result *fr = &c->files[i];
+    fr->path = src->path;
     worker_totals *w = &c->workers[worker];
     if (fr->skip)
         return ENG_OK; /* a copy: its bytes and hash were taken before the tasks */
@@ -511,6 +515,9 @@ static eng_rc load_file(void *ctx, size_t i, unsigned worker, eng_err *err)
     if (rc == ENG_OK) {
         fmt_table_digest(t, src->sha256, &src->bytes);
         src->data_rows = fr->rows;
+        /* (void): out of memory only keeps it from summary.json; it was printed. */
+        (void)eng_warn_unended(c->night->warnings, c->first + i, src->path,
+                               fmt_table_unended_line(t));
     }
     fmt_table_close(t);
     return rc;
@@ -639,7 +646,7 @@ static eng_rc mark_repeats(eng_history *h, load_ctx *c, size_t n_files, rec_ref 
  * nothing of it shipped in the history given, and the return finds no shipment either
  * way). An order on several channels cannot be told: refuse rather than credit the wrong
  * one. refs[from, to) share an id. */
-static eng_rc place_unchanneled(load_ctx *c, rec_ref *refs, size_t from, size_t to, eng_err *err)
+static eng_rc place_unchanneled(rec_ref *refs, size_t from, size_t to, eng_err *err)
 {
     size_t known = from;
     while (known < to && !refs[known].r->channel)
@@ -652,7 +659,7 @@ static eng_rc place_unchanneled(load_ctx *c, rec_ref *refs, size_t from, size_t 
         if (cmp_bytes(r->channel, r->channel_len, first->channel, first->channel_len) == 0)
             continue;
         const hist_rec *u = refs[from].r;
-        err->path = c->night->sources[c->first + (refs[from].seq >> 40)].path;
+        err->path = u->path;
         err->line = u->line;
         err->field = "order_id";
         return ENG_FAIL(err, ENG_REFUSED,
@@ -698,9 +705,18 @@ static eng_rc build_line(eng_history *h, const eng_catalog *catalog, eng_hist_or
             continue;
         if (__builtin_add_overflow(ln->shipped, r->qty, &ln->shipped))
             ln->shipped = INT64_MAX;
-        if (__builtin_add_overflow(ln->amount_minor, r->amount_minor, &ln->amount_minor))
-            return ENG_FAIL(err, ENG_REFUSED, "history amounts for order %.60s overflow",
-                            r->order_id);
+        if (__builtin_add_overflow(ln->amount_minor, r->amount_minor, &ln->amount_minor)) {
+            /* Name the row that tipped it over: err still held whatever file the run
+             * read before (the inventory was named). */
+            err->path = r->path;
+            err->line = r->line;
+            err->field = "line_amount";
+            return ENG_FAIL(err, ENG_REFUSED,
+                            "history amounts for order %.60s and SKU %.60s add up past "
+                            "92233720368547758.07 (2^63-1 minor units); history files must be "
+                            "slipway's own outputs, unchanged",
+                            r->order_id, r->sku);
+        }
         ln->currency = r->currency;
         if (later(r->ship_date, r->slip, ln->last_ship_date, ln->last_slip)) {
             ln->last_ship_date = r->ship_date;
@@ -739,7 +755,7 @@ static eng_rc build_orders(eng_history *h, load_ctx *c, size_t n_files, eng_err 
         while (end < n && cmp_bytes(refs[end].r->order_id, refs[end].r->order_id_len,
                                     refs[i].r->order_id, refs[i].r->order_id_len) == 0)
             end++;
-        rc = place_unchanneled(c, refs, i, end, err);
+        rc = place_unchanneled(refs, i, end, err);
         for (size_t j = i; j < end && rc == ENG_OK;) {
             const hist_rec *r = refs[j].r;
             eng_hist_order *o = &h->orders[h->n_orders++];
@@ -885,33 +901,37 @@ static eng_rc settle_copies(eng_night *night, size_t first, size_t n, file_resul
             err->line = 0;
             err->field = NULL;
             return ENG_FAIL(err, ENG_REFUSED,
-                            "this --history file changed while it was read; run again once "
-                            "nothing writes it");
+                            "changed while it was read (a transfer still in progress?); wait "
+                            "until it is complete and run again");
         }
         if (!files[i].skip)
             continue;
         const eng_source *orig = &night->sources[first + files[i].copy_of];
         src->format = orig->format;
         src->data_rows = orig->data_rows;
-        if (orig->data_rows)
-            fprintf(stderr,
-                    "slipway: warning: history file %s has the same bytes as %s; it was "
-                    "skipped (each night counts once)\n",
-                    src->path, orig->path);
+        if (orig->data_rows &&
+            eng_warn(night->warnings, first + i, 0,
+                     "history file %s has the same bytes as %s; it was skipped (each night "
+                     "counts once)",
+                     src->path, orig->path) != ENG_OK)
+            return ENG_FAIL(err, ENG_NOMEM, "out of memory keeping a warning");
     }
     return ENG_OK;
 }
 
 /* History of another shop would mark genuine orders as already shipped: a file none of
  * whose SKUs the catalog has is worth a warning. */
-static void warn_foreign(const eng_night *night, size_t first, size_t n, const file_result *files)
+static eng_rc warn_foreign(const eng_night *night, size_t first, size_t n,
+                           const file_result *files, eng_err *err)
 {
     for (size_t i = 0; i < n; i++)
-        if (!files[i].skip && files[i].rows && !files[i].catalog_rows)
-            fprintf(stderr,
-                    "slipway: warning: none of the %llu rows of history file %s names a SKU of "
-                    "the catalog: is it another shop's history?\n",
-                    (unsigned long long)files[i].rows, night->sources[first + i].path);
+        if (!files[i].skip && files[i].rows && !files[i].catalog_rows &&
+            eng_warn(night->warnings, first + i, 0,
+                     "none of the %llu rows of history file %s names a SKU of the catalog: is "
+                     "it another shop's history?",
+                     (unsigned long long)files[i].rows, night->sources[first + i].path) != ENG_OK)
+            return ENG_FAIL(err, ENG_NOMEM, "out of memory keeping a warning");
+    return ENG_OK;
 }
 
 eng_rc eng_history_load(eng_night *night, size_t first, size_t n, const eng_strset *order_ids,
@@ -957,13 +977,14 @@ eng_rc eng_history_load(eng_night *night, size_t first, size_t n, const eng_strs
         rc = settle_copies(night, first, n, c.files, hashed, err);
     if (rc == ENG_OK)
         rc = merge(h, &c, n, n_workers, n_products, err);
-    if (rc == ENG_OK && h->repeated_recs)
-        fprintf(stderr,
-                "slipway: warning: %llu history rows appear in more than one --history file "
-                "(a copy of a night?); each counts once\n",
-                (unsigned long long)h->repeated_recs);
+    if (rc == ENG_OK && h->repeated_recs &&
+        eng_warn(night->warnings, ENG_WARN_RUN, 0,
+                 "%llu history rows appear in more than one --history file (a copy of a "
+                 "night?); each counts once",
+                 (unsigned long long)h->repeated_recs) != ENG_OK)
+        rc = ENG_FAIL(err, ENG_NOMEM, "out of memory keeping a warning");
     if (rc == ENG_OK)
-        warn_foreign(night, first, n, c.files);
+        rc = warn_foreign(night, first, n, c.files, err);
     /* Merged records point into the files' arenas: the history keeps them. */
     for (size_t f = 0; c.files && f < n; f++) {
         free(c.files[f].recs);

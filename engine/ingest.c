@@ -945,6 +945,8 @@ static eng_rc read_file(ingest *in, uint16_t file, eng_err *err)
     if (rc == ENG_OK) {
         src->bytes = fmt_source_raw_bytes(s);
         fmt_source_sha256(s, src->sha256);
+        /* (void): out of memory only keeps it from summary.json; it was printed. */
+        (void)eng_warn_unended(in->night->warnings, file, src->path, fmt_chunker_unended_line(c));
     }
     fmt_chunker_free(c);
     fmt_source_close(s);
@@ -962,8 +964,8 @@ static void *reader_main(void *arg)
     return NULL;
 }
 
-static eng_rc parse_chunk(ingest *in, work_item *item, unsigned worker, eng_batch **out,
-                          eng_err *err)
+/* Parse one chunk into a batch. ENG_NOMEM is its only failure (the caller says so). */
+static eng_rc parse_chunk(ingest *in, work_item *item, unsigned worker, eng_batch **out)
 {
     eng_batch *b = calloc(1, sizeof *b);
     if (!b)
@@ -990,25 +992,12 @@ static eng_rc parse_chunk(ingest *in, work_item *item, unsigned worker, eng_batc
     uint64_t line;
     eng_rc rc = ENG_OK;
     while (rc == ENG_OK && fmt_csv_iter_next(&it, &rec, &line)) {
-        uint64_t swallowed = b->swallowed_lines;
-        uint64_t last = it.line; /* last line holding bytes of the record */
-        if (rec.len && (rec.p[rec.len - 1] == '\n' || rec.p[rec.len - 1] == '\r'))
-            last--;
-        /* The record ends on line last, not it.line: a quote left open on the file's last
-         * line takes in only its line break, and was said to run on to a line that does not
-         * exist ("lines 5-5 are read into it"). */
+        /* A file ending inside a quoted field is refused by the reader (fmt_chunker_next
+         * after this chunk), so its last record's rows never reach an output. */
+        if (!it.complete && ch->ends_inside_quotes)
+            break;
         rc = eng_ingest_record(b, in->workers[worker], lay, in->night->catalog, rec.p, rec.len,
-                               line, last);
-        /* A quote left open at the end of the file took every line after it. */
-        if (rc == ENG_OK && !it.complete && last > line && b->swallowed_lines > swallowed) {
-            err->path = in->night->sources[item->file].path;
-            err->line = line;
-            err->field = NULL;
-            rc = ENG_FAIL(err, ENG_REFUSED,
-                          "a quote opened on this line is never closed, so lines %llu-%llu, to "
-                          "the end of the file, would be lost; fix the file",
-                          (unsigned long long)line + 1, (unsigned long long)last);
-        }
+                               line, it.line);
     }
     if (rc == ENG_OK)
         rc = eng_ingest_partition(b);
@@ -1056,7 +1045,7 @@ static eng_rc worker_task(void *ctx, size_t i, unsigned worker, eng_err *err)
     while ((item = eng_queue_pop(in->queue)) != NULL) {
         if (rc == ENG_OK) {
             eng_batch *b = NULL;
-            rc = parse_chunk(in, item, worker, &b, err);
+            rc = parse_chunk(in, item, worker, &b);
             if (rc == ENG_OK) {
                 rc = keep_batch(in, b);
                 if (rc != ENG_OK)

@@ -54,5 +54,7 @@ size_t eng_inventory_on_hand_col(const eng_inventory *inv);
 
 uint64_t eng_inventory_file_bytes(const eng_inventory *inv);
 const char *eng_inventory_file_sha256(const eng_inventory *inv);
+/* The number of the file's last line when it has no line end (cut short?), else 0. */
+uint64_t eng_inventory_unended_line(const eng_inventory *inv);
 
 #endif

@@ -200,6 +200,7 @@ void eng_night_release(eng_night *n)
             fmt_buf_release(&n->header_text[f]);
     free(n->header_text);
     free(n->sources);
+    eng_warnings_free(n->warnings);
     memset(n, 0, sizeof *n);
 }
 

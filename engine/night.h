@@ -25,6 +25,7 @@
 #include "err.h"
 #include "inventory.h"
 #include "stock.h"
+#include "warn.h"
 
 /* Orders are spread over this many partitions by a hash of their id; all rows of one
  * order id, from every file, land in the same partition. */
@@ -360,10 +361,13 @@ typedef struct eng_night {
     int64_t *initial_free; /* per slot, counters before allocation */
     eng_arena *alloc_mem;  /* split lines' parts (only the serial walk splits lines) */
     uint64_t n_slips;
+    /* warnings of the run, for stderr and summary.json (owned; any stage records) */
+    eng_warnings *warnings;
 } eng_night;
 
 /* Free everything the night owns (batches, partitions, orders, stock, per-worker
- * arenas, header texts, sources); leaves catalog, inventory and policy to their owner. */
+ * arenas, header texts, sources, warnings); leaves catalog, inventory and policy to
+ * their owner. */
 void eng_night_release(eng_night *night);
 
 #endif

@@ -248,8 +248,11 @@ eng_rc eng_returns_read(eng_night *n, size_t first, size_t count, eng_returns *r
         }
         if (rc == ENG_OK && got < 0)
             rc = err->rc ? err->rc : ENG_REFUSED;
-        if (rc == ENG_OK)
+        if (rc == ENG_OK) {
             fmt_table_digest(t, src->sha256, &src->bytes);
+            /* (void): out of memory only keeps it from summary.json; it was printed. */
+            (void)eng_warn_unended(n->warnings, f, src->path, fmt_table_unended_line(t));
+        }
         fmt_table_close(t);
         ENG_TRY(rc);
     }

@@ -26,23 +26,30 @@
 #include "strset.h"
 #include "summary.h"
 
-/* Bytes and SHA-256 of a small file (the policy), read through the same source as
- * everything else so that .zst works. */
-static eng_rc digest_file(eng_source *src, eng_err *err)
+/* Record what reading a whole input found: manifest.json's bytes and hash, and a warning
+ * when its last line has no line end (a file cut short by a transfer?). */
+static void note_input(eng_night *n, size_t at, const fmt_input_info *info)
 {
-    fmt_source *s = NULL;
-    ENG_TRY(fmt_source_open(src->path, &s, err));
-    char buf[65536];
-    size_t n;
-    eng_rc rc;
-    while ((rc = fmt_source_read(s, buf, sizeof buf, &n, err)) == ENG_OK && n > 0)
-        ;
-    if (rc == ENG_OK) {
-        src->bytes = fmt_source_raw_bytes(s);
-        fmt_source_sha256(s, src->sha256);
-    }
-    fmt_source_close(s);
-    return rc;
+    eng_source *src = &n->sources[at];
+    src->bytes = info->bytes;
+    memcpy(src->sha256, info->sha256, sizeof src->sha256);
+    /* (void): out of memory only keeps it from summary.json; it is on stderr already. */
+    (void)eng_warn_unended(n->warnings, at, src->path, info->unended_line);
+}
+
+/* err, cleared of where the last error was: each stage gets it so, and names the file,
+ * line and field its own errors concern, or none. A shared record once kept the path of
+ * whatever was read last, and a later failure (history amounts overflowing, the output
+ * folder already existing, out of memory) was said to be in the inventory, a returns file
+ * or the mapping. */
+static eng_err *fresh(eng_err *err)
+{
+    err->path = NULL;
+    err->line = 0;
+    err->field = NULL;
+    err->sys_errno = 0;
+    err->code = ENG_CODE_NONE;
+    return err;
 }
 
 /* SPEC: refuse a file of 100 rows or more whose share of bad rows is above the limit. */
@@ -156,6 +163,7 @@ int eng_run(const eng_run_args *a)
     fmt_policy_defaults(&n->policy);
     n->run_date = a->run_date;
     n->threads = a->threads;
+    n->warnings = eng_warnings_new();
 
     eng_catalog *catalog = NULL;
     eng_inventory *inventory = NULL;
@@ -176,6 +184,7 @@ int eng_run(const eng_run_args *a)
     eng_invariant inv[ENG_N_INVARIANTS];
     fmt_layout *mapping = NULL; /* --format map:FILE */
     const char *mapping_path = NULL;
+    fmt_input_info mapping_info; /* until the sources are set up */
     int committed = 0;
     size_t cat_at = 0;
     char **history_paths = NULL; /* --history with its folders expanded */
@@ -186,14 +195,16 @@ int eng_run(const eng_run_args *a)
      * with SIGPIPE (exit 141). slipway writes to no other pipe. */
     signal(SIGPIPE, SIG_IGN);
 
-    eng_rc rc = order_ids && request_ids ? ENG_OK : ENG_FAIL(&err, ENG_NOMEM, "out of memory");
+    eng_rc rc = order_ids && request_ids && n->warnings
+                    ? ENG_OK
+                    : ENG_FAIL(&err, ENG_NOMEM, "out of memory");
     n->encoding = a->encoding;
     if (rc == ENG_OK && a->format && strncmp(a->format, "map:", 4) == 0) {
         mapping_path = a->format + 4;
         if (!*mapping_path)
             rc = ENG_FAIL(&err, ENG_USAGE, "--format map:FILE needs the mapping file's path");
         else
-            rc = fmt_mapping_load(mapping_path, &mapping, &err);
+            rc = fmt_mapping_load(mapping_path, &mapping, &mapping_info, &err);
         n->format = mapping;
     } else if (rc == ENG_OK && a->format && strcmp(a->format, "auto") != 0) {
         n->format = fmt_layout_find(a->format);
@@ -204,108 +215,114 @@ int eng_run(const eng_run_args *a)
                           a->format);
     }
     if (rc == ENG_OK)
-        rc = eng_history_expand(a->history, a->n_history, &history_paths, &n_history_paths, &err);
+        rc = eng_history_expand(a->history, a->n_history, &history_paths, &n_history_paths,
+                                fresh(&err));
     if (rc == ENG_OK) {
         expanded.history = (const char **)history_paths;
         expanded.n_history = n_history_paths;
-        rc = setup_sources(n, &expanded, mapping_path, &cat_at, &err);
+        rc = setup_sources(n, &expanded, mapping_path, &cat_at, fresh(&err));
     }
     if (rc == ENG_OK)
-        rc = eng_outdir_begin(a->out, a->mode ? a->mode : ENG_OUTDIR_MODE, &od, &err);
+        rc = eng_outdir_begin(a->out, a->mode ? a->mode : ENG_OUTDIR_MODE, &od, fresh(&err));
     if (rc == ENG_OK && mapping)
-        rc = digest_file(&n->sources[n->n_sources - 1], &err);
+        note_input(n, n->n_sources - 1, &mapping_info);
     if (rc == ENG_OK && a->policy) {
-        rc = fmt_policy_load(a->policy, &n->policy, &err);
+        fmt_input_info policy_info;
+        rc = fmt_policy_load(a->policy, &n->policy, &policy_info, fresh(&err));
         if (rc == ENG_OK)
-            rc = digest_file(&n->sources[cat_at + 2], &err);
+            note_input(n, cat_at + 2, &policy_info);
     }
     if (rc == ENG_OK)
-        rc = eng_catalog_load(a->catalog, &catalog, &err);
+        rc = eng_catalog_load(a->catalog, &catalog, fresh(&err));
     if (rc == ENG_OK) {
         n->catalog = catalog;
         n->sources[cat_at].bytes = eng_catalog_file_bytes(catalog);
         memcpy(n->sources[cat_at].sha256, eng_catalog_file_sha256(catalog), 65);
-        rc = eng_inventory_load(a->inventory, catalog, &n->policy, &inventory, &err);
+        (void)eng_warn_unended(n->warnings, cat_at, a->catalog,
+                               eng_catalog_unended_line(catalog)); /* (void): as note_input */
+        rc = eng_inventory_load(a->inventory, catalog, &n->policy, &inventory, fresh(&err));
     }
     if (rc == ENG_OK) {
         n->inventory = inventory;
         n->sources[cat_at + 1].bytes = eng_inventory_file_bytes(inventory);
         memcpy(n->sources[cat_at + 1].sha256, eng_inventory_file_sha256(inventory), 65);
-        rc = eng_pool_new(a->threads, &pool, &err);
+        (void)eng_warn_unended(n->warnings, cat_at + 1, a->inventory,
+                               eng_inventory_unended_line(inventory));
+        rc = eng_pool_new(a->threads, &pool, fresh(&err));
     }
     lap(&metrics, ENG_STAGE_LOAD, &mark);
 
     if (rc == ENG_OK)
-        rc = eng_ingest_orders(n, pool, &err);
+        rc = eng_ingest_orders(n, pool, fresh(&err));
     if (rc == ENG_OK && n->n_return_files) {
         rc = eng_returns_read(n, n->first_return_file, n->n_return_files, &returns, order_ids,
-                              request_ids, &err);
+                              request_ids, fresh(&err));
         n->returns = &returns;
     }
     lap(&metrics, ENG_STAGE_INGEST, &mark);
     if (rc == ENG_OK && n->n_history_files) {
-        rc = collect_order_ids(n, order_ids, &err);
+        rc = collect_order_ids(n, order_ids, fresh(&err));
         if (rc == ENG_OK)
             rc = eng_history_load(n, n->first_history_file, n->n_history_files, order_ids,
-                                  request_ids, pool, &history, &err);
+                                  request_ids, pool, &history, fresh(&err));
         n->history = history;
     }
     lap(&metrics, ENG_STAGE_HISTORY, &mark);
     eng_heap_plan_building();
     if (rc == ENG_OK)
-        rc = eng_orders_build(n, pool, &err);
+        rc = eng_orders_build(n, pool, fresh(&err));
     if (rc == ENG_OK) {
         eng_orders_count_bad(n);
-        rc = check_error_rate(n, 0, n->n_order_files, &err);
+        rc = check_error_rate(n, 0, n->n_order_files, fresh(&err));
     }
     lap(&metrics, ENG_STAGE_ORDERS, &mark);
     if (rc == ENG_OK)
-        rc = eng_alloc_prepare(n, &err);
+        rc = eng_alloc_prepare(n, fresh(&err));
     if (rc == ENG_OK && n->returns) {
-        rc = eng_returns_decide(n, history, &returns, &err);
+        rc = eng_returns_decide(n, history, &returns, fresh(&err));
         if (rc == ENG_OK) {
             eng_returns_count_bad(n, &returns);
-            rc = check_error_rate(n, n->first_return_file, n->n_return_files, &err);
+            rc = check_error_rate(n, n->first_return_file, n->n_return_files, fresh(&err));
         }
     }
     if (rc == ENG_OK)
-        rc = eng_alloc_run(n, pool, &err);
+        rc = eng_alloc_run(n, pool, fresh(&err));
     lap(&metrics, ENG_STAGE_ALLOC, &mark);
     if (rc == ENG_OK)
-        rc = eng_alerts_totals(n, &totals, &err);
+        rc = eng_alerts_totals(n, &totals, fresh(&err));
     if (rc == ENG_OK)
-        rc = eng_alerts_compute(n, &totals, &alerts, &report.n_alerts, &err);
+        rc = eng_alerts_compute(n, &totals, &alerts, &report.n_alerts, fresh(&err));
     if (rc == ENG_OK)
-        rc = eng_analysis_build(n, &totals, &analysis, &report.n_analysis, &err);
+        rc = eng_analysis_build(n, &totals, &analysis, &report.n_analysis, fresh(&err));
     report.totals = &totals;
     report.alerts = alerts;
     report.analysis = analysis;
     if (rc == ENG_OK)
-        rc = eng_outputs_write(n, &report, od, a->compress, pool, &outputs, &err);
+        rc = eng_outputs_write(n, &report, od, a->compress, pool, &outputs, fresh(&err));
     if (rc == ENG_OK && !eng_summary_check(n, &totals, &outputs, inv)) {
         for (int i = 0; i < ENG_N_INVARIANTS; i++)
             if (inv[i].state == ENG_CHECK_BROKEN)
                 fprintf(stderr, "slipway: invariant %s broken: %s\n", inv[i].name, inv[i].detail);
-        rc = ENG_FAIL(&err, ENG_INTERNAL,
+        rc = ENG_FAIL(fresh(&err), ENG_INTERNAL,
                       "internal error: an invariant does not hold, so no output was written; "
                       "please report this with the inputs");
     }
     if (rc == ENG_OK) {
         eng_output_file *f = &outputs.files[outputs.n_files];
-        rc = eng_summary_write(n, &outputs, &report, inv, od, f, &err);
+        rc = eng_summary_write(n, &outputs, &report, inv, od, f, fresh(&err));
         if (rc == ENG_OK)
             outputs.n_files++;
     }
     if (rc == ENG_OK)
-        rc = eng_manifest_write(n, outputs.files, outputs.n_files, od, &err);
+        rc = eng_manifest_write(n, outputs.files, outputs.n_files, od, fresh(&err));
     lap(&metrics, ENG_STAGE_WRITE, &mark);
     if (rc == ENG_OK) {
         metrics.total_seconds = mark - t0;
         metrics.history_rows = eng_history_rows(history);
-        rc = eng_metrics_write(n, &metrics, od, &err);
+        rc = eng_metrics_write(n, &metrics, od, fresh(&err));
     }
     if (rc == ENG_OK)
-        rc = eng_outdir_commit(od, &err);
+        rc = eng_outdir_commit(od, fresh(&err));
     if (rc == ENG_OK) {
         committed = 1;
         if (!a->quiet) {

@@ -357,6 +357,11 @@ eng_rc eng_summary_write(const eng_night *n, const eng_outputs *out, const eng_r
         fmt_json_object_end(&j);
     }
     fmt_json_array_end(&j);
+    /* Always present, [] when none, so a script can read it without checking. */
+    fmt_json_array_begin(&j, "warnings");
+    for (size_t i = 0; i < eng_warnings_count(n->warnings); i++)
+        fmt_json_str(&j, NULL, eng_warnings_text(n->warnings, i));
+    fmt_json_array_end(&j);
     fmt_json_object_end(&j);
     fmt_json_finish(&j);
 

@@ -4,6 +4,7 @@
  * ends a chunk). What follows is carried into the next chunk's buffer. */
 #include "chunker.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,9 @@ struct fmt_chunker {
     uint64_t seq;
     size_t rescan_at; /* scan for a cut only once len reaches this (0 after a cut) */
     int eof;
+    uint64_t unended_line; /* at end of file: the last line, when it has no line end */
+    eng_rc tail_rc;        /* at end of file: ENG_REFUSED when it ends inside quotes */
+    eng_err tail_err;      /* why, returned after the last chunk */
 };
 
 fmt_chunker *fmt_chunker_new(fmt_source *src, fmt_dialect d, size_t chunk_size)
@@ -184,6 +188,7 @@ static eng_rc emit(fmt_chunker *c, size_t cut, uint64_t lines, fmt_chunk **out, 
     ch->start = 0;
     ch->first_line = c->line;
     ch->seq = c->seq++;
+    ch->ends_inside_quotes = 0;
     c->buf = next;
     c->cap = new_cap;
     c->len = rest;
@@ -192,14 +197,72 @@ static eng_rc emit(fmt_chunker *c, size_t cut, uint64_t lines, fmt_chunk **out, 
     return ENG_OK;
 }
 
+/* The file's last bytes, buf[0..len) from a record boundary to the end of file: refuse
+ * them when the last record ends inside a quoted field, and note a last line without a
+ * line end. Scanned once more here (at most a chunk) so that every reader of every role
+ * gets the same verdict, whatever reads the records afterwards. The refusal is returned
+ * after the last chunk, not instead of it, so that what comes earlier in the file (a
+ * header of the wrong layout, a bad row) is reported first, as a reader would meet it. */
+static eng_rc check_tail(fmt_chunker *c, eng_err *err)
+{
+    uint64_t lines = 0, rec_line = 0;
+    size_t pos = fmt_csv_skip_blank(c->buf, c->len, c->dialect, &lines), rec = 0, rec_len = 0;
+    int complete = 1;
+    while (pos < c->len) {
+        rec = pos;
+        rec_line = c->line + lines;
+        rec_len = fmt_csv_record_len(c->buf + pos, c->len - pos, c->dialect, &complete, &lines);
+        pos += rec_len;
+        if (!complete)
+            break;
+        pos += fmt_csv_skip_blank(c->buf + pos, c->len - pos, c->dialect, &lines);
+    }
+    assert(pos == c->len);
+    char last = c->buf[c->len - 1];
+    int ends_in_break = last == '\n' || last == '\r';
+    if (!ends_in_break)
+        c->unended_line = c->line + lines;
+    if (complete || !fmt_csv_ends_quoted(c->buf + rec, rec_len, c->dialect))
+        return ENG_OK;
+    /* The last line holding bytes of the record: a break just before the end of file
+     * ends a line, it does not start one. */
+    uint64_t last_line = c->line + lines - (uint64_t)ends_in_break;
+    if (err) {
+        err->path = fmt_source_path(c->src);
+        err->line = rec_line;
+        err->field = NULL;
+    }
+    if (last_line > rec_line)
+        return ENG_FAIL(err, ENG_REFUSED,
+                        "a quote opened on this line is never closed, so lines %llu-%llu, to "
+                        "the end of the file, would be lost; fix the file",
+                        (unsigned long long)rec_line + 1, (unsigned long long)last_line);
+    return ENG_FAIL(err, ENG_REFUSED,
+                    "the file ends inside a quoted field opened on this line (was the file "
+                    "cut short, or is a quote never closed?); fix the file or fetch it again");
+}
+
+uint64_t fmt_chunker_unended_line(const fmt_chunker *c)
+{
+    return c->unended_line;
+}
+
 eng_rc fmt_chunker_next(fmt_chunker *c, fmt_chunk **out, eng_err *err)
 {
     *out = NULL;
     for (;;) {
         if (c->eof) {
+            if (c->tail_rc != ENG_OK) {
+                if (err)
+                    *err = c->tail_err;
+                return c->tail_rc;
+            }
             if (c->len == 0)
                 return ENG_OK;
-            return emit(c, c->len, 0, out, err); /* the rest, whatever it holds */
+            c->tail_rc = check_tail(c, &c->tail_err);
+            ENG_TRY(emit(c, c->len, 0, out, err)); /* the rest, whatever it holds */
+            (*out)->ends_inside_quotes = c->tail_rc != ENG_OK;
+            return ENG_OK;
         }
         /* Grow when a read would be short of room, not before: a decoded source reads
          * 64 KiB at a time, and growing at half full doubled every chunk's buffer. */
@@ -238,6 +301,7 @@ eng_rc fmt_chunker_next(fmt_chunker *c, fmt_chunk **out, eng_err *err)
          * limit no real order row comes near (a binary file has no line ends). */
         if (c->len > FMT_CHUNK_MAX_RECORD) {
             if (err) {
+                err->path = fmt_source_path(c->src);
                 err->line = c->line;
                 err->field = NULL;
             }

@@ -60,9 +60,12 @@ static int record_len_unquoted(const char *p, size_t len, int quote, size_t *n, 
     return 1;
 }
 
-size_t fmt_csv_record_len(const char *p, size_t len, fmt_dialect d, int *complete, uint64_t *lines)
+/* The state machine: length of the record, and the state the scan ended in. */
+static size_t scan_record(const char *p, size_t len, fmt_dialect d, int *complete, uint64_t *lines,
+                          enum scan_state *end)
 {
     size_t fast;
+    *end = FIELD_NOT_BEGUN;
     if (record_len_unquoted(p, len, d.quote, &fast, complete))
         return fast;
     unsigned char delim = d.delim;
@@ -118,11 +121,28 @@ size_t fmt_csv_record_len(const char *p, size_t len, fmt_dialect d, int *complet
     ended:
         *complete = 1;
         *lines += quoted_breaks;
+        *end = st;
         return i;
     }
     *complete = 0;
     *lines += quoted_breaks;
+    *end = st;
     return len;
+}
+
+size_t fmt_csv_record_len(const char *p, size_t len, fmt_dialect d, int *complete, uint64_t *lines)
+{
+    enum scan_state end;
+    return scan_record(p, len, d, complete, lines, &end);
+}
+
+int fmt_csv_ends_quoted(const char *rec, size_t len, fmt_dialect d)
+{
+    int complete;
+    uint64_t lines = 0;
+    enum scan_state end;
+    (void)scan_record(rec, len, d, &complete, &lines, &end);
+    return !complete && end == IN_QUOTED;
 }
 
 void fmt_csv_iter_init(fmt_csv_iter *it, const char *p, size_t len, uint64_t first_line,

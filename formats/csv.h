@@ -44,6 +44,12 @@ size_t fmt_csv_skip_blank(const char *p, size_t len, fmt_dialect d, uint64_t *li
  * the last record). Adds the line breaks inside quoted fields to *lines. */
 size_t fmt_csv_record_len(const char *p, size_t len, fmt_dialect d, int *complete, uint64_t *lines);
 
+/* 1 when the record rec[0..len), found by fmt_csv_record_len with the data running out
+ * (*complete = 0: the last record of a file), ends inside a quoted field: a quote opened
+ * and never closed, so the file ends in the middle of a value (cut short, or a stray
+ * quote that swallowed the lines after it). */
+int fmt_csv_ends_quoted(const char *rec, size_t len, fmt_dialect d);
+
 /* Walks the records of a buffer that starts at a record boundary (a chunk). */
 typedef struct fmt_csv_iter {
     const char *p;

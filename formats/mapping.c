@@ -837,31 +837,13 @@ eng_rc fmt_mapping_parse(const char *path, const char *text, size_t len, fmt_lay
     return ENG_OK;
 }
 
-eng_rc fmt_mapping_load(const char *path, fmt_layout **out, eng_err *err)
+eng_rc fmt_mapping_load(const char *path, fmt_layout **out, fmt_input_info *info, eng_err *err)
 {
-    fmt_source *src = NULL;
-    ENG_TRY(fmt_source_open(path, &src, err));
     fmt_buf text;
     fmt_buf_init(&text);
-    eng_rc rc = ENG_OK;
-    for (;;) {
-        if (fmt_buf_reserve(&text, 65536) != 0) {
-            rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading the mapping");
-            break;
-        }
-        size_t n = 0;
-        rc = fmt_source_read(src, text.p + text.len, text.cap - text.len, &n, err);
-        if (rc != ENG_OK || n == 0)
-            break;
-        text.len += n;
-        if (text.len > MAP_MAX_BYTES) {
-            rc = ENG_FAIL(err, ENG_REFUSED, "mapping file is over 1 MiB: is it the right file?");
-            break;
-        }
-    }
+    eng_rc rc = fmt_source_slurp(path, MAP_MAX_BYTES, "mapping", &text, info, err);
     if (rc == ENG_OK)
         rc = fmt_mapping_parse(path, text.p ? text.p : "", text.len, out, err);
     fmt_buf_release(&text);
-    fmt_source_close(src);
     return rc;
 }

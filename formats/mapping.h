@@ -58,13 +58,15 @@
 
 #include "../engine/err.h"
 #include "layout.h"
+#include "source.h"
 
 /* Read the mapping file at path into a new layout named "map:<path>". ENG_REFUSED (file,
  * line, key in err), ENG_NOMEM. The layout is owned by the caller (fmt_mapping_free) and
  * keeps its own copy of the name; err->path borrows path, and err->field may point into
  * the layout (a bind refusal), so print errors before freeing it. The layout is read-only
- * once made: any thread may bind and transform with it. */
-eng_rc fmt_mapping_load(const char *path, fmt_layout **out, eng_err *err);
+ * once made: any thread may bind and transform with it. The file is read once; info (may
+ * be NULL) gets the bytes, SHA-256 and final line end of exactly what was parsed. */
+eng_rc fmt_mapping_load(const char *path, fmt_layout **out, fmt_input_info *info, eng_err *err);
 
 /* Parse mapping text already in memory (tests, fuzzing); path names it in errors. */
 eng_rc fmt_mapping_parse(const char *path, const char *text, size_t len, fmt_layout **out,

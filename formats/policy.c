@@ -208,31 +208,13 @@ eng_rc fmt_policy_parse(const char *path, const char *text, size_t len, fmt_poli
     return rc;
 }
 
-eng_rc fmt_policy_load(const char *path, fmt_policy *p, eng_err *err)
+eng_rc fmt_policy_load(const char *path, fmt_policy *p, fmt_input_info *info, eng_err *err)
 {
-    fmt_source *src = NULL;
-    ENG_TRY(fmt_source_open(path, &src, err));
     fmt_buf text;
     fmt_buf_init(&text);
-    eng_rc rc = ENG_OK;
-    for (;;) {
-        if (fmt_buf_reserve(&text, 65536) != 0) {
-            rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading the policy");
-            break;
-        }
-        size_t n = 0;
-        rc = fmt_source_read(src, text.p + text.len, text.cap - text.len, &n, err);
-        if (rc != ENG_OK || n == 0)
-            break;
-        text.len += n;
-        if (text.len > (1u << 20)) {
-            rc = ENG_FAIL(err, ENG_REFUSED, "policy file is over 1 MiB: is it the right file?");
-            break;
-        }
-    }
+    eng_rc rc = fmt_source_slurp(path, 1u << 20, "policy", &text, info, err);
     if (rc == ENG_OK)
-        rc = fmt_policy_parse(path, text.p, text.len, p, err);
+        rc = fmt_policy_parse(path, text.p ? text.p : "", text.len, p, err);
     fmt_buf_release(&text);
-    fmt_source_close(src);
     return rc;
 }

@@ -15,6 +15,7 @@
 
 #include "../engine/err.h"
 #include "num.h"
+#include "source.h"
 
 typedef enum fmt_allocation { FMT_ALLOC_SHIP_COMPLETE, FMT_ALLOC_PARTIAL } fmt_allocation;
 
@@ -31,8 +32,10 @@ typedef struct fmt_policy {
 void fmt_policy_defaults(fmt_policy *p);
 
 /* Read the policy file at path over the defaults in p. ENG_REFUSED (with line and key in
- * err) for a bad file, ENG_NOMEM. On failure p keeps only defaults. */
-eng_rc fmt_policy_load(const char *path, fmt_policy *p, eng_err *err);
+ * err) for a bad file, ENG_NOMEM. On failure p keeps only defaults. The file is read
+ * once; info (may be NULL) gets the bytes, SHA-256 and final line end of exactly what was
+ * parsed. */
+eng_rc fmt_policy_load(const char *path, fmt_policy *p, fmt_input_info *info, eng_err *err);
 
 /* Parse policy text already in memory (for tests and the fuzzer); path names it in
  * errors. */

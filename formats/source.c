@@ -21,6 +21,12 @@ struct fmt_source {
     int bom_checked; /* the first decompressed bytes were examined for a BOM */
     size_t last_ret; /* last ZSTD_decompressStream hint: 0 when a frame just ended */
     uint64_t raw_bytes;
+    /* A regular file's size and modification time at open: a file that differs at the end
+     * of reading was still being written (a transfer in progress) and is refused. Pipes
+     * and other special files have no such size and are not checked. */
+    int regular;
+    off_t open_size;
+    struct timespec open_mtime;
     fmt_sha256 *sha;
     ZSTD_DStream *zs;
     ZSTD_inBuffer in;
@@ -46,6 +52,37 @@ static int ends_with(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* At the end of the raw bytes: refuse a regular file that is not as it was at open. The
+ * bytes read are compared too, which catches a file cut and rewritten to its old size
+ * within one tick of the modification-time clock. */
+static eng_rc check_unchanged(fmt_source *s, eng_err *err)
+{
+    if (!s->regular)
+        return ENG_OK;
+    struct stat st;
+    if (fstat(s->fd, &st) != 0) {
+        if (err) {
+            err->path = s->path;
+            err->sys_errno = errno;
+        }
+        return ENG_FAIL(err, ENG_REFUSED, "cannot check the file after reading it: %s",
+                        strerror(errno));
+    }
+    if (st.st_size == s->open_size && (uint64_t)st.st_size == s->raw_bytes &&
+        st.st_mtim.tv_sec == s->open_mtime.tv_sec && st.st_mtim.tv_nsec == s->open_mtime.tv_nsec)
+        return ENG_OK;
+    if (err) {
+        err->path = s->path;
+        err->line = 0;
+        err->field = NULL;
+    }
+    return ENG_FAIL(err, ENG_REFUSED,
+                    "changed while it was read (a transfer still in progress?); wait until it "
+                    "is complete and run again (%lld bytes at open, %lld at the end, %llu read)",
+                    (long long)s->open_size, (long long)st.st_size,
+                    (unsigned long long)s->raw_bytes);
+}
+
 /* Raw read that first replays the sniffed head bytes. */
 static eng_rc raw_read(fmt_source *s, void *dst, size_t cap, size_t *n, eng_err *err)
 {
@@ -65,10 +102,12 @@ static eng_rc raw_read(fmt_source *s, void *dst, size_t cap, size_t *n, eng_err 
             if (r > 0) {
                 s->raw_bytes += (uint64_t)r;
                 fmt_sha256_update(s->sha, dst, (size_t)r);
-            } else {
-                s->eof_raw = 1;
+                return ENG_OK;
             }
-            return ENG_OK;
+            if (s->eof_raw)
+                return ENG_OK;
+            s->eof_raw = 1;
+            return check_unchanged(s, err);
         }
         if (errno != EINTR)
             break;
@@ -101,9 +140,15 @@ eng_rc fmt_source_open(const char *path, fmt_source **out, eng_err *err)
                         strerror(e));
     }
     struct stat st;
-    if (fstat(s->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    int stated = fstat(s->fd, &st) == 0;
+    if (stated && S_ISDIR(st.st_mode)) {
         fmt_source_close(s);
         return ENG_FAIL(err, ENG_REFUSED, "is a directory, not a file; name the file itself");
+    }
+    if (stated && S_ISREG(st.st_mode)) {
+        s->regular = 1;
+        s->open_size = st.st_size;
+        s->open_mtime = st.st_mtim;
     }
     s->sha = fmt_sha256_new();
     if (!s->sha) {
@@ -329,6 +374,11 @@ eng_rc fmt_source_read(fmt_source *s, void *dst, size_t cap, size_t *n, eng_err 
     return unpeeked_read(s, dst, cap, n, err);
 }
 
+const char *fmt_source_path(const fmt_source *s)
+{
+    return s->path;
+}
+
 int fmt_source_is_zstd(const fmt_source *s)
 {
     return s->is_zstd;
@@ -342,4 +392,47 @@ uint64_t fmt_source_raw_bytes(const fmt_source *s)
 void fmt_source_sha256(fmt_source *s, char hex[65])
 {
     fmt_sha256_final_hex(s->sha, hex);
+}
+
+uint64_t fmt_text_unended_line(const char *text, size_t len)
+{
+    if (len == 0 || text[len - 1] == '\n' || text[len - 1] == '\r')
+        return 0;
+    uint64_t line = 1;
+    for (size_t i = 0; i < len; i++)
+        if (text[i] == '\n' || (text[i] == '\r' && (i + 1 == len || text[i + 1] != '\n')))
+            line++;
+    return line;
+}
+
+eng_rc fmt_source_slurp(const char *path, size_t max, const char *what, fmt_buf *text,
+                        fmt_input_info *info, eng_err *err)
+{
+    fmt_source *src = NULL;
+    ENG_TRY(fmt_source_open(path, &src, err));
+    size_t start = text->len;
+    eng_rc rc = ENG_OK;
+    for (;;) {
+        if (fmt_buf_reserve(text, 65536) != 0) {
+            rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading the %s", what);
+            break;
+        }
+        size_t n = 0;
+        rc = fmt_source_read(src, text->p + text->len, text->cap - text->len, &n, err);
+        if (rc != ENG_OK || n == 0)
+            break;
+        text->len += n;
+        if (text->len - start > max) {
+            rc = ENG_FAIL(err, ENG_REFUSED, "%s file is over %zu MiB: is it the right file?", what,
+                          max >> 20);
+            break;
+        }
+    }
+    if (rc == ENG_OK && info) {
+        info->bytes = fmt_source_raw_bytes(src);
+        fmt_source_sha256(src, info->sha256);
+        info->unended_line = fmt_text_unended_line(text->p + start, text->len - start);
+    }
+    fmt_source_close(src);
+    return rc;
 }

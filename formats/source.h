@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "../engine/err.h"
+#include "buf.h"
 
 typedef struct fmt_source fmt_source;
 
@@ -35,11 +36,34 @@ eng_rc fmt_source_peek(fmt_source *s, size_t want, const char **p, size_t *n, en
  * "GB18030") to UTF-8. Call before the first read. ENG_USAGE when iconv lacks it. */
 eng_rc fmt_source_set_encoding(fmt_source *s, const char *encoding, eng_err *err);
 
+/* The path as given to fmt_source_open (borrowed). */
+const char *fmt_source_path(const fmt_source *s);
+
 /* 1 when the file is zstd-compressed (known after open). */
 int fmt_source_is_zstd(const fmt_source *s);
 
 /* Raw bytes read so far and, after end of file, their SHA-256 in hex. */
 uint64_t fmt_source_raw_bytes(const fmt_source *s);
 void fmt_source_sha256(fmt_source *s, char hex[65]);
+
+/* What reading a whole input found, for manifest.json and the run's warnings. */
+typedef struct fmt_input_info {
+    uint64_t bytes;        /* bytes read from the file (the compressed ones for .zst) */
+    char sha256[65];       /* their SHA-256 in hex */
+    uint64_t unended_line; /* the text's last line when it has no line end, else 0 */
+} fmt_input_info;
+
+/* Read the whole file at path, once: its text (decompressed, BOM dropped) is appended to
+ * text (initialised by the caller, who releases it), and info (may be NULL) describes
+ * exactly those bytes. A text over max bytes refuses the file ("the policy file is over
+ * 1 MiB", `what` naming it). ENG_REFUSED as fmt_source_open and fmt_source_read,
+ * ENG_NOMEM. For small inputs (policy, mapping): parse what this returns, so that what
+ * is hashed is what is used. */
+eng_rc fmt_source_slurp(const char *path, size_t max, const char *what, fmt_buf *text,
+                        fmt_input_info *info, eng_err *err);
+
+/* The number of the last line of text[0..len) when it does not end in a line end (LF or
+ * CR), else 0 (also for no text). Lines end at LF, CRLF or a lone CR. */
+uint64_t fmt_text_unended_line(const char *text, size_t len);
 
 #endif

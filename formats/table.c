@@ -114,7 +114,10 @@ void fmt_table_close(fmt_table *t)
 static int next_record(fmt_table *t, fmt_str *rec, eng_err *err)
 {
     for (;;) {
-        if (t->chunk && fmt_csv_iter_next(&t->it, rec, &t->line))
+        /* The last record of a file ending inside quotes is no record: the chunker's next
+         * call refuses the file, naming it. */
+        if (t->chunk && fmt_csv_iter_next(&t->it, rec, &t->line) &&
+            !(t->chunk->ends_inside_quotes && !t->it.complete))
             return 1;
         fmt_chunk_free(t->chunk);
         t->chunk = NULL;
@@ -261,4 +264,9 @@ void fmt_table_digest(fmt_table *t, char hex[65], uint64_t *bytes)
 {
     fmt_source_sha256(t->src, hex);
     *bytes = fmt_source_raw_bytes(t->src);
+}
+
+uint64_t fmt_table_unended_line(const fmt_table *t)
+{
+    return fmt_chunker_unended_line(t->chunker);
 }

@@ -63,4 +63,9 @@ fmt_str fmt_table_field(const fmt_table *t, size_t i);
 /* SHA-256 and bytes of the file, valid once fmt_table_next() returned 0. */
 void fmt_table_digest(fmt_table *t, char hex[65], uint64_t *bytes);
 
+/* Once fmt_table_next() returned 0: the number of the file's last line when it has no
+ * line end (the file may have been cut short), else 0. A file ending inside a quoted
+ * field is refused by fmt_table_next (-1, ENG_REFUSED naming the line). */
+uint64_t fmt_table_unended_line(const fmt_table *t);
+
 #endif

@@ -63,6 +63,21 @@ expect_true "existing --out stays empty" test -z "$(ls -A "$work/exists")"
 # The parent of --out must exist.
 "$bin" run $args --out "$work/no/such/dir" >/dev/null 2>&1; expect "missing parent" 2 $?
 
+# Regression (issue 12, 2026-12-06): an error left the previous stage's file in its
+# record, so a later refusal named a file it was not about (here the mapping, read just
+# before the output folder is made; after loading, the inventory). An error about the
+# output folder names no input.
+kauf="--catalog samples/marketplaces/catalog.csv --inventory samples/marketplaces/inventory.csv --orders samples/marketplaces/kaufhaus_bestellungen_2026-11-26.csv --format map:samples/marketplaces/kaufhaus.map --run-date 2026-11-27"
+"$bin" run $kauf --out "$work/no/such/dir" >/dev/null 2>"$work/err"
+expect "missing parent after a mapping" 2 $?
+expect_true "the missing parent is not blamed on the mapping file" \
+    grep -qx "slipway: the folder that should hold $work/no/such/dir does not exist: $work/no/such" "$work/err"
+mkdir "$work/taken"
+"$bin" run $kauf --out "$work/taken" >/dev/null 2>"$work/err"
+expect "existing --out after a mapping" 2 $?
+expect_true "an existing --out is not blamed on the mapping file" \
+    grep -q "^slipway: output folder $work/taken already exists" "$work/err"
+
 # Unreadable and missing inputs are refusals (3), and leave nothing behind.
 "$bin" run --catalog "$work/none.csv" --inventory samples/inventory.csv --orders samples/orders_shop.csv --out "$work/o" >/dev/null 2>"$work/err"
 expect "missing catalog" 3 $?
@@ -75,6 +90,59 @@ expect_true "refusals leave no temporary folder" test -z "$(ls -A "$work" | grep
 
 # Stale temporary folders (which the next run removes and which it leaves alone),
 # signals and permissions: tests/outdir.sh.
+
+# Regression (issue 12, 2026-12-06): the policy and mapping files were read twice, once to
+# parse and once to hash, so manifest.json could record another file than the run used.
+# A FIFO can be read only once: the second read blocked (here: the timeout). Each input
+# is now read once and manifest.json hashes exactly the bytes parsed.
+manifest_input() { # manifest role field -> the value of field for that role's input
+    awk -v role="$2" -v field="$3" '
+        $0 ~ "\"role\": \"" role "\"" { on = 1 }
+        on && $0 ~ "\"" field "\":" { sub(/.*": "?/, ""); sub(/"?,?$/, ""); print; exit }' "$1"
+}
+mkfifo "$work/policy.fifo" "$work/map.fifo"
+printf 'allocation = partial\n' >"$work/policy.txt"
+timeout 30 sh -c 'cat "$1" >"$2"' sh "$work/policy.txt" "$work/policy.fifo" &
+timeout 30 sh -c 'cat "$1" >"$2"' sh samples/marketplaces/kaufhaus.map "$work/map.fifo" &
+timeout 30 "$bin" run --catalog samples/marketplaces/catalog.csv \
+    --inventory samples/marketplaces/inventory.csv --policy "$work/policy.fifo" \
+    --orders samples/marketplaces/kaufhaus_bestellungen_2026-11-26.csv \
+    --format "map:$work/map.fifo" --run-date 2026-11-27 --out "$work/fifo" >/dev/null 2>"$work/err"
+expect "policy and mapping given as FIFOs" 0 $?
+wait
+m=$work/fifo/manifest.json
+expect_true "the policy read from the FIFO was applied" grep -q '"allocation": "partial"' "$m"
+expect_true "manifest.json hashes the policy bytes parsed" test \
+    "$(manifest_input "$m" policy sha256)" = "$(sha256sum <"$work/policy.txt" | cut -c1-64)"
+expect_true "manifest.json counts the policy bytes parsed" test \
+    "$(manifest_input "$m" policy bytes)" = "$(wc -c <"$work/policy.txt" | tr -d ' ')"
+expect_true "manifest.json hashes the mapping bytes parsed" test \
+    "$(manifest_input "$m" mapping sha256)" = \
+    "$(sha256sum <samples/marketplaces/kaufhaus.map | cut -c1-64)"
+expect_true "the orders were read through the FIFO's mapping" \
+    grep -q '"format": "map:' "$work/fifo/summary.json"
+# Every other input too: each role given as a FIFO is read once and hashed as read.
+h=tests/hostile
+set -- catalog "$h/base/catalog.csv" inventory "$h/base/inventory.csv" \
+    orders "$h/base/orders.csv" returns "$h/files/returns_hostile_rows.csv" \
+    history "$h/base/history_slips.csv"
+fifo_args=""
+while [ $# -gt 0 ]; do
+    mkfifo "$work/$1.fifo"
+    timeout 30 sh -c 'cat "$1" >"$2"' sh "$2" "$work/$1.fifo" &
+    fifo_args="$fifo_args --$1 $work/$1.fifo"
+    shift 2
+done
+# shellcheck disable=SC2086
+timeout 30 "$bin" run $fifo_args --run-date 2026-11-27 --out "$work/fifo2" >/dev/null 2>"$work/err"
+expect "every input given as a FIFO" 0 $?
+wait
+for r in catalog:base/catalog.csv inventory:base/inventory.csv orders:base/orders.csv \
+    returns:files/returns_hostile_rows.csv history:base/history_slips.csv; do
+    expect_true "manifest.json hashes the ${r%%:*} bytes read from its FIFO" test \
+        "$(manifest_input "$work/fifo2/manifest.json" "${r%%:*}" sha256)" = \
+        "$(sha256sum <"$h/${r#*:}" | cut -c1-64)"
+done
 
 # A read-only parent: the run fails with an I/O error (1) or, as root, succeeds; either
 # way no partial folder is left.

@@ -21,6 +21,8 @@
 #      times: afterwards DIR is absent or complete (every file in manifest.json, sha256
 #      equal, same bytes as an uninterrupted run); the next run with the same --out
 #      succeeds and removes the killed run's temporary folder. Prints a tally.
+#   5. An input changed while it is read (tests/faults/changeio.c, an LD_PRELOAD shim that
+#      grows, cuts or rewrites it after the first read), in every role: exit 3 naming it.
 #
 # usage: tests/faults.sh path/to/slipway path/to/gen [path/to/asan/slipway]
 #   FAULT_RUNS (5) kill iterations; FAULT_ROWS (200000) order lines of the large night;
@@ -477,6 +479,76 @@ lap "kill -9 tally: $early before the temporary folder, $writing before commit (
     "$precommit with every file written but not renamed, none mid-rename (rename(2) is atomic)," \
     "$aftercommit after the rename (DIR complete), $finished finished before the kill;" \
     "$unmarked killed while making or committing the folder (left alone, warned)"
+
+# ---- 5. an input that changes while it is read ------------------------------------------
+# Regression (issue 12, 2026-12-06): a file still arriving (a transfer in progress) was read
+# as far as it had come and taken as complete. tests/faults/changeio.c changes one input
+# right after slipway's first read of it: grows it, cuts it, or rewrites it in place (same
+# size, new modification time). Every role: exit 3 naming the file, no DIR left.
+changeio=$work/changeio.so
+if ! ${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -O2 -shared -fPIC \
+    tests/faults/changeio.c -o "$changeio" -ldl; then
+    bad "cannot build tests/faults/changeio.c"
+else
+    ch=$(cd "$work" && pwd -P)/change
+    mk=samples/marketplaces
+    h=tests/hostile
+    fresh_inputs() {
+        rm -rf "$ch" && mkdir "$ch"
+        cp "$h/base/catalog.csv" "$h/base/inventory.csv" "$h/base/orders.csv" \
+            "$h/base/history_slips.csv" "$h/files/returns_hostile_rows.csv" "$ch/"
+        zstd -q -c "$h/base/orders.csv" >"$ch/orders.csv.zst"
+        printf 'allocation = partial\n' >"$ch/policy.conf"
+    }
+    # A .zst is cut rather than grown: appended text would be corrupt zstd data (also a
+    # refusal, with another message).
+    for spec in catalog:grow inventory:shrink orders:touch orders-zst:shrink policy:touch \
+        mapping:grow returns:shrink history:grow; do
+        role=${spec%%:*} how=${spec#*:}
+        fresh_inputs
+        extra="--orders $ch/orders.csv"
+        case $role in
+        catalog) file=$ch/catalog.csv ;;
+        inventory) file=$ch/inventory.csv ;;
+        orders) file=$ch/orders.csv ;;
+        orders-zst) file=$ch/orders.csv.zst extra="--orders $file" ;;
+        policy) file=$ch/policy.conf extra="$extra --policy $file" ;;
+        returns) file=$ch/returns_hostile_rows.csv
+            extra="$extra --returns $file --history $ch/history_slips.csv" ;;
+        history) file=$ch/history_slips.csv extra="$extra --history $file" ;;
+        mapping) # the Kaufhaus night: its own reference files and mapping
+            cp "$mk/catalog.csv" "$ch/mk_catalog.csv"
+            cp "$mk/inventory.csv" "$ch/mk_inventory.csv"
+            cp "$mk/kaufhaus.map" "$ch/kaufhaus.map"
+            file=$ch/kaufhaus.map
+            extra="--orders $mk/kaufhaus_bestellungen_2026-11-26.csv --format map:$file" ;;
+        esac
+        refs="--catalog $ch/catalog.csv --inventory $ch/inventory.csv"
+        [ "$role" = mapping ] && refs="--catalog $ch/mk_catalog.csv --inventory $ch/mk_inventory.csv"
+        # shellcheck disable=SC2086
+        CHANGEIO_FILE=$file CHANGEIO_HOW=$how LD_PRELOAD=$changeio \
+            "$bin" run $refs $extra --run-date 2026-11-27 --out "$ch/o" >/dev/null 2>"$work/err"
+        rc=$?
+        want="slipway: $file: changed while it was read (a transfer still in progress?); wait until it is complete and run again"
+        if [ "$rc" != 3 ]; then
+            bad "$role changed while read ($how): exit $rc, want 3: $(head -3 "$work/err")"
+        elif ! grep -qF -- "$want" "$work/err"; then
+            bad "$role changed while read ($how): stderr lacks '$want': $(head -3 "$work/err")"
+        elif [ -e "$ch/o" ]; then
+            bad "$role changed while read ($how): a refused run left its DIR"
+        else
+            ok
+        fi
+    done
+    # The same inputs untouched commit: the refusals above are the change's doing.
+    fresh_inputs
+    "$bin" run --catalog "$ch/catalog.csv" --inventory "$ch/inventory.csv" \
+        --orders "$ch/orders.csv" --policy "$ch/policy.conf" --returns "$ch/returns_hostile_rows.csv" \
+        --history "$ch/history_slips.csv" --run-date 2026-11-27 --out "$ch/o" >/dev/null 2>"$work/err"
+    rc=$?
+    if [ "$rc" = 0 ]; then ok; else bad "unchanged inputs: exit $rc: $(head -3 "$work/err")"; fi
+    lap "inputs changed while read: every role refused"
+fi
 
 echo "faults: $pass passed, $fail failed, $skip skipped ($(($(date +%s) - start)) s)"
 [ "$fail" = 0 ]

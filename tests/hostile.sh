@@ -98,6 +98,7 @@ gen() { # name path
     truncated_history.csv.zst)
         zstd -q -c "$here/base/history_slips.csv" >"$work/full.zst"
         head -c $(($(wc -c <"$work/full.zst") / 2)) "$work/full.zst" >"$2" ;;
+    no_trailing_newline.csv.zst) zstd -q -c "$here/files/no_trailing_newline.csv" >"$2" ;;
     empty.zst) : >"$2" ;;
     empty_payload.zst) zstd -q -c "$here/files/empty.csv" >"$2" ;;
     directory.csv) mkdir "$2" ;;
@@ -165,8 +166,13 @@ run_case() { # name role file exit ships expect args
                 { if ($1 == p) $1 = "@"; else if (index($1, base) == 1) $1 = substr($1, length(base) + 1)
                   print }' |
             sed 's/\xEF\xBB\xBF/<U+FEFF>/g' | sort >"$work/got"
-        if [ "$expect" = - ]; then : >"$work/want"; else
-            printf '%s\n' "$expect" | tr ';' '\n' | sort >"$work/want"
+        # Expected rows, and the expected warnings (items "warn:TEXT", @ = the path).
+        : >"$work/want"
+        : >"$work/want_warn"
+        if [ "$expect" != - ]; then
+            printf '%s\n' "$expect" | tr ';' '\n' | grep -v '^warn:' | sort >"$work/want"
+            printf '%s\n' "$expect" | tr ';' '\n' | sed -n 's/^warn://p' |
+                sed "s#@#$path#g" | sort >"$work/want_warn"
         fi
         if ! cmp -s "$work/want" "$work/got"; then
             check "exceptions differ (< expected, > got):"
@@ -185,6 +191,20 @@ run_case() { # name role file exit ships expect args
             check "an output cell would run as a spreadsheet formula:"
             head -5 "$work/scan" | cut -c1-200 | sed 's/^/      /'
         fi
+        # Warnings: exactly the expected ones in summary.json, each also on stderr.
+        awk '/^  "warnings": \[\]/ { exit } /^  "warnings": \[/ { on = 1; next }
+             on && /^  \]/ { exit }
+             on { sub(/^ *"/, ""); sub(/",?$/, ""); print }' "$out/summary.json" |
+            sort >"$work/got_warn"
+        if ! grep -q '^  "warnings": \[' "$out/summary.json"; then
+            check "summary.json has no warnings key"
+        elif ! cmp -s "$work/want_warn" "$work/got_warn"; then
+            check "summary.json warnings differ (< expected, > got):"
+            diff "$work/want_warn" "$work/got_warn" | grep '^[<>]' | cut -c1-200 | sed 's/^/      /'
+        fi
+        while IFS= read -r w; do
+            grep -qxF -- "slipway: warning: $w" "$work/stderr" || check "stderr lacks the warning: $w"
+        done <"$work/want_warn"
     else
         check "no output folder"
     fi

@@ -264,7 +264,7 @@ static void run_night(const night_files *f, unsigned threads, eng_night *n, eng_
         n->sources[k].path = f->orders[k];
         n->sources[k].role = "orders";
     }
-    if (fmt_policy_load(f->policy, &n->policy, &err) != ENG_OK ||
+    if (fmt_policy_load(f->policy, &n->policy, NULL, &err) != ENG_OK ||
         eng_catalog_load(f->catalog, cat, &err) != ENG_OK)
         goto fail;
     n->catalog = *cat;

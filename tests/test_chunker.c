@@ -62,19 +62,26 @@ static void iterate(recs *out, const char *p, size_t len, uint64_t first_line)
         recs_add(out, r.p, r.len, line);
 }
 
-/* The records of the file at path, read through the chunker. */
-static void read_chunked(const char *path, recs *out)
+/* The records of the file at path, read through the chunker until it ends or refuses:
+ * the chunker's result, its error in *err (may be NULL when success is required), and
+ * the unended last line in *unended (may be NULL). */
+static eng_rc read_chunked_rc(const char *path, recs *out, eng_err *err, uint64_t *unended)
 {
     memset(out, 0, sizeof *out);
     fmt_source *src = NULL;
-    eng_err err = {0};
-    cr_assert_eq(fmt_source_open(path, &src, &err), ENG_OK, "%s", err.msg);
+    eng_err own = {0};
+    if (!err)
+        err = &own;
+    cr_assert_eq(fmt_source_open(path, &src, err), ENG_OK, "%s", err->msg);
     fmt_chunker *c = fmt_chunker_new(src, FMT_CSV, CHUNK);
     cr_assert_not_null(c);
+    eng_rc rc = ENG_OK;
     for (uint64_t seq = 0;; seq++) {
         fmt_chunk *ch = NULL;
-        cr_assert_eq(fmt_chunker_next(c, &ch, &err), ENG_OK, "%s", err.msg);
-        if (!ch)
+        rc = fmt_chunker_next(c, &ch, err);
+        if (err == &own)
+            cr_assert_eq(rc, ENG_OK, "%s", err->msg);
+        if (rc != ENG_OK || !ch)
             break;
         cr_assert_eq(ch->seq, seq, "chunk %llu has seq %llu", (unsigned long long)seq,
                      (unsigned long long)ch->seq);
@@ -90,11 +97,35 @@ static void read_chunked(const char *path, recs *out)
         fmt_chunk_free(ch);
         out->n_chunks++;
     }
+    if (unended)
+        *unended = rc == ENG_OK ? fmt_chunker_unended_line(c) : 0;
     fmt_chunker_free(c);
     fmt_source_close(src);
+    return rc;
 }
 
-/* Write data to a file, read it both ways, and compare. Returns the chunk count. */
+static void read_chunked(const char *path, recs *out)
+{
+    (void)read_chunked_rc(path, out, NULL, NULL);
+}
+
+/* 1 when one pass over data ends inside a quoted field; *line: where that record starts. */
+static int ends_inside_quotes(const char *data, size_t len, uint64_t *line)
+{
+    fmt_csv_iter it;
+    fmt_csv_iter_init(&it, data, len, 1, FMT_CSV);
+    fmt_str r, last = {NULL, 0};
+    uint64_t at;
+    while (fmt_csv_iter_next(&it, &r, &at)) {
+        last = r;
+        *line = at;
+    }
+    return last.p && !it.complete && fmt_csv_ends_quoted(last.p, last.len, FMT_CSV);
+}
+
+/* Write data to a file, read it both ways, and compare. Returns the chunk count. A file
+ * whose last record ends inside a quoted field (as one pass sees it) must instead be
+ * refused, naming that record's line; 0 is returned then. */
 static size_t assert_same_records(const char *what, const char *data, size_t len)
 {
     char path[512];
@@ -103,6 +134,18 @@ static size_t assert_same_records(const char *what, const char *data, size_t len
     tu_write(path, data, len);
     recs whole = {0}, chunked;
     iterate(&whole, data, len, 1);
+    uint64_t open_line = 0;
+    if (ends_inside_quotes(data, len, &open_line)) {
+        eng_err err = {0};
+        cr_assert_eq(read_chunked_rc(path, &chunked, &err, NULL), ENG_REFUSED,
+                     "%s (%zu bytes): a file ending inside a quoted field was accepted", what, len);
+        cr_assert_eq(err.line, open_line, "%s: refused naming line %llu, not %llu", what,
+                     (unsigned long long)err.line, (unsigned long long)open_line);
+        cr_assert_str_eq(err.path, path);
+        recs_free(&whole);
+        recs_free(&chunked);
+        return 0;
+    }
     read_chunked(path, &chunked);
     cr_assert_eq(chunked.n, whole.n,
                  "%s (%zu bytes): %zu records through the chunker, %zu in "
@@ -194,6 +237,9 @@ Test(chunker, file_of_one_record_larger_than_chunk_without_newline)
     fmt_buf_release(&b);
 }
 
+/* Regression (issue 12, 2026-12-06): a file ending inside a quoted field was read as if
+ * complete. It is refused, naming the line where the record starts and, when the open
+ * quote took in further lines, which lines would be lost. */
 Test(chunker, unterminated_quote_at_end_of_a_long_file)
 {
     fmt_buf b;
@@ -201,7 +247,92 @@ Test(chunker, unterminated_quote_at_end_of_a_long_file)
     for (int i = 0; i < 1500; i++)
         fmt_buf_puts(&b, "a,b,c\n");
     fmt_buf_puts(&b, "x,\"never closed\nmore\nlines\n");
-    assert_same_records("unterminated quote", b.p, b.len);
+    cr_assert_eq(assert_same_records("unterminated quote", b.p, b.len), 0);
+    char path[512];
+    recs got;
+    eng_err err = {0};
+    cr_assert_eq(read_chunked_rc(tu_path(path, sizeof path, "in.csv"), &got, &err, NULL),
+                 ENG_REFUSED);
+    cr_assert_eq(err.line, 1501);
+    cr_assert(strstr(err.msg, "lines 1502-1503, to the end of the file, would be lost"), "%s",
+              err.msg);
+    recs_free(&got);
+    fmt_buf_release(&b);
+}
+
+/* A transfer cut inside the last value: `"12"` arrived as `"1`. */
+Test(chunker, refuses_a_file_cut_inside_its_last_quoted_field)
+{
+    char path[512];
+    const char *data = "order_id,qty\nA-1,\"3\"\nA-2,\"1";
+    tu_write(tu_path(path, sizeof path, "in.csv"), data, strlen(data));
+    recs got;
+    eng_err err = {0};
+    cr_assert_eq(read_chunked_rc(path, &got, &err, NULL), ENG_REFUSED);
+    cr_assert_str_eq(err.path, path);
+    cr_assert_eq(err.line, 3);
+    cr_assert(strstr(err.msg, "the file ends inside a quoted field opened on this line"), "%s",
+              err.msg);
+    recs_free(&got);
+}
+
+/* A closed quote at the very end, or a quote that only looks open ("" escapes), is a
+ * complete value: read, not refused. */
+Test(chunker, a_closed_quote_at_the_end_is_not_refused)
+{
+    char path[512];
+    const char *data = "order_id,note\nA-1,\"says \"\"hi\"\"\"";
+    tu_write(tu_path(path, sizeof path, "in.csv"), data, strlen(data));
+    recs got;
+    uint64_t unended = 0;
+    cr_assert_eq(read_chunked_rc(path, &got, NULL, &unended), ENG_OK);
+    cr_assert_eq(got.n, 2);
+    cr_assert_eq(unended, 2);
+    recs_free(&got);
+}
+
+/* The last line without a line end is reported with its number (a warning for the
+ * caller), counting the lines inside quoted fields and the blank lines; a file ending
+ * in LF, CRLF or a lone CR has none. */
+Test(chunker, reports_the_number_of_a_last_line_without_line_end)
+{
+    static const struct {
+        const char *data;
+        uint64_t want;
+    } cases[] = {
+        {"h\na\nb", 3},     {"h\na\nb\n", 0}, {"h\r\na\r\n", 0},           {"h\ra\r", 0},
+        {"h\n\"x\ny\"", 3}, {"h\n\n\n  ", 4}, {"h\r\n\"a\r\nb\"\r\nc", 4},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[512];
+        tu_path(path, sizeof path, "in.csv");
+        (void)unlink(path);
+        tu_write(path, cases[i].data, strlen(cases[i].data));
+        recs got;
+        uint64_t unended = 99;
+        cr_assert_eq(read_chunked_rc(path, &got, NULL, &unended), ENG_OK);
+        cr_assert_eq(unended, cases[i].want, "case %zu: %llu, want %llu", i,
+                     (unsigned long long)unended, (unsigned long long)cases[i].want);
+        recs_free(&got);
+    }
+}
+
+/* Across chunks: the line number counts every chunk's lines. */
+Test(chunker, reports_the_last_line_of_a_long_file_without_line_end)
+{
+    fmt_buf b;
+    fmt_buf_init(&b);
+    for (int i = 0; i < 3000; i++)
+        fmt_buf_puts(&b, i % 7 ? "a,b\n" : "\"q\nq\",b\r\n");
+    fmt_buf_puts(&b, "last,row");
+    char path[512];
+    tu_write(tu_path(path, sizeof path, "in.csv"), b.p, b.len);
+    recs got;
+    uint64_t unended = 0;
+    cr_assert_eq(read_chunked_rc(path, &got, NULL, &unended), ENG_OK);
+    cr_assert_geq(got.n_chunks, 2);
+    cr_assert_eq(unended, 3000 + 429 + 1, "429 of the rows hold a quoted line break");
+    recs_free(&got);
     fmt_buf_release(&b);
 }
 

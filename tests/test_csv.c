@@ -466,6 +466,22 @@ Test(csv, record_len_continues_over_quoted_line_end)
     cr_assert_eq(lines, 6);
 }
 
+/* Issue 12, 2026-12-06: a file whose last record ends inside a quoted field is refused;
+ * this is the test of "inside". An escaped quote ("") keeps the field open, a closing
+ * quote ends it, and without quoting (Amazon's TSV) nothing is ever inside quotes. */
+Test(csv, ends_quoted_tells_an_open_quote_from_a_closed_one)
+{
+    cr_assert_eq(fmt_csv_ends_quoted("a,\"b", 4, FMT_CSV), 1);
+    cr_assert_eq(fmt_csv_ends_quoted("a,\"b\nc\r\n", 9, FMT_CSV), 1);
+    cr_assert_eq(fmt_csv_ends_quoted("a,\"b\"\"", 6, FMT_CSV), 1);
+    cr_assert_eq(fmt_csv_ends_quoted("a,\"b\"", 5, FMT_CSV), 0);
+    cr_assert_eq(fmt_csv_ends_quoted("a,\"b\"\"\"", 7, FMT_CSV), 0);
+    cr_assert_eq(fmt_csv_ends_quoted("a,b", 3, FMT_CSV), 0);
+    cr_assert_eq(fmt_csv_ends_quoted("a\t\"b", 4, FMT_DIALECT('\t')), 1);
+    fmt_dialect tsv = {'\t', -1, 0};
+    cr_assert_eq(fmt_csv_ends_quoted("a\t\"b", 4, tsv), 0);
+}
+
 /* ---- splitting ---- */
 
 static fmt_csv_fields *split(const char *rec, eng_rc *rc)

@@ -201,6 +201,65 @@ Test(inventory, slot_rank_matches_its_warehouse)
     cr_assert_str_eq(wh(1), "EAST");
 }
 
+/* Regression (issue 12, 2026-12-06): every slot and every listed warehouse keeps its
+ * place once ranking is no longer a search of the name list per slot. Policy names come
+ * first in policy order, also one no row uses (GHOST) and one that sorts last by bytes
+ * (ZED); then the rest in byte order, each once however many rows it has. */
+Test(inventory, ranking_is_policy_order_then_byte_order_for_every_slot)
+{
+    set_policy("warehouse_order = ZED, GHOST, B\n");
+    must_load("sku,warehouse,on_hand\n"
+              "TENT,C,1\n" /* slot 0 */
+              "TENT,B,1\n" /* slot 1 */
+              "MUG,a,1\n"  /* slot 2 */
+              "MUG,ZED,1\n"
+              "TENT,A,1\n"
+              "MUG,C,1\n"
+              "TENT,,1\n" /* MAIN */
+              "MUG,B,1\n" /* slot 7 */
+              "TENT,AA,1\n");
+    static const char *const want[] = {"ZED", "GHOST", "B", "A", "AA", "C", "MAIN", "a"};
+    cr_assert_eq(eng_inventory_warehouse_count(inv), 8);
+    for (uint32_t r = 0; r < 8; r++)
+        cr_assert_str_eq(eng_inventory_warehouse(inv, r), want[r], "rank %u", r);
+    static const char *const of_slot[] = {"C", "B", "a", "ZED", "A", "C", "MAIN", "B", "AA"};
+    for (uint32_t s = 0; s < 9; s++)
+        cr_assert_str_eq(wh(s), of_slot[s], "slot %u", s);
+}
+
+/* Regression (issue 12, 2026-12-06): an inventory with many distinct warehouses hung
+ * the load, each slot searching the list of names (160,000 took 27 s, a million about 19
+ * minutes). 200,000 warehouses in scrambled order must load well within the timeout
+ * under ASan (about a second when linear; some 400 s before). */
+Test(inventory, many_distinct_warehouses_load_quickly, .timeout = 60)
+{
+    enum { N = 200000 };
+    fmt_buf b;
+    fmt_buf_init(&b);
+    fmt_buf_puts(&b, "sku,warehouse,on_hand\n");
+    for (uint32_t i = 0; i < N; i++) {
+        char row[64];
+        /* 7919 is prime to N: i -> i * 7919 % N visits every name once, out of order. */
+        int len = snprintf(row, sizeof row, "%s,W%06u,1\n", i % 2 ? "MUG" : "TENT",
+                           (unsigned)((uint64_t)i * 7919 % N));
+        fmt_buf_put(&b, row, (size_t)len);
+    }
+    cr_assert(!b.failed);
+    tu_write(inv_path, b.p, b.len);
+    fmt_buf_release(&b);
+    memset(&err, 0, sizeof err);
+    cr_assert_eq(eng_inventory_load(inv_path, cat, &pol, &inv, &err), ENG_OK, "%s", err.msg);
+    cr_assert_eq(eng_inventory_warehouse_count(inv), N);
+    cr_assert_str_eq(eng_inventory_warehouse(inv, 0), "W000000");
+    cr_assert_str_eq(eng_inventory_warehouse(inv, N - 1), "W199999");
+    for (uint32_t s = 0; s < N; s += 997) {
+        char name[16];
+        snprintf(name, sizeof name, "W%06u", (unsigned)((uint64_t)s * 7919 % N));
+        cr_assert_str_eq(wh(s), name, "slot %u", s);
+        cr_assert_eq(eng_inventory_slot(inv, s)->wh_rank, (uint64_t)s * 7919 % N);
+    }
+}
+
 /* ---- product slots ---- */
 
 Test(inventory, product_slots_follow_warehouse_order_not_file_order)

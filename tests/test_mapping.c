@@ -205,7 +205,7 @@ Test(mapping, load_reads_the_file_and_names_it)
     fmt_layout *l = NULL;
     eng_err err;
     memset(&err, 0, sizeof err);
-    cr_assert_eq(fmt_mapping_load(path, &l, &err), ENG_OK, "%s", err.msg);
+    cr_assert_eq(fmt_mapping_load(path, &l, NULL, &err), ENG_OK, "%s", err.msg);
     char want[600];
     snprintf(want, sizeof want, "map:%s", path);
     cr_assert_str_eq(l->name, want);
@@ -219,7 +219,7 @@ Test(mapping, load_refuses_a_missing_file_naming_it)
     fmt_layout *l = NULL;
     eng_err err;
     memset(&err, 0, sizeof err);
-    cr_assert_eq(fmt_mapping_load("/nonexistent/shop.map", &l, &err), ENG_REFUSED);
+    cr_assert_eq(fmt_mapping_load("/nonexistent/shop.map", &l, NULL, &err), ENG_REFUSED);
     cr_assert_null(l);
     cr_assert_str_eq(err.path, "/nonexistent/shop.map");
 }
@@ -651,7 +651,7 @@ Test(mapping, shipped_sample_mapping_loads)
     fmt_layout *l = NULL;
     eng_err err;
     memset(&err, 0, sizeof err);
-    cr_assert_eq(fmt_mapping_load("samples/marketplaces/kaufhaus.map", &l, &err), ENG_OK,
+    cr_assert_eq(fmt_mapping_load("samples/marketplaces/kaufhaus.map", &l, NULL, &err), ENG_OK,
                  "line %llu: %s", (unsigned long long)err.line, err.msg);
     cr_assert_str_eq(l->name, "map:samples/marketplaces/kaufhaus.map");
     cr_assert_eq(l->dialect.delim, ';');

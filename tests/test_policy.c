@@ -322,10 +322,51 @@ Test(policy_file, load_reads_a_file)
     fmt_policy p;
     fmt_policy_defaults(&p);
     eng_err err = {0};
-    cr_assert_eq(fmt_policy_load(path, &p, &err), ENG_OK, "%s", err.msg);
+    cr_assert_eq(fmt_policy_load(path, &p, NULL, &err), ENG_OK, "%s", err.msg);
     cr_assert_eq(p.allocation, FMT_ALLOC_PARTIAL);
     cr_assert_eq(p.n_warehouse_order, 2);
     cr_assert_str_eq(p.warehouse_order[1], "W2");
+    fmt_policy_release(&p);
+}
+
+/* Regression (issue 12, 2026-12-06): the policy was read once to parse and again to hash,
+ * so manifest.json could describe another file than the one applied. The bytes and hash
+ * now come from the one read: here of a BOM-led policy without a final line end, whose
+ * hash covers the BOM (the file's own bytes), and whose unended last line is reported. */
+Test(policy_file, load_describes_exactly_the_bytes_it_parsed)
+{
+    char path[512];
+    const char *text = "\xEF\xBB\xBF# cut\r\nallocation = partial\rmax_error_rate = 0.1";
+    tu_write(tu_path(path, sizeof path, "policy.conf"), text, strlen(text));
+    fmt_policy p;
+    fmt_policy_defaults(&p);
+    eng_err err = {0};
+    fmt_input_info info;
+    memset(&info, 0, sizeof info);
+    cr_assert_eq(fmt_policy_load(path, &p, &info, &err), ENG_OK, "%s", err.msg);
+    cr_assert_eq(p.allocation, FMT_ALLOC_PARTIAL);
+    cr_assert_eq(p.max_error_rate_ppm, 100000);
+    char want[65];
+    tu_sha256_hex(text, strlen(text), want);
+    cr_assert_eq(info.bytes, strlen(text));
+    cr_assert_str_eq(info.sha256, want);
+    cr_assert_eq(info.unended_line, 3, "CRLF and a lone CR each end one line");
+    fmt_policy_release(&p);
+}
+
+Test(policy_file, load_reports_no_unended_line_after_a_final_line_end)
+{
+    char path[512];
+    const char *text = "allocation = partial\n";
+    tu_write(tu_path(path, sizeof path, "policy.conf"), text, strlen(text));
+    fmt_policy p;
+    fmt_policy_defaults(&p);
+    eng_err err = {0};
+    fmt_input_info info;
+    memset(&info, 0xff, sizeof info);
+    cr_assert_eq(fmt_policy_load(path, &p, &info, &err), ENG_OK, "%s", err.msg);
+    cr_assert_eq(info.unended_line, 0);
+    cr_assert_eq(info.bytes, strlen(text));
     fmt_policy_release(&p);
 }
 
@@ -335,7 +376,8 @@ Test(policy_file, load_refuses_missing_file)
     fmt_policy p;
     fmt_policy_defaults(&p);
     eng_err err = {0};
-    cr_assert_eq(fmt_policy_load(tu_path(path, sizeof path, "none.conf"), &p, &err), ENG_REFUSED);
+    cr_assert_eq(fmt_policy_load(tu_path(path, sizeof path, "none.conf"), &p, NULL, &err),
+                 ENG_REFUSED);
     assert_defaults(&p);
 }
 
@@ -347,7 +389,7 @@ Test(policy_file, load_reports_line_of_bad_key)
     fmt_policy p;
     fmt_policy_defaults(&p);
     eng_err err = {0};
-    cr_assert_eq(fmt_policy_load(path, &p, &err), ENG_REFUSED);
+    cr_assert_eq(fmt_policy_load(path, &p, NULL, &err), ENG_REFUSED);
     cr_assert_eq(err.line, 3);
     cr_assert_str_eq(err.path, path);
     assert_defaults(&p);

@@ -4,6 +4,7 @@
  * Compressed inputs are made here with ZSTD_compress; expected hashes come from OpenSSL
  * directly (tu_sha256_hex) or from the FIPS 180-2 vector for "abc". */
 #include <errno.h>
+#include <fcntl.h>
 #include <zstd.h>
 
 #include "../formats/source.h"
@@ -418,5 +419,191 @@ Test(source, sha256_and_bytes_of_zstd_file_describe_compressed_bytes)
     cr_assert_eq(digest_of(path, hex), zlen);
     cr_assert_str_eq(hex, want);
     free(z);
+    free(text);
+}
+
+/* ---- reading a small input whole (policy, mapping; issue 12, 2026-12-06) ---- */
+
+Test(source, slurp_hashes_the_compressed_bytes_and_returns_the_text)
+{
+    char path[512];
+    const char *text = "allocation = partial\nmax_error_rate = 0.1";
+    size_t zlen;
+    char *z = compress(text, strlen(text), &zlen);
+    tu_write(tu_path(path, sizeof path, "policy.conf.zst"), z, zlen);
+    fmt_buf b;
+    fmt_buf_init(&b);
+    fmt_input_info info;
+    eng_err err = {0};
+    cr_assert_eq(fmt_source_slurp(path, 1u << 20, "policy", &b, &info, &err), ENG_OK, "%s",
+                 err.msg);
+    cr_assert_eq(b.len, strlen(text));
+    cr_assert(memcmp(b.p, text, b.len) == 0);
+    char want[65];
+    tu_sha256_hex(z, zlen, want);
+    cr_assert_eq(info.bytes, zlen);
+    cr_assert_str_eq(info.sha256, want);
+    cr_assert_eq(info.unended_line, 2, "the line-end check is on the decompressed text");
+    fmt_buf_release(&b);
+    free(z);
+}
+
+Test(source, slurp_refuses_a_text_over_the_limit_naming_it)
+{
+    char path[512];
+    char *text = make_text(5000);
+    tu_write(tu_path(path, sizeof path, "big.map"), text, 5000);
+    fmt_buf b;
+    fmt_buf_init(&b);
+    eng_err err = {0};
+    cr_assert_eq(fmt_source_slurp(path, 4096, "mapping", &b, NULL, &err), ENG_REFUSED);
+    cr_assert(strstr(err.msg, "mapping file is over") != NULL, "%s", err.msg);
+    cr_assert_str_eq(err.path, path);
+    fmt_buf_release(&b);
+    free(text);
+}
+
+Test(source, unended_line_counts_lf_crlf_and_lone_cr_as_one_line_each)
+{
+    cr_assert_eq(fmt_text_unended_line("", 0), 0);
+    cr_assert_eq(fmt_text_unended_line("a\n", 2), 0);
+    cr_assert_eq(fmt_text_unended_line("a\r", 2), 0);
+    cr_assert_eq(fmt_text_unended_line("a", 1), 1);
+    cr_assert_eq(fmt_text_unended_line("a\r\nb", 4), 2);
+    cr_assert_eq(fmt_text_unended_line("a\rb\n\nc", 7), 4);
+}
+
+/* ---- a file that changes while it is read (issue 12, 2026-12-06) ----
+ *
+ * Regression: a file still being copied in was read as far as it had come and taken as
+ * complete (a cut last field shipped quantity 12 as 1). A regular file whose size or
+ * modification time differs at the end of reading from what it was at open is refused,
+ * naming the file. Each test changes the file between two reads of one source. */
+
+/* Open path, read `first` bytes, call change(path), read to the end: the result. */
+static eng_rc read_across_change(const char *path, size_t first, void (*change)(const char *),
+                                 eng_err *err)
+{
+    fmt_source *s = NULL;
+    cr_assert_eq(fmt_source_open(path, &s, err), ENG_OK, "%s", err->msg);
+    char *buf = malloc(first);
+    cr_assert_not_null(buf);
+    size_t got = 0;
+    while (got < first) {
+        size_t k = 0;
+        cr_assert_eq(fmt_source_read(s, buf + got, first - got, &k, err), ENG_OK, "%s", err->msg);
+        cr_assert_gt(k, 0, "the file ended before the change");
+        got += k;
+    }
+    free(buf);
+    change(path);
+    char *rest;
+    size_t len;
+    eng_rc rc = read_all(s, 4096, &rest, &len, err);
+    free(rest);
+    fmt_source_close(s);
+    return rc;
+}
+
+static void append_a_row(const char *path)
+{
+    FILE *f = fopen(path, "ab");
+    cr_assert_not_null(f);
+    cr_assert_eq(fputs("X-9,2026-11-26,MUG,12,8.00,EUR\n", f) >= 0, 1);
+    cr_assert_eq(fclose(f), 0);
+}
+
+static void cut_in_half(const char *path)
+{
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0);
+    cr_assert_eq(truncate(path, st.st_size / 2), 0);
+}
+
+/* Same size, new contents: only the modification time tells. Set explicitly, one second
+ * on, since the clock may not have ticked since the open. */
+static void touch_one_second_on(const char *path)
+{
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0);
+    struct timespec t[2] = {st.st_atim, st.st_mtim};
+    t[1].tv_sec += 1;
+    cr_assert_eq(utimensat(AT_FDCWD, path, t, 0), 0);
+}
+
+static void append_a_frame(const char *path)
+{
+    size_t zlen;
+    char *z = compress("X-9,2026-11-26,MUG,12,8.00,EUR\n", 31, &zlen);
+    FILE *f = fopen(path, "ab");
+    cr_assert_not_null(f);
+    cr_assert_eq(fwrite(z, 1, zlen, f), zlen);
+    cr_assert_eq(fclose(f), 0);
+    free(z);
+}
+
+static void assert_changed_refusal(eng_rc rc, const eng_err *err, const char *path)
+{
+    cr_assert_eq(rc, ENG_REFUSED, "a file changed while read was accepted");
+    cr_assert_str_eq(err->path, path);
+    cr_assert(strstr(err->msg, "changed while it was read (a transfer still in progress?); "
+                               "wait until it is complete and run again") != NULL,
+              "%s", err->msg);
+}
+
+Test(source, refuses_a_file_that_grows_while_read)
+{
+    char path[512];
+    char *text = make_text(200000);
+    tu_write(tu_path(path, sizeof path, "orders.csv"), text, 200000);
+    eng_err err = {0};
+    eng_rc rc = read_across_change(path, 50000, append_a_row, &err);
+    assert_changed_refusal(rc, &err, path);
+    free(text);
+}
+
+Test(source, refuses_a_file_that_shrinks_while_read)
+{
+    char path[512];
+    char *text = make_text(200000);
+    tu_write(tu_path(path, sizeof path, "orders.csv"), text, 200000);
+    eng_err err = {0};
+    eng_rc rc = read_across_change(path, 50000, cut_in_half, &err);
+    assert_changed_refusal(rc, &err, path);
+    free(text);
+}
+
+Test(source, refuses_a_file_rewritten_in_place_while_read)
+{
+    char path[512];
+    char *text = make_text(200000);
+    tu_write(tu_path(path, sizeof path, "orders.csv"), text, 200000);
+    eng_err err = {0};
+    eng_rc rc = read_across_change(path, 50000, touch_one_second_on, &err);
+    assert_changed_refusal(rc, &err, path);
+    free(text);
+}
+
+/* A .zst still arriving: the compressed file grows (here by a second frame). */
+Test(source, refuses_a_zstd_file_that_grows_while_read)
+{
+    char path[512];
+    char *text = make_text(300000);
+    size_t zlen;
+    char *z = compress(text, 300000, &zlen);
+    tu_write(tu_path(path, sizeof path, "orders.csv.zst"), z, zlen);
+    eng_err err = {0};
+    eng_rc rc = read_across_change(path, 1000, append_a_frame, &err);
+    assert_changed_refusal(rc, &err, path);
+    free(z);
+    free(text);
+}
+
+Test(source, a_file_left_alone_is_read_to_the_end)
+{
+    char path[512];
+    char *text = make_text(200000);
+    tu_write(tu_path(path, sizeof path, "orders.csv"), text, 200000);
+    assert_reads(path, 4096, text, 200000);
     free(text);
 }

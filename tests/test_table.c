@@ -354,3 +354,41 @@ Test(table, header_map_gives_indexes_and_minus_one_for_absent)
     cr_assert_eq(col_of[W_BIN], -1);
     fmt_csv_fields_free(f);
 }
+
+/* Regression (issue 12, 2026-12-06): a reference file cut inside its last quoted value was
+ * read as a malformed (or, for returns, merely bad) row. The rows before it are read;
+ * then the file is refused, naming the line where the open value starts. */
+Test(table, file_ending_inside_quotes_is_refused_after_its_rows)
+{
+    const char *path = write_csv("catalog.csv", "sku,name,status\n"
+                                                "A-1,Widget,active\n"
+                                                "A-2,\"Gadget, large\nblue\",active\n"
+                                                "A-3,\"Gizmo,act");
+    fmt_table *t = open_ok(path);
+    next_ok(t);
+    next_ok(t);
+    assert_str(fmt_table_get(t, W_NAME), "Gadget, large\nblue");
+    eng_err err = {0};
+    cr_assert_eq(fmt_table_next(t, &err), -1);
+    cr_assert_eq(err.rc, ENG_REFUSED);
+    cr_assert_str_eq(err.path, path);
+    cr_assert_eq(err.line, 5);
+    cr_assert(strstr(err.msg, "ends inside a quoted field"), "%s", err.msg);
+    fmt_table_close(t);
+}
+
+Test(table, reports_a_last_line_without_line_end)
+{
+    const char *path = write_csv("catalog.csv", "sku,name,status\r\nA-1,\"W\r\nx\",active");
+    fmt_table *t = open_ok(path);
+    next_ok(t);
+    assert_end(t);
+    cr_assert_eq(fmt_table_unended_line(t), 3);
+    fmt_table_close(t);
+    path = write_csv("catalog2.csv", "sku,name,status\nA-1,W,active\n");
+    t = open_ok(path);
+    next_ok(t);
+    assert_end(t);
+    cr_assert_eq(fmt_table_unended_line(t), 0);
+    fmt_table_close(t);
+}

@@ -479,7 +479,7 @@ static eng_rc load_inputs(eng_vrun *v)
                 eng_vtable_load(in->path, in->path, inv_cols, IV_COUNT, &v->inventory_before, &err);
         } else if (strcmp(in->role, "policy") == 0) {
             fmt_policy_release(&v->policy);
-            rc = fmt_policy_load(in->path, &v->policy, &err);
+            rc = fmt_policy_load(in->path, &v->policy, NULL, &err);
         } else if (strcmp(in->role, "history") == 0) {
             /* Told apart by their headers, as the run tells them. */
             static const fmt_column probe_cols[] = {{"slip_no", 0}};

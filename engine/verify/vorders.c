@@ -419,7 +419,7 @@ static eng_rc check(ctx *c)
         if (strcmp(v->inputs[i].role, "mapping") == 0) {
             eng_err err;
             memset(&err, 0, sizeof err);
-            eng_rc rc = fmt_mapping_load(v->inputs[i].path, &owned_mapping, &err);
+            eng_rc rc = fmt_mapping_load(v->inputs[i].path, &owned_mapping, NULL, &err);
             if (rc == ENG_NOMEM)
                 return rc;
             if (rc != ENG_OK) {

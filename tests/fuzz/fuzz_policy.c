@@ -83,7 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * there, so only plain text without a BOM must give the same answer. */
     char path[600];
     fz_write(fz_path(path, sizeof path, "policy.conf"), data, size);
-    eng_rc rc_file = fmt_policy_load(path, &file, &err_file);
+    eng_rc rc_file = fmt_policy_load(path, &file, NULL, &err_file);
     int plain = !(size >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) &&
                 !(size >= 4 && memcmp(text, "\x28\xB5\x2F\xFD", 4) == 0);
     if (plain && size <= (1u << 20)) {
