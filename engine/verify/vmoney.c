@@ -27,11 +27,7 @@ typedef struct per_order {
 
 static void amount_text(char *dst, size_t cap, __int128 v, int cur)
 {
-    fmt_buf b;
-    fmt_buf_init(&b);
-    fmt_buf_put_minor128(&b, v, cur >= 0 ? fmt_currency_minor_digits(cur) : 0);
-    snprintf(dst, cap, "%.*s", b.p ? (int)b.len : 0, b.p ? b.p : "");
-    fmt_buf_release(&b);
+    eng__verify_amount_text(dst, cap, v, cur);
 }
 
 static int currency(const char *code)
@@ -177,61 +173,10 @@ done:
     return rc;
 }
 
-/* What history slips shipped and were paid per order and SKU ("id\x1fsku"). */
-typedef struct paid {
-    __int128 amount;
-    int64_t units;
-    int cur;
-} paid;
-
-static eng_rc load_paid(const eng_vrun *v, eng_vmap *m, paid **out)
-{
-    paid *p = NULL;
-    size_t cap = 0;
-    fmt_buf key;
-    fmt_buf_init(&key);
-    for (size_t h = 0; h < v->n_hist_slips; h++) {
-        const eng_vtable *t = v->hist_slips[h];
-        for (size_t r = 0; r < eng_vtable_rows(t); r++) {
-            key.len = 0;
-            fmt_buf_puts(&key, eng_vtable_get(t, r, SL_ORDER_ID));
-            fmt_buf_putc(&key, ENG_VMAP_SEP);
-            fmt_buf_puts(&key, eng_vtable_get(t, r, SL_SKU));
-            int64_t k = key.failed ? -1 : eng_vmap_add(m, key.p, key.len, NULL);
-            if (k < 0)
-                goto nomem;
-            paid *np = eng__verify_fit(p, &cap, (size_t)k, sizeof *p, 1024);
-            if (!np)
-                goto nomem;
-            p = np;
-            int64_t minor, q;
-            const char *cur = eng_vtable_get(t, r, SL_CURRENCY);
-            if (eng__verify_minor(eng_vtable_get(t, r, SL_LINE_AMOUNT), cur, &minor) == 0 &&
-                eng__verify_count(eng_vtable_get(t, r, SL_QTY), 0, &q) == 0) {
-                p[k].amount += minor;
-                p[k].units += q;
-                p[k].cur = currency(cur);
-            }
-        }
-    }
-    fmt_buf_release(&key);
-    *out = p;
-    return ENG_OK;
-nomem:
-    fmt_buf_release(&key);
-    free(p);
-    return ENG_NOMEM;
-}
-
 static eng_rc check_ledger(eng_vrun *v, __int128 *approved)
 {
     const eng_vtable *lg = v->ledger;
-    eng_vmap *m = eng_vmap_new();
-    paid *p = NULL;
-    if (!m || load_paid(v, m, &p) != ENG_OK) {
-        eng_vmap_free(m);
-        return ENG_NOMEM;
-    }
+    const eng_vpaid *p = v->paid;
     fmt_buf key;
     fmt_buf_init(&key);
     const fmt_dec fee = v->policy.restocking_fee_pct;
@@ -286,13 +231,14 @@ static eng_rc check_ledger(eng_vrun *v, __int128 *approved)
                                    line, req, amt, cur);
             continue;
         }
-        if (!v->history_given)
+        if (!v->history_given || !v->paid_keys)
             continue;
-        key.len = 0;
-        fmt_buf_puts(&key, eng_vtable_get(lg, r, LG_ORDER_ID));
-        fmt_buf_putc(&key, ENG_VMAP_SEP);
-        fmt_buf_puts(&key, eng_vtable_get(lg, r, LG_SKU));
-        int64_t k = key.failed ? -1 : eng_vmap_find(m, key.p, key.len);
+        if (eng__verify_key(&key, eng_vtable_get(lg, r, LG_ORDER_ID), eng_vtable_get(lg, r, LG_SKU),
+                            NULL) != 0) {
+            fmt_buf_release(&key);
+            return ENG_NOMEM;
+        }
+        int64_t k = eng_vmap_find(v->paid_keys, key.p, key.len);
         int64_t qty;
         if (k < 0 || p[k].units <= 0) {
             eng_vreport_broken(v->report, 4,
@@ -321,8 +267,6 @@ static eng_rc check_ledger(eng_vrun *v, __int128 *approved)
         }
     }
     fmt_buf_release(&key);
-    eng_vmap_free(m);
-    free(p);
     return ENG_OK;
 }
 
