@@ -1,25 +1,49 @@
 #!/bin/sh
 # End-to-end test of `slipway verify`: it passes on fresh runs (the samples night plain
 # and with --compress, night 2 with returns and history, night 2 re-sent with its own
-# outputs as history, one file of each marketplace layout, a map:FILE marketplace, order
-# ids escaped, blank and re-sent), and catches each kind of corruption of a copy of a run, naming the right invariant and
-# exiting 4:
+# outputs as history, night 3 with night 2's backorders fed back, one file of each
+# marketplace layout, a map:FILE marketplace, order ids escaped, blank and re-sent) and
+# on the expected outputs of every golden case (tests/cases/*/expected), and catches each
+# kind of corruption of a copy of a run, naming the right invariant and exiting 4. In
+# every case below manifest.json is recomputed (but for the two 6 cases), and so is every
+# figure the checks before issue 12 recounted, so that only the check named can catch it:
 #
-#   oversell          a slips qty bumped, inventory.csv and manifest.json fixed up  -> 1
-#   manifest rewrite  a slips qty bumped and only manifest.json recomputed          -> 1, 2 (not 6)
-#   stock arithmetic  an inventory.csv on_hand changed, manifest fixed               -> 2
-#   missing status    an order_status.csv row deleted, manifest fixed               -> 3
-#   duplicate status  an order_status.csv row repeated, manifest fixed              -> 3
-#   unnamed row       an orders row appended to an input, manifest (inputs) fixed   -> 3
-#   slip amount       a slips line_amount changed, manifest fixed                   -> 4
-#   ledger refund     a night-2 refund_amount changed, manifest fixed               -> 4
-#   output byte       a picklist.csv byte changed, manifest left alone              -> 6
-#   input changed     a byte appended to the catalog input, manifest left alone     -> 6
-#   resent twice      night-2 slips fed as history to a copy of night 2             -> 5
+#   oversell          a slips qty +1000, inventory.csv fixed up      -> 1, 7, 8, 9
+#   manifest rewrite  a slips qty +1000, only manifest.json fixed    -> 1, 2, 7, 8, 9 (not 6)
+#   stock arithmetic  an inventory.csv on_hand changed               -> 2
+#   missing status    an order_status.csv row deleted                -> 3
+#   duplicate status  an order_status.csv row repeated               -> 3
+#   unnamed row       an orders row appended to an input             -> 3
+#   slip amount       a slips line_amount changed                    -> 4, 7
+#   ledger refund     a night-2 refund_amount changed                -> 4
+#   output byte       a picklist.csv byte changed, manifest left     -> 6
+#   input changed     a byte appended to the catalog input, left     -> 6
+#   resent twice      night-2 slips fed as history to night 2        -> 5, 6, 7, 8
+#   (issue 12: each of these passed before)
+#   ship-to           a slip's ship_city changed                     -> 7
+#   another SKU       a slip line's SKU, name and bin another's,
+#                     stock moved to match                           -> 7, 9
+#   5 more units      a slip qty +5 at the same amount, stock taken  -> 7, 8, 9
+#   unit price        a slip's unit_price changed                    -> 7
+#   REJECTED shipped  a slip line for a rejected order, its status
+#                     SHIPPED for that amount, stock taken           -> 7, 8, 9
+#   flipped           a SHIPPED order's slips removed, stock put
+#                     back, status BACKORDERED, not in backorders    -> 8, 9
+#   backorders        a backordered order's rows dropped             -> 8
+#   status units      a SHIPPED row's units changed                  -> 8
+#   could have shipped  +1000 in the input inventory (and tomorrow's)
+#                     for every SKU of a backordered order           -> 8, 9
+#   pick list, alert  a picklist qty changed; an alerts row deleted  -> 9
+#   exchange          a night-2 replacement's qty +1, stock taken    -> 7, 9
+#   four outputs      picklist, backorders, alerts, returns_analysis
+#                     deleted with their manifest entries            -> 6
+#   special files     a manifest naming /dev/zero; an output that is
+#                     a FIFO: refused by name, exit 3, within 20 s
 #
 # Each corruption must break exactly the invariants listed (the verdict lines), so a check
 # that fires for the wrong reason fails the test. Then usage and unreadable cases: --help
 # (0), no DIR (2), a missing folder and a manifest that is not JSON (3).
+# tests/verify_memory.sh checks that verify's memory does not grow with history.
 #
 # The runs use a copy of samples/ in a scratch folder, so inputs can be edited safely.
 #

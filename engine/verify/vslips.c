@@ -240,8 +240,8 @@ static eng_rc check_parts(slips_ctx *c, const eng_vorder *o, const eng_vline *ln
     if (ln->shipped > ln->outstanding)
         eng_vreport_broken(
             v->report, INV,
-            "%s:%llu: order %s line %u ships %lld units in all; %lld are "
-            "outstanding (%lld ordered at %s:%llu, %lld shipped before%s)",
+            "%s:%llu: order %s line %u ships %lld in all; the line has %lld outstanding "
+            "(%lld ordered at %s:%llu, %lld shipped before%s)",
             label(c), line_of(c, (size_t)parts[0]), id, ln->line_no, (long long)ln->shipped,
             (long long)ln->outstanding, (long long)ln->ordered, src,
             (unsigned long long)ln->src_line, (long long)ln->before,
@@ -271,7 +271,7 @@ static eng_rc check_parts(slips_ctx *c, const eng_vorder *o, const eng_vline *ln
             eng__verify_amount_text(w, sizeof w, want, o->currency);
             eng__verify_amount_text(u, sizeof u, ln->unit_minor, o->currency);
             eng_vreport_broken(v->report, INV,
-                               "%s:%llu: order %s line %u line_amount %.40s for %lld units; the "
+                               "%s:%llu: order %s line %u line_amount %.40s for qty %lld; the "
                                "order's row gives %s (unit price %s%s, %s:%llu)",
                                label(c), line_of(c, r), id, ln->line_no, amt, (long long)q, w, u,
                                (ln->flags & ENG_VL_LINE_TOTAL) ? ", a stated line total" : "", src,
