@@ -189,18 +189,19 @@ static const char *kind_of(mode_t m)
                          : "not a file";
 }
 
-static char kind_text[96];
-
-/* Why a failed open_regular() or hash failed, as text. */
-static const char *why_text(int e)
+/* Why opening path failed with errno e, as text (buf holds it for a special file). */
+static const char *why_text(int e, const char *path, char *buf, size_t cap)
 {
-    if (e == NOT_REGULAR)
-        return kind_text;
-    return strerror(e);
+    if (e != NOT_REGULAR)
+        return strerror(e);
+    struct stat st;
+    snprintf(buf, cap, "not a regular file (%s); verify reads only files",
+             stat(path, &st) == 0 ? kind_of(st.st_mode) : "gone");
+    return buf;
 }
 
 /* path opened for reading if it is a regular file: the descriptor, or -1 with errno
- * (NOT_REGULAR, with kind_text saying what it is). A special file is never opened: the
+ * (NOT_REGULAR for anything else). A special file is never opened: the
  * stat comes first, and O_NONBLOCK with an fstat of the descriptor covers a swap between
  * the two (opening a FIFO without it waits for a writer). */
 static int open_regular(const char *path)
@@ -209,8 +210,6 @@ static int open_regular(const char *path)
     if (stat(path, &st) != 0)
         return -1;
     if (!S_ISREG(st.st_mode)) {
-        snprintf(kind_text, sizeof kind_text, "not a regular file (%s); verify reads only files",
-                 kind_of(st.st_mode));
         errno = NOT_REGULAR;
         return -1;
     }
@@ -224,8 +223,6 @@ static int open_regular(const char *path)
         return -1;
     }
     if (!S_ISREG(st.st_mode)) {
-        snprintf(kind_text, sizeof kind_text, "not a regular file (%s); verify reads only files",
-                 kind_of(st.st_mode));
         close(fd);
         errno = NOT_REGULAR;
         return -1;
@@ -237,16 +234,12 @@ static int open_regular(const char *path)
     return fd;
 }
 
-/* 0 when path is a regular file (or does not exist: its loader says so), else -1 with
- * kind_text set. For the formats/ readers, which open by path themselves. */
+/* 0 when path is a regular file (or does not exist: its loader says so), else -1. For
+ * the formats/ readers, which open by path themselves. */
 static int regular_or_absent(const char *path)
 {
     struct stat st;
-    if (stat(path, &st) != 0 || S_ISREG(st.st_mode))
-        return 0;
-    snprintf(kind_text, sizeof kind_text, "not a regular file (%s); verify reads only files",
-             kind_of(st.st_mode));
-    return -1;
+    return stat(path, &st) != 0 || S_ISREG(st.st_mode) ? 0 : -1;
 }
 
 /* Every byte of an open file through fn: 0, or -1 with errno. Closes fd. */
@@ -473,7 +466,9 @@ static size_t check_input_hashes(eng_vrun *v)
             int e = errno;
             if (e == NOT_REGULAR)
                 v->inputs[i].refused = 1;
-            eng_vreport_unreadable(v->report, "%s input %s: %s", in->role, in->path, why_text(e));
+            char why[96];
+            eng_vreport_unreadable(v->report, "%s input %s: %s", in->role, in->path,
+                                   why_text(e, in->path, why, sizeof why));
             continue;
         }
         n_read++;
@@ -516,8 +511,11 @@ static eng_rc check_outputs(eng_vrun *v, size_t *n_outputs)
         if (hash_file(path, hex, &bytes) != 0) {
             if (errno == ENOENT)
                 eng_vreport_broken(v->report, 6, "%s is listed in manifest.json but missing", name);
-            else
-                eng_vreport_unreadable(v->report, "%s: %s", path, why_text(errno));
+            else {
+                char why[96];
+                eng_vreport_unreadable(v->report, "%s: %s", path,
+                                       why_text(errno, path, why, sizeof why));
+            }
         } else {
             char want_bytes[32];
             snprintf(want_bytes, sizeof want_bytes, "%llu", (unsigned long long)bytes);
@@ -658,9 +656,11 @@ static eng_rc load_output(eng_vrun *v, const char *base, const fmt_column *cols,
     if (!path)
         return ENG_NOMEM;
     if (regular_or_absent(path) != 0) {
+        char why[96];
         /* already reported by the hash pass when listed; say it here otherwise */
         if (!listed_output(v, label))
-            eng_vreport_unreadable(v->report, "%s: %s", path, kind_text);
+            eng_vreport_unreadable(v->report, "%s: %s", path,
+                                   why_text(NOT_REGULAR, path, why, sizeof why));
         free(path);
         *out = NULL;
         return ENG_OK;
@@ -687,8 +687,11 @@ static eng_rc load_summary(eng_vrun *v)
     size_t len;
     if (slurp(path, &text, &len) != 0) {
         /* a missing summary.json is invariant 6's finding already */
-        if (errno != ENOENT && !(errno == NOT_REGULAR && listed_output(v, "summary.json")))
-            eng_vreport_unreadable(v->report, "%s: %s", path, why_text(errno));
+        if (errno != ENOENT && !(errno == NOT_REGULAR && listed_output(v, "summary.json"))) {
+            char why[96];
+            eng_vreport_unreadable(v->report, "%s: %s", path,
+                                   why_text(errno, path, why, sizeof why));
+        }
         free(path);
         return ENG_OK;
     }
@@ -797,7 +800,8 @@ static eng_rc verify(eng_vrun *v, const eng_verify_args *a)
     char *text;
     size_t len;
     if (slurp(mpath, &text, &len) != 0) {
-        eng_vreport_unreadable(v->report, "%s: %s", mpath, why_text(errno));
+        char why[96];
+        eng_vreport_unreadable(v->report, "%s: %s", mpath, why_text(errno, mpath, why, sizeof why));
         free(mpath);
         return ENG_OK;
     }

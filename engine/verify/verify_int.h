@@ -306,7 +306,7 @@ const char *eng__verify_order_id(const eng_vrun *v, const eng_vorder *o);
 
 /* The order tonight's slips of (channel, id) belong to: the pair's order from the
  * earliest file (re-sent copies never ship), or NULL when no orders file holds it. */
-const eng_vorder *eng__verify_find_order(const eng_vrun *v, const char *channel, const char *id);
+eng_vorder *eng__verify_find_order(eng_vrun *v, const char *channel, const char *id);
 
 /* Amount of the first `units` units of a line: the stated total when that is all of its
  * ordered units and the row stated a total, else units x unit price (README "Line

@@ -19,6 +19,7 @@
  * Invariant 3 itself: every order read has exactly one status row (an id read from k
  * files has k), no status row names an id no file holds, and every row without an order
  * id is named in exceptions.csv. */
+#include <assert.h>
 #include <errno.h>
 #include <iconv.h>
 #include <stdlib.h>
@@ -698,6 +699,7 @@ static int build_order(ctx *c, uint32_t oid, vrow **rows, size_t n)
 {
     eng_vrun *v = c->v;
     eng_vorder *o = &v->orders[oid];
+    assert(n > 0 && rows[0]->order == oid); /* an order exists because a row named it */
     memset(o, 0, sizeof *o);
     o->key = oid;
     o->line = rows[0]->line;
@@ -1110,6 +1112,7 @@ eng_rc eng__verify_outstanding(eng_vrun *v)
                 ln->outstanding = ln->open_qty;
             if (ln->line_state)
                 ln->outstanding = 0;
+            assert(ln->before >= 0 && ln->before <= ln->ordered && ln->outstanding >= 0);
         }
     }
     free(used);
@@ -1134,7 +1137,7 @@ const char *eng__verify_order_id(const eng_vrun *v, const eng_vorder *o)
     return eng_vmap_key(v->order_keys, o->key, NULL) + sizeof(uint32_t) + 1;
 }
 
-const eng_vorder *eng__verify_find_order(const eng_vrun *v, const char *channel, const char *id)
+eng_vorder *eng__verify_find_order(eng_vrun *v, const char *channel, const char *id)
 {
     if (!v->orders_read)
         return NULL;

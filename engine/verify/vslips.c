@@ -18,6 +18,7 @@
  * An exchange replacement (order_id the return number of an EXCHANGE_SHIPPED request)
  * ships that request's SKU and qty on one line, line_no 1, unit price 0; every
  * EXCHANGE_SHIPPED request has such a line, and no other request has one. */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -213,6 +214,7 @@ static eng_rc check_parts(slips_ctx *c, const eng_vorder *o, const eng_vline *ln
     size_t n = 0;
     for (int32_t r = ln->first_part; r >= 0; r = c->part_next[r])
         n++;
+    assert(n > 0); /* called for lines with a part */
     int32_t *parts = malloc(n * sizeof *parts);
     uint32_t *rank = malloc(n * sizeof *rank);
     if (!parts || !rank) {
@@ -372,7 +374,7 @@ static eng_rc run(slips_ctx *c)
                 c->exchange_row[k] = (int64_t)r;
             continue;
         }
-        eng_vorder *o = (eng_vorder *)eng__verify_find_order(v, vals[SL_CHANNEL], id);
+        eng_vorder *o = eng__verify_find_order(v, vals[SL_CHANNEL], id);
         if (!o) {
             eng_vreport_broken(v->report, INV,
                                "%s:%llu: order %s (channel \"%.40s\") is in no orders file, and "

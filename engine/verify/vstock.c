@@ -4,6 +4,7 @@
  * warehouse is MAIN. The slots stay in v->slots for the checks that need stock (what could
  * have shipped, the alerts), with each SKU's slots chained in warehouse order (README
  * "Rules: Warehouses": the policy's warehouse_order, then the others by name). */
+#include <assert.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,7 @@ static int rank_warehouses(eng_vrun *v)
     free(rest);
     if (n == 0)
         names[n++] = "MAIN";
+    assert(n > 0); /* "MAIN" when nothing names a warehouse, as the run ranks them */
     v->warehouses = names;
     v->n_warehouses = n;
     size_t n_skus = eng_vmap_count(v->skus);
