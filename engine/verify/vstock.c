@@ -5,7 +5,6 @@
  * have shipped, the alerts), with each SKU's slots chained in warehouse order (README
  * "Rules: Warehouses": the policy's warehouse_order, then the others by name). */
 #include <assert.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -169,21 +168,20 @@ static eng_rc build_slots(eng_vrun *v)
         if (id < 0)
             goto done;
         eng_vslot *s = &v->slots[id];
-        static const struct {
+        const struct {
             int col;
-            size_t off;
+            int64_t *dst;
             int blank_is_zero;
             const char *name;
         } counts[] = {
-            {IV_ON_HAND, offsetof(eng_vslot, before), 0, "on_hand"},
-            {IV_SAFETY_STOCK, offsetof(eng_vslot, safety), 1, "safety_stock"},
-            {IV_REORDER_POINT, offsetof(eng_vslot, reorder_point), 1, "reorder_point"},
-            {IV_REORDER_QTY, offsetof(eng_vslot, reorder_qty), 1, "reorder_qty"},
+            {IV_ON_HAND, &s->before, 0, "on_hand"},
+            {IV_SAFETY_STOCK, &s->safety, 1, "safety_stock"},
+            {IV_REORDER_POINT, &s->reorder_point, 1, "reorder_point"},
+            {IV_REORDER_QTY, &s->reorder_qty, 1, "reorder_qty"},
         };
         for (size_t k = 0; k < sizeof counts / sizeof *counts; k++) {
             const char *text = eng_vtable_get(in, r, (size_t)counts[k].col);
-            if (eng__verify_count(text, counts[k].blank_is_zero,
-                                  (int64_t *)((char *)s + counts[k].off)) != 0)
+            if (eng__verify_count(text, counts[k].blank_is_zero, counts[k].dst) != 0)
                 bad_number(v, in, r, counts[k].name, text);
         }
         s->in_before = 1;
