@@ -183,8 +183,11 @@ history: build/asan/slipway
 hostile: build/asan/slipway
 	@sh tests/hostile.sh build/asan/slipway
 
-verify: build/asan/slipway
+# Verify's own end-to-end test under ASan, then its memory against a large history with the
+# release binary (ASan's shadow memory would hide the growth the test looks for).
+verify: build/asan/slipway build/slipway build/bench/gen build/bench/timeit
 	@sh tests/verify.sh build/asan/slipway
+	@sh tests/verify_memory.sh build/slipway build/bench/gen build/bench/timeit
 
 # Failed and killed runs (tests/faults.sh): injected write, fsync and rename failures, a
 # read-only parent, a full tmpfs, the fsync order under strace, kill -9 at seeded random

@@ -88,13 +88,21 @@ static const char verify_help[] =
     "    refunds = approved refunds (paid for the units less restocking_fee_pct)\n"
     "  5 with history: no order line ships beyond what it asks for over the nights, no\n"
     "    request is approved twice (not checked when the run had no --history)\n"
-    "  6 every output and input matches the bytes and sha256 in DIR/manifest.json\n"
+    "  6 every output and input matches the bytes and sha256 in DIR/manifest.json, and\n"
+    "    every output a run writes is there\n"
+    "and verify's own checks, every output recounted from the inputs:\n"
+    "  7 each slip line matches its order's row (SKU, ship-to, price, amount, units) or\n"
+    "    its exchange in the ledger\n"
+    "  8 statuses, their figures and backorders.csv follow the orders, exceptions.csv and\n"
+    "    the slips; no backordered order could have shipped from the stock left\n"
+    "  9 picklist.csv and alerts.csv recount\n"
+    "History is streamed: memory grows with tonight's files, not with history.\n"
     "Inputs are those manifest.json names (paths as the run was given them, from the\n"
     "working folder or DIR's parent), unless given here for their role.\n"
     "Each broken invariant is printed with the rows involved (file:line and values).\n"
     "\n"
     "Exit codes: 0 every invariant holds, 4 one is broken, 3 a file cannot be read\n"
-    "(missing, not CSV, a manifest that is not JSON), 2 usage error.\n";
+    "(missing, not CSV, a manifest that is not JSON, not a regular file), 2 usage error.\n";
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

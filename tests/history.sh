@@ -171,11 +171,11 @@ run runs_stray 3 $REF --inventory afternoon/inventory.csv --orders resend.csv \
     --history runs --run-date 2026-11-28
 check "a stray file in a folder of runs is refused, naming it" \
     grep -q 'runs: README.txt: not a run folder' runs_stray.stderr
-rm runs/README.txt && rm runs/2026-11-27b/slips.csv
+rm runs/README.txt && cp -r runs runs_bad && rm runs_bad/2026-11-27b/slips.csv
 run runs_incomplete 3 $REF --inventory afternoon/inventory.csv --orders resend.csv \
-    --history runs --run-date 2026-11-28
+    --history runs_bad --run-date 2026-11-28
 check "a run folder without its slips is refused, naming it" \
-    grep -q 'runs: 2026-11-27b: .*no slips.csv' runs_incomplete.stderr
+    grep -q 'runs_bad: 2026-11-27b: .*no slips.csv' runs_incomplete.stderr
 
 # ---- channels ---------------------------------------------------------------------------
 HC=order_id,order_time,sku,qty,unit_price,currency,channel,ship_name,ship_street,ship_city,ship_country
@@ -225,6 +225,20 @@ run fed_back 0 $REF --inventory inventory.csv --orders short/backorders.csv --or
 check "fed back, the backordered marketplace order ships; the shop's copy is a duplicate" \
     test "$(awk -F, 'NR > 1 { print $2 "/" $3 }' fed_back/order_status.csv | tr '\n' ' ')" = \
     "shop/REJECTED marketplace/SHIPPED "
+
+# ---- every committed night verifies -------------------------------------------------------
+# slipway verify recounts each from its inputs (engine/verify/): same-date waves, copies,
+# folders of runs and two channels with one order number must all hold there too.
+for d in */manifest.json; do
+    d=${d%/manifest.json}
+    case $d in runs | runs_bad) continue ;; esac
+    "$bin" verify "$d" >"$d.verify" 2>&1
+    rc=$?
+    if [ "$rc" = 0 ]; then report ok "$d verifies"; else
+        report bad "$d: slipway verify exit $rc"
+        grep -v '^  [1-9] .* holds' "$d.verify" | head -8 | sed 's/^/    /'
+    fi
+done
 
 echo "history: $pass passed, $fail failed"
 [ "$fail" = 0 ]

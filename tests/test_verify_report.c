@@ -42,7 +42,7 @@ Test(vreport, a_finding_breaks_its_invariant_and_exits_4)
                                "10 (slips.csv lines 4, 9)\n") != NULL,
               "%s", out_text);
     cr_assert(strstr(out_text, "BROKEN (1 finding)") != NULL, "%s", out_text);
-    cr_assert(strstr(out_text, "verify: 1 of 6 invariants broken") != NULL, "%s", out_text);
+    cr_assert(strstr(out_text, "verify: 1 of 9 invariants broken") != NULL, "%s", out_text);
     eng_vreport_free(r);
 }
 
@@ -98,6 +98,8 @@ Test(vreport, names_each_invariant)
 {
     cr_assert_str_eq(eng_vreport_name(1), "nothing oversells");
     cr_assert_str_eq(eng_vreport_name(6), "outputs and inputs match manifest.json");
+    cr_assert_str_eq(eng_vreport_name(7), "slips match their orders and exchanges");
+    cr_assert_str_eq(eng_vreport_name(9), "pick list and alerts recount");
     cr_assert_str_eq(eng_vreport_name(0), "?");
-    cr_assert_str_eq(eng_vreport_name(7), "?");
+    cr_assert_str_eq(eng_vreport_name(10), "?");
 }

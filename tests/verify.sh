@@ -1,25 +1,49 @@
 #!/bin/sh
 # End-to-end test of `slipway verify`: it passes on fresh runs (the samples night plain
 # and with --compress, night 2 with returns and history, night 2 re-sent with its own
-# outputs as history, one file of each marketplace layout, a map:FILE marketplace, order
-# ids escaped, blank and re-sent), and catches each kind of corruption of a copy of a run, naming the right invariant and
-# exiting 4:
+# outputs as history, night 3 with night 2's backorders fed back, one file of each
+# marketplace layout, a map:FILE marketplace, order ids escaped, blank and re-sent) and
+# on the expected outputs of every golden case (tests/cases/*/expected), and catches each
+# kind of corruption of a copy of a run, naming the right invariant and exiting 4. In
+# every case below manifest.json is recomputed (but for the two 6 cases), and so is every
+# figure the checks before issue 12 recounted, so that only the check named can catch it:
 #
-#   oversell          a slips qty bumped, inventory.csv and manifest.json fixed up  -> 1
-#   manifest rewrite  a slips qty bumped and only manifest.json recomputed          -> 1, 2 (not 6)
-#   stock arithmetic  an inventory.csv on_hand changed, manifest fixed               -> 2
-#   missing status    an order_status.csv row deleted, manifest fixed               -> 3
-#   duplicate status  an order_status.csv row repeated, manifest fixed              -> 3
-#   unnamed row       an orders row appended to an input, manifest (inputs) fixed   -> 3
-#   slip amount       a slips line_amount changed, manifest fixed                   -> 4
-#   ledger refund     a night-2 refund_amount changed, manifest fixed               -> 4
-#   output byte       a picklist.csv byte changed, manifest left alone              -> 6
-#   input changed     a byte appended to the catalog input, manifest left alone     -> 6
-#   resent twice      night-2 slips fed as history to a copy of night 2             -> 5
+#   oversell          a slips qty +1000, inventory.csv fixed up      -> 1, 7, 8, 9
+#   manifest rewrite  a slips qty +1000, only manifest.json fixed    -> 1, 2, 7, 8, 9 (not 6)
+#   stock arithmetic  an inventory.csv on_hand changed               -> 2
+#   missing status    an order_status.csv row deleted                -> 3
+#   duplicate status  an order_status.csv row repeated               -> 3
+#   unnamed row       an orders row appended to an input             -> 3
+#   slip amount       a slips line_amount changed                    -> 4, 7
+#   ledger refund     a night-2 refund_amount changed                -> 4
+#   output byte       a picklist.csv byte changed, manifest left     -> 6
+#   input changed     a byte appended to the catalog input, left     -> 6
+#   resent twice      night-2 slips fed as history to night 2        -> 5, 6, 7, 8
+#   (issue 12: each of these passed before)
+#   ship-to           a slip's ship_city changed                     -> 7
+#   another SKU       a slip line's SKU, name and bin another's,
+#                     stock moved to match                           -> 7, 9
+#   5 more units      a slip qty +5 at the same amount, stock taken  -> 7, 8, 9
+#   unit price        a slip's unit_price changed                    -> 7
+#   REJECTED shipped  a slip line for a rejected order, its status
+#                     SHIPPED for that amount, stock taken           -> 7, 8, 9
+#   flipped           a SHIPPED order's slips removed, stock put
+#                     back, status BACKORDERED, not in backorders    -> 8, 9
+#   backorders        a backordered order's rows dropped             -> 8
+#   status units      a SHIPPED row's units changed                  -> 8
+#   could have shipped  +1000 in the input inventory (and tomorrow's)
+#                     for every SKU of a backordered order           -> 8, 9
+#   pick list, alert  a picklist qty changed; an alerts row deleted  -> 9
+#   exchange          a night-2 replacement's qty +1, stock taken    -> 7, 9
+#   four outputs      picklist, backorders, alerts, returns_analysis
+#                     deleted with their manifest entries            -> 6
+#   special files     a manifest naming /dev/zero; an output that is
+#                     a FIFO: refused by name, exit 3, within 20 s
 #
 # Each corruption must break exactly the invariants listed (the verdict lines), so a check
 # that fires for the wrong reason fails the test. Then usage and unreadable cases: --help
 # (0), no DIR (2), a missing folder and a manifest that is not JSON (3).
+# tests/verify_memory.sh checks that verify's memory does not grow with history.
 #
 # The runs use a copy of samples/ in a scratch folder, so inputs can be edited safely.
 #
@@ -36,6 +60,7 @@ export LC_ALL
 work=$(mktemp -d "${TMPDIR:-/tmp}/slipway-verify.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cp -r samples "$work/samples" || exit 1
+root=$(pwd)
 cd "$work" || exit 1
 pass=0
 fail=0
@@ -94,10 +119,16 @@ run kaufhaus "$KAUFHAUS"
 run night1z "$NIGHT1 --compress"
 run night2 "$NIGHT2"
 run night2-rerun "$NIGHT2 --history night2/slips.csv --history night2/returns_ledger.csv"
+NIGHT3="--catalog samples/catalog.csv --inventory night2/inventory.csv
+    --policy samples/policy.conf --orders samples/night3/orders_shop.csv
+    --orders night2/backorders.csv --returns samples/night3/returns.csv
+    --history night1/slips.csv --history night2/slips.csv
+    --history night2/returns_ledger.csv --run-date 2026-12-30"
+run night3 "$NIGHT3"
 
 # Invariants a verify of dir reports BROKEN, as "1 2 ..." (empty when none).
 broken() {
-    sed -n 's/^  \([1-6]\) .* BROKEN (.*/\1/p' "$1" | tr '\n' ' ' | sed 's/ $//'
+    sed -n 's/^  \([1-9]\) .* BROKEN (.*/\1/p' "$1" | tr '\n' ' ' | sed 's/ $//'
 }
 
 # Verify dir; expect exit code want_rc and exactly the broken invariants want_broken.
@@ -161,6 +192,7 @@ expect "night 2 re-sent with its own history verifies" night2-rerun 0 ""
 grep -q '^  5 .* holds: ' "$work/out" || report bad "re-run: invariant 5 should be checked and hold"
 expect "one file of each marketplace layout verifies" market 0 ""
 expect "a map:FILE marketplace verifies" kaufhaus 0 ""
+expect "night 3 with fed-back backorders, history and a ledger verifies" night3 0 ""
 expect "escaped, re-sent and blank order ids verify" ids 0 ""
 grep -q 'BAD\\xFF\\\\ID' ids/order_status.csv || report bad "ids: the escaped id is not in order_status.csv"
 # Without summary.json the layouts (and Tmall's GB18030) are detected from the headers,
@@ -171,6 +203,19 @@ expect "marketplace layouts detected without summary.json" c 4 "6"
 grep -q '^  5 .*not checked: needs the earlier nights' "$work/out" ||
     report bad "night 1: invariant 5 should say it needs history"
 
+# Every golden case's expected outputs verify, from the repository root where their
+# manifests name the inputs: allocation policies, warehouses, history, fed-back
+# backorders and every marketplace layout, none of which may raise a false finding.
+for m in "$root"/tests/cases/*/expected/manifest.json; do
+    c=$(basename "$(dirname "$(dirname "$m")")")
+    (cd "$root" && "$bin" verify "tests/cases/$c/expected") >"$work/out" 2>"$work/err"
+    rc=$?
+    if [ $rc = 0 ]; then report ok "golden case $c verifies"; else
+        report bad "golden case $c: verify exit $rc"
+        sed 's/^/    /' "$work/out" "$work/err" | grep -v '^    slipway verify' | head -12
+    fi
+done
+
 # ---- corruptions -------------------------------------------------------------------------
 # Oversell: a slip line ships 1000 more; tomorrow's inventory and the manifest agree.
 copy night1 c && n=$(pick c/slips.csv ',MAIN,') && sku=$(sed -n "${n}p" c/slips.csv | cut -d, -f5)
@@ -178,13 +223,13 @@ edit_line c/slips.csv "$n" '$7 += 1000'
 m=$(awk -F, -v s="$sku" 'NR > 1 && $1 == s && $2 == "MAIN" { print NR }' c/inventory.csv)
 edit_line c/inventory.csv "$m" '$3 -= 1000'
 fix_manifest c
-expect "oversell with everything else fixed up" c 4 "1"
+expect "oversell with everything else fixed up" c 4 "1 7 8 9"
 grep -q "^invariant 1 broken: SKU $sku at MAIN shipped .* > available .*slips.csv lines .*$n" \
     "$work/out" || report bad "oversell: the finding does not name SKU $sku and slips.csv line $n"
 
 # The same edit with only the manifest recomputed: invariant 6 holds, 1 and 2 do not.
 copy night1 c && edit_line c/slips.csv "$n" '$7 += 1000' && fix_manifest c
-expect "oversell hidden by a rewritten manifest" c 4 "1 2"
+expect "oversell hidden by a rewritten manifest" c 4 "1 2 7 8 9"
 
 copy night1 c && n=$(pick c/inventory.csv .) && edit_line c/inventory.csv "$n" '$3 += 1'
 fix_manifest c
@@ -212,7 +257,7 @@ cp "$work/shop.orig" samples/orders_shop.csv
 
 copy night1 c && n=$(pick c/slips.csv ',EUR,') && edit_line c/slips.csv "$n" '$9 = sprintf("%.2f", $9 + 1)'
 fix_manifest c
-expect "slip line_amount changed" c 4 "4"
+expect "slip line_amount changed" c 4 "4 7"
 
 copy night2 c && n=$(pick c/returns_ledger.csv ',refund,APPROVED,')
 edit_line c/returns_ledger.csv "$n" '$11 = sprintf("%.2f", $11 + 1)'
@@ -229,8 +274,169 @@ grep -q "input samples/catalog.csv (catalog) changed" "$work/out" ||
 cp "$work/catalog.orig" samples/catalog.csv
 
 # Night 2's own slips given as history to night 2's outputs: every slip ships twice.
-expect "night 2 checked against its own slips ships twice" night2 4 "5 6" \
+expect "night 2 checked against its own slips ships twice" night2 4 "5 6 7 8" \
     --history night1/slips.csv --history night2/slips.csv
+
+# ---- corruptions that change what ships (issue 12, item 3) -------------------------------
+# Regression (issue 12, 2026-12-06): each of these passed verify with the manifest (and
+# every figure the old checks recounted) fixed up; each is now caught from the inputs.
+
+# Add delta to on_hand of (sku, warehouse) in dir/inventory.csv.
+inv_add() { # dir sku warehouse delta
+    awk -F, -v OFS=, -v s="$2" -v w="$3" -v d="$4" '
+        NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i }
+        NR > 1 && $c["sku"] == s && $c["warehouse"] == w { $c["on_hand"] += d } { print }' \
+        "$1/inventory.csv" >"$1/inv.tmp" && mv "$1/inv.tmp" "$1/inventory.csv"
+}
+
+# First quote-free EUR slip line at MAIN whose SKU has at least $2 free units left there.
+spare_line() { # dir units
+    awk -F, -v u="$2" 'NR == FNR { if (FNR > 1 && $2 == "MAIN" && $3 - $6 >= u) ok[$1] = 1; next }
+        FNR > 1 && $11 == "MAIN" && $10 == "EUR" && ok[$5] && index($0, "\"") == 0 { print FNR; exit }' \
+        "$1/inventory.csv" "$1/slips.csv"
+}
+field() { # file line n
+    sed -n "$2p" "$1" | cut -d, -f"$3"
+}
+
+# A slip's ship-to redirected.
+copy night1 c && n=$(pick c/slips.csv ',MAIN,') && edit_line c/slips.csv "$n" '$15 = "Elsewhere"'
+fix_manifest c
+expect "a slip's ship_city redirected" c 4 "7"
+grep -q "^invariant 7 broken: slips.csv:$n: .*ship_city \"Elsewhere\"" "$work/out" ||
+    report bad "ship-to: the finding does not name slips.csv:$n and the city"
+
+# A slip line ships another SKU (name and bin of that SKU, stock moved to match).
+copy night1 c && n=$(pick c/slips.csv ',MAIN,')
+a=$(field c/slips.csv "$n" 5) q=$(field c/slips.csv "$n" 7)
+b=$(awk -F, -v a="$a" 'NR == FNR { if (FNR > 1 && index($0, "\"") == 0) clean[$1] = 1; next }
+    FNR > 1 && $2 == "MAIN" && $1 != a && clean[$1] && $3 - $6 > best { best = $3 - $6; s = $1 }
+    END { print s }' samples/catalog.csv c/inventory.csv)
+bname=$(awk -F, -v s="$b" '$1 == s { print $2 }' samples/catalog.csv)
+bbin=$(awk -F, -v s="$b" '$1 == s { print $9 }' samples/catalog.csv)
+edit_line c/slips.csv "$n" "\$5 = \"$b\"; \$6 = \"$bname\"; \$12 = \"$bbin\""
+inv_add c "$a" MAIN "$q" && inv_add c "$b" MAIN "-$q"
+fix_manifest c
+expect "a slip line ships another SKU" c 4 "7 9"
+grep -q "^invariant 7 broken: slips.csv:$n: .*SKU $b" "$work/out" ||
+    report bad "another SKU: the finding does not name slips.csv:$n and SKU $b"
+
+# A slip line ships 5 more units at the same amount (stock taken to match).
+copy night1 c && n=$(spare_line c 5) && sku=$(field c/slips.csv "$n" 5)
+edit_line c/slips.csv "$n" '$7 += 5' && inv_add c "$sku" MAIN -5 && fix_manifest c
+expect "a slip line ships 5 more units at the same amount" c 4 "7 8 9"
+
+# A slip's unit_price changed, its line_amount kept.
+copy night1 c && n=$(pick c/slips.csv ',EUR,')
+edit_line c/slips.csv "$n" '$8 = sprintf("%.2f", $8 + 1)' && fix_manifest c
+expect "a slip unit_price no longer the order's" c 4 "7"
+
+# A REJECTED order shipped: a slip line for it, its status SHIPPED for that amount, the
+# stock taken.
+copy night1 c
+s=$(awk -F, 'NR > 1 && $3 == "REJECTED" && $7 == "EUR" && $6 != "" && index($0, "\"") == 0 {
+    print NR; exit }' c/order_status.csv)
+id=$(field c/order_status.csv "$s" 1) ch=$(field c/order_status.csv "$s" 2)
+n=$(spare_line c 1) && sku=$(field c/slips.csv "$n" 5) && price=$(field c/slips.csv "$n" 8)
+sed -n "${n}p" c/slips.csv | awk -F, -v OFS=, -v id="$id" -v ch="$ch" \
+    '{ $1 = "OUT-20261127-999999"; $2 = id; $3 = ch; $4 = 1; $7 = 1; $9 = $8; print }' >>c/slips.csv
+edit_line c/order_status.csv "$s" "\$3 = \"SHIPPED\"; \$4 = 1; \$5 = 1; \$6 = \"$price\"; \$8 = \"\""
+inv_add c "$sku" MAIN -1 && fix_manifest c
+expect "a REJECTED order shipped" c 4 "7 8 9"
+grep -q "^invariant 8 broken: .*order $id .*REJECTED" "$work/out" ||
+    report bad "rejected shipped: the finding does not name order $id and its rejection"
+
+# A SHIPPED order flipped to BACKORDERED: its slip lines removed, their stock put back, and
+# nothing added to backorders.csv.
+copy night1 c
+id=$(awk -F, 'NR == FNR { if (FNR > 1) { if (index($0, "\"")) bad[$2] = 1; else has[$2] = 1 }; next }
+    FNR > 1 && $3 == "SHIPPED" && $7 == "EUR" && has[$1] && !bad[$1] && index($0, "\"") == 0 {
+    print $1; exit }' c/slips.csv c/order_status.csv)
+awk -F, -v id="$id" 'NR > 1 && $2 == id { print $5, $11, $7 }' c/slips.csv >"$work/moved"
+while read -r sku wh q; do inv_add c "$sku" "$wh" "$q"; done <"$work/moved"
+awk -F, -v id="$id" '$2 != id' c/slips.csv >c/slips.tmp && mv c/slips.tmp c/slips.csv
+s=$(awk -F, -v id="$id" '$1 == id { print NR }' c/order_status.csv)
+edit_line c/order_status.csv "$s" '$3 = "BACKORDERED"; $8 = "INSUFFICIENT_STOCK"' && fix_manifest c
+expect "a SHIPPED order flipped to BACKORDERED, not in backorders.csv" c 4 "8 9"
+grep -q "^invariant 8 broken: .*order $id .*backorders.csv" "$work/out" ||
+    report bad "flipped to BACKORDERED: no finding names order $id missing from backorders.csv"
+
+# A backordered order's rows dropped from backorders.csv.
+copy night1 c && id=$(field c/backorders.csv 2 1)
+awk -F, -v id="$id" '$1 != id' c/backorders.csv >c/bo.tmp && mv c/bo.tmp c/backorders.csv
+fix_manifest c
+expect "a backordered order's rows dropped from backorders.csv" c 4 "8"
+grep -q "^invariant 8 broken: order $id .*line 1 .*no row in backorders.csv" "$work/out" ||
+    report bad "backorders dropped: the finding does not name order $id line 1"
+
+# Status figures: a SHIPPED row's units changed.
+copy night1 c && n=$(pick c/order_status.csv ',SHIPPED,') && edit_line c/order_status.csv "$n" '$5 += 1'
+fix_manifest c
+expect "an order_status units changed" c 4 "8"
+
+# A backordered order that could have shipped: stock added to the input inventory (and so
+# to tomorrow's) at MAIN for every SKU of a backordered order.
+copy night1 c && cp samples/inventory.csv "$work/inventory.orig"
+id=$(awk -F, 'NR == FNR { if ($2 == "MAIN") stocked[$1] = 1; next }
+    FNR > 1 { if (!($1 in ok)) { ok[$1] = 1; order[++k] = $1 }; if (!stocked[$3]) ok[$1] = 0 }
+    END { for (i = 1; i <= k; i++) if (ok[order[i]]) { print order[i]; exit } }' \
+    samples/inventory.csv c/backorders.csv)
+for sku in $(awk -F, -v id="$id" '$1 == id { print $3 }' c/backorders.csv | sort -u); do
+    awk -F, -v OFS=, -v s="$sku" '$1 == s && $2 == "MAIN" { $3 += 1000 } { print }' \
+        samples/inventory.csv >"$work/inv.tmp" && mv "$work/inv.tmp" samples/inventory.csv
+    inv_add c "$sku" MAIN 1000
+done
+fix_manifest c
+expect "a backordered order that could have shipped" c 4 "8 9"
+grep -q "^invariant 8 broken: .*order $id .*could have shipped" "$work/out" ||
+    report bad "could have shipped: the finding does not name order $id"
+cp "$work/inventory.orig" samples/inventory.csv
+
+# The pick list and the alerts, recounted from the slips and the stock.
+copy night1 c && edit_line c/picklist.csv 2 '$5 += 1' && fix_manifest c
+expect "a picklist qty changed" c 4 "9"
+copy night1 c && sed -i 2d c/alerts.csv && fix_manifest c
+expect "an alert row deleted" c 4 "9"
+
+# An exchange replacement inflated (night 2), the stock taken to match.
+copy night2 c && n=$(awk -F, '$2 ~ /^RMA-/ && $5 == "PACK-35L" { print NR; exit }' c/slips.csv)
+edit_line c/slips.csv "$n" '$7 += 1' && inv_add c PACK-35L MAIN -1 && fix_manifest c
+expect "an exchange replacement inflated" c 4 "7 9"
+grep -q "^invariant 7 broken: slips.csv:$n: .*RMA-" "$work/out" ||
+    report bad "exchange inflated: the finding does not name slips.csv:$n"
+
+# Four outputs deleted together with their manifest entries.
+copy night1 c && rm c/picklist.csv c/backorders.csv c/alerts.csv c/returns_analysis.csv
+awk -v drop=" picklist.csv backorders.csv alerts.csv returns_analysis.csv " '
+    /"outputs": \[/ { print; inout = 1; next }
+    inout && /^  \]/ { for (i = 1; i <= k; i++) printf "%s%s\n", kept[i], i < k ? "," : ""
+                       inout = 0; print; next }
+    inout && /^    \{/ { obj = $0; next }
+    inout && /^    \}/ { if (index(drop, " " name " ") == 0) kept[++k] = obj "\n    }"; next }
+    inout { obj = obj "\n" $0; if ($0 ~ /"name": "/) { name = $0; sub(/.*"name": "/, "", name)
+            sub(/".*/, "", name) }; next }
+    { print }' c/manifest.json >c/m.tmp && mv c/m.tmp c/manifest.json
+fix_manifest c
+expect "four outputs deleted with their manifest entries" c 4 "6"
+for f in picklist.csv backorders.csv alerts.csv returns_analysis.csv; do
+    grep -q "^invariant 6 broken: $f is missing" "$work/out" ||
+        report bad "outputs deleted: no finding says $f is missing"
+done
+
+# Special files: a manifest naming /dev/zero as an input, an output that is a FIFO. Each is
+# refused by name (exit 3) without being read, so verify cannot hang on it.
+copy night1 c && sed -i 's#"path": "samples/catalog.csv"#"path": "/dev/zero"#' c/manifest.json
+timeout 20 "$bin" verify c >"$work/out" 2>"$work/err"
+rc=$?
+[ $rc = 3 ] && grep -q '/dev/zero.*not a regular file' "$work/err" &&
+    report ok "a manifest naming /dev/zero is refused" ||
+    report bad "manifest naming /dev/zero: exit $rc, expected 3 naming it"
+copy night1 c && rm c/picklist.csv && mkfifo c/picklist.csv
+timeout 20 "$bin" verify c >"$work/out" 2>"$work/err"
+rc=$?
+[ $rc = 3 ] && grep -q 'picklist.csv.*not a regular file' "$work/err" &&
+    report ok "an output that is a FIFO is refused" ||
+    report bad "output FIFO: exit $rc, expected 3 naming it"
 
 # ---- usage and unreadable ----------------------------------------------------------------
 "$bin" verify --help >"$work/out" 2>&1

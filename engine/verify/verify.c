@@ -1,17 +1,27 @@
-/* slipway verify's driver: read manifest.json, check every hash it records (invariant 6),
- * load the outputs and inputs, then run the checks of invariants 1-5 on what was read.
+/* slipway verify's driver: read manifest.json, check every hash it records and the set of
+ * outputs a run writes (invariant 6), load the outputs and inputs, then run the checks of
+ * invariants 1-5 and verify's own checks 7-9 on what was read.
  *
  * Order matters only for messages: hashes first, so that a changed file is named before
  * the invariants it breaks. Every check runs from the files even when a hash already
- * failed, so a manifest rewritten to match edited outputs hides nothing. */
+ * failed, so a manifest rewritten to match edited outputs hides nothing.
+ *
+ * Verify reads only regular files: a manifest naming /dev/zero or a FIFO would otherwise
+ * hang it or feed it endless bytes. Each path is stat()ed before anything opens it, and
+ * verify's own opens use O_NONBLOCK and check the descriptor again with fstat(), so a
+ * file swapped for a FIFO after the stat cannot block it. (The formats/ readers that load
+ * a file afterwards open it by path again: a swap in that window is refused by the hash
+ * pass having read it, or shows as a changed file.) */
 #include "verify.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../../formats/currency.h"
 #include "../../formats/num.h"
@@ -19,28 +29,47 @@
 #include "verify_int.h"
 
 static const fmt_column slip_cols[SL_COUNT] = {
-    {"slip_no", 1},    {"order_id", 1},    {"sku", 1},      {"qty", 1},
-    {"unit_price", 1}, {"line_amount", 1}, {"currency", 1}, {"warehouse", 1},
+    {"slip_no", 1},     {"order_id", 1},     {"channel", 1},      {"line_no", 1},
+    {"sku", 1},         {"name", 1},         {"qty", 1},          {"unit_price", 1},
+    {"line_amount", 1}, {"currency", 1},     {"warehouse", 1},    {"bin", 1},
+    {"ship_name", 1},   {"ship_street", 1},  {"ship_city", 1},    {"ship_region", 1},
+    {"ship_postal", 1}, {"ship_country", 1}, {"ship_service", 1}, {"ship_date", 1},
 };
 static const fmt_column status_cols[ST_COUNT] = {
-    {"order_id", 1}, {"status", 1},   {"lines", 1}, {"units", 1},
-    {"amount", 1},   {"currency", 1}, {"code", 1},
+    {"order_id", 1}, {"channel", 1}, {"status", 1},   {"lines", 1},
+    {"units", 1},    {"amount", 1},  {"currency", 1}, {"code", 1},
 };
+static const fmt_column pick_cols[PK_COUNT] = {{"warehouse", 1}, {"bin", 1}, {"sku", 1},
+                                               {"name", 1},      {"qty", 1}, {"slips", 1}};
+static const fmt_column alert_cols[AL_COUNT] = {
+    {"sku", 1},    {"warehouse", 1}, {"on_hand", 1},       {"reorder_point", 1},
+    {"demand", 1}, {"shortfall", 1}, {"suggested_qty", 1}, {"code", 1},
+};
+static const fmt_column catalog_cols[CT_COUNT] = {
+    {"sku", 1}, {"name", 1}, {"status", 1}, {"currency", 1}, {"bin", 0}};
 static const fmt_column exc_cols[EX_COUNT] = {
     {"source", 1}, {"line", 1}, {"record_id", 1}, {"code", 1}};
-static const fmt_column inv_cols[IV_COUNT] = {
-    {"sku", 1}, {"warehouse", 0}, {"on_hand", 1}, {"safety_stock", 0}};
+static const fmt_column inv_cols[IV_COUNT] = {{"sku", 1},         {"warehouse", 0},
+                                              {"on_hand", 1},     {"reorder_point", 0},
+                                              {"reorder_qty", 0}, {"safety_stock", 0}};
 static const fmt_column ledger_cols[LG_COUNT] = {
     {"return_no", 1},   {"request_id", 1}, {"order_id", 1}, {"sku", 1},           {"qty", 1},
     {"resolution", 1},  {"decision", 1},   {"code", 1},     {"refund_amount", 1}, {"currency", 1},
-    {"restock_qty", 1}, {"warehouse", 1},  {"status", 1},
+    {"restock_qty", 1}, {"warehouse", 1},  {"status", 1},   {"channel", 0},
 };
-/* History ledgers of other slipway versions may lack columns tonight's has. */
-static const fmt_column hist_ledger_cols[LG_COUNT] = {
-    {"return_no", 0},   {"request_id", 1}, {"order_id", 1}, {"sku", 1},           {"qty", 1},
-    {"resolution", 0},  {"decision", 1},   {"code", 0},     {"refund_amount", 0}, {"currency", 0},
-    {"restock_qty", 0}, {"warehouse", 0},  {"status", 0},
-};
+
+/* backorders.csv: the canonical order columns, then line_no, open_qty, code, line_amount. */
+static const fmt_column *backorder_cols(void)
+{
+    static fmt_column cols[BO_COUNT];
+    for (int c = 0; c <= FMT_COL_DISCOUNT; c++)
+        cols[c] = (fmt_column){fmt_col_name((fmt_col)c), 1};
+    cols[BO_LINE_NO] = (fmt_column){"line_no", 1};
+    cols[BO_OPEN_QTY] = (fmt_column){"open_qty", 1};
+    cols[BO_CODE] = (fmt_column){"code", 1};
+    cols[BO_LINE_AMOUNT] = (fmt_column){"line_amount", 1};
+    return cols;
+}
 
 /* ---- small helpers shared by the checks ---- */
 
@@ -86,6 +115,56 @@ int eng__verify_int_text(const char *s, int64_t *out)
     return fmt_int_parse(s, strlen(s), out) == FMT_NUM_OK ? 0 : -1;
 }
 
+void eng__verify_amount_text(char *dst, size_t cap, __int128 v, int cur)
+{
+    fmt_buf b;
+    fmt_buf_init(&b);
+    fmt_buf_put_minor128(&b, v, cur >= 0 ? fmt_currency_minor_digits(cur) : 0);
+    snprintf(dst, cap, "%.*s", b.p ? (int)b.len : 0, b.p ? b.p : "");
+    fmt_buf_release(&b);
+}
+
+int eng__verify_key(fmt_buf *b, const char *a, const char *c, const char *d)
+{
+    b->len = 0;
+    fmt_buf_puts(b, a);
+    fmt_buf_putc(b, ENG_VMAP_SEP);
+    fmt_buf_puts(b, c);
+    if (d) {
+        fmt_buf_putc(b, ENG_VMAP_SEP);
+        fmt_buf_puts(b, d);
+    }
+    fmt_buf_putc(b, '\0');
+    if (b->failed)
+        return -1;
+    b->len--; /* NUL-terminated for messages, not part of the key */
+    return 0;
+}
+
+int eng__verify_paid_key(const eng_vrun *v, fmt_buf *b, const char *channel, const char *id,
+                         const char *sku)
+{
+    if (!v->paid_by_channel)
+        return eng__verify_key(b, id, sku, NULL);
+    if (!channel) {
+        b->len = 0;
+        return 0;
+    }
+    return eng__verify_key(b, channel, id, sku);
+}
+
+uint32_t eng__verify_sku(eng_vrun *v, const char *sku, size_t len)
+{
+    int64_t id = eng_vmap_add(v->skus, sku, len, NULL);
+    return id < 0 || id >= ENG_VNONE ? ENG_VNONE : (uint32_t)id;
+}
+
+int64_t eng__verify_catalog_row(const eng_vrun *v, const char *sku)
+{
+    int64_t id = v->catalog_skus ? eng_vmap_find(v->catalog_skus, sku, strlen(sku)) : -1;
+    return id < 0 ? -1 : v->catalog_rows[id];
+}
+
 void eng__verify_lines(char *dst, size_t cap, const uint64_t *lines, size_t n)
 {
     enum { MAX = 10 };
@@ -109,58 +188,157 @@ static char *join(const char *dir, const char *name)
     return p;
 }
 
-/* SHA-256 in hex and size of a file's bytes: 0, or -1 with errno. */
-static int hash_file(const char *path, char hex[65], uint64_t *bytes)
+/* errno for "not a regular file": ENODEV reads "No such device", so the message is ours. */
+#define NOT_REGULAR (-1000)
+
+static const char *kind_of(mode_t m)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    return S_ISDIR(m)    ? "a folder"
+           : S_ISCHR(m)  ? "a character device"
+           : S_ISBLK(m)  ? "a block device"
+           : S_ISFIFO(m) ? "a FIFO"
+           : S_ISSOCK(m) ? "a socket"
+                         : "not a file";
+}
+
+/* Why opening path failed with errno e, as text (buf holds it for a special file). */
+static const char *why_text(int e, const char *path, char *buf, size_t cap)
+{
+    if (e != NOT_REGULAR)
+        return strerror(e);
+    struct stat st;
+    snprintf(buf, cap, "not a regular file (%s); verify reads only files",
+             stat(path, &st) == 0 ? kind_of(st.st_mode) : "gone");
+    return buf;
+}
+
+/* path opened for reading if it is a regular file: the descriptor, or -1 with errno
+ * (NOT_REGULAR for anything else). A special file is never opened: the
+ * stat comes first, and O_NONBLOCK with an fstat of the descriptor covers a swap between
+ * the two (opening a FIFO without it waits for a writer). */
+static int open_regular(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
         return -1;
-    fmt_sha256 *h = fmt_sha256_new();
+    if (!S_ISREG(st.st_mode)) {
+        errno = NOT_REGULAR;
+        return -1;
+    }
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        errno = NOT_REGULAR;
+        return -1;
+    }
+    /* A regular file never blocks: clear O_NONBLOCK so reads behave as usual. */
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK); /* best effort: regular files ignore it */
+    return fd;
+}
+
+/* 0 when path is a regular file (or does not exist: its loader says so), else -1. For
+ * the formats/ readers, which open by path themselves. */
+static int regular_or_absent(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) != 0 || S_ISREG(st.st_mode) ? 0 : -1;
+}
+
+/* Every byte of an open file through fn: 0, or -1 with errno. Closes fd. */
+static int read_all(int fd, void (*fn)(void *ctx, const char *p, size_t n), void *ctx)
+{
     char *buf = malloc(1u << 16);
-    if (!h || !buf) {
-        fmt_sha256_free(h);
-        free(buf);
-        fclose(f);
+    if (!buf) {
+        close(fd);
         errno = ENOMEM;
         return -1;
     }
-    uint64_t total = 0;
-    size_t n;
-    while ((n = fread(buf, 1, 1u << 16, f)) > 0) {
-        fmt_sha256_update(h, buf, n);
-        total += n;
+    int rc = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf, 1u << 16);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = -1;
+            break;
+        }
+        if (n == 0)
+            break;
+        fn(ctx, buf, (size_t)n);
     }
-    int bad = ferror(f);
-    fclose(f);
+    int e = errno;
     free(buf);
-    fmt_sha256_final_hex(h, hex);
-    fmt_sha256_free(h);
-    if (bad) {
-        errno = EIO;
+    close(fd);
+    errno = e;
+    return rc;
+}
+
+typedef struct hashing {
+    fmt_sha256 *h;
+    uint64_t total;
+} hashing;
+
+static void hash_bytes(void *ctx, const char *p, size_t n)
+{
+    hashing *hs = ctx;
+    fmt_sha256_update(hs->h, p, n);
+    hs->total += n;
+}
+
+/* SHA-256 in hex and size of a file's bytes: 0, or -1 with errno (NOT_REGULAR for a
+ * special file, which is not read). */
+static int hash_file(const char *path, char hex[65], uint64_t *bytes)
+{
+    int fd = open_regular(path);
+    if (fd < 0)
+        return -1;
+    hashing hs = {fmt_sha256_new(), 0};
+    if (!hs.h) {
+        close(fd);
+        errno = ENOMEM;
         return -1;
     }
-    *bytes = total;
+    int rc = read_all(fd, hash_bytes, &hs);
+    int e = errno;
+    fmt_sha256_final_hex(hs.h, hex);
+    fmt_sha256_free(hs.h);
+    if (rc != 0) {
+        errno = e;
+        return -1;
+    }
+    *bytes = hs.total;
     return 0;
+}
+
+static void keep_bytes(void *ctx, const char *p, size_t n)
+{
+    fmt_buf_put(ctx, p, n);
 }
 
 /* Whole file into a NUL-terminated buffer: 0, or -1 with errno. */
 static int slurp(const char *path, char **out, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    int fd = open_regular(path);
+    if (fd < 0)
         return -1;
     fmt_buf b;
     fmt_buf_init(&b);
-    char tmp[8192];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-        fmt_buf_put(&b, tmp, n);
+    int rc = read_all(fd, keep_bytes, &b);
     fmt_buf_putc(&b, '\0');
-    int bad = ferror(f);
-    fclose(f);
-    if (bad || b.failed) {
+    if (rc != 0 || b.failed) {
+        int e = rc != 0 ? errno : ENOMEM;
         fmt_buf_release(&b);
-        errno = bad ? EIO : ENOMEM;
+        errno = e;
         return -1;
     }
     *out = b.p;
@@ -193,7 +371,7 @@ static int add_input(eng_vrun *v, size_t *cap, const char *role, const char *pat
     char *copy = strdup(path);
     if (!copy)
         return -1;
-    v->inputs[v->n_inputs++] = (eng_vinput){role, copy, recorded ? recorded : copy, sha};
+    v->inputs[v->n_inputs++] = (eng_vinput){role, copy, recorded ? recorded : copy, sha, 0};
     return 0;
 }
 
@@ -288,23 +466,31 @@ static eng_rc collect_inputs(eng_vrun *v, const eng_verify_args *a)
     return ENG_OK;
 }
 
-static void check_input_hashes(eng_vrun *v)
+/* Returns how many inputs could be hashed. */
+static size_t check_input_hashes(eng_vrun *v)
 {
+    size_t n_read = 0;
     for (size_t i = 0; i < v->n_inputs; i++) {
         const eng_vinput *in = &v->inputs[i];
         char hex[65];
         uint64_t bytes;
         if (hash_file(in->path, hex, &bytes) != 0) {
+            int e = errno;
+            if (e == NOT_REGULAR)
+                v->inputs[i].refused = 1;
+            char why[96];
             eng_vreport_unreadable(v->report, "%s input %s: %s", in->role, in->path,
-                                   strerror(errno));
+                                   why_text(e, in->path, why, sizeof why));
             continue;
         }
+        n_read++;
         if (in->sha256 && strcmp(hex, in->sha256) != 0)
             eng_vreport_broken(v->report, 6,
                                "input %s (%s) changed since the run: sha256 %.16s..., "
                                "manifest.json records %.16s...",
                                in->path, in->role, hex, in->sha256);
     }
+    return n_read;
 }
 
 /* Every output the manifest lists has its bytes and hash; every file in DIR but
@@ -337,8 +523,11 @@ static eng_rc check_outputs(eng_vrun *v, size_t *n_outputs)
         if (hash_file(path, hex, &bytes) != 0) {
             if (errno == ENOENT)
                 eng_vreport_broken(v->report, 6, "%s is listed in manifest.json but missing", name);
-            else
-                eng_vreport_unreadable(v->report, "%s: %s", path, strerror(errno));
+            else {
+                char why[96];
+                eng_vreport_unreadable(v->report, "%s: %s", path,
+                                       why_text(errno, path, why, sizeof why));
+            }
         } else {
             char want_bytes[32];
             snprintf(want_bytes, sizeof want_bytes, "%llu", (unsigned long long)bytes);
@@ -373,6 +562,63 @@ static eng_rc check_outputs(eng_vrun *v, size_t *n_outputs)
     }
     closedir(d);
     return ENG_OK;
+}
+
+static int listed_output(const eng_vrun *v, const char *name)
+{
+    const eng_vjson *outs = eng_vjson_get(v->manifest, "outputs");
+    for (size_t i = 0; i < eng_vjson_len(outs); i++) {
+        const char *n = eng_vjson_get_str(eng_vjson_at(outs, i), "name");
+        if (n && strcmp(n, name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int in_dir(const eng_vrun *v, const char *name)
+{
+    char *path = join(v->dir, name);
+    struct stat st;
+    int found = path && stat(path, &st) == 0;
+    free(path);
+    return found;
+}
+
+/* The outputs every run writes (README "Outputs"), the CSV ones all plain or all .zst
+ * (--compress): one missing is a finding even when manifest.json no longer lists it. (One
+ * that the manifest lists is already named by check_outputs.) */
+static void check_output_set(eng_vrun *v)
+{
+    static const char *const csv[] = {
+        "slips.csv",      "picklist.csv",       "order_status.csv",
+        "backorders.csv", "exceptions.csv",     "inventory.csv",
+        "alerts.csv",     "returns_ledger.csv", "returns_analysis.csv"};
+    size_t n_plain = 0, n_zst = 0;
+    for (size_t i = 0; i < sizeof csv / sizeof *csv; i++) {
+        char zst[64];
+        snprintf(zst, sizeof zst, "%s.zst", csv[i]);
+        int plain = in_dir(v, csv[i]), z = in_dir(v, zst);
+        n_plain += (size_t)plain;
+        n_zst += (size_t)z;
+        if (plain && z)
+            eng_vreport_broken(v->report, 6,
+                               "both %s and %s are in the output folder; a run writes one of them",
+                               csv[i], zst);
+        else if (!plain && !z && !listed_output(v, csv[i]) && !listed_output(v, zst))
+            eng_vreport_broken(v->report, 6,
+                               "%s is missing: every run writes it (or %s), and manifest.json "
+                               "does not list it",
+                               csv[i], zst);
+    }
+    if (n_plain && n_zst)
+        eng_vreport_broken(v->report, 6,
+                           "%zu CSV outputs are plain and %zu compressed (.zst); a run writes all "
+                           "of them one way",
+                           n_plain, n_zst);
+    if (!in_dir(v, "summary.json") && !listed_output(v, "summary.json"))
+        eng_vreport_broken(v->report, 6,
+                           "summary.json is missing: every run writes it, and manifest.json does "
+                           "not list it");
 }
 
 /* The name an output has in this run: "slips.csv", or "slips.csv.zst" under --compress. */
@@ -421,9 +667,19 @@ static eng_rc load_output(eng_vrun *v, const char *base, const fmt_column *cols,
     char *path = output_path(v, base, &label);
     if (!path)
         return ENG_NOMEM;
+    if (regular_or_absent(path) != 0) {
+        char why[96];
+        /* already reported by the hash pass when listed; say it here otherwise */
+        if (!listed_output(v, label))
+            eng_vreport_unreadable(v->report, "%s: %s", path,
+                                   why_text(NOT_REGULAR, path, why, sizeof why));
+        free(path);
+        *out = NULL;
+        return ENG_OK;
+    }
     eng_err err;
     memset(&err, 0, sizeof err);
-    eng_rc rc = eng_vtable_load(path, label, cols, n, out, &err);
+    eng_rc rc = eng_vtable_load(path, label, cols, n, 1, out, &err);
     free(path);
     if (rc == ENG_NOMEM)
         return rc;
@@ -442,7 +698,12 @@ static eng_rc load_summary(eng_vrun *v)
     char *text;
     size_t len;
     if (slurp(path, &text, &len) != 0) {
-        eng_vreport_unreadable(v->report, "%s: %s", path, strerror(errno));
+        /* a missing summary.json is invariant 6's finding already */
+        if (errno != ENOENT && !(errno == NOT_REGULAR && listed_output(v, "summary.json"))) {
+            char why[96];
+            eng_vreport_unreadable(v->report, "%s: %s", path,
+                                   why_text(errno, path, why, sizeof why));
+        }
         free(path);
         return ENG_OK;
     }
@@ -459,53 +720,48 @@ static eng_rc load_summary(eng_vrun *v)
     return ENG_OK;
 }
 
+/* Reference inputs whole; history is only counted here (vhist.c streams it). */
 static eng_rc load_inputs(eng_vrun *v)
 {
     eng_err err;
-    size_t n_hist = 0;
-    for (size_t i = 0; i < v->n_inputs; i++)
-        n_hist += strcmp(v->inputs[i].role, "history") == 0;
-    v->hist_slips = calloc(n_hist ? n_hist : 1, sizeof *v->hist_slips);
-    v->hist_ledgers = calloc(n_hist ? n_hist : 1, sizeof *v->hist_ledgers);
-    if (!v->hist_slips || !v->hist_ledgers)
-        return ENG_NOMEM;
-    v->history_given = n_hist > 0;
     for (size_t i = 0; i < v->n_inputs; i++) {
         const eng_vinput *in = &v->inputs[i];
+        v->history_given |= strcmp(in->role, "history") == 0;
+        if (in->refused)
+            continue; /* a special file: named by the hash pass, never opened */
         memset(&err, 0, sizeof err);
         eng_rc rc = ENG_OK;
         if (strcmp(in->role, "inventory") == 0) {
             rc =
-                eng_vtable_load(in->path, in->path, inv_cols, IV_COUNT, &v->inventory_before, &err);
+                eng_vtable_load(in->path, in->path, inv_cols, IV_COUNT, 1, &v->inventory_before, &err);
+        } else if (strcmp(in->role, "catalog") == 0) {
+            rc = eng_vtable_load(in->path, in->path, catalog_cols, CT_COUNT, 0, &v->catalog, &err);
         } else if (strcmp(in->role, "policy") == 0) {
             fmt_policy_release(&v->policy);
             rc = fmt_policy_load(in->path, &v->policy, NULL, &err);
-        } else if (strcmp(in->role, "history") == 0) {
-            /* Told apart by their headers, as the run tells them. */
-            static const fmt_column probe_cols[] = {{"slip_no", 0}};
-            eng_vtable *t = NULL;
-            rc = eng_vtable_load(in->path, in->path, probe_cols, 1, &t, &err);
-            int is_slips = rc == ENG_OK && eng_vtable_has(t, 0);
-            eng_vtable_free(t);
-            t = NULL;
-            if (rc == ENG_OK) {
-                memset(&err, 0, sizeof err);
-                if (is_slips)
-                    rc = eng_vtable_load(in->path, in->path, slip_cols, SL_COUNT, &t, &err);
-                else
-                    rc = eng_vtable_load(in->path, in->path, hist_ledger_cols, LG_COUNT, &t, &err);
-            }
-            if (rc == ENG_OK) {
-                if (is_slips)
-                    v->hist_slips[v->n_hist_slips++] = t;
-                else
-                    v->hist_ledgers[v->n_hist_ledgers++] = t;
-            }
         }
         if (rc == ENG_NOMEM)
             return rc;
         if (rc != ENG_OK)
             report_err(v, in->path, &err);
+    }
+    if (!v->catalog)
+        return ENG_OK;
+    v->catalog_skus = eng_vmap_new();
+    size_t cap = 0;
+    if (!v->catalog_skus)
+        return ENG_NOMEM;
+    for (size_t r = 0; r < eng_vtable_rows(v->catalog); r++) {
+        const char *sku = eng_vtable_get(v->catalog, r, CT_SKU);
+        int added;
+        int64_t id = eng_vmap_add(v->catalog_skus, sku, strlen(sku), &added);
+        int64_t *rows =
+            id < 0 ? NULL : eng__verify_fit(v->catalog_rows, &cap, (size_t)id, sizeof *rows, 256);
+        if (!rows)
+            return ENG_NOMEM;
+        v->catalog_rows = rows;
+        if (added) /* the run refuses a catalog with a SKU twice: the first row stands */
+            v->catalog_rows[id] = (int64_t)r;
     }
     return ENG_OK;
 }
@@ -517,20 +773,26 @@ static void free_run(eng_vrun *v)
     for (size_t i = 0; i < v->n_inputs; i++)
         free(v->inputs[i].path);
     free(v->inputs);
-    eng_vtable_free(v->slips);
-    eng_vtable_free(v->status);
-    eng_vtable_free(v->exceptions);
-    eng_vtable_free(v->inventory);
-    eng_vtable_free(v->ledger);
-    eng_vtable_free(v->inventory_before);
-    for (size_t i = 0; i < v->n_hist_slips; i++)
-        eng_vtable_free(v->hist_slips[i]);
-    for (size_t i = 0; i < v->n_hist_ledgers; i++)
-        eng_vtable_free(v->hist_ledgers[i]);
-    free(v->hist_slips);
-    free(v->hist_ledgers);
-    eng_vmap_free(v->ordered);
-    free(v->ordered_qty);
+    eng_vtable *tables[] = {
+        v->slips,      v->status,   v->exceptions, v->inventory,        v->ledger,
+        v->backorders, v->picklist, v->alerts,     v->inventory_before, v->catalog};
+    for (size_t i = 0; i < sizeof tables / sizeof *tables; i++)
+        eng_vtable_free(tables[i]);
+    eng_vmap *maps[] = {v->catalog_skus, v->skus,      v->order_keys, v->heads,
+                        v->pairs,        v->pair_skus, v->paid_keys,  v->hist_requests,
+                        v->slot_keys,    v->return_nos};
+    for (size_t i = 0; i < sizeof maps / sizeof *maps; i++)
+        eng_vmap_free(maps[i]);
+    free(v->catalog_rows);
+    free(v->orders);
+    free(v->lines);
+    free(v->pair_first);
+    free(v->hist_units);
+    free(v->paid);
+    free(v->hist_request_count);
+    free(v->slots);
+    free(v->sku_first_slot);
+    free(v->warehouses);
     fmt_policy_release(&v->policy);
     eng_vreport_free(v->report);
 }
@@ -550,7 +812,8 @@ static eng_rc verify(eng_vrun *v, const eng_verify_args *a)
     char *text;
     size_t len;
     if (slurp(mpath, &text, &len) != 0) {
-        eng_vreport_unreadable(v->report, "%s: %s", mpath, strerror(errno));
+        char why[96];
+        eng_vreport_unreadable(v->report, "%s: %s", mpath, why_text(errno, mpath, why, sizeof why));
         free(mpath);
         return ENG_OK;
     }
@@ -571,12 +834,15 @@ static eng_rc verify(eng_vrun *v, const eng_verify_args *a)
     free(mpath);
 
     ENG_TRY(collect_inputs(v, a));
-    check_input_hashes(v);
+    size_t n_inputs = check_input_hashes(v);
     size_t n_outputs;
     ENG_TRY(check_outputs(v, &n_outputs));
+    check_output_set(v);
     if (!eng_vreport_count(v->report, 6))
-        eng_vreport_detail(v->report, 6, "%zu outputs and %zu inputs match their sha256", n_outputs,
-                           v->n_inputs);
+        eng_vreport_detail(v->report, 6,
+                           "%zu outputs and %zu inputs match their sha256; every output a run "
+                           "writes is there",
+                           n_outputs, n_inputs);
 
     ENG_TRY(load_summary(v));
     ENG_TRY(load_output(v, "slips.csv", slip_cols, SL_COUNT, &v->slips));
@@ -584,12 +850,31 @@ static eng_rc verify(eng_vrun *v, const eng_verify_args *a)
     ENG_TRY(load_output(v, "exceptions.csv", exc_cols, EX_COUNT, &v->exceptions));
     ENG_TRY(load_output(v, "inventory.csv", inv_cols, IV_COUNT, &v->inventory));
     ENG_TRY(load_output(v, "returns_ledger.csv", ledger_cols, LG_COUNT, &v->ledger));
+    ENG_TRY(load_output(v, "backorders.csv", backorder_cols(), BO_COUNT, &v->backorders));
+    ENG_TRY(load_output(v, "picklist.csv", pick_cols, PK_COUNT, &v->picklist));
+    ENG_TRY(load_output(v, "alerts.csv", alert_cols, AL_COUNT, &v->alerts));
     ENG_TRY(load_inputs(v));
+    v->skus = eng_vmap_new();
+    v->return_nos = eng_vmap_new();
+    if (!v->skus || !v->return_nos)
+        return ENG_NOMEM;
+    for (size_t r = 0; v->ledger && r < eng_vtable_rows(v->ledger); r++) {
+        const char *no = eng_vtable_get(v->ledger, r, LG_RETURN_NO);
+        if (*no && eng_vmap_add(v->return_nos, no, strlen(no), NULL) < 0)
+            return ENG_NOMEM;
+    }
 
+    /* The stock first (it only needs the slips), then tonight's orders, then history for
+     * what they need, then everything that compares against them. */
     ENG_TRY(eng__verify_stock(v));
     ENG_TRY(eng__verify_orders(v));
+    ENG_TRY(eng__verify_history_load(v));
+    ENG_TRY(eng__verify_outstanding(v));
     ENG_TRY(eng__verify_money(v));
     ENG_TRY(eng__verify_history(v));
+    ENG_TRY(eng__verify_slips(v));
+    ENG_TRY(eng__verify_status(v));
+    ENG_TRY(eng__verify_pick(v));
     return ENG_OK;
 }
 

@@ -134,12 +134,18 @@ static size_t put_utf8(char *dst, uint32_t cp)
 }
 
 /* A string literal at ps->pos (on the opening quote) into a new NUL-terminated copy. An
- * escape never grows the text (\uXXXX is 6 bytes for at most 4), so len bytes suffice. */
+ * escape never grows the text (\uXXXX is 6 bytes for at most 4), so the literal's own
+ * bytes suffice. (Sized by the rest of the document instead, a manifest of many history
+ * files cost memory as its square.) */
 static int parse_string(parser *ps, char **out)
 {
     ps->pos++;
-    size_t start = ps->pos;
-    char *s = malloc(ps->len - start + 1);
+    size_t start = ps->pos, end = start;
+    while (end < ps->len && ps->p[end] != '"')
+        end += ps->p[end] == '\\' ? 2 : 1;
+    if (end > ps->len)
+        end = ps->len;
+    char *s = malloc(end - start + 1);
     if (!s) {
         ps->nomem = 1;
         return -1;

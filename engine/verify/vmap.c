@@ -1,10 +1,12 @@
-/* Open addressing with linear probing over a power-of-two table of ids; keys live in
- * their own allocations so that ids and key pointers stay valid while the table grows. */
+/* Open addressing with linear probing over a power-of-two table of ids; keys are copied
+ * into an arena, which never moves them, so ids and key pointers stay valid while the
+ * table grows (and a million keys are a few dozen allocations, not a million). */
 #include "vmap.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "../arena.h"
 #include "../hash.h"
 
 typedef struct entry {
@@ -14,7 +16,8 @@ typedef struct entry {
 } entry;
 
 struct eng_vmap {
-    entry *keys; /* by id */
+    eng_arena *mem; /* the keys' text */
+    entry *keys;    /* by id */
     size_t n;
     size_t cap_keys;
     int64_t *slots; /* id + 1, 0 = empty */
@@ -28,7 +31,10 @@ eng_vmap *eng_vmap_new(void)
         return NULL;
     m->n_slots = 64;
     m->slots = calloc(m->n_slots, sizeof *m->slots);
-    if (!m->slots) {
+    m->mem = eng_arena_new(1u << 16);
+    if (!m->slots || !m->mem) {
+        free(m->slots);
+        eng_arena_free(m->mem);
         free(m);
         return NULL;
     }
@@ -39,8 +45,7 @@ void eng_vmap_free(eng_vmap *m)
 {
     if (!m)
         return;
-    for (size_t i = 0; i < m->n; i++)
-        free(m->keys[i].key);
+    eng_arena_free(m->mem);
     free(m->keys);
     free(m->slots);
     free(m);
@@ -99,11 +104,10 @@ int64_t eng_vmap_add(eng_vmap *m, const char *key, size_t len, int *added)
         m->keys = k;
         m->cap_keys = cap;
     }
-    char *copy = malloc(len + 1);
+    /* A key that cannot be added after all leaves its copy in the arena: harmless. */
+    char *copy = eng_arena_strndup(m->mem, key, len);
     if (!copy)
         return -1;
-    memcpy(copy, key, len);
-    copy[len] = '\0';
     m->keys[m->n] = (entry){copy, len, h};
     m->slots[at] = (int64_t)m->n + 1;
     m->n++;
@@ -111,7 +115,6 @@ int64_t eng_vmap_add(eng_vmap *m, const char *key, size_t len, int *added)
         /* The key is in; only the table could not grow. Undo so the map stays sound. */
         m->n--;
         m->slots[probe(m, key, len, h)] = 0;
-        free(copy);
         return -1;
     }
     if (added)

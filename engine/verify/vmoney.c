@@ -27,11 +27,7 @@ typedef struct per_order {
 
 static void amount_text(char *dst, size_t cap, __int128 v, int cur)
 {
-    fmt_buf b;
-    fmt_buf_init(&b);
-    fmt_buf_put_minor128(&b, v, cur >= 0 ? fmt_currency_minor_digits(cur) : 0);
-    snprintf(dst, cap, "%.*s", b.p ? (int)b.len : 0, b.p ? b.p : "");
-    fmt_buf_release(&b);
+    eng__verify_amount_text(dst, cap, v, cur);
 }
 
 static int currency(const char *code)
@@ -39,8 +35,9 @@ static int currency(const char *code)
     return fmt_currency_find(code, strlen(code));
 }
 
-/* Slip lines of one order, for a finding. */
-static void order_lines(const eng_vrun *v, const char *id, char *dst, size_t cap)
+/* Slip lines of one order (channel, id), for a finding. */
+static void order_lines(const eng_vrun *v, const char *channel, const char *id, char *dst,
+                        size_t cap)
 {
     const eng_vtable *slips = v->slips;
     uint64_t lines[11];
@@ -51,7 +48,8 @@ static void order_lines(const eng_vrun *v, const char *id, char *dst, size_t cap
     if (eng_vreport_count(v->report, 4) >= ENG_VREPORT_SHOW)
         return;
     for (size_t r = 0; r < eng_vtable_rows(slips) && n < 11; r++)
-        if (strcmp(eng_vtable_get(slips, r, SL_ORDER_ID), id) == 0)
+        if (strcmp(eng_vtable_get(slips, r, SL_ORDER_ID), id) == 0 &&
+            strcmp(eng_vtable_get(slips, r, SL_CHANNEL), channel) == 0)
             lines[n++] = eng_vtable_line(slips, r);
     eng__verify_lines(dst, cap, lines, n);
 }
@@ -59,7 +57,9 @@ static void order_lines(const eng_vrun *v, const char *id, char *dst, size_t cap
 static eng_rc check_slips(eng_vrun *v, __int128 *slip_sum, __int128 *status_sum)
 {
     const eng_vtable *sl = v->slips, *st = v->status, *lg = v->ledger;
-    eng_vmap *orders = eng_vmap_new(), *exchanges = eng_vmap_new();
+    eng_vmap *orders = eng_vmap_new(), *exchanges = eng_vmap_new(); /* orders by (channel, id) */
+    fmt_buf key;
+    fmt_buf_init(&key);
     per_order *po = NULL;
     size_t cap = 0;
     eng_rc rc = ENG_NOMEM;
@@ -93,7 +93,9 @@ static eng_rc check_slips(eng_vrun *v, __int128 *slip_sum, __int128 *status_sum)
             continue;
         }
         int added;
-        int64_t k = eng_vmap_add(orders, id, strlen(id), &added);
+        if (eng__verify_key(&key, eng_vtable_get(sl, r, SL_CHANNEL), id, NULL) != 0)
+            goto done;
+        int64_t k = eng_vmap_add(orders, key.p, key.len, &added);
         if (k < 0)
             goto done;
         per_order *grown = eng__verify_fit(po, &cap, (size_t)k, sizeof *po, 1024);
@@ -128,7 +130,10 @@ static eng_rc check_slips(eng_vrun *v, __int128 *slip_sum, __int128 *status_sum)
             continue;
         }
         status_sum[c] += minor;
-        int64_t k = eng_vmap_find(orders, id, strlen(id));
+        const char *channel = eng_vtable_get(st, r, ST_CHANNEL);
+        if (eng__verify_key(&key, channel, id, NULL) != 0)
+            goto done;
+        int64_t k = eng_vmap_find(orders, key.p, key.len);
         if (k < 0) {
             eng_vreport_broken(v->report, 4,
                                "%s:%llu: order %s is %s for %s %s but has no slip "
@@ -139,7 +144,7 @@ static eng_rc check_slips(eng_vrun *v, __int128 *slip_sum, __int128 *status_sum)
         }
         po[k].shipped_rows++;
         if (po[k].slip_cur != c || po[k].slip_amount != minor) {
-            order_lines(v, id, lines, sizeof lines);
+            order_lines(v, channel, id, lines, sizeof lines);
             amount_text(a, sizeof a, po[k].slip_amount, po[k].slip_cur >= 0 ? po[k].slip_cur : c);
             eng_vreport_broken(v->report, 4,
                                "order %s: slip line_amount sums to %s %s (%s lines %s), %s line "
@@ -153,8 +158,14 @@ static eng_rc check_slips(eng_vrun *v, __int128 *slip_sum, __int128 *status_sum)
     }
     for (size_t k = 0; k < eng_vmap_count(orders); k++)
         if (po[k].shipped_rows == 0) {
-            const char *id = eng_vmap_key(orders, (int64_t)k, NULL);
-            order_lines(v, id, lines, sizeof lines);
+            /* the key is channel SEP id */
+            char pair[400];
+            snprintf(pair, sizeof pair, "%s", eng_vmap_key(orders, (int64_t)k, NULL));
+            char *sep = strchr(pair, ENG_VMAP_SEP);
+            const char *id = sep ? sep + 1 : pair;
+            if (sep)
+                *sep = '\0';
+            order_lines(v, sep ? pair : "", id, lines, sizeof lines);
             eng_vreport_broken(v->report, 4,
                                "order %s ships (%s lines %s) but has no SHIPPED or PARTIAL row in "
                                "%s",
@@ -171,67 +182,17 @@ static eng_rc check_slips(eng_vrun *v, __int128 *slip_sum, __int128 *status_sum)
         }
     rc = ENG_OK;
 done:
+    fmt_buf_release(&key);
     eng_vmap_free(orders);
     eng_vmap_free(exchanges);
     free(po);
     return rc;
 }
 
-/* What history slips shipped and were paid per order and SKU ("id\x1fsku"). */
-typedef struct paid {
-    __int128 amount;
-    int64_t units;
-    int cur;
-} paid;
-
-static eng_rc load_paid(const eng_vrun *v, eng_vmap *m, paid **out)
-{
-    paid *p = NULL;
-    size_t cap = 0;
-    fmt_buf key;
-    fmt_buf_init(&key);
-    for (size_t h = 0; h < v->n_hist_slips; h++) {
-        const eng_vtable *t = v->hist_slips[h];
-        for (size_t r = 0; r < eng_vtable_rows(t); r++) {
-            key.len = 0;
-            fmt_buf_puts(&key, eng_vtable_get(t, r, SL_ORDER_ID));
-            fmt_buf_putc(&key, ENG_VMAP_SEP);
-            fmt_buf_puts(&key, eng_vtable_get(t, r, SL_SKU));
-            int64_t k = key.failed ? -1 : eng_vmap_add(m, key.p, key.len, NULL);
-            if (k < 0)
-                goto nomem;
-            paid *np = eng__verify_fit(p, &cap, (size_t)k, sizeof *p, 1024);
-            if (!np)
-                goto nomem;
-            p = np;
-            int64_t minor, q;
-            const char *cur = eng_vtable_get(t, r, SL_CURRENCY);
-            if (eng__verify_minor(eng_vtable_get(t, r, SL_LINE_AMOUNT), cur, &minor) == 0 &&
-                eng__verify_count(eng_vtable_get(t, r, SL_QTY), 0, &q) == 0) {
-                p[k].amount += minor;
-                p[k].units += q;
-                p[k].cur = currency(cur);
-            }
-        }
-    }
-    fmt_buf_release(&key);
-    *out = p;
-    return ENG_OK;
-nomem:
-    fmt_buf_release(&key);
-    free(p);
-    return ENG_NOMEM;
-}
-
 static eng_rc check_ledger(eng_vrun *v, __int128 *approved)
 {
     const eng_vtable *lg = v->ledger;
-    eng_vmap *m = eng_vmap_new();
-    paid *p = NULL;
-    if (!m || load_paid(v, m, &p) != ENG_OK) {
-        eng_vmap_free(m);
-        return ENG_NOMEM;
-    }
+    const eng_vpaid *p = v->paid;
     fmt_buf key;
     fmt_buf_init(&key);
     const fmt_dec fee = v->policy.restocking_fee_pct;
@@ -286,13 +247,15 @@ static eng_rc check_ledger(eng_vrun *v, __int128 *approved)
                                    line, req, amt, cur);
             continue;
         }
-        if (!v->history_given)
+        if (!v->history_given || !v->paid_keys)
             continue;
-        key.len = 0;
-        fmt_buf_puts(&key, eng_vtable_get(lg, r, LG_ORDER_ID));
-        fmt_buf_putc(&key, ENG_VMAP_SEP);
-        fmt_buf_puts(&key, eng_vtable_get(lg, r, LG_SKU));
-        int64_t k = key.failed ? -1 : eng_vmap_find(m, key.p, key.len);
+        if (eng__verify_paid_key(v, &key, eng_vtable_get(lg, r, LG_CHANNEL),
+                                 eng_vtable_get(lg, r, LG_ORDER_ID),
+                                 eng_vtable_get(lg, r, LG_SKU)) != 0) {
+            fmt_buf_release(&key);
+            return ENG_NOMEM;
+        }
+        int64_t k = eng_vmap_find(v->paid_keys, key.p, key.len);
         int64_t qty;
         if (k < 0 || p[k].units <= 0) {
             eng_vreport_broken(v->report, 4,
@@ -321,8 +284,6 @@ static eng_rc check_ledger(eng_vrun *v, __int128 *approved)
         }
     }
     fmt_buf_release(&key);
-    eng_vmap_free(m);
-    free(p);
     return ENG_OK;
 }
 

@@ -29,6 +29,9 @@ static const char *const names[ENG_VREPORT_INVARIANTS + 1] = {
     "amounts reconcile per currency",
     "nothing ships or refunds twice",
     "outputs and inputs match manifest.json",
+    "slips match their orders and exchanges",
+    "statuses and backorders follow the slips",
+    "pick list and alerts recount",
 };
 
 const char *eng_vreport_name(int inv)

@@ -1,17 +1,18 @@
 /* What slipway verify found, invariant by invariant, and how it is printed.
  *
- * Each of SPEC's six invariants ends as holds, broken (with the findings: one line each,
- * naming file:line and values) or not checkable (with the reason). Problems that stop a
- * check from running at all (a missing file, a manifest that is not JSON) are recorded
- * apart, as unreadable. Only the first ENG_VREPORT_SHOW findings of an invariant are kept
- * for printing; the rest are counted. */
+ * SPEC's six invariants are 1-6; verify's own checks follow as 7-9 (slips against their
+ * orders, statuses and backorders, the pick list and alerts), reported alike. Each ends as holds,
+ * broken (with the findings: one line each, naming file:line and values) or not checkable (with the
+ * reason). Problems that stop a check from running at all (a missing file, a manifest that is not
+ * JSON) are recorded apart, as unreadable. Only the first ENG_VREPORT_SHOW findings of an invariant
+ * are kept for printing; the rest are counted. */
 #ifndef ENG_VREPORT_H
 #define ENG_VREPORT_H
 
 #include <stddef.h>
 #include <stdio.h>
 
-#define ENG_VREPORT_INVARIANTS 6
+#define ENG_VREPORT_INVARIANTS 9
 #define ENG_VREPORT_SHOW       20
 
 typedef struct eng_vreport eng_vreport;
@@ -21,7 +22,7 @@ typedef struct eng_vreport eng_vreport;
 eng_vreport *eng_vreport_new(void);
 void eng_vreport_free(eng_vreport *r);
 
-/* Record one finding against invariant inv (1..6): a line of text without newline. */
+/* Record one finding against invariant inv (1..9): a line of text without newline. */
 void eng_vreport_broken(eng_vreport *r, int inv, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -1,44 +1,127 @@
-/* Invariants 1 and 2, per SKU and warehouse (a slot): tonight's slips against the input
+/* The stock, slot by slot, and invariants 1 and 2: tonight's slips against the input
  * inventory and the returns ledger's restocks, and tomorrow's inventory.csv against the
- * arithmetic. A slot is keyed "SKU\x1fwarehouse"; a blank or absent warehouse is MAIN. */
+ * arithmetic. A slot is a SKU in a warehouse, keyed "SKU\x1fwarehouse"; a blank or absent
+ * warehouse is MAIN. The slots stay in v->slots for the checks that need stock (what could
+ * have shipped, the alerts), with each SKU's slots chained in warehouse order (README
+ * "Rules: Warehouses": the policy's warehouse_order, then the others by name). */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "verify_int.h"
 
-typedef struct slot {
-    int64_t before;
-    int64_t safety;
-    int64_t shipped;
-    int64_t restocked;
-    int64_t after;
-    uint64_t after_line;
-    unsigned in_before : 1, in_after : 1;
-} slot;
-
-typedef struct tally {
-    eng_vmap *map;
-    slot *slots;
-    size_t cap;
-    fmt_buf key;
-} tally;
-
-static int64_t slot_of(tally *t, const char *sku, const char *wh)
+static const char *wh_name(const char *wh)
 {
-    t->key.len = 0;
-    fmt_buf_puts(&t->key, sku);
-    fmt_buf_putc(&t->key, ENG_VMAP_SEP);
-    fmt_buf_puts(&t->key, *wh ? wh : "MAIN");
-    if (t->key.failed)
+    return *wh ? wh : "MAIN";
+}
+
+static int64_t slot_of(eng_vrun *v, fmt_buf *key, size_t *cap, const char *sku, const char *wh)
+{
+    if (eng__verify_key(key, sku, wh_name(wh), NULL) != 0)
         return -1;
-    int64_t id = eng_vmap_add(t->map, t->key.p, t->key.len, NULL);
+    int added;
+    int64_t id = eng_vmap_add(v->slot_keys, key->p, key->len, &added);
     if (id < 0)
         return -1;
-    slot *s = eng__verify_fit(t->slots, &t->cap, (size_t)id, sizeof *s, 256);
+    eng_vslot *s = eng__verify_fit(v->slots, cap, (size_t)id, sizeof *s, 256);
     if (!s)
         return -1;
-    t->slots = s;
+    v->slots = s;
+    if (added) {
+        v->n_slots = (size_t)id + 1;
+        s[id].sku = eng__verify_sku(v, sku, strlen(sku));
+        s[id].next_of_sku = ENG_VNONE;
+        if (s[id].sku == ENG_VNONE)
+            return -1;
+    }
     return id;
+}
+
+uint32_t eng__verify_slot(const eng_vrun *v, const char *sku, const char *warehouse)
+{
+    if (!v->slot_keys)
+        return ENG_VNONE;
+    fmt_buf key;
+    fmt_buf_init(&key);
+    int64_t id = eng__verify_key(&key, sku, wh_name(warehouse), NULL) == 0
+                     ? eng_vmap_find(v->slot_keys, key.p, key.len)
+                     : -1;
+    fmt_buf_release(&key);
+    return id < 0 ? ENG_VNONE : (uint32_t)id;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Warehouse ranks as the run ranks them, from the input inventory's warehouses; then each
+ * SKU's slots chained in that order. */
+static int rank_warehouses(eng_vrun *v)
+{
+    size_t n = 0, n_rest = 0, max = v->policy.n_warehouse_order + v->n_slots + 1;
+    const char **names = malloc(max * sizeof *names);
+    const char **rest = malloc(max * sizeof *rest);
+    if (!names || !rest) {
+        free(names);
+        free(rest);
+        return -1;
+    }
+    for (size_t i = 0; i < v->policy.n_warehouse_order; i++)
+        names[n++] = v->policy.warehouse_order[i];
+    for (size_t s = 0; s < v->n_slots; s++)
+        if (v->slots[s].in_before)
+            rest[n_rest++] = strchr(eng_vmap_key(v->slot_keys, (int64_t)s, NULL), ENG_VMAP_SEP) + 1;
+    qsort(rest, n_rest, sizeof *rest, cmp_name);
+    for (size_t i = 0; i < n_rest; i++) {
+        if (i > 0 && strcmp(rest[i], rest[i - 1]) == 0)
+            continue;
+        int listed = 0;
+        for (size_t k = 0; k < v->policy.n_warehouse_order && !listed; k++)
+            listed = strcmp(rest[i], v->policy.warehouse_order[k]) == 0;
+        if (!listed)
+            names[n++] = rest[i];
+    }
+    free(rest);
+    if (n == 0)
+        names[n++] = "MAIN";
+    assert(n > 0); /* "MAIN" when nothing names a warehouse, as the run ranks them */
+    v->warehouses = names;
+    v->n_warehouses = n;
+    size_t n_skus = eng_vmap_count(v->skus);
+    v->sku_first_slot = malloc((n_skus ? n_skus : 1) * sizeof *v->sku_first_slot);
+    if (!v->sku_first_slot)
+        return -1;
+    v->cap_sku_first = n_skus;
+    for (size_t k = 0; k < n_skus; k++)
+        v->sku_first_slot[k] = ENG_VNONE;
+    for (size_t s = 0; s < v->n_slots; s++) {
+        eng_vslot *sl = &v->slots[s];
+        const char *wh = strchr(eng_vmap_key(v->slot_keys, (int64_t)s, NULL), ENG_VMAP_SEP) + 1;
+        sl->wh = ENG_VNONE; /* a warehouse only the outputs name ranks nowhere */
+        for (size_t r = 0; r < n && sl->wh == ENG_VNONE; r++)
+            if (strcmp(wh, names[r]) == 0)
+                sl->wh = (uint32_t)r;
+        if (!sl->in_before)
+            continue; /* only input inventory rows are the SKU's stock */
+        uint32_t *at = &v->sku_first_slot[sl->sku];
+        while (*at != ENG_VNONE && v->slots[*at].wh < sl->wh)
+            at = &v->slots[*at].next_of_sku;
+        sl->next_of_sku = *at;
+        *at = (uint32_t)s;
+    }
+    return 0;
+}
+
+uint32_t eng__verify_first_slot(const eng_vrun *v, uint32_t sku)
+{
+    return v->sku_first_slot && sku < v->cap_sku_first ? v->sku_first_slot[sku] : ENG_VNONE;
+}
+
+int64_t eng__verify_free_end(const eng_vslot *s)
+{
+    int64_t free_units = s->in_before && s->before > s->safety ? s->before - s->safety : 0;
+    return free_units + s->restocked - s->shipped;
 }
 
 /* Lines of slips.csv that ship from one slot, for a finding. */
@@ -49,7 +132,7 @@ static void slot_lines(const eng_vtable *slips, const char *sku, const char *wh,
     size_t n = 0, total = 0;
     for (size_t r = 0; r < eng_vtable_rows(slips); r++)
         if (strcmp(eng_vtable_get(slips, r, SL_SKU), sku) == 0 &&
-            strcmp(eng_vtable_get(slips, r, SL_WAREHOUSE), wh) == 0) {
+            strcmp(wh_name(eng_vtable_get(slips, r, SL_WAREHOUSE)), wh) == 0) {
             if (n < 11)
                 lines[n++] = eng_vtable_line(slips, r);
             total++;
@@ -61,56 +144,60 @@ static void slot_lines(const eng_vtable *slips, const char *sku, const char *wh,
     }
 }
 
-static int bad_number(eng_vrun *v, const eng_vtable *t, size_t r, const char *col, const char *val)
+static void bad_number(eng_vrun *v, const eng_vtable *t, size_t r, const char *col, const char *val)
 {
     eng_vreport_unreadable(v->report, "%s:%llu: %s \"%.40s\" is not a whole number >= 0",
                            eng_vtable_label(t), (unsigned long long)eng_vtable_line(t, r), col,
                            val);
-    return 0;
 }
 
-eng_rc eng__verify_stock(eng_vrun *v)
+/* v->slots from the input inventory, the slips, the ledger's restocks and inventory.csv. */
+static eng_rc build_slots(eng_vrun *v)
 {
-    if (!v->slips || !v->inventory_before || !v->inventory || !v->ledger) {
-        const char *why = "needs slips.csv, returns_ledger.csv, inventory.csv and the input "
-                          "inventory, and one could not be read";
-        eng_vreport_unchecked(v->report, 1, "%s", why);
-        eng_vreport_unchecked(v->report, 2, "%s", why);
-        return ENG_OK;
-    }
-    tally t = {eng_vmap_new(), NULL, 0, {0}};
-    fmt_buf_init(&t.key);
+    fmt_buf key;
+    fmt_buf_init(&key);
+    size_t cap = 0;
     eng_rc rc = ENG_NOMEM;
-    if (!t.map)
+    v->slot_keys = eng_vmap_new();
+    if (!v->slot_keys)
         goto done;
     const eng_vtable *in = v->inventory_before;
     for (size_t r = 0; r < eng_vtable_rows(in); r++) {
-        const char *sku = eng_vtable_get(in, r, IV_SKU);
-        const char *wh = eng_vtable_get(in, r, IV_WAREHOUSE);
-        int64_t id = slot_of(&t, sku, wh);
+        int64_t id = slot_of(v, &key, &cap, eng_vtable_get(in, r, IV_SKU),
+                             eng_vtable_get(in, r, IV_WAREHOUSE));
         if (id < 0)
             goto done;
-        slot *s = &t.slots[id];
-        const char *oh = eng_vtable_get(in, r, IV_ON_HAND);
-        const char *ss = eng_vtable_get(in, r, IV_SAFETY_STOCK);
-        if (eng__verify_count(oh, 0, &s->before) != 0)
-            bad_number(v, in, r, "on_hand", oh);
-        if (eng__verify_count(ss, 1, &s->safety) != 0)
-            bad_number(v, in, r, "safety_stock", ss);
+        eng_vslot *s = &v->slots[id];
+        const struct {
+            int col;
+            int64_t *dst;
+            int blank_is_zero;
+            const char *name;
+        } counts[] = {
+            {IV_ON_HAND, &s->before, 0, "on_hand"},
+            {IV_SAFETY_STOCK, &s->safety, 1, "safety_stock"},
+            {IV_REORDER_POINT, &s->reorder_point, 1, "reorder_point"},
+            {IV_REORDER_QTY, &s->reorder_qty, 1, "reorder_qty"},
+        };
+        for (size_t k = 0; k < sizeof counts / sizeof *counts; k++) {
+            const char *text = eng_vtable_get(in, r, (size_t)counts[k].col);
+            if (eng__verify_count(text, counts[k].blank_is_zero, counts[k].dst) != 0)
+                bad_number(v, in, r, counts[k].name, text);
+        }
         s->in_before = 1;
     }
     const eng_vtable *sl = v->slips;
     for (size_t r = 0; r < eng_vtable_rows(sl); r++) {
-        int64_t id =
-            slot_of(&t, eng_vtable_get(sl, r, SL_SKU), eng_vtable_get(sl, r, SL_WAREHOUSE));
+        int64_t id = slot_of(v, &key, &cap, eng_vtable_get(sl, r, SL_SKU),
+                             eng_vtable_get(sl, r, SL_WAREHOUSE));
         if (id < 0)
             goto done;
         int64_t q;
         const char *qty = eng_vtable_get(sl, r, SL_QTY);
         if (eng__verify_count(qty, 0, &q) != 0)
             bad_number(v, sl, r, "qty", qty);
-        else
-            t.slots[id].shipped += q;
+        else if (__builtin_add_overflow(v->slots[id].shipped, q, &v->slots[id].shipped))
+            v->slots[id].shipped = INT64_MAX;
     }
     const eng_vtable *lg = v->ledger;
     for (size_t r = 0; r < eng_vtable_rows(lg); r++) {
@@ -122,23 +209,24 @@ eng_rc eng__verify_stock(eng_vrun *v)
         }
         if (q == 0)
             continue;
-        int64_t id =
-            slot_of(&t, eng_vtable_get(lg, r, LG_SKU), eng_vtable_get(lg, r, LG_WAREHOUSE));
+        int64_t id = slot_of(v, &key, &cap, eng_vtable_get(lg, r, LG_SKU),
+                             eng_vtable_get(lg, r, LG_WAREHOUSE));
         if (id < 0)
             goto done;
-        t.slots[id].restocked += q;
+        if (__builtin_add_overflow(v->slots[id].restocked, q, &v->slots[id].restocked))
+            v->slots[id].restocked = INT64_MAX;
     }
     const eng_vtable *out = v->inventory;
-    for (size_t r = 0; r < eng_vtable_rows(out); r++) {
+    for (size_t r = 0; out && r < eng_vtable_rows(out); r++) {
         const char *sku = eng_vtable_get(out, r, IV_SKU);
         const char *wh = eng_vtable_get(out, r, IV_WAREHOUSE);
-        int64_t id = slot_of(&t, sku, wh);
+        int64_t id = slot_of(v, &key, &cap, sku, wh);
         if (id < 0)
             goto done;
-        slot *s = &t.slots[id];
+        eng_vslot *s = &v->slots[id];
         if (s->in_after) {
             eng_vreport_broken(v->report, 2, "SKU %s at %s has two rows in %s (lines %llu, %llu)",
-                               sku, *wh ? wh : "MAIN", eng_vtable_label(out),
+                               sku, wh_name(wh), eng_vtable_label(out),
                                (unsigned long long)s->after_line,
                                (unsigned long long)eng_vtable_line(out, r));
             continue;
@@ -150,23 +238,39 @@ eng_rc eng__verify_stock(eng_vrun *v)
                                "%s:%llu: on_hand \"%.40s\" of SKU %s at %s is not a "
                                "whole number",
                                eng_vtable_label(out), (unsigned long long)eng_vtable_line(out, r),
-                               oh, sku, *wh ? wh : "MAIN");
+                               oh, sku, wh_name(wh));
             continue;
         }
         s->after = after;
         s->after_line = eng_vtable_line(out, r);
         s->in_after = 1;
     }
+    rc = rank_warehouses(v) == 0 ? ENG_OK : ENG_NOMEM;
+done:
+    fmt_buf_release(&key);
+    return rc;
+}
 
-    size_t n_slots = eng_vmap_count(t.map), n_shipping = 0;
+eng_rc eng__verify_stock(eng_vrun *v)
+{
+    /* The slots serve later checks even when tomorrow's inventory.csv is missing. */
+    if (v->slips && v->inventory_before && v->ledger)
+        ENG_TRY(build_slots(v));
+    if (!v->slips || !v->inventory_before || !v->inventory || !v->ledger) {
+        const char *why = "needs slips.csv, returns_ledger.csv, inventory.csv and the input "
+                          "inventory, and one could not be read";
+        eng_vreport_unchecked(v->report, 1, "%s", why);
+        eng_vreport_unchecked(v->report, 2, "%s", why);
+        return ENG_OK;
+    }
+    const eng_vtable *sl = v->slips, *in = v->inventory_before, *out = v->inventory;
+    size_t n_shipping = 0;
     char lines[200];
-    for (size_t id = 0; id < n_slots; id++) {
-        const slot *s = &t.slots[id];
-        const char *key = eng_vmap_key(t.map, (int64_t)id, NULL);
+    for (size_t id = 0; id < v->n_slots; id++) {
+        const eng_vslot *s = &v->slots[id];
+        const char *key = eng_vmap_key(v->slot_keys, (int64_t)id, NULL);
         const char *wh = strchr(key, ENG_VMAP_SEP) + 1;
-        int sku_len = (int)(wh - 1 - key);
-        char sku[256];
-        snprintf(sku, sizeof sku, "%.*s", sku_len, key);
+        const char *sku = eng_vmap_key(v->skus, s->sku, NULL);
         n_shipping += s->shipped > 0;
         int64_t free_units = s->before - s->safety > 0 ? s->before - s->safety : 0;
         int64_t allowed = (s->in_before ? free_units : 0) + s->restocked;
@@ -216,10 +320,5 @@ eng_rc eng__verify_stock(eng_vrun *v)
                        n_shipping);
     eng_vreport_detail(v->report, 2, "%zu slots: on_hand after = before - shipped + restocked",
                        eng_vtable_rows(out));
-    rc = ENG_OK;
-done:
-    eng_vmap_free(t.map);
-    free(t.slots);
-    fmt_buf_release(&t.key);
-    return rc;
+    return ENG_OK;
 }

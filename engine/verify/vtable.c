@@ -1,5 +1,9 @@
-/* Rows are kept as NUL-terminated values in one text buffer, addressed by offsets, so a
- * table of a million slip lines is a few allocations. */
+/* A scan copies the wanted values of the current row into one buffer, NUL after each, so
+ * callers get C strings without an allocation per value. A whole table appends each row's
+ * values the same way to one text buffer and keeps where each row starts: a table of a
+ * million slip lines is a few allocations and 16 bytes a row besides its text, and a
+ * value is found by stepping over the NULs before it (rows hold a few dozen short
+ * values). */
 #include "vtable.h"
 
 #include <stdlib.h>
@@ -8,6 +12,113 @@
 #include "../../formats/buf.h"
 #include "../../formats/csv.h"
 
+struct eng_vscan {
+    char *label;
+    fmt_table *ft;
+    size_t n_want;
+    int *has;
+    size_t *off; /* n_want offsets into row */
+    fmt_buf row;
+    int guarded; /* cells carry slipway's spreadsheet guard: read what they mean */
+};
+
+void eng_vscan_close(eng_vscan *s)
+{
+    if (!s)
+        return;
+    fmt_table_close(s->ft);
+    free(s->label);
+    free(s->has);
+    free(s->off);
+    fmt_buf_release(&s->row);
+    free(s);
+}
+
+eng_rc eng_vscan_open(const char *path, const char *label, const fmt_column *want, size_t n_want,
+                      int guarded, eng_vscan **out, eng_err *err)
+{
+    eng_vscan *s = calloc(1, sizeof *s);
+    if (!s)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s", label);
+    s->guarded = guarded;
+    fmt_buf_init(&s->row);
+    s->n_want = n_want;
+    s->label = strdup(label);
+    s->has = calloc(n_want ? n_want : 1, sizeof *s->has);
+    s->off = calloc(n_want ? n_want : 1, sizeof *s->off);
+    eng_rc rc = ENG_OK;
+    if (!s->label || !s->has || !s->off) {
+        rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s", label);
+        goto done;
+    }
+    rc = fmt_table_open(path, want, n_want, label, &s->ft, err);
+    if (rc != ENG_OK)
+        goto done;
+    for (size_t k = 0; k < n_want; k++)
+        s->has[k] = fmt_table_has(s->ft, k);
+done:
+    if (rc != ENG_OK) {
+        eng_vscan_close(s);
+        return rc;
+    }
+    *out = s;
+    return ENG_OK;
+}
+
+int eng_vscan_next(eng_vscan *s, eng_err *err)
+{
+    int got = fmt_table_next(s->ft, err);
+    if (got < 0) {
+        if (err && err->rc == ENG_OK)
+            err->rc = ENG_REFUSED;
+        return -1;
+    }
+    if (got == 0)
+        return 0;
+    uint64_t line = fmt_table_line(s->ft);
+    if (!fmt_table_row_ok(s->ft)) {
+        if (err) {
+            err->path = NULL;
+            err->line = line;
+        }
+        ENG_FAIL(err, ENG_REFUSED,
+                 "%s:%llu: the row is not well-formed CSV or has a different number of fields "
+                 "than the header",
+                 s->label, (unsigned long long)line);
+        return -1;
+    }
+    s->row.len = 0;
+    for (size_t k = 0; k < s->n_want; k++) {
+        /* Numbers never carry a guard, so this is safe on every column. */
+        fmt_str v = fmt_table_get(s->ft, k);
+        if (s->guarded)
+            v = fmt_csv_unguard(v);
+        s->off[k] = s->row.len;
+        fmt_buf_put(&s->row, v.p, v.len);
+        fmt_buf_putc(&s->row, '\0');
+    }
+    if (s->row.failed) {
+        ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s", s->label);
+        return -1;
+    }
+    return 1;
+}
+
+const char *eng_vscan_get(const eng_vscan *s, size_t k)
+{
+    return k < s->n_want && s->row.p ? s->row.p + s->off[k] : "";
+}
+
+int eng_vscan_has(const eng_vscan *s, size_t k)
+{
+    return k < s->n_want && s->has[k];
+}
+
+uint64_t eng_vscan_line(const eng_vscan *s)
+{
+    return fmt_table_line(s->ft);
+}
+
 struct eng_vtable {
     char *label;
     size_t n_want;
@@ -15,7 +126,7 @@ struct eng_vtable {
     size_t n_rows;
     size_t cap_rows;
     uint64_t *lines;
-    size_t *off; /* n_rows * n_want offsets into text */
+    size_t *start; /* by row: where its first value starts in text */
     fmt_buf text;
 };
 
@@ -26,12 +137,12 @@ void eng_vtable_free(eng_vtable *t)
     free(t->label);
     free(t->has);
     free(t->lines);
-    free(t->off);
+    free(t->start);
     fmt_buf_release(&t->text);
     free(t);
 }
 
-static int add_row(eng_vtable *t, const fmt_table *ft)
+static int add_row(eng_vtable *t, const eng_vscan *s)
 {
     if (t->n_rows == t->cap_rows) {
         size_t cap = t->cap_rows ? t->cap_rows * 2 : 256;
@@ -39,27 +150,24 @@ static int add_row(eng_vtable *t, const fmt_table *ft)
         if (!lines)
             return -1;
         t->lines = lines;
-        size_t *off = realloc(t->off, cap * (t->n_want ? t->n_want : 1) * sizeof *off);
-        if (!off)
+        size_t *start = realloc(t->start, cap * sizeof *start);
+        if (!start)
             return -1;
-        t->off = off;
+        t->start = start;
         t->cap_rows = cap;
     }
-    t->lines[t->n_rows] = fmt_table_line(ft);
+    t->lines[t->n_rows] = eng_vscan_line(s);
+    t->start[t->n_rows] = t->text.len;
     for (size_t k = 0; k < t->n_want; k++) {
-        /* slipway's outputs (and canonical inputs) guard text cells against spreadsheet
-         * formulas: compare what the cell means. Numbers never carry a guard. */
-        fmt_str v = fmt_csv_unguard(fmt_table_get(ft, k));
-        t->off[t->n_rows * t->n_want + k] = t->text.len;
-        fmt_buf_put(&t->text, v.p, v.len);
-        fmt_buf_putc(&t->text, '\0');
+        const char *v = eng_vscan_get(s, k);
+        fmt_buf_put(&t->text, v, strlen(v) + 1);
     }
     t->n_rows++;
     return t->text.failed ? -1 : 0;
 }
 
 eng_rc eng_vtable_load(const char *path, const char *label, const fmt_column *want, size_t n_want,
-                       eng_vtable **out, eng_err *err)
+                       int guarded, eng_vtable **out, eng_err *err)
 {
     eng_vtable *t = calloc(1, sizeof *t);
     if (!t)
@@ -68,43 +176,27 @@ eng_rc eng_vtable_load(const char *path, const char *label, const fmt_column *wa
     t->n_want = n_want;
     t->label = strdup(label);
     t->has = calloc(n_want ? n_want : 1, sizeof *t->has);
-    fmt_table *ft = NULL;
+    eng_vscan *s = NULL;
     eng_rc rc = ENG_OK;
     if (!t->label || !t->has) {
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s", label);
         goto done;
     }
-    rc = fmt_table_open(path, want, n_want, label, &ft, err);
+    rc = eng_vscan_open(path, label, want, n_want, guarded, &s, err);
     if (rc != ENG_OK)
         goto done;
     for (size_t k = 0; k < n_want; k++)
-        t->has[k] = fmt_table_has(ft, k);
-    for (;;) {
-        int got = fmt_table_next(ft, err);
-        if (got < 0) {
-            rc = err && err->rc != ENG_OK ? err->rc : ENG_REFUSED;
-            goto done;
-        }
-        if (got == 0)
-            break;
-        if (!fmt_table_row_ok(ft)) {
-            if (err) {
-                err->path = NULL;
-                err->line = fmt_table_line(ft);
-            }
-            rc = ENG_FAIL(err, ENG_REFUSED,
-                          "%s:%llu: the row is not well-formed CSV or has a different number "
-                          "of fields than the header",
-                          label, (unsigned long long)fmt_table_line(ft));
-            goto done;
-        }
-        if (add_row(t, ft) != 0) {
+        t->has[k] = eng_vscan_has(s, k);
+    int got;
+    while ((got = eng_vscan_next(s, err)) == 1)
+        if (add_row(t, s) != 0) {
             rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s", label);
             goto done;
         }
-    }
+    if (got < 0)
+        rc = err && err->rc != ENG_OK ? err->rc : ENG_REFUSED;
 done:
-    fmt_table_close(ft);
+    eng_vscan_close(s);
     if (rc != ENG_OK) {
         eng_vtable_free(t);
         return rc;
@@ -122,7 +214,20 @@ const char *eng_vtable_get(const eng_vtable *t, size_t r, size_t k)
 {
     if (r >= t->n_rows || k >= t->n_want)
         return "";
-    return t->text.p + t->off[r * t->n_want + k];
+    const char *p = t->text.p + t->start[r];
+    for (size_t i = 0; i < k; i++)
+        p += strlen(p) + 1;
+    return p;
+}
+
+void eng_vtable_row(const eng_vtable *t, size_t r, const char **vals)
+{
+    const char *p = r < t->n_rows ? t->text.p + t->start[r] : NULL;
+    for (size_t k = 0; k < t->n_want; k++) {
+        vals[k] = p ? p : "";
+        if (p)
+            p += strlen(p) + 1;
+    }
 }
 
 int eng_vtable_has(const eng_vtable *t, size_t k)
