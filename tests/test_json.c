@@ -1,5 +1,8 @@
 /* Tests of formats/json: exact output text (two-space indent, one member per line, keys
- * in the order written) and RFC 8259 string escapes. */
+ * in the order written) and RFC 8259 string escapes; and the reader (slipway verify's
+ * manifest.json and summary.json, --history's check of a run's manifest): the values
+ * slipway writes, escapes and \u sequences, numbers kept as text, and each kind of
+ * malformed text refused with a reason and an offset. */
 #include "../formats/json.h"
 #include "testutil.h"
 
@@ -218,4 +221,118 @@ Test(json, strn_writes_only_len_bytes)
     fmt_json_finish(&j);
     assert_text(&b, "\"abc\"\n");
     fmt_buf_release(&b);
+}
+
+/* ---- reading ---- */
+
+static fmt_json_value *parse_ok(const char *text)
+{
+    fmt_json_value *v = NULL;
+    char why[160];
+    cr_assert_eq(fmt_json_parse(text, strlen(text), &v, why, sizeof why), 0, "%s: %s", text, why);
+    return v;
+}
+
+static void parse_bad(const char *text, const char *reason)
+{
+    fmt_json_value *v = NULL;
+    char why[160];
+    cr_assert_eq(fmt_json_parse(text, strlen(text), &v, why, sizeof why), -1, "%s", text);
+    cr_assert_null(v);
+    cr_assert(strstr(why, reason) != NULL, "%s: '%s' lacks '%s'", text, why, reason);
+    cr_assert(strstr(why, "at byte") != NULL, "%s", why);
+}
+
+Test(json_read, reads_a_manifest_shaped_object)
+{
+    fmt_json_value *v = parse_ok("{\n  \"version\": \"0.1.0\",\n  \"inputs\": [\n    {\"role\": "
+                            "\"catalog\", \"bytes\": 3103, \"sha256\": \"ab\"}\n  ]\n}\n");
+    cr_assert_eq(fmt_json_kind(v), FMT_JSON_T_OBJECT);
+    cr_assert_str_eq(fmt_json_member_str(v, "version"), "0.1.0");
+    const fmt_json_value *ins = fmt_json_member(v, "inputs");
+    cr_assert_eq(fmt_json_kind(ins), FMT_JSON_T_ARRAY);
+    cr_assert_eq(fmt_json_count(ins), 1);
+    const fmt_json_value *in = fmt_json_item(ins, 0);
+    cr_assert_str_eq(fmt_json_member_str(in, "role"), "catalog");
+    cr_assert_str_eq(fmt_json_value_text(fmt_json_member(in, "bytes")), "3103");
+    cr_assert_null(fmt_json_member_str(in, "bytes"), "a number is not a string");
+    cr_assert_null(fmt_json_member(in, "path"));
+    cr_assert_null(fmt_json_item(ins, 1));
+    fmt_json_value_free(v);
+}
+
+Test(json_read, keeps_numbers_as_written)
+{
+    fmt_json_value *v = parse_ok("[0, -12, 12.50, 1e3, 9223372036854775808]");
+    cr_assert_eq(fmt_json_count(v), 5);
+    cr_assert_str_eq(fmt_json_value_text(fmt_json_item(v, 2)), "12.50");
+    cr_assert_str_eq(fmt_json_value_text(fmt_json_item(v, 4)), "9223372036854775808");
+    fmt_json_value_free(v);
+}
+
+Test(json_read, decodes_escapes_and_surrogate_pairs)
+{
+    fmt_json_value *v = parse_ok("\"a\\\"b\\\\c\\/d\\n\\u00e9\\ud83d\\ude00\"");
+    cr_assert_str_eq(fmt_json_value_text(v), "a\"b\\c/d\n\xc3\xa9\xf0\x9f\x98\x80");
+    fmt_json_value_free(v);
+}
+
+Test(json_read, reads_literals_and_empty_containers)
+{
+    fmt_json_value *v = parse_ok(" {\"a\": true, \"b\": false, \"c\": null, \"d\": [], \"e\": {}} ");
+    cr_assert_eq(fmt_json_kind(fmt_json_member(v, "a")), FMT_JSON_T_BOOL);
+    cr_assert_eq(fmt_json_kind(fmt_json_member(v, "c")), FMT_JSON_T_NULL);
+    cr_assert_eq(fmt_json_count(fmt_json_member(v, "d")), 0);
+    cr_assert_eq(fmt_json_kind(fmt_json_member(v, "e")), FMT_JSON_T_OBJECT);
+    cr_assert_null(fmt_json_value_text(fmt_json_member(v, "a")));
+    fmt_json_value_free(v);
+}
+
+Test(json_read, first_of_a_repeated_key_wins)
+{
+    fmt_json_value *v = parse_ok("{\"k\": \"first\", \"k\": \"second\"}");
+    cr_assert_str_eq(fmt_json_member_str(v, "k"), "first");
+    fmt_json_value_free(v);
+}
+
+Test(json_read, refuses_malformed_text)
+{
+    parse_bad("", "unexpected end");
+    parse_bad("{\"a\": 1", "expected ',' or '}'");
+    parse_bad("{\"a\" 1}", "expected ':'");
+    parse_bad("{a: 1}", "expected a member name");
+    parse_bad("[1, 2] x", "text after the JSON value");
+    parse_bad("\"abc", "string never closed");
+    parse_bad("\"a\x01\"", "control character");
+    parse_bad("\"\\q\"", "unknown escape");
+    parse_bad("\"\\ud83d\"", "lone surrogate");
+    parse_bad("\"\\u12G4\"", "bad \\u escape");
+    parse_bad("01", "leading zero");
+    parse_bad("1.", "bad number");
+    parse_bad("-", "bad number");
+    parse_bad("nul", "unexpected character");
+}
+
+Test(json_read, limits_nesting_depth)
+{
+    char deep[200], ok[200];
+    memset(deep, '[', 70);
+    memset(deep + 70, ']', 70);
+    deep[140] = '\0';
+    parse_bad(deep, "nested deeper than 64");
+    memset(ok, '[', 64);
+    memset(ok + 64, ']', 64);
+    ok[128] = '\0';
+    fmt_json_value_free(parse_ok(ok));
+}
+
+Test(json_read, lookups_on_wrong_types_are_empty)
+{
+    fmt_json_value *v = parse_ok("\"text\"");
+    cr_assert_null(fmt_json_member(v, "a"));
+    cr_assert_eq(fmt_json_count(v), 0);
+    cr_assert_null(fmt_json_item(v, 0));
+    cr_assert_eq(fmt_json_kind(NULL), FMT_JSON_T_NULL);
+    fmt_json_value_free(v);
+    fmt_json_value_free(NULL);
 }

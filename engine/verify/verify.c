@@ -400,7 +400,7 @@ static const char *locate(const eng_vrun *v, const char *recorded, char **owned)
 /* The inputs to read: per role, those given on the command line, else the manifest's. */
 static eng_rc collect_inputs(eng_vrun *v, const eng_verify_args *a)
 {
-    const eng_vjson *ins = eng_vjson_get(v->manifest, "inputs");
+    const fmt_json_value *ins = fmt_json_member(v->manifest, "inputs");
     size_t cap = 0;
     for (size_t r = 0; r < sizeof roles / sizeof *roles; r++) {
         const char *role = roles[r];
@@ -426,11 +426,11 @@ static eng_rc collect_inputs(eng_vrun *v, const eng_verify_args *a)
         if (n_given == 0)
             given = NULL;
         size_t k = 0;
-        for (size_t i = 0; i < eng_vjson_len(ins); i++) {
-            const eng_vjson *in = eng_vjson_at(ins, i);
-            const char *ro = eng_vjson_get_str(in, "role");
-            const char *path = eng_vjson_get_str(in, "path");
-            const char *sha = eng_vjson_get_str(in, "sha256");
+        for (size_t i = 0; i < fmt_json_count(ins); i++) {
+            const fmt_json_value *in = fmt_json_item(ins, i);
+            const char *ro = fmt_json_member_str(in, "role");
+            const char *path = fmt_json_member_str(in, "path");
+            const char *sha = fmt_json_member_str(in, "sha256");
             if (!ro || strcmp(ro, role) != 0)
                 continue;
             if (!path || !sha) {
@@ -497,17 +497,17 @@ static size_t check_input_hashes(eng_vrun *v)
  * manifest.json and metrics.json is listed. */
 static eng_rc check_outputs(eng_vrun *v, size_t *n_outputs)
 {
-    const eng_vjson *outs = eng_vjson_get(v->manifest, "outputs");
+    const fmt_json_value *outs = fmt_json_member(v->manifest, "outputs");
     *n_outputs = 0;
-    if (eng_vjson_kind(outs) != ENG_VJSON_ARRAY) {
+    if (fmt_json_kind(outs) != FMT_JSON_T_ARRAY) {
         eng_vreport_unreadable(v->report, "%s/manifest.json has no \"outputs\" list", v->dir);
         return ENG_OK;
     }
-    for (size_t i = 0; i < eng_vjson_len(outs); i++) {
-        const eng_vjson *o = eng_vjson_at(outs, i);
-        const char *name = eng_vjson_get_str(o, "name");
-        const char *sha = eng_vjson_get_str(o, "sha256");
-        const char *bytes_text = eng_vjson_text(eng_vjson_get(o, "bytes"));
+    for (size_t i = 0; i < fmt_json_count(outs); i++) {
+        const fmt_json_value *o = fmt_json_item(outs, i);
+        const char *name = fmt_json_member_str(o, "name");
+        const char *sha = fmt_json_member_str(o, "sha256");
+        const char *bytes_text = fmt_json_value_text(fmt_json_member(o, "bytes"));
         if (!name || !sha || !bytes_text || strchr(name, '/')) {
             eng_vreport_unreadable(v->report,
                                    "%s/manifest.json: output %zu lacks a name, bytes "
@@ -552,8 +552,8 @@ static eng_rc check_outputs(eng_vrun *v, size_t *n_outputs)
             strcmp(n, "metrics.json") == 0)
             continue;
         int listed = 0;
-        for (size_t i = 0; i < eng_vjson_len(outs) && !listed; i++) {
-            const char *name = eng_vjson_get_str(eng_vjson_at(outs, i), "name");
+        for (size_t i = 0; i < fmt_json_count(outs) && !listed; i++) {
+            const char *name = fmt_json_member_str(fmt_json_item(outs, i), "name");
             listed = name && strcmp(name, n) == 0;
         }
         if (!listed)
@@ -566,9 +566,9 @@ static eng_rc check_outputs(eng_vrun *v, size_t *n_outputs)
 
 static int listed_output(const eng_vrun *v, const char *name)
 {
-    const eng_vjson *outs = eng_vjson_get(v->manifest, "outputs");
-    for (size_t i = 0; i < eng_vjson_len(outs); i++) {
-        const char *n = eng_vjson_get_str(eng_vjson_at(outs, i), "name");
+    const fmt_json_value *outs = fmt_json_member(v->manifest, "outputs");
+    for (size_t i = 0; i < fmt_json_count(outs); i++) {
+        const char *n = fmt_json_member_str(fmt_json_item(outs, i), "name");
         if (n && strcmp(n, name) == 0)
             return 1;
     }
@@ -624,10 +624,10 @@ static void check_output_set(eng_vrun *v)
 /* The name an output has in this run: "slips.csv", or "slips.csv.zst" under --compress. */
 static char *output_path(const eng_vrun *v, const char *base, const char **label)
 {
-    const eng_vjson *outs = eng_vjson_get(v->manifest, "outputs");
+    const fmt_json_value *outs = fmt_json_member(v->manifest, "outputs");
     size_t n = strlen(base);
-    for (size_t i = 0; i < eng_vjson_len(outs); i++) {
-        const char *name = eng_vjson_get_str(eng_vjson_at(outs, i), "name");
+    for (size_t i = 0; i < fmt_json_count(outs); i++) {
+        const char *name = fmt_json_member_str(fmt_json_item(outs, i), "name");
         if (name && strncmp(name, base, n) == 0 &&
             (name[n] == '\0' || strcmp(name + n, ".zst") == 0)) {
             *label = name;
@@ -708,7 +708,7 @@ static eng_rc load_summary(eng_vrun *v)
         return ENG_OK;
     }
     char why[200];
-    int rc = eng_vjson_parse(text, len, &v->summary, why, sizeof why);
+    int rc = fmt_json_parse(text, len, &v->summary, why, sizeof why);
     free(text);
     if (rc == -2) {
         free(path);
@@ -768,8 +768,8 @@ static eng_rc load_inputs(eng_vrun *v)
 
 static void free_run(eng_vrun *v)
 {
-    eng_vjson_free(v->manifest);
-    eng_vjson_free(v->summary);
+    fmt_json_value_free(v->manifest);
+    fmt_json_value_free(v->summary);
     for (size_t i = 0; i < v->n_inputs; i++)
         free(v->inputs[i].path);
     free(v->inputs);
@@ -818,14 +818,14 @@ static eng_rc verify(eng_vrun *v, const eng_verify_args *a)
         return ENG_OK;
     }
     char why[200];
-    int prc = eng_vjson_parse(text, len, &v->manifest, why, sizeof why);
+    int prc = fmt_json_parse(text, len, &v->manifest, why, sizeof why);
     free(text);
     if (prc == -2) {
         free(mpath);
         return ENG_NOMEM;
     }
-    if (prc != 0 || eng_vjson_kind(v->manifest) != ENG_VJSON_OBJECT ||
-        eng_vjson_kind(eng_vjson_get(v->manifest, "inputs")) != ENG_VJSON_ARRAY) {
+    if (prc != 0 || fmt_json_kind(v->manifest) != FMT_JSON_T_OBJECT ||
+        fmt_json_kind(fmt_json_member(v->manifest, "inputs")) != FMT_JSON_T_ARRAY) {
         eng_vreport_unreadable(v->report, "%s: not a slipway manifest%s%s", mpath, prc ? ": " : "",
                                prc ? why : "");
         free(mpath);

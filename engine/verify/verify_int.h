@@ -25,7 +25,7 @@
 #include "../../formats/buf.h"
 #include "../../formats/canon.h"
 #include "../../formats/policy.h"
-#include "vjson.h"
+#include "../../formats/json.h"
 #include "vmap.h"
 #include "vreport.h"
 #include "vtable.h"
@@ -195,8 +195,8 @@ typedef struct eng_vslot {
 typedef struct eng_vrun {
     const char *dir;
     eng_vreport *report;
-    eng_vjson *manifest;
-    eng_vjson *summary; /* NULL when unreadable */
+    fmt_json_value *manifest;
+    fmt_json_value *summary; /* NULL when unreadable */
     eng_vinput *inputs;
     size_t n_inputs;
     /* Outputs; each NULL when it could not be read (already reported). */

@@ -290,14 +290,14 @@ static eng_rc check_ledger(eng_vrun *v, __int128 *approved)
 /* summary.json's "refunded" per currency against the ledger's approved refunds. */
 static void check_summary_refunds(eng_vrun *v, const __int128 *approved)
 {
-    const eng_vjson *amounts = eng_vjson_get(v->summary, "amounts");
+    const fmt_json_value *amounts = fmt_json_member(v->summary, "amounts");
     int n = fmt_currency_count();
     for (int c = 0; c < n; c++) {
         __int128 stated = 0;
-        for (size_t i = 0; i < eng_vjson_len(amounts); i++) {
-            const eng_vjson *a = eng_vjson_at(amounts, i);
-            const char *cur = eng_vjson_get_str(a, "currency");
-            const char *ref = eng_vjson_get_str(a, "refunded");
+        for (size_t i = 0; i < fmt_json_count(amounts); i++) {
+            const fmt_json_value *a = fmt_json_item(amounts, i);
+            const char *cur = fmt_json_member_str(a, "currency");
+            const char *ref = fmt_json_member_str(a, "refunded");
             int64_t minor;
             if (cur && ref && currency(cur) == c && eng__verify_minor(ref, cur, &minor) == 0)
                 stated += minor;

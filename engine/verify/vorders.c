@@ -359,19 +359,19 @@ static int take_row(ctx *c, size_t f, const char *source, uint64_t line, fmt_str
  * summary.json says the run detected, else detection from the header as the run does. */
 static const fmt_layout *layout_from_summary(const eng_vrun *v, size_t k, const char **encoding)
 {
-    const eng_vjson *ins = eng_vjson_get(v->summary, "inputs");
+    const fmt_json_value *ins = fmt_json_member(v->summary, "inputs");
     size_t seen = 0;
-    for (size_t i = 0; i < eng_vjson_len(ins); i++) {
-        const eng_vjson *in = eng_vjson_at(ins, i);
-        const char *role = eng_vjson_get_str(in, "role");
+    for (size_t i = 0; i < fmt_json_count(ins); i++) {
+        const fmt_json_value *in = fmt_json_item(ins, i);
+        const char *role = fmt_json_member_str(in, "role");
         if (!role || strcmp(role, "orders") != 0)
             continue;
         if (seen++ != k)
             continue;
-        const char *enc = eng_vjson_get_str(in, "encoding");
+        const char *enc = fmt_json_member_str(in, "encoding");
         if (enc && strcmp(enc, "UTF-8") != 0)
             *encoding = enc;
-        const char *fmt = eng_vjson_get_str(in, "format");
+        const char *fmt = fmt_json_member_str(in, "format");
         return fmt ? fmt_layout_find(fmt) : NULL;
     }
     return NULL;

@@ -356,7 +356,7 @@ static eng_rc run(slips_ctx *c)
         v->lines[i].shipped = 0;
         v->lines[i].first_part = -1;
     }
-    const char *run_date = eng_vjson_get_str(v->manifest, "run_date");
+    const char *run_date = fmt_json_member_str(v->manifest, "run_date");
     const char *vals[SL_COUNT];
     for (size_t r = 0; r < n_rows; r++) {
         c->part_next[r] = -1;
