@@ -21,6 +21,7 @@
 #include "../formats/csv.h"
 #include "../formats/currency.h"
 #include "../formats/isotime.h"
+#include "../formats/json.h"
 #include "../formats/num.h"
 #include "../formats/sha256.h"
 #include "../formats/table.h"
@@ -919,6 +920,107 @@ static eng_rc settle_copies(eng_night *night, size_t first, size_t n, file_resul
     return ENG_OK;
 }
 
+/* ---- a history file beside its run's manifest ---- */
+
+/* The manifest.json of dir, parsed, or NULL when dir has none. A manifest that is there
+ * but cannot be read as slipway's refuses the run: the run folder is damaged. */
+static eng_rc read_manifest(const char *dir, const char *file, fmt_json_value **out, eng_err *err)
+{
+    enum { MANIFEST_MAX = 64u << 20 };
+    char path[4096];
+    struct stat st;
+    *out = NULL;
+    if ((size_t)snprintf(path, sizeof path, "%s/manifest.json", dir) >= sizeof path ||
+        stat(path, &st) != 0)
+        return ENG_OK;
+    err->path = file;
+    err->line = 0;
+    err->field = NULL;
+    if (!S_ISREG(st.st_mode) || st.st_size > MANIFEST_MAX)
+        return ENG_FAIL(err, ENG_REFUSED,
+                        "the manifest.json beside this history file is not a manifest slipway "
+                        "wrote (a special file, or over 64 MiB)");
+    FILE *f = fopen(path, "rb");
+    char *text = malloc((size_t)st.st_size + 1);
+    size_t len = f && text ? fread(text, 1, (size_t)st.st_size, f) : 0;
+    int failed = !f || !text || ferror(f);
+    if (f)
+        (void)fclose(f); /* read-only */
+    char why[160] = "";
+    int parsed = failed ? -1 : fmt_json_parse(text, len, out, why, sizeof why);
+    free(text);
+    if (parsed == -2)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s", path);
+    if (parsed != 0 || fmt_json_kind(fmt_json_member(*out, "outputs")) != FMT_JSON_T_ARRAY) {
+        fmt_json_value_free(*out);
+        *out = NULL;
+        return ENG_FAIL(err, ENG_REFUSED,
+                        "the manifest.json beside this history file cannot be read as slipway's "
+                        "(%s): the run folder is damaged; give the history files of an intact "
+                        "run",
+                        failed ? "unreadable" : why[0] ? why : "no outputs list");
+    }
+    return ENG_OK;
+}
+
+/* A history file that stands beside its run's manifest.json must be the file that run
+ * wrote: listed there, with the same size and SHA-256 (an edited slips.csv would make an
+ * order ship again). Files with no manifest beside them are taken as given. */
+static eng_rc check_manifests(const eng_night *night, size_t first, size_t n, eng_err *err)
+{
+    char dir[4096] = "", parsed_dir[4096] = "";
+    fmt_json_value *manifest = NULL;
+    eng_rc rc = ENG_OK;
+    for (size_t i = 0; i < n && rc == ENG_OK; i++) {
+        const eng_source *src = &night->sources[first + i];
+        const char *slash = strrchr(src->path, '/');
+        const char *base = slash ? slash + 1 : src->path;
+        size_t dir_len = slash ? (size_t)(slash - src->path) : 0;
+        if (dir_len >= sizeof dir)
+            continue;
+        if (slash)
+            snprintf(dir, sizeof dir, "%.*s", (int)(dir_len ? dir_len : 1), src->path);
+        else
+            snprintf(dir, sizeof dir, ".");
+        if (strcmp(dir, parsed_dir) != 0) { /* a run's two files are usually adjacent */
+            fmt_json_value_free(manifest);
+            manifest = NULL;
+            rc = read_manifest(dir, src->path, &manifest, err);
+            snprintf(parsed_dir, sizeof parsed_dir, "%s", dir);
+        }
+        if (rc != ENG_OK || !manifest)
+            continue;
+        const fmt_json_value *outputs = fmt_json_member(manifest, "outputs"), *entry = NULL;
+        for (size_t k = 0; k < fmt_json_count(outputs) && !entry; k++) {
+            const char *name = fmt_json_member_str(fmt_json_item(outputs, k), "name");
+            if (name && strcmp(name, base) == 0)
+                entry = fmt_json_item(outputs, k);
+        }
+        err->path = src->path;
+        err->line = 0;
+        err->field = NULL;
+        if (!entry) {
+            rc = ENG_FAIL(err, ENG_REFUSED,
+                          "this history file stands beside a run's manifest.json that does not "
+                          "list it: it is not that run's output; give the run's own files");
+            continue;
+        }
+        const char *sha = fmt_json_member_str(entry, "sha256");
+        const char *bytes = fmt_json_value_text(fmt_json_member(entry, "bytes"));
+        char have[24];
+        snprintf(have, sizeof have, "%llu", (unsigned long long)src->bytes);
+        if (!sha || !bytes || strcmp(sha, src->sha256) != 0 || strcmp(bytes, have) != 0)
+            rc = ENG_FAIL(err, ENG_REFUSED,
+                          "this history file is not the one its run wrote: %s bytes, sha256 "
+                          "%.16s..., where the manifest.json beside it records %s bytes, sha256 "
+                          "%.16s...; history must be slipway's own outputs, unchanged (restore "
+                          "it, or run again from the right file)",
+                          have, src->sha256, bytes ? bytes : "no", sha ? sha : "none");
+    }
+    fmt_json_value_free(manifest);
+    return rc;
+}
+
 /* History of another shop would mark genuine orders as already shipped: a file none of
  * whose SKUs the catalog has is worth a warning. */
 static eng_rc warn_foreign(const eng_night *night, size_t first, size_t n,
@@ -975,6 +1077,8 @@ eng_rc eng_history_load(eng_night *night, size_t first, size_t n, const eng_strs
         rc = eng_pool_for(pool, n, load_file, &c, err);
     if (rc == ENG_OK)
         rc = settle_copies(night, first, n, c.files, hashed, err);
+    if (rc == ENG_OK)
+        rc = check_manifests(night, first, n, err);
     if (rc == ENG_OK)
         rc = merge(h, &c, n, n_workers, n_products, err);
     if (rc == ENG_OK && h->repeated_recs &&

@@ -8,6 +8,9 @@
 #                older slipway wrote them): history tells the orders apart by order id
 #   copies       the same history path twice is refused; a byte-identical copy under
 #                another name is skipped with a warning and changes no output
+#   manifest     a history file beside its run's manifest.json must be the one that run
+#                wrote: an edited slips.csv is refused, named; files without a manifest
+#                beside them are taken as given
 #   foreign      a history file none of whose SKUs is in the catalog gets a warning
 #   folders      --history takes one run folder (with manifest.json) or a folder of run
 #                folders, in name order, hidden entries skipped; anything else is refused
@@ -139,6 +142,30 @@ for f in slips.csv order_status.csv exceptions.csv inventory.csv; do
     check "a skipped copy changes nothing: $f" cmp -s next/$f with_copy/$f
 done
 
+# ---- manifest ---------------------------------------------------------------------------
+# Someone edits the morning's slips so that A-1 looks unshipped (its line moved to an
+# order that does not exist): without the check, A-1 ships again.
+cp -r morning edited && sed -i 's/,A-1,/,Z-9,/' edited/slips.csv
+run edited_history 3 $REF --inventory afternoon/inventory.csv --orders resend.csv \
+    --history edited/slips.csv --history afternoon/slips.csv --run-date 2026-11-28
+check "an edited history file beside its run's manifest is refused, naming it" \
+    grep -q 'edited/slips.csv: this history file is not the one its run wrote' \
+    edited_history.stderr
+run edited_folder 3 $REF --inventory afternoon/inventory.csv --orders resend.csv \
+    --history edited --run-date 2026-11-28
+check "the same through the run folder" \
+    grep -q 'edited/slips.csv: this history file is not the one its run wrote' edited_folder.stderr
+cp morning/slips.csv edited/other.csv
+run unlisted 3 $REF --inventory afternoon/inventory.csv --orders resend.csv \
+    --history edited/other.csv --run-date 2026-11-28
+check "a file beside a manifest that does not list it is refused" \
+    grep -q 'edited/other.csv: .*manifest.json that does not list it' unlisted.stderr
+mkdir loose_history && cp edited/slips.csv loose_history/slips.csv
+run loose 0 $REF --inventory afternoon/inventory.csv --orders resend.csv \
+    --history loose_history/slips.csv --history afternoon/slips.csv --run-date 2026-11-28
+check "a history file with no manifest beside it is taken as given (A-1 ships: the edit wins)" \
+    test "$(col loose/slips.csv order_id)" = A-1
+
 # ---- foreign ----------------------------------------------------------------------------
 printf '%s\nOUT-20261120-000001,A-1,,1,BIKE-9,Bike,1,10.00,10.00,EUR,MAIN,,Ann,St 1,Town,,,DE,,2026-11-20\n' \
     "$S" >other_shop.csv
@@ -231,7 +258,7 @@ check "fed back, the backordered marketplace order ships; the shop's copy is a d
 # folders of runs and two channels with one order number must all hold there too.
 for d in */manifest.json; do
     d=${d%/manifest.json}
-    case $d in runs | runs_bad) continue ;; esac
+    case $d in runs | runs_bad | edited) continue ;; esac
     "$bin" verify "$d" >"$d.verify" 2>&1
     rc=$?
     if [ "$rc" = 0 ]; then report ok "$d verifies"; else
