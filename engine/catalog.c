@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../formats/csv.h"
 #include "../formats/currency.h"
 #include "../formats/num.h"
 #include "../formats/table.h"
@@ -68,21 +67,6 @@ static eng_rc refuse(eng_err *err, const char *field, fmt_str v, const char *why
                     (int)(v.len > 60 ? 60 : v.len), v.p, why);
 }
 
-/* Refuse a SKU or bin that outputs would have to write with a spreadsheet guard (issue
- * 15): they are matched and printed exactly, so slipway never alters them. */
-static eng_rc refuse_unsafe(eng_err *err, const char *field, fmt_str v)
-{
-    if (!fmt_csv_needs_guard(v.p, v.len))
-        return ENG_OK;
-    char q[64], why[160];
-    eng_text_quote(q, sizeof q, v.p, v.len);
-    fmt_csv_guard_why(why, sizeof why, v.p, v.len);
-    if (err)
-        err->field = field;
-    return ENG_FAIL(err, ENG_REFUSED, "%s %s %s; slipway never changes %s, so fix the catalog",
-                    field, q, why, strcmp(field, "sku") == 0 ? "SKUs" : "bins");
-}
-
 static eng_rc parse_money(fmt_str v, int currency, const char *field, int64_t *out, eng_err *err)
 {
     fmt_dec d;
@@ -123,8 +107,9 @@ static eng_rc add_row(eng_catalog *c, fmt_table *t, eng_err *err)
     fmt_str sku = fmt_table_get(t, C_SKU);
     if (sku.len == 0)
         return refuse(err, "sku", sku, "is blank");
-    ENG_TRY(refuse_unsafe(err, "sku", sku));
-    ENG_TRY(refuse_unsafe(err, "bin", fmt_table_get(t, C_BIN)));
+    ENG_TRY(eng_text_refuse_guarded(err, "sku", sku.p, sku.len, "SKUs", "catalog"));
+    fmt_str bin = fmt_table_get(t, C_BIN);
+    ENG_TRY(eng_text_refuse_guarded(err, "bin", bin.p, bin.len, "bins", "catalog"));
     fmt_str cur = fmt_table_get(t, C_CURRENCY);
     int currency = fmt_currency_find(cur.p, cur.len);
     if (currency < 0)
@@ -166,7 +151,6 @@ static eng_rc add_row(eng_catalog *c, fmt_table *t, eng_err *err)
         c->cap = cap;
     }
     fmt_str name = fmt_table_get(t, C_NAME);
-    fmt_str bin = fmt_table_get(t, C_BIN);
     p.sku = eng_arena_strndup(c->mem, sku.p, sku.len);
     p.name = eng_arena_strndup(c->mem, name.p, name.len);
     p.bin = eng_arena_strndup(c->mem, bin.p, bin.len);

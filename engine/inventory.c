@@ -73,21 +73,6 @@ static eng_rc count_field(fmt_str v, const char *field, int required, int64_t *o
     return ENG_OK;
 }
 
-/* Refuse a SKU or warehouse that outputs would have to write with a spreadsheet guard
- * (issue 15): they are matched and printed exactly, so slipway never alters them. */
-static eng_rc refuse_unsafe(eng_err *err, const char *field, fmt_str v)
-{
-    if (!fmt_csv_needs_guard(v.p, v.len))
-        return ENG_OK;
-    char q[64], why[160];
-    eng_text_quote(q, sizeof q, v.p, v.len);
-    fmt_csv_guard_why(why, sizeof why, v.p, v.len);
-    if (err)
-        err->field = field;
-    return ENG_FAIL(err, ENG_REFUSED, "%s %s %s; slipway never changes %s, so fix the inventory",
-                    field, q, why, strcmp(field, "sku") == 0 ? "SKUs" : "warehouse names");
-}
-
 static eng_rc add_row(eng_inventory *inv, const eng_catalog *cat, fmt_table *t, eng_err *err)
 {
     if (!fmt_table_row_ok(t))
@@ -115,8 +100,10 @@ static eng_rc add_row(eng_inventory *inv, const eng_catalog *cat, fmt_table *t, 
             err->field = "sku";
         return ENG_FAIL(err, ENG_REFUSED, "sku is blank; fix the inventory");
     }
-    ENG_TRY(refuse_unsafe(err, "sku", sku));
-    ENG_TRY(refuse_unsafe(err, "warehouse", fmt_table_get(t, I_WAREHOUSE)));
+    ENG_TRY(eng_text_refuse_guarded(err, "sku", sku.p, sku.len, "SKUs", "inventory"));
+    fmt_str warehouse = fmt_table_get(t, I_WAREHOUSE);
+    ENG_TRY(eng_text_refuse_guarded(err, "warehouse", warehouse.p, warehouse.len, "warehouse names",
+                                    "inventory"));
     ENG_TRY(count_field(fmt_table_get(t, I_ON_HAND), "on_hand", 1, &s.on_hand, err));
     ENG_TRY(
         count_field(fmt_table_get(t, I_REORDER_POINT), "reorder_point", 0, &s.reorder_point, err));

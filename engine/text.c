@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "../formats/csv.h"
 #include "../formats/utf8.h"
 
 static const char hex[] = "0123456789ABCDEF";
@@ -105,4 +106,18 @@ void eng_text_quote(char *dst, size_t cap, const char *s, size_t len)
     }
     dst[o++] = '"';
     dst[o] = '\0';
+}
+
+eng_rc eng_text_refuse_guarded(eng_err *err, const char *field, const char *s, size_t len,
+                               const char *what, const char *file)
+{
+    if (!fmt_csv_needs_guard(s, len))
+        return ENG_OK;
+    char q[64], why[160];
+    eng_text_quote(q, sizeof q, s, len);
+    fmt_csv_guard_why(why, sizeof why, s, len);
+    if (err)
+        err->field = field;
+    return ENG_FAIL(err, ENG_REFUSED, "%s %s %s; slipway never changes %s, so fix the %s", field,
+                    q, why, what, file);
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "arena.h"
+#include "err.h"
 
 /* Copy of s (which is not valid UTF-8) into mem, NUL-terminated, with every byte that is
  * not valid UTF-8 (and NUL) written as the four characters \xNN and every backslash as
@@ -16,5 +17,12 @@ char *eng_text_sanitize(eng_arena *mem, const char *s, size_t len, size_t *out_l
  * characters as \n, \r, \t or \xNN, cut after about 40 characters with "...". Always
  * NUL-terminates dst (cap >= 8). */
 void eng_text_quote(char *dst, size_t cap, const char *s, size_t len);
+
+/* Reference data (catalog, inventory) holds names slipway matches and prints exactly: a
+ * value that outputs would have to write with a spreadsheet guard (formats/csv.h,
+ * fmt_csv_needs_guard) is refused, naming field and why, so that it is never altered.
+ * what: the values in plural ("SKUs"); file: what to fix ("catalog"). ENG_OK otherwise. */
+eng_rc eng_text_refuse_guarded(eng_err *err, const char *field, const char *s, size_t len,
+                               const char *what, const char *file);
 
 #endif

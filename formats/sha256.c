@@ -57,26 +57,29 @@ void fmt_sha256_final_hex(fmt_sha256 *h, char hex[65])
     hex[64] = '\0';
 }
 
+static eng_rc cannot_read(eng_err *err, const char *path, int e)
+{
+    if (err) {
+        err->path = path;
+        err->line = 0;
+        err->field = NULL;
+        err->sys_errno = e;
+    }
+    return ENG_FAIL(err, ENG_REFUSED, "cannot read the file: %s", strerror(e));
+}
+
 eng_rc fmt_sha256_file(const char *path, char hex[65], uint64_t *bytes, eng_err *err)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) {
-        int e = errno;
-        if (err) {
-            err->path = path;
-            err->line = 0;
-            err->field = NULL;
-            err->sys_errno = e;
-        }
-        return ENG_FAIL(err, ENG_REFUSED, "cannot read the file: %s", strerror(e));
-    }
+    if (!f)
+        return cannot_read(err, path, errno);
     enum { CHUNK = 1 << 16 };
     fmt_sha256 *h = fmt_sha256_new();
     char *buf = malloc(CHUNK);
     if (!h || !buf) {
         fmt_sha256_free(h);
         free(buf);
-        fclose(f);
+        (void)fclose(f); /* read-only: nothing to flush */
         return ENG_FAIL(err, ENG_NOMEM, "out of memory hashing %s", path);
     }
     uint64_t total = 0;
@@ -86,19 +89,12 @@ eng_rc fmt_sha256_file(const char *path, char hex[65], uint64_t *bytes, eng_err 
         total += n;
     }
     int failed = ferror(f), e = errno;
-    (void)fclose(f); /* read-only: nothing to flush */
+    (void)fclose(f);
     free(buf);
     fmt_sha256_final_hex(h, hex);
     fmt_sha256_free(h);
-    if (failed) {
-        if (err) {
-            err->path = path;
-            err->line = 0;
-            err->field = NULL;
-            err->sys_errno = e;
-        }
-        return ENG_FAIL(err, ENG_REFUSED, "cannot read the file: %s", strerror(e));
-    }
+    if (failed)
+        return cannot_read(err, path, e);
     *bytes = total;
     return ENG_OK;
 }
