@@ -28,7 +28,7 @@ FUZZFL  = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omi
 RUN_DATE = 2026-11-27
 
 LIB_SRC  = $(sort $(wildcard formats/*.c) $(filter-out engine/main.c,$(wildcard engine/*.c)) \
-             $(wildcard engine/verify/*.c))
+             $(wildcard engine/*/*.c))
 TESTS    = $(patsubst tests/%.c,%,$(sort $(wildcard tests/test_*.c)))
 STRESS   = $(patsubst tests/%.c,%,$(sort $(wildcard tests/stress_*.c)))
 FUZZERS  = $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
@@ -270,11 +270,11 @@ install: build/slipway
 	install -m 0755 build/slipway $(DESTDIR)$(PREFIX)/bin/slipway
 
 format:
-	clang-format -i engine/*.[ch] engine/verify/*.[ch] formats/*.[ch] tests/*.c tests/faults/*.c \
+	clang-format -i engine/*.[ch] engine/*/*.[ch] formats/*.[ch] tests/*.c tests/faults/*.c \
 	    tests/fuzz/*.[ch] bench/*.c
 
 format-check:
-	clang-format --dry-run --Werror engine/*.[ch] engine/verify/*.[ch] formats/*.[ch] tests/*.c \
+	clang-format --dry-run --Werror engine/*.[ch] engine/*/*.[ch] formats/*.[ch] tests/*.c \
 	    tests/faults/*.c tests/fuzz/*.[ch] bench/*.c
 
 clean:

@@ -14,7 +14,7 @@
 #include "../formats/isotime.h"
 #include "../formats/num.h"
 #include "../formats/utf8.h"
-#include "manifest.h"
+#include "write/manifest.h"
 #include "run.h"
 #include "verify/verify.h"
 

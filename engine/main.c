@@ -1,6 +1,6 @@
 /* slipway's entry point: everything else is in cli.c and run.c. */
 #include "cli.h"
-#include "heap.h"
+#include "base/heap.h"
 
 int main(int argc, char **argv)
 {

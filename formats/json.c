@@ -163,8 +163,8 @@ void fmt_json_finish(fmt_json *j)
 
 struct fmt_json_value {
     fmt_json_type type;
-    char *text;       /* string value or number text; "true"/"false" for bools */
-    char *key;        /* member name when the node is inside an object */
+    char *text;            /* string value or number text; "true"/"false" for bools */
+    char *key;             /* member name when the node is inside an object */
     fmt_json_value **kids; /* array elements or object members */
     size_t n_kids;
     size_t cap_kids;

@@ -56,7 +56,7 @@
 #ifndef FMT_MAPPING_H
 #define FMT_MAPPING_H
 
-#include "../engine/err.h"
+#include "../engine/base/err.h"
 #include "layout.h"
 #include "source.h"
 

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../engine/err.h"
+#include "../engine/base/err.h"
 #include "num.h"
 #include "source.h"
 

@@ -17,10 +17,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../engine/alloc.h"
-#include "../engine/ingest.h"
-#include "../engine/orders.h"
-#include "../engine/pool.h"
+#include "../engine/allocate/alloc.h"
+#include "../engine/intake/ingest.h"
+#include "../engine/book/orders.h"
+#include "../engine/base/pool.h"
 
 static int passed, failed;
 

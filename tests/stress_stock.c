@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "../engine/stock.h"
+#include "../engine/allocate/stock.h"
 
 #define N_THREADS 8
 #define N_SLOTS   4

@@ -1,6 +1,6 @@
 /* Tests of engine/catalog: loading a clean catalog (values, defaults, lookups) and every
  * refusal of unclean reference data, with the file, line and field it names. */
-#include "../engine/catalog.h"
+#include "../engine/setup/catalog.h"
 #include "../formats/currency.h"
 #include "testutil.h"
 

@@ -282,7 +282,7 @@ Test(ebay, detect_needs_four_signature_columns)
 }
 
 /* The report's first line is bare commas: auto-detection must look past it to the header
- * (engine/ingest.c first_record), and the file must read as eBay. */
+ * (engine/intake/ingest.c first_record), and the file must read as eBay. */
 Test(ebay, run_detects_the_layout_past_a_leading_line_of_commas)
 {
     cr_assert_eq(run_night(EBAY_COMMAS EBAY_HEADER EBAY_COMMAS

@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <sys/mman.h>
 
-#include "../engine/heap.h"
+#include "../engine/base/heap.h"
 #include "testutil.h"
 
 #define N_PAGES 16

@@ -5,10 +5,10 @@
  * and the same result for 1 and 4 pool threads. */
 #include <zstd.h>
 
-#include "../engine/catalog.h"
-#include "../engine/history.h"
-#include "../engine/pool.h"
-#include "../engine/strset.h"
+#include "../engine/setup/catalog.h"
+#include "../engine/intake/history.h"
+#include "../engine/base/pool.h"
+#include "../engine/base/strset.h"
 #include "../formats/currency.h"
 #include "../formats/isotime.h"
 #include "testutil.h"
@@ -850,9 +850,9 @@ Test(history, ledger_with_channel_names_its_order)
                               "EUR,1,MAIN,RESTOCKED,marketplace\n");
     ask_orders("A-1", NULL);
     must_load(2);
-    cr_assert_eq(eng_history_line(eng_history_order(hist, "marketplace", 11, "A-1", 3), "TENT", 4)
-                     ->returned,
-                 1);
+    cr_assert_eq(
+        eng_history_line(eng_history_order(hist, "marketplace", 11, "A-1", 3), "TENT", 4)->returned,
+        1);
     cr_assert_eq(
         eng_history_line(eng_history_order(hist, "shop", 4, "A-1", 3), "TENT", 4)->returned, 0);
 }
@@ -939,8 +939,9 @@ Test(history, an_order_of_20000_lines_merges_in_linear_time, .timeout = 20)
     size_t cap = 20000 * 120 + 256, o = 0;
     char *text = malloc(cap);
     cr_assert_not_null(text);
-    o += (size_t)snprintf(text, cap, "slip_no,order_id,sku,qty,line_amount,currency,warehouse,"
-                                     "ship_date\n");
+    o += (size_t)snprintf(text, cap,
+                          "slip_no,order_id,sku,qty,line_amount,currency,warehouse,"
+                          "ship_date\n");
     for (int i = 0; i < 20000; i++)
         o += (size_t)snprintf(text + o, cap - o,
                               "OUT-20261120-000001,BIG,SKU-%05d,1,1.00,EUR,MAIN,2026-11-20\n",

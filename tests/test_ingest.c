@@ -5,8 +5,8 @@
  *
  * Each test feeds one record built from a clean canonical row with one field replaced,
  * so the replaced field is the only thing that can be wrong. */
-#include "../engine/catalog.h"
-#include "../engine/ingest.h"
+#include "../engine/setup/catalog.h"
+#include "../engine/intake/ingest.h"
 #include "../formats/canon.h"
 #include "testutil.h"
 

@@ -1,8 +1,8 @@
 /* Tests of engine/inventory: loading clean stock files (values, the MAIN default, the
  * input's own columns), warehouse order (policy list first, then byte order), each
  * product's slots in that order, and every refusal with its line and field. */
-#include "../engine/catalog.h"
-#include "../engine/inventory.h"
+#include "../engine/setup/catalog.h"
+#include "../engine/setup/inventory.h"
 #include "../formats/policy.h"
 #include "testutil.h"
 

@@ -246,7 +246,7 @@ static void parse_bad(const char *text, const char *reason)
 Test(json_read, reads_a_manifest_shaped_object)
 {
     fmt_json_value *v = parse_ok("{\n  \"version\": \"0.1.0\",\n  \"inputs\": [\n    {\"role\": "
-                            "\"catalog\", \"bytes\": 3103, \"sha256\": \"ab\"}\n  ]\n}\n");
+                                 "\"catalog\", \"bytes\": 3103, \"sha256\": \"ab\"}\n  ]\n}\n");
     cr_assert_eq(fmt_json_kind(v), FMT_JSON_T_OBJECT);
     cr_assert_str_eq(fmt_json_member_str(v, "version"), "0.1.0");
     const fmt_json_value *ins = fmt_json_member(v, "inputs");
@@ -279,7 +279,8 @@ Test(json_read, decodes_escapes_and_surrogate_pairs)
 
 Test(json_read, reads_literals_and_empty_containers)
 {
-    fmt_json_value *v = parse_ok(" {\"a\": true, \"b\": false, \"c\": null, \"d\": [], \"e\": {}} ");
+    fmt_json_value *v =
+        parse_ok(" {\"a\": true, \"b\": false, \"c\": null, \"d\": [], \"e\": {}} ");
     cr_assert_eq(fmt_json_kind(fmt_json_member(v, "a")), FMT_JSON_T_BOOL);
     cr_assert_eq(fmt_json_kind(fmt_json_member(v, "c")), FMT_JSON_T_NULL);
     cr_assert_eq(fmt_json_count(fmt_json_member(v, "d")), 0);

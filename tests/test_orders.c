@@ -5,11 +5,11 @@
  * What later stages read of the rows must survive that: each row's final flags (the
  * orders stage sets DUP and MUTED on rows after ingest) and the count of rows that
  * belong to no order. The night below is small enough to check by hand. */
-#include "../engine/catalog.h"
-#include "../engine/ingest.h"
-#include "../engine/inventory.h"
-#include "../engine/orders.h"
-#include "../engine/pool.h"
+#include "../engine/setup/catalog.h"
+#include "../engine/intake/ingest.h"
+#include "../engine/setup/inventory.h"
+#include "../engine/book/orders.h"
+#include "../engine/base/pool.h"
 #include "testutil.h"
 
 static const char *const catalog_csv = "sku,name,status,list_price,min_price,currency\n"

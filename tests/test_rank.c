@@ -3,7 +3,7 @@
  * file and line that keeps the order total. */
 #include <stdint.h>
 
-#include "../engine/rank.h"
+#include "../engine/allocate/rank.h"
 #include "testutil.h"
 
 #define T0  INT64_C(1795687200000000000) /* 2026-11-26T10:00:00Z */

@@ -8,13 +8,13 @@
  * purpose named beside it, so each test can pick the one order that exercises one rule. */
 #include <stdint.h>
 
-#include "../engine/alloc.h"
-#include "../engine/catalog.h"
-#include "../engine/history.h"
-#include "../engine/inventory.h"
-#include "../engine/pool.h"
-#include "../engine/returns.h"
-#include "../engine/strset.h"
+#include "../engine/allocate/alloc.h"
+#include "../engine/setup/catalog.h"
+#include "../engine/intake/history.h"
+#include "../engine/setup/inventory.h"
+#include "../engine/base/pool.h"
+#include "../engine/allocate/returns.h"
+#include "../engine/base/strset.h"
 #include "../formats/currency.h"
 #include "../formats/isotime.h"
 #include "../formats/policy.h"

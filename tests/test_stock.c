@@ -1,7 +1,7 @@
 /* Tests of engine/stock on one thread: reserve takes exactly N of N and nothing of N+1,
  * reserve_upto takes what is there, release gives back, and slots are independent.
  * (Races between threads are tested by tests/stress_stock.c under TSan.) */
-#include "../engine/stock.h"
+#include "../engine/allocate/stock.h"
 #include "testutil.h"
 
 static eng_stock *st;

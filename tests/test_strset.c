@@ -1,7 +1,7 @@
 /* Tests of engine/strset: adding, finding and counting byte strings; duplicates, growth
  * far past the first table, the empty string, embedded NUL and high bytes, and the NULL
  * set the history loader passes when no ids were asked for. */
-#include "../engine/strset.h"
+#include "../engine/base/strset.h"
 #include "testutil.h"
 
 static eng_strset *s;

@@ -6,15 +6,15 @@
  * shipped again after two same-date waves and the summary said it held. It now recounts
  * history from its distinct rows; these tests show it holds on an honest night and
  * breaks when a line ships what history already shipped. */
-#include "../engine/alloc.h"
-#include "../engine/catalog.h"
-#include "../engine/history.h"
-#include "../engine/ingest.h"
-#include "../engine/inventory.h"
-#include "../engine/orders.h"
-#include "../engine/pool.h"
-#include "../engine/strset.h"
-#include "../engine/summary.h"
+#include "../engine/allocate/alloc.h"
+#include "../engine/setup/catalog.h"
+#include "../engine/intake/history.h"
+#include "../engine/intake/ingest.h"
+#include "../engine/setup/inventory.h"
+#include "../engine/book/orders.h"
+#include "../engine/base/pool.h"
+#include "../engine/base/strset.h"
+#include "../engine/write/summary.h"
 #include "testutil.h"
 
 static const char *const catalog_csv = "sku,name,status,list_price,min_price,currency\n"

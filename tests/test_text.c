@@ -1,6 +1,6 @@
 /* Tests of engine/text: sanitizing input text for outputs (always valid UTF-8) and quoting
  * a value for a message (escapes, the cut after about 40 characters, small buffers). */
-#include "../engine/text.h"
+#include "../engine/base/text.h"
 #include "../formats/utf8.h"
 #include "testutil.h"
 

@@ -3,7 +3,7 @@
  * for any --threads). */
 #include <pthread.h>
 
-#include "../engine/warn.h"
+#include "../engine/base/warn.h"
 #include "testutil.h"
 #include <criterion/redirect.h>
 

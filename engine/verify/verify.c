@@ -732,8 +732,8 @@ static eng_rc load_inputs(eng_vrun *v)
         memset(&err, 0, sizeof err);
         eng_rc rc = ENG_OK;
         if (strcmp(in->role, "inventory") == 0) {
-            rc =
-                eng_vtable_load(in->path, in->path, inv_cols, IV_COUNT, 1, &v->inventory_before, &err);
+            rc = eng_vtable_load(in->path, in->path, inv_cols, IV_COUNT, 1, &v->inventory_before,
+                                 &err);
         } else if (strcmp(in->role, "catalog") == 0) {
             rc = eng_vtable_load(in->path, in->path, catalog_cols, CT_COUNT, 0, &v->catalog, &err);
         } else if (strcmp(in->role, "policy") == 0) {

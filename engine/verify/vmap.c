@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../arena.h"
-#include "../hash.h"
+#include "../base/arena.h"
+#include "../base/hash.h"
 
 typedef struct entry {
     char *key;

@@ -6,8 +6,8 @@
  * README "How order rows are read", independently of the engine's order code:
  *
  *   - an order is all rows of one file sharing an order id; a row repeating another of
- *     it field for field (DUPLICATE_ROW, record_fields) counts once, a row that a later row of the same
- *     marketplace line replaces (SUPERSEDED_ROW) not at all, a summary row is no line;
+ *     it field for field (DUPLICATE_ROW, record_fields) counts once, a row that a later row of the
+ * same marketplace line replaces (SUPERSEDED_ROW) not at all, a summary row is no line;
  *   - each order-level value is the first non-blank one of its rows (text that is not
  *     valid UTF-8 shown escaped, as the outputs show it);
  *   - a line's amount is its stated total, else qty x unit price; the unit price of a
@@ -33,8 +33,8 @@
 #include "../../formats/sha256.h"
 #include "../../formats/source.h"
 #include "../../formats/utf8.h"
-#include "../arena.h"
-#include "../text.h"
+#include "../base/arena.h"
+#include "../base/text.h"
 #include "verify_int.h"
 
 /* ---- invariant 3's tally, by order id as the run shows it ---- */

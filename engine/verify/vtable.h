@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "../../formats/table.h"
-#include "../err.h"
+#include "../base/err.h"
 
 /* ---- row by row ---- */
 

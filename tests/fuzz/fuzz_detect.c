@@ -1,6 +1,6 @@
 /* libFuzzer harness: marketplace header detection, binding and the first records.
  *
- * The input is the start of an orders file, as ingest sees it (engine/ingest.c, detect):
+ * The input is the start of an orders file, as ingest sees it (engine/intake/ingest.c, detect):
  * each built-in layout splits the first record with a non-blank field in its own dialect
  * and scores it; the best score wins, the canonical layout on a tie. The harness checks
  * that fmt_layout_detect() on a comma-split header picks a layout with the highest score,

@@ -10,8 +10,8 @@
  * Checks besides the sanitizers: every row's exceptions name a line inside its record's
  * lines and a known code, every order id is valid UTF-8 (outputs must be), a faulted row
  * has its worst code, and the partition index lists each row with an id exactly once. */
-#include "../../engine/catalog.h"
-#include "../../engine/ingest.h"
+#include "../../engine/setup/catalog.h"
+#include "../../engine/intake/ingest.h"
 #include "../../formats/canon.h"
 #include "../../formats/utf8.h"
 #include "fuzz_util.h"

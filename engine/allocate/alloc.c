@@ -1,0 +1,509 @@
+/* Allocation.
+ *
+ * The sequential model (SPEC): take valid orders in rank order; serve each line from the
+ * first warehouse, in warehouse order, whose free units cover it whole (ship_complete: if
+ * some line cannot be covered, the order reserves nothing and is backordered; partial:
+ * an uncovered line takes what each warehouse has, in order, and the rest stays open).
+ *
+ * How threads reproduce it exactly. Let demand(p) be the units all valid orders ask of
+ * product p, and w*(p) the first of p's slots (warehouse order) with free units > 0.
+ *   - p is *uncontended* when demand(p) <= free(w*(p)). Then, in any order of execution,
+ *     every line of p finds w*(p) covering it: earlier slots have 0 free (no line fits),
+ *     and w*(p) always keeps at least demand(p) minus what other lines hold, which is at
+ *     least this line's qty. So a line of p is served from w*(p) whatever else happens,
+ *     in the sequential model too. This holds even while lines of orders that will be
+ *     backordered still hold their units, since demand(p) counts them as well.
+ *   - every other product is *contended*. A slot belongs to one product, so contended and
+ *     uncontended counters are disjoint.
+ * The run is then:
+ *   1. rank (parallel, one run of night->orders per thread, then a merge): the valid
+ *      orders in rank order, and demand(p) on the way, which picks the contended SKUs.
+ *   2. extract (parallel, any order): every uncontended line is served from w*(p) at
+ *      once. An order with no contended line is then complete (its status follows from
+ *      its lines alone) and is settled here; the others are flagged ENG_ORD_CONTENDED.
+ *   3. walk (one thread, rank order): the contended lines of the flagged orders, under
+ *      the policy. This is the sequential model restricted to the contended counters,
+ *      and the uncontended lines it skips always succeed in that model, so each
+ *      contended counter sees the same values and each contended line gets the same
+ *      result. A ship_complete order with a line that does not fit gives back every
+ *      line it holds, contended or not, before any later order runs, as in the model.
+ *      Each flagged order is settled as soon as its lines are done, and every order
+ *      gets its slip numbers, in rank order.
+ * Hence each order's outcome and slip numbers equal the sequential ones, for any
+ * number of threads.
+ *
+ * Why the walk is serial and not split by connected components of the "shares a
+ * contended product" graph, as before: on the 1M-line bench night one component held
+ * 286,497 of the 332,493 valid orders, so components bought no parallelism, while
+ * planning them cost three more passes over every order. The walk prefetches the
+ * records ahead of it; what needs no rank order runs on all threads.
+ *
+ * Scratch memory is kept small on purpose: on the 2-core VM the first touch of a page
+ * costs 11-16 us (heap.h), so a buffer of 24 bytes per order costs about as much as one more
+ * cache miss per order. Hence keys sorted in place, and no list of contended lines.
+ *
+ * Memory ordering: the counters are relaxed atomics (stock.c says why that suffices).
+ * Each task writes only its own run of keys and demand row, or its own chunk's orders
+ * and lines; eng_pool_for()'s return orders those writes before the merge and the walk
+ * read them. */
+#include "alloc.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../intake/history.h"
+#include "rank.h"
+
+/* Ranked orders per task in the parallel passes: enough tasks to even out threads on a
+ * busy machine, few enough that the pool's lock is not the cost. */
+#define CHUNK 4096
+
+/* How many orders ahead the walk asks for order records (and half as far for their
+ * lines): the misses then overlap instead of being waited for one at a time. */
+#define AHEAD 16
+
+typedef struct alloc_ctx {
+    eng_night *night;
+    size_t n_products;
+    /* ranking: one run of keys per thread over night->orders */
+    size_t n_runs;
+    eng_rank_key *keys; /* n_orders; run r starts at run_from(r) */
+    size_t *run_len;    /* n_runs */
+    size_t *run_head;   /* n_runs, while merging */
+    int64_t *demand;    /* n_runs rows of n_products; row 0 ends as the total */
+    /* passes over night->ranked, CHUNK orders per task */
+    const uint8_t *contended;
+    size_t n_chunks;
+} alloc_ctx;
+
+const eng_part *eng_alloc_line_parts(const eng_line *ln, eng_part *one)
+{
+    if (ln->n_parts > 1)
+        return ln->parts;
+    one->slot = ln->one_slot;
+    one->qty = ln->shipped;
+    return one;
+}
+
+static void undo_line(eng_stock *st, eng_line *ln)
+{
+    eng_part one;
+    const eng_part *parts = eng_alloc_line_parts(ln, &one);
+    for (uint32_t k = 0; k < ln->n_parts; k++)
+        eng_stock_release(st, parts[k].slot, parts[k].qty);
+    ln->n_parts = 0;
+    ln->shipped = 0;
+}
+
+/* Serve the line whole from the first slot that covers it. */
+static int place_whole(const eng_night *n, eng_line *ln)
+{
+    size_t n_slots;
+    const uint32_t *slots =
+        eng_inventory_product_slots(n->inventory, (uint32_t)ln->product, &n_slots);
+    for (size_t k = 0; k < n_slots; k++) {
+        if (eng_stock_reserve(n->stock, slots[k], ln->qty) == ENG_OK) {
+            ln->one_slot = slots[k];
+            ln->n_parts = 1;
+            ln->shipped = ln->qty;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Partial policy, after place_whole failed: what each slot has, in order. */
+static eng_rc place_units(const eng_night *n, eng_line *ln, eng_arena *mem)
+{
+    size_t n_slots;
+    const uint32_t *slots =
+        eng_inventory_product_slots(n->inventory, (uint32_t)ln->product, &n_slots);
+    eng_part tmp[64];
+    eng_part *parts = n_slots <= 64 ? tmp : malloc(n_slots * sizeof *parts);
+    if (!parts)
+        return ENG_NOMEM;
+    int64_t want = ln->qty;
+    uint32_t k = 0;
+    for (size_t s = 0; s < n_slots && want > 0; s++) {
+        int64_t got = eng_stock_reserve_upto(n->stock, slots[s], want);
+        if (got > 0) {
+            parts[k].slot = slots[s];
+            parts[k].qty = got;
+            k++;
+            want -= got;
+        }
+    }
+    ln->shipped = ln->qty - want;
+    ln->n_parts = k;
+    eng_rc rc = ENG_OK;
+    if (k == 1) {
+        ln->one_slot = parts[0].slot; /* its qty is ln->shipped */
+    } else if (k > 1) {
+        ln->parts = eng_arena_alloc(mem, k * sizeof *ln->parts, _Alignof(eng_part));
+        if (ln->parts)
+            memcpy(ln->parts, parts, k * sizeof *parts);
+        else
+            rc = ENG_NOMEM;
+    }
+    if (parts != tmp)
+        free(parts);
+    return rc;
+}
+
+/* ---- reading ahead ---- */
+
+static void prefetch_order(const eng_order *o)
+{
+    __builtin_prefetch(o, 1);
+    __builtin_prefetch((const char *)o + sizeof *o - 1, 1);
+}
+
+static void prefetch_lines(const eng_order *o)
+{
+    for (uint32_t i = 0; i < o->n_lines && i < 8; i++) {
+        __builtin_prefetch(&o->lines[i], 1);
+        __builtin_prefetch((const char *)&o->lines[i] + sizeof o->lines[i] - 1, 1);
+    }
+}
+
+/* Ask for the records a loop over list[0, n) will need at index i + AHEAD (the order)
+ * and i + AHEAD / 2 (its lines; with only_flagged, only an ENG_ORD_CONTENDED order's). */
+static void prefetch_ahead(eng_order *const *list, size_t i, size_t n, int only_flagged)
+{
+    if (i + AHEAD < n)
+        prefetch_order(list[i + AHEAD]);
+    if (i + AHEAD / 2 < n && (!only_flagged || (list[i + AHEAD / 2]->flags & ENG_ORD_CONTENDED)))
+        prefetch_lines(list[i + AHEAD / 2]);
+}
+
+/* ---- ranking and demand ---- */
+
+static size_t run_from(const alloc_ctx *a, size_t run)
+{
+    return a->night->n_orders * run / a->n_runs;
+}
+
+/* One run: keys of its valid orders, sorted, and the units they ask per product. */
+static eng_rc rank_task(void *ctx, size_t run, unsigned worker, eng_err *err)
+{
+    (void)worker;
+    (void)err;
+    alloc_ctx *a = ctx;
+    const eng_night *n = a->night;
+    eng_order *const *orders = n->orders;
+    size_t from = run_from(a, run), to = run_from(a, run + 1);
+    eng_rank_key *keys = a->keys + from;
+    int64_t *demand = a->demand + run * a->n_products;
+    /* night->orders is sorted by id, so equal ids are neighbours and the index of the
+     * first of them is a valid id place (rank.h). */
+    size_t place = from;
+    while (place > 0 && place < to && eng_order_cmp_id(orders[place - 1], orders[place]) == 0)
+        place--;
+    size_t k = 0;
+    for (size_t j = from; j < to; j++) {
+        prefetch_ahead(orders, j, to, 0);
+        if (j + AHEAD / 2 < to)
+            __builtin_prefetch(orders[j + AHEAD / 2]->id);
+        const eng_order *o = orders[j];
+        if (j > from && eng_order_cmp_id(orders[j - 1], o) != 0)
+            place = j;
+        if (o->status != ENG_ST_BACKORDERED) /* valid, not yet allocated */
+            continue;
+        eng_rank_key_set(&keys[k++], o, (uint32_t)place, (uint32_t)j);
+        for (uint32_t i = 0; i < o->n_lines; i++) {
+            if (o->lines[i].qty == 0)
+                continue; /* shipped before, or not ours to ship: asks for nothing */
+            int64_t *d = &demand[o->lines[i].product];
+            if (__builtin_add_overflow(*d, o->lines[i].qty, d))
+                *d = INT64_MAX;
+        }
+    }
+    a->run_len[run] = k;
+    eng_rank_sort_keys(keys, k, orders);
+    return ENG_OK;
+}
+
+/* Merge the sorted runs into night->ranked, taking each time the head that ranks first
+ * (as many runs as threads: a handful); add the demand rows into row 0. Saturating sums
+ * of non-negative terms do not depend on the order of the terms. */
+static void merge_runs(alloc_ctx *a)
+{
+    eng_night *n = a->night;
+    eng_order *const *orders = n->orders;
+    size_t *head = a->run_head;
+    for (size_t r = 0; r < a->n_runs; r++)
+        head[r] = run_from(a, r);
+    n->n_ranked = 0;
+    for (;;) {
+        const eng_rank_key *best = NULL;
+        size_t best_run = 0;
+        for (size_t r = 0; r < a->n_runs; r++) {
+            if (head[r] == run_from(a, r) + a->run_len[r])
+                continue;
+            const eng_rank_key *k = &a->keys[head[r]];
+            if (!best || eng_rank_key_before(k, best, orders)) {
+                best = k;
+                best_run = r;
+            }
+        }
+        if (!best)
+            break;
+        n->ranked[n->n_ranked++] = orders[best->pos];
+        head[best_run]++;
+    }
+    for (size_t run = 1; run < a->n_runs; run++) {
+        const int64_t *row = a->demand + run * a->n_products;
+        for (size_t p = 0; p < a->n_products; p++)
+            if (__builtin_add_overflow(a->demand[p], row[p], &a->demand[p]))
+                a->demand[p] = INT64_MAX;
+    }
+}
+
+/* Products whose demand does not fit their first stocked warehouse. */
+static void find_contended(const alloc_ctx *a, uint8_t *contended)
+{
+    const eng_night *n = a->night;
+    for (size_t p = 0; p < a->n_products; p++) {
+        if (a->demand[p] == 0)
+            continue;
+        size_t n_slots;
+        const uint32_t *slots = eng_inventory_product_slots(n->inventory, (uint32_t)p, &n_slots);
+        /* Counters as they stand after returns and exchanges: what orders compete for. */
+        int64_t first_free = 0;
+        for (size_t k = 0; k < n_slots && first_free == 0; k++)
+            first_free = eng_stock_available(n->stock, slots[k]);
+        contended[p] = a->demand[p] > first_free;
+    }
+}
+
+static eng_rc rank_and_plan(alloc_ctx *a, eng_pool *pool, uint8_t *contended, eng_err *err)
+{
+    eng_night *n = a->night;
+    if (n->n_orders > UINT32_MAX)
+        return ENG_FAIL(err, ENG_NOMEM, "too many orders to rank (%zu)", n->n_orders);
+    a->keys = malloc((n->n_orders ? n->n_orders : 1) * sizeof *a->keys);
+    a->run_len = calloc(a->n_runs, sizeof *a->run_len);
+    a->run_head = calloc(a->n_runs, sizeof *a->run_head);
+    a->demand = calloc(a->n_runs * (a->n_products ? a->n_products : 1), sizeof *a->demand);
+    eng_rc rc = ENG_OK;
+    if (!a->keys || !a->run_len || !a->run_head || !a->demand)
+        rc = ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
+    if (rc == ENG_OK)
+        rc = eng_pool_for(pool, a->n_runs, rank_task, a, err);
+    if (rc == ENG_OK) {
+        merge_runs(a);
+        find_contended(a, contended);
+    }
+    free(a->keys);
+    free(a->run_len);
+    free(a->run_head);
+    free(a->demand);
+    return rc;
+}
+
+/* ---- settling an order ---- */
+
+size_t eng_alloc_order_warehouses(const eng_night *n, const eng_order *o, uint32_t *ranks,
+                                  size_t cap)
+{
+    size_t k = 0;
+    for (uint32_t i = 0; i < o->n_lines; i++) {
+        const eng_line *ln = &o->lines[i];
+        eng_part one;
+        const eng_part *parts = eng_alloc_line_parts(ln, &one);
+        for (uint32_t j = 0; j < ln->n_parts; j++) {
+            uint32_t r = eng_inventory_slot(n->inventory, parts[j].slot)->wh_rank;
+            size_t at = 0;
+            while (at < k && ranks[at] < r)
+                at++;
+            if (at < k && ranks[at] == r)
+                continue;
+            if (k == cap)
+                continue; /* cap is the warehouse count: cannot happen */
+            memmove(ranks + at + 1, ranks + at, (k - at) * sizeof *ranks);
+            ranks[at] = r;
+            k++;
+        }
+    }
+    return k;
+}
+
+/* Status and status-row figures of an order whose lines hold their results; returns
+ * the slips it needs. */
+static uint32_t settle_order(const eng_night *n, eng_order *o, uint32_t *ranks, size_t n_wh)
+{
+    int64_t shipped_units = 0, outstanding = 0;
+    for (uint32_t i = 0; i < o->n_lines; i++) {
+        outstanding += o->lines[i].qty;
+        shipped_units += o->lines[i].shipped;
+    }
+    if (shipped_units == outstanding)
+        o->status = ENG_ST_SHIPPED;
+    else if (shipped_units == 0)
+        o->status = ENG_ST_BACKORDERED;
+    else
+        o->status = ENG_ST_PARTIAL;
+    /* SPEC: INSUFFICIENT_STOCK is the status code of an order left open. */
+    if (o->status == ENG_ST_BACKORDERED || o->status == ENG_ST_PARTIAL)
+        o->code = ENG_CODE_INSUFFICIENT_STOCK;
+    if (o->status != ENG_ST_SHIPPED && o->status != ENG_ST_PARTIAL)
+        return 0;
+    o->n_slips = (uint32_t)eng_alloc_order_warehouses(n, o, ranks, n_wh);
+    o->lines_out = 0;
+    o->units = 0;
+    o->amount_minor = 0;
+    for (uint32_t i = 0; i < o->n_lines; i++) {
+        const eng_line *ln = &o->lines[i];
+        if (ln->shipped == 0)
+            continue;
+        o->lines_out++;
+        o->units += ln->shipped;
+        o->amount_minor +=
+            eng_line_amount(ln, ln->before + ln->shipped) - eng_line_amount(ln, ln->before);
+    }
+    return o->n_slips;
+}
+
+/* ---- 1. extract ---- */
+
+static size_t chunk_end(const alloc_ctx *a, size_t c)
+{
+    size_t to = (c + 1) * CHUNK;
+    return to < a->night->n_ranked ? to : a->night->n_ranked;
+}
+
+static eng_rc extract_task(void *ctx, size_t c, unsigned worker, eng_err *err)
+{
+    (void)worker;
+    alloc_ctx *a = ctx;
+    const eng_night *n = a->night;
+    size_t n_wh = eng_inventory_warehouse_count(n->inventory);
+    uint32_t *ranks = malloc((n_wh ? n_wh : 1) * sizeof *ranks);
+    if (!ranks)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
+    eng_rc rc = ENG_OK;
+    size_t to = chunk_end(a, c);
+    for (size_t r = c * CHUNK; r < to && rc == ENG_OK; r++) {
+        prefetch_ahead(n->ranked, r, to, 0);
+        eng_order *o = n->ranked[r];
+        for (uint32_t i = 0; i < o->n_lines; i++) {
+            eng_line *ln = &o->lines[i];
+            if (ln->qty == 0)
+                continue;
+            if (a->contended[ln->product])
+                o->flags |= ENG_ORD_CONTENDED;
+            else if (!place_whole(n, ln))
+                rc =
+                    ENG_FAIL(err, ENG_BROKEN, "uncontended SKU %" PRId32 " ran short", ln->product);
+        }
+        if (!(o->flags & ENG_ORD_CONTENDED))
+            settle_order(n, o, ranks, n_wh); /* complete already: no line waits */
+    }
+    free(ranks);
+    return rc;
+}
+
+/* ---- 2. walk ---- */
+
+/* Contended lines of the flagged orders in rank order; then each such order is settled
+ * while its records are in cache, and every order gets its slip numbers. */
+static eng_rc walk(alloc_ctx *a, eng_arena *mem, eng_err *err)
+{
+    eng_night *n = a->night;
+    int partial = n->policy.allocation == FMT_ALLOC_PARTIAL;
+    size_t n_wh = eng_inventory_warehouse_count(n->inventory);
+    uint32_t *ranks = malloc((n_wh ? n_wh : 1) * sizeof *ranks);
+    if (!ranks)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
+    /* After history's numbers of the same date (an earlier wave); exchange replacements
+     * come first. */
+    uint64_t first = eng_history_last_slip(n->history) + n->n_exchange_slips + 1, next = first;
+    eng_rc rc = ENG_OK;
+    for (size_t r = 0; r < n->n_ranked && rc == ENG_OK; r++) {
+        prefetch_ahead(n->ranked, r, n->n_ranked, 1);
+        eng_order *o = n->ranked[r];
+        if (o->flags & ENG_ORD_CONTENDED) {
+            for (uint32_t i = 0; i < o->n_lines; i++) {
+                eng_line *ln = &o->lines[i];
+                if (ln->qty == 0 || !a->contended[ln->product] || place_whole(n, ln))
+                    continue;
+                if (partial) {
+                    if (place_units(n, ln, mem) != ENG_OK)
+                        rc = ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
+                    continue;
+                }
+                /* ship_complete: the order holds nothing; its later lines are not tried */
+                for (uint32_t k = 0; k < o->n_lines; k++)
+                    undo_line(n->stock, &o->lines[k]);
+                break;
+            }
+            settle_order(n, o, ranks, n_wh);
+        }
+        if (o->status == ENG_ST_SHIPPED || o->status == ENG_ST_PARTIAL) {
+            o->first_slip = next;
+            next += o->n_slips;
+        }
+    }
+    n->n_slips = next - first;
+    free(ranks);
+    return rc;
+}
+
+/* ---- the stage ---- */
+
+static void init_stock(eng_night *n)
+{
+    size_t n_slots = eng_inventory_count(n->inventory);
+    for (uint32_t s = 0; s < n_slots; s++) {
+        const eng_slot *sl = eng_inventory_slot(n->inventory, s);
+        int64_t free_units = sl->on_hand - sl->safety_stock;
+        if (free_units < 0)
+            free_units = 0;
+        n->initial_free[s] = free_units;
+        eng_stock_init_slot(n->stock, s, free_units);
+    }
+}
+
+eng_rc eng_alloc_prepare(eng_night *n, eng_err *err)
+{
+    size_t n_slots = eng_inventory_count(n->inventory);
+    n->initial_free = calloc(n_slots ? n_slots : 1, sizeof *n->initial_free);
+    n->restocked = calloc(n_slots ? n_slots : 1, sizeof *n->restocked);
+    if (!n->initial_free || !n->restocked)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
+    ENG_TRY(eng_stock_new(n_slots, &n->stock, err));
+    init_stock(n);
+    return ENG_OK;
+}
+
+eng_rc eng_alloc_run(eng_night *n, eng_pool *pool, eng_err *err)
+{
+    n->ranked = malloc((n->n_orders ? n->n_orders : 1) * sizeof *n->ranked);
+    if (!n->ranked)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
+    n->n_ranked = 0;
+    alloc_ctx a;
+    memset(&a, 0, sizeof a);
+    a.night = n;
+    a.n_products = eng_catalog_count(n->catalog);
+    a.n_runs = eng_pool_threads(pool);
+    uint8_t *contended = calloc(a.n_products ? a.n_products : 1, 1);
+    if (!contended)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
+    eng_rc rc = rank_and_plan(&a, pool, contended, err);
+    a.contended = contended;
+    a.n_chunks = (n->n_ranked + CHUNK - 1) / CHUNK;
+    if (rc == ENG_OK) {
+        /* Only the walk splits lines, on the calling thread: one arena. */
+        n->alloc_mem = eng_arena_new(1u << 16);
+        if (!n->alloc_mem)
+            rc = ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
+    }
+    if (rc == ENG_OK)
+        rc = eng_pool_for(pool, a.n_chunks, extract_task, &a, err);
+    if (rc == ENG_OK)
+        rc = walk(&a, n->alloc_mem, err);
+    free(contended);
+    return rc;
+}

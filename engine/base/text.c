@@ -1,0 +1,123 @@
+/* Escaping helpers. Both walk the input with fmt_utf8_valid_prefix so that valid runs
+ * are copied whole. */
+#include "text.h"
+
+#include <string.h>
+
+#include "../../formats/csv.h"
+#include "../../formats/utf8.h"
+
+static const char hex[] = "0123456789ABCDEF";
+
+/* Copy n valid bytes, doubling backslashes. */
+static size_t copy_escaping_backslash(char *out, const char *s, size_t n)
+{
+    size_t o = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (s[k] == '\\')
+            out[o++] = '\\';
+        out[o++] = s[k];
+    }
+    return o;
+}
+
+char *eng_text_sanitize(eng_arena *mem, const char *s, size_t len, size_t *out_len)
+{
+    /* Worst case every byte becomes four. */
+    size_t bad = 0, i = 0;
+    while (i < len) {
+        size_t ok = fmt_utf8_valid_prefix(s + i, len - i);
+        i += ok;
+        if (i < len) {
+            bad++;
+            i++;
+        }
+    }
+    size_t backslashes = 0;
+    for (size_t k = 0; k < len; k++)
+        backslashes += s[k] == '\\';
+    char *out = eng_arena_alloc(mem, len + bad * 3 + backslashes + 1, 1);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    i = 0;
+    while (i < len) {
+        size_t ok = fmt_utf8_valid_prefix(s + i, len - i);
+        o += copy_escaping_backslash(out + o, s + i, ok);
+        i += ok;
+        if (i < len) {
+            unsigned char c = (unsigned char)s[i++];
+            out[o++] = '\\';
+            out[o++] = 'x';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        }
+    }
+    out[o] = '\0';
+    if (out_len)
+        *out_len = o;
+    return out;
+}
+
+void eng_text_quote(char *dst, size_t cap, const char *s, size_t len)
+{
+    size_t o = 0;
+    size_t limit = cap - 6; /* room for closing quote, "..." and NUL */
+    dst[o++] = '"';
+    size_t i = 0, shown = 0;
+    while (i < len && o < limit) {
+        unsigned char c = (unsigned char)s[i];
+        size_t ok = fmt_utf8_valid_prefix(s + i, len - i);
+        /* C0 controls, DEL and the C1 controls (U+0080..U+009F, C2 80..C2 9F) are
+         * escaped: a message must not carry invisible or terminal-steering bytes. */
+        int control =
+            c < 0x20 || c == 0x7F || (c == 0xC2 && ok >= 2 && (unsigned char)s[i + 1] <= 0x9F);
+        if (ok > 0 && !control) {
+            /* One whole character: ASCII or a multi-byte sequence. */
+            size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+            if (n > ok || o + n >= limit || shown >= 40)
+                break;
+            memcpy(dst + o, s + i, n);
+            o += n;
+            i += n;
+            shown++;
+            continue;
+        }
+        if (o + 4 >= limit || shown >= 40)
+            break;
+        dst[o++] = '\\';
+        if (c == '\n') {
+            dst[o++] = 'n';
+        } else if (c == '\r') {
+            dst[o++] = 'r';
+        } else if (c == '\t') {
+            dst[o++] = 't';
+        } else {
+            dst[o++] = 'x';
+            dst[o++] = hex[c >> 4];
+            dst[o++] = hex[c & 15];
+        }
+        i++;
+        shown++;
+    }
+    if (i < len) {
+        memcpy(dst + o, "...", 3);
+        o += 3;
+    }
+    dst[o++] = '"';
+    dst[o] = '\0';
+}
+
+eng_rc eng_text_refuse_guarded(eng_err *err, const char *field, const char *s, size_t len,
+                               const char *what, const char *file)
+{
+    if (!fmt_csv_needs_guard(s, len))
+        return ENG_OK;
+    char q[64], why[160];
+    eng_text_quote(q, sizeof q, s, len);
+    fmt_csv_guard_why(why, sizeof why, s, len);
+    if (err)
+        err->field = field;
+    return ENG_FAIL(err, ENG_REFUSED, "%s %s %s; slipway never changes %s, so fix the %s", field, q,
+                    why, what, file);
+}

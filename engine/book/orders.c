@@ -1,0 +1,1141 @@
+/* Order grouping and order-level validation, one partition per task.
+ *
+ * Per partition:
+ *   1. visit its rows batch by batch (batches are in file and chunk order), giving each
+ *      row its order: same id in the same file joins; the same id in another file makes
+ *      another order;
+ *   2. gather each order's rows, still in input order (a stable counting sort), and link
+ *      re-sent copies: an order is identified by (channel, order id), its channel being
+ *      the first non-blank channel of its rows, so the same id from two channels is two
+ *      orders, and a later file's copy of a (channel, id) is DUPLICATE_ORDER;
+ *   3. check each order: repeated rows, inherited fields that disagree, required
+ *      order-level fields, currency against the catalog, money against the currency's
+ *      decimals, price floor, stated total;
+ *   4. write the verdict: REJECTED with the code of its first bad row, or valid.
+ * A task writes only its own partition and the rows that hash to it. */
+#include "orders.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../formats/currency.h"
+#include "../../formats/isotime.h"
+#include "../base/hash.h"
+#include "../base/heap.h"
+#include "../intake/history.h"
+#include "../base/text.h"
+
+typedef struct pending {
+    const char *id;
+    uint32_t id_len;
+    int escaped; /* the id was invalid UTF-8, stored escaped (ENG_ROW_ID_ESCAPED) */
+    uint16_t file;
+    uint32_t n_rows;
+    int32_t original; /* for a re-sent order: the order first received, else -1 */
+    eng_text channel; /* link_copies: the first non-blank channel of its rows */
+} pending;
+
+typedef struct visit {
+    eng_row *row;
+    uint32_t order;
+} visit;
+
+typedef struct part_task {
+    eng_night *night;
+    eng_partition *part;
+    /* scratch, freed at the end of the task */
+    visit *visits;
+    size_t n_visits;
+    pending *pend;
+    size_t n_pend;
+    size_t cap_pend;
+    eng_row **rows;      /* rows grouped by order */
+    uint32_t *row_start; /* n_pend + 1 */
+} part_task;
+
+static const char *source_path(const eng_night *n, uint16_t file)
+{
+    return n->sources[file].path;
+}
+
+/* ---- 1. visiting ---- */
+
+/* The pending order of row's id and file, from table (order index + 1, the latest per
+ * id) or added to it. Which copy of an order an order is, is settled once its rows are
+ * grouped and its channel known (link_copies). */
+static eng_rc order_of_row(part_task *t, uint32_t *table, size_t mask, const eng_row *row,
+                           uint32_t *order)
+{
+    size_t h = eng_hash_bytes(row->order_id, row->order_id_len) & mask;
+    uint32_t found = 0;
+    while (table[h]) {
+        const pending *q = &t->pend[table[h] - 1];
+        if (q->id_len == row->order_id_len && q->escaped == !!(row->flags & ENG_ROW_ID_ESCAPED) &&
+            memcmp(q->id, row->order_id, row->order_id_len) == 0) {
+            found = table[h];
+            break;
+        }
+        h = (h + 1) & mask;
+    }
+    if (found && t->pend[found - 1].file == row->file) {
+        *order = found - 1;
+        return ENG_OK;
+    }
+    if (t->n_pend == t->cap_pend) {
+        size_t cap = t->cap_pend ? t->cap_pend * 2 : 256;
+        pending *grown = realloc(t->pend, cap * sizeof *grown);
+        if (!grown)
+            return ENG_NOMEM;
+        t->pend = grown;
+        t->cap_pend = cap;
+    }
+    *order = (uint32_t)t->n_pend++;
+    pending *q = &t->pend[*order];
+    memset(q, 0, sizeof *q);
+    q->id = row->order_id;
+    q->id_len = row->order_id_len;
+    q->escaped = !!(row->flags & ENG_ROW_ID_ESCAPED);
+    q->file = row->file;
+    q->original = -1;
+    table[h] = *order + 1;
+    return ENG_OK;
+}
+
+static eng_rc visit_rows(part_task *t)
+{
+    size_t total = t->part->n_rows;
+    t->visits = malloc((total ? total : 1) * sizeof *t->visits);
+    size_t size = 16;
+    while (size < total * 2)
+        size *= 2;
+    uint32_t *table = calloc(size, sizeof *table);
+    if (!t->visits || !table) {
+        free(table);
+        return ENG_NOMEM;
+    }
+    const char *last_id = NULL; /* the id text the previous row shared */
+    uint16_t last_escaped = 0;
+    uint32_t order = 0;
+    eng_rc rc = ENG_OK;
+    for (size_t k = 0; k < total && rc == ENG_OK; k++) {
+        eng_row *row = &t->part->rows[k];
+        uint16_t escaped = row->flags & ENG_ROW_ID_ESCAPED;
+        /* Rows of one order that follow each other in a file share their id's text
+         * (ingest's set_order_id; texts of different batches are in different arenas),
+         * so the same pointer is the same order of the same file: no hashing and no
+         * lookup in the table. (An escaped id may share its text with a literal one,
+         * and is still another order.) */
+        if (row->order_id != last_id || escaped != last_escaped)
+            rc = order_of_row(t, table, size - 1, row, &order);
+        if (rc != ENG_OK)
+            break;
+        last_id = row->order_id;
+        last_escaped = escaped;
+        t->pend[order].n_rows++;
+        t->visits[t->n_visits].row = row;
+        t->visits[t->n_visits].order = order;
+        t->n_visits++;
+    }
+    free(table);
+    return rc;
+}
+
+/* ---- 2. grouping ---- */
+
+static eng_rc group_rows(part_task *t)
+{
+    t->rows = malloc((t->n_visits ? t->n_visits : 1) * sizeof *t->rows);
+    t->row_start = calloc(t->n_pend + 1, sizeof *t->row_start);
+    if (!t->rows || !t->row_start)
+        return ENG_NOMEM;
+    for (size_t o = 0; o < t->n_pend; o++)
+        t->row_start[o + 1] = t->row_start[o] + t->pend[o].n_rows;
+    uint32_t *fill = malloc((t->n_pend ? t->n_pend : 1) * sizeof *fill);
+    if (!fill)
+        return ENG_NOMEM;
+    memcpy(fill, t->row_start, t->n_pend * sizeof *fill);
+    for (size_t v = 0; v < t->n_visits; v++)
+        t->rows[fill[t->visits[v].order]++] = t->visits[v].row;
+    free(fill);
+    return ENG_OK;
+}
+
+/* Each order's channel (the first non-blank one of its rows, as the resolved head will
+ * have it) and, for a copy of an earlier file's (channel, id), that original: pendings
+ * are in file order, so the first of each (channel, id) is the one that goes on. */
+static eng_rc link_copies(part_task *t)
+{
+    size_t size = 16;
+    while (size < t->n_pend * 2)
+        size *= 2;
+    uint32_t *table = calloc(size, sizeof *table); /* pending index + 1 */
+    if (!table)
+        return ENG_NOMEM;
+    for (size_t o = 0; o < t->n_pend; o++) {
+        pending *q = &t->pend[o];
+        q->channel = (eng_text){"", 0};
+        for (uint32_t k = t->row_start[o]; k < t->row_start[o + 1] && !q->channel.len; k++)
+            if (t->rows[k]->head)
+                q->channel = eng_head_text(t->rows[k]->head, ENG_HT_CHANNEL);
+        size_t h = (eng_hash_bytes(q->id, q->id_len) ^
+                    eng_hash_bytes(q->channel.p, q->channel.len) * UINT64_C(0x9E3779B97F4A7C15)) &
+                   (size - 1);
+        for (; table[h]; h = (h + 1) & (size - 1)) {
+            const pending *e = &t->pend[table[h] - 1];
+            if (e->id_len == q->id_len && e->escaped == q->escaped &&
+                e->channel.len == q->channel.len && memcmp(e->id, q->id, q->id_len) == 0 &&
+                memcmp(e->channel.p, q->channel.p, q->channel.len) == 0)
+                break;
+        }
+        if (table[h])
+            q->original = (int32_t)(table[h] - 1);
+        else
+            table[h] = (uint32_t)o + 1;
+    }
+    free(table);
+    return ENG_OK;
+}
+
+/* ---- 3. checking one order ---- */
+
+typedef struct order_check {
+    part_task *t;
+    eng_order *ord;
+    eng_row **rows;
+    uint32_t n_rows;
+    eng_head res;                      /* resolved order-level values but the texts: */
+    eng_text res_text[ENG_HT_COUNT];   /* the resolved texts, in the heads they came from */
+    const eng_row *src[FMT_COL_COUNT]; /* row each resolved value came from */
+    int64_t money_minor[ENG_HM_COUNT];
+    int money_ok; /* every given order-level amount converted */
+    int quiet;    /* a re-sent copy: only DUPLICATE_ORDER is reported on it */
+} order_check;
+
+static eng_rc raise(order_check *oc, eng_row *row, eng_code code, const char *field,
+                    const char *msg)
+{
+    eng_partition *part = oc->t->part;
+    if (oc->quiet && code != ENG_CODE_DUPLICATE_ORDER)
+        return ENG_OK;
+    if (code != ENG_CODE_DUPLICATE_ROW && code != ENG_CODE_SUPERSEDED_ROW)
+        eng_row_fault(row, code);
+    return eng_exc_add(&part->exc, part->mem, row->file, row->line, row->order_id, code, field,
+                       "%s", msg);
+}
+
+/* Rows that become lines: not a repeat, not replaced by a later report row, not a
+ * summary row. */
+static int is_line(const eng_row *r)
+{
+    return !(r->flags & (ENG_ROW_DUP | ENG_ROW_SUPERSEDED | ENG_ROW_HEAD_ONLY));
+}
+
+static int rows_same_record(const eng_row *a, const eng_row *b)
+{
+    return a->rec_len == b->rec_len && memcmp(a->rec_digest, b->rec_digest, 16) == 0;
+}
+
+/* The file's name for canonical value c of row r (exceptions' field: "Lineitem sku"). */
+static const char *col_label(const order_check *oc, const eng_row *r, fmt_col c)
+{
+    const char *label = oc->t->night->sources[r->file].col_label[c];
+    return label ? label : fmt_col_name(c);
+}
+
+/* The row of the order that replaces row j: a row of the same marketplace line with a
+ * later update (then a later line), or NULL when row j is the line's latest. */
+static const eng_row *superseded_by(const order_check *oc, uint32_t j)
+{
+    const eng_row *a = oc->rows[j];
+    if (!a->key)
+        return NULL;
+    for (uint32_t k = 0; k < oc->n_rows; k++) {
+        const eng_row *b = oc->rows[k];
+        /* A repeat replaces nothing: it is DUPLICATE_ROW, and were it to replace the row
+         * it repeats, the line would be lost with both. */
+        if (k == j || !b->key || b->key->len != a->key->len ||
+            memcmp(b->key->id, a->key->id, a->key->len) != 0 || rows_same_record(a, b))
+            continue;
+        if (b->key->updated_ns > a->key->updated_ns ||
+            (b->key->updated_ns == a->key->updated_ns && b->line > a->line))
+            return b;
+    }
+    return NULL;
+}
+
+/* Reports pulled over overlapping periods repeat a marketplace line with newer values:
+ * the row with the latest update (then the later line) wins, the others are named
+ * SUPERSEDED_ROW (informational). */
+static eng_rc mark_superseded(order_check *oc)
+{
+    char msg[160];
+    for (uint32_t j = 0; j < oc->n_rows; j++) {
+        eng_row *a = oc->rows[j];
+        const eng_row *b = superseded_by(oc, j);
+        if (!b || (a->flags & ENG_ROW_SUPERSEDED))
+            continue;
+        /* Out of date: what was wrong with the row alone (a Pending row's blank price)
+         * no longer matters, so its own exceptions are not written (outputs.c); an
+         * order-level problem raised later may still name it as the first row. */
+        a->flags = (uint16_t)((a->flags | ENG_ROW_SUPERSEDED) & ~(ENG_ROW_FAULT | ENG_ROW_BAD));
+        a->worst = ENG_CODE_NONE;
+        snprintf(msg, sizeof msg, "line %llu has a later row for the same %s line; it counts",
+                 (unsigned long long)b->line, oc->t->night->sources[a->file].format);
+        ENG_TRY(raise(oc, a, ENG_CODE_SUPERSEDED_ROW, "", msg));
+    }
+    return ENG_OK;
+}
+
+static int cmp_row_record(const void *x, const void *y)
+{
+    const eng_row *a = *(eng_row *const *)x, *b = *(eng_row *const *)y;
+    int c = memcmp(a->rec_digest, b->rec_digest, 16);
+    if (c)
+        return c;
+    if (a->rec_len != b->rec_len)
+        return a->rec_len < b->rec_len ? -1 : 1;
+    return (a->line > b->line) - (a->line < b->line);
+}
+
+/* DUPLICATE_ROW: a row repeating an earlier row of the order field for field (every
+ * field after unquoting and trimming, compared by length and SHA-256 of the fields, which
+ * no export can make collide: ingest.c's record_fields) is counted once. */
+static eng_rc mark_repeats(order_check *oc)
+{
+    char msg[128];
+    if (oc->n_rows <= 64) {
+        for (uint32_t j = 1; j < oc->n_rows; j++) {
+            for (uint32_t k = 0; k < j; k++) {
+                if ((oc->rows[k]->flags & ENG_ROW_DUP) ||
+                    !rows_same_record(oc->rows[k], oc->rows[j]))
+                    continue;
+                oc->rows[j]->flags |= ENG_ROW_DUP;
+                snprintf(msg, sizeof msg, "repeats line %llu field for field; counted once",
+                         (unsigned long long)oc->rows[k]->line);
+                ENG_TRY(raise(oc, oc->rows[j], ENG_CODE_DUPLICATE_ROW, "", msg));
+                break;
+            }
+        }
+        return ENG_OK;
+    }
+    eng_row **sorted = malloc(oc->n_rows * sizeof *sorted);
+    if (!sorted)
+        return ENG_NOMEM;
+    memcpy(sorted, oc->rows, oc->n_rows * sizeof *sorted);
+    qsort(sorted, oc->n_rows, sizeof *sorted, cmp_row_record);
+    eng_rc rc = ENG_OK;
+    for (uint32_t i = 1; i < oc->n_rows && rc == ENG_OK; i++) {
+        uint32_t first = i - 1;
+        while (i < oc->n_rows && rows_same_record(sorted[first], sorted[i])) {
+            sorted[i]->flags |= ENG_ROW_DUP;
+            snprintf(msg, sizeof msg, "repeats line %llu field for field; counted once",
+                     (unsigned long long)sorted[first]->line);
+            rc = raise(oc, sorted[i], ENG_CODE_DUPLICATE_ROW, "", msg);
+            if (rc != ENG_OK)
+                break;
+            i++;
+        }
+    }
+    free(sorted);
+    return rc;
+}
+
+/* Copy column c of h into the resolved head. */
+static void take_value(order_check *oc, const eng_head *h, int c)
+{
+    eng_head *res = &oc->res;
+    int ts = eng_head_text_slot((fmt_col)c), ms = eng_head_money_slot((fmt_col)c);
+    if (ts >= 0)
+        oc->res_text[ts] = eng_head_text(h, (eng_ht)ts);
+    else if (ms >= 0)
+        eng_head_set_money(res, (eng_hm)ms, eng_head_money(h, (eng_hm)ms));
+    else if (c == FMT_COL_ORDER_TIME)
+        res->time_ns = h->time_ns;
+    else if (c == FMT_COL_PRIORITY)
+        res->priority = h->priority;
+    res->present |= 1u << c;
+}
+
+/* Whether column c of h has the resolved value. */
+static int same_value(const order_check *oc, const eng_head *b, int c)
+{
+    const eng_head *a = &oc->res;
+    int ts = eng_head_text_slot((fmt_col)c), ms = eng_head_money_slot((fmt_col)c);
+    if (ts >= 0) {
+        eng_text x = oc->res_text[ts], y = eng_head_text(b, (eng_ht)ts);
+        return x.len == y.len && memcmp(x.p, y.p, x.len) == 0;
+    }
+    if (ms >= 0)
+        return fmt_dec_cmp(eng_head_money(a, (eng_hm)ms), eng_head_money(b, (eng_hm)ms)) == 0;
+    if (c == FMT_COL_ORDER_TIME)
+        return a->time_ns == b->time_ns;
+    return a->priority == b->priority;
+}
+
+/* Value of column c as text for a message, quoted: h's, with `text` for a text column. */
+static void describe(char *dst, size_t cap, const eng_head *h, eng_text text, int c)
+{
+    int ms = eng_head_money_slot((fmt_col)c);
+    char tmp[48];
+    if (eng_head_text_slot((fmt_col)c) >= 0) {
+        eng_text_quote(dst, cap, text.p, text.len);
+        return;
+    }
+    if (ms >= 0) {
+        fmt_buf b;
+        fmt_buf_init(&b);
+        fmt_buf_put_minor(&b, h->money_mant[ms], h->money_frac[ms]);
+        snprintf(dst, cap, "\"%.*s\"", b.p ? (int)b.len : 0, b.p ? b.p : "");
+        fmt_buf_release(&b);
+        return;
+    }
+    if (c == FMT_COL_ORDER_TIME) {
+        fmt_isotime_format(h->time_ns, tmp);
+        snprintf(dst, cap, "%s", tmp);
+        return;
+    }
+    snprintf(dst, cap, "%lld", (long long)h->priority);
+}
+
+/* Resolve each order-level field to its first non-blank value; flag rows that differ. */
+static eng_rc resolve_head(order_check *oc)
+{
+    char a[80], b[80], msg[256];
+    for (uint32_t i = 0; i < oc->n_rows; i++) {
+        eng_row *r = oc->rows[i];
+        if ((r->flags & (ENG_ROW_DUP | ENG_ROW_SUPERSEDED)) || !r->head)
+            continue;
+        for (int c = 0; c < FMT_COL_COUNT; c++) {
+            if (!(r->head->present & (1u << c)))
+                continue;
+            if (!(oc->res.present & (1u << c))) {
+                take_value(oc, r->head, c);
+                oc->src[c] = r;
+                continue;
+            }
+            if (oc->src[c]->head == r->head || same_value(oc, r->head, c))
+                continue;
+            int ts = eng_head_text_slot((fmt_col)c);
+            eng_text none = {"", 0};
+            describe(a, sizeof a, r->head, ts >= 0 ? eng_head_text(r->head, (eng_ht)ts) : none, c);
+            describe(b, sizeof b, &oc->res, ts >= 0 ? oc->res_text[ts] : none, c);
+            const char *name = col_label(oc, r, (fmt_col)c);
+            snprintf(msg, sizeof msg, "%s %s differs from %s on line %llu of the same order", name,
+                     a, b, (unsigned long long)oc->src[c]->line);
+            ENG_TRY(raise(oc, r, ENG_CODE_INCONSISTENT_ORDER, name, msg));
+        }
+    }
+    return ENG_OK;
+}
+
+static eng_rc check_required(order_check *oc)
+{
+    static const fmt_col required[] = {FMT_COL_ORDER_TIME, FMT_COL_CURRENCY,
+                                       FMT_COL_SHIP_NAME,  FMT_COL_SHIP_STREET,
+                                       FMT_COL_SHIP_CITY,  FMT_COL_SHIP_COUNTRY};
+    char msg[256];
+    uint32_t given = 0;
+    int shippable = 0;
+    for (uint32_t i = 0; i < oc->n_rows; i++) {
+        given |= oc->rows[i]->given;
+        shippable |= is_line(oc->rows[i]) && oc->rows[i]->line_state == FMT_STATE_NONE;
+    }
+    for (size_t i = 0; i < sizeof required / sizeof *required; i++) {
+        fmt_col c = required[i];
+        /* A value given but invalid already has its own code on its row. */
+        if ((oc->res.present | given) & (1u << c))
+            continue;
+        /* Nothing of the order ships (gift cards, digital goods): no ship-to needed. */
+        if (!shippable && c != FMT_COL_ORDER_TIME && c != FMT_COL_CURRENCY)
+            continue;
+        const char *name = col_label(oc, oc->rows[0], c);
+        const eng_source *src = &oc->t->night->sources[oc->rows[0]->file];
+        if (src->no_column & (1u << c)) /* the Amazon All Orders report has no ship-to */
+            snprintf(msg, sizeof msg,
+                     "the order has no %s: this %s file has no column for it, so the order "
+                     "cannot ship from this file alone",
+                     name, src->format);
+        else if (c == FMT_COL_ORDER_TIME || c == FMT_COL_CURRENCY)
+            snprintf(msg, sizeof msg, "no row of the order has a valid %s", name);
+        else
+            snprintf(msg, sizeof msg, "the order has no %s on any row, so it cannot ship", name);
+        ENG_TRY(raise(oc, oc->rows[0], ENG_CODE_MISSING_FIELD, name, msg));
+    }
+    return ENG_OK;
+}
+
+static void money_text(char *dst, size_t cap, __int128 v, int currency)
+{
+    fmt_buf b;
+    fmt_buf_init(&b);
+    fmt_buf_put_minor128(&b, v, currency >= 0 ? fmt_currency_minor_digits(currency) : 2);
+    snprintf(dst, cap, "%.*s", b.p ? (int)b.len : 0, b.p ? b.p : "?");
+    fmt_buf_release(&b);
+}
+
+/* Currency, per-line money and price floor; fills the order's lines. */
+static eng_rc check_lines(order_check *oc, int *all_amounts)
+{
+    eng_night *n = oc->t->night;
+    eng_order *ord = oc->ord;
+    char msg[256], q[64], a[48], b[48];
+    int cur = -1;
+    const eng_text *ct = &oc->res_text[ENG_HT_CURRENCY];
+    if (oc->res.present & (1u << FMT_COL_CURRENCY)) {
+        cur = fmt_currency_find(ct->p, ct->len);
+        if (cur < 0) {
+            eng_text_quote(q, sizeof q, ct->p, ct->len);
+            snprintf(msg, sizeof msg, "currency %s is not an ISO 4217 code", q);
+            ENG_TRY(raise(oc, (eng_row *)oc->src[FMT_COL_CURRENCY], ENG_CODE_CURRENCY_MISMATCH,
+                          col_label(oc, oc->src[FMT_COL_CURRENCY], FMT_COL_CURRENCY), msg));
+        }
+    }
+    ord->currency = (int16_t)cur;
+    *all_amounts = cur >= 0;
+    uint32_t n_lines = 0;
+    for (uint32_t i = 0; i < oc->n_rows; i++)
+        n_lines += is_line(oc->rows[i]);
+    ord->lines = eng_arena_alloc(oc->t->part->mem, (n_lines ? n_lines : 1) * sizeof *ord->lines,
+                                 _Alignof(eng_line));
+    if (!ord->lines)
+        return ENG_NOMEM;
+    ord->n_lines = n_lines;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < oc->n_rows; i++) {
+        eng_row *r = oc->rows[i];
+        if (!is_line(r))
+            continue;
+        eng_line *ln = &ord->lines[k++];
+        memset(ln, 0, sizeof *ln);
+        ln->line_total = !!(r->flags & ENG_ROW_LINE_TOTAL);
+        ln->line_no = k;
+        ln->product = r->product;
+        ln->ordered = (r->flags & ENG_ROW_QTY_OK) ? r->qty : 0;
+        ln->qty = ln->ordered;
+        int known = (r->flags & ENG_ROW_QTY_OK) && (r->flags & ENG_ROW_PRICE_OK) && cur >= 0;
+        const eng_product *p =
+            r->product >= 0 ? eng_catalog_get(n->catalog, (uint32_t)r->product) : NULL;
+        if (p && cur >= 0 && p->currency != cur) {
+            snprintf(msg, sizeof msg,
+                     "order currency %s differs from the catalog currency %s of "
+                     "SKU \"%.60s\"",
+                     fmt_currency_code(cur), fmt_currency_code(p->currency), p->sku);
+            ENG_TRY(
+                raise(oc, r, ENG_CODE_CURRENCY_MISMATCH, col_label(oc, r, FMT_COL_CURRENCY), msg));
+        }
+        int line_total = (r->flags & ENG_ROW_LINE_TOTAL) != 0;
+        if ((r->flags & ENG_ROW_PRICE_OK) && cur >= 0) {
+            int64_t price;
+            fmt_num_rc nrc =
+                fmt_dec_to_minor(r->unit_price, fmt_currency_minor_digits(cur), &price);
+            ln->unit_minor = price;
+            if (nrc == FMT_NUM_OK && line_total) {
+                /* SPEC: the stated line amount is the truth; the unit price is it divided
+                 * by the quantity, half up. */
+                ln->amount_minor = price;
+                ln->unit_minor = ln->ordered > 0 ? (int64_t)(((__int128)2 * price + ln->ordered) /
+                                                             (2 * (__int128)ln->ordered))
+                                                 : 0;
+            }
+            if (nrc != FMT_NUM_OK) {
+                known = 0;
+                if (nrc == FMT_NUM_PRECISION)
+                    snprintf(msg, sizeof msg, "unit_price has %d digits after the point; %s has %d",
+                             r->unit_price.frac, fmt_currency_code(cur),
+                             fmt_currency_minor_digits(cur));
+                else
+                    snprintf(msg, sizeof msg, "unit_price is too large (over 64 bits in %s)",
+                             fmt_currency_code(cur));
+                ENG_TRY(
+                    raise(oc, r, ENG_CODE_BAD_NUMBER, col_label(oc, r, FMT_COL_UNIT_PRICE), msg));
+            } else if (p && p->currency == cur && ln->unit_minor < p->min_minor) {
+                money_text(a, sizeof a, ln->unit_minor, cur);
+                money_text(b, sizeof b, p->min_minor, cur);
+                const char *name = col_label(oc, r, FMT_COL_UNIT_PRICE);
+                if (line_total) /* the price compared is not the one in the file */
+                    snprintf(msg, sizeof msg,
+                             "unit price %s (%s divided by the quantity) is below the catalog "
+                             "minimum %s %s",
+                             a, name, b, fmt_currency_code(cur));
+                else
+                    snprintf(msg, sizeof msg, "%s %s is below the catalog minimum %s %s", name, a,
+                             b, fmt_currency_code(cur));
+                ENG_TRY(raise(oc, r, ENG_CODE_PRICE_BELOW_MIN, name, msg));
+            }
+        }
+        if (known && !line_total) {
+            if (__builtin_mul_overflow(ln->qty, ln->unit_minor, &ln->amount_minor)) {
+                known = 0;
+                ln->amount_minor = 0;
+                ENG_TRY(raise(oc, r, ENG_CODE_BAD_NUMBER, col_label(oc, r, FMT_COL_UNIT_PRICE),
+                              "qty times unit_price is too large (over 64 bits)"));
+            }
+        }
+        *all_amounts &= known;
+        /* A sum too large is a problem of the order as a whole: SPEC reports those on the
+         * order's first row, not on whichever line tipped it over. */
+        eng_row *first = oc->rows[0];
+        if (__builtin_add_overflow(ord->units, ln->qty, &ord->units)) {
+            ord->units = INT64_MAX;
+            ENG_TRY(raise(oc, first, ENG_CODE_BAD_QTY, col_label(oc, first, FMT_COL_QTY),
+                          "the order's total quantity is too large (over 64 bits)"));
+        }
+        if (__builtin_add_overflow(ord->amount_minor, ln->amount_minor, &ord->amount_minor)) {
+            ord->amount_minor = 0;
+            *all_amounts = 0;
+            ENG_TRY(raise(oc, first, ENG_CODE_BAD_NUMBER, col_label(oc, first, FMT_COL_UNIT_PRICE),
+                          "the order's amount is too large (over 64 bits)"));
+        }
+    }
+    return ENG_OK;
+}
+
+/* Order-level amounts in minor units; TOTAL_MISMATCH when a stated total disagrees. */
+static eng_rc check_total(order_check *oc, int all_amounts)
+{
+    int cur = oc->ord->currency;
+    char msg[400];
+    oc->money_ok = cur >= 0;
+    for (int m = 0; m < ENG_HM_COUNT && cur >= 0; m++) {
+        static const fmt_col col[ENG_HM_COUNT] = {FMT_COL_ORDER_TOTAL, FMT_COL_SHIPPING,
+                                                  FMT_COL_TAX, FMT_COL_DISCOUNT};
+        oc->money_minor[m] = 0;
+        if (!(oc->res.present & (1u << col[m])))
+            continue;
+        fmt_num_rc nrc = fmt_dec_to_minor(eng_head_money(&oc->res, (eng_hm)m),
+                                          fmt_currency_minor_digits(cur), &oc->money_minor[m]);
+        if (nrc != FMT_NUM_OK) {
+            oc->money_ok = 0;
+            const char *name = col_label(oc, oc->src[col[m]], col[m]);
+            snprintf(msg, sizeof msg, "%s %s for %s", name,
+                     nrc == FMT_NUM_PRECISION ? "has more digits after the point than allowed"
+                                              : "is too large (over 64 bits)",
+                     fmt_currency_code(cur));
+            ENG_TRY(raise(oc, (eng_row *)oc->src[col[m]], ENG_CODE_BAD_NUMBER, name, msg));
+        }
+    }
+    if (!(oc->res.present & (1u << FMT_COL_ORDER_TOTAL)) || !all_amounts || !oc->money_ok)
+        return ENG_OK;
+    __int128 lines = 0;
+    for (uint32_t i = 0; i < oc->ord->n_lines; i++)
+        lines += oc->ord->lines[i].amount_minor;
+    __int128 expect = lines + oc->money_minor[ENG_HM_SHIPPING] + oc->money_minor[ENG_HM_TAX] -
+                      oc->money_minor[ENG_HM_DISCOUNT];
+    if (expect == oc->money_minor[ENG_HM_ORDER_TOTAL])
+        return ENG_OK;
+    char t[48], l[48], s[48], x[48], d[48], e[48];
+    money_text(t, sizeof t, oc->money_minor[ENG_HM_ORDER_TOTAL], cur);
+    money_text(l, sizeof l, lines, cur);
+    money_text(s, sizeof s, oc->money_minor[ENG_HM_SHIPPING], cur);
+    money_text(x, sizeof x, oc->money_minor[ENG_HM_TAX], cur);
+    money_text(d, sizeof d, oc->money_minor[ENG_HM_DISCOUNT], cur);
+    money_text(e, sizeof e, expect, cur);
+    const char *name = col_label(oc, oc->rows[0], FMT_COL_ORDER_TOTAL);
+    snprintf(msg, sizeof msg,
+             "%s %s differs from lines %s + shipping %s + tax %s - discount %s = %s", name, t, l, s,
+             x, d, e);
+    return raise(oc, oc->rows[0], ENG_CODE_TOTAL_MISMATCH, name, msg);
+}
+
+static eng_rc mark_resent(order_check *oc, const eng_order *original)
+{
+    char msg[256];
+    snprintf(msg, sizeof msg,
+             "order already received in %.120s (line %llu); this copy is not processed",
+             source_path(oc->t->night, original->file), (unsigned long long)original->line);
+    for (uint32_t i = 0; i < oc->n_rows; i++)
+        ENG_TRY(raise(oc, oc->rows[i], ENG_CODE_DUPLICATE_ORDER,
+                      col_label(oc, oc->rows[i], FMT_COL_ORDER_ID), msg));
+    return ENG_OK;
+}
+
+/* The resolved head: the first row's own head when every value came from it. */
+static eng_rc settle_head(order_check *oc)
+{
+    const eng_head *single = NULL;
+    int one = 1;
+    for (int c = 0; c < FMT_COL_COUNT && one; c++) {
+        if (!oc->src[c])
+            continue;
+        if (!single)
+            single = oc->src[c]->head;
+        else if (oc->src[c]->head != single)
+            one = 0;
+    }
+    if (one && single && single->present == oc->res.present) {
+        oc->ord->head = single;
+        return ENG_OK;
+    }
+    for (int i = 0; i < ENG_HT_COUNT; i++)
+        if (!oc->res_text[i].p) {
+            oc->res_text[i].p = "";
+            oc->res_text[i].len = 0;
+        }
+    eng_head *h = eng_head_new(oc->t->part->mem, &oc->res, oc->res_text);
+    if (!h)
+        return ENG_NOMEM;
+    oc->ord->head = h;
+    return ENG_OK;
+}
+
+/* What each line still needs tonight. SPEC "History": only what earlier nights have not
+ * shipped is outstanding (earlier shipments of a SKU are matched to the order's lines of
+ * that SKU in line order). A fed-back backorders.csv also says what was open when it was
+ * written (open_qty), which bounds the line even when the history given lacks a night.
+ * An order with nothing outstanding is DUPLICATE_ORDER. */
+static eng_rc settle_outstanding(order_check *oc)
+{
+    eng_night *n = oc->t->night;
+    eng_order *ord = oc->ord;
+    eng_text channel = eng_head_text(ord->head, ENG_HT_CHANNEL);
+    const eng_hist_order *ho =
+        n->history ? eng_history_order(n->history, channel.p, channel.len, ord->id, ord->id_len)
+                   : NULL;
+    int64_t small[16];
+    size_t n_used = ho && ho->n_lines > 16 ? ho->n_lines : 16;
+    int64_t *used = n_used <= 16 ? small : calloc(n_used, sizeof *used);
+    if (!used)
+        return ENG_NOMEM;
+    memset(used, 0, n_used * sizeof *used);
+    int64_t outstanding = 0;
+    uint32_t shippable = 0;
+    fmt_state line_state = FMT_STATE_NONE;
+    /* Lines were made from the rows that are lines, in row order (check_lines). */
+    for (uint32_t i = 0, j = 0; i < ord->n_lines; i++, j++) {
+        while (!is_line(oc->rows[j]))
+            j++;
+        const eng_row *r = oc->rows[j];
+        eng_line *ln = &ord->lines[i];
+        const eng_product *p =
+            ln->product >= 0 ? eng_catalog_get(n->catalog, (uint32_t)ln->product) : NULL;
+        const eng_hist_line *hl = ho && p ? eng_history_line(ho, p->sku, p->sku_len) : NULL;
+        if (hl) {
+            size_t k = (size_t)(hl - ho->lines);
+            int64_t avail = hl->shipped - used[k];
+            int64_t take = avail < ln->ordered ? avail : ln->ordered;
+            used[k] += take;
+            ln->before = take;
+            ln->qty = ln->ordered - take;
+        }
+        if (r->open_qty >= 0 && r->open_qty < ln->qty)
+            ln->qty = r->open_qty;
+        if (r->line_state != FMT_STATE_NONE) {
+            /* Not ours to ship (a gift card, a line the marketplace fulfils). */
+            ln->qty = 0;
+            if (r->line_state > line_state)
+                line_state = (fmt_state)r->line_state;
+        } else {
+            shippable++;
+        }
+        outstanding += ln->qty;
+    }
+    if (used != small)
+        free(used);
+    if (outstanding > 0)
+        return ENG_OK;
+    if (shippable == 0) {
+        /* Every line is the marketplace's or needs no shipping: that is the order's
+         * status, not an error. */
+        ord->status = (uint8_t)(ENG_ST_STATE + line_state);
+        return ENG_OK;
+    }
+    char msg[256], day[11];
+    if (ho && ho->ship_date >= 0) {
+        fmt_isodate_format(ho->ship_date, day);
+        snprintf(msg, sizeof msg,
+                 "order already shipped on an earlier night (slip %.40s on %s); nothing is "
+                 "left to ship",
+                 ho->slip, day);
+    } else {
+        snprintf(msg, sizeof msg, "nothing is left to ship: open_qty is 0 on every line");
+    }
+    for (uint32_t i = 0; i < oc->n_rows; i++)
+        ENG_TRY(raise(oc, oc->rows[i], ENG_CODE_DUPLICATE_ORDER,
+                      col_label(oc, oc->rows[i], FMT_COL_ORDER_ID), msg));
+    ord->status = ENG_ST_REJECTED;
+    ord->code = ENG_CODE_DUPLICATE_ORDER;
+    return ENG_OK;
+}
+
+static eng_rc check_order(part_task *t, uint32_t o)
+{
+    order_check oc;
+    memset(&oc, 0, sizeof oc);
+    oc.t = t;
+    oc.ord = &t->part->orders[o];
+    oc.rows = t->rows + t->row_start[o];
+    oc.n_rows = t->row_start[o + 1] - t->row_start[o];
+    eng_order *ord = oc.ord;
+    const pending *pd = &t->pend[o];
+    memset(ord, 0, sizeof *ord);
+    ord->id = pd->id;
+    ord->id_len = pd->id_len;
+    ord->file = pd->file;
+    ord->line = oc.rows[0]->line;
+    ord->n_rows = oc.n_rows;
+    ord->currency = -1;
+
+    int all_amounts = 0;
+    /* The marketplace's own verdict (cancelled, fulfilled...) settles the order: it gets
+     * that status and no exception. */
+    fmt_state state = FMT_STATE_NONE;
+    for (uint32_t i = 0; i < oc.n_rows; i++) /* a replaced row's verdict is stale */
+        if (oc.rows[i]->order_state > state && !superseded_by(&oc, i))
+            state = (fmt_state)oc.rows[i]->order_state;
+    oc.quiet = pd->original >= 0 || state != FMT_STATE_NONE;
+    ENG_TRY(mark_superseded(&oc));
+    ENG_TRY(mark_repeats(&oc));
+    ENG_TRY(resolve_head(&oc));
+    ENG_TRY(check_required(&oc));
+    ENG_TRY(check_lines(&oc, &all_amounts));
+    if (ord->n_lines == 0)
+        ENG_TRY(raise(&oc, oc.rows[0], ENG_CODE_MISSING_FIELD,
+                      col_label(&oc, oc.rows[0], FMT_COL_SKU),
+                      "the order has no item lines, only a summary"));
+    ENG_TRY(check_total(&oc, all_amounts));
+    if (pd->original >= 0) {
+        ord->flags |= ENG_ORD_DUPLICATE;
+        ENG_TRY(mark_resent(&oc, &t->part->orders[pd->original]));
+    }
+    ENG_TRY(settle_head(&oc));
+
+    ord->time_ns = oc.res.time_ns;
+    ord->priority = oc.res.priority;
+    const eng_row *first_bad = NULL;
+    for (uint32_t i = 0; i < oc.n_rows; i++) {
+        const eng_row *r = oc.rows[i];
+        if ((r->flags & ENG_ROW_FAULT) && (!first_bad || r->line < first_bad->line))
+            first_bad = r;
+    }
+    ord->status = first_bad ? ENG_ST_REJECTED : ENG_ST_BACKORDERED;
+    ord->code = first_bad ? first_bad->worst : ENG_CODE_NONE;
+    ord->lines_out = ord->n_lines;
+    if (state != FMT_STATE_NONE && pd->original < 0) {
+        ord->status = (uint8_t)(ENG_ST_STATE + state);
+        ord->code = ENG_CODE_NONE;
+        for (uint32_t i = 0; i < oc.n_rows; i++)
+            oc.rows[i]->flags |= ENG_ROW_MUTED;
+        return ENG_OK;
+    }
+    if (!first_bad)
+        ENG_TRY(settle_outstanding(&oc));
+    return ENG_OK;
+}
+
+/* Where each batch's rows of each partition go in that partition's array: after the
+ * rows of the batches before it, so that a partition's rows are in batch order. */
+typedef struct spread_ctx {
+    eng_night *night;
+    size_t *at; /* n_batches x ENG_PARTS */
+} spread_ctx;
+
+static eng_rc spread_batch(void *ctx, size_t b, unsigned worker, eng_err *err)
+{
+    (void)worker;
+    (void)err;
+    spread_ctx *sc = ctx;
+    eng_batch *bt = sc->night->batches[b];
+    bt->standalone_rows = bt->unnamed_rows = 0;
+    for (size_t i = 0; i < bt->n_rows; i++) {
+        const eng_row *r = &bt->rows[i];
+        bt->row_flags[i] = r->flags;
+        if (!r->order_id) {
+            bt->standalone_rows++;
+            bt->unnamed_rows += !(r->flags & ENG_ROW_FAULT);
+        }
+    }
+    for (size_t p = 0; p < ENG_PARTS; p++) {
+        eng_row *dst = sc->night->parts[p].rows + sc->at[b * ENG_PARTS + p];
+        /* The partition arrays are fresh memory, filled front to back as the batches
+         * come: map this batch's part in one call instead of a fault a page. */
+        eng_heap_prefault(dst, (bt->part_start[p + 1] - bt->part_start[p]) * sizeof *dst);
+        for (uint32_t k = bt->part_start[p]; k < bt->part_start[p + 1]; k++)
+            *dst++ = bt->rows[bt->by_part[k]];
+    }
+    free(bt->rows);
+    bt->rows = NULL;
+    bt->cap_rows = 0;
+    return ENG_OK;
+}
+
+/* Move every batch's rows to their partitions, each batch's array freed as soon as it is
+ * copied (batches in parallel; each writes its own ranges), keeping per batch what later
+ * stages read: row_flags and the standalone counts. Holding the night's rows and its
+ * lines at once was the peak of a run (rows 104 bytes, lines then 96 per order line); a
+ * partition frees its rows once its orders are built (release_rows), so the peak is
+ * about the larger of the two. On ENG_NOMEM nothing has moved. */
+static eng_rc spread_rows(eng_night *n, eng_pool *pool, eng_err *err)
+{
+    spread_ctx sc = {n, calloc(n->n_batches * ENG_PARTS + 1, sizeof *sc.at)};
+    if (!sc.at)
+        return ENG_NOMEM;
+    size_t count[ENG_PARTS] = {0};
+    eng_rc rc = ENG_OK;
+    for (size_t b = 0; b < n->n_batches && rc == ENG_OK; b++) {
+        eng_batch *bt = n->batches[b];
+        for (size_t p = 0; p < ENG_PARTS; p++) {
+            sc.at[b * ENG_PARTS + p] = count[p];
+            count[p] += bt->part_start[p + 1] - bt->part_start[p];
+        }
+        if (!bt->row_flags &&
+            !(bt->row_flags = malloc((bt->n_rows ? bt->n_rows : 1) * sizeof *bt->row_flags)))
+            rc = ENG_NOMEM;
+    }
+    for (size_t p = 0; p < ENG_PARTS && rc == ENG_OK; p++) {
+        eng_partition *part = &n->parts[p];
+        if (!part->rows && !(part->rows = malloc((count[p] ? count[p] : 1) * sizeof(eng_row))))
+            rc = ENG_NOMEM;
+        part->n_rows = count[p];
+    }
+    if (rc == ENG_OK)
+        rc = eng_pool_for(pool, n->n_batches, spread_batch, &sc, err);
+    free(sc.at);
+    return rc;
+}
+
+/* The partition's orders are built: its rows' final flags go back to their batches
+ * (partition rows are in batch order, by_part order within a batch, as spread_rows put
+ * them), and the rows are freed. Each row is in one partition, so no two tasks write
+ * the same flag. */
+static void release_rows(eng_night *n, size_t p)
+{
+    eng_partition *part = &n->parts[p];
+    size_t k = 0;
+    for (size_t b = 0; b < n->n_batches; b++) {
+        eng_batch *bt = n->batches[b];
+        for (uint32_t j = bt->part_start[p]; j < bt->part_start[p + 1]; j++)
+            bt->row_flags[bt->by_part[j]] = part->rows[k++].flags;
+    }
+    free(part->rows);
+    part->rows = NULL;
+    part->n_rows = 0;
+}
+
+static eng_rc build_partition(void *ctx, size_t p, unsigned worker, eng_err *err)
+{
+    (void)worker;
+    eng_night *n = ctx;
+    part_task t;
+    memset(&t, 0, sizeof t);
+    t.night = n;
+    t.part = &n->parts[p];
+    eng_rc rc = ENG_OK;
+    t.part->mem = eng_arena_new(1u << 16);
+    if (!t.part->mem)
+        rc = ENG_NOMEM;
+    if (rc == ENG_OK)
+        rc = visit_rows(&t);
+    if (rc == ENG_OK)
+        rc = group_rows(&t);
+    if (rc == ENG_OK)
+        rc = link_copies(&t);
+    if (rc == ENG_OK) {
+        t.part->orders = eng_arena_alloc(
+            t.part->mem, (t.n_pend ? t.n_pend : 1) * sizeof *t.part->orders, _Alignof(eng_order));
+        if (!t.part->orders)
+            rc = ENG_NOMEM;
+        t.part->n_orders = t.n_pend;
+    }
+    /* Orders are checked in creation order, so an original is complete before any
+     * re-sent copy names it. */
+    for (uint32_t o = 0; rc == ENG_OK && o < t.n_pend; o++) {
+        /* An order's first read is its first row's head, in its batch's arena: cold
+         * memory, a miss per order that the hardware cannot guess. Ask for it a few
+         * orders ahead. */
+        if (o + 4 < t.n_pend)
+            __builtin_prefetch(t.rows[t.row_start[o + 4]]->head);
+        rc = check_order(&t, o);
+    }
+    if (rc == ENG_OK)
+        release_rows(n, p);
+    free(t.visits);
+    free(t.pend);
+    free(t.rows);
+    free(t.row_start);
+    if (rc != ENG_OK)
+        return ENG_FAIL(err, rc, "out of memory grouping orders");
+    return ENG_OK;
+}
+
+/* Set by eng_orders_build before its sorting tasks start (the pool's start publishes it);
+ * only read while they run. */
+static const eng_night *sort_night;
+
+/* SPEC's order for order_status.csv: id, then source (path bytes), then line. */
+static int cmp_order_id(const void *x, const void *y)
+{
+    const eng_order *a = *(eng_order *const *)x, *b = *(eng_order *const *)y;
+    int c = eng_order_cmp_id(a, b);
+    if (c)
+        return c;
+    if (a->file != b->file) {
+        c = strcmp(source_path(sort_night, a->file), source_path(sort_night, b->file));
+        if (c)
+            return c;
+        return a->file < b->file ? -1 : 1;
+    }
+    return (a->line > b->line) - (a->line < b->line);
+}
+
+/* An order with the first 16 bytes of its id as two big-endian numbers, zero-padded: keys
+ * ordered as numbers are ordered as the ids' bytes, so most comparisons of the sort stay
+ * in the key array instead of reaching into every order's id in cold memory. Equal keys
+ * (an id longer than 16 bytes, or a prefix padded with zeros) fall back to cmp_order_id. */
+typedef struct id_key {
+    uint64_t hi, lo;
+    eng_order *o;
+} id_key;
+
+static void id_key_set(id_key *k, eng_order *o)
+{
+    unsigned char b[16] = {0};
+    memcpy(b, o->id, o->id_len < 16 ? o->id_len : 16);
+    k->hi = k->lo = 0;
+    for (int i = 0; i < 8; i++) {
+        k->hi = k->hi << 8 | b[i];
+        k->lo = k->lo << 8 | b[8 + i];
+    }
+    k->o = o;
+}
+
+static int cmp_id_key(const void *x, const void *y)
+{
+    const id_key *a = x, *b = y;
+    if (a->hi != b->hi)
+        return a->hi < b->hi ? -1 : 1;
+    if (a->lo != b->lo)
+        return a->lo < b->lo ? -1 : 1;
+    return cmp_order_id(&a->o, &b->o);
+}
+
+/* The orders in id order: runs of keys sorted on all threads, then merged by one, which
+ * compares about log2(SORT_RUNS) keys an order where one whole sort compared twenty.
+ * cmp_id_key is a total order (no two orders share a file and line), so the result is
+ * the same however the keys are cut into runs. */
+#define SORT_RUNS 16
+
+typedef struct id_sort {
+    const eng_night *night;
+    id_key *keys;
+    size_t total;
+    size_t part_at[ENG_PARTS]; /* the first key of each partition's orders */
+} id_sort;
+
+static size_t run_start(const id_sort *s, size_t r)
+{
+    return s->total / SORT_RUNS * r + (r < s->total % SORT_RUNS ? r : s->total % SORT_RUNS);
+}
+
+static eng_rc fill_keys(void *ctx, size_t p, unsigned worker, eng_err *err)
+{
+    (void)worker;
+    (void)err;
+    id_sort *s = ctx;
+    const eng_partition *part = &s->night->parts[p];
+    for (size_t o = 0; o < part->n_orders; o++)
+        id_key_set(&s->keys[s->part_at[p] + o], &part->orders[o]);
+    return ENG_OK;
+}
+
+static eng_rc sort_run(void *ctx, size_t r, unsigned worker, eng_err *err)
+{
+    (void)worker;
+    (void)err;
+    id_sort *s = ctx;
+    size_t lo = run_start(s, r);
+    qsort(s->keys + lo, run_start(s, r + 1) - lo, sizeof *s->keys, cmp_id_key);
+    return ENG_OK;
+}
+
+/* Restore the heap of runs below slot j: each run's next key is no greater than its
+ * children's. */
+static void sift_down(const id_sort *s, const size_t *at, unsigned *heap, unsigned h, unsigned j)
+{
+    for (;;) {
+        unsigned c = 2 * j + 1;
+        if (c >= h)
+            break;
+        if (c + 1 < h && cmp_id_key(&s->keys[at[heap[c + 1]]], &s->keys[at[heap[c]]]) < 0)
+            c++;
+        if (cmp_id_key(&s->keys[at[heap[c]]], &s->keys[at[heap[j]]]) >= 0)
+            break;
+        unsigned t = heap[c];
+        heap[c] = heap[j];
+        heap[j] = t;
+        j = c;
+    }
+}
+
+/* Merge the sorted runs into out through a binary heap of the runs' next keys. */
+static void merge_runs(const id_sort *s, eng_order **out)
+{
+    size_t at[SORT_RUNS], end[SORT_RUNS];
+    unsigned heap[SORT_RUNS], h = 0;
+    for (unsigned r = 0; r < SORT_RUNS; r++) {
+        at[r] = run_start(s, r);
+        end[r] = run_start(s, r + 1);
+        if (at[r] < end[r])
+            heap[h++] = r;
+    }
+    for (unsigned i = h / 2; i-- > 0;)
+        sift_down(s, at, heap, h, i);
+    for (size_t k = 0; h > 0; k++) {
+        unsigned r = heap[0];
+        out[k] = s->keys[at[r]++].o;
+        if (at[r] == end[r])
+            heap[0] = heap[--h];
+        sift_down(s, at, heap, h, 0);
+    }
+}
+
+eng_rc eng_orders_build(eng_night *n, eng_pool *pool, eng_err *err)
+{
+    if (spread_rows(n, pool, err) != ENG_OK)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory grouping orders");
+    ENG_TRY(eng_pool_for(pool, ENG_PARTS, build_partition, n, err));
+    for (size_t b = 0; b < n->n_batches; b++) { /* release_rows was their last reader */
+        free(n->batches[b]->by_part);
+        n->batches[b]->by_part = NULL;
+    }
+    /* Every row is freed now; what the last partitions freed no later one reused, and
+     * held under the sort's keys it was the peak of the run. */
+    eng_heap_give_back_free();
+    id_sort s;
+    memset(&s, 0, sizeof s);
+    s.night = n;
+    for (size_t p = 0; p < ENG_PARTS; p++) {
+        s.part_at[p] = s.total;
+        s.total += n->parts[p].n_orders;
+    }
+    n->orders = malloc((s.total ? s.total : 1) * sizeof *n->orders);
+    if (!n->orders)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory listing orders");
+    s.keys = malloc((s.total ? s.total : 1) * sizeof *s.keys);
+    if (!s.keys)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory sorting orders");
+    sort_night = n;
+    eng_rc rc = eng_pool_for(pool, ENG_PARTS, fill_keys, &s, err);
+    if (rc == ENG_OK)
+        rc = eng_pool_for(pool, SORT_RUNS, sort_run, &s, err);
+    if (rc == ENG_OK) {
+        merge_runs(&s, n->orders);
+        n->n_orders = s.total;
+    }
+    free(s.keys);
+    return rc;
+}
+
+void eng_orders_count_bad(eng_night *n)
+{
+    for (size_t b = 0; b < n->n_batches; b++) {
+        const eng_batch *bt = n->batches[b];
+        uint64_t bad = 0;
+        /* A row of an order with a marketplace state is not an error (README). */
+        for (size_t i = 0; i < bt->n_rows; i++)
+            bad += (bt->row_flags[i] & (ENG_ROW_BAD | ENG_ROW_MUTED)) == ENG_ROW_BAD;
+        /* Lines swallowed by a malformed record count as bad rows of their own. */
+        n->sources[bt->file].bad_rows += bad + bt->swallowed_lines;
+        n->sources[bt->file].rate_rows += bt->n_rows + bt->swallowed_lines;
+    }
+}

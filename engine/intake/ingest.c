@@ -1,0 +1,1156 @@
+/* Parallel ingest of order files.
+ *
+ *   reader thread:  file -> header -> chunks --queue--> workers
+ *   workers:        chunk -> records -> eng_row + exceptions -> batch (slot by file, seq)
+ *
+ * The queue is bounded (two chunks per worker), so memory holds a few chunks of raw text
+ * at a time, whatever the file size. Each batch is stored at its own place in the result
+ * list under the results mutex and the list is sorted by (file, seq) once everything is
+ * read: the order of the night's rows never depends on thread timing.
+ *
+ * Row checks here need only the row itself and the catalog. Checks that need the whole
+ * order (inherited fields, currency, totals, duplicates) run later in orders.c. */
+#include "ingest.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../formats/chunker.h"
+#include "../../formats/currency.h"
+#include "../../formats/isotime.h"
+#include "../../formats/sha256.h"
+#include "../../formats/source.h"
+#include "../../formats/utf8.h"
+#include "../base/hash.h"
+#include "../base/heap.h"
+#include "../base/queue.h"
+#include "../base/text.h"
+
+#define CHUNK_SIZE (4u << 20)
+
+/* ---- checking one record ---- */
+
+#define MAX_DIALECTS 8
+
+struct eng_ingest_worker {
+    fmt_csv_fields *fields[MAX_DIALECTS]; /* one splitter per dialect met */
+    fmt_dialect dialects[MAX_DIALECTS];
+    size_t n_dialects;
+    fmt_sha256 *sha;
+    fmt_buf record; /* a record's fields, length-prefixed, for its digest */
+    fmt_out out;
+};
+
+eng_ingest_worker *eng_ingest_worker_new(void)
+{
+    eng_ingest_worker *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->sha = fmt_sha256_new();
+    if (!w->sha || fmt_out_init(&w->out) != ENG_OK) {
+        eng_ingest_worker_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void eng_ingest_worker_free(eng_ingest_worker *w)
+{
+    if (!w)
+        return;
+    for (size_t i = 0; i < w->n_dialects; i++)
+        fmt_csv_fields_free(w->fields[i]);
+    fmt_sha256_free(w->sha);
+    fmt_buf_release(&w->record);
+    fmt_out_release(&w->out);
+    free(w);
+}
+
+/* The worker's splitter for a dialect; files of one night use one or two. */
+static fmt_csv_fields *fields_for(eng_ingest_worker *w, fmt_dialect d)
+{
+    for (size_t i = 0; i < w->n_dialects; i++)
+        if (w->dialects[i].delim == d.delim && w->dialects[i].quote == d.quote &&
+            w->dialects[i].formulas == d.formulas)
+            return w->fields[i];
+    if (w->n_dialects == MAX_DIALECTS)
+        return NULL;
+    fmt_csv_fields *f = fmt_csv_fields_new(d);
+    if (f) {
+        w->fields[w->n_dialects] = f;
+        w->dialects[w->n_dialects++] = d;
+    }
+    return f;
+}
+
+static eng_rc reserve_rows(eng_batch *b, size_t cap)
+{
+    if (cap <= b->cap_rows)
+        return ENG_OK;
+    eng_row *grown = realloc(b->rows, cap * sizeof *grown);
+    if (!grown)
+        return ENG_NOMEM;
+    b->rows = grown;
+    b->cap_rows = cap;
+    return ENG_OK;
+}
+
+#define ROWS_AHEAD 512 /* about 52 KiB */
+
+static eng_row *new_row(eng_batch *b)
+{
+    if (b->n_rows == b->cap_rows && reserve_rows(b, b->cap_rows ? b->cap_rows * 2 : 1024) != ENG_OK)
+        return NULL;
+    /* Rows are written one after another into fresh memory: map the next rows' pages in
+     * one call rather than a fault each. */
+    if (b->n_rows % ROWS_AHEAD == 0) {
+        size_t ahead = b->cap_rows - b->n_rows < ROWS_AHEAD ? b->cap_rows - b->n_rows : ROWS_AHEAD;
+        eng_heap_prefault(&b->rows[b->n_rows], ahead * sizeof *b->rows);
+    }
+    eng_row *r = &b->rows[b->n_rows++];
+    memset(r, 0, sizeof *r);
+    return r;
+}
+
+/* Raise code on row with an exception; msg is already formatted. */
+static eng_rc flag(eng_batch *b, eng_row *row, eng_code code, const char *field, const char *msg)
+{
+    eng_row_fault(row, code);
+    eng_rc rc =
+        eng_exc_add(&b->exc, b->mem, b->file, row->line, row->order_id, code, field, "%s", msg);
+    if (rc == ENG_OK)
+        b->exc.items[b->exc.n - 1].row = (uint32_t)(row - b->rows);
+    return rc;
+}
+
+static int is_valid_utf8(fmt_str s)
+{
+    return fmt_utf8_valid_prefix(s.p, s.len) == s.len;
+}
+
+/* Copy text into the batch arena, escaping invalid bytes so outputs stay UTF-8. */
+static const char *keep_text(eng_batch *b, fmt_str s, uint32_t *len)
+{
+    if (s.len == 0) {
+        *len = 0;
+        return "";
+    }
+    size_t n = s.len;
+    const char *out = is_valid_utf8(s) ? eng_arena_strndup(b->mem, s.p, s.len)
+                                       : eng_text_sanitize(b->mem, s.p, s.len, &n);
+    *len = (uint32_t)n;
+    return out;
+}
+
+static eng_rc set_order_id(eng_batch *b, eng_row *row, fmt_str id)
+{
+    if (id.len == 0)
+        return ENG_OK;
+    /* Rows of one order usually follow each other: share the previous row's copy. */
+    if (b->n_rows >= 2) {
+        const eng_row *prev = &b->rows[b->n_rows - 2];
+        if (prev->order_id && prev->order_id_len == id.len &&
+            memcmp(prev->order_id, id.p, id.len) == 0 && is_valid_utf8(id)) {
+            row->order_id = prev->order_id;
+            row->order_id_len = prev->order_id_len;
+            return ENG_OK;
+        }
+    }
+    uint32_t len;
+    row->order_id = keep_text(b, id, &len);
+    if (!row->order_id)
+        return ENG_NOMEM;
+    row->order_id_len = len;
+    if (!is_valid_utf8(id))
+        row->flags |= ENG_ROW_ID_ESCAPED;
+    return ENG_OK;
+}
+
+/* Whether kept head a holds the values of the head being read: b's non-text values and
+ * texts t (as read, before any escaping: an escaped text never equals its raw bytes, so
+ * such a row only misses the sharing). */
+static int head_equal(const eng_head *a, const eng_head *b, const eng_text *t)
+{
+    if (a->present != b->present || a->time_ns != b->time_ns || a->priority != b->priority)
+        return 0;
+    for (int i = 0; i < ENG_HM_COUNT; i++)
+        if (a->money_mant[i] != b->money_mant[i] || a->money_frac[i] != b->money_frac[i])
+            return 0;
+    for (int i = 0; i < ENG_HT_COUNT; i++) {
+        eng_text k = eng_head_text(a, (eng_ht)i);
+        if (k.len != t[i].len || memcmp(k.p, t[i].p, k.len) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* Store the row's order-level values; identical heads on consecutive rows are shared. */
+static eng_rc keep_head(eng_batch *b, eng_row *row, const eng_head *h, const fmt_str *raw_text)
+{
+    eng_text t[ENG_HT_COUNT];
+    for (int i = 0; i < ENG_HT_COUNT; i++) {
+        t[i].p = raw_text[i].p;
+        t[i].len = (uint32_t)raw_text[i].len;
+    }
+    if (b->n_rows >= 2) {
+        const eng_row *prev = &b->rows[b->n_rows - 2];
+        if (prev->head && head_equal(prev->head, h, t)) {
+            row->head = prev->head;
+            return ENG_OK;
+        }
+    }
+    /* Text that is not valid UTF-8 is kept escaped (a copy in the arena, rare). */
+    for (int i = 0; i < ENG_HT_COUNT; i++)
+        if (t[i].len && !is_valid_utf8(raw_text[i])) {
+            uint32_t len;
+            if (!(t[i].p = keep_text(b, raw_text[i], &len)))
+                return ENG_NOMEM;
+            t[i].len = len;
+        }
+    eng_head *copy = eng_head_new(b->mem, h, t);
+    if (!copy)
+        return ENG_NOMEM;
+    row->head = copy;
+    return ENG_OK;
+}
+
+static const char *num_problem(fmt_num_rc rc)
+{
+    return fmt_num_rc_text(rc);
+}
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* What DUPLICATE_ROW compares of a well-formed record: every field, ignored columns
+ * included, after CSV unquoting and trimming (libcsv trims unquoted fields; quoted ones
+ * keep their blanks, trimmed here), each with its length. The same record re-quoted, or
+ * with trailing blanks, is the same record; rows differing in any field are not (the
+ * marketplace's line id, where a layout has one, is one of the fields). Borrowed until
+ * the next call. */
+static fmt_str record_fields(eng_ingest_worker *w, const fmt_csv_fields *fields)
+{
+    fmt_buf *b = &w->record;
+    b->len = 0;
+    for (size_t i = 0; i < fmt_csv_count(fields); i++) {
+        fmt_str f = fmt_csv_field(fields, i);
+        while (f.len && is_blank(f.p[0])) {
+            f.p++;
+            f.len--;
+        }
+        while (f.len && is_blank(f.p[f.len - 1]))
+            f.len--;
+        uint64_t n = f.len;
+        fmt_buf_put(b, &n, sizeof n);
+        fmt_buf_put(b, f.p, f.len);
+    }
+    return b->failed ? (fmt_str){NULL, 0} : (fmt_str){b->p ? b->p : "", b->len};
+}
+
+/* A new row of the batch for the record at line; its digest is of rec (the record's
+ * fields, or its raw bytes when it is not well-formed), with the index of the row within
+ * the record mixed in (one WooCommerce record holds several lines, and each must stay
+ * distinct from the others for DUPLICATE_ROW). */
+static eng_row *start_row(eng_batch *b, eng_ingest_worker *w, const char *rec, size_t len,
+                          uint64_t line, size_t index)
+{
+    eng_row *row = new_row(b);
+    if (!row)
+        return NULL;
+    row->line = line;
+    row->file = b->file;
+    unsigned char digest[32];
+    fmt_sha256_digest(w->sha, rec, len, digest);
+    memcpy(row->rec_digest, digest, sizeof row->rec_digest);
+    for (size_t k = 0; k < sizeof index; k++)
+        row->rec_digest[15 - k] ^= (unsigned char)(index >> (8 * k));
+    row->rec_len = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
+    row->product = -1;
+    row->open_qty = -1;
+    return row;
+}
+
+static eng_rc malformed(eng_batch *b, eng_row *row, const fmt_out *out, eng_rc split, size_t n,
+                        const eng_layout *layout, uint64_t line, uint64_t end_line)
+{
+    char msg[320];
+    if (out->n > 0)
+        ENG_TRY(set_order_id(b, row, out->rows[0].v[FMT_COL_ORDER_ID]));
+    if (out->malformed && split == ENG_OK && n == layout->n_header) {
+        /* Well-formed CSV that the layout cannot read (a WooCommerce item cell): its line
+         * breaks are quoted text of its own, not lines swallowed by a stray quote. */
+        snprintf(msg, sizeof msg, "%s", out->malformed);
+    } else if (end_line > line) {
+        /* Whatever went wrong, the record swallowed the lines up to end_line: say so, and
+         * count them as bad rows for max_error_rate, so that a quote left open cannot
+         * hide the rest of a file behind one exception. */
+        b->swallowed_lines += end_line - line;
+        snprintf(msg, sizeof msg,
+                 "the row is not well-formed CSV: it runs on to line %llu (a quote opened "
+                 "and not closed where expected?), so lines %llu-%llu are read into it, not "
+                 "as rows of their own",
+                 (unsigned long long)end_line, (unsigned long long)line + 1,
+                 (unsigned long long)end_line);
+    } else if (split == ENG_DATA)
+        snprintf(msg, sizeof msg,
+                 "the row is not well-formed CSV (a quote inside an unquoted field, text "
+                 "after a closing quote, or a quote never closed)");
+    else if (out->malformed)
+        snprintf(msg, sizeof msg, "%s", out->malformed);
+    else
+        snprintf(msg, sizeof msg, "the row has %zu fields, the header has %zu", n,
+                 layout->n_header);
+    row->given = UINT32_MAX;
+    return flag(b, row, ENG_CODE_MALFORMED_ROW, "", msg);
+}
+
+/* Raw fields that are not valid UTF-8, named by column, on the record's first row.
+ * Quotes and delimiters are ASCII, so a valid record has only valid fields: look field
+ * by field only when the record as a whole fails. */
+static eng_rc check_encoding(eng_batch *b, eng_row *row, const fmt_csv_fields *fields,
+                             const eng_layout *layout, const char *rec, size_t len)
+{
+    char msg[320], q[64], why[96];
+    size_t n = fmt_csv_count(fields);
+    /* A byte order mark is valid UTF-8 but not clean text (see fmt_utf8_clean_prefix):
+     * "\xEF\xBB\xBFA-1" shipped as an order apart from "A-1". */
+    for (size_t i = 0; fmt_utf8_clean_prefix(rec, len) != len && i < n; i++) {
+        fmt_str f = fmt_csv_field(fields, i);
+        size_t ok = fmt_utf8_clean_prefix(f.p, f.len);
+        if (ok == f.len)
+            continue;
+        eng_text_quote(q, sizeof q, f.p, f.len);
+        fmt_utf8_explain(why, sizeof why, f.p, f.len, ok);
+        snprintf(msg, sizeof msg, "%s %s", q, why);
+        ENG_TRY(flag(b, row, ENG_CODE_BAD_ENCODING,
+                     i < layout->n_header ? layout->header_names[i] : "", msg));
+    }
+    return ENG_OK;
+}
+
+static eng_rc keep_line_key(eng_batch *b, eng_row *row, const fmt_out_row *o)
+{
+    if (o->item_key.len == 0)
+        return ENG_OK;
+    eng_line_key *k = eng_arena_alloc(b->mem, sizeof *k, _Alignof(eng_line_key));
+    uint32_t len;
+    if (!k || !(k->id = keep_text(b, o->item_key, &len)))
+        return ENG_NOMEM;
+    k->len = len;
+    k->updated_ns = o->updated_ns;
+    row->key = k;
+    return ENG_OK;
+}
+
+/* The file's name for canonical value c (exceptions' field). */
+static const char *col_label(const eng_layout *layout, fmt_col c)
+{
+    return layout->col_label[c] ? layout->col_label[c] : fmt_col_name(c);
+}
+
+/* UNSAFE_TEXT when value v of column c is one slipway would have to write with a
+ * spreadsheet guard (formats/csv.h); *unsafe says whether it was. what names the kind of
+ * value for the fix ("ids"): ids, SKUs and postal codes are matched and printed exactly,
+ * so slipway never alters them, and the source must. */
+static eng_rc check_unsafe(eng_batch *b, eng_row *row, const eng_layout *layout, fmt_col c,
+                           fmt_str v, const char *what, int *unsafe)
+{
+    *unsafe = fmt_csv_needs_guard(v.p, v.len);
+    if (!*unsafe)
+        return ENG_OK;
+    char msg[320], q[64], why[160];
+    const char *name = col_label(layout, c);
+    eng_text_quote(q, sizeof q, v.p, v.len);
+    fmt_csv_guard_why(why, sizeof why, v.p, v.len);
+    snprintf(msg, sizeof msg, "%s %s %s; slipway never changes %s, so correct it at the source",
+             name, q, why, what);
+    return flag(b, row, ENG_CODE_UNSAFE_TEXT, name, msg);
+}
+
+/* The checks of one canonical row, on its own. */
+/* SKU, quantity and price of a row that is a line. */
+static eng_rc check_line(eng_batch *b, eng_row *row, const fmt_out_row *o, const eng_layout *layout,
+                         const eng_catalog *catalog)
+{
+    const fmt_str *val = o->v;
+    char msg[320], q[64];
+    const char *sku_name = col_label(layout, FMT_COL_SKU),
+               *qty_name = col_label(layout, FMT_COL_QTY),
+               *open_name = col_label(layout, FMT_COL_OPEN_QTY),
+               *price_name = col_label(layout, FMT_COL_UNIT_PRICE);
+    fmt_str sku = val[FMT_COL_SKU];
+    int unsafe;
+    ENG_TRY(check_unsafe(b, row, layout, FMT_COL_SKU, sku, "SKUs", &unsafe));
+    if (unsafe) {
+        /* No catalog look-up: the catalog refuses such SKUs, and one problem is enough. */
+    } else if (o->line_state != FMT_STATE_NONE) {
+        /* Not ours to ship (a gift card, a line the marketplace fulfils): it needs no
+         * catalog product; its quantity and price still count in the order's total. */
+        row->product = sku.len ? eng_catalog_find(catalog, sku.p, sku.len) : -1;
+    } else if (sku.len == 0) {
+        snprintf(msg, sizeof msg, "%s is blank", sku_name);
+        ENG_TRY(flag(b, row, ENG_CODE_MISSING_FIELD, sku_name, msg));
+    } else {
+        row->product = eng_catalog_find(catalog, sku.p, sku.len);
+        if (row->product < 0 || !eng_catalog_get(catalog, (uint32_t)row->product)->active)
+            eng_text_quote(q, sizeof q, sku.p, sku.len);
+        if (row->product < 0) {
+            snprintf(msg, sizeof msg, "SKU %s is not in the catalog", q);
+            ENG_TRY(flag(b, row, ENG_CODE_UNKNOWN_SKU, sku_name, msg));
+        } else {
+            const eng_product *p = eng_catalog_get(catalog, (uint32_t)row->product);
+            if (!p->active) {
+                snprintf(msg, sizeof msg, "SKU %s has catalog status \"%.40s\", not active", q,
+                         p->status);
+                ENG_TRY(flag(b, row, ENG_CODE_SKU_INACTIVE, sku_name, msg));
+            }
+        }
+    }
+
+    fmt_str qty = val[FMT_COL_QTY];
+    fmt_num_rc qrc;
+    if (qty.len == 0) {
+        snprintf(msg, sizeof msg, "%s is blank", qty_name);
+        ENG_TRY(flag(b, row, ENG_CODE_MISSING_FIELD, qty_name, msg));
+    } else if ((qrc = fmt_qty_parse(qty.p, qty.len, &row->qty)) == FMT_NUM_OK) {
+        row->flags |= ENG_ROW_QTY_OK;
+    } else {
+        eng_text_quote(q, sizeof q, qty.p, qty.len);
+        /* 9223372036854775808 is a positive whole number: say what is wrong with it. */
+        snprintf(msg, sizeof msg, "%s %s %s", qty_name, q,
+                 qrc == FMT_NUM_OVERFLOW ? "is too large (over 64 bits)"
+                                         : "is not a positive whole number");
+        ENG_TRY(flag(b, row, ENG_CODE_BAD_QTY, qty_name, msg));
+    }
+
+    fmt_str open = val[FMT_COL_OPEN_QTY];
+    if (open.len &&
+        (fmt_int_parse(open.p, open.len, &row->open_qty) != FMT_NUM_OK || row->open_qty < 0)) {
+        row->open_qty = -1;
+        eng_text_quote(q, sizeof q, open.p, open.len);
+        snprintf(msg, sizeof msg, "%s %s is not a whole number of units >= 0", open_name, q);
+        ENG_TRY(flag(b, row, ENG_CODE_BAD_QTY, open_name, msg));
+    }
+
+    fmt_str price = val[FMT_COL_UNIT_PRICE];
+    if (o->line_total)
+        row->flags |= ENG_ROW_LINE_TOTAL;
+    if (price.len == 0) {
+        snprintf(msg, sizeof msg, "%s is blank", price_name);
+        ENG_TRY(flag(b, row, ENG_CODE_MISSING_FIELD, price_name, msg));
+    } else {
+        fmt_num_rc nrc = fmt_dec_parse(price.p, price.len, &row->unit_price);
+        if (nrc == FMT_NUM_OK) {
+            row->flags |= ENG_ROW_PRICE_OK;
+        } else {
+            eng_text_quote(q, sizeof q, price.p, price.len);
+            snprintf(msg, sizeof msg, "%s %s %s", price_name, q, num_problem(nrc));
+            ENG_TRY(flag(b, row, ENG_CODE_BAD_NUMBER, price_name, msg));
+        }
+    }
+    return ENG_OK;
+}
+
+static eng_rc check_values(eng_batch *b, eng_row *row, const fmt_out_row *o,
+                           const eng_layout *layout, const eng_catalog *catalog)
+{
+    const fmt_str *val = o->v;
+    char msg[320], q[64];
+    row->order_state = (uint8_t)o->order_state;
+    row->line_state = (uint8_t)o->line_state;
+    if (o->head_only)
+        row->flags |= ENG_ROW_HEAD_ONLY;
+    ENG_TRY(keep_line_key(b, row, o));
+    if (val[FMT_COL_ORDER_ID].len == 0) {
+        const char *name = col_label(layout, FMT_COL_ORDER_ID);
+        snprintf(msg, sizeof msg, "%s is blank, so the row belongs to no order", name);
+        ENG_TRY(flag(b, row, ENG_CODE_MISSING_FIELD, name, msg));
+    }
+    int unsafe;
+    ENG_TRY(check_unsafe(b, row, layout, FMT_COL_ORDER_ID, val[FMT_COL_ORDER_ID], "ids", &unsafe));
+
+    if (!o->head_only) /* a summary row has no SKU, quantity or price to check */
+        ENG_TRY(check_line(b, row, o, layout, catalog));
+
+    eng_head h;
+    memset(&h, 0, sizeof h);
+    fmt_str raw_text[ENG_HT_COUNT];
+    for (int i = 0; i < ENG_HT_COUNT; i++) {
+        raw_text[i].p = "";
+        raw_text[i].len = 0;
+    }
+    for (int c = 0; c < FMT_COL_COUNT; c++) {
+        fmt_str v = val[c];
+        if (!fmt_col_is_order_level((fmt_col)c) || v.len == 0)
+            continue;
+        const char *name = col_label(layout, (fmt_col)c);
+        int ts = eng_head_text_slot((fmt_col)c), ms = eng_head_money_slot((fmt_col)c);
+        if (ts >= 0) {
+            raw_text[ts] = v;
+            if (c == FMT_COL_SHIP_POSTAL)
+                ENG_TRY(
+                    check_unsafe(b, row, layout, FMT_COL_SHIP_POSTAL, v, "postal codes", &unsafe));
+        } else if (ms >= 0) {
+            fmt_dec d;
+            fmt_num_rc nrc = fmt_dec_parse(v.p, v.len, &d);
+            if (nrc != FMT_NUM_OK) {
+                eng_text_quote(q, sizeof q, v.p, v.len);
+                snprintf(msg, sizeof msg, "%s %s %s", name, q, num_problem(nrc));
+                ENG_TRY(flag(b, row, ENG_CODE_BAD_NUMBER, name, msg));
+                continue;
+            }
+            eng_head_set_money(&h, (eng_hm)ms, d);
+        } else if (c == FMT_COL_ORDER_TIME) {
+            if (fmt_isotime_parse(v.p, v.len, &h.time_ns) != 0) {
+                eng_text_quote(q, sizeof q, v.p, v.len);
+                snprintf(msg, sizeof msg,
+                         "order_time %s is not an ISO 8601 date or time in 1970-2099", q);
+                ENG_TRY(flag(b, row, ENG_CODE_BAD_DATE, name, msg));
+                continue;
+            }
+        } else if (c == FMT_COL_PRIORITY) {
+            if (fmt_int_parse(v.p, v.len, &h.priority) != FMT_NUM_OK) {
+                eng_text_quote(q, sizeof q, v.p, v.len);
+                snprintf(msg, sizeof msg, "priority %s is not a whole number", q);
+                ENG_TRY(flag(b, row, ENG_CODE_BAD_NUMBER, name, msg));
+                continue;
+            }
+        }
+        h.present |= 1u << c;
+    }
+    if (!h.present)
+        return ENG_OK;
+    ENG_TRY(keep_head(b, row, &h, raw_text));
+    return ENG_OK;
+}
+
+eng_rc eng_ingest_record(eng_batch *b, eng_ingest_worker *w, const eng_layout *layout,
+                         const eng_catalog *catalog, const char *rec, size_t len, uint64_t line,
+                         uint64_t end_line)
+{
+    fmt_csv_fields *fields = fields_for(w, layout->layout->dialect);
+    if (!fields)
+        return ENG_NOMEM;
+    eng_rc split = fmt_csv_split(fields, rec, len);
+    if (split == ENG_NOMEM)
+        return ENG_NOMEM;
+    size_t n = fmt_csv_count(fields);
+    fmt_out *out = &w->out;
+    fmt_out_reset(out);
+    ENG_TRY(layout->layout->transform(layout->layout, layout->bind, fields, out));
+    if (split == ENG_OK && out->skip)
+        return ENG_OK; /* not order data: a report's footer line */
+    if (split == ENG_DATA || out->malformed || n != layout->n_header || out->n == 0) {
+        eng_row *row = start_row(b, w, rec, len, line, 0);
+        return row ? malformed(b, row, out, split, n, layout, line, end_line) : ENG_NOMEM;
+    }
+    fmt_str record = record_fields(w, fields);
+    if (!record.p)
+        return ENG_NOMEM;
+    for (size_t i = 0; i < out->n; i++) {
+        eng_row *row = start_row(b, w, record.p, record.len, line, i);
+        if (!row)
+            return ENG_NOMEM;
+        ENG_TRY(set_order_id(b, row, out->rows[i].v[FMT_COL_ORDER_ID]));
+        for (int c = 0; c < FMT_COL_COUNT; c++)
+            if (out->rows[i].v[c].len)
+                row->given |= 1u << c;
+        if (i == 0)
+            ENG_TRY(check_encoding(b, row, fields, layout, rec, len));
+        ENG_TRY(check_values(b, row, &out->rows[i], layout, catalog));
+    }
+    return ENG_OK;
+}
+
+eng_rc eng_ingest_partition(eng_batch *b)
+{
+    uint32_t count[ENG_PARTS] = {0};
+    uint8_t *part_of = malloc(b->n_rows ? b->n_rows : 1);
+    b->by_part = malloc((b->n_rows ? b->n_rows : 1) * sizeof *b->by_part);
+    if (!part_of || !b->by_part) {
+        free(part_of);
+        return ENG_NOMEM;
+    }
+    const char *last_id = NULL;
+    uint8_t last_part = 0;
+    for (size_t i = 0; i < b->n_rows; i++) {
+        const eng_row *r = &b->rows[i];
+        if (!r->order_id)
+            continue;
+        /* Consecutive rows of one order share their id's text (set_order_id): hash once. The
+         * top byte picks the partition; orders.c indexes its table with low bits. */
+        if (r->order_id != last_id) {
+            last_id = r->order_id;
+            last_part = (uint8_t)(eng_hash_bytes(r->order_id, r->order_id_len) >> 56);
+        }
+        part_of[i] = last_part;
+        count[part_of[i]]++;
+    }
+    b->part_start[0] = 0;
+    for (int p = 0; p < ENG_PARTS; p++)
+        b->part_start[p + 1] = b->part_start[p] + count[p];
+    uint32_t fill[ENG_PARTS];
+    memcpy(fill, b->part_start, sizeof fill);
+    for (size_t i = 0; i < b->n_rows; i++)
+        if (b->rows[i].order_id)
+            b->by_part[fill[part_of[i]]++] = (uint32_t)i;
+    free(part_of);
+    return ENG_OK;
+}
+
+/* ---- the reader thread and the workers ---- */
+
+typedef struct work_item {
+    fmt_chunk *chunk;
+    uint16_t file;
+} work_item;
+
+typedef struct ingest {
+    eng_night *night;
+    eng_queue *queue;
+    fmt_chunk_pool *chunk_bufs;  /* every chunk's buffer, recycled */
+    eng_layout *layouts;         /* per order file; written by the reader before its first chunk
+                                    of that file is queued (the queue's mutex publishes it) */
+    fmt_buf *header_text;        /* per file: header names, owned */
+    eng_ingest_worker **workers; /* per pool thread */
+    pthread_mutex_t mu;
+    eng_batch **results; /* protected by mu */
+    size_t n_results;    /* protected by mu */
+    size_t cap_results;  /* protected by mu */
+    eng_rc reader_rc;    /* written by the reader, read after join */
+    eng_err reader_err;
+} ingest;
+
+/* The first record with a non-blank field (eBay puts a line of bare commas first). Returns
+ * 1 with the record split into f, 0 when there is none, -1 when out of memory. */
+static int first_record(const char *p, size_t len, uint64_t first_line, fmt_dialect d,
+                        fmt_csv_fields *f, fmt_csv_iter *it, uint64_t *line, int *strict_ok)
+{
+    fmt_csv_iter_init(it, p, len, first_line, d);
+    fmt_str rec;
+    while (fmt_csv_iter_next(it, &rec, line)) {
+        eng_rc rc = fmt_csv_split(f, rec.p, rec.len);
+        if (rc == ENG_NOMEM)
+            return -1;
+        for (size_t i = 0; i < fmt_csv_count(f); i++)
+            if (fmt_csv_field(f, i).len) {
+                *strict_ok = rc == ENG_OK;
+                return 1;
+            }
+    }
+    return 0;
+}
+
+/* The peeked start of the file in encoding (NULL: as is), converted into a scratch copy. */
+static eng_rc decoded_peek(const char *p, size_t n, const char *encoding, char **out,
+                           size_t *out_len)
+{
+    *out = NULL;
+    *out_len = 0;
+    if (!encoding)
+        return ENG_OK;
+    iconv_t cd = iconv_open("UTF-8", encoding);
+    if (cd == (iconv_t)-1)
+        return ENG_OK; /* this system lacks it: the layout is simply not detected */
+    size_t cap = n * 4 + 4;
+    char *buf = malloc(cap);
+    if (!buf) {
+        iconv_close(cd);
+        return ENG_NOMEM;
+    }
+    char *ip = (char *)p, *op = buf;
+    size_t in_left = n, out_left = cap;
+    while (in_left && iconv(cd, &ip, &in_left, &op, &out_left) == (size_t)-1 && errno == EILSEQ) {
+        *op++ = *ip++; /* undefined byte: kept as is */
+        in_left--;
+        out_left--;
+    }
+    iconv_close(cd);
+    *out = buf;
+    *out_len = (size_t)(op - buf);
+    return ENG_OK;
+}
+
+/* Valid UTF-8, allowing the peek to end inside a character. */
+static int peek_is_utf8(const char *p, size_t n, int at_eof)
+{
+    size_t ok = fmt_utf8_valid_prefix(p, n);
+    return ok == n || (!at_eof && n - ok < 4 && (unsigned char)p[ok] >= 0xC2);
+}
+
+typedef struct detection {
+    const fmt_layout *layout;
+    const char *encoding; /* NULL: the bytes are read as they are */
+    int score;
+} detection;
+
+/* Score one layout read in one encoding. */
+static eng_rc try_layout(const fmt_layout *l, const char *encoding, const char *p, size_t n,
+                         detection *best)
+{
+    char *conv;
+    size_t conv_len;
+    ENG_TRY(decoded_peek(p, n, encoding, &conv, &conv_len));
+    if (encoding && !conv)
+        return ENG_OK;
+    fmt_csv_fields *f = fmt_csv_fields_new(l->dialect);
+    if (!f) {
+        free(conv);
+        return ENG_NOMEM;
+    }
+    fmt_csv_iter it;
+    uint64_t line;
+    int strict_ok = 0;
+    int got = first_record(conv ? conv : p, conv ? conv_len : n, 1, l->dialect, f, &it, &line,
+                           &strict_ok);
+    int score = got == 1 ? l->detect(l, f) : 0;
+    fmt_csv_fields_free(f);
+    free(conv);
+    if (got < 0)
+        return ENG_NOMEM;
+    if (score > best->score) {
+        best->layout = l;
+        best->encoding = encoding;
+        best->score = score;
+    }
+    return ENG_OK;
+}
+
+/* Which layout and encoding fit the start of the file best. Bytes that are not UTF-8 are
+ * tried in each layout's own legacy encoding (GB18030 for Tmall, Windows-1252 for the
+ * western exports); a forced --encoding is the only one tried. */
+static eng_rc detect(const ingest *in, const fmt_layout *const *layouts, size_t n_layouts,
+                     const char *p, size_t n, int at_eof, detection *best)
+{
+    memset(best, 0, sizeof *best);
+    int utf8 = peek_is_utf8(p, n, at_eof);
+    for (size_t i = 0; i < n_layouts; i++) {
+        const fmt_layout *l = layouts[i];
+        const char *enc = in->night->encoding;
+        if (!enc && !utf8)
+            enc = l->legacy_encoding;
+        if (enc && strcmp(enc, "UTF-8") == 0)
+            enc = NULL;
+        ENG_TRY(try_layout(l, enc, p, n, best));
+    }
+    return ENG_OK;
+}
+
+/* Keep the header's names for exceptions.csv (field), as valid UTF-8; a name that is a
+ * canonical column in other case is spelled as SPEC spells it. */
+static eng_rc keep_header_names(ingest *in, uint16_t file, const fmt_csv_fields *f)
+{
+    eng_layout *lay = &in->layouts[file];
+    size_t n = fmt_csv_count(f);
+    fmt_buf *text = &in->header_text[file];
+    size_t *offs = calloc(n ? n : 1, sizeof *offs);
+    lay->header_names = calloc(n ? n : 1, sizeof *lay->header_names);
+    eng_arena *scratch = eng_arena_new(4096);
+    eng_rc rc = offs && lay->header_names && scratch ? ENG_OK : ENG_NOMEM;
+    for (size_t i = 0; rc == ENG_OK && i < n; i++) {
+        fmt_str name = fmt_csv_field(f, i);
+        offs[i] = text->len;
+        for (int c = 0; c < FMT_COL_COUNT; c++)
+            if (fmt_header_name_eq(name, fmt_col_name((fmt_col)c))) {
+                name.p = fmt_col_name((fmt_col)c);
+                name.len = strlen(name.p);
+            }
+        if (!is_valid_utf8(name))
+            name.p = eng_text_sanitize(scratch, name.p, name.len, &name.len);
+        if (name.p)
+            fmt_buf_put(text, name.p, name.len);
+        fmt_buf_putc(text, '\0');
+    }
+    for (size_t i = 0; rc == ENG_OK && i < n; i++)
+        lay->header_names[i] = text->p ? text->p + offs[i] : "";
+    lay->n_header = n;
+    if (text->failed)
+        rc = ENG_NOMEM;
+    free(offs);
+    eng_arena_free(scratch);
+    return rc;
+}
+
+/* Find the header in the first chunk, bind the layout to it, and start the chunk after
+ * it. */
+static eng_rc read_header(ingest *in, uint16_t file, fmt_chunk *ch, const detection *found,
+                          eng_err *err)
+{
+    eng_source *src = &in->night->sources[file];
+    eng_layout *lay = &in->layouts[file];
+    const fmt_layout *l = lay->layout;
+    err->path = src->path;
+    err->line = 0;
+    err->field = NULL;
+    fmt_csv_fields *f = fmt_csv_fields_new(l->dialect);
+    if (!f)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading a header");
+    fmt_csv_iter it;
+    uint64_t line;
+    int strict_ok = 0;
+    int got =
+        first_record(ch->data, ch->len, ch->first_line, l->dialect, f, &it, &line, &strict_ok);
+    eng_rc rc = ENG_OK;
+    if (got < 0)
+        rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading a header");
+    else if (got == 0)
+        rc = ENG_FAIL(err, ENG_REFUSED,
+                      "the orders file is empty: it needs a header line naming the columns");
+    if (rc == ENG_OK) {
+        err->line = line;
+        if (!strict_ok)
+            rc = ENG_FAIL(err, ENG_REFUSED, "the header line is not well-formed CSV");
+    }
+    if (rc == ENG_OK) {
+        rc = l->bind(l, f, &lay->bind, err);
+        if (rc == ENG_REFUSED && in->night->format && found->layout && found->layout != l) {
+            /* Forced through the wrong layout: say what the file looks like. */
+            size_t k = strlen(err->msg);
+            snprintf(err->msg + k, sizeof err->msg - k,
+                     " (--format %s was given, but the header is that of the %s layout)", l->name,
+                     found->layout->name);
+        }
+    }
+    if (rc == ENG_OK && keep_header_names(in, file, f) != ENG_OK)
+        rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading a header");
+    if (rc == ENG_OK)
+        for (int c = 0; c < FMT_COL_COUNT; c++) {
+            int at = l->source_column ? l->source_column(l, lay->bind, (fmt_col)c) : -1;
+            lay->col_label[c] = at >= 0 && (size_t)at < lay->n_header ? lay->header_names[at]
+                                                                      : fmt_col_name((fmt_col)c);
+            src->col_label[c] = lay->col_label[c];
+            if (at == FMT_LAYOUT_NO_COLUMN)
+                src->no_column |= 1u << c;
+        }
+    fmt_csv_fields_free(f);
+    if (rc == ENG_OK) {
+        /* The chunk now starts after the header. */
+        ch->start = it.pos;
+        ch->first_line = it.line;
+        src->format = l->name;
+        src->encoding = found->encoding ? found->encoding : "UTF-8";
+    }
+    return rc;
+}
+
+/* Choose the file's layout and encoding from its first bytes (or --format/--encoding). */
+static eng_rc choose_layout(ingest *in, uint16_t file, fmt_source *s, detection *found,
+                            eng_err *err)
+{
+    eng_source *src = &in->night->sources[file];
+    const char *p;
+    size_t n;
+    ENG_TRY(fmt_source_peek(s, 1u << 16, &p, &n, err));
+    size_t n_all;
+    const fmt_layout *const *all = fmt_layout_all(&n_all);
+    ENG_TRY(detect(in, all, n_all, p, n, n < (1u << 16), found));
+    const fmt_layout *forced = in->night->format;
+    eng_layout *lay = &in->layouts[file];
+    lay->layout = forced ? forced : found->layout;
+    err->path = src->path;
+    err->line = 0;
+    err->field = NULL;
+    uint64_t lines = 0;
+    if (!lay->layout && n < (1u << 16) && fmt_csv_skip_blank(p, n, FMT_CSV, &lines) == n)
+        return ENG_FAIL(err, ENG_REFUSED,
+                        "the orders file is empty: it needs a header line naming the columns");
+    if (!lay->layout)
+        return ENG_FAIL(err, ENG_REFUSED,
+                        "the header matches no known layout (canonical, shopify, amazon, "
+                        "woocommerce, ebay, tmall); name one with --format, or describe the "
+                        "columns with --format map:FILE");
+    const char *enc = in->night->encoding;
+    if (!enc && !peek_is_utf8(p, n, n < (1u << 16)))
+        enc = lay->layout->legacy_encoding;
+    if (enc && strcmp(enc, "UTF-8") == 0)
+        enc = NULL; /* --encoding utf-8: read as is, invalid bytes are BAD_ENCODING */
+    if (forced) {
+        detection own = {forced, enc, 0};
+        detection detected = *found;
+        *found = own;
+        found->score = detected.layout ? detected.score : 0;
+        lay->detected = detected.layout;
+    }
+    found->encoding = enc;
+    if (enc)
+        ENG_TRY(fmt_source_set_encoding(s, enc, err));
+    return ENG_OK;
+}
+
+static eng_rc read_file(ingest *in, uint16_t file, eng_err *err)
+{
+    eng_source *src = &in->night->sources[file];
+    fmt_source *s = NULL;
+    ENG_TRY(fmt_source_open(src->path, &s, err));
+    detection found;
+    eng_rc rc = choose_layout(in, file, s, &found, err);
+    if (rc != ENG_OK) {
+        fmt_source_close(s);
+        return rc;
+    }
+    if (in->night->format)
+        found.layout = in->layouts[file].detected;
+    size_t chunk = in->night->chunk_size ? in->night->chunk_size : CHUNK_SIZE;
+    fmt_chunker *c = fmt_chunker_new(s, in->layouts[file].layout->dialect, chunk);
+    rc = c ? ENG_OK : ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s", src->path);
+    if (c)
+        fmt_chunker_use_pool(c, in->chunk_bufs);
+    int first = 1;
+    while (rc == ENG_OK) {
+        fmt_chunk *ch = NULL;
+        rc = fmt_chunker_next(c, &ch, err);
+        if (rc != ENG_OK)
+            break;
+        if (!ch) {
+            if (first) {
+                err->path = src->path;
+                err->line = 0;
+                err->field = NULL;
+                rc = ENG_FAIL(err, ENG_REFUSED,
+                              "the orders file is empty: it needs a header "
+                              "line naming the columns");
+            }
+            break;
+        }
+        if (first) {
+            rc = read_header(in, file, ch, &found, err);
+            first = 0;
+            if (rc != ENG_OK) {
+                fmt_chunk_free(ch);
+                break;
+            }
+        }
+        work_item *item = malloc(sizeof *item);
+        if (!item) {
+            fmt_chunk_free(ch);
+            rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s", src->path);
+            break;
+        }
+        item->chunk = ch;
+        item->file = file;
+        if (eng_queue_push(in->queue, item) != 0) {
+            /* A worker failed and closed the queue; its error is reported instead. */
+            fmt_chunk_free(ch);
+            free(item);
+            rc = ENG_INTERNAL;
+            break;
+        }
+    }
+    if (rc == ENG_OK) {
+        src->bytes = fmt_source_raw_bytes(s);
+        fmt_source_sha256(s, src->sha256);
+        /* (void): out of memory only keeps it from summary.json; it was printed. */
+        (void)eng_warn_unended(in->night->warnings, file, src->path, fmt_chunker_unended_line(c));
+    }
+    fmt_chunker_free(c);
+    fmt_source_close(s);
+    return rc;
+}
+
+static void *reader_main(void *arg)
+{
+    ingest *in = arg;
+    memset(&in->reader_err, 0, sizeof in->reader_err);
+    in->reader_rc = ENG_OK;
+    for (size_t f = 0; f < in->night->n_order_files && in->reader_rc == ENG_OK; f++)
+        in->reader_rc = read_file(in, (uint16_t)f, &in->reader_err);
+    eng_queue_close(in->queue);
+    return NULL;
+}
+
+/* Parse one chunk into a batch. ENG_NOMEM is its only failure (the caller says so). */
+static eng_rc parse_chunk(ingest *in, work_item *item, unsigned worker, eng_batch **out)
+{
+    eng_batch *b = calloc(1, sizeof *b);
+    if (!b)
+        return ENG_NOMEM;
+    b->file = item->file;
+    b->seq = item->chunk->seq;
+    b->mem = eng_arena_new(1u << 18);
+    if (!b->mem) {
+        eng_batch_free(b);
+        return ENG_NOMEM;
+    }
+    const fmt_chunk *ch = item->chunk;
+    const eng_layout *lay = &in->layouts[item->file];
+    /* Room for rows of 64 bytes of text at once, trimmed to size below: growing by
+     * doubling copied each batch's rows five times over (a tenth of the read stage). */
+    if (reserve_rows(b, (ch->len - ch->start) / 64 + 16) != ENG_OK) {
+        eng_batch_free(b);
+        return ENG_NOMEM;
+    }
+    fmt_csv_iter it;
+    fmt_csv_iter_init(&it, ch->data + ch->start, ch->len - ch->start, ch->first_line,
+                      lay->layout->dialect);
+    fmt_str rec;
+    uint64_t line;
+    eng_rc rc = ENG_OK;
+    while (rc == ENG_OK && fmt_csv_iter_next(&it, &rec, &line)) {
+        /* A file ending inside a quoted field is refused by the reader (fmt_chunker_next
+         * after this chunk), so its last record's rows never reach an output. */
+        if (!it.complete && ch->ends_inside_quotes)
+            break;
+        rc = eng_ingest_record(b, in->workers[worker], lay, in->night->catalog, rec.p, rec.len,
+                               line, it.line);
+    }
+    if (rc == ENG_OK)
+        rc = eng_ingest_partition(b);
+    if (rc != ENG_OK) {
+        eng_batch_free(b);
+        return rc;
+    }
+    if (b->n_rows && b->n_rows < b->cap_rows) { /* shrinking keeps the block: no copy */
+        eng_row *fit = realloc(b->rows, b->n_rows * sizeof *fit);
+        if (fit) {
+            b->rows = fit;
+            b->cap_rows = b->n_rows;
+        }
+    }
+    *out = b;
+    return ENG_OK;
+}
+
+static eng_rc keep_batch(ingest *in, eng_batch *b)
+{
+    pthread_mutex_lock(&in->mu);
+    eng_rc rc = ENG_OK;
+    if (in->n_results == in->cap_results) {
+        size_t cap = in->cap_results ? in->cap_results * 2 : 64;
+        eng_batch **grown = realloc(in->results, cap * sizeof *grown);
+        if (grown) {
+            in->results = grown;
+            in->cap_results = cap;
+        } else {
+            rc = ENG_NOMEM;
+        }
+    }
+    if (rc == ENG_OK)
+        in->results[in->n_results++] = b;
+    pthread_mutex_unlock(&in->mu);
+    return rc;
+}
+
+static eng_rc worker_task(void *ctx, size_t i, unsigned worker, eng_err *err)
+{
+    (void)i;
+    ingest *in = ctx;
+    eng_rc rc = ENG_OK;
+    work_item *item;
+    while ((item = eng_queue_pop(in->queue)) != NULL) {
+        if (rc == ENG_OK) {
+            eng_batch *b = NULL;
+            rc = parse_chunk(in, item, worker, &b);
+            if (rc == ENG_OK) {
+                rc = keep_batch(in, b);
+                if (rc != ENG_OK)
+                    eng_batch_free(b);
+            }
+            if (rc == ENG_NOMEM)
+                ENG_FAIL(err, rc, "out of memory parsing %s", in->night->sources[item->file].path);
+            if (rc != ENG_OK)
+                eng_queue_close(in->queue); /* stop the reader; keep draining */
+        }
+        fmt_chunk_free(item->chunk);
+        free(item);
+    }
+    return rc;
+}
+
+static int cmp_batch(const void *a, const void *b)
+{
+    const eng_batch *x = *(eng_batch *const *)a, *y = *(eng_batch *const *)b;
+    if (x->file != y->file)
+        return x->file < y->file ? -1 : 1;
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+eng_rc eng_ingest_orders(eng_night *night, eng_pool *pool, eng_err *err)
+{
+    ingest in;
+    memset(&in, 0, sizeof in);
+    in.night = night;
+    unsigned n_workers = eng_pool_threads(pool);
+    size_t n_files = night->n_order_files;
+    /* Two chunks per worker keep everyone busy; the cap bounds raw text in memory
+     * (16 x 4 MiB) however many threads are asked for. */
+    size_t depth = 2 * (size_t)n_workers < 16 ? 2 * (size_t)n_workers : 16;
+    eng_rc rc = eng_queue_new(depth, &in.queue, err);
+    if (rc != ENG_OK)
+        return rc;
+    pthread_mutex_init(&in.mu, NULL);
+    /* The queue's chunks, one being filled and one per worker being parsed. */
+    in.chunk_bufs = fmt_chunk_pool_new(depth + n_workers + 2);
+    in.layouts = calloc(n_files ? n_files : 1, sizeof *in.layouts);
+    in.header_text = calloc(n_files ? n_files : 1, sizeof *in.header_text);
+    in.workers = calloc(n_workers, sizeof *in.workers);
+    if (!in.chunk_bufs || !in.layouts || !in.header_text || !in.workers) {
+        rc = ENG_FAIL(err, ENG_NOMEM, "out of memory starting to read orders");
+        goto done;
+    }
+    for (unsigned w = 0; w < n_workers; w++) {
+        in.workers[w] = eng_ingest_worker_new();
+        if (!in.workers[w]) {
+            rc = ENG_FAIL(err, ENG_NOMEM, "out of memory starting to read orders");
+            goto done;
+        }
+    }
+    pthread_t reader;
+    if (pthread_create(&reader, NULL, reader_main, &in) != 0) {
+        rc = ENG_FAIL(err, ENG_INTERNAL, "cannot start the reader thread");
+        goto done;
+    }
+    eng_err work_err;
+    memset(&work_err, 0, sizeof work_err);
+    eng_rc work_rc = eng_pool_for(pool, n_workers, worker_task, &in, &work_err);
+    pthread_join(reader, NULL);
+    /* A worker's failure explains a reader stopped by the closed queue. */
+    if (work_rc != ENG_OK) {
+        rc = work_rc;
+        *err = work_err;
+    } else if (in.reader_rc != ENG_OK) {
+        rc = in.reader_rc;
+        *err = in.reader_err;
+    }
+    if (rc != ENG_OK)
+        goto done;
+    qsort(in.results, in.n_results, sizeof *in.results, cmp_batch);
+    night->batches = in.results;
+    night->n_batches = in.n_results;
+    in.results = NULL;
+    in.n_results = 0;
+    for (size_t i = 0; i < night->n_batches; i++)
+        night->sources[night->batches[i]->file].data_rows += night->batches[i]->n_rows;
+done:
+    for (size_t i = 0; i < in.n_results; i++)
+        eng_batch_free(in.results[i]);
+    free(in.results);
+    if (in.workers)
+        for (unsigned w = 0; w < n_workers; w++)
+            eng_ingest_worker_free(in.workers[w]);
+    free(in.workers);
+    if (in.layouts)
+        for (size_t f = 0; f < n_files; f++) {
+            free(in.layouts[f].header_names);
+            if (in.layouts[f].layout && in.layouts[f].bind)
+                in.layouts[f].layout->unbind(in.layouts[f].bind);
+        }
+    free(in.layouts);
+    /* Header names are referenced by exceptions (field) for the whole run: keep them. */
+    if (rc == ENG_OK) {
+        night->header_text = in.header_text;
+    } else if (in.header_text) {
+        for (size_t f = 0; f < n_files; f++)
+            fmt_buf_release(&in.header_text[f]);
+        free(in.header_text);
+    }
+    pthread_mutex_destroy(&in.mu);
+    eng_queue_free(in.queue);
+    fmt_chunk_pool_free(in.chunk_bufs); /* after the workers freed every chunk */
+    return rc;
+}

@@ -1,0 +1,47 @@
+/* Reading the night's order files into batches of checked rows, on every thread.
+ *
+ * One reader thread cuts each file into chunks of whole records (formats/chunker) and
+ * queues them; the pool's workers parse each chunk with libcsv, check every row on its
+ * own (encoding, blanks, numbers, dates, catalog), and produce a batch: compact rows,
+ * their exceptions, and the rows grouped by order partition. Batches are kept in file
+ * and chunk order, so nothing downstream depends on which worker parsed what. */
+#ifndef ENG_INGEST_H
+#define ENG_INGEST_H
+
+#include "../../formats/csv.h"
+#include "../../formats/layout.h"
+#include "../record/night.h"
+#include "../base/pool.h"
+
+/* Read sources[0 .. n_order_files) of the night. Fills night->batches and each order
+ * source's bytes, sha256, data_rows and format. ENG_REFUSED for an unreadable file, an
+ * empty file or a bad header (err names file, line and column); ENG_NOMEM. */
+eng_rc eng_ingest_orders(eng_night *night, eng_pool *pool, eng_err *err);
+
+/* How one orders file is read. */
+typedef struct eng_layout {
+    const fmt_layout *layout;   /* how the file is read */
+    void *bind;                 /* the layout's column indexes for this file's header */
+    const fmt_layout *detected; /* with --format: what auto-detection would have chosen */
+    size_t n_header;
+    const char **header_names;            /* the file's column names, valid UTF-8 */
+    const char *col_label[FMT_COL_COUNT]; /* the file's name for each canonical value */
+} eng_layout;
+
+/* Per-thread scratch for eng_ingest_record: a libcsv splitter and a digest context. */
+typedef struct eng_ingest_worker eng_ingest_worker;
+eng_ingest_worker *eng_ingest_worker_new(void);
+void eng_ingest_worker_free(eng_ingest_worker *w);
+
+/* Check one record of a canonical orders file into batch (exposed for tests and the
+ * fuzzer). line is where the record starts, end_line where it ends (they differ when
+ * quoted fields hold line breaks). ENG_NOMEM only: bad data becomes exceptions in the
+ * batch. */
+eng_rc eng_ingest_record(eng_batch *batch, eng_ingest_worker *w, const eng_layout *layout,
+                         const eng_catalog *catalog, const char *rec, size_t len, uint64_t line,
+                         uint64_t end_line);
+
+/* Group the batch's rows by partition (fills by_part and part_start). ENG_NOMEM. */
+eng_rc eng_ingest_partition(eng_batch *batch);
+
+#endif

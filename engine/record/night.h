@@ -1,0 +1,373 @@
+/* The records of one night and the state that carries them from stage to stage.
+ *
+ *   ingest    files -> chunks -> batches of eng_row (+ row-level exceptions)
+ *   orders    batches -> partitions of eng_order with eng_line (+ order-level exceptions)
+ *   alloc     ranked orders -> reservations on the stock counters, slip numbers
+ *   outputs   everything above -> the output files
+ *
+ * Rows and their text live in their batch's arena for the whole run; orders and lines in
+ * their partition's arena. Stages hand each other plain pointers into those. Each stage
+ * writes only the fields it owns (named per field below), so the threads of one stage
+ * never write the same record. */
+#ifndef ENG_NIGHT_H
+#define ENG_NIGHT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../formats/buf.h"
+#include "../../formats/canon.h"
+#include "../../formats/layout.h"
+#include "../../formats/num.h"
+#include "../../formats/policy.h"
+#include "../base/arena.h"
+#include "../setup/catalog.h"
+#include "../base/err.h"
+#include "../setup/inventory.h"
+#include "../allocate/stock.h"
+#include "../base/warn.h"
+
+/* Orders are spread over this many partitions by a hash of their id; all rows of one
+ * order id, from every file, land in the same partition. */
+#define ENG_PARTS 256
+
+/* ---- one input row (ingest; some flags updated by the orders stage) ---- */
+
+/* Order-level text fields kept per row, in this order. */
+typedef enum eng_ht {
+    ENG_HT_CHANNEL,
+    ENG_HT_CUSTOMER_ID,
+    ENG_HT_SHIP_NAME,
+    ENG_HT_SHIP_STREET,
+    ENG_HT_SHIP_CITY,
+    ENG_HT_SHIP_REGION,
+    ENG_HT_SHIP_POSTAL,
+    ENG_HT_SHIP_COUNTRY,
+    ENG_HT_SHIP_SERVICE,
+    ENG_HT_CURRENCY,
+    ENG_HT_COUNT
+} eng_ht;
+
+/* Order-level money fields, in this order. */
+typedef enum eng_hm {
+    ENG_HM_ORDER_TOTAL,
+    ENG_HM_SHIPPING,
+    ENG_HM_TAX,
+    ENG_HM_DISCOUNT,
+    ENG_HM_COUNT
+} eng_hm;
+
+/* The head slot an order-level column fills: a text slot (eng_ht) or a money slot
+ * (eng_hm), -1 for a column of the other kind or not order-level. */
+int eng_head_text_slot(fmt_col c);
+int eng_head_money_slot(fmt_col c);
+
+typedef struct eng_text {
+    const char *p; /* NUL-terminated; "" when blank */
+    uint32_t len;
+} eng_text;
+
+/* The order-level values one row carries. `present` has bit (1 << fmt_col) for each
+ * column that is non-blank and valid on this row; absent fields are blank or zero.
+ *
+ * A night keeps one per order, so it is packed: the ten texts lie one after another in
+ * one allocation, each NUL-terminated, text_end[i] being where text i's NUL is, and the
+ * amounts are split into mantissas and digit counts (fmt_dec pads each to 16 bytes):
+ * 104 bytes instead of 248. Read them with eng_head_text() and eng_head_money(). */
+typedef struct eng_head {
+    const char *texts;
+    uint32_t text_end[ENG_HT_COUNT];
+    int64_t money_mant[ENG_HM_COUNT];
+    int64_t time_ns;
+    int64_t priority;
+    uint32_t present;
+    uint8_t money_frac[ENG_HM_COUNT];
+} eng_head;
+
+static inline fmt_dec eng_head_money(const eng_head *h, eng_hm m)
+{
+    fmt_dec d = {h->money_mant[m], h->money_frac[m]};
+    return d;
+}
+
+static inline void eng_head_set_money(eng_head *h, eng_hm m, fmt_dec d)
+{
+    h->money_mant[m] = d.mant;
+    h->money_frac[m] = d.frac;
+}
+
+static inline eng_text eng_head_text(const eng_head *h, eng_ht f)
+{
+    uint32_t start = f == 0 ? 0 : h->text_end[f - 1] + 1;
+    eng_text t = {h->texts + start, h->text_end[f] - start};
+    return t;
+}
+
+/* A head in mem holding texts[] (copied, each as given) and the other values of like.
+ * NULL when out of memory or the texts are over 4 GB together. */
+eng_head *eng_head_new(eng_arena *mem, const eng_head *like, const eng_text *texts);
+
+enum {
+    ENG_ROW_QTY_OK = 1 << 0,     /* qty parsed */
+    ENG_ROW_PRICE_OK = 1 << 1,   /* unit_price parsed */
+    ENG_ROW_BAD = 1 << 2,        /* has a code that counts towards max_error_rate */
+    ENG_ROW_FAULT = 1 << 3,      /* has any code that rejects its order */
+    ENG_ROW_DUP = 1 << 4,        /* repeats an earlier row of its order (orders stage) */
+    ENG_ROW_ID_ESCAPED = 1 << 5, /* order_id held invalid UTF-8 and is stored escaped: it
+                                    never equals an id that did not */
+    ENG_ROW_HEAD_ONLY = 1 << 6,  /* order-level values only, no line (a summary row) */
+    ENG_ROW_LINE_TOTAL = 1 << 7, /* unit_price holds the line's total (Amazon, WooCommerce) */
+    ENG_ROW_SUPERSEDED = 1 << 8, /* a later row of the same marketplace line wins (orders) */
+    ENG_ROW_MUTED = 1 << 9,      /* its order has a marketplace state: its exceptions are
+                                    not reported (orders stage) */
+};
+
+typedef struct eng_row {
+    const char *order_id;         /* NULL when blank or the row is unreadable */
+    const eng_head *head;         /* NULL when every order-level field is blank */
+    uint64_t line;                /* physical line where the record starts */
+    unsigned char rec_digest[16]; /* SHA-256 (first half) of the record's fields as
+                                     DUPLICATE_ROW compares them (unquoted, trimmed), or of
+                                     its bytes when it is malformed: equal records, or a
+                                     collision no one can construct */
+    int64_t qty;                  /* valid with ENG_ROW_QTY_OK */
+    int64_t open_qty;             /* open_qty column (a fed-back backorder); -1 if blank */
+    fmt_dec unit_price;           /* valid with ENG_ROW_PRICE_OK */
+    int32_t product;              /* catalog index, or -1 */
+    uint32_t order_id_len;
+    uint32_t rec_len;               /* bytes the digest was taken of */
+    uint32_t given;                 /* bit (1 << fmt_col) per non-blank field, valid or not; all
+                                       bits for a malformed row, whose fields cannot be trusted */
+    const struct eng_line_key *key; /* the marketplace's line id, when rows may repeat a
+                                       line (the latest row wins); NULL otherwise */
+    uint16_t file;                  /* index into the night's order files */
+    uint16_t flags;                 /* ENG_ROW_* */
+    uint8_t worst;                  /* lowest eng_code that faults the row, 0 for none */
+    uint8_t order_state;            /* fmt_state the marketplace gives the whole order, if stated */
+    uint8_t line_state;             /* fmt_state of this line: not ours to ship when set */
+} eng_row;
+
+/* A marketplace line id (Amazon's order-item-id) and when the row was last updated. */
+typedef struct eng_line_key {
+    const char *id;
+    uint32_t len;
+    int64_t updated_ns;
+} eng_line_key;
+
+/* Record that a row carries code: sets ENG_ROW_FAULT (and ENG_ROW_BAD for the codes that
+ * count towards max_error_rate) and keeps the lowest code in row->worst. Informational
+ * codes (DUPLICATE_ROW) do not fault a row and are not passed here. */
+void eng_row_fault(eng_row *row, eng_code code);
+
+/* 1 for the codes that count towards max_error_rate: MALFORMED_ROW, BAD_ENCODING,
+ * UNSAFE_TEXT (a file full of formula-led ids is the wrong file or a hostile one),
+ * MISSING_FIELD and BAD_*. */
+int eng_code_counts_as_bad(eng_code code);
+
+/* ---- one exception row ---- */
+typedef struct eng_exc {
+    uint64_t line;         /* 0 when not tied to a line */
+    const char *record_id; /* order id (valid UTF-8) or "" */
+    const char *message;
+    const char *field; /* column name or "" */
+    uint16_t file;     /* index into the night's sources */
+    uint16_t code;     /* eng_code */
+    uint32_t row;      /* in a batch's list: the row's index in that batch (its flags say
+                          whether the exception is muted); UINT32_MAX elsewhere */
+} eng_exc;
+
+/* A growable list of exceptions with the arena its texts live in (owned by a batch or a
+ * partition; one writer). */
+typedef struct eng_exc_list {
+    eng_exc *items;
+    size_t n;
+    size_t cap;
+} eng_exc_list;
+
+/* Append an exception; message is formatted into mem. ENG_NOMEM. */
+eng_rc eng_exc_add(eng_exc_list *l, eng_arena *mem, uint16_t file, uint64_t line,
+                   const char *record_id, eng_code code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 8, 9)));
+void eng_exc_list_release(eng_exc_list *l);
+
+/* ---- one chunk's rows (ingest) ---- */
+typedef struct eng_batch {
+    eng_row *rows; /* NULL once eng_orders_build has moved them to their partitions */
+    size_t n_rows;
+    size_t cap_rows;
+    /* Set when the rows move (eng_orders_build): what later stages read of them. */
+    uint16_t *row_flags;      /* each row's ENG_ROW_* flags, final after the orders stage */
+    uint64_t standalone_rows; /* rows in no order (blank order id) */
+    uint64_t unnamed_rows;    /* of those, rows with no exception (must be none) */
+    eng_exc_list exc;
+    eng_arena *mem;    /* heads, text, messages */
+    uint32_t *by_part; /* row indexes grouped by partition, in row order */
+    uint32_t part_start[ENG_PARTS + 1];
+    uint16_t file;
+    uint64_t seq;
+    uint64_t swallowed_lines; /* lines read into malformed multi-line records */
+} eng_batch;
+
+void eng_batch_free(eng_batch *b);
+
+/* ---- orders (orders stage; allocation fields by alloc) ---- */
+
+/* An order's status. The marketplace states follow fmt_state's order (ENG_ST_STATE +
+ * state), so that a state maps to its status by addition. */
+typedef enum eng_status {
+    ENG_ST_SHIPPED,
+    ENG_ST_PARTIAL,
+    ENG_ST_BACKORDERED,
+    ENG_ST_REJECTED,
+    ENG_ST_STATE = ENG_ST_REJECTED, /* + fmt_state (FMT_STATE_NONE is never used) */
+    ENG_ST_NO_SHIPPING,
+    ENG_ST_BY_MARKETPLACE,
+    ENG_ST_UNPAID,
+    ENG_ST_FULFILLED,
+    ENG_ST_CANCELLED,
+    ENG_ST_COUNT
+} eng_status;
+
+const char *eng_status_name(eng_status st);
+
+/* Where part of a line ships from. */
+typedef struct eng_part {
+    uint32_t slot;
+    int64_t qty;
+} eng_part;
+
+/* A line of an order: one per distinct row with a SKU. It does not point back at its row,
+ * which is freed once the order's partition is built (orders.c). */
+typedef struct eng_line {
+    int64_t ordered;    /* units ordered (0 when the row's qty is bad) */
+    int64_t before;     /* units of it earlier nights shipped (history) */
+    int64_t qty;        /* units to allocate tonight: ordered - before, at most the
+                           row's open_qty */
+    int64_t unit_minor; /* unit price in minor units (0 when unknown) */
+    int64_t amount_minor;
+    int32_t product;
+    uint32_t line_no; /* 1-based among the order's distinct rows */
+    /* allocation result (alloc); 72 bytes in all, one per order line of the night */
+    int64_t shipped;
+    eng_part *parts;       /* n_parts > 1 */
+    uint32_t one_slot;     /* n_parts == 1: the slot all `shipped` units come from */
+    uint32_t n_parts : 31; /* 0: nothing shipped; read them with eng_alloc_line_parts */
+    /* the row was given as a line total (ENG_ROW_LINE_TOTAL), kept here because the row
+     * is far away in memory and freed after the orders stage */
+    uint32_t line_total : 1;
+} eng_line;
+
+/* The amount of a line's first `units` units: the stated total when that is all of them
+ * and the line was given as a total (SPEC: "the line amount is the truth"), else units x
+ * unit price. Amounts of parts are differences of this, so they add up to the total. */
+int64_t eng_line_amount(const eng_line *ln, int64_t units);
+
+enum {
+    ENG_ORD_DUPLICATE = 1 << 0, /* same id already received in an earlier file */
+    ENG_ORD_CONTENDED = 1 << 1, /* has a line on a contended SKU (alloc) */
+};
+
+typedef struct eng_order {
+    const char *id;
+    uint32_t id_len;
+    uint16_t file;
+    uint8_t flags;
+    uint8_t status;       /* eng_status */
+    uint8_t code;         /* eng_code of the status row */
+    int16_t currency;     /* fmt_currency index, -1 unknown */
+    uint64_t line;        /* physical line of the first row */
+    const eng_head *head; /* resolved order-level fields */
+    eng_line *lines;
+    uint32_t n_lines;
+    uint32_t n_rows;     /* input rows, repeats included */
+    uint32_t n_slips;    /* alloc: slips (one per warehouse shipped from) */
+    uint32_t lines_out;  /* `lines` column of the status row (here, not last: no padding) */
+    uint64_t first_slip; /* alloc: number of the first slip */
+    int64_t time_ns;
+    int64_t priority;
+    int64_t units; /* ordered units, then (after alloc) as SPEC's status row wants */
+    int64_t amount_minor;
+} eng_order;
+
+/* Order ids in byte order (a proper prefix first): <0, 0, >0. */
+int eng_order_cmp_id(const eng_order *a, const eng_order *b);
+
+typedef struct eng_partition {
+    eng_order *orders;
+    size_t n_orders;
+    eng_exc_list exc;
+    eng_arena *mem;
+    /* The partition's rows, in batch order, while its orders are built; freed after,
+     * so that a night never holds all its rows and all its lines at once. */
+    eng_row *rows;
+    size_t n_rows;
+} eng_partition;
+
+/* ---- inputs as given ---- */
+typedef struct eng_source {
+    const char *path;     /* as given on the command line */
+    const char *role;     /* "catalog", "inventory", "policy", "orders" */
+    const char *format;   /* layout detected ("canonical") or "" */
+    const char *encoding; /* orders: the encoding read ("UTF-8", "GB18030") */
+    /* orders: the file's name for each canonical value, for exceptions' field
+     * ("Lineitem sku" in a Shopify file); NULL before the header is read */
+    const char *col_label[FMT_COL_COUNT];
+    uint32_t no_column; /* bit (1 << fmt_col) per value the file has no column for */
+    uint64_t bytes;
+    char sha256[65];
+    uint64_t data_rows; /* orders: records after the header */
+    uint64_t bad_rows;  /* orders: rows with a code counting towards max_error_rate, plus
+                           lines swallowed by malformed multi-line records */
+    uint64_t rate_rows; /* orders: data_rows plus those swallowed lines */
+} eng_source;
+
+/* ---- the night ---- */
+typedef struct eng_night {
+    /* configuration (run) */
+    fmt_policy policy;
+    int32_t run_date; /* days since 1970-01-01 */
+    unsigned threads;
+    size_t chunk_size;        /* bytes per ingest chunk; 0 for the default (tests cut small) */
+    const fmt_layout *format; /* --format: every orders file read this way; NULL: auto */
+    const char *encoding;     /* --encoding (iconv name); NULL: auto */
+    /* reference data (run) */
+    const eng_catalog *catalog;
+    const eng_inventory *inventory;
+    eng_stock *stock;
+    /* sources: index 0.. are the --orders files; others appended after them */
+    eng_source *sources;
+    size_t n_sources;
+    size_t n_order_files;
+    /* ingest */
+    fmt_buf *header_text; /* per order file: its header names (exceptions point here) */
+    eng_batch **batches;  /* in (file, seq) order */
+    size_t n_batches;
+    /* orders */
+    eng_partition parts[ENG_PARTS];
+    eng_order **orders; /* every order, sorted by (id, file, line) */
+    size_t n_orders;
+    /* history and returns (run) */
+    const struct eng_history *history; /* NULL without --history */
+    struct eng_returns *returns;       /* NULL without --returns */
+    size_t first_return_file;          /* sources index of the first --returns file */
+    size_t n_return_files;
+    size_t first_history_file;
+    size_t n_history_files;
+    uint64_t n_exchange_slips; /* slips 1..n go to exchange replacements */
+    int64_t *restocked;        /* per slot: units returned to stock tonight */
+    /* alloc */
+    eng_order **ranked; /* valid orders in rank order */
+    size_t n_ranked;
+    int64_t *initial_free; /* per slot, counters before allocation */
+    eng_arena *alloc_mem;  /* split lines' parts (only the serial walk splits lines) */
+    uint64_t n_slips;
+    /* warnings of the run, for stderr and summary.json (owned; any stage records) */
+    eng_warnings *warnings;
+} eng_night;
+
+/* Free everything the night owns (batches, partitions, orders, stock, per-worker
+ * arenas, header texts, sources, warnings); leaves catalog, inventory and policy to
+ * their owner. */
+void eng_night_release(eng_night *night);
+
+#endif

@@ -1,0 +1,309 @@
+/* Catalog loader and SKU index. The index is open addressing with linear probing over a
+ * power-of-two table at most half full; slots hold product index + 1 (0 = empty). */
+#include "catalog.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../formats/currency.h"
+#include "../../formats/num.h"
+#include "../../formats/table.h"
+#include "../../formats/utf8.h"
+#include "../base/arena.h"
+#include "../base/hash.h"
+#include "../base/text.h"
+
+enum { C_SKU, C_NAME, C_STATUS, C_LIST, C_MIN, C_CURRENCY, C_RETURNABLE, C_WINDOW, C_BIN };
+
+static const fmt_column catalog_columns[] = {
+    {"sku", 1},       {"name", 1},     {"status", 1},     {"list_price", 1},
+    {"min_price", 1}, {"currency", 1}, {"returnable", 0}, {"return_window_days", 0},
+    {"bin", 0},
+};
+
+struct eng_catalog {
+    eng_product *items;
+    size_t n;
+    size_t cap;
+    uint32_t *index;
+    size_t index_mask;
+    eng_arena *mem;
+    uint64_t file_bytes;
+    char sha256[65];
+    uint64_t unended_line; /* the last line, when it has no line end */
+};
+
+void eng_catalog_free(eng_catalog *c)
+{
+    if (!c)
+        return;
+    free(c->items);
+    free(c->index);
+    eng_arena_free(c->mem);
+    free(c);
+}
+
+static int ascii_ieq(fmt_str s, const char *lit)
+{
+    size_t n = strlen(lit);
+    if (s.len != n)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char a = s.p[i];
+        if (a >= 'A' && a <= 'Z')
+            a = (char)(a + 32);
+        if (a != lit[i])
+            return 0;
+    }
+    return 1;
+}
+
+/* Refuse the row for one value: `<field> "<value>" <why>`. */
+static eng_rc refuse(eng_err *err, const char *field, fmt_str v, const char *why)
+{
+    if (err)
+        err->field = field;
+    return ENG_FAIL(err, ENG_REFUSED, "%s \"%.*s\" %s; fix the catalog", field,
+                    (int)(v.len > 60 ? 60 : v.len), v.p, why);
+}
+
+static eng_rc parse_money(fmt_str v, int currency, const char *field, int64_t *out, eng_err *err)
+{
+    fmt_dec d;
+    fmt_num_rc rc = fmt_dec_parse(v.p, v.len, &d);
+    if (rc == FMT_NUM_OK)
+        rc = fmt_dec_to_minor(d, fmt_currency_minor_digits(currency), out);
+    if (rc != FMT_NUM_OK) {
+        if (err)
+            err->field = field;
+        return ENG_FAIL(err, ENG_REFUSED, "%s \"%.*s\" %s; fix the catalog", field,
+                        (int)(v.len > 40 ? 40 : v.len), v.p, fmt_num_rc_text(rc));
+    }
+    return ENG_OK;
+}
+
+/* Check one row and append it. */
+static eng_rc add_row(eng_catalog *c, fmt_table *t, eng_err *err)
+{
+    if (!fmt_table_row_ok(t))
+        return ENG_FAIL(err, ENG_REFUSED,
+                        "row is not well-formed CSV or has a different number of fields than "
+                        "the header; fix the catalog");
+    for (size_t i = 0; i < fmt_table_n_cols(t); i++) {
+        fmt_str f = fmt_table_field(t, i);
+        size_t ok = fmt_utf8_clean_prefix(f.p, f.len);
+        if (ok != f.len) {
+            /* A NUL or a byte order mark is not fixed by saving as UTF-8: say which. */
+            char why[96];
+            fmt_utf8_explain(why, sizeof why, f.p, f.len, ok);
+            fmt_str name = fmt_table_col_name(t, i);
+            return ENG_FAIL(err, ENG_REFUSED, "column \"%.*s\" %s; %s",
+                            (int)(name.len > 40 ? 40 : name.len), name.p, why,
+                            ok < fmt_utf8_valid_prefix(f.p, f.len) || f.p[ok] == '\0'
+                                ? "fix the catalog"
+                                : "save the catalog as UTF-8");
+        }
+    }
+    fmt_str sku = fmt_table_get(t, C_SKU);
+    if (sku.len == 0)
+        return refuse(err, "sku", sku, "is blank");
+    ENG_TRY(eng_text_refuse_guarded(err, "sku", sku.p, sku.len, "SKUs", "catalog"));
+    fmt_str bin = fmt_table_get(t, C_BIN);
+    ENG_TRY(eng_text_refuse_guarded(err, "bin", bin.p, bin.len, "bins", "catalog"));
+    fmt_str cur = fmt_table_get(t, C_CURRENCY);
+    int currency = fmt_currency_find(cur.p, cur.len);
+    if (currency < 0)
+        return refuse(err, "currency", cur, "is not an ISO 4217 code (EUR, USD...)");
+    eng_product p;
+    memset(&p, 0, sizeof p);
+    p.currency = (int16_t)currency;
+    ENG_TRY(parse_money(fmt_table_get(t, C_LIST), currency, "list_price", &p.list_minor, err));
+    ENG_TRY(parse_money(fmt_table_get(t, C_MIN), currency, "min_price", &p.min_minor, err));
+    if (p.min_minor > p.list_minor)
+        return refuse(err, "min_price", fmt_table_get(t, C_MIN), "is above list_price");
+    fmt_str status = fmt_table_get(t, C_STATUS);
+    if (status.len == 0)
+        return refuse(err, "status", status, "is blank (active makes a product sellable)");
+    p.active = ascii_ieq(status, "active");
+    fmt_str ret = fmt_table_get(t, C_RETURNABLE);
+    if (ret.len == 0 || ascii_ieq(ret, "y") || ascii_ieq(ret, "yes") || ascii_ieq(ret, "true") ||
+        ascii_ieq(ret, "1"))
+        p.returnable = 1;
+    else if (ascii_ieq(ret, "n") || ascii_ieq(ret, "no") || ascii_ieq(ret, "false") ||
+             ascii_ieq(ret, "0"))
+        p.returnable = 0;
+    else
+        return refuse(err, "returnable", ret, "is not y or n");
+    fmt_str win = fmt_table_get(t, C_WINDOW);
+    p.return_window = -1;
+    if (win.len) {
+        int64_t days;
+        if (fmt_int_parse(win.p, win.len, &days) != FMT_NUM_OK || days < 0 || days > 36500)
+            return refuse(err, "return_window_days", win, "is not a whole number of days");
+        p.return_window = (int32_t)days;
+    }
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 256;
+        eng_product *grown = realloc(c->items, cap * sizeof *grown);
+        if (!grown)
+            return ENG_FAIL(err, ENG_NOMEM, "out of memory reading the catalog");
+        c->items = grown;
+        c->cap = cap;
+    }
+    fmt_str name = fmt_table_get(t, C_NAME);
+    p.sku = eng_arena_strndup(c->mem, sku.p, sku.len);
+    p.name = eng_arena_strndup(c->mem, name.p, name.len);
+    p.bin = eng_arena_strndup(c->mem, bin.p, bin.len);
+    p.status = eng_arena_strndup(c->mem, status.p, status.len);
+    if (!p.sku || !p.name || !p.bin || !p.status)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading the catalog");
+    p.sku_len = (uint32_t)sku.len;
+    c->items[c->n++] = p;
+    return ENG_OK;
+}
+
+static eng_rc build_index(eng_catalog *c, const uint64_t *lines, eng_err *err)
+{
+    size_t size = 16;
+    while (size < c->n * 2)
+        size *= 2;
+    c->index = calloc(size, sizeof *c->index);
+    if (!c->index)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory indexing the catalog");
+    c->index_mask = size - 1;
+    for (size_t i = 0; i < c->n; i++) {
+        const eng_product *p = &c->items[i];
+        size_t h = eng_hash_bytes(p->sku, p->sku_len) & c->index_mask;
+        while (c->index[h]) {
+            const eng_product *q = &c->items[c->index[h] - 1];
+            if (q->sku_len == p->sku_len && memcmp(q->sku, p->sku, p->sku_len) == 0) {
+                if (err) {
+                    err->line = lines[i];
+                    err->field = "sku";
+                }
+                return ENG_FAIL(err, ENG_REFUSED,
+                                "SKU \"%.60s\" appears twice (first on line %llu); keep one row",
+                                p->sku, (unsigned long long)lines[c->index[h] - 1]);
+            }
+            h = (h + 1) & c->index_mask;
+        }
+        c->index[h] = (uint32_t)i + 1;
+    }
+    return ENG_OK;
+}
+
+eng_rc eng_catalog_load(const char *path, eng_catalog **out, eng_err *err)
+{
+    eng_catalog *c = calloc(1, sizeof *c);
+    if (!c)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading the catalog");
+    c->mem = eng_arena_new(1u << 16);
+    uint64_t *lines = NULL;
+    size_t lines_cap = 0;
+    fmt_table *t = NULL;
+    eng_rc rc = ENG_OK;
+    if (!c->mem) {
+        rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading the catalog");
+        goto done;
+    }
+    rc = fmt_table_open(path, catalog_columns, sizeof catalog_columns / sizeof *catalog_columns,
+                        "catalog", &t, err);
+    if (rc != ENG_OK)
+        goto done;
+    int got;
+    while ((got = fmt_table_next(t, err)) == 1) {
+        if (err) {
+            err->path = path;
+            err->line = fmt_table_line(t);
+            err->field = NULL;
+        }
+        if (c->n >= UINT32_MAX - 1) {
+            rc = ENG_FAIL(err, ENG_REFUSED, "the catalog has more than 4 billion rows");
+            goto done;
+        }
+        rc = add_row(c, t, err);
+        if (rc != ENG_OK)
+            goto done;
+        if (c->n > lines_cap) {
+            lines_cap = lines_cap ? lines_cap * 2 : 256;
+            uint64_t *grown = realloc(lines, lines_cap * sizeof *grown);
+            if (!grown) {
+                rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading the catalog");
+                goto done;
+            }
+            lines = grown;
+        }
+        lines[c->n - 1] = fmt_table_line(t);
+    }
+    if (got < 0) {
+        rc = err ? err->rc : ENG_REFUSED;
+        goto done;
+    }
+    if (c->n == 0) {
+        /* A header and no products is a cut-off export: every order would be REJECTED
+         * UNKNOWN_SKU, and a rejected order is not carried to tomorrow (a backordered
+         * one would be), all in a run that exits 0. */
+        if (err) {
+            err->path = path;
+            err->line = fmt_table_line(t);
+            err->field = NULL;
+        }
+        rc = ENG_FAIL(err, ENG_REFUSED,
+                      "the catalog has a header but no products, so every order would be "
+                      "UNKNOWN_SKU; is the export complete?");
+        goto done;
+    }
+    if (err)
+        err->path = path;
+    rc = build_index(c, lines, err);
+    if (rc != ENG_OK)
+        goto done;
+    fmt_table_digest(t, c->sha256, &c->file_bytes);
+    c->unended_line = fmt_table_unended_line(t);
+done:
+    fmt_table_close(t);
+    free(lines);
+    if (rc != ENG_OK) {
+        eng_catalog_free(c);
+        return rc;
+    }
+    *out = c;
+    return ENG_OK;
+}
+
+size_t eng_catalog_count(const eng_catalog *c)
+{
+    return c->n;
+}
+
+const eng_product *eng_catalog_get(const eng_catalog *c, uint32_t idx)
+{
+    return &c->items[idx];
+}
+
+int32_t eng_catalog_find(const eng_catalog *c, const char *sku, size_t len)
+{
+    size_t h = eng_hash_bytes(sku, len) & c->index_mask;
+    while (c->index[h]) {
+        const eng_product *p = &c->items[c->index[h] - 1];
+        if (p->sku_len == len && memcmp(p->sku, sku, len) == 0)
+            return (int32_t)(c->index[h] - 1);
+        h = (h + 1) & c->index_mask;
+    }
+    return -1;
+}
+
+uint64_t eng_catalog_file_bytes(const eng_catalog *c)
+{
+    return c->file_bytes;
+}
+
+const char *eng_catalog_file_sha256(const eng_catalog *c)
+{
+    return c->sha256;
+}
+
+uint64_t eng_catalog_unended_line(const eng_catalog *c)
+{
+    return c->unended_line;
+}

@@ -1,0 +1,47 @@
+/* The product catalog: what can be sold, at what price floor, in which currency.
+ *
+ * Loaded once before orders, then read-only, so any thread may look up SKUs without
+ * locks. Reference data must be clean (SPEC): a malformed row, a blank or duplicate SKU,
+ * a bad price, an unknown currency or a bad flag refuses the run. */
+#ifndef ENG_CATALOG_H
+#define ENG_CATALOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/err.h"
+
+typedef struct eng_product {
+    const char *sku; /* NUL-terminated, owned by the catalog */
+    const char *name;
+    const char *bin; /* "" when the catalog has no bin */
+    const char *status;
+    uint32_t sku_len;
+    int active;            /* status is "active" (any case) */
+    int returnable;        /* returnable column, default yes */
+    int32_t return_window; /* days, or -1 to use the policy's */
+    int16_t currency;      /* fmt_currency index */
+    int64_t list_minor;
+    int64_t min_minor;
+} eng_product;
+
+typedef struct eng_catalog eng_catalog;
+
+/* Read and check the catalog at path. ENG_REFUSED with file, line and field in err;
+ * ENG_NOMEM. path is borrowed for the catalog's life. */
+eng_rc eng_catalog_load(const char *path, eng_catalog **out, eng_err *err);
+void eng_catalog_free(eng_catalog *c);
+
+size_t eng_catalog_count(const eng_catalog *c);
+const eng_product *eng_catalog_get(const eng_catalog *c, uint32_t idx);
+
+/* Index of a SKU (exact bytes) or -1. Thread-safe. */
+int32_t eng_catalog_find(const eng_catalog *c, const char *sku, size_t len);
+
+/* Bytes and SHA-256 of the file as read, for the manifest. */
+uint64_t eng_catalog_file_bytes(const eng_catalog *c);
+const char *eng_catalog_file_sha256(const eng_catalog *c);
+/* The number of the file's last line when it has no line end (cut short?), else 0. */
+uint64_t eng_catalog_unended_line(const eng_catalog *c);
+
+#endif

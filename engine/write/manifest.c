@@ -1,0 +1,167 @@
+/* JSON receipts. The manifest lists inputs in the order given (catalog, inventory,
+ * policy, orders...) and outputs by name, so it is byte-stable for the same inputs. */
+#include "manifest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "../../formats/isotime.h"
+#include "../../formats/json.h"
+#include "../../formats/sink.h"
+
+static eng_rc write_json(fmt_buf *b, eng_outdir *od, const char *name, eng_err *err)
+{
+    if (b->failed)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory writing %s", name);
+    fmt_sink *s = NULL;
+    eng_rc rc = eng_outdir_create(od, name, 0, &s, err);
+    if (rc == ENG_OK)
+        rc = fmt_sink_write(s, b->p, b->len, err);
+    if (rc == ENG_OK)
+        rc = fmt_sink_close(s, err);
+    fmt_sink_free(s);
+    return rc;
+}
+
+static int cmp_file(const void *x, const void *y)
+{
+    return strcmp(((const eng_output_file *)x)->name, ((const eng_output_file *)y)->name);
+}
+
+/* "0.05" from 50000 millionths: the shortest decimal text. */
+static void put_ppm(fmt_json *j, const char *key, int64_t ppm)
+{
+    fmt_buf b;
+    fmt_buf_init(&b);
+    fmt_buf_put_minor(&b, ppm, 6);
+    while (b.len > 1 && b.p && b.p[b.len - 1] == '0')
+        b.len--;
+    if (b.len > 1 && b.p && b.p[b.len - 1] == '.')
+        b.len--;
+    fmt_json_strn(j, key, b.p ? b.p : "", b.len);
+    fmt_buf_release(&b);
+}
+
+eng_rc eng_manifest_write(const eng_night *n, const eng_output_file *files, size_t n_files,
+                          eng_outdir *od, eng_err *err)
+{
+    eng_output_file *sorted = malloc((n_files ? n_files : 1) * sizeof *sorted);
+    if (!sorted)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory writing the manifest");
+    memcpy(sorted, files, n_files * sizeof *sorted);
+    qsort(sorted, n_files, sizeof *sorted, cmp_file);
+    fmt_buf b;
+    fmt_buf_init(&b);
+    fmt_json j;
+    fmt_json_init(&j, &b);
+    char date[11];
+    fmt_isodate_format(n->run_date, date);
+    fmt_json_object_begin(&j, NULL);
+    fmt_json_str(&j, "version", SLIPWAY_VERSION);
+    fmt_json_str(&j, "run_date", date);
+    fmt_json_object_begin(&j, "policy");
+    fmt_json_str(&j, "allocation", fmt_policy_allocation_name(n->policy.allocation));
+    put_ppm(&j, "max_error_rate", n->policy.max_error_rate_ppm);
+    fmt_json_i64(&j, "return_window_days", n->policy.return_window_days);
+    fmt_buf pct;
+    fmt_buf_init(&pct);
+    fmt_buf_put_minor(&pct, n->policy.restocking_fee_pct.mant, n->policy.restocking_fee_pct.frac);
+    fmt_json_strn(&j, "restocking_fee_pct", pct.p ? pct.p : "0", pct.p ? pct.len : 1);
+    fmt_buf_release(&pct);
+    fmt_json_array_begin(&j, "warehouse_order");
+    for (size_t i = 0; i < n->policy.n_warehouse_order; i++)
+        fmt_json_str(&j, NULL, n->policy.warehouse_order[i]);
+    fmt_json_array_end(&j);
+    fmt_json_object_end(&j);
+    fmt_json_array_begin(&j, "inputs");
+    /* Reference files first (the --format map:FILE mapping with them), then orders,
+     * returns and history as given. */
+    static const char *const roles[] = {"catalog", "inventory", "policy", "mapping",
+                                        "orders",  "returns",   "history"};
+    for (size_t r = 0; r < sizeof roles / sizeof *roles; r++)
+        for (size_t i = 0; i < n->n_sources; i++) {
+            const eng_source *s = &n->sources[i];
+            if (strcmp(s->role, roles[r]) != 0)
+                continue;
+            fmt_json_object_begin(&j, NULL);
+            fmt_json_str(&j, "role", s->role);
+            fmt_json_str(&j, "path", s->path);
+            if (s->format && s->format[0] && strcmp(s->role, "history") == 0)
+                fmt_json_str(&j, "kind", s->format);
+            fmt_json_u64(&j, "bytes", s->bytes);
+            fmt_json_str(&j, "sha256", s->sha256);
+            fmt_json_object_end(&j);
+        }
+    fmt_json_array_end(&j);
+    fmt_json_array_begin(&j, "outputs");
+    for (size_t i = 0; i < n_files; i++) {
+        fmt_json_object_begin(&j, NULL);
+        fmt_json_str(&j, "name", sorted[i].name);
+        fmt_json_u64(&j, "bytes", sorted[i].bytes);
+        fmt_json_str(&j, "sha256", sorted[i].sha256);
+        fmt_json_object_end(&j);
+    }
+    fmt_json_array_end(&j);
+    fmt_json_object_end(&j);
+    fmt_json_finish(&j);
+    free(sorted);
+    eng_rc rc = write_json(&b, od, "manifest.json", err);
+    fmt_buf_release(&b);
+    return rc;
+}
+
+double eng_metrics_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void put_seconds(fmt_json *j, const char *key, double s)
+{
+    char text[32];
+    snprintf(text, sizeof text, "%.6f", s);
+    fmt_json_number_text(j, key, text);
+}
+
+eng_rc eng_metrics_write(const eng_night *n, const eng_metrics *m, eng_outdir *od, eng_err *err)
+{
+    static const char *const stage_names[] = {
+#define ENG_STAGE_NAME(e, name) name,
+        ENG_STAGE_MAP(ENG_STAGE_NAME)
+#undef ENG_STAGE_NAME
+    };
+    uint64_t rows = 0, bytes = 0;
+    for (size_t i = 0; i < n->n_order_files; i++) {
+        rows += n->sources[i].data_rows;
+        bytes += n->sources[i].bytes;
+    }
+    struct rusage ru;
+    long peak_kib = getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
+    fmt_buf b;
+    fmt_buf_init(&b);
+    fmt_json j;
+    fmt_json_init(&j, &b);
+    fmt_json_object_begin(&j, NULL);
+    fmt_json_u64(&j, "threads", n->threads);
+    put_seconds(&j, "wall_seconds", m->total_seconds);
+    fmt_json_object_begin(&j, "stage_seconds");
+    for (int s = 0; s < ENG_STAGE_COUNT; s++)
+        put_seconds(&j, stage_names[s], m->stage_seconds[s]);
+    fmt_json_object_end(&j);
+    fmt_json_u64(&j, "order_rows", rows);
+    fmt_json_u64(&j, "history_rows", m->history_rows);
+    fmt_json_u64(&j, "order_input_bytes", bytes);
+    char rate[32];
+    snprintf(rate, sizeof rate, "%.0f", m->total_seconds > 0 ? (double)rows / m->total_seconds : 0);
+    fmt_json_number_text(&j, "rows_per_second", rate);
+    fmt_json_u64(&j, "peak_rss_kib", (uint64_t)peak_kib);
+    fmt_json_object_end(&j);
+    fmt_json_finish(&j);
+    eng_rc rc = write_json(&b, od, "metrics.json", err);
+    fmt_buf_release(&b);
+    return rc;
+}
