@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../engine/base/err.h"
+#include "../engine/core/err.h"
 #include "buf.h"
 
 /* How a file separates and quotes fields. quote < 0: no quoting at all (Amazon's

@@ -18,8 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../engine/base/arena.h"
-#include "../engine/base/err.h"
+#include "../engine/core/arena.h"
+#include "../engine/core/err.h"
 #include "canon.h"
 #include "csv.h"
 

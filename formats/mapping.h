@@ -56,7 +56,7 @@
 #ifndef FMT_MAPPING_H
 #define FMT_MAPPING_H
 
-#include "../engine/base/err.h"
+#include "../engine/core/err.h"
 #include "layout.h"
 #include "source.h"
 

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../engine/base/err.h"
+#include "../engine/core/err.h"
 #include "num.h"
 #include "source.h"
 

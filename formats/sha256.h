@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../engine/base/err.h"
+#include "../engine/core/err.h"
 
 typedef struct fmt_sha256 fmt_sha256;
 

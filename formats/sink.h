@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../engine/base/err.h"
+#include "../engine/core/err.h"
 
 typedef struct fmt_sink fmt_sink;
 

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../engine/base/err.h"
+#include "../engine/core/err.h"
 #include "buf.h"
 
 typedef struct fmt_source fmt_source;

@@ -133,11 +133,20 @@ typedef struct model_line {
     int64_t qty[N_WAREHOUSES];
 } model_line;
 
-static int first_cover(const eng_night *n, const int64_t *free_units, int32_t product, int64_t qty,
+/* The stages' products of one run up to allocation. */
+typedef struct night {
+    eng_setup *setup;
+    eng_batches *batches;
+    eng_book *book;
+    eng_allocation *al;
+} night;
+
+static int first_cover(const night *n, const int64_t *free_units, int32_t product, int64_t qty,
                        uint32_t *slot)
 {
     size_t ns;
-    const uint32_t *slots = eng_inventory_product_slots(n->inventory, (uint32_t)product, &ns);
+    const uint32_t *slots =
+        eng_inventory_product_slots(n->setup->inventory, (uint32_t)product, &ns);
     for (size_t k = 0; k < ns; k++)
         if (free_units[slots[k]] >= qty) {
             *slot = slots[k];
@@ -147,7 +156,7 @@ static int first_cover(const eng_night *n, const int64_t *free_units, int32_t pr
 }
 
 /* Returns the status the model gives; fills lines. */
-static eng_status model_order(const eng_night *n, int64_t *free_units, const eng_order *o,
+static eng_status model_order(const night *n, int64_t *free_units, const eng_order *o,
                               model_line *lines, int partial)
 {
     int64_t shipped = 0, ordered = 0;
@@ -174,7 +183,7 @@ static eng_status model_order(const eng_night *n, int64_t *free_units, const eng
         }
         size_t ns;
         const uint32_t *slots =
-            eng_inventory_product_slots(n->inventory, (uint32_t)ln->product, &ns);
+            eng_inventory_product_slots(n->setup->inventory, (uint32_t)ln->product, &ns);
         int64_t want = ln->qty;
         for (size_t k = 0; k < ns && want > 0; k++) {
             int64_t take = free_units[slots[k]] < want ? free_units[slots[k]] : want;
@@ -193,18 +202,18 @@ static eng_status model_order(const eng_night *n, int64_t *free_units, const eng
 }
 
 /* Compare the engine's allocation in n with the model; returns mismatches. */
-static int compare_with_model(const eng_night *n, int partial, const char *label)
+static int compare_with_model(const night *n, int partial, const char *label)
 {
-    size_t n_slots = eng_inventory_count(n->inventory);
+    size_t n_slots = eng_inventory_count(n->setup->inventory);
     int64_t *free_units = malloc((n_slots + 1) * sizeof *free_units);
     model_line *lines = malloc(64 * sizeof *lines);
     if (!free_units || !lines)
         abort();
-    memcpy(free_units, n->initial_free, n_slots * sizeof *free_units);
+    memcpy(free_units, n->al->initial_free, n_slots * sizeof *free_units);
     int bad = 0;
     uint64_t slip = 1;
-    for (size_t r = 0; r < n->n_ranked && !bad; r++) {
-        const eng_order *o = n->ranked[r];
+    for (size_t r = 0; r < n->al->n_ranked && !bad; r++) {
+        const eng_order *o = n->al->ranked[r];
         if (o->n_lines > 64)
             abort();
         eng_status st = model_order(n, free_units, o, lines, partial);
@@ -238,42 +247,36 @@ static int compare_with_model(const eng_night *n, int partial, const char *label
         }
     }
     for (size_t s = 0; s < n_slots && !bad; s++)
-        bad |= free_units[s] != eng_stock_available(n->stock, (uint32_t)s);
+        bad |= free_units[s] != eng_stock_available(n->al->stock, (uint32_t)s);
     free(free_units);
     free(lines);
     return bad;
 }
 
-/* Run the pipeline up to allocation; NULL-terminated stage errors abort the test. */
-static void run_night(const night_files *f, unsigned threads, eng_night *n, eng_catalog **cat,
-                      eng_inventory **inv, eng_pool **pool)
+/* Run the pipeline up to allocation; a stage error aborts the test. */
+static void run_night(const night_files *f, unsigned threads, night *n)
 {
     eng_err err;
     memset(&err, 0, sizeof err);
     memset(n, 0, sizeof *n);
-    fmt_policy_defaults(&n->policy);
-    n->threads = threads;
-    n->chunk_size = 4096; /* many chunks, so batches really race */
-    n->run_date = 20784;
-    n->n_order_files = 2;
-    n->n_sources = 2;
-    n->sources = calloc(2, sizeof *n->sources);
-    if (!n->sources)
-        abort();
-    for (int k = 0; k < 2; k++) {
-        n->sources[k].path = f->orders[k];
-        n->sources[k].role = "orders";
-    }
-    if (fmt_policy_load(f->policy, &n->policy, NULL, &err) != ENG_OK ||
-        eng_catalog_load(f->catalog, cat, &err) != ENG_OK)
+    char out[96];
+    snprintf(out, sizeof out, "%s/out-%u", f->dir, threads);
+    const char *orders[2] = {f->orders[0], f->orders[1]};
+    eng_run_args a = {.catalog = f->catalog,
+                      .inventory = f->inventory,
+                      .policy = f->policy,
+                      .out = out,
+                      .orders = orders,
+                      .n_orders = 2,
+                      .threads = threads,
+                      .run_date = 20784};
+    if (eng_setup_new(&a, &n->setup, &err) != ENG_OK)
         goto fail;
-    n->catalog = *cat;
-    if (eng_inventory_load(f->inventory, *cat, &n->policy, inv, &err) != ENG_OK)
-        goto fail;
-    n->inventory = *inv;
-    if (eng_pool_new(threads, pool, &err) != ENG_OK || eng_ingest_orders(n, *pool, &err) ||
-        eng_orders_build(n, *pool, &err) || eng_alloc_prepare(n, &err) ||
-        eng_alloc_run(n, *pool, &err))
+    n->setup->chunk_size = 4096; /* many chunks, so batches really race */
+    if (eng_batches_read(n->setup, &n->batches, &err) ||
+        eng_book_build(n->setup, n->batches, NULL, &n->book, &err) ||
+        eng_allocation_prepare(n->setup, &n->al, &err) ||
+        eng_allocation_run(n->setup, n->book, NULL, n->al, &err))
         goto fail;
     return;
 fail:
@@ -281,14 +284,12 @@ fail:
     abort();
 }
 
-static void free_night(eng_night *n, eng_catalog *cat, eng_inventory *inv, eng_pool *pool)
+static void free_night(night *n)
 {
-    eng_pool_free(pool);
-    fmt_policy_release(&n->policy);
-    free(n->restocked);
-    eng_night_release(n);
-    eng_inventory_free(inv);
-    eng_catalog_free(cat);
+    eng_allocation_free(n->al);
+    eng_book_free(n->book);
+    eng_batches_free(n->batches);
+    eng_setup_free(n->setup); /* removes the uncommitted output folder */
 }
 
 int main(void)
@@ -302,18 +303,15 @@ int main(void)
         night_files f;
         write_night(&f, 1200);
         for (size_t t = 0; t < sizeof thread_counts / sizeof *thread_counts; t++) {
-            eng_night n;
-            eng_catalog *cat = NULL;
-            eng_inventory *inv = NULL;
-            eng_pool *pool = NULL;
-            run_night(&f, thread_counts[t], &n, &cat, &inv, &pool);
+            night n;
+            run_night(&f, thread_counts[t], &n);
             char label[64];
             snprintf(label, sizeof label, "round %d, %s, %u threads", round,
                      f.partial ? "partial" : "ship_complete", thread_counts[t]);
-            check(n.n_ranked > 500, label, "the night has enough valid orders");
+            check(n.al->n_ranked > 500, label, "the night has enough valid orders");
             check(compare_with_model(&n, f.partial, label) == 0, label,
                   "allocation equals the sequential model");
-            free_night(&n, cat, inv, pool);
+            free_night(&n);
         }
         remove_night(&f);
     }

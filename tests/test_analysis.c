@@ -119,7 +119,8 @@ static const char RETURNS_HEADER[] =
     "request_id,order_id,sku,qty,reason,condition,resolution,requested_at\n";
 
 static char cat_path[512], inv_path[512], ret_path[512], slips_path[512], ledger_path[512];
-static eng_night night;
+static eng_setup night; /* what returns, history and the analysis read of a setup */
+static eng_allocation *al;
 static eng_catalog *cat;
 static eng_inventory *inv;
 static eng_pool *pool;
@@ -135,6 +136,7 @@ static void setup(void)
 {
     tu_dir_new();
     memset(&night, 0, sizeof night);
+    al = NULL;
     memset(&rs, 0, sizeof rs);
     memset(&totals, 0, sizeof totals);
     memset(&err, 0, sizeof err);
@@ -156,6 +158,7 @@ static void setup(void)
     request_ids = eng_strset_new();
     cr_assert(order_ids && request_ids);
     cr_assert_eq(eng_pool_new(2, &pool, &err), ENG_OK);
+    night.pool = pool;
     totals.shipped = calloc(eng_inventory_count(inv), sizeof *totals.shipped);
     cr_assert_not_null(totals.shipped);
 }
@@ -171,8 +174,8 @@ static void teardown(void)
     eng_strset_free(order_ids);
     eng_strset_free(request_ids);
     fmt_policy_release(&night.policy);
-    free(night.restocked);
-    eng_night_release(&night);
+    eng_allocation_free(al);
+    free(night.sources);
     eng_inventory_free(inv);
     eng_catalog_free(cat);
     tu_dir_remove();
@@ -204,22 +207,26 @@ static void build_with(const char *slips, const char *ledger, const char *return
     night.sources[1].role = "history";
     night.sources[2].path = ledger_path;
     night.sources[2].role = "history";
+    night.first_return_file = 0;
+    night.n_return_files = 1;
+    night.first_history_file = 1;
+    night.n_history_files = 2;
+    night.first_reference = 3;
     if (returns) {
         char text[8192];
         int len = snprintf(text, sizeof text, "%s%s", RETURNS_HEADER, returns);
         cr_assert(len > 0 && (size_t)len < sizeof text);
         tu_write(ret_path, text, (size_t)len);
-        cr_assert_eq(eng_returns_read(&night, 0, 1, &rs, order_ids, request_ids, &err), ENG_OK,
-                     "%s", err.msg);
-        night.returns = &rs;
+        cr_assert_eq(eng_returns_read(&night, &rs, order_ids, request_ids, &err), ENG_OK, "%s",
+                     err.msg);
     }
-    cr_assert_eq(eng_history_load(&night, 1, 2, order_ids, request_ids, pool, &hist, &err), ENG_OK,
-                 "%s", err.msg);
-    night.history = hist;
-    cr_assert_eq(eng_alloc_prepare(&night, &err), ENG_OK, "%s", err.msg);
+    cr_assert_eq(eng_history_load(&night, order_ids, request_ids, &hist, &err), ENG_OK, "%s",
+                 err.msg);
+    cr_assert_eq(eng_allocation_prepare(&night, &al, &err), ENG_OK, "%s", err.msg);
     if (returns)
-        cr_assert_eq(eng_returns_decide(&night, hist, &rs, &err), ENG_OK, "%s", err.msg);
-    cr_assert_eq(eng_analysis_build(&night, &totals, &rows, &n_rows, &err), ENG_OK, "%s", err.msg);
+        cr_assert_eq(eng_returns_decide(&night, hist, al, &rs, &err), ENG_OK, "%s", err.msg);
+    eng_products p = {&night, NULL, NULL, hist, returns ? &rs : NULL, al};
+    cr_assert_eq(eng_analysis_build(&p, &totals, &rows, &n_rows, &err), ENG_OK, "%s", err.msg);
 }
 
 static void build(const char *returns)

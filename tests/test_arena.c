@@ -1,6 +1,6 @@
 /* Tests of engine/arena: alignment, copies, reuse after reset, big allocations, and the
  * poisoning of forgotten memory under AddressSanitizer. */
-#include "../engine/base/arena.h"
+#include "../engine/core/arena.h"
 #include "testutil.h"
 
 #if defined(__SANITIZE_ADDRESS__)

@@ -57,7 +57,7 @@ static const char LEDGER[] = LEDGER_HEADER
 static char cat_path[512];
 static char paths[MAX_FILES][512];
 static eng_catalog *cat;
-static eng_night night;
+static eng_setup night; /* what eng_history_load reads of a setup */
 static eng_pool *pool;
 static eng_history *hist;
 static eng_strset *order_ids, *request_ids;
@@ -89,7 +89,7 @@ static void teardown(void)
     eng_strset_free(order_ids);
     eng_strset_free(request_ids);
     fmt_policy_release(&night.policy);
-    eng_night_release(&night);
+    free(night.sources);
     eng_catalog_free(cat);
     tu_dir_remove();
 }
@@ -142,15 +142,18 @@ static eng_rc load_with(size_t n, unsigned threads, const eng_strset *oids, cons
         for (size_t k = 0; k < n; k++) {
             night.sources[k].path = paths[k];
             night.sources[k].role = "history";
-            night.sources[k].format = "";
         }
     }
+    night.first_history_file = 0;
+    night.n_history_files = n;
+    night.first_reference = n;
     eng_pool_free(pool);
     pool = NULL;
     cr_assert_eq(eng_pool_new(threads, &pool, &err), ENG_OK);
+    night.pool = pool;
     memset(&err, 0, sizeof err);
     *out = NULL;
-    return eng_history_load(&night, 0, n, oids, rids, pool, out, &err);
+    return eng_history_load(&night, oids, rids, out, &err);
 }
 
 static void must_load(size_t n)
@@ -224,8 +227,8 @@ Test(history, slips_file_gives_shipped_units_amount_and_latest_shipment)
     cr_assert_eq(m->shipped, 1);
     cr_assert_eq(m->amount_minor, 500);
     cr_assert_str_eq(m->last_warehouse, "MAIN");
-    cr_assert_str_eq(night.sources[0].format, "slips");
-    cr_assert_eq(night.sources[0].data_rows, 4);
+    cr_assert_str_eq(eng_history_facts(hist, 0)->format, "slips");
+    cr_assert_eq(eng_history_facts(hist, 0)->data_rows, 4);
     cr_assert_eq(eng_history_rows(hist), 4);
 }
 
@@ -235,8 +238,8 @@ Test(history, source_bytes_and_sha256_are_those_of_the_file)
     must_load(1);
     char hex[65];
     tu_sha256_hex(SLIPS, strlen(SLIPS), hex);
-    cr_assert_eq(night.sources[0].bytes, strlen(SLIPS));
-    cr_assert_str_eq(night.sources[0].sha256, hex);
+    cr_assert_eq(eng_history_facts(hist, 0)->bytes, strlen(SLIPS));
+    cr_assert_str_eq(eng_history_facts(hist, 0)->sha256, hex);
 }
 
 Test(history, ledger_file_gives_returned_units_and_request_ids)
@@ -247,8 +250,8 @@ Test(history, ledger_file_gives_returned_units_and_request_ids)
     must_load(1);
     cr_assert_eq(line_of(hist, "A-1", "TENT")->returned, 2); /* OLD-1 and OLD-3 */
     cr_assert(eng_history_has_request(hist, "OLD-1", 5));
-    cr_assert_str_eq(night.sources[0].format, "returns_ledger");
-    cr_assert_eq(night.sources[0].data_rows, 4);
+    cr_assert_str_eq(eng_history_facts(hist, 0)->format, "returns_ledger");
+    cr_assert_eq(eng_history_facts(hist, 0)->data_rows, 4);
 }
 
 Test(history, kind_is_told_by_the_header_not_the_file_name)
@@ -260,8 +263,8 @@ Test(history, kind_is_told_by_the_header_not_the_file_name)
     const eng_hist_line *t = line_of(hist, "A-1", "TENT");
     cr_assert_eq(t->shipped, 3);
     cr_assert_eq(t->returned, 2);
-    cr_assert_str_eq(night.sources[0].format, "slips");
-    cr_assert_str_eq(night.sources[1].format, "returns_ledger");
+    cr_assert_str_eq(eng_history_facts(hist, 0)->format, "slips");
+    cr_assert_str_eq(eng_history_facts(hist, 1)->format, "returns_ledger");
 }
 
 Test(history, zstd_files_are_read_like_plain_ones)
@@ -909,8 +912,8 @@ Test(history, a_byte_identical_copy_counts_once)
     must_load(2);
     cr_assert_eq(line_of(hist, "A-1", "TENT")->shipped, 3);
     cr_assert_eq(eng_history_shipped_units(hist, 0), 5); /* the totals too */
-    cr_assert_str_eq(night.sources[1].sha256, night.sources[0].sha256);
-    cr_assert_eq(night.sources[1].bytes, strlen(SLIPS));
+    cr_assert_str_eq(eng_history_facts(hist, 1)->sha256, eng_history_facts(hist, 0)->sha256);
+    cr_assert_eq(eng_history_facts(hist, 1)->bytes, strlen(SLIPS));
 }
 
 /* Invariant 5 recounts history from distinct rows, every column compared, apart from the

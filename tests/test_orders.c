@@ -1,6 +1,6 @@
 /* Tests of engine/orders: what a night keeps of its rows once the orders are built.
  *
- * eng_orders_build moves each batch's rows to their partitions and frees every row when
+ * eng_book_build moves each batch's rows to their partitions and frees every row when
  * its partition is done (the rows and the lines of a night are never held together).
  * What later stages read of the rows must survive that: each row's final flags (the
  * orders stage sets DUP and MUTED on rows after ingest) and the count of rows that
@@ -10,6 +10,7 @@
 #include "../engine/setup/inventory.h"
 #include "../engine/book/orders.h"
 #include "../engine/base/pool.h"
+#include "../engine/setup/setup.h"
 #include "testutil.h"
 
 static const char *const catalog_csv = "sku,name,status,list_price,min_price,currency\n"
@@ -44,33 +45,28 @@ Test(orders, rows_are_freed_and_what_later_stages_read_of_them_is_kept)
              strlen(orders_csv));
     eng_err err;
     memset(&err, 0, sizeof err);
-    eng_night n;
-    memset(&n, 0, sizeof n);
-    fmt_policy_defaults(&n.policy);
-    n.threads = 2;
-    n.run_date = 20784;
-    n.n_order_files = n.n_sources = 1;
-    n.sources = calloc(1, sizeof *n.sources);
-    cr_assert_not_null(n.sources);
-    n.sources[0].path = orders_path;
-    n.sources[0].role = "orders";
-    eng_catalog *cat = NULL;
-    eng_inventory *inv = NULL;
-    eng_pool *pool = NULL;
-    cr_assert_eq(eng_catalog_load(cat_path, &cat, &err), ENG_OK, "%s", err.msg);
-    n.catalog = cat;
-    cr_assert_eq(eng_inventory_load(inv_path, cat, &n.policy, &inv, &err), ENG_OK, "%s", err.msg);
-    n.inventory = inv;
-    cr_assert_eq(eng_pool_new(2, &pool, &err), ENG_OK);
-    cr_assert_eq(eng_ingest_orders(&n, pool, &err), ENG_OK, "%s", err.msg);
-    cr_assert_eq(n.n_batches, 1);
-    cr_assert_eq(n.batches[0]->n_rows, 4);
-    cr_assert_eq(eng_orders_build(&n, pool, &err), ENG_OK, "%s", err.msg);
+    char out_path[512];
+    const char *orders[] = {orders_path};
+    eng_run_args a = {.catalog = cat_path,
+                      .inventory = inv_path,
+                      .out = tu_path(out_path, sizeof out_path, "out"),
+                      .orders = orders,
+                      .n_orders = 1,
+                      .threads = 2,
+                      .run_date = 20784};
+    eng_setup *setup = NULL;
+    eng_batches *batches = NULL;
+    eng_book *book = NULL;
+    cr_assert_eq(eng_setup_new(&a, &setup, &err), ENG_OK, "%s", err.msg);
+    cr_assert_eq(eng_batches_read(setup, &batches, &err), ENG_OK, "%s", err.msg);
+    cr_assert_eq(batches->n, 1);
+    cr_assert_eq(batches->items[0]->n_rows, 4);
+    cr_assert_eq(eng_book_build(setup, batches, NULL, &book, &err), ENG_OK, "%s", err.msg);
 
-    const eng_batch *b = n.batches[0];
+    const eng_batch *b = batches->items[0];
     cr_assert_null(b->rows, "the batch's rows moved to their partitions");
     for (size_t p = 0; p < ENG_PARTS; p++)
-        cr_assert_null(n.parts[p].rows, "partition %zu kept its rows", p);
+        cr_assert_null(book->parts[p].rows, "partition %zu kept its rows", p);
     cr_assert_not_null(b->row_flags);
     /* Flags set by the orders stage, after ingest, are the ones kept. */
     cr_assert_eq(b->row_flags[0] & ENG_ROW_DUP, 0);
@@ -80,17 +76,15 @@ Test(orders, rows_are_freed_and_what_later_stages_read_of_them_is_kept)
     cr_assert_eq(b->standalone_rows, 1);
     cr_assert_eq(b->unnamed_rows, 0, "the row in no order is named by its exception");
 
-    cr_assert_eq(n.n_orders, 2);
-    cr_assert_str_eq(n.orders[0]->id, "A-1");
-    cr_assert_eq(n.orders[0]->n_rows, 2);
-    cr_assert_eq(n.orders[0]->n_lines, 1, "the repeat is not a second line");
-    cr_assert_str_eq(n.orders[1]->id, "B-2");
-    cr_assert_eq(n.orders[1]->lines[0].ordered, 2);
+    cr_assert_eq(book->n_orders, 2);
+    cr_assert_str_eq(book->orders[0]->id, "A-1");
+    cr_assert_eq(book->orders[0]->n_rows, 2);
+    cr_assert_eq(book->orders[0]->n_lines, 1, "the repeat is not a second line");
+    cr_assert_str_eq(book->orders[1]->id, "B-2");
+    cr_assert_eq(book->orders[1]->lines[0].ordered, 2);
 
-    eng_pool_free(pool);
-    fmt_policy_release(&n.policy);
-    eng_night_release(&n);
-    eng_inventory_free(inv);
-    eng_catalog_free(cat);
+    eng_book_free(book);
+    eng_batches_free(batches);
+    eng_setup_free(setup); /* removes the uncommitted output folder */
     tu_dir_remove();
 }

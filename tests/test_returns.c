@@ -1,7 +1,7 @@
 /* Tests of engine/returns: the refund formula (eng_returns_refund) at every rounding and
  * fee limit, and every decision of eng_returns_decide() on a night built by hand from the
  * pipeline pieces: catalog, inventory, a slips.csv and a returns_ledger.csv of earlier
- * nights loaded by eng_history_load(), stock counters from eng_alloc_prepare(), then the
+ * nights loaded by eng_history_load(), stock counters from eng_allocation_prepare(), then the
  * night's returns file read by eng_returns_read() and decided.
  *
  * The fixture night runs on 2026-11-27 (day 20784). Every earlier order in SLIPS has a
@@ -232,7 +232,8 @@ static const char RETURNS_HEADER[] =
     "request_id,order_id,sku,qty,reason,condition,resolution,requested_at\n";
 
 static char cat_path[512], inv_path[512], ret_path[512], slips_path[512], ledger_path[512];
-static eng_night night;
+static eng_setup night; /* what returns and history read of a setup */
+static eng_allocation *al;
 static eng_catalog *cat;
 static eng_inventory *inv;
 static eng_pool *pool;
@@ -246,6 +247,7 @@ static void setup(void)
 {
     tu_dir_new();
     memset(&night, 0, sizeof night);
+    al = NULL;
     memset(&rs, 0, sizeof rs);
     memset(&err, 0, sizeof err);
     fmt_policy_defaults(&night.policy);
@@ -265,6 +267,7 @@ static void setup(void)
     request_ids = eng_strset_new();
     cr_assert(order_ids && request_ids);
     cr_assert_eq(eng_pool_new(2, &pool, &err), ENG_OK);
+    night.pool = pool;
     eur = fmt_currency_find("EUR", 3);
     cr_assert_geq(eur, 0);
 }
@@ -278,8 +281,8 @@ static void teardown(void)
     eng_strset_free(order_ids);
     eng_strset_free(request_ids);
     fmt_policy_release(&night.policy);
-    free(night.restocked);
-    eng_night_release(&night);
+    eng_allocation_free(al);
+    free(night.sources);
     eng_inventory_free(inv);
     eng_catalog_free(cat);
     tu_dir_remove();
@@ -321,14 +324,13 @@ static void decide(const char *rows)
     night.n_return_files = 1;
     night.first_history_file = 1;
     night.n_history_files = 2;
-    cr_assert_eq(eng_returns_read(&night, 0, 1, &rs, order_ids, request_ids, &err), ENG_OK, "%s",
+    night.first_reference = 3;
+    cr_assert_eq(eng_returns_read(&night, &rs, order_ids, request_ids, &err), ENG_OK, "%s",
                  err.msg);
-    night.returns = &rs;
-    cr_assert_eq(eng_history_load(&night, 1, 2, order_ids, request_ids, pool, &hist, &err), ENG_OK,
-                 "%s", err.msg);
-    night.history = hist;
-    cr_assert_eq(eng_alloc_prepare(&night, &err), ENG_OK, "%s", err.msg);
-    cr_assert_eq(eng_returns_decide(&night, hist, &rs, &err), ENG_OK, "%s", err.msg);
+    cr_assert_eq(eng_history_load(&night, order_ids, request_ids, &hist, &err), ENG_OK, "%s",
+                 err.msg);
+    cr_assert_eq(eng_allocation_prepare(&night, &al, &err), ENG_OK, "%s", err.msg);
+    cr_assert_eq(eng_returns_decide(&night, hist, al, &rs, &err), ENG_OK, "%s", err.msg);
 }
 
 /* The request read from physical line `line` of the returns file. */
@@ -368,12 +370,12 @@ static uint32_t slot_of(const char *sku, const char *warehouse)
 
 static int64_t available(const char *sku, const char *warehouse)
 {
-    return eng_stock_available(night.stock, slot_of(sku, warehouse));
+    return eng_stock_available(al->stock, slot_of(sku, warehouse));
 }
 
 static int64_t restocked(const char *sku, const char *warehouse)
 {
-    return night.restocked[slot_of(sku, warehouse)];
+    return al->restocked[slot_of(sku, warehouse)];
 }
 
 /* The exception of the request on `line`; exactly one. */
@@ -836,7 +838,7 @@ Test(returns, exchange_ships_a_replacement_on_the_first_slip)
     cr_assert_eq(r->ship_slot, slot_of("TENT", "MAIN"));
     cr_assert_eq(available("TENT", "MAIN"), 5);
     cr_assert_eq(restocked("TENT", "MAIN"), 1);
-    cr_assert_eq(night.n_exchange_slips, 1);
+    cr_assert_eq(al->n_exchange_slips, 1);
     cr_assert_eq(rs.n_exchanges_shipped, 1);
 }
 
@@ -859,7 +861,7 @@ Test(returns, exchange_no_warehouse_covers_is_backordered)
     cr_assert_eq(r->slip, 0);
     cr_assert_eq(r->refund_minor, 0);
     cr_assert_eq(available("MUG", "MAIN"), 0);
-    cr_assert_eq(night.n_exchange_slips, 0);
+    cr_assert_eq(al->n_exchange_slips, 0);
     cr_assert_eq(rs.n_exchanges_shipped, 0);
 }
 
@@ -902,7 +904,7 @@ Test(returns, exchange_slips_follow_return_numbers)
     cr_assert_eq(req("R1")->slip, 0);
     cr_assert_eq(req("R9")->rma, 3);
     cr_assert_eq(req("R9")->slip, 2);
-    cr_assert_eq(night.n_exchange_slips, 2);
+    cr_assert_eq(al->n_exchange_slips, 2);
 }
 
 /* ---- numbering and order ---- */
@@ -1046,7 +1048,7 @@ Test(returns, read_collects_order_and_request_ids_for_history)
     cr_assert(eng_strset_has(order_ids, "NOPE", 4));
     cr_assert(eng_strset_has(request_ids, "R1", 2));
     cr_assert(eng_strset_has(request_ids, "R2", 2));
-    cr_assert_eq(night.sources[0].data_rows, 2);
+    cr_assert_eq(rs.files[0].data_rows, 2);
 }
 
 /* Regression (issue 12 item 4 and issue 15, 2026-12-06): request ids, order ids and SKUs

@@ -7,6 +7,7 @@
  * history from its distinct rows; these tests show it holds on an honest night and
  * breaks when a line ships what history already shipped. */
 #include "../engine/allocate/alloc.h"
+#include "../engine/setup/setup.h"
 #include "../engine/setup/catalog.h"
 #include "../engine/intake/history.h"
 #include "../engine/intake/ingest.h"
@@ -39,15 +40,15 @@ static const char *const slips_csv =
     "OUT-20261120-000002,B-2,shop,1,TENT,Tent 2P,2,100.00,200.00,EUR,MAIN,,Bob,Elm St 2,Berlin,,,"
     "DE,,2026-11-20\n";
 
-static char cat_path[512], inv_path[512], orders_path[512], slips_path[512];
-static eng_night n;
-static eng_catalog *cat;
-static eng_inventory *inv;
-static eng_pool *pool;
+static char cat_path[512], inv_path[512], orders_path[512], slips_path[512], out_path[512];
+static eng_setup *setup;
+static eng_batches *batches;
 static eng_history *hist;
-static eng_strset *ids;
+static eng_book *book;
+static eng_allocation *alloc;
+static eng_products n;
 
-static void setup(void)
+static void setup_night(void)
 {
     tu_dir_new();
     tu_write(tu_path(cat_path, sizeof cat_path, "catalog.csv"), catalog_csv, strlen(catalog_csv));
@@ -56,55 +57,49 @@ static void setup(void)
     tu_write(tu_path(orders_path, sizeof orders_path, "orders.csv"), orders_csv,
              strlen(orders_csv));
     tu_write(tu_path(slips_path, sizeof slips_path, "slips.csv"), slips_csv, strlen(slips_csv));
+    static const char *orders[1], *history[1];
+    orders[0] = orders_path;
+    history[0] = slips_path;
+    eng_run_args a = {.catalog = cat_path,
+                      .inventory = inv_path,
+                      .out = tu_path(out_path, sizeof out_path, "out"),
+                      .orders = orders,
+                      .n_orders = 1,
+                      .history = history,
+                      .n_history = 1,
+                      .threads = 2,
+                      .run_date = 20784};
     eng_err err;
     memset(&err, 0, sizeof err);
-    memset(&n, 0, sizeof n);
-    fmt_policy_defaults(&n.policy);
-    n.threads = 2;
-    n.run_date = 20784;
-    n.n_order_files = 1;
-    n.n_sources = 2;
-    n.sources = calloc(2, sizeof *n.sources);
-    cr_assert_not_null(n.sources);
-    n.sources[0].path = orders_path;
-    n.sources[0].role = "orders";
-    n.sources[1].path = slips_path;
-    n.sources[1].role = "history";
-    cr_assert_eq(eng_catalog_load(cat_path, &cat, &err), ENG_OK, "%s", err.msg);
-    n.catalog = cat;
-    cr_assert_eq(eng_inventory_load(inv_path, cat, &n.policy, &inv, &err), ENG_OK, "%s", err.msg);
-    n.inventory = inv;
-    cr_assert_eq(eng_pool_new(2, &pool, &err), ENG_OK);
-    cr_assert_eq(eng_ingest_orders(&n, pool, &err), ENG_OK, "%s", err.msg);
-    ids = eng_strset_new();
+    eng_strset *ids = eng_strset_new();
     cr_assert_not_null(ids);
     cr_assert_eq(eng_strset_add(ids, "A-1", 3), ENG_OK);
-    cr_assert_eq(eng_history_load(&n, 1, 1, ids, NULL, pool, &hist, &err), ENG_OK, "%s", err.msg);
-    n.history = hist;
-    cr_assert_eq(eng_orders_build(&n, pool, &err), ENG_OK, "%s", err.msg);
-    cr_assert_eq(eng_alloc_prepare(&n, &err), ENG_OK, "%s", err.msg);
-    cr_assert_eq(eng_alloc_run(&n, pool, &err), ENG_OK, "%s", err.msg);
-    cr_assert_eq(n.n_orders, 1);
+    cr_assert_eq(eng_setup_new(&a, &setup, &err), ENG_OK, "%s", err.msg);
+    cr_assert_eq(eng_batches_read(setup, &batches, &err), ENG_OK, "%s", err.msg);
+    cr_assert_eq(eng_history_load(setup, ids, NULL, &hist, &err), ENG_OK, "%s", err.msg);
+    eng_strset_free(ids);
+    cr_assert_eq(eng_book_build(setup, batches, hist, &book, &err), ENG_OK, "%s", err.msg);
+    cr_assert_eq(eng_allocation_prepare(setup, &alloc, &err), ENG_OK, "%s", err.msg);
+    cr_assert_eq(eng_allocation_run(setup, book, hist, alloc, &err), ENG_OK, "%s", err.msg);
+    cr_assert_eq(book->n_orders, 1);
+    n = (eng_products){setup, batches, book, hist, NULL, alloc};
 }
 
 static void teardown(void)
 {
-    eng_pool_free(pool);
-    free(n.restocked); /* owned by eng_run, not the night */
-    eng_night_release(&n);
+    eng_allocation_free(alloc);
+    eng_book_free(book);
     eng_history_free(hist);
-    eng_strset_free(ids);
-    eng_inventory_free(inv);
-    eng_catalog_free(cat);
-    fmt_policy_release(&n.policy);
+    eng_batches_free(batches);
+    eng_setup_free(setup);
     tu_dir_remove();
 }
 
-TestSuite(summary, .init = setup, .fini = teardown);
+TestSuite(summary, .init = setup_night, .fini = teardown);
 
 Test(summary, resend_check_holds_when_only_the_outstanding_units_ship)
 {
-    const eng_line *ln = &n.orders[0]->lines[0];
+    const eng_line *ln = &book->orders[0]->lines[0];
     cr_assert_eq(ln->ordered, 3);
     cr_assert_eq(ln->shipped, 2, "3 ordered - 1 shipped before");
     cr_assert_eq(eng_summary_resend_lines(&n), 0);
@@ -113,7 +108,7 @@ Test(summary, resend_check_holds_when_only_the_outstanding_units_ship)
 Test(summary, resend_check_breaks_when_a_line_ships_what_history_shipped)
 {
     /* What an allocator that ignored history would have done: all 3 units tonight. */
-    eng_line *ln = &n.orders[0]->lines[0];
+    eng_line *ln = &book->orders[0]->lines[0];
     cr_assert_eq(ln->n_parts, 1);
     ln->shipped = 3;
     cr_assert_eq(eng_summary_resend_lines(&n), 1);
@@ -128,7 +123,7 @@ Test(summary, resend_check_does_not_trust_the_merged_history)
     const eng_hist_order *ho = eng_history_order(hist, "shop", 4, "A-1", 3);
     eng_hist_line *hl = (eng_hist_line *)eng_history_line(ho, "TENT", 4);
     hl->shipped = 0;
-    eng_line *ln = &n.orders[0]->lines[0];
+    eng_line *ln = &book->orders[0]->lines[0];
     ln->before = 0;
     ln->qty = 3;
     ln->shipped = 3;

@@ -16,7 +16,7 @@
  *   - every other product is *contended*. A slot belongs to one product, so contended and
  *     uncontended counters are disjoint.
  * The run is then:
- *   1. rank (parallel, one run of night->orders per thread, then a merge): the valid
+ *   1. rank (parallel, one run of the book's orders per thread, then a merge): the valid
  *      orders in rank order, and demand(p) on the way, which picks the contended SKUs.
  *   2. extract (parallel, any order): every uncontended line is served from w*(p) at
  *      once. An order with no contended line is then complete (its status follows from
@@ -64,15 +64,18 @@
 #define AHEAD 16
 
 typedef struct alloc_ctx {
-    eng_night *night;
+    const eng_setup *setup;
+    eng_book *book;
+    const eng_history *history;
+    eng_allocation *al;
     size_t n_products;
-    /* ranking: one run of keys per thread over night->orders */
+    /* ranking: one run of keys per thread over book->orders */
     size_t n_runs;
     eng_rank_key *keys; /* n_orders; run r starts at run_from(r) */
     size_t *run_len;    /* n_runs */
     size_t *run_head;   /* n_runs, while merging */
     int64_t *demand;    /* n_runs rows of n_products; row 0 ends as the total */
-    /* passes over night->ranked, CHUNK orders per task */
+    /* passes over al->ranked, CHUNK orders per task */
     const uint8_t *contended;
     size_t n_chunks;
 } alloc_ctx;
@@ -97,13 +100,13 @@ static void undo_line(eng_stock *st, eng_line *ln)
 }
 
 /* Serve the line whole from the first slot that covers it. */
-static int place_whole(const eng_night *n, eng_line *ln)
+static int place_whole(const alloc_ctx *a, eng_line *ln)
 {
     size_t n_slots;
     const uint32_t *slots =
-        eng_inventory_product_slots(n->inventory, (uint32_t)ln->product, &n_slots);
+        eng_inventory_product_slots(a->setup->inventory, (uint32_t)ln->product, &n_slots);
     for (size_t k = 0; k < n_slots; k++) {
-        if (eng_stock_reserve(n->stock, slots[k], ln->qty) == ENG_OK) {
+        if (eng_stock_reserve(a->al->stock, slots[k], ln->qty) == ENG_OK) {
             ln->one_slot = slots[k];
             ln->n_parts = 1;
             ln->shipped = ln->qty;
@@ -114,11 +117,11 @@ static int place_whole(const eng_night *n, eng_line *ln)
 }
 
 /* Partial policy, after place_whole failed: what each slot has, in order. */
-static eng_rc place_units(const eng_night *n, eng_line *ln, eng_arena *mem)
+static eng_rc place_units(const alloc_ctx *a, eng_line *ln, eng_arena *mem)
 {
     size_t n_slots;
     const uint32_t *slots =
-        eng_inventory_product_slots(n->inventory, (uint32_t)ln->product, &n_slots);
+        eng_inventory_product_slots(a->setup->inventory, (uint32_t)ln->product, &n_slots);
     eng_part tmp[64];
     eng_part *parts = n_slots <= 64 ? tmp : malloc(n_slots * sizeof *parts);
     if (!parts)
@@ -126,7 +129,7 @@ static eng_rc place_units(const eng_night *n, eng_line *ln, eng_arena *mem)
     int64_t want = ln->qty;
     uint32_t k = 0;
     for (size_t s = 0; s < n_slots && want > 0; s++) {
-        int64_t got = eng_stock_reserve_upto(n->stock, slots[s], want);
+        int64_t got = eng_stock_reserve_upto(a->al->stock, slots[s], want);
         if (got > 0) {
             parts[k].slot = slots[s];
             parts[k].qty = got;
@@ -181,7 +184,7 @@ static void prefetch_ahead(eng_order *const *list, size_t i, size_t n, int only_
 
 static size_t run_from(const alloc_ctx *a, size_t run)
 {
-    return a->night->n_orders * run / a->n_runs;
+    return a->book->n_orders * run / a->n_runs;
 }
 
 /* One run: keys of its valid orders, sorted, and the units they ask per product. */
@@ -190,12 +193,11 @@ static eng_rc rank_task(void *ctx, size_t run, unsigned worker, eng_err *err)
     (void)worker;
     (void)err;
     alloc_ctx *a = ctx;
-    const eng_night *n = a->night;
-    eng_order *const *orders = n->orders;
+    eng_order *const *orders = a->book->orders;
     size_t from = run_from(a, run), to = run_from(a, run + 1);
     eng_rank_key *keys = a->keys + from;
     int64_t *demand = a->demand + run * a->n_products;
-    /* night->orders is sorted by id, so equal ids are neighbours and the index of the
+    /* the book's orders are sorted by id, so equal ids are neighbours and the index of the
      * first of them is a valid id place (rank.h). */
     size_t place = from;
     while (place > 0 && place < to && eng_order_cmp_id(orders[place - 1], orders[place]) == 0)
@@ -224,13 +226,13 @@ static eng_rc rank_task(void *ctx, size_t run, unsigned worker, eng_err *err)
     return ENG_OK;
 }
 
-/* Merge the sorted runs into night->ranked, taking each time the head that ranks first
- * (as many runs as threads: a handful); add the demand rows into row 0. Saturating sums
- * of non-negative terms do not depend on the order of the terms. */
+/* Merge the sorted runs into the allocation's ranked list, taking each time the head that ranks
+ * first (as many runs as threads: a handful); add the demand rows into row 0. Saturating sums of
+ * non-negative terms do not depend on the order of the terms. */
 static void merge_runs(alloc_ctx *a)
 {
-    eng_night *n = a->night;
-    eng_order *const *orders = n->orders;
+    eng_allocation *n = a->al;
+    eng_order *const *orders = a->book->orders;
     size_t *head = a->run_head;
     for (size_t r = 0; r < a->n_runs; r++)
         head[r] = run_from(a, r);
@@ -263,23 +265,23 @@ static void merge_runs(alloc_ctx *a)
 /* Products whose demand does not fit their first stocked warehouse. */
 static void find_contended(const alloc_ctx *a, uint8_t *contended)
 {
-    const eng_night *n = a->night;
     for (size_t p = 0; p < a->n_products; p++) {
         if (a->demand[p] == 0)
             continue;
         size_t n_slots;
-        const uint32_t *slots = eng_inventory_product_slots(n->inventory, (uint32_t)p, &n_slots);
+        const uint32_t *slots =
+            eng_inventory_product_slots(a->setup->inventory, (uint32_t)p, &n_slots);
         /* Counters as they stand after returns and exchanges: what orders compete for. */
         int64_t first_free = 0;
         for (size_t k = 0; k < n_slots && first_free == 0; k++)
-            first_free = eng_stock_available(n->stock, slots[k]);
+            first_free = eng_stock_available(a->al->stock, slots[k]);
         contended[p] = a->demand[p] > first_free;
     }
 }
 
 static eng_rc rank_and_plan(alloc_ctx *a, eng_pool *pool, uint8_t *contended, eng_err *err)
 {
-    eng_night *n = a->night;
+    const eng_book *n = a->book;
     if (n->n_orders > UINT32_MAX)
         return ENG_FAIL(err, ENG_NOMEM, "too many orders to rank (%zu)", n->n_orders);
     a->keys = malloc((n->n_orders ? n->n_orders : 1) * sizeof *a->keys);
@@ -304,7 +306,7 @@ static eng_rc rank_and_plan(alloc_ctx *a, eng_pool *pool, uint8_t *contended, en
 
 /* ---- settling an order ---- */
 
-size_t eng_alloc_order_warehouses(const eng_night *n, const eng_order *o, uint32_t *ranks,
+size_t eng_alloc_order_warehouses(const eng_inventory *inv, const eng_order *o, uint32_t *ranks,
                                   size_t cap)
 {
     size_t k = 0;
@@ -313,7 +315,7 @@ size_t eng_alloc_order_warehouses(const eng_night *n, const eng_order *o, uint32
         eng_part one;
         const eng_part *parts = eng_alloc_line_parts(ln, &one);
         for (uint32_t j = 0; j < ln->n_parts; j++) {
-            uint32_t r = eng_inventory_slot(n->inventory, parts[j].slot)->wh_rank;
+            uint32_t r = eng_inventory_slot(inv, parts[j].slot)->wh_rank;
             size_t at = 0;
             while (at < k && ranks[at] < r)
                 at++;
@@ -331,7 +333,7 @@ size_t eng_alloc_order_warehouses(const eng_night *n, const eng_order *o, uint32
 
 /* Status and status-row figures of an order whose lines hold their results; returns
  * the slips it needs. */
-static uint32_t settle_order(const eng_night *n, eng_order *o, uint32_t *ranks, size_t n_wh)
+static uint32_t settle_order(const eng_inventory *inv, eng_order *o, uint32_t *ranks, size_t n_wh)
 {
     int64_t shipped_units = 0, outstanding = 0;
     for (uint32_t i = 0; i < o->n_lines; i++) {
@@ -349,7 +351,7 @@ static uint32_t settle_order(const eng_night *n, eng_order *o, uint32_t *ranks, 
         o->code = ENG_CODE_INSUFFICIENT_STOCK;
     if (o->status != ENG_ST_SHIPPED && o->status != ENG_ST_PARTIAL)
         return 0;
-    o->n_slips = (uint32_t)eng_alloc_order_warehouses(n, o, ranks, n_wh);
+    o->n_slips = (uint32_t)eng_alloc_order_warehouses(inv, o, ranks, n_wh);
     o->lines_out = 0;
     o->units = 0;
     o->amount_minor = 0;
@@ -370,15 +372,16 @@ static uint32_t settle_order(const eng_night *n, eng_order *o, uint32_t *ranks, 
 static size_t chunk_end(const alloc_ctx *a, size_t c)
 {
     size_t to = (c + 1) * CHUNK;
-    return to < a->night->n_ranked ? to : a->night->n_ranked;
+    return to < a->al->n_ranked ? to : a->al->n_ranked;
 }
 
 static eng_rc extract_task(void *ctx, size_t c, unsigned worker, eng_err *err)
 {
     (void)worker;
     alloc_ctx *a = ctx;
-    const eng_night *n = a->night;
-    size_t n_wh = eng_inventory_warehouse_count(n->inventory);
+    const eng_allocation *n = a->al;
+    const eng_inventory *inv = a->setup->inventory;
+    size_t n_wh = eng_inventory_warehouse_count(inv);
     uint32_t *ranks = malloc((n_wh ? n_wh : 1) * sizeof *ranks);
     if (!ranks)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
@@ -393,12 +396,12 @@ static eng_rc extract_task(void *ctx, size_t c, unsigned worker, eng_err *err)
                 continue;
             if (a->contended[ln->product])
                 o->flags |= ENG_ORD_CONTENDED;
-            else if (!place_whole(n, ln))
+            else if (!place_whole(a, ln))
                 rc =
                     ENG_FAIL(err, ENG_BROKEN, "uncontended SKU %" PRId32 " ran short", ln->product);
         }
         if (!(o->flags & ENG_ORD_CONTENDED))
-            settle_order(n, o, ranks, n_wh); /* complete already: no line waits */
+            settle_order(inv, o, ranks, n_wh); /* complete already: no line waits */
     }
     free(ranks);
     return rc;
@@ -410,15 +413,16 @@ static eng_rc extract_task(void *ctx, size_t c, unsigned worker, eng_err *err)
  * while its records are in cache, and every order gets its slip numbers. */
 static eng_rc walk(alloc_ctx *a, eng_arena *mem, eng_err *err)
 {
-    eng_night *n = a->night;
-    int partial = n->policy.allocation == FMT_ALLOC_PARTIAL;
-    size_t n_wh = eng_inventory_warehouse_count(n->inventory);
+    eng_allocation *n = a->al;
+    const eng_inventory *inv = a->setup->inventory;
+    int partial = a->setup->policy.allocation == FMT_ALLOC_PARTIAL;
+    size_t n_wh = eng_inventory_warehouse_count(inv);
     uint32_t *ranks = malloc((n_wh ? n_wh : 1) * sizeof *ranks);
     if (!ranks)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
     /* After history's numbers of the same date (an earlier wave); exchange replacements
      * come first. */
-    uint64_t first = eng_history_last_slip(n->history) + n->n_exchange_slips + 1, next = first;
+    uint64_t first = eng_history_last_slip(a->history) + n->n_exchange_slips + 1, next = first;
     eng_rc rc = ENG_OK;
     for (size_t r = 0; r < n->n_ranked && rc == ENG_OK; r++) {
         prefetch_ahead(n->ranked, r, n->n_ranked, 1);
@@ -426,10 +430,10 @@ static eng_rc walk(alloc_ctx *a, eng_arena *mem, eng_err *err)
         if (o->flags & ENG_ORD_CONTENDED) {
             for (uint32_t i = 0; i < o->n_lines; i++) {
                 eng_line *ln = &o->lines[i];
-                if (ln->qty == 0 || !a->contended[ln->product] || place_whole(n, ln))
+                if (ln->qty == 0 || !a->contended[ln->product] || place_whole(a, ln))
                     continue;
                 if (partial) {
-                    if (place_units(n, ln, mem) != ENG_OK)
+                    if (place_units(a, ln, mem) != ENG_OK)
                         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
                     continue;
                 }
@@ -438,7 +442,7 @@ static eng_rc walk(alloc_ctx *a, eng_arena *mem, eng_err *err)
                     undo_line(n->stock, &o->lines[k]);
                 break;
             }
-            settle_order(n, o, ranks, n_wh);
+            settle_order(inv, o, ranks, n_wh);
         }
         if (o->status == ENG_ST_SHIPPED || o->status == ENG_ST_PARTIAL) {
             o->first_slip = next;
@@ -452,58 +456,80 @@ static eng_rc walk(alloc_ctx *a, eng_arena *mem, eng_err *err)
 
 /* ---- the stage ---- */
 
-static void init_stock(eng_night *n)
+eng_rc eng_allocation_prepare(const eng_setup *setup, eng_allocation **out, eng_err *err)
 {
-    size_t n_slots = eng_inventory_count(n->inventory);
+    const eng_inventory *inv = setup->inventory;
+    size_t n_slots = eng_inventory_count(inv);
+    eng_allocation *al = calloc(1, sizeof *al);
+    eng_rc rc = ENG_OK;
+    if (al) {
+        al->initial_free = calloc(n_slots ? n_slots : 1, sizeof *al->initial_free);
+        al->restocked = calloc(n_slots ? n_slots : 1, sizeof *al->restocked);
+    }
+    if (!al || !al->initial_free || !al->restocked)
+        rc = ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
+    if (rc == ENG_OK)
+        rc = eng_stock_new(n_slots, &al->stock, err);
+    if (rc != ENG_OK) {
+        eng_allocation_free(al);
+        return rc;
+    }
     for (uint32_t s = 0; s < n_slots; s++) {
-        const eng_slot *sl = eng_inventory_slot(n->inventory, s);
+        const eng_slot *sl = eng_inventory_slot(inv, s);
         int64_t free_units = sl->on_hand - sl->safety_stock;
         if (free_units < 0)
             free_units = 0;
-        n->initial_free[s] = free_units;
-        eng_stock_init_slot(n->stock, s, free_units);
+        al->initial_free[s] = free_units;
+        eng_stock_init_slot(al->stock, s, free_units);
     }
-}
-
-eng_rc eng_alloc_prepare(eng_night *n, eng_err *err)
-{
-    size_t n_slots = eng_inventory_count(n->inventory);
-    n->initial_free = calloc(n_slots ? n_slots : 1, sizeof *n->initial_free);
-    n->restocked = calloc(n_slots ? n_slots : 1, sizeof *n->restocked);
-    if (!n->initial_free || !n->restocked)
-        return ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
-    ENG_TRY(eng_stock_new(n_slots, &n->stock, err));
-    init_stock(n);
+    *out = al;
     return ENG_OK;
 }
 
-eng_rc eng_alloc_run(eng_night *n, eng_pool *pool, eng_err *err)
+eng_rc eng_allocation_run(const eng_setup *setup, eng_book *book, const eng_history *history,
+                          eng_allocation *al, eng_err *err)
 {
-    n->ranked = malloc((n->n_orders ? n->n_orders : 1) * sizeof *n->ranked);
-    if (!n->ranked)
+    eng_pool *pool = setup->pool;
+    al->ranked = malloc((book->n_orders ? book->n_orders : 1) * sizeof *al->ranked);
+    if (!al->ranked)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
-    n->n_ranked = 0;
+    al->n_ranked = 0;
     alloc_ctx a;
     memset(&a, 0, sizeof a);
-    a.night = n;
-    a.n_products = eng_catalog_count(n->catalog);
+    a.setup = setup;
+    a.book = book;
+    a.history = history;
+    a.al = al;
+    a.n_products = eng_catalog_count(setup->catalog);
     a.n_runs = eng_pool_threads(pool);
     uint8_t *contended = calloc(a.n_products ? a.n_products : 1, 1);
     if (!contended)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
     eng_rc rc = rank_and_plan(&a, pool, contended, err);
     a.contended = contended;
-    a.n_chunks = (n->n_ranked + CHUNK - 1) / CHUNK;
+    a.n_chunks = (al->n_ranked + CHUNK - 1) / CHUNK;
     if (rc == ENG_OK) {
         /* Only the walk splits lines, on the calling thread: one arena. */
-        n->alloc_mem = eng_arena_new(1u << 16);
-        if (!n->alloc_mem)
+        al->mem = eng_arena_new(1u << 16);
+        if (!al->mem)
             rc = ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
     }
     if (rc == ENG_OK)
         rc = eng_pool_for(pool, a.n_chunks, extract_task, &a, err);
     if (rc == ENG_OK)
-        rc = walk(&a, n->alloc_mem, err);
+        rc = walk(&a, al->mem, err);
     free(contended);
     return rc;
+}
+
+void eng_allocation_free(eng_allocation *al)
+{
+    if (!al)
+        return;
+    eng_stock_free(al->stock);
+    free(al->initial_free);
+    free(al->restocked);
+    free(al->ranked);
+    eng_arena_free(al->mem);
+    free(al);
 }

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../record/night.h"
+#include "../record/record.h"
 
 /* <0 when a ranks before b, >0 after, 0 only for the same order. */
 int eng_rank_cmp(const eng_order *a, const eng_order *b);

@@ -71,17 +71,10 @@ static int classify_condition(fmt_str v)
     return -1;
 }
 
-void eng_returns_count_bad(eng_night *n, const eng_returns *rs)
-{
-    for (size_t f = n->first_return_file; f < n->first_return_file + n->n_return_files; f++)
-        n->sources[f].rate_rows = n->sources[f].data_rows;
-    for (size_t i = 0; i < rs->n; i++)
-        n->sources[rs->items[i].file].bad_rows += eng_code_counts_as_bad(rs->items[i].code);
-}
-
 void eng_returns_release(eng_returns *rs)
 {
     free(rs->items);
+    free(rs->files);
     eng_exc_list_release(&rs->exc);
     eng_arena_free(rs->mem);
     memset(rs, 0, sizeof *rs);
@@ -130,7 +123,7 @@ static eng_rc read_fault(eng_returns *rs, eng_return *r, eng_code code, const ch
                        msg);
 }
 
-static eng_rc read_row(eng_night *n, eng_returns *rs, fmt_table *t, uint16_t file)
+static eng_rc read_row(const eng_setup *n, eng_returns *rs, fmt_table *t, uint16_t file)
 {
     eng_return *r = new_return(rs);
     if (!r)
@@ -220,20 +213,26 @@ static eng_rc read_row(eng_night *n, eng_returns *rs, fmt_table *t, uint16_t fil
     return ENG_OK;
 }
 
-eng_rc eng_returns_read(eng_night *n, size_t first, size_t count, eng_returns *rs,
-                        eng_strset *order_ids, eng_strset *request_ids, eng_err *err)
+eng_rc eng_returns_read(const eng_setup *n, eng_returns *rs, eng_strset *order_ids,
+                        eng_strset *request_ids, eng_err *err)
 {
+    size_t first = n->first_return_file, count = n->n_return_files;
     if (!rs->mem && !(rs->mem = eng_arena_new(1u << 16)))
         return ENG_FAIL(err, ENG_NOMEM, "out of memory reading returns");
+    rs->first_file = first;
+    rs->n_files = count;
+    if (!rs->files && !(rs->files = calloc(count ? count : 1, sizeof *rs->files)))
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading returns");
     for (size_t f = first; f < first + count; f++) {
-        eng_source *src = &n->sources[f];
+        const eng_source *src = &n->sources[f];
+        eng_file_facts *facts = &rs->files[f - first];
         fmt_table *t = NULL;
         ENG_TRY(fmt_table_open(src->path, return_columns, R_COUNT, "returns", &t, err));
-        src->format = "returns";
+        facts->format = "returns";
         int got;
         eng_rc rc = ENG_OK;
         while (rc == ENG_OK && (got = fmt_table_next(t, err)) == 1) {
-            src->data_rows++;
+            facts->data_rows++;
             rc = read_row(n, rs, t, (uint16_t)f);
             if (rc == ENG_NOMEM)
                 ENG_FAIL(err, rc, "out of memory reading returns");
@@ -248,7 +247,7 @@ eng_rc eng_returns_read(eng_night *n, size_t first, size_t count, eng_returns *r
         if (rc == ENG_OK && got < 0)
             rc = err->rc ? err->rc : ENG_REFUSED;
         if (rc == ENG_OK) {
-            fmt_table_digest(t, src->sha256, &src->bytes);
+            fmt_table_digest(t, facts->sha256, &facts->bytes);
             /* (void): out of memory only keeps it from summary.json; it was printed. */
             (void)eng_warn_unended(n->warnings, f, src->path, fmt_table_unended_line(t));
         }
@@ -311,7 +310,8 @@ typedef struct tonight_line {
 } tonight_line;
 
 typedef struct decide_ctx {
-    eng_night *night;
+    const eng_setup *night;
+    eng_allocation *al;
     const eng_history *h;
     eng_returns *rs;
     eng_strset *seen;    /* request ids decided tonight */
@@ -339,7 +339,7 @@ static eng_rc reject(decide_ctx *d, eng_return *r, eng_code code, const char *fi
 
 /* The slot a returned unit goes back to: the warehouse it shipped from, else the
  * product's first warehouse; UINT32_MAX when the product has no inventory row. */
-static uint32_t restock_slot(const eng_night *n, int32_t product, const char *warehouse)
+static uint32_t restock_slot(const eng_setup *n, int32_t product, const char *warehouse)
 {
     if (product < 0)
         return UINT32_MAX;
@@ -355,7 +355,7 @@ static uint32_t restock_slot(const eng_night *n, int32_t product, const char *wa
 
 static eng_rc decide_one(decide_ctx *d, eng_return *r)
 {
-    eng_night *n = d->night;
+    const eng_setup *n = d->night;
     char msg[320], q[64];
     r->status = ENG_RS_REJECTED;
     if (r->read_code != ENG_CODE_NONE) {
@@ -487,7 +487,7 @@ static eng_rc decide_one(decide_ctx *d, eng_return *r)
 
 /* Replacement of the same SKU: the first warehouse that covers it whole (ship
  * complete); stock is already restocked. */
-static void allocate_exchange(eng_night *n, eng_return *r)
+static void allocate_exchange(const eng_setup *n, eng_allocation *al, eng_return *r)
 {
     r->status = ENG_RS_EXCHANGE_BACKORDERED;
     if (r->product < 0)
@@ -495,14 +495,15 @@ static void allocate_exchange(eng_night *n, eng_return *r)
     size_t ns;
     const uint32_t *slots = eng_inventory_product_slots(n->inventory, (uint32_t)r->product, &ns);
     for (size_t k = 0; k < ns; k++)
-        if (eng_stock_reserve(n->stock, slots[k], r->qty) == ENG_OK) {
+        if (eng_stock_reserve(al->stock, slots[k], r->qty) == ENG_OK) {
             r->ship_slot = slots[k];
             r->status = ENG_RS_EXCHANGE_SHIPPED;
             return;
         }
 }
 
-eng_rc eng_returns_decide(eng_night *n, const eng_history *h, eng_returns *rs, eng_err *err)
+eng_rc eng_returns_decide(const eng_setup *n, const eng_history *h, eng_allocation *al,
+                          eng_returns *rs, eng_err *err)
 {
     if (rs->n == 0)
         return ENG_OK;
@@ -510,6 +511,7 @@ eng_rc eng_returns_decide(eng_night *n, const eng_history *h, eng_returns *rs, e
     decide_ctx d;
     memset(&d, 0, sizeof d);
     d.night = n;
+    d.al = al;
     d.h = h;
     d.rs = rs;
     d.seen = eng_strset_new();
@@ -532,7 +534,7 @@ eng_rc eng_returns_decide(eng_night *n, const eng_history *h, eng_returns *rs, e
              * overflowed here). Such a count is a wrong column, not stock: refuse. */
             const eng_slot *sl = eng_inventory_slot(n->inventory, r->restock_slot);
             int64_t sum;
-            if (__builtin_add_overflow(n->restocked[r->restock_slot], r->restock_qty, &sum) ||
+            if (__builtin_add_overflow(al->restocked[r->restock_slot], r->restock_qty, &sum) ||
                 __builtin_add_overflow(sum, sl->on_hand, &sum)) {
                 err->path = n->sources[r->file].path;
                 err->line = r->line;
@@ -545,8 +547,8 @@ eng_rc eng_returns_decide(eng_night *n, const eng_history *h, eng_returns *rs, e
                               (unsigned long long)sl->line);
                 break;
             }
-            eng_stock_release(n->stock, r->restock_slot, r->restock_qty);
-            n->restocked[r->restock_slot] += r->restock_qty;
+            eng_stock_release(al->stock, r->restock_slot, r->restock_qty);
+            al->restocked[r->restock_slot] += r->restock_qty;
         }
     }
     /* Exchanges after every restock, in return-number order; their slips come first,
@@ -556,18 +558,38 @@ eng_rc eng_returns_decide(eng_night *n, const eng_history *h, eng_returns *rs, e
         eng_return *r = &rs->items[i];
         if (r->status == ENG_RS_REJECTED || !r->exchange)
             continue;
-        allocate_exchange(n, r);
+        allocate_exchange(n, al, r);
         if (r->status == ENG_RS_EXCHANGE_SHIPPED) {
             r->slip = ++slip;
             rs->n_exchanges_shipped++;
         }
     }
-    n->n_exchange_slips = slip - eng_history_last_slip(h);
+    al->n_exchange_slips = slip - eng_history_last_slip(h);
     eng_strset_free(d.seen);
     free(d.lines);
     if (rc == ENG_REFUSED)
         return rc; /* err is filled */
     if (rc != ENG_OK)
         return ENG_FAIL(err, rc, "out of memory deciding returns");
+    return ENG_OK;
+}
+
+eng_rate eng_returns_error_rate(const eng_returns *rs, size_t i)
+{
+    eng_rate r = {0, 0};
+    if (!rs || i >= rs->n_files)
+        return r;
+    r.rows = rs->files[i].data_rows;
+    for (size_t k = 0; k < rs->n; k++)
+        if (rs->items[k].file == rs->first_file + i)
+            r.bad += eng_code_counts_as_bad(rs->items[k].code);
+    return r;
+}
+
+eng_rc eng_returns_check_error_rate(const eng_setup *setup, const eng_returns *rs, eng_err *err)
+{
+    for (size_t i = 0; i < rs->n_files; i++)
+        ENG_TRY(eng_error_rate_check_file(setup, rs->first_file + i, eng_returns_error_rate(rs, i),
+                                          err));
     return ENG_OK;
 }

@@ -18,9 +18,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../base/err.h"
+#include "../core/err.h"
+#include "../book/error_rate.h"
 #include "../intake/history.h"
-#include "../record/night.h"
+#include "../setup/setup.h"
+#include "alloc.h"
+#include "../record/record.h"
 #include "../base/strset.h"
 
 typedef enum eng_return_status {
@@ -69,27 +72,37 @@ typedef struct eng_returns {
     eng_arena *mem;
     uint64_t n_approved;
     uint64_t n_exchanges_shipped;
+    eng_file_facts *files; /* per returns file (sources[first_file ..]) */
+    size_t first_file;
+    size_t n_files;
 } eng_returns;
 
-/* Read the returns files (the night's sources[first .. first + n)) and add their order
- * ids and request ids to order_ids and request_ids. ENG_REFUSED for an unreadable file or
- * missing column; ENG_NOMEM. Bad rows are kept with their read_code. */
-eng_rc eng_returns_read(eng_night *night, size_t first, size_t n, eng_returns *rs,
-                        eng_strset *order_ids, eng_strset *request_ids, eng_err *err);
+/* Read the setup's returns files (sources[first_return_file ..]) into rs (zeroed, or
+ * filled by an earlier call) and add their order ids and request ids to order_ids and
+ * request_ids. ENG_REFUSED for an unreadable file or missing column; ENG_NOMEM. Bad rows
+ * are kept with their read_code. */
+eng_rc eng_returns_read(const eng_setup *setup, eng_returns *rs, eng_strset *order_ids,
+                        eng_strset *request_ids, eng_err *err);
 
-/* Decide every request against history; number approved ones; compute refunds and
- * restocks into the stock counters (night->stock must be set up) and night->restocked;
+/* Decide every request against history; number approved ones after history's of the run
+ * date; compute refunds and restocks into the allocation's stock counters and restocked;
  * allocate exchange replacements (ship complete, warehouse order) and number their slips
- * from 1. Single-threaded: returns are few next to orders. ENG_NOMEM. */
-eng_rc eng_returns_decide(eng_night *night, const eng_history *h, eng_returns *rs, eng_err *err);
+ * first (al->n_exchange_slips). Single-threaded: returns are few next to orders.
+ * ENG_REFUSED (a restock past 2^63-1), ENG_NOMEM. */
+eng_rc eng_returns_decide(const eng_setup *setup, const eng_history *h, eng_allocation *al,
+                          eng_returns *rs, eng_err *err);
 
 /* Refund for qty of shipped units that cost amount_minor in all, less pct percent,
  * rounded half up to minor units (exposed for tests). */
 int64_t eng_returns_refund(int64_t amount_minor, int64_t shipped, int64_t qty, fmt_dec pct);
 
-/* Count each returns file's rows whose code counts towards max_error_rate (unreadable
- * rows, BAD_VALUE, BAD_DATE) into its source's bad_rows and rate_rows. */
-void eng_returns_count_bad(eng_night *night, const eng_returns *rs);
+/* max_error_rate's counts of returns file i (of the setup's returns files), after
+ * eng_returns_decide: rows read, and requests with a code that counts (unreadable values,
+ * BAD_VALUE, BAD_DATE; book/error_rate.h). */
+eng_rate eng_returns_error_rate(const eng_returns *rs, size_t i);
+
+/* Refuse the run for a returns file above max_error_rate (eng_error_rate_check_file). */
+eng_rc eng_returns_check_error_rate(const eng_setup *setup, const eng_returns *rs, eng_err *err);
 
 void eng_returns_release(eng_returns *rs);
 

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../base/err.h"
+#include "../core/err.h"
 
 #define ENG_CACHELINE 64
 

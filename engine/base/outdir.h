@@ -12,7 +12,7 @@
 #define ENG_OUTDIR_H
 
 #include "../../formats/sink.h"
-#include "err.h"
+#include "../core/err.h"
 
 typedef struct eng_outdir eng_outdir;
 

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "err.h"
+#include "../core/err.h"
 
 typedef struct eng_queue eng_queue;
 

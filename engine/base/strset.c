@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
+#include "../core/arena.h"
 #include "hash.h"
 
 typedef struct entry {

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "../core/err.h"
 
 typedef struct eng_strset eng_strset;
 

@@ -5,8 +5,8 @@
 
 #include <stddef.h>
 
-#include "arena.h"
-#include "err.h"
+#include "../core/arena.h"
+#include "../core/err.h"
 
 /* Copy of s (which is not valid UTF-8) into mem, NUL-terminated, with every byte that is
  * not valid UTF-8 (and NUL) written as the four characters \xNN and every backslash as

@@ -5,14 +5,14 @@
  * `slipway: warning: TEXT`, so that it is seen even if the run is refused later; and it
  * is kept, so that summary.json lists it ("warnings"). The kept list is in (source, line,
  * text) order, whatever thread recorded what when, so summary.json does not depend on
- * --threads. The night owns one (eng_night.warnings). */
+ * --threads. The setup owns one (eng_setup.warnings). */
 #ifndef ENG_WARN_H
 #define ENG_WARN_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "../core/err.h"
 
 /* The source of a warning about the run as a whole (sorted after every input). */
 #define ENG_WARN_RUN SIZE_MAX

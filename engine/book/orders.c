@@ -41,8 +41,16 @@ typedef struct visit {
     uint32_t order;
 } visit;
 
+/* What every partition task reads, and writes (its own partition, its own rows). */
+typedef struct book_ctx {
+    const eng_setup *setup;
+    eng_batches *batches; /* rows taken, final flags written back (release_rows) */
+    const eng_history *history;
+    eng_book *book;
+} book_ctx;
+
 typedef struct part_task {
-    eng_night *night;
+    const book_ctx *ctx;
     eng_partition *part;
     /* scratch, freed at the end of the task */
     visit *visits;
@@ -54,9 +62,9 @@ typedef struct part_task {
     uint32_t *row_start; /* n_pend + 1 */
 } part_task;
 
-static const char *source_path(const eng_night *n, uint16_t file)
+static const char *source_path(const eng_setup *s, uint16_t file)
 {
-    return n->sources[file].path;
+    return s->sources[file].path;
 }
 
 /* ---- 1. visiting ---- */
@@ -239,7 +247,7 @@ static int rows_same_record(const eng_row *a, const eng_row *b)
 /* The file's name for canonical value c of row r (exceptions' field: "Lineitem sku"). */
 static const char *col_label(const order_check *oc, const eng_row *r, fmt_col c)
 {
-    const char *label = oc->t->night->sources[r->file].col_label[c];
+    const char *label = oc->t->ctx->batches->files[r->file].col_label[c];
     return label ? label : fmt_col_name(c);
 }
 
@@ -281,7 +289,7 @@ static eng_rc mark_superseded(order_check *oc)
         a->flags = (uint16_t)((a->flags | ENG_ROW_SUPERSEDED) & ~(ENG_ROW_FAULT | ENG_ROW_BAD));
         a->worst = ENG_CODE_NONE;
         snprintf(msg, sizeof msg, "line %llu has a later row for the same %s line; it counts",
-                 (unsigned long long)b->line, oc->t->night->sources[a->file].format);
+                 (unsigned long long)b->line, oc->t->ctx->batches->files[a->file].format);
         ENG_TRY(raise(oc, a, ENG_CODE_SUPERSEDED_ROW, "", msg));
     }
     return ENG_OK;
@@ -450,7 +458,7 @@ static eng_rc check_required(order_check *oc)
         if (!shippable && c != FMT_COL_ORDER_TIME && c != FMT_COL_CURRENCY)
             continue;
         const char *name = col_label(oc, oc->rows[0], c);
-        const eng_source *src = &oc->t->night->sources[oc->rows[0]->file];
+        const eng_file_facts *src = &oc->t->ctx->batches->files[oc->rows[0]->file];
         if (src->no_column & (1u << c)) /* the Amazon All Orders report has no ship-to */
             snprintf(msg, sizeof msg,
                      "the order has no %s: this %s file has no column for it, so the order "
@@ -477,7 +485,7 @@ static void money_text(char *dst, size_t cap, __int128 v, int currency)
 /* Currency, per-line money and price floor; fills the order's lines. */
 static eng_rc check_lines(order_check *oc, int *all_amounts)
 {
-    eng_night *n = oc->t->night;
+    const eng_setup *n = oc->t->ctx->setup;
     eng_order *ord = oc->ord;
     char msg[256], q[64], a[48], b[48];
     int cur = -1;
@@ -643,7 +651,7 @@ static eng_rc mark_resent(order_check *oc, const eng_order *original)
     char msg[256];
     snprintf(msg, sizeof msg,
              "order already received in %.120s (line %llu); this copy is not processed",
-             source_path(oc->t->night, original->file), (unsigned long long)original->line);
+             source_path(oc->t->ctx->setup, original->file), (unsigned long long)original->line);
     for (uint32_t i = 0; i < oc->n_rows; i++)
         ENG_TRY(raise(oc, oc->rows[i], ENG_CODE_DUPLICATE_ORDER,
                       col_label(oc, oc->rows[i], FMT_COL_ORDER_ID), msg));
@@ -686,12 +694,12 @@ static eng_rc settle_head(order_check *oc)
  * An order with nothing outstanding is DUPLICATE_ORDER. */
 static eng_rc settle_outstanding(order_check *oc)
 {
-    eng_night *n = oc->t->night;
+    const eng_setup *n = oc->t->ctx->setup;
+    const eng_history *history = oc->t->ctx->history;
     eng_order *ord = oc->ord;
     eng_text channel = eng_head_text(ord->head, ENG_HT_CHANNEL);
     const eng_hist_order *ho =
-        n->history ? eng_history_order(n->history, channel.p, channel.len, ord->id, ord->id_len)
-                   : NULL;
+        history ? eng_history_order(history, channel.p, channel.len, ord->id, ord->id_len) : NULL;
     int64_t small[16];
     size_t n_used = ho && ho->n_lines > 16 ? ho->n_lines : 16;
     int64_t *used = n_used <= 16 ? small : calloc(n_used, sizeof *used);
@@ -826,7 +834,7 @@ static eng_rc check_order(part_task *t, uint32_t o)
 /* Where each batch's rows of each partition go in that partition's array: after the
  * rows of the batches before it, so that a partition's rows are in batch order. */
 typedef struct spread_ctx {
-    eng_night *night;
+    const book_ctx *ctx;
     size_t *at; /* n_batches x ENG_PARTS */
 } spread_ctx;
 
@@ -835,7 +843,7 @@ static eng_rc spread_batch(void *ctx, size_t b, unsigned worker, eng_err *err)
     (void)worker;
     (void)err;
     spread_ctx *sc = ctx;
-    eng_batch *bt = sc->night->batches[b];
+    eng_batch *bt = sc->ctx->batches->items[b];
     bt->standalone_rows = bt->unnamed_rows = 0;
     for (size_t i = 0; i < bt->n_rows; i++) {
         const eng_row *r = &bt->rows[i];
@@ -846,7 +854,7 @@ static eng_rc spread_batch(void *ctx, size_t b, unsigned worker, eng_err *err)
         }
     }
     for (size_t p = 0; p < ENG_PARTS; p++) {
-        eng_row *dst = sc->night->parts[p].rows + sc->at[b * ENG_PARTS + p];
+        eng_row *dst = sc->ctx->book->parts[p].rows + sc->at[b * ENG_PARTS + p];
         /* The partition arrays are fresh memory, filled front to back as the batches
          * come: map this batch's part in one call instead of a fault a page. */
         eng_heap_prefault(dst, (bt->part_start[p + 1] - bt->part_start[p]) * sizeof *dst);
@@ -865,15 +873,16 @@ static eng_rc spread_batch(void *ctx, size_t b, unsigned worker, eng_err *err)
  * lines at once was the peak of a run (rows 104 bytes, lines then 96 per order line); a
  * partition frees its rows once its orders are built (release_rows), so the peak is
  * about the larger of the two. On ENG_NOMEM nothing has moved. */
-static eng_rc spread_rows(eng_night *n, eng_pool *pool, eng_err *err)
+static eng_rc spread_rows(const book_ctx *c, eng_err *err)
 {
-    spread_ctx sc = {n, calloc(n->n_batches * ENG_PARTS + 1, sizeof *sc.at)};
+    const eng_batches *bs = c->batches;
+    spread_ctx sc = {c, calloc(bs->n * ENG_PARTS + 1, sizeof *sc.at)};
     if (!sc.at)
         return ENG_NOMEM;
     size_t count[ENG_PARTS] = {0};
     eng_rc rc = ENG_OK;
-    for (size_t b = 0; b < n->n_batches && rc == ENG_OK; b++) {
-        eng_batch *bt = n->batches[b];
+    for (size_t b = 0; b < bs->n && rc == ENG_OK; b++) {
+        eng_batch *bt = bs->items[b];
         for (size_t p = 0; p < ENG_PARTS; p++) {
             sc.at[b * ENG_PARTS + p] = count[p];
             count[p] += bt->part_start[p + 1] - bt->part_start[p];
@@ -883,13 +892,13 @@ static eng_rc spread_rows(eng_night *n, eng_pool *pool, eng_err *err)
             rc = ENG_NOMEM;
     }
     for (size_t p = 0; p < ENG_PARTS && rc == ENG_OK; p++) {
-        eng_partition *part = &n->parts[p];
+        eng_partition *part = &c->book->parts[p];
         if (!part->rows && !(part->rows = malloc((count[p] ? count[p] : 1) * sizeof(eng_row))))
             rc = ENG_NOMEM;
         part->n_rows = count[p];
     }
     if (rc == ENG_OK)
-        rc = eng_pool_for(pool, n->n_batches, spread_batch, &sc, err);
+        rc = eng_pool_for(c->setup->pool, bs->n, spread_batch, &sc, err);
     free(sc.at);
     return rc;
 }
@@ -898,12 +907,12 @@ static eng_rc spread_rows(eng_night *n, eng_pool *pool, eng_err *err)
  * (partition rows are in batch order, by_part order within a batch, as spread_rows put
  * them), and the rows are freed. Each row is in one partition, so no two tasks write
  * the same flag. */
-static void release_rows(eng_night *n, size_t p)
+static void release_rows(const book_ctx *c, size_t p)
 {
-    eng_partition *part = &n->parts[p];
+    eng_partition *part = &c->book->parts[p];
     size_t k = 0;
-    for (size_t b = 0; b < n->n_batches; b++) {
-        eng_batch *bt = n->batches[b];
+    for (size_t b = 0; b < c->batches->n; b++) {
+        eng_batch *bt = c->batches->items[b];
         for (uint32_t j = bt->part_start[p]; j < bt->part_start[p + 1]; j++)
             bt->row_flags[bt->by_part[j]] = part->rows[k++].flags;
     }
@@ -915,11 +924,11 @@ static void release_rows(eng_night *n, size_t p)
 static eng_rc build_partition(void *ctx, size_t p, unsigned worker, eng_err *err)
 {
     (void)worker;
-    eng_night *n = ctx;
+    const book_ctx *c = ctx;
     part_task t;
     memset(&t, 0, sizeof t);
-    t.night = n;
-    t.part = &n->parts[p];
+    t.ctx = c;
+    t.part = &c->book->parts[p];
     eng_rc rc = ENG_OK;
     t.part->mem = eng_arena_new(1u << 16);
     if (!t.part->mem)
@@ -948,7 +957,7 @@ static eng_rc build_partition(void *ctx, size_t p, unsigned worker, eng_err *err
         rc = check_order(&t, o);
     }
     if (rc == ENG_OK)
-        release_rows(n, p);
+        release_rows(c, p);
     free(t.visits);
     free(t.pend);
     free(t.rows);
@@ -958,9 +967,9 @@ static eng_rc build_partition(void *ctx, size_t p, unsigned worker, eng_err *err
     return ENG_OK;
 }
 
-/* Set by eng_orders_build before its sorting tasks start (the pool's start publishes it);
+/* Set by eng_book_build before its sorting tasks start (the pool's start publishes it);
  * only read while they run. */
-static const eng_night *sort_night;
+static const eng_setup *sort_setup;
 
 /* SPEC's order for order_status.csv: id, then source (path bytes), then line. */
 static int cmp_order_id(const void *x, const void *y)
@@ -970,7 +979,7 @@ static int cmp_order_id(const void *x, const void *y)
     if (c)
         return c;
     if (a->file != b->file) {
-        c = strcmp(source_path(sort_night, a->file), source_path(sort_night, b->file));
+        c = strcmp(source_path(sort_setup, a->file), source_path(sort_setup, b->file));
         if (c)
             return c;
         return a->file < b->file ? -1 : 1;
@@ -1016,7 +1025,7 @@ static int cmp_id_key(const void *x, const void *y)
 #define SORT_RUNS 16
 
 typedef struct id_sort {
-    const eng_night *night;
+    const eng_book *book;
     id_key *keys;
     size_t total;
     size_t part_at[ENG_PARTS]; /* the first key of each partition's orders */
@@ -1032,7 +1041,7 @@ static eng_rc fill_keys(void *ctx, size_t p, unsigned worker, eng_err *err)
     (void)worker;
     (void)err;
     id_sort *s = ctx;
-    const eng_partition *part = &s->night->parts[p];
+    const eng_partition *part = &s->book->parts[p];
     for (size_t o = 0; o < part->n_orders; o++)
         id_key_set(&s->keys[s->part_at[p] + o], &part->orders[o]);
     return ENG_OK;
@@ -1089,53 +1098,63 @@ static void merge_runs(const id_sort *s, eng_order **out)
     }
 }
 
-eng_rc eng_orders_build(eng_night *n, eng_pool *pool, eng_err *err)
+eng_rc eng_book_build(const eng_setup *setup, eng_batches *batches, const eng_history *history,
+                      eng_book **out, eng_err *err)
 {
-    if (spread_rows(n, pool, err) != ENG_OK)
+    eng_book *b = calloc(1, sizeof *b);
+    if (!b)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory grouping orders");
-    ENG_TRY(eng_pool_for(pool, ENG_PARTS, build_partition, n, err));
-    for (size_t b = 0; b < n->n_batches; b++) { /* release_rows was their last reader */
-        free(n->batches[b]->by_part);
-        n->batches[b]->by_part = NULL;
+    book_ctx c = {setup, batches, history, b};
+    eng_rc rc = spread_rows(&c, err);
+    if (rc != ENG_OK)
+        rc = ENG_FAIL(err, ENG_NOMEM, "out of memory grouping orders");
+    if (rc == ENG_OK)
+        rc = eng_pool_for(setup->pool, ENG_PARTS, build_partition, &c, err);
+    for (size_t k = 0; k < batches->n; k++) { /* release_rows was their last reader */
+        free(batches->items[k]->by_part);
+        batches->items[k]->by_part = NULL;
     }
     /* Every row is freed now; what the last partitions freed no later one reused, and
      * held under the sort's keys it was the peak of the run. */
     eng_heap_give_back_free();
     id_sort s;
     memset(&s, 0, sizeof s);
-    s.night = n;
+    s.book = b;
     for (size_t p = 0; p < ENG_PARTS; p++) {
         s.part_at[p] = s.total;
-        s.total += n->parts[p].n_orders;
+        s.total += b->parts[p].n_orders;
     }
-    n->orders = malloc((s.total ? s.total : 1) * sizeof *n->orders);
-    if (!n->orders)
-        return ENG_FAIL(err, ENG_NOMEM, "out of memory listing orders");
-    s.keys = malloc((s.total ? s.total : 1) * sizeof *s.keys);
-    if (!s.keys)
-        return ENG_FAIL(err, ENG_NOMEM, "out of memory sorting orders");
-    sort_night = n;
-    eng_rc rc = eng_pool_for(pool, ENG_PARTS, fill_keys, &s, err);
+    if (rc == ENG_OK && !(b->orders = malloc((s.total ? s.total : 1) * sizeof *b->orders)))
+        rc = ENG_FAIL(err, ENG_NOMEM, "out of memory listing orders");
+    if (rc == ENG_OK && !(s.keys = malloc((s.total ? s.total : 1) * sizeof *s.keys)))
+        rc = ENG_FAIL(err, ENG_NOMEM, "out of memory sorting orders");
+    sort_setup = setup;
     if (rc == ENG_OK)
-        rc = eng_pool_for(pool, SORT_RUNS, sort_run, &s, err);
+        rc = eng_pool_for(setup->pool, ENG_PARTS, fill_keys, &s, err);
+    if (rc == ENG_OK)
+        rc = eng_pool_for(setup->pool, SORT_RUNS, sort_run, &s, err);
     if (rc == ENG_OK) {
-        merge_runs(&s, n->orders);
-        n->n_orders = s.total;
+        merge_runs(&s, b->orders);
+        b->n_orders = s.total;
     }
     free(s.keys);
-    return rc;
+    if (rc != ENG_OK) {
+        eng_book_free(b);
+        return rc;
+    }
+    *out = b;
+    return ENG_OK;
 }
 
-void eng_orders_count_bad(eng_night *n)
+void eng_book_free(eng_book *b)
 {
-    for (size_t b = 0; b < n->n_batches; b++) {
-        const eng_batch *bt = n->batches[b];
-        uint64_t bad = 0;
-        /* A row of an order with a marketplace state is not an error (README). */
-        for (size_t i = 0; i < bt->n_rows; i++)
-            bad += (bt->row_flags[i] & (ENG_ROW_BAD | ENG_ROW_MUTED)) == ENG_ROW_BAD;
-        /* Lines swallowed by a malformed record count as bad rows of their own. */
-        n->sources[bt->file].bad_rows += bad + bt->swallowed_lines;
-        n->sources[bt->file].rate_rows += bt->n_rows + bt->swallowed_lines;
+    if (!b)
+        return;
+    for (size_t p = 0; p < ENG_PARTS; p++) {
+        eng_exc_list_release(&b->parts[p].exc);
+        eng_arena_free(b->parts[p].mem);
+        free(b->parts[p].rows);
     }
+    free(b->orders);
+    free(b);
 }

@@ -9,15 +9,28 @@
 #ifndef ENG_ORDERS_H
 #define ENG_ORDERS_H
 
-#include "../record/night.h"
+#include "../record/record.h"
 #include "../base/pool.h"
+#include "../intake/history.h"
+#include "../intake/ingest.h"
+#include "../setup/setup.h"
 
-/* Build night->parts and night->orders (every order, sorted by id, file, line) from
- * night->batches. ENG_NOMEM only; bad data becomes exceptions. */
-eng_rc eng_orders_build(eng_night *night, eng_pool *pool, eng_err *err);
+/* The book stage's product: every order of the night, grouped from the batches' rows,
+ * checked as a whole, with its verdict before allocation. Orders and their lines live in
+ * their partition's arena; the allocation stage writes their results (status, slips,
+ * each line's parts) into them. */
+typedef struct eng_book {
+    eng_partition parts[ENG_PARTS];
+    eng_order **orders; /* every order, sorted by (id, file, line) */
+    size_t n_orders;
+} eng_book;
 
-/* Count each order file's rows that carry a code towards max_error_rate into
- * sources[].bad_rows. Call after eng_orders_build. */
-void eng_orders_count_bad(eng_night *night);
+/* Build the book from the batches, with history for what earlier nights shipped (NULL
+ * without --history). Takes the batches' rows: each is freed as its partition is built,
+ * and its final flags are written back to its batch (row_flags), which keeps them with
+ * its exceptions for the writers. ENG_NOMEM only; bad data becomes exceptions. */
+eng_rc eng_book_build(const eng_setup *setup, eng_batches *batches, const eng_history *history,
+                      eng_book **out, eng_err *err);
+void eng_book_free(eng_book *book);
 
 #endif

@@ -12,7 +12,6 @@
  * O(n log n) however many lines one order has (a re-sent order of 16,000 lines). */
 #include "history.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +25,7 @@
 #include "../../formats/sha256.h"
 #include "../../formats/table.h"
 #include "../../formats/utf8.h"
-#include "../base/arena.h"
+#include "../core/arena.h"
 #include "../base/hash.h"
 #include "../base/warn.h"
 
@@ -145,10 +144,13 @@ struct eng_history {
     eng_arena **file_mem; /* the files' arenas, which merged records point into */
     size_t n_file_mem;
     uint64_t repeated_recs; /* kept slip lines and approved requests found twice */
+    eng_file_facts *facts;  /* per history file */
+    size_t n_facts;
 };
 
 typedef struct load_ctx {
-    eng_night *night;
+    const eng_setup *setup;
+    eng_file_facts *facts; /* per history file: each written by its own task */
     size_t first;
     char run_day[9]; /* YYYYMMDD of the run date, as slip and return numbers write it */
     const eng_strset *order_ids;
@@ -376,7 +378,7 @@ static eng_rc slip_row(load_ctx *c, fmt_table *t, file_result *fr, worker_totals
     ENG_TRY(number_of_day(slip_no, "OUT-", c->run_day, "slip_no", &number, err));
     if (number > fr->last_slip)
         fr->last_slip = number;
-    int32_t product = eng_catalog_find(c->night->catalog, sku.p, sku.len);
+    int32_t product = eng_catalog_find(c->setup->catalog, sku.p, sku.len);
     fr->catalog_rows += product >= 0;
     if (product >= 0 && __builtin_add_overflow(w->shipped[product], qty, &w->shipped[product]))
         w->shipped[product] = INT64_MAX;
@@ -442,7 +444,7 @@ static eng_rc ledger_row(load_ctx *c, fmt_table *t, file_result *fr, worker_tota
     fmt_str refund_s = get(t, H_REFUND);
     if (refund_s.len)
         ENG_TRY(read_money(refund_s, currency, "refund_amount", &refund, err));
-    int32_t product = eng_catalog_find(c->night->catalog, sku.p, sku.len);
+    int32_t product = eng_catalog_find(c->setup->catalog, sku.p, sku.len);
     fr->catalog_rows += product >= 0;
     if (product >= 0) {
         eng_hist_reason add = {product, (int16_t)currency, NULL, 1, qty, refund};
@@ -465,7 +467,8 @@ static eng_rc ledger_row(load_ctx *c, fmt_table *t, file_result *fr, worker_tota
 static eng_rc load_file(void *ctx, size_t i, unsigned worker, eng_err *err)
 {
     load_ctx *c = ctx;
-    eng_source *src = &c->night->sources[c->first + i];
+    const eng_source *src = &c->setup->sources[c->first + i];
+    eng_file_facts *facts = &c->facts[i];
     file_result *fr = &c->files[i];
     fr->path = src->path;
     worker_totals *w = &c->workers[worker];
@@ -495,7 +498,7 @@ static eng_rc load_file(void *ctx, size_t i, unsigned worker, eng_err *err)
             rc = ENG_FAIL(err, ENG_REFUSED, "required column \"%s\" is missing from this %s file",
                           hist_columns[required[k]].name, is_slips ? "slips" : "returns ledger");
         }
-    src->format = is_slips ? "slips" : "returns_ledger";
+    facts->format = is_slips ? "slips" : "returns_ledger";
     int got = 0;
     while (rc == ENG_OK && (got = fmt_table_next(t, err)) == 1) {
         fr->rows++;
@@ -514,10 +517,10 @@ static eng_rc load_file(void *ctx, size_t i, unsigned worker, eng_err *err)
     if (rc == ENG_OK && got < 0)
         rc = err->rc ? err->rc : ENG_REFUSED;
     if (rc == ENG_OK) {
-        fmt_table_digest(t, src->sha256, &src->bytes);
-        src->data_rows = fr->rows;
+        fmt_table_digest(t, facts->sha256, &facts->bytes);
+        facts->data_rows = fr->rows;
         /* (void): out of memory only keeps it from summary.json; it was printed. */
-        (void)eng_warn_unended(c->night->warnings, c->first + i, src->path,
+        (void)eng_warn_unended(c->setup->warnings, c->first + i, src->path,
                                fmt_table_unended_line(t));
     }
     fmt_table_close(t);
@@ -778,7 +781,7 @@ static eng_rc build_orders(eng_history *h, load_ctx *c, size_t n_files, eng_err 
                        cmp_bytes(refs[sku_end].r->sku, refs[sku_end].r->sku_len, refs[j].r->sku,
                                  refs[j].r->sku_len) == 0)
                     sku_end++;
-                rc = build_line(h, c->night->catalog, o, refs, j, sku_end, err);
+                rc = build_line(h, c->setup->catalog, o, refs, j, sku_end, err);
                 o->n_lines++;
                 j = sku_end;
             }
@@ -842,15 +845,16 @@ static eng_rc merge(eng_history *h, load_ctx *c, size_t n_files, unsigned n_work
  * mistake in the command line, and counted twice it would ship nothing it should. A copy
  * with the same bytes under another name (a night kept in two folders) is skipped: files
  * of equal size are hashed first, and a later one equal to an earlier one is not read. */
-static eng_rc find_copies(eng_night *night, size_t first, size_t n, file_result *files,
+static eng_rc find_copies(const eng_setup *setup, eng_file_facts *facts, file_result *files,
                           char (*hashed)[65], eng_err *err)
 {
+    size_t first = setup->first_history_file, n = setup->n_history_files;
     struct stat *st = calloc(n ? n : 1, sizeof *st);
     if (!st)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory reading history");
     eng_rc rc = ENG_OK;
     for (size_t i = 0; i < n && rc == ENG_OK; i++) {
-        eng_source *src = &night->sources[first + i];
+        const eng_source *src = &setup->sources[first + i];
         err->path = src->path;
         err->line = 0;
         err->field = NULL;
@@ -864,14 +868,14 @@ static eng_rc find_copies(eng_night *night, size_t first, size_t n, file_result 
                 rc = ENG_FAIL(err, ENG_REFUSED,
                               "this --history file was already given as %.200s (the same file "
                               "given twice); give each file once",
-                              night->sources[first + j].path);
+                              setup->sources[first + j].path);
     }
     for (size_t i = 0; i < n && rc == ENG_OK; i++) {
         for (size_t j = 0; j < i && rc == ENG_OK && !files[i].skip; j++) {
             if (!S_ISREG(st[i].st_mode) || !S_ISREG(st[j].st_mode) ||
                 st[i].st_size != st[j].st_size || files[j].skip)
                 continue;
-            eng_source *a = &night->sources[first + j], *b = &night->sources[first + i];
+            const eng_source *a = &setup->sources[first + j], *b = &setup->sources[first + i];
             uint64_t bytes;
             if (!hashed[j][0])
                 rc = fmt_sha256_file(a->path, hashed[j], &bytes, err);
@@ -880,8 +884,8 @@ static eng_rc find_copies(eng_night *night, size_t first, size_t n, file_result 
             if (rc == ENG_OK && strcmp(hashed[i], hashed[j]) == 0) {
                 files[i].skip = 1;
                 files[i].copy_of = j;
-                memcpy(b->sha256, hashed[i], sizeof b->sha256);
-                b->bytes = (uint64_t)st[i].st_size;
+                memcpy(facts[i].sha256, hashed[i], sizeof facts[i].sha256);
+                facts[i].bytes = (uint64_t)st[i].st_size;
             }
         }
     }
@@ -892,12 +896,13 @@ static eng_rc find_copies(eng_night *night, size_t first, size_t n, file_result 
 /* A copy's warning, once its original is read: only a copy with rows is worth a word (two
  * quiet nights' header-only files are alike). Its format and rows are its original's. An
  * original whose bytes changed between the two reads is refused. */
-static eng_rc settle_copies(eng_night *night, size_t first, size_t n, file_result *files,
+static eng_rc settle_copies(const eng_setup *setup, eng_file_facts *facts, file_result *files,
                             char (*hashed)[65], eng_err *err)
 {
+    size_t first = setup->first_history_file, n = setup->n_history_files;
     for (size_t i = 0; i < n; i++) {
-        eng_source *src = &night->sources[first + i];
-        if (!files[i].skip && hashed[i][0] && strcmp(hashed[i], src->sha256) != 0) {
+        const eng_source *src = &setup->sources[first + i];
+        if (!files[i].skip && hashed[i][0] && strcmp(hashed[i], facts[i].sha256) != 0) {
             err->path = src->path;
             err->line = 0;
             err->field = NULL;
@@ -907,11 +912,12 @@ static eng_rc settle_copies(eng_night *night, size_t first, size_t n, file_resul
         }
         if (!files[i].skip)
             continue;
-        const eng_source *orig = &night->sources[first + files[i].copy_of];
-        src->format = orig->format;
-        src->data_rows = orig->data_rows;
-        if (orig->data_rows &&
-            eng_warn(night->warnings, first + i, 0,
+        const eng_source *orig = &setup->sources[first + files[i].copy_of];
+        const eng_file_facts *orig_facts = &facts[files[i].copy_of];
+        facts[i].format = orig_facts->format;
+        facts[i].data_rows = orig_facts->data_rows;
+        if (orig_facts->data_rows &&
+            eng_warn(setup->warnings, first + i, 0,
                      "history file %s has the same bytes as %s; it was skipped (each night "
                      "counts once)",
                      src->path, orig->path) != ENG_OK)
@@ -968,13 +974,14 @@ static eng_rc read_manifest(const char *dir, const char *file, fmt_json_value **
 /* A history file that stands beside its run's manifest.json must be the file that run
  * wrote: listed there, with the same size and SHA-256 (an edited slips.csv would make an
  * order ship again). Files with no manifest beside them are taken as given. */
-static eng_rc check_manifests(const eng_night *night, size_t first, size_t n, eng_err *err)
+static eng_rc check_manifests(const eng_setup *setup, const eng_file_facts *facts, eng_err *err)
 {
     char dir[4096] = "", parsed_dir[4096] = "";
     fmt_json_value *manifest = NULL;
     eng_rc rc = ENG_OK;
-    for (size_t i = 0; i < n && rc == ENG_OK; i++) {
-        const eng_source *src = &night->sources[first + i];
+    for (size_t i = 0; i < setup->n_history_files && rc == ENG_OK; i++) {
+        const eng_source *src = &setup->sources[setup->first_history_file + i];
+        const eng_file_facts *f = &facts[i];
         const char *slash = strrchr(src->path, '/');
         const char *base = slash ? slash + 1 : src->path;
         size_t dir_len = slash ? (size_t)(slash - src->path) : 0;
@@ -1010,14 +1017,14 @@ static eng_rc check_manifests(const eng_night *night, size_t first, size_t n, en
         const char *sha = fmt_json_member_str(entry, "sha256");
         const char *bytes = fmt_json_value_text(fmt_json_member(entry, "bytes"));
         char have[24];
-        snprintf(have, sizeof have, "%llu", (unsigned long long)src->bytes);
-        if (!sha || !bytes || strcmp(sha, src->sha256) != 0 || strcmp(bytes, have) != 0)
+        snprintf(have, sizeof have, "%llu", (unsigned long long)f->bytes);
+        if (!sha || !bytes || strcmp(sha, f->sha256) != 0 || strcmp(bytes, have) != 0)
             rc = ENG_FAIL(err, ENG_REFUSED,
                           "this history file is not the one its run wrote: %s bytes, sha256 "
                           "%.16s..., where the manifest.json beside it records %s bytes, sha256 "
                           "%.16s...; history must be slipway's own outputs, unchanged (restore "
                           "it, or run again from the right file)",
-                          have, src->sha256, bytes ? bytes : "no", sha ? sha : "none");
+                          have, f->sha256, bytes ? bytes : "no", sha ? sha : "none");
     }
     fmt_json_value_free(manifest);
     return rc;
@@ -1025,33 +1032,34 @@ static eng_rc check_manifests(const eng_night *night, size_t first, size_t n, en
 
 /* History of another shop would mark genuine orders as already shipped: a file none of
  * whose SKUs the catalog has is worth a warning. */
-static eng_rc warn_foreign(const eng_night *night, size_t first, size_t n, const file_result *files,
-                           eng_err *err)
+static eng_rc warn_foreign(const eng_setup *setup, const file_result *files, eng_err *err)
 {
-    for (size_t i = 0; i < n; i++)
+    size_t first = setup->first_history_file;
+    for (size_t i = 0; i < setup->n_history_files; i++)
         if (!files[i].skip && files[i].rows && !files[i].catalog_rows &&
-            eng_warn(night->warnings, first + i, 0,
+            eng_warn(setup->warnings, first + i, 0,
                      "none of the %llu rows of history file %s names a SKU of the catalog: is "
                      "it another shop's history?",
-                     (unsigned long long)files[i].rows, night->sources[first + i].path) != ENG_OK)
+                     (unsigned long long)files[i].rows, setup->sources[first + i].path) != ENG_OK)
             return ENG_FAIL(err, ENG_NOMEM, "out of memory keeping a warning");
     return ENG_OK;
 }
 
-eng_rc eng_history_load(eng_night *night, size_t first, size_t n, const eng_strset *order_ids,
-                        const eng_strset *request_ids, eng_pool *pool, eng_history **out,
-                        eng_err *err)
+eng_rc eng_history_load(const eng_setup *setup, const eng_strset *order_ids,
+                        const eng_strset *request_ids, eng_history **out, eng_err *err)
 {
-    size_t n_products = eng_catalog_count(night->catalog);
+    size_t n_products = eng_catalog_count(setup->catalog);
+    size_t first = setup->first_history_file, n = setup->n_history_files;
+    eng_pool *pool = setup->pool;
     unsigned n_workers = eng_pool_threads(pool);
     eng_history *h = calloc(1, sizeof *h);
     load_ctx c;
     memset(&c, 0, sizeof c);
-    c.night = night;
+    c.setup = setup;
     c.first = first;
     c.order_ids = order_ids;
     c.request_ids = request_ids;
-    fmt_isodate_compact(night->run_date, c.run_day);
+    fmt_isodate_compact(setup->run_date, c.run_day);
     char(*hashed)[65] = calloc(n ? n : 1, sizeof *hashed);
     eng_rc rc = ENG_OK;
     if (h) {
@@ -1059,11 +1067,16 @@ eng_rc eng_history_load(eng_night *night, size_t first, size_t n, const eng_strs
         h->requests = eng_strset_new();
         h->shipped = calloc(n_products ? n_products : 1, sizeof *h->shipped);
         h->file_mem = calloc(n ? n : 1, sizeof *h->file_mem);
+        h->facts = calloc(n ? n : 1, sizeof *h->facts);
+        h->n_facts = n;
+        for (size_t i = 0; h->facts && i < n; i++)
+            h->facts[i].format = "";
+        c.facts = h->facts;
     }
     c.files = calloc(n ? n : 1, sizeof *c.files);
     c.workers = calloc(n_workers, sizeof *c.workers);
-    if (!h || !h->mem || !h->requests || !h->shipped || !h->file_mem || !c.files || !c.workers ||
-        !hashed)
+    if (!h || !h->mem || !h->requests || !h->shipped || !h->file_mem || !h->facts || !c.files ||
+        !c.workers || !hashed)
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading history");
     for (unsigned w = 0; rc == ENG_OK && w < n_workers; w++) {
         c.workers[w].shipped = calloc(n_products ? n_products : 1, sizeof(int64_t));
@@ -1074,23 +1087,23 @@ eng_rc eng_history_load(eng_night *night, size_t first, size_t n, const eng_strs
             rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading history");
     }
     if (rc == ENG_OK)
-        rc = find_copies(night, first, n, c.files, hashed, err);
+        rc = find_copies(setup, h->facts, c.files, hashed, err);
     if (rc == ENG_OK)
         rc = eng_pool_for(pool, n, load_file, &c, err);
     if (rc == ENG_OK)
-        rc = settle_copies(night, first, n, c.files, hashed, err);
+        rc = settle_copies(setup, h->facts, c.files, hashed, err);
     if (rc == ENG_OK)
-        rc = check_manifests(night, first, n, err);
+        rc = check_manifests(setup, h->facts, err);
     if (rc == ENG_OK)
         rc = merge(h, &c, n, n_workers, n_products, err);
     if (rc == ENG_OK && h->repeated_recs &&
-        eng_warn(night->warnings, ENG_WARN_RUN, 0,
+        eng_warn(setup->warnings, ENG_WARN_RUN, 0,
                  "%llu history rows appear in more than one --history file (a copy of a "
                  "night?); each counts once",
                  (unsigned long long)h->repeated_recs) != ENG_OK)
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory keeping a warning");
     if (rc == ENG_OK)
-        rc = warn_foreign(night, first, n, c.files, err);
+        rc = warn_foreign(setup, c.files, err);
     /* Merged records point into the files' arenas: the history keeps them. */
     for (size_t f = 0; c.files && f < n; f++) {
         free(c.files[f].recs);
@@ -1124,6 +1137,7 @@ void eng_history_free(eng_history *h)
     for (size_t f = 0; f < h->n_file_mem; f++)
         eng_arena_free(h->file_mem[f]);
     free(h->file_mem);
+    free(h->facts);
     free(h->orders);
     free(h->lines);
     eng_strset_free(h->requests);
@@ -1224,148 +1238,7 @@ uint64_t eng_history_rows(const eng_history *h)
     return h ? h->rows : 0;
 }
 
-/* ---- --history folders ---- */
-
-typedef struct path_list {
-    char **items;
-    size_t n;
-    size_t cap;
-} path_list;
-
-static eng_rc push_path(path_list *l, const char *dir, const char *name, eng_err *err)
+const eng_file_facts *eng_history_facts(const eng_history *h, size_t i)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        char **grown = realloc(l->items, cap * sizeof *grown);
-        if (!grown)
-            return ENG_FAIL(err, ENG_NOMEM, "out of memory listing history");
-        l->items = grown;
-        l->cap = cap;
-    }
-    size_t len = strlen(dir) + (name ? strlen(name) + 2 : 1);
-    char *p = malloc(len);
-    if (!p)
-        return ENG_FAIL(err, ENG_NOMEM, "out of memory listing history");
-    if (name)
-        snprintf(p, len, "%s%s%s", dir, dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/", name);
-    else
-        snprintf(p, len, "%s", dir);
-    l->items[l->n++] = p;
-    return ENG_OK;
-}
-
-static int exists_in(const char *dir, const char *name, int want_dir)
-{
-    char path[4096];
-    struct stat st;
-    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
-        return 0;
-    return stat(path, &st) == 0 && (want_dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode));
-}
-
-/* A refusal names the folder as given (argv: it outlives the run) and, inside a folder
- * of runs, the entry at fault. */
-static eng_rc refuse_folder(const char *given, const char *entry, eng_err *err, const char *why)
-{
-    err->path = given;
-    err->line = 0;
-    err->field = NULL;
-    if (entry)
-        return ENG_FAIL(err, ENG_REFUSED, "%.200s: %s", entry, why);
-    return ENG_FAIL(err, ENG_REFUSED, "%s", why);
-}
-
-/* A run folder's slips and returns ledger (the one of each its run wrote). */
-static eng_rc add_run_folder(path_list *l, const char *dir, const char *given, const char *entry,
-                             eng_err *err)
-{
-    static const char *const files[2][2] = {{"slips.csv", "slips.csv.zst"},
-                                            {"returns_ledger.csv", "returns_ledger.csv.zst"}};
-    for (int k = 0; k < 2; k++) {
-        int plain = exists_in(dir, files[k][0], 0), zst = exists_in(dir, files[k][1], 0);
-        if (plain && zst)
-            return refuse_folder(given, entry, err,
-                                 "this run folder holds both a plain and a .zst copy of one "
-                                 "output; a run writes one of them: remove the other");
-        if (!plain && !zst)
-            return refuse_folder(given, entry, err,
-                                 k == 0 ? "this run folder has manifest.json but no slips.csv: "
-                                          "it is not a complete slipway run"
-                                        : "this run folder has manifest.json but no "
-                                          "returns_ledger.csv: it is not a complete slipway run");
-        ENG_TRY(push_path(l, dir, files[k][plain ? 0 : 1], err));
-    }
-    return ENG_OK;
-}
-
-static int cmp_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* A folder of run folders: every visible entry must be one, in name order. */
-static eng_rc add_runs_folder(path_list *l, const char *dir, eng_err *err)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return refuse_folder(dir, NULL, err, "cannot read this --history folder");
-    path_list names = {0}, runs = {0};
-    eng_rc rc = ENG_OK;
-    struct dirent *e;
-    while (rc == ENG_OK && (e = readdir(d)) != NULL)
-        if (e->d_name[0] != '.')
-            rc = push_path(&names, e->d_name, NULL, err);
-    closedir(d);
-    if (rc == ENG_OK && names.n == 0)
-        rc = refuse_folder(dir, NULL, err,
-                           "this --history folder holds no run folder (a folder with "
-                           "manifest.json), nor is it one: is it the right folder?");
-    if (rc == ENG_OK)
-        qsort(names.items, names.n, sizeof *names.items, cmp_name);
-    for (size_t i = 0; i < names.n && rc == ENG_OK; i++) {
-        rc = push_path(&runs, dir, names.items[i], err);
-        const char *run = rc == ENG_OK ? runs.items[runs.n - 1] : NULL;
-        if (rc == ENG_OK &&
-            !(exists_in(dir, names.items[i], 1) && exists_in(run, "manifest.json", 0)))
-            rc = refuse_folder(dir, names.items[i], err,
-                               "not a run folder (a folder with manifest.json); a --history "
-                               "folder holds one run or only run folders: move it out, or give "
-                               "the history files one by one");
-        if (rc == ENG_OK)
-            rc = add_run_folder(l, run, dir, names.items[i], err);
-    }
-    /* A message may quote an entry's name: it was copied into err->msg already. */
-    eng_history_paths_free(names.items, names.n);
-    eng_history_paths_free(runs.items, runs.n);
-    return rc;
-}
-
-eng_rc eng_history_expand(const char *const *given, size_t n, char ***out, size_t *n_out,
-                          eng_err *err)
-{
-    path_list l = {0};
-    eng_rc rc = ENG_OK;
-    for (size_t i = 0; i < n && rc == ENG_OK; i++) {
-        struct stat st;
-        if (stat(given[i], &st) != 0 || !S_ISDIR(st.st_mode))
-            rc = push_path(&l, given[i], NULL, err); /* opening it says what is wrong */
-        else if (exists_in(given[i], "manifest.json", 0))
-            rc = add_run_folder(&l, given[i], given[i], NULL, err);
-        else
-            rc = add_runs_folder(&l, given[i], err);
-    }
-    if (rc != ENG_OK) {
-        eng_history_paths_free(l.items, l.n);
-        return rc;
-    }
-    *out = l.items;
-    *n_out = l.n;
-    return ENG_OK;
-}
-
-void eng_history_paths_free(char **paths, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(paths[i]);
-    free(paths);
+    return h && i < h->n_facts ? &h->facts[i] : NULL;
 }

@@ -21,8 +21,9 @@
 #include <stdint.h>
 
 #include "../setup/catalog.h"
-#include "../base/err.h"
-#include "../record/night.h"
+#include "../core/err.h"
+#include "../record/record.h"
+#include "../setup/setup.h"
 #include "../base/pool.h"
 #include "../base/strset.h"
 
@@ -69,24 +70,12 @@ typedef struct eng_hist_reason {
 
 typedef struct eng_history eng_history;
 
-/* The history files named by --history arguments, in order: a file stands for itself; a
- * folder is either one run folder (it holds manifest.json: its slips.csv and
- * returns_ledger.csv, plain or .zst) or a folder of run folders (every entry not
- * starting with a dot a run folder, taken in byte order of their names; hidden entries,
- * such as unfinished runs' temporary folders, are skipped). *out is a new array of *n_out
- * new paths; free it with eng_history_paths_free. ENG_REFUSED naming a folder that is
- * neither, or an entry of a folder of runs that is not a run folder; ENG_NOMEM. */
-eng_rc eng_history_expand(const char *const *given, size_t n, char ***out, size_t *n_out,
-                          eng_err *err);
-void eng_history_paths_free(char **paths, size_t n);
-
-/* Load the history files (sources[first .. first + n) of the night). order_ids and
- * request_ids say what to keep in full (either may be NULL). Fills each source's bytes and
- * sha256. ENG_REFUSED for a file that is neither a slips nor a ledger file, or holds a bad
- * row (err names file, line, field); ENG_NOMEM. */
-eng_rc eng_history_load(eng_night *night, size_t first, size_t n, const eng_strset *order_ids,
-                        const eng_strset *request_ids, eng_pool *pool, eng_history **out,
-                        eng_err *err);
+/* Load the setup's history files (sources[first_history_file ..]) on its pool.
+ * order_ids and request_ids say what to keep in full (either may be NULL). ENG_REFUSED for
+ * a file that is neither a slips nor a ledger file, or holds a bad row (err names file,
+ * line, field); ENG_NOMEM. */
+eng_rc eng_history_load(const eng_setup *setup, const eng_strset *order_ids,
+                        const eng_strset *request_ids, eng_history **out, eng_err *err);
 void eng_history_free(eng_history *h);
 
 /* The earlier order (channel, id), or NULL. Thread-safe. */
@@ -115,6 +104,10 @@ int64_t eng_history_shipped_units(const eng_history *h, uint32_t product);
 
 /* Approved returns per product, currency and reason, sorted by product then reason. */
 const eng_hist_reason *eng_history_reasons(const eng_history *h, size_t *n);
+
+/* What reading history file i (of the setup's history files) found: bytes, sha256, its
+ * kind ("slips", "returns_ledger"), rows. NULL for h NULL. */
+const eng_file_facts *eng_history_facts(const eng_history *h, size_t i);
 
 /* Rows read (slips lines and ledger lines), for metrics. */
 uint64_t eng_history_rows(const eng_history *h);

@@ -612,7 +612,8 @@ typedef struct work_item {
 } work_item;
 
 typedef struct ingest {
-    eng_night *night;
+    const eng_setup *setup;
+    eng_file_facts *files; /* per orders file: each written by the reader alone */
     eng_queue *queue;
     fmt_chunk_pool *chunk_bufs;  /* every chunk's buffer, recycled */
     eng_layout *layouts;         /* per order file; written by the reader before its first chunk
@@ -732,7 +733,7 @@ static eng_rc detect(const ingest *in, const fmt_layout *const *layouts, size_t 
     int utf8 = peek_is_utf8(p, n, at_eof);
     for (size_t i = 0; i < n_layouts; i++) {
         const fmt_layout *l = layouts[i];
-        const char *enc = in->night->encoding;
+        const char *enc = in->setup->encoding;
         if (!enc && !utf8)
             enc = l->legacy_encoding;
         if (enc && strcmp(enc, "UTF-8") == 0)
@@ -782,7 +783,8 @@ static eng_rc keep_header_names(ingest *in, uint16_t file, const fmt_csv_fields 
 static eng_rc read_header(ingest *in, uint16_t file, fmt_chunk *ch, const detection *found,
                           eng_err *err)
 {
-    eng_source *src = &in->night->sources[file];
+    const eng_source *src = &in->setup->sources[file];
+    eng_file_facts *facts = &in->files[file];
     eng_layout *lay = &in->layouts[file];
     const fmt_layout *l = lay->layout;
     err->path = src->path;
@@ -809,7 +811,7 @@ static eng_rc read_header(ingest *in, uint16_t file, fmt_chunk *ch, const detect
     }
     if (rc == ENG_OK) {
         rc = l->bind(l, f, &lay->bind, err);
-        if (rc == ENG_REFUSED && in->night->format && found->layout && found->layout != l) {
+        if (rc == ENG_REFUSED && in->setup->format && found->layout && found->layout != l) {
             /* Forced through the wrong layout: say what the file looks like. */
             size_t k = strlen(err->msg);
             snprintf(err->msg + k, sizeof err->msg - k,
@@ -824,17 +826,17 @@ static eng_rc read_header(ingest *in, uint16_t file, fmt_chunk *ch, const detect
             int at = l->source_column ? l->source_column(l, lay->bind, (fmt_col)c) : -1;
             lay->col_label[c] = at >= 0 && (size_t)at < lay->n_header ? lay->header_names[at]
                                                                       : fmt_col_name((fmt_col)c);
-            src->col_label[c] = lay->col_label[c];
+            facts->col_label[c] = lay->col_label[c];
             if (at == FMT_LAYOUT_NO_COLUMN)
-                src->no_column |= 1u << c;
+                facts->no_column |= 1u << c;
         }
     fmt_csv_fields_free(f);
     if (rc == ENG_OK) {
         /* The chunk now starts after the header. */
         ch->start = it.pos;
         ch->first_line = it.line;
-        src->format = l->name;
-        src->encoding = found->encoding ? found->encoding : "UTF-8";
+        facts->format = l->name;
+        facts->encoding = found->encoding ? found->encoding : "UTF-8";
     }
     return rc;
 }
@@ -843,14 +845,14 @@ static eng_rc read_header(ingest *in, uint16_t file, fmt_chunk *ch, const detect
 static eng_rc choose_layout(ingest *in, uint16_t file, fmt_source *s, detection *found,
                             eng_err *err)
 {
-    eng_source *src = &in->night->sources[file];
+    const eng_source *src = &in->setup->sources[file];
     const char *p;
     size_t n;
     ENG_TRY(fmt_source_peek(s, 1u << 16, &p, &n, err));
     size_t n_all;
     const fmt_layout *const *all = fmt_layout_all(&n_all);
     ENG_TRY(detect(in, all, n_all, p, n, n < (1u << 16), found));
-    const fmt_layout *forced = in->night->format;
+    const fmt_layout *forced = in->setup->format;
     eng_layout *lay = &in->layouts[file];
     lay->layout = forced ? forced : found->layout;
     err->path = src->path;
@@ -865,7 +867,7 @@ static eng_rc choose_layout(ingest *in, uint16_t file, fmt_source *s, detection 
                         "the header matches no known layout (canonical, shopify, amazon, "
                         "woocommerce, ebay, tmall); name one with --format, or describe the "
                         "columns with --format map:FILE");
-    const char *enc = in->night->encoding;
+    const char *enc = in->setup->encoding;
     if (!enc && !peek_is_utf8(p, n, n < (1u << 16)))
         enc = lay->layout->legacy_encoding;
     if (enc && strcmp(enc, "UTF-8") == 0)
@@ -885,7 +887,7 @@ static eng_rc choose_layout(ingest *in, uint16_t file, fmt_source *s, detection 
 
 static eng_rc read_file(ingest *in, uint16_t file, eng_err *err)
 {
-    eng_source *src = &in->night->sources[file];
+    const eng_source *src = &in->setup->sources[file];
     fmt_source *s = NULL;
     ENG_TRY(fmt_source_open(src->path, &s, err));
     detection found;
@@ -894,9 +896,9 @@ static eng_rc read_file(ingest *in, uint16_t file, eng_err *err)
         fmt_source_close(s);
         return rc;
     }
-    if (in->night->format)
+    if (in->setup->format)
         found.layout = in->layouts[file].detected;
-    size_t chunk = in->night->chunk_size ? in->night->chunk_size : CHUNK_SIZE;
+    size_t chunk = in->setup->chunk_size ? in->setup->chunk_size : CHUNK_SIZE;
     fmt_chunker *c = fmt_chunker_new(s, in->layouts[file].layout->dialect, chunk);
     rc = c ? ENG_OK : ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s", src->path);
     if (c)
@@ -943,10 +945,10 @@ static eng_rc read_file(ingest *in, uint16_t file, eng_err *err)
         }
     }
     if (rc == ENG_OK) {
-        src->bytes = fmt_source_raw_bytes(s);
-        fmt_source_sha256(s, src->sha256);
+        in->files[file].bytes = fmt_source_raw_bytes(s);
+        fmt_source_sha256(s, in->files[file].sha256);
         /* (void): out of memory only keeps it from summary.json; it was printed. */
-        (void)eng_warn_unended(in->night->warnings, file, src->path, fmt_chunker_unended_line(c));
+        (void)eng_warn_unended(in->setup->warnings, file, src->path, fmt_chunker_unended_line(c));
     }
     fmt_chunker_free(c);
     fmt_source_close(s);
@@ -958,7 +960,7 @@ static void *reader_main(void *arg)
     ingest *in = arg;
     memset(&in->reader_err, 0, sizeof in->reader_err);
     in->reader_rc = ENG_OK;
-    for (size_t f = 0; f < in->night->n_order_files && in->reader_rc == ENG_OK; f++)
+    for (size_t f = 0; f < in->setup->n_order_files && in->reader_rc == ENG_OK; f++)
         in->reader_rc = read_file(in, (uint16_t)f, &in->reader_err);
     eng_queue_close(in->queue);
     return NULL;
@@ -996,7 +998,7 @@ static eng_rc parse_chunk(ingest *in, work_item *item, unsigned worker, eng_batc
          * after this chunk), so its last record's rows never reach an output. */
         if (!it.complete && ch->ends_inside_quotes)
             break;
-        rc = eng_ingest_record(b, in->workers[worker], lay, in->night->catalog, rec.p, rec.len,
+        rc = eng_ingest_record(b, in->workers[worker], lay, in->setup->catalog, rec.p, rec.len,
                                line, it.line);
     }
     if (rc == ENG_OK)
@@ -1052,7 +1054,7 @@ static eng_rc worker_task(void *ctx, size_t i, unsigned worker, eng_err *err)
                     eng_batch_free(b);
             }
             if (rc == ENG_NOMEM)
-                ENG_FAIL(err, rc, "out of memory parsing %s", in->night->sources[item->file].path);
+                ENG_FAIL(err, rc, "out of memory parsing %s", in->setup->sources[item->file].path);
             if (rc != ENG_OK)
                 eng_queue_close(in->queue); /* stop the reader; keep draining */
         }
@@ -1070,13 +1072,20 @@ static int cmp_batch(const void *a, const void *b)
     return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-eng_rc eng_ingest_orders(eng_night *night, eng_pool *pool, eng_err *err)
+eng_rc eng_batches_read(const eng_setup *setup, eng_batches **out, eng_err *err)
 {
     ingest in;
     memset(&in, 0, sizeof in);
-    in.night = night;
+    in.setup = setup;
+    eng_pool *pool = setup->pool;
     unsigned n_workers = eng_pool_threads(pool);
-    size_t n_files = night->n_order_files;
+    size_t n_files = setup->n_order_files;
+    eng_batches *bs = calloc(1, sizeof *bs);
+    if (bs) {
+        bs->n_files = n_files;
+        bs->files = calloc(n_files ? n_files : 1, sizeof *bs->files);
+    }
+    in.files = bs ? bs->files : NULL;
     /* Two chunks per worker keep everyone busy; the cap bounds raw text in memory
      * (16 x 4 MiB) however many threads are asked for. */
     size_t depth = 2 * (size_t)n_workers < 16 ? 2 * (size_t)n_workers : 16;
@@ -1089,7 +1098,7 @@ eng_rc eng_ingest_orders(eng_night *night, eng_pool *pool, eng_err *err)
     in.layouts = calloc(n_files ? n_files : 1, sizeof *in.layouts);
     in.header_text = calloc(n_files ? n_files : 1, sizeof *in.header_text);
     in.workers = calloc(n_workers, sizeof *in.workers);
-    if (!in.chunk_bufs || !in.layouts || !in.header_text || !in.workers) {
+    if (!bs || !in.files || !in.chunk_bufs || !in.layouts || !in.header_text || !in.workers) {
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory starting to read orders");
         goto done;
     }
@@ -1120,12 +1129,12 @@ eng_rc eng_ingest_orders(eng_night *night, eng_pool *pool, eng_err *err)
     if (rc != ENG_OK)
         goto done;
     qsort(in.results, in.n_results, sizeof *in.results, cmp_batch);
-    night->batches = in.results;
-    night->n_batches = in.n_results;
+    bs->items = in.results;
+    bs->n = in.n_results;
     in.results = NULL;
     in.n_results = 0;
-    for (size_t i = 0; i < night->n_batches; i++)
-        night->sources[night->batches[i]->file].data_rows += night->batches[i]->n_rows;
+    for (size_t i = 0; i < bs->n; i++)
+        bs->files[bs->items[i]->file].data_rows += bs->items[i]->n_rows;
 done:
     for (size_t i = 0; i < in.n_results; i++)
         eng_batch_free(in.results[i]);
@@ -1142,15 +1151,29 @@ done:
         }
     free(in.layouts);
     /* Header names are referenced by exceptions (field) for the whole run: keep them. */
-    if (rc == ENG_OK) {
-        night->header_text = in.header_text;
-    } else if (in.header_text) {
-        for (size_t f = 0; f < n_files; f++)
-            fmt_buf_release(&in.header_text[f]);
-        free(in.header_text);
-    }
+    if (bs)
+        bs->header_text = in.header_text;
     pthread_mutex_destroy(&in.mu);
     eng_queue_free(in.queue);
     fmt_chunk_pool_free(in.chunk_bufs); /* after the workers freed every chunk */
-    return rc;
+    if (rc != ENG_OK) {
+        eng_batches_free(bs);
+        return rc;
+    }
+    *out = bs;
+    return ENG_OK;
+}
+
+void eng_batches_free(eng_batches *bs)
+{
+    if (!bs)
+        return;
+    for (size_t i = 0; i < bs->n; i++)
+        eng_batch_free(bs->items[i]);
+    free(bs->items);
+    for (size_t f = 0; bs->header_text && f < bs->n_files; f++)
+        fmt_buf_release(&bs->header_text[f]);
+    free(bs->header_text);
+    free(bs->files);
+    free(bs);
 }

@@ -10,13 +10,25 @@
 
 #include "../../formats/csv.h"
 #include "../../formats/layout.h"
-#include "../record/night.h"
+#include "../record/record.h"
 #include "../base/pool.h"
+#include "../setup/setup.h"
 
-/* Read sources[0 .. n_order_files) of the night. Fills night->batches and each order
- * source's bytes, sha256, data_rows and format. ENG_REFUSED for an unreadable file, an
- * empty file or a bad header (err names file, line and column); ENG_NOMEM. */
-eng_rc eng_ingest_orders(eng_night *night, eng_pool *pool, eng_err *err);
+/* The intake stage's product: the night's orders files read into batches of checked rows,
+ * in (file, chunk) order, with what was found out about each file. */
+typedef struct eng_batches {
+    eng_batch **items; /* in (file, seq) order */
+    size_t n;
+    eng_file_facts *files; /* per orders file: layout, encoding, columns, bytes, sha256 */
+    fmt_buf *header_text;  /* per orders file: its header names (exceptions point here) */
+    size_t n_files;
+} eng_batches;
+
+/* Read the setup's orders files (sources[0 .. n_order_files)) on its pool. ENG_REFUSED for
+ * an unreadable file, an empty file or a bad header (err names file, line and column);
+ * ENG_NOMEM. */
+eng_rc eng_batches_read(const eng_setup *setup, eng_batches **out, eng_err *err);
+void eng_batches_free(eng_batches *batches);
 
 /* How one orders file is read. */
 typedef struct eng_layout {

@@ -9,7 +9,7 @@
 #include "../../formats/num.h"
 #include "../../formats/table.h"
 #include "../../formats/utf8.h"
-#include "../base/arena.h"
+#include "../core/arena.h"
 #include "../base/hash.h"
 #include "../base/text.h"
 

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../base/err.h"
+#include "../core/err.h"
 
 typedef struct eng_product {
     const char *sku; /* NUL-terminated, owned by the catalog */

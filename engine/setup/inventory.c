@@ -11,7 +11,7 @@
 #include "../../formats/num.h"
 #include "../../formats/table.h"
 #include "../../formats/utf8.h"
-#include "../base/arena.h"
+#include "../core/arena.h"
 #include "../base/text.h"
 
 enum { I_SKU, I_ON_HAND, I_WAREHOUSE, I_REORDER_POINT, I_REORDER_QTY, I_SAFETY };

@@ -13,7 +13,7 @@
 #include "../../formats/buf.h"
 #include "../../formats/policy.h"
 #include "catalog.h"
-#include "../base/err.h"
+#include "../core/err.h"
 
 typedef struct eng_slot {
     const char *sku; /* owned by the inventory */

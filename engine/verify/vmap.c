@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../base/arena.h"
+#include "../core/arena.h"
 #include "../base/hash.h"
 
 typedef struct entry {

@@ -33,7 +33,7 @@
 #include "../../formats/sha256.h"
 #include "../../formats/source.h"
 #include "../../formats/utf8.h"
-#include "../base/arena.h"
+#include "../core/arena.h"
 #include "../base/text.h"
 #include "verify_int.h"
 

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "../../formats/table.h"
-#include "../base/err.h"
+#include "../core/err.h"
 
 /* ---- row by row ---- */
 

@@ -18,10 +18,10 @@ static void add_saturating(int64_t *d, int64_t v)
         *d = INT64_MAX;
 }
 
-eng_rc eng_alerts_totals(const eng_night *n, eng_slot_totals *t, eng_err *err)
+eng_rc eng_alerts_totals(const eng_products *n, eng_slot_totals *t, eng_err *err)
 {
-    size_t n_slots = eng_inventory_count(n->inventory);
-    size_t n_products = eng_catalog_count(n->catalog);
+    size_t n_slots = eng_inventory_count(n->setup->inventory);
+    size_t n_products = eng_catalog_count(n->setup->catalog);
     size_t cap = n_slots ? n_slots : 1;
     memset(t, 0, sizeof *t);
     t->shipped = calloc(cap, sizeof *t->shipped);
@@ -33,8 +33,8 @@ eng_rc eng_alerts_totals(const eng_night *n, eng_slot_totals *t, eng_err *err)
         eng_alerts_totals_release(t);
         return ENG_FAIL(err, ENG_NOMEM, "out of memory computing stock totals");
     }
-    for (size_t r = 0; r < n->n_ranked; r++) {
-        const eng_order *o = n->ranked[r];
+    for (size_t r = 0; r < n->alloc->n_ranked; r++) {
+        const eng_order *o = n->alloc->ranked[r];
         for (uint32_t i = 0; i < o->n_lines; i++) {
             const eng_line *ln = &o->lines[i];
             eng_part one;
@@ -48,7 +48,7 @@ eng_rc eng_alerts_totals(const eng_night *n, eng_slot_totals *t, eng_err *err)
                 continue;
             size_t ns;
             const uint32_t *slots =
-                eng_inventory_product_slots(n->inventory, (uint32_t)ln->product, &ns);
+                eng_inventory_product_slots(n->setup->inventory, (uint32_t)ln->product, &ns);
             add_saturating(ns ? &t->demand[slots[0]] : &t->product_unstocked_demand[ln->product],
                            open);
         }
@@ -62,16 +62,17 @@ eng_rc eng_alerts_totals(const eng_night *n, eng_slot_totals *t, eng_err *err)
         } else if (r->status == ENG_RS_EXCHANGE_BACKORDERED && r->product >= 0) {
             size_t ns;
             const uint32_t *slots =
-                eng_inventory_product_slots(n->inventory, (uint32_t)r->product, &ns);
+                eng_inventory_product_slots(n->setup->inventory, (uint32_t)r->product, &ns);
             add_saturating(ns ? &t->demand[slots[0]] : &t->product_unstocked_demand[r->product],
                            r->qty);
         }
     }
-    if (n->restocked)
-        memcpy(t->restocked, n->restocked, n_slots * sizeof *t->restocked);
+    if (n->alloc->restocked)
+        memcpy(t->restocked, n->alloc->restocked, n_slots * sizeof *t->restocked);
     for (uint32_t s = 0; s < n_slots; s++) {
-        const eng_slot *sl = eng_inventory_slot(n->inventory, s);
-        int64_t taken = n->initial_free[s] + t->restocked[s] - eng_stock_available(n->stock, s);
+        const eng_slot *sl = eng_inventory_slot(n->setup->inventory, s);
+        int64_t taken =
+            n->alloc->initial_free[s] + t->restocked[s] - eng_stock_available(n->alloc->stock, s);
         t->after[s] = sl->on_hand - taken + t->restocked[s];
     }
     return ENG_OK;
@@ -110,17 +111,17 @@ static int cmp_alert(const void *x, const void *y)
     return c ? c : strcmp(a->warehouse, b->warehouse);
 }
 
-eng_rc eng_alerts_compute(const eng_night *n, const eng_slot_totals *t, eng_alert **out,
+eng_rc eng_alerts_compute(const eng_products *n, const eng_slot_totals *t, eng_alert **out,
                           size_t *n_out, eng_err *err)
 {
-    size_t n_slots = eng_inventory_count(n->inventory);
-    size_t n_products = eng_catalog_count(n->catalog);
+    size_t n_slots = eng_inventory_count(n->setup->inventory);
+    size_t n_products = eng_catalog_count(n->setup->catalog);
     eng_alert *list = malloc((n_slots + n_products + 1) * sizeof *list);
     if (!list)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory computing alerts");
     size_t k = 0;
     for (uint32_t s = 0; s < n_slots; s++) {
-        const eng_slot *sl = eng_inventory_slot(n->inventory, s);
+        const eng_slot *sl = eng_inventory_slot(n->setup->inventory, s);
         int64_t allocatable = max64(0, sl->on_hand - sl->safety_stock);
         int64_t covered;
         if (__builtin_add_overflow(allocatable, t->restocked[s], &covered))
@@ -136,7 +137,7 @@ eng_rc eng_alerts_compute(const eng_night *n, const eng_slot_totals *t, eng_aler
             continue;
         eng_alert *a = &list[k++];
         a->sku = sl->sku;
-        a->warehouse = eng_inventory_warehouse(n->inventory, sl->wh_rank);
+        a->warehouse = eng_inventory_warehouse(n->setup->inventory, sl->wh_rank);
         a->on_hand = after;
         a->reorder_point = sl->reorder_point;
         a->demand = t->demand[s];
@@ -149,8 +150,8 @@ eng_rc eng_alerts_compute(const eng_night *n, const eng_slot_totals *t, eng_aler
         if (d == 0)
             continue;
         eng_alert *a = &list[k++];
-        a->sku = eng_catalog_get(n->catalog, p)->sku;
-        a->warehouse = eng_inventory_warehouse(n->inventory, 0);
+        a->sku = eng_catalog_get(n->setup->catalog, p)->sku;
+        a->warehouse = eng_inventory_warehouse(n->setup->inventory, 0);
         a->on_hand = 0;
         a->reorder_point = 0;
         a->demand = d;

@@ -6,7 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../record/night.h"
+#include "../record/record.h"
+#include "products.h"
 
 typedef struct eng_alert {
     const char *sku;
@@ -30,11 +31,11 @@ typedef struct eng_slot_totals {
 } eng_slot_totals;
 
 /* Fill totals from the night after allocation. ENG_NOMEM. */
-eng_rc eng_alerts_totals(const eng_night *night, eng_slot_totals *totals, eng_err *err);
+eng_rc eng_alerts_totals(const eng_products *night, eng_slot_totals *totals, eng_err *err);
 void eng_alerts_totals_release(eng_slot_totals *totals);
 
 /* Alerts sorted by SKU then warehouse (bytes). *out is malloc'ed; caller frees. */
-eng_rc eng_alerts_compute(const eng_night *night, const eng_slot_totals *totals, eng_alert **out,
+eng_rc eng_alerts_compute(const eng_products *night, const eng_slot_totals *totals, eng_alert **out,
                           size_t *n_out, eng_err *err);
 
 #endif

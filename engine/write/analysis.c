@@ -27,7 +27,7 @@ static const char *lower_reason(char *buf, eng_text t)
     return buf;
 }
 
-static const eng_night *sort_night; /* set before qsort, on one thread */
+static const eng_products *sort_night; /* set before qsort, on one thread */
 
 static int cmp_row(const void *x, const void *y)
 {
@@ -40,8 +40,8 @@ static int cmp_row(const void *x, const void *y)
         return l > r ? -1 : 1;
     if (a->units != b->units)
         return a->units > b->units ? -1 : 1;
-    int c = strcmp(eng_catalog_get(sort_night->catalog, (uint32_t)a->product)->sku,
-                   eng_catalog_get(sort_night->catalog, (uint32_t)b->product)->sku);
+    int c = strcmp(eng_catalog_get(sort_night->setup->catalog, (uint32_t)a->product)->sku,
+                   eng_catalog_get(sort_night->setup->catalog, (uint32_t)b->product)->sku);
     if (c)
         return c;
     if ((c = strcmp(a->reason, b->reason)) != 0)
@@ -65,14 +65,14 @@ static uint32_t *row_slot(uint32_t *index, size_t mask, const eng_analysis_row *
     return &index[i];
 }
 
-eng_rc eng_analysis_build(const eng_night *n, const eng_slot_totals *t, eng_analysis_row **out,
+eng_rc eng_analysis_build(const eng_products *n, const eng_slot_totals *t, eng_analysis_row **out,
                           size_t *n_out, eng_err *err)
 {
     size_t n_hist = 0;
     const eng_hist_reason *hist = eng_history_reasons(n->history, &n_hist);
     size_t n_ret = n->returns ? n->returns->n : 0;
     eng_analysis_row *rows = malloc((n_hist + n_ret + 1) * sizeof *rows);
-    size_t n_products = eng_catalog_count(n->catalog);
+    size_t n_products = eng_catalog_count(n->setup->catalog);
     int64_t *shipped = calloc(n_products ? n_products : 1, sizeof *shipped);
     size_t reason_bytes = 1;
     for (size_t i = 0; i < n_ret; i++)
@@ -87,8 +87,8 @@ eng_rc eng_analysis_build(const eng_night *n, const eng_slot_totals *t, eng_anal
     }
     for (size_t p = 0; p < n_products; p++)
         shipped[p] = eng_history_shipped_units(n->history, (uint32_t)p);
-    for (uint32_t s = 0; s < eng_inventory_count(n->inventory); s++) {
-        int32_t p = eng_inventory_slot(n->inventory, s)->product;
+    for (uint32_t s = 0; s < eng_inventory_count(n->setup->inventory); s++) {
+        int32_t p = eng_inventory_slot(n->setup->inventory, s)->product;
         if (p >= 0 && __builtin_add_overflow(shipped[p], t->shipped[s], &shipped[p]))
             shipped[p] = INT64_MAX;
     }

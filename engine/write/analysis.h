@@ -8,7 +8,8 @@
 #include <stdint.h>
 
 #include "alerts.h"
-#include "../record/night.h"
+#include "../record/record.h"
+#include "products.h"
 
 typedef struct eng_analysis_row {
     int32_t product;
@@ -23,7 +24,7 @@ typedef struct eng_analysis_row {
 /* Rows sorted by return rate (units / shipped) descending, then units descending, then
  * SKU, reason and currency in byte order; a SKU never shipped in the window ranks last.
  * *out is malloc'ed (caller frees). ENG_NOMEM. */
-eng_rc eng_analysis_build(const eng_night *night, const eng_slot_totals *totals,
+eng_rc eng_analysis_build(const eng_products *night, const eng_slot_totals *totals,
                           eng_analysis_row **out, size_t *n_out, eng_err *err);
 
 /* Return rate as a percentage with two decimals, rounded half up, into dst (>= 24

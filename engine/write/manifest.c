@@ -45,7 +45,7 @@ static void put_ppm(fmt_json *j, const char *key, int64_t ppm)
     fmt_buf_release(&b);
 }
 
-eng_rc eng_manifest_write(const eng_night *n, const eng_output_file *files, size_t n_files,
+eng_rc eng_manifest_write(const eng_products *n, const eng_output_file *files, size_t n_files,
                           eng_outdir *od, eng_err *err)
 {
     eng_output_file *sorted = malloc((n_files ? n_files : 1) * sizeof *sorted);
@@ -58,22 +58,23 @@ eng_rc eng_manifest_write(const eng_night *n, const eng_output_file *files, size
     fmt_json j;
     fmt_json_init(&j, &b);
     char date[11];
-    fmt_isodate_format(n->run_date, date);
+    fmt_isodate_format(n->setup->run_date, date);
     fmt_json_object_begin(&j, NULL);
     fmt_json_str(&j, "version", SLIPWAY_VERSION);
     fmt_json_str(&j, "run_date", date);
     fmt_json_object_begin(&j, "policy");
-    fmt_json_str(&j, "allocation", fmt_policy_allocation_name(n->policy.allocation));
-    put_ppm(&j, "max_error_rate", n->policy.max_error_rate_ppm);
-    fmt_json_i64(&j, "return_window_days", n->policy.return_window_days);
+    fmt_json_str(&j, "allocation", fmt_policy_allocation_name(n->setup->policy.allocation));
+    put_ppm(&j, "max_error_rate", n->setup->policy.max_error_rate_ppm);
+    fmt_json_i64(&j, "return_window_days", n->setup->policy.return_window_days);
     fmt_buf pct;
     fmt_buf_init(&pct);
-    fmt_buf_put_minor(&pct, n->policy.restocking_fee_pct.mant, n->policy.restocking_fee_pct.frac);
+    fmt_buf_put_minor(&pct, n->setup->policy.restocking_fee_pct.mant,
+                      n->setup->policy.restocking_fee_pct.frac);
     fmt_json_strn(&j, "restocking_fee_pct", pct.p ? pct.p : "0", pct.p ? pct.len : 1);
     fmt_buf_release(&pct);
     fmt_json_array_begin(&j, "warehouse_order");
-    for (size_t i = 0; i < n->policy.n_warehouse_order; i++)
-        fmt_json_str(&j, NULL, n->policy.warehouse_order[i]);
+    for (size_t i = 0; i < n->setup->policy.n_warehouse_order; i++)
+        fmt_json_str(&j, NULL, n->setup->policy.warehouse_order[i]);
     fmt_json_array_end(&j);
     fmt_json_object_end(&j);
     fmt_json_array_begin(&j, "inputs");
@@ -82,17 +83,18 @@ eng_rc eng_manifest_write(const eng_night *n, const eng_output_file *files, size
     static const char *const roles[] = {"catalog", "inventory", "policy", "mapping",
                                         "orders",  "returns",   "history"};
     for (size_t r = 0; r < sizeof roles / sizeof *roles; r++)
-        for (size_t i = 0; i < n->n_sources; i++) {
-            const eng_source *s = &n->sources[i];
+        for (size_t i = 0; i < n->setup->n_sources; i++) {
+            const eng_source *s = &n->setup->sources[i];
+            const eng_file_facts *f = eng_products_facts(n, i);
             if (strcmp(s->role, roles[r]) != 0)
                 continue;
             fmt_json_object_begin(&j, NULL);
             fmt_json_str(&j, "role", s->role);
             fmt_json_str(&j, "path", s->path);
-            if (s->format && s->format[0] && strcmp(s->role, "history") == 0)
-                fmt_json_str(&j, "kind", s->format);
-            fmt_json_u64(&j, "bytes", s->bytes);
-            fmt_json_str(&j, "sha256", s->sha256);
+            if (f->format && f->format[0] && strcmp(s->role, "history") == 0)
+                fmt_json_str(&j, "kind", f->format);
+            fmt_json_u64(&j, "bytes", f->bytes);
+            fmt_json_str(&j, "sha256", f->sha256);
             fmt_json_object_end(&j);
         }
     fmt_json_array_end(&j);
@@ -120,6 +122,13 @@ double eng_metrics_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+void eng_metrics_lap(eng_metrics *m, eng_stage stage, double *mark)
+{
+    double now = eng_metrics_now();
+    m->stage_seconds[stage] += now - *mark;
+    *mark = now;
+}
+
 static void put_seconds(fmt_json *j, const char *key, double s)
 {
     char text[32];
@@ -127,7 +136,7 @@ static void put_seconds(fmt_json *j, const char *key, double s)
     fmt_json_number_text(j, key, text);
 }
 
-eng_rc eng_metrics_write(const eng_night *n, const eng_metrics *m, eng_outdir *od, eng_err *err)
+eng_rc eng_metrics_write(const eng_products *n, const eng_metrics *m, eng_outdir *od, eng_err *err)
 {
     static const char *const stage_names[] = {
 #define ENG_STAGE_NAME(e, name) name,
@@ -135,9 +144,9 @@ eng_rc eng_metrics_write(const eng_night *n, const eng_metrics *m, eng_outdir *o
 #undef ENG_STAGE_NAME
     };
     uint64_t rows = 0, bytes = 0;
-    for (size_t i = 0; i < n->n_order_files; i++) {
-        rows += n->sources[i].data_rows;
-        bytes += n->sources[i].bytes;
+    for (size_t i = 0; i < n->setup->n_order_files; i++) {
+        rows += eng_products_facts(n, i)->data_rows;
+        bytes += eng_products_facts(n, i)->bytes;
     }
     struct rusage ru;
     long peak_kib = getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
@@ -146,7 +155,7 @@ eng_rc eng_metrics_write(const eng_night *n, const eng_metrics *m, eng_outdir *o
     fmt_json j;
     fmt_json_init(&j, &b);
     fmt_json_object_begin(&j, NULL);
-    fmt_json_u64(&j, "threads", n->threads);
+    fmt_json_u64(&j, "threads", n->setup->threads);
     put_seconds(&j, "wall_seconds", m->total_seconds);
     fmt_json_object_begin(&j, "stage_seconds");
     for (int s = 0; s < ENG_STAGE_COUNT; s++)

@@ -6,14 +6,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../record/night.h"
+#include "../record/record.h"
+#include "products.h"
 #include "outputs.h"
 
 #define SLIPWAY_VERSION "0.1.0"
 
 /* Write manifest.json into the run's temporary folder, listing every input source and
  * the given output files (sorted by name). ENG_IO, ENG_NOMEM. */
-eng_rc eng_manifest_write(const eng_night *night, const eng_output_file *files, size_t n_files,
+eng_rc eng_manifest_write(const eng_products *night, const eng_output_file *files, size_t n_files,
                           eng_outdir *od, eng_err *err);
 
 /* Wall-clock stages of a run. */
@@ -41,8 +42,11 @@ typedef struct eng_metrics {
 /* Monotonic clock in seconds. */
 double eng_metrics_now(void);
 
+/* Add the time since *mark to the stage's seconds; move the mark to now. */
+void eng_metrics_lap(eng_metrics *m, eng_stage stage, double *mark);
+
 /* Write metrics.json into the run's temporary folder. ENG_IO, ENG_NOMEM. */
-eng_rc eng_metrics_write(const eng_night *night, const eng_metrics *m, eng_outdir *od,
+eng_rc eng_metrics_write(const eng_products *night, const eng_metrics *m, eng_outdir *od,
                          eng_err *err);
 
 #endif

@@ -147,14 +147,14 @@ static eng_text head_text(const eng_order *o, eng_ht f)
     return o->head ? eng_head_text(o->head, f) : empty;
 }
 
-static const char *product_sku(const eng_night *n, int32_t product)
+static const char *product_sku(const eng_products *n, int32_t product)
 {
     /* -1 only for a line that is not ours to ship and named no catalog product. */
-    return product >= 0 ? eng_catalog_get(n->catalog, (uint32_t)product)->sku : "";
+    return product >= 0 ? eng_catalog_get(n->setup->catalog, (uint32_t)product)->sku : "";
 }
 
 typedef struct out_task {
-    const eng_night *night;
+    const eng_products *night;
     const eng_slot_totals *totals;
     const eng_report *report;
     int compress;
@@ -193,17 +193,17 @@ void eng_outputs_return_no(char *dst, int32_t run_date, uint64_t n)
  * number, price 0, shipped to the original order's address. */
 static void write_exchange_slips(out_task *t, writer *w, const char *ship_date)
 {
-    const eng_night *n = t->night;
+    const eng_products *n = t->night;
     eng_outputs *out = t->out;
     char slip_no[40], rma[40];
     for (size_t i = 0; n->returns && i < n->returns->n && w->rc == ENG_OK; i++) {
         const eng_return *r = &n->returns->items[i];
         if (r->status != ENG_RS_EXCHANGE_SHIPPED)
             continue;
-        const eng_slot *sl = eng_inventory_slot(n->inventory, r->ship_slot);
-        const eng_product *p = eng_catalog_get(n->catalog, (uint32_t)r->product);
-        eng_outputs_slip_no(slip_no, n->run_date, r->slip);
-        eng_outputs_return_no(rma, n->run_date, r->rma);
+        const eng_slot *sl = eng_inventory_slot(n->setup->inventory, r->ship_slot);
+        const eng_product *p = eng_catalog_get(n->setup->catalog, (uint32_t)r->product);
+        eng_outputs_slip_no(slip_no, n->setup->run_date, r->slip);
+        eng_outputs_return_no(rma, n->setup->run_date, r->rma);
         w_str(w, slip_no);
         w_str(w, rma);
         w_text(w, r->original->text[ENG_HT_CHANNEL]);
@@ -214,7 +214,7 @@ static void write_exchange_slips(out_task *t, writer *w, const char *ship_date)
         w_money(w, 0, r->currency);
         w_money(w, 0, r->currency);
         w_str(w, fmt_currency_code(r->currency));
-        w_str(w, eng_inventory_warehouse(n->inventory, sl->wh_rank));
+        w_str(w, eng_inventory_warehouse(n->setup->inventory, sl->wh_rank));
         w_str(w, p->bin);
         for (int f = ENG_HT_SHIP_NAME; f <= ENG_HT_SHIP_SERVICE; f++)
             w_text(w, r->original->text[f]);
@@ -233,34 +233,35 @@ static eng_rc write_slips(out_task *t, writer *w)
                                        "line_amount", "currency",     "warehouse",    "bin",
                                        "ship_name",   "ship_street",  "ship_city",    "ship_region",
                                        "ship_postal", "ship_country", "ship_service", "ship_date"};
-    const eng_night *n = t->night;
+    const eng_products *n = t->night;
     eng_outputs *out = t->out;
     w_header(w, cols, sizeof cols / sizeof *cols);
-    size_t n_wh = eng_inventory_warehouse_count(n->inventory);
+    size_t n_wh = eng_inventory_warehouse_count(n->setup->inventory);
     uint32_t *ranks = malloc((n_wh ? n_wh : 1) * sizeof *ranks);
     if (!ranks)
         return ENG_FAIL(w->err, ENG_NOMEM, "out of memory writing slips");
     char ship_date[11], slip_no[40];
-    fmt_isodate_format(n->run_date, ship_date);
+    fmt_isodate_format(n->setup->run_date, ship_date);
     write_exchange_slips(t, w, ship_date);
-    for (size_t r = 0; r < n->n_ranked && w->rc == ENG_OK; r++) {
-        prefetch_ahead(n->ranked, r, n->n_ranked);
-        const eng_order *o = n->ranked[r];
+    for (size_t r = 0; r < n->alloc->n_ranked && w->rc == ENG_OK; r++) {
+        prefetch_ahead(n->alloc->ranked, r, n->alloc->n_ranked);
+        const eng_order *o = n->alloc->ranked[r];
         if (o->n_slips == 0)
             continue;
-        size_t k = eng_alloc_order_warehouses(n, o, ranks, n_wh);
+        size_t k = eng_alloc_order_warehouses(n->setup->inventory, o, ranks, n_wh);
         for (size_t s = 0; s < k; s++) {
-            eng_outputs_slip_no(slip_no, n->run_date, o->first_slip + s);
+            eng_outputs_slip_no(slip_no, n->setup->run_date, o->first_slip + s);
             out->slips++;
             for (uint32_t i = 0; i < o->n_lines; i++) {
                 const eng_line *ln = &o->lines[i];
                 eng_part one;
                 const eng_part *parts = eng_alloc_line_parts(ln, &one);
                 for (uint32_t j = 0; j < ln->n_parts; j++) {
-                    const eng_slot *sl = eng_inventory_slot(n->inventory, parts[j].slot);
+                    const eng_slot *sl = eng_inventory_slot(n->setup->inventory, parts[j].slot);
                     if (sl->wh_rank != ranks[s])
                         continue;
-                    const eng_product *p = eng_catalog_get(n->catalog, (uint32_t)ln->product);
+                    const eng_product *p =
+                        eng_catalog_get(n->setup->catalog, (uint32_t)ln->product);
                     /* Units before this part: history's, then the line's earlier parts. */
                     int64_t from = ln->before;
                     for (uint32_t e = 0; e < j; e++)
@@ -277,7 +278,7 @@ static eng_rc write_slips(out_task *t, writer *w)
                     w_money(w, ln->unit_minor, o->currency);
                     w_money(w, amount, o->currency);
                     w_str(w, fmt_currency_code(o->currency));
-                    w_str(w, eng_inventory_warehouse(n->inventory, sl->wh_rank));
+                    w_str(w, eng_inventory_warehouse(n->setup->inventory, sl->wh_rank));
                     w_str(w, p->bin);
                     for (int f = ENG_HT_SHIP_NAME; f <= ENG_HT_SHIP_SERVICE; f++)
                         w_text(w, head_text(o, (eng_ht)f));
@@ -319,9 +320,9 @@ static int cmp_pick(const void *x, const void *y)
 static eng_rc write_picklist(out_task *t, writer *w)
 {
     static const char *const cols[] = {"warehouse", "bin", "sku", "name", "qty", "slips"};
-    const eng_night *n = t->night;
-    size_t n_slots = eng_inventory_count(n->inventory);
-    size_t n_wh = eng_inventory_warehouse_count(n->inventory);
+    const eng_products *n = t->night;
+    size_t n_slots = eng_inventory_count(n->setup->inventory);
+    size_t n_wh = eng_inventory_warehouse_count(n->setup->inventory);
     uint64_t *slips = calloc(n_slots ? n_slots : 1, sizeof *slips);
     uint64_t *stamp = calloc(n_slots ? n_slots : 1, sizeof *stamp); /* last slip counted */
     pick_row *rows = malloc((n_slots ? n_slots : 1) * sizeof *rows);
@@ -333,19 +334,19 @@ static eng_rc write_picklist(out_task *t, writer *w)
     }
     /* A slip takes from a slot once, however many of its lines share the slot. Slip
      * numbers start at 1, so 0 in stamp means "none yet". */
-    for (size_t r = 0; r < n->n_ranked; r++) {
-        prefetch_ahead(n->ranked, r, n->n_ranked);
-        const eng_order *o = n->ranked[r];
+    for (size_t r = 0; r < n->alloc->n_ranked; r++) {
+        prefetch_ahead(n->alloc->ranked, r, n->alloc->n_ranked);
+        const eng_order *o = n->alloc->ranked[r];
         if (o->n_slips == 0)
             continue;
-        size_t k = eng_alloc_order_warehouses(n, o, ranks, n_wh);
+        size_t k = eng_alloc_order_warehouses(n->setup->inventory, o, ranks, n_wh);
         for (uint32_t i = 0; i < o->n_lines; i++) {
             const eng_line *ln = &o->lines[i];
             eng_part one;
             const eng_part *parts = eng_alloc_line_parts(ln, &one);
             for (uint32_t j = 0; j < ln->n_parts; j++) {
                 uint32_t s = parts[j].slot;
-                uint32_t rank = eng_inventory_slot(n->inventory, s)->wh_rank;
+                uint32_t rank = eng_inventory_slot(n->setup->inventory, s)->wh_rank;
                 size_t which = 0;
                 while (which < k && ranks[which] != rank)
                     which++;
@@ -365,10 +366,10 @@ static eng_rc write_picklist(out_task *t, writer *w)
     for (uint32_t s = 0; s < n_slots; s++) {
         if (t->totals->shipped[s] == 0)
             continue;
-        const eng_slot *sl = eng_inventory_slot(n->inventory, s);
-        const eng_product *p = eng_catalog_get(n->catalog, (uint32_t)sl->product);
+        const eng_slot *sl = eng_inventory_slot(n->setup->inventory, s);
+        const eng_product *p = eng_catalog_get(n->setup->catalog, (uint32_t)sl->product);
         pick_row *pr = &rows[m++];
-        pr->warehouse = eng_inventory_warehouse(n->inventory, sl->wh_rank);
+        pr->warehouse = eng_inventory_warehouse(n->setup->inventory, sl->wh_rank);
         pr->bin = p->bin;
         pr->sku = p->sku;
         pr->name = p->name;
@@ -401,12 +402,12 @@ static eng_rc write_status(out_task *t, writer *w)
 {
     static const char *const cols[] = {"order_id", "channel", "status",   "lines",
                                        "units",    "amount",  "currency", "code"};
-    const eng_night *n = t->night;
+    const eng_products *n = t->night;
     eng_outputs *out = t->out;
     w_header(w, cols, sizeof cols / sizeof *cols);
-    for (size_t i = 0; i < n->n_orders && w->rc == ENG_OK; i++) {
-        prefetch_ahead(n->orders, i, n->n_orders);
-        const eng_order *o = n->orders[i];
+    for (size_t i = 0; i < n->book->n_orders && w->rc == ENG_OK; i++) {
+        prefetch_ahead(n->book->orders, i, n->book->n_orders);
+        const eng_order *o = n->book->orders[i];
         w_field(w, o->id, o->id_len);
         w_text(w, head_text(o, ENG_HT_CHANNEL));
         w_str(w, eng_status_name((eng_status)o->status));
@@ -446,12 +447,12 @@ static eng_rc write_backorders(out_task *t, writer *w)
         "channel",     "priority",    "customer_id",  "ship_name",    "ship_street", "ship_city",
         "ship_region", "ship_postal", "ship_country", "ship_service", "order_total", "shipping",
         "tax",         "discount",    "line_no",      "open_qty",     "code",        "line_amount"};
-    const eng_night *n = t->night;
+    const eng_products *n = t->night;
     w_header(w, cols, sizeof cols / sizeof *cols);
     char when[40];
-    for (size_t i = 0; i < n->n_orders && w->rc == ENG_OK; i++) {
-        prefetch_ahead(n->orders, i, n->n_orders);
-        const eng_order *o = n->orders[i];
+    for (size_t i = 0; i < n->book->n_orders && w->rc == ENG_OK; i++) {
+        prefetch_ahead(n->book->orders, i, n->book->n_orders);
+        const eng_order *o = n->book->orders[i];
         if (o->status != ENG_ST_BACKORDERED && o->status != ENG_ST_PARTIAL)
             continue;
         fmt_isotime_format(o->time_ns, when);
@@ -491,12 +492,13 @@ static eng_rc write_backorders(out_task *t, writer *w)
 
 /* ---- exceptions.csv ---- */
 
-static const eng_night *sort_night; /* set by the single exceptions task before qsort */
+static const eng_products *sort_night; /* set by the single exceptions task before qsort */
 
 static int cmp_exc(const void *x, const void *y)
 {
     const eng_exc *a = *(const eng_exc *const *)x, *b = *(const eng_exc *const *)y;
-    int c = strcmp(sort_night->sources[a->file].path, sort_night->sources[b->file].path);
+    int c =
+        strcmp(sort_night->setup->sources[a->file].path, sort_night->setup->sources[b->file].path);
     if (c)
         return c;
     if (a->file != b->file)
@@ -515,20 +517,20 @@ static int cmp_exc(const void *x, const void *y)
 static eng_rc write_exceptions(out_task *t, writer *w)
 {
     static const char *const cols[] = {"source", "line", "record_id", "code", "field", "message"};
-    const eng_night *n = t->night;
+    const eng_products *n = t->night;
     size_t total = 0;
-    for (size_t b = 0; b < n->n_batches; b++)
-        total += n->batches[b]->exc.n;
+    for (size_t b = 0; b < n->batches->n; b++)
+        total += n->batches->items[b]->exc.n;
     for (size_t p = 0; p < ENG_PARTS; p++)
-        total += n->parts[p].exc.n;
+        total += n->book->parts[p].exc.n;
     const eng_exc_list *ret = n->returns ? &n->returns->exc : NULL;
     total += ret ? ret->n : 0;
     const eng_exc **list = malloc((total ? total : 1) * sizeof *list);
     if (!list)
         return ENG_FAIL(w->err, ENG_NOMEM, "out of memory writing exceptions");
     size_t k = 0;
-    for (size_t b = 0; b < n->n_batches; b++) {
-        const eng_batch *bt = n->batches[b];
+    for (size_t b = 0; b < n->batches->n; b++) {
+        const eng_batch *bt = n->batches->items[b];
         for (size_t i = 0; i < bt->exc.n; i++) {
             const eng_exc *e = &bt->exc.items[i];
             /* An order the marketplace itself settled (cancelled, fulfilled) is reported
@@ -540,8 +542,8 @@ static eng_rc write_exceptions(out_task *t, writer *w)
         }
     }
     for (size_t p = 0; p < ENG_PARTS; p++)
-        for (size_t i = 0; i < n->parts[p].exc.n; i++)
-            list[k++] = &n->parts[p].exc.items[i];
+        for (size_t i = 0; i < n->book->parts[p].exc.n; i++)
+            list[k++] = &n->book->parts[p].exc.items[i];
     for (size_t i = 0; ret && i < ret->n; i++)
         list[k++] = &ret->items[i];
     sort_night = n;
@@ -549,7 +551,7 @@ static eng_rc write_exceptions(out_task *t, writer *w)
     w_header(w, cols, sizeof cols / sizeof *cols);
     for (size_t i = 0; i < k && w->rc == ENG_OK; i++) {
         const eng_exc *e = list[i];
-        w_str(w, n->sources[e->file].path);
+        w_str(w, n->setup->sources[e->file].path);
         if (e->line)
             w_i64(w, (int64_t)e->line);
         else
@@ -583,7 +585,7 @@ static int cmp_slot(const void *x, const void *y)
 
 static eng_rc write_inventory(out_task *t, writer *w)
 {
-    const eng_inventory *inv = t->night->inventory;
+    const eng_inventory *inv = t->night->setup->inventory;
     size_t n_slots = eng_inventory_count(inv), n_cols = eng_inventory_n_cols(inv);
     uint32_t *order = malloc((n_slots ? n_slots : 1) * sizeof *order);
     if (!order)
@@ -637,7 +639,7 @@ static eng_rc write_alerts(out_task *t, writer *w)
 
 /* ---- returns_ledger.csv ---- */
 
-static const eng_night *ledger_night; /* set by the single ledger task before qsort */
+static const eng_products *ledger_night; /* set by the single ledger task before qsort */
 
 static int cmp_ledger(const void *x, const void *y)
 {
@@ -647,7 +649,8 @@ static int cmp_ledger(const void *x, const void *y)
         return a->rma == 0 ? 1 : -1;
     if (a->rma != b->rma)
         return a->rma < b->rma ? -1 : 1;
-    int c = strcmp(ledger_night->sources[a->file].path, ledger_night->sources[b->file].path);
+    int c = strcmp(ledger_night->setup->sources[a->file].path,
+                   ledger_night->setup->sources[b->file].path);
     if (c)
         return c;
     if (a->file != b->file)
@@ -661,7 +664,7 @@ static eng_rc write_ledger(out_task *t, writer *w)
                                        "qty",         "reason",     "condition",     "resolution",
                                        "decision",    "code",       "refund_amount", "currency",
                                        "restock_qty", "warehouse",  "status",        "channel"};
-    const eng_night *n = t->night;
+    const eng_products *n = t->night;
     eng_outputs *out = t->out;
     w_header(w, cols, sizeof cols / sizeof *cols);
     size_t count = n->returns ? n->returns->n : 0;
@@ -677,7 +680,7 @@ static eng_rc write_ledger(out_task *t, writer *w)
         const eng_return *r = list[i];
         int approved = r->status != ENG_RS_REJECTED;
         if (approved)
-            eng_outputs_return_no(rma, n->run_date, r->rma);
+            eng_outputs_return_no(rma, n->setup->run_date, r->rma);
         w_str(w, approved ? rma : "");
         w_text(w, r->request_id);
         w_text(w, r->order_id);
@@ -732,12 +735,12 @@ static eng_rc write_analysis(out_task *t, writer *w)
     static const char *const cols[] = {"sku",      "name",          "reason",
                                        "requests", "units",         "refund_amount",
                                        "currency", "shipped_units", "return_rate_pct"};
-    const eng_night *n = t->night;
+    const eng_products *n = t->night;
     w_header(w, cols, sizeof cols / sizeof *cols);
     char rate[24];
     for (size_t i = 0; i < t->report->n_analysis && w->rc == ENG_OK; i++) {
         const eng_analysis_row *a = &t->report->analysis[i];
-        const eng_product *p = eng_catalog_get(n->catalog, (uint32_t)a->product);
+        const eng_product *p = eng_catalog_get(n->setup->catalog, (uint32_t)a->product);
         w_str(w, p->sku);
         w_str(w, p->name);
         w_str(w, a->reason);
@@ -798,12 +801,12 @@ static eng_rc output_task(void *ctx, size_t i, unsigned worker, eng_err *err)
     return w_close(&w, &t->out->files[i]);
 }
 
-eng_rc eng_outputs_write(const eng_night *n, const eng_report *report, eng_outdir *od, int compress,
-                         eng_pool *pool, eng_outputs *out, eng_err *err)
+eng_rc eng_outputs_write(const eng_products *n, const eng_report *report, eng_outdir *od,
+                         int compress, eng_pool *pool, eng_outputs *out, eng_err *err)
 {
     memset(out, 0, sizeof *out);
     int n_cur = fmt_currency_count();
-    size_t n_slots = eng_inventory_count(n->inventory);
+    size_t n_slots = eng_inventory_count(n->setup->inventory);
     out->slip_amount = calloc((size_t)n_cur, sizeof *out->slip_amount);
     out->status_amount = calloc((size_t)n_cur, sizeof *out->status_amount);
     out->ledger_refund = calloc((size_t)n_cur, sizeof *out->ledger_refund);

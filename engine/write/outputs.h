@@ -10,7 +10,8 @@
 
 #include "alerts.h"
 #include "analysis.h"
-#include "../record/night.h"
+#include "../record/record.h"
+#include "products.h"
 #include "../base/outdir.h"
 #include "../base/pool.h"
 
@@ -61,7 +62,7 @@ typedef struct eng_report {
 } eng_report;
 
 /* Write the CSV files. compress makes each a .csv.zst. ENG_IO, ENG_NOMEM. */
-eng_rc eng_outputs_write(const eng_night *night, const eng_report *report, eng_outdir *od,
+eng_rc eng_outputs_write(const eng_products *night, const eng_report *report, eng_outdir *od,
                          int compress, eng_pool *pool, eng_outputs *out, eng_err *err);
 
 void eng_outputs_release(eng_outputs *out);

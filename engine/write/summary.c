@@ -4,6 +4,8 @@
  * a broken invariant instead of being restated as true. */
 #include "summary.h"
 
+#include "../book/error_rate.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,13 +45,13 @@ static int cmp_sku_units(const void *x, const void *y)
 /* Tonight's units come from the lines' parts (what the writers wrote), history's from its
  * recount of distinct slip rows (eng_hist_line.shipped_rows): a wrong history merge or a
  * wrong outstanding shows here instead of being restated. O(lines log lines) per order. */
-uint64_t eng_summary_resend_lines(const eng_night *n)
+uint64_t eng_summary_resend_lines(const eng_products *n)
 {
     uint64_t twice = 0;
     sku_units *units = NULL;
     size_t cap = 0;
-    for (size_t i = 0; i < n->n_orders; i++) {
-        const eng_order *o = n->orders[i];
+    for (size_t i = 0; i < n->book->n_orders; i++) {
+        const eng_order *o = n->book->orders[i];
         eng_text channel = eng_head_text(o->head, ENG_HT_CHANNEL);
         const eng_hist_order *ho =
             eng_history_order(n->history, channel.p, channel.len, o->id, o->id_len);
@@ -81,7 +83,8 @@ uint64_t eng_summary_resend_lines(const eng_night *n)
                 ordered += units[b].ordered;
                 tonight += units[b].tonight;
             }
-            const eng_product *prod = eng_catalog_get(n->catalog, (uint32_t)units[a].product);
+            const eng_product *prod =
+                eng_catalog_get(n->setup->catalog, (uint32_t)units[a].product);
             const eng_hist_line *hl = eng_history_line(ho, prod->sku, prod->sku_len);
             int64_t before = hl ? hl->shipped_rows : 0;
             twice += tonight > (ordered > before ? ordered - before : 0);
@@ -92,24 +95,24 @@ uint64_t eng_summary_resend_lines(const eng_night *n)
     return twice;
 }
 
-int eng_summary_check(const eng_night *n, const eng_slot_totals *t, const eng_outputs *out,
+int eng_summary_check(const eng_products *n, const eng_slot_totals *t, const eng_outputs *out,
                       eng_invariant inv[ENG_N_INVARIANTS])
 {
     char d[240];
-    size_t n_slots = eng_inventory_count(n->inventory);
+    size_t n_slots = eng_inventory_count(n->setup->inventory);
 
     /* 1. Nothing oversells. */
     size_t oversold = 0, first = 0;
     for (size_t s = 0; s < n_slots; s++) {
-        const eng_slot *sl = eng_inventory_slot(n->inventory, (uint32_t)s);
+        const eng_slot *sl = eng_inventory_slot(n->setup->inventory, (uint32_t)s);
         int64_t allowed = max0(sl->on_hand - sl->safety_stock) + t->restocked[s];
         if (out->slip_units[s] > allowed && oversold++ == 0)
             first = s;
     }
     if (oversold) {
-        const eng_slot *sl = eng_inventory_slot(n->inventory, (uint32_t)first);
+        const eng_slot *sl = eng_inventory_slot(n->setup->inventory, (uint32_t)first);
         snprintf(d, sizeof d, "%zu slot(s) oversold, first %s in %s: %lld on slips", oversold,
-                 sl->sku, eng_inventory_warehouse(n->inventory, sl->wh_rank),
+                 sl->sku, eng_inventory_warehouse(n->setup->inventory, sl->wh_rank),
                  (long long)out->slip_units[first]);
     } else {
         snprintf(d, sizeof d, "%zu SKU-warehouse slots checked", n_slots);
@@ -120,13 +123,13 @@ int eng_summary_check(const eng_night *n, const eng_slot_totals *t, const eng_ou
      * the slips carry plus restocks. */
     size_t wrong = 0;
     for (size_t s = 0; s < n_slots; s++) {
-        const eng_slot *sl = eng_inventory_slot(n->inventory, (uint32_t)s);
+        const eng_slot *sl = eng_inventory_slot(n->setup->inventory, (uint32_t)s);
         if (t->after[s] != sl->on_hand - out->slip_units[s] + t->restocked[s] && wrong++ == 0)
             first = s;
     }
     if (wrong)
         snprintf(d, sizeof d, "%zu slot(s) disagree, first %s", wrong,
-                 eng_inventory_slot(n->inventory, (uint32_t)first)->sku);
+                 eng_inventory_slot(n->setup->inventory, (uint32_t)first)->sku);
     else
         snprintf(d, sizeof d, "on_hand_after = on_hand_before - shipped + restocked for %zu slots",
                  n_slots);
@@ -134,19 +137,19 @@ int eng_summary_check(const eng_night *n, const eng_slot_totals *t, const eng_ou
 
     /* 3. Every order has one status row; every row is in an order or named. */
     uint64_t data_rows = 0, rows_in_orders = 0, standalone = 0, unnamed = 0;
-    for (size_t f = 0; f < n->n_order_files; f++)
-        data_rows += n->sources[f].data_rows;
-    for (size_t i = 0; i < n->n_orders; i++)
-        rows_in_orders += n->orders[i]->n_rows;
-    for (size_t b = 0; b < n->n_batches; b++) {
-        standalone += n->batches[b]->standalone_rows;
-        unnamed += n->batches[b]->unnamed_rows;
+    for (size_t f = 0; f < n->setup->n_order_files; f++)
+        data_rows += n->batches->files[f].data_rows;
+    for (size_t i = 0; i < n->book->n_orders; i++)
+        rows_in_orders += n->book->orders[i]->n_rows;
+    for (size_t b = 0; b < n->batches->n; b++) {
+        standalone += n->batches->items[b]->standalone_rows;
+        unnamed += n->batches->items[b]->unnamed_rows;
     }
-    int ok3 =
-        out->status_rows == n->n_orders && rows_in_orders + standalone == data_rows && unnamed == 0;
+    int ok3 = out->status_rows == n->book->n_orders && rows_in_orders + standalone == data_rows &&
+              unnamed == 0;
     snprintf(d, sizeof d,
              "%llu orders, %llu status rows; %llu rows = %llu in orders + %llu named alone",
-             (unsigned long long)n->n_orders, (unsigned long long)out->status_rows,
+             (unsigned long long)n->book->n_orders, (unsigned long long)out->status_rows,
              (unsigned long long)data_rows, (unsigned long long)rows_in_orders,
              (unsigned long long)standalone);
     set(&inv[2], "orders_accounted", ok3 ? ENG_CHECK_HOLDS : ENG_CHECK_BROKEN, d);
@@ -222,7 +225,7 @@ static void put_amount(fmt_json *j, const char *key, __int128 v, int currency)
     fmt_buf_release(&b);
 }
 
-eng_rc eng_summary_write(const eng_night *n, const eng_outputs *out, const eng_report *report,
+eng_rc eng_summary_write(const eng_products *n, const eng_outputs *out, const eng_report *report,
                          const eng_invariant inv[ENG_N_INVARIANTS], eng_outdir *od,
                          eng_output_file *file, eng_err *err)
 {
@@ -232,34 +235,40 @@ eng_rc eng_summary_write(const eng_night *n, const eng_outputs *out, const eng_r
     fmt_json j;
     fmt_json_init(&j, &b);
     char date[11];
-    fmt_isodate_format(n->run_date, date);
+    fmt_isodate_format(n->setup->run_date, date);
 
     uint64_t data_rows = 0, resent = 0, dup_rows = 0;
-    for (size_t f = 0; f < n->n_order_files; f++)
-        data_rows += n->sources[f].data_rows;
-    for (size_t i = 0; i < n->n_orders; i++)
-        resent += (n->orders[i]->flags & ENG_ORD_DUPLICATE) != 0;
+    for (size_t f = 0; f < n->setup->n_order_files; f++)
+        data_rows += n->batches->files[f].data_rows;
+    for (size_t i = 0; i < n->book->n_orders; i++)
+        resent += (n->book->orders[i]->flags & ENG_ORD_DUPLICATE) != 0;
     dup_rows = out->exceptions_by_code[ENG_CODE_DUPLICATE_ROW];
 
     fmt_json_object_begin(&j, NULL);
     fmt_json_str(&j, "run_date", date);
     fmt_json_array_begin(&j, "inputs");
-    for (size_t f = 0; f < n->first_history_file + n->n_history_files; f++) {
-        const eng_source *s = &n->sources[f];
+    for (size_t f = 0; f < n->setup->first_history_file + n->setup->n_history_files; f++) {
+        const eng_source *s = &n->setup->sources[f];
+        const eng_file_facts *facts = eng_products_facts(n, f);
+        uint64_t bad = 0;
+        if (f < n->setup->n_order_files)
+            bad = eng_error_rate_of_orders(n->batches, f).bad;
+        else if (f < n->setup->first_return_file + n->setup->n_return_files)
+            bad = eng_returns_error_rate(n->returns, f - n->setup->first_return_file).bad;
         fmt_json_object_begin(&j, NULL);
         fmt_json_str(&j, "path", s->path);
         fmt_json_str(&j, "role", s->role);
-        fmt_json_str(&j, "format", s->format ? s->format : "");
-        if (s->encoding)
-            fmt_json_str(&j, "encoding", s->encoding);
-        fmt_json_u64(&j, "rows", s->data_rows);
-        fmt_json_u64(&j, "bad_rows", s->bad_rows);
+        fmt_json_str(&j, "format", facts->format ? facts->format : "");
+        if (facts->encoding)
+            fmt_json_str(&j, "encoding", facts->encoding);
+        fmt_json_u64(&j, "rows", facts->data_rows);
+        fmt_json_u64(&j, "bad_rows", bad);
         fmt_json_object_end(&j);
     }
     fmt_json_array_end(&j);
 
     fmt_json_object_begin(&j, "orders");
-    fmt_json_u64(&j, "read", n->n_orders);
+    fmt_json_u64(&j, "read", n->book->n_orders);
     fmt_json_u64(&j, "shipped", out->status_by[ENG_ST_SHIPPED]);
     fmt_json_u64(&j, "partial", out->status_by[ENG_ST_PARTIAL]);
     fmt_json_u64(&j, "backordered", out->status_by[ENG_ST_BACKORDERED]);
@@ -317,8 +326,8 @@ eng_rc eng_summary_write(const eng_night *n, const eng_outputs *out, const eng_r
         fmt_buf_release(&b);
         return ENG_FAIL(err, ENG_NOMEM, "out of memory writing the summary");
     }
-    for (size_t i = 0; i < n->n_orders; i++) {
-        const eng_order *o = n->orders[i];
+    for (size_t i = 0; i < n->book->n_orders; i++) {
+        const eng_order *o = n->book->orders[i];
         if (o->currency < 0)
             continue;
         seen[o->currency] = 1;
@@ -359,8 +368,8 @@ eng_rc eng_summary_write(const eng_night *n, const eng_outputs *out, const eng_r
     fmt_json_array_end(&j);
     /* Always present, [] when none, so a script can read it without checking. */
     fmt_json_array_begin(&j, "warnings");
-    for (size_t i = 0; i < eng_warnings_count(n->warnings); i++)
-        fmt_json_str(&j, NULL, eng_warnings_text(n->warnings, i));
+    for (size_t i = 0; i < eng_warnings_count(n->setup->warnings); i++)
+        fmt_json_str(&j, NULL, eng_warnings_text(n->setup->warnings, i));
     fmt_json_array_end(&j);
     fmt_json_object_end(&j);
     fmt_json_finish(&j);
@@ -405,22 +414,22 @@ static void print_amounts(FILE *f, const char *label, const __int128 *per_curren
     fprintf(f, "%s\n", any ? "" : " none");
 }
 
-void eng_summary_print(FILE *f, const eng_night *n, const eng_outputs *out,
+void eng_summary_print(FILE *f, const eng_products *n, const eng_outputs *out,
                        const eng_report *report, const eng_invariant inv[ENG_N_INVARIANTS],
                        const char *dir, double seconds)
 {
     char date[11];
-    fmt_isodate_format(n->run_date, date);
+    fmt_isodate_format(n->setup->run_date, date);
     uint64_t rows = 0;
-    for (size_t i = 0; i < n->n_order_files; i++)
-        rows += n->sources[i].data_rows;
+    for (size_t i = 0; i < n->setup->n_order_files; i++)
+        rows += n->batches->files[i].data_rows;
     fprintf(f, "slipway run %s -> %s\n", date, dir);
-    fprintf(f,
-            "  orders read    %llu (%llu lines from %zu file%s:", (unsigned long long)n->n_orders,
-            (unsigned long long)rows, n->n_order_files, n->n_order_files == 1 ? "" : "s");
-    for (size_t i = 0; i < n->n_order_files; i++) {
-        const char *enc = n->sources[i].encoding;
-        fprintf(f, "%s%s", i ? ", " : " ", n->sources[i].format);
+    fprintf(f, "  orders read    %llu (%llu lines from %zu file%s:",
+            (unsigned long long)n->book->n_orders, (unsigned long long)rows,
+            n->setup->n_order_files, n->setup->n_order_files == 1 ? "" : "s");
+    for (size_t i = 0; i < n->setup->n_order_files; i++) {
+        const char *enc = n->batches->files[i].encoding;
+        fprintf(f, "%s%s", i ? ", " : " ", n->batches->files[i].format);
         if (enc && *enc && strcmp(enc, "UTF-8") != 0)
             fprintf(f, " in %s", enc);
     }
@@ -478,8 +487,8 @@ void eng_summary_print(FILE *f, const eng_night *n, const eng_outputs *out,
             eng_analysis_rate(a, rate);
             fprintf(f, "  %s %-14.60s %s%% returned (%lld of %lld): \"%.40s\"\n",
                     i ? "              " : "top returns   ",
-                    eng_catalog_get(n->catalog, (uint32_t)a->product)->sku, rate[0] ? rate : "-",
-                    (long long)a->units, (long long)a->shipped,
+                    eng_catalog_get(n->setup->catalog, (uint32_t)a->product)->sku,
+                    rate[0] ? rate : "-", (long long)a->units, (long long)a->shipped,
                     a->reason[0] ? a->reason : "(no reason)");
         }
     }
@@ -488,5 +497,5 @@ void eng_summary_print(FILE *f, const eng_night *n, const eng_outputs *out,
         broken += inv[i].state == ENG_CHECK_BROKEN;
     fprintf(f, "  invariants     %s\n", broken ? "BROKEN (see summary.json)" : "hold");
     fprintf(f, "  time           %.3f s (%.0f lines/s, %u threads)\n", seconds,
-            seconds > 0 ? (double)rows / seconds : 0.0, n->threads);
+            seconds > 0 ? (double)rows / seconds : 0.0, n->setup->threads);
 }

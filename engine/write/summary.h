@@ -6,7 +6,8 @@
 #include <stdio.h>
 
 #include "alerts.h"
-#include "../record/night.h"
+#include "../record/record.h"
+#include "products.h"
 #include "outputs.h"
 
 typedef enum eng_check {
@@ -25,22 +26,22 @@ typedef struct eng_invariant {
 
 /* Check SPEC's invariants 1-6 against the written figures (6 is left to `slipway
  * verify`, 5 needs --history). Returns 1 when none is broken. */
-int eng_summary_check(const eng_night *night, const eng_slot_totals *totals, const eng_outputs *out,
-                      eng_invariant inv[ENG_N_INVARIANTS]);
+int eng_summary_check(const eng_products *night, const eng_slot_totals *totals,
+                      const eng_outputs *out, eng_invariant inv[ENG_N_INVARIANTS]);
 
 /* Invariant 5's count: lines (per channel, order and SKU) shipping tonight more than the
  * order asks for less what history shipped, history recounted from its distinct rows and
  * tonight from the lines' parts (never from the outstanding units the orders stage
  * derived). 0 without history; UINT64_MAX when out of memory. */
-uint64_t eng_summary_resend_lines(const eng_night *night);
+uint64_t eng_summary_resend_lines(const eng_products *night);
 
 /* Write summary.json into the run's temporary folder. ENG_IO, ENG_NOMEM. */
-eng_rc eng_summary_write(const eng_night *night, const eng_outputs *out, const eng_report *report,
-                         const eng_invariant inv[ENG_N_INVARIANTS], eng_outdir *od,
-                         eng_output_file *file, eng_err *err);
+eng_rc eng_summary_write(const eng_products *night, const eng_outputs *out,
+                         const eng_report *report, const eng_invariant inv[ENG_N_INVARIANTS],
+                         eng_outdir *od, eng_output_file *file, eng_err *err);
 
 /* The human summary on f. */
-void eng_summary_print(FILE *f, const eng_night *night, const eng_outputs *out,
+void eng_summary_print(FILE *f, const eng_products *night, const eng_outputs *out,
                        const eng_report *report, const eng_invariant inv[ENG_N_INVARIANTS],
                        const char *dir, double seconds);
 

@@ -88,3 +88,13 @@ void eng_err_print(const eng_err *err)
         (void)snprintf(where + n, sizeof where - n, "field \"%s\": ", err->field);
     fprintf(stderr, "slipway: %s%s\n", where, err->msg);
 }
+
+eng_err *eng_err_fresh(eng_err *err)
+{
+    err->path = NULL;
+    err->line = 0;
+    err->field = NULL;
+    err->sys_errno = 0;
+    err->code = ENG_CODE_NONE;
+    return err;
+}

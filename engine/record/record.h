@@ -1,16 +1,15 @@
-/* The records of one night and the state that carries them from stage to stage.
+/* The records the stages hand each other inside their products:
  *
- *   ingest    files -> chunks -> batches of eng_row (+ row-level exceptions)
- *   orders    batches -> partitions of eng_order with eng_line (+ order-level exceptions)
- *   alloc     ranked orders -> reservations on the stock counters, slip numbers
- *   outputs   everything above -> the output files
+ *   intake    files -> chunks -> batches of eng_row (+ row-level exceptions)
+ *   book      batches -> partitions of eng_order with eng_line (+ order-level exceptions)
+ *   allocate  ranked orders -> reservations on the stock counters, slip numbers
+ *   write     everything above -> the output files
  *
- * Rows and their text live in their batch's arena for the whole run; orders and lines in
- * their partition's arena. Stages hand each other plain pointers into those. Each stage
- * writes only the fields it owns (named per field below), so the threads of one stage
- * never write the same record. */
-#ifndef ENG_NIGHT_H
-#define ENG_NIGHT_H
+ * Rows and their text live in their batch's arena; orders and lines in their
+ * partition's arena. Each stage writes only the fields it owns (named per field below),
+ * so the threads of one stage never write the same record. */
+#ifndef ENG_RECORD_H
+#define ENG_RECORD_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -19,13 +18,8 @@
 #include "../../formats/canon.h"
 #include "../../formats/layout.h"
 #include "../../formats/num.h"
-#include "../../formats/policy.h"
-#include "../base/arena.h"
-#include "../setup/catalog.h"
-#include "../base/err.h"
-#include "../setup/inventory.h"
-#include "../allocate/stock.h"
-#include "../base/warn.h"
+#include "../core/arena.h"
+#include "../core/err.h"
 
 /* Orders are spread over this many partitions by a hash of their id; all rows of one
  * order id, from every file, land in the same partition. */
@@ -192,10 +186,10 @@ void eng_exc_list_release(eng_exc_list *l);
 
 /* ---- one chunk's rows (ingest) ---- */
 typedef struct eng_batch {
-    eng_row *rows; /* NULL once eng_orders_build has moved them to their partitions */
+    eng_row *rows; /* NULL once eng_book_build has moved them to their partitions */
     size_t n_rows;
     size_t cap_rows;
-    /* Set when the rows move (eng_orders_build): what later stages read of them. */
+    /* Set when the rows move (eng_book_build): what later stages read of them. */
     uint16_t *row_flags;      /* each row's ENG_ROW_* flags, final after the orders stage */
     uint64_t standalone_rows; /* rows in no order (blank order id) */
     uint64_t unnamed_rows;    /* of those, rows with no exception (must be none) */
@@ -303,11 +297,19 @@ typedef struct eng_partition {
     size_t n_rows;
 } eng_partition;
 
-/* ---- inputs as given ---- */
+/* ---- inputs ---- */
+
+/* An input file as given on the command line: setup's, fixed for the run. */
 typedef struct eng_source {
-    const char *path;     /* as given on the command line */
-    const char *role;     /* "catalog", "inventory", "policy", "orders" */
-    const char *format;   /* layout detected ("canonical") or "" */
+    const char *path; /* as given on the command line (or listed in a --history folder) */
+    const char *role; /* "orders", "returns", "history", "catalog", "inventory", "policy",
+                         "mapping" */
+} eng_source;
+
+/* What reading a file found out about it. Each file is read by exactly one stage, which
+ * owns its facts: setup the reference files, intake the orders, returns and history. */
+typedef struct eng_file_facts {
+    const char *format;   /* layout detected ("canonical"), "slips"... or "" */
     const char *encoding; /* orders: the encoding read ("UTF-8", "GB18030") */
     /* orders: the file's name for each canonical value, for exceptions' field
      * ("Lineitem sku" in a Shopify file); NULL before the header is read */
@@ -315,59 +317,7 @@ typedef struct eng_source {
     uint32_t no_column; /* bit (1 << fmt_col) per value the file has no column for */
     uint64_t bytes;
     char sha256[65];
-    uint64_t data_rows; /* orders: records after the header */
-    uint64_t bad_rows;  /* orders: rows with a code counting towards max_error_rate, plus
-                           lines swallowed by malformed multi-line records */
-    uint64_t rate_rows; /* orders: data_rows plus those swallowed lines */
-} eng_source;
-
-/* ---- the night ---- */
-typedef struct eng_night {
-    /* configuration (run) */
-    fmt_policy policy;
-    int32_t run_date; /* days since 1970-01-01 */
-    unsigned threads;
-    size_t chunk_size;        /* bytes per ingest chunk; 0 for the default (tests cut small) */
-    const fmt_layout *format; /* --format: every orders file read this way; NULL: auto */
-    const char *encoding;     /* --encoding (iconv name); NULL: auto */
-    /* reference data (run) */
-    const eng_catalog *catalog;
-    const eng_inventory *inventory;
-    eng_stock *stock;
-    /* sources: index 0.. are the --orders files; others appended after them */
-    eng_source *sources;
-    size_t n_sources;
-    size_t n_order_files;
-    /* ingest */
-    fmt_buf *header_text; /* per order file: its header names (exceptions point here) */
-    eng_batch **batches;  /* in (file, seq) order */
-    size_t n_batches;
-    /* orders */
-    eng_partition parts[ENG_PARTS];
-    eng_order **orders; /* every order, sorted by (id, file, line) */
-    size_t n_orders;
-    /* history and returns (run) */
-    const struct eng_history *history; /* NULL without --history */
-    struct eng_returns *returns;       /* NULL without --returns */
-    size_t first_return_file;          /* sources index of the first --returns file */
-    size_t n_return_files;
-    size_t first_history_file;
-    size_t n_history_files;
-    uint64_t n_exchange_slips; /* slips 1..n go to exchange replacements */
-    int64_t *restocked;        /* per slot: units returned to stock tonight */
-    /* alloc */
-    eng_order **ranked; /* valid orders in rank order */
-    size_t n_ranked;
-    int64_t *initial_free; /* per slot, counters before allocation */
-    eng_arena *alloc_mem;  /* split lines' parts (only the serial walk splits lines) */
-    uint64_t n_slips;
-    /* warnings of the run, for stderr and summary.json (owned; any stage records) */
-    eng_warnings *warnings;
-} eng_night;
-
-/* Free everything the night owns (batches, partitions, orders, stock, per-worker
- * arenas, header texts, sources, warnings); leaves catalog, inventory and policy to
- * their owner. */
-void eng_night_release(eng_night *night);
+    uint64_t data_rows; /* records after the header */
+} eng_file_facts;
 
 #endif

@@ -1,6 +1,6 @@
 /* Small shared pieces of the night's records: exception lists, batch lifetime, status
  * names. */
-#include "night.h"
+#include "record.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -178,30 +178,6 @@ const char *eng_status_name(eng_status st)
     default:
         return fmt_state_name((fmt_state)(st - ENG_ST_STATE));
     }
-}
-
-void eng_night_release(eng_night *n)
-{
-    for (size_t b = 0; b < n->n_batches; b++)
-        eng_batch_free(n->batches[b]);
-    free(n->batches);
-    for (size_t p = 0; p < ENG_PARTS; p++) {
-        eng_exc_list_release(&n->parts[p].exc);
-        eng_arena_free(n->parts[p].mem);
-        free(n->parts[p].rows);
-    }
-    free(n->orders);
-    free(n->ranked);
-    free(n->initial_free);
-    eng_stock_free(n->stock);
-    eng_arena_free(n->alloc_mem);
-    if (n->header_text)
-        for (size_t f = 0; f < n->n_order_files; f++)
-            fmt_buf_release(&n->header_text[f]);
-    free(n->header_text);
-    free(n->sources);
-    eng_warnings_free(n->warnings);
-    memset(n, 0, sizeof *n);
 }
 
 int64_t eng_line_amount(const eng_line *ln, int64_t units)

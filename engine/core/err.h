@@ -108,6 +108,13 @@ eng_rc eng__err_set(eng_err *err, eng_rc rc, const char *src, int src_line, cons
             return eng_try_rc_;      \
     } while (0)
 
+/* err, cleared of where the last error was (path, line, field, errno, code): each stage
+ * gets it so, and names the file, line and field its own errors concern, or none. A
+ * shared record once kept the path of whatever was read last, and a later failure
+ * (history amounts overflowing, the output folder already existing, out of memory) was
+ * said to be in the inventory, a returns file or the mapping. Returns err. */
+eng_err *eng_err_fresh(eng_err *err);
+
 /* Write err as one line on stderr: "slipway: orders.csv:42: field "qty": not a whole
  * number ("1O")". */
 void eng_err_print(const eng_err *err);
