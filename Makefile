@@ -5,7 +5,7 @@
 #   make test       set-up, then unit, end-to-end and stress tests (ASan+UBSan, TSan)
 #   make sanitize   test, then slipway itself under TSan at 1, 2 and 8 threads
 #   make faults     failed and killed runs: every injected I/O failure, kill -9 x FAULT_RUNS
-#   make bench      slipway against the machine's floors (bench/README.md); make profile
+#   make bench      slipway against the floor and a DuckDB peer (bench/README.md); make profile
 #   make fuzz       libFuzzer harnesses (tests/fuzz/), FUZZ_SECONDS each, one at a time
 #   make fuzz-smoke each harness ~10 s over the committed corpus (part of make test)
 #   make install    $(PREFIX)/bin/slipway
@@ -39,6 +39,9 @@ obj = $(patsubst %.c,build/$(1)/%.o,$(2))
 # Installed when run as root; otherwise the exact command is printed and make stops.
 RUN_PKGS  = gcc make libc6-dev libcsv-dev libzstd-dev libssl-dev zstd
 TEST_PKGS = $(RUN_PKGS) libcriterion-dev strace clang libclang-rt-14-dev
+# make bench's DuckDB peer runs on node; installed only when the node or npm command is
+# missing (a machine may have them from elsewhere), only for make bench.
+BENCH_PKGS = nodejs npm
 
 define ensure_pkgs
 	@missing=""; \
@@ -62,6 +65,7 @@ endef
 
 .PHONY: all deps test-deps run test unit golden cli outdir chain history verify hostile faults-smoke faults \
         stress tsan-run sanitize install format format-check clean bench bench-smoke profile \
+        bench-node bench-duckdb \
         fuzz fuzz-smoke fuzz-build
 
 all: build/slipway
@@ -219,20 +223,56 @@ sanitize: test build/tsan/slipway
 BENCH_TOOLS = build/slipway build/bench/gen build/bench/timeit build/bench/csvparse
 
 bench: deps
-	@$(MAKE) --no-print-directory $(BENCH_TOOLS)
+	@command -v node >/dev/null && command -v npm >/dev/null || \
+	  $(MAKE) --no-print-directory bench-node
+	@$(MAKE) --no-print-directory $(BENCH_TOOLS) bench-duckdb
 	@sh bench/bench.sh
+
+bench-node:
+	$(call ensure_pkgs,$(BENCH_PKGS))
+
+# The DuckDB peer (bench/duckdb/) in build/duckdb: its script and SQL beside the
+# @duckdb/node-api that npm ci installs from the npm registry as the committed
+# package-lock.json pins it (its native library comes as an npm package too). Without
+# node or npm, or when npm ci fails, one line says so and make bench runs without it.
+DUCKDB_FILES = $(addprefix build/duckdb/,run.mjs night.sql)
+
+build/duckdb/%: bench/duckdb/%
+	@mkdir -p $(dir $@)
+	@cp $< $@
+
+build/duckdb/node_modules/.installed: bench/duckdb/package.json bench/duckdb/package-lock.json
+	@mkdir -p build/duckdb
+	@cp bench/duckdb/package.json bench/duckdb/package-lock.json build/duckdb/
+	@echo "  NPM build/duckdb (@duckdb/node-api)"
+	@cd build/duckdb && npm ci --no-audit --no-fund --loglevel=error >npm.log 2>&1 \
+	  || { echo "bench: npm ci failed (build/duckdb/npm.log): the DuckDB peer is skipped"; exit 1; }
+	@touch $@
+
+bench-duckdb: $(DUCKDB_FILES)
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+	  echo "bench: node or npm is absent: the DuckDB peer is skipped"; \
+	else \
+	  $(MAKE) -s --no-print-directory build/duckdb/node_modules/.installed || true; \
+	fi
 
 profile: deps
 	@$(MAKE) --no-print-directory build/slipway build/bench/gen
 	@sh bench/profile.sh
 
-# make test's check that the benchmark still works end to end: a tiny night, one round,
-# nothing written to bench/results.
+# make test's check that the benchmark still works end to end: tiny nights, one round,
+# nothing written to bench/results; the DuckDB peer only with BENCH_DUCKDB=1 (it costs
+# an npm install and seconds of CI time).
 bench-smoke: $(BENCH_TOOLS)
+	@if [ "$${BENCH_DUCKDB:-0}" = 1 ]; then $(MAKE) --no-print-directory bench-duckdb; fi
 	@BENCH_ROWS=20000 BENCH_CONTENTION_ROWS=5000 BENCH_RUNS=1 BENCH_RESULTS= \
-	  BENCH_DATA=build/bench-smoke sh bench/bench.sh >build/bench-smoke.log 2>&1 \
-	  || { cat build/bench-smoke.log; exit 1; }
-	@grep -q '^| engine zst, 2 thr |' build/bench-smoke.log && echo "bench-smoke: ok"
+	  BENCH_DUCKDB=$${BENCH_DUCKDB:-0} BENCH_DATA=build/bench-smoke \
+	  sh bench/bench.sh >build/bench-smoke.log 2>&1 || { cat build/bench-smoke.log; exit 1; }
+	@grep -q '^| engine zst, 2 thr |' build/bench-smoke.log && \
+	  grep -q '^| engine zst, 2 thr ÷ floor' build/bench-smoke.log && \
+	  grep -q '^| contention ÷ one-line night' build/bench-smoke.log && \
+	  { [ "$${BENCH_DUCKDB:-0}" != 1 ] || grep -q '^| DuckDB ÷ slipway, wall' build/bench-smoke.log; } \
+	  && echo "bench-smoke: ok" || { cat build/bench-smoke.log; echo "bench-smoke: tables incomplete"; exit 1; }
 
 # ---- fuzzing (tests/fuzz/README.md) -----------------------------------------------------
 # Seeds are the committed tests/fuzz/corpus/<name>/ (read only); what a run finds goes to

@@ -1,36 +1,43 @@
 #!/bin/sh
-# make bench: slipway against the machine's floors on the same generated night.
+# make bench: slipway against the machine's floor and a DuckDB peer on the same nights.
 #
-# Every command runs BENCH_RUNS times, interleaved (round 1 of every command, then round
-# 2, ...), so a noisy moment of the machine hits all of them alike; the table gives
-# medians. Engine runs are timed as users run them: the whole process, fsync included.
+# Every command runs BENCH_RUNS times, interleaved (round 1 of every command of every
+# night, then round 2, ...), so a noisy moment of the machine hits all of them alike; the
+# tables give medians, and each round's ratios are printed after it so a noisy round
+# shows. Engine runs are timed as users run them: the whole process, fsync included.
+# bench/README.md says what each command, ratio and target is.
 #
-#   sh bench/bench.sh            (make bench builds what it needs and calls this)
+#   sh bench/bench.sh            (make bench builds and installs what it needs, then calls this)
 #
 # Environment:
-#   BENCH_ROWS=5000000             order lines of the main night
-#   BENCH_CONTENTION_ROWS=1000000  orders of the contention night (one line each, all
-#                                  on 20 hot SKUs with scarce stock); 0 skips it
+#   BENCH_ROWS="1000000 5000000"   order lines of each main night (one table section each)
+#   BENCH_CONTENTION_ROWS=1000000  orders of the contention night (one line each, all on
+#                                  20 hot SKUs with scarce stock) and of its twin, the same
+#                                  number of one-line orders over the whole catalog; 0 skips
 #   BENCH_RUNS=3                   rounds
 #   BENCH_DATA=build/bench-data    where generated nights are kept between runs
-#   BENCH_RESULTS=bench/results    where the table is written (empty: not written)
+#   BENCH_RESULTS=bench/results    where the tables are written (empty: not written)
 #   BENCH_NOTE=""                  a line for the results file ("after fast path", ...)
 #   BENCH_BASELINE=""              another slipway binary (the build before a change): also
-#                                  timed, at all CPUs, on both inputs, and its outputs must
-#                                  be the same bytes as this build's
+#                                  timed on each main night, at all CPUs, on both inputs, and
+#                                  its outputs must be the same bytes as this build's
+#   BENCH_DUCKDB=1                 0: leave the DuckDB peer out (it needs node and
+#                                  build/duckdb, which make bench installs)
 set -eu
 
-rows=${BENCH_ROWS:-5000000}
+rows_list=${BENCH_ROWS:-1000000 5000000}
 crows=${BENCH_CONTENTION_ROWS:-1000000}
 runs=${BENCH_RUNS:-3}
 data=${BENCH_DATA:-build/bench-data}
 results=${BENCH_RESULTS-bench/results}
 note=${BENCH_NOTE:-}
 baseline=${BENCH_BASELINE:-}
+duckdb=${BENCH_DUCKDB:-1}
 bin=build/slipway
 gen=build/bench/gen
 timeit=build/bench/timeit
 csvparse=build/bench/csvparse
+peer=build/duckdb/run.mjs
 run_date=2026-11-27
 cpus=$(nproc)
 
@@ -41,9 +48,26 @@ for tool in zstd sha256sum; do
     command -v $tool >/dev/null || { echo "bench: $tool is missing" >&2; exit 2; }
 done
 
+# The DuckDB peer runs when node and its install in build/duckdb are there; otherwise one
+# line says why not, and its rows and ratios are left out.
+peer_info=""
+if [ "$duckdb" != 1 ]; then
+    peer_skip="DuckDB peer: not run (BENCH_DUCKDB=$duckdb)."
+elif ! command -v node >/dev/null; then
+    peer_skip="DuckDB peer: skipped, node is absent (make bench installs it from Debian's nodejs and npm)."
+elif [ ! -f build/duckdb/node_modules/@duckdb/node-api/package.json ] || [ ! -f $peer ]; then
+    peer_skip="DuckDB peer: skipped, build/duckdb is not installed (make bench-duckdb)."
+elif ! peer_info=$(node $peer --info 2>&1); then
+    peer_skip="DuckDB peer: skipped, it does not start: $peer_info"
+    peer_info=""
+else
+    peer_skip=""
+fi
+[ -n "$peer_skip" ] && echo "bench: $peer_skip"
+# "duckdb v1.5.6 (@duckdb/node-api 1.5.6-r.1), 2 threads": its threads name its row.
+peer_threads=$(echo "$peer_info" | sed -n 's/.*, \([0-9]*\) threads$/\1/p')
+
 # ---- data -------------------------------------------------------------------------------
-main=$data/main-$rows
-cont=$data/contention-$crows
 # A night is generated again when its flags or the generator's source changed.
 gen_version=$(sha256sum bench/gen.c | cut -c1-16)
 make_night() { # dir, gen flags...
@@ -57,138 +81,242 @@ make_night() { # dir, gen flags...
         echo "$* gen $gen_version" >"$dir/.done"
     fi
 }
-make_night "$main" --rows "$rows" --both
-[ "$crows" -gt 0 ] && make_night "$cont" --rows "$crows" --contention --multi-line 0 --both
+for rows in $rows_list; do
+    make_night "$data/main-$rows" --rows "$rows" --both
+done
+if [ "$crows" -gt 0 ]; then
+    make_night "$data/contention-$crows" --rows "$crows" --contention --multi-line 0 --both
+    make_night "$data/one-line-$crows" --rows "$crows" --multi-line 0 --both
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/slipway-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
-raw=$work/raw # name round wall rss status
+raw=$work/raw # night name round wall rss
 : >"$raw"
 
-# ---- commands -----------------------------------------------------------------------------
-# One per line: name|rows|input bytes|command. The engine's output folder is $work/out.
-cmds=$work/cmds
-plain=$main/orders.csv
-zst=$main/orders.csv.zst
-plain_bytes=$(wc -c <"$plain")
-ref="--catalog $main/catalog.csv --inventory $main/inventory.csv --run-date $run_date"
-threads="1 2"
-[ "$cpus" -gt 2 ] && threads="1 2 $cpus"
-{
-    echo "cat|$rows|$plain_bytes|cat $plain"
-    echo "zstd -dc|$rows|$plain_bytes|sh -c 'zstd -dc $zst >/dev/null'"
-    echo "durable copy|$rows|$plain_bytes|sh -c 'cp $plain $work/copy.csv && sync $work/copy.csv'"
-    echo "libcsv parse|$rows|$plain_bytes|$csvparse $plain"
-    for t in $threads; do
-        echo "engine csv, $t thr|$rows|$plain_bytes|$bin run $ref --orders $plain --threads $t --out $work/out"
-        echo "engine zst, $t thr|$rows|$plain_bytes|$bin run $ref --orders $zst --threads $t --out $work/out"
-    done
-    if [ -n "$baseline" ]; then
-        echo "baseline csv, $cpus thr|$rows|$plain_bytes|$baseline run $ref --orders $plain --threads $cpus --out $work/out"
-        echo "baseline zst, $cpus thr|$rows|$plain_bytes|$baseline run $ref --orders $zst --threads $cpus --out $work/out"
-    fi
-    if [ "$crows" -gt 0 ]; then
-        cbytes=$(wc -c <"$cont/orders.csv")
-        echo "contention zst, $cpus thr|$crows|$cbytes|$bin run --catalog $cont/catalog.csv --inventory $cont/inventory.csv --run-date $run_date --orders $cont/orders.csv.zst --threads $cpus --out $work/out"
-    fi
-} >"$cmds"
+ref() { # night folder: the engine's reference flags
+    echo "--catalog $1/catalog.csv --inventory $1/inventory.csv --run-date $run_date"
+}
 
-# The outputs of every engine run of one input file must be the same bytes for any thread
-# count (SPEC); a benchmark that changed them would be measuring something else.
-check_outputs() { # name
+# The outputs of every run of one input must be the same bytes for any thread count and
+# any build (SPEC: metrics.json aside); a benchmark that changed them would be measuring
+# something else. The DuckDB peer's must be the same in every round too.
+check_outputs() { # key, name
     sums=$(cd "$work/out" && ls | grep -v '^metrics.json$' | xargs sha256sum | sha256sum | cut -c1-16)
-    case $1 in contention*) key=contention ;; *csv*) key=csv ;; *) key=zst ;; esac
-    if [ -f "$work/sums.$key" ]; then
-        [ "$(cat "$work/sums.$key")" = "$sums" ] ||
-            { echo "bench: $1 wrote different outputs than an earlier run" >&2; exit 1; }
+    if [ -f "$work/sums.$1" ]; then
+        [ "$(cat "$work/sums.$1")" = "$sums" ] ||
+            { echo "bench: $2 wrote different outputs than an earlier run of $1" >&2; exit 1; }
     else
-        echo "$sums" >"$work/sums.$key"
+        echo "$sums" >"$work/sums.$1"
     fi
 }
 
+# The floor's second half is a durable write of as many bytes as the engine's outputs. A
+# sizing run of each main night (zst, 2 threads, before round 1; its outputs also seed
+# the identical-output check) gives that size; the file is the night's CSV repeated and
+# cut to it, so it is made of ordinary text, not zeros a device might treat specially.
+make_outputs_file() { # night folder, file, check key
+    rm -rf "$work/out"
+    $bin run $(ref "$1") --orders "$1/orders.csv.zst" --threads 2 --out "$work/out" >/dev/null
+    check_outputs "$3" "the sizing run"
+    size=$(stat -c %s "$work/out"/* | awk '{ s += $1 } END { print s }')
+    csv_bytes=$(wc -c <"$1/orders.csv")
+    n=$((size / csv_bytes + 1))
+    i=0
+    while [ $i -lt $n ]; do
+        cat "$1/orders.csv"
+        i=$((i + 1))
+    done | head -c "$size" >"$2"
+    echo "$size"
+}
+
+# ---- commands -----------------------------------------------------------------------------
+# One per line: night|name|rows|bytes|check|command. check names the outputs that must be
+# the same bytes in every run that has it (empty: the command writes no outputs); the
+# engine's and the peer's output folder is $work/out.
+cmds=$work/cmds
+nights=""
+for rows in $rows_list; do
+    night=main-$rows
+    nights="$nights $night"
+    d=$data/$night
+    plain=$d/orders.csv
+    zst=$d/orders.csv.zst
+    pb=$(wc -c <"$plain")
+    echo "bench: sizing $night's outputs"
+    ob=$(make_outputs_file "$d" "$work/outputs-$night" "$night-zst")
+    echo "$ob" >"$work/outputs-bytes-$night"
+    threads="1 2"
+    [ "$cpus" -gt 2 ] && threads="1 2 $cpus"
+    {
+        echo "$night|cat|$rows|$pb||cat $plain"
+        echo "$night|zstd -dc|$rows|$pb||sh -c 'zstd -dc $zst >/dev/null'"
+        echo "$night|durable copy|$rows|$pb||sh -c 'cp $plain $work/copy && sync $work/copy'"
+        echo "$night|durable write|$rows|$ob||sh -c 'cp $work/outputs-$night $work/copy && sync $work/copy'"
+        echo "$night|libcsv parse|$rows|$pb||$csvparse $plain"
+        for t in $threads; do
+            echo "$night|engine csv, $t thr|$rows|$pb|$night-csv|$bin run $(ref "$d") --orders $plain --threads $t --out $work/out"
+            echo "$night|engine zst, $t thr|$rows|$pb|$night-zst|$bin run $(ref "$d") --orders $zst --threads $t --out $work/out"
+        done
+        if [ -n "$baseline" ]; then
+            echo "$night|baseline csv, $cpus thr|$rows|$pb|$night-csv|$baseline run $(ref "$d") --orders $plain --threads $cpus --out $work/out"
+            echo "$night|baseline zst, $cpus thr|$rows|$pb|$night-zst|$baseline run $(ref "$d") --orders $zst --threads $cpus --out $work/out"
+        fi
+        if [ -z "$peer_skip" ]; then
+            echo "$night|duckdb zst, $peer_threads thr|$rows|$pb|$night-duckdb|node $peer --quiet $(ref "$d") --orders $zst --out $work/out"
+        fi
+    } >>"$cmds"
+done
+if [ "$crows" -gt 0 ]; then
+    nights="$nights contention"
+    for n in contention one-line; do
+        d=$data/$n-$crows
+        echo "contention|$n zst, 2 thr|$crows|$(wc -c <"$d/orders.csv")|$n|$bin run $(ref "$d") --orders $d/orders.csv.zst --threads 2 --out $work/out"
+    done >>"$cmds"
+fi
+
+# ---- values and ratios ----------------------------------------------------------------------
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else if (NR) printf "%.6f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+col() { # night, name, field of raw (4 wall, 5 rss KiB, 6 stages)
+    awk -F'\t' -v t="$1" -v n="$2" -v f="$3" '$1 == t && $2 == n { print $f }' "$raw"
+}
+val() { # night, name, field, round (m: the median of all rounds): one number or nothing
+    if [ "$4" = m ]; then
+        col "$1" "$2" "$3" | median
+    else
+        awk -F'\t' -v t="$1" -v n="$2" -v f="$3" -v r="$4" '$1 == t && $2 == n && $3 == r { print $f }' "$raw"
+    fi
+}
+div() { # a, b: a / b to two decimals, or - when either is missing
+    awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2f", a / b }'
+}
+
+# ratios NIGHT ROUND: "label|value|target" lines, in the same order for every round.
+ratios() {
+    rt=$1 # POSIX sh has no locals: no name set here is in use where ratios is called
+    rr=$2
+    if [ "$rt" = contention ]; then
+        echo "contention ÷ one-line night, seconds per line (zst, 2 thr)|$(div "$(val "$rt" "contention zst, 2 thr" 4 "$rr")" "$(val "$rt" "one-line zst, 2 thr" 4 "$rr")") ×|≤ 1.0 ×"
+        return
+    fi
+    nl=${rt#main-}
+    zdc=$(val "$rt" "zstd -dc" 4 "$rr")
+    cpy=$(val "$rt" "durable copy" 4 "$rr")
+    wrt=$(val "$rt" "durable write" 4 "$rr")
+    fz=$(awk -v a="$zdc" -v b="$wrt" 'BEGIN { if (a != "" && b != "") print a + b }')
+    fc=$(awk -v a="$cpy" -v b="$wrt" 'BEGIN { if (a != "" && b != "") print a + b }')
+    echo "engine zst, 2 thr ÷ floor (zstd -dc + durable write)|$(div "$(val "$rt" "engine zst, 2 thr" 4 "$rr")" "$fz") ×|≤ 3.0 × (2.0 ×)"
+    echo "engine csv, 2 thr ÷ floor (durable copy + durable write)|$(div "$(val "$rt" "engine csv, 2 thr" 4 "$rr")" "$fc") ×|≤ 3.0 × (2.0 ×)"
+    echo "speed-up, 2 thr over 1 thr, csv|$(div "$(val "$rt" "engine csv, 1 thr" 4 "$rr")" "$(val "$rt" "engine csv, 2 thr" 4 "$rr")") ×|≥ 1.8 ×"
+    echo "speed-up, 2 thr over 1 thr, zst|$(div "$(val "$rt" "engine zst, 1 thr" 4 "$rr")" "$(val "$rt" "engine zst, 2 thr" 4 "$rr")") ×|≥ 1.8 ×"
+    rss=$(val "$rt" "engine zst, 2 thr" 5 "$rr")
+    echo "peak RSS per order line (zst, 2 thr)|$(awk -v k="$rss" -v n="$nl" 'BEGIN { if (k == "") print "-"; else printf "%.0f", k * 1024 / n }') B|≤ 120 B at 5M lines (issue 6: ≤ 200 B)"
+    if [ -z "$peer_skip" ]; then
+        dn="duckdb zst, $peer_threads thr"
+        en="engine zst, $cpus thr"
+        echo "DuckDB ÷ slipway, wall ($dn ÷ $en)|$(div "$(val "$rt" "$dn" 4 "$rr")" "$(val "$rt" "$en" 4 "$rr")") ×|≥ 5.0 × (10.0 ×)"
+        echo "DuckDB ÷ slipway, peak RSS|$(div "$(val "$rt" "$dn" 5 "$rr")" "$(val "$rt" "$en" 5 "$rr")") ×|> 1.0 ×"
+    fi
+    if [ -n "$baseline" ]; then
+        for k in csv zst; do
+            echo "this build ÷ baseline, $k, $cpus thr|$(div "$(val "$rt" "engine $k, $cpus thr" 4 "$rr")" "$(val "$rt" "baseline $k, $cpus thr" 4 "$rr")") ×|below 1: faster"
+        done
+        echo "peak RSS, this build ÷ baseline (zst)|$(div "$(val "$rt" "engine zst, $cpus thr" 5 "$rr")" "$(val "$rt" "baseline zst, $cpus thr" 5 "$rr")") ×|below 1: smaller"
+    fi
+}
+
+# ---- rounds ---------------------------------------------------------------------------------
 stages="load_reference read_orders check_orders allocate write_outputs"
 round=1
 while [ $round -le "$runs" ]; do
     echo "bench: round $round of $runs"
-    while IFS='|' read -r name nrows nbytes cmd; do
-        rm -rf "$work/out" "$work/copy.csv"
+    while IFS='|' read -r night name nrows nbytes key cmd; do
+        rm -rf "$work/out" "$work/copy"
         sync
         : >"$work/one"
         eval "$timeit -o $work/one -- $cmd" >/dev/null || {
-            echo "bench: '$name' failed" >&2
+            echo "bench: '$name' on $night failed" >&2
             exit 1
         }
         read -r wall rss status <"$work/one"
+        [ -n "$key" ] && check_outputs "$key" "'$name' on $night"
         st=""
-        if [ -f "$work/out/metrics.json" ]; then
-            check_outputs "$name"
-            for s in $stages; do
+        for s in $stages; do
+            v=""
+            [ -f "$work/out/metrics.json" ] &&
                 v=$(sed -n "s/.*\"$s\": *\([0-9.]*\).*/\1/p" "$work/out/metrics.json")
-                st="$st ${v:-0}"
-            done
-        else
-            st=" - - - - -"
-        fi
-        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$round" "$wall" "$rss" "$nrows $nbytes" "$st" >>"$raw"
-        printf '  %-24s %8.2f s\n' "$name" "$wall"
+            st="$st ${v:--}"
+        done
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$night" "$name" "$round" "$wall" "$rss" "$st" >>"$raw"
+        printf '  %-14s %-24s %8.2f s %6.0f MiB\n' "$night" "$name" "$wall" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')"
     done <"$cmds"
+    for night in $nights; do
+        ratios "$night" "$round" | awk -F'|' -v t="$night" -v r="$round" '{ printf "  round %s, %s: %s = %s\n", r, t, $1, $2 }'
+    done
     round=$((round + 1))
 done
 
-# ---- table --------------------------------------------------------------------------------
-table=$work/table
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.6f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-col() { # name, field number of raw
-    awk -F'\t' -v n="$1" -v f="$2" '$1 == n { print $f }' "$raw"
-}
-{
-    echo "| command | wall, median (min-max) | rows/s | MB/s | peak RSS | RSS B/line | reference | read | check | allocate | write |"
-    echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
-    while IFS='|' read -r name nrows nbytes cmd; do
-        w=$(col "$name" 3 | median)
-        lo=$(col "$name" 3 | sort -g | head -1)
-        hi=$(col "$name" 3 | sort -g | tail -1)
-        r=$(col "$name" 4 | median)
-        s=""
-        for k in 1 2 3 4 5; do
-            v=$(col "$name" 6 | awk -v k=$k '{ split($0, a, " "); print a[k] }')
-            case $v in -*) s="$s | -" ;; *) s="$s | $(echo "$v" | median | awk '{ printf "%.2f s", $1 }')" ;; esac
+# ---- tables -------------------------------------------------------------------------------
+# Per night: every command's medians, then its ratios, from the medians and round by round.
+tables=$work/tables
+: >"$tables"
+for night in $nights; do
+    {
+        echo
+        if [ "$night" = contention ]; then
+            echo "## Contention: $crows one-line orders on 20 hot SKUs against as many over the catalog"
+        else
+            rows=${night#main-}
+            d=$data/$night
+            echo "## Main night, $rows order lines"
+            echo
+            echo "$(awk -v b="$(wc -c <"$d/orders.csv")" 'BEGIN { printf "%.0f MB", b / 1e6 }') of CSV, $(wc -c <"$d/orders.csv.zst" | awk '{ printf "%.0f MB", $1 / 1e6 }') as .zst; the engine's outputs $(awk -v b="$(cat "$work/outputs-bytes-$night")" 'BEGIN { printf "%.0f MB", b / 1e6 }') (the durable write's size)."
+        fi
+        echo
+        echo "| command | wall, median (min-max) | rows/s | MB/s | peak RSS | RSS B/line | reference | read | check | allocate | write |"
+        echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+        while IFS='|' read -r t name nrows nbytes key cmd; do
+            [ "$t" = "$night" ] || continue
+            w=$(val "$t" "$name" 4 m)
+            lo=$(col "$t" "$name" 4 | sort -g | head -1)
+            hi=$(col "$t" "$name" 4 | sort -g | tail -1)
+            r=$(val "$t" "$name" 5 m)
+            s=""
+            for k in 1 2 3 4 5; do
+                v=$(col "$t" "$name" 6 | awk -v k=$k '{ split($0, a, " "); print a[k] }')
+                case $v in -*) s="$s | -" ;; *) s="$s | $(echo "$v" | median | awk '{ printf "%.2f s", $1 }')" ;; esac
+            done
+            awk -v n="$name" -v w="$w" -v lo="$lo" -v hi="$hi" -v r="$r" -v rows="$nrows" -v b="$nbytes" -v s="$s" 'BEGIN {
+                printf "| %s | %.2f s (%.2f-%.2f) | %.2f M | %.0f | %.0f MiB | %.0f%s |\n",
+                    n, w, lo, hi, rows / w / 1e6, b / w / 1e6, r / 1024, r * 1024 / rows, s }'
+        done <"$cmds"
+        echo
+        head="| ratio | of the medians |"
+        line="| --- | --- |"
+        round=1
+        while [ $round -le "$runs" ]; do
+            head="$head round $round |"
+            line="$line --- |"
+            round=$((round + 1))
         done
-        awk -v n="$name" -v w="$w" -v lo="$lo" -v hi="$hi" -v r="$r" -v rows="$nrows" -v b="$nbytes" -v s="$s" 'BEGIN {
-            printf "| %s | %.2f s (%.2f-%.2f) | %.2f M | %.0f | %.0f MiB | %.0f%s |\n",
-                n, w, lo, hi, rows / w / 1e6, b / w / 1e6, r / 1024, r * 1024 / rows, s }'
-    done <"$cmds"
-} >"$table"
-
-med() { col "$1" 3 | median; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-top=2
-[ "$cpus" -gt 2 ] && top=$cpus
-zdc=$(med "zstd -dc")
-cpy=$(med "durable copy")
-e1=$(med "engine csv, 1 thr")
-e2=$(med "engine csv, 2 thr")
-ez=$(med "engine zst, $top thr")
-ec=$(med "engine csv, $top thr")
-rss=$(col "engine zst, $top thr" 4 | median)
-{
-    echo
-    echo "| ratio | measured | target (stretch) |"
-    echo "| --- | --- | --- |"
-    echo "| engine zst, $top thr ÷ zstd -dc | $(ratio "$ez" "$zdc") × | ≤ 3.0 × (2.0 ×) |"
-    echo "| engine csv, $top thr ÷ durable copy | $(ratio "$ec" "$cpy") × | ≤ 3.0 × (2.0 ×) |"
-    echo "| speed-up, 2 thr over 1 thr (csv) | $(ratio "$e1" "$e2") × | ≥ 1.8 × |"
-    echo "| peak RSS per order line (zst, $top thr) | $(awk -v r="$rss" -v n="$rows" 'BEGIN { printf "%.0f", r * 1024 / n }') B | ≤ 200 B (120 B) |"
-    if [ -n "$baseline" ]; then
-        echo "| this build ÷ baseline, csv, $cpus thr | $(ratio "$(med "engine csv, $cpus thr")" "$(med "baseline csv, $cpus thr")") × | below 1: faster |"
-        echo "| this build ÷ baseline, zst, $cpus thr | $(ratio "$(med "engine zst, $cpus thr")" "$(med "baseline zst, $cpus thr")") × | below 1: faster |"
-        echo "| peak RSS, this build ÷ baseline (zst) | $(ratio "$(col "engine zst, $cpus thr" 4 | median)" "$(col "baseline zst, $cpus thr" 4 | median)") × | below 1: smaller |"
-    fi
-    if [ "$crows" -gt 0 ]; then
-        ct=$(med "contention zst, $cpus thr")
-        echo "| contention ÷ main, seconds per line | $(awk -v c="$ct" -v cr="$crows" -v m="$ez" -v mr="$rows" 'BEGIN { printf "%.2f", (c / cr) / (m / mr) }') × | ≤ 1.0 × |"
-    fi
-} >>"$table"
+        echo "$head target (stretch) |"
+        echo "$line --- |"
+        ratios "$night" m >"$work/ratios.m"
+        round=1
+        while [ $round -le "$runs" ]; do
+            ratios "$night" $round | cut -d'|' -f2 >"$work/ratios.$round"
+            round=$((round + 1))
+        done
+        set -- "$work/ratios.m"
+        round=1
+        while [ $round -le "$runs" ]; do
+            set -- "$@" "$work/ratios.$round"
+            round=$((round + 1))
+        done
+        # label|medians|target, then each round's value: | label | medians | r1 ... | target |
+        paste -d'|' "$@" | awk -F'|' '{ printf "| %s | %s |", $1, $2; for (i = 4; i <= NF; i++) printf " %s |", $i; printf " %s |\n", $3 }'
+    } >>"$tables"
+done
 
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git status --porcelain 2>/dev/null | grep -v '^??' | head -1)
@@ -200,21 +328,29 @@ head=$work/head
     echo
     [ -n "$note" ] && { echo "$note"; echo; }
     echo "commit $commit; $cpus CPUs ($cpu); $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)."
-    echo "Main night: $rows order lines, $(awk -v b="$plain_bytes" 'BEGIN { printf "%.0f MB", b / 1e6 }') CSV, $(wc -c <"$zst" | awk '{ printf "%.0f MB", $1 / 1e6 }') .zst."
-    [ "$crows" -gt 0 ] && echo "Contention night: $crows one-line orders on 20 hot SKUs with scarce stock."
+    echo "Main nights: $(echo $rows_list | sed 's/ /, /g') order lines."
+    [ "$crows" -gt 0 ] && echo "Contention night: $crows one-line orders on 20 hot SKUs with scarce stock; one-line night: $crows one-line orders over the whole catalog."
+    if [ -n "$peer_skip" ]; then
+        echo "$peer_skip"
+    else
+        echo "DuckDB peer: $peer_info, bench/duckdb/night.sql on the .zst."
+    fi
     [ -n "$baseline" ] && echo "Baseline: $baseline ($(sha256sum "$baseline" | cut -c1-12))."
-    echo "$runs interleaved rounds; medians. Stage times are the engine's own (metrics.json)."
-    echo
+    if [ "$runs" = 1 ]; then
+        echo "One round. Stage times are the engine's own (metrics.json)."
+    else
+        echo "$runs interleaved rounds; medians. Stage times are the engine's own (metrics.json)."
+    fi
 } >"$head"
 
-cat "$head" "$table"
+cat "$head" "$tables"
 if [ -n "$results" ]; then
     mkdir -p "$results"
     out=$results/$(date -u +%Y-%m-%d)-$(hostname).md
     if [ -f "$out" ]; then
-        { echo; echo "---"; echo; cat "$head" "$table"; } >>"$out"
+        { echo; echo "---"; echo; cat "$head" "$tables"; } >>"$out"
     else
-        cat "$head" "$table" >"$out"
+        cat "$head" "$tables" >"$out"
     fi
     echo
     echo "bench: written to $out"
