@@ -100,6 +100,99 @@ static void w_header(writer *w, const char *const *cols, size_t n)
     w_end(w);
 }
 
+/* ---- cells written on many rows, formatted once ----
+ *
+ * A night of millions of lines repeats the same few thousand SKUs, names, bins and
+ * warehouses, and every line of an order repeats its order's id and ship-to. Each such
+ * cell is formatted once (spreadsheet guard and CSV quoting applied) and a row copies its
+ * bytes, where it used to scan every byte of every cell again. */
+typedef struct cell {
+    uint32_t off, len; /* in cells.text */
+} cell;
+
+typedef struct cells {
+    fmt_buf text;
+    cell *sku, *name, *bin; /* per product */
+    cell *warehouse;        /* per warehouse rank */
+    cell *currency;         /* per fmt_currency index */
+} cells;
+
+static cell cell_add(cells *c, const char *s, size_t len)
+{
+    cell x = {(uint32_t)c->text.len, 0};
+    fmt_csv_put_text(&c->text, s, len);
+    x.len = (uint32_t)(c->text.len - x.off);
+    return x;
+}
+
+static eng_rc cells_build(cells *c, const eng_catalog *cat, const eng_inventory *inv, eng_err *err)
+{
+    memset(c, 0, sizeof *c);
+    fmt_buf_init(&c->text);
+    size_t n_products = eng_catalog_count(cat), n_wh = eng_inventory_warehouse_count(inv);
+    int n_cur = fmt_currency_count();
+    c->sku = malloc((n_products ? n_products : 1) * sizeof *c->sku);
+    c->name = malloc((n_products ? n_products : 1) * sizeof *c->name);
+    c->bin = malloc((n_products ? n_products : 1) * sizeof *c->bin);
+    c->warehouse = malloc((n_wh ? n_wh : 1) * sizeof *c->warehouse);
+    c->currency = malloc((size_t)n_cur * sizeof *c->currency);
+    if (!c->sku || !c->name || !c->bin || !c->warehouse || !c->currency)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory writing outputs");
+    for (size_t p = 0; p < n_products; p++) {
+        const eng_product *pr = eng_catalog_get(cat, (uint32_t)p);
+        c->sku[p] = cell_add(c, pr->sku, strlen(pr->sku));
+        c->name[p] = cell_add(c, pr->name, strlen(pr->name));
+        c->bin[p] = cell_add(c, pr->bin, strlen(pr->bin));
+    }
+    for (size_t r = 0; r < n_wh; r++) {
+        const char *wh = eng_inventory_warehouse(inv, (uint32_t)r);
+        c->warehouse[r] = cell_add(c, wh, strlen(wh));
+    }
+    for (int k = 0; k < n_cur; k++)
+        c->currency[k] = cell_add(c, fmt_currency_code(k), strlen(fmt_currency_code(k)));
+    if (c->text.failed || c->text.len > UINT32_MAX)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory writing outputs");
+    return ENG_OK;
+}
+
+static void cells_release(cells *c)
+{
+    fmt_buf_release(&c->text);
+    free(c->sku);
+    free(c->name);
+    free(c->bin);
+    free(c->warehouse);
+    free(c->currency);
+}
+
+/* A cell formatted already, as the next field of the row. */
+static void w_cell(writer *w, const cells *c, cell x)
+{
+    if (w->row_started)
+        fmt_buf_putc(&w->buf, ',');
+    w->row_started = 1;
+    fmt_buf_put(&w->buf, c->text.p + x.off, x.len);
+}
+
+/* Fields formatted already ("a,b,c" without a leading comma), as the next fields. */
+static void w_fields(writer *w, const fmt_buf *b)
+{
+    if (w->row_started)
+        fmt_buf_putc(&w->buf, ',');
+    w->row_started = 1;
+    fmt_buf_put(&w->buf, b->p, b->len);
+}
+
+/* Text cells into b, comma-separated, each through the guard and quoting. */
+static void put_texts(fmt_buf *b, const eng_text *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            fmt_buf_putc(b, ',');
+        fmt_csv_put_text(b, t[i].p ? t[i].p : "", t[i].p ? t[i].len : 0);
+    }
+}
+
 static eng_rc w_close(writer *w, eng_output_file *f)
 {
     eng_rc rc = w->rc;
@@ -155,6 +248,7 @@ static const char *product_sku(const eng_products *n, int32_t product)
 
 typedef struct out_task {
     const eng_products *night;
+    const cells *cells;
     const eng_slot_totals *totals;
     const eng_report *report;
     int compress;
@@ -243,12 +337,24 @@ static eng_rc write_slips(out_task *t, writer *w)
     char ship_date[11], slip_no[40];
     fmt_isodate_format(n->setup->run_date, ship_date);
     write_exchange_slips(t, w, ship_date);
+    const cells *c = t->cells;
+    fmt_buf head, tail; /* an order's id and channel; its ship-to and the ship date */
+    fmt_buf_init(&head);
+    fmt_buf_init(&tail);
     for (size_t r = 0; r < n->alloc->n_ranked && w->rc == ENG_OK; r++) {
         prefetch_ahead(n->alloc->ranked, r, n->alloc->n_ranked);
         const eng_order *o = n->alloc->ranked[r];
         if (o->n_slips == 0)
             continue;
         size_t k = eng_alloc_order_warehouses(n->setup->inventory, o, ranks, n_wh);
+        head.len = tail.len = 0;
+        eng_text id_channel[2] = {{o->id, o->id_len}, head_text(o, ENG_HT_CHANNEL)};
+        put_texts(&head, id_channel, 2);
+        eng_text ship_to[ENG_HT_SHIP_SERVICE - ENG_HT_SHIP_NAME + 2];
+        for (int f = ENG_HT_SHIP_NAME; f <= ENG_HT_SHIP_SERVICE; f++)
+            ship_to[f - ENG_HT_SHIP_NAME] = head_text(o, (eng_ht)f);
+        ship_to[ENG_HT_SHIP_SERVICE - ENG_HT_SHIP_NAME + 1] = (eng_text){ship_date, 10};
+        put_texts(&tail, ship_to, sizeof ship_to / sizeof *ship_to);
         for (size_t s = 0; s < k; s++) {
             eng_outputs_slip_no(slip_no, n->setup->run_date, o->first_slip + s);
             out->slips++;
@@ -260,8 +366,6 @@ static eng_rc write_slips(out_task *t, writer *w)
                     const eng_slot *sl = eng_inventory_slot(n->setup->inventory, parts[j].slot);
                     if (sl->wh_rank != ranks[s])
                         continue;
-                    const eng_product *p =
-                        eng_catalog_get(n->setup->catalog, (uint32_t)ln->product);
                     /* Units before this part: history's, then the line's earlier parts. */
                     int64_t from = ln->before;
                     for (uint32_t e = 0; e < j; e++)
@@ -269,20 +373,17 @@ static eng_rc write_slips(out_task *t, writer *w)
                     int64_t amount =
                         eng_line_amount(ln, from + parts[j].qty) - eng_line_amount(ln, from);
                     w_str(w, slip_no);
-                    w_field(w, o->id, o->id_len);
-                    w_text(w, head_text(o, ENG_HT_CHANNEL));
+                    w_fields(w, &head);
                     w_i64(w, ln->line_no);
-                    w_str(w, p->sku);
-                    w_str(w, p->name);
+                    w_cell(w, c, c->sku[ln->product]);
+                    w_cell(w, c, c->name[ln->product]);
                     w_i64(w, parts[j].qty);
                     w_money(w, ln->unit_minor, o->currency);
                     w_money(w, amount, o->currency);
-                    w_str(w, fmt_currency_code(o->currency));
-                    w_str(w, eng_inventory_warehouse(n->setup->inventory, sl->wh_rank));
-                    w_str(w, p->bin);
-                    for (int f = ENG_HT_SHIP_NAME; f <= ENG_HT_SHIP_SERVICE; f++)
-                        w_text(w, head_text(o, (eng_ht)f));
-                    w_str(w, ship_date);
+                    w_cell(w, c, c->currency[o->currency]);
+                    w_cell(w, c, c->warehouse[sl->wh_rank]);
+                    w_cell(w, c, c->bin[ln->product]);
+                    w_fields(w, &tail);
                     w_end(w);
                     out->slip_rows++;
                     out->slip_amount[o->currency] += amount;
@@ -292,7 +393,12 @@ static eng_rc write_slips(out_task *t, writer *w)
         }
     }
     free(ranks);
-    return ENG_OK;
+    eng_rc rc = head.failed || tail.failed
+                    ? ENG_FAIL(w->err, ENG_NOMEM, "out of memory writing slips")
+                    : ENG_OK;
+    fmt_buf_release(&head);
+    fmt_buf_release(&tail);
+    return rc;
 }
 
 /* ---- picklist.csv ---- */
@@ -816,7 +922,15 @@ eng_rc eng_outputs_write(const eng_products *n, const eng_report *report, eng_ou
         free(t);
         return ENG_FAIL(err, ENG_NOMEM, "out of memory writing outputs");
     }
+    cells c;
+    eng_rc rc = cells_build(&c, n->setup->catalog, n->setup->inventory, err);
+    if (rc != ENG_OK) {
+        cells_release(&c);
+        free(t);
+        return rc;
+    }
     t->night = n;
+    t->cells = &c;
     t->totals = report->totals;
     t->report = report;
     t->compress = compress;
@@ -827,7 +941,8 @@ eng_rc eng_outputs_write(const eng_products *n, const eng_report *report, eng_ou
         snprintf(f->name, sizeof f->name, "%s%s", out_names[i], compress ? ".zst" : "");
     }
     out->n_files = OUT_COUNT;
-    eng_rc rc = eng_pool_for(pool, OUT_COUNT, output_task, t, err);
+    rc = eng_pool_for(pool, OUT_COUNT, output_task, t, err);
+    cells_release(&c);
     free(t);
     return rc;
 }
