@@ -65,7 +65,7 @@ static void setup(void)
     batch->mem = eng_arena_new(4096);
     cr_assert_not_null(batch->mem);
     batch->file = 3;
-    worker = eng_ingest_worker_new();
+    worker = eng_ingest_worker_new(eng_sip_key_random());
     cr_assert_not_null(worker);
     /* The canonical layout bound to a header in SPEC's column order. */
     for (int c = 0; c < FMT_COL_COUNT; c++) {

@@ -88,3 +88,72 @@ Test(orders, rows_are_freed_and_what_later_stages_read_of_them_is_kept)
     eng_setup_free(setup); /* removes the uncommitted output folder */
     tu_dir_remove();
 }
+
+/* DUPLICATE_ROW trusts no hash alone: rows whose digests meet but whose values differ (a
+ * collision, forced here by copying one row's digest onto the others) stay distinct
+ * lines, both on the short walk (an order of up to 64 rows) and on the sorted one. Rows
+ * truly equal are still counted once. */
+static void forced_collision_night(size_t n_rows, size_t twin)
+{
+    tu_dir_new();
+    tu_write(tu_path(cat_path, sizeof cat_path, "catalog.csv"), catalog_csv, strlen(catalog_csv));
+    tu_write(tu_path(inv_path, sizeof inv_path, "inventory.csv"), inventory_csv,
+             strlen(inventory_csv));
+    fmt_buf csv;
+    fmt_buf_init(&csv);
+    fmt_buf_put(&csv, HEAD, strlen(HEAD));
+    char row[256];
+    for (size_t i = 0; i < n_rows; i++) {
+        /* Quantities 1, 2, 3...; row `twin` repeats row 0 exactly. */
+        int n = snprintf(row, sizeof row, "A-1,2026-11-26T10:00:00Z,MUG,%zu,5.00" TAIL,
+                         i == twin ? (size_t)1 : i + 1);
+        fmt_buf_put(&csv, row, (size_t)n);
+    }
+    tu_write(tu_path(orders_path, sizeof orders_path, "orders.csv"), csv.p, csv.len);
+    fmt_buf_release(&csv);
+    eng_err err;
+    memset(&err, 0, sizeof err);
+    char out_path[512];
+    const char *orders[] = {orders_path};
+    eng_run_args a = {.catalog = cat_path,
+                      .inventory = inv_path,
+                      .out = tu_path(out_path, sizeof out_path, "out"),
+                      .orders = orders,
+                      .n_orders = 1,
+                      .threads = 1,
+                      .run_date = 20784};
+    eng_setup *setup = NULL;
+    eng_batches *batches = NULL;
+    eng_book *book = NULL;
+    cr_assert_eq(eng_setup_new(&a, &setup, &err), ENG_OK, "%s", err.msg);
+    cr_assert_eq(eng_batches_read(setup, &batches, &err), ENG_OK, "%s", err.msg);
+    cr_assert_eq(batches->n, 1);
+    eng_batch *b = batches->items[0];
+    cr_assert_eq(b->n_rows, n_rows);
+    cr_assert_eq(memcmp(b->rows[0].rec_digest, b->rows[twin].rec_digest, 16), 0);
+    for (size_t i = 1; i < n_rows; i++) {
+        if (i != twin)
+            cr_assert_neq(memcmp(b->rows[0].rec_digest, b->rows[i].rec_digest, 16), 0);
+        memcpy(b->rows[i].rec_digest, b->rows[0].rec_digest, sizeof b->rows[i].rec_digest);
+        b->rows[i].rec_len = b->rows[0].rec_len;
+    }
+    cr_assert_eq(eng_book_build(setup, batches, NULL, &book, &err), ENG_OK, "%s", err.msg);
+    cr_assert_eq(book->n_orders, 1);
+    cr_assert_eq(book->orders[0]->n_lines, n_rows - 1, "only the true twin is a repeat");
+    for (size_t i = 0; i < n_rows; i++)
+        cr_assert_eq(b->row_flags[i] & ENG_ROW_DUP, i == twin ? ENG_ROW_DUP : 0, "row %zu", i);
+    eng_book_free(book);
+    eng_batches_free(batches);
+    eng_setup_free(setup);
+    tu_dir_remove();
+}
+
+Test(orders, colliding_digests_of_different_rows_are_two_lines)
+{
+    forced_collision_night(5, 3);
+}
+
+Test(orders, colliding_digests_of_different_rows_are_two_lines_in_a_large_order)
+{
+    forced_collision_night(70, 69);
+}

@@ -239,9 +239,74 @@ static int is_line(const eng_row *r)
     return !(r->flags & (ENG_ROW_DUP | ENG_ROW_SUPERSEDED | ENG_ROW_HEAD_ONLY));
 }
 
+static int same_digest(const eng_row *a, const eng_row *b)
+{
+    return a->rec_len == b->rec_len && a->rec_digest[0] == b->rec_digest[0] &&
+           a->rec_digest[1] == b->rec_digest[1];
+}
+
+static int same_text(eng_text a, eng_text b)
+{
+    return a.len == b.len && memcmp(a.p, b.p, a.len) == 0;
+}
+
+/* A quoted field keeps its blanks ("Ann  "), which DUPLICATE_ROW ignores. */
+static eng_text trimmed(eng_text t)
+{
+    while (t.len && (t.p[0] == ' ' || t.p[0] == '\t')) {
+        t.p++;
+        t.len--;
+    }
+    while (t.len && (t.p[t.len - 1] == ' ' || t.p[t.len - 1] == '\t'))
+        t.len--;
+    return t;
+}
+
+static int heads_same(const eng_head *a, const eng_head *b)
+{
+    if (a == b)
+        return 1;
+    if (!a || !b || a->present != b->present || a->time_ns != b->time_ns ||
+        a->priority != b->priority)
+        return 0;
+    for (int m = 0; m < ENG_HM_COUNT; m++)
+        if (a->money_mant[m] != b->money_mant[m] || a->money_frac[m] != b->money_frac[m])
+            return 0;
+    for (int t = 0; t < ENG_HT_COUNT; t++)
+        if (!same_text(trimmed(eng_head_text(a, (eng_ht)t)), trimmed(eng_head_text(b, (eng_ht)t))))
+            return 0;
+    return 1;
+}
+
+/* Two rows of one order are the same record: their digests meet (a keyed hash of every
+ * field, ingest.c's record_fields) and every value kept of them is equal. The second
+ * half turns a collision of the hash into two distinct rows; what it cannot see (a
+ * column no rule reads) is covered by the 128-bit keyed digest alone. */
 static int rows_same_record(const eng_row *a, const eng_row *b)
 {
-    return a->rec_len == b->rec_len && memcmp(a->rec_digest, b->rec_digest, 16) == 0;
+    enum {
+        FROM_INTAKE = ENG_ROW_QTY_OK | ENG_ROW_PRICE_OK | ENG_ROW_ID_ESCAPED | ENG_ROW_HEAD_ONLY |
+                      ENG_ROW_LINE_TOTAL
+    };
+    if (!same_digest(a, b))
+        return 0;
+    if ((a->flags & FROM_INTAKE) != (b->flags & FROM_INTAKE) || a->product != b->product ||
+        a->given != b->given || a->open_qty != b->open_qty || a->order_state != b->order_state ||
+        a->line_state != b->line_state)
+        return 0;
+    if ((a->flags & ENG_ROW_QTY_OK) && a->qty != b->qty)
+        return 0;
+    if ((a->flags & ENG_ROW_PRICE_OK) &&
+        (a->unit_price.mant != b->unit_price.mant || a->unit_price.frac != b->unit_price.frac))
+        return 0;
+    if (!a->key != !b->key)
+        return 0;
+    if (a->key &&
+        (a->key->updated_ns != b->key->updated_ns ||
+         !same_text(trimmed((eng_text){a->key->id, a->key->len}),
+                    trimmed((eng_text){b->key->id, b->key->len}))))
+        return 0;
+    return heads_same(a->head, b->head);
 }
 
 /* The file's name for canonical value c of row r (exceptions' field: "Lineitem sku"). */
@@ -298,17 +363,16 @@ static eng_rc mark_superseded(order_check *oc)
 static int cmp_row_record(const void *x, const void *y)
 {
     const eng_row *a = *(eng_row *const *)x, *b = *(eng_row *const *)y;
-    int c = memcmp(a->rec_digest, b->rec_digest, 16);
-    if (c)
-        return c;
+    for (int i = 0; i < 2; i++)
+        if (a->rec_digest[i] != b->rec_digest[i])
+            return a->rec_digest[i] < b->rec_digest[i] ? -1 : 1;
     if (a->rec_len != b->rec_len)
         return a->rec_len < b->rec_len ? -1 : 1;
     return (a->line > b->line) - (a->line < b->line);
 }
 
 /* DUPLICATE_ROW: a row repeating an earlier row of the order field for field (every
- * field after unquoting and trimming, compared by length and SHA-256 of the fields, which
- * no export can make collide: ingest.c's record_fields) is counted once. */
+ * field after unquoting and trimming: rows_same_record) is counted once. */
 static eng_rc mark_repeats(order_check *oc)
 {
     char msg[128];
@@ -332,18 +396,22 @@ static eng_rc mark_repeats(order_check *oc)
         return ENG_NOMEM;
     memcpy(sorted, oc->rows, oc->n_rows * sizeof *sorted);
     qsort(sorted, oc->n_rows, sizeof *sorted, cmp_row_record);
+    /* Rows of equal digests lie together, each group by line: within it, a row repeats
+     * the first earlier row of equal values, as in the quadratic walk above. */
     eng_rc rc = ENG_OK;
-    for (uint32_t i = 1; i < oc->n_rows && rc == ENG_OK; i++) {
-        uint32_t first = i - 1;
-        while (i < oc->n_rows && rows_same_record(sorted[first], sorted[i])) {
-            sorted[i]->flags |= ENG_ROW_DUP;
-            snprintf(msg, sizeof msg, "repeats line %llu field for field; counted once",
-                     (unsigned long long)sorted[first]->line);
-            rc = raise(oc, sorted[i], ENG_CODE_DUPLICATE_ROW, "", msg);
-            if (rc != ENG_OK)
+    for (uint32_t g = 0, end; g < oc->n_rows && rc == ENG_OK; g = end) {
+        for (end = g + 1; end < oc->n_rows && same_digest(sorted[g], sorted[end]); end++)
+            ;
+        for (uint32_t j = g + 1; j < end && rc == ENG_OK; j++)
+            for (uint32_t k = g; k < j; k++) {
+                if ((sorted[k]->flags & ENG_ROW_DUP) || !rows_same_record(sorted[k], sorted[j]))
+                    continue;
+                sorted[j]->flags |= ENG_ROW_DUP;
+                snprintf(msg, sizeof msg, "repeats line %llu field for field; counted once",
+                         (unsigned long long)sorted[k]->line);
+                rc = raise(oc, sorted[j], ENG_CODE_DUPLICATE_ROW, "", msg);
                 break;
-            i++;
-        }
+            }
     }
     free(sorted);
     return rc;

@@ -22,12 +22,12 @@
 #include "../../formats/chunker.h"
 #include "../../formats/currency.h"
 #include "../../formats/isotime.h"
-#include "../../formats/sha256.h"
 #include "../../formats/source.h"
 #include "../../formats/utf8.h"
 #include "../base/hash.h"
 #include "../base/heap.h"
 #include "../base/queue.h"
+#include "../base/siphash.h"
 #include "../base/text.h"
 
 #define CHUNK_SIZE (4u << 20)
@@ -40,18 +40,18 @@ struct eng_ingest_worker {
     fmt_csv_fields *fields[MAX_DIALECTS]; /* one splitter per dialect met */
     fmt_dialect dialects[MAX_DIALECTS];
     size_t n_dialects;
-    fmt_sha256 *sha;
-    fmt_buf record; /* a record's fields, length-prefixed, for its digest */
+    eng_sip_key dup_key; /* the run's: rows of one order are parsed by any worker */
+    fmt_buf record;      /* a record's fields, length-prefixed, for its digest */
     fmt_out out;
 };
 
-eng_ingest_worker *eng_ingest_worker_new(void)
+eng_ingest_worker *eng_ingest_worker_new(eng_sip_key dup_key)
 {
     eng_ingest_worker *w = calloc(1, sizeof *w);
     if (!w)
         return NULL;
-    w->sha = fmt_sha256_new();
-    if (!w->sha || fmt_out_init(&w->out) != ENG_OK) {
+    w->dup_key = dup_key;
+    if (fmt_out_init(&w->out) != ENG_OK) {
         eng_ingest_worker_free(w);
         return NULL;
     }
@@ -64,7 +64,6 @@ void eng_ingest_worker_free(eng_ingest_worker *w)
         return;
     for (size_t i = 0; i < w->n_dialects; i++)
         fmt_csv_fields_free(w->fields[i]);
-    fmt_sha256_free(w->sha);
     fmt_buf_release(&w->record);
     fmt_out_release(&w->out);
     free(w);
@@ -265,11 +264,8 @@ static eng_row *start_row(eng_batch *b, eng_ingest_worker *w, const char *rec, s
         return NULL;
     row->line = line;
     row->file = b->file;
-    unsigned char digest[32];
-    fmt_sha256_digest(w->sha, rec, len, digest);
-    memcpy(row->rec_digest, digest, sizeof row->rec_digest);
-    for (size_t k = 0; k < sizeof index; k++)
-        row->rec_digest[15 - k] ^= (unsigned char)(index >> (8 * k));
+    eng_siphash13_128(&w->dup_key, rec, len, row->rec_digest);
+    row->rec_digest[1] ^= index;
     row->rec_len = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
     row->product = -1;
     row->open_qty = -1;
@@ -1102,8 +1098,11 @@ eng_rc eng_batches_read(const eng_setup *setup, eng_batches **out, eng_err *err)
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory starting to read orders");
         goto done;
     }
+    /* Drawn per run, so that no file can be made to collide (orders.c compares the rows'
+     * values on every hit, so a collision could only cost time). */
+    eng_sip_key dup_key = eng_sip_key_random();
     for (unsigned w = 0; w < n_workers; w++) {
-        in.workers[w] = eng_ingest_worker_new();
+        in.workers[w] = eng_ingest_worker_new(dup_key);
         if (!in.workers[w]) {
             rc = ENG_FAIL(err, ENG_NOMEM, "out of memory starting to read orders");
             goto done;

@@ -12,6 +12,7 @@
 #include "../../formats/layout.h"
 #include "../record/record.h"
 #include "../base/pool.h"
+#include "../base/siphash.h"
 #include "../setup/setup.h"
 
 /* The intake stage's product: the night's orders files read into batches of checked rows,
@@ -40,9 +41,10 @@ typedef struct eng_layout {
     const char *col_label[FMT_COL_COUNT]; /* the file's name for each canonical value */
 } eng_layout;
 
-/* Per-thread scratch for eng_ingest_record: a libcsv splitter and a digest context. */
+/* Per-thread scratch for eng_ingest_record: a libcsv splitter and the run's key for
+ * the rows' digests (the same for every worker of a run). */
 typedef struct eng_ingest_worker eng_ingest_worker;
-eng_ingest_worker *eng_ingest_worker_new(void);
+eng_ingest_worker *eng_ingest_worker_new(eng_sip_key dup_key);
 void eng_ingest_worker_free(eng_ingest_worker *w);
 
 /* Check one record of a canonical orders file into batch (exposed for tests and the

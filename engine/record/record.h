@@ -117,17 +117,17 @@ enum {
 };
 
 typedef struct eng_row {
-    const char *order_id;         /* NULL when blank or the row is unreadable */
-    const eng_head *head;         /* NULL when every order-level field is blank */
-    uint64_t line;                /* physical line where the record starts */
-    unsigned char rec_digest[16]; /* SHA-256 (first half) of the record's fields as
-                                     DUPLICATE_ROW compares them (unquoted, trimmed), or of
-                                     its bytes when it is malformed: equal records, or a
-                                     collision no one can construct */
-    int64_t qty;                  /* valid with ENG_ROW_QTY_OK */
-    int64_t open_qty;             /* open_qty column (a fed-back backorder); -1 if blank */
-    fmt_dec unit_price;           /* valid with ENG_ROW_PRICE_OK */
-    int32_t product;              /* catalog index, or -1 */
+    const char *order_id;   /* NULL when blank or the row is unreadable */
+    const eng_head *head;   /* NULL when every order-level field is blank */
+    uint64_t line;          /* physical line where the record starts */
+    uint64_t rec_digest[2]; /* keyed SipHash-128 of the record's fields as DUPLICATE_ROW
+                               compares them (unquoted, trimmed), or of its bytes when it
+                               is malformed; the key is drawn per run, and rows whose
+                               digests meet are compared value by value as well */
+    int64_t qty;            /* valid with ENG_ROW_QTY_OK */
+    int64_t open_qty;       /* open_qty column (a fed-back backorder); -1 if blank */
+    fmt_dec unit_price;     /* valid with ENG_ROW_PRICE_OK */
+    int32_t product;        /* catalog index, or -1 */
     uint32_t order_id_len;
     uint32_t rec_len;               /* bytes the digest was taken of */
     uint32_t given;                 /* bit (1 << fmt_col) per non-blank field, valid or not; all

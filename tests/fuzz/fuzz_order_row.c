@@ -99,7 +99,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     memcpy(cat_path, path, sizeof cat_path);
     if (eng_catalog_load(cat_path, &catalog, &err) != ENG_OK)
         fail(err.msg);
-    worker = eng_ingest_worker_new();
+    worker = eng_ingest_worker_new(eng_sip_key_random());
     if (!worker)
         fail("out of memory");
     for (size_t i = 0; i < N_LAYOUTS; i++) {
