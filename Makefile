@@ -64,7 +64,7 @@ define ensure_pkgs
 endef
 
 .PHONY: all deps test-deps run test unit golden cli outdir chain history verify hostile faults-smoke faults \
-        stress tsan-run sanitize install format format-check clean bench bench-smoke profile \
+        stress tsan-run threads sanitize install format format-check clean bench bench-smoke profile \
         bench-node bench-duckdb \
         fuzz fuzz-smoke fuzz-build
 
@@ -160,7 +160,7 @@ run: deps
 # ---- tests -----------------------------------------------------------------------------
 test: test-deps
 	@$(MAKE) --no-print-directory unit golden cli outdir chain history verify hostile faults-smoke stress \
-	    tsan-run fuzz-smoke bench-smoke
+	    tsan-run threads fuzz-smoke bench-smoke
 
 unit: $(addprefix build/asan/,$(TESTS))
 	@set -e; for t in $^; do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 ./$$t --jobs 2; done
@@ -206,6 +206,11 @@ faults: $(FAULT_BINS)
 
 stress: $(addprefix build/tsan/,$(STRESS))
 	@set -e; for t in $^; do echo "== $$t"; TSAN_OPTIONS=halt_on_error=1 ./$$t; done
+
+# A night the writers cut into many ranges, under TSan at 1, 2 and 8 threads: the same
+# bytes, and verify accepts it (tests/threads.sh).
+threads: build/tsan/slipway build/bench/gen
+	@sh tests/threads.sh build/tsan/slipway build/bench/gen
 
 # The whole binary under ThreadSanitizer on the samples, outputs checked as in golden.
 tsan-run: build/tsan/slipway

@@ -156,3 +156,43 @@ Test(buf, release_returns_to_empty_state)
     cr_assert_eq(b.cap, 0);
     cr_assert_eq(b.failed, 0);
 }
+
+/* The 64-bit money path and the 128-bit one write the same text, and whole numbers match
+ * printf, over values near every power of ten and the int64 limits. */
+Test(buf, put_minor_agrees_with_the_128_bit_path_and_u64_with_printf)
+{
+    fmt_buf x, y;
+    fmt_buf_init(&x);
+    fmt_buf_init(&y);
+    int64_t values[200];
+    size_t n = 0;
+    for (int64_t e = 0, p = 1; e <= 18; e++, p *= e <= 18 ? 10 : 1) {
+        values[n++] = p - 1;
+        values[n++] = p;
+        values[n++] = p + 1;
+        values[n++] = -p;
+        values[n++] = -(p - 1);
+    }
+    values[n++] = INT64_MAX;
+    values[n++] = INT64_MIN;
+    values[n++] = INT64_MIN + 1;
+    for (size_t i = 0; i < n; i++)
+        for (int d = 0; d <= 4; d++) {
+            x.len = y.len = 0;
+            fmt_buf_put_minor(&x, values[i], d);
+            fmt_buf_put_minor128(&y, values[i], d);
+            cr_assert_eq(x.len, y.len, "%lld at %d digits", (long long)values[i], d);
+            cr_assert_eq(memcmp(x.p, y.p, x.len), 0, "%lld at %d digits", (long long)values[i], d);
+        }
+    char want[32];
+    for (size_t i = 0; i < n; i++) {
+        uint64_t u = (uint64_t)values[i];
+        x.len = 0;
+        fmt_buf_put_u64(&x, u);
+        int w = snprintf(want, sizeof want, "%llu", (unsigned long long)u);
+        cr_assert_eq(x.len, (size_t)w);
+        cr_assert_eq(memcmp(x.p, want, x.len), 0, "%s", want);
+    }
+    fmt_buf_release(&x);
+    fmt_buf_release(&y);
+}

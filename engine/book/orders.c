@@ -301,10 +301,9 @@ static int rows_same_record(const eng_row *a, const eng_row *b)
         return 0;
     if (!a->key != !b->key)
         return 0;
-    if (a->key &&
-        (a->key->updated_ns != b->key->updated_ns ||
-         !same_text(trimmed((eng_text){a->key->id, a->key->len}),
-                    trimmed((eng_text){b->key->id, b->key->len}))))
+    if (a->key && (a->key->updated_ns != b->key->updated_ns ||
+                   !same_text(trimmed((eng_text){a->key->id, a->key->len}),
+                              trimmed((eng_text){b->key->id, b->key->len}))))
         return 0;
     return heads_same(a->head, b->head);
 }

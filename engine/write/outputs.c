@@ -1,12 +1,17 @@
-/* CSV writers. Each file is formatted into a buffer that is handed to its sink every
- * megabyte, so memory stays flat however large the night. The files are independent,
- * so each is one pool task; a task writes only its own file and its own counters in
- * eng_outputs (distinct fields), and eng_pool_for()'s return publishes them.
+/* CSV writers. Every file is cut into ranges of rows, each range one task on the pool:
+ * a task formats its rows into its own buffer and appends them to the file when the
+ * ranges before it are in (its turn), so a file of millions of rows is formatted on
+ * every thread while its bytes stay in order. Small files are one range. A range that
+ * grows past RANGE_FLUSH_AT takes its turn early and appends what it has, so memory
+ * stays bounded however many lines an order has.
  *
- * Every sort here is total, so output bytes never depend on thread count. Every text
- * cell is written through the spreadsheet formula guard (w_field). */
+ * What the writers count is kept per pool worker (a tally) and summed at the end, so no
+ * two tasks write the same counter. Every sort here is total, so output bytes never
+ * depend on thread count. Every text cell is written through the spreadsheet formula
+ * guard (rowfmt.h). */
 #include "outputs.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,199 +21,178 @@
 #include "../../formats/isotime.h"
 #include "../../formats/sink.h"
 #include "../allocate/alloc.h"
-#include "../intake/history.h"
 #include "../allocate/returns.h"
+#include "../intake/history.h"
+#include "rowfmt.h"
 
-#define FLUSH_AT (1u << 20)
+#define FLUSH_AT         (1u << 20) /* a file's only range hands its bytes on every MB */
+#define RANGE_FLUSH_AT   (8u << 20) /* one of several ranges: the most it holds back */
+#define ORDERS_PER_RANGE 2048u      /* about 500 KB of slips or backorders */
 
-/* ---- a CSV file being written ---- */
+/* ---- files written in ranges ---- */
 
+enum {
+    OUT_SLIPS,
+    OUT_PICKLIST,
+    OUT_STATUS,
+    OUT_BACKORDERS,
+    OUT_EXCEPTIONS,
+    OUT_INVENTORY,
+    OUT_ALERTS,
+    OUT_LEDGER,
+    OUT_ANALYSIS,
+    OUT_COUNT
+};
+
+static const char *const out_names[OUT_COUNT] = {
+    "slips.csv",     "picklist.csv", "order_status.csv",   "backorders.csv",       "exceptions.csv",
+    "inventory.csv", "alerts.csv",   "returns_ledger.csv", "returns_analysis.csv",
+};
+
+typedef struct out_file {
+    fmt_sink *sink;  /* NULL once closed (or never opened) */
+    size_t n_ranges; /* >= 1 */
+    size_t n_items;  /* orders the ranges share (ranged files) */
+    size_t first_task;
+    pthread_mutex_t mu;
+    pthread_cond_t turn_changed;
+    size_t turn;   /* the range whose bytes go next; guarded by mu */
+    int abandoned; /* a range failed: the ones after it stop waiting; guarded by mu */
+} out_file;
+
+/* What a worker's ranges counted; summed into eng_outputs at the end. */
+typedef struct tally {
+    uint64_t slips, slip_rows, status_rows, backorder_rows;
+    uint64_t status_by[ENG_ST_COUNT];
+    __int128 *slip_amount;   /* per currency */
+    __int128 *status_amount; /* per currency */
+    int64_t *slip_units;     /* per slot */
+} tally;
+
+/* A worker's scratch, reused by each range it runs. */
+typedef struct worker_state {
+    eng_row_out ro;
+    fmt_buf head, mid, tail; /* cells an order repeats on each of its rows */
+    uint32_t *ranks;         /* warehouses an order ships from */
+    tally tally;
+} worker_state;
+
+typedef struct out_ctx {
+    const eng_products *night;
+    const eng_report *report;
+    const eng_slot_totals *totals;
+    eng_cells cells;
+    eng_outputs *out;
+    out_file files[OUT_COUNT];
+    size_t task_file[OUT_COUNT]; /* files in task order */
+    size_t n_tasks;
+    worker_state *workers;
+    unsigned n_workers;
+    pthread_mutex_t fail_mu;
+    eng_rc fail_rc; /* the first real failure of any range (not one that only stopped
+                       waiting for a failed range) */
+    eng_err fail_err;
+} out_ctx;
+
+/* A range being written. */
 typedef struct writer {
-    fmt_sink *sink;
-    fmt_buf buf;
-    int row_started;
-    eng_rc rc;
+    eng_row_out *ro;
+    out_ctx *ctx;
+    out_file *file;
+    eng_output_file *facts;
+    size_t range;
+    int has_turn;
+    size_t flush_at;
+    eng_rc rc; /* the first failure: later rows are formatted but never appended */
     eng_err *err;
 } writer;
 
-static eng_rc w_open(writer *w, eng_outdir *od, const char *name, int compress, eng_err *err)
+/* Wait until the ranges before w's are in. ENG_INTERNAL when one of them failed. */
+static eng_rc take_turn(writer *w)
 {
-    memset(w, 0, sizeof *w);
-    fmt_buf_init(&w->buf);
-    w->err = err;
-    return eng_outdir_create(od, name, compress, &w->sink, err);
+    if (w->has_turn)
+        return ENG_OK;
+    out_file *f = w->file;
+    pthread_mutex_lock(&f->mu);
+    while (f->turn != w->range && !f->abandoned)
+        pthread_cond_wait(&f->turn_changed, &f->mu);
+    int ok = f->turn == w->range;
+    pthread_mutex_unlock(&f->mu);
+    if (!ok)
+        return ENG_FAIL(w->err, ENG_INTERNAL, "an earlier part of %s failed", w->facts->name);
+    w->has_turn = 1;
+    return ENG_OK;
 }
 
-/* Every text cell goes through the spreadsheet guard (issue 15, formats/csv.h): finance
- * opens these files in a spreadsheet, where a ship-to name "=HYPERLINK(...)" from a
- * hostile order file would be a live formula. Ids, SKUs, postal codes and warehouses that
- * would need a guard were refused at input, so the guard never alters them on a row that
- * was accepted. Numbers are written by w_i64 and w_money, never guarded: a negative
- * priority is a number to a spreadsheet, and none of our other numbers can be negative. */
-static void w_field(writer *w, const char *s, size_t len)
+/* Hand the bytes formatted so far to the file, in turn. */
+static void w_flush(writer *w)
 {
-    if (w->row_started)
-        fmt_buf_putc(&w->buf, ',');
-    w->row_started = 1;
-    fmt_csv_put_text(&w->buf, s, len);
-}
-
-static void w_str(writer *w, const char *s)
-{
-    w_field(w, s, strlen(s));
-}
-
-static void w_text(writer *w, eng_text t)
-{
-    w_field(w, t.p ? t.p : "", t.p ? t.len : 0);
-}
-
-static void w_i64(writer *w, int64_t v)
-{
-    if (w->row_started)
-        fmt_buf_putc(&w->buf, ',');
-    w->row_started = 1;
-    fmt_buf_put_i64(&w->buf, v);
-}
-
-static void w_money(writer *w, int64_t minor, int currency)
-{
-    if (w->row_started)
-        fmt_buf_putc(&w->buf, ',');
-    w->row_started = 1;
-    if (currency >= 0)
-        fmt_buf_put_minor(&w->buf, minor, fmt_currency_minor_digits(currency));
+    eng_row_out *ro = w->ro;
+    if (w->rc == ENG_OK && ro->buf.failed)
+        w->rc = ENG_FAIL(w->err, ENG_NOMEM, "out of memory formatting %s", w->facts->name);
+    if (w->rc == ENG_OK)
+        w->rc = take_turn(w);
+    if (w->rc == ENG_OK && ro->buf.len)
+        w->rc = fmt_sink_write(w->file->sink, ro->buf.p, ro->buf.len, w->err);
+    ro->buf.len = 0;
 }
 
 static void w_end(writer *w)
 {
-    fmt_buf_putc(&w->buf, '\n');
-    w->row_started = 0;
-    if (w->buf.len >= FLUSH_AT && w->rc == ENG_OK) {
-        if (w->buf.failed)
-            w->rc = ENG_FAIL(w->err, ENG_NOMEM, "out of memory formatting output");
-        else
-            w->rc = fmt_sink_write(w->sink, w->buf.p, w->buf.len, w->err);
-        w->buf.len = 0;
+    eng_ro_end(w->ro);
+    if (w->ro->buf.len >= w->flush_at)
+        w_flush(w);
+}
+
+static void w_open(writer *w, out_ctx *c, size_t file, size_t range, worker_state *ws, eng_err *err)
+{
+    memset(w, 0, sizeof *w);
+    w->ro = &ws->ro;
+    w->ro->buf.len = 0;
+    w->ro->row_started = 0;
+    w->ctx = c;
+    w->file = &c->files[file];
+    w->facts = &c->out->files[file];
+    w->range = range;
+    w->flush_at = w->file->n_ranges == 1 ? FLUSH_AT : RANGE_FLUSH_AT;
+    w->err = err;
+}
+
+/* The range is formatted: append the rest, close the file after its last range, and
+ * pass the turn on. A failure abandons the file: the ranges after it stop waiting. */
+static eng_rc w_finish(writer *w, eng_rc rc)
+{
+    if (rc != ENG_OK && w->rc == ENG_OK)
+        w->rc = rc;
+    w_flush(w);
+    out_file *f = w->file;
+    if (w->rc == ENG_OK && w->range + 1 == f->n_ranges) {
+        w->rc = fmt_sink_close(f->sink, w->err);
+        if (w->rc == ENG_OK) {
+            w->facts->bytes = fmt_sink_bytes(f->sink);
+            memcpy(w->facts->sha256, fmt_sink_sha256(f->sink), sizeof w->facts->sha256);
+            fmt_sink_free(f->sink);
+            f->sink = NULL;
+        }
     }
+    pthread_mutex_lock(&f->mu);
+    if (w->rc == ENG_OK)
+        f->turn++;
+    else
+        f->abandoned = 1;
+    pthread_cond_broadcast(&f->turn_changed);
+    pthread_mutex_unlock(&f->mu);
+    return w->rc;
 }
 
-static void w_header(writer *w, const char *const *cols, size_t n)
+/* The rows of range r of a ranged file: [*lo, *hi) of its n_items. */
+static void range_items(const out_file *f, size_t r, size_t *lo, size_t *hi)
 {
-    for (size_t i = 0; i < n; i++)
-        w_str(w, cols[i]);
-    w_end(w);
-}
-
-/* ---- cells written on many rows, formatted once ----
- *
- * A night of millions of lines repeats the same few thousand SKUs, names, bins and
- * warehouses, and every line of an order repeats its order's id and ship-to. Each such
- * cell is formatted once (spreadsheet guard and CSV quoting applied) and a row copies its
- * bytes, where it used to scan every byte of every cell again. */
-typedef struct cell {
-    uint32_t off, len; /* in cells.text */
-} cell;
-
-typedef struct cells {
-    fmt_buf text;
-    cell *sku, *name, *bin; /* per product */
-    cell *warehouse;        /* per warehouse rank */
-    cell *currency;         /* per fmt_currency index */
-} cells;
-
-static cell cell_add(cells *c, const char *s, size_t len)
-{
-    cell x = {(uint32_t)c->text.len, 0};
-    fmt_csv_put_text(&c->text, s, len);
-    x.len = (uint32_t)(c->text.len - x.off);
-    return x;
-}
-
-static eng_rc cells_build(cells *c, const eng_catalog *cat, const eng_inventory *inv, eng_err *err)
-{
-    memset(c, 0, sizeof *c);
-    fmt_buf_init(&c->text);
-    size_t n_products = eng_catalog_count(cat), n_wh = eng_inventory_warehouse_count(inv);
-    int n_cur = fmt_currency_count();
-    c->sku = malloc((n_products ? n_products : 1) * sizeof *c->sku);
-    c->name = malloc((n_products ? n_products : 1) * sizeof *c->name);
-    c->bin = malloc((n_products ? n_products : 1) * sizeof *c->bin);
-    c->warehouse = malloc((n_wh ? n_wh : 1) * sizeof *c->warehouse);
-    c->currency = malloc((size_t)n_cur * sizeof *c->currency);
-    if (!c->sku || !c->name || !c->bin || !c->warehouse || !c->currency)
-        return ENG_FAIL(err, ENG_NOMEM, "out of memory writing outputs");
-    for (size_t p = 0; p < n_products; p++) {
-        const eng_product *pr = eng_catalog_get(cat, (uint32_t)p);
-        c->sku[p] = cell_add(c, pr->sku, strlen(pr->sku));
-        c->name[p] = cell_add(c, pr->name, strlen(pr->name));
-        c->bin[p] = cell_add(c, pr->bin, strlen(pr->bin));
-    }
-    for (size_t r = 0; r < n_wh; r++) {
-        const char *wh = eng_inventory_warehouse(inv, (uint32_t)r);
-        c->warehouse[r] = cell_add(c, wh, strlen(wh));
-    }
-    for (int k = 0; k < n_cur; k++)
-        c->currency[k] = cell_add(c, fmt_currency_code(k), strlen(fmt_currency_code(k)));
-    if (c->text.failed || c->text.len > UINT32_MAX)
-        return ENG_FAIL(err, ENG_NOMEM, "out of memory writing outputs");
-    return ENG_OK;
-}
-
-static void cells_release(cells *c)
-{
-    fmt_buf_release(&c->text);
-    free(c->sku);
-    free(c->name);
-    free(c->bin);
-    free(c->warehouse);
-    free(c->currency);
-}
-
-/* A cell formatted already, as the next field of the row. */
-static void w_cell(writer *w, const cells *c, cell x)
-{
-    if (w->row_started)
-        fmt_buf_putc(&w->buf, ',');
-    w->row_started = 1;
-    fmt_buf_put(&w->buf, c->text.p + x.off, x.len);
-}
-
-/* Fields formatted already ("a,b,c" without a leading comma), as the next fields. */
-static void w_fields(writer *w, const fmt_buf *b)
-{
-    if (w->row_started)
-        fmt_buf_putc(&w->buf, ',');
-    w->row_started = 1;
-    fmt_buf_put(&w->buf, b->p, b->len);
-}
-
-/* Text cells into b, comma-separated, each through the guard and quoting. */
-static void put_texts(fmt_buf *b, const eng_text *t, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            fmt_buf_putc(b, ',');
-        fmt_csv_put_text(b, t[i].p ? t[i].p : "", t[i].p ? t[i].len : 0);
-    }
-}
-
-static eng_rc w_close(writer *w, eng_output_file *f)
-{
-    eng_rc rc = w->rc;
-    if (rc == ENG_OK && w->buf.failed)
-        rc = ENG_FAIL(w->err, ENG_NOMEM, "out of memory formatting output");
-    if (rc == ENG_OK && w->buf.len)
-        rc = fmt_sink_write(w->sink, w->buf.p, w->buf.len, w->err);
-    if (rc == ENG_OK)
-        rc = fmt_sink_close(w->sink, w->err);
-    if (rc == ENG_OK) {
-        f->bytes = fmt_sink_bytes(w->sink);
-        memcpy(f->sha256, fmt_sink_sha256(w->sink), sizeof f->sha256);
-    }
-    fmt_sink_free(w->sink);
-    fmt_buf_release(&w->buf);
-    return rc;
+    *lo = f->n_items / f->n_ranges * r +
+          (r < f->n_items % f->n_ranges ? r : f->n_items % f->n_ranges);
+    r++;
+    *hi = f->n_items / f->n_ranges * r +
+          (r < f->n_items % f->n_ranges ? r : f->n_items % f->n_ranges);
 }
 
 /* ---- shared helpers ---- */
@@ -218,6 +202,13 @@ void eng_outputs_slip_no(char *dst, int32_t run_date, uint64_t n)
     char day[9];
     fmt_isodate_compact(run_date, day);
     snprintf(dst, 40, "OUT-%s-%06llu", day, (unsigned long long)n);
+}
+
+void eng_outputs_return_no(char *dst, int32_t run_date, uint64_t n)
+{
+    char day[9];
+    fmt_isodate_compact(run_date, day);
+    snprintf(dst, 40, "RMA-%s-%06llu", day, (unsigned long long)n);
 }
 
 /* The writers walk orders through lists of pointers (rank order, id order) that have
@@ -240,55 +231,14 @@ static eng_text head_text(const eng_order *o, eng_ht f)
     return o->head ? eng_head_text(o->head, f) : empty;
 }
 
-static const char *product_sku(const eng_products *n, int32_t product)
-{
-    /* -1 only for a line that is not ours to ship and named no catalog product. */
-    return product >= 0 ? eng_catalog_get(n->setup->catalog, (uint32_t)product)->sku : "";
-}
-
-typedef struct out_task {
-    const eng_products *night;
-    const cells *cells;
-    const eng_slot_totals *totals;
-    const eng_report *report;
-    int compress;
-    eng_outputs *out;
-    eng_outdir *od;
-} out_task;
-
-enum {
-    OUT_SLIPS,
-    OUT_PICKLIST,
-    OUT_STATUS,
-    OUT_BACKORDERS,
-    OUT_EXCEPTIONS,
-    OUT_INVENTORY,
-    OUT_ALERTS,
-    OUT_LEDGER,
-    OUT_ANALYSIS,
-    OUT_COUNT
-};
-
-static const char *const out_names[OUT_COUNT] = {
-    "slips.csv",     "picklist.csv", "order_status.csv",   "backorders.csv",       "exceptions.csv",
-    "inventory.csv", "alerts.csv",   "returns_ledger.csv", "returns_analysis.csv",
-};
-
 /* ---- slips.csv ---- */
-
-void eng_outputs_return_no(char *dst, int32_t run_date, uint64_t n)
-{
-    char day[9];
-    fmt_isodate_compact(run_date, day);
-    snprintf(dst, 40, "RMA-%s-%06llu", day, (unsigned long long)n);
-}
 
 /* Exchange replacements have the first slip numbers: one line each, order_id the return
  * number, price 0, shipped to the original order's address. */
-static void write_exchange_slips(out_task *t, writer *w, const char *ship_date)
+static void write_exchange_slips(writer *w, tally *t, const char *ship_date)
 {
-    const eng_products *n = t->night;
-    eng_outputs *out = t->out;
+    const eng_products *n = w->ctx->night;
+    eng_row_out *ro = w->ro;
     char slip_no[40], rma[40];
     for (size_t i = 0; n->returns && i < n->returns->n && w->rc == ENG_OK; i++) {
         const eng_return *r = &n->returns->items[i];
@@ -298,73 +248,75 @@ static void write_exchange_slips(out_task *t, writer *w, const char *ship_date)
         const eng_product *p = eng_catalog_get(n->setup->catalog, (uint32_t)r->product);
         eng_outputs_slip_no(slip_no, n->setup->run_date, r->slip);
         eng_outputs_return_no(rma, n->setup->run_date, r->rma);
-        w_str(w, slip_no);
-        w_str(w, rma);
-        w_text(w, r->original->text[ENG_HT_CHANNEL]);
-        w_i64(w, 1);
-        w_str(w, p->sku);
-        w_str(w, p->name);
-        w_i64(w, r->qty);
-        w_money(w, 0, r->currency);
-        w_money(w, 0, r->currency);
-        w_str(w, fmt_currency_code(r->currency));
-        w_str(w, eng_inventory_warehouse(n->setup->inventory, sl->wh_rank));
-        w_str(w, p->bin);
+        eng_ro_str(ro, slip_no);
+        eng_ro_str(ro, rma);
+        eng_ro_text(ro, r->original->text[ENG_HT_CHANNEL]);
+        eng_ro_i64(ro, 1);
+        eng_ro_str(ro, p->sku);
+        eng_ro_str(ro, p->name);
+        eng_ro_i64(ro, r->qty);
+        eng_ro_money(ro, 0, r->currency);
+        eng_ro_money(ro, 0, r->currency);
+        eng_ro_str(ro, fmt_currency_code(r->currency));
+        eng_ro_str(ro, eng_inventory_warehouse(n->setup->inventory, sl->wh_rank));
+        eng_ro_str(ro, p->bin);
         for (int f = ENG_HT_SHIP_NAME; f <= ENG_HT_SHIP_SERVICE; f++)
-            w_text(w, r->original->text[f]);
-        w_str(w, ship_date);
+            eng_ro_text(ro, r->original->text[f]);
+        eng_ro_str(ro, ship_date);
         w_end(w);
-        out->slips++;
-        out->slip_rows++;
-        out->slip_units[r->ship_slot] += r->qty;
+        t->slips++;
+        t->slip_rows++;
+        t->slip_units[r->ship_slot] += r->qty;
     }
 }
 
-static eng_rc write_slips(out_task *t, writer *w)
+static eng_rc write_slips(writer *w, worker_state *ws)
 {
     static const char *const cols[] = {"slip_no",     "order_id",     "channel",      "line_no",
                                        "sku",         "name",         "qty",          "unit_price",
                                        "line_amount", "currency",     "warehouse",    "bin",
                                        "ship_name",   "ship_street",  "ship_city",    "ship_region",
                                        "ship_postal", "ship_country", "ship_service", "ship_date"};
-    const eng_products *n = t->night;
-    eng_outputs *out = t->out;
-    w_header(w, cols, sizeof cols / sizeof *cols);
-    size_t n_wh = eng_inventory_warehouse_count(n->setup->inventory);
-    uint32_t *ranks = malloc((n_wh ? n_wh : 1) * sizeof *ranks);
-    if (!ranks)
-        return ENG_FAIL(w->err, ENG_NOMEM, "out of memory writing slips");
+    const eng_products *n = w->ctx->night;
+    const eng_inventory *inv = n->setup->inventory;
+    const eng_cells *c = &w->ctx->cells;
+    eng_row_out *ro = w->ro;
+    tally *t = &ws->tally;
+    size_t n_wh = eng_inventory_warehouse_count(inv);
     char ship_date[11], slip_no[40];
     fmt_isodate_format(n->setup->run_date, ship_date);
-    write_exchange_slips(t, w, ship_date);
-    const cells *c = t->cells;
-    fmt_buf head, tail; /* an order's id and channel; its ship-to and the ship date */
-    fmt_buf_init(&head);
-    fmt_buf_init(&tail);
-    for (size_t r = 0; r < n->alloc->n_ranked && w->rc == ENG_OK; r++) {
-        prefetch_ahead(n->alloc->ranked, r, n->alloc->n_ranked);
+    if (w->range == 0) {
+        eng_ro_header(ro, cols, sizeof cols / sizeof *cols);
+        write_exchange_slips(w, t, ship_date);
+    }
+    fmt_buf *head = &ws->head, *tail = &ws->tail; /* id and channel; ship-to and date */
+    size_t lo, hi;
+    range_items(w->file, w->range, &lo, &hi);
+    for (size_t r = lo; r < hi && w->rc == ENG_OK; r++) {
+        prefetch_ahead(n->alloc->ranked, r, hi);
         const eng_order *o = n->alloc->ranked[r];
         if (o->n_slips == 0)
             continue;
-        size_t k = eng_alloc_order_warehouses(n->setup->inventory, o, ranks, n_wh);
-        head.len = tail.len = 0;
+        size_t k = eng_alloc_order_warehouses(inv, o, ws->ranks, n_wh);
+        head->len = tail->len = 0;
         eng_text id_channel[2] = {{o->id, o->id_len}, head_text(o, ENG_HT_CHANNEL)};
-        put_texts(&head, id_channel, 2);
+        eng_ro_put_texts(head, id_channel, 2);
         eng_text ship_to[ENG_HT_SHIP_SERVICE - ENG_HT_SHIP_NAME + 2];
         for (int f = ENG_HT_SHIP_NAME; f <= ENG_HT_SHIP_SERVICE; f++)
             ship_to[f - ENG_HT_SHIP_NAME] = head_text(o, (eng_ht)f);
         ship_to[ENG_HT_SHIP_SERVICE - ENG_HT_SHIP_NAME + 1] = (eng_text){ship_date, 10};
-        put_texts(&tail, ship_to, sizeof ship_to / sizeof *ship_to);
+        eng_ro_put_texts(tail, ship_to, sizeof ship_to / sizeof *ship_to);
         for (size_t s = 0; s < k; s++) {
             eng_outputs_slip_no(slip_no, n->setup->run_date, o->first_slip + s);
-            out->slips++;
+            size_t slip_len = strlen(slip_no);
+            t->slips++;
             for (uint32_t i = 0; i < o->n_lines; i++) {
                 const eng_line *ln = &o->lines[i];
                 eng_part one;
                 const eng_part *parts = eng_alloc_line_parts(ln, &one);
                 for (uint32_t j = 0; j < ln->n_parts; j++) {
-                    const eng_slot *sl = eng_inventory_slot(n->setup->inventory, parts[j].slot);
-                    if (sl->wh_rank != ranks[s])
+                    const eng_slot *sl = eng_inventory_slot(inv, parts[j].slot);
+                    if (sl->wh_rank != ws->ranks[s])
                         continue;
                     /* Units before this part: history's, then the line's earlier parts. */
                     int64_t from = ln->before;
@@ -372,33 +324,29 @@ static eng_rc write_slips(out_task *t, writer *w)
                         from += parts[e].qty;
                     int64_t amount =
                         eng_line_amount(ln, from + parts[j].qty) - eng_line_amount(ln, from);
-                    w_str(w, slip_no);
-                    w_fields(w, &head);
-                    w_i64(w, ln->line_no);
-                    w_cell(w, c, c->sku[ln->product]);
-                    w_cell(w, c, c->name[ln->product]);
-                    w_i64(w, parts[j].qty);
-                    w_money(w, ln->unit_minor, o->currency);
-                    w_money(w, amount, o->currency);
-                    w_cell(w, c, c->currency[o->currency]);
-                    w_cell(w, c, c->warehouse[sl->wh_rank]);
-                    w_cell(w, c, c->bin[ln->product]);
-                    w_fields(w, &tail);
+                    eng_ro_fields(ro, slip_no, slip_len); /* OUT-...: never needs quoting */
+                    eng_ro_fields(ro, head->p, head->len);
+                    eng_ro_i64(ro, ln->line_no);
+                    eng_ro_cell(ro, c, c->sku[ln->product]);
+                    eng_ro_cell(ro, c, c->name[ln->product]);
+                    eng_ro_i64(ro, parts[j].qty);
+                    eng_ro_money(ro, ln->unit_minor, o->currency);
+                    eng_ro_money(ro, amount, o->currency);
+                    eng_ro_cell(ro, c, c->currency[o->currency]);
+                    eng_ro_cell(ro, c, c->warehouse[sl->wh_rank]);
+                    eng_ro_cell(ro, c, c->bin[ln->product]);
+                    eng_ro_fields(ro, tail->p, tail->len);
                     w_end(w);
-                    out->slip_rows++;
-                    out->slip_amount[o->currency] += amount;
-                    out->slip_units[parts[j].slot] += parts[j].qty;
+                    t->slip_rows++;
+                    t->slip_amount[o->currency] += amount;
+                    t->slip_units[parts[j].slot] += parts[j].qty;
                 }
             }
         }
     }
-    free(ranks);
-    eng_rc rc = head.failed || tail.failed
-                    ? ENG_FAIL(w->err, ENG_NOMEM, "out of memory writing slips")
-                    : ENG_OK;
-    fmt_buf_release(&head);
-    fmt_buf_release(&tail);
-    return rc;
+    if (head->failed || tail->failed)
+        return ENG_FAIL(w->err, ENG_NOMEM, "out of memory writing slips");
+    return ENG_OK;
 }
 
 /* ---- picklist.csv ---- */
@@ -423,18 +371,20 @@ static int cmp_pick(const void *x, const void *y)
     return c;
 }
 
-static eng_rc write_picklist(out_task *t, writer *w)
+static eng_rc write_picklist(writer *w, worker_state *ws)
 {
     static const char *const cols[] = {"warehouse", "bin", "sku", "name", "qty", "slips"};
-    const eng_products *n = t->night;
+    const eng_products *n = w->ctx->night;
+    const eng_slot_totals *totals = w->ctx->totals;
+    eng_row_out *ro = w->ro;
     size_t n_slots = eng_inventory_count(n->setup->inventory);
     size_t n_wh = eng_inventory_warehouse_count(n->setup->inventory);
     uint64_t *slips = calloc(n_slots ? n_slots : 1, sizeof *slips);
     uint64_t *stamp = calloc(n_slots ? n_slots : 1, sizeof *stamp); /* last slip counted */
     pick_row *rows = malloc((n_slots ? n_slots : 1) * sizeof *rows);
-    uint32_t *ranks = malloc((n_wh ? n_wh : 1) * sizeof *ranks);
+    uint32_t *ranks = ws->ranks;
     eng_rc rc = ENG_OK;
-    if (!slips || !stamp || !rows || !ranks) {
+    if (!slips || !stamp || !rows) {
         rc = ENG_FAIL(w->err, ENG_NOMEM, "out of memory writing the pick list");
         goto done;
     }
@@ -470,7 +420,7 @@ static eng_rc write_picklist(out_task *t, writer *w)
             slips[n->returns->items[i].ship_slot]++;
     size_t m = 0;
     for (uint32_t s = 0; s < n_slots; s++) {
-        if (t->totals->shipped[s] == 0)
+        if (totals->shipped[s] == 0)
             continue;
         const eng_slot *sl = eng_inventory_slot(n->setup->inventory, s);
         const eng_product *p = eng_catalog_get(n->setup->catalog, (uint32_t)sl->product);
@@ -479,123 +429,148 @@ static eng_rc write_picklist(out_task *t, writer *w)
         pr->bin = p->bin;
         pr->sku = p->sku;
         pr->name = p->name;
-        pr->qty = t->totals->shipped[s];
+        pr->qty = totals->shipped[s];
         pr->slips = slips[s];
     }
     qsort(rows, m, sizeof *rows, cmp_pick);
-    w_header(w, cols, sizeof cols / sizeof *cols);
+    eng_ro_header(ro, cols, sizeof cols / sizeof *cols);
     for (size_t i = 0; i < m; i++) {
-        w_str(w, rows[i].warehouse);
-        w_str(w, rows[i].bin);
-        w_str(w, rows[i].sku);
-        w_str(w, rows[i].name);
-        w_i64(w, rows[i].qty);
-        w_i64(w, (int64_t)rows[i].slips);
+        eng_ro_str(ro, rows[i].warehouse);
+        eng_ro_str(ro, rows[i].bin);
+        eng_ro_str(ro, rows[i].sku);
+        eng_ro_str(ro, rows[i].name);
+        eng_ro_i64(ro, rows[i].qty);
+        eng_ro_i64(ro, (int64_t)rows[i].slips);
         w_end(w);
     }
-    t->out->picklist_rows = m;
+    w->ctx->out->picklist_rows = m;
 done:
     free(slips);
     free(stamp);
     free(rows);
-    free(ranks);
     return rc;
 }
 
 /* ---- order_status.csv ---- */
 
-static eng_rc write_status(out_task *t, writer *w)
+static eng_rc write_status(writer *w, worker_state *ws)
 {
     static const char *const cols[] = {"order_id", "channel", "status",   "lines",
                                        "units",    "amount",  "currency", "code"};
-    const eng_products *n = t->night;
-    eng_outputs *out = t->out;
-    w_header(w, cols, sizeof cols / sizeof *cols);
-    for (size_t i = 0; i < n->book->n_orders && w->rc == ENG_OK; i++) {
-        prefetch_ahead(n->book->orders, i, n->book->n_orders);
+    const eng_products *n = w->ctx->night;
+    eng_row_out *ro = w->ro;
+    tally *t = &ws->tally;
+    if (w->range == 0)
+        eng_ro_header(ro, cols, sizeof cols / sizeof *cols);
+    size_t lo, hi;
+    range_items(w->file, w->range, &lo, &hi);
+    for (size_t i = lo; i < hi && w->rc == ENG_OK; i++) {
+        prefetch_ahead(n->book->orders, i, hi);
         const eng_order *o = n->book->orders[i];
-        w_field(w, o->id, o->id_len);
-        w_text(w, head_text(o, ENG_HT_CHANNEL));
-        w_str(w, eng_status_name((eng_status)o->status));
-        w_i64(w, o->lines_out);
-        w_i64(w, o->units);
-        w_money(w, o->amount_minor, o->currency);
-        w_text(w, head_text(o, ENG_HT_CURRENCY));
-        w_str(w, eng_code_name((eng_code)o->code));
+        eng_ro_field(ro, o->id, o->id_len);
+        eng_ro_text(ro, head_text(o, ENG_HT_CHANNEL));
+        eng_ro_str(ro, eng_status_name((eng_status)o->status));
+        eng_ro_i64(ro, o->lines_out);
+        eng_ro_i64(ro, o->units);
+        eng_ro_money(ro, o->amount_minor, o->currency);
+        eng_ro_text(ro, head_text(o, ENG_HT_CURRENCY));
+        eng_ro_str(ro, eng_code_name((eng_code)o->code));
         w_end(w);
-        out->status_rows++;
-        out->status_by[o->status]++;
+        t->status_rows++;
+        t->status_by[o->status]++;
         if (o->status == ENG_ST_SHIPPED || o->status == ENG_ST_PARTIAL)
-            out->status_amount[o->currency] += o->amount_minor;
+            t->status_amount[o->currency] += o->amount_minor;
     }
     return ENG_OK;
 }
 
 /* ---- backorders.csv ---- */
 
-static void w_head_money(writer *w, const eng_order *o, eng_hm m, fmt_col c)
+static void put_head_money(eng_row_out *ro, const eng_order *o, eng_hm m, fmt_col c)
 {
     if (!o->head || !(o->head->present & (1u << c))) {
-        w_field(w, "", 0);
+        eng_ro_sep(ro);
         return;
     }
     int64_t minor = 0;
     /* Valid orders converted every given amount already; cannot fail here. */
     (void)fmt_dec_to_minor(eng_head_money(o->head, m), fmt_currency_minor_digits(o->currency),
                            &minor);
-    w_money(w, minor, o->currency);
+    eng_ro_money(ro, minor, o->currency);
 }
 
-static eng_rc write_backorders(out_task *t, writer *w)
+/* The backorder cells an order repeats on each of its lines: "order_id,order_time" into
+ * head, "currency" through "discount" into mid (each without a leading comma). */
+static void backorder_cells(const eng_order *o, fmt_buf *head, fmt_buf *mid)
+{
+    char when[40];
+    fmt_isotime_format(o->time_ns, when);
+    head->len = mid->len = 0;
+    eng_text id_when[2] = {{o->id, o->id_len}, {when, (uint32_t)strlen(when)}};
+    eng_ro_put_texts(head, id_when, 2);
+    eng_row_out m = {*mid, 0};
+    eng_ro_text(&m, head_text(o, ENG_HT_CURRENCY));
+    eng_ro_text(&m, head_text(o, ENG_HT_CHANNEL));
+    if (o->head && (o->head->present & (1u << FMT_COL_PRIORITY)))
+        eng_ro_i64(&m, o->priority);
+    else
+        eng_ro_sep(&m);
+    eng_ro_text(&m, head_text(o, ENG_HT_CUSTOMER_ID));
+    for (int f = ENG_HT_SHIP_NAME; f <= ENG_HT_SHIP_SERVICE; f++)
+        eng_ro_text(&m, head_text(o, (eng_ht)f));
+    put_head_money(&m, o, ENG_HM_ORDER_TOTAL, FMT_COL_ORDER_TOTAL);
+    put_head_money(&m, o, ENG_HM_SHIPPING, FMT_COL_SHIPPING);
+    put_head_money(&m, o, ENG_HM_TAX, FMT_COL_TAX);
+    put_head_money(&m, o, ENG_HM_DISCOUNT, FMT_COL_DISCOUNT);
+    *mid = m.buf;
+}
+
+static eng_rc write_backorders(writer *w, worker_state *ws)
 {
     static const char *const cols[] = {
         "order_id",    "order_time",  "sku",          "qty",          "unit_price",  "currency",
         "channel",     "priority",    "customer_id",  "ship_name",    "ship_street", "ship_city",
         "ship_region", "ship_postal", "ship_country", "ship_service", "order_total", "shipping",
         "tax",         "discount",    "line_no",      "open_qty",     "code",        "line_amount"};
-    const eng_products *n = t->night;
-    w_header(w, cols, sizeof cols / sizeof *cols);
-    char when[40];
-    for (size_t i = 0; i < n->book->n_orders && w->rc == ENG_OK; i++) {
-        prefetch_ahead(n->book->orders, i, n->book->n_orders);
+    const eng_products *n = w->ctx->night;
+    eng_row_out *ro = w->ro;
+    tally *t = &ws->tally;
+    if (w->range == 0)
+        eng_ro_header(ro, cols, sizeof cols / sizeof *cols);
+    size_t lo, hi;
+    range_items(w->file, w->range, &lo, &hi);
+    for (size_t i = lo; i < hi && w->rc == ENG_OK; i++) {
+        prefetch_ahead(n->book->orders, i, hi);
         const eng_order *o = n->book->orders[i];
         if (o->status != ENG_ST_BACKORDERED && o->status != ENG_ST_PARTIAL)
             continue;
-        fmt_isotime_format(o->time_ns, when);
+        backorder_cells(o, &ws->head, &ws->mid);
         for (uint32_t k = 0; k < o->n_lines; k++) {
             const eng_line *ln = &o->lines[k];
             int64_t open = ln->qty - ln->shipped; /* outstanding tonight, less shipped */
-            w_field(w, o->id, o->id_len);
-            w_str(w, when);
-            w_str(w, product_sku(n, ln->product));
-            w_i64(w, ln->ordered);
-            w_money(w, ln->unit_minor, o->currency);
-            w_text(w, head_text(o, ENG_HT_CURRENCY));
-            w_text(w, head_text(o, ENG_HT_CHANNEL));
-            if (o->head && (o->head->present & (1u << FMT_COL_PRIORITY)))
-                w_i64(w, o->priority);
+            eng_ro_fields(ro, ws->head.p, ws->head.len);
+            if (ln->product >= 0)
+                eng_ro_cell(ro, &w->ctx->cells, w->ctx->cells.sku[ln->product]);
             else
-                w_field(w, "", 0);
-            w_text(w, head_text(o, ENG_HT_CUSTOMER_ID));
-            for (int f = ENG_HT_SHIP_NAME; f <= ENG_HT_SHIP_SERVICE; f++)
-                w_text(w, head_text(o, (eng_ht)f));
-            w_head_money(w, o, ENG_HM_ORDER_TOTAL, FMT_COL_ORDER_TOTAL);
-            w_head_money(w, o, ENG_HM_SHIPPING, FMT_COL_SHIPPING);
-            w_head_money(w, o, ENG_HM_TAX, FMT_COL_TAX);
-            w_head_money(w, o, ENG_HM_DISCOUNT, FMT_COL_DISCOUNT);
-            w_i64(w, ln->line_no);
-            w_i64(w, open);
-            w_str(w, open > 0 ? "INSUFFICIENT_STOCK" : "");
+                eng_ro_sep(ro); /* not ours to ship, and no catalog product */
+
+            eng_ro_i64(ro, ln->ordered);
+            eng_ro_money(ro, ln->unit_minor, o->currency);
+            eng_ro_fields(ro, ws->mid.p, ws->mid.len);
+            eng_ro_i64(ro, ln->line_no);
+            eng_ro_i64(ro, open);
+            eng_ro_fields(ro, open > 0 ? "INSUFFICIENT_STOCK" : "", open > 0 ? 18 : 0);
             /* Exact even for a marketplace's line total, which unit_price rounds; last, so
              * SPEC's columns keep their places. */
-            w_money(w, eng_line_amount(ln, ln->ordered), o->currency);
+            eng_ro_money(ro, eng_line_amount(ln, ln->ordered), o->currency);
             w_end(w);
-            t->out->backorder_rows++;
+            t->backorder_rows++;
         }
     }
+    if (ws->head.failed || ws->mid.failed)
+        return ENG_FAIL(w->err, ENG_NOMEM, "out of memory writing backorders");
     return ENG_OK;
 }
-
 /* ---- exceptions.csv ---- */
 
 static const eng_products *sort_night; /* set by the single exceptions task before qsort */
@@ -620,10 +595,11 @@ static int cmp_exc(const void *x, const void *y)
     return strcmp(a->record_id, b->record_id);
 }
 
-static eng_rc write_exceptions(out_task *t, writer *w)
+static eng_rc write_exceptions(writer *w, worker_state *ws)
 {
+    (void)ws;
     static const char *const cols[] = {"source", "line", "record_id", "code", "field", "message"};
-    const eng_products *n = t->night;
+    const eng_products *n = w->ctx->night;
     size_t total = 0;
     for (size_t b = 0; b < n->batches->n; b++)
         total += n->batches->items[b]->exc.n;
@@ -654,22 +630,22 @@ static eng_rc write_exceptions(out_task *t, writer *w)
         list[k++] = &ret->items[i];
     sort_night = n;
     qsort(list, k, sizeof *list, cmp_exc);
-    w_header(w, cols, sizeof cols / sizeof *cols);
+    eng_ro_header(w->ro, cols, sizeof cols / sizeof *cols);
     for (size_t i = 0; i < k && w->rc == ENG_OK; i++) {
         const eng_exc *e = list[i];
-        w_str(w, n->setup->sources[e->file].path);
+        eng_ro_str(w->ro, n->setup->sources[e->file].path);
         if (e->line)
-            w_i64(w, (int64_t)e->line);
+            eng_ro_i64(w->ro, (int64_t)e->line);
         else
-            w_field(w, "", 0);
-        w_str(w, e->record_id);
-        w_str(w, eng_code_name((eng_code)e->code));
-        w_str(w, e->field);
-        w_str(w, e->message);
+            eng_ro_sep(w->ro);
+        eng_ro_str(w->ro, e->record_id);
+        eng_ro_str(w->ro, eng_code_name((eng_code)e->code));
+        eng_ro_str(w->ro, e->field);
+        eng_ro_str(w->ro, e->message);
         w_end(w);
-        t->out->exceptions_by_code[e->code]++;
+        w->ctx->out->exceptions_by_code[e->code]++;
     }
-    t->out->exception_rows = k;
+    w->ctx->out->exception_rows = k;
     free(list);
     return ENG_OK;
 }
@@ -689,9 +665,10 @@ static int cmp_slot(const void *x, const void *y)
     return c;
 }
 
-static eng_rc write_inventory(out_task *t, writer *w)
+static eng_rc write_inventory(writer *w, worker_state *ws)
 {
-    const eng_inventory *inv = t->night->setup->inventory;
+    (void)ws;
+    const eng_inventory *inv = w->ctx->night->setup->inventory;
     size_t n_slots = eng_inventory_count(inv), n_cols = eng_inventory_n_cols(inv);
     uint32_t *order = malloc((n_slots ? n_slots : 1) * sizeof *order);
     if (!order)
@@ -701,45 +678,46 @@ static eng_rc write_inventory(out_task *t, writer *w)
     sort_inv = inv;
     qsort(order, n_slots, sizeof *order, cmp_slot);
     for (size_t c = 0; c < n_cols; c++)
-        w_str(w, eng_inventory_col_name(inv, c));
+        eng_ro_str(w->ro, eng_inventory_col_name(inv, c));
     w_end(w);
     size_t on_hand_col = eng_inventory_on_hand_col(inv);
     for (size_t i = 0; i < n_slots && w->rc == ENG_OK; i++) {
         uint32_t s = order[i];
         for (size_t c = 0; c < n_cols; c++) {
             if (c == on_hand_col)
-                w_i64(w, t->totals->after[s]);
+                eng_ro_i64(w->ro, w->ctx->totals->after[s]);
             else
-                w_str(w, eng_inventory_field(inv, s, c));
+                eng_ro_str(w->ro, eng_inventory_field(inv, s, c));
         }
         w_end(w);
     }
-    t->out->inventory_rows = n_slots;
+    w->ctx->out->inventory_rows = n_slots;
     free(order);
     return ENG_OK;
 }
 
 /* ---- alerts.csv ---- */
 
-static eng_rc write_alerts(out_task *t, writer *w)
+static eng_rc write_alerts(writer *w, worker_state *ws)
 {
+    (void)ws;
     static const char *const cols[] = {"sku",    "warehouse", "on_hand",       "reorder_point",
                                        "demand", "shortfall", "suggested_qty", "code"};
-    w_header(w, cols, sizeof cols / sizeof *cols);
-    for (size_t i = 0; i < t->report->n_alerts && w->rc == ENG_OK; i++) {
-        const eng_alert *a = &t->report->alerts[i];
-        w_str(w, a->sku);
-        w_str(w, a->warehouse);
-        w_i64(w, a->on_hand);
-        w_i64(w, a->reorder_point);
-        w_i64(w, a->demand);
-        w_i64(w, a->shortfall);
-        w_i64(w, a->suggested);
-        w_str(w, eng_code_name(a->code));
+    eng_ro_header(w->ro, cols, sizeof cols / sizeof *cols);
+    for (size_t i = 0; i < w->ctx->report->n_alerts && w->rc == ENG_OK; i++) {
+        const eng_alert *a = &w->ctx->report->alerts[i];
+        eng_ro_str(w->ro, a->sku);
+        eng_ro_str(w->ro, a->warehouse);
+        eng_ro_i64(w->ro, a->on_hand);
+        eng_ro_i64(w->ro, a->reorder_point);
+        eng_ro_i64(w->ro, a->demand);
+        eng_ro_i64(w->ro, a->shortfall);
+        eng_ro_i64(w->ro, a->suggested);
+        eng_ro_str(w->ro, eng_code_name(a->code));
         w_end(w);
-        t->out->alerts_by_code[a->code]++;
+        w->ctx->out->alerts_by_code[a->code]++;
     }
-    t->out->alert_rows = t->report->n_alerts;
+    w->ctx->out->alert_rows = w->ctx->report->n_alerts;
     return ENG_OK;
 }
 
@@ -764,15 +742,16 @@ static int cmp_ledger(const void *x, const void *y)
     return (a->line > b->line) - (a->line < b->line);
 }
 
-static eng_rc write_ledger(out_task *t, writer *w)
+static eng_rc write_ledger(writer *w, worker_state *ws)
 {
+    (void)ws;
     static const char *const cols[] = {"return_no",   "request_id", "order_id",      "sku",
                                        "qty",         "reason",     "condition",     "resolution",
                                        "decision",    "code",       "refund_amount", "currency",
                                        "restock_qty", "warehouse",  "status",        "channel"};
-    const eng_products *n = t->night;
-    eng_outputs *out = t->out;
-    w_header(w, cols, sizeof cols / sizeof *cols);
+    const eng_products *n = w->ctx->night;
+    eng_outputs *out = w->ctx->out;
+    eng_ro_header(w->ro, cols, sizeof cols / sizeof *cols);
     size_t count = n->returns ? n->returns->n : 0;
     const eng_return **list = malloc((count ? count : 1) * sizeof *list);
     if (!list)
@@ -787,40 +766,40 @@ static eng_rc write_ledger(out_task *t, writer *w)
         int approved = r->status != ENG_RS_REJECTED;
         if (approved)
             eng_outputs_return_no(rma, n->setup->run_date, r->rma);
-        w_str(w, approved ? rma : "");
-        w_text(w, r->request_id);
-        w_text(w, r->order_id);
-        w_text(w, r->sku);
+        eng_ro_str(w->ro, approved ? rma : "");
+        eng_ro_text(w->ro, r->request_id);
+        eng_ro_text(w->ro, r->order_id);
+        eng_ro_text(w->ro, r->sku);
         if (r->qty > 0)
-            w_i64(w, r->qty);
+            eng_ro_i64(w->ro, r->qty);
         else
-            w_field(w, "", 0);
-        w_text(w, r->reason);
-        w_text(w, r->condition);
+            eng_ro_sep(w->ro);
+        eng_ro_text(w->ro, r->reason);
+        eng_ro_text(w->ro, r->condition);
         /* A rejected request shows what was asked (BAD_VALUE names it); blank is refund. */
         if (!approved && r->resolution.len)
-            w_text(w, r->resolution);
+            eng_ro_text(w->ro, r->resolution);
         else
-            w_str(w, r->exchange ? "exchange" : "refund");
-        w_str(w, approved ? "APPROVED" : "REJECTED");
-        w_str(w, eng_code_name(r->code));
+            eng_ro_str(w->ro, r->exchange ? "exchange" : "refund");
+        eng_ro_str(w->ro, approved ? "APPROVED" : "REJECTED");
+        eng_ro_str(w->ro, eng_code_name(r->code));
         if (approved)
-            w_money(w, r->refund_minor, r->currency);
+            eng_ro_money(w->ro, r->refund_minor, r->currency);
         else
-            w_field(w, "", 0);
-        w_str(w, r->currency >= 0 ? fmt_currency_code(r->currency) : "");
+            eng_ro_sep(w->ro);
+        eng_ro_str(w->ro, r->currency >= 0 ? fmt_currency_code(r->currency) : "");
         if (approved)
-            w_i64(w, r->restock_qty);
+            eng_ro_i64(w->ro, r->restock_qty);
         else
-            w_field(w, "", 0);
-        w_str(w, approved && r->warehouse ? r->warehouse : "");
-        w_str(w, eng_return_status_name(r->status));
+            eng_ro_sep(w->ro);
+        eng_ro_str(w->ro, approved && r->warehouse ? r->warehouse : "");
+        eng_ro_str(w->ro, eng_return_status_name(r->status));
         /* The order's channel: with the order id, what identifies it (history reads a
          * ledger's returned units by the pair). */
         if (r->original)
-            w_field(w, r->original->channel, r->original->channel_len);
+            eng_ro_field(w->ro, r->original->channel, r->original->channel_len);
         else
-            w_text(w, r->channel);
+            eng_ro_text(w->ro, r->channel);
         w_end(w);
         out->ledger_rows++;
         out->returns_by_status[r->status]++;
@@ -836,114 +815,195 @@ static eng_rc write_ledger(out_task *t, writer *w)
 
 /* ---- returns_analysis.csv ---- */
 
-static eng_rc write_analysis(out_task *t, writer *w)
+static eng_rc write_analysis(writer *w, worker_state *ws)
 {
+    (void)ws;
     static const char *const cols[] = {"sku",      "name",          "reason",
                                        "requests", "units",         "refund_amount",
                                        "currency", "shipped_units", "return_rate_pct"};
-    const eng_products *n = t->night;
-    w_header(w, cols, sizeof cols / sizeof *cols);
+    const eng_products *n = w->ctx->night;
+    eng_ro_header(w->ro, cols, sizeof cols / sizeof *cols);
     char rate[24];
-    for (size_t i = 0; i < t->report->n_analysis && w->rc == ENG_OK; i++) {
-        const eng_analysis_row *a = &t->report->analysis[i];
+    for (size_t i = 0; i < w->ctx->report->n_analysis && w->rc == ENG_OK; i++) {
+        const eng_analysis_row *a = &w->ctx->report->analysis[i];
         const eng_product *p = eng_catalog_get(n->setup->catalog, (uint32_t)a->product);
-        w_str(w, p->sku);
-        w_str(w, p->name);
-        w_str(w, a->reason);
-        w_i64(w, (int64_t)a->requests);
-        w_i64(w, a->units);
-        w_money(w, a->refund_minor, a->currency);
-        w_str(w, fmt_currency_code(a->currency));
-        w_i64(w, a->shipped);
+        eng_ro_str(w->ro, p->sku);
+        eng_ro_str(w->ro, p->name);
+        eng_ro_str(w->ro, a->reason);
+        eng_ro_i64(w->ro, (int64_t)a->requests);
+        eng_ro_i64(w->ro, a->units);
+        eng_ro_money(w->ro, a->refund_minor, a->currency);
+        eng_ro_str(w->ro, fmt_currency_code(a->currency));
+        eng_ro_i64(w->ro, a->shipped);
         eng_analysis_rate(a, rate);
-        w_str(w, rate);
+        eng_ro_str(w->ro, rate);
         w_end(w);
     }
-    t->out->analysis_rows = t->report->n_analysis;
+    w->ctx->out->analysis_rows = w->ctx->report->n_analysis;
     return ENG_OK;
 }
 
+typedef eng_rc (*write_fn)(writer *w, worker_state *ws);
+
+static const write_fn writers[OUT_COUNT] = {
+    [OUT_SLIPS] = write_slips,           [OUT_PICKLIST] = write_picklist,
+    [OUT_STATUS] = write_status,         [OUT_BACKORDERS] = write_backorders,
+    [OUT_EXCEPTIONS] = write_exceptions, [OUT_INVENTORY] = write_inventory,
+    [OUT_ALERTS] = write_alerts,         [OUT_LEDGER] = write_ledger,
+    [OUT_ANALYSIS] = write_analysis,
+};
+
 static eng_rc output_task(void *ctx, size_t i, unsigned worker, eng_err *err)
 {
-    (void)worker;
-    out_task *t = ctx;
+    out_ctx *c = ctx;
+    size_t t = 0;
+    while (t + 1 < OUT_COUNT && c->files[c->task_file[t + 1]].first_task <= i)
+        t++;
+    size_t file = c->task_file[t];
+    worker_state *ws = &c->workers[worker];
     writer w;
-    ENG_TRY(w_open(&w, t->od, t->out->files[i].name, t->compress, err));
-    eng_rc rc;
-    switch (i) {
-    case OUT_SLIPS:
-        rc = write_slips(t, &w);
-        break;
-    case OUT_PICKLIST:
-        rc = write_picklist(t, &w);
-        break;
-    case OUT_STATUS:
-        rc = write_status(t, &w);
-        break;
-    case OUT_BACKORDERS:
-        rc = write_backorders(t, &w);
-        break;
-    case OUT_EXCEPTIONS:
-        rc = write_exceptions(t, &w);
-        break;
-    case OUT_INVENTORY:
-        rc = write_inventory(t, &w);
-        break;
-    case OUT_ALERTS:
-        rc = write_alerts(t, &w);
-        break;
-    case OUT_LEDGER:
-        rc = write_ledger(t, &w);
-        break;
-    default:
-        rc = write_analysis(t, &w);
-        break;
+    w_open(&w, c, file, i - c->files[file].first_task, ws, err);
+    eng_rc rc = w_finish(&w, writers[file](&w, ws));
+    if (rc != ENG_OK && rc != ENG_INTERNAL) {
+        /* A range that failed on its own, not one that stopped for a failed range: what
+         * the run reports. */
+        pthread_mutex_lock(&c->fail_mu);
+        if (c->fail_rc == ENG_OK) {
+            c->fail_rc = rc;
+            c->fail_err = *err;
+        }
+        pthread_mutex_unlock(&c->fail_mu);
     }
-    if (rc != ENG_OK) {
-        fmt_sink_free(w.sink);
-        fmt_buf_release(&w.buf);
-        return rc;
+    return rc;
+}
+
+static eng_rc tally_init(tally *t, size_t n_cur, size_t n_slots)
+{
+    memset(t, 0, sizeof *t);
+    t->slip_amount = calloc(n_cur, sizeof *t->slip_amount);
+    t->status_amount = calloc(n_cur, sizeof *t->status_amount);
+    t->slip_units = calloc(n_slots ? n_slots : 1, sizeof *t->slip_units);
+    return t->slip_amount && t->status_amount && t->slip_units ? ENG_OK : ENG_NOMEM;
+}
+
+static void tally_release(tally *t)
+{
+    free(t->slip_amount);
+    free(t->status_amount);
+    free(t->slip_units);
+}
+
+static void tally_add(eng_outputs *out, const tally *t, size_t n_cur, size_t n_slots)
+{
+    out->slips += t->slips;
+    out->slip_rows += t->slip_rows;
+    out->status_rows += t->status_rows;
+    out->backorder_rows += t->backorder_rows;
+    for (int s = 0; s < ENG_ST_COUNT; s++)
+        out->status_by[s] += t->status_by[s];
+    for (size_t k = 0; k < n_cur; k++) {
+        out->slip_amount[k] += t->slip_amount[k];
+        out->status_amount[k] += t->status_amount[k];
     }
-    return w_close(&w, &t->out->files[i]);
+    for (size_t s = 0; s < n_slots; s++)
+        out->slip_units[s] += t->slip_units[s];
+}
+
+/* Which files are cut into ranges, and how many: the big ones, by orders. */
+static void plan_ranges(out_ctx *c)
+{
+    const eng_products *n = c->night;
+    /* Small files first: they are one task each, and the ranges after them share the
+     * threads evenly to the end. */
+    static const size_t order[OUT_COUNT] = {OUT_PICKLIST, OUT_EXCEPTIONS, OUT_INVENTORY,
+                                            OUT_ALERTS,   OUT_LEDGER,     OUT_ANALYSIS,
+                                            OUT_SLIPS,    OUT_BACKORDERS, OUT_STATUS};
+    size_t task = 0;
+    for (size_t k = 0; k < OUT_COUNT; k++) {
+        out_file *f = &c->files[order[k]];
+        c->task_file[k] = order[k];
+        f->n_items = order[k] == OUT_SLIPS                                  ? n->alloc->n_ranked
+                     : order[k] == OUT_BACKORDERS || order[k] == OUT_STATUS ? n->book->n_orders
+                                                                            : 0;
+        f->n_ranges = f->n_items / ORDERS_PER_RANGE + 1;
+        f->first_task = task;
+        task += f->n_ranges;
+    }
+    c->n_tasks = task;
 }
 
 eng_rc eng_outputs_write(const eng_products *n, const eng_report *report, eng_outdir *od,
                          int compress, eng_pool *pool, eng_outputs *out, eng_err *err)
 {
     memset(out, 0, sizeof *out);
-    int n_cur = fmt_currency_count();
+    size_t n_cur = (size_t)fmt_currency_count();
     size_t n_slots = eng_inventory_count(n->setup->inventory);
-    out->slip_amount = calloc((size_t)n_cur, sizeof *out->slip_amount);
-    out->status_amount = calloc((size_t)n_cur, sizeof *out->status_amount);
-    out->ledger_refund = calloc((size_t)n_cur, sizeof *out->ledger_refund);
+    size_t n_wh = eng_inventory_warehouse_count(n->setup->inventory);
+    out->slip_amount = calloc(n_cur, sizeof *out->slip_amount);
+    out->status_amount = calloc(n_cur, sizeof *out->status_amount);
+    out->ledger_refund = calloc(n_cur, sizeof *out->ledger_refund);
     out->slip_units = calloc(n_slots ? n_slots : 1, sizeof *out->slip_units);
-    out_task *t = calloc(1, sizeof *t);
-    if (!out->slip_amount || !out->status_amount || !out->ledger_refund || !out->slip_units || !t) {
-        free(t);
+    out_ctx *c = calloc(1, sizeof *c);
+    if (!out->slip_amount || !out->status_amount || !out->ledger_refund || !out->slip_units || !c) {
+        free(c);
         return ENG_FAIL(err, ENG_NOMEM, "out of memory writing outputs");
     }
-    cells c;
-    eng_rc rc = cells_build(&c, n->setup->catalog, n->setup->inventory, err);
-    if (rc != ENG_OK) {
-        cells_release(&c);
-        free(t);
-        return rc;
-    }
-    t->night = n;
-    t->cells = &c;
-    t->totals = report->totals;
-    t->report = report;
-    t->compress = compress;
-    t->out = out;
-    t->od = od;
+    c->night = n;
+    c->report = report;
+    c->totals = report->totals;
+    c->out = out;
+    c->n_workers = eng_pool_threads(pool);
+    pthread_mutex_init(&c->fail_mu, NULL);
     for (size_t i = 0; i < OUT_COUNT; i++) {
+        pthread_mutex_init(&c->files[i].mu, NULL);
+        pthread_cond_init(&c->files[i].turn_changed, NULL);
+    }
+    eng_rc rc = eng_cells_build(&c->cells, n->setup->catalog, n->setup->inventory);
+    c->workers = calloc(c->n_workers, sizeof *c->workers);
+    if (rc == ENG_OK && !c->workers)
+        rc = ENG_NOMEM;
+    for (unsigned k = 0; rc == ENG_OK && k < c->n_workers; k++) {
+        worker_state *ws = &c->workers[k];
+        rc = tally_init(&ws->tally, n_cur, n_slots);
+        if (rc == ENG_OK && !(ws->ranks = malloc((n_wh ? n_wh : 1) * sizeof *ws->ranks)))
+            rc = ENG_NOMEM;
+    }
+    if (rc != ENG_OK)
+        rc = ENG_FAIL(err, ENG_NOMEM, "out of memory writing outputs");
+    plan_ranges(c);
+    for (size_t i = 0; rc == ENG_OK && i < OUT_COUNT; i++) {
         eng_output_file *f = &out->files[i];
         snprintf(f->name, sizeof f->name, "%s%s", out_names[i], compress ? ".zst" : "");
+        rc = eng_outdir_create(od, f->name, compress, &c->files[i].sink, err);
     }
     out->n_files = OUT_COUNT;
-    rc = eng_pool_for(pool, OUT_COUNT, output_task, t, err);
-    cells_release(&c);
-    free(t);
+    if (rc == ENG_OK) {
+        rc = eng_pool_for(pool, c->n_tasks, output_task, c, err);
+        if (rc != ENG_OK && c->fail_rc != ENG_OK) {
+            rc = c->fail_rc;
+            *err = c->fail_err;
+        }
+    }
+    for (unsigned k = 0; c->workers && k < c->n_workers; k++) {
+        worker_state *ws = &c->workers[k];
+        if (rc == ENG_OK)
+            tally_add(out, &ws->tally, n_cur, n_slots);
+        tally_release(&ws->tally);
+        free(ws->ranks);
+        fmt_buf_release(&ws->ro.buf);
+        fmt_buf_release(&ws->head);
+        fmt_buf_release(&ws->mid);
+        fmt_buf_release(&ws->tail);
+    }
+    for (size_t i = 0; i < OUT_COUNT; i++) {
+        fmt_sink_free(c->files[i].sink); /* left open only by a failure */
+        pthread_mutex_destroy(&c->files[i].mu);
+        pthread_cond_destroy(&c->files[i].turn_changed);
+    }
+    pthread_mutex_destroy(&c->fail_mu);
+    free(c->workers);
+    eng_cells_release(&c->cells);
+    free(c);
     return rc;
 }
 
