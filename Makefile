@@ -64,7 +64,7 @@ define ensure_pkgs
 endef
 
 .PHONY: all deps test-deps run test unit golden cli outdir chain history verify hostile faults-smoke faults \
-        stress tsan-run threads sanitize install format format-check clean bench bench-smoke profile \
+        stress tsan-run threads budget sanitize install format format-check clean bench bench-smoke profile \
         bench-node bench-duckdb \
         fuzz fuzz-smoke fuzz-build
 
@@ -160,7 +160,7 @@ run: deps
 # ---- tests -----------------------------------------------------------------------------
 test: test-deps
 	@$(MAKE) --no-print-directory unit golden cli outdir chain history verify hostile faults-smoke stress \
-	    tsan-run threads fuzz-smoke bench-smoke
+	    tsan-run threads budget fuzz-smoke bench-smoke
 
 unit: $(addprefix build/asan/,$(TESTS))
 	@set -e; for t in $^; do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 ./$$t --jobs 2; done
@@ -211,6 +211,11 @@ stress: $(addprefix build/tsan/,$(STRESS))
 # bytes, and verify accepts it (tests/threads.sh).
 threads: build/tsan/slipway build/bench/gen
 	@sh tests/threads.sh build/tsan/slipway build/bench/gen
+
+# The memory estimate against the lines read and the peak, and the early refusal (exit 3)
+# under --memory-limit and ulimit -v (tests/budget.sh).
+budget: build/slipway build/bench/gen
+	@sh tests/budget.sh build/slipway build/bench/gen
 
 # The whole binary under ThreadSanitizer on the samples, outputs checked as in golden.
 tsan-run: build/tsan/slipway

@@ -3,6 +3,7 @@
  * flag, then a pointer to --help, and exit code 2. */
 #include "cli.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +26,7 @@ static const char main_help[] =
     "  slipway run --catalog FILE --inventory FILE --orders FILE [--orders FILE ...]\n"
     "              [--returns FILE ...] [--history FILE|DIR ...] [--policy FILE]\n"
     "              [--threads N] [--run-date YYYY-MM-DD] [--compress] [--mode OCTAL]\n"
-    "              --out DIR\n"
+    "              [--memory-limit SIZE] --out DIR\n"
     "  slipway verify DIR [--catalog FILE --inventory FILE --orders FILE ...]\n"
     "  slipway --help | --version      slipway run --help      slipway verify --help\n"
     "\n"
@@ -41,7 +42,7 @@ static const char run_help[] =
     "                             map:FILE]\n"
     "                   [--encoding utf-8|windows-1252|gb18030]\n"
     "                   [--threads N] [--run-date YYYY-MM-DD] [--compress]\n"
-    "                   [--mode OCTAL] --out DIR\n"
+    "                   [--mode OCTAL] [--memory-limit SIZE] --out DIR\n"
     "\n"
     "Reads the night's orders, checks every row and order, reserves stock in rank order\n"
     "and writes into DIR (which must not exist): slips.csv, picklist.csv,\n"
@@ -69,6 +70,9 @@ static const char run_help[] =
     "  --mode OCTAL        permission bits of the output files (default 0640: they hold\n"
     "                      customer names and addresses); the folder gets x where the\n"
     "                      files have r (0750). The umask may remove more\n"
+    "  --memory-limit SIZE the memory the run may use (512M, 16G; default: what the\n"
+    "                      system has available). A night estimated from the start of\n"
+    "                      its orders files to need more is refused before it is read\n"
     "  --out DIR           output folder to create\n"
     "\n"
     "SIGINT, SIGTERM or SIGHUP before DIR is complete removes the unfinished folder and\n"
@@ -163,6 +167,29 @@ static int parse_mode(const char *v, unsigned *mode)
     return 0;
 }
 
+/* "123", "512M", "16G", "2T" (also "16GB", "16GiB"; K, M, G, T are powers of 1024). At
+ * least 1 MiB, or a typo such as "16" for 16G would refuse every night. 0 or -1. */
+static int parse_size(const char *v, uint64_t *bytes)
+{
+    int64_t n;
+    size_t digits = strspn(v, "0123456789");
+    if (digits == 0 || digits > 15 || fmt_int_parse(v, digits, &n) != FMT_NUM_OK)
+        return -1;
+    static const char units[] = "KMGT";
+    const char *suffix = v + digits,
+               *u = *suffix ? strchr(units, toupper((unsigned char)*suffix)) : NULL;
+    if (*suffix && (!u || (strcmp(suffix + 1, "") != 0 && strcasecmp(suffix + 1, "B") != 0 &&
+                           strcasecmp(suffix + 1, "iB") != 0)))
+        return -1;
+    uint64_t b = (uint64_t)n;
+    for (int k = u ? (int)(u - units) + 1 : 0; k > 0; k--)
+        b *= 1024;
+    if (b < (1u << 20))
+        return -1;
+    *bytes = b;
+    return 0;
+}
+
 static unsigned default_threads(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -204,7 +231,7 @@ static int cmd_run(int argc, char **argv)
                    is_flag(arg, "--threads") || is_flag(arg, "--run-date") ||
                    is_flag(arg, "--format") || is_flag(arg, "--encoding") ||
                    is_flag(arg, "--returns") || is_flag(arg, "--history") ||
-                   is_flag(arg, "--mode")) {
+                   is_flag(arg, "--mode") || is_flag(arg, "--memory-limit")) {
             const char *flag = arg;
             char name[32];
             size_t len = strcspn(flag, "=");
@@ -251,6 +278,11 @@ static int cmd_run(int argc, char **argv)
                     rc = usage_error("--mode wants octal permission bits for the output files "
                                      "that let the owner read and write, 0600 to 0777 (e.g. "
                                      "0640 or 0644), not '%s'",
+                                     v);
+            } else if (strcmp(name, "--memory-limit") == 0) {
+                if (parse_size(v, &a.memory_limit) != 0)
+                    rc = usage_error("--memory-limit wants a size such as 512M, 16G or 2T "
+                                     "(bytes without a suffix), not '%s'",
                                      v);
             } else if (strcmp(name, "--returns") == 0) {
                 a.returns[a.n_returns++] = v;

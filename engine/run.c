@@ -1,6 +1,7 @@
 /* The nightly run, stage by stage, each handing the next an owned product:
  *
  *   eng_setup       configuration, reference data, inputs, pool, output folder
+ *   eng_budget      the night's size from the start of its files: refused if too big
  *   eng_batches     the orders files read into checked rows        (intake/ingest)
  *   eng_returns     return requests read                            (allocate/returns)
  *   eng_history     what earlier nights shipped and took back       (intake/history)
@@ -25,6 +26,7 @@
 #include "base/strset.h"
 #include "book/error_rate.h"
 #include "book/orders.h"
+#include "intake/budget.h"
 #include "intake/history.h"
 #include "intake/ingest.h"
 #include "write/alerts.h"
@@ -125,9 +127,13 @@ int eng_run(const eng_run_args *a)
     signal(SIGPIPE, SIG_IGN);
 
     eng_rc rc = eng_setup_new(a, &setup, &err);
+    eng_budget budget;
+    memset(&budget, 0, sizeof budget);
+    if (rc == ENG_OK)
+        rc = eng_budget_check(setup, &budget, eng_err_fresh(&err));
     eng_metrics_lap(&metrics, ENG_STAGE_LOAD, &mark);
     if (rc == ENG_OK)
-        rc = eng_batches_read(setup, &batches, eng_err_fresh(&err));
+        rc = eng_batches_read(setup, &budget.size, &batches, eng_err_fresh(&err));
     if (rc == ENG_OK)
         rc = read_returns_and_history(setup, batches, &returns, &history, &metrics, &mark, &err);
     eng_heap_plan_building();
@@ -164,6 +170,9 @@ int eng_run(const eng_run_args *a)
     if (rc == ENG_OK) {
         metrics.total_seconds = mark - t0;
         metrics.history_rows = eng_history_rows(history);
+        metrics.memory_estimate = budget.estimate;
+        metrics.estimated_lines = budget.size.lines;
+        metrics.estimated_orders = budget.size.orders;
         rc = eng_metrics_write(&p, &metrics, setup->outdir, eng_err_fresh(&err));
     }
     if (rc == ENG_OK)
@@ -196,6 +205,7 @@ int eng_run(const eng_run_args *a)
     eng_history_free(history);
     eng_returns_release(&returns);
     eng_batches_free(batches);
+    eng_budget_release(&budget);
     eng_setup_free(setup);
     return committed ? 0 : eng_rc_exit_code(rc);
 }

@@ -384,6 +384,34 @@ int fmt_source_is_zstd(const fmt_source *s)
     return s->is_zstd;
 }
 
+int fmt_source_opened_as(const fmt_source *s, uint64_t *size, struct timespec *mtime)
+{
+    *size = s->regular ? (uint64_t)s->open_size : 0;
+    *mtime = s->regular ? s->open_mtime : (struct timespec){0, 0};
+    return s->regular;
+}
+
+uint64_t fmt_source_text_size_estimate(const fmt_source *s, uint64_t text_read)
+{
+    if (!s->regular)
+        return 0;
+    uint64_t size = (uint64_t)s->open_size;
+    if (!s->is_zstd)
+        return size;
+    unsigned char frame[18]; /* ZSTD_FRAMEHEADERSIZE_MAX, static-linking only in zstd.h */
+    ssize_t got = pread(s->fd, frame, sizeof frame, 0);
+    unsigned long long stated = got > 0 ? ZSTD_getFrameContentSize(frame, (size_t)got) : 0;
+    if (stated != ZSTD_CONTENTSIZE_UNKNOWN && stated != ZSTD_CONTENTSIZE_ERROR &&
+        stated >= text_read)
+        return stated;
+    /* Streamed compression states no size: scale by the ratio of what was decompressed to
+     * the compressed bytes it took (those read minus those still waiting in the buffer). */
+    uint64_t used = s->raw_bytes - (uint64_t)(s->in.size - s->in.pos);
+    if (used == 0 || s->peek_eof)
+        return text_read;
+    return (uint64_t)((double)size * ((double)text_read / (double)used));
+}
+
 uint64_t fmt_source_raw_bytes(const fmt_source *s)
 {
     return s->raw_bytes;

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "../engine/core/err.h"
 #include "buf.h"
@@ -45,6 +46,16 @@ int fmt_source_is_zstd(const fmt_source *s);
 /* Raw bytes read so far and, after end of file, their SHA-256 in hex. */
 uint64_t fmt_source_raw_bytes(const fmt_source *s);
 void fmt_source_sha256(fmt_source *s, char hex[65]);
+
+/* A regular file's size and modification time when it was opened: 1, or 0 for a pipe or
+ * other special file (which has neither). */
+int fmt_source_opened_as(const fmt_source *s, uint64_t *size, struct timespec *mtime);
+
+/* How many bytes of text the whole file holds, estimated after text_read bytes of it
+ * were read (or peeked): a plain file's size; a zstd file's content size when its first
+ * frame's header states it, else its compressed size times the compression ratio seen so
+ * far. 0 for a pipe or other special file, whose size is not known in advance. */
+uint64_t fmt_source_text_size_estimate(const fmt_source *s, uint64_t text_read);
 
 /* What reading a whole input found, for manifest.json and the run's warnings. */
 typedef struct fmt_input_info {

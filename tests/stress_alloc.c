@@ -273,7 +273,7 @@ static void run_night(const night_files *f, unsigned threads, night *n)
     if (eng_setup_new(&a, &n->setup, &err) != ENG_OK)
         goto fail;
     n->setup->chunk_size = 4096; /* many chunks, so batches really race */
-    if (eng_batches_read(n->setup, &n->batches, &err) ||
+    if (eng_batches_read(n->setup, NULL, &n->batches, &err) ||
         eng_book_build(n->setup, n->batches, NULL, &n->book, &err) ||
         eng_allocation_prepare(n->setup, &n->al, &err) ||
         eng_allocation_run(n->setup, n->book, NULL, n->al, &err))

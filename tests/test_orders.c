@@ -58,7 +58,7 @@ Test(orders, rows_are_freed_and_what_later_stages_read_of_them_is_kept)
     eng_batches *batches = NULL;
     eng_book *book = NULL;
     cr_assert_eq(eng_setup_new(&a, &setup, &err), ENG_OK, "%s", err.msg);
-    cr_assert_eq(eng_batches_read(setup, &batches, &err), ENG_OK, "%s", err.msg);
+    cr_assert_eq(eng_batches_read(setup, NULL, &batches, &err), ENG_OK, "%s", err.msg);
     cr_assert_eq(batches->n, 1);
     cr_assert_eq(batches->items[0]->n_rows, 4);
     cr_assert_eq(eng_book_build(setup, batches, NULL, &book, &err), ENG_OK, "%s", err.msg);
@@ -126,7 +126,7 @@ static void forced_collision_night(size_t n_rows, size_t twin)
     eng_batches *batches = NULL;
     eng_book *book = NULL;
     cr_assert_eq(eng_setup_new(&a, &setup, &err), ENG_OK, "%s", err.msg);
-    cr_assert_eq(eng_batches_read(setup, &batches, &err), ENG_OK, "%s", err.msg);
+    cr_assert_eq(eng_batches_read(setup, NULL, &batches, &err), ENG_OK, "%s", err.msg);
     cr_assert_eq(batches->n, 1);
     eng_batch *b = batches->items[0];
     cr_assert_eq(b->n_rows, n_rows);

@@ -75,7 +75,7 @@ static void setup_night(void)
     cr_assert_not_null(ids);
     cr_assert_eq(eng_strset_add(ids, "A-1", 3), ENG_OK);
     cr_assert_eq(eng_setup_new(&a, &setup, &err), ENG_OK, "%s", err.msg);
-    cr_assert_eq(eng_batches_read(setup, &batches, &err), ENG_OK, "%s", err.msg);
+    cr_assert_eq(eng_batches_read(setup, NULL, &batches, &err), ENG_OK, "%s", err.msg);
     cr_assert_eq(eng_history_load(setup, ids, NULL, &hist, &err), ENG_OK, "%s", err.msg);
     eng_strset_free(ids);
     cr_assert_eq(eng_book_build(setup, batches, hist, &book, &err), ENG_OK, "%s", err.msg);

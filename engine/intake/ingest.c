@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../../formats/chunker.h"
 #include "../../formats/currency.h"
@@ -609,7 +610,8 @@ typedef struct work_item {
 
 typedef struct ingest {
     const eng_setup *setup;
-    eng_file_facts *files; /* per orders file: each written by the reader alone */
+    const eng_night_size *surveyed; /* NULL: no survey to compare each file with */
+    eng_file_facts *files;          /* per orders file: each written by the reader alone */
     eng_queue *queue;
     fmt_chunk_pool *chunk_bufs;  /* every chunk's buffer, recycled */
     eng_layout *layouts;         /* per order file; written by the reader before its first chunk
@@ -881,11 +883,189 @@ static eng_rc choose_layout(ingest *in, uint16_t file, fmt_source *s, detection 
     return ENG_OK;
 }
 
+/* ---- the night's size, from the start of each file ---- */
+
+/* Enough records (thousands) to see how long a line is and how many lines an order has;
+ * little enough to cost under a percent of reading the file. */
+#define SURVEY_BYTES (1u << 20)
+#define RATIO_BYTES  (16u << 20)
+
+typedef struct survey_count {
+    uint64_t rows, orders;
+    size_t data_start, data_end; /* the sampled records' bytes in the peek */
+} survey_count;
+
+/* Rows and runs of one order id in the whole records of p[0..n): orders whose rows are
+ * not adjacent count once per run, which errs towards more orders (the costlier side). */
+static eng_rc survey_records(const fmt_layout *l, const char *p, size_t n, int at_eof,
+                             survey_count *c)
+{
+    memset(c, 0, sizeof *c);
+    fmt_csv_fields *f = fmt_csv_fields_new(l->dialect);
+    fmt_out out;
+    int out_ok = fmt_out_init(&out) == ENG_OK;
+    eng_rc rc = f && out_ok ? ENG_OK : ENG_NOMEM;
+    fmt_csv_iter it;
+    uint64_t line;
+    int strict_ok = 0;
+    int got = rc == ENG_OK ? first_record(p, n, 1, l->dialect, f, &it, &line, &strict_ok) : 0;
+    if (got < 0)
+        rc = ENG_NOMEM;
+    void *bind = NULL;
+    eng_err ignored;
+    memset(&ignored, 0, sizeof ignored);
+    if (got == 1 && l->bind(l, f, &bind, &ignored) == ENG_OK) {
+        c->data_start = c->data_end = it.pos;
+        char prev[64];
+        size_t prev_len = SIZE_MAX;
+        fmt_str rec;
+        while (rc == ENG_OK && fmt_csv_iter_next(&it, &rec, &line)) {
+            if (!it.complete && !at_eof)
+                break; /* cut by the end of the sample */
+            rc = fmt_csv_split(f, rec.p, rec.len) == ENG_NOMEM ? ENG_NOMEM : ENG_OK;
+            if (rc == ENG_OK) {
+                fmt_out_reset(&out);
+                rc = l->transform(l, bind, f, &out);
+            }
+            for (size_t i = 0; rc == ENG_OK && !out.skip && i < out.n; i++) {
+                fmt_str id = out.rows[i].v[FMT_COL_ORDER_ID];
+                size_t k = id.len < sizeof prev ? id.len : sizeof prev;
+                if (k != prev_len || memcmp(prev, id.p, k) != 0) {
+                    c->orders++;
+                    memcpy(prev, id.p, k);
+                    prev_len = k;
+                }
+                c->rows++;
+            }
+            c->data_end = it.pos;
+        }
+        l->unbind(bind);
+    }
+    if (out_ok)
+        fmt_out_release(&out);
+    fmt_csv_fields_free(f);
+    return rc;
+}
+
+/* A zstd file's compression ratio, from more bytes than the sample parsed: the decoder
+ * has taken in up to a block (128 KiB of text) more than it handed out, which skews a
+ * ratio over 1 MiB by a tenth and one over 16 MiB by under a hundredth. Decompressing
+ * is quick beside parsing. Returns the text read in all (want, or less at its end). */
+static eng_rc read_on(fmt_source *s, uint64_t want, uint64_t *text_read)
+{
+    char *scratch = malloc(1u << 20);
+    if (!scratch)
+        return ENG_NOMEM;
+    uint64_t total = 0;
+    eng_err ignored;
+    memset(&ignored, 0, sizeof ignored);
+    eng_rc rc = ENG_OK;
+    while (total < want) {
+        size_t k = 0;
+        rc = fmt_source_read(s, scratch, 1u << 20, &k, &ignored);
+        if (rc != ENG_OK || k == 0)
+            break;
+        total += k;
+    }
+    free(scratch);
+    if (rc == ENG_NOMEM)
+        return rc;
+    if (total > *text_read)
+        *text_read = total;
+    return ENG_OK; /* a read failure is for reading the file to report */
+}
+
+void eng_night_size_release(eng_night_size *n)
+{
+    free(n->seen);
+    n->seen = NULL;
+}
+
+eng_rc eng_orders_survey(const eng_setup *setup, eng_night_size *out, eng_err *err)
+{
+    memset(out, 0, sizeof *out);
+    out->seen = calloc(setup->n_order_files ? setup->n_order_files : 1, sizeof *out->seen);
+    if (!out->seen)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory sizing the night");
+    ingest in;
+    memset(&in, 0, sizeof in);
+    in.setup = setup;
+    size_t n_all;
+    const fmt_layout *const *all = fmt_layout_all(&n_all);
+    for (size_t file = 0; file < setup->n_order_files; file++) {
+        /* A pipe or FIFO can be read once only, by intake: it is not in the estimate. */
+        struct stat st;
+        if (stat(setup->sources[file].path, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        fmt_source *s = NULL;
+        eng_err ignored;
+        memset(&ignored, 0, sizeof ignored);
+        eng_rc rc = fmt_source_open(setup->sources[file].path, &s, &ignored);
+        if (rc == ENG_OK)
+            out->seen[file].regular =
+                fmt_source_opened_as(s, &out->seen[file].size, &out->seen[file].mtime);
+        const char *p = NULL;
+        size_t n = 0;
+        if (rc == ENG_OK)
+            rc = fmt_source_peek(s, SURVEY_BYTES, &p, &n, &ignored);
+        detection found;
+        memset(&found, 0, sizeof found);
+        if (rc == ENG_OK)
+            rc = detect(&in, all, n_all, p, n, n < SURVEY_BYTES, &found);
+        const fmt_layout *l = setup->format ? setup->format : found.layout;
+        survey_count c;
+        memset(&c, 0, sizeof c);
+        if (rc == ENG_OK && l)
+            rc = survey_records(l, p, n, n < SURVEY_BYTES, &c);
+        uint64_t text_read = n;
+        if (rc == ENG_OK && fmt_source_is_zstd(s) && n == SURVEY_BYTES)
+            rc = read_on(s, RATIO_BYTES, &text_read);
+        uint64_t text = rc == ENG_OK ? fmt_source_text_size_estimate(s, text_read) : 0;
+        fmt_source_close(s);
+        if (rc == ENG_NOMEM)
+            return ENG_FAIL(err, ENG_NOMEM, "out of memory sizing the night");
+        /* Anything else wrong with the file is for its reading to say, in full. */
+        size_t sampled = c.data_end - c.data_start;
+        if (sampled == 0)
+            continue;
+        double scale = text > c.data_start ? (double)(text - c.data_start) / (double)sampled : 1.0;
+        out->lines += (uint64_t)((double)c.rows * scale + 0.5);
+        out->orders += (uint64_t)((double)c.orders * scale + 0.5);
+        out->bytes += text;
+    }
+    return ENG_OK;
+}
+
+/* The file is the one the survey sized: a file replaced or still growing between the two
+ * is refused as one that changes while it is read. */
+static eng_rc check_as_surveyed(const ingest *in, uint16_t file, fmt_source *s, eng_err *err)
+{
+    if (!in->surveyed || !in->surveyed->seen[file].regular)
+        return ENG_OK;
+    const struct eng_file_seen *was = &in->surveyed->seen[file];
+    uint64_t size;
+    struct timespec mtime;
+    if (fmt_source_opened_as(s, &size, &mtime) && size == was->size &&
+        mtime.tv_sec == was->mtime.tv_sec && mtime.tv_nsec == was->mtime.tv_nsec)
+        return ENG_OK;
+    err->path = in->setup->sources[file].path;
+    err->line = 0;
+    err->field = NULL;
+    return ENG_FAIL(err, ENG_REFUSED,
+                    "changed while it was read (a transfer still in progress?); wait until it "
+                    "is complete and run again");
+}
+
 static eng_rc read_file(ingest *in, uint16_t file, eng_err *err)
 {
     const eng_source *src = &in->setup->sources[file];
     fmt_source *s = NULL;
     ENG_TRY(fmt_source_open(src->path, &s, err));
+    eng_rc seen_rc = check_as_surveyed(in, file, s, err);
+    if (seen_rc != ENG_OK) {
+        fmt_source_close(s);
+        return seen_rc;
+    }
     detection found;
     eng_rc rc = choose_layout(in, file, s, &found, err);
     if (rc != ENG_OK) {
@@ -1068,11 +1248,13 @@ static int cmp_batch(const void *a, const void *b)
     return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-eng_rc eng_batches_read(const eng_setup *setup, eng_batches **out, eng_err *err)
+eng_rc eng_batches_read(const eng_setup *setup, const eng_night_size *surveyed, eng_batches **out,
+                        eng_err *err)
 {
     ingest in;
     memset(&in, 0, sizeof in);
     in.setup = setup;
+    in.surveyed = surveyed;
     eng_pool *pool = setup->pool;
     unsigned n_workers = eng_pool_threads(pool);
     size_t n_files = setup->n_order_files;

@@ -8,6 +8,8 @@
 #ifndef ENG_INGEST_H
 #define ENG_INGEST_H
 
+#include <time.h>
+
 #include "../../formats/csv.h"
 #include "../../formats/layout.h"
 #include "../record/record.h"
@@ -25,10 +27,37 @@ typedef struct eng_batches {
     size_t n_files;
 } eng_batches;
 
+/* What the start of the orders files says about the night's size, before it is read:
+ * each file's first SURVEY bytes (decompressed) are parsed through its layout, and the
+ * rows and order-id changes found there are scaled by the file's whole size (a .zst
+ * file's content size from its frame header, or its compressed size times the
+ * compression ratio of the sample). An estimate, for refusing a night that cannot fit
+ * early (intake/budget); the exact counts are the batches' own. */
+typedef struct eng_night_size {
+    uint64_t lines;  /* order lines (rows), estimated */
+    uint64_t orders; /* orders, estimated from runs of one order id */
+    uint64_t bytes;  /* the orders files' text, decompressed, estimated */
+    /* Per orders file, as the survey found it: reading it later must find the same file
+     * (a transfer still in progress is refused, not read as far as it has come). */
+    struct eng_file_seen {
+        int regular; /* 0: not surveyed (a pipe, or unreadable) */
+        uint64_t size;
+        struct timespec mtime;
+    } * seen;
+} eng_night_size;
+
+void eng_night_size_release(eng_night_size *n);
+
+/* Survey the setup's orders files. A file that cannot be read or detected counts as
+ * nothing here (reading it refuses it with the full message), and so does one that is
+ * not a regular file (a pipe can be read only once). ENG_NOMEM only. */
+eng_rc eng_orders_survey(const eng_setup *setup, eng_night_size *out, eng_err *err);
+
 /* Read the setup's orders files (sources[0 .. n_order_files)) on its pool. ENG_REFUSED for
- * an unreadable file, an empty file or a bad header (err names file, line and column);
- * ENG_NOMEM. */
-eng_rc eng_batches_read(const eng_setup *setup, eng_batches **out, eng_err *err);
+ * an unreadable file, an empty file, a bad header (err names file, line and column), or a
+ * file that is not as eng_orders_survey saw it (surveyed may be NULL); ENG_NOMEM. */
+eng_rc eng_batches_read(const eng_setup *setup, const eng_night_size *surveyed, eng_batches **out,
+                        eng_err *err);
 void eng_batches_free(eng_batches *batches);
 
 /* How one orders file is read. */

@@ -247,6 +247,7 @@ eng_rc eng_setup_new(const eng_run_args *a, eng_setup **out, eng_err *err)
     s->threads = a->threads;
     s->encoding = a->encoding;
     s->compress = a->compress;
+    s->memory_limit = a->memory_limit;
     s->warnings = eng_warnings_new();
     const char *mapping_path = NULL;
     fmt_input_info mapping_info, policy_info;

@@ -40,8 +40,9 @@ typedef struct eng_run_args {
     const char *encoding; /* --encoding as an iconv name; NULL: auto */
     int32_t run_date;     /* days since 1970-01-01 */
     int compress;
-    unsigned mode; /* permission bits of output files (--mode); 0: ENG_OUTDIR_MODE */
-    int quiet;     /* no human summary on stdout */
+    unsigned mode;         /* permission bits of output files (--mode); 0: ENG_OUTDIR_MODE */
+    int quiet;             /* no human summary on stdout */
+    uint64_t memory_limit; /* --memory-limit in bytes; 0: what the system has available */
 } eng_run_args;
 
 typedef struct eng_setup {
@@ -53,6 +54,7 @@ typedef struct eng_setup {
     const fmt_layout *format; /* --format: every orders file read this way; NULL: auto */
     const char *encoding;     /* --encoding (iconv name); NULL: auto */
     int compress;             /* --compress */
+    uint64_t memory_limit;    /* --memory-limit; 0: what the system has available */
     /* reference data */
     eng_catalog *catalog;
     eng_inventory *inventory;

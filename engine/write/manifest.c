@@ -168,6 +168,9 @@ eng_rc eng_metrics_write(const eng_products *n, const eng_metrics *m, eng_outdir
     snprintf(rate, sizeof rate, "%.0f", m->total_seconds > 0 ? (double)rows / m->total_seconds : 0);
     fmt_json_number_text(&j, "rows_per_second", rate);
     fmt_json_u64(&j, "peak_rss_kib", (uint64_t)peak_kib);
+    fmt_json_u64(&j, "memory_estimate_kib", m->memory_estimate / 1024);
+    fmt_json_u64(&j, "estimated_order_rows", m->estimated_lines);
+    fmt_json_u64(&j, "estimated_orders", m->estimated_orders);
     fmt_json_object_end(&j);
     fmt_json_finish(&j);
     eng_rc rc = write_json(&b, od, "metrics.json", err);

@@ -37,6 +37,8 @@ typedef struct eng_metrics {
     double stage_seconds[ENG_STAGE_COUNT];
     double total_seconds;
     uint64_t history_rows;
+    uint64_t memory_estimate; /* intake/budget's, to compare with the peak */
+    uint64_t estimated_lines, estimated_orders;
 } eng_metrics;
 
 /* Monotonic clock in seconds. */

@@ -1,0 +1,98 @@
+#include "budget.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "../base/memory.h"
+
+/* What the engine holds per order line and per order at its peak (the book stage, when a
+ * night's rows, orders and lines are all alive), and per orders-file chunk in flight.
+ * Measured on the bench nights (bench/, 200k to 5M lines, one to six lines per order) and
+ * rounded up; recalibrate when the records change (tests/budget.sh compares). */
+#define BYTES_PER_LINE   100u
+#define BYTES_PER_ORDER  300u
+#define CHUNK_BYTES      (4u << 20)
+#define PER_THREAD_BYTES (4u << 20) /* a worker's scratch: its splitter, arenas' blocks */
+
+static uint64_t rss_now(void)
+{
+    struct rusage ru;
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? (uint64_t)ru.ru_maxrss * 1024u : 0;
+}
+
+/* "1,234,567" */
+static void grouped(uint64_t v, char *out, size_t cap)
+{
+    char digits[24];
+    int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)v);
+    size_t o = 0;
+    for (int i = 0; i < n && o + 2 < cap; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    out[o] = '\0';
+}
+
+/* "3.2 GiB", "512 MiB" */
+static void human(uint64_t bytes, char *out, size_t cap)
+{
+    static const char *const unit[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+    double v = (double)bytes;
+    int u = 0;
+    while (v >= 1024 && u < 4) {
+        v /= 1024;
+        u++;
+    }
+    snprintf(out, cap, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
+}
+
+eng_rc eng_budget_check(const eng_setup *s, eng_budget *out, eng_err *err)
+{
+    memset(out, 0, sizeof *out);
+    ENG_TRY(eng_orders_survey(s, &out->size, err));
+    /* The chunks the reader queues and the workers parse (ingest.c: two per worker, at most
+     * sixteen queued), never more than the text itself. */
+    uint64_t chunks = (uint64_t)(3 * s->threads + 2) * CHUNK_BYTES;
+    if (chunks > out->size.bytes + CHUNK_BYTES)
+        chunks = out->size.bytes + CHUNK_BYTES;
+    uint64_t tonight = out->size.lines * BYTES_PER_LINE + out->size.orders * BYTES_PER_ORDER +
+                       chunks + (uint64_t)s->threads * PER_THREAD_BYTES;
+    uint64_t setup_held = rss_now();
+    out->estimate = setup_held + tonight;
+    if (s->memory_limit) {
+        out->available = s->memory_limit;
+        out->available_from = "--memory-limit";
+        if (out->estimate <= out->available)
+            return ENG_OK;
+    } else {
+        uint64_t room = eng_memory_available(&out->available_from);
+        out->available = room ? setup_held + room : 0;
+        /* An address-space limit also counts what is mapped and not yet touched: every
+         * chunk buffer whole and the reader thread's stack. */
+        if (strncmp(out->available_from, "RLIMIT", 6) == 0)
+            tonight += (uint64_t)(3 * s->threads + 2) * CHUNK_BYTES - chunks + (8u << 20);
+        if (!room || tonight <= room)
+            return ENG_OK;
+    }
+    char need[32], have[32], lines[32], orders[32];
+    human(out->estimate, need, sizeof need);
+    human(out->available, have, sizeof have);
+    grouped(out->size.lines, lines, sizeof lines);
+    grouped(out->size.orders, orders, sizeof orders);
+    err->path = NULL;
+    err->line = 0;
+    err->field = NULL;
+    return ENG_FAIL(err, ENG_REFUSED,
+                    "tonight needs about %s of memory (about %s order lines in %s orders, "
+                    "estimated from the start of each orders file), but %s is available (%s); "
+                    "free memory, run on a larger machine, split the orders files over several "
+                    "runs, or set --memory-limit if the estimate is wrong",
+                    need, lines, orders, have, out->available_from);
+}
+
+void eng_budget_release(eng_budget *b)
+{
+    eng_night_size_release(&b->size);
+}
