@@ -380,3 +380,58 @@ Test(isotime, every_day_from_1969_to_2100_converts_both_ways)
         }
     }
 }
+
+/* The formatter writes digits by hand; printf is the reference, over the whole range of
+ * 64-bit nanoseconds (years 1677 to 2262), fractions of every length included. */
+static size_t reference_format(int64_t ns, char *dst)
+{
+    int64_t days = ns / FMT_NS_PER_DAY, rem = ns % FMT_NS_PER_DAY;
+    if (rem < 0) {
+        rem += FMT_NS_PER_DAY;
+        days--;
+    }
+    int y, m, d;
+    fmt_civil_from_days((int32_t)days, &y, &m, &d);
+    int64_t secs = rem / 1000000000, frac = rem % 1000000000;
+    int n = snprintf(dst, 40, "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d, (int)(secs / 3600),
+                     (int)(secs / 60 % 60), (int)(secs % 60));
+    if (frac) {
+        int digits = 9;
+        while (frac % 10 == 0) {
+            frac /= 10;
+            digits--;
+        }
+        n += snprintf(dst + n, (size_t)(40 - n), ".%0*lld", digits, (long long)frac);
+    }
+    dst[n++] = 'Z';
+    dst[n] = '\0';
+    return (size_t)n;
+}
+
+Test(isotime, format_agrees_with_printf_over_the_whole_range)
+{
+    uint64_t x = 0x9E3779B97F4A7C15u;
+    const int64_t edges[] = {
+        INT64_MIN,      INT64_MAX,      0, -1, 1, 999999999, -999999999, 1000000000, 86399999999999,
+        86400000000000, -86400000000000};
+    for (int i = 0; i < 200000; i++) {
+        int64_t ns;
+        if (i < (int)(sizeof edges / sizeof *edges)) {
+            ns = edges[i];
+        } else {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            ns = (int64_t)x;
+            if (i % 3 == 0)
+                ns -= ns % 1000000; /* milliseconds */
+            else if (i % 3 == 1)
+                ns -= ns % 1000000000; /* whole seconds */
+        }
+        char got[40], want[40];
+        size_t n = fmt_isotime_format(ns, got);
+        size_t wn = reference_format(ns, want);
+        cr_assert_str_eq(got, want, "ns %lld", (long long)ns);
+        cr_assert_eq(n, wn);
+    }
+}
