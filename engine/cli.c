@@ -182,8 +182,11 @@ static int parse_size(const char *v, uint64_t *bytes)
                            strcasecmp(suffix + 1, "iB") != 0)))
         return -1;
     uint64_t b = (uint64_t)n;
-    for (int k = u ? (int)(u - units) + 1 : 0; k > 0; k--)
+    for (int k = u ? (int)(u - units) + 1 : 0; k > 0; k--) {
+        if (b > UINT64_MAX / 1024)
+            return -1; /* over 16 EiB: a typo, not a machine */
         b *= 1024;
+    }
     if (b < (1u << 20))
         return -1;
     *bytes = b;

@@ -398,18 +398,24 @@ uint64_t fmt_source_text_size_estimate(const fmt_source *s, uint64_t text_read)
     uint64_t size = (uint64_t)s->open_size;
     if (!s->is_zstd)
         return size;
+    /* The compressed size scaled by the ratio of what was decompressed to the compressed
+     * bytes it took (those read minus those still waiting in the buffer). */
+    uint64_t used = s->raw_bytes - (uint64_t)(s->in.size - s->in.pos);
+    if (used == 0 || s->peek_eof)
+        return text_read;
+    double scaled = (double)size * ((double)text_read / (double)used);
+    uint64_t by_ratio = scaled < 1.8e19 ? (uint64_t)scaled : UINT64_MAX;
+    /* The first frame's header may state its size exactly; a file of several frames
+     * (concatenated, pzstd) has more than that, and a header stating far more than the
+     * ratio allows is damaged (reading it will say so): the larger of the two, unless the
+     * header is out of all proportion. */
     unsigned char frame[18]; /* ZSTD_FRAMEHEADERSIZE_MAX, static-linking only in zstd.h */
     ssize_t got = pread(s->fd, frame, sizeof frame, 0);
     unsigned long long stated = got > 0 ? ZSTD_getFrameContentSize(frame, (size_t)got) : 0;
     if (stated != ZSTD_CONTENTSIZE_UNKNOWN && stated != ZSTD_CONTENTSIZE_ERROR &&
-        stated >= text_read)
+        stated > by_ratio && stated / 4 <= by_ratio)
         return stated;
-    /* Streamed compression states no size: scale by the ratio of what was decompressed to
-     * the compressed bytes it took (those read minus those still waiting in the buffer). */
-    uint64_t used = s->raw_bytes - (uint64_t)(s->in.size - s->in.pos);
-    if (used == 0 || s->peek_eof)
-        return text_read;
-    return (uint64_t)((double)size * ((double)text_read / (double)used));
+    return by_ratio;
 }
 
 uint64_t fmt_source_raw_bytes(const fmt_source *s)

@@ -52,9 +52,10 @@ void fmt_source_sha256(fmt_source *s, char hex[65]);
 int fmt_source_opened_as(const fmt_source *s, uint64_t *size, struct timespec *mtime);
 
 /* How many bytes of text the whole file holds, estimated after text_read bytes of it
- * were read (or peeked): a plain file's size; a zstd file's content size when its first
- * frame's header states it, else its compressed size times the compression ratio seen so
- * far. 0 for a pipe or other special file, whose size is not known in advance. */
+ * were read (or peeked): a plain file's size; for zstd, its compressed size times the
+ * compression ratio seen so far, or the content size its first frame's header states when
+ * that is larger (and not absurdly so). 0 for a pipe or other special file, whose size is
+ * not known in advance. */
 uint64_t fmt_source_text_size_estimate(const fmt_source *s, uint64_t text_read);
 
 /* What reading a whole input found, for manifest.json and the run's warnings. */

@@ -3,14 +3,14 @@
 # the memory it may use:
 #   - the estimate of order lines from the start of each file is within 3% of the lines
 #     read, for a plain file, a .zst that states its size, a streamed .zst that does not,
-#     and two files together;
+#     a .zst of two frames, and two files together;
 #   - the memory estimate is not below the peak the run reached, nor above twice it
 #     (metrics.json), so the model in budget.c has not drifted from the engine;
 #   - --memory-limit below the estimate, and `ulimit -v` below it, refuse the night with
 #     exit 3 before anything is read: the message gives the estimate, the memory
 #     available and where that figure came from, and no DIR or temporary folder is left;
 #   - --memory-limit takes K, M, G and T and refuses a size under 1 MiB (a forgotten
-#     unit) as a usage error.
+#     unit) or over 16 EiB (which would wrap) as a usage error.
 #
 # usage: sh tests/budget.sh path/to/slipway path/to/gen      (from the repository root)
 set -u
@@ -34,10 +34,19 @@ n=$work/night
     { echo "budget: gen failed"; exit 1; }
 zstd -q -c "$n/orders.csv" >"$work/sized.csv.zst"      # states its content size
 zstd -q -c <"$n/orders.csv" >"$work/streamed.csv.zst" # does not
+# Two frames, each stating its own size (as `cat a.zst b.zst` or pzstd make): the first
+# frame's size is not the file's. The first frame is larger than the 16 MiB the survey
+# decompresses, so only the frame header could (wrongly) size the file: the night's
+# orders three times over (repeated orders are fine here, lines are what is counted).
+{ cat "$n/orders.csv"; tail -n +2 "$n/orders.csv"; tail -n +2 "$n/orders.csv"; } >"$work/thrice"
+head -c 18000000 "$work/thrice" >"$work/part1"
+tail -c +18000001 "$work/thrice" >"$work/part2"
+zstd -q -c "$work/part1" >"$work/two-frames.csv.zst"
+zstd -q -c "$work/part2" >>"$work/two-frames.csv.zst"
 ref="--catalog $n/catalog.csv --inventory $n/inventory.csv --run-date 2026-11-27"
 i=0
 for orders in "$n/orders.csv" "$work/sized.csv.zst" "$work/streamed.csv.zst" \
-    "$n/orders.csv --orders $work/night2/orders.csv"; do
+    "$work/two-frames.csv.zst" "$n/orders.csv --orders $work/night2/orders.csv"; do
     i=$((i + 1))
     # shellcheck disable=SC2086 # ref and orders are word lists
     "$bin" run $ref --orders $orders --out "$work/run$i" >/dev/null 2>"$work/run$i.err" ||
@@ -78,7 +87,7 @@ for size in 64G 65536M 64GiB 1T 68719476736; do
     "$bin" run $ref --orders "$n/orders.csv" --memory-limit "$size" --out "$work/ok-$size" \
         >/dev/null 2>"$work/ok.err" || bad "--memory-limit $size: exit $?: $(cat "$work/ok.err")"
 done
-for size in 16 512K 12X 1.5G -1G; do
+for size in 16 512K 12X 1.5G -1G 17592186044418M 16777216T; do
     "$bin" run $ref --orders "$n/orders.csv" --memory-limit "$size" --out "$work/no" \
         >/dev/null 2>"$work/no.err"
     rc=$?

@@ -39,31 +39,104 @@ static int file_number(const char *path, uint64_t *out)
     return ok;
 }
 
-/* Room under the cgroup (v2) this process is in: /proc/self/cgroup's "0::/path". */
-static int cgroup_room(uint64_t *out)
+/* Memory a cgroup uses that it could not give back at once: its usage less the page
+ * cache nobody is using (inactive_file), which the kernel reclaims before it kills. */
+static uint64_t cgroup_used(const char *dir, const char *usage_file, const char *inactive_key)
 {
-    FILE *f = fopen("/proc/self/cgroup", "re");
+    char path[4400];
+    uint64_t used = 0, inactive = 0;
+    snprintf(path, sizeof path, "%s/%s", dir, usage_file);
+    if (!file_number(path, &used))
+        return 0;
+    snprintf(path, sizeof path, "%s/memory.stat", dir);
+    FILE *f = fopen(path, "re");
+    if (f) {
+        char line[256];
+        size_t k = strlen(inactive_key);
+        while (fgets(line, sizeof line, f))
+            if (strncmp(line, inactive_key, k) == 0 && line[k] == ' ')
+                inactive = strtoull(line + k + 1, NULL, 10);
+        fclose(f);
+    }
+    return used > inactive ? used - inactive : 0;
+}
+
+/* The least room under the memory limits of the cgroup at mount/rel and each of its
+ * ancestors (a limit is often set on a parent slice, not on the job's own group). */
+static int cgroup_room_from(const char *mount, const char *rel, const char *limit_file,
+                            const char *usage_file, const char *inactive_key, uint64_t *out)
+{
+    char dir[4200], rel_copy[4096];
+    snprintf(rel_copy, sizeof rel_copy, "%s", rel);
+    int found = 0;
+    for (;;) {
+        snprintf(dir, sizeof dir, "%s%s", mount, strcmp(rel_copy, "/") ? rel_copy : "");
+        char path[4400];
+        uint64_t max;
+        snprintf(path, sizeof path, "%s/%s", dir, limit_file);
+        /* "max" (v2) reads as no number; v1 says "none" with a number near 2^63. */
+        if (file_number(path, &max) && max < (UINT64_C(1) << 60)) {
+            uint64_t used = cgroup_used(dir, usage_file, inactive_key);
+            uint64_t room = max > used ? max - used : 0;
+            if (!found || room < *out)
+                *out = room;
+            found = 1;
+        }
+        char *slash = strrchr(rel_copy, '/');
+        if (!slash || slash == rel_copy) {
+            if (strcmp(rel_copy, "/") == 0 || !rel_copy[0])
+                break;
+            strcpy(rel_copy, "/");
+        } else {
+            *slash = '\0';
+        }
+    }
+    return found;
+}
+
+/* Room under the cgroup this process is in, v2 ("0::/path") or v1 ("N:...memory...:/path").
+ * In a container without its own cgroup namespace the path names the host's hierarchy,
+ * which is not mounted there: the mount's root is then the container's group. */
+static int cgroup_room(const char *root, uint64_t *out)
+{
+    char path[4200], v1_mount[4200], v2_mount[4200];
+    snprintf(path, sizeof path, "%s/proc/self/cgroup", root);
+    snprintf(v1_mount, sizeof v1_mount, "%s/sys/fs/cgroup/memory", root);
+    snprintf(v2_mount, sizeof v2_mount, "%s/sys/fs/cgroup", root);
+    FILE *f = fopen(path, "re");
     if (!f)
         return 0;
-    char line[4096], rel[4096] = "";
-    while (fgets(line, sizeof line, f))
-        if (strncmp(line, "0::", 3) == 0) {
-            snprintf(rel, sizeof rel, "%s", line + 3);
-            rel[strcspn(rel, "\n")] = '\0';
-        }
+    char line[4096], v2[4096] = "", v1[4096] = "";
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        char *ctrl = strchr(line, ':'), *rel = ctrl ? strchr(ctrl + 1, ':') : NULL;
+        if (!rel)
+            continue;
+        *rel++ = '\0';
+        *ctrl++ = '\0';
+        if (strcmp(line, "0") == 0 && !*ctrl)
+            snprintf(v2, sizeof v2, "%s", rel);
+        else if (strstr(ctrl, "memory"))
+            snprintf(v1, sizeof v1, "%s", rel);
+    }
     fclose(f);
-    if (!rel[0])
-        return 0;
-    char path[4200];
-    uint64_t max, current;
-    snprintf(path, sizeof path, "/sys/fs/cgroup%s/memory.max", strcmp(rel, "/") ? rel : "");
-    if (!file_number(path, &max))
-        return 0; /* "max", or no memory controller */
-    snprintf(path, sizeof path, "/sys/fs/cgroup%s/memory.current", strcmp(rel, "/") ? rel : "");
-    if (!file_number(path, &current))
-        current = 0;
-    *out = max > current ? max - current : 0;
-    return 1;
+    int found = 0;
+    uint64_t room;
+    if (v1[0] && (cgroup_room_from(v1_mount, v1, "memory.limit_in_bytes", "memory.usage_in_bytes",
+                                   "total_inactive_file", &room) ||
+                  cgroup_room_from(v1_mount, "/", "memory.limit_in_bytes", "memory.usage_in_bytes",
+                                   "total_inactive_file", &room))) {
+        *out = room;
+        found = 1;
+    }
+    if (v2[0] &&
+        (cgroup_room_from(v2_mount, v2, "memory.max", "memory.current", "inactive_file", &room) ||
+         cgroup_room_from(v2_mount, "/", "memory.max", "memory.current", "inactive_file", &room))) {
+        if (!found || room < *out)
+            *out = room;
+        found = 1;
+    }
+    return found;
 }
 
 static void consider(uint64_t v, const char *name, uint64_t *best, const char **from)
@@ -76,12 +149,19 @@ static void consider(uint64_t v, const char *name, uint64_t *best, const char **
 
 uint64_t eng_memory_available(const char **from)
 {
+    return eng_memory_available_in("", from);
+}
+
+uint64_t eng_memory_available_in(const char *root, const char **from)
+{
     uint64_t best = UINT64_MAX, v;
     *from = "";
-    if (meminfo_bytes("/proc/meminfo", "MemAvailable", &v))
+    char path[4200];
+    snprintf(path, sizeof path, "%s/proc/meminfo", root);
+    if (meminfo_bytes(path, "MemAvailable", &v))
         consider(v, "MemAvailable in /proc/meminfo", &best, from);
-    if (cgroup_room(&v))
-        consider(v, "the room left under the cgroup's memory.max", &best, from);
+    if (cgroup_room(root, &v))
+        consider(v, "the room left under the cgroup's memory limit", &best, from);
     uint64_t mapped = 0;
     (void)meminfo_bytes("/proc/self/status", "VmSize", &mapped);
     static const struct {

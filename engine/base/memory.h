@@ -11,4 +11,8 @@
  * can be read: nothing then limits the run. */
 uint64_t eng_memory_available(const char **from);
 
+/* The same with /proc and /sys read under root ("" for the real ones; tests build a fake
+ * tree). The process limits (RLIMIT_*) are always the process's own. */
+uint64_t eng_memory_available_in(const char *root, const char **from);
+
 #endif

@@ -2,8 +2,10 @@
  * 2012), with the 128-bit output of the reference implementation. */
 #include "siphash.h"
 
-#include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 static uint64_t rotl(uint64_t x, int b)
 {
@@ -89,15 +91,16 @@ void eng_siphash13_128(const eng_sip_key *key, const void *p, size_t len, uint64
 
 eng_sip_key eng_sip_key_random(void)
 {
-    eng_sip_key k = {UINT64_C(0x0706050403020100), UINT64_C(0x0f0e0d0c0b0a0908)};
-    FILE *f = fopen("/dev/urandom", "rb");
-    if (!f)
-        return k;
+    /* getrandom(2) needs no file descriptor and waits only until the kernel's pool is
+     * first seeded; when even it fails (a seccomp filter), the clock and the process id
+     * still make a key no file was written against in advance. */
     uint64_t buf[2];
-    if (fread(buf, sizeof buf, 1, f) == 1) {
-        k.k0 = buf[0];
-        k.k1 = buf[1];
+    if (getrandom(buf, sizeof buf, 0) != (ssize_t)sizeof buf) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        buf[0] = ((uint64_t)ts.tv_sec << 30) ^ (uint64_t)ts.tv_nsec ^ UINT64_C(0x9E3779B97F4A7C15);
+        buf[1] = ((uint64_t)getpid() << 32) ^ (uint64_t)clock() ^ (uintptr_t)&ts;
     }
-    fclose(f);
+    eng_sip_key k = {buf[0], buf[1]};
     return k;
 }

@@ -23,8 +23,8 @@ void eng_siphash128(const eng_sip_key *key, int c_rounds, int d_rounds, const vo
 /* SipHash-1-3-128, the engine's. */
 void eng_siphash13_128(const eng_sip_key *key, const void *p, size_t len, uint64_t out[2]);
 
-/* A key from the system's random source; a fixed key when none is available (the
- * duplicate-row check compares on every hash hit, so a known key costs only time). */
+/* A key from the system's random source (getrandom), or, when a sandbox refuses it, from
+ * the clock and the process id: never one a file could be written against in advance. */
 eng_sip_key eng_sip_key_random(void);
 
 #endif

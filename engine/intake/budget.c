@@ -48,31 +48,48 @@ static void human(uint64_t bytes, char *out, size_t cap)
     snprintf(out, cap, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
 }
 
+/* a + b and a * b, stuck at UINT64_MAX: a damaged file's sizes must not wrap round to a
+ * night that fits. */
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static uint64_t mul_sat(uint64_t a, uint64_t b)
+{
+    return b && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
 eng_rc eng_budget_check(const eng_setup *s, eng_budget *out, eng_err *err)
 {
     memset(out, 0, sizeof *out);
     ENG_TRY(eng_orders_survey(s, &out->size, err));
-    /* The chunks the reader queues and the workers parse (ingest.c: two per worker, at most
-     * sixteen queued), never more than the text itself. */
-    uint64_t chunks = (uint64_t)(3 * s->threads + 2) * CHUNK_BYTES;
-    if (chunks > out->size.bytes + CHUNK_BYTES)
+    /* The chunk buffers intake allocates (ingest.c: a queue of two per worker, at most
+     * sixteen, plus one per worker and two more), each filled no further than the text. */
+    uint64_t threads = s->threads ? s->threads : 1;
+    uint64_t n_chunks = (2 * threads < 16 ? 2 * threads : 16) + threads + 2;
+    uint64_t chunks_mapped = n_chunks * CHUNK_BYTES;
+    uint64_t chunks = chunks_mapped;
+    if (chunks > add_sat(out->size.bytes, CHUNK_BYTES))
         chunks = out->size.bytes + CHUNK_BYTES;
-    uint64_t tonight = out->size.lines * BYTES_PER_LINE + out->size.orders * BYTES_PER_ORDER +
-                       chunks + (uint64_t)s->threads * PER_THREAD_BYTES;
+    uint64_t tonight = add_sat(add_sat(mul_sat(out->size.lines, BYTES_PER_LINE),
+                                       mul_sat(out->size.orders, BYTES_PER_ORDER)),
+                               chunks + threads * PER_THREAD_BYTES);
     uint64_t setup_held = rss_now();
-    out->estimate = setup_held + tonight;
     if (s->memory_limit) {
+        out->estimate = add_sat(setup_held, tonight);
         out->available = s->memory_limit;
         out->available_from = "--memory-limit";
         if (out->estimate <= out->available)
             return ENG_OK;
     } else {
         uint64_t room = eng_memory_available(&out->available_from);
-        out->available = room ? setup_held + room : 0;
         /* An address-space limit also counts what is mapped and not yet touched: every
          * chunk buffer whole and the reader thread's stack. */
         if (strncmp(out->available_from, "RLIMIT", 6) == 0)
-            tonight += (uint64_t)(3 * s->threads + 2) * CHUNK_BYTES - chunks + (8u << 20);
+            tonight = add_sat(tonight, chunks_mapped - chunks + (8u << 20));
+        out->estimate = add_sat(setup_held, tonight);
+        out->available = room ? add_sat(setup_held, room) : 0;
         if (!room || tonight <= room)
             return ENG_OK;
     }

@@ -916,7 +916,7 @@ static eng_rc survey_records(const fmt_layout *l, const char *p, size_t n, int a
     memset(&ignored, 0, sizeof ignored);
     if (got == 1 && l->bind(l, f, &bind, &ignored) == ENG_OK) {
         c->data_start = c->data_end = it.pos;
-        char prev[64];
+        uint64_t prev = 0;
         size_t prev_len = SIZE_MAX;
         fmt_str rec;
         while (rc == ENG_OK && fmt_csv_iter_next(&it, &rec, &line)) {
@@ -928,12 +928,14 @@ static eng_rc survey_records(const fmt_layout *l, const char *p, size_t n, int a
                 rc = l->transform(l, bind, f, &out);
             }
             for (size_t i = 0; rc == ENG_OK && !out.skip && i < out.n; i++) {
+                /* The id's hash stands for it: two ids meeting there would count as one
+                 * order only in this estimate. */
                 fmt_str id = out.rows[i].v[FMT_COL_ORDER_ID];
-                size_t k = id.len < sizeof prev ? id.len : sizeof prev;
-                if (k != prev_len || memcmp(prev, id.p, k) != 0) {
+                uint64_t h = eng_hash_bytes(id.p, id.len);
+                if (id.len != prev_len || h != prev) {
                     c->orders++;
-                    memcpy(prev, id.p, k);
-                    prev_len = k;
+                    prev = h;
+                    prev_len = id.len;
                 }
                 c->rows++;
             }
@@ -973,6 +975,13 @@ static eng_rc read_on(fmt_source *s, uint64_t want, uint64_t *text_read)
     if (total > *text_read)
         *text_read = total;
     return ENG_OK; /* a read failure is for reading the file to report */
+}
+
+/* sum + v rounded, stuck at UINT64_MAX (a damaged .zst header can claim any size). */
+static uint64_t add_scaled(uint64_t sum, double v)
+{
+    uint64_t add = v < 1.8e19 ? (uint64_t)(v + 0.5) : UINT64_MAX;
+    return sum > UINT64_MAX - add ? UINT64_MAX : sum + add;
 }
 
 void eng_night_size_release(eng_night_size *n)
@@ -1029,9 +1038,9 @@ eng_rc eng_orders_survey(const eng_setup *setup, eng_night_size *out, eng_err *e
         if (sampled == 0)
             continue;
         double scale = text > c.data_start ? (double)(text - c.data_start) / (double)sampled : 1.0;
-        out->lines += (uint64_t)((double)c.rows * scale + 0.5);
-        out->orders += (uint64_t)((double)c.orders * scale + 0.5);
-        out->bytes += text;
+        out->lines = add_scaled(out->lines, (double)c.rows * scale);
+        out->orders = add_scaled(out->orders, (double)c.orders * scale);
+        out->bytes = add_scaled(out->bytes, (double)text);
     }
     return ENG_OK;
 }
