@@ -152,5 +152,17 @@ if [ "$(id -u)" != 0 ]; then
     expect_true "read-only parent: nothing created" test -z "$(ls -A "$work/ro")"
 fi
 
+# Started with stdin, stdout and stderr closed (a cron line's `>&-`): the files the run
+# opens must not take those numbers, or a warning (this orders file has no final line
+# end) or the summary would be written into an output. The night commits and verifies,
+# and no output holds a line slipway prints.
+head -c -1 samples/orders_shop.csv >"$work/unended.csv"
+"$bin" run --catalog samples/catalog.csv --inventory samples/inventory.csv \
+    --orders "$work/unended.csv" --run-date 2026-11-27 --out "$work/closed-fds" <&- >&- 2>&-
+expect "closed stdin, stdout, stderr" 0 $?
+"$bin" verify "$work/closed-fds" >/dev/null 2>&1; expect "closed fds: verify" 0 $?
+expect_true "closed fds: no printed line in an output" \
+    sh -c '! grep -l "^slipway\|^  [a-z]* read\|warning:" "$1"/* >/dev/null' sh "$work/closed-fds"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]
