@@ -14,19 +14,8 @@
 #
 # usage: sh tests/budget.sh path/to/slipway path/to/gen      (from the repository root)
 set -u
-if [ $# -ne 2 ]; then
-    echo "usage: sh tests/budget.sh path/to/slipway path/to/gen" >&2
-    exit 2
-fi
-bin=$1
-gen=$2
-work=$(mktemp -d "${TMPDIR:-/tmp}/slipway-budget.XXXXXX")
-trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
-fail=0
-bad() {
-    echo "FAIL $1"
-    fail=$((fail + 1))
-}
+test_name=budget
+. tests/night_test.sh
 metric() { sed -n "s/.*\"$2\": *\([0-9]*\).*/\1/p" "$1/metrics.json"; }
 "$gen" --out "$work/night" --rows 60000 --seed 11 >/dev/null || { echo "budget: gen failed"; exit 1; }
 n=$work/night

@@ -7,19 +7,8 @@
 #
 # usage: sh tests/threads.sh path/to/tsan/slipway path/to/gen     (from the repository root)
 set -u
-if [ $# -ne 2 ]; then
-    echo "usage: sh tests/threads.sh path/to/tsan/slipway path/to/gen" >&2
-    exit 2
-fi
-bin=$1
-gen=$2
-work=$(mktemp -d "${TMPDIR:-/tmp}/slipway-threads.XXXXXX")
-trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
-fail=0
-bad() {
-    echo "FAIL $1"
-    fail=$((fail + 1))
-}
+test_name=threads
+. tests/night_test.sh
 "$gen" --out "$work/night" --rows 40000 --error-ppm 3000 --returns 300 --seed 7 >/dev/null ||
     { echo "threads: gen failed"; exit 1; }
 n=$work/night

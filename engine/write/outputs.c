@@ -198,6 +198,14 @@ static void range_items(const out_file *f, size_t r, size_t *lo, size_t *hi)
           (r < f->n_items % f->n_ranges ? r : f->n_items % f->n_ranges);
 }
 
+/* The header when this is the file's first range, and the range's rows. */
+static void range_start(writer *w, const char *const *cols, size_t n_cols, size_t *lo, size_t *hi)
+{
+    if (w->range == 0)
+        eng_ro_header(w->ro, cols, n_cols);
+    range_items(w->file, w->range, lo, hi);
+}
+
 /* ---- shared helpers ---- */
 
 /* "PFX-YYYYMMDD-000042": the serial has at least six digits. By hand, since snprintf was
@@ -471,10 +479,8 @@ static eng_rc write_status(writer *w, worker_state *ws)
     const eng_products *n = w->ctx->night;
     eng_row_out *ro = w->ro;
     tally *t = &ws->tally;
-    if (w->range == 0)
-        eng_ro_header(ro, cols, sizeof cols / sizeof *cols);
     size_t lo, hi;
-    range_items(w->file, w->range, &lo, &hi);
+    range_start(w, cols, sizeof cols / sizeof *cols, &lo, &hi);
     for (size_t i = lo; i < hi && w->rc == ENG_OK; i++) {
         prefetch_ahead(n->book->orders, i, hi);
         const eng_order *o = n->book->orders[i];
@@ -546,10 +552,8 @@ static eng_rc write_backorders(writer *w, worker_state *ws)
     const eng_products *n = w->ctx->night;
     eng_row_out *ro = w->ro;
     tally *t = &ws->tally;
-    if (w->range == 0)
-        eng_ro_header(ro, cols, sizeof cols / sizeof *cols);
     size_t lo, hi;
-    range_items(w->file, w->range, &lo, &hi);
+    range_start(w, cols, sizeof cols / sizeof *cols, &lo, &hi);
     for (size_t i = lo; i < hi && w->rc == ENG_OK; i++) {
         prefetch_ahead(n->book->orders, i, hi);
         const eng_order *o = n->book->orders[i];
