@@ -1,6 +1,9 @@
 /* slipway's entry point: everything else is in cli.c and run.c. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "base/heap.h"
@@ -15,8 +18,15 @@ static void open_standard_fds(void)
     for (int fd = 0; fd <= 2; fd++) {
         if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
             continue;
-        /* The lowest free number: fd itself, those below it being open by now. */
-        (void)open("/dev/null", O_RDWR);
+        /* The lowest free number: fd itself, those below it being open by now. Without
+         * /dev/null (a bare chroot) the danger stays: refuse to run, as sshd does. */
+        if (open("/dev/null", O_RDWR) != fd) {
+            fprintf(stderr,
+                    "slipway: cannot open /dev/null for a closed standard descriptor: "
+                    "%s; start slipway with stdin, stdout and stderr open\n",
+                    strerror(errno));
+            exit(1);
+        }
     }
 }
 

@@ -413,7 +413,7 @@ uint64_t fmt_source_text_size_estimate(const fmt_source *s, uint64_t text_read)
     ssize_t got = pread(s->fd, frame, sizeof frame, 0);
     unsigned long long stated = got > 0 ? ZSTD_getFrameContentSize(frame, (size_t)got) : 0;
     if (stated != ZSTD_CONTENTSIZE_UNKNOWN && stated != ZSTD_CONTENTSIZE_ERROR &&
-        stated > by_ratio && stated / 4 <= by_ratio)
+        stated > by_ratio && stated / 16 <= by_ratio)
         return stated;
     return by_ratio;
 }

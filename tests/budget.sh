@@ -24,7 +24,7 @@ n=$work/night
 zstd -q -c "$n/orders.csv" >"$work/sized.csv.zst"      # states its content size
 zstd -q -c <"$n/orders.csv" >"$work/streamed.csv.zst" # does not
 # Two frames, each stating its own size (as `cat a.zst b.zst` or pzstd make): the first
-# frame's size is not the file's. The first frame is larger than the 4 MiB the survey
+# frame's size is not the file's. The first frame is larger than the 16 MiB the survey
 # decompresses, so only the frame header could (wrongly) size the file: the night's
 # orders three times over (repeated orders are fine here, lines are what is counted).
 { cat "$n/orders.csv"; tail -n +2 "$n/orders.csv"; tail -n +2 "$n/orders.csv"; } >"$work/thrice"

@@ -104,3 +104,23 @@ Test(memory, nothing_readable_is_no_limit)
     const char *from;
     cr_assert_eq(eng_memory_available_in(empty, &from), 0);
 }
+
+Test(memory, a_named_hierarchy_is_not_the_memory_controller)
+{
+    put("/proc/self/cgroup", "1:name=memoryless:/n\n");
+    put("/sys/fs/cgroup/memory/n/memory.limit_in_bytes", "1048576\n");
+    put("/sys/fs/cgroup/memory/n/memory.usage_in_bytes", "0\n");
+    const char *from;
+    cr_assert_eq(eng_memory_available_in(root, &from), UINT64_C(8000000) * 1024);
+}
+
+Test(memory, a_path_climbing_out_of_cgroupfs_is_not_read)
+{
+    put("/proc/self/cgroup", "0::/../../outside\n");
+    put("/sys/fs/cgroup/cgroup.controllers", "memory\n"); /* the mount exists */
+    put("/sys/outside/memory.max", "1048576\n");
+    put("/sys/outside/memory.current", "0\n");
+    const char *from;
+    cr_assert_eq(eng_memory_available_in(root, &from), UINT64_C(8000000) * 1024);
+    cr_assert_str_eq(from, "MemAvailable in /proc/meminfo");
+}

@@ -94,6 +94,20 @@ static int cgroup_room_from(const char *mount, const char *rel, const char *limi
     return found;
 }
 
+/* 1 when the comma-separated list names controller ("cpu,memory" has "memory";
+ * "name=memoryless" does not). */
+static int has_controller(const char *list, const char *controller)
+{
+    size_t n = strlen(controller);
+    for (const char *p = list; *p;) {
+        size_t k = strcspn(p, ",");
+        if (k == n && strncmp(p, controller, n) == 0)
+            return 1;
+        p += k + (p[k] == ',');
+    }
+    return 0;
+}
+
 /* Room under the cgroup this process is in, v2 ("0::/path") or v1 ("N:...memory...:/path").
  * In a container without its own cgroup namespace the path names the host's hierarchy,
  * which is not mounted there: the mount's root is then the container's group. */
@@ -114,24 +128,25 @@ static int cgroup_room(const char *root, uint64_t *out)
             continue;
         *rel++ = '\0';
         *ctrl++ = '\0';
+        if (strstr(rel, "/..")) /* never a real group; never read outside cgroupfs */
+            continue;
         if (strcmp(line, "0") == 0 && !*ctrl)
             snprintf(v2, sizeof v2, "%s", rel);
-        else if (strstr(ctrl, "memory"))
+        else if (has_controller(ctrl, "memory"))
             snprintf(v1, sizeof v1, "%s", rel);
     }
     fclose(f);
     int found = 0;
     uint64_t room;
-    if (v1[0] && (cgroup_room_from(v1_mount, v1, "memory.limit_in_bytes", "memory.usage_in_bytes",
-                                   "total_inactive_file", &room) ||
-                  cgroup_room_from(v1_mount, "/", "memory.limit_in_bytes", "memory.usage_in_bytes",
-                                   "total_inactive_file", &room))) {
+    /* The walk up from the group ends at the mount's root, which is the container's own
+     * group when the host's path is not mounted here. */
+    if (v1[0] && cgroup_room_from(v1_mount, v1, "memory.limit_in_bytes", "memory.usage_in_bytes",
+                                  "total_inactive_file", &room)) {
         *out = room;
         found = 1;
     }
     if (v2[0] &&
-        (cgroup_room_from(v2_mount, v2, "memory.max", "memory.current", "inactive_file", &room) ||
-         cgroup_room_from(v2_mount, "/", "memory.max", "memory.current", "inactive_file", &room))) {
+        cgroup_room_from(v2_mount, v2, "memory.max", "memory.current", "inactive_file", &room)) {
         if (!found || room < *out)
             *out = room;
         found = 1;

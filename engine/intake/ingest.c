@@ -950,10 +950,10 @@ static eng_rc survey_records(const fmt_layout *l, const char *p, size_t n, int a
 }
 
 /* A zstd file's compression ratio, from more bytes than the sample parsed: the decoder
- * may have taken in up to a block (128 KiB of text) more than it handed out, which could
- * skew a ratio over 1 MiB by a tenth; over 4 MiB the bench nights' estimates come out the
- * same as over 16 MiB, at a quarter of the cost (decompressing 16 MiB was 3% of a
- * 200,000-line night). Returns the text read in all (want, or less at its end). */
+ * has taken in up to a block (128 KiB of text) more than it handed out. Over 4 MiB that
+ * left the bench nights' line estimates 3.3% short; over 16 MiB, 1%. Decompressing
+ * 16 MiB costs about 1% of a 1M-line night (3% of a 200,000-line one, 0.2% at 5M).
+ * Returns the text read in all (want, or less at its end). */
 static eng_rc read_on(fmt_source *s, uint64_t want, uint64_t *text_read)
 {
     char *scratch = malloc(1u << 20);
