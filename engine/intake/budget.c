@@ -6,9 +6,10 @@
 
 #include "../base/memory.h"
 
-/* What the engine holds per order line and per order at its peak (the book stage, when a
- * night's rows, orders and lines are all alive), and per orders-file chunk in flight.
- * Measured on the bench nights (bench/, 200k to 5M lines, one to six lines per order) and
+/* What the engine holds per order line and per order at its peak (reached when the last
+ * batch is read, every row and every order's head in memory, and held while writing),
+ * and per orders-file chunk in flight. Measured on the bench nights (bench/, 200k to 5M
+ * lines, one to six lines per order; at 5M the estimate is 6% above the peak) and
  * rounded up; recalibrate when the records change (tests/budget.sh compares). */
 #define BYTES_PER_LINE   100u
 #define BYTES_PER_ORDER  300u
