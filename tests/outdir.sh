@@ -215,6 +215,29 @@ expect_true "no DIR after a swap" test ! -e "$work/swap"
 expect_true "the planted link is left" test -L "$work/$tmp"
 rm -rf "$work/moved" "$work/$tmp"
 
+# The same swap in the instant between the commit's check and its rename (a racer in a
+# parent writable by others; tests/faults/swapio.c does it deterministically): the run
+# fails instead of reporting a committed night, and DIR is not left as the link.
+swapio=$work/swapio.so
+if ${CC:-cc} -std=c11 -Wall -Wextra -Werror -O2 -shared -fPIC tests/faults/swapio.c \
+    -o "$swapio" -ldl; then
+    mkdir -p "$work/race" "$work/race/victim"
+    # (ASan wants to be first among the preloaded libraries unless told otherwise.)
+    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 SWAPIO=1 \
+        LD_PRELOAD=$swapio "$bin" run $args --out "$work/race/out" >/dev/null 2>"$work/err"
+    expect "swapped at the commit's rename" 1 $?
+    expect_true "the late swap is named on stderr" \
+        grep -q "was replaced at the moment of the commit" "$work/err"
+    expect_true "DIR is not left as the planted link" test ! -L "$work/race/out"
+    expect_true "the victim folder is untouched" test -z "$(ls -A "$work/race/victim")"
+    expect_true "the run's own folder, moved aside, holds no customer data" \
+        test -z "$(ls -A "$work/race/swapped-away")"
+    rm -rf "$work/race"
+else
+    fail=$((fail + 1))
+    echo "FAIL cannot build tests/faults/swapio.c"
+fi
+
 # A signal the caller ignores stays ignored (nohup): the run goes on and commits once the
 # catalog arrives.
 env --ignore-signal=HUP "$bin" run $sig_args --out "$work/sig" >/dev/null 2>"$work/err" &

@@ -556,12 +556,12 @@ eng_rc eng_outdir_create(eng_outdir *od, const char *name, int compress, fmt_sin
     return fmt_sink_openat(od->tmp_fd, name, path, od->file_mode, compress, out, err);
 }
 
-/* The temporary folder is still the one this run made and holds open: nobody swapped
- * its name for a link or another folder, which the rename would move to DIR. */
-static int still_ours(const eng_outdir *od)
+/* name (in the parent) is the folder this run made and holds open: nobody swapped it
+ * for a link or another folder, which the rename would move to DIR. */
+static int still_ours(const eng_outdir *od, const char *name)
 {
     struct stat named, held;
-    return fstatat(od->parent_fd, od->tmp_name, &named, AT_SYMLINK_NOFOLLOW) == 0 &&
+    return fstatat(od->parent_fd, name, &named, AT_SYMLINK_NOFOLLOW) == 0 &&
            fstat(od->tmp_fd, &held) == 0 && S_ISDIR(named.st_mode) && named.st_dev == held.st_dev &&
            named.st_ino == held.st_ino;
 }
@@ -576,7 +576,7 @@ static eng_rc rename_locked(eng_outdir *od, eng_err *err)
     /* DIR holds only outputs. The lock stays on the open descriptor until free. */
     if (unlinkat(od->tmp_fd, MARKER, 0) != 0)
         return io_fail(err, marker, "remove");
-    if (!still_ours(od))
+    if (!still_ours(od, od->tmp_name))
         return ENG_FAIL(err, ENG_IO,
                         "the temporary output folder %s was moved or replaced during the run; "
                         "nothing was committed",
@@ -597,6 +597,20 @@ static eng_rc rename_locked(eng_outdir *od, eng_err *err)
                             "nothing was replaced",
                             od->dir);
         return io_fail(err, od->dir, "rename the finished output folder to");
+    }
+    /* The check and the rename are two calls: in a parent writable by others without the
+     * sticky bit, the name can be swapped between them. Then DIR is not this run's
+     * folder: take out a link or file the rename put there (unlinking never follows a
+     * link), leave anything else alone, and fail rather than report a night done. */
+    if (!still_ours(od, od->base)) {
+        struct stat st;
+        if (fstatat(od->parent_fd, od->base, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode))
+            (void)unlinkat(od->parent_fd, od->base, 0);
+        return ENG_FAIL(err, ENG_IO,
+                        "the temporary output folder %s was replaced at the moment of the "
+                        "commit, so %s is not this run's; nothing was committed (can others "
+                        "write to %s? give it the sticky bit or use a private folder)",
+                        od->tmp, od->dir, od->parent);
     }
     od->committed = 1;
     return ENG_OK;
