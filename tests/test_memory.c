@@ -48,9 +48,8 @@ Test(memory, mem_available_without_a_cgroup_limit)
 {
     put("/proc/self/cgroup", "0::/job\n");
     put("/sys/fs/cgroup/job/memory.max", "max\n");
-    const char *from;
-    cr_assert_eq(eng_memory_available_in(root, &from), UINT64_C(8000000) * 1024);
-    cr_assert_str_eq(from, "MemAvailable in /proc/meminfo");
+    cr_assert_eq(eng_memory_available_in(root).bytes, UINT64_C(8000000) * 1024);
+    cr_assert_str_eq(eng_memory_available_in(root).from, "MemAvailable in /proc/meminfo");
 }
 
 Test(memory, cgroup_v2_limit_less_its_use_and_inactive_cache_counted_free)
@@ -59,10 +58,10 @@ Test(memory, cgroup_v2_limit_less_its_use_and_inactive_cache_counted_free)
     put("/sys/fs/cgroup/job/memory.max", "1073741824\n");    /* 1 GiB */
     put("/sys/fs/cgroup/job/memory.current", "524288000\n"); /* 500 MiB, of which */
     put("/sys/fs/cgroup/job/memory.stat", "anon 1\ninactive_file 209715200\nactive_file 3\n");
-    const char *from;
     /* 1024 MiB - (500 - 200) MiB */
-    cr_assert_eq(eng_memory_available_in(root, &from), UINT64_C(724) << 20);
-    cr_assert_str_eq(from, "the room left under the cgroup's memory limit");
+    cr_assert_eq(eng_memory_available_in(root).bytes, UINT64_C(724) << 20);
+    cr_assert_str_eq(eng_memory_available_in(root).from,
+                     "the room left under the cgroup's memory limit");
 }
 
 Test(memory, cgroup_v2_limit_on_a_parent_slice)
@@ -72,8 +71,7 @@ Test(memory, cgroup_v2_limit_on_a_parent_slice)
     put("/sys/fs/cgroup/batch.slice/job-42.scope/memory.current", "100\n");
     put("/sys/fs/cgroup/batch.slice/memory.max", "2147483648\n");
     put("/sys/fs/cgroup/batch.slice/memory.current", "1073741824\n");
-    const char *from;
-    cr_assert_eq(eng_memory_available_in(root, &from), UINT64_C(1) << 30);
+    cr_assert_eq(eng_memory_available_in(root).bytes, UINT64_C(1) << 30);
 }
 
 Test(memory, cgroup_v1_limit_and_v1_none)
@@ -82,10 +80,9 @@ Test(memory, cgroup_v1_limit_and_v1_none)
     put("/sys/fs/cgroup/memory/job/memory.limit_in_bytes", "3221225472\n");
     put("/sys/fs/cgroup/memory/job/memory.usage_in_bytes", "1073741824\n");
     put("/sys/fs/cgroup/memory/job/memory.stat", "cache 5\ntotal_inactive_file 0\n");
-    const char *from;
-    cr_assert_eq(eng_memory_available_in(root, &from), UINT64_C(2) << 30);
+    cr_assert_eq(eng_memory_available_in(root).bytes, UINT64_C(2) << 30);
     put("/sys/fs/cgroup/memory/job/memory.limit_in_bytes", "9223372036854771712\n");
-    cr_assert_eq(eng_memory_available_in(root, &from), UINT64_C(8000000) * 1024);
+    cr_assert_eq(eng_memory_available_in(root).bytes, UINT64_C(8000000) * 1024);
 }
 
 Test(memory, container_path_not_mounted_reads_the_mount_root)
@@ -93,16 +90,14 @@ Test(memory, container_path_not_mounted_reads_the_mount_root)
     put("/proc/self/cgroup", "0::/host/kubepods/pod7/c1\n");
     put("/sys/fs/cgroup/memory.max", "536870912\n");
     put("/sys/fs/cgroup/memory.current", "0\n");
-    const char *from;
-    cr_assert_eq(eng_memory_available_in(root, &from), UINT64_C(512) << 20);
+    cr_assert_eq(eng_memory_available_in(root).bytes, UINT64_C(512) << 20);
 }
 
 Test(memory, nothing_readable_is_no_limit)
 {
     char empty[600];
     snprintf(empty, sizeof empty, "%s/nowhere", root);
-    const char *from;
-    cr_assert_eq(eng_memory_available_in(empty, &from), 0);
+    cr_assert_eq(eng_memory_available_in(empty).bytes, 0);
 }
 
 Test(memory, a_named_hierarchy_is_not_the_memory_controller)
@@ -110,8 +105,7 @@ Test(memory, a_named_hierarchy_is_not_the_memory_controller)
     put("/proc/self/cgroup", "1:name=memoryless:/n\n");
     put("/sys/fs/cgroup/memory/n/memory.limit_in_bytes", "1048576\n");
     put("/sys/fs/cgroup/memory/n/memory.usage_in_bytes", "0\n");
-    const char *from;
-    cr_assert_eq(eng_memory_available_in(root, &from), UINT64_C(8000000) * 1024);
+    cr_assert_eq(eng_memory_available_in(root).bytes, UINT64_C(8000000) * 1024);
 }
 
 Test(memory, a_path_climbing_out_of_cgroupfs_is_not_read)
@@ -120,7 +114,6 @@ Test(memory, a_path_climbing_out_of_cgroupfs_is_not_read)
     put("/sys/fs/cgroup/cgroup.controllers", "memory\n"); /* the mount exists */
     put("/sys/outside/memory.max", "1048576\n");
     put("/sys/outside/memory.current", "0\n");
-    const char *from;
-    cr_assert_eq(eng_memory_available_in(root, &from), UINT64_C(8000000) * 1024);
-    cr_assert_str_eq(from, "MemAvailable in /proc/meminfo");
+    cr_assert_eq(eng_memory_available_in(root).bytes, UINT64_C(8000000) * 1024);
+    cr_assert_str_eq(eng_memory_available_in(root).from, "MemAvailable in /proc/meminfo");
 }

@@ -1,12 +1,12 @@
 #include "memory.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
-/* The number after key in a "Key:   123 kB" file such as /proc/meminfo, in bytes. */
-static int meminfo_bytes(const char *path, const char *key, uint64_t *out)
+/* The number after key and sep on a line of a "key: 123 kB" (/proc/meminfo, sep ':') or
+ * "key 123" (cgroup memory.stat, sep ' ') file, in bytes. */
+static int keyed_number(const char *path, const char *key, char sep, uint64_t *out)
 {
     FILE *f = fopen(path, "re");
     if (!f)
@@ -16,7 +16,7 @@ static int meminfo_bytes(const char *path, const char *key, uint64_t *out)
     int found = 0;
     while (!found && fgets(line, sizeof line, f)) {
         unsigned long long v;
-        if (strncmp(line, key, k) == 0 && line[k] == ':' && sscanf(line + k + 1, "%llu", &v) == 1) {
+        if (strncmp(line, key, k) == 0 && line[k] == sep && sscanf(line + k + 1, "%llu", &v) == 1) {
             *out = (uint64_t)v * (strstr(line, "kB") ? 1024u : 1u);
             found = 1;
         }
@@ -49,15 +49,8 @@ static uint64_t cgroup_used(const char *dir, const char *usage_file, const char 
     if (!file_number(path, &used))
         return 0;
     snprintf(path, sizeof path, "%s/memory.stat", dir);
-    FILE *f = fopen(path, "re");
-    if (f) {
-        char line[256];
-        size_t k = strlen(inactive_key);
-        while (fgets(line, sizeof line, f))
-            if (strncmp(line, inactive_key, k) == 0 && line[k] == ' ')
-                inactive = strtoull(line + k + 1, NULL, 10);
-        fclose(f);
-    }
+    if (!keyed_number(path, inactive_key, ' ', &inactive))
+        inactive = 0;
     return used > inactive ? used - inactive : 0;
 }
 
@@ -154,31 +147,32 @@ static int cgroup_room(const char *root, uint64_t *out)
     return found;
 }
 
-static void consider(uint64_t v, const char *name, uint64_t *best, const char **from)
+static void consider(uint64_t v, const char *name, int counts_mapped, eng_memory_room *r)
 {
-    if (v < *best) {
-        *best = v;
-        *from = name;
+    if (v < r->bytes) {
+        r->bytes = v;
+        r->from = name;
+        r->counts_mapped = counts_mapped;
     }
 }
 
-uint64_t eng_memory_available(const char **from)
+eng_memory_room eng_memory_available(void)
 {
-    return eng_memory_available_in("", from);
+    return eng_memory_available_in("");
 }
 
-uint64_t eng_memory_available_in(const char *root, const char **from)
+eng_memory_room eng_memory_available_in(const char *root)
 {
-    uint64_t best = UINT64_MAX, v;
-    *from = "";
+    eng_memory_room r = {UINT64_MAX, "", 0};
+    uint64_t v;
     char path[4200];
     snprintf(path, sizeof path, "%s/proc/meminfo", root);
-    if (meminfo_bytes(path, "MemAvailable", &v))
-        consider(v, "MemAvailable in /proc/meminfo", &best, from);
+    if (keyed_number(path, "MemAvailable", ':', &v))
+        consider(v, "MemAvailable in /proc/meminfo", 0, &r);
     if (cgroup_room(root, &v))
-        consider(v, "the room left under the cgroup's memory limit", &best, from);
+        consider(v, "the room left under the cgroup's memory limit", 0, &r);
     uint64_t mapped = 0;
-    (void)meminfo_bytes("/proc/self/status", "VmSize", &mapped);
+    (void)keyed_number("/proc/self/status", "VmSize", ':', &mapped);
     static const struct {
         int resource;
         const char *name;
@@ -187,9 +181,11 @@ uint64_t eng_memory_available_in(const char *root, const char **from)
         struct rlimit rl;
         if (getrlimit(limits[i].resource, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
             consider((uint64_t)rl.rlim_cur > mapped ? (uint64_t)rl.rlim_cur - mapped : 0,
-                     limits[i].name, &best, from);
+                     limits[i].name, 1, &r);
     }
-    if (best == UINT64_MAX)
-        return 0;
-    return best ? best : 1; /* none left is still a limit */
+    if (r.bytes == UINT64_MAX)
+        r.bytes = 0;
+    else if (r.bytes == 0)
+        r.bytes = 1; /* none left is still a limit */
+    return r;
 }

@@ -84,10 +84,12 @@ eng_rc eng_budget_check(const eng_setup *s, eng_budget *out, eng_err *err)
         if (out->estimate <= out->available)
             return ENG_OK;
     } else {
-        uint64_t room = eng_memory_available(&out->available_from);
+        eng_memory_room sys = eng_memory_available();
+        uint64_t room = sys.bytes;
+        out->available_from = sys.from;
         /* An address-space limit also counts what is mapped and not yet touched: every
          * chunk buffer whole and the reader thread's stack. */
-        if (strncmp(out->available_from, "RLIMIT", 6) == 0)
+        if (sys.counts_mapped)
             tonight = add_sat(tonight, chunks_mapped - chunks + (8u << 20));
         out->estimate = add_sat(setup_held, tonight);
         out->available = room ? add_sat(setup_held, room) : 0;
