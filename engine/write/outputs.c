@@ -11,6 +11,7 @@
  * guard (rowfmt.h). */
 #include "outputs.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,18 +111,25 @@ typedef struct writer {
     eng_err *err;
 } writer;
 
+/* Wait until the first `ranges` ranges of f are in: 1, or 0 when one of them failed.
+ * The lock it waits on orders everything those ranges did before the caller goes on. */
+static int wait_ranges_in(out_file *f, size_t ranges)
+{
+    pthread_mutex_lock(&f->mu);
+    assert(f->turn <= ranges || f->abandoned);
+    while (f->turn != ranges && !f->abandoned)
+        pthread_cond_wait(&f->turn_changed, &f->mu);
+    int ok = f->turn == ranges;
+    pthread_mutex_unlock(&f->mu);
+    return ok;
+}
+
 /* Wait until the ranges before w's are in. ENG_INTERNAL when one of them failed. */
 static eng_rc take_turn(writer *w)
 {
     if (w->has_turn)
         return ENG_OK;
-    out_file *f = w->file;
-    pthread_mutex_lock(&f->mu);
-    while (f->turn != w->range && !f->abandoned)
-        pthread_cond_wait(&f->turn_changed, &f->mu);
-    int ok = f->turn == w->range;
-    pthread_mutex_unlock(&f->mu);
-    if (!ok)
+    if (!wait_ranges_in(w->file, w->range))
         return ENG_FAIL(w->err, ENG_INTERNAL, "an earlier part of %s failed", w->facts->name);
     w->has_turn = 1;
     return ENG_OK;
@@ -405,17 +413,6 @@ static int cmp_pick(const void *x, const void *y)
     return c;
 }
 
-/* Wait until every range of f is in. ENG_INTERNAL when one of them failed. */
-static eng_rc wait_file_done(const writer *w, out_file *f)
-{
-    pthread_mutex_lock(&f->mu);
-    while (f->turn < f->n_ranges && !f->abandoned)
-        pthread_cond_wait(&f->turn_changed, &f->mu);
-    int ok = f->turn == f->n_ranges;
-    pthread_mutex_unlock(&f->mu);
-    return ok ? ENG_OK : ENG_FAIL(w->err, ENG_INTERNAL, "slips.csv failed");
-}
-
 /* The slips per slot were counted by the slips ranges as they wrote (tally.slip_count),
  * so this task runs last and waits for slips.csv to be complete; the lock it waits on
  * orders every range's counts before its reads. */
@@ -427,7 +424,9 @@ static eng_rc write_picklist(writer *w, worker_state *ws)
     const eng_slot_totals *totals = w->ctx->totals;
     eng_row_out *ro = w->ro;
     size_t n_slots = eng_inventory_count(n->setup->inventory);
-    ENG_TRY(wait_file_done(w, &w->ctx->files[OUT_SLIPS]));
+    out_file *slips_file = &w->ctx->files[OUT_SLIPS];
+    if (!wait_ranges_in(slips_file, slips_file->n_ranges))
+        return ENG_FAIL(w->err, ENG_INTERNAL, "slips.csv failed");
     uint64_t *slips = calloc(n_slots ? n_slots : 1, sizeof *slips);
     pick_row *rows = malloc((n_slots ? n_slots : 1) * sizeof *rows);
     eng_rc rc = ENG_OK;
