@@ -41,6 +41,7 @@ static const char *const clean[FMT_COL_COUNT] = {
 static eng_catalog *cat;
 static eng_batch *batch;
 static eng_ingest_worker *worker;
+static eng_intern *intern; /* as a night has one: heads share repeated texts */
 static eng_layout layout;
 static int cols[FMT_COL_COUNT];
 static const char *names[FMT_COL_COUNT];
@@ -65,7 +66,9 @@ static void setup(void)
     batch->mem = eng_arena_new(4096);
     cr_assert_not_null(batch->mem);
     batch->file = 3;
-    worker = eng_ingest_worker_new(eng_sip_key_random());
+    intern = eng_intern_new();
+    cr_assert_not_null(intern);
+    worker = eng_ingest_worker_new(eng_sip_key_random(), intern);
     cr_assert_not_null(worker);
     /* The canonical layout bound to a header in SPEC's column order. */
     for (int c = 0; c < FMT_COL_COUNT; c++) {
@@ -83,6 +86,7 @@ static void teardown(void)
 {
     eng_batch_free(batch);
     eng_ingest_worker_free(worker);
+    eng_intern_free(intern);
     eng_catalog_free(cat);
     tu_dir_remove();
 }
@@ -203,6 +207,66 @@ Test(ingest, continuation_row_with_blank_order_fields_has_no_head)
     assert_no_exception(r);
     cr_assert_null(r->head);
     cr_assert_eq(r->product, 2);
+}
+
+/* ---- the head's texts: repeated ones shared, own ones inline ---- */
+
+Test(ingest, heads_with_the_same_repeated_texts_share_one_tuple)
+{
+    const eng_head *a = feed_with(-1, NULL)->head;
+    const eng_head *b = feed_with(FMT_COL_SHIP_NAME, "Bo Other")->head;
+    const eng_head *c = feed_with(FMT_COL_SHIP_COUNTRY, "AT")->head;
+    cr_assert_neq(a, b, "a name of its own makes a head of its own");
+    cr_assert_eq(a->common, b->common);
+    cr_assert_neq(c->common, a->common);
+    cr_assert_eq(eng_intern_count(intern), 2);
+    cr_assert_str_eq(eng_head_text(b, ENG_HT_SHIP_NAME).p, "Bo Other");
+    cr_assert_str_eq(eng_head_text(c, ENG_HT_SHIP_COUNTRY).p, "AT");
+    cr_assert_str_eq(eng_head_text(c, ENG_HT_SHIP_NAME).p, "Ann Example");
+    cr_assert_str_eq(eng_head_text(c, ENG_HT_SHIP_SERVICE).p, "standard");
+    cr_assert_str_eq(eng_head_text(c, ENG_HT_SHIP_POSTAL).p, "10115");
+    cr_assert_str_eq(eng_head_text(c, ENG_HT_CUSTOMER_ID).p, "C-9");
+}
+
+Test(ingest, a_long_repeated_text_stays_with_its_head)
+{
+    char channel[101];
+    memset(channel, 'c', 100);
+    channel[100] = '\0';
+    const eng_head *a = feed_with(FMT_COL_CHANNEL, channel)->head;
+    const eng_head *b = feed(row_with(FMT_COL_CHANNEL, channel))->head;
+    cr_assert_eq(a, b, "the same values on the next row share the head");
+    feed_with(FMT_COL_ORDER_ID, "A-2");
+    const eng_head *c = feed_with(FMT_COL_CHANNEL, channel)->head;
+    cr_assert_neq(a->common, c->common, "a 100-byte channel is not shared");
+    cr_assert_eq(eng_head_text(c, ENG_HT_CHANNEL).len, 100);
+    cr_assert_str_eq(eng_head_text(c, ENG_HT_CHANNEL).p, channel);
+    cr_assert_eq(eng_intern_count(intern), 1, "only the clean row's texts are in the table");
+}
+
+Test(ingest, own_texts_over_64_kib_are_read_back_whole)
+{
+    enum { LONG = 70000 };
+    char *street = malloc(LONG + 1), *text = malloc(LONG + 1024);
+    cr_assert(street && text);
+    memset(street, 's', LONG);
+    street[LONG] = '\0';
+    size_t o = 0;
+    for (int i = 0; i < FMT_COL_COUNT; i++)
+        o += (size_t)sprintf(text + o, "%s%s", i ? "," : "", i == FMT_COL_SHIP_STREET ? street : clean[i]);
+    const eng_head *h = feed(text)->head;
+    cr_assert(h->wide);
+    cr_assert_eq(eng_head_text(h, ENG_HT_SHIP_STREET).len, LONG);
+    cr_assert_eq(memcmp(eng_head_text(h, ENG_HT_SHIP_STREET).p, street, LONG + 1), 0);
+    cr_assert_str_eq(eng_head_text(h, ENG_HT_CUSTOMER_ID).p, "C-9");
+    cr_assert_str_eq(eng_head_text(h, ENG_HT_SHIP_NAME).p, "Ann Example");
+    cr_assert_str_eq(eng_head_text(h, ENG_HT_SHIP_CITY).p, "Berlin");
+    cr_assert_str_eq(eng_head_text(h, ENG_HT_SHIP_REGION).p, "");
+    cr_assert_str_eq(eng_head_text(h, ENG_HT_SHIP_POSTAL).p, "10115");
+    cr_assert_str_eq(eng_head_text(h, ENG_HT_SHIP_COUNTRY).p, "DE");
+    cr_assert_not(feed_with(-1, NULL)->head->wide);
+    free(street);
+    free(text);
 }
 
 /* ---- MALFORMED_ROW ---- */

@@ -747,7 +747,12 @@ static eng_rc settle_head(order_check *oc)
             oc->res_text[i].p = "";
             oc->res_text[i].len = 0;
         }
-    eng_head *h = eng_head_new(oc->t->part->mem, &oc->res, oc->res_text);
+    /* The repeated texts most often all come from one row's head: share its tuple. */
+    const eng_head_common *common = NULL;
+    for (int c = 0; c < FMT_COL_COUNT && !common; c++)
+        if (oc->src[c] && eng_head_common_holds(oc->src[c]->head->common, oc->res_text))
+            common = oc->src[c]->head->common;
+    eng_head *h = eng_head_new(oc->t->part->mem, &oc->res, oc->res_text, common);
     if (!h)
         return ENG_NOMEM;
     oc->ord->head = h;

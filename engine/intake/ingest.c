@@ -42,16 +42,19 @@ struct eng_ingest_worker {
     fmt_dialect dialects[MAX_DIALECTS];
     size_t n_dialects;
     eng_sip_key dup_key; /* the run's: rows of one order are parsed by any worker */
+    eng_intern *intern;  /* the run's repeated texts; NULL: every head keeps its own */
+    eng_intern_cache intern_cache;
     fmt_buf record;      /* a record's fields, length-prefixed, for its digest */
     fmt_out out;
 };
 
-eng_ingest_worker *eng_ingest_worker_new(eng_sip_key dup_key)
+eng_ingest_worker *eng_ingest_worker_new(eng_sip_key dup_key, eng_intern *intern)
 {
     eng_ingest_worker *w = calloc(1, sizeof *w);
     if (!w)
         return NULL;
     w->dup_key = dup_key;
+    w->intern = intern;
     if (fmt_out_init(&w->out) != ENG_OK) {
         eng_ingest_worker_free(w);
         return NULL;
@@ -189,7 +192,8 @@ static int head_equal(const eng_head *a, const eng_head *b, const eng_text *t)
 }
 
 /* Store the row's order-level values; identical heads on consecutive rows are shared. */
-static eng_rc keep_head(eng_batch *b, eng_row *row, const eng_head *h, const fmt_str *raw_text)
+static eng_rc keep_head(eng_batch *b, eng_ingest_worker *w, eng_row *row, const eng_head *h,
+                        const fmt_str *raw_text)
 {
     eng_text t[ENG_HT_COUNT];
     for (int i = 0; i < ENG_HT_COUNT; i++) {
@@ -211,7 +215,7 @@ static eng_rc keep_head(eng_batch *b, eng_row *row, const eng_head *h, const fmt
                 return ENG_NOMEM;
             t[i].len = len;
         }
-    eng_head *copy = eng_head_new(b->mem, h, t);
+    eng_head *copy = eng_head_new(b->mem, h, t, eng_intern_common(w->intern, &w->intern_cache, t));
     if (!copy)
         return ENG_NOMEM;
     row->head = copy;
@@ -454,7 +458,7 @@ static eng_rc check_line(eng_batch *b, eng_row *row, const fmt_out_row *o, const
     return ENG_OK;
 }
 
-static eng_rc check_values(eng_batch *b, eng_row *row, const fmt_out_row *o,
+static eng_rc check_values(eng_batch *b, eng_ingest_worker *w, eng_row *row, const fmt_out_row *o,
                            const eng_layout *layout, const eng_catalog *catalog)
 {
     const fmt_str *val = o->v;
@@ -523,7 +527,7 @@ static eng_rc check_values(eng_batch *b, eng_row *row, const fmt_out_row *o,
     }
     if (!h.present)
         return ENG_OK;
-    ENG_TRY(keep_head(b, row, &h, raw_text));
+    ENG_TRY(keep_head(b, w, row, &h, raw_text));
     return ENG_OK;
 }
 
@@ -560,7 +564,7 @@ eng_rc eng_ingest_record(eng_batch *b, eng_ingest_worker *w, const eng_layout *l
                 row->given |= 1u << c;
         if (i == 0)
             ENG_TRY(check_encoding(b, row, fields, layout, rec, len));
-        ENG_TRY(check_values(b, row, &out->rows[i], layout, catalog));
+        ENG_TRY(check_values(b, w, row, &out->rows[i], layout, catalog));
     }
     return ENG_OK;
 }
@@ -1272,6 +1276,7 @@ eng_rc eng_batches_read(const eng_setup *setup, const eng_night_size *surveyed, 
     if (bs) {
         bs->n_files = n_files;
         bs->files = calloc(n_files ? n_files : 1, sizeof *bs->files);
+        bs->intern = eng_intern_new();
     }
     in.files = bs ? bs->files : NULL;
     /* Two chunks per worker keep everyone busy; the cap bounds raw text in memory
@@ -1286,7 +1291,7 @@ eng_rc eng_batches_read(const eng_setup *setup, const eng_night_size *surveyed, 
     in.layouts = calloc(n_files ? n_files : 1, sizeof *in.layouts);
     in.header_text = calloc(n_files ? n_files : 1, sizeof *in.header_text);
     in.workers = calloc(n_workers, sizeof *in.workers);
-    if (!bs || !in.files || !in.chunk_bufs || !in.layouts || !in.header_text || !in.workers) {
+    if (!bs || !in.files || !bs->intern || !in.chunk_bufs || !in.layouts || !in.header_text || !in.workers) {
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory starting to read orders");
         goto done;
     }
@@ -1294,7 +1299,7 @@ eng_rc eng_batches_read(const eng_setup *setup, const eng_night_size *surveyed, 
      * values on every hit, so a collision could only cost time). */
     eng_sip_key dup_key = eng_sip_key_random();
     for (unsigned w = 0; w < n_workers; w++) {
-        in.workers[w] = eng_ingest_worker_new(dup_key);
+        in.workers[w] = eng_ingest_worker_new(dup_key, bs->intern);
         if (!in.workers[w]) {
             rc = ENG_FAIL(err, ENG_NOMEM, "out of memory starting to read orders");
             goto done;
@@ -1366,5 +1371,6 @@ void eng_batches_free(eng_batches *bs)
         fmt_buf_release(&bs->header_text[f]);
     free(bs->header_text);
     free(bs->files);
+    eng_intern_free(bs->intern);
     free(bs);
 }

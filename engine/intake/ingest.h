@@ -16,6 +16,7 @@
 #include "../base/pool.h"
 #include "../base/siphash.h"
 #include "../setup/setup.h"
+#include "intern.h"
 
 /* The intake stage's product: the night's orders files read into batches of checked rows,
  * in (file, chunk) order, with what was found out about each file. */
@@ -24,6 +25,7 @@ typedef struct eng_batches {
     size_t n;
     eng_file_facts *files; /* per orders file: layout, encoding, columns, bytes, sha256 */
     fmt_buf *header_text;  /* per orders file: its header names (exceptions point here) */
+    eng_intern *intern;    /* the repeated texts the batches' heads share */
     size_t n_files;
 } eng_batches;
 
@@ -70,10 +72,11 @@ typedef struct eng_layout {
     const char *col_label[FMT_COL_COUNT]; /* the file's name for each canonical value */
 } eng_layout;
 
-/* Per-thread scratch for eng_ingest_record: a libcsv splitter and the run's key for
- * the rows' digests (the same for every worker of a run). */
+/* Per-thread scratch for eng_ingest_record: a libcsv splitter, the run's key for the
+ * rows' digests (the same for every worker of a run) and its table of repeated texts
+ * (NULL: each head keeps its own copy). */
 typedef struct eng_ingest_worker eng_ingest_worker;
-eng_ingest_worker *eng_ingest_worker_new(eng_sip_key dup_key);
+eng_ingest_worker *eng_ingest_worker_new(eng_sip_key dup_key, eng_intern *intern);
 void eng_ingest_worker_free(eng_ingest_worker *w);
 
 /* Check one record of a canonical orders file into batch (exposed for tests and the

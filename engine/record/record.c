@@ -2,6 +2,7 @@
  * names. */
 #include "record.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,28 +75,72 @@ void eng_row_fault(eng_row *row, eng_code code)
         row->worst = (uint8_t)code;
 }
 
-eng_head *eng_head_new(eng_arena *mem, const eng_head *like, const eng_text *texts)
+static const eng_ht common_slot[ENG_HC_COUNT] = {ENG_HT_CHANNEL, ENG_HT_SHIP_COUNTRY,
+                                                 ENG_HT_SHIP_SERVICE, ENG_HT_CURRENCY};
+
+int eng_head_common_holds(const eng_head_common *c, const eng_text *texts)
 {
+    for (int i = 0; i < ENG_HC_COUNT; i++) {
+        eng_text t = texts[common_slot[i]];
+        if (c->text[i].len != t.len || memcmp(c->text[i].p, t.p, t.len) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+static const eng_head_common *private_common(eng_arena *mem, const eng_text *texts)
+{
+    eng_head_common *c = eng_arena_alloc(mem, sizeof *c, _Alignof(eng_head_common));
+    if (!c)
+        return NULL;
+    for (int i = 0; i < ENG_HC_COUNT; i++) {
+        eng_text t = texts[common_slot[i]];
+        c->text[i].p = t.len ? eng_arena_strndup(mem, t.p, t.len) : "";
+        c->text[i].len = t.len;
+        if (!c->text[i].p)
+            return NULL;
+    }
+    return c;
+}
+
+eng_head *eng_head_new(eng_arena *mem, const eng_head *like, const eng_text *texts,
+                       const eng_head_common *common)
+{
+    static const eng_ht own[ENG_HEAD_OWN] = {ENG_HT_CUSTOMER_ID, ENG_HT_SHIP_NAME,
+                                             ENG_HT_SHIP_STREET, ENG_HT_SHIP_CITY,
+                                             ENG_HT_SHIP_REGION, ENG_HT_SHIP_POSTAL};
+    assert(!common || eng_head_common_holds(common, texts));
     size_t total = 0;
-    for (int i = 0; i < ENG_HT_COUNT; i++)
-        total += (size_t)texts[i].len + 1;
+    for (int i = 0; i < ENG_HEAD_OWN; i++) {
+        assert(eng_head_text_where(own[i]) == i);
+        total += (size_t)texts[own[i]].len + 1;
+    }
     if (total > UINT32_MAX)
         return NULL;
-    eng_head *h = eng_arena_alloc(mem, sizeof *h, _Alignof(eng_head));
-    char *dst = eng_arena_alloc(mem, total, 1);
-    if (!h || !dst)
+    int wide = total > UINT16_MAX;
+    uint32_t ends[ENG_HEAD_OWN];
+    size_t area = total + (wide ? sizeof ends : 0);
+    eng_head *h = eng_arena_alloc(mem, sizeof *h + area, _Alignof(eng_head));
+    if (!h || (!common && !(common = private_common(mem, texts))))
         return NULL;
     *h = *like;
-    h->texts = dst;
+    h->common = common;
+    h->wide = (uint8_t)wide;
+    char *dst = (char *)(h + 1) + (wide ? sizeof ends : 0);
     size_t at = 0;
-    for (int i = 0; i < ENG_HT_COUNT; i++) {
-        if (texts[i].len)
-            memcpy(dst + at, texts[i].p, texts[i].len);
-        at += texts[i].len;
+    for (int i = 0; i < ENG_HEAD_OWN; i++) {
+        eng_text t = texts[own[i]];
+        if (t.len)
+            memcpy(dst + at, t.p, t.len);
+        at += t.len;
         dst[at] = '\0';
-        h->text_end[i] = (uint32_t)at;
+        ends[i] = (uint32_t)at;
+        if (!wide)
+            h->own_end[i] = (uint16_t)at;
         at++;
     }
+    if (wide)
+        memcpy(h + 1, ends, sizeof ends);
     return h;
 }
 

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "../../formats/buf.h"
 #include "../../formats/canon.h"
@@ -61,21 +62,54 @@ typedef struct eng_text {
     uint32_t len;
 } eng_text;
 
+/* The four order-level texts that repeat from order to order (channel, ship_country,
+ * ship_service, currency), kept together once per distinct combination: the intake's
+ * table (intake/intern) hands every head with the same four texts the same tuple, so a
+ * night of a million orders holds a few hundred of them. A tuple is private to its head
+ * (in the head's arena) when the table is full or a text is long. Each text is
+ * NUL-terminated; "" when blank. */
+typedef struct eng_head_common {
+    eng_text text[4]; /* in ENG_HC_* order */
+} eng_head_common;
+
+enum { ENG_HC_CHANNEL, ENG_HC_SHIP_COUNTRY, ENG_HC_SHIP_SERVICE, ENG_HC_CURRENCY, ENG_HC_COUNT };
+
+/* Where text slot f of a head lies: >= 0 its index among the head's own texts, < 0 the
+ * one's complement of its index in the common tuple. */
+static inline int eng_head_text_where(eng_ht f)
+{
+    static const signed char where[ENG_HT_COUNT] = {
+        [ENG_HT_CHANNEL] = ~ENG_HC_CHANNEL,   [ENG_HT_CUSTOMER_ID] = 0,
+        [ENG_HT_SHIP_NAME] = 1,               [ENG_HT_SHIP_STREET] = 2,
+        [ENG_HT_SHIP_CITY] = 3,               [ENG_HT_SHIP_REGION] = 4,
+        [ENG_HT_SHIP_POSTAL] = 5,             [ENG_HT_SHIP_COUNTRY] = ~ENG_HC_SHIP_COUNTRY,
+        [ENG_HT_SHIP_SERVICE] = ~ENG_HC_SHIP_SERVICE, [ENG_HT_CURRENCY] = ~ENG_HC_CURRENCY,
+    };
+    return where[f];
+}
+
+#define ENG_HEAD_OWN 6 /* texts a head holds itself: customer and address but the country */
+
 /* The order-level values one row carries. `present` has bit (1 << fmt_col) for each
  * column that is non-blank and valid on this row; absent fields are blank or zero.
  *
- * A night keeps one per order, so it is packed: the ten texts lie one after another in
- * one allocation, each NUL-terminated, text_end[i] being where text i's NUL is, and the
- * amounts are split into mantissas and digit counts (fmt_dec pads each to 16 bytes):
- * 104 bytes instead of 248. Read them with eng_head_text() and eng_head_money(). */
+ * A night keeps one per order, so it is packed (80 bytes and the texts, where a head
+ * with its texts apart and ten text ends was 104 and them): the repeated texts are the
+ * shared `common` tuple; the head's own six texts follow the struct in the same
+ * allocation, one after another, each NUL-terminated, own_end[i] being where text i's
+ * NUL is (when `wide`, the texts pass 64 KiB and the ends are uint32_t at the start of
+ * that area instead); the amounts are split into mantissas and digit counts (fmt_dec
+ * pads each to 16 bytes). Read them with eng_head_text() and eng_head_money(). A head on
+ * the stack holds values only (no texts): never read its texts. */
 typedef struct eng_head {
-    const char *texts;
-    uint32_t text_end[ENG_HT_COUNT];
+    const eng_head_common *common;
     int64_t money_mant[ENG_HM_COUNT];
     int64_t time_ns;
     int64_t priority;
     uint32_t present;
     uint8_t money_frac[ENG_HM_COUNT];
+    uint16_t own_end[ENG_HEAD_OWN];
+    uint8_t wide;
 } eng_head;
 
 static inline fmt_dec eng_head_money(const eng_head *h, eng_hm m)
@@ -92,14 +126,34 @@ static inline void eng_head_set_money(eng_head *h, eng_hm m, fmt_dec d)
 
 static inline eng_text eng_head_text(const eng_head *h, eng_ht f)
 {
-    uint32_t start = f == 0 ? 0 : h->text_end[f - 1] + 1;
-    eng_text t = {h->texts + start, h->text_end[f] - start};
+    int w = eng_head_text_where(f);
+    if (w < 0)
+        return h->common->text[~w];
+    const char *area = (const char *)(h + 1);
+    uint32_t start, end;
+    if (__builtin_expect(h->wide, 0)) {
+        uint32_t ends[ENG_HEAD_OWN];
+        memcpy(ends, area, sizeof ends);
+        area += sizeof ends;
+        start = w == 0 ? 0 : ends[w - 1] + 1;
+        end = ends[w];
+    } else {
+        start = w == 0 ? 0 : (uint32_t)h->own_end[w - 1] + 1;
+        end = h->own_end[w];
+    }
+    eng_text t = {area + start, end - start};
     return t;
 }
 
-/* A head in mem holding texts[] (copied, each as given) and the other values of like.
- * NULL when out of memory or the texts are over 4 GB together. */
-eng_head *eng_head_new(eng_arena *mem, const eng_head *like, const eng_text *texts);
+/* Whether the tuple holds exactly the common texts of texts[] (indexed by eng_ht). */
+int eng_head_common_holds(const eng_head_common *c, const eng_text *texts);
+
+/* A head in mem with the other values of like and the texts texts[] (indexed by eng_ht):
+ * its own texts copied, the repeated ones from common, which must hold them
+ * (eng_head_common_holds), or when common is NULL from a private tuple made in mem. NULL
+ * when out of memory or the texts are over 4 GB together. */
+eng_head *eng_head_new(eng_arena *mem, const eng_head *like, const eng_text *texts,
+                       const eng_head_common *common);
 
 enum {
     ENG_ROW_QTY_OK = 1 << 0,     /* qty parsed */

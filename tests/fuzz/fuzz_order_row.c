@@ -77,6 +77,7 @@ static const char *const headers[][2] = {
 
 static eng_catalog *catalog;
 static eng_ingest_worker *worker;
+static eng_intern *intern; /* lives for the process, as the heads made through it */
 static eng_layout layouts[N_LAYOUTS];
 static fmt_csv_fields *header_fields[N_LAYOUTS]; /* header_names point into these */
 
@@ -99,8 +100,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     memcpy(cat_path, path, sizeof cat_path);
     if (eng_catalog_load(cat_path, &catalog, &err) != ENG_OK)
         fail(err.msg);
-    worker = eng_ingest_worker_new(eng_sip_key_random());
-    if (!worker)
+    intern = eng_intern_new();
+    worker = eng_ingest_worker_new(eng_sip_key_random(), intern);
+    if (!intern || !worker)
         fail("out of memory");
     for (size_t i = 0; i < N_LAYOUTS; i++) {
         eng_layout *lay = &layouts[i];
