@@ -241,8 +241,7 @@ static int is_line(const eng_row *r)
 
 static int same_digest(const eng_row *a, const eng_row *b)
 {
-    return a->rec_len == b->rec_len && a->rec_digest[0] == b->rec_digest[0] &&
-           a->rec_digest[1] == b->rec_digest[1];
+    return a->rec_digest[0] == b->rec_digest[0] && a->rec_digest[1] == b->rec_digest[1];
 }
 
 static int same_text(eng_text a, eng_text b)
@@ -291,19 +290,20 @@ static int rows_same_record(const eng_row *a, const eng_row *b)
     if (!same_digest(a, b))
         return 0;
     if ((a->flags & FROM_INTAKE) != (b->flags & FROM_INTAKE) || a->product != b->product ||
-        a->given != b->given || a->open_qty != b->open_qty || a->order_state != b->order_state ||
+        a->given != b->given || eng_row_open_qty(a) != eng_row_open_qty(b) ||
+        a->order_state != b->order_state ||
         a->line_state != b->line_state)
         return 0;
     if ((a->flags & ENG_ROW_QTY_OK) && a->qty != b->qty)
         return 0;
     if ((a->flags & ENG_ROW_PRICE_OK) &&
-        (a->unit_price.mant != b->unit_price.mant || a->unit_price.frac != b->unit_price.frac))
+        (a->unit_mant != b->unit_mant || a->unit_frac != b->unit_frac))
         return 0;
-    if (!a->key != !b->key)
+    const eng_line_key *ka = eng_row_key(a), *kb = eng_row_key(b);
+    if (!ka != !kb)
         return 0;
-    if (a->key && (a->key->updated_ns != b->key->updated_ns ||
-                   !same_text(trimmed((eng_text){a->key->id, a->key->len}),
-                              trimmed((eng_text){b->key->id, b->key->len}))))
+    if (ka && (ka->updated_ns != kb->updated_ns ||
+               !same_text(trimmed((eng_text){ka->id, ka->len}), trimmed((eng_text){kb->id, kb->len}))))
         return 0;
     return heads_same(a->head, b->head);
 }
@@ -320,17 +320,19 @@ static const char *col_label(const order_check *oc, const eng_row *r, fmt_col c)
 static const eng_row *superseded_by(const order_check *oc, uint32_t j)
 {
     const eng_row *a = oc->rows[j];
-    if (!a->key)
+    const eng_line_key *ka = eng_row_key(a);
+    if (!ka)
         return NULL;
     for (uint32_t k = 0; k < oc->n_rows; k++) {
         const eng_row *b = oc->rows[k];
+        const eng_line_key *kb = eng_row_key(b);
         /* A repeat replaces nothing: it is DUPLICATE_ROW, and were it to replace the row
          * it repeats, the line would be lost with both. */
-        if (k == j || !b->key || b->key->len != a->key->len ||
-            memcmp(b->key->id, a->key->id, a->key->len) != 0 || rows_same_record(a, b))
+        if (k == j || !kb || kb->len != ka->len || memcmp(kb->id, ka->id, ka->len) != 0 ||
+            rows_same_record(a, b))
             continue;
-        if (b->key->updated_ns > a->key->updated_ns ||
-            (b->key->updated_ns == a->key->updated_ns && b->line > a->line))
+        if (kb->updated_ns > ka->updated_ns ||
+            (kb->updated_ns == ka->updated_ns && b->line > a->line))
             return b;
     }
     return NULL;
@@ -365,8 +367,6 @@ static int cmp_row_record(const void *x, const void *y)
     for (int i = 0; i < 2; i++)
         if (a->rec_digest[i] != b->rec_digest[i])
             return a->rec_digest[i] < b->rec_digest[i] ? -1 : 1;
-    if (a->rec_len != b->rec_len)
-        return a->rec_len < b->rec_len ? -1 : 1;
     return (a->line > b->line) - (a->line < b->line);
 }
 
@@ -600,32 +600,31 @@ static eng_rc check_lines(order_check *oc, int *all_amounts)
                 raise(oc, r, ENG_CODE_CURRENCY_MISMATCH, col_label(oc, r, FMT_COL_CURRENCY), msg));
         }
         int line_total = (r->flags & ENG_ROW_LINE_TOTAL) != 0;
+        int64_t amount = 0; /* of all ordered units, when known */
         if ((r->flags & ENG_ROW_PRICE_OK) && cur >= 0) {
             int64_t price;
             fmt_num_rc nrc =
-                fmt_dec_to_minor(r->unit_price, fmt_currency_minor_digits(cur), &price);
-            ln->unit_minor = price;
-            if (nrc == FMT_NUM_OK && line_total) {
-                /* SPEC: the stated line amount is the truth; the unit price is it divided
-                 * by the quantity, half up. */
-                ln->amount_minor = price;
-                ln->unit_minor = ln->ordered > 0 ? (int64_t)(((__int128)2 * price + ln->ordered) /
-                                                             (2 * (__int128)ln->ordered))
-                                                 : 0;
-            }
+                fmt_dec_to_minor(eng_row_unit_price(r), fmt_currency_minor_digits(cur), &price);
+            ln->price_minor = price;
+            /* SPEC: the stated line amount is the truth; the unit price is it divided by
+             * the quantity, half up (eng_line_unit). */
+            ln->amount_stated = nrc == FMT_NUM_OK && line_total;
+            if (ln->amount_stated)
+                amount = price;
+            int64_t unit = eng_line_unit(ln);
             if (nrc != FMT_NUM_OK) {
                 known = 0;
                 if (nrc == FMT_NUM_PRECISION)
                     snprintf(msg, sizeof msg, "unit_price has %d digits after the point; %s has %d",
-                             r->unit_price.frac, fmt_currency_code(cur),
+                             r->unit_frac, fmt_currency_code(cur),
                              fmt_currency_minor_digits(cur));
                 else
                     snprintf(msg, sizeof msg, "unit_price is too large (over 64 bits in %s)",
                              fmt_currency_code(cur));
                 ENG_TRY(
                     raise(oc, r, ENG_CODE_BAD_NUMBER, col_label(oc, r, FMT_COL_UNIT_PRICE), msg));
-            } else if (p && p->currency == cur && ln->unit_minor < p->min_minor) {
-                money_text(a, sizeof a, ln->unit_minor, cur);
+            } else if (p && p->currency == cur && unit < p->min_minor) {
+                money_text(a, sizeof a, unit, cur);
                 money_text(b, sizeof b, p->min_minor, cur);
                 const char *name = col_label(oc, r, FMT_COL_UNIT_PRICE);
                 if (line_total) /* the price compared is not the one in the file */
@@ -640,9 +639,9 @@ static eng_rc check_lines(order_check *oc, int *all_amounts)
             }
         }
         if (known && !line_total) {
-            if (__builtin_mul_overflow(ln->qty, ln->unit_minor, &ln->amount_minor)) {
+            if (__builtin_mul_overflow(ln->qty, ln->price_minor, &amount)) {
                 known = 0;
-                ln->amount_minor = 0;
+                amount = 0;
                 ENG_TRY(raise(oc, r, ENG_CODE_BAD_NUMBER, col_label(oc, r, FMT_COL_UNIT_PRICE),
                               "qty times unit_price is too large (over 64 bits)"));
             }
@@ -656,7 +655,7 @@ static eng_rc check_lines(order_check *oc, int *all_amounts)
             ENG_TRY(raise(oc, first, ENG_CODE_BAD_QTY, col_label(oc, first, FMT_COL_QTY),
                           "the order's total quantity is too large (over 64 bits)"));
         }
-        if (__builtin_add_overflow(ord->amount_minor, ln->amount_minor, &ord->amount_minor)) {
+        if (__builtin_add_overflow(ord->amount_minor, amount, &ord->amount_minor)) {
             ord->amount_minor = 0;
             *all_amounts = 0;
             ENG_TRY(raise(oc, first, ENG_CODE_BAD_NUMBER, col_label(oc, first, FMT_COL_UNIT_PRICE),
@@ -692,9 +691,9 @@ static eng_rc check_total(order_check *oc, int all_amounts)
     }
     if (!(oc->res.present & (1u << FMT_COL_ORDER_TOTAL)) || !all_amounts || !oc->money_ok)
         return ENG_OK;
-    __int128 lines = 0;
+    __int128 lines = 0; /* every amount is known (all_amounts) and fit 64 bits */
     for (uint32_t i = 0; i < oc->ord->n_lines; i++)
-        lines += oc->ord->lines[i].amount_minor;
+        lines += eng_line_amount(&oc->ord->lines[i], oc->ord->lines[i].ordered);
     __int128 expect = lines + oc->money_minor[ENG_HM_SHIPPING] + oc->money_minor[ENG_HM_TAX] -
                       oc->money_minor[ENG_HM_DISCOUNT];
     if (expect == oc->money_minor[ENG_HM_ORDER_TOTAL])
@@ -798,8 +797,9 @@ static eng_rc settle_outstanding(order_check *oc)
             ln->before = take;
             ln->qty = ln->ordered - take;
         }
-        if (r->open_qty >= 0 && r->open_qty < ln->qty)
-            ln->qty = r->open_qty;
+        int64_t open_qty = eng_row_open_qty(r);
+        if (open_qty >= 0 && open_qty < ln->qty)
+            ln->qty = open_qty;
         if (r->line_state != FMT_STATE_NONE) {
             /* Not ours to ship (a gift card, a line the marketplace fulfils). */
             ln->qty = 0;

@@ -271,9 +271,7 @@ static eng_row *start_row(eng_batch *b, eng_ingest_worker *w, const char *rec, s
     row->file = b->file;
     eng_siphash13_128(&w->dup_key, rec, len, row->rec_digest);
     row->rec_digest[1] ^= index;
-    row->rec_len = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
     row->product = -1;
-    row->open_qty = -1;
     return row;
 }
 
@@ -335,17 +333,32 @@ static eng_rc check_encoding(eng_batch *b, eng_row *row, const fmt_csv_fields *f
     return ENG_OK;
 }
 
+/* The row's extra values, made when it first needs one. */
+static eng_row_extra *row_extra(eng_batch *b, eng_row *row)
+{
+    if (!row->extra) {
+        eng_row_extra *x = eng_arena_alloc(b->mem, sizeof *x, _Alignof(eng_row_extra));
+        if (!x)
+            return NULL;
+        x->key = NULL;
+        x->open_qty = -1;
+        row->extra = x;
+    }
+    return (eng_row_extra *)row->extra;
+}
+
 static eng_rc keep_line_key(eng_batch *b, eng_row *row, const fmt_out_row *o)
 {
     if (o->item_key.len == 0)
         return ENG_OK;
     eng_line_key *k = eng_arena_alloc(b->mem, sizeof *k, _Alignof(eng_line_key));
+    eng_row_extra *x = row_extra(b, row);
     uint32_t len;
-    if (!k || !(k->id = keep_text(b, o->item_key, &len)))
+    if (!k || !x || !(k->id = keep_text(b, o->item_key, &len)))
         return ENG_NOMEM;
     k->len = len;
     k->updated_ns = o->updated_ns;
-    row->key = k;
+    x->key = k;
     return ENG_OK;
 }
 
@@ -431,9 +444,13 @@ static eng_rc check_line(eng_batch *b, eng_row *row, const fmt_out_row *o, const
     }
 
     fmt_str open = val[FMT_COL_OPEN_QTY];
-    if (open.len &&
-        (fmt_int_parse(open.p, open.len, &row->open_qty) != FMT_NUM_OK || row->open_qty < 0)) {
-        row->open_qty = -1;
+    int64_t open_qty = -1;
+    if (open.len && fmt_int_parse(open.p, open.len, &open_qty) == FMT_NUM_OK && open_qty >= 0) {
+        eng_row_extra *x = row_extra(b, row);
+        if (!x)
+            return ENG_NOMEM;
+        x->open_qty = open_qty;
+    } else if (open.len) {
         eng_text_quote(q, sizeof q, open.p, open.len);
         snprintf(msg, sizeof msg, "%s %s is not a whole number of units >= 0", open_name, q);
         ENG_TRY(flag(b, row, ENG_CODE_BAD_QTY, open_name, msg));
@@ -446,7 +463,10 @@ static eng_rc check_line(eng_batch *b, eng_row *row, const fmt_out_row *o, const
         snprintf(msg, sizeof msg, "%s is blank", price_name);
         ENG_TRY(flag(b, row, ENG_CODE_MISSING_FIELD, price_name, msg));
     } else {
-        fmt_num_rc nrc = fmt_dec_parse(price.p, price.len, &row->unit_price);
+        fmt_dec unit = {0, 0};
+        fmt_num_rc nrc = fmt_dec_parse(price.p, price.len, &unit);
+        row->unit_mant = unit.mant;
+        row->unit_frac = unit.frac;
         if (nrc == FMT_NUM_OK) {
             row->flags |= ENG_ROW_PRICE_OK;
         } else {

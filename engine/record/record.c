@@ -228,6 +228,6 @@ const char *eng_status_name(eng_status st)
 int64_t eng_line_amount(const eng_line *ln, int64_t units)
 {
     if (ln->line_total && units == ln->ordered)
-        return ln->amount_minor;
-    return units * ln->unit_minor; /* units <= ordered, whose amount fit 64 bits */
+        return ln->amount_stated ? ln->price_minor : 0;
+    return units * eng_line_unit(ln); /* units <= ordered, whose amount fit 64 bits */
 }

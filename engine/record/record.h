@@ -170,29 +170,36 @@ enum {
                                     not reported (orders stage) */
 };
 
+/* What few rows carry: the marketplace's line id (rows may repeat a line; the latest
+ * wins) and an open_qty column (a fed-back backorder). */
+typedef struct eng_row_extra {
+    const struct eng_line_key *key; /* NULL when the row has no line id */
+    int64_t open_qty;               /* -1 when blank */
+} eng_row_extra;
+
+/* One per order line of the night until the orders stage has built its lines, so it is
+ * kept to 88 bytes: what only some rows have is behind `extra`. */
 typedef struct eng_row {
-    const char *order_id;   /* NULL when blank or the row is unreadable */
-    const eng_head *head;   /* NULL when every order-level field is blank */
-    uint64_t line;          /* physical line where the record starts */
-    uint64_t rec_digest[2]; /* keyed SipHash-128 of the record's fields as DUPLICATE_ROW
-                               compares them (unquoted, trimmed), or of its bytes when it
-                               is malformed; the key is drawn per run, and rows whose
-                               digests meet are compared value by value as well */
-    int64_t qty;            /* valid with ENG_ROW_QTY_OK */
-    int64_t open_qty;       /* open_qty column (a fed-back backorder); -1 if blank */
-    fmt_dec unit_price;     /* valid with ENG_ROW_PRICE_OK */
-    int32_t product;        /* catalog index, or -1 */
+    const char *order_id;       /* NULL when blank or the row is unreadable */
+    const eng_head *head;       /* NULL when every order-level field is blank */
+    const eng_row_extra *extra; /* NULL when the row has neither a line id nor open_qty */
+    uint64_t line;              /* physical line where the record starts */
+    uint64_t rec_digest[2];     /* keyed SipHash-128 of the record's fields as DUPLICATE_ROW
+                                   compares them (unquoted, trimmed, each with its length), or
+                                   of its bytes when it is malformed; the key is drawn per run,
+                                   and rows whose digests meet are compared value by value */
+    int64_t qty;                /* valid with ENG_ROW_QTY_OK */
+    int64_t unit_mant;          /* unit_price (fmt_dec), valid with ENG_ROW_PRICE_OK */
+    int32_t product;            /* catalog index, or -1 */
     uint32_t order_id_len;
-    uint32_t rec_len;               /* bytes the digest was taken of */
-    uint32_t given;                 /* bit (1 << fmt_col) per non-blank field, valid or not; all
-                                       bits for a malformed row, whose fields cannot be trusted */
-    const struct eng_line_key *key; /* the marketplace's line id, when rows may repeat a
-                                       line (the latest row wins); NULL otherwise */
-    uint16_t file;                  /* index into the night's order files */
-    uint16_t flags;                 /* ENG_ROW_* */
-    uint8_t worst;                  /* lowest eng_code that faults the row, 0 for none */
-    uint8_t order_state;            /* fmt_state the marketplace gives the whole order, if stated */
-    uint8_t line_state;             /* fmt_state of this line: not ours to ship when set */
+    uint32_t given;      /* bit (1 << fmt_col) per non-blank field, valid or not; all bits
+                            for a malformed row, whose fields cannot be trusted */
+    uint16_t file;       /* index into the night's order files */
+    uint16_t flags;      /* ENG_ROW_* */
+    uint8_t unit_frac;   /* unit_price's digits after the point */
+    uint8_t worst;       /* lowest eng_code that faults the row, 0 for none */
+    uint8_t order_state; /* fmt_state the marketplace gives the whole order, if stated */
+    uint8_t line_state;  /* fmt_state of this line: not ours to ship when set */
 } eng_row;
 
 /* A marketplace line id (Amazon's order-item-id) and when the row was last updated. */
@@ -201,6 +208,22 @@ typedef struct eng_line_key {
     uint32_t len;
     int64_t updated_ns;
 } eng_line_key;
+
+static inline fmt_dec eng_row_unit_price(const eng_row *r)
+{
+    fmt_dec d = {r->unit_mant, r->unit_frac};
+    return d;
+}
+
+static inline const eng_line_key *eng_row_key(const eng_row *r)
+{
+    return r->extra ? r->extra->key : NULL;
+}
+
+static inline int64_t eng_row_open_qty(const eng_row *r)
+{
+    return r->extra ? r->extra->open_qty : -1;
+}
 
 /* Record that a row carries code: sets ENG_ROW_FAULT (and ENG_ROW_BAD for the codes that
  * count towards max_error_rate) and keeps the lowest code in row->worst. Informational
@@ -285,29 +308,46 @@ typedef struct eng_part {
 } eng_part;
 
 /* A line of an order: one per distinct row with a SKU. It does not point back at its row,
- * which is freed once the order's partition is built (orders.c). */
+ * which is freed once the order's partition is built (orders.c). One per order line of
+ * the night, so 64 bytes: the price is one field, a unit price or a stated line amount
+ * (read both through eng_line_unit and eng_line_amount). */
 typedef struct eng_line {
-    int64_t ordered;    /* units ordered (0 when the row's qty is bad) */
-    int64_t before;     /* units of it earlier nights shipped (history) */
-    int64_t qty;        /* units to allocate tonight: ordered - before, at most the
-                           row's open_qty */
-    int64_t unit_minor; /* unit price in minor units (0 when unknown) */
-    int64_t amount_minor;
+    int64_t ordered;     /* units ordered (0 when the row's qty is bad) */
+    int64_t before;      /* units of it earlier nights shipped (history) */
+    int64_t qty;         /* units to allocate tonight: ordered - before, at most the
+                            row's open_qty */
+    int64_t price_minor; /* in minor units: the unit price, or with amount_stated the
+                            line's stated amount; 0 when unknown */
     int32_t product;
     uint32_t line_no; /* 1-based among the order's distinct rows */
-    /* allocation result (alloc); 72 bytes in all, one per order line of the night */
+    /* allocation result (alloc) */
     int64_t shipped;
     eng_part *parts;       /* n_parts > 1 */
     uint32_t one_slot;     /* n_parts == 1: the slot all `shipped` units come from */
-    uint32_t n_parts : 31; /* 0: nothing shipped; read them with eng_alloc_line_parts */
+    uint32_t n_parts : 30; /* 0: nothing shipped; read them with eng_alloc_line_parts */
     /* the row was given as a line total (ENG_ROW_LINE_TOTAL), kept here because the row
      * is far away in memory and freed after the orders stage */
     uint32_t line_total : 1;
+    /* price_minor is that total, converted (a line total that did not convert keeps what
+     * the conversion gave as its unit price, and has no amount) */
+    uint32_t amount_stated : 1;
 } eng_line;
 
+/* The unit price in minor units: for a stated line amount, it divided by the quantity,
+ * half up (SPEC), 0 without a quantity. */
+static inline int64_t eng_line_unit(const eng_line *ln)
+{
+    if (!ln->amount_stated)
+        return ln->price_minor;
+    if (ln->ordered <= 0)
+        return 0;
+    return (int64_t)(((__int128)2 * ln->price_minor + ln->ordered) / (2 * (__int128)ln->ordered));
+}
+
 /* The amount of a line's first `units` units: the stated total when that is all of them
- * and the line was given as a total (SPEC: "the line amount is the truth"), else units x
- * unit price. Amounts of parts are differences of this, so they add up to the total. */
+ * and the line was given as a total (SPEC: "the line amount is the truth"; 0 when it did
+ * not convert), else units x unit price. Amounts of parts are differences of this, so
+ * they add up to the total. */
 int64_t eng_line_amount(const eng_line *ln, int64_t units);
 
 enum {

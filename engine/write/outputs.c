@@ -368,7 +368,7 @@ static eng_rc write_slips(writer *w, worker_state *ws)
                     eng_ro_cell(ro, c, c->sku[ln->product]);
                     eng_ro_cell(ro, c, c->name[ln->product]);
                     eng_ro_i64(ro, parts[j].qty);
-                    eng_ro_money(ro, ln->unit_minor, o->currency);
+                    eng_ro_money(ro, eng_line_unit(ln), o->currency);
                     eng_ro_money(ro, amount, o->currency);
                     eng_ro_cell(ro, c, c->currency[o->currency]);
                     eng_ro_cell(ro, c, c->warehouse[sl->wh_rank]);
@@ -569,7 +569,7 @@ static eng_rc write_backorders(writer *w, worker_state *ws)
                 eng_ro_sep(ro); /* not ours to ship, and no catalog product */
 
             eng_ro_i64(ro, ln->ordered);
-            eng_ro_money(ro, ln->unit_minor, o->currency);
+            eng_ro_money(ro, eng_line_unit(ln), o->currency);
             eng_ro_fields(ro, ws->mid.p, ws->mid.len);
             eng_ro_i64(ro, ln->line_no);
             eng_ro_i64(ro, open);
