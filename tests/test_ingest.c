@@ -225,6 +225,23 @@ Test(ingest, heads_with_the_same_repeated_texts_share_one_tuple)
     cr_assert_str_eq(eng_head_text(c, ENG_HT_CUSTOMER_ID).p, "C-9");
 }
 
+Test(ingest, a_head_keeps_only_its_amounts_that_are_not_zero)
+{
+    const eng_head *h = feed_with(-1, NULL)->head;
+    cr_assert_eq(h->money_kept, 1u << ENG_HM_ORDER_TOTAL, "0.00 takes no room");
+    cr_assert_eq(eng_head_money(h, ENG_HM_ORDER_TOTAL).mant, 20000);
+    cr_assert_eq(eng_head_money(h, ENG_HM_SHIPPING).mant, 0);
+    cr_assert_eq(eng_head_money(h, ENG_HM_SHIPPING).frac, 2, "0.00 keeps its two digits");
+    const eng_head *d = feed_with(FMT_COL_DISCOUNT, "1.5")->head;
+    cr_assert_eq(d->money_kept, (1u << ENG_HM_ORDER_TOTAL) | (1u << ENG_HM_DISCOUNT));
+    cr_assert_eq(eng_head_money(d, ENG_HM_ORDER_TOTAL).mant, 20000);
+    cr_assert_eq(eng_head_money(d, ENG_HM_DISCOUNT).mant, 15);
+    cr_assert_eq(eng_head_money(d, ENG_HM_DISCOUNT).frac, 1);
+    cr_assert_eq(eng_head_money(d, ENG_HM_TAX).mant, 0);
+    cr_assert_str_eq(eng_head_text(d, ENG_HT_CUSTOMER_ID).p, "C-9", "texts follow the amounts");
+    cr_assert_str_eq(eng_head_text(d, ENG_HT_SHIP_POSTAL).p, "10115");
+}
+
 Test(ingest, a_long_repeated_text_stays_with_its_head)
 {
     char channel[101];

@@ -212,7 +212,7 @@ typedef struct order_check {
     eng_order *ord;
     eng_row **rows;
     uint32_t n_rows;
-    eng_head res;                      /* resolved order-level values but the texts: */
+    eng_head_values res;               /* resolved order-level values but the texts: */
     eng_text res_text[ENG_HT_COUNT];   /* the resolved texts, in the heads they came from */
     const eng_row *src[FMT_COL_COUNT]; /* row each resolved value came from */
     int64_t money_minor[ENG_HM_COUNT];
@@ -268,9 +268,11 @@ static int heads_same(const eng_head *a, const eng_head *b)
     if (!a || !b || a->present != b->present || a->time_ns != b->time_ns ||
         a->priority != b->priority)
         return 0;
-    for (int m = 0; m < ENG_HM_COUNT; m++)
-        if (a->money_mant[m] != b->money_mant[m] || a->money_frac[m] != b->money_frac[m])
+    for (int m = 0; m < ENG_HM_COUNT; m++) {
+        fmt_dec x = eng_head_money(a, (eng_hm)m), y = eng_head_money(b, (eng_hm)m);
+        if (x.mant != y.mant || x.frac != y.frac)
             return 0;
+    }
     for (int t = 0; t < ENG_HT_COUNT; t++)
         if (!same_text(trimmed(eng_head_text(a, (eng_ht)t)), trimmed(eng_head_text(b, (eng_ht)t))))
             return 0;
@@ -419,12 +421,12 @@ static eng_rc mark_repeats(order_check *oc)
 /* Copy column c of h into the resolved head. */
 static void take_value(order_check *oc, const eng_head *h, int c)
 {
-    eng_head *res = &oc->res;
+    eng_head_values *res = &oc->res;
     int ts = eng_head_text_slot((fmt_col)c), ms = eng_head_money_slot((fmt_col)c);
     if (ts >= 0)
         oc->res_text[ts] = eng_head_text(h, (eng_ht)ts);
     else if (ms >= 0)
-        eng_head_set_money(res, (eng_hm)ms, eng_head_money(h, (eng_hm)ms));
+        eng_values_set_money(res, (eng_hm)ms, eng_head_money(h, (eng_hm)ms));
     else if (c == FMT_COL_ORDER_TIME)
         res->time_ns = h->time_ns;
     else if (c == FMT_COL_PRIORITY)
@@ -435,21 +437,21 @@ static void take_value(order_check *oc, const eng_head *h, int c)
 /* Whether column c of h has the resolved value. */
 static int same_value(const order_check *oc, const eng_head *b, int c)
 {
-    const eng_head *a = &oc->res;
+    const eng_head_values *a = &oc->res;
     int ts = eng_head_text_slot((fmt_col)c), ms = eng_head_money_slot((fmt_col)c);
     if (ts >= 0) {
         eng_text x = oc->res_text[ts], y = eng_head_text(b, (eng_ht)ts);
         return x.len == y.len && memcmp(x.p, y.p, x.len) == 0;
     }
     if (ms >= 0)
-        return fmt_dec_cmp(eng_head_money(a, (eng_hm)ms), eng_head_money(b, (eng_hm)ms)) == 0;
+        return fmt_dec_cmp(eng_values_money(a, (eng_hm)ms), eng_head_money(b, (eng_hm)ms)) == 0;
     if (c == FMT_COL_ORDER_TIME)
         return a->time_ns == b->time_ns;
     return a->priority == b->priority;
 }
 
 /* Value of column c as text for a message, quoted: h's, with `text` for a text column. */
-static void describe(char *dst, size_t cap, const eng_head *h, eng_text text, int c)
+static void describe(char *dst, size_t cap, const eng_head_values *h, eng_text text, int c)
 {
     int ms = eng_head_money_slot((fmt_col)c);
     char tmp[48];
@@ -493,7 +495,9 @@ static eng_rc resolve_head(order_check *oc)
                 continue;
             int ts = eng_head_text_slot((fmt_col)c);
             eng_text none = {"", 0};
-            describe(a, sizeof a, r->head, ts >= 0 ? eng_head_text(r->head, (eng_ht)ts) : none, c);
+            eng_head_values theirs;
+            eng_head_values_of(r->head, &theirs);
+            describe(a, sizeof a, &theirs, ts >= 0 ? eng_head_text(r->head, (eng_ht)ts) : none, c);
             describe(b, sizeof b, &oc->res, ts >= 0 ? oc->res_text[ts] : none, c);
             const char *name = col_label(oc, r, (fmt_col)c);
             snprintf(msg, sizeof msg, "%s %s differs from %s on line %llu of the same order", name,
@@ -677,7 +681,7 @@ static eng_rc check_total(order_check *oc, int all_amounts)
         oc->money_minor[m] = 0;
         if (!(oc->res.present & (1u << col[m])))
             continue;
-        fmt_num_rc nrc = fmt_dec_to_minor(eng_head_money(&oc->res, (eng_hm)m),
+        fmt_num_rc nrc = fmt_dec_to_minor(eng_values_money(&oc->res, (eng_hm)m),
                                           fmt_currency_minor_digits(cur), &oc->money_minor[m]);
         if (nrc != FMT_NUM_OK) {
             oc->money_ok = 0;

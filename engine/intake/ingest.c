@@ -176,13 +176,15 @@ static eng_rc set_order_id(eng_batch *b, eng_row *row, fmt_str id)
 /* Whether kept head a holds the values of the head being read: b's non-text values and
  * texts t (as read, before any escaping: an escaped text never equals its raw bytes, so
  * such a row only misses the sharing). */
-static int head_equal(const eng_head *a, const eng_head *b, const eng_text *t)
+static int head_equal(const eng_head *a, const eng_head_values *b, const eng_text *t)
 {
     if (a->present != b->present || a->time_ns != b->time_ns || a->priority != b->priority)
         return 0;
-    for (int i = 0; i < ENG_HM_COUNT; i++)
-        if (a->money_mant[i] != b->money_mant[i] || a->money_frac[i] != b->money_frac[i])
+    for (int i = 0; i < ENG_HM_COUNT; i++) {
+        fmt_dec m = eng_head_money(a, (eng_hm)i);
+        if (m.mant != b->money_mant[i] || m.frac != b->money_frac[i])
             return 0;
+    }
     for (int i = 0; i < ENG_HT_COUNT; i++) {
         eng_text k = eng_head_text(a, (eng_ht)i);
         if (k.len != t[i].len || memcmp(k.p, t[i].p, k.len) != 0)
@@ -192,7 +194,7 @@ static int head_equal(const eng_head *a, const eng_head *b, const eng_text *t)
 }
 
 /* Store the row's order-level values; identical heads on consecutive rows are shared. */
-static eng_rc keep_head(eng_batch *b, eng_ingest_worker *w, eng_row *row, const eng_head *h,
+static eng_rc keep_head(eng_batch *b, eng_ingest_worker *w, eng_row *row, const eng_head_values *h,
                         const fmt_str *raw_text)
 {
     eng_text t[ENG_HT_COUNT];
@@ -499,7 +501,7 @@ static eng_rc check_values(eng_batch *b, eng_ingest_worker *w, eng_row *row, con
     if (!o->head_only) /* a summary row has no SKU, quantity or price to check */
         ENG_TRY(check_line(b, row, o, layout, catalog));
 
-    eng_head h;
+    eng_head_values h;
     memset(&h, 0, sizeof h);
     fmt_str raw_text[ENG_HT_COUNT];
     for (int i = 0; i < ENG_HT_COUNT; i++) {
@@ -526,7 +528,7 @@ static eng_rc check_values(eng_batch *b, eng_ingest_worker *w, eng_row *row, con
                 ENG_TRY(flag(b, row, ENG_CODE_BAD_NUMBER, name, msg));
                 continue;
             }
-            eng_head_set_money(&h, (eng_hm)ms, d);
+            eng_values_set_money(&h, (eng_hm)ms, d);
         } else if (c == FMT_COL_ORDER_TIME) {
             if (fmt_isotime_parse(v.p, v.len, &h.time_ns) != 0) {
                 eng_text_quote(q, sizeof q, v.p, v.len);

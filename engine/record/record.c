@@ -103,7 +103,17 @@ static const eng_head_common *private_common(eng_arena *mem, const eng_text *tex
     return c;
 }
 
-eng_head *eng_head_new(eng_arena *mem, const eng_head *like, const eng_text *texts,
+void eng_head_values_of(const eng_head *h, eng_head_values *out)
+{
+    memset(out, 0, sizeof *out);
+    for (int m = 0; m < ENG_HM_COUNT; m++)
+        eng_values_set_money(out, (eng_hm)m, eng_head_money(h, (eng_hm)m));
+    out->time_ns = h->time_ns;
+    out->priority = h->priority;
+    out->present = h->present;
+}
+
+eng_head *eng_head_new(eng_arena *mem, const eng_head_values *like, const eng_text *texts,
                        const eng_head_common *common)
 {
     static const eng_ht own[ENG_HEAD_OWN] = {ENG_HT_CUSTOMER_ID, ENG_HT_SHIP_NAME,
@@ -117,16 +127,32 @@ eng_head *eng_head_new(eng_arena *mem, const eng_head *like, const eng_text *tex
     }
     if (total > UINT32_MAX)
         return NULL;
+    unsigned kept = 0, n_kept = 0;
+    for (int m = 0; m < ENG_HM_COUNT; m++)
+        if (like->money_mant[m] != 0) {
+            kept |= 1u << m;
+            n_kept++;
+        }
     int wide = total > UINT16_MAX;
     uint32_t ends[ENG_HEAD_OWN];
-    size_t area = total + (wide ? sizeof ends : 0);
+    size_t area = n_kept * sizeof(int64_t) + (wide ? sizeof ends : 0) + total;
     eng_head *h = eng_arena_alloc(mem, sizeof *h + area, _Alignof(eng_head));
     if (!h || (!common && !(common = private_common(mem, texts))))
         return NULL;
-    *h = *like;
+    memset(h, 0, sizeof *h);
     h->common = common;
+    h->time_ns = like->time_ns;
+    h->priority = like->priority;
+    h->present = like->present;
+    memcpy(h->money_frac, like->money_frac, sizeof h->money_frac);
     h->wide = (uint8_t)wide;
-    char *dst = (char *)(h + 1) + (wide ? sizeof ends : 0);
+    h->money_kept = (uint8_t)kept;
+    int64_t *mants = (int64_t *)(h + 1);
+    for (int m = 0, k = 0; m < ENG_HM_COUNT; m++)
+        if (kept & (1u << m))
+            mants[k++] = like->money_mant[m];
+    char *at_texts = (char *)(mants + n_kept);
+    char *dst = at_texts + (wide ? sizeof ends : 0);
     size_t at = 0;
     for (int i = 0; i < ENG_HEAD_OWN; i++) {
         eng_text t = texts[own[i]];
@@ -140,7 +166,8 @@ eng_head *eng_head_new(eng_arena *mem, const eng_head *like, const eng_text *tex
         at++;
     }
     if (wide)
-        memcpy(h + 1, ends, sizeof ends);
+        memcpy(at_texts, ends, sizeof ends);
+    assert(eng_head_text(h, ENG_HT_SHIP_POSTAL).p == dst + total - 1 - texts[ENG_HT_SHIP_POSTAL].len);
     return h;
 }
 

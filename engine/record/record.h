@@ -90,38 +90,59 @@ static inline int eng_head_text_where(eng_ht f)
 
 #define ENG_HEAD_OWN 6 /* texts a head holds itself: customer and address but the country */
 
-/* The order-level values one row carries. `present` has bit (1 << fmt_col) for each
- * column that is non-blank and valid on this row; absent fields are blank or zero.
- *
- * A night keeps one per order, so it is packed (80 bytes and the texts, where a head
- * with its texts apart and ten text ends was 104 and them): the repeated texts are the
- * shared `common` tuple; the head's own six texts follow the struct in the same
- * allocation, one after another, each NUL-terminated, own_end[i] being where text i's
- * NUL is (when `wide`, the texts pass 64 KiB and the ends are uint32_t at the start of
- * that area instead); the amounts are split into mantissas and digit counts (fmt_dec
- * pads each to 16 bytes). Read them with eng_head_text() and eng_head_money(). A head on
- * the stack holds values only (no texts): never read its texts. */
+/* The order-level values of one row as read, or of an order as resolved: the working
+ * form, on the stack; eng_head is the kept one. `present` has bit (1 << fmt_col) for each
+ * column that is non-blank and valid; absent amounts are zero. */
+typedef struct eng_head_values {
+    int64_t money_mant[ENG_HM_COUNT];
+    int64_t time_ns;
+    int64_t priority;
+    uint32_t present;
+    uint8_t money_frac[ENG_HM_COUNT];
+} eng_head_values;
+
+static inline fmt_dec eng_values_money(const eng_head_values *v, eng_hm m)
+{
+    fmt_dec d = {v->money_mant[m], v->money_frac[m]};
+    return d;
+}
+
+static inline void eng_values_set_money(eng_head_values *v, eng_hm m, fmt_dec d)
+{
+    v->money_mant[m] = d.mant;
+    v->money_frac[m] = d.frac;
+}
+
+/* The order-level values one row carries, kept: a night keeps one per order, so it is
+ * packed. 48 bytes, then the amounts that are not zero (8 bytes each, `money_kept` has
+ * bit m for each), then the head's own six texts, one after another, each
+ * NUL-terminated, own_end[i] being where text i's NUL is (when `wide`, the texts pass
+ * 64 KiB and the ends are uint32_t at the start of the text area instead). The repeated
+ * texts are the shared `common` tuple. (A head with ten text ends, four amounts and its
+ * texts apart was 104 bytes and all ten texts.) Read it with eng_head_text() and
+ * eng_head_money(). */
 typedef struct eng_head {
     const eng_head_common *common;
-    int64_t money_mant[ENG_HM_COUNT];
     int64_t time_ns;
     int64_t priority;
     uint32_t present;
     uint8_t money_frac[ENG_HM_COUNT];
     uint16_t own_end[ENG_HEAD_OWN];
     uint8_t wide;
+    uint8_t money_kept;
 } eng_head;
+
+static inline const int64_t *eng_head_mants(const eng_head *h)
+{
+    return (const int64_t *)(h + 1);
+}
 
 static inline fmt_dec eng_head_money(const eng_head *h, eng_hm m)
 {
-    fmt_dec d = {h->money_mant[m], h->money_frac[m]};
+    fmt_dec d = {0, h->money_frac[m]};
+    if (h->money_kept & (1u << m))
+        d.mant = eng_head_mants(h)[__builtin_popcount(h->money_kept & ((1u << m) - 1))];
     return d;
-}
-
-static inline void eng_head_set_money(eng_head *h, eng_hm m, fmt_dec d)
-{
-    h->money_mant[m] = d.mant;
-    h->money_frac[m] = d.frac;
 }
 
 static inline eng_text eng_head_text(const eng_head *h, eng_ht f)
@@ -129,7 +150,7 @@ static inline eng_text eng_head_text(const eng_head *h, eng_ht f)
     int w = eng_head_text_where(f);
     if (w < 0)
         return h->common->text[~w];
-    const char *area = (const char *)(h + 1);
+    const char *area = (const char *)(eng_head_mants(h) + __builtin_popcount(h->money_kept));
     uint32_t start, end;
     if (__builtin_expect(h->wide, 0)) {
         uint32_t ends[ENG_HEAD_OWN];
@@ -145,14 +166,17 @@ static inline eng_text eng_head_text(const eng_head *h, eng_ht f)
     return t;
 }
 
+/* The head's values in the working form. */
+void eng_head_values_of(const eng_head *h, eng_head_values *out);
+
 /* Whether the tuple holds exactly the common texts of texts[] (indexed by eng_ht). */
 int eng_head_common_holds(const eng_head_common *c, const eng_text *texts);
 
-/* A head in mem with the other values of like and the texts texts[] (indexed by eng_ht):
+/* A head in mem with the values of like and the texts texts[] (indexed by eng_ht):
  * its own texts copied, the repeated ones from common, which must hold them
  * (eng_head_common_holds), or when common is NULL from a private tuple made in mem. NULL
  * when out of memory or the texts are over 4 GB together. */
-eng_head *eng_head_new(eng_arena *mem, const eng_head *like, const eng_text *texts,
+eng_head *eng_head_new(eng_arena *mem, const eng_head_values *like, const eng_text *texts,
                        const eng_head_common *common);
 
 enum {
