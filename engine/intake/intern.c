@@ -28,9 +28,6 @@ struct eng_intern {
     eng_arena *mem;
 };
 
-static const eng_ht slot_of[ENG_HC_COUNT] = {ENG_HT_CHANNEL, ENG_HT_SHIP_COUNTRY,
-                                             ENG_HT_SHIP_SERVICE, ENG_HT_CURRENCY};
-
 eng_intern *eng_intern_new(void)
 {
     eng_intern *t = calloc(1, sizeof *t);
@@ -70,25 +67,10 @@ static uint64_t hash_texts(const eng_text *texts)
 {
     uint64_t h = 0;
     for (int i = 0; i < ENG_HC_COUNT; i++) {
-        eng_text x = texts[slot_of[i]];
+        eng_text x = texts[eng_head_common_slot(i)];
         h = (h ^ eng_hash_bytes(x.p, x.len)) * UINT64_C(0x9E3779B97F4A7C15) + x.len;
     }
     return h;
-}
-
-static eng_head_common *copy_tuple(eng_arena *mem, const eng_text *texts)
-{
-    eng_head_common *c = eng_arena_alloc(mem, sizeof *c, _Alignof(eng_head_common));
-    if (!c)
-        return NULL;
-    for (int i = 0; i < ENG_HC_COUNT; i++) {
-        eng_text x = texts[slot_of[i]];
-        c->text[i].p = x.len ? eng_arena_strndup(mem, x.p, x.len) : "";
-        c->text[i].len = x.len;
-        if (!c->text[i].p)
-            return NULL;
-    }
-    return c;
 }
 
 static int grow(eng_intern *t)
@@ -128,7 +110,7 @@ static const eng_head_common *find_or_add(eng_intern *t, uint64_t hash, const en
     size_t h = probe(t, hash, texts);
     const eng_head_common *found = t->slots[h].common;
     if (!found && t->n < MAX_TUPLES && ((t->n + 1) * 2 <= t->cap || grow(t)) &&
-        (found = copy_tuple(t->mem, texts))) {
+        (found = eng_head_common_new(t->mem, texts))) {
         h = probe(t, hash, texts);
         t->slots[h].hash = hash;
         t->slots[h].common = found;
@@ -144,7 +126,7 @@ const eng_head_common *eng_intern_common(eng_intern *t, eng_intern_cache *cache,
     if (!t)
         return NULL;
     for (int i = 0; i < ENG_HC_COUNT; i++)
-        if (texts[slot_of[i]].len > MAX_TEXT)
+        if (texts[eng_head_common_slot(i)].len > MAX_TEXT)
             return NULL;
     uint64_t hash = hash_texts(texts);
     unsigned at = (unsigned)(hash >> 58) % ENG_INTERN_CACHE;

@@ -75,26 +75,23 @@ void eng_row_fault(eng_row *row, eng_code code)
         row->worst = (uint8_t)code;
 }
 
-static const eng_ht common_slot[ENG_HC_COUNT] = {ENG_HT_CHANNEL, ENG_HT_SHIP_COUNTRY,
-                                                 ENG_HT_SHIP_SERVICE, ENG_HT_CURRENCY};
-
 int eng_head_common_holds(const eng_head_common *c, const eng_text *texts)
 {
     for (int i = 0; i < ENG_HC_COUNT; i++) {
-        eng_text t = texts[common_slot[i]];
+        eng_text t = texts[eng_head_common_slot(i)];
         if (c->text[i].len != t.len || memcmp(c->text[i].p, t.p, t.len) != 0)
             return 0;
     }
     return 1;
 }
 
-static const eng_head_common *private_common(eng_arena *mem, const eng_text *texts)
+eng_head_common *eng_head_common_new(eng_arena *mem, const eng_text *texts)
 {
     eng_head_common *c = eng_arena_alloc(mem, sizeof *c, _Alignof(eng_head_common));
     if (!c)
         return NULL;
     for (int i = 0; i < ENG_HC_COUNT; i++) {
-        eng_text t = texts[common_slot[i]];
+        eng_text t = texts[eng_head_common_slot(i)];
         c->text[i].p = t.len ? eng_arena_strndup(mem, t.p, t.len) : "";
         c->text[i].len = t.len;
         if (!c->text[i].p)
@@ -137,7 +134,7 @@ eng_head *eng_head_new(eng_arena *mem, const eng_head_values *like, const eng_te
     uint32_t ends[ENG_HEAD_OWN];
     size_t area = n_kept * sizeof(int64_t) + (wide ? sizeof ends : 0) + total;
     eng_head *h = eng_arena_alloc(mem, sizeof *h + area, _Alignof(eng_head));
-    if (!h || (!common && !(common = private_common(mem, texts))))
+    if (!h || (!common && !(common = eng_head_common_new(mem, texts))))
         return NULL;
     memset(h, 0, sizeof *h);
     h->common = common;

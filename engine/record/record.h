@@ -169,8 +169,19 @@ static inline eng_text eng_head_text(const eng_head *h, eng_ht f)
 /* The head's values in the working form. */
 void eng_head_values_of(const eng_head *h, eng_head_values *out);
 
+/* The text slot of common tuple entry i (ENG_HC_*). */
+static inline eng_ht eng_head_common_slot(int i)
+{
+    static const eng_ht slot[ENG_HC_COUNT] = {ENG_HT_CHANNEL, ENG_HT_SHIP_COUNTRY,
+                                              ENG_HT_SHIP_SERVICE, ENG_HT_CURRENCY};
+    return slot[i];
+}
+
 /* Whether the tuple holds exactly the common texts of texts[] (indexed by eng_ht). */
 int eng_head_common_holds(const eng_head_common *c, const eng_text *texts);
+
+/* A tuple in mem holding copies of the common texts of texts[]. NULL when out of memory. */
+eng_head_common *eng_head_common_new(eng_arena *mem, const eng_text *texts);
 
 /* A head in mem with the values of like and the texts texts[] (indexed by eng_ht):
  * its own texts copied, the repeated ones from common, which must hold them
