@@ -163,15 +163,16 @@ static eng_status model_order(const night *n, int64_t *free_units, const eng_ord
     for (uint32_t i = 0; i < o->n_lines; i++) {
         const eng_line *ln = &o->lines[i];
         model_line *m = &lines[i];
-        ordered += ln->qty;
+        int64_t qty = eng_line_qty(ln);
+        ordered += qty;
         memset(m, 0, sizeof *m);
         uint32_t slot;
-        if (first_cover(n, free_units, ln->product, ln->qty, &slot)) {
-            free_units[slot] -= ln->qty;
+        if (first_cover(n, free_units, ln->product, qty, &slot)) {
+            free_units[slot] -= qty;
             m->n_parts = 1;
             m->slot[0] = slot;
-            m->qty[0] = ln->qty;
-            shipped += ln->qty;
+            m->qty[0] = qty;
+            shipped += qty;
             continue;
         }
         if (!partial) {
@@ -184,7 +185,7 @@ static eng_status model_order(const night *n, int64_t *free_units, const eng_ord
         size_t ns;
         const uint32_t *slots =
             eng_inventory_product_slots(n->setup->inventory, (uint32_t)ln->product, &ns);
-        int64_t want = ln->qty;
+        int64_t want = qty;
         for (size_t k = 0; k < ns && want > 0; k++) {
             int64_t take = free_units[slots[k]] < want ? free_units[slots[k]] : want;
             if (take <= 0)
@@ -236,7 +237,8 @@ static int compare_with_model(const night *n, int partial, const char *label)
             for (uint32_t i = 0; i < o->n_lines; i++) {
                 eng_part one;
                 const eng_part *parts = eng_alloc_line_parts(&o->lines[i], &one);
-                fprintf(stderr, "    line %u qty %lld: engine", i, (long long)o->lines[i].qty);
+                fprintf(stderr, "    line %u qty %lld: engine", i,
+                        (long long)eng_line_qty(&o->lines[i]));
                 for (uint32_t j = 0; j < o->lines[i].n_parts; j++)
                     fprintf(stderr, " %u:%lld", parts[j].slot, (long long)parts[j].qty);
                 fprintf(stderr, " model");

@@ -66,7 +66,7 @@ static void setup(void)
     batch->mem = eng_arena_new(4096);
     cr_assert_not_null(batch->mem);
     batch->file = 3;
-    intern = eng_intern_new();
+    intern = eng_intern_new(eng_sip_key_random());
     cr_assert_not_null(intern);
     worker = eng_ingest_worker_new(eng_sip_key_random(), intern);
     cr_assert_not_null(worker);
@@ -258,6 +258,41 @@ Test(ingest, a_long_repeated_text_stays_with_its_head)
     cr_assert_eq(eng_intern_count(intern), 1, "only the clean row's texts are in the table");
 }
 
+Test(ingest, the_intern_table_shares_texts_up_to_64_bytes_and_65536_tuples)
+{
+    eng_intern *t = eng_intern_new(eng_sip_key_random());
+    cr_assert_not_null(t);
+    eng_intern_cache cache;
+    memset(&cache, 0, sizeof cache);
+    eng_text texts[ENG_HT_COUNT];
+    for (int i = 0; i < ENG_HT_COUNT; i++)
+        texts[i] = (eng_text){"", 0};
+    char channel[66];
+    memset(channel, 'c', 65);
+    channel[65] = '\0';
+    texts[ENG_HT_CHANNEL] = (eng_text){channel, 64};
+    const eng_head_common *first = eng_intern_common(t, &cache, texts);
+    cr_assert_not_null(first, "64 bytes are shared");
+    cr_assert_eq(first->text[ENG_HC_CHANNEL].len, 64);
+    texts[ENG_HT_CHANNEL].len = 65;
+    cr_assert_null(eng_intern_common(t, &cache, texts), "65 bytes are not");
+    char name[16];
+    for (unsigned k = 1; k < 65536; k++) {
+        int n = snprintf(name, sizeof name, "ch%u", k);
+        texts[ENG_HT_CHANNEL] = (eng_text){name, (uint32_t)n};
+        cr_assert_not_null(eng_intern_common(t, &cache, texts), "tuple %u", k);
+    }
+    cr_assert_eq(eng_intern_count(t), 65536);
+    texts[ENG_HT_CHANNEL] = (eng_text){"one more", 8};
+    cr_assert_null(eng_intern_common(t, &cache, texts), "the table is full");
+    texts[ENG_HT_CHANNEL] = (eng_text){channel, 64};
+    eng_intern_cache cold;
+    memset(&cold, 0, sizeof cold);
+    cr_assert_eq(eng_intern_common(t, &cold, texts), first, "a full table still finds its own");
+    cr_assert_eq(eng_intern_count(t), 65536);
+    eng_intern_free(t);
+}
+
 Test(ingest, own_texts_over_64_kib_are_read_back_whole)
 {
     enum { LONG = 70000 };
@@ -267,7 +302,8 @@ Test(ingest, own_texts_over_64_kib_are_read_back_whole)
     street[LONG] = '\0';
     size_t o = 0;
     for (int i = 0; i < FMT_COL_COUNT; i++)
-        o += (size_t)sprintf(text + o, "%s%s", i ? "," : "", i == FMT_COL_SHIP_STREET ? street : clean[i]);
+        o += (size_t)sprintf(text + o, "%s%s", i ? "," : "",
+                             i == FMT_COL_SHIP_STREET ? street : clean[i]);
     const eng_head *h = feed(text)->head;
     cr_assert(h->wide);
     cr_assert_eq(eng_head_text(h, ENG_HT_SHIP_STREET).len, LONG);

@@ -81,7 +81,7 @@ Test(orders, rows_are_freed_and_what_later_stages_read_of_them_is_kept)
     cr_assert_eq(book->orders[0]->n_rows, 2);
     cr_assert_eq(book->orders[0]->n_lines, 1, "the repeat is not a second line");
     cr_assert_str_eq(book->orders[1]->id, "B-2");
-    cr_assert_eq(book->orders[1]->lines[0].ordered, 2);
+    cr_assert_eq(eng_line_ordered(&book->orders[1]->lines[0]), 2);
 
     eng_book_free(book);
     eng_batches_free(batches);

@@ -100,8 +100,9 @@ TestSuite(summary, .init = setup_night, .fini = teardown);
 Test(summary, resend_check_holds_when_only_the_outstanding_units_ship)
 {
     const eng_line *ln = &book->orders[0]->lines[0];
-    cr_assert_eq(ln->ordered, 3);
-    cr_assert_eq(ln->shipped, 2, "3 ordered - 1 shipped before");
+    cr_assert_eq(eng_line_ordered(ln), 3);
+    cr_assert_eq(eng_line_before(ln), 1);
+    cr_assert_eq(eng_line_shipped(ln), 2, "3 ordered - 1 shipped before");
     cr_assert_eq(eng_summary_resend_lines(&n), 0);
 }
 
@@ -110,7 +111,7 @@ Test(summary, resend_check_breaks_when_a_line_ships_what_history_shipped)
     /* What an allocator that ignored history would have done: all 3 units tonight. */
     eng_line *ln = &book->orders[0]->lines[0];
     cr_assert_eq(ln->n_parts, 1);
-    ln->shipped = 3;
+    eng_line_set(ln, ENG_LQ_SHIPPED, 3);
     cr_assert_eq(eng_summary_resend_lines(&n), 1);
 }
 
@@ -124,9 +125,9 @@ Test(summary, resend_check_does_not_trust_the_merged_history)
     eng_hist_line *hl = (eng_hist_line *)eng_history_line(ho, "TENT", 4);
     hl->shipped = 0;
     eng_line *ln = &book->orders[0]->lines[0];
-    ln->before = 0;
-    ln->qty = 3;
-    ln->shipped = 3;
+    eng_line_set(ln, ENG_LQ_BEFORE, 0);
+    eng_line_set(ln, ENG_LQ_QTY, 3);
+    eng_line_set(ln, ENG_LQ_SHIPPED, 3);
     cr_assert_eq(hl->shipped_rows, 1);
     cr_assert_eq(eng_summary_resend_lines(&n), 1);
 }

@@ -83,9 +83,9 @@ typedef struct alloc_ctx {
 const eng_part *eng_alloc_line_parts(const eng_line *ln, eng_part *one)
 {
     if (ln->n_parts > 1)
-        return ln->parts;
-    one->slot = ln->one_slot;
-    one->qty = ln->shipped;
+        return eng_line_parts(ln);
+    one->slot = eng_line_one_slot(ln);
+    one->qty = eng_line_shipped(ln);
     return one;
 }
 
@@ -96,7 +96,7 @@ static void undo_line(eng_stock *st, eng_line *ln)
     for (uint32_t k = 0; k < ln->n_parts; k++)
         eng_stock_release(st, parts[k].slot, parts[k].qty);
     ln->n_parts = 0;
-    ln->shipped = 0;
+    eng_line_set(ln, ENG_LQ_SHIPPED, 0);
 }
 
 /* Serve the line whole from the first slot that covers it. */
@@ -106,10 +106,10 @@ static int place_whole(const alloc_ctx *a, eng_line *ln)
     const uint32_t *slots =
         eng_inventory_product_slots(a->setup->inventory, (uint32_t)ln->product, &n_slots);
     for (size_t k = 0; k < n_slots; k++) {
-        if (eng_stock_reserve(a->al->stock, slots[k], ln->qty) == ENG_OK) {
-            ln->one_slot = slots[k];
+        if (eng_stock_reserve(a->al->stock, slots[k], eng_line_qty(ln)) == ENG_OK) {
+            eng_line_set_one_slot(ln, slots[k]);
             ln->n_parts = 1;
-            ln->shipped = ln->qty;
+            eng_line_set(ln, ENG_LQ_SHIPPED, eng_line_qty(ln));
             return 1;
         }
     }
@@ -126,7 +126,7 @@ static eng_rc place_units(const alloc_ctx *a, eng_line *ln, eng_arena *mem)
     eng_part *parts = n_slots <= 64 ? tmp : malloc(n_slots * sizeof *parts);
     if (!parts)
         return ENG_NOMEM;
-    int64_t want = ln->qty;
+    int64_t want = eng_line_qty(ln);
     uint32_t k = 0;
     for (size_t s = 0; s < n_slots && want > 0; s++) {
         int64_t got = eng_stock_reserve_upto(a->al->stock, slots[s], want);
@@ -137,15 +137,16 @@ static eng_rc place_units(const alloc_ctx *a, eng_line *ln, eng_arena *mem)
             want -= got;
         }
     }
-    ln->shipped = ln->qty - want;
+    eng_line_set(ln, ENG_LQ_SHIPPED, eng_line_qty(ln) - want);
     ln->n_parts = k;
     eng_rc rc = ENG_OK;
     if (k == 1) {
-        ln->one_slot = parts[0].slot; /* its qty is ln->shipped */
+        eng_line_set_one_slot(ln, parts[0].slot); /* its qty is the line's shipped */
     } else if (k > 1) {
-        ln->parts = eng_arena_alloc(mem, k * sizeof *ln->parts, _Alignof(eng_part));
-        if (ln->parts)
-            memcpy(ln->parts, parts, k * sizeof *parts);
+        eng_part *kept = eng_arena_alloc(mem, k * sizeof *kept, _Alignof(eng_part));
+        eng_line_set_parts(ln, kept);
+        if (kept)
+            memcpy(kept, parts, k * sizeof *parts);
         else
             rc = ENG_NOMEM;
     }
@@ -214,10 +215,11 @@ static eng_rc rank_task(void *ctx, size_t run, unsigned worker, eng_err *err)
             continue;
         eng_rank_key_set(&keys[k++], o, (uint32_t)place, (uint32_t)j);
         for (uint32_t i = 0; i < o->n_lines; i++) {
-            if (o->lines[i].qty == 0)
+            int64_t qty = eng_line_qty(&o->lines[i]);
+            if (qty == 0)
                 continue; /* shipped before, or not ours to ship: asks for nothing */
             int64_t *d = &demand[o->lines[i].product];
-            if (__builtin_add_overflow(*d, o->lines[i].qty, d))
+            if (__builtin_add_overflow(*d, qty, d))
                 *d = INT64_MAX;
         }
     }
@@ -337,8 +339,8 @@ static uint32_t settle_order(const eng_inventory *inv, eng_order *o, uint32_t *r
 {
     int64_t shipped_units = 0, outstanding = 0;
     for (uint32_t i = 0; i < o->n_lines; i++) {
-        outstanding += o->lines[i].qty;
-        shipped_units += o->lines[i].shipped;
+        outstanding += eng_line_qty(&o->lines[i]);
+        shipped_units += eng_line_shipped(&o->lines[i]);
     }
     if (shipped_units == outstanding)
         o->status = ENG_ST_SHIPPED;
@@ -357,12 +359,12 @@ static uint32_t settle_order(const eng_inventory *inv, eng_order *o, uint32_t *r
     o->amount_minor = 0;
     for (uint32_t i = 0; i < o->n_lines; i++) {
         const eng_line *ln = &o->lines[i];
-        if (ln->shipped == 0)
+        int64_t shipped = eng_line_shipped(ln), before = eng_line_before(ln);
+        if (shipped == 0)
             continue;
         o->lines_out++;
-        o->units += ln->shipped;
-        o->amount_minor +=
-            eng_line_amount(ln, ln->before + ln->shipped) - eng_line_amount(ln, ln->before);
+        o->units += shipped;
+        o->amount_minor += eng_line_amount(ln, before + shipped) - eng_line_amount(ln, before);
     }
     return o->n_slips;
 }
@@ -392,7 +394,7 @@ static eng_rc extract_task(void *ctx, size_t c, unsigned worker, eng_err *err)
         eng_order *o = n->ranked[r];
         for (uint32_t i = 0; i < o->n_lines; i++) {
             eng_line *ln = &o->lines[i];
-            if (ln->qty == 0)
+            if (eng_line_qty(ln) == 0)
                 continue;
             if (a->contended[ln->product])
                 o->flags |= ENG_ORD_CONTENDED;
@@ -430,7 +432,7 @@ static eng_rc walk(alloc_ctx *a, eng_arena *mem, eng_err *err)
         if (o->flags & ENG_ORD_CONTENDED) {
             for (uint32_t i = 0; i < o->n_lines; i++) {
                 eng_line *ln = &o->lines[i];
-                if (ln->qty == 0 || !a->contended[ln->product] || place_whole(a, ln))
+                if (eng_line_qty(ln) == 0 || !a->contended[ln->product] || place_whole(a, ln))
                     continue;
                 if (partial) {
                     if (place_units(a, ln, mem) != ENG_OK)

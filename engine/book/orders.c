@@ -293,8 +293,7 @@ static int rows_same_record(const eng_row *a, const eng_row *b)
         return 0;
     if ((a->flags & FROM_INTAKE) != (b->flags & FROM_INTAKE) || a->product != b->product ||
         a->given != b->given || eng_row_open_qty(a) != eng_row_open_qty(b) ||
-        a->order_state != b->order_state ||
-        a->line_state != b->line_state)
+        a->order_state != b->order_state || a->line_state != b->line_state)
         return 0;
     if ((a->flags & ENG_ROW_QTY_OK) && a->qty != b->qty)
         return 0;
@@ -304,8 +303,9 @@ static int rows_same_record(const eng_row *a, const eng_row *b)
     const eng_line_key *ka = eng_row_key(a), *kb = eng_row_key(b);
     if (!ka != !kb)
         return 0;
-    if (ka && (ka->updated_ns != kb->updated_ns ||
-               !same_text(trimmed((eng_text){ka->id, ka->len}), trimmed((eng_text){kb->id, kb->len}))))
+    if (ka &&
+        (ka->updated_ns != kb->updated_ns ||
+         !same_text(trimmed((eng_text){ka->id, ka->len}), trimmed((eng_text){kb->id, kb->len}))))
         return 0;
     return heads_same(a->head, b->head);
 }
@@ -586,12 +586,10 @@ static eng_rc check_lines(order_check *oc, int *all_amounts)
         if (!is_line(r))
             continue;
         eng_line *ln = &ord->lines[k++];
-        memset(ln, 0, sizeof *ln);
+        ENG_TRY(eng_line_init(ln, (r->flags & ENG_ROW_QTY_OK) ? r->qty : 0, oc->t->part->mem));
         ln->line_total = !!(r->flags & ENG_ROW_LINE_TOTAL);
-        ln->line_no = k;
         ln->product = r->product;
-        ln->ordered = (r->flags & ENG_ROW_QTY_OK) ? r->qty : 0;
-        ln->qty = ln->ordered;
+        eng_line_set(ln, ENG_LQ_QTY, eng_line_ordered(ln));
         int known = (r->flags & ENG_ROW_QTY_OK) && (r->flags & ENG_ROW_PRICE_OK) && cur >= 0;
         const eng_product *p =
             r->product >= 0 ? eng_catalog_get(n->catalog, (uint32_t)r->product) : NULL;
@@ -606,7 +604,8 @@ static eng_rc check_lines(order_check *oc, int *all_amounts)
         int line_total = (r->flags & ENG_ROW_LINE_TOTAL) != 0;
         int64_t amount = 0; /* of all ordered units, when known */
         if ((r->flags & ENG_ROW_PRICE_OK) && cur >= 0) {
-            int64_t price;
+            /* 0 where the conversion fails: never printed, the order is rejected */
+            int64_t price = 0;
             fmt_num_rc nrc =
                 fmt_dec_to_minor(eng_row_unit_price(r), fmt_currency_minor_digits(cur), &price);
             ln->price_minor = price;
@@ -620,8 +619,7 @@ static eng_rc check_lines(order_check *oc, int *all_amounts)
                 known = 0;
                 if (nrc == FMT_NUM_PRECISION)
                     snprintf(msg, sizeof msg, "unit_price has %d digits after the point; %s has %d",
-                             r->unit_frac, fmt_currency_code(cur),
-                             fmt_currency_minor_digits(cur));
+                             r->unit_frac, fmt_currency_code(cur), fmt_currency_minor_digits(cur));
                 else
                     snprintf(msg, sizeof msg, "unit_price is too large (over 64 bits in %s)",
                              fmt_currency_code(cur));
@@ -643,7 +641,7 @@ static eng_rc check_lines(order_check *oc, int *all_amounts)
             }
         }
         if (known && !line_total) {
-            if (__builtin_mul_overflow(ln->qty, ln->price_minor, &amount)) {
+            if (__builtin_mul_overflow(eng_line_qty(ln), ln->price_minor, &amount)) {
                 known = 0;
                 amount = 0;
                 ENG_TRY(raise(oc, r, ENG_CODE_BAD_NUMBER, col_label(oc, r, FMT_COL_UNIT_PRICE),
@@ -654,7 +652,7 @@ static eng_rc check_lines(order_check *oc, int *all_amounts)
         /* A sum too large is a problem of the order as a whole: SPEC reports those on the
          * order's first row, not on whichever line tipped it over. */
         eng_row *first = oc->rows[0];
-        if (__builtin_add_overflow(ord->units, ln->qty, &ord->units)) {
+        if (__builtin_add_overflow(ord->units, eng_line_qty(ln), &ord->units)) {
             ord->units = INT64_MAX;
             ENG_TRY(raise(oc, first, ENG_CODE_BAD_QTY, col_label(oc, first, FMT_COL_QTY),
                           "the order's total quantity is too large (over 64 bits)"));
@@ -697,7 +695,7 @@ static eng_rc check_total(order_check *oc, int all_amounts)
         return ENG_OK;
     __int128 lines = 0; /* every amount is known (all_amounts) and fit 64 bits */
     for (uint32_t i = 0; i < oc->ord->n_lines; i++)
-        lines += eng_line_amount(&oc->ord->lines[i], oc->ord->lines[i].ordered);
+        lines += eng_line_amount(&oc->ord->lines[i], eng_line_ordered(&oc->ord->lines[i]));
     __int128 expect = lines + oc->money_minor[ENG_HM_SHIPPING] + oc->money_minor[ENG_HM_TAX] -
                       oc->money_minor[ENG_HM_DISCOUNT];
     if (expect == oc->money_minor[ENG_HM_ORDER_TOTAL])
@@ -796,23 +794,24 @@ static eng_rc settle_outstanding(order_check *oc)
         if (hl) {
             size_t k = (size_t)(hl - ho->lines);
             int64_t avail = hl->shipped - used[k];
-            int64_t take = avail < ln->ordered ? avail : ln->ordered;
+            int64_t ordered = eng_line_ordered(ln);
+            int64_t take = avail < ordered ? avail : ordered;
             used[k] += take;
-            ln->before = take;
-            ln->qty = ln->ordered - take;
+            eng_line_set(ln, ENG_LQ_BEFORE, take);
+            eng_line_set(ln, ENG_LQ_QTY, ordered - take);
         }
         int64_t open_qty = eng_row_open_qty(r);
-        if (open_qty >= 0 && open_qty < ln->qty)
-            ln->qty = open_qty;
+        if (open_qty >= 0 && open_qty < eng_line_qty(ln))
+            eng_line_set(ln, ENG_LQ_QTY, open_qty);
         if (r->line_state != FMT_STATE_NONE) {
             /* Not ours to ship (a gift card, a line the marketplace fulfils). */
-            ln->qty = 0;
+            eng_line_set(ln, ENG_LQ_QTY, 0);
             if (r->line_state > line_state)
                 line_state = (fmt_state)r->line_state;
         } else {
             shippable++;
         }
-        outstanding += ln->qty;
+        outstanding += eng_line_qty(ln);
     }
     if (used != small)
         free(used);

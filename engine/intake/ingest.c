@@ -44,7 +44,7 @@ struct eng_ingest_worker {
     eng_sip_key dup_key; /* the run's: rows of one order are parsed by any worker */
     eng_intern *intern;  /* the run's repeated texts; NULL: every head keeps its own */
     eng_intern_cache intern_cache;
-    fmt_buf record;      /* a record's fields, length-prefixed, for its digest */
+    fmt_buf record; /* a record's fields, length-prefixed, for its digest */
     fmt_out out;
 };
 
@@ -1298,7 +1298,6 @@ eng_rc eng_batches_read(const eng_setup *setup, const eng_night_size *surveyed, 
     if (bs) {
         bs->n_files = n_files;
         bs->files = calloc(n_files ? n_files : 1, sizeof *bs->files);
-        bs->intern = eng_intern_new();
     }
     in.files = bs ? bs->files : NULL;
     /* Two chunks per worker keep everyone busy; the cap bounds raw text in memory
@@ -1313,13 +1312,17 @@ eng_rc eng_batches_read(const eng_setup *setup, const eng_night_size *surveyed, 
     in.layouts = calloc(n_files ? n_files : 1, sizeof *in.layouts);
     in.header_text = calloc(n_files ? n_files : 1, sizeof *in.header_text);
     in.workers = calloc(n_workers, sizeof *in.workers);
-    if (!bs || !in.files || !bs->intern || !in.chunk_bufs || !in.layouts || !in.header_text || !in.workers) {
+    if (!bs || !in.files || !in.chunk_bufs || !in.layouts || !in.header_text || !in.workers) {
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory starting to read orders");
         goto done;
     }
     /* Drawn per run, so that no file can be made to collide (orders.c compares the rows'
      * values on every hit, so a collision could only cost time). */
     eng_sip_key dup_key = eng_sip_key_random();
+    if (!(bs->intern = eng_intern_new(eng_sip_key_random()))) {
+        rc = ENG_FAIL(err, ENG_NOMEM, "out of memory starting to read orders");
+        goto done;
+    }
     for (unsigned w = 0; w < n_workers; w++) {
         in.workers[w] = eng_ingest_worker_new(dup_key, bs->intern);
         if (!in.workers[w]) {

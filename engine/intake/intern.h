@@ -11,11 +11,14 @@
 
 #include <stdint.h>
 
+#include "../base/siphash.h"
 #include "../record/record.h"
 
 typedef struct eng_intern eng_intern;
 
-eng_intern *eng_intern_new(void);
+/* A table whose hash is keyed with key (the run's: drawn at random, so that no file can
+ * be written to collide). NULL when out of memory. */
+eng_intern *eng_intern_new(eng_sip_key key);
 void eng_intern_free(eng_intern *t);
 
 /* Tuples in the table (for tests and metrics). */

@@ -164,7 +164,8 @@ eng_head *eng_head_new(eng_arena *mem, const eng_head_values *like, const eng_te
     }
     if (wide)
         memcpy(at_texts, ends, sizeof ends);
-    assert(eng_head_text(h, ENG_HT_SHIP_POSTAL).p == dst + total - 1 - texts[ENG_HT_SHIP_POSTAL].len);
+    assert(eng_head_text(h, ENG_HT_SHIP_POSTAL).p ==
+           dst + total - 1 - texts[ENG_HT_SHIP_POSTAL].len);
     return h;
 }
 
@@ -251,7 +252,22 @@ const char *eng_status_name(eng_status st)
 
 int64_t eng_line_amount(const eng_line *ln, int64_t units)
 {
-    if (ln->line_total && units == ln->ordered)
+    if (ln->line_total && units == eng_line_ordered(ln))
         return ln->amount_stated ? ln->price_minor : 0;
     return units * eng_line_unit(ln); /* units <= ordered, whose amount fit 64 bits */
+}
+
+eng_rc eng_line_init(eng_line *l, int64_t ordered, eng_arena *mem)
+{
+    memset(l, 0, sizeof *l);
+    if (ordered > UINT32_MAX) {
+        eng_line_wide *w = eng_arena_alloc(mem, sizeof *w, _Alignof(eng_line_wide));
+        if (!w)
+            return ENG_NOMEM;
+        memset(w, 0, sizeof *w);
+        l->x.wide = w;
+        l->is_wide = 1;
+    }
+    eng_line_set(l, ENG_LQ_ORDERED, ordered);
+    return ENG_OK;
 }

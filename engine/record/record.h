@@ -11,6 +11,7 @@
 #ifndef ENG_RECORD_H
 #define ENG_RECORD_H
 
+#include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -79,11 +80,16 @@ enum { ENG_HC_CHANNEL, ENG_HC_SHIP_COUNTRY, ENG_HC_SHIP_SERVICE, ENG_HC_CURRENCY
 static inline int eng_head_text_where(eng_ht f)
 {
     static const signed char where[ENG_HT_COUNT] = {
-        [ENG_HT_CHANNEL] = ~ENG_HC_CHANNEL,   [ENG_HT_CUSTOMER_ID] = 0,
-        [ENG_HT_SHIP_NAME] = 1,               [ENG_HT_SHIP_STREET] = 2,
-        [ENG_HT_SHIP_CITY] = 3,               [ENG_HT_SHIP_REGION] = 4,
-        [ENG_HT_SHIP_POSTAL] = 5,             [ENG_HT_SHIP_COUNTRY] = ~ENG_HC_SHIP_COUNTRY,
-        [ENG_HT_SHIP_SERVICE] = ~ENG_HC_SHIP_SERVICE, [ENG_HT_CURRENCY] = ~ENG_HC_CURRENCY,
+        [ENG_HT_CHANNEL] = ~ENG_HC_CHANNEL,
+        [ENG_HT_CUSTOMER_ID] = 0,
+        [ENG_HT_SHIP_NAME] = 1,
+        [ENG_HT_SHIP_STREET] = 2,
+        [ENG_HT_SHIP_CITY] = 3,
+        [ENG_HT_SHIP_REGION] = 4,
+        [ENG_HT_SHIP_POSTAL] = 5,
+        [ENG_HT_SHIP_COUNTRY] = ~ENG_HC_SHIP_COUNTRY,
+        [ENG_HT_SHIP_SERVICE] = ~ENG_HC_SHIP_SERVICE,
+        [ENG_HT_CURRENCY] = ~ENG_HC_CURRENCY,
     };
     return where[f];
 }
@@ -342,31 +348,120 @@ typedef struct eng_part {
     int64_t qty;
 } eng_part;
 
-/* A line of an order: one per distinct row with a SKU. It does not point back at its row,
- * which is freed once the order's partition is built (orders.c). One per order line of
- * the night, so 64 bytes: the price is one field, a unit price or a stated line amount
- * (read both through eng_line_unit and eng_line_amount). */
+/* A line's unit counts, read with eng_line_get and written with eng_line_set. Each is
+ * at most ORDERED: what earlier nights shipped (BEFORE), what is to allocate tonight
+ * (QTY: ordered - before, at most the row's open_qty), what tonight ships (SHIPPED,
+ * alloc), so a line whose ordered units fit 32 bits keeps all four in 32 bits. */
+typedef enum eng_lq {
+    ENG_LQ_ORDERED,
+    ENG_LQ_BEFORE,
+    ENG_LQ_QTY,
+    ENG_LQ_SHIPPED,
+    ENG_LQ_COUNT
+} eng_lq;
+
+/* A line of more than 4,294,967,295 units (SPEC allows any 64-bit quantity): its counts
+ * and where they ship from, in its partition's arena. */
+typedef struct eng_line_wide {
+    int64_t q[ENG_LQ_COUNT];
+    eng_part *parts;   /* n_parts > 1 */
+    uint32_t one_slot; /* n_parts == 1 */
+} eng_line_wide;
+
+/* A line of an order: one per distinct row with a SKU, in row order (so its line_no, 1
+ * among the order's distinct rows, is its index in the order's lines plus 1). It does
+ * not point back at its row, which is freed once the order's partition is built
+ * (orders.c). One per order line of the night, so 40 bytes: unit counts in 32 bits (a
+ * wide line keeps them apart), where they ship from in one word, and the price one
+ * field, a unit price or a stated line amount (read both through eng_line_unit and
+ * eng_line_amount). */
 typedef struct eng_line {
-    int64_t ordered;     /* units ordered (0 when the row's qty is bad) */
-    int64_t before;      /* units of it earlier nights shipped (history) */
-    int64_t qty;         /* units to allocate tonight: ordered - before, at most the
-                            row's open_qty */
     int64_t price_minor; /* in minor units: the unit price, or with amount_stated the
                             line's stated amount; 0 when unknown */
+    union {
+        eng_part *parts;     /* narrow, n_parts > 1: where the units ship from */
+        uint32_t one_slot;   /* narrow, n_parts == 1: the slot all shipped units come from */
+        eng_line_wide *wide; /* is_wide */
+    } x;
+    uint32_t q[ENG_LQ_COUNT]; /* narrow counts (ordered is 0 when the row's qty is bad) */
     int32_t product;
-    uint32_t line_no; /* 1-based among the order's distinct rows */
-    /* allocation result (alloc) */
-    int64_t shipped;
-    eng_part *parts;       /* n_parts > 1 */
-    uint32_t one_slot;     /* n_parts == 1: the slot all `shipped` units come from */
-    uint32_t n_parts : 30; /* 0: nothing shipped; read them with eng_alloc_line_parts */
+    uint32_t n_parts : 29; /* 0: nothing shipped; read them with eng_alloc_line_parts */
     /* the row was given as a line total (ENG_ROW_LINE_TOTAL), kept here because the row
      * is far away in memory and freed after the orders stage */
     uint32_t line_total : 1;
     /* price_minor is that total, converted (a line total that did not convert keeps what
      * the conversion gave as its unit price, and has no amount) */
     uint32_t amount_stated : 1;
+    uint32_t is_wide : 1;
 } eng_line;
+
+static inline int64_t eng_line_get(const eng_line *l, eng_lq q)
+{
+    return l->is_wide ? l->x.wide->q[q] : (int64_t)l->q[q];
+}
+
+static inline void eng_line_set(eng_line *l, eng_lq q, int64_t v)
+{
+    assert(v >= 0 && (q == ENG_LQ_ORDERED || v <= eng_line_get(l, ENG_LQ_ORDERED)));
+    if (l->is_wide) {
+        l->x.wide->q[q] = v;
+    } else {
+        assert(v <= UINT32_MAX);
+        l->q[q] = (uint32_t)v;
+    }
+}
+
+static inline int64_t eng_line_ordered(const eng_line *l)
+{
+    return eng_line_get(l, ENG_LQ_ORDERED);
+}
+
+static inline int64_t eng_line_before(const eng_line *l)
+{
+    return eng_line_get(l, ENG_LQ_BEFORE);
+}
+
+static inline int64_t eng_line_qty(const eng_line *l)
+{
+    return eng_line_get(l, ENG_LQ_QTY);
+}
+
+static inline int64_t eng_line_shipped(const eng_line *l)
+{
+    return eng_line_get(l, ENG_LQ_SHIPPED);
+}
+
+/* The line's parts array (n_parts > 1). */
+static inline eng_part *eng_line_parts(const eng_line *l)
+{
+    return l->is_wide ? l->x.wide->parts : l->x.parts;
+}
+
+static inline void eng_line_set_parts(eng_line *l, eng_part *parts)
+{
+    if (l->is_wide)
+        l->x.wide->parts = parts;
+    else
+        l->x.parts = parts;
+}
+
+/* The slot of a line shipped from one (n_parts == 1). */
+static inline uint32_t eng_line_one_slot(const eng_line *l)
+{
+    return l->is_wide ? l->x.wide->one_slot : l->x.one_slot;
+}
+
+static inline void eng_line_set_one_slot(eng_line *l, uint32_t slot)
+{
+    if (l->is_wide)
+        l->x.wide->one_slot = slot;
+    else
+        l->x.one_slot = slot;
+}
+
+/* A new line in *l (zeroed) for `ordered` units, wide when they pass 32 bits (its counts
+ * then in mem). ENG_NOMEM. */
+eng_rc eng_line_init(eng_line *l, int64_t ordered, eng_arena *mem);
 
 /* The unit price in minor units: for a stated line amount, it divided by the quantity,
  * half up (SPEC), 0 without a quantity. */
@@ -374,9 +469,10 @@ static inline int64_t eng_line_unit(const eng_line *ln)
 {
     if (!ln->amount_stated)
         return ln->price_minor;
-    if (ln->ordered <= 0)
+    int64_t ordered = eng_line_ordered(ln);
+    if (ordered <= 0)
         return 0;
-    return (int64_t)(((__int128)2 * ln->price_minor + ln->ordered) / (2 * (__int128)ln->ordered));
+    return (int64_t)(((__int128)2 * ln->price_minor + ordered) / (2 * (__int128)ordered));
 }
 
 /* The amount of a line's first `units` units: the stated total when that is all of them

@@ -43,7 +43,7 @@ eng_rc eng_alerts_totals(const eng_products *n, eng_slot_totals *t, eng_err *err
                 t->shipped[parts[k].slot] += parts[k].qty; /* <= the slot's stock */
                 add_saturating(&t->demand[parts[k].slot], parts[k].qty);
             }
-            int64_t open = ln->qty - ln->shipped;
+            int64_t open = eng_line_qty(ln) - eng_line_shipped(ln);
             if (open == 0)
                 continue;
             size_t ns;

@@ -357,14 +357,14 @@ static eng_rc write_slips(writer *w, worker_state *ws)
                     if (sl->wh_rank != ws->ranks[s])
                         continue;
                     /* Units before this part: history's, then the line's earlier parts. */
-                    int64_t from = ln->before;
+                    int64_t from = eng_line_before(ln);
                     for (uint32_t e = 0; e < j; e++)
                         from += parts[e].qty;
                     int64_t amount =
                         eng_line_amount(ln, from + parts[j].qty) - eng_line_amount(ln, from);
                     eng_ro_fields(ro, slip_no, slip_len); /* OUT-...: never needs quoting */
                     eng_ro_fields(ro, head->p, head->len);
-                    eng_ro_i64(ro, ln->line_no);
+                    eng_ro_i64(ro, (int64_t)i + 1); /* line_no */
                     eng_ro_cell(ro, c, c->sku[ln->product]);
                     eng_ro_cell(ro, c, c->name[ln->product]);
                     eng_ro_i64(ro, parts[j].qty);
@@ -561,22 +561,23 @@ static eng_rc write_backorders(writer *w, worker_state *ws)
         backorder_cells(o, &ws->head, &ws->mid);
         for (uint32_t k = 0; k < o->n_lines; k++) {
             const eng_line *ln = &o->lines[k];
-            int64_t open = ln->qty - ln->shipped; /* outstanding tonight, less shipped */
+            int64_t open =
+                eng_line_qty(ln) - eng_line_shipped(ln); /* outstanding tonight, less shipped */
             eng_ro_fields(ro, ws->head.p, ws->head.len);
             if (ln->product >= 0)
                 eng_ro_cell(ro, &w->ctx->cells, w->ctx->cells.sku[ln->product]);
             else
                 eng_ro_sep(ro); /* not ours to ship, and no catalog product */
 
-            eng_ro_i64(ro, ln->ordered);
+            eng_ro_i64(ro, eng_line_ordered(ln));
             eng_ro_money(ro, eng_line_unit(ln), o->currency);
             eng_ro_fields(ro, ws->mid.p, ws->mid.len);
-            eng_ro_i64(ro, ln->line_no);
+            eng_ro_i64(ro, (int64_t)k + 1); /* line_no */
             eng_ro_i64(ro, open);
             eng_ro_fields(ro, open > 0 ? "INSUFFICIENT_STOCK" : "", open > 0 ? 18 : 0);
             /* Exact even for a marketplace's line total, which unit_price rounds; last, so
              * SPEC's columns keep their places. */
-            eng_ro_money(ro, eng_line_amount(ln, ln->ordered), o->currency);
+            eng_ro_money(ro, eng_line_amount(ln, eng_line_ordered(ln)), o->currency);
             w_end(w);
             t->backorder_rows++;
         }

@@ -73,7 +73,7 @@ uint64_t eng_summary_resend_lines(const eng_products *n)
             int64_t shipped = 0;
             for (uint32_t q = 0; q < ln->n_parts; q++)
                 shipped += parts[q].qty;
-            units[m++] = (sku_units){ln->product, ln->ordered, shipped};
+            units[m++] = (sku_units){ln->product, eng_line_ordered(ln), shipped};
         }
         qsort(units, m, sizeof *units, cmp_sku_units);
         for (size_t a = 0; a < m;) {

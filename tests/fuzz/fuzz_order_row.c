@@ -100,7 +100,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     memcpy(cat_path, path, sizeof cat_path);
     if (eng_catalog_load(cat_path, &catalog, &err) != ENG_OK)
         fail(err.msg);
-    intern = eng_intern_new();
+    intern = eng_intern_new(eng_sip_key_random());
     worker = eng_ingest_worker_new(eng_sip_key_random(), intern);
     if (!intern || !worker)
         fail("out of memory");
