@@ -153,7 +153,8 @@ Test(ingest, clean_row_has_no_exception_and_keeps_its_values)
 {
     eng_row *r = feed_with(-1, NULL);
     assert_no_exception(r);
-    cr_assert_eq(r->flags, ENG_ROW_QTY_OK | ENG_ROW_PRICE_OK);
+    cr_assert_eq(r->flags, ENG_ROW_QTY_OK | ENG_ROW_PRICE_OK | ENG_ROW_GIVEN_ALL,
+                 "every required value is given");
     cr_assert_eq(r->line, LINE);
     cr_assert_eq(r->file, 3);
     cr_assert_str_eq(r->order_id, "A-1");
@@ -170,7 +171,8 @@ Test(ingest, line_amount_is_the_lines_amount_and_unit_price_is_not_read)
     /* backorders.csv of a marketplace line total: 2 tents for 199.99, shown as 100.00 */
     eng_row *r = feed_with(FMT_COL_LINE_AMOUNT, "199.99");
     assert_no_exception(r);
-    cr_assert_eq(r->flags, ENG_ROW_QTY_OK | ENG_ROW_PRICE_OK | ENG_ROW_LINE_TOTAL);
+    cr_assert_eq(r->flags & ~ENG_ROW_GIVEN_ALL,
+                 ENG_ROW_QTY_OK | ENG_ROW_PRICE_OK | ENG_ROW_LINE_TOTAL);
     cr_assert_eq(eng_row_unit_price(r).mant, 19999);
     cr_assert_eq(eng_row_unit_price(r).frac, 2);
 }
@@ -178,7 +180,7 @@ Test(ingest, line_amount_is_the_lines_amount_and_unit_price_is_not_read)
 Test(ingest, blank_line_amount_leaves_the_unit_price)
 {
     eng_row *r = feed_with(FMT_COL_LINE_AMOUNT, "");
-    cr_assert_eq(r->flags, ENG_ROW_QTY_OK | ENG_ROW_PRICE_OK);
+    cr_assert_eq(r->flags & ~ENG_ROW_GIVEN_ALL, ENG_ROW_QTY_OK | ENG_ROW_PRICE_OK);
     cr_assert_eq(eng_row_unit_price(r).mant, 10000);
 }
 
@@ -319,6 +321,22 @@ Test(ingest, own_texts_over_64_kib_are_read_back_whole)
     free(text);
 }
 
+Test(ingest, a_row_keeps_which_required_values_it_gives_valid_or_not)
+{
+    eng_row *r = feed_with(FMT_COL_SHIP_CITY, "");
+    cr_assert_eq(r->flags & ENG_ROW_GIVEN_ALL,
+                 ENG_ROW_GIVEN_ALL & ~(1u << (ENG_ROW_GIVEN_SHIFT + 4)),
+                 "ship_city (required value 4) is blank");
+    cr_assert_eq(eng_required_col(4), FMT_COL_SHIP_CITY);
+    r = feed_with(FMT_COL_ORDER_TIME, "yesterday");
+    cr_assert_eq(r->flags & ENG_ROW_GIVEN_ALL, ENG_ROW_GIVEN_ALL, "an invalid time is given");
+    cr_assert_not(r->head->present & (1u << FMT_COL_ORDER_TIME));
+    r = feed("A-1,,MUG,1,5.00,,,,,,,,,,,,,,,,,");
+    cr_assert_eq(r->flags & ENG_ROW_GIVEN_ALL, 0, "a continuation row gives none");
+    r = feed("A-1,2026-11-26,MUG");
+    cr_assert_eq(r->flags & ENG_ROW_GIVEN_ALL, ENG_ROW_GIVEN_ALL, "a malformed row gives all");
+}
+
 /* ---- MALFORMED_ROW ---- */
 
 Test(ingest, row_with_one_field_too_few_is_malformed)
@@ -329,7 +347,8 @@ Test(ingest, row_with_one_field_too_few_is_malformed)
     assert_one(ENG_CODE_MALFORMED_ROW, "", "the row has 21 fields, the header has 22");
     cr_assert_eq(r->worst, ENG_CODE_MALFORMED_ROW);
     cr_assert_eq(r->flags & (ENG_ROW_FAULT | ENG_ROW_BAD), ENG_ROW_FAULT | ENG_ROW_BAD);
-    cr_assert_eq(r->given, UINT32_MAX, "a malformed row's fields cannot be trusted");
+    cr_assert_eq(r->flags & ENG_ROW_GIVEN_ALL, ENG_ROW_GIVEN_ALL,
+                 "a malformed row's fields cannot be trusted");
     cr_assert_str_eq(r->order_id, "A-1", "the row still belongs to its order");
     cr_assert_str_eq(batch->exc.items[0].record_id, "A-1");
 }

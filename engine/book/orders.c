@@ -287,13 +287,13 @@ static int rows_same_record(const eng_row *a, const eng_row *b)
 {
     enum {
         FROM_INTAKE = ENG_ROW_QTY_OK | ENG_ROW_PRICE_OK | ENG_ROW_ID_ESCAPED | ENG_ROW_HEAD_ONLY |
-                      ENG_ROW_LINE_TOTAL
+                      ENG_ROW_LINE_TOTAL | ENG_ROW_GIVEN_ALL
     };
     if (!same_digest(a, b))
         return 0;
     if ((a->flags & FROM_INTAKE) != (b->flags & FROM_INTAKE) || a->product != b->product ||
-        a->given != b->given || eng_row_open_qty(a) != eng_row_open_qty(b) ||
-        a->order_state != b->order_state || a->line_state != b->line_state)
+        eng_row_open_qty(a) != eng_row_open_qty(b) || a->order_state != b->order_state ||
+        a->line_state != b->line_state)
         return 0;
     if ((a->flags & ENG_ROW_QTY_OK) && a->qty != b->qty)
         return 0;
@@ -510,20 +510,17 @@ static eng_rc resolve_head(order_check *oc)
 
 static eng_rc check_required(order_check *oc)
 {
-    static const fmt_col required[] = {FMT_COL_ORDER_TIME, FMT_COL_CURRENCY,
-                                       FMT_COL_SHIP_NAME,  FMT_COL_SHIP_STREET,
-                                       FMT_COL_SHIP_CITY,  FMT_COL_SHIP_COUNTRY};
     char msg[256];
-    uint32_t given = 0;
+    uint32_t given = 0; /* ENG_ROW_GIVEN_SHIFT + i for eng_required_col(i) */
     int shippable = 0;
     for (uint32_t i = 0; i < oc->n_rows; i++) {
-        given |= oc->rows[i]->given;
+        given |= oc->rows[i]->flags;
         shippable |= is_line(oc->rows[i]) && oc->rows[i]->line_state == FMT_STATE_NONE;
     }
-    for (size_t i = 0; i < sizeof required / sizeof *required; i++) {
-        fmt_col c = required[i];
+    for (int i = 0; i < ENG_REQUIRED_COUNT; i++) {
+        fmt_col c = eng_required_col(i);
         /* A value given but invalid already has its own code on its row. */
-        if ((oc->res.present | given) & (1u << c))
+        if ((oc->res.present & (1u << c)) || (given & (1u << (ENG_ROW_GIVEN_SHIFT + i))))
             continue;
         /* Nothing of the order ships (gift cards, digital goods): no ship-to needed. */
         if (!shippable && c != FMT_COL_ORDER_TIME && c != FMT_COL_CURRENCY)

@@ -307,7 +307,7 @@ static eng_rc malformed(eng_batch *b, eng_row *row, const fmt_out *out, eng_rc s
     else
         snprintf(msg, sizeof msg, "the row has %zu fields, the header has %zu", n,
                  layout->n_header);
-    row->given = UINT32_MAX;
+    row->flags |= ENG_ROW_GIVEN_ALL;
     return flag(b, row, ENG_CODE_MALFORMED_ROW, "", msg);
 }
 
@@ -581,9 +581,9 @@ eng_rc eng_ingest_record(eng_batch *b, eng_ingest_worker *w, const eng_layout *l
         if (!row)
             return ENG_NOMEM;
         ENG_TRY(set_order_id(b, row, out->rows[i].v[FMT_COL_ORDER_ID]));
-        for (int c = 0; c < FMT_COL_COUNT; c++)
-            if (out->rows[i].v[c].len)
-                row->given |= 1u << c;
+        for (int k = 0; k < ENG_REQUIRED_COUNT; k++)
+            if (out->rows[i].v[eng_required_col(k)].len)
+                row->flags |= (uint16_t)(1u << (ENG_ROW_GIVEN_SHIFT + k));
         if (i == 0)
             ENG_TRY(check_encoding(b, row, fields, layout, rec, len));
         ENG_TRY(check_values(b, w, row, &out->rows[i], layout, catalog));

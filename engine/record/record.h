@@ -209,7 +209,23 @@ enum {
     ENG_ROW_SUPERSEDED = 1 << 8, /* a later row of the same marketplace line wins (orders) */
     ENG_ROW_MUTED = 1 << 9,      /* its order has a marketplace state: its exceptions are
                                     not reported (orders stage) */
+    /* Bits ENG_ROW_GIVEN_SHIFT and up: which of the order-level values every order needs
+     * (eng_required_col) the row has non-blank, valid or not; all of them for a malformed
+     * row, whose fields cannot be trusted. */
+    ENG_ROW_GIVEN_SHIFT = 10,
 };
+
+/* The order-level values every order needs (orders.c's check_required). */
+#define ENG_REQUIRED_COUNT 6
+static inline fmt_col eng_required_col(int i)
+{
+    static const fmt_col cols[ENG_REQUIRED_COUNT] = {FMT_COL_ORDER_TIME, FMT_COL_CURRENCY,
+                                                     FMT_COL_SHIP_NAME,  FMT_COL_SHIP_STREET,
+                                                     FMT_COL_SHIP_CITY,  FMT_COL_SHIP_COUNTRY};
+    return cols[i];
+}
+
+#define ENG_ROW_GIVEN_ALL (((1u << ENG_REQUIRED_COUNT) - 1) << ENG_ROW_GIVEN_SHIFT)
 
 /* What few rows carry: the marketplace's line id (rows may repeat a line; the latest
  * wins) and an open_qty column (a fed-back backorder). */
@@ -219,7 +235,8 @@ typedef struct eng_row_extra {
 } eng_row_extra;
 
 /* One per order line of the night until the orders stage has built its lines, so it is
- * kept to 88 bytes: what only some rows have is behind `extra`. */
+ * kept to 80 bytes: what only some rows have is behind `extra`, and of which values it
+ * gives only those a rule reads (flags). */
 typedef struct eng_row {
     const char *order_id;       /* NULL when blank or the row is unreadable */
     const eng_head *head;       /* NULL when every order-level field is blank */
@@ -233,10 +250,8 @@ typedef struct eng_row {
     int64_t unit_mant;          /* unit_price (fmt_dec), valid with ENG_ROW_PRICE_OK */
     int32_t product;            /* catalog index, or -1 */
     uint32_t order_id_len;
-    uint32_t given;      /* bit (1 << fmt_col) per non-blank field, valid or not; all bits
-                            for a malformed row, whose fields cannot be trusted */
     uint16_t file;       /* index into the night's order files */
-    uint16_t flags;      /* ENG_ROW_* */
+    uint16_t flags;      /* ENG_ROW_*, and which required values are given */
     uint8_t unit_frac;   /* unit_price's digits after the point */
     uint8_t worst;       /* lowest eng_code that faults the row, 0 for none */
     uint8_t order_state; /* fmt_state the marketplace gives the whole order, if stated */
