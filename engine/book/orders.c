@@ -586,7 +586,6 @@ static eng_rc check_lines(order_check *oc, int *all_amounts)
         ENG_TRY(eng_line_init(ln, (r->flags & ENG_ROW_QTY_OK) ? r->qty : 0, oc->t->part->mem));
         ln->line_total = !!(r->flags & ENG_ROW_LINE_TOTAL);
         ln->product = r->product;
-        eng_line_set(ln, ENG_LQ_QTY, eng_line_ordered(ln));
         int known = (r->flags & ENG_ROW_QTY_OK) && (r->flags & ENG_ROW_PRICE_OK) && cur >= 0;
         const eng_product *p =
             r->product >= 0 ? eng_catalog_get(n->catalog, (uint32_t)r->product) : NULL;

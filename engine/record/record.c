@@ -113,23 +113,25 @@ void eng_head_values_of(const eng_head *h, eng_head_values *out)
 eng_head *eng_head_new(eng_arena *mem, const eng_head_values *like, const eng_text *texts,
                        const eng_head_common *common)
 {
-    static const eng_ht own[ENG_HEAD_OWN] = {ENG_HT_CUSTOMER_ID, ENG_HT_SHIP_NAME,
-                                             ENG_HT_SHIP_STREET, ENG_HT_SHIP_CITY,
-                                             ENG_HT_SHIP_REGION, ENG_HT_SHIP_POSTAL};
     assert(!common || eng_head_common_holds(common, texts));
+    /* The head's own texts, in their order (eng_head_text_where numbers them as they
+     * come in eng_ht). */
+    eng_ht own[ENG_HEAD_OWN];
     size_t total = 0;
-    for (int i = 0; i < ENG_HEAD_OWN; i++) {
-        assert(eng_head_text_where(own[i]) == i);
-        total += (size_t)texts[own[i]].len + 1;
+    for (int f = 0, i = 0; f < ENG_HT_COUNT; f++) {
+        if (eng_head_text_where((eng_ht)f) < 0)
+            continue;
+        assert(eng_head_text_where((eng_ht)f) == i);
+        own[i++] = (eng_ht)f;
+        total += (size_t)texts[f].len + 1;
     }
     if (total > UINT32_MAX)
         return NULL;
-    unsigned kept = 0, n_kept = 0;
+    unsigned kept = 0;
     for (int m = 0; m < ENG_HM_COUNT; m++)
-        if (like->money_mant[m] != 0) {
+        if (like->money_mant[m] != 0)
             kept |= 1u << m;
-            n_kept++;
-        }
+    unsigned n_kept = (unsigned)__builtin_popcount(kept);
     int wide = total > UINT16_MAX;
     uint32_t ends[ENG_HEAD_OWN];
     size_t area = n_kept * sizeof(int64_t) + (wide ? sizeof ends : 0) + total;
@@ -269,5 +271,6 @@ eng_rc eng_line_init(eng_line *l, int64_t ordered, eng_arena *mem)
         l->is_wide = 1;
     }
     eng_line_set(l, ENG_LQ_ORDERED, ordered);
+    eng_line_set(l, ENG_LQ_QTY, ordered);
     return ENG_OK;
 }

@@ -474,8 +474,8 @@ static inline void eng_line_set_one_slot(eng_line *l, uint32_t slot)
         l->x.one_slot = slot;
 }
 
-/* A new line in *l (zeroed) for `ordered` units, wide when they pass 32 bits (its counts
- * then in mem). ENG_NOMEM. */
+/* A new line in *l (zeroed) for `ordered` units, all of them to allocate (QTY), wide when
+ * they pass 32 bits (its counts then in mem). ENG_NOMEM. */
 eng_rc eng_line_init(eng_line *l, int64_t ordered, eng_arena *mem);
 
 /* The unit price in minor units: for a stated line amount, it divided by the quantity,
