@@ -46,7 +46,7 @@ static eng_rc collect_order_ids(const eng_batches *bs, eng_strset *ids, eng_err 
             /* Rows of one order usually follow each other: skip the repeat lookups. */
             if (!r->order_id || (i > 0 && bt->rows[i - 1].order_id == r->order_id))
                 continue;
-            if (eng_strset_add(ids, r->order_id, r->order_id_len) != ENG_OK)
+            if (eng_strset_add(ids, r->order_id, eng_row_id_len(r)) != ENG_OK)
                 return ENG_FAIL(err, ENG_NOMEM, "out of memory collecting order ids");
         }
     }

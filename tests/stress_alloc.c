@@ -233,7 +233,7 @@ static int compare_with_model(const night *n, int partial, const char *label)
         }
         if (bad) {
             fprintf(stderr, "  %s: order %.*s (rank %zu) differs from the model: status %d vs %d\n",
-                    label, (int)o->id_len, o->id, r, o->status, st);
+                    label, (int)eng_order_id_len(o), o->id, r, o->status, st);
             for (uint32_t i = 0; i < o->n_lines; i++) {
                 eng_part one;
                 const eng_part *parts = eng_alloc_line_parts(&o->lines[i], &one);

@@ -155,13 +155,15 @@ Test(ingest, clean_row_has_no_exception_and_keeps_its_values)
     assert_no_exception(r);
     cr_assert_eq(r->flags, ENG_ROW_QTY_OK | ENG_ROW_PRICE_OK | ENG_ROW_GIVEN_ALL,
                  "every required value is given");
-    cr_assert_eq(r->line, LINE);
+    cr_assert_eq(eng_row_line(r), LINE);
     cr_assert_eq(r->file, 3);
     cr_assert_str_eq(r->order_id, "A-1");
-    cr_assert_eq(r->order_id_len, 3);
+    cr_assert_eq(eng_row_id_len(r), 3);
+    cr_assert_null(r->extra, "a row of small numbers and no line id needs no extra");
+    cr_assert_eq(sizeof(eng_row), 64, "one per order line until its partition is built");
     cr_assert_eq(r->product, eng_catalog_find(cat, "TENT", 4));
     cr_assert_eq(r->product, 0);
-    cr_assert_eq(r->qty, 2);
+    cr_assert_eq(eng_row_qty(r), 2);
     cr_assert_eq(eng_row_unit_price(r).mant, 10000);
     cr_assert_eq(eng_row_unit_price(r).frac, 2);
 }
@@ -628,7 +630,7 @@ Test(ingest, qty_of_one_is_accepted)
 {
     eng_row *r = feed_with(FMT_COL_QTY, "1");
     assert_no_exception(r);
-    cr_assert_eq(r->qty, 1);
+    cr_assert_eq(eng_row_qty(r), 1);
     cr_assert_eq(r->flags & ENG_ROW_QTY_OK, ENG_ROW_QTY_OK);
 }
 
@@ -636,7 +638,59 @@ Test(ingest, qty_of_int64_max_is_accepted)
 {
     eng_row *r = feed_with(FMT_COL_QTY, "9223372036854775807");
     assert_no_exception(r);
-    cr_assert_eq(r->qty, INT64_MAX);
+    cr_assert_eq(eng_row_qty(r), INT64_MAX);
+    cr_assert_eq(r->qty, ENG_ROW_IN_EXTRA, "past 32 bits the quantity is kept in the extra");
+}
+
+/* A row keeps its numbers in 32 bits and the few larger ones in its extra: each side of
+ * the boundary reads back as given. */
+Test(ingest, numbers_past_32_bits_read_back_whole)
+{
+    static const struct {
+        const char *qty, *price;
+        int64_t want_qty, want_mant;
+        int narrow;
+    } cases[] = {
+        {"2147483647", "21474836.47", INT32_MAX, INT32_MAX, 1},
+        {"2147483648", "21474836.48", INT64_C(2147483648), INT64_C(2147483648), 0},
+        {"5000000000", "7.00", INT64_C(5000000000), 700, 0},
+        {"7", "92233720368547758.07", 7, INT64_MAX, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *v[FMT_COL_COUNT] = {0};
+        for (int c = 0; c < FMT_COL_COUNT; c++)
+            v[c] = clean[c];
+        v[FMT_COL_QTY] = cases[i].qty;
+        v[FMT_COL_UNIT_PRICE] = cases[i].price;
+        char text[1024];
+        size_t len = 0;
+        for (int c = 0; c < FMT_COL_COUNT; c++)
+            len += (size_t)snprintf(text + len, sizeof text - len, "%s%s", c ? "," : "", v[c]);
+        size_t before = batch->n_rows;
+        cr_assert_eq(eng_ingest_record(batch, worker, &layout, cat, text, len, LINE, LINE), ENG_OK);
+        cr_assert_eq(batch->n_rows, before + 1);
+        const eng_row *r = &batch->rows[before];
+        cr_assert_eq(eng_row_qty(r), cases[i].want_qty, "%s", cases[i].qty);
+        cr_assert_eq(eng_row_unit_price(r).mant, cases[i].want_mant, "%s", cases[i].price);
+        cr_assert_eq(eng_row_unit_price(r).frac, 2);
+        cr_assert_eq(r->extra == NULL, cases[i].narrow, "%s/%s", cases[i].qty, cases[i].price);
+    }
+}
+
+/* Line numbers past 32 bits (a file of more than 4,294,967,294 lines) are kept whole. */
+Test(ingest, line_numbers_past_32_bits_read_back_whole)
+{
+    const char *text = row_with(-1, NULL);
+    uint64_t lines[] = {UINT32_MAX - 1, UINT32_MAX, UINT64_C(5000000000)};
+    for (size_t i = 0; i < 3; i++) {
+        size_t before = batch->n_rows;
+        cr_assert_eq(
+            eng_ingest_record(batch, worker, &layout, cat, text, strlen(text), lines[i], lines[i]),
+            ENG_OK);
+        const eng_row *r = &batch->rows[before];
+        cr_assert_eq(eng_row_line(r), lines[i]);
+        cr_assert_eq(r->extra == NULL, i == 0);
+    }
 }
 
 /* ---- BAD_DATE ---- */

@@ -77,8 +77,12 @@ Test(orders, rows_are_freed_and_what_later_stages_read_of_them_is_kept)
     cr_assert_eq(b->unnamed_rows, 0, "the row in no order is named by its exception");
 
     cr_assert_eq(book->n_orders, 2);
+    cr_assert_eq(sizeof(eng_order), 80, "one per order of the night");
     cr_assert_str_eq(book->orders[0]->id, "A-1");
-    cr_assert_eq(book->orders[0]->n_rows, 2);
+    uint64_t rows_in_orders = 0;
+    for (size_t p = 0; p < ENG_PARTS; p++)
+        rows_in_orders += book->parts[p].n_order_rows;
+    cr_assert_eq(rows_in_orders, 3, "A-1's two rows and B-2's one; line 4 is in no order");
     cr_assert_eq(book->orders[0]->n_lines, 1, "the repeat is not a second line");
     cr_assert_str_eq(book->orders[1]->id, "B-2");
     cr_assert_eq(eng_line_ordered(&book->orders[1]->lines[0]), 2);
@@ -155,4 +159,56 @@ Test(orders, colliding_digests_of_different_rows_are_two_lines)
 Test(orders, colliding_digests_of_different_rows_are_two_lines_in_a_large_order)
 {
     forced_collision_night(70, 69);
+}
+
+/* A line keeps three counts and its price in 32 bits; units shipped by earlier nights,
+ * a price past 32 bits or a count past 32 bits move it apart ("wide") with every value
+ * and where it ships from kept. */
+Test(orders, a_line_widens_keeping_its_values)
+{
+    eng_arena *mem = eng_arena_new(4096);
+    cr_assert_not_null(mem);
+    cr_assert_eq(sizeof(eng_line), 32);
+
+    eng_line a;
+    cr_assert_eq(eng_line_init(&a, 7, mem), ENG_OK);
+    cr_assert_eq(eng_line_set_price(&a, INT32_MAX, mem), ENG_OK);
+    cr_assert_eq(eng_line_set_before(&a, 0, mem), ENG_OK);
+    cr_assert_not(a.is_wide, "7 units at 21,474,836.47 and nothing shipped before fit");
+    eng_line_set(&a, ENG_LQ_SHIPPED, 5);
+    a.n_parts = 1;
+    eng_line_set_one_slot(&a, 42);
+    cr_assert_eq(eng_line_set_price(&a, (int64_t)INT32_MAX + 1, mem), ENG_OK);
+    cr_assert(a.is_wide);
+    cr_assert_eq(eng_line_price(&a), (int64_t)INT32_MAX + 1);
+    cr_assert_eq(eng_line_ordered(&a), 7);
+    cr_assert_eq(eng_line_qty(&a), 7);
+    cr_assert_eq(eng_line_shipped(&a), 5);
+    cr_assert_eq(eng_line_before(&a), 0);
+    cr_assert_eq(eng_line_one_slot(&a), 42);
+    cr_assert_eq(eng_line_unit(&a), (int64_t)INT32_MAX + 1);
+
+    eng_line b;
+    eng_part parts[2] = {{1, 2}, {3, 1}};
+    cr_assert_eq(eng_line_init(&b, 4, mem), ENG_OK);
+    cr_assert_eq(eng_line_set_price(&b, -5, mem), ENG_OK);
+    b.n_parts = 2;
+    eng_line_set_parts(&b, parts);
+    cr_assert_eq(eng_line_set_before(&b, 1, mem), ENG_OK);
+    eng_line_set(&b, ENG_LQ_QTY, 3);
+    cr_assert(b.is_wide);
+    cr_assert_eq(eng_line_before(&b), 1);
+    cr_assert_eq(eng_line_qty(&b), 3);
+    cr_assert_eq(eng_line_price(&b), -5);
+    cr_assert_eq(eng_line_parts(&b), parts);
+
+    eng_line c;
+    cr_assert_eq(eng_line_init(&c, INT64_C(5000000000), mem), ENG_OK);
+    cr_assert(c.is_wide);
+    cr_assert_eq(eng_line_qty(&c), INT64_C(5000000000));
+    c.amount_stated = c.line_total = 1;
+    cr_assert_eq(eng_line_set_price(&c, 15000000000, mem), ENG_OK);
+    cr_assert_eq(eng_line_unit(&c), 3, "the stated amount over the units, half up");
+    cr_assert_eq(eng_line_amount(&c, INT64_C(5000000000)), 15000000000);
+    eng_arena_free(mem);
 }

@@ -206,8 +206,10 @@ static eng_rc rank_task(void *ctx, size_t run, unsigned worker, eng_err *err)
     size_t k = 0;
     for (size_t j = from; j < to; j++) {
         prefetch_ahead(orders, j, to, 0);
-        if (j + AHEAD / 2 < to)
+        if (j + AHEAD / 2 < to) {
             __builtin_prefetch(orders[j + AHEAD / 2]->id);
+            __builtin_prefetch(orders[j + AHEAD / 2]->head); /* its time and priority */
+        }
         const eng_order *o = orders[j];
         if (j > from && eng_order_cmp_id(orders[j - 1], o) != 0)
             place = j;

@@ -20,10 +20,12 @@
 
 int eng_rank_cmp(const eng_order *a, const eng_order *b)
 {
-    if (a->priority != b->priority)
-        return a->priority > b->priority ? -1 : 1;
-    if (a->time_ns != b->time_ns)
-        return a->time_ns < b->time_ns ? -1 : 1;
+    int64_t pa = eng_order_priority(a), pb = eng_order_priority(b);
+    if (pa != pb)
+        return pa > pb ? -1 : 1;
+    int64_t ta = eng_order_time_ns(a), tb = eng_order_time_ns(b);
+    if (ta != tb)
+        return ta < tb ? -1 : 1;
     int c = eng_order_cmp_id(a, b);
     if (c)
         return c;
@@ -45,8 +47,8 @@ void eng_rank_sort(eng_order **orders, size_t n)
 void eng_rank_key_set(eng_rank_key *key, const eng_order *o, uint32_t id_place, uint32_t pos)
 {
     const uint64_t sign = UINT64_C(1) << 63;
-    key->prio = ~((uint64_t)o->priority ^ sign);
-    key->time = (uint64_t)o->time_ns ^ sign;
+    key->prio = ~((uint64_t)eng_order_priority(o) ^ sign);
+    key->time = (uint64_t)eng_order_time_ns(o) ^ sign;
     key->id = id_place;
     key->pos = pos;
 }

@@ -75,12 +75,13 @@ static const char *source_path(const eng_setup *s, uint16_t file)
 static eng_rc order_of_row(part_task *t, uint32_t *table, size_t mask, const eng_row *row,
                            uint32_t *order)
 {
-    size_t h = eng_hash_bytes(row->order_id, row->order_id_len) & mask;
+    uint32_t id_len = eng_row_id_len(row);
+    size_t h = eng_hash_bytes(row->order_id, id_len) & mask;
     uint32_t found = 0;
     while (table[h]) {
         const pending *q = &t->pend[table[h] - 1];
-        if (q->id_len == row->order_id_len && q->escaped == !!(row->flags & ENG_ROW_ID_ESCAPED) &&
-            memcmp(q->id, row->order_id, row->order_id_len) == 0) {
+        if (q->id_len == id_len && q->escaped == !!(row->flags & ENG_ROW_ID_ESCAPED) &&
+            memcmp(q->id, row->order_id, id_len) == 0) {
             found = table[h];
             break;
         }
@@ -102,7 +103,7 @@ static eng_rc order_of_row(part_task *t, uint32_t *table, size_t mask, const eng
     pending *q = &t->pend[*order];
     memset(q, 0, sizeof *q);
     q->id = row->order_id;
-    q->id_len = row->order_id_len;
+    q->id_len = id_len;
     q->escaped = !!(row->flags & ENG_ROW_ID_ESCAPED);
     q->file = row->file;
     q->original = -1;
@@ -228,8 +229,8 @@ static eng_rc raise(order_check *oc, eng_row *row, eng_code code, const char *fi
         return ENG_OK;
     if (code != ENG_CODE_DUPLICATE_ROW && code != ENG_CODE_SUPERSEDED_ROW)
         eng_row_fault(row, code);
-    return eng_exc_add(&part->exc, part->mem, row->file, row->line, row->order_id, code, field,
-                       "%s", msg);
+    return eng_exc_add(&part->exc, part->mem, row->file, eng_row_line(row), row->order_id, code,
+                       field, "%s", msg);
 }
 
 /* Rows that become lines: not a repeat, not replaced by a later report row, not a
@@ -295,10 +296,10 @@ static int rows_same_record(const eng_row *a, const eng_row *b)
         eng_row_open_qty(a) != eng_row_open_qty(b) || a->order_state != b->order_state ||
         a->line_state != b->line_state)
         return 0;
-    if ((a->flags & ENG_ROW_QTY_OK) && a->qty != b->qty)
+    if ((a->flags & ENG_ROW_QTY_OK) && eng_row_qty(a) != eng_row_qty(b))
         return 0;
     if ((a->flags & ENG_ROW_PRICE_OK) &&
-        (a->unit_mant != b->unit_mant || a->unit_frac != b->unit_frac))
+        (eng_row_unit_price(a).mant != eng_row_unit_price(b).mant || a->unit_frac != b->unit_frac))
         return 0;
     const eng_line_key *ka = eng_row_key(a), *kb = eng_row_key(b);
     if (!ka != !kb)
@@ -334,7 +335,7 @@ static const eng_row *superseded_by(const order_check *oc, uint32_t j)
             rows_same_record(a, b))
             continue;
         if (kb->updated_ns > ka->updated_ns ||
-            (kb->updated_ns == ka->updated_ns && b->line > a->line))
+            (kb->updated_ns == ka->updated_ns && eng_row_line(b) > eng_row_line(a)))
             return b;
     }
     return NULL;
@@ -357,7 +358,7 @@ static eng_rc mark_superseded(order_check *oc)
         a->flags = (uint16_t)((a->flags | ENG_ROW_SUPERSEDED) & ~(ENG_ROW_FAULT | ENG_ROW_BAD));
         a->worst = ENG_CODE_NONE;
         snprintf(msg, sizeof msg, "line %llu has a later row for the same %s line; it counts",
-                 (unsigned long long)b->line, oc->t->ctx->batches->files[a->file].format);
+                 (unsigned long long)eng_row_line(b), oc->t->ctx->batches->files[a->file].format);
         ENG_TRY(raise(oc, a, ENG_CODE_SUPERSEDED_ROW, "", msg));
     }
     return ENG_OK;
@@ -369,7 +370,8 @@ static int cmp_row_record(const void *x, const void *y)
     for (int i = 0; i < 2; i++)
         if (a->rec_digest[i] != b->rec_digest[i])
             return a->rec_digest[i] < b->rec_digest[i] ? -1 : 1;
-    return (a->line > b->line) - (a->line < b->line);
+    uint64_t la = eng_row_line(a), lb = eng_row_line(b);
+    return (la > lb) - (la < lb);
 }
 
 /* DUPLICATE_ROW: a row repeating an earlier row of the order field for field (every
@@ -385,7 +387,7 @@ static eng_rc mark_repeats(order_check *oc)
                     continue;
                 oc->rows[j]->flags |= ENG_ROW_DUP;
                 snprintf(msg, sizeof msg, "repeats line %llu field for field; counted once",
-                         (unsigned long long)oc->rows[k]->line);
+                         (unsigned long long)eng_row_line(oc->rows[k]));
                 ENG_TRY(raise(oc, oc->rows[j], ENG_CODE_DUPLICATE_ROW, "", msg));
                 break;
             }
@@ -409,7 +411,7 @@ static eng_rc mark_repeats(order_check *oc)
                     continue;
                 sorted[j]->flags |= ENG_ROW_DUP;
                 snprintf(msg, sizeof msg, "repeats line %llu field for field; counted once",
-                         (unsigned long long)sorted[k]->line);
+                         (unsigned long long)eng_row_line(sorted[k]));
                 rc = raise(oc, sorted[j], ENG_CODE_DUPLICATE_ROW, "", msg);
                 break;
             }
@@ -501,7 +503,7 @@ static eng_rc resolve_head(order_check *oc)
             describe(b, sizeof b, &oc->res, ts >= 0 ? oc->res_text[ts] : none, c);
             const char *name = col_label(oc, r, (fmt_col)c);
             snprintf(msg, sizeof msg, "%s %s differs from %s on line %llu of the same order", name,
-                     a, b, (unsigned long long)oc->src[c]->line);
+                     a, b, (unsigned long long)eng_row_line(oc->src[c]));
             ENG_TRY(raise(oc, r, ENG_CODE_INCONSISTENT_ORDER, name, msg));
         }
     }
@@ -583,7 +585,8 @@ static eng_rc check_lines(order_check *oc, int *all_amounts)
         if (!is_line(r))
             continue;
         eng_line *ln = &ord->lines[k++];
-        ENG_TRY(eng_line_init(ln, (r->flags & ENG_ROW_QTY_OK) ? r->qty : 0, oc->t->part->mem));
+        ENG_TRY(
+            eng_line_init(ln, (r->flags & ENG_ROW_QTY_OK) ? eng_row_qty(r) : 0, oc->t->part->mem));
         ln->line_total = !!(r->flags & ENG_ROW_LINE_TOTAL);
         ln->product = r->product;
         int known = (r->flags & ENG_ROW_QTY_OK) && (r->flags & ENG_ROW_PRICE_OK) && cur >= 0;
@@ -604,7 +607,7 @@ static eng_rc check_lines(order_check *oc, int *all_amounts)
             int64_t price = 0;
             fmt_num_rc nrc =
                 fmt_dec_to_minor(eng_row_unit_price(r), fmt_currency_minor_digits(cur), &price);
-            ln->price_minor = price;
+            ENG_TRY(eng_line_set_price(ln, price, oc->t->part->mem));
             /* SPEC: the stated line amount is the truth; the unit price is it divided by
              * the quantity, half up (eng_line_unit). */
             ln->amount_stated = nrc == FMT_NUM_OK && line_total;
@@ -637,7 +640,7 @@ static eng_rc check_lines(order_check *oc, int *all_amounts)
             }
         }
         if (known && !line_total) {
-            if (__builtin_mul_overflow(eng_line_qty(ln), ln->price_minor, &amount)) {
+            if (__builtin_mul_overflow(eng_line_qty(ln), eng_line_price(ln), &amount)) {
                 known = 0;
                 amount = 0;
                 ENG_TRY(raise(oc, r, ENG_CODE_BAD_NUMBER, col_label(oc, r, FMT_COL_UNIT_PRICE),
@@ -768,7 +771,8 @@ static eng_rc settle_outstanding(order_check *oc)
     eng_order *ord = oc->ord;
     eng_text channel = eng_head_text(ord->head, ENG_HT_CHANNEL);
     const eng_hist_order *ho =
-        history ? eng_history_order(history, channel.p, channel.len, ord->id, ord->id_len) : NULL;
+        history ? eng_history_order(history, channel.p, channel.len, ord->id, eng_order_id_len(ord))
+                : NULL;
     int64_t small[16];
     size_t n_used = ho && ho->n_lines > 16 ? ho->n_lines : 16;
     int64_t *used = n_used <= 16 ? small : calloc(n_used, sizeof *used);
@@ -793,7 +797,11 @@ static eng_rc settle_outstanding(order_check *oc)
             int64_t ordered = eng_line_ordered(ln);
             int64_t take = avail < ordered ? avail : ordered;
             used[k] += take;
-            eng_line_set(ln, ENG_LQ_BEFORE, take);
+            if (eng_line_set_before(ln, take, oc->t->part->mem) != ENG_OK) {
+                if (used != small)
+                    free(used);
+                return ENG_NOMEM;
+            }
             eng_line_set(ln, ENG_LQ_QTY, ordered - take);
         }
         int64_t open_qty = eng_row_open_qty(r);
@@ -849,10 +857,8 @@ static eng_rc check_order(part_task *t, uint32_t o)
     const pending *pd = &t->pend[o];
     memset(ord, 0, sizeof *ord);
     ord->id = pd->id;
-    ord->id_len = pd->id_len;
     ord->file = pd->file;
-    ord->line = oc.rows[0]->line;
-    ord->n_rows = oc.n_rows;
+    ord->line = eng_row_line(oc.rows[0]);
     ord->currency = -1;
 
     int all_amounts = 0;
@@ -879,12 +885,11 @@ static eng_rc check_order(part_task *t, uint32_t o)
     }
     ENG_TRY(settle_head(&oc));
 
-    ord->time_ns = oc.res.time_ns;
-    ord->priority = oc.res.priority;
+    assert(eng_order_time_ns(ord) == oc.res.time_ns && eng_order_priority(ord) == oc.res.priority);
     const eng_row *first_bad = NULL;
     for (uint32_t i = 0; i < oc.n_rows; i++) {
         const eng_row *r = oc.rows[i];
-        if ((r->flags & ENG_ROW_FAULT) && (!first_bad || r->line < first_bad->line))
+        if ((r->flags & ENG_ROW_FAULT) && (!first_bad || eng_row_line(r) < eng_row_line(first_bad)))
             first_bad = r;
     }
     ord->status = first_bad ? ENG_ST_REJECTED : ENG_ST_BACKORDERED;
@@ -1006,6 +1011,7 @@ static eng_rc build_partition(void *ctx, size_t p, unsigned worker, eng_err *err
         rc = ENG_NOMEM;
     if (rc == ENG_OK)
         rc = visit_rows(&t);
+    t.part->n_order_rows = t.n_visits;
     if (rc == ENG_OK)
         rc = group_rows(&t);
     if (rc == ENG_OK)
@@ -1070,7 +1076,8 @@ typedef struct id_key {
 static void id_key_set(id_key *k, eng_order *o)
 {
     unsigned char b[16] = {0};
-    memcpy(b, o->id, o->id_len < 16 ? o->id_len : 16);
+    uint32_t len = eng_order_id_len(o);
+    memcpy(b, o->id, len < 16 ? len : 16);
     k->hi = k->lo = 0;
     for (int i = 0; i < 8; i++) {
         k->hi = k->hi << 8 | b[i];

@@ -123,8 +123,8 @@ static eng_row *new_row(eng_batch *b)
 static eng_rc flag(eng_batch *b, eng_row *row, eng_code code, const char *field, const char *msg)
 {
     eng_row_fault(row, code);
-    eng_rc rc =
-        eng_exc_add(&b->exc, b->mem, b->file, row->line, row->order_id, code, field, "%s", msg);
+    eng_rc rc = eng_exc_add(&b->exc, b->mem, b->file, eng_row_line(row), row->order_id, code, field,
+                            "%s", msg);
     if (rc == ENG_OK)
         b->exc.items[b->exc.n - 1].row = (uint32_t)(row - b->rows);
     return rc;
@@ -156,19 +156,18 @@ static eng_rc set_order_id(eng_batch *b, eng_row *row, fmt_str id)
     /* Rows of one order usually follow each other: share the previous row's copy. */
     if (b->n_rows >= 2) {
         const eng_row *prev = &b->rows[b->n_rows - 2];
-        if (prev->order_id && prev->order_id_len == id.len &&
+        if (prev->order_id && eng_row_id_len(prev) == id.len &&
             memcmp(prev->order_id, id.p, id.len) == 0 && is_valid_utf8(id)) {
             row->order_id = prev->order_id;
-            row->order_id_len = prev->order_id_len;
             return ENG_OK;
         }
     }
-    uint32_t len;
-    row->order_id = keep_text(b, id, &len);
-    if (!row->order_id)
+    int valid = is_valid_utf8(id);
+    size_t len = id.len;
+    const char *text = valid ? id.p : eng_text_sanitize(b->mem, id.p, id.len, &len);
+    if (!text || !(row->order_id = eng_id_keep(b->mem, text, (uint32_t)len)))
         return ENG_NOMEM;
-    row->order_id_len = len;
-    if (!is_valid_utf8(id))
+    if (!valid)
         row->flags |= ENG_ROW_ID_ESCAPED;
     return ENG_OK;
 }
@@ -259,6 +258,41 @@ static fmt_str record_fields(eng_ingest_worker *w, const fmt_csv_fields *fields)
     return b->failed ? (fmt_str){NULL, 0} : (fmt_str){b->p ? b->p : "", b->len};
 }
 
+/* The row's extra values, made when it first needs one. */
+static eng_row_extra *row_extra(eng_batch *b, eng_row *row)
+{
+    if (!row->extra) {
+        eng_row_extra *x = eng_arena_alloc(b->mem, sizeof *x, _Alignof(eng_row_extra));
+        if (!x)
+            return NULL;
+        memset(x, 0, sizeof *x);
+        x->open_qty = -1;
+        row->extra = x;
+    }
+    return (eng_row_extra *)row->extra;
+}
+
+enum { QTY_IN_EXTRA, UNIT_IN_EXTRA };
+
+/* Set a row's 32-bit qty or unit_mant (*field) to v, or when v does not fit, mark it and
+ * keep v in the row's extra. ENG_NOMEM. */
+static eng_rc set_narrow(eng_batch *b, eng_row *row, int32_t *field, int64_t v, int which)
+{
+    if (v > ENG_ROW_IN_EXTRA && v <= INT32_MAX) {
+        *field = (int32_t)v;
+        return ENG_OK;
+    }
+    eng_row_extra *x = row_extra(b, row);
+    if (!x)
+        return ENG_NOMEM;
+    *field = ENG_ROW_IN_EXTRA;
+    if (which == QTY_IN_EXTRA)
+        x->qty = v;
+    else
+        x->unit_mant = v;
+    return ENG_OK;
+}
+
 /* A new row of the batch for the record at line; its digest is of rec (the record's
  * fields, or its raw bytes when it is not well-formed), with the index of the row within
  * the record mixed in (one WooCommerce record holds several lines, and each must stay
@@ -269,7 +303,15 @@ static eng_row *start_row(eng_batch *b, eng_ingest_worker *w, const char *rec, s
     eng_row *row = new_row(b);
     if (!row)
         return NULL;
-    row->line = line;
+    if (line < ENG_ROW_LINE_IN_EXTRA) {
+        row->line = (uint32_t)line;
+    } else {
+        eng_row_extra *x = row_extra(b, row);
+        if (!x)
+            return NULL;
+        row->line = ENG_ROW_LINE_IN_EXTRA;
+        x->line = line;
+    }
     row->file = b->file;
     eng_siphash13_128(&w->dup_key, rec, len, row->rec_digest);
     row->rec_digest[1] ^= index;
@@ -333,20 +375,6 @@ static eng_rc check_encoding(eng_batch *b, eng_row *row, const fmt_csv_fields *f
                      i < layout->n_header ? layout->header_names[i] : "", msg));
     }
     return ENG_OK;
-}
-
-/* The row's extra values, made when it first needs one. */
-static eng_row_extra *row_extra(eng_batch *b, eng_row *row)
-{
-    if (!row->extra) {
-        eng_row_extra *x = eng_arena_alloc(b->mem, sizeof *x, _Alignof(eng_row_extra));
-        if (!x)
-            return NULL;
-        x->key = NULL;
-        x->open_qty = -1;
-        row->extra = x;
-    }
-    return (eng_row_extra *)row->extra;
 }
 
 static eng_rc keep_line_key(eng_batch *b, eng_row *row, const fmt_out_row *o)
@@ -431,10 +459,12 @@ static eng_rc check_line(eng_batch *b, eng_row *row, const fmt_out_row *o, const
 
     fmt_str qty = val[FMT_COL_QTY];
     fmt_num_rc qrc;
+    int64_t parsed;
     if (qty.len == 0) {
         snprintf(msg, sizeof msg, "%s is blank", qty_name);
         ENG_TRY(flag(b, row, ENG_CODE_MISSING_FIELD, qty_name, msg));
-    } else if ((qrc = fmt_qty_parse(qty.p, qty.len, &row->qty)) == FMT_NUM_OK) {
+    } else if ((qrc = fmt_qty_parse(qty.p, qty.len, &parsed)) == FMT_NUM_OK) {
+        ENG_TRY(set_narrow(b, row, &row->qty, parsed, QTY_IN_EXTRA));
         row->flags |= ENG_ROW_QTY_OK;
     } else {
         eng_text_quote(q, sizeof q, qty.p, qty.len);
@@ -467,7 +497,7 @@ static eng_rc check_line(eng_batch *b, eng_row *row, const fmt_out_row *o, const
     } else {
         fmt_dec unit = {0, 0};
         fmt_num_rc nrc = fmt_dec_parse(price.p, price.len, &unit);
-        row->unit_mant = unit.mant;
+        ENG_TRY(set_narrow(b, row, &row->unit_mant, unit.mant, UNIT_IN_EXTRA));
         row->unit_frac = unit.frac;
         if (nrc == FMT_NUM_OK) {
             row->flags |= ENG_ROW_PRICE_OK;
@@ -610,7 +640,7 @@ eng_rc eng_ingest_partition(eng_batch *b)
          * top byte picks the partition; orders.c indexes its table with low bits. */
         if (r->order_id != last_id) {
             last_id = r->order_id;
-            last_part = (uint8_t)(eng_hash_bytes(r->order_id, r->order_id_len) >> 56);
+            last_part = (uint8_t)(eng_hash_bytes(r->order_id, eng_row_id_len(r)) >> 56);
         }
         part_of[i] = last_part;
         count[part_of[i]]++;
@@ -644,6 +674,7 @@ typedef struct ingest {
                                     of that file is queued (the queue's mutex publishes it) */
     fmt_buf *header_text;        /* per file: header names, owned */
     eng_ingest_worker **workers; /* per pool thread */
+    eng_arena **worker_mem;      /* per pool thread: its batches' arena (the batches own it) */
     pthread_mutex_t mu;
     eng_batch **results; /* protected by mu */
     size_t n_results;    /* protected by mu */
@@ -1186,11 +1217,8 @@ static eng_rc parse_chunk(ingest *in, work_item *item, unsigned worker, eng_batc
         return ENG_NOMEM;
     b->file = item->file;
     b->seq = item->chunk->seq;
-    b->mem = eng_arena_new(1u << 18);
-    if (!b->mem) {
-        eng_batch_free(b);
-        return ENG_NOMEM;
-    }
+    b->mem = in->worker_mem[worker];
+    b->mem_shared = 1;
     const fmt_chunk *ch = item->chunk;
     const eng_layout *lay = &in->layouts[item->file];
     /* Room for rows of 64 bytes of text at once, trimmed to size below: growing by
@@ -1323,9 +1351,15 @@ eng_rc eng_batches_read(const eng_setup *setup, const eng_night_size *surveyed, 
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory starting to read orders");
         goto done;
     }
+    bs->worker_mem = in.worker_mem = calloc(n_workers, sizeof *bs->worker_mem);
+    if (bs->worker_mem)
+        bs->n_worker_mem = n_workers;
+    for (unsigned w = 0; w < n_workers && bs->worker_mem; w++)
+        if (!(bs->worker_mem[w] = eng_arena_new(1u << 18)))
+            in.worker_mem = NULL;
     for (unsigned w = 0; w < n_workers; w++) {
         in.workers[w] = eng_ingest_worker_new(dup_key, bs->intern);
-        if (!in.workers[w]) {
+        if (!in.workers[w] || !in.worker_mem) {
             rc = ENG_FAIL(err, ENG_NOMEM, "out of memory starting to read orders");
             goto done;
         }
@@ -1397,5 +1431,8 @@ void eng_batches_free(eng_batches *bs)
     free(bs->header_text);
     free(bs->files);
     eng_intern_free(bs->intern);
+    for (unsigned w = 0; w < bs->n_worker_mem; w++)
+        eng_arena_free(bs->worker_mem[w]);
+    free(bs->worker_mem);
     free(bs);
 }

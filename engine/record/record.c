@@ -179,7 +179,8 @@ void eng_batch_free(eng_batch *b)
     free(b->row_flags);
     free(b->by_part);
     eng_exc_list_release(&b->exc);
-    eng_arena_free(b->mem);
+    if (!b->mem_shared)
+        eng_arena_free(b->mem);
     free(b);
 }
 
@@ -229,11 +230,23 @@ int eng_head_money_slot(fmt_col c)
 
 int eng_order_cmp_id(const eng_order *a, const eng_order *b)
 {
-    uint32_t n = a->id_len < b->id_len ? a->id_len : b->id_len;
-    int c = memcmp(a->id, b->id, n);
+    uint32_t la = eng_order_id_len(a), lb = eng_order_id_len(b);
+    int c = memcmp(a->id, b->id, la < lb ? la : lb);
     if (c)
         return c;
-    return (a->id_len > b->id_len) - (a->id_len < b->id_len);
+    return (la > lb) - (la < lb);
+}
+
+const char *eng_id_keep(eng_arena *mem, const char *p, uint32_t len)
+{
+    char *kept = eng_arena_alloc(mem, sizeof len + (size_t)len + 1, _Alignof(uint32_t));
+    if (!kept)
+        return NULL;
+    memcpy(kept, &len, sizeof len);
+    if (len)
+        memcpy(kept + sizeof len, p, len);
+    kept[sizeof len + len] = '\0';
+    return kept + sizeof len;
 }
 
 const char *eng_status_name(eng_status st)
@@ -255,22 +268,59 @@ const char *eng_status_name(eng_status st)
 int64_t eng_line_amount(const eng_line *ln, int64_t units)
 {
     if (ln->line_total && units == eng_line_ordered(ln))
-        return ln->amount_stated ? ln->price_minor : 0;
+        return ln->amount_stated ? eng_line_price(ln) : 0;
     return units * eng_line_unit(ln); /* units <= ordered, whose amount fit 64 bits */
+}
+
+/* Move a narrow line's counts, price and slots apart, into mem. */
+static eng_rc widen(eng_line *l, eng_arena *mem)
+{
+    if (l->is_wide)
+        return ENG_OK;
+    eng_line_wide *w = eng_arena_alloc(mem, sizeof *w, _Alignof(eng_line_wide));
+    if (!w)
+        return ENG_NOMEM;
+    memset(w, 0, sizeof *w);
+    for (int q = 0; q < ENG_LQ_COUNT; q++)
+        w->q[q] = eng_line_get(l, (eng_lq)q);
+    w->price_minor = l->price;
+    if (l->n_parts > 1)
+        w->parts = l->x.parts;
+    else if (l->n_parts == 1)
+        w->one_slot = l->x.one_slot;
+    memset(l->q, 0, sizeof l->q);
+    l->price = 0;
+    l->x.wide = w;
+    l->is_wide = 1;
+    return ENG_OK;
 }
 
 eng_rc eng_line_init(eng_line *l, int64_t ordered, eng_arena *mem)
 {
     memset(l, 0, sizeof *l);
-    if (ordered > UINT32_MAX) {
-        eng_line_wide *w = eng_arena_alloc(mem, sizeof *w, _Alignof(eng_line_wide));
-        if (!w)
-            return ENG_NOMEM;
-        memset(w, 0, sizeof *w);
-        l->x.wide = w;
-        l->is_wide = 1;
-    }
+    if (ordered > UINT32_MAX)
+        ENG_TRY(widen(l, mem));
     eng_line_set(l, ENG_LQ_ORDERED, ordered);
     eng_line_set(l, ENG_LQ_QTY, ordered);
+    return ENG_OK;
+}
+
+eng_rc eng_line_set_before(eng_line *l, int64_t before, eng_arena *mem)
+{
+    if (before != 0)
+        ENG_TRY(widen(l, mem));
+    if (l->is_wide)
+        eng_line_set(l, ENG_LQ_BEFORE, before);
+    return ENG_OK;
+}
+
+eng_rc eng_line_set_price(eng_line *l, int64_t price_minor, eng_arena *mem)
+{
+    if (price_minor < INT32_MIN || price_minor > INT32_MAX)
+        ENG_TRY(widen(l, mem));
+    if (l->is_wide)
+        l->x.wide->price_minor = price_minor;
+    else
+        l->price = (int32_t)price_minor;
     return ENG_OK;
 }

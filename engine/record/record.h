@@ -63,6 +63,18 @@ typedef struct eng_text {
     uint32_t len;
 } eng_text;
 
+/* An order id as the night keeps it, once per order though every row and the order point
+ * at it: NUL-terminated, its length the uint32_t right before its first byte. */
+static inline uint32_t eng_id_len(const char *id)
+{
+    uint32_t len;
+    memcpy(&len, id - sizeof len, sizeof len);
+    return len;
+}
+
+/* A kept copy in mem of the len bytes at p. NULL when out of memory. */
+const char *eng_id_keep(eng_arena *mem, const char *p, uint32_t len);
+
 /* The four order-level texts that repeat from order to order (channel, ship_country,
  * ship_service, currency), kept together once per distinct combination: the intake's
  * table (intake/intern) hands every head with the same four texts the same tuple, so a
@@ -228,34 +240,45 @@ static inline fmt_col eng_required_col(int i)
 #define ENG_ROW_GIVEN_ALL (((1u << ENG_REQUIRED_COUNT) - 1) << ENG_ROW_GIVEN_SHIFT)
 
 /* What few rows carry: the marketplace's line id (rows may repeat a line; the latest
- * wins) and an open_qty column (a fed-back backorder). */
+ * wins), an open_qty column (a fed-back backorder), and the values too large for the
+ * row's 32-bit fields (see eng_row). */
 typedef struct eng_row_extra {
     const struct eng_line_key *key; /* NULL when the row has no line id */
     int64_t open_qty;               /* -1 when blank */
+    int64_t qty;                    /* when the row's qty is ENG_ROW_IN_EXTRA */
+    int64_t unit_mant;              /* when the row's unit_mant is ENG_ROW_IN_EXTRA */
+    uint64_t line;                  /* when the row's line is ENG_ROW_LINE_IN_EXTRA */
 } eng_row_extra;
 
+/* A row's qty or unit_mant that does not fit 32 bits is in its extra; so is a line
+ * number past 4,294,967,294. */
+#define ENG_ROW_IN_EXTRA      INT32_MIN
+#define ENG_ROW_LINE_IN_EXTRA UINT32_MAX
+
 /* One per order line of the night until the orders stage has built its lines, so it is
- * kept to 80 bytes: what only some rows have is behind `extra`, and of which values it
- * gives only those a rule reads (flags). */
+ * kept to 64 bytes: what only some rows have is behind `extra` (a line id, open_qty,
+ * numbers too large for 32 bits), of which values it gives only those a rule reads
+ * (flags), and its id's length before the id's text. Read it with eng_row_line,
+ * eng_row_qty, eng_row_unit_price and eng_row_id_len. */
 typedef struct eng_row {
-    const char *order_id;       /* NULL when blank or the row is unreadable */
+    const char *order_id;       /* NULL when blank or the row is unreadable; the uint32_t
+                                   before its text is its length (eng_row_id_len) */
     const eng_head *head;       /* NULL when every order-level field is blank */
-    const eng_row_extra *extra; /* NULL when the row has neither a line id nor open_qty */
-    uint64_t line;              /* physical line where the record starts */
+    const eng_row_extra *extra; /* NULL when the row needs none */
     uint64_t rec_digest[2];     /* keyed SipHash-128 of the record's fields as DUPLICATE_ROW
                                    compares them (unquoted, trimmed, each with its length), or
                                    of its bytes when it is malformed; the key is drawn per run,
                                    and rows whose digests meet are compared value by value */
-    int64_t qty;                /* valid with ENG_ROW_QTY_OK */
-    int64_t unit_mant;          /* unit_price (fmt_dec), valid with ENG_ROW_PRICE_OK */
+    uint32_t line;              /* physical line where the record starts */
+    int32_t qty;                /* valid with ENG_ROW_QTY_OK */
+    int32_t unit_mant;          /* unit_price (fmt_dec), valid with ENG_ROW_PRICE_OK */
     int32_t product;            /* catalog index, or -1 */
-    uint32_t order_id_len;
-    uint16_t file;       /* index into the night's order files */
-    uint16_t flags;      /* ENG_ROW_*, and which required values are given */
-    uint8_t unit_frac;   /* unit_price's digits after the point */
-    uint8_t worst;       /* lowest eng_code that faults the row, 0 for none */
-    uint8_t order_state; /* fmt_state the marketplace gives the whole order, if stated */
-    uint8_t line_state;  /* fmt_state of this line: not ours to ship when set */
+    uint16_t file;              /* index into the night's order files */
+    uint16_t flags;             /* ENG_ROW_*, and which required values are given */
+    uint8_t unit_frac;          /* unit_price's digits after the point */
+    uint8_t worst;              /* lowest eng_code that faults the row, 0 for none */
+    uint8_t order_state;        /* fmt_state the marketplace gives the whole order, if stated */
+    uint8_t line_state;         /* fmt_state of this line: not ours to ship when set */
 } eng_row;
 
 /* A marketplace line id (Amazon's order-item-id) and when the row was last updated. */
@@ -265,10 +288,27 @@ typedef struct eng_line_key {
     int64_t updated_ns;
 } eng_line_key;
 
+static inline uint64_t eng_row_line(const eng_row *r)
+{
+    return r->line != ENG_ROW_LINE_IN_EXTRA ? r->line : r->extra->line;
+}
+
+static inline int64_t eng_row_qty(const eng_row *r)
+{
+    return r->qty != ENG_ROW_IN_EXTRA ? r->qty : r->extra->qty;
+}
+
 static inline fmt_dec eng_row_unit_price(const eng_row *r)
 {
-    fmt_dec d = {r->unit_mant, r->unit_frac};
+    fmt_dec d = {r->unit_mant != ENG_ROW_IN_EXTRA ? r->unit_mant : r->extra->unit_mant,
+                 r->unit_frac};
     return d;
+}
+
+/* The order id's length (the row has an id). */
+static inline uint32_t eng_row_id_len(const eng_row *r)
+{
+    return eng_id_len(r->order_id);
 }
 
 static inline const eng_line_key *eng_row_key(const eng_row *r)
@@ -327,7 +367,10 @@ typedef struct eng_batch {
     uint64_t standalone_rows; /* rows in no order (blank order id) */
     uint64_t unnamed_rows;    /* of those, rows with no exception (must be none) */
     eng_exc_list exc;
-    eng_arena *mem;    /* heads, text, messages */
+    /* heads, ids, text, messages: the batch's own arena, or (mem_shared) the arena of the
+     * worker that read it, shared with that worker's other batches and freed with them */
+    eng_arena *mem;
+    int mem_shared;
     uint32_t *by_part; /* row indexes grouped by partition, in row order */
     uint32_t part_start[ENG_PARTS + 1];
     uint16_t file;
@@ -364,21 +407,26 @@ typedef struct eng_part {
 } eng_part;
 
 /* A line's unit counts, read with eng_line_get and written with eng_line_set. Each is
- * at most ORDERED: what earlier nights shipped (BEFORE), what is to allocate tonight
- * (QTY: ordered - before, at most the row's open_qty), what tonight ships (SHIPPED,
- * alloc), so a line whose ordered units fit 32 bits keeps all four in 32 bits. */
+ * at most ORDERED: what is to allocate tonight (QTY: ordered - before, at most the row's
+ * open_qty), what tonight ships (SHIPPED, alloc), what earlier nights shipped (BEFORE).
+ * A narrow line keeps the first three in 32 bits and has no BEFORE. */
 typedef enum eng_lq {
     ENG_LQ_ORDERED,
-    ENG_LQ_BEFORE,
     ENG_LQ_QTY,
     ENG_LQ_SHIPPED,
+    ENG_LQ_BEFORE,
     ENG_LQ_COUNT
 } eng_lq;
 
-/* A line of more than 4,294,967,295 units (SPEC allows any 64-bit quantity): its counts
- * and where they ship from, in its partition's arena. */
+#define ENG_LQ_NARROW ENG_LQ_BEFORE /* counts a narrow line holds itself */
+
+/* What a line keeps apart, in its partition's arena, when it does not fit 32 bytes ("wide"):
+ * more than 4,294,967,295 units (SPEC allows any 64-bit quantity), units shipped by earlier
+ * nights, or a price in minor units past 32 bits. Its counts, price and where they ship
+ * from. */
 typedef struct eng_line_wide {
     int64_t q[ENG_LQ_COUNT];
+    int64_t price_minor;
     eng_part *parts;   /* n_parts > 1 */
     uint32_t one_slot; /* n_parts == 1 */
 } eng_line_wide;
@@ -386,25 +434,26 @@ typedef struct eng_line_wide {
 /* A line of an order: one per distinct row with a SKU, in row order (so its line_no, 1
  * among the order's distinct rows, is its index in the order's lines plus 1). It does
  * not point back at its row, which is freed once the order's partition is built
- * (orders.c). One per order line of the night, so 40 bytes: unit counts in 32 bits (a
- * wide line keeps them apart), where they ship from in one word, and the price one
- * field, a unit price or a stated line amount (read both through eng_line_unit and
+ * (orders.c). One per order line of the night, so 32 bytes: three unit counts and the
+ * price in 32 bits (a line that needs more, or has units shipped before, is wide and keeps
+ * them apart), where it ships from in one word, and the price one field, a unit price or
+ * a stated line amount (read it through eng_line_price, eng_line_unit and
  * eng_line_amount). */
 typedef struct eng_line {
-    int64_t price_minor; /* in minor units: the unit price, or with amount_stated the
-                            line's stated amount; 0 when unknown */
     union {
         eng_part *parts;     /* narrow, n_parts > 1: where the units ship from */
         uint32_t one_slot;   /* narrow, n_parts == 1: the slot all shipped units come from */
         eng_line_wide *wide; /* is_wide */
     } x;
-    uint32_t q[ENG_LQ_COUNT]; /* narrow counts (ordered is 0 when the row's qty is bad) */
+    uint32_t q[ENG_LQ_NARROW]; /* narrow counts (ordered is 0 when the row's qty is bad) */
+    int32_t price;             /* narrow: in minor units, the unit price, or with
+                                  amount_stated the line's stated amount; 0 when unknown */
     int32_t product;
     uint32_t n_parts : 29; /* 0: nothing shipped; read them with eng_alloc_line_parts */
     /* the row was given as a line total (ENG_ROW_LINE_TOTAL), kept here because the row
      * is far away in memory and freed after the orders stage */
     uint32_t line_total : 1;
-    /* price_minor is that total, converted (a line total that did not convert keeps what
+    /* the price is that total, converted (a line total that did not convert keeps what
      * the conversion gave as its unit price, and has no amount) */
     uint32_t amount_stated : 1;
     uint32_t is_wide : 1;
@@ -412,19 +461,36 @@ typedef struct eng_line {
 
 static inline int64_t eng_line_get(const eng_line *l, eng_lq q)
 {
-    return l->is_wide ? l->x.wide->q[q] : (int64_t)l->q[q];
+    if (l->is_wide)
+        return l->x.wide->q[q];
+    return q == ENG_LQ_BEFORE ? 0 : (int64_t)l->q[q];
 }
 
+/* Set count q to v; a narrow line takes only counts that fit 32 bits and no BEFORE (see
+ * eng_line_set_before). */
 static inline void eng_line_set(eng_line *l, eng_lq q, int64_t v)
 {
     assert(v >= 0 && (q == ENG_LQ_ORDERED || v <= eng_line_get(l, ENG_LQ_ORDERED)));
     if (l->is_wide) {
         l->x.wide->q[q] = v;
+    } else if (q == ENG_LQ_BEFORE) {
+        assert(v == 0);
     } else {
         assert(v <= UINT32_MAX);
         l->q[q] = (uint32_t)v;
     }
 }
+
+/* The price in minor units: the unit price, or with amount_stated the stated amount. */
+static inline int64_t eng_line_price(const eng_line *l)
+{
+    return l->is_wide ? l->x.wide->price_minor : l->price;
+}
+
+/* Set units shipped by earlier nights, or the price, widening the line (in mem) when it
+ * needs. ENG_NOMEM. */
+eng_rc eng_line_set_before(eng_line *l, int64_t before, eng_arena *mem);
+eng_rc eng_line_set_price(eng_line *l, int64_t price_minor, eng_arena *mem);
 
 static inline int64_t eng_line_ordered(const eng_line *l)
 {
@@ -483,11 +549,11 @@ eng_rc eng_line_init(eng_line *l, int64_t ordered, eng_arena *mem);
 static inline int64_t eng_line_unit(const eng_line *ln)
 {
     if (!ln->amount_stated)
-        return ln->price_minor;
+        return eng_line_price(ln);
     int64_t ordered = eng_line_ordered(ln);
     if (ordered <= 0)
         return 0;
-    return (int64_t)(((__int128)2 * ln->price_minor + ordered) / (2 * (__int128)ordered));
+    return (int64_t)(((__int128)2 * eng_line_price(ln) + ordered) / (2 * (__int128)ordered));
 }
 
 /* The amount of a line's first `units` units: the stated total when that is all of them
@@ -501,27 +567,43 @@ enum {
     ENG_ORD_CONTENDED = 1 << 1, /* has a line on a contended SKU (alloc) */
 };
 
+/* One per order of the night, so 80 bytes: its id's length is kept before the id's text
+ * (eng_id_len), and its time and priority are its head's (eng_order_time_ns,
+ * eng_order_priority), read once per order when ranking. */
 typedef struct eng_order {
-    const char *id;
-    uint32_t id_len;
-    uint16_t file;
-    uint8_t flags;
-    uint8_t status;       /* eng_status */
-    uint8_t code;         /* eng_code of the status row */
-    int16_t currency;     /* fmt_currency index, -1 unknown */
-    uint64_t line;        /* physical line of the first row */
-    const eng_head *head; /* resolved order-level fields */
+    const char *id;       /* a kept id (eng_id_keep) */
+    const eng_head *head; /* resolved order-level fields (never NULL once built) */
     eng_line *lines;
-    uint32_t n_lines;
-    uint32_t n_rows;     /* input rows, repeats included */
-    uint32_t n_slips;    /* alloc: slips (one per warehouse shipped from) */
-    uint32_t lines_out;  /* `lines` column of the status row (here, not last: no padding) */
+    uint64_t line;       /* physical line of the first row */
     uint64_t first_slip; /* alloc: number of the first slip */
-    int64_t time_ns;
-    int64_t priority;
-    int64_t units; /* ordered units, then (after alloc) as SPEC's status row wants */
+    int64_t units;       /* ordered units, then (after alloc) as SPEC's status row wants */
     int64_t amount_minor;
+    uint32_t n_lines;
+    uint32_t n_slips;   /* alloc: slips (one per warehouse shipped from) */
+    uint32_t lines_out; /* `lines` column of the status row */
+    uint16_t file;
+    int16_t currency; /* fmt_currency index, -1 unknown */
+    uint8_t flags;
+    uint8_t status; /* eng_status */
+    uint8_t code;   /* eng_code of the status row */
 } eng_order;
+
+static inline uint32_t eng_order_id_len(const eng_order *o)
+{
+    return eng_id_len(o->id);
+}
+
+/* The order's time and priority: its head's when given, else 0 (SPEC: a blank priority
+ * ranks as 0). */
+static inline int64_t eng_order_time_ns(const eng_order *o)
+{
+    return (o->head->present & (1u << FMT_COL_ORDER_TIME)) ? o->head->time_ns : 0;
+}
+
+static inline int64_t eng_order_priority(const eng_order *o)
+{
+    return (o->head->present & (1u << FMT_COL_PRIORITY)) ? o->head->priority : 0;
+}
 
 /* Order ids in byte order (a proper prefix first): <0, 0, >0. */
 int eng_order_cmp_id(const eng_order *a, const eng_order *b);
@@ -529,6 +611,7 @@ int eng_order_cmp_id(const eng_order *a, const eng_order *b);
 typedef struct eng_partition {
     eng_order *orders;
     size_t n_orders;
+    uint64_t n_order_rows; /* input rows in its orders, repeats included */
     eng_exc_list exc;
     eng_arena *mem;
     /* The partition's rows, in batch order, while its orders are built; freed after,

@@ -336,7 +336,7 @@ static eng_rc write_slips(writer *w, worker_state *ws)
             continue;
         size_t k = eng_alloc_order_warehouses(inv, o, ws->ranks, n_wh);
         head->len = tail->len = 0;
-        eng_text id_channel[2] = {{o->id, o->id_len}, head_text(o, ENG_HT_CHANNEL)};
+        eng_text id_channel[2] = {{o->id, eng_order_id_len(o)}, head_text(o, ENG_HT_CHANNEL)};
         eng_ro_put_texts(head, id_channel, 2);
         eng_text ship_to[ENG_HT_SHIP_SERVICE - ENG_HT_SHIP_NAME + 2];
         for (int f = ENG_HT_SHIP_NAME; f <= ENG_HT_SHIP_SERVICE; f++)
@@ -483,7 +483,7 @@ static eng_rc write_status(writer *w, worker_state *ws)
     for (size_t i = lo; i < hi && w->rc == ENG_OK; i++) {
         prefetch_ahead(n->book->orders, i, hi);
         const eng_order *o = n->book->orders[i];
-        eng_ro_field(ro, o->id, o->id_len);
+        eng_ro_field(ro, o->id, eng_order_id_len(o));
         eng_ro_text(ro, head_text(o, ENG_HT_CHANNEL));
         eng_ro_str(ro, eng_status_name((eng_status)o->status));
         eng_ro_i64(ro, o->lines_out);
@@ -520,15 +520,15 @@ static void put_head_money(eng_row_out *ro, const eng_order *o, eng_hm m, fmt_co
 static void backorder_cells(const eng_order *o, fmt_buf *head, fmt_buf *mid)
 {
     char when[40];
-    fmt_isotime_format(o->time_ns, when);
+    fmt_isotime_format(eng_order_time_ns(o), when);
     head->len = mid->len = 0;
-    eng_text id_when[2] = {{o->id, o->id_len}, {when, (uint32_t)strlen(when)}};
+    eng_text id_when[2] = {{o->id, eng_order_id_len(o)}, {when, (uint32_t)strlen(when)}};
     eng_ro_put_texts(head, id_when, 2);
     eng_row_out m = {*mid, 0};
     eng_ro_text(&m, head_text(o, ENG_HT_CURRENCY));
     eng_ro_text(&m, head_text(o, ENG_HT_CHANNEL));
     if (o->head && (o->head->present & (1u << FMT_COL_PRIORITY)))
-        eng_ro_i64(&m, o->priority);
+        eng_ro_i64(&m, eng_order_priority(o));
     else
         eng_ro_sep(&m);
     eng_ro_text(&m, head_text(o, ENG_HT_CUSTOMER_ID));

@@ -140,7 +140,7 @@ static void check_batch(const eng_batch *b)
         const eng_exc *e = &b->exc.items[i];
         if (e->code == 0 || e->code >= ENG_CODE_COUNT || !e->message || !e->field)
             fail("exception without code, message or field");
-        if (e->row >= b->n_rows || b->rows[e->row].line != e->line)
+        if (e->row >= b->n_rows || eng_row_line(&b->rows[e->row]) != e->line)
             fail("exception on a line that is not its row's");
     }
     size_t with_id = 0;
@@ -148,8 +148,9 @@ static void check_batch(const eng_batch *b)
         const eng_row *r = &b->rows[i];
         if (r->order_id) {
             with_id++;
-            if (fmt_utf8_valid_prefix(r->order_id, r->order_id_len) != r->order_id_len ||
-                strlen(r->order_id) != r->order_id_len)
+            uint32_t id_len = eng_row_id_len(r);
+            if (fmt_utf8_valid_prefix(r->order_id, id_len) != id_len ||
+                strlen(r->order_id) != id_len)
                 fail("order id is not valid UTF-8 text");
         }
         if ((r->flags & ENG_ROW_FAULT) && r->worst == 0)
