@@ -194,7 +194,7 @@ Test(ingest, clean_row_keeps_order_level_fields_in_its_head)
     cr_assert_str_eq(eng_head_text(r->head, ENG_HT_SHIP_CITY).p, "Berlin");
     cr_assert_str_eq(eng_head_text(r->head, ENG_HT_SHIP_REGION).p, "");
     cr_assert_str_eq(eng_head_text(r->head, ENG_HT_CURRENCY).p, "EUR");
-    cr_assert_eq(r->head->priority, 1);
+    cr_assert_eq(eng_head_priority(r->head), 1);
     /* 2026-11-26 is day 20783 since 1970-01-01; 10:00 is 36000 s later. */
     cr_assert_eq(r->head->time_ns, (20783LL * 86400 + 36000) * 1000000000LL);
     cr_assert_eq(eng_head_money(r->head, ENG_HM_ORDER_TOTAL).mant, 20000);
@@ -232,17 +232,25 @@ Test(ingest, heads_with_the_same_repeated_texts_share_one_tuple)
 Test(ingest, a_head_keeps_only_its_amounts_that_are_not_zero)
 {
     const eng_head *h = feed_with(-1, NULL)->head;
-    cr_assert_eq(h->money_kept, 1u << ENG_HM_ORDER_TOTAL, "0.00 takes no room");
+    cr_assert_eq(h->money_kept, (1u << ENG_HM_ORDER_TOTAL) | ENG_HEAD_KEEPS_PRIORITY,
+                 "0.00 takes no room");
+    cr_assert_eq(eng_head_priority(h), 1);
     cr_assert_eq(eng_head_money(h, ENG_HM_ORDER_TOTAL).mant, 20000);
     cr_assert_eq(eng_head_money(h, ENG_HM_SHIPPING).mant, 0);
     cr_assert_eq(eng_head_money(h, ENG_HM_SHIPPING).frac, 2, "0.00 keeps its two digits");
     const eng_head *d = feed_with(FMT_COL_DISCOUNT, "1.5")->head;
-    cr_assert_eq(d->money_kept, (1u << ENG_HM_ORDER_TOTAL) | (1u << ENG_HM_DISCOUNT));
+    cr_assert_eq(d->money_kept,
+                 (1u << ENG_HM_ORDER_TOTAL) | (1u << ENG_HM_DISCOUNT) | ENG_HEAD_KEEPS_PRIORITY);
+    cr_assert_eq(eng_head_priority(d), 1, "the priority follows the amounts");
     cr_assert_eq(eng_head_money(d, ENG_HM_ORDER_TOTAL).mant, 20000);
     cr_assert_eq(eng_head_money(d, ENG_HM_DISCOUNT).mant, 15);
     cr_assert_eq(eng_head_money(d, ENG_HM_DISCOUNT).frac, 1);
     cr_assert_eq(eng_head_money(d, ENG_HM_TAX).mant, 0);
     cr_assert_str_eq(eng_head_text(d, ENG_HT_CUSTOMER_ID).p, "C-9", "texts follow the amounts");
+    const eng_head *blank = feed_with(FMT_COL_PRIORITY, "")->head;
+    cr_assert_eq(blank->money_kept, 1u << ENG_HM_ORDER_TOTAL, "a blank priority takes no room");
+    cr_assert_eq(eng_head_priority(blank), 0);
+    cr_assert_str_eq(eng_head_text(blank, ENG_HT_CUSTOMER_ID).p, "C-9");
     cr_assert_str_eq(eng_head_text(d, ENG_HT_SHIP_POSTAL).p, "10115");
 }
 
@@ -574,7 +582,7 @@ Test(ingest, negative_priority_is_a_valid_whole_number)
 {
     eng_row *r = feed_with(FMT_COL_PRIORITY, "-3");
     assert_no_exception(r);
-    cr_assert_eq(r->head->priority, -3);
+    cr_assert_eq(eng_head_priority(r->head), -3);
 }
 
 Test(ingest, fractional_priority_is_bad_number)
@@ -1011,37 +1019,67 @@ Test(ingest, moving_text_between_fields_changes_the_digest)
     cr_assert_neq(memcmp(batch->rows[0].rec_digest, batch->rows[1].rec_digest, 16), 0);
 }
 
-/* Partition holding row i (searching by_part). */
-static int partition_of(size_t i)
+/* Feed the clean row with order id `id` and quantity qty (which tells the rows apart). */
+static void feed_order_qty(const char *id, const char *qty)
+{
+    const char *v[FMT_COL_COUNT];
+    for (int c = 0; c < FMT_COL_COUNT; c++)
+        v[c] = clean[c];
+    v[FMT_COL_ORDER_ID] = id;
+    v[FMT_COL_QTY] = qty;
+    char text[1024];
+    size_t len = 0;
+    for (int c = 0; c < FMT_COL_COUNT; c++)
+        len += (size_t)snprintf(text + len, sizeof text - len, "%s%s", c ? "," : "", v[c]);
+    cr_assert_eq(eng_ingest_record(batch, worker, &layout, cat, text, len, LINE, LINE), ENG_OK);
+}
+
+/* The partition whose range holds row k, ENG_PARTS for the rows without an id. */
+static int partition_at(size_t k)
 {
     for (int p = 0; p < ENG_PARTS; p++)
-        for (uint32_t k = batch->part_start[p]; k < batch->part_start[p + 1]; k++)
-            if (batch->by_part[k] == i)
-                return p;
-    return -1;
+        if (k >= batch->part_start[p] && k < batch->part_start[p + 1])
+            return p;
+    return ENG_PARTS;
 }
 
 Test(ingest, partition_groups_rows_of_one_order_in_row_order)
 {
-    feed_with(FMT_COL_ORDER_ID, "A-1"); /* 0 */
-    feed_with(FMT_COL_ORDER_ID, "B-2"); /* 1 */
-    feed_with(FMT_COL_ORDER_ID, "A-1"); /* 2 */
-    feed_with(FMT_COL_ORDER_ID, "");    /* 3: no order */
-    feed_with(FMT_COL_ORDER_ID, "B-2"); /* 4 */
-    feed_with(FMT_COL_ORDER_ID, "A-1"); /* 5 */
+    feed_order_qty("A-1", "1");
+    feed_order_qty("B-2", "2");
+    feed_order_qty("A-1", "3");
+    feed_order_qty("", "4"); /* no order: its exception goes with it */
+    feed_order_qty("B-2", "5");
+    feed_order_qty("A-1", "6");
+    cr_assert_eq(batch->exc.n, 1);
     cr_assert_eq(eng_ingest_partition(batch), ENG_OK);
+    cr_assert_eq(batch->n_rows, 6);
     cr_assert_eq(batch->part_start[0], 0);
-    cr_assert_eq(batch->part_start[ENG_PARTS], 5, "the row without order id is left out");
-    cr_assert_eq(partition_of(3), -1);
-    int pa = partition_of(0), pb = partition_of(1);
-    cr_assert_geq(pa, 0);
-    cr_assert_eq(partition_of(2), pa);
-    cr_assert_eq(partition_of(5), pa);
-    cr_assert_eq(partition_of(4), pb);
-    /* Within every partition, rows keep their order in the batch. */
-    for (int p = 0; p < ENG_PARTS; p++)
-        for (uint32_t k = batch->part_start[p] + 1; k < batch->part_start[p + 1]; k++)
-            cr_assert_lt(batch->by_part[k - 1], batch->by_part[k]);
+    cr_assert_eq(batch->part_start[ENG_PARTS], 5, "the row without order id is last");
+    cr_assert_null(batch->rows[5].order_id);
+    cr_assert_eq(eng_row_qty(&batch->rows[5]), 4);
+    cr_assert_eq(batch->exc.items[0].row, 5, "the exception follows its row");
+    /* Each order's rows are together in one partition, in the order read. */
+    int64_t want_a[] = {1, 3, 6}, want_b[] = {2, 5};
+    size_t at_a = 0, at_b = 0;
+    int pa = -1, pb = -1;
+    for (size_t k = 0; k < 5; k++) {
+        const eng_row *r = &batch->rows[k];
+        if (strcmp(r->order_id, "A-1") == 0) {
+            cr_assert(pa < 0 || pa == partition_at(k));
+            pa = partition_at(k);
+            cr_assert_eq(eng_row_qty(r), want_a[at_a++]);
+        } else {
+            cr_assert_str_eq(r->order_id, "B-2");
+            cr_assert(pb < 0 || pb == partition_at(k));
+            pb = partition_at(k);
+            cr_assert_eq(eng_row_qty(r), want_b[at_b++]);
+        }
+    }
+    cr_assert_eq(at_a, 3);
+    cr_assert_eq(at_b, 2);
+    cr_assert_lt(pa, ENG_PARTS);
+    cr_assert_lt(pb, ENG_PARTS);
 }
 
 Test(ingest, partition_of_an_empty_batch_is_empty)

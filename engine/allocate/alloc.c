@@ -16,7 +16,7 @@
  *   - every other product is *contended*. A slot belongs to one product, so contended and
  *     uncontended counters are disjoint.
  * The run is then:
- *   1. rank (parallel, one run of the book's orders per thread, then a merge): the valid
+ *   1. rank (parallel, one run per partition of the book, then a merge): the valid
  *      orders in rank order, and demand(p) on the way, which picks the contended SKUs.
  *   2. extract (parallel, any order): every uncontended line is served from w*(p) at
  *      once. An order with no contended line is then complete (its status follows from
@@ -40,12 +40,14 @@
  *
  * Scratch memory is kept small on purpose: on the 2-core VM the first touch of a page
  * costs 11-16 us (heap.h), so a buffer of 24 bytes per order costs about as much as one more
- * cache miss per order. Hence keys sorted in place, and no list of contended lines.
+ * cache miss per order, and a night's keys at once (40 MB at 5M lines) were the peak of
+ * the run. Hence keys per partition, sorted in place and dropped once the partition's run
+ * is written, and no list of contended lines.
  *
  * Memory ordering: the counters are relaxed atomics (stock.c says why that suffices).
- * Each task writes only its own run of keys and demand row, or its own chunk's orders
- * and lines; eng_pool_for()'s return orders those writes before the merge and the walk
- * read them. */
+ * Each task writes only its own partition's run, its worker's demand row, or its own
+ * chunk's orders and lines; eng_pool_for()'s return orders those writes before the merge
+ * and the walk read them. */
 #include "alloc.h"
 
 #include <inttypes.h>
@@ -69,12 +71,12 @@ typedef struct alloc_ctx {
     const eng_history *history;
     eng_allocation *al;
     size_t n_products;
-    /* ranking: one run of keys per thread over book->orders */
-    size_t n_runs;
-    eng_rank_key *keys; /* n_orders; run r starts at run_from(r) */
-    size_t *run_len;    /* n_runs */
-    size_t *run_head;   /* n_runs, while merging */
-    int64_t *demand;    /* n_runs rows of n_products; row 0 ends as the total */
+    /* ranking: each partition's valid orders in rank order (a run), then merged */
+    eng_order **runs; /* book->n_orders places; partition p's run starts at run_at[p] */
+    size_t run_at[ENG_PARTS];
+    size_t run_len[ENG_PARTS];
+    unsigned n_workers;
+    int64_t *demand; /* a row of n_products per worker; row 0 ends as the total */
     /* passes over al->ranked, CHUNK orders per task */
     const uint8_t *contended;
     size_t n_chunks;
@@ -183,35 +185,35 @@ static void prefetch_ahead(eng_order *const *list, size_t i, size_t n, int only_
 
 /* ---- ranking and demand ---- */
 
-static size_t run_from(const alloc_ctx *a, size_t run)
+/* One partition: its valid orders sorted by rank into its run, and the units they ask
+ * per product added to the worker's row of demand. A partition's orders are in id order
+ * (the book sorted them) and hold every order of their ids, so the index of the first of
+ * equal ids is a valid id place (rank.h). */
+static eng_rc rank_task(void *ctx, size_t p, unsigned worker, eng_err *err)
 {
-    return a->book->n_orders * run / a->n_runs;
-}
-
-/* One run: keys of its valid orders, sorted, and the units they ask per product. */
-static eng_rc rank_task(void *ctx, size_t run, unsigned worker, eng_err *err)
-{
-    (void)worker;
-    (void)err;
     alloc_ctx *a = ctx;
-    eng_order *const *orders = a->book->orders;
-    size_t from = run_from(a, run), to = run_from(a, run + 1);
-    eng_rank_key *keys = a->keys + from;
-    int64_t *demand = a->demand + run * a->n_products;
-    /* the book's orders are sorted by id, so equal ids are neighbours and the index of the
-     * first of them is a valid id place (rank.h). */
-    size_t place = from;
-    while (place > 0 && place < to && eng_order_cmp_id(orders[place - 1], orders[place]) == 0)
-        place--;
-    size_t k = 0;
-    for (size_t j = from; j < to; j++) {
-        prefetch_ahead(orders, j, to, 0);
-        if (j + AHEAD / 2 < to) {
-            __builtin_prefetch(orders[j + AHEAD / 2]->id);
-            __builtin_prefetch(orders[j + AHEAD / 2]->head); /* its time and priority */
+    eng_partition *part = &a->book->parts[p];
+    size_t n = part->n_orders;
+    a->run_len[p] = 0;
+    if (n == 0)
+        return ENG_OK;
+    eng_order **list = malloc(n * sizeof *list);
+    eng_rank_key *keys = malloc(n * sizeof *keys);
+    if (!list || !keys) {
+        free(list);
+        free(keys);
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
+    }
+    int64_t *demand = a->demand + (size_t)worker * a->n_products;
+    size_t place = 0, k = 0;
+    for (size_t j = 0; j < n; j++) {
+        eng_order *o = &part->orders[j];
+        list[j] = o;
+        if (j + AHEAD < n) {
+            __builtin_prefetch(part->orders[j + AHEAD].head); /* its time and priority */
+            prefetch_lines(&part->orders[j + AHEAD]);
         }
-        const eng_order *o = orders[j];
-        if (j > from && eng_order_cmp_id(orders[j - 1], o) != 0)
+        if (j > 0 && eng_order_cmp_id(&part->orders[j - 1], o) != 0)
             place = j;
         if (o->status != ENG_ST_BACKORDERED) /* valid, not yet allocated */
             continue;
@@ -225,41 +227,93 @@ static eng_rc rank_task(void *ctx, size_t run, unsigned worker, eng_err *err)
                 *d = INT64_MAX;
         }
     }
-    a->run_len[run] = k;
-    eng_rank_sort_keys(keys, k, orders);
+    eng_rank_sort_keys(keys, k, list);
+    eng_order **run = a->runs + a->run_at[p];
+    for (size_t i = 0; i < k; i++)
+        run[i] = list[keys[i].pos];
+    a->run_len[p] = k;
+    free(keys);
+    free(list);
     return ENG_OK;
 }
 
-/* Merge the sorted runs into the allocation's ranked list, taking each time the head that ranks
- * first (as many runs as threads: a handful); add the demand rows into row 0. Saturating sums of
- * non-negative terms do not depend on the order of the terms. */
+/* The merge's heap: each run's next order with its (priority, time) key, the first at
+ * the root; orders that tie on both are compared whole (eng_rank_cmp). */
+typedef struct rank_merge {
+    const alloc_ctx *a;
+    eng_rank_key key[ENG_PARTS];
+    size_t at[ENG_PARTS];
+    unsigned run[ENG_PARTS];
+    unsigned n;
+} rank_merge;
+
+static eng_order *run_next(const rank_merge *m, unsigned r)
+{
+    return m->a->runs[m->a->run_at[r] + m->at[r]];
+}
+
+static int run_before(const rank_merge *m, unsigned x, unsigned y)
+{
+    const eng_rank_key *kx = &m->key[x], *ky = &m->key[y];
+    if (kx->prio != ky->prio)
+        return kx->prio < ky->prio;
+    if (kx->time != ky->time)
+        return kx->time < ky->time;
+    return eng_rank_cmp(run_next(m, x), run_next(m, y)) < 0;
+}
+
+static void rank_sift_down(rank_merge *m, unsigned j)
+{
+    for (;;) {
+        unsigned c = 2 * j + 1;
+        if (c >= m->n)
+            break;
+        if (c + 1 < m->n && run_before(m, m->run[c + 1], m->run[c]))
+            c++;
+        if (!run_before(m, m->run[c], m->run[j]))
+            break;
+        unsigned t = m->run[c];
+        m->run[c] = m->run[j];
+        m->run[j] = t;
+        j = c;
+    }
+}
+
+/* Merge the runs into the allocation's ranked list, taking each time the run whose next
+ * order ranks first; add the workers' demand rows into row 0 (saturating sums of
+ * non-negative terms do not depend on the order of the terms). */
 static void merge_runs(alloc_ctx *a)
 {
     eng_allocation *n = a->al;
-    eng_order *const *orders = a->book->orders;
-    size_t *head = a->run_head;
-    for (size_t r = 0; r < a->n_runs; r++)
-        head[r] = run_from(a, r);
-    n->n_ranked = 0;
-    for (;;) {
-        const eng_rank_key *best = NULL;
-        size_t best_run = 0;
-        for (size_t r = 0; r < a->n_runs; r++) {
-            if (head[r] == run_from(a, r) + a->run_len[r])
-                continue;
-            const eng_rank_key *k = &a->keys[head[r]];
-            if (!best || eng_rank_key_before(k, best, orders)) {
-                best = k;
-                best_run = r;
-            }
+    rank_merge m;
+    m.a = a;
+    m.n = 0;
+    for (unsigned r = 0; r < ENG_PARTS; r++) {
+        m.at[r] = 0;
+        if (a->run_len[r]) {
+            eng_rank_key_set(&m.key[r], run_next(&m, r), 0, 0);
+            m.run[m.n++] = r;
         }
-        if (!best)
-            break;
-        n->ranked[n->n_ranked++] = orders[best->pos];
-        head[best_run]++;
     }
-    for (size_t run = 1; run < a->n_runs; run++) {
-        const int64_t *row = a->demand + run * a->n_products;
+    for (unsigned i = m.n / 2; i-- > 0;)
+        rank_sift_down(&m, i);
+    n->n_ranked = 0;
+    while (m.n > 0) {
+        unsigned r = m.run[0];
+        n->ranked[n->n_ranked++] = run_next(&m, r);
+        if (++m.at[r] == a->run_len[r]) {
+            m.run[0] = m.run[--m.n];
+        } else {
+            /* This run's turn comes again in about ENG_PARTS orders: ask for the head
+             * after its next one now. */
+            if (m.at[r] + 1 < a->run_len[r])
+                __builtin_prefetch(a->runs[a->run_at[r] + m.at[r] + 1]->head);
+            eng_rank_key_set(&m.key[r], run_next(&m, r), 0, 0);
+        }
+        rank_sift_down(&m, 0);
+    }
+    for (size_t w = 1; w < a->n_workers; w++) {
+        const int64_t *row = a->demand + w * a->n_products;
         for (size_t p = 0; p < a->n_products; p++)
             if (__builtin_add_overflow(a->demand[p], row[p], &a->demand[p]))
                 a->demand[p] = INT64_MAX;
@@ -288,22 +342,23 @@ static eng_rc rank_and_plan(alloc_ctx *a, eng_pool *pool, uint8_t *contended, en
     const eng_book *n = a->book;
     if (n->n_orders > UINT32_MAX)
         return ENG_FAIL(err, ENG_NOMEM, "too many orders to rank (%zu)", n->n_orders);
-    a->keys = malloc((n->n_orders ? n->n_orders : 1) * sizeof *a->keys);
-    a->run_len = calloc(a->n_runs, sizeof *a->run_len);
-    a->run_head = calloc(a->n_runs, sizeof *a->run_head);
-    a->demand = calloc(a->n_runs * (a->n_products ? a->n_products : 1), sizeof *a->demand);
+    /* A run's places are its partition's orders, valid or not: no count is needed first. */
+    for (size_t p = 0, at = 0; p < ENG_PARTS; p++) {
+        a->run_at[p] = at;
+        at += n->parts[p].n_orders;
+    }
+    a->runs = malloc((n->n_orders ? n->n_orders : 1) * sizeof *a->runs);
+    a->demand = calloc(a->n_workers * (a->n_products ? a->n_products : 1), sizeof *a->demand);
     eng_rc rc = ENG_OK;
-    if (!a->keys || !a->run_len || !a->run_head || !a->demand)
+    if (!a->runs || !a->demand)
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
     if (rc == ENG_OK)
-        rc = eng_pool_for(pool, a->n_runs, rank_task, a, err);
+        rc = eng_pool_for(pool, ENG_PARTS, rank_task, a, err);
     if (rc == ENG_OK) {
         merge_runs(a);
         find_contended(a, contended);
     }
-    free(a->keys);
-    free(a->run_len);
-    free(a->run_head);
+    free(a->runs);
     free(a->demand);
     return rc;
 }
@@ -505,7 +560,7 @@ eng_rc eng_allocation_run(const eng_setup *setup, eng_book *book, const eng_hist
     a.history = history;
     a.al = al;
     a.n_products = eng_catalog_count(setup->catalog);
-    a.n_runs = eng_pool_threads(pool);
+    a.n_workers = eng_pool_threads(pool);
     uint8_t *contended = calloc(a.n_products ? a.n_products : 1, 1);
     if (!contended)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");

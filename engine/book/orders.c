@@ -267,7 +267,7 @@ static int heads_same(const eng_head *a, const eng_head *b)
     if (a == b)
         return 1;
     if (!a || !b || a->present != b->present || a->time_ns != b->time_ns ||
-        a->priority != b->priority)
+        eng_head_priority(a) != eng_head_priority(b))
         return 0;
     for (int m = 0; m < ENG_HM_COUNT; m++) {
         fmt_dec x = eng_head_money(a, (eng_hm)m), y = eng_head_money(b, (eng_hm)m);
@@ -432,7 +432,7 @@ static void take_value(order_check *oc, const eng_head *h, int c)
     else if (c == FMT_COL_ORDER_TIME)
         res->time_ns = h->time_ns;
     else if (c == FMT_COL_PRIORITY)
-        res->priority = h->priority;
+        res->priority = eng_head_priority(h);
     res->present |= 1u << c;
 }
 
@@ -449,7 +449,7 @@ static int same_value(const order_check *oc, const eng_head *b, int c)
         return fmt_dec_cmp(eng_values_money(a, (eng_hm)ms), eng_head_money(b, (eng_hm)ms)) == 0;
     if (c == FMT_COL_ORDER_TIME)
         return a->time_ns == b->time_ns;
-    return a->priority == b->priority;
+    return a->priority == eng_head_priority(b);
 }
 
 /* Value of column c as text for a message, quoted: h's, with `text` for a text column. */
@@ -933,9 +933,9 @@ static eng_rc spread_batch(void *ctx, size_t b, unsigned worker, eng_err *err)
         eng_row *dst = sc->ctx->book->parts[p].rows + sc->at[b * ENG_PARTS + p];
         /* The partition arrays are fresh memory, filled front to back as the batches
          * come: map this batch's part in one call instead of a fault a page. */
-        eng_heap_prefault(dst, (bt->part_start[p + 1] - bt->part_start[p]) * sizeof *dst);
-        for (uint32_t k = bt->part_start[p]; k < bt->part_start[p + 1]; k++)
-            *dst++ = bt->rows[bt->by_part[k]];
+        size_t n = bt->part_start[p + 1] - bt->part_start[p];
+        eng_heap_prefault(dst, n * sizeof *dst);
+        memcpy(dst, bt->rows + bt->part_start[p], n * sizeof *dst);
     }
     free(bt->rows);
     bt->rows = NULL;
@@ -980,9 +980,9 @@ static eng_rc spread_rows(const book_ctx *c, eng_err *err)
 }
 
 /* The partition's orders are built: its rows' final flags go back to their batches
- * (partition rows are in batch order, by_part order within a batch, as spread_rows put
- * them), and the rows are freed. Each row is in one partition, so no two tasks write
- * the same flag. */
+ * (partition rows are in batch order, and in each batch's order within it, as
+ * spread_rows put them), and the rows are freed. Each row is in one partition, so no two tasks
+ * write the same flag. */
 static void release_rows(const book_ctx *c, size_t p)
 {
     eng_partition *part = &c->book->parts[p];
@@ -990,7 +990,7 @@ static void release_rows(const book_ctx *c, size_t p)
     for (size_t b = 0; b < c->batches->n; b++) {
         eng_batch *bt = c->batches->items[b];
         for (uint32_t j = bt->part_start[p]; j < bt->part_start[p + 1]; j++)
-            bt->row_flags[bt->by_part[j]] = part->rows[k++].flags;
+            bt->row_flags[j] = part->rows[k++].flags;
     }
     free(part->rows);
     part->rows = NULL;
@@ -1096,83 +1096,90 @@ static int cmp_id_key(const void *x, const void *y)
     return cmp_order_id(&a->o, &b->o);
 }
 
-/* The orders in id order: runs of keys sorted on all threads, then merged by one, which
- * compares about log2(SORT_RUNS) keys an order where one whole sort compared twenty.
- * cmp_id_key is a total order (no two orders share a file and line), so the result is
- * the same however the keys are cut into runs. */
-#define SORT_RUNS 16
-
-typedef struct id_sort {
-    const eng_book *book;
-    id_key *keys;
-    size_t total;
-    size_t part_at[ENG_PARTS]; /* the first key of each partition's orders */
-} id_sort;
-
-static size_t run_start(const id_sort *s, size_t r)
-{
-    return s->total / SORT_RUNS * r + (r < s->total % SORT_RUNS ? r : s->total % SORT_RUNS);
-}
-
-static eng_rc fill_keys(void *ctx, size_t p, unsigned worker, eng_err *err)
+/* The orders in id order, with no array of keys for the whole night (40 MB at 5M lines,
+ * on top of every order and line, was the peak of the run): each partition sorts its own
+ * orders in place on any thread (a partition holds every order of its ids), then one
+ * thread merges the 256 partitions through a heap of their next keys. cmp_id_key is a
+ * total order (no two orders share a file and line), so the result is the same however
+ * the orders are spread over partitions. */
+static eng_rc sort_partition(void *ctx, size_t p, unsigned worker, eng_err *err)
 {
     (void)worker;
-    (void)err;
-    id_sort *s = ctx;
-    const eng_partition *part = &s->book->parts[p];
-    for (size_t o = 0; o < part->n_orders; o++)
-        id_key_set(&s->keys[s->part_at[p] + o], &part->orders[o]);
+    eng_partition *part = &((eng_book *)ctx)->parts[p];
+    size_t n = part->n_orders;
+    if (n < 2)
+        return ENG_OK;
+    id_key *keys = malloc(n * sizeof *keys);
+    eng_order *sorted = malloc(n * sizeof *sorted);
+    if (!keys || !sorted) {
+        free(keys);
+        free(sorted);
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory sorting orders");
+    }
+    for (size_t o = 0; o < n; o++)
+        id_key_set(&keys[o], &part->orders[o]);
+    qsort(keys, n, sizeof *keys, cmp_id_key);
+    for (size_t o = 0; o < n; o++)
+        sorted[o] = *keys[o].o;
+    memcpy(part->orders, sorted, n * sizeof *sorted);
+    free(sorted);
+    free(keys);
     return ENG_OK;
 }
 
-static eng_rc sort_run(void *ctx, size_t r, unsigned worker, eng_err *err)
-{
-    (void)worker;
-    (void)err;
-    id_sort *s = ctx;
-    size_t lo = run_start(s, r);
-    qsort(s->keys + lo, run_start(s, r + 1) - lo, sizeof *s->keys, cmp_id_key);
-    return ENG_OK;
-}
+/* The merge's heap: each partition's next order with its key, the first at the root. */
+typedef struct id_merge {
+    id_key key[ENG_PARTS];
+    size_t at[ENG_PARTS];
+    unsigned part[ENG_PARTS]; /* heap of partition indexes */
+    unsigned n;
+} id_merge;
 
-/* Restore the heap of runs below slot j: each run's next key is no greater than its
- * children's. */
-static void sift_down(const id_sort *s, const size_t *at, unsigned *heap, unsigned h, unsigned j)
+static void merge_sift_down(id_merge *m, unsigned j)
 {
     for (;;) {
         unsigned c = 2 * j + 1;
-        if (c >= h)
+        if (c >= m->n)
             break;
-        if (c + 1 < h && cmp_id_key(&s->keys[at[heap[c + 1]]], &s->keys[at[heap[c]]]) < 0)
+        if (c + 1 < m->n && cmp_id_key(&m->key[m->part[c + 1]], &m->key[m->part[c]]) < 0)
             c++;
-        if (cmp_id_key(&s->keys[at[heap[c]]], &s->keys[at[heap[j]]]) >= 0)
+        if (cmp_id_key(&m->key[m->part[c]], &m->key[m->part[j]]) >= 0)
             break;
-        unsigned t = heap[c];
-        heap[c] = heap[j];
-        heap[j] = t;
+        unsigned t = m->part[c];
+        m->part[c] = m->part[j];
+        m->part[j] = t;
         j = c;
     }
 }
 
-/* Merge the sorted runs into out through a binary heap of the runs' next keys. */
-static void merge_runs(const id_sort *s, eng_order **out)
+static void merge_partitions(const eng_book *b, eng_order **out)
 {
-    size_t at[SORT_RUNS], end[SORT_RUNS];
-    unsigned heap[SORT_RUNS], h = 0;
-    for (unsigned r = 0; r < SORT_RUNS; r++) {
-        at[r] = run_start(s, r);
-        end[r] = run_start(s, r + 1);
-        if (at[r] < end[r])
-            heap[h++] = r;
+    id_merge m;
+    m.n = 0;
+    for (unsigned p = 0; p < ENG_PARTS; p++) {
+        m.at[p] = 0;
+        if (b->parts[p].n_orders) {
+            id_key_set(&m.key[p], &b->parts[p].orders[0]);
+            m.part[m.n++] = p;
+        }
     }
-    for (unsigned i = h / 2; i-- > 0;)
-        sift_down(s, at, heap, h, i);
-    for (size_t k = 0; h > 0; k++) {
-        unsigned r = heap[0];
-        out[k] = s->keys[at[r]++].o;
-        if (at[r] == end[r])
-            heap[0] = heap[--h];
-        sift_down(s, at, heap, h, 0);
+    for (unsigned i = m.n / 2; i-- > 0;)
+        merge_sift_down(&m, i);
+    for (size_t k = 0; m.n > 0; k++) {
+        unsigned p = m.part[0];
+        const eng_partition *part = &b->parts[p];
+        out[k] = m.key[p].o;
+        size_t next = ++m.at[p];
+        if (next == part->n_orders) {
+            m.part[0] = m.part[--m.n];
+        } else {
+            /* This partition's turn comes again in about ENG_PARTS orders: ask for the id
+             * after the next one now. */
+            if (next + 1 < part->n_orders)
+                __builtin_prefetch(part->orders[next + 1].id);
+            id_key_set(&m.key[p], &part->orders[next]);
+        }
+        merge_sift_down(&m, 0);
     }
 }
 
@@ -1188,34 +1195,21 @@ eng_rc eng_book_build(const eng_setup *setup, eng_batches *batches, const eng_hi
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory grouping orders");
     if (rc == ENG_OK)
         rc = eng_pool_for(setup->pool, ENG_PARTS, build_partition, &c, err);
-    for (size_t k = 0; k < batches->n; k++) { /* release_rows was their last reader */
-        free(batches->items[k]->by_part);
-        batches->items[k]->by_part = NULL;
-    }
     /* Every row is freed now; what the last partitions freed no later one reused, and
      * held under the sort's keys it was the peak of the run. */
     eng_heap_give_back_free();
-    id_sort s;
-    memset(&s, 0, sizeof s);
-    s.book = b;
-    for (size_t p = 0; p < ENG_PARTS; p++) {
-        s.part_at[p] = s.total;
-        s.total += b->parts[p].n_orders;
-    }
-    if (rc == ENG_OK && !(b->orders = malloc((s.total ? s.total : 1) * sizeof *b->orders)))
+    size_t total = 0;
+    for (size_t p = 0; p < ENG_PARTS; p++)
+        total += b->parts[p].n_orders;
+    if (rc == ENG_OK && !(b->orders = malloc((total ? total : 1) * sizeof *b->orders)))
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory listing orders");
-    if (rc == ENG_OK && !(s.keys = malloc((s.total ? s.total : 1) * sizeof *s.keys)))
-        rc = ENG_FAIL(err, ENG_NOMEM, "out of memory sorting orders");
     sort_setup = setup;
     if (rc == ENG_OK)
-        rc = eng_pool_for(setup->pool, ENG_PARTS, fill_keys, &s, err);
-    if (rc == ENG_OK)
-        rc = eng_pool_for(setup->pool, SORT_RUNS, sort_run, &s, err);
+        rc = eng_pool_for(setup->pool, ENG_PARTS, sort_partition, b, err);
     if (rc == ENG_OK) {
-        merge_runs(&s, b->orders);
-        b->n_orders = s.total;
+        merge_partitions(b, b->orders);
+        b->n_orders = total;
     }
-    free(s.keys);
     if (rc != ENG_OK) {
         eng_book_free(b);
         return rc;

@@ -177,7 +177,7 @@ static eng_rc set_order_id(eng_batch *b, eng_row *row, fmt_str id)
  * such a row only misses the sharing). */
 static int head_equal(const eng_head *a, const eng_head_values *b, const eng_text *t)
 {
-    if (a->present != b->present || a->time_ns != b->time_ns || a->priority != b->priority)
+    if (a->present != b->present || a->time_ns != b->time_ns || eng_head_priority(a) != b->priority)
         return 0;
     for (int i = 0; i < ENG_HM_COUNT; i++) {
         fmt_dec m = eng_head_money(a, (eng_hm)i);
@@ -623,37 +623,54 @@ eng_rc eng_ingest_record(eng_batch *b, eng_ingest_worker *w, const eng_layout *l
 
 eng_rc eng_ingest_partition(eng_batch *b)
 {
-    uint32_t count[ENG_PARTS] = {0};
-    uint8_t *part_of = malloc(b->n_rows ? b->n_rows : 1);
-    b->by_part = malloc((b->n_rows ? b->n_rows : 1) * sizeof *b->by_part);
-    if (!part_of || !b->by_part) {
+    size_t n = b->n_rows;
+    uint32_t count[ENG_PARTS + 1] = {0}; /* ENG_PARTS: rows without an order id */
+    uint16_t *part_of = malloc((n ? n : 1) * sizeof *part_of);
+    uint32_t *moved_to = malloc((n ? n : 1) * sizeof *moved_to);
+    eng_row *grouped = malloc((n ? n : 1) * sizeof *grouped);
+    if (!part_of || !moved_to || !grouped) {
         free(part_of);
+        free(moved_to);
+        free(grouped);
         return ENG_NOMEM;
     }
     const char *last_id = NULL;
-    uint8_t last_part = 0;
-    for (size_t i = 0; i < b->n_rows; i++) {
+    uint16_t last_part = 0;
+    for (size_t i = 0; i < n; i++) {
         const eng_row *r = &b->rows[i];
-        if (!r->order_id)
-            continue;
-        /* Consecutive rows of one order share their id's text (set_order_id): hash once. The
-         * top byte picks the partition; orders.c indexes its table with low bits. */
-        if (r->order_id != last_id) {
-            last_id = r->order_id;
-            last_part = (uint8_t)(eng_hash_bytes(r->order_id, eng_row_id_len(r)) >> 56);
+        if (!r->order_id) {
+            part_of[i] = ENG_PARTS;
+        } else {
+            /* Consecutive rows of one order share their id's text (set_order_id): hash
+             * once. The top byte picks the partition; orders.c indexes its table with low
+             * bits. */
+            if (r->order_id != last_id) {
+                last_id = r->order_id;
+                last_part = (uint16_t)(eng_hash_bytes(r->order_id, eng_row_id_len(r)) >> 56);
+            }
+            part_of[i] = last_part;
         }
-        part_of[i] = last_part;
         count[part_of[i]]++;
     }
     b->part_start[0] = 0;
     for (int p = 0; p < ENG_PARTS; p++)
         b->part_start[p + 1] = b->part_start[p] + count[p];
-    uint32_t fill[ENG_PARTS];
+    uint32_t fill[ENG_PARTS + 1];
     memcpy(fill, b->part_start, sizeof fill);
-    for (size_t i = 0; i < b->n_rows; i++)
-        if (b->rows[i].order_id)
-            b->by_part[fill[part_of[i]]++] = (uint32_t)i;
+    /* Fresh memory written front to back: map it in one call, not a fault a page. */
+    eng_heap_prefault(grouped, n * sizeof *grouped);
+    for (size_t i = 0; i < n; i++) {
+        moved_to[i] = fill[part_of[i]]++;
+        grouped[moved_to[i]] = b->rows[i];
+    }
+    for (size_t e = 0; e < b->exc.n; e++)
+        if (b->exc.items[e].row != UINT32_MAX)
+            b->exc.items[e].row = moved_to[b->exc.items[e].row];
     free(part_of);
+    free(moved_to);
+    free(b->rows);
+    b->rows = grouped;
+    b->cap_rows = n;
     return ENG_OK;
 }
 
@@ -1246,13 +1263,6 @@ static eng_rc parse_chunk(ingest *in, work_item *item, unsigned worker, eng_batc
     if (rc != ENG_OK) {
         eng_batch_free(b);
         return rc;
-    }
-    if (b->n_rows && b->n_rows < b->cap_rows) { /* shrinking keeps the block: no copy */
-        eng_row *fit = realloc(b->rows, b->n_rows * sizeof *fit);
-        if (fit) {
-            b->rows = fit;
-            b->cap_rows = b->n_rows;
-        }
     }
     *out = b;
     return ENG_OK;

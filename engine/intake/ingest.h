@@ -92,7 +92,9 @@ eng_rc eng_ingest_record(eng_batch *batch, eng_ingest_worker *w, const eng_layou
                          const eng_catalog *catalog, const char *rec, size_t len, uint64_t line,
                          uint64_t end_line);
 
-/* Group the batch's rows by partition (fills by_part and part_start). ENG_NOMEM. */
+/* Put the batch's rows in partition order, each partition's in the order read, the rows
+ * without an order id last (fills part_start), and point the exceptions at their rows'
+ * new places. Leaves the rows array exactly as long as the rows. ENG_NOMEM. */
 eng_rc eng_ingest_partition(eng_batch *batch);
 
 #endif

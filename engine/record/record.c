@@ -106,7 +106,7 @@ void eng_head_values_of(const eng_head *h, eng_head_values *out)
     for (int m = 0; m < ENG_HM_COUNT; m++)
         eng_values_set_money(out, (eng_hm)m, eng_head_money(h, (eng_hm)m));
     out->time_ns = h->time_ns;
-    out->priority = h->priority;
+    out->priority = eng_head_priority(h);
     out->present = h->present;
 }
 
@@ -131,6 +131,8 @@ eng_head *eng_head_new(eng_arena *mem, const eng_head_values *like, const eng_te
     for (int m = 0; m < ENG_HM_COUNT; m++)
         if (like->money_mant[m] != 0)
             kept |= 1u << m;
+    if (like->priority != 0)
+        kept |= ENG_HEAD_KEEPS_PRIORITY;
     unsigned n_kept = (unsigned)__builtin_popcount(kept);
     int wide = total > UINT16_MAX;
     uint32_t ends[ENG_HEAD_OWN];
@@ -141,15 +143,18 @@ eng_head *eng_head_new(eng_arena *mem, const eng_head_values *like, const eng_te
     memset(h, 0, sizeof *h);
     h->common = common;
     h->time_ns = like->time_ns;
-    h->priority = like->priority;
     h->present = like->present;
     memcpy(h->money_frac, like->money_frac, sizeof h->money_frac);
     h->wide = (uint8_t)wide;
     h->money_kept = (uint8_t)kept;
     int64_t *mants = (int64_t *)(h + 1);
-    for (int m = 0, k = 0; m < ENG_HM_COUNT; m++)
+    int k = 0;
+    for (int m = 0; m < ENG_HM_COUNT; m++)
         if (kept & (1u << m))
             mants[k++] = like->money_mant[m];
+    if (kept & ENG_HEAD_KEEPS_PRIORITY)
+        mants[k++] = like->priority;
+    assert(k == (int)n_kept);
     char *at_texts = (char *)(mants + n_kept);
     char *dst = at_texts + (wide ? sizeof ends : 0);
     size_t at = 0;
@@ -177,7 +182,6 @@ void eng_batch_free(eng_batch *b)
         return;
     free(b->rows);
     free(b->row_flags);
-    free(b->by_part);
     eng_exc_list_release(&b->exc);
     if (!b->mem_shared)
         eng_arena_free(b->mem);

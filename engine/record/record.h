@@ -132,23 +132,24 @@ static inline void eng_values_set_money(eng_head_values *v, eng_hm m, fmt_dec d)
 }
 
 /* The order-level values one row carries, kept: a night keeps one per order, so it is
- * packed. 48 bytes, then the amounts that are not zero (8 bytes each, `money_kept` has
- * bit m for each), then the head's own six texts, one after another, each
- * NUL-terminated, own_end[i] being where text i's NUL is (when `wide`, the texts pass
- * 64 KiB and the ends are uint32_t at the start of the text area instead). The repeated
- * texts are the shared `common` tuple. (A head with ten text ends, four amounts and its
- * texts apart was 104 bytes and all ten texts.) Read it with eng_head_text() and
- * eng_head_money(). */
+ * packed. 40 bytes, then the amounts and the priority that are not zero (8 bytes each,
+ * `money_kept` has bit m for amount m and ENG_HEAD_KEEPS_PRIORITY for the priority), then
+ * the head's own six texts, one after another, each NUL-terminated, own_end[i] being
+ * where text i's NUL is (when `wide`, the texts pass 64 KiB and the ends are uint32_t at
+ * the start of the text area instead). The repeated texts are the shared `common` tuple.
+ * (A head with ten text ends, four amounts and its texts apart was 104 bytes and all ten
+ * texts.) Read it with eng_head_text(), eng_head_money() and eng_head_priority(). */
 typedef struct eng_head {
     const eng_head_common *common;
     int64_t time_ns;
-    int64_t priority;
     uint32_t present;
     uint8_t money_frac[ENG_HM_COUNT];
     uint16_t own_end[ENG_HEAD_OWN];
     uint8_t wide;
     uint8_t money_kept;
 } eng_head;
+
+#define ENG_HEAD_KEEPS_PRIORITY (1u << ENG_HM_COUNT)
 
 static inline const int64_t *eng_head_mants(const eng_head *h)
 {
@@ -161,6 +162,14 @@ static inline fmt_dec eng_head_money(const eng_head *h, eng_hm m)
     if (h->money_kept & (1u << m))
         d.mant = eng_head_mants(h)[__builtin_popcount(h->money_kept & ((1u << m) - 1))];
     return d;
+}
+
+/* The priority as read (0 when blank or not a whole number, as in eng_head_values). */
+static inline int64_t eng_head_priority(const eng_head *h)
+{
+    if (!(h->money_kept & ENG_HEAD_KEEPS_PRIORITY))
+        return 0;
+    return eng_head_mants(h)[__builtin_popcount(h->money_kept & (ENG_HEAD_KEEPS_PRIORITY - 1))];
 }
 
 static inline eng_text eng_head_text(const eng_head *h, eng_ht f)
@@ -371,7 +380,8 @@ typedef struct eng_batch {
      * worker that read it, shared with that worker's other batches and freed with them */
     eng_arena *mem;
     int mem_shared;
-    uint32_t *by_part; /* row indexes grouped by partition, in row order */
+    /* rows[part_start[p], part_start[p + 1]) are partition p's, in the order read; the
+     * rows from part_start[ENG_PARTS] on have no order id (eng_ingest_partition) */
     uint32_t part_start[ENG_PARTS + 1];
     uint16_t file;
     uint64_t seq;
@@ -602,7 +612,7 @@ static inline int64_t eng_order_time_ns(const eng_order *o)
 
 static inline int64_t eng_order_priority(const eng_order *o)
 {
-    return (o->head->present & (1u << FMT_COL_PRIORITY)) ? o->head->priority : 0;
+    return (o->head->present & (1u << FMT_COL_PRIORITY)) ? eng_head_priority(o->head) : 0;
 }
 
 /* Order ids in byte order (a proper prefix first): <0, 0, >0. */
