@@ -54,6 +54,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/kmerge.h"
 #include "../intake/history.h"
 #include "rank.h"
 
@@ -237,87 +238,50 @@ static eng_rc rank_task(void *ctx, size_t p, unsigned worker, eng_err *err)
     return ENG_OK;
 }
 
-/* The merge's heap: each run's next order with its (priority, time) key, the first at
- * the root; orders that tie on both are compared whole (eng_rank_cmp). */
-typedef struct rank_merge {
-    const alloc_ctx *a;
-    eng_rank_key key[ENG_PARTS];
-    size_t at[ENG_PARTS];
-    unsigned run[ENG_PARTS];
-    unsigned n;
-} rank_merge;
-
-static eng_order *run_next(const rank_merge *m, unsigned r)
+/* The partitions' runs as the runs of one merge (base/kmerge): keyed by (priority,
+ * time), orders that tie on both compared whole. */
+static const void *run_order(const void *ctx, size_t r, size_t i)
 {
-    return m->a->runs[m->a->run_at[r] + m->at[r]];
+    const alloc_ctx *a = ctx;
+    return a->runs[a->run_at[r] + i];
 }
 
-static int run_before(const rank_merge *m, unsigned x, unsigned y)
+static void rank_merge_key(const void *elem, uint64_t key[2])
 {
-    const eng_rank_key *kx = &m->key[x], *ky = &m->key[y];
-    if (kx->prio != ky->prio)
-        return kx->prio < ky->prio;
-    if (kx->time != ky->time)
-        return kx->time < ky->time;
-    return eng_rank_cmp(run_next(m, x), run_next(m, y)) < 0;
+    eng_rank_key k;
+    eng_rank_key_set(&k, elem, 0, 0);
+    key[0] = k.prio;
+    key[1] = k.time;
 }
 
-static void rank_sift_down(rank_merge *m, unsigned j)
+static int rank_merge_cmp(const void *x, const void *y)
 {
-    for (;;) {
-        unsigned c = 2 * j + 1;
-        if (c >= m->n)
-            break;
-        if (c + 1 < m->n && run_before(m, m->run[c + 1], m->run[c]))
-            c++;
-        if (!run_before(m, m->run[c], m->run[j]))
-            break;
-        unsigned t = m->run[c];
-        m->run[c] = m->run[j];
-        m->run[j] = t;
-        j = c;
-    }
+    return eng_rank_cmp(x, y);
 }
 
-/* Merge the runs into the allocation's ranked list, taking each time the run whose next
- * order ranks first; add the workers' demand rows into row 0 (saturating sums of
- * non-negative terms do not depend on the order of the terms). */
-static void merge_runs(alloc_ctx *a)
+static void rank_merge_ahead(const void *elem)
+{
+    __builtin_prefetch(((const eng_order *)elem)->head);
+}
+
+/* Merge the runs into the allocation's ranked list; add the workers' demand rows into
+ * row 0 (saturating sums of non-negative terms do not depend on the order of the terms). */
+static eng_rc merge_runs(alloc_ctx *a, eng_pool *pool, eng_err *err)
 {
     eng_allocation *n = a->al;
-    rank_merge m;
-    m.a = a;
-    m.n = 0;
-    for (unsigned r = 0; r < ENG_PARTS; r++) {
-        m.at[r] = 0;
-        if (a->run_len[r]) {
-            eng_rank_key_set(&m.key[r], run_next(&m, r), 0, 0);
-            m.run[m.n++] = r;
-        }
-    }
-    for (unsigned i = m.n / 2; i-- > 0;)
-        rank_sift_down(&m, i);
+    eng_kmerge merge = {ENG_PARTS,      a->run_len,      a, run_order, rank_merge_key,
+                        rank_merge_cmp, rank_merge_ahead};
+    ENG_TRY(eng_kmerge_run(pool, &merge, n->ranked, err));
     n->n_ranked = 0;
-    while (m.n > 0) {
-        unsigned r = m.run[0];
-        n->ranked[n->n_ranked++] = run_next(&m, r);
-        if (++m.at[r] == a->run_len[r]) {
-            m.run[0] = m.run[--m.n];
-        } else {
-            /* This run's turn comes again in about ENG_PARTS orders: ask for the head
-             * after its next one now. */
-            if (m.at[r] + 1 < a->run_len[r])
-                __builtin_prefetch(a->runs[a->run_at[r] + m.at[r] + 1]->head);
-            eng_rank_key_set(&m.key[r], run_next(&m, r), 0, 0);
-        }
-        rank_sift_down(&m, 0);
-    }
+    for (size_t r = 0; r < ENG_PARTS; r++)
+        n->n_ranked += a->run_len[r];
     for (size_t w = 1; w < a->n_workers; w++) {
         const int64_t *row = a->demand + w * a->n_products;
         for (size_t p = 0; p < a->n_products; p++)
             if (__builtin_add_overflow(a->demand[p], row[p], &a->demand[p]))
                 a->demand[p] = INT64_MAX;
     }
+    return ENG_OK;
 }
 
 /* Products whose demand does not fit their first stocked warehouse. */
@@ -354,10 +318,10 @@ static eng_rc rank_and_plan(alloc_ctx *a, eng_pool *pool, uint8_t *contended, en
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
     if (rc == ENG_OK)
         rc = eng_pool_for(pool, ENG_PARTS, rank_task, a, err);
-    if (rc == ENG_OK) {
-        merge_runs(a);
+    if (rc == ENG_OK)
+        rc = merge_runs(a, pool, err);
+    if (rc == ENG_OK)
         find_contended(a, contended);
-    }
     free(a->runs);
     free(a->demand);
     return rc;

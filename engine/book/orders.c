@@ -23,6 +23,7 @@
 #include "../../formats/isotime.h"
 #include "../base/hash.h"
 #include "../base/heap.h"
+#include "../base/kmerge.h"
 #include "../intake/history.h"
 #include "../base/text.h"
 
@@ -1098,10 +1099,10 @@ static int cmp_id_key(const void *x, const void *y)
 
 /* The orders in id order, with no array of keys for the whole night (40 MB at 5M lines,
  * on top of every order and line, was the peak of the run): each partition sorts its own
- * orders in place on any thread (a partition holds every order of its ids), then one
- * thread merges the 256 partitions through a heap of their next keys. cmp_id_key is a
- * total order (no two orders share a file and line), so the result is the same however
- * the orders are spread over partitions. */
+ * orders in place on any thread (a partition holds every order of its ids), then the
+ * 256 partitions are merged (base/kmerge, on all threads). cmp_id_key is a total order
+ * (no two orders share a file and line), so the result is the same however the orders
+ * are spread over partitions. */
 static eng_rc sort_partition(void *ctx, size_t p, unsigned worker, eng_err *err)
 {
     (void)worker;
@@ -1127,60 +1128,29 @@ static eng_rc sort_partition(void *ctx, size_t p, unsigned worker, eng_err *err)
     return ENG_OK;
 }
 
-/* The merge's heap: each partition's next order with its key, the first at the root. */
-typedef struct id_merge {
-    id_key key[ENG_PARTS];
-    size_t at[ENG_PARTS];
-    unsigned part[ENG_PARTS]; /* heap of partition indexes */
-    unsigned n;
-} id_merge;
-
-static void merge_sift_down(id_merge *m, unsigned j)
+/* The partitions' sorted orders as runs of one merge (base/kmerge). */
+static const void *partition_order(const void *ctx, size_t p, size_t i)
 {
-    for (;;) {
-        unsigned c = 2 * j + 1;
-        if (c >= m->n)
-            break;
-        if (c + 1 < m->n && cmp_id_key(&m->key[m->part[c + 1]], &m->key[m->part[c]]) < 0)
-            c++;
-        if (cmp_id_key(&m->key[m->part[c]], &m->key[m->part[j]]) >= 0)
-            break;
-        unsigned t = m->part[c];
-        m->part[c] = m->part[j];
-        m->part[j] = t;
-        j = c;
-    }
+    return &((const eng_book *)ctx)->parts[p].orders[i];
 }
 
-static void merge_partitions(const eng_book *b, eng_order **out)
+static void order_id_key(const void *elem, uint64_t key[2])
 {
-    id_merge m;
-    m.n = 0;
-    for (unsigned p = 0; p < ENG_PARTS; p++) {
-        m.at[p] = 0;
-        if (b->parts[p].n_orders) {
-            id_key_set(&m.key[p], &b->parts[p].orders[0]);
-            m.part[m.n++] = p;
-        }
-    }
-    for (unsigned i = m.n / 2; i-- > 0;)
-        merge_sift_down(&m, i);
-    for (size_t k = 0; m.n > 0; k++) {
-        unsigned p = m.part[0];
-        const eng_partition *part = &b->parts[p];
-        out[k] = m.key[p].o;
-        size_t next = ++m.at[p];
-        if (next == part->n_orders) {
-            m.part[0] = m.part[--m.n];
-        } else {
-            /* This partition's turn comes again in about ENG_PARTS orders: ask for the id
-             * after the next one now. */
-            if (next + 1 < part->n_orders)
-                __builtin_prefetch(part->orders[next + 1].id);
-            id_key_set(&m.key[p], &part->orders[next]);
-        }
-        merge_sift_down(&m, 0);
-    }
+    id_key k;
+    id_key_set(&k, (eng_order *)elem);
+    key[0] = k.hi;
+    key[1] = k.lo;
+}
+
+static int order_id_cmp(const void *a, const void *b)
+{
+    const eng_order *x = a, *y = b;
+    return cmp_order_id(&x, &y);
+}
+
+static void order_id_ahead(const void *elem)
+{
+    __builtin_prefetch(((const eng_order *)elem)->id);
 }
 
 eng_rc eng_book_build(const eng_setup *setup, eng_batches *batches, const eng_history *history,
@@ -1206,10 +1176,15 @@ eng_rc eng_book_build(const eng_setup *setup, eng_batches *batches, const eng_hi
     sort_setup = setup;
     if (rc == ENG_OK)
         rc = eng_pool_for(setup->pool, ENG_PARTS, sort_partition, b, err);
-    if (rc == ENG_OK) {
-        merge_partitions(b, b->orders);
+    size_t run_len[ENG_PARTS];
+    for (size_t p = 0; p < ENG_PARTS; p++)
+        run_len[p] = b->parts[p].n_orders;
+    eng_kmerge merge = {ENG_PARTS,    run_len,       b, partition_order, order_id_key,
+                        order_id_cmp, order_id_ahead};
+    if (rc == ENG_OK)
+        rc = eng_kmerge_run(setup->pool, &merge, b->orders, err);
+    if (rc == ENG_OK)
         b->n_orders = total;
-    }
     if (rc != ENG_OK) {
         eng_book_free(b);
         return rc;

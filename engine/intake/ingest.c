@@ -46,6 +46,10 @@ struct eng_ingest_worker {
     eng_intern_cache intern_cache;
     fmt_buf record; /* a record's fields, length-prefixed, for its digest */
     fmt_out out;
+    /* the rows of the chunk being parsed, before they are grouped into the batch's own
+     * array: reused chunk after chunk, so its pages are mapped once */
+    eng_row *rows;
+    size_t cap_rows;
 };
 
 eng_ingest_worker *eng_ingest_worker_new(eng_sip_key dup_key, eng_intern *intern)
@@ -70,6 +74,7 @@ void eng_ingest_worker_free(eng_ingest_worker *w)
         fmt_csv_fields_free(w->fields[i]);
     fmt_buf_release(&w->record);
     fmt_out_release(&w->out);
+    free(w->rows);
     free(w);
 }
 
@@ -621,7 +626,8 @@ eng_rc eng_ingest_record(eng_batch *b, eng_ingest_worker *w, const eng_layout *l
     return ENG_OK;
 }
 
-eng_rc eng_ingest_partition(eng_batch *b)
+/* eng_ingest_partition, handing back the rows array the batch had in *old. */
+static eng_rc group_rows(eng_batch *b, eng_row **old)
 {
     size_t n = b->n_rows;
     uint32_t count[ENG_PARTS + 1] = {0}; /* ENG_PARTS: rows without an order id */
@@ -668,9 +674,17 @@ eng_rc eng_ingest_partition(eng_batch *b)
             b->exc.items[e].row = moved_to[b->exc.items[e].row];
     free(part_of);
     free(moved_to);
-    free(b->rows);
+    *old = b->rows;
     b->rows = grouped;
     b->cap_rows = n;
+    return ENG_OK;
+}
+
+eng_rc eng_ingest_partition(eng_batch *b)
+{
+    eng_row *old;
+    ENG_TRY(group_rows(b, &old));
+    free(old);
     return ENG_OK;
 }
 
@@ -1238,28 +1252,37 @@ static eng_rc parse_chunk(ingest *in, work_item *item, unsigned worker, eng_batc
     b->mem_shared = 1;
     const fmt_chunk *ch = item->chunk;
     const eng_layout *lay = &in->layouts[item->file];
-    /* Room for rows of 64 bytes of text at once, trimmed to size below: growing by
-     * doubling copied each batch's rows five times over (a tenth of the read stage). */
-    if (reserve_rows(b, (ch->len - ch->start) / 64 + 16) != ENG_OK) {
-        eng_batch_free(b);
-        return ENG_NOMEM;
-    }
+    eng_ingest_worker *w = in->workers[worker];
+    /* Rows are read into the worker's array and grouped into the batch's own, exactly
+     * sized, at the end. Room for rows of 64 bytes of text at once: growing by doubling
+     * copied each batch's rows five times over (a tenth of the read stage). */
+    b->rows = w->rows;
+    b->cap_rows = w->cap_rows;
+    w->rows = NULL;
+    w->cap_rows = 0;
+    eng_rc rc = reserve_rows(b, (ch->len - ch->start) / 64 + 16);
     fmt_csv_iter it;
     fmt_csv_iter_init(&it, ch->data + ch->start, ch->len - ch->start, ch->first_line,
                       lay->layout->dialect);
     fmt_str rec;
     uint64_t line;
-    eng_rc rc = ENG_OK;
     while (rc == ENG_OK && fmt_csv_iter_next(&it, &rec, &line)) {
         /* A file ending inside a quoted field is refused by the reader (fmt_chunker_next
          * after this chunk), so its last record's rows never reach an output. */
         if (!it.complete && ch->ends_inside_quotes)
             break;
-        rc = eng_ingest_record(b, in->workers[worker], lay, in->setup->catalog, rec.p, rec.len,
-                               line, it.line);
+        rc = eng_ingest_record(b, w, lay, in->setup->catalog, rec.p, rec.len, line, it.line);
     }
+    size_t cap = b->cap_rows;
+    eng_row *read = NULL;
     if (rc == ENG_OK)
-        rc = eng_ingest_partition(b);
+        rc = group_rows(b, &read);
+    if (rc != ENG_OK) {
+        read = b->rows;
+        b->rows = NULL;
+    }
+    w->rows = read;
+    w->cap_rows = read ? cap : 0;
     if (rc != ENG_OK) {
         eng_batch_free(b);
         return rc;
