@@ -32,10 +32,18 @@ head -c 18000000 "$work/thrice" >"$work/part1"
 tail -c +18000001 "$work/thrice" >"$work/part2"
 zstd -q -c "$work/part1" >"$work/two-frames.csv.zst"
 zstd -q -c "$work/part2" >>"$work/two-frames.csv.zst"
+# One-line orders with 300 more bytes of address each: an order keeps its texts, so the
+# estimate must grow with the text of a row, not only with the count of orders.
+"$gen" --out "$work/night3" --rows 150000 --seed 13 --multi-line 0 >/dev/null ||
+    { echo "budget: gen failed"; exit 1; }
+pad=$(printf '%300s' '' | tr ' ' x)
+awk -F, -v OFS=, -v pad="$pad" 'NR > 1 { $11 = $11 " " pad } 1' "$work/night3/orders.csv" \
+    >"$work/long-addresses.csv"
 ref="--catalog $n/catalog.csv --inventory $n/inventory.csv --run-date 2026-11-27"
 i=0
 for orders in "$n/orders.csv" "$work/sized.csv.zst" "$work/streamed.csv.zst" \
-    "$work/two-frames.csv.zst" "$n/orders.csv --orders $work/night2/orders.csv"; do
+    "$work/two-frames.csv.zst" "$n/orders.csv --orders $work/night2/orders.csv" \
+    "$work/long-addresses.csv"; do
     i=$((i + 1))
     # shellcheck disable=SC2086 # ref and orders are word lists
     "$bin" run $ref --orders $orders --out "$work/run$i" >/dev/null 2>"$work/run$i.err" ||

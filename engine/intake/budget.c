@@ -6,13 +6,18 @@
 
 #include "../base/memory.h"
 
-/* What the engine holds per order line and per order at its peak (reached when the last
- * batch is read, every row and every order's head in memory, and held while writing),
- * and per orders-file chunk in flight. Measured on the bench nights (bench/, 200k to 5M
- * lines, one to six lines per order; at 5M the estimate is 6% above the peak) and
- * rounded up; recalibrate when the records change (tests/budget.sh compares). */
-#define BYTES_PER_LINE   100u
-#define BYTES_PER_ORDER  300u
+/* What the engine holds per order line and per order at its peak (the last batch read,
+ * the orders grouped and the ranking weigh about the same: rows, or lines and orders,
+ * with every order's head and id), and per orders-file chunk in flight. An order keeps
+ * its texts once, so its share grows with the text of a row: fitted at 2 threads to the
+ * bench nights (1M lines in 336k and in 1M orders, 5M lines in 1.68M orders, and the 1M
+ * one-line night with 140 more bytes of address a row) it is about 43 bytes a line, and
+ * 51 bytes plus the average row's text an order, over a fixed 45 MB. Each is rounded up
+ * by a quarter (the estimate is 1.2-1.25 x those peaks), which covers the private tuples
+ * of a night of distinct long channels (intake/intern). Recalibrate when the records
+ * change: tests/budget.sh fails when the estimate is below the peak or over twice it. */
+#define BYTES_PER_LINE   56u
+#define BYTES_PER_ORDER  64u /* plus 5/4 of the average row's text */
 #define CHUNK_BYTES      (4u << 20)
 #define PER_THREAD_BYTES (4u << 20) /* a worker's scratch: its splitter, arenas' blocks */
 
@@ -73,9 +78,11 @@ eng_rc eng_budget_check(const eng_setup *s, eng_budget *out, eng_err *err)
     uint64_t chunks = chunks_mapped;
     if (chunks > add_sat(out->size.bytes, CHUNK_BYTES))
         chunks = out->size.bytes + CHUNK_BYTES;
-    uint64_t tonight = add_sat(add_sat(mul_sat(out->size.lines, BYTES_PER_LINE),
-                                       mul_sat(out->size.orders, BYTES_PER_ORDER)),
-                               chunks + threads * PER_THREAD_BYTES);
+    uint64_t row_text = out->size.lines ? out->size.bytes / out->size.lines : 0;
+    uint64_t per_order = add_sat(BYTES_PER_ORDER, mul_sat(row_text, 5) / 4);
+    uint64_t tonight = add_sat(
+        add_sat(mul_sat(out->size.lines, BYTES_PER_LINE), mul_sat(out->size.orders, per_order)),
+        chunks + threads * PER_THREAD_BYTES);
     uint64_t setup_held = rss_now();
     if (s->memory_limit) {
         out->estimate = add_sat(setup_held, tonight);
