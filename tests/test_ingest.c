@@ -161,6 +161,7 @@ Test(ingest, clean_row_has_no_exception_and_keeps_its_values)
     cr_assert_eq(eng_row_id_len(r), 3);
     cr_assert_null(r->extra, "a row of small numbers and no line id needs no extra");
     cr_assert_eq(sizeof(eng_row), 64, "one per order line until its partition is built");
+    cr_assert_eq(sizeof(eng_row_extra), 24, "every row of an Amazon or Tmall night has one");
     cr_assert_eq(r->product, eng_catalog_find(cat, "TENT", 4));
     cr_assert_eq(r->product, 0);
     cr_assert_eq(eng_row_qty(r), 2);
@@ -682,6 +683,9 @@ Test(ingest, numbers_past_32_bits_read_back_whole)
         cr_assert_eq(eng_row_unit_price(r).mant, cases[i].want_mant, "%s", cases[i].price);
         cr_assert_eq(eng_row_unit_price(r).frac, 2);
         cr_assert_eq(r->extra == NULL, cases[i].narrow, "%s/%s", cases[i].qty, cases[i].price);
+        if (r->extra)
+            cr_assert_not_null(r->extra->big,
+                               "the large values are kept in the extra's side record");
     }
 }
 

@@ -1,13 +1,11 @@
 /* Ranking. A comparison sort through eng_order pointers spends its time on cache misses:
- * orders sit in 256 partition arenas in id-hash order, so each comparison touches two
- * random order records and, on a (priority, time) tie, two id texts in the batch arenas
- * (with second-grained times and mostly blank priorities, most orders of a night share
- * their (priority, time) with another). eng_rank_key copies the rank into 24 bytes, read
- * once per order by whoever builds the keys (alloc.c, on all threads); the sort then
- * works on a dense array. It sorts in place, not by merging into a second buffer,
- * because fresh memory is not free either: on the 2-core VM the first touch of a page
- * costs 11-16 us (heap.h), so a second buffer would cost about one more cache miss per
- * order.
+ * each comparison touches two order records, their heads (time and priority) and, on a
+ * (priority, time) tie, two id texts elsewhere again (with second-grained times and mostly blank
+ * priorities, most orders of a night share their (priority, time) with another). eng_rank_key
+ * copies the rank into 24 bytes, read once per order by whoever builds the keys (alloc.c, on all
+ * threads); the sort then works on a dense array. It sorts in place, not by merging into a second
+ * buffer, because fresh memory is not free either: on the 2-core VM the first touch of a page costs
+ * 11-16 us (heap.h), so a second buffer would cost about one more cache miss per order.
  *
  * Why keys order exactly as eng_rank_cmp: the priority and time maps are monotone
  * bijections onto uint64_t (priority reversed); id places order distinct ids as ids do

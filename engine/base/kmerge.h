@@ -37,7 +37,7 @@ typedef struct eng_kmerge {
 
 /* Write every element of every run, in order, to out: an array of total pointers to
  * the elements' type (each stored as by memcpy of the pointer). ENG_NOMEM (err says so)
- * when the slices' bounds cannot be held. */
+ * when the slices' bounds or a slice's heap cannot be held. */
 eng_rc eng_kmerge_run(eng_pool *pool, const eng_kmerge *m, void *out, eng_err *err);
 
 #endif

@@ -132,10 +132,10 @@ static eng_rc visit_rows(part_task *t)
         eng_row *row = &t->part->rows[k];
         uint16_t escaped = row->flags & ENG_ROW_ID_ESCAPED;
         /* Rows of one order that follow each other in a file share their id's text
-         * (ingest's set_order_id; texts of different batches are in different arenas),
-         * so the same pointer is the same order of the same file: no hashing and no
-         * lookup in the table. (An escaped id may share its text with a literal one,
-         * and is still another order.) */
+         * (ingest's set_order_id shares a text only between rows of one batch, and every
+         * copy is an allocation of its own), so the same pointer is the same order of the same
+         * file: no hashing and no lookup in the table. (An escaped id may share its text with a
+         * literal one, and is still another order.) */
         if (row->order_id != last_id || escaped != last_escaped)
             rc = order_of_row(t, table, size - 1, row, &order);
         if (rc != ENG_OK)
@@ -860,6 +860,7 @@ static eng_rc check_order(part_task *t, uint32_t o)
     ord->id = pd->id;
     ord->file = pd->file;
     ord->line = eng_row_line(oc.rows[0]);
+    ord->n_rows = oc.n_rows;
     ord->currency = -1;
 
     int all_amounts = 0;
@@ -947,8 +948,8 @@ static eng_rc spread_batch(void *ctx, size_t b, unsigned worker, eng_err *err)
 /* Move every batch's rows to their partitions, each batch's array freed as soon as it is
  * copied (batches in parallel; each writes its own ranges), keeping per batch what later
  * stages read: row_flags and the standalone counts. Holding the night's rows and its
- * lines at once was the peak of a run (rows 104 bytes, lines then 96 per order line); a
- * partition frees its rows once its orders are built (release_rows), so the peak is
+ * lines at once was the peak of a run (when rows were 104 bytes and lines 96 per order
+ * line); a partition frees its rows once its orders are built (release_rows), so the peak is
  * about the larger of the two. On ENG_NOMEM nothing has moved. */
 static eng_rc spread_rows(const book_ctx *c, eng_err *err)
 {
@@ -1012,7 +1013,6 @@ static eng_rc build_partition(void *ctx, size_t p, unsigned worker, eng_err *err
         rc = ENG_NOMEM;
     if (rc == ENG_OK)
         rc = visit_rows(&t);
-    t.part->n_order_rows = t.n_visits;
     if (rc == ENG_OK)
         rc = group_rows(&t);
     if (rc == ENG_OK)
@@ -1027,7 +1027,7 @@ static eng_rc build_partition(void *ctx, size_t p, unsigned worker, eng_err *err
     /* Orders are checked in creation order, so an original is complete before any
      * re-sent copy names it. */
     for (uint32_t o = 0; rc == ENG_OK && o < t.n_pend; o++) {
-        /* An order's first read is its first row's head, in its batch's arena: cold
+        /* An order's first read is its first row's head, in its reading worker's arena: cold
          * memory, a miss per order that the hardware cannot guess. Ask for it a few
          * orders ahead. */
         if (o + 4 < t.n_pend)

@@ -140,7 +140,7 @@ static int is_valid_utf8(fmt_str s)
     return fmt_utf8_valid_prefix(s.p, s.len) == s.len;
 }
 
-/* Copy text into the batch arena, escaping invalid bytes so outputs stay UTF-8. */
+/* Copy text into the batch's arena, escaping invalid bytes so outputs stay UTF-8. */
 static const char *keep_text(eng_batch *b, fmt_str s, uint32_t *len)
 {
     if (s.len == 0) {
@@ -277,24 +277,38 @@ static eng_row_extra *row_extra(eng_batch *b, eng_row *row)
     return (eng_row_extra *)row->extra;
 }
 
+/* The row's values too large for it, made when it first needs them. */
+static eng_row_big *row_big(eng_batch *b, eng_row *row)
+{
+    eng_row_extra *x = row_extra(b, row);
+    if (x && !x->big) {
+        eng_row_big *big = eng_arena_alloc(b->mem, sizeof *big, _Alignof(eng_row_big));
+        if (!big)
+            return NULL;
+        memset(big, 0, sizeof *big);
+        x->big = big;
+    }
+    return x ? (eng_row_big *)x->big : NULL;
+}
+
 enum { QTY_IN_EXTRA, UNIT_IN_EXTRA };
 
 /* Set a row's 32-bit qty or unit_mant (*field) to v, or when v does not fit, mark it and
- * keep v in the row's extra. ENG_NOMEM. */
+ * keep v with the row's large values. ENG_NOMEM. */
 static eng_rc set_narrow(eng_batch *b, eng_row *row, int32_t *field, int64_t v, int which)
 {
     if (v > ENG_ROW_IN_EXTRA && v <= INT32_MAX) {
         *field = (int32_t)v;
         return ENG_OK;
     }
-    eng_row_extra *x = row_extra(b, row);
-    if (!x)
+    eng_row_big *big = row_big(b, row);
+    if (!big)
         return ENG_NOMEM;
     *field = ENG_ROW_IN_EXTRA;
     if (which == QTY_IN_EXTRA)
-        x->qty = v;
+        big->qty = v;
     else
-        x->unit_mant = v;
+        big->unit_mant = v;
     return ENG_OK;
 }
 
@@ -311,11 +325,11 @@ static eng_row *start_row(eng_batch *b, eng_ingest_worker *w, const char *rec, s
     if (line < ENG_ROW_LINE_IN_EXTRA) {
         row->line = (uint32_t)line;
     } else {
-        eng_row_extra *x = row_extra(b, row);
-        if (!x)
+        eng_row_big *big = row_big(b, row);
+        if (!big)
             return NULL;
         row->line = ENG_ROW_LINE_IN_EXTRA;
-        x->line = line;
+        big->line = line;
     }
     row->file = b->file;
     eng_siphash13_128(&w->dup_key, rec, len, row->rec_digest);

@@ -5,9 +5,10 @@
  *   allocate  ranked orders -> reservations on the stock counters, slip numbers
  *   write     everything above -> the output files
  *
- * Rows and their text live in their batch's arena; orders and lines in their
- * partition's arena. Each stage writes only the fields it owns (named per field below),
- * so the threads of one stage never write the same record. */
+ * Rows live in their batch's array, their heads, ids and texts in the arena of the worker
+ * that read the batch; orders and lines in their partition's arena. Each stage writes only the
+ * fields it owns (named per field below), so the threads of one stage never write the same record.
+ */
 #ifndef ENG_RECORD_H
 #define ENG_RECORD_H
 
@@ -248,15 +249,20 @@ static inline fmt_col eng_required_col(int i)
 
 #define ENG_ROW_GIVEN_ALL (((1u << ENG_REQUIRED_COUNT) - 1) << ENG_ROW_GIVEN_SHIFT)
 
+/* The values of a row too large for its 32-bit fields (see eng_row): rarer still. */
+typedef struct eng_row_big {
+    int64_t qty;       /* when the row's qty is ENG_ROW_IN_EXTRA */
+    int64_t unit_mant; /* when the row's unit_mant is ENG_ROW_IN_EXTRA */
+    uint64_t line;     /* when the row's line is ENG_ROW_LINE_IN_EXTRA */
+} eng_row_big;
+
 /* What few rows carry: the marketplace's line id (rows may repeat a line; the latest
- * wins), an open_qty column (a fed-back backorder), and the values too large for the
- * row's 32-bit fields (see eng_row). */
+ * wins; every row of an Amazon or Tmall night has one), an open_qty column (a fed-back
+ * backorder), and values too large for the row's 32-bit fields. */
 typedef struct eng_row_extra {
     const struct eng_line_key *key; /* NULL when the row has no line id */
     int64_t open_qty;               /* -1 when blank */
-    int64_t qty;                    /* when the row's qty is ENG_ROW_IN_EXTRA */
-    int64_t unit_mant;              /* when the row's unit_mant is ENG_ROW_IN_EXTRA */
-    uint64_t line;                  /* when the row's line is ENG_ROW_LINE_IN_EXTRA */
+    const eng_row_big *big;         /* NULL when every value fits the row */
 } eng_row_extra;
 
 /* A row's qty or unit_mant that does not fit 32 bits is in its extra; so is a line
@@ -299,17 +305,17 @@ typedef struct eng_line_key {
 
 static inline uint64_t eng_row_line(const eng_row *r)
 {
-    return r->line != ENG_ROW_LINE_IN_EXTRA ? r->line : r->extra->line;
+    return r->line != ENG_ROW_LINE_IN_EXTRA ? r->line : r->extra->big->line;
 }
 
 static inline int64_t eng_row_qty(const eng_row *r)
 {
-    return r->qty != ENG_ROW_IN_EXTRA ? r->qty : r->extra->qty;
+    return r->qty != ENG_ROW_IN_EXTRA ? r->qty : r->extra->big->qty;
 }
 
 static inline fmt_dec eng_row_unit_price(const eng_row *r)
 {
-    fmt_dec d = {r->unit_mant != ENG_ROW_IN_EXTRA ? r->unit_mant : r->extra->unit_mant,
+    fmt_dec d = {r->unit_mant != ENG_ROW_IN_EXTRA ? r->unit_mant : r->extra->big->unit_mant,
                  r->unit_frac};
     return d;
 }
@@ -591,6 +597,7 @@ typedef struct eng_order {
     uint32_t n_lines;
     uint32_t n_slips;   /* alloc: slips (one per warehouse shipped from) */
     uint32_t lines_out; /* `lines` column of the status row */
+    uint32_t n_rows;    /* input rows, repeats included (the summary recounts them) */
     uint16_t file;
     int16_t currency; /* fmt_currency index, -1 unknown */
     uint8_t flags;
@@ -621,7 +628,6 @@ int eng_order_cmp_id(const eng_order *a, const eng_order *b);
 typedef struct eng_partition {
     eng_order *orders;
     size_t n_orders;
-    uint64_t n_order_rows; /* input rows in its orders, repeats included */
     eng_exc_list exc;
     eng_arena *mem;
     /* The partition's rows, in batch order, while its orders are built; freed after,

@@ -139,8 +139,8 @@ int eng_summary_check(const eng_products *n, const eng_slot_totals *t, const eng
     uint64_t data_rows = 0, rows_in_orders = 0, standalone = 0, unnamed = 0;
     for (size_t f = 0; f < n->setup->n_order_files; f++)
         data_rows += n->batches->files[f].data_rows;
-    for (size_t p = 0; p < ENG_PARTS; p++)
-        rows_in_orders += n->book->parts[p].n_order_rows;
+    for (size_t i = 0; i < n->book->n_orders; i++)
+        rows_in_orders += n->book->orders[i]->n_rows;
     for (size_t b = 0; b < n->batches->n; b++) {
         standalone += n->batches->items[b]->standalone_rows;
         unnamed += n->batches->items[b]->unnamed_rows;
