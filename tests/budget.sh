@@ -39,11 +39,22 @@ zstd -q -c "$work/part2" >>"$work/two-frames.csv.zst"
 pad=$(printf '%300s' '' | tr ' ' x)
 awk -F, -v OFS=, -v pad="$pad" 'NR > 1 { $11 = $11 " " pad } 1' "$work/night3/orders.csv" \
     >"$work/long-addresses.csv"
+# Orders of 50 lines: the peak is then the last batch read (a row a line), not the orders
+# grouped, so the estimate must hold a row's worth a line. The rows of each order are
+# given the order-level values of its first (no quotes in this night: awk splits on
+# commas).
+"$gen" --out "$work/night4" --rows 1500000 --seed 15 --multi-line 0 --quoted 0 --error-ppm 0 \
+    >/dev/null || { echo "budget: gen failed"; exit 1; }
+awk -F, -v OFS=, 'NR == 1 { print; next }
+    { if ((NR - 2) % 50 == 0) { for (i = 2; i <= 20; i++) f[i] = $i; f[17] = "" }
+      $1 = "M" int((NR - 2) / 50); for (i = 2; i <= 20; i++) if (i < 3 || i > 5) $i = f[i]
+      print }' "$work/night4/orders.csv" >"$work/fifty-lines.csv"
+rm -f "$work/night4/orders.csv"
 ref="--catalog $n/catalog.csv --inventory $n/inventory.csv --run-date 2026-11-27"
 i=0
 for orders in "$n/orders.csv" "$work/sized.csv.zst" "$work/streamed.csv.zst" \
     "$work/two-frames.csv.zst" "$n/orders.csv --orders $work/night2/orders.csv" \
-    "$work/long-addresses.csv"; do
+    "$work/long-addresses.csv" "$work/fifty-lines.csv"; do
     i=$((i + 1))
     # shellcheck disable=SC2086 # ref and orders are word lists
     "$bin" run $ref --orders $orders --out "$work/run$i" >/dev/null 2>"$work/run$i.err" ||

@@ -6,18 +6,20 @@
 
 #include "../base/memory.h"
 
-/* What the engine holds per order line and per order at its peak (the last batch read,
- * the orders grouped and the ranking weigh about the same: rows, or lines and orders,
- * with every order's head and id), and per orders-file chunk in flight. An order keeps
- * its texts once, so its share grows with the text of a row: fitted at 2 threads to the
- * bench nights (1M lines in 336k and in 1M orders, 5M lines in 1.68M orders, and the 1M
- * one-line night with 140 more bytes of address a row) it is about 43 bytes a line, and
- * 51 bytes plus the average row's text an order, over a fixed 45 MB. Each is rounded up
- * by a quarter (the estimate is 1.2-1.25 x those peaks), which covers the private tuples
- * of a night of distinct long channels (intake/intern). Recalibrate when the records
- * change: tests/budget.sh fails when the estimate is below the peak or over twice it. */
-#define BYTES_PER_LINE   56u
-#define BYTES_PER_ORDER  64u /* plus 5/4 of the average row's text */
+/* What the engine holds per order line and per order at its peak, and per orders-file
+ * chunk in flight. The peak is either the last batch read (a 64-byte row and 2 bytes of
+ * flags a line, an order's head, texts and id) or, later, the orders grouped and ranked
+ * (a 32-byte line a line, an 80-byte order, its head, texts and id, the lists of
+ * orders): the first weighs more on nights of many lines an order, the second on nights
+ * of few. An order keeps its texts once, so its share grows with the text of a row.
+ * Fitted at 2 threads to the bench nights (1M lines in 336k and in 1M orders, 5M lines
+ * in 1.68M orders, the 1M one-line night with 140 more bytes of address a row, and 50
+ * lines an order), the figures below put the estimate at 1.1-1.3 x the peak, which also
+ * covers the private tuples of a night of distinct long channels (intake/intern).
+ * Recalibrate when the records change: tests/budget.sh fails when the estimate is below
+ * the peak or over twice it. */
+#define BYTES_PER_LINE   72u
+#define BYTES_PER_ORDER  32u /* plus 5/4 of the average row's text */
 #define CHUNK_BYTES      (4u << 20)
 #define PER_THREAD_BYTES (4u << 20) /* a worker's scratch: its splitter, arenas' blocks */
 
