@@ -259,9 +259,11 @@ static int rank_merge_cmp(const void *x, const void *y)
     return eng_rank_cmp(x, y);
 }
 
-static void rank_merge_ahead(const void *elem)
+static void rank_merge_ahead(const void *next, const void *after)
 {
-    __builtin_prefetch(((const eng_order *)elem)->head);
+    __builtin_prefetch(((const eng_order *)next)->head);
+    if (after)
+        __builtin_prefetch(after);
 }
 
 /* Merge the runs into the allocation's ranked list; add the workers' demand rows into

@@ -92,7 +92,8 @@ static void load(const eng_kmerge *m, node *nd, size_t r)
     nd->elem = m->at(m->ctx, r, nd->at);
     m->key(nd->elem, nd->key);
     if (m->ahead && nd->at + 1 < nd->end)
-        m->ahead(m->at(m->ctx, r, nd->at + 1));
+        m->ahead(m->at(m->ctx, r, nd->at + 1),
+                 nd->at + 2 < nd->end ? m->at(m->ctx, r, nd->at + 2) : NULL);
 }
 
 static eng_rc merge_task(void *ctx, size_t j, unsigned worker, eng_err *err)

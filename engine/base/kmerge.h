@@ -30,9 +30,11 @@ typedef struct eng_kmerge {
     void (*key)(const void *elem, uint64_t key[2]);
     /* <0, 0, >0: a total order, never 0 for two different elements */
     int (*cmp)(const void *a, const void *b);
-    /* NULL, or ask for what key() will read of elem (a run's element after its next is
-     * announced: its turn comes again only after the other runs have had theirs) */
-    void (*ahead)(const void *elem);
+    /* NULL, or ask for what key() will read of a run's next element, and for the one
+     * after it (NULL at the run's end): the run's turn comes again only after the other
+     * runs have had theirs, so a record asked for here has arrived by then, and the next
+     * call can follow its pointers */
+    void (*ahead)(const void *next, const void *after);
 } eng_kmerge;
 
 /* Write every element of every run, in order, to out: an array of total pointers to

@@ -1148,9 +1148,10 @@ static int order_id_cmp(const void *a, const void *b)
     return cmp_order_id(&x, &y);
 }
 
-static void order_id_ahead(const void *elem)
+static void order_id_ahead(const void *next, const void *after)
 {
-    __builtin_prefetch(((const eng_order *)elem)->id);
+    (void)after; /* a partition's orders are one array, read in order */
+    __builtin_prefetch(((const eng_order *)next)->id);
 }
 
 eng_rc eng_book_build(const eng_setup *setup, eng_batches *batches, const eng_history *history,
