@@ -10,6 +10,7 @@
  * Checks besides the sanitizers: every row's exceptions name a line inside its record's
  * lines and a known code, every order id is valid UTF-8 (outputs must be), a faulted row
  * has its worst code, and the partition index lists each row with an id exactly once. */
+#include "../../engine/base/hash.h"
 #include "../../engine/setup/catalog.h"
 #include "../../engine/intake/ingest.h"
 #include "../../formats/canon.h"
@@ -158,6 +159,18 @@ static void check_batch(const eng_batch *b)
     }
     if (b->part_start[ENG_PARTS] != with_id)
         fail("partition index does not list every row with an id");
+    /* Grouped: each row in the range of the partition its id hashes to, those without an
+     * id last. */
+    for (size_t p = 0, i = 0; p <= ENG_PARTS; p++) {
+        size_t end = p < ENG_PARTS ? b->part_start[p + 1] : b->n_rows;
+        for (; i < end; i++) {
+            const eng_row *r = &b->rows[i];
+            if (p == ENG_PARTS
+                    ? r->order_id != NULL
+                    : !r->order_id || (eng_hash_bytes(r->order_id, eng_row_id_len(r)) >> 56) != p)
+                fail("a row outside its partition's range");
+        }
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
