@@ -93,18 +93,23 @@ static void teardown(void)
 
 TestSuite(ingest, .init = setup, .fini = teardown);
 
-/* The clean row with column c's raw text replaced by v (written as is: the caller
- * quotes it when needed). c < 0 changes nothing. */
-static const char *row_with(int c, const char *v)
+/* The clean row with column c's raw text replaced by v and column d's by w (written as
+ * is: the caller quotes them when needed). c or d < 0 changes nothing. */
+static const char *row_with2(int c, const char *v, int d, const char *w)
 {
     size_t o = 0;
     for (int i = 0; i < FMT_COL_COUNT; i++) {
-        const char *f = i == c ? v : clean[i];
+        const char *f = i == c ? v : i == d ? w : clean[i];
         int n = snprintf(rec + o, sizeof rec - o, "%s%s", i ? "," : "", f);
         cr_assert(n >= 0 && (size_t)n < sizeof rec - o);
         o += (size_t)n;
     }
     return rec;
+}
+
+static const char *row_with(int c, const char *v)
+{
+    return row_with2(c, v, -1, NULL);
 }
 
 /* Feed one raw record; returns its row. */
@@ -666,19 +671,10 @@ Test(ingest, numbers_past_32_bits_read_back_whole)
         {"7", "92233720368547758.07", 7, INT64_MAX, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        const char *v[FMT_COL_COUNT] = {0};
-        for (int c = 0; c < FMT_COL_COUNT; c++)
-            v[c] = clean[c];
-        v[FMT_COL_QTY] = cases[i].qty;
-        v[FMT_COL_UNIT_PRICE] = cases[i].price;
-        char text[1024];
-        size_t len = 0;
-        for (int c = 0; c < FMT_COL_COUNT; c++)
-            len += (size_t)snprintf(text + len, sizeof text - len, "%s%s", c ? "," : "", v[c]);
         size_t before = batch->n_rows;
-        cr_assert_eq(eng_ingest_record(batch, worker, &layout, cat, text, len, LINE, LINE), ENG_OK);
+        const eng_row *r =
+            feed(row_with2(FMT_COL_QTY, cases[i].qty, FMT_COL_UNIT_PRICE, cases[i].price));
         cr_assert_eq(batch->n_rows, before + 1);
-        const eng_row *r = &batch->rows[before];
         cr_assert_eq(eng_row_qty(r), cases[i].want_qty, "%s", cases[i].qty);
         cr_assert_eq(eng_row_unit_price(r).mant, cases[i].want_mant, "%s", cases[i].price);
         cr_assert_eq(eng_row_unit_price(r).frac, 2);
@@ -1026,16 +1022,7 @@ Test(ingest, moving_text_between_fields_changes_the_digest)
 /* Feed the clean row with order id `id` and quantity qty (which tells the rows apart). */
 static void feed_order_qty(const char *id, const char *qty)
 {
-    const char *v[FMT_COL_COUNT];
-    for (int c = 0; c < FMT_COL_COUNT; c++)
-        v[c] = clean[c];
-    v[FMT_COL_ORDER_ID] = id;
-    v[FMT_COL_QTY] = qty;
-    char text[1024];
-    size_t len = 0;
-    for (int c = 0; c < FMT_COL_COUNT; c++)
-        len += (size_t)snprintf(text + len, sizeof text - len, "%s%s", c ? "," : "", v[c]);
-    cr_assert_eq(eng_ingest_record(batch, worker, &layout, cat, text, len, LINE, LINE), ENG_OK);
+    feed(row_with2(FMT_COL_ORDER_ID, id, FMT_COL_QTY, qty));
 }
 
 /* The partition whose range holds row k, ENG_PARTS for the rows without an id. */

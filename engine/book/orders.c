@@ -1166,8 +1166,8 @@ eng_rc eng_book_build(const eng_setup *setup, eng_batches *batches, const eng_hi
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory grouping orders");
     if (rc == ENG_OK)
         rc = eng_pool_for(setup->pool, ENG_PARTS, build_partition, &c, err);
-    /* Every row is freed now; what the last partitions freed no later one reused, and
-     * held under the sort's keys it was the peak of the run. */
+    /* Every row is freed now; what the last partitions freed no later one reused: give
+     * it back before the sort and the allocation take their scratch. */
     eng_heap_give_back_free();
     size_t total = 0;
     for (size_t p = 0; p < ENG_PARTS; p++)
