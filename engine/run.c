@@ -41,13 +41,15 @@ static eng_rc collect_order_ids(const eng_batches *bs, eng_strset *ids, eng_err 
 {
     for (size_t b = 0; b < bs->n; b++) {
         const eng_batch *bt = bs->items[b];
-        for (size_t i = 0; i < bt->n_rows; i++) {
-            const eng_row *r = &bt->rows[i];
-            /* Rows of one order usually follow each other: skip the repeat lookups. */
-            if (!r->order_id || (i > 0 && bt->rows[i - 1].order_id == r->order_id))
-                continue;
-            if (eng_strset_add(ids, r->order_id, eng_row_id_len(r)) != ENG_OK)
-                return ENG_FAIL(err, ENG_NOMEM, "out of memory collecting order ids");
+        for (size_t p = 0; p < ENG_PARTS; p++) {
+            const eng_row *rows = bt->part_rows[p];
+            for (size_t i = 0; i < bt->part_start[p + 1] - bt->part_start[p]; i++) {
+                /* Rows of one order usually follow each other: skip the repeat lookups. */
+                if (i > 0 && rows[i - 1].order_id == rows[i].order_id)
+                    continue;
+                if (eng_strset_add(ids, rows[i].order_id, eng_row_id_len(&rows[i])) != ENG_OK)
+                    return ENG_FAIL(err, ENG_NOMEM, "out of memory collecting order ids");
+            }
         }
     }
     return ENG_OK;

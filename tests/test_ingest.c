@@ -40,6 +40,7 @@ static const char *const clean[FMT_COL_COUNT] = {
 
 static eng_catalog *cat;
 static eng_batch *batch;
+static eng_rowstore *store; /* where eng_ingest_partition puts the rows */
 static eng_ingest_worker *worker;
 static eng_intern *intern; /* as a night has one: heads share repeated texts */
 static eng_layout layout;
@@ -62,6 +63,8 @@ static void setup(void)
     memset(&err, 0, sizeof err);
     cr_assert_eq(eng_catalog_load(path, &cat, &err), ENG_OK, "catalog: %s", err.msg);
     batch = calloc(1, sizeof *batch);
+    store = eng_rowstore_new(1, 0);
+    cr_assert_not_null(store);
     cr_assert_not_null(batch);
     batch->mem = eng_arena_new(4096);
     cr_assert_not_null(batch->mem);
@@ -85,6 +88,7 @@ static void setup(void)
 static void teardown(void)
 {
     eng_batch_free(batch);
+    eng_rowstore_free(store);
     eng_ingest_worker_free(worker);
     eng_intern_free(intern);
     eng_catalog_free(cat);
@@ -1043,19 +1047,22 @@ Test(ingest, partition_groups_rows_of_one_order_in_row_order)
     feed_order_qty("B-2", "5");
     feed_order_qty("A-1", "6");
     cr_assert_eq(batch->exc.n, 1);
-    cr_assert_eq(eng_ingest_partition(batch), ENG_OK);
+    cr_assert_eq(eng_ingest_partition(batch, store, 0), ENG_OK);
     cr_assert_eq(batch->n_rows, 6);
     cr_assert_eq(batch->part_start[0], 0);
     cr_assert_eq(batch->part_start[ENG_PARTS], 5, "the row without order id is last");
-    cr_assert_null(batch->rows[5].order_id);
-    cr_assert_eq(eng_row_qty(&batch->rows[5]), 4);
+    cr_assert_null(batch->rows, "the rows moved to their partitions");
+    cr_assert_null(eng_batch_row(batch, 5)->order_id);
+    cr_assert_eq(eng_row_qty(eng_batch_row(batch, 5)), 4);
     cr_assert_eq(batch->exc.items[0].row, 5, "the exception follows its row");
     /* Each order's rows are together in one partition, in the order read. */
     int64_t want_a[] = {1, 3, 6}, want_b[] = {2, 5};
     size_t at_a = 0, at_b = 0;
     int pa = -1, pb = -1;
     for (size_t k = 0; k < 5; k++) {
-        const eng_row *r = &batch->rows[k];
+        const eng_row *r = eng_batch_row(batch, (uint32_t)k);
+        int p = partition_at(k);
+        cr_assert_eq(r, &batch->part_rows[p][k - batch->part_start[p]]);
         if (strcmp(r->order_id, "A-1") == 0) {
             cr_assert(pa < 0 || pa == partition_at(k));
             pa = partition_at(k);
@@ -1075,7 +1082,9 @@ Test(ingest, partition_groups_rows_of_one_order_in_row_order)
 
 Test(ingest, partition_of_an_empty_batch_is_empty)
 {
-    cr_assert_eq(eng_ingest_partition(batch), ENG_OK);
-    for (int p = 0; p <= ENG_PARTS; p++)
+    cr_assert_eq(eng_ingest_partition(batch, store, 0), ENG_OK);
+    for (int p = 0; p <= ENG_PARTS; p++) {
         cr_assert_eq(batch->part_start[p], 0);
+        cr_assert_null(batch->part_rows[p]);
+    }
 }

@@ -15,6 +15,7 @@
  * A task writes only its own partition and the rows that hash to it. */
 #include "orders.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,8 +129,16 @@ static eng_rc visit_rows(part_task *t)
     uint16_t last_escaped = 0;
     uint32_t order = 0;
     eng_rc rc = ENG_OK;
-    for (size_t k = 0; k < total && rc == ENG_OK; k++) {
-        eng_row *row = &t->part->rows[k];
+    const eng_batches *bs = t->ctx->batches;
+    size_t p = (size_t)(t->part - t->ctx->book->parts);
+    /* The partition's rows are every batch's part_rows[p], in batch order. */
+    for (size_t b = 0, j = 0, k = 0; k < total && rc == ENG_OK; k++, j++) {
+        const eng_batch *bt = bs->items[b];
+        while (j == bt->part_start[p + 1] - bt->part_start[p]) {
+            bt = bs->items[++b];
+            j = 0;
+        }
+        eng_row *row = &bt->part_rows[p][j];
         uint16_t escaped = row->flags & ENG_ROW_ID_ESCAPED;
         /* Rows of one order that follow each other in a file share their id's text
          * (ingest's set_order_id shares a text only between rows of one batch, and every
@@ -909,94 +918,60 @@ static eng_rc check_order(part_task *t, uint32_t o)
     return ENG_OK;
 }
 
-/* Where each batch's rows of each partition go in that partition's array: after the
- * rows of the batches before it, so that a partition's rows are in batch order. */
-typedef struct spread_ctx {
-    const book_ctx *ctx;
-    size_t *at; /* n_batches x ENG_PARTS */
-} spread_ctx;
-
-static eng_rc spread_batch(void *ctx, size_t b, unsigned worker, eng_err *err)
+/* What later stages read of a batch's rows, set before its partitions are built: the flags
+ * of its rows without an order id (in no partition) and their counts; those rows go. */
+static eng_rc tally_batch(void *ctx, size_t b, unsigned worker, eng_err *err)
 {
     (void)worker;
     (void)err;
-    spread_ctx *sc = ctx;
-    eng_batch *bt = sc->ctx->batches->items[b];
+    eng_batch *bt = ((const book_ctx *)ctx)->batches->items[b];
     bt->standalone_rows = bt->unnamed_rows = 0;
-    for (size_t i = 0; i < bt->n_rows; i++) {
-        const eng_row *r = &bt->rows[i];
-        bt->row_flags[i] = r->flags;
-        if (!r->order_id) {
-            bt->standalone_rows++;
-            bt->unnamed_rows += !(r->flags & ENG_ROW_FAULT);
-        }
+    const eng_row *standalone = bt->part_rows[ENG_PARTS];
+    for (size_t i = bt->part_start[ENG_PARTS], j = 0; i < bt->n_rows; i++, j++) {
+        assert(!standalone[j].order_id);
+        bt->row_flags[i] = standalone[j].flags;
+        bt->standalone_rows++;
+        bt->unnamed_rows += !(standalone[j].flags & ENG_ROW_FAULT);
     }
-    for (size_t p = 0; p < ENG_PARTS; p++) {
-        eng_row *dst = sc->ctx->book->parts[p].rows + sc->at[b * ENG_PARTS + p];
-        /* The partition arrays are fresh memory, filled front to back as the batches
-         * come: map this batch's part in one call instead of a fault a page. */
-        size_t n = bt->part_start[p + 1] - bt->part_start[p];
-        eng_heap_prefault(dst, n * sizeof *dst);
-        memcpy(dst, bt->rows + bt->part_start[p], n * sizeof *dst);
-    }
-    free(bt->rows);
-    bt->rows = NULL;
-    bt->cap_rows = 0;
+    bt->part_rows[ENG_PARTS] = NULL; /* released by tally_rows */
     return ENG_OK;
 }
 
-/* Move every batch's rows to their partitions, each batch's array freed as soon as it is
- * copied (batches in parallel; each writes its own ranges), keeping per batch what later
- * stages read: row_flags and the standalone counts. Holding the night's rows and its
- * lines at once was the peak of a run (when rows were 104 bytes and lines 96 per order
- * line); a partition frees its rows once its orders are built (release_rows), so the peak is
- * about the larger of the two. On ENG_NOMEM nothing has moved. */
-static eng_rc spread_rows(const book_ctx *c, eng_err *err)
+/* Each batch's row_flags and standalone counts, and each partition's row count. The rows
+ * stay where ingest grouped them (each batch's part_rows[p]): a partition reads them there,
+ * with no copy. On ENG_NOMEM no row has gone. */
+static eng_rc tally_rows(const book_ctx *c, eng_err *err)
 {
     const eng_batches *bs = c->batches;
-    spread_ctx sc = {c, calloc(bs->n * ENG_PARTS + 1, sizeof *sc.at)};
-    if (!sc.at)
-        return ENG_NOMEM;
-    size_t count[ENG_PARTS] = {0};
-    eng_rc rc = ENG_OK;
-    for (size_t b = 0; b < bs->n && rc == ENG_OK; b++) {
+    for (size_t b = 0; b < bs->n; b++) {
         eng_batch *bt = bs->items[b];
-        for (size_t p = 0; p < ENG_PARTS; p++) {
-            sc.at[b * ENG_PARTS + p] = count[p];
-            count[p] += bt->part_start[p + 1] - bt->part_start[p];
-        }
+        assert(!bt->rows);
         if (!bt->row_flags &&
             !(bt->row_flags = malloc((bt->n_rows ? bt->n_rows : 1) * sizeof *bt->row_flags)))
-            rc = ENG_NOMEM;
+            return ENG_NOMEM;
+        for (size_t p = 0; p < ENG_PARTS; p++)
+            c->book->parts[p].n_rows += bt->part_start[p + 1] - bt->part_start[p];
     }
-    for (size_t p = 0; p < ENG_PARTS && rc == ENG_OK; p++) {
-        eng_partition *part = &c->book->parts[p];
-        if (!part->rows && !(part->rows = malloc((count[p] ? count[p] : 1) * sizeof(eng_row))))
-            rc = ENG_NOMEM;
-        part->n_rows = count[p];
-    }
-    if (rc == ENG_OK)
-        rc = eng_pool_for(c->setup->pool, bs->n, spread_batch, &sc, err);
-    free(sc.at);
-    return rc;
+    ENG_TRY(eng_pool_for(c->setup->pool, bs->n, tally_batch, (void *)c, err));
+    eng_rowstore_release(bs->rows, ENG_PARTS);
+    return ENG_OK;
 }
 
-/* The partition's orders are built: its rows' final flags go back to their batches
- * (partition rows are in batch order, and in each batch's order within it, as
- * spread_rows put them), and the rows are freed. Each row is in one partition, so no two tasks
- * write the same flag. */
+/* The partition's orders are built: its rows' final flags go back to their batches, and
+ * the rows are released, so that a night never holds all its rows and all its lines at
+ * once (the heap gives their pages to the next partitions' orders and lines). Each row is
+ * in one partition, so no two tasks write the same flag. */
 static void release_rows(const book_ctx *c, size_t p)
 {
-    eng_partition *part = &c->book->parts[p];
-    size_t k = 0;
     for (size_t b = 0; b < c->batches->n; b++) {
         eng_batch *bt = c->batches->items[b];
+        const eng_row *rows = bt->part_rows[p];
         for (uint32_t j = bt->part_start[p]; j < bt->part_start[p + 1]; j++)
-            bt->row_flags[j] = part->rows[k++].flags;
+            bt->row_flags[j] = rows[j - bt->part_start[p]].flags;
+        bt->part_rows[p] = NULL;
     }
-    free(part->rows);
-    part->rows = NULL;
-    part->n_rows = 0;
+    eng_rowstore_release(c->batches->rows, p);
+    c->book->parts[p].n_rows = 0;
 }
 
 static eng_rc build_partition(void *ctx, size_t p, unsigned worker, eng_err *err)
@@ -1161,7 +1136,7 @@ eng_rc eng_book_build(const eng_setup *setup, eng_batches *batches, const eng_hi
     if (!b)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory grouping orders");
     book_ctx c = {setup, batches, history, b};
-    eng_rc rc = spread_rows(&c, err);
+    eng_rc rc = tally_rows(&c, err);
     if (rc != ENG_OK)
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory grouping orders");
     if (rc == ENG_OK)
@@ -1201,7 +1176,6 @@ void eng_book_free(eng_book *b)
     for (size_t p = 0; p < ENG_PARTS; p++) {
         eng_exc_list_release(&b->parts[p].exc);
         eng_arena_free(b->parts[p].mem);
-        free(b->parts[p].rows);
     }
     free(b->orders);
     free(b);

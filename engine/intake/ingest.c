@@ -641,17 +641,15 @@ eng_rc eng_ingest_record(eng_batch *b, eng_ingest_worker *w, const eng_layout *l
 }
 
 /* eng_ingest_partition, handing back the rows array the batch had in *old. */
-static eng_rc group_rows(eng_batch *b, eng_row **old)
+static eng_rc group_rows(eng_batch *b, eng_rowstore *store, unsigned worker, eng_row **old)
 {
     size_t n = b->n_rows;
     uint32_t count[ENG_PARTS + 1] = {0}; /* ENG_PARTS: rows without an order id */
     uint16_t *part_of = malloc((n ? n : 1) * sizeof *part_of);
     uint32_t *moved_to = malloc((n ? n : 1) * sizeof *moved_to);
-    eng_row *grouped = malloc((n ? n : 1) * sizeof *grouped);
-    if (!part_of || !moved_to || !grouped) {
+    if (!part_of || !moved_to) {
         free(part_of);
         free(moved_to);
-        free(grouped);
         return ENG_NOMEM;
     }
     const char *last_id = NULL;
@@ -672,32 +670,40 @@ static eng_rc group_rows(eng_batch *b, eng_row **old)
         }
         count[part_of[i]]++;
     }
+    /* Room taken but not filled on failure stays in the store, unused, until it is
+     * freed: nothing points at it. */
+    eng_row *dst[ENG_PARTS + 1] = {0};
+    for (int p = 0; p <= ENG_PARTS; p++)
+        if (count[p] && !(dst[p] = eng_rowstore_take(store, worker, (size_t)p, count[p]))) {
+            free(part_of);
+            free(moved_to);
+            return ENG_NOMEM;
+        }
     b->part_start[0] = 0;
     for (int p = 0; p < ENG_PARTS; p++)
         b->part_start[p + 1] = b->part_start[p] + count[p];
-    uint32_t fill[ENG_PARTS + 1];
-    memcpy(fill, b->part_start, sizeof fill);
-    /* Fresh memory written front to back: map it in one call, not a fault a page. */
-    eng_heap_prefault(grouped, n * sizeof *grouped);
+    uint32_t fill[ENG_PARTS + 1] = {0};
     for (size_t i = 0; i < n; i++) {
-        moved_to[i] = fill[part_of[i]]++;
-        grouped[moved_to[i]] = b->rows[i];
+        uint16_t p = part_of[i];
+        moved_to[i] = b->part_start[p] + fill[p];
+        dst[p][fill[p]++] = b->rows[i];
     }
+    memcpy(b->part_rows, dst, sizeof dst);
     for (size_t e = 0; e < b->exc.n; e++)
         if (b->exc.items[e].row != UINT32_MAX)
             b->exc.items[e].row = moved_to[b->exc.items[e].row];
     free(part_of);
     free(moved_to);
     *old = b->rows;
-    b->rows = grouped;
-    b->cap_rows = n;
+    b->rows = NULL;
+    b->cap_rows = 0;
     return ENG_OK;
 }
 
-eng_rc eng_ingest_partition(eng_batch *b)
+eng_rc eng_ingest_partition(eng_batch *b, eng_rowstore *store, unsigned worker)
 {
     eng_row *old;
-    ENG_TRY(group_rows(b, &old));
+    ENG_TRY(group_rows(b, store, worker, &old));
     free(old);
     return ENG_OK;
 }
@@ -720,6 +726,7 @@ typedef struct ingest {
     fmt_buf *header_text;        /* per file: header names, owned */
     eng_ingest_worker **workers; /* per pool thread */
     eng_arena **worker_mem;      /* per pool thread: its batches' arena (the batches own it) */
+    eng_rowstore *rows;          /* the batches' grouped rows (the batches own it) */
     pthread_mutex_t mu;
     eng_batch **results; /* protected by mu */
     size_t n_results;    /* protected by mu */
@@ -1290,7 +1297,7 @@ static eng_rc parse_chunk(ingest *in, work_item *item, unsigned worker, eng_batc
     size_t cap = b->cap_rows;
     eng_row *read = NULL;
     if (rc == ENG_OK)
-        rc = group_rows(b, &read);
+        rc = group_rows(b, in->rows, worker, &read);
     if (rc != ENG_OK) {
         read = b->rows;
         b->rows = NULL;
@@ -1398,6 +1405,10 @@ eng_rc eng_batches_read(const eng_setup *setup, const eng_night_size *surveyed, 
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory starting to read orders");
         goto done;
     }
+    if (!(bs->rows = in.rows = eng_rowstore_new(n_workers, surveyed ? surveyed->lines : 0))) {
+        rc = ENG_FAIL(err, ENG_NOMEM, "out of memory starting to read orders");
+        goto done;
+    }
     bs->worker_mem = in.worker_mem = calloc(n_workers, sizeof *bs->worker_mem);
     if (bs->worker_mem)
         bs->n_worker_mem = n_workers;
@@ -1481,5 +1492,6 @@ void eng_batches_free(eng_batches *bs)
     for (unsigned w = 0; w < bs->n_worker_mem; w++)
         eng_arena_free(bs->worker_mem[w]);
     free(bs->worker_mem);
+    eng_rowstore_free(bs->rows);
     free(bs);
 }

@@ -17,6 +17,7 @@
 #include "../base/siphash.h"
 #include "../setup/setup.h"
 #include "intern.h"
+#include "rowstore.h"
 
 /* The intake stage's product: the night's orders files read into batches of checked rows,
  * in (file, chunk) order, with what was found out about each file. */
@@ -32,6 +33,8 @@ typedef struct eng_batches {
      * a block unused per batch (20 MB on a 5M-line night). */
     eng_arena **worker_mem;
     unsigned n_worker_mem;
+    eng_rowstore *rows; /* every batch's grouped rows (part_rows), until the orders stage
+                           releases each partition's */
 } eng_batches;
 
 /* What the start of the orders files says about the night's size, before it is read:
@@ -92,9 +95,10 @@ eng_rc eng_ingest_record(eng_batch *batch, eng_ingest_worker *w, const eng_layou
                          const eng_catalog *catalog, const char *rec, size_t len, uint64_t line,
                          uint64_t end_line);
 
-/* Put the batch's rows in partition order, each partition's in the order read, the rows
- * without an order id last (fills part_start), and point the exceptions at their rows'
- * new places. Leaves the rows array exactly as long as the rows. ENG_NOMEM. */
-eng_rc eng_ingest_partition(eng_batch *batch);
+/* Move the batch's rows to their partitions' runs in store (part_rows, taken as worker),
+ * each partition's in the order read, the rows without an order id last (fills
+ * part_start), and point the exceptions at their rows' new numbers; rows is freed.
+ * ENG_NOMEM, with nothing moved. */
+eng_rc eng_ingest_partition(eng_batch *batch, eng_rowstore *store, unsigned worker);
 
 #endif

@@ -188,6 +188,23 @@ void eng_batch_free(eng_batch *b)
     free(b);
 }
 
+eng_row *eng_batch_row(const eng_batch *b, uint32_t k)
+{
+    assert(!b->rows && k < b->n_rows);
+    /* The last partition starting at or before k; empty partitions share their start
+     * with the next, so it is the one holding k. */
+    size_t lo = 0, hi = ENG_PARTS + 1;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (b->part_start[mid] <= k)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    assert(b->part_rows[lo]);
+    return &b->part_rows[lo][k - b->part_start[lo]];
+}
+
 int eng_head_text_slot(fmt_col c)
 {
     switch (c) {

@@ -374,10 +374,16 @@ void eng_exc_list_release(eng_exc_list *l);
 
 /* ---- one chunk's rows (ingest) ---- */
 typedef struct eng_batch {
-    eng_row *rows; /* NULL once eng_book_build has moved them to their partitions */
+    eng_row *rows; /* the rows in reading order, while the chunk is read; NULL once grouped */
     size_t n_rows;
     size_t cap_rows;
-    /* Set when the rows move (eng_book_build): what later stages read of them. */
+    /* Once grouped (eng_ingest_partition), part_rows[p] holds the batch's rows
+     * part_start[p] .. part_start[p + 1]) of partition p, borrowed from the intake's row
+     * store (intake/rowstore.h): the orders stage builds partition p from every batch's
+     * part_rows[p] where it lies, then releases them. NULL when empty or released. Row k
+     * of the grouped batch is eng_batch_row(). */
+    eng_row *part_rows[ENG_PARTS + 1];
+    /* Set by eng_book_build as the rows go: what later stages read of them. */
     uint16_t *row_flags;      /* each row's ENG_ROW_* flags, final after the orders stage */
     uint64_t standalone_rows; /* rows in no order (blank order id) */
     uint64_t unnamed_rows;    /* of those, rows with no exception (must be none) */
@@ -386,8 +392,9 @@ typedef struct eng_batch {
      * worker that read it, shared with that worker's other batches and freed with them */
     eng_arena *mem;
     int mem_shared;
-    /* rows[part_start[p], part_start[p + 1]) are partition p's, in the order read; the
-     * rows from part_start[ENG_PARTS] on have no order id (eng_ingest_partition) */
+    /* The grouped batch's rows part_start[p] .. part_start[p + 1]) are partition p's
+     * (part_rows[p]), in the order read; those from part_start[ENG_PARTS] to n_rows have
+     * no order id (part_rows[ENG_PARTS]) */
     uint32_t part_start[ENG_PARTS + 1];
     uint16_t file;
     uint64_t seq;
@@ -395,6 +402,10 @@ typedef struct eng_batch {
 } eng_batch;
 
 void eng_batch_free(eng_batch *b);
+
+/* Row k (< n_rows) of a grouped batch, numbered as exceptions' row and row_flags number
+ * them, while its partition's rows are kept. */
+eng_row *eng_batch_row(const eng_batch *b, uint32_t k);
 
 /* ---- orders (orders stage; allocation fields by alloc) ---- */
 
@@ -630,10 +641,7 @@ typedef struct eng_partition {
     size_t n_orders;
     eng_exc_list exc;
     eng_arena *mem;
-    /* The partition's rows, in batch order, while its orders are built; freed after,
-     * so that a night never holds all its rows and all its lines at once. */
-    eng_row *rows;
-    size_t n_rows;
+    size_t n_rows; /* its rows in every batch (each batch's part_rows[p]) */
 } eng_partition;
 
 /* ---- inputs ---- */

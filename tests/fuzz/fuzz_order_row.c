@@ -141,12 +141,12 @@ static void check_batch(const eng_batch *b)
         const eng_exc *e = &b->exc.items[i];
         if (e->code == 0 || e->code >= ENG_CODE_COUNT || !e->message || !e->field)
             fail("exception without code, message or field");
-        if (e->row >= b->n_rows || eng_row_line(&b->rows[e->row]) != e->line)
+        if (e->row >= b->n_rows || eng_row_line(eng_batch_row(b, e->row)) != e->line)
             fail("exception on a line that is not its row's");
     }
     size_t with_id = 0;
     for (size_t i = 0; i < b->n_rows; i++) {
-        const eng_row *r = &b->rows[i];
+        const eng_row *r = eng_batch_row(b, (uint32_t)i);
         if (r->order_id) {
             with_id++;
             uint32_t id_len = eng_row_id_len(r);
@@ -164,7 +164,7 @@ static void check_batch(const eng_batch *b)
     for (size_t p = 0, i = 0; p <= ENG_PARTS; p++) {
         size_t end = p < ENG_PARTS ? b->part_start[p + 1] : b->n_rows;
         for (; i < end; i++) {
-            const eng_row *r = &b->rows[i];
+            const eng_row *r = &b->part_rows[p][i - b->part_start[p]];
             if (p == ENG_PARTS
                     ? r->order_id != NULL
                     : !r->order_id || (eng_hash_bytes(r->order_id, eng_row_id_len(r)) >> 56) != p)
@@ -193,9 +193,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     while (fmt_csv_iter_next(&it, &rec, &line))
         if (eng_ingest_record(b, worker, lay, catalog, rec.p, rec.len, line, it.line) != ENG_OK)
             fail("eng_ingest_record: out of memory");
-    if (eng_ingest_partition(b) != ENG_OK)
+    eng_rowstore *store = eng_rowstore_new(1, 0);
+    if (!store || eng_ingest_partition(b, store, 0) != ENG_OK)
         fail("eng_ingest_partition: out of memory");
     check_batch(b);
     eng_batch_free(b);
+    eng_rowstore_free(store);
     return 0;
 }
