@@ -1,5 +1,8 @@
 /* Catalog loader and SKU index. The index is open addressing with linear probing over a
- * power-of-two table at most half full; slots hold product index + 1 (0 = empty). */
+ * power-of-two table at most half full. Every order line looks its SKU up, in a table
+ * too large for the cache: a slot holds the SKU's hash, length and (up to 16 bytes) its
+ * text, so a lookup reads one slot, where reading the product and then its text cost
+ * three cache misses (5% of a run's time). */
 #include "catalog.h"
 
 #include <stdlib.h>
@@ -21,11 +24,28 @@ static const fmt_column catalog_columns[] = {
     {"bin", 0},
 };
 
+#define SLOT_TEXT 16
+
+typedef struct sku_slot {
+    uint64_t hash;
+    uint32_t product_1; /* product index + 1; 0: the slot is empty */
+    uint32_t len;
+    union {
+        char text[SLOT_TEXT]; /* the SKU, when len <= SLOT_TEXT */
+        const char *p;        /* else the product's own copy */
+    } sku;
+} sku_slot;
+
+static const char *slot_sku(const sku_slot *s)
+{
+    return s->len <= SLOT_TEXT ? s->sku.text : s->sku.p;
+}
+
 struct eng_catalog {
     eng_product *items;
     size_t n;
     size_t cap;
-    uint32_t *index;
+    struct sku_slot *index;
     size_t index_mask;
     eng_arena *mem;
     uint64_t file_bytes;
@@ -173,21 +193,30 @@ static eng_rc build_index(eng_catalog *c, const uint64_t *lines, eng_err *err)
     c->index_mask = size - 1;
     for (size_t i = 0; i < c->n; i++) {
         const eng_product *p = &c->items[i];
-        size_t h = eng_hash_bytes(p->sku, p->sku_len) & c->index_mask;
-        while (c->index[h]) {
-            const eng_product *q = &c->items[c->index[h] - 1];
-            if (q->sku_len == p->sku_len && memcmp(q->sku, p->sku, p->sku_len) == 0) {
+        uint64_t hash = eng_hash_bytes(p->sku, p->sku_len);
+        size_t h = hash & c->index_mask;
+        while (c->index[h].product_1) {
+            const sku_slot *q = &c->index[h];
+            if (q->hash == hash && q->len == p->sku_len &&
+                memcmp(slot_sku(q), p->sku, p->sku_len) == 0) {
                 if (err) {
                     err->line = lines[i];
                     err->field = "sku";
                 }
                 return ENG_FAIL(err, ENG_REFUSED,
                                 "SKU \"%.60s\" appears twice (first on line %llu); keep one row",
-                                p->sku, (unsigned long long)lines[c->index[h] - 1]);
+                                p->sku, (unsigned long long)lines[q->product_1 - 1]);
             }
             h = (h + 1) & c->index_mask;
         }
-        c->index[h] = (uint32_t)i + 1;
+        sku_slot *slot = &c->index[h];
+        slot->hash = hash;
+        slot->product_1 = (uint32_t)i + 1;
+        slot->len = p->sku_len;
+        if (p->sku_len <= SLOT_TEXT)
+            memcpy(slot->sku.text, p->sku, p->sku_len);
+        else
+            slot->sku.p = p->sku;
     }
     return ENG_OK;
 }
@@ -283,11 +312,12 @@ const eng_product *eng_catalog_get(const eng_catalog *c, uint32_t idx)
 
 int32_t eng_catalog_find(const eng_catalog *c, const char *sku, size_t len)
 {
-    size_t h = eng_hash_bytes(sku, len) & c->index_mask;
-    while (c->index[h]) {
-        const eng_product *p = &c->items[c->index[h] - 1];
-        if (p->sku_len == len && memcmp(p->sku, sku, len) == 0)
-            return (int32_t)(c->index[h] - 1);
+    uint64_t hash = eng_hash_bytes(sku, len);
+    size_t h = hash & c->index_mask;
+    while (c->index[h].product_1) {
+        const sku_slot *s = &c->index[h];
+        if (s->hash == hash && s->len == len && memcmp(slot_sku(s), sku, len) == 0)
+            return (int32_t)(s->product_1 - 1);
         h = (h + 1) & c->index_mask;
     }
     return -1;
