@@ -36,6 +36,7 @@ struct eng_arena {
     eng_block *head;
     size_t block_size;
     size_t footprint;
+    void (*fresh)(void *data, size_t cap); /* NULL: nothing to do for a new block */
 };
 
 static eng_block *block_new(size_t cap)
@@ -57,6 +58,11 @@ eng_arena *eng_arena_new(size_t block_size)
         return NULL;
     a->block_size = block_size < 256 ? 256 : block_size;
     return a;
+}
+
+void eng_arena_on_new_block(eng_arena *a, void (*fresh)(void *data, size_t cap))
+{
+    a->fresh = fresh;
 }
 
 void eng_arena_free(eng_arena *a)
@@ -90,6 +96,8 @@ void *eng_arena_alloc(eng_arena *a, size_t size, size_t align)
         b = block_new(cap);
         if (!b)
             return NULL;
+        if (a->fresh)
+            a->fresh(b->data, cap);
         b->next = a->head;
         a->head = b;
         a->footprint += cap;

@@ -19,6 +19,11 @@ typedef struct eng_arena eng_arena;
 /* New empty arena whose blocks are at least block_size bytes. NULL when out of memory. */
 eng_arena *eng_arena_new(size_t block_size);
 
+/* Call fresh(data, cap) on each block the arena takes from now on, before anything is
+ * written to it: an arena filled front to back can have its block's pages mapped in one
+ * call (base/heap.h's eng_heap_prefault) instead of a fault a page. */
+void eng_arena_on_new_block(eng_arena *a, void (*fresh)(void *data, size_t cap));
+
 /* Free every block and the arena itself. Accepts NULL. */
 void eng_arena_free(eng_arena *a);
 

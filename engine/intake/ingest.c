@@ -1415,6 +1415,8 @@ eng_rc eng_batches_read(const eng_setup *setup, const eng_night_size *surveyed, 
     for (unsigned w = 0; w < n_workers && bs->worker_mem; w++)
         if (!(bs->worker_mem[w] = eng_arena_new(1u << 18)))
             in.worker_mem = NULL;
+        else /* heads and ids fill it front to back, each block mapped while reading */
+            eng_arena_on_new_block(bs->worker_mem[w], eng_heap_prefault);
     for (unsigned w = 0; w < n_workers; w++) {
         in.workers[w] = eng_ingest_worker_new(dup_key, bs->intern);
         if (!in.workers[w] || !in.worker_mem) {
