@@ -172,6 +172,32 @@ Test(catalog, find_is_exact_bytes)
     cr_assert_eq(eng_catalog_find(cat, "TENTX", 4), 0, "only len bytes are compared");
 }
 
+/* The index keeps SKUs up to 16 bytes in its slots and longer ones by pointer, and says
+ * whether the product is active without reading the product. */
+Test(catalog, lookup_finds_short_and_long_skus_and_says_whether_active)
+{
+    cr_assert_eq(load(HEADER "SIXTEEN-BYTES-16,a,active,1.00,1.00,EUR\n"
+                             "SEVENTEEN-BYTES-1,b,discontinued,1.00,1.00,EUR\n"
+                             "A-RATHER-LONG-SKU-OF-FORTY-BYTES-0000001,c,Active,1.00,1.00,EUR\n"
+                             "A-RATHER-LONG-SKU-OF-FORTY-BYTES-0000002,d,draft,1.00,1.00,EUR\n"),
+                 ENG_OK, "%s", err.msg);
+    const char *sku[] = {"SIXTEEN-BYTES-16", "SEVENTEEN-BYTES-1",
+                         "A-RATHER-LONG-SKU-OF-FORTY-BYTES-0000001",
+                         "A-RATHER-LONG-SKU-OF-FORTY-BYTES-0000002"};
+    int want_active[] = {1, 0, 1, 0};
+    for (int i = 0; i < 4; i++) {
+        int active = -1;
+        cr_assert_eq(eng_catalog_lookup(cat, sku[i], strlen(sku[i]), &active), i, "%s", sku[i]);
+        cr_assert_eq(active, want_active[i], "%s", sku[i]);
+        cr_assert_eq(active, eng_catalog_get(cat, (uint32_t)i)->active != 0);
+        cr_assert_eq(eng_catalog_find(cat, sku[i], strlen(sku[i])), i);
+    }
+    int active = -1;
+    cr_assert_eq(eng_catalog_lookup(cat, "SIXTEEN-BYTES-17", 16, &active), -1);
+    cr_assert_eq(active, 0, "no product, not active");
+    cr_assert_eq(eng_catalog_find(cat, "A-RATHER-LONG-SKU-OF-FORTY-BYTES-0000003", 40), -1);
+}
+
 Test(catalog, reports_file_bytes_and_sha256)
 {
     const char *text = HEADER "MUG,Mug,active,5.00,4.00,EUR\n";

@@ -460,19 +460,18 @@ static eng_rc check_line(eng_batch *b, eng_row *row, const fmt_out_row *o, const
         snprintf(msg, sizeof msg, "%s is blank", sku_name);
         ENG_TRY(flag(b, row, ENG_CODE_MISSING_FIELD, sku_name, msg));
     } else {
-        row->product = eng_catalog_find(catalog, sku.p, sku.len);
-        if (row->product < 0 || !eng_catalog_get(catalog, (uint32_t)row->product)->active)
+        int active;
+        row->product = eng_catalog_lookup(catalog, sku.p, sku.len, &active);
+        if (!active)
             eng_text_quote(q, sizeof q, sku.p, sku.len);
         if (row->product < 0) {
             snprintf(msg, sizeof msg, "SKU %s is not in the catalog", q);
             ENG_TRY(flag(b, row, ENG_CODE_UNKNOWN_SKU, sku_name, msg));
-        } else {
+        } else if (!active) {
             const eng_product *p = eng_catalog_get(catalog, (uint32_t)row->product);
-            if (!p->active) {
-                snprintf(msg, sizeof msg, "SKU %s has catalog status \"%.40s\", not active", q,
-                         p->status);
-                ENG_TRY(flag(b, row, ENG_CODE_SKU_INACTIVE, sku_name, msg));
-            }
+            snprintf(msg, sizeof msg, "SKU %s has catalog status \"%.40s\", not active", q,
+                     p->status);
+            ENG_TRY(flag(b, row, ENG_CODE_SKU_INACTIVE, sku_name, msg));
         }
     }
 

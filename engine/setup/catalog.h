@@ -38,6 +38,10 @@ const eng_product *eng_catalog_get(const eng_catalog *c, uint32_t idx);
 /* Index of a SKU (exact bytes) or -1. Thread-safe. */
 int32_t eng_catalog_find(const eng_catalog *c, const char *sku, size_t len);
 
+/* eng_catalog_find, and whether the product is active (0 when there is none) from the
+ * index itself: every order line asks, and the product's record is a cache miss away. */
+int32_t eng_catalog_lookup(const eng_catalog *c, const char *sku, size_t len, int *active);
+
 /* Bytes and SHA-256 of the file as read, for the manifest. */
 uint64_t eng_catalog_file_bytes(const eng_catalog *c);
 const char *eng_catalog_file_sha256(const eng_catalog *c);
