@@ -18,25 +18,35 @@ static void add_saturating(int64_t *d, int64_t v)
         *d = INT64_MAX;
 }
 
-eng_rc eng_alerts_totals(const eng_products *n, eng_slot_totals *t, eng_err *err)
+/* One slice of the ranked orders, summed into its own arrays. */
+typedef struct totals_slice {
+    int64_t *shipped, *demand, *unstocked; /* per slot, per slot, per product */
+} totals_slice;
+
+typedef struct totals_ctx {
+    const eng_products *night;
+    totals_slice *slices;
+    size_t n_slices;
+} totals_ctx;
+
+static eng_rc sum_slice(void *ctx, size_t i, unsigned worker, eng_err *err)
 {
+    (void)worker;
+    const totals_ctx *c = ctx;
+    const eng_products *n = c->night;
+    totals_slice *t = &c->slices[i];
     size_t n_slots = eng_inventory_count(n->setup->inventory);
     size_t n_products = eng_catalog_count(n->setup->catalog);
-    size_t cap = n_slots ? n_slots : 1;
-    memset(t, 0, sizeof *t);
-    t->shipped = calloc(cap, sizeof *t->shipped);
-    t->demand = calloc(cap, sizeof *t->demand);
-    t->restocked = calloc(cap, sizeof *t->restocked);
-    t->after = calloc(cap, sizeof *t->after);
-    t->product_unstocked_demand = calloc(n_products ? n_products : 1, sizeof(int64_t));
-    if (!t->shipped || !t->demand || !t->restocked || !t->after || !t->product_unstocked_demand) {
-        eng_alerts_totals_release(t);
+    t->shipped = calloc(n_slots ? n_slots : 1, sizeof *t->shipped);
+    t->demand = calloc(n_slots ? n_slots : 1, sizeof *t->demand);
+    t->unstocked = calloc(n_products ? n_products : 1, sizeof *t->unstocked);
+    if (!t->shipped || !t->demand || !t->unstocked)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory computing stock totals");
-    }
-    for (size_t r = 0; r < n->alloc->n_ranked; r++) {
+    size_t lo = n->alloc->n_ranked * i / c->n_slices, hi = n->alloc->n_ranked * (i + 1) / c->n_slices;
+    for (size_t r = lo; r < hi; r++) {
         const eng_order *o = n->alloc->ranked[r];
-        for (uint32_t i = 0; i < o->n_lines; i++) {
-            const eng_line *ln = &o->lines[i];
+        for (uint32_t l = 0; l < o->n_lines; l++) {
+            const eng_line *ln = &o->lines[l];
             eng_part one;
             const eng_part *parts = eng_alloc_line_parts(ln, &one);
             for (uint32_t k = 0; k < ln->n_parts; k++) {
@@ -49,9 +59,58 @@ eng_rc eng_alerts_totals(const eng_products *n, eng_slot_totals *t, eng_err *err
             size_t ns;
             const uint32_t *slots =
                 eng_inventory_product_slots(n->setup->inventory, (uint32_t)ln->product, &ns);
-            add_saturating(ns ? &t->demand[slots[0]] : &t->product_unstocked_demand[ln->product],
-                           open);
+            add_saturating(ns ? &t->demand[slots[0]] : &t->unstocked[ln->product], open);
         }
+    }
+    return ENG_OK;
+}
+
+static void free_slices(totals_slice *slices, size_t n)
+{
+    for (size_t i = 0; slices && i < n; i++) {
+        free(slices[i].shipped);
+        free(slices[i].demand);
+        free(slices[i].unstocked);
+    }
+    free(slices);
+}
+
+eng_rc eng_alerts_totals(const eng_products *n, eng_slot_totals *t, eng_err *err)
+{
+    size_t n_slots = eng_inventory_count(n->setup->inventory);
+    size_t n_products = eng_catalog_count(n->setup->catalog);
+    size_t cap = n_slots ? n_slots : 1;
+    memset(t, 0, sizeof *t);
+    t->shipped = calloc(cap, sizeof *t->shipped);
+    t->demand = calloc(cap, sizeof *t->demand);
+    t->restocked = calloc(cap, sizeof *t->restocked);
+    t->after = calloc(cap, sizeof *t->after);
+    t->product_unstocked_demand = calloc(n_products ? n_products : 1, sizeof(int64_t));
+    /* The ranked orders in a slice per thread, each summed on its own, then the slices
+     * added up: the units are never negative, so a sum that saturates at INT64_MAX is the
+     * same whatever the slices (min(a + b + c, MAX) in any grouping). */
+    totals_ctx c = {n, NULL, eng_pool_threads(n->setup->pool)};
+    if (c.n_slices == 0 || n->alloc->n_ranked < 4096)
+        c.n_slices = 1;
+    c.slices = calloc(c.n_slices, sizeof *c.slices);
+    eng_rc rc = t->shipped && t->demand && t->restocked && t->after && t->product_unstocked_demand &&
+                        c.slices
+                    ? ENG_OK
+                    : ENG_FAIL(err, ENG_NOMEM, "out of memory computing stock totals");
+    if (rc == ENG_OK)
+        rc = eng_pool_for(n->setup->pool, c.n_slices, sum_slice, &c, err);
+    for (size_t i = 0; rc == ENG_OK && i < c.n_slices; i++) {
+        for (size_t s = 0; s < n_slots; s++) {
+            t->shipped[s] += c.slices[i].shipped[s];
+            add_saturating(&t->demand[s], c.slices[i].demand[s]);
+        }
+        for (size_t p = 0; p < n_products; p++)
+            add_saturating(&t->product_unstocked_demand[p], c.slices[i].unstocked[p]);
+    }
+    free_slices(c.slices, c.n_slices);
+    if (rc != ENG_OK) {
+        eng_alerts_totals_release(t);
+        return rc;
     }
     /* Exchange replacements take stock like orders: their units are demand too. */
     for (size_t i = 0; n->returns && i < n->returns->n; i++) {
