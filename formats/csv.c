@@ -389,6 +389,14 @@ fmt_str fmt_csv_field(const fmt_csv_fields *f, size_t i)
     return s;
 }
 
+void fmt_csv_fields_all(const fmt_csv_fields *f, const char **text, size_t *text_len,
+                        const size_t **lengths)
+{
+    *text = f->text.p ? f->text.p : "";
+    *text_len = f->text.len;
+    *lengths = f->length;
+}
+
 /* ---- writing ---- */
 
 /* Whether a field needs quotes: it holds the delimiter, a quote or a line break, or it

@@ -87,6 +87,12 @@ eng_rc fmt_csv_split(fmt_csv_fields *f, const char *rec, size_t len);
 size_t fmt_csv_count(const fmt_csv_fields *f);
 fmt_str fmt_csv_field(const fmt_csv_fields *f, size_t i);
 
+/* The last split's fields as the splitter keeps them: their texts one after another, each
+ * followed by a NUL (*text, *text_len bytes), and their lengths (fmt_csv_count of them).
+ * Borrowed, as fmt_csv_field. */
+void fmt_csv_fields_all(const fmt_csv_fields *f, const char **text, size_t *text_len,
+                        const size_t **lengths);
+
 /* Append one field to a row in b: quoted when it holds the delimiter ',', a quote, CR,
  * LF, or starts or ends with a space or tab (which a reader would otherwise trim);
  * quotes are doubled. */

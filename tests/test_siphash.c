@@ -98,3 +98,30 @@ Test(siphash, key_changes_the_hash)
     eng_sip_key r1 = eng_sip_key_random(), r2 = eng_sip_key_random();
     cr_assert(r1.k0 != r2.k0 || r1.k1 != r2.k1, "two random keys are the same");
 }
+
+/* The hash of parts is the hash of the parts put together, wherever the cuts fall
+ * (inside a word, on a word's edge, parts empty or shorter than a word). */
+Test(siphash, parts_hash_as_their_concatenation)
+{
+    eng_sip_key key = {UINT64_C(0x0706050403020100), UINT64_C(0x0f0e0d0c0b0a0908)};
+    unsigned char buf[41];
+    for (size_t i = 0; i < sizeof buf; i++)
+        buf[i] = (unsigned char)(i * 37 + 11);
+    for (size_t len = 0; len <= sizeof buf; len++)
+        for (size_t a = 0; a <= len; a++)
+            for (size_t b = a; b <= len; b++) {
+                uint64_t whole[2], split[2];
+                eng_siphash13_128(&key, buf, len, whole);
+                eng_sip_part parts[3] = {{buf, a}, {buf + a, b - a}, {buf + b, len - b}};
+                eng_siphash13_128_parts(&key, parts, 3, split);
+                cr_assert(whole[0] == split[0] && whole[1] == split[1], "len %zu, cuts %zu %zu",
+                          len, a, b);
+            }
+    uint64_t empty[2], none[2];
+    eng_siphash13_128(&key, "", 0, empty);
+    eng_sip_part nothing = {NULL, 0};
+    eng_siphash13_128_parts(&key, &nothing, 1, none);
+    cr_assert(empty[0] == none[0] && empty[1] == none[1]);
+    eng_siphash13_128_parts(&key, NULL, 0, none);
+    cr_assert(empty[0] == none[0] && empty[1] == none[1]);
+}

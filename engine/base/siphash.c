@@ -78,6 +78,49 @@ static inline void siphash128(const eng_sip_key *key, int c_rounds, int d_rounds
     out[1] = s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
 }
 
+void eng_siphash13_128_parts(const eng_sip_key *key, const eng_sip_part *parts, size_t n,
+                             uint64_t out[2])
+{
+    sip_state s = {key->k0 ^ UINT64_C(0x736f6d6570736575), key->k1 ^ UINT64_C(0x646f72616e646f6d),
+                   key->k0 ^ UINT64_C(0x6c7967656e657261), key->k1 ^ UINT64_C(0x7465646279746573)};
+    s.v1 ^= 0xee;
+    unsigned char word[8]; /* bytes not yet absorbed: fewer than 8, carried across parts */
+    size_t have = 0, total = 0;
+    for (size_t i = 0; i < n; i++) {
+        const unsigned char *in = parts[i].p;
+        size_t left = parts[i].len;
+        total += left;
+        if (have) {
+            if (left == 0)
+                continue; /* (memcpy's pointers must be valid even for no bytes) */
+            size_t take = left < 8 - have ? left : 8 - have;
+            memcpy(word + have, in, take);
+            have += take;
+            in += take;
+            left -= take;
+            if (have < 8)
+                continue;
+            absorb(&s, 1, load_le64(word));
+            have = 0;
+        }
+        for (; left >= 8; in += 8, left -= 8)
+            absorb(&s, 1, load_le64(in));
+        if (left)
+            memcpy(word, in, left);
+        have = left;
+    }
+    unsigned char last[8] = {0};
+    if (have)
+        memcpy(last, word, have);
+    absorb(&s, 1, load_le64(last) | (uint64_t)(total & 0xff) << 56);
+    s.v2 ^= 0xee;
+    rounds(&s, 3);
+    out[0] = s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+    s.v1 ^= 0xdd;
+    rounds(&s, 3);
+    out[1] = s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+}
+
 void eng_siphash128(const eng_sip_key *key, int c_rounds, int d_rounds, const void *p, size_t len,
                     uint64_t out[2])
 {

@@ -23,6 +23,14 @@ void eng_siphash128(const eng_sip_key *key, int c_rounds, int d_rounds, const vo
 /* SipHash-1-3-128, the engine's. */
 void eng_siphash13_128(const eng_sip_key *key, const void *p, size_t len, uint64_t out[2]);
 
+/* eng_siphash13_128 of parts[0 .. n) one after another, without copying them together. */
+typedef struct eng_sip_part {
+    const void *p;
+    size_t len;
+} eng_sip_part;
+void eng_siphash13_128_parts(const eng_sip_key *key, const eng_sip_part *parts, size_t n,
+                             uint64_t out[2]);
+
 /* A key from the system's random source (getrandom), or, when a sandbox refuses it, from
  * the clock and the process id: never one a file could be written against in advance. */
 eng_sip_key eng_sip_key_random(void);

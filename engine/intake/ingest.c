@@ -44,7 +44,9 @@ struct eng_ingest_worker {
     eng_sip_key dup_key; /* the run's: rows of one order are parsed by any worker */
     eng_intern *intern;  /* the run's repeated texts; NULL: every head keeps its own */
     eng_intern_cache intern_cache;
-    fmt_buf record; /* a record's fields, length-prefixed, for its digest */
+    fmt_buf record;        /* a record's fields trimmed, for its digest (rare) */
+    size_t *record_lens;   /* and their lengths */
+    size_t cap_record_lens;
     fmt_out out;
     /* the rows of the chunk being parsed, before they are grouped into the batch's own
      * array: reused chunk after chunk, so its pages are mapped once */
@@ -73,6 +75,7 @@ void eng_ingest_worker_free(eng_ingest_worker *w)
     for (size_t i = 0; i < w->n_dialects; i++)
         fmt_csv_fields_free(w->fields[i]);
     fmt_buf_release(&w->record);
+    free(w->record_lens);
     fmt_out_release(&w->out);
     free(w->rows);
     free(w);
@@ -240,15 +243,41 @@ static int is_blank(char c)
 
 /* What DUPLICATE_ROW compares of a well-formed record: every field, ignored columns
  * included, after CSV unquoting and trimming (libcsv trims unquoted fields; quoted ones
- * keep their blanks, trimmed here), each with its length. The same record re-quoted, or
- * with trailing blanks, is the same record; rows differing in any field are not (the
- * marketplace's line id, where a layout has one, is one of the fields). Borrowed until
- * the next call. */
-static fmt_str record_fields(eng_ingest_worker *w, const fmt_csv_fields *fields)
+ * keep their blanks, trimmed here). The same record re-quoted, or with trailing blanks,
+ * is the same record; rows differing in any field are not (the marketplace's line id,
+ * where a layout has one, is one of the fields). Its digest is of the number of fields,
+ * every field's length, then every field's text each followed by a NUL (which say the
+ * fields exactly, so rows whose fields differ never share the bytes hashed): the
+ * splitter's own arrays as they are, unless a field needs trimming, so the common record
+ * is hashed without a copy. ENG_NOMEM. */
+static eng_rc record_digest(eng_ingest_worker *w, const fmt_csv_fields *fields, uint64_t out[2])
 {
+    size_t n = fmt_csv_count(fields), text_len;
+    const char *text;
+    const size_t *lens;
+    fmt_csv_fields_all(fields, &text, &text_len, &lens);
+    size_t i = 0;
+    for (; i < n; i++) {
+        fmt_str f = fmt_csv_field(fields, i);
+        if (f.len && (is_blank(f.p[0]) || is_blank(f.p[f.len - 1])))
+            break;
+    }
+    uint64_t count = n;
+    eng_sip_part parts[3] = {{&count, sizeof count}, {lens, n * sizeof *lens}, {text, text_len}};
+    if (i == n) {
+        eng_siphash13_128_parts(&w->dup_key, parts, 3, out);
+        return ENG_OK;
+    }
+    if (n > w->cap_record_lens) {
+        size_t *grown = realloc(w->record_lens, n * sizeof *grown);
+        if (!grown)
+            return ENG_NOMEM;
+        w->record_lens = grown;
+        w->cap_record_lens = n;
+    }
     fmt_buf *b = &w->record;
     b->len = 0;
-    for (size_t i = 0; i < fmt_csv_count(fields); i++) {
+    for (i = 0; i < n; i++) {
         fmt_str f = fmt_csv_field(fields, i);
         while (f.len && is_blank(f.p[0])) {
             f.p++;
@@ -256,11 +285,17 @@ static fmt_str record_fields(eng_ingest_worker *w, const fmt_csv_fields *fields)
         }
         while (f.len && is_blank(f.p[f.len - 1]))
             f.len--;
-        uint64_t n = f.len;
-        fmt_buf_put(b, &n, sizeof n);
+        w->record_lens[i] = f.len;
         fmt_buf_put(b, f.p, f.len);
+        fmt_buf_putc(b, '\0');
     }
-    return b->failed ? (fmt_str){NULL, 0} : (fmt_str){b->p ? b->p : "", b->len};
+    if (b->failed)
+        return ENG_NOMEM;
+    parts[1].p = w->record_lens;
+    parts[2].p = b->p;
+    parts[2].len = b->len;
+    eng_siphash13_128_parts(&w->dup_key, parts, 3, out);
+    return ENG_OK;
 }
 
 /* The row's extra values, made when it first needs one. */
@@ -316,8 +351,9 @@ static eng_rc set_narrow(eng_batch *b, eng_row *row, int32_t *field, int64_t v, 
  * fields, or its raw bytes when it is not well-formed), with the index of the row within
  * the record mixed in (one WooCommerce record holds several lines, and each must stay
  * distinct from the others for DUPLICATE_ROW). */
-static eng_row *start_row(eng_batch *b, eng_ingest_worker *w, const char *rec, size_t len,
-                          uint64_t line, size_t index)
+/* A new row for the record at line, the index-th row it gives, with the record's
+ * digest. */
+static eng_row *start_row(eng_batch *b, const uint64_t digest[2], uint64_t line, size_t index)
 {
     eng_row *row = new_row(b);
     if (!row)
@@ -332,8 +368,8 @@ static eng_row *start_row(eng_batch *b, eng_ingest_worker *w, const char *rec, s
         big->line = line;
     }
     row->file = b->file;
-    eng_siphash13_128(&w->dup_key, rec, len, row->rec_digest);
-    row->rec_digest[1] ^= index;
+    row->rec_digest[0] = digest[0];
+    row->rec_digest[1] = digest[1] ^ index;
     row->product = -1;
     return row;
 }
@@ -617,15 +653,15 @@ eng_rc eng_ingest_record(eng_batch *b, eng_ingest_worker *w, const eng_layout *l
     ENG_TRY(layout->layout->transform(layout->layout, layout->bind, fields, out));
     if (split == ENG_OK && out->skip)
         return ENG_OK; /* not order data: a report's footer line */
+    uint64_t digest[2];
     if (split == ENG_DATA || out->malformed || n != layout->n_header || out->n == 0) {
-        eng_row *row = start_row(b, w, rec, len, line, 0);
+        eng_siphash13_128(&w->dup_key, rec, len, digest); /* its bytes: it has no fields */
+        eng_row *row = start_row(b, digest, line, 0);
         return row ? malformed(b, row, out, split, n, layout, line, end_line) : ENG_NOMEM;
     }
-    fmt_str record = record_fields(w, fields);
-    if (!record.p)
-        return ENG_NOMEM;
+    ENG_TRY(record_digest(w, fields, digest));
     for (size_t i = 0; i < out->n; i++) {
-        eng_row *row = start_row(b, w, record.p, record.len, line, i);
+        eng_row *row = start_row(b, digest, line, i);
         if (!row)
             return ENG_NOMEM;
         ENG_TRY(set_order_id(b, row, out->rows[i].v[FMT_COL_ORDER_ID]));
