@@ -22,6 +22,16 @@ static void check(const eng_row *r, size_t n, uint32_t first)
         cr_assert_eq(r[i].line, first + (uint32_t)i, "row %zu", i);
 }
 
+/* Fill every run, then check every run: a run that overlapped another would have been
+ * overwritten by it. */
+static void fill_then_check(eng_row *const *runs, const size_t *n, size_t k)
+{
+    for (size_t r = 0; r < k; r++)
+        fill(runs[r], n[r], (uint32_t)(100000 * r));
+    for (size_t r = 0; r < k; r++)
+        check(runs[r], n[r], (uint32_t)(100000 * r));
+}
+
 Test(rowstore, runs_of_one_chain_follow_each_other)
 {
     eng_rowstore *s = eng_rowstore_new(1, 0);
@@ -30,10 +40,9 @@ Test(rowstore, runs_of_one_chain_follow_each_other)
     eng_row *b = eng_rowstore_take(s, 0, 7, 5);
     cr_assert_not_null(a);
     cr_assert_eq(b, a + 10, "the second run starts where the first ends");
-    fill(a, 10, 100);
-    fill(b, 5, 200);
-    check(a, 10, 100);
-    check(b, 5, 200);
+    eng_row *runs[] = {a, b};
+    size_t n[] = {10, 5};
+    fill_then_check(runs, n, 2);
     eng_rowstore_free(s);
 }
 
@@ -44,12 +53,9 @@ Test(rowstore, a_run_larger_than_a_block_gets_its_own)
     eng_row *big = eng_rowstore_take(s, 0, 0, 5000);
     eng_row *after = eng_rowstore_take(s, 0, 0, 3);
     cr_assert(small && big && after);
-    fill(small, 1000, 0);
-    fill(big, 5000, 10000);
-    fill(after, 3, 50000);
-    check(small, 1000, 0);
-    check(big, 5000, 10000);
-    check(after, 3, 50000);
+    eng_row *runs[] = {small, big, after};
+    size_t n[] = {1000, 5000, 3};
+    fill_then_check(runs, n, 3);
     eng_rowstore_free(s);
 }
 
