@@ -317,7 +317,8 @@ static eng_rc split_unquoted(fmt_csv_fields *f, const char *rec, size_t len)
     if (fmt_buf_reserve(&f->text, len + 1) != 0)
         return ENG_NOMEM;
     char *text = f->text.p;
-    memcpy(text, rec, len);
+    if (len) /* memcpy's pointers must be valid even for no bytes */
+        memcpy(text, rec, len);
     text[len] = (char)delim;
     size_t start = 0;
     for (size_t i = 0; i <= len; i++) {

@@ -32,12 +32,12 @@ void eng_heap_plan_reading(void)
 void eng_heap_plan_building(void)
 {
 #ifdef __GLIBC__
-    /* Heap-allocated blocks are not given back when freed in the middle of the heap: the
-     * rows a partition frees become the next partition's lines in place, where mapped
-     * blocks were unmapped and the lines faulted in fresh pages (at 5M lines, 170,000
-     * fewer faults and an orders stage 40% shorter). The row store's blocks of 256 KiB
-     * and more (intake/rowstore), mapped while reading, still go back at once when
-     * their partition is built. */
+    /* Heap-allocated blocks are not given back when freed in the middle of the heap:
+     * what a partition frees becomes the next partition's lines in place, where mapped
+     * blocks were unmapped and the lines faulted in fresh pages (at 5M lines, when
+     * partitions copied their rows into heap arrays, 170,000 fewer faults and an orders
+     * stage 40% shorter). The row store's blocks of 256 KiB and more (intake/rowstore),
+     * mapped while reading, go back at once when their partition is built. */
     mallopt(M_MMAP_THRESHOLD, 64 * 1024 * 1024);
 #endif
 }

@@ -11,14 +11,15 @@
 #include <stddef.h>
 
 /* While the order files are read: one heap for every thread, and blocks of 256 KiB and
- * more (a batch's rows, arena blocks) mapped on their own, so that freeing one at the
- * start of the orders stage gives its pages back at once. Call before any thread
+ * more (the row store's larger blocks, arena blocks) mapped on their own, so that
+ * freeing one in the orders stage gives its pages back at once. Call before any thread
  * starts. */
 void eng_heap_plan_reading(void);
 
 /* From the orders stage on: blocks up to 64 MiB come from the heap, so the pages a
- * partition's rows free are the pages the next partition's orders and lines take. Call
- * between stages, when no other thread allocates. */
+ * partition's scratch (and its rows' blocks under 256 KiB) free are the pages the next
+ * partitions' orders and lines take. Call between stages, when no other thread
+ * allocates. */
 void eng_heap_plan_building(void);
 
 /* Give the system back the free pages inside the heap: once the orders stage has built

@@ -291,7 +291,7 @@ static int heads_same(const eng_head *a, const eng_head *b)
 }
 
 /* Two rows of one order are the same record: their digests meet (a keyed hash of every
- * field, ingest.c's record_fields) and every value kept of them is equal. The second
+ * field, ingest.c's record_digest) and every value kept of them is equal. The second
  * half turns a collision of the hash into two distinct rows; what it cannot see (a
  * column no rule reads) is covered by the 128-bit keyed digest alone. */
 static int rows_same_record(const eng_row *a, const eng_row *b)
@@ -959,8 +959,9 @@ static eng_rc tally_rows(const book_ctx *c, eng_err *err)
 
 /* The partition's orders are built: its rows' final flags go back to their batches, and
  * the rows are released, so that a night never holds all its rows and all its lines at
- * once (the heap gives their pages to the next partitions' orders and lines). Each row is
- * in one partition, so no two tasks write the same flag. */
+ * once (blocks in the heap give their pages to the next partitions' orders and lines;
+ * blocks of 256 KiB and more, mapped apart, go back to the system). Each row is in one
+ * partition, so no two tasks write the same flag. */
 static void release_rows(const book_ctx *c, size_t p)
 {
     for (size_t b = 0; b < c->batches->n; b++) {

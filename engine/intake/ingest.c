@@ -48,8 +48,8 @@ struct eng_ingest_worker {
     size_t *record_lens;   /* and their lengths */
     size_t cap_record_lens;
     fmt_out out;
-    /* the rows of the chunk being parsed, before they are grouped into the batch's own
-     * array: reused chunk after chunk, so its pages are mapped once */
+    /* the rows of the chunk being parsed, before they are grouped into the row store:
+     * reused chunk after chunk, so its pages are mapped once */
     eng_row *rows;
     size_t cap_rows;
 };
@@ -347,12 +347,9 @@ static eng_rc set_narrow(eng_batch *b, eng_row *row, int32_t *field, int64_t v, 
     return ENG_OK;
 }
 
-/* A new row of the batch for the record at line; its digest is of rec (the record's
- * fields, or its raw bytes when it is not well-formed), with the index of the row within
- * the record mixed in (one WooCommerce record holds several lines, and each must stay
- * distinct from the others for DUPLICATE_ROW). */
-/* A new row for the record at line, the index-th row it gives, with the record's
- * digest. */
+/* A new row of the batch for the record at line, with the record's digest and the index
+ * of the row within the record mixed in (one WooCommerce record holds several lines,
+ * and each must stay distinct from the others for DUPLICATE_ROW). */
 static eng_row *start_row(eng_batch *b, const uint64_t digest[2], uint64_t line, size_t index)
 {
     eng_row *row = new_row(b);
@@ -655,7 +652,11 @@ eng_rc eng_ingest_record(eng_batch *b, eng_ingest_worker *w, const eng_layout *l
         return ENG_OK; /* not order data: a report's footer line */
     uint64_t digest[2];
     if (split == ENG_DATA || out->malformed || n != layout->n_header || out->n == 0) {
-        eng_siphash13_128(&w->dup_key, rec, len, digest); /* its bytes: it has no fields */
+        /* Its bytes, as it has no fields, after a field count of 0, which no well-formed
+         * record has (record_digest): the two kinds never hash the same bytes. */
+        uint64_t no_fields = 0;
+        eng_sip_part raw[2] = {{&no_fields, sizeof no_fields}, {rec, len}};
+        eng_siphash13_128_parts(&w->dup_key, raw, 2, digest);
         eng_row *row = start_row(b, digest, line, 0);
         return row ? malformed(b, row, out, split, n, layout, line, end_line) : ENG_NOMEM;
     }
@@ -1309,9 +1310,9 @@ static eng_rc parse_chunk(ingest *in, work_item *item, unsigned worker, eng_batc
     const fmt_chunk *ch = item->chunk;
     const eng_layout *lay = &in->layouts[item->file];
     eng_ingest_worker *w = in->workers[worker];
-    /* Rows are read into the worker's array and grouped into the batch's own, exactly
-     * sized, at the end. Room for rows of 64 bytes of text at once: growing by doubling
-     * copied each batch's rows five times over (a tenth of the read stage). */
+    /* Rows are read into the worker's array and grouped into the row store at the end.
+     * Room for rows of 64 bytes of text at once: growing by doubling copied each batch's
+     * rows five times over (a tenth of the read stage). */
     b->rows = w->rows;
     b->cap_rows = w->cap_rows;
     w->rows = NULL;

@@ -1,5 +1,5 @@
 /* Chains of blocks behind rowstore.h. Invariant per block: used <= cap, and the pages
- * under rows[0 .. used) are mapped, up to the page holding mapped_end. */
+ * under rows[0 .. used) are mapped, up to mapped_end (a page boundary). */
 #include "rowstore.h"
 
 #include <assert.h>
@@ -35,9 +35,8 @@ eng_rowstore *eng_rowstore_new(unsigned n_workers, uint64_t expected_rows)
         return NULL;
     }
     /* A worker's share of a partition, and a quarter more, so that most chains are one
-     * block: the blocks a partition frees are then as large as what it builds. Pages
-     * past what is written are never touched, so an estimate too high costs no
-     * memory. */
+     * block. Pages past what is written are never touched, so an estimate too high costs
+     * no memory. */
     uint64_t share = expected_rows / ENG_PARTS / s->n_workers;
     share += share / 4;
     s->block_rows = share > MIN_BLOCK_ROWS ? (size_t)share : MIN_BLOCK_ROWS;

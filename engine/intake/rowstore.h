@@ -3,9 +3,10 @@
  * Each reading worker keeps, per order partition, a chain of blocks; a batch's rows of
  * partition p are a run in its worker's chain p (the batch's part_rows[p] points at it).
  * The orders stage reads partition p's rows where they lie and then releases every
- * worker's chain p at once: the blocks it frees are the size of a partition's rows, so
- * the next partitions' orders arrays and lines take those pages in the heap instead of
- * fresh ones (base/heap.h), and no row is ever copied from batch to partition. */
+ * worker's chain p at once, so no row is ever copied from batch to partition and a night
+ * never holds all its rows and all its lines. Blocks under 256 KiB stay in the heap, where
+ * the next partitions' orders and lines take their pages; larger ones are mapped apart
+ * and go back to the system (base/heap.h). */
 #ifndef ENG_ROWSTORE_H
 #define ENG_ROWSTORE_H
 

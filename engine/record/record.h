@@ -378,7 +378,7 @@ typedef struct eng_batch {
     size_t n_rows;
     size_t cap_rows;
     /* Once grouped (eng_ingest_partition), part_rows[p] holds the batch's rows
-     * part_start[p] .. part_start[p + 1]) of partition p, borrowed from the intake's row
+     * part_start[p] .. part_start[p + 1] - 1 of partition p, borrowed from the intake's row
      * store (intake/rowstore.h): the orders stage builds partition p from every batch's
      * part_rows[p] where it lies, then releases them. NULL when empty or released. Row k
      * of the grouped batch is eng_batch_row(). */
@@ -392,7 +392,7 @@ typedef struct eng_batch {
      * worker that read it, shared with that worker's other batches and freed with them */
     eng_arena *mem;
     int mem_shared;
-    /* The grouped batch's rows part_start[p] .. part_start[p + 1]) are partition p's
+    /* The grouped batch's rows part_start[p] .. part_start[p + 1] - 1 are partition p's
      * (part_rows[p]), in the order read; those from part_start[ENG_PARTS] to n_rows have
      * no order id (part_rows[ENG_PARTS]) */
     uint32_t part_start[ENG_PARTS + 1];
