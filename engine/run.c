@@ -43,7 +43,7 @@ static eng_rc collect_order_ids(const eng_batches *bs, eng_strset *ids, eng_err 
         const eng_batch *bt = bs->items[b];
         for (size_t p = 0; p < ENG_PARTS; p++) {
             const eng_row *rows = bt->part_rows[p];
-            for (size_t i = 0; i < bt->part_start[p + 1] - bt->part_start[p]; i++) {
+            for (size_t i = 0; i < eng_batch_part_count(bt, p); i++) {
                 /* Rows of one order usually follow each other: skip the repeat lookups. */
                 if (i > 0 && rows[i - 1].order_id == rows[i].order_id)
                     continue;

@@ -134,7 +134,7 @@ static eng_rc visit_rows(part_task *t)
     /* The partition's rows are every batch's part_rows[p], in batch order. */
     for (size_t b = 0, j = 0, k = 0; k < total && rc == ENG_OK; k++, j++) {
         const eng_batch *bt = bs->items[b];
-        while (j == bt->part_start[p + 1] - bt->part_start[p]) {
+        while (j == eng_batch_part_count(bt, p)) {
             bt = bs->items[++b];
             j = 0;
         }
@@ -918,22 +918,31 @@ static eng_rc check_order(part_task *t, uint32_t o)
     return ENG_OK;
 }
 
-/* What later stages read of a batch's rows, set before its partitions are built: the flags
- * of its rows without an order id (in no partition) and their counts; those rows go. */
+/* What later stages read of the batch's rows of partition p, their final flags, into
+ * row_flags; the batch lets go of them (the caller releases them from the row store). */
+static void keep_flags(eng_batch *bt, size_t p)
+{
+    const eng_row *rows = bt->part_rows[p];
+    for (uint32_t j = 0; j < eng_batch_part_count(bt, p); j++)
+        bt->row_flags[bt->part_start[p] + j] = rows[j].flags;
+    bt->part_rows[p] = NULL;
+}
+
+/* What later stages read of a batch's rows without an order id (in no partition), set
+ * before the partitions are built: their flags and counts. */
 static eng_rc tally_batch(void *ctx, size_t b, unsigned worker, eng_err *err)
 {
     (void)worker;
     (void)err;
     eng_batch *bt = ((const book_ctx *)ctx)->batches->items[b];
-    bt->standalone_rows = bt->unnamed_rows = 0;
     const eng_row *standalone = bt->part_rows[ENG_PARTS];
-    for (size_t i = bt->part_start[ENG_PARTS], j = 0; i < bt->n_rows; i++, j++) {
+    bt->standalone_rows = eng_batch_part_count(bt, ENG_PARTS);
+    bt->unnamed_rows = 0;
+    for (uint32_t j = 0; j < bt->standalone_rows; j++) {
         assert(!standalone[j].order_id);
-        bt->row_flags[i] = standalone[j].flags;
-        bt->standalone_rows++;
         bt->unnamed_rows += !(standalone[j].flags & ENG_ROW_FAULT);
     }
-    bt->part_rows[ENG_PARTS] = NULL; /* released by tally_rows */
+    keep_flags(bt, ENG_PARTS); /* released by tally_rows */
     return ENG_OK;
 }
 
@@ -950,7 +959,7 @@ static eng_rc tally_rows(const book_ctx *c, eng_err *err)
             !(bt->row_flags = malloc((bt->n_rows ? bt->n_rows : 1) * sizeof *bt->row_flags)))
             return ENG_NOMEM;
         for (size_t p = 0; p < ENG_PARTS; p++)
-            c->book->parts[p].n_rows += bt->part_start[p + 1] - bt->part_start[p];
+            c->book->parts[p].n_rows += eng_batch_part_count(bt, p);
     }
     ENG_TRY(eng_pool_for(c->setup->pool, bs->n, tally_batch, (void *)c, err));
     eng_rowstore_release(bs->rows, ENG_PARTS);
@@ -964,13 +973,8 @@ static eng_rc tally_rows(const book_ctx *c, eng_err *err)
  * partition, so no two tasks write the same flag. */
 static void release_rows(const book_ctx *c, size_t p)
 {
-    for (size_t b = 0; b < c->batches->n; b++) {
-        eng_batch *bt = c->batches->items[b];
-        const eng_row *rows = bt->part_rows[p];
-        for (uint32_t j = bt->part_start[p]; j < bt->part_start[p + 1]; j++)
-            bt->row_flags[j] = rows[j - bt->part_start[p]].flags;
-        bt->part_rows[p] = NULL;
-    }
+    for (size_t b = 0; b < c->batches->n; b++)
+        keep_flags(c->batches->items[b], p);
     eng_rowstore_release(c->batches->rows, p);
     c->book->parts[p].n_rows = 0;
 }

@@ -403,6 +403,13 @@ typedef struct eng_batch {
 
 void eng_batch_free(eng_batch *b);
 
+/* The rows of partition p of a grouped batch (p == ENG_PARTS: those without an order
+ * id), in part_rows[p]. */
+static inline uint32_t eng_batch_part_count(const eng_batch *b, size_t p)
+{
+    return (p < ENG_PARTS ? b->part_start[p + 1] : (uint32_t)b->n_rows) - b->part_start[p];
+}
+
 /* Row k (< n_rows) of a grouped batch, numbered as exceptions' row and row_flags number
  * them, while its partition's rows are kept. */
 eng_row *eng_batch_row(const eng_batch *b, uint32_t k);

@@ -162,7 +162,7 @@ static void check_batch(const eng_batch *b)
     /* Grouped: each row in the range of the partition its id hashes to, those without an
      * id last. */
     for (size_t p = 0, i = 0; p <= ENG_PARTS; p++) {
-        size_t end = p < ENG_PARTS ? b->part_start[p + 1] : b->n_rows;
+        size_t end = b->part_start[p] + eng_batch_part_count(b, p);
         for (; i < end; i++) {
             const eng_row *r = &b->part_rows[p][i - b->part_start[p]];
             if (p == ENG_PARTS
