@@ -113,6 +113,8 @@ static eng_rc order_of_row(part_task *t, uint32_t *table, size_t mask, const eng
     return ENG_OK;
 }
 
+#define ID_AHEAD 8
+
 static eng_rc visit_rows(part_task *t)
 {
     size_t total = t->part->n_rows;
@@ -139,6 +141,11 @@ static eng_rc visit_rows(part_task *t)
             j = 0;
         }
         eng_row *row = &bt->part_rows[p][j];
+        /* The rows lie in order here, but their ids' texts lie in the arenas of the
+         * workers that read them, cold by now: the lookup's first read of an id (its
+         * length, before its text) missed the cache on every order. Ask 8 rows ahead. */
+        if (j + ID_AHEAD < eng_batch_part_count(bt, p))
+            __builtin_prefetch(bt->part_rows[p][j + ID_AHEAD].order_id - sizeof(uint32_t));
         uint16_t escaped = row->flags & ENG_ROW_ID_ESCAPED;
         /* Rows of one order that follow each other in a file share their id's text
          * (ingest's set_order_id shares a text only between rows of one batch, and every
