@@ -18,6 +18,7 @@ void fmt_policy_defaults(fmt_policy *p)
     p->restocking_fee_pct.frac = 0;
     p->warehouse_order = NULL;
     p->n_warehouse_order = 0;
+    p->warehouse_order_line = 0;
 }
 
 void fmt_policy_release(fmt_policy *p)
@@ -202,6 +203,8 @@ eng_rc fmt_policy_parse(const char *path, const char *text, size_t len, fmt_poli
         }
         if (rc == ENG_OK)
             rc = set_key(p, key, value, err);
+        if (rc == ENG_OK && str_is(key, "warehouse_order"))
+            p->warehouse_order_line = line;
     }
     if (rc != ENG_OK)
         fmt_policy_release(p);

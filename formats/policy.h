@@ -6,7 +6,8 @@
  *   return_window_days  = 30       whole days, >= 0
  *   restocking_fee_pct  = 0        decimal percent, 0..100
  *   warehouse_order     =          comma list of warehouse names
- * An unknown key, a key given twice, or a bad value refuses the run. */
+ * An unknown key, a key given twice, or a bad value refuses the run; warehouse names the
+ * inventory lacks are refused once it is loaded (engine/setup/policy_refs). */
 #ifndef FMT_POLICY_H
 #define FMT_POLICY_H
 
@@ -26,6 +27,7 @@ typedef struct fmt_policy {
     fmt_dec restocking_fee_pct;
     char **warehouse_order; /* owned; n_warehouse_order names */
     size_t n_warehouse_order;
+    uint64_t warehouse_order_line; /* where the file sets it (for messages), 0 if unset */
 } fmt_policy;
 
 /* Fill p with SPEC's defaults. */

@@ -3,6 +3,7 @@
  * product's slots in that order, and every refusal with its line and field. */
 #include "../engine/setup/catalog.h"
 #include "../engine/setup/inventory.h"
+#include "../engine/setup/policy_refs.h"
 #include "../formats/policy.h"
 #include "testutil.h"
 
@@ -225,6 +226,60 @@ Test(inventory, ranking_is_policy_order_then_byte_order_for_every_slot)
     static const char *const of_slot[] = {"C", "B", "a", "ZED", "A", "C", "MAIN", "B", "AA"};
     for (uint32_t s = 0; s < 9; s++)
         cr_assert_str_eq(wh(s), of_slot[s], "slot %u", s);
+}
+
+/* ---- the policy's warehouse names (setup/policy_refs) ---- */
+
+static eng_rc check_names(void)
+{
+    memset(&err, 0, sizeof err);
+    return eng_policy_check_warehouses(&pol, "policy.conf", inv, &err);
+}
+
+Test(inventory, policy_names_that_the_inventory_has_pass)
+{
+    set_policy("# the order\nwarehouse_order = EAST, MAIN\n");
+    must_load("sku,warehouse,on_hand\nTENT,MAIN,1\nTENT,EAST,1\nMUG,WEST,1\n");
+    cr_assert_eq(check_names(), ENG_OK, "%s", err.msg);
+    set_policy("");
+    cr_assert_eq(check_names(), ENG_OK, "%s", err.msg); /* no list, nothing to check */
+}
+
+/* Issue 14: "east" for "EAST" was accepted, ranked a warehouse without stock first and
+ * moved the slips. The refusal names the file, the key's line, the key, the name and
+ * the closest name the inventory has, case ignored first. */
+Test(inventory, a_policy_name_without_inventory_rows_is_refused_with_the_closest)
+{
+    set_policy("allocation = partial\n\nwarehouse_order = MAIN, east\n");
+    must_load("sku,warehouse,on_hand\nTENT,MAIN,1\nTENT,EAST,1\nMUG,WEST,1\nMUG,EASY,1\n");
+    cr_assert_eq(check_names(), ENG_REFUSED);
+    cr_assert_str_eq(err.path, "policy.conf");
+    cr_assert_eq(err.line, 3);
+    cr_assert_str_eq(err.field, "warehouse_order");
+    cr_assert(strstr(err.msg, "\"east\"") && strstr(err.msg, "closest") &&
+                  strstr(err.msg, "\"EAST\""),
+              "%s", err.msg);
+}
+
+Test(inventory, the_closest_name_counts_edits_then_case_then_byte_order)
+{
+    set_policy("warehouse_order = WST\n");
+    must_load("sku,warehouse,on_hand\nTENT,EAST,1\nTENT,WEST,1\nMUG,west,1\n");
+    cr_assert_eq(check_names(), ENG_REFUSED);
+    /* WEST and west are both one edit away case-folded; WEST is one exactly, west 4. */
+    cr_assert(strstr(err.msg, "\"WEST\""), "%s", err.msg);
+    set_policy("warehouse_order = BB\n");
+    must_load("sku,warehouse,on_hand\nTENT,BA,1\nTENT,AB,1\n");
+    cr_assert_eq(check_names(), ENG_REFUSED);
+    cr_assert(strstr(err.msg, "\"AB\""), "ties go to byte order: %s", err.msg);
+}
+
+Test(inventory, a_policy_name_with_an_empty_inventory_is_refused)
+{
+    set_policy("warehouse_order = EAST\n");
+    must_load("sku,warehouse,on_hand\n");
+    cr_assert_eq(check_names(), ENG_REFUSED);
+    cr_assert(strstr(err.msg, "names no warehouse"), "%s", err.msg);
 }
 
 /* Regression (issue 12, 2026-12-06): an inventory with many distinct warehouses hung

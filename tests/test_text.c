@@ -191,3 +191,42 @@ Test(text, quote_reads_only_len_bytes)
 {
     assert_quoted("abcdef", 3, "\"abc\"");
 }
+
+/* ---- edit distance ---- */
+
+static size_t dist(const char *a, const char *b, int fold)
+{
+    return eng_text_distance(a, strlen(a), b, strlen(b), fold);
+}
+
+Test(text, distance_counts_single_byte_edits)
+{
+    cr_assert_eq(dist("", "", 0), 0);
+    cr_assert_eq(dist("", "EAST", 0), 4);   /* four insertions */
+    cr_assert_eq(dist("EAST", "", 0), 4);   /* four deletions */
+    cr_assert_eq(dist("WST", "WEST", 0), 1); /* one insertion */
+    cr_assert_eq(dist("EAST", "WEST", 0), 2);
+    cr_assert_eq(dist("kitten", "sitting", 0), 3); /* k->s, e->i, +g */
+    cr_assert_eq(dist("EAST", "EAST", 0), 0);
+}
+
+Test(text, distance_folds_ascii_case_only_when_asked)
+{
+    cr_assert_eq(dist("east", "EAST", 0), 4);
+    cr_assert_eq(dist("east", "EAST", 1), 0);
+    cr_assert_eq(dist("East-2", "EAST-1", 1), 1);
+    /* Only ASCII letters fold: UTF-8 bytes of "Ä" and "ä" differ in one byte. */
+    cr_assert_eq(dist("\xc3\x84", "\xc3\xa4", 1), 1);
+}
+
+Test(text, distance_of_names_longer_than_the_stack_rows)
+{
+    char a[301], b[301];
+    memset(a, 'x', 300);
+    memset(b, 'x', 300);
+    a[300] = b[300] = '\0';
+    b[150] = 'y';
+    cr_assert_eq(dist(a, b, 0), 1);
+    cr_assert_eq(dist(a, "x", 0), 299);
+    cr_assert_eq(dist("x", a, 0), 299);
+}

@@ -1,7 +1,9 @@
-/* Escaping helpers. Both walk the input with fmt_utf8_valid_prefix so that valid runs
- * are copied whole. */
+/* Escaping helpers, which walk the input with fmt_utf8_valid_prefix so that valid runs
+ * are copied whole, and the edit distance behind "did you mean". */
 #include "text.h"
 
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../formats/csv.h"
@@ -120,4 +122,42 @@ eng_rc eng_text_refuse_guarded(eng_err *err, const char *field, const char *s, s
         err->field = field;
     return ENG_FAIL(err, ENG_REFUSED, "%s %s %s; slipway never changes %s, so fix the %s", field, q,
                     why, what, file);
+}
+
+static unsigned char fold(unsigned char c, int fold_case)
+{
+    return fold_case && c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
+}
+
+size_t eng_text_distance(const char *a, size_t la, const char *b, size_t lb, int fold_case)
+{
+    /* Two rows of the table, the previous and the current, over b. */
+    size_t stack[2 * 64];
+    size_t *prev = stack, *cur;
+    if (lb + 1 > 64) {
+        if (lb > SIZE_MAX / (2 * sizeof *prev) - 1 || !(prev = malloc(2 * (lb + 1) * sizeof *prev)))
+            return SIZE_MAX;
+    }
+    cur = prev + lb + 1;
+    for (size_t j = 0; j <= lb; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = i;
+        unsigned char ca = fold((unsigned char)a[i - 1], fold_case);
+        for (size_t j = 1; j <= lb; j++) {
+            size_t best = prev[j - 1] + (ca != fold((unsigned char)b[j - 1], fold_case));
+            if (prev[j] + 1 < best)
+                best = prev[j] + 1;
+            if (cur[j - 1] + 1 < best)
+                best = cur[j - 1] + 1;
+            cur[j] = best;
+        }
+        size_t *t = prev;
+        prev = cur;
+        cur = t;
+    }
+    size_t d = prev[lb];
+    if (lb + 1 > 64)
+        free(prev < cur ? prev : cur);
+    return d;
 }

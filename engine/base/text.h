@@ -25,4 +25,10 @@ void eng_text_quote(char *dst, size_t cap, const char *s, size_t len);
 eng_rc eng_text_refuse_guarded(eng_err *err, const char *field, const char *s, size_t len,
                                const char *what, const char *file);
 
+/* The edit distance (Levenshtein: insertions, deletions and substitutions of one byte)
+ * between a and b, with ASCII letters compared case-folded when fold_case. SIZE_MAX
+ * when out of memory. For "did you mean" in messages: quadratic, so for names, not
+ * records. */
+size_t eng_text_distance(const char *a, size_t la, const char *b, size_t lb, int fold_case);
+
 #endif

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "../../formats/mapping.h"
+#include "policy_refs.h"
 
 /* ---- --history folders ----
  *
@@ -279,6 +280,8 @@ eng_rc eng_setup_new(const eng_run_args *a, eng_setup **out, eng_err *err)
         rc = eng_inventory_load(a->inventory, s->catalog, &s->policy, &s->inventory,
                                 eng_err_fresh(err));
     }
+    if (rc == ENG_OK)
+        rc = eng_policy_check_warehouses(&s->policy, a->policy, s->inventory, eng_err_fresh(err));
     if (rc == ENG_OK) {
         note_input(s, s->first_reference + 1, eng_inventory_file_bytes(s->inventory),
                    eng_inventory_file_sha256(s->inventory),
