@@ -76,9 +76,10 @@ Test(catalog, loads_every_row_in_file_order)
 Test(catalog, keeps_prices_in_minor_units_and_the_currency)
 {
     const eng_product *p = must_load_one(HEADER "TENT,Tent 2P,active,199.90,149.5,EUR\n", "TENT");
-    cr_assert_eq(p->list_minor, 19990);
-    cr_assert_eq(p->min_minor, 14950);
-    cr_assert_eq(p->currency, fmt_currency_find("EUR", 3));
+    cr_assert_eq(p->n_prices, 1);
+    cr_assert_eq(p->prices[0].list_minor, 19990);
+    cr_assert_eq(p->prices[0].min_minor, 14950);
+    cr_assert_eq(p->prices[0].currency, fmt_currency_find("EUR", 3));
     cr_assert_str_eq(p->name, "Tent 2P");
     cr_assert_eq(p->sku_len, 4);
 }
@@ -86,8 +87,8 @@ Test(catalog, keeps_prices_in_minor_units_and_the_currency)
 Test(catalog, zero_decimal_currency_takes_whole_amounts)
 {
     const eng_product *p = must_load_one(HEADER "CUP,Cup,active,1200,1000,JPY\n", "CUP");
-    cr_assert_eq(p->list_minor, 1200);
-    cr_assert_eq(p->min_minor, 1000);
+    cr_assert_eq(p->prices[0].list_minor, 1200);
+    cr_assert_eq(p->prices[0].min_minor, 1000);
 }
 
 Test(catalog, optional_columns_default_to_returnable_policy_window_and_no_bin)
@@ -112,7 +113,7 @@ Test(catalog, columns_are_matched_by_name_in_any_order)
     const eng_product *p = must_load_one(
         "currency,min_price,bin,sku,list_price,status,name\nEUR,4.00,A-1,MUG,5.00,active,Mug\n",
         "MUG");
-    cr_assert_eq(p->list_minor, 500);
+    cr_assert_eq(p->prices[0].list_minor, 500);
     cr_assert_str_eq(p->bin, "A-1");
     cr_assert_str_eq(p->name, "Mug");
 }
@@ -141,7 +142,7 @@ Test(catalog, other_status_is_kept_but_not_active)
 Test(catalog, min_price_equal_to_list_price_is_accepted)
 {
     const eng_product *p = must_load_one(HEADER "MUG,Mug,active,5.00,5.00,EUR\n", "MUG");
-    cr_assert_eq(p->min_minor, p->list_minor);
+    cr_assert_eq(p->prices[0].min_minor, p->prices[0].list_minor);
 }
 
 Test(catalog, returnable_accepts_y_yes_n_no_in_any_case)
@@ -221,6 +222,66 @@ Test(catalog, one_product_is_enough)
 {
     cr_assert_eq(load(HEADER "MUG,Mug,active,8.00,6.00,EUR\n"), ENG_OK, "%s", err.msg);
     cr_assert_eq(eng_catalog_count(cat), 1);
+}
+
+/* ---- prices per currency (issue 14) ---- */
+
+/* A SKU sold in EUR on one channel and GBP on another was refused as a duplicate SKU. */
+Test(catalog, a_sku_may_have_a_row_per_currency)
+{
+    cr_assert_eq(load(HEADER_ALL "MUG,Mug,active,5.00,4.00,EUR,y,30,A-1\n"
+                                 "TENT,Tent,active,199.00,149.00,EUR,y,,B-2\n"
+                                 "MUG,Mug,active,4.50,3.50,GBP,y,30,A-1\n"
+                                 "MUG,Mug,active,700,500,JPY,y,30,A-1\n"),
+                 ENG_OK, "%s", err.msg);
+    cr_assert_eq(eng_catalog_count(cat), 2, "one product per SKU");
+    cr_assert_eq(eng_catalog_find(cat, "MUG", 3), 0);
+    cr_assert_eq(eng_catalog_find(cat, "TENT", 4), 1, "products in order of first rows");
+    const eng_product *p = eng_catalog_get(cat, 0);
+    cr_assert_eq(p->n_prices, 3);
+    int eur = fmt_currency_find("EUR", 3), gbp = fmt_currency_find("GBP", 3),
+        jpy = fmt_currency_find("JPY", 3), usd = fmt_currency_find("USD", 3);
+    cr_assert_eq(p->prices[0].currency, eur, "file order");
+    cr_assert_eq(eng_product_price(p, gbp)->list_minor, 450);
+    cr_assert_eq(eng_product_price(p, gbp)->min_minor, 350);
+    cr_assert_eq(eng_product_price(p, jpy)->min_minor, 500);
+    cr_assert_eq(eng_product_price(p, eur)->min_minor, 400);
+    cr_assert_null(eng_product_price(p, usd));
+    cr_assert_eq(eng_catalog_get(cat, 1)->n_prices, 1);
+}
+
+Test(catalog, refuses_a_sku_twice_in_one_currency_among_others)
+{
+    assert_refused(HEADER "MUG,Mug,active,5.00,4.00,EUR\n"
+                          "MUG,Mug,active,4.50,3.50,GBP\n"
+                          "MUG,Mug,active,6.00,4.00,GBP\n",
+                   4, "sku", "appears twice in GBP (first on line 2)");
+}
+
+Test(catalog, refuses_rows_of_one_sku_differing_in_more_than_prices)
+{
+    static const char *const rows[][2] = {
+        {"MUG,Mug,active,5.00,4.00,EUR,y,30,A-1\nMUG,Cup,active,4.50,3.50,GBP,y,30,A-1\n",
+         "name"},
+        {"MUG,Mug,active,5.00,4.00,EUR,y,30,A-1\nMUG,Mug,retired,4.50,3.50,GBP,y,30,A-1\n",
+         "status"},
+        {"MUG,Mug,active,5.00,4.00,EUR,y,30,A-1\nMUG,Mug,active,4.50,3.50,GBP,y,30,A-2\n",
+         "bin"},
+        {"MUG,Mug,active,5.00,4.00,EUR,y,30,A-1\nMUG,Mug,active,4.50,3.50,GBP,n,30,A-1\n",
+         "returnable"},
+        {"MUG,Mug,active,5.00,4.00,EUR,y,30,A-1\nMUG,Mug,active,4.50,3.50,GBP,y,,A-1\n",
+         "return_window_days"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+        char text[512];
+        snprintf(text, sizeof text, "%s%s", HEADER_ALL, rows[i][0]);
+        eng_catalog_free(cat);
+        cat = NULL;
+        cr_assert_eq(load(text), ENG_REFUSED, "%s accepted", rows[i][1]);
+        cr_assert_eq(err.line, 3);
+        cr_assert_str_eq(err.field, rows[i][1]);
+        cr_assert(strstr(err.msg, "than on line 2"), "%s", err.msg);
+    }
 }
 
 /* ---- refusals ---- */

@@ -569,6 +569,26 @@ static void money_text(char *dst, size_t cap, __int128 v, int currency)
     fmt_buf_release(&b);
 }
 
+/* CURRENCY_MISMATCH's message for an order in currency cur and a SKU with no row in it:
+ * the one currency the SKU has, or its list. */
+static void currency_mismatch_text(char *dst, size_t cap, int cur, const eng_product *p)
+{
+    if (p->n_prices == 1) {
+        snprintf(dst, cap, "order currency %s differs from the catalog currency %s of SKU \"%.60s\"",
+                 fmt_currency_code(cur), fmt_currency_code(p->prices[0].currency), p->sku);
+        return;
+    }
+    char codes[96] = "";
+    size_t len = 0;
+    for (uint32_t i = 0; i < p->n_prices && len + 8 < sizeof codes; i++)
+        len += (size_t)snprintf(codes + len, sizeof codes - len, "%s%s", i ? ", " : "",
+                                fmt_currency_code(p->prices[i].currency));
+    if (len + 8 >= sizeof codes && len < sizeof codes - 4)
+        memcpy(codes + len, "...", 4);
+    snprintf(dst, cap, "order currency %s is not among the catalog currencies %s of SKU \"%.60s\"",
+             fmt_currency_code(cur), codes, p->sku);
+}
+
 /* Currency, per-line money and price floor; fills the order's lines. */
 static eng_rc check_lines(order_check *oc, int *all_amounts)
 {
@@ -609,11 +629,10 @@ static eng_rc check_lines(order_check *oc, int *all_amounts)
         int known = (r->flags & ENG_ROW_QTY_OK) && (r->flags & ENG_ROW_PRICE_OK) && cur >= 0;
         const eng_product *p =
             r->product >= 0 ? eng_catalog_get(n->catalog, (uint32_t)r->product) : NULL;
-        if (p && cur >= 0 && p->currency != cur) {
-            snprintf(msg, sizeof msg,
-                     "order currency %s differs from the catalog currency %s of "
-                     "SKU \"%.60s\"",
-                     fmt_currency_code(cur), fmt_currency_code(p->currency), p->sku);
+        /* The SKU's row in the order's currency (a SKU may have one per currency). */
+        const eng_price *listed = p && cur >= 0 ? eng_product_price(p, cur) : NULL;
+        if (p && cur >= 0 && !listed) {
+            currency_mismatch_text(msg, sizeof msg, cur, p);
             ENG_TRY(
                 raise(oc, r, ENG_CODE_CURRENCY_MISMATCH, col_label(oc, r, FMT_COL_CURRENCY), msg));
         }
@@ -641,9 +660,9 @@ static eng_rc check_lines(order_check *oc, int *all_amounts)
                              fmt_currency_code(cur));
                 ENG_TRY(
                     raise(oc, r, ENG_CODE_BAD_NUMBER, col_label(oc, r, FMT_COL_UNIT_PRICE), msg));
-            } else if (p && p->currency == cur && unit < p->min_minor) {
+            } else if (listed && unit < listed->min_minor) {
                 money_text(a, sizeof a, unit, cur);
-                money_text(b, sizeof b, p->min_minor, cur);
+                money_text(b, sizeof b, listed->min_minor, cur);
                 const char *name = col_label(oc, r, FMT_COL_UNIT_PRICE);
                 if (line_total) /* the price compared is not the one in the file */
                     snprintf(msg, sizeof msg,

@@ -5,6 +5,7 @@
  * reading the product and then its text cost three cache misses (5% of a run's time). */
 #include "catalog.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -137,10 +138,12 @@ static eng_rc add_row(eng_catalog *c, fmt_table *t, eng_err *err)
         return refuse(err, "currency", cur, "is not an ISO 4217 code (EUR, USD...)");
     eng_product p;
     memset(&p, 0, sizeof p);
-    p.currency = (int16_t)currency;
-    ENG_TRY(parse_money(fmt_table_get(t, C_LIST), currency, "list_price", &p.list_minor, err));
-    ENG_TRY(parse_money(fmt_table_get(t, C_MIN), currency, "min_price", &p.min_minor, err));
-    if (p.min_minor > p.list_minor)
+    eng_price price;
+    memset(&price, 0, sizeof price);
+    price.currency = (int16_t)currency;
+    ENG_TRY(parse_money(fmt_table_get(t, C_LIST), currency, "list_price", &price.list_minor, err));
+    ENG_TRY(parse_money(fmt_table_get(t, C_MIN), currency, "min_price", &price.min_minor, err));
+    if (price.min_minor > price.list_minor)
         return refuse(err, "min_price", fmt_table_get(t, C_MIN), "is above list_price");
     fmt_str status = fmt_table_get(t, C_STATUS);
     if (status.len == 0)
@@ -176,14 +179,77 @@ static eng_rc add_row(eng_catalog *c, fmt_table *t, eng_err *err)
     p.name = eng_arena_strndup(c->mem, name.p, name.len);
     p.bin = eng_arena_strndup(c->mem, bin.p, bin.len);
     p.status = eng_arena_strndup(c->mem, status.p, status.len);
-    if (!p.sku || !p.name || !p.bin || !p.status)
+    eng_price *kept = eng_arena_alloc(c->mem, sizeof *kept, _Alignof(eng_price));
+    if (!p.sku || !p.name || !p.bin || !p.status || !kept)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory reading the catalog");
+    *kept = price;
+    p.prices = kept;
+    p.n_prices = 1;
     p.sku_len = (uint32_t)sku.len;
     c->items[c->n++] = p;
     return ENG_OK;
 }
 
-static eng_rc build_index(eng_catalog *c, const uint64_t *lines, eng_err *err)
+/* The column, other than the currency and the prices, in which two rows of one SKU
+ * differ, or NULL. */
+static const char *differs(const eng_product *a, const eng_product *b)
+{
+    if (strcmp(a->name, b->name) != 0)
+        return "name";
+    if (strcmp(a->status, b->status) != 0)
+        return "status";
+    if (strcmp(a->bin, b->bin) != 0)
+        return "bin";
+    if (a->returnable != b->returnable)
+        return "returnable";
+    if (a->return_window != b->return_window)
+        return "return_window_days";
+    return NULL;
+}
+
+/* Row `row` (a product of its own as read) adds its price to product q, the SKU's first
+ * row: refused when q already has the currency or the rows differ in another column. */
+static eng_rc add_price(eng_catalog *c, eng_product *q, uint64_t q_line, const eng_product *row,
+                        uint64_t line, eng_err *err)
+{
+    if (err)
+        err->line = line;
+    const eng_price *price = &row->prices[0];
+    if (eng_product_price(q, price->currency)) {
+        if (err)
+            err->field = "sku";
+        if (q->n_prices == 1)
+            return ENG_FAIL(err, ENG_REFUSED,
+                            "SKU \"%.60s\" appears twice (first on line %llu); keep one row",
+                            q->sku, (unsigned long long)q_line);
+        return ENG_FAIL(err, ENG_REFUSED,
+                        "SKU \"%.60s\" appears twice in %s (first on line %llu); keep one "
+                        "row per currency",
+                        q->sku, fmt_currency_code(price->currency), (unsigned long long)q_line);
+    }
+    const char *column = differs(q, row);
+    if (column) {
+        if (err)
+            err->field = column;
+        return ENG_FAIL(err, ENG_REFUSED,
+                        "SKU \"%.60s\" has another %s than on line %llu; the rows of one SKU "
+                        "may differ only in currency and prices, so fix the catalog",
+                        q->sku, column, (unsigned long long)q_line);
+    }
+    eng_price *grown = eng_arena_alloc(c->mem, (q->n_prices + 1) * sizeof *grown, _Alignof(eng_price));
+    if (!grown)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading the catalog");
+    memcpy(grown, q->prices, q->n_prices * sizeof *grown);
+    grown[q->n_prices] = *price;
+    q->prices = grown;
+    q->n_prices++;
+    return ENG_OK;
+}
+
+/* Index the rows by SKU, a SKU's later rows (other currencies) merged into its first, so
+ * that products are the distinct SKUs in the order they first appear. Products are
+ * compacted in place: product k is at most row k. */
+static eng_rc build_index(eng_catalog *c, uint64_t *lines, eng_err *err)
 {
     size_t size = 16;
     while (size < c->n * 2)
@@ -192,27 +258,33 @@ static eng_rc build_index(eng_catalog *c, const uint64_t *lines, eng_err *err)
     if (!c->index)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory indexing the catalog");
     c->index_mask = size - 1;
+    size_t n_products = 0;
     for (size_t i = 0; i < c->n; i++) {
         const eng_product *p = &c->items[i];
         uint64_t hash = eng_hash_bytes(p->sku, p->sku_len);
         size_t h = hash & c->index_mask;
-        while (c->index[h].product_1) {
+        const sku_slot *found = NULL;
+        for (; c->index[h].product_1; h = (h + 1) & c->index_mask) {
             const sku_slot *q = &c->index[h];
             if (q->tag == (uint32_t)(hash >> 32) && q->len == p->sku_len &&
                 memcmp(slot_sku(q), p->sku, p->sku_len) == 0) {
-                if (err) {
-                    err->line = lines[i];
-                    err->field = "sku";
-                }
-                return ENG_FAIL(err, ENG_REFUSED,
-                                "SKU \"%.60s\" appears twice (first on line %llu); keep one row",
-                                p->sku, (unsigned long long)lines[q->product_1 - 1]);
+                found = q;
+                break;
             }
-            h = (h + 1) & c->index_mask;
         }
+        if (found) {
+            size_t k = found->product_1 - 1;
+            ENG_TRY(add_price(c, &c->items[k], lines[k], p, lines[i], err));
+            continue;
+        }
+        size_t k = n_products++;
+        assert(k <= i);
+        c->items[k] = *p;
+        lines[k] = lines[i];
+        p = &c->items[k];
         sku_slot *slot = &c->index[h];
         slot->tag = (uint32_t)(hash >> 32);
-        slot->product_1 = (uint32_t)i + 1;
+        slot->product_1 = (uint32_t)k + 1;
         slot->len = p->sku_len;
         slot->active = p->active != 0;
         if (p->sku_len <= SLOT_TEXT)
@@ -220,6 +292,7 @@ static eng_rc build_index(eng_catalog *c, const uint64_t *lines, eng_err *err)
         else
             slot->sku.p = p->sku;
     }
+    c->n = n_products;
     return ENG_OK;
 }
 

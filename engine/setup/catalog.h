@@ -1,8 +1,11 @@
-/* The product catalog: what can be sold, at what price floor, in which currency.
+/* The product catalog: what can be sold, and at what price floor in each currency.
  *
- * Loaded once before orders, then read-only, so any thread may look up SKUs without
- * locks. Reference data must be clean (SPEC): a malformed row, a blank or duplicate SKU,
- * a bad price, an unknown currency or a bad flag refuses the run. */
+ * A SKU may have one row per currency (a price list per currency): its rows make one
+ * product with one price per row, and must agree on everything but the currency and the
+ * prices. Loaded once before orders, then read-only, so any thread may look up SKUs
+ * without locks. Reference data must be clean (SPEC): a malformed row, a blank SKU, a
+ * SKU twice in one currency, rows of one SKU that differ in more than their prices, a
+ * bad price, an unknown currency or a bad flag refuses the run. */
 #ifndef ENG_CATALOG_H
 #define ENG_CATALOG_H
 
@@ -20,10 +23,26 @@ typedef struct eng_product {
     int active;            /* status is "active" (any case) */
     int returnable;        /* returnable column, default yes */
     int32_t return_window; /* days, or -1 to use the policy's */
-    int16_t currency;      /* fmt_currency index */
+    uint32_t n_prices;     /* >= 1: one per row of the SKU, in file order */
+    const struct eng_price *prices;
+} eng_product;
+
+/* A product's prices in one currency, in its minor units. */
+typedef struct eng_price {
+    int16_t currency; /* fmt_currency index */
     int64_t list_minor;
     int64_t min_minor;
-} eng_product;
+} eng_price;
+
+/* The product's prices in currency, or NULL when the catalog has no row of the SKU in
+ * it (CURRENCY_MISMATCH). */
+static inline const eng_price *eng_product_price(const eng_product *p, int currency)
+{
+    for (uint32_t i = 0; i < p->n_prices; i++)
+        if (p->prices[i].currency == currency)
+            return &p->prices[i];
+    return NULL;
+}
 
 typedef struct eng_catalog eng_catalog;
 

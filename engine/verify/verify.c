@@ -760,7 +760,7 @@ static eng_rc load_inputs(eng_vrun *v)
         if (!rows)
             return ENG_NOMEM;
         v->catalog_rows = rows;
-        if (added) /* the run refuses a catalog with a SKU twice: the first row stands */
+        if (added) /* a SKU's rows (one per currency) agree but for prices: the first stands */
             v->catalog_rows[id] = (int64_t)r;
     }
     return ENG_OK;
