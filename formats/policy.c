@@ -19,6 +19,46 @@ void fmt_policy_defaults(fmt_policy *p)
     p->warehouse_order = NULL;
     p->n_warehouse_order = 0;
     p->warehouse_order_line = 0;
+    p->cutoff_min = -1;
+    p->cutoff_offset_min = 0;
+    p->cutoff_offset_set = 0;
+}
+
+int64_t fmt_policy_cutoff_ns(const fmt_policy *p, int32_t run_date)
+{
+    if (p->cutoff_min < 0)
+        return INT64_MAX;
+    /* Run dates are 1970-2099 and offsets under a day: no overflow. */
+    int64_t minutes = (int64_t)run_date * 1440 + p->cutoff_min - p->cutoff_offset_min;
+    return minutes * 60 * INT64_C(1000000000);
+}
+
+void fmt_policy_format_hhmm(char *dst, int32_t minutes, int with_sign)
+{
+    int32_t m = minutes < 0 ? -minutes : minutes;
+    if (with_sign)
+        *dst++ = minutes < 0 ? '-' : '+';
+    dst[0] = (char)('0' + m / 600);
+    dst[1] = (char)('0' + m / 60 % 10);
+    dst[2] = ':';
+    dst[3] = (char)('0' + m % 60 / 10);
+    dst[4] = (char)('0' + m % 10);
+    dst[5] = '\0';
+}
+
+/* "HH:MM" (two digits each) of at most max_minutes into *minutes; 0 when it is not. */
+static int parse_hhmm(fmt_str v, int max_minutes, int32_t *minutes)
+{
+    if (v.len != 5 || v.p[2] != ':')
+        return 0;
+    for (int i = 0; i < 5; i++)
+        if (i != 2 && (v.p[i] < '0' || v.p[i] > '9'))
+            return 0;
+    int h = (v.p[0] - '0') * 10 + (v.p[1] - '0'), m = (v.p[3] - '0') * 10 + (v.p[4] - '0');
+    if (m > 59 || h * 60 + m > max_minutes)
+        return 0;
+    *minutes = h * 60 + m;
+    return 1;
 }
 
 void fmt_policy_release(fmt_policy *p)
@@ -136,12 +176,24 @@ static eng_rc set_key(fmt_policy *p, fmt_str key, fmt_str v, eng_err *err)
         p->restocking_fee_pct = pct;
     } else if (str_is(key, "warehouse_order")) {
         return set_warehouses(p, v, err);
+    } else if (str_is(key, "cutoff")) {
+        if (!parse_hhmm(v, 23 * 60 + 59, &p->cutoff_min))
+            return bad_value(err, "cutoff", v, "is not a time of day HH:MM (00:00-23:59)");
+    } else if (str_is(key, "cutoff_offset")) {
+        fmt_str hhmm = {v.p + 1, v.len ? v.len - 1 : 0};
+        int32_t minutes;
+        if (v.len == 0 || (v.p[0] != '+' && v.p[0] != '-') || !parse_hhmm(hhmm, 14 * 60, &minutes))
+            return bad_value(err, "cutoff_offset", v,
+                             "is not an offset from UTC +HH:MM or -HH:MM (up to 14:00)");
+        p->cutoff_offset_min = v.p[0] == '-' ? -minutes : minutes;
+        p->cutoff_offset_set = 1;
     } else {
         if (err)
             err->field = NULL;
         return ENG_FAIL(err, ENG_REFUSED,
                         "unknown policy key \"%.*s\"; known keys: allocation, max_error_rate, "
-                        "return_window_days, restocking_fee_pct, warehouse_order",
+                        "return_window_days, restocking_fee_pct, warehouse_order, cutoff, "
+                        "cutoff_offset",
                         (int)(key.len > 40 ? 40 : key.len), key.p);
     }
     return ENG_OK;
@@ -149,10 +201,13 @@ static eng_rc set_key(fmt_policy *p, fmt_str key, fmt_str v, eng_err *err)
 
 eng_rc fmt_policy_parse(const char *path, const char *text, size_t len, fmt_policy *p, eng_err *err)
 {
-    static const char *const keys[] = {"allocation", "max_error_rate", "return_window_days",
-                                       "restocking_fee_pct", "warehouse_order"};
-    int seen[5] = {0};
-    uint64_t line = 0;
+    static const char *const keys[] = {"allocation",         "max_error_rate",
+                                       "return_window_days", "restocking_fee_pct",
+                                       "warehouse_order",    "cutoff",
+                                       "cutoff_offset"};
+    enum { N_KEYS = sizeof keys / sizeof *keys };
+    int seen[N_KEYS] = {0};
+    uint64_t line = 0, offset_line = 0;
     size_t pos = 0;
     eng_rc rc = ENG_OK;
     if (err) {
@@ -194,7 +249,7 @@ eng_rc fmt_policy_parse(const char *path, const char *text, size_t len, fmt_poli
         }
         fmt_str key = trim(body.p, (size_t)(eq - body.p));
         fmt_str value = trim(eq + 1, body.len - (size_t)(eq - body.p) - 1);
-        for (int k = 0; k < 5; k++) {
+        for (int k = 0; k < N_KEYS; k++) {
             if (str_is(key, keys[k]) && seen[k]++) {
                 if (err)
                     err->field = keys[k];
@@ -205,6 +260,16 @@ eng_rc fmt_policy_parse(const char *path, const char *text, size_t len, fmt_poli
             rc = set_key(p, key, value, err);
         if (rc == ENG_OK && str_is(key, "warehouse_order"))
             p->warehouse_order_line = line;
+        if (rc == ENG_OK && str_is(key, "cutoff_offset"))
+            offset_line = line;
+    }
+    if (rc == ENG_OK && p->cutoff_offset_set && p->cutoff_min < 0) {
+        if (err) {
+            err->line = offset_line;
+            err->field = "cutoff_offset";
+        }
+        rc = ENG_FAIL(err, ENG_REFUSED, "cutoff_offset is given without cutoff; add cutoff = HH:MM "
+                                        "or remove it");
     }
     if (rc != ENG_OK)
         fmt_policy_release(p);

@@ -6,6 +6,8 @@
  *   return_window_days  = 30       whole days, >= 0
  *   restocking_fee_pct  = 0        decimal percent, 0..100
  *   warehouse_order     =          comma list of warehouse names
+ *   cutoff              =          HH:MM on the run date: later orders wait (issue 14)
+ *   cutoff_offset       = +00:00   the cut-off's zone, as an offset from UTC (±HH:MM)
  * An unknown key, a key given twice, or a bad value refuses the run; warehouse names the
  * inventory lacks are refused once it is loaded (engine/setup/policy_refs). */
 #ifndef FMT_POLICY_H
@@ -28,7 +30,18 @@ typedef struct fmt_policy {
     char **warehouse_order; /* owned; n_warehouse_order names */
     size_t n_warehouse_order;
     uint64_t warehouse_order_line; /* where the file sets it (for messages), 0 if unset */
+    int32_t cutoff_min;            /* minutes after midnight; -1: no cut-off */
+    int32_t cutoff_offset_min;     /* minutes east of UTC, -840..840 */
+    int cutoff_offset_set;         /* the file gives cutoff_offset (the manifest says so) */
 } fmt_policy;
+
+/* The cut-off as an instant, in ns since 1970 UTC, for a run date in days since 1970:
+ * orders with an order_time after it wait for tomorrow. INT64_MAX without a cut-off. */
+int64_t fmt_policy_cutoff_ns(const fmt_policy *p, int32_t run_date);
+
+/* "HH:MM" of minutes after midnight, and "+HH:MM" or "-HH:MM" of an offset, as the
+ * policy file writes them (dst holds at least 7 bytes). */
+void fmt_policy_format_hhmm(char *dst, int32_t minutes, int with_sign);
 
 /* Fill p with SPEC's defaults. */
 void fmt_policy_defaults(fmt_policy *p);

@@ -420,3 +420,64 @@ Test(policy, latin1_value_is_refused_latin1_comment_is_not_read)
     cr_assert_eq(p.allocation, FMT_ALLOC_PARTIAL);
     fmt_policy_release(&p);
 }
+
+/* ---- cutoff (issue 14) ---- */
+
+Test(policy, no_cutoff_by_default)
+{
+    fmt_policy p = accept("allocation = partial\n");
+    cr_assert_eq(p.cutoff_min, -1);
+    cr_assert_eq(p.cutoff_offset_set, 0);
+    cr_assert_eq(fmt_policy_cutoff_ns(&p, 20784), INT64_MAX);
+    fmt_policy_release(&p);
+}
+
+Test(policy, cutoff_and_offset_give_an_instant_on_the_run_date)
+{
+    fmt_policy p = accept("cutoff = 14:00\ncutoff_offset = +01:00\n");
+    cr_assert_eq(p.cutoff_min, 14 * 60);
+    cr_assert_eq(p.cutoff_offset_min, 60);
+    cr_assert_eq(p.cutoff_offset_set, 1);
+    /* 2026-11-27 is day 20784; 14:00 at UTC+1 is 13:00 UTC. */
+    int64_t want = (INT64_C(20784) * 86400 + 13 * 3600) * INT64_C(1000000000);
+    cr_assert_eq(fmt_policy_cutoff_ns(&p, 20784), want);
+    fmt_policy_release(&p);
+    p = accept("cutoff = 00:00\ncutoff_offset = -05:30\n");
+    cr_assert_eq(fmt_policy_cutoff_ns(&p, 20784),
+                 (INT64_C(20784) * 86400 + 5 * 3600 + 30 * 60) * INT64_C(1000000000));
+    fmt_policy_release(&p);
+    p = accept("cutoff = 23:59\n");
+    cr_assert_eq(p.cutoff_offset_min, 0);
+    cr_assert_eq(p.cutoff_offset_set, 0);
+    fmt_policy_release(&p);
+}
+
+Test(policy, cutoff_formats_back_as_written)
+{
+    char b[8];
+    fmt_policy_format_hhmm(b, 14 * 60 + 5, 0);
+    cr_assert_str_eq(b, "14:05");
+    fmt_policy_format_hhmm(b, -(5 * 60 + 30), 1);
+    cr_assert_str_eq(b, "-05:30");
+    fmt_policy_format_hhmm(b, 0, 1);
+    cr_assert_str_eq(b, "+00:00");
+}
+
+Test(policy, refuses_bad_cutoffs)
+{
+    assert_refused("cutoff = 24:00\n", 1, "cutoff");
+    assert_refused("cutoff = 9:00\n", 1, "cutoff");
+    assert_refused("cutoff = 12:60\n", 1, "cutoff");
+    assert_refused("cutoff = noon\n", 1, "cutoff");
+    assert_refused("cutoff = 12:00\ncutoff_offset = 01:00\n", 2, "cutoff_offset"); /* no sign */
+    assert_refused("cutoff = 12:00\ncutoff_offset = +14:30\n", 2, "cutoff_offset");
+    assert_refused("cutoff = 12:00\ncutoff = 13:00\n", 2, "cutoff");
+    /* An offset alone would do nothing: refused, naming its line. */
+    assert_refused("# zone\ncutoff_offset = +02:00\n", 2, "cutoff_offset");
+    fmt_policy p = accept("cutoff = 12:00\ncutoff_offset = +14:00\n");
+    cr_assert_eq(p.cutoff_offset_min, 14 * 60);
+    fmt_policy_release(&p);
+    p = accept("cutoff = 12:00\ncutoff_offset = -14:00\n");
+    cr_assert_eq(p.cutoff_offset_min, -14 * 60);
+    fmt_policy_release(&p);
+}

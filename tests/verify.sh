@@ -37,6 +37,8 @@
 #   exchange          a night-2 replacement's qty +1, stock taken    -> 7, 9
 #   four outputs      picklist, backorders, alerts, returns_analysis
 #                     deleted with their manifest entries            -> 6
+#   after cut-off     (issue 14) an order after the cut-off labelled
+#                     INSUFFICIENT_STOCK in its status and backorders -> 8
 #   special files     a manifest naming /dev/zero; an output that is
 #                     a FIFO: refused by name, exit 3, within 20 s
 #
@@ -217,6 +219,22 @@ for m in "$root"/tests/cases/*/expected/manifest.json; do
 done
 
 # ---- corruptions -------------------------------------------------------------------------
+# Issue 14's cut-off (tests/cases/cutoff, whose manifest names its inputs from the root):
+# an order that came after it relabelled as merely short of stock, in order_status.csv and
+# backorders.csv alike; and the cut-off ignored, that order's MUG shipped (a slip, stock
+# taken, status SHIPPED, out of backorders.csv).
+cd "$root" || exit 1
+copy tests/cases/cutoff/expected "$work/cut"
+sed '/^K-4,/s/AFTER_CUTOFF/INSUFFICIENT_STOCK/' "$work/cut/order_status.csv" >"$work/cut/s.tmp" &&
+    mv "$work/cut/s.tmp" "$work/cut/order_status.csv"
+sed '/^K-4,/s/AFTER_CUTOFF/INSUFFICIENT_STOCK/' "$work/cut/backorders.csv" >"$work/cut/b.tmp" &&
+    mv "$work/cut/b.tmp" "$work/cut/backorders.csv"
+fix_manifest "$work/cut"
+expect "an order after the cut-off labelled INSUFFICIENT_STOCK" "$work/cut" 4 "8"
+grep -q "^invariant 8 broken: .*order K-4 (BACKORDERED) has code \"INSUFFICIENT_STOCK\"; expected \"AFTER_CUTOFF\"" "$work/out" ||
+    report bad "cut-off relabelled: no finding names K-4's code"
+cd "$work" || exit 1
+
 # Oversell: a slip line ships 1000 more; tomorrow's inventory and the manifest agree.
 copy night1 c && n=$(pick c/slips.csv ',MAIN,') && sku=$(sed -n "${n}p" c/slips.csv | cut -d, -f5)
 edit_line c/slips.csv "$n" '$7 += 1000'

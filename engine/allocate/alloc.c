@@ -78,6 +78,7 @@ typedef struct alloc_ctx {
     size_t run_len[ENG_PARTS];
     unsigned n_workers;
     int64_t *demand; /* a row of n_products per worker; row 0 ends as the total */
+    int64_t cutoff_ns; /* later orders wait for tomorrow (policy cutoff); INT64_MAX: none */
     /* passes over al->ranked, CHUNK orders per task */
     const uint8_t *contended;
     size_t n_chunks;
@@ -218,6 +219,12 @@ static eng_rc rank_task(void *ctx, size_t p, unsigned worker, eng_err *err)
             place = j;
         if (o->status != ENG_ST_BACKORDERED) /* valid, not yet allocated */
             continue;
+        if (eng_order_time_ns(o) > a->cutoff_ns) {
+            /* Ordered after tonight's cut-off: it waits for tomorrow's run, open and
+             * unranked, so it reserves nothing and is no alert demand. */
+            o->code = ENG_CODE_AFTER_CUTOFF;
+            continue;
+        }
         eng_rank_key_set(&keys[k++], o, (uint32_t)place, (uint32_t)j);
         for (uint32_t i = 0; i < o->n_lines; i++) {
             int64_t qty = eng_line_qty(&o->lines[i]);
@@ -357,7 +364,8 @@ size_t eng_alloc_order_warehouses(const eng_inventory *inv, const eng_order *o, 
 }
 
 /* Status and status-row figures of an order whose lines hold their results; returns
- * the slips it needs. */
+ * the slips it needs. (An order after the cut-off is never ranked: rank_task leaves it
+ * BACKORDERED with AFTER_CUTOFF and its figures as ordered.) */
 static uint32_t settle_order(const eng_inventory *inv, eng_order *o, uint32_t *ranks, size_t n_wh)
 {
     int64_t shipped_units = 0, outstanding = 0;
@@ -527,6 +535,7 @@ eng_rc eng_allocation_run(const eng_setup *setup, eng_book *book, const eng_hist
     a.al = al;
     a.n_products = eng_catalog_count(setup->catalog);
     a.n_workers = eng_pool_threads(pool);
+    a.cutoff_ns = fmt_policy_cutoff_ns(&setup->policy, setup->run_date);
     uint8_t *contended = calloc(a.n_products ? a.n_products : 1, 1);
     if (!contended)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");

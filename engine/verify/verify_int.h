@@ -313,6 +313,11 @@ const char *eng__verify_head(const eng_vrun *v, const eng_vorder *o, fmt_col c);
 /* The order id of o as the run shows it, NUL-terminated. */
 const char *eng__verify_order_id(const eng_vrun *v, const eng_vorder *o);
 
+/* Whether the policy's cut-off holds order o over to tomorrow (README, "Policy keys"):
+ * its order_time is after HH:MM of the manifest's run_date in the zone of cutoff_offset.
+ * Such a valid order is BACKORDERED with AFTER_CUTOFF, ships nothing and is no demand. */
+int eng__verify_after_cutoff(const eng_vrun *v, const eng_vorder *o);
+
 /* The order tonight's slips of (channel, id) belong to: the pair's order from the
  * earliest file (re-sent copies never ship), or NULL when no orders file holds it. */
 eng_vorder *eng__verify_find_order(eng_vrun *v, const char *channel, const char *id);

@@ -27,6 +27,7 @@
 
 #include "../../formats/chunker.h"
 #include "../../formats/currency.h"
+#include "../../formats/isotime.h"
 #include "../../formats/layout.h"
 #include "../../formats/mapping.h"
 #include "../../formats/num.h"
@@ -1159,6 +1160,23 @@ const char *eng__verify_head(const eng_vrun *v, const eng_vorder *o, fmt_col c)
     for (int k = 0; k < i; k++)
         p += strlen(p) + 1;
     return p;
+}
+
+int eng__verify_after_cutoff(const eng_vrun *v, const eng_vorder *o)
+{
+    if (v->policy.cutoff_min < 0 || !v->manifest)
+        return 0;
+    const char *date = fmt_json_member_str(v->manifest, "run_date");
+    const char *when = eng__verify_head(v, o, FMT_COL_ORDER_TIME);
+    int32_t day;
+    int64_t ns;
+    if (!date || fmt_isodate_parse(date, strlen(date), &day) != 0 ||
+        fmt_isotime_parse(when, strlen(when), &ns) != 0)
+        return 0;
+    int64_t cutoff_s =
+        ((int64_t)day * 1440 + v->policy.cutoff_min - v->policy.cutoff_offset_min) * 60;
+    /* Whole seconds: an order in the cut-off's own second but after it is later too. */
+    return ns / 1000000000 > cutoff_s || (ns / 1000000000 == cutoff_s && ns % 1000000000 > 0);
 }
 
 const char *eng__verify_order_id(const eng_vrun *v, const eng_vorder *o)

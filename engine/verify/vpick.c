@@ -17,7 +17,8 @@
  * A catalog SKU with no inventory row that valid orders (or a waiting exchange) want is a
  * STOCKOUT at the first warehouse of all, on_hand 0, shortfall and suggested_qty its
  * demand. A valid order is one of check 8's: a status row, no rejecting exception, no
- * marketplace status, something outstanding. Sums saturate, as the run's do. */
+ * marketplace status, something outstanding; one after the policy's cut-off is no demand
+ * tonight. Sums saturate, as the run's do. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -218,8 +219,8 @@ static eng_rc check_alerts(eng_vrun *v, fmt_buf *key, size_t *n_alerts)
         demand[s] = v->slots[s].shipped;
     for (size_t oid = 0; oid < v->n_orders; oid++) {
         const eng_vorder *o = &v->orders[oid];
-        if (!is_valid(v, o))
-            continue;
+        if (!is_valid(v, o) || eng__verify_after_cutoff(v, o))
+            continue; /* an order after the cut-off waits for tomorrow: no demand tonight */
         for (uint32_t i = 0; i < o->n_lines; i++) {
             const eng_vline *ln = &v->lines[o->first_line + i];
             if (ln->outstanding > ln->shipped && ln->sku != ENG_VNONE)

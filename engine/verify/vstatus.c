@@ -15,7 +15,8 @@
  *     nothing, as does one whose every line is the marketplace's;
  *   - otherwise the order is SHIPPED when the slips ship every outstanding unit, PARTIAL
  *     when some (never under ship_complete), BACKORDERED when none; the code is
- *     INSUFFICIENT_STOCK exactly when it is left open;
+ *     INSUFFICIENT_STOCK exactly when it is left open; but an order after the policy's
+ *     cut-off (eng__verify_after_cutoff) is BACKORDERED with AFTER_CUTOFF and ships nothing;
  *   - lines, units and amount are what shipped for SHIPPED and PARTIAL (the amount the
  *     parts' differences of the cumulative amount), what was ordered otherwise;
  *   - what could have shipped: stock only goes down while orders are served (restocks and
@@ -300,6 +301,19 @@ static void check_order(status_ctx *c, size_t r, const eng_vorder *o)
         check_figures(c, r, o, o->n_lines, o->units, o->amount_minor, "what it ordered");
         return;
     }
+    if (eng__verify_after_cutoff(v, o)) {
+        snprintf(why, sizeof why,
+                 "its order_time %.40s is after tonight's cut-off, so it waits for tomorrow%s",
+                 eng__verify_head(v, o, FMT_COL_ORDER_TIME),
+                 o->slip_rows ? " and ships nothing tonight" : "");
+        expect(c, r, o, "BACKORDERED", "AFTER_CUTOFF", why);
+        if (o->slip_rows)
+            eng_vreport_broken(v->report, INV,
+                               "order %s (%s:%llu) came after tonight's cut-off, but %s ships it",
+                               id, src, (unsigned long long)o->line, eng_vtable_label(v->slips));
+        check_figures(c, r, o, o->n_lines, o->units, o->amount_minor, "what it ordered");
+        return;
+    }
     const char *want = t.shipped == 0 ? "BACKORDERED" : t.all_shipped ? "SHIPPED" : "PARTIAL";
     snprintf(why, sizeof why, "%s ships %lld of its %lld outstanding units",
              eng_vtable_label(v->slips), (long long)t.shipped, (long long)t.outstanding);
@@ -363,7 +377,10 @@ static void expected_value(const eng_vrun *v, const eng_vorder *o, const eng_vli
         int64_t open = ln->outstanding - ln->shipped;
         snprintf(dst, cap, "%lld", (long long)(open > 0 ? open : 0));
     } else if (k == BO_CODE) {
-        snprintf(dst, cap, "%s", ln->outstanding > ln->shipped ? "INSUFFICIENT_STOCK" : "");
+        snprintf(dst, cap, "%s",
+                 ln->outstanding <= ln->shipped      ? ""
+                 : eng__verify_after_cutoff(v, o) ? "AFTER_CUTOFF"
+                                                  : "INSUFFICIENT_STOCK");
     } else if (k == BO_LINE_AMOUNT) {
         eng__verify_amount_text(dst, cap, eng__verify_line_amount(ln, ln->ordered), cur);
     }

@@ -76,6 +76,18 @@ eng_rc eng_manifest_write(const eng_products *n, const eng_output_file *files, s
     for (size_t i = 0; i < n->setup->policy.n_warehouse_order; i++)
         fmt_json_str(&j, NULL, n->setup->policy.warehouse_order[i]);
     fmt_json_array_end(&j);
+    /* Keys that came later are recorded only when the policy sets them, so that a night
+     * without them keeps its manifest's bytes. */
+    const fmt_policy *pol = &n->setup->policy;
+    if (pol->cutoff_min >= 0) {
+        char hhmm[8];
+        fmt_policy_format_hhmm(hhmm, pol->cutoff_min, 0);
+        fmt_json_str(&j, "cutoff", hhmm);
+        if (pol->cutoff_offset_set) {
+            fmt_policy_format_hhmm(hhmm, pol->cutoff_offset_min, 1);
+            fmt_json_str(&j, "cutoff_offset", hhmm);
+        }
+    }
     fmt_json_object_end(&j);
     fmt_json_array_begin(&j, "inputs");
     /* Reference files first (the --format map:FILE mapping with them), then orders,

@@ -574,7 +574,12 @@ static eng_rc write_backorders(writer *w, worker_state *ws)
             eng_ro_fields(ro, ws->mid.p, ws->mid.len);
             eng_ro_i64(ro, (int64_t)k + 1); /* line_no */
             eng_ro_i64(ro, open);
-            eng_ro_fields(ro, open > 0 ? "INSUFFICIENT_STOCK" : "", open > 0 ? 18 : 0);
+            /* An open order's code: INSUFFICIENT_STOCK, or AFTER_CUTOFF for one that waits. */
+            assert(o->code == ENG_CODE_INSUFFICIENT_STOCK || o->code == ENG_CODE_AFTER_CUTOFF);
+            if (open > 0)
+                eng_ro_str(ro, eng_code_name((eng_code)o->code));
+            else
+                eng_ro_sep(ro);
             /* Exact even for a marketplace's line total, which unit_price rounds; last, so
              * SPEC's columns keep their places. */
             eng_ro_money(ro, eng_line_amount(ln, eng_line_ordered(ln)), o->currency);
