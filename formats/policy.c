@@ -201,10 +201,9 @@ static eng_rc set_key(fmt_policy *p, fmt_str key, fmt_str v, eng_err *err)
 
 eng_rc fmt_policy_parse(const char *path, const char *text, size_t len, fmt_policy *p, eng_err *err)
 {
-    static const char *const keys[] = {"allocation",         "max_error_rate",
-                                       "return_window_days", "restocking_fee_pct",
-                                       "warehouse_order",    "cutoff",
-                                       "cutoff_offset"};
+    static const char *const keys[] = {
+        "allocation",      "max_error_rate", "return_window_days", "restocking_fee_pct",
+        "warehouse_order", "cutoff",         "cutoff_offset"};
     enum { N_KEYS = sizeof keys / sizeof *keys };
     int seen[N_KEYS] = {0};
     uint64_t line = 0, offset_line = 0;
@@ -268,8 +267,9 @@ eng_rc fmt_policy_parse(const char *path, const char *text, size_t len, fmt_poli
             err->line = offset_line;
             err->field = "cutoff_offset";
         }
-        rc = ENG_FAIL(err, ENG_REFUSED, "cutoff_offset is given without cutoff; add cutoff = HH:MM "
-                                        "or remove it");
+        rc = ENG_FAIL(err, ENG_REFUSED,
+                      "cutoff_offset is given without cutoff; add cutoff = HH:MM "
+                      "or remove it");
     }
     if (rc != ENG_OK)
         fmt_policy_release(p);

@@ -77,9 +77,9 @@ Test(catalog, keeps_prices_in_minor_units_and_the_currency)
 {
     const eng_product *p = must_load_one(HEADER "TENT,Tent 2P,active,199.90,149.5,EUR\n", "TENT");
     cr_assert_eq(p->n_prices, 1);
-    cr_assert_eq(p->prices[0].list_minor, 19990);
-    cr_assert_eq(p->prices[0].min_minor, 14950);
-    cr_assert_eq(p->prices[0].currency, fmt_currency_find("EUR", 3));
+    cr_assert_eq(p->price.list_minor, 19990);
+    cr_assert_eq(p->price.min_minor, 14950);
+    cr_assert_eq(p->price.currency, fmt_currency_find("EUR", 3));
     cr_assert_str_eq(p->name, "Tent 2P");
     cr_assert_eq(p->sku_len, 4);
 }
@@ -87,8 +87,8 @@ Test(catalog, keeps_prices_in_minor_units_and_the_currency)
 Test(catalog, zero_decimal_currency_takes_whole_amounts)
 {
     const eng_product *p = must_load_one(HEADER "CUP,Cup,active,1200,1000,JPY\n", "CUP");
-    cr_assert_eq(p->prices[0].list_minor, 1200);
-    cr_assert_eq(p->prices[0].min_minor, 1000);
+    cr_assert_eq(p->price.list_minor, 1200);
+    cr_assert_eq(p->price.min_minor, 1000);
 }
 
 Test(catalog, optional_columns_default_to_returnable_policy_window_and_no_bin)
@@ -113,7 +113,7 @@ Test(catalog, columns_are_matched_by_name_in_any_order)
     const eng_product *p = must_load_one(
         "currency,min_price,bin,sku,list_price,status,name\nEUR,4.00,A-1,MUG,5.00,active,Mug\n",
         "MUG");
-    cr_assert_eq(p->prices[0].list_minor, 500);
+    cr_assert_eq(p->price.list_minor, 500);
     cr_assert_str_eq(p->bin, "A-1");
     cr_assert_str_eq(p->name, "Mug");
 }
@@ -142,7 +142,7 @@ Test(catalog, other_status_is_kept_but_not_active)
 Test(catalog, min_price_equal_to_list_price_is_accepted)
 {
     const eng_product *p = must_load_one(HEADER "MUG,Mug,active,5.00,5.00,EUR\n", "MUG");
-    cr_assert_eq(p->prices[0].min_minor, p->prices[0].list_minor);
+    cr_assert_eq(p->price.min_minor, p->price.list_minor);
 }
 
 Test(catalog, returnable_accepts_y_yes_n_no_in_any_case)
@@ -241,7 +241,7 @@ Test(catalog, a_sku_may_have_a_row_per_currency)
     cr_assert_eq(p->n_prices, 3);
     int eur = fmt_currency_find("EUR", 3), gbp = fmt_currency_find("GBP", 3),
         jpy = fmt_currency_find("JPY", 3), usd = fmt_currency_find("USD", 3);
-    cr_assert_eq(p->prices[0].currency, eur, "file order");
+    cr_assert_eq(p->price.currency, eur, "file order");
     cr_assert_eq(eng_product_price(p, gbp)->list_minor, 450);
     cr_assert_eq(eng_product_price(p, gbp)->min_minor, 350);
     cr_assert_eq(eng_product_price(p, jpy)->min_minor, 500);
@@ -250,23 +250,47 @@ Test(catalog, a_sku_may_have_a_row_per_currency)
     cr_assert_eq(eng_catalog_get(cat, 1)->n_prices, 1);
 }
 
+/* Prices grow by doubling; every one stays where its currency finds it. */
+Test(catalog, a_sku_in_many_currencies_keeps_every_price)
+{
+    static const char *const codes[] = {"EUR", "GBP", "USD", "CHF", "SEK", "NOK", "DKK",
+                                        "PLN", "CZK", "HUF", "CAD", "AUD", "NZD", "JPY"};
+    enum { N = sizeof codes / sizeof *codes };
+    char text[2048];
+    size_t len = (size_t)snprintf(text, sizeof text, "%s", HEADER);
+    for (int i = 0; i < N; i++)
+        len += (size_t)snprintf(text + len, sizeof text - len, "MUG,Mug,active,%d00,%d00,%s\n",
+                                i + 10, i + 1, codes[i]);
+    cr_assert_eq(load(text), ENG_OK, "%s", err.msg);
+    const eng_product *p = eng_catalog_get(cat, 0);
+    cr_assert_eq(eng_catalog_count(cat), 1);
+    cr_assert_eq(p->n_prices, N);
+    for (int i = 0; i < N; i++) {
+        int cur = fmt_currency_find(codes[i], 3);
+        const eng_price *pr = eng_product_price(p, cur);
+        cr_assert_not_null(pr, "%s", codes[i]);
+        int digits = fmt_currency_minor_digits(cur);
+        int64_t scale = digits == 0 ? 1 : digits == 2 ? 100 : 1000;
+        cr_assert_eq(pr->list_minor, (int64_t)(i + 10) * 100 * scale, "%s", codes[i]);
+        cr_assert_eq(pr->line, (uint64_t)i + 2, "%s", codes[i]);
+    }
+}
+
 Test(catalog, refuses_a_sku_twice_in_one_currency_among_others)
 {
     assert_refused(HEADER "MUG,Mug,active,5.00,4.00,EUR\n"
                           "MUG,Mug,active,4.50,3.50,GBP\n"
                           "MUG,Mug,active,6.00,4.00,GBP\n",
-                   4, "sku", "appears twice in GBP (first on line 2)");
+                   4, "sku", "appears twice in GBP (first on line 3)");
 }
 
 Test(catalog, refuses_rows_of_one_sku_differing_in_more_than_prices)
 {
     static const char *const rows[][2] = {
-        {"MUG,Mug,active,5.00,4.00,EUR,y,30,A-1\nMUG,Cup,active,4.50,3.50,GBP,y,30,A-1\n",
-         "name"},
+        {"MUG,Mug,active,5.00,4.00,EUR,y,30,A-1\nMUG,Cup,active,4.50,3.50,GBP,y,30,A-1\n", "name"},
         {"MUG,Mug,active,5.00,4.00,EUR,y,30,A-1\nMUG,Mug,retired,4.50,3.50,GBP,y,30,A-1\n",
          "status"},
-        {"MUG,Mug,active,5.00,4.00,EUR,y,30,A-1\nMUG,Mug,active,4.50,3.50,GBP,y,30,A-2\n",
-         "bin"},
+        {"MUG,Mug,active,5.00,4.00,EUR,y,30,A-1\nMUG,Mug,active,4.50,3.50,GBP,y,30,A-2\n", "bin"},
         {"MUG,Mug,active,5.00,4.00,EUR,y,30,A-1\nMUG,Mug,active,4.50,3.50,GBP,n,30,A-1\n",
          "returnable"},
         {"MUG,Mug,active,5.00,4.00,EUR,y,30,A-1\nMUG,Mug,active,4.50,3.50,GBP,y,,A-1\n",

@@ -19,6 +19,9 @@ static void assert_defaults(const fmt_policy *p)
     cr_assert_eq(p->restocking_fee_pct.mant, 0);
     cr_assert_eq(p->n_warehouse_order, 0);
     cr_assert_null(p->warehouse_order);
+    cr_assert_eq(p->cutoff_min, -1);
+    cr_assert_eq(p->cutoff_offset_min, 0);
+    cr_assert_eq(p->cutoff_offset_set, 0);
 }
 
 /* text must be refused on `line`, naming `field` (NULL for none); p back to defaults. */

@@ -202,8 +202,8 @@ static size_t dist(const char *a, const char *b, int fold)
 Test(text, distance_counts_single_byte_edits)
 {
     cr_assert_eq(dist("", "", 0), 0);
-    cr_assert_eq(dist("", "EAST", 0), 4);   /* four insertions */
-    cr_assert_eq(dist("EAST", "", 0), 4);   /* four deletions */
+    cr_assert_eq(dist("", "EAST", 0), 4);    /* four insertions */
+    cr_assert_eq(dist("EAST", "", 0), 4);    /* four deletions */
     cr_assert_eq(dist("WST", "WEST", 0), 1); /* one insertion */
     cr_assert_eq(dist("EAST", "WEST", 0), 2);
     cr_assert_eq(dist("kitten", "sitting", 0), 3); /* k->s, e->i, +g */

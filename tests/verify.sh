@@ -39,6 +39,10 @@
 #                     deleted with their manifest entries            -> 6
 #   after cut-off     (issue 14) an order after the cut-off labelled
 #                     INSUFFICIENT_STOCK in its status and backorders -> 8
+#   cut-off ignored   that order shipped (a slip, stock and pick list
+#                     to match, status SHIPPED, out of backorders)    -> 8
+#   held at the cut-off  the order exactly at the instant held back
+#                     as AFTER_CUTOFF (slip removed, stock back)      -> 8
 #   special files     a manifest naming /dev/zero; an output that is
 #                     a FIFO: refused by name, exit 3, within 20 s
 #
@@ -221,7 +225,7 @@ done
 # ---- corruptions -------------------------------------------------------------------------
 # Issue 14's cut-off (tests/cases/cutoff, whose manifest names its inputs from the root):
 # an order that came after it relabelled as merely short of stock, in order_status.csv and
-# backorders.csv alike; and the cut-off ignored, that order's MUG shipped (a slip, stock
+# backorders.csv alike; then the cut-off ignored, that order's MUGs shipped (a slip, stock
 # taken, status SHIPPED, out of backorders.csv).
 cd "$root" || exit 1
 copy tests/cases/cutoff/expected "$work/cut"
@@ -233,6 +237,29 @@ fix_manifest "$work/cut"
 expect "an order after the cut-off labelled INSUFFICIENT_STOCK" "$work/cut" 4 "8"
 grep -q "^invariant 8 broken: .*order K-4 (BACKORDERED) has code \"INSUFFICIENT_STOCK\"; expected \"AFTER_CUTOFF\"" "$work/out" ||
     report bad "cut-off relabelled: no finding names K-4's code"
+copy tests/cases/cutoff/expected "$work/cut"
+echo "OUT-20261127-000005,K-4,shop,1,MUG,Enamel mug,3,11.50,34.50,EUR,MAIN,A-01,Dora Diaz,Via 4,Roma,,00100,IT,standard,2026-11-27" >>"$work/cut/slips.csv"
+edit_line "$work/cut/order_status.csv" 5 '$3 = "SHIPPED"; $8 = ""'
+awk -F, '$1 != "K-4"' "$work/cut/backorders.csv" >"$work/cut/b.tmp" && mv "$work/cut/b.tmp" "$work/cut/backorders.csv"
+edit_line "$work/cut/inventory.csv" 3 '$3 -= 3'
+edit_line "$work/cut/picklist.csv" 2 '$5 += 3; $6 += 1'
+fix_manifest "$work/cut"
+expect "an order after the cut-off shipped" "$work/cut" 4 "8"
+grep -q "^invariant 8 broken: order K-4 .*came after tonight's cut-off, but slips.csv ships it" "$work/out" ||
+    report bad "cut-off ignored: no finding says K-4 came after the cut-off"
+# The order exactly at the cut-off instant (K-2, 13:00:00Z) is tonight's: held back as
+# AFTER_CUTOFF (its slip removed, stock put back), it is caught.
+copy tests/cases/cutoff/expected "$work/cut"
+awk -F, '$2 != "K-2"' "$work/cut/slips.csv" >"$work/cut/s.tmp" && mv "$work/cut/s.tmp" "$work/cut/slips.csv"
+edit_line "$work/cut/order_status.csv" 3 '$3 = "BACKORDERED"; $8 = "AFTER_CUTOFF"'
+sed '1a K-2,2026-11-27T13:00:00Z,MUG,1,11.50,EUR,shop,,CU-2,Ben Bauer,Gasse 2,Wien,,1010,AT,standard,,,,,1,1,AFTER_CUTOFF,11.50' \
+    "$work/cut/backorders.csv" >"$work/cut/b.tmp" && mv "$work/cut/b.tmp" "$work/cut/backorders.csv"
+edit_line "$work/cut/inventory.csv" 3 '$3 += 1'
+edit_line "$work/cut/picklist.csv" 2 '$5 -= 1; $6 -= 1'
+fix_manifest "$work/cut"
+expect "an order at the cut-off instant held back" "$work/cut" 4 "8"
+grep -q "^invariant 8 broken: .*order K-2 (BACKORDERED) has code \"AFTER_CUTOFF\"; expected \"INSUFFICIENT_STOCK\"" "$work/out" ||
+    report bad "held at the instant: no finding names K-2's code"
 cd "$work" || exit 1
 
 # Oversell: a slip line ships 1000 more; tomorrow's inventory and the manifest agree.

@@ -77,7 +77,7 @@ typedef struct alloc_ctx {
     size_t run_at[ENG_PARTS];
     size_t run_len[ENG_PARTS];
     unsigned n_workers;
-    int64_t *demand; /* a row of n_products per worker; row 0 ends as the total */
+    int64_t *demand;   /* a row of n_products per worker; row 0 ends as the total */
     int64_t cutoff_ns; /* later orders wait for tomorrow (policy cutoff); INT64_MAX: none */
     /* passes over al->ranked, CHUNK orders per task */
     const uint8_t *contended;

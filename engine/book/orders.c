@@ -574,17 +574,20 @@ static void money_text(char *dst, size_t cap, __int128 v, int currency)
 static void currency_mismatch_text(char *dst, size_t cap, int cur, const eng_product *p)
 {
     if (p->n_prices == 1) {
-        snprintf(dst, cap, "order currency %s differs from the catalog currency %s of SKU \"%.60s\"",
-                 fmt_currency_code(cur), fmt_currency_code(p->prices[0].currency), p->sku);
+        snprintf(dst, cap,
+                 "order currency %s differs from the catalog currency %s of SKU \"%.60s\"",
+                 fmt_currency_code(cur), fmt_currency_code(p->price.currency), p->sku);
         return;
     }
     char codes[96] = "";
     size_t len = 0;
-    for (uint32_t i = 0; i < p->n_prices && len + 8 < sizeof codes; i++)
+    uint32_t i = 0;
+    /* Each code takes 5 bytes with its separator; room is kept for ", ..." and the NUL. */
+    for (; i < p->n_prices && len + 5 + 6 <= sizeof codes; i++)
         len += (size_t)snprintf(codes + len, sizeof codes - len, "%s%s", i ? ", " : "",
-                                fmt_currency_code(p->prices[i].currency));
-    if (len + 8 >= sizeof codes && len < sizeof codes - 4)
-        memcpy(codes + len, "...", 4);
+                                fmt_currency_code(eng_product_price_at(p, i)->currency));
+    if (i < p->n_prices)
+        memcpy(codes + len, ", ...", 6);
     snprintf(dst, cap, "order currency %s is not among the catalog currencies %s of SKU \"%.60s\"",
              fmt_currency_code(cur), codes, p->sku);
 }

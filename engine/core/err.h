@@ -47,7 +47,7 @@ typedef enum eng_rc {
     X(UNKNOWN_SKU, "the SKU is not in the catalog")                                      \
     X(SKU_INACTIVE, "the SKU is not active in the catalog")                              \
     X(PRICE_BELOW_MIN, "the unit price is below the catalog minimum")                    \
-    X(CURRENCY_MISMATCH, "the currency differs from the catalog's")                      \
+    X(CURRENCY_MISMATCH, "the SKU has no catalog price in the order's currency")         \
     X(INCONSISTENT_ORDER, "the rows of the order disagree")                              \
     X(TOTAL_MISMATCH, "the stated order total does not add up")                          \
     X(DUPLICATE_ROW, "the row repeats an earlier row of its order")                      \

@@ -179,11 +179,10 @@ static eng_rc add_row(eng_catalog *c, fmt_table *t, eng_err *err)
     p.name = eng_arena_strndup(c->mem, name.p, name.len);
     p.bin = eng_arena_strndup(c->mem, bin.p, bin.len);
     p.status = eng_arena_strndup(c->mem, status.p, status.len);
-    eng_price *kept = eng_arena_alloc(c->mem, sizeof *kept, _Alignof(eng_price));
-    if (!p.sku || !p.name || !p.bin || !p.status || !kept)
+    if (!p.sku || !p.name || !p.bin || !p.status)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory reading the catalog");
-    *kept = price;
-    p.prices = kept;
+    price.line = fmt_table_line(t);
+    p.price = price;
     p.n_prices = 1;
     p.sku_len = (uint32_t)sku.len;
     c->items[c->n++] = p;
@@ -214,18 +213,19 @@ static eng_rc add_price(eng_catalog *c, eng_product *q, uint64_t q_line, const e
 {
     if (err)
         err->line = line;
-    const eng_price *price = &row->prices[0];
-    if (eng_product_price(q, price->currency)) {
+    const eng_price *price = &row->price;
+    const eng_price *same = eng_product_price(q, price->currency);
+    if (same) {
         if (err)
             err->field = "sku";
         if (q->n_prices == 1)
             return ENG_FAIL(err, ENG_REFUSED,
                             "SKU \"%.60s\" appears twice (first on line %llu); keep one row",
-                            q->sku, (unsigned long long)q_line);
+                            q->sku, (unsigned long long)same->line);
         return ENG_FAIL(err, ENG_REFUSED,
                         "SKU \"%.60s\" appears twice in %s (first on line %llu); keep one "
                         "row per currency",
-                        q->sku, fmt_currency_code(price->currency), (unsigned long long)q_line);
+                        q->sku, fmt_currency_code(price->currency), (unsigned long long)same->line);
     }
     const char *column = differs(q, row);
     if (column) {
@@ -236,12 +236,20 @@ static eng_rc add_price(eng_catalog *c, eng_product *q, uint64_t q_line, const e
                         "may differ only in currency and prices, so fix the catalog",
                         q->sku, column, (unsigned long long)q_line);
     }
-    eng_price *grown = eng_arena_alloc(c->mem, (q->n_prices + 1) * sizeof *grown, _Alignof(eng_price));
-    if (!grown)
-        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading the catalog");
-    memcpy(grown, q->prices, q->n_prices * sizeof *grown);
-    grown[q->n_prices] = *price;
-    q->prices = grown;
+    /* Room doubles when the count of other rows reaches a power of two, so a SKU in many
+     * currencies copies its prices a logarithmic number of times. */
+    uint32_t n_more = q->n_prices - 1;
+    eng_price *more = (eng_price *)q->more;
+    if ((n_more & (n_more - 1)) == 0) {
+        size_t cap = n_more ? 2 * (size_t)n_more : 1;
+        more = eng_arena_alloc(c->mem, cap * sizeof *more, _Alignof(eng_price));
+        if (!more)
+            return ENG_FAIL(err, ENG_NOMEM, "out of memory reading the catalog");
+        if (n_more)
+            memcpy(more, q->more, n_more * sizeof *more);
+    }
+    more[n_more] = *price;
+    q->more = more;
     q->n_prices++;
     return ENG_OK;
 }

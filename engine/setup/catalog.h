@@ -14,6 +14,14 @@
 
 #include "../core/err.h"
 
+/* A product's prices in one currency, in its minor units. */
+typedef struct eng_price {
+    int16_t currency; /* fmt_currency index */
+    int64_t list_minor;
+    int64_t min_minor;
+    uint64_t line; /* the catalog row's line, for messages */
+} eng_price;
+
 typedef struct eng_product {
     const char *sku; /* NUL-terminated, owned by the catalog */
     const char *name;
@@ -24,23 +32,27 @@ typedef struct eng_product {
     int returnable;        /* returnable column, default yes */
     int32_t return_window; /* days, or -1 to use the policy's */
     uint32_t n_prices;     /* >= 1: one per row of the SKU, in file order */
-    const struct eng_price *prices;
+    /* The first row's prices in the product itself, where every order line reads them
+     * (most SKUs have one currency); the other rows' in `more` (n_prices - 1 of them). */
+    eng_price price;
+    const eng_price *more;
 } eng_product;
 
-/* A product's prices in one currency, in its minor units. */
-typedef struct eng_price {
-    int16_t currency; /* fmt_currency index */
-    int64_t list_minor;
-    int64_t min_minor;
-} eng_price;
+/* The product's i-th price (i < n_prices), in the order of the catalog's rows. */
+static inline const eng_price *eng_product_price_at(const eng_product *p, uint32_t i)
+{
+    return i == 0 ? &p->price : &p->more[i - 1];
+}
 
 /* The product's prices in currency, or NULL when the catalog has no row of the SKU in
  * it (CURRENCY_MISMATCH). */
 static inline const eng_price *eng_product_price(const eng_product *p, int currency)
 {
-    for (uint32_t i = 0; i < p->n_prices; i++)
-        if (p->prices[i].currency == currency)
-            return &p->prices[i];
+    if (p->price.currency == currency)
+        return &p->price;
+    for (uint32_t i = 1; i < p->n_prices; i++)
+        if (p->more[i - 1].currency == currency)
+            return &p->more[i - 1];
     return NULL;
 }
 

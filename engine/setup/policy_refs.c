@@ -22,7 +22,8 @@ static const char *closest(const eng_inventory *inv, const uint8_t *stocked, con
         const char *w = eng_inventory_warehouse(inv, (uint32_t)r);
         size_t folded = eng_text_distance(name, len, w, strlen(w), 1);
         size_t exact = eng_text_distance(name, len, w, strlen(w), 0);
-        if (folded < best_folded ||
+        /* SIZE_MAX (no memory for the table) ranks last, but any name beats none. */
+        if (!best || folded < best_folded ||
             (folded == best_folded &&
              (exact < best_exact || (exact == best_exact && strcmp(w, best) < 0)))) {
             best = w;
@@ -47,8 +48,8 @@ eng_rc eng_policy_check_warehouses(const fmt_policy *pol, const char *policy_pat
     eng_rc rc = ENG_OK;
     /* The inventory ranks the policy's names first, in the policy's order. */
     for (size_t k = 0; k < pol->n_warehouse_order && rc == ENG_OK; k++) {
-        assert(k < n_wh && strcmp(eng_inventory_warehouse(inv, (uint32_t)k),
-                                  pol->warehouse_order[k]) == 0);
+        assert(k < n_wh &&
+               strcmp(eng_inventory_warehouse(inv, (uint32_t)k), pol->warehouse_order[k]) == 0);
         if (stocked[k])
             continue;
         char name[64], near[64];

@@ -378,7 +378,7 @@ static void expected_value(const eng_vrun *v, const eng_vorder *o, const eng_vli
         snprintf(dst, cap, "%lld", (long long)(open > 0 ? open : 0));
     } else if (k == BO_CODE) {
         snprintf(dst, cap, "%s",
-                 ln->outstanding <= ln->shipped      ? ""
+                 ln->outstanding <= ln->shipped   ? ""
                  : eng__verify_after_cutoff(v, o) ? "AFTER_CUTOFF"
                                                   : "INSUFFICIENT_STOCK");
     } else if (k == BO_LINE_AMOUNT) {

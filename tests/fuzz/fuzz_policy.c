@@ -26,6 +26,12 @@ static void check_ok(const fmt_policy *p)
     if (fmt_dec_cmp(p->restocking_fee_pct, zero) < 0 ||
         fmt_dec_cmp(p->restocking_fee_pct, hundred) > 0)
         fail("restocking_fee_pct out of 0..100");
+    if (p->cutoff_min < -1 || p->cutoff_min > 23 * 60 + 59)
+        fail("cutoff out of -1 (none) and 00:00..23:59");
+    if (p->cutoff_offset_min < -14 * 60 || p->cutoff_offset_min > 14 * 60)
+        fail("cutoff_offset out of -14:00..+14:00");
+    if (p->cutoff_offset_set && p->cutoff_min < 0)
+        fail("cutoff_offset accepted without cutoff");
     for (size_t i = 0; i < p->n_warehouse_order; i++) {
         const char *w = p->warehouse_order[i];
         size_t n = strlen(w);
@@ -45,7 +51,8 @@ static void check_defaults(const fmt_policy *p)
     if (p->allocation != d.allocation || p->max_error_rate_ppm != d.max_error_rate_ppm ||
         p->return_window_days != d.return_window_days ||
         fmt_dec_cmp(p->restocking_fee_pct, d.restocking_fee_pct) != 0 ||
-        p->n_warehouse_order != 0 || p->warehouse_order != NULL)
+        p->n_warehouse_order != 0 || p->warehouse_order != NULL || p->cutoff_min != d.cutoff_min ||
+        p->cutoff_offset_min != d.cutoff_offset_min || p->cutoff_offset_set != d.cutoff_offset_set)
         fail("a refused policy kept non-default values");
 }
 
@@ -54,7 +61,9 @@ static int same(const fmt_policy *a, const fmt_policy *b)
     if (a->allocation != b->allocation || a->max_error_rate_ppm != b->max_error_rate_ppm ||
         a->return_window_days != b->return_window_days ||
         fmt_dec_cmp(a->restocking_fee_pct, b->restocking_fee_pct) != 0 ||
-        a->n_warehouse_order != b->n_warehouse_order)
+        a->n_warehouse_order != b->n_warehouse_order || a->cutoff_min != b->cutoff_min ||
+        a->cutoff_offset_min != b->cutoff_offset_min ||
+        a->cutoff_offset_set != b->cutoff_offset_set)
         return 0;
     for (size_t i = 0; i < a->n_warehouse_order; i++)
         if (strcmp(a->warehouse_order[i], b->warehouse_order[i]) != 0)

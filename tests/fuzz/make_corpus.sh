@@ -57,7 +57,7 @@ cp $M/policy.conf "$C/policy/marketplaces.conf"
 for f in tests/cases/*/input/policy.conf; do
     cp "$f" "$C/policy/$(basename "$(dirname "$(dirname "$f")")").conf"
 done
-printf 'allocation = partial\r\nmax_error_rate = 1\rreturn_window_days=0\nrestocking_fee_pct = 12.5 # fee\nwarehouse_order = EAST, MAIN ,WEST\n' \
+printf 'allocation = partial\r\nmax_error_rate = 1\rreturn_window_days=0\nrestocking_fee_pct = 12.5 # fee\nwarehouse_order = EAST, MAIN ,WEST\ncutoff = 14:00\ncutoff_offset = -05:30\n' \
     >"$C/policy/every_key.conf"
 
 # run: small nights, catalog SEP inventory SEP orders [SEP policy [SEP returns [SEP history
