@@ -162,8 +162,14 @@ test: test-deps
 	@$(MAKE) --no-print-directory unit golden cli outdir chain history verify hostile faults-smoke stress \
 	    tsan-run threads budget fuzz-smoke bench-smoke
 
+# Criterion runs each test in a child whose leak report does not fail the test: a report
+# in the output does.
 unit: $(addprefix build/asan/,$(TESTS))
-	@set -e; for t in $^; do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 ./$$t --jobs 2; done
+	@set -e; for t in $^; do echo "== $$t"; \
+	    ASAN_OPTIONS=detect_leaks=1 ./$$t --jobs 2 >build/unit.log 2>&1 || { cat build/unit.log; exit 1; }; \
+	    cat build/unit.log; \
+	    if grep -q 'ERROR: LeakSanitizer' build/unit.log; then echo "$$t: a test leaks (above)"; exit 1; fi; \
+	done
 
 golden: build/asan/slipway
 	@sh tests/golden.sh build/asan/slipway

@@ -268,6 +268,8 @@ Test(inventory, the_closest_name_counts_edits_then_case_then_byte_order)
     cr_assert_eq(check_names(), ENG_REFUSED);
     /* WEST and west are both one edit away case-folded; WEST is one exactly, west 4. */
     cr_assert(strstr(err.msg, "\"WEST\""), "%s", err.msg);
+    eng_inventory_free(inv);
+    inv = NULL;
     set_policy("warehouse_order = BB\n");
     must_load("sku,warehouse,on_hand\nTENT,BA,1\nTENT,AB,1\n");
     cr_assert_eq(check_names(), ENG_REFUSED);
