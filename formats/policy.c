@@ -22,6 +22,12 @@ void fmt_policy_defaults(fmt_policy *p)
     p->cutoff_min = -1;
     p->cutoff_offset_min = 0;
     p->cutoff_offset_set = 0;
+    p->routes = NULL;
+    p->n_routes = 0;
+    p->route_only = 0;
+    p->route_mode_set = 0;
+    p->channels = NULL;
+    p->n_channels = 0;
 }
 
 int64_t fmt_policy_cutoff_ns(const fmt_policy *p, int32_t run_date)
@@ -61,11 +67,25 @@ static int parse_hhmm(fmt_str v, int max_minutes, int32_t *minutes)
     return 1;
 }
 
+static void free_rules(fmt_wh_rule *rules, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < rules[i].n_names; k++)
+            free(rules[i].names[k]);
+        free(rules[i].names);
+        free(rules[i].key);
+        free(rules[i].match);
+    }
+    free(rules);
+}
+
 void fmt_policy_release(fmt_policy *p)
 {
     for (size_t i = 0; i < p->n_warehouse_order; i++)
         free(p->warehouse_order[i]);
     free(p->warehouse_order);
+    free_rules(p->routes, p->n_routes);
+    free_rules(p->channels, p->n_channels);
     fmt_policy_defaults(p);
 }
 
@@ -104,7 +124,9 @@ static eng_rc bad_value(eng_err *err, const char *key, fmt_str v, const char *wh
                     why);
 }
 
-static eng_rc set_warehouses(fmt_policy *p, fmt_str v, eng_err *err)
+/* A comma list of warehouse names into *names (n of them), for field (a static name for
+ * messages). An empty value is an empty list. */
+static eng_rc parse_names(const char *field, fmt_str v, char ***names, size_t *n, eng_err *err)
 {
     size_t start = 0;
     while (start <= v.len) {
@@ -113,35 +135,203 @@ static eng_rc set_warehouses(fmt_policy *p, fmt_str v, eng_err *err)
         fmt_str name = trim(v.p + start, end - start);
         if (name.len == 0) {
             if (v.len == 0)
-                return ENG_OK; /* an empty list: byte order of names */
-            return bad_value(err, "warehouse_order", v, "has an empty warehouse name");
+                return ENG_OK;
+            return bad_value(err, field, v, "has an empty warehouse name");
         }
         /* Names are kept as C strings, compared with the inventory's and written to
          * manifest.json: a NUL byte would cut one short (fuzz_policy found
          * "warehouse_order=\0" accepted as an empty name) and invalid UTF-8 would make
          * the manifest invalid. The inventory refuses both as well. */
         if (memchr(name.p, '\0', name.len) || fmt_utf8_valid_prefix(name.p, name.len) != name.len)
-            return bad_value(err, "warehouse_order", v,
+            return bad_value(err, field, v,
                              "has a warehouse name with a NUL byte or invalid UTF-8");
-        for (size_t i = 0; i < p->n_warehouse_order; i++)
-            if (strlen(p->warehouse_order[i]) == name.len &&
-                memcmp(p->warehouse_order[i], name.p, name.len) == 0)
-                return bad_value(err, "warehouse_order", v, "names a warehouse twice");
-        char **grown = realloc(p->warehouse_order, (p->n_warehouse_order + 1) * sizeof *grown);
+        for (size_t i = 0; i < *n; i++)
+            if (strlen((*names)[i]) == name.len && memcmp((*names)[i], name.p, name.len) == 0)
+                return bad_value(err, field, v, "names a warehouse twice");
+        char **grown = realloc(*names, (*n + 1) * sizeof *grown);
         char *copy = grown ? malloc(name.len + 1) : NULL;
         if (grown)
-            p->warehouse_order = grown;
+            *names = grown;
         if (!copy)
             return ENG_FAIL(err, ENG_NOMEM, "out of memory reading the policy");
         memcpy(copy, name.p, name.len);
         copy[name.len] = '\0';
-        p->warehouse_order[p->n_warehouse_order++] = copy;
+        (*names)[(*n)++] = copy;
         start = end + 1;
     }
     return ENG_OK;
 }
 
-static eng_rc set_key(fmt_policy *p, fmt_str key, fmt_str v, eng_err *err)
+static eng_rc set_warehouses(fmt_policy *p, fmt_str v, eng_err *err)
+{
+    return parse_names("warehouse_order", v, &p->warehouse_order, &p->n_warehouse_order, err);
+}
+
+static char fold_upper(char c)
+{
+    return c >= 'a' && c <= 'z' ? (char)(c - ('a' - 'A')) : c;
+}
+
+size_t fmt_policy_fold(char *dst, const char *s, size_t len, int drop_blanks)
+{
+    fmt_str t = trim(s, len);
+    size_t n = 0;
+    for (size_t i = 0; i < t.len; i++) {
+        if (drop_blanks && (t.p[i] == ' ' || t.p[i] == '\t'))
+            continue;
+        dst[n++] = fold_upper(t.p[i]);
+    }
+    dst[n] = '\0';
+    return n;
+}
+
+/* Folded s (as fmt_policy_fold folds it) against key: 1 when equal (prefix 0) or when
+ * key starts it (prefix 1). Compares as it folds, so values of any length compare. */
+int fmt_policy_folded_match(const char *s, size_t len, const char *key, int drop_blanks, int prefix)
+{
+    fmt_str t = trim(s, len);
+    size_t k = 0;
+    for (size_t i = 0; i < t.len; i++) {
+        if (drop_blanks && (t.p[i] == ' ' || t.p[i] == '\t'))
+            continue;
+        if (key[k] == '\0')
+            return prefix;
+        if (fold_upper(t.p[i]) != key[k])
+            return 0;
+        k++;
+    }
+    return key[k] == '\0';
+}
+
+/* A new rule in *rules for the key as written, its list parsed from v. */
+static eng_rc add_rule(fmt_wh_rule **rules, size_t *n, fmt_str key, fmt_str v, const char *field,
+                       fmt_wh_rule **out, eng_err *err)
+{
+    fmt_wh_rule *grown = realloc(*rules, (*n + 1) * sizeof *grown);
+    if (!grown)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading the policy");
+    *rules = grown;
+    fmt_wh_rule *r = &grown[*n];
+    memset(r, 0, sizeof *r);
+    r->key = malloc(key.len + 1);
+    r->match = malloc(key.len + 1);
+    if (!r->key || !r->match) {
+        free(r->key);
+        free(r->match);
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading the policy");
+    }
+    (*n)++;
+    memcpy(r->key, key.p, key.len);
+    r->key[key.len] = '\0';
+    r->match[0] = '\0';
+    *out = r;
+    return parse_names(field, v, &r->names, &r->n_names, err);
+}
+
+static int is_letter(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/* route.default, route.CC, route.CC-REGION, route.CC:PREFIX */
+static eng_rc set_route(fmt_policy *p, fmt_str key, fmt_str v, uint64_t line, eng_err *err)
+{
+    fmt_str rest = {key.p + 6, key.len - 6};
+    int kind;
+    if (str_is(rest, "default"))
+        kind = FMT_ROUTE_DEFAULT;
+    else if (rest.len >= 2 && is_letter(rest.p[0]) && is_letter(rest.p[1]) &&
+             (rest.len == 2 || ((rest.p[2] == '-' || rest.p[2] == ':') && rest.len > 3)))
+        kind = rest.len == 2      ? FMT_ROUTE_COUNTRY
+               : rest.p[2] == '-' ? FMT_ROUTE_REGION
+                                  : FMT_ROUTE_POSTAL;
+    else {
+        if (err)
+            err->field = "route";
+        return ENG_FAIL(err, ENG_REFUSED,
+                        "key \"%.*s\" is not route.CC, route.CC-REGION, route.CC:PREFIX or "
+                        "route.default (CC a two-letter country code)",
+                        (int)(key.len > 60 ? 60 : key.len), key.p);
+    }
+    fmt_wh_rule *r;
+    ENG_TRY(add_rule(&p->routes, &p->n_routes, key, v, "route", &r, err));
+    r->kind = kind;
+    r->line = line;
+    if (kind != FMT_ROUTE_DEFAULT) {
+        r->country[0] = fold_upper(rest.p[0]);
+        r->country[1] = fold_upper(rest.p[1]);
+        r->country[2] = '\0';
+    }
+    if (kind == FMT_ROUTE_REGION || kind == FMT_ROUTE_POSTAL) {
+        size_t n = fmt_policy_fold(r->match, rest.p + 3, rest.len - 3, kind == FMT_ROUTE_POSTAL);
+        if (n == 0) {
+            if (err)
+                err->field = "route";
+            return ENG_FAIL(err, ENG_REFUSED, "key \"%.*s\" has an empty region or postal prefix",
+                            (int)(key.len > 60 ? 60 : key.len), key.p);
+        }
+    }
+    /* The same place twice (route.de and route.DE) is one key given twice. */
+    for (size_t i = 0; i + 1 < p->n_routes; i++) {
+        const fmt_wh_rule *q = &p->routes[i];
+        if (q->kind == r->kind && strcmp(q->country, r->country) == 0 &&
+            strcmp(q->match, r->match) == 0) {
+            if (err)
+                err->field = "route";
+            return ENG_FAIL(err, ENG_REFUSED,
+                            "key \"%s\" names the same place as \"%s\" on line "
+                            "%llu; keep one",
+                            r->key, q->key, (unsigned long long)q->line);
+        }
+    }
+    return ENG_OK;
+}
+
+/* channel_warehouses.CHANNEL (a channel with a dot or a blank in double quotes) or
+ * channel_warehouses.default */
+static eng_rc set_channel(fmt_policy *p, fmt_str key, fmt_str v, uint64_t line, eng_err *err)
+{
+    fmt_str rest = {key.p + 19, key.len - 19};
+    int is_default = str_is(rest, "default");
+    fmt_str channel = rest;
+    int ok = rest.len > 0;
+    if (ok && rest.p[0] == '"') {
+        ok = rest.len >= 3 && rest.p[rest.len - 1] == '"' && !memchr(rest.p + 1, '"', rest.len - 2);
+        channel.p = rest.p + 1;
+        channel.len = rest.len >= 2 ? rest.len - 2 : 0;
+    } else if (ok) {
+        ok = !memchr(rest.p, '.', rest.len) && !memchr(rest.p, ' ', rest.len) &&
+             !memchr(rest.p, '\t', rest.len) && !memchr(rest.p, '"', rest.len);
+    }
+    if (!ok) {
+        if (err)
+            err->field = "channel_warehouses";
+        return ENG_FAIL(err, ENG_REFUSED,
+                        "key \"%.*s\" is not channel_warehouses.CHANNEL (write a channel with "
+                        "a dot or a blank in double quotes) or channel_warehouses.default",
+                        (int)(key.len > 60 ? 60 : key.len), key.p);
+    }
+    fmt_wh_rule *r;
+    ENG_TRY(add_rule(&p->channels, &p->n_channels, key, v, "channel_warehouses", &r, err));
+    r->kind = is_default;
+    r->line = line;
+    memcpy(r->match, channel.p, channel.len);
+    r->match[channel.len] = '\0';
+    for (size_t i = 0; i + 1 < p->n_channels; i++) {
+        const fmt_wh_rule *q = &p->channels[i];
+        if (q->kind == r->kind && strcmp(q->match, r->match) == 0) {
+            if (err)
+                err->field = "channel_warehouses";
+            return ENG_FAIL(err, ENG_REFUSED,
+                            "key \"%s\" names the same channel as \"%s\" on "
+                            "line %llu; keep one",
+                            r->key, q->key, (unsigned long long)q->line);
+        }
+    }
+    return ENG_OK;
+}
+
+static eng_rc set_key(fmt_policy *p, fmt_str key, fmt_str v, uint64_t line, eng_err *err)
 {
     fmt_num_rc nrc;
     if (str_is(key, "allocation")) {
@@ -176,6 +366,18 @@ static eng_rc set_key(fmt_policy *p, fmt_str key, fmt_str v, eng_err *err)
         p->restocking_fee_pct = pct;
     } else if (str_is(key, "warehouse_order")) {
         return set_warehouses(p, v, err);
+    } else if (str_is(key, "route_mode")) {
+        p->route_mode_set = 1;
+        if (str_is(v, "prefer"))
+            p->route_only = 0;
+        else if (str_is(v, "only"))
+            p->route_only = 1;
+        else
+            return bad_value(err, "route_mode", v, "is not prefer or only");
+    } else if (key.len > 6 && memcmp(key.p, "route.", 6) == 0) {
+        return set_route(p, key, v, line, err);
+    } else if (key.len > 19 && memcmp(key.p, "channel_warehouses.", 19) == 0) {
+        return set_channel(p, key, v, line, err);
     } else if (str_is(key, "cutoff")) {
         if (!parse_hhmm(v, 23 * 60 + 59, &p->cutoff_min))
             return bad_value(err, "cutoff", v, "is not a time of day HH:MM (00:00-23:59)");
@@ -192,8 +394,8 @@ static eng_rc set_key(fmt_policy *p, fmt_str key, fmt_str v, eng_err *err)
             err->field = NULL;
         return ENG_FAIL(err, ENG_REFUSED,
                         "unknown policy key \"%.*s\"; known keys: allocation, max_error_rate, "
-                        "return_window_days, restocking_fee_pct, warehouse_order, cutoff, "
-                        "cutoff_offset",
+                        "return_window_days, restocking_fee_pct, warehouse_order, route.*, "
+                        "route_mode, channel_warehouses.*, cutoff, cutoff_offset",
                         (int)(key.len > 40 ? 40 : key.len), key.p);
     }
     return ENG_OK;
@@ -203,7 +405,7 @@ eng_rc fmt_policy_parse(const char *path, const char *text, size_t len, fmt_poli
 {
     static const char *const keys[] = {
         "allocation",      "max_error_rate", "return_window_days", "restocking_fee_pct",
-        "warehouse_order", "cutoff",         "cutoff_offset"};
+        "warehouse_order", "cutoff",         "cutoff_offset",      "route_mode"};
     enum { N_KEYS = sizeof keys / sizeof *keys };
     int seen[N_KEYS] = {0};
     uint64_t line = 0, offset_line = 0;
@@ -256,7 +458,7 @@ eng_rc fmt_policy_parse(const char *path, const char *text, size_t len, fmt_poli
             }
         }
         if (rc == ENG_OK)
-            rc = set_key(p, key, value, err);
+            rc = set_key(p, key, value, line, err);
         if (rc == ENG_OK && str_is(key, "warehouse_order"))
             p->warehouse_order_line = line;
         if (rc == ENG_OK && str_is(key, "cutoff_offset"))

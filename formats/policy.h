@@ -6,6 +6,11 @@
  *   return_window_days  = 30       whole days, >= 0
  *   restocking_fee_pct  = 0        decimal percent, 0..100
  *   warehouse_order     =          comma list of warehouse names
+ *   route.CC | route.CC-REGION | route.CC:PREFIX | route.default
+ *                       =          warehouses for orders shipping there (issue 14)
+ *   route_mode          = prefer   prefer: the route's list, then the others; only: the list
+ *   channel_warehouses.CHANNEL | channel_warehouses.default
+ *                       =          the warehouses a channel's orders may ship from
  *   cutoff              =          HH:MM on the run date: later orders wait (issue 14)
  *   cutoff_offset       = +00:00   the cut-off's zone, as an offset from UTC (±HH:MM)
  * An unknown key, a key given twice, or a bad value refuses the run; warehouse names the
@@ -22,6 +27,26 @@
 
 typedef enum fmt_allocation { FMT_ALLOC_SHIP_COMPLETE, FMT_ALLOC_PARTIAL } fmt_allocation;
 
+typedef enum fmt_route_kind {
+    FMT_ROUTE_DEFAULT,
+    FMT_ROUTE_COUNTRY,
+    FMT_ROUTE_REGION,
+    FMT_ROUTE_POSTAL
+} fmt_route_kind;
+
+/* A key naming a list of warehouses: a route (route.*) or a channel's warehouses
+ * (channel_warehouses.*). */
+typedef struct fmt_wh_rule {
+    char *key;       /* the key as written, for messages */
+    int kind;        /* routes: fmt_route_kind; channels: 1 for .default, else 0 */
+    char country[3]; /* routes but the default: the country, upper case */
+    char *match;     /* routes: the region, or the postal prefix without blanks, upper case
+                        (fmt_policy_fold); channels: the channel ("" for .default) */
+    char **names;    /* the warehouses, in order; may be none */
+    size_t n_names;
+    uint64_t line;
+} fmt_wh_rule;
+
 typedef struct fmt_policy {
     fmt_allocation allocation;
     int64_t max_error_rate_ppm; /* millionths: 0.05 -> 50000 */
@@ -33,7 +58,24 @@ typedef struct fmt_policy {
     int32_t cutoff_min;            /* minutes after midnight; -1: no cut-off */
     int32_t cutoff_offset_min;     /* minutes east of UTC, -840..840 */
     int cutoff_offset_set;         /* the file gives cutoff_offset (the manifest says so) */
+    fmt_wh_rule *routes;           /* route.* keys in file order */
+    size_t n_routes;
+    int route_only;        /* route_mode = only */
+    int route_mode_set;    /* the file gives route_mode (the manifest says so) */
+    fmt_wh_rule *channels; /* channel_warehouses.* keys in file order */
+    size_t n_channels;
 } fmt_policy;
+
+/* Text as route keys and orders' ship-to values compare: trimmed, ASCII upper case, and
+ * with drop_blanks (postal codes) without blanks; written to dst (len + 1 bytes), its
+ * length returned. */
+size_t fmt_policy_fold(char *dst, const char *s, size_t len, int drop_blanks);
+
+/* Whether s, folded so, equals key (prefix 0) or starts with it (prefix 1; postal
+ * prefixes): how routes compare an order's ship-to with their keys, for values of any
+ * length. */
+int fmt_policy_folded_match(const char *s, size_t len, const char *key, int drop_blanks,
+                            int prefix);
 
 /* The cut-off as an instant, in ns since 1970 UTC, for a run date in days since 1970:
  * orders with an order_time after it wait for tomorrow. INT64_MAX without a cut-off. */

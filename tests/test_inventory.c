@@ -276,6 +276,30 @@ Test(inventory, the_closest_name_counts_edits_then_case_then_byte_order)
     cr_assert(strstr(err.msg, "\"AB\""), "ties go to byte order: %s", err.msg);
 }
 
+/* Route and channel lists name warehouses too: each is checked, naming its key's line. */
+Test(inventory, route_and_channel_names_are_checked)
+{
+    set_policy("route.US = NJ\nroute.DE = BER, ber2\n");
+    must_load("sku,warehouse,on_hand\nTENT,NJ,1\nTENT,BER,1\nTENT,BER2,1\n");
+    cr_assert_eq(check_names(), ENG_REFUSED);
+    cr_assert_eq(err.line, 2);
+    cr_assert_str_eq(err.field, "route");
+    cr_assert(strstr(err.msg, "\"ber2\"") && strstr(err.msg, "\"BER2\""), "%s", err.msg);
+    eng_inventory_free(inv);
+    inv = NULL;
+    set_policy("route.US = NJ\nchannel_warehouses.amazon = NJ, NY\n");
+    must_load("sku,warehouse,on_hand\nTENT,NJ,1\nTENT,BER,1\n");
+    cr_assert_eq(check_names(), ENG_REFUSED);
+    cr_assert_eq(err.line, 2);
+    cr_assert_str_eq(err.field, "channel_warehouses");
+    cr_assert(strstr(err.msg, "\"NY\"") && strstr(err.msg, "\"NJ\""), "%s", err.msg);
+    eng_inventory_free(inv);
+    inv = NULL;
+    set_policy("route.US = NJ\nchannel_warehouses.amazon = NJ\nroute.default =\n");
+    must_load("sku,warehouse,on_hand\nTENT,NJ,1\n");
+    cr_assert_eq(check_names(), ENG_OK, "%s", err.msg);
+}
+
 Test(inventory, a_policy_name_with_an_empty_inventory_is_refused)
 {
     set_policy("warehouse_order = EAST\n");

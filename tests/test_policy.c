@@ -22,6 +22,10 @@ static void assert_defaults(const fmt_policy *p)
     cr_assert_eq(p->cutoff_min, -1);
     cr_assert_eq(p->cutoff_offset_min, 0);
     cr_assert_eq(p->cutoff_offset_set, 0);
+    cr_assert_eq(p->n_routes, 0);
+    cr_assert_null(p->routes);
+    cr_assert_eq(p->n_channels, 0);
+    cr_assert_eq(p->route_only, 0);
 }
 
 /* text must be refused on `line`, naming `field` (NULL for none); p back to defaults. */
@@ -482,5 +486,69 @@ Test(policy, refuses_bad_cutoffs)
     fmt_policy_release(&p);
     p = accept("cutoff = 12:00\ncutoff_offset = -14:00\n");
     cr_assert_eq(p.cutoff_offset_min, -14 * 60);
+    fmt_policy_release(&p);
+}
+
+/* ---- routes and channel warehouses (issue 14) ---- */
+
+Test(policy, route_keys_are_parsed_folded_and_kept_in_order)
+{
+    fmt_policy p = accept("route.de = BER\n"
+                          "route.US-ca = NJ, BER\n"
+                          "route.GB: sw1 a = LON\n"
+                          "route.default =\n"
+                          "route_mode = only\n"
+                          "channel_warehouses.amazon = NJ, LON\n"
+                          "channel_warehouses.\"my.shop\" = BER\n"
+                          "channel_warehouses.default = BER, NJ\n");
+    cr_assert_eq(p.n_routes, 4);
+    cr_assert_eq(p.routes[0].kind, FMT_ROUTE_COUNTRY);
+    cr_assert_str_eq(p.routes[0].country, "DE");
+    cr_assert_str_eq(p.routes[0].key, "route.de");
+    cr_assert_eq(p.routes[0].line, 1);
+    cr_assert_eq(p.routes[1].kind, FMT_ROUTE_REGION);
+    cr_assert_str_eq(p.routes[1].country, "US");
+    cr_assert_str_eq(p.routes[1].match, "CA");
+    cr_assert_eq(p.routes[1].n_names, 2);
+    cr_assert_str_eq(p.routes[1].names[1], "BER");
+    cr_assert_eq(p.routes[2].kind, FMT_ROUTE_POSTAL);
+    cr_assert_str_eq(p.routes[2].match, "SW1A", "postal prefixes lose their blanks");
+    cr_assert_eq(p.routes[3].kind, FMT_ROUTE_DEFAULT);
+    cr_assert_eq(p.routes[3].n_names, 0, "an empty list is allowed");
+    cr_assert_eq(p.route_only, 1);
+    cr_assert_eq(p.route_mode_set, 1);
+    cr_assert_eq(p.n_channels, 3);
+    cr_assert_str_eq(p.channels[0].match, "amazon");
+    cr_assert_eq(p.channels[0].kind, 0);
+    cr_assert_str_eq(p.channels[1].match, "my.shop");
+    cr_assert_eq(p.channels[2].kind, 1);
+    fmt_policy_release(&p);
+    p = accept("route.default = A\n");
+    cr_assert_eq(p.route_only, 0, "prefer by default");
+    cr_assert_eq(p.route_mode_set, 0);
+    fmt_policy_release(&p);
+}
+
+Test(policy, refuses_bad_route_and_channel_keys)
+{
+    assert_refused("route.D = A\n", 1, "route");
+    assert_refused("route.DEU = A\n", 1, "route");
+    assert_refused("route.1A = A\n", 1, "route");
+    assert_refused("route.DE- = A\n", 1, "route");
+    assert_refused("route.DE: = A\n", 1, "route");
+    assert_refused("route.DE = A, A\n", 1, "route");
+    assert_refused("route.DE = A\nroute.de = B\n", 2, "route");          /* the same place */
+    assert_refused("route.GB:SW1 = A\nroute.gb:sw 1 = B\n", 2, "route"); /* blanks dropped */
+    assert_refused("route_mode = strict\n", 1, "route_mode");
+    assert_refused("route_mode = only\nroute_mode = prefer\n", 2, "route_mode");
+    assert_refused("channel_warehouses.my.shop = A\n", 1, "channel_warehouses");
+    assert_refused("channel_warehouses.my shop = A\n", 1, "channel_warehouses");
+    assert_refused("channel_warehouses.\"my shop = A\n", 1, "channel_warehouses");
+    assert_refused("channel_warehouses.shop = A\nchannel_warehouses.shop = B\n", 2,
+                   "channel_warehouses");
+    /* A quoted "default" is a channel of that name, not the default list. */
+    fmt_policy p = accept("channel_warehouses.\"default\" = A\nchannel_warehouses.default = B\n");
+    cr_assert_eq(p.channels[0].kind, 0);
+    cr_assert_eq(p.channels[1].kind, 1);
     fmt_policy_release(&p);
 }

@@ -43,6 +43,9 @@
 #                     to match, status SHIPPED, out of backorders)    -> 8
 #   held at the cut-off  the order exactly at the instant held back
 #                     as AFTER_CUTOFF (slip removed, stock back)      -> 8
+#   route broken      (issue 14) a slip from a warehouse the order's
+#                     route does not allow, stock moved               -> 7, 9
+#   no allowed        NO_ALLOWED_WAREHOUSE relabelled INSUFFICIENT_STOCK -> 8
 #   special files     a manifest naming /dev/zero; an output that is
 #                     a FIFO: refused by name, exit 3, within 20 s
 #
@@ -260,6 +263,27 @@ fix_manifest "$work/cut"
 expect "an order at the cut-off instant held back" "$work/cut" 4 "8"
 grep -q "^invariant 8 broken: .*order K-2 (BACKORDERED) has code \"AFTER_CUTOFF\"; expected \"INSUFFICIENT_STOCK\"" "$work/out" ||
     report bad "held at the instant: no finding names K-2's code"
+# Issue 14's routes (tests/cases/routes): an order shipped from a warehouse its route
+# does not allow (R-2, a US order, from BER instead of NJ; the stock moved to match, the
+# pick list and alerts left, so 9 fires too); and an order whose SKU no allowed warehouse
+# stocks relabelled as merely short of stock.
+copy tests/cases/routes/expected "$work/rt"
+sed '/,R-2,/s/,NJ,/,BER,/' "$work/rt/slips.csv" >"$work/rt/s.tmp" && mv "$work/rt/s.tmp" "$work/rt/slips.csv"
+awk -F, -v OFS=, '$1 == "BER" && $2 == "MUG" { $3 -= 1 } $1 == "NJ" && $2 == "MUG" { $3 += 1 } { print }' \
+    "$work/rt/inventory.csv" >"$work/rt/i.tmp" && mv "$work/rt/i.tmp" "$work/rt/inventory.csv"
+fix_manifest "$work/rt"
+expect "an order shipped from a warehouse its route does not allow" "$work/rt" 4 "7 9"
+grep -q "^invariant 7 broken: .*order R-2 line 1 ships from BER, which its route and channel do not allow" "$work/out" ||
+    report bad "routes: no finding names R-2's warehouse"
+copy tests/cases/routes/expected "$work/rt"
+sed '/^R-6,/s/NO_ALLOWED_WAREHOUSE/INSUFFICIENT_STOCK/' "$work/rt/order_status.csv" >"$work/rt/s.tmp" &&
+    mv "$work/rt/s.tmp" "$work/rt/order_status.csv"
+sed '/^R-6,/s/NO_ALLOWED_WAREHOUSE/INSUFFICIENT_STOCK/' "$work/rt/backorders.csv" >"$work/rt/b.tmp" &&
+    mv "$work/rt/b.tmp" "$work/rt/backorders.csv"
+fix_manifest "$work/rt"
+expect "NO_ALLOWED_WAREHOUSE relabelled INSUFFICIENT_STOCK" "$work/rt" 4 "8"
+grep -q "^invariant 8 broken: .*order R-6 (BACKORDERED) has code \"INSUFFICIENT_STOCK\"; expected \"NO_ALLOWED_WAREHOUSE\"" "$work/out" ||
+    report bad "routes: no finding names R-6's code"
 cd "$work" || exit 1
 
 # Oversell: a slip line ships 1000 more; tomorrow's inventory and the manifest agree.

@@ -32,6 +32,10 @@
  * Hence each order's outcome and slip numbers equal the sequential ones, for any
  * number of threads.
  *
+ * Under routes (issue 14, route.h) each order tries its own list of warehouses, so the
+ * test above does not apply: every product with demand is contended and the walk takes
+ * every line from the order's own list (walk_routed_order).
+ *
  * Why the walk is serial and not split by connected components of the "shares a
  * contended product" graph, as before: on the 1M-line bench night one component held
  * 286,497 of the 332,493 valid orders, so components bought no parallelism, while
@@ -57,6 +61,7 @@
 #include "../base/kmerge.h"
 #include "../intake/history.h"
 #include "rank.h"
+#include "route.h"
 
 /* Ranked orders per task in the parallel passes: enough tasks to even out threads on a
  * busy machine, few enough that the pool's lock is not the cost. */
@@ -103,13 +108,10 @@ static void undo_line(eng_stock *st, eng_line *ln)
     eng_line_set(ln, ENG_LQ_SHIPPED, 0);
 }
 
-/* Serve the line whole from the first slot that covers it. */
-static int place_whole(const alloc_ctx *a, eng_line *ln)
+/* Serve the line whole from the first of slots[0..n) that covers it. */
+static int place_whole_in(const alloc_ctx *a, eng_line *ln, const uint32_t *slots, size_t n)
 {
-    size_t n_slots;
-    const uint32_t *slots =
-        eng_inventory_product_slots(a->setup->inventory, (uint32_t)ln->product, &n_slots);
-    for (size_t k = 0; k < n_slots; k++) {
+    for (size_t k = 0; k < n; k++) {
         if (eng_stock_reserve(a->al->stock, slots[k], eng_line_qty(ln)) == ENG_OK) {
             eng_line_set_one_slot(ln, slots[k]);
             ln->n_parts = 1;
@@ -120,19 +122,17 @@ static int place_whole(const alloc_ctx *a, eng_line *ln)
     return 0;
 }
 
-/* Partial policy, after place_whole failed: what each slot has, in order. */
-static eng_rc place_units(const alloc_ctx *a, eng_line *ln, eng_arena *mem)
+/* Partial policy, after place_whole_in failed: what each of slots[0..n) has, in order. */
+static eng_rc place_units_in(const alloc_ctx *a, eng_line *ln, const uint32_t *slots, size_t n,
+                             eng_arena *mem)
 {
-    size_t n_slots;
-    const uint32_t *slots =
-        eng_inventory_product_slots(a->setup->inventory, (uint32_t)ln->product, &n_slots);
     eng_part tmp[64];
-    eng_part *parts = n_slots <= 64 ? tmp : malloc(n_slots * sizeof *parts);
+    eng_part *parts = n <= 64 ? tmp : malloc(n * sizeof *parts);
     if (!parts)
         return ENG_NOMEM;
     int64_t want = eng_line_qty(ln);
     uint32_t k = 0;
-    for (size_t s = 0; s < n_slots && want > 0; s++) {
+    for (size_t s = 0; s < n && want > 0; s++) {
         int64_t got = eng_stock_reserve_upto(a->al->stock, slots[s], want);
         if (got > 0) {
             parts[k].slot = slots[s];
@@ -157,6 +157,77 @@ static eng_rc place_units(const alloc_ctx *a, eng_line *ln, eng_arena *mem)
     if (parts != tmp)
         free(parts);
     return rc;
+}
+
+/* The line's product's slots in warehouse order (without routes). */
+static const uint32_t *product_slots(const alloc_ctx *a, const eng_line *ln, size_t *n)
+{
+    return eng_inventory_product_slots(a->setup->inventory, (uint32_t)ln->product, n);
+}
+
+static int place_whole(const alloc_ctx *a, eng_line *ln)
+{
+    size_t n;
+    const uint32_t *slots = product_slots(a, ln, &n);
+    return place_whole_in(a, ln, slots, n);
+}
+
+static eng_rc place_units(const alloc_ctx *a, eng_line *ln, eng_arena *mem)
+{
+    size_t n;
+    const uint32_t *slots = product_slots(a, ln, &n);
+    return place_units_in(a, ln, slots, n, mem);
+}
+
+/* The product's slots in the order's warehouses (ranks[0..n)), in that order, into out. */
+static size_t routed_slots(const alloc_ctx *a, uint32_t product, const uint32_t *ranks, size_t n,
+                           uint32_t *out)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        int64_t s = eng_routes_first_slot(a->setup->inventory, product, &ranks[i], 1);
+        if (s >= 0)
+            out[k++] = (uint32_t)s;
+    }
+    return k;
+}
+
+/* Under routes, one order's lines in rank order: an order with a line whose SKU has an
+ * inventory row but none in its warehouses is NO_ALLOWED_WAREHOUSE (decided before anything is
+ * placed, so the code does not depend on which line failed first); under ship_complete it places
+ * nothing. */
+static eng_rc walk_routed_order(alloc_ctx *a, eng_order *o, uint32_t *ranks, uint32_t *slots,
+                                eng_arena *mem)
+{
+    const eng_inventory *inv = a->setup->inventory;
+    size_t n = eng_routes_of(a->al->routes, o->head, ranks, NULL);
+    int partial = a->setup->policy.allocation == FMT_ALLOC_PARTIAL;
+    for (uint32_t i = 0; i < o->n_lines; i++) {
+        const eng_line *ln = &o->lines[i];
+        size_t n_slots; /* a SKU with no inventory row at all is merely out of stock */
+        (void)eng_inventory_product_slots(inv, (uint32_t)ln->product, &n_slots);
+        if (eng_line_qty(ln) > 0 && n_slots > 0 &&
+            eng_routes_first_slot(inv, (uint32_t)ln->product, ranks, n) < 0)
+            o->flags |= ENG_ORD_NO_ALLOWED;
+    }
+    if ((o->flags & ENG_ORD_NO_ALLOWED) && !partial)
+        return ENG_OK;
+    for (uint32_t i = 0; i < o->n_lines; i++) {
+        eng_line *ln = &o->lines[i];
+        if (eng_line_qty(ln) == 0)
+            continue;
+        size_t n_slots = routed_slots(a, (uint32_t)ln->product, ranks, n, slots);
+        if (place_whole_in(a, ln, slots, n_slots))
+            continue;
+        if (partial) {
+            ENG_TRY(place_units_in(a, ln, slots, n_slots, mem));
+            continue;
+        }
+        for (uint32_t k = 0; k < o->n_lines; k++)
+            undo_line(a->al->stock, &o->lines[k]);
+        break;
+    }
+    return ENG_OK;
 }
 
 /* ---- reading ahead ---- */
@@ -293,12 +364,19 @@ static eng_rc merge_runs(alloc_ctx *a, eng_pool *pool, eng_err *err)
     return ENG_OK;
 }
 
-/* Products whose demand does not fit their first stocked warehouse. */
+/* Products whose demand does not fit their first stocked warehouse; under routes, every
+ * product with demand (orders of one SKU try different warehouses). */
 static void find_contended(const alloc_ctx *a, uint8_t *contended)
 {
     for (size_t p = 0; p < a->n_products; p++) {
         if (a->demand[p] == 0)
             continue;
+        /* Orders of one SKU try different warehouses under routes: the serial walk takes
+         * every line, in rank order, as the model does. */
+        if (a->al->routes) {
+            contended[p] = 1;
+            continue;
+        }
         size_t n_slots;
         const uint32_t *slots =
             eng_inventory_product_slots(a->setup->inventory, (uint32_t)p, &n_slots);
@@ -379,9 +457,11 @@ static uint32_t settle_order(const eng_inventory *inv, eng_order *o, uint32_t *r
         o->status = ENG_ST_BACKORDERED;
     else
         o->status = ENG_ST_PARTIAL;
-    /* SPEC: INSUFFICIENT_STOCK is the status code of an order left open. */
+    /* SPEC: INSUFFICIENT_STOCK is the status code of an order left open; under routes
+     * NO_ALLOWED_WAREHOUSE for one with a SKU its warehouses lack (walk_routed_order). */
     if (o->status == ENG_ST_BACKORDERED || o->status == ENG_ST_PARTIAL)
-        o->code = ENG_CODE_INSUFFICIENT_STOCK;
+        o->code = (o->flags & ENG_ORD_NO_ALLOWED) ? ENG_CODE_NO_ALLOWED_WAREHOUSE
+                                                  : ENG_CODE_INSUFFICIENT_STOCK;
     if (o->status != ENG_ST_SHIPPED && o->status != ENG_ST_PARTIAL)
         return 0;
     o->n_slips = (uint32_t)eng_alloc_order_warehouses(inv, o, ranks, n_wh);
@@ -451,8 +531,14 @@ static eng_rc walk(alloc_ctx *a, eng_arena *mem, eng_err *err)
     int partial = a->setup->policy.allocation == FMT_ALLOC_PARTIAL;
     size_t n_wh = eng_inventory_warehouse_count(inv);
     uint32_t *ranks = malloc((n_wh ? n_wh : 1) * sizeof *ranks);
-    if (!ranks)
+    uint32_t *route_ranks = malloc((n_wh ? n_wh : 1) * sizeof *route_ranks);
+    uint32_t *route_slots = malloc((n_wh ? n_wh : 1) * sizeof *route_slots);
+    if (!ranks || !route_ranks || !route_slots) {
+        free(ranks);
+        free(route_ranks);
+        free(route_slots);
         return ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
+    }
     /* After history's numbers of the same date (an earlier wave); exchange replacements
      * come first. */
     uint64_t first = eng_history_last_slip(a->history) + n->n_exchange_slips + 1, next = first;
@@ -460,7 +546,11 @@ static eng_rc walk(alloc_ctx *a, eng_arena *mem, eng_err *err)
     for (size_t r = 0; r < n->n_ranked && rc == ENG_OK; r++) {
         prefetch_ahead(n->ranked, r, n->n_ranked, 1);
         eng_order *o = n->ranked[r];
-        if (o->flags & ENG_ORD_CONTENDED) {
+        if ((o->flags & ENG_ORD_CONTENDED) && n->routes) {
+            if (walk_routed_order(a, o, route_ranks, route_slots, mem) != ENG_OK)
+                rc = ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
+            settle_order(inv, o, ranks, n_wh);
+        } else if (o->flags & ENG_ORD_CONTENDED) {
             for (uint32_t i = 0; i < o->n_lines; i++) {
                 eng_line *ln = &o->lines[i];
                 if (eng_line_qty(ln) == 0 || !a->contended[ln->product] || place_whole(a, ln))
@@ -484,6 +574,8 @@ static eng_rc walk(alloc_ctx *a, eng_arena *mem, eng_err *err)
     }
     n->n_slips = next - first;
     free(ranks);
+    free(route_ranks);
+    free(route_slots);
     return rc;
 }
 
@@ -536,6 +628,8 @@ eng_rc eng_allocation_run(const eng_setup *setup, eng_book *book, const eng_hist
     a.n_products = eng_catalog_count(setup->catalog);
     a.n_workers = eng_pool_threads(pool);
     a.cutoff_ns = fmt_policy_cutoff_ns(&setup->policy, setup->run_date);
+    if (eng_routes_new(&setup->policy, setup->inventory, &al->routes, err) != ENG_OK)
+        return err ? err->rc : ENG_NOMEM;
     uint8_t *contended = calloc(a.n_products ? a.n_products : 1, 1);
     if (!contended)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
@@ -561,6 +655,7 @@ void eng_allocation_free(eng_allocation *al)
     if (!al)
         return;
     eng_stock_free(al->stock);
+    eng_routes_free(al->routes);
     free(al->initial_free);
     free(al->restocked);
     free(al->ranked);

@@ -27,6 +27,7 @@ typedef struct eng_allocation {
     eng_arena *mem;            /* split lines' parts (only the serial walk splits lines) */
     uint64_t n_slips;          /* orders' slips tonight */
     uint64_t n_exchange_slips; /* exchange replacements' slips, which come first */
+    struct eng_routes *routes; /* the policy's routes and channel lists, or NULL (route.h) */
 } eng_allocation;
 
 /* Set up the stock counters from the setup's inventory: each slot's free units are on

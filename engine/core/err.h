@@ -53,6 +53,7 @@ typedef enum eng_rc {
     X(DUPLICATE_ROW, "the row repeats an earlier row of its order")                      \
     X(DUPLICATE_ORDER, "the order was already received")                                 \
     X(INSUFFICIENT_STOCK, "not enough stock to ship")                                    \
+    X(NO_ALLOWED_WAREHOUSE, "no warehouse the order may ship from stocks the SKU")       \
     X(AFTER_CUTOFF, "ordered after tonight's cut-off: ships tomorrow")                   \
     X(SUPERSEDED_ROW, "a later row of the same marketplace line replaces this one")      \
     X(RETURN_UNKNOWN_ORDER, "no shipped order with this id")                             \

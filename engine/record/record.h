@@ -597,8 +597,9 @@ static inline int64_t eng_line_unit(const eng_line *ln)
 int64_t eng_line_amount(const eng_line *ln, int64_t units);
 
 enum {
-    ENG_ORD_DUPLICATE = 1 << 0, /* same id already received in an earlier file */
-    ENG_ORD_CONTENDED = 1 << 1, /* has a line on a contended SKU (alloc) */
+    ENG_ORD_DUPLICATE = 1 << 0,  /* same id already received in an earlier file */
+    ENG_ORD_CONTENDED = 1 << 1,  /* has a line on a contended SKU (alloc) */
+    ENG_ORD_NO_ALLOWED = 1 << 2, /* a line's SKU is in none of its allowed warehouses */
 };
 
 /* One per order of the night, so 80 bytes: its id's length is kept before the id's text

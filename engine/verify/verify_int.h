@@ -313,6 +313,15 @@ const char *eng__verify_head(const eng_vrun *v, const eng_vorder *o, fmt_col c);
 /* The order id of o as the run shows it, NUL-terminated. */
 const char *eng__verify_order_id(const eng_vrun *v, const eng_vorder *o);
 
+/* Routes (vroute.c): whether the policy has route.* or channel_warehouses.* keys; the
+ * warehouses order o may ship from, as ranks in the order it tries them, into ranks
+ * (room for v->n_warehouses), their count returned; the first slot of sku among n
+ * such ranks, or ENG_VNONE. */
+int eng__verify_routed(const eng_vrun *v);
+size_t eng__verify_allowed(const eng_vrun *v, const eng_vorder *o, uint32_t *ranks);
+uint32_t eng__verify_allowed_slot(const eng_vrun *v, uint32_t sku, const uint32_t *ranks,
+                                  size_t n);
+
 /* Whether the policy's cut-off holds order o over to tomorrow (README, "Policy keys"):
  * its order_time is after HH:MM of the manifest's run_date in the zone of cutoff_offset.
  * Such a valid order is BACKORDERED with AFTER_CUTOFF, ships nothing and is no demand. */

@@ -7,7 +7,8 @@
  *
  * Alerts (README "Rules: Alerts"), per slot of the input inventory:
  *   demand    = units the slips ship from it, plus the units valid orders left open on
- *               lines whose SKU has it as first warehouse (warehouse order), plus the
+ *               lines whose SKU has it as first warehouse (warehouse order; under routes
+ *               the first of the order's own warehouses that stocks it, if one does), plus the
  *               units of EXCHANGE_BACKORDERED requests likewise;
  *   shortfall = max(0, demand - max(0, on_hand - safety_stock) - restocked);
  *   on hand after = on_hand - shipped + restocked;
@@ -145,12 +146,15 @@ typedef struct alert {
     const char *code;
 } alert;
 
-/* Units wanted of a SKU that nothing shipped: against its first warehouse, or for a
- * catalog SKU without stock, apart. */
+/* Units wanted of a SKU that nothing shipped: against its first warehouse (under routes
+ * the first of the order's own warehouses that stocks it, ranks[0..n_ranks), when there
+ * is one), or for a catalog SKU without stock, apart. */
 static void open_demand(const eng_vrun *v, int64_t *demand, int64_t *unstocked, uint32_t sku,
-                        int64_t units)
+                        int64_t units, const uint32_t *ranks, size_t n_ranks)
 {
-    uint32_t s = eng__verify_first_slot(v, sku);
+    uint32_t s = ranks ? eng__verify_allowed_slot(v, sku, ranks, n_ranks) : ENG_VNONE;
+    if (s == ENG_VNONE)
+        s = eng__verify_first_slot(v, sku);
     if (s != ENG_VNONE)
         add_sat(&demand[s], units);
     else if (eng__verify_catalog_row(v, eng_vmap_key(v->skus, sku, NULL)) >= 0)
@@ -211,9 +215,10 @@ static eng_rc check_alerts(eng_vrun *v, fmt_buf *key, size_t *n_alerts)
     eng_vmap *rows = eng_vmap_new();
     int64_t *row_of = NULL;
     uint8_t *used = calloc(eng_vtable_rows(v->alerts) + 1, 1);
+    uint32_t *ranks = eng__verify_routed(v) ? malloc((v->n_warehouses + 1) * sizeof *ranks) : NULL;
     size_t cap = 0, n = 0;
     eng_rc rc = ENG_NOMEM;
-    if (!demand || !unstocked || !list || !rows || !used)
+    if (!demand || !unstocked || !list || !rows || !used || (eng__verify_routed(v) && !ranks))
         goto done;
     for (size_t s = 0; s < v->n_slots; s++)
         demand[s] = v->slots[s].shipped;
@@ -221,10 +226,12 @@ static eng_rc check_alerts(eng_vrun *v, fmt_buf *key, size_t *n_alerts)
         const eng_vorder *o = &v->orders[oid];
         if (!is_valid(v, o) || eng__verify_after_cutoff(v, o))
             continue; /* an order after the cut-off waits for tomorrow: no demand tonight */
+        size_t n_ranks = ranks ? eng__verify_allowed(v, o, ranks) : 0;
         for (uint32_t i = 0; i < o->n_lines; i++) {
             const eng_vline *ln = &v->lines[o->first_line + i];
             if (ln->outstanding > ln->shipped && ln->sku != ENG_VNONE)
-                open_demand(v, demand, unstocked, ln->sku, ln->outstanding - ln->shipped);
+                open_demand(v, demand, unstocked, ln->sku, ln->outstanding - ln->shipped, ranks,
+                            n_ranks);
         }
     }
     for (size_t r = 0; r < eng_vtable_rows(lg); r++) {
@@ -234,8 +241,8 @@ static eng_rc check_alerts(eng_vrun *v, fmt_buf *key, size_t *n_alerts)
             eng__verify_count(eng_vtable_get(lg, r, LG_QTY), 0, &q) != 0)
             continue;
         int64_t id = eng_vmap_find(v->skus, sku, strlen(sku)); /* added above */
-        if (id >= 0)
-            open_demand(v, demand, unstocked, (uint32_t)id, q);
+        if (id >= 0) /* exchanges: warehouse order, as the run takes them */
+            open_demand(v, demand, unstocked, (uint32_t)id, q, NULL, 0);
     }
     for (size_t s = 0; s < v->n_slots; s++) {
         const eng_vslot *sl = &v->slots[s];
@@ -318,6 +325,7 @@ static eng_rc check_alerts(eng_vrun *v, fmt_buf *key, size_t *n_alerts)
     *n_alerts = n;
     rc = ENG_OK;
 done:
+    free(ranks);
     free(demand);
     free(unstocked);
     free(list);

@@ -11,7 +11,8 @@
  *     where a total was stated), and line_amount that of its units: a line shipped from
  *     several warehouses ships parts whose amounts are differences of the cumulative
  *     amount A, from the units history already shipped on (A(b + q1) - A(b), then
- *     A(b + q1 + q2) - A(b + q1)..., parts in warehouse order), A(u) being the stated total
+ *     A(b + q1 + q2) - A(b + q1)..., parts in warehouse order, or under routes in the
+ *     order's own warehouse order, each from a warehouse it allows), A(u) being the stated total
  *     when u is every ordered unit of a line given as a total, else u x unit price;
  *   - one part per warehouse, and at most the line's outstanding units in all;
  *   - ship_date the run date, and one slip number per order and warehouse.
@@ -204,7 +205,8 @@ static uint32_t rank_of(const eng_vrun *v, const char *wh)
 }
 
 /* The parts of one line: at most its outstanding units, one part per warehouse, amounts
- * the differences of the cumulative amount in warehouse order. */
+ * the differences of the cumulative amount in warehouse order (under routes, in the
+ * order's own warehouse order, each an allowed one). */
 static eng_rc check_parts(slips_ctx *c, const eng_vorder *o, const eng_vline *ln)
 {
     eng_vrun *v = c->v;
@@ -222,11 +224,38 @@ static eng_rc check_parts(slips_ctx *c, const eng_vorder *o, const eng_vline *ln
         free(rank);
         return ENG_NOMEM;
     }
+    /* Under routes an order tries its own warehouses in its own order (vroute.c): its
+     * parts follow that order, and a part from a warehouse it may not use is a finding. */
+    uint32_t *allowed = NULL;
+    size_t n_allowed = 0;
+    if (eng__verify_routed(v)) {
+        allowed = malloc((v->n_warehouses + 1) * sizeof *allowed);
+        if (!allowed) {
+            free(parts);
+            free(rank);
+            return ENG_NOMEM;
+        }
+        n_allowed = eng__verify_allowed(v, o, allowed);
+    }
     size_t k = 0;
     for (int32_t r = ln->first_part; r >= 0; r = c->part_next[r], k++) {
         parts[k] = r;
-        rank[k] = rank_of(v, eng_vtable_get(sl, (size_t)r, SL_WAREHOUSE));
+        const char *wh = eng_vtable_get(sl, (size_t)r, SL_WAREHOUSE);
+        rank[k] = rank_of(v, wh);
+        if (allowed) {
+            size_t at = 0;
+            while (at < n_allowed && allowed[at] != rank[k])
+                at++;
+            if (at == n_allowed)
+                eng_vreport_broken(v->report, INV,
+                                   "%s:%llu: order %s line %u ships from %s, which its route and "
+                                   "channel do not allow",
+                                   label(c), line_of(c, (size_t)r), id, ln->line_no,
+                                   *wh ? wh : "MAIN");
+            rank[k] = (uint32_t)at; /* sort by place in the order's own list */
+        }
     }
+    free(allowed);
     /* Insertion sort by warehouse rank, then file order: a line has a part or two. */
     for (size_t i = 1; i < n; i++)
         for (size_t j = i; j > 0 && (rank[j] < rank[j - 1] ||

@@ -15,8 +15,11 @@
  *     nothing, as does one whose every line is the marketplace's;
  *   - otherwise the order is SHIPPED when the slips ship every outstanding unit, PARTIAL
  *     when some (never under ship_complete), BACKORDERED when none; the code is
- *     INSUFFICIENT_STOCK exactly when it is left open; but an order after the policy's
- *     cut-off (eng__verify_after_cutoff) is BACKORDERED with AFTER_CUTOFF and ships nothing;
+ *     INSUFFICIENT_STOCK exactly when it is left open (NO_ALLOWED_WAREHOUSE when, under
+ *     routes, a SKU of its outstanding lines has inventory rows but none in the warehouses
+ *     its route and channel allow, vroute.c; such an order ships nothing under
+ *     ship_complete); but an order after the policy's cut-off (eng__verify_after_cutoff)
+ *     is BACKORDERED with AFTER_CUTOFF and ships nothing;
  *   - lines, units and amount are what shipped for SHIPPED and PARTIAL (the amount the
  *     parts' differences of the cumulative amount), what was ordered otherwise;
  *   - what could have shipped: stock only goes down while orders are served (restocks and
@@ -27,6 +30,7 @@
  *     all the order's units of that SKU would have been served: each line finds that
  *     warehouse (or an earlier one) covering it whole. Under partial, a line left open
  *     took everything each warehouse had, so every slot of its SKU ended with 0 free.
+ *     Under routes only the order's own warehouses count, in its own order.
  *     Either is a finding; neither can be raised by a correct run;
  *   - every BACKORDERED and PARTIAL order has each of its lines in backorders.csv (order
  *     values repeated, times in UTC, open_qty = outstanding - shipped, code when open,
@@ -96,8 +100,11 @@ typedef struct status_ctx {
     fmt_buf key;
     size_t n_checked;
     size_t n_open;
-    int64_t *need; /* by pair_skus id: the order's units of that SKU (could have shipped) */
-    uint8_t *seen; /* by pair_skus id */
+    int64_t *need;   /* by pair_skus id: the order's units of that SKU (could have shipped) */
+    uint8_t *seen;   /* by pair_skus id */
+    int routed;      /* the policy has routes or channel lists (vroute.c) */
+    uint32_t *ranks; /* routed: the current order's warehouses */
+    size_t n_ranks;
 } status_ctx;
 
 /* The status row's figure text against the recount. */
@@ -154,6 +161,40 @@ static void expect(status_ctx *c, size_t r, const eng_vorder *o, const char *sta
                            eng__verify_order_id(v, o), status, got_code, code);
 }
 
+/* Under routes: the order's warehouses into c->ranks (c->n_ranks), and whether one of
+ * its outstanding lines has a SKU that none of them stocks (NO_ALLOWED_WAREHOUSE). */
+static int route_order(status_ctx *c, const eng_vorder *o)
+{
+    eng_vrun *v = c->v;
+    c->n_ranks = eng__verify_allowed(v, o, c->ranks);
+    for (uint32_t i = 0; i < o->n_lines; i++) {
+        const eng_vline *ln = &v->lines[o->first_line + i];
+        if (ln->outstanding > 0 && ln->sku != ENG_VNONE &&
+            eng__verify_first_slot(v, ln->sku) != ENG_VNONE &&
+            eng__verify_allowed_slot(v, ln->sku, c->ranks, c->n_ranks) == ENG_VNONE)
+            return 1;
+    }
+    return 0;
+}
+
+/* The slots of sku an order may take from, in the order it tries them: the i-th, or
+ * ENG_VNONE past the last. */
+static uint32_t try_slot(const status_ctx *c, uint32_t sku, size_t i, uint32_t *cursor)
+{
+    const eng_vrun *v = c->v;
+    if (!c->routed) {
+        *cursor = i == 0 ? eng__verify_first_slot(v, sku)
+                         : (*cursor == ENG_VNONE ? ENG_VNONE : v->slots[*cursor].next_of_sku);
+        return *cursor;
+    }
+    for (; i < c->n_ranks; i++) {
+        uint32_t s = eng__verify_allowed_slot(v, sku, &c->ranks[i], 1);
+        if (s != ENG_VNONE)
+            return s;
+    }
+    return ENG_VNONE;
+}
+
 /* A valid order left open that the stock at the end of the night could still serve. */
 static void could_have_shipped(status_ctx *c, const eng_vorder *o, const char *status)
 {
@@ -168,8 +209,11 @@ static void could_have_shipped(status_ctx *c, const eng_vorder *o, const char *s
             const eng_vline *ln = &lines[i];
             if (ln->shipped >= ln->outstanding || ln->sku == ENG_VNONE)
                 continue;
-            for (uint32_t s = eng__verify_first_slot(v, ln->sku); s != ENG_VNONE;
-                 s = v->slots[s].next_of_sku) {
+            uint32_t cursor = ENG_VNONE;
+            for (size_t t = 0;; t++) {
+                uint32_t s = try_slot(c, ln->sku, t, &cursor);
+                if (s == ENG_VNONE)
+                    break;
                 int64_t f = eng__verify_free_end(&v->slots[s]);
                 if (f <= 0)
                     continue;
@@ -210,11 +254,14 @@ static void could_have_shipped(status_ctx *c, const eng_vorder *o, const char *s
             continue;
         c->seen[ln->pair_sku] = 1;
         int64_t need = c->need[ln->pair_sku];
-        uint32_t found = ENG_VNONE;
-        for (uint32_t s = eng__verify_first_slot(v, ln->sku); s != ENG_VNONE && found == ENG_VNONE;
-             s = v->slots[s].next_of_sku)
+        uint32_t found = ENG_VNONE, cursor = ENG_VNONE;
+        for (size_t t = 0; found == ENG_VNONE; t++) {
+            uint32_t s = try_slot(c, ln->sku, t, &cursor);
+            if (s == ENG_VNONE)
+                break;
             if (eng__verify_free_end(&v->slots[s]) >= need)
                 found = s;
+        }
         if (found == ENG_VNONE)
             return; /* this SKU may really have been short when the order was served */
         if (!example[0])
@@ -315,9 +362,19 @@ static void check_order(status_ctx *c, size_t r, const eng_vorder *o)
         return;
     }
     const char *want = t.shipped == 0 ? "BACKORDERED" : t.all_shipped ? "SHIPPED" : "PARTIAL";
+    int no_allowed = c->routed && route_order(c, o);
     snprintf(why, sizeof why, "%s ships %lld of its %lld outstanding units",
              eng_vtable_label(v->slips), (long long)t.shipped, (long long)t.outstanding);
-    expect(c, r, o, want, strcmp(want, "SHIPPED") == 0 ? "" : "INSUFFICIENT_STOCK", why);
+    expect(c, r, o, want,
+           strcmp(want, "SHIPPED") == 0 ? ""
+           : no_allowed                 ? "NO_ALLOWED_WAREHOUSE"
+                                        : "INSUFFICIENT_STOCK",
+           why);
+    if (no_allowed && t.shipped > 0 && v->policy.allocation == FMT_ALLOC_SHIP_COMPLETE)
+        eng_vreport_broken(v->report, INV,
+                           "order %s (%s:%llu) has a SKU none of its allowed warehouses stocks, "
+                           "but ships %lld units under allocation = ship_complete",
+                           id, src, (unsigned long long)o->line, (long long)t.shipped);
     if (strcmp(want, "PARTIAL") == 0 && v->policy.allocation == FMT_ALLOC_SHIP_COMPLETE)
         eng_vreport_broken(v->report, INV,
                            "order %s (%s:%llu) ships %lld of its %lld outstanding units under "
@@ -328,11 +385,33 @@ static void check_order(status_ctx *c, size_t r, const eng_vorder *o)
         check_figures(c, r, o, o->n_lines, o->units, o->amount_minor, "what it ordered");
     else
         check_figures(c, r, o, t.lines_shipped, t.shipped, t.amount, "what slips.csv ships of it");
-    if (strcmp(want, "SHIPPED") != 0 && !t.over)
+    if (strcmp(want, "SHIPPED") != 0 && !t.over &&
+        !(no_allowed && v->policy.allocation == FMT_ALLOC_SHIP_COMPLETE))
         could_have_shipped(c, o, want);
 }
 
 /* ---- backorders.csv ---- */
+
+/* Whether routed order o has an outstanding line whose SKU none of its warehouses
+ * stocks (its code is then NO_ALLOWED_WAREHOUSE). */
+static int no_allowed_order(const eng_vrun *v, const eng_vorder *o)
+{
+    if (!eng__verify_routed(v))
+        return 0;
+    uint32_t *ranks = malloc((v->n_warehouses + 1) * sizeof *ranks);
+    if (!ranks)
+        return 0;
+    size_t n = eng__verify_allowed(v, o, ranks);
+    int none = 0;
+    for (uint32_t i = 0; i < o->n_lines && !none; i++) {
+        const eng_vline *ln = &v->lines[o->first_line + i];
+        none = ln->outstanding > 0 && ln->sku != ENG_VNONE &&
+               eng__verify_first_slot(v, ln->sku) != ENG_VNONE &&
+               eng__verify_allowed_slot(v, ln->sku, ranks, n) == ENG_VNONE;
+    }
+    free(ranks);
+    return none;
+}
 
 /* The value backorders.csv must hold in column k for line ln of open order o. */
 static void expected_value(const eng_vrun *v, const eng_vorder *o, const eng_vline *ln, int k,
@@ -380,6 +459,7 @@ static void expected_value(const eng_vrun *v, const eng_vorder *o, const eng_vli
         snprintf(dst, cap, "%s",
                  ln->outstanding <= ln->shipped   ? ""
                  : eng__verify_after_cutoff(v, o) ? "AFTER_CUTOFF"
+                 : no_allowed_order(v, o)         ? "NO_ALLOWED_WAREHOUSE"
                                                   : "INSUFFICIENT_STOCK");
     } else if (k == BO_LINE_AMOUNT) {
         eng__verify_amount_text(dst, cap, eng__verify_line_amount(ln, ln->ordered), cur);
@@ -612,9 +692,11 @@ eng_rc eng__verify_status(eng_vrun *v)
     size_t n_psk = eng_vmap_count(v->pair_skus);
     c.need = malloc((n_psk ? n_psk : 1) * sizeof *c.need);
     c.seen = malloc(n_psk ? n_psk : 1);
+    c.routed = eng__verify_routed(v);
+    c.ranks = malloc((v->n_warehouses + 1) * sizeof *c.ranks);
     uint8_t *open = calloc(v->n_orders ? v->n_orders : 1, 1);
     eng_rc rc = ENG_NOMEM;
-    if (!c.need || !c.seen || !open)
+    if (!c.need || !c.seen || !open || !c.ranks)
         goto done;
     if ((rc = match_rows(&c)) != ENG_OK)
         goto done;
@@ -641,6 +723,7 @@ eng_rc eng__verify_status(eng_vrun *v)
                            v->backorders ? eng_vtable_label(v->backorders) : "backorders.csv",
                            v->backorders ? "" : " (not checked: it could not be read)");
 done:
+    free(c.ranks);
     fmt_buf_release(&c.key);
     free(c.need);
     free(c.seen);

@@ -1,7 +1,9 @@
 /* Alerts. Demand is counted where SPEC says: a served line (or part of one) against the
  * slot that served it, an unserved quantity against the first slot of its product in
  * warehouse order, or, for a product with no inventory row, against the first
- * warehouse of all. */
+ * warehouse of all. Under routes (issue 14) an unserved quantity counts against the
+ * product's first slot among the order's own warehouses, and when none of them stocks it
+ * (NO_ALLOWED_WAREHOUSE) against its first slot in warehouse order, as before. */
 #include "alerts.h"
 
 #include <stdlib.h>
@@ -9,6 +11,7 @@
 
 #include "../allocate/alloc.h"
 #include "../allocate/returns.h"
+#include "../allocate/route.h"
 
 /* Demand is a sum of order quantities, each up to 2^63-1: it saturates rather than wraps
  * (a demand that large is a shortfall either way). */
@@ -42,9 +45,18 @@ static eng_rc sum_slice(void *ctx, size_t i, unsigned worker, eng_err *err)
     t->unstocked = calloc(n_products ? n_products : 1, sizeof *t->unstocked);
     if (!t->shipped || !t->demand || !t->unstocked)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory computing stock totals");
-    size_t lo = n->alloc->n_ranked * i / c->n_slices, hi = n->alloc->n_ranked * (i + 1) / c->n_slices;
+    const eng_routes *routes = n->alloc->routes;
+    uint32_t *ranks = NULL;
+    size_t n_ranks = 0;
+    if (routes &&
+        !(ranks = malloc((eng_inventory_warehouse_count(n->setup->inventory) + 1) * sizeof *ranks)))
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory computing stock totals");
+    size_t lo = n->alloc->n_ranked * i / c->n_slices,
+           hi = n->alloc->n_ranked * (i + 1) / c->n_slices;
     for (size_t r = lo; r < hi; r++) {
         const eng_order *o = n->alloc->ranked[r];
+        if (routes)
+            n_ranks = eng_routes_of(routes, o->head, ranks, NULL);
         for (uint32_t l = 0; l < o->n_lines; l++) {
             const eng_line *ln = &o->lines[l];
             eng_part one;
@@ -56,12 +68,19 @@ static eng_rc sum_slice(void *ctx, size_t i, unsigned worker, eng_err *err)
             int64_t open = eng_line_qty(ln) - eng_line_shipped(ln);
             if (open == 0)
                 continue;
+            int64_t routed = routes ? eng_routes_first_slot(n->setup->inventory,
+                                                            (uint32_t)ln->product, ranks, n_ranks)
+                                    : -1;
             size_t ns;
             const uint32_t *slots =
                 eng_inventory_product_slots(n->setup->inventory, (uint32_t)ln->product, &ns);
-            add_saturating(ns ? &t->demand[slots[0]] : &t->unstocked[ln->product], open);
+            if (routed >= 0)
+                add_saturating(&t->demand[routed], open);
+            else
+                add_saturating(ns ? &t->demand[slots[0]] : &t->unstocked[ln->product], open);
         }
     }
+    free(ranks);
     return ENG_OK;
 }
 
@@ -93,8 +112,8 @@ eng_rc eng_alerts_totals(const eng_products *n, eng_slot_totals *t, eng_err *err
     if (c.n_slices == 0 || n->alloc->n_ranked < 4096)
         c.n_slices = 1;
     c.slices = calloc(c.n_slices, sizeof *c.slices);
-    eng_rc rc = t->shipped && t->demand && t->restocked && t->after && t->product_unstocked_demand &&
-                        c.slices
+    eng_rc rc = t->shipped && t->demand && t->restocked && t->after &&
+                        t->product_unstocked_demand && c.slices
                     ? ENG_OK
                     : ENG_FAIL(err, ENG_NOMEM, "out of memory computing stock totals");
     if (rc == ENG_OK)

@@ -45,6 +45,22 @@ static void put_ppm(fmt_json *j, const char *key, int64_t ppm)
     fmt_buf_release(&b);
 }
 
+/* Keys naming warehouse lists (routes, channels) as an object of key -> list, in the
+ * policy's order; nothing when there are none. */
+static void put_rules(fmt_json *j, const char *name, const fmt_wh_rule *rules, size_t n)
+{
+    if (n == 0)
+        return;
+    fmt_json_object_begin(j, name);
+    for (size_t i = 0; i < n; i++) {
+        fmt_json_array_begin(j, rules[i].key);
+        for (size_t k = 0; k < rules[i].n_names; k++)
+            fmt_json_str(j, NULL, rules[i].names[k]);
+        fmt_json_array_end(j);
+    }
+    fmt_json_object_end(j);
+}
+
 eng_rc eng_manifest_write(const eng_products *n, const eng_output_file *files, size_t n_files,
                           eng_outdir *od, eng_err *err)
 {
@@ -79,6 +95,10 @@ eng_rc eng_manifest_write(const eng_products *n, const eng_output_file *files, s
     /* Keys that came later are recorded only when the policy sets them, so that a night
      * without them keeps its manifest's bytes. */
     const fmt_policy *pol = &n->setup->policy;
+    put_rules(&j, "routes", pol->routes, pol->n_routes);
+    if (pol->route_mode_set)
+        fmt_json_str(&j, "route_mode", pol->route_only ? "only" : "prefer");
+    put_rules(&j, "channel_warehouses", pol->channels, pol->n_channels);
     if (pol->cutoff_min >= 0) {
         char hhmm[8];
         fmt_policy_format_hhmm(hhmm, pol->cutoff_min, 0);

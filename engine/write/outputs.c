@@ -574,8 +574,10 @@ static eng_rc write_backorders(writer *w, worker_state *ws)
             eng_ro_fields(ro, ws->mid.p, ws->mid.len);
             eng_ro_i64(ro, (int64_t)k + 1); /* line_no */
             eng_ro_i64(ro, open);
-            /* An open order's code: INSUFFICIENT_STOCK, or AFTER_CUTOFF for one that waits. */
-            assert(o->code == ENG_CODE_INSUFFICIENT_STOCK || o->code == ENG_CODE_AFTER_CUTOFF);
+            /* An open order's code: INSUFFICIENT_STOCK, NO_ALLOWED_WAREHOUSE (routes), or
+             * AFTER_CUTOFF for one that waits; every open line carries it. */
+            assert(o->code == ENG_CODE_INSUFFICIENT_STOCK || o->code == ENG_CODE_AFTER_CUTOFF ||
+                   o->code == ENG_CODE_NO_ALLOWED_WAREHOUSE);
             if (open > 0)
                 eng_ro_str(ro, eng_code_name((eng_code)o->code));
             else

@@ -32,6 +32,17 @@ static void check_ok(const fmt_policy *p)
         fail("cutoff_offset out of -14:00..+14:00");
     if (p->cutoff_offset_set && p->cutoff_min < 0)
         fail("cutoff_offset accepted without cutoff");
+    for (size_t i = 0; i < p->n_routes; i++) {
+        const fmt_wh_rule *r = &p->routes[i];
+        if (r->kind != FMT_ROUTE_DEFAULT && strlen(r->country) != 2)
+            fail("a route without a two-letter country");
+        if ((r->kind == FMT_ROUTE_REGION || r->kind == FMT_ROUTE_POSTAL) && !r->match[0])
+            fail("a region or postal route with nothing to match");
+        for (size_t k = 0; k < i; k++)
+            if (p->routes[k].kind == r->kind && !strcmp(p->routes[k].country, r->country) &&
+                !strcmp(p->routes[k].match, r->match))
+                fail("two routes for one place");
+    }
     for (size_t i = 0; i < p->n_warehouse_order; i++) {
         const char *w = p->warehouse_order[i];
         size_t n = strlen(w);
@@ -52,12 +63,33 @@ static void check_defaults(const fmt_policy *p)
         p->return_window_days != d.return_window_days ||
         fmt_dec_cmp(p->restocking_fee_pct, d.restocking_fee_pct) != 0 ||
         p->n_warehouse_order != 0 || p->warehouse_order != NULL || p->cutoff_min != d.cutoff_min ||
-        p->cutoff_offset_min != d.cutoff_offset_min || p->cutoff_offset_set != d.cutoff_offset_set)
+        p->cutoff_offset_min != d.cutoff_offset_min ||
+        p->cutoff_offset_set != d.cutoff_offset_set || p->n_routes || p->routes || p->n_channels ||
+        p->channels || p->route_only || p->route_mode_set)
         fail("a refused policy kept non-default values");
+}
+
+static int same_rules(const fmt_wh_rule *a, const fmt_wh_rule *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (a[i].kind != b[i].kind || strcmp(a[i].key, b[i].key) != 0 ||
+            strcmp(a[i].country, b[i].country) != 0 || strcmp(a[i].match, b[i].match) != 0 ||
+            a[i].n_names != b[i].n_names || a[i].line != b[i].line)
+            return 0;
+        for (size_t k = 0; k < a[i].n_names; k++)
+            if (strcmp(a[i].names[k], b[i].names[k]) != 0)
+                return 0;
+    }
+    return 1;
 }
 
 static int same(const fmt_policy *a, const fmt_policy *b)
 {
+    if (a->n_routes != b->n_routes || a->n_channels != b->n_channels ||
+        a->route_only != b->route_only || a->route_mode_set != b->route_mode_set ||
+        !same_rules(a->routes, b->routes, a->n_routes) ||
+        !same_rules(a->channels, b->channels, a->n_channels))
+        return 0;
     if (a->allocation != b->allocation || a->max_error_rate_ppm != b->max_error_rate_ppm ||
         a->return_window_days != b->return_window_days ||
         fmt_dec_cmp(a->restocking_fee_pct, b->restocking_fee_pct) != 0 ||

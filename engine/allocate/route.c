@@ -1,0 +1,188 @@
+/* The most specific route wins: the longest postal prefix of the order's country, then
+ * its region, then the country, then route.default. Ship-to values compare as the keys
+ * were folded (fmt_policy_folded_match): trimmed, ASCII upper case, postal codes
+ * without blanks, at any length. */
+#include "route.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct compiled {
+    const fmt_wh_rule *rule;
+    uint32_t *ranks;
+    size_t n;
+    size_t match_len;
+} compiled;
+
+struct eng_routes {
+    const eng_inventory *inv;
+    size_t n_wh;
+    int only;
+    compiled *routes;
+    size_t n_routes;
+    compiled *channels;
+    size_t n_channels;
+    const compiled *channel_default;
+};
+
+static int64_t rank_of(const eng_inventory *inv, const char *name)
+{
+    for (size_t r = 0; r < eng_inventory_warehouse_count(inv); r++)
+        if (strcmp(eng_inventory_warehouse(inv, (uint32_t)r), name) == 0)
+            return (int64_t)r;
+    return -1;
+}
+
+static eng_rc compile(const fmt_wh_rule *rules, size_t n, const eng_inventory *inv, compiled **out,
+                      eng_err *err)
+{
+    compiled *c = calloc(n ? n : 1, sizeof *c);
+    if (!c)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading the routes");
+    *out = c;
+    for (size_t i = 0; i < n; i++) {
+        c[i].rule = &rules[i];
+        c[i].match_len = strlen(rules[i].match);
+        c[i].ranks = malloc((rules[i].n_names ? rules[i].n_names : 1) * sizeof *c[i].ranks);
+        if (!c[i].ranks)
+            return ENG_FAIL(err, ENG_NOMEM, "out of memory reading the routes");
+        for (size_t k = 0; k < rules[i].n_names; k++) {
+            int64_t r = rank_of(inv, rules[i].names[k]);
+            /* setup/policy_refs refused a name the inventory lacks */
+            if (r < 0)
+                return ENG_FAIL(err, ENG_INTERNAL, "route warehouse %s unknown", rules[i].names[k]);
+            c[i].ranks[c[i].n++] = (uint32_t)r;
+        }
+    }
+    return ENG_OK;
+}
+
+static void free_compiled(compiled *c, size_t n)
+{
+    for (size_t i = 0; c && i < n; i++)
+        free(c[i].ranks);
+    free(c);
+}
+
+void eng_routes_free(eng_routes *r)
+{
+    if (!r)
+        return;
+    free_compiled(r->routes, r->n_routes);
+    free_compiled(r->channels, r->n_channels);
+    free(r);
+}
+
+eng_rc eng_routes_new(const fmt_policy *pol, const eng_inventory *inv, eng_routes **out,
+                      eng_err *err)
+{
+    *out = NULL;
+    if (pol->n_routes == 0 && pol->n_channels == 0)
+        return ENG_OK;
+    eng_routes *r = calloc(1, sizeof *r);
+    if (!r)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading the routes");
+    r->inv = inv;
+    r->n_wh = eng_inventory_warehouse_count(inv);
+    r->only = pol->route_only;
+    r->n_routes = pol->n_routes;
+    r->n_channels = pol->n_channels;
+    eng_rc rc = compile(pol->routes, pol->n_routes, inv, &r->routes, err);
+    if (rc == ENG_OK)
+        rc = compile(pol->channels, pol->n_channels, inv, &r->channels, err);
+    if (rc != ENG_OK) {
+        eng_routes_free(r);
+        return rc;
+    }
+    for (size_t i = 0; i < r->n_channels; i++)
+        if (r->channels[i].rule->kind == 1)
+            r->channel_default = &r->channels[i];
+    *out = r;
+    return ENG_OK;
+}
+
+static const compiled *match_route(const eng_routes *r, const eng_head *h)
+{
+    eng_text none = {"", 0};
+    eng_text country = h ? eng_head_text(h, ENG_HT_SHIP_COUNTRY) : none;
+    eng_text region = h ? eng_head_text(h, ENG_HT_SHIP_REGION) : none;
+    eng_text postal = h ? eng_head_text(h, ENG_HT_SHIP_POSTAL) : none;
+    const compiled *best[4] = {NULL, NULL, NULL, NULL}; /* by fmt_route_kind */
+    for (size_t i = 0; i < r->n_routes; i++) {
+        const compiled *c = &r->routes[i];
+        const fmt_wh_rule *k = c->rule;
+        if (k->kind == FMT_ROUTE_DEFAULT) {
+            best[FMT_ROUTE_DEFAULT] = c;
+            continue;
+        }
+        if (!fmt_policy_folded_match(country.p, country.len, k->country, 0, 0))
+            continue;
+        if (k->kind == FMT_ROUTE_COUNTRY) {
+            best[FMT_ROUTE_COUNTRY] = c;
+        } else if (k->kind == FMT_ROUTE_REGION) {
+            if (fmt_policy_folded_match(region.p, region.len, k->match, 0, 0))
+                best[FMT_ROUTE_REGION] = c;
+        } else if (fmt_policy_folded_match(postal.p, postal.len, k->match, 1, 1) &&
+                   (!best[FMT_ROUTE_POSTAL] || c->match_len > best[FMT_ROUTE_POSTAL]->match_len)) {
+            best[FMT_ROUTE_POSTAL] = c;
+        }
+    }
+    for (int kind = FMT_ROUTE_POSTAL; kind >= FMT_ROUTE_DEFAULT; kind--)
+        if (best[kind])
+            return best[kind];
+    return NULL;
+}
+
+static const compiled *match_channel(const eng_routes *r, const eng_head *h)
+{
+    eng_text ch = h ? eng_head_text(h, ENG_HT_CHANNEL) : (eng_text){"", 0};
+    for (size_t i = 0; i < r->n_channels; i++) {
+        const compiled *c = &r->channels[i];
+        if (c->rule->kind == 0 && c->match_len == ch.len &&
+            memcmp(c->rule->match, ch.p, ch.len) == 0)
+            return c;
+    }
+    return r->channel_default;
+}
+
+static int listed(const compiled *c, uint32_t rank)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (c->ranks[i] == rank)
+            return 1;
+    return 0;
+}
+
+size_t eng_routes_of(const eng_routes *r, const eng_head *h, uint32_t *out,
+                     const fmt_wh_rule **matched)
+{
+    const compiled *route = match_route(r, h);
+    const compiled *channel = match_channel(r, h);
+    if (matched)
+        *matched = route ? route->rule : NULL;
+    size_t n = 0;
+    if (route) {
+        for (size_t i = 0; i < route->n; i++)
+            if (!channel || listed(channel, route->ranks[i]))
+                out[n++] = route->ranks[i];
+        if (r->only)
+            return n;
+    }
+    /* The others in warehouse order: all of them without a route, the rest under prefer. */
+    for (uint32_t w = 0; w < r->n_wh; w++)
+        if ((!route || !listed(route, w)) && (!channel || listed(channel, w)))
+            out[n++] = w;
+    return n;
+}
+
+int64_t eng_routes_first_slot(const eng_inventory *inv, uint32_t product, const uint32_t *ranks,
+                              size_t n)
+{
+    size_t n_slots;
+    const uint32_t *slots = eng_inventory_product_slots(inv, product, &n_slots);
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < n_slots; k++)
+            if (eng_inventory_slot(inv, slots[k])->wh_rank == ranks[i])
+                return slots[k];
+    return -1;
+}

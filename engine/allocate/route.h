@@ -1,0 +1,35 @@
+/* Where an order may ship from (issue 14): the policy's routes by ship-to (route.CC,
+ * route.CC-REGION, route.CC:PREFIX, route.default, with route_mode) and its channels'
+ * warehouse lists (channel_warehouses.*), compiled against the inventory's warehouse
+ * ranks once, then asked per order by any thread. */
+#ifndef ENG_ROUTE_H
+#define ENG_ROUTE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../formats/policy.h"
+#include "../core/err.h"
+#include "../record/record.h"
+#include "../setup/inventory.h"
+
+typedef struct eng_routes eng_routes;
+
+/* The policy's routes and channel lists against inv. *out is NULL (and ENG_OK) when the
+ * policy has neither: every order then tries every warehouse in warehouse order, as
+ * before. ENG_NOMEM. */
+eng_rc eng_routes_new(const fmt_policy *pol, const eng_inventory *inv, eng_routes **out,
+                      eng_err *err);
+void eng_routes_free(eng_routes *r);
+
+/* The warehouses an order with head h may ship from, as ranks in the order it tries them,
+ * into out (room for the inventory's warehouse count); returns how many (0: none allowed).
+ * *matched (may be NULL) gets the route key that chose the list, or NULL for none. */
+size_t eng_routes_of(const eng_routes *r, const eng_head *h, uint32_t *out,
+                     const fmt_wh_rule **matched);
+
+/* The slot of product in the first of the n warehouses (ranks) that has one, or -1. */
+int64_t eng_routes_first_slot(const eng_inventory *inv, uint32_t product, const uint32_t *ranks,
+                              size_t n);
+
+#endif

@@ -1,0 +1,94 @@
+/* Where an order may ship from under the policy's routes and channel lists (README,
+ * "Routes"), worked out again from the policy and the order's own ship-to, apart from
+ * the run's engine/allocate/route.c: the most specific route.* key that matches (longest
+ * postal prefix of the country, then region, then country, then route.default), its
+ * list alone under route_mode = only or followed by the other warehouses in warehouse
+ * order under prefer, without any warehouse the channel's list (or
+ * channel_warehouses.default) leaves out. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "verify_int.h"
+
+int eng__verify_routed(const eng_vrun *v)
+{
+    return v->policy.n_routes > 0 || v->policy.n_channels > 0;
+}
+
+static uint32_t rank_named(const eng_vrun *v, const char *name)
+{
+    for (size_t r = 0; r < v->n_warehouses; r++)
+        if (strcmp(v->warehouses[r], name) == 0)
+            return (uint32_t)r;
+    return ENG_VNONE;
+}
+
+static int in_rule(const eng_vrun *v, const fmt_wh_rule *rule, uint32_t rank)
+{
+    for (size_t k = 0; k < rule->n_names; k++)
+        if (rank_named(v, rule->names[k]) == rank)
+            return 1;
+    return 0;
+}
+
+size_t eng__verify_allowed(const eng_vrun *v, const eng_vorder *o, uint32_t *ranks)
+{
+    const fmt_policy *pol = &v->policy;
+    const char *country = eng__verify_head(v, o, FMT_COL_SHIP_COUNTRY);
+    const char *region = eng__verify_head(v, o, FMT_COL_SHIP_REGION);
+    const char *postal = eng__verify_head(v, o, FMT_COL_SHIP_POSTAL);
+    const fmt_wh_rule *route = NULL;
+    int route_rank = -1; /* postal 3 + prefix length, region 2, country 1, default 0 */
+    for (size_t i = 0; i < pol->n_routes; i++) {
+        const fmt_wh_rule *k = &pol->routes[i];
+        int rank = -1;
+        if (k->kind == FMT_ROUTE_DEFAULT)
+            rank = 0;
+        else if (fmt_policy_folded_match(country, strlen(country), k->country, 0, 0)) {
+            if (k->kind == FMT_ROUTE_COUNTRY)
+                rank = 1;
+            else if (k->kind == FMT_ROUTE_REGION &&
+                     fmt_policy_folded_match(region, strlen(region), k->match, 0, 0))
+                rank = 2;
+            else if (k->kind == FMT_ROUTE_POSTAL &&
+                     fmt_policy_folded_match(postal, strlen(postal), k->match, 1, 1))
+                rank = 3 + (int)strlen(k->match);
+        }
+        if (rank > route_rank) {
+            route_rank = rank;
+            route = k;
+        }
+    }
+    const char *channel = eng__verify_head(v, o, FMT_COL_CHANNEL);
+    const fmt_wh_rule *allowed = NULL;
+    for (size_t i = 0; i < pol->n_channels && !allowed; i++)
+        if (pol->channels[i].kind == 0 && strcmp(pol->channels[i].match, channel) == 0)
+            allowed = &pol->channels[i];
+    for (size_t i = 0; i < pol->n_channels && !allowed; i++)
+        if (pol->channels[i].kind == 1)
+            allowed = &pol->channels[i];
+    size_t n = 0;
+    if (route) {
+        for (size_t k = 0; k < route->n_names; k++) {
+            uint32_t r = rank_named(v, route->names[k]);
+            if (r != ENG_VNONE && (!allowed || in_rule(v, allowed, r)))
+                ranks[n++] = r;
+        }
+        if (pol->route_only)
+            return n;
+    }
+    for (uint32_t r = 0; r < v->n_warehouses; r++)
+        if ((!route || !in_rule(v, route, r)) && (!allowed || in_rule(v, allowed, r)))
+            ranks[n++] = r;
+    return n;
+}
+
+uint32_t eng__verify_allowed_slot(const eng_vrun *v, uint32_t sku, const uint32_t *ranks, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (uint32_t s = eng__verify_first_slot(v, sku); s != ENG_VNONE;
+             s = v->slots[s].next_of_sku)
+            if (v->slots[s].wh == ranks[i])
+                return s;
+    return ENG_VNONE;
+}
