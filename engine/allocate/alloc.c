@@ -59,6 +59,7 @@
 #include <string.h>
 
 #include "../base/kmerge.h"
+#include "../base/warn.h"
 #include "../intake/history.h"
 #include "rank.h"
 #include "route.h"
@@ -611,6 +612,29 @@ eng_rc eng_allocation_prepare(const eng_setup *setup, eng_allocation **out, eng_
     return ENG_OK;
 }
 
+/* A channel the policy gives warehouses for that no order of tonight carries: a typo, or
+ * a channel that sold nothing. A warning, not a refusal (issue 14). */
+static eng_rc warn_unused_channels(const eng_setup *setup, const eng_book *book)
+{
+    const fmt_policy *pol = &setup->policy;
+    for (size_t i = 0; i < pol->n_channels; i++) {
+        const fmt_wh_rule *c = &pol->channels[i];
+        if (c->kind == 1)
+            continue; /* channel_warehouses.default */
+        size_t len = strlen(c->match);
+        int carried = 0;
+        for (size_t o = 0; o < book->n_orders && !carried; o++) {
+            eng_text ch = eng_head_text(book->orders[o]->head, ENG_HT_CHANNEL);
+            carried = ch.len == len && memcmp(ch.p, c->match, len) == 0;
+        }
+        if (!carried)
+            ENG_TRY(eng_warn(setup->warnings, setup->first_reference + 2, c->line,
+                             "%s: %s names channel \"%s\", which no order carries tonight",
+                             setup->sources[setup->first_reference + 2].path, c->key, c->match));
+    }
+    return ENG_OK;
+}
+
 eng_rc eng_allocation_run(const eng_setup *setup, eng_book *book, const eng_history *history,
                           eng_allocation *al, eng_err *err)
 {
@@ -630,6 +654,8 @@ eng_rc eng_allocation_run(const eng_setup *setup, eng_book *book, const eng_hist
     a.cutoff_ns = fmt_policy_cutoff_ns(&setup->policy, setup->run_date);
     if (eng_routes_new(&setup->policy, setup->inventory, &al->routes, err) != ENG_OK)
         return err ? err->rc : ENG_NOMEM;
+    if (warn_unused_channels(setup, book) != ENG_OK)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory recording a warning");
     uint8_t *contended = calloc(a.n_products ? a.n_products : 1, 1);
     if (!contended)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
