@@ -319,8 +319,7 @@ const char *eng__verify_order_id(const eng_vrun *v, const eng_vorder *o);
  * such ranks, or ENG_VNONE. */
 int eng__verify_routed(const eng_vrun *v);
 size_t eng__verify_allowed(const eng_vrun *v, const eng_vorder *o, uint32_t *ranks);
-uint32_t eng__verify_allowed_slot(const eng_vrun *v, uint32_t sku, const uint32_t *ranks,
-                                  size_t n);
+uint32_t eng__verify_allowed_slot(const eng_vrun *v, uint32_t sku, const uint32_t *ranks, size_t n);
 
 /* Whether the policy's cut-off holds order o over to tomorrow (README, "Policy keys"):
  * its order_time is after HH:MM of the manifest's run_date in the zone of cutoff_offset.
