@@ -172,7 +172,9 @@ static char fold_upper(char c)
     return c >= 'a' && c <= 'z' ? (char)(c - ('a' - 'A')) : c;
 }
 
-size_t fmt_policy_fold(char *dst, const char *s, size_t len, int drop_blanks)
+/* s as a route key keeps it: trimmed, ASCII upper case, and with drop_blanks (postal
+ * prefixes) without blanks; into dst (len + 1 bytes), its length returned. */
+static size_t fold_key(char *dst, const char *s, size_t len, int drop_blanks)
 {
     fmt_str t = trim(s, len);
     size_t n = 0;
@@ -185,7 +187,7 @@ size_t fmt_policy_fold(char *dst, const char *s, size_t len, int drop_blanks)
     return n;
 }
 
-/* Folded s (as fmt_policy_fold folds it) against key: 1 when equal (prefix 0) or when
+/* Folded s (as fold_key folds keys) against key: 1 when equal (prefix 0) or when
  * key starts it (prefix 1). Compares as it folds, so values of any length compare. */
 int fmt_policy_folded_match(const char *s, size_t len, const char *key, int drop_blanks, int prefix)
 {
@@ -228,6 +230,26 @@ static eng_rc add_rule(fmt_wh_rule **rules, size_t *n, fmt_str key, fmt_str v, c
     return parse_names(field, v, &r->names, &r->n_names, err);
 }
 
+/* The last of rules[0..n) against the earlier ones: the same kind, country and match
+ * (a channel's country is always "") is one key given twice, however it is spelled. */
+static eng_rc refuse_repeat(const fmt_wh_rule *rules, size_t n, const char *field, const char *what,
+                            eng_err *err)
+{
+    const fmt_wh_rule *r = &rules[n - 1];
+    for (size_t i = 0; i + 1 < n; i++) {
+        const fmt_wh_rule *q = &rules[i];
+        if (q->kind == r->kind && strcmp(q->country, r->country) == 0 &&
+            strcmp(q->match, r->match) == 0) {
+            if (err)
+                err->field = field;
+            return ENG_FAIL(err, ENG_REFUSED,
+                            "key \"%s\" names the same %s as \"%s\" on line %llu; keep one", r->key,
+                            what, q->key, (unsigned long long)q->line);
+        }
+    }
+    return ENG_OK;
+}
+
 static int is_letter(char c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
@@ -263,7 +285,7 @@ static eng_rc set_route(fmt_policy *p, fmt_str key, fmt_str v, uint64_t line, en
         r->country[2] = '\0';
     }
     if (kind == FMT_ROUTE_REGION || kind == FMT_ROUTE_POSTAL) {
-        size_t n = fmt_policy_fold(r->match, rest.p + 3, rest.len - 3, kind == FMT_ROUTE_POSTAL);
+        size_t n = fold_key(r->match, rest.p + 3, rest.len - 3, kind == FMT_ROUTE_POSTAL);
         if (n == 0) {
             if (err)
                 err->field = "route";
@@ -272,19 +294,7 @@ static eng_rc set_route(fmt_policy *p, fmt_str key, fmt_str v, uint64_t line, en
         }
     }
     /* The same place twice (route.de and route.DE) is one key given twice. */
-    for (size_t i = 0; i + 1 < p->n_routes; i++) {
-        const fmt_wh_rule *q = &p->routes[i];
-        if (q->kind == r->kind && strcmp(q->country, r->country) == 0 &&
-            strcmp(q->match, r->match) == 0) {
-            if (err)
-                err->field = "route";
-            return ENG_FAIL(err, ENG_REFUSED,
-                            "key \"%s\" names the same place as \"%s\" on line "
-                            "%llu; keep one",
-                            r->key, q->key, (unsigned long long)q->line);
-        }
-    }
-    return ENG_OK;
+    return refuse_repeat(p->routes, p->n_routes, "route", "place", err);
 }
 
 /* channel_warehouses.CHANNEL (a channel with a dot or a blank in double quotes) or
@@ -317,18 +327,7 @@ static eng_rc set_channel(fmt_policy *p, fmt_str key, fmt_str v, uint64_t line, 
     r->line = line;
     memcpy(r->match, channel.p, channel.len);
     r->match[channel.len] = '\0';
-    for (size_t i = 0; i + 1 < p->n_channels; i++) {
-        const fmt_wh_rule *q = &p->channels[i];
-        if (q->kind == r->kind && strcmp(q->match, r->match) == 0) {
-            if (err)
-                err->field = "channel_warehouses";
-            return ENG_FAIL(err, ENG_REFUSED,
-                            "key \"%s\" names the same channel as \"%s\" on "
-                            "line %llu; keep one",
-                            r->key, q->key, (unsigned long long)q->line);
-        }
-    }
-    return ENG_OK;
+    return refuse_repeat(p->channels, p->n_channels, "channel_warehouses", "channel", err);
 }
 
 static eng_rc set_key(fmt_policy *p, fmt_str key, fmt_str v, uint64_t line, eng_err *err)

@@ -41,7 +41,8 @@ typedef struct fmt_wh_rule {
     int kind;        /* routes: fmt_route_kind; channels: 1 for .default, else 0 */
     char country[3]; /* routes but the default: the country, upper case */
     char *match;     /* routes: the region, or the postal prefix without blanks, upper case
-                        (fmt_policy_fold); channels: the channel ("" for .default) */
+                        (as fmt_policy_folded_match compares); channels: the channel ("" for
+                        .default) */
     char **names;    /* the warehouses, in order; may be none */
     size_t n_names;
     uint64_t line;
@@ -66,14 +67,10 @@ typedef struct fmt_policy {
     size_t n_channels;
 } fmt_policy;
 
-/* Text as route keys and orders' ship-to values compare: trimmed, ASCII upper case, and
- * with drop_blanks (postal codes) without blanks; written to dst (len + 1 bytes), its
- * length returned. */
-size_t fmt_policy_fold(char *dst, const char *s, size_t len, int drop_blanks);
-
-/* Whether s, folded so, equals key (prefix 0) or starts with it (prefix 1; postal
- * prefixes): how routes compare an order's ship-to with their keys, for values of any
- * length. */
+/* Whether s, folded as route keys are (trimmed, ASCII upper case, and with drop_blanks,
+ * for postal codes, without blanks), equals key (prefix 0) or starts with it (prefix 1;
+ * postal prefixes): how routes compare an order's ship-to with their keys, for values of
+ * any length. */
 int fmt_policy_folded_match(const char *s, size_t len, const char *key, int drop_blanks,
                             int prefix);
 

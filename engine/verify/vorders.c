@@ -1173,10 +1173,10 @@ int eng__verify_after_cutoff(const eng_vrun *v, const eng_vorder *o)
     if (!date || fmt_isodate_parse(date, strlen(date), &day) != 0 ||
         fmt_isotime_parse(when, strlen(when), &ns) != 0)
         return 0;
+    /* Run dates and times are 1970-2099: the nanoseconds fit 64 bits. */
     int64_t cutoff_s =
         ((int64_t)day * 1440 + v->policy.cutoff_min - v->policy.cutoff_offset_min) * 60;
-    /* Whole seconds: an order in the cut-off's own second but after it is later too. */
-    return ns / 1000000000 > cutoff_s || (ns / 1000000000 == cutoff_s && ns % 1000000000 > 0);
+    return ns > cutoff_s * INT64_C(1000000000);
 }
 
 const char *eng__verify_order_id(const eng_vrun *v, const eng_vorder *o)

@@ -161,20 +161,25 @@ static void expect(status_ctx *c, size_t r, const eng_vorder *o, const char *sta
                            eng__verify_order_id(v, o), status, got_code, code);
 }
 
-/* Under routes: the order's warehouses into c->ranks (c->n_ranks), and whether one of
- * its outstanding lines has a SKU that none of them stocks (NO_ALLOWED_WAREHOUSE). */
-static int route_order(status_ctx *c, const eng_vorder *o)
+/* Whether one of o's outstanding lines has a SKU with inventory rows but none in its
+ * warehouses ranks[0..n) (its code is then NO_ALLOWED_WAREHOUSE). */
+static int lacks_allowed(const eng_vrun *v, const eng_vorder *o, const uint32_t *ranks, size_t n)
 {
-    eng_vrun *v = c->v;
-    c->n_ranks = eng__verify_allowed(v, o, c->ranks);
     for (uint32_t i = 0; i < o->n_lines; i++) {
         const eng_vline *ln = &v->lines[o->first_line + i];
         if (ln->outstanding > 0 && ln->sku != ENG_VNONE &&
             eng__verify_first_slot(v, ln->sku) != ENG_VNONE &&
-            eng__verify_allowed_slot(v, ln->sku, c->ranks, c->n_ranks) == ENG_VNONE)
+            eng__verify_allowed_slot(v, ln->sku, ranks, n) == ENG_VNONE)
             return 1;
     }
     return 0;
+}
+
+/* Under routes: the order's warehouses into c->ranks (c->n_ranks), and lacks_allowed. */
+static int route_order(status_ctx *c, const eng_vorder *o)
+{
+    c->n_ranks = eng__verify_allowed(c->v, o, c->ranks);
+    return lacks_allowed(c->v, o, c->ranks, c->n_ranks);
 }
 
 /* The slots of sku an order may take from, in the order it tries them: the i-th, or
@@ -392,8 +397,7 @@ static void check_order(status_ctx *c, size_t r, const eng_vorder *o)
 
 /* ---- backorders.csv ---- */
 
-/* Whether routed order o has an outstanding line whose SKU none of its warehouses
- * stocks (its code is then NO_ALLOWED_WAREHOUSE). */
+/* lacks_allowed for a routed order, outside check_order's context. */
 static int no_allowed_order(const eng_vrun *v, const eng_vorder *o)
 {
     if (!eng__verify_routed(v))
@@ -401,16 +405,9 @@ static int no_allowed_order(const eng_vrun *v, const eng_vorder *o)
     uint32_t *ranks = malloc((v->n_warehouses + 1) * sizeof *ranks);
     if (!ranks)
         return 0;
-    size_t n = eng__verify_allowed(v, o, ranks);
-    int none = 0;
-    for (uint32_t i = 0; i < o->n_lines && !none; i++) {
-        const eng_vline *ln = &v->lines[o->first_line + i];
-        none = ln->outstanding > 0 && ln->sku != ENG_VNONE &&
-               eng__verify_first_slot(v, ln->sku) != ENG_VNONE &&
-               eng__verify_allowed_slot(v, ln->sku, ranks, n) == ENG_VNONE;
-    }
+    int lacks = lacks_allowed(v, o, ranks, eng__verify_allowed(v, o, ranks));
     free(ranks);
-    return none;
+    return lacks;
 }
 
 /* The value backorders.csv must hold in column k for line ln of open order o. */
