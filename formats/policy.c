@@ -28,6 +28,25 @@ void fmt_policy_defaults(fmt_policy *p)
     p->route_mode_set = 0;
     p->channels = NULL;
     p->n_channels = 0;
+    p->split = FMT_SPLIT_LINE;
+    p->split_set = 0;
+    p->max_split = 0;
+}
+
+const char *fmt_policy_split_name(fmt_split s)
+{
+    return s == FMT_SPLIT_FEWEST ? "fewest" : s == FMT_SPLIT_SINGLE ? "single" : "line";
+}
+
+size_t fmt_policy_split_cap(const fmt_policy *p, size_t n)
+{
+    size_t cap = p->split == FMT_SPLIT_SINGLE ? 1 : p->max_split ? p->max_split : n;
+    return cap < n ? cap : n;
+}
+
+int fmt_policy_sources_per_order(const fmt_policy *p)
+{
+    return p->n_routes > 0 || p->n_channels > 0 || p->split != FMT_SPLIT_LINE || p->max_split > 0;
 }
 
 int64_t fmt_policy_cutoff_ns(const fmt_policy *p, int32_t run_date)
@@ -377,6 +396,22 @@ static eng_rc set_key(fmt_policy *p, fmt_str key, fmt_str v, uint64_t line, eng_
         return set_route(p, key, v, line, err);
     } else if (key.len > 19 && memcmp(key.p, "channel_warehouses.", 19) == 0) {
         return set_channel(p, key, v, line, err);
+    } else if (str_is(key, "split")) {
+        p->split_set = 1;
+        if (str_is(v, "line"))
+            p->split = FMT_SPLIT_LINE;
+        else if (str_is(v, "fewest"))
+            p->split = FMT_SPLIT_FEWEST;
+        else if (str_is(v, "single"))
+            p->split = FMT_SPLIT_SINGLE;
+        else
+            return bad_value(err, "split", v, "is not line, fewest or single");
+    } else if (str_is(key, "max_split")) {
+        int64_t n;
+        nrc = fmt_int_parse(v.p, v.len, &n);
+        if (nrc != FMT_NUM_OK || n < 1 || n > 1000000)
+            return bad_value(err, "max_split", v, "is not a whole number of warehouses, 1 or more");
+        p->max_split = (uint32_t)n;
     } else if (str_is(key, "cutoff")) {
         if (!parse_hhmm(v, 23 * 60 + 59, &p->cutoff_min))
             return bad_value(err, "cutoff", v, "is not a time of day HH:MM (00:00-23:59)");
@@ -394,7 +429,8 @@ static eng_rc set_key(fmt_policy *p, fmt_str key, fmt_str v, uint64_t line, eng_
         return ENG_FAIL(err, ENG_REFUSED,
                         "unknown policy key \"%.*s\"; known keys: allocation, max_error_rate, "
                         "return_window_days, restocking_fee_pct, warehouse_order, route.*, "
-                        "route_mode, channel_warehouses.*, cutoff, cutoff_offset",
+                        "route_mode, channel_warehouses.*, split, max_split, cutoff, "
+                        "cutoff_offset",
                         (int)(key.len > 40 ? 40 : key.len), key.p);
     }
     return ENG_OK;
@@ -404,10 +440,11 @@ eng_rc fmt_policy_parse(const char *path, const char *text, size_t len, fmt_poli
 {
     static const char *const keys[] = {
         "allocation",      "max_error_rate", "return_window_days", "restocking_fee_pct",
-        "warehouse_order", "cutoff",         "cutoff_offset",      "route_mode"};
+        "warehouse_order", "cutoff",         "cutoff_offset",      "route_mode",
+        "split",           "max_split"};
     enum { N_KEYS = sizeof keys / sizeof *keys };
     int seen[N_KEYS] = {0};
-    uint64_t line = 0, offset_line = 0;
+    uint64_t line = 0, offset_line = 0, max_split_line = 0;
     size_t pos = 0;
     eng_rc rc = ENG_OK;
     if (err) {
@@ -462,6 +499,8 @@ eng_rc fmt_policy_parse(const char *path, const char *text, size_t len, fmt_poli
             p->warehouse_order_line = line;
         if (rc == ENG_OK && str_is(key, "cutoff_offset"))
             offset_line = line;
+        if (rc == ENG_OK && str_is(key, "max_split"))
+            max_split_line = line;
     }
     if (rc == ENG_OK && p->cutoff_offset_set && p->cutoff_min < 0) {
         if (err) {
@@ -471,6 +510,16 @@ eng_rc fmt_policy_parse(const char *path, const char *text, size_t len, fmt_poli
         rc = ENG_FAIL(err, ENG_REFUSED,
                       "cutoff_offset is given without cutoff; add cutoff = HH:MM "
                       "or remove it");
+    }
+    if (rc == ENG_OK && p->split == FMT_SPLIT_SINGLE && p->max_split > 1) {
+        if (err) {
+            err->line = max_split_line;
+            err->field = "max_split";
+        }
+        rc = ENG_FAIL(err, ENG_REFUSED,
+                      "max_split = %u contradicts split = single, which ships each order from "
+                      "one warehouse; remove max_split or use split = fewest",
+                      (unsigned)p->max_split);
     }
     if (rc != ENG_OK)
         fmt_policy_release(p);

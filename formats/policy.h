@@ -11,6 +11,8 @@
  *   route_mode          = prefer   prefer: the route's list, then the others; only: the list
  *   channel_warehouses.CHANNEL | channel_warehouses.default
  *                       =          the warehouses a channel's orders may ship from
+ *   split               = line     line | fewest | single: how many warehouses an order uses
+ *   max_split           =          at most N warehouses per order (1 under split = single)
  *   cutoff              =          HH:MM on the run date: later orders wait (issue 14)
  *   cutoff_offset       = +00:00   the cut-off's zone, as an offset from UTC (±HH:MM)
  * An unknown key, a key given twice, or a bad value refuses the run; warehouse names the
@@ -26,6 +28,13 @@
 #include "source.h"
 
 typedef enum fmt_allocation { FMT_ALLOC_SHIP_COMPLETE, FMT_ALLOC_PARTIAL } fmt_allocation;
+
+/* How an order's lines are spread over its warehouses (README, "Split shipments"). */
+typedef enum fmt_split { FMT_SPLIT_LINE, FMT_SPLIT_FEWEST, FMT_SPLIT_SINGLE } fmt_split;
+
+/* Sets of warehouses split = fewest tries per order at most: a count, so that the result
+ * never depends on the machine's speed. */
+#define FMT_SPLIT_MAX_SETS 4096
 
 typedef enum fmt_route_kind {
     FMT_ROUTE_DEFAULT,
@@ -65,6 +74,9 @@ typedef struct fmt_policy {
     int route_mode_set;    /* the file gives route_mode (the manifest says so) */
     fmt_wh_rule *channels; /* channel_warehouses.* keys in file order */
     size_t n_channels;
+    fmt_split split;
+    int split_set;     /* the file gives split (the manifest says so) */
+    uint32_t max_split; /* 0: no cap (the file gives none) */
 } fmt_policy;
 
 /* Whether s, folded as route keys are (trimmed, ASCII upper case, and with drop_blanks,
@@ -98,6 +110,17 @@ eng_rc fmt_policy_parse(const char *path, const char *text, size_t len, fmt_poli
 
 /* Free what p owns; p is left with defaults. */
 void fmt_policy_release(fmt_policy *p);
+
+/* Name of a split mode as written in the file. */
+const char *fmt_policy_split_name(fmt_split s);
+
+/* The most warehouses one order may ship from: max_split, 1 under split = single, and
+ * otherwise n (the order's own list). */
+size_t fmt_policy_split_cap(const fmt_policy *p, size_t n);
+
+/* Whether the policy chooses warehouses per order (routes, channel lists, split or
+ * max_split): the allocation then walks every order in rank order (engine/allocate). */
+int fmt_policy_sources_per_order(const fmt_policy *p);
 
 /* Name of an allocation policy as written in the file. */
 const char *fmt_policy_allocation_name(fmt_allocation a);

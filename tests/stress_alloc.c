@@ -9,6 +9,17 @@
  * line, partial takes what each warehouse has in order. Built under ThreadSanitizer by
  * `make stress`.
  *
+ * Half the rounds add issue 14's sourcing keys (routes by country and route.default,
+ * route_mode, a channel's warehouse list, split = line | fewest | single, max_split),
+ * and the model follows the issue's words for them: the order's list from the most
+ * specific route, filtered by its channel's list, then (prefer) the other warehouses;
+ * NO_ALLOWED_WAREHOUSE when a SKU with inventory rows has none in the list; split = line
+ * line by line, a new warehouse only while fewer than max_split are used; fewest and
+ * single try sets of k positions for k = 1, 2, ... in lexicographic order, each line
+ * whole in the first member covering it, the first set that ships the order wins, at
+ * most 4,096 sets; when none does, ship_complete backorders and partial goes line by
+ * line through the first max_split warehouses of the list.
+ *
  * Seed: ENG_SEED (default: time), printed first; a failure names its round. */
 #include <stdint.h>
 #include <stdio.h>
@@ -51,6 +62,26 @@ static void check(int ok, const char *label, const char *what)
 
 #define N_PRODUCTS   30
 #define N_WAREHOUSES 3
+#define N_COUNTRIES  4
+
+static const char *const wh_names[N_WAREHOUSES] = {"EAST", "MAIN", "WEST"};
+static const char *const countries[N_COUNTRIES] = {"DE", "US", "FR", "GB"};
+
+/* Issue 14's keys of a round, as the model reads them. A list holds indexes into
+ * wh_names; n < 0: the key is not set. */
+typedef struct wh_list {
+    int n;
+    unsigned wh[N_WAREHOUSES];
+} wh_list;
+
+typedef struct sourcing {
+    int on;
+    wh_list route[N_COUNTRIES + 1]; /* by country; [N_COUNTRIES]: route.default */
+    int only;
+    wh_list amazon; /* channel_warehouses.amazon */
+    int split;      /* 0 line, 1 fewest, 2 single */
+    unsigned max_split;
+} sourcing;
 
 typedef struct night_files {
     char dir[64];
@@ -59,11 +90,66 @@ typedef struct night_files {
     char policy[96];
     char orders[2][96];
     int partial;
+    sourcing src;
 } night_files;
 
-static void write_night(night_files *f, unsigned n_orders)
+static void random_list(wh_list *l, int may_be_empty)
 {
-    static const char *const wh[N_WAREHOUSES] = {"EAST", "MAIN", "WEST"};
+    l->n = 0;
+    unsigned want = (may_be_empty ? 0 : 1) + pick(N_WAREHOUSES + (may_be_empty ? 1 : 0));
+    if (want > N_WAREHOUSES)
+        want = N_WAREHOUSES;
+    while ((unsigned)l->n < want) {
+        unsigned w = pick(N_WAREHOUSES);
+        int seen = 0;
+        for (int i = 0; i < l->n; i++)
+            seen |= l->wh[i] == w;
+        if (!seen)
+            l->wh[l->n++] = w;
+    }
+}
+
+static void print_list(FILE *f, const char *key, const wh_list *l)
+{
+    fprintf(f, "%s =", key);
+    for (int i = 0; i < l->n; i++)
+        fprintf(f, "%s %s", i ? "," : "", wh_names[l->wh[i]]);
+    fprintf(f, "\n");
+}
+
+/* variant picks split and max_split, so that every round set meets each: line with
+ * max_split 1 and 2, fewest with 2 and none, single. */
+static void write_sourcing(FILE *pol, sourcing *src, int variant)
+{
+    memset(src, 0, sizeof *src);
+    src->on = 1;
+    for (int c = 0; c <= N_COUNTRIES; c++) {
+        src->route[c].n = -1;
+        if (pick(3) == 0)
+            continue;
+        random_list(&src->route[c], 1);
+        char key[32];
+        snprintf(key, sizeof key, "route.%s", c < N_COUNTRIES ? countries[c] : "default");
+        print_list(pol, key, &src->route[c]);
+    }
+    src->only = (int)pick(2);
+    fprintf(pol, "route_mode = %s\n", src->only ? "only" : "prefer");
+    src->amazon.n = -1;
+    if (pick(2)) {
+        random_list(&src->amazon, 0);
+        print_list(pol, "channel_warehouses.amazon", &src->amazon);
+    }
+    src->split = variant % 3;
+    fprintf(pol, "split = %s\n", src->split == 0 ? "line" : src->split == 1 ? "fewest" : "single");
+    static const unsigned caps[6] = {1, 2, 0, 2, 0, 0}; /* 0: none */
+    src->max_split = caps[variant % 6];
+    if (src->max_split)
+        fprintf(pol, "max_split = %u\n", src->max_split);
+}
+
+static void write_night(night_files *f, unsigned n_orders, int sourced, int variant)
+{
+    const char *const *wh = wh_names;
     snprintf(f->dir, sizeof f->dir, "/tmp/slipway-stress.XXXXXX");
     if (!mkdtemp(f->dir))
         abort();
@@ -78,13 +164,18 @@ static void write_night(night_files *f, unsigned n_orders)
     for (int p = 0; p < N_PRODUCTS; p++) {
         fprintf(c, "P%02d,Product %d,active,10.00,1.00,EUR\n", p, p);
         for (int w = 0; w < N_WAREHOUSES; w++)
-            if (pick(3) != 0) /* about two warehouses per product; some have none */
+            /* about two warehouses per product, some none; P29 everywhere, so that
+             * every warehouse the policy names exists */
+            if (pick(3) != 0 || p == N_PRODUCTS - 1)
                 fprintf(inv, "P%02d,%s,%u,%u\n", p, wh[w], pick(p < 6 ? 8 : 60), pick(3));
     }
     f->partial = (int)pick(2);
     unsigned first = pick(N_WAREHOUSES), second = (first + 1 + pick(2)) % N_WAREHOUSES;
     fprintf(pol, "allocation = %s\nwarehouse_order = %s, %s\n",
             f->partial ? "partial" : "ship_complete", wh[first], wh[second]);
+    f->src.on = 0;
+    if (sourced)
+        write_sourcing(pol, &f->src, variant);
     fclose(c);
     fclose(inv);
     fclose(pol);
@@ -94,7 +185,7 @@ static void write_night(night_files *f, unsigned n_orders)
         if (!o)
             abort();
         fprintf(o, "order_id,order_time,sku,qty,unit_price,currency,priority,ship_name,"
-                   "ship_street,ship_city,ship_country\n");
+                   "ship_street,ship_city,ship_country,channel\n");
         for (unsigned i = 0; i < n_orders / 2; i++) {
             unsigned lines = 1 + pick(4);
             unsigned hour = pick(3), minute = pick(2); /* few distinct times: many ties */
@@ -105,10 +196,12 @@ static void write_night(night_files *f, unsigned n_orders)
                 if (l == 0)
                     fprintf(o,
                             "O%d-%05u,2026-11-26T%02u:%02u:00Z,P%02u,%u,10.00,EUR,%u,Ann,"
-                            "\"Main St 1, Apt %u\",Town,DE\n",
-                            k, i, 10 + hour, minute, p, 1 + pick(5), prio, i);
+                            "\"Main St 1, Apt %u\",Town,%s,%s\n",
+                            k, i, 10 + hour, minute, p, 1 + pick(5), prio, i,
+                            pick(5) ? countries[pick(N_COUNTRIES)] : "NL",
+                            pick(3) ? "shop" : "amazon");
                 else
-                    fprintf(o, "O%d-%05u,,P%02u,%u,10.00,,,,,,\n", k, i, p, 1 + pick(5));
+                    fprintf(o, "O%d-%05u,,P%02u,%u,10.00,,,,,,,\n", k, i, p, 1 + pick(5));
             }
         }
         fclose(o);
@@ -202,8 +295,223 @@ static eng_status model_order(const night *n, int64_t *free_units, const eng_ord
     return shipped == 0 ? ENG_ST_BACKORDERED : ENG_ST_PARTIAL;
 }
 
+/* ---- the sourcing model (issue 14) ---- */
+
+static int64_t slot_in(const night *n, int32_t product, uint32_t rank)
+{
+    size_t ns;
+    const uint32_t *slots =
+        eng_inventory_product_slots(n->setup->inventory, (uint32_t)product, &ns);
+    for (size_t k = 0; k < ns; k++)
+        if (eng_inventory_slot(n->setup->inventory, slots[k])->wh_rank == rank)
+            return slots[k];
+    return -1;
+}
+
+static int listed(const wh_list *l, unsigned w)
+{
+    for (int i = 0; i < l->n; i++)
+        if (l->wh[i] == w)
+            return 1;
+    return 0;
+}
+
+static int text_is(eng_text t, const char *s)
+{
+    return t.len == strlen(s) && memcmp(t.p, s, t.len) == 0;
+}
+
+/* The order's warehouses as ranks, in the order it tries them. */
+static int order_list(const night *n, const sourcing *src, const eng_order *o, uint32_t *list)
+{
+    const eng_inventory *inv = n->setup->inventory;
+    eng_text country = eng_head_text(o->head, ENG_HT_SHIP_COUNTRY);
+    const wh_list *route = NULL;
+    for (int c = 0; c < N_COUNTRIES; c++)
+        if (src->route[c].n >= 0 && text_is(country, countries[c]))
+            route = &src->route[c];
+    if (!route && src->route[N_COUNTRIES].n >= 0)
+        route = &src->route[N_COUNTRIES];
+    const wh_list *allow =
+        src->amazon.n >= 0 && text_is(eng_head_text(o->head, ENG_HT_CHANNEL), "amazon")
+            ? &src->amazon
+            : NULL;
+    unsigned rank_of[N_WAREHOUSES], wh_of[N_WAREHOUSES];
+    size_t n_wh = eng_inventory_warehouse_count(inv);
+    if (n_wh != N_WAREHOUSES)
+        abort();
+    for (uint32_t r = 0; r < n_wh; r++)
+        for (unsigned w = 0; w < N_WAREHOUSES; w++)
+            if (strcmp(eng_inventory_warehouse(inv, r), wh_names[w]) == 0) {
+                rank_of[w] = r;
+                wh_of[r] = w;
+            }
+    int k = 0;
+    if (route)
+        for (int i = 0; i < route->n; i++)
+            if (!allow || listed(allow, route->wh[i]))
+                list[k++] = rank_of[route->wh[i]];
+    if (route && src->only)
+        return k;
+    for (uint32_t r = 0; r < n_wh; r++)
+        if ((!route || !listed(route, wh_of[r])) && (!allow || listed(allow, wh_of[r])))
+            list[k++] = r;
+    return k;
+}
+
+/* split = fewest: the sets of positions by size, then lexicographically, each line whole
+ * in the first member covering it; the first that ships the whole order is taken. */
+static int model_fewest(const night *n, int64_t *free_units, const eng_order *o,
+                        const uint32_t *list, int n_list, int cap, model_line *lines)
+{
+    size_t n_slots = eng_inventory_count(n->setup->inventory);
+    int64_t *tmp = malloc((n_slots + 1) * sizeof *tmp);
+    if (!tmp)
+        abort();
+    /* every set as its positions, ordered by size then position by position */
+    int sets[1 << N_WAREHOUSES][N_WAREHOUSES], size[1 << N_WAREHOUSES], n_sets = 0;
+    for (int k = 1; k <= cap; k++)
+        for (int mask = 1; mask < (1 << n_list); mask++) {
+            if (__builtin_popcount((unsigned)mask) != k)
+                continue;
+            int at = n_sets++;
+            size[at] = 0;
+            for (int p = 0; p < n_list; p++)
+                if (mask & (1 << p))
+                    sets[at][size[at]++] = p;
+            /* insert among the sets of this size in lexicographic order */
+            while (at > 0 && size[at - 1] == k &&
+                   memcmp(sets[at - 1], sets[at], (size_t)k * sizeof(int)) > 0) {
+                int t[N_WAREHOUSES];
+                memcpy(t, sets[at], sizeof t);
+                memcpy(sets[at], sets[at - 1], sizeof t);
+                memcpy(sets[at - 1], t, sizeof t);
+                at--;
+            }
+        }
+    for (int i = 0; i < n_sets; i++) {
+        memcpy(tmp, free_units, n_slots * sizeof *tmp);
+        memset(lines, 0, o->n_lines * sizeof *lines);
+        int ok = 1;
+        for (uint32_t l = 0; l < o->n_lines && ok; l++) {
+            int64_t qty = eng_line_qty(&o->lines[l]);
+            if (qty == 0)
+                continue;
+            ok = 0;
+            for (int m = 0; m < size[i] && !ok; m++) {
+                int64_t s = slot_in(n, o->lines[l].product, list[sets[i][m]]);
+                if (s >= 0 && tmp[s] >= qty) {
+                    tmp[s] -= qty;
+                    lines[l].n_parts = 1;
+                    lines[l].slot[0] = (uint32_t)s;
+                    lines[l].qty[0] = qty;
+                    ok = 1;
+                }
+            }
+        }
+        if (ok) {
+            memcpy(free_units, tmp, n_slots * sizeof *tmp);
+            free(tmp);
+            return 1;
+        }
+    }
+    memset(lines, 0, o->n_lines * sizeof *lines);
+    free(tmp);
+    return 0;
+}
+
+static eng_status model_sourced(const night *n, const sourcing *src, int64_t *free_units,
+                                const eng_order *o, model_line *lines, int partial,
+                                int *no_allowed)
+{
+    uint32_t list[N_WAREHOUSES];
+    int n_list = order_list(n, src, o, list);
+    memset(lines, 0, o->n_lines * sizeof *lines);
+    *no_allowed = 0;
+    int64_t ordered = 0, shipped = 0;
+    for (uint32_t i = 0; i < o->n_lines; i++) {
+        size_t ns;
+        (void)eng_inventory_product_slots(n->setup->inventory, (uint32_t)o->lines[i].product, &ns);
+        int found = 0;
+        for (int p = 0; p < n_list; p++)
+            found |= slot_in(n, o->lines[i].product, list[p]) >= 0;
+        if (eng_line_qty(&o->lines[i]) > 0 && ns > 0 && !found)
+            *no_allowed = 1;
+        ordered += eng_line_qty(&o->lines[i]);
+    }
+    if (*no_allowed && !partial)
+        return ENG_ST_BACKORDERED;
+    int cap = src->split == 2 ? 1 : src->max_split ? (int)src->max_split : n_list;
+    if (cap > n_list)
+        cap = n_list;
+    int upto = n_list, capped = 0;
+    if (src->split != 0) {
+        if (!*no_allowed && model_fewest(n, free_units, o, list, n_list, cap, lines))
+            return ENG_ST_SHIPPED;
+        if (!partial)
+            return ENG_ST_BACKORDERED;
+        upto = cap;
+    } else {
+        capped = cap < n_list;
+    }
+    int used[N_WAREHOUSES] = {0}, n_used = 0;
+    for (uint32_t i = 0; i < o->n_lines; i++) {
+        int64_t qty = eng_line_qty(&o->lines[i]);
+        model_line *m = &lines[i];
+        if (qty == 0)
+            continue;
+        int64_t whole = -1;
+        uint32_t whole_rank = 0;
+        for (int p = 0; p < upto && whole < 0; p++) {
+            if (capped && !used[list[p]] && n_used >= cap)
+                continue;
+            int64_t s = slot_in(n, o->lines[i].product, list[p]);
+            if (s >= 0 && free_units[s] >= qty) {
+                whole = s;
+                whole_rank = list[p];
+            }
+        }
+        if (whole >= 0) {
+            free_units[whole] -= qty;
+            m->n_parts = 1;
+            m->slot[0] = (uint32_t)whole;
+            m->qty[0] = qty;
+            shipped += qty;
+            n_used += !used[whole_rank];
+            used[whole_rank] = 1;
+            continue;
+        }
+        if (!partial) {
+            for (uint32_t k = 0; k < i; k++)
+                for (uint32_t j = 0; j < lines[k].n_parts; j++)
+                    free_units[lines[k].slot[j]] += lines[k].qty[j];
+            memset(lines, 0, o->n_lines * sizeof *lines);
+            return ENG_ST_BACKORDERED;
+        }
+        int64_t want = qty;
+        for (int p = 0; p < upto && want > 0; p++) {
+            if (capped && !used[list[p]] && n_used >= cap)
+                continue;
+            int64_t s = slot_in(n, o->lines[i].product, list[p]);
+            int64_t take = s < 0 ? 0 : free_units[s] < want ? free_units[s] : want;
+            if (take <= 0)
+                continue;
+            free_units[s] -= take;
+            m->slot[m->n_parts] = (uint32_t)s;
+            m->qty[m->n_parts++] = take;
+            want -= take;
+            shipped += take;
+            n_used += !used[list[p]];
+            used[list[p]] = 1;
+        }
+    }
+    if (shipped == ordered)
+        return ENG_ST_SHIPPED;
+    return shipped == 0 ? ENG_ST_BACKORDERED : ENG_ST_PARTIAL;
+}
+
 /* Compare the engine's allocation in n with the model; returns mismatches. */
-static int compare_with_model(const night *n, int partial, const char *label)
+static int compare_with_model(const night *n, int partial, const sourcing *src, const char *label)
 {
     size_t n_slots = eng_inventory_count(n->setup->inventory);
     int64_t *free_units = malloc((n_slots + 1) * sizeof *free_units);
@@ -217,8 +525,13 @@ static int compare_with_model(const night *n, int partial, const char *label)
         const eng_order *o = n->al->ranked[r];
         if (o->n_lines > 64)
             abort();
-        eng_status st = model_order(n, free_units, o, lines, partial);
+        int no_allowed = 0;
+        eng_status st = src->on ? model_sourced(n, src, free_units, o, lines, partial, &no_allowed)
+                                : model_order(n, free_units, o, lines, partial);
         bad |= st != (eng_status)o->status;
+        if (st != ENG_ST_SHIPPED)
+            bad |= o->code != (no_allowed ? ENG_CODE_NO_ALLOWED_WAREHOUSE
+                                          : ENG_CODE_INSUFFICIENT_STOCK);
         for (uint32_t i = 0; i < o->n_lines && !bad; i++) {
             const eng_line *ln = &o->lines[i];
             eng_part one;
@@ -300,18 +613,23 @@ int main(void)
     uint64_t seed = env ? strtoull(env, NULL, 10) : (uint64_t)time(NULL);
     printf("stress_alloc: ENG_SEED=%llu\n", (unsigned long long)seed);
     static const unsigned thread_counts[] = {1, 2, 4, 8};
-    for (int round = 0; round < 6; round++) {
+    for (int round = 0; round < 12; round++) {
         rng = seed * 2654435761u + (uint64_t)round + 1;
         night_files f;
-        write_night(&f, 1200);
+        write_night(&f, 1200, round >= 6, round - 6);
         for (size_t t = 0; t < sizeof thread_counts / sizeof *thread_counts; t++) {
             night n;
             run_night(&f, thread_counts[t], &n);
             char label[64];
-            snprintf(label, sizeof label, "round %d, %s, %u threads", round,
-                     f.partial ? "partial" : "ship_complete", thread_counts[t]);
+            snprintf(label, sizeof label, "round %d, %s%s, %u threads", round,
+                     f.partial ? "partial" : "ship_complete",
+                     !f.src.on           ? ""
+                     : f.src.split == 0 ? ", sourced, split = line"
+                     : f.src.split == 1 ? ", sourced, split = fewest"
+                                        : ", sourced, split = single",
+                     thread_counts[t]);
             check(n.al->n_ranked > 500, label, "the night has enough valid orders");
-            check(compare_with_model(&n, f.partial, label) == 0, label,
+            check(compare_with_model(&n, f.partial, &f.src, label) == 0, label,
                   "allocation equals the sequential model");
             free_night(&n);
         }

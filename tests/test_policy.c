@@ -26,6 +26,10 @@ static void assert_defaults(const fmt_policy *p)
     cr_assert_null(p->routes);
     cr_assert_eq(p->n_channels, 0);
     cr_assert_eq(p->route_only, 0);
+    cr_assert_eq(p->split, FMT_SPLIT_LINE);
+    cr_assert_eq(p->split_set, 0);
+    cr_assert_eq(p->max_split, 0);
+    cr_assert_eq(fmt_policy_sources_per_order(p), 0);
 }
 
 /* text must be refused on `line`, naming `field` (NULL for none); p back to defaults. */
@@ -551,4 +555,42 @@ Test(policy, refuses_bad_route_and_channel_keys)
     cr_assert_eq(p.channels[0].kind, 0);
     cr_assert_eq(p.channels[1].kind, 1);
     fmt_policy_release(&p);
+}
+
+/* ---- split and max_split (issue 14) ---- */
+
+Test(policy, split_modes_and_their_caps)
+{
+    fmt_policy p = accept("split = fewest\nmax_split = 2\n");
+    cr_assert_eq(p.split, FMT_SPLIT_FEWEST);
+    cr_assert_eq(p.split_set, 1);
+    cr_assert_eq(p.max_split, 2);
+    cr_assert_eq(fmt_policy_split_cap(&p, 4), 2);
+    cr_assert_eq(fmt_policy_split_cap(&p, 1), 1, "never more than the order's list");
+    cr_assert(fmt_policy_sources_per_order(&p));
+    cr_assert_str_eq(fmt_policy_split_name(p.split), "fewest");
+    fmt_policy_release(&p);
+    p = accept("split = single\nmax_split = 1\n");
+    cr_assert_eq(fmt_policy_split_cap(&p, 4), 1);
+    cr_assert_str_eq(fmt_policy_split_name(p.split), "single");
+    fmt_policy_release(&p);
+    p = accept("split = line\n");
+    cr_assert_eq(p.split_set, 1, "recorded in the manifest though it is the default");
+    cr_assert_eq(fmt_policy_split_cap(&p, 4), 4);
+    cr_assert_eq(fmt_policy_sources_per_order(&p), 0, "line without a cap is today's walk");
+    fmt_policy_release(&p);
+    p = accept("max_split = 1000000\n");
+    cr_assert(fmt_policy_sources_per_order(&p));
+    fmt_policy_release(&p);
+}
+
+Test(policy, refuses_bad_split_keys)
+{
+    assert_refused("split = all\n", 1, "split");
+    assert_refused("split = fewest\nsplit = line\n", 2, "split");
+    assert_refused("max_split = 0\n", 1, "max_split");
+    assert_refused("max_split = 1000001\n", 1, "max_split");
+    assert_refused("max_split = two\n", 1, "max_split");
+    assert_refused("max_split = 2\nmax_split = 3\n", 2, "max_split");
+    assert_refused("max_split = 2\n\nsplit = single\n", 1, "max_split"); /* contradicts */
 }

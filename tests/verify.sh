@@ -284,6 +284,36 @@ fix_manifest "$work/rt"
 expect "NO_ALLOWED_WAREHOUSE relabelled INSUFFICIENT_STOCK" "$work/rt" 4 "8"
 grep -q "^invariant 8 broken: .*order R-6 (BACKORDERED) has code \"INSUFFICIENT_STOCK\"; expected \"NO_ALLOWED_WAREHOUSE\"" "$work/out" ||
     report bad "routes: no finding names R-6's code"
+# Issue 14's split (tests/cases/split_fewest, split_single_partial, max_split_line): an
+# order shipped from two warehouses when one of them alone had all of it (F-1's X from B,
+# not C); one over max_split = 1 (H-2's X from B); one over split = single (G-1's Y from
+# B, which leaves a unit at A that G-1 and G-4 could have had: 8 fires too). Each moves
+# the stock to match and gets its own slip number; the pick list is left as it was, so 9
+# fires too.
+move_line() { # dir order sku from to slip
+    awk -F, -v OFS=, -v o="$2" -v k="$3" -v w="$5" -v n="$6" '$2 == o && $5 == k { $11 = w; $1 = n } { print }' \
+        "$1/slips.csv" >"$1/s.tmp" && mv "$1/s.tmp" "$1/slips.csv"
+    qty=$(awk -F, -v o="$2" -v k="$3" '$2 == o && $5 == k { print $7 }' "$1/slips.csv")
+    awk -F, -v OFS=, -v k="$3" -v f="$4" -v t="$5" -v q="$qty" \
+        '$2 == k && $1 == f { $3 += q } $2 == k && $1 == t { $3 -= q } { print }' \
+        "$1/inventory.csv" >"$1/i.tmp" && mv "$1/i.tmp" "$1/inventory.csv"
+    fix_manifest "$1"
+}
+copy tests/cases/split_fewest/expected "$work/sp"
+move_line "$work/sp" F-1 X C B OUT-20261127-000007
+expect "an order split when one warehouse had all of it" "$work/sp" 4 "7 9"
+grep -q "^invariant 7 broken: order F-1 .* ships from 2 warehouses, but C alone had every unit" "$work/out" ||
+    report bad "split = fewest: no finding says C alone could ship F-1"
+copy tests/cases/max_split_line/expected "$work/sp"
+move_line "$work/sp" H-2 X A B OUT-20261127-000005
+expect "an order over max_split" "$work/sp" 4 "7 9"
+grep -q "^invariant 7 broken: order H-2 .* ships from 2 warehouses; max_split = 1 allows 1" "$work/out" ||
+    report bad "max_split: no finding names H-2"
+copy tests/cases/split_single_partial/expected "$work/sp"
+move_line "$work/sp" G-1 Y A B OUT-20261127-000004
+expect "an order from two warehouses under split = single" "$work/sp" 4 "7 8 9"
+grep -q "^invariant 7 broken: order G-1 .* ships from 2 warehouses; split = single allows 1" "$work/out" ||
+    report bad "split = single: no finding names G-1"
 cd "$work" || exit 1
 
 # Oversell: a slip line ships 1000 more; tomorrow's inventory and the manifest agree.

@@ -32,9 +32,10 @@
  * Hence each order's outcome and slip numbers equal the sequential ones, for any
  * number of threads.
  *
- * Under routes (issue 14, route.h) each order tries its own list of warehouses, so the
- * test above does not apply: every product with demand is contended and the walk takes
- * every line from the order's own list (walk_routed_order).
+ * Under routes, channel lists or split (issue 14, route.h) each order tries its own list
+ * of warehouses, or weighs its lines together, so the test above does not apply: every
+ * product with demand is contended and the walk takes every line from the order's own
+ * list (walk_routed_order).
  *
  * Why the walk is serial and not split by connected components of the "shares a
  * contended product" graph, as before: on the 1M-line bench night one component held
@@ -54,6 +55,7 @@
  * and the walk read them. */
 #include "alloc.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,10 +125,41 @@ static int place_whole_in(const alloc_ctx *a, eng_line *ln, const uint32_t *slot
     return 0;
 }
 
-/* Partial policy, after place_whole_in failed: what each of slots[0..n) has, in order. */
-static eng_rc place_units_in(const alloc_ctx *a, eng_line *ln, const uint32_t *slots, size_t n,
-                             eng_arena *mem)
+/* The warehouses one order ships from so far, under split = line with max_split: a new
+ * one may be taken while fewer than cap are. */
+typedef struct split_cap {
+    uint8_t *used;  /* by warehouse rank */
+    uint32_t *list; /* the ranks used, n_used of them */
+    size_t n_used, cap;
+} split_cap;
+
+static int cap_allows(const split_cap *sc, uint32_t rank)
 {
+    return !sc || sc->used[rank] || sc->n_used < sc->cap;
+}
+
+static void cap_take(split_cap *sc, uint32_t rank)
+{
+    if (sc && !sc->used[rank]) {
+        assert(sc->n_used < sc->cap);
+        sc->used[rank] = 1;
+        sc->list[sc->n_used++] = rank;
+    }
+}
+
+static void cap_reset(split_cap *sc)
+{
+    for (size_t i = 0; i < sc->n_used; i++)
+        sc->used[sc->list[i]] = 0;
+    sc->n_used = 0;
+}
+
+/* Partial policy, after place_whole_in failed: what each of slots[0..n) has, in order
+ * (with sc, only from the warehouses it allows, as they are taken). */
+static eng_rc place_units_in(const alloc_ctx *a, eng_line *ln, const uint32_t *slots, size_t n,
+                             split_cap *sc, eng_arena *mem)
+{
+    const eng_inventory *inv = a->setup->inventory;
     eng_part tmp[64];
     eng_part *parts = n <= 64 ? tmp : malloc(n * sizeof *parts);
     if (!parts)
@@ -134,8 +167,12 @@ static eng_rc place_units_in(const alloc_ctx *a, eng_line *ln, const uint32_t *s
     int64_t want = eng_line_qty(ln);
     uint32_t k = 0;
     for (size_t s = 0; s < n && want > 0; s++) {
+        uint32_t rank = eng_inventory_slot(inv, slots[s])->wh_rank;
+        if (!cap_allows(sc, rank))
+            continue;
         int64_t got = eng_stock_reserve_upto(a->al->stock, slots[s], want);
         if (got > 0) {
+            cap_take(sc, rank);
             parts[k].slot = slots[s];
             parts[k].qty = got;
             k++;
@@ -177,7 +214,7 @@ static eng_rc place_units(const alloc_ctx *a, eng_line *ln, eng_arena *mem)
 {
     size_t n;
     const uint32_t *slots = product_slots(a, ln, &n);
-    return place_units_in(a, ln, slots, n, mem);
+    return place_units_in(a, ln, slots, n, NULL, mem);
 }
 
 /* The product's slots in the order's warehouses (ranks[0..n)), in that order, into out. */
@@ -193,16 +230,77 @@ static size_t routed_slots(const alloc_ctx *a, uint32_t product, const uint32_t 
     return k;
 }
 
-/* Under routes, one order's lines in rank order: an order with a line whose SKU has an
- * inventory row but none in its warehouses is NO_ALLOWED_WAREHOUSE (decided before anything is
- * placed, so the code does not depend on which line failed first); under ship_complete it places
- * nothing. */
+/* The product's slots in warehouses ranks[0..n), in that order, placed whole: the line goes
+ * to the first of them that covers it (split = line, and each member of a tried set). */
+static int place_whole_among(const alloc_ctx *a, eng_line *ln, const uint32_t *ranks, size_t n,
+                             uint32_t *slots)
+{
+    return place_whole_in(a, ln, slots, routed_slots(a, (uint32_t)ln->product, ranks, n, slots));
+}
+
+static void undo_order(eng_stock *st, eng_order *o)
+{
+    for (uint32_t k = 0; k < o->n_lines; k++)
+        undo_line(st, &o->lines[k]);
+}
+
+/* split = fewest: sets of k of the order's n warehouses (positions in its list), k = 1 up
+ * to cap, each k in lexicographic order of positions, each line placed whole in the first
+ * member that covers it; the first set that places every line keeps what it placed.
+ * Returns whether one did; at most FMT_SPLIT_MAX_SETS sets are tried. The walk is serial,
+ * so a set is tried by reserving for real and given back when it fails. */
+static int ship_from_fewest(const alloc_ctx *a, eng_order *o, const uint32_t *ranks, size_t n,
+                            size_t cap, uint32_t *slots)
+{
+    uint32_t pos[64], members[64];
+    size_t tried = 0;
+    if (cap > 64)
+        cap = 64; /* beyond 64 positions the set count passes FMT_SPLIT_MAX_SETS anyway */
+    for (size_t k = 1; k <= cap; k++) {
+        for (size_t i = 0; i < k; i++)
+            pos[i] = (uint32_t)i;
+        for (;;) {
+            if (tried++ == FMT_SPLIT_MAX_SETS)
+                return 0;
+            for (size_t i = 0; i < k; i++)
+                members[i] = ranks[pos[i]];
+            uint32_t placed = 0;
+            while (placed < o->n_lines &&
+                   (eng_line_qty(&o->lines[placed]) == 0 ||
+                    place_whole_among(a, &o->lines[placed], members, k, slots)))
+                placed++;
+            if (placed == o->n_lines)
+                return 1;
+            undo_order(a->al->stock, o);
+            /* next set of k positions in lexicographic order */
+            size_t i = k;
+            while (i > 0 && pos[i - 1] == n - k + i - 1)
+                i--;
+            if (i == 0)
+                break;
+            pos[i - 1]++;
+            for (size_t j = i; j < k; j++)
+                pos[j] = pos[j - 1] + 1;
+        }
+    }
+    return 0;
+}
+
+/* Under routes, channel lists or split (fmt_policy_sources_per_order), one order in rank
+ * order. An order with a line whose SKU has an inventory row but none in its warehouses
+ * is NO_ALLOWED_WAREHOUSE (decided before anything is placed, so the code does not depend
+ * on which line failed first); under ship_complete it places nothing. split = line takes
+ * each line from the first of its warehouses that covers it, a new warehouse only while
+ * the order uses fewer than max_split. split = fewest or single ships the order whole
+ * from the fewest warehouses it can; when no set does, ship_complete leaves it open and
+ * partial falls back to split = line within the first max_split warehouses of its list. */
 static eng_rc walk_routed_order(alloc_ctx *a, eng_order *o, uint32_t *ranks, uint32_t *slots,
-                                eng_arena *mem)
+                                split_cap *sc, eng_arena *mem)
 {
     const eng_inventory *inv = a->setup->inventory;
+    const fmt_policy *pol = &a->setup->policy;
     size_t n = eng_routes_of(a->al->routes, o->head, ranks, NULL);
-    int partial = a->setup->policy.allocation == FMT_ALLOC_PARTIAL;
+    int partial = pol->allocation == FMT_ALLOC_PARTIAL;
     for (uint32_t i = 0; i < o->n_lines; i++) {
         const eng_line *ln = &o->lines[i];
         size_t n_slots; /* a SKU with no inventory row at all is merely out of stock */
@@ -213,22 +311,47 @@ static eng_rc walk_routed_order(alloc_ctx *a, eng_order *o, uint32_t *ranks, uin
     }
     if ((o->flags & ENG_ORD_NO_ALLOWED) && !partial)
         return ENG_OK;
-    for (uint32_t i = 0; i < o->n_lines; i++) {
+    size_t cap = fmt_policy_split_cap(pol, n);
+    split_cap *line_cap = NULL;
+    if (pol->split != FMT_SPLIT_LINE) {
+        if (!(o->flags & ENG_ORD_NO_ALLOWED) && ship_from_fewest(a, o, ranks, n, cap, slots))
+            return ENG_OK;
+        if (!partial)
+            return ENG_OK;
+        n = cap;
+    } else if (cap < n) {
+        line_cap = sc;
+        line_cap->cap = cap;
+    }
+    eng_rc rc = ENG_OK;
+    for (uint32_t i = 0; i < o->n_lines && rc == ENG_OK; i++) {
         eng_line *ln = &o->lines[i];
         if (eng_line_qty(ln) == 0)
             continue;
-        size_t n_slots = routed_slots(a, (uint32_t)ln->product, ranks, n, slots);
-        if (place_whole_in(a, ln, slots, n_slots))
-            continue;
-        if (partial) {
-            ENG_TRY(place_units_in(a, ln, slots, n_slots, mem));
+        size_t n_slots = 0;
+        for (size_t w = 0; w < n; w++) {
+            int64_t s = cap_allows(line_cap, ranks[w])
+                            ? eng_routes_first_slot(inv, (uint32_t)ln->product, &ranks[w], 1)
+                            : -1;
+            if (s >= 0)
+                slots[n_slots++] = (uint32_t)s;
+        }
+        if (place_whole_in(a, ln, slots, n_slots)) {
+            cap_take(line_cap, eng_inventory_slot(inv, eng_line_one_slot(ln))->wh_rank);
             continue;
         }
-        for (uint32_t k = 0; k < o->n_lines; k++)
-            undo_line(a->al->stock, &o->lines[k]);
+        if (partial) {
+            /* which warehouses the cap leaves open changes as the units are taken */
+            n_slots = routed_slots(a, (uint32_t)ln->product, ranks, n, slots);
+            rc = place_units_in(a, ln, slots, n_slots, line_cap, mem);
+            continue;
+        }
+        undo_order(a->al->stock, o);
         break;
     }
-    return ENG_OK;
+    if (line_cap)
+        cap_reset(line_cap);
+    return rc;
 }
 
 /* ---- reading ahead ---- */
@@ -534,10 +657,13 @@ static eng_rc walk(alloc_ctx *a, eng_arena *mem, eng_err *err)
     uint32_t *ranks = malloc((n_wh ? n_wh : 1) * sizeof *ranks);
     uint32_t *route_ranks = malloc((n_wh ? n_wh : 1) * sizeof *route_ranks);
     uint32_t *route_slots = malloc((n_wh ? n_wh : 1) * sizeof *route_slots);
-    if (!ranks || !route_ranks || !route_slots) {
+    split_cap sc = {calloc(n_wh ? n_wh : 1, 1), malloc((n_wh ? n_wh : 1) * sizeof *sc.list), 0, 0};
+    if (!ranks || !route_ranks || !route_slots || !sc.used || !sc.list) {
         free(ranks);
         free(route_ranks);
         free(route_slots);
+        free(sc.used);
+        free(sc.list);
         return ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
     }
     /* After history's numbers of the same date (an earlier wave); exchange replacements
@@ -548,7 +674,7 @@ static eng_rc walk(alloc_ctx *a, eng_arena *mem, eng_err *err)
         prefetch_ahead(n->ranked, r, n->n_ranked, 1);
         eng_order *o = n->ranked[r];
         if ((o->flags & ENG_ORD_CONTENDED) && n->routes) {
-            if (walk_routed_order(a, o, route_ranks, route_slots, mem) != ENG_OK)
+            if (walk_routed_order(a, o, route_ranks, route_slots, &sc, mem) != ENG_OK)
                 rc = ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
             settle_order(inv, o, ranks, n_wh);
         } else if (o->flags & ENG_ORD_CONTENDED) {
@@ -562,8 +688,7 @@ static eng_rc walk(alloc_ctx *a, eng_arena *mem, eng_err *err)
                     continue;
                 }
                 /* ship_complete: the order holds nothing; its later lines are not tried */
-                for (uint32_t k = 0; k < o->n_lines; k++)
-                    undo_line(n->stock, &o->lines[k]);
+                undo_order(n->stock, o);
                 break;
             }
             settle_order(inv, o, ranks, n_wh);
@@ -577,6 +702,8 @@ static eng_rc walk(alloc_ctx *a, eng_arena *mem, eng_err *err)
     free(ranks);
     free(route_ranks);
     free(route_slots);
+    free(sc.used);
+    free(sc.list);
     return rc;
 }
 

@@ -77,7 +77,7 @@ eng_rc eng_routes_new(const fmt_policy *pol, const eng_inventory *inv, eng_route
                       eng_err *err)
 {
     *out = NULL;
-    if (pol->n_routes == 0 && pol->n_channels == 0)
+    if (!fmt_policy_sources_per_order(pol))
         return ENG_OK;
     eng_routes *r = calloc(1, sizeof *r);
     if (!r)

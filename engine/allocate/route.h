@@ -16,8 +16,10 @@
 typedef struct eng_routes eng_routes;
 
 /* The policy's routes and channel lists against inv. *out is NULL (and ENG_OK) when the
- * policy has neither: every order then tries every warehouse in warehouse order, as
- * before. ENG_NOMEM. */
+ * policy does not choose warehouses per order (fmt_policy_sources_per_order): every order
+ * then tries every warehouse in warehouse order, as before. With split or max_split but
+ * neither routes nor channel lists, every order's list is every warehouse in warehouse
+ * order. ENG_NOMEM. */
 eng_rc eng_routes_new(const fmt_policy *pol, const eng_inventory *inv, eng_routes **out,
                       eng_err *err);
 void eng_routes_free(eng_routes *r);

@@ -165,6 +165,8 @@ typedef struct eng_vorder {
     uint32_t n_lines;
     int32_t status_row; /* its row of order_status.csv, -1 none (vstatus.c) */
     uint32_t slip_rows; /* slips.csv rows naming it (vslips.c) */
+    uint32_t slip_whs;  /* of its allowed warehouses, how many its slips ship from (vslips.c,
+                           routed policies only) */
     int16_t currency;   /* fmt currency index, -1 unknown */
     uint8_t state;      /* fmt_state the marketplace gives the whole order */
     uint8_t flags;      /* ENG_VO_* */
@@ -313,13 +315,23 @@ const char *eng__verify_head(const eng_vrun *v, const eng_vorder *o, fmt_col c);
 /* The order id of o as the run shows it, NUL-terminated. */
 const char *eng__verify_order_id(const eng_vrun *v, const eng_vorder *o);
 
-/* Routes (vroute.c): whether the policy has route.* or channel_warehouses.* keys; the
+/* Routes (vroute.c): whether the policy chooses warehouses per order (routes, channel
+ * lists, split, max_split: fmt_policy_sources_per_order); the
  * warehouses order o may ship from, as ranks in the order it tries them, into ranks
  * (room for v->n_warehouses), their count returned; the first slot of sku among n
  * such ranks, or ENG_VNONE. */
 int eng__verify_routed(const eng_vrun *v);
 size_t eng__verify_allowed(const eng_vrun *v, const eng_vorder *o, uint32_t *ranks);
 uint32_t eng__verify_allowed_slot(const eng_vrun *v, uint32_t sku, const uint32_t *ranks, size_t n);
+
+/* split = fewest or single: the first of order o's warehouses ranks[0..n) that could have
+ * shipped every outstanding unit of it alone when the order was served, or ENG_VNONE.
+ * Stock only goes down while orders are served, so a slot then held at least what it
+ * ends the night with (eng__verify_free_end) plus what o itself took from it: line i
+ * took all of its units from warehouse line_from[i] (NULL: o took nothing). left is
+ * scratch by v->pair_skus id. */
+uint32_t eng__verify_one_warehouse(const eng_vrun *v, const eng_vorder *o, const uint32_t *ranks,
+                                   size_t n, const uint32_t *line_from, int64_t *left);
 
 /* Whether the policy's cut-off holds order o over to tomorrow (README, "Policy keys"):
  * its order_time is after HH:MM of the manifest's run_date in the zone of cutoff_offset.

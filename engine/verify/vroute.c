@@ -4,7 +4,11 @@
  * postal prefix of the country, then region, then country, then route.default), its
  * list alone under route_mode = only or followed by the other warehouses in warehouse
  * order under prefer, without any warehouse the channel's list (or
- * channel_warehouses.default) leaves out. */
+ * channel_warehouses.default) leaves out.
+ *
+ * Under split = fewest or single the sets an order tries begin with each of its
+ * warehouses alone, in its list's order; eng__verify_one_warehouse finds one that could
+ * have shipped the order by itself. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,7 +16,7 @@
 
 int eng__verify_routed(const eng_vrun *v)
 {
-    return v->policy.n_routes > 0 || v->policy.n_channels > 0;
+    return fmt_policy_sources_per_order(&v->policy);
 }
 
 static uint32_t rank_named(const eng_vrun *v, const char *name)
@@ -90,5 +94,39 @@ uint32_t eng__verify_allowed_slot(const eng_vrun *v, uint32_t sku, const uint32_
              s = v->slots[s].next_of_sku)
             if (v->slots[s].wh == ranks[i])
                 return s;
+    return ENG_VNONE;
+}
+
+uint32_t eng__verify_one_warehouse(const eng_vrun *v, const eng_vorder *o, const uint32_t *ranks,
+                                   size_t n, const uint32_t *line_from, int64_t *left)
+{
+    const eng_vline *lines = &v->lines[o->first_line];
+    if (n > FMT_SPLIT_MAX_SETS)
+        n = FMT_SPLIT_MAX_SETS; /* the sets of one warehouse are the first tried */
+    for (uint32_t i = 0; i < o->n_lines; i++)
+        if (lines[i].outstanding > 0 && (lines[i].sku == ENG_VNONE || lines[i].pair_sku == ENG_VNONE))
+            return ENG_VNONE;
+    for (size_t p = 0; p < n; p++) {
+        for (uint32_t i = 0; i < o->n_lines; i++)
+            if (lines[i].outstanding > 0)
+                left[lines[i].pair_sku] = 0;
+        /* Units the warehouse would have had to add to what it ended with: the order's
+         * units of each SKU but those it really took from there. */
+        for (uint32_t i = 0; i < o->n_lines; i++) {
+            int64_t *l = &left[lines[i].pair_sku];
+            if (lines[i].outstanding > 0 && (!line_from || line_from[i] != ranks[p]) &&
+                __builtin_add_overflow(*l, lines[i].outstanding, l))
+                *l = INT64_MAX;
+        }
+        int fits = 1;
+        for (uint32_t i = 0; i < o->n_lines && fits; i++) {
+            if (lines[i].outstanding == 0)
+                continue;
+            uint32_t s = eng__verify_allowed_slot(v, lines[i].sku, &ranks[p], 1);
+            fits = s != ENG_VNONE && eng__verify_free_end(&v->slots[s]) >= left[lines[i].pair_sku];
+        }
+        if (fits)
+            return ranks[p];
+    }
     return ENG_VNONE;
 }

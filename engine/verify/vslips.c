@@ -315,6 +315,91 @@ static eng_rc check_parts(slips_ctx *c, const eng_vorder *o, const eng_vline *ln
     return ENG_OK;
 }
 
+/* split and max_split (README "Split shipments") for an order with slips: it ships from at
+ * most max_split warehouses (one under split = single). Under fewest or single, shipped
+ * line by line (partial's fallback when no set of warehouses ships it whole) it ships from
+ * the first max_split of its list only; shipped by a set (every outstanding line whole, in
+ * one part) from several warehouses, when no single one of its warehouses could have
+ * shipped all of it (eng__verify_one_warehouse): sets of one come first. */
+static eng_rc check_split(slips_ctx *c, eng_vorder *o)
+{
+    eng_vrun *v = c->v;
+    const fmt_policy *pol = &v->policy;
+    const eng_vline *lines = &v->lines[o->first_line];
+    uint32_t *allowed = malloc((v->n_warehouses + 1) * sizeof *allowed);
+    uint8_t *used = calloc(v->n_warehouses + 1, 1); /* by place in the list */
+    uint32_t *line_from = malloc((o->n_lines ? o->n_lines : 1) * sizeof *line_from);
+    size_t n_psk = eng_vmap_count(v->pair_skus);
+    int64_t *left = malloc((n_psk ? n_psk : 1) * sizeof *left);
+    eng_rc rc = ENG_NOMEM;
+    if (!allowed || !used || !line_from || !left)
+        goto done;
+    rc = ENG_OK;
+    size_t n = eng__verify_allowed(v, o, allowed);
+    size_t cap = fmt_policy_split_cap(pol, n), n_used = 0, far = SIZE_MAX;
+    int32_t far_row = -1;
+    int by_set = pol->split != FMT_SPLIT_LINE;
+    for (uint32_t i = 0; i < o->n_lines; i++) {
+        const eng_vline *ln = &lines[i];
+        line_from[i] = ENG_VNONE;
+        size_t n_parts = 0;
+        for (int32_t r = ln->first_part; r >= 0; r = c->part_next[r], n_parts++) {
+            uint32_t rank = rank_of(v, eng_vtable_get(c->sl, (size_t)r, SL_WAREHOUSE));
+            size_t at = 0;
+            while (at < n && allowed[at] != rank)
+                at++;
+            if (at == n)
+                continue; /* not allowed at all: check_parts said so */
+            line_from[i] = rank;
+            n_used += !used[at];
+            used[at] = 1;
+            if (at >= cap && (far == SIZE_MAX || at > far)) {
+                far = at;
+                far_row = r;
+            }
+        }
+        if (ln->outstanding > 0 && (n_parts != 1 || ln->shipped != ln->outstanding))
+            by_set = 0;
+    }
+    o->slip_whs = (uint32_t)n_used;
+    const char *id = eng__verify_order_id(v, o);
+    const char *src = v->inputs[o->file].recorded;
+    char rule[64];
+    if (pol->split == FMT_SPLIT_SINGLE)
+        snprintf(rule, sizeof rule, "split = single");
+    else
+        snprintf(rule, sizeof rule, "max_split = %u", (unsigned)pol->max_split);
+    if (n_used > cap) {
+        eng_vreport_broken(v->report, INV,
+                           "order %s (%s:%llu) ships from %zu warehouses; %s allows %zu", id, src,
+                           (unsigned long long)o->line, n_used, rule, cap);
+    } else if (pol->split != FMT_SPLIT_LINE && !by_set && far_row >= 0) {
+        eng_vreport_broken(v->report, INV,
+                           "%s:%llu: order %s ships from %s, place %zu of its warehouse list; "
+                           "when no set of warehouses ships it whole it goes line by line "
+                           "through the first %zu only (%s)",
+                           label(c), line_of(c, (size_t)far_row), id,
+                           eng_vtable_get(c->sl, (size_t)far_row, SL_WAREHOUSE), far + 1, cap,
+                           rule);
+    } else if (by_set && n_used > 1) {
+        uint32_t w = eng__verify_one_warehouse(v, o, allowed, n, line_from, left);
+        if (w != ENG_VNONE)
+            eng_vreport_broken(v->report, INV,
+                               "order %s (%s:%llu) ships from %zu warehouses, but %s alone had "
+                               "every unit of it when it was served (what it ends the night "
+                               "with, plus what the order took there), and split = %s tries "
+                               "each warehouse alone first",
+                               id, src, (unsigned long long)o->line, n_used, v->warehouses[w],
+                               fmt_policy_split_name(pol->split));
+    }
+done:
+    free(allowed);
+    free(used);
+    free(line_from);
+    free(left);
+    return rc;
+}
+
 /* Exchange replacements against the ledger's EXCHANGE_SHIPPED requests. */
 static void check_exchanges(slips_ctx *c)
 {
@@ -415,10 +500,12 @@ static eng_rc run(slips_ctx *c)
         check_order_line(c, r, o, vals);
     }
     for (size_t oid = 0; oid < v->n_orders; oid++) {
-        const eng_vorder *o = &v->orders[oid];
+        eng_vorder *o = &v->orders[oid];
         for (uint32_t i = 0; i < o->n_lines; i++)
             if (v->lines[o->first_line + i].first_part >= 0)
                 ENG_TRY(check_parts(c, o, &v->lines[o->first_line + i]));
+        if (o->slip_rows && eng__verify_routed(v))
+            ENG_TRY(check_split(c, o));
     }
     if (v->ledger)
         check_exchanges(c);

@@ -102,9 +102,11 @@ typedef struct status_ctx {
     size_t n_open;
     int64_t *need;   /* by pair_skus id: the order's units of that SKU (could have shipped) */
     uint8_t *seen;   /* by pair_skus id */
-    int routed;      /* the policy has routes or channel lists (vroute.c) */
+    int routed;      /* the policy chooses warehouses per order (vroute.c) */
     uint32_t *ranks; /* routed: the current order's warehouses */
-    size_t n_ranks;
+    size_t n_ranks;  /* those its open lines were offered (could_have_shipped) */
+    size_t n_listed; /* all of them */
+    int unjudged;    /* could_have_shipped cannot tell (route_order) */
 } status_ctx;
 
 /* The status row's figure text against the recount. */
@@ -175,11 +177,24 @@ static int lacks_allowed(const eng_vrun *v, const eng_vorder *o, const uint32_t 
     return 0;
 }
 
-/* Under routes: the order's warehouses into c->ranks (c->n_ranks), and lacks_allowed. */
+/* Under routes: the order's warehouses into c->ranks, and lacks_allowed; which of them
+ * its open lines were offered. Partial's fallback under fewest or single goes through the
+ * first max_split. Under split = line with max_split an order that ships from fewer than
+ * max_split warehouses always could take a new one; one that reached max_split could not,
+ * and then, as under ship_complete (an order that gave back what it held may have reached
+ * it on the way), what it could have had is not told from the end of the night. */
 static int route_order(status_ctx *c, const eng_vorder *o)
 {
-    c->n_ranks = eng__verify_allowed(c->v, o, c->ranks);
-    return lacks_allowed(c->v, o, c->ranks, c->n_ranks);
+    const fmt_policy *pol = &c->v->policy;
+    c->n_listed = eng__verify_allowed(c->v, o, c->ranks);
+    size_t cap = fmt_policy_split_cap(pol, c->n_listed);
+    c->n_ranks = c->n_listed;
+    c->unjudged = 0;
+    if (pol->split != FMT_SPLIT_LINE)
+        c->n_ranks = cap;
+    else if (cap < c->n_listed)
+        c->unjudged = pol->allocation == FMT_ALLOC_SHIP_COMPLETE || o->slip_whs >= cap;
+    return lacks_allowed(c->v, o, c->ranks, c->n_listed);
 }
 
 /* The slots of sku an order may take from, in the order it tries them: the i-th, or
@@ -205,6 +220,8 @@ static void could_have_shipped(status_ctx *c, const eng_vorder *o, const char *s
 {
     eng_vrun *v = c->v;
     if (!v->slot_keys)
+        return;
+    if (c->routed && c->unjudged)
         return;
     const char *id = eng__verify_order_id(v, o);
     const char *src = v->inputs[o->file].recorded;
@@ -248,6 +265,19 @@ static void could_have_shipped(status_ctx *c, const eng_vorder *o, const char *s
             __builtin_add_overflow(c->need[lines[i].pair_sku], lines[i].outstanding,
                                    &c->need[lines[i].pair_sku]))
             c->need[lines[i].pair_sku] = INT64_MAX;
+    if (c->routed && v->policy.split != FMT_SPLIT_LINE) {
+        /* Sets of one warehouse come first, and one that had every unit would have
+         * shipped it; sets of several are not monotone in the stock, so not judged. */
+        uint32_t w = eng__verify_one_warehouse(v, o, c->ranks, c->n_listed, NULL, c->need);
+        if (w != ENG_VNONE)
+            eng_vreport_broken(v->report, INV,
+                               "order %s (%s:%llu) is %s, but it could have shipped: %s still "
+                               "has every unit it asks for at the end of the night, and "
+                               "split = %s tries each of its warehouses alone first",
+                               id, src, (unsigned long long)o->line, status, v->warehouses[w],
+                               fmt_policy_split_name(v->policy.split));
+        return;
+    }
     char example[200] = "";
     for (uint32_t i = 0; i < o->n_lines; i++) {
         const eng_vline *ln = &lines[i];

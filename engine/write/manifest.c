@@ -99,6 +99,10 @@ eng_rc eng_manifest_write(const eng_products *n, const eng_output_file *files, s
     if (pol->route_mode_set)
         fmt_json_str(&j, "route_mode", pol->route_only ? "only" : "prefer");
     put_rules(&j, "channel_warehouses", pol->channels, pol->n_channels);
+    if (pol->split_set)
+        fmt_json_str(&j, "split", fmt_policy_split_name(pol->split));
+    if (pol->max_split)
+        fmt_json_u64(&j, "max_split", pol->max_split);
     if (pol->cutoff_min >= 0) {
         char hhmm[8];
         fmt_policy_format_hhmm(hhmm, pol->cutoff_min, 0);

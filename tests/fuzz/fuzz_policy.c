@@ -32,6 +32,10 @@ static void check_ok(const fmt_policy *p)
         fail("cutoff_offset out of -14:00..+14:00");
     if (p->cutoff_offset_set && p->cutoff_min < 0)
         fail("cutoff_offset accepted without cutoff");
+    if (p->split != FMT_SPLIT_LINE && p->split != FMT_SPLIT_FEWEST && p->split != FMT_SPLIT_SINGLE)
+        fail("split out of range");
+    if (p->max_split > 1000000 || (p->split == FMT_SPLIT_SINGLE && p->max_split > 1))
+        fail("max_split out of range or contradicting split = single");
     for (size_t i = 0; i < p->n_routes; i++) {
         const fmt_wh_rule *r = &p->routes[i];
         if (r->kind != FMT_ROUTE_DEFAULT && strlen(r->country) != 2)
@@ -65,7 +69,8 @@ static void check_defaults(const fmt_policy *p)
         p->n_warehouse_order != 0 || p->warehouse_order != NULL || p->cutoff_min != d.cutoff_min ||
         p->cutoff_offset_min != d.cutoff_offset_min ||
         p->cutoff_offset_set != d.cutoff_offset_set || p->n_routes || p->routes || p->n_channels ||
-        p->channels || p->route_only || p->route_mode_set)
+        p->channels || p->route_only || p->route_mode_set || p->split != d.split ||
+        p->split_set || p->max_split)
         fail("a refused policy kept non-default values");
 }
 
