@@ -31,6 +31,22 @@ void fmt_policy_defaults(fmt_policy *p)
     p->split = FMT_SPLIT_LINE;
     p->split_set = 0;
     p->max_split = 0;
+    p->reserves = NULL;
+    p->n_reserves = 0;
+    p->caps = NULL;
+    p->n_caps = 0;
+}
+
+int64_t fmt_share_units(const fmt_share_rule *r, int64_t of, int round_up)
+{
+    if (!r->pct)
+        return r->amount;
+    /* of < 2^63 and amount <= 10000: the product fits in 128 bits */
+    __int128 scaled = (__int128)of * r->amount;
+    int64_t units = (int64_t)(scaled / 10000);
+    if (round_up && scaled % 10000 != 0)
+        units++;
+    return units;
 }
 
 const char *fmt_policy_split_name(fmt_split s)
@@ -46,7 +62,8 @@ size_t fmt_policy_split_cap(const fmt_policy *p, size_t n)
 
 int fmt_policy_sources_per_order(const fmt_policy *p)
 {
-    return p->n_routes > 0 || p->n_channels > 0 || p->split != FMT_SPLIT_LINE || p->max_split > 0;
+    return p->n_routes > 0 || p->n_channels > 0 || p->split != FMT_SPLIT_LINE ||
+           p->max_split > 0 || p->n_reserves > 0 || p->n_caps > 0;
 }
 
 int64_t fmt_policy_cutoff_ns(const fmt_policy *p, int32_t run_date)
@@ -98,8 +115,20 @@ static void free_rules(fmt_wh_rule *rules, size_t n)
     free(rules);
 }
 
+static void free_shares(fmt_share_rule *rules, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(rules[i].key);
+        free(rules[i].channel);
+        free(rules[i].sku);
+    }
+    free(rules);
+}
+
 void fmt_policy_release(fmt_policy *p)
 {
+    free_shares(p->reserves, p->n_reserves);
+    free_shares(p->caps, p->n_caps);
     for (size_t i = 0; i < p->n_warehouse_order; i++)
         free(p->warehouse_order[i]);
     free(p->warehouse_order);
@@ -349,6 +378,98 @@ static eng_rc set_channel(fmt_policy *p, fmt_str key, fmt_str v, uint64_t line, 
     return refuse_repeat(p->channels, p->n_channels, "channel_warehouses", "channel", err);
 }
 
+static char *dup_str(fmt_str s)
+{
+    char *d = malloc(s.len + 1);
+    if (d) {
+        memcpy(d, s.p, s.len);
+        d[s.len] = '\0';
+    }
+    return d;
+}
+
+/* reserve.CHANNEL.SKU, reserve.CHANNEL.*, cap.CHANNEL.SKU, cap.CHANNEL.* (field: "reserve"
+ * or "cap"): the text between the first two dots is the channel, or a channel in double
+ * quotes; the rest is the SKU or `*`. The value is N units or P% with at most two
+ * decimals. */
+static eng_rc set_share(fmt_share_rule **rules, size_t *n, const char *field, fmt_str key,
+                        fmt_str v, uint64_t line, eng_err *err)
+{
+    size_t skip = strlen(field) + 1;
+    fmt_str rest = {key.p + skip, key.len - skip}, channel = rest, sku = {NULL, 0};
+    int ok = rest.len > 0;
+    if (ok && rest.p[0] == '"') {
+        const char *close = memchr(rest.p + 1, '"', rest.len - 1);
+        ok = close && close > rest.p + 1 && (size_t)(close - rest.p) + 1 < rest.len &&
+             close[1] == '.';
+        if (ok) {
+            channel.p = rest.p + 1;
+            channel.len = (size_t)(close - rest.p) - 1;
+            sku.p = close + 2;
+            sku.len = rest.len - (size_t)(close - rest.p) - 2;
+        }
+    } else if (ok) {
+        const char *dot = memchr(rest.p, '.', rest.len);
+        ok = dot != NULL;
+        if (ok) {
+            channel.len = (size_t)(dot - rest.p);
+            sku.p = dot + 1;
+            sku.len = rest.len - channel.len - 1;
+            ok = channel.len > 0 && !memchr(channel.p, ' ', channel.len) &&
+                 !memchr(channel.p, '\t', channel.len) && !memchr(channel.p, '"', channel.len);
+        }
+    }
+    if (!ok || sku.len == 0) {
+        if (err)
+            err->field = field;
+        return ENG_FAIL(err, ENG_REFUSED,
+                        "key \"%.*s\" is not %s.CHANNEL.SKU or %s.CHANNEL.* (write a channel "
+                        "with a dot or a blank in double quotes)",
+                        (int)(key.len > 60 ? 60 : key.len), key.p, field, field);
+    }
+    fmt_share_rule r;
+    memset(&r, 0, sizeof r);
+    r.line = line;
+    if (v.len > 1 && v.p[v.len - 1] == '%') {
+        fmt_dec d;
+        int64_t hundredths;
+        fmt_str num = trim(v.p, v.len - 1);
+        if (fmt_dec_parse(num.p, num.len, &d) != FMT_NUM_OK ||
+            fmt_dec_to_minor(d, 2, &hundredths) != FMT_NUM_OK || hundredths < 0 ||
+            hundredths > 10000)
+            return bad_value(err, field, v,
+                             "is not a percentage from 0% to 100% with at most two decimals");
+        r.pct = 1;
+        r.amount = hundredths;
+    } else if (fmt_int_parse(v.p, v.len, &r.amount) != FMT_NUM_OK || r.amount < 0) {
+        return bad_value(err, field, v, "is not a whole number of units or a percentage (12.5%)");
+    }
+    for (size_t i = 0; i < *n; i++) {
+        const fmt_share_rule *q = &(*rules)[i];
+        if (strlen(q->channel) == channel.len && memcmp(q->channel, channel.p, channel.len) == 0 &&
+            ((!q->sku && str_is(sku, "*")) || (q->sku && str_is(sku, q->sku)))) {
+            if (err)
+                err->field = field;
+            return ENG_FAIL(err, ENG_REFUSED,
+                            "key \"%.*s\" names the same channel and SKU as \"%s\" on line %llu; "
+                            "keep one",
+                            (int)(key.len > 60 ? 60 : key.len), key.p, q->key,
+                            (unsigned long long)q->line);
+        }
+    }
+    fmt_share_rule *grown = realloc(*rules, (*n + 1) * sizeof *grown);
+    if (!grown)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading the policy");
+    *rules = grown;
+    r.key = dup_str(key);
+    r.channel = dup_str(channel);
+    r.sku = str_is(sku, "*") ? NULL : dup_str(sku);
+    grown[(*n)++] = r;
+    if (!r.key || !r.channel || (!r.sku && !str_is(sku, "*")))
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading the policy");
+    return ENG_OK;
+}
+
 static eng_rc set_key(fmt_policy *p, fmt_str key, fmt_str v, uint64_t line, eng_err *err)
 {
     fmt_num_rc nrc;
@@ -412,6 +533,10 @@ static eng_rc set_key(fmt_policy *p, fmt_str key, fmt_str v, uint64_t line, eng_
         if (nrc != FMT_NUM_OK || n < 1 || n > 1000000)
             return bad_value(err, "max_split", v, "is not a whole number of warehouses, 1 or more");
         p->max_split = (uint32_t)n;
+    } else if (key.len > 8 && memcmp(key.p, "reserve.", 8) == 0) {
+        return set_share(&p->reserves, &p->n_reserves, "reserve", key, v, line, err);
+    } else if (key.len > 4 && memcmp(key.p, "cap.", 4) == 0) {
+        return set_share(&p->caps, &p->n_caps, "cap", key, v, line, err);
     } else if (str_is(key, "cutoff")) {
         if (!parse_hhmm(v, 23 * 60 + 59, &p->cutoff_min))
             return bad_value(err, "cutoff", v, "is not a time of day HH:MM (00:00-23:59)");
@@ -429,8 +554,8 @@ static eng_rc set_key(fmt_policy *p, fmt_str key, fmt_str v, uint64_t line, eng_
         return ENG_FAIL(err, ENG_REFUSED,
                         "unknown policy key \"%.*s\"; known keys: allocation, max_error_rate, "
                         "return_window_days, restocking_fee_pct, warehouse_order, route.*, "
-                        "route_mode, channel_warehouses.*, split, max_split, cutoff, "
-                        "cutoff_offset",
+                        "route_mode, channel_warehouses.*, split, max_split, reserve.*, cap.*, "
+                        "cutoff, cutoff_offset",
                         (int)(key.len > 40 ? 40 : key.len), key.p);
     }
     return ENG_OK;

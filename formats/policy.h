@@ -13,6 +13,10 @@
  *                       =          the warehouses a channel's orders may ship from
  *   split               = line     line | fewest | single: how many warehouses an order uses
  *   max_split           =          at most N warehouses per order (1 under split = single)
+ *   reserve.CHANNEL.SKU | reserve.CHANNEL.*
+ *                       =          N units or P% per SKU and warehouse kept for a channel
+ *   cap.CHANNEL.SKU | cap.CHANNEL.*
+ *                       =          at most N units or P% of a SKU's free stock to a channel
  *   cutoff              =          HH:MM on the run date: later orders wait (issue 14)
  *   cutoff_offset       = +00:00   the cut-off's zone, as an offset from UTC (±HH:MM)
  * An unknown key, a key given twice, or a bad value refuses the run; warehouse names the
@@ -57,6 +61,17 @@ typedef struct fmt_wh_rule {
     uint64_t line;
 } fmt_wh_rule;
 
+/* A reserve.* or cap.* key: a share of a SKU's stock for one channel (README, "Reserves
+ * and caps"). */
+typedef struct fmt_share_rule {
+    char *key;      /* as written, for messages */
+    char *channel;  /* unquoted */
+    char *sku;      /* NULL for `*` */
+    int pct;        /* amount is hundredths of a percent (12.5% -> 1250), else units */
+    int64_t amount;
+    uint64_t line;
+} fmt_share_rule;
+
 typedef struct fmt_policy {
     fmt_allocation allocation;
     int64_t max_error_rate_ppm; /* millionths: 0.05 -> 50000 */
@@ -77,6 +92,10 @@ typedef struct fmt_policy {
     fmt_split split;
     int split_set;     /* the file gives split (the manifest says so) */
     uint32_t max_split; /* 0: no cap (the file gives none) */
+    fmt_share_rule *reserves; /* reserve.* keys in file order */
+    size_t n_reserves;
+    fmt_share_rule *caps; /* cap.* keys in file order */
+    size_t n_caps;
 } fmt_policy;
 
 /* Whether s, folded as route keys are (trimmed, ASCII upper case, and with drop_blanks,
@@ -93,6 +112,10 @@ int64_t fmt_policy_cutoff_ns(const fmt_policy *p, int32_t run_date);
 /* "HH:MM" of minutes after midnight, and "+HH:MM" or "-HH:MM" of an offset, as the
  * policy file writes them (dst holds at least 7 bytes). */
 void fmt_policy_format_hhmm(char *dst, int32_t minutes, int with_sign);
+
+/* The units a share rule gives out of `of` free units: N, or P% of them rounded down (a
+ * cap) or up (round_up: a reserve), in integer arithmetic. */
+int64_t fmt_share_units(const fmt_share_rule *r, int64_t of, int round_up);
 
 /* Fill p with SPEC's defaults. */
 void fmt_policy_defaults(fmt_policy *p);
@@ -118,8 +141,9 @@ const char *fmt_policy_split_name(fmt_split s);
  * otherwise n (the order's own list). */
 size_t fmt_policy_split_cap(const fmt_policy *p, size_t n);
 
-/* Whether the policy chooses warehouses per order (routes, channel lists, split or
- * max_split): the allocation then walks every order in rank order (engine/allocate). */
+/* Whether the policy chooses warehouses per order or shares stock between channels
+ * (routes, channel lists, split, max_split, reserves, caps): the allocation then walks
+ * every order in rank order (engine/allocate). */
 int fmt_policy_sources_per_order(const fmt_policy *p);
 
 /* Name of an allocation policy as written in the file. */

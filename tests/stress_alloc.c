@@ -74,8 +74,17 @@ typedef struct wh_list {
     unsigned wh[N_WAREHOUSES];
 } wh_list;
 
+/* A reserve.* or cap.* key: channel 0 shop, 1 amazon; product a catalog index (P00 is
+ * 0), -1 for `*`; amount units, or hundredths of a percent with pct. */
+typedef struct share_rule {
+    int ch, product, pct;
+    int64_t amount;
+} share_rule;
+
 typedef struct sourcing {
     int on;
+    share_rule reserves[3], caps[3];
+    int n_reserves, n_caps;
     wh_list route[N_COUNTRIES + 1]; /* by country; [N_COUNTRIES]: route.default */
     int only;
     wh_list amazon; /* channel_warehouses.amazon */
@@ -143,6 +152,33 @@ static void write_sourcing(FILE *pol, sourcing *src, int variant)
     fprintf(pol, "split = %s\n", src->split == 0 ? "line" : src->split == 1 ? "fewest" : "single");
     static const unsigned caps[6] = {1, 2, 0, 2, 0, 0}; /* 0: none */
     src->max_split = caps[variant % 6];
+    static const char *const share_channels[2] = {"shop", "amazon"};
+    for (int kind = 0; kind < 2; kind++) {
+        share_rule *rules = kind ? src->caps : src->reserves;
+        int *n_rules = kind ? &src->n_caps : &src->n_reserves;
+        for (int k = 0, want = (int)pick(4); k < want && k < 3; k++) {
+            share_rule r = {(int)pick(2), pick(2) ? -1 : (int)pick(6), (int)pick(2), 0};
+            r.amount = r.pct ? (pick(5) ? 500 * (int64_t)pick(11) : 1250) : (int64_t)pick(6);
+            int repeat = 0;
+            for (int j = 0; j < *n_rules; j++)
+                repeat |= rules[j].ch == r.ch && rules[j].product == r.product;
+            if (repeat)
+                continue;
+            rules[(*n_rules)++] = r;
+            char sku[8], value[16];
+            if (r.product < 0)
+                snprintf(sku, sizeof sku, "*");
+            else
+                snprintf(sku, sizeof sku, "P%02d", r.product);
+            if (r.pct)
+                snprintf(value, sizeof value, "%d.%02d%%", (int)(r.amount / 100),
+                         (int)(r.amount % 100));
+            else
+                snprintf(value, sizeof value, "%d", (int)r.amount);
+            fprintf(pol, "%s.%s.%s = %s\n", kind ? "cap" : "reserve", share_channels[r.ch], sku,
+                    value);
+        }
+    }
     if (src->max_split)
         fprintf(pol, "max_split = %u\n", src->max_split);
 }
@@ -199,7 +235,7 @@ static void write_night(night_files *f, unsigned n_orders, int sourced, int vari
                             "\"Main St 1, Apt %u\",Town,%s,%s\n",
                             k, i, 10 + hour, minute, p, 1 + pick(5), prio, i,
                             pick(5) ? countries[pick(N_COUNTRIES)] : "NL",
-                            pick(3) ? "shop" : "amazon");
+                            pick(3) ? "shop" : pick(2) ? "amazon" : "ebay");
                 else
                     fprintf(o, "O%d-%05u,,P%02u,%u,10.00,,,,,,,\n", k, i, p, 1 + pick(5));
             }
@@ -359,15 +395,121 @@ static int order_list(const night *n, const sourcing *src, const eng_order *o, u
     return k;
 }
 
+/* Stock as the sourcing model sees it: free units per slot, and with reserves and caps
+ * what each channel's reserve still keeps per slot and what its cap still allows per
+ * product (channel 0 shop, 1 amazon; ebay names no key). */
+typedef struct mstate {
+    int64_t *free_units;
+    int64_t *kept;    /* slot x 2 */
+    int64_t *allowed; /* product x 2, INT64_MAX: no cap */
+    size_t n_slots, n_products;
+} mstate;
+
+static int64_t ms_room(const mstate *ms, uint32_t slot, int32_t product, int ch)
+{
+    int64_t room = ms->free_units[slot];
+    for (int c = 0; c < 2; c++)
+        if (c != ch)
+            room -= ms->kept[slot * 2 + (size_t)c];
+    if (ch >= 0 && ms->allowed[(size_t)product * 2 + (size_t)ch] < room)
+        room = ms->allowed[(size_t)product * 2 + (size_t)ch];
+    return room > 0 ? room : 0;
+}
+
+/* "the channel's own shipments use its reserve first" */
+static void ms_take(mstate *ms, uint32_t slot, int32_t product, int ch, int64_t qty)
+{
+    ms->free_units[slot] -= qty;
+    if (ch < 0)
+        return;
+    int64_t *own = &ms->kept[slot * 2 + (size_t)ch];
+    *own -= qty < *own ? qty : *own;
+    if (ms->allowed[(size_t)product * 2 + (size_t)ch] != INT64_MAX)
+        ms->allowed[(size_t)product * 2 + (size_t)ch] -= qty;
+}
+
+static void ms_copy(mstate *to, const mstate *from)
+{
+    memcpy(to->free_units, from->free_units, from->n_slots * sizeof *to->free_units);
+    memcpy(to->kept, from->kept, from->n_slots * 2 * sizeof *to->kept);
+    memcpy(to->allowed, from->allowed, from->n_products * 2 * sizeof *to->allowed);
+}
+
+static void ms_alloc(mstate *ms, size_t n_slots, size_t n_products)
+{
+    ms->n_slots = n_slots;
+    ms->n_products = n_products;
+    ms->free_units = calloc(n_slots + 1, sizeof *ms->free_units);
+    ms->kept = calloc(n_slots * 2 + 1, sizeof *ms->kept);
+    ms->allowed = calloc(n_products * 2 + 1, sizeof *ms->allowed);
+    if (!ms->free_units || !ms->kept || !ms->allowed)
+        abort();
+}
+
+static void ms_release(mstate *ms)
+{
+    free(ms->free_units);
+    free(ms->kept);
+    free(ms->allowed);
+}
+
+/* Whether share rule i of rules[0..n) is the one for product p: its own SKU, or `*`
+ * when its channel has no key for p. */
+static int share_applies(const share_rule *rules, int n, int i, int32_t p)
+{
+    if (rules[i].product >= 0)
+        return rules[i].product == p;
+    for (int j = 0; j < n; j++)
+        if (rules[j].product == p && rules[j].ch == rules[i].ch)
+            return 0;
+    return 1;
+}
+
+static int64_t share_units(const share_rule *r, int64_t of, int round_up)
+{
+    if (!r->pct)
+        return r->amount;
+    int64_t units = of * r->amount / 10000;
+    return units + (round_up && of * r->amount % 10000 != 0);
+}
+
+/* The stock orders start from: reserves cut in key order, caps from the SKU's free units
+ * over all warehouses. */
+static void ms_start(mstate *ms, const night *n, const sourcing *src)
+{
+    const eng_inventory *inv = n->setup->inventory;
+    memcpy(ms->free_units, n->al->initial_free, ms->n_slots * sizeof *ms->free_units);
+    for (size_t s = 0; s < ms->n_slots; s++) {
+        int32_t p = eng_inventory_slot(inv, (uint32_t)s)->product;
+        int64_t f = ms->free_units[s], given = 0;
+        ms->kept[s * 2] = ms->kept[s * 2 + 1] = 0;
+        for (int i = 0; i < src->n_reserves; i++) {
+            if (!share_applies(src->reserves, src->n_reserves, i, p))
+                continue;
+            int64_t want = share_units(&src->reserves[i], f, 1);
+            int64_t k = want < f - given ? want : f - given;
+            ms->kept[s * 2 + (size_t)src->reserves[i].ch] += k;
+            given += k;
+        }
+    }
+    for (size_t p = 0; p < ms->n_products; p++) {
+        size_t ns;
+        const uint32_t *slots = eng_inventory_product_slots(inv, (uint32_t)p, &ns);
+        int64_t total = 0;
+        for (size_t k = 0; k < ns; k++)
+            total += ms->free_units[slots[k]];
+        ms->allowed[p * 2] = ms->allowed[p * 2 + 1] = INT64_MAX;
+        for (int i = 0; i < src->n_caps; i++)
+            if (share_applies(src->caps, src->n_caps, i, (int32_t)p))
+                ms->allowed[p * 2 + (size_t)src->caps[i].ch] = share_units(&src->caps[i], total, 0);
+    }
+}
+
 /* split = fewest: the sets of positions by size, then lexicographically, each line whole
  * in the first member covering it; the first that ships the whole order is taken. */
-static int model_fewest(const night *n, int64_t *free_units, const eng_order *o,
+static int model_fewest(const night *n, mstate *ms, mstate *tmp, int ch, const eng_order *o,
                         const uint32_t *list, int n_list, int cap, model_line *lines)
 {
-    size_t n_slots = eng_inventory_count(n->setup->inventory);
-    int64_t *tmp = malloc((n_slots + 1) * sizeof *tmp);
-    if (!tmp)
-        abort();
     /* every set as its positions, ordered by size then position by position */
     int sets[1 << N_WAREHOUSES][N_WAREHOUSES], size[1 << N_WAREHOUSES], n_sets = 0;
     for (int k = 1; k <= cap; k++)
@@ -390,18 +532,19 @@ static int model_fewest(const night *n, int64_t *free_units, const eng_order *o,
             }
         }
     for (int i = 0; i < n_sets; i++) {
-        memcpy(tmp, free_units, n_slots * sizeof *tmp);
+        ms_copy(tmp, ms);
         memset(lines, 0, o->n_lines * sizeof *lines);
         int ok = 1;
         for (uint32_t l = 0; l < o->n_lines && ok; l++) {
             int64_t qty = eng_line_qty(&o->lines[l]);
+            int32_t p = o->lines[l].product;
             if (qty == 0)
                 continue;
             ok = 0;
             for (int m = 0; m < size[i] && !ok; m++) {
-                int64_t s = slot_in(n, o->lines[l].product, list[sets[i][m]]);
-                if (s >= 0 && tmp[s] >= qty) {
-                    tmp[s] -= qty;
+                int64_t s = slot_in(n, p, list[sets[i][m]]);
+                if (s >= 0 && ms_room(tmp, (uint32_t)s, p, ch) >= qty) {
+                    ms_take(tmp, (uint32_t)s, p, ch, qty);
                     lines[l].n_parts = 1;
                     lines[l].slot[0] = (uint32_t)s;
                     lines[l].qty[0] = qty;
@@ -410,22 +553,22 @@ static int model_fewest(const night *n, int64_t *free_units, const eng_order *o,
             }
         }
         if (ok) {
-            memcpy(free_units, tmp, n_slots * sizeof *tmp);
-            free(tmp);
+            ms_copy(ms, tmp);
             return 1;
         }
     }
     memset(lines, 0, o->n_lines * sizeof *lines);
-    free(tmp);
     return 0;
 }
 
-static eng_status model_sourced(const night *n, const sourcing *src, int64_t *free_units,
+static eng_status model_sourced(const night *n, const sourcing *src, mstate *ms, mstate *tmp,
                                 const eng_order *o, model_line *lines, int partial,
                                 int *no_allowed)
 {
     uint32_t list[N_WAREHOUSES];
     int n_list = order_list(n, src, o, list);
+    eng_text channel = eng_head_text(o->head, ENG_HT_CHANNEL);
+    int ch = text_is(channel, "shop") ? 0 : text_is(channel, "amazon") ? 1 : -1;
     memset(lines, 0, o->n_lines * sizeof *lines);
     *no_allowed = 0;
     int64_t ordered = 0, shipped = 0;
@@ -446,7 +589,7 @@ static eng_status model_sourced(const night *n, const sourcing *src, int64_t *fr
         cap = n_list;
     int upto = n_list, capped = 0;
     if (src->split != 0) {
-        if (!*no_allowed && model_fewest(n, free_units, o, list, n_list, cap, lines))
+        if (!*no_allowed && model_fewest(n, ms, tmp, ch, o, list, n_list, cap, lines))
             return ENG_ST_SHIPPED;
         if (!partial)
             return ENG_ST_BACKORDERED;
@@ -454,9 +597,11 @@ static eng_status model_sourced(const night *n, const sourcing *src, int64_t *fr
     } else {
         capped = cap < n_list;
     }
+    ms_copy(tmp, ms); /* to give back under ship_complete */
     int used[N_WAREHOUSES] = {0}, n_used = 0;
     for (uint32_t i = 0; i < o->n_lines; i++) {
         int64_t qty = eng_line_qty(&o->lines[i]);
+        int32_t prod = o->lines[i].product;
         model_line *m = &lines[i];
         if (qty == 0)
             continue;
@@ -465,14 +610,14 @@ static eng_status model_sourced(const night *n, const sourcing *src, int64_t *fr
         for (int p = 0; p < upto && whole < 0; p++) {
             if (capped && !used[list[p]] && n_used >= cap)
                 continue;
-            int64_t s = slot_in(n, o->lines[i].product, list[p]);
-            if (s >= 0 && free_units[s] >= qty) {
+            int64_t s = slot_in(n, prod, list[p]);
+            if (s >= 0 && ms_room(ms, (uint32_t)s, prod, ch) >= qty) {
                 whole = s;
                 whole_rank = list[p];
             }
         }
         if (whole >= 0) {
-            free_units[whole] -= qty;
+            ms_take(ms, (uint32_t)whole, prod, ch, qty);
             m->n_parts = 1;
             m->slot[0] = (uint32_t)whole;
             m->qty[0] = qty;
@@ -482,9 +627,7 @@ static eng_status model_sourced(const night *n, const sourcing *src, int64_t *fr
             continue;
         }
         if (!partial) {
-            for (uint32_t k = 0; k < i; k++)
-                for (uint32_t j = 0; j < lines[k].n_parts; j++)
-                    free_units[lines[k].slot[j]] += lines[k].qty[j];
+            ms_copy(ms, tmp);
             memset(lines, 0, o->n_lines * sizeof *lines);
             return ENG_ST_BACKORDERED;
         }
@@ -492,11 +635,12 @@ static eng_status model_sourced(const night *n, const sourcing *src, int64_t *fr
         for (int p = 0; p < upto && want > 0; p++) {
             if (capped && !used[list[p]] && n_used >= cap)
                 continue;
-            int64_t s = slot_in(n, o->lines[i].product, list[p]);
-            int64_t take = s < 0 ? 0 : free_units[s] < want ? free_units[s] : want;
+            int64_t s = slot_in(n, prod, list[p]);
+            int64_t room = s < 0 ? 0 : ms_room(ms, (uint32_t)s, prod, ch);
+            int64_t take = room < want ? room : want;
             if (take <= 0)
                 continue;
-            free_units[s] -= take;
+            ms_take(ms, (uint32_t)s, prod, ch, take);
             m->slot[m->n_parts] = (uint32_t)s;
             m->qty[m->n_parts++] = take;
             want -= take;
@@ -514,11 +658,15 @@ static eng_status model_sourced(const night *n, const sourcing *src, int64_t *fr
 static int compare_with_model(const night *n, int partial, const sourcing *src, const char *label)
 {
     size_t n_slots = eng_inventory_count(n->setup->inventory);
-    int64_t *free_units = malloc((n_slots + 1) * sizeof *free_units);
+    size_t n_products = eng_catalog_count(n->setup->catalog);
+    mstate ms, tmp;
+    ms_alloc(&ms, n_slots, n_products);
+    ms_alloc(&tmp, n_slots, n_products);
+    ms_start(&ms, n, src);
+    int64_t *free_units = ms.free_units;
     model_line *lines = malloc(64 * sizeof *lines);
-    if (!free_units || !lines)
+    if (!lines)
         abort();
-    memcpy(free_units, n->al->initial_free, n_slots * sizeof *free_units);
     int bad = 0;
     uint64_t slip = 1;
     for (size_t r = 0; r < n->al->n_ranked && !bad; r++) {
@@ -526,8 +674,9 @@ static int compare_with_model(const night *n, int partial, const sourcing *src, 
         if (o->n_lines > 64)
             abort();
         int no_allowed = 0;
-        eng_status st = src->on ? model_sourced(n, src, free_units, o, lines, partial, &no_allowed)
-                                : model_order(n, free_units, o, lines, partial);
+        eng_status st = src->on
+                            ? model_sourced(n, src, &ms, &tmp, o, lines, partial, &no_allowed)
+                            : model_order(n, free_units, o, lines, partial);
         bad |= st != (eng_status)o->status;
         if (st != ENG_ST_SHIPPED)
             bad |= o->code != (no_allowed ? ENG_CODE_NO_ALLOWED_WAREHOUSE
@@ -563,7 +712,8 @@ static int compare_with_model(const night *n, int partial, const sourcing *src, 
     }
     for (size_t s = 0; s < n_slots && !bad; s++)
         bad |= free_units[s] != eng_stock_available(n->al->stock, (uint32_t)s);
-    free(free_units);
+    ms_release(&ms);
+    ms_release(&tmp);
     free(lines);
     return bad;
 }

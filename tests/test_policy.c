@@ -29,6 +29,10 @@ static void assert_defaults(const fmt_policy *p)
     cr_assert_eq(p->split, FMT_SPLIT_LINE);
     cr_assert_eq(p->split_set, 0);
     cr_assert_eq(p->max_split, 0);
+    cr_assert_eq(p->n_reserves, 0);
+    cr_assert_null(p->reserves);
+    cr_assert_eq(p->n_caps, 0);
+    cr_assert_null(p->caps);
     cr_assert_eq(fmt_policy_sources_per_order(p), 0);
 }
 
@@ -593,4 +597,55 @@ Test(policy, refuses_bad_split_keys)
     assert_refused("max_split = two\n", 1, "max_split");
     assert_refused("max_split = 2\nmax_split = 3\n", 2, "max_split");
     assert_refused("max_split = 2\n\nsplit = single\n", 1, "max_split"); /* contradicts */
+}
+
+/* ---- reserve.* and cap.* (issue 14) ---- */
+
+Test(policy, reserves_and_caps_keep_channel_sku_and_amount)
+{
+    fmt_policy p = accept("reserve.shop.* = 2\n"
+                          "reserve.\"b2b.eu\".MUG.XL = 12.5%\n"
+                          "reserve.shop.MUG = 0%\n"
+                          "cap.amazon.* = 40%\n"
+                          "cap.amazon.TENT = 3\n");
+    cr_assert_eq(p.n_reserves, 3);
+    cr_assert_str_eq(p.reserves[0].channel, "shop");
+    cr_assert_null(p.reserves[0].sku, "* is every SKU");
+    cr_assert_eq(p.reserves[0].pct, 0);
+    cr_assert_eq(p.reserves[0].amount, 2);
+    cr_assert_str_eq(p.reserves[1].channel, "b2b.eu");
+    cr_assert_str_eq(p.reserves[1].sku, "MUG.XL", "the rest after the channel, dots and all");
+    cr_assert_eq(p.reserves[1].pct, 1);
+    cr_assert_eq(p.reserves[1].amount, 1250);
+    cr_assert_eq(p.reserves[1].line, 2);
+    cr_assert_eq(p.n_caps, 2);
+    cr_assert_str_eq(p.caps[1].sku, "TENT");
+    cr_assert(fmt_policy_sources_per_order(&p));
+    /* 12.5% of 9 is 1.125: a reserve rounds up, a cap down */
+    cr_assert_eq(fmt_share_units(&p.reserves[1], 9, 1), 2);
+    cr_assert_eq(fmt_share_units(&p.reserves[1], 9, 0), 1);
+    cr_assert_eq(fmt_share_units(&p.reserves[1], 8, 1), 1, "exact: no rounding");
+    cr_assert_eq(fmt_share_units(&p.reserves[0], 1, 1), 2, "units do not depend on the stock");
+    cr_assert_eq(fmt_share_units(&p.caps[0], INT64_MAX, 0), INT64_MAX / 10000 * 4000 +
+                                                               INT64_MAX % 10000 * 4000 / 10000);
+    fmt_policy_release(&p);
+}
+
+Test(policy, refuses_bad_reserve_and_cap_keys)
+{
+    assert_refused("reserve.shop = 2\n", 1, "reserve");         /* no SKU */
+    assert_refused("reserve.shop. = 2\n", 1, "reserve");        /* empty SKU */
+    assert_refused("reserve..MUG = 2\n", 1, "reserve");         /* empty channel */
+    assert_refused("reserve.my shop.MUG = 2\n", 1, "reserve");  /* blank unquoted */
+    assert_refused("reserve.\"shop.MUG = 2\n", 1, "reserve");   /* unclosed quote */
+    assert_refused("reserve.\"shop\"MUG = 2\n", 1, "reserve");  /* no dot after the quote */
+    assert_refused("reserve.shop.MUG = -1\n", 1, "reserve");
+    assert_refused("reserve.shop.MUG = 1.5\n", 1, "reserve");   /* units are whole */
+    assert_refused("reserve.shop.MUG = 100.01%\n", 1, "reserve");
+    assert_refused("reserve.shop.MUG = 12.345%\n", 1, "reserve"); /* two decimals at most */
+    assert_refused("reserve.shop.MUG = %\n", 1, "reserve");
+    assert_refused("cap.amazon.* = 1\ncap.amazon.* = 2\n", 2, "cap");
+    assert_refused("reserve.\"shop\".MUG = 1\nreserve.shop.MUG = 2\n", 2, "reserve");
+    fmt_policy p = accept("reserve.shop.MUG = 1\ncap.shop.MUG = 1\n"); /* a reserve and a cap */
+    fmt_policy_release(&p);
 }

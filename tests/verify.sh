@@ -314,6 +314,30 @@ move_line "$work/sp" G-1 Y A B OUT-20261127-000004
 expect "an order from two warehouses under split = single" "$work/sp" 4 "7 8 9"
 grep -q "^invariant 7 broken: order G-1 .* ships from 2 warehouses; split = single allows 1" "$work/out" ||
     report bad "split = single: no finding names G-1"
+# Issue 14's reserves and caps (tests/cases/reserves_caps): ebay's E-2 ships the tent
+# the webshop's reserve keeps, and Amazon's A-3 a mug past its cap (40% of 7 = 2); each
+# with its slip, stock, status and backorders made to match, the pick list left (9).
+ship_open() { # dir order sku qty warehouse slip line-rest
+    echo "$6,$2,$7" >>"$1/slips.csv"
+    awk -F, -v OFS=, -v k="$3" -v w="$5" -v q="$4" '$1 == w && $2 == k { $3 -= q } { print }' \
+        "$1/inventory.csv" >"$1/i.tmp" && mv "$1/i.tmp" "$1/inventory.csv"
+    awk -F, -v OFS=, -v o="$2" '$1 == o { $3 = "SHIPPED"; $8 = "" } { print }' \
+        "$1/order_status.csv" >"$1/s.tmp" && mv "$1/s.tmp" "$1/order_status.csv"
+    awk -F, -v o="$2" '$1 != o' "$1/backorders.csv" >"$1/b.tmp" && mv "$1/b.tmp" "$1/backorders.csv"
+    fix_manifest "$1"
+}
+copy tests/cases/reserves_caps/expected "$work/rc"
+ship_open "$work/rc" E-2 TENT 1 EU OUT-20261127-000007 \
+    "ebay,1,TENT,Tent 2P,1,199.00,199.00,EUR,EU,B-01,Dana Diaz,Via 4,Roma,,00100,IT,standard,2026-11-27"
+expect "a channel takes another's reserve" "$work/rc" 4 "1 9"
+grep -q "^invariant 1 broken: SKU TENT at EU: other channels than shop took 2, but of the 3 free before orders its reserve keeps 2, leaving them 1" "$work/out" ||
+    report bad "reserve: no finding names the shop's tent reserve"
+copy tests/cases/reserves_caps/expected "$work/rc"
+ship_open "$work/rc" A-3 MUG 1 US OUT-20261127-000007 \
+    "amazon,1,MUG,Enamel mug,1,12.00,12.00,EUR,US,A-01,Dana Diaz,Via 4,Roma,,00100,IT,standard,2026-11-27"
+expect "a channel over its cap" "$work/rc" 4 "1 9"
+grep -q "^invariant 1 broken: channel amazon got 3 of SKU MUG tonight; its cap allows 2" "$work/out" ||
+    report bad "cap: no finding names amazon's mug cap"
 cd "$work" || exit 1
 
 # Oversell: a slip line ships 1000 more; tomorrow's inventory and the manifest agree.

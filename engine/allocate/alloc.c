@@ -65,6 +65,7 @@
 #include "../intake/history.h"
 #include "rank.h"
 #include "route.h"
+#include "share.h"
 
 /* Ranked orders per task in the parallel passes: enough tasks to even out threads on a
  * busy machine, few enough that the pool's lock is not the cost. */
@@ -90,6 +91,9 @@ typedef struct alloc_ctx {
     /* passes over al->ranked, CHUNK orders per task */
     const uint8_t *contended;
     size_t n_chunks;
+    /* the serial walk under reserves and caps: who the current order takes stock as */
+    eng_shares *shares;
+    int who;
 } alloc_ctx;
 
 const eng_part *eng_alloc_line_parts(const eng_line *ln, eng_part *one)
@@ -111,11 +115,18 @@ static void undo_line(eng_stock *st, eng_line *ln)
     eng_line_set(ln, ENG_LQ_SHIPPED, 0);
 }
 
-/* Serve the line whole from the first of slots[0..n) that covers it. */
+/* Serve the line whole from the first of slots[0..n) that covers it (under reserves and
+ * caps, that the current order's channel may take whole). */
 static int place_whole_in(const alloc_ctx *a, eng_line *ln, const uint32_t *slots, size_t n)
 {
+    int64_t qty = eng_line_qty(ln);
     for (size_t k = 0; k < n; k++) {
-        if (eng_stock_reserve(a->al->stock, slots[k], eng_line_qty(ln)) == ENG_OK) {
+        if (a->shares &&
+            eng_shares_room(a->shares, a->al->stock, slots[k], (uint32_t)ln->product, a->who) < qty)
+            continue;
+        if (eng_stock_reserve(a->al->stock, slots[k], qty) == ENG_OK) {
+            if (a->shares)
+                eng_shares_take(a->shares, slots[k], (uint32_t)ln->product, a->who, qty);
             eng_line_set_one_slot(ln, slots[k]);
             ln->n_parts = 1;
             eng_line_set(ln, ENG_LQ_SHIPPED, eng_line_qty(ln));
@@ -170,8 +181,18 @@ static eng_rc place_units_in(const alloc_ctx *a, eng_line *ln, const uint32_t *s
         uint32_t rank = eng_inventory_slot(inv, slots[s])->wh_rank;
         if (!cap_allows(sc, rank))
             continue;
-        int64_t got = eng_stock_reserve_upto(a->al->stock, slots[s], want);
+        int64_t upto = want;
+        if (a->shares) {
+            int64_t room =
+                eng_shares_room(a->shares, a->al->stock, slots[s], (uint32_t)ln->product, a->who);
+            upto = room < want ? room : want;
+            if (upto == 0)
+                continue;
+        }
+        int64_t got = eng_stock_reserve_upto(a->al->stock, slots[s], upto);
         if (got > 0) {
+            if (a->shares)
+                eng_shares_take(a->shares, slots[s], (uint32_t)ln->product, a->who, got);
             cap_take(sc, rank);
             parts[k].slot = slots[s];
             parts[k].qty = got;
@@ -238,10 +259,13 @@ static int place_whole_among(const alloc_ctx *a, eng_line *ln, const uint32_t *r
     return place_whole_in(a, ln, slots, routed_slots(a, (uint32_t)ln->product, ranks, n, slots));
 }
 
-static void undo_order(eng_stock *st, eng_order *o)
+/* The order gives back everything it holds, and its takes of reserves and caps. */
+static void undo_order(const alloc_ctx *a, eng_order *o)
 {
     for (uint32_t k = 0; k < o->n_lines; k++)
-        undo_line(st, &o->lines[k]);
+        undo_line(a->al->stock, &o->lines[k]);
+    if (a->shares)
+        eng_shares_undo(a->shares);
 }
 
 /* split = fewest: sets of k of the order's n warehouses (positions in its list), k = 1 up
@@ -271,7 +295,7 @@ static int ship_from_fewest(const alloc_ctx *a, eng_order *o, const uint32_t *ra
                 placed++;
             if (placed == o->n_lines)
                 return 1;
-            undo_order(a->al->stock, o);
+            undo_order(a, o);
             /* next set of k positions in lexicographic order */
             size_t i = k;
             while (i > 0 && pos[i - 1] == n - k + i - 1)
@@ -311,6 +335,10 @@ static eng_rc walk_routed_order(alloc_ctx *a, eng_order *o, uint32_t *ranks, uin
     }
     if ((o->flags & ENG_ORD_NO_ALLOWED) && !partial)
         return ENG_OK;
+    if (a->shares) {
+        a->who = eng_shares_channel(a->shares, eng_head_text(o->head, ENG_HT_CHANNEL));
+        eng_shares_begin(a->shares);
+    }
     size_t cap = fmt_policy_split_cap(pol, n);
     split_cap *line_cap = NULL;
     if (pol->split != FMT_SPLIT_LINE) {
@@ -346,7 +374,7 @@ static eng_rc walk_routed_order(alloc_ctx *a, eng_order *o, uint32_t *ranks, uin
             rc = place_units_in(a, ln, slots, n_slots, line_cap, mem);
             continue;
         }
-        undo_order(a->al->stock, o);
+        undo_order(a, o);
         break;
     }
     if (line_cap)
@@ -674,7 +702,8 @@ static eng_rc walk(alloc_ctx *a, eng_arena *mem, eng_err *err)
         prefetch_ahead(n->ranked, r, n->n_ranked, 1);
         eng_order *o = n->ranked[r];
         if ((o->flags & ENG_ORD_CONTENDED) && n->routes) {
-            if (walk_routed_order(a, o, route_ranks, route_slots, &sc, mem) != ENG_OK)
+            if (walk_routed_order(a, o, route_ranks, route_slots, &sc, mem) != ENG_OK ||
+                (a->shares && eng_shares_failed(a->shares)))
                 rc = ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
             settle_order(inv, o, ranks, n_wh);
         } else if (o->flags & ENG_ORD_CONTENDED) {
@@ -688,7 +717,7 @@ static eng_rc walk(alloc_ctx *a, eng_arena *mem, eng_err *err)
                     continue;
                 }
                 /* ship_complete: the order holds nothing; its later lines are not tried */
-                undo_order(n->stock, o);
+                undo_order(a, o);
                 break;
             }
             settle_order(inv, o, ranks, n_wh);
@@ -739,8 +768,34 @@ eng_rc eng_allocation_prepare(const eng_setup *setup, eng_allocation **out, eng_
     return ENG_OK;
 }
 
-/* A channel the policy gives warehouses for that no order of tonight carries: a typo, or
- * a channel that sold nothing. A warning, not a refusal (issue 14). */
+static int channel_carried(const eng_book *book, const char *channel)
+{
+    size_t len = strlen(channel);
+    for (size_t o = 0; o < book->n_orders; o++) {
+        eng_text ch = eng_head_text(book->orders[o]->head, ENG_HT_CHANNEL);
+        if (ch.len == len && memcmp(ch.p, channel, len) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* A reserve or cap naming a channel no order carries, or a SKU the catalog lacks. */
+static eng_rc warn_share(const eng_setup *setup, const eng_book *book, const fmt_share_rule *r)
+{
+    const char *path = setup->sources[setup->first_reference + 2].path;
+    if (!channel_carried(book, r->channel))
+        ENG_TRY(eng_warn(setup->warnings, setup->first_reference + 2, r->line,
+                         "%s: %s names channel \"%s\", which no order carries tonight", path,
+                         r->key, r->channel));
+    if (r->sku && eng_catalog_find(setup->catalog, r->sku, strlen(r->sku)) < 0)
+        ENG_TRY(eng_warn(setup->warnings, setup->first_reference + 2, r->line,
+                         "%s: %s names SKU \"%s\", which the catalog lacks", path, r->key, r->sku));
+    return ENG_OK;
+}
+
+/* A channel the policy gives warehouses, a reserve or a cap that no order of tonight
+ * carries: a typo, or a channel that sold nothing. A warning, not a refusal (issue 14);
+ * so is a reserve or cap for a SKU the catalog lacks. */
 static eng_rc warn_unused_channels(const eng_setup *setup, const eng_book *book)
 {
     const fmt_policy *pol = &setup->policy;
@@ -748,17 +803,15 @@ static eng_rc warn_unused_channels(const eng_setup *setup, const eng_book *book)
         const fmt_wh_rule *c = &pol->channels[i];
         if (c->kind == 1)
             continue; /* channel_warehouses.default */
-        size_t len = strlen(c->match);
-        int carried = 0;
-        for (size_t o = 0; o < book->n_orders && !carried; o++) {
-            eng_text ch = eng_head_text(book->orders[o]->head, ENG_HT_CHANNEL);
-            carried = ch.len == len && memcmp(ch.p, c->match, len) == 0;
-        }
-        if (!carried)
+        if (!channel_carried(book, c->match))
             ENG_TRY(eng_warn(setup->warnings, setup->first_reference + 2, c->line,
                              "%s: %s names channel \"%s\", which no order carries tonight",
                              setup->sources[setup->first_reference + 2].path, c->key, c->match));
     }
+    for (size_t i = 0; i < pol->n_reserves; i++)
+        ENG_TRY(warn_share(setup, book, &pol->reserves[i]));
+    for (size_t i = 0; i < pol->n_caps; i++)
+        ENG_TRY(warn_share(setup, book, &pol->caps[i]));
     return ENG_OK;
 }
 
@@ -781,6 +834,12 @@ eng_rc eng_allocation_run(const eng_setup *setup, eng_book *book, const eng_hist
     a.cutoff_ns = fmt_policy_cutoff_ns(&setup->policy, setup->run_date);
     if (eng_routes_new(&setup->policy, setup->inventory, &al->routes, err) != ENG_OK)
         return err ? err->rc : ENG_NOMEM;
+    /* Reserves and caps are shares of the stock as returns and exchanges left it. */
+    if (eng_shares_new(&setup->policy, setup->catalog, setup->inventory, al->stock, &al->shares,
+                       err) != ENG_OK)
+        return err ? err->rc : ENG_NOMEM;
+    a.shares = al->shares;
+    a.who = -1;
     if (warn_unused_channels(setup, book) != ENG_OK)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory recording a warning");
     uint8_t *contended = calloc(a.n_products ? a.n_products : 1, 1);
@@ -809,6 +868,7 @@ void eng_allocation_free(eng_allocation *al)
         return;
     eng_stock_free(al->stock);
     eng_routes_free(al->routes);
+    eng_shares_free(al->shares);
     free(al->initial_free);
     free(al->restocked);
     free(al->ranked);

@@ -28,6 +28,7 @@ typedef struct eng_allocation {
     uint64_t n_slips;          /* orders' slips tonight */
     uint64_t n_exchange_slips; /* exchange replacements' slips, which come first */
     struct eng_routes *routes; /* the policy's routes and channel lists, or NULL (route.h) */
+    struct eng_shares *shares; /* the policy's reserves and caps, or NULL (share.h) */
 } eng_allocation;
 
 /* Set up the stock counters from the setup's inventory: each slot's free units are on

@@ -791,6 +791,7 @@ static void free_run(eng_vrun *v)
     free(v->paid);
     free(v->hist_request_count);
     free(v->slots);
+    eng__verify_shares_free(v->shares);
     free(v->sku_first_slot);
     free(v->warehouses);
     fmt_policy_release(&v->policy);
@@ -867,6 +868,7 @@ static eng_rc verify(eng_vrun *v, const eng_verify_args *a)
     /* The stock first (it only needs the slips), then tonight's orders, then history for
      * what they need, then everything that compares against them. */
     ENG_TRY(eng__verify_stock(v));
+    ENG_TRY(eng__verify_shares(v));
     ENG_TRY(eng__verify_orders(v));
     ENG_TRY(eng__verify_history_load(v));
     ENG_TRY(eng__verify_outstanding(v));

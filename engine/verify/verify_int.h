@@ -251,6 +251,8 @@ typedef struct eng_vrun {
     size_t n_warehouses;
     /* Ledger return numbers of exchanges: "RMA-..." (all approved rows' return_no). */
     eng_vmap *return_nos;
+    /* Reserves and caps (vshare.c); NULL when the policy has none. */
+    struct eng_vshares *shares;
 } eng_vrun;
 
 typedef struct eng_vpaid {
@@ -332,6 +334,16 @@ uint32_t eng__verify_allowed_slot(const eng_vrun *v, uint32_t sku, const uint32_
  * scratch by v->pair_skus id. */
 uint32_t eng__verify_one_warehouse(const eng_vrun *v, const eng_vorder *o, const uint32_t *ranks,
                                    size_t n, const uint32_t *line_from, int64_t *left);
+
+/* Reserves and caps (vshare.c): worked out again and checked (invariant 1) after the
+ * stock; then the units order o's channel could still take from slot at the end of the
+ * night: its free units less what other channels' reserves still keep there, and with
+ * with_cap at most what the channel's cap leaves of the SKU (eng__verify_free_end
+ * without reserves and caps). */
+typedef struct eng_vshares eng_vshares;
+eng_rc eng__verify_shares(eng_vrun *v);
+void eng__verify_shares_free(eng_vshares *sh);
+int64_t eng__verify_room_end(const eng_vrun *v, uint32_t slot, const eng_vorder *o, int with_cap);
 
 /* Whether the policy's cut-off holds order o over to tomorrow (README, "Policy keys"):
  * its order_time is after HH:MM of the manifest's run_date in the zone of cutoff_offset.

@@ -123,7 +123,9 @@ uint32_t eng__verify_one_warehouse(const eng_vrun *v, const eng_vorder *o, const
             if (lines[i].outstanding == 0)
                 continue;
             uint32_t s = eng__verify_allowed_slot(v, lines[i].sku, &ranks[p], 1);
-            fits = s != ENG_VNONE && eng__verify_free_end(&v->slots[s]) >= left[lines[i].pair_sku];
+            /* An order that shipped all its units (line_from) met its cap with them. */
+            fits = s != ENG_VNONE &&
+                   eng__verify_room_end(v, s, o, line_from == NULL) >= left[lines[i].pair_sku];
         }
         if (fits)
             return ranks[p];

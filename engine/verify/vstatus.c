@@ -236,14 +236,14 @@ static void could_have_shipped(status_ctx *c, const eng_vorder *o, const char *s
                 uint32_t s = try_slot(c, ln->sku, t, &cursor);
                 if (s == ENG_VNONE)
                     break;
-                int64_t f = eng__verify_free_end(&v->slots[s]);
+                int64_t f = eng__verify_room_end(v, s, o, 1);
                 if (f <= 0)
                     continue;
                 eng_vreport_broken(v->report, INV,
                                    "order %s (%s:%llu) is %s and line %u leaves %lld units of SKU "
                                    "%s open, but it could have shipped more: %s still has %lld "
-                                   "free at the end of the night, and partial allocation takes "
-                                   "what each warehouse has",
+                                   "free for its channel at the end of the night, and partial "
+                                   "allocation takes what each warehouse has",
                                    id, src, (unsigned long long)o->line, status, ln->line_no,
                                    (long long)(ln->outstanding - ln->shipped),
                                    eng_vmap_key(v->skus, ln->sku, NULL),
@@ -294,7 +294,7 @@ static void could_have_shipped(status_ctx *c, const eng_vorder *o, const char *s
             uint32_t s = try_slot(c, ln->sku, t, &cursor);
             if (s == ENG_VNONE)
                 break;
-            if (eng__verify_free_end(&v->slots[s]) >= need)
+            if (eng__verify_room_end(v, s, o, 1) >= need)
                 found = s;
         }
         if (found == ENG_VNONE)
@@ -302,7 +302,7 @@ static void could_have_shipped(status_ctx *c, const eng_vorder *o, const char *s
         if (!example[0])
             snprintf(example, sizeof example, "SKU %s: %lld free at %s for its %lld",
                      eng_vmap_key(v->skus, ln->sku, NULL),
-                     (long long)eng__verify_free_end(&v->slots[found]),
+                     (long long)eng__verify_room_end(v, found, o, 1),
                      v->warehouses[v->slots[found].wh], (long long)need);
     }
     eng_vreport_broken(v->report, INV,

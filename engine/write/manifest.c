@@ -61,6 +61,29 @@ static void put_rules(fmt_json *j, const char *name, const fmt_wh_rule *rules, s
     fmt_json_object_end(j);
 }
 
+/* reserve.* and cap.* keys as an object of key -> "N" or "P%", in the policy's order;
+ * nothing when there are none. */
+static void put_shares(fmt_json *j, const char *name, const fmt_share_rule *rules, size_t n)
+{
+    if (n == 0)
+        return;
+    fmt_json_object_begin(j, name);
+    for (size_t i = 0; i < n; i++) {
+        char text[32];
+        long long a = (long long)rules[i].amount;
+        if (!rules[i].pct)
+            snprintf(text, sizeof text, "%lld", a);
+        else if (a % 100 == 0)
+            snprintf(text, sizeof text, "%lld%%", a / 100);
+        else if (a % 10 == 0)
+            snprintf(text, sizeof text, "%lld.%lld%%", a / 100, a % 100 / 10);
+        else
+            snprintf(text, sizeof text, "%lld.%02lld%%", a / 100, a % 100);
+        fmt_json_str(j, rules[i].key, text);
+    }
+    fmt_json_object_end(j);
+}
+
 eng_rc eng_manifest_write(const eng_products *n, const eng_output_file *files, size_t n_files,
                           eng_outdir *od, eng_err *err)
 {
@@ -103,6 +126,8 @@ eng_rc eng_manifest_write(const eng_products *n, const eng_output_file *files, s
         fmt_json_str(&j, "split", fmt_policy_split_name(pol->split));
     if (pol->max_split)
         fmt_json_u64(&j, "max_split", pol->max_split);
+    put_shares(&j, "reserves", pol->reserves, pol->n_reserves);
+    put_shares(&j, "caps", pol->caps, pol->n_caps);
     if (pol->cutoff_min >= 0) {
         char hhmm[8];
         fmt_policy_format_hhmm(hhmm, pol->cutoff_min, 0);

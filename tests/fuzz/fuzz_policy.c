@@ -47,6 +47,16 @@ static void check_ok(const fmt_policy *p)
                 !strcmp(p->routes[k].match, r->match))
                 fail("two routes for one place");
     }
+    for (int kind = 0; kind < 2; kind++) {
+        const fmt_share_rule *r = kind ? p->caps : p->reserves;
+        size_t n = kind ? p->n_caps : p->n_reserves;
+        for (size_t i = 0; i < n; i++) {
+            if (!r[i].channel[0] || (r[i].sku && !r[i].sku[0]))
+                fail("a reserve or cap without a channel or SKU");
+            if (r[i].amount < 0 || (r[i].pct && r[i].amount > 10000))
+                fail("a reserve or cap out of range");
+        }
+    }
     for (size_t i = 0; i < p->n_warehouse_order; i++) {
         const char *w = p->warehouse_order[i];
         size_t n = strlen(w);
@@ -70,7 +80,7 @@ static void check_defaults(const fmt_policy *p)
         p->cutoff_offset_min != d.cutoff_offset_min ||
         p->cutoff_offset_set != d.cutoff_offset_set || p->n_routes || p->routes || p->n_channels ||
         p->channels || p->route_only || p->route_mode_set || p->split != d.split ||
-        p->split_set || p->max_split)
+        p->split_set || p->max_split || p->n_reserves || p->reserves || p->n_caps || p->caps)
         fail("a refused policy kept non-default values");
 }
 
