@@ -142,20 +142,28 @@ SAMPLE_ARGS = --catalog samples/catalog.csv --inventory samples/inventory.csv \
 MARKET = samples/marketplaces
 MARKET_REF = --catalog $(MARKET)/catalog.csv --inventory $(MARKET)/inventory.csv \
              --policy $(MARKET)/policy.conf --run-date $(RUN_DATE)
+# The EU/US night of issue 14's sourcing keys: routes, a channel's warehouses, split,
+# reserves, caps, cut-off (samples/sourcing/README.md).
+SOURCING = samples/sourcing
+SOURCING_ARGS = --catalog $(SOURCING)/catalog.csv --inventory $(SOURCING)/inventory.csv \
+                --policy $(SOURCING)/policy.conf --orders $(SOURCING)/orders_shop.csv \
+                --orders $(SOURCING)/orders_amazon.csv --run-date $(RUN_DATE)
 MARKET_FILES = shopify_orders_export_2026-11-26.csv amazon_orders_2026-11-26.txt \
                amazon_all_orders_2026-11-26.txt woocommerce_orders_2026-11-26.csv \
                ebay_orders_2026-11-26.csv tmall_orders_2026-11-26.csv
 
 run: deps
 	@$(MAKE) --no-print-directory build/slipway
-	@rm -rf build/out build/out-marketplaces build/out-kaufhaus
+	@rm -rf build/out build/out-marketplaces build/out-kaufhaus build/out-sourcing
 	./build/slipway run $(SAMPLE_ARGS) --out build/out
 	./build/slipway run $(MARKET_REF) $(addprefix --orders $(MARKET)/,$(MARKET_FILES)) \
 	    --out build/out-marketplaces
 	./build/slipway run $(MARKET_REF) --orders $(MARKET)/kaufhaus_bestellungen_2026-11-26.csv \
 	    --format map:$(MARKET)/kaufhaus.map --out build/out-kaufhaus
+	./build/slipway run $(SOURCING_ARGS) --out build/out-sourcing
 	@# Finance's check, independent of the engine: every invariant re-counted from the files.
 	./build/slipway verify build/out
+	./build/slipway verify build/out-sourcing
 
 # ---- tests -----------------------------------------------------------------------------
 test: test-deps
@@ -281,12 +289,13 @@ profile: deps
 # an npm install and seconds of CI time).
 bench-smoke: $(BENCH_TOOLS)
 	@if [ "$${BENCH_DUCKDB:-0}" = 1 ]; then $(MAKE) --no-print-directory bench-duckdb; fi
-	@BENCH_ROWS=20000 BENCH_CONTENTION_ROWS=5000 BENCH_RUNS=1 BENCH_RESULTS= \
+	@BENCH_ROWS=20000 BENCH_CONTENTION_ROWS=5000 BENCH_ROUTED_ROWS=20000 BENCH_RUNS=1 BENCH_RESULTS= \
 	  BENCH_DUCKDB=$${BENCH_DUCKDB:-0} BENCH_DATA=build/bench-smoke \
 	  sh bench/bench.sh >build/bench-smoke.log 2>&1 || { cat build/bench-smoke.log; exit 1; }
 	@grep -q '^| engine zst, 2 thr |' build/bench-smoke.log && \
 	  grep -q '^| engine zst, 2 thr ÷ floor' build/bench-smoke.log && \
 	  grep -q '^| contention ÷ one-line night' build/bench-smoke.log && \
+	  grep -q '^| routed ÷ plain, the same night' build/bench-smoke.log && \
 	  { [ "$${BENCH_DUCKDB:-0}" != 1 ] || grep -q '^| DuckDB ÷ slipway, wall' build/bench-smoke.log; } \
 	  && echo "bench-smoke: ok" || { cat build/bench-smoke.log; echo "bench-smoke: tables incomplete"; exit 1; }
 

@@ -14,6 +14,10 @@
 #   BENCH_CONTENTION_ROWS=1000000  orders of the contention night (one line each, all on
 #                                  20 hot SKUs with scarce stock) and of its twin, the same
 #                                  number of one-line orders over the whole catalog; 0 skips
+#   BENCH_ROUTED_ROWS=1000000      order lines of the routed night (issue 14: customers in
+#                                  four countries, four warehouses, routes by country, a
+#                                  webshop reserve, split = fewest), run with its policy
+#                                  and without (plain.conf); 0 skips
 #   BENCH_RUNS=3                   rounds
 #   BENCH_DATA=build/bench-data    where generated nights are kept between runs
 #   BENCH_RESULTS=bench/results    where the tables are written (empty: not written)
@@ -27,6 +31,7 @@ set -eu
 
 rows_list=${BENCH_ROWS:-1000000 5000000}
 crows=${BENCH_CONTENTION_ROWS:-1000000}
+rrows=${BENCH_ROUTED_ROWS:-1000000}
 runs=${BENCH_RUNS:-3}
 data=${BENCH_DATA:-build/bench-data}
 results=${BENCH_RESULTS-bench/results}
@@ -88,6 +93,7 @@ if [ "$crows" -gt 0 ]; then
     make_night "$data/contention-$crows" --rows "$crows" --contention --multi-line 0 --both
     make_night "$data/one-line-$crows" --rows "$crows" --multi-line 0 --both
 fi
+[ "$rrows" -gt 0 ] && make_night "$data/routed-$rrows" --rows "$rrows" --routed --both
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/slipway-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
@@ -174,6 +180,13 @@ if [ "$crows" -gt 0 ]; then
         echo "contention|$n zst, 2 thr|$crows|$(wc -c <"$d/orders.csv")|$n|$bin run $(ref "$d") --orders $d/orders.csv.zst --threads 2 --out $work/out"
     done >>"$cmds"
 fi
+if [ "$rrows" -gt 0 ]; then
+    nights="$nights routed"
+    d=$data/routed-$rrows
+    for p in plain policy; do
+        echo "routed|$p.conf zst, 2 thr|$rrows|$(wc -c <"$d/orders.csv")|routed-$p|$bin run $(ref "$d") --policy $d/$p.conf --orders $d/orders.csv.zst --threads 2 --out $work/out"
+    done >>"$cmds"
+fi
 
 # ---- values and ratios ----------------------------------------------------------------------
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else if (NR) printf "%.6f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -197,6 +210,10 @@ ratios() {
     rr=$2
     if [ "$rt" = contention ]; then
         echo "contention ÷ one-line night, seconds per line (zst, 2 thr)|$(div "$(val "$rt" "contention zst, 2 thr" 4 "$rr")" "$(val "$rt" "one-line zst, 2 thr" 4 "$rr")") ×|≤ 1.0 ×"
+        return
+    fi
+    if [ "$rt" = routed ]; then
+        echo "routed ÷ plain, the same night (zst, 2 thr)|$(div "$(val "$rt" "policy.conf zst, 2 thr" 4 "$rr")" "$(val "$rt" "plain.conf zst, 2 thr" 4 "$rr")") ×|≤ 1.2 ×"
         return
     fi
     nl=${rt#main-}
@@ -265,6 +282,8 @@ for night in $nights; do
         echo
         if [ "$night" = contention ]; then
             echo "## Contention: $crows one-line orders on 20 hot SKUs against as many over the catalog"
+        elif [ "$night" = routed ]; then
+            echo "## Routed night, $rrows order lines: its policy.conf (routes by country, a webshop reserve, split = fewest) against plain.conf (warehouse order alone)"
         else
             rows=${night#main-}
             d=$data/$night
@@ -330,6 +349,8 @@ head=$work/head
     echo "commit $commit; $cpus CPUs ($cpu); $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)."
     echo "Main nights: $(echo $rows_list | sed 's/ /, /g') order lines."
     [ "$crows" -gt 0 ] && echo "Contention night: $crows one-line orders on 20 hot SKUs with scarce stock; one-line night: $crows one-line orders over the whole catalog."
+    [ "$rrows" -gt 0 ] && echo "Routed night: $rrows order lines, customers in DE, FR, GB and the US, stock in MAIN, EAST, UK and US (bench/gen.c --routed)."
+
     if [ -n "$peer_skip" ]; then
         echo "$peer_skip"
     else

@@ -6,7 +6,11 @@
  * Shapes: SKU popularity is Zipf-like (s = 1.1), orders have 1-5 lines, a share of
  * addresses are quoted because they hold a comma, a few hot SKUs have scarce stock, a
  * small share of rows are bad (unknown SKU, bad quantity, bad price). Every shape is a
- * flag (see usage). --contention makes every line want one of the hot SKUs.
+ * flag (see usage). --contention makes every line want one of the hot SKUs. --routed
+ * makes the routed night of issue 14: customers in DE, FR, GB and the US, stock in four
+ * warehouses (MAIN and EAST for Europe, UK, US), and DIR/policy.conf routing by country
+ * with a webshop reserve and split = fewest, beside DIR/plain.conf (warehouse order
+ * alone) for the same night unrouted.
  *
  * Writes DIR/catalog.csv, DIR/inventory.csv, DIR/orders.csv (.zst with --zstd, both with
  * --both), DIR/returns.csv and DIR/history/slips-DATE.csv[.zst], ledger-DATE.csv[.zst].
@@ -39,6 +43,7 @@ typedef struct opts {
     long multi_pct;  /* percent of orders with 2-5 lines (the rest have 1) */
     long quoted_pct; /* percent of orders whose street holds a comma, so is quoted */
     int contention;  /* every line wants a hot SKU */
+    int routed;      /* customers in four countries, four warehouses, policy.conf routes */
 } opts;
 
 static unsigned long long rng;
@@ -143,9 +148,33 @@ static void put_money(fmt_buf *b, long cents)
     fmt_buf_put_minor(b, cents, 2);
 }
 
-static void put_address(fmt_buf *b, long who, int quoted)
+/* The routed night's customers by country: half in DE, 15% FR and GB, 20% US. */
+static const char *country_of(long who)
+{
+    long k = who % 20;
+    return k < 10 ? "DE" : k < 13 ? "FR" : k < 16 ? "GB" : "US";
+}
+
+static void put_address(fmt_buf *b, const opts *o, long who, int quoted)
 {
     char tmp[256];
+    if (o->routed && strcmp(country_of(who), "DE") != 0) {
+        const char *c = country_of(who);
+        if (c[0] == 'F')
+            snprintf(tmp, sizeof tmp, "Customer %ld,%s%ld rue de Rivoli%s,Paris,,%05ld,FR", who,
+                     quoted ? "\"" : "", who % 300 + 1, quoted ? ", Apt 2\"" : "",
+                     75001 + who % 20);
+        else if (c[0] == 'G')
+            snprintf(tmp, sizeof tmp, "Customer %ld,%s%ld High Street%s,London,,SW1A %ldAA,GB", who,
+                     quoted ? "\"" : "", who % 300 + 1, quoted ? ", Flat 2\"" : "",
+                     who % 9 + 1);
+        else
+            snprintf(tmp, sizeof tmp, "Customer %ld,%s%ld Main St%s,New York,NY,%05ld,US", who,
+                     quoted ? "\"" : "", who % 300 + 1, quoted ? ", Apt 2\"" : "",
+                     10001 + who % 200);
+        fmt_buf_puts(b, tmp);
+        return;
+    }
     if (quoted)
         snprintf(tmp, sizeof tmp, "Customer %ld,\"Hauptstrasse %ld, Apt %ld\",Berlin,,%05ld,DE",
                  who, who % 300 + 1, who % 40 + 1, 10115 + who % 900);
@@ -192,6 +221,14 @@ static void write_reference(const opts *o)
                      demand / 8 + 1, demand / 2 + 10);
             fmt_buf_puts(&f.buf, tmp);
         }
+        if (o->routed) { /* GB's 15% and the US's 20% of the demand, and as much again */
+            snprintf(tmp, sizeof tmp, "SKU%06ld,UK,%ld,%ld,%ld,0\n", s, on_hand * 15 / 100,
+                     demand / 16 + 1, demand / 4 + 10);
+            fmt_buf_puts(&f.buf, tmp);
+            snprintf(tmp, sizeof tmp, "SKU%06ld,US,%ld,%ld,%ld,0\n", s, on_hand * 20 / 100,
+                     demand / 12 + 1, demand / 3 + 10);
+            fmt_buf_puts(&f.buf, tmp);
+        }
         out_flush(&f, 0);
     }
     out_close(&f);
@@ -214,7 +251,7 @@ static void put_line(fmt_buf *b, const opts *o, long order, const char *when, lo
     snprintf(tmp, sizeof tmp, ",EUR,%s,%s,C%07ld,", order % 3 ? "shop" : "marketplace",
              order % 97 == 0 ? "5" : "", who);
     fmt_buf_puts(b, tmp);
-    put_address(b, who, quoted);
+    put_address(b, o, who, quoted);
     fmt_buf_puts(b, ",standard,,4.90,,\n");
 }
 
@@ -270,7 +307,7 @@ static void write_history_night(const opts *o, int32_t day, long night)
             put_money(&f.buf, price_cents(sku) * qty);
             snprintf(tmp, sizeof tmp, ",EUR,MAIN,A-01-01,");
             fmt_buf_puts(&f.buf, tmp);
-            put_address(&f.buf, who, order % 10 == 0);
+            put_address(&f.buf, o, who, order % 10 == 0);
             fmt_buf_puts(&f.buf, ",standard,");
             fmt_buf_puts(&f.buf, ship_date);
             fmt_buf_putc(&f.buf, '\n');
@@ -318,9 +355,41 @@ static void write_returns(const opts *o)
     out_close(&f);
 }
 
+/* The routed night's policies: policy.conf routes, plain.conf does not. */
+static void write_policies(const opts *o)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/policy.conf", o->out);
+    FILE *f = fopen(path, "w");
+    if (!f || fputs("# The routed bench night (bench/gen.c --routed): Europe from MAIN, then EAST;\n"
+                    "# Great Britain from UK, then MAIN; the US from US alone (no route\n"
+                    "# reaches past it); the webshop keeps 5% of each SKU in each\n"
+                    "# warehouse; each order from the fewest warehouses.\n"
+                    "warehouse_order = MAIN, EAST, UK, US\n"
+                    "route_mode = only\n"
+                    "route.DE = MAIN, EAST\n"
+                    "route.FR = MAIN, EAST\n"
+                    "route.GB = UK, MAIN\n"
+                    "route.US = US\n"
+                    "reserve.shop.* = 5%\n"
+                    "split = fewest\n",
+                    f) < 0 || fclose(f) != 0) {
+        perror(path);
+        exit(1);
+    }
+    snprintf(path, sizeof path, "%s/plain.conf", o->out);
+    f = fopen(path, "w");
+    if (!f || fputs("# The routed bench night without routes: every order tries every warehouse.\n"
+                    "warehouse_order = MAIN, EAST, UK, US\n",
+                    f) < 0 || fclose(f) != 0) {
+        perror(path);
+        exit(1);
+    }
+}
+
 static const char usage[] =
     "usage: gen --out DIR [--rows N] [--skus N] [--skew S] [--hot N] [--scarcity PCT]\n"
-    "           [--error-ppm N] [--multi-line PCT] [--quoted PCT] [--contention]\n"
+    "           [--error-ppm N] [--multi-line PCT] [--quoted PCT] [--contention] [--routed]\n"
     "           [--nights N] [--history-rows N] [--returns N] [--seed S] [--zstd | --both]\n";
 
 static double skew_arg(const char *v)
@@ -389,6 +458,8 @@ int main(int argc, char **argv)
             o.quoted_pct = num_arg(a, v), i++;
         else if (strcmp(a, "--contention") == 0)
             o.contention = 1;
+        else if (strcmp(a, "--routed") == 0)
+            o.routed = 1;
         else if (strcmp(a, "--zstd") == 0)
             o.zstd = 1;
         else if (strcmp(a, "--both") == 0)
@@ -420,6 +491,8 @@ int main(int argc, char **argv)
     zipf_init(o.skus, o.skew);
     int32_t run_date = fmt_days_from_civil(2026, 11, 27);
     write_reference(&o);
+    if (o.routed)
+        write_policies(&o);
     unsigned long long orders_seed = rng;
     if (o.both) { /* the same lines twice, so both files read the same night */
         write_orders(&o, run_date, 0);

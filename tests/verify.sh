@@ -314,6 +314,13 @@ move_line "$work/sp" G-1 Y A B OUT-20261127-000004
 expect "an order from two warehouses under split = single" "$work/sp" 4 "7 8 9"
 grep -q "^invariant 7 broken: order G-1 .* ships from 2 warehouses; split = single allows 1" "$work/out" ||
     report bad "split = single: no finding names G-1"
+# An exchange replacement from a warehouse its original order's route does not allow
+# (tests/cases/routes_exchange: the US customer's replacement from Berlin).
+copy tests/cases/routes_exchange/expected "$work/sp"
+move_line "$work/sp" RMA-20261127-000002 MUG NJ BER OUT-20261127-000002
+expect "an exchange off its original order's route" "$work/sp" 4 "7 9"
+grep -q "^invariant 7 broken: .*exchange RMA-20261127-000002 ships from BER, which its original order's route and channel do not allow" "$work/out" ||
+    report bad "exchange route: no finding names RMA-20261127-000002"
 # Issue 14's reserves and caps (tests/cases/reserves_caps): ebay's E-2 ships the tent
 # the webshop's reserve keeps, and Amazon's A-3 a mug past its cap (40% of 7 = 2); each
 # with its slip, stock, status and backorders made to match, the pick list left (9).

@@ -752,6 +752,9 @@ eng_rc eng_allocation_prepare(const eng_setup *setup, eng_allocation **out, eng_
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
     if (rc == ENG_OK)
         rc = eng_stock_new(n_slots, &al->stock, err);
+    /* Before returns: an exchange replacement follows its original order's route. */
+    if (rc == ENG_OK)
+        rc = eng_routes_new(&setup->policy, setup->inventory, &al->routes, err);
     if (rc != ENG_OK) {
         eng_allocation_free(al);
         return rc;
@@ -832,8 +835,6 @@ eng_rc eng_allocation_run(const eng_setup *setup, eng_book *book, const eng_hist
     a.n_products = eng_catalog_count(setup->catalog);
     a.n_workers = eng_pool_threads(pool);
     a.cutoff_ns = fmt_policy_cutoff_ns(&setup->policy, setup->run_date);
-    if (eng_routes_new(&setup->policy, setup->inventory, &al->routes, err) != ENG_OK)
-        return err ? err->rc : ENG_NOMEM;
     /* Reserves and caps are shares of the stock as returns and exchanges left it. */
     if (eng_shares_new(&setup->policy, setup->catalog, setup->inventory, al->stock, &al->shares,
                        err) != ENG_OK)

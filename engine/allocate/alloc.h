@@ -32,8 +32,9 @@ typedef struct eng_allocation {
 } eng_allocation;
 
 /* Set up the stock counters from the setup's inventory: each slot's free units are on
- * hand minus safety stock, never below 0 (also kept in initial_free). Returns are decided
- * on it next (eng_returns_decide), then eng_allocation_run. ENG_NOMEM. */
+ * hand minus safety stock, never below 0 (also kept in initial_free), and the policy's
+ * routes. Returns are decided on it next (eng_returns_decide), then eng_allocation_run.
+ * ENG_NOMEM. */
 eng_rc eng_allocation_prepare(const eng_setup *setup, eng_allocation **out, eng_err *err);
 
 /* Rank the book's valid orders, allocate their outstanding units from the counters as

@@ -17,6 +17,7 @@
 #include "../../formats/table.h"
 #include "../../formats/utf8.h"
 #include "../base/text.h"
+#include "route.h"
 
 enum {
     R_REQUEST_ID,
@@ -486,14 +487,32 @@ static eng_rc decide_one(decide_ctx *d, eng_return *r)
 }
 
 /* Replacement of the same SKU: the first warehouse that covers it whole (ship
- * complete); stock is already restocked. */
-static void allocate_exchange(const eng_setup *n, eng_allocation *al, eng_return *r)
+ * complete), among those the original order's route and channel allow, in their order
+ * (issue 14; reserves and caps do not apply); stock is already restocked. ranks has room
+ * for the inventory's warehouses. */
+static void allocate_exchange(const eng_setup *n, eng_allocation *al, eng_return *r,
+                              uint32_t *ranks)
 {
     r->status = ENG_RS_EXCHANGE_BACKORDERED;
     if (r->product < 0)
         return;
     size_t ns;
     const uint32_t *slots = eng_inventory_product_slots(n->inventory, (uint32_t)r->product, &ns);
+    if (al->routes) {
+        const eng_text *t = r->original->text;
+        size_t n_ranks =
+            eng_routes_of_texts(al->routes, t[ENG_HT_CHANNEL], t[ENG_HT_SHIP_COUNTRY],
+                                t[ENG_HT_SHIP_REGION], t[ENG_HT_SHIP_POSTAL], ranks, NULL);
+        for (size_t i = 0; i < n_ranks; i++) {
+            int64_t s = eng_routes_first_slot(n->inventory, (uint32_t)r->product, &ranks[i], 1);
+            if (s >= 0 && eng_stock_reserve(al->stock, (uint32_t)s, r->qty) == ENG_OK) {
+                r->ship_slot = (uint32_t)s;
+                r->status = ENG_RS_EXCHANGE_SHIPPED;
+                return;
+            }
+        }
+        return;
+    }
     for (size_t k = 0; k < ns; k++)
         if (eng_stock_reserve(al->stock, slots[k], r->qty) == ENG_OK) {
             r->ship_slot = slots[k];
@@ -554,17 +573,22 @@ eng_rc eng_returns_decide(const eng_setup *n, const eng_history *h, eng_allocati
     /* Exchanges after every restock, in return-number order; their slips come first,
      * after history's of the same date. */
     uint64_t slip = eng_history_last_slip(h);
+    size_t n_wh = eng_inventory_warehouse_count(n->inventory);
+    uint32_t *ranks = malloc((n_wh ? n_wh : 1) * sizeof *ranks);
+    if (!ranks && rc == ENG_OK)
+        rc = ENG_NOMEM;
     for (size_t i = 0; rc == ENG_OK && i < rs->n; i++) {
         eng_return *r = &rs->items[i];
         if (r->status == ENG_RS_REJECTED || !r->exchange)
             continue;
-        allocate_exchange(n, al, r);
+        allocate_exchange(n, al, r, ranks);
         if (r->status == ENG_RS_EXCHANGE_SHIPPED) {
             r->slip = ++slip;
             rs->n_exchanges_shipped++;
         }
     }
     al->n_exchange_slips = slip - eng_history_last_slip(h);
+    free(ranks);
     eng_strset_free(d.seen);
     free(d.lines);
     if (rc == ENG_REFUSED)

@@ -86,7 +86,8 @@ eng_rc eng_returns_read(const eng_setup *setup, eng_returns *rs, eng_strset *ord
 
 /* Decide every request against history; number approved ones after history's of the run
  * date; compute refunds and restocks into the allocation's stock counters and restocked;
- * allocate exchange replacements (ship complete, warehouse order) and number their slips
+ * allocate exchange replacements (ship complete, warehouse order, or under routes the
+ * original order's route and channel list) and number their slips
  * first (al->n_exchange_slips). Single-threaded: returns are few next to orders.
  * ENG_REFUSED (a restock past 2^63-1), ENG_NOMEM. */
 eng_rc eng_returns_decide(const eng_setup *setup, const eng_history *h, eng_allocation *al,

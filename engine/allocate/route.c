@@ -1,11 +1,14 @@
 /* The most specific route wins: the longest postal prefix of the order's country, then
  * its region, then the country, then route.default. Ship-to values compare as the keys
  * were folded (fmt_policy_folded_match): trimmed, ASCII upper case, postal codes
- * without blanks, at any length. */
+ * without blanks, at any length; a country given by name ("United States",
+ * "Deutschland", as eBay exports it) compares as its ISO code (formats/country). */
 #include "route.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "../../formats/country.h"
 
 typedef struct compiled {
     const fmt_wh_rule *rule;
@@ -101,13 +104,12 @@ eng_rc eng_routes_new(const fmt_policy *pol, const eng_inventory *inv, eng_route
     return ENG_OK;
 }
 
-static const compiled *match_route(const eng_routes *r, const eng_head *h)
+static const compiled *match_route(const eng_routes *r, eng_text country, eng_text region,
+                                   eng_text postal)
 {
-    eng_text none = {"", 0};
-    eng_text country = h ? eng_head_text(h, ENG_HT_SHIP_COUNTRY) : none;
-    eng_text region = h ? eng_head_text(h, ENG_HT_SHIP_REGION) : none;
-    eng_text postal = h ? eng_head_text(h, ENG_HT_SHIP_POSTAL) : none;
     const compiled *best[4] = {NULL, NULL, NULL, NULL}; /* by fmt_route_kind */
+    char cc[3];
+    (void)fmt_country_alpha2(country.p, country.len, cc); /* "United States" is US */
     for (size_t i = 0; i < r->n_routes; i++) {
         const compiled *c = &r->routes[i];
         const fmt_wh_rule *k = c->rule;
@@ -115,7 +117,7 @@ static const compiled *match_route(const eng_routes *r, const eng_head *h)
             best[FMT_ROUTE_DEFAULT] = c;
             continue;
         }
-        if (!fmt_policy_folded_match(country.p, country.len, k->country, 0, 0))
+        if (strcmp(cc, k->country) != 0)
             continue;
         if (k->kind == FMT_ROUTE_COUNTRY) {
             best[FMT_ROUTE_COUNTRY] = c;
@@ -133,9 +135,8 @@ static const compiled *match_route(const eng_routes *r, const eng_head *h)
     return NULL;
 }
 
-static const compiled *match_channel(const eng_routes *r, const eng_head *h)
+static const compiled *match_channel(const eng_routes *r, eng_text ch)
 {
-    eng_text ch = h ? eng_head_text(h, ENG_HT_CHANNEL) : (eng_text){"", 0};
     for (size_t i = 0; i < r->n_channels; i++) {
         const compiled *c = &r->channels[i];
         if (c->rule->kind == 0 && c->match_len == ch.len &&
@@ -156,8 +157,19 @@ static int listed(const compiled *c, uint32_t rank)
 size_t eng_routes_of(const eng_routes *r, const eng_head *h, uint32_t *out,
                      const fmt_wh_rule **matched)
 {
-    const compiled *route = match_route(r, h);
-    const compiled *channel = match_channel(r, h);
+    eng_text none = {"", 0};
+    return eng_routes_of_texts(r, h ? eng_head_text(h, ENG_HT_CHANNEL) : none,
+                               h ? eng_head_text(h, ENG_HT_SHIP_COUNTRY) : none,
+                               h ? eng_head_text(h, ENG_HT_SHIP_REGION) : none,
+                               h ? eng_head_text(h, ENG_HT_SHIP_POSTAL) : none, out, matched);
+}
+
+size_t eng_routes_of_texts(const eng_routes *r, eng_text channel_text, eng_text country,
+                           eng_text region, eng_text postal, uint32_t *out,
+                           const fmt_wh_rule **matched)
+{
+    const compiled *route = match_route(r, country, region, postal);
+    const compiled *channel = match_channel(r, channel_text);
     if (matched)
         *matched = route ? route->rule : NULL;
     size_t n = 0;

@@ -30,6 +30,12 @@ void eng_routes_free(eng_routes *r);
 size_t eng_routes_of(const eng_routes *r, const eng_head *h, uint32_t *out,
                      const fmt_wh_rule **matched);
 
+/* eng_routes_of for an order known by its texts (an exchange's original order, from
+ * history). */
+size_t eng_routes_of_texts(const eng_routes *r, eng_text channel, eng_text country,
+                           eng_text region, eng_text postal, uint32_t *out,
+                           const fmt_wh_rule **matched);
+
 /* The slot of product in the first of the n warehouses (ranks) that has one, or -1. */
 int64_t eng_routes_first_slot(const eng_inventory *inv, uint32_t product, const uint32_t *ranks,
                               size_t n);

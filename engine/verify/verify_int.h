@@ -324,6 +324,9 @@ const char *eng__verify_order_id(const eng_vrun *v, const eng_vorder *o);
  * such ranks, or ENG_VNONE. */
 int eng__verify_routed(const eng_vrun *v);
 size_t eng__verify_allowed(const eng_vrun *v, const eng_vorder *o, uint32_t *ranks);
+/* The same for an order known by its channel and ship-to texts (an exchange's slip). */
+size_t eng__verify_allowed_texts(const eng_vrun *v, const char *channel, const char *country,
+                                 const char *region, const char *postal, uint32_t *ranks);
 uint32_t eng__verify_allowed_slot(const eng_vrun *v, uint32_t sku, const uint32_t *ranks, size_t n);
 
 /* split = fewest or single: the first of order o's warehouses ranks[0..n) that could have

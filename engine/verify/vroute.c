@@ -4,7 +4,8 @@
  * postal prefix of the country, then region, then country, then route.default), its
  * list alone under route_mode = only or followed by the other warehouses in warehouse
  * order under prefer, without any warehouse the channel's list (or
- * channel_warehouses.default) leaves out.
+ * channel_warehouses.default) leaves out. A country given by name compares as its ISO
+ * code (formats/country).
  *
  * Under split = fewest or single the sets an order tries begin with each of its
  * warehouses alone, in its list's order; eng__verify_one_warehouse finds one that could
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../formats/country.h"
 #include "verify_int.h"
 
 int eng__verify_routed(const eng_vrun *v)
@@ -37,18 +39,26 @@ static int in_rule(const eng_vrun *v, const fmt_wh_rule *rule, uint32_t rank)
 
 size_t eng__verify_allowed(const eng_vrun *v, const eng_vorder *o, uint32_t *ranks)
 {
+    return eng__verify_allowed_texts(v, eng__verify_head(v, o, FMT_COL_CHANNEL),
+                                     eng__verify_head(v, o, FMT_COL_SHIP_COUNTRY),
+                                     eng__verify_head(v, o, FMT_COL_SHIP_REGION),
+                                     eng__verify_head(v, o, FMT_COL_SHIP_POSTAL), ranks);
+}
+
+size_t eng__verify_allowed_texts(const eng_vrun *v, const char *channel, const char *country,
+                                 const char *region, const char *postal, uint32_t *ranks)
+{
     const fmt_policy *pol = &v->policy;
-    const char *country = eng__verify_head(v, o, FMT_COL_SHIP_COUNTRY);
-    const char *region = eng__verify_head(v, o, FMT_COL_SHIP_REGION);
-    const char *postal = eng__verify_head(v, o, FMT_COL_SHIP_POSTAL);
     const fmt_wh_rule *route = NULL;
     int route_rank = -1; /* postal 3 + prefix length, region 2, country 1, default 0 */
+    char cc[3]; /* a country's name ("United States") as its code */
+    (void)fmt_country_alpha2(country, strlen(country), cc);
     for (size_t i = 0; i < pol->n_routes; i++) {
         const fmt_wh_rule *k = &pol->routes[i];
         int rank = -1;
         if (k->kind == FMT_ROUTE_DEFAULT)
             rank = 0;
-        else if (fmt_policy_folded_match(country, strlen(country), k->country, 0, 0)) {
+        else if (strcmp(cc, k->country) == 0) {
             if (k->kind == FMT_ROUTE_COUNTRY)
                 rank = 1;
             else if (k->kind == FMT_ROUTE_REGION &&
@@ -63,7 +73,6 @@ size_t eng__verify_allowed(const eng_vrun *v, const eng_vorder *o, uint32_t *ran
             route = k;
         }
     }
-    const char *channel = eng__verify_head(v, o, FMT_COL_CHANNEL);
     const fmt_wh_rule *allowed = NULL;
     for (size_t i = 0; i < pol->n_channels && !allowed; i++)
         if (pol->channels[i].kind == 0 && strcmp(pol->channels[i].match, channel) == 0)

@@ -400,6 +400,31 @@ done:
     return rc;
 }
 
+/* Under routes an exchange replacement ships from a warehouse its original order's route
+ * and channel allow: the slip carries that order's channel and ship-to. */
+static void check_exchange_route(slips_ctx *c, size_t s, const char *no)
+{
+    eng_vrun *v = c->v;
+    const eng_vtable *sl = c->sl;
+    uint32_t *allowed = malloc((v->n_warehouses + 1) * sizeof *allowed);
+    if (!allowed)
+        return; /* a check skipped for memory is no finding; the run's checks go on */
+    size_t n = eng__verify_allowed_texts(
+        v, eng_vtable_get(sl, s, SL_CHANNEL), eng_vtable_get(sl, s, SL_SHIP_COUNTRY),
+        eng_vtable_get(sl, s, SL_SHIP_REGION), eng_vtable_get(sl, s, SL_SHIP_POSTAL), allowed);
+    const char *wh = eng_vtable_get(sl, s, SL_WAREHOUSE);
+    uint32_t rank = rank_of(v, wh);
+    size_t at = 0;
+    while (at < n && allowed[at] != rank)
+        at++;
+    if (at == n)
+        eng_vreport_broken(v->report, INV,
+                           "%s:%llu: exchange %s ships from %s, which its original order's route "
+                           "and channel do not allow",
+                           label(c), line_of(c, s), no, *wh ? wh : "MAIN");
+    free(allowed);
+}
+
 /* Exchange replacements against the ledger's EXCHANGE_SHIPPED requests. */
 static void check_exchanges(slips_ctx *c)
 {
@@ -441,6 +466,8 @@ static void check_exchanges(slips_ctx *c)
                                "%s:%llu: exchange %s ships %s of %s; %s:%llu exchanges %s of %s",
                                label(c), line_of(c, s), no, qty, sku, eng_vtable_label(lg), lline,
                                want_qty, want_sku);
+        if (eng__verify_routed(v))
+            check_exchange_route(c, s, no);
         if (strcmp(eng_vtable_get(sl, s, SL_LINE_NO), "1") != 0 ||
             eng__verify_minor(eng_vtable_get(sl, s, SL_UNIT_PRICE),
                               eng_vtable_get(sl, s, SL_CURRENCY), &price) != 0 ||
