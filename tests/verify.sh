@@ -265,14 +265,14 @@ grep -q "^invariant 8 broken: .*order K-2 (BACKORDERED) has code \"AFTER_CUTOFF\
     report bad "held at the instant: no finding names K-2's code"
 # Issue 14's routes (tests/cases/routes): an order shipped from a warehouse its route
 # does not allow (R-2, a US order, from BER instead of NJ; the stock moved to match, the
-# pick list and alerts left, so 9 fires too); and an order whose SKU no allowed warehouse
-# stocks relabelled as merely short of stock.
+# pick list, alerts and routing.csv left, so 9 and 8 fire too); and an order whose SKU no
+# allowed warehouse stocks relabelled as merely short of stock.
 copy tests/cases/routes/expected "$work/rt"
 sed '/,R-2,/s/,NJ,/,BER,/' "$work/rt/slips.csv" >"$work/rt/s.tmp" && mv "$work/rt/s.tmp" "$work/rt/slips.csv"
 awk -F, -v OFS=, '$1 == "BER" && $2 == "MUG" { $3 -= 1 } $1 == "NJ" && $2 == "MUG" { $3 += 1 } { print }' \
     "$work/rt/inventory.csv" >"$work/rt/i.tmp" && mv "$work/rt/i.tmp" "$work/rt/inventory.csv"
 fix_manifest "$work/rt"
-expect "an order shipped from a warehouse its route does not allow" "$work/rt" 4 "7 9"
+expect "an order shipped from a warehouse its route does not allow" "$work/rt" 4 "7 8 9"
 grep -q "^invariant 7 broken: .*order R-2 line 1 ships from BER, which its route and channel do not allow" "$work/out" ||
     report bad "routes: no finding names R-2's warehouse"
 copy tests/cases/routes/expected "$work/rt"
@@ -288,8 +288,8 @@ grep -q "^invariant 8 broken: .*order R-6 (BACKORDERED) has code \"INSUFFICIENT_
 # order shipped from two warehouses when one of them alone had all of it (F-1's X from B,
 # not C); one over max_split = 1 (H-2's X from B); one over split = single (G-1's Y from
 # B, which leaves a unit at A that G-1 and G-4 could have had: 8 fires too). Each moves
-# the stock to match and gets its own slip number; the pick list is left as it was, so 9
-# fires too.
+# the stock to match and gets its own slip number; the pick list and routing.csv are left
+# as they were, so 9 and 8 fire too.
 move_line() { # dir order sku from to slip
     awk -F, -v OFS=, -v o="$2" -v k="$3" -v w="$5" -v n="$6" '$2 == o && $5 == k { $11 = w; $1 = n } { print }' \
         "$1/slips.csv" >"$1/s.tmp" && mv "$1/s.tmp" "$1/slips.csv"
@@ -301,12 +301,12 @@ move_line() { # dir order sku from to slip
 }
 copy tests/cases/split_fewest/expected "$work/sp"
 move_line "$work/sp" F-1 X C B OUT-20261127-000007
-expect "an order split when one warehouse had all of it" "$work/sp" 4 "7 9"
+expect "an order split when one warehouse had all of it" "$work/sp" 4 "7 8 9"
 grep -q "^invariant 7 broken: order F-1 .* ships from 2 warehouses, but C alone had every unit" "$work/out" ||
     report bad "split = fewest: no finding says C alone could ship F-1"
 copy tests/cases/max_split_line/expected "$work/sp"
 move_line "$work/sp" H-2 X A B OUT-20261127-000005
-expect "an order over max_split" "$work/sp" 4 "7 9"
+expect "an order over max_split" "$work/sp" 4 "7 8 9"
 grep -q "^invariant 7 broken: order H-2 .* ships from 2 warehouses; max_split = 1 allows 1" "$work/out" ||
     report bad "max_split: no finding names H-2"
 copy tests/cases/split_single_partial/expected "$work/sp"
@@ -314,6 +314,27 @@ move_line "$work/sp" G-1 Y A B OUT-20261127-000004
 expect "an order from two warehouses under split = single" "$work/sp" 4 "7 8 9"
 grep -q "^invariant 7 broken: order G-1 .* ships from 2 warehouses; split = single allows 1" "$work/out" ||
     report bad "split = single: no finding names G-1"
+# routing.csv (tests/cases/routes): a chosen warehouse the slips do not ship from, two
+# rows out of rank order, and an order without a row.
+copy tests/cases/routes/expected "$work/rt"
+sed '/,R-3,/s/,NJ;BER,NJ,/,NJ;BER,BER,/' "$work/rt/routing.csv" >"$work/rt/r.tmp" && mv "$work/rt/r.tmp" "$work/rt/routing.csv"
+fix_manifest "$work/rt"
+expect "routing.csv names a warehouse the slips do not use" "$work/rt" 4 "8"
+grep -q "^invariant 8 broken: routing.csv:4: order R-3 chosen \"BER\"; expected \"NJ\"" "$work/out" ||
+    report bad "routing.csv chosen: no finding names R-3"
+copy tests/cases/routes/expected "$work/rt"
+awk 'NR == 2 { held = $0; next } NR == 3 { print; sub(/^1,/, "2,", held); print held; next } { print }' \
+    "$work/rt/routing.csv" | sed '2s/^2,/1,/' >"$work/rt/r.tmp" && mv "$work/rt/r.tmp" "$work/rt/routing.csv"
+fix_manifest "$work/rt"
+expect "routing.csv out of rank order" "$work/rt" 4 "8"
+grep -q "^invariant 8 broken: routing.csv:3: order R-1 comes after order R-2 in rank order" "$work/out" ||
+    report bad "routing.csv rank: no finding names R-1 after R-2"
+copy tests/cases/routes/expected "$work/rt"
+sed -i '/,R-5,/d' "$work/rt/routing.csv"
+fix_manifest "$work/rt"
+expect "routing.csv without an order's row" "$work/rt" 4 "8"
+grep -q "^invariant 8 broken: order R-5 .* reached allocation, but routing.csv has no row for it" "$work/out" ||
+    report bad "routing.csv row: no finding names R-5"
 # An exchange replacement from a warehouse its original order's route does not allow
 # (tests/cases/routes_exchange: the US customer's replacement from Berlin).
 copy tests/cases/routes_exchange/expected "$work/sp"
@@ -323,7 +344,8 @@ grep -q "^invariant 7 broken: .*exchange RMA-20261127-000002 ships from BER, whi
     report bad "exchange route: no finding names RMA-20261127-000002"
 # Issue 14's reserves and caps (tests/cases/reserves_caps): ebay's E-2 ships the tent
 # the webshop's reserve keeps, and Amazon's A-3 a mug past its cap (40% of 7 = 2); each
-# with its slip, stock, status and backorders made to match, the pick list left (9).
+# with its slip, stock, status and backorders made to match, the pick list (9) and
+# routing.csv (8) left.
 ship_open() { # dir order sku qty warehouse slip line-rest
     echo "$6,$2,$7" >>"$1/slips.csv"
     awk -F, -v OFS=, -v k="$3" -v w="$5" -v q="$4" '$1 == w && $2 == k { $3 -= q } { print }' \
@@ -336,13 +358,13 @@ ship_open() { # dir order sku qty warehouse slip line-rest
 copy tests/cases/reserves_caps/expected "$work/rc"
 ship_open "$work/rc" E-2 TENT 1 EU OUT-20261127-000007 \
     "ebay,1,TENT,Tent 2P,1,199.00,199.00,EUR,EU,B-01,Dana Diaz,Via 4,Roma,,00100,IT,standard,2026-11-27"
-expect "a channel takes another's reserve" "$work/rc" 4 "1 9"
+expect "a channel takes another's reserve" "$work/rc" 4 "1 8 9"
 grep -q "^invariant 1 broken: SKU TENT at EU: other channels than shop took 2, but of the 3 free before orders its reserve keeps 2, leaving them 1" "$work/out" ||
     report bad "reserve: no finding names the shop's tent reserve"
 copy tests/cases/reserves_caps/expected "$work/rc"
 ship_open "$work/rc" A-3 MUG 1 US OUT-20261127-000007 \
     "amazon,1,MUG,Enamel mug,1,12.00,12.00,EUR,US,A-01,Dana Diaz,Via 4,Roma,,00100,IT,standard,2026-11-27"
-expect "a channel over its cap" "$work/rc" 4 "1 9"
+expect "a channel over its cap" "$work/rc" 4 "1 8 9"
 grep -q "^invariant 1 broken: channel amazon got 3 of SKU MUG tonight; its cap allows 2" "$work/out" ||
     report bad "cap: no finding names amazon's mug cap"
 cd "$work" || exit 1

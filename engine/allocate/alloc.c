@@ -65,6 +65,7 @@
 #include "../intake/history.h"
 #include "rank.h"
 #include "route.h"
+#include "explain.h"
 #include "share.h"
 
 /* Ranked orders per task in the parallel passes: enough tasks to even out threads on a
@@ -319,12 +320,19 @@ static int ship_from_fewest(const alloc_ctx *a, eng_order *o, const uint32_t *ra
  * from the fewest warehouses it can; when no set does, ship_complete leaves it open and
  * partial falls back to split = line within the first max_split warehouses of its list. */
 static eng_rc walk_routed_order(alloc_ctx *a, eng_order *o, uint32_t *ranks, uint32_t *slots,
-                                split_cap *sc, eng_arena *mem)
+                                split_cap *sc, eng_routing *why, eng_arena *mem)
 {
     const eng_inventory *inv = a->setup->inventory;
     const fmt_policy *pol = &a->setup->policy;
-    size_t n = eng_routes_of(a->al->routes, o->head, ranks, NULL);
+    const fmt_wh_rule *route;
+    size_t n = eng_routes_of(a->al->routes, o->head, ranks, &route);
     int partial = pol->allocation == FMT_ALLOC_PARTIAL;
+    if (a->shares) {
+        a->who = eng_shares_channel(a->shares, eng_head_text(o->head, ENG_HT_CHANNEL));
+        eng_shares_begin(a->shares);
+    }
+    ENG_TRY(eng_explain_before(inv, a->al->routes, a->al->stock, a->shares, a->who, o, ranks, n,
+                               route, mem, why));
     for (uint32_t i = 0; i < o->n_lines; i++) {
         const eng_line *ln = &o->lines[i];
         size_t n_slots; /* a SKU with no inventory row at all is merely out of stock */
@@ -335,10 +343,6 @@ static eng_rc walk_routed_order(alloc_ctx *a, eng_order *o, uint32_t *ranks, uin
     }
     if ((o->flags & ENG_ORD_NO_ALLOWED) && !partial)
         return ENG_OK;
-    if (a->shares) {
-        a->who = eng_shares_channel(a->shares, eng_head_text(o->head, ENG_HT_CHANNEL));
-        eng_shares_begin(a->shares);
-    }
     size_t cap = fmt_policy_split_cap(pol, n);
     split_cap *line_cap = NULL;
     if (pol->split != FMT_SPLIT_LINE) {
@@ -686,7 +690,11 @@ static eng_rc walk(alloc_ctx *a, eng_arena *mem, eng_err *err)
     uint32_t *route_ranks = malloc((n_wh ? n_wh : 1) * sizeof *route_ranks);
     uint32_t *route_slots = malloc((n_wh ? n_wh : 1) * sizeof *route_slots);
     split_cap sc = {calloc(n_wh ? n_wh : 1, 1), malloc((n_wh ? n_wh : 1) * sizeof *sc.list), 0, 0};
-    if (!ranks || !route_ranks || !route_slots || !sc.used || !sc.list) {
+    /* routing.csv's facts, per ranked order, under routes */
+    if (n->routes)
+        n->routing = calloc(n->n_ranked ? n->n_ranked : 1, sizeof *n->routing);
+    if (!ranks || !route_ranks || !route_slots || !sc.used || !sc.list ||
+        (n->routes && !n->routing)) {
         free(ranks);
         free(route_ranks);
         free(route_slots);
@@ -702,10 +710,13 @@ static eng_rc walk(alloc_ctx *a, eng_arena *mem, eng_err *err)
         prefetch_ahead(n->ranked, r, n->n_ranked, 1);
         eng_order *o = n->ranked[r];
         if ((o->flags & ENG_ORD_CONTENDED) && n->routes) {
-            if (walk_routed_order(a, o, route_ranks, route_slots, &sc, mem) != ENG_OK ||
+            if (walk_routed_order(a, o, route_ranks, route_slots, &sc, &n->routing[r], mem) !=
+                    ENG_OK ||
                 (a->shares && eng_shares_failed(a->shares)))
                 rc = ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
             settle_order(inv, o, ranks, n_wh);
+            if (rc == ENG_OK)
+                eng_explain_after(inv, o, &n->routing[r]);
         } else if (o->flags & ENG_ORD_CONTENDED) {
             for (uint32_t i = 0; i < o->n_lines; i++) {
                 eng_line *ln = &o->lines[i];
@@ -870,6 +881,7 @@ void eng_allocation_free(eng_allocation *al)
     eng_stock_free(al->stock);
     eng_routes_free(al->routes);
     eng_shares_free(al->shares);
+    free(al->routing);
     free(al->initial_free);
     free(al->restocked);
     free(al->ranked);

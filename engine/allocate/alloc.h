@@ -29,6 +29,8 @@ typedef struct eng_allocation {
     uint64_t n_exchange_slips; /* exchange replacements' slips, which come first */
     struct eng_routes *routes; /* the policy's routes and channel lists, or NULL (route.h) */
     struct eng_shares *shares; /* the policy's reserves and caps, or NULL (share.h) */
+    struct eng_routing *routing; /* under routes, per ranked order: routing.csv's facts
+                                    (explain.h; notes in mem), else NULL */
 } eng_allocation;
 
 /* Set up the stock counters from the setup's inventory: each slot's free units are on

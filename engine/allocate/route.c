@@ -198,3 +198,10 @@ int64_t eng_routes_first_slot(const eng_inventory *inv, uint32_t product, const 
                 return slots[k];
     return -1;
 }
+
+int eng_routes_channel_allows(const eng_routes *r, const eng_head *h, uint32_t rank)
+{
+    const compiled *channel =
+        match_channel(r, h ? eng_head_text(h, ENG_HT_CHANNEL) : (eng_text){"", 0});
+    return !channel || listed(channel, rank);
+}

@@ -36,6 +36,10 @@ size_t eng_routes_of_texts(const eng_routes *r, eng_text channel, eng_text count
                            eng_text region, eng_text postal, uint32_t *out,
                            const fmt_wh_rule **matched);
 
+/* Whether the channel lists of the policy let an order with head h ship from warehouse
+ * rank (1 without a list for its channel). */
+int eng_routes_channel_allows(const eng_routes *r, const eng_head *h, uint32_t rank);
+
 /* The slot of product in the first of the n warehouses (ranks) that has one, or -1. */
 int64_t eng_routes_first_slot(const eng_inventory *inv, uint32_t product, const uint32_t *ranks,
                               size_t n);

@@ -265,3 +265,11 @@ int64_t eng_shares_cap(const eng_shares *sh, uint32_t product, int who)
     int64_t cap = sh->cap_start[product * sh->n_channels + (size_t)who];
     return cap == INT64_MAX ? -1 : cap;
 }
+
+int64_t eng_shares_cap_left(const eng_shares *sh, uint32_t product, int who)
+{
+    if (!sh->cap_left || who < 0)
+        return -1;
+    int64_t cap = sh->cap_left[product * sh->n_channels + (size_t)who];
+    return cap == INT64_MAX ? -1 : cap;
+}

@@ -50,6 +50,9 @@ void eng_shares_undo(eng_shares *sh);
 /* Failed to remember a take (out of memory): the run must stop. */
 int eng_shares_failed(const eng_shares *sh);
 
+/* What channel who's cap still allows of product now, or -1 for no cap. */
+int64_t eng_shares_cap_left(const eng_shares *sh, uint32_t product, int who);
+
 /* What a reserve keeps at slot for channel index who at the start (for routing.csv and
  * tests), and the cap of product for who (-1: none). */
 int64_t eng_shares_reserved(const eng_shares *sh, uint32_t slot, int who);

@@ -41,6 +41,10 @@ static const fmt_column status_cols[ST_COUNT] = {
 };
 static const fmt_column pick_cols[PK_COUNT] = {{"warehouse", 1}, {"bin", 1}, {"sku", 1},
                                                {"name", 1},      {"qty", 1}, {"slips", 1}};
+static const fmt_column routing_cols[RT_COUNT] = {
+    {"rank", 1},  {"order_id", 1},   {"channel", 1}, {"status", 1},
+    {"route", 1}, {"candidates", 1}, {"chosen", 1},  {"skipped", 1},
+};
 static const fmt_column alert_cols[AL_COUNT] = {
     {"sku", 1},    {"warehouse", 1}, {"on_hand", 1},       {"reorder_point", 1},
     {"demand", 1}, {"shortfall", 1}, {"suggested_qty", 1}, {"code", 1},
@@ -775,7 +779,8 @@ static void free_run(eng_vrun *v)
     free(v->inputs);
     eng_vtable *tables[] = {
         v->slips,      v->status,   v->exceptions, v->inventory,        v->ledger,
-        v->backorders, v->picklist, v->alerts,     v->inventory_before, v->catalog};
+        v->backorders, v->picklist, v->alerts,     v->inventory_before, v->catalog,
+        v->routing};
     for (size_t i = 0; i < sizeof tables / sizeof *tables; i++)
         eng_vtable_free(tables[i]);
     eng_vmap *maps[] = {v->catalog_skus, v->skus,      v->order_keys, v->heads,
@@ -855,6 +860,8 @@ static eng_rc verify(eng_vrun *v, const eng_verify_args *a)
     ENG_TRY(load_output(v, "picklist.csv", pick_cols, PK_COUNT, &v->picklist));
     ENG_TRY(load_output(v, "alerts.csv", alert_cols, AL_COUNT, &v->alerts));
     ENG_TRY(load_inputs(v));
+    if (eng__verify_routed(v)) /* written only when the policy routes */
+        ENG_TRY(load_output(v, "routing.csv", routing_cols, RT_COUNT, &v->routing));
     v->skus = eng_vmap_new();
     v->return_nos = eng_vmap_new();
     if (!v->skus || !v->return_nos)
@@ -876,6 +883,7 @@ static eng_rc verify(eng_vrun *v, const eng_verify_args *a)
     ENG_TRY(eng__verify_history(v));
     ENG_TRY(eng__verify_slips(v));
     ENG_TRY(eng__verify_status(v));
+    ENG_TRY(eng__verify_routing(v));
     ENG_TRY(eng__verify_pick(v));
     return ENG_OK;
 }

@@ -70,6 +70,17 @@ enum {
 };
 enum { EX_SOURCE, EX_LINE, EX_RECORD_ID, EX_CODE, EX_COUNT };
 enum {
+    RT_RANK,
+    RT_ORDER_ID,
+    RT_CHANNEL,
+    RT_STATUS,
+    RT_ROUTE,
+    RT_CANDIDATES,
+    RT_CHOSEN,
+    RT_SKIPPED,
+    RT_COUNT
+};
+enum {
     IV_SKU,
     IV_WAREHOUSE,
     IV_ON_HAND,
@@ -210,6 +221,7 @@ typedef struct eng_vrun {
     eng_vtable *backorders;
     eng_vtable *picklist;
     eng_vtable *alerts;
+    eng_vtable *routing; /* routing.csv, under routes only */
     /* Inputs (history is streamed by vhist.c, never loaded). */
     eng_vtable *inventory_before;
     eng_vtable *catalog;
@@ -324,9 +336,15 @@ const char *eng__verify_order_id(const eng_vrun *v, const eng_vorder *o);
  * such ranks, or ENG_VNONE. */
 int eng__verify_routed(const eng_vrun *v);
 size_t eng__verify_allowed(const eng_vrun *v, const eng_vorder *o, uint32_t *ranks);
-/* The same for an order known by its channel and ship-to texts (an exchange's slip). */
+/* The same for an order known by its channel and ship-to texts (an exchange's slip);
+ * *route (may be NULL) gets the route key that matched, NULL for none. */
 size_t eng__verify_allowed_texts(const eng_vrun *v, const char *channel, const char *country,
-                                 const char *region, const char *postal, uint32_t *ranks);
+                                 const char *region, const char *postal, uint32_t *ranks,
+                                 const fmt_wh_rule **route);
+
+/* routing.csv against the policy, the orders and the slips (vrouting.c), under
+ * invariant 8. */
+eng_rc eng__verify_routing(eng_vrun *v);
 uint32_t eng__verify_allowed_slot(const eng_vrun *v, uint32_t sku, const uint32_t *ranks, size_t n);
 
 /* split = fewest or single: the first of order o's warehouses ranks[0..n) that could have

@@ -42,11 +42,12 @@ size_t eng__verify_allowed(const eng_vrun *v, const eng_vorder *o, uint32_t *ran
     return eng__verify_allowed_texts(v, eng__verify_head(v, o, FMT_COL_CHANNEL),
                                      eng__verify_head(v, o, FMT_COL_SHIP_COUNTRY),
                                      eng__verify_head(v, o, FMT_COL_SHIP_REGION),
-                                     eng__verify_head(v, o, FMT_COL_SHIP_POSTAL), ranks);
+                                     eng__verify_head(v, o, FMT_COL_SHIP_POSTAL), ranks, NULL);
 }
 
 size_t eng__verify_allowed_texts(const eng_vrun *v, const char *channel, const char *country,
-                                 const char *region, const char *postal, uint32_t *ranks)
+                                 const char *region, const char *postal, uint32_t *ranks,
+                                 const fmt_wh_rule **matched)
 {
     const fmt_policy *pol = &v->policy;
     const fmt_wh_rule *route = NULL;
@@ -73,6 +74,8 @@ size_t eng__verify_allowed_texts(const eng_vrun *v, const char *channel, const c
             route = k;
         }
     }
+    if (matched)
+        *matched = route;
     const fmt_wh_rule *allowed = NULL;
     for (size_t i = 0; i < pol->n_channels && !allowed; i++)
         if (pol->channels[i].kind == 0 && strcmp(pol->channels[i].match, channel) == 0)

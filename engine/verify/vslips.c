@@ -411,7 +411,8 @@ static void check_exchange_route(slips_ctx *c, size_t s, const char *no)
         return; /* a check skipped for memory is no finding; the run's checks go on */
     size_t n = eng__verify_allowed_texts(
         v, eng_vtable_get(sl, s, SL_CHANNEL), eng_vtable_get(sl, s, SL_SHIP_COUNTRY),
-        eng_vtable_get(sl, s, SL_SHIP_REGION), eng_vtable_get(sl, s, SL_SHIP_POSTAL), allowed);
+        eng_vtable_get(sl, s, SL_SHIP_REGION), eng_vtable_get(sl, s, SL_SHIP_POSTAL), allowed,
+        NULL);
     const char *wh = eng_vtable_get(sl, s, SL_WAREHOUSE);
     uint32_t rank = rank_of(v, wh);
     size_t at = 0;

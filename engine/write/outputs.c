@@ -22,6 +22,7 @@
 #include "../../formats/isotime.h"
 #include "../../formats/sink.h"
 #include "../allocate/alloc.h"
+#include "../allocate/explain.h"
 #include "../allocate/returns.h"
 #include "../intake/history.h"
 #include "rowfmt.h"
@@ -42,12 +43,13 @@ enum {
     OUT_ALERTS,
     OUT_LEDGER,
     OUT_ANALYSIS,
+    OUT_ROUTING, /* last: written only under routes (eng_allocation.routing) */
     OUT_COUNT
 };
 
 static const char *const out_names[OUT_COUNT] = {
     "slips.csv",     "picklist.csv", "order_status.csv",   "backorders.csv",       "exceptions.csv",
-    "inventory.csv", "alerts.csv",   "returns_ledger.csv", "returns_analysis.csv",
+    "inventory.csv", "alerts.csv",   "returns_ledger.csv", "returns_analysis.csv", "routing.csv",
 };
 
 typedef struct out_file {
@@ -865,6 +867,140 @@ static eng_rc write_analysis(writer *w, worker_state *ws)
     return ENG_OK;
 }
 
+/* ---- routing.csv ---- */
+
+/* One warehouse's reason, as README "routing.csv" words it. */
+static void put_reason(fmt_buf *b, const eng_products *n, const eng_route_note *note,
+                       const eng_order *o)
+{
+    const char *sku = note->product >= 0
+                          ? eng_catalog_get(n->setup->catalog, (uint32_t)note->product)->sku
+                          : "";
+    switch ((eng_why)note->why) {
+    case ENG_WHY_NOT_NEEDED:
+        fmt_buf_puts(b, "not needed");
+        break;
+    case ENG_WHY_OVER_MAX_SPLIT:
+        fmt_buf_puts(b, "over max_split");
+        break;
+    case ENG_WHY_NO_SKU:
+        fmt_buf_puts(b, "no ");
+        fmt_buf_puts(b, sku);
+        break;
+    case ENG_WHY_SHORT:
+        fmt_buf_puts(b, "short by ");
+        fmt_buf_put_i64(b, note->qty);
+        fmt_buf_puts(b, " of ");
+        fmt_buf_puts(b, sku);
+        break;
+    case ENG_WHY_RESERVED:
+        fmt_buf_puts(b, sku);
+        fmt_buf_puts(b, " reserved for other channels");
+        break;
+    case ENG_WHY_CAPPED: {
+        eng_text ch = head_text(o, ENG_HT_CHANNEL);
+        fmt_buf_puts(b, "cap of ");
+        fmt_buf_puts(b, sku);
+        fmt_buf_puts(b, " for channel ");
+        fmt_buf_put(b, ch.p, ch.len);
+        fmt_buf_puts(b, " reached");
+        break;
+    }
+    case ENG_WHY_NOT_FOR_CHANNEL: {
+        eng_text ch = head_text(o, ENG_HT_CHANNEL);
+        fmt_buf_puts(b, "not for channel ");
+        fmt_buf_put(b, ch.p, ch.len);
+        break;
+    }
+    case ENG_WHY_NOT_ON_ROUTE:
+        fmt_buf_puts(b, "not on the route");
+        break;
+    default:
+        break;
+    }
+}
+
+/* One order's row: rank (blank for one after the cut-off), order, status, the route key
+ * that matched, its warehouses in the order tried, those it ships from, and why not the
+ * others. */
+static void routing_row(writer *w, worker_state *ws, const eng_order *o, size_t rank,
+                        const eng_routing *rt)
+{
+    const eng_products *n = w->ctx->night;
+    const eng_inventory *inv = n->setup->inventory;
+    eng_row_out *ro = w->ro;
+    if (rank)
+        eng_ro_i64(ro, (int64_t)rank);
+    else
+        eng_ro_sep(ro);
+    eng_ro_field(ro, o->id, eng_order_id_len(o));
+    eng_ro_text(ro, head_text(o, ENG_HT_CHANNEL));
+    eng_ro_str(ro, eng_status_name((eng_status)o->status));
+    eng_ro_str(ro, rt->route ? rt->route->key : "");
+    fmt_buf *cand = &ws->head, *chosen = &ws->mid, *skipped = &ws->tail;
+    cand->len = chosen->len = skipped->len = 0;
+    for (uint32_t p = 0; p < rt->n_notes; p++) {
+        const eng_route_note *note = &rt->notes[p];
+        const char *wh = eng_inventory_warehouse(inv, note->rank);
+        if (p < rt->n_listed) {
+            if (cand->len)
+                fmt_buf_putc(cand, ';');
+            fmt_buf_puts(cand, wh);
+        }
+        if (note->why == ENG_WHY_CHOSEN) {
+            if (chosen->len)
+                fmt_buf_putc(chosen, ';');
+            fmt_buf_puts(chosen, wh);
+            continue;
+        }
+        if (note->why == ENG_WHY_AFTER_CUTOFF)
+            continue;
+        if (skipped->len)
+            fmt_buf_puts(skipped, "; ");
+        fmt_buf_puts(skipped, wh);
+        fmt_buf_puts(skipped, ": ");
+        put_reason(skipped, n, note, o);
+    }
+    if (o->code == ENG_CODE_AFTER_CUTOFF)
+        fmt_buf_puts(skipped, "after the cut-off");
+    eng_ro_field(ro, cand->p ? cand->p : "", cand->len);
+    eng_ro_field(ro, chosen->p ? chosen->p : "", chosen->len);
+    eng_ro_field(ro, skipped->p ? skipped->p : "", skipped->len);
+    w_end(w);
+}
+
+/* In rank order, the order of the decisions; then the orders held by the cut-off, which
+ * were not ranked, in order_status.csv's order. */
+static eng_rc write_routing(writer *w, worker_state *ws)
+{
+    static const char *const cols[] = {"rank",  "order_id",   "channel", "status",
+                                       "route", "candidates", "chosen",  "skipped"};
+    const eng_products *n = w->ctx->night;
+    const eng_allocation *al = n->alloc;
+    size_t lo, hi;
+    range_start(w, cols, sizeof cols / sizeof *cols, &lo, &hi);
+    size_t n_wh = eng_inventory_warehouse_count(n->setup->inventory);
+    for (size_t r = 0; r < al->n_ranked && w->rc == ENG_OK; r++)
+        routing_row(w, ws, al->ranked[r], r + 1, &al->routing[r]);
+    eng_route_note *held = calloc(n_wh ? n_wh : 1, sizeof *held);
+    if (!held)
+        return ENG_FAIL(w->err, ENG_NOMEM, "out of memory writing routing.csv");
+    for (size_t i = 0; i < n->book->n_orders && w->rc == ENG_OK; i++) {
+        const eng_order *o = n->book->orders[i];
+        if (o->code != ENG_CODE_AFTER_CUTOFF)
+            continue;
+        const fmt_wh_rule *route;
+        uint32_t *ranks = ws->ranks;
+        size_t k = eng_routes_of(al->routes, o->head, ranks, &route);
+        for (size_t p = 0; p < k; p++)
+            held[p] = (eng_route_note){ranks[p], ENG_WHY_AFTER_CUTOFF, -1, 0};
+        eng_routing rt = {route, held, (uint32_t)k, (uint32_t)k};
+        routing_row(w, ws, o, 0, &rt);
+    }
+    free(held);
+    return ENG_OK;
+}
+
 typedef eng_rc (*write_fn)(writer *w, worker_state *ws);
 
 static const write_fn writers[OUT_COUNT] = {
@@ -872,7 +1008,7 @@ static const write_fn writers[OUT_COUNT] = {
     [OUT_STATUS] = write_status,         [OUT_BACKORDERS] = write_backorders,
     [OUT_EXCEPTIONS] = write_exceptions, [OUT_INVENTORY] = write_inventory,
     [OUT_ALERTS] = write_alerts,         [OUT_LEDGER] = write_ledger,
-    [OUT_ANALYSIS] = write_analysis,
+    [OUT_ANALYSIS] = write_analysis,     [OUT_ROUTING] = write_routing,
 };
 
 static eng_rc output_task(void *ctx, size_t i, unsigned worker, eng_err *err)
@@ -946,8 +1082,9 @@ static void plan_ranges(out_ctx *c)
      * it comes last, when slips.csv is usually long done (it waits if not; tasks are
      * taken in order, so every slips range has a worker by then). */
     static const size_t order[OUT_COUNT] = {OUT_EXCEPTIONS, OUT_INVENTORY, OUT_ALERTS,
-                                            OUT_LEDGER,     OUT_ANALYSIS,  OUT_SLIPS,
-                                            OUT_BACKORDERS, OUT_STATUS,    OUT_PICKLIST};
+                                            OUT_LEDGER,     OUT_ANALYSIS,  OUT_ROUTING,
+                                            OUT_SLIPS,      OUT_BACKORDERS, OUT_STATUS,
+                                            OUT_PICKLIST};
     size_t task = 0;
     for (size_t k = 0; k < OUT_COUNT; k++) {
         out_file *f = &c->files[order[k]];
@@ -956,6 +1093,8 @@ static void plan_ranges(out_ctx *c)
                      : order[k] == OUT_BACKORDERS || order[k] == OUT_STATUS ? n->book->n_orders
                                                                             : 0;
         f->n_ranges = f->n_items / ORDERS_PER_RANGE + 1;
+        if (order[k] == OUT_ROUTING && !n->alloc->routing)
+            f->n_ranges = 0; /* not written: no task */
         f->first_task = task;
         task += f->n_ranges;
     }
@@ -1001,12 +1140,13 @@ eng_rc eng_outputs_write(const eng_products *n, const eng_report *report, eng_ou
     if (rc != ENG_OK)
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory writing outputs");
     plan_ranges(c);
-    for (size_t i = 0; rc == ENG_OK && i < OUT_COUNT; i++) {
+    /* routing.csv, the last, only under routes */
+    out->n_files = n->alloc->routing ? OUT_COUNT : OUT_COUNT - 1;
+    for (size_t i = 0; rc == ENG_OK && i < out->n_files; i++) {
         eng_output_file *f = &out->files[i];
         snprintf(f->name, sizeof f->name, "%s%s", out_names[i], compress ? ".zst" : "");
         rc = eng_outdir_create(od, f->name, compress, &c->files[i].sink, err);
     }
-    out->n_files = OUT_COUNT;
     if (rc == ENG_OK) {
         rc = eng_pool_for(pool, c->n_tasks, output_task, c, err);
         if (rc != ENG_OK && c->fail_rc != ENG_OK) {

@@ -1,0 +1,61 @@
+/* Why an order shipped from the warehouses it did and not from the others: the facts of
+ * its routing.csv row (issue 14), taken while the serial walk serves it. Each warehouse
+ * of the inventory gets one reason, judged against the stock as the order found it,
+ * line by line on its own: a warehouse the order may use but did not use names the
+ * first of its lines it could not cover whole then, or is "not needed" (the order was
+ * served whole without it) or "over max_split" (it could have, but the order had its
+ * warehouses already). */
+#ifndef ENG_EXPLAIN_H
+#define ENG_EXPLAIN_H
+
+#include <stdint.h>
+
+#include "../../formats/policy.h"
+#include "../core/arena.h"
+#include "../record/record.h"
+#include "../setup/inventory.h"
+#include "route.h"
+#include "share.h"
+#include "stock.h"
+
+typedef enum eng_why {
+    ENG_WHY_CHOSEN,          /* the order ships from it */
+    ENG_WHY_NOT_NEEDED,      /* it could have served, but the order was served without it */
+    ENG_WHY_OVER_MAX_SPLIT,  /* it could have served, but the order had max_split already */
+    ENG_WHY_NO_SKU,          /* it has no inventory row for a line's SKU */
+    ENG_WHY_SHORT,           /* too few free units for a line (qty: by how many) */
+    ENG_WHY_RESERVED,        /* enough units, but reserves keep them for other channels */
+    ENG_WHY_CAPPED,          /* the order's channel reached its cap of the SKU */
+    ENG_WHY_NOT_FOR_CHANNEL, /* the channel's warehouse list leaves it out */
+    ENG_WHY_NOT_ON_ROUTE,    /* route_mode = only and the route does not list it */
+    ENG_WHY_AFTER_CUTOFF     /* the order waits for tomorrow */
+} eng_why;
+
+typedef struct eng_route_note {
+    uint32_t rank;   /* the warehouse */
+    uint32_t why;    /* eng_why */
+    int32_t product; /* the line's SKU for NO_SKU, SHORT, RESERVED, CAPPED */
+    int64_t qty;     /* SHORT: the units missing */
+} eng_route_note;
+
+/* One order's routing: notes for every warehouse, the order's own list first (n_listed
+ * of them, in its order), then the others in warehouse order. */
+typedef struct eng_routing {
+    const fmt_wh_rule *route; /* the route key that matched, NULL for none */
+    eng_route_note *notes;
+    uint32_t n_notes, n_listed;
+} eng_routing;
+
+/* Before an order takes anything: its list ranks[0..n) (eng_routes_of, which matched
+ * route) and every warehouse's reason as far as the stock tells it. who is the order's
+ * channel for reserves and caps (sh may be NULL). Notes come from mem. ENG_NOMEM. */
+eng_rc eng_explain_before(const eng_inventory *inv, const eng_routes *routes,
+                          const eng_stock *st, const eng_shares *sh, int who,
+                          const eng_order *o, const uint32_t *ranks, size_t n,
+                          const fmt_wh_rule *route, eng_arena *mem, eng_routing *out);
+
+/* After it was served: the warehouses it ships from are CHOSEN; the others that could
+ * have served it are NOT_NEEDED when it shipped whole, else OVER_MAX_SPLIT. */
+void eng_explain_after(const eng_inventory *inv, const eng_order *o, eng_routing *r);
+
+#endif
