@@ -35,6 +35,8 @@ void fmt_policy_defaults(fmt_policy *p)
     p->n_reserves = 0;
     p->caps = NULL;
     p->n_caps = 0;
+    p->second_pass = 0;
+    p->reserve_release_set = 0;
 }
 
 int64_t fmt_share_units(const fmt_share_rule *r, int64_t of, int round_up)
@@ -537,6 +539,14 @@ static eng_rc set_key(fmt_policy *p, fmt_str key, fmt_str v, uint64_t line, eng_
         return set_share(&p->reserves, &p->n_reserves, "reserve", key, v, line, err);
     } else if (key.len > 4 && memcmp(key.p, "cap.", 4) == 0) {
         return set_share(&p->caps, &p->n_caps, "cap", key, v, line, err);
+    } else if (str_is(key, "reserve_release")) {
+        p->reserve_release_set = 1;
+        if (str_is(v, "keep"))
+            p->second_pass = 0;
+        else if (str_is(v, "second_pass"))
+            p->second_pass = 1;
+        else
+            return bad_value(err, "reserve_release", v, "is not keep or second_pass");
     } else if (str_is(key, "cutoff")) {
         if (!parse_hhmm(v, 23 * 60 + 59, &p->cutoff_min))
             return bad_value(err, "cutoff", v, "is not a time of day HH:MM (00:00-23:59)");
@@ -555,7 +565,7 @@ static eng_rc set_key(fmt_policy *p, fmt_str key, fmt_str v, uint64_t line, eng_
                         "unknown policy key \"%.*s\"; known keys: allocation, max_error_rate, "
                         "return_window_days, restocking_fee_pct, warehouse_order, route.*, "
                         "route_mode, channel_warehouses.*, split, max_split, reserve.*, cap.*, "
-                        "cutoff, cutoff_offset",
+                        "reserve_release, cutoff, cutoff_offset",
                         (int)(key.len > 40 ? 40 : key.len), key.p);
     }
     return ENG_OK;
@@ -566,7 +576,7 @@ eng_rc fmt_policy_parse(const char *path, const char *text, size_t len, fmt_poli
     static const char *const keys[] = {
         "allocation",      "max_error_rate", "return_window_days", "restocking_fee_pct",
         "warehouse_order", "cutoff",         "cutoff_offset",      "route_mode",
-        "split",           "max_split"};
+        "split",           "max_split",      "reserve_release"};
     enum { N_KEYS = sizeof keys / sizeof *keys };
     int seen[N_KEYS] = {0};
     uint64_t line = 0, offset_line = 0, max_split_line = 0;

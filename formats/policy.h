@@ -17,6 +17,7 @@
  *                       =          N units or P% per SKU and warehouse kept for a channel
  *   cap.CHANNEL.SKU | cap.CHANNEL.*
  *                       =          at most N units or P% of a SKU's free stock to a channel
+ *   reserve_release     = keep     keep | second_pass: open orders try again without reserves
  *   cutoff              =          HH:MM on the run date: later orders wait (issue 14)
  *   cutoff_offset       = +00:00   the cut-off's zone, as an offset from UTC (±HH:MM)
  * An unknown key, a key given twice, or a bad value refuses the run; warehouse names the
@@ -96,6 +97,8 @@ typedef struct fmt_policy {
     size_t n_reserves;
     fmt_share_rule *caps; /* cap.* keys in file order */
     size_t n_caps;
+    int second_pass;       /* reserve_release = second_pass */
+    int reserve_release_set; /* the file gives reserve_release (the manifest says so) */
 } fmt_policy;
 
 /* Whether s, folded as route keys are (trimmed, ASCII upper case, and with drop_blanks,

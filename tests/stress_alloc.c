@@ -18,7 +18,10 @@
  * single try sets of k positions for k = 1, 2, ... in lexicographic order, each line
  * whole in the first member covering it, the first set that ships the order wins, at
  * most 4,096 sets; when none does, ship_complete backorders and partial goes line by
- * line through the first max_split warehouses of the list.
+ * line through the first max_split warehouses of the list. Reserves and caps (a channel
+ * takes what other channels' reserves leave, its own reserve first, within its cap),
+ * and reserve_release = second_pass (the reserves let go after every order's turn; open
+ * orders try again in rank order).
  *
  * Seed: ENG_SEED (default: time), printed first; a failure names its round. */
 #include <stdint.h>
@@ -85,6 +88,7 @@ typedef struct sourcing {
     int on;
     share_rule reserves[3], caps[3];
     int n_reserves, n_caps;
+    int second_pass; /* reserve_release = second_pass */
     wh_list route[N_COUNTRIES + 1]; /* by country; [N_COUNTRIES]: route.default */
     int only;
     wh_list amazon; /* channel_warehouses.amazon */
@@ -179,6 +183,9 @@ static void write_sourcing(FILE *pol, sourcing *src, int variant)
                     value);
         }
     }
+    src->second_pass = (int)pick(2);
+    if (src->second_pass)
+        fprintf(pol, "reserve_release = second_pass\n");
     if (src->max_split)
         fprintf(pol, "max_split = %u\n", src->max_split);
 }
@@ -655,32 +662,117 @@ static eng_status model_sourced(const night *n, const sourcing *src, mstate *ms,
 }
 
 /* Compare the engine's allocation in n with the model; returns mismatches. */
+/* reserve_release = second_pass for an order the first pass left PARTIAL: each open
+ * line's rest from what its warehouses have now (the first max_split of the list under
+ * fewest or single; a new warehouse only while it uses fewer than max_split), added to
+ * its parts. */
+static eng_status model_rest(const night *n, const sourcing *src, mstate *ms, const eng_order *o,
+                             model_line *lines)
+{
+    const eng_inventory *inv = n->setup->inventory;
+    uint32_t list[N_WAREHOUSES];
+    int n_list = order_list(n, src, o, list);
+    eng_text channel = eng_head_text(o->head, ENG_HT_CHANNEL);
+    int ch = text_is(channel, "shop") ? 0 : text_is(channel, "amazon") ? 1 : -1;
+    int cap = src->split == 2 ? 1 : src->max_split ? (int)src->max_split : n_list;
+    if (cap > n_list)
+        cap = n_list;
+    int upto = src->split != 0 ? cap : n_list;
+    int used[N_WAREHOUSES] = {0}, n_used = 0;
+    for (uint32_t i = 0; i < o->n_lines; i++)
+        for (uint32_t j = 0; j < lines[i].n_parts; j++) {
+            uint32_t w = eng_inventory_slot(inv, lines[i].slot[j])->wh_rank;
+            n_used += !used[w];
+            used[w] = 1;
+        }
+    int64_t ordered = 0, shipped = 0;
+    for (uint32_t i = 0; i < o->n_lines; i++) {
+        model_line *m = &lines[i];
+        int32_t prod = o->lines[i].product;
+        int64_t want = eng_line_qty(&o->lines[i]);
+        ordered += want;
+        for (uint32_t j = 0; j < m->n_parts; j++)
+            want -= m->qty[j];
+        for (int p = 0; p < upto && want > 0; p++) {
+            if (!used[list[p]] && n_used >= cap)
+                continue;
+            int64_t s = slot_in(n, prod, list[p]);
+            int64_t room = s < 0 ? 0 : ms_room(ms, (uint32_t)s, prod, ch);
+            int64_t take = room < want ? room : want;
+            if (take <= 0)
+                continue;
+            ms_take(ms, (uint32_t)s, prod, ch, take);
+            uint32_t j = 0;
+            while (j < m->n_parts && m->slot[j] != (uint32_t)s)
+                j++;
+            if (j == m->n_parts) {
+                m->slot[j] = (uint32_t)s;
+                m->qty[j] = 0;
+                m->n_parts++;
+            }
+            m->qty[j] += take;
+            want -= take;
+            n_used += !used[list[p]];
+            used[list[p]] = 1;
+        }
+        for (uint32_t j = 0; j < m->n_parts; j++)
+            shipped += m->qty[j];
+    }
+    if (shipped == ordered)
+        return ENG_ST_SHIPPED;
+    return shipped == 0 ? ENG_ST_BACKORDERED : ENG_ST_PARTIAL;
+}
+
+/* Compare the engine's allocation in n with the model; returns mismatches. */
 static int compare_with_model(const night *n, int partial, const sourcing *src, const char *label)
 {
     size_t n_slots = eng_inventory_count(n->setup->inventory);
     size_t n_products = eng_catalog_count(n->setup->catalog);
+    size_t n_ranked = n->al->n_ranked;
     mstate ms, tmp;
     ms_alloc(&ms, n_slots, n_products);
     ms_alloc(&tmp, n_slots, n_products);
     ms_start(&ms, n, src);
     int64_t *free_units = ms.free_units;
-    model_line *lines = malloc(64 * sizeof *lines);
-    if (!lines)
+    /* every ranked order's lines and outcome, so that a second pass can revisit them */
+    size_t *at = malloc((n_ranked + 1) * sizeof *at);
+    eng_status *st = malloc((n_ranked + 1) * sizeof *st);
+    int *no_allowed = calloc(n_ranked + 1, sizeof *no_allowed);
+    if (!at || !st || !no_allowed)
         abort();
+    at[0] = 0;
+    for (size_t r = 0; r < n_ranked; r++) {
+        if (n->al->ranked[r]->n_lines > 64)
+            abort();
+        at[r + 1] = at[r] + n->al->ranked[r]->n_lines;
+    }
+    model_line *all = calloc(at[n_ranked] + 1, sizeof *all);
+    if (!all)
+        abort();
+    for (size_t r = 0; r < n_ranked; r++) {
+        const eng_order *o = n->al->ranked[r];
+        st[r] = src->on ? model_sourced(n, src, &ms, &tmp, o, &all[at[r]], partial, &no_allowed[r])
+                        : model_order(n, free_units, o, &all[at[r]], partial);
+    }
+    if (src->on && src->second_pass && (src->n_reserves || src->n_caps)) {
+        memset(ms.kept, 0, n_slots * 2 * sizeof *ms.kept); /* the reserves let go */
+        for (size_t r = 0; r < n_ranked; r++) {
+            const eng_order *o = n->al->ranked[r];
+            if (st[r] == ENG_ST_BACKORDERED)
+                st[r] = model_sourced(n, src, &ms, &tmp, o, &all[at[r]], partial, &no_allowed[r]);
+            else if (st[r] == ENG_ST_PARTIAL)
+                st[r] = model_rest(n, src, &ms, o, &all[at[r]]);
+        }
+    }
     int bad = 0;
     uint64_t slip = 1;
-    for (size_t r = 0; r < n->al->n_ranked && !bad; r++) {
+    for (size_t r = 0; r < n_ranked && !bad; r++) {
         const eng_order *o = n->al->ranked[r];
-        if (o->n_lines > 64)
-            abort();
-        int no_allowed = 0;
-        eng_status st = src->on
-                            ? model_sourced(n, src, &ms, &tmp, o, lines, partial, &no_allowed)
-                            : model_order(n, free_units, o, lines, partial);
-        bad |= st != (eng_status)o->status;
-        if (st != ENG_ST_SHIPPED)
-            bad |= o->code != (no_allowed ? ENG_CODE_NO_ALLOWED_WAREHOUSE
-                                          : ENG_CODE_INSUFFICIENT_STOCK);
+        const model_line *lines = &all[at[r]];
+        bad |= st[r] != (eng_status)o->status;
+        if (st[r] != ENG_ST_SHIPPED)
+            bad |= o->code != (no_allowed[r] ? ENG_CODE_NO_ALLOWED_WAREHOUSE
+                                             : ENG_CODE_INSUFFICIENT_STOCK);
         for (uint32_t i = 0; i < o->n_lines && !bad; i++) {
             const eng_line *ln = &o->lines[i];
             eng_part one;
@@ -695,7 +787,7 @@ static int compare_with_model(const night *n, int partial, const sourcing *src, 
         }
         if (bad) {
             fprintf(stderr, "  %s: order %.*s (rank %zu) differs from the model: status %d vs %d\n",
-                    label, (int)eng_order_id_len(o), o->id, r, o->status, st);
+                    label, (int)eng_order_id_len(o), o->id, r, o->status, st[r]);
             for (uint32_t i = 0; i < o->n_lines; i++) {
                 eng_part one;
                 const eng_part *parts = eng_alloc_line_parts(&o->lines[i], &one);
@@ -714,7 +806,10 @@ static int compare_with_model(const night *n, int partial, const sourcing *src, 
         bad |= free_units[s] != eng_stock_available(n->al->stock, (uint32_t)s);
     ms_release(&ms);
     ms_release(&tmp);
-    free(lines);
+    free(all);
+    free(at);
+    free(st);
+    free(no_allowed);
     return bad;
 }
 

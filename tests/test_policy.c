@@ -33,6 +33,8 @@ static void assert_defaults(const fmt_policy *p)
     cr_assert_null(p->reserves);
     cr_assert_eq(p->n_caps, 0);
     cr_assert_null(p->caps);
+    cr_assert_eq(p->second_pass, 0);
+    cr_assert_eq(p->reserve_release_set, 0);
     cr_assert_eq(fmt_policy_sources_per_order(p), 0);
 }
 
@@ -648,4 +650,18 @@ Test(policy, refuses_bad_reserve_and_cap_keys)
     assert_refused("reserve.\"shop\".MUG = 1\nreserve.shop.MUG = 2\n", 2, "reserve");
     fmt_policy p = accept("reserve.shop.MUG = 1\ncap.shop.MUG = 1\n"); /* a reserve and a cap */
     fmt_policy_release(&p);
+}
+
+Test(policy, reserve_release_keep_or_second_pass)
+{
+    fmt_policy p = accept("reserve_release = second_pass\n");
+    cr_assert_eq(p.second_pass, 1);
+    cr_assert_eq(p.reserve_release_set, 1);
+    fmt_policy_release(&p);
+    p = accept("reserve_release = keep\n");
+    cr_assert_eq(p.second_pass, 0);
+    cr_assert_eq(p.reserve_release_set, 1);
+    fmt_policy_release(&p);
+    assert_refused("reserve_release = later\n", 1, "reserve_release");
+    assert_refused("reserve_release = keep\nreserve_release = keep\n", 2, "reserve_release");
 }

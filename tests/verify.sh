@@ -335,6 +335,21 @@ fix_manifest "$work/rt"
 expect "routing.csv without an order's row" "$work/rt" 4 "8"
 grep -q "^invariant 8 broken: order R-5 .* reached allocation, but routing.csv has no row for it" "$work/out" ||
     report bad "routing.csv row: no finding names R-5"
+# The replay (tests/cases/reserves_caps): Amazon's A-2 ranks before ebay's E-2, and the
+# one tent the reserves leave is A-2's; handed to E-2 instead, with status, backorders
+# and stock consistent, no bound is broken (the reserve and cap hold, nothing could have
+# shipped more), and only the replay says whose the tent was. routing.csv is left (8).
+copy tests/cases/reserves_caps/expected "$work/rc"
+sed -i 's/^OUT-20261127-000005,A-2,amazon,/OUT-20261127-000005,E-2,ebay,/' "$work/rc/slips.csv"
+sed -i 's/^A-2,amazon,SHIPPED,1,1,199.00,EUR,$/A-2,amazon,BACKORDERED,1,1,199.00,EUR,INSUFFICIENT_STOCK/;
+        s/^E-2,ebay,BACKORDERED,1,1,199.00,EUR,INSUFFICIENT_STOCK$/E-2,ebay,SHIPPED,1,1,199.00,EUR,/' \
+    "$work/rc/order_status.csv"
+sed -i 's/^E-2,2026-11-26T08:05:00Z,\(.*\),ebay,,CU-E-2,/A-2,2026-11-26T08:04:00Z,\1,amazon,,CU-A-2,/' \
+    "$work/rc/backorders.csv"
+fix_manifest "$work/rc"
+expect "the one tent handed to the later order" "$work/rc" 4 "8"
+grep -q "^invariant 8 broken: order A-2 .* line 1: replaying the night in rank order under the policy ships 1 from EU; slips.csv ships nothing" "$work/out" ||
+    report bad "replay: no finding names A-2's tent"
 # An exchange replacement from a warehouse its original order's route does not allow
 # (tests/cases/routes_exchange: the US customer's replacement from Berlin).
 copy tests/cases/routes_exchange/expected "$work/sp"

@@ -618,6 +618,8 @@ static uint32_t settle_order(const eng_inventory *inv, eng_order *o, uint32_t *r
     if (o->status == ENG_ST_BACKORDERED || o->status == ENG_ST_PARTIAL)
         o->code = (o->flags & ENG_ORD_NO_ALLOWED) ? ENG_CODE_NO_ALLOWED_WAREHOUSE
                                                   : ENG_CODE_INSUFFICIENT_STOCK;
+    else
+        o->code = ENG_CODE_NONE; /* shipped whole on a second pass (reserve_release) */
     if (o->status != ENG_ST_SHIPPED && o->status != ENG_ST_PARTIAL)
         return 0;
     o->n_slips = (uint32_t)eng_alloc_order_warehouses(inv, o, ranks, n_wh);
@@ -676,6 +678,97 @@ static eng_rc extract_task(void *ctx, size_t c, unsigned worker, eng_err *err)
     return rc;
 }
 
+/* ---- 2b. reserve_release = second_pass ---- */
+
+/* An open line's remaining units, from what the reserves let go: what each of the order's
+ * warehouses ranks[0..n) has, in that order, a new warehouse only while the order uses
+ * fewer than cap; merged into the line's parts (one per slot). */
+static eng_rc place_rest(const alloc_ctx *a, eng_line *ln, const uint32_t *ranks, size_t n,
+                         split_cap *sc, eng_arena *mem)
+{
+    const eng_inventory *inv = a->setup->inventory;
+    size_t n_wh = eng_inventory_warehouse_count(inv);
+    eng_part one;
+    const eng_part *had = eng_alloc_line_parts(ln, &one);
+    uint32_t k = ln->n_parts;
+    eng_part *parts = eng_arena_alloc(mem, (k + n_wh + 1) * sizeof *parts, _Alignof(eng_part));
+    if (!parts)
+        return ENG_NOMEM;
+    memcpy(parts, had, k * sizeof *parts);
+    int64_t want = eng_line_qty(ln) - eng_line_shipped(ln);
+    for (size_t w = 0; w < n && want > 0; w++) {
+        int64_t s = eng_routes_first_slot(inv, (uint32_t)ln->product, &ranks[w], 1);
+        if (s < 0 || !cap_allows(sc, ranks[w]))
+            continue;
+        int64_t room =
+            eng_shares_room(a->shares, a->al->stock, (uint32_t)s, (uint32_t)ln->product, a->who);
+        int64_t got = eng_stock_reserve_upto(a->al->stock, (uint32_t)s, room < want ? room : want);
+        if (got == 0)
+            continue;
+        eng_shares_take(a->shares, (uint32_t)s, (uint32_t)ln->product, a->who, got);
+        cap_take(sc, ranks[w]);
+        want -= got;
+        uint32_t at = 0;
+        while (at < k && parts[at].slot != (uint32_t)s)
+            at++;
+        if (at == k)
+            parts[k++] = (eng_part){(uint32_t)s, 0};
+        parts[at].qty += got;
+    }
+    eng_line_set(ln, ENG_LQ_SHIPPED, eng_line_qty(ln) - want);
+    ln->n_parts = k;
+    if (k == 1)
+        eng_line_set_one_slot(ln, parts[0].slot);
+    else if (k > 1)
+        eng_line_set_parts(ln, parts);
+    return ENG_OK;
+}
+
+/* After every order had its turn, the reserves let go of what they kept, and each order
+ * still open is tried again in rank order (caps still hold): one that holds nothing is
+ * walked again whole; a PARTIAL one's open lines take what there is now, through its
+ * warehouses as its first turn allowed them (the first max_split of its list when split
+ * is fewest or single; under max_split, new ones only while it uses fewer). */
+static eng_rc second_pass(alloc_ctx *a, uint32_t *ranks, uint32_t *route_ranks,
+                          uint32_t *route_slots, split_cap *sc, eng_arena *mem)
+{
+    eng_allocation *n = a->al;
+    const eng_inventory *inv = a->setup->inventory;
+    const fmt_policy *pol = &a->setup->policy;
+    size_t n_wh = eng_inventory_warehouse_count(inv);
+    eng_shares_release_reserves(a->shares);
+    for (size_t r = 0; r < n->n_ranked; r++) {
+        eng_order *o = n->ranked[r];
+        if (!(o->flags & ENG_ORD_CONTENDED) ||
+            (o->status != ENG_ST_BACKORDERED && o->status != ENG_ST_PARTIAL))
+            continue;
+        if (o->status == ENG_ST_BACKORDERED) {
+            o->flags &= ~ENG_ORD_NO_ALLOWED; /* the walk decides it again */
+            ENG_TRY(walk_routed_order(a, o, route_ranks, route_slots, sc, &n->routing[r], mem));
+        } else {
+            size_t k = eng_routes_of(n->routes, o->head, route_ranks, NULL);
+            size_t cap = fmt_policy_split_cap(pol, k);
+            a->who = eng_shares_channel(a->shares, eng_head_text(o->head, ENG_HT_CHANNEL));
+            eng_shares_begin(a->shares);
+            if (pol->split != FMT_SPLIT_LINE)
+                k = cap; /* its fallback's warehouses */
+            sc->cap = pol->split == FMT_SPLIT_LINE ? cap : k;
+            size_t used = eng_alloc_order_warehouses(inv, o, ranks, n_wh);
+            for (size_t u = 0; u < used; u++)
+                cap_take(sc, ranks[u]);
+            for (uint32_t i = 0; i < o->n_lines; i++)
+                if (eng_line_shipped(&o->lines[i]) < eng_line_qty(&o->lines[i]))
+                    ENG_TRY(place_rest(a, &o->lines[i], route_ranks, k, sc, mem));
+            cap_reset(sc);
+        }
+        if (eng_shares_failed(a->shares))
+            return ENG_NOMEM;
+        settle_order(inv, o, ranks, n_wh);
+        eng_explain_after(inv, o, &n->routing[r]);
+    }
+    return ENG_OK;
+}
+
 /* ---- 2. walk ---- */
 
 /* Contended lines of the flagged orders in rank order; then each such order is settled
@@ -705,6 +798,9 @@ static eng_rc walk(alloc_ctx *a, eng_arena *mem, eng_err *err)
     /* After history's numbers of the same date (an earlier wave); exchange replacements
      * come first. */
     uint64_t first = eng_history_last_slip(a->history) + n->n_exchange_slips + 1, next = first;
+    /* reserve_release = second_pass: open orders try again once every order had its turn,
+     * so slips are numbered after both passes */
+    int second = n->routes && a->shares && a->setup->policy.second_pass;
     eng_rc rc = ENG_OK;
     for (size_t r = 0; r < n->n_ranked && rc == ENG_OK; r++) {
         prefetch_ahead(n->ranked, r, n->n_ranked, 1);
@@ -733,9 +829,20 @@ static eng_rc walk(alloc_ctx *a, eng_arena *mem, eng_err *err)
             }
             settle_order(inv, o, ranks, n_wh);
         }
-        if (o->status == ENG_ST_SHIPPED || o->status == ENG_ST_PARTIAL) {
+        if (!second && (o->status == ENG_ST_SHIPPED || o->status == ENG_ST_PARTIAL)) {
             o->first_slip = next;
             next += o->n_slips;
+        }
+    }
+    if (second && rc == ENG_OK) {
+        if (second_pass(a, ranks, route_ranks, route_slots, &sc, mem) != ENG_OK)
+            rc = ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
+        for (size_t r = 0; r < n->n_ranked; r++) {
+            eng_order *o = n->ranked[r];
+            if (o->status == ENG_ST_SHIPPED || o->status == ENG_ST_PARTIAL) {
+                o->first_slip = next;
+                next += o->n_slips;
+            }
         }
     }
     n->n_slips = next - first;

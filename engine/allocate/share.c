@@ -273,3 +273,20 @@ int64_t eng_shares_cap_left(const eng_shares *sh, uint32_t product, int who)
     int64_t cap = sh->cap_left[product * sh->n_channels + (size_t)who];
     return cap == INT64_MAX ? -1 : cap;
 }
+
+void eng_shares_release_reserves(eng_shares *sh)
+{
+    if (!sh->reserve_left)
+        return;
+    memset(sh->reserve_left, 0, sh->n_slots * sh->n_channels * sizeof *sh->reserve_left);
+    memset(sh->reserved_total, 0, sh->n_slots * sizeof *sh->reserved_total);
+}
+
+void eng_shares_give_back(eng_shares *sh, uint32_t product, int who, int64_t qty)
+{
+    if (!sh->cap_left || who < 0)
+        return;
+    int64_t *cap = &sh->cap_left[product * sh->n_channels + (size_t)who];
+    if (*cap != INT64_MAX)
+        *cap += qty;
+}

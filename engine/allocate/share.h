@@ -47,6 +47,13 @@ void eng_shares_take(eng_shares *sh, uint32_t slot, uint32_t product, int who, i
 void eng_shares_begin(eng_shares *sh);
 void eng_shares_undo(eng_shares *sh);
 
+/* reserve_release = second_pass: every reserve lets go of what it still keeps. */
+void eng_shares_release_reserves(eng_shares *sh);
+
+/* An order that will be tried again gives back qty units of product it took as who:
+ * its cap allows them again (the counter gets them back from the caller). */
+void eng_shares_give_back(eng_shares *sh, uint32_t product, int who, int64_t qty);
+
 /* Failed to remember a take (out of memory): the run must stop. */
 int eng_shares_failed(const eng_shares *sh);
 

@@ -797,6 +797,7 @@ static void free_run(eng_vrun *v)
     free(v->hist_request_count);
     free(v->slots);
     eng__verify_shares_free(v->shares);
+    free(v->part_next);
     free(v->sku_first_slot);
     free(v->warehouses);
     fmt_policy_release(&v->policy);
@@ -884,6 +885,7 @@ static eng_rc verify(eng_vrun *v, const eng_verify_args *a)
     ENG_TRY(eng__verify_slips(v));
     ENG_TRY(eng__verify_status(v));
     ENG_TRY(eng__verify_routing(v));
+    ENG_TRY(eng__verify_replay(v));
     ENG_TRY(eng__verify_pick(v));
     return ENG_OK;
 }

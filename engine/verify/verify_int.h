@@ -263,8 +263,11 @@ typedef struct eng_vrun {
     size_t n_warehouses;
     /* Ledger return numbers of exchanges: "RMA-..." (all approved rows' return_no). */
     eng_vmap *return_nos;
-    /* Reserves and caps (vshare.c); NULL when the policy has none. */
+    /* Reserves, caps and the free units before orders (vshare.c); NULL unless routed. */
     struct eng_vshares *shares;
+    /* By slips.csv row: the next row shipping the same order line, -1 none (vslips.c; a
+     * line's first is its first_part). */
+    int32_t *part_next;
 } eng_vrun;
 
 typedef struct eng_vpaid {
@@ -365,6 +368,19 @@ typedef struct eng_vshares eng_vshares;
 eng_rc eng__verify_shares(eng_vrun *v);
 void eng__verify_shares_free(eng_vshares *sh);
 int64_t eng__verify_room_end(const eng_vrun *v, uint32_t slot, const eng_vorder *o, int with_cap);
+/* For the replay (vreplay.c), under a routed policy: the channel index of o's channel
+ * among the channels reserves and caps name (-1: none of them) and their count; a slot's
+ * free units before orders (after restocks and exchanges); what a reserve keeps of it for
+ * channel who then; the cap of a SKU for who (-1: none). */
+int eng__verify_share_who(const eng_vrun *v, const eng_vorder *o);
+size_t eng__verify_share_channels(const eng_vrun *v);
+int64_t eng__verify_free_start(const eng_vrun *v, uint32_t slot);
+int64_t eng__verify_reserve_start(const eng_vrun *v, uint32_t slot, int who);
+int64_t eng__verify_cap_start(const eng_vrun *v, uint32_t sku, int who);
+
+/* The replay (vreplay.c), under a routed policy and invariant 8: walk routing.csv's
+ * ranked orders with verify's own allocator and compare every line with the slips. */
+eng_rc eng__verify_replay(eng_vrun *v);
 
 /* Whether the policy's cut-off holds order o over to tomorrow (README, "Policy keys"):
  * its order_time is after HH:MM of the manifest's run_date in the zone of cutoff_offset.

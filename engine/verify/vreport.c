@@ -74,6 +74,21 @@ void eng_vreport_detail(eng_vreport *r, int inv, const char *fmt, ...)
     va_end(ap);
 }
 
+void eng_vreport_detail_more(eng_vreport *r, int inv, const char *fmt, ...)
+{
+    char *d = state(r, inv)->detail;
+    size_t used = strlen(d);
+    if (used && used + 2 < LINE_CAP) {
+        memcpy(d + used, "; ", 3);
+        used += 2;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    if (used < LINE_CAP)
+        vsnprintf(d + used, LINE_CAP - used, fmt, ap);
+    va_end(ap);
+}
+
 void eng_vreport_unchecked(eng_vreport *r, int inv, const char *fmt, ...)
 {
     va_list ap;

@@ -30,6 +30,10 @@ void eng_vreport_broken(eng_vreport *r, int inv, const char *fmt, ...)
  * The last call wins. */
 void eng_vreport_detail(eng_vreport *r, int inv, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Add to the detail line, after "; " when it has text already (a second check of the
+ * same invariant). */
+void eng_vreport_detail_more(eng_vreport *r, int inv, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Invariant inv cannot be checked from what is available, and why. Findings win over
  * this: a broken invariant stays broken. */

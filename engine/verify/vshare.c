@@ -11,6 +11,7 @@
  *   - the channels other than c took at most F - R_c from a slot with reserve R_c for c
  *     (they may use the free units no reserve keeps and their own reserves);
  *   - a channel got at most its cap of a SKU over all warehouses.
+ * (Under reserve_release = second_pass only the caps: the reserves let go at the end.)
  * And for "could have shipped" (vstatus.c, vroute.c): a channel's shipments use its own
  * reserve first, so at the end of the night channel d still keeps max(0, R_d - what d
  * took there), and what channel c may still take from a slot is the slot's free units
@@ -150,7 +151,9 @@ static eng_rc build(eng_vrun *v, eng_vshares *sh)
 static void check(eng_vrun *v, const eng_vshares *sh)
 {
     size_t nc = sh->n_channels;
-    for (size_t s = 0; s < sh->n_slots; s++) {
+    /* Under reserve_release = second_pass the reserves let go once every order had its
+     * turn, so any channel may end up with them: only the replay can tell. */
+    for (size_t s = 0; s < sh->n_slots && !v->policy.second_pass; s++) {
         const char *sku = eng_vmap_key(v->skus, v->slots[s].sku, NULL);
         const char *wh = v->slots[s].wh < v->n_warehouses ? v->warehouses[v->slots[s].wh] : "?";
         int64_t all = 0;
@@ -182,7 +185,8 @@ static void check(eng_vrun *v, const eng_vshares *sh)
 
 eng_rc eng__verify_shares(eng_vrun *v)
 {
-    if (v->policy.n_reserves == 0 && v->policy.n_caps == 0)
+    /* Built for every routed policy: the replay (vreplay.c) starts from its free units. */
+    if (!eng__verify_routed(v))
         return ENG_OK;
     if (!v->slots || !v->slips || !v->return_nos) {
         eng_vreport_unchecked(v->report, 1,
@@ -207,7 +211,9 @@ int64_t eng__verify_room_end(const eng_vrun *v, uint32_t slot, const eng_vorder 
         return room;
     size_t nc = sh->n_channels;
     int who = channel_index(sh, eng__verify_head(v, o, FMT_COL_CHANNEL));
-    for (size_t c = 0; c < nc; c++) {
+    /* second_pass: the reserves keep nothing at the end, and every open order was tried
+     * again then */
+    for (size_t c = 0; c < nc && !v->policy.second_pass; c++) {
         int64_t kept = sh->reserve[slot * nc + c] - sh->took[slot * (nc + 1) + c];
         if ((int)c != who && kept > 0)
             room -= kept;
@@ -219,4 +225,36 @@ int64_t eng__verify_room_end(const eng_vrun *v, uint32_t slot, const eng_vorder 
             room = left;
     }
     return room;
+}
+
+int eng__verify_share_who(const eng_vrun *v, const eng_vorder *o)
+{
+    return v->shares ? channel_index(v->shares, eng__verify_head(v, o, FMT_COL_CHANNEL)) : -1;
+}
+
+size_t eng__verify_share_channels(const eng_vrun *v)
+{
+    return v->shares ? v->shares->n_channels : 0;
+}
+
+int64_t eng__verify_free_start(const eng_vrun *v, uint32_t slot)
+{
+    const eng_vshares *sh = v->shares;
+    return sh && slot < sh->n_slots && sh->free_start[slot] > 0 ? sh->free_start[slot] : 0;
+}
+
+int64_t eng__verify_reserve_start(const eng_vrun *v, uint32_t slot, int who)
+{
+    const eng_vshares *sh = v->shares;
+    if (!sh || who < 0 || slot >= sh->n_slots)
+        return 0;
+    return sh->reserve[slot * sh->n_channels + (size_t)who];
+}
+
+int64_t eng__verify_cap_start(const eng_vrun *v, uint32_t sku, int who)
+{
+    const eng_vshares *sh = v->shares;
+    if (!sh || who < 0 || sku >= sh->n_skus)
+        return -1;
+    return sh->cap[sku * sh->n_channels + (size_t)who];
 }

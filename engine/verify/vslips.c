@@ -560,7 +560,7 @@ eng_rc eng__verify_slips(eng_vrun *v)
     c.sl = v->slips;
     fmt_buf_init(&c.key);
     eng_rc rc = run(&c);
-    free(c.part_next);
+    v->part_next = c.part_next; /* the replay reads the lines' parts too */
     eng_vmap_free(c.slip_nos);
     free(c.slip_row);
     eng_vmap_free(c.order_whs);

@@ -128,6 +128,8 @@ eng_rc eng_manifest_write(const eng_products *n, const eng_output_file *files, s
         fmt_json_u64(&j, "max_split", pol->max_split);
     put_shares(&j, "reserves", pol->reserves, pol->n_reserves);
     put_shares(&j, "caps", pol->caps, pol->n_caps);
+    if (pol->reserve_release_set)
+        fmt_json_str(&j, "reserve_release", pol->second_pass ? "second_pass" : "keep");
     if (pol->cutoff_min >= 0) {
         char hhmm[8];
         fmt_policy_format_hhmm(hhmm, pol->cutoff_min, 0);

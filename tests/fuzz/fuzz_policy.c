@@ -80,7 +80,8 @@ static void check_defaults(const fmt_policy *p)
         p->cutoff_offset_min != d.cutoff_offset_min ||
         p->cutoff_offset_set != d.cutoff_offset_set || p->n_routes || p->routes || p->n_channels ||
         p->channels || p->route_only || p->route_mode_set || p->split != d.split ||
-        p->split_set || p->max_split || p->n_reserves || p->reserves || p->n_caps || p->caps)
+        p->split_set || p->max_split || p->n_reserves || p->reserves || p->n_caps || p->caps ||
+        p->second_pass || p->reserve_release_set)
         fail("a refused policy kept non-default values");
 }
 
