@@ -88,6 +88,10 @@ typedef struct alloc_ctx {
     size_t run_len[ENG_PARTS];
     unsigned n_workers;
     int64_t *demand;   /* a row of n_products per worker; row 0 ends as the total */
+    /* under routes, a row of n_slots per worker (row 0 the total): the units of every
+     * line whose order lists the slot's warehouse, all it could ever be asked */
+    int64_t *slot_demand;
+    size_t n_slots;
     int64_t cutoff_ns; /* later orders wait for tomorrow (policy cutoff); INT64_MAX: none */
     /* passes over al->ranked, CHUNK orders per task */
     const uint8_t *contended;
@@ -245,7 +249,7 @@ static size_t routed_slots(const alloc_ctx *a, uint32_t product, const uint32_t 
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        int64_t s = eng_routes_first_slot(a->setup->inventory, product, &ranks[i], 1);
+        int64_t s = eng_routes_slot(a->al->routes, product, ranks[i]);
         if (s >= 0)
             out[k++] = (uint32_t)s;
     }
@@ -331,14 +335,18 @@ static eng_rc walk_routed_order(alloc_ctx *a, eng_order *o, uint32_t *ranks, uin
         a->who = eng_shares_channel(a->shares, eng_head_text(o->head, ENG_HT_CHANNEL));
         eng_shares_begin(a->shares);
     }
-    ENG_TRY(eng_explain_before(inv, a->al->routes, a->al->stock, a->shares, a->who, o, ranks, n,
-                               route, mem, why));
+    eng_explain_before(inv, a->al->routes, a->al->stock, a->shares, a->who, o, ranks, n, route,
+                       why->notes, why);
     for (uint32_t i = 0; i < o->n_lines; i++) {
         const eng_line *ln = &o->lines[i];
         size_t n_slots; /* a SKU with no inventory row at all is merely out of stock */
         (void)eng_inventory_product_slots(inv, (uint32_t)ln->product, &n_slots);
-        if (eng_line_qty(ln) > 0 && n_slots > 0 &&
-            eng_routes_first_slot(inv, (uint32_t)ln->product, ranks, n) < 0)
+        if (eng_line_qty(ln) == 0 || n_slots == 0)
+            continue;
+        size_t w = 0;
+        while (w < n && eng_routes_slot(a->al->routes, (uint32_t)ln->product, ranks[w]) < 0)
+            w++;
+        if (w == n)
             o->flags |= ENG_ORD_NO_ALLOWED;
     }
     if ((o->flags & ENG_ORD_NO_ALLOWED) && !partial)
@@ -363,7 +371,7 @@ static eng_rc walk_routed_order(alloc_ctx *a, eng_order *o, uint32_t *ranks, uin
         size_t n_slots = 0;
         for (size_t w = 0; w < n; w++) {
             int64_t s = cap_allows(line_cap, ranks[w])
-                            ? eng_routes_first_slot(inv, (uint32_t)ln->product, &ranks[w], 1)
+                            ? eng_routes_slot(a->al->routes, (uint32_t)ln->product, ranks[w])
                             : -1;
             if (s >= 0)
                 slots[n_slots++] = (uint32_t)s;
@@ -434,6 +442,14 @@ static eng_rc rank_task(void *ctx, size_t p, unsigned worker, eng_err *err)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
     }
     int64_t *demand = a->demand + (size_t)worker * a->n_products;
+    int64_t *slot_demand = a->slot_demand ? a->slot_demand + (size_t)worker * a->n_slots : NULL;
+    size_t n_wh = eng_inventory_warehouse_count(a->setup->inventory);
+    uint32_t *ranks = slot_demand ? malloc((n_wh ? n_wh : 1) * sizeof *ranks) : NULL;
+    if (slot_demand && !ranks) {
+        free(list);
+        free(keys);
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
+    }
     size_t place = 0, k = 0;
     for (size_t j = 0; j < n; j++) {
         eng_order *o = &part->orders[j];
@@ -453,6 +469,7 @@ static eng_rc rank_task(void *ctx, size_t p, unsigned worker, eng_err *err)
             continue;
         }
         eng_rank_key_set(&keys[k++], o, (uint32_t)place, (uint32_t)j);
+        size_t n_ranks = slot_demand ? eng_routes_of(a->al->routes, o->head, ranks, NULL) : 0;
         for (uint32_t i = 0; i < o->n_lines; i++) {
             int64_t qty = eng_line_qty(&o->lines[i]);
             if (qty == 0)
@@ -460,8 +477,14 @@ static eng_rc rank_task(void *ctx, size_t p, unsigned worker, eng_err *err)
             int64_t *d = &demand[o->lines[i].product];
             if (__builtin_add_overflow(*d, qty, d))
                 *d = INT64_MAX;
+            for (size_t w = 0; w < n_ranks; w++) {
+                int64_t s = eng_routes_slot(a->al->routes, (uint32_t)o->lines[i].product, ranks[w]);
+                if (s >= 0 && __builtin_add_overflow(slot_demand[s], qty, &slot_demand[s]))
+                    slot_demand[s] = INT64_MAX;
+            }
         }
     }
+    free(ranks);
     eng_rank_sort_keys(keys, k, list);
     eng_order **run = a->runs + a->run_at[p];
     for (size_t i = 0; i < k; i++)
@@ -516,26 +539,39 @@ static eng_rc merge_runs(alloc_ctx *a, eng_pool *pool, eng_err *err)
         for (size_t p = 0; p < a->n_products; p++)
             if (__builtin_add_overflow(a->demand[p], row[p], &a->demand[p]))
                 a->demand[p] = INT64_MAX;
+        const int64_t *srow = a->slot_demand ? a->slot_demand + w * a->n_slots : NULL;
+        for (size_t s = 0; srow && s < a->n_slots; s++)
+            if (__builtin_add_overflow(a->slot_demand[s], srow[s], &a->slot_demand[s]))
+                a->slot_demand[s] = INT64_MAX;
     }
     return ENG_OK;
 }
 
-/* Products whose demand does not fit their first stocked warehouse; under routes, every
- * product with demand (orders of one SKU try different warehouses). */
+/* Products whose demand does not fit their first stocked warehouse. Under routes (and
+ * split, reserves, caps) orders of one SKU try different warehouses, so a SKU is left to
+ * the serial walk unless it is *abundant*: no cap names it, and every one of its slots has
+ * free, beyond what reserves keep, all the units of the lines whose orders list that
+ * warehouse (slot_demand), everything it could ever be asked. Then every line of it fits
+ * wherever it looks, whatever other orders did before, so an order of abundant SKUs alone
+ * gets the same warehouses in any order of execution: its own list and split decide. */
 static void find_contended(const alloc_ctx *a, uint8_t *contended)
 {
+    const eng_inventory *inv = a->setup->inventory;
     for (size_t p = 0; p < a->n_products; p++) {
         if (a->demand[p] == 0)
             continue;
-        /* Orders of one SKU try different warehouses under routes: the serial walk takes
-         * every line, in rank order, as the model does. */
+        size_t n_slots;
+        const uint32_t *slots = eng_inventory_product_slots(inv, (uint32_t)p, &n_slots);
         if (a->al->routes) {
-            contended[p] = 1;
+            int abundant = !(a->shares && eng_shares_capped(a->shares, (uint32_t)p));
+            for (size_t k = 0; k < n_slots && abundant; k++) {
+                int64_t kept = a->shares ? eng_shares_kept(a->shares, slots[k]) : 0;
+                abundant = eng_stock_available(a->al->stock, slots[k]) - kept >=
+                           a->slot_demand[slots[k]];
+            }
+            contended[p] = !abundant;
             continue;
         }
-        size_t n_slots;
-        const uint32_t *slots =
-            eng_inventory_product_slots(a->setup->inventory, (uint32_t)p, &n_slots);
         /* Counters as they stand after returns and exchanges: what orders compete for. */
         int64_t first_free = 0;
         for (size_t k = 0; k < n_slots && first_free == 0; k++)
@@ -556,8 +592,12 @@ static eng_rc rank_and_plan(alloc_ctx *a, eng_pool *pool, uint8_t *contended, en
     }
     a->runs = malloc((n->n_orders ? n->n_orders : 1) * sizeof *a->runs);
     a->demand = calloc(a->n_workers * (a->n_products ? a->n_products : 1), sizeof *a->demand);
+    a->n_slots = eng_inventory_count(a->setup->inventory);
+    if (a->al->routes)
+        a->slot_demand =
+            calloc(a->n_workers * (a->n_slots ? a->n_slots : 1), sizeof *a->slot_demand);
     eng_rc rc = ENG_OK;
-    if (!a->runs || !a->demand)
+    if (!a->runs || !a->demand || (a->al->routes && !a->slot_demand))
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
     if (rc == ENG_OK)
         rc = eng_pool_for(pool, ENG_PARTS, rank_task, a, err);
@@ -567,6 +607,7 @@ static eng_rc rank_and_plan(alloc_ctx *a, eng_pool *pool, uint8_t *contended, en
         find_contended(a, contended);
     free(a->runs);
     free(a->demand);
+    free(a->slot_demand);
     return rc;
 }
 
@@ -646,6 +687,22 @@ static size_t chunk_end(const alloc_ctx *a, size_t c)
     return to < a->al->n_ranked ? to : a->al->n_ranked;
 }
 
+/* Under routes, an order of abundant SKUs only (find_contended) walked on this worker:
+ * with a copy of the context that takes no reserves or caps (they never bind such a SKU,
+ * and their counters belong to the serial walk). */
+static eng_rc extract_routed(const alloc_ctx *a, eng_order *o, size_t r, uint32_t *route_ranks,
+                             uint32_t *route_slots, split_cap *sc, uint32_t *ranks, size_t n_wh)
+{
+    alloc_ctx local = *a;
+    local.shares = NULL;
+    local.who = -1;
+    eng_routing *why = &a->al->routing[r];
+    ENG_TRY(walk_routed_order(&local, o, route_ranks, route_slots, sc, why, NULL));
+    settle_order(a->setup->inventory, o, ranks, n_wh);
+    eng_explain_after(a->setup->inventory, o, why);
+    return ENG_OK;
+}
+
 static eng_rc extract_task(void *ctx, size_t c, unsigned worker, eng_err *err)
 {
     (void)worker;
@@ -653,10 +710,15 @@ static eng_rc extract_task(void *ctx, size_t c, unsigned worker, eng_err *err)
     const eng_allocation *n = a->al;
     const eng_inventory *inv = a->setup->inventory;
     size_t n_wh = eng_inventory_warehouse_count(inv);
-    uint32_t *ranks = malloc((n_wh ? n_wh : 1) * sizeof *ranks);
-    if (!ranks)
-        return ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
+    size_t room = n_wh ? n_wh : 1;
+    uint32_t *ranks = malloc(room * sizeof *ranks);
+    uint32_t *route_ranks = n->routes ? malloc(room * sizeof *route_ranks) : NULL;
+    uint32_t *route_slots = n->routes ? malloc(room * sizeof *route_slots) : NULL;
+    split_cap sc = {n->routes ? calloc(room, 1) : NULL,
+                    n->routes ? malloc(room * sizeof *sc.list) : NULL, 0, 0};
     eng_rc rc = ENG_OK;
+    if (!ranks || (n->routes && (!route_ranks || !route_slots || !sc.used || !sc.list)))
+        rc = ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
     size_t to = chunk_end(a, c);
     for (size_t r = c * CHUNK; r < to && rc == ENG_OK; r++) {
         prefetch_ahead(n->ranked, r, to, 0);
@@ -667,14 +729,24 @@ static eng_rc extract_task(void *ctx, size_t c, unsigned worker, eng_err *err)
                 continue;
             if (a->contended[ln->product])
                 o->flags |= ENG_ORD_CONTENDED;
-            else if (!place_whole(a, ln))
+            else if (!n->routes && !place_whole(a, ln))
                 rc =
                     ENG_FAIL(err, ENG_BROKEN, "uncontended SKU %" PRId32 " ran short", ln->product);
         }
-        if (!(o->flags & ENG_ORD_CONTENDED))
+        if (o->flags & ENG_ORD_CONTENDED)
+            continue;
+        if (n->routes) {
+            if (extract_routed(a, o, r, route_ranks, route_slots, &sc, ranks, n_wh) != ENG_OK)
+                rc = ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
+        } else {
             settle_order(inv, o, ranks, n_wh); /* complete already: no line waits */
+        }
     }
     free(ranks);
+    free(route_ranks);
+    free(route_slots);
+    free(sc.used);
+    free(sc.list);
     return rc;
 }
 
@@ -697,7 +769,7 @@ static eng_rc place_rest(const alloc_ctx *a, eng_line *ln, const uint32_t *ranks
     memcpy(parts, had, k * sizeof *parts);
     int64_t want = eng_line_qty(ln) - eng_line_shipped(ln);
     for (size_t w = 0; w < n && want > 0; w++) {
-        int64_t s = eng_routes_first_slot(inv, (uint32_t)ln->product, &ranks[w], 1);
+        int64_t s = eng_routes_slot(a->al->routes, (uint32_t)ln->product, ranks[w]);
         if (s < 0 || !cap_allows(sc, ranks[w]))
             continue;
         int64_t room =
@@ -783,11 +855,7 @@ static eng_rc walk(alloc_ctx *a, eng_arena *mem, eng_err *err)
     uint32_t *route_ranks = malloc((n_wh ? n_wh : 1) * sizeof *route_ranks);
     uint32_t *route_slots = malloc((n_wh ? n_wh : 1) * sizeof *route_slots);
     split_cap sc = {calloc(n_wh ? n_wh : 1, 1), malloc((n_wh ? n_wh : 1) * sizeof *sc.list), 0, 0};
-    /* routing.csv's facts, per ranked order, under routes */
-    if (n->routes)
-        n->routing = calloc(n->n_ranked ? n->n_ranked : 1, sizeof *n->routing);
-    if (!ranks || !route_ranks || !route_slots || !sc.used || !sc.list ||
-        (n->routes && !n->routing)) {
+    if (!ranks || !route_ranks || !route_slots || !sc.used || !sc.list) {
         free(ranks);
         free(route_ranks);
         free(route_slots);
@@ -973,6 +1041,17 @@ eng_rc eng_allocation_run(const eng_setup *setup, eng_book *book, const eng_hist
         if (!al->mem)
             rc = ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
     }
+    if (rc == ENG_OK && al->routes) {
+        /* routing.csv's facts, per ranked order, each with a note per warehouse */
+        size_t n_wh = eng_inventory_warehouse_count(setup->inventory);
+        al->routing = calloc(al->n_ranked ? al->n_ranked : 1, sizeof *al->routing);
+        size_t n_notes = al->n_ranked * n_wh;
+        al->notes = malloc((n_notes ? n_notes : 1) * sizeof *al->notes);
+        if (!al->routing || !al->notes)
+            rc = ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
+        for (size_t r = 0; rc == ENG_OK && r < al->n_ranked; r++)
+            al->routing[r].notes = &al->notes[r * n_wh];
+    }
     if (rc == ENG_OK)
         rc = eng_pool_for(pool, a.n_chunks, extract_task, &a, err);
     if (rc == ENG_OK)
@@ -989,6 +1068,7 @@ void eng_allocation_free(eng_allocation *al)
     eng_routes_free(al->routes);
     eng_shares_free(al->shares);
     free(al->routing);
+    free(al->notes);
     free(al->initial_free);
     free(al->restocked);
     free(al->ranked);

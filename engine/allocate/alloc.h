@@ -30,7 +30,8 @@ typedef struct eng_allocation {
     struct eng_routes *routes; /* the policy's routes and channel lists, or NULL (route.h) */
     struct eng_shares *shares; /* the policy's reserves and caps, or NULL (share.h) */
     struct eng_routing *routing; /* under routes, per ranked order: routing.csv's facts
-                                    (explain.h; notes in mem), else NULL */
+                                    (explain.h), else NULL */
+    struct eng_route_note *notes; /* their notes, a warehouse's worth per ranked order */
 } eng_allocation;
 
 /* Set up the stock counters from the setup's inventory: each slot's free units are on

@@ -7,11 +7,11 @@
 #include "alloc.h"
 
 /* The reason warehouse rank cannot take line ln whole now, or CHOSEN for "it can". */
-static eng_why judge_line(const eng_inventory *inv, const eng_stock *st, const eng_shares *sh,
+static eng_why judge_line(const eng_routes *routes, const eng_stock *st, const eng_shares *sh,
                           int who, const eng_line *ln, uint32_t rank, int64_t *missing)
 {
     int64_t qty = eng_line_qty(ln);
-    int64_t s = eng_routes_first_slot(inv, (uint32_t)ln->product, &rank, 1);
+    int64_t s = eng_routes_slot(routes, (uint32_t)ln->product, rank);
     if (s < 0)
         return ENG_WHY_NO_SKU;
     int64_t free_units = eng_stock_available(st, (uint32_t)s);
@@ -25,19 +25,16 @@ static eng_why judge_line(const eng_inventory *inv, const eng_stock *st, const e
     return cap >= 0 && cap < qty ? ENG_WHY_CAPPED : ENG_WHY_RESERVED;
 }
 
-eng_rc eng_explain_before(const eng_inventory *inv, const eng_routes *routes,
-                          const eng_stock *st, const eng_shares *sh, int who,
-                          const eng_order *o, const uint32_t *ranks, size_t n,
-                          const fmt_wh_rule *route, eng_arena *mem, eng_routing *out)
+void eng_explain_before(const eng_inventory *inv, const eng_routes *routes, const eng_stock *st,
+                        const eng_shares *sh, int who, const eng_order *o, const uint32_t *ranks,
+                        size_t n, const fmt_wh_rule *route, eng_route_note *notes,
+                        eng_routing *out)
 {
     size_t n_wh = eng_inventory_warehouse_count(inv);
     out->route = route;
     out->n_listed = (uint32_t)n;
     out->n_notes = (uint32_t)n_wh;
-    out->notes = eng_arena_alloc(mem, (n_wh ? n_wh : 1) * sizeof *out->notes,
-                                 _Alignof(eng_route_note));
-    if (!out->notes)
-        return ENG_NOMEM;
+    out->notes = notes;
     for (size_t p = 0; p < n; p++) {
         eng_route_note *note = &out->notes[p];
         memset(note, 0, sizeof *note);
@@ -47,7 +44,7 @@ eng_rc eng_explain_before(const eng_inventory *inv, const eng_routes *routes,
             const eng_line *ln = &o->lines[i];
             if (eng_line_qty(ln) == 0)
                 continue;
-            note->why = judge_line(inv, st, sh, who, ln, ranks[p], &note->qty);
+            note->why = judge_line(routes, st, sh, who, ln, ranks[p], &note->qty);
             note->product = ln->product;
         }
     }
@@ -64,7 +61,6 @@ eng_rc eng_explain_before(const eng_inventory *inv, const eng_routes *routes,
         note->why = eng_routes_channel_allows(routes, o->head, w) ? ENG_WHY_NOT_ON_ROUTE
                                                                    : ENG_WHY_NOT_FOR_CHANNEL;
     }
-    return ENG_OK;
 }
 
 static int ships_from(const eng_inventory *inv, const eng_order *o, uint32_t rank)

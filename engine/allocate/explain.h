@@ -11,7 +11,6 @@
 #include <stdint.h>
 
 #include "../../formats/policy.h"
-#include "../core/arena.h"
 #include "../record/record.h"
 #include "../setup/inventory.h"
 #include "route.h"
@@ -47,12 +46,12 @@ typedef struct eng_routing {
 } eng_routing;
 
 /* Before an order takes anything: its list ranks[0..n) (eng_routes_of, which matched
- * route) and every warehouse's reason as far as the stock tells it. who is the order's
- * channel for reserves and caps (sh may be NULL). Notes come from mem. ENG_NOMEM. */
-eng_rc eng_explain_before(const eng_inventory *inv, const eng_routes *routes,
-                          const eng_stock *st, const eng_shares *sh, int who,
-                          const eng_order *o, const uint32_t *ranks, size_t n,
-                          const fmt_wh_rule *route, eng_arena *mem, eng_routing *out);
+ * route) and every warehouse's reason as far as the stock tells it, into notes (room for
+ * every warehouse). who is the order's channel for reserves and caps (sh may be NULL). */
+void eng_explain_before(const eng_inventory *inv, const eng_routes *routes, const eng_stock *st,
+                        const eng_shares *sh, int who, const eng_order *o, const uint32_t *ranks,
+                        size_t n, const fmt_wh_rule *route, eng_route_note *notes,
+                        eng_routing *out);
 
 /* After it was served: the warehouses it ships from are CHOSEN; the others that could
  * have served it are NOT_NEEDED when it shipped whole, else OVER_MAX_SPLIT. */

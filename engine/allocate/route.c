@@ -17,9 +17,16 @@ typedef struct compiled {
     size_t match_len;
 } compiled;
 
+/* Entries of the (product, warehouse) -> slot table at most: 16 MB. */
+#define SLOT_TABLE_MAX (UINT32_C(1) << 22)
+
 struct eng_routes {
     const eng_inventory *inv;
     size_t n_wh;
+    /* slot of (product, warehouse rank), -1 none: n_products x n_wh, or NULL when that
+     * would be too large (then the product's slots are searched) */
+    int32_t *slot_at;
+    size_t n_products;
     int only;
     compiled *routes;
     size_t n_routes;
@@ -73,6 +80,7 @@ void eng_routes_free(eng_routes *r)
         return;
     free_compiled(r->routes, r->n_routes);
     free_compiled(r->channels, r->n_channels);
+    free(r->slot_at);
     free(r);
 }
 
@@ -100,6 +108,23 @@ eng_rc eng_routes_new(const fmt_policy *pol, const eng_inventory *inv, eng_route
     for (size_t i = 0; i < r->n_channels; i++)
         if (r->channels[i].rule->kind == 1)
             r->channel_default = &r->channels[i];
+    /* The walk asks "which slot of this SKU is in that warehouse" for every line and
+     * warehouse it weighs: a table answers in one read. */
+    size_t n_slots = eng_inventory_count(inv);
+    for (uint32_t s = 0; s < n_slots; s++) {
+        int32_t p = eng_inventory_slot(inv, s)->product;
+        if (p >= 0 && (size_t)p + 1 > r->n_products)
+            r->n_products = (size_t)p + 1;
+    }
+    if (r->n_products * r->n_wh <= SLOT_TABLE_MAX &&
+        (r->slot_at = malloc((r->n_products * r->n_wh + 1) * sizeof *r->slot_at))) {
+        memset(r->slot_at, 0xff, (r->n_products * r->n_wh + 1) * sizeof *r->slot_at);
+        for (uint32_t s = 0; s < n_slots; s++) {
+            const eng_slot *sl = eng_inventory_slot(inv, s);
+            if (sl->product >= 0)
+                r->slot_at[(size_t)sl->product * r->n_wh + sl->wh_rank] = (int32_t)s;
+        }
+    }
     *out = r;
     return ENG_OK;
 }
@@ -204,4 +229,11 @@ int eng_routes_channel_allows(const eng_routes *r, const eng_head *h, uint32_t r
     const compiled *channel =
         match_channel(r, h ? eng_head_text(h, ENG_HT_CHANNEL) : (eng_text){"", 0});
     return !channel || listed(channel, rank);
+}
+
+int64_t eng_routes_slot(const eng_routes *r, uint32_t product, uint32_t rank)
+{
+    if (r->slot_at)
+        return product < r->n_products ? r->slot_at[(size_t)product * r->n_wh + rank] : -1;
+    return eng_routes_first_slot(r->inv, product, &rank, 1);
 }

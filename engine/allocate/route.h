@@ -40,6 +40,10 @@ size_t eng_routes_of_texts(const eng_routes *r, eng_text channel, eng_text count
  * rank (1 without a list for its channel). */
 int eng_routes_channel_allows(const eng_routes *r, const eng_head *h, uint32_t rank);
 
+/* The slot of product in warehouse rank, or -1: eng_routes_first_slot of one warehouse,
+ * from a table. */
+int64_t eng_routes_slot(const eng_routes *r, uint32_t product, uint32_t rank);
+
 /* The slot of product in the first of the n warehouses (ranks) that has one, or -1. */
 int64_t eng_routes_first_slot(const eng_inventory *inv, uint32_t product, const uint32_t *ranks,
                               size_t n);

@@ -290,3 +290,16 @@ void eng_shares_give_back(eng_shares *sh, uint32_t product, int who, int64_t qty
     if (*cap != INT64_MAX)
         *cap += qty;
 }
+
+int64_t eng_shares_kept(const eng_shares *sh, uint32_t slot)
+{
+    return sh->reserved_total ? sh->reserved_total[slot] : 0;
+}
+
+int eng_shares_capped(const eng_shares *sh, uint32_t product)
+{
+    for (size_t c = 0; sh->cap_left && c < sh->n_channels; c++)
+        if (sh->cap_start[product * sh->n_channels + c] != INT64_MAX)
+            return 1;
+    return 0;
+}

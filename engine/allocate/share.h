@@ -57,6 +57,11 @@ void eng_shares_give_back(eng_shares *sh, uint32_t product, int who, int64_t qty
 /* Failed to remember a take (out of memory): the run must stop. */
 int eng_shares_failed(const eng_shares *sh);
 
+/* What all reserves keep at slot now, and whether any channel has a cap on product:
+ * together they tell a SKU whose every line fits wherever it goes (alloc.c). */
+int64_t eng_shares_kept(const eng_shares *sh, uint32_t slot);
+int eng_shares_capped(const eng_shares *sh, uint32_t product);
+
 /* What channel who's cap still allows of product now, or -1 for no cap. */
 int64_t eng_shares_cap_left(const eng_shares *sh, uint32_t product, int who);
 

@@ -198,6 +198,27 @@ static int ship_fewest(replay *p, const eng_vorder *o, size_t n, size_t cap, int
     return 0;
 }
 
+/* Up to want units of line i (ln) from what each of ranks[0..n) has, in that order; with
+ * capped, a new warehouse only while the order uses fewer than cap. */
+static void take_units(replay *p, uint32_t i, const eng_vline *ln, int64_t want, size_t n,
+                       size_t cap, int capped, int who)
+{
+    for (size_t k = 0; k < n && want > 0; k++) {
+        uint32_t w = p->ranks[k];
+        if (capped && !p->used[w] && p->n_used >= cap)
+            continue;
+        uint32_t s = eng__verify_allowed_slot(p->v, ln->sku, &w, 1);
+        int64_t got = s == ENG_VNONE ? 0 : room(p, s, ln->sku, who);
+        if (got > want)
+            got = want;
+        if (got <= 0)
+            continue;
+        do_take(p, s, ln->sku, who, got);
+        add_part(p, i, s, got);
+        want -= got;
+    }
+}
+
 /* Line by line through ranks[0..n); with capped, a new warehouse only below cap. */
 static int ship_lines(replay *p, const eng_vorder *o, size_t n, size_t cap, int capped, int who,
                       int partial)
@@ -223,21 +244,7 @@ static int ship_lines(replay *p, const eng_vorder *o, size_t n, size_t cap, int 
             continue;
         if (!partial)
             return 0;
-        int64_t want = ln->outstanding;
-        for (size_t k = 0; k < n && want > 0; k++) {
-            uint32_t w = p->ranks[k];
-            if (capped && !p->used[w] && p->n_used >= cap)
-                continue;
-            uint32_t s = eng__verify_allowed_slot(v, ln->sku, &w, 1);
-            int64_t got = s == ENG_VNONE ? 0 : room(p, s, ln->sku, who);
-            if (got > want)
-                got = want;
-            if (got <= 0)
-                continue;
-            do_take(p, s, ln->sku, who, got);
-            add_part(p, i, s, got);
-            want -= got;
-        }
+        take_units(p, i, ln, ln->outstanding, n, cap, capped, who);
     }
     return 1;
 }
@@ -447,20 +454,8 @@ static void second_turn(replay *p, const held *h)
         int64_t want = ln->outstanding;
         for (uint32_t k = 0; k < p->n_mine[i]; k++)
             want -= p->mine[(size_t)i * stride + k].qty;
-        for (size_t k = 0; k < n && want > 0; k++) {
-            uint32_t w = p->ranks[k];
-            if (!p->used[w] && p->n_used >= cap)
-                continue;
-            uint32_t s = eng__verify_allowed_slot(v, ln->sku, &w, 1);
-            int64_t got = s == ENG_VNONE ? 0 : room(p, s, ln->sku, who);
-            if (got > want)
-                got = want;
-            if (got <= 0)
-                continue;
-            do_take(p, s, ln->sku, who, got);
-            add_part(p, i, s, got);
-            want -= got;
-        }
+        if (want > 0)
+            take_units(p, i, ln, want, n, cap, 1, who);
     }
 }
 

@@ -55,8 +55,7 @@ static eng_rc sum_slice(void *ctx, size_t i, unsigned worker, eng_err *err)
            hi = n->alloc->n_ranked * (i + 1) / c->n_slices;
     for (size_t r = lo; r < hi; r++) {
         const eng_order *o = n->alloc->ranked[r];
-        if (routes)
-            n_ranks = eng_routes_of(routes, o->head, ranks, NULL);
+        int listed = 0; /* the order's warehouses, once a line of it is open */
         for (uint32_t l = 0; l < o->n_lines; l++) {
             const eng_line *ln = &o->lines[l];
             eng_part one;
@@ -68,6 +67,8 @@ static eng_rc sum_slice(void *ctx, size_t i, unsigned worker, eng_err *err)
             int64_t open = eng_line_qty(ln) - eng_line_shipped(ln);
             if (open == 0)
                 continue;
+            if (routes && !listed++)
+                n_ranks = eng_routes_of(routes, o->head, ranks, NULL);
             int64_t routed = routes ? eng_routes_first_slot(n->setup->inventory,
                                                             (uint32_t)ln->product, ranks, n_ranks)
                                     : -1;

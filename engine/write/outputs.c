@@ -953,7 +953,8 @@ static void routing_row(writer *w, worker_state *ws, const eng_order *o, size_t 
             fmt_buf_puts(chosen, wh);
             continue;
         }
-        if (note->why == ENG_WHY_AFTER_CUTOFF)
+        /* a warehouse off the route under route_mode = only was never a candidate */
+        if (note->why == ENG_WHY_AFTER_CUTOFF || note->why == ENG_WHY_NOT_ON_ROUTE)
             continue;
         if (skipped->len)
             fmt_buf_puts(skipped, "; ");
@@ -969,8 +970,8 @@ static void routing_row(writer *w, worker_state *ws, const eng_order *o, size_t 
     w_end(w);
 }
 
-/* In rank order, the order of the decisions; then the orders held by the cut-off, which
- * were not ranked, in order_status.csv's order. */
+/* In rank order, the order of the decisions, in ranges of ranked orders; then the orders
+ * held by the cut-off, which were not ranked, in order_status.csv's order. */
 static eng_rc write_routing(writer *w, worker_state *ws)
 {
     static const char *const cols[] = {"rank",  "order_id",   "channel", "status",
@@ -980,8 +981,10 @@ static eng_rc write_routing(writer *w, worker_state *ws)
     size_t lo, hi;
     range_start(w, cols, sizeof cols / sizeof *cols, &lo, &hi);
     size_t n_wh = eng_inventory_warehouse_count(n->setup->inventory);
-    for (size_t r = 0; r < al->n_ranked && w->rc == ENG_OK; r++)
+    for (size_t r = lo; r < hi && w->rc == ENG_OK; r++)
         routing_row(w, ws, al->ranked[r], r + 1, &al->routing[r]);
+    if (w->range + 1 < w->file->n_ranges)
+        return ENG_OK; /* the last range adds the orders held by the cut-off */
     eng_route_note *held = calloc(n_wh ? n_wh : 1, sizeof *held);
     if (!held)
         return ENG_FAIL(w->err, ENG_NOMEM, "out of memory writing routing.csv");
@@ -1089,7 +1092,7 @@ static void plan_ranges(out_ctx *c)
     for (size_t k = 0; k < OUT_COUNT; k++) {
         out_file *f = &c->files[order[k]];
         c->task_file[k] = order[k];
-        f->n_items = order[k] == OUT_SLIPS                                  ? n->alloc->n_ranked
+        f->n_items = order[k] == OUT_SLIPS || order[k] == OUT_ROUTING ? n->alloc->n_ranked
                      : order[k] == OUT_BACKORDERS || order[k] == OUT_STATUS ? n->book->n_orders
                                                                             : 0;
         f->n_ranges = f->n_items / ORDERS_PER_RANGE + 1;
