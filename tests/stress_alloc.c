@@ -210,7 +210,9 @@ static void write_night(night_files *f, unsigned n_orders, int sourced, int vari
             /* about two warehouses per product, some none; P29 everywhere, so that
              * every warehouse the policy names exists */
             if (pick(3) != 0 || p == N_PRODUCTS - 1)
-                fprintf(inv, "P%02d,%s,%u,%u\n", p, wh[w], pick(p < 6 ? 8 : 60), pick(3));
+                /* P24-P29 plentiful: under routes their orders go on all threads */
+                fprintf(inv, "P%02d,%s,%u,%u\n", p, wh[w],
+                        p >= 24 ? 4000 + pick(100) : pick(p < 6 ? 8 : 60), pick(3));
     }
     f->partial = (int)pick(2);
     unsigned first = pick(N_WAREHOUSES), second = (first + 1 + pick(2)) % N_WAREHOUSES;

@@ -335,8 +335,7 @@ static eng_rc walk_routed_order(alloc_ctx *a, eng_order *o, uint32_t *ranks, uin
         a->who = eng_shares_channel(a->shares, eng_head_text(o->head, ENG_HT_CHANNEL));
         eng_shares_begin(a->shares);
     }
-    eng_explain_before(inv, a->al->routes, a->al->stock, a->shares, a->who, o, ranks, n, route,
-                       why->notes, why);
+    eng_explain_before(inv, a->al->routes, o, ranks, n, route, why->notes, why);
     for (uint32_t i = 0; i < o->n_lines; i++) {
         const eng_line *ln = &o->lines[i];
         size_t n_slots; /* a SKU with no inventory row at all is merely out of stock */
@@ -699,7 +698,7 @@ static eng_rc extract_routed(const alloc_ctx *a, eng_order *o, size_t r, uint32_
     eng_routing *why = &a->al->routing[r];
     ENG_TRY(walk_routed_order(&local, o, route_ranks, route_slots, sc, why, NULL));
     settle_order(a->setup->inventory, o, ranks, n_wh);
-    eng_explain_after(a->setup->inventory, o, why);
+    eng_explain_after(a->setup->inventory, a->al->routes, a->al->stock, NULL, -1, o, why);
     return ENG_OK;
 }
 
@@ -836,7 +835,7 @@ static eng_rc second_pass(alloc_ctx *a, uint32_t *ranks, uint32_t *route_ranks,
         if (eng_shares_failed(a->shares))
             return ENG_NOMEM;
         settle_order(inv, o, ranks, n_wh);
-        eng_explain_after(inv, o, &n->routing[r]);
+        eng_explain_after(inv, n->routes, n->stock, a->shares, a->who, o, &n->routing[r]);
     }
     return ENG_OK;
 }
@@ -880,7 +879,8 @@ static eng_rc walk(alloc_ctx *a, eng_arena *mem, eng_err *err)
                 rc = ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
             settle_order(inv, o, ranks, n_wh);
             if (rc == ENG_OK)
-                eng_explain_after(inv, o, &n->routing[r]);
+                eng_explain_after(inv, n->routes, n->stock, a->shares, a->who, o,
+                                  &n->routing[r]);
         } else if (o->flags & ENG_ORD_CONTENDED) {
             for (uint32_t i = 0; i < o->n_lines; i++) {
                 eng_line *ln = &o->lines[i];

@@ -1,10 +1,9 @@
 /* Why an order shipped from the warehouses it did and not from the others: the facts of
- * its routing.csv row (issue 14), taken while the serial walk serves it. Each warehouse
- * of the inventory gets one reason, judged against the stock as the order found it,
- * line by line on its own: a warehouse the order may use but did not use names the
- * first of its lines it could not cover whole then, or is "not needed" (the order was
- * served whole without it) or "over max_split" (it could have, but the order had its
- * warehouses already). */
+ * its routing.csv row (issue 14). Each warehouse of the inventory gets one reason, judged
+ * against the stock as the order found it, line by line on its own: a warehouse the order
+ * may use but did not use names the first of its lines it could not cover whole then, or
+ * is "not needed" (the order was served whole without it) or "over max_split" (it could
+ * have, but the order had its warehouses already). */
 #ifndef ENG_EXPLAIN_H
 #define ENG_EXPLAIN_H
 
@@ -45,16 +44,18 @@ typedef struct eng_routing {
     uint32_t n_notes, n_listed;
 } eng_routing;
 
-/* Before an order takes anything: its list ranks[0..n) (eng_routes_of, which matched
- * route) and every warehouse's reason as far as the stock tells it, into notes (room for
- * every warehouse). who is the order's channel for reserves and caps (sh may be NULL). */
-void eng_explain_before(const eng_inventory *inv, const eng_routes *routes, const eng_stock *st,
-                        const eng_shares *sh, int who, const eng_order *o, const uint32_t *ranks,
-                        size_t n, const fmt_wh_rule *route, eng_route_note *notes,
-                        eng_routing *out);
+/* When an order's turn comes: its list ranks[0..n) (eng_routes_of, which matched route)
+ * and why the other warehouses are not in it, into notes (room for every warehouse). */
+void eng_explain_before(const eng_inventory *inv, const eng_routes *routes, const eng_order *o,
+                        const uint32_t *ranks, size_t n, const fmt_wh_rule *route,
+                        eng_route_note *notes, eng_routing *out);
 
-/* After it was served: the warehouses it ships from are CHOSEN; the others that could
- * have served it are NOT_NEEDED when it shipped whole, else OVER_MAX_SPLIT. */
-void eng_explain_after(const eng_inventory *inv, const eng_order *o, eng_routing *r);
+/* Once it was served (st and sh as it left them; who its channel): the warehouses it ships
+ * from are CHOSEN; one after all of those of a whole shipment NOT_NEEDED (never looked
+ * at); any other names the first of its lines it could not take whole at the order's
+ * turn, or is NOT_NEEDED (it could, and the order shipped whole) or OVER_MAX_SPLIT (it
+ * could, but the order had its warehouses). */
+void eng_explain_after(const eng_inventory *inv, const eng_routes *routes, const eng_stock *st,
+                       const eng_shares *sh, int who, const eng_order *o, eng_routing *r);
 
 #endif

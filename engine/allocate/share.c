@@ -180,6 +180,12 @@ void eng_shares_free(eng_shares *sh)
 int64_t eng_shares_room(const eng_shares *sh, const eng_stock *st, uint32_t slot,
                         uint32_t product, int who)
 {
+    return eng_shares_room_plus(sh, st, slot, product, who, 0);
+}
+
+int64_t eng_shares_room_plus(const eng_shares *sh, const eng_stock *st, uint32_t slot,
+                             uint32_t product, int who, int64_t cap_back)
+{
     int64_t room = eng_stock_available(st, slot);
     if (sh->reserve_left) {
         int64_t own = who >= 0 ? sh->reserve_left[slot * sh->n_channels + (size_t)who] : 0;
@@ -188,8 +194,8 @@ int64_t eng_shares_room(const eng_shares *sh, const eng_stock *st, uint32_t slot
     }
     if (sh->cap_left && who >= 0) {
         int64_t cap = sh->cap_left[product * sh->n_channels + (size_t)who];
-        if (cap < room)
-            room = cap;
+        if (cap != INT64_MAX && cap + cap_back < room)
+            room = cap + cap_back;
     }
     return room > 0 ? room : 0;
 }

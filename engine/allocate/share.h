@@ -38,6 +38,11 @@ int eng_shares_channel(const eng_shares *sh, eng_text ch);
 int64_t eng_shares_room(const eng_shares *sh, const eng_stock *st, uint32_t slot,
                         uint32_t product, int who);
 
+/* The same with cap_back more units in who's cap of product (what an order took, for
+ * what it could take before). */
+int64_t eng_shares_room_plus(const eng_shares *sh, const eng_stock *st, uint32_t slot,
+                             uint32_t product, int who, int64_t cap_back);
+
 /* Record that who took qty units from slot (qty <= eng_shares_room, already reserved on
  * the counter): out of its reserve there first, and off its cap. Remembered until the
  * next eng_shares_begin, so eng_shares_undo can give it back. */
