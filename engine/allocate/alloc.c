@@ -32,10 +32,12 @@
  * Hence each order's outcome and slip numbers equal the sequential ones, for any
  * number of threads.
  *
- * Under routes, channel lists or split (issue 14, route.h) each order tries its own list
- * of warehouses, or weighs its lines together, so the test above does not apply: every
- * product with demand is contended and the walk takes every line from the order's own
- * list (walk_routed_order).
+ * Under routes, channel lists, split, reserves or caps (issue 14, route.h, share.h) each
+ * order tries its own list of warehouses and weighs its lines together, so the unit is
+ * the order: a product is uncontended only when *abundant* (find_contended), and an
+ * order of abundant products alone is walked on any thread during extract (every line
+ * fits wherever it looks, so its own list and split decide); every other order is walked
+ * whole in rank order (walk_routed_order).
  *
  * Why the walk is serial and not split by connected components of the "shares a
  * contended product" graph, as before: on the 1M-line bench night one component held
@@ -87,7 +89,7 @@ typedef struct alloc_ctx {
     size_t run_at[ENG_PARTS];
     size_t run_len[ENG_PARTS];
     unsigned n_workers;
-    int64_t *demand;   /* a row of n_products per worker; row 0 ends as the total */
+    int64_t *demand; /* a row of n_products per worker; row 0 ends as the total */
     /* under routes, a row of n_slots per worker (row 0 the total): the units of every
      * line whose order lists the slot's warehouse, all it could ever be asked */
     int64_t *slot_demand;
@@ -335,7 +337,7 @@ static eng_rc walk_routed_order(alloc_ctx *a, eng_order *o, uint32_t *ranks, uin
         a->who = eng_shares_channel(a->shares, eng_head_text(o->head, ENG_HT_CHANNEL));
         eng_shares_begin(a->shares);
     }
-    eng_explain_before(inv, a->al->routes, o, ranks, n, route, why->notes, why);
+    eng_explain_before(inv, a->al->routes, ranks, n, route, why->notes, why);
     for (uint32_t i = 0; i < o->n_lines; i++) {
         const eng_line *ln = &o->lines[i];
         size_t n_slots; /* a SKU with no inventory row at all is merely out of stock */
@@ -565,8 +567,8 @@ static void find_contended(const alloc_ctx *a, uint8_t *contended)
             int abundant = !(a->shares && eng_shares_capped(a->shares, (uint32_t)p));
             for (size_t k = 0; k < n_slots && abundant; k++) {
                 int64_t kept = a->shares ? eng_shares_kept(a->shares, slots[k]) : 0;
-                abundant = eng_stock_available(a->al->stock, slots[k]) - kept >=
-                           a->slot_demand[slots[k]];
+                abundant =
+                    eng_stock_available(a->al->stock, slots[k]) - kept >= a->slot_demand[slots[k]];
             }
             contended[p] = !abundant;
             continue;
@@ -879,8 +881,7 @@ static eng_rc walk(alloc_ctx *a, eng_arena *mem, eng_err *err)
                 rc = ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
             settle_order(inv, o, ranks, n_wh);
             if (rc == ENG_OK)
-                eng_explain_after(inv, n->routes, n->stock, a->shares, a->who, o,
-                                  &n->routing[r]);
+                eng_explain_after(inv, n->routes, n->stock, a->shares, a->who, o, &n->routing[r]);
         } else if (o->flags & ENG_ORD_CONTENDED) {
             for (uint32_t i = 0; i < o->n_lines; i++) {
                 eng_line *ln = &o->lines[i];

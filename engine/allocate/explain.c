@@ -8,9 +8,17 @@
 
 #include "alloc.h"
 
-void eng_explain_before(const eng_inventory *inv, const eng_routes *routes, const eng_order *o,
-                        const uint32_t *ranks, size_t n, const fmt_wh_rule *route,
-                        eng_route_note *notes, eng_routing *out)
+static int lists(const fmt_wh_rule *route, const eng_inventory *inv, uint32_t rank)
+{
+    const char *name = eng_inventory_warehouse(inv, rank);
+    for (size_t i = 0; i < route->n_names; i++)
+        if (strcmp(route->names[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+void eng_explain_before(const eng_inventory *inv, const eng_routes *routes, const uint32_t *ranks,
+                        size_t n, const fmt_wh_rule *route, eng_route_note *notes, eng_routing *out)
 {
     size_t n_wh = eng_inventory_warehouse_count(inv);
     out->route = route;
@@ -26,11 +34,12 @@ void eng_explain_before(const eng_inventory *inv, const eng_routes *routes, cons
             p++;
         if (p < n)
             continue;
-        notes[k++] = (eng_route_note){w,
-                                      eng_routes_channel_allows(routes, o->head, w)
-                                          ? ENG_WHY_NOT_ON_ROUTE
-                                          : ENG_WHY_NOT_FOR_CHANNEL,
-                                      -1, 0};
+        /* Under route_mode = only a warehouse the route does not list was never a
+         * candidate, whatever its channel's list says; any other one left out of the
+         * list was left out by the channel. */
+        int off_route = route && eng_routes_only(routes) && !lists(route, inv, w);
+        notes[k++] =
+            (eng_route_note){w, off_route ? ENG_WHY_NOT_ON_ROUTE : ENG_WHY_NOT_FOR_CHANNEL, -1, 0};
     }
 }
 

@@ -46,9 +46,9 @@ typedef struct eng_routing {
 
 /* When an order's turn comes: its list ranks[0..n) (eng_routes_of, which matched route)
  * and why the other warehouses are not in it, into notes (room for every warehouse). */
-void eng_explain_before(const eng_inventory *inv, const eng_routes *routes, const eng_order *o,
-                        const uint32_t *ranks, size_t n, const fmt_wh_rule *route,
-                        eng_route_note *notes, eng_routing *out);
+void eng_explain_before(const eng_inventory *inv, const eng_routes *routes, const uint32_t *ranks,
+                        size_t n, const fmt_wh_rule *route, eng_route_note *notes,
+                        eng_routing *out);
 
 /* Once it was served (st and sh as it left them; who its channel): the warehouses it ships
  * from are CHOSEN; one after all of those of a whole shipment NOT_NEEDED (never looked

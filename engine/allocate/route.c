@@ -224,16 +224,14 @@ int64_t eng_routes_first_slot(const eng_inventory *inv, uint32_t product, const 
     return -1;
 }
 
-int eng_routes_channel_allows(const eng_routes *r, const eng_head *h, uint32_t rank)
-{
-    const compiled *channel =
-        match_channel(r, h ? eng_head_text(h, ENG_HT_CHANNEL) : (eng_text){"", 0});
-    return !channel || listed(channel, rank);
-}
-
 int64_t eng_routes_slot(const eng_routes *r, uint32_t product, uint32_t rank)
 {
     if (r->slot_at)
         return product < r->n_products ? r->slot_at[(size_t)product * r->n_wh + rank] : -1;
     return eng_routes_first_slot(r->inv, product, &rank, 1);
+}
+
+int eng_routes_only(const eng_routes *r)
+{
+    return r->only;
 }

@@ -32,13 +32,11 @@ size_t eng_routes_of(const eng_routes *r, const eng_head *h, uint32_t *out,
 
 /* eng_routes_of for an order known by its texts (an exchange's original order, from
  * history). */
-size_t eng_routes_of_texts(const eng_routes *r, eng_text channel, eng_text country,
-                           eng_text region, eng_text postal, uint32_t *out,
-                           const fmt_wh_rule **matched);
+size_t eng_routes_of_texts(const eng_routes *r, eng_text channel, eng_text country, eng_text region,
+                           eng_text postal, uint32_t *out, const fmt_wh_rule **matched);
 
-/* Whether the channel lists of the policy let an order with head h ship from warehouse
- * rank (1 without a list for its channel). */
-int eng_routes_channel_allows(const eng_routes *r, const eng_head *h, uint32_t rank);
+/* Whether route_mode = only. */
+int eng_routes_only(const eng_routes *r);
 
 /* The slot of product in warehouse rank, or -1: eng_routes_first_slot of one warehouse,
  * from a table. */

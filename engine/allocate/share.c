@@ -112,14 +112,16 @@ static eng_rc set_caps(eng_shares *sh, const fmt_policy *pol, const int32_t *ids
     for (uint32_t p = 0; p < sh->n_products; p++) {
         size_t n_slots;
         const uint32_t *slots = eng_inventory_product_slots(inv, p, &n_slots);
-        int64_t total = 0; /* the SKU's free units over all warehouses */
+        int64_t total = 0; /* the SKU's free units over all warehouses, saturating */
         for (size_t k = 0; k < n_slots; k++)
-            total += eng_stock_available(st, slots[k]);
+            if (__builtin_add_overflow(total, eng_stock_available(st, slots[k]), &total))
+                total = INT64_MAX;
         for (size_t i = 0; i < pol->n_caps; i++) {
             if (!rule_applies(pol->caps, pol->n_caps, ids, i, (int32_t)p))
                 continue;
             int who = channel_index(sh->channels, sh->n_channels, pol->caps[i].channel);
-            sh->cap_left[p * sh->n_channels + (size_t)who] = fmt_share_units(&pol->caps[i], total, 0);
+            sh->cap_left[p * sh->n_channels + (size_t)who] =
+                fmt_share_units(&pol->caps[i], total, 0);
         }
     }
     memcpy(sh->cap_start, sh->cap_left, cells * sizeof *sh->cap_left);
@@ -144,8 +146,8 @@ eng_rc eng_shares_new(const fmt_policy *pol, const eng_catalog *cat, const eng_i
     if (!sh->channels || !reserve_ids || !cap_ids)
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory setting up reserves");
     for (size_t i = 0; rc == ENG_OK && i < pol->n_reserves + pol->n_caps; i++) {
-        const char *ch = i < pol->n_reserves ? pol->reserves[i].channel
-                                             : pol->caps[i - pol->n_reserves].channel;
+        const char *ch =
+            i < pol->n_reserves ? pol->reserves[i].channel : pol->caps[i - pol->n_reserves].channel;
         if (channel_index(sh->channels, sh->n_channels, ch) < 0)
             sh->channels[sh->n_channels++] = ch;
     }
@@ -177,8 +179,8 @@ void eng_shares_free(eng_shares *sh)
     free(sh);
 }
 
-int64_t eng_shares_room(const eng_shares *sh, const eng_stock *st, uint32_t slot,
-                        uint32_t product, int who)
+int64_t eng_shares_room(const eng_shares *sh, const eng_stock *st, uint32_t slot, uint32_t product,
+                        int who)
 {
     return eng_shares_room_plus(sh, st, slot, product, who, 0);
 }

@@ -363,7 +363,9 @@ uint32_t eng__verify_one_warehouse(const eng_vrun *v, const eng_vorder *o, const
  * stock; then the units order o's channel could still take from slot at the end of the
  * night: its free units less what other channels' reserves still keep there, and with
  * with_cap at most what the channel's cap leaves of the SKU (eng__verify_free_end
- * without reserves and caps). */
+ * without reserves and caps). with_cap 0 asks for an order that shipped: under
+ * reserve_release = second_pass it may have had its turn while the reserves kept all
+ * they started with, so those count whole. */
 typedef struct eng_vshares eng_vshares;
 eng_rc eng__verify_shares(eng_vrun *v);
 void eng__verify_shares_free(eng_vshares *sh);

@@ -81,8 +81,8 @@ static eng_rc build(eng_vrun *v, eng_vshares *sh)
     if (!sh->channels)
         return ENG_NOMEM;
     for (size_t i = 0; i < pol->n_reserves + pol->n_caps; i++) {
-        const char *ch = i < pol->n_reserves ? pol->reserves[i].channel
-                                             : pol->caps[i - pol->n_reserves].channel;
+        const char *ch =
+            i < pol->n_reserves ? pol->reserves[i].channel : pol->caps[i - pol->n_reserves].channel;
         if (channel_index(sh, ch) < 0)
             sh->channels[sh->n_channels++] = ch;
     }
@@ -103,8 +103,8 @@ static eng_rc build(eng_vrun *v, eng_vshares *sh)
     const eng_vtable *t = v->slips;
     for (size_t r = 0; r < eng_vtable_rows(t); r++) {
         const char *id = eng_vtable_get(t, r, SL_ORDER_ID);
-        uint32_t s = eng__verify_slot(v, eng_vtable_get(t, r, SL_SKU),
-                                      eng_vtable_get(t, r, SL_WAREHOUSE));
+        uint32_t s =
+            eng__verify_slot(v, eng_vtable_get(t, r, SL_SKU), eng_vtable_get(t, r, SL_WAREHOUSE));
         int64_t q;
         if (s == ENG_VNONE || eng__verify_count(eng_vtable_get(t, r, SL_QTY), 0, &q) != 0)
             continue; /* invariants 1 and 7 name such a row */
@@ -136,10 +136,11 @@ static eng_rc build(eng_vrun *v, eng_vshares *sh)
     for (size_t k = 0; k < sh->n_skus * nc; k++)
         sh->cap[k] = -1;
     for (size_t k = 0; k < sh->n_skus && pol->n_caps; k++) {
-        int64_t total = 0;
+        int64_t total = 0; /* saturating, as the run's */
         for (uint32_t s = eng__verify_first_slot(v, (uint32_t)k); s != ENG_VNONE;
              s = v->slots[s].next_of_sku)
-            total += sh->free_start[s] > 0 ? sh->free_start[s] : 0;
+            if (sh->free_start[s] > 0 && __builtin_add_overflow(total, sh->free_start[s], &total))
+                total = INT64_MAX;
         for (size_t i = 0; i < pol->n_caps; i++)
             if (applies(v, pol->caps, pol->n_caps, i, (int64_t)k))
                 sh->cap[k * nc + (size_t)channel_index(sh, pol->caps[i].channel)] =
@@ -211,11 +212,17 @@ int64_t eng__verify_room_end(const eng_vrun *v, uint32_t slot, const eng_vorder 
         return room;
     size_t nc = sh->n_channels;
     int who = channel_index(sh, eng__verify_head(v, o, FMT_COL_CHANNEL));
-    /* second_pass: the reserves keep nothing at the end, and every open order was tried
-     * again then */
-    for (size_t c = 0; c < nc && !v->policy.second_pass; c++) {
-        int64_t kept = sh->reserve[slot * nc + c] - sh->took[slot * (nc + 1) + c];
-        if ((int)c != who && kept > 0)
+    for (size_t c = 0; c < nc; c++) {
+        if ((int)c == who)
+            continue;
+        /* second_pass: an order that ended open was tried again once the reserves kept
+         * nothing; one that shipped whole (no cap: with_cap 0) may have had its only turn
+         * while they kept all they started with, at most */
+        int64_t kept = !v->policy.second_pass
+                           ? sh->reserve[slot * nc + c] - sh->took[slot * (nc + 1) + c]
+                       : with_cap ? 0
+                                  : sh->reserve[slot * nc + c];
+        if (kept > 0)
             room -= kept;
     }
     uint32_t k = v->slots[slot].sku;
