@@ -6,8 +6,6 @@
 
 #include <string.h>
 
-#include "alloc.h"
-
 static int lists(const fmt_wh_rule *route, const eng_inventory *inv, uint32_t rank)
 {
     const char *name = eng_inventory_warehouse(inv, rank);
@@ -46,11 +44,13 @@ void eng_explain_before(const eng_inventory *inv, const eng_routes *routes, cons
 static int ships_from(const eng_inventory *inv, const eng_order *o, uint32_t rank)
 {
     for (uint32_t i = 0; i < o->n_lines; i++) {
-        eng_part one;
-        const eng_part *parts = eng_alloc_line_parts(&o->lines[i], &one);
-        for (uint32_t k = 0; k < o->lines[i].n_parts; k++)
-            if (eng_inventory_slot(inv, parts[k].slot)->wh_rank == rank)
+        const eng_line *ln = &o->lines[i];
+        for (uint32_t k = 0; k < ln->n_parts; k++) {
+            /* record.h: one part keeps only its slot, several keep a list */
+            uint32_t slot = ln->n_parts > 1 ? eng_line_parts(ln)[k].slot : eng_line_one_slot(ln);
+            if (eng_inventory_slot(inv, slot)->wh_rank == rank)
                 return 1;
+        }
     }
     return 0;
 }

@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 
 #include "../base/memory.h"
+#include "../setup/inventory.h"
 
 /* What the engine holds per order line and per order at its peak, and per orders-file
  * chunk in flight. The peak is either the last batch read (a 64-byte row and 2 bytes of
@@ -22,6 +23,11 @@
 #define BYTES_PER_ORDER  32u /* plus 5/4 of the average row's text */
 #define CHUNK_BYTES      (4u << 20)
 #define PER_THREAD_BYTES (4u << 20) /* a worker's scratch: its splitter, arenas' blocks */
+/* Under routing keys (issue 14), per order: routing.csv's facts, a 24-byte note per
+ * warehouse and a 24-byte header (engine/allocate/explain.h); per thread: a row of
+ * 8-byte demand per inventory slot. */
+#define ROUTE_NOTE_BYTES 24u
+#define ROUTING_BYTES    24u
 
 static uint64_t rss_now(void)
 {
@@ -85,6 +91,12 @@ eng_rc eng_budget_check(const eng_setup *s, eng_budget *out, eng_err *err)
     uint64_t tonight = add_sat(
         add_sat(mul_sat(out->size.lines, BYTES_PER_LINE), mul_sat(out->size.orders, per_order)),
         chunks + threads * PER_THREAD_BYTES);
+    if (fmt_policy_sources_per_order(&s->policy) && s->inventory) {
+        uint64_t n_wh = eng_inventory_warehouse_count(s->inventory);
+        uint64_t per = add_sat(mul_sat(n_wh, ROUTE_NOTE_BYTES), ROUTING_BYTES);
+        tonight = add_sat(tonight, mul_sat(out->size.orders, per));
+        tonight = add_sat(tonight, mul_sat(threads, mul_sat(eng_inventory_count(s->inventory), 8)));
+    }
     uint64_t setup_held = rss_now();
     if (s->memory_limit) {
         out->estimate = add_sat(setup_held, tonight);

@@ -94,16 +94,12 @@ static void do_take(replay *p, uint32_t slot, uint32_t sku, int who, int64_t qty
         if (*cap >= 0)
             *cap -= qty;
     }
-    if (p->n_log == p->cap_log) {
-        size_t grown_cap = p->cap_log ? p->cap_log * 2 : 64;
-        take *grown = realloc(p->log, grown_cap * sizeof *grown);
-        if (!grown) {
-            p->failed = 1;
-            return;
-        }
-        p->log = grown;
-        p->cap_log = grown_cap;
+    take *grown = eng__verify_fit(p->log, &p->cap_log, p->n_log, sizeof *grown, 64);
+    if (!grown) {
+        p->failed = 1;
+        return;
     }
+    p->log = grown;
     p->log[p->n_log++] = t;
 }
 
@@ -376,32 +372,25 @@ static int left_open(const replay *p, const eng_vorder *o)
 static void hold(replay *p, const eng_vorder *o)
 {
     size_t stride = p->v->n_warehouses + 1;
-    if (p->n_held == p->cap_held) {
-        size_t c = p->cap_held ? p->cap_held * 2 : 64;
-        held *g = realloc(p->held, c * sizeof *g);
-        if (!g) {
-            p->failed = 1;
-            return;
-        }
-        p->held = g;
-        p->cap_held = c;
+    held *g = eng__verify_fit(p->held, &p->cap_held, p->n_held, sizeof *g, 64);
+    if (!g) {
+        p->failed = 1;
+        return;
     }
+    p->held = g;
     held *h = &p->held[p->n_held++];
     h->o = o;
     h->first = p->n_held_parts;
     h->n = 0;
     for (uint32_t i = 0; i < o->n_lines; i++)
         for (uint32_t k = 0; k < p->n_mine[i]; k++) {
-            if (p->n_held_parts == p->cap_held_parts) {
-                size_t c = p->cap_held_parts ? p->cap_held_parts * 2 : 64;
-                held_part *g = realloc(p->held_parts, c * sizeof *g);
-                if (!g) {
-                    p->failed = 1;
-                    return;
-                }
-                p->held_parts = g;
-                p->cap_held_parts = c;
+            held_part *gp = eng__verify_fit(p->held_parts, &p->cap_held_parts,
+                                            p->n_held_parts, sizeof *gp, 64);
+            if (!gp) {
+                p->failed = 1;
+                return;
             }
+            p->held_parts = gp;
             const part *m = &p->mine[(size_t)i * stride + k];
             p->held_parts[p->n_held_parts++] = (held_part){i, m->slot, m->qty};
             h->n++;
