@@ -424,6 +424,13 @@ static eng_rc set_share(fmt_share_rule **rules, size_t *n, const char *field, fm
     if (!ok || sku.len == 0) {
         if (err)
             err->field = field;
+        if (rest.len > 0 && rest.p[0] != '"' && !memchr(rest.p, '.', rest.len))
+            return ENG_FAIL(err, ENG_REFUSED,
+                            "key \"%.*s\" names a channel but no SKU: write %.*s.SKU for one "
+                            "SKU or %.*s.* for every SKU",
+                            (int)(key.len > 60 ? 60 : key.len), key.p,
+                            (int)(key.len > 60 ? 60 : key.len), key.p,
+                            (int)(key.len > 60 ? 60 : key.len), key.p);
         return ENG_FAIL(err, ENG_REFUSED,
                         "key \"%.*s\" is not %s.CHANNEL.SKU or %s.CHANNEL.* (write a channel "
                         "with a dot or a blank in double quotes)",

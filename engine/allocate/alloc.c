@@ -59,10 +59,12 @@
 
 #include <assert.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../base/kmerge.h"
+#include "../base/text.h"
 #include "../base/warn.h"
 #include "../intake/history.h"
 #include "rank.h"
@@ -761,10 +763,11 @@ static eng_rc place_rest(const alloc_ctx *a, eng_line *ln, const uint32_t *ranks
 {
     const eng_inventory *inv = a->setup->inventory;
     size_t n_wh = eng_inventory_warehouse_count(inv);
-    eng_part one;
+    eng_part one, tmp[64];
     const eng_part *had = eng_alloc_line_parts(ln, &one);
-    uint32_t k = ln->n_parts;
-    eng_part *parts = eng_arena_alloc(mem, (k + n_wh + 1) * sizeof *parts, _Alignof(eng_part));
+    uint32_t k0 = ln->n_parts, k = k0;
+    size_t room_parts = k0 + n_wh + 1;
+    eng_part *parts = room_parts <= 64 ? tmp : malloc(room_parts * sizeof *parts);
     if (!parts)
         return ENG_NOMEM;
     memcpy(parts, had, k * sizeof *parts);
@@ -788,13 +791,25 @@ static eng_rc place_rest(const alloc_ctx *a, eng_line *ln, const uint32_t *ranks
             parts[k++] = (eng_part){(uint32_t)s, 0};
         parts[at].qty += got;
     }
+    eng_rc rc = ENG_OK;
     eng_line_set(ln, ENG_LQ_SHIPPED, eng_line_qty(ln) - want);
     ln->n_parts = k;
-    if (k == 1)
-        eng_line_set_one_slot(ln, parts[0].slot);
-    else if (k > 1)
-        eng_line_set_parts(ln, parts);
-    return ENG_OK;
+    if (k == 1) {
+        eng_line_set_one_slot(ln, parts[0].slot); /* its qty is the line's shipped */
+    } else if (k > 1) {
+        /* the arena only when the line had fewer parts than it has now */
+        eng_part *kept = k == k0 ? eng_line_parts(ln)
+                                 : eng_arena_alloc(mem, k * sizeof *kept, _Alignof(eng_part));
+        if (kept) {
+            memcpy(kept, parts, k * sizeof *parts);
+            eng_line_set_parts(ln, kept);
+        } else {
+            rc = ENG_NOMEM;
+        }
+    }
+    if (parts != tmp)
+        free(parts);
+    return rc;
 }
 
 /* After every order had its turn, the reserves let go of what they kept, and each order
@@ -969,34 +984,125 @@ static int channel_carried(const eng_book *book, const char *channel)
     return 0;
 }
 
+/* Whether candidate (len bytes) is closer to name than *best: fewest edits with case
+ * folded, then counting case, then byte order, so the hint is the same on every run. */
+static int closer(const char *name, const char *cand, size_t len, const char *best, size_t best_len)
+{
+    size_t nl = strlen(name);
+    size_t f = eng_text_distance(name, nl, cand, len, 1),
+           bf = eng_text_distance(name, nl, best, best_len, 1);
+    if (f != bf)
+        return f < bf;
+    size_t e = eng_text_distance(name, nl, cand, len, 0),
+           be = eng_text_distance(name, nl, best, best_len, 0);
+    if (e != be)
+        return e < be;
+    int c = memcmp(cand, best, len < best_len ? len : best_len);
+    return c < 0 || (c == 0 && len < best_len);
+}
+
+/* A hint is worth giving only for a name a slip of the keyboard away. */
+static int near_enough(const char *name, const char *cand, size_t len)
+{
+    size_t nl = strlen(name), d = eng_text_distance(name, nl, cand, len, 1);
+    return d <= 2 || d <= nl / 3;
+}
+
+/* "; the closest channel tonight is \"ebay\"" for a mistyped channel, "" when no
+ * channel of tonight is near it. */
+static void closest_channel(const eng_book *book, const char *name, char *out, size_t cap)
+{
+    eng_text best = {"", 0};
+    int found = 0;
+    for (size_t o = 0; o < book->n_orders; o++) {
+        eng_text ch = eng_head_text(book->orders[o]->head, ENG_HT_CHANNEL);
+        if (found && ch.len == best.len && memcmp(ch.p, best.p, ch.len) == 0)
+            continue;
+        if (!found || closer(name, ch.p, ch.len, best.p, best.len)) {
+            best = ch;
+            found = 1;
+        }
+    }
+    out[0] = '\0';
+    if (found && near_enough(name, best.p, best.len)) {
+        char quoted[64];
+        eng_text_quote(quoted, sizeof quoted, best.p, best.len);
+        snprintf(out, cap, "; the closest channel tonight is %s", quoted);
+    }
+}
+
+/* The same for a SKU the catalog lacks. */
+static void closest_sku(const eng_catalog *cat, const char *name, char *out, size_t cap)
+{
+    const char *best = NULL;
+    for (uint32_t p = 0; p < eng_catalog_count(cat); p++) {
+        const char *sku = eng_catalog_get(cat, p)->sku;
+        if (!best || closer(name, sku, strlen(sku), best, strlen(best)))
+            best = sku;
+    }
+    out[0] = '\0';
+    if (best && near_enough(name, best, strlen(best))) {
+        char quoted[64];
+        eng_text_quote(quoted, sizeof quoted, best, strlen(best));
+        snprintf(out, cap, "; the closest SKU in the catalog is %s", quoted);
+    }
+}
+
 /* A reserve or cap naming a channel no order carries, or a SKU the catalog lacks. */
 static eng_rc warn_share(const eng_setup *setup, const eng_book *book, const fmt_share_rule *r)
 {
     const char *path = setup->sources[setup->first_reference + 2].path;
-    if (!channel_carried(book, r->channel))
+    char hint[128];
+    if (!channel_carried(book, r->channel)) {
+        closest_channel(book, r->channel, hint, sizeof hint);
         ENG_TRY(eng_warn(setup->warnings, setup->first_reference + 2, r->line,
-                         "%s: %s names channel \"%s\", which no order carries tonight", path,
-                         r->key, r->channel));
-    if (r->sku && eng_catalog_find(setup->catalog, r->sku, strlen(r->sku)) < 0)
+                         "%s:%llu: %s names channel \"%s\", which no order carries tonight%s", path,
+                         (unsigned long long)r->line, r->key, r->channel, hint));
+    }
+    if (r->sku && eng_catalog_find(setup->catalog, r->sku, strlen(r->sku)) < 0) {
+        closest_sku(setup->catalog, r->sku, hint, sizeof hint);
         ENG_TRY(eng_warn(setup->warnings, setup->first_reference + 2, r->line,
-                         "%s: %s names SKU \"%s\", which the catalog lacks", path, r->key, r->sku));
+                         "%s:%llu: %s names SKU \"%s\", which the catalog lacks%s", path,
+                         (unsigned long long)r->line, r->key, r->sku, hint));
+    }
     return ENG_OK;
+}
+
+/* A key whose list of warehouses is empty leaves its orders nowhere to ship from under
+ * route_mode = only (a channel's list always): allowed, but more often a slip. */
+static eng_rc warn_empty(const eng_setup *setup, const fmt_wh_rule *rule, const char *what)
+{
+    const char *path = setup->sources[setup->first_reference + 2].path;
+    return eng_warn(setup->warnings, setup->first_reference + 2, rule->line,
+                    "%s:%llu: %s lists no warehouse, so %s ship from nowhere tonight "
+                    "(NO_ALLOWED_WAREHOUSE); give it warehouses or remove the key",
+                    path, (unsigned long long)rule->line, rule->key, what);
 }
 
 /* A channel the policy gives warehouses, a reserve or a cap that no order of tonight
  * carries: a typo, or a channel that sold nothing. A warning, not a refusal (issue 14);
- * so is a reserve or cap for a SKU the catalog lacks. */
+ * so is a reserve or cap for a SKU the catalog lacks, and an empty list of warehouses. */
 static eng_rc warn_unused_channels(const eng_setup *setup, const eng_book *book)
 {
     const fmt_policy *pol = &setup->policy;
+    char hint[128];
+    for (size_t i = 0; i < pol->n_routes; i++)
+        if (pol->routes[i].n_names == 0 && pol->route_only)
+            ENG_TRY(warn_empty(setup, &pol->routes[i], "the orders it matches"));
     for (size_t i = 0; i < pol->n_channels; i++) {
         const fmt_wh_rule *c = &pol->channels[i];
+        if (c->n_names == 0)
+            ENG_TRY(warn_empty(setup, c, "its channel's orders"));
         if (c->kind == 1)
             continue; /* channel_warehouses.default */
-        if (!channel_carried(book, c->match))
+        if (!channel_carried(book, c->match)) {
+            /* a channel key means a policy file: its source is there */
+            const char *path = setup->sources[setup->first_reference + 2].path;
+            closest_channel(book, c->match, hint, sizeof hint);
             ENG_TRY(eng_warn(setup->warnings, setup->first_reference + 2, c->line,
-                             "%s: %s names channel \"%s\", which no order carries tonight",
-                             setup->sources[setup->first_reference + 2].path, c->key, c->match));
+                             "%s:%llu: %s names channel \"%s\", which no order carries tonight%s",
+                             path, (unsigned long long)c->line, c->key, c->match, hint));
+        }
     }
     for (size_t i = 0; i < pol->n_reserves; i++)
         ENG_TRY(warn_share(setup, book, &pol->reserves[i]));

@@ -52,6 +52,13 @@ static eng_rc refuse_name(const eng_inventory *inv, const uint8_t *stocked, cons
                         "warehouse; fix the name or the inventory",
                         quoted);
     eng_text_quote(near, sizeof near, best, strlen(best));
+    /* "BER; HAM" is two names with the wrong separator more often than one name */
+    if (strpbrk(name, ";|/"))
+        return ENG_FAIL(err, ENG_REFUSED,
+                        "warehouse %s has no inventory row; lists of warehouses are "
+                        "comma-separated (\"A, B\"), and the closest single name the "
+                        "inventory has is %s",
+                        quoted, near);
     return ENG_FAIL(err, ENG_REFUSED,
                     "warehouse %s has no inventory row; the closest the inventory has is %s "
                     "(names must match exactly); fix the name or remove it",
