@@ -35,8 +35,8 @@ void eng_shares_free(eng_shares *sh);
 int eng_shares_channel(const eng_shares *sh, eng_text ch);
 
 /* Units channel who may take now from slot (of product). */
-int64_t eng_shares_room(const eng_shares *sh, const eng_stock *st, uint32_t slot,
-                        uint32_t product, int who);
+int64_t eng_shares_room(const eng_shares *sh, const eng_stock *st, uint32_t slot, uint32_t product,
+                        int who);
 
 /* The same with cap_back more units in who's cap of product (what an order took, for
  * what it could take before). */

@@ -55,10 +55,10 @@ typedef struct replay {
     int64_t *cap_left;   /* sku x nc, -1: no cap */
     take *log;           /* the current order's takes */
     size_t n_log, cap_log;
-    uint32_t *ranks;     /* the current order's warehouses */
-    uint8_t *used;       /* by warehouse rank: the current order ships from it */
+    uint32_t *ranks; /* the current order's warehouses */
+    uint8_t *used;   /* by warehouse rank: the current order ships from it */
     size_t n_used;
-    part *mine;          /* per line of the current order: up to n_warehouses parts */
+    part *mine; /* per line of the current order: up to n_warehouses parts */
     uint32_t *n_mine;
     size_t lines_cap;
     int failed;
@@ -142,6 +142,17 @@ static int ours(const eng_vline *ln)
     return ln->outstanding > 0 && ln->line_state == 0 && ln->sku != ENG_VNONE;
 }
 
+/* Line i (ln) whole from warehouse w when its channel may take that much there now. */
+static int take_whole(replay *p, uint32_t i, const eng_vline *ln, uint32_t w, int who)
+{
+    uint32_t s = eng__verify_allowed_slot(p->v, ln->sku, &w, 1);
+    if (s == ENG_VNONE || room(p, s, ln->sku, who) < ln->outstanding)
+        return 0;
+    do_take(p, s, ln->sku, who, ln->outstanding);
+    add_part(p, i, s, ln->outstanding);
+    return 1;
+}
+
 /* Each line whole in the first of members[0..k) that covers it; 1 when all placed. */
 static int ship_in_set(replay *p, const eng_vorder *o, const uint32_t *members, size_t k, int who)
 {
@@ -151,14 +162,8 @@ static int ship_in_set(replay *p, const eng_vorder *o, const uint32_t *members, 
         if (!ours(ln))
             continue;
         int placed = 0;
-        for (size_t m = 0; m < k && !placed; m++) {
-            uint32_t s = eng__verify_allowed_slot(v, ln->sku, &members[m], 1);
-            if (s != ENG_VNONE && room(p, s, ln->sku, who) >= ln->outstanding) {
-                do_take(p, s, ln->sku, who, ln->outstanding);
-                add_part(p, i, s, ln->outstanding);
-                placed = 1;
-            }
-        }
+        for (size_t m = 0; m < k && !placed; m++)
+            placed = take_whole(p, i, ln, members[m], who);
         if (!placed)
             return 0;
     }
@@ -229,12 +234,7 @@ static int ship_lines(replay *p, const eng_vorder *o, size_t n, size_t cap, int 
             uint32_t w = p->ranks[k];
             if (capped && !p->used[w] && p->n_used >= cap)
                 continue;
-            uint32_t s = eng__verify_allowed_slot(v, ln->sku, &w, 1);
-            if (s != ENG_VNONE && room(p, s, ln->sku, who) >= ln->outstanding) {
-                do_take(p, s, ln->sku, who, ln->outstanding);
-                add_part(p, i, s, ln->outstanding);
-                placed = 1;
-            }
+            placed = take_whole(p, i, ln, w, who);
         }
         if (placed)
             continue;
@@ -384,8 +384,8 @@ static void hold(replay *p, const eng_vorder *o)
     h->n = 0;
     for (uint32_t i = 0; i < o->n_lines; i++)
         for (uint32_t k = 0; k < p->n_mine[i]; k++) {
-            held_part *gp = eng__verify_fit(p->held_parts, &p->cap_held_parts,
-                                            p->n_held_parts, sizeof *gp, 64);
+            held_part *gp =
+                eng__verify_fit(p->held_parts, &p->cap_held_parts, p->n_held_parts, sizeof *gp, 64);
             if (!gp) {
                 p->failed = 1;
                 return;

@@ -66,8 +66,8 @@ static void collect_shipments(routing_ctx *c)
     eng_vrun *v = c->v;
     const eng_vtable *sl = v->slips;
     for (size_t r = 0; r < eng_vtable_rows(sl); r++) {
-        eng_vorder *o =
-            eng__verify_find_order(v, eng_vtable_get(sl, r, SL_CHANNEL), eng_vtable_get(sl, r, SL_ORDER_ID));
+        eng_vorder *o = eng__verify_find_order(v, eng_vtable_get(sl, r, SL_CHANNEL),
+                                               eng_vtable_get(sl, r, SL_ORDER_ID));
         uint32_t w = rank_named(v, eng_vtable_get(sl, r, SL_WAREHOUSE));
         if (!o || w == ENG_VNONE)
             continue; /* an exchange, or invariant 7's finding */
@@ -82,8 +82,8 @@ static void expect_cell(routing_ctx *c, size_t r, int col, const char *name, con
     const char *want = c->want.p ? c->want.p : "";
     if (strcmp(got, want) != 0)
         eng_vreport_broken(c->v->report, INV, "%s:%llu: order %s %s \"%.80s\"; expected \"%.80s\"",
-                           eng_vtable_label(c->rt),
-                           (unsigned long long)eng_vtable_line(c->rt, r), id, name, got, want);
+                           eng_vtable_label(c->rt), (unsigned long long)eng_vtable_line(c->rt, r),
+                           id, name, got, want);
 }
 
 static void put(fmt_buf *b, const char *s)
@@ -107,9 +107,8 @@ static void check_row(routing_ctx *c, size_t r, size_t *next_rank, const eng_vor
     const char *id = eng_vtable_get(rt, r, RT_ORDER_ID);
     unsigned long long line = (unsigned long long)eng_vtable_line(rt, r);
     eng_vorder *o = eng__verify_find_order(v, eng_vtable_get(rt, r, RT_CHANNEL), id);
-    const char *status = o && o->status_row >= 0
-                             ? eng_vtable_get(v->status, (size_t)o->status_row, ST_STATUS)
-                             : "";
+    const char *status =
+        o && o->status_row >= 0 ? eng_vtable_get(v->status, (size_t)o->status_row, ST_STATUS) : "";
     if (!o || !valid_status(status)) {
         eng_vreport_broken(v->report, INV,
                            "%s:%llu: order %s (channel \"%.40s\") is no valid order of tonight's "
@@ -209,7 +208,8 @@ eng_rc eng__verify_routing(eng_vrun *v)
         if (c.seen[oid] || o->status_row < 0 ||
             !valid_status(eng_vtable_get(v->status, (size_t)o->status_row, ST_STATUS)))
             continue;
-        eng_vreport_broken(v->report, INV, "order %s (%s:%llu) reached allocation, but %s has no "
+        eng_vreport_broken(v->report, INV,
+                           "order %s (%s:%llu) reached allocation, but %s has no "
                            "row for it",
                            eng__verify_order_id(v, o), v->inputs[o->file].recorded,
                            (unsigned long long)o->line, eng_vtable_label(c.rt));
