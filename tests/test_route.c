@@ -142,9 +142,9 @@ Test(route, an_empty_list_under_only_allows_nothing)
     cr_assert_str_eq(list(head("shop", "DE", "", ""), &key), "NJ", "the default channel list");
     uint32_t ranks[8];
     size_t n = eng_routes_of(routes, head("shop", "DE", "", ""), ranks, NULL);
-    cr_assert_eq(eng_routes_first_slot(inv, 0, ranks, n), 1, "MUG's slot at NJ");
+    cr_assert_eq(eng_routes_first_slot(routes, 0, ranks, n), 1, "MUG's slot at NJ");
     n = eng_routes_of(routes, head("shop", "FR", "", ""), ranks, NULL);
-    cr_assert_eq(eng_routes_first_slot(inv, 0, ranks, n), -1);
+    cr_assert_eq(eng_routes_first_slot(routes, 0, ranks, n), -1);
 }
 
 /* Values of any length compare: a 154-byte postal code that starts with a prefix key

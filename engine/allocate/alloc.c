@@ -346,10 +346,7 @@ static eng_rc walk_routed_order(alloc_ctx *a, eng_order *o, uint32_t *ranks, uin
         (void)eng_inventory_product_slots(inv, (uint32_t)ln->product, &n_slots);
         if (eng_line_qty(ln) == 0 || n_slots == 0)
             continue;
-        size_t w = 0;
-        while (w < n && eng_routes_slot(a->al->routes, (uint32_t)ln->product, ranks[w]) < 0)
-            w++;
-        if (w == n)
+        if (eng_routes_first_slot(a->al->routes, (uint32_t)ln->product, ranks, n) < 0)
             o->flags |= ENG_ORD_NO_ALLOWED;
     }
     if ((o->flags & ENG_ORD_NO_ALLOWED) && !partial)
@@ -984,68 +981,39 @@ static int channel_carried(const eng_book *book, const char *channel)
     return 0;
 }
 
-/* Whether candidate (len bytes) is closer to name than *best: fewest edits with case
- * folded, then counting case, then byte order, so the hint is the same on every run. */
-static int closer(const char *name, const char *cand, size_t len, const char *best, size_t best_len)
+/* "; the closest channel tonight is \"ebay\"" (what, quoted name) into out, when the
+ * nearest is a slip of the keyboard away; else "". */
+static void hint(const char *name, const eng_text_nearest *near, const char *what, char *out,
+                 size_t cap)
 {
-    size_t nl = strlen(name);
-    size_t f = eng_text_distance(name, nl, cand, len, 1),
-           bf = eng_text_distance(name, nl, best, best_len, 1);
-    if (f != bf)
-        return f < bf;
-    size_t e = eng_text_distance(name, nl, cand, len, 0),
-           be = eng_text_distance(name, nl, best, best_len, 0);
-    if (e != be)
-        return e < be;
-    int c = memcmp(cand, best, len < best_len ? len : best_len);
-    return c < 0 || (c == 0 && len < best_len);
+    size_t d = near->folded;
+    out[0] = '\0';
+    if (near->best && (d <= 2 || d <= strlen(name) / 3)) {
+        char quoted[64];
+        eng_text_quote(quoted, sizeof quoted, near->best, near->best_len);
+        snprintf(out, cap, "; the closest %s is %s", what, quoted);
+    }
 }
 
-/* A hint is worth giving only for a name a slip of the keyboard away. */
-static int near_enough(const char *name, const char *cand, size_t len)
-{
-    size_t nl = strlen(name), d = eng_text_distance(name, nl, cand, len, 1);
-    return d <= 2 || d <= nl / 3;
-}
-
-/* "; the closest channel tonight is \"ebay\"" for a mistyped channel, "" when no
- * channel of tonight is near it. */
 static void closest_channel(const eng_book *book, const char *name, char *out, size_t cap)
 {
-    eng_text best = {"", 0};
-    int found = 0;
+    eng_text_nearest near = {0};
     for (size_t o = 0; o < book->n_orders; o++) {
         eng_text ch = eng_head_text(book->orders[o]->head, ENG_HT_CHANNEL);
-        if (found && ch.len == best.len && memcmp(ch.p, best.p, ch.len) == 0)
-            continue;
-        if (!found || closer(name, ch.p, ch.len, best.p, best.len)) {
-            best = ch;
-            found = 1;
-        }
+        if (!near.best || ch.len != near.best_len || memcmp(ch.p, near.best, ch.len) != 0)
+            eng_text_nearest_offer(&near, name, strlen(name), ch.p, ch.len);
     }
-    out[0] = '\0';
-    if (found && near_enough(name, best.p, best.len)) {
-        char quoted[64];
-        eng_text_quote(quoted, sizeof quoted, best.p, best.len);
-        snprintf(out, cap, "; the closest channel tonight is %s", quoted);
-    }
+    hint(name, &near, "channel tonight", out, cap);
 }
 
-/* The same for a SKU the catalog lacks. */
 static void closest_sku(const eng_catalog *cat, const char *name, char *out, size_t cap)
 {
-    const char *best = NULL;
+    eng_text_nearest near = {0};
     for (uint32_t p = 0; p < eng_catalog_count(cat); p++) {
         const char *sku = eng_catalog_get(cat, p)->sku;
-        if (!best || closer(name, sku, strlen(sku), best, strlen(best)))
-            best = sku;
+        eng_text_nearest_offer(&near, name, strlen(name), sku, strlen(sku));
     }
-    out[0] = '\0';
-    if (best && near_enough(name, best, strlen(best))) {
-        char quoted[64];
-        eng_text_quote(quoted, sizeof quoted, best, strlen(best));
-        snprintf(out, cap, "; the closest SKU in the catalog is %s", quoted);
-    }
+    hint(name, &near, "SKU in the catalog", out, cap);
 }
 
 /* A reserve or cap naming a channel no order carries, or a SKU the catalog lacks. */

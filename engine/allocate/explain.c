@@ -6,15 +6,6 @@
 
 #include <string.h>
 
-static int lists(const fmt_wh_rule *route, const eng_inventory *inv, uint32_t rank)
-{
-    const char *name = eng_inventory_warehouse(inv, rank);
-    for (size_t i = 0; i < route->n_names; i++)
-        if (strcmp(route->names[i], name) == 0)
-            return 1;
-    return 0;
-}
-
 void eng_explain_before(const eng_inventory *inv, const eng_routes *routes, const uint32_t *ranks,
                         size_t n, const fmt_wh_rule *route, eng_route_note *notes, eng_routing *out)
 {
@@ -35,7 +26,7 @@ void eng_explain_before(const eng_inventory *inv, const eng_routes *routes, cons
         /* Under route_mode = only a warehouse the route does not list was never a
          * candidate, whatever its channel's list says; any other one left out of the
          * list was left out by the channel. */
-        int off_route = route && eng_routes_only(routes) && !lists(route, inv, w);
+        int off_route = route && eng_routes_only(routes) && !eng_routes_lists(routes, route, w);
         notes[k++] =
             (eng_route_note){w, off_route ? ENG_WHY_NOT_ON_ROUTE : ENG_WHY_NOT_FOR_CHANNEL, -1, 0};
     }

@@ -504,7 +504,7 @@ static void allocate_exchange(const eng_setup *n, eng_allocation *al, eng_return
             eng_routes_of_texts(al->routes, t[ENG_HT_CHANNEL], t[ENG_HT_SHIP_COUNTRY],
                                 t[ENG_HT_SHIP_REGION], t[ENG_HT_SHIP_POSTAL], ranks, NULL);
         for (size_t i = 0; i < n_ranks; i++) {
-            int64_t s = eng_routes_first_slot(n->inventory, (uint32_t)r->product, &ranks[i], 1);
+            int64_t s = eng_routes_slot(al->routes, (uint32_t)r->product, ranks[i]);
             if (s >= 0 && eng_stock_reserve(al->stock, (uint32_t)s, r->qty) == ENG_OK) {
                 r->ship_slot = (uint32_t)s;
                 r->status = ENG_RS_EXCHANGE_SHIPPED;

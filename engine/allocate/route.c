@@ -212,23 +212,35 @@ size_t eng_routes_of_texts(const eng_routes *r, eng_text channel_text, eng_text 
     return n;
 }
 
-int64_t eng_routes_first_slot(const eng_inventory *inv, uint32_t product, const uint32_t *ranks,
-                              size_t n)
-{
-    size_t n_slots;
-    const uint32_t *slots = eng_inventory_product_slots(inv, product, &n_slots);
-    for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < n_slots; k++)
-            if (eng_inventory_slot(inv, slots[k])->wh_rank == ranks[i])
-                return slots[k];
-    return -1;
-}
-
 int64_t eng_routes_slot(const eng_routes *r, uint32_t product, uint32_t rank)
 {
     if (r->slot_at)
         return product < r->n_products ? r->slot_at[(size_t)product * r->n_wh + rank] : -1;
-    return eng_routes_first_slot(r->inv, product, &rank, 1);
+    size_t n_slots; /* the table would have been too large: search the product's slots */
+    const uint32_t *slots = eng_inventory_product_slots(r->inv, product, &n_slots);
+    for (size_t k = 0; k < n_slots; k++)
+        if (eng_inventory_slot(r->inv, slots[k])->wh_rank == rank)
+            return slots[k];
+    return -1;
+}
+
+int64_t eng_routes_first_slot(const eng_routes *r, uint32_t product, const uint32_t *ranks,
+                              size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int64_t s = eng_routes_slot(r, product, ranks[i]);
+        if (s >= 0)
+            return s;
+    }
+    return -1;
+}
+
+int eng_routes_lists(const eng_routes *r, const fmt_wh_rule *route, uint32_t rank)
+{
+    for (size_t i = 0; i < r->n_routes; i++)
+        if (r->routes[i].rule == route)
+            return listed(&r->routes[i], rank);
+    return 0;
 }
 
 int eng_routes_only(const eng_routes *r)

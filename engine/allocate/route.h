@@ -43,7 +43,10 @@ int eng_routes_only(const eng_routes *r);
 int64_t eng_routes_slot(const eng_routes *r, uint32_t product, uint32_t rank);
 
 /* The slot of product in the first of the n warehouses (ranks) that has one, or -1. */
-int64_t eng_routes_first_slot(const eng_inventory *inv, uint32_t product, const uint32_t *ranks,
+int64_t eng_routes_first_slot(const eng_routes *r, uint32_t product, const uint32_t *ranks,
                               size_t n);
+
+/* Whether route (a key eng_routes_of matched) lists warehouse rank. */
+int eng_routes_lists(const eng_routes *r, const fmt_wh_rule *route, uint32_t rank);
 
 #endif

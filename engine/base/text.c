@@ -161,3 +161,27 @@ size_t eng_text_distance(const char *a, size_t la, const char *b, size_t lb, int
         free(prev < cur ? prev : cur);
     return d;
 }
+
+void eng_text_nearest_offer(eng_text_nearest *n, const char *name, size_t name_len,
+                            const char *cand, size_t len)
+{
+    size_t folded = eng_text_distance(name, name_len, cand, len, 1);
+    size_t exact = eng_text_distance(name, name_len, cand, len, 0);
+    if (n->best) {
+        if (folded != n->folded) {
+            if (folded > n->folded)
+                return;
+        } else if (exact != n->exact) {
+            if (exact > n->exact)
+                return;
+        } else {
+            int c = memcmp(cand, n->best, len < n->best_len ? len : n->best_len);
+            if (c > 0 || (c == 0 && len >= n->best_len))
+                return;
+        }
+    }
+    n->best = cand;
+    n->best_len = len;
+    n->folded = folded;
+    n->exact = exact;
+}

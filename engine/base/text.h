@@ -31,4 +31,15 @@ eng_rc eng_text_refuse_guarded(eng_err *err, const char *field, const char *s, s
  * records. */
 size_t eng_text_distance(const char *a, size_t la, const char *b, size_t lb, int fold_case);
 
+/* The closest of several candidates to a name, for "the closest is ...": fewest edits
+ * with case folded, then counting case, then byte order, so the hint is the same on every
+ * run. Zero it, offer each candidate; best is NULL until one is offered, folded its
+ * distance (SIZE_MAX, out of memory, ranks last but beats none). */
+typedef struct eng_text_nearest {
+    const char *best;
+    size_t best_len, folded, exact;
+} eng_text_nearest;
+void eng_text_nearest_offer(eng_text_nearest *n, const char *name, size_t name_len,
+                            const char *cand, size_t len);
+
 #endif

@@ -14,24 +14,13 @@
  * inventory has none. */
 static const char *closest(const eng_inventory *inv, const uint8_t *stocked, const char *name)
 {
-    const char *best = NULL;
-    size_t best_folded = SIZE_MAX, best_exact = SIZE_MAX, len = strlen(name);
+    eng_text_nearest near = {0};
     for (size_t r = 0; r < eng_inventory_warehouse_count(inv); r++) {
-        if (!stocked[r])
-            continue;
         const char *w = eng_inventory_warehouse(inv, (uint32_t)r);
-        size_t folded = eng_text_distance(name, len, w, strlen(w), 1);
-        size_t exact = eng_text_distance(name, len, w, strlen(w), 0);
-        /* SIZE_MAX (no memory for the table) ranks last, but any name beats none. */
-        if (!best || folded < best_folded ||
-            (folded == best_folded &&
-             (exact < best_exact || (exact == best_exact && strcmp(w, best) < 0)))) {
-            best = w;
-            best_folded = folded;
-            best_exact = exact;
-        }
+        if (stocked[r])
+            eng_text_nearest_offer(&near, name, strlen(name), w, strlen(w));
     }
-    return best;
+    return near.best;
 }
 
 /* Refuse name, given by key on line, which no inventory row has. */

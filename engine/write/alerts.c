@@ -69,9 +69,8 @@ static eng_rc sum_slice(void *ctx, size_t i, unsigned worker, eng_err *err)
                 continue;
             if (routes && !listed++)
                 n_ranks = eng_routes_of(routes, o->head, ranks, NULL);
-            int64_t routed = routes ? eng_routes_first_slot(n->setup->inventory,
-                                                            (uint32_t)ln->product, ranks, n_ranks)
-                                    : -1;
+            int64_t routed =
+                routes ? eng_routes_first_slot(routes, (uint32_t)ln->product, ranks, n_ranks) : -1;
             size_t ns;
             const uint32_t *slots =
                 eng_inventory_product_slots(n->setup->inventory, (uint32_t)ln->product, &ns);
