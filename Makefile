@@ -143,27 +143,33 @@ MARKET = samples/marketplaces
 MARKET_REF = --catalog $(MARKET)/catalog.csv --inventory $(MARKET)/inventory.csv \
              --policy $(MARKET)/policy.conf --run-date $(RUN_DATE)
 # The EU/US night of issue 14's sourcing keys: routes, a channel's warehouses, split,
-# reserves, caps, cut-off (samples/sourcing/README.md).
+# reserves, caps, cut-off; and the same night under the shortage rules, proportional
+# shares and minimum fills (samples/sourcing/README.md).
 SOURCING = samples/sourcing
-SOURCING_ARGS = --catalog $(SOURCING)/catalog.csv --inventory $(SOURCING)/inventory.csv \
-                --policy $(SOURCING)/policy.conf --orders $(SOURCING)/orders_shop.csv \
-                --orders $(SOURCING)/orders_amazon.csv --run-date $(RUN_DATE)
+SOURCING_NIGHT = --catalog $(SOURCING)/catalog.csv --inventory $(SOURCING)/inventory.csv \
+                 --orders $(SOURCING)/orders_shop.csv --orders $(SOURCING)/orders_amazon.csv \
+                 --run-date $(RUN_DATE)
+SOURCING_ARGS = $(SOURCING_NIGHT) --policy $(SOURCING)/policy.conf
+SOURCING_FAIR_ARGS = $(SOURCING_NIGHT) --policy $(SOURCING)/policy-fair.conf
 MARKET_FILES = shopify_orders_export_2026-11-26.csv amazon_orders_2026-11-26.txt \
                amazon_all_orders_2026-11-26.txt woocommerce_orders_2026-11-26.csv \
                ebay_orders_2026-11-26.csv tmall_orders_2026-11-26.csv
 
 run: deps
 	@$(MAKE) --no-print-directory build/slipway
-	@rm -rf build/out build/out-marketplaces build/out-kaufhaus build/out-sourcing
+	@rm -rf build/out build/out-marketplaces build/out-kaufhaus build/out-sourcing \
+	    build/out-sourcing-fair
 	./build/slipway run $(SAMPLE_ARGS) --out build/out
 	./build/slipway run $(MARKET_REF) $(addprefix --orders $(MARKET)/,$(MARKET_FILES)) \
 	    --out build/out-marketplaces
 	./build/slipway run $(MARKET_REF) --orders $(MARKET)/kaufhaus_bestellungen_2026-11-26.csv \
 	    --format map:$(MARKET)/kaufhaus.map --out build/out-kaufhaus
 	./build/slipway run $(SOURCING_ARGS) --out build/out-sourcing
+	./build/slipway run $(SOURCING_FAIR_ARGS) --out build/out-sourcing-fair
 	@# Finance's check, independent of the engine: every invariant re-counted from the files.
 	./build/slipway verify build/out
 	./build/slipway verify build/out-sourcing
+	./build/slipway verify build/out-sourcing-fair
 
 # ---- tests -----------------------------------------------------------------------------
 test: test-deps

@@ -37,6 +37,17 @@ void fmt_policy_defaults(fmt_policy *p)
     p->n_caps = 0;
     p->second_pass = 0;
     p->reserve_release_set = 0;
+    p->shortage = FMT_SHORTAGE_RANK;
+    p->shortage_set = 0;
+    p->min_fill_line_bp = -1;
+    p->min_fill_order_bp = -1;
+}
+
+int fmt_policy_below_fill(int64_t shipped, int64_t outstanding, int32_t bp)
+{
+    if (bp <= 0 || shipped <= 0)
+        return 0;
+    return (__int128)shipped * 10000 < (__int128)outstanding * bp;
 }
 
 int64_t fmt_share_units(const fmt_share_rule *r, int64_t of, int round_up)
@@ -65,7 +76,9 @@ size_t fmt_policy_split_cap(const fmt_policy *p, size_t n)
 int fmt_policy_sources_per_order(const fmt_policy *p)
 {
     return p->n_routes > 0 || p->n_channels > 0 || p->split != FMT_SPLIT_LINE ||
-           p->max_split > 0 || p->n_reserves > 0 || p->n_caps > 0;
+           p->max_split > 0 || p->n_reserves > 0 || p->n_caps > 0 ||
+           p->shortage == FMT_SHORTAGE_PROPORTIONAL || p->min_fill_line_bp > 0 ||
+           p->min_fill_order_bp > 0;
 }
 
 int64_t fmt_policy_cutoff_ns(const fmt_policy *p, int32_t run_date)
@@ -479,6 +492,20 @@ static eng_rc set_share(fmt_share_rule **rules, size_t *n, const char *field, fm
     return ENG_OK;
 }
 
+/* A min_fill_*_pct value: a percentage from 0 to 100 with at most two decimals, with or
+ * without its `%`, in hundredths. */
+static eng_rc set_fill(int32_t *bp, const char *key, fmt_str v, eng_err *err)
+{
+    fmt_str num = v.len > 1 && v.p[v.len - 1] == '%' ? trim(v.p, v.len - 1) : v;
+    fmt_dec d;
+    int64_t hundredths;
+    if (fmt_dec_parse(num.p, num.len, &d) != FMT_NUM_OK ||
+        fmt_dec_to_minor(d, 2, &hundredths) != FMT_NUM_OK || hundredths < 0 || hundredths > 10000)
+        return bad_value(err, key, v, "is not a percentage from 0 to 100 with at most two decimals");
+    *bp = (int32_t)hundredths;
+    return ENG_OK;
+}
+
 static eng_rc set_key(fmt_policy *p, fmt_str key, fmt_str v, uint64_t line, eng_err *err)
 {
     fmt_num_rc nrc;
@@ -565,6 +592,18 @@ static eng_rc set_key(fmt_policy *p, fmt_str key, fmt_str v, uint64_t line, eng_
                              "is not an offset from UTC +HH:MM or -HH:MM (up to 14:00)");
         p->cutoff_offset_min = v.p[0] == '-' ? -minutes : minutes;
         p->cutoff_offset_set = 1;
+    } else if (str_is(key, "shortage_rule")) {
+        p->shortage_set = 1;
+        if (str_is(v, "rank"))
+            p->shortage = FMT_SHORTAGE_RANK;
+        else if (str_is(v, "proportional"))
+            p->shortage = FMT_SHORTAGE_PROPORTIONAL;
+        else
+            return bad_value(err, "shortage_rule", v, "is not rank or proportional");
+    } else if (str_is(key, "min_fill_line_pct")) {
+        return set_fill(&p->min_fill_line_bp, "min_fill_line_pct", v, err);
+    } else if (str_is(key, "min_fill_order_pct")) {
+        return set_fill(&p->min_fill_order_bp, "min_fill_order_pct", v, err);
     } else {
         if (err)
             err->field = NULL;
@@ -572,8 +611,48 @@ static eng_rc set_key(fmt_policy *p, fmt_str key, fmt_str v, uint64_t line, eng_
                         "unknown policy key \"%.*s\"; known keys: allocation, max_error_rate, "
                         "return_window_days, restocking_fee_pct, warehouse_order, route.*, "
                         "route_mode, channel_warehouses.*, split, max_split, reserve.*, cap.*, "
-                        "reserve_release, cutoff, cutoff_offset",
+                        "reserve_release, cutoff, cutoff_offset, shortage_rule, "
+                        "min_fill_line_pct, min_fill_order_pct",
                         (int)(key.len > 40 ? 40 : key.len), key.p);
+    }
+    return ENG_OK;
+}
+
+/* The shortage rules' contradictions, once every key is read (their order in the file
+ * does not matter). */
+static eng_rc check_shortage(const fmt_policy *p, uint64_t shortage_line, uint64_t fill_line,
+                             const char *fill_key, eng_err *err)
+{
+    int partial = p->allocation == FMT_ALLOC_PARTIAL;
+    if (p->shortage == FMT_SHORTAGE_PROPORTIONAL) {
+        const char *why = NULL;
+        if (!partial)
+            why = "shortage_rule = proportional gives each line a share of a short warehouse, "
+                  "so orders ship in part; it needs allocation = partial";
+        else if (p->split != FMT_SPLIT_LINE)
+            why = "shortage_rule = proportional shares each warehouse among lines, while "
+                  "split = fewest or single ships whole orders from chosen warehouses; use "
+                  "split = line (max_split still applies) or shortage_rule = rank";
+        else if (p->n_reserves || p->n_caps)
+            why = "shortage_rule = proportional cannot be combined with reserve.* or cap.* "
+                  "keys yet; use shortage_rule = rank with them";
+        if (why) {
+            if (err) {
+                err->line = shortage_line;
+                err->field = "shortage_rule";
+            }
+            return ENG_FAIL(err, ENG_REFUSED, "%s", why);
+        }
+    }
+    if (!partial && fill_key && (p->min_fill_line_bp > 0 || p->min_fill_order_bp > 0)) {
+        if (err) {
+            err->line = fill_line;
+            err->field = fill_key;
+        }
+        return ENG_FAIL(err, ENG_REFUSED,
+                        "%s limits partial shipments, but allocation = ship_complete ships "
+                        "whole orders only; set allocation = partial or remove it",
+                        fill_key);
     }
     return ENG_OK;
 }
@@ -583,10 +662,12 @@ eng_rc fmt_policy_parse(const char *path, const char *text, size_t len, fmt_poli
     static const char *const keys[] = {
         "allocation",      "max_error_rate", "return_window_days", "restocking_fee_pct",
         "warehouse_order", "cutoff",         "cutoff_offset",      "route_mode",
-        "split",           "max_split",      "reserve_release"};
+        "split",           "max_split",      "reserve_release",    "shortage_rule",
+        "min_fill_line_pct", "min_fill_order_pct"};
     enum { N_KEYS = sizeof keys / sizeof *keys };
     int seen[N_KEYS] = {0};
-    uint64_t line = 0, offset_line = 0, max_split_line = 0;
+    uint64_t line = 0, offset_line = 0, max_split_line = 0, shortage_line = 0, fill_line = 0;
+    const char *fill_key = NULL;
     size_t pos = 0;
     eng_rc rc = ENG_OK;
     if (err) {
@@ -643,7 +724,16 @@ eng_rc fmt_policy_parse(const char *path, const char *text, size_t len, fmt_poli
             offset_line = line;
         if (rc == ENG_OK && str_is(key, "max_split"))
             max_split_line = line;
+        if (rc == ENG_OK && str_is(key, "shortage_rule"))
+            shortage_line = line;
+        if (rc == ENG_OK && !fill_key &&
+            (str_is(key, "min_fill_line_pct") || str_is(key, "min_fill_order_pct"))) {
+            fill_line = line;
+            fill_key = str_is(key, "min_fill_line_pct") ? "min_fill_line_pct" : "min_fill_order_pct";
+        }
     }
+    if (rc == ENG_OK)
+        rc = check_shortage(p, shortage_line, fill_line, fill_key, err);
     if (rc == ENG_OK && p->cutoff_offset_set && p->cutoff_min < 0) {
         if (err) {
             err->line = offset_line;

@@ -20,6 +20,9 @@
  *   reserve_release     = keep     keep | second_pass: open orders try again without reserves
  *   cutoff              =          HH:MM on the run date: later orders wait (issue 14)
  *   cutoff_offset       = +00:00   the cut-off's zone, as an offset from UTC (±HH:MM)
+ *   shortage_rule       = rank     rank | proportional: who gets a short warehouse's units
+ *   min_fill_line_pct   = 0        a line shipping less of its units waits (0..100, 2 decimals)
+ *   min_fill_order_pct  = 0        the same for an order's units
  * An unknown key, a key given twice, or a bad value refuses the run; warehouse names the
  * inventory lacks are refused once it is loaded (engine/setup/policy_refs). */
 #ifndef FMT_POLICY_H
@@ -40,6 +43,10 @@ typedef enum fmt_split { FMT_SPLIT_LINE, FMT_SPLIT_FEWEST, FMT_SPLIT_SINGLE } fm
 /* Sets of warehouses split = fewest tries per order at most: a count, so that the result
  * never depends on the machine's speed. */
 #define FMT_SPLIT_MAX_SETS 4096
+
+/* Who gets the units of a warehouse that cannot serve every line asking (README,
+ * "Shortage rules"). */
+typedef enum fmt_shortage { FMT_SHORTAGE_RANK, FMT_SHORTAGE_PROPORTIONAL } fmt_shortage;
 
 typedef enum fmt_route_kind {
     FMT_ROUTE_DEFAULT,
@@ -99,6 +106,10 @@ typedef struct fmt_policy {
     size_t n_caps;
     int second_pass;       /* reserve_release = second_pass */
     int reserve_release_set; /* the file gives reserve_release (the manifest says so) */
+    fmt_shortage shortage;
+    int shortage_set; /* the file gives shortage_rule (the manifest says so) */
+    /* min_fill_*_pct in hundredths of a percent (12.5 -> 1250); -1: not given (0) */
+    int32_t min_fill_line_bp, min_fill_order_bp;
 } fmt_policy;
 
 /* Whether s, folded as route keys are (trimmed, ASCII upper case, and with drop_blanks,
@@ -144,10 +155,16 @@ const char *fmt_policy_split_name(fmt_split s);
  * otherwise n (the order's own list). */
 size_t fmt_policy_split_cap(const fmt_policy *p, size_t n);
 
-/* Whether the policy chooses warehouses per order or shares stock between channels
- * (routes, channel lists, split, max_split, reserves, caps): the allocation then walks
- * every order in rank order (engine/allocate). */
+/* Whether the policy chooses warehouses per order or shares stock between channels or
+ * lines (routes, channel lists, split, max_split, reserves, caps, shortage_rule =
+ * proportional, a min_fill above 0): the allocation then walks every order in rank order
+ * (engine/allocate). */
 int fmt_policy_sources_per_order(const fmt_policy *p);
+
+/* Whether shipped of outstanding units falls below a min_fill of bp hundredths of a
+ * percent (compared exactly: shipped / outstanding < bp / 10000). Nothing shipped is not
+ * below: it waits anyway. */
+int fmt_policy_below_fill(int64_t shipped, int64_t outstanding, int32_t bp);
 
 /* Name of an allocation policy as written in the file. */
 const char *fmt_policy_allocation_name(fmt_allocation a);

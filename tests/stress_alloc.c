@@ -23,6 +23,16 @@
  * and reserve_release = second_pass (the reserves let go after every order's turn; open
  * orders try again in rank order).
  *
+ * Six more rounds take the shortage rules under partial: shortage_rule = proportional
+ * (split = line, no reserves or caps; rounds in which every line still wanting asks one
+ * more warehouse of its order's list, the first covering what it wants or else the
+ * first with any units, a new warehouse only while the order ships from or asked this
+ * round fewer than max_split; a slot asked for more than it has gives floor(free x ask /
+ * demand) and the rest one unit each by largest remainder, ties in rank order) in three
+ * of them, and min_fill_line_pct and min_fill_order_pct in all six and in some sourced
+ * rounds (a partial shipment below them is given back and waits, then a last pass in
+ * rank order offers the stock to the open lines, keeping what meets the minima).
+ *
  * Seed: ENG_SEED (default: time), printed first; a failure names its round. */
 #include <stdint.h>
 #include <stdio.h>
@@ -94,6 +104,8 @@ typedef struct sourcing {
     wh_list amazon; /* channel_warehouses.amazon */
     int split;      /* 0 line, 1 fewest, 2 single */
     unsigned max_split;
+    int proportional;            /* shortage_rule = proportional */
+    int32_t line_bp, order_bp;   /* min_fill_*_pct in hundredths, 0: none */
 } sourcing;
 
 typedef struct night_files {
@@ -131,11 +143,26 @@ static void print_list(FILE *f, const char *key, const wh_list *l)
 }
 
 /* variant picks split and max_split, so that every round set meets each: line with
- * max_split 1 and 2, fewest with 2 and none, single. */
-static void write_sourcing(FILE *pol, sourcing *src, int variant)
+ * max_split 1 and 2, fewest with 2 and none, single. A shortage round (partial) has
+ * split = line and the minima, and proportional shares in half of them; other partial
+ * rounds have the minima one time in three. */
+static void write_sourcing(FILE *pol, sourcing *src, int variant, int partial, int shortage)
 {
     memset(src, 0, sizeof *src);
     src->on = 1;
+    if (partial && (shortage || pick(3) == 0)) {
+        static const int32_t fills[4] = {0, 2500, 5000, 3333};
+        src->line_bp = fills[pick(4)];
+        src->order_bp = fills[pick(4)];
+        if (src->line_bp)
+            fprintf(pol, "min_fill_line_pct = %d.%02d\n", src->line_bp / 100, src->line_bp % 100);
+        if (src->order_bp)
+            fprintf(pol, "min_fill_order_pct = %d.%02d%%\n", src->order_bp / 100,
+                    src->order_bp % 100);
+    }
+    src->proportional = shortage && variant % 2 == 0;
+    if (src->proportional)
+        fprintf(pol, "shortage_rule = proportional\n");
     for (int c = 0; c <= N_COUNTRIES; c++) {
         src->route[c].n = -1;
         if (pick(3) == 0)
@@ -152,12 +179,12 @@ static void write_sourcing(FILE *pol, sourcing *src, int variant)
         random_list(&src->amazon, 0);
         print_list(pol, "channel_warehouses.amazon", &src->amazon);
     }
-    src->split = variant % 3;
+    src->split = shortage ? 0 : variant % 3;
     fprintf(pol, "split = %s\n", src->split == 0 ? "line" : src->split == 1 ? "fewest" : "single");
     static const unsigned caps[6] = {1, 2, 0, 2, 0, 0}; /* 0: none */
     src->max_split = caps[variant % 6];
     static const char *const share_channels[2] = {"shop", "amazon"};
-    for (int kind = 0; kind < 2; kind++) {
+    for (int kind = 0; kind < 2 && !src->proportional; kind++) {
         share_rule *rules = kind ? src->caps : src->reserves;
         int *n_rules = kind ? &src->n_caps : &src->n_reserves;
         for (int k = 0, want = (int)pick(4); k < want && k < 3; k++) {
@@ -183,14 +210,14 @@ static void write_sourcing(FILE *pol, sourcing *src, int variant)
                     value);
         }
     }
-    src->second_pass = (int)pick(2);
+    src->second_pass = !src->proportional && pick(2);
     if (src->second_pass)
         fprintf(pol, "reserve_release = second_pass\n");
     if (src->max_split)
         fprintf(pol, "max_split = %u\n", src->max_split);
 }
 
-static void write_night(night_files *f, unsigned n_orders, int sourced, int variant)
+static void write_night(night_files *f, unsigned n_orders, int sourced, int variant, int shortage)
 {
     const char *const *wh = wh_names;
     snprintf(f->dir, sizeof f->dir, "/tmp/slipway-stress.XXXXXX");
@@ -214,13 +241,13 @@ static void write_night(night_files *f, unsigned n_orders, int sourced, int vari
                 fprintf(inv, "P%02d,%s,%u,%u\n", p, wh[w],
                         p >= 24 ? 4000 + pick(100) : pick(p < 6 ? 8 : 60), pick(3));
     }
-    f->partial = (int)pick(2);
+    f->partial = shortage || pick(2);
     unsigned first = pick(N_WAREHOUSES), second = (first + 1 + pick(2)) % N_WAREHOUSES;
     fprintf(pol, "allocation = %s\nwarehouse_order = %s, %s\n",
             f->partial ? "partial" : "ship_complete", wh[first], wh[second]);
     f->src.on = 0;
     if (sourced)
-        write_sourcing(pol, &f->src, variant);
+        write_sourcing(pol, &f->src, variant, f->partial, shortage);
     fclose(c);
     fclose(inv);
     fclose(pol);
@@ -668,8 +695,47 @@ static eng_status model_sourced(const night *n, const sourcing *src, mstate *ms,
  * line's rest from what its warehouses have now (the first max_split of the list under
  * fewest or single; a new warehouse only while it uses fewer than max_split), added to
  * its parts. */
+/* A line's parts in the order of their warehouses in the order's list (slips take them so). */
+static void sort_parts(const night *n, const uint32_t *list, int n_list, model_line *m)
+{
+    const eng_inventory *inv = n->setup->inventory;
+    int place[N_WAREHOUSES];
+    for (uint32_t j = 0; j < m->n_parts; j++) {
+        uint32_t w = eng_inventory_slot(inv, m->slot[j])->wh_rank;
+        place[j] = n_list;
+        for (int p = 0; p < n_list; p++)
+            if (list[p] == w)
+                place[j] = p;
+    }
+    for (uint32_t i = 1; i < m->n_parts; i++)
+        for (uint32_t j = i; j > 0 && place[j - 1] > place[j]; j--) {
+            int tp = place[j];
+            place[j] = place[j - 1];
+            place[j - 1] = tp;
+            uint32_t ts = m->slot[j];
+            m->slot[j] = m->slot[j - 1];
+            m->slot[j - 1] = ts;
+            int64_t tq = m->qty[j];
+            m->qty[j] = m->qty[j - 1];
+            m->qty[j - 1] = tq;
+        }
+}
+
+static eng_status status_of(const eng_order *o, const model_line *lines)
+{
+    int64_t ordered = 0, shipped = 0;
+    for (uint32_t i = 0; i < o->n_lines; i++) {
+        ordered += eng_line_qty(&o->lines[i]);
+        for (uint32_t j = 0; j < lines[i].n_parts; j++)
+            shipped += lines[i].qty[j];
+    }
+    if (shipped == ordered)
+        return ENG_ST_SHIPPED;
+    return shipped == 0 ? ENG_ST_BACKORDERED : ENG_ST_PARTIAL;
+}
+
 static eng_status model_rest(const night *n, const sourcing *src, mstate *ms, const eng_order *o,
-                             model_line *lines)
+                             model_line *lines, const uint8_t *waits)
 {
     const eng_inventory *inv = n->setup->inventory;
     uint32_t list[N_WAREHOUSES];
@@ -695,6 +761,8 @@ static eng_status model_rest(const night *n, const sourcing *src, mstate *ms, co
         ordered += want;
         for (uint32_t j = 0; j < m->n_parts; j++)
             want -= m->qty[j];
+        if (waits && waits[i])
+            want = 0;
         for (int p = 0; p < upto && want > 0; p++) {
             if (!used[list[p]] && n_used >= cap)
                 continue;
@@ -717,12 +785,218 @@ static eng_status model_rest(const night *n, const sourcing *src, mstate *ms, co
             n_used += !used[list[p]];
             used[list[p]] = 1;
         }
+        sort_parts(n, list, n_list, m);
         for (uint32_t j = 0; j < m->n_parts; j++)
             shipped += m->qty[j];
     }
     if (shipped == ordered)
         return ENG_ST_SHIPPED;
     return shipped == 0 ? ENG_ST_BACKORDERED : ENG_ST_PARTIAL;
+}
+
+/* shortage_rule = proportional, as the issue words it: rounds over every ranked order
+ * (ranked[0..n_ranked), their lines at lines + at[r]); see the top. */
+static void model_rounds(const night *n, const sourcing *src, mstate *ms,
+                         eng_order *const *ranked, size_t n_ranked, const size_t *at,
+                         model_line *all, int *no_allowed)
+{
+    size_t n_lines = at[n_ranked];
+    int64_t *want = calloc(n_lines + 1, sizeof *want);
+    uint8_t(*asked)[N_WAREHOUSES] = calloc(n_lines + 1, sizeof *asked);
+    uint32_t(*list)[N_WAREHOUSES] = calloc(n_ranked + 1, sizeof *list);
+    int *n_list = calloc(n_ranked + 1, sizeof *n_list), *cap = calloc(n_ranked + 1, sizeof *cap);
+    uint8_t(*used)[N_WAREHOUSES] = calloc(n_ranked + 1, sizeof *used);
+    int *n_used = calloc(n_ranked + 1, sizeof *n_used);
+    size_t *ask_line = calloc(n_lines + 1, sizeof *ask_line);
+    uint32_t *ask_slot = calloc(n_lines + 1, sizeof *ask_slot), *ask_rank = calloc(n_lines + 1, 4);
+    int64_t *got = calloc(n_lines + 1, sizeof *got);
+    uint8_t *done = calloc(n_lines + 1, 1);
+    if (!want || !asked || !list || !n_list || !cap || !used || !n_used || !ask_line ||
+        !ask_slot || !ask_rank || !got || !done)
+        abort();
+    for (size_t r = 0; r < n_ranked; r++) {
+        const eng_order *o = ranked[r];
+        n_list[r] = order_list(n, src, o, list[r]);
+        cap[r] = src->max_split && (int)src->max_split < n_list[r] ? (int)src->max_split : n_list[r];
+        no_allowed[r] = 0;
+        for (uint32_t i = 0; i < o->n_lines; i++) {
+            size_t ns;
+            (void)eng_inventory_product_slots(n->setup->inventory, (uint32_t)o->lines[i].product,
+                                              &ns);
+            int found = 0;
+            for (int p = 0; p < n_list[r]; p++)
+                found |= slot_in(n, o->lines[i].product, list[r][p]) >= 0;
+            if (eng_line_qty(&o->lines[i]) > 0 && ns > 0 && !found)
+                no_allowed[r] = 1;
+            want[at[r] + i] = eng_line_qty(&o->lines[i]);
+            memset(&all[at[r] + i], 0, sizeof all[0]);
+        }
+    }
+    for (;;) {
+        size_t n_asks = 0;
+        for (size_t r = 0; r < n_ranked; r++) {
+            const eng_order *o = ranked[r];
+            uint8_t fresh[N_WAREHOUSES] = {0};
+            int n_fresh = 0;
+            for (uint32_t i = 0; i < o->n_lines; i++) {
+                size_t li = at[r] + i;
+                int32_t prod = o->lines[i].product;
+                if (want[li] == 0)
+                    continue;
+                int choice = -1, any = -1;
+                for (int p = 0; p < n_list[r] && choice < 0; p++) {
+                    uint32_t w = list[r][p];
+                    if (asked[li][p] || (!used[r][w] && !fresh[w] && n_used[r] + n_fresh >= cap[r]))
+                        continue;
+                    int64_t sl = slot_in(n, prod, w);
+                    if (sl < 0)
+                        continue;
+                    if (ms->free_units[sl] >= want[li])
+                        choice = p;
+                    else if (ms->free_units[sl] > 0 && any < 0)
+                        any = p;
+                }
+                if (choice < 0)
+                    choice = any;
+                if (choice < 0)
+                    continue;
+                uint32_t w = list[r][choice];
+                asked[li][choice] = 1;
+                if (!used[r][w] && !fresh[w]) {
+                    fresh[w] = 1;
+                    n_fresh++;
+                }
+                ask_line[n_asks] = li;
+                ask_rank[n_asks] = (uint32_t)r;
+                ask_slot[n_asks] = (uint32_t)slot_in(n, prod, w);
+                got[n_asks] = 0;
+                done[n_asks] = 0;
+                n_asks++;
+            }
+        }
+        if (n_asks == 0)
+            break;
+        /* each slot's askers, in the order they asked (rank order, then line order) */
+        for (size_t a = 0; a < n_asks; a++) {
+            if (done[a])
+                continue;
+            uint32_t sl = ask_slot[a];
+            int64_t free_units = ms->free_units[sl], demand = 0;
+            for (size_t b = a; b < n_asks; b++)
+                if (ask_slot[b] == sl)
+                    demand += want[ask_line[b]];
+            int64_t left = free_units;
+            for (size_t b = a; b < n_asks; b++) {
+                if (ask_slot[b] != sl)
+                    continue;
+                done[b] = 1;
+                got[b] = demand <= free_units ? want[ask_line[b]]
+                                              : free_units * want[ask_line[b]] / demand;
+                left -= got[b];
+            }
+            /* the rest one each, largest remainder first, the earlier asker on a tie */
+            while (demand > free_units && left > 0) {
+                size_t best = SIZE_MAX;
+                int64_t best_rem = -1;
+                for (size_t b = a; b < n_asks; b++) {
+                    if (ask_slot[b] != sl || got[b] > free_units * want[ask_line[b]] / demand)
+                        continue;
+                    int64_t rem = free_units * want[ask_line[b]] % demand;
+                    if (rem > best_rem) {
+                        best = b;
+                        best_rem = rem;
+                    }
+                }
+                got[best]++;
+                left--;
+            }
+        }
+        for (size_t a = 0; a < n_asks; a++) {
+            if (got[a] == 0)
+                continue;
+            size_t li = ask_line[a], r = ask_rank[a];
+            model_line *m = &all[li];
+            ms->free_units[ask_slot[a]] -= got[a];
+            want[li] -= got[a];
+            m->slot[m->n_parts] = ask_slot[a];
+            m->qty[m->n_parts++] = got[a];
+            uint32_t w = eng_inventory_slot(n->setup->inventory, ask_slot[a])->wh_rank;
+            if (!used[r][w]) {
+                used[r][w] = 1;
+                n_used[r]++;
+            }
+        }
+    }
+    for (size_t r = 0; r < n_ranked; r++)
+        for (uint32_t i = 0; i < ranked[r]->n_lines; i++)
+            sort_parts(n, list[r], n_list[r], &all[at[r] + i]);
+    free(want);
+    free(asked);
+    free(list);
+    free(n_list);
+    free(cap);
+    free(used);
+    free(n_used);
+    free(ask_line);
+    free(ask_slot);
+    free(ask_rank);
+    free(got);
+    free(done);
+}
+
+static int below_fill(int64_t shipped, int64_t outstanding, int32_t bp)
+{
+    return bp > 0 && shipped > 0 && shipped * 10000 < outstanding * bp;
+}
+
+/* A line gives back all it ships, for good: its channel's cap allows it again and its
+ * reserve there takes back what it gave (up to what it kept at the start), unless the
+ * reserves were let go. */
+static void model_give_back(const night *n, mstate *ms, const mstate *start, int released,
+                            int ch, int32_t prod, model_line *m)
+{
+    (void)n;
+    for (uint32_t j = 0; j < m->n_parts; j++) {
+        uint32_t sl = m->slot[j];
+        int64_t q = m->qty[j];
+        ms->free_units[sl] += q;
+        if (ch < 0)
+            continue;
+        if (ms->allowed[(size_t)prod * 2 + (size_t)ch] != INT64_MAX)
+            ms->allowed[(size_t)prod * 2 + (size_t)ch] += q;
+        if (released)
+            continue;
+        int64_t *kept = &ms->kept[sl * 2 + (size_t)ch];
+        int64_t back = start->kept[sl * 2 + (size_t)ch] - *kept;
+        *kept += back < q ? back : q;
+    }
+    memset(m, 0, sizeof *m);
+}
+
+/* The minima on one order: lines first, then the order. Returns whether it waits whole. */
+static int model_minima(const night *n, const sourcing *src, mstate *ms, const mstate *start,
+                        int released, const eng_order *o, model_line *lines, uint8_t *waits)
+{
+    eng_text channel = eng_head_text(o->head, ENG_HT_CHANNEL);
+    int ch = text_is(channel, "shop") ? 0 : text_is(channel, "amazon") ? 1 : -1;
+    int64_t shipped = 0, ordered = 0;
+    for (uint32_t i = 0; i < o->n_lines; i++) {
+        int64_t got = 0, qty = eng_line_qty(&o->lines[i]);
+        for (uint32_t j = 0; j < lines[i].n_parts; j++)
+            got += lines[i].qty[j];
+        if (below_fill(got, qty, src->line_bp)) {
+            model_give_back(n, ms, start, released, ch, o->lines[i].product, &lines[i]);
+            waits[i] = 1;
+            got = 0;
+        }
+        shipped += got;
+        ordered += qty;
+    }
+    if (!below_fill(shipped, ordered, src->order_bp))
+        return 0;
+    for (uint32_t i = 0; i < o->n_lines; i++)
+        model_give_back(n, ms, start, released, ch, o->lines[i].product, &lines[i]);
+    return 1;
 }
 
 /* Compare the engine's allocation in n with the model; returns mismatches. */
@@ -751,21 +1025,68 @@ static int compare_with_model(const night *n, int partial, const sourcing *src, 
     model_line *all = calloc(at[n_ranked] + 1, sizeof *all);
     if (!all)
         abort();
-    for (size_t r = 0; r < n_ranked; r++) {
-        const eng_order *o = n->al->ranked[r];
-        st[r] = src->on ? model_sourced(n, src, &ms, &tmp, o, &all[at[r]], partial, &no_allowed[r])
-                        : model_order(n, free_units, o, &all[at[r]], partial);
+    mstate start;
+    ms_alloc(&start, n_slots, n_products);
+    ms_copy(&start, &ms);
+    if (src->on && src->proportional) {
+        model_rounds(n, src, &ms, n->al->ranked, n_ranked, at, all, no_allowed);
+        for (size_t r = 0; r < n_ranked; r++)
+            st[r] = status_of(n->al->ranked[r], &all[at[r]]);
+    } else {
+        for (size_t r = 0; r < n_ranked; r++) {
+            const eng_order *o = n->al->ranked[r];
+            st[r] = src->on ? model_sourced(n, src, &ms, &tmp, o, &all[at[r]], partial,
+                                            &no_allowed[r])
+                            : model_order(n, free_units, o, &all[at[r]], partial);
+        }
     }
+    int released = 0;
     if (src->on && src->second_pass && (src->n_reserves || src->n_caps)) {
         memset(ms.kept, 0, n_slots * 2 * sizeof *ms.kept); /* the reserves let go */
+        released = 1;
         for (size_t r = 0; r < n_ranked; r++) {
             const eng_order *o = n->al->ranked[r];
             if (st[r] == ENG_ST_BACKORDERED)
                 st[r] = model_sourced(n, src, &ms, &tmp, o, &all[at[r]], partial, &no_allowed[r]);
             else if (st[r] == ENG_ST_PARTIAL)
-                st[r] = model_rest(n, src, &ms, o, &all[at[r]]);
+                st[r] = model_rest(n, src, &ms, o, &all[at[r]], NULL);
         }
     }
+    if (src->on && (src->line_bp || src->order_bp)) {
+        /* the minima, then the last pass for the open lines that do not wait */
+        uint8_t *waits = calloc(at[n_ranked] + 1, 1), *held = calloc(n_ranked + 1, 1);
+        if (!waits || !held)
+            abort();
+        for (size_t r = 0; r < n_ranked; r++) {
+            held[r] = (uint8_t)model_minima(n, src, &ms, &start, released, n->al->ranked[r],
+                                            &all[at[r]], &waits[at[r]]);
+            st[r] = status_of(n->al->ranked[r], &all[at[r]]);
+        }
+        for (size_t r = 0; r < n_ranked; r++) {
+            const eng_order *o = n->al->ranked[r];
+            model_line *lines = &all[at[r]];
+            int open = 0, holds = 0, waiting = 0;
+            for (uint32_t i = 0; i < o->n_lines; i++) {
+                int64_t got = 0;
+                for (uint32_t j = 0; j < lines[i].n_parts; j++)
+                    got += lines[i].qty[j];
+                holds |= got > 0;
+                waiting |= waits[at[r] + i];
+                open |= !waits[at[r] + i] && got < eng_line_qty(&o->lines[i]);
+            }
+            if (held[r] || !open)
+                continue;
+            if (!holds && !waiting)
+                st[r] = model_sourced(n, src, &ms, &tmp, o, lines, partial, &no_allowed[r]);
+            else
+                st[r] = model_rest(n, src, &ms, o, lines, &waits[at[r]]);
+            (void)model_minima(n, src, &ms, &start, released, o, lines, &waits[at[r]]);
+            st[r] = status_of(o, lines);
+        }
+        free(waits);
+        free(held);
+    }
+    ms_release(&start);
     int bad = 0;
     uint64_t slip = 1;
     for (size_t r = 0; r < n_ranked && !bad; r++) {
@@ -788,8 +1109,11 @@ static int compare_with_model(const night *n, int partial, const sourcing *src, 
             slip += o->n_slips;
         }
         if (bad) {
-            fprintf(stderr, "  %s: order %.*s (rank %zu) differs from the model: status %d vs %d\n",
-                    label, (int)eng_order_id_len(o), o->id, r, o->status, st[r]);
+            fprintf(stderr,
+                    "  %s: order %.*s (rank %zu) differs from the model: status %d vs %d, code "
+                    "%d (model's no_allowed %d), first slip %llu vs %llu\n",
+                    label, (int)eng_order_id_len(o), o->id, r, o->status, st[r], o->code,
+                    no_allowed[r], (unsigned long long)o->first_slip, (unsigned long long)slip);
             for (uint32_t i = 0; i < o->n_lines; i++) {
                 eng_part one;
                 const eng_part *parts = eng_alloc_line_parts(&o->lines[i], &one);
@@ -860,18 +1184,19 @@ int main(void)
     uint64_t seed = env ? strtoull(env, NULL, 10) : (uint64_t)time(NULL);
     printf("stress_alloc: ENG_SEED=%llu\n", (unsigned long long)seed);
     static const unsigned thread_counts[] = {1, 2, 4, 8};
-    for (int round = 0; round < 12; round++) {
+    for (int round = 0; round < 18; round++) {
         rng = seed * 2654435761u + (uint64_t)round + 1;
         night_files f;
-        write_night(&f, 1200, round >= 6, round - 6);
+        write_night(&f, 1200, round >= 6, round >= 12 ? round - 12 : round - 6, round >= 12);
         for (size_t t = 0; t < sizeof thread_counts / sizeof *thread_counts; t++) {
             night n;
             run_night(&f, thread_counts[t], &n);
             char label[64];
             snprintf(label, sizeof label, "round %d, %s%s, %u threads", round,
                      f.partial ? "partial" : "ship_complete",
-                     !f.src.on           ? ""
-                     : f.src.split == 0 ? ", sourced, split = line"
+                     !f.src.on               ? ""
+                     : f.src.proportional    ? ", sourced, proportional"
+                     : f.src.split == 0      ? ", sourced, split = line"
                      : f.src.split == 1 ? ", sourced, split = fewest"
                                         : ", sourced, split = single",
                      thread_counts[t]);

@@ -665,3 +665,55 @@ Test(policy, reserve_release_keep_or_second_pass)
     assert_refused("reserve_release = later\n", 1, "reserve_release");
     assert_refused("reserve_release = keep\nreserve_release = keep\n", 2, "reserve_release");
 }
+
+/* ---- shortage_rule and min_fill_*_pct (issue 14) ---- */
+
+Test(policy, shortage_rule_and_minima)
+{
+    fmt_policy p = accept("allocation = partial\nshortage_rule = proportional\n"
+                          "min_fill_line_pct = 12.5\nmin_fill_order_pct = 50%\n");
+    cr_assert_eq(p.shortage, FMT_SHORTAGE_PROPORTIONAL);
+    cr_assert_eq(p.shortage_set, 1);
+    cr_assert_eq(p.min_fill_line_bp, 1250);
+    cr_assert_eq(p.min_fill_order_bp, 5000);
+    cr_assert(fmt_policy_sources_per_order(&p));
+    fmt_policy_release(&p);
+    p = accept("shortage_rule = rank\nmin_fill_line_pct = 0\n");
+    cr_assert_eq(p.shortage, FMT_SHORTAGE_RANK);
+    cr_assert_eq(p.shortage_set, 1, "recorded in the manifest though it is the default");
+    cr_assert_eq(p.min_fill_line_bp, 0);
+    cr_assert_eq(p.min_fill_order_bp, -1, "not given");
+    cr_assert_eq(fmt_policy_sources_per_order(&p), 0, "rank and a 0% minimum are today's walk");
+    fmt_policy_release(&p);
+}
+
+Test(policy, below_fill_compares_exact_fractions)
+{
+    /* 1 of 3 is 33.333...%: below 33.34%, not below 33.33% */
+    cr_assert(fmt_policy_below_fill(1, 3, 3334));
+    cr_assert_not(fmt_policy_below_fill(1, 3, 3333));
+    cr_assert_not(fmt_policy_below_fill(1, 2, 5000), "exactly the minimum is not below it");
+    cr_assert(fmt_policy_below_fill(1, 2, 5001));
+    cr_assert_not(fmt_policy_below_fill(0, 2, 5000), "nothing shipped waits anyway");
+    cr_assert_not(fmt_policy_below_fill(1, 2, 0));
+    cr_assert_not(fmt_policy_below_fill(1, 2, -1), "not given");
+    cr_assert(fmt_policy_below_fill(INT64_MAX / 2, INT64_MAX, 10000), "no overflow");
+}
+
+Test(policy, refuses_contradicting_shortage_keys)
+{
+    assert_refused("shortage_rule = fair\n", 1, "shortage_rule");
+    assert_refused("shortage_rule = proportional\n", 1, "shortage_rule"); /* ship_complete */
+    assert_refused("shortage_rule = proportional\n\nallocation = partial\nsplit = fewest\n", 1,
+                   "shortage_rule");
+    assert_refused("allocation = partial\nreserve.shop.* = 1\nshortage_rule = proportional\n", 3,
+                   "shortage_rule");
+    assert_refused("min_fill_order_pct = 10\n", 1, "min_fill_order_pct"); /* ship_complete */
+    assert_refused("allocation = partial\nmin_fill_line_pct = 100.5\n", 2, "min_fill_line_pct");
+    assert_refused("allocation = partial\nmin_fill_line_pct = 1.234\n", 2, "min_fill_line_pct");
+    assert_refused("allocation = partial\nmin_fill_line_pct = half\n", 2, "min_fill_line_pct");
+    assert_refused("allocation = partial\nmin_fill_line_pct = 1\nmin_fill_line_pct = 2\n", 3,
+                   "min_fill_line_pct");
+    fmt_policy p = accept("min_fill_line_pct = 0\n"); /* a 0% minimum holds nothing back */
+    fmt_policy_release(&p);
+}

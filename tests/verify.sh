@@ -46,6 +46,8 @@
 #   route broken      (issue 14) a slip from a warehouse the order's
 #                     route does not allow, stock moved               -> 7, 9
 #   no allowed        NO_ALLOWED_WAREHOUSE relabelled INSUFFICIENT_STOCK -> 8
+#   proportional tie  (issue 14) a tied unit handed to the later order  -> 8
+#   below min_fill    a shipment below min_fill_order_pct kept           -> 8
 #   special files     a manifest naming /dev/zero; an output that is
 #                     a FIFO: refused by name, exit 3, within 20 s
 #
@@ -387,6 +389,38 @@ ship_open "$work/rc" A-3 MUG 1 US OUT-20261127-000007 \
 expect "a channel over its cap" "$work/rc" 4 "1 8 9"
 grep -q "^invariant 1 broken: channel amazon got 3 of SKU MUG tonight; its cap allows 2" "$work/out" ||
     report bad "cap: no finding names amazon's mug cap"
+# Issue 14's shortage rules. Proportional shares (tests/cases/shortage_proportional): A's
+# two rakes go to P-4 and P-5, whose remainders tie with P-6's, in rank order; P-5's
+# rake handed to P-6 instead, with status and backorders to match, breaks no bound and
+# only the replay's rounds say whose it was.
+copy tests/cases/shortage_proportional/expected "$work/sh"
+sed -i 's/^OUT-20261127-000008,P-5,shop,/OUT-20261127-000008,P-6,shop,/' "$work/sh/slips.csv"
+sed -i 's/^P-5,shop,SHIPPED,1,1,15.00,EUR,$/P-5,shop,BACKORDERED,1,1,15.00,EUR,INSUFFICIENT_STOCK/;
+        s/^P-6,shop,BACKORDERED,1,1,15.00,EUR,INSUFFICIENT_STOCK$/P-6,shop,SHIPPED,1,1,15.00,EUR,/' \
+    "$work/sh/order_status.csv"
+sed -i 's/^P-6,2026-11-26T08:06:00Z,\(.*\),CU-P-6,/P-5,2026-11-26T08:05:00Z,\1,CU-P-5,/' \
+    "$work/sh/backorders.csv"
+fix_manifest "$work/sh"
+expect "a tied rake handed to the later order" "$work/sh" 4 "8"
+grep -q "^invariant 8 broken: order P-5 .* line 1: replaying the night in rank order under the policy ships 1 from A; slips.csv ships nothing" "$work/out" ||
+    report bad "proportional: no finding names P-5's rake"
+# The minima (tests/cases/min_fill): M-4's one kettle of two meets min_fill_line_pct = 50
+# exactly but leaves the order at 50% < min_fill_order_pct = 60, so it went to M-5. Kept
+# by M-4 instead (PARTIAL), with status and backorders to match, only the replay objects.
+copy tests/cases/min_fill/expected "$work/mf"
+sed -i 's/^OUT-20261127-000002,M-5,shop,/OUT-20261127-000002,M-4,shop,/' "$work/mf/slips.csv"
+sed -i 's/^M-4,shop,BACKORDERED,1,2,80.00,EUR,INSUFFICIENT_STOCK$/M-4,shop,PARTIAL,1,1,40.00,EUR,INSUFFICIENT_STOCK/;
+        s/^M-5,shop,SHIPPED,1,1,40.00,EUR,$/M-5,shop,BACKORDERED,1,1,40.00,EUR,INSUFFICIENT_STOCK/' \
+    "$work/mf/order_status.csv"
+sed -i 's/^\(M-4,.*,1,\)2,INSUFFICIENT_STOCK,80.00$/\11,INSUFFICIENT_STOCK,80.00/' \
+    "$work/mf/backorders.csv"
+grep '^M-4,' "$work/mf/backorders.csv" |
+    sed 's/^M-4,2026-11-26T08:04:00Z,K,2,\(.*\),CU-M-4,\(.*\),1,1,INSUFFICIENT_STOCK,80.00$/M-5,2026-11-26T08:05:00Z,K,1,\1,CU-M-5,\2,1,1,INSUFFICIENT_STOCK,40.00/' \
+    >>"$work/mf/backorders.csv"
+fix_manifest "$work/mf"
+expect "a shipment below min_fill_order_pct kept" "$work/mf" 4 "8"
+grep -q "^invariant 8 broken: order M-4 .* line 1: replaying the night in rank order under the policy ships nothing; slips.csv ships 1 from A" "$work/out" ||
+    report bad "min_fill: no finding names M-4's kettle"
 cd "$work" || exit 1
 
 # Oversell: a slip line ships 1000 more; tomorrow's inventory and the manifest agree.

@@ -70,6 +70,7 @@
 #include "rank.h"
 #include "route.h"
 #include "explain.h"
+#include "fair.h"
 #include "share.h"
 
 /* Ranked orders per task in the parallel passes: enough tasks to even out threads on a
@@ -340,15 +341,8 @@ static eng_rc walk_routed_order(alloc_ctx *a, eng_order *o, uint32_t *ranks, uin
         eng_shares_begin(a->shares);
     }
     eng_explain_before(inv, a->al->routes, ranks, n, route, why->notes, why);
-    for (uint32_t i = 0; i < o->n_lines; i++) {
-        const eng_line *ln = &o->lines[i];
-        size_t n_slots; /* a SKU with no inventory row at all is merely out of stock */
-        (void)eng_inventory_product_slots(inv, (uint32_t)ln->product, &n_slots);
-        if (eng_line_qty(ln) == 0 || n_slots == 0)
-            continue;
-        if (eng_routes_first_slot(a->al->routes, (uint32_t)ln->product, ranks, n) < 0)
-            o->flags |= ENG_ORD_NO_ALLOWED;
-    }
+    if (eng_routes_order_lacks(a->al->routes, inv, o, ranks, n))
+        o->flags |= ENG_ORD_NO_ALLOWED;
     if ((o->flags & ENG_ORD_NO_ALLOWED) && !partial)
         return ENG_OK;
     size_t cap = fmt_policy_split_cap(pol, n);
@@ -661,8 +655,10 @@ static uint32_t settle_order(const eng_inventory *inv, eng_order *o, uint32_t *r
                                                   : ENG_CODE_INSUFFICIENT_STOCK;
     else
         o->code = ENG_CODE_NONE; /* shipped whole on a second pass (reserve_release) */
-    if (o->status != ENG_ST_SHIPPED && o->status != ENG_ST_PARTIAL)
+    if (o->status != ENG_ST_SHIPPED && o->status != ENG_ST_PARTIAL) {
+        o->n_slips = 0; /* it may have shipped in part before a min_fill held it */
         return 0;
+    }
     o->n_slips = (uint32_t)eng_alloc_order_warehouses(inv, o, ranks, n_wh);
     o->lines_out = 0;
     o->units = 0;
@@ -773,12 +769,14 @@ static eng_rc place_rest(const alloc_ctx *a, eng_line *ln, const uint32_t *ranks
         int64_t s = eng_routes_slot(a->al->routes, (uint32_t)ln->product, ranks[w]);
         if (s < 0 || !cap_allows(sc, ranks[w]))
             continue;
-        int64_t room =
-            eng_shares_room(a->shares, a->al->stock, (uint32_t)s, (uint32_t)ln->product, a->who);
+        int64_t room = a->shares ? eng_shares_room(a->shares, a->al->stock, (uint32_t)s,
+                                                   (uint32_t)ln->product, a->who)
+                                 : want;
         int64_t got = eng_stock_reserve_upto(a->al->stock, (uint32_t)s, room < want ? room : want);
         if (got == 0)
             continue;
-        eng_shares_take(a->shares, (uint32_t)s, (uint32_t)ln->product, a->who, got);
+        if (a->shares)
+            eng_shares_take(a->shares, (uint32_t)s, (uint32_t)ln->product, a->who, got);
         cap_take(sc, ranks[w]);
         want -= got;
         uint32_t at = 0;
@@ -791,6 +789,7 @@ static eng_rc place_rest(const alloc_ctx *a, eng_line *ln, const uint32_t *ranks
     eng_rc rc = ENG_OK;
     eng_line_set(ln, ENG_LQ_SHIPPED, eng_line_qty(ln) - want);
     ln->n_parts = k;
+    eng_routes_sort_parts(inv, ranks, n, parts, k);
     if (k == 1) {
         eng_line_set_one_slot(ln, parts[0].slot); /* its qty is the line's shipped */
     } else if (k > 1) {
@@ -809,17 +808,53 @@ static eng_rc place_rest(const alloc_ctx *a, eng_line *ln, const uint32_t *ranks
     return rc;
 }
 
-/* After every order had its turn, the reserves let go of what they kept, and each order
- * still open is tried again in rank order (caps still hold): one that holds nothing is
- * walked again whole; a PARTIAL one's open lines take what there is now, through its
- * warehouses as its first turn allowed them (the first max_split of its list when split
- * is fewest or single; under max_split, new ones only while it uses fewer). */
+/* An order still open tries again, in rank order, with the stock as it stands: one that
+ * holds nothing (and has no line waiting under min_fill_line_pct) is walked again whole;
+ * any other's open lines, but those that wait, take what each of its warehouses has now,
+ * through its warehouses as its first turn allowed them (the first max_split of its list
+ * when split is fewest or single; under max_split, new ones only while it uses fewer). */
+static eng_rc turn_again(alloc_ctx *a, eng_order *o, size_t r, uint32_t *ranks,
+                         uint32_t *route_ranks, uint32_t *route_slots, split_cap *sc,
+                         eng_arena *mem)
+{
+    eng_allocation *n = a->al;
+    const eng_inventory *inv = a->setup->inventory;
+    const fmt_policy *pol = &a->setup->policy;
+    size_t n_wh = eng_inventory_warehouse_count(inv);
+    int waiting = 0;
+    for (uint32_t i = 0; i < o->n_lines; i++)
+        waiting |= o->lines[i].waits;
+    if (o->status == ENG_ST_BACKORDERED && !waiting) {
+        o->flags &= ~ENG_ORD_NO_ALLOWED; /* the walk decides it again */
+        return walk_routed_order(a, o, route_ranks, route_slots, sc, &n->routing[r], mem);
+    }
+    size_t k = eng_routes_of(n->routes, o->head, route_ranks, NULL);
+    size_t cap = fmt_policy_split_cap(pol, k);
+    if (a->shares) {
+        a->who = eng_shares_channel(a->shares, eng_head_text(o->head, ENG_HT_CHANNEL));
+        eng_shares_begin(a->shares);
+    }
+    if (pol->split != FMT_SPLIT_LINE)
+        k = cap; /* its fallback's warehouses */
+    sc->cap = pol->split == FMT_SPLIT_LINE ? cap : k;
+    size_t used = eng_alloc_order_warehouses(inv, o, ranks, n_wh);
+    for (size_t u = 0; u < used; u++)
+        cap_take(sc, ranks[u]);
+    eng_rc rc = ENG_OK;
+    for (uint32_t i = 0; i < o->n_lines && rc == ENG_OK; i++)
+        if (!o->lines[i].waits && eng_line_shipped(&o->lines[i]) < eng_line_qty(&o->lines[i]))
+            rc = place_rest(a, &o->lines[i], route_ranks, k, sc, mem);
+    cap_reset(sc);
+    return rc;
+}
+
+/* reserve_release = second_pass: after every order had its turn, the reserves let go of
+ * what they kept, and each order still open tries again (turn_again; caps still hold). */
 static eng_rc second_pass(alloc_ctx *a, uint32_t *ranks, uint32_t *route_ranks,
                           uint32_t *route_slots, split_cap *sc, eng_arena *mem)
 {
     eng_allocation *n = a->al;
     const eng_inventory *inv = a->setup->inventory;
-    const fmt_policy *pol = &a->setup->policy;
     size_t n_wh = eng_inventory_warehouse_count(inv);
     eng_shares_release_reserves(a->shares);
     for (size_t r = 0; r < n->n_ranked; r++) {
@@ -827,29 +862,163 @@ static eng_rc second_pass(alloc_ctx *a, uint32_t *ranks, uint32_t *route_ranks,
         if (!(o->flags & ENG_ORD_CONTENDED) ||
             (o->status != ENG_ST_BACKORDERED && o->status != ENG_ST_PARTIAL))
             continue;
-        if (o->status == ENG_ST_BACKORDERED) {
-            o->flags &= ~ENG_ORD_NO_ALLOWED; /* the walk decides it again */
-            ENG_TRY(walk_routed_order(a, o, route_ranks, route_slots, sc, &n->routing[r], mem));
-        } else {
-            size_t k = eng_routes_of(n->routes, o->head, route_ranks, NULL);
-            size_t cap = fmt_policy_split_cap(pol, k);
-            a->who = eng_shares_channel(a->shares, eng_head_text(o->head, ENG_HT_CHANNEL));
-            eng_shares_begin(a->shares);
-            if (pol->split != FMT_SPLIT_LINE)
-                k = cap; /* its fallback's warehouses */
-            sc->cap = pol->split == FMT_SPLIT_LINE ? cap : k;
-            size_t used = eng_alloc_order_warehouses(inv, o, ranks, n_wh);
-            for (size_t u = 0; u < used; u++)
-                cap_take(sc, ranks[u]);
-            for (uint32_t i = 0; i < o->n_lines; i++)
-                if (eng_line_shipped(&o->lines[i]) < eng_line_qty(&o->lines[i]))
-                    ENG_TRY(place_rest(a, &o->lines[i], route_ranks, k, sc, mem));
-            cap_reset(sc);
-        }
+        ENG_TRY(turn_again(a, o, r, ranks, route_ranks, route_slots, sc, mem));
         if (eng_shares_failed(a->shares))
             return ENG_NOMEM;
         settle_order(inv, o, ranks, n_wh);
         eng_explain_after(inv, n->routes, n->stock, a->shares, a->who, o, &n->routing[r]);
+    }
+    return ENG_OK;
+}
+
+/* ---- 2c. min_fill_line_pct, min_fill_order_pct ---- */
+
+/* Line ln of an order of channel who gives back all it holds, for good; routing.csv
+ * names reason at each warehouse it gave back. */
+static void give_back_line(const alloc_ctx *a, int who, eng_line *ln, eng_routing *why,
+                           eng_why reason)
+{
+    const eng_inventory *inv = a->setup->inventory;
+    eng_part one;
+    const eng_part *parts = eng_alloc_line_parts(ln, &one);
+    for (uint32_t k = 0; k < ln->n_parts; k++) {
+        eng_stock_release(a->al->stock, parts[k].slot, parts[k].qty);
+        if (a->shares)
+            eng_shares_return(a->shares, parts[k].slot, (uint32_t)ln->product, who, parts[k].qty);
+        eng_explain_min_fill(why, eng_inventory_slot(inv, parts[k].slot)->wh_rank, reason,
+                             ln->product);
+    }
+    ln->n_parts = 0;
+    eng_line_set(ln, ENG_LQ_SHIPPED, 0);
+}
+
+/* The minima on o as it stands: a line that ships some of its units, but fewer than
+ * min_fill_line_pct of them, gives them back and waits; then an order that ships some,
+ * but fewer than min_fill_order_pct of its units, gives back all and waits. Returns
+ * whether it gave back any. A shipment that met them once only grows after, so applied
+ * again after a later turn they take back only that turn's new shipments. */
+static int hold_below_fill(const alloc_ctx *a, eng_order *o, eng_routing *why)
+{
+    const fmt_policy *pol = &a->setup->policy;
+    int who = a->shares ? eng_shares_channel(a->shares, eng_head_text(o->head, ENG_HT_CHANNEL))
+                        : -1;
+    int gave = 0;
+    int64_t shipped = 0, outstanding = 0;
+    for (uint32_t i = 0; i < o->n_lines; i++) {
+        eng_line *ln = &o->lines[i];
+        int64_t got = eng_line_shipped(ln), qty = eng_line_qty(ln);
+        if (fmt_policy_below_fill(got, qty, pol->min_fill_line_bp)) {
+            give_back_line(a, who, ln, why, ENG_WHY_MIN_FILL_LINE);
+            ln->waits = 1;
+            gave = 1;
+            got = 0;
+        }
+        shipped += got;
+        outstanding += qty;
+    }
+    if (fmt_policy_below_fill(shipped, outstanding, pol->min_fill_order_bp)) {
+        for (uint32_t i = 0; i < o->n_lines; i++)
+            if (o->lines[i].n_parts > 0)
+                give_back_line(a, who, &o->lines[i], why, ENG_WHY_MIN_FILL_ORDER);
+        o->flags |= ENG_ORD_WAITS;
+        gave = 1;
+    }
+    return gave;
+}
+
+/* An order that shipped in part and gave it all back shows, as every order that ships
+ * nothing, what it ordered (the orders stage's figures, which settle_order replaced). */
+static void show_ordered(eng_order *o)
+{
+    if (o->status != ENG_ST_BACKORDERED)
+        return;
+    o->lines_out = o->n_lines;
+    o->units = 0;
+    o->amount_minor = 0;
+    for (uint32_t i = 0; i < o->n_lines; i++) {
+        const eng_line *ln = &o->lines[i];
+        o->units += eng_line_ordered(ln);
+        o->amount_minor += eng_line_amount(ln, eng_line_ordered(ln));
+    }
+}
+
+/* Once every order had its turns, shipments below the minima wait (hold_below_fill), and
+ * the units they leave go to the still-open lines in a last pass in rank order: each
+ * order with a line open that does not wait takes its turn again (turn_again), and keeps
+ * what it took only where that meets the minima. Orders whose shipments changed are
+ * explained again against the stock as the pass left it. */
+static eng_rc min_fill_pass(alloc_ctx *a, uint32_t *ranks, uint32_t *route_ranks,
+                            uint32_t *route_slots, split_cap *sc, eng_arena *mem)
+{
+    eng_allocation *n = a->al;
+    const eng_inventory *inv = a->setup->inventory;
+    size_t n_wh = eng_inventory_warehouse_count(inv);
+    uint8_t *changed = calloc(n->n_ranked ? n->n_ranked : 1, 1);
+    if (!changed)
+        return ENG_NOMEM;
+    for (size_t r = 0; r < n->n_ranked; r++) {
+        eng_order *o = n->ranked[r];
+        if (o->status == ENG_ST_PARTIAL && hold_below_fill(a, o, &n->routing[r])) {
+            settle_order(inv, o, ranks, n_wh);
+            show_ordered(o);
+            changed[r] = 1;
+        }
+    }
+    eng_rc rc = ENG_OK;
+    for (size_t r = 0; r < n->n_ranked && rc == ENG_OK; r++) {
+        eng_order *o = n->ranked[r];
+        if (!(o->flags & ENG_ORD_CONTENDED) || (o->flags & ENG_ORD_WAITS) ||
+            (o->status != ENG_ST_BACKORDERED && o->status != ENG_ST_PARTIAL))
+            continue;
+        int open = 0;
+        for (uint32_t i = 0; i < o->n_lines; i++)
+            open |= !o->lines[i].waits &&
+                    eng_line_shipped(&o->lines[i]) < eng_line_qty(&o->lines[i]);
+        if (!open)
+            continue;
+        rc = turn_again(a, o, r, ranks, route_ranks, route_slots, sc, mem);
+        if (rc == ENG_OK && a->shares && eng_shares_failed(a->shares))
+            rc = ENG_NOMEM;
+        int gave = hold_below_fill(a, o, &n->routing[r]);
+        settle_order(inv, o, ranks, n_wh);
+        if (gave)
+            show_ordered(o);
+        changed[r] = 1;
+    }
+    for (size_t r = 0; r < n->n_ranked && rc == ENG_OK; r++) {
+        eng_order *o = n->ranked[r];
+        if (!changed[r])
+            continue;
+        int who = a->shares ? eng_shares_channel(a->shares, eng_head_text(o->head, ENG_HT_CHANNEL))
+                            : -1;
+        eng_explain_after(inv, n->routes, n->stock, a->shares, who, o, &n->routing[r]);
+    }
+    free(changed);
+    return rc;
+}
+
+/* ---- 2b'. shortage_rule = proportional ---- */
+
+/* The contended orders share the stock in rounds (fair.h); then each is settled and
+ * explained, against the stock as the rounds left it. */
+static eng_rc walk_proportional(alloc_ctx *a, uint32_t *ranks, uint32_t *route_ranks,
+                                eng_arena *mem, eng_err *err)
+{
+    eng_allocation *n = a->al;
+    const eng_inventory *inv = a->setup->inventory;
+    size_t n_wh = eng_inventory_warehouse_count(inv);
+    ENG_TRY(eng_fair_share(&a->setup->policy, inv, n->routes, n->stock, n->ranked, n->n_ranked,
+                           mem, err));
+    for (size_t r = 0; r < n->n_ranked; r++) {
+        eng_order *o = n->ranked[r];
+        if (!(o->flags & ENG_ORD_CONTENDED))
+            continue;
+        const fmt_wh_rule *route;
+        size_t k = eng_routes_of(n->routes, o->head, route_ranks, &route);
+        eng_explain_before(inv, n->routes, route_ranks, k, route, n->routing[r].notes,
+                           &n->routing[r]);
+        settle_order(inv, o, ranks, n_wh);
+        eng_explain_after(inv, n->routes, n->stock, NULL, -1, o, &n->routing[r]);
     }
     return ENG_OK;
 }
@@ -879,11 +1048,17 @@ static eng_rc walk(alloc_ctx *a, eng_arena *mem, eng_err *err)
     /* After history's numbers of the same date (an earlier wave); exchange replacements
      * come first. */
     uint64_t first = eng_history_last_slip(a->history) + n->n_exchange_slips + 1, next = first;
-    /* reserve_release = second_pass: open orders try again once every order had its turn,
-     * so slips are numbered after both passes */
-    int second = n->routes && a->shares && a->setup->policy.second_pass;
+    /* reserve_release = second_pass, the min_fill keys and proportional shares decide
+     * orders again once every order had its turn, so slips are numbered after them */
+    const fmt_policy *pol = &a->setup->policy;
+    int second = n->routes && a->shares && pol->second_pass;
+    int proportional = n->routes && pol->shortage == FMT_SHORTAGE_PROPORTIONAL;
+    int min_fill = n->routes && (pol->min_fill_line_bp > 0 || pol->min_fill_order_bp > 0);
+    int late = second || proportional || min_fill;
     eng_rc rc = ENG_OK;
-    for (size_t r = 0; r < n->n_ranked && rc == ENG_OK; r++) {
+    if (proportional)
+        rc = walk_proportional(a, ranks, route_ranks, mem, err);
+    for (size_t r = 0; r < n->n_ranked && rc == ENG_OK && !proportional; r++) {
         prefetch_ahead(n->ranked, r, n->n_ranked, 1);
         eng_order *o = n->ranked[r];
         if ((o->flags & ENG_ORD_CONTENDED) && n->routes) {
@@ -910,14 +1085,17 @@ static eng_rc walk(alloc_ctx *a, eng_arena *mem, eng_err *err)
             }
             settle_order(inv, o, ranks, n_wh);
         }
-        if (!second && (o->status == ENG_ST_SHIPPED || o->status == ENG_ST_PARTIAL)) {
+        if (!late && (o->status == ENG_ST_SHIPPED || o->status == ENG_ST_PARTIAL)) {
             o->first_slip = next;
             next += o->n_slips;
         }
     }
-    if (second && rc == ENG_OK) {
-        if (second_pass(a, ranks, route_ranks, route_slots, &sc, mem) != ENG_OK)
-            rc = ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
+    if (second && rc == ENG_OK && second_pass(a, ranks, route_ranks, route_slots, &sc, mem) != ENG_OK)
+        rc = ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
+    if (min_fill && rc == ENG_OK &&
+        min_fill_pass(a, ranks, route_ranks, route_slots, &sc, mem) != ENG_OK)
+        rc = ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
+    if (late && rc == ENG_OK) {
         for (size_t r = 0; r < n->n_ranked; r++) {
             eng_order *o = n->ranked[r];
             if (o->status == ENG_ST_SHIPPED || o->status == ENG_ST_PARTIAL) {

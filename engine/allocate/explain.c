@@ -90,16 +90,22 @@ void eng_explain_after(const eng_inventory *inv, const eng_routes *routes, const
     uint32_t last_chosen = 0;
     for (uint32_t p = 0; p < r->n_listed; p++) {
         eng_route_note *note = &r->notes[p];
+        int gave_back = note->why == ENG_WHY_MIN_FILL_LINE || note->why == ENG_WHY_MIN_FILL_ORDER;
+        if (ships_from(inv, o, note->rank)) {
+            *note = (eng_route_note){note->rank, ENG_WHY_CHOSEN, -1, 0};
+            last_chosen = p + 1;
+            continue;
+        }
+        if (gave_back)
+            continue;
         note->qty = 0;
         note->product = -1;
-        note->why = ships_from(inv, o, note->rank) ? ENG_WHY_CHOSEN : ENG_WHY_NOT_NEEDED;
-        if (note->why == ENG_WHY_CHOSEN)
-            last_chosen = p + 1;
+        note->why = ENG_WHY_NOT_NEEDED;
     }
     for (uint32_t p = 0; p < r->n_listed; p++) {
         eng_route_note *note = &r->notes[p];
         /* after every warehouse of a whole shipment the order never had to look */
-        if (note->why == ENG_WHY_CHOSEN || (whole && p >= last_chosen))
+        if (note->why != ENG_WHY_NOT_NEEDED || (whole && p >= last_chosen))
             continue;
         for (uint32_t i = 0; i < o->n_lines && note->why == ENG_WHY_NOT_NEEDED; i++) {
             const eng_line *ln = &o->lines[i];
@@ -111,4 +117,11 @@ void eng_explain_after(const eng_inventory *inv, const eng_routes *routes, const
         if (note->why == ENG_WHY_NOT_NEEDED && !whole)
             note->why = ENG_WHY_OVER_MAX_SPLIT;
     }
+}
+
+void eng_explain_min_fill(eng_routing *r, uint32_t rank, eng_why why, int32_t product)
+{
+    for (uint32_t p = 0; p < r->n_listed; p++)
+        if (r->notes[p].rank == rank && r->notes[p].why != ENG_WHY_MIN_FILL_ORDER)
+            r->notes[p] = (eng_route_note){rank, why, product, 0};
 }

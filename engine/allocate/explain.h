@@ -26,7 +26,9 @@ typedef enum eng_why {
     ENG_WHY_CAPPED,          /* the order's channel reached its cap of the SKU */
     ENG_WHY_NOT_FOR_CHANNEL, /* the channel's warehouse list leaves it out */
     ENG_WHY_NOT_ON_ROUTE,    /* route_mode = only and the route does not list it */
-    ENG_WHY_AFTER_CUTOFF     /* the order waits for tomorrow */
+    ENG_WHY_AFTER_CUTOFF,    /* the order waits for tomorrow */
+    ENG_WHY_MIN_FILL_LINE,   /* it gave a line units below min_fill_line_pct (product) */
+    ENG_WHY_MIN_FILL_ORDER   /* it gave the order units below min_fill_order_pct */
 } eng_why;
 
 typedef struct eng_route_note {
@@ -52,10 +54,15 @@ void eng_explain_before(const eng_inventory *inv, const eng_routes *routes, cons
 
 /* Once it was served (st and sh as it left them; who its channel): the warehouses it ships
  * from are CHOSEN; one after all of those of a whole shipment NOT_NEEDED (never looked
- * at); any other names the first of its lines it could not take whole at the order's
- * turn, or is NOT_NEEDED (it could, and the order shipped whole) or OVER_MAX_SPLIT (it
- * could, but the order had its warehouses). */
+ * at); one whose units the order gave back under a min_fill keeps that reason; any other
+ * names the first of its lines it could not take whole at the order's turn, or is
+ * NOT_NEEDED (it could, and the order shipped whole) or OVER_MAX_SPLIT (it could, but the
+ * order had its warehouses). */
 void eng_explain_after(const eng_inventory *inv, const eng_routes *routes, const eng_stock *st,
                        const eng_shares *sh, int who, const eng_order *o, eng_routing *r);
+
+/* The order gave back units from warehouse rank under a min_fill (why: ENG_WHY_MIN_FILL_*;
+ * product: the line's SKU). */
+void eng_explain_min_fill(eng_routing *r, uint32_t rank, eng_why why, int32_t product);
 
 #endif

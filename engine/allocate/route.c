@@ -235,6 +235,41 @@ int64_t eng_routes_first_slot(const eng_routes *r, uint32_t product, const uint3
     return -1;
 }
 
+int eng_routes_order_lacks(const eng_routes *r, const eng_inventory *inv, const eng_order *o,
+                           const uint32_t *ranks, size_t n)
+{
+    for (uint32_t i = 0; i < o->n_lines; i++) {
+        const eng_line *ln = &o->lines[i];
+        size_t n_slots; /* a SKU with no inventory row at all is merely out of stock */
+        (void)eng_inventory_product_slots(inv, (uint32_t)ln->product, &n_slots);
+        if (eng_line_qty(ln) > 0 && n_slots > 0 &&
+            eng_routes_first_slot(r, (uint32_t)ln->product, ranks, n) < 0)
+            return 1;
+    }
+    return 0;
+}
+
+static size_t place_of(const eng_inventory *inv, const uint32_t *ranks, size_t n, uint32_t slot)
+{
+    uint32_t w = eng_inventory_slot(inv, slot)->wh_rank;
+    size_t p = 0;
+    while (p < n && ranks[p] != w)
+        p++;
+    return p;
+}
+
+void eng_routes_sort_parts(const eng_inventory *inv, const uint32_t *ranks, size_t n,
+                           eng_part *parts, size_t k)
+{
+    for (size_t i = 1; i < k; i++) { /* a line has a part or two */
+        eng_part x = parts[i];
+        size_t at = place_of(inv, ranks, n, x.slot), j = i;
+        for (; j > 0 && place_of(inv, ranks, n, parts[j - 1].slot) > at; j--)
+            parts[j] = parts[j - 1];
+        parts[j] = x;
+    }
+}
+
 int eng_routes_lists(const eng_routes *r, const fmt_wh_rule *route, uint32_t rank)
 {
     for (size_t i = 0; i < r->n_routes; i++)

@@ -46,6 +46,17 @@ int64_t eng_routes_slot(const eng_routes *r, uint32_t product, uint32_t rank);
 int64_t eng_routes_first_slot(const eng_routes *r, uint32_t product, const uint32_t *ranks,
                               size_t n);
 
+/* Whether a line of o with inventory rows for its SKU has none in the warehouses
+ * ranks[0..n): the order is then NO_ALLOWED_WAREHOUSE. */
+int eng_routes_order_lacks(const eng_routes *r, const eng_inventory *inv, const eng_order *o,
+                           const uint32_t *ranks, size_t n);
+
+/* Sort a line's parts[0..k) by the place of their warehouse in the order's list
+ * ranks[0..n) (a warehouse not in it last): slips take a split line's parts, and their
+ * amounts, in the order's own order. */
+void eng_routes_sort_parts(const eng_inventory *inv, const uint32_t *ranks, size_t n,
+                           eng_part *parts, size_t k);
+
 /* Whether route (a key eng_routes_of matched) lists warehouse rank. */
 int eng_routes_lists(const eng_routes *r, const fmt_wh_rule *route, uint32_t rank);
 

@@ -25,6 +25,7 @@ struct eng_shares {
     int64_t *reserved_total; /* per slot: the sum of reserve_left */
     int64_t *cap_left;       /* n_products x n_channels (INT64_MAX: no cap), NULL without caps */
     int64_t *cap_start;
+    int released; /* reserve_release = second_pass let go of the reserves */
     take *log; /* this order's takes (eng_shares_begin) */
     size_t n_log, cap_log;
     int failed;
@@ -284,6 +285,7 @@ int64_t eng_shares_cap_left(const eng_shares *sh, uint32_t product, int who)
 
 void eng_shares_release_reserves(eng_shares *sh)
 {
+    sh->released = 1;
     if (!sh->reserve_left)
         return;
     memset(sh->reserve_left, 0, sh->n_slots * sh->n_channels * sizeof *sh->reserve_left);
@@ -297,6 +299,19 @@ void eng_shares_give_back(eng_shares *sh, uint32_t product, int who, int64_t qty
     int64_t *cap = &sh->cap_left[product * sh->n_channels + (size_t)who];
     if (*cap != INT64_MAX)
         *cap += qty;
+}
+
+void eng_shares_return(eng_shares *sh, uint32_t slot, uint32_t product, int who, int64_t qty)
+{
+    eng_shares_give_back(sh, product, who, qty);
+    if (!sh->reserve_left || sh->released || who < 0)
+        return;
+    size_t at = slot * sh->n_channels + (size_t)who;
+    int64_t back = sh->reserve_start[at] - sh->reserve_left[at];
+    if (back > qty)
+        back = qty;
+    sh->reserve_left[at] += back;
+    sh->reserved_total[slot] += back;
 }
 
 int64_t eng_shares_kept(const eng_shares *sh, uint32_t slot)

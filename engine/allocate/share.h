@@ -59,6 +59,12 @@ void eng_shares_release_reserves(eng_shares *sh);
  * its cap allows them again (the counter gets them back from the caller). */
 void eng_shares_give_back(eng_shares *sh, uint32_t product, int who, int64_t qty);
 
+/* Units who took of product at slot come back for good (a shipment below a min_fill;
+ * the counter gets them back from the caller): its cap allows them again, and its
+ * reserve there, unless released, gets back what it gave, up to what it kept at the
+ * start. */
+void eng_shares_return(eng_shares *sh, uint32_t slot, uint32_t product, int who, int64_t qty);
+
 /* Failed to remember a take (out of memory): the run must stop. */
 int eng_shares_failed(const eng_shares *sh);
 

@@ -28,6 +28,11 @@
  * 8-byte demand per inventory slot. */
 #define ROUTE_NOTE_BYTES 24u
 #define ROUTING_BYTES    24u
+/* Under shortage_rule = proportional the rounds (engine/allocate/fair.c) keep, per line,
+ * its state (24 bytes), an ask (48) and a flag per warehouse; per order, its state (32)
+ * and its list with two flags (6 bytes per warehouse). At most every line takes part. */
+#define FAIR_LINE_BYTES  72u
+#define FAIR_ORDER_BYTES 32u
 
 static uint64_t rss_now(void)
 {
@@ -96,6 +101,10 @@ eng_rc eng_budget_check(const eng_setup *s, eng_budget *out, eng_err *err)
         uint64_t per = add_sat(mul_sat(n_wh, ROUTE_NOTE_BYTES), ROUTING_BYTES);
         tonight = add_sat(tonight, mul_sat(out->size.orders, per));
         tonight = add_sat(tonight, mul_sat(threads, mul_sat(eng_inventory_count(s->inventory), 8)));
+        if (s->policy.shortage == FMT_SHORTAGE_PROPORTIONAL) {
+            tonight = add_sat(tonight, mul_sat(out->size.lines, FAIR_LINE_BYTES + n_wh));
+            tonight = add_sat(tonight, mul_sat(out->size.orders, FAIR_ORDER_BYTES + 6 * n_wh));
+        }
     }
     uint64_t setup_held = rss_now();
     if (s->memory_limit) {

@@ -483,7 +483,9 @@ typedef struct eng_line {
     int32_t price;             /* narrow: in minor units, the unit price, or with
                                   amount_stated the line's stated amount; 0 when unknown */
     int32_t product;
-    uint32_t n_parts : 29; /* 0: nothing shipped; read them with eng_alloc_line_parts */
+    uint32_t n_parts : 28; /* 0: nothing shipped; read them with eng_alloc_line_parts */
+    /* alloc: the line waits for tomorrow, below min_fill_line_pct (it ships nothing) */
+    uint32_t waits : 1;
     /* the row was given as a line total (ENG_ROW_LINE_TOTAL), kept here because the row
      * is far away in memory and freed after the orders stage */
     uint32_t line_total : 1;
@@ -600,6 +602,7 @@ enum {
     ENG_ORD_DUPLICATE = 1 << 0,  /* same id already received in an earlier file */
     ENG_ORD_CONTENDED = 1 << 1,  /* has a line on a contended SKU (alloc) */
     ENG_ORD_NO_ALLOWED = 1 << 2, /* a line's SKU is in none of its allowed warehouses */
+    ENG_ORD_WAITS = 1 << 3,      /* waits for tomorrow, below min_fill_order_pct (alloc) */
 };
 
 /* One per order of the night, so 80 bytes: its id's length is kept before the id's text

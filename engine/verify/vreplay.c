@@ -16,60 +16,17 @@
  * leaves of the SKU; its takes use its own reserve first.
  *
  * When an order's lines differ from its slips, the finding names both, and the walk goes
- * on from what the slips really took, so one difference is reported once. */
+ * on from what the slips really took, so one difference is reported once. Under the
+ * shortage rules later passes change earlier orders: vlate.c decides every order first
+ * and compares at the end. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "verify_int.h"
+#include "vreplay.h"
 
 #define INV ENG_VCHECK_STATUS
 
-typedef struct take {
-    uint32_t slot, sku;
-    int who;
-    int64_t qty, from_reserve;
-} take;
-
-typedef struct part {
-    uint32_t slot;
-    int64_t qty;
-} part;
-
-/* reserve_release = second_pass: an order the first pass left open, and its parts. */
-typedef struct held {
-    const eng_vorder *o;
-    size_t first, n; /* its parts in replay.held_parts */
-} held;
-
-typedef struct held_part {
-    uint32_t line, slot;
-    int64_t qty;
-} held_part;
-
-typedef struct replay {
-    eng_vrun *v;
-    size_t nc;
-    int64_t *free_units; /* per slot */
-    int64_t *kept;       /* slot x nc: reserves left */
-    int64_t *kept_total; /* per slot */
-    int64_t *cap_left;   /* sku x nc, -1: no cap */
-    take *log;           /* the current order's takes */
-    size_t n_log, cap_log;
-    uint32_t *ranks; /* the current order's warehouses */
-    uint8_t *used;   /* by warehouse rank: the current order ships from it */
-    size_t n_used;
-    part *mine; /* per line of the current order: up to n_warehouses parts */
-    uint32_t *n_mine;
-    size_t lines_cap;
-    int failed;
-    size_t n_orders;
-    held *held;
-    size_t n_held, cap_held;
-    held_part *held_parts;
-    size_t n_held_parts, cap_held_parts;
-} replay;
-
-static int64_t room(const replay *p, uint32_t slot, uint32_t sku, int who)
+int64_t eng__replay_room(const replay *p, uint32_t slot, uint32_t sku, int who)
 {
     int64_t r = p->free_units[slot];
     if (p->nc) {
@@ -81,7 +38,7 @@ static int64_t room(const replay *p, uint32_t slot, uint32_t sku, int who)
     return r > 0 ? r : 0;
 }
 
-static void do_take(replay *p, uint32_t slot, uint32_t sku, int who, int64_t qty)
+void eng__replay_take(replay *p, uint32_t slot, uint32_t sku, int who, int64_t qty)
 {
     take t = {slot, sku, who, qty, 0};
     p->free_units[slot] -= qty;
@@ -123,7 +80,7 @@ static void undo_all(replay *p, const eng_vorder *o)
     p->n_used = 0;
 }
 
-static void add_part(replay *p, uint32_t line, uint32_t slot, int64_t qty)
+void eng__replay_add_part(replay *p, uint32_t line, uint32_t slot, int64_t qty)
 {
     part *list = &p->mine[(size_t)line * (p->v->n_warehouses + 1)];
     uint32_t at = 0;
@@ -137,7 +94,7 @@ static void add_part(replay *p, uint32_t line, uint32_t slot, int64_t qty)
     p->used[w] = 1;
 }
 
-static int ours(const eng_vline *ln)
+int eng__replay_ours(const eng_vline *ln)
 {
     return ln->outstanding > 0 && ln->line_state == 0 && ln->sku != ENG_VNONE;
 }
@@ -146,10 +103,10 @@ static int ours(const eng_vline *ln)
 static int take_whole(replay *p, uint32_t i, const eng_vline *ln, uint32_t w, int who)
 {
     uint32_t s = eng__verify_allowed_slot(p->v, ln->sku, &w, 1);
-    if (s == ENG_VNONE || room(p, s, ln->sku, who) < ln->outstanding)
+    if (s == ENG_VNONE || eng__replay_room(p, s, ln->sku, who) < ln->outstanding)
         return 0;
-    do_take(p, s, ln->sku, who, ln->outstanding);
-    add_part(p, i, s, ln->outstanding);
+    eng__replay_take(p, s, ln->sku, who, ln->outstanding);
+    eng__replay_add_part(p, i, s, ln->outstanding);
     return 1;
 }
 
@@ -159,7 +116,7 @@ static int ship_in_set(replay *p, const eng_vorder *o, const uint32_t *members, 
     const eng_vrun *v = p->v;
     for (uint32_t i = 0; i < o->n_lines; i++) {
         const eng_vline *ln = &v->lines[o->first_line + i];
-        if (!ours(ln))
+        if (!eng__replay_ours(ln))
             continue;
         int placed = 0;
         for (size_t m = 0; m < k && !placed; m++)
@@ -201,7 +158,7 @@ static int ship_fewest(replay *p, const eng_vorder *o, size_t n, size_t cap, int
 
 /* Up to want units of line i (ln) from what each of ranks[0..n) has, in that order; with
  * capped, a new warehouse only while the order uses fewer than cap. */
-static void take_units(replay *p, uint32_t i, const eng_vline *ln, int64_t want, size_t n,
+void eng__replay_take_units(replay *p, uint32_t i, const eng_vline *ln, int64_t want, size_t n,
                        size_t cap, int capped, int who)
 {
     for (size_t k = 0; k < n && want > 0; k++) {
@@ -209,13 +166,13 @@ static void take_units(replay *p, uint32_t i, const eng_vline *ln, int64_t want,
         if (capped && !p->used[w] && p->n_used >= cap)
             continue;
         uint32_t s = eng__verify_allowed_slot(p->v, ln->sku, &w, 1);
-        int64_t got = s == ENG_VNONE ? 0 : room(p, s, ln->sku, who);
+        int64_t got = s == ENG_VNONE ? 0 : eng__replay_room(p, s, ln->sku, who);
         if (got > want)
             got = want;
         if (got <= 0)
             continue;
-        do_take(p, s, ln->sku, who, got);
-        add_part(p, i, s, got);
+        eng__replay_take(p, s, ln->sku, who, got);
+        eng__replay_add_part(p, i, s, got);
         want -= got;
     }
 }
@@ -227,7 +184,7 @@ static int ship_lines(replay *p, const eng_vorder *o, size_t n, size_t cap, int 
     const eng_vrun *v = p->v;
     for (uint32_t i = 0; i < o->n_lines; i++) {
         const eng_vline *ln = &v->lines[o->first_line + i];
-        if (!ours(ln))
+        if (!eng__replay_ours(ln))
             continue;
         int placed = 0;
         for (size_t k = 0; k < n && !placed; k++) {
@@ -240,13 +197,13 @@ static int ship_lines(replay *p, const eng_vorder *o, size_t n, size_t cap, int 
             continue;
         if (!partial)
             return 0;
-        take_units(p, i, ln, ln->outstanding, n, cap, capped, who);
+        eng__replay_take_units(p, i, ln, ln->outstanding, n, cap, capped, who);
     }
     return 1;
 }
 
 /* The replay's parts of o's lines, in p->mine. */
-static void walk_order(replay *p, const eng_vorder *o)
+void eng__replay_walk(replay *p, const eng_vorder *o)
 {
     const eng_vrun *v = p->v;
     const fmt_policy *pol = &v->policy;
@@ -256,7 +213,7 @@ static void walk_order(replay *p, const eng_vorder *o)
     int no_allowed = 0;
     for (uint32_t i = 0; i < o->n_lines; i++) {
         const eng_vline *ln = &v->lines[o->first_line + i];
-        if (ours(ln) && eng__verify_first_slot(v, ln->sku) != ENG_VNONE &&
+        if (eng__replay_ours(ln) && eng__verify_first_slot(v, ln->sku) != ENG_VNONE &&
             eng__verify_allowed_slot(v, ln->sku, p->ranks, n) == ENG_VNONE)
             no_allowed = 1;
     }
@@ -314,9 +271,7 @@ static int same_parts(const part *a, size_t na, const part *b, size_t nb)
     return 1;
 }
 
-/* Compare o's replayed lines with its slips; on a difference report it and take what the
- * slips took instead. */
-static void settle(replay *p, const eng_vorder *o, part *got)
+int eng__replay_report(replay *p, const eng_vorder *o, part *got)
 {
     eng_vrun *v = p->v;
     size_t stride = v->n_warehouses + 1;
@@ -338,6 +293,15 @@ static void settle(replay *p, const eng_vorder *o, part *got)
                            eng_vtable_label(v->slips), got_text);
         differs = 1;
     }
+    return differs;
+}
+
+/* Compare o's replayed lines with its slips; on a difference take what the slips took
+ * instead. */
+static void settle(replay *p, const eng_vorder *o, part *got)
+{
+    eng_vrun *v = p->v;
+    int differs = eng__replay_report(p, o, got);
     if (!differs)
         return;
     undo_all(p, o);
@@ -346,7 +310,7 @@ static void settle(replay *p, const eng_vorder *o, part *got)
         const eng_vline *ln = &v->lines[o->first_line + i];
         size_t n_got = slips_parts(v, ln, got);
         for (size_t k = 0; k < n_got; k++)
-            do_take(p, got[k].slot, ln->sku, who, got[k].qty);
+            eng__replay_take(p, got[k].slot, ln->sku, who, got[k].qty);
     }
 }
 
@@ -357,7 +321,7 @@ static int left_open(const replay *p, const eng_vorder *o)
     size_t stride = v->n_warehouses + 1;
     for (uint32_t i = 0; i < o->n_lines; i++) {
         const eng_vline *ln = &v->lines[o->first_line + i];
-        if (!ours(ln))
+        if (!eng__replay_ours(ln))
             continue;
         int64_t got = 0;
         for (uint32_t k = 0; k < p->n_mine[i]; k++)
@@ -397,7 +361,7 @@ static void hold(replay *p, const eng_vorder *o)
         }
 }
 
-static void begin_order(replay *p, const eng_vorder *o)
+void eng__replay_begin(replay *p, const eng_vorder *o)
 {
     p->n_log = 0;
     memset(p->n_mine, 0, o->n_lines * sizeof *p->n_mine);
@@ -417,9 +381,9 @@ static void second_turn(replay *p, const held *h)
     const eng_vorder *o = h->o;
     const fmt_policy *pol = &v->policy;
     int who = eng__verify_share_who(v, o);
-    begin_order(p, o);
+    eng__replay_begin(p, o);
     if (h->n == 0) {
-        walk_order(p, o);
+        eng__replay_walk(p, o);
         return;
     }
     for (size_t k = 0; k < h->n; k++) {
@@ -428,8 +392,8 @@ static void second_turn(replay *p, const held *h)
         p->free_units[hp->slot] += hp->qty;
         if (p->nc && who >= 0 && p->cap_left[sku * p->nc + (size_t)who] >= 0)
             p->cap_left[sku * p->nc + (size_t)who] += hp->qty;
-        do_take(p, hp->slot, sku, who, hp->qty);
-        add_part(p, hp->line, hp->slot, hp->qty);
+        eng__replay_take(p, hp->slot, sku, who, hp->qty);
+        eng__replay_add_part(p, hp->line, hp->slot, hp->qty);
     }
     size_t n = eng__verify_allowed(v, o, p->ranks);
     size_t cap = fmt_policy_split_cap(pol, n);
@@ -438,14 +402,31 @@ static void second_turn(replay *p, const held *h)
     size_t stride = v->n_warehouses + 1;
     for (uint32_t i = 0; i < o->n_lines; i++) {
         const eng_vline *ln = &v->lines[o->first_line + i];
-        if (!ours(ln))
+        if (!eng__replay_ours(ln))
             continue;
         int64_t want = ln->outstanding;
         for (uint32_t k = 0; k < p->n_mine[i]; k++)
             want -= p->mine[(size_t)i * stride + k].qty;
         if (want > 0)
-            take_units(p, i, ln, want, n, cap, 1, who);
+            eng__replay_take_units(p, i, ln, want, n, cap, 1, who);
     }
+}
+
+eng_rc eng__replay_fit_lines(replay *p, const eng_vorder *o)
+{
+    if (o->n_lines <= p->lines_cap)
+        return ENG_OK;
+    size_t want = o->n_lines * 2, stride = p->v->n_warehouses + 1;
+    part *mine = realloc(p->mine, want * stride * sizeof *mine);
+    if (!mine)
+        return ENG_NOMEM;
+    p->mine = mine;
+    uint32_t *n_mine = realloc(p->n_mine, want * sizeof *n_mine);
+    if (!n_mine)
+        return ENG_NOMEM;
+    p->n_mine = n_mine;
+    p->lines_cap = want;
+    return ENG_OK;
 }
 
 static eng_rc setup(replay *p)
@@ -489,6 +470,11 @@ eng_rc eng__verify_replay(eng_vrun *v)
     p.v = v;
     /* the engine's second pass needs reserves or caps to let go of */
     int second = v->policy.second_pass && (v->policy.n_reserves || v->policy.n_caps);
+    /* proportional shares and the min_fill keys decide orders again after every turn */
+    int late = v->policy.shortage == FMT_SHORTAGE_PROPORTIONAL || v->policy.min_fill_line_bp > 0 ||
+               v->policy.min_fill_order_bp > 0;
+    const eng_vorder **orders = NULL;
+    size_t n_orders = 0, cap_orders = 0;
     part *got = malloc((v->n_warehouses + 1) * sizeof *got);
     eng_rc rc = got ? setup(&p) : ENG_NOMEM;
     const eng_vtable *rt = v->routing;
@@ -499,21 +485,22 @@ eng_rc eng__verify_replay(eng_vrun *v)
                                                      eng_vtable_get(rt, r, RT_ORDER_ID));
         if (!o)
             continue; /* vrouting.c named the row */
-        if (o->n_lines > p.lines_cap) {
-            size_t want = o->n_lines * 2;
-            part *mine = realloc(p.mine, want * (v->n_warehouses + 1) * sizeof *mine);
-            uint32_t *n_mine = mine ? realloc(p.n_mine, want * sizeof *n_mine) : NULL;
-            if (mine)
-                p.mine = mine;
-            if (!mine || !n_mine) {
+        if (late) {
+            const eng_vorder **grown =
+                eng__verify_fit(orders, &cap_orders, n_orders, sizeof *grown, 256);
+            if (!grown) {
                 rc = ENG_NOMEM;
                 break;
             }
-            p.n_mine = n_mine;
-            p.lines_cap = want;
+            orders = grown;
+            orders[n_orders++] = o;
+            continue;
         }
-        begin_order(&p, o);
-        walk_order(&p, o);
+        rc = eng__replay_fit_lines(&p, o);
+        if (rc != ENG_OK)
+            break;
+        eng__replay_begin(&p, o);
+        eng__replay_walk(&p, o);
         if (second && left_open(&p, o))
             hold(&p, o); /* judged after its second turn */
         else
@@ -522,7 +509,9 @@ eng_rc eng__verify_replay(eng_vrun *v)
             rc = ENG_NOMEM;
         p.n_orders++;
     }
-    if (rc == ENG_OK && second) {
+    if (rc == ENG_OK && late)
+        rc = eng__replay_late(&p, orders, n_orders, got);
+    if (rc == ENG_OK && second && !late) {
         /* every order had its turn: the reserves let go, the open ones try again */
         memset(p.kept, 0, v->n_slots * (p.nc ? p.nc : 1) * sizeof *p.kept);
         memset(p.kept_total, 0, (v->n_slots ? v->n_slots : 1) * sizeof *p.kept_total);
@@ -538,6 +527,7 @@ eng_rc eng__verify_replay(eng_vrun *v)
                                 "replayed in rank order, each of %zu orders gets what its "
                                 "slips ship",
                                 p.n_orders);
+    free(orders);
     free(got);
     free(p.free_units);
     free(p.kept);

@@ -84,6 +84,21 @@ static void put_shares(fmt_json *j, const char *name, const fmt_share_rule *rule
     fmt_json_object_end(j);
 }
 
+/* A min_fill as the policy gives it, when it does: "12.5" */
+static void put_fill(fmt_json *j, const char *name, int32_t bp)
+{
+    if (bp < 0)
+        return;
+    char text[16];
+    if (bp % 100 == 0)
+        snprintf(text, sizeof text, "%d", bp / 100);
+    else if (bp % 10 == 0)
+        snprintf(text, sizeof text, "%d.%d", bp / 100, bp % 100 / 10);
+    else
+        snprintf(text, sizeof text, "%d.%02d", bp / 100, bp % 100);
+    fmt_json_str(j, name, text);
+}
+
 eng_rc eng_manifest_write(const eng_products *n, const eng_output_file *files, size_t n_files,
                           eng_outdir *od, eng_err *err)
 {
@@ -130,6 +145,11 @@ eng_rc eng_manifest_write(const eng_products *n, const eng_output_file *files, s
     put_shares(&j, "caps", pol->caps, pol->n_caps);
     if (pol->reserve_release_set)
         fmt_json_str(&j, "reserve_release", pol->second_pass ? "second_pass" : "keep");
+    if (pol->shortage_set)
+        fmt_json_str(&j, "shortage_rule",
+                     pol->shortage == FMT_SHORTAGE_PROPORTIONAL ? "proportional" : "rank");
+    put_fill(&j, "min_fill_line_pct", pol->min_fill_line_bp);
+    put_fill(&j, "min_fill_order_pct", pol->min_fill_order_bp);
     if (pol->cutoff_min >= 0) {
         char hhmm[8];
         fmt_policy_format_hhmm(hhmm, pol->cutoff_min, 0);

@@ -915,6 +915,13 @@ static void put_reason(fmt_buf *b, const eng_products *n, const eng_route_note *
     case ENG_WHY_NOT_ON_ROUTE:
         fmt_buf_puts(b, "not on the route");
         break;
+    case ENG_WHY_MIN_FILL_LINE:
+        fmt_buf_puts(b, "min_fill_line_pct not met for ");
+        fmt_buf_puts(b, sku);
+        break;
+    case ENG_WHY_MIN_FILL_ORDER:
+        fmt_buf_puts(b, "min_fill_order_pct not met");
+        break;
     default:
         break;
     }
