@@ -183,7 +183,7 @@ fi
 if [ "$rrows" -gt 0 ]; then
     nights="$nights routed"
     d=$data/routed-$rrows
-    for p in plain policy; do
+    for p in plain policy fair; do
         echo "routed|$p.conf zst, 2 thr|$rrows|$(wc -c <"$d/orders.csv")|routed-$p|$bin run $(ref "$d") --policy $d/$p.conf --orders $d/orders.csv.zst --threads 2 --out $work/out"
     done >>"$cmds"
 fi
@@ -214,6 +214,7 @@ ratios() {
     fi
     if [ "$rt" = routed ]; then
         echo "routed ÷ plain, the same night (zst, 2 thr)|$(div "$(val "$rt" "policy.conf zst, 2 thr" 4 "$rr")" "$(val "$rt" "plain.conf zst, 2 thr" 4 "$rr")") ×|≤ 1.2 ×"
+        echo "fair (proportional, minimum fills) ÷ plain (zst, 2 thr)|$(div "$(val "$rt" "fair.conf zst, 2 thr" 4 "$rr")" "$(val "$rt" "plain.conf zst, 2 thr" 4 "$rr")") ×|none"
         return
     fi
     nl=${rt#main-}
@@ -283,7 +284,7 @@ for night in $nights; do
         if [ "$night" = contention ]; then
             echo "## Contention: $crows one-line orders on 20 hot SKUs against as many over the catalog"
         elif [ "$night" = routed ]; then
-            echo "## Routed night, $rrows order lines: its policy.conf (routes by country, a webshop reserve, split = fewest) against plain.conf (warehouse order alone)"
+            echo "## Routed night, $rrows order lines: its policy.conf (routes by country, a webshop reserve, split = fewest) and fair.conf (the routes, max_split = 2, proportional shares, minimum fills) against plain.conf (warehouse order alone)"
         else
             rows=${night#main-}
             d=$data/$night

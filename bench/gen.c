@@ -10,7 +10,8 @@
  * makes the routed night of issue 14: customers in DE, FR, GB and the US, stock in four
  * warehouses (MAIN and EAST for Europe, UK, US), and DIR/policy.conf routing by country
  * with a webshop reserve and split = fewest, beside DIR/plain.conf (warehouse order
- * alone) for the same night unrouted.
+ * alone) for the same night unrouted and DIR/fair.conf (the routes under the shortage
+ * rules: proportional shares and minimum fills).
  *
  * Writes DIR/catalog.csv, DIR/inventory.csv, DIR/orders.csv (.zst with --zstd, both with
  * --both), DIR/returns.csv and DIR/history/slips-DATE.csv[.zst], ledger-DATE.csv[.zst].
@@ -355,7 +356,8 @@ static void write_returns(const opts *o)
     out_close(&f);
 }
 
-/* The routed night's policies: policy.conf routes, plain.conf does not. */
+/* The routed night's policies: policy.conf routes, plain.conf does not, fair.conf routes
+ * and shares short stock in proportion (issue 14's shortage rules). */
 static void write_policies(const opts *o)
 {
     char path[4096];
@@ -373,6 +375,26 @@ static void write_policies(const opts *o)
                     "route.US = US\n"
                     "reserve.shop.* = 5%\n"
                     "split = fewest\n",
+                    f) < 0 || fclose(f) != 0) {
+        perror(path);
+        exit(1);
+    }
+    snprintf(path, sizeof path, "%s/fair.conf", o->out);
+    f = fopen(path, "w");
+    if (!f || fputs("# The routed bench night shared fairly: the routes of policy.conf, each line\n"
+                    "# from at most two warehouses, proportional shares of short stock, and\n"
+                    "# partial shipments below 40% of a line or 50% of an order waiting.\n"
+                    "allocation = partial\n"
+                    "warehouse_order = MAIN, EAST, UK, US\n"
+                    "route_mode = only\n"
+                    "route.DE = MAIN, EAST\n"
+                    "route.FR = MAIN, EAST\n"
+                    "route.GB = UK, MAIN\n"
+                    "route.US = US\n"
+                    "max_split = 2\n"
+                    "shortage_rule = proportional\n"
+                    "min_fill_line_pct = 40\n"
+                    "min_fill_order_pct = 50\n",
                     f) < 0 || fclose(f) != 0) {
         perror(path);
         exit(1);

@@ -633,9 +633,6 @@ static eng_rc check_shortage(const fmt_policy *p, uint64_t shortage_line, uint64
             why = "shortage_rule = proportional shares each warehouse among lines, while "
                   "split = fewest or single ships whole orders from chosen warehouses; use "
                   "split = line (max_split still applies) or shortage_rule = rank";
-        else if (p->n_reserves || p->n_caps)
-            why = "shortage_rule = proportional cannot be combined with reserve.* or cap.* "
-                  "keys yet; use shortage_rule = rank with them";
         if (why) {
             if (err) {
                 err->line = shortage_line;

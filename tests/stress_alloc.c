@@ -24,12 +24,12 @@
  * orders try again in rank order).
  *
  * Six more rounds take the shortage rules under partial: shortage_rule = proportional
- * (split = line, no reserves or caps; rounds in which every line still wanting asks one
- * more warehouse of its order's list, the first covering what it wants or else the
- * first with any units, a new warehouse only while the order ships from or asked this
- * round fewer than max_split; a slot asked for more than it has gives floor(free x ask /
- * demand) and the rest one unit each by largest remainder, ties in rank order) in three
- * of them, and min_fill_line_pct and min_fill_order_pct in all six and in some sourced
+ * (split = line; rounds in which every line still wanting asks one more warehouse of its
+ * order's list, the first covering what it wants or else the first with any units, a new
+ * warehouse only while the order ships from or asked this round fewer than max_split; a
+ * slot asked for more than it has gives floor(free x ask / demand) and the rest one unit
+ * each by largest remainder, ties in rank order; a channel's asks of a SKU past its cap
+ * cut to it first, and each channel served from its own reserve first) in three of them, and min_fill_line_pct and min_fill_order_pct in all six and in some sourced
  * rounds (a partial shipment below them is given back and waits, then a last pass in
  * rank order offers the stock to the open lines, keeping what meets the minima).
  *
@@ -184,7 +184,7 @@ static void write_sourcing(FILE *pol, sourcing *src, int variant, int partial, i
     static const unsigned caps[6] = {1, 2, 0, 2, 0, 0}; /* 0: none */
     src->max_split = caps[variant % 6];
     static const char *const share_channels[2] = {"shop", "amazon"};
-    for (int kind = 0; kind < 2 && !src->proportional; kind++) {
+    for (int kind = 0; kind < 2; kind++) {
         share_rule *rules = kind ? src->caps : src->reserves;
         int *n_rules = kind ? &src->n_caps : &src->n_reserves;
         for (int k = 0, want = (int)pick(4); k < want && k < 3; k++) {
@@ -210,7 +210,7 @@ static void write_sourcing(FILE *pol, sourcing *src, int variant, int partial, i
                     value);
         }
     }
-    src->second_pass = !src->proportional && pick(2);
+    src->second_pass = (int)pick(2);
     if (src->second_pass)
         fprintf(pol, "reserve_release = second_pass\n");
     if (src->max_split)
@@ -794,6 +794,39 @@ static eng_status model_rest(const night *n, const sourcing *src, mstate *ms, co
     return shipped == 0 ? ENG_ST_BACKORDERED : ENG_ST_PARTIAL;
 }
 
+/* units shared among k askers (in rank order) by part[]: all of each part when they fit;
+ * else floor(units x part / parts) each, then one more each to the largest remainders,
+ * the earlier asker on a tie. */
+static void share_out(int64_t units, size_t k, const int64_t *part, int64_t *given)
+{
+    int64_t parts = 0;
+    for (size_t i = 0; i < k; i++)
+        parts += part[i];
+    if (parts <= units) {
+        for (size_t i = 0; i < k; i++)
+            given[i] = part[i];
+        return;
+    }
+    int64_t left = units;
+    for (size_t i = 0; i < k; i++) {
+        given[i] = units * part[i] / parts;
+        left -= given[i];
+    }
+    for (; left > 0; left--) {
+        size_t best = 0;
+        int64_t best_rem = -1;
+        for (size_t i = 0; i < k; i++) {
+            if (given[i] > units * part[i] / parts)
+                continue; /* had its one */
+            if (units * part[i] % parts > best_rem) {
+                best = i;
+                best_rem = units * part[i] % parts;
+            }
+        }
+        given[best]++;
+    }
+}
+
 /* shortage_rule = proportional, as the issue words it: rounds over every ranked order
  * (ranked[0..n_ranked), their lines at lines + at[r]); see the top. */
 static void model_rounds(const night *n, const sourcing *src, mstate *ms,
@@ -811,8 +844,14 @@ static void model_rounds(const night *n, const sourcing *src, mstate *ms,
     uint32_t *ask_slot = calloc(n_lines + 1, sizeof *ask_slot), *ask_rank = calloc(n_lines + 1, 4);
     int64_t *got = calloc(n_lines + 1, sizeof *got);
     uint8_t *done = calloc(n_lines + 1, 1);
+    int *ask_ch = calloc(n_lines + 1, sizeof *ask_ch);
+    int32_t *ask_prod = calloc(n_lines + 1, sizeof *ask_prod);
+    int64_t *ask_qty = calloc(n_lines + 1, sizeof *ask_qty);
+    size_t *idx = calloc(n_lines + 1, sizeof *idx), *sub = calloc(n_lines + 1, sizeof *sub);
+    int64_t *part = calloc(n_lines + 1, sizeof *part), *given = calloc(n_lines + 1, sizeof *given);
     if (!want || !asked || !list || !n_list || !cap || !used || !n_used || !ask_line ||
-        !ask_slot || !ask_rank || !got || !done)
+        !ask_slot || !ask_rank || !got || !done || !ask_ch || !ask_prod || !ask_qty || !idx ||
+        !sub || !part || !given)
         abort();
     for (size_t r = 0; r < n_ranked; r++) {
         const eng_order *o = ranked[r];
@@ -836,6 +875,8 @@ static void model_rounds(const night *n, const sourcing *src, mstate *ms,
         size_t n_asks = 0;
         for (size_t r = 0; r < n_ranked; r++) {
             const eng_order *o = ranked[r];
+            eng_text channel = eng_head_text(o->head, ENG_HT_CHANNEL);
+            int ch = text_is(channel, "shop") ? 0 : text_is(channel, "amazon") ? 1 : -1;
             uint8_t fresh[N_WAREHOUSES] = {0};
             int n_fresh = 0;
             for (uint32_t i = 0; i < o->n_lines; i++) {
@@ -851,9 +892,10 @@ static void model_rounds(const night *n, const sourcing *src, mstate *ms,
                     int64_t sl = slot_in(n, prod, w);
                     if (sl < 0)
                         continue;
-                    if (ms->free_units[sl] >= want[li])
+                    int64_t room = ms_room(ms, (uint32_t)sl, prod, ch);
+                    if (room >= want[li])
                         choice = p;
-                    else if (ms->free_units[sl] > 0 && any < 0)
+                    else if (room > 0 && any < 0)
                         any = p;
                 }
                 if (choice < 0)
@@ -869,6 +911,9 @@ static void model_rounds(const night *n, const sourcing *src, mstate *ms,
                 ask_line[n_asks] = li;
                 ask_rank[n_asks] = (uint32_t)r;
                 ask_slot[n_asks] = (uint32_t)slot_in(n, prod, w);
+                ask_ch[n_asks] = ch;
+                ask_prod[n_asks] = prod;
+                ask_qty[n_asks] = want[li];
                 got[n_asks] = 0;
                 done[n_asks] = 0;
                 n_asks++;
@@ -876,39 +921,53 @@ static void model_rounds(const night *n, const sourcing *src, mstate *ms,
         }
         if (n_asks == 0)
             break;
-        /* each slot's askers, in the order they asked (rank order, then line order) */
+        /* a channel's asks of a SKU past what its cap allows: cut to it, in proportion */
+        for (int c = 0; c < 2; c++)
+            for (size_t pr = 0; pr < ms->n_products; pr++) {
+                int64_t allowed = ms->allowed[pr * 2 + (size_t)c];
+                if (allowed == INT64_MAX)
+                    continue;
+                size_t k = 0;
+                for (size_t a = 0; a < n_asks; a++)
+                    if (ask_ch[a] == c && ask_prod[a] == (int32_t)pr)
+                        idx[k++] = a;
+                for (size_t i = 0; i < k; i++)
+                    part[i] = ask_qty[idx[i]];
+                share_out(allowed, k, part, given);
+                for (size_t i = 0; i < k; i++)
+                    ask_qty[idx[i]] = given[i];
+            }
+        /* each slot's askers, in the order they asked (rank order, then line order): each
+         * channel's from its reserve there, then all from what no reserve keeps */
         for (size_t a = 0; a < n_asks; a++) {
             if (done[a])
                 continue;
             uint32_t sl = ask_slot[a];
-            int64_t free_units = ms->free_units[sl], demand = 0;
+            size_t k = 0;
             for (size_t b = a; b < n_asks; b++)
-                if (ask_slot[b] == sl)
-                    demand += want[ask_line[b]];
-            int64_t left = free_units;
-            for (size_t b = a; b < n_asks; b++) {
-                if (ask_slot[b] != sl)
-                    continue;
-                done[b] = 1;
-                got[b] = demand <= free_units ? want[ask_line[b]]
-                                              : free_units * want[ask_line[b]] / demand;
-                left -= got[b];
-            }
-            /* the rest one each, largest remainder first, the earlier asker on a tie */
-            while (demand > free_units && left > 0) {
-                size_t best = SIZE_MAX;
-                int64_t best_rem = -1;
-                for (size_t b = a; b < n_asks; b++) {
-                    if (ask_slot[b] != sl || got[b] > free_units * want[ask_line[b]] / demand)
-                        continue;
-                    int64_t rem = free_units * want[ask_line[b]] % demand;
-                    if (rem > best_rem) {
-                        best = b;
-                        best_rem = rem;
-                    }
+                if (ask_slot[b] == sl) {
+                    idx[k++] = b;
+                    done[b] = 1;
                 }
-                got[best]++;
-                left--;
+            for (int c = 0; c < 2; c++) {
+                size_t m = 0;
+                for (size_t i = 0; i < k; i++)
+                    if (ask_ch[idx[i]] == c)
+                        sub[m++] = idx[i];
+                for (size_t i = 0; i < m; i++)
+                    part[i] = ask_qty[sub[i]];
+                share_out(ms->kept[sl * 2 + (size_t)c], m, part, given);
+                for (size_t i = 0; i < m; i++)
+                    got[sub[i]] = given[i];
+            }
+            for (size_t i = 0; i < k; i++)
+                part[i] = ask_qty[idx[i]] - got[idx[i]];
+            share_out(ms->free_units[sl] - ms->kept[sl * 2] - ms->kept[sl * 2 + 1], k, part,
+                      given);
+            for (size_t i = 0; i < k; i++) {
+                got[idx[i]] += given[i];
+                if (got[idx[i]] > 0)
+                    ms_take(ms, sl, ask_prod[idx[i]], ask_ch[idx[i]], got[idx[i]]);
             }
         }
         for (size_t a = 0; a < n_asks; a++) {
@@ -916,7 +975,6 @@ static void model_rounds(const night *n, const sourcing *src, mstate *ms,
                 continue;
             size_t li = ask_line[a], r = ask_rank[a];
             model_line *m = &all[li];
-            ms->free_units[ask_slot[a]] -= got[a];
             want[li] -= got[a];
             m->slot[m->n_parts] = ask_slot[a];
             m->qty[m->n_parts++] = got[a];
@@ -942,6 +1000,13 @@ static void model_rounds(const night *n, const sourcing *src, mstate *ms,
     free(ask_rank);
     free(got);
     free(done);
+    free(ask_ch);
+    free(ask_prod);
+    free(ask_qty);
+    free(idx);
+    free(sub);
+    free(part);
+    free(given);
 }
 
 static int below_fill(int64_t shipped, int64_t outstanding, int32_t bp)

@@ -706,8 +706,6 @@ Test(policy, refuses_contradicting_shortage_keys)
     assert_refused("shortage_rule = proportional\n", 1, "shortage_rule"); /* ship_complete */
     assert_refused("shortage_rule = proportional\n\nallocation = partial\nsplit = fewest\n", 1,
                    "shortage_rule");
-    assert_refused("allocation = partial\nreserve.shop.* = 1\nshortage_rule = proportional\n", 3,
-                   "shortage_rule");
     assert_refused("min_fill_order_pct = 10\n", 1, "min_fill_order_pct"); /* ship_complete */
     assert_refused("allocation = partial\nmin_fill_line_pct = 100.5\n", 2, "min_fill_line_pct");
     assert_refused("allocation = partial\nmin_fill_line_pct = 1.234\n", 2, "min_fill_line_pct");
@@ -715,5 +713,9 @@ Test(policy, refuses_contradicting_shortage_keys)
     assert_refused("allocation = partial\nmin_fill_line_pct = 1\nmin_fill_line_pct = 2\n", 3,
                    "min_fill_line_pct");
     fmt_policy p = accept("min_fill_line_pct = 0\n"); /* a 0% minimum holds nothing back */
+    fmt_policy_release(&p);
+    p = accept("allocation = partial\nreserve.shop.* = 1\ncap.amazon.* = 50%\n"
+               "shortage_rule = proportional\n"); /* reserves and caps share in proportion */
+    cr_assert_eq(p.n_reserves, 1);
     fmt_policy_release(&p);
 }

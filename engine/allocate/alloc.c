@@ -1007,8 +1007,8 @@ static eng_rc walk_proportional(alloc_ctx *a, uint32_t *ranks, uint32_t *route_r
     eng_allocation *n = a->al;
     const eng_inventory *inv = a->setup->inventory;
     size_t n_wh = eng_inventory_warehouse_count(inv);
-    ENG_TRY(eng_fair_share(&a->setup->policy, inv, n->routes, n->stock, n->ranked, n->n_ranked,
-                           mem, err));
+    ENG_TRY(eng_fair_share(&a->setup->policy, inv, n->routes, n->stock, a->shares, n->ranked,
+                           n->n_ranked, mem, err));
     for (size_t r = 0; r < n->n_ranked; r++) {
         eng_order *o = n->ranked[r];
         if (!(o->flags & ENG_ORD_CONTENDED))
@@ -1018,7 +1018,10 @@ static eng_rc walk_proportional(alloc_ctx *a, uint32_t *ranks, uint32_t *route_r
         eng_explain_before(inv, n->routes, route_ranks, k, route, n->routing[r].notes,
                            &n->routing[r]);
         settle_order(inv, o, ranks, n_wh);
-        eng_explain_after(inv, n->routes, n->stock, NULL, -1, o, &n->routing[r]);
+        int who = a->shares
+                      ? eng_shares_channel(a->shares, eng_head_text(o->head, ENG_HT_CHANNEL))
+                      : -1;
+        eng_explain_after(inv, n->routes, n->stock, a->shares, who, o, &n->routing[r]);
     }
     return ENG_OK;
 }

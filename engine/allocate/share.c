@@ -275,6 +275,13 @@ int64_t eng_shares_cap(const eng_shares *sh, uint32_t product, int who)
     return cap == INT64_MAX ? -1 : cap;
 }
 
+int64_t eng_shares_reserve_left(const eng_shares *sh, uint32_t slot, int who)
+{
+    if (!sh->reserve_left || who < 0)
+        return 0;
+    return sh->reserve_left[slot * sh->n_channels + (size_t)who];
+}
+
 int64_t eng_shares_cap_left(const eng_shares *sh, uint32_t product, int who)
 {
     if (!sh->cap_left || who < 0)

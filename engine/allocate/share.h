@@ -73,6 +73,9 @@ int eng_shares_failed(const eng_shares *sh);
 int64_t eng_shares_kept(const eng_shares *sh, uint32_t slot);
 int eng_shares_capped(const eng_shares *sh, uint32_t product);
 
+/* What channel who's reserve still keeps at slot (0 for none, or who < 0). */
+int64_t eng_shares_reserve_left(const eng_shares *sh, uint32_t slot, int who);
+
 /* What channel who's cap still allows of product now, or -1 for no cap. */
 int64_t eng_shares_cap_left(const eng_shares *sh, uint32_t product, int who);
 

@@ -29,9 +29,9 @@
 #define ROUTE_NOTE_BYTES 24u
 #define ROUTING_BYTES    24u
 /* Under shortage_rule = proportional the rounds (engine/allocate/fair.c) keep, per line,
- * its state (24 bytes), an ask (48) and a flag per warehouse; per order, its state (32)
+ * its state (24 bytes), an ask (80) and a flag per warehouse; per order, its state (32)
  * and its list with two flags (6 bytes per warehouse). At most every line takes part. */
-#define FAIR_LINE_BYTES  72u
+#define FAIR_LINE_BYTES  104u
 #define FAIR_ORDER_BYTES 32u
 
 static uint64_t rss_now(void)

@@ -15,7 +15,10 @@
  *      and those its earlier lines asked this round): the first whose free units cover
  *      what it wants, else the first with any. A slot whose askers want more than it has
  *      gives each floor(free x ask / asked) and the rest one unit each by largest
- *      remainder, ties in rank order then line order. Until no line asks;
+ *      remainder, ties in rank order then line order. Until no line asks. Under reserves
+ *      and caps a line covers what its channel may take there; a channel asking more
+ *      of a SKU in a round than its cap allows has its asks cut to it so first, and a
+ *      slot serves each channel from its own reserve so first, then all from the rest;
  *   2. reserve_release = second_pass: the reserves let go, every order still open takes
  *      its turn again;
  *   3. the minima, in rank order: a line shipping some, but fewer than min_fill_line_pct
@@ -101,8 +104,10 @@ typedef struct rline {
 
 typedef struct rask {
     size_t line, seq;
-    uint32_t slot, place;
+    uint32_t slot, place, sku;
+    int who; /* the order's channel for reserves and caps */
     int64_t qty, got;
+    int64_t part, given; /* what divide() shares out, and what it gives */
     __int128 rem;
 } rask;
 
@@ -123,6 +128,16 @@ static int ask_order(const void *x, const void *y)
     const rask *a = x, *b = y;
     if (a->slot != b->slot)
         return a->slot < b->slot ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static int ask_channel(const void *x, const void *y)
+{
+    const rask *a = x, *b = y;
+    if (a->who != b->who)
+        return a->who < b->who ? -1 : 1;
+    if (a->sku != b->sku)
+        return a->sku < b->sku ? -1 : 1;
     return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
@@ -150,36 +165,91 @@ static long pick(const late *l, const rounds *R, const rline *ln, size_t n_fresh
         uint32_t s = eng__verify_allowed_slot(v, sku, &R->places[at + q], 1);
         if (s == ENG_VNONE)
             continue;
-        if (l->p->free_units[s] >= ln->want)
+        int64_t room = eng__replay_room(l->p, s, sku, eng__verify_share_who(v, ln->o));
+        if (room >= ln->want)
             return (long)q;
-        if (l->p->free_units[s] > 0 && any < 0)
+        if (room > 0 && any < 0)
             any = (long)q;
     }
     return any;
 }
 
+/* units shared among a[0..k) by part into given: every part when they fit, else
+ * floor(units x part / parts) each and one more each for the largest remainders, the
+ * earlier asker first on a tie. Reorders a. */
+static void divide(rask *a, size_t k, int64_t units)
+{
+    __int128 parts = 0;
+    for (size_t i = 0; i < k; i++)
+        parts += a[i].part;
+    if (parts <= units) {
+        for (size_t i = 0; i < k; i++)
+            a[i].given = a[i].part;
+        return;
+    }
+    int64_t rest = units;
+    for (size_t i = 0; i < k; i++) {
+        a[i].given = (int64_t)((__int128)units * a[i].part / parts);
+        a[i].rem = (__int128)units * a[i].part % parts;
+        rest -= a[i].given;
+    }
+    qsort(a, k, sizeof *a, ask_remainder);
+    for (size_t i = 0; i < k && rest > 0; i++, rest--)
+        a[i].given++;
+}
+
+/* A channel asking more of a SKU this round than its cap still allows: its asks cut to
+ * the cap, in proportion. */
+static void cap_asks(late *l, rask *a, size_t n)
+{
+    const replay *p = l->p;
+    if (!p->nc)
+        return;
+    qsort(a, n, sizeof *a, ask_channel);
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && a[j].who == a[i].who && a[j].sku == a[i].sku; j++)
+            ;
+        if (a[i].who < 0 || p->cap_left[a[i].sku * p->nc + (size_t)a[i].who] < 0)
+            continue;
+        for (size_t k = i; k < j; k++)
+            a[k].part = a[k].qty;
+        divide(&a[i], j - i, p->cap_left[a[i].sku * p->nc + (size_t)a[i].who]);
+        for (size_t k = i; k < j; k++)
+            a[k].qty = a[k].given;
+    }
+}
+
+/* One slot's askers: each channel's from what its reserve keeps there, then all of them
+ * from what no reserve keeps. */
 static void serve(late *l, rask *a, size_t k)
 {
-    int64_t free_units = l->p->free_units[a[0].slot];
-    __int128 asked = 0;
+    replay *p = l->p;
+    uint32_t s = a[0].slot;
+    int64_t unreserved = p->free_units[s] - (p->nc ? p->kept_total[s] : 0);
     for (size_t i = 0; i < k; i++)
-        asked += a[i].qty;
-    if (asked <= free_units) {
-        for (size_t i = 0; i < k; i++)
-            a[i].got = a[i].qty;
-    } else {
-        int64_t rest = free_units;
-        for (size_t i = 0; i < k; i++) {
-            a[i].got = (int64_t)((__int128)free_units * a[i].qty / asked);
-            a[i].rem = (__int128)free_units * a[i].qty % asked;
-            rest -= a[i].got;
+        a[i].got = 0;
+    if (p->nc) {
+        qsort(a, k, sizeof *a, ask_channel);
+        for (size_t i = 0, j; i < k; i = j) {
+            for (j = i + 1; j < k && a[j].who == a[i].who; j++)
+                ;
+            if (a[i].who < 0 || p->kept[s * p->nc + (size_t)a[i].who] == 0)
+                continue;
+            for (size_t n = i; n < j; n++)
+                a[n].part = a[n].qty;
+            divide(&a[i], j - i, p->kept[s * p->nc + (size_t)a[i].who]);
+            for (size_t n = i; n < j; n++)
+                a[n].got = a[n].given;
         }
-        qsort(a, k, sizeof *a, ask_remainder);
-        for (size_t i = 0; i < k && rest > 0; i++, rest--)
-            a[i].got++;
     }
     for (size_t i = 0; i < k; i++)
-        l->p->free_units[a[i].slot] -= a[i].got;
+        a[i].part = a[i].qty - a[i].got;
+    divide(a, k, unreserved);
+    for (size_t i = 0; i < k; i++) {
+        a[i].got += a[i].given;
+        if (a[i].got > 0)
+            eng__replay_take(p, s, a[i].sku, a[i].who, a[i].got);
+    }
 }
 
 static eng_rc proportional(late *l)
@@ -243,17 +313,21 @@ static eng_rc proportional(late *l)
                     n_fresh++;
                 }
                 uint32_t sku = v->lines[ln->o->first_line + ln->i].sku;
-                R.asks[n_asks] = (rask){k,
-                                        n_asks,
-                                        eng__verify_allowed_slot(v, sku, &R.places[at], 1),
-                                        (uint32_t)q,
-                                        ln->want,
-                                        0,
-                                        0};
+                rask *a = &R.asks[n_asks];
+                memset(a, 0, sizeof *a);
+                a->line = k;
+                a->seq = n_asks;
+                a->slot = eng__verify_allowed_slot(v, sku, &R.places[at], 1);
+                a->place = (uint32_t)q;
+                a->sku = sku;
+                a->who = eng__verify_share_who(v, ln->o);
+                a->qty = ln->want;
                 n_asks++;
             }
             memset(&R.fresh[R.first_place[order]], 0, R.n_places[order]);
         }
+        l->p->n_log = 0; /* takes for good: nothing to give back */
+        cap_asks(l, R.asks, n_asks);
         qsort(R.asks, n_asks, sizeof *R.asks, ask_order);
         for (size_t i = 0, j; i < n_asks; i = j) {
             for (j = i + 1; j < n_asks && R.asks[j].slot == R.asks[i].slot; j++)

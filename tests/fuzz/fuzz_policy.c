@@ -36,6 +36,17 @@ static void check_ok(const fmt_policy *p)
         fail("split out of range");
     if (p->max_split > 1000000 || (p->split == FMT_SPLIT_SINGLE && p->max_split > 1))
         fail("max_split out of range or contradicting split = single");
+    if (p->shortage != FMT_SHORTAGE_RANK && p->shortage != FMT_SHORTAGE_PROPORTIONAL)
+        fail("shortage_rule out of range");
+    if (p->shortage == FMT_SHORTAGE_PROPORTIONAL &&
+        (p->allocation != FMT_ALLOC_PARTIAL || p->split != FMT_SPLIT_LINE))
+        fail("proportional shares accepted with ship_complete or split sets");
+    if (p->min_fill_line_bp < -1 || p->min_fill_line_bp > 10000 || p->min_fill_order_bp < -1 ||
+        p->min_fill_order_bp > 10000)
+        fail("a min_fill out of -1 (none) and 0..100%");
+    if ((p->min_fill_line_bp > 0 || p->min_fill_order_bp > 0) &&
+        p->allocation != FMT_ALLOC_PARTIAL)
+        fail("a min_fill accepted with ship_complete");
     for (size_t i = 0; i < p->n_routes; i++) {
         const fmt_wh_rule *r = &p->routes[i];
         if (r->kind != FMT_ROUTE_DEFAULT && strlen(r->country) != 2)
@@ -81,7 +92,9 @@ static void check_defaults(const fmt_policy *p)
         p->cutoff_offset_set != d.cutoff_offset_set || p->n_routes || p->routes || p->n_channels ||
         p->channels || p->route_only || p->route_mode_set || p->split != d.split ||
         p->split_set || p->max_split || p->n_reserves || p->reserves || p->n_caps || p->caps ||
-        p->second_pass || p->reserve_release_set)
+        p->second_pass || p->reserve_release_set || p->shortage != d.shortage ||
+        p->shortage_set || p->min_fill_line_bp != d.min_fill_line_bp ||
+        p->min_fill_order_bp != d.min_fill_order_bp)
         fail("a refused policy kept non-default values");
 }
 
@@ -111,7 +124,8 @@ static int same(const fmt_policy *a, const fmt_policy *b)
         fmt_dec_cmp(a->restocking_fee_pct, b->restocking_fee_pct) != 0 ||
         a->n_warehouse_order != b->n_warehouse_order || a->cutoff_min != b->cutoff_min ||
         a->cutoff_offset_min != b->cutoff_offset_min ||
-        a->cutoff_offset_set != b->cutoff_offset_set)
+        a->cutoff_offset_set != b->cutoff_offset_set || a->shortage != b->shortage ||
+        a->min_fill_line_bp != b->min_fill_line_bp || a->min_fill_order_bp != b->min_fill_order_bp)
         return 0;
     for (size_t i = 0; i < a->n_warehouse_order; i++)
         if (strcmp(a->warehouse_order[i], b->warehouse_order[i]) != 0)

@@ -90,6 +90,11 @@ night returns $I/history_copy_counts_once/input/catalog.csv $I/history_copy_coun
     $I/history_copy_counts_once/input/slips.csv
 night backorder_feedback $I/backorder_feedback/input/catalog.csv $I/backorder_feedback/input/inventory.csv \
     $I/backorder_feedback/input/backorders.csv - - $I/backorder_feedback/input/slips-night2.csv
+night shortage_proportional $I/shortage_proportional/input/catalog.csv \
+    $I/shortage_proportional/input/inventory.csv $I/shortage_proportional/input/orders.csv \
+    $I/shortage_proportional/input/policy.conf
+night min_fill $I/min_fill/input/catalog.csv $I/min_fill/input/inventory.csv \
+    $I/min_fill/input/orders.csv $I/min_fill/input/policy.conf
 night malformed_multiline $I/malformed_multiline/input/catalog.csv $I/malformed_multiline/input/inventory.csv \
     $I/malformed_multiline/input/orders.csv
 for m in shopify_orders_export woocommerce_orders ebay_orders tmall_orders amazon_orders; do
