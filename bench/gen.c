@@ -356,57 +356,48 @@ static void write_returns(const opts *o)
     out_close(&f);
 }
 
+/* The routes both routed policies use, by the customers' countries (country_of). */
+#define ROUTED_ROUTES                                                                              \
+    "warehouse_order = MAIN, EAST, UK, US\n"                                                      \
+    "route_mode = only\n"                                                                         \
+    "route.DE = MAIN, EAST\n"                                                                     \
+    "route.FR = MAIN, EAST\n"                                                                     \
+    "route.GB = UK, MAIN\n"                                                                       \
+    "route.US = US\n"
+
+static void write_text(const char *dir, const char *name, const char *text)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+        perror(path);
+        exit(1);
+    }
+}
+
 /* The routed night's policies: policy.conf routes, plain.conf does not, fair.conf routes
  * and shares short stock in proportion (issue 14's shortage rules). */
 static void write_policies(const opts *o)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/policy.conf", o->out);
-    FILE *f = fopen(path, "w");
-    if (!f || fputs("# The routed bench night (bench/gen.c --routed): Europe from MAIN, then EAST;\n"
-                    "# Great Britain from UK, then MAIN; the US from US alone (no route\n"
-                    "# reaches past it); the webshop keeps 5% of each SKU in each\n"
-                    "# warehouse; each order from the fewest warehouses.\n"
-                    "warehouse_order = MAIN, EAST, UK, US\n"
-                    "route_mode = only\n"
-                    "route.DE = MAIN, EAST\n"
-                    "route.FR = MAIN, EAST\n"
-                    "route.GB = UK, MAIN\n"
-                    "route.US = US\n"
-                    "reserve.shop.* = 5%\n"
-                    "split = fewest\n",
-                    f) < 0 || fclose(f) != 0) {
-        perror(path);
-        exit(1);
-    }
-    snprintf(path, sizeof path, "%s/fair.conf", o->out);
-    f = fopen(path, "w");
-    if (!f || fputs("# The routed bench night shared fairly: the routes of policy.conf, each line\n"
-                    "# from at most two warehouses, proportional shares of short stock, and\n"
-                    "# partial shipments below 40% of a line or 50% of an order waiting.\n"
-                    "allocation = partial\n"
-                    "warehouse_order = MAIN, EAST, UK, US\n"
-                    "route_mode = only\n"
-                    "route.DE = MAIN, EAST\n"
-                    "route.FR = MAIN, EAST\n"
-                    "route.GB = UK, MAIN\n"
-                    "route.US = US\n"
-                    "max_split = 2\n"
-                    "shortage_rule = proportional\n"
-                    "min_fill_line_pct = 40\n"
-                    "min_fill_order_pct = 50\n",
-                    f) < 0 || fclose(f) != 0) {
-        perror(path);
-        exit(1);
-    }
-    snprintf(path, sizeof path, "%s/plain.conf", o->out);
-    f = fopen(path, "w");
-    if (!f || fputs("# The routed bench night without routes: every order tries every warehouse.\n"
-                    "warehouse_order = MAIN, EAST, UK, US\n",
-                    f) < 0 || fclose(f) != 0) {
-        perror(path);
-        exit(1);
-    }
+    write_text(o->out, "policy.conf",
+               "# The routed bench night (bench/gen.c --routed): Europe from MAIN, then EAST;\n"
+               "# Great Britain from UK, then MAIN; the US from US alone (no route\n"
+               "# reaches past it); the webshop keeps 5% of each SKU in each\n"
+               "# warehouse; each order from the fewest warehouses.\n" ROUTED_ROUTES
+               "reserve.shop.* = 5%\n"
+               "split = fewest\n");
+    write_text(o->out, "fair.conf",
+               "# The routed bench night shared fairly: the routes of policy.conf, each order\n"
+               "# from at most two warehouses, proportional shares of short stock, and\n"
+               "# partial shipments below 40% of a line or 50% of an order waiting.\n"
+               "allocation = partial\n" ROUTED_ROUTES "max_split = 2\n"
+               "shortage_rule = proportional\n"
+               "min_fill_line_pct = 40\n"
+               "min_fill_order_pct = 50\n");
+    write_text(o->out, "plain.conf",
+               "# The routed bench night without routes: every order tries every warehouse.\n"
+               "warehouse_order = MAIN, EAST, UK, US\n");
 }
 
 static const char usage[] =

@@ -620,15 +620,16 @@ static eng_rc set_key(fmt_policy *p, fmt_str key, fmt_str v, uint64_t line, eng_
 
 /* The shortage rules' contradictions, once every key is read (their order in the file
  * does not matter). */
-static eng_rc check_shortage(const fmt_policy *p, uint64_t shortage_line, uint64_t fill_line,
-                             const char *fill_key, eng_err *err)
+static eng_rc check_shortage(const fmt_policy *p, uint64_t shortage_line,
+                             const uint64_t fill_lines[2], eng_err *err)
 {
     int partial = p->allocation == FMT_ALLOC_PARTIAL;
     if (p->shortage == FMT_SHORTAGE_PROPORTIONAL) {
         const char *why = NULL;
         if (!partial)
             why = "shortage_rule = proportional gives each line a share of a short warehouse, "
-                  "so orders ship in part; it needs allocation = partial";
+                  "so orders ship in part; it needs allocation = partial (the default is "
+                  "ship_complete), or use shortage_rule = rank";
         else if (p->split != FMT_SPLIT_LINE)
             why = "shortage_rule = proportional shares each warehouse among lines, while "
                   "split = fewest or single ships whole orders from chosen warehouses; use "
@@ -641,9 +642,16 @@ static eng_rc check_shortage(const fmt_policy *p, uint64_t shortage_line, uint64
             return ENG_FAIL(err, ENG_REFUSED, "%s", why);
         }
     }
-    if (!partial && fill_key && (p->min_fill_line_bp > 0 || p->min_fill_order_bp > 0)) {
+    /* the first minimum above 0 in the file is the one named */
+    int which = -1;
+    if (p->min_fill_line_bp > 0)
+        which = 0;
+    if (p->min_fill_order_bp > 0 && (which < 0 || fill_lines[1] < fill_lines[0]))
+        which = 1;
+    if (!partial && which >= 0) {
+        const char *fill_key = which ? "min_fill_order_pct" : "min_fill_line_pct";
         if (err) {
-            err->line = fill_line;
+            err->line = fill_lines[which];
             err->field = fill_key;
         }
         return ENG_FAIL(err, ENG_REFUSED,
@@ -663,8 +671,8 @@ eng_rc fmt_policy_parse(const char *path, const char *text, size_t len, fmt_poli
         "min_fill_line_pct", "min_fill_order_pct"};
     enum { N_KEYS = sizeof keys / sizeof *keys };
     int seen[N_KEYS] = {0};
-    uint64_t line = 0, offset_line = 0, max_split_line = 0, shortage_line = 0, fill_line = 0;
-    const char *fill_key = NULL;
+    uint64_t line = 0, offset_line = 0, max_split_line = 0, shortage_line = 0;
+    uint64_t fill_lines[2] = {0, 0}; /* min_fill_line_pct, min_fill_order_pct */
     size_t pos = 0;
     eng_rc rc = ENG_OK;
     if (err) {
@@ -723,14 +731,13 @@ eng_rc fmt_policy_parse(const char *path, const char *text, size_t len, fmt_poli
             max_split_line = line;
         if (rc == ENG_OK && str_is(key, "shortage_rule"))
             shortage_line = line;
-        if (rc == ENG_OK && !fill_key &&
-            (str_is(key, "min_fill_line_pct") || str_is(key, "min_fill_order_pct"))) {
-            fill_line = line;
-            fill_key = str_is(key, "min_fill_line_pct") ? "min_fill_line_pct" : "min_fill_order_pct";
-        }
+        if (rc == ENG_OK && str_is(key, "min_fill_line_pct"))
+            fill_lines[0] = line;
+        if (rc == ENG_OK && str_is(key, "min_fill_order_pct"))
+            fill_lines[1] = line;
     }
     if (rc == ENG_OK)
-        rc = check_shortage(p, shortage_line, fill_line, fill_key, err);
+        rc = check_shortage(p, shortage_line, fill_lines, err);
     if (rc == ENG_OK && p->cutoff_offset_set && p->cutoff_min < 0) {
         if (err) {
             err->line = offset_line;

@@ -438,6 +438,7 @@ typedef struct mstate {
     int64_t *free_units;
     int64_t *kept;    /* slot x 2 */
     int64_t *allowed; /* product x 2, INT64_MAX: no cap */
+    int64_t *shipped; /* slot x 2: what the channel's shipments take there */
     size_t n_slots, n_products;
 } mstate;
 
@@ -460,6 +461,7 @@ static void ms_take(mstate *ms, uint32_t slot, int32_t product, int ch, int64_t 
         return;
     int64_t *own = &ms->kept[slot * 2 + (size_t)ch];
     *own -= qty < *own ? qty : *own;
+    ms->shipped[slot * 2 + (size_t)ch] += qty;
     if (ms->allowed[(size_t)product * 2 + (size_t)ch] != INT64_MAX)
         ms->allowed[(size_t)product * 2 + (size_t)ch] -= qty;
 }
@@ -469,6 +471,7 @@ static void ms_copy(mstate *to, const mstate *from)
     memcpy(to->free_units, from->free_units, from->n_slots * sizeof *to->free_units);
     memcpy(to->kept, from->kept, from->n_slots * 2 * sizeof *to->kept);
     memcpy(to->allowed, from->allowed, from->n_products * 2 * sizeof *to->allowed);
+    memcpy(to->shipped, from->shipped, from->n_slots * 2 * sizeof *to->shipped);
 }
 
 static void ms_alloc(mstate *ms, size_t n_slots, size_t n_products)
@@ -478,7 +481,8 @@ static void ms_alloc(mstate *ms, size_t n_slots, size_t n_products)
     ms->free_units = calloc(n_slots + 1, sizeof *ms->free_units);
     ms->kept = calloc(n_slots * 2 + 1, sizeof *ms->kept);
     ms->allowed = calloc(n_products * 2 + 1, sizeof *ms->allowed);
-    if (!ms->free_units || !ms->kept || !ms->allowed)
+    ms->shipped = calloc(n_slots * 2 + 1, sizeof *ms->shipped);
+    if (!ms->free_units || !ms->kept || !ms->allowed || !ms->shipped)
         abort();
 }
 
@@ -487,6 +491,7 @@ static void ms_release(mstate *ms)
     free(ms->free_units);
     free(ms->kept);
     free(ms->allowed);
+    free(ms->shipped);
 }
 
 /* Whether share rule i of rules[0..n) is the one for product p: its own SKU, or `*`
@@ -1015,8 +1020,8 @@ static int below_fill(int64_t shipped, int64_t outstanding, int32_t bp)
 }
 
 /* A line gives back all it ships, for good: its channel's cap allows it again and its
- * reserve there takes back what it gave (up to what it kept at the start), unless the
- * reserves were let go. */
+ * reserve there, unless the reserves were let go, keeps again what the channel's
+ * shipments there no longer use (start - min(start, what they still take)). */
 static void model_give_back(const night *n, mstate *ms, const mstate *start, int released,
                             int ch, int32_t prod, model_line *m)
 {
@@ -1029,11 +1034,13 @@ static void model_give_back(const night *n, mstate *ms, const mstate *start, int
             continue;
         if (ms->allowed[(size_t)prod * 2 + (size_t)ch] != INT64_MAX)
             ms->allowed[(size_t)prod * 2 + (size_t)ch] += q;
-        if (released)
-            continue;
-        int64_t *kept = &ms->kept[sl * 2 + (size_t)ch];
-        int64_t back = start->kept[sl * 2 + (size_t)ch] - *kept;
-        *kept += back < q ? back : q;
+        /* the reserve keeps what the channel's shipments there no longer use */
+        int64_t first = start->kept[sl * 2 + (size_t)ch], *took = &ms->shipped[sl * 2 + (size_t)ch];
+        int64_t before = *took < first ? *took : first;
+        *took -= q;
+        int64_t after = *took < first ? *took : first;
+        if (!released)
+            ms->kept[sl * 2 + (size_t)ch] += before - after;
     }
     memset(m, 0, sizeof *m);
 }

@@ -707,6 +707,8 @@ Test(policy, refuses_contradicting_shortage_keys)
     assert_refused("shortage_rule = proportional\n\nallocation = partial\nsplit = fewest\n", 1,
                    "shortage_rule");
     assert_refused("min_fill_order_pct = 10\n", 1, "min_fill_order_pct"); /* ship_complete */
+    assert_refused("min_fill_line_pct = 0\nmin_fill_order_pct = 50\n", 2,
+                   "min_fill_order_pct"); /* 0% holds nothing back: the other one is named */
     assert_refused("allocation = partial\nmin_fill_line_pct = 100.5\n", 2, "min_fill_line_pct");
     assert_refused("allocation = partial\nmin_fill_line_pct = 1.234\n", 2, "min_fill_line_pct");
     assert_refused("allocation = partial\nmin_fill_line_pct = half\n", 2, "min_fill_line_pct");

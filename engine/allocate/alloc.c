@@ -218,10 +218,12 @@ static eng_rc place_units_in(const alloc_ctx *a, eng_line *ln, const uint32_t *s
     } else if (k > 1) {
         eng_part *kept = eng_arena_alloc(mem, k * sizeof *kept, _Alignof(eng_part));
         eng_line_set_parts(ln, kept);
-        if (kept)
+        if (kept) {
             memcpy(kept, parts, k * sizeof *parts);
-        else
+        } else {
+            ln->n_parts = 0; /* the run stops; nothing may read a list that is not there */
             rc = ENG_NOMEM;
+        }
     }
     if (parts != tmp)
         free(parts);
@@ -695,7 +697,8 @@ static eng_rc extract_routed(const alloc_ctx *a, eng_order *o, size_t r, uint32_
     eng_routing *why = &a->al->routing[r];
     ENG_TRY(walk_routed_order(&local, o, route_ranks, route_slots, sc, why, NULL));
     settle_order(a->setup->inventory, o, ranks, n_wh);
-    eng_explain_after(a->setup->inventory, a->al->routes, a->al->stock, NULL, -1, o, why);
+    eng_explain_after(a->setup->inventory, a->al->routes, a->al->stock, NULL, -1, &a->setup->policy,
+                      o, why);
     return ENG_OK;
 }
 
@@ -800,6 +803,7 @@ static eng_rc place_rest(const alloc_ctx *a, eng_line *ln, const uint32_t *ranks
             memcpy(kept, parts, k * sizeof *parts);
             eng_line_set_parts(ln, kept);
         } else {
+            ln->n_parts = k0; /* the run stops; the list it had is still there */
             rc = ENG_NOMEM;
         }
     }
@@ -866,7 +870,8 @@ static eng_rc second_pass(alloc_ctx *a, uint32_t *ranks, uint32_t *route_ranks,
         if (eng_shares_failed(a->shares))
             return ENG_NOMEM;
         settle_order(inv, o, ranks, n_wh);
-        eng_explain_after(inv, n->routes, n->stock, a->shares, a->who, o, &n->routing[r]);
+        eng_explain_after(inv, n->routes, n->stock, a->shares, a->who, &a->setup->policy, o,
+                          &n->routing[r]);
     }
     return ENG_OK;
 }
@@ -900,8 +905,8 @@ static void give_back_line(const alloc_ctx *a, int who, eng_line *ln, eng_routin
 static int hold_below_fill(const alloc_ctx *a, eng_order *o, eng_routing *why)
 {
     const fmt_policy *pol = &a->setup->policy;
-    int who = a->shares ? eng_shares_channel(a->shares, eng_head_text(o->head, ENG_HT_CHANNEL))
-                        : -1;
+    int who =
+        a->shares ? eng_shares_channel(a->shares, eng_head_text(o->head, ENG_HT_CHANNEL)) : -1;
     int gave = 0;
     int64_t shipped = 0, outstanding = 0;
     for (uint32_t i = 0; i < o->n_lines; i++) {
@@ -972,13 +977,15 @@ static eng_rc min_fill_pass(alloc_ctx *a, uint32_t *ranks, uint32_t *route_ranks
             continue;
         int open = 0;
         for (uint32_t i = 0; i < o->n_lines; i++)
-            open |= !o->lines[i].waits &&
-                    eng_line_shipped(&o->lines[i]) < eng_line_qty(&o->lines[i]);
+            open |=
+                !o->lines[i].waits && eng_line_shipped(&o->lines[i]) < eng_line_qty(&o->lines[i]);
         if (!open)
             continue;
         rc = turn_again(a, o, r, ranks, route_ranks, route_slots, sc, mem);
         if (rc == ENG_OK && a->shares && eng_shares_failed(a->shares))
             rc = ENG_NOMEM;
+        if (rc != ENG_OK)
+            break;
         int gave = hold_below_fill(a, o, &n->routing[r]);
         settle_order(inv, o, ranks, n_wh);
         if (gave)
@@ -989,9 +996,10 @@ static eng_rc min_fill_pass(alloc_ctx *a, uint32_t *ranks, uint32_t *route_ranks
         eng_order *o = n->ranked[r];
         if (!changed[r])
             continue;
-        int who = a->shares ? eng_shares_channel(a->shares, eng_head_text(o->head, ENG_HT_CHANNEL))
-                            : -1;
-        eng_explain_after(inv, n->routes, n->stock, a->shares, who, o, &n->routing[r]);
+        int who =
+            a->shares ? eng_shares_channel(a->shares, eng_head_text(o->head, ENG_HT_CHANNEL)) : -1;
+        eng_explain_after(inv, n->routes, n->stock, a->shares, who, &a->setup->policy, o,
+                          &n->routing[r]);
     }
     free(changed);
     return rc;
@@ -1018,10 +1026,10 @@ static eng_rc walk_proportional(alloc_ctx *a, uint32_t *ranks, uint32_t *route_r
         eng_explain_before(inv, n->routes, route_ranks, k, route, n->routing[r].notes,
                            &n->routing[r]);
         settle_order(inv, o, ranks, n_wh);
-        int who = a->shares
-                      ? eng_shares_channel(a->shares, eng_head_text(o->head, ENG_HT_CHANNEL))
-                      : -1;
-        eng_explain_after(inv, n->routes, n->stock, a->shares, who, o, &n->routing[r]);
+        int who =
+            a->shares ? eng_shares_channel(a->shares, eng_head_text(o->head, ENG_HT_CHANNEL)) : -1;
+        eng_explain_after(inv, n->routes, n->stock, a->shares, who, &a->setup->policy, o,
+                          &n->routing[r]);
     }
     return ENG_OK;
 }
@@ -1071,7 +1079,8 @@ static eng_rc walk(alloc_ctx *a, eng_arena *mem, eng_err *err)
                 rc = ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
             settle_order(inv, o, ranks, n_wh);
             if (rc == ENG_OK)
-                eng_explain_after(inv, n->routes, n->stock, a->shares, a->who, o, &n->routing[r]);
+                eng_explain_after(inv, n->routes, n->stock, a->shares, a->who, pol, o,
+                                  &n->routing[r]);
         } else if (o->flags & ENG_ORD_CONTENDED) {
             for (uint32_t i = 0; i < o->n_lines; i++) {
                 eng_line *ln = &o->lines[i];
@@ -1093,7 +1102,8 @@ static eng_rc walk(alloc_ctx *a, eng_arena *mem, eng_err *err)
             next += o->n_slips;
         }
     }
-    if (second && rc == ENG_OK && second_pass(a, ranks, route_ranks, route_slots, &sc, mem) != ENG_OK)
+    if (second && rc == ENG_OK &&
+        second_pass(a, ranks, route_ranks, route_slots, &sc, mem) != ENG_OK)
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
     if (min_fill && rc == ENG_OK &&
         min_fill_pass(a, ranks, route_ranks, route_slots, &sc, mem) != ENG_OK)

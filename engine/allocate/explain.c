@@ -82,8 +82,11 @@ static eng_why judge_line(const eng_routes *routes, const eng_stock *st, const e
 }
 
 void eng_explain_after(const eng_inventory *inv, const eng_routes *routes, const eng_stock *st,
-                       const eng_shares *sh, int who, const eng_order *o, eng_routing *r)
+                       const eng_shares *sh, int who, const fmt_policy *pol, const eng_order *o,
+                       eng_routing *r)
 {
+    int min_fill = pol->min_fill_line_bp > 0 || pol->min_fill_order_bp > 0;
+    size_t cap = fmt_policy_split_cap(pol, r->n_listed), n_chosen = 0;
     int whole = 1;
     for (uint32_t i = 0; i < o->n_lines; i++)
         whole &= eng_line_shipped(&o->lines[i]) == eng_line_qty(&o->lines[i]);
@@ -92,8 +95,13 @@ void eng_explain_after(const eng_inventory *inv, const eng_routes *routes, const
         eng_route_note *note = &r->notes[p];
         int gave_back = note->why == ENG_WHY_MIN_FILL_LINE || note->why == ENG_WHY_MIN_FILL_ORDER;
         if (ships_from(inv, o, note->rank)) {
-            *note = (eng_route_note){note->rank, ENG_WHY_CHOSEN, -1, 0};
+            /* a line that waits keeps its say at a warehouse the others ship from */
+            int waits_here =
+                note->why == ENG_WHY_MIN_FILL_LINE || note->why == ENG_WHY_CHOSEN_WAITS;
+            *note = (eng_route_note){note->rank, waits_here ? ENG_WHY_CHOSEN_WAITS : ENG_WHY_CHOSEN,
+                                     waits_here ? note->product : -1, 0};
             last_chosen = p + 1;
+            n_chosen++;
             continue;
         }
         if (gave_back)
@@ -113,9 +121,16 @@ void eng_explain_after(const eng_inventory *inv, const eng_routes *routes, const
                 continue;
             note->why = judge_line(routes, st, sh, who, o, ln, note->rank, &note->qty);
             note->product = ln->product;
+            /* a line that waits is not served tonight, whatever the stock says now (but a
+             * warehouse without its SKU never could) */
+            if (note->why != ENG_WHY_NO_SKU && (o->flags & ENG_ORD_WAITS))
+                note->why = ENG_WHY_MIN_FILL_ORDER;
+            else if (note->why != ENG_WHY_NO_SKU && ln->waits)
+                note->why = ENG_WHY_MIN_FILL_LINE;
         }
         if (note->why == ENG_WHY_NOT_NEEDED && !whole)
-            note->why = ENG_WHY_OVER_MAX_SPLIT;
+            note->why =
+                min_fill && n_chosen < cap ? ENG_WHY_FREED_LATER : ENG_WHY_OVER_MAX_SPLIT;
     }
 }
 

@@ -18,6 +18,8 @@
 
 typedef enum eng_why {
     ENG_WHY_CHOSEN,          /* the order ships from it */
+    ENG_WHY_CHOSEN_WAITS,    /* the order ships from it, but a line gave back its units here
+                                under min_fill_line_pct and waits (product) */
     ENG_WHY_NOT_NEEDED,      /* it could have served, but the order was served without it */
     ENG_WHY_OVER_MAX_SPLIT,  /* it could have served, but the order had max_split already */
     ENG_WHY_NO_SKU,          /* it has no inventory row for a line's SKU */
@@ -28,7 +30,9 @@ typedef enum eng_why {
     ENG_WHY_NOT_ON_ROUTE,    /* route_mode = only and the route does not list it */
     ENG_WHY_AFTER_CUTOFF,    /* the order waits for tomorrow */
     ENG_WHY_MIN_FILL_LINE,   /* it gave a line units below min_fill_line_pct (product) */
-    ENG_WHY_MIN_FILL_ORDER   /* it gave the order units below min_fill_order_pct */
+    ENG_WHY_MIN_FILL_ORDER,  /* it gave the order units below min_fill_order_pct */
+    ENG_WHY_FREED_LATER      /* it has the units now, given back under a min_fill after the
+                                order's turns */
 } eng_why;
 
 typedef struct eng_route_note {
@@ -52,14 +56,17 @@ void eng_explain_before(const eng_inventory *inv, const eng_routes *routes, cons
                         size_t n, const fmt_wh_rule *route, eng_route_note *notes,
                         eng_routing *out);
 
-/* Once it was served (st and sh as it left them; who its channel): the warehouses it ships
- * from are CHOSEN; one after all of those of a whole shipment NOT_NEEDED (never looked
- * at); one whose units the order gave back under a min_fill keeps that reason; any other
- * names the first of its lines it could not take whole at the order's turn, or is
- * NOT_NEEDED (it could, and the order shipped whole) or OVER_MAX_SPLIT (it could, but the
- * order had its warehouses). */
+/* Once it was served (st and sh as it left them; who its channel; pol the policy): the
+ * warehouses it ships from are CHOSEN; one after all of those of a whole shipment
+ * NOT_NEEDED (never looked at); one whose units the order gave back under a min_fill keeps
+ * that reason; any other names the first of its lines it could not take whole at the
+ * order's turn (a line or order waiting under a min_fill names that minimum), or is
+ * NOT_NEEDED (it could, and the order shipped whole), OVER_MAX_SPLIT (it could, but the
+ * order had its max_split warehouses) or, under a min_fill, FREED_LATER (it can now
+ * because of units given back after the order's turns). */
 void eng_explain_after(const eng_inventory *inv, const eng_routes *routes, const eng_stock *st,
-                       const eng_shares *sh, int who, const eng_order *o, eng_routing *r);
+                       const eng_shares *sh, int who, const fmt_policy *pol, const eng_order *o,
+                       eng_routing *r);
 
 /* The order gave back units from warehouse rank under a min_fill (why: ENG_WHY_MIN_FILL_*;
  * product: the line's SKU). */

@@ -23,6 +23,9 @@ struct eng_shares {
     int64_t *reserve_left;   /* n_slots x n_channels, NULL without reserves */
     int64_t *reserve_start;  /* the same at the start */
     int64_t *reserved_total; /* per slot: the sum of reserve_left */
+    /* n_slots x n_channels: the units each channel's standing takes ship from the slot;
+     * its reserve there keeps start - min(start, them) until released */
+    int64_t *shipped_at;
     int64_t *cap_left;       /* n_products x n_channels (INT64_MAX: no cap), NULL without caps */
     int64_t *cap_start;
     int released; /* reserve_release = second_pass let go of the reserves */
@@ -78,7 +81,8 @@ static eng_rc set_reserves(eng_shares *sh, const fmt_policy *pol, const int32_t 
     sh->reserve_left = calloc(cells ? cells : 1, sizeof *sh->reserve_left);
     sh->reserve_start = calloc(cells ? cells : 1, sizeof *sh->reserve_start);
     sh->reserved_total = calloc(sh->n_slots ? sh->n_slots : 1, sizeof *sh->reserved_total);
-    if (!sh->reserve_left || !sh->reserve_start || !sh->reserved_total)
+    sh->shipped_at = calloc(cells ? cells : 1, sizeof *sh->shipped_at);
+    if (!sh->reserve_left || !sh->reserve_start || !sh->reserved_total || !sh->shipped_at)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory setting up reserves");
     for (uint32_t s = 0; s < sh->n_slots; s++) {
         const eng_slot *sl = eng_inventory_slot(inv, s);
@@ -174,6 +178,7 @@ void eng_shares_free(eng_shares *sh)
     free(sh->reserve_left);
     free(sh->reserve_start);
     free(sh->reserved_total);
+    free(sh->shipped_at);
     free(sh->cap_left);
     free(sh->cap_start);
     free(sh->log);
@@ -211,6 +216,7 @@ void eng_shares_take(eng_shares *sh, uint32_t slot, uint32_t product, int who, i
         t.from_reserve = qty < *own ? qty : *own;
         *own -= t.from_reserve;
         sh->reserved_total[slot] -= t.from_reserve;
+        sh->shipped_at[slot * sh->n_channels + (size_t)who] += qty;
     }
     if (who >= 0 && sh->cap_left) {
         int64_t *cap = &sh->cap_left[product * sh->n_channels + (size_t)who];
@@ -245,6 +251,7 @@ void eng_shares_undo(eng_shares *sh)
         if (sh->reserve_left) {
             sh->reserve_left[t->slot * sh->n_channels + (size_t)t->who] += t->from_reserve;
             sh->reserved_total[t->slot] += t->from_reserve;
+            sh->shipped_at[t->slot * sh->n_channels + (size_t)t->who] -= t->qty;
         }
         if (sh->cap_left) {
             int64_t *cap = &sh->cap_left[t->product * sh->n_channels + (size_t)t->who];
@@ -311,12 +318,16 @@ void eng_shares_give_back(eng_shares *sh, uint32_t product, int who, int64_t qty
 void eng_shares_return(eng_shares *sh, uint32_t slot, uint32_t product, int who, int64_t qty)
 {
     eng_shares_give_back(sh, product, who, qty);
-    if (!sh->reserve_left || sh->released || who < 0)
+    if (!sh->reserve_left || who < 0)
         return;
     size_t at = slot * sh->n_channels + (size_t)who;
-    int64_t back = sh->reserve_start[at] - sh->reserve_left[at];
-    if (back > qty)
-        back = qty;
+    int64_t start = sh->reserve_start[at], before = sh->shipped_at[at];
+    assert(before >= qty);
+    sh->shipped_at[at] = before - qty;
+    if (sh->released)
+        return;
+    /* what the reserve keeps follows what the channel still ships there */
+    int64_t back = (before < start ? before : start) - (before - qty < start ? before - qty : start);
     sh->reserve_left[at] += back;
     sh->reserved_total[slot] += back;
 }

@@ -61,8 +61,8 @@ void eng_shares_give_back(eng_shares *sh, uint32_t product, int who, int64_t qty
 
 /* Units who took of product at slot come back for good (a shipment below a min_fill;
  * the counter gets them back from the caller): its cap allows them again, and its
- * reserve there, unless released, gets back what it gave, up to what it kept at the
- * start. */
+ * reserve there, unless released, keeps again what the channel's shipments no longer
+ * use: start - min(start, what they still ship from the slot). */
 void eng_shares_return(eng_shares *sh, uint32_t slot, uint32_t product, int who, int64_t qty);
 
 /* Failed to remember a take (out of memory): the run must stop. */

@@ -29,9 +29,11 @@
 #define ROUTE_NOTE_BYTES 24u
 #define ROUTING_BYTES    24u
 /* Under shortage_rule = proportional the rounds (engine/allocate/fair.c) keep, per line,
- * its state (24 bytes), an ask (80) and a flag per warehouse; per order, its state (32)
- * and its list with two flags (6 bytes per warehouse). At most every line takes part. */
-#define FAIR_LINE_BYTES  104u
+ * its state (24 bytes), where its flags start (8), an ask (80) and a flag per warehouse;
+ * per order, its state (32) and its list with two flags (6 bytes per warehouse). At most
+ * every line takes part. (A line split over warehouses leaves a parts list per round in
+ * the arena: few lines split, so they are not counted.) */
+#define FAIR_LINE_BYTES  112u
 #define FAIR_ORDER_BYTES 32u
 
 static uint64_t rss_now(void)

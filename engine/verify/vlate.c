@@ -23,8 +23,9 @@
  *      its turn again;
  *   3. the minima, in rank order: a line shipping some, but fewer than min_fill_line_pct
  *      of its units, gives them back and waits; then an order shipping some, but fewer
- *      than min_fill_order_pct, gives back all and waits. What comes back goes to its
- *      channel's reserve first, up to what the reserve kept (unless released);
+ *      than min_fill_order_pct, gives back all and waits. A channel's reserve at a slot
+ *      then keeps again start - min(start, what its shipments still take there)
+ *      (unless released);
  *   4. the last pass, in rank order: each order with a line open that does not wait takes
  *      its turn again (one holding nothing and with no waiting line is walked whole, any
  *      other's open lines take what each of its warehouses has), and the minima apply to
@@ -424,14 +425,16 @@ static void give_back(late *l, const eng_vorder *o, size_t line)
         int64_t *cap = &p->cap_left[sku * p->nc + (size_t)who];
         if (*cap >= 0)
             *cap += q;
+        /* the reserve keeps start - min(start, what the channel still ships there) */
+        int64_t start = eng__verify_reserve_start(v, s, who);
+        int64_t *shipped = &p->shipped_at[s * p->nc + (size_t)who];
+        int64_t before = *shipped < start ? *shipped : start;
+        *shipped -= q;
+        int64_t after = *shipped < start ? *shipped : start;
         if (p->released)
             continue;
-        int64_t *kept = &p->kept[s * p->nc + (size_t)who];
-        int64_t back = eng__verify_reserve_start(v, s, who) - *kept;
-        if (back > q)
-            back = q;
-        *kept += back;
-        p->kept_total[s] += back;
+        p->kept[s * p->nc + (size_t)who] += before - after;
+        p->kept_total[s] += before - after;
     }
     l->head[line] = -1;
 }

@@ -47,6 +47,7 @@ void eng__replay_take(replay *p, uint32_t slot, uint32_t sku, int who, int64_t q
         t.from_reserve = qty < *own ? qty : *own;
         *own -= t.from_reserve;
         p->kept_total[slot] -= t.from_reserve;
+        p->shipped_at[slot * p->nc + (size_t)who] += qty;
         int64_t *cap = &p->cap_left[sku * p->nc + (size_t)who];
         if (*cap >= 0)
             *cap -= qty;
@@ -68,6 +69,7 @@ static void undo_all(replay *p, const eng_vorder *o)
         if (p->nc && t->who >= 0) {
             p->kept[t->slot * p->nc + (size_t)t->who] += t->from_reserve;
             p->kept_total[t->slot] += t->from_reserve;
+            p->shipped_at[t->slot * p->nc + (size_t)t->who] -= t->qty;
             int64_t *cap = &p->cap_left[t->sku * p->nc + (size_t)t->who];
             if (*cap >= 0)
                 *cap += t->qty;
@@ -390,8 +392,11 @@ static void second_turn(replay *p, const held *h)
         const held_part *hp = &p->held_parts[h->first + k];
         uint32_t sku = v->lines[o->first_line + hp->line].sku;
         p->free_units[hp->slot] += hp->qty;
-        if (p->nc && who >= 0 && p->cap_left[sku * p->nc + (size_t)who] >= 0)
-            p->cap_left[sku * p->nc + (size_t)who] += hp->qty;
+        if (p->nc && who >= 0) {
+            p->shipped_at[hp->slot * p->nc + (size_t)who] -= hp->qty;
+            if (p->cap_left[sku * p->nc + (size_t)who] >= 0)
+                p->cap_left[sku * p->nc + (size_t)who] += hp->qty;
+        }
         eng__replay_take(p, hp->slot, sku, who, hp->qty);
         eng__replay_add_part(p, hp->line, hp->slot, hp->qty);
     }
@@ -437,10 +442,12 @@ static eng_rc setup(replay *p)
     p->free_units = malloc(ns * sizeof *p->free_units);
     p->kept = calloc(ns * (p->nc ? p->nc : 1), sizeof *p->kept);
     p->kept_total = calloc(ns, sizeof *p->kept_total);
+    p->shipped_at = calloc(ns * (p->nc ? p->nc : 1), sizeof *p->shipped_at);
     p->cap_left = malloc(nk * (p->nc ? p->nc : 1) * sizeof *p->cap_left);
     p->ranks = malloc((v->n_warehouses + 1) * sizeof *p->ranks);
     p->used = calloc(v->n_warehouses + 1, 1);
-    if (!p->free_units || !p->kept || !p->kept_total || !p->cap_left || !p->ranks || !p->used)
+    if (!p->free_units || !p->kept || !p->kept_total || !p->shipped_at || !p->cap_left ||
+        !p->ranks || !p->used)
         return ENG_NOMEM;
     for (uint32_t s = 0; s < v->n_slots; s++) {
         p->free_units[s] = eng__verify_free_start(v, s);
@@ -532,6 +539,7 @@ eng_rc eng__verify_replay(eng_vrun *v)
     free(p.free_units);
     free(p.kept);
     free(p.kept_total);
+    free(p.shipped_at);
     free(p.cap_left);
     free(p.log);
     free(p.ranks);

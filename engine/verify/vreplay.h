@@ -35,6 +35,7 @@ typedef struct replay {
     int64_t *kept;       /* slot x nc: reserves left */
     int64_t *kept_total; /* per slot */
     int64_t *cap_left;   /* sku x nc, -1: no cap */
+    int64_t *shipped_at; /* slot x nc: what the channel's standing takes ship from it */
     int released;        /* reserve_release = second_pass let the reserves go */
     take *log;           /* the current order's takes */
     size_t n_log, cap_log;

@@ -916,11 +916,15 @@ static void put_reason(fmt_buf *b, const eng_products *n, const eng_route_note *
         fmt_buf_puts(b, "not on the route");
         break;
     case ENG_WHY_MIN_FILL_LINE:
+    case ENG_WHY_CHOSEN_WAITS:
         fmt_buf_puts(b, "min_fill_line_pct not met for ");
         fmt_buf_puts(b, sku);
         break;
     case ENG_WHY_MIN_FILL_ORDER:
         fmt_buf_puts(b, "min_fill_order_pct not met");
+        break;
+    case ENG_WHY_FREED_LATER:
+        fmt_buf_puts(b, "units given back after its turn");
         break;
     default:
         break;
@@ -954,11 +958,12 @@ static void routing_row(writer *w, worker_state *ws, const eng_order *o, size_t 
                 fmt_buf_putc(cand, ';');
             fmt_buf_puts(cand, wh);
         }
-        if (note->why == ENG_WHY_CHOSEN) {
+        if (note->why == ENG_WHY_CHOSEN || note->why == ENG_WHY_CHOSEN_WAITS) {
             if (chosen->len)
                 fmt_buf_putc(chosen, ';');
             fmt_buf_puts(chosen, wh);
-            continue;
+            if (note->why == ENG_WHY_CHOSEN)
+                continue;
         }
         /* a warehouse off the route under route_mode = only was never a candidate */
         if (note->why == ENG_WHY_AFTER_CUTOFF || note->why == ENG_WHY_NOT_ON_ROUTE)
