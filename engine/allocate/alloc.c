@@ -63,6 +63,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/heap.h"
 #include "../base/kmerge.h"
 #include "../base/text.h"
 #include "../base/warn.h"
@@ -330,21 +331,39 @@ static int ship_from_fewest(const alloc_ctx *a, eng_order *o, const uint32_t *ra
  * the order uses fewer than max_split. split = fewest or single ships the order whole
  * from the fewest warehouses it can; when no set does, ship_complete leaves it open and
  * partial falls back to split = line within the first max_split warehouses of its list. */
+/* What an order's turn needs that does not depend on the stock: its warehouse list into
+ * ranks (returns its length), routing.csv's notes before its turn, and whether it is
+ * NO_ALLOWED_WAREHOUSE. Any thread may work it out; extract does for the orders the serial
+ * walk will take, so that the walk only reads it back (prepared). */
+static size_t prepare_routed(const alloc_ctx *a, eng_order *o, uint32_t *ranks, eng_routing *why)
+{
+    const fmt_wh_rule *route;
+    size_t n = eng_routes_of(a->al->routes, o->head, ranks, &route);
+    eng_explain_before(a->setup->inventory, a->al->routes, ranks, n, route, why->notes, why);
+    if (eng_routes_order_lacks(a->al->routes, a->setup->inventory, o, ranks, n))
+        o->flags |= ENG_ORD_NO_ALLOWED;
+    why->who =
+        a->shares ? eng_shares_channel(a->shares, eng_head_text(o->head, ENG_HT_CHANNEL)) : -1;
+    return n;
+}
+
 static eng_rc walk_routed_order(alloc_ctx *a, eng_order *o, uint32_t *ranks, uint32_t *slots,
-                                split_cap *sc, eng_routing *why, eng_arena *mem)
+                                split_cap *sc, eng_routing *why, int prepared, eng_arena *mem)
 {
     const eng_inventory *inv = a->setup->inventory;
     const fmt_policy *pol = &a->setup->policy;
-    const fmt_wh_rule *route;
-    size_t n = eng_routes_of(a->al->routes, o->head, ranks, &route);
+    size_t n = why->n_listed;
+    if (prepared) {
+        for (size_t p = 0; p < n; p++)
+            ranks[p] = why->notes[p].rank; /* eng_explain_before keeps the list first */
+    } else {
+        n = prepare_routed(a, o, ranks, why);
+    }
     int partial = pol->allocation == FMT_ALLOC_PARTIAL;
     if (a->shares) {
-        a->who = eng_shares_channel(a->shares, eng_head_text(o->head, ENG_HT_CHANNEL));
+        a->who = why->who;
         eng_shares_begin(a->shares);
     }
-    eng_explain_before(inv, a->al->routes, ranks, n, route, why->notes, why);
-    if (eng_routes_order_lacks(a->al->routes, inv, o, ranks, n))
-        o->flags |= ENG_ORD_NO_ALLOWED;
     if ((o->flags & ENG_ORD_NO_ALLOWED) && !partial)
         return ENG_OK;
     size_t cap = fmt_policy_split_cap(pol, n);
@@ -695,7 +714,7 @@ static eng_rc extract_routed(const alloc_ctx *a, eng_order *o, size_t r, uint32_
     local.shares = NULL;
     local.who = -1;
     eng_routing *why = &a->al->routing[r];
-    ENG_TRY(walk_routed_order(&local, o, route_ranks, route_slots, sc, why, NULL));
+    ENG_TRY(walk_routed_order(&local, o, route_ranks, route_slots, sc, why, 0, NULL));
     settle_order(a->setup->inventory, o, ranks, n_wh);
     eng_explain_after(a->setup->inventory, a->al->routes, a->al->stock, NULL, -1, &a->setup->policy,
                       o, why);
@@ -732,8 +751,12 @@ static eng_rc extract_task(void *ctx, size_t c, unsigned worker, eng_err *err)
                 rc =
                     ENG_FAIL(err, ENG_BROKEN, "uncontended SKU %" PRId32 " ran short", ln->product);
         }
-        if (o->flags & ENG_ORD_CONTENDED)
+        if (o->flags & ENG_ORD_CONTENDED) {
+            /* the serial walk's turn of it, but for the stock, here on all threads */
+            if (n->routes)
+                (void)prepare_routed(a, o, route_ranks, &n->routing[r]);
             continue;
+        }
         if (n->routes) {
             if (extract_routed(a, o, r, route_ranks, route_slots, &sc, ranks, n_wh) != ENG_OK)
                 rc = ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
@@ -830,7 +853,7 @@ static eng_rc turn_again(alloc_ctx *a, eng_order *o, size_t r, uint32_t *ranks,
         waiting |= o->lines[i].waits;
     if (o->status == ENG_ST_BACKORDERED && !waiting) {
         o->flags &= ~ENG_ORD_NO_ALLOWED; /* the walk decides it again */
-        return walk_routed_order(a, o, route_ranks, route_slots, sc, &n->routing[r], mem);
+        return walk_routed_order(a, o, route_ranks, route_slots, sc, &n->routing[r], 0, mem);
     }
     size_t k = eng_routes_of(n->routes, o->head, route_ranks, NULL);
     size_t cap = fmt_policy_split_cap(pol, k);
@@ -1073,7 +1096,7 @@ static eng_rc walk(alloc_ctx *a, eng_arena *mem, eng_err *err)
         prefetch_ahead(n->ranked, r, n->n_ranked, 1);
         eng_order *o = n->ranked[r];
         if ((o->flags & ENG_ORD_CONTENDED) && n->routes) {
-            if (walk_routed_order(a, o, route_ranks, route_slots, &sc, &n->routing[r], mem) !=
+            if (walk_routed_order(a, o, route_ranks, route_slots, &sc, &n->routing[r], 1, mem) !=
                     ENG_OK ||
                 (a->shares && eng_shares_failed(a->shares)))
                 rc = ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
@@ -1308,13 +1331,26 @@ eng_rc eng_allocation_run(const eng_setup *setup, eng_book *book, const eng_hist
             rc = ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
     }
     if (rc == ENG_OK && al->routes) {
-        /* routing.csv's facts, per ranked order, each with a note per warehouse */
+        /* routing.csv's facts, per ranked order, each with a note per warehouse; their
+         * pages mapped in one go, cheaper than a fault each on first touch */
         size_t n_wh = eng_inventory_warehouse_count(setup->inventory);
-        al->routing = calloc(al->n_ranked ? al->n_ranked : 1, sizeof *al->routing);
+        if (n_wh > ENG_ROUTE_MAX_WAREHOUSES)
+            rc = ENG_FAIL(err, ENG_REFUSED,
+                          "the inventory names %zu warehouses; routing "
+                          "policies take at most %u",
+                          n_wh, ENG_ROUTE_MAX_WAREHOUSES);
         size_t n_notes = al->n_ranked * n_wh;
-        al->notes = malloc((n_notes ? n_notes : 1) * sizeof *al->notes);
-        if (!al->routing || !al->notes)
-            rc = ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
+        if (rc == ENG_OK) {
+            al->routing = malloc((al->n_ranked ? al->n_ranked : 1) * sizeof *al->routing);
+            al->notes = malloc((n_notes ? n_notes : 1) * sizeof *al->notes);
+            if (!al->routing || !al->notes)
+                rc = ENG_FAIL(err, ENG_NOMEM, "out of memory allocating stock");
+        }
+        if (rc == ENG_OK) {
+            eng_heap_prefault(al->routing, al->n_ranked * sizeof *al->routing);
+            eng_heap_prefault(al->notes, n_notes * sizeof *al->notes);
+            memset(al->routing, 0, al->n_ranked * sizeof *al->routing);
+        }
         for (size_t r = 0; rc == ENG_OK && r < al->n_ranked; r++)
             al->routing[r].notes = &al->notes[r * n_wh];
     }

@@ -35,12 +35,16 @@ typedef enum eng_why {
                                 order's turns */
 } eng_why;
 
+/* One per warehouse and ranked order, so 16 bytes: at 1M lines their pages are a third of
+ * what routing.csv's facts cost (first touches; base/heap.h). */
 typedef struct eng_route_note {
-    uint32_t rank;   /* the warehouse */
-    uint32_t why;    /* eng_why */
-    int32_t product; /* the line's SKU for NO_SKU, SHORT, RESERVED, CAPPED */
-    int64_t qty;     /* SHORT: the units missing */
+    uint32_t rank : 24; /* the warehouse (eng_allocation_run refuses 2^24 warehouses) */
+    uint32_t why : 8;   /* eng_why */
+    int32_t product;    /* the line's SKU for NO_SKU, SHORT, RESERVED, CAPPED, MIN_FILL_LINE */
+    int64_t qty;        /* SHORT: the units missing */
 } eng_route_note;
+
+#define ENG_ROUTE_MAX_WAREHOUSES ((1u << 24) - 1)
 
 /* One order's routing: notes for every warehouse, the order's own list first (n_listed
  * of them, in its order), then the others in warehouse order. */
@@ -48,6 +52,8 @@ typedef struct eng_routing {
     const fmt_wh_rule *route; /* the route key that matched, NULL for none */
     eng_route_note *notes;
     uint32_t n_notes, n_listed;
+    int32_t who; /* its channel for reserves and caps (share.h), -1 for none; set by the
+                    allocation, which reads it here rather than through the order's head */
 } eng_routing;
 
 /* When an order's turn comes: its list ranks[0..n) (eng_routes_of, which matched route)

@@ -240,10 +240,11 @@ int eng_routes_order_lacks(const eng_routes *r, const eng_inventory *inv, const 
 {
     for (uint32_t i = 0; i < o->n_lines; i++) {
         const eng_line *ln = &o->lines[i];
+        if (eng_line_qty(ln) == 0 || eng_routes_first_slot(r, (uint32_t)ln->product, ranks, n) >= 0)
+            continue;
         size_t n_slots; /* a SKU with no inventory row at all is merely out of stock */
         (void)eng_inventory_product_slots(inv, (uint32_t)ln->product, &n_slots);
-        if (eng_line_qty(ln) > 0 && n_slots > 0 &&
-            eng_routes_first_slot(r, (uint32_t)ln->product, ranks, n) < 0)
+        if (n_slots > 0)
             return 1;
     }
     return 0;

@@ -23,11 +23,11 @@
 #define BYTES_PER_ORDER  32u /* plus 5/4 of the average row's text */
 #define CHUNK_BYTES      (4u << 20)
 #define PER_THREAD_BYTES (4u << 20) /* a worker's scratch: its splitter, arenas' blocks */
-/* Under routing keys (issue 14), per order: routing.csv's facts, a 24-byte note per
- * warehouse and a 24-byte header (engine/allocate/explain.h); per thread: a row of
+/* Under routing keys (issue 14), per order: routing.csv's facts, a 16-byte note per
+ * warehouse and a 32-byte header (engine/allocate/explain.h); per thread: a row of
  * 8-byte demand per inventory slot. */
-#define ROUTE_NOTE_BYTES 24u
-#define ROUTING_BYTES    24u
+#define ROUTE_NOTE_BYTES 16u
+#define ROUTING_BYTES    32u
 /* Under shortage_rule = proportional the rounds (engine/allocate/fair.c) keep, per line,
  * its state (24 bytes), where its flags start (8), an ask (80) and a flag per warehouse;
  * per order, its state (32) and its list with two flags (6 bytes per warehouse). At most

@@ -993,8 +993,18 @@ static eng_rc write_routing(writer *w, worker_state *ws)
     size_t lo, hi;
     range_start(w, cols, sizeof cols / sizeof *cols, &lo, &hi);
     size_t n_wh = eng_inventory_warehouse_count(n->setup->inventory);
-    for (size_t r = lo; r < hi && w->rc == ENG_OK; r++)
+    for (size_t r = lo; r < hi && w->rc == ENG_OK; r++) {
+        /* Rank order is random in memory: without asking ahead, the row waited on each
+         * order's id (nine tenths of its time). */
+        if (r + 16 < hi)
+            __builtin_prefetch(al->ranked[r + 16]);
+        if (r + 8 < hi) {
+            const eng_order *ahead = al->ranked[r + 8];
+            __builtin_prefetch(ahead->id - sizeof(uint32_t)); /* its length, then its text */
+            __builtin_prefetch(ahead->head);
+        }
         routing_row(w, ws, al->ranked[r], r + 1, &al->routing[r]);
+    }
     if (w->range + 1 < w->file->n_ranges)
         return ENG_OK; /* the last range adds the orders held by the cut-off */
     eng_route_note *held = calloc(n_wh ? n_wh : 1, sizeof *held);
@@ -1009,7 +1019,7 @@ static eng_rc write_routing(writer *w, worker_state *ws)
         size_t k = eng_routes_of(al->routes, o->head, ranks, &route);
         for (size_t p = 0; p < k; p++)
             held[p] = (eng_route_note){ranks[p], ENG_WHY_AFTER_CUTOFF, -1, 0};
-        eng_routing rt = {route, held, (uint32_t)k, (uint32_t)k};
+        eng_routing rt = {route, held, (uint32_t)k, (uint32_t)k, -1};
         routing_row(w, ws, o, 0, &rt);
     }
     free(held);
