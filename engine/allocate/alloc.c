@@ -37,7 +37,11 @@
  * the order: a product is uncontended only when *abundant* (find_contended), and an
  * order of abundant products alone is walked on any thread during extract (every line
  * fits wherever it looks, so its own list and split decide); every other order is walked
- * whole in rank order (walk_routed_order).
+ * whole in rank order (walk_routed_order), what of its turn does not depend on the stock
+ * (its list, routing.csv's notes before it, NO_ALLOWED_WAREHOUSE, its reserve channel)
+ * worked out during extract on all threads (prepare_routed). Under shortage_rule =
+ * proportional those orders share in rounds instead (fair.h); the min_fill keys then
+ * hold back shipments below them and give the units to a last pass (min_fill_pass).
  *
  * Why the walk is serial and not split by connected components of the "shares a
  * contended product" graph, as before: on the 1M-line bench night one component held
