@@ -17,6 +17,7 @@
 #include "../../formats/table.h"
 #include "../../formats/utf8.h"
 #include "../base/text.h"
+#include "../base/warn.h"
 #include "route.h"
 
 enum {
@@ -521,6 +522,22 @@ static void allocate_exchange(const eng_setup *n, eng_allocation *al, eng_return
         }
 }
 
+/* Returns without --history: slipway sees no earlier night, so the requests name orders
+ * it cannot find. Said loudly (a warning on stderr and in summary.json); the night goes
+ * on. */
+static eng_rc warn_no_history(const eng_setup *n, const eng_returns *rs)
+{
+    size_t unknown = 0;
+    for (size_t i = 0; i < rs->n; i++)
+        unknown += rs->items[i].code == ENG_CODE_RETURN_UNKNOWN_ORDER;
+    return eng_warn(n->warnings, n->first_return_file, 0,
+                    "%zu return request%s given without --history, so no earlier night's "
+                    "slips are known: %zu %s RETURN_UNKNOWN_ORDER and refund%s nothing; give "
+                    "the earlier nights' run folders with --history DIR",
+                    rs->n, rs->n == 1 ? "" : "s", unknown, unknown == 1 ? "is" : "are",
+                    unknown == 1 ? "s" : "");
+}
+
 eng_rc eng_returns_decide(const eng_setup *n, const eng_history *h, eng_allocation *al,
                           eng_returns *rs, eng_err *err)
 {
@@ -588,6 +605,8 @@ eng_rc eng_returns_decide(const eng_setup *n, const eng_history *h, eng_allocati
         }
     }
     al->n_exchange_slips = slip - eng_history_last_slip(h);
+    if (rc == ENG_OK && n->n_history_files == 0)
+        rc = warn_no_history(n, rs);
     free(ranks);
     eng_strset_free(d.seen);
     free(d.lines);
