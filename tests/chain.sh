@@ -28,7 +28,8 @@
 #   - a DUPLICATE_ORDER against history names the latest earlier slip of that order;
 #   - no request_id is APPROVED in two ledgers; per currency, each night's summary
 #     "refunded" and their total equal the ledgers' APPROVED refund_amount;
-#   - the night-2 re-run ships no line at all, every request is RETURN_DUPLICATE, it
+#   - the night-2 re-run ships no line at all, every request night 2 approved is
+#     RETURN_DUPLICATE and every one it rejected is rejected again for its reason, it
 #     refunds 0, and every night-2 order is DUPLICATE_ORDER or as before.
 #
 # usage: sh tests/chain.sh path/to/slipway      (from the repository root)
@@ -390,16 +391,22 @@ file == 1 { S[$col("order_id") SUBSEP $col("sku")] = 1; next }
 ' "$t1/night2/slips.us" "$r/slips.us" >>"$work/find" 2>&1
 verdict "night-2 re-run: no (order_id, sku) ships again" "$work/find"
 
+# Only an approved request blocks a later one (issue 15): a request night 2 approved is
+# RETURN_DUPLICATE now; one it rejected comes again and is rejected for its own reason.
 awk "$LIB"'
-FNR == 1 { hdr(); next }
-$col("decision") != "REJECTED" || $col("code") != "RETURN_DUPLICATE" || $col("return_no") != "" {
-    print $col("request_id") ": " $col("decision") " " $col("code") ", expected REJECTED RETURN_DUPLICATE"
-}' "$r/returns_ledger.us" >"$work/find" 2>&1
+FNR == 1 { hdr(); file++; next }
+file == 1 { D[$col("request_id")] = $col("decision") " " $col("code"); next }
+{
+    req = $col("request_id"); now = $col("decision") " " $col("code")
+    want = D[req] ~ /^REJECTED/ ? D[req] : "REJECTED RETURN_DUPLICATE"
+    if (now != want || $col("return_no") != "")
+        print req ": " now ", expected " want
+}' "$t1/night2/returns_ledger.us" "$r/returns_ledger.us" >"$work/find" 2>&1
 n2=$(wc -l <"$t1/night2/returns_ledger.us")
 nr=$(wc -l <"$r/returns_ledger.us")
 [ "$n2" = "$nr" ] || echo "re-run ledger has $nr rows, night 2 had $n2" >>"$work/find"
 grep '"refunded"' "$r/summary.json" | grep -v '"0\.00"' | sed 's/^ */summary: /' >>"$work/find"
-verdict "night-2 re-run: every request is RETURN_DUPLICATE and nothing is refunded" "$work/find"
+verdict "night-2 re-run: approved requests are RETURN_DUPLICATE, rejected ones rejected again, nothing refunded" "$work/find"
 
 awk "$LIB"'
 FNR == 1 { hdr(); file++; next }

@@ -437,10 +437,27 @@ Test(returns, request_id_approved_in_an_earlier_ledger_is_duplicate)
     assert_rejected(req("OLD-1"), ENG_CODE_RETURN_DUPLICATE, "request_id");
 }
 
-Test(returns, request_id_rejected_in_an_earlier_ledger_is_duplicate)
+/* A rejected request may come again, corrected: only an approval uses up its id. */
+Test(returns, request_id_rejected_in_an_earlier_ledger_can_come_again)
 {
     decide("OLD-2,A-1,TENT,1,too small,new,refund,\n");
-    assert_rejected(req("OLD-2"), ENG_CODE_RETURN_DUPLICATE, "request_id");
+    const eng_return *r = req("OLD-2");
+    assert_approved(r);
+    cr_assert_eq(r->code, ENG_CODE_NONE);
+    cr_assert_eq(rs.exc.n, 0);
+}
+
+Test(returns, request_id_rejected_tonight_can_come_again_tonight)
+{
+    /* The first copy asks for a condition slipway does not know; the corrected copy,
+     * requested later, is decided on its own and approved; a third copy is then the
+     * duplicate of the approved one. */
+    decide("R1,A-1,TENT,1,,muddy,refund,2026-11-25\n"
+           "R1,A-1,TENT,1,,new,refund,2026-11-26\n"
+           "R1,A-1,TENT,1,,new,refund,2026-11-27\n");
+    assert_rejected(at_line(2), ENG_CODE_BAD_VALUE, "condition");
+    assert_approved(at_line(3));
+    assert_rejected(at_line(4), ENG_CODE_RETURN_DUPLICATE, "request_id");
 }
 
 Test(returns, request_id_twice_tonight_first_requested_wins)

@@ -366,15 +366,14 @@ static eng_rc decide_one(decide_ctx *d, eng_return *r)
     }
     eng_text_quote(q, sizeof q, r->request_id.p, r->request_id.len);
     if (eng_history_has_request(d->h, r->request_id.p, r->request_id.len)) {
-        snprintf(msg, sizeof msg, "request %s is already in an earlier night's returns ledger", q);
+        snprintf(msg, sizeof msg, "request %s was already approved in an earlier night's "
+                 "returns ledger", q);
         return reject(d, r, ENG_CODE_RETURN_DUPLICATE, "request_id", msg);
     }
     if (eng_strset_has(d->seen, r->request_id.p, r->request_id.len)) {
-        snprintf(msg, sizeof msg, "request %s was already received tonight", q);
+        snprintf(msg, sizeof msg, "request %s was already approved tonight", q);
         return reject(d, r, ENG_CODE_RETURN_DUPLICATE, "request_id", msg);
     }
-    if (eng_strset_add(d->seen, r->request_id.p, r->request_id.len) != ENG_OK)
-        return ENG_NOMEM;
     int cond = classify_condition((fmt_str){r->condition.p, r->condition.len});
     if (cond < 0) {
         eng_text_quote(q, sizeof q, r->condition.p, r->condition.len);
@@ -561,7 +560,11 @@ eng_rc eng_returns_decide(const eng_setup *n, const eng_history *h, eng_allocati
         eng_return *r = &rs->items[i];
         rc = decide_one(&d, r);
         if (rc != ENG_OK || r->status == ENG_RS_REJECTED)
-            continue;
+            continue; /* a rejected request may come again */
+        if (eng_strset_add(d.seen, r->request_id.p, r->request_id.len) != ENG_OK) {
+            rc = ENG_NOMEM;
+            break;
+        }
         /* Numbers continue after history's of the same date (an earlier wave). */
         r->rma = eng_history_last_return(h) + ++rs->n_approved;
         if (r->restock_qty) {

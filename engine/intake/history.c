@@ -422,18 +422,21 @@ static eng_rc ledger_row(load_ctx *c, fmt_table *t, file_result *fr, worker_tota
     fmt_str sku = get(t, H_SKU), qty_s = get(t, H_QTY);
     fmt_str cur_s = get(t, H_CURRENCY);
     hist_rec *r;
+    uint64_t number;
+    ENG_TRY(number_of_day(get(t, H_RETURN_NO), "RMA-", c->run_day, "return_no", &number, err));
+    if (number > fr->last_return)
+        fr->last_return = number;
+    /* a rejected row's SKU says whose history this is as well as an approved one's */
+    int32_t product = eng_catalog_find(c->setup->catalog, sku.p, sku.len);
+    fr->catalog_rows += product >= 0;
+    if (!is_approved(get(t, H_DECISION)))
+        return ENG_OK; /* a rejected request returned nothing, and may come again */
     if (req.len && eng_strset_has(c->request_ids, req.p, req.len)) {
         if (add_rec(fr, &r) != ENG_OK || !(r->order_id = keep(fr->mem, req)))
             return ENG_FAIL(err, ENG_NOMEM, "out of memory reading history");
         r->kind = REC_REQUEST;
         r->order_id_len = (uint32_t)req.len;
     }
-    uint64_t number;
-    ENG_TRY(number_of_day(get(t, H_RETURN_NO), "RMA-", c->run_day, "return_no", &number, err));
-    if (number > fr->last_return)
-        fr->last_return = number;
-    if (!is_approved(get(t, H_DECISION)))
-        return ENG_OK; /* a rejected request returned nothing */
     int64_t qty;
     if (fmt_qty_parse(qty_s.p, qty_s.len, &qty) != FMT_NUM_OK)
         return bad_row(err, "qty", "is not a positive whole number", qty_s);
@@ -444,8 +447,6 @@ static eng_rc ledger_row(load_ctx *c, fmt_table *t, file_result *fr, worker_tota
     fmt_str refund_s = get(t, H_REFUND);
     if (refund_s.len)
         ENG_TRY(read_money(refund_s, currency, "refund_amount", &refund, err));
-    int32_t product = eng_catalog_find(c->setup->catalog, sku.p, sku.len);
-    fr->catalog_rows += product >= 0;
     if (product >= 0) {
         eng_hist_reason add = {product, (int16_t)currency, NULL, 1, qty, refund};
         char *reason = normalize_reason(w->mem, get(t, H_REASON));

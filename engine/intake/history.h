@@ -96,7 +96,8 @@ const eng_hist_line *eng_history_line(const eng_hist_order *o, const char *sku, 
 uint64_t eng_history_last_slip(const eng_history *h);
 uint64_t eng_history_last_return(const eng_history *h);
 
-/* 1 when an earlier ledger holds this request id (among those asked for). */
+/* 1 when an earlier ledger approved this request id (among those asked for): only an
+ * approved request blocks a later one; a rejected one may come again. */
 int eng_history_has_request(const eng_history *h, const char *id, size_t len);
 
 /* Units of a catalog product shipped on all earlier slips. */
