@@ -84,8 +84,8 @@
  * later, is DUPLICATE_ORDER (the engine never merges rows of one id across files). Given
  * the other way round, the All Orders copy is the one REJECTED (MISSING_FIELD) and the
  * seller report's copy is DUPLICATE_ORDER: nothing ships. So pass the seller-fulfilled
- * report first -- and know that its order then ships even when the All Orders copy says
- * Cancelled (a re-sent copy is not looked at beyond DUPLICATE_ORDER). Orders the All
+ * report first. An All Orders copy that says Cancelled (or Shipped, Pending...) settles
+ * the order whatever the order of the files (orders.c's choose_copy). Orders the All
  * Orders report cancels, marks Shipped or Pending, or that Amazon fulfils need no street
  * and get their status from it alone. The MISSING_FIELD of an open Merchant order counts
  * as one bad row towards max_error_rate: in an All Orders report of 100 rows or more,

@@ -421,6 +421,21 @@ fix_manifest "$work/mf"
 expect "a shipment below min_fill_order_pct kept" "$work/mf" 4 "8"
 grep -q "^invariant 8 broken: order M-4 .* line 1: replaying the night in rank order under the policy ships nothing; slips.csv ships 1 from A" "$work/out" ||
     report bad "min_fill: no finding names M-4's kettle"
+# Copies of an order (issue 15, tests/cases/order_copies): B-1's backorders copy goes on
+# and its export copy is DUPLICATE_ORDER. Labelled ORDER_AMENDED instead, only the status
+# check objects; given a status row of its own, only invariant 3 does.
+copy tests/cases/order_copies/expected "$work/cp"
+sed -i 's/^\(tests\/cases\/order_copies\/input\/orders_export.csv,3,B-1,\)DUPLICATE_ORDER,/\1ORDER_AMENDED,/' \
+    "$work/cp/exceptions.csv"
+fix_manifest "$work/cp"
+expect "a copy set aside with the wrong code" "$work/cp" 4 "8"
+grep -q "^invariant 8 broken: order B-1 (tests/cases/order_copies/input/orders_export.csv:3) is a copy another copy goes on instead of, but exceptions.csv has no DUPLICATE_ORDER for it" "$work/out" ||
+    report bad "copies: no finding names B-1's export copy"
+copy tests/cases/order_copies/expected "$work/cp"
+sed -i 's/^B-1,shop,SHIPPED,1,1,10.00,EUR,$/&\nB-1,shop,REJECTED,1,3,30.00,EUR,DUPLICATE_ORDER/' \
+    "$work/cp/order_status.csv"
+fix_manifest "$work/cp"
+expect "a copy set aside with a status row" "$work/cp" 4 "3"
 cd "$work" || exit 1
 
 # Oversell: a slip line ships 1000 more; tomorrow's inventory and the manifest agree.

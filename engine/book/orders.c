@@ -5,9 +5,11 @@
  *      row its order: same id in the same file joins; the same id in another file makes
  *      another order;
  *   2. gather each order's rows, still in input order (a stable counting sort), and link
- *      re-sent copies: an order is identified by (channel, order id), its channel being
- *      the first non-blank channel of its rows, so the same id from two channels is two
- *      orders, and a later file's copy of a (channel, id) is DUPLICATE_ORDER;
+ *      copies: an order is identified by (channel, order id), its channel being the first
+ *      non-blank channel of its rows, so the same id from two channels is two orders; of
+ *      several copies of one (channel, id), one goes on and the others are set aside
+ *      (DUPLICATE_ORDER, or ORDER_AMENDED for a backorders copy an export changed), by
+ *      choose_copy's rules;
  *   3. check each order: repeated rows, inherited fields that disagree, required
  *      order-level fields, currency against the catalog, money against the currency's
  *      decimals, price floor, stated total;
@@ -34,9 +36,21 @@ typedef struct pending {
     int escaped; /* the id was invalid UTF-8, stored escaped (ENG_ROW_ID_ESCAPED) */
     uint16_t file;
     uint32_t n_rows;
-    int32_t original; /* for a re-sent order: the order first received, else -1 */
-    eng_text channel; /* link_copies: the first non-blank channel of its rows */
+    int32_t original;   /* for a copy set aside: the copy that goes on, else -1 */
+    int32_t next_copy;  /* the next copy of the same (channel, id) in file order, else -1 */
+    int32_t last_copy;  /* on the first copy: the last one so far */
+    uint8_t aside_code; /* for a copy set aside: DUPLICATE_ORDER or ORDER_AMENDED */
+    uint8_t why;        /* for a copy set aside: which of choose_copy's rules chose */
+    eng_text channel;   /* link_copies: the first non-blank channel of its rows */
 } pending;
+
+/* Why a copy goes on instead of another (choose_copy). */
+enum {
+    CHOSE_FIRST_FILE, /* two exports, or two backorders copies: the first file's */
+    CHOSE_STATE,      /* the marketplace's verdict (cancelled...) settles the order */
+    CHOSE_BACKORDERS, /* a backorders copy of the same lines, quantities and ship-to */
+    CHOSE_AMENDMENT,  /* an export that changes a backorders copy */
+};
 
 typedef struct visit {
     eng_row *row;
@@ -187,9 +201,11 @@ static eng_rc group_rows(part_task *t)
     return ENG_OK;
 }
 
+static eng_rc choose_copy(part_task *t, uint32_t first);
+
 /* Each order's channel (the first non-blank one of its rows, as the resolved head will
- * have it) and, for a copy of an earlier file's (channel, id), that original: pendings
- * are in file order, so the first of each (channel, id) is the one that goes on. */
+ * have it) and its copies: pendings are in file order, so each (channel, id)'s copies are
+ * chained in file order from its first; choose_copy then says which goes on. */
 static eng_rc link_copies(part_task *t)
 {
     size_t size = 16;
@@ -214,12 +230,21 @@ static eng_rc link_copies(part_task *t)
                 memcmp(e->channel.p, q->channel.p, q->channel.len) == 0)
                 break;
         }
-        if (table[h])
-            q->original = (int32_t)(table[h] - 1);
-        else
+        q->next_copy = -1;
+        if (table[h]) {
+            pending *head = &t->pend[table[h] - 1];
+            t->pend[head->last_copy].next_copy = (int32_t)o;
+            head->last_copy = (int32_t)o;
+            q->last_copy = -1; /* not a first copy */
+        } else {
             table[h] = (uint32_t)o + 1;
+            q->last_copy = (int32_t)o;
+        }
     }
     free(table);
+    for (uint32_t o = 0; o < t->n_pend; o++)
+        if (t->pend[o].last_copy >= 0 && t->pend[o].next_copy >= 0)
+            ENG_TRY(choose_copy(t, o));
     return ENG_OK;
 }
 
@@ -235,14 +260,15 @@ typedef struct order_check {
     const eng_row *src[FMT_COL_COUNT]; /* row each resolved value came from */
     int64_t money_minor[ENG_HM_COUNT];
     int money_ok; /* every given order-level amount converted */
-    int quiet;    /* a re-sent copy: only DUPLICATE_ORDER is reported on it */
+    int quiet;    /* a copy set aside (only its aside code is reported on it), or an order
+                     the marketplace settled */
 } order_check;
 
 static eng_rc raise(order_check *oc, eng_row *row, eng_code code, const char *field,
                     const char *msg)
 {
     eng_partition *part = oc->t->part;
-    if (oc->quiet && code != ENG_CODE_DUPLICATE_ORDER)
+    if (oc->quiet && code != ENG_CODE_DUPLICATE_ORDER && code != ENG_CODE_ORDER_AMENDED)
         return ENG_OK;
     if (code != ENG_CODE_DUPLICATE_ROW && code != ENG_CODE_SUPERSEDED_ROW)
         eng_row_fault(row, code);
@@ -335,16 +361,17 @@ static const char *col_label(const order_check *oc, const eng_row *r, fmt_col c)
     return label ? label : fmt_col_name(c);
 }
 
-/* The row of the order that replaces row j: a row of the same marketplace line with a
- * later update (then a later line), or NULL when row j is the line's latest. */
-static const eng_row *superseded_by(const order_check *oc, uint32_t j)
+/* The row among rows[0..n) of one order that replaces rows[j]: a row of the same
+ * marketplace line with a later update (then a later line), or NULL when rows[j] is the
+ * line's latest. The rows may be in any order. */
+static const eng_row *superseded_in(eng_row *const *rows, uint32_t n, uint32_t j)
 {
-    const eng_row *a = oc->rows[j];
+    const eng_row *a = rows[j];
     const eng_line_key *ka = eng_row_key(a);
     if (!ka)
         return NULL;
-    for (uint32_t k = 0; k < oc->n_rows; k++) {
-        const eng_row *b = oc->rows[k];
+    for (uint32_t k = 0; k < n; k++) {
+        const eng_row *b = rows[k];
         const eng_line_key *kb = eng_row_key(b);
         /* A repeat replaces nothing: it is DUPLICATE_ROW, and were it to replace the row
          * it repeats, the line would be lost with both. */
@@ -356,6 +383,11 @@ static const eng_row *superseded_by(const order_check *oc, uint32_t j)
             return b;
     }
     return NULL;
+}
+
+static const eng_row *superseded_by(const order_check *oc, uint32_t j)
+{
+    return superseded_in(oc->rows, oc->n_rows, j);
 }
 
 /* Reports pulled over overlapping periods repeat a marketplace line with newer values:
@@ -435,6 +467,173 @@ static eng_rc mark_repeats(order_check *oc)
     }
     free(sorted);
     return rc;
+}
+
+/* ---- 2b. which copy of an order goes on ---- */
+
+static eng_row **copy_rows(const part_task *t, uint32_t o)
+{
+    return t->rows + t->row_start[o];
+}
+
+/* The marketplace's verdict on a copy: the strongest state of its rows that no later row
+ * of the same line replaces (the table's order: cancelled beats fulfilled). */
+static fmt_state copy_state(const part_task *t, uint32_t o)
+{
+    eng_row **rows = copy_rows(t, o);
+    uint32_t n = t->pend[o].n_rows;
+    fmt_state state = FMT_STATE_NONE;
+    for (uint32_t i = 0; i < n; i++)
+        if (rows[i]->order_state > state && !superseded_in(rows, n, i))
+            state = (fmt_state)rows[i]->order_state;
+    return state;
+}
+
+/* A copy from slipway's own backorders.csv fed back as --orders: its file has the
+ * open_qty column no marketplace export has. */
+static int is_backorders_copy(const part_task *t, uint32_t o)
+{
+    return (t->ctx->batches->files[t->pend[o].file].own_column >> FMT_COL_OPEN_QTY) & 1;
+}
+
+typedef struct line_shape {
+    int32_t product;
+    int64_t qty;
+} line_shape;
+
+static int cmp_shape(const void *x, const void *y)
+{
+    const line_shape *a = x, *b = y;
+    if (a->product != b->product)
+        return a->product < b->product ? -1 : 1;
+    return (a->qty > b->qty) - (a->qty < b->qty);
+}
+
+/* A copy's lines as (product, ordered qty), sorted: its rows less repeats, replaced rows
+ * and summary rows, as check_lines will make its lines. *comparable is 0 when a line has
+ * an unknown SKU or an unreadable quantity, which no other copy can be said to share. */
+static eng_rc copy_shape(const part_task *t, uint32_t o, line_shape *shape, uint32_t *n_shape,
+                         int *comparable)
+{
+    uint32_t n = t->pend[o].n_rows;
+    eng_row **sorted = malloc((n ? n : 1) * sizeof *sorted);
+    if (!sorted)
+        return ENG_NOMEM;
+    memcpy(sorted, copy_rows(t, o), n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, cmp_row_record); /* repeats lie together, first line first */
+    *n_shape = 0;
+    *comparable = 1;
+    for (uint32_t i = 0, g = 0; i < n; i++) {
+        const eng_row *r = sorted[i];
+        if (i == 0 || !same_digest(sorted[g], r))
+            g = i;
+        else if (rows_same_record(sorted[g], r))
+            continue; /* DUPLICATE_ROW: counted once */
+        if ((r->flags & ENG_ROW_HEAD_ONLY) || superseded_in(sorted, n, i))
+            continue;
+        if (r->product < 0 || !(r->flags & ENG_ROW_QTY_OK))
+            *comparable = 0;
+        shape[(*n_shape)++] = (line_shape){r->product, eng_row_qty(r)};
+    }
+    free(sorted);
+    qsort(shape, *n_shape, sizeof *shape, cmp_shape);
+    return ENG_OK;
+}
+
+/* A copy's ship-to value: the first non-blank one of its current rows, trimmed. */
+static eng_text copy_ship_to(const part_task *t, uint32_t o, eng_ht ht)
+{
+    eng_row **rows = copy_rows(t, o);
+    uint32_t n = t->pend[o].n_rows;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!rows[i]->head || superseded_in(rows, n, i))
+            continue;
+        eng_text v = trimmed(eng_head_text(rows[i]->head, ht));
+        if (v.len)
+            return v;
+    }
+    return (eng_text){"", 0};
+}
+
+/* The ship-to: where the parcel goes (the service is how, and may change freely). */
+static const eng_ht ship_to[] = {ENG_HT_SHIP_NAME,   ENG_HT_SHIP_STREET, ENG_HT_SHIP_CITY,
+                                 ENG_HT_SHIP_REGION, ENG_HT_SHIP_POSTAL, ENG_HT_SHIP_COUNTRY};
+static const fmt_col ship_to_col[] = {FMT_COL_SHIP_NAME,   FMT_COL_SHIP_STREET,
+                                      FMT_COL_SHIP_CITY,   FMT_COL_SHIP_REGION,
+                                      FMT_COL_SHIP_POSTAL, FMT_COL_SHIP_COUNTRY};
+
+/* Whether copies a and b ask for the same lines, quantities and ship-to. */
+static eng_rc copies_same(const part_task *t, uint32_t a, uint32_t b, int *same)
+{
+    *same = 0;
+    for (size_t i = 0; i < sizeof ship_to / sizeof *ship_to; i++)
+        if (!same_text(copy_ship_to(t, a, ship_to[i]), copy_ship_to(t, b, ship_to[i])))
+            return ENG_OK;
+    uint32_t na = t->pend[a].n_rows, nb = t->pend[b].n_rows;
+    line_shape *sa = malloc((na + nb) * sizeof *sa);
+    if (!sa)
+        return ENG_NOMEM;
+    line_shape *sb = sa + na;
+    uint32_t ma, mb;
+    int ca, cb;
+    eng_rc rc = copy_shape(t, a, sa, &ma, &ca);
+    if (rc == ENG_OK)
+        rc = copy_shape(t, b, sb, &mb, &cb);
+    if (rc == ENG_OK)
+        *same = ca && cb && ma == mb;
+    for (uint32_t i = 0; rc == ENG_OK && *same && i < ma; i++)
+        *same = cmp_shape(&sa[i], &sb[i]) == 0;
+    free(sa);
+    return rc;
+}
+
+/* Which of the copies of one (channel, id), chained from first in file order, goes on;
+ * the others are set aside (pending.original, aside_code, why). In this order:
+ *   1. a copy in a marketplace state wins, whatever the order of the files (the
+ *      strongest state, then the first file): nothing of the order ships;
+ *   2. a backorders copy and an export with the same lines, quantities and ship-to: the
+ *      backorders copy goes on, so its open_qty bounds each line;
+ *   3. the same two with anything else: the export goes on (what history shipped is
+ *      still deducted), and the backorders copy is ORDER_AMENDED;
+ *   4. otherwise the first file's copy.
+ * The first backorders copy and the first export are the ones compared. */
+static eng_rc choose_copy(part_task *t, uint32_t first)
+{
+    int32_t winner = -1, amended = -1, kept = -1, export = -1;
+    uint8_t why = CHOSE_FIRST_FILE;
+    fmt_state best = FMT_STATE_NONE;
+    for (int32_t q = (int32_t)first; q >= 0; q = t->pend[q].next_copy) {
+        fmt_state s = copy_state(t, (uint32_t)q);
+        if (s > best) {
+            best = s;
+            winner = q;
+        }
+        if (is_backorders_copy(t, (uint32_t)q)) {
+            if (kept < 0)
+                kept = q;
+        } else if (export < 0) {
+            export = q;
+        }
+    }
+    if (winner >= 0) {
+        why = CHOSE_STATE;
+    } else if (kept >= 0 && export >= 0) {
+        int same;
+        ENG_TRY(copies_same(t, (uint32_t)kept, (uint32_t) export, &same));
+        winner = same ? kept : export;
+        amended = same ? -1 : kept;
+        why = same ? CHOSE_BACKORDERS : CHOSE_AMENDMENT;
+    } else {
+        winner = (int32_t)first;
+    }
+    for (int32_t q = (int32_t)first; q >= 0; q = t->pend[q].next_copy) {
+        if (q == winner)
+            continue;
+        t->pend[q].original = winner;
+        t->pend[q].aside_code = q == amended ? ENG_CODE_ORDER_AMENDED : ENG_CODE_DUPLICATE_ORDER;
+        t->pend[q].why = why;
+    }
+    return ENG_OK;
 }
 
 /* Copy column c of h into the resolved head. */
@@ -752,14 +951,45 @@ static eng_rc check_total(order_check *oc, int all_amounts)
     return raise(oc, oc->rows[0], ENG_CODE_TOTAL_MISMATCH, name, msg);
 }
 
-static eng_rc mark_resent(order_check *oc, const eng_order *original)
+/* A copy set aside: its aside code on every row, naming the copy that goes on and why. */
+static eng_rc mark_aside(order_check *oc, const pending *pd)
 {
-    char msg[256];
-    snprintf(msg, sizeof msg,
-             "order already received in %.120s (line %llu); this copy is not processed",
-             source_path(oc->t->ctx->setup, original->file), (unsigned long long)original->line);
+    const part_task *t = oc->t;
+    uint32_t w = (uint32_t)pd->original;
+    const char *path = source_path(t->ctx->setup, t->pend[w].file);
+    unsigned long long line = (unsigned long long)eng_row_line(copy_rows(t, w)[0]);
+    char msg[320];
+    switch (pd->why) {
+    case CHOSE_STATE:
+        snprintf(msg, sizeof msg,
+                 "the marketplace's copy in %.120s (line %llu) says %s, which settles the order; "
+                 "this copy is not processed",
+                 path, line, eng_status_name((eng_status)(ENG_ST_STATE + copy_state(t, w))));
+        break;
+    case CHOSE_BACKORDERS:
+        snprintf(msg, sizeof msg,
+                 "the backorders copy in %.120s (line %llu) has the same lines, quantities and "
+                 "ship-to, and goes on with its open_qty; this copy is not processed",
+                 path, line);
+        break;
+    case CHOSE_AMENDMENT:
+        if (pd->aside_code == ENG_CODE_ORDER_AMENDED) {
+            snprintf(msg, sizeof msg,
+                     "the order was changed: the copy in %.120s (line %llu) has other lines, "
+                     "quantities or ship-to and goes on instead; this backorders copy is not "
+                     "processed",
+                     path, line);
+            break;
+        }
+        /* fall through */
+    default:
+        snprintf(msg, sizeof msg,
+                 "order %s received in %.120s (line %llu); this copy is not processed",
+                 t->pend[w].file < pd->file ? "already" : "also", path, line);
+        break;
+    }
     for (uint32_t i = 0; i < oc->n_rows; i++)
-        ENG_TRY(raise(oc, oc->rows[i], ENG_CODE_DUPLICATE_ORDER,
+        ENG_TRY(raise(oc, oc->rows[i], (eng_code)pd->aside_code,
                       col_label(oc, oc->rows[i], FMT_COL_ORDER_ID), msg));
     return ENG_OK;
 }
@@ -798,11 +1028,45 @@ static eng_rc settle_head(order_check *oc)
     return ENG_OK;
 }
 
+/* Whether a copy that history shipped in full differs from what shipped: a SKU history
+ * shipped more of than the copy now asks for (used[k] of history line k is what the
+ * copy's lines took), or another ship-to than the latest slip's. msg says which. */
+static int changed_after(const order_check *oc, const eng_hist_order *ho, const int64_t *used,
+                         char *msg, size_t cap)
+{
+    char day[11];
+    fmt_isodate_format(ho->ship_date, day);
+    for (uint32_t k = 0; k < ho->n_lines; k++)
+        if (used[k] < ho->lines[k].shipped) {
+            snprintf(msg, cap,
+                     "the order now asks for %lld of SKU %.60s, but %lld already shipped (slip "
+                     "%.40s on %s): the order changed after it shipped; nothing more ships",
+                     (long long)used[k], ho->lines[k].sku, (long long)ho->lines[k].shipped,
+                     ho->slip, day);
+            return 1;
+        }
+    for (size_t i = 0; i < sizeof ship_to / sizeof *ship_to; i++) {
+        eng_text now = trimmed(eng_head_text(oc->ord->head, ship_to[i]));
+        eng_text then = trimmed(ho->text[ship_to[i]]);
+        if (!same_text(now, then)) {
+            snprintf(msg, cap,
+                     "the order's %s changed after it shipped (slip %.40s on %s went to \"%.*s\"; "
+                     "now \"%.*s\"); nothing more ships",
+                     col_label(oc, oc->rows[0], ship_to_col[i]), ho->slip, day,
+                     (int)(then.len < 60 ? then.len : 60), then.p ? then.p : "",
+                     (int)(now.len < 60 ? now.len : 60), now.p ? now.p : "");
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* What each line still needs tonight. SPEC "History": only what earlier nights have not
  * shipped is outstanding (earlier shipments of a SKU are matched to the order's lines of
  * that SKU in line order). A fed-back backorders.csv also says what was open when it was
  * written (open_qty), which bounds the line even when the history given lacks a night.
- * An order with nothing outstanding is DUPLICATE_ORDER. */
+ * An order with nothing outstanding is DUPLICATE_ORDER, or ORDER_CHANGED_AFTER_SHIPMENT when
+ * history shipped all it asks for but the copy differs from what shipped (changed_after). */
 static eng_rc settle_outstanding(order_check *oc)
 {
     const eng_setup *n = oc->t->ctx->setup;
@@ -820,6 +1084,7 @@ static eng_rc settle_outstanding(order_check *oc)
     memset(used, 0, n_used * sizeof *used);
     int64_t outstanding = 0;
     uint32_t shippable = 0;
+    int all_shipped_before = ho != NULL; /* history alone leaves every line nothing */
     fmt_state line_state = FMT_STATE_NONE;
     /* Lines were made from the rows that are lines, in row order (check_lines). */
     for (uint32_t i = 0, j = 0; i < ord->n_lines; i++, j++) {
@@ -843,6 +1108,8 @@ static eng_rc settle_outstanding(order_check *oc)
             }
             eng_line_set(ln, ENG_LQ_QTY, ordered - take);
         }
+        if (r->line_state == FMT_STATE_NONE && (!hl || eng_line_qty(ln) > 0))
+            all_shipped_before = 0;
         int64_t open_qty = eng_row_open_qty(r);
         if (open_qty >= 0 && open_qty < eng_line_qty(ln))
             eng_line_set(ln, ENG_LQ_QTY, open_qty);
@@ -856,6 +1123,18 @@ static eng_rc settle_outstanding(order_check *oc)
         }
         outstanding += eng_line_qty(ln);
     }
+    char msg[512], day[11];
+    if (outstanding == 0 && shippable > 0 && all_shipped_before &&
+        changed_after(oc, ho, used, msg, sizeof msg)) {
+        if (used != small)
+            free(used);
+        for (uint32_t i = 0; i < oc->n_rows; i++)
+            ENG_TRY(raise(oc, oc->rows[i], ENG_CODE_ORDER_CHANGED_AFTER_SHIPMENT,
+                          col_label(oc, oc->rows[i], FMT_COL_ORDER_ID), msg));
+        ord->status = ENG_ST_REJECTED;
+        ord->code = ENG_CODE_ORDER_CHANGED_AFTER_SHIPMENT;
+        return ENG_OK;
+    }
     if (used != small)
         free(used);
     if (outstanding > 0)
@@ -866,7 +1145,6 @@ static eng_rc settle_outstanding(order_check *oc)
         ord->status = (uint8_t)(ENG_ST_STATE + line_state);
         return ENG_OK;
     }
-    char msg[256], day[11];
     if (ho && ho->ship_date >= 0) {
         fmt_isodate_format(ho->ship_date, day);
         snprintf(msg, sizeof msg,
@@ -921,7 +1199,7 @@ static eng_rc check_order(part_task *t, uint32_t o)
     ENG_TRY(check_total(&oc, all_amounts));
     if (pd->original >= 0) {
         ord->flags |= ENG_ORD_DUPLICATE;
-        ENG_TRY(mark_resent(&oc, &t->part->orders[pd->original]));
+        ENG_TRY(mark_aside(&oc, pd));
     }
     ENG_TRY(settle_head(&oc));
 
@@ -1033,8 +1311,6 @@ static eng_rc build_partition(void *ctx, size_t p, unsigned worker, eng_err *err
             rc = ENG_NOMEM;
         t.part->n_orders = t.n_pend;
     }
-    /* Orders are checked in creation order, so an original is complete before any
-     * re-sent copy names it. */
     for (uint32_t o = 0; rc == ENG_OK && o < t.n_pend; o++) {
         /* An order's first read is its first row's head, in its reading worker's arena: cold
          * memory, a miss per order that the hardware cannot guess. Ask for it a few
@@ -1193,8 +1469,11 @@ eng_rc eng_book_build(const eng_setup *setup, eng_batches *batches, const eng_hi
                         order_id_cmp, order_id_ahead};
     if (rc == ENG_OK)
         rc = eng_kmerge_run(setup->pool, &merge, b->orders, err);
-    if (rc == ENG_OK)
+    if (rc == ENG_OK) {
         b->n_orders = total;
+        for (size_t i = 0; i < total; i++)
+            b->n_aside += (b->orders[i]->flags & ENG_ORD_DUPLICATE) != 0;
+    }
     if (rc != ENG_OK) {
         eng_book_free(b);
         return rc;

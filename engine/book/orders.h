@@ -21,8 +21,9 @@
  * each line's parts) into them. */
 typedef struct eng_book {
     eng_partition parts[ENG_PARTS];
-    eng_order **orders; /* every order, sorted by (id, file, line) */
+    eng_order **orders; /* every order, sorted by (id, file, line), copies set aside too */
     size_t n_orders;
+    size_t n_aside; /* of those, copies set aside (ENG_ORD_DUPLICATE): no status row */
 } eng_book;
 
 /* Build the book from the batches, with history for what earlier nights shipped (NULL

@@ -34,7 +34,8 @@ typedef enum eng_rc {
  * renamed; a new one goes where its rank belongs (only names are written, never values).
  * UNSAFE_TEXT (issue 15) ranks with the codes for a value that cannot be read as given,
  * right after BAD_ENCODING: an id a spreadsheet would run as a formula is wrong at the
- * source, whatever else the row has. */
+ * source, whatever else the row has. ORDER_AMENDED and ORDER_CHANGED_AFTER_SHIPMENT (issue
+ * 15) rank with DUPLICATE_ORDER, after it: they too judge a copy of an order as a whole. */
 #define ENG_CODE_MAP(X)                                                                  \
     X(NONE, "")                                                                          \
     X(MALFORMED_ROW, "the row is not well-formed CSV or has the wrong number of fields") \
@@ -52,6 +53,8 @@ typedef enum eng_rc {
     X(TOTAL_MISMATCH, "the stated order total does not add up")                          \
     X(DUPLICATE_ROW, "the row repeats an earlier row of its order")                      \
     X(DUPLICATE_ORDER, "the order was already received")                                 \
+    X(ORDER_AMENDED, "another copy of the order changes it and goes on instead")         \
+    X(ORDER_CHANGED_AFTER_SHIPMENT, "the order changed after it had fully shipped")      \
     X(INSUFFICIENT_STOCK, "not enough stock to ship")                                    \
     X(NO_ALLOWED_WAREHOUSE, "no warehouse the order may ship from stocks the SKU")       \
     X(AFTER_CUTOFF, "ordered after tonight's cut-off: ships tomorrow")                   \

@@ -972,6 +972,8 @@ static eng_rc read_header(ingest *in, uint16_t file, fmt_chunk *ch, const detect
             facts->col_label[c] = lay->col_label[c];
             if (at == FMT_LAYOUT_NO_COLUMN)
                 facts->no_column |= 1u << c;
+            else if (at >= 0)
+                facts->own_column |= 1u << c;
         }
     fmt_csv_fields_free(f);
     if (rc == ENG_OK) {

@@ -673,6 +673,7 @@ typedef struct eng_file_facts {
      * ("Lineitem sku" in a Shopify file); NULL before the header is read */
     const char *col_label[FMT_COL_COUNT];
     uint32_t no_column; /* bit (1 << fmt_col) per value the file has no column for */
+    uint32_t own_column; /* bit (1 << fmt_col) per value read from a column of its own */
     uint64_t bytes;
     char sha256[65];
     uint64_t data_rows; /* records after the header */

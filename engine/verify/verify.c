@@ -375,7 +375,7 @@ static int add_input(eng_vrun *v, size_t *cap, const char *role, const char *pat
     char *copy = strdup(path);
     if (!copy)
         return -1;
-    v->inputs[v->n_inputs++] = (eng_vinput){role, copy, recorded ? recorded : copy, sha, 0};
+    v->inputs[v->n_inputs++] = (eng_vinput){role, copy, recorded ? recorded : copy, sha, 0, 0};
     return 0;
 }
 

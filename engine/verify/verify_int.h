@@ -132,6 +132,7 @@ typedef struct eng_vinput {
     const char *recorded; /* the path as the run was given it (exceptions.csv's source) */
     const char *sha256;   /* manifest's, or NULL when the manifest has no entry for it */
     int refused;          /* not a regular file: never opened (reported as unreadable) */
+    int backorders;       /* orders: the header has open_qty (slipway's backorders.csv) */
 } eng_vinput;
 
 /* A line of an order as the orders files give it: one per distinct row with a SKU that
@@ -181,10 +182,11 @@ typedef struct eng_vorder {
     int16_t currency;   /* fmt currency index, -1 unknown */
     uint8_t state;      /* fmt_state the marketplace gives the whole order */
     uint8_t flags;      /* ENG_VO_* */
+    uint8_t aside_code; /* a copy set aside: the eng_code its rows must carry */
 } eng_vorder;
 
 enum {
-    ENG_VO_RESENT = 1,   /* an earlier file holds the same pair: a re-sent copy */
+    ENG_VO_RESENT = 1,   /* a copy of its pair that another copy goes on instead of */
     ENG_VO_REJECTED = 2, /* exceptions.csv rejects it (a rejecting code on one of its rows) */
     ENG_VO_ESCAPED = 4,  /* its id held invalid UTF-8 and is shown escaped */
 };

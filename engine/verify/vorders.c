@@ -12,7 +12,8 @@
  *     valid UTF-8 shown escaped, as the outputs show it);
  *   - a line's amount is its stated total, else qty x unit price; the unit price of a
  *     stated total is total / qty rounded half up;
- *   - the same (channel, order id) in a later file is a re-sent copy;
+ *   - the same (channel, order id) in several files: one copy goes on, by the README's
+ *     rules of "Copies of an order" (which_copy), the others are set aside;
  *   - an order is rejected when exceptions.csv names a rejecting code (any order code
  *     but DUPLICATE_ROW and SUPERSEDED_ROW) on one of its rows (by source and line).
  *
@@ -44,6 +45,7 @@ typedef struct order_seen {
     int64_t status_rows;
     uint64_t status_line[2];
     int64_t files; /* how many orders files hold the id */
+    int64_t aside; /* of those orders, copies set aside: they have no status row */
     int64_t last_file;
     int64_t first_file;
     uint64_t first_line;
@@ -542,6 +544,8 @@ static eng_rc read_orders_file(ctx *c, size_t f, const eng_vinput *in, size_t k,
                 }
                 have_header = 1;
                 n_header = n;
+                v->inputs[f].backorders =
+                    l->source_column && l->source_column(l, bind, FMT_COL_OPEN_QTY) >= 0;
                 continue;
             }
             fmt_out_reset(&out);
@@ -779,8 +783,119 @@ static int build_order(ctx *c, uint32_t oid, vrow **rows, size_t n)
     return 0;
 }
 
-/* Pairs (channel, order id) in file order: the same pair in a later file is a re-sent
- * copy (an escaped id never equals one that was valid text). */
+/* ---- copies of an order ---- */
+
+static int cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* Order o's lines as sorted (SKU id, ordered) keys into keys (room for n_lines); 0 when a
+ * line has a SKU the catalog lacks or an unreadable quantity: such a copy shares its lines
+ * with no other. */
+static int line_keys(const eng_vrun *v, const eng_vorder *o, uint64_t *keys)
+{
+    for (uint32_t i = 0; i < o->n_lines; i++) {
+        const eng_vline *ln = &v->lines[o->first_line + i];
+        if (ln->sku == ENG_VNONE || !(ln->flags & ENG_VL_QTY_OK) || ln->ordered > UINT32_MAX ||
+            !v->catalog_skus)
+            return 0;
+        const char *sku = eng_vmap_key(v->skus, ln->sku, NULL);
+        if (eng_vmap_find(v->catalog_skus, sku, strlen(sku)) < 0)
+            return 0;
+        keys[i] = (uint64_t)ln->sku << 32 | (uint64_t)ln->ordered;
+    }
+    qsort(keys, o->n_lines, sizeof *keys, cmp_u64);
+    return 1;
+}
+
+static fmt_str trim(const char *p)
+{
+    fmt_str t = {p, strlen(p)};
+    while (t.len && (t.p[0] == ' ' || t.p[0] == '\t')) {
+        t.p++;
+        t.len--;
+    }
+    while (t.len && (t.p[t.len - 1] == ' ' || t.p[t.len - 1] == '\t'))
+        t.len--;
+    return t;
+}
+
+/* Whether orders a and b ask for the same lines, quantities and ship-to. -1: no memory. */
+static int same_copies(const eng_vrun *v, const eng_vorder *a, const eng_vorder *b)
+{
+    static const fmt_col ship_to[] = {FMT_COL_SHIP_NAME,   FMT_COL_SHIP_STREET,
+                                      FMT_COL_SHIP_CITY,   FMT_COL_SHIP_REGION,
+                                      FMT_COL_SHIP_POSTAL, FMT_COL_SHIP_COUNTRY};
+    for (size_t i = 0; i < sizeof ship_to / sizeof *ship_to; i++) {
+        fmt_str x = trim(eng__verify_head(v, a, ship_to[i]));
+        fmt_str y = trim(eng__verify_head(v, b, ship_to[i]));
+        if (x.len != y.len || memcmp(x.p, y.p, x.len) != 0)
+            return 0;
+    }
+    if (a->n_lines != b->n_lines)
+        return 0;
+    uint64_t *keys = malloc((a->n_lines ? a->n_lines : 1) * 2 * sizeof *keys);
+    if (!keys)
+        return -1;
+    int same = line_keys(v, a, keys) && line_keys(v, b, keys + a->n_lines) &&
+               memcmp(keys, keys + a->n_lines, a->n_lines * sizeof *keys) == 0;
+    free(keys);
+    return same;
+}
+
+/* Of the copies of one pair with escaped flag `escaped` (chained from first in file
+ * order), the one that goes on; the others get RESENT and the code their rows must carry.
+ * README "Copies of an order": a copy in a marketplace state (the strongest, then the
+ * first); else a backorders copy with the same lines, quantities and ship-to as the first
+ * export; else that export (the backorders copy then ORDER_AMENDED); else the first. */
+static int which_copy(eng_vrun *v, uint32_t first, uint8_t escaped)
+{
+    uint32_t winner = ENG_VNONE, kept = ENG_VNONE, export = ENG_VNONE, amended = ENG_VNONE;
+    uint8_t best = 0;
+    size_t n = 0;
+    for (uint32_t q = first; q != ENG_VNONE; q = v->orders[q].next_in_pair) {
+        const eng_vorder *o = &v->orders[q];
+        if ((o->flags & ENG_VO_ESCAPED) != escaped)
+            continue;
+        n++;
+        if (o->state > best) {
+            best = o->state;
+            winner = q;
+        }
+        if (v->inputs[o->file].backorders) {
+            if (kept == ENG_VNONE)
+                kept = q;
+        } else if (export == ENG_VNONE) {
+            export = q;
+        }
+    }
+    if (n < 2)
+        return 0;
+    if (winner == ENG_VNONE && kept != ENG_VNONE && export != ENG_VNONE) {
+        int same = same_copies(v, &v->orders[kept], &v->orders[export]);
+        if (same < 0)
+            return -1;
+        winner = same ? kept : export;
+        amended = same ? ENG_VNONE : kept;
+    }
+    for (uint32_t q = first; q != ENG_VNONE; q = v->orders[q].next_in_pair) {
+        eng_vorder *o = &v->orders[q];
+        if ((o->flags & ENG_VO_ESCAPED) != escaped)
+            continue;
+        if (winner == ENG_VNONE)
+            winner = q; /* the first file's */
+        if (q == winner)
+            continue;
+        o->flags |= ENG_VO_RESENT;
+        o->aside_code = q == amended ? ENG_CODE_ORDER_AMENDED : ENG_CODE_DUPLICATE_ORDER;
+    }
+    return 0;
+}
+
+/* Pairs (channel, order id) in file order, and which of a pair's copies goes on (an
+ * escaped id never equals one that was valid text). */
 static int pair_orders(ctx *c)
 {
     eng_vrun *v = c->v;
@@ -809,12 +924,13 @@ static int pair_orders(ctx *c)
             v->pair_first[p] = last[p] = oid;
             continue;
         }
-        for (uint32_t q = v->pair_first[p]; q != ENG_VNONE; q = v->orders[q].next_in_pair)
-            if ((v->orders[q].flags & ENG_VO_ESCAPED) == (o->flags & ENG_VO_ESCAPED))
-                o->flags |= ENG_VO_RESENT;
         v->orders[last[p]].next_in_pair = oid;
         last[p] = oid;
     }
+    for (size_t p = 0; p < eng_vmap_count(v->pairs); p++)
+        for (uint8_t escaped = 0; escaped <= ENG_VO_ESCAPED; escaped += ENG_VO_ESCAPED)
+            if (which_copy(v, v->pair_first[p], escaped) != 0)
+                goto done;
     /* Every line's (channel, order id, SKU), for history and per-SKU sums. */
     for (uint32_t oid = 0; oid < v->n_orders; oid++) {
         const eng_vorder *o = &v->orders[oid];
@@ -839,7 +955,7 @@ done:
 
 static int is_rejecting(eng_code code)
 {
-    return code >= ENG_CODE_MALFORMED_ROW && code <= ENG_CODE_DUPLICATE_ORDER &&
+    return code >= ENG_CODE_MALFORMED_ROW && code <= ENG_CODE_ORDER_CHANGED_AFTER_SHIPMENT &&
            code != ENG_CODE_DUPLICATE_ROW;
 }
 
@@ -1026,13 +1142,22 @@ static eng_rc check(ctx *c)
         return ENG_OK;
     }
     ENG_TRY(build_model(c));
+    for (size_t oid = 0; oid < v->n_orders; oid++)
+        if (v->orders[oid].flags & ENG_VO_RESENT) {
+            const char *id = eng__verify_order_id(v, &v->orders[oid]);
+            int64_t seen = id_of(c, id, strlen(id));
+            if (seen < 0)
+                return ENG_NOMEM;
+            c->seen[seen].aside++;
+        }
 
-    size_t n_ids = eng_vmap_count(c->ids), n_orders = 0;
+    size_t n_ids = eng_vmap_count(c->ids), n_orders = 0, n_aside = 0;
     for (size_t id = 0; id < n_ids; id++) {
         const order_seen *s = &c->seen[id];
         const char *name = eng_vmap_key(c->ids, (int64_t)id, NULL);
-        n_orders += (size_t)s->files;
-        if (s->status_rows == s->files)
+        n_orders += (size_t)(s->files - s->aside);
+        n_aside += (size_t)s->aside;
+        if (s->status_rows == s->files - s->aside)
             continue;
         if (s->files == 0)
             eng_vreport_broken(v->report, 3,
@@ -1045,17 +1170,20 @@ static eng_rc check(ctx *c)
         else
             eng_vreport_broken(
                 v->report, 3,
-                "order %s has %lld rows in %s (lines %llu, %llu%s) but is read "
-                "from %lld orders file%s (first %s:%llu)",
+                "order %s has %lld rows in %s (lines %llu, %llu%s) but %lld order%s of that "
+                "id go%s on (read from %lld orders file%s, first %s:%llu; a copy set aside "
+                "has no row)",
                 name, (long long)s->status_rows, eng_vtable_label(st),
                 (unsigned long long)s->status_line[0], (unsigned long long)s->status_line[1],
-                s->status_rows > 2 ? ", ..." : "", (long long)s->files, s->files == 1 ? "" : "s",
-                v->inputs[s->first_file].recorded, (unsigned long long)s->first_line);
+                s->status_rows > 2 ? ", ..." : "", (long long)(s->files - s->aside),
+                s->files - s->aside == 1 ? "" : "s", s->files - s->aside == 1 ? "es" : "",
+                (long long)s->files, s->files == 1 ? "" : "s", v->inputs[s->first_file].recorded,
+                (unsigned long long)s->first_line);
     }
     eng_vreport_detail(v->report, 3,
-                       "%zu orders in %zu files have one status row each; %llu rows read, "
-                       "each in an order or in exceptions.csv",
-                       n_orders, n_files, (unsigned long long)c->data_rows);
+                       "%zu orders in %zu files have one status row each (%zu copies set "
+                       "aside have none); %llu rows read, each in an order or in exceptions.csv",
+                       n_orders, n_files, n_aside, (unsigned long long)c->data_rows);
     return ENG_OK;
 }
 

@@ -317,6 +317,19 @@ static void could_have_shipped(status_ctx *c, const eng_vorder *o, const char *s
                        id, src, (unsigned long long)o->line, status, example);
 }
 
+/* A copy set aside: no status row (match_rows gives it none), its code on its rows. */
+static void check_aside(status_ctx *c, const eng_vorder *o)
+{
+    eng_vrun *v = c->v;
+    if (o->fault_codes & (UINT64_C(1) << o->aside_code))
+        return;
+    eng_vreport_broken(v->report, INV,
+                       "order %s (%s:%llu) is a copy another copy goes on instead of, but "
+                       "exceptions.csv has no %s for it",
+                       eng__verify_order_id(v, o), v->inputs[o->file].recorded,
+                       (unsigned long long)o->line, eng_code_name((eng_code)o->aside_code));
+}
+
 /* One order and its status row r. */
 static void check_order(status_ctx *c, size_t r, const eng_vorder *o)
 {
@@ -350,13 +363,6 @@ static void check_order(status_ctx *c, size_t r, const eng_vorder *o)
         check_figures(c, r, o, o->n_lines, o->units, o->amount_minor, "what it ordered");
         return;
     }
-    if (o->flags & ENG_VO_RESENT) {
-        eng_vreport_broken(v->report, INV,
-                           "order %s (%s:%llu) repeats an order of an earlier file, but "
-                           "exceptions.csv has no DUPLICATE_ORDER for it",
-                           id, src, (unsigned long long)o->line);
-        return;
-    }
     if (strcmp(got, "REJECTED") == 0) {
         eng_vreport_broken(v->report, INV,
                            "%s:%llu: order %s is REJECTED, but exceptions.csv names no rejecting "
@@ -378,7 +384,8 @@ static void check_order(status_ctx *c, size_t r, const eng_vorder *o)
         } else {
             eng_vreport_broken(v->report, INV,
                                "%s:%llu: order %s is %.40s, but nothing of it is outstanding "
-                               "(history or open_qty): it must be REJECTED as DUPLICATE_ORDER",
+                               "(history or open_qty): it must be REJECTED as DUPLICATE_ORDER (or "
+                               "ORDER_CHANGED_AFTER_SHIPMENT)",
                                eng_vtable_label(st), (unsigned long long)eng_vtable_line(st, r), id,
                                got);
         }
@@ -649,6 +656,8 @@ static eng_rc match_rows(status_ctx *c)
         last[p] = (int64_t)r;
     }
     for (size_t oid = 0; oid < v->n_orders; oid++) {
+        if (v->orders[oid].flags & ENG_VO_RESENT)
+            continue; /* a copy set aside has no row */
         const char *id = eng__verify_order_id(v, &v->orders[oid]);
         int64_t k = eng_vmap_add(ids, id, strlen(id), NULL);
         int64_t *grown =
@@ -664,7 +673,8 @@ static eng_rc match_rows(status_ctx *c)
     for (size_t p = 0; p < n_pairs; p++) {
         size_t n = 0;
         for (uint32_t q = v->pair_first[p]; q != ENG_VNONE; q = v->orders[q].next_in_pair)
-            chain[n++] = q;
+            if (!(v->orders[q].flags & ENG_VO_RESENT)) /* one row per order */
+                chain[n++] = q;
         /* insertion sort: a pair has one order, or a copy or two */
         for (size_t i = 1; i < n; i++)
             for (size_t j = i; j > 0 && before_copy(v, chain[j], chain[j - 1]); j--) {
@@ -734,6 +744,8 @@ eng_rc eng__verify_status(eng_vrun *v)
         goto done;
     for (size_t oid = 0; oid < v->n_orders; oid++) {
         const eng_vorder *o = &v->orders[oid];
+        if (o->flags & ENG_VO_RESENT)
+            check_aside(&c, o);
         if (o->status_row < 0)
             continue;
         check_order(&c, (size_t)o->status_row, o);

@@ -485,6 +485,8 @@ static eng_rc write_status(writer *w, worker_state *ws)
     for (size_t i = lo; i < hi && w->rc == ENG_OK; i++) {
         prefetch_ahead(n->book->orders, i, hi);
         const eng_order *o = n->book->orders[i];
+        if (o->flags & ENG_ORD_DUPLICATE)
+            continue; /* one row per order: a copy set aside is named in exceptions.csv */
         eng_ro_field(ro, o->id, eng_order_id_len(o));
         eng_ro_text(ro, head_text(o, ENG_HT_CHANNEL));
         eng_ro_str(ro, eng_status_name((eng_status)o->status));

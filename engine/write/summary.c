@@ -145,11 +145,16 @@ int eng_summary_check(const eng_products *n, const eng_slot_totals *t, const eng
         standalone += n->batches->items[b]->standalone_rows;
         unnamed += n->batches->items[b]->unnamed_rows;
     }
-    int ok3 = out->status_rows == n->book->n_orders && rows_in_orders + standalone == data_rows &&
-              unnamed == 0;
+    uint64_t orders = n->book->n_orders - n->book->n_aside;
+    int ok3 =
+        out->status_rows == orders && rows_in_orders + standalone == data_rows && unnamed == 0;
+    char aside[64] = "";
+    if (n->book->n_aside) /* a copy set aside has no status row: its rows are exceptions */
+        snprintf(aside, sizeof aside, " (and %llu cop%s set aside)",
+                 (unsigned long long)n->book->n_aside, n->book->n_aside == 1 ? "y" : "ies");
     snprintf(d, sizeof d,
-             "%llu orders, %llu status rows; %llu rows = %llu in orders + %llu named alone",
-             (unsigned long long)n->book->n_orders, (unsigned long long)out->status_rows,
+             "%llu orders%s, %llu status rows; %llu rows = %llu in orders + %llu named alone",
+             (unsigned long long)orders, aside, (unsigned long long)out->status_rows,
              (unsigned long long)data_rows, (unsigned long long)rows_in_orders,
              (unsigned long long)standalone);
     set(&inv[2], "orders_accounted", ok3 ? ENG_CHECK_HOLDS : ENG_CHECK_BROKEN, d);
@@ -237,11 +242,9 @@ eng_rc eng_summary_write(const eng_products *n, const eng_outputs *out, const en
     char date[11];
     fmt_isodate_format(n->setup->run_date, date);
 
-    uint64_t data_rows = 0, resent = 0, dup_rows = 0;
+    uint64_t data_rows = 0, resent = n->book->n_aside, dup_rows = 0;
     for (size_t f = 0; f < n->setup->n_order_files; f++)
         data_rows += n->batches->files[f].data_rows;
-    for (size_t i = 0; i < n->book->n_orders; i++)
-        resent += (n->book->orders[i]->flags & ENG_ORD_DUPLICATE) != 0;
     dup_rows = out->exceptions_by_code[ENG_CODE_DUPLICATE_ROW];
 
     fmt_json_object_begin(&j, NULL);
@@ -268,7 +271,7 @@ eng_rc eng_summary_write(const eng_products *n, const eng_outputs *out, const en
     fmt_json_array_end(&j);
 
     fmt_json_object_begin(&j, "orders");
-    fmt_json_u64(&j, "read", n->book->n_orders);
+    fmt_json_u64(&j, "read", n->book->n_orders - n->book->n_aside);
     fmt_json_u64(&j, "shipped", out->status_by[ENG_ST_SHIPPED]);
     fmt_json_u64(&j, "partial", out->status_by[ENG_ST_PARTIAL]);
     fmt_json_u64(&j, "backordered", out->status_by[ENG_ST_BACKORDERED]);
@@ -328,7 +331,7 @@ eng_rc eng_summary_write(const eng_products *n, const eng_outputs *out, const en
     }
     for (size_t i = 0; i < n->book->n_orders; i++) {
         const eng_order *o = n->book->orders[i];
-        if (o->currency < 0)
+        if (o->currency < 0 || (o->flags & ENG_ORD_DUPLICATE))
             continue;
         seen[o->currency] = 1;
         if (o->status == ENG_ST_BACKORDERED)
@@ -425,7 +428,7 @@ void eng_summary_print(FILE *f, const eng_products *n, const eng_outputs *out,
         rows += n->batches->files[i].data_rows;
     fprintf(f, "slipway run %s -> %s\n", date, dir);
     fprintf(f, "  orders read    %llu (%llu lines from %zu file%s:",
-            (unsigned long long)n->book->n_orders, (unsigned long long)rows,
+            (unsigned long long)(n->book->n_orders - n->book->n_aside), (unsigned long long)rows,
             n->setup->n_order_files, n->setup->n_order_files == 1 ? "" : "s");
     for (size_t i = 0; i < n->setup->n_order_files; i++) {
         const char *enc = n->batches->files[i].encoding;
@@ -433,6 +436,9 @@ void eng_summary_print(FILE *f, const eng_products *n, const eng_outputs *out,
         if (enc && *enc && strcmp(enc, "UTF-8") != 0)
             fprintf(f, " in %s", enc);
     }
+    if (n->book->n_aside)
+        fprintf(f, "; %llu cop%s set aside", (unsigned long long)n->book->n_aside,
+                n->book->n_aside == 1 ? "y" : "ies");
     fprintf(f, ")\n");
     fprintf(f, "  shipped        %llu   partial %llu   backordered %llu   rejected %llu\n",
             (unsigned long long)out->status_by[ENG_ST_SHIPPED],
