@@ -1,6 +1,7 @@
-/* Argument parsing. Flags are long options only, each value a separate argument or
- * after '=' (--threads 4, --threads=4). Every mistake is one line on stderr naming the
- * flag, then a pointer to --help, and exit code 2. */
+/* Argument parsing. Flags are long options (and -h, -V, -q), each value a separate
+ * argument or after '=' (--threads 4, --threads=4); "--" ends the options. Every mistake
+ * is one line on stderr naming the flag (and the closest one, for a typo), then a pointer
+ * to --help, and exit code 2. */
 #include "cli.h"
 
 #include <ctype.h>
@@ -14,6 +15,7 @@
 
 #include "../formats/isotime.h"
 #include "../formats/num.h"
+#include "../formats/source.h"
 #include "../formats/utf8.h"
 #include "write/manifest.h"
 #include "run.h"
@@ -28,7 +30,7 @@ static const char main_help[] =
     "              [--threads N] [--run-date YYYY-MM-DD] [--compress] [--mode OCTAL]\n"
     "              [--memory-limit SIZE] --out DIR\n"
     "  slipway verify DIR [--catalog FILE --inventory FILE --orders FILE ...]\n"
-    "  slipway --help | --version      slipway run --help      slipway verify --help\n"
+    "  slipway -h | --help    -V | --version    slipway run --help    slipway verify --help\n"
     "\n"
     "Exit codes: 0 committed or verify passed, 1 internal or I/O failure, 2 usage error,\n"
     "3 input refused (or a file verify needs cannot be read), "
@@ -42,7 +44,8 @@ static const char run_help[] =
     "                             map:FILE]\n"
     "                   [--encoding utf-8|windows-1252|gb18030]\n"
     "                   [--threads N] [--run-date YYYY-MM-DD] [--compress]\n"
-    "                   [--mode OCTAL] [--memory-limit SIZE] --out DIR\n"
+    "                   [--mode OCTAL] [--memory-limit SIZE] [--quiet] --out DIR\n"
+    "                   [-- ORDERS-FILE ...]\n"
     "\n"
     "Reads the night's orders, checks every row and order, reserves stock under the\n"
     "policy (in rank order, or in proportion under shortage_rule = proportional) and\n"
@@ -81,6 +84,10 @@ static const char run_help[] =
     "                      system has available). A night estimated from the start of\n"
     "                      its orders files to need more is refused before it is read\n"
     "  --out DIR           output folder to create\n"
+    "  -q, --quiet         no summary on stdout (warnings and errors still on stderr)\n"
+    "  -- FILE ...         every argument after -- is an orders file, even one whose\n"
+    "                      name starts with '-'\n"
+    "Each single-value flag is given once. -h, --help: this text; -V, --version.\n"
     "\n"
     "SIGINT, SIGTERM or SIGHUP before DIR is complete removes the unfinished folder and\n"
     "exits 130, 143 or 129; after, DIR stays.\n";
@@ -88,6 +95,7 @@ static const char run_help[] =
 static const char verify_help[] =
     "usage: slipway verify DIR [--catalog FILE] [--inventory FILE] [--policy FILE]\n"
     "                          [--orders FILE ...] [--returns FILE ...] [--history FILE ...]\n"
+    "                          [--quiet] [-- DIR]\n"
     "\n"
     "Re-reads a finished run in DIR and checks SPEC's invariants from the files themselves:\n"
     "  1 nothing oversells: per SKU and warehouse, slips ship at most\n"
@@ -111,9 +119,97 @@ static const char verify_help[] =
     "Inputs are those manifest.json names (paths as the run was given them, from the\n"
     "working folder or DIR's parent), unless given here for their role.\n"
     "Each broken invariant is printed with the rows involved (file:line and values).\n"
+    "An invariant is \"holds\" only when its check ran; one that needs a file verify\n"
+    "cannot read says \"not checked\" and why. -q, --quiet prints only the findings and\n"
+    "the last line.\n"
     "\n"
     "Exit codes: 0 every invariant holds, 4 one is broken, 3 a file cannot be read\n"
     "(missing, not CSV, a manifest that is not JSON, not a regular file), 2 usage error.\n";
+
+/* Edits (insert, delete, replace, swap of neighbours) between a and b, at most 9. */
+static int edits(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    if (n > 40 || m > 40)
+        return 9;
+    int d[41][41];
+    for (size_t i = 0; i <= n; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= m; j++)
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            int best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[n][m] < 9 ? d[n][m] : 9;
+}
+
+/* The known word meant by what was typed (its name before any '='): the only one it is
+ * the start of ("--cat"), else the closest within 2 edits. NULL when none is near. */
+static const char *closest(const char *typed, const char *const *known, size_t n)
+{
+    char word[48];
+    size_t len = strcspn(typed, "=");
+    snprintf(word, sizeof word, "%.*s", (int)(len < 47 ? len : 47), typed);
+    const char *best = NULL, *prefix_of = NULL;
+    int best_d = 3, prefixes = 0;
+    for (size_t i = 0; i < n; i++) {
+        int d = edits(word, known[i]);
+        if (d < best_d) {
+            best_d = d;
+            best = known[i];
+        }
+        if (strlen(word) >= 4 && strncmp(known[i], word, strlen(word)) == 0) {
+            prefixes++;
+            prefix_of = known[i];
+        }
+    }
+    return prefixes == 1 ? prefix_of : best; /* "--cat" is --catalog, not --out */
+}
+
+static const char *const run_flags[] = {
+    "--catalog", "--inventory", "--orders", "--returns", "--history",  "--policy",
+    "--format",  "--encoding",  "--threads", "--run-date", "--compress", "--mode",
+    "--memory-limit", "--quiet", "--out", "--help", "--version"};
+static const char *const verify_flags[] = {"--catalog", "--inventory", "--orders", "--returns",
+                                           "--history", "--policy",    "--quiet",  "--help",
+                                           "--version"};
+static const char *const commands[] = {"run", "verify", "help", "--help", "--version"};
+
+/* The first value of each single-value flag, so that a second one is a usage error
+ * (two --out would leave which folder was meant to chance). */
+typedef struct seen_values {
+    const char *flag[10];
+    const char *value[10];
+} seen_values;
+
+/* The slot of a single-value flag; NULL for a flag that may be repeated. */
+static const char **first_value(seen_values *s, const char *flag)
+{
+    for (size_t i = 0; i < sizeof s->flag / sizeof *s->flag && s->flag[i]; i++)
+        if (strcmp(s->flag[i], flag) == 0)
+            return &s->value[i];
+    return NULL;
+}
+
+/* "unknown argument 'x'", and the flag meant when it looks like a typo of one. */
+static void unknown_text(char *dst, size_t cap, const char *what, const char *arg,
+                         const char *const *known, size_t n)
+{
+    const char *near = closest(arg, known, n);
+    if (near)
+        snprintf(dst, cap, "unknown %s '%s'; did you mean %s?", what, arg, near);
+    else
+        snprintf(dst, cap, "unknown %s '%s'", what, arg);
+}
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -211,6 +307,50 @@ static int32_t today_utc(void)
     return (int32_t)(time(NULL) / 86400);
 }
 
+/* "-" names standard input, for at most one input file (it can be read only once; the
+ * copy fmt_stdin_spool makes is read as often as the night needs). Not for --history,
+ * which may name folders and whose files must stand beside their manifest. -1 to go on,
+ * else the exit code. */
+static int take_stdin(const eng_run_args *a)
+{
+    int n = 0;
+    const char *flag = NULL;
+    const struct {
+        const char *flag;
+        const char *const *paths;
+        size_t n;
+    } lists[] = {{"--orders", a->orders, a->n_orders},
+                 {"--returns", a->returns, a->n_returns},
+                 {"--catalog", &a->catalog, 1},
+                 {"--inventory", &a->inventory, 1},
+                 {"--policy", &a->policy, a->policy ? 1 : 0}};
+    for (size_t l = 0; l < sizeof lists / sizeof *lists; l++)
+        for (size_t i = 0; i < lists[l].n; i++)
+            if (strcmp(lists[l].paths[i], "-") == 0) {
+                n++;
+                flag = lists[l].flag;
+            }
+    for (size_t i = 0; i < a->n_history; i++)
+        if (strcmp(a->history[i], "-") == 0)
+            return usage_error("--history cannot read standard input ('-'): name the files or "
+                               "the run folder");
+    if (a->format && strcmp(a->format, "-") == 0)
+        return usage_error("--format map:- is not supported: name the mapping file");
+    if (n > 1)
+        return usage_error("'-' (standard input) is given %d times; at most one input can be "
+                           "read from standard input",
+                           n);
+    if (n == 0)
+        return -1;
+    eng_err err;
+    memset(&err, 0, sizeof err);
+    eng_rc rc = fmt_stdin_spool(&err);
+    if (rc == ENG_OK)
+        return -1;
+    fprintf(stderr, "slipway: %s -: %s\n", flag, err.msg);
+    return eng_rc_exit_code(rc);
+}
+
 static int cmd_run(int argc, char **argv)
 {
     eng_run_args a;
@@ -227,13 +367,25 @@ static int cmd_run(int argc, char **argv)
         fprintf(stderr, "slipway: out of memory\n");
         return 1;
     }
-    int rc = -1;
+    int rc = -1, after_dashes = 0;
+    seen_values seen = {{"--catalog", "--inventory", "--policy", "--out", "--threads",
+                         "--run-date", "--format", "--encoding", "--mode", "--memory-limit"},
+                        {NULL}};
     for (int i = 2; i < argc && rc < 0; i++) {
         const char *arg = argv[i];
         const char *v = NULL;
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+        if (after_dashes) {
+            a.orders[a.n_orders++] = arg;
+        } else if (strcmp(arg, "--") == 0) {
+            after_dashes = 1;
+        } else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             fputs(run_help, stdout);
             rc = 0;
+        } else if (strcmp(arg, "--version") == 0 || strcmp(arg, "-V") == 0) {
+            printf("slipway %s\n", SLIPWAY_VERSION);
+            rc = 0;
+        } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
+            a.quiet = 1;
         } else if (strcmp(arg, "--compress") == 0) {
             a.compress = 1;
         } else if (is_flag(arg, "--catalog") || is_flag(arg, "--inventory") ||
@@ -247,8 +399,15 @@ static int cmd_run(int argc, char **argv)
             size_t len = strcspn(flag, "=");
             snprintf(name, sizeof name, "%.*s", (int)(len < 31 ? len : 31), flag);
             v = flag_value(argc, argv, &i, name);
+            const char **first = first_value(&seen, name);
+            const char *earlier = first ? *first : NULL;
+            if (first && !earlier)
+                *first = v;
             if (!v || (!*v)) {
                 rc = usage_error("%s needs a value", name);
+            } else if (earlier) {
+                rc = usage_error("%s is given twice ('%s' and '%s'); give it once", name, earlier,
+                                 v);
             } else if (fmt_utf8_valid_prefix(v, strlen(v)) != strlen(v)) {
                 /* Paths are repeated in CSV and JSON outputs, which are UTF-8. */
                 rc = usage_error("%s: the value is not valid UTF-8; rename the file or folder",
@@ -300,7 +459,10 @@ static int cmd_run(int argc, char **argv)
                 a.history[a.n_history++] = v;
             }
         } else {
-            rc = usage_error("unknown argument '%s'", arg);
+            char text[200];
+            unknown_text(text, sizeof text, "argument", arg, run_flags,
+                         sizeof run_flags / sizeof *run_flags);
+            rc = usage_error("%s", text);
         }
     }
     if (rc < 0) {
@@ -316,6 +478,8 @@ static int cmd_run(int argc, char **argv)
             rc = usage_error("%s: at most 60000 files in all", "--orders, --returns, --history");
     }
     if (rc < 0)
+        rc = take_stdin(&a);
+    if (rc < 0)
         rc = eng_run(&a);
     free(a.orders);
     free(a.returns);
@@ -330,16 +494,28 @@ static int cmd_verify(int argc, char **argv)
     a.orders = calloc((size_t)argc, sizeof *a.orders);
     a.returns = calloc((size_t)argc, sizeof *a.returns);
     a.history = calloc((size_t)argc, sizeof *a.history);
-    int rc = -1;
+    int rc = -1, after_dashes = 0;
+    seen_values seen = {{"--catalog", "--inventory", "--policy"}, {NULL}};
     if (!a.orders || !a.returns || !a.history) {
         fprintf(stderr, "slipway: out of memory\n");
         rc = 1;
     }
     for (int i = 2; i < argc && rc < 0; i++) {
         const char *arg = argv[i];
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+        if (!after_dashes && strcmp(arg, "--") == 0) {
+            after_dashes = 1;
+        } else if (after_dashes && a.dir) {
+            rc = verify_usage("one DIR only ('%s' and '%s')", a.dir, arg);
+        } else if (after_dashes) {
+            a.dir = arg;
+        } else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             fputs(verify_help, stdout);
             rc = 0;
+        } else if (strcmp(arg, "--version") == 0 || strcmp(arg, "-V") == 0) {
+            printf("slipway %s\n", SLIPWAY_VERSION);
+            rc = 0;
+        } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
+            a.quiet = 1;
         } else if (is_flag(arg, "--catalog") || is_flag(arg, "--inventory") ||
                    is_flag(arg, "--orders") || is_flag(arg, "--policy") ||
                    is_flag(arg, "--returns") || is_flag(arg, "--history")) {
@@ -347,8 +523,15 @@ static int cmd_verify(int argc, char **argv)
             size_t len = strcspn(arg, "=");
             snprintf(name, sizeof name, "%.*s", (int)(len < 31 ? len : 31), arg);
             const char *v = flag_value(argc, argv, &i, name);
+            const char **first = first_value(&seen, name);
+            const char *earlier = first ? *first : NULL;
+            if (first && !earlier)
+                *first = v;
             if (!v || !*v)
                 rc = verify_usage("%s needs a value", name);
+            else if (earlier)
+                rc = verify_usage("%s is given twice ('%s' and '%s'); give it once", name, earlier,
+                                  v);
             else if (strcmp(name, "--catalog") == 0)
                 a.catalog = v;
             else if (strcmp(name, "--inventory") == 0)
@@ -361,8 +544,11 @@ static int cmd_verify(int argc, char **argv)
                 a.returns[a.n_returns++] = v;
             else
                 a.history[a.n_history++] = v;
-        } else if (arg[0] == '-' && arg[1] == '-') {
-            rc = verify_usage("unknown argument '%s'", arg);
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            char text[200];
+            unknown_text(text, sizeof text, "argument", arg, verify_flags,
+                         sizeof verify_flags / sizeof *verify_flags);
+            rc = verify_usage("%s", text);
         } else if (a.dir) {
             rc = verify_usage("one DIR only ('%s' and '%s')", a.dir, arg);
         } else {
@@ -390,7 +576,7 @@ int eng_cli_main(int argc, char **argv)
         fputs(main_help, stdout);
         return 0;
     }
-    if (strcmp(cmd, "--version") == 0) {
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
         printf("slipway %s\n", SLIPWAY_VERSION);
         return 0;
     }
@@ -398,6 +584,8 @@ int eng_cli_main(int argc, char **argv)
         return cmd_run(argc, argv);
     if (strcmp(cmd, "verify") == 0)
         return cmd_verify(argc, argv);
-    fprintf(stderr, "slipway: unknown command '%s'\nTry 'slipway --help'.\n", cmd);
+    char text[200];
+    unknown_text(text, sizeof text, "command", cmd, commands, sizeof commands / sizeof *commands);
+    fprintf(stderr, "slipway: %s\nTry 'slipway --help'.\n", text);
     return 2;
 }

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "source.h"
+
 /* fmt_sha256 is never defined: a fmt_sha256 pointer is an EVP_MD_CTX pointer, so the
  * header needs no OpenSSL type. */
 
@@ -70,7 +72,7 @@ static eng_rc cannot_read(eng_err *err, const char *path, int e)
 
 eng_rc fmt_sha256_file(const char *path, char hex[65], uint64_t *bytes, eng_err *err)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = fopen(fmt_input_path(path), "rb");
     if (!f)
         return cannot_read(err, path, errno);
     enum { CHUNK = 1 << 16 };

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -119,6 +120,79 @@ static eng_rc raw_read(fmt_source *s, void *dst, size_t cap, size_t *n, eng_err 
     return ENG_FAIL(err, ENG_REFUSED, "cannot read: %s", strerror(errno));
 }
 
+/* "/proc/self/fd/N" of the unlinked copy of standard input, "" before fmt_stdin_spool. */
+static char stdin_copy[40];
+
+const char *fmt_input_path(const char *path)
+{
+    return stdin_copy[0] && strcmp(path, "-") == 0 ? stdin_copy : path;
+}
+
+eng_rc fmt_stdin_spool(eng_err *err)
+{
+    if (err) {
+        err->path = "-";
+        err->line = 0;
+        err->field = NULL;
+    }
+    if (isatty(STDIN_FILENO))
+        return ENG_FAIL(err, ENG_REFUSED,
+                        "standard input is a terminal; pipe or redirect the file into slipway "
+                        "(slipway run ... --orders - < orders.csv)");
+    const char *dir = getenv("TMPDIR");
+    char tmpl[4096];
+    if ((size_t)snprintf(tmpl, sizeof tmpl, "%s/slipway-stdin-XXXXXX",
+                         dir && *dir ? dir : "/tmp") >= sizeof tmpl)
+        return ENG_FAIL(err, ENG_REFUSED, "TMPDIR is too long a path");
+    int fd = mkstemp(tmpl);
+    if (fd < 0)
+        return ENG_FAIL(err, ENG_REFUSED, "cannot make a temporary copy of standard input in %s: %s",
+                        dir && *dir ? dir : "/tmp", strerror(errno));
+    unlink(tmpl); /* nothing to clean up after a crash: the file dies with the process */
+    enum { CHUNK = 1 << 16 };
+    char *buf = malloc(CHUNK);
+    if (!buf) {
+        close(fd);
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading standard input");
+    }
+    const char *why = NULL;
+    int e = 0;
+    for (;;) {
+        ssize_t got = read(STDIN_FILENO, buf, CHUNK);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            why = "cannot read standard input";
+            e = errno;
+            break;
+        }
+        if (got == 0)
+            break;
+        for (ssize_t put = 0; put < got;) {
+            ssize_t w = write(fd, buf + put, (size_t)(got - put));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w < 0) {
+                why = "cannot copy standard input to a temporary file (is TMPDIR full?)";
+                e = errno;
+                break;
+            }
+            put += w;
+        }
+        if (why)
+            break;
+    }
+    free(buf);
+    if (why) {
+        close(fd);
+        if (err)
+            err->sys_errno = e;
+        return ENG_FAIL(err, ENG_REFUSED, "%s: %s", why, strerror(e));
+    }
+    snprintf(stdin_copy, sizeof stdin_copy, "/proc/self/fd/%d", fd);
+    return ENG_OK;
+}
+
 eng_rc fmt_source_open(const char *path, fmt_source **out, eng_err *err)
 {
     if (err) {
@@ -130,7 +204,7 @@ eng_rc fmt_source_open(const char *path, fmt_source **out, eng_err *err)
     if (!s)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory opening the file");
     s->path = path;
-    s->fd = open(path, O_RDONLY | O_CLOEXEC);
+    s->fd = open(fmt_input_path(path), O_RDONLY | O_CLOEXEC);
     if (s->fd < 0) {
         int e = errno;
         free(s);

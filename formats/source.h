@@ -24,6 +24,20 @@ eng_rc fmt_source_open(const char *path, fmt_source **out, eng_err *err);
 /* Close and free. Accepts NULL. */
 void fmt_source_close(fmt_source *s);
 
+/* Standard input as an input file, named "-". A night reads its files more than once
+ * (the size survey, then the reading; a history file is hashed apart), which a pipe does
+ * not allow, so the whole of standard input is first copied to a temporary file (in
+ * $TMPDIR, else /tmp) that is unlinked at once and lives as long as the process. After
+ * this, every open of "-" (fmt_source_open, fmt_sha256_file, fmt_input_path) reads that
+ * copy; before it, "-" is an ordinary name. Call once, before any thread starts.
+ * ENG_REFUSED when standard input is a terminal or cannot be read or copied (the reason
+ * in err); ENG_NOMEM. */
+eng_rc fmt_stdin_spool(eng_err *err);
+
+/* The path to open for an input named path: the copy of standard input for "-" once
+ * spooled, else path itself. */
+const char *fmt_input_path(const char *path);
+
 /* Read up to cap decompressed bytes into dst; *n = 0 means end of file. ENG_REFUSED for
  * a read error or corrupt or truncated zstd data, with the reason in err. */
 eng_rc fmt_source_read(fmt_source *s, void *dst, size_t cap, size_t *n, eng_err *err);

@@ -164,5 +164,73 @@ expect "closed stdin, stdout, stderr" 0 $?
 expect_true "closed fds: no printed line in an output" \
     sh -c '! grep -l "^slipway\|^  [a-z]* read\|warning:" "$1"/* >/dev/null' sh "$work/closed-fds"
 
+# ---- issue 15: the command line as people expect -----------------------------------------
+"$bin" -V >"$work/v" 2>&1; expect "-V" 0 $?
+expect_true "-V prints the version" grep -q '^slipway [0-9]' "$work/v"
+"$bin" -h >"$work/h" 2>&1; expect "-h" 0 $?
+"$bin" run -h >"$work/h" 2>&1; expect "run -h" 0 $?
+expect_true "run -h names --quiet and --" grep -q -- '--quiet' "$work/h"
+"$bin" verify -h >/dev/null 2>&1; expect "verify -h" 0 $?
+"$bin" run $args --out "$work/o" --out "$work/o2" >/dev/null 2>"$work/err"
+expect "--out twice" 2 $?
+expect_true "--out twice names both values" grep -q -- "--out is given twice ('$work/o' and '$work/o2')" "$work/err"
+"$bin" run $args --catalog samples/catalog.csv --out "$work/o" >/dev/null 2>&1
+expect "--catalog twice, even the same file" 2 $?
+expect_true "a refused repeat creates nothing" test ! -e "$work/o" -a ! -e "$work/o2"
+"$bin" run $args --ouput "$work/o" >/dev/null 2>"$work/err"; expect "mistyped flag" 2 $?
+expect_true "a mistyped flag suggests the closest" grep -q -- "unknown argument '--ouput'; did you mean --out?" "$work/err"
+"$bin" run $args --invent samples/inventory.csv >/dev/null 2>"$work/err"
+expect_true "a flag's start suggests the flag" grep -q -- "did you mean --inventory?" "$work/err"
+"$bin" verfy "$work/o" >/dev/null 2>"$work/err"; expect "mistyped command" 2 $?
+expect_true "a mistyped command suggests the closest" grep -q "unknown command 'verfy'; did you mean verify?" "$work/err"
+"$bin" verify "$work/o" --histroy x >/dev/null 2>"$work/err"
+expect_true "verify suggests too" grep -q -- "did you mean --history?" "$work/err"
+"$bin" run $args --out "$work/o" --zzzzzz >/dev/null 2>"$work/err"
+expect_true "nothing near: no suggestion" sh -c '! grep -q "did you mean" "$1"' sh "$work/err"
+# -- ends the options: what follows is orders files, even a name starting with '-'.
+cp samples/orders_shop.csv "$work/-shop.csv"
+abs_bin=$bin
+case $abs_bin in /*) ;; *) abs_bin=$(pwd)/$abs_bin ;; esac
+root=$(pwd)
+(cd "$work" && "$abs_bin" run --catalog "$root/samples/catalog.csv" --inventory "$root/samples/inventory.csv" \
+    --run-date 2026-11-27 --out dashes -- -shop.csv >/dev/null 2>&1)
+expect "-- then an orders file named -shop.csv" 0 $?
+expect_true "the file after -- is read as orders" grep -q '"path": "-shop.csv"' "$work/dashes/manifest.json"
+# --quiet: nothing on stdout; the folder is complete.
+"$bin" run $args --quiet --out "$work/q" >"$work/out" 2>&1; expect "--quiet" 0 $?
+expect_true "--quiet prints nothing" test ! -s "$work/out"
+expect_true "--quiet still writes the run" test -f "$work/q/manifest.json"
+"$bin" verify -q "$work/q" >"$work/out" 2>&1; expect "verify -q" 0 $?
+expect_true "verify -q prints only the verdict" test "$(cat "$work/out")" = "verify: every checked invariant holds"
+# - reads standard input (one input at most); its bytes are hashed into the manifest, and
+# verify then needs the file given.
+"$bin" run --catalog samples/catalog.csv --inventory samples/inventory.csv --orders - \
+    --run-date 2026-11-27 --out "$work/stdin" <samples/orders_shop.csv >/dev/null 2>&1
+expect "--orders - from a redirect" 0 $?
+sha=$(sha256sum samples/orders_shop.csv | cut -d' ' -f1)
+expect_true "the manifest records - with the bytes' sha256" \
+    sh -c 'grep -A3 "\"path\": \"-\"" "$1" | grep -q "$2"' sh "$work/stdin/manifest.json" "$sha"
+"$bin" run $args --out "$work/plain" >/dev/null 2>&1
+expect_true "- and the file give the same slips" cmp -s "$work/stdin/slips.csv" "$work/plain/slips.csv"
+cat samples/orders_shop.csv | "$bin" run --catalog samples/catalog.csv --inventory samples/inventory.csv \
+    --orders - --run-date 2026-11-27 --out "$work/pipe" >/dev/null 2>&1
+expect "--orders - from a pipe" 0 $?
+"$bin" verify "$work/stdin" >/dev/null 2>"$work/err"; expect "verify of a - run without the file" 3 $?
+expect_true "verify says to give the file" grep -q "orders input -: the run read it from standard input; give the file with --orders FILE" "$work/err"
+"$bin" verify "$work/stdin" --orders samples/orders_shop.csv >/dev/null 2>&1
+expect "verify of a - run with the file" 0 $?
+"$bin" run --catalog - --inventory samples/inventory.csv --orders - --out "$work/o" \
+    <samples/orders_shop.csv >/dev/null 2>"$work/err"
+expect "- twice" 2 $?
+expect_true "- twice is named" grep -q "'-' (standard input) is given 2 times" "$work/err"
+"$bin" run $args --history - --out "$work/o" </dev/null >/dev/null 2>&1; expect "--history -" 2 $?
+expect_true "refused - runs create nothing" test ! -e "$work/o"
+# The summary's plurals.
+printf 'order_id,order_time,sku,qty,unit_price,currency,ship_name,ship_street,ship_city,ship_country\nQ-1,2026-11-26T10:00:00Z,RAIN-PONCHO,1,19.90,EUR,Ann,Weg 1,Bonn,DE\n' >"$work/one.csv"
+"$bin" run --catalog samples/catalog.csv --inventory samples/inventory.csv --orders "$work/one.csv" \
+    --threads 1 --out "$work/one" >"$work/out" 2>&1
+expect_true "one line, one file, one thread" sh -c 'grep -q "(1 line from 1 file: canonical)" "$1" &&
+    grep -q "slips          1 (1 line)" "$1" && grep -q "lines/s, 1 thread)" "$1"' sh "$work/out"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -77,7 +77,41 @@ Test(vreport, a_finding_wins_over_not_checked)
     eng_vreport_unchecked(r, 5, "%s", "partly");
     eng_vreport_broken(r, 5, "%s", "ships twice");
     cr_assert_eq(print(r), 4);
-    cr_assert(strstr(out_text, "not checked") == NULL, "%s", out_text);
+    cr_assert(strstr(out_text, "  5 nothing ships or refunds twice           BROKEN (1 finding)\n") !=
+                  NULL,
+              "%s", out_text);
+    eng_vreport_free(r);
+}
+
+/* Issue 15: verify says only what it checked. An invariant no check reached (the run
+ * folder missing, an input unreadable) is "not checked", never "holds". */
+Test(vreport, an_invariant_no_check_reached_is_not_checked)
+{
+    eng_vreport *r = eng_vreport_new();
+    eng_vreport_detail(r, 1, "%s", "4 slots");
+    cr_assert_eq(print(r), 0);
+    cr_assert(strstr(out_text, "  1 nothing oversells                        holds: 4 slots\n") !=
+                  NULL,
+              "%s", out_text);
+    cr_assert(strstr(out_text, "  2 stock arithmetic                         not checked\n") !=
+                  NULL,
+              "%s", out_text);
+    int holds = 0; /* invariant 1's line and the closing verdict only */
+    for (const char *p = out_text; (p = strstr(p, "holds")) != NULL; p++)
+        holds++;
+    cr_assert_eq(holds, 2, "%s", out_text);
+    eng_vreport_free(r);
+}
+
+Test(vreport, the_first_reason_not_to_check_is_kept)
+{
+    eng_vreport *r = eng_vreport_new();
+    eng_vreport_unchecked_first(r, 5, "%s", "needs --history");
+    eng_vreport_unchecked_first(r, 5, "%s", "needs history input h.csv, which could not be read");
+    eng_vreport_detail(r, 5, "%s", "a detail does not make it hold");
+    cr_assert_eq(print(r), 0);
+    cr_assert(strstr(out_text, "not checked: needs --history\n") != NULL, "%s", out_text);
+    cr_assert(strstr(out_text, "h.csv") == NULL, "%s", out_text);
     eng_vreport_free(r);
 }
 

@@ -53,7 +53,8 @@
 #
 # Each corruption must break exactly the invariants listed (the verdict lines), so a check
 # that fires for the wrong reason fails the test. Then usage and unreadable cases: --help
-# (0), no DIR (2), a missing folder and a manifest that is not JSON (3).
+# (0), no DIR (2), a missing folder and a manifest that is not JSON (3); a missing folder
+# or input never "holds" (issue 15).
 # tests/verify_memory.sh checks that verify's memory does not grow with history.
 #
 # The runs use a copy of samples/ in a scratch folder, so inputs can be edited safely.
@@ -667,8 +668,22 @@ rc=$?
 [ $? = 2 ] && report ok "verify without DIR: exit 2" || report bad "verify without DIR: exit 2"
 "$bin" verify night1 --frobnicate >/dev/null 2>&1
 [ $? = 2 ] && report ok "verify unknown flag: exit 2" || report bad "verify unknown flag: exit 2"
-"$bin" verify no-such-dir >/dev/null 2>&1
+"$bin" verify no-such-dir >"$work/out" 2>&1
 [ $? = 3 ] && report ok "verify of a missing folder: exit 3" || report bad "missing folder: exit 3"
+# Issue 15: nothing was checked, so no invariant "holds"; each says why.
+[ "$(grep -c ' not checked: the run folder does not exist$' "$work/out")" = 9 ] &&
+    ! grep -q ' holds' "$work/out" && report ok "a missing folder: all 9 not checked" ||
+    report bad "a missing folder: every invariant must say not checked"
+# An input that is gone: named once, and the invariants that need it are not checked.
+copy night1 c && mv samples/orders_wholesale.csv "$work/wholesale.keep"
+"$bin" verify c >"$work/out" 2>"$work/err"
+rc=$?
+mv "$work/wholesale.keep" samples/orders_wholesale.csv
+[ $rc = 3 ] && [ "$(grep -c 'orders_wholesale.csv' "$work/err")" = 1 ] &&
+    ! grep -Eq '^  (3|5|6|7|8) .* holds' "$work/out" &&
+    grep -q '^  6 .* not checked: 1 of 6 inputs could not be read' "$work/out" &&
+    report ok "an input gone: named once, its invariants not checked" ||
+    { report bad "an input gone: exit $rc, named once, 3 5 6 7 8 not checked"; cat "$work/out" "$work/err"; }
 copy night1 c && echo '{"inputs": [' >c/manifest.json
 "$bin" verify c >/dev/null 2>"$work/err"
 [ $? = 3 ] && grep -q manifest.json "$work/err" && report ok "manifest not JSON: exit 3" ||

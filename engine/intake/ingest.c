@@ -1152,7 +1152,7 @@ eng_rc eng_orders_survey(const eng_setup *setup, eng_night_size *out, eng_err *e
     for (size_t file = 0; file < setup->n_order_files; file++) {
         /* A pipe or FIFO can be read once only, by intake: it is not in the estimate. */
         struct stat st;
-        if (stat(setup->sources[file].path, &st) != 0 || !S_ISREG(st.st_mode))
+        if (stat(fmt_input_path(setup->sources[file].path), &st) != 0 || !S_ISREG(st.st_mode))
             continue;
         fmt_source *s = NULL;
         eng_err ignored;

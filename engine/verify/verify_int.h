@@ -133,6 +133,7 @@ typedef struct eng_vinput {
     const char *sha256;   /* manifest's, or NULL when the manifest has no entry for it */
     int refused;          /* not a regular file: never opened (reported as unreadable) */
     int backorders;       /* orders: the header has open_qty (slipway's backorders.csv) */
+    int unreadable;       /* could not be read whole (already named once, as unreadable) */
 } eng_vinput;
 
 /* A line of an order as the orders files give it: one per distinct row with a SKU that

@@ -251,7 +251,7 @@ static eng_rc ledger_row(load *l, const eng_vscan *s)
     return ENG_OK;
 }
 
-static eng_rc stream_file(load *l, const eng_vinput *in)
+static eng_rc stream_file(load *l, eng_vinput *in)
 {
     eng_vrun *v = l->v;
     eng_err err;
@@ -262,6 +262,7 @@ static eng_rc stream_file(load *l, const eng_vinput *in)
         return rc;
     if (rc != ENG_OK) {
         eng_vreport_unreadable(v->report, "history %s: %s", in->path, err.msg);
+        in->unreadable = 1;
         return ENG_OK;
     }
     int is_slips = eng_vscan_has(s, H_SLIP_NO);
@@ -274,12 +275,14 @@ static eng_rc stream_file(load *l, const eng_vinput *in)
                                "history %s: neither a slips.csv (slip_no) nor a "
                                "returns_ledger.csv (request_id, decision)",
                                in->path);
+        in->unreadable = 1;
         goto done;
     }
     for (size_t k = 0; k < n_required; k++)
         if (!eng_vscan_has(s, (size_t)required[k])) {
             eng_vreport_unreadable(v->report, "history %s: required column \"%s\" is missing",
                                    in->path, hist_cols[required[k]].name);
+            in->unreadable = 1;
             goto done;
         }
     int has_channel = eng_vscan_has(s, H_CHANNEL);
@@ -297,6 +300,7 @@ static eng_rc stream_file(load *l, const eng_vinput *in)
             goto done;
         }
         eng_vreport_unreadable(v->report, "history %s: %s", in->path, err.msg);
+        in->unreadable = 1;
     }
 done:
     eng_vscan_close(s);

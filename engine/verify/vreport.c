@@ -17,6 +17,7 @@ typedef struct inv_state {
 
 struct eng_vreport {
     inv_state inv[ENG_VREPORT_INVARIANTS + 1];
+    int quiet; /* no verdict per invariant */
     size_t n_unreadable;
     char unreadable[ENG_VREPORT_SHOW][LINE_CAP];
 };
@@ -97,6 +98,21 @@ void eng_vreport_unchecked(eng_vreport *r, int inv, const char *fmt, ...)
     va_end(ap);
 }
 
+void eng_vreport_unchecked_first(eng_vreport *r, int inv, const char *fmt, ...)
+{
+    if (state(r, inv)->unchecked[0])
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(state(r, inv)->unchecked, LINE_CAP, fmt, ap);
+    va_end(ap);
+}
+
+void eng_vreport_set_quiet(eng_vreport *r)
+{
+    r->quiet = 1;
+}
+
 void eng_vreport_unreadable(eng_vreport *r, const char *fmt, ...)
 {
     if (r->n_unreadable < ENG_VREPORT_SHOW) {
@@ -137,16 +153,17 @@ int eng_vreport_print(const eng_vreport *r, FILE *out, FILE *err)
             fprintf(out, "invariant %d broken: ... and %zu more\n", inv,
                     s->n_found - ENG_VREPORT_SHOW);
     }
-    for (int inv = 1; inv <= ENG_VREPORT_INVARIANTS; inv++) {
+    for (int inv = 1; inv <= ENG_VREPORT_INVARIANTS && !r->quiet; inv++) {
         const inv_state *s = &r->inv[inv];
         if (s->n_found)
             fprintf(out, "  %d %-40s BROKEN (%zu finding%s)\n", inv, names[inv], s->n_found,
                     s->n_found == 1 ? "" : "s");
         else if (s->unchecked[0])
             fprintf(out, "  %d %-40s not checked: %s\n", inv, names[inv], s->unchecked);
+        else if (!s->detail[0]) /* no check reached it: say so, never "holds" */
+            fprintf(out, "  %d %-40s not checked\n", inv, names[inv]);
         else
-            fprintf(out, "  %d %-40s holds%s%s\n", inv, names[inv], s->detail[0] ? ": " : "",
-                    s->detail);
+            fprintf(out, "  %d %-40s holds: %s\n", inv, names[inv], s->detail);
     }
     if (broken) {
         fprintf(out, "verify: %d of %d invariants broken\n", broken, ENG_VREPORT_INVARIANTS);

@@ -17,7 +17,8 @@
 
 typedef struct eng_vreport eng_vreport;
 
-/* A new, empty report (every invariant holds until told otherwise). NULL when out of
+/* A new, empty report. An invariant holds only when a check said what it covered
+ * (eng_vreport_detail); one no check reached is printed as not checked. NULL when out of
  * memory. */
 eng_vreport *eng_vreport_new(void);
 void eng_vreport_free(eng_vreport *r);
@@ -40,9 +41,18 @@ void eng_vreport_detail_more(eng_vreport *r, int inv, const char *fmt, ...)
 void eng_vreport_unchecked(eng_vreport *r, int inv, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The same, unless inv already has a reason not to be checked (the first, more
+ * particular reason is kept). */
+void eng_vreport_unchecked_first(eng_vreport *r, int inv, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* A file or value verify needed could not be read; the run cannot be fully checked. */
 void eng_vreport_unreadable(eng_vreport *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Print only the findings and the last line (verify --quiet), not a verdict per
+ * invariant. */
+void eng_vreport_set_quiet(eng_vreport *r);
 
 /* Findings recorded against inv (all of them, not only those kept). */
 size_t eng_vreport_count(const eng_vreport *r, int inv);

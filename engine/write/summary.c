@@ -417,6 +417,12 @@ static void print_amounts(FILE *f, const char *label, const __int128 *per_curren
     fprintf(f, "%s\n", any ? "" : " none");
 }
 
+/* "s" unless there is exactly one: "1 line", "2 lines", "0 lines". */
+static const char *plural(uint64_t count)
+{
+    return count == 1 ? "" : "s";
+}
+
 void eng_summary_print(FILE *f, const eng_products *n, const eng_outputs *out,
                        const eng_report *report, const eng_invariant inv[ENG_N_INVARIANTS],
                        const char *dir, double seconds)
@@ -427,9 +433,9 @@ void eng_summary_print(FILE *f, const eng_products *n, const eng_outputs *out,
     for (size_t i = 0; i < n->setup->n_order_files; i++)
         rows += n->batches->files[i].data_rows;
     fprintf(f, "slipway run %s -> %s\n", date, dir);
-    fprintf(f, "  orders read    %llu (%llu lines from %zu file%s:",
+    fprintf(f, "  orders read    %llu (%llu line%s from %zu file%s:",
             (unsigned long long)(n->book->n_orders - n->book->n_aside), (unsigned long long)rows,
-            n->setup->n_order_files, n->setup->n_order_files == 1 ? "" : "s");
+            plural(rows), n->setup->n_order_files, plural(n->setup->n_order_files));
     for (size_t i = 0; i < n->setup->n_order_files; i++) {
         const char *enc = n->batches->files[i].encoding;
         fprintf(f, "%s%s", i ? ", " : " ", n->batches->files[i].format);
@@ -459,8 +465,8 @@ void eng_summary_print(FILE *f, const eng_products *n, const eng_outputs *out,
             }
         fprintf(f, "\n");
     }
-    fprintf(f, "  slips          %llu (%llu lines)\n", (unsigned long long)out->slips,
-            (unsigned long long)out->slip_rows);
+    fprintf(f, "  slips          %llu (%llu line%s)\n", (unsigned long long)out->slips,
+            (unsigned long long)out->slip_rows, plural(out->slip_rows));
     fprintf(f, "  exceptions     %llu", (unsigned long long)out->exception_rows);
     sep = ":  ";
     for (int c = 1; c < ENG_CODE_COUNT; c++) {
@@ -502,6 +508,7 @@ void eng_summary_print(FILE *f, const eng_products *n, const eng_outputs *out,
     for (int i = 0; i < ENG_N_INVARIANTS; i++)
         broken += inv[i].state == ENG_CHECK_BROKEN;
     fprintf(f, "  invariants     %s\n", broken ? "BROKEN (see summary.json)" : "hold");
-    fprintf(f, "  time           %.3f s (%.0f lines/s, %u threads)\n", seconds,
-            seconds > 0 ? (double)rows / seconds : 0.0, n->setup->threads);
+    fprintf(f, "  time           %.3f s (%.0f lines/s, %u thread%s)\n", seconds,
+            seconds > 0 ? (double)rows / seconds : 0.0, n->setup->threads,
+            plural(n->setup->threads));
 }
