@@ -40,9 +40,9 @@ static const char main_help[] =
 static const char run_help[] =
     "usage: slipway run --catalog FILE --inventory FILE --orders FILE [--orders FILE ...]\n"
     "                   [--returns FILE ...] [--history FILE|DIR ...] [--policy FILE]\n"
-    "                   [--format auto|canonical|shopify|amazon|woocommerce|ebay|tmall|\n"
-    "                             map:FILE]\n"
-    "                   [--encoding utf-8|windows-1252|gb18030]\n"
+    "                   [--format auto|canonical|canonical-semicolon|canonical-tab|\n"
+    "                             shopify|amazon|woocommerce|ebay|tmall|map:FILE]\n"
+    "                   [--encoding utf-8|windows-1252|gb18030] [--date-order dmy|mdy]\n"
     "                   [--threads N] [--run-date YYYY-MM-DD] [--compress]\n"
     "                   [--mode OCTAL] [--memory-limit SIZE] [--quiet] --out DIR\n"
     "                   [-- ORDERS-FILE ...]\n"
@@ -71,8 +71,11 @@ static const char run_help[] =
     "  --format F          auto (default): each orders file's layout from its header;\n"
     "                      or force one layout for every file; map:FILE reads your own\n"
     "                      column mapping (README, \"map:FILE\")\n"
-    "  --encoding E        force the orders files' encoding (default: UTF-8, or the\n"
-    "                      layout's own when the bytes are not UTF-8)\n"
+    "  --encoding E        force the encoding of the orders, returns, catalog and\n"
+    "                      inventory files (default: UTF-8, or an orders layout's own\n"
+    "                      when the bytes are not UTF-8)\n"
+    "  --date-order O      dmy or mdy: how dates a spreadsheet rewrote read (26/11/2026\n"
+    "                      or 11/26/2026); default: each file's own, from its dates\n"
     "  --threads N         worker threads (default: number of CPUs)\n"
     "  --run-date D        business date for slip numbers and the policy's cut-off\n"
     "                      (default: today, UTC)\n"
@@ -176,9 +179,9 @@ static const char *closest(const char *typed, const char *const *known, size_t n
 }
 
 static const char *const run_flags[] = {
-    "--catalog", "--inventory", "--orders", "--returns", "--history",  "--policy",
-    "--format",  "--encoding",  "--threads", "--run-date", "--compress", "--mode",
-    "--memory-limit", "--quiet", "--out", "--help", "--version"};
+    "--catalog", "--inventory",    "--orders",     "--returns", "--history",  "--policy",
+    "--format",  "--encoding",     "--date-order", "--threads", "--run-date", "--compress",
+    "--mode",    "--memory-limit", "--quiet",      "--out",     "--help",     "--version"};
 static const char *const verify_flags[] = {"--catalog", "--inventory", "--orders", "--returns",
                                            "--history", "--policy",    "--quiet",  "--help",
                                            "--version"};
@@ -187,8 +190,8 @@ static const char *const commands[] = {"run", "verify", "help", "--help", "--ver
 /* The first value of each single-value flag, so that a second one is a usage error
  * (two --out would leave which folder was meant to chance). */
 typedef struct seen_values {
-    const char *flag[10];
-    const char *value[10];
+    const char *flag[12];
+    const char *value[12];
 } seen_values;
 
 /* The slot of a single-value flag; NULL for a flag that may be repeated. */
@@ -334,7 +337,7 @@ static int take_stdin(const eng_run_args *a)
         if (strcmp(a->history[i], "-") == 0)
             return usage_error("--history cannot read standard input ('-'): name the files or "
                                "the run folder");
-    if (a->format && strcmp(a->format, "-") == 0)
+    if (a->format && strcmp(a->format, "map:-") == 0)
         return usage_error("--format map:- is not supported: name the mapping file");
     if (n > 1)
         return usage_error("'-' (standard input) is given %d times; at most one input can be "
@@ -368,13 +371,17 @@ static int cmd_run(int argc, char **argv)
         return 1;
     }
     int rc = -1, after_dashes = 0;
-    seen_values seen = {{"--catalog", "--inventory", "--policy", "--out", "--threads",
-                         "--run-date", "--format", "--encoding", "--mode", "--memory-limit"},
+    seen_values seen = {{"--catalog", "--inventory", "--policy", "--out", "--threads", "--run-date",
+                         "--format", "--encoding", "--date-order", "--mode", "--memory-limit"},
                         {NULL}};
     for (int i = 2; i < argc && rc < 0; i++) {
         const char *arg = argv[i];
         const char *v = NULL;
-        if (after_dashes) {
+        if (after_dashes && (!*arg || fmt_utf8_valid_prefix(arg, strlen(arg)) != strlen(arg))) {
+            /* As any value: paths are repeated in the UTF-8 outputs. */
+            rc = usage_error("-- %s: an orders file needs a name that is valid UTF-8",
+                             *arg ? "(a name after --)" : "\"\"");
+        } else if (after_dashes) {
             a.orders[a.n_orders++] = arg;
         } else if (strcmp(arg, "--") == 0) {
             after_dashes = 1;
@@ -392,8 +399,9 @@ static int cmd_run(int argc, char **argv)
                    is_flag(arg, "--orders") || is_flag(arg, "--policy") || is_flag(arg, "--out") ||
                    is_flag(arg, "--threads") || is_flag(arg, "--run-date") ||
                    is_flag(arg, "--format") || is_flag(arg, "--encoding") ||
-                   is_flag(arg, "--returns") || is_flag(arg, "--history") ||
-                   is_flag(arg, "--mode") || is_flag(arg, "--memory-limit")) {
+                   is_flag(arg, "--date-order") || is_flag(arg, "--returns") ||
+                   is_flag(arg, "--history") || is_flag(arg, "--mode") ||
+                   is_flag(arg, "--memory-limit")) {
             const char *flag = arg;
             char name[32];
             size_t len = strcspn(flag, "=");
@@ -442,6 +450,14 @@ static int cmd_run(int argc, char **argv)
                         a.encoding = known[k][1];
                 if (!a.encoding)
                     rc = usage_error("--encoding %s: use utf-8, windows-1252 or gb18030", v);
+            } else if (strcmp(name, "--date-order") == 0) {
+                if (strcasecmp(v, "dmy") == 0)
+                    a.date_order = FMT_DATE_DMY;
+                else if (strcasecmp(v, "mdy") == 0)
+                    a.date_order = FMT_DATE_MDY;
+                else
+                    rc =
+                        usage_error("--date-order %s: use dmy (26/11/2026) or mdy (11/26/2026)", v);
             } else if (strcmp(name, "--mode") == 0) {
                 if (parse_mode(v, &a.mode) != 0)
                     rc = usage_error("--mode wants octal permission bits for the output files "

@@ -409,6 +409,19 @@ static int amazon_source_column(const fmt_layout *l, const void *bind, fmt_col c
                              c);
 }
 
+/* The same report opened in a spreadsheet and saved again as "CSV": commas, quotes where
+ * a value needs them (so a quote is no longer ordinary text), the same columns. */
+const fmt_layout fmt_layout_amazon_csv = {
+    .name = "amazon-csv",
+    .dialect = {',', '"', 0},
+    .legacy_encoding = "WINDOWS-1252",
+    .detect = amazon_detect,
+    .bind = amazon_bind_header,
+    .unbind = amazon_unbind,
+    .transform = amazon_transform,
+    .source_column = amazon_source_column,
+};
+
 const fmt_layout fmt_layout_amazon = {
     .name = "amazon",
     .dialect = {'\t', -1, 0}, /* no quoting, so no ="..." formulas either */

@@ -156,6 +156,93 @@ static char *put2(char *p, int v)
     return p + 2;
 }
 
+/* The fields of a spreadsheet date, before it is known which of a and b is the day. */
+typedef struct sheet_date {
+    int a, b, y, hh, mi, ss;
+} sheet_date;
+
+static int digits(const char *s, size_t len, size_t *i, size_t min, size_t max, int *out)
+{
+    size_t at = *i;
+    int v = 0;
+    while (*i < len && *i - at < max && s[*i] >= '0' && s[*i] <= '9')
+        v = v * 10 + (s[(*i)++] - '0');
+    *out = v;
+    return *i - at >= min ? 0 : -1;
+}
+
+static int sheet_fields(const char *s, size_t len, sheet_date *d)
+{
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        len--;
+    size_t i = 0;
+    while (i < len && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    if (digits(s, len, &i, 1, 2, &d->a) || i >= len)
+        return -1;
+    char sep = s[i]; /* "26-11-2026" stays BAD_DATE: too close to a mistyped ISO date */
+    if (sep != '/' && sep != '.')
+        return -1;
+    i++;
+    if (digits(s, len, &i, 1, 2, &d->b) || i >= len || s[i++] != sep ||
+        digits(s, len, &i, 4, 4, &d->y))
+        return -1;
+    d->hh = d->mi = d->ss = 0;
+    if (i == len)
+        return 0;
+    if (s[i] != ' ' && s[i] != 'T')
+        return -1;
+    i++;
+    if (digits(s, len, &i, 1, 2, &d->hh) || i >= len || s[i++] != ':' ||
+        digits(s, len, &i, 2, 2, &d->mi))
+        return -1;
+    if (i < len && s[i] == ':') {
+        i++;
+        if (digits(s, len, &i, 2, 2, &d->ss))
+            return -1;
+    }
+    if (i < len && s[i] == ' ' && len - i == 3 && (s[i + 2] | 0x20) == 'm' &&
+        ((s[i + 1] | 0x20) == 'a' || (s[i + 1] | 0x20) == 'p')) {
+        if (d->hh < 1 || d->hh > 12)
+            return -1;
+        d->hh = d->hh % 12 + ((s[i + 1] | 0x20) == 'p' ? 12 : 0);
+        i = len;
+    }
+    if (i != len || d->hh > 23 || d->mi > 59 || d->ss > 59)
+        return -1;
+    return 0;
+}
+
+static int sheet_valid(const sheet_date *d, fmt_date_order order, int *day, int *month)
+{
+    *day = order == FMT_DATE_DMY ? d->a : d->b;
+    *month = order == FMT_DATE_DMY ? d->b : d->a;
+    return d->y >= 1970 && d->y <= 2099 && *month >= 1 && *month <= 12 && *day >= 1 &&
+           *day <= days_in_month(d->y, *month);
+}
+
+unsigned fmt_sheet_date_orders(const char *s, size_t len)
+{
+    sheet_date d;
+    int day, month;
+    if (sheet_fields(s, len, &d) != 0)
+        return 0;
+    return (sheet_valid(&d, FMT_DATE_DMY, &day, &month) ? 1u << FMT_DATE_DMY : 0) |
+           (sheet_valid(&d, FMT_DATE_MDY, &day, &month) ? 1u << FMT_DATE_MDY : 0);
+}
+
+int fmt_sheet_date_iso(const char *s, size_t len, fmt_date_order order, char dst[19])
+{
+    sheet_date d;
+    int day, month;
+    if (sheet_fields(s, len, &d) != 0 || !sheet_valid(&d, order, &day, &month))
+        return -1;
+    char buf[24];
+    snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", d.y, month, day, d.hh, d.mi, d.ss);
+    memcpy(dst, buf, 19);
+    return 0;
+}
+
 size_t fmt_isotime_format(int64_t ns, char *dst)
 {
     int64_t days = ns / FMT_NS_PER_DAY;

@@ -23,6 +23,27 @@ int fmt_isodate_parse(const char *s, size_t len, int32_t *out_days);
 int32_t fmt_days_from_civil(int y, int m, int d);
 void fmt_civil_from_days(int32_t days, int *y, int *m, int *d);
 
+/* ---- dates a spreadsheet rewrote ---- */
+
+/* Excel shows (and saves) a date the way its language does: "26/11/2026 15:22",
+ * "26.11.2026", "11/26/2026 3:22 PM". Which number is the day cannot be told from
+ * "03/04/2026" alone: a file's dates decide it together (README "Inputs"). */
+typedef enum fmt_date_order {
+    FMT_DATE_UNKNOWN = 0,
+    FMT_DATE_DMY = 1, /* day first: Europe, most of the world */
+    FMT_DATE_MDY = 2, /* month first: the United States */
+} fmt_date_order;
+
+/* Which orders make s such a date ("D/M/YYYY" or "D.M.YYYY", 1-2 digit day
+ * and month, a 4-digit year in 1970..2099, optionally a space and "H:MM", "H:MM:SS", with
+ * "AM"/"PM" or not): a bit set of (1 << FMT_DATE_DMY) and (1 << FMT_DATE_MDY); 0 when it
+ * is not one under either. */
+unsigned fmt_sheet_date_orders(const char *s, size_t len);
+
+/* Such a date under order as ISO text without a zone (read as UTC), "2026-11-26T15:22:00",
+ * into dst (19 bytes, not terminated): 0, or -1 when it is not one under that order. */
+int fmt_sheet_date_iso(const char *s, size_t len, fmt_date_order order, char dst[19]);
+
 /* Write an instant as "2026-11-26T21:04:05Z" (with ".123" etc. only when the fraction is
  * not zero; trailing zeros dropped). dst must hold 40 bytes; returns the length. */
 size_t fmt_isotime_format(int64_t ns, char *dst);

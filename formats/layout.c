@@ -10,16 +10,20 @@
 #include "table.h"
 
 extern const fmt_layout fmt_layout_canonical;
+extern const fmt_layout fmt_layout_canonical_semicolon;
+extern const fmt_layout fmt_layout_canonical_tab;
 extern const fmt_layout fmt_layout_shopify;
 extern const fmt_layout fmt_layout_amazon;
+extern const fmt_layout fmt_layout_amazon_csv;
 extern const fmt_layout fmt_layout_woocommerce;
 extern const fmt_layout fmt_layout_ebay;
 extern const fmt_layout fmt_layout_tmall;
 
 /* Canonical first: it wins a tie in detection. */
 static const fmt_layout *const builtin[] = {
-    &fmt_layout_canonical,   &fmt_layout_shopify, &fmt_layout_amazon,
-    &fmt_layout_woocommerce, &fmt_layout_ebay,    &fmt_layout_tmall,
+    &fmt_layout_canonical,           &fmt_layout_shopify,       &fmt_layout_amazon,
+    &fmt_layout_woocommerce,         &fmt_layout_ebay,          &fmt_layout_tmall,
+    &fmt_layout_canonical_semicolon, &fmt_layout_canonical_tab, &fmt_layout_amazon_csv,
 };
 
 #define N_BUILTIN (sizeof builtin / sizeof *builtin)
@@ -75,6 +79,23 @@ fmt_out_row *fmt_out_add(fmt_out *out)
         r->v[c].p = "";
     r->item_key.p = "";
     return r;
+}
+
+eng_rc fmt_out_sheet_dates(fmt_out *out, fmt_date_order order)
+{
+    for (size_t i = 0; i < out->n; i++) {
+        fmt_str *v = &out->rows[i].v[FMT_COL_ORDER_TIME];
+        int64_t ns;
+        char iso[19];
+        if (v->len == 0 || fmt_isotime_parse(v->p, v->len, &ns) == 0 ||
+            fmt_sheet_date_iso(v->p, v->len, order, iso) != 0)
+            continue;
+        fmt_str t = fmt_out_text(out, iso, sizeof iso);
+        if (!t.p)
+            return ENG_NOMEM;
+        *v = t;
+    }
+    return ENG_OK;
 }
 
 fmt_str fmt_out_text(fmt_out *out, const char *p, size_t len)

@@ -22,6 +22,7 @@
 #include "../engine/core/err.h"
 #include "canon.h"
 #include "csv.h"
+#include "isotime.h"
 
 /* A marketplace's own verdict on an order or line: not an error, but nothing to ship.
  * Higher values win when rows of one order disagree (cancelled beats fulfilled). */
@@ -45,6 +46,8 @@ typedef struct fmt_out_row {
     fmt_state line_state;     /* this line is not ours to ship (NO_SHIPPING, BY_MARKETPLACE) */
     int head_only;            /* order-level values only: no line (eBay's summary row) */
     int line_total;           /* v[UNIT_PRICE] is the line's total, not the unit price */
+    uint32_t bad_number;      /* bit (1 << fmt_col): a number the layout could not read as
+                                 its files write numbers (v keeps the text as written) */
     fmt_str item_key;         /* the marketplace's line id, when rows may repeat a line */
     int64_t updated_ns;       /* with item_key: the latest row of a line wins */
 } fmt_out_row;
@@ -64,6 +67,11 @@ void fmt_out_reset(fmt_out *out);
 
 /* A new row, all values blank. NULL when out of memory. */
 fmt_out_row *fmt_out_add(fmt_out *out);
+
+/* Each row's order_time that is not ISO 8601 but a spreadsheet's date under order
+ * ("26/11/2026 15:22" day first) rewritten as ISO text without a zone (read as UTC), so
+ * every later reader sees one form. Others are left as they are. ENG_NOMEM only. */
+eng_rc fmt_out_sheet_dates(fmt_out *out, fmt_date_order order);
 
 /* Copy text into the out's arena. Returns {NULL, 0} when out of memory. */
 fmt_str fmt_out_text(fmt_out *out, const char *p, size_t len);
@@ -91,6 +99,9 @@ struct fmt_layout {
     int (*source_column)(const fmt_layout *l, const void *bind, fmt_col c);
     /* Layout-specific settings (map:FILE), or NULL. */
     const void *config;
+    /* 1: its order_time is in a form of its own (a mapping's date_format or time_zone),
+     * never read as a spreadsheet's date (fmt_out_sheet_dates). */
+    int own_dates;
 };
 
 /* A built-in layout by name (canonical, shopify, amazon, woocommerce, ebay, tmall), or

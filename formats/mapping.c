@@ -833,6 +833,8 @@ eng_rc fmt_mapping_parse(const char *path, const char *text, size_t len, fmt_lay
         fmt_mapping_free(l);
         return rc;
     }
+    /* Its dates are as its date_format and time_zone say: no spreadsheet's reading. */
+    l->own_dates = m->cfg.date_format || m->cfg.time_zone;
     *out = l;
     return ENG_OK;
 }

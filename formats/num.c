@@ -145,6 +145,79 @@ fmt_num_rc fmt_ppm_parse(const char *s, size_t len, int64_t *out)
     return FMT_NUM_OK;
 }
 
+fmt_num_rc fmt_decimal_comma(const char *s, size_t len, char *dst, size_t cap, const char **out,
+                             size_t *out_len)
+{
+    size_t i = 0, n = 0;
+    if (len > 0 && (s[0] == '-' || s[0] == '+')) {
+        if (n < cap)
+            dst[n++] = s[0];
+        i = 1;
+    }
+    size_t group = 0; /* digits in the current group of the whole part */
+    int grouped = 0;  /* a thousands point was seen */
+    for (; i < len && s[i] != ','; i++) {
+        if (is_digit(s[i])) {
+            group++;
+            if (grouped && group > 3)
+                return FMT_NUM_SYNTAX; /* "1.2345" */
+            if (n == cap)
+                return FMT_NUM_OVERFLOW;
+            dst[n++] = s[i];
+        } else if (s[i] == '.') {
+            /* The first group has 1-3 digits, each later one exactly 3. */
+            if (group == 0 || group > 3 || (grouped && group != 3))
+                return FMT_NUM_SYNTAX;
+            grouped = 1;
+            group = 0;
+        } else {
+            return FMT_NUM_SYNTAX;
+        }
+    }
+    if (group == 0 || (grouped && group != 3))
+        return FMT_NUM_SYNTAX; /* "", ",5", "1.", "1.23" */
+    if (i < len) {             /* the comma, then the decimals */
+        size_t decimals = 0;
+        if (n == cap)
+            return FMT_NUM_OVERFLOW;
+        dst[n++] = '.';
+        for (i++; i < len; i++, decimals++) {
+            if (!is_digit(s[i]))
+                return FMT_NUM_SYNTAX;
+            if (n == cap)
+                return FMT_NUM_OVERFLOW;
+            dst[n++] = s[i];
+        }
+        if (decimals == 0)
+            return FMT_NUM_SYNTAX; /* "12," */
+    }
+    *out = dst;
+    *out_len = n;
+    return FMT_NUM_OK;
+}
+
+int fmt_is_scientific(const char *s, size_t len)
+{
+    size_t i = 0, digits = 0;
+    while (i < len && is_digit(s[i]))
+        i++, digits++;
+    if (digits == 0)
+        return 0;
+    if (i < len && (s[i] == '.' || s[i] == ',')) {
+        size_t frac = 0;
+        for (i++; i < len && is_digit(s[i]); i++)
+            frac++;
+        if (frac == 0)
+            return 0;
+    }
+    if (i + 2 > len || (s[i] != 'E' && s[i] != 'e') || (s[i + 1] != '+' && s[i + 1] != '-'))
+        return 0;
+    size_t exp = 0;
+    for (i += 2; i < len && is_digit(s[i]); i++)
+        exp++;
+    return exp > 0 && i == len;
+}
+
 const char *fmt_num_rc_text(fmt_num_rc rc)
 {
     switch (rc) {

@@ -49,6 +49,26 @@ fmt_num_rc fmt_int_parse(const char *s, size_t len, int64_t *out);
  * digits after the point; FMT_NUM_OVERFLOW above 10^12. */
 fmt_num_rc fmt_ppm_parse(const char *s, size_t len, int64_t *out);
 
+/* A number as a spreadsheet writes it where the comma is the decimal mark (Excel's
+ * semicolon-separated CSV in most of Europe): "12,50", "1.234,50", "1.000", "-3", "7"
+ * into the plain form "12.50", "1234.50", "1000", "-3", "7" in dst (cap bytes, not
+ * terminated), *out pointing at it. A "." separates thousands only: it must follow a first
+ * group of 1-3 digits and stand between groups of exactly three ("12.5", "1.23,4",
+ * "1234.567" are FMT_NUM_SYNTAX, not guessed). At most one comma, with a digit after it.
+ * A leading sign is kept. Anything else is FMT_NUM_SYNTAX too. */
+fmt_num_rc fmt_decimal_comma(const char *s, size_t len, char *dst, size_t cap, const char **out,
+                             size_t *out_len);
+
+/* 1 when s is a number in a spreadsheet's scientific notation ("3.76E+18", "3,76E+18",
+ * "1E+15"): what Excel shows, and saves, for a long numeric id it has turned into a
+ * number, whose last digits are then lost. */
+int fmt_is_scientific(const char *s, size_t len);
+
+/* Why a value of a decimal-comma file was refused, after its name and value. */
+#define FMT_DECIMAL_COMMA_RULE                                                           \
+    "is not a number where a comma marks the decimals: write 12,50, or 1.234,50 with a " \
+    "point grouping thousands"
+
 /* Human text for a parse result ("has more than 64 bits"). */
 const char *fmt_num_rc_text(fmt_num_rc rc);
 

@@ -54,6 +54,11 @@ eng_rc fmt_source_set_encoding(fmt_source *s, const char *encoding, eng_err *err
 /* The path as given to fmt_source_open (borrowed). */
 const char *fmt_source_path(const fmt_source *s);
 
+/* 1 when the file's (decompressed) bytes start with a UTF-16 byte order mark (Excel's
+ * "Unicode text"): read it through fmt_source_set_encoding(s, "UTF-16"), which takes the
+ * mark for the byte order. Only a plain file is sniffed so (not zstd). */
+int fmt_source_is_utf16(const fmt_source *s);
+
 /* 1 when the file is zstd-compressed (known after open). */
 int fmt_source_is_zstd(const fmt_source *s);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "chunker.h"
+#include "num.h"
 #include "source.h"
 #include "utf8.h"
 
@@ -26,6 +27,9 @@ struct fmt_table {
     size_t n_wanted;
     uint64_t line;
     int row_ok;
+    int semicolon;        /* Excel's "CSV (semicolon-separated)": decimal commas too */
+    int tab;              /* Excel's "Unicode text": a number with a comma has a decimal comma */
+    const char *encoding; /* what it is read from (static: an iconv name), NULL: UTF-8 */
 };
 
 static int lower(int c)
@@ -48,6 +52,17 @@ int fmt_header_name_eq(fmt_str a, const char *b)
         if (lower((unsigned char)a.p[i]) != lower((unsigned char)b[i]))
             return 0;
     return 1;
+}
+
+/* Whether what names a kind fmt_header_kind knows (verify names its files by path). */
+static int is_kind(const char *what)
+{
+    static const char *const kinds[] = {"catalog", "inventory", "returns", "history",
+                                        "canonical orders"};
+    for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++)
+        if (strcmp(what, kinds[k]) == 0)
+            return 1;
+    return 0;
 }
 
 eng_rc fmt_header_map(const fmt_csv_fields *f, const fmt_column *wanted, size_t n_wanted,
@@ -88,13 +103,59 @@ eng_rc fmt_header_map(const fmt_csv_fields *f, const fmt_column *wanted, size_t 
         if (wanted[k].required && col_of[k] < 0) {
             if (err)
                 err->field = wanted[k].name;
+            const char *mine = NULL, *other = fmt_header_kind(f, &mine);
+            if (other && strcmp(mine, what) != 0 && is_kind(what))
+                return ENG_FAIL(err, ENG_REFUSED,
+                                "required column \"%s\" is missing from the %s header: the "
+                                "file looks like %s; were two files swapped?",
+                                wanted[k].name, what, other);
             return ENG_FAIL(err, ENG_REFUSED,
                             "required column \"%s\" is missing from the %s header; check that "
-                            "the file is in the %s layout",
-                            wanted[k].name, what, what);
+                            "the file is in the %s layout%s",
+                            wanted[k].name, what, what,
+                            n == 1 && memchr(fmt_csv_field(f, 0).p, '\t', fmt_csv_field(f, 0).len)
+                                ? " (its header is one column holding tabs: save it as CSV, "
+                                  "not as tab-separated text)"
+                                : "");
         }
     }
     return ENG_OK;
+}
+
+/* Each of slipway's own kinds of file by the columns only it has. */
+const char *fmt_header_kind(const fmt_csv_fields *f, const char **what)
+{
+    static const struct {
+        const char *what; /* as the readers name their files (fmt_table_open's what) */
+        const char *kind;
+        const char *cols[3];
+    } kinds[] = {
+        {"catalog", "a catalog (list_price, min_price)", {"list_price", "min_price", NULL}},
+        {"inventory", "an inventory (on_hand)", {"on_hand", NULL, NULL}},
+        {"returns", "a returns file (request_id, condition)", {"request_id", "condition", NULL}},
+        {"history",
+         "an earlier night's slips.csv (slip_no): give it with --history",
+         {"slip_no", NULL, NULL}},
+        {"history",
+         "a returns ledger (return_no, decision): give it with --history",
+         {"return_no", "decision", NULL}},
+        {"canonical orders",
+         "an orders file (order_id, order_time)",
+         {"order_id", "order_time", NULL}},
+    };
+    for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+        int all = 1;
+        for (size_t c = 0; c < 3 && kinds[k].cols[c] && all; c++) {
+            all = 0;
+            for (size_t i = 0; i < fmt_csv_count(f) && !all; i++)
+                all = fmt_header_name_eq(fmt_csv_field(f, i), kinds[k].cols[c]);
+        }
+        if (all) {
+            *what = kinds[k].what;
+            return kinds[k].kind;
+        }
+    }
+    return NULL;
 }
 
 void fmt_table_close(fmt_table *t)
@@ -130,8 +191,27 @@ static int next_record(fmt_table *t, fmt_str *rec, eng_err *err)
     }
 }
 
+static eng_rc open_table(const char *path, int sheet, const char *encoding,
+                         const fmt_column *wanted, size_t n_wanted, const char *what,
+                         fmt_table **out, eng_err *err);
+
 eng_rc fmt_table_open(const char *path, const fmt_column *wanted, size_t n_wanted, const char *what,
                       fmt_table **out, eng_err *err)
+{
+    return open_table(path, 0, NULL, wanted, n_wanted, what, out, err);
+}
+
+eng_rc fmt_table_open_encoded(const char *path, const char *encoding, const fmt_column *wanted,
+                              size_t n_wanted, const char *what, fmt_table **out, eng_err *err)
+{
+    return open_table(path, 1, encoding, wanted, n_wanted, what, out, err);
+}
+
+/* sheet: the file may be as a spreadsheet saved it (UTF-16, ';' or tabs, and encoding
+ * for one whose start is not UTF-8); else it is slipway's own, UTF-8 and comma-separated. */
+static eng_rc open_table(const char *path, int sheet, const char *encoding,
+                         const fmt_column *wanted, size_t n_wanted, const char *what,
+                         fmt_table **out, eng_err *err)
 {
     if (n_wanted > MAX_WANTED)
         return ENG_FAIL(err, ENG_INTERNAL, "too many wanted columns");
@@ -142,6 +222,21 @@ eng_rc fmt_table_open(const char *path, const fmt_column *wanted, size_t n_wante
     t->n_wanted = n_wanted;
     fmt_buf_init(&t->header_text);
     eng_rc rc = fmt_source_open(path, &t->src, err);
+    if (encoding && strcmp(encoding, "UTF-8") == 0)
+        encoding = NULL;
+    const char *p;
+    size_t n;
+    /* --encoding is for a file that needs it: one whose start is UTF-8 is read as UTF-8
+     * (a UTF-8 catalog beside a GB18030 Tmall export). */
+    if (rc == ENG_OK && encoding &&
+        (rc = fmt_source_peek(t->src, 1u << 16, &p, &n, err)) == ENG_OK &&
+        fmt_utf8_valid_prefix(p, n) + 4 > n)
+        encoding = NULL;
+    if (rc == ENG_OK && sheet && !encoding && fmt_source_is_utf16(t->src)) /* "Unicode text" */
+        encoding = "UTF-16";
+    if (rc == ENG_OK && encoding)
+        rc = fmt_source_set_encoding(t->src, encoding, err);
+    t->encoding = encoding;
     if (rc != ENG_OK)
         goto fail;
     t->chunker = fmt_chunker_new(t->src, FMT_CSV, 1u << 20);
@@ -166,6 +261,18 @@ eng_rc fmt_table_open(const char *path, const fmt_column *wanted, size_t n_wante
         goto fail;
     }
     rc = fmt_csv_split(t->fields, rec.p, rec.len);
+    fmt_str only = fmt_csv_count(t->fields) == 1 ? fmt_csv_field(t->fields, 0) : (fmt_str){"", 0};
+    if (rc == ENG_OK && sheet &&
+        (memchr(only.p, ';', only.len) || memchr(only.p, '\t', only.len))) {
+        /* One column whose name holds semicolons (a spreadsheet set to a language with a
+         * decimal comma saved it) or tabs (its "Unicode text"). Its fields are cut there
+         * from here on (records end where they did: the quote is the same). */
+        t->tab = memchr(only.p, ';', only.len) == NULL;
+        t->semicolon = !t->tab;
+        fmt_csv_fields_free(t->fields);
+        t->fields = fmt_csv_fields_new(FMT_DIALECT(t->tab ? '\t' : ';'));
+        rc = t->fields ? fmt_csv_split(t->fields, rec.p, rec.len) : ENG_NOMEM;
+    }
     if (rc == ENG_DATA)
         rc = ENG_FAIL(err, ENG_REFUSED, "the %s header is not well-formed CSV", what);
     else if (rc == ENG_NOMEM)
@@ -219,6 +326,24 @@ int fmt_table_next(fmt_table *t, eng_err *err)
     return 1;
 }
 
+const char *fmt_table_encoding(const fmt_table *t)
+{
+    return t->encoding;
+}
+
+int fmt_table_wanted_at(const fmt_table *t, size_t i)
+{
+    for (size_t k = 0; k < t->n_wanted; k++)
+        if (t->col_of[k] == (int)i)
+            return (int)k;
+    return -1;
+}
+
+int fmt_table_decimal_comma(const fmt_table *t)
+{
+    return t->semicolon || t->tab;
+}
+
 int fmt_table_row_ok(const fmt_table *t)
 {
     return t->row_ok;
@@ -240,6 +365,21 @@ fmt_str fmt_table_get(const fmt_table *t, size_t k)
     if (k >= t->n_wanted || t->col_of[k] < 0 || (size_t)t->col_of[k] >= fmt_csv_count(t->fields))
         return empty;
     return fmt_csv_field(t->fields, (size_t)t->col_of[k]);
+}
+
+fmt_str fmt_table_number(const fmt_table *t, size_t k, char *buf, size_t cap, int *ok)
+{
+    fmt_str v = fmt_table_get(t, k);
+    *ok = 1;
+    if ((!t->semicolon && !t->tab) || v.len == 0 || (t->tab && !memchr(v.p, ',', v.len)))
+        return v;
+    const char *p;
+    size_t n;
+    if (fmt_decimal_comma(v.p, v.len, buf, cap, &p, &n) != FMT_NUM_OK) {
+        *ok = 0;
+        return v;
+    }
+    return (fmt_str){p, n};
 }
 
 size_t fmt_table_n_cols(const fmt_table *t)

@@ -435,3 +435,42 @@ Test(isotime, format_agrees_with_printf_over_the_whole_range)
         cr_assert_eq(n, wn);
     }
 }
+
+/* ---- dates a spreadsheet rewrote (issue 15) ---- */
+
+static const char *sheet_iso(const char *s, fmt_date_order order)
+{
+    static char buf[20];
+    if (fmt_sheet_date_iso(s, strlen(s), order, buf) != 0)
+        return "ERROR";
+    buf[19] = '\0';
+    return buf;
+}
+
+Test(isotime, sheet_dates_are_read_in_the_order_given)
+{
+    cr_assert_str_eq(sheet_iso("26/11/2026 15:22", FMT_DATE_DMY), "2026-11-26T15:22:00");
+    cr_assert_str_eq(sheet_iso("26.11.2026", FMT_DATE_DMY), "2026-11-26T00:00:00");
+    cr_assert_str_eq(sheet_iso("11/26/2026 3:22 PM", FMT_DATE_MDY), "2026-11-26T15:22:00");
+    cr_assert_str_eq(sheet_iso("11/26/2026 12:05:09 am", FMT_DATE_MDY), "2026-11-26T00:05:09");
+    cr_assert_str_eq(sheet_iso("3/4/2026", FMT_DATE_DMY), "2026-04-03T00:00:00");
+    cr_assert_str_eq(sheet_iso("3/4/2026", FMT_DATE_MDY), "2026-03-04T00:00:00");
+    cr_assert_str_eq(sheet_iso("26/11/2026", FMT_DATE_MDY), "ERROR"); /* no month 26 */
+    cr_assert_str_eq(sheet_iso("29/02/2025", FMT_DATE_DMY), "ERROR"); /* not a leap year */
+    cr_assert_str_eq(sheet_iso("26/11/26", FMT_DATE_DMY), "ERROR");   /* 2-digit year */
+    cr_assert_str_eq(sheet_iso("2026-11-26", FMT_DATE_DMY), "ERROR"); /* ISO is not one */
+    cr_assert_str_eq(sheet_iso("26/11/2026 25:00", FMT_DATE_DMY), "ERROR");
+    cr_assert_str_eq(sheet_iso("26/11/2026 13:00 PM", FMT_DATE_DMY), "ERROR");
+    cr_assert_str_eq(sheet_iso("26/11-2026", FMT_DATE_DMY), "ERROR"); /* mixed separators */
+    cr_assert_str_eq(sheet_iso("26-11-2026", FMT_DATE_DMY), "ERROR"); /* a mistyped ISO date */
+}
+
+Test(isotime, sheet_date_orders_say_which_reading_is_possible)
+{
+    const unsigned dmy = 1u << FMT_DATE_DMY, mdy = 1u << FMT_DATE_MDY;
+    cr_assert_eq(fmt_sheet_date_orders("26/11/2026", 10), dmy);
+    cr_assert_eq(fmt_sheet_date_orders("11/26/2026", 10), mdy);
+    cr_assert_eq(fmt_sheet_date_orders("03/04/2026", 10), dmy | mdy);
+    cr_assert_eq(fmt_sheet_date_orders("2026-11-26T10:00:00Z", 20), 0u);
+    cr_assert_eq(fmt_sheet_date_orders("31/31/2026", 10), 0u);
+}

@@ -358,3 +358,64 @@ Test(num, ppm_refuses_sign_and_text)
     cr_assert_eq(ppm("0.", &v), FMT_NUM_SYNTAX);
     cr_assert_eq(ppm("5%", &v), FMT_NUM_SYNTAX);
 }
+
+/* ---- fmt_decimal_comma: Excel's numbers where the comma is the decimal mark ---- */
+
+static const char *plain(const char *s)
+{
+    static char buf[64];
+    char dst[40];
+    const char *out;
+    size_t n;
+    if (fmt_decimal_comma(s, strlen(s), dst, sizeof dst, &out, &n) != FMT_NUM_OK)
+        return "ERROR";
+    snprintf(buf, sizeof buf, "%.*s", (int)n, out);
+    return buf;
+}
+
+Test(num, decimal_comma_reads_european_numbers)
+{
+    cr_assert_str_eq(plain("12,50"), "12.50");
+    cr_assert_str_eq(plain("1.234,50"), "1234.50");
+    cr_assert_str_eq(plain("1.234.567,5"), "1234567.5");
+    cr_assert_str_eq(plain("1.000"), "1000");
+    cr_assert_str_eq(plain("7"), "7");
+    cr_assert_str_eq(plain("0,01"), "0.01");
+    cr_assert_str_eq(plain("-3"), "-3");
+    cr_assert_str_eq(plain("-1.500,25"), "-1500.25");
+}
+
+/* A point is a thousands separator only between groups of three: anything else is an
+ * error, never a guess (12.5 could be a price written the English way). */
+Test(num, decimal_comma_refuses_what_is_not_thousands_grouping)
+{
+    static const char *const bad[] = {"12.5",  "1.23,4", "1234.567", "1.2345", ".5",  ",5",
+                                      "12,",   "1,2,3",  "1.",       "1..000", "",    "-",
+                                      "1 000", "12,5a",  "1.000.00", "1000.000,1x", "E5"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        cr_assert_str_eq(plain(bad[i]), "ERROR", "\"%s\" was read", bad[i]);
+}
+
+Test(num, decimal_comma_result_parses_as_a_plain_decimal)
+{
+    char dst[40];
+    const char *out;
+    size_t n;
+    cr_assert_eq(fmt_decimal_comma("1.234,56", 8, dst, sizeof dst, &out, &n), FMT_NUM_OK);
+    fmt_dec d;
+    cr_assert_eq(fmt_dec_parse(out, n, &d), FMT_NUM_OK);
+    cr_assert_eq(d.mant, 123456);
+    cr_assert_eq(d.frac, 2);
+    cr_assert_eq(fmt_decimal_comma("123456789", 9, dst, 4, &out, &n), FMT_NUM_OVERFLOW);
+}
+
+Test(num, scientific_notation_is_what_a_spreadsheet_made_of_a_long_id)
+{
+    static const char *const yes[] = {"3.76E+18", "3,76E+18", "1E+15", "4.2e-05", "12.5E+3"};
+    static const char *const no[] = {"3.76E18", "E+18", "3.E+18", "3.76E+", "302-4471829-1093145",
+                                     "#1001",   "1234", "3.76E+18x", "", "ABC-E+1"};
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+        cr_assert(fmt_is_scientific(yes[i], strlen(yes[i])), "%s", yes[i]);
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+        cr_assert(!fmt_is_scientific(no[i], strlen(no[i])), "%s", no[i]);
+}

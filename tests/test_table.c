@@ -392,3 +392,64 @@ Test(table, reports_a_last_line_without_line_end)
     cr_assert_eq(fmt_table_unended_line(t), 0);
     fmt_table_close(t);
 }
+
+/* A file a person or a spreadsheet saved (fmt_table_open_encoded, no encoding given). */
+static fmt_table *open_sheet_ok(const char *path)
+{
+    fmt_table *t = NULL;
+    eng_err err = {0};
+    cr_assert_eq(fmt_table_open_encoded(path, NULL, wanted, N_WANTED, "catalog", &t, &err), ENG_OK,
+                 "%s", err.msg);
+    cr_assert_not_null(t);
+    return t;
+}
+
+/* Issue 15: a catalog saved by a spreadsheet set to German, French, Dutch...: the header is
+ * cut at ';', and numbers come back plain; one against the comma rule is named. */
+Test(table, semicolon_file_is_cut_at_semicolons_with_decimal_commas)
+{
+    const char *path = write_csv("catalog.csv", "sku;name;status;bin\n"
+                                                "A-1;\"Becher; blau\";active;1.000\n"
+                                                "A-2;Lampe;active;12,5\n"
+                                                "A-3;Tisch;active;12.5\n");
+    fmt_table *t = open_sheet_ok(path);
+    cr_assert(fmt_table_decimal_comma(t));
+    char buf[64];
+    int ok;
+    next_ok(t);
+    cr_assert(fmt_table_row_ok(t));
+    assert_str(fmt_table_get(t, W_NAME), "Becher; blau");
+    assert_str(fmt_table_number(t, W_BIN, buf, sizeof buf, &ok), "1000");
+    cr_assert(ok);
+    next_ok(t);
+    assert_str(fmt_table_number(t, W_BIN, buf, sizeof buf, &ok), "12.5");
+    cr_assert(ok);
+    next_ok(t);
+    assert_str(fmt_table_number(t, W_BIN, buf, sizeof buf, &ok), "12.5");
+    cr_assert(!ok, "12.5 is not a number where the comma marks decimals");
+    assert_end(t);
+    fmt_table_close(t);
+}
+
+/* slipway's own files (history) are never taken for a spreadsheet's. */
+Test(table, own_files_are_not_cut_at_semicolons)
+{
+    const char *path = write_csv("catalog.csv", "sku;name;status;bin\nA-1;B;active;1\n");
+    fmt_table *t = NULL;
+    eng_err err = {0};
+    cr_assert_eq(fmt_table_open(path, wanted, N_WANTED, "catalog", &t, &err), ENG_REFUSED);
+    cr_assert_null(t);
+}
+
+Test(table, comma_file_numbers_are_read_as_written)
+{
+    const char *path = write_csv("catalog.csv", "sku,name,status,bin\nA-1,\"Becher; blau\",active,12.5\n");
+    fmt_table *t = open_sheet_ok(path);
+    cr_assert(!fmt_table_decimal_comma(t));
+    next_ok(t);
+    char buf[64];
+    int ok;
+    assert_str(fmt_table_number(t, W_BIN, buf, sizeof buf, &ok), "12.5");
+    cr_assert(ok);
+    fmt_table_close(t);
+}

@@ -439,6 +439,19 @@ fix_manifest "$work/cp"
 expect "a copy set aside with a status row" "$work/cp" 4 "3"
 cd "$work" || exit 1
 
+# A copy code on an order that goes on (issue 15): backordered SHOP-10045 relabelled
+# REJECTED ORDER_CHANGED_AFTER_SHIPMENT with an exception to match, out of backorders.csv:
+# the status check sees it has units outstanding (and the alerts lose its demand).
+copy night1 c
+sed -i 's/^SHOP-10045,shop,BACKORDERED,\(.*\),INSUFFICIENT_STOCK$/SHOP-10045,shop,REJECTED,\1,ORDER_CHANGED_AFTER_SHIPMENT/' \
+    c/order_status.csv
+printf 'samples/orders_shop.csv,71,SHOP-10045,ORDER_CHANGED_AFTER_SHIPMENT,order_id,made up\n' >>c/exceptions.csv
+sed -i '/^SHOP-10045,/d' c/backorders.csv
+fix_manifest c
+expect "a copy code on the order that goes on" c 4 "8 9"
+grep -q "^invariant 8 broken: order SHOP-10045 (samples/orders_shop.csv:71) is rejected as ORDER_CHANGED_AFTER_SHIPMENT, but 3 units of it are outstanding" "$work/out" ||
+    report bad "copy code: no finding names SHOP-10045's outstanding units"
+
 # Oversell: a slip line ships 1000 more; tomorrow's inventory and the manifest agree.
 copy night1 c && n=$(pick c/slips.csv ',MAIN,') && sku=$(sed -n "${n}p" c/slips.csv | cut -d, -f5)
 edit_line c/slips.csv "$n" '$7 += 1000'

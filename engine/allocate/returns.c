@@ -138,6 +138,9 @@ static eng_rc read_row(const eng_setup *n, eng_returns *rs, fmt_table *t, uint16
     fmt_str v[R_COUNT];
     for (int c = 0; c < R_COUNT; c++)
         v[c] = fmt_table_get(t, (size_t)c);
+    char qty_buf[64];
+    int qty_ok;
+    v[R_QTY] = fmt_table_number(t, R_QTY, qty_buf, sizeof qty_buf, &qty_ok);
     r->request_id = keep_text(rs->mem, v[R_REQUEST_ID]);
     r->order_id = keep_text(rs->mem, v[R_ORDER_ID]);
     r->sku = keep_text(rs->mem, v[R_SKU]);
@@ -175,12 +178,18 @@ static eng_rc read_row(const eng_setup *n, eng_returns *rs, fmt_table *t, uint16
     static const int ids[] = {R_REQUEST_ID, R_ORDER_ID, R_SKU};
     for (size_t k = 0; k < sizeof ids / sizeof *ids; k++) {
         fmt_str id = v[ids[k]];
-        if (!fmt_csv_needs_guard(id.p, id.len))
+        int mangled = fmt_is_scientific(id.p, id.len); /* "3.76E+18": digits lost */
+        if (!mangled && !fmt_csv_needs_guard(id.p, id.len))
             continue;
         const char *name = return_columns[ids[k]].name;
         char why[160];
         eng_text_quote(q, sizeof q, id.p, id.len);
-        fmt_csv_guard_why(why, sizeof why, id.p, id.len);
+        if (mangled)
+            snprintf(why, sizeof why,
+                     "is a number in scientific notation: a spreadsheet turned it into a number "
+                     "and its last digits are lost");
+        else
+            fmt_csv_guard_why(why, sizeof why, id.p, id.len);
         snprintf(msg, sizeof msg, "%s %s %s; slipway never changes %s, so correct it at the source",
                  name, q, why, ids[k] == R_SKU ? "SKUs" : "ids");
         return read_fault(rs, r, ENG_CODE_UNSAFE_TEXT, name, msg);
@@ -191,7 +200,13 @@ static eng_rc read_row(const eng_setup *n, eng_returns *rs, fmt_table *t, uint16
             snprintf(msg, sizeof msg, "%s is blank", return_columns[needed[k]].name);
             return read_fault(rs, r, ENG_CODE_MISSING_FIELD, return_columns[needed[k]].name, msg);
         }
-    fmt_num_rc qrc = fmt_qty_parse(v[R_QTY].p, v[R_QTY].len, &r->qty);
+    fmt_num_rc qrc = qty_ok ? fmt_qty_parse(v[R_QTY].p, v[R_QTY].len, &r->qty) : FMT_NUM_SYNTAX;
+    if (!qty_ok) {
+        r->qty = 0;
+        eng_text_quote(q, sizeof q, v[R_QTY].p, v[R_QTY].len);
+        snprintf(msg, sizeof msg, "qty %s " FMT_DECIMAL_COMMA_RULE, q);
+        return read_fault(rs, r, ENG_CODE_BAD_QTY, "qty", msg);
+    }
     if (qrc != FMT_NUM_OK) {
         r->qty = 0;
         eng_text_quote(q, sizeof q, v[R_QTY].p, v[R_QTY].len);
@@ -229,8 +244,10 @@ eng_rc eng_returns_read(const eng_setup *n, eng_returns *rs, eng_strset *order_i
         const eng_source *src = &n->sources[f];
         eng_file_facts *facts = &rs->files[f - first];
         fmt_table *t = NULL;
-        ENG_TRY(fmt_table_open(src->path, return_columns, R_COUNT, "returns", &t, err));
+        ENG_TRY(fmt_table_open_encoded(src->path, n->encoding, return_columns, R_COUNT, "returns",
+                                       &t, err));
         facts->format = "returns";
+        facts->encoding = fmt_table_encoding(t); /* the manifest says so; verify reads it so */
         int got;
         eng_rc rc = ENG_OK;
         while (rc == ENG_OK && (got = fmt_table_next(t, err)) == 1) {

@@ -26,7 +26,9 @@ eng_rate eng_error_rate_of_orders(const eng_batches *batches, size_t f);
  * file, its counts and the limit. (A returns file's counts: eng_returns_error_rate.) */
 eng_rc eng_error_rate_check_file(const eng_setup *setup, size_t source, eng_rate r, eng_err *err);
 
-/* The same for every orders file, in source order. */
+/* The same for every orders file, in source order; the refusal of an orders file also
+ * names the code and column of most of its bad rows, their first lines and what to look
+ * at (a Windows-1252 file: --encoding windows-1252). */
 eng_rc eng_error_rate_check_orders(const eng_setup *setup, const eng_batches *batches,
                                    eng_err *err);
 

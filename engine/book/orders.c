@@ -540,7 +540,8 @@ static eng_rc copy_shape(const part_task *t, uint32_t o, line_shape *shape, uint
     return ENG_OK;
 }
 
-/* A copy's ship-to value: the first non-blank one of its current rows, trimmed. */
+/* A copy's ship-to value as its order will resolve it: the first non-empty one of its
+ * current rows, then trimmed (a quoted "  " is a value, as resolve_head takes it). */
 static eng_text copy_ship_to(const part_task *t, uint32_t o, eng_ht ht)
 {
     eng_row **rows = copy_rows(t, o);
@@ -548,9 +549,9 @@ static eng_text copy_ship_to(const part_task *t, uint32_t o, eng_ht ht)
     for (uint32_t i = 0; i < n; i++) {
         if (!rows[i]->head || superseded_in(rows, n, i))
             continue;
-        eng_text v = trimmed(eng_head_text(rows[i]->head, ht));
+        eng_text v = eng_head_text(rows[i]->head, ht);
         if (v.len)
-            return v;
+            return trimmed(v);
     }
     return (eng_text){"", 0};
 }
@@ -566,9 +567,17 @@ static const fmt_col ship_to_col[] = {FMT_COL_SHIP_NAME,   FMT_COL_SHIP_STREET,
 static eng_rc copies_same(const part_task *t, uint32_t a, uint32_t b, int *same)
 {
     *same = 0;
-    for (size_t i = 0; i < sizeof ship_to / sizeof *ship_to; i++)
+    const eng_file_facts *fa = &t->ctx->batches->files[t->pend[a].file],
+                         *fb = &t->ctx->batches->files[t->pend[b].file];
+    for (size_t i = 0; i < sizeof ship_to / sizeof *ship_to; i++) {
+        /* A file with no column for it (the Amazon All Orders report has no street)
+         * says nothing about it: not a change. */
+        uint32_t bit = 1u << ship_to_col[i];
+        if ((fa->no_column | fb->no_column) & bit)
+            continue;
         if (!same_text(copy_ship_to(t, a, ship_to[i]), copy_ship_to(t, b, ship_to[i])))
             return ENG_OK;
+    }
     uint32_t na = t->pend[a].n_rows, nb = t->pend[b].n_rows;
     line_shape *sa = malloc((na + nb) * sizeof *sa);
     if (!sa)
@@ -593,10 +602,11 @@ static eng_rc copies_same(const part_task *t, uint32_t a, uint32_t b, int *same)
  *      strongest state, then the first file): nothing of the order ships;
  *   2. a backorders copy and an export with the same lines, quantities and ship-to: the
  *      backorders copy goes on, so its open_qty bounds each line;
- *   3. the same two with anything else: the export goes on (what history shipped is
- *      still deducted), and the backorders copy is ORDER_AMENDED;
+ *   3. the backorders copy and exports that all differ: the first export goes on (what
+ *      history shipped is still deducted), and the backorders copy is ORDER_AMENDED;
  *   4. otherwise the first file's copy.
- * The first backorders copy and the first export are the ones compared. */
+ * The first backorders copy is the one compared, with each export in turn; a ship-to
+ * field one of the two files has no column for is not compared. */
 static eng_rc choose_copy(part_task *t, uint32_t first)
 {
     int32_t winner = -1, amended = -1, kept = -1, export = -1;
@@ -618,8 +628,12 @@ static eng_rc choose_copy(part_task *t, uint32_t first)
     if (winner >= 0) {
         why = CHOSE_STATE;
     } else if (kept >= 0 && export >= 0) {
-        int same;
-        ENG_TRY(copies_same(t, (uint32_t)kept, (uint32_t) export, &same));
+        /* The backorders copy goes on when any export agrees with it (the seller report
+         * may follow an All Orders report of the same order); else the first export. */
+        int same = 0;
+        for (int32_t q = export; q >= 0 && !same; q = t->pend[q].next_copy)
+            if (!is_backorders_copy(t, (uint32_t)q))
+                ENG_TRY(copies_same(t, (uint32_t)kept, (uint32_t)q, &same));
         winner = same ? kept : export;
         amended = same ? -1 : kept;
         why = same ? CHOSE_BACKORDERS : CHOSE_AMENDMENT;
@@ -1030,7 +1044,8 @@ static eng_rc settle_head(order_check *oc)
 
 /* Whether a copy that history shipped in full differs from what shipped: a SKU history
  * shipped more of than the copy now asks for (used[k] of history line k is what the
- * copy's lines took), or another ship-to than the latest slip's. msg says which. */
+ * copy's lines took), or another ship-to than the latest slip's (fields both state).
+ * msg says which. */
 static int changed_after(const order_check *oc, const eng_hist_order *ho, const int64_t *used,
                          char *msg, size_t cap)
 {
@@ -1045,9 +1060,14 @@ static int changed_after(const order_check *oc, const eng_hist_order *ho, const 
                      ho->slip, day);
             return 1;
         }
+    uint32_t no_column = oc->t->ctx->batches->files[oc->ord->file].no_column;
     for (size_t i = 0; i < sizeof ship_to / sizeof *ship_to; i++) {
         eng_text now = trimmed(eng_head_text(oc->ord->head, ship_to[i]));
         eng_text then = trimmed(ho->text[ship_to[i]]);
+        /* Only what both sides state: a hand-made slips file may lack ship-to columns,
+         * and an export may have none for a field (Amazon's All Orders report). */
+        if (then.len == 0 || (no_column & (1u << ship_to_col[i])))
+            continue;
         if (!same_text(now, then)) {
             snprintf(msg, cap,
                      "the order's %s changed after it shipped (slip %.40s on %s went to \"%.*s\"; "

@@ -40,7 +40,7 @@ typedef enum eng_rc {
     X(NONE, "")                                                                          \
     X(MALFORMED_ROW, "the row is not well-formed CSV or has the wrong number of fields") \
     X(BAD_ENCODING, "the text is not valid UTF-8")                                       \
-    X(UNSAFE_TEXT, "an id, SKU or postal code starts like a spreadsheet formula")        \
+    X(UNSAFE_TEXT, "an id, SKU or postal code a spreadsheet would run or has mangled")   \
     X(MISSING_FIELD, "a required value is blank")                                        \
     X(BAD_NUMBER, "not a valid amount")                                                  \
     X(BAD_QTY, "quantity is not a positive whole number")                                \

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 
 #include "../../formats/chunker.h"
+#include "../../formats/num.h"
 #include "../../formats/currency.h"
 #include "../../formats/isotime.h"
 #include "../../formats/source.h"
@@ -422,7 +423,12 @@ static eng_rc check_encoding(eng_batch *b, eng_row *row, const fmt_csv_fields *f
             continue;
         eng_text_quote(q, sizeof q, f.p, f.len);
         fmt_utf8_explain(why, sizeof why, f.p, f.len, ok);
-        snprintf(msg, sizeof msg, "%s %s", q, why);
+        /* Not for a NUL or a byte order mark, which no --encoding mends. */
+        int hint = layout->looks_1252 && f.p[ok] != '\0' && fmt_utf8_valid_prefix(f.p, f.len) == ok;
+        snprintf(msg, sizeof msg, "%s %s%s", q, why,
+                 hint ? "; the file looks like Windows-1252 (a spreadsheet's \"CSV\"): give "
+                        "--encoding windows-1252"
+                      : "");
         ENG_TRY(flag(b, row, ENG_CODE_BAD_ENCODING,
                      i < layout->n_header ? layout->header_names[i] : "", msg));
     }
@@ -457,16 +463,44 @@ static const char *col_label(const eng_layout *layout, fmt_col c)
 static eng_rc check_unsafe(eng_batch *b, eng_row *row, const eng_layout *layout, fmt_col c,
                            fmt_str v, const char *what, int *unsafe)
 {
+    char msg[320], q[64], why[160];
+    const char *name = col_label(layout, c);
+    if (c != FMT_COL_SHIP_POSTAL && fmt_is_scientific(v.p, v.len)) {
+        /* Excel turned a long numeric id into a number: its last digits are gone, so no
+         * order or product can be matched to it. */
+        *unsafe = 1;
+        eng_text_quote(q, sizeof q, v.p, v.len);
+        snprintf(msg, sizeof msg,
+                 "%s %s is a number in scientific notation: a spreadsheet turned the id into a "
+                 "number and its last digits are lost; export it again, or format the column as "
+                 "text before saving",
+                 name, q);
+        return flag(b, row, ENG_CODE_UNSAFE_TEXT, name, msg);
+    }
     *unsafe = fmt_csv_needs_guard(v.p, v.len);
     if (!*unsafe)
         return ENG_OK;
-    char msg[320], q[64], why[160];
-    const char *name = col_label(layout, c);
     eng_text_quote(q, sizeof q, v.p, v.len);
     fmt_csv_guard_why(why, sizeof why, v.p, v.len);
     snprintf(msg, sizeof msg, "%s %s %s; slipway never changes %s, so correct it at the source",
              name, q, why, what);
     return flag(b, row, ENG_CODE_UNSAFE_TEXT, name, msg);
+}
+
+/* A number the file wrote against its own rule (fmt_out_row.bad_number: a "12.5" in a
+ * semicolon-separated file, where the comma marks the decimals). */
+static eng_rc bad_decimal_comma(eng_batch *b, eng_row *row, const char *name, fmt_str v,
+                                eng_code code)
+{
+    char msg[320], q[64];
+    eng_text_quote(q, sizeof q, v.p, v.len);
+    snprintf(msg, sizeof msg, "%s %s " FMT_DECIMAL_COMMA_RULE, name, q);
+    return flag(b, row, code, name, msg);
+}
+
+static int is_bad_number(const fmt_out_row *o, fmt_col c)
+{
+    return (o->bad_number >> c) & 1;
 }
 
 /* The checks of one canonical row, on its own. */
@@ -514,6 +548,8 @@ static eng_rc check_line(eng_batch *b, eng_row *row, const fmt_out_row *o, const
     if (qty.len == 0) {
         snprintf(msg, sizeof msg, "%s is blank", qty_name);
         ENG_TRY(flag(b, row, ENG_CODE_MISSING_FIELD, qty_name, msg));
+    } else if (is_bad_number(o, FMT_COL_QTY)) {
+        ENG_TRY(bad_decimal_comma(b, row, qty_name, qty, ENG_CODE_BAD_QTY));
     } else if ((qrc = fmt_qty_parse(qty.p, qty.len, &parsed)) == FMT_NUM_OK) {
         ENG_TRY(set_narrow(b, row, &row->qty, parsed, QTY_IN_EXTRA));
         row->flags |= ENG_ROW_QTY_OK;
@@ -528,7 +564,10 @@ static eng_rc check_line(eng_batch *b, eng_row *row, const fmt_out_row *o, const
 
     fmt_str open = val[FMT_COL_OPEN_QTY];
     int64_t open_qty = -1;
-    if (open.len && fmt_int_parse(open.p, open.len, &open_qty) == FMT_NUM_OK && open_qty >= 0) {
+    if (open.len && is_bad_number(o, FMT_COL_OPEN_QTY)) {
+        ENG_TRY(bad_decimal_comma(b, row, open_name, open, ENG_CODE_BAD_QTY));
+    } else if (open.len && fmt_int_parse(open.p, open.len, &open_qty) == FMT_NUM_OK &&
+               open_qty >= 0) {
         eng_row_extra *x = row_extra(b, row);
         if (!x)
             return ENG_NOMEM;
@@ -545,6 +584,8 @@ static eng_rc check_line(eng_batch *b, eng_row *row, const fmt_out_row *o, const
     if (price.len == 0) {
         snprintf(msg, sizeof msg, "%s is blank", price_name);
         ENG_TRY(flag(b, row, ENG_CODE_MISSING_FIELD, price_name, msg));
+    } else if (is_bad_number(o, FMT_COL_UNIT_PRICE)) {
+        ENG_TRY(bad_decimal_comma(b, row, price_name, price, ENG_CODE_BAD_NUMBER));
     } else {
         fmt_dec unit = {0, 0};
         fmt_num_rc nrc = fmt_dec_parse(price.p, price.len, &unit);
@@ -595,6 +636,10 @@ static eng_rc check_values(eng_batch *b, eng_ingest_worker *w, eng_row *row, con
             continue;
         const char *name = col_label(layout, (fmt_col)c);
         int ts = eng_head_text_slot((fmt_col)c), ms = eng_head_money_slot((fmt_col)c);
+        if (is_bad_number(o, (fmt_col)c)) {
+            ENG_TRY(bad_decimal_comma(b, row, name, v, ENG_CODE_BAD_NUMBER));
+            continue;
+        }
         if (ts >= 0) {
             raw_text[ts] = v;
             if (c == FMT_COL_SHIP_POSTAL)
@@ -613,8 +658,26 @@ static eng_rc check_values(eng_batch *b, eng_ingest_worker *w, eng_row *row, con
         } else if (c == FMT_COL_ORDER_TIME) {
             if (fmt_isotime_parse(v.p, v.len, &h.time_ns) != 0) {
                 eng_text_quote(q, sizeof q, v.p, v.len);
-                snprintf(msg, sizeof msg,
-                         "order_time %s is not an ISO 8601 date or time in 1970-2099", q);
+                unsigned sheet = layout->layout->own_dates ? 0 : fmt_sheet_date_orders(v.p, v.len);
+                if (sheet && !layout->date_order)
+                    snprintf(msg, sizeof msg,
+                             "order_time %s is a spreadsheet's date, and the file's first MiB "
+                             "had none to tell day first from month first; give --date-order "
+                             "dmy or --date-order mdy",
+                             q);
+                else if (sheet)
+                    /* A spreadsheet's date that reads only the other way round. */
+                    snprintf(msg, sizeof msg,
+                             "order_time %s is not a %s date, as this file's dates are (%s); "
+                             "fix it at the source, or give --date-order %s if the file's "
+                             "dates are all %s",
+                             q, layout->date_order == FMT_DATE_MDY ? "month-first" : "day-first",
+                             layout->date_order == FMT_DATE_MDY ? "11/26/2026" : "26/11/2026",
+                             layout->date_order == FMT_DATE_MDY ? "dmy" : "mdy",
+                             layout->date_order == FMT_DATE_MDY ? "day first" : "month first");
+                else
+                    snprintf(msg, sizeof msg,
+                             "order_time %s is not an ISO 8601 date or time in 1970-2099", q);
                 ENG_TRY(flag(b, row, ENG_CODE_BAD_DATE, name, msg));
                 continue;
             }
@@ -648,6 +711,8 @@ eng_rc eng_ingest_record(eng_batch *b, eng_ingest_worker *w, const eng_layout *l
     fmt_out *out = &w->out;
     fmt_out_reset(out);
     ENG_TRY(layout->layout->transform(layout->layout, layout->bind, fields, out));
+    if (layout->date_order)
+        ENG_TRY(fmt_out_sheet_dates(out, layout->date_order));
     if (split == ENG_OK && out->skip)
         return ENG_OK; /* not order data: a report's footer line */
     uint64_t digest[2];
@@ -821,6 +886,28 @@ static eng_rc decoded_peek(const char *p, size_t n, const char *encoding, char *
     return ENG_OK;
 }
 
+/* A UTF-16 byte order mark, either way round. */
+static int starts_utf16(const char *p, size_t n)
+{
+    return n >= 2 && (((unsigned char)p[0] == 0xFF && (unsigned char)p[1] == 0xFE) ||
+                      ((unsigned char)p[0] == 0xFE && (unsigned char)p[1] == 0xFF));
+}
+
+/* A character of two or more bytes, valid UTF-8, anywhere in p. */
+static int has_utf8_letter(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        size_t more = c >= 0xC2 && c <= 0xDF   ? 1
+                      : c >= 0xE0 && c <= 0xEF ? 2
+                      : c >= 0xF0 && c <= 0xF4 ? 3
+                                               : 0;
+        if (more && i + more < n && fmt_utf8_valid_prefix(p + i, more + 1) == more + 1)
+            return 1;
+    }
+    return 0;
+}
+
 /* Valid UTF-8, allowing the peek to end inside a character. */
 static int peek_is_utf8(const char *p, size_t n, int at_eof)
 {
@@ -877,7 +964,9 @@ static eng_rc detect(const ingest *in, const fmt_layout *const *layouts, size_t 
     for (size_t i = 0; i < n_layouts; i++) {
         const fmt_layout *l = layouts[i];
         const char *enc = in->setup->encoding;
-        if (!enc && !utf8)
+        if (!enc && starts_utf16(p, n))
+            enc = "UTF-16"; /* Excel's "Unicode text": the mark gives the byte order */
+        else if (!enc && !utf8)
             enc = l->legacy_encoding;
         if (enc && strcmp(enc, "UTF-8") == 0)
             enc = NULL;
@@ -919,6 +1008,86 @@ static eng_rc keep_header_names(ingest *in, uint16_t file, const fmt_csv_fields 
     free(offs);
     eng_arena_free(scratch);
     return rc;
+}
+
+/* The first order_time of the file that reads as a spreadsheet date only day first
+ * (index FMT_DATE_DMY), only month first (FMT_DATE_MDY), or either way (0). */
+typedef struct date_seen {
+    uint64_t line;
+    char text[48];
+} date_seen;
+
+/* How the file's spreadsheet dates read (README "Inputs"): --date-order, else what the
+ * order_time values of the records in its first chunk (after the header, as the layout
+ * makes them) allow. One that can only be day first and none that can only be month
+ * first make it day first, and the other way round; both kinds, or only dates that read
+ * either way, refuse the file with what to do. A file with no such dates has none. */
+static eng_rc decide_date_order(ingest *in, uint16_t file, const fmt_chunk *ch, eng_err *err)
+{
+    eng_layout *lay = &in->layouts[file];
+    const fmt_layout *l = lay->layout;
+    lay->date_order = l->own_dates ? FMT_DATE_UNKNOWN : (fmt_date_order)in->setup->date_order;
+    if (lay->date_order || l->own_dates)
+        return ENG_OK;
+    fmt_csv_fields *f = fmt_csv_fields_new(l->dialect);
+    fmt_out out;
+    if (!f || fmt_out_init(&out) != ENG_OK) {
+        fmt_csv_fields_free(f);
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading a header");
+    }
+    date_seen seen[3];
+    memset(seen, 0, sizeof seen);
+    fmt_csv_iter it;
+    fmt_csv_iter_init(&it, ch->data + ch->start, ch->len - ch->start, ch->first_line, l->dialect);
+    fmt_str rec;
+    uint64_t line;
+    eng_rc rc = ENG_OK;
+    while (rc == ENG_OK && it.pos < ((size_t)1 << 20) && fmt_csv_iter_next(&it, &rec, &line)) {
+        fmt_out_reset(&out);
+        if (fmt_csv_split(f, rec.p, rec.len) == ENG_NOMEM ||
+            l->transform(l, lay->bind, f, &out) != ENG_OK) {
+            rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading dates");
+            break;
+        }
+        for (size_t i = 0; i < out.n; i++) {
+            fmt_str v = out.rows[i].v[FMT_COL_ORDER_TIME];
+            int64_t ns;
+            unsigned orders = v.len ? fmt_sheet_date_orders(v.p, v.len) : 0;
+            if (!orders || fmt_isotime_parse(v.p, v.len, &ns) == 0)
+                continue;
+            int kind = orders == (1u << FMT_DATE_DMY)   ? FMT_DATE_DMY
+                       : orders == (1u << FMT_DATE_MDY) ? FMT_DATE_MDY
+                                                        : 0;
+            if (!seen[kind].line) {
+                seen[kind].line = line;
+                eng_text_quote(seen[kind].text, sizeof seen[kind].text, v.p, v.len);
+            }
+        }
+    }
+    fmt_out_release(&out);
+    fmt_csv_fields_free(f);
+    if (rc != ENG_OK)
+        return rc;
+    err->line = 0;
+    err->field = fmt_col_name(FMT_COL_ORDER_TIME); /* static: the header names go with the ingest */
+    if (seen[FMT_DATE_DMY].line && seen[FMT_DATE_MDY].line)
+        return ENG_FAIL(err, ENG_REFUSED,
+                        "order_time %s (line %llu) can only be day first and %s (line %llu) only "
+                        "month first: the file mixes two date orders; export it again",
+                        seen[FMT_DATE_DMY].text, (unsigned long long)seen[FMT_DATE_DMY].line,
+                        seen[FMT_DATE_MDY].text, (unsigned long long)seen[FMT_DATE_MDY].line);
+    if (seen[FMT_DATE_DMY].line || seen[FMT_DATE_MDY].line) {
+        lay->date_order = seen[FMT_DATE_DMY].line ? FMT_DATE_DMY : FMT_DATE_MDY;
+        return ENG_OK;
+    }
+    if (seen[0].line)
+        return ENG_FAIL(err, ENG_REFUSED,
+                        "order_time %s (line %llu) is a spreadsheet's date that could be day "
+                        "first or month first, and so is every such date in the file's first "
+                        "MiB; give --date-order dmy (26/11/2026) or --date-order mdy "
+                        "(11/26/2026)",
+                        seen[0].text, (unsigned long long)seen[0].line);
+    return ENG_OK;
 }
 
 /* Find the header in the first chunk, bind the layout to it, and start the chunk after
@@ -982,8 +1151,38 @@ static eng_rc read_header(ingest *in, uint16_t file, fmt_chunk *ch, const detect
         ch->first_line = it.line;
         facts->format = l->name;
         facts->encoding = found->encoding ? found->encoding : "UTF-8";
+        rc = decide_date_order(in, file, ch, err);
+        if (lay->date_order)
+            facts->date_order = lay->date_order == FMT_DATE_DMY ? "dmy" : "mdy";
     }
     return rc;
+}
+
+/* Why no layout fits the header at the start of p: the likely cause, after "; ". */
+static void no_layout_hint(const char *p, size_t n, char *dst, size_t cap)
+{
+    dst[0] = '\0';
+    if (starts_utf16(p, n)) {
+        snprintf(dst, cap,
+                 "; the file is UTF-16 (Excel's \"Unicode text\") and no layout "
+                 "fits its header");
+        return;
+    }
+    fmt_csv_fields *f = fmt_csv_fields_new(FMT_CSV);
+    fmt_csv_iter it;
+    uint64_t line;
+    int strict_ok;
+    if (f && first_record(p, n, 1, FMT_CSV, f, &it, &line, &strict_ok) == 1) {
+        const char *what, *kind = fmt_header_kind(f, &what);
+        fmt_str first = fmt_csv_field(f, 0);
+        if (kind)
+            snprintf(dst, cap, "; it looks like %s, not orders: were two files swapped?", kind);
+        else if (fmt_csv_count(f) == 1 && memchr(first.p, '\t', first.len))
+            snprintf(dst, cap,
+                     "; its header is tab-separated but fits no layout: check the "
+                     "column names");
+    }
+    fmt_csv_fields_free(f);
 }
 
 /* Choose the file's layout and encoding from its first bytes (or --format/--encoding). */
@@ -1007,14 +1206,24 @@ static eng_rc choose_layout(ingest *in, uint16_t file, fmt_source *s, detection 
     if (!lay->layout && n < (1u << 16) && fmt_csv_skip_blank(p, n, FMT_CSV, &lines) == n)
         return ENG_FAIL(err, ENG_REFUSED,
                         "the orders file is empty: it needs a header line naming the columns");
-    if (!lay->layout)
+    if (!lay->layout) {
+        char hint[160];
+        no_layout_hint(p, n, hint, sizeof hint);
         return ENG_FAIL(err, ENG_REFUSED,
-                        "the header matches no known layout (canonical, shopify, amazon, "
-                        "woocommerce, ebay, tmall); name one with --format, or describe the "
-                        "columns with --format map:FILE");
+                        "the header matches no known layout (canonical, with commas, semicolons "
+                        "or tabs; shopify, amazon, woocommerce, ebay, tmall)%s; name one with "
+                        "--format, or describe the columns with --format map:FILE",
+                        hint);
+    }
     const char *enc = in->setup->encoding;
-    if (!enc && !peek_is_utf8(p, n, n < (1u << 16)))
+    int utf8 = peek_is_utf8(p, n, n < (1u << 16));
+    if (!enc && starts_utf16(p, n))
+        enc = "UTF-16";
+    else if (!enc && !utf8)
         enc = lay->layout->legacy_encoding;
+    /* Read as UTF-8 though its start is not: with no UTF-8 letter in it either, the file
+     * is most likely a spreadsheet's Windows-1252, which the rows' BAD_ENCODING say. */
+    lay->looks_1252 = !enc && !in->setup->encoding && !utf8 && !has_utf8_letter(p, n);
     if (enc && strcmp(enc, "UTF-8") == 0)
         enc = NULL; /* --encoding utf-8: read as is, invalid bytes are BAD_ENCODING */
     if (forced) {

@@ -78,6 +78,9 @@ typedef struct eng_layout {
     size_t n_header;
     const char **header_names;            /* the file's column names, valid UTF-8 */
     const char *col_label[FMT_COL_COUNT]; /* the file's name for each canonical value */
+    fmt_date_order date_order;            /* how its spreadsheet dates read (decide_date_order) */
+    int looks_1252; /* read as UTF-8, but its start holds no UTF-8 letter and bytes that
+                       are not UTF-8: a spreadsheet's "CSV" in Windows-1252 */
 } eng_layout;
 
 /* Per-thread scratch for eng_ingest_record: a libcsv splitter, the run's key for the

@@ -669,6 +669,7 @@ typedef struct eng_source {
 typedef struct eng_file_facts {
     const char *format;   /* layout detected ("canonical"), "slips"... or "" */
     const char *encoding; /* orders: the encoding read ("UTF-8", "GB18030") */
+    const char *date_order; /* orders: "dmy" or "mdy" when its dates are a spreadsheet's */
     /* orders: the file's name for each canonical value, for exceptions' field
      * ("Lineitem sku" in a Shopify file); NULL before the header is read */
     const char *col_label[FMT_COL_COUNT];

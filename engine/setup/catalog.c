@@ -53,6 +53,7 @@ struct eng_catalog {
     uint64_t file_bytes;
     char sha256[65];
     uint64_t unended_line; /* the last line, when it has no line end */
+    const char *encoding;  /* what --encoding made of it (fmt_table_encoding), NULL: UTF-8 */
 };
 
 void eng_catalog_free(eng_catalog *c)
@@ -89,8 +90,14 @@ static eng_rc refuse(eng_err *err, const char *field, fmt_str v, const char *why
                     (int)(v.len > 60 ? 60 : v.len), v.p, why);
 }
 
-static eng_rc parse_money(fmt_str v, int currency, const char *field, int64_t *out, eng_err *err)
+static eng_rc parse_money(const fmt_table *t, size_t k, int currency, const char *field,
+                          int64_t *out, eng_err *err)
 {
+    char buf[64];
+    int ok;
+    fmt_str v = fmt_table_number(t, k, buf, sizeof buf, &ok);
+    if (!ok)
+        return refuse(err, field, v, FMT_DECIMAL_COMMA_RULE);
     fmt_dec d;
     fmt_num_rc rc = fmt_dec_parse(v.p, v.len, &d);
     if (rc == FMT_NUM_OK)
@@ -123,7 +130,8 @@ static eng_rc add_row(eng_catalog *c, fmt_table *t, eng_err *err)
                             (int)(name.len > 40 ? 40 : name.len), name.p, why,
                             ok < fmt_utf8_valid_prefix(f.p, f.len) || f.p[ok] == '\0'
                                 ? "fix the catalog"
-                                : "save the catalog as UTF-8");
+                                : "save the catalog as UTF-8, or give --encoding windows-1252 "
+                                  "if a spreadsheet saved it as \"CSV\"");
         }
     }
     fmt_str sku = fmt_table_get(t, C_SKU);
@@ -141,8 +149,8 @@ static eng_rc add_row(eng_catalog *c, fmt_table *t, eng_err *err)
     eng_price price;
     memset(&price, 0, sizeof price);
     price.currency = (int16_t)currency;
-    ENG_TRY(parse_money(fmt_table_get(t, C_LIST), currency, "list_price", &price.list_minor, err));
-    ENG_TRY(parse_money(fmt_table_get(t, C_MIN), currency, "min_price", &price.min_minor, err));
+    ENG_TRY(parse_money(t, C_LIST, currency, "list_price", &price.list_minor, err));
+    ENG_TRY(parse_money(t, C_MIN, currency, "min_price", &price.min_minor, err));
     if (price.min_minor > price.list_minor)
         return refuse(err, "min_price", fmt_table_get(t, C_MIN), "is above list_price");
     fmt_str status = fmt_table_get(t, C_STATUS);
@@ -158,7 +166,11 @@ static eng_rc add_row(eng_catalog *c, fmt_table *t, eng_err *err)
         p.returnable = 0;
     else
         return refuse(err, "returnable", ret, "is not y or n");
-    fmt_str win = fmt_table_get(t, C_WINDOW);
+    char win_buf[64];
+    int win_ok;
+    fmt_str win = fmt_table_number(t, C_WINDOW, win_buf, sizeof win_buf, &win_ok);
+    if (!win_ok)
+        return refuse(err, "return_window_days", win, FMT_DECIMAL_COMMA_RULE);
     p.return_window = -1;
     if (win.len) {
         int64_t days;
@@ -306,6 +318,12 @@ static eng_rc build_index(eng_catalog *c, uint64_t *lines, eng_err *err)
 
 eng_rc eng_catalog_load(const char *path, eng_catalog **out, eng_err *err)
 {
+    return eng_catalog_load_encoded(path, NULL, out, err);
+}
+
+eng_rc eng_catalog_load_encoded(const char *path, const char *encoding, eng_catalog **out,
+                                eng_err *err)
+{
     eng_catalog *c = calloc(1, sizeof *c);
     if (!c)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory reading the catalog");
@@ -318,8 +336,9 @@ eng_rc eng_catalog_load(const char *path, eng_catalog **out, eng_err *err)
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading the catalog");
         goto done;
     }
-    rc = fmt_table_open(path, catalog_columns, sizeof catalog_columns / sizeof *catalog_columns,
-                        "catalog", &t, err);
+    rc = fmt_table_open_encoded(path, encoding, catalog_columns,
+                                sizeof catalog_columns / sizeof *catalog_columns, "catalog", &t,
+                                err);
     if (rc != ENG_OK)
         goto done;
     int got;
@@ -372,6 +391,7 @@ eng_rc eng_catalog_load(const char *path, eng_catalog **out, eng_err *err)
         goto done;
     fmt_table_digest(t, c->sha256, &c->file_bytes);
     c->unended_line = fmt_table_unended_line(t);
+    c->encoding = fmt_table_encoding(t);
 done:
     fmt_table_close(t);
     free(lines);
@@ -424,6 +444,11 @@ uint64_t eng_catalog_file_bytes(const eng_catalog *c)
 const char *eng_catalog_file_sha256(const eng_catalog *c)
 {
     return c->sha256;
+}
+
+const char *eng_catalog_encoding(const eng_catalog *c)
+{
+    return c->encoding;
 }
 
 uint64_t eng_catalog_unended_line(const eng_catalog *c)

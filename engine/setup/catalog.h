@@ -61,6 +61,10 @@ typedef struct eng_catalog eng_catalog;
 /* Read and check the catalog at path. ENG_REFUSED with file, line and field in err;
  * ENG_NOMEM. path is borrowed for the catalog's life. */
 eng_rc eng_catalog_load(const char *path, eng_catalog **out, eng_err *err);
+
+/* The same, read from encoding (run --encoding, an iconv name; NULL: UTF-8). */
+eng_rc eng_catalog_load_encoded(const char *path, const char *encoding, eng_catalog **out,
+                                eng_err *err);
 void eng_catalog_free(eng_catalog *c);
 
 size_t eng_catalog_count(const eng_catalog *c);
@@ -78,5 +82,7 @@ uint64_t eng_catalog_file_bytes(const eng_catalog *c);
 const char *eng_catalog_file_sha256(const eng_catalog *c);
 /* The number of the file's last line when it has no line end (cut short?), else 0. */
 uint64_t eng_catalog_unended_line(const eng_catalog *c);
+/* The encoding it was read from ("WINDOWS-1252" by --encoding, "UTF-16"), NULL: UTF-8. */
+const char *eng_catalog_encoding(const eng_catalog *c);
 
 #endif

@@ -38,6 +38,7 @@ struct eng_inventory {
     uint64_t file_bytes;
     char sha256[65];
     uint64_t unended_line; /* the last line, when it has no line end */
+    const char *encoding;  /* what --encoding made of it (fmt_table_encoding), NULL: UTF-8 */
 };
 
 void eng_inventory_free(eng_inventory *inv)
@@ -55,11 +56,21 @@ void eng_inventory_free(eng_inventory *inv)
     free(inv);
 }
 
-static eng_rc count_field(fmt_str v, const char *field, int required, int64_t *out, eng_err *err)
+static eng_rc count_field(const fmt_table *t, size_t k, const char *field, int required,
+                          int64_t *out, eng_err *err)
 {
+    char buf[64];
+    int ok;
+    fmt_str v = fmt_table_number(t, k, buf, sizeof buf, &ok);
     *out = 0;
     if (v.len == 0 && !required)
         return ENG_OK;
+    if (!ok) {
+        if (err)
+            err->field = field;
+        return ENG_FAIL(err, ENG_REFUSED, "%s \"%.*s\" %s; fix the inventory", field,
+                        (int)(v.len > 40 ? 40 : v.len), v.p, FMT_DECIMAL_COMMA_RULE);
+    }
     int64_t x;
     fmt_num_rc rc = fmt_int_parse(v.p, v.len, &x);
     if (rc != FMT_NUM_OK || x < 0) {
@@ -89,7 +100,8 @@ static eng_rc add_row(eng_inventory *inv, const eng_catalog *cat, fmt_table *t, 
             return ENG_FAIL(err, ENG_REFUSED, "column \"%s\" %s; %s", inv->col_names[i], why,
                             ok < fmt_utf8_valid_prefix(f.p, f.len) || f.p[ok] == '\0'
                                 ? "fix the inventory"
-                                : "save the inventory as UTF-8");
+                                : "save the inventory as UTF-8, or give --encoding "
+                                  "windows-1252 if a spreadsheet saved it as \"CSV\"");
         }
     }
     eng_slot s;
@@ -104,11 +116,10 @@ static eng_rc add_row(eng_inventory *inv, const eng_catalog *cat, fmt_table *t, 
     fmt_str warehouse = fmt_table_get(t, I_WAREHOUSE);
     ENG_TRY(eng_text_refuse_guarded(err, "warehouse", warehouse.p, warehouse.len, "warehouse names",
                                     "inventory"));
-    ENG_TRY(count_field(fmt_table_get(t, I_ON_HAND), "on_hand", 1, &s.on_hand, err));
-    ENG_TRY(
-        count_field(fmt_table_get(t, I_REORDER_POINT), "reorder_point", 0, &s.reorder_point, err));
-    ENG_TRY(count_field(fmt_table_get(t, I_REORDER_QTY), "reorder_qty", 0, &s.reorder_qty, err));
-    ENG_TRY(count_field(fmt_table_get(t, I_SAFETY), "safety_stock", 0, &s.safety_stock, err));
+    ENG_TRY(count_field(t, I_ON_HAND, "on_hand", 1, &s.on_hand, err));
+    ENG_TRY(count_field(t, I_REORDER_POINT, "reorder_point", 0, &s.reorder_point, err));
+    ENG_TRY(count_field(t, I_REORDER_QTY, "reorder_qty", 0, &s.reorder_qty, err));
+    ENG_TRY(count_field(t, I_SAFETY, "safety_stock", 0, &s.safety_stock, err));
     fmt_str wh = fmt_table_get(t, I_WAREHOUSE);
     if (wh.len == 0) {
         wh.p = "MAIN";
@@ -139,6 +150,12 @@ static eng_rc add_row(eng_inventory *inv, const eng_catalog *cat, fmt_table *t, 
      * carry one (refused above), nor can the counts (whole numbers). */
     for (size_t i = 0; i < inv->n_cols; i++) {
         fmt_str f = fmt_csv_unguard(fmt_table_field(t, i));
+        /* A semicolon file's counts ("1.000") go on as tomorrow's plain numbers. */
+        int k = fmt_table_wanted_at(t, i), ok;
+        char buf[64];
+        if (fmt_table_decimal_comma(t) &&
+            (k == I_ON_HAND || k == I_REORDER_POINT || k == I_REORDER_QTY || k == I_SAFETY))
+            f = fmt_table_number(t, (size_t)k, buf, sizeof buf, &ok);
         const char *copy = eng_arena_strndup(inv->mem, f.p, f.len);
         if (!copy)
             return ENG_FAIL(err, ENG_NOMEM, "out of memory reading the inventory");
@@ -294,6 +311,12 @@ static eng_rc index_products(eng_inventory *inv, size_t n_products, eng_err *err
 eng_rc eng_inventory_load(const char *path, const eng_catalog *cat, const fmt_policy *pol,
                           eng_inventory **out, eng_err *err)
 {
+    return eng_inventory_load_encoded(path, NULL, cat, pol, out, err);
+}
+
+eng_rc eng_inventory_load_encoded(const char *path, const char *encoding, const eng_catalog *cat,
+                                  const fmt_policy *pol, eng_inventory **out, eng_err *err)
+{
     eng_inventory *inv = calloc(1, sizeof *inv);
     if (!inv)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory reading the inventory");
@@ -304,8 +327,9 @@ eng_rc eng_inventory_load(const char *path, const eng_catalog *cat, const fmt_po
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading the inventory");
         goto done;
     }
-    rc = fmt_table_open(path, inventory_columns,
-                        sizeof inventory_columns / sizeof *inventory_columns, "inventory", &t, err);
+    rc = fmt_table_open_encoded(path, encoding, inventory_columns,
+                                sizeof inventory_columns / sizeof *inventory_columns, "inventory",
+                                &t, err);
     if (rc != ENG_OK)
         goto done;
     inv->n_cols = fmt_table_n_cols(t);
@@ -356,6 +380,7 @@ eng_rc eng_inventory_load(const char *path, const eng_catalog *cat, const fmt_po
     if (rc == ENG_OK) {
         fmt_table_digest(t, inv->sha256, &inv->file_bytes);
         inv->unended_line = fmt_table_unended_line(t);
+        inv->encoding = fmt_table_encoding(t);
     }
 done:
     fmt_table_close(t);
@@ -422,6 +447,11 @@ uint64_t eng_inventory_file_bytes(const eng_inventory *inv)
 const char *eng_inventory_file_sha256(const eng_inventory *inv)
 {
     return inv->sha256;
+}
+
+const char *eng_inventory_encoding(const eng_inventory *inv)
+{
+    return inv->encoding;
 }
 
 uint64_t eng_inventory_unended_line(const eng_inventory *inv)

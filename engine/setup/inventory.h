@@ -32,6 +32,10 @@ typedef struct eng_inventory eng_inventory;
  * warehouse, a negative or non-integer count; ENG_NOMEM. */
 eng_rc eng_inventory_load(const char *path, const eng_catalog *cat, const fmt_policy *pol,
                           eng_inventory **out, eng_err *err);
+
+/* The same, read from encoding (run --encoding, an iconv name; NULL: UTF-8). */
+eng_rc eng_inventory_load_encoded(const char *path, const char *encoding, const eng_catalog *cat,
+                                  const fmt_policy *pol, eng_inventory **out, eng_err *err);
 void eng_inventory_free(eng_inventory *inv);
 
 size_t eng_inventory_count(const eng_inventory *inv);
@@ -56,5 +60,7 @@ uint64_t eng_inventory_file_bytes(const eng_inventory *inv);
 const char *eng_inventory_file_sha256(const eng_inventory *inv);
 /* The number of the file's last line when it has no line end (cut short?), else 0. */
 uint64_t eng_inventory_unended_line(const eng_inventory *inv);
+/* The encoding it was read from ("WINDOWS-1252" by --encoding, "UTF-16"), NULL: UTF-8. */
+const char *eng_inventory_encoding(const eng_inventory *inv);
 
 #endif

@@ -232,7 +232,8 @@ static eng_rc choose_format(eng_setup *s, const char *format, const char **mappi
     s->format = fmt_layout_find(format);
     if (!s->format)
         return ENG_FAIL(err, ENG_USAGE,
-                        "--format %s: use auto, canonical, shopify, amazon, woocommerce, ebay, "
+                        "--format %s: use auto, canonical, canonical-semicolon, canonical-tab, "
+                        "shopify, amazon, woocommerce, ebay, "
                         "tmall or map:FILE",
                         format);
     return ENG_OK;
@@ -247,6 +248,7 @@ eng_rc eng_setup_new(const eng_run_args *a, eng_setup **out, eng_err *err)
     s->run_date = a->run_date;
     s->threads = a->threads;
     s->encoding = a->encoding;
+    s->date_order = a->date_order;
     s->compress = a->compress;
     s->memory_limit = a->memory_limit;
     s->warnings = eng_warnings_new();
@@ -273,12 +275,14 @@ eng_rc eng_setup_new(const eng_run_args *a, eng_setup **out, eng_err *err)
                        policy_info.unended_line);
     }
     if (rc == ENG_OK)
-        rc = eng_catalog_load(a->catalog, &s->catalog, eng_err_fresh(err));
+        rc = eng_catalog_load_encoded(a->catalog, a->encoding, &s->catalog, eng_err_fresh(err));
     if (rc == ENG_OK) {
         note_input(s, s->first_reference, eng_catalog_file_bytes(s->catalog),
                    eng_catalog_file_sha256(s->catalog), eng_catalog_unended_line(s->catalog));
-        rc = eng_inventory_load(a->inventory, s->catalog, &s->policy, &s->inventory,
-                                eng_err_fresh(err));
+        /* What --encoding made of it: the manifest says so, and verify reads it so. */
+        s->reference_facts[0].encoding = eng_catalog_encoding(s->catalog);
+        rc = eng_inventory_load_encoded(a->inventory, a->encoding, s->catalog, &s->policy,
+                                        &s->inventory, eng_err_fresh(err));
     }
     if (rc == ENG_OK)
         rc = eng_policy_check_warehouses(&s->policy, a->policy, s->inventory, eng_err_fresh(err));
@@ -286,6 +290,7 @@ eng_rc eng_setup_new(const eng_run_args *a, eng_setup **out, eng_err *err)
         note_input(s, s->first_reference + 1, eng_inventory_file_bytes(s->inventory),
                    eng_inventory_file_sha256(s->inventory),
                    eng_inventory_unended_line(s->inventory));
+        s->reference_facts[1].encoding = eng_inventory_encoding(s->inventory);
         rc = eng_pool_new(a->threads, &s->pool, eng_err_fresh(err));
     }
     if (rc != ENG_OK) {

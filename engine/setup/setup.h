@@ -38,6 +38,7 @@ typedef struct eng_run_args {
     unsigned threads;
     const char *format;   /* --format as given: NULL or "auto", a layout name, "map:FILE" */
     const char *encoding; /* --encoding as an iconv name; NULL: auto */
+    int date_order;       /* --date-order: fmt_date_order; FMT_DATE_UNKNOWN: per file */
     int32_t run_date;     /* days since 1970-01-01 */
     int compress;
     unsigned mode;         /* permission bits of output files (--mode); 0: ENG_OUTDIR_MODE */
@@ -53,6 +54,7 @@ typedef struct eng_setup {
     size_t chunk_size;        /* bytes per ingest chunk; 0 for the default (tests cut small) */
     const fmt_layout *format; /* --format: every orders file read this way; NULL: auto */
     const char *encoding;     /* --encoding (iconv name); NULL: auto */
+    int date_order;           /* --date-order (fmt_date_order); 0: each file's own */
     int compress;             /* --compress */
     uint64_t memory_limit;    /* --memory-limit; 0: what the system has available */
     /* reference data */

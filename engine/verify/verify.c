@@ -376,7 +376,8 @@ static int add_input(eng_vrun *v, size_t *cap, const char *role, const char *pat
     char *copy = strdup(path);
     if (!copy)
         return -1;
-    v->inputs[v->n_inputs++] = (eng_vinput){role, copy, recorded ? recorded : copy, sha, 0, 0, 0};
+    v->inputs[v->n_inputs++] =
+        (eng_vinput){role, copy, recorded ? recorded : copy, sha, 0, 0, 0, 0};
     return 0;
 }
 
@@ -732,6 +733,22 @@ static eng_rc load_summary(eng_vrun *v)
     return ENG_OK;
 }
 
+/* The encoding manifest.json records the run read input `in` from (its --encoding), or
+ * NULL: UTF-8 (or UTF-16 after a byte order mark, which the reader finds itself). */
+static const char *recorded_encoding(const eng_vrun *v, const eng_vinput *in)
+{
+    const fmt_json_value *ins = fmt_json_member(v->manifest, "inputs");
+    for (size_t i = 0; ins && i < fmt_json_count(ins); i++) {
+        const fmt_json_value *x = fmt_json_item(ins, i);
+        const char *role = fmt_json_member_str(x, "role"), *path = fmt_json_member_str(x, "path");
+        const char *enc = fmt_json_member_str(x, "encoding");
+        if (role && path && enc && strcmp(role, in->role) == 0 && strcmp(path, in->recorded) == 0 &&
+            strcmp(enc, "UTF-16") != 0)
+            return enc;
+    }
+    return NULL;
+}
+
 /* Reference inputs whole; history is only counted here (vhist.c streams it). */
 static eng_rc load_inputs(eng_vrun *v)
 {
@@ -744,11 +761,13 @@ static eng_rc load_inputs(eng_vrun *v)
             continue; /* a special file: named by the hash pass, never opened */
         memset(&err, 0, sizeof err);
         eng_rc rc = ENG_OK;
+        const char *enc = recorded_encoding(v, in);
         if (strcmp(in->role, "inventory") == 0) {
-            rc = eng_vtable_load(in->path, in->path, inv_cols, IV_COUNT, 1, &v->inventory_before,
-                                 &err);
+            rc = eng_vtable_load_encoded(in->path, enc, in->path, inv_cols, IV_COUNT, 1,
+                                         &v->inventory_before, &err);
         } else if (strcmp(in->role, "catalog") == 0) {
-            rc = eng_vtable_load(in->path, in->path, catalog_cols, CT_COUNT, 0, &v->catalog, &err);
+            rc = eng_vtable_load_encoded(in->path, enc, in->path, catalog_cols, CT_COUNT, 0,
+                                         &v->catalog, &err);
         } else if (strcmp(in->role, "policy") == 0) {
             fmt_policy_release(&v->policy);
             rc = fmt_policy_load(in->path, &v->policy, NULL, &err);
@@ -817,25 +836,26 @@ static void free_run(eng_vrun *v)
 
 /* An invariant that needed an input verify could not read is not checked, whatever its
  * check found in the rest: it cannot say "holds" for what it never saw. Which checks read
- * which inputs: the orders (and their mapping) for 3, 5, 7 and 8; history for 5, 7 and 8
- * (what is outstanding); the catalog for 7 (names and bins) and 9 (alerts); the
- * inventory for 1, 2, 8 and 9; the policy for 1 (reserves) and 8 (the replay). A finding
- * still wins: what is broken stays broken. */
+ * which inputs: the orders (and their mapping) for 3, 5, 7, 8 and 9 (demand); history
+ * for 4 (what was paid), 5, 7 and 8 (what is outstanding); the catalog for 3 and 8 (which
+ * copy of an order goes on), 5, 7 (names and bins) and 9 (alerts); the inventory for 1,
+ * 2, 8 and 9; the policy for 1 (reserves), 4 (the restocking fee), 7 (routes), 8 (the
+ * replay) and 9 (the cut-off). A finding still wins: what is broken stays broken. */
 static void unchecked_without_inputs(eng_vrun *v)
 {
     static const struct {
         const char *role;
-        int inv[4];
+        int inv[6];
     } needs[] = {
-        {"orders", {3, 5, 7, 8}},  {"mapping", {3, 5, 7, 8}}, {"history", {5, 7, 8, 0}},
-        {"catalog", {7, 9, 0, 0}}, {"inventory", {1, 2, 8, 9}}, {"policy", {1, 8, 0, 0}},
+        {"orders", {3, 5, 7, 8, 9}},  {"mapping", {3, 5, 7, 8, 9}}, {"history", {4, 5, 7, 8}},
+        {"catalog", {3, 5, 7, 8, 9}}, {"inventory", {1, 2, 8, 9}},  {"policy", {1, 4, 7, 8, 9}},
     };
     for (size_t i = 0; i < v->n_inputs; i++) {
         if (!v->inputs[i].unreadable)
             continue;
         for (size_t k = 0; k < sizeof needs / sizeof *needs; k++)
             if (strcmp(needs[k].role, v->inputs[i].role) == 0)
-                for (int j = 0; j < 4 && needs[k].inv[j]; j++)
+                for (int j = 0; j < 6 && needs[k].inv[j]; j++)
                     eng_vreport_unchecked_first(v->report, needs[k].inv[j],
                                                 "needs %s input %s, which could not be read",
                                                 v->inputs[i].role, v->inputs[i].recorded);

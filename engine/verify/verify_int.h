@@ -134,6 +134,8 @@ typedef struct eng_vinput {
     int refused;          /* not a regular file: never opened (reported as unreadable) */
     int backorders;       /* orders: the header has open_qty (slipway's backorders.csv) */
     int unreadable;       /* could not be read whole (already named once, as unreadable) */
+    uint32_t no_column;   /* orders: bit (1 << fmt_col) per value its layout has no column
+                             for in this file (the Amazon All Orders report's ship-to) */
 } eng_vinput;
 
 /* A line of an order as the orders files give it: one per distinct row with a SKU that

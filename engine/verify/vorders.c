@@ -341,12 +341,18 @@ static int take_row(ctx *c, size_t f, const char *source, uint64_t line, fmt_str
     fmt_str price = row->v[FMT_COL_UNIT_PRICE], open = row->v[FMT_COL_OPEN_QTY];
     if (sku.len && (r->sku = eng__verify_sku(v, sku.p, sku.len)) == ENG_VNONE)
         return -1;
-    if (qty.len && fmt_qty_parse(qty.p, qty.len, &r->qty) == FMT_NUM_OK)
+    /* A number against the file's own rule ("12.5" where the comma marks decimals) is
+     * unreadable, whatever it would say as plain text. */
+    uint32_t bad = row->bad_number;
+    if (qty.len && !(bad >> FMT_COL_QTY & 1) &&
+        fmt_qty_parse(qty.p, qty.len, &r->qty) == FMT_NUM_OK)
         r->flags |= VR_QTY_OK;
     if (open.len &&
-        (fmt_int_parse(open.p, open.len, &r->open_qty) != FMT_NUM_OK || r->open_qty < 0))
+        ((bad >> FMT_COL_OPEN_QTY & 1) ||
+         fmt_int_parse(open.p, open.len, &r->open_qty) != FMT_NUM_OK || r->open_qty < 0))
         r->open_qty = -1; /* BAD_QTY: the order is rejected */
-    if (price.len && fmt_dec_parse(price.p, price.len, &r->price) == FMT_NUM_OK)
+    if (price.len && !(bad >> FMT_COL_UNIT_PRICE & 1) &&
+        fmt_dec_parse(price.p, price.len, &r->price) == FMT_NUM_OK)
         r->flags |= VR_PRICE_OK;
     if (row->item_key.len) {
         int64_t kid = eng_vmap_add(c->item_keys, row->item_key.p, row->item_key.len, NULL);
@@ -360,7 +366,8 @@ static int take_row(ctx *c, size_t f, const char *source, uint64_t line, fmt_str
 
 /* Which layout reads file f: a map:FILE mapping when the run had one, else what
  * summary.json says the run detected, else detection from the header as the run does. */
-static const fmt_layout *layout_from_summary(const eng_vrun *v, size_t k, const char **encoding)
+static const fmt_layout *layout_from_summary(const eng_vrun *v, size_t k, const char **encoding,
+                                             fmt_date_order *date_order)
 {
     const fmt_json_value *ins = fmt_json_member(v->summary, "inputs");
     size_t seen = 0;
@@ -374,6 +381,12 @@ static const fmt_layout *layout_from_summary(const eng_vrun *v, size_t k, const 
         const char *enc = fmt_json_member_str(in, "encoding");
         if (enc && strcmp(enc, "UTF-8") != 0)
             *encoding = enc;
+        /* A spreadsheet's dates: the run decided their order from the file (or was told) */
+        const char *order = fmt_json_member_str(in, "date_order");
+        *date_order = !order                      ? FMT_DATE_UNKNOWN
+                      : strcmp(order, "dmy") == 0 ? FMT_DATE_DMY
+                      : strcmp(order, "mdy") == 0 ? FMT_DATE_MDY
+                                                  : FMT_DATE_UNKNOWN;
         const char *fmt = fmt_json_member_str(in, "format");
         return fmt ? fmt_layout_find(fmt) : NULL;
     }
@@ -477,7 +490,9 @@ static eng_rc read_orders_file(ctx *c, size_t f, const eng_vinput *in, size_t k,
         eng_vreport_unreadable(v->report, "orders %s: %s", in->path, err.msg);
         goto done;
     }
-    l = mapping ? mapping : layout_from_summary(v, k, &encoding);
+    fmt_date_order date_order = FMT_DATE_UNKNOWN;
+    const fmt_layout *recorded = layout_from_summary(v, k, &encoding, &date_order);
+    l = mapping ? mapping : recorded;
     const char *peek;
     size_t n_peek;
     if (fmt_source_peek(src, 1u << 16, &peek, &n_peek, &err) != ENG_OK) {
@@ -546,10 +561,14 @@ static eng_rc read_orders_file(ctx *c, size_t f, const eng_vinput *in, size_t k,
                 n_header = n;
                 v->inputs[f].backorders =
                     l->source_column && l->source_column(l, bind, FMT_COL_OPEN_QTY) >= 0;
+                for (int col = 0; col < FMT_COL_COUNT && l->source_column; col++)
+                    if (l->source_column(l, bind, (fmt_col)col) == FMT_LAYOUT_NO_COLUMN)
+                        v->inputs[f].no_column |= 1u << col;
                 continue;
             }
             fmt_out_reset(&out);
-            if (l->transform(l, bind, fields, &out) != ENG_OK) {
+            if (l->transform(l, bind, fields, &out) != ENG_OK ||
+                (date_order && fmt_out_sheet_dates(&out, date_order) != ENG_OK)) {
                 rc = ENG_NOMEM;
                 goto done;
             }
@@ -785,41 +804,40 @@ static int build_order(ctx *c, uint32_t oid, vrow **rows, size_t n)
 
 /* ---- copies of an order ---- */
 
-static int cmp_u64(const void *x, const void *y)
+typedef struct line_key {
+    uint32_t sku; /* id in v->skus */
+    int64_t ordered;
+} line_key;
+
+static int cmp_line_key(const void *x, const void *y)
 {
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-    return (a > b) - (a < b);
+    const line_key *a = x, *b = y;
+    if (a->sku != b->sku)
+        return a->sku < b->sku ? -1 : 1;
+    return (a->ordered > b->ordered) - (a->ordered < b->ordered);
 }
 
-/* Order o's lines as sorted (SKU id, ordered) keys into keys (room for n_lines); 0 when a
+/* Order o's lines as sorted (SKU, ordered) keys into keys (room for n_lines); 0 when a
  * line has a SKU the catalog lacks or an unreadable quantity: such a copy shares its lines
  * with no other. */
-static int line_keys(const eng_vrun *v, const eng_vorder *o, uint64_t *keys)
+static int line_keys(const eng_vrun *v, const eng_vorder *o, line_key *keys)
 {
     for (uint32_t i = 0; i < o->n_lines; i++) {
         const eng_vline *ln = &v->lines[o->first_line + i];
-        if (ln->sku == ENG_VNONE || !(ln->flags & ENG_VL_QTY_OK) || ln->ordered > UINT32_MAX ||
-            !v->catalog_skus)
+        if (ln->sku == ENG_VNONE || !(ln->flags & ENG_VL_QTY_OK) || !v->catalog_skus)
             return 0;
         const char *sku = eng_vmap_key(v->skus, ln->sku, NULL);
         if (eng_vmap_find(v->catalog_skus, sku, strlen(sku)) < 0)
             return 0;
-        keys[i] = (uint64_t)ln->sku << 32 | (uint64_t)ln->ordered;
+        keys[i] = (line_key){ln->sku, ln->ordered};
     }
-    qsort(keys, o->n_lines, sizeof *keys, cmp_u64);
+    qsort(keys, o->n_lines, sizeof *keys, cmp_line_key);
     return 1;
 }
 
 static fmt_str trim(const char *p)
 {
-    fmt_str t = {p, strlen(p)};
-    while (t.len && (t.p[0] == ' ' || t.p[0] == '\t')) {
-        t.p++;
-        t.len--;
-    }
-    while (t.len && (t.p[t.len - 1] == ' ' || t.p[t.len - 1] == '\t'))
-        t.len--;
-    return t;
+    return fmt_layout_trim((fmt_str){p, strlen(p)});
 }
 
 /* Whether orders a and b ask for the same lines, quantities and ship-to. -1: no memory. */
@@ -828,7 +846,10 @@ static int same_copies(const eng_vrun *v, const eng_vorder *a, const eng_vorder 
     static const fmt_col ship_to[] = {FMT_COL_SHIP_NAME,   FMT_COL_SHIP_STREET,
                                       FMT_COL_SHIP_CITY,   FMT_COL_SHIP_REGION,
                                       FMT_COL_SHIP_POSTAL, FMT_COL_SHIP_COUNTRY};
+    uint32_t no_column = v->inputs[a->file].no_column | v->inputs[b->file].no_column;
     for (size_t i = 0; i < sizeof ship_to / sizeof *ship_to; i++) {
+        if (no_column & (1u << ship_to[i])) /* a file without the column says nothing */
+            continue;
         fmt_str x = trim(eng__verify_head(v, a, ship_to[i]));
         fmt_str y = trim(eng__verify_head(v, b, ship_to[i]));
         if (x.len != y.len || memcmp(x.p, y.p, x.len) != 0)
@@ -836,11 +857,12 @@ static int same_copies(const eng_vrun *v, const eng_vorder *a, const eng_vorder 
     }
     if (a->n_lines != b->n_lines)
         return 0;
-    uint64_t *keys = malloc((a->n_lines ? a->n_lines : 1) * 2 * sizeof *keys);
+    line_key *keys = malloc((a->n_lines ? a->n_lines : 1) * 2 * sizeof *keys);
     if (!keys)
         return -1;
-    int same = line_keys(v, a, keys) && line_keys(v, b, keys + a->n_lines) &&
-               memcmp(keys, keys + a->n_lines, a->n_lines * sizeof *keys) == 0;
+    int same = line_keys(v, a, keys) && line_keys(v, b, keys + a->n_lines);
+    for (uint32_t i = 0; same && i < a->n_lines; i++)
+        same = cmp_line_key(&keys[i], &keys[a->n_lines + i]) == 0;
     free(keys);
     return same;
 }
@@ -848,8 +870,9 @@ static int same_copies(const eng_vrun *v, const eng_vorder *a, const eng_vorder 
 /* Of the copies of one pair with escaped flag `escaped` (chained from first in file
  * order), the one that goes on; the others get RESENT and the code their rows must carry.
  * README "Copies of an order": a copy in a marketplace state (the strongest, then the
- * first); else a backorders copy with the same lines, quantities and ship-to as the first
- * export; else that export (the backorders copy then ORDER_AMENDED); else the first. */
+ * first); else a backorders copy with the same lines, quantities and ship-to (the fields
+ * both files have) as any export; else the first export (the backorders copy then
+ * ORDER_AMENDED); else the first. */
 static int which_copy(eng_vrun *v, uint32_t first, uint8_t escaped)
 {
     uint32_t winner = ENG_VNONE, kept = ENG_VNONE, export = ENG_VNONE, amended = ENG_VNONE;
@@ -874,9 +897,15 @@ static int which_copy(eng_vrun *v, uint32_t first, uint8_t escaped)
     if (n < 2)
         return 0;
     if (winner == ENG_VNONE && kept != ENG_VNONE && export != ENG_VNONE) {
-        int same = same_copies(v, &v->orders[kept], &v->orders[export]);
-        if (same < 0)
-            return -1;
+        int same = 0; /* with any export of the pair */
+        for (uint32_t q = export; q != ENG_VNONE && !same; q = v->orders[q].next_in_pair) {
+            const eng_vorder *o = &v->orders[q];
+            if ((o->flags & ENG_VO_ESCAPED) != escaped || v->inputs[o->file].backorders)
+                continue;
+            same = same_copies(v, &v->orders[kept], o);
+            if (same < 0)
+                return -1;
+        }
         winner = same ? kept : export;
         amended = same ? ENG_VNONE : kept;
     }
@@ -1180,10 +1209,16 @@ static eng_rc check(ctx *c)
                 (long long)s->files, s->files == 1 ? "" : "s", v->inputs[s->first_file].recorded,
                 (unsigned long long)s->first_line);
     }
+    char aside[64] = "";
+    if (n_aside)
+        snprintf(aside, sizeof aside, " (%zu cop%s set aside %s none)", n_aside,
+                 n_aside == 1 ? "y" : "ies", n_aside == 1 ? "has" : "have");
     eng_vreport_detail(v->report, 3,
-                       "%zu orders in %zu files have one status row each (%zu copies set "
-                       "aside have none); %llu rows read, each in an order or in exceptions.csv",
-                       n_orders, n_files, n_aside, (unsigned long long)c->data_rows);
+                       "%zu order%s in %zu file%s %s one status row each%s; %llu row%s read, "
+                       "each in an order or in exceptions.csv",
+                       n_orders, n_orders == 1 ? "" : "s", n_files, n_files == 1 ? "" : "s",
+                       n_orders == 1 ? "has" : "have", aside, (unsigned long long)c->data_rows,
+                       c->data_rows == 1 ? "" : "s");
     return ENG_OK;
 }
 

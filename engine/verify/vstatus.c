@@ -360,6 +360,24 @@ static void check_order(status_ctx *c, size_t r, const eng_vorder *o)
             eng_vreport_broken(
                 v->report, INV, "order %s (%s:%llu) is REJECTED, but %s ships it (%u lines)", id,
                 src, (unsigned long long)o->line, eng_vtable_label(v->slips), o->slip_rows);
+        /* The copy codes judge copies: ORDER_AMENDED never names the copy that goes on,
+         * and DUPLICATE_ORDER or ORDER_CHANGED_AFTER_SHIPMENT reject it only when nothing
+         * of it is outstanding. */
+        uint64_t copy_codes = UINT64_C(1) << ENG_CODE_DUPLICATE_ORDER |
+                              UINT64_C(1) << ENG_CODE_ORDER_CHANGED_AFTER_SHIPMENT;
+        if (o->fault_codes & (UINT64_C(1) << ENG_CODE_ORDER_AMENDED))
+            eng_vreport_broken(v->report, INV,
+                               "order %s (%s:%llu) is the copy that goes on, but exceptions.csv "
+                               "gives it ORDER_AMENDED, a code only for a copy set aside",
+                               id, src, (unsigned long long)o->line);
+        else if (!(o->fault_codes & ~copy_codes) && t.shippable && t.outstanding > 0)
+            eng_vreport_broken(v->report, INV,
+                               "order %s (%s:%llu) is rejected as %s, but %lld unit%s of it %s "
+                               "outstanding (ordered, less history and open_qty): only an order "
+                               "with nothing outstanding is",
+                               id, src, (unsigned long long)o->line, codes,
+                               (long long)t.outstanding, t.outstanding == 1 ? "" : "s",
+                               t.outstanding == 1 ? "is" : "are");
         check_figures(c, r, o, o->n_lines, o->units, o->amount_minor, "what it ordered");
         return;
     }

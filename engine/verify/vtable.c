@@ -20,7 +20,21 @@ struct eng_vscan {
     size_t *off; /* n_want offsets into row */
     fmt_buf row;
     int guarded; /* cells carry slipway's spreadsheet guard: read what they mean */
+    int *number; /* by wanted column: a count or amount, made plain in a decimal-comma file */
 };
+
+/* The reference columns that hold numbers (README "Inputs"): in a semicolon-separated
+ * file they are written "1.234,50" and read as the run reads them (fmt_table_number). */
+static int is_number_column(const char *name)
+{
+    static const char *const numbers[] = {"on_hand",           "reorder_point", "reorder_qty",
+                                          "safety_stock",      "list_price",    "min_price",
+                                          "return_window_days"};
+    for (size_t i = 0; i < sizeof numbers / sizeof *numbers; i++)
+        if (strcmp(name, numbers[i]) == 0)
+            return 1;
+    return 0;
+}
 
 void eng_vscan_close(eng_vscan *s)
 {
@@ -30,12 +44,31 @@ void eng_vscan_close(eng_vscan *s)
     free(s->label);
     free(s->has);
     free(s->off);
+    free(s->number);
     fmt_buf_release(&s->row);
     free(s);
 }
 
+static eng_rc open_scan(const char *path, int encoded, const char *encoding, const char *label,
+                        const fmt_column *want, size_t n_want, int guarded, eng_vscan **out,
+                        eng_err *err);
+
 eng_rc eng_vscan_open(const char *path, const char *label, const fmt_column *want, size_t n_want,
                       int guarded, eng_vscan **out, eng_err *err)
+{
+    return open_scan(path, 0, NULL, label, want, n_want, guarded, out, err);
+}
+
+eng_rc eng_vscan_open_encoded(const char *path, const char *encoding, const char *label,
+                              const fmt_column *want, size_t n_want, int guarded, eng_vscan **out,
+                              eng_err *err)
+{
+    return open_scan(path, 1, encoding, label, want, n_want, guarded, out, err);
+}
+
+static eng_rc open_scan(const char *path, int encoded, const char *encoding, const char *label,
+                        const fmt_column *want, size_t n_want, int guarded, eng_vscan **out,
+                        eng_err *err)
 {
     eng_vscan *s = calloc(1, sizeof *s);
     if (!s)
@@ -46,16 +79,22 @@ eng_rc eng_vscan_open(const char *path, const char *label, const fmt_column *wan
     s->label = strdup(label);
     s->has = calloc(n_want ? n_want : 1, sizeof *s->has);
     s->off = calloc(n_want ? n_want : 1, sizeof *s->off);
+    s->number = calloc(n_want ? n_want : 1, sizeof *s->number);
     eng_rc rc = ENG_OK;
-    if (!s->label || !s->has || !s->off) {
+    if (!s->label || !s->has || !s->off || !s->number) {
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s", label);
         goto done;
     }
-    rc = fmt_table_open(path, want, n_want, label, &s->ft, err);
+    /* A catalog or inventory is read as the run read it (encoded: as a spreadsheet may
+     * have saved it); outputs and history are slipway's own. */
+    rc = encoded ? fmt_table_open_encoded(path, encoding, want, n_want, label, &s->ft, err)
+                 : fmt_table_open(path, want, n_want, label, &s->ft, err);
     if (rc != ENG_OK)
         goto done;
-    for (size_t k = 0; k < n_want; k++)
+    for (size_t k = 0; k < n_want; k++) {
         s->has[k] = fmt_table_has(s->ft, k);
+        s->number[k] = is_number_column(want[k].name);
+    }
 done:
     if (rc != ENG_OK) {
         eng_vscan_close(s);
@@ -90,7 +129,10 @@ int eng_vscan_next(eng_vscan *s, eng_err *err)
     s->row.len = 0;
     for (size_t k = 0; k < s->n_want; k++) {
         /* Numbers never carry a guard, so this is safe on every column. */
-        fmt_str v = fmt_table_get(s->ft, k);
+        char buf[64];
+        int ok;
+        fmt_str v = s->number[k] ? fmt_table_number(s->ft, k, buf, sizeof buf, &ok)
+                                 : fmt_table_get(s->ft, k);
         if (s->guarded)
             v = fmt_csv_unguard(v);
         s->off[k] = s->row.len;
@@ -166,8 +208,26 @@ static int add_row(eng_vtable *t, const eng_vscan *s)
     return t->text.failed ? -1 : 0;
 }
 
+static eng_rc load_table(const char *path, int encoded, const char *encoding, const char *label,
+                         const fmt_column *want, size_t n_want, int guarded, eng_vtable **out,
+                         eng_err *err);
+
 eng_rc eng_vtable_load(const char *path, const char *label, const fmt_column *want, size_t n_want,
                        int guarded, eng_vtable **out, eng_err *err)
+{
+    return load_table(path, 0, NULL, label, want, n_want, guarded, out, err);
+}
+
+eng_rc eng_vtable_load_encoded(const char *path, const char *encoding, const char *label,
+                               const fmt_column *want, size_t n_want, int guarded, eng_vtable **out,
+                               eng_err *err)
+{
+    return load_table(path, 1, encoding, label, want, n_want, guarded, out, err);
+}
+
+static eng_rc load_table(const char *path, int encoded, const char *encoding, const char *label,
+                         const fmt_column *want, size_t n_want, int guarded, eng_vtable **out,
+                         eng_err *err)
 {
     eng_vtable *t = calloc(1, sizeof *t);
     if (!t)
@@ -182,7 +242,7 @@ eng_rc eng_vtable_load(const char *path, const char *label, const fmt_column *wa
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s", label);
         goto done;
     }
-    rc = eng_vscan_open(path, label, want, n_want, guarded, &s, err);
+    rc = open_scan(path, encoded, encoding, label, want, n_want, guarded, &s, err);
     if (rc != ENG_OK)
         goto done;
     for (size_t k = 0; k < n_want; k++)

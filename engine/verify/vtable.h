@@ -28,6 +28,9 @@ typedef struct eng_vscan eng_vscan;
  * are copied. */
 eng_rc eng_vscan_open(const char *path, const char *label, const fmt_column *want, size_t n_want,
                       int guarded, eng_vscan **out, eng_err *err);
+eng_rc eng_vscan_open_encoded(const char *path, const char *encoding, const char *label,
+                              const fmt_column *want, size_t n_want, int guarded, eng_vscan **out,
+                              eng_err *err);
 void eng_vscan_close(eng_vscan *s);
 
 /* The next row: 1 with it loaded, 0 at the end, -1 with err set (ENG_REFUSED for a row
@@ -52,6 +55,13 @@ typedef struct eng_vtable eng_vtable;
 /* Read path whole, as eng_vscan_open() and eng_vscan_next() read it. */
 eng_rc eng_vtable_load(const char *path, const char *label, const fmt_column *want, size_t n_want,
                        int guarded, eng_vtable **out, eng_err *err);
+
+/* The same for a catalog or inventory, read as a spreadsheet may have saved it (UTF-16,
+ * ';' or tabs: fmt_table_open_encoded) and from encoding when the run was (its --encoding,
+ * as manifest.json records it; NULL: UTF-8). eng_vtable_load reads slipway's own files. */
+eng_rc eng_vtable_load_encoded(const char *path, const char *encoding, const char *label,
+                               const fmt_column *want, size_t n_want, int guarded, eng_vtable **out,
+                               eng_err *err);
 void eng_vtable_free(eng_vtable *t);
 
 /* Rows read (the header is not a row). */

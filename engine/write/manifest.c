@@ -176,6 +176,12 @@ eng_rc eng_manifest_write(const eng_products *n, const eng_output_file *files, s
             fmt_json_str(&j, "path", s->path);
             if (f->format && f->format[0] && strcmp(s->role, "history") == 0)
                 fmt_json_str(&j, "kind", f->format);
+            /* A reference or returns file read by --encoding: verify reads it so too
+             * (orders files have theirs in summary.json, with their layout). */
+            if ((strcmp(s->role, "catalog") == 0 || strcmp(s->role, "inventory") == 0 ||
+                 strcmp(s->role, "returns") == 0) &&
+                f->encoding)
+                fmt_json_str(&j, "encoding", f->encoding);
             fmt_json_u64(&j, "bytes", f->bytes);
             fmt_json_str(&j, "sha256", f->sha256);
             fmt_json_object_end(&j);

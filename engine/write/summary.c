@@ -264,6 +264,8 @@ eng_rc eng_summary_write(const eng_products *n, const eng_outputs *out, const en
         fmt_json_str(&j, "format", facts->format ? facts->format : "");
         if (facts->encoding)
             fmt_json_str(&j, "encoding", facts->encoding);
+        if (facts->date_order) /* its dates were a spreadsheet's: verify reads them so */
+            fmt_json_str(&j, "date_order", facts->date_order);
         fmt_json_u64(&j, "rows", facts->data_rows);
         fmt_json_u64(&j, "bad_rows", bad);
         fmt_json_object_end(&j);
