@@ -31,6 +31,7 @@ static const char main_help[] =
     "              [--memory-limit SIZE] --out DIR\n"
     "  slipway verify DIR [--catalog FILE --inventory FILE --orders FILE ...]\n"
     "  slipway -h | --help    -V | --version    slipway run --help    slipway verify --help\n"
+    "  (run also takes --format, --encoding, --date-order, --quiet and --: see run --help)\n"
     "\n"
     "Exit codes: 0 committed or verify passed, 1 internal or I/O failure, 2 usage error,\n"
     "3 input refused (or a file verify needs cannot be read), "

@@ -159,6 +159,7 @@ static char *put2(char *p, int v)
 /* The fields of a spreadsheet date, before it is known which of a and b is the day. */
 typedef struct sheet_date {
     int a, b, y, hh, mi, ss;
+    char sep;
 } sheet_date;
 
 static int digits(const char *s, size_t len, size_t *i, size_t min, size_t max, int *out)
@@ -183,6 +184,7 @@ static int sheet_fields(const char *s, size_t len, sheet_date *d)
     char sep = s[i]; /* "26-11-2026" stays BAD_DATE: too close to a mistyped ISO date */
     if (sep != '/' && sep != '.')
         return -1;
+    d->sep = sep;
     i++;
     if (digits(s, len, &i, 1, 2, &d->b) || i >= len || s[i++] != sep ||
         digits(s, len, &i, 4, 4, &d->y))
@@ -215,6 +217,8 @@ static int sheet_fields(const char *s, size_t len, sheet_date *d)
 
 static int sheet_valid(const sheet_date *d, fmt_date_order order, int *day, int *month)
 {
+    if (d->sep == '.' && order == FMT_DATE_MDY)
+        return 0; /* "3.11.2026": no language writes the month first with points */
     *day = order == FMT_DATE_DMY ? d->a : d->b;
     *month = order == FMT_DATE_DMY ? d->b : d->a;
     return d->y >= 1970 && d->y <= 2099 && *month >= 1 && *month <= 12 && *day >= 1 &&

@@ -34,7 +34,8 @@ typedef enum fmt_date_order {
     FMT_DATE_MDY = 2, /* month first: the United States */
 } fmt_date_order;
 
-/* Which orders make s such a date ("D/M/YYYY" or "D.M.YYYY", 1-2 digit day
+/* Which orders make s such a date ("D/M/YYYY" or "D.M.YYYY", the latter day first only
+ * (German, Russian... write the month first with points nowhere), 1-2 digit day
  * and month, a 4-digit year in 1970..2099, optionally a space and "H:MM", "H:MM:SS", with
  * "AM"/"PM" or not): a bit set of (1 << FMT_DATE_DMY) and (1 << FMT_DATE_MDY); 0 when it
  * is not one under either. */

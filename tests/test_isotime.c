@@ -473,4 +473,5 @@ Test(isotime, sheet_date_orders_say_which_reading_is_possible)
     cr_assert_eq(fmt_sheet_date_orders("03/04/2026", 10), dmy | mdy);
     cr_assert_eq(fmt_sheet_date_orders("2026-11-26T10:00:00Z", 20), 0u);
     cr_assert_eq(fmt_sheet_date_orders("31/31/2026", 10), 0u);
+    cr_assert_eq(fmt_sheet_date_orders("03.11.2026", 10), dmy); /* points: day first */
 }

@@ -3,10 +3,12 @@
 #include "text.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../formats/csv.h"
+#include "../../formats/num.h"
 #include "../../formats/utf8.h"
 
 static const char hex[] = "0123456789ABCDEF";
@@ -113,11 +115,17 @@ void eng_text_quote(char *dst, size_t cap, const char *s, size_t len)
 eng_rc eng_text_refuse_guarded(eng_err *err, const char *field, const char *s, size_t len,
                                const char *what, const char *file)
 {
-    if (!fmt_csv_needs_guard(s, len))
+    int mangled = fmt_is_scientific(s, len); /* "4,00638E+12": an EAN a spreadsheet ate */
+    if (!mangled && !fmt_csv_needs_guard(s, len))
         return ENG_OK;
     char q[64], why[160];
     eng_text_quote(q, sizeof q, s, len);
-    fmt_csv_guard_why(why, sizeof why, s, len);
+    if (mangled)
+        snprintf(why, sizeof why,
+                 "is a number in scientific notation: a spreadsheet turned it into a number "
+                 "and its last digits are lost");
+    else
+        fmt_csv_guard_why(why, sizeof why, s, len);
     if (err)
         err->field = field;
     return ENG_FAIL(err, ENG_REFUSED, "%s %s %s; slipway never changes %s, so fix the %s", field, q,

@@ -20,7 +20,8 @@ void eng_text_quote(char *dst, size_t cap, const char *s, size_t len);
 
 /* Reference data (catalog, inventory) holds names slipway matches and prints exactly: a
  * value that outputs would have to write with a spreadsheet guard (formats/csv.h,
- * fmt_csv_needs_guard) is refused, naming field and why, so that it is never altered.
+ * fmt_csv_needs_guard), or that a spreadsheet wrote in scientific notation ("4,00638E+12",
+ * its digits lost), is refused, naming field and why, so that it is never altered.
  * what: the values in plural ("SKUs"); file: what to fix ("catalog"). ENG_OK otherwise. */
 eng_rc eng_text_refuse_guarded(eng_err *err, const char *field, const char *s, size_t len,
                                const char *what, const char *file);

@@ -59,8 +59,8 @@ static const char *hint(eng_code code, uint64_t n, uint64_t rows)
     case ENG_CODE_BAD_QTY:
         return ": quantities are whole numbers of units, 1 or more";
     case ENG_CODE_BAD_DATE:
-        return ": dates are ISO 8601 (2026-11-26 or 2026-11-26T10:00:00Z); a spreadsheet may "
-               "have rewritten them";
+        return ": dates are ISO 8601 (2026-11-26 or 2026-11-26T10:00:00Z) or a spreadsheet's "
+               "(26/11/2026); check --date-order";
     default:
         return "";
     }

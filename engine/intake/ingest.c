@@ -665,6 +665,13 @@ static eng_rc check_values(eng_batch *b, eng_ingest_worker *w, eng_row *row, con
                              "had none to tell day first from month first; give --date-order "
                              "dmy or --date-order mdy",
                              q);
+                else if (sheet && layout->date_order_given)
+                    snprintf(msg, sizeof msg,
+                             "order_time %s is not a %s date, as --date-order %s says the "
+                             "dates are; give --date-order %s if this file's are",
+                             q, layout->date_order == FMT_DATE_MDY ? "month-first" : "day-first",
+                             layout->date_order == FMT_DATE_MDY ? "mdy" : "dmy",
+                             layout->date_order == FMT_DATE_MDY ? "dmy" : "mdy");
                 else if (sheet)
                     /* A spreadsheet's date that reads only the other way round. */
                     snprintf(msg, sizeof msg,
@@ -915,6 +922,22 @@ static int peek_is_utf8(const char *p, size_t n, int at_eof)
     return ok == n || (!at_eof && n - ok < 4 && (unsigned char)p[ok] >= 0xC2);
 }
 
+/* The encoding an orders file is read from: UTF-16 after a UTF-16 byte order mark; else
+ * as it is when its start is UTF-8, even under --encoding (which is for the files that
+ * need it: a UTF-8 export beside a Windows-1252 catalog reads right under one flag); else
+ * --encoding, else the layout's own. --encoding utf-8 reads every other file as it is
+ * (its invalid bytes are BAD_ENCODING). NULL: as it is. */
+static const char *file_encoding(const ingest *in, const fmt_layout *l, const char *p, size_t n,
+                                 int utf8)
+{
+    const char *forced = in->setup->encoding;
+    if (starts_utf16(p, n))
+        return "UTF-16";
+    if (utf8 || (forced && strcmp(forced, "UTF-8") == 0))
+        return NULL;
+    return forced ? forced : l->legacy_encoding;
+}
+
 typedef struct detection {
     const fmt_layout *layout;
     const char *encoding; /* NULL: the bytes are read as they are */
@@ -963,14 +986,7 @@ static eng_rc detect(const ingest *in, const fmt_layout *const *layouts, size_t 
     int utf8 = peek_is_utf8(p, n, at_eof);
     for (size_t i = 0; i < n_layouts; i++) {
         const fmt_layout *l = layouts[i];
-        const char *enc = in->setup->encoding;
-        if (!enc && starts_utf16(p, n))
-            enc = "UTF-16"; /* Excel's "Unicode text": the mark gives the byte order */
-        else if (!enc && !utf8)
-            enc = l->legacy_encoding;
-        if (enc && strcmp(enc, "UTF-8") == 0)
-            enc = NULL;
-        ENG_TRY(try_layout(l, enc, p, n, best));
+        ENG_TRY(try_layout(l, file_encoding(in, l, p, n, utf8), p, n, best));
     }
     return ENG_OK;
 }
@@ -1027,6 +1043,7 @@ static eng_rc decide_date_order(ingest *in, uint16_t file, const fmt_chunk *ch, 
     eng_layout *lay = &in->layouts[file];
     const fmt_layout *l = lay->layout;
     lay->date_order = l->own_dates ? FMT_DATE_UNKNOWN : (fmt_date_order)in->setup->date_order;
+    lay->date_order_given = lay->date_order != FMT_DATE_UNKNOWN;
     if (lay->date_order || l->own_dates)
         return ENG_OK;
     fmt_csv_fields *f = fmt_csv_fields_new(l->dialect);
@@ -1215,17 +1232,11 @@ static eng_rc choose_layout(ingest *in, uint16_t file, fmt_source *s, detection 
                         "--format, or describe the columns with --format map:FILE",
                         hint);
     }
-    const char *enc = in->setup->encoding;
     int utf8 = peek_is_utf8(p, n, n < (1u << 16));
-    if (!enc && starts_utf16(p, n))
-        enc = "UTF-16";
-    else if (!enc && !utf8)
-        enc = lay->layout->legacy_encoding;
+    const char *enc = file_encoding(in, lay->layout, p, n, utf8);
     /* Read as UTF-8 though its start is not: with no UTF-8 letter in it either, the file
      * is most likely a spreadsheet's Windows-1252, which the rows' BAD_ENCODING say. */
-    lay->looks_1252 = !enc && !in->setup->encoding && !utf8 && !has_utf8_letter(p, n);
-    if (enc && strcmp(enc, "UTF-8") == 0)
-        enc = NULL; /* --encoding utf-8: read as is, invalid bytes are BAD_ENCODING */
+    lay->looks_1252 = !enc && !utf8 && !has_utf8_letter(p, n);
     if (forced) {
         detection own = {forced, enc, 0};
         detection detected = *found;

@@ -79,6 +79,7 @@ typedef struct eng_layout {
     const char **header_names;            /* the file's column names, valid UTF-8 */
     const char *col_label[FMT_COL_COUNT]; /* the file's name for each canonical value */
     fmt_date_order date_order;            /* how its spreadsheet dates read (decide_date_order) */
+    int date_order_given;                 /* ... because --date-order said so */
     int looks_1252; /* read as UTF-8, but its start holds no UTF-8 letter and bytes that
                        are not UTF-8: a spreadsheet's "CSV" in Windows-1252 */
 } eng_layout;
