@@ -30,8 +30,16 @@ for f in $M/*_2026-11-26.* samples/orders_wholesale.csv tests/cases/crlf_bom_quo
     head -n 4 "$f" | head -c 4000 >"$C/detect/$(basename "$f")"
 done
 
+# issue 15: a semicolon file, Excel's "Unicode text" (UTF-16: cut by bytes, not lines),
+# and an Amazon report re-saved as CSV.
+head -n 4 tests/cases/excel_semicolon/input/orders.csv >"$C/detect/excel_semicolon_orders.csv"
+head -c 4000 tests/cases/excel_unicode_text/input/orders.txt >"$C/detect/excel_unicode_text_orders.txt"
+head -n 4 tests/cases/market_amazon_resaved/input/amazon_orders_2026-11-26.csv | head -c 4000 \
+    >"$C/detect/amazon_resaved.csv"
+
 # order_row: first byte picks the layout (fuzz_order_row.c: 0 canonical, 1 shopify,
-# 2 amazon, 3 woocommerce, 4 ebay, 5 tmall), then data records in UTF-8.
+# 2 amazon, 3 woocommerce, 4 ebay, 5 tmall, 6 canonical-semicolon, 7 canonical-tab,
+# 8 amazon-csv), then data records in UTF-8.
 row_seed() { # layout-byte name file lines
     { printf "\\$(printf '%03o' "$1")"; tail -n +2 "$3" | head -n "$4"; } | head -c 4000 >"$C/order_row/$2"
 }
@@ -50,6 +58,16 @@ rm -f /tmp/slipway-ebay.$$
 iconv -f GB18030 -t UTF-8 $M/tmall_orders_2026-11-26.csv >/tmp/slipway-tmall.$$
 row_seed 53 tmall /tmp/slipway-tmall.$$ 8
 rm -f /tmp/slipway-tmall.$$
+# issue 15: files a spreadsheet saved (layouts 6-8 of fuzz_order_row.c), in UTF-8.
+iconv -f WINDOWS-1252 -t UTF-8 tests/cases/excel_semicolon/input/orders.csv >/tmp/slipway-semi.$$
+printf '20;26/11/2026 10:00;MUG;1;1.234,50;EUR;shop;Ann;Weg 1;Bonn;53111;DE;1.234,50;\n' >>/tmp/slipway-semi.$$
+row_seed 54 canonical_semicolon /tmp/slipway-semi.$$ 8
+iconv -f UTF-16 -t UTF-8 tests/cases/excel_unicode_text/input/orders.txt | tr -d '\r' >/tmp/slipway-tab.$$
+row_seed 55 canonical_tab /tmp/slipway-tab.$$ 8
+iconv -f WINDOWS-1252 -t UTF-8 tests/cases/market_amazon_resaved/input/amazon_orders_2026-11-26.csv |
+    tr -d '\r' >/tmp/slipway-amzcsv.$$
+row_seed 56 amazon_csv /tmp/slipway-amzcsv.$$ 8
+rm -f /tmp/slipway-semi.$$ /tmp/slipway-tab.$$ /tmp/slipway-amzcsv.$$
 
 # policy: every policy file of the project, and one of each key.
 cp samples/policy.conf "$C/policy/samples.conf"
