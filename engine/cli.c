@@ -17,6 +17,7 @@
 #include "../formats/num.h"
 #include "../formats/source.h"
 #include "../formats/utf8.h"
+#include "base/text.h"
 #include "write/manifest.h"
 #include "run.h"
 #include "verify/verify.h"
@@ -130,32 +131,6 @@ static const char verify_help[] =
     "Exit codes: 0 every invariant holds, 4 one is broken, 3 a file cannot be read\n"
     "(missing, not CSV, a manifest that is not JSON, not a regular file), 2 usage error.\n";
 
-/* Edits (insert, delete, replace, swap of neighbours) between a and b, at most 9. */
-static int edits(const char *a, const char *b)
-{
-    size_t n = strlen(a), m = strlen(b);
-    if (n > 40 || m > 40)
-        return 9;
-    int d[41][41];
-    for (size_t i = 0; i <= n; i++)
-        d[i][0] = (int)i;
-    for (size_t j = 0; j <= m; j++)
-        d[0][j] = (int)j;
-    for (size_t i = 1; i <= n; i++)
-        for (size_t j = 1; j <= m; j++) {
-            int best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            if (d[i - 1][j] + 1 < best)
-                best = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < best)
-                best = d[i][j - 1] + 1;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                d[i - 2][j - 2] + 1 < best)
-                best = d[i - 2][j - 2] + 1;
-            d[i][j] = best;
-        }
-    return d[n][m] < 9 ? d[n][m] : 9;
-}
-
 /* The known word meant by what was typed (its name before any '='): the only one it is
  * the start of ("--cat"), else the closest within 2 edits. NULL when none is near. */
 static const char *closest(const char *typed, const char *const *known, size_t n)
@@ -164,9 +139,10 @@ static const char *closest(const char *typed, const char *const *known, size_t n
     size_t len = strcspn(typed, "=");
     snprintf(word, sizeof word, "%.*s", (int)(len < 47 ? len : 47), typed);
     const char *best = NULL, *prefix_of = NULL;
-    int best_d = 3, prefixes = 0;
+    size_t best_d = 3;
+    int prefixes = 0;
     for (size_t i = 0; i < n; i++) {
-        int d = edits(word, known[i]);
+        size_t d = eng_text_distance(word, strlen(word), known[i], strlen(known[i]), 0);
         if (d < best_d) {
             best_d = d;
             best = known[i];

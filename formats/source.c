@@ -383,11 +383,15 @@ eng_rc fmt_source_peek(fmt_source *s, size_t want, const char **p, size_t *n, en
     return ENG_OK;
 }
 
+int fmt_utf16_bom(const char *p, size_t n)
+{
+    return n >= 2 && (((unsigned char)p[0] == 0xFF && (unsigned char)p[1] == 0xFE) ||
+                      ((unsigned char)p[0] == 0xFE && (unsigned char)p[1] == 0xFF));
+}
+
 int fmt_source_is_utf16(const fmt_source *s)
 {
-    return !s->is_zstd && s->head_len >= 2 &&
-           ((s->head[0] == 0xFF && s->head[1] == 0xFE) ||
-            (s->head[0] == 0xFE && s->head[1] == 0xFF));
+    return !s->is_zstd && fmt_utf16_bom((const char *)s->head, s->head_len);
 }
 
 eng_rc fmt_source_set_encoding(fmt_source *s, const char *encoding, eng_err *err)

@@ -59,6 +59,9 @@ const char *fmt_source_path(const fmt_source *s);
  * mark for the byte order. Only a plain file is sniffed so (not zstd). */
 int fmt_source_is_utf16(const fmt_source *s);
 
+/* 1 when p starts with a UTF-16 byte order mark, either way round. */
+int fmt_utf16_bom(const char *p, size_t n);
+
 /* 1 when the file is zstd-compressed (known after open). */
 int fmt_source_is_zstd(const fmt_source *s);
 

@@ -54,13 +54,29 @@ int fmt_header_name_eq(fmt_str a, const char *b)
     return 1;
 }
 
-/* Whether what names a kind fmt_header_kind knows (verify names its files by path). */
+/* slipway's own kinds of input, each by the columns only it has (fmt_header_kind). */
+static const struct {
+    const char *what; /* as the readers name their files (fmt_table_open's what) */
+    const char *kind;
+    const char *cols[3];
+} kinds[] = {
+    {"catalog", "a catalog (list_price, min_price)", {"list_price", "min_price", NULL}},
+    {"inventory", "an inventory (on_hand)", {"on_hand", NULL, NULL}},
+    {"returns", "a returns file (request_id, condition)", {"request_id", "condition", NULL}},
+    {"history",
+     "an earlier night's slips.csv (slip_no): give it with --history",
+     {"slip_no", NULL, NULL}},
+    {"history",
+     "a returns ledger (return_no, decision): give it with --history",
+     {"return_no", "decision", NULL}},
+    {"canonical orders", "an orders file (order_id, order_time)", {"order_id", "order_time", NULL}},
+};
+
+/* Whether what names one of those kinds (verify names its files by path). */
 static int is_kind(const char *what)
 {
-    static const char *const kinds[] = {"catalog", "inventory", "returns", "history",
-                                        "canonical orders"};
     for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++)
-        if (strcmp(what, kinds[k]) == 0)
+        if (strcmp(what, kinds[k].what) == 0)
             return 1;
     return 0;
 }
@@ -122,27 +138,8 @@ eng_rc fmt_header_map(const fmt_csv_fields *f, const fmt_column *wanted, size_t 
     return ENG_OK;
 }
 
-/* Each of slipway's own kinds of file by the columns only it has. */
 const char *fmt_header_kind(const fmt_csv_fields *f, const char **what)
 {
-    static const struct {
-        const char *what; /* as the readers name their files (fmt_table_open's what) */
-        const char *kind;
-        const char *cols[3];
-    } kinds[] = {
-        {"catalog", "a catalog (list_price, min_price)", {"list_price", "min_price", NULL}},
-        {"inventory", "an inventory (on_hand)", {"on_hand", NULL, NULL}},
-        {"returns", "a returns file (request_id, condition)", {"request_id", "condition", NULL}},
-        {"history",
-         "an earlier night's slips.csv (slip_no): give it with --history",
-         {"slip_no", NULL, NULL}},
-        {"history",
-         "a returns ledger (return_no, decision): give it with --history",
-         {"return_no", "decision", NULL}},
-        {"canonical orders",
-         "an orders file (order_id, order_time)",
-         {"order_id", "order_time", NULL}},
-    };
     for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
         int all = 1;
         for (size_t c = 0; c < 3 && kinds[k].cols[c] && all; c++) {

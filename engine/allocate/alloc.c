@@ -1035,9 +1035,10 @@ static eng_rc min_fill_pass(alloc_ctx *a, uint32_t *ranks, uint32_t *route_ranks
 /* ---- 2b'. shortage_rule = proportional ---- */
 
 /* The contended orders share the stock in rounds (fair.h); then each is settled and
- * explained, against the stock as the rounds left it. */
-static eng_rc walk_proportional(alloc_ctx *a, uint32_t *ranks, uint32_t *route_ranks,
-                                eng_arena *mem, eng_err *err)
+ * explained, against the stock as the rounds left it. What of a turn does not depend on
+ * the stock (routing.csv's notes before it, its channel) extract prepared for each
+ * contended order (prepare_routed): proportional always routes. */
+static eng_rc walk_proportional(alloc_ctx *a, uint32_t *ranks, eng_arena *mem, eng_err *err)
 {
     eng_allocation *n = a->al;
     const eng_inventory *inv = a->setup->inventory;
@@ -1048,15 +1049,9 @@ static eng_rc walk_proportional(alloc_ctx *a, uint32_t *ranks, uint32_t *route_r
         eng_order *o = n->ranked[r];
         if (!(o->flags & ENG_ORD_CONTENDED))
             continue;
-        const fmt_wh_rule *route;
-        size_t k = eng_routes_of(n->routes, o->head, route_ranks, &route);
-        eng_explain_before(inv, n->routes, route_ranks, k, route, n->routing[r].notes,
-                           &n->routing[r]);
         settle_order(inv, o, ranks, n_wh);
-        int who =
-            a->shares ? eng_shares_channel(a->shares, eng_head_text(o->head, ENG_HT_CHANNEL)) : -1;
-        eng_explain_after(inv, n->routes, n->stock, a->shares, who, &a->setup->policy, o,
-                          &n->routing[r]);
+        eng_explain_after(inv, n->routes, n->stock, a->shares, n->routing[r].who, &a->setup->policy,
+                          o, &n->routing[r]);
     }
     return ENG_OK;
 }
@@ -1095,7 +1090,7 @@ static eng_rc walk(alloc_ctx *a, eng_arena *mem, eng_err *err)
     int late = second || proportional || min_fill;
     eng_rc rc = ENG_OK;
     if (proportional)
-        rc = walk_proportional(a, ranks, route_ranks, mem, err);
+        rc = walk_proportional(a, ranks, mem, err);
     for (size_t r = 0; r < n->n_ranked && rc == ENG_OK && !proportional; r++) {
         prefetch_ahead(n->ranked, r, n->n_ranked, 1);
         eng_order *o = n->ranked[r];

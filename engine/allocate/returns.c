@@ -178,18 +178,11 @@ static eng_rc read_row(const eng_setup *n, eng_returns *rs, fmt_table *t, uint16
     static const int ids[] = {R_REQUEST_ID, R_ORDER_ID, R_SKU};
     for (size_t k = 0; k < sizeof ids / sizeof *ids; k++) {
         fmt_str id = v[ids[k]];
-        int mangled = fmt_is_scientific(id.p, id.len); /* "3.76E+18": digits lost */
-        if (!mangled && !fmt_csv_needs_guard(id.p, id.len))
+        char why[160];
+        if (!eng_text_unusable_id(id.p, id.len, why, sizeof why))
             continue;
         const char *name = return_columns[ids[k]].name;
-        char why[160];
         eng_text_quote(q, sizeof q, id.p, id.len);
-        if (mangled)
-            snprintf(why, sizeof why,
-                     "is a number in scientific notation: a spreadsheet turned it into a number "
-                     "and its last digits are lost");
-        else
-            fmt_csv_guard_why(why, sizeof why, id.p, id.len);
         snprintf(msg, sizeof msg, "%s %s %s; slipway never changes %s, so correct it at the source",
                  name, q, why, ids[k] == R_SKU ? "SKUs" : "ids");
         return read_fault(rs, r, ENG_CODE_UNSAFE_TEXT, name, msg);

@@ -112,20 +112,27 @@ void eng_text_quote(char *dst, size_t cap, const char *s, size_t len)
     dst[o] = '\0';
 }
 
+int eng_text_unusable_id(const char *s, size_t len, char *why, size_t cap)
+{
+    if (fmt_is_scientific(s, len)) { /* "4,00638E+12": an EAN a spreadsheet ate */
+        snprintf(why, cap,
+                 "is a number in scientific notation: a spreadsheet turned it into a "
+                 "number and its last digits are lost");
+        return 1;
+    }
+    if (!fmt_csv_needs_guard(s, len))
+        return 0;
+    fmt_csv_guard_why(why, cap, s, len);
+    return 1;
+}
+
 eng_rc eng_text_refuse_guarded(eng_err *err, const char *field, const char *s, size_t len,
                                const char *what, const char *file)
 {
-    int mangled = fmt_is_scientific(s, len); /* "4,00638E+12": an EAN a spreadsheet ate */
-    if (!mangled && !fmt_csv_needs_guard(s, len))
-        return ENG_OK;
     char q[64], why[160];
+    if (!eng_text_unusable_id(s, len, why, sizeof why))
+        return ENG_OK;
     eng_text_quote(q, sizeof q, s, len);
-    if (mangled)
-        snprintf(why, sizeof why,
-                 "is a number in scientific notation: a spreadsheet turned it into a number "
-                 "and its last digits are lost");
-    else
-        fmt_csv_guard_why(why, sizeof why, s, len);
     if (err)
         err->field = field;
     return ENG_FAIL(err, ENG_REFUSED, "%s %s %s; slipway never changes %s, so fix the %s", field, q,

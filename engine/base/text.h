@@ -18,6 +18,12 @@ char *eng_text_sanitize(eng_arena *mem, const char *s, size_t len, size_t *out_l
  * NUL-terminates dst (cap >= 8). */
 void eng_text_quote(char *dst, size_t cap, const char *s, size_t len);
 
+/* An id or name slipway matches and prints exactly that it must refuse, never alter: one
+ * a spreadsheet would run as a formula (formats/csv.h, fmt_csv_needs_guard) or has turned
+ * into a number in scientific notation. 1 with why ("starts with "=", which a spreadsheet
+ * runs as a formula"; 160 bytes are enough), else 0. */
+int eng_text_unusable_id(const char *s, size_t len, char *why, size_t cap);
+
 /* Reference data (catalog, inventory) holds names slipway matches and prints exactly: a
  * value that outputs would have to write with a spreadsheet guard (formats/csv.h,
  * fmt_csv_needs_guard), or that a spreadsheet wrote in scientific notation ("4,00638E+12",

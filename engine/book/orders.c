@@ -556,12 +556,17 @@ static eng_text copy_ship_to(const part_task *t, uint32_t o, eng_ht ht)
     return (eng_text){"", 0};
 }
 
-/* The ship-to: where the parcel goes (the service is how, and may change freely). */
-static const eng_ht ship_to[] = {ENG_HT_SHIP_NAME,   ENG_HT_SHIP_STREET, ENG_HT_SHIP_CITY,
-                                 ENG_HT_SHIP_REGION, ENG_HT_SHIP_POSTAL, ENG_HT_SHIP_COUNTRY};
+/* The ship-to: where the parcel goes (the service is how, and may change freely). Its
+ * values' slots in a head are eng_head_text_slot(ship_to_col[i]). */
 static const fmt_col ship_to_col[] = {FMT_COL_SHIP_NAME,   FMT_COL_SHIP_STREET,
                                       FMT_COL_SHIP_CITY,   FMT_COL_SHIP_REGION,
                                       FMT_COL_SHIP_POSTAL, FMT_COL_SHIP_COUNTRY};
+#define N_SHIP_TO (sizeof ship_to_col / sizeof *ship_to_col)
+
+static eng_ht ship_to(size_t i)
+{
+    return (eng_ht)eng_head_text_slot(ship_to_col[i]);
+}
 
 /* Whether copies a and b ask for the same lines, quantities and ship-to. */
 static eng_rc copies_same(const part_task *t, uint32_t a, uint32_t b, int *same)
@@ -569,13 +574,13 @@ static eng_rc copies_same(const part_task *t, uint32_t a, uint32_t b, int *same)
     *same = 0;
     const eng_file_facts *fa = &t->ctx->batches->files[t->pend[a].file],
                          *fb = &t->ctx->batches->files[t->pend[b].file];
-    for (size_t i = 0; i < sizeof ship_to / sizeof *ship_to; i++) {
+    for (size_t i = 0; i < N_SHIP_TO; i++) {
         /* A file with no column for it (the Amazon All Orders report has no street)
          * says nothing about it: not a change. */
         uint32_t bit = 1u << ship_to_col[i];
         if ((fa->no_column | fb->no_column) & bit)
             continue;
-        if (!same_text(copy_ship_to(t, a, ship_to[i]), copy_ship_to(t, b, ship_to[i])))
+        if (!same_text(copy_ship_to(t, a, ship_to(i)), copy_ship_to(t, b, ship_to(i))))
             return ENG_OK;
     }
     uint32_t na = t->pend[a].n_rows, nb = t->pend[b].n_rows;
@@ -965,6 +970,15 @@ static eng_rc check_total(order_check *oc, int all_amounts)
     return raise(oc, oc->rows[0], ENG_CODE_TOTAL_MISMATCH, name, msg);
 }
 
+/* code on every row of the order, against its order id column: a verdict on the order as
+ * a whole (a copy set aside, nothing left to ship). */
+static eng_rc raise_on_rows(order_check *oc, eng_code code, const char *msg)
+{
+    for (uint32_t i = 0; i < oc->n_rows; i++)
+        ENG_TRY(raise(oc, oc->rows[i], code, col_label(oc, oc->rows[i], FMT_COL_ORDER_ID), msg));
+    return ENG_OK;
+}
+
 /* A copy set aside: its aside code on every row, naming the copy that goes on and why. */
 static eng_rc mark_aside(order_check *oc, const pending *pd)
 {
@@ -1002,10 +1016,7 @@ static eng_rc mark_aside(order_check *oc, const pending *pd)
                  t->pend[w].file < pd->file ? "already" : "also", path, line);
         break;
     }
-    for (uint32_t i = 0; i < oc->n_rows; i++)
-        ENG_TRY(raise(oc, oc->rows[i], (eng_code)pd->aside_code,
-                      col_label(oc, oc->rows[i], FMT_COL_ORDER_ID), msg));
-    return ENG_OK;
+    return raise_on_rows(oc, (eng_code)pd->aside_code, msg);
 }
 
 /* The resolved head: the first row's own head when every value came from it. */
@@ -1061,9 +1072,9 @@ static int changed_after(const order_check *oc, const eng_hist_order *ho, const 
             return 1;
         }
     uint32_t no_column = oc->t->ctx->batches->files[oc->ord->file].no_column;
-    for (size_t i = 0; i < sizeof ship_to / sizeof *ship_to; i++) {
-        eng_text now = trimmed(eng_head_text(oc->ord->head, ship_to[i]));
-        eng_text then = trimmed(ho->text[ship_to[i]]);
+    for (size_t i = 0; i < N_SHIP_TO; i++) {
+        eng_text now = trimmed(eng_head_text(oc->ord->head, ship_to(i)));
+        eng_text then = trimmed(ho->text[ship_to(i)]);
         /* Only what both sides state: a hand-made slips file may lack ship-to columns,
          * and an export may have none for a field (Amazon's All Orders report). */
         if (then.len == 0 || (no_column & (1u << ship_to_col[i])))
@@ -1144,41 +1155,34 @@ static eng_rc settle_outstanding(order_check *oc)
         outstanding += eng_line_qty(ln);
     }
     char msg[512], day[11];
-    if (outstanding == 0 && shippable > 0 && all_shipped_before &&
-        changed_after(oc, ho, used, msg, sizeof msg)) {
-        if (used != small)
-            free(used);
-        for (uint32_t i = 0; i < oc->n_rows; i++)
-            ENG_TRY(raise(oc, oc->rows[i], ENG_CODE_ORDER_CHANGED_AFTER_SHIPMENT,
-                          col_label(oc, oc->rows[i], FMT_COL_ORDER_ID), msg));
-        ord->status = ENG_ST_REJECTED;
-        ord->code = ENG_CODE_ORDER_CHANGED_AFTER_SHIPMENT;
-        return ENG_OK;
-    }
+    eng_code code = outstanding == 0 && shippable > 0 && all_shipped_before &&
+                            changed_after(oc, ho, used, msg, sizeof msg)
+                        ? ENG_CODE_ORDER_CHANGED_AFTER_SHIPMENT
+                        : ENG_CODE_DUPLICATE_ORDER;
     if (used != small)
         free(used);
-    if (outstanding > 0)
-        return ENG_OK;
-    if (shippable == 0) {
-        /* Every line is the marketplace's or needs no shipping: that is the order's
-         * status, not an error. */
-        ord->status = (uint8_t)(ENG_ST_STATE + line_state);
-        return ENG_OK;
+    if (code == ENG_CODE_DUPLICATE_ORDER) { /* else msg says what changed */
+        if (outstanding > 0)
+            return ENG_OK;
+        if (shippable == 0) {
+            /* Every line is the marketplace's or needs no shipping: that is the order's
+             * status, not an error. */
+            ord->status = (uint8_t)(ENG_ST_STATE + line_state);
+            return ENG_OK;
+        }
+        if (ho && ho->ship_date >= 0) {
+            fmt_isodate_format(ho->ship_date, day);
+            snprintf(msg, sizeof msg,
+                     "order already shipped on an earlier night (slip %.40s on %s); nothing is "
+                     "left to ship",
+                     ho->slip, day);
+        } else {
+            snprintf(msg, sizeof msg, "nothing is left to ship: open_qty is 0 on every line");
+        }
     }
-    if (ho && ho->ship_date >= 0) {
-        fmt_isodate_format(ho->ship_date, day);
-        snprintf(msg, sizeof msg,
-                 "order already shipped on an earlier night (slip %.40s on %s); nothing is "
-                 "left to ship",
-                 ho->slip, day);
-    } else {
-        snprintf(msg, sizeof msg, "nothing is left to ship: open_qty is 0 on every line");
-    }
-    for (uint32_t i = 0; i < oc->n_rows; i++)
-        ENG_TRY(raise(oc, oc->rows[i], ENG_CODE_DUPLICATE_ORDER,
-                      col_label(oc, oc->rows[i], FMT_COL_ORDER_ID), msg));
+    ENG_TRY(raise_on_rows(oc, code, msg));
     ord->status = ENG_ST_REJECTED;
-    ord->code = ENG_CODE_DUPLICATE_ORDER;
+    ord->code = code;
     return ENG_OK;
 }
 
@@ -1202,10 +1206,7 @@ static eng_rc check_order(part_task *t, uint32_t o)
     int all_amounts = 0;
     /* The marketplace's own verdict (cancelled, fulfilled...) settles the order: it gets
      * that status and no exception. */
-    fmt_state state = FMT_STATE_NONE;
-    for (uint32_t i = 0; i < oc.n_rows; i++) /* a replaced row's verdict is stale */
-        if (oc.rows[i]->order_state > state && !superseded_by(&oc, i))
-            state = (fmt_state)oc.rows[i]->order_state;
+    fmt_state state = copy_state(t, o);
     oc.quiet = pd->original >= 0 || state != FMT_STATE_NONE;
     ENG_TRY(mark_superseded(&oc));
     ENG_TRY(mark_repeats(&oc));
@@ -1219,6 +1220,7 @@ static eng_rc check_order(part_task *t, uint32_t o)
     ENG_TRY(check_total(&oc, all_amounts));
     if (pd->original >= 0) {
         ord->flags |= ENG_ORD_DUPLICATE;
+        t->part->n_aside++;
         ENG_TRY(mark_aside(&oc, pd));
     }
     ENG_TRY(settle_head(&oc));
@@ -1475,8 +1477,10 @@ eng_rc eng_book_build(const eng_setup *setup, eng_batches *batches, const eng_hi
      * it back before the sort and the allocation take their scratch. */
     eng_heap_give_back_free();
     size_t total = 0;
-    for (size_t p = 0; p < ENG_PARTS; p++)
+    for (size_t p = 0; p < ENG_PARTS; p++) {
         total += b->parts[p].n_orders;
+        b->n_aside += b->parts[p].n_aside;
+    }
     if (rc == ENG_OK && !(b->orders = malloc((total ? total : 1) * sizeof *b->orders)))
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory listing orders");
     sort_setup = setup;
@@ -1489,11 +1493,8 @@ eng_rc eng_book_build(const eng_setup *setup, eng_batches *batches, const eng_hi
                         order_id_cmp, order_id_ahead};
     if (rc == ENG_OK)
         rc = eng_kmerge_run(setup->pool, &merge, b->orders, err);
-    if (rc == ENG_OK) {
+    if (rc == ENG_OK)
         b->n_orders = total;
-        for (size_t i = 0; i < total; i++)
-            b->n_aside += (b->orders[i]->flags & ENG_ORD_DUPLICATE) != 0;
-    }
     if (rc != ENG_OK) {
         eng_book_free(b);
         return rc;

@@ -659,6 +659,7 @@ static eng_rc check_values(eng_batch *b, eng_ingest_worker *w, eng_row *row, con
             if (fmt_isotime_parse(v.p, v.len, &h.time_ns) != 0) {
                 eng_text_quote(q, sizeof q, v.p, v.len);
                 unsigned sheet = layout->layout->own_dates ? 0 : fmt_sheet_date_orders(v.p, v.len);
+                int mdy = layout->date_order == FMT_DATE_MDY;
                 if (sheet && !layout->date_order)
                     snprintf(msg, sizeof msg,
                              "order_time %s is a spreadsheet's date, and the file's first MiB "
@@ -669,19 +670,16 @@ static eng_rc check_values(eng_batch *b, eng_ingest_worker *w, eng_row *row, con
                     snprintf(msg, sizeof msg,
                              "order_time %s is not a %s date, as --date-order %s says the "
                              "dates are; give --date-order %s if this file's are",
-                             q, layout->date_order == FMT_DATE_MDY ? "month-first" : "day-first",
-                             layout->date_order == FMT_DATE_MDY ? "mdy" : "dmy",
-                             layout->date_order == FMT_DATE_MDY ? "dmy" : "mdy");
-                else if (sheet)
-                    /* A spreadsheet's date that reads only the other way round. */
+                             q, mdy ? "month-first" : "day-first", mdy ? "mdy" : "dmy",
+                             mdy ? "dmy" : "mdy");
+                else if (sheet) /* a spreadsheet's date that reads only the other way round */
                     snprintf(msg, sizeof msg,
                              "order_time %s is not a %s date, as this file's dates are (%s); "
                              "fix it at the source, or give --date-order %s if the file's "
                              "dates are all %s",
-                             q, layout->date_order == FMT_DATE_MDY ? "month-first" : "day-first",
-                             layout->date_order == FMT_DATE_MDY ? "11/26/2026" : "26/11/2026",
-                             layout->date_order == FMT_DATE_MDY ? "dmy" : "mdy",
-                             layout->date_order == FMT_DATE_MDY ? "day first" : "month first");
+                             q, mdy ? "month-first" : "day-first",
+                             mdy ? "11/26/2026" : "26/11/2026", mdy ? "dmy" : "mdy",
+                             mdy ? "day first" : "month first");
                 else
                     snprintf(msg, sizeof msg,
                              "order_time %s is not an ISO 8601 date or time in 1970-2099", q);
@@ -893,13 +891,6 @@ static eng_rc decoded_peek(const char *p, size_t n, const char *encoding, char *
     return ENG_OK;
 }
 
-/* A UTF-16 byte order mark, either way round. */
-static int starts_utf16(const char *p, size_t n)
-{
-    return n >= 2 && (((unsigned char)p[0] == 0xFF && (unsigned char)p[1] == 0xFE) ||
-                      ((unsigned char)p[0] == 0xFE && (unsigned char)p[1] == 0xFF));
-}
-
 /* A character of two or more bytes, valid UTF-8, anywhere in p. */
 static int has_utf8_letter(const char *p, size_t n)
 {
@@ -931,7 +922,7 @@ static const char *file_encoding(const ingest *in, const fmt_layout *l, const ch
                                  int utf8)
 {
     const char *forced = in->setup->encoding;
-    if (starts_utf16(p, n))
+    if (fmt_utf16_bom(p, n))
         return "UTF-16";
     if (utf8 || (forced && strcmp(forced, "UTF-8") == 0))
         return NULL;
@@ -1179,7 +1170,7 @@ static eng_rc read_header(ingest *in, uint16_t file, fmt_chunk *ch, const detect
 static void no_layout_hint(const char *p, size_t n, char *dst, size_t cap)
 {
     dst[0] = '\0';
-    if (starts_utf16(p, n)) {
+    if (fmt_utf16_bom(p, n)) {
         snprintf(dst, cap,
                  "; the file is UTF-16 (Excel's \"Unicode text\") and no layout "
                  "fits its header");

@@ -650,6 +650,7 @@ int eng_order_cmp_id(const eng_order *a, const eng_order *b);
 typedef struct eng_partition {
     eng_order *orders;
     size_t n_orders;
+    size_t n_aside; /* of those, copies set aside (ENG_ORD_DUPLICATE) */
     eng_exc_list exc;
     eng_arena *mem;
     size_t n_rows; /* its rows in every batch (each batch's part_rows[p]) */
