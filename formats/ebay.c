@@ -36,7 +36,9 @@
  *   Ship To State -> ship_region; Ship To Zip -> ship_postal; Ship To Country ->
  *   ship_country; Shipping Service -> ship_service; Shipping And Handling -> shipping;
  *   Seller Collected Tax (+ eBay-collected tax and fees, see below) -> tax;
- *   Total Price -> order_total. The report has no discount column: discount stays
+ *   Total Price -> order_total; Payment Method -> payment_gateway; marketplace_tax y
+ *   when eBay Collected Tax is above zero, n when it is zero and Seller Collected Tax
+ *   is above zero (blank when neither). The report has no discount column: discount stays
  *   blank. eBay UK's spellings are read too: Post To Name/Address 1/
  *   Address 2/City/County/Postcode/Country, Postage And Packaging, Dispatched On Date,
  *   Delivery Service, Tyre Recycling Fee.
@@ -123,6 +125,7 @@ enum {
     E_TOTAL,
     E_PAID,
     E_SHIPPED,
+    E_PAYMENT,
     E_COUNT
 };
 
@@ -160,6 +163,7 @@ static const fmt_column ebay_columns[E_COUNT] = {
     {"Total Price", 0},
     {"Paid On Date", 0},
     {"Shipped On Date", 0},
+    {"Payment Method", 0},
 };
 
 /* eBay UK's names for the same columns, used when the US name is absent. */
@@ -392,6 +396,19 @@ static int ebay_amounts_in_total(fmt_str flag)
     return 1;
 }
 
+/* "y" when eBay collected tax, "n" when only the seller did, blank when neither did or
+ * an amount is unreadable (BAD_NUMBER names it on tax). */
+static fmt_str who_collected(fmt_str ebay_tax, fmt_str seller_tax)
+{
+    fmt_dec e = {0, 0}, s = {0, 0};
+    if ((ebay_tax.len && fmt_dec_parse(ebay_tax.p, ebay_tax.len, &e) != FMT_NUM_OK) ||
+        (seller_tax.len && fmt_dec_parse(seller_tax.p, seller_tax.len, &s) != FMT_NUM_OK))
+        return (fmt_str){"", 0};
+    if (e.mant > 0)
+        return (fmt_str){"y", 1};
+    return s.mant > 0 ? (fmt_str){"n", 1} : (fmt_str){"", 0};
+}
+
 /* Sale Date as ISO 8601: "Sep-04-26" -> "2026-09-04T00:00:00Z". A value that fits no
  * pattern passes unchanged (BAD_DATE). */
 static eng_rc sale_date(fmt_out *out, fmt_str v, fmt_str *iso)
@@ -503,6 +520,8 @@ static eng_rc ebay_transform(const fmt_layout *l, const void *bind, const fmt_cs
                 taxes[n_taxes++] = charges;
         }
         r->v[FMT_COL_TAX] = sum(out, taxes, n_taxes);
+        r->v[FMT_COL_MARKETPLACE_TAX] = who_collected(ebay_tax, seller_tax);
+        r->v[FMT_COL_PAYMENT_GATEWAY] = f[E_PAYMENT];
     }
     for (int c = 0; c < FMT_COL_COUNT; c++)
         if (!r->v[c].p)
@@ -537,6 +556,7 @@ static const int ebay_source[][2] = {
     {FMT_COL_SHIP_SERVICE, E_SERVICE},
     {FMT_COL_SHIPPING, E_SHIPPING},
     {FMT_COL_ORDER_TOTAL, E_TOTAL},
+    {FMT_COL_PAYMENT_GATEWAY, E_PAYMENT},
 };
 
 static int ebay_source_column(const fmt_layout *l, const void *bind, fmt_col c)

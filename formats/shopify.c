@@ -7,6 +7,7 @@
  *   qty Lineitem quantity, unit_price Lineitem price, currency Currency, customer_id Email,
  *   ship_* Shipping Name/Street/City/Province/Zip/Country, ship_service Shipping Method,
  *   order_total Total, shipping Shipping, tax Taxes (+ Duties), discount Discount Amount,
+ *   payment_gateway Payment Method ("Shopify Payments", "PayPal Express Checkout"),
  *   channel "shopify".
  * Totals: Shopify's Total is Subtotal + Shipping + Taxes + Duties, Subtotal being the
  * lines less Discount Amount. Duties have no canonical column, so they count as tax. A
@@ -54,6 +55,7 @@ enum {
     S_LINE_FULFILLMENT,
     S_SUBTOTAL,
     S_DUTIES,
+    S_PAYMENT_METHOD,
     S_COUNT
 };
 
@@ -83,6 +85,7 @@ static const fmt_column shopify_columns[S_COUNT] = {
     {"Lineitem fulfillment status", 0},
     {"Subtotal", 0},
     {"Duties", 0},
+    {"Payment Method", 0},
 };
 
 static int shopify_detect(const fmt_layout *l, const fmt_csv_fields *header)
@@ -206,6 +209,7 @@ static eng_rc shopify_transform(const fmt_layout *l, const void *bind, const fmt
     r->v[FMT_COL_SHIPPING] = f[S_SHIPPING];
     r->v[FMT_COL_TAX] = shopify_tax(out, f);
     r->v[FMT_COL_DISCOUNT] = f[S_DISCOUNT];
+    r->v[FMT_COL_PAYMENT_GATEWAY] = f[S_PAYMENT_METHOD];
     /* The channel is stated on the first row only, like the other order-level values. */
     if (f[S_CREATED].len)
         r->v[FMT_COL_CHANNEL] = (fmt_str){"shopify", 7};
@@ -241,6 +245,7 @@ static const int shopify_source[][2] = {
     {FMT_COL_ORDER_TOTAL, S_TOTAL},
     {FMT_COL_SHIPPING, S_SHIPPING},
     {FMT_COL_DISCOUNT, S_DISCOUNT},
+    {FMT_COL_PAYMENT_GATEWAY, S_PAYMENT_METHOD},
 };
 
 static int shopify_source_column(const fmt_layout *l, const void *bind, fmt_col c)

@@ -25,6 +25,8 @@
  *   tax                 tax_total; or order_tax + order_shipping_tax (shipping_tax_total)
  *   discount            only a negative fee_total, as a positive amount (see totals)
  *   order_total         order_total, when the taxes in it are known (see totals)
+ *   payment_gateway     payment_method (the gateway's id: stripe, ppcp-gateway), else
+ *                       payment_method_title
  *   channel             "woocommerce" on the order's first row
  * Not read: billing name and address (never used as a ship-to: WooCommerce leaves the
  * shipping address blank for virtual and local pickup orders, and shipping those to the
@@ -114,6 +116,8 @@ enum {
     W_TAX_TOTAL,
     W_FEE_TOTAL,
     W_ORDER_TOTAL,
+    W_PAYMENT_METHOD,
+    W_PAYMENT_METHOD_TITLE,
     W_COUNT
 };
 
@@ -133,6 +137,7 @@ static const fmt_column woo_columns[W_COUNT] = {
     {"order_shipping_tax", 0}, {"shipping_tax_total", 0},
     {"order_tax", 0},          {"tax_total", 0},
     {"fee_total", 0},          {"order_total", 0},
+    {"payment_method", 0},     {"payment_method_title", 0},
 };
 
 /* One packed item column. */
@@ -599,6 +604,10 @@ static eng_rc woo_transform(const fmt_layout *l, const void *bind, const fmt_csv
     v[FMT_COL_SHIP_COUNTRY] = f[W_SHIP_COUNTRY];
     v[FMT_COL_SHIP_SERVICE] =
         f[W_SHIP_METHOD_TITLE].len ? f[W_SHIP_METHOD_TITLE] : f[W_SHIP_METHOD];
+    /* The gateway's id ("stripe", "ppcp-gateway") names who pays out; its title is for
+     * the buyer. */
+    v[FMT_COL_PAYMENT_GATEWAY] =
+        f[W_PAYMENT_METHOD].len ? f[W_PAYMENT_METHOD] : f[W_PAYMENT_METHOD_TITLE];
 
     /* Totals: see the header comment. */
     fmt_str shipping = amount(out, fmt_layout_trim(fmt_layout_field(rec, b->shipping)));
@@ -669,6 +678,8 @@ static int woo_source_column(const fmt_layout *l, const void *bind, fmt_col c)
         return fmt_layout_one_col(&b->col[W_SHIP_ADDRESS_1], 2);
     if (c == FMT_COL_SHIP_SERVICE) /* shipping_method_title, else shipping_method */
         return fmt_layout_one_col(&b->col[W_SHIP_METHOD], 2);
+    if (c == FMT_COL_PAYMENT_GATEWAY) /* payment_method, else payment_method_title */
+        return fmt_layout_one_col(&b->col[W_PAYMENT_METHOD], 2);
     if (c == FMT_COL_SHIPPING) /* plus a positive fee_total */
         return fmt_layout_one_col(shipping, 2);
     if (c == FMT_COL_TAX) /* order_tax plus the shipping tax, or tax_total alone */

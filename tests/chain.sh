@@ -357,6 +357,8 @@ verdict "no request_id is APPROVED in two ledgers" "$work/find"
 for n in $NIGHTS; do
     awk "$LIB"'
     FILENAME ~ /summary.json$/ {
+        if ($0 ~ /^  "[a-z_]+":/) { sec = $0; gsub(/^  "|":.*$/, "", sec) }
+        if (sec != "amounts") next
         if ($0 ~ /"currency":/) { cur = $0; gsub(/.*: "|",?$/, "", cur) }
         if ($0 ~ /"refunded":/) { v = $0; gsub(/.*: "|",?$/, "", v); SUM[cur] += money(v); CUR[cur] = 1 }
         next
@@ -368,6 +370,8 @@ for n in $NIGHTS; do
 done
 awk "$LIB"'
 FILENAME ~ /summary.json$/ {
+    if ($0 ~ /^  "[a-z_]+":/) { sec = $0; gsub(/^  "|":.*$/, "", sec) }
+    if (sec != "amounts") next
     if ($0 ~ /"currency":/) { cur = $0; gsub(/.*: "|",?$/, "", cur) }
     if ($0 ~ /"refunded":/) { v = $0; gsub(/.*: "|",?$/, "", v); SUM[cur] += money(v); CUR[cur] = 1 }
     next
@@ -378,6 +382,26 @@ END { for (c in CUR) if (SUM[c] != LED[c]) print "all nights " c ": summaries re
 ' "$t1/night1/summary.json" "$t1/night2/summary.json" "$t1/night3/summary.json" \
     "$t1/night1/returns_ledger.us" "$t1/night2/returns_ledger.us" "$t1/night3/returns_ledger.us" >>"$work/find" 2>&1
 verdict "refunds per currency: summaries equal the ledgers' APPROVED refund_amount" "$work/find"
+
+# Issue 16: summary.json's by_channel refunds, per channel and currency, are the ledger's
+# APPROVED refund_amount by its channel column.
+: >"$work/find"
+for n in $NIGHTS; do
+    awk "$LIB"'
+    FILENAME ~ /summary.json$/ {
+        if ($0 ~ /^  "[a-z_]+":/) { sec = $0; gsub(/^  "|":.*$/, "", sec) }
+        if (sec != "by_channel") next
+        if ($0 ~ /"channel":/) { ch = $0; gsub(/.*: "|",?$/, "", ch) }
+        if ($0 ~ /"currency":/) { cur = $0; gsub(/.*: "|",?$/, "", cur) }
+        if ($0 ~ /"refunded":/) { v = $0; gsub(/.*: "|",?$/, "", v); SUM[ch " " cur] += money(v); K[ch " " cur] = 1 }
+        next
+    }
+    FNR == 1 { hdr(); next }
+    $col("decision") == "APPROVED" { k = $col("channel") " " $col("currency"); LED[k] += money($col("refund_amount")); K[k] = 1 }
+    END { for (k in K) if (SUM[k] != LED[k]) print night " " k ": by_channel refunded " show(SUM[k]) ", ledger APPROVED refunds " show(LED[k]) }
+    ' night="$n" "$t1/$n/summary.json" "$t1/$n/returns_ledger.us" >>"$work/find" 2>&1
+done
+verdict "refunds per channel and currency: by_channel equals the ledger's APPROVED refund_amount" "$work/find"
 
 # ---- night 2 re-sent with its own outputs as history ------------------------------------
 r=$t1/night2-rerun

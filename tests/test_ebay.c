@@ -40,6 +40,7 @@ static const char *const cols[] = {
     "Paid On Date",
     "Shipped On Date",
     "Shipping Service",
+    "Payment Method",
 };
 
 #define N_COLS (sizeof cols / sizeof *cols)
@@ -73,6 +74,7 @@ static const char *const single[N_COLS] = {
     "Sep-04-26",             /* Paid On Date */
     "",                      /* Shipped On Date */
     "USPS Ground Advantage", /* Shipping Service */
+    "Visa",                  /* Payment Method */
 };
 
 static const fmt_layout *ebay;
@@ -853,4 +855,26 @@ Test(ebay, exceptions_name_the_uk_column_the_header_has)
     cr_expect_eq(ebay->source_column(ebay, bind, FMT_COL_SHIP_REGION), 8);
     cr_expect_eq(ebay->source_column(ebay, bind, FMT_COL_SHIPPING), 11);
     cr_expect_eq(ebay->source_column(ebay, bind, FMT_COL_TAX), 12); /* the only tax */
+}
+
+/* Issue 16: who collected the tax, and the payment method, for reconciling payouts. */
+Test(ebay, ebay_collected_tax_is_marketplace_tax_y_and_payment_method_the_gateway)
+{
+    transform(NULL);
+    assert_val(FMT_COL_MARKETPLACE_TAX, "y");
+    assert_val(FMT_COL_PAYMENT_GATEWAY, "Visa");
+}
+
+Test(ebay, seller_collected_tax_alone_is_marketplace_tax_n)
+{
+    const char *over[] = {"eBay Collected Tax", "$0.00", "Seller Collected Tax", "$16.42", NULL};
+    transform(over);
+    assert_val(FMT_COL_MARKETPLACE_TAX, "n");
+}
+
+Test(ebay, no_tax_collected_leaves_marketplace_tax_blank)
+{
+    const char *over[] = {"eBay Collected Tax", "", "Total Price", "$199.00", NULL};
+    transform(over);
+    assert_val(FMT_COL_MARKETPLACE_TAX, "");
 }

@@ -34,6 +34,8 @@ static const char *const clean[FMT_COL_COUNT] = {
     "0.00",                 /* discount */
     "",                     /* open_qty */
     "",                     /* line_amount */
+    "Yes",                  /* marketplace_tax */
+    "Market Pay",           /* payment_gateway */
 };
 
 #define LINE 7 /* physical line every test record claims to start on */
@@ -214,7 +216,7 @@ Test(ingest, clean_row_keeps_order_level_fields_in_its_head)
 
 Test(ingest, continuation_row_with_blank_order_fields_has_no_head)
 {
-    eng_row *r = feed("A-1,,MUG,1,5.00,,,,,,,,,,,,,,,,,");
+    eng_row *r = feed("A-1,,MUG,1,5.00,,,,,,,,,,,,,,,,,,,");
     assert_no_exception(r);
     cr_assert_null(r->head);
     cr_assert_eq(r->product, 2);
@@ -351,7 +353,7 @@ Test(ingest, a_row_keeps_which_required_values_it_gives_valid_or_not)
     r = feed_with(FMT_COL_ORDER_TIME, "yesterday");
     cr_assert_eq(r->flags & ENG_ROW_GIVEN_ALL, ENG_ROW_GIVEN_ALL, "an invalid time is given");
     cr_assert_not(r->head->present & (1u << FMT_COL_ORDER_TIME));
-    r = feed("A-1,,MUG,1,5.00,,,,,,,,,,,,,,,,,");
+    r = feed("A-1,,MUG,1,5.00,,,,,,,,,,,,,,,,,,,");
     cr_assert_eq(r->flags & ENG_ROW_GIVEN_ALL, 0, "a continuation row gives none");
     r = feed("A-1,2026-11-26,MUG");
     cr_assert_eq(r->flags & ENG_ROW_GIVEN_ALL, ENG_ROW_GIVEN_ALL, "a malformed row gives all");
@@ -361,10 +363,10 @@ Test(ingest, a_row_keeps_which_required_values_it_gives_valid_or_not)
 
 Test(ingest, row_with_one_field_too_few_is_malformed)
 {
-    /* 21 fields: the comma between qty and unit_price is missing. */
+    /* 23 fields: the comma between qty and unit_price is missing. */
     eng_row *r = feed("A-1,2026-11-26T10:00:00Z,TENT,2100.00,EUR,shop,1,C-9,Ann Example,"
-                      "Main St 1,Berlin,,10115,DE,standard,200.00,0.00,0.00,0.00,,");
-    assert_one(ENG_CODE_MALFORMED_ROW, "", "the row has 21 fields, the header has 22");
+                      "Main St 1,Berlin,,10115,DE,standard,200.00,0.00,0.00,0.00,,,y,");
+    assert_one(ENG_CODE_MALFORMED_ROW, "", "the row has 23 fields, the header has 24");
     cr_assert_eq(r->worst, ENG_CODE_MALFORMED_ROW);
     cr_assert_eq(r->flags & (ENG_ROW_FAULT | ENG_ROW_BAD), ENG_ROW_FAULT | ENG_ROW_BAD);
     cr_assert_eq(r->flags & ENG_ROW_GIVEN_ALL, ENG_ROW_GIVEN_ALL,
@@ -378,7 +380,7 @@ Test(ingest, row_with_one_field_too_many_is_malformed)
     char text[1100];
     snprintf(text, sizeof text, "%s,extra", row_with(-1, NULL));
     eng_row *r = feed(text);
-    assert_one(ENG_CODE_MALFORMED_ROW, "", "the row has 23 fields, the header has 22");
+    assert_one(ENG_CODE_MALFORMED_ROW, "", "the row has 25 fields, the header has 24");
     cr_assert_eq(r->worst, ENG_CODE_MALFORMED_ROW);
 }
 
@@ -573,6 +575,26 @@ Test(ingest, bad_order_total_is_bad_number_and_not_kept)
     cr_assert_not(r->head->present & (1u << FMT_COL_ORDER_TOTAL));
     cr_assert(r->head->present & (1u << FMT_COL_SHIPPING));
     cr_assert_eq(r->worst, ENG_CODE_BAD_NUMBER);
+}
+
+/* Issue 16: whether the marketplace collected the tax is kept as y or n, whatever the
+ * file's spelling; anything else is named, never guessed. */
+Test(ingest, marketplace_tax_is_kept_as_y_or_n)
+{
+    eng_row *r = feed_with(-1, NULL);
+    assert_no_exception(r);
+    cr_assert_str_eq(eng_head_text(r->head, ENG_HT_MARKETPLACE_TAX).p, "y");
+    cr_assert_str_eq(eng_head_text(r->head, ENG_HT_PAYMENT_GATEWAY).p, "Market Pay");
+    r = feed_with(FMT_COL_MARKETPLACE_TAX, "FALSE");
+    cr_assert_str_eq(eng_head_text(r->head, ENG_HT_MARKETPLACE_TAX).p, "n");
+}
+
+Test(ingest, marketplace_tax_not_y_or_n_is_bad_value)
+{
+    eng_row *r = feed_with(FMT_COL_MARKETPLACE_TAX, "maybe");
+    assert_one(ENG_CODE_BAD_VALUE, "marketplace_tax", "marketplace_tax \"maybe\" is not y or n");
+    cr_assert_not(r->head->present & (1u << FMT_COL_MARKETPLACE_TAX));
+    cr_assert_eq(r->worst, ENG_CODE_BAD_VALUE);
 }
 
 Test(ingest, negative_discount_is_bad_number)

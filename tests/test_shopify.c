@@ -465,6 +465,8 @@ Test(shopify, transform_maps_the_order_values_of_a_first_row)
     EXPECT_VALUE(r, SHIP_POSTAL, "79098");
     EXPECT_VALUE(r, SHIP_COUNTRY, "DE");
     EXPECT_VALUE(r, SHIP_SERVICE, "DHL Paket");
+    EXPECT_VALUE(r, PAYMENT_GATEWAY, "Shopify Payments"); /* Payment Method (issue 16) */
+    EXPECT_VALUE(r, MARKETPLACE_TAX, "");                 /* the export does not say */
 }
 
 Test(shopify, transform_maps_total_shipping_taxes_and_discount_amount)

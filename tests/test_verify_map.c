@@ -1,7 +1,7 @@
 /* Tests of engine/verify/vmap, the dense string-to-id map verify tallies with: ids in
  * insertion order, lookups of absent keys, composite keys with the separator, embedded
  * NUL and high bytes, and growth far past the first table. */
-#include "../engine/verify/vmap.h"
+#include "../engine/base/vmap.h"
 #include "testutil.h"
 
 Test(vmap, numbers_keys_in_insertion_order)

@@ -700,6 +700,26 @@ Test(woocommerce, shipping_method_title_wins_over_method_id, .fini = cleanup)
     assert_col(0, FMT_COL_SHIP_SERVICE, "flat_rate:3");
 }
 
+/* Issue 16: the gateway's id names who pays out; its title only when the id is blank. */
+Test(woocommerce, payment_method_id_wins_over_its_title, .fini = cleanup)
+{
+    static const char *const cols[] = {"order_id",       "order_date",     "status",
+                                       "order_currency", "payment_method", "payment_method_title",
+                                       "line_item_1"};
+    static const char *const vals[] = {"9",
+                                       "25-11-2026 08:14:22",
+                                       "processing",
+                                       "EUR",
+                                       "stripe",
+                                       "Credit Card (Stripe)",
+                                       "sku:A|quantity:1|total:1.00"};
+    woo_cols(cols, vals, 7, NULL);
+    assert_col(0, FMT_COL_PAYMENT_GATEWAY, "stripe");
+    cleanup();
+    woo_cols(cols, vals, 7, "payment_method", "", NULL);
+    assert_col(0, FMT_COL_PAYMENT_GATEWAY, "Credit Card (Stripe)");
+}
+
 /* ---- quoting and line breaks ---- */
 
 Test(woocommerce, multi_line_note_and_doubled_quotes_still_map, .fini = cleanup)

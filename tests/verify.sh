@@ -16,6 +16,11 @@
 #   unnamed row       an orders row appended to an input             -> 3
 #   slip amount       a slips line_amount changed                    -> 4, 7
 #   ledger refund     a night-2 refund_amount changed                -> 4
+#   order totals      (issue 16) an order_totals.csv status, items,
+#                     order_total or ship_date changed; summary.json's
+#                     by_channel shipped or refunded changed          -> 4
+#   (issue 16: order_totals.csv follows order_status.csv and by_channel the slips, so
+#   the corruptions below that change a status or a slip also break 4)
 #   output byte       a picklist.csv byte changed, manifest left     -> 6
 #   input changed     a byte appended to the catalog input, left     -> 6
 #   resent twice      night-2 slips fed as history to night 2        -> 5, 6, 7, 8
@@ -250,7 +255,7 @@ awk -F, '$1 != "K-4"' "$work/cut/backorders.csv" >"$work/cut/b.tmp" && mv "$work
 edit_line "$work/cut/inventory.csv" 3 '$3 -= 3'
 edit_line "$work/cut/picklist.csv" 2 '$5 += 3; $6 += 1'
 fix_manifest "$work/cut"
-expect "an order after the cut-off shipped" "$work/cut" 4 "8"
+expect "an order after the cut-off shipped" "$work/cut" 4 "4 8"
 grep -q "^invariant 8 broken: order K-4 .*came after tonight's cut-off, but slips.csv ships it" "$work/out" ||
     report bad "cut-off ignored: no finding says K-4 came after the cut-off"
 # The order exactly at the cut-off instant (K-2, 13:00:00Z) is tonight's: held back as
@@ -263,7 +268,7 @@ sed '1a K-2,2026-11-27T13:00:00Z,MUG,1,11.50,EUR,shop,,CU-2,Ben Bauer,Gasse 2,Wi
 edit_line "$work/cut/inventory.csv" 3 '$3 += 1'
 edit_line "$work/cut/picklist.csv" 2 '$5 -= 1; $6 -= 1'
 fix_manifest "$work/cut"
-expect "an order at the cut-off instant held back" "$work/cut" 4 "8"
+expect "an order at the cut-off instant held back" "$work/cut" 4 "4 8"
 grep -q "^invariant 8 broken: .*order K-2 (BACKORDERED) has code \"AFTER_CUTOFF\"; expected \"INSUFFICIENT_STOCK\"" "$work/out" ||
     report bad "held at the instant: no finding names K-2's code"
 # Issue 14's routes (tests/cases/routes): an order shipped from a warehouse its route
@@ -350,7 +355,7 @@ sed -i 's/^A-2,amazon,SHIPPED,1,1,199.00,EUR,$/A-2,amazon,BACKORDERED,1,1,199.00
 sed -i 's/^E-2,2026-11-26T08:05:00Z,\(.*\),ebay,,CU-E-2,/A-2,2026-11-26T08:04:00Z,\1,amazon,,CU-A-2,/' \
     "$work/rc/backorders.csv"
 fix_manifest "$work/rc"
-expect "the one tent handed to the later order" "$work/rc" 4 "8"
+expect "the one tent handed to the later order" "$work/rc" 4 "4 8"
 grep -q "^invariant 8 broken: order A-2 .* line 1: replaying the night in rank order under the policy ships 1 from EU; slips.csv ships nothing" "$work/out" ||
     report bad "replay: no finding names A-2's tent"
 # An exchange replacement from a warehouse its original order's route does not allow
@@ -381,13 +386,13 @@ ship_open() { # dir order sku qty warehouse slip line-rest
 copy tests/cases/reserves_caps/expected "$work/rc"
 ship_open "$work/rc" E-2 TENT 1 EU OUT-20261127-000007 \
     "ebay,1,TENT,Tent 2P,1,199.00,199.00,EUR,EU,B-01,Dana Diaz,Via 4,Roma,,00100,IT,standard,2026-11-27"
-expect "a channel takes another's reserve" "$work/rc" 4 "1 8 9"
+expect "a channel takes another's reserve" "$work/rc" 4 "1 4 8 9"
 grep -q "^invariant 1 broken: SKU TENT at EU: other channels than shop took 2, but of the 3 free before orders its reserve keeps 2, leaving them 1" "$work/out" ||
     report bad "reserve: no finding names the shop's tent reserve"
 copy tests/cases/reserves_caps/expected "$work/rc"
 ship_open "$work/rc" A-3 MUG 1 US OUT-20261127-000007 \
     "amazon,1,MUG,Enamel mug,1,12.00,12.00,EUR,US,A-01,Dana Diaz,Via 4,Roma,,00100,IT,standard,2026-11-27"
-expect "a channel over its cap" "$work/rc" 4 "1 8 9"
+expect "a channel over its cap" "$work/rc" 4 "1 4 8 9"
 grep -q "^invariant 1 broken: channel amazon got 3 of SKU MUG tonight; its cap allows 2" "$work/out" ||
     report bad "cap: no finding names amazon's mug cap"
 # Issue 14's shortage rules. Proportional shares (tests/cases/shortage_proportional): A's
@@ -402,7 +407,7 @@ sed -i 's/^P-5,shop,SHIPPED,1,1,15.00,EUR,$/P-5,shop,BACKORDERED,1,1,15.00,EUR,I
 sed -i 's/^P-6,2026-11-26T08:06:00Z,\(.*\),CU-P-6,/P-5,2026-11-26T08:05:00Z,\1,CU-P-5,/' \
     "$work/sh/backorders.csv"
 fix_manifest "$work/sh"
-expect "a tied rake handed to the later order" "$work/sh" 4 "8"
+expect "a tied rake handed to the later order" "$work/sh" 4 "4 8"
 grep -q "^invariant 8 broken: order P-5 .* line 1: replaying the night in rank order under the policy ships 1 from A; slips.csv ships nothing" "$work/out" ||
     report bad "proportional: no finding names P-5's rake"
 # The minima (tests/cases/min_fill): M-4's one kettle of two meets min_fill_line_pct = 50
@@ -419,7 +424,7 @@ grep '^M-4,' "$work/mf/backorders.csv" |
     sed 's/^M-4,2026-11-26T08:04:00Z,K,2,\(.*\),CU-M-4,\(.*\),1,1,INSUFFICIENT_STOCK,80.00$/M-5,2026-11-26T08:05:00Z,K,1,\1,CU-M-5,\2,1,1,INSUFFICIENT_STOCK,40.00/' \
     >>"$work/mf/backorders.csv"
 fix_manifest "$work/mf"
-expect "a shipment below min_fill_order_pct kept" "$work/mf" 4 "8"
+expect "a shipment below min_fill_order_pct kept" "$work/mf" 4 "4 8"
 grep -q "^invariant 8 broken: order M-4 .* line 1: replaying the night in rank order under the policy ships nothing; slips.csv ships 1 from A" "$work/out" ||
     report bad "min_fill: no finding names M-4's kettle"
 # Copies of an order (issue 15, tests/cases/order_copies): B-1's backorders copy goes on
@@ -436,7 +441,7 @@ copy tests/cases/order_copies/expected "$work/cp"
 sed -i 's/^B-1,shop,SHIPPED,1,1,10.00,EUR,$/&\nB-1,shop,REJECTED,1,3,30.00,EUR,DUPLICATE_ORDER/' \
     "$work/cp/order_status.csv"
 fix_manifest "$work/cp"
-expect "a copy set aside with a status row" "$work/cp" 4 "3"
+expect "a copy set aside with a status row" "$work/cp" 4 "3 4"
 cd "$work" || exit 1
 
 # A copy code on an order that goes on (issue 15): backordered SHOP-10045 relabelled
@@ -448,7 +453,7 @@ sed -i 's/^SHOP-10045,shop,BACKORDERED,\(.*\),INSUFFICIENT_STOCK$/SHOP-10045,sho
 printf 'samples/orders_shop.csv,71,SHOP-10045,ORDER_CHANGED_AFTER_SHIPMENT,order_id,made up\n' >>c/exceptions.csv
 sed -i '/^SHOP-10045,/d' c/backorders.csv
 fix_manifest c
-expect "a copy code on the order that goes on" c 4 "8 9"
+expect "a copy code on the order that goes on" c 4 "4 8 9"
 grep -q "^invariant 8 broken: order SHOP-10045 (samples/orders_shop.csv:71) is rejected as ORDER_CHANGED_AFTER_SHIPMENT, but 3 units of it are outstanding" "$work/out" ||
     report bad "copy code: no finding names SHOP-10045's outstanding units"
 
@@ -473,13 +478,13 @@ expect "stock arithmetic: inventory.csv on_hand changed" c 4 "2"
 copy night1 c && n=$(pick c/order_status.csv ',REJECTED,')
 id=$(sed -n "${n}p" c/order_status.csv | cut -d, -f1)
 sed -i "${n}d" c/order_status.csv && fix_manifest c
-expect "missing order_status row" c 4 "3"
+expect "missing order_status row" c 4 "3 4"
 grep -q "order $id .* has no row in order_status.csv" "$work/out" ||
     report bad "missing status: the finding does not name order $id"
 
 copy night1 c && n=$(pick c/order_status.csv ',REJECTED,')
 sed -i "${n}p" c/order_status.csv && fix_manifest c
-expect "duplicated order_status row" c 4 "3"
+expect "duplicated order_status row" c 4 "3 4"
 
 copy night1 c && cp samples/orders_shop.csv "$work/shop.orig"
 tail -n 1 samples/orders_shop.csv | sed 's/^[^,]*,/SHOP-99999,/' >>samples/orders_shop.csv
@@ -498,6 +503,44 @@ copy night2 c && n=$(pick c/returns_ledger.csv ',refund,APPROVED,')
 edit_line c/returns_ledger.csv "$n" '$11 = sprintf("%.2f", $11 + 1)'
 fix_manifest c
 expect "ledger refund_amount changed" c 4 "4"
+
+# order_totals.csv and summary.json's by_channel (issue 16): each edit is caught by
+# invariant 4 alone.
+copy night1 c && n=$(pick c/order_totals.csv ',SHIPPED,')
+edit_line c/order_totals.csv "$n" '$11 = "BACKORDERED"; $12 = ""'
+fix_manifest c
+expect "an order_totals.csv status changed" c 4 "4"
+grep -q "^invariant 4 broken: order_totals.csv line $n: status \"BACKORDERED\" but order_status.csv line $n has \"SHIPPED\"" \
+    "$work/out" || report bad "order_totals status: the finding does not name line $n"
+
+copy night1 c && n=$(pick c/order_totals.csv ',SHIPPED,')
+edit_line c/order_totals.csv "$n" '$4 = sprintf("%.2f", $4 + 1); $8 = sprintf("%.2f", $8 + 1)'
+fix_manifest c
+expect "order_totals.csv items and total raised together" c 4 "4"
+grep -q "^invariant 4 broken: order_totals.csv line $n: items .*, but the order's .* come to" \
+    "$work/out" || report bad "order_totals items: the finding does not name line $n"
+
+copy night1 c && n=$(pick c/order_totals.csv ',SHIPPED,')
+edit_line c/order_totals.csv "$n" '$8 = sprintf("%.2f", $8 + 1)'
+fix_manifest c
+expect "order_totals.csv order_total that does not add up" c 4 "4"
+
+copy night1 c && n=$(pick c/order_totals.csv ',SHIPPED,2026')
+edit_line c/order_totals.csv "$n" '$12 = "2026-01-01"'
+fix_manifest c
+expect "order_totals.csv ship_date not the run date" c 4 "4"
+
+copy night1 c
+sed -i '/"by_channel"/,/]/ s/"shipped": "\([0-9]*\)\.\([0-9]*\)"/"shipped": "1\1.\2"/' c/summary.json
+fix_manifest c
+expect "summary.json by_channel shipped changed" c 4 "4"
+grep -q '^invariant 4 broken: channel ".*" EUR: slips ship .*, summary.json by_channel says shipped' \
+    "$work/out" || report bad "by_channel: the finding does not name the channel"
+
+copy night2 c
+sed -i '/"by_channel"/,/]/ s/"refunded": "[1-9][0-9]*\.\([0-9]*\)"/"refunded": "0.\1"/' c/summary.json
+fix_manifest c
+expect "summary.json by_channel refunded changed" c 4 "4"
 
 copy night1 c && sed -i '2s/,/;/' c/picklist.csv
 expect "an output byte changed, manifest not fixed" c 4 "6"
@@ -577,7 +620,7 @@ sed -n "${n}p" c/slips.csv | awk -F, -v OFS=, -v id="$id" -v ch="$ch" \
     '{ $1 = "OUT-20261127-999999"; $2 = id; $3 = ch; $4 = 1; $7 = 1; $9 = $8; print }' >>c/slips.csv
 edit_line c/order_status.csv "$s" "\$3 = \"SHIPPED\"; \$4 = 1; \$5 = 1; \$6 = \"$price\"; \$8 = \"\""
 inv_add c "$sku" MAIN -1 && fix_manifest c
-expect "a REJECTED order shipped" c 4 "7 8 9"
+expect "a REJECTED order shipped" c 4 "4 7 8 9"
 grep -q "^invariant 8 broken: .*order $id .*REJECTED" "$work/out" ||
     report bad "rejected shipped: the finding does not name order $id and its rejection"
 
@@ -592,7 +635,7 @@ while read -r sku wh q; do inv_add c "$sku" "$wh" "$q"; done <"$work/moved"
 awk -F, -v id="$id" '$2 != id' c/slips.csv >c/slips.tmp && mv c/slips.tmp c/slips.csv
 s=$(awk -F, -v id="$id" '$1 == id { print NR }' c/order_status.csv)
 edit_line c/order_status.csv "$s" '$3 = "BACKORDERED"; $8 = "INSUFFICIENT_STOCK"' && fix_manifest c
-expect "a SHIPPED order flipped to BACKORDERED, not in backorders.csv" c 4 "8 9"
+expect "a SHIPPED order flipped to BACKORDERED, not in backorders.csv" c 4 "4 8 9"
 grep -q "^invariant 8 broken: .*order $id .*backorders.csv" "$work/out" ||
     report bad "flipped to BACKORDERED: no finding names order $id missing from backorders.csv"
 

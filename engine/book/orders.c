@@ -1218,6 +1218,8 @@ static eng_rc check_order(part_task *t, uint32_t o)
                       col_label(&oc, oc.rows[0], FMT_COL_SKU),
                       "the order has no item lines, only a summary"));
     ENG_TRY(check_total(&oc, all_amounts));
+    if (all_amounts && oc.money_ok)
+        ord->flags |= ENG_ORD_PRICED;
     if (pd->original >= 0) {
         ord->flags |= ENG_ORD_DUPLICATE;
         t->part->n_aside++;

@@ -402,6 +402,7 @@ static eng_rc slip_row(load_ctx *c, fmt_table *t, file_result *fr, worker_totals
         [ENG_HT_SHIP_CITY] = H_SHIP_CITY,       [ENG_HT_SHIP_REGION] = H_SHIP_REGION,
         [ENG_HT_SHIP_POSTAL] = H_SHIP_POSTAL,   [ENG_HT_SHIP_COUNTRY] = H_SHIP_COUNTRY,
         [ENG_HT_SHIP_SERVICE] = H_SHIP_SERVICE, [ENG_HT_CURRENCY] = H_CURRENCY,
+        [ENG_HT_MARKETPLACE_TAX] = -1,          [ENG_HT_PAYMENT_GATEWAY] = -1,
     };
     for (int f = 0; f < ENG_HT_COUNT; f++) {
         fmt_str v = text_col[f] >= 0 ? get(t, (size_t)text_col[f]) : (fmt_str){"", 0};

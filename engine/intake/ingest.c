@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "../../formats/chunker.h"
@@ -602,6 +603,20 @@ static eng_rc check_line(eng_batch *b, eng_row *row, const fmt_out_row *o, const
     return ENG_OK;
 }
 
+/* 1 for y, yes, true or 1; 0 for n, no, false or 0 (any case); -1 otherwise. */
+static int yes_no(fmt_str v)
+{
+    static const char *const yes[] = {"y", "yes", "true", "1"}, *const no[] = {"n", "no", "false",
+                                                                               "0"};
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++) {
+        if (v.len == strlen(yes[i]) && strncasecmp(v.p, yes[i], v.len) == 0)
+            return 1;
+        if (v.len == strlen(no[i]) && strncasecmp(v.p, no[i], v.len) == 0)
+            return 0;
+    }
+    return -1;
+}
+
 static eng_rc check_values(eng_batch *b, eng_ingest_worker *w, eng_row *row, const fmt_out_row *o,
                            const eng_layout *layout, const eng_catalog *catalog)
 {
@@ -640,7 +655,19 @@ static eng_rc check_values(eng_batch *b, eng_ingest_worker *w, eng_row *row, con
             ENG_TRY(bad_decimal_comma(b, row, name, v, ENG_CODE_BAD_NUMBER));
             continue;
         }
-        if (ts >= 0) {
+        if (c == FMT_COL_MARKETPLACE_TAX) {
+            /* Kept as "y" or "n" whatever the file wrote, so copies and rows compare. */
+            int says = yes_no(fmt_layout_trim(v));
+            if (says < 0) {
+                eng_text_quote(q, sizeof q, v.p, v.len);
+                snprintf(msg, sizeof msg,
+                         "%s %s is not y or n (whether the marketplace collected the tax)", name,
+                         q);
+                ENG_TRY(flag(b, row, ENG_CODE_BAD_VALUE, name, msg));
+                continue;
+            }
+            raw_text[ts] = says ? (fmt_str){"y", 1} : (fmt_str){"n", 1};
+        } else if (ts >= 0) {
             raw_text[ts] = v;
             if (c == FMT_COL_SHIP_POSTAL)
                 ENG_TRY(

@@ -228,6 +228,10 @@ int eng_head_text_slot(fmt_col c)
         return ENG_HT_SHIP_SERVICE;
     case FMT_COL_CURRENCY:
         return ENG_HT_CURRENCY;
+    case FMT_COL_MARKETPLACE_TAX:
+        return ENG_HT_MARKETPLACE_TAX;
+    case FMT_COL_PAYMENT_GATEWAY:
+        return ENG_HT_PAYMENT_GATEWAY;
     default:
         return -1;
     }

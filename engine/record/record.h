@@ -42,6 +42,8 @@ typedef enum eng_ht {
     ENG_HT_SHIP_COUNTRY,
     ENG_HT_SHIP_SERVICE,
     ENG_HT_CURRENCY,
+    ENG_HT_MARKETPLACE_TAX, /* "y" or "n" as checked (ingest), "" when not stated */
+    ENG_HT_PAYMENT_GATEWAY,
     ENG_HT_COUNT
 } eng_ht;
 
@@ -76,17 +78,25 @@ static inline uint32_t eng_id_len(const char *id)
 /* A kept copy in mem of the len bytes at p. NULL when out of memory. */
 const char *eng_id_keep(eng_arena *mem, const char *p, uint32_t len);
 
-/* The four order-level texts that repeat from order to order (channel, ship_country,
- * ship_service, currency), kept together once per distinct combination: the intake's
- * table (intake/intern) hands every head with the same four texts the same tuple, so a
- * night of a million orders holds a few hundred of them. A tuple is private to its head
- * (in the head's arena) when the table is full or a text is long. Each text is
+/* The order-level texts that repeat from order to order (channel, ship_country,
+ * ship_service, currency, marketplace_tax, payment_gateway), kept together once per
+ * distinct combination: the intake's table (intake/intern) hands every head with the same
+ * texts the same tuple, so a night of a million orders holds a few hundred of them. A tuple is
+ * private to its head (in the head's arena) when the table is full or a text is long. Each text is
  * NUL-terminated; "" when blank. */
 typedef struct eng_head_common {
-    eng_text text[4]; /* in ENG_HC_* order */
+    eng_text text[6]; /* in ENG_HC_* order */
 } eng_head_common;
 
-enum { ENG_HC_CHANNEL, ENG_HC_SHIP_COUNTRY, ENG_HC_SHIP_SERVICE, ENG_HC_CURRENCY, ENG_HC_COUNT };
+enum {
+    ENG_HC_CHANNEL,
+    ENG_HC_SHIP_COUNTRY,
+    ENG_HC_SHIP_SERVICE,
+    ENG_HC_CURRENCY,
+    ENG_HC_MARKETPLACE_TAX,
+    ENG_HC_PAYMENT_GATEWAY,
+    ENG_HC_COUNT
+};
 
 /* Where text slot f of a head lies: >= 0 its index among the head's own texts, < 0 the
  * one's complement of its index in the common tuple. */
@@ -103,6 +113,8 @@ static inline int eng_head_text_where(eng_ht f)
         [ENG_HT_SHIP_COUNTRY] = ~ENG_HC_SHIP_COUNTRY,
         [ENG_HT_SHIP_SERVICE] = ~ENG_HC_SHIP_SERVICE,
         [ENG_HT_CURRENCY] = ~ENG_HC_CURRENCY,
+        [ENG_HT_MARKETPLACE_TAX] = ~ENG_HC_MARKETPLACE_TAX,
+        [ENG_HT_PAYMENT_GATEWAY] = ~ENG_HC_PAYMENT_GATEWAY,
     };
     return where[f];
 }
@@ -200,8 +212,9 @@ void eng_head_values_of(const eng_head *h, eng_head_values *out);
 /* The text slot of common tuple entry i (ENG_HC_*). */
 static inline eng_ht eng_head_common_slot(int i)
 {
-    static const eng_ht slot[ENG_HC_COUNT] = {ENG_HT_CHANNEL, ENG_HT_SHIP_COUNTRY,
-                                              ENG_HT_SHIP_SERVICE, ENG_HT_CURRENCY};
+    static const eng_ht slot[ENG_HC_COUNT] = {ENG_HT_CHANNEL,         ENG_HT_SHIP_COUNTRY,
+                                              ENG_HT_SHIP_SERVICE,    ENG_HT_CURRENCY,
+                                              ENG_HT_MARKETPLACE_TAX, ENG_HT_PAYMENT_GATEWAY};
     return slot[i];
 }
 
@@ -603,6 +616,7 @@ enum {
     ENG_ORD_CONTENDED = 1 << 1,  /* has a line on a contended SKU (alloc) */
     ENG_ORD_NO_ALLOWED = 1 << 2, /* a line's SKU is in none of its allowed warehouses */
     ENG_ORD_WAITS = 1 << 3,      /* waits for tomorrow, below min_fill_order_pct (alloc) */
+    ENG_ORD_PRICED = 1 << 4,     /* every line and order-level amount converted to minor units */
 };
 
 /* One per order of the night, so 80 bytes: its id's length is kept before the id's text

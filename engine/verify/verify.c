@@ -40,6 +40,12 @@ static const fmt_column status_cols[ST_COUNT] = {
     {"order_id", 1}, {"channel", 1}, {"status", 1},   {"lines", 1},
     {"units", 1},    {"amount", 1},  {"currency", 1}, {"code", 1},
 };
+static const fmt_column totals_cols[OT_COUNT] = {
+    {"order_id", 1},        {"channel", 1},     {"currency", 1},
+    {"items", 1},           {"shipping", 1},    {"tax", 1},
+    {"discount", 1},        {"order_total", 1}, {"marketplace_tax", 1},
+    {"payment_gateway", 1}, {"status", 1},      {"ship_date", 1},
+};
 static const fmt_column pick_cols[PK_COUNT] = {{"warehouse", 1}, {"bin", 1}, {"sku", 1},
                                                {"name", 1},      {"qty", 1}, {"slips", 1}};
 static const fmt_column routing_cols[RT_COUNT] = {
@@ -603,9 +609,10 @@ static int in_dir(const eng_vrun *v, const char *name)
 static void check_output_set(eng_vrun *v)
 {
     static const char *const csv[] = {
-        "slips.csv",      "picklist.csv",       "order_status.csv",
-        "backorders.csv", "exceptions.csv",     "inventory.csv",
-        "alerts.csv",     "returns_ledger.csv", "returns_analysis.csv"};
+        "slips.csv",       "picklist.csv",       "order_status.csv",
+        "backorders.csv",  "exceptions.csv",     "inventory.csv",
+        "alerts.csv",      "returns_ledger.csv", "returns_analysis.csv",
+        "order_totals.csv"};
     size_t n_plain = 0, n_zst = 0;
     for (size_t i = 0; i < sizeof csv / sizeof *csv; i++) {
         char zst[64];
@@ -807,10 +814,9 @@ static void free_run(eng_vrun *v)
     for (size_t i = 0; i < v->n_inputs; i++)
         free(v->inputs[i].path);
     free(v->inputs);
-    eng_vtable *tables[] = {
-        v->slips,      v->status,   v->exceptions, v->inventory,        v->ledger,
-        v->backorders, v->picklist, v->alerts,     v->inventory_before, v->catalog,
-        v->routing};
+    eng_vtable *tables[] = {v->slips,  v->status,           v->exceptions, v->inventory,
+                            v->ledger, v->backorders,       v->picklist,   v->alerts,
+                            v->totals, v->inventory_before, v->catalog,    v->routing};
     for (size_t i = 0; i < sizeof tables / sizeof *tables; i++)
         eng_vtable_free(tables[i]);
     eng_vmap *maps[] = {v->catalog_skus, v->skus,      v->order_keys, v->heads,
@@ -935,6 +941,7 @@ static eng_rc verify(eng_vrun *v, const eng_verify_args *a)
     ENG_TRY(load_output(v, "backorders.csv", backorder_cols(), BO_COUNT, &v->backorders));
     ENG_TRY(load_output(v, "picklist.csv", pick_cols, PK_COUNT, &v->picklist));
     ENG_TRY(load_output(v, "alerts.csv", alert_cols, AL_COUNT, &v->alerts));
+    ENG_TRY(load_output(v, "order_totals.csv", totals_cols, OT_COUNT, &v->totals));
     ENG_TRY(load_inputs(v));
     if (eng__verify_routed(v)) /* written only when the policy routes */
         ENG_TRY(load_output(v, "routing.csv", routing_cols, RT_COUNT, &v->routing));
@@ -959,6 +966,7 @@ static eng_rc verify(eng_vrun *v, const eng_verify_args *a)
     ENG_TRY(eng__verify_history(v));
     ENG_TRY(eng__verify_slips(v));
     ENG_TRY(eng__verify_status(v));
+    ENG_TRY(eng__verify_totals(v)); /* after status: it reads each order's status row */
     ENG_TRY(eng__verify_routing(v));
     ENG_TRY(eng__verify_replay(v));
     ENG_TRY(eng__verify_pick(v));

@@ -8,6 +8,7 @@
  *   vhist.c    history streamed once for what tonight needs; invariant 5
  *   vstock.c   the stock slots (inventory before and after, slips, restocks); 1 and 2
  *   vmoney.c   invariant 4 from slips, order_status.csv, the ledger and history
+ *   vtotals.c  invariant 4 for order_totals.csv and summary.json's by_channel
  *   vslips.c   check 7: every slip line against its order's row or its exchange
  *   vstatus.c  check 8: statuses, their figures, what could have shipped, backorders
  *   vpick.c    check 9: the pick list and the alerts recounted
@@ -26,7 +27,7 @@
 #include "../../formats/canon.h"
 #include "../../formats/policy.h"
 #include "../../formats/json.h"
-#include "vmap.h"
+#include "../base/vmap.h"
 #include "vreport.h"
 #include "vtable.h"
 
@@ -122,6 +123,21 @@ enum {
     AL_COUNT
 };
 enum { CT_SKU, CT_NAME, CT_STATUS, CT_CURRENCY, CT_BIN, CT_COUNT };
+enum {
+    OT_ORDER_ID,
+    OT_CHANNEL,
+    OT_CURRENCY,
+    OT_ITEMS,
+    OT_SHIPPING,
+    OT_TAX,
+    OT_DISCOUNT,
+    OT_ORDER_TOTAL,
+    OT_MARKETPLACE_TAX,
+    OT_PAYMENT_GATEWAY,
+    OT_STATUS,
+    OT_SHIP_DATE,
+    OT_COUNT
+};
 
 #define ENG_VNONE UINT32_MAX
 
@@ -227,6 +243,7 @@ typedef struct eng_vrun {
     eng_vtable *picklist;
     eng_vtable *alerts;
     eng_vtable *routing; /* routing.csv, under routes only */
+    eng_vtable *totals;  /* order_totals.csv */
     /* Inputs (history is streamed by vhist.c, never loaded). */
     eng_vtable *inventory_before;
     eng_vtable *catalog;
@@ -288,6 +305,7 @@ eng_rc eng__verify_orders(eng_vrun *v);
 eng_rc eng__verify_history_load(eng_vrun *v);
 eng_rc eng__verify_outstanding(eng_vrun *v);
 eng_rc eng__verify_money(eng_vrun *v);
+eng_rc eng__verify_totals(eng_vrun *v);
 eng_rc eng__verify_history(eng_vrun *v);
 eng_rc eng__verify_slips(eng_vrun *v);
 eng_rc eng__verify_status(eng_vrun *v);

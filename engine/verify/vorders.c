@@ -15,7 +15,8 @@
  *   - the same (channel, order id) in several files: one copy goes on, by the README's
  *     rules of "Copies of an order" (which_copy), the others are set aside;
  *   - an order is rejected when exceptions.csv names a rejecting code (any order code
- *     but DUPLICATE_ROW and SUPERSEDED_ROW) on one of its rows (by source and line).
+ *     but DUPLICATE_ROW and SUPERSEDED_ROW, and BAD_VALUE) on one of its rows (by source
+ *     and line).
  *
  * Invariant 3 itself: every order read has exactly one status row (an id read from k
  * files has k), no status row names an id no file holds, and every row without an order
@@ -984,8 +985,10 @@ done:
 
 static int is_rejecting(eng_code code)
 {
-    return code >= ENG_CODE_MALFORMED_ROW && code <= ENG_CODE_ORDER_CHANGED_AFTER_SHIPMENT &&
-           code != ENG_CODE_DUPLICATE_ROW;
+    /* BAD_VALUE: an orders row's marketplace_tax that is not y or n (issue 16) */
+    return (code >= ENG_CODE_MALFORMED_ROW && code <= ENG_CODE_ORDER_CHANGED_AFTER_SHIPMENT &&
+            code != ENG_CODE_DUPLICATE_ROW) ||
+           code == ENG_CODE_BAD_VALUE;
 }
 
 static int cmp_link(const void *x, const void *y)

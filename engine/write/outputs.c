@@ -25,6 +25,7 @@
 #include "../allocate/explain.h"
 #include "../allocate/returns.h"
 #include "../intake/history.h"
+#include "bychannel.h"
 #include "rowfmt.h"
 
 #define FLUSH_AT         (1u << 20) /* a file's only range hands its bytes on every MB */
@@ -43,13 +44,16 @@ enum {
     OUT_ALERTS,
     OUT_LEDGER,
     OUT_ANALYSIS,
+    OUT_TOTALS,
     OUT_ROUTING, /* last: written only under routes (eng_allocation.routing) */
     OUT_COUNT
 };
 
 static const char *const out_names[OUT_COUNT] = {
-    "slips.csv",     "picklist.csv", "order_status.csv",   "backorders.csv",       "exceptions.csv",
-    "inventory.csv", "alerts.csv",   "returns_ledger.csv", "returns_analysis.csv", "routing.csv",
+    "slips.csv",        "picklist.csv",       "order_status.csv",
+    "backorders.csv",   "exceptions.csv",     "inventory.csv",
+    "alerts.csv",       "returns_ledger.csv", "returns_analysis.csv",
+    "order_totals.csv", "routing.csv",
 };
 
 typedef struct out_file {
@@ -73,6 +77,8 @@ typedef struct tally {
     uint64_t *slip_count;    /* per slot: slips taking from it (picklist.csv) */
     uint64_t *slip_stamp;    /* per slot: the last slip counted there, 0 for none (slip
                                 numbers start at 1), so a slip counts once per slot */
+    uint64_t totals_rows;
+    eng_channel_sums by_channel; /* status rows' shipped, ledger rows' refunded amounts */
 } tally;
 
 /* A worker's scratch, reused by each range it runs. */
@@ -498,13 +504,18 @@ static eng_rc write_status(writer *w, worker_state *ws)
         w_end(w);
         t->status_rows++;
         t->status_by[o->status]++;
-        if (o->status == ENG_ST_SHIPPED || o->status == ENG_ST_PARTIAL)
+        if (o->status == ENG_ST_SHIPPED || o->status == ENG_ST_PARTIAL) {
             t->status_amount[o->currency] += o->amount_minor;
+            eng_text ch = head_text(o, ENG_HT_CHANNEL);
+            if (eng_channel_sums_add(&t->by_channel, o->head->common, ch.p, ch.len, o->currency,
+                                     o->amount_minor, 0) != ENG_OK)
+                return ENG_FAIL(w->err, ENG_NOMEM, "out of memory writing order statuses");
+        }
     }
     return ENG_OK;
 }
 
-/* ---- backorders.csv ---- */
+/* ---- order_totals.csv ---- */
 
 static void put_head_money(eng_row_out *ro, const eng_order *o, eng_hm m, fmt_col c)
 {
@@ -518,6 +529,79 @@ static void put_head_money(eng_row_out *ro, const eng_order *o, eng_hm m, fmt_co
                            &minor);
     eng_ro_money(ro, minor, o->currency);
 }
+
+/* An order-level amount in minor units: as the order states it, 0 when it does not. */
+static int64_t head_minor(const eng_order *o, eng_hm m, fmt_col c)
+{
+    int64_t minor = 0;
+    if (o->head->present & (1u << c))
+        /* A priced order converted every given amount already; cannot fail here. */
+        (void)fmt_dec_to_minor(eng_head_money(o->head, m), fmt_currency_minor_digits(o->currency),
+                               &minor);
+    return minor;
+}
+
+/* One row per status row: what the order is worth, which reconciliation compares with
+ * what the marketplace paid. Amounts only for an order whose every amount converted
+ * (ENG_ORD_PRICED); the total as stated, else items + shipping + tax - discount. */
+static eng_rc write_totals(writer *w, worker_state *ws)
+{
+    static const char *const cols[] = {
+        "order_id", "channel",     "currency",        "items",           "shipping", "tax",
+        "discount", "order_total", "marketplace_tax", "payment_gateway", "status",   "ship_date"};
+    const eng_products *n = w->ctx->night;
+    eng_row_out *ro = w->ro;
+    char ship_date[11];
+    fmt_isodate_format(n->setup->run_date, ship_date);
+    size_t lo, hi;
+    range_start(w, cols, sizeof cols / sizeof *cols, &lo, &hi);
+    for (size_t i = lo; i < hi && w->rc == ENG_OK; i++) {
+        prefetch_ahead(n->book->orders, i, hi);
+        const eng_order *o = n->book->orders[i];
+        if (o->flags & ENG_ORD_DUPLICATE)
+            continue; /* as order_status.csv */
+        eng_ro_field(ro, o->id, eng_order_id_len(o));
+        eng_ro_text(ro, head_text(o, ENG_HT_CHANNEL));
+        eng_ro_text(ro, head_text(o, ENG_HT_CURRENCY));
+        if (o->flags & ENG_ORD_PRICED) {
+            assert(o->currency >= 0);
+            __int128 items = 0;
+            for (uint32_t k = 0; k < o->n_lines; k++)
+                items += eng_line_amount(&o->lines[k], eng_line_ordered(&o->lines[k]));
+            int64_t ship = head_minor(o, ENG_HM_SHIPPING, FMT_COL_SHIPPING),
+                    tax = head_minor(o, ENG_HM_TAX, FMT_COL_TAX),
+                    discount = head_minor(o, ENG_HM_DISCOUNT, FMT_COL_DISCOUNT);
+            __int128 total = o->head->present & (1u << FMT_COL_ORDER_TOTAL)
+                                 ? head_minor(o, ENG_HM_ORDER_TOTAL, FMT_COL_ORDER_TOTAL)
+                                 : items + ship + tax - discount;
+            /* The orders stage checked the order's amount fits 64 bits; a total made up of
+             * four such amounts may not, and is then left blank rather than wrapped. */
+            eng_ro_money(ro, (int64_t)items, o->currency);
+            put_head_money(ro, o, ENG_HM_SHIPPING, FMT_COL_SHIPPING);
+            put_head_money(ro, o, ENG_HM_TAX, FMT_COL_TAX);
+            put_head_money(ro, o, ENG_HM_DISCOUNT, FMT_COL_DISCOUNT);
+            if (total >= INT64_MIN && total <= INT64_MAX)
+                eng_ro_money(ro, (int64_t)total, o->currency);
+            else
+                eng_ro_sep(ro);
+        } else {
+            for (int k = 0; k < 5; k++)
+                eng_ro_sep(ro);
+        }
+        eng_ro_text(ro, head_text(o, ENG_HT_MARKETPLACE_TAX));
+        eng_ro_text(ro, head_text(o, ENG_HT_PAYMENT_GATEWAY));
+        eng_ro_str(ro, eng_status_name((eng_status)o->status));
+        if (o->status == ENG_ST_SHIPPED || o->status == ENG_ST_PARTIAL)
+            eng_ro_str(ro, ship_date);
+        else
+            eng_ro_sep(ro);
+        w_end(w);
+        ws->tally.totals_rows++;
+    }
+    return ENG_OK;
+}
+
+/* ---- backorders.csv ---- */
 
 /* The backorder cells an order repeats on each of its lines: "order_id,order_time" into
  * head, "currency" through "discount" into mid (each without a leading comma). */
@@ -548,10 +632,12 @@ static void backorder_cells(const eng_order *o, fmt_buf *head, fmt_buf *mid)
 static eng_rc write_backorders(writer *w, worker_state *ws)
 {
     static const char *const cols[] = {
-        "order_id",    "order_time",  "sku",          "qty",          "unit_price",  "currency",
-        "channel",     "priority",    "customer_id",  "ship_name",    "ship_street", "ship_city",
-        "ship_region", "ship_postal", "ship_country", "ship_service", "order_total", "shipping",
-        "tax",         "discount",    "line_no",      "open_qty",     "code",        "line_amount"};
+        "order_id",       "order_time",  "sku",         "qty",         "unit_price",
+        "currency",       "channel",     "priority",    "customer_id", "ship_name",
+        "ship_street",    "ship_city",   "ship_region", "ship_postal", "ship_country",
+        "ship_service",   "order_total", "shipping",    "tax",         "discount",
+        "line_no",        "open_qty",    "code",        "line_amount", "marketplace_tax",
+        "payment_gateway"};
     const eng_products *n = w->ctx->night;
     eng_row_out *ro = w->ro;
     tally *t = &ws->tally;
@@ -589,6 +675,9 @@ static eng_rc write_backorders(writer *w, worker_state *ws)
             /* Exact even for a marketplace's line total, which unit_price rounds; last, so
              * SPEC's columns keep their places. */
             eng_ro_money(ro, eng_line_amount(ln, eng_line_ordered(ln)), o->currency);
+            /* What reconciling the order needs when it ships on a later night. */
+            eng_ro_text(ro, head_text(o, ENG_HT_MARKETPLACE_TAX));
+            eng_ro_text(ro, head_text(o, ENG_HT_PAYMENT_GATEWAY));
             w_end(w);
             t->backorder_rows++;
         }
@@ -770,7 +859,6 @@ static int cmp_ledger(const void *x, const void *y)
 
 static eng_rc write_ledger(writer *w, worker_state *ws)
 {
-    (void)ws;
     static const char *const cols[] = {"return_no",   "request_id", "order_id",      "sku",
                                        "qty",         "reason",     "condition",     "resolution",
                                        "decision",    "code",       "refund_amount", "currency",
@@ -822,11 +910,16 @@ static eng_rc write_ledger(writer *w, worker_state *ws)
         eng_ro_str(w->ro, eng_return_status_name(r->status));
         /* The order's channel: with the order id, what identifies it (history reads a
          * ledger's returned units by the pair). */
+        eng_text channel = r->channel;
         if (r->original)
-            eng_ro_field(w->ro, r->original->channel, r->original->channel_len);
-        else
-            eng_ro_text(w->ro, r->channel);
+            channel = (eng_text){r->original->channel, (uint32_t)r->original->channel_len};
+        eng_ro_text(w->ro, channel);
         w_end(w);
+        if (approved && eng_channel_sums_add(&ws->tally.by_channel, NULL, channel.p, channel.len,
+                                             r->currency, 0, r->refund_minor) != ENG_OK) {
+            free(list);
+            return ENG_FAIL(w->err, ENG_NOMEM, "out of memory writing the returns ledger");
+        }
         out->ledger_rows++;
         out->returns_by_status[r->status]++;
         if (approved) {
@@ -1035,7 +1128,8 @@ static const write_fn writers[OUT_COUNT] = {
     [OUT_STATUS] = write_status,         [OUT_BACKORDERS] = write_backorders,
     [OUT_EXCEPTIONS] = write_exceptions, [OUT_INVENTORY] = write_inventory,
     [OUT_ALERTS] = write_alerts,         [OUT_LEDGER] = write_ledger,
-    [OUT_ANALYSIS] = write_analysis,     [OUT_ROUTING] = write_routing,
+    [OUT_ANALYSIS] = write_analysis,     [OUT_TOTALS] = write_totals,
+    [OUT_ROUTING] = write_routing,
 };
 
 static eng_rc output_task(void *ctx, size_t i, unsigned worker, eng_err *err)
@@ -1082,10 +1176,12 @@ static void tally_release(tally *t)
     free(t->slip_units);
     free(t->slip_count);
     free(t->slip_stamp);
+    eng_channel_sums_release(&t->by_channel);
 }
 
-static void tally_add(eng_outputs *out, const tally *t, size_t n_cur, size_t n_slots)
+static eng_rc tally_add(eng_outputs *out, const tally *t, size_t n_cur, size_t n_slots)
 {
+    out->totals_rows += t->totals_rows;
     out->slips += t->slips;
     out->slip_rows += t->slip_rows;
     out->status_rows += t->status_rows;
@@ -1098,6 +1194,7 @@ static void tally_add(eng_outputs *out, const tally *t, size_t n_cur, size_t n_s
     }
     for (size_t s = 0; s < n_slots; s++)
         out->slip_units[s] += t->slip_units[s];
+    return eng_channel_sums_merge(&out->by_channel, &t->by_channel);
 }
 
 /* Which files are cut into ranges, and how many: the big ones, by orders. */
@@ -1108,17 +1205,18 @@ static void plan_ranges(out_ctx *c)
      * threads evenly to the end. The pick list counts what the slips ranges counted, so
      * it comes last, when slips.csv is usually long done (it waits if not; tasks are
      * taken in order, so every slips range has a worker by then). */
-    static const size_t order[OUT_COUNT] = {OUT_EXCEPTIONS, OUT_INVENTORY, OUT_ALERTS,
-                                            OUT_LEDGER,     OUT_ANALYSIS,  OUT_ROUTING,
-                                            OUT_SLIPS,      OUT_BACKORDERS, OUT_STATUS,
-                                            OUT_PICKLIST};
+    static const size_t order[OUT_COUNT] = {
+        OUT_EXCEPTIONS, OUT_INVENTORY,  OUT_ALERTS, OUT_LEDGER, OUT_ANALYSIS, OUT_ROUTING,
+        OUT_SLIPS,      OUT_BACKORDERS, OUT_STATUS, OUT_TOTALS, OUT_PICKLIST};
     size_t task = 0;
     for (size_t k = 0; k < OUT_COUNT; k++) {
         out_file *f = &c->files[order[k]];
         c->task_file[k] = order[k];
-        f->n_items = order[k] == OUT_SLIPS || order[k] == OUT_ROUTING ? n->alloc->n_ranked
-                     : order[k] == OUT_BACKORDERS || order[k] == OUT_STATUS ? n->book->n_orders
-                                                                            : 0;
+        f->n_items =
+            order[k] == OUT_SLIPS || order[k] == OUT_ROUTING ? n->alloc->n_ranked
+            : order[k] == OUT_BACKORDERS || order[k] == OUT_STATUS || order[k] == OUT_TOTALS
+                ? n->book->n_orders
+                : 0;
         f->n_ranges = f->n_items / ORDERS_PER_RANGE + 1;
         if (order[k] == OUT_ROUTING && !n->alloc->routing)
             f->n_ranges = 0; /* not written: no task */
@@ -1183,8 +1281,8 @@ eng_rc eng_outputs_write(const eng_products *n, const eng_report *report, eng_ou
     }
     for (unsigned k = 0; c->workers && k < c->n_workers; k++) {
         worker_state *ws = &c->workers[k];
-        if (rc == ENG_OK)
-            tally_add(out, &ws->tally, n_cur, n_slots);
+        if (rc == ENG_OK && tally_add(out, &ws->tally, n_cur, n_slots) != ENG_OK)
+            rc = ENG_FAIL(err, ENG_NOMEM, "out of memory writing outputs");
         tally_release(&ws->tally);
         free(ws->ranks);
         fmt_buf_release(&ws->ro.buf);
@@ -1192,6 +1290,7 @@ eng_rc eng_outputs_write(const eng_products *n, const eng_report *report, eng_ou
         fmt_buf_release(&ws->mid);
         fmt_buf_release(&ws->tail);
     }
+    eng_channel_sums_sort(&out->by_channel);
     for (size_t i = 0; i < OUT_COUNT; i++) {
         fmt_sink_free(c->files[i].sink); /* left open only by a failure */
         pthread_mutex_destroy(&c->files[i].mu);
@@ -1211,6 +1310,7 @@ void eng_outputs_release(eng_outputs *out)
     free(out->slip_units);
     free(out->ledger_refund);
     out->ledger_refund = NULL;
+    eng_channel_sums_release(&out->by_channel);
     out->slip_amount = out->status_amount = NULL;
     out->slip_units = NULL;
 }

@@ -1,7 +1,7 @@
 /* Writing the night's CSV outputs (slips, picklist, order_status, backorders,
- * exceptions, inventory, alerts) into the temporary output folder, one file per task on
- * the pool, and the figures the summary and its invariants recount from what was
- * actually written. */
+ * exceptions, inventory, alerts, returns ledger and analysis, order totals, routing) into the
+ * temporary output folder, one file per task on the pool, and the figures the summary and its
+ * invariants recount from what was actually written. */
 #ifndef ENG_OUTPUTS_H
 #define ENG_OUTPUTS_H
 
@@ -10,6 +10,7 @@
 
 #include "alerts.h"
 #include "analysis.h"
+#include "bychannel.h"
 #include "../record/record.h"
 #include "products.h"
 #include "../base/outdir.h"
@@ -47,6 +48,8 @@ typedef struct eng_outputs {
     __int128 *ledger_refund;       /* per currency: refund_amount of approved rows */
     uint64_t ledger_resent;        /* approved rows whose request id history already had */
     uint64_t analysis_rows;
+    uint64_t totals_rows;
+    eng_channel_sums by_channel; /* sorted: shipped (status rows), refunded (ledger) */
 } eng_outputs;
 
 /* Format a return number ("RMA-20261127-000001") into dst (at least 40 bytes). */

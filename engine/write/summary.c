@@ -357,6 +357,18 @@ eng_rc eng_summary_write(const eng_products *n, const eng_outputs *out, const en
     free(backordered);
     free(rejected);
     free(seen);
+    /* What each channel owes and was refunded: the start of reconciling its payouts. */
+    fmt_json_array_begin(&j, "by_channel");
+    for (size_t i = 0; i < out->by_channel.n; i++) {
+        const eng_channel_sum *e = &out->by_channel.items[i];
+        fmt_json_object_begin(&j, NULL);
+        fmt_json_strn(&j, "channel", e->channel, e->len);
+        fmt_json_str(&j, "currency", fmt_currency_code(e->currency));
+        put_amount(&j, "shipped", e->shipped, e->currency);
+        put_amount(&j, "refunded", e->refunded, e->currency);
+        fmt_json_object_end(&j);
+    }
+    fmt_json_array_end(&j);
 
     fmt_json_array_begin(&j, "invariants");
     for (int i = 0; i < ENG_N_INVARIANTS; i++) {
@@ -417,6 +429,50 @@ static void print_amounts(FILE *f, const char *label, const __int128 *per_curren
         any = 1;
     }
     fprintf(f, "%s\n", any ? "" : " none");
+}
+
+/* A channel as the terminal may show it: at most 40 bytes, a control byte as '?', so a
+ * file cannot move the cursor or ring the bell; "(none)" when blank. */
+static void print_channel(FILE *f, const eng_channel_sum *e)
+{
+    if (e->len == 0) {
+        fprintf(f, "(none)");
+        return;
+    }
+    for (uint32_t i = 0; i < e->len && i < 40; i++) {
+        unsigned char c = (unsigned char)e->channel[i];
+        fputc(c < 0x20 || c == 0x7f ? '?' : c, f);
+    }
+}
+
+/* "  by channel     shopify EUR 125.60 (refunded 10.00), ebay USD 3.00": the first few,
+ * the rest in summary.json. */
+static void print_by_channel(FILE *f, const eng_channel_sums *by)
+{
+    enum { SHOWN = 8 };
+    if (by->n == 0)
+        return;
+    fprintf(f, "  by channel    ");
+    for (size_t i = 0; i < by->n && i < SHOWN; i++) {
+        const eng_channel_sum *e = &by->items[i];
+        int digits = fmt_currency_minor_digits(e->currency);
+        fmt_buf b;
+        fmt_buf_init(&b);
+        fmt_buf_put_minor128(&b, e->shipped, digits);
+        fprintf(f, "%s", i ? ", " : " ");
+        print_channel(f, e);
+        fprintf(f, " %s %.*s", fmt_currency_code(e->currency), b.p ? (int)b.len : 0,
+                b.p ? b.p : "");
+        if (e->refunded) {
+            b.len = 0;
+            fmt_buf_put_minor128(&b, e->refunded, digits);
+            fprintf(f, " (refunded %.*s)", b.p ? (int)b.len : 0, b.p ? b.p : "");
+        }
+        fmt_buf_release(&b);
+    }
+    if (by->n > SHOWN)
+        fprintf(f, ", %zu more in summary.json", by->n - SHOWN);
+    fprintf(f, "\n");
 }
 
 /* "s" unless there is exactly one: "1 line", "2 lines", "0 lines". */
@@ -483,6 +539,7 @@ void eng_summary_print(FILE *f, const eng_products *n, const eng_outputs *out,
             (unsigned long long)out->alerts_by_code[ENG_CODE_STOCKOUT],
             (unsigned long long)out->alerts_by_code[ENG_CODE_LOW_STOCK]);
     print_amounts(f, "  shipped amount", out->status_amount);
+    print_by_channel(f, &out->by_channel);
     if (n->returns || n->history) {
         fprintf(f,
                 "  returns        %llu:  restocked %llu, closed %llu, exchanges %llu "

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "../core/arena.h"
-#include "../base/hash.h"
+#include "hash.h"
 
 typedef struct entry {
     char *key;

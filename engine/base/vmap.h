@@ -1,4 +1,4 @@
-/* Byte-string keys numbered densely in insertion order, for verify's tallies: a key
+/* Byte-string keys numbered densely in insertion order, for verify's and reconcile's tallies: a key
  * (an order id, "SKU\x1fwarehouse") gets an id 0, 1, 2... that indexes the caller's own
  * arrays of counts and sums. One thread. */
 #ifndef ENG_VMAP_H
