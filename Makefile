@@ -151,6 +151,9 @@ SOURCING_NIGHT = --catalog $(SOURCING)/catalog.csv --inventory $(SOURCING)/inven
                  --run-date $(RUN_DATE)
 SOURCING_ARGS = $(SOURCING_NIGHT) --policy $(SOURCING)/policy.conf
 SOURCING_FAIR_ARGS = $(SOURCING_NIGHT) --policy $(SOURCING)/policy-fair.conf
+RECONCILE = samples/reconcile
+RECONCILE_FILES = shopify_payouts_2026-11-30.csv shopify_payouts_2026-12-07.csv \
+                  amazon_settlement_11223344.txt amazon_settlement_11223345.txt
 MARKET_FILES = shopify_orders_export_2026-11-26.csv amazon_orders_2026-11-26.txt \
                amazon_all_orders_2026-11-26.txt woocommerce_orders_2026-11-26.csv \
                ebay_orders_2026-11-26.csv tmall_orders_2026-11-26.csv
@@ -158,7 +161,7 @@ MARKET_FILES = shopify_orders_export_2026-11-26.csv amazon_orders_2026-11-26.txt
 run: deps
 	@$(MAKE) --no-print-directory build/slipway
 	@rm -rf build/out build/out-marketplaces build/out-kaufhaus build/out-sourcing \
-	    build/out-sourcing-fair
+	    build/out-sourcing-fair build/out-night2 build/out-reconcile
 	./build/slipway run $(SAMPLE_ARGS) --out build/out
 	./build/slipway run $(MARKET_REF) $(addprefix --orders $(MARKET)/,$(MARKET_FILES)) \
 	    --out build/out-marketplaces
@@ -166,6 +169,15 @@ run: deps
 	    --format map:$(MARKET)/kaufhaus.map --out build/out-kaufhaus
 	./build/slipway run $(SOURCING_ARGS) --out build/out-sourcing
 	./build/slipway run $(SOURCING_FAIR_ARGS) --out build/out-sourcing-fair
+	@# Finance (samples/reconcile): a second marketplace night with returns, then what the
+	@# marketplaces paid for both nights against what shipped and was refunded.
+	./build/slipway run -q --catalog $(MARKET)/catalog.csv --policy $(MARKET)/policy.conf \
+	    --inventory build/out-marketplaces/inventory.csv \
+	    --orders $(RECONCILE)/night2/orders.csv --returns $(RECONCILE)/night2/returns.csv \
+	    --history build/out-marketplaces --run-date 2026-11-28 --out build/out-night2
+	./build/slipway reconcile --history build/out-marketplaces --history build/out-night2 \
+	    $(addprefix --payouts $(RECONCILE)/,$(RECONCILE_FILES)) --as-of 2026-12-21 \
+	    --out build/out-reconcile
 	@# Finance's check, independent of the engine: every invariant re-counted from the files.
 	./build/slipway verify build/out
 	./build/slipway verify build/out-sourcing
@@ -173,7 +185,8 @@ run: deps
 
 # ---- tests -----------------------------------------------------------------------------
 test: test-deps
-	@$(MAKE) --no-print-directory unit golden cli outdir chain history verify hostile faults-smoke stress \
+	@$(MAKE) --no-print-directory unit golden cli outdir chain reconcile history verify hostile \
+	    faults-smoke stress \
 	    tsan-run threads budget fuzz-smoke bench-smoke
 
 # Criterion runs each test in a child whose leak report does not fail the test: a report
@@ -198,6 +211,10 @@ outdir: build/asan/slipway
 
 chain: build/asan/slipway
 	@sh tests/chain.sh build/asan/slipway
+
+# slipway reconcile on the worked example (samples/reconcile, tests/reconcile.sh).
+reconcile: build/asan/slipway
+	@sh tests/reconcile.sh build/asan/slipway
 
 # What --history is trusted with: same-date waves, copies, channels (tests/history.sh).
 history: build/asan/slipway

@@ -15,11 +15,14 @@
 
 #include "../formats/isotime.h"
 #include "../formats/num.h"
+#include "../formats/payout.h"
 #include "../formats/source.h"
 #include "../formats/utf8.h"
+#include "base/outdir.h"
 #include "base/text.h"
 #include "write/manifest.h"
 #include "run.h"
+#include "reconcile/reconcile.h"
 #include "verify/verify.h"
 
 static const char main_help[] =
@@ -31,6 +34,8 @@ static const char main_help[] =
     "              [--threads N] [--run-date YYYY-MM-DD] [--compress] [--mode OCTAL]\n"
     "              [--memory-limit SIZE] --out DIR\n"
     "  slipway verify DIR [--catalog FILE --inventory FILE --orders FILE ...]\n"
+    "  slipway reconcile --history FILE|DIR ... --payouts FILE ... [--policy FILE]\n"
+    "              [--as-of YYYY-MM-DD] [--payout-format NAME] --out DIR\n"
     "  slipway -h | --help    -V | --version    slipway run --help    slipway verify --help\n"
     "  (run also takes --format, --encoding, --date-order, --quiet and --: see run --help)\n"
     "\n"
@@ -53,8 +58,9 @@ static const char run_help[] =
     "policy (in rank order, or in proportion under shortage_rule = proportional) and\n"
     "writes into DIR (which must not exist): slips.csv, picklist.csv,\n"
     "order_status.csv, backorders.csv, exceptions.csv, inventory.csv, alerts.csv,\n"
-    "returns_ledger.csv, returns_analysis.csv, summary.json, manifest.json, metrics.json,\n"
-    "and routing.csv when the policy routes orders or shares stock.\n"
+    "returns_ledger.csv, returns_analysis.csv, order_totals.csv, summary.json,\n"
+    "manifest.json, metrics.json, and routing.csv when the policy routes orders or\n"
+    "shares stock.\n"
     "\n"
     "  --catalog FILE      products: sku,name,status,list_price,min_price,currency\n"
     "  --inventory FILE    stock: sku,on_hand[,warehouse,reorder_point,reorder_qty,\n"
@@ -162,7 +168,38 @@ static const char *const run_flags[] = {
 static const char *const verify_flags[] = {"--catalog", "--inventory", "--orders", "--returns",
                                            "--history", "--policy",    "--quiet",  "--help",
                                            "--version"};
-static const char *const commands[] = {"run", "verify", "help", "--help", "--version"};
+static const char *const reconcile_flags[] = {"--history",       "--payouts", "--policy", "--as-of",
+                                              "--payout-format", "--mode",    "--out",    "--quiet",
+                                              "--help",          "--version"};
+static const char *const commands[] = {"run", "verify", "reconcile", "help", "--help", "--version"};
+
+static const char reconcile_help[] =
+    "usage: slipway reconcile --history FILE|DIR [--history ...] --payouts FILE\n"
+    "                         [--payouts FILE ...] [--policy FILE] [--as-of YYYY-MM-DD]\n"
+    "                         [--payout-format auto|amazon-settlement|shopify-payments]\n"
+    "                         [--mode OCTAL] [--quiet] --out DIR\n"
+    "\n"
+    "Compares what slipway shipped and refunded (the run folders' slips.csv,\n"
+    "returns_ledger.csv and order_totals.csv, given with --history) with what the\n"
+    "marketplaces paid (their payout files, each recognised by its header), per channel,\n"
+    "order and currency, and writes into DIR (which must not exist): payout_lines.csv\n"
+    "(every payout line, typed and counted once: give it as --history next time),\n"
+    "reconciliation.csv (one status per order), open_items.csv (oldest first),\n"
+    "payouts.csv, fees.csv, exceptions.csv, reconcile_summary.json and manifest.json.\n"
+    "\n"
+    "  --history FILE|DIR  a slipway run or reconcile folder, or its slips.csv,\n"
+    "                      returns_ledger.csv, order_totals.csv or payout_lines.csv\n"
+    "  --payouts FILE      a marketplace's payout or settlement file (repeatable)\n"
+    "  --policy FILE       payout_due_days.CHANNEL, refund_due_days.CHANNEL (14 days by\n"
+    "                      default), reconcile_tolerance_minor (0: exact), max_error_rate\n"
+    "  --as-of D           the day open items are aged to (default today, UTC)\n"
+    "  --payout-format N   read every payout file with layout N (default auto)\n"
+    "  --mode OCTAL        permission bits of the output files (default 0640)\n"
+    "  -q, --quiet         no summary on stdout\n"
+    "\n"
+    "Exit codes: 0 written, 1 internal or I/O failure, 2 usage error (DIR exists),\n"
+    "3 input refused (an unreadable or unrecognised file, a payout file over\n"
+    "max_error_rate).\n";
 
 /* The first value of each single-value flag, so that a second one is a usage error
  * (two --out would leave which folder was meant to chance). */
@@ -558,6 +595,102 @@ static int cmd_verify(int argc, char **argv)
     return rc;
 }
 
+static int reconcile_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int reconcile_usage(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "slipway: reconcile: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\nTry 'slipway reconcile --help'.\n");
+    va_end(ap);
+    return 2;
+}
+
+static int cmd_reconcile(int argc, char **argv)
+{
+    eng_reconcile_args a;
+    memset(&a, 0, sizeof a);
+    a.as_of = today_utc();
+    a.file_mode = ENG_OUTDIR_MODE;
+    a.history = calloc((size_t)argc, sizeof *a.history);
+    a.payouts = calloc((size_t)argc, sizeof *a.payouts);
+    int rc = -1;
+    seen_values seen = {{"--policy", "--as-of", "--payout-format", "--mode", "--out"}, {NULL}};
+    if (!a.history || !a.payouts) {
+        fprintf(stderr, "slipway: out of memory\n");
+        rc = 1;
+    }
+    for (int i = 2; i < argc && rc < 0; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            fputs(reconcile_help, stdout);
+            rc = 0;
+        } else if (strcmp(arg, "--version") == 0 || strcmp(arg, "-V") == 0) {
+            printf("slipway %s\n", SLIPWAY_VERSION);
+            rc = 0;
+        } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
+            a.quiet = 1;
+        } else if (is_flag(arg, "--history") || is_flag(arg, "--payouts") ||
+                   is_flag(arg, "--policy") || is_flag(arg, "--as-of") ||
+                   is_flag(arg, "--payout-format") || is_flag(arg, "--mode") ||
+                   is_flag(arg, "--out")) {
+            char name[32];
+            size_t len = strcspn(arg, "=");
+            snprintf(name, sizeof name, "%.*s", (int)(len < 31 ? len : 31), arg);
+            const char *v = flag_value(argc, argv, &i, name);
+            const char **first = first_value(&seen, name);
+            const char *earlier = first ? *first : NULL;
+            if (first && !earlier)
+                *first = v;
+            if (!v || !*v)
+                rc = reconcile_usage("%s needs a value", name);
+            else if (earlier)
+                rc = reconcile_usage("%s is given twice ('%s' and '%s'); give it once", name,
+                                     earlier, v);
+            else if (fmt_utf8_valid_prefix(v, strlen(v)) != strlen(v))
+                rc = reconcile_usage("%s: the value must be valid UTF-8", name);
+            else if (strcmp(name, "--history") == 0)
+                a.history[a.n_history++] = v;
+            else if (strcmp(name, "--payouts") == 0)
+                a.payouts[a.n_payouts++] = v;
+            else if (strcmp(name, "--policy") == 0)
+                a.policy = v;
+            else if (strcmp(name, "--out") == 0)
+                a.out = v;
+            else if (strcmp(name, "--as-of") == 0 && fmt_isodate_parse(v, strlen(v), &a.as_of) != 0)
+                rc = reconcile_usage("--as-of wants YYYY-MM-DD in 1970-2099, not '%s'", v);
+            else if (strcmp(name, "--mode") == 0 && parse_mode(v, &a.file_mode) != 0)
+                rc =
+                    reconcile_usage("--mode wants octal permission bits such as 0640, not '%s'", v);
+            else if (strcmp(name, "--payout-format") == 0) {
+                if (strcmp(v, "auto") != 0 && !fmt_payout_layout_find(v))
+                    rc = reconcile_usage("--payout-format '%s' is not auto or one of: %s", v,
+                                         fmt_payout_layout_names());
+                a.payout_format = v;
+            }
+        } else {
+            char text[200];
+            unknown_text(text, sizeof text, "argument", arg, reconcile_flags,
+                         sizeof reconcile_flags / sizeof *reconcile_flags);
+            rc = reconcile_usage("%s", text);
+        }
+    }
+    if (rc < 0 && !a.out)
+        rc = reconcile_usage("%s", "--out DIR is required");
+    else if (rc < 0 && !a.n_payouts)
+        rc = reconcile_usage("%s", "--payouts FILE is required (a marketplace's payout file)");
+    else if (rc < 0 && !a.n_history)
+        rc = reconcile_usage("%s", "--history is required: the run folders whose slips, ledgers "
+                                   "and order totals the payouts are checked against");
+    if (rc < 0)
+        rc = eng_reconcile_main(&a);
+    free(a.history);
+    free(a.payouts);
+    return rc;
+}
+
 int eng_cli_main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -577,6 +710,8 @@ int eng_cli_main(int argc, char **argv)
         return cmd_run(argc, argv);
     if (strcmp(cmd, "verify") == 0)
         return cmd_verify(argc, argv);
+    if (strcmp(cmd, "reconcile") == 0)
+        return cmd_reconcile(argc, argv);
     char text[200];
     unknown_text(text, sizeof text, "command", cmd, commands, sizeof commands / sizeof *commands);
     fprintf(stderr, "slipway: %s\nTry 'slipway --help'.\n", text);

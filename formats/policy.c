@@ -38,6 +38,11 @@ void fmt_policy_defaults(fmt_policy *p)
     p->second_pass = 0;
     p->reserve_release_set = 0;
     p->shortage = FMT_SHORTAGE_RANK;
+    p->payout_due = NULL;
+    p->n_payout_due = 0;
+    p->refund_due = NULL;
+    p->n_refund_due = 0;
+    p->reconcile_tolerance_minor = 0;
     p->shortage_set = 0;
     p->min_fill_line_bp = -1;
     p->min_fill_order_bp = -1;
@@ -140,8 +145,29 @@ static void free_shares(fmt_share_rule *rules, size_t n)
     free(rules);
 }
 
+static void free_days(fmt_days_rule *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(r[i].channel);
+    free(r);
+}
+
+int64_t fmt_policy_due_days(const fmt_days_rule *rules, size_t n, const char *channel, size_t len)
+{
+    int64_t fallback = FMT_DUE_DAYS_DEFAULT;
+    for (size_t i = 0; i < n; i++) {
+        if (!rules[i].channel[0])
+            fallback = rules[i].days;
+        else if (strlen(rules[i].channel) == len && memcmp(rules[i].channel, channel, len) == 0)
+            return rules[i].days;
+    }
+    return fallback;
+}
+
 void fmt_policy_release(fmt_policy *p)
 {
+    free_days(p->payout_due, p->n_payout_due);
+    free_days(p->refund_due, p->n_refund_due);
     free_shares(p->reserves, p->n_reserves);
     free_shares(p->caps, p->n_caps);
     for (size_t i = 0; i < p->n_warehouse_order; i++)
@@ -506,6 +532,51 @@ static eng_rc set_fill(int32_t *bp, const char *key, fmt_str v, eng_err *err)
     return ENG_OK;
 }
 
+/* payout_due_days.CHANNEL or refund_due_days.CHANNEL (field without the dot): whole days,
+ * one key per channel, `default` for every other channel. A channel with a dot or a blank
+ * is written in double quotes, as in reserve.* keys. */
+static eng_rc set_days(fmt_days_rule **rules, size_t *n, const char *field, fmt_str key, fmt_str v,
+                       uint64_t line, eng_err *err)
+{
+    size_t skip = strlen(field) + 1;
+    fmt_str channel = {key.p + skip, key.len - skip};
+    if (channel.len >= 2 && channel.p[0] == '"' && channel.p[channel.len - 1] == '"') {
+        channel.p++;
+        channel.len -= 2;
+    } else if (str_is(channel, "default")) {
+        channel.len = 0;
+    }
+    int64_t days;
+    if (fmt_int_parse(v.p, v.len, &days) != FMT_NUM_OK || days < 0 || days > 36500)
+        return bad_value(err, field, v, "is not a whole number of days");
+    for (size_t i = 0; i < *n; i++)
+        if (strlen((*rules)[i].channel) == channel.len &&
+            memcmp((*rules)[i].channel, channel.p, channel.len) == 0) {
+            if (err)
+                err->field = field;
+            return ENG_FAIL(err, ENG_REFUSED,
+                            "key \"%.*s\" is given twice (first on line %llu): which one was "
+                            "meant is not guessed; keep one",
+                            (int)(key.len > 60 ? 60 : key.len), key.p,
+                            (unsigned long long)(*rules)[i].line);
+        }
+    fmt_days_rule *grown = realloc(*rules, (*n + 1) * sizeof *grown);
+    if (!grown)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading the policy");
+    *rules = grown;
+    fmt_days_rule *r = &grown[(*n)++];
+    r->days = days;
+    r->line = line;
+    r->channel = malloc(channel.len + 1);
+    if (!r->channel) {
+        (*n)--;
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading the policy");
+    }
+    memcpy(r->channel, channel.p, channel.len);
+    r->channel[channel.len] = '\0';
+    return ENG_OK;
+}
+
 static eng_rc set_key(fmt_policy *p, fmt_str key, fmt_str v, uint64_t line, eng_err *err)
 {
     fmt_num_rc nrc;
@@ -604,6 +675,16 @@ static eng_rc set_key(fmt_policy *p, fmt_str key, fmt_str v, uint64_t line, eng_
         return set_fill(&p->min_fill_line_bp, "min_fill_line_pct", v, err);
     } else if (str_is(key, "min_fill_order_pct")) {
         return set_fill(&p->min_fill_order_bp, "min_fill_order_pct", v, err);
+    } else if (key.len > 16 && memcmp(key.p, "payout_due_days.", 16) == 0) {
+        return set_days(&p->payout_due, &p->n_payout_due, "payout_due_days", key, v, line, err);
+    } else if (key.len > 16 && memcmp(key.p, "refund_due_days.", 16) == 0) {
+        return set_days(&p->refund_due, &p->n_refund_due, "refund_due_days", key, v, line, err);
+    } else if (str_is(key, "reconcile_tolerance_minor")) {
+        int64_t minor;
+        if (fmt_int_parse(v.p, v.len, &minor) != FMT_NUM_OK || minor < 0 || minor > 1000000000)
+            return bad_value(err, "reconcile_tolerance_minor", v,
+                             "is not a whole number of minor units (cents), 0 or more");
+        p->reconcile_tolerance_minor = minor;
     } else {
         if (err)
             err->field = NULL;
@@ -612,7 +693,8 @@ static eng_rc set_key(fmt_policy *p, fmt_str key, fmt_str v, uint64_t line, eng_
                         "return_window_days, restocking_fee_pct, warehouse_order, route.*, "
                         "route_mode, channel_warehouses.*, split, max_split, reserve.*, cap.*, "
                         "reserve_release, cutoff, cutoff_offset, shortage_rule, "
-                        "min_fill_line_pct, min_fill_order_pct",
+                        "min_fill_line_pct, min_fill_order_pct, payout_due_days.*, "
+                        "refund_due_days.*, reconcile_tolerance_minor",
                         (int)(key.len > 40 ? 40 : key.len), key.p);
     }
     return ENG_OK;
@@ -668,7 +750,7 @@ eng_rc fmt_policy_parse(const char *path, const char *text, size_t len, fmt_poli
         "allocation",      "max_error_rate", "return_window_days", "restocking_fee_pct",
         "warehouse_order", "cutoff",         "cutoff_offset",      "route_mode",
         "split",           "max_split",      "reserve_release",    "shortage_rule",
-        "min_fill_line_pct", "min_fill_order_pct"};
+        "min_fill_line_pct", "min_fill_order_pct", "reconcile_tolerance_minor"};
     enum { N_KEYS = sizeof keys / sizeof *keys };
     int seen[N_KEYS] = {0};
     uint64_t line = 0, offset_line = 0, max_split_line = 0, shortage_line = 0;

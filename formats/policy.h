@@ -23,6 +23,11 @@
  *   shortage_rule       = rank     rank | proportional: who gets a short warehouse's units
  *   min_fill_line_pct   = 0        a line shipping less of its units waits (0..100, 2 decimals)
  *   min_fill_order_pct  = 0        the same for an order's units
+ *   payout_due_days.CHANNEL | payout_due_days.default
+ *                       = 14       days after the first slip a channel pays (reconcile)
+ *   refund_due_days.CHANNEL | refund_due_days.default
+ *                       = 14       days after the ledger a channel refunds (reconcile)
+ *   reconcile_tolerance_minor = 0  minor units an amount may differ and still match
  * An unknown key, a key given twice, or a bad value refuses the run; warehouse names the
  * inventory lacks are refused once it is loaded (engine/setup/policy_refs). */
 #ifndef FMT_POLICY_H
@@ -80,6 +85,15 @@ typedef struct fmt_share_rule {
     uint64_t line;
 } fmt_share_rule;
 
+/* A payout_due_days.* or refund_due_days.* key (issue 16). */
+typedef struct fmt_days_rule {
+    char *channel; /* "" for .default */
+    int64_t days;
+    uint64_t line;
+} fmt_days_rule;
+
+#define FMT_DUE_DAYS_DEFAULT 14
+
 typedef struct fmt_policy {
     fmt_allocation allocation;
     int64_t max_error_rate_ppm; /* millionths: 0.05 -> 50000 */
@@ -110,7 +124,16 @@ typedef struct fmt_policy {
     int shortage_set; /* the file gives shortage_rule (the manifest says so) */
     /* min_fill_*_pct in hundredths of a percent (12.5 -> 1250); -1: not given (0) */
     int32_t min_fill_line_bp, min_fill_order_bp;
+    fmt_days_rule *payout_due; /* payout_due_days.* keys in file order */
+    size_t n_payout_due;
+    fmt_days_rule *refund_due; /* refund_due_days.* keys in file order */
+    size_t n_refund_due;
+    int64_t reconcile_tolerance_minor;
 } fmt_policy;
+
+/* The days a channel has to pay (payout_due_days) or refund (refund_due_days): its own key,
+ * else the .default key, else FMT_DUE_DAYS_DEFAULT. */
+int64_t fmt_policy_due_days(const fmt_days_rule *rules, size_t n, const char *channel, size_t len);
 
 /* Whether s, folded as route keys are (trimmed, ASCII upper case, and with drop_blanks,
  * for postal codes, without blanks), equals key (prefix 0) or starts with it (prefix 1;

@@ -1,0 +1,141 @@
+/* What the reconcile stages share: the interned texts, the orders (one per channel, order
+ * id and currency) with both sides' sums, the payout lines and the payouts. */
+#ifndef ENG_RC_INT_H
+#define ENG_RC_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../formats/payout.h"
+#include "../../formats/policy.h"
+#include "../base/outdir.h"
+#include "../base/vmap.h"
+#include "../core/err.h"
+#include "reconcile.h"
+
+#define RC_NONE   UINT32_MAX
+#define RC_NO_DAY INT32_MAX
+
+/* The order-level amounts order_totals.csv gives, bit per known one. */
+enum { RC_ITEMS, RC_SHIPPING, RC_TAX, RC_DISCOUNT, RC_TOTAL, RC_AMOUNTS };
+
+typedef struct rc_order {
+    uint32_t channel, order_id, currency; /* interned */
+    uint32_t pair;                        /* id in rc->pairs: channel and order id */
+    int cur;                              /* fmt_currency index, -1 unknown code */
+    /* expected: slipway's own outputs */
+    __int128 shipped; /* slips' line_amount (exchange replacements aside) */
+    uint32_t slip_lines;
+    int32_t first_ship; /* first slip's ship_date, RC_NO_DAY none */
+    int32_t totals_day; /* the night of the totals row kept (the latest), RC_NO_DAY none */
+    uint32_t status;    /* that row's status (interned), RC_NONE without one */
+    int64_t amount[RC_AMOUNTS];
+    unsigned known;  /* bit per RC_* amount given */
+    __int128 ledger; /* approved refund_amount */
+    uint32_t ledger_rows;
+    int32_t ledger_day; /* the first night with an approved refund, RC_NO_DAY none */
+    /* actual: payout lines */
+    __int128 paid[FMT_PT_COUNT];
+    uint32_t lines, sale_lines;
+    int32_t first_paid;          /* first sale-side line's date, RC_NO_DAY none */
+    uint32_t payout_a, payout_b; /* two distinct payouts with sale-side lines, RC_NONE */
+    uint32_t line_start;         /* its lines in rc->by_order[line_start, + lines) */
+} rc_order;
+
+typedef struct rc_line {
+    char id[33]; /* identity (README "Reconciliation"), 32 hex digits */
+    uint32_t layout, channel, payout, txn, order_id, currency, code, source; /* interned */
+    uint32_t occurrence; /* among identical lines of its payout in its file; 0 with a txn */
+    uint32_t order;      /* index into orders, RC_NONE: not attributed to an order */
+    uint64_t line;       /* in its source file */
+    int64_t amount;      /* minor units */
+    int cur;
+    int32_t day; /* RC_NO_DAY when the file gives none */
+    fmt_ptype type;
+} rc_line;
+
+typedef struct rc_payout {
+    uint32_t layout, channel, payout, currency; /* interned */
+    int cur;
+    int declared; /* the file states its total */
+    int64_t declared_total;
+    int32_t deposit_day; /* RC_NO_DAY unknown */
+    __int128 by_type[FMT_PT_COUNT];
+    uint32_t lines;
+    int32_t first_day, last_day;
+} rc_payout;
+
+/* An exception: a payout or history row that could not be used, named. */
+typedef struct rc_exc {
+    uint32_t source; /* interned path */
+    uint64_t line;
+    uint32_t record; /* interned record id (order id), may be "" */
+    int code;        /* eng_code */
+    uint32_t field;  /* interned column name */
+    char *message;   /* owned */
+} rc_exc;
+
+typedef struct rc_input {
+    char *path;         /* owned */
+    const char *role;   /* "slips", "returns_ledger", "order_totals", "payout_lines", "payouts",
+                           "policy" */
+    const char *format; /* payout layout name, or "" */
+    uint64_t bytes;
+    char sha256[65];
+    uint64_t rows, bad_rows, lines, duplicate_lines;
+} rc_input;
+
+typedef struct rc_state {
+    const eng_reconcile_args *args;
+    fmt_policy policy;
+    eng_vmap *text;  /* interned texts; id 0 is "" */
+    eng_vmap *keys;  /* "channel\x1forder\x1fCUR" -> index into orders */
+    eng_vmap *pairs; /* "channel\x1forder"; pair_cur[id]: the currency (interned) slipway's
+                        own outputs know the order in, RC_NONE when they do not know it */
+    uint32_t *pair_cur;
+    size_t cap_pair_cur;
+    rc_order *orders;
+    size_t n_orders, cap_orders;
+    eng_vmap *line_ids; /* payout line identities seen */
+    rc_line *lines;
+    size_t n_lines, cap_lines;
+    uint32_t *by_order;    /* line indexes grouped by order (rc_match) */
+    eng_vmap *payout_keys; /* "layout\x1fpayout\x1fCUR" -> index into payouts */
+    rc_payout *payouts;
+    size_t n_payouts, cap_payouts;
+    eng_vmap *slip_keys;  /* "slip_no\x1fline_no": a history slip row counted once */
+    eng_vmap *return_nos; /* approved ledger rows counted once; exchange order ids */
+    rc_exc *exc;
+    size_t n_exc, cap_exc;
+    rc_input *inputs;
+    size_t n_inputs, cap_inputs;
+    uint64_t history_rows_repeated;
+} rc_state;
+
+/* ---- rc_state.c ---- */
+uint32_t eng__rc_intern(rc_state *rc, const char *s, size_t len); /* RC_NONE: no memory */
+const char *eng__rc_text(const rc_state *rc, uint32_t id);
+/* The order of (channel, order id, currency), created when new; RC_NONE when out of
+ * memory. */
+uint32_t eng__rc_order(rc_state *rc, const char *channel, size_t channel_len, const char *id,
+                       size_t id_len, const char *cur, size_t cur_len);
+/* Note that slipway's own outputs know order o (in its currency). */
+void eng__rc_known(rc_state *rc, uint32_t o);
+eng_rc eng__rc_exception(rc_state *rc, const char *source, uint64_t line, const char *record,
+                         size_t record_len, int code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 8, 9)));
+rc_input *eng__rc_input(rc_state *rc, const char *path, const char *role);
+/* A decimal text in minor units of currency cur: 0, or -1 when it is not one. */
+int eng__rc_minor(const char *text, size_t len, int cur, int64_t *out);
+void eng__rc_money_text(char *dst, size_t cap, __int128 v, int cur);
+
+/* ---- rc_history.c ---- */
+eng_rc eng__rc_read_history(rc_state *rc, eng_err *err);
+
+/* ---- rc_payouts.c ---- */
+eng_rc eng__rc_read_payouts(rc_state *rc, eng_err *err);
+
+/* ---- rc_write.c ---- */
+eng_rc eng__rc_write(rc_state *rc, eng_outdir *od, eng_err *err);
+
+#endif

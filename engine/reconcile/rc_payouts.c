@@ -1,0 +1,431 @@
+/* The actual side: the payout files given with --payouts, each recognised by its header
+ * (or read with --payout-format), every record turned into typed payout lines in minor
+ * units, each line counted once across files and earlier reconciles.
+ *
+ * A line's identity (README "Reconciliation"): its layout, payout id and the source's
+ * transaction id with the line's type and code when the source has one; otherwise its
+ * payout id, order, type, code, currency, amount and date, and its occurrence among such
+ * identical lines of its payout in its file. A payout given twice, or a re-export that
+ * overlaps an earlier one, so adds nothing; two genuine identical fee rows of one payout
+ * both count. The identity is kept as 32 hex digits of its SHA-256. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../formats/buf.h"
+#include "../../formats/chunker.h"
+#include "../../formats/currency.h"
+#include "../../formats/isotime.h"
+#include "../../formats/sha256.h"
+#include "../../formats/source.h"
+#include "../../formats/table.h"
+#include "../../formats/utf8.h"
+#include "rc_int.h"
+
+#define HEADER_WITHIN 30 /* records a preamble may take before the header (eBay's) */
+
+/* The layout whose header is within the first records of text, and which record it is. */
+static const fmt_payout_layout *detect(const char *text, size_t len, const char *forced,
+                                       size_t *header_at)
+{
+    size_t n_layouts;
+    const fmt_payout_layout *const *all = fmt_payout_layout_all(&n_layouts);
+    const fmt_payout_layout *best = NULL;
+    int best_score = 0;
+    for (size_t k = 0; k < n_layouts; k++) {
+        const fmt_payout_layout *l = all[k];
+        if (forced && strcmp(forced, l->name) != 0)
+            continue;
+        fmt_csv_fields *f = fmt_csv_fields_new(l->dialect);
+        if (!f)
+            return NULL;
+        fmt_csv_iter it;
+        fmt_csv_iter_init(&it, text, len, 1, l->dialect);
+        fmt_str rec;
+        uint64_t line;
+        for (size_t r = 0; r < HEADER_WITHIN && fmt_csv_iter_next(&it, &rec, &line); r++) {
+            if (!it.complete || fmt_csv_split(f, rec.p, rec.len) != ENG_OK)
+                continue;
+            int score = l->detect(f);
+            if (score > best_score) {
+                best = l;
+                best_score = score;
+                *header_at = r;
+            }
+            if (score)
+                break;
+        }
+        fmt_csv_fields_free(f);
+    }
+    return best;
+}
+
+/* The identity of line l of a record, as 32 hex digits into id. */
+static void identity(fmt_sha256 *h, const fmt_payout_layout *layout, const fmt_pline *l,
+                     uint32_t occurrence, char id[33])
+{
+    fmt_buf b;
+    fmt_buf_init(&b);
+    const fmt_str parts[] = {{layout->name, strlen(layout->name)},
+                             l->payout_id,
+                             l->txn_id,
+                             {fmt_ptype_name(l->type), strlen(fmt_ptype_name(l->type))},
+                             l->code,
+                             l->txn_id.len ? (fmt_str){"", 0} : l->order_id,
+                             l->txn_id.len ? (fmt_str){"", 0} : l->currency,
+                             l->txn_id.len ? (fmt_str){"", 0} : l->amount,
+                             l->txn_id.len ? (fmt_str){"", 0} : l->date};
+    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
+        fmt_buf_put(&b, parts[i].p, parts[i].len);
+        fmt_buf_putc(&b, ENG_VMAP_SEP);
+    }
+    fmt_buf_put_u64(&b, occurrence);
+    unsigned char d[32];
+    fmt_sha256_digest(h, b.p ? b.p : "", b.p ? b.len : 0, d);
+    for (int i = 0; i < 16; i++) {
+        id[2 * i] = "0123456789abcdef"[d[i] >> 4];
+        id[2 * i + 1] = "0123456789abcdef"[d[i] & 15];
+    }
+    id[32] = '\0';
+    fmt_buf_release(&b);
+}
+
+typedef struct reader {
+    rc_state *rc;
+    rc_input *in;
+    const fmt_payout_layout *layout;
+    void *bind;
+    const fmt_csv_fields *header;
+    eng_vmap *seen_here; /* identities of this file without a txn id: occurrence counts */
+    int64_t *count_here;
+    size_t cap_count;
+    fmt_sha256 *hash;
+    /* the last payout's own statement: its id and currency, for its rows that leave the
+     * currency blank (Amazon's detail rows may) */
+    char declared_id[64], declared_cur[8];
+} reader;
+
+static const char *col_name(const reader *r, int col, const char *fallback)
+{
+    static char name[64];
+    if (col < 0 || (size_t)col >= fmt_csv_count(r->header))
+        return fallback;
+    fmt_str h = fmt_csv_field(r->header, (size_t)col);
+    snprintf(name, sizeof name, "%.*s", (int)(h.len > 60 ? 60 : h.len), h.p);
+    return name;
+}
+
+/* Add line l of the record at `line`: checked, in minor units, counted once. 1 added, 0
+ * named as an exception or already known, -1 out of memory. */
+static int add_line(reader *r, const fmt_pline *l, uint64_t line, uint32_t occurrence)
+{
+    rc_state *rc = r->rc;
+    const char *path = r->in->path;
+    int cur = fmt_currency_find(l->currency.p, l->currency.len);
+    if (cur < 0) {
+        const char *field = col_name(r, l->col[FMT_PL_CURRENCY], "currency");
+        eng_rc e;
+        if (l->currency.len)
+            e = eng__rc_exception(
+                rc, path, line, l->order_id.p, l->order_id.len, ENG_CODE_BAD_VALUE, field,
+                "%s \"%.*s\" is not an ISO 4217 currency code", field,
+                (int)(l->currency.len > 20 ? 20 : l->currency.len), l->currency.p);
+        else
+            e = eng__rc_exception(rc, path, line, l->order_id.p, l->order_id.len,
+                                  ENG_CODE_MISSING_FIELD, field,
+                                  "%s is blank: a payout line's currency is needed to read its "
+                                  "amount",
+                                  field);
+        return e == ENG_OK ? 0 : -1;
+    }
+    int64_t minor;
+    if (eng__rc_minor(l->amount.p, l->amount.len, cur, &minor) != 0) {
+        const char *field = col_name(r, l->col[FMT_PL_AMOUNT], "amount");
+        return eng__rc_exception(rc, path, line, l->order_id.p, l->order_id.len,
+                                 l->amount.len ? ENG_CODE_BAD_NUMBER : ENG_CODE_MISSING_FIELD,
+                                 field,
+                                 "%s \"%.*s\" is not an amount in %s (at most %d digits after the "
+                                 "point)",
+                                 field, (int)(l->amount.len > 40 ? 40 : l->amount.len), l->amount.p,
+                                 fmt_currency_code(cur), fmt_currency_minor_digits(cur)) == ENG_OK
+                   ? 0
+                   : -1;
+    }
+    int32_t day = RC_NO_DAY;
+    if (l->date.len && (l->date.len != 10 || fmt_isodate_parse(l->date.p, 10, &day) != 0)) {
+        const char *field = col_name(r, l->col[FMT_PL_DATE], "date");
+        return eng__rc_exception(rc, path, line, l->order_id.p, l->order_id.len, ENG_CODE_BAD_DATE,
+                                 field, "%s \"%.*s\" is not a date slipway reads", field,
+                                 (int)(l->date.len > 40 ? 40 : l->date.len), l->date.p) == ENG_OK
+                   ? 0
+                   : -1;
+    }
+    char id[33];
+    identity(r->hash, r->layout, l, occurrence, id);
+    int added = 0;
+    if (eng_vmap_add(rc->line_ids, id, 32, &added) < 0)
+        return -1;
+    if (!added) {
+        r->in->duplicate_lines++;
+        return 0;
+    }
+    rc_line *grown = realloc(rc->lines, (rc->n_lines + 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    rc->lines = grown;
+    rc_line *x = &grown[rc->n_lines];
+    memset(x, 0, sizeof *x);
+    memcpy(x->id, id, sizeof x->id);
+    x->layout = eng__rc_intern(rc, r->layout->name, strlen(r->layout->name));
+    x->channel = eng__rc_intern(rc, r->layout->channel, strlen(r->layout->channel));
+    x->payout = eng__rc_intern(rc, l->payout_id.p, l->payout_id.len);
+    x->txn = eng__rc_intern(rc, l->txn_id.p, l->txn_id.len);
+    x->order_id = eng__rc_intern(rc, l->order_id.p, l->order_id.len);
+    x->currency = eng__rc_intern(rc, fmt_currency_code(cur), 3);
+    x->code = eng__rc_intern(rc, l->code.p, l->code.len);
+    x->source = eng__rc_intern(rc, path, strlen(path));
+    if (x->layout == RC_NONE || x->channel == RC_NONE || x->payout == RC_NONE ||
+        x->txn == RC_NONE || x->order_id == RC_NONE || x->currency == RC_NONE ||
+        x->code == RC_NONE || x->source == RC_NONE)
+        return -1;
+    x->occurrence = occurrence;
+    x->line = line;
+    x->amount = minor;
+    x->cur = cur;
+    x->day = day;
+    x->type = l->type;
+    x->order = RC_NONE;
+    rc->n_lines++;
+    r->in->lines++;
+    return 1;
+}
+
+/* The occurrence of line l among identical lines of this file without a txn id. */
+static int64_t occurrence_of(reader *r, const fmt_pline *l)
+{
+    if (l->txn_id.len)
+        return 0;
+    char id[33];
+    identity(r->hash, r->layout, l, 0, id);
+    int64_t k = eng_vmap_add(r->seen_here, id, 32, NULL);
+    if (k < 0)
+        return -1;
+    if ((size_t)k >= r->cap_count) {
+        size_t cap = r->cap_count ? r->cap_count * 2 : 1024;
+        while (cap <= (size_t)k)
+            cap *= 2;
+        int64_t *g = realloc(r->count_here, cap * sizeof *g);
+        if (!g)
+            return -1;
+        memset(g + r->cap_count, 0, (cap - r->cap_count) * sizeof *g);
+        r->count_here = g;
+        r->cap_count = cap;
+    }
+    return ++r->count_here[k];
+}
+
+/* The declared total of a payout, as a line of type payout (the transfer out of the
+ * marketplace's balance, so a payout's lines add up to 0). */
+static int add_declared(reader *r, const fmt_pdeclared *d, uint64_t line)
+{
+    fmt_pline l;
+    memset(&l, 0, sizeof l);
+    l.type = FMT_PT_PAYOUT;
+    l.payout_id = d->payout_id;
+    l.currency = d->currency;
+    l.date = d->date;
+    l.code = (fmt_str){"declared total", 14};
+    l.txn_id = (fmt_str){"", 0};
+    l.order_id = (fmt_str){"", 0};
+    l.col[FMT_PL_AMOUNT] = d->col;
+    l.col[FMT_PL_CURRENCY] = l.col[FMT_PL_DATE] = -1;
+    /* negated: money leaving the balance for the bank */
+    char neg[80];
+    if (d->total.len && d->total.len < sizeof neg - 1) {
+        if (d->total.p[0] == '-')
+            snprintf(neg, sizeof neg, "%.*s", (int)d->total.len - 1, d->total.p + 1);
+        else
+            snprintf(neg, sizeof neg, "-%.*s", (int)d->total.len, d->total.p);
+        l.amount = (fmt_str){neg, strlen(neg)};
+    } else {
+        l.amount = d->total;
+    }
+    return add_line(r, &l, line, 0);
+}
+
+static eng_rc read_file(rc_state *rc, const char *path, eng_err *err)
+{
+    rc_input *in = eng__rc_input(rc, path, "payouts");
+    if (!in)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory");
+    const char *forced = rc->args->payout_format;
+    if (forced && strcmp(forced, "auto") == 0)
+        forced = NULL;
+    fmt_source *src = NULL;
+    ENG_TRY(fmt_source_open(path, &src, err));
+    const char *p;
+    size_t n;
+    eng_rc rc2 = fmt_source_peek(src, 1u << 16, &p, &n, err);
+    size_t header_at = 0;
+    const fmt_payout_layout *layout = NULL;
+    if (rc2 == ENG_OK) {
+        layout = detect(p, n, forced, &header_at);
+        /* a file that is not UTF-8 is Windows-1252, as the marketplaces' EU exports are */
+        if (fmt_utf8_valid_prefix(p, n) + 4 <= n)
+            rc2 = fmt_source_set_encoding(src, fmt_source_is_utf16(src) ? "UTF-16" : "WINDOWS-1252",
+                                          err);
+    }
+    if (rc2 == ENG_OK && !layout) {
+        err->path = path;
+        err->line = 0;
+        rc2 = ENG_FAIL(err, ENG_REFUSED,
+                       forced ? "no header of the %s layout in the first %d lines; check that the "
+                                "file is a %s file, or leave out --payout-format"
+                              : "%.0sno payout layout slipway knows has its header in the first "
+                                "%d lines (layouts: %s); give --payout-format if the file is one "
+                                "of them",
+                       forced ? forced : "", HEADER_WITHIN,
+                       forced ? forced : fmt_payout_layout_names());
+    }
+    if (rc2 != ENG_OK) {
+        fmt_source_close(src);
+        return rc2;
+    }
+    in->format = layout->name;
+    fmt_chunker *ch = fmt_chunker_new(src, layout->dialect, 1u << 20);
+    fmt_csv_fields *header = fmt_csv_fields_new(layout->dialect),
+                   *fields = fmt_csv_fields_new(layout->dialect);
+    reader r = {rc, in, layout, NULL, header, eng_vmap_new(), NULL, 0, fmt_sha256_new(), "", ""};
+    fmt_pout out;
+    int out_ok = fmt_pout_init(&out) == ENG_OK;
+    if (!ch || !header || !fields || !r.seen_here || !r.hash || !out_ok)
+        rc2 = ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s", path);
+    fmt_chunk *chunk = NULL;
+    fmt_csv_iter it;
+    size_t record = 0;
+    int bound = 0;
+    while (rc2 == ENG_OK) {
+        fmt_str rec;
+        uint64_t line;
+        if (!chunk || !fmt_csv_iter_next(&it, &rec, &line) ||
+            (chunk->ends_inside_quotes && !it.complete)) {
+            fmt_chunk_free(chunk);
+            chunk = NULL;
+            if ((rc2 = fmt_chunker_next(ch, &chunk, err)) != ENG_OK || !chunk)
+                break;
+            fmt_csv_iter_init(&it, chunk->data + chunk->start, chunk->len - chunk->start,
+                              chunk->first_line, layout->dialect);
+            continue;
+        }
+        if (record++ < header_at)
+            continue; /* the preamble */
+        if (!bound) {
+            err->path = path;
+            err->line = line;
+            if (fmt_csv_split(header, rec.p, rec.len) != ENG_OK)
+                rc2 = ENG_FAIL(err, ENG_REFUSED, "the %s header is not well-formed", layout->name);
+            else
+                rc2 = layout->bind(header, &r.bind, err);
+            bound = 1;
+            continue;
+        }
+        in->rows++;
+        eng_rc split = fmt_csv_split(fields, rec.p, rec.len);
+        if (split == ENG_NOMEM) {
+            rc2 = ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s", path);
+            break;
+        }
+        if (split != ENG_OK || fmt_csv_count(fields) != fmt_csv_count(header)) {
+            /* a trailing blank line of a report is no record */
+            if (split == ENG_OK && fmt_csv_count(fields) == 1 &&
+                fmt_payout_cell(fmt_csv_field(fields, 0)).len == 0) {
+                in->rows--;
+                continue;
+            }
+            in->bad_rows++;
+            if (eng__rc_exception(rc, path, line, "", 0, ENG_CODE_MALFORMED_ROW, "",
+                                  "the row has %zu fields, the header has %zu (or is not "
+                                  "well-formed)",
+                                  fmt_csv_count(fields), fmt_csv_count(header)) != ENG_OK)
+                rc2 = ENG_FAIL(err, ENG_NOMEM, "out of memory");
+            continue;
+        }
+        fmt_pout_reset(&out);
+        if (layout->transform(r.bind, fields, &out) != ENG_OK) {
+            rc2 = ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s", path);
+            break;
+        }
+        if (out.skip) {
+            in->rows--;
+            continue;
+        }
+        size_t before = rc->n_exc;
+        if (out.has_declared) {
+            const fmt_pdeclared *d = &out.declared;
+            snprintf(r.declared_id, sizeof r.declared_id, "%.*s",
+                     (int)(d->payout_id.len < 63 ? d->payout_id.len : 63), d->payout_id.p);
+            snprintf(r.declared_cur, sizeof r.declared_cur, "%.*s",
+                     (int)(d->currency.len < 7 ? d->currency.len : 7), d->currency.p);
+            if (add_declared(&r, d, line) < 0)
+                rc2 = ENG_FAIL(err, ENG_NOMEM, "out of memory");
+        }
+        for (size_t i = 0; i < out.n && rc2 == ENG_OK; i++) {
+            fmt_pline *pl = &out.lines[i];
+            if (!pl->currency.len && pl->payout_id.len == strlen(r.declared_id) &&
+                memcmp(pl->payout_id.p, r.declared_id, pl->payout_id.len) == 0)
+                pl->currency = (fmt_str){r.declared_cur, strlen(r.declared_cur)};
+            int64_t occ = occurrence_of(&r, pl);
+            if (occ < 0 || add_line(&r, pl, line, (uint32_t)occ) < 0)
+                rc2 = ENG_FAIL(err, ENG_NOMEM, "out of memory");
+        }
+        if (rc->n_exc > before)
+            in->bad_rows++;
+    }
+    if (rc2 == ENG_OK && !bound) {
+        err->path = path;
+        rc2 = ENG_FAIL(err, ENG_REFUSED, "the file ends before its %s header", layout->name);
+    }
+    if (rc2 == ENG_OK) {
+        fmt_source_sha256(src, in->sha256);
+        in->bytes = fmt_source_raw_bytes(src);
+    }
+    fmt_chunk_free(chunk);
+    fmt_pout_release(&out);
+    if (r.bind)
+        layout->unbind(r.bind);
+    eng_vmap_free(r.seen_here);
+    free(r.count_here);
+    fmt_sha256_free(r.hash);
+    fmt_csv_fields_free(header);
+    fmt_csv_fields_free(fields);
+    fmt_chunker_free(ch);
+    fmt_source_close(src);
+    if (rc2 != ENG_OK)
+        return rc2;
+    /* max_error_rate, as for orders files: a file mostly bad is the wrong file */
+    if (in->rows && in->bad_rows * 1000000 > (uint64_t)rc->policy.max_error_rate_ppm * in->rows) {
+        const rc_exc *first = NULL; /* this file's first, to say what is wrong */
+        for (size_t i = 0; i < rc->n_exc; i++)
+            if (!strcmp(eng__rc_text(rc, rc->exc[i].source), path) &&
+                (!first || rc->exc[i].line < first->line))
+                first = &rc->exc[i];
+        err->path = path;
+        err->line = first ? first->line : 0;
+        return ENG_FAIL(err, ENG_REFUSED,
+                        "%llu of %llu rows could not be read, over max_error_rate (%lld.%02lld%%): "
+                        "is it a %s file? The first, %s: %s",
+                        (unsigned long long)in->bad_rows, (unsigned long long)in->rows,
+                        (long long)(rc->policy.max_error_rate_ppm / 10000),
+                        (long long)(rc->policy.max_error_rate_ppm % 10000 / 100), layout->name,
+                        first ? eng_code_name((eng_code)first->code) : "",
+                        first ? first->message : "");
+    }
+    return ENG_OK;
+}
+
+eng_rc eng__rc_read_payouts(rc_state *rc, eng_err *err)
+{
+    for (size_t i = 0; i < rc->args->n_payouts; i++)
+        ENG_TRY(read_file(rc, rc->args->payouts[i], err));
+    return ENG_OK;
+}

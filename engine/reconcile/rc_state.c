@@ -1,0 +1,160 @@
+/* The reconcile state's small services: interned texts, orders by key, exceptions. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../formats/buf.h"
+#include "../../formats/currency.h"
+#include "../../formats/num.h"
+#include "rc_int.h"
+
+uint32_t eng__rc_intern(rc_state *rc, const char *s, size_t len)
+{
+    int64_t id = eng_vmap_add(rc->text, s, len, NULL);
+    return id < 0 || id >= (int64_t)RC_NONE ? RC_NONE : (uint32_t)id;
+}
+
+const char *eng__rc_text(const rc_state *rc, uint32_t id)
+{
+    size_t len;
+    return id == RC_NONE ? "" : eng_vmap_key(rc->text, id, &len);
+}
+
+static void *grow(void *arr, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return arr;
+    size_t nc = *cap ? *cap * 2 : 64;
+    while (nc < need)
+        nc *= 2;
+    void *g = realloc(arr, nc * elem);
+    if (g) {
+        memset((char *)g + *cap * elem, 0, (nc - *cap) * elem);
+        *cap = nc;
+    }
+    return g;
+}
+
+uint32_t eng__rc_order(rc_state *rc, const char *channel, size_t channel_len, const char *id,
+                       size_t id_len, const char *cur, size_t cur_len)
+{
+    fmt_buf key;
+    fmt_buf_init(&key);
+    fmt_buf_put(&key, channel, channel_len);
+    fmt_buf_putc(&key, ENG_VMAP_SEP);
+    fmt_buf_put(&key, id, id_len);
+    size_t pair_len = key.len;
+    fmt_buf_putc(&key, ENG_VMAP_SEP);
+    fmt_buf_put(&key, cur, cur_len);
+    int added = 0;
+    int64_t k = key.failed ? -1 : eng_vmap_add(rc->keys, key.p, key.len, &added);
+    uint32_t out = RC_NONE;
+    if (k >= 0 && !added) {
+        out = (uint32_t)k;
+    } else if (k >= 0) {
+        rc_order *orders = grow(rc->orders, &rc->cap_orders, (size_t)k + 1, sizeof *orders);
+        int64_t pair = eng_vmap_add(rc->pairs, key.p, pair_len, NULL);
+        uint32_t *pair_cur = NULL;
+        if (orders)
+            rc->orders = orders;
+        if (orders && pair >= 0) {
+            size_t old = rc->cap_pair_cur;
+            pair_cur = grow(rc->pair_cur, &rc->cap_pair_cur, (size_t)pair + 1, sizeof *pair_cur);
+            if (pair_cur) {
+                for (size_t i = old; i < rc->cap_pair_cur; i++)
+                    pair_cur[i] = RC_NONE;
+                rc->pair_cur = pair_cur;
+            }
+        }
+        if (orders && pair_cur) {
+            rc->orders = orders;
+            rc->n_orders = (size_t)k + 1;
+            rc_order *o = &orders[k];
+            memset(o, 0, sizeof *o);
+            o->pair = (uint32_t)pair;
+            o->channel = eng__rc_intern(rc, channel, channel_len);
+            o->order_id = eng__rc_intern(rc, id, id_len);
+            o->currency = eng__rc_intern(rc, cur, cur_len);
+            o->cur = fmt_currency_find(cur, cur_len);
+            o->first_ship = o->totals_day = o->ledger_day = o->first_paid = RC_NO_DAY;
+            o->status = o->payout_a = o->payout_b = RC_NONE;
+            if (o->channel != RC_NONE && o->order_id != RC_NONE && o->currency != RC_NONE)
+                out = (uint32_t)k;
+        }
+    }
+    fmt_buf_release(&key);
+    return out;
+}
+
+void eng__rc_known(rc_state *rc, uint32_t o)
+{
+    rc_order *x = &rc->orders[o];
+    if (rc->pair_cur[x->pair] == RC_NONE)
+        rc->pair_cur[x->pair] = x->currency;
+}
+
+eng_rc eng__rc_exception(rc_state *rc, const char *source, uint64_t line, const char *record,
+                         size_t record_len, int code, const char *field, const char *fmt, ...)
+{
+    rc_exc *exc = grow(rc->exc, &rc->cap_exc, rc->n_exc + 1, sizeof *exc);
+    if (!exc)
+        return ENG_NOMEM;
+    rc->exc = exc;
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    rc_exc *e = &exc[rc->n_exc];
+    e->source = eng__rc_intern(rc, source, strlen(source));
+    e->line = line;
+    e->record = eng__rc_intern(rc, record, record_len);
+    e->code = code;
+    e->field = eng__rc_intern(rc, field, strlen(field));
+    e->message = strdup(msg);
+    if (e->source == RC_NONE || e->record == RC_NONE || e->field == RC_NONE || !e->message) {
+        free(e->message);
+        return ENG_NOMEM;
+    }
+    rc->n_exc++;
+    return ENG_OK;
+}
+
+rc_input *eng__rc_input(rc_state *rc, const char *path, const char *role)
+{
+    rc_input *in = grow(rc->inputs, &rc->cap_inputs, rc->n_inputs + 1, sizeof *in);
+    if (!in)
+        return NULL;
+    rc->inputs = in;
+    rc_input *i = &in[rc->n_inputs];
+    memset(i, 0, sizeof *i);
+    if (!(i->path = strdup(path)))
+        return NULL;
+    i->role = role;
+    i->format = "";
+    rc->n_inputs++;
+    return i;
+}
+
+int eng__rc_minor(const char *text, size_t len, int cur, int64_t *out)
+{
+    /* payout amounts are signed; the order amounts fmt_dec reads never are */
+    int neg = len > 1 && text[0] == '-';
+    fmt_dec d;
+    if (cur < 0 || fmt_dec_parse(text + neg, len - (size_t)neg, &d) != FMT_NUM_OK ||
+        fmt_dec_to_minor(d, fmt_currency_minor_digits(cur), out) != FMT_NUM_OK)
+        return -1;
+    if (neg)
+        *out = -*out;
+    return 0;
+}
+
+void eng__rc_money_text(char *dst, size_t cap, __int128 v, int cur)
+{
+    fmt_buf b;
+    fmt_buf_init(&b);
+    fmt_buf_put_minor128(&b, v, cur >= 0 ? fmt_currency_minor_digits(cur) : 2);
+    snprintf(dst, cap, "%.*s", b.p ? (int)b.len : 0, b.p ? b.p : "");
+    fmt_buf_release(&b);
+}

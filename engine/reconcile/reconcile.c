@@ -1,0 +1,93 @@
+/* `slipway reconcile`: the stages in order, into an atomic output folder. */
+#include "reconcile.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../formats/currency.h"
+#include "../base/outdir.h"
+#include "rc_int.h"
+#include "rc_match.h"
+
+static void release(rc_state *rc)
+{
+    eng_vmap_free(rc->text);
+    eng_vmap_free(rc->keys);
+    eng_vmap_free(rc->pairs);
+    eng_vmap_free(rc->line_ids);
+    eng_vmap_free(rc->payout_keys);
+    eng_vmap_free(rc->slip_keys);
+    eng_vmap_free(rc->return_nos);
+    free(rc->pair_cur);
+    free(rc->orders);
+    free(rc->lines);
+    free(rc->by_order);
+    free(rc->payouts);
+    for (size_t i = 0; i < rc->n_exc; i++)
+        free(rc->exc[i].message);
+    free(rc->exc);
+    for (size_t i = 0; i < rc->n_inputs; i++)
+        free(rc->inputs[i].path);
+    free(rc->inputs);
+    fmt_policy_release(&rc->policy);
+}
+
+static int fail(const eng_err *err)
+{
+    if (err->path && err->line)
+        fprintf(stderr, "slipway: %s:%llu: %s\n", err->path, (unsigned long long)err->line,
+                err->msg);
+    else if (err->path)
+        fprintf(stderr, "slipway: %s: %s\n", err->path, err->msg);
+    else
+        fprintf(stderr, "slipway: %s\n", err->msg);
+    return eng_rc_exit_code(err->rc);
+}
+
+int eng_reconcile_main(const eng_reconcile_args *a)
+{
+    rc_state rc;
+    memset(&rc, 0, sizeof rc);
+    rc.args = a;
+    fmt_policy_defaults(&rc.policy);
+    eng_err err;
+    memset(&err, 0, sizeof err);
+    eng_rc r = ENG_OK;
+    rc.text = eng_vmap_new();
+    rc.keys = eng_vmap_new();
+    rc.pairs = eng_vmap_new();
+    rc.line_ids = eng_vmap_new();
+    rc.payout_keys = eng_vmap_new();
+    rc.slip_keys = eng_vmap_new();
+    rc.return_nos = eng_vmap_new();
+    if (!rc.text || !rc.keys || !rc.pairs || !rc.line_ids || !rc.payout_keys || !rc.slip_keys ||
+        !rc.return_nos || eng__rc_intern(&rc, "", 0) != 0)
+        r = ENG_FAIL(&err, ENG_NOMEM, "out of memory");
+    if (r == ENG_OK && a->policy) {
+        rc_input *in = eng__rc_input(&rc, a->policy, "policy");
+        fmt_input_info info;
+        r = in ? fmt_policy_load(a->policy, &rc.policy, &info, &err)
+               : ENG_FAIL(&err, ENG_NOMEM, "out of memory");
+        if (r == ENG_OK) {
+            in->bytes = info.bytes;
+            memcpy(in->sha256, info.sha256, sizeof in->sha256);
+        }
+    }
+    if (r == ENG_OK)
+        r = eng__rc_read_history(&rc, &err);
+    if (r == ENG_OK)
+        r = eng__rc_read_payouts(&rc, &err);
+    if (r == ENG_OK && eng__rc_attribute(&rc) != ENG_OK)
+        r = ENG_FAIL(&err, ENG_NOMEM, "out of memory");
+    eng_outdir *od = NULL;
+    if (r == ENG_OK)
+        r = eng_outdir_begin(a->out, a->file_mode, &od, eng_err_fresh(&err));
+    if (r == ENG_OK)
+        r = eng__rc_write(&rc, od, &err);
+    if (r == ENG_OK)
+        r = eng_outdir_commit(od, eng_err_fresh(&err));
+    eng_outdir_free(od);
+    release(&rc);
+    return r == ENG_OK ? 0 : fail(&err);
+}

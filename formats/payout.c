@@ -1,0 +1,295 @@
+/* The payout line model and what the payout layouts share. */
+#include "payout.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "isotime.h"
+
+static const char *const type_names[FMT_PT_COUNT] = {
+#define FMT_PTYPE_NAME(e, name) name,
+    FMT_PAYOUT_TYPES(FMT_PTYPE_NAME)
+#undef FMT_PTYPE_NAME
+};
+
+const char *fmt_ptype_name(fmt_ptype t)
+{
+    return t >= 0 && t < FMT_PT_COUNT ? type_names[t] : "";
+}
+
+int fmt_ptype_find(const char *name, size_t len)
+{
+    for (int t = 0; t < FMT_PT_COUNT; t++)
+        if (strlen(type_names[t]) == len && memcmp(type_names[t], name, len) == 0)
+            return t;
+    return -1;
+}
+
+eng_rc fmt_pout_init(fmt_pout *out)
+{
+    memset(out, 0, sizeof *out);
+    out->mem = eng_arena_new(4096);
+    return out->mem ? ENG_OK : ENG_NOMEM;
+}
+
+void fmt_pout_release(fmt_pout *out)
+{
+    free(out->lines);
+    eng_arena_free(out->mem);
+    memset(out, 0, sizeof *out);
+}
+
+void fmt_pout_reset(fmt_pout *out)
+{
+    out->n = 0;
+    out->skip = 0;
+    out->has_declared = 0;
+    out->malformed = NULL;
+    eng_arena_reset(out->mem);
+}
+
+fmt_pline *fmt_pout_add(fmt_pout *out, fmt_ptype type)
+{
+    if (out->n == out->cap) {
+        size_t cap = out->cap ? out->cap * 2 : 8;
+        fmt_pline *grown = realloc(out->lines, cap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        out->lines = grown;
+        out->cap = cap;
+    }
+    fmt_pline *l = &out->lines[out->n++];
+    memset(l, 0, sizeof *l);
+    l->type = type;
+    fmt_str blank = {"", 0};
+    l->payout_id = l->txn_id = l->order_id = l->currency = l->amount = l->date = l->code = blank;
+    for (int k = 0; k < FMT_PL_COUNT; k++)
+        l->col[k] = -1;
+    return l;
+}
+
+fmt_str fmt_pout_text(fmt_pout *out, const char *p, size_t len)
+{
+    char *copy = eng_arena_strndup(out->mem, p, len);
+    fmt_str s = {copy, copy ? len : 0};
+    return s;
+}
+
+/* ---- helpers ---- */
+
+int fmt_payout_signature(const fmt_csv_fields *header, const char *const *sig, size_t n, int needed)
+{
+    int found = 0;
+    for (size_t k = 0; k < n; k++)
+        for (size_t i = 0; i < fmt_csv_count(header); i++)
+            if (fmt_header_name_eq(fmt_csv_field(header, i), sig[k])) {
+                found++;
+                break;
+            }
+    return found >= needed ? found : 0;
+}
+
+eng_rc fmt_payout_bind_columns(const fmt_csv_fields *header, const fmt_column *cols, size_t n,
+                               const char *layout, void **bind, eng_err *err)
+{
+    int *col = malloc(n * sizeof *col);
+    if (!col)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading a header");
+    eng_rc rc = fmt_header_map(header, cols, n, col, layout, err);
+    if (rc != ENG_OK) {
+        free(col);
+        return rc;
+    }
+    *bind = col;
+    return ENG_OK;
+}
+
+void fmt_payout_unbind(void *bind)
+{
+    free(bind);
+}
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+fmt_str fmt_payout_cell(fmt_str v)
+{
+    while (v.len && is_blank(v.p[0])) {
+        v.p++;
+        v.len--;
+    }
+    while (v.len && is_blank(v.p[v.len - 1]))
+        v.len--;
+    if (v.len == 2 && v.p[0] == '-' && v.p[1] == '-')
+        v.len = 0;
+    return v;
+}
+
+fmt_str fmt_payout_field(const fmt_csv_fields *rec, int col)
+{
+    if (col < 0 || (size_t)col >= fmt_csv_count(rec))
+        return (fmt_str){"", 0};
+    return fmt_payout_cell(fmt_csv_field(rec, (size_t)col));
+}
+
+fmt_str fmt_payout_amount(fmt_pout *out, fmt_str v, int decimal_comma, int negate)
+{
+    v = fmt_payout_cell(v);
+    if (v.len == 0 || v.len > 64)
+        return v;
+    char digits[80];
+    size_t n = 0, point = 0;
+    int neg = 0, any = 0, points = 0;
+    char mark = decimal_comma ? ',' : '.', group = decimal_comma ? '.' : ',';
+    for (size_t i = 0; i < v.len; i++) {
+        char c = v.p[i];
+        if (c >= '0' && c <= '9') {
+            digits[n++] = c;
+            any = 1;
+        } else if (c == mark) {
+            if (points++)
+                return v;
+            point = n + 1;
+        } else if (c == '-' || c == '(' || c == ')') {
+            neg = 1;
+        } else if (c == group || c == ' ' || c == '+' || (unsigned char)c >= 0x80 ||
+                   (c >= 'A' && c <= 'Z') || c == '$') {
+            /* thousands, a currency sign or code ("US $", "EUR", "€") */
+        } else {
+            return v;
+        }
+    }
+    if (!any)
+        return v;
+    char buf[84];
+    size_t len = 0;
+    if (neg != negate)
+        buf[len++] = '-';
+    size_t int_digits = point ? point - 1 : n;
+    if (int_digits == 0)
+        buf[len++] = '0';
+    memcpy(buf + len, digits, int_digits);
+    len += int_digits;
+    if (point && n > int_digits) {
+        buf[len++] = '.';
+        memcpy(buf + len, digits + int_digits, n - int_digits);
+        len += n - int_digits;
+    }
+    return fmt_pout_text(out, buf, len);
+}
+
+static int month_of(const char *p)
+{
+    static const char *const names[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                        "jul", "aug", "sep", "oct", "nov", "dec"};
+    for (int m = 0; m < 12; m++) {
+        int same = 1;
+        for (int k = 0; k < 3 && same; k++)
+            same = (p[k] | 0x20) == names[m][k];
+        if (same)
+            return m + 1;
+    }
+    return 0;
+}
+
+static int read_num(const char *p, size_t len, size_t *i, int max_digits, int *out)
+{
+    int v = 0, k = 0;
+    while (*i < len && k < max_digits && p[*i] >= '0' && p[*i] <= '9') {
+        v = v * 10 + (p[*i] - '0');
+        (*i)++;
+        k++;
+    }
+    *out = v;
+    return k;
+}
+
+fmt_str fmt_payout_date(fmt_pout *out, fmt_str v, int month_first)
+{
+    v = fmt_payout_cell(v);
+    const char *p = v.p;
+    size_t len = v.len, i = 0;
+    int y = 0, m = 0, d = 0, a, b, c;
+    if (len >= 10 && p[4] == '-' && p[7] == '-') {
+        size_t k = 0;
+        read_num(p, len, &k, 4, &y);
+        k = 5;
+        read_num(p, len, &k, 2, &m);
+        k = 8;
+        read_num(p, len, &k, 2, &d);
+    } else if (len >= 6 && month_of(p) && (p[3] == '-' || p[3] == ' ')) {
+        /* "Nov-01-26", "Nov 1, 2026" */
+        m = month_of(p);
+        i = 4;
+        read_num(p, len, &i, 2, &d);
+        while (i < len && (p[i] == '-' || p[i] == ',' || p[i] == ' '))
+            i++;
+        int digits = read_num(p, len, &i, 4, &y);
+        if (digits == 2)
+            y += 2000;
+        else if (digits != 4)
+            return v;
+    } else {
+        int n1 = read_num(p, len, &i, 2, &a);
+        if (!n1 || i >= len || (p[i] != '.' && p[i] != '/'))
+            return v;
+        char sep = p[i++];
+        if (!read_num(p, len, &i, 2, &b) || i >= len || p[i] != sep)
+            return v;
+        i++;
+        int digits = read_num(p, len, &i, 4, &c);
+        if (digits == 2)
+            c += 2000;
+        else if (digits != 4)
+            return v;
+        y = c;
+        /* dots are day first (German, as Amazon.de and PayPal.de write them) */
+        if (sep == '/' && month_first) {
+            m = a;
+            d = b;
+        } else {
+            d = a;
+            m = b;
+        }
+    }
+    if (y < 1970 || y > 2099 || m < 1 || m > 12 || d < 1 || d > 31)
+        return v;
+    int32_t day;
+    char iso[11];
+    snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
+    if (fmt_isodate_parse(iso, 10, &day) != 0)
+        return v; /* the 31st of a short month */
+    return fmt_pout_text(out, iso, 10);
+}
+
+/* ---- the layouts ---- */
+
+extern const fmt_payout_layout fmt_payout_amazon;
+extern const fmt_payout_layout fmt_payout_shopify;
+
+static const fmt_payout_layout *const all_layouts[] = {
+    &fmt_payout_amazon,
+    &fmt_payout_shopify,
+};
+
+const fmt_payout_layout *const *fmt_payout_layout_all(size_t *n)
+{
+    *n = sizeof all_layouts / sizeof *all_layouts;
+    return all_layouts;
+}
+
+const fmt_payout_layout *fmt_payout_layout_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof all_layouts / sizeof *all_layouts; i++)
+        if (strcmp(all_layouts[i]->name, name) == 0)
+            return all_layouts[i];
+    return NULL;
+}
+
+const char *fmt_payout_layout_names(void)
+{
+    return "amazon-settlement, shopify-payments";
+}

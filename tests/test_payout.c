@@ -1,0 +1,227 @@
+/* Payout layouts (issue 16): amounts and dates as payout files write them, and the lines
+ * one record of each layout becomes. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../formats/payout.h"
+
+static fmt_pout out;
+static fmt_csv_fields *head, *rec; /* the lines borrow from rec: kept until the next one */
+
+static void setup(void)
+{
+    cr_assert_eq(fmt_pout_init(&out), ENG_OK);
+}
+
+static void teardown(void)
+{
+    fmt_pout_release(&out);
+    fmt_csv_fields_free(head);
+    fmt_csv_fields_free(rec);
+}
+
+TestSuite(payout, .init = setup, .fini = teardown);
+
+static fmt_str s(const char *t)
+{
+    fmt_str v = {t, strlen(t)};
+    return v;
+}
+
+static void eq(fmt_str got, const char *want)
+{
+    cr_assert(got.len == strlen(want) && memcmp(got.p, want, got.len) == 0,
+              "got \"%.*s\", want \"%s\"", (int)got.len, got.p, want);
+}
+
+Test(payout, amounts_as_the_files_write_them)
+{
+    eq(fmt_payout_amount(&out, s("285.64"), 0, 0), "285.64");
+    eq(fmt_payout_amount(&out, s("-53.31"), 0, 0), "-53.31");
+    eq(fmt_payout_amount(&out, s("$1,234.50"), 0, 0), "1234.50");
+    eq(fmt_payout_amount(&out, s("US $3.00"), 0, 0), "3.00");
+    eq(fmt_payout_amount(&out, s("(5.00)"), 0, 0), "-5.00");
+    eq(fmt_payout_amount(&out, s("-1.234,56"), 1, 0), "-1234.56");
+    eq(fmt_payout_amount(&out, s("95,00"), 1, 0), "95.00");
+    eq(fmt_payout_amount(&out, s(".50"), 0, 0), "0.50");
+    /* a fee written positive is money out: negate */
+    eq(fmt_payout_amount(&out, s("8.58"), 0, 1), "-8.58");
+    eq(fmt_payout_amount(&out, s("-0.50"), 0, 1), "0.50");
+    /* blank and eBay's "--" are blank; text is passed on as written, for the message */
+    eq(fmt_payout_amount(&out, s("--"), 0, 0), "");
+    eq(fmt_payout_amount(&out, s("12.3.4"), 0, 0), "12.3.4");
+    eq(fmt_payout_amount(&out, s("n/a"), 0, 0), "n/a");
+}
+
+Test(payout, dates_as_the_files_write_them)
+{
+    eq(fmt_payout_date(&out, s("2026-11-27 10:02:11 +0100"), 0), "2026-11-27");
+    eq(fmt_payout_date(&out, s("2026-12-06 00:00:00 UTC"), 0), "2026-12-06");
+    eq(fmt_payout_date(&out, s("2026-11-27T09:41:18-05:00"), 0), "2026-11-27");
+    eq(fmt_payout_date(&out, s("01.12.2026"), 0), "2026-12-01");
+    eq(fmt_payout_date(&out, s("12/01/2026"), 1), "2026-12-01");
+    eq(fmt_payout_date(&out, s("01/12/2026"), 0), "2026-12-01");
+    eq(fmt_payout_date(&out, s("11/30/26"), 1), "2026-11-30");
+    eq(fmt_payout_date(&out, s("Jul 9, 2023"), 0), "2023-07-09");
+    eq(fmt_payout_date(&out, s("Sep-04-26"), 0), "2026-09-04");
+    /* what is no date passes unchanged, so the engine names it */
+    eq(fmt_payout_date(&out, s("2026-02-31"), 0), "2026-02-31");
+    eq(fmt_payout_date(&out, s("soon"), 0), "soon");
+}
+
+/* One record of layout name under header, into out. */
+static void transform(const char *name, const char *header, const char *record_text)
+{
+    const fmt_payout_layout *l = fmt_payout_layout_find(name);
+    cr_assert_not_null(l);
+    fmt_csv_fields_free(head);
+    fmt_csv_fields_free(rec);
+    fmt_csv_fields *h = head = fmt_csv_fields_new(l->dialect),
+                   *r = rec = fmt_csv_fields_new(l->dialect);
+    cr_assert(h && r);
+    cr_assert_eq(fmt_csv_split(h, header, strlen(header)), ENG_OK);
+    cr_assert_gt(l->detect(h), 0, "%s does not recognise its header", name);
+    void *bind = NULL;
+    eng_err err;
+    memset(&err, 0, sizeof err);
+    cr_assert_eq(l->bind(h, &bind, &err), ENG_OK, "%s", err.msg);
+    cr_assert_eq(fmt_csv_split(r, record_text, strlen(record_text)), ENG_OK);
+    fmt_pout_reset(&out);
+    cr_assert_eq(l->transform(bind, r, &out), ENG_OK);
+    l->unbind(bind);
+}
+
+static const char shopify_header[] =
+    "Transaction Date,Type,Order,Card Brand,Card Source,Payout Status,Payout Date,Payout ID,"
+    "Available On,Amount,Fee,Net,Checkout,Payment Method Name,Presentment Amount,Presentment "
+    "Currency,Currency";
+
+Test(payout, a_shopify_charge_is_a_sale_and_a_fee)
+{
+    transform("shopify-payments", shopify_header,
+              "2026-11-27 10:02:11 +0100,charge,#1041,visa,online,paid,2026-11-30,90001,"
+              "2026-11-30,285.64,8.58,277.06,,card,285.64,EUR,EUR");
+    cr_assert_eq(out.n, 2);
+    cr_assert_eq(out.lines[0].type, FMT_PT_SALE);
+    eq(out.lines[0].amount, "285.64");
+    eq(out.lines[0].order_id, "#1041");
+    eq(out.lines[0].payout_id, "90001");
+    eq(out.lines[0].date, "2026-11-27");
+    eq(out.lines[0].currency, "EUR");
+    cr_assert_eq(out.lines[1].type, FMT_PT_FEE);
+    eq(out.lines[1].amount, "-8.58");
+    eq(out.lines[1].code, "charge fee");
+}
+
+Test(payout, shopify_refund_chargeback_and_an_unknown_type)
+{
+    transform("shopify-payments", shopify_header,
+              "2026-11-27 11:20:45 +0100,refund,#1044,visa,online,paid,2026-11-30,90001,"
+              "2026-11-30,-53.31,0.00,-53.31,,card,53.31,EUR,EUR");
+    cr_assert_eq(out.n, 1, "a refund without a fee is one line");
+    cr_assert_eq(out.lines[0].type, FMT_PT_REFUND);
+    transform("shopify-payments", shopify_header,
+              "2026-11-29 16:03:27 -0500,chargeback,#1042,visa,online,paid,2026-11-30,90002,"
+              "2026-11-30,-112.41,15.00,-127.41,,card,112.41,USD,USD");
+    cr_assert_eq(out.lines[0].type, FMT_PT_CHARGEBACK);
+    cr_assert_eq(out.lines[1].type, FMT_PT_FEE);
+    eq(out.lines[1].amount, "-15.00");
+    transform("shopify-payments", shopify_header,
+              "2026-11-29 16:03:27 -0500,application_fee_refund,,,,paid,2026-11-30,90002,"
+              "2026-11-30,1.00,0.00,1.00,,,1.00,USD,USD");
+    cr_assert_eq(out.lines[0].type, FMT_PT_UNCLASSIFIED, "an unknown type is kept, unclassified");
+    eq(out.lines[0].code, "application_fee_refund");
+}
+
+static const char amazon_header[] =
+    "settlement-id\tsettlement-start-date\tsettlement-end-date\tdeposit-date\ttotal-amount\t"
+    "currency\ttransaction-type\torder-id\tmerchant-order-id\tadjustment-id\tshipment-id\t"
+    "marketplace-name\tamount-type\tamount-description\tamount\tfulfillment-id\tposted-date\t"
+    "posted-date-time\torder-item-code\tmerchant-order-item-id\tmerchant-adjustment-item-id\t"
+    "sku\tquantity-purchased";
+
+/* An Amazon detail row: transaction-type, order, amount-type, description, amount. */
+static void amazon_row(const char *txn, const char *order, const char *type, const char *desc,
+                       const char *amount)
+{
+    char line[512];
+    snprintf(line, sizeof line,
+             "11223344\t\t\t\t\tEUR\t%s\t%s\t\t\t\tAmazon.de\t%s\t%s\t%s\t\t\t2026-11-28 08:00:00 "
+             "UTC\t\t\t\t\t",
+             txn, order, type, desc, amount);
+    transform("amazon-settlement", amazon_header, line);
+    cr_assert_eq(out.n, 1);
+}
+
+Test(payout, amazon_rows_by_their_three_describing_columns)
+{
+    static const struct {
+        const char *txn, *type, *desc, *amount;
+        fmt_ptype want;
+    } cases[] = {
+        {"Order", "ItemPrice", "Principal", "45.80", FMT_PT_SALE},
+        {"Order", "ItemPrice", "Shipping", "4.90", FMT_PT_SHIPPING},
+        {"Order", "ItemPrice", "ShippingTax", "0.93", FMT_PT_TAX},
+        {"Order", "Promotion", "Principal", "-5.00", FMT_PT_PROMOTION},
+        {"Order", "ItemFees", "Commission", "-7.61", FMT_PT_FEE},
+        {"Order", "ItemWithheldTax", "MarketplaceFacilitatorTax-Principal", "-3.20",
+         FMT_PT_TAX_WITHHELD},
+        {"Refund", "ItemPrice", "Principal", "-49.90", FMT_PT_REFUND},
+        {"Refund", "ItemFees", "Commission", "7.48", FMT_PT_FEE_REFUND},
+        {"Refund", "ItemFees", "RefundCommission", "-1.50", FMT_PT_FEE},
+        {"Chargeback Refund", "ItemPrice", "Principal", "-20.00", FMT_PT_CHARGEBACK},
+        {"other-transaction", "other-transaction", "Current Reserve Amount", "-50.00",
+         FMT_PT_RESERVE_HELD},
+        {"other-transaction", "other-transaction", "Previous Reserve Amount Balance", "50.00",
+         FMT_PT_RESERVE_RELEASED},
+        {"ServiceFee", "Cost of Advertising", "TransactionTotalAmount", "-12.34",
+         FMT_PT_ADVERTISING},
+        {"other-transaction", "FBA Inventory Reimbursement", "WAREHOUSE_DAMAGE", "17.00",
+         FMT_PT_REIMBURSEMENT},
+        {"ServiceFee", "Subscription Fee", "Subscription Fee", "-39.00", FMT_PT_FEE},
+        {"other-transaction", "other-transaction", "GOLD_STAR_PROGRAM", "-2.00",
+         FMT_PT_UNCLASSIFIED},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        amazon_row(cases[i].txn, "028-3390715-2284410", cases[i].type, cases[i].desc,
+                   cases[i].amount);
+        cr_assert_eq(out.lines[0].type, cases[i].want, "%s/%s/%s is %s, want %s", cases[i].txn,
+                     cases[i].type, cases[i].desc, fmt_ptype_name(out.lines[0].type),
+                     fmt_ptype_name(cases[i].want));
+    }
+    eq(out.lines[0].code, "other-transaction/other-transaction/GOLD_STAR_PROGRAM");
+    eq(out.lines[0].date, "2026-11-28");
+}
+
+Test(payout, amazon_summary_row_declares_the_deposit_and_eu_amounts_have_decimal_commas)
+{
+    transform("amazon-settlement", amazon_header,
+              "11223344\t2026-11-27 00:00:00 UTC\t2026-12-04 00:00:00 UTC\t06.12.2026 00:00:00 "
+              "UTC\t1.303,63\tEUR\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t");
+    cr_assert_eq(out.n, 0, "the summary row is no line");
+    cr_assert(out.has_declared);
+    eq(out.declared.total, "1303.63");
+    eq(out.declared.date, "2026-12-06");
+    eq(out.declared.payout_id, "11223344");
+    amazon_row("Order", "028-3390715-2284410", "ItemPrice", "Principal", "45,80");
+    eq(out.lines[0].amount, "45.80");
+}
+
+Test(payout, types_by_name)
+{
+    cr_assert_eq(fmt_ptype_find("tax_withheld", 12), FMT_PT_TAX_WITHHELD);
+    cr_assert_eq(fmt_ptype_find("nope", 4), -1);
+    cr_assert_str_eq(fmt_ptype_name(FMT_PT_RESERVE_RELEASED), "reserve_released");
+}
+
+/* A record shorter than its header (the fuzzer's first find): the missing cells are blank,
+ * never read past the record. */
+Test(payout, a_short_record_reads_its_missing_cells_as_blank)
+{
+    transform("shopify-payments", shopify_header, "2026-11-27 10:02:11 +0100,charge,#1041");
+    cr_assert_eq(out.n, 1);
+    eq(out.lines[0].amount, "");
+    eq(out.lines[0].payout_id, "");
+    eq(out.lines[0].currency, "");
+}
