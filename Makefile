@@ -153,7 +153,9 @@ SOURCING_ARGS = $(SOURCING_NIGHT) --policy $(SOURCING)/policy.conf
 SOURCING_FAIR_ARGS = $(SOURCING_NIGHT) --policy $(SOURCING)/policy-fair.conf
 RECONCILE = samples/reconcile
 RECONCILE_FILES = shopify_payouts_2026-11-30.csv shopify_payouts_2026-12-07.csv \
-                  amazon_settlement_11223344.txt amazon_settlement_11223345.txt
+                  amazon_settlement_11223344.txt amazon_settlement_11223345.txt \
+                  ebay_transactions_2026-12-01.csv paypal_activity_2026-11-30.csv \
+                  paypal_aktivitaet_2026-11-30.csv stripe_payout_reconciliation_2026-11-30.csv
 MARKET_FILES = shopify_orders_export_2026-11-26.csv amazon_orders_2026-11-26.txt \
                amazon_all_orders_2026-11-26.txt woocommerce_orders_2026-11-26.csv \
                ebay_orders_2026-11-26.csv tmall_orders_2026-11-26.csv
@@ -267,7 +269,8 @@ sanitize: test build/tsan/slipway
 	done
 
 # ---- benchmarks (bench/README.md) -------------------------------------------------------
-BENCH_TOOLS = build/slipway build/bench/gen build/bench/timeit build/bench/csvparse
+BENCH_TOOLS = build/slipway build/bench/gen build/bench/timeit build/bench/csvparse \
+              build/bench/payoutgen
 
 bench: deps
 	@command -v node >/dev/null && command -v npm >/dev/null || \
@@ -312,13 +315,15 @@ profile: deps
 # an npm install and seconds of CI time).
 bench-smoke: $(BENCH_TOOLS)
 	@if [ "$${BENCH_DUCKDB:-0}" = 1 ]; then $(MAKE) --no-print-directory bench-duckdb; fi
-	@BENCH_ROWS=20000 BENCH_CONTENTION_ROWS=5000 BENCH_ROUTED_ROWS=20000 BENCH_RUNS=1 BENCH_RESULTS= \
+	@BENCH_ROWS=20000 BENCH_CONTENTION_ROWS=5000 BENCH_ROUTED_ROWS=20000 BENCH_PAYOUT_LINES=20000 \
+	  BENCH_RUNS=1 BENCH_RESULTS= \
 	  BENCH_DUCKDB=$${BENCH_DUCKDB:-0} BENCH_DATA=build/bench-smoke \
 	  sh bench/bench.sh >build/bench-smoke.log 2>&1 || { cat build/bench-smoke.log; exit 1; }
 	@grep -q '^| engine zst, 2 thr |' build/bench-smoke.log && \
 	  grep -q '^| engine zst, 2 thr ÷ floor' build/bench-smoke.log && \
 	  grep -q '^| contention ÷ one-line night' build/bench-smoke.log && \
 	  grep -q '^| routed ÷ plain, the same night' build/bench-smoke.log && \
+	  grep -q '^| reconcile ÷ zstd -dc of the same files' build/bench-smoke.log && \
 	  { [ "$${BENCH_DUCKDB:-0}" != 1 ] || grep -q '^| DuckDB ÷ slipway, wall' build/bench-smoke.log; } \
 	  && echo "bench-smoke: ok" || { cat build/bench-smoke.log; echo "bench-smoke: tables incomplete"; exit 1; }
 

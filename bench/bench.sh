@@ -18,6 +18,9 @@
 #                                  four countries, four warehouses, routes by country, a
 #                                  webshop reserve, split = fewest), run with its policy
 #                                  and without (plain.conf); 0 skips
+#   BENCH_PAYOUT_LINES=1000000     payout lines of the reconcile year (issue 16: 365 nights
+#                                  of history, Shopify, Amazon and eBay payouts, all .zst),
+#                                  reconciled against zstd -dc of the same files; 0 skips
 #   BENCH_RUNS=3                   rounds
 #   BENCH_DATA=build/bench-data    where generated nights are kept between runs
 #   BENCH_RESULTS=bench/results    where the tables are written (empty: not written)
@@ -32,6 +35,7 @@ set -eu
 rows_list=${BENCH_ROWS:-1000000 5000000}
 crows=${BENCH_CONTENTION_ROWS:-1000000}
 rrows=${BENCH_ROUTED_ROWS:-1000000}
+plines=${BENCH_PAYOUT_LINES:-1000000}
 runs=${BENCH_RUNS:-3}
 data=${BENCH_DATA:-build/bench-data}
 results=${BENCH_RESULTS-bench/results}
@@ -94,6 +98,20 @@ if [ "$crows" -gt 0 ]; then
     make_night "$data/one-line-$crows" --rows "$crows" --multi-line 0 --both
 fi
 [ "$rrows" -gt 0 ] && make_night "$data/routed-$rrows" --rows "$rrows" --routed --both
+# The reconcile year: bench/payoutgen.c's files, every CSV then compressed (.zst), as a
+# year of nights and payouts would be kept.
+payoutgen_version=$(sha256sum bench/payoutgen.c | cut -c1-16)
+if [ "$plines" -gt 0 ]; then
+    ydir=$data/reconcile-$plines
+    if [ ! -f "$ydir/.done" ] || [ "$(cat "$ydir/.done")" != "$plines $payoutgen_version" ]; then
+        echo "bench: generating $ydir (a year, $plines payout lines)"
+        rm -rf "$ydir"
+        mkdir -p "$data"
+        build/bench/payoutgen --out "$ydir" --lines "$plines"
+        find "$ydir" -name '*.csv' -o -name '*.txt' | xargs zstd -q --rm
+        echo "$plines $payoutgen_version" >"$ydir/.done"
+    fi
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/slipway-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
@@ -188,6 +206,18 @@ if [ "$rrows" -gt 0 ]; then
     done >>"$cmds"
 fi
 
+if [ "$plines" -gt 0 ]; then
+    nights="$nights reconcile"
+    find "$ydir" -name '*.zst' | sort >"$work/zst-list"
+    yb=$(xargs cat <"$work/zst-list" | zstd -dc | wc -c)
+    args=$(for d in "$ydir"/nights/*; do printf ' --history %s' "$d"; done)
+    args="$args$(for f in "$ydir"/payouts/*; do printf ' --payouts %s' "$f"; done)"
+    {
+        echo "reconcile|zstd -dc of its files|$plines|$yb||sh -c 'xargs zstd -qdc <$work/zst-list >/dev/null'"
+        echo "reconcile|reconcile zst|$plines|$yb|reconcile|$bin reconcile -q$args --as-of 2027-01-15 --out $work/out"
+    } >>"$cmds"
+fi
+
 # ---- values and ratios ----------------------------------------------------------------------
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else if (NR) printf "%.6f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 col() { # night, name, field of raw (4 wall, 5 rss KiB, 6 stages)
@@ -210,6 +240,10 @@ ratios() {
     rr=$2
     if [ "$rt" = contention ]; then
         echo "contention ÷ one-line night, seconds per line (zst, 2 thr)|$(div "$(val "$rt" "contention zst, 2 thr" 4 "$rr")" "$(val "$rt" "one-line zst, 2 thr" 4 "$rr")") ×|≤ 1.0 ×"
+        return
+    fi
+    if [ "$rt" = reconcile ]; then
+        echo "reconcile ÷ zstd -dc of the same files|$(div "$(val "$rt" "reconcile zst" 4 "$rr")" "$(val "$rt" "zstd -dc of its files" 4 "$rr")") ×|≤ 3.0 ×"
         return
     fi
     if [ "$rt" = routed ]; then
@@ -283,6 +317,8 @@ for night in $nights; do
         echo
         if [ "$night" = contention ]; then
             echo "## Contention: $crows one-line orders on 20 hot SKUs against as many over the catalog"
+        elif [ "$night" = reconcile ]; then
+            echo "## A year of payouts: $plines payout lines of Shopify, Amazon and eBay against 365 nights of history (bench/payoutgen.c), all .zst"
         elif [ "$night" = routed ]; then
             echo "## Routed night, $rrows order lines: its policy.conf (routes by country, a webshop reserve, split = fewest) and fair.conf (the routes, max_split = 2, proportional shares, minimum fills) against plain.conf (warehouse order alone)"
         else
@@ -350,6 +386,7 @@ head=$work/head
     echo "commit $commit; $cpus CPUs ($cpu); $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)."
     echo "Main nights: $(echo $rows_list | sed 's/ /, /g') order lines."
     [ "$crows" -gt 0 ] && echo "Contention night: $crows one-line orders on 20 hot SKUs with scarce stock; one-line night: $crows one-line orders over the whole catalog."
+    [ "$plines" -gt 0 ] && echo "Reconcile year: $plines payout lines, 365 nights of history (bench/payoutgen.c)."
     [ "$rrows" -gt 0 ] && echo "Routed night: $rrows order lines, customers in DE, FR, GB and the US, stock in MAIN, EAST, UK and US (bench/gen.c --routed)."
 
     if [ -n "$peer_skip" ]; then

@@ -268,11 +268,14 @@ fmt_str fmt_payout_date(fmt_pout *out, fmt_str v, int month_first)
 /* ---- the layouts ---- */
 
 extern const fmt_payout_layout fmt_payout_amazon;
+extern const fmt_payout_layout fmt_payout_ebay;
+extern const fmt_payout_layout fmt_payout_paypal;
 extern const fmt_payout_layout fmt_payout_shopify;
+extern const fmt_payout_layout fmt_payout_stripe;
 
 static const fmt_payout_layout *const all_layouts[] = {
-    &fmt_payout_amazon,
-    &fmt_payout_shopify,
+    &fmt_payout_amazon,  &fmt_payout_ebay,   &fmt_payout_paypal,
+    &fmt_payout_shopify, &fmt_payout_stripe,
 };
 
 const fmt_payout_layout *const *fmt_payout_layout_all(size_t *n)
@@ -291,5 +294,5 @@ const fmt_payout_layout *fmt_payout_layout_find(const char *name)
 
 const char *fmt_payout_layout_names(void)
 {
-    return "amazon-settlement, shopify-payments";
+    return "amazon-settlement, ebay-transactions, paypal, shopify-payments, stripe";
 }

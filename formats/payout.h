@@ -104,6 +104,9 @@ typedef struct fmt_payout_layout fmt_payout_layout;
 struct fmt_payout_layout {
     const char *name;    /* "shopify-payments": --payout-format and payout_lines.csv */
     const char *channel; /* slipway's channel value for its orders ("shopify") */
+    /* taken off the front of an order reference by default ("WC-", WooCommerce's invoice
+     * prefix at PayPal), NULL none; the policy's payout_order_prefix.* overrides it */
+    const char *order_prefix;
     fmt_dialect dialect;
     /* How many of its signature columns the header has (0: not this layout). */
     int (*detect)(const fmt_csv_fields *header);

@@ -2,10 +2,12 @@
  * the engine receives only sensible values. */
 #include "policy.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "payout.h"
 #include "source.h"
 #include "utf8.h"
 
@@ -43,6 +45,10 @@ void fmt_policy_defaults(fmt_policy *p)
     p->refund_due = NULL;
     p->n_refund_due = 0;
     p->reconcile_tolerance_minor = 0;
+    p->payout_channel = NULL;
+    p->n_payout_channel = 0;
+    p->order_prefix = NULL;
+    p->n_order_prefix = 0;
     p->shortage_set = 0;
     p->min_fill_line_bp = -1;
     p->min_fill_order_bp = -1;
@@ -164,8 +170,27 @@ int64_t fmt_policy_due_days(const fmt_days_rule *rules, size_t n, const char *ch
     return fallback;
 }
 
+static void free_texts(fmt_text_rule *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(r[i].layout);
+        free(r[i].value);
+    }
+    free(r);
+}
+
+const char *fmt_policy_layout_text(const fmt_text_rule *rules, size_t n, const char *layout)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(rules[i].layout, layout) == 0)
+            return rules[i].value;
+    return NULL;
+}
+
 void fmt_policy_release(fmt_policy *p)
 {
+    free_texts(p->payout_channel, p->n_payout_channel);
+    free_texts(p->order_prefix, p->n_order_prefix);
     free_days(p->payout_due, p->n_payout_due);
     free_days(p->refund_due, p->n_refund_due);
     free_shares(p->reserves, p->n_reserves);
@@ -577,6 +602,42 @@ static eng_rc set_days(fmt_days_rule **rules, size_t *n, const char *field, fmt_
     return ENG_OK;
 }
 
+/* payout_channel.LAYOUT or payout_order_prefix.LAYOUT (field without the dot): text for
+ * one payout layout, which must be one slipway reads. */
+static eng_rc set_text(fmt_text_rule **rules, size_t *n, const char *field, fmt_str key, fmt_str v,
+                       uint64_t line, eng_err *err)
+{
+    size_t skip = strlen(field) + 1;
+    fmt_str layout = {key.p + skip, key.len - skip};
+    char name[64];
+    snprintf(name, sizeof name, "%.*s", (int)(layout.len < 63 ? layout.len : 63), layout.p);
+    if (err)
+        err->field = field;
+    if (layout.len >= 63 || !fmt_payout_layout_find(name))
+        return ENG_FAIL(err, ENG_REFUSED, "key \"%.*s\" names no payout layout (%s)",
+                        (int)(key.len > 60 ? 60 : key.len), key.p, fmt_payout_layout_names());
+    if (fmt_policy_layout_text(*rules, *n, name))
+        return ENG_FAIL(err, ENG_REFUSED, "key \"%.*s\" is given twice; keep one",
+                        (int)(key.len > 60 ? 60 : key.len), key.p);
+    fmt_text_rule *grown = realloc(*rules, (*n + 1) * sizeof *grown);
+    if (!grown)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading the policy");
+    *rules = grown;
+    fmt_text_rule *r = &grown[*n];
+    r->layout = strdup(name);
+    r->value = malloc(v.len + 1);
+    r->line = line;
+    if (!r->layout || !r->value) {
+        free(r->layout);
+        free(r->value);
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading the policy");
+    }
+    memcpy(r->value, v.p, v.len);
+    r->value[v.len] = '\0';
+    (*n)++;
+    return ENG_OK;
+}
+
 static eng_rc set_key(fmt_policy *p, fmt_str key, fmt_str v, uint64_t line, eng_err *err)
 {
     fmt_num_rc nrc;
@@ -679,6 +740,12 @@ static eng_rc set_key(fmt_policy *p, fmt_str key, fmt_str v, uint64_t line, eng_
         return set_days(&p->payout_due, &p->n_payout_due, "payout_due_days", key, v, line, err);
     } else if (key.len > 16 && memcmp(key.p, "refund_due_days.", 16) == 0) {
         return set_days(&p->refund_due, &p->n_refund_due, "refund_due_days", key, v, line, err);
+    } else if (key.len > 15 && memcmp(key.p, "payout_channel.", 15) == 0) {
+        return set_text(&p->payout_channel, &p->n_payout_channel, "payout_channel", key, v, line,
+                        err);
+    } else if (key.len > 20 && memcmp(key.p, "payout_order_prefix.", 20) == 0) {
+        return set_text(&p->order_prefix, &p->n_order_prefix, "payout_order_prefix", key, v, line,
+                        err);
     } else if (str_is(key, "reconcile_tolerance_minor")) {
         int64_t minor;
         if (fmt_int_parse(v.p, v.len, &minor) != FMT_NUM_OK || minor < 0 || minor > 1000000000)
@@ -694,7 +761,8 @@ static eng_rc set_key(fmt_policy *p, fmt_str key, fmt_str v, uint64_t line, eng_
                         "route_mode, channel_warehouses.*, split, max_split, reserve.*, cap.*, "
                         "reserve_release, cutoff, cutoff_offset, shortage_rule, "
                         "min_fill_line_pct, min_fill_order_pct, payout_due_days.*, "
-                        "refund_due_days.*, reconcile_tolerance_minor",
+                        "refund_due_days.*, reconcile_tolerance_minor, payout_channel.*, "
+                        "payout_order_prefix.*",
                         (int)(key.len > 40 ? 40 : key.len), key.p);
     }
     return ENG_OK;
@@ -747,10 +815,11 @@ static eng_rc check_shortage(const fmt_policy *p, uint64_t shortage_line,
 eng_rc fmt_policy_parse(const char *path, const char *text, size_t len, fmt_policy *p, eng_err *err)
 {
     static const char *const keys[] = {
-        "allocation",      "max_error_rate", "return_window_days", "restocking_fee_pct",
-        "warehouse_order", "cutoff",         "cutoff_offset",      "route_mode",
-        "split",           "max_split",      "reserve_release",    "shortage_rule",
-        "min_fill_line_pct", "min_fill_order_pct", "reconcile_tolerance_minor"};
+        "allocation",         "max_error_rate",     "return_window_days",
+        "restocking_fee_pct", "warehouse_order",    "cutoff",
+        "cutoff_offset",      "route_mode",         "split",
+        "max_split",          "reserve_release",    "shortage_rule",
+        "min_fill_line_pct",  "min_fill_order_pct", "reconcile_tolerance_minor"};
     enum { N_KEYS = sizeof keys / sizeof *keys };
     int seen[N_KEYS] = {0};
     uint64_t line = 0, offset_line = 0, max_split_line = 0, shortage_line = 0;

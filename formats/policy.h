@@ -28,6 +28,8 @@
  *   refund_due_days.CHANNEL | refund_due_days.default
  *                       = 14       days after the ledger a channel refunds (reconcile)
  *   reconcile_tolerance_minor = 0  minor units an amount may differ and still match
+ *   payout_channel.LAYOUT         the channel a payout layout's lines are for (reconcile)
+ *   payout_order_prefix.LAYOUT    what to take off the front of its order references
  * An unknown key, a key given twice, or a bad value refuses the run; warehouse names the
  * inventory lacks are refused once it is loaded (engine/setup/policy_refs). */
 #ifndef FMT_POLICY_H
@@ -94,6 +96,13 @@ typedef struct fmt_days_rule {
 
 #define FMT_DUE_DAYS_DEFAULT 14
 
+/* A payout_channel.* or payout_order_prefix.* key (issue 16). */
+typedef struct fmt_text_rule {
+    char *layout; /* a payout layout's name */
+    char *value;
+    uint64_t line;
+} fmt_text_rule;
+
 typedef struct fmt_policy {
     fmt_allocation allocation;
     int64_t max_error_rate_ppm; /* millionths: 0.05 -> 50000 */
@@ -129,7 +138,14 @@ typedef struct fmt_policy {
     fmt_days_rule *refund_due; /* refund_due_days.* keys in file order */
     size_t n_refund_due;
     int64_t reconcile_tolerance_minor;
+    fmt_text_rule *payout_channel; /* payout_channel.* keys */
+    size_t n_payout_channel;
+    fmt_text_rule *order_prefix; /* payout_order_prefix.* keys */
+    size_t n_order_prefix;
 } fmt_policy;
+
+/* The value a payout_channel.* or payout_order_prefix.* key gives layout, NULL none. */
+const char *fmt_policy_layout_text(const fmt_text_rule *rules, size_t n, const char *layout);
 
 /* The days a channel has to pay (payout_due_days) or refund (refund_due_days): its own key,
  * else the .default key, else FMT_DUE_DAYS_DEFAULT. */

@@ -6,15 +6,24 @@
 #   night2  samples/reconcile/night2/ (an order and three Amazon returns), 2026-11-28,
 #           --inventory night1/inventory.csv, --history night1
 #   rec     reconcile --history night1 night2, the Shopify payouts export twice (a later
-#           export overlapping the first) and two Amazon settlements, --as-of 2026-12-21
+#           export overlapping the first), two Amazon settlements, an eBay transaction
+#           report, PayPal activity downloads in English and German, and a Stripe
+#           itemized payout reconciliation report, --as-of 2026-12-21
 #
 # Checked:
 #   - every output of rec but manifest.json equals tests/cases/reconcile/expected/
-#     (hand-checked there, README), and every status of the issue appears in it;
+#     (hand-checked there, README), every status of the issue appears in it, and every
+#     payout layout in payout_lines.csv;
 #   - payout_lines.csv: each line id once; per payout, the lines' sum is payouts.csv's
 #     lines_sum and, where the file declares a total, declared + difference;
 #   - rec again with rec itself as history (its payout_lines.csv) and the same payouts:
 #     no new line, and the same reconciliation;
+#   - slipway verify rec holds, and names settlement 11223345's own difference; each
+#     corruption of a copy (manifest recomputed) breaks exactly its checks: a payout
+#     line's amount (1, 3), an order's row deleted (2, 3) or doubled (3, 4), AMOUNT_DIFFERS
+#     relabelled MATCHED (4), shipped changed (3), a declared total changed (1), an output
+#     changed with the manifest left (5);
+#   - a payout of one fee-less line for an order with a 301-byte reference;
 #   - refusals leave no folder: an existing DIR (2), a file no layout knows (3), a payout
 #     file over max_error_rate (3, naming the first bad line), --payout-format of another
 #     layout (3), a --history that is no slipway output (3).
@@ -46,7 +55,10 @@ cd "$work" || exit 1
 M=samples/marketplaces
 R=samples/reconcile
 PAYOUTS="--payouts $R/shopify_payouts_2026-11-30.csv --payouts $R/shopify_payouts_2026-12-07.csv
-         --payouts $R/amazon_settlement_11223344.txt --payouts $R/amazon_settlement_11223345.txt"
+         --payouts $R/amazon_settlement_11223344.txt --payouts $R/amazon_settlement_11223345.txt
+         --payouts $R/ebay_transactions_2026-12-01.csv --payouts $R/paypal_activity_2026-11-30.csv
+         --payouts $R/paypal_aktivitaet_2026-11-30.csv
+         --payouts $R/stripe_payout_reconciliation_2026-11-30.csv"
 
 "$bin" run -q --catalog $M/catalog.csv --inventory $M/inventory.csv --policy $M/policy.conf \
     --orders $M/shopify_orders_export_2026-11-26.csv --orders $M/amazon_orders_2026-11-26.txt \
@@ -85,6 +97,11 @@ for s in CHARGEBACK DUPLICATE_PAYMENT CURRENCY_DIFFERS PAID_NOT_SHIPPED REFUNDED
     then report ok ""; else report bad "no order has status $s"; fi
 done
 
+for l in amazon-settlement ebay-transactions paypal shopify-payments stripe; do
+    if awk -F, -v l="$l" 'NR > 1 && $2 == l { found = 1 } END { exit !found }' rec/payout_lines.csv
+    then report ok ""; else report bad "no payout line of layout $l"; fi
+done
+
 # Each line once; per payout the lines add up (in cents, to stay exact in awk).
 awk -F, 'NR > 1 { if (seen[$1]++) print "line " $1 " twice" }' rec/payout_lines.csv >"$work/find"
 [ -s "$work/find" ] && report bad "$(head -3 "$work/find")" || report ok ""
@@ -92,7 +109,7 @@ awk -F, '
 function cents(v,   neg, p) { neg = v ~ /^-/; sub(/^-/, "", v); p = index(v, ".");
     v = (p ? substr(v, 1, p - 1) substr(v "00", p + 1, 2) : v "00") + 0; return neg ? -v : v }
 FILENAME ~ /payout_lines/ && FNR > 1 { k = $2 SUBSEP $4 SUBSEP $8
-    if ($9 == "payout") DECL[k] -= cents($10); else SUM[k] += cents($10) }
+    if ($9 == "payout" && $4 != "") DECL[k] -= cents($10); else SUM[k] += cents($10) }
 FILENAME ~ /payouts.csv/ && FNR > 1 { k = $1 SUBSEP $3 SUBSEP $4
     if (cents($9) != SUM[k]) print "payout " $3 ": lines_sum " $9 ", its lines " SUM[k]
     if ($8 != "" && cents($8) != DECL[k]) print "payout " $3 ": declared " $8 ", its payout line " DECL[k]
@@ -108,6 +125,73 @@ if cmp -s rec/reconciliation.csv rec2/reconciliation.csv && cmp -s rec/payouts.c
 then report ok ""; else report bad "a second reconcile with its own payout_lines.csv differs"; fi
 grep -q '"lines": 0,' rec2/reconcile_summary.json && report ok "" ||
     report bad "the second reconcile counted payout lines again"
+
+# slipway verify on the reconcile folder: passes, and each corruption of a copy (its
+# manifest recomputed, as someone hiding an edit would) breaks exactly the checks named.
+fix_manifest() { # dir
+    awk -v d="$1" '
+    function cmd1(c,   s) { c | getline s; close(c); return s }
+    /"path": "/ { f = $0; sub(/.*"path": "/, "", f); sub(/",?$/, "", f) }
+    /"name": "/ { f = $0; sub(/.*"name": "/, "", f); sub(/",?$/, "", f); f = d "/" f }
+    /"bytes": / && f != "" { n = cmd1("wc -c < " f) + 0; sub(/: [0-9]+/, ": " n) }
+    /"sha256": / && f != "" { s = cmd1("sha256sum " f); sub(/ .*/, "", s)
+        sub(/: "[0-9a-f]*"/, ": \"" s "\""); f = "" }
+    { print }' "$1/manifest.json" >"$1/manifest.tmp" && mv "$1/manifest.tmp" "$1/manifest.json"
+}
+verify_expect() { # name dir want-rc want-broken
+    "$bin" verify "$2" >"$work/out" 2>"$work/err"
+    got_rc=$?
+    got=$(sed -n 's/^  \([1-9]\) .* BROKEN (.*/\1/p' "$work/out" | tr '\n' ' ' | sed 's/ $//')
+    if [ "$got_rc" = "$3" ] && [ "$got" = "$4" ]; then report ok ""
+    else
+        report bad "verify $1: exit $got_rc, broken '$got'; want exit $3, broken '$4'"
+        sed 's/^/    /' "$work/out" "$work/err" | head -20
+    fi
+}
+verify_expect "a fresh reconcile folder" rec 0 ""
+grep -q "1 whose lines differ from the marketplace's declared total, first 11223345 (0.01 EUR)" "$work/out" &&
+    report ok "" || report bad "verify does not name settlement 11223345's own difference"
+edit() { # dir file awk-program
+    awk -F, -v OFS=, "$3" "$1/$2" >"$1/x.tmp" && mv "$1/x.tmp" "$1/$2"
+}
+rm -rf c && cp -r rec c
+edit c payout_lines.csv '$7 == "#1041" && $9 == "sale" { $10 = "286.64" } { print }'
+fix_manifest c
+verify_expect "a payout line's amount" c 4 "1 3"
+rm -rf c && cp -r rec c
+edit c reconciliation.csv '$2 != "#1041" { print }'
+fix_manifest c
+verify_expect "an order's row deleted" c 4 "2 3"
+rm -rf c && cp -r rec c
+edit c reconciliation.csv '{ print } $2 == "#1041" { print }'
+fix_manifest c
+verify_expect "an order's row twice" c 4 "3 4"
+rm -rf c && cp -r rec c
+edit c reconciliation.csv '$2 == "#1050" { $4 = "MATCHED" } { print }'
+fix_manifest c
+verify_expect "AMOUNT_DIFFERS relabelled MATCHED" c 4 "4"
+rm -rf c && cp -r rec c
+edit c reconciliation.csv '$2 == "#1041" { $7 = "1.00" } { print }'
+fix_manifest c
+verify_expect "shipped changed" c 4 "3"
+rm -rf c && cp -r rec c
+edit c payouts.csv '$3 == "11223344" { $8 = "300.00" } { print }'
+fix_manifest c
+verify_expect "a declared total changed" c 4 "1"
+rm -rf c && cp -r rec c
+edit c fees.csv 'NR == 2 { $4 = "-1.00" } { print }'
+verify_expect "an output changed, manifest not fixed" c 4 "5"
+
+# A long order reference (over the 256 bytes a key is built in on the stack) is an order
+# like any other: paid, never shipped by slipway. (A payout without fees once refused the
+# run as out of memory: this file has none.)
+long=$(awk 'BEGIN { s = "#"; for (i = 0; i < 300; i++) s = s "x"; print s }')
+{ head -1 $R/shopify_payouts_2026-11-30.csv
+  echo "2026-11-27 10:02:11 +0100,charge,$long,visa,online,paid,2026-11-30,90009,2026-11-30,1.00,0.00,1.00,,card,1.00,EUR,EUR"
+} >long.csv
+"$bin" reconcile -q --history night1 --payouts long.csv --as-of 2026-12-21 --out rec-long
+if [ $? = 0 ] && grep -q "^shopify,$long,EUR,PAID_NOT_SHIPPED,UNKNOWN," rec-long/reconciliation.csv
+then report ok ""; else report bad "a 301-byte order reference is not PAID_NOT_SHIPPED UNKNOWN"; fi
 
 # Refusals
 refused() { # name want-rc stderr-part args...

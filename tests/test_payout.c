@@ -2,6 +2,7 @@
  * one record of each layout becomes. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../formats/payout.h"
@@ -224,4 +225,116 @@ Test(payout, a_short_record_reads_its_missing_cells_as_blank)
     eq(out.lines[0].amount, "");
     eq(out.lines[0].payout_id, "");
     eq(out.lines[0].currency, "");
+}
+
+static const char ebay_header[] =
+    "\"Transaction creation date\",\"Type\",\"Order number\",\"Net amount\",\"Payout "
+    "currency\",\"Payout date\",\"Payout ID\",\"Transaction ID\",\"Item subtotal\",\"Shipping "
+    "and handling\",\"Seller collected tax\",\"eBay collected tax\",\"Final Value Fee - "
+    "fixed\",\"Final Value Fee - variable\",\"Gross transaction amount\"";
+
+/* The lines of a row add up to its Net amount (in cents, over every line). */
+static long long sum_cents(void)
+{
+    long long total = 0;
+    for (size_t i = 0; i < out.n; i++) {
+        char buf[40];
+        snprintf(buf, sizeof buf, "%.*s", (int)out.lines[i].amount.len, out.lines[i].amount.p);
+        double v = strtod(buf, NULL); /* test arithmetic only: two decimals, small values */
+        total += (long long)(v * 100 + (v < 0 ? -0.5 : 0.5));
+    }
+    return total;
+}
+
+Test(payout, an_ebay_order_row_is_its_components_and_adds_up_to_net)
+{
+    transform("ebay-transactions", ebay_header,
+              "\"Nov 27, 2026\",\"Order\",\"11-14201-35502\",\"172.23\",\"USD\",\"Dec 1, "
+              "2026\",\"7000123401\",\"2600001001\",\"199.00\",\"0.00\",\"0.00\",\"16.42\",\"-0."
+              "40\",\"-26.37\",\"215.42\"");
+    /* sale, shipping, seller tax, eBay tax and its withholding, two fees */
+    cr_assert_eq(out.n, 7, "%zu lines", out.n);
+    cr_assert_eq(out.lines[0].type, FMT_PT_SALE);
+    eq(out.lines[0].amount, "199.00");
+    eq(out.lines[0].order_id, "11-14201-35502");
+    eq(out.lines[0].date, "2026-11-27");
+    eq(out.lines[0].txn_id, "2600001001");
+    cr_assert_eq(out.lines[3].type, FMT_PT_TAX);
+    cr_assert_eq(out.lines[4].type, FMT_PT_TAX_WITHHELD);
+    eq(out.lines[4].amount, "-16.42");
+    cr_assert_eq(out.lines[6].type, FMT_PT_FEE);
+    cr_assert_eq(sum_cents(), 17223);
+}
+
+Test(payout, an_ebay_payout_row_is_money_out_and_dashes_are_blank)
+{
+    transform("ebay-transactions", ebay_header,
+              "\"Dec 1, 2026\",\"Payout\",\"--\",\"374.23\",\"USD\",\"Dec 1, "
+              "2026\",\"7000123401\",\"--\",\"--\",\"--\",\"--\",\"--\",\"--\",\"--\",\"--\"");
+    cr_assert_eq(out.n, 1);
+    cr_assert_eq(out.lines[0].type, FMT_PT_PAYOUT);
+    eq(out.lines[0].amount, "-374.23");
+    eq(out.lines[0].order_id, "");
+}
+
+static const char paypal_en[] = "\"Date\",\"Time\",\"TimeZone\",\"Name\",\"Type\",\"Status\","
+                                "\"Currency\",\"Gross\",\"Fee\",\"Net\",\"Transaction ID\","
+                                "\"Invoice Number\",\"Balance Impact\"";
+static const char paypal_de[] = "\"Datum\",\"Uhrzeit\",\"Zeitzone\",\"Name\",\"Typ\",\"Status\","
+                                "\"Währung\",\"Brutto\",\"Gebühr\",\"Netto\","
+                                "\"Transaktionscode\",\"Rechnungsnummer\","
+                                "\"Auswirkung auf Guthaben\"";
+
+Test(payout, paypal_in_english_and_german)
+{
+    transform("paypal", paypal_en,
+              "\"11/27/2026\",\"09:10:00\",\"CET\",\"A Buyer\",\"Express Checkout "
+              "Payment\",\"Completed\",\"EUR\",\"1,048.15\",\"-1.79\",\"1,046.36\","
+              "\"4AB01234CD5678901\",\"WC-5103\",\"Credit\"");
+    cr_assert_eq(out.n, 2);
+    cr_assert_eq(out.lines[0].type, FMT_PT_SALE);
+    eq(out.lines[0].amount, "1048.15");
+    eq(out.lines[0].date, "2026-11-27");
+    eq(out.lines[0].order_id, "WC-5103"); /* the prefix comes off in reconcile */
+    cr_assert_eq(out.lines[1].type, FMT_PT_FEE);
+    eq(out.lines[1].amount, "-1.79");
+    transform("paypal", paypal_de,
+              "\"27.11.2026\",\"10:02:00\",\"MEZ\",\"K\",\"Rückzahlung\",\"Abgeschlossen\","
+              "\"EUR\",\"-1.060,76\",\"2,07\",\"-1.058,69\",\"9XY0\",\"WC-5113\",\"Soll\"");
+    cr_assert_eq(out.lines[0].type, FMT_PT_REFUND);
+    eq(out.lines[0].amount, "-1060.76");
+    eq(out.lines[0].date, "2026-11-27");
+    cr_assert_eq(out.lines[1].type, FMT_PT_FEE_REFUND);
+    eq(out.lines[1].amount, "2.07");
+    /* an authorisation moves no money */
+    transform("paypal", paypal_en,
+              "\"11/27/2026\",\"09:12:00\",\"CET\",\"A Buyer\",\"General "
+              "Authorization\",\"Pending\",\"EUR\",\"80.95\",\"0.00\",\"80.95\",\"4AB0\",\"WC-"
+              "5108\",\"Memo\"");
+    cr_assert(out.skip);
+}
+
+static const char stripe_header[] =
+    "automatic_payout_id,balance_transaction_id,created_utc,currency,gross,fee,net,"
+    "reporting_category,description,payment_metadata[order_id]";
+
+Test(payout, stripe_charge_refund_and_the_order_from_metadata_or_description)
+{
+    transform(
+        "stripe", stripe_header,
+        "po_1,txn_1,2026-11-27 08:20:00,eur,230.80,3.48,227.32,charge,Shop - Order 5101,5101");
+    cr_assert_eq(out.n, 2);
+    cr_assert_eq(out.lines[0].type, FMT_PT_SALE);
+    eq(out.lines[0].currency, "EUR");
+    eq(out.lines[0].order_id, "5101");
+    eq(out.lines[0].payout_id, "po_1");
+    eq(out.lines[1].amount, "-3.48");
+    transform("stripe", stripe_header,
+              "po_1,txn_2,2026-11-28 08:20:00,eur,-20.00,0.00,-20.00,refund,Shop - Order 5102,");
+    cr_assert_eq(out.n, 1, "no fee line for a 0 fee");
+    cr_assert_eq(out.lines[0].type, FMT_PT_REFUND);
+    eq(out.lines[0].order_id, "5102");
+    transform("stripe", stripe_header,
+              "po_1,txn_3,2026-11-28 08:20:00,eur,-5.00,0.00,-5.00,climate_order_purchase,,");
+    cr_assert_eq(out.lines[0].type, FMT_PT_UNCLASSIFIED);
 }

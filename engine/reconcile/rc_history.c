@@ -438,12 +438,9 @@ static eng_rc read_lines(rc_state *rc, const hfile *f, rc_input *in, fmt_table *
             in->duplicate_lines++;
             continue;
         }
-        rc_line *x = realloc(rc->lines, (rc->n_lines + 1) * sizeof *x);
-        if (!x)
+        rc_line *ln = eng__rc_new_line(rc);
+        if (!ln)
             return ENG_FAIL(err, ENG_NOMEM, "out of memory");
-        rc->lines = x;
-        rc_line *ln = &x[rc->n_lines];
-        memset(ln, 0, sizeof *ln);
         memcpy(ln->id, id.p, 32);
         fmt_str v;
         v = cell(t, PL_LAYOUT), ln->layout = eng__rc_intern(rc, v.p, v.len);
@@ -465,7 +462,6 @@ static eng_rc read_lines(rc_state *rc, const hfile *f, rc_input *in, fmt_table *
             ln->txn == RC_NONE || ln->order_id == RC_NONE || ln->currency == RC_NONE ||
             ln->code == RC_NONE || ln->source == RC_NONE)
             return ENG_FAIL(err, ENG_NOMEM, "out of memory");
-        rc->n_lines++;
         in->lines++;
     }
 }

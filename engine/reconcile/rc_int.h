@@ -119,6 +119,10 @@ const char *eng__rc_text(const rc_state *rc, uint32_t id);
  * memory. */
 uint32_t eng__rc_order(rc_state *rc, const char *channel, size_t channel_len, const char *id,
                        size_t id_len, const char *cur, size_t cur_len);
+/* A new line at the end of rc->lines (zeroed), the array grown geometrically; NULL when
+ * out of memory. */
+rc_line *eng__rc_new_line(rc_state *rc);
+
 /* Note that slipway's own outputs know order o (in its currency). */
 void eng__rc_known(rc_state *rc, uint32_t o);
 eng_rc eng__rc_exception(rc_state *rc, const char *source, uint64_t line, const char *record,

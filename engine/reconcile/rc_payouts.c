@@ -7,7 +7,8 @@
  * payout id, order, type, code, currency, amount and date, and its occurrence among such
  * identical lines of its payout in its file. A payout given twice, or a re-export that
  * overlaps an earlier one, so adds nothing; two genuine identical fee rows of one payout
- * both count. The identity is kept as 32 hex digits of its SHA-256. */
+ * both count. The identity is kept as 32 hex digits of its SHA-256 (a later occurrence's:
+ * of the first's and its number). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,11 +62,19 @@ static const fmt_payout_layout *detect(const char *text, size_t len, const char 
 }
 
 /* The identity of line l of a record, as 32 hex digits into id. */
-static void identity(fmt_sha256 *h, const fmt_payout_layout *layout, const fmt_pline *l,
-                     uint32_t occurrence, char id[33])
+static void hex32(const unsigned char *d, char id[33])
 {
-    fmt_buf b;
-    fmt_buf_init(&b);
+    for (int i = 0; i < 16; i++) {
+        id[2 * i] = "0123456789abcdef"[d[i] >> 4];
+        id[2 * i + 1] = "0123456789abcdef"[d[i] & 15];
+    }
+    id[32] = '\0';
+}
+
+/* The identity of line l but its occurrence, as 32 hex digits into id. */
+static void identity(fmt_sha256 *h, const fmt_payout_layout *layout, const fmt_pline *l,
+                     char id[33])
+{
     const fmt_str parts[] = {{layout->name, strlen(layout->name)},
                              l->payout_id,
                              l->txn_id,
@@ -75,19 +84,42 @@ static void identity(fmt_sha256 *h, const fmt_payout_layout *layout, const fmt_p
                              l->txn_id.len ? (fmt_str){"", 0} : l->currency,
                              l->txn_id.len ? (fmt_str){"", 0} : l->amount,
                              l->txn_id.len ? (fmt_str){"", 0} : l->date};
-    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
-        fmt_buf_put(&b, parts[i].p, parts[i].len);
-        fmt_buf_putc(&b, ENG_VMAP_SEP);
+    char stack[512];
+    fmt_buf b;
+    fmt_buf_init(&b);
+    size_t need = 0;
+    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
+        need += parts[i].len + 1;
+    char *p = stack;
+    if (need > sizeof stack) { /* long texts: rare */
+        fmt_buf_reserve(&b, need);
+        p = b.p;
     }
-    fmt_buf_put_u64(&b, occurrence);
+    size_t n = 0;
+    for (size_t i = 0; p && i < sizeof parts / sizeof *parts; i++) {
+        memcpy(p + n, parts[i].p, parts[i].len);
+        n += parts[i].len;
+        p[n++] = ENG_VMAP_SEP;
+    }
     unsigned char d[32];
-    fmt_sha256_digest(h, b.p ? b.p : "", b.p ? b.len : 0, d);
-    for (int i = 0; i < 16; i++) {
-        id[2 * i] = "0123456789abcdef"[d[i] >> 4];
-        id[2 * i + 1] = "0123456789abcdef"[d[i] & 15];
-    }
-    id[32] = '\0';
+    fmt_sha256_digest(h, p ? p : "", p ? n : 0, d);
+    hex32(d, id);
     fmt_buf_release(&b);
+}
+
+/* The identity of the occurrence-th of identical lines: the first's is the line's own,
+ * a later one's the SHA-256 of that and its number. */
+static void nth(fmt_sha256 *h, const char base[33], uint32_t occurrence, char id[33])
+{
+    if (occurrence <= 1) {
+        memcpy(id, base, 33);
+        return;
+    }
+    char text[48];
+    int n = snprintf(text, sizeof text, "%.32s#%u", base, occurrence);
+    unsigned char d[32];
+    fmt_sha256_digest(h, text, (size_t)n, d);
+    hex32(d, id);
 }
 
 typedef struct reader {
@@ -103,6 +135,8 @@ typedef struct reader {
     /* the last payout's own statement: its id and currency, for its rows that leave the
      * currency blank (Amazon's detail rows may) */
     char declared_id[64], declared_cur[8];
+    const char *channel; /* the layout's, or the policy's payout_channel.* */
+    const char *prefix;  /* taken off order references: the layout's or the policy's */
 } reader;
 
 static const char *col_name(const reader *r, int col, const char *fallback)
@@ -117,7 +151,8 @@ static const char *col_name(const reader *r, int col, const char *fallback)
 
 /* Add line l of the record at `line`: checked, in minor units, counted once. 1 added, 0
  * named as an exception or already known, -1 out of memory. */
-static int add_line(reader *r, const fmt_pline *l, uint64_t line, uint32_t occurrence)
+static int add_line(reader *r, const fmt_pline *l, uint64_t line, uint32_t occurrence,
+                    const char base[33])
 {
     rc_state *rc = r->rc;
     const char *path = r->in->path;
@@ -161,7 +196,7 @@ static int add_line(reader *r, const fmt_pline *l, uint64_t line, uint32_t occur
                    : -1;
     }
     char id[33];
-    identity(r->hash, r->layout, l, occurrence, id);
+    nth(r->hash, base, occurrence, id);
     int added = 0;
     if (eng_vmap_add(rc->line_ids, id, 32, &added) < 0)
         return -1;
@@ -169,18 +204,21 @@ static int add_line(reader *r, const fmt_pline *l, uint64_t line, uint32_t occur
         r->in->duplicate_lines++;
         return 0;
     }
-    rc_line *grown = realloc(rc->lines, (rc->n_lines + 1) * sizeof *grown);
-    if (!grown)
+    rc_line *x = eng__rc_new_line(rc);
+    if (!x)
         return -1;
-    rc->lines = grown;
-    rc_line *x = &grown[rc->n_lines];
-    memset(x, 0, sizeof *x);
     memcpy(x->id, id, sizeof x->id);
     x->layout = eng__rc_intern(rc, r->layout->name, strlen(r->layout->name));
-    x->channel = eng__rc_intern(rc, r->layout->channel, strlen(r->layout->channel));
+    x->channel = eng__rc_intern(rc, r->channel, strlen(r->channel));
     x->payout = eng__rc_intern(rc, l->payout_id.p, l->payout_id.len);
     x->txn = eng__rc_intern(rc, l->txn_id.p, l->txn_id.len);
-    x->order_id = eng__rc_intern(rc, l->order_id.p, l->order_id.len);
+    fmt_str order = l->order_id;
+    size_t pre = strlen(r->prefix);
+    if (pre && order.len > pre && memcmp(order.p, r->prefix, pre) == 0) {
+        order.p += pre;
+        order.len -= pre;
+    }
+    x->order_id = eng__rc_intern(rc, order.p, order.len);
     x->currency = eng__rc_intern(rc, fmt_currency_code(cur), 3);
     x->code = eng__rc_intern(rc, l->code.p, l->code.len);
     x->source = eng__rc_intern(rc, path, strlen(path));
@@ -195,19 +233,18 @@ static int add_line(reader *r, const fmt_pline *l, uint64_t line, uint32_t occur
     x->day = day;
     x->type = l->type;
     x->order = RC_NONE;
-    rc->n_lines++;
     r->in->lines++;
     return 1;
 }
 
-/* The occurrence of line l among identical lines of this file without a txn id. */
-static int64_t occurrence_of(reader *r, const fmt_pline *l)
+/* The occurrence of line l among identical lines of this file without a txn id (0 for a
+ * line with one), its identity but the occurrence into base. -1 when out of memory. */
+static int64_t occurrence_of(reader *r, const fmt_pline *l, char base[33])
 {
+    identity(r->hash, r->layout, l, base);
     if (l->txn_id.len)
         return 0;
-    char id[33];
-    identity(r->hash, r->layout, l, 0, id);
-    int64_t k = eng_vmap_add(r->seen_here, id, 32, NULL);
+    int64_t k = eng_vmap_add(r->seen_here, base, 32, NULL);
     if (k < 0)
         return -1;
     if ((size_t)k >= r->cap_count) {
@@ -250,7 +287,9 @@ static int add_declared(reader *r, const fmt_pdeclared *d, uint64_t line)
     } else {
         l.amount = d->total;
     }
-    return add_line(r, &l, line, 0);
+    char base[33];
+    identity(r->hash, r->layout, &l, base);
+    return add_line(r, &l, line, 0, base);
 }
 
 static eng_rc read_file(rc_state *rc, const char *path, eng_err *err)
@@ -295,7 +334,27 @@ static eng_rc read_file(rc_state *rc, const char *path, eng_err *err)
     fmt_chunker *ch = fmt_chunker_new(src, layout->dialect, 1u << 20);
     fmt_csv_fields *header = fmt_csv_fields_new(layout->dialect),
                    *fields = fmt_csv_fields_new(layout->dialect);
-    reader r = {rc, in, layout, NULL, header, eng_vmap_new(), NULL, 0, fmt_sha256_new(), "", ""};
+    reader r = {rc,
+                in,
+                layout,
+                NULL,
+                header,
+                eng_vmap_new(),
+                NULL,
+                0,
+                fmt_sha256_new(),
+                "",
+                "",
+                layout->channel,
+                layout->order_prefix ? layout->order_prefix : ""};
+    const char *channel = fmt_policy_layout_text(rc->policy.payout_channel,
+                                                 rc->policy.n_payout_channel, layout->name),
+               *pre = fmt_policy_layout_text(rc->policy.order_prefix, rc->policy.n_order_prefix,
+                                             layout->name);
+    if (channel)
+        r.channel = channel;
+    if (pre)
+        r.prefix = pre;
     fmt_pout out;
     int out_ok = fmt_pout_init(&out) == ENG_OK;
     if (!ch || !header || !fields || !r.seen_here || !r.hash || !out_ok)
@@ -374,8 +433,9 @@ static eng_rc read_file(rc_state *rc, const char *path, eng_err *err)
             if (!pl->currency.len && pl->payout_id.len == strlen(r.declared_id) &&
                 memcmp(pl->payout_id.p, r.declared_id, pl->payout_id.len) == 0)
                 pl->currency = (fmt_str){r.declared_cur, strlen(r.declared_cur)};
-            int64_t occ = occurrence_of(&r, pl);
-            if (occ < 0 || add_line(&r, pl, line, (uint32_t)occ) < 0)
+            char base[33];
+            int64_t occ = occurrence_of(&r, pl, base);
+            if (occ < 0 || add_line(&r, pl, line, (uint32_t)occ, base) < 0)
                 rc2 = ENG_FAIL(err, ENG_NOMEM, "out of memory");
         }
         if (rc->n_exc > before)

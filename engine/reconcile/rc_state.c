@@ -39,22 +39,32 @@ static void *grow(void *arr, size_t *cap, size_t need, size_t elem)
 uint32_t eng__rc_order(rc_state *rc, const char *channel, size_t channel_len, const char *id,
                        size_t id_len, const char *cur, size_t cur_len)
 {
+    /* the key on the stack: this runs for every slip, totals row and payout line */
+    char stack[256];
     fmt_buf key;
     fmt_buf_init(&key);
-    fmt_buf_put(&key, channel, channel_len);
-    fmt_buf_putc(&key, ENG_VMAP_SEP);
-    fmt_buf_put(&key, id, id_len);
-    size_t pair_len = key.len;
-    fmt_buf_putc(&key, ENG_VMAP_SEP);
-    fmt_buf_put(&key, cur, cur_len);
+    size_t need = channel_len + id_len + cur_len + 2;
+    char *k_text = stack;
+    if (need > sizeof stack) {
+        if (fmt_buf_reserve(&key, need) != 0)
+            return RC_NONE;
+        k_text = key.p;
+    }
+    memcpy(k_text, channel, channel_len);
+    k_text[channel_len] = ENG_VMAP_SEP;
+    memcpy(k_text + channel_len + 1, id, id_len);
+    size_t pair_len = channel_len + 1 + id_len;
+    k_text[pair_len] = ENG_VMAP_SEP;
+    memcpy(k_text + pair_len + 1, cur, cur_len);
+    size_t key_len = need;
     int added = 0;
-    int64_t k = key.failed ? -1 : eng_vmap_add(rc->keys, key.p, key.len, &added);
+    int64_t k = eng_vmap_add(rc->keys, k_text, key_len, &added);
     uint32_t out = RC_NONE;
     if (k >= 0 && !added) {
         out = (uint32_t)k;
     } else if (k >= 0) {
         rc_order *orders = grow(rc->orders, &rc->cap_orders, (size_t)k + 1, sizeof *orders);
-        int64_t pair = eng_vmap_add(rc->pairs, key.p, pair_len, NULL);
+        int64_t pair = eng_vmap_add(rc->pairs, k_text, pair_len, NULL);
         uint32_t *pair_cur = NULL;
         if (orders)
             rc->orders = orders;
@@ -85,6 +95,17 @@ uint32_t eng__rc_order(rc_state *rc, const char *channel, size_t channel_len, co
     }
     fmt_buf_release(&key);
     return out;
+}
+
+rc_line *eng__rc_new_line(rc_state *rc)
+{
+    rc_line *lines = grow(rc->lines, &rc->cap_lines, rc->n_lines + 1, sizeof *lines);
+    if (!lines)
+        return NULL;
+    rc->lines = lines;
+    rc_line *l = &lines[rc->n_lines++];
+    memset(l, 0, sizeof *l);
+    return l;
 }
 
 void eng__rc_known(rc_state *rc, uint32_t o)

@@ -310,11 +310,12 @@ static eng_rc write_orders(rc_state *rc, eng_outdir *od, rc_input *rec_file, rc_
     fmt_buf payouts;
     fmt_buf_init(&payouts);
     char text[600];
-    eng_rc r = open_csv(&c, rc, od, "reconciliation.csv",
-                        "channel,order_id,currency,status,code,flags,expected,paid,difference,"
-                        "refund_expected,refund_paid,fees,tax_withheld,first_ship_date,"
-                        "first_paid_date,payouts,detail",
-                        err);
+    eng_rc r =
+        open_csv(&c, rc, od, "reconciliation.csv",
+                 "channel,order_id,currency,status,code,flags,shipped,expected,paid,difference,"
+                 "refund_expected,refund_paid,fees,tax_withheld,first_ship_date,"
+                 "first_paid_date,payouts,detail",
+                 err);
     for (size_t i = 0; i < n && r == ENG_OK; i++) {
         const rc_order *o = &rc->orders[idx[i]];
         const rc_verdict *v = &vs[i];
@@ -331,6 +332,7 @@ static eng_rc write_orders(rc_state *rc, eng_outdir *od, rc_input *rec_file, rc_
                 k += (size_t)snprintf(text + k, sizeof text - k, "%s%s", k ? ";" : "",
                                       eng_rc_status_names[s]);
         put_text(&c, text);
+        put_money(&c, o->shipped, o->cur);
         put_money(&c, v->expected, o->cur);
         put_money(&c, v->paid, o->cur);
         put_money(&c, v->difference, o->cur);
@@ -448,7 +450,9 @@ static eng_rc build_payouts(rc_state *rc, totals *t)
         rc_payout *p = &rc->payouts[k];
         p->by_type[l->type] += l->amount;
         p->lines++;
-        if (l->type == FMT_PT_PAYOUT && !strcmp(eng__rc_text(rc, l->code), "declared total")) {
+        /* The transfer out of a payout with an id is its declared total; a balance without
+         * payouts (PayPal's) has withdrawals, which are lines of it like any other. */
+        if (l->type == FMT_PT_PAYOUT && *eng__rc_text(rc, l->payout)) {
             p->declared = 1;
             p->deposit_day = l->day;
             continue;
@@ -482,7 +486,7 @@ static eng_rc write_payouts(rc_state *rc, eng_outdir *od, rc_input *file, uint64
         const __int128 *b = p->by_type;
         __int128 sum = 0;
         for (int ty = 0; ty < FMT_PT_COUNT; ty++)
-            if (ty != FMT_PT_PAYOUT)
+            if (ty != FMT_PT_PAYOUT || !p->declared)
                 sum += b[ty];
         __int128 sales = b[FMT_PT_SALE] + b[FMT_PT_SHIPPING] + b[FMT_PT_TAX] + b[FMT_PT_PROMOTION];
         __int128 refunds = b[FMT_PT_REFUND] + b[FMT_PT_CHARGEBACK];
@@ -600,10 +604,10 @@ static eng_rc write_fees(rc_state *rc, eng_outdir *od, rc_input *file, eng_err *
     }
     (void)n_sales;
     csv_out c;
-    if (r == ENG_OK && n)
-        qsort(rows, n, sizeof *rows, cmp_fees);
-    else
+    if (r != ENG_OK)
         r = ENG_FAIL(err, ENG_NOMEM, "out of memory");
+    else if (n)
+        qsort(rows, n, sizeof *rows, cmp_fees);
     if (r == ENG_OK)
         r = open_csv(&c, rc, od, "fees.csv", "channel,currency,fee,amount,sales,share_pct", err);
     for (size_t i = 0; i < n && r == ENG_OK; i++) {

@@ -974,8 +974,40 @@ static eng_rc verify(eng_vrun *v, const eng_verify_args *a)
     return ENG_OK;
 }
 
+/* Whether DIR's manifest says `slipway reconcile` wrote it. */
+static int is_reconcile_folder(const char *dir)
+{
+    char *path = join(dir, "manifest.json");
+    char *text = NULL;
+    size_t len;
+    int yes = 0;
+    fmt_json_value *m = NULL;
+    char why[80];
+    if (path && slurp(path, &text, &len) == 0 &&
+        fmt_json_parse(text, len, &m, why, sizeof why) == 0) {
+        const char *cmd = fmt_json_member_str(m, "command");
+        yes = cmd && strcmp(cmd, "reconcile") == 0;
+    }
+    fmt_json_value_free(m);
+    free(text);
+    free(path);
+    return yes;
+}
+
 int eng_verify_main(const eng_verify_args *a)
 {
+    if (is_reconcile_folder(a->dir)) {
+        if (a->catalog || a->inventory || a->policy || a->n_orders || a->n_returns ||
+            a->n_history) {
+            fprintf(stderr,
+                    "slipway: verify: %s is a reconcile folder: it names its own "
+                    "inputs; give no --catalog, --inventory, --policy, --orders, "
+                    "--returns or --history\n",
+                    a->dir);
+            return 2;
+        }
+        return eng__verify_reconcile(a->dir, a->quiet);
+    }
     eng_vrun v;
     memset(&v, 0, sizeof v);
     v.dir = a->dir;

@@ -306,6 +306,8 @@ eng_rc eng__verify_history_load(eng_vrun *v);
 eng_rc eng__verify_outstanding(eng_vrun *v);
 eng_rc eng__verify_money(eng_vrun *v);
 eng_rc eng__verify_totals(eng_vrun *v);
+/* verify of a `slipway reconcile` folder (vrecon.c): its exit code. */
+int eng__verify_reconcile(const char *dir, int quiet);
 eng_rc eng__verify_history(eng_vrun *v);
 eng_rc eng__verify_slips(eng_vrun *v);
 eng_rc eng__verify_status(eng_vrun *v);
