@@ -184,6 +184,7 @@ run: deps
 	./build/slipway verify build/out
 	./build/slipway verify build/out-sourcing
 	./build/slipway verify build/out-sourcing-fair
+	./build/slipway verify build/out-reconcile
 
 # ---- tests -----------------------------------------------------------------------------
 test: test-deps

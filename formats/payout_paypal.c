@@ -27,6 +27,7 @@
  * Number (reconcile takes a policy's prefix off it: WooCommerce's "WC-"); the channel is
  * "woocommerce" unless the policy says otherwise (README, "Reconciliation"). Names,
  * e-mail addresses and postal addresses are never read. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -171,6 +172,13 @@ static eng_rc paypal_transform(const void *bind, const fmt_csv_fields *rec, fmt_
         l->amount = amount;
         l->date = date;
         l->code = f[P_TYPE];
+        if (part) { /* "Express Checkout Payment fee": a fee, not a sale */
+            char code[96];
+            int n = snprintf(code, sizeof code, "%.*s fee",
+                             (int)(f[P_TYPE].len > 80 ? 80 : f[P_TYPE].len), f[P_TYPE].p);
+            if (!(l->code = fmt_pout_text(out, code, (size_t)n)).p)
+                return ENG_NOMEM;
+        }
         l->col[FMT_PL_AMOUNT] = b->col[part ? P_FEE : P_GROSS];
         l->col[FMT_PL_CURRENCY] = b->col[P_CURRENCY];
         l->col[FMT_PL_DATE] = b->col[P_DATE];

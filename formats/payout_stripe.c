@@ -21,6 +21,7 @@
  *                           order number); without that column, the text after the last
  *                           " - Order " of description ("Shop - Order 5101").
  * Customer name, e-mail and address columns are never read. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -154,6 +155,14 @@ static eng_rc stripe_transform(const void *bind, const fmt_csv_fields *rec, fmt_
         l->amount = amount;
         l->date = date;
         l->code = f[T_CATEGORY];
+        if (part) { /* "charge fee", as Shopify's: a fee, not a sale */
+            char code[80];
+            int len =
+                snprintf(code, sizeof code, "%.*s fee",
+                         (int)(f[T_CATEGORY].len > 60 ? 60 : f[T_CATEGORY].len), f[T_CATEGORY].p);
+            if (!(l->code = fmt_pout_text(out, code, (size_t)len)).p)
+                return ENG_NOMEM;
+        }
         l->col[FMT_PL_AMOUNT] = col[part ? T_FEE : T_GROSS];
         l->col[FMT_PL_CURRENCY] = col[T_CURRENCY];
         l->col[FMT_PL_DATE] = col[date_col];

@@ -21,8 +21,9 @@
 #   - slipway verify rec holds, and names settlement 11223345's own difference; each
 #     corruption of a copy (manifest recomputed) breaks exactly its checks: a payout
 #     line's amount (1, 3), an order's row deleted (2, 3) or doubled (3, 4), AMOUNT_DIFFERS
-#     relabelled MATCHED (4), shipped changed (3), a declared total changed (1), an output
-#     changed with the manifest left (5);
+#     relabelled MATCHED (4), shipped changed (3), a difference that is not paid -
+#     expected (4), an order's fees (4), a declared total changed (1), an output changed
+#     with the manifest left (5);
 #   - a payout of one fee-less line for an order with a 301-byte reference;
 #   - refusals leave no folder: an existing DIR (2), a file no layout knows (3), a payout
 #     file over max_error_rate (3, naming the first bad line), --payout-format of another
@@ -175,6 +176,14 @@ edit c reconciliation.csv '$2 == "#1041" { $7 = "1.00" } { print }'
 fix_manifest c
 verify_expect "shipped changed" c 4 "3"
 rm -rf c && cp -r rec c
+edit c reconciliation.csv '$2 == "304-2256108-9930417" { $10 = "-9.00" } { print }'
+fix_manifest c
+verify_expect "a difference that is not paid - expected" c 4 "4"
+rm -rf c && cp -r rec c
+edit c reconciliation.csv '$2 == "028-3390715-2284410" { $13 = "-0.61" } { print }'
+fix_manifest c
+verify_expect "an order's fees changed" c 4 "4"
+rm -rf c && cp -r rec c
 edit c payouts.csv '$3 == "11223344" { $8 = "300.00" } { print }'
 fix_manifest c
 verify_expect "a declared total changed" c 4 "1"
@@ -217,6 +226,20 @@ refused "forced layout" 3 "no header of the amazon-settlement layout" --history 
     --payout-format amazon-settlement --payouts $R/shopify_payouts_2026-11-30.csv
 refused "history not slipway's" 3 "is not a slips.csv" --history plain.csv \
     --payouts $R/shopify_payouts_2026-11-30.csv
+refused "slips given as payouts" 3 "this is slipway's slips.csv: give it" --history night1 \
+    --payouts night1/slips.csv
+tr ',' ';' <$R/shopify_payouts_2026-11-30.csv >semicolons.csv
+refused "a spreadsheet's semicolon CSV" 3 "the file is cut at semicolons" --history night1 \
+    --payouts semicolons.csv
+# warnings: a history without slips; --as-of before the last slip
+"$bin" reconcile -q --history night1/order_totals.csv --payouts $R/shopify_payouts_2026-11-30.csv \
+    --out rec-w1 2>"$work/err"
+grep -q "warning: the --history given holds no slips" "$work/err" && report ok "" ||
+    report bad "no warning for a history without slips: $(cat "$work/err")"
+"$bin" reconcile -q --history night1 --payouts $R/shopify_payouts_2026-11-30.csv \
+    --as-of 2026-11-01 --out rec-w2 2>"$work/err"
+grep -q "warning: --as-of 2026-11-01 is before the last slip (2026-11-27)" "$work/err" &&
+    report ok "" || report bad "no warning for --as-of before the slips: $(cat "$work/err")"
 
 echo "reconcile: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -343,7 +343,10 @@ static eng_rc read_slips(rc_state *rc, const hfile *f, rc_input *in, fmt_table *
         eng__rc_known(rc, o);
         x->shipped += amount;
         x->slip_lines++;
+        rc->slip_rows++;
         int32_t day = day_of(cell(t, SL_DATE));
+        if (day != RC_NO_DAY && (rc->last_night == RC_NO_DAY || day > rc->last_night))
+            rc->last_night = day;
         if (day != RC_NO_DAY && (x->first_ship == RC_NO_DAY || day < x->first_ship))
             x->first_ship = day;
         else if (day == RC_NO_DAY && x->first_ship == RC_NO_DAY)

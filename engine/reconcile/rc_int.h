@@ -110,6 +110,8 @@ typedef struct rc_state {
     rc_input *inputs;
     size_t n_inputs, cap_inputs;
     uint64_t history_rows_repeated;
+    uint64_t slip_rows; /* history slip rows counted */
+    int32_t last_night; /* the latest ship date of a slip, RC_NO_DAY none */
 } rc_state;
 
 /* ---- rc_state.c ---- */

@@ -164,8 +164,12 @@ void eng__rc_judge(const rc_state *rc, const rc_order *o, rc_verdict *v)
         int32_t since = o->first_ship != RC_NO_DAY ? o->first_ship : rc->args->as_of;
         payout_code = (int64_t)rc->args->as_of - since > payout_due ? "OVERDUE" : "PENDING";
     }
-    if (fba && !has_slips)
+    if (fba && !has_slips) {
         st |= 1u << RC_ST_MARKETPLACE_FULFILLED;
+        /* the marketplace shipped it: what it paid is what was due, nothing differs */
+        v->expected = v->paid;
+        v->difference = 0;
+    }
     if (!st)
         st |= 1u << RC_ST_MATCHED;
     v->all = st;

@@ -17,6 +17,7 @@
 #include "../../formats/chunker.h"
 #include "../../formats/currency.h"
 #include "../../formats/isotime.h"
+#include "../../formats/num.h"
 #include "../../formats/sha256.h"
 #include "../../formats/source.h"
 #include "../../formats/table.h"
@@ -69,6 +70,38 @@ static void hex32(const unsigned char *d, char id[33])
         id[2 * i + 1] = "0123456789abcdef"[d[i] & 15];
     }
     id[32] = '\0';
+}
+
+/* Why a file no payout layout recognises is not one, when its first line tells: one of
+ * slipway's own outputs, or a spreadsheet's semicolon CSV. NULL otherwise. */
+static const char *unknown_why(const char *p, size_t n)
+{
+    size_t end = 0, semis = 0, commas = 0;
+    while (end < n && end < 4096 && p[end] != '\n') {
+        semis += p[end] == ';';
+        commas += p[end] == ',';
+        end++;
+    }
+    static const struct {
+        const char *column, *says;
+    } own[] = {
+        {"slip_no", "this is slipway's slips.csv: give it (or its run folder) with --history"},
+        {"request_id", "this is slipway's returns_ledger.csv: give it with --history"},
+        {"line_id", "this is slipway's payout_lines.csv: give it (or its reconcile folder) with "
+                    "--history"},
+        {"order_total", "this is slipway's order_totals.csv: give it with --history"},
+    };
+    for (size_t i = 0; i < sizeof own / sizeof *own; i++) {
+        size_t len = strlen(own[i].column);
+        for (size_t k = 0; k + len <= end; k++)
+            if (memcmp(p + k, own[i].column, len) == 0)
+                return own[i].says;
+    }
+    if (semis > commas && semis >= 3)
+        return "the file is cut at semicolons, as a spreadsheet saves CSV in a language with a "
+               "decimal comma; slipway reads payout files as the marketplace exports them: "
+               "download the export again, or save it as comma-separated CSV";
+    return NULL;
 }
 
 /* The identity of line l but its occurrence, as 32 hex digits into id. */
@@ -176,13 +209,23 @@ static int add_line(reader *r, const fmt_pline *l, uint64_t line, uint32_t occur
     int64_t minor;
     if (eng__rc_minor(l->amount.p, l->amount.len, cur, &minor) != 0) {
         const char *field = col_name(r, l->col[FMT_PL_AMOUNT], "amount");
+        fmt_dec d;
+        int neg = l->amount.len > 1 && l->amount.p[0] == '-';
+        int number = l->amount.len && fmt_dec_parse(l->amount.p + neg, l->amount.len - (size_t)neg,
+                                                    &d) == FMT_NUM_OK;
+        char why[80];
+        if (!l->amount.len)
+            snprintf(why, sizeof why, "is blank");
+        else if (number)
+            snprintf(why, sizeof why, "has more than the %d digits after the point %s has",
+                     fmt_currency_minor_digits(cur), fmt_currency_code(cur));
+        else
+            snprintf(why, sizeof why, "is not a number");
         return eng__rc_exception(rc, path, line, l->order_id.p, l->order_id.len,
                                  l->amount.len ? ENG_CODE_BAD_NUMBER : ENG_CODE_MISSING_FIELD,
-                                 field,
-                                 "%s \"%.*s\" is not an amount in %s (at most %d digits after the "
-                                 "point)",
-                                 field, (int)(l->amount.len > 40 ? 40 : l->amount.len), l->amount.p,
-                                 fmt_currency_code(cur), fmt_currency_minor_digits(cur)) == ENG_OK
+                                 field, "%s \"%.*s\" %s", field,
+                                 (int)(l->amount.len > 40 ? 40 : l->amount.len), l->amount.p,
+                                 why) == ENG_OK
                    ? 0
                    : -1;
     }
@@ -317,14 +360,18 @@ static eng_rc read_file(rc_state *rc, const char *path, eng_err *err)
     if (rc2 == ENG_OK && !layout) {
         err->path = path;
         err->line = 0;
-        rc2 = ENG_FAIL(err, ENG_REFUSED,
-                       forced ? "no header of the %s layout in the first %d lines; check that the "
-                                "file is a %s file, or leave out --payout-format"
-                              : "%.0sno payout layout slipway knows has its header in the first "
-                                "%d lines (layouts: %s); give --payout-format if the file is one "
-                                "of them",
-                       forced ? forced : "", HEADER_WITHIN,
-                       forced ? forced : fmt_payout_layout_names());
+        const char *why = unknown_why(p, n);
+        if (why)
+            rc2 = ENG_FAIL(err, ENG_REFUSED, "%s", why);
+        else
+            rc2 = ENG_FAIL(
+                err, ENG_REFUSED,
+                forced ? "no header of the %s layout in the first %d lines; check that the "
+                         "file is a %s file, or leave out --payout-format"
+                       : "%.0sno payout layout slipway knows has its header in the first "
+                         "%d lines (layouts: %s); give --payout-format if the file is one "
+                         "of them",
+                forced ? forced : "", HEADER_WITHIN, forced ? forced : fmt_payout_layout_names());
     }
     if (rc2 != ENG_OK) {
         fmt_source_close(src);

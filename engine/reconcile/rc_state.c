@@ -63,7 +63,15 @@ uint32_t eng__rc_order(rc_state *rc, const char *channel, size_t channel_len, co
     if (k >= 0 && !added) {
         out = (uint32_t)k;
     } else if (k >= 0) {
-        rc_order *orders = grow(rc->orders, &rc->cap_orders, (size_t)k + 1, sizeof *orders);
+        /* not zeroed ahead (grow would touch every page of the doubled array at once):
+         * each order is set below when it is made */
+        rc_order *orders = rc->orders;
+        if ((size_t)k >= rc->cap_orders) {
+            size_t cap = rc->cap_orders ? rc->cap_orders * 2 : 1024;
+            orders = realloc(rc->orders, cap * sizeof *orders);
+            if (orders)
+                rc->cap_orders = cap;
+        }
         int64_t pair = eng_vmap_add(rc->pairs, k_text, pair_len, NULL);
         uint32_t *pair_cur = NULL;
         if (orders)

@@ -285,6 +285,16 @@ typedef struct totals {
     uint64_t unattributed, unclassified;
 } totals;
 
+static const rc_verdict *sort_verdicts;
+
+static int cmp_open(const void *x, const void *y)
+{
+    size_t a = *(const size_t *)x, b = *(const size_t *)y;
+    if (sort_verdicts[a].since != sort_verdicts[b].since)
+        return sort_verdicts[a].since < sort_verdicts[b].since ? -1 : 1;
+    return (a > b) - (a < b);
+}
+
 static eng_rc write_orders(rc_state *rc, eng_outdir *od, rc_input *rec_file, rc_input *open_file,
                            totals *t, eng_err *err)
 {
@@ -358,13 +368,11 @@ static eng_rc write_orders(rc_state *rc, eng_outdir *od, rc_input *rec_file, rc_
     for (size_t i = 0; r == ENG_OK && i < n; i++)
         if (eng_rc_open(vs[i].primary))
             open[n_open++] = i;
-    /* a stable insertion by since keeps the key order within a day */
-    for (size_t i = 1; r == ENG_OK && i < n_open; i++)
-        for (size_t j = i; j > 0 && vs[open[j - 1]].since > vs[open[j]].since; j--) {
-            size_t tmp = open[j];
-            open[j] = open[j - 1];
-            open[j - 1] = tmp;
-        }
+    /* oldest first; within a day in the key order they already have (a total order, so
+     * qsort's instability cannot show) */
+    sort_verdicts = vs;
+    if (r == ENG_OK && n_open)
+        qsort(open, n_open, sizeof *open, cmp_open);
     if (r == ENG_OK)
         r = open_csv(&c, rc, od, "open_items.csv",
                      "since,age_days,channel,order_id,currency,status,code,amount,detail", err);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../../formats/currency.h"
+#include "../../formats/isotime.h"
 #include "../base/outdir.h"
 #include "rc_int.h"
 #include "rc_match.h"
@@ -50,6 +51,7 @@ int eng_reconcile_main(const eng_reconcile_args *a)
     rc_state rc;
     memset(&rc, 0, sizeof rc);
     rc.args = a;
+    rc.last_night = RC_NO_DAY;
     fmt_policy_defaults(&rc.policy);
     eng_err err;
     memset(&err, 0, sizeof err);
@@ -76,6 +78,19 @@ int eng_reconcile_main(const eng_reconcile_args *a)
     }
     if (r == ENG_OK)
         r = eng__rc_read_history(&rc, &err);
+    if (r == ENG_OK && rc.slip_rows == 0)
+        fprintf(stderr, "slipway: warning: the --history given holds no slips, so nothing "
+                        "shipped is known and every paid order will be PAID_NOT_SHIPPED; give "
+                        "the run folders (or their slips.csv) as --history too\n");
+    if (r == ENG_OK && rc.last_night != RC_NO_DAY && a->as_of < rc.last_night) {
+        char d[11], l[11];
+        fmt_isodate_format(a->as_of, d);
+        fmt_isodate_format(rc.last_night, l);
+        fprintf(stderr,
+                "slipway: warning: --as-of %s is before the last slip (%s): items are "
+                "aged as of a day before they shipped\n",
+                d, l);
+    }
     if (r == ENG_OK)
         r = eng__rc_read_payouts(&rc, &err);
     if (r == ENG_OK && eng__rc_attribute(&rc) != ENG_OK)

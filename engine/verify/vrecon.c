@@ -14,7 +14,8 @@
  *                          attributed payout lines
  *   4 one status per order one row per (channel, order id, currency), a known status,
  *                          flags that are other known statuses; MATCHED within the
- *                          tolerance on both sides, AMOUNT_DIFFERS outside it
+ *                          tolerance on both sides, AMOUNT_DIFFERS outside it;
+ *                          difference = paid - expected; fees = the order's fee lines
  *   5 manifest matches     every output and readable input has its recorded sha256 */
 #include <stdarg.h>
 #include <stdio.h>
@@ -136,11 +137,14 @@ enum {
     R_PAID,
     R_REF_EXP,
     R_REF_PAID,
+    R_EXPECTED,
+    R_FEES,
     R_N
 };
 static const fmt_column rec_cols[R_N] = {
-    {"channel", 1}, {"order_id", 1},   {"currency", 1}, {"status", 1},          {"flags", 1},
-    {"shipped", 1}, {"difference", 1}, {"paid", 1},     {"refund_expected", 1}, {"refund_paid", 1}};
+    {"channel", 1},         {"order_id", 1},    {"currency", 1},   {"status", 1},
+    {"flags", 1},           {"shipped", 1},     {"difference", 1}, {"paid", 1},
+    {"refund_expected", 1}, {"refund_paid", 1}, {"expected", 1},   {"fees", 1}};
 enum { P_LAYOUT, P_PAYOUT, P_CURRENCY, P_DECLARED, P_SUM, P_DIFF, P_N };
 static const fmt_column payout_cols[P_N] = {{"layout", 1},   {"payout_id", 1}, {"currency", 1},
                                             {"declared", 1}, {"lines_sum", 1}, {"difference", 1}};
@@ -331,6 +335,13 @@ static eng_rc check_orders(vrec *v, __int128 tol, sums *paid)
             minor(eng_vtable_get(t, r, R_REF_EXP), cur, &re) != 0 ||
             minor(eng_vtable_get(t, r, R_REF_PAID), cur, &rp) != 0)
             continue; /* an unknown currency: check 3 names its amounts */
+        int64_t expected, paid_cell;
+        if (minor(eng_vtable_get(t, r, R_EXPECTED), cur, &expected) == 0 &&
+            minor(eng_vtable_get(t, r, R_PAID), cur, &paid_cell) == 0 &&
+            (__int128)paid_cell - expected != diff)
+            broken(v, 3, "reconciliation.csv line %llu: difference %s is not paid %s - expected %s",
+                   line, eng_vtable_get(t, r, R_DIFF), eng_vtable_get(t, r, R_PAID),
+                   eng_vtable_get(t, r, R_EXPECTED));
         __int128 ad = diff < 0 ? -(__int128)diff : diff, ar = re > rp ? re - rp : rp - re;
         if (s == 10 && (ad > tol || ar > tol))
             broken(v, 3,
@@ -342,8 +353,11 @@ static eng_rc check_orders(vrec *v, __int128 tol, sums *paid)
             broken(v, 3, "reconciliation.csv line %llu: AMOUNT_DIFFERS, but the difference is %s",
                    line, eng_vtable_get(t, r, R_DIFF));
     }
-    /* 2: every line once, and its order's row */
+    /* 2: every line once, and its order's row; each order's fees, for check 4 */
     uint64_t unattributed = 0;
+    __int128 *fees = calloc(eng_vmap_count(orders) + 1, sizeof *fees);
+    if (!fees)
+        return ENG_NOMEM;
     for (size_t r = 0; r < eng_vtable_rows(v->lines); r++) {
         const eng_vtable *t = v->lines;
         const char *id = eng_vtable_get(t, r, L_ID);
@@ -372,12 +386,31 @@ static eng_rc check_orders(vrec *v, __int128 tol, sums *paid)
         const char *cur = eng_vtable_get(t, r, L_CURRENCY);
         if (ty < 0 || minor(eng_vtable_get(t, r, L_AMOUNT), cur, &amount) != 0)
             continue; /* check 1 names the amount */
+        int64_t row = eng_vmap_find(orders, key.p, key.len);
+        if (row >= 0 && (ty == FMT_PT_FEE || ty == FMT_PT_FEE_REFUND || ty == FMT_PT_ADVERTISING))
+            fees[row] += amount;
         int sale = ty == FMT_PT_SALE || ty == FMT_PT_SHIPPING || ty == FMT_PT_TAX ||
                    ty == FMT_PT_PROMOTION;
         if ((sale || ty == FMT_PT_REFUND) &&
             sums_add(paid, cur, strlen(cur), sale ? amount : 0, ty == FMT_PT_REFUND ? -amount : 0))
             return ENG_NOMEM;
     }
+    for (size_t r = 0; r < eng_vtable_rows(v->rec); r++) {
+        const eng_vtable *t = v->rec;
+        key3(&key, eng_vtable_get(t, r, R_CHANNEL), eng_vtable_get(t, r, R_ORDER),
+             eng_vtable_get(t, r, R_CURRENCY));
+        int64_t row = key.failed ? -1 : eng_vmap_find(orders, key.p, key.len);
+        int64_t stated;
+        if (row < 0 ||
+            minor(eng_vtable_get(t, r, R_FEES), eng_vtable_get(t, r, R_CURRENCY), &stated) != 0 ||
+            stated == fees[row])
+            continue;
+        char a[48];
+        money(a, sizeof a, fees[row], eng_vtable_get(t, r, R_CURRENCY));
+        broken(v, 3, "reconciliation.csv line %llu: fees %s, the order's fee lines add up to %s",
+               (unsigned long long)eng_vtable_line(t, r), eng_vtable_get(t, r, R_FEES), a);
+    }
+    free(fees);
     const fmt_json_value *pl = fmt_json_member(v->summary, "payout_lines");
     const char *said = pl ? fmt_json_value_text(fmt_json_member(pl, "unattributed")) : NULL;
     if (!said || strtoull(said, NULL, 10) != unattributed)
