@@ -155,38 +155,26 @@ grep -q "1 whose lines differ from the marketplace's declared total, first 11223
 edit() { # dir file awk-program
     awk -F, -v OFS=, "$3" "$1/$2" >"$1/x.tmp" && mv "$1/x.tmp" "$1/$2"
 }
-rm -rf c && cp -r rec c
-edit c payout_lines.csv '$7 == "#1041" && $9 == "sale" { $10 = "286.64" } { print }'
-fix_manifest c
-verify_expect "a payout line's amount" c 4 "1 3"
-rm -rf c && cp -r rec c
-edit c reconciliation.csv '$2 != "#1041" { print }'
-fix_manifest c
-verify_expect "an order's row deleted" c 4 "2 3"
-rm -rf c && cp -r rec c
-edit c reconciliation.csv '{ print } $2 == "#1041" { print }'
-fix_manifest c
-verify_expect "an order's row twice" c 4 "3 4"
-rm -rf c && cp -r rec c
-edit c reconciliation.csv '$2 == "#1050" { $4 = "MATCHED" } { print }'
-fix_manifest c
-verify_expect "AMOUNT_DIFFERS relabelled MATCHED" c 4 "4"
-rm -rf c && cp -r rec c
-edit c reconciliation.csv '$2 == "#1041" { $7 = "1.00" } { print }'
-fix_manifest c
-verify_expect "shipped changed" c 4 "3"
-rm -rf c && cp -r rec c
-edit c reconciliation.csv '$2 == "304-2256108-9930417" { $10 = "-9.00" } { print }'
-fix_manifest c
-verify_expect "a difference that is not paid - expected" c 4 "4"
-rm -rf c && cp -r rec c
-edit c reconciliation.csv '$2 == "028-3390715-2284410" { $13 = "-0.61" } { print }'
-fix_manifest c
-verify_expect "an order's fees changed" c 4 "4"
-rm -rf c && cp -r rec c
-edit c payouts.csv '$3 == "11223344" { $8 = "300.00" } { print }'
-fix_manifest c
-verify_expect "a declared total changed" c 4 "1"
+# corrupt NAME FILE AWK WANT: a copy of rec with FILE edited by AWK and its manifest
+# recomputed must break exactly WANT
+corrupt() {
+    rm -rf c && cp -r rec c
+    edit c "$2" "$3"
+    fix_manifest c
+    verify_expect "$1" c 4 "$4"
+}
+corrupt "a payout line's amount" payout_lines.csv \
+    '$7 == "#1041" && $9 == "sale" { $10 = "286.64" } { print }' "1 3"
+corrupt "an order's row deleted" reconciliation.csv '$2 != "#1041" { print }' "2 3"
+corrupt "an order's row twice" reconciliation.csv '{ print } $2 == "#1041" { print }' "3 4"
+corrupt "AMOUNT_DIFFERS relabelled MATCHED" reconciliation.csv \
+    '$2 == "#1050" { $4 = "MATCHED" } { print }' "4"
+corrupt "shipped changed" reconciliation.csv '$2 == "#1041" { $7 = "1.00" } { print }' "3"
+corrupt "a difference that is not paid - expected" reconciliation.csv \
+    '$2 == "304-2256108-9930417" { $10 = "-9.00" } { print }' "4"
+corrupt "an order's fees changed" reconciliation.csv \
+    '$2 == "028-3390715-2284410" { $13 = "-0.61" } { print }' "4"
+corrupt "a declared total changed" payouts.csv '$3 == "11223344" { $8 = "300.00" } { print }' "1"
 rm -rf c && cp -r rec c
 edit c fees.csv 'NR == 2 { $4 = "-1.00" } { print }'
 verify_expect "an output changed, manifest not fixed" c 4 "5"
@@ -225,6 +213,10 @@ refused "over max_error_rate" 3 "broken.csv:2:" --history night1 --payouts broke
 refused "forced layout" 3 "no header of the amazon-settlement layout" --history night1 \
     --payout-format amazon-settlement --payouts $R/shopify_payouts_2026-11-30.csv
 refused "history not slipway's" 3 "is not a slips.csv" --history plain.csv \
+    --payouts $R/shopify_payouts_2026-11-30.csv
+printf 'slip_no,order_id\nOUT-1,A\n' >short-slips.csv
+refused "a history file missing columns (its path printed after the state is freed)" 3 \
+    "short-slips.csv:1: required column" --history short-slips.csv \
     --payouts $R/shopify_payouts_2026-11-30.csv
 refused "slips given as payouts" 3 "this is slipway's slips.csv: give it" --history night1 \
     --payouts night1/slips.csv

@@ -510,6 +510,11 @@ eng_rc eng__rc_read_history(rc_state *rc, eng_err *err)
         for (size_t i = 0; i < n && r == ENG_OK; i++)
             if ((files[i].k == K_LEDGER) == (pass == 0))
                 r = read_one(rc, &files[i], err);
+    if (r != ENG_OK && err->path) {
+        /* the message is printed after these paths are freed: keep its own copy */
+        uint32_t id = eng__rc_intern(rc, err->path, strlen(err->path));
+        err->path = id == RC_NONE ? NULL : eng__rc_text(rc, id);
+    }
     for (size_t i = 0; i < n; i++)
         free(files[i].path);
     free(files);

@@ -335,29 +335,27 @@ static int add_declared(reader *r, const fmt_pdeclared *d, uint64_t line)
     return add_line(r, &l, line, 0, base);
 }
 
-static eng_rc read_file(rc_state *rc, const char *path, eng_err *err)
+/* Open path and find its layout and header record (the record number, from 0). The
+ * refusal says why a file no layout knows is not one when its first line tells. */
+static eng_rc open_payout(rc_state *rc, const char *path, fmt_source **src,
+                          const fmt_payout_layout **layout, size_t *header_at, eng_err *err)
 {
-    rc_input *in = eng__rc_input(rc, path, "payouts");
-    if (!in)
-        return ENG_FAIL(err, ENG_NOMEM, "out of memory");
     const char *forced = rc->args->payout_format;
     if (forced && strcmp(forced, "auto") == 0)
         forced = NULL;
-    fmt_source *src = NULL;
-    ENG_TRY(fmt_source_open(path, &src, err));
+    ENG_TRY(fmt_source_open(path, src, err));
     const char *p;
     size_t n;
-    eng_rc rc2 = fmt_source_peek(src, 1u << 16, &p, &n, err);
-    size_t header_at = 0;
-    const fmt_payout_layout *layout = NULL;
+    eng_rc rc2 = fmt_source_peek(*src, 1u << 16, &p, &n, err);
+    *layout = NULL;
     if (rc2 == ENG_OK) {
-        layout = detect(p, n, forced, &header_at);
+        *layout = detect(p, n, forced, header_at);
         /* a file that is not UTF-8 is Windows-1252, as the marketplaces' EU exports are */
         if (fmt_utf8_valid_prefix(p, n) + 4 <= n)
-            rc2 = fmt_source_set_encoding(src, fmt_source_is_utf16(src) ? "UTF-16" : "WINDOWS-1252",
-                                          err);
+            rc2 = fmt_source_set_encoding(
+                *src, fmt_source_is_utf16(*src) ? "UTF-16" : "WINDOWS-1252", err);
     }
-    if (rc2 == ENG_OK && !layout) {
+    if (rc2 == ENG_OK && !*layout) {
         err->path = path;
         err->line = 0;
         const char *why = unknown_why(p, n);
@@ -374,9 +372,100 @@ static eng_rc read_file(rc_state *rc, const char *path, eng_err *err)
                 forced ? forced : "", HEADER_WITHIN, forced ? forced : fmt_payout_layout_names());
     }
     if (rc2 != ENG_OK) {
-        fmt_source_close(src);
-        return rc2;
+        fmt_source_close(*src);
+        *src = NULL;
     }
+    return rc2;
+}
+
+/* One data record: its lines, or its exception. ENG_NOMEM only. */
+static eng_rc read_record(reader *r, fmt_csv_fields *fields, fmt_pout *out, fmt_str rec,
+                          uint64_t line, eng_err *err)
+{
+    rc_state *rc = r->rc;
+    rc_input *in = r->in;
+    in->rows++;
+    eng_rc split = fmt_csv_split(fields, rec.p, rec.len);
+    if (split == ENG_NOMEM)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s", in->path);
+    if (split != ENG_OK || fmt_csv_count(fields) != fmt_csv_count(r->header)) {
+        /* a trailing blank line of a report is no record */
+        if (split == ENG_OK && fmt_csv_count(fields) == 1 &&
+            fmt_payout_cell(fmt_csv_field(fields, 0)).len == 0) {
+            in->rows--;
+            return ENG_OK;
+        }
+        in->bad_rows++;
+        if (eng__rc_exception(rc, in->path, line, "", 0, ENG_CODE_MALFORMED_ROW, "",
+                              "the row has %zu fields, the header has %zu (or is not "
+                              "well-formed)",
+                              fmt_csv_count(fields), fmt_csv_count(r->header)) != ENG_OK)
+            return ENG_FAIL(err, ENG_NOMEM, "out of memory");
+        return ENG_OK;
+    }
+    fmt_pout_reset(out);
+    if (r->layout->transform(r->bind, fields, out) != ENG_OK)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s", in->path);
+    if (out->skip) {
+        in->rows--;
+        return ENG_OK;
+    }
+    size_t before = rc->n_exc;
+    if (out->has_declared) {
+        const fmt_pdeclared *d = &out->declared;
+        snprintf(r->declared_id, sizeof r->declared_id, "%.*s",
+                 (int)(d->payout_id.len < 63 ? d->payout_id.len : 63), d->payout_id.p);
+        snprintf(r->declared_cur, sizeof r->declared_cur, "%.*s",
+                 (int)(d->currency.len < 7 ? d->currency.len : 7), d->currency.p);
+        if (add_declared(r, d, line) < 0)
+            return ENG_FAIL(err, ENG_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < out->n; i++) {
+        fmt_pline *pl = &out->lines[i];
+        if (!pl->currency.len && pl->payout_id.len == strlen(r->declared_id) &&
+            memcmp(pl->payout_id.p, r->declared_id, pl->payout_id.len) == 0)
+            pl->currency = (fmt_str){r->declared_cur, strlen(r->declared_cur)};
+        char base[33];
+        int64_t occ = occurrence_of(r, pl, base);
+        if (occ < 0 || add_line(r, pl, line, (uint32_t)occ, base) < 0)
+            return ENG_FAIL(err, ENG_NOMEM, "out of memory");
+    }
+    if (rc->n_exc > before)
+        in->bad_rows++;
+    return ENG_OK;
+}
+
+/* max_error_rate, as for orders files: a file mostly bad is the wrong file. */
+static eng_rc check_error_rate(rc_state *rc, const rc_input *in, const fmt_payout_layout *layout,
+                               const char *path, eng_err *err)
+{
+    if (!in->rows || in->bad_rows * 1000000 <= (uint64_t)rc->policy.max_error_rate_ppm * in->rows)
+        return ENG_OK;
+    const rc_exc *first = NULL; /* this file's first, to say what is wrong */
+    for (size_t i = 0; i < rc->n_exc; i++)
+        if (!strcmp(eng__rc_text(rc, rc->exc[i].source), in->path) &&
+            (!first || rc->exc[i].line < first->line))
+            first = &rc->exc[i];
+    err->path = path; /* the argument: it outlives the state the error is printed after */
+    err->line = first ? first->line : 0;
+    return ENG_FAIL(err, ENG_REFUSED,
+                    "%llu of %llu rows could not be read, over max_error_rate (%lld.%02lld%%): "
+                    "is it a %s file? The first, %s: %s",
+                    (unsigned long long)in->bad_rows, (unsigned long long)in->rows,
+                    (long long)(rc->policy.max_error_rate_ppm / 10000),
+                    (long long)(rc->policy.max_error_rate_ppm % 10000 / 100), layout->name,
+                    first ? eng_code_name((eng_code)first->code) : "", first ? first->message : "");
+}
+
+static eng_rc read_file(rc_state *rc, const char *path, eng_err *err)
+{
+    rc_input *in = eng__rc_input(rc, path, "payouts");
+    if (!in)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory");
+    fmt_source *src = NULL;
+    const fmt_payout_layout *layout;
+    size_t header_at = 0;
+    ENG_TRY(open_payout(rc, path, &src, &layout, &header_at, err));
     in->format = layout->name;
     fmt_chunker *ch = fmt_chunker_new(src, layout->dialect, 1u << 20);
     fmt_csv_fields *header = fmt_csv_fields_new(layout->dialect),
@@ -404,6 +493,7 @@ static eng_rc read_file(rc_state *rc, const char *path, eng_err *err)
         r.prefix = pre;
     fmt_pout out;
     int out_ok = fmt_pout_init(&out) == ENG_OK;
+    eng_rc rc2 = ENG_OK;
     if (!ch || !header || !fields || !r.seen_here || !r.hash || !out_ok)
         rc2 = ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s", path);
     fmt_chunk *chunk = NULL;
@@ -425,68 +515,17 @@ static eng_rc read_file(rc_state *rc, const char *path, eng_err *err)
         }
         if (record++ < header_at)
             continue; /* the preamble */
-        if (!bound) {
-            err->path = path;
-            err->line = line;
-            if (fmt_csv_split(header, rec.p, rec.len) != ENG_OK)
-                rc2 = ENG_FAIL(err, ENG_REFUSED, "the %s header is not well-formed", layout->name);
-            else
-                rc2 = layout->bind(header, &r.bind, err);
-            bound = 1;
+        if (bound) {
+            rc2 = read_record(&r, fields, &out, rec, line, err);
             continue;
         }
-        in->rows++;
-        eng_rc split = fmt_csv_split(fields, rec.p, rec.len);
-        if (split == ENG_NOMEM) {
-            rc2 = ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s", path);
-            break;
-        }
-        if (split != ENG_OK || fmt_csv_count(fields) != fmt_csv_count(header)) {
-            /* a trailing blank line of a report is no record */
-            if (split == ENG_OK && fmt_csv_count(fields) == 1 &&
-                fmt_payout_cell(fmt_csv_field(fields, 0)).len == 0) {
-                in->rows--;
-                continue;
-            }
-            in->bad_rows++;
-            if (eng__rc_exception(rc, path, line, "", 0, ENG_CODE_MALFORMED_ROW, "",
-                                  "the row has %zu fields, the header has %zu (or is not "
-                                  "well-formed)",
-                                  fmt_csv_count(fields), fmt_csv_count(header)) != ENG_OK)
-                rc2 = ENG_FAIL(err, ENG_NOMEM, "out of memory");
-            continue;
-        }
-        fmt_pout_reset(&out);
-        if (layout->transform(r.bind, fields, &out) != ENG_OK) {
-            rc2 = ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s", path);
-            break;
-        }
-        if (out.skip) {
-            in->rows--;
-            continue;
-        }
-        size_t before = rc->n_exc;
-        if (out.has_declared) {
-            const fmt_pdeclared *d = &out.declared;
-            snprintf(r.declared_id, sizeof r.declared_id, "%.*s",
-                     (int)(d->payout_id.len < 63 ? d->payout_id.len : 63), d->payout_id.p);
-            snprintf(r.declared_cur, sizeof r.declared_cur, "%.*s",
-                     (int)(d->currency.len < 7 ? d->currency.len : 7), d->currency.p);
-            if (add_declared(&r, d, line) < 0)
-                rc2 = ENG_FAIL(err, ENG_NOMEM, "out of memory");
-        }
-        for (size_t i = 0; i < out.n && rc2 == ENG_OK; i++) {
-            fmt_pline *pl = &out.lines[i];
-            if (!pl->currency.len && pl->payout_id.len == strlen(r.declared_id) &&
-                memcmp(pl->payout_id.p, r.declared_id, pl->payout_id.len) == 0)
-                pl->currency = (fmt_str){r.declared_cur, strlen(r.declared_cur)};
-            char base[33];
-            int64_t occ = occurrence_of(&r, pl, base);
-            if (occ < 0 || add_line(&r, pl, line, (uint32_t)occ, base) < 0)
-                rc2 = ENG_FAIL(err, ENG_NOMEM, "out of memory");
-        }
-        if (rc->n_exc > before)
-            in->bad_rows++;
+        err->path = path;
+        err->line = line;
+        if (fmt_csv_split(header, rec.p, rec.len) != ENG_OK)
+            rc2 = ENG_FAIL(err, ENG_REFUSED, "the %s header is not well-formed", layout->name);
+        else
+            rc2 = layout->bind(header, &r.bind, err);
+        bound = 1;
     }
     if (rc2 == ENG_OK && !bound) {
         err->path = path;
@@ -507,27 +546,7 @@ static eng_rc read_file(rc_state *rc, const char *path, eng_err *err)
     fmt_csv_fields_free(fields);
     fmt_chunker_free(ch);
     fmt_source_close(src);
-    if (rc2 != ENG_OK)
-        return rc2;
-    /* max_error_rate, as for orders files: a file mostly bad is the wrong file */
-    if (in->rows && in->bad_rows * 1000000 > (uint64_t)rc->policy.max_error_rate_ppm * in->rows) {
-        const rc_exc *first = NULL; /* this file's first, to say what is wrong */
-        for (size_t i = 0; i < rc->n_exc; i++)
-            if (!strcmp(eng__rc_text(rc, rc->exc[i].source), path) &&
-                (!first || rc->exc[i].line < first->line))
-                first = &rc->exc[i];
-        err->path = path;
-        err->line = first ? first->line : 0;
-        return ENG_FAIL(err, ENG_REFUSED,
-                        "%llu of %llu rows could not be read, over max_error_rate (%lld.%02lld%%): "
-                        "is it a %s file? The first, %s: %s",
-                        (unsigned long long)in->bad_rows, (unsigned long long)in->rows,
-                        (long long)(rc->policy.max_error_rate_ppm / 10000),
-                        (long long)(rc->policy.max_error_rate_ppm % 10000 / 100), layout->name,
-                        first ? eng_code_name((eng_code)first->code) : "",
-                        first ? first->message : "");
-    }
-    return ENG_OK;
+    return rc2 == ENG_OK ? check_error_rate(rc, in, layout, path, err) : rc2;
 }
 
 eng_rc eng__rc_read_payouts(rc_state *rc, eng_err *err)

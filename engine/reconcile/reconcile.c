@@ -103,6 +103,7 @@ int eng_reconcile_main(const eng_reconcile_args *a)
     if (r == ENG_OK)
         r = eng_outdir_commit(od, eng_err_fresh(&err));
     eng_outdir_free(od);
+    int code = r == ENG_OK ? 0 : fail(&err); /* before release: err may point into rc */
     release(&rc);
-    return r == ENG_OK ? 0 : fail(&err);
+    return code;
 }
