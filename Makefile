@@ -246,6 +246,10 @@ faults: $(FAULT_BINS)
 
 stress: $(addprefix build/tsan/,$(STRESS))
 	@set -e; for t in $^; do echo "== $$t"; TSAN_OPTIONS=halt_on_error=1 ./$$t; done
+	@# A seed that once found a bug (a give-back of an uncontended order under reserves
+	@# and min_fill_order_pct), kept as a fixed case beside the random one.
+	@echo "== build/tsan/stress_alloc, ENG_SEED=1796661300"; \
+	  ENG_SEED=1796661300 TSAN_OPTIONS=halt_on_error=1 ./build/tsan/stress_alloc
 
 # A night the writers cut into many ranges, under TSan at 1, 2 and 8 threads: the same
 # bytes, and verify accepts it (tests/threads.sh).

@@ -1255,6 +1255,7 @@ int main(void)
     const char *env = getenv("ENG_SEED");
     uint64_t seed = env ? strtoull(env, NULL, 10) : (uint64_t)time(NULL);
     printf("stress_alloc: ENG_SEED=%llu\n", (unsigned long long)seed);
+    fflush(stdout); /* kept even when an assertion aborts the run */
     static const unsigned thread_counts[] = {1, 2, 4, 8};
     for (int round = 0; round < 18; round++) {
         rng = seed * 2654435761u + (uint64_t)round + 1;

@@ -142,6 +142,7 @@ int main(void)
     const char *env = getenv("ENG_SEED");
     uint64_t seed = env ? strtoull(env, NULL, 10) : (uint64_t)time(NULL);
     printf("stress_stock: ENG_SEED=%llu\n", (unsigned long long)seed);
+    fflush(stdout); /* kept even when an assertion aborts the run */
     for (int round = 0; round < 5; round++)
         test_mixed(seed + (uint64_t)round);
     test_last_unit(1);

@@ -932,8 +932,13 @@ static void give_back_line(const alloc_ctx *a, int who, eng_line *ln, eng_routin
 static int hold_below_fill(const alloc_ctx *a, eng_order *o, eng_routing *why)
 {
     const fmt_policy *pol = &a->setup->policy;
-    int who =
-        a->shares ? eng_shares_channel(a->shares, eng_head_text(o->head, ENG_HT_CHANNEL)) : -1;
+    /* An uncontended order was placed in extract without the shares (its SKUs abundant,
+     * no cap naming them): what it gives back was never counted there, so it goes back to
+     * the stock alone. (Returned to the shares, it drove a channel's shipped count below
+     * zero and refilled a reserve it never took from: stress_alloc, ENG_SEED=1796661300.) */
+    int who = a->shares && (o->flags & ENG_ORD_CONTENDED)
+                  ? eng_shares_channel(a->shares, eng_head_text(o->head, ENG_HT_CHANNEL))
+                  : -1;
     int gave = 0;
     int64_t shipped = 0, outstanding = 0;
     for (uint32_t i = 0; i < o->n_lines; i++) {
