@@ -37,6 +37,7 @@ static const char main_help[] =
     "  slipway reconcile --history FILE|DIR ... --payouts FILE ... [--policy FILE]\n"
     "              [--as-of YYYY-MM-DD] [--payout-format NAME] --out DIR\n"
     "  slipway -h | --help    -V | --version    slipway run --help    slipway verify --help\n"
+    "  slipway reconcile --help\n"
     "  (run also takes --format, --encoding, --date-order, --quiet and --: see run --help)\n"
     "\n"
     "Exit codes: 0 committed or verify passed, 1 internal or I/O failure, 2 usage error,\n"

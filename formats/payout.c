@@ -135,45 +135,90 @@ fmt_str fmt_payout_field(const fmt_csv_fields *rec, int col)
     return fmt_payout_cell(fmt_csv_field(rec, (size_t)col));
 }
 
+/* A currency sign or code around an amount: ASCII letters, '$', spaces, or a UTF-8
+ * sequence ("€", "£", "¥", "元"). */
+static int currency_byte(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '$' || c == ' ' || c >= 0x80;
+}
+
 fmt_str fmt_payout_amount(fmt_pout *out, fmt_str v, int decimal_comma, int negate)
 {
     v = fmt_payout_cell(v);
     if (v.len == 0 || v.len > 64)
         return v;
-    char digits[80];
-    size_t n = 0, point = 0;
-    int neg = 0, any = 0, points = 0;
-    char mark = decimal_comma ? ',' : '.', group = decimal_comma ? '.' : ',';
-    for (size_t i = 0; i < v.len; i++) {
-        char c = v.p[i];
-        if (c >= '0' && c <= '9') {
-            digits[n++] = c;
-            any = 1;
-        } else if (c == mark) {
-            if (points++)
-                return v;
-            point = n + 1;
-        } else if (c == '-' || c == '(' || c == ')') {
+    const unsigned char *p = (const unsigned char *)v.p;
+    size_t a = 0, b = v.len;
+    int neg = 0;
+    /* the sign: parentheses around all, a leading or trailing '-', or U+2212 */
+    if (p[a] == '(' && p[b - 1] == ')') {
+        neg = 1;
+        a++;
+        b--;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        while (a < b && currency_byte(p[a]) &&
+               !(b - a >= 3 && p[a] == 0xE2 && p[a + 1] == 0x88 && p[a + 2] == 0x92))
+            a++;
+        while (b > a && currency_byte(p[b - 1]))
+            b--;
+        if (a < b && p[a] == '-' && !neg) {
             neg = 1;
-        } else if (c == group || c == ' ' || c == '+' || (unsigned char)c >= 0x80 ||
-                   (c >= 'A' && c <= 'Z') || c == '$') {
-            /* thousands, a currency sign or code ("US $", "EUR", "€") */
-        } else {
-            return v;
+            a++;
+        } else if (b - a >= 3 && p[a] == 0xE2 && p[a + 1] == 0x88 && p[a + 2] == 0x92 && !neg) {
+            neg = 1;
+            a += 3;
+        } else if (a < b && p[b - 1] == '-' && !neg) {
+            neg = 1;
+            b--;
+        } else if (a < b && p[a] == '+') {
+            a++;
         }
     }
-    if (!any)
+    /* the number: digits, groups of three between group marks, at most one decimal mark */
+    char mark = decimal_comma ? ',' : '.', group = decimal_comma ? '.' : ',';
+    char digits[80];
+    size_t n = 0, int_digits = 0, run = 0;
+    int seen_mark = 0, seen_group = 0;
+    if (a >= b)
+        return v;
+    for (size_t i = a; i < b; i++) {
+        unsigned char c = p[i];
+        if (c >= '0' && c <= '9') {
+            digits[n++] = (char)c;
+            run++;
+        } else if (c == (unsigned char)mark && !seen_mark) {
+            if (seen_group && run != 3)
+                return v;
+            seen_mark = 1;
+            int_digits = n;
+            run = 0;
+        } else if (c == (unsigned char)group && !seen_mark) {
+            /* the first group 1-3 digits, every later one exactly 3 */
+            if (run == 0 || run > 3 || (seen_group && run != 3))
+                return v;
+            seen_group = 1;
+            run = 0;
+        } else {
+            return v; /* a letter between digits, an exponent, a second mark: not read */
+        }
+    }
+    if (!seen_mark) {
+        int_digits = n;
+        if (seen_group && run != 3)
+            return v;
+    }
+    if (n == 0)
         return v;
     char buf[84];
     size_t len = 0;
     if (neg != negate)
         buf[len++] = '-';
-    size_t int_digits = point ? point - 1 : n;
     if (int_digits == 0)
         buf[len++] = '0';
     memcpy(buf + len, digits, int_digits);
     len += int_digits;
-    if (point && n > int_digits) {
+    if (n > int_digits) {
         buf[len++] = '.';
         memcpy(buf + len, digits + int_digits, n - int_digits);
         len += n - int_digits;

@@ -10,7 +10,8 @@
  *             Regulatory operating fee, Very high "item not as described" fee, Below
  *             standard performance fee, International fee, Deposit processing fee) ->
  *             fee; what is left of Net (a donation, a column the report leaves out) ->
- *             adjustment. Without the item columns, Net is the sale.
+ *             adjustment. Without the item columns (or a blank Item subtotal), Net is the
+ *             sale.
  *   Refund    Gross transaction amount -> refund, the rest of Net -> fee_refund (fees
  *             eBay gave back); without Gross, Net.
  *   Payout    Net -> payout (money leaving the eBay balance, negative whatever the sign
@@ -184,7 +185,7 @@ static eng_rc ebay_transform(const void *bind, const fmt_csv_fields *rec, fmt_po
     if (!date.p)
         return ENG_NOMEM;
     fmt_str type = f[E_TYPE], net = a[E_NET];
-    if (is(type, "Order") && col[E_SUBTOTAL] >= 0) {
+    if (is(type, "Order") && col[E_SUBTOTAL] >= 0 && a[E_SUBTOTAL].len) {
         static const struct {
             int k;
             fmt_ptype t;

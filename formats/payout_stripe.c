@@ -103,8 +103,16 @@ static fmt_str order_in(fmt_str d)
     static const char mark[] = " - Order ";
     size_t n = sizeof mark - 1;
     for (size_t i = d.len; i >= n && i > 0; i--)
-        if (memcmp(d.p + i - n, mark, n) == 0)
-            return (fmt_str){d.p + i, d.len - i};
+        if (memcmp(d.p + i - n, mark, n) == 0) {
+            /* the number alone: "(Shop - Order 5101)" names 5101, not "5101)" */
+            size_t k = i;
+            while (k < d.len &&
+                   ((d.p[k] >= '0' && d.p[k] <= '9') || (d.p[k] >= 'A' && d.p[k] <= 'Z') ||
+                    (d.p[k] >= 'a' && d.p[k] <= 'z') || d.p[k] == '-' || d.p[k] == '_' ||
+                    d.p[k] == '#'))
+                k++;
+            return (fmt_str){d.p + i, k - i};
+        }
     return (fmt_str){"", 0};
 }
 

@@ -24,6 +24,7 @@
 #     relabelled MATCHED (4), shipped changed (3), a difference that is not paid -
 #     expected (4), an order's fees (4), a declared total changed (1), an output changed
 #     with the manifest left (5);
+#   - two run folders of one date (their slip numbers alike) both count;
 #   - a payout of one fee-less line for an order with a 301-byte reference;
 #   - refusals leave no folder: an existing DIR (2), a file no layout knows (3), a payout
 #     file over max_error_rate (3, naming the first bad line), --payout-format of another
@@ -178,6 +179,19 @@ corrupt "a declared total changed" payouts.csv '$3 == "11223344" { $8 = "300.00"
 rm -rf c && cp -r rec c
 edit c fees.csv 'NR == 2 { $4 = "-1.00" } { print }'
 verify_expect "an output changed, manifest not fixed" c 4 "5"
+
+# Two runs of one date number their slips from 1 alike: the kaufhaus night (2026-11-27,
+# OUT-20261127-000001 as night 1's first slip) counts whole beside night 1.
+"$bin" run -q --catalog $M/catalog.csv --inventory $M/inventory.csv --policy $M/policy.conf \
+    --orders $M/kaufhaus_bestellungen_2026-11-26.csv --format map:$M/kaufhaus.map \
+    --run-date 2026-11-27 --out kaufhaus || { echo "reconcile: the kaufhaus night failed"; exit 1; }
+"$bin" reconcile -q --history night1 --history kaufhaus --payouts $R/shopify_payouts_2026-11-30.csv \
+    --as-of 2026-12-21 --out rec-same-date
+# (it shipped whole: its slips come to its items; slips' names may hold commas)
+want_kh=$(awk -F, '$1 == "KH-40017301" { print $4 }' kaufhaus/order_totals.csv)
+got_kh=$(awk -F, '$2 == "KH-40017301" { print $7 }' rec-same-date/reconciliation.csv)
+[ "$got_kh" = "$want_kh" ] && report ok "" ||
+    report bad "KH-40017301 shipped $got_kh in reconciliation.csv, its slips $want_kh (same-date runs)"
 
 # A long order reference (over the 256 bytes a key is built in on the stack) is an order
 # like any other: paid, never shipped by slipway. (A payout without fees once refused the

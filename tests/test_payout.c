@@ -53,6 +53,20 @@ Test(payout, amounts_as_the_files_write_them)
     eq(fmt_payout_amount(&out, s("--"), 0, 0), "");
     eq(fmt_payout_amount(&out, s("12.3.4"), 0, 0), "12.3.4");
     eq(fmt_payout_amount(&out, s("n/a"), 0, 0), "n/a");
+    /* a review's finds: never a silent misreading (passed on as written: BAD_NUMBER) */
+    eq(fmt_payout_amount(&out, s("100,00"), 0, 0), "100,00"); /* not 10000 */
+    eq(fmt_payout_amount(&out, s("1.0E+2"), 0, 0), "1.0E+2"); /* not 1.02 */
+    eq(fmt_payout_amount(&out, s("1,2345.00"), 0, 0), "1,2345.00");
+    eq(fmt_payout_amount(&out,
+                         s("\xE2\x88\x92"
+                           "30.00"),
+                         0, 0),
+       "-30.00"); /* U+2212 */
+    eq(fmt_payout_amount(&out, s("(5,00)"), 1, 0), "-5.00");
+    eq(fmt_payout_amount(&out, s("EUR 1.234,56"), 1, 0), "1234.56");
+    eq(fmt_payout_amount(&out, s("1,234,567.89"), 0, 0), "1234567.89");
+    eq(fmt_payout_amount(&out, s("12.50 EUR"), 0, 0), "12.50");
+    eq(fmt_payout_amount(&out, s("5.00-"), 0, 0), "-5.00");
 }
 
 Test(payout, dates_as_the_files_write_them)

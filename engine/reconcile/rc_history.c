@@ -264,8 +264,14 @@ static eng_rc read_ledger(rc_state *rc, const hfile *f, rc_input *in, fmt_table 
         if (!fmt_table_row_ok(t) || no.len == 0 ||
             !fmt_header_name_eq(cell(t, LG_DECISION), "APPROVED"))
             continue; /* a rejected request refunds nothing */
+        /* return numbers restart per run as slip numbers do: the row is the same only
+         * with the same order too */
+        char key[512];
+        int klen = snprintf(key, sizeof key, "%.*s\x1f%.*s", (int)(no.len > 200 ? 200 : no.len),
+                            no.p, (int)(id.len > 300 ? 300 : id.len), id.p);
         int added = 0;
-        if (eng_vmap_add(rc->return_nos, no.p, no.len, &added) < 0)
+        if (eng_vmap_add(rc->return_nos, no.p, no.len, NULL) < 0 ||
+            eng_vmap_add(rc->slip_keys, key, (size_t)klen, &added) < 0)
             return ENG_FAIL(err, ENG_NOMEM, "out of memory");
         if (!added) {
             rc->history_rows_repeated++;
@@ -308,13 +314,22 @@ static eng_rc read_slips(rc_state *rc, const hfile *f, rc_input *in, fmt_table *
         if (!fmt_table_row_ok(t))
             continue;
         fmt_str id = cell(t, SL_ORDER), cur = cell(t, SL_CURRENCY), ch = cell(t, SL_CHANNEL);
-        if (eng_vmap_find(rc->return_nos, id.p, id.len) >= 0)
-            continue; /* an exchange replacement: no sale */
+        /* An exchange replacement is no sale: its order id is a return number, of a
+         * ledger given or (slipway's own RMA-... numbering, at 0.00) of one not given. */
+        fmt_str amount_text = cell(t, SL_AMOUNT);
+        if (eng_vmap_find(rc->return_nos, id.p, id.len) >= 0 ||
+            (id.len > 4 && memcmp(id.p, "RMA-", 4) == 0 && amount_text.len == 4 &&
+             memcmp(amount_text.p, "0.00", 4) == 0))
+            continue;
+        /* Two runs of one date number their slips from 1 alike (README "Outputs"): a row is
+         * the same row only with the same order, channel and line too. */
         key.len = 0;
         fmt_str no = cell(t, SL_SLIP), line = cell(t, SL_LINE_NO);
-        fmt_buf_put(&key, no.p, no.len);
-        fmt_buf_putc(&key, ENG_VMAP_SEP);
-        fmt_buf_put(&key, line.p, line.len);
+        const fmt_str parts[] = {no, line, ch, id};
+        for (size_t k = 0; k < sizeof parts / sizeof *parts; k++) {
+            fmt_buf_put(&key, parts[k].p, parts[k].len);
+            fmt_buf_putc(&key, ENG_VMAP_SEP);
+        }
         int added = 0;
         if (key.failed || eng_vmap_add(rc->slip_keys, key.p, key.len, &added) < 0) {
             out = ENG_FAIL(err, ENG_NOMEM, "out of memory");

@@ -36,7 +36,9 @@ typedef struct rc_order {
     int32_t ledger_day; /* the first night with an approved refund, RC_NO_DAY none */
     /* actual: payout lines */
     __int128 paid[FMT_PT_COUNT];
-    uint32_t lines, sale_lines;
+    uint32_t lines, sale_lines; /* sale_lines: sale, shipping, tax or promotion */
+    uint32_t sale_only_lines;   /* lines of type sale */
+    uint32_t chargeback_lines;
     int32_t first_paid;          /* first sale-side line's date, RC_NO_DAY none */
     uint32_t payout_a, payout_b; /* two distinct payouts with sale-side lines, RC_NONE */
     uint32_t line_start;         /* its lines in rc->by_order[line_start, + lines) */

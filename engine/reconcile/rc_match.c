@@ -45,6 +45,10 @@ eng_rc eng__rc_attribute(rc_state *rc)
         rc_order *x = &rc->orders[o];
         x->paid[l->type] += l->amount;
         x->lines++;
+        if (l->type == FMT_PT_CHARGEBACK)
+            x->chargeback_lines++;
+        if (l->type == FMT_PT_SALE)
+            x->sale_only_lines++;
         if (eng_rc_sale_side(l->type)) {
             x->sale_lines++;
             if (l->day != RC_NO_DAY && (x->first_paid == RC_NO_DAY || l->day < x->first_paid))
@@ -121,9 +125,9 @@ void eng__rc_judge(const rc_state *rc, const rc_order *o, rc_verdict *v)
     v->difference = v->paid - v->expected;
 
     unsigned st = 0;
-    if (o->paid[FMT_PT_CHARGEBACK] != 0)
+    if (o->chargeback_lines) /* a dispute and its reversal net 0: still one */
         st |= 1u << RC_ST_CHARGEBACK;
-    if (has_slips && v->expected > 0 && o->sale_lines >= 2 && v->paid >= 2 * v->expected - tol)
+    if (has_slips && v->expected > 0 && o->sale_only_lines >= 2 && v->paid >= 2 * v->expected - tol)
         st |= 1u << RC_ST_DUPLICATE_PAYMENT;
     uint32_t known_cur = rc->pair_cur[o->pair];
     int slipway_knows = has_slips || o->ledger_rows || o->status != RC_NONE;
@@ -140,9 +144,11 @@ void eng__rc_judge(const rc_state *rc, const rc_order *o, rc_verdict *v)
         else
             v->code = eng__rc_text(rc, o->status);
     }
+    /* refunds: more than the ledgers, none of what they approved, or another amount (a
+     * net negative refund, a refund reversed, included) */
     if (v->refund_paid > v->refund_expected + tol)
         st |= 1u << RC_ST_REFUNDED_NOT_IN_LEDGER;
-    else if (v->refund_expected > 0 && v->refund_paid > 0 &&
+    else if (!(v->refund_expected > tol && v->refund_paid == 0) &&
              abs128(v->refund_paid - v->refund_expected) > tol)
         st |= 1u << RC_ST_REFUND_AMOUNT_DIFFERS;
     int64_t refund_due =
@@ -164,7 +170,7 @@ void eng__rc_judge(const rc_state *rc, const rc_order *o, rc_verdict *v)
         int32_t since = o->first_ship != RC_NO_DAY ? o->first_ship : rc->args->as_of;
         payout_code = (int64_t)rc->args->as_of - since > payout_due ? "OVERDUE" : "PENDING";
     }
-    if (fba && !has_slips) {
+    if (fba && !has_slips && sale_side) {
         st |= 1u << RC_ST_MARKETPLACE_FULFILLED;
         /* the marketplace shipped it: what it paid is what was due, nothing differs */
         v->expected = v->paid;

@@ -462,7 +462,9 @@ static eng_rc build_payouts(rc_state *rc, totals *t)
          * payouts (PayPal's) has withdrawals, which are lines of it like any other. */
         if (l->type == FMT_PT_PAYOUT && *eng__rc_text(rc, l->payout)) {
             p->declared = 1;
-            p->deposit_day = l->day;
+            /* the latest of its transfers, whatever the order of the files */
+            if (l->day != RC_NO_DAY && (p->deposit_day == RC_NO_DAY || l->day > p->deposit_day))
+                p->deposit_day = l->day;
             continue;
         }
         if (l->day != RC_NO_DAY && (p->first_day == RC_NO_DAY || l->day < p->first_day))
