@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "isotime.h"
+#include "layout.h"
 
 static const char *const type_names[FMT_PT_COUNT] = {
 #define FMT_PTYPE_NAME(e, name) name,
@@ -78,16 +79,28 @@ fmt_str fmt_pout_text(fmt_pout *out, const char *p, size_t len)
 
 /* ---- helpers ---- */
 
+static char fold(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
+}
+
 int fmt_payout_signature(const fmt_csv_fields *header, const char *const *sig, size_t n, int needed)
 {
-    int found = 0;
-    for (size_t k = 0; k < n; k++)
-        for (size_t i = 0; i < fmt_csv_count(header); i++)
-            if (fmt_header_name_eq(fmt_csv_field(header, i), sig[k])) {
-                found++;
-                break;
-            }
+    int found = fmt_layout_count_cols(header, sig, n);
     return found >= needed ? found : 0;
+}
+
+int fmt_payout_has(fmt_str v, const char *word)
+{
+    size_t n = strlen(word);
+    for (size_t i = 0; i + n <= v.len; i++) {
+        size_t k = 0;
+        while (k < n && fold(v.p[i + k]) == fold(word[k]))
+            k++;
+        if (k == n)
+            return 1;
+    }
+    return 0;
 }
 
 eng_rc fmt_payout_bind_columns(const fmt_csv_fields *header, const fmt_column *cols, size_t n,

@@ -132,6 +132,9 @@ const char *fmt_payout_layout_names(void);
 int fmt_payout_signature(const fmt_csv_fields *header, const char *const *sig, size_t n,
                          int needed);
 
+/* Whether word occurs in v, ASCII case ignored ("Chargeback" in "Chargeback Refund"). */
+int fmt_payout_has(fmt_str v, const char *word);
+
 /* bind for a layout that reads n named columns: their indexes (an int array) into *bind,
  * freed with fmt_payout_unbind. ENG_REFUSED naming a missing required column. */
 eng_rc fmt_payout_bind_columns(const fmt_csv_fields *header, const fmt_column *cols, size_t n,

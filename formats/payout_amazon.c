@@ -67,19 +67,6 @@ static eng_rc amazon_bind(const fmt_csv_fields *header, void **bind, eng_err *er
     return fmt_payout_bind_columns(header, amazon_columns, A_COUNT, "amazon-settlement", bind, err);
 }
 
-static int has(fmt_str v, const char *word)
-{
-    size_t n = strlen(word);
-    for (size_t i = 0; i + n <= v.len; i++) {
-        size_t k = 0;
-        while (k < n && (v.p[i + k] | 0x20) == (word[k] | 0x20))
-            k++;
-        if (k == n)
-            return 1;
-    }
-    return 0;
-}
-
 static int is(fmt_str v, const char *word)
 {
     return fmt_header_name_eq(v, word);
@@ -88,18 +75,19 @@ static int is(fmt_str v, const char *word)
 /* The line's type from its three describing columns and the sign of its amount. */
 static fmt_ptype classify(fmt_str txn, fmt_str type, fmt_str desc, int negative)
 {
-    if (has(desc, "Previous Reserve"))
+    if (fmt_payout_has(desc, "Previous Reserve"))
         return FMT_PT_RESERVE_RELEASED;
-    if (has(desc, "Current Reserve"))
+    if (fmt_payout_has(desc, "Current Reserve"))
         return FMT_PT_RESERVE_HELD;
-    if (has(txn, "Advertising") || has(type, "Advertising") || has(desc, "Advertising"))
+    if (fmt_payout_has(txn, "Advertising") || fmt_payout_has(type, "Advertising") ||
+        fmt_payout_has(desc, "Advertising"))
         return FMT_PT_ADVERTISING;
-    if (has(type, "Reimbursement") || has(txn, "Reimbursement"))
+    if (fmt_payout_has(type, "Reimbursement") || fmt_payout_has(txn, "Reimbursement"))
         return FMT_PT_REIMBURSEMENT;
-    if (has(txn, "Chargeback"))
+    if (fmt_payout_has(txn, "Chargeback"))
         return is(type, "ItemFees") ? (negative ? FMT_PT_FEE : FMT_PT_FEE_REFUND)
                                     : FMT_PT_CHARGEBACK;
-    if (is(type, "ItemWithheldTax") || has(desc, "MarketplaceFacilitator"))
+    if (is(type, "ItemWithheldTax") || fmt_payout_has(desc, "MarketplaceFacilitator"))
         return FMT_PT_TAX_WITHHELD;
     if (is(txn, "Order")) {
         if (is(type, "ItemFees"))
@@ -111,7 +99,7 @@ static fmt_ptype classify(fmt_str txn, fmt_str type, fmt_str desc, int negative)
                 return FMT_PT_SALE;
             if (is(desc, "Shipping"))
                 return FMT_PT_SHIPPING;
-            if (has(desc, "Tax"))
+            if (fmt_payout_has(desc, "Tax"))
                 return FMT_PT_TAX;
         }
         return FMT_PT_UNCLASSIFIED;
@@ -123,11 +111,12 @@ static fmt_ptype classify(fmt_str txn, fmt_str type, fmt_str desc, int negative)
             return FMT_PT_REFUND;
         return FMT_PT_UNCLASSIFIED;
     }
-    if (has(desc, "Reimbursement") || has(desc, "REIMBURSEMENT") || has(desc, "WAREHOUSE_DAMAGE") ||
-        has(desc, "WAREHOUSE_LOST") || has(txn, "Reimbursement"))
+    if (fmt_payout_has(desc, "Reimbursement") || fmt_payout_has(desc, "REIMBURSEMENT") ||
+        fmt_payout_has(desc, "WAREHOUSE_DAMAGE") || fmt_payout_has(desc, "WAREHOUSE_LOST") ||
+        fmt_payout_has(txn, "Reimbursement"))
         return FMT_PT_REIMBURSEMENT;
-    if (has(txn, "ServiceFee") || has(txn, "Subscription") || has(desc, "Fee") ||
-        has(desc, "Subscription"))
+    if (fmt_payout_has(txn, "ServiceFee") || fmt_payout_has(txn, "Subscription") ||
+        fmt_payout_has(desc, "Fee") || fmt_payout_has(desc, "Subscription"))
         return negative ? FMT_PT_FEE : FMT_PT_FEE_REFUND;
     return FMT_PT_UNCLASSIFIED;
 }

@@ -98,34 +98,27 @@ static int starts(fmt_str v, const char *word)
     return v.len >= n && fmt_header_name_eq((fmt_str){v.p, n}, word);
 }
 
-static int has(fmt_str v, const char *word)
-{
-    size_t n = strlen(word);
-    for (size_t i = 0; i + n <= v.len; i++)
-        if (fmt_header_name_eq((fmt_str){v.p + i, n}, word))
-            return 1;
-    return 0;
-}
-
 static fmt_ptype classify(fmt_str t, int negative)
 {
     if (is(t, "Payment Refund") || is(t, "Rückzahlung"))
         return FMT_PT_REFUND;
     if (is(t, "Chargeback Fee"))
         return FMT_PT_FEE;
-    if (is(t, "Chargeback") || is(t, "Payment Reversal") || has(t, "Rückbuchung einer Zahlung"))
+    if (is(t, "Chargeback") || is(t, "Payment Reversal") ||
+        fmt_payout_has(t, "Rückbuchung einer Zahlung"))
         return FMT_PT_CHARGEBACK;
-    if (has(t, "Currency Conversion") || has(t, "Währungsumrechnung"))
+    if (fmt_payout_has(t, "Currency Conversion") || fmt_payout_has(t, "Währungsumrechnung"))
         return FMT_PT_FX;
-    if (has(t, "Withdrawal") || (has(t, "Abbuchung") && !has(t, "Kreditkarte")))
+    if (fmt_payout_has(t, "Withdrawal") ||
+        (fmt_payout_has(t, "Abbuchung") && !fmt_payout_has(t, "Kreditkarte")))
         return FMT_PT_PAYOUT;
     if (starts(t, "Reversal of") || starts(t, "Rückbuchung"))
         return FMT_PT_RESERVE_RELEASED;
-    if (has(t, "Hold") || has(t, "Einbehaltung"))
+    if (fmt_payout_has(t, "Hold") || fmt_payout_has(t, "Einbehaltung"))
         return negative ? FMT_PT_RESERVE_HELD : FMT_PT_RESERVE_RELEASED;
-    if (has(t, "Bank Deposit") || has(t, "Bankgutschrift"))
+    if (fmt_payout_has(t, "Bank Deposit") || fmt_payout_has(t, "Bankgutschrift"))
         return FMT_PT_ADJUSTMENT;
-    if (has(t, "Payment") || has(t, "Zahlung"))
+    if (fmt_payout_has(t, "Payment") || fmt_payout_has(t, "Zahlung"))
         return FMT_PT_SALE;
     return FMT_PT_UNCLASSIFIED;
 }

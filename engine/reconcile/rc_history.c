@@ -273,10 +273,8 @@ static eng_rc read_ledger(rc_state *rc, const hfile *f, rc_input *in, fmt_table 
         if (eng_vmap_add(rc->return_nos, no.p, no.len, NULL) < 0 ||
             eng_vmap_add(rc->slip_keys, key, (size_t)klen, &added) < 0)
             return ENG_FAIL(err, ENG_NOMEM, "out of memory");
-        if (!added) {
-            rc->history_rows_repeated++;
-            continue;
-        }
+        if (!added)
+            continue; /* a repeat: counted once */
         fmt_str ch = cell(t, LG_CHANNEL);
         uint32_t o = eng__rc_order(rc, ch.p, ch.len, id.p, id.len, cur.p, cur.len);
         if (o == RC_NONE)
@@ -335,10 +333,8 @@ static eng_rc read_slips(rc_state *rc, const hfile *f, rc_input *in, fmt_table *
             out = ENG_FAIL(err, ENG_NOMEM, "out of memory");
             break;
         }
-        if (!added) {
-            rc->history_rows_repeated++;
-            continue;
-        }
+        if (!added)
+            continue; /* a repeat: counted once */
         uint32_t o = eng__rc_order(rc, ch.p, ch.len, id.p, id.len, cur.p, cur.len);
         if (o == RC_NONE) {
             out = ENG_FAIL(err, ENG_NOMEM, "out of memory");

@@ -39,9 +39,8 @@ typedef struct rc_order {
     uint32_t lines, sale_lines; /* sale_lines: sale, shipping, tax or promotion */
     uint32_t sale_only_lines;   /* lines of type sale */
     uint32_t chargeback_lines;
-    int32_t first_paid;          /* first sale-side line's date, RC_NO_DAY none */
-    uint32_t payout_a, payout_b; /* two distinct payouts with sale-side lines, RC_NONE */
-    uint32_t line_start;         /* its lines in rc->by_order[line_start, + lines) */
+    int32_t first_paid;  /* first sale-side line's date, RC_NO_DAY none */
+    uint32_t line_start; /* its lines in rc->by_order[line_start, + lines) */
 } rc_order;
 
 typedef struct rc_line {
@@ -101,17 +100,15 @@ typedef struct rc_state {
     eng_vmap *line_ids; /* payout line identities seen */
     rc_line *lines;
     size_t n_lines, cap_lines;
-    uint32_t *by_order;    /* line indexes grouped by order (rc_match) */
-    eng_vmap *payout_keys; /* "layout\x1fpayout\x1fCUR" -> index into payouts */
+    uint32_t *by_order; /* line indexes grouped by order (rc_match) */
     rc_payout *payouts;
-    size_t n_payouts, cap_payouts;
+    size_t n_payouts;
     eng_vmap *slip_keys;  /* "slip_no\x1fline_no": a history slip row counted once */
     eng_vmap *return_nos; /* approved ledger rows counted once; exchange order ids */
     rc_exc *exc;
     size_t n_exc, cap_exc;
     rc_input *inputs;
     size_t n_inputs, cap_inputs;
-    uint64_t history_rows_repeated;
     uint64_t slip_rows; /* history slip rows counted */
     int32_t last_night; /* the latest ship date of a slip, RC_NO_DAY none */
 } rc_state;

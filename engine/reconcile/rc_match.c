@@ -53,10 +53,6 @@ eng_rc eng__rc_attribute(rc_state *rc)
             x->sale_lines++;
             if (l->day != RC_NO_DAY && (x->first_paid == RC_NO_DAY || l->day < x->first_paid))
                 x->first_paid = l->day;
-            if (x->payout_a == RC_NONE)
-                x->payout_a = l->payout;
-            else if (x->payout_a != l->payout && x->payout_b == RC_NONE)
-                x->payout_b = l->payout;
         }
     }
     /* lines grouped by order, in line order, for the detail and payouts columns */

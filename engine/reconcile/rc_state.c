@@ -86,7 +86,6 @@ uint32_t eng__rc_order(rc_state *rc, const char *channel, size_t channel_len, co
             }
         }
         if (orders && pair_cur) {
-            rc->orders = orders;
             rc->n_orders = (size_t)k + 1;
             rc_order *o = &orders[k];
             memset(o, 0, sizeof *o);
@@ -96,7 +95,7 @@ uint32_t eng__rc_order(rc_state *rc, const char *channel, size_t channel_len, co
             o->currency = eng__rc_intern(rc, cur, cur_len);
             o->cur = fmt_currency_find(cur, cur_len);
             o->first_ship = o->totals_day = o->ledger_day = o->first_paid = RC_NO_DAY;
-            o->status = o->payout_a = o->payout_b = RC_NONE;
+            o->status = RC_NONE;
             if (o->channel != RC_NONE && o->order_id != RC_NONE && o->currency != RC_NONE)
                 out = (uint32_t)k;
         }

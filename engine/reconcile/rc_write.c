@@ -558,7 +558,7 @@ static eng_rc write_fees(rc_state *rc, eng_outdir *od, rc_input *file, eng_err *
     eng_vmap *keys = eng_vmap_new(), *sales_keys = eng_vmap_new();
     fee_row *rows = NULL;
     __int128 *sales = NULL;
-    size_t n = 0, n_sales = 0;
+    size_t n = 0;
     fmt_buf key;
     fmt_buf_init(&key);
     eng_rc r = keys && sales_keys ? ENG_OK : ENG_NOMEM;
@@ -587,7 +587,6 @@ static eng_rc write_fees(rc_state *rc, eng_outdir *od, rc_input *file, eng_err *
             }
             sales = g;
             sales[s] = 0;
-            n_sales = (size_t)s + 1;
         }
         if (!fee) {
             sales[s] += l->amount;
@@ -612,7 +611,6 @@ static eng_rc write_fees(rc_state *rc, eng_outdir *od, rc_input *file, eng_err *
         }
         rows[k].amount += l->amount;
     }
-    (void)n_sales;
     csv_out c;
     if (r != ENG_OK)
         r = ENG_FAIL(err, ENG_NOMEM, "out of memory");

@@ -17,7 +17,6 @@ static void release(rc_state *rc)
     eng_vmap_free(rc->keys);
     eng_vmap_free(rc->pairs);
     eng_vmap_free(rc->line_ids);
-    eng_vmap_free(rc->payout_keys);
     eng_vmap_free(rc->slip_keys);
     eng_vmap_free(rc->return_nos);
     free(rc->pair_cur);
@@ -60,11 +59,10 @@ int eng_reconcile_main(const eng_reconcile_args *a)
     rc.keys = eng_vmap_new();
     rc.pairs = eng_vmap_new();
     rc.line_ids = eng_vmap_new();
-    rc.payout_keys = eng_vmap_new();
     rc.slip_keys = eng_vmap_new();
     rc.return_nos = eng_vmap_new();
-    if (!rc.text || !rc.keys || !rc.pairs || !rc.line_ids || !rc.payout_keys || !rc.slip_keys ||
-        !rc.return_nos || eng__rc_intern(&rc, "", 0) != 0)
+    if (!rc.text || !rc.keys || !rc.pairs || !rc.line_ids || !rc.slip_keys || !rc.return_nos ||
+        eng__rc_intern(&rc, "", 0) != 0)
         r = ENG_FAIL(&err, ENG_NOMEM, "out of memory");
     if (r == ENG_OK && a->policy) {
         rc_input *in = eng__rc_input(&rc, a->policy, "policy");
