@@ -253,6 +253,7 @@ static int32_t day_of(fmt_str v)
 
 static eng_rc read_ledger(rc_state *rc, const hfile *f, rc_input *in, fmt_table *t, eng_err *err)
 {
+    rc_ocache order = {RC_NONE};
     while (1) {
         int got = fmt_table_next(t, err);
         if (got < 0)
@@ -276,7 +277,7 @@ static eng_rc read_ledger(rc_state *rc, const hfile *f, rc_input *in, fmt_table 
         if (!added)
             continue; /* a repeat: counted once */
         fmt_str ch = cell(t, LG_CHANNEL);
-        uint32_t o = eng__rc_order(rc, ch.p, ch.len, id.p, id.len, cur.p, cur.len);
+        uint32_t o = eng__rc_order_cached(rc, &order, ch.p, ch.len, id.p, id.len, cur.p, cur.len);
         if (o == RC_NONE)
             return ENG_FAIL(err, ENG_NOMEM, "out of memory");
         int64_t refund;
@@ -301,6 +302,7 @@ static eng_rc read_slips(rc_state *rc, const hfile *f, rc_input *in, fmt_table *
 {
     fmt_buf key;
     fmt_buf_init(&key);
+    rc_ocache order = {RC_NONE};
     eng_rc out = ENG_OK;
     while (out == ENG_OK) {
         int got = fmt_table_next(t, err);
@@ -335,7 +337,7 @@ static eng_rc read_slips(rc_state *rc, const hfile *f, rc_input *in, fmt_table *
         }
         if (!added)
             continue; /* a repeat: counted once */
-        uint32_t o = eng__rc_order(rc, ch.p, ch.len, id.p, id.len, cur.p, cur.len);
+        uint32_t o = eng__rc_order_cached(rc, &order, ch.p, ch.len, id.p, id.len, cur.p, cur.len);
         if (o == RC_NONE) {
             out = ENG_FAIL(err, ENG_NOMEM, "out of memory");
             break;
@@ -373,6 +375,8 @@ static eng_rc read_totals(rc_state *rc, const hfile *f, rc_input *in, fmt_table 
                                                   OT_TOTAL};
     static const char *const amount_name[RC_AMOUNTS] = {"items", "shipping", "tax", "discount",
                                                         "order_total"};
+    rc_ocache order = {RC_NONE};
+    rc_icache statuses = {{0}};
     while (1) {
         int got = fmt_table_next(t, err);
         if (got < 0)
@@ -383,7 +387,7 @@ static eng_rc read_totals(rc_state *rc, const hfile *f, rc_input *in, fmt_table 
         if (!fmt_table_row_ok(t))
             continue;
         fmt_str id = cell(t, OT_ORDER), cur = cell(t, OT_CURRENCY), ch = cell(t, OT_CHANNEL);
-        uint32_t o = eng__rc_order(rc, ch.p, ch.len, id.p, id.len, cur.p, cur.len);
+        uint32_t o = eng__rc_order_cached(rc, &order, ch.p, ch.len, id.p, id.len, cur.p, cur.len);
         if (o == RC_NONE)
             return ENG_FAIL(err, ENG_NOMEM, "out of memory");
         int32_t day = day_of(cell(t, OT_DATE));
@@ -413,7 +417,7 @@ static eng_rc read_totals(rc_state *rc, const hfile *f, rc_input *in, fmt_table 
         memcpy(x->amount, v, sizeof v);
         x->known = known;
         fmt_str st = cell(t, OT_STATUS);
-        if ((x->status = eng__rc_intern(rc, st.p, st.len)) == RC_NONE)
+        if ((x->status = eng__rc_intern_cached(rc, &statuses, st.p, st.len)) == RC_NONE)
             return ENG_FAIL(err, ENG_NOMEM, "out of memory");
     }
 }
@@ -421,6 +425,8 @@ static eng_rc read_totals(rc_state *rc, const hfile *f, rc_input *in, fmt_table 
 /* An earlier reconcile's payout lines: each identity once, as read then. */
 static eng_rc read_lines(rc_state *rc, const hfile *f, rc_input *in, fmt_table *t, eng_err *err)
 {
+    rc_icache texts = {{0}};
+    rc_ocache order = {RC_NONE};
     while (1) {
         int got = fmt_table_next(t, err);
         if (got < 0)
@@ -434,8 +440,10 @@ static eng_rc read_lines(rc_state *rc, const hfile *f, rc_input *in, fmt_table *
         int ty = fmt_ptype_find(type.p, type.len);
         int c = fmt_currency_find(cur.p, cur.len);
         int64_t amount, occ = 0, line = 0;
+        unsigned char digest[ENG_IDSET_KEY];
         fmt_str a = cell(t, PL_AMOUNT), o = cell(t, PL_OCC), l = cell(t, PL_LINE);
-        if (id.len != 32 || ty < 0 || c < 0 || eng__rc_minor(a.p, a.len, c, &amount) != 0 ||
+        if (eng__rc_unhex(id.p, id.len, digest) != 0 || ty < 0 || c < 0 ||
+            eng__rc_minor(a.p, a.len, c, &amount) != 0 ||
             (o.len && fmt_int_parse(o.p, o.len, &occ) != FMT_NUM_OK) ||
             (l.len && fmt_int_parse(l.p, l.len, &line) != FMT_NUM_OK)) {
             in->bad_rows++;
@@ -446,7 +454,7 @@ static eng_rc read_lines(rc_state *rc, const hfile *f, rc_input *in, fmt_table *
             continue;
         }
         int added = 0;
-        if (eng_vmap_add(rc->line_ids, id.p, id.len, &added) < 0)
+        if (eng_idset_add(rc->line_ids, digest, &added) < 0)
             return ENG_FAIL(err, ENG_NOMEM, "out of memory");
         if (!added) {
             in->duplicate_lines++;
@@ -455,26 +463,26 @@ static eng_rc read_lines(rc_state *rc, const hfile *f, rc_input *in, fmt_table *
         rc_line *ln = eng__rc_new_line(rc);
         if (!ln)
             return ENG_FAIL(err, ENG_NOMEM, "out of memory");
-        memcpy(ln->id, id.p, 32);
+        memcpy(ln->id, digest, sizeof ln->id);
         fmt_str v;
-        v = cell(t, PL_LAYOUT), ln->layout = eng__rc_intern(rc, v.p, v.len);
-        v = cell(t, PL_CHANNEL), ln->channel = eng__rc_intern(rc, v.p, v.len);
-        v = cell(t, PL_PAYOUT), ln->payout = eng__rc_intern(rc, v.p, v.len);
-        v = cell(t, PL_TXN), ln->txn = eng__rc_intern(rc, v.p, v.len);
-        v = cell(t, PL_ORDER), ln->order_id = eng__rc_intern(rc, v.p, v.len);
-        ln->currency = eng__rc_intern(rc, cur.p, cur.len);
-        v = cell(t, PL_CODE), ln->code = eng__rc_intern(rc, v.p, v.len);
-        v = cell(t, PL_SOURCE), ln->source = eng__rc_intern(rc, v.p, v.len);
+        v = cell(t, PL_LAYOUT), ln->layout = eng__rc_intern_cached(rc, &texts, v.p, v.len);
+        v = cell(t, PL_CHANNEL), ln->channel = eng__rc_intern_cached(rc, &texts, v.p, v.len);
+        v = cell(t, PL_PAYOUT), ln->payout = eng__rc_intern_cached(rc, &texts, v.p, v.len);
+        v = cell(t, PL_TXN);
+        ln->txn = v.len ? eng_arena_strndup(rc->line_text, v.p, v.len) : "";
+        ln->currency = eng__rc_intern_cached(rc, &texts, cur.p, cur.len);
+        v = cell(t, PL_CODE), ln->code = eng__rc_intern_cached(rc, &texts, v.p, v.len);
+        v = cell(t, PL_SOURCE), ln->source = eng__rc_intern_cached(rc, &texts, v.p, v.len);
         ln->occurrence = (uint32_t)occ;
         ln->line = (uint64_t)line;
         ln->amount = amount;
-        ln->cur = c;
+        ln->cur = (int16_t)c;
         ln->day = day_of(cell(t, PL_DATE));
-        ln->type = (fmt_ptype)ty;
-        ln->order = RC_NONE;
-        if (ln->layout == RC_NONE || ln->channel == RC_NONE || ln->payout == RC_NONE ||
-            ln->txn == RC_NONE || ln->order_id == RC_NONE || ln->currency == RC_NONE ||
-            ln->code == RC_NONE || ln->source == RC_NONE)
+        ln->type = (uint8_t)ty;
+        v = cell(t, PL_ORDER);
+        if (ln->layout == RC_NONE || ln->channel == RC_NONE || ln->payout == RC_NONE || !ln->txn ||
+            ln->currency == RC_NONE || ln->code == RC_NONE || ln->source == RC_NONE ||
+            eng__rc_attach(rc, &order, ln, v.p, v.len) != 0)
             return ENG_FAIL(err, ENG_NOMEM, "out of memory");
         in->lines++;
     }

@@ -8,13 +8,30 @@
 
 #include "../../formats/payout.h"
 #include "../../formats/policy.h"
+#include "../base/idset.h"
 #include "../base/outdir.h"
 #include "../base/vmap.h"
+#include "../core/arena.h"
 #include "../core/err.h"
 #include "reconcile.h"
 
 #define RC_NONE   UINT32_MAX
 #define RC_NO_DAY INT32_MAX
+
+/* The payout line types an order's judgement reads, each summed per order in its own
+ * slot (rc_paid_slot); the other types (reserves, the transfer...) belong to payouts. */
+#define RC_PAID_TYPES(X)                                                                          \
+    X(SALE)                                                                                       \
+    X(SHIPPING) X(TAX) X(PROMOTION) X(REFUND) X(FEE) X(FEE_REFUND) X(ADVERTISING) X(TAX_WITHHELD) \
+        X(CHARGEBACK)
+enum {
+#define RC_PAID_ENUM(t) RC_PAID_##t,
+    RC_PAID_TYPES(RC_PAID_ENUM)
+#undef RC_PAID_ENUM
+        RC_PAID_COUNT
+};
+/* The slot of a type, -1 when an order does not sum it. */
+int eng__rc_paid_slot(fmt_ptype t);
 
 /* The order-level amounts order_totals.csv gives, bit per known one. */
 enum { RC_ITEMS, RC_SHIPPING, RC_TAX, RC_DISCOUNT, RC_TOTAL, RC_AMOUNTS };
@@ -35,7 +52,7 @@ typedef struct rc_order {
     uint32_t ledger_rows;
     int32_t ledger_day; /* the first night with an approved refund, RC_NO_DAY none */
     /* actual: payout lines */
-    __int128 paid[FMT_PT_COUNT];
+    __int128 paid[RC_PAID_COUNT]; /* by eng__rc_paid_slot */
     uint32_t lines, sale_lines; /* sale_lines: sale, shipping, tax or promotion */
     uint32_t sale_only_lines;   /* lines of type sale */
     uint32_t chargeback_lines;
@@ -44,15 +61,17 @@ typedef struct rc_order {
 } rc_order;
 
 typedef struct rc_line {
-    char id[33]; /* identity (README "Reconciliation"), 32 hex digits */
-    uint32_t layout, channel, payout, txn, order_id, currency, code, source; /* interned */
+    unsigned char id[ENG_IDSET_KEY]; /* identity (README "Reconciliation"), 32 hex digits in
+                                        the outputs */
+    const char *txn;                 /* in rc->line_text; "" none (unique: not interned) */
+    uint32_t layout, channel, payout, order_id, currency, code, source; /* interned */
     uint32_t occurrence; /* among identical lines of its payout in its file; 0 with a txn */
     uint32_t order;      /* index into orders, RC_NONE: not attributed to an order */
     uint64_t line;       /* in its source file */
     int64_t amount;      /* minor units */
-    int cur;
-    int32_t day; /* RC_NO_DAY when the file gives none */
-    fmt_ptype type;
+    int16_t cur;
+    uint8_t type; /* fmt_ptype */
+    int32_t day;  /* RC_NO_DAY when the file gives none */
 } rc_line;
 
 typedef struct rc_payout {
@@ -86,6 +105,18 @@ typedef struct rc_input {
     uint64_t rows, bad_rows, lines, duplicate_lines;
 } rc_input;
 
+/* A few texts recently interned at one call site (a file's payout ids, its codes): most
+ * lines repeat one, and finding it here costs no probe of the whole map. */
+#define RC_ICACHE 64
+typedef struct rc_icache {
+    uint32_t id[RC_ICACHE]; /* 0: empty (id 0 is "", never cached) */
+} rc_icache;
+
+/* The order a call site found last: consecutive rows are mostly of one order. */
+typedef struct rc_ocache {
+    uint32_t order; /* RC_NONE: none yet */
+} rc_ocache;
+
 typedef struct rc_state {
     const eng_reconcile_args *args;
     fmt_policy policy;
@@ -97,12 +128,14 @@ typedef struct rc_state {
     size_t cap_pair_cur;
     rc_order *orders;
     size_t n_orders, cap_orders;
-    eng_vmap *line_ids; /* payout line identities seen */
+    eng_idset *line_ids;  /* payout line identities seen */
+    eng_arena *line_text; /* the lines' transaction ids */
     rc_line *lines;
     size_t n_lines, cap_lines;
     uint32_t *by_order; /* line indexes grouped by order (rc_match) */
     rc_payout *payouts;
     size_t n_payouts;
+    rc_icache order_texts; /* orders' channels and currencies */
     eng_vmap *slip_keys;  /* "slip_no\x1fline_no": a history slip row counted once */
     eng_vmap *return_nos; /* approved ledger rows counted once; exchange order ids */
     rc_exc *exc;
@@ -115,11 +148,20 @@ typedef struct rc_state {
 
 /* ---- rc_state.c ---- */
 uint32_t eng__rc_intern(rc_state *rc, const char *s, size_t len); /* RC_NONE: no memory */
+uint32_t eng__rc_intern_cached(rc_state *rc, rc_icache *c, const char *s, size_t len);
 const char *eng__rc_text(const rc_state *rc, uint32_t id);
+size_t eng__rc_text_len(const rc_state *rc, uint32_t id);
 /* The order of (channel, order id, currency), created when new; RC_NONE when out of
  * memory. */
 uint32_t eng__rc_order(rc_state *rc, const char *channel, size_t channel_len, const char *id,
                        size_t id_len, const char *cur, size_t cur_len);
+/* eng__rc_order through the call site's cache c. */
+uint32_t eng__rc_order_cached(rc_state *rc, rc_ocache *c, const char *channel, size_t channel_len,
+                              const char *id, size_t id_len, const char *cur, size_t cur_len);
+/* Attribute line l (its order_id text given) to its order: sets l->order and l->order_id.
+ * A payout's own line (the transfer, or no order named) stays unattributed. -1 out of
+ * memory. */
+int eng__rc_attach(rc_state *rc, rc_ocache *c, rc_line *l, const char *order_id, size_t len);
 /* A new line at the end of rc->lines (zeroed), the array grown geometrically; NULL when
  * out of memory. */
 rc_line *eng__rc_new_line(rc_state *rc);
@@ -133,6 +175,10 @@ rc_input *eng__rc_input(rc_state *rc, const char *path, const char *role);
 /* A decimal text in minor units of currency cur: 0, or -1 when it is not one. */
 int eng__rc_minor(const char *text, size_t len, int cur, int64_t *out);
 void eng__rc_money_text(char *dst, size_t cap, __int128 v, int cur);
+/* A line identity as 32 lowercase hex digits (no NUL) into hex; and back, -1 when text is
+ * not 32 hex digits. */
+void eng__rc_hex(const unsigned char id[ENG_IDSET_KEY], char hex[32]);
+int eng__rc_unhex(const char *text, size_t len, unsigned char id[ENG_IDSET_KEY]);
 
 /* ---- rc_history.c ---- */
 eng_rc eng__rc_read_history(rc_state *rc, eng_err *err);

@@ -32,24 +32,21 @@ int eng_rc_sale_side(fmt_ptype t)
 
 eng_rc eng__rc_attribute(rc_state *rc)
 {
+    /* the readers attached each line to its order (eng__rc_attach): sum them */
     for (size_t i = 0; i < rc->n_lines; i++) {
-        rc_line *l = &rc->lines[i];
-        const char *id = eng__rc_text(rc, l->order_id);
-        if (!*id || l->type == FMT_PT_PAYOUT)
-            continue; /* a payout's own line (fees, reserves, the transfer): unattributed */
-        const char *ch = eng__rc_text(rc, l->channel), *cur = eng__rc_text(rc, l->currency);
-        uint32_t o = eng__rc_order(rc, ch, strlen(ch), id, strlen(id), cur, strlen(cur));
-        if (o == RC_NONE)
-            return ENG_NOMEM;
-        l->order = o;
-        rc_order *x = &rc->orders[o];
-        x->paid[l->type] += l->amount;
+        const rc_line *l = &rc->lines[i];
+        if (l->order == RC_NONE)
+            continue;
+        rc_order *x = &rc->orders[l->order];
+        int slot = eng__rc_paid_slot((fmt_ptype)l->type);
+        if (slot >= 0)
+            x->paid[slot] += l->amount;
         x->lines++;
         if (l->type == FMT_PT_CHARGEBACK)
             x->chargeback_lines++;
         if (l->type == FMT_PT_SALE)
             x->sale_only_lines++;
-        if (eng_rc_sale_side(l->type)) {
+        if (eng_rc_sale_side((fmt_ptype)l->type)) {
             x->sale_lines++;
             if (l->day != RC_NO_DAY && (x->first_paid == RC_NO_DAY || l->day < x->first_paid))
                 x->first_paid = l->day;
@@ -93,12 +90,12 @@ void eng__rc_judge(const rc_state *rc, const rc_order *o, rc_verdict *v)
     int has_slips = o->slip_lines > 0;
     int sale_side = o->sale_lines > 0;
     /* What the marketplace paid for the order itself, by component. */
-    v->paid = o->paid[FMT_PT_SALE] + o->paid[FMT_PT_SHIPPING] + o->paid[FMT_PT_TAX] +
-              o->paid[FMT_PT_PROMOTION];
-    v->refund_paid = -o->paid[FMT_PT_REFUND];
+    v->paid = o->paid[RC_PAID_SALE] + o->paid[RC_PAID_SHIPPING] + o->paid[RC_PAID_TAX] +
+              o->paid[RC_PAID_PROMOTION];
+    v->refund_paid = -o->paid[RC_PAID_REFUND];
     v->refund_expected = o->ledger;
-    v->fees = o->paid[FMT_PT_FEE] + o->paid[FMT_PT_FEE_REFUND] + o->paid[FMT_PT_ADVERTISING];
-    v->withheld = o->paid[FMT_PT_TAX_WITHHELD];
+    v->fees = o->paid[RC_PAID_FEE] + o->paid[RC_PAID_FEE_REFUND] + o->paid[RC_PAID_ADVERTISING];
+    v->withheld = o->paid[RC_PAID_TAX_WITHHELD];
     /* Expected: the shipped lines, and the order-level amounts where order_totals.csv
      * gives them. A component it does not know is taken as paid (not compared); a partly
      * shipped order expects its shipping (with its first slip) but not its tax or
@@ -110,12 +107,12 @@ void eng__rc_judge(const rc_state *rc, const rc_order *o, rc_verdict *v)
                    (status_is(rc, o, "SHIPPED") || o->shipped == o->amount[RC_ITEMS]);
         v->exp[RC_C_ITEMS] = full ? o->amount[RC_ITEMS] : o->shipped;
         v->exp[RC_C_SHIPPING] =
-            (o->known & (1u << RC_SHIPPING)) ? o->amount[RC_SHIPPING] : o->paid[FMT_PT_SHIPPING];
+            (o->known & (1u << RC_SHIPPING)) ? o->amount[RC_SHIPPING] : o->paid[RC_PAID_SHIPPING];
         v->exp[RC_C_TAX] =
-            full && (o->known & (1u << RC_TAX)) ? o->amount[RC_TAX] : o->paid[FMT_PT_TAX];
+            full && (o->known & (1u << RC_TAX)) ? o->amount[RC_TAX] : o->paid[RC_PAID_TAX];
         v->exp[RC_C_PROMOTION] = full && (o->known & (1u << RC_DISCOUNT))
                                      ? -(__int128)o->amount[RC_DISCOUNT]
-                                     : o->paid[FMT_PT_PROMOTION];
+                                     : o->paid[RC_PAID_PROMOTION];
         v->expected = v->exp[0] + v->exp[1] + v->exp[2] + v->exp[3];
     }
     v->difference = v->paid - v->expected;
@@ -202,7 +199,7 @@ void eng__rc_judge(const rc_state *rc, const rc_order *o, rc_verdict *v)
     /* What is open, in money */
     switch (v->primary) {
     case RC_ST_CHARGEBACK:
-        v->open = o->paid[FMT_PT_CHARGEBACK];
+        v->open = o->paid[RC_PAID_CHARGEBACK];
         break;
     case RC_ST_CURRENCY_DIFFERS:
     case RC_ST_PAID_NOT_SHIPPED:

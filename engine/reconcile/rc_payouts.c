@@ -62,16 +62,6 @@ static const fmt_payout_layout *detect(const char *text, size_t len, const char 
     return best;
 }
 
-/* The identity of line l of a record, as 32 hex digits into id. */
-static void hex32(const unsigned char *d, char id[33])
-{
-    for (int i = 0; i < 16; i++) {
-        id[2 * i] = "0123456789abcdef"[d[i] >> 4];
-        id[2 * i + 1] = "0123456789abcdef"[d[i] & 15];
-    }
-    id[32] = '\0';
-}
-
 /* Why a file no payout layout recognises is not one, when its first line tells: one of
  * slipway's own outputs, or a spreadsheet's semicolon CSV. NULL otherwise. */
 static const char *unknown_why(const char *p, size_t n)
@@ -104,9 +94,9 @@ static const char *unknown_why(const char *p, size_t n)
     return NULL;
 }
 
-/* The identity of line l but its occurrence, as 32 hex digits into id. */
+/* The identity of line l but its occurrence: its digest's first 16 bytes into id. */
 static void identity(fmt_sha256 *h, const fmt_payout_layout *layout, const fmt_pline *l,
-                     char id[33])
+                     unsigned char id[ENG_IDSET_KEY])
 {
     const fmt_str parts[] = {{layout->name, strlen(layout->name)},
                              l->payout_id,
@@ -136,23 +126,25 @@ static void identity(fmt_sha256 *h, const fmt_payout_layout *layout, const fmt_p
     }
     unsigned char d[32];
     fmt_sha256_digest(h, p ? p : "", p ? n : 0, d);
-    hex32(d, id);
+    memcpy(id, d, ENG_IDSET_KEY);
     fmt_buf_release(&b);
 }
 
 /* The identity of the occurrence-th of identical lines: the first's is the line's own,
  * a later one's the SHA-256 of that and its number. */
-static void nth(fmt_sha256 *h, const char base[33], uint32_t occurrence, char id[33])
+static void nth(fmt_sha256 *h, const unsigned char base[ENG_IDSET_KEY], uint32_t occurrence,
+                unsigned char id[ENG_IDSET_KEY])
 {
     if (occurrence <= 1) {
-        memcpy(id, base, 33);
+        memcpy(id, base, ENG_IDSET_KEY);
         return;
     }
     char text[48];
-    int n = snprintf(text, sizeof text, "%.32s#%u", base, occurrence);
+    eng__rc_hex(base, text);
+    int n = 32 + snprintf(text + 32, sizeof text - 32, "#%u", occurrence);
     unsigned char d[32];
     fmt_sha256_digest(h, text, (size_t)n, d);
-    hex32(d, id);
+    memcpy(id, d, ENG_IDSET_KEY);
 }
 
 typedef struct reader {
@@ -161,7 +153,7 @@ typedef struct reader {
     const fmt_payout_layout *layout;
     void *bind;
     const fmt_csv_fields *header;
-    eng_vmap *seen_here; /* identities of this file without a txn id: occurrence counts */
+    eng_idset *seen_here; /* identities of this file without a txn id: occurrence counts */
     int64_t *count_here;
     size_t cap_count;
     fmt_sha256 *hash;
@@ -170,6 +162,11 @@ typedef struct reader {
     char declared_id[64], declared_cur[8];
     const char *channel; /* the layout's, or the policy's payout_channel.* */
     const char *prefix;  /* taken off order references: the layout's or the policy's */
+    uint32_t layout_id, channel_id, source_id; /* interned, the same for every line */
+    int last_cur;                              /* the currency last interned, -1 none */
+    uint32_t last_cur_id;
+    rc_icache payouts, codes;
+    rc_ocache order;
 } reader;
 
 static const char *col_name(const reader *r, int col, const char *fallback)
@@ -185,7 +182,7 @@ static const char *col_name(const reader *r, int col, const char *fallback)
 /* Add line l of the record at `line`: checked, in minor units, counted once. 1 added, 0
  * named as an exception or already known, -1 out of memory. */
 static int add_line(reader *r, const fmt_pline *l, uint64_t line, uint32_t occurrence,
-                    const char base[33])
+                    const unsigned char base[ENG_IDSET_KEY])
 {
     rc_state *rc = r->rc;
     const char *path = r->in->path;
@@ -238,10 +235,10 @@ static int add_line(reader *r, const fmt_pline *l, uint64_t line, uint32_t occur
                    ? 0
                    : -1;
     }
-    char id[33];
+    unsigned char id[ENG_IDSET_KEY];
     nth(r->hash, base, occurrence, id);
     int added = 0;
-    if (eng_vmap_add(rc->line_ids, id, 32, &added) < 0)
+    if (eng_idset_add(rc->line_ids, id, &added) < 0)
         return -1;
     if (!added) {
         r->in->duplicate_lines++;
@@ -251,43 +248,44 @@ static int add_line(reader *r, const fmt_pline *l, uint64_t line, uint32_t occur
     if (!x)
         return -1;
     memcpy(x->id, id, sizeof x->id);
-    x->layout = eng__rc_intern(rc, r->layout->name, strlen(r->layout->name));
-    x->channel = eng__rc_intern(rc, r->channel, strlen(r->channel));
-    x->payout = eng__rc_intern(rc, l->payout_id.p, l->payout_id.len);
-    x->txn = eng__rc_intern(rc, l->txn_id.p, l->txn_id.len);
+    x->layout = r->layout_id;
+    x->channel = r->channel_id;
+    x->source = r->source_id;
+    x->payout = eng__rc_intern_cached(rc, &r->payouts, l->payout_id.p, l->payout_id.len);
+    x->txn = l->txn_id.len ? eng_arena_strndup(rc->line_text, l->txn_id.p, l->txn_id.len) : "";
+    if (cur != r->last_cur) {
+        r->last_cur_id = eng__rc_intern(rc, fmt_currency_code(cur), 3);
+        r->last_cur = cur;
+    }
+    x->currency = r->last_cur_id;
+    x->code = eng__rc_intern_cached(rc, &r->codes, l->code.p, l->code.len);
+    x->occurrence = occurrence;
+    x->line = line;
+    x->amount = minor;
+    x->cur = (int16_t)cur;
+    x->day = day;
+    x->type = (uint8_t)l->type;
     fmt_str order = l->order_id;
     size_t pre = strlen(r->prefix);
     if (pre && order.len > pre && memcmp(order.p, r->prefix, pre) == 0) {
         order.p += pre;
         order.len -= pre;
     }
-    x->order_id = eng__rc_intern(rc, order.p, order.len);
-    x->currency = eng__rc_intern(rc, fmt_currency_code(cur), 3);
-    x->code = eng__rc_intern(rc, l->code.p, l->code.len);
-    x->source = eng__rc_intern(rc, path, strlen(path));
-    if (x->layout == RC_NONE || x->channel == RC_NONE || x->payout == RC_NONE ||
-        x->txn == RC_NONE || x->order_id == RC_NONE || x->currency == RC_NONE ||
-        x->code == RC_NONE || x->source == RC_NONE)
+    if (x->payout == RC_NONE || !x->txn || x->currency == RC_NONE || x->code == RC_NONE ||
+        eng__rc_attach(rc, &r->order, x, order.p, order.len) != 0)
         return -1;
-    x->occurrence = occurrence;
-    x->line = line;
-    x->amount = minor;
-    x->cur = cur;
-    x->day = day;
-    x->type = l->type;
-    x->order = RC_NONE;
     r->in->lines++;
     return 1;
 }
 
 /* The occurrence of line l among identical lines of this file without a txn id (0 for a
  * line with one), its identity but the occurrence into base. -1 when out of memory. */
-static int64_t occurrence_of(reader *r, const fmt_pline *l, char base[33])
+static int64_t occurrence_of(reader *r, const fmt_pline *l, unsigned char base[ENG_IDSET_KEY])
 {
     identity(r->hash, r->layout, l, base);
     if (l->txn_id.len)
         return 0;
-    int64_t k = eng_vmap_add(r->seen_here, base, 32, NULL);
+    int64_t k = eng_idset_add(r->seen_here, base, NULL);
     if (k < 0)
         return -1;
     if ((size_t)k >= r->cap_count) {
@@ -330,7 +328,7 @@ static int add_declared(reader *r, const fmt_pdeclared *d, uint64_t line)
     } else {
         l.amount = d->total;
     }
-    char base[33];
+    unsigned char base[ENG_IDSET_KEY];
     identity(r->hash, r->layout, &l, base);
     return add_line(r, &l, line, 0, base);
 }
@@ -425,7 +423,7 @@ static eng_rc read_record(reader *r, fmt_csv_fields *fields, fmt_pout *out, fmt_
         if (!pl->currency.len && pl->payout_id.len == strlen(r->declared_id) &&
             memcmp(pl->payout_id.p, r->declared_id, pl->payout_id.len) == 0)
             pl->currency = (fmt_str){r->declared_cur, strlen(r->declared_cur)};
-        char base[33];
+        unsigned char base[ENG_IDSET_KEY];
         int64_t occ = occurrence_of(r, pl, base);
         if (occ < 0 || add_line(r, pl, line, (uint32_t)occ, base) < 0)
             return ENG_FAIL(err, ENG_NOMEM, "out of memory");
@@ -470,19 +468,14 @@ static eng_rc read_file(rc_state *rc, const char *path, eng_err *err)
     fmt_chunker *ch = fmt_chunker_new(src, layout->dialect, 1u << 20);
     fmt_csv_fields *header = fmt_csv_fields_new(layout->dialect),
                    *fields = fmt_csv_fields_new(layout->dialect);
-    reader r = {rc,
-                in,
-                layout,
-                NULL,
-                header,
-                eng_vmap_new(),
-                NULL,
-                0,
-                fmt_sha256_new(),
-                "",
-                "",
-                layout->channel,
-                layout->order_prefix ? layout->order_prefix : ""};
+    reader r = {.rc = rc,
+                .in = in,
+                .layout = layout,
+                .header = header,
+                .seen_here = eng_idset_new(),
+                .hash = fmt_sha256_new(),
+                .channel = layout->channel,
+                .prefix = layout->order_prefix ? layout->order_prefix : ""};
     const char *channel = fmt_policy_layout_text(rc->policy.payout_channel,
                                                  rc->policy.n_payout_channel, layout->name),
                *pre = fmt_policy_layout_text(rc->policy.order_prefix, rc->policy.n_order_prefix,
@@ -491,10 +484,16 @@ static eng_rc read_file(rc_state *rc, const char *path, eng_err *err)
         r.channel = channel;
     if (pre)
         r.prefix = pre;
+    r.layout_id = eng__rc_intern(rc, layout->name, strlen(layout->name));
+    r.channel_id = eng__rc_intern(rc, r.channel, strlen(r.channel));
+    r.source_id = eng__rc_intern(rc, path, strlen(path));
+    r.last_cur = -1;
+    r.order.order = RC_NONE;
     fmt_pout out;
     int out_ok = fmt_pout_init(&out) == ENG_OK;
     eng_rc rc2 = ENG_OK;
-    if (!ch || !header || !fields || !r.seen_here || !r.hash || !out_ok)
+    if (!ch || !header || !fields || !r.seen_here || !r.hash || !out_ok || r.layout_id == RC_NONE ||
+        r.channel_id == RC_NONE || r.source_id == RC_NONE)
         rc2 = ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s", path);
     fmt_chunk *chunk = NULL;
     fmt_csv_iter it;
@@ -539,7 +538,7 @@ static eng_rc read_file(rc_state *rc, const char *path, eng_err *err)
     fmt_pout_release(&out);
     if (r.bind)
         layout->unbind(r.bind);
-    eng_vmap_free(r.seen_here);
+    eng_idset_free(r.seen_here);
     free(r.count_here);
     fmt_sha256_free(r.hash);
     fmt_csv_fields_free(header);

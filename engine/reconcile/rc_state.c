@@ -7,6 +7,7 @@
 #include "../../formats/buf.h"
 #include "../../formats/currency.h"
 #include "../../formats/num.h"
+#include "../base/hash.h"
 #include "rc_int.h"
 
 uint32_t eng__rc_intern(rc_state *rc, const char *s, size_t len)
@@ -15,10 +16,46 @@ uint32_t eng__rc_intern(rc_state *rc, const char *s, size_t len)
     return id < 0 || id >= (int64_t)RC_NONE ? RC_NONE : (uint32_t)id;
 }
 
+uint32_t eng__rc_intern_cached(rc_state *rc, rc_icache *c, const char *s, size_t len)
+{
+    if (!len)
+        return 0;
+    uint32_t *at = &c->id[eng_hash_bytes(s, len) & (RC_ICACHE - 1)];
+    size_t have;
+    const char *t = *at ? eng_vmap_key(rc->text, *at, &have) : NULL;
+    if (t && have == len && memcmp(t, s, len) == 0)
+        return *at;
+    uint32_t id = eng__rc_intern(rc, s, len);
+    if (id != RC_NONE)
+        *at = id;
+    return id;
+}
+
 const char *eng__rc_text(const rc_state *rc, uint32_t id)
 {
     size_t len;
     return id == RC_NONE ? "" : eng_vmap_key(rc->text, id, &len);
+}
+
+size_t eng__rc_text_len(const rc_state *rc, uint32_t id)
+{
+    size_t len = 0;
+    if (id != RC_NONE)
+        eng_vmap_key(rc->text, id, &len);
+    return len;
+}
+
+int eng__rc_paid_slot(fmt_ptype t)
+{
+    switch (t) {
+#define RC_PAID_CASE(x) \
+    case FMT_PT_##x:    \
+        return RC_PAID_##x;
+        RC_PAID_TYPES(RC_PAID_CASE)
+#undef RC_PAID_CASE
+    default:
+        return -1;
+    }
 }
 
 static void *grow(void *arr, size_t *cap, size_t need, size_t elem)
@@ -90,9 +127,10 @@ uint32_t eng__rc_order(rc_state *rc, const char *channel, size_t channel_len, co
             rc_order *o = &orders[k];
             memset(o, 0, sizeof *o);
             o->pair = (uint32_t)pair;
-            o->channel = eng__rc_intern(rc, channel, channel_len);
+            /* a few channels and currencies: from the cache, without a probe */
+            o->channel = eng__rc_intern_cached(rc, &rc->order_texts, channel, channel_len);
             o->order_id = eng__rc_intern(rc, id, id_len);
-            o->currency = eng__rc_intern(rc, cur, cur_len);
+            o->currency = eng__rc_intern_cached(rc, &rc->order_texts, cur, cur_len);
             o->cur = fmt_currency_find(cur, cur_len);
             o->first_ship = o->totals_day = o->ledger_day = o->first_paid = RC_NO_DAY;
             o->status = RC_NONE;
@@ -102,6 +140,43 @@ uint32_t eng__rc_order(rc_state *rc, const char *channel, size_t channel_len, co
     }
     fmt_buf_release(&key);
     return out;
+}
+
+static int text_is(const rc_state *rc, uint32_t id, const char *s, size_t len)
+{
+    size_t have;
+    const char *t = eng_vmap_key(rc->text, id, &have);
+    return have == len && memcmp(t, s, len) == 0;
+}
+
+uint32_t eng__rc_order_cached(rc_state *rc, rc_ocache *c, const char *channel, size_t channel_len,
+                              const char *id, size_t id_len, const char *cur, size_t cur_len)
+{
+    if (c->order != RC_NONE) {
+        const rc_order *o = &rc->orders[c->order];
+        if (text_is(rc, o->order_id, id, id_len) && text_is(rc, o->channel, channel, channel_len) &&
+            text_is(rc, o->currency, cur, cur_len))
+            return c->order;
+    }
+    return c->order = eng__rc_order(rc, channel, channel_len, id, id_len, cur, cur_len);
+}
+
+int eng__rc_attach(rc_state *rc, rc_ocache *c, rc_line *l, const char *id, size_t len)
+{
+    l->order = RC_NONE;
+    if (!len || l->type == FMT_PT_PAYOUT) { /* a payout's own line: unattributed */
+        l->order_id = eng__rc_intern(rc, id, len);
+        return l->order_id == RC_NONE ? -1 : 0;
+    }
+    size_t ch_len, cur_len;
+    const char *ch = eng_vmap_key(rc->text, l->channel, &ch_len),
+               *cur = eng_vmap_key(rc->text, l->currency, &cur_len);
+    uint32_t o = eng__rc_order_cached(rc, c, ch, ch_len, id, len, cur, cur_len);
+    if (o == RC_NONE)
+        return -1;
+    l->order = o;
+    l->order_id = rc->orders[o].order_id;
+    return 0;
 }
 
 rc_line *eng__rc_new_line(rc_state *rc)
@@ -185,4 +260,30 @@ void eng__rc_money_text(char *dst, size_t cap, __int128 v, int cur)
     fmt_buf_put_minor128(&b, v, cur >= 0 ? fmt_currency_minor_digits(cur) : 2);
     snprintf(dst, cap, "%.*s", b.p ? (int)b.len : 0, b.p ? b.p : "");
     fmt_buf_release(&b);
+}
+
+void eng__rc_hex(const unsigned char id[ENG_IDSET_KEY], char hex[32])
+{
+    for (int i = 0; i < ENG_IDSET_KEY; i++) {
+        hex[2 * i] = "0123456789abcdef"[id[i] >> 4];
+        hex[2 * i + 1] = "0123456789abcdef"[id[i] & 15];
+    }
+}
+
+static int nibble(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int eng__rc_unhex(const char *text, size_t len, unsigned char id[ENG_IDSET_KEY])
+{
+    if (len != 2 * ENG_IDSET_KEY)
+        return -1;
+    for (int i = 0; i < ENG_IDSET_KEY; i++) {
+        int hi = nibble(text[2 * i]), lo = nibble(text[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        id[i] = (unsigned char)(hi << 4 | lo);
+    }
+    return 0;
 }

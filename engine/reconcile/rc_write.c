@@ -137,42 +137,97 @@ static int cmp_orders(const void *x, const void *y)
                          &sort_rc->orders[*(const uint32_t *)y]);
 }
 
-static int cmp_lines(const void *x, const void *y)
+/* payout_lines.csv's order: layout, payout id (bytes), date, identity. The texts are
+ * ranked once, so the sort of a million lines compares integers. */
+typedef struct line_key {
+    uint32_t layout, payout; /* ranks of the texts */
+    int32_t day;
+    uint32_t line;
+    unsigned char id[ENG_IDSET_KEY];
+} line_key;
+
+static int cmp_line_keys(const void *x, const void *y)
 {
-    const rc_line *a = &sort_rc->lines[*(const uint32_t *)x],
-                  *b = &sort_rc->lines[*(const uint32_t *)y];
-    int c = cmp_text(a->layout, b->layout);
-    if (!c)
-        c = cmp_text(a->payout, b->payout);
-    if (!c && a->day != b->day)
-        c = a->day < b->day ? -1 : 1;
-    if (!c)
-        c = strcmp(a->id, b->id); /* identities are distinct */
-    return c;
+    const line_key *a = x, *b = y;
+    if (a->layout != b->layout)
+        return a->layout < b->layout ? -1 : 1;
+    if (a->payout != b->payout)
+        return a->payout < b->payout ? -1 : 1;
+    if (a->day != b->day)
+        return a->day < b->day ? -1 : 1;
+    return memcmp(a->id, b->id, sizeof a->id); /* identities are distinct */
+}
+
+static int cmp_text_ids(const void *x, const void *y)
+{
+    return cmp_text(*(const uint32_t *)x, *(const uint32_t *)y);
+}
+
+/* rank[id] for every text used as a line's layout or payout id: its place in byte order
+ * among them. NULL when out of memory. */
+static uint32_t *rank_line_texts(const rc_state *rc)
+{
+    size_t n_text = eng_vmap_count(rc->text);
+    uint32_t *rank = calloc(n_text ? n_text : 1, sizeof *rank);
+    uint32_t *used = NULL;
+    size_t n_used = 0;
+    if (!rank)
+        return NULL;
+    for (size_t i = 0; i < rc->n_lines; i++) {
+        rank[rc->lines[i].layout] = 1;
+        rank[rc->lines[i].payout] = 1;
+    }
+    for (size_t t = 0; t < n_text; t++)
+        n_used += rank[t];
+    if (!(used = malloc((n_used ? n_used : 1) * sizeof *used))) {
+        free(rank);
+        return NULL;
+    }
+    n_used = 0;
+    for (size_t t = 0; t < n_text; t++)
+        if (rank[t])
+            used[n_used++] = (uint32_t)t;
+    sort_rc = rc;
+    qsort(used, n_used, sizeof *used, cmp_text_ids);
+    for (size_t k = 0; k < n_used; k++)
+        rank[used[k]] = (uint32_t)k;
+    free(used);
+    return rank;
 }
 
 /* ---- the files ---- */
 
 static eng_rc write_lines(rc_state *rc, eng_outdir *od, rc_input *file, eng_err *err)
 {
-    uint32_t *idx = malloc((rc->n_lines ? rc->n_lines : 1) * sizeof *idx);
-    if (!idx)
+    uint32_t *rank = rank_line_texts(rc);
+    line_key *keys = malloc((rc->n_lines ? rc->n_lines : 1) * sizeof *keys);
+    if (!rank || !keys) {
+        free(rank);
+        free(keys);
         return ENG_FAIL(err, ENG_NOMEM, "out of memory");
-    for (size_t i = 0; i < rc->n_lines; i++)
-        idx[i] = (uint32_t)i;
-    qsort(idx, rc->n_lines, sizeof *idx, cmp_lines);
+    }
+    for (size_t i = 0; i < rc->n_lines; i++) {
+        const rc_line *l = &rc->lines[i];
+        keys[i] = (line_key){rank[l->layout], rank[l->payout], l->day, (uint32_t)i, {0}};
+        memcpy(keys[i].id, l->id, sizeof l->id);
+    }
+    free(rank);
+    qsort(keys, rc->n_lines, sizeof *keys, cmp_line_keys);
     csv_out c;
     eng_rc r = open_csv(&c, rc, od, "payout_lines.csv",
                         "line_id,layout,channel,payout_id,transaction_id,occurrence,order_id,"
                         "currency,type,amount,date,code,source,line",
                         err);
     for (size_t i = 0; i < rc->n_lines && r == ENG_OK; i++) {
-        const rc_line *l = &rc->lines[idx[i]];
-        put_text(&c, l->id);
+        const rc_line *l = &rc->lines[keys[i].line];
+        char hex[33];
+        eng__rc_hex(l->id, hex);
+        hex[32] = '\0';
+        put_text(&c, hex);
         put_id(&c, l->layout);
         put_id(&c, l->channel);
         put_id(&c, l->payout);
-        put_id(&c, l->txn);
+        put_text(&c, l->txn);
         put_u64(&c, l->occurrence);
         put_id(&c, l->order_id);
         put_id(&c, l->currency);
@@ -184,7 +239,7 @@ static eng_rc write_lines(rc_state *rc, eng_outdir *od, rc_input *file, eng_err 
         put_u64(&c, l->line);
         end_row(&c);
     }
-    free(idx);
+    free(keys);
     return r == ENG_OK ? close_csv(&c, file) : r;
 }
 
@@ -228,10 +283,10 @@ static void detail(const rc_state *rc, const rc_order *o, const rc_verdict *v, c
     case RC_ST_AMOUNT_DIFFERS:
     case RC_ST_DUPLICATE_PAYMENT: {
         static const char *const name[RC_C_COUNT] = {"items", "shipping", "tax", "promotion"};
-        static const fmt_ptype type[RC_C_COUNT] = {FMT_PT_SALE, FMT_PT_SHIPPING, FMT_PT_TAX,
-                                                   FMT_PT_PROMOTION};
+        static const int type[RC_C_COUNT] = {RC_PAID_SALE, RC_PAID_SHIPPING, RC_PAID_TAX,
+                                             RC_PAID_PROMOTION};
         int components =
-            o->paid[FMT_PT_SHIPPING] || o->paid[FMT_PT_TAX] || o->paid[FMT_PT_PROMOTION];
+            o->paid[RC_PAID_SHIPPING] || o->paid[RC_PAID_TAX] || o->paid[RC_PAID_PROMOTION];
         for (int k = 0; k < RC_C_COUNT && components; k++) {
             if (v->exp[k] == o->paid[type[k]])
                 continue;
@@ -264,7 +319,7 @@ static void detail(const rc_state *rc, const rc_order *o, const rc_verdict *v, c
                  eng__rc_text(rc, rc->pair_cur[o->pair]));
         return;
     case RC_ST_CHARGEBACK:
-        eng__rc_money_text(a, sizeof a, o->paid[FMT_PT_CHARGEBACK], cur);
+        eng__rc_money_text(a, sizeof a, o->paid[RC_PAID_CHARGEBACK], cur);
         snprintf(dst, cap, "chargeback %s", a);
         return;
     case RC_ST_REFUNDED_NOT_IN_LEDGER:
@@ -285,26 +340,29 @@ typedef struct totals {
     uint64_t unattributed, unclassified;
 } totals;
 
-static const rc_verdict *sort_verdicts;
+/* An open item: its row in reconciliation.csv's order, and the day it is open from. */
+typedef struct open_item {
+    size_t row;
+    int32_t since;
+} open_item;
 
 static int cmp_open(const void *x, const void *y)
 {
-    size_t a = *(const size_t *)x, b = *(const size_t *)y;
-    if (sort_verdicts[a].since != sort_verdicts[b].since)
-        return sort_verdicts[a].since < sort_verdicts[b].since ? -1 : 1;
-    return (a > b) - (a < b);
+    const open_item *a = x, *b = y;
+    if (a->since != b->since)
+        return a->since < b->since ? -1 : 1;
+    return (a->row > b->row) - (a->row < b->row);
 }
 
 static eng_rc write_orders(rc_state *rc, eng_outdir *od, rc_input *rec_file, rc_input *open_file,
                            totals *t, eng_err *err)
 {
     uint32_t *idx = malloc((rc->n_orders ? rc->n_orders : 1) * sizeof *idx);
-    rc_verdict *vs = malloc((rc->n_orders ? rc->n_orders : 1) * sizeof *vs);
-    if (!idx || !vs) {
-        free(idx);
-        free(vs);
+    /* the open items only: a verdict is 200 bytes, and most orders are matched */
+    open_item *open = NULL;
+    size_t n_open = 0, cap_open = 0;
+    if (!idx)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory");
-    }
     size_t n = 0;
     for (size_t o = 0; o < rc->n_orders; o++) {
         const rc_order *x = &rc->orders[o];
@@ -314,8 +372,6 @@ static eng_rc write_orders(rc_state *rc, eng_outdir *od, rc_input *rec_file, rc_
             idx[n++] = (uint32_t)o;
     }
     qsort(idx, n, sizeof *idx, cmp_orders);
-    for (size_t i = 0; i < n; i++)
-        eng__rc_judge(rc, &rc->orders[idx[i]], &vs[i]);
     csv_out c;
     fmt_buf payouts;
     fmt_buf_init(&payouts);
@@ -328,8 +384,22 @@ static eng_rc write_orders(rc_state *rc, eng_outdir *od, rc_input *rec_file, rc_
                  err);
     for (size_t i = 0; i < n && r == ENG_OK; i++) {
         const rc_order *o = &rc->orders[idx[i]];
-        const rc_verdict *v = &vs[i];
+        rc_verdict verdict, *v = &verdict;
+        eng__rc_judge(rc, o, v);
         t->by_status[v->primary]++;
+        if (eng_rc_open(v->primary)) {
+            if (n_open == cap_open) {
+                size_t cap = cap_open ? cap_open * 2 : 1024;
+                open_item *g = realloc(open, cap * sizeof *g);
+                if (!g) {
+                    r = ENG_FAIL(err, ENG_NOMEM, "out of memory");
+                    break;
+                }
+                open = g;
+                cap_open = cap;
+            }
+            open[n_open++] = (open_item){i, v->since};
+        }
         put_id(&c, o->channel);
         put_id(&c, o->order_id);
         put_id(&c, o->currency);
@@ -360,25 +430,17 @@ static eng_rc write_orders(rc_state *rc, eng_outdir *od, rc_input *rec_file, rc_
     }
     if (r == ENG_OK)
         r = close_csv(&c, rec_file);
-    /* open_items.csv: oldest first */
-    size_t *open = malloc((n ? n : 1) * sizeof *open);
-    size_t n_open = 0;
-    if (r == ENG_OK && !open)
-        r = ENG_FAIL(err, ENG_NOMEM, "out of memory");
-    for (size_t i = 0; r == ENG_OK && i < n; i++)
-        if (eng_rc_open(vs[i].primary))
-            open[n_open++] = i;
-    /* oldest first; within a day in the key order they already have (a total order, so
-     * qsort's instability cannot show) */
-    sort_verdicts = vs;
+    /* open_items.csv: oldest first; within a day in the key order they already have (a
+     * total order, so qsort's instability cannot show) */
     if (r == ENG_OK && n_open)
         qsort(open, n_open, sizeof *open, cmp_open);
     if (r == ENG_OK)
         r = open_csv(&c, rc, od, "open_items.csv",
                      "since,age_days,channel,order_id,currency,status,code,amount,detail", err);
     for (size_t i = 0; r == ENG_OK && i < n_open; i++) {
-        const rc_order *o = &rc->orders[idx[open[i]]];
-        const rc_verdict *v = &vs[open[i]];
+        const rc_order *o = &rc->orders[idx[open[i].row]];
+        rc_verdict verdict, *v = &verdict;
+        eng__rc_judge(rc, o, v);
         int64_t age = (int64_t)rc->args->as_of - v->since;
         if (age < 0)
             age = 0;
@@ -401,7 +463,6 @@ static eng_rc write_orders(rc_state *rc, eng_outdir *od, rc_input *rec_file, rc_
     free(open);
     fmt_buf_release(&payouts);
     free(idx);
-    free(vs);
     return r;
 }
 
