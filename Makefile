@@ -163,7 +163,7 @@ MARKET_FILES = shopify_orders_export_2026-11-26.csv amazon_orders_2026-11-26.txt
 run: deps
 	@$(MAKE) --no-print-directory build/slipway
 	@rm -rf build/out build/out-marketplaces build/out-kaufhaus build/out-sourcing \
-	    build/out-sourcing-fair build/out-night2 build/out-reconcile
+	    build/out-sourcing-fair build/out-night2 build/out-reconcile build/out-reconcile-kaufhaus
 	./build/slipway run $(SAMPLE_ARGS) --out build/out
 	./build/slipway run $(MARKET_REF) $(addprefix --orders $(MARKET)/,$(MARKET_FILES)) \
 	    --out build/out-marketplaces
@@ -180,11 +180,17 @@ run: deps
 	./build/slipway reconcile --history build/out-marketplaces --history build/out-night2 \
 	    $(addprefix --payouts $(RECONCILE)/,$(RECONCILE_FILES)) --as-of 2026-12-21 \
 	    --out build/out-reconcile
+	@# Kaufhaus pays through a settlement slipway has no layout for: read with a mapping.
+	./build/slipway reconcile --history build/out-kaufhaus \
+	    --payout-map $(RECONCILE)/kaufhaus_payouts.map \
+	    --payouts $(RECONCILE)/kaufhaus_abrechnung_2026-12.csv --as-of 2026-12-21 \
+	    --out build/out-reconcile-kaufhaus
 	@# Finance's check, independent of the engine: every invariant re-counted from the files.
 	./build/slipway verify build/out
 	./build/slipway verify build/out-sourcing
 	./build/slipway verify build/out-sourcing-fair
 	./build/slipway verify build/out-reconcile
+	./build/slipway verify build/out-reconcile-kaufhaus
 
 # ---- tests -----------------------------------------------------------------------------
 test: test-deps

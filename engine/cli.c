@@ -172,16 +172,17 @@ static const char *const run_flags[] = {
 static const char *const verify_flags[] = {"--catalog", "--inventory", "--orders", "--returns",
                                            "--history", "--policy",    "--quiet",  "--help",
                                            "--version"};
-static const char *const reconcile_flags[] = {"--history",       "--payouts", "--policy", "--as-of",
-                                              "--payout-format", "--mode",    "--out",    "--quiet",
-                                              "--help",          "--version"};
+static const char *const reconcile_flags[] = {
+    "--history", "--payouts", "--policy", "--as-of", "--payout-format", "--payout-map",
+    "--mode",    "--out",     "--quiet",  "--help",  "--version"};
 static const char *const commands[] = {"run", "verify", "reconcile", "help", "--help", "--version"};
 
 static const char reconcile_help[] =
     "usage: slipway reconcile --history FILE|DIR [--history ...] --payouts FILE\n"
     "                         [--payouts FILE ...] [--policy FILE] [--as-of YYYY-MM-DD]\n"
     "                         [--payout-format auto|amazon-settlement|ebay-transactions|\n"
-    "                                          paypal|shopify-payments|stripe]\n"
+    "                                          paypal|shopify-payments|stripe|map:FILE]\n"
+    "                         [--payout-map FILE ...]\n"
     "                         [--mode OCTAL] [--quiet] --out DIR\n"
     "\n"
     "Compares what slipway shipped and refunded (the run folders' slips.csv,\n"
@@ -199,7 +200,11 @@ static const char reconcile_help[] =
     "                      default), reconcile_tolerance_minor (0: exact), max_error_rate,\n"
     "                      payout_channel.LAYOUT, payout_order_prefix.LAYOUT\n"
     "  --as-of D           the day open items are aged to (default today, UTC)\n"
-    "  --payout-format N   read every payout file with layout N (default auto)\n"
+    "  --payout-format N   read every payout file with layout N (default auto);\n"
+    "                      map:FILE, with your own payout mapping (README, \"Payout\n"
+    "                      mapping\")\n"
+    "  --payout-map FILE   a payout mapping recognised by its columns beside the\n"
+    "                      built-in layouts (repeatable): one run reads them all\n"
     "  --mode OCTAL        permission bits of the output files (default 0640)\n"
     "  -q, --quiet         no summary on stdout\n"
     "\n"
@@ -622,9 +627,10 @@ static int cmd_reconcile(int argc, char **argv)
     a.file_mode = ENG_OUTDIR_MODE;
     a.history = calloc((size_t)argc, sizeof *a.history);
     a.payouts = calloc((size_t)argc, sizeof *a.payouts);
+    a.payout_maps = calloc((size_t)argc, sizeof *a.payout_maps);
     int rc = -1;
     seen_values seen = {{"--policy", "--as-of", "--payout-format", "--mode", "--out"}, {NULL}};
-    if (!a.history || !a.payouts) {
+    if (!a.history || !a.payouts || !a.payout_maps) {
         fprintf(stderr, "slipway: out of memory\n");
         rc = 1;
     }
@@ -640,8 +646,8 @@ static int cmd_reconcile(int argc, char **argv)
             a.quiet = 1;
         } else if (is_flag(arg, "--history") || is_flag(arg, "--payouts") ||
                    is_flag(arg, "--policy") || is_flag(arg, "--as-of") ||
-                   is_flag(arg, "--payout-format") || is_flag(arg, "--mode") ||
-                   is_flag(arg, "--out")) {
+                   is_flag(arg, "--payout-format") || is_flag(arg, "--payout-map") ||
+                   is_flag(arg, "--mode") || is_flag(arg, "--out")) {
             char name[32];
             size_t len = strcspn(arg, "=");
             snprintf(name, sizeof name, "%.*s", (int)(len < 31 ? len : 31), arg);
@@ -661,6 +667,8 @@ static int cmd_reconcile(int argc, char **argv)
                 a.history[a.n_history++] = v;
             else if (strcmp(name, "--payouts") == 0)
                 a.payouts[a.n_payouts++] = v;
+            else if (strcmp(name, "--payout-map") == 0)
+                a.payout_maps[a.n_payout_maps++] = v;
             else if (strcmp(name, "--policy") == 0)
                 a.policy = v;
             else if (strcmp(name, "--out") == 0)
@@ -671,9 +679,12 @@ static int cmd_reconcile(int argc, char **argv)
                 rc =
                     reconcile_usage("--mode wants octal permission bits such as 0640, not '%s'", v);
             else if (strcmp(name, "--payout-format") == 0) {
-                if (strcmp(v, "auto") != 0 && !fmt_payout_layout_find(v))
-                    rc = reconcile_usage("--payout-format '%s' is not auto or one of: %s", v,
-                                         fmt_payout_layout_names());
+                if (strncmp(v, "map:", 4) == 0 && (!v[4] || strcmp(v, "map:-") == 0))
+                    rc = reconcile_usage("--payout-format map:FILE needs the mapping file's path");
+                else if (strcmp(v, "auto") != 0 && strncmp(v, "map:", 4) != 0 &&
+                         !fmt_payout_layout_find(v))
+                    rc = reconcile_usage("--payout-format '%s' is not auto, map:FILE or one of: %s",
+                                         v, fmt_payout_layout_names());
                 a.payout_format = v;
             }
         } else {
@@ -694,6 +705,7 @@ static int cmd_reconcile(int argc, char **argv)
         rc = eng_reconcile_main(&a);
     free(a.history);
     free(a.payouts);
+    free(a.payout_maps);
     return rc;
 }
 

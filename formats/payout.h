@@ -20,6 +20,7 @@
 #include "../engine/core/arena.h"
 #include "../engine/core/err.h"
 #include "csv.h"
+#include "source.h"
 #include "table.h"
 
 /* What a payout line is, as payout_lines.csv names it. */
@@ -109,12 +110,14 @@ struct fmt_payout_layout {
     const char *order_prefix;
     fmt_dialect dialect;
     /* How many of its signature columns the header has (0: not this layout). */
-    int (*detect)(const fmt_csv_fields *header);
+    int (*detect)(const fmt_payout_layout *layout, const fmt_csv_fields *header);
     /* Column indexes for the header into *bind. ENG_REFUSED naming a missing column. */
-    eng_rc (*bind)(const fmt_csv_fields *header, void **bind, eng_err *err);
+    eng_rc (*bind)(const fmt_payout_layout *layout, const fmt_csv_fields *header, void **bind,
+                   eng_err *err);
     void (*unbind)(void *bind);
     /* One record into lines (out reset by the caller). ENG_NOMEM only. */
     eng_rc (*transform)(const void *bind, const fmt_csv_fields *rec, fmt_pout *out);
+    const void *config; /* a mapping's (payout_map.c), NULL for the built-in layouts */
 };
 
 /* A built-in payout layout by name, or NULL. */
@@ -125,6 +128,42 @@ const fmt_payout_layout *const *fmt_payout_layout_all(size_t *n);
 
 /* The names, comma-separated, for messages. */
 const char *fmt_payout_layout_names(void);
+
+/* `--payout-format map:FILE`: a layout from the user's mapping file, `key = value` lines
+ * (`#` comments; a value in double quotes may hold `#`), for example:
+ *
+ *   name           = etsy-payments   # the layout's name: "map:etsy-payments" (default: the
+ *                                    # file's name); it is part of every line's identity
+ *   channel        = etsy            # slipway's channel value of its orders ("mapped")
+ *   order_id       = Order ID        # the columns: order_id and amount are required
+ *   amount         = Net
+ *   type           = Type            # the column saying what a row is
+ *   payout_id      = Deposit ID
+ *   transaction_id = Transaction ID
+ *   date           = Date
+ *   currency_column = Currency       # or, for a file in one currency: currency = EUR
+ *   fee_column     = Fees            # a fee on the same row, its own fee line
+ *   fee_sign       = positive        # the fee column writes a charge as 0.30 (or negative)
+ *   sale           = Sale, Order     # per payout type, the type column's values for it;
+ *   refund         = Refund          # any other value is unclassified (kept, listed)
+ *   fee            = Listing fee
+ *   ignore         = Memo            # rows that are no money
+ *   delimiter      = ;               # , (default)  ;  |  tab
+ *   decimal_comma  = yes             # 1.234,56
+ *   date_format    = DD.MM.YYYY      # YYYY-MM-DD (default), DD/MM/YYYY, MM/DD/YYYY
+ *   order_prefix   = WC-             # taken off the order references
+ *
+ * Without a type column a row's amount is a sale when positive and a refund when
+ * negative. A mapped file states no payout totals: a payout's lines are its total. Keys
+ * are matched ignoring case; an unknown or repeated key, a bad value, or a mapping without
+ * order_id, amount or a currency refuses the run (file, line, key). The header must hold
+ * every mapped column, within the first 30 lines. */
+eng_rc fmt_payout_map_load(const char *path, const fmt_payout_layout **out, fmt_input_info *info,
+                           eng_err *err);
+/* The same from text in memory (tests, fuzzing); path names it in messages. */
+eng_rc fmt_payout_map_parse(const char *path, const char *text, size_t len,
+                            const fmt_payout_layout **out, eng_err *err);
+void fmt_payout_map_free(const fmt_payout_layout *layout);
 
 /* ---- helpers shared by the layouts ---- */
 

@@ -55,15 +55,18 @@ static const fmt_column amazon_columns[A_COUNT] = {
     {"posted-date", 0},   {"posted-date-time", 0},   {"settlement-start-date", 0},
 };
 
-static int amazon_detect(const fmt_csv_fields *header)
+static int amazon_detect(const fmt_payout_layout *layout, const fmt_csv_fields *header)
 {
+    (void)layout;
     static const char *const sig[] = {"settlement-id", "total-amount",       "transaction-type",
                                       "amount-type",   "amount-description", "posted-date"};
     return fmt_payout_signature(header, sig, sizeof sig / sizeof *sig, 4);
 }
 
-static eng_rc amazon_bind(const fmt_csv_fields *header, void **bind, eng_err *err)
+static eng_rc amazon_bind(const fmt_payout_layout *layout, const fmt_csv_fields *header,
+                          void **bind, eng_err *err)
 {
+    (void)layout;
     return fmt_payout_bind_columns(header, amazon_columns, A_COUNT, "amazon-settlement", bind, err);
 }
 

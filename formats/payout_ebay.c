@@ -75,8 +75,9 @@ static const fmt_column ebay_columns[E_COUNT] = {
     {"Deposit processing fee", 0},
 };
 
-static int ebay_detect(const fmt_csv_fields *header)
+static int ebay_detect(const fmt_payout_layout *layout, const fmt_csv_fields *header)
 {
+    (void)layout;
     static const char *const sig[] = {"Transaction creation date",
                                       "Type",
                                       "Order number",
@@ -87,8 +88,10 @@ static int ebay_detect(const fmt_csv_fields *header)
     return fmt_payout_signature(header, sig, sizeof sig / sizeof *sig, 4);
 }
 
-static eng_rc ebay_bind(const fmt_csv_fields *header, void **bind, eng_err *err)
+static eng_rc ebay_bind(const fmt_payout_layout *layout, const fmt_csv_fields *header, void **bind,
+                        eng_err *err)
 {
+    (void)layout;
     return fmt_payout_bind_columns(header, ebay_columns, E_COUNT, "ebay-transactions", bind, err);
 }
 

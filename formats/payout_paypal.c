@@ -58,8 +58,9 @@ typedef struct paypal_bind {
     int german; /* decimal commas, dates day first */
 } paypal_bind;
 
-static int paypal_detect(const fmt_csv_fields *header)
+static int paypal_detect(const fmt_payout_layout *layout, const fmt_csv_fields *header)
 {
+    (void)layout;
     static const char *const en[] = {"Date",  "Time", "TimeZone", "Type",          "Status",
                                      "Gross", "Fee",  "Net",      "Transaction ID"};
     static const char *const de[] = {"Datum",  "Uhrzeit", "Zeitzone",
@@ -70,8 +71,10 @@ static int paypal_detect(const fmt_csv_fields *header)
     return a > b ? a : b;
 }
 
-static eng_rc paypal_bind_header(const fmt_csv_fields *header, void **bind, eng_err *err)
+static eng_rc paypal_bind_header(const fmt_payout_layout *layout, const fmt_csv_fields *header,
+                                 void **bind, eng_err *err)
 {
+    (void)layout;
     paypal_bind *b = malloc(sizeof *b);
     if (!b)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory reading a header");

@@ -42,15 +42,18 @@ static const fmt_column shopify_columns[S_COUNT] = {
     {"Payout Date", 0},
 };
 
-static int shopify_detect(const fmt_csv_fields *header)
+static int shopify_detect(const fmt_payout_layout *layout, const fmt_csv_fields *header)
 {
+    (void)layout;
     static const char *const sig[] = {"Transaction Date", "Type",   "Order", "Payout Status",
                                       "Payout ID",        "Amount", "Fee",   "Net"};
     return fmt_payout_signature(header, sig, sizeof sig / sizeof *sig, 5);
 }
 
-static eng_rc shopify_bind(const fmt_csv_fields *header, void **bind, eng_err *err)
+static eng_rc shopify_bind(const fmt_payout_layout *layout, const fmt_csv_fields *header,
+                           void **bind, eng_err *err)
 {
+    (void)layout;
     return fmt_payout_bind_columns(header, shopify_columns, S_COUNT, "shopify-payments", bind, err);
 }
 

@@ -55,8 +55,9 @@ static const fmt_column stripe_columns[T_COUNT] = {
     {"description", 0},
 };
 
-static int stripe_detect(const fmt_csv_fields *header)
+static int stripe_detect(const fmt_payout_layout *layout, const fmt_csv_fields *header)
 {
+    (void)layout;
     static const char *const sig[] = {"automatic_payout_id",
                                       "balance_transaction_id",
                                       "reporting_category",
@@ -67,8 +68,10 @@ static int stripe_detect(const fmt_csv_fields *header)
     return fmt_payout_signature(header, sig, sizeof sig / sizeof *sig, 4);
 }
 
-static eng_rc stripe_bind(const fmt_csv_fields *header, void **bind, eng_err *err)
+static eng_rc stripe_bind(const fmt_payout_layout *layout, const fmt_csv_fields *header,
+                          void **bind, eng_err *err)
 {
+    (void)layout;
     return fmt_payout_bind_columns(header, stripe_columns, T_COUNT, "stripe", bind, err);
 }
 

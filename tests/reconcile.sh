@@ -26,6 +26,8 @@
 #     with the manifest left (5);
 #   - two run folders of one date (their slip numbers alike) both count;
 #   - a payout of one fee-less line for an order with a 301-byte reference;
+#   - a payout mapping (--payout-map, --payout-format map:FILE): the Kaufhaus settlement's
+#     orders and payout as hand-checked, beside a built-in layout; its refusals;
 #   - refusals leave no folder: an existing DIR (2), a file no layout knows (3), a payout
 #     file over max_error_rate (3, naming the first bad line), --payout-format of another
 #     layout (3), a --history that is no slipway output (3).
@@ -193,6 +195,48 @@ got_kh=$(awk -F, '$2 == "KH-40017301" { print $7 }' rec-same-date/reconciliation
 [ "$got_kh" = "$want_kh" ] && report ok "" ||
     report bad "KH-40017301 shipped $got_kh in reconciliation.csv, its slips $want_kh (same-date runs)"
 
+# A payout layout of the user's own (README "Payout mapping"): Kaufhaus's settlement
+# (semicolons, decimal commas, DD.MM.YYYY, a fee column written positive, a notice row,
+# a correction of an unknown type) read through samples/reconcile/kaufhaus_payouts.map
+# beside a Shopify export recognised by its own header. Hand-checked against the
+# kaufhaus night (order_totals.csv): 301 1333.80 + 0.00 shipping; 302 128.20 + a
+# Versand row 4.95 = 133.15; 306 498.00 + 9.90 = 507.90; 309 52.80 + 4.95; 310 94.80
+# and a refund of 17.90 no ledger has; 311 shipped 1134.00, never paid (24 days > 14).
+"$bin" reconcile -q --history kaufhaus --payout-map $R/kaufhaus_payouts.map \
+    --payouts $R/kaufhaus_abrechnung_2026-12.csv --payouts $R/shopify_payouts_2026-11-30.csv \
+    --as-of 2026-12-21 --out rec-map
+[ $? = 0 ] && report ok "" || report bad "reconcile with --payout-map failed"
+grep '^kaufhaus,' rec-map/reconciliation.csv | cut -d, -f2,4,5,7-14 >"$work/got"
+cat >"$work/want" <<'WANT'
+KH-40017301,MATCHED,,1333.80,1333.80,1333.80,0.00,0.00,0.00,-160.06,0.00
+KH-40017302,MATCHED,,128.20,133.15,133.15,0.00,0.00,0.00,-15.38,0.00
+KH-40017306,MATCHED,,498.00,507.90,507.90,0.00,0.00,0.00,-60.95,0.00
+KH-40017309,MATCHED,,52.80,57.75,57.75,0.00,0.00,0.00,-6.93,0.00
+KH-40017310,REFUNDED_NOT_IN_LEDGER,,94.80,94.80,94.80,0.00,0.00,17.90,-9.23,0.00
+KH-40017311,SHIPPED_NOT_PAID,OVERDUE,1134.00,1134.00,0.00,-1134.00,0.00,0.00,0.00,0.00
+WANT
+cmp -s "$work/want" "$work/got" && report ok "" || {
+    report bad "the mapped Kaufhaus settlement's orders differ from the hand-checked ones"
+    diff "$work/want" "$work/got" | sed 's/^/    /'; }
+# its payout: 2127.40 sales - 17.90 refund - 252.55 net fees - 25.00 advertising - 5.00
+# unclassified = 1826.95, as its Auszahlung row pays out; the notice row is no line
+grep -q '^map:kaufhaus-abrechnung,kaufhaus,KA-2026-48,EUR,2026-11-28,2026-12-03,2026-12-04,1826.95,1826.95,0.00,2127.40,-17.90,-277.55,' \
+    rec-map/payouts.csv && report ok "" || report bad "payouts.csv: $(grep KA-2026 rec-map/payouts.csv)"
+[ "$(grep -c '^[0-9a-f]*,map:kaufhaus-abrechnung,' rec-map/payout_lines.csv)" = 16 ] &&
+    grep -q ',unclassified,-5.00,2026-12-03,Korrektur,' rec-map/payout_lines.csv &&
+    grep -q '^[0-9a-f]*,shopify-payments,' rec-map/payout_lines.csv && report ok "" ||
+    report bad "payout_lines.csv: not 16 Kaufhaus lines, the correction unclassified, and Shopify's"
+grep -q '"role": "payout_mapping"' rec-map/manifest.json && report ok "" ||
+    report bad "the mapping is not among the manifest's inputs"
+"$bin" verify rec-map >"$work/out" 2>&1 && report ok "" || {
+    report bad "verify of the mapped reconcile failed"; sed 's/^/    /' "$work/out" | head; }
+# --payout-format map:FILE reads every file with it: Shopify's export has not its columns
+"$bin" reconcile -q --history kaufhaus --payout-format map:$R/kaufhaus_payouts.map \
+    --payouts $R/kaufhaus_abrechnung_2026-12.csv --as-of 2026-12-21 --out rec-map2
+[ "$(grep -c '^kaufhaus,' rec-map2/reconciliation.csv)" = 6 ] &&
+    [ "$(grep -c '^shopify,' rec-map2/reconciliation.csv)" = 0 ] && report ok "" ||
+    report bad "--payout-format map:FILE did not read the Kaufhaus settlement alone"
+
 # A long order reference (over the 256 bytes a key is built in on the stack) is an order
 # like any other: paid, never shipped by slipway. (A payout without fees once refused the
 # run as out of memory: this file has none.)
@@ -237,6 +281,18 @@ refused "slips given as payouts" 3 "this is slipway's slips.csv: give it" --hist
 tr ',' ';' <$R/shopify_payouts_2026-11-30.csv >semicolons.csv
 refused "a spreadsheet's semicolon CSV" 3 "the file is cut at semicolons" --history night1 \
     --payouts semicolons.csv
+refused "map:FILE forced on another layout's file" 3 "no header with every column the mapping" \
+    --history kaufhaus --payout-format map:$R/kaufhaus_payouts.map \
+    --payouts $R/shopify_payouts_2026-11-30.csv
+sed 's/^currency .*//' $R/kaufhaus_payouts.map >no-currency.map
+refused "a payout mapping without a currency" 3 "no currency: give" --history kaufhaus \
+    --payout-map no-currency.map --payouts $R/kaufhaus_abrechnung_2026-12.csv
+printf 'order_id = A\namount = B\ncurrency = EUR\nbetrag = C\n' >unknown-key.map
+refused "a payout mapping's unknown key (file and line)" 3 "unknown-key.map:4: unknown key" \
+    --history kaufhaus --payout-map unknown-key.map --payouts $R/kaufhaus_abrechnung_2026-12.csv
+printf 'order_id = A\namount = B\ncurrency = EUR\ndecimal_comma = maybe\n' >bad-value.map
+refused "a payout mapping's bad value" 3 "decimal_comma \"maybe\": give yes or no" \
+    --history kaufhaus --payout-map bad-value.map --payouts $R/kaufhaus_abrechnung_2026-12.csv
 # warnings: a history without slips; --as-of before the last slip
 "$bin" reconcile -q --history night1/order_totals.csv --payouts $R/shopify_payouts_2026-11-30.csv \
     --out rec-w1 2>"$work/err"

@@ -96,11 +96,11 @@ static void transform(const char *name, const char *header, const char *record_t
                    *r = rec = fmt_csv_fields_new(l->dialect);
     cr_assert(h && r);
     cr_assert_eq(fmt_csv_split(h, header, strlen(header)), ENG_OK);
-    cr_assert_gt(l->detect(h), 0, "%s does not recognise its header", name);
+    cr_assert_gt(l->detect(l, h), 0, "%s does not recognise its header", name);
     void *bind = NULL;
     eng_err err;
     memset(&err, 0, sizeof err);
-    cr_assert_eq(l->bind(h, &bind, &err), ENG_OK, "%s", err.msg);
+    cr_assert_eq(l->bind(l, h, &bind, &err), ENG_OK, "%s", err.msg);
     cr_assert_eq(fmt_csv_split(r, record_text, strlen(record_text)), ENG_OK);
     fmt_pout_reset(&out);
     cr_assert_eq(l->transform(bind, r, &out), ENG_OK);
@@ -351,4 +351,145 @@ Test(payout, stripe_charge_refund_and_the_order_from_metadata_or_description)
     transform("stripe", stripe_header,
               "po_1,txn_3,2026-11-28 08:20:00,eur,-5.00,0.00,-5.00,climate_order_purchase,,");
     cr_assert_eq(out.lines[0].type, FMT_PT_UNCLASSIFIED);
+}
+
+/* ---- map:FILE (payout_map.c) ---- */
+
+static const char kaufhaus_map[] = "# Kaufhaus's settlement\n"
+                                   "name = kaufhaus-abrechnung\n"
+                                   "channel = kaufhaus\n"
+                                   "payout_id = Abrechnungsnummer\n"
+                                   "date = Buchungsdatum\n"
+                                   "type = Buchungsart\n"
+                                   "order_id = Bestellnummer\n"
+                                   "amount = Betrag\n"
+                                   "fee_column = \"Gebühr #\"   # quoted: holds ' #'\n"
+                                   "fee_sign = positive\n"
+                                   "currency = EUR\n"
+                                   "SALE = Verkauf, Kauf\n"
+                                   "refund = Erstattung\n"
+                                   "ignore = Info\n"
+                                   "delimiter = ;\n"
+                                   "decimal_comma = yes\n"
+                                   "date_format = DD.MM.YYYY\n";
+
+/* One record under header through a mapping, into out. */
+static void transform_mapped(const fmt_payout_layout *l, const char *header, const char *text)
+{
+    fmt_csv_fields_free(head);
+    fmt_csv_fields_free(rec);
+    head = fmt_csv_fields_new(l->dialect);
+    rec = fmt_csv_fields_new(l->dialect);
+    cr_assert(head && rec);
+    cr_assert_eq(fmt_csv_split(head, header, strlen(header)), ENG_OK);
+    cr_assert_eq(l->detect(l, head), 6, "the header has the 6 mapped columns");
+    void *bind = NULL;
+    eng_err err;
+    memset(&err, 0, sizeof err);
+    cr_assert_eq(l->bind(l, head, &bind, &err), ENG_OK, "%s", err.msg);
+    cr_assert_eq(fmt_csv_split(rec, text, strlen(text)), ENG_OK);
+    fmt_pout_reset(&out);
+    cr_assert_eq(l->transform(bind, rec, &out), ENG_OK);
+    l->unbind(bind);
+}
+
+Test(payout, a_mapping_reads_a_settlement_slipway_has_no_layout_for)
+{
+    const fmt_payout_layout *l = NULL;
+    eng_err err;
+    memset(&err, 0, sizeof err);
+    cr_assert_eq(fmt_payout_map_parse("k.map", kaufhaus_map, strlen(kaufhaus_map), &l, &err),
+                 ENG_OK, "%s (line %llu)", err.msg, (unsigned long long)err.line);
+    cr_assert_str_eq(l->name, "map:kaufhaus-abrechnung");
+    cr_assert_str_eq(l->channel, "kaufhaus");
+    cr_assert_eq(l->dialect.delim, ';');
+    const char *header = "Abrechnungsnummer;Buchungsdatum;Buchungsart;Bestellnummer;Betrag;"
+                         "Gebühr #;Vorgang";
+    transform_mapped(l, header, "KA-48;28.11.2026;Verkauf;KH-1;1.333,80;160,06;V-1");
+    cr_assert_eq(out.n, 2, "a sale and its fee");
+    cr_assert_eq(out.lines[0].type, FMT_PT_SALE);
+    eq(out.lines[0].amount, "1333.80");
+    eq(out.lines[0].date, "2026-11-28");
+    eq(out.lines[0].currency, "EUR");
+    eq(out.lines[0].payout_id, "KA-48");
+    eq(out.lines[0].order_id, "KH-1");
+    eq(out.lines[0].code, "Verkauf");
+    cr_assert_eq(out.lines[1].type, FMT_PT_FEE);
+    eq(out.lines[1].amount, "-160.06"); /* written positive: a charge */
+    eq(out.lines[1].code, "Gebühr #");
+    /* a second value of a type's list, case ignored; a fee given back */
+    transform_mapped(l, header, "KA-48;29.11.2026;kauf;KH-2;5,00;-0,50;V-2");
+    cr_assert_eq(out.lines[0].type, FMT_PT_SALE);
+    cr_assert_eq(out.lines[1].type, FMT_PT_FEE_REFUND);
+    eq(out.lines[1].amount, "0.50");
+    transform_mapped(l, header, "KA-48;01.12.2026;Erstattung;KH-1;-17,90;0,00;V-3");
+    cr_assert_eq(out.n, 1, "no fee line for a fee of 0,00");
+    cr_assert_eq(out.lines[0].type, FMT_PT_REFUND);
+    /* a value no list has: kept as unclassified, its words as the code */
+    transform_mapped(l, header, "KA-48;03.12.2026;Korrektur;KH-1;-5,00;;V-4");
+    cr_assert_eq(out.lines[0].type, FMT_PT_UNCLASSIFIED);
+    eq(out.lines[0].code, "Korrektur");
+    transform_mapped(l, header, "KA-48;03.12.2026;Info;;0,00;0,00;");
+    cr_assert(out.skip, "an ignored type is no line");
+    fmt_payout_map_free(l);
+}
+
+Test(payout, a_mapping_without_a_type_column_types_by_sign)
+{
+    const char *map = "order_id = Order\namount = Amount\ncurrency_column = Cur\n";
+    const fmt_payout_layout *l = NULL;
+    eng_err err;
+    memset(&err, 0, sizeof err);
+    cr_assert_eq(fmt_payout_map_parse("dir/My Shop.v2.map", map, strlen(map), &l, &err), ENG_OK);
+    cr_assert_str_eq(l->name, "map:my_shop", "the file's name, as a layout name");
+    cr_assert_str_eq(l->channel, "mapped");
+    fmt_csv_fields_free(head);
+    fmt_csv_fields_free(rec);
+    head = fmt_csv_fields_new(l->dialect);
+    rec = fmt_csv_fields_new(l->dialect);
+    cr_assert_eq(fmt_csv_split(head, "Order,Amount,Cur", 16), ENG_OK);
+    cr_assert_eq(l->detect(l, head), 3);
+    void *bind = NULL;
+    cr_assert_eq(l->bind(l, head, &bind, &err), ENG_OK);
+    cr_assert_eq(fmt_csv_split(rec, "A1,-3.00,USD", 12), ENG_OK);
+    fmt_pout_reset(&out);
+    cr_assert_eq(l->transform(bind, rec, &out), ENG_OK);
+    cr_assert_eq(out.lines[0].type, FMT_PT_REFUND);
+    eq(out.lines[0].currency, "USD");
+    eq(out.lines[0].code, "Amount");
+    l->unbind(bind);
+    cr_assert_eq(fmt_csv_split(head, "Order,Betrag,Cur", 16), ENG_OK);
+    cr_assert_eq(l->detect(l, head), 0, "a header without every mapped column is not it");
+    fmt_payout_map_free(l);
+}
+
+/* A refusal of mapping text: its line and what it says. */
+static void refused(const char *text, uint64_t line, const char *part)
+{
+    const fmt_payout_layout *l = NULL;
+    eng_err err;
+    memset(&err, 0, sizeof err);
+    cr_assert_eq(fmt_payout_map_parse("m.map", text, strlen(text), &l, &err), ENG_REFUSED,
+                 "accepted: %s", text);
+    cr_assert_null(l);
+    cr_assert_eq(err.line, line, "line %llu for %s", (unsigned long long)err.line, text);
+    cr_assert(strstr(err.msg, part), "\"%s\" does not say \"%s\"", err.msg, part);
+}
+
+Test(payout, a_mapping_is_refused_with_its_line_and_why)
+{
+    refused("order_id = A\namount = B\n", 0, "no currency");
+    refused("order_id = A\ncurrency = EUR\n", 0, "amount is not mapped");
+    refused("order_id = A\namount = B\ncurrency = EUR\nBetrag = C\n", 4, "unknown key \"Betrag\"");
+    refused("order_id = A\namount = B\ncurrency = EUR\namount = C\n", 4,
+            "amount is already given on line 2");
+    refused("order_id = A\namount = B\ncurrency = euro\n", 3, "not an ISO 4217 code");
+    refused("order_id = A\namount = B\ncurrency = EUR\ndelimiter = :\n", 4, "give , ; | or tab");
+    refused("order_id = A\namount = B\ncurrency = EUR\nsale = Sale\n", 0, "no `type = <column>`");
+    refused("order_id = A\namount = B\ncurrency = EUR\ncurrency_column = C\n", 0, "keep one");
+    refused("order_id = A\namount = \"B\n", 2, "no closing quote");
+    refused("order_id = A\namount =\n", 2, "amount has no value");
+    refused("order_id = A\nname = Mein Shop\n", 2, "lowercase letters");
+    refused("order_id A\n", 1, "expected `key = value`");
+    refused("order_id = A\namount = \xff\n", 2, "not UTF-8");
 }

@@ -120,6 +120,11 @@ typedef struct rc_ocache {
 typedef struct rc_state {
     const eng_reconcile_args *args;
     fmt_policy policy;
+    /* payout mappings: --payout-map's, then --payout-format map:FILE's (which alone is
+     * used then: forced_map) */
+    const fmt_payout_layout **maps;
+    size_t n_maps;
+    int forced_map;
     eng_vmap *text;  /* interned texts; id 0 is "" */
     eng_vmap *keys;  /* "channel\x1forder\x1fCUR" -> index into orders */
     eng_vmap *pairs; /* "channel\x1forder"; pair_cur[id]: the currency (interned) slipway's

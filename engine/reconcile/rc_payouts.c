@@ -26,18 +26,29 @@
 
 #define HEADER_WITHIN 30 /* records a preamble may take before the header (eBay's) */
 
-/* The layout whose header is within the first records of text, and which record it is. */
-static const fmt_payout_layout *detect(const char *text, size_t len, const char *forced,
-                                       size_t *header_at)
+/* The k-th layout a payout file may be: the --payout-map mappings first (a built-in
+ * layout takes a file from them only with more of its columns), then the built-in
+ * layouts; with --payout-format, that layout alone. NULL after the last. */
+static const fmt_payout_layout *candidate(const rc_state *rc, const char *forced, size_t k)
 {
-    size_t n_layouts;
-    const fmt_payout_layout *const *all = fmt_payout_layout_all(&n_layouts);
-    const fmt_payout_layout *best = NULL;
+    size_t n_builtin;
+    const fmt_payout_layout *const *builtin = fmt_payout_layout_all(&n_builtin);
+    if (rc->forced_map)
+        return k == 0 ? rc->maps[rc->n_maps - 1] : NULL;
+    if (forced)
+        return k == 0 ? fmt_payout_layout_find(forced) : NULL;
+    if (k < rc->n_maps)
+        return rc->maps[k];
+    return k - rc->n_maps < n_builtin ? builtin[k - rc->n_maps] : NULL;
+}
+
+/* The layout whose header is within the first records of text, and which record it is. */
+static const fmt_payout_layout *detect(const rc_state *rc, const char *text, size_t len,
+                                       const char *forced, size_t *header_at)
+{
+    const fmt_payout_layout *best = NULL, *l;
     int best_score = 0;
-    for (size_t k = 0; k < n_layouts; k++) {
-        const fmt_payout_layout *l = all[k];
-        if (forced && strcmp(forced, l->name) != 0)
-            continue;
+    for (size_t k = 0; (l = candidate(rc, forced, k)) != NULL; k++) {
         fmt_csv_fields *f = fmt_csv_fields_new(l->dialect);
         if (!f)
             return NULL;
@@ -48,7 +59,7 @@ static const fmt_payout_layout *detect(const char *text, size_t len, const char 
         for (size_t r = 0; r < HEADER_WITHIN && fmt_csv_iter_next(&it, &rec, &line); r++) {
             if (!it.complete || fmt_csv_split(f, rec.p, rec.len) != ENG_OK)
                 continue;
-            int score = l->detect(f);
+            int score = l->detect(l, f);
             if (score > best_score) {
                 best = l;
                 best_score = score;
@@ -339,7 +350,7 @@ static eng_rc open_payout(rc_state *rc, const char *path, fmt_source **src,
                           const fmt_payout_layout **layout, size_t *header_at, eng_err *err)
 {
     const char *forced = rc->args->payout_format;
-    if (forced && strcmp(forced, "auto") == 0)
+    if (forced && (strcmp(forced, "auto") == 0 || rc->forced_map))
         forced = NULL;
     ENG_TRY(fmt_source_open(path, src, err));
     const char *p;
@@ -347,7 +358,7 @@ static eng_rc open_payout(rc_state *rc, const char *path, fmt_source **src,
     eng_rc rc2 = fmt_source_peek(*src, 1u << 16, &p, &n, err);
     *layout = NULL;
     if (rc2 == ENG_OK) {
-        *layout = detect(p, n, forced, header_at);
+        *layout = detect(rc, p, n, forced, header_at);
         /* a file that is not UTF-8 is Windows-1252, as the marketplaces' EU exports are */
         if (fmt_utf8_valid_prefix(p, n) + 4 <= n)
             rc2 = fmt_source_set_encoding(
@@ -359,6 +370,12 @@ static eng_rc open_payout(rc_state *rc, const char *path, fmt_source **src,
         const char *why = unknown_why(p, n);
         if (why)
             rc2 = ENG_FAIL(err, ENG_REFUSED, "%s", why);
+        else if (rc->forced_map)
+            rc2 = ENG_FAIL(err, ENG_REFUSED,
+                           "no header with every column the mapping %s names in the first %d "
+                           "lines; check the column names in the mapping against the file's "
+                           "header (case and blanks do not matter)",
+                           rc->args->payout_format + 4, HEADER_WITHIN);
         else
             rc2 = ENG_FAIL(
                 err, ENG_REFUSED,
@@ -523,7 +540,7 @@ static eng_rc read_file(rc_state *rc, const char *path, eng_err *err)
         if (fmt_csv_split(header, rec.p, rec.len) != ENG_OK)
             rc2 = ENG_FAIL(err, ENG_REFUSED, "the %s header is not well-formed", layout->name);
         else
-            rc2 = layout->bind(header, &r.bind, err);
+            rc2 = layout->bind(layout, header, &r.bind, err);
         bound = 1;
     }
     if (rc2 == ENG_OK && !bound) {

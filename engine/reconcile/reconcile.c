@@ -32,6 +32,9 @@ static void release(rc_state *rc)
         free(rc->inputs[i].path);
     free(rc->inputs);
     fmt_policy_release(&rc->policy);
+    for (size_t i = 0; i < rc->n_maps; i++)
+        fmt_payout_map_free(rc->maps[i]);
+    free(rc->maps);
 }
 
 static int fail(const eng_err *err)
@@ -44,6 +47,21 @@ static int fail(const eng_err *err)
     else
         fprintf(stderr, "slipway: %s\n", err->msg);
     return eng_rc_exit_code(err->rc);
+}
+
+/* A payout mapping, named in the manifest's inputs. */
+static eng_rc load_map(rc_state *rc, const char *path, eng_err *err)
+{
+    rc_input *in = eng__rc_input(rc, path, "payout_mapping");
+    if (!in)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory");
+    fmt_input_info info;
+    ENG_TRY(fmt_payout_map_load(path, &rc->maps[rc->n_maps], &info, err));
+    in->format = rc->maps[rc->n_maps]->name;
+    rc->n_maps++;
+    in->bytes = info.bytes;
+    memcpy(in->sha256, info.sha256, sizeof in->sha256);
+    return ENG_OK;
 }
 
 int eng_reconcile_main(const eng_reconcile_args *a)
@@ -76,6 +94,12 @@ int eng_reconcile_main(const eng_reconcile_args *a)
             memcpy(in->sha256, info.sha256, sizeof in->sha256);
         }
     }
+    int forced_map = a->payout_format && strncmp(a->payout_format, "map:", 4) == 0;
+    if (r == ENG_OK && !(rc.maps = calloc(a->n_payout_maps + 1, sizeof *rc.maps)))
+        r = ENG_FAIL(&err, ENG_NOMEM, "out of memory");
+    for (size_t i = 0; r == ENG_OK && i < a->n_payout_maps + (size_t)forced_map; i++)
+        r = load_map(&rc, i < a->n_payout_maps ? a->payout_maps[i] : a->payout_format + 4, &err);
+    rc.forced_map = forced_map;
     if (r == ENG_OK)
         r = eng__rc_read_history(&rc, &err);
     if (r == ENG_OK && rc.slip_rows == 0)

@@ -22,7 +22,9 @@ typedef struct eng_reconcile_args {
     const char **payouts;
     size_t n_payouts;
     const char *policy;        /* NULL: defaults */
-    const char *payout_format; /* NULL or "auto": by header */
+    const char *payout_format; /* NULL or "auto": by header; a layout name or map:FILE */
+    const char **payout_maps;  /* --payout-map: more layouts recognised by header */
+    size_t n_payout_maps;
     const char *out;
     int32_t as_of; /* days since 1970 (UTC) */
     unsigned file_mode;

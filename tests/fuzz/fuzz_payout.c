@@ -5,7 +5,8 @@
  * transform the next records. Every line's texts must be set (never NULL) and its type
  * one of the known ones. On the input's first bytes, fmt_payout_amount and
  * fmt_payout_date return either the cell as written or a plain signed decimal, an ISO
- * date: what the engine then checks. */
+ * date: what the engine then checks. The input is also read with a payout mapping, and
+ * parsed as a mapping itself: refused or a layout, never a crash. */
 #include <string.h>
 
 #include "../../formats/isotime.h"
@@ -55,12 +56,12 @@ static void run_layout(const fmt_payout_layout *l, const uint8_t *data, size_t s
         eng_rc rc = fmt_csv_split(h, rec.p, rec.len);
         if (rc == ENG_NOMEM)
             abort();
-        found = rc == ENG_OK && l->detect(h) > 0;
+        found = rc == ENG_OK && l->detect(l, h) > 0;
     }
     void *bind = NULL;
     eng_err err;
     memset(&err, 0, sizeof err);
-    if (found && l->bind(h, &bind, &err) == ENG_OK) {
+    if (found && l->bind(l, h, &bind, &err) == ENG_OK) {
         for (int k = 0; k < MAX_RECORDS && fmt_csv_iter_next(&it, &rec, &line); k++) {
             eng_rc rc = fmt_csv_split(f, rec.p, rec.len);
             if (rc == ENG_NOMEM)
@@ -90,6 +91,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const fmt_payout_layout *const *all = fmt_payout_layout_all(&n);
     for (size_t k = 0; k < n; k++)
         run_layout(all[k], data, size, &out);
+    static const char map[] = "order_id = Order\namount = Amount\ntype = Type\n"
+                              "fee_column = Fee\nfee_sign = positive\ndate = Date\n"
+                              "currency_column = Currency\nsale = Sale, charge\n"
+                              "refund = Refund\nignore = Info\ndecimal_comma = yes\n";
+    const fmt_payout_layout *mapped = NULL;
+    eng_err err;
+    memset(&err, 0, sizeof err);
+    if (fmt_payout_map_parse("fuzz.map", map, sizeof map - 1, &mapped, &err) != ENG_OK)
+        abort();
+    run_layout(mapped, data, size, &out);
+    fmt_payout_map_free(mapped);
+    mapped = NULL;
+    eng_rc parsed = fmt_payout_map_parse("input.map", (const char *)data, size, &mapped, &err);
+    if ((parsed == ENG_OK) != (mapped != NULL) || (parsed != ENG_OK && parsed != ENG_REFUSED))
+        abort();
+    if (mapped)
+        run_layout(mapped, data, size, &out);
+    fmt_payout_map_free(mapped);
     /* the helpers on the raw bytes: what they rewrite is plain */
     fmt_str v = {(const char *)data, size < 64 ? size : 64};
     for (int dc = 0; dc < 2; dc++) {
