@@ -270,6 +270,7 @@ budget: build/slipway build/bench/gen
 # The whole binary under ThreadSanitizer on the samples, outputs checked as in golden.
 tsan-run: build/tsan/slipway
 	@TSAN_OPTIONS=halt_on_error=1 sh tests/golden.sh build/tsan/slipway samples
+	@TSAN_OPTIONS=halt_on_error=1 sh tests/reconcile.sh build/tsan/slipway
 
 sanitize: test build/tsan/slipway
 	@set -e; for n in 1 2 8; do \

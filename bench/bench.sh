@@ -212,9 +212,23 @@ if [ "$plines" -gt 0 ]; then
     yb=$(xargs cat <"$work/zst-list" | zstd -dc | wc -c)
     args=$(for d in "$ydir"/nights/*; do printf ' --history %s' "$d"; done)
     args="$args$(for f in "$ydir"/payouts/*; do printf ' --payouts %s' "$f"; done)"
+    # The outputs' share of the floor, as for the main nights: a durable write of as many
+    # bytes as reconcile writes (a sizing run, whose outputs seed the identical-output
+    # check), the night's own text repeated (ordinary text, not zeros).
+    echo "bench: sizing the reconcile year's outputs"
+    rm -rf "$work/out"
+    eval "$bin reconcile -q$args --as-of 2027-01-15 --out $work/out" >/dev/null
+    check_outputs reconcile "the sizing run"
+    rob=$(stat -c %s "$work/out"/* | awk '{ s += $1 } END { print s }')
+    echo "$rob" >"$work/outputs-bytes-reconcile"
+    while cat "$work/out/payout_lines.csv"; do :; done 2>/dev/null | head -c "$rob" >"$work/outputs-reconcile"
     {
         echo "reconcile|zstd -dc of its files|$plines|$yb||sh -c 'xargs zstd -qdc <$work/zst-list >/dev/null'"
+        echo "reconcile|durable write of its outputs' size|$plines|$rob||sh -c 'cp $work/outputs-reconcile $work/copy && sync $work/copy'"
         echo "reconcile|reconcile zst|$plines|$yb|reconcile|$bin reconcile -q$args --as-of 2027-01-15 --out $work/out"
+        if [ -n "$baseline" ]; then
+            echo "reconcile|baseline reconcile zst|$plines|$yb|reconcile|$baseline reconcile -q$args --as-of 2027-01-15 --out $work/out"
+        fi
         # The same year with one payout file: nearly every order is an open item (the
         # open items once sorted in quadratic time, 3 minutes at 330,000 of them).
         first=$(ls "$ydir"/payouts/* | head -1)
@@ -249,6 +263,14 @@ ratios() {
     fi
     if [ "$rt" = reconcile ]; then
         echo "reconcile ÷ zstd -dc of the same files|$(div "$(val "$rt" "reconcile zst" 4 "$rr")" "$(val "$rt" "zstd -dc of its files" 4 "$rr")") ×|≤ 3.0 ×"
+        zdc=$(val "$rt" "zstd -dc of its files" 4 "$rr")
+        wrt=$(val "$rt" "durable write of its outputs' size" 4 "$rr")
+        fz=$(awk -v a="$zdc" -v b="$wrt" 'BEGIN { if (a != "" && b != "") print a + b }')
+        echo "reconcile ÷ floor (zstd -dc + durable write of its outputs)|$(div "$(val "$rt" "reconcile zst" 4 "$rr")" "$fz") ×|none (the main nights' floor)"
+        echo "floor (zstd -dc + durable write) ÷ zstd -dc|$(div "$fz" "$zdc") ×|none"
+        if [ -n "$baseline" ]; then
+            echo "this build ÷ baseline, reconcile zst|$(div "$(val "$rt" "reconcile zst" 4 "$rr")" "$(val "$rt" "baseline reconcile zst" 4 "$rr")") ×|below 1: faster"
+        fi
         return
     fi
     if [ "$rt" = routed ]; then
@@ -323,7 +345,7 @@ for night in $nights; do
         if [ "$night" = contention ]; then
             echo "## Contention: $crows one-line orders on 20 hot SKUs against as many over the catalog"
         elif [ "$night" = reconcile ]; then
-            echo "## A year of payouts: $plines payout lines of Shopify, Amazon and eBay against 365 nights of history (bench/payoutgen.c), all .zst"
+            echo "## A year of payouts: $plines payout lines of Shopify, Amazon and eBay against 365 nights of history (bench/payoutgen.c), all .zst; reconcile writes $(awk -v b="$(cat "$work/outputs-bytes-reconcile")" 'BEGIN { printf "%.0f MB", b / 1e6 }') (the durable write's size)"
         elif [ "$night" = routed ]; then
             echo "## Routed night, $rrows order lines: its policy.conf (routes by country, a webshop reserve, split = fewest) and fair.conf (the routes, max_split = 2, proportional shares, minimum fills) against plain.conf (warehouse order alone)"
         else

@@ -272,7 +272,7 @@ static eng_rc read_ledger(rc_state *rc, const hfile *f, rc_input *in, fmt_table 
                             no.p, (int)(id.len > 300 ? 300 : id.len), id.p);
         int added = 0;
         if (eng_vmap_add(rc->return_nos, no.p, no.len, NULL) < 0 ||
-            eng_vmap_add(rc->slip_keys, key, (size_t)klen, &added) < 0)
+            eng_vmap_add(rc->ledger_keys, key, (size_t)klen, &added) < 0)
             return ENG_FAIL(err, ENG_NOMEM, "out of memory");
         if (!added)
             continue; /* a repeat: counted once */
@@ -321,27 +321,25 @@ static eng_rc read_slips(rc_state *rc, const hfile *f, rc_input *in, fmt_table *
             (id.len > 4 && memcmp(id.p, "RMA-", 4) == 0 && amount_text.len == 4 &&
              memcmp(amount_text.p, "0.00", 4) == 0))
             continue;
-        /* Two runs of one date number their slips from 1 alike (README "Outputs"): a row is
-         * the same row only with the same order, channel and line too. */
-        key.len = 0;
-        fmt_str no = cell(t, SL_SLIP), line = cell(t, SL_LINE_NO);
-        const fmt_str parts[] = {no, line, ch, id};
-        for (size_t k = 0; k < sizeof parts / sizeof *parts; k++) {
-            fmt_buf_put(&key, parts[k].p, parts[k].len);
-            fmt_buf_putc(&key, ENG_VMAP_SEP);
-        }
-        int added = 0;
-        if (key.failed || eng_vmap_add(rc->slip_keys, key.p, key.len, &added) < 0) {
-            out = ENG_FAIL(err, ENG_NOMEM, "out of memory");
-            break;
-        }
-        if (!added)
-            continue; /* a repeat: counted once */
         uint32_t o = eng__rc_order_cached(rc, &order, ch.p, ch.len, id.p, id.len, cur.p, cur.len);
         if (o == RC_NONE) {
             out = ENG_FAIL(err, ENG_NOMEM, "out of memory");
             break;
         }
+        /* Two runs of one date number their slips from 1 alike (README "Outputs"): a row is
+         * the same row only with the same order (channel, id, currency) and line too. */
+        key.len = 0;
+        fmt_str no = cell(t, SL_SLIP), line = cell(t, SL_LINE_NO);
+        fmt_buf_put(&key, no.p, no.len);
+        fmt_buf_putc(&key, ENG_VMAP_SEP);
+        fmt_buf_put(&key, line.p, line.len);
+        int seen = key.failed ? -1 : eng__rc_slip_seen(rc, o, key.p, key.len);
+        if (seen < 0) {
+            out = ENG_FAIL(err, ENG_NOMEM, "out of memory");
+            break;
+        }
+        if (seen)
+            continue; /* a repeat: counted once */
         int64_t amount;
         int m = money(rc, t, f->path, SL_AMOUNT, "line_amount", rc->orders[o].cur, id, &amount);
         if (m < 0) {

@@ -38,7 +38,11 @@ enum { RC_ITEMS, RC_SHIPPING, RC_TAX, RC_DISCOUNT, RC_TOTAL, RC_AMOUNTS };
 
 typedef struct rc_order {
     uint32_t channel, order_id, currency; /* interned */
-    uint32_t pair;                        /* id in rc->pairs: channel and order id */
+    /* slipway's own outputs know the order from their known_seq-th row known (0: they
+     * do not); known_cur: the currency they first know its channel and id in, set when
+     * the orders are sorted (rc_write) */
+    uint32_t known_seq, known_cur;
+    uint32_t slip_refs; /* its slip rows read, a list in rc->slip_refs; RC_NONE none */
     int cur;                              /* fmt_currency index, -1 unknown code */
     /* expected: slipway's own outputs */
     __int128 shipped; /* slips' line_amount (exchange replacements aside) */
@@ -127,10 +131,7 @@ typedef struct rc_state {
     int forced_map;
     eng_vmap *text;  /* interned texts; id 0 is "" */
     eng_vmap *keys;  /* "channel\x1forder\x1fCUR" -> index into orders */
-    eng_vmap *pairs; /* "channel\x1forder"; pair_cur[id]: the currency (interned) slipway's
-                        own outputs know the order in, RC_NONE when they do not know it */
-    uint32_t *pair_cur;
-    size_t cap_pair_cur;
+    uint32_t known_rows; /* rows that made an order known so far */
     rc_order *orders;
     size_t n_orders, cap_orders;
     eng_idset *line_ids;  /* payout line identities seen */
@@ -141,7 +142,14 @@ typedef struct rc_state {
     rc_payout *payouts;
     size_t n_payouts;
     rc_icache order_texts; /* orders' channels and currencies */
-    eng_vmap *slip_keys;  /* "slip_no\x1fline_no": a history slip row counted once */
+    /* A slip row (slip number and line) counts once per order: each order keeps the ones
+     * read, a short list (an order has a few slips), so no map of every row is needed. */
+    struct rc_slip_ref {
+        const char *key; /* "slip_no\x1fline_no", in line_text */
+        uint32_t len, next;
+    } * slip_refs;
+    size_t n_slip_refs, cap_slip_refs;
+    eng_vmap *ledger_keys; /* "return_no\x1forder": an approved ledger row counted once */
     eng_vmap *return_nos; /* approved ledger rows counted once; exchange order ids */
     rc_exc *exc;
     size_t n_exc, cap_exc;
@@ -173,6 +181,9 @@ rc_line *eng__rc_new_line(rc_state *rc);
 
 /* Note that slipway's own outputs know order o (in its currency). */
 void eng__rc_known(rc_state *rc, uint32_t o);
+/* Whether order o has a slip row of key ("slip_no\x1fline_no") already, noting it when
+ * not: 1 seen, 0 new, -1 out of memory. */
+int eng__rc_slip_seen(rc_state *rc, uint32_t o, const char *key, size_t len);
 eng_rc eng__rc_exception(rc_state *rc, const char *source, uint64_t line, const char *record,
                          size_t record_len, int code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 8, 9)));

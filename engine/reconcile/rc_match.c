@@ -122,7 +122,7 @@ void eng__rc_judge(const rc_state *rc, const rc_order *o, rc_verdict *v)
         st |= 1u << RC_ST_CHARGEBACK;
     if (has_slips && v->expected > 0 && o->sale_only_lines >= 2 && v->paid >= 2 * v->expected - tol)
         st |= 1u << RC_ST_DUPLICATE_PAYMENT;
-    uint32_t known_cur = rc->pair_cur[o->pair];
+    uint32_t known_cur = o->known_cur;
     int slipway_knows = has_slips || o->ledger_rows || o->status != RC_NONE;
     if (o->lines && !slipway_knows && known_cur != RC_NONE && known_cur != o->currency)
         st |= 1u << RC_ST_CURRENCY_DIFFERS;

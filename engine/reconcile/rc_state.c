@@ -90,9 +90,8 @@ uint32_t eng__rc_order(rc_state *rc, const char *channel, size_t channel_len, co
     memcpy(k_text, channel, channel_len);
     k_text[channel_len] = ENG_VMAP_SEP;
     memcpy(k_text + channel_len + 1, id, id_len);
-    size_t pair_len = channel_len + 1 + id_len;
-    k_text[pair_len] = ENG_VMAP_SEP;
-    memcpy(k_text + pair_len + 1, cur, cur_len);
+    k_text[channel_len + 1 + id_len] = ENG_VMAP_SEP;
+    memcpy(k_text + channel_len + 1 + id_len + 1, cur, cur_len);
     size_t key_len = need;
     int added = 0;
     int64_t k = eng_vmap_add(rc->keys, k_text, key_len, &added);
@@ -109,24 +108,12 @@ uint32_t eng__rc_order(rc_state *rc, const char *channel, size_t channel_len, co
             if (orders)
                 rc->cap_orders = cap;
         }
-        int64_t pair = eng_vmap_add(rc->pairs, k_text, pair_len, NULL);
-        uint32_t *pair_cur = NULL;
-        if (orders)
+        if (orders) {
             rc->orders = orders;
-        if (orders && pair >= 0) {
-            size_t old = rc->cap_pair_cur;
-            pair_cur = grow(rc->pair_cur, &rc->cap_pair_cur, (size_t)pair + 1, sizeof *pair_cur);
-            if (pair_cur) {
-                for (size_t i = old; i < rc->cap_pair_cur; i++)
-                    pair_cur[i] = RC_NONE;
-                rc->pair_cur = pair_cur;
-            }
-        }
-        if (orders && pair_cur) {
             rc->n_orders = (size_t)k + 1;
             rc_order *o = &orders[k];
             memset(o, 0, sizeof *o);
-            o->pair = (uint32_t)pair;
+            o->slip_refs = o->known_cur = RC_NONE;
             /* a few channels and currencies: from the cache, without a probe */
             o->channel = eng__rc_intern_cached(rc, &rc->order_texts, channel, channel_len);
             o->order_id = eng__rc_intern(rc, id, id_len);
@@ -193,8 +180,8 @@ rc_line *eng__rc_new_line(rc_state *rc)
 void eng__rc_known(rc_state *rc, uint32_t o)
 {
     rc_order *x = &rc->orders[o];
-    if (rc->pair_cur[x->pair] == RC_NONE)
-        rc->pair_cur[x->pair] = x->currency;
+    if (!x->known_seq)
+        x->known_seq = ++rc->known_rows;
 }
 
 eng_rc eng__rc_exception(rc_state *rc, const char *source, uint64_t line, const char *record,
@@ -285,5 +272,22 @@ int eng__rc_unhex(const char *text, size_t len, unsigned char id[ENG_IDSET_KEY])
             return -1;
         id[i] = (unsigned char)(hi << 4 | lo);
     }
+    return 0;
+}
+
+int eng__rc_slip_seen(rc_state *rc, uint32_t o, const char *key, size_t len)
+{
+    rc_order *x = &rc->orders[o];
+    for (uint32_t r = x->slip_refs; r != RC_NONE; r = rc->slip_refs[r].next)
+        if (rc->slip_refs[r].len == len && memcmp(rc->slip_refs[r].key, key, len) == 0)
+            return 1;
+    struct rc_slip_ref *refs =
+        grow(rc->slip_refs, &rc->cap_slip_refs, rc->n_slip_refs + 1, sizeof *refs);
+    char *copy = refs && len < UINT32_MAX ? eng_arena_strndup(rc->line_text, key, len) : NULL;
+    if (!copy)
+        return -1;
+    rc->slip_refs = refs;
+    refs[rc->n_slip_refs] = (struct rc_slip_ref){copy, (uint32_t)len, x->slip_refs};
+    x->slip_refs = (uint32_t)rc->n_slip_refs++;
     return 0;
 }

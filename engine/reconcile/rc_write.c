@@ -1,6 +1,7 @@
 /* The reconcile folder's files. Every list is sorted by its text keys (bytes) so the
  * files depend on the inputs and --as-of only. Text cells go through the spreadsheet
  * formula guard, as in every output. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,8 +188,7 @@ static uint32_t *rank_line_texts(const rc_state *rc)
     for (size_t t = 0; t < n_text; t++)
         if (rank[t])
             used[n_used++] = (uint32_t)t;
-    sort_rc = rc;
-    qsort(used, n_used, sizeof *used, cmp_text_ids);
+    qsort(used, n_used, sizeof *used, cmp_text_ids); /* sort_rc: set by eng__rc_write */
     for (size_t k = 0; k < n_used; k++)
         rank[used[k]] = (uint32_t)k;
     free(used);
@@ -241,6 +241,21 @@ static eng_rc write_lines(rc_state *rc, eng_outdir *od, rc_input *file, eng_err 
     }
     free(keys);
     return r == ENG_OK ? close_csv(&c, file) : r;
+}
+
+typedef struct lines_job {
+    rc_state *rc;
+    eng_outdir *od;
+    rc_input *file;
+    eng_rc rc_out;
+    eng_err err;
+} lines_job;
+
+static void *lines_thread(void *arg)
+{
+    lines_job *j = arg;
+    j->rc_out = write_lines(j->rc, j->od, j->file, &j->err);
+    return NULL;
 }
 
 /* The payouts of an order's sale-side lines, ';'-joined in byte order (at most a few). */
@@ -315,8 +330,7 @@ static void detail(const rc_state *rc, const rc_order *o, const rc_verdict *v, c
                  o->status != RC_NONE ? eng__rc_text(rc, o->status) : "");
         return;
     case RC_ST_CURRENCY_DIFFERS:
-        snprintf(dst, cap, "slipway knows the order in %s",
-                 eng__rc_text(rc, rc->pair_cur[o->pair]));
+        snprintf(dst, cap, "slipway knows the order in %s", eng__rc_text(rc, o->known_cur));
         return;
     case RC_ST_CHARGEBACK:
         eng__rc_money_text(a, sizeof a, o->paid[RC_PAID_CHARGEBACK], cur);
@@ -363,15 +377,31 @@ static eng_rc write_orders(rc_state *rc, eng_outdir *od, rc_input *rec_file, rc_
     size_t n_open = 0, cap_open = 0;
     if (!idx)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory");
+    for (size_t o = 0; o < rc->n_orders; o++)
+        idx[o] = (uint32_t)o;
+    qsort(idx, rc->n_orders, sizeof *idx, cmp_orders);
+    /* The currency slipway's outputs first knew each channel and order id in: the orders
+     * of one (channel, order id) are neighbours now. */
+    for (size_t i = 0, end; i < rc->n_orders; i = end) {
+        const rc_order *first = &rc->orders[idx[i]], *known = NULL;
+        for (end = i; end < rc->n_orders; end++) {
+            const rc_order *x = &rc->orders[idx[end]];
+            if (x->channel != first->channel || x->order_id != first->order_id)
+                break;
+            if (x->known_seq && (!known || x->known_seq < known->known_seq))
+                known = x;
+        }
+        for (size_t k = i; k < end; k++)
+            rc->orders[idx[k]].known_cur = known ? known->currency : RC_NONE;
+    }
     size_t n = 0;
-    for (size_t o = 0; o < rc->n_orders; o++) {
-        const rc_order *x = &rc->orders[o];
+    for (size_t i = 0; i < rc->n_orders; i++) {
+        const rc_order *x = &rc->orders[idx[i]];
         /* an order slipway only knows from order_totals (rejected, never paid) is not
          * money to reconcile */
         if (x->slip_lines || x->ledger_rows || x->lines)
-            idx[n++] = (uint32_t)o;
+            idx[n++] = idx[i];
     }
-    qsort(idx, n, sizeof *idx, cmp_orders);
     csv_out c;
     fmt_buf payouts;
     fmt_buf_init(&payouts);
@@ -868,15 +898,31 @@ eng_rc eng__rc_write(rc_state *rc, eng_outdir *od, eng_err *err)
     memset(&t, 0, sizeof t);
     uint64_t inconsistent = 0;
     ENG_TRY(build_payouts(rc, &t) == ENG_OK ? ENG_OK : ENG_FAIL(err, ENG_NOMEM, "out of memory"));
-    ENG_TRY(write_lines(rc, od, &outs[O_LINES], err));
-    ENG_TRY(write_orders(rc, od, &outs[O_REC], &outs[O_OPEN], &t, err));
-    ENG_TRY(write_payouts(rc, od, &outs[O_PAYOUTS], &inconsistent, err));
-    ENG_TRY(write_fees(rc, od, &outs[O_FEES], err));
-    ENG_TRY(write_exceptions(rc, od, &outs[O_EXC], err));
+    /* payout_lines.csv, half the bytes, on a thread of its own; it reads only the lines
+     * and the texts, which nothing changes from here on */
+    lines_job job = {rc, od, &outs[O_LINES], ENG_OK, {0}};
+    pthread_t thread;
+    int threaded = pthread_create(&thread, NULL, lines_thread, &job) == 0;
+    if (!threaded)
+        lines_thread(&job);
+    eng_rc r = write_orders(rc, od, &outs[O_REC], &outs[O_OPEN], &t, err);
+    if (r == ENG_OK)
+        r = write_payouts(rc, od, &outs[O_PAYOUTS], &inconsistent, err);
+    if (r == ENG_OK)
+        r = write_fees(rc, od, &outs[O_FEES], err);
+    if (r == ENG_OK)
+        r = write_exceptions(rc, od, &outs[O_EXC], err);
+    if (threaded)
+        pthread_join(thread, NULL);
+    if (job.rc_out != ENG_OK) { /* its failure first, whatever else failed: the same each run */
+        *err = job.err;
+        return job.rc_out;
+    }
+    ENG_TRY(r);
     fmt_buf b;
     fmt_buf_init(&b);
     summary_json(rc, &t, inconsistent, &b);
-    eng_rc r = write_json(od, "reconcile_summary.json", &b, &outs[O_SUMMARY], err);
+    r = write_json(od, "reconcile_summary.json", &b, &outs[O_SUMMARY], err);
     b.len = 0;
     if (r == ENG_OK) {
         manifest_json(rc, outs, O_N, &b);

@@ -15,12 +15,11 @@ static void release(rc_state *rc)
 {
     eng_vmap_free(rc->text);
     eng_vmap_free(rc->keys);
-    eng_vmap_free(rc->pairs);
     eng_idset_free(rc->line_ids);
     eng_arena_free(rc->line_text);
-    eng_vmap_free(rc->slip_keys);
+    eng_vmap_free(rc->ledger_keys);
+    free(rc->slip_refs);
     eng_vmap_free(rc->return_nos);
-    free(rc->pair_cur);
     free(rc->orders);
     free(rc->lines);
     free(rc->by_order);
@@ -76,12 +75,11 @@ int eng_reconcile_main(const eng_reconcile_args *a)
     eng_rc r = ENG_OK;
     rc.text = eng_vmap_new();
     rc.keys = eng_vmap_new();
-    rc.pairs = eng_vmap_new();
     rc.line_ids = eng_idset_new();
     rc.line_text = eng_arena_new(1u << 20);
-    rc.slip_keys = eng_vmap_new();
+    rc.ledger_keys = eng_vmap_new();
     rc.return_nos = eng_vmap_new();
-    if (!rc.text || !rc.keys || !rc.pairs || !rc.line_ids || !rc.line_text || !rc.slip_keys ||
+    if (!rc.text || !rc.keys || !rc.line_ids || !rc.line_text || !rc.ledger_keys ||
         !rc.return_nos || eng__rc_intern(&rc, "", 0) != 0)
         r = ENG_FAIL(&err, ENG_NOMEM, "out of memory");
     if (r == ENG_OK && a->policy) {
