@@ -38,7 +38,7 @@ obj = $(patsubst %.c,build/$(1)/%.o,$(2))
 # ---- Debian packages -------------------------------------------------------------------
 # Installed when run as root; otherwise the exact command is printed and make stops.
 RUN_PKGS  = gcc make libc6-dev libcsv-dev libzstd-dev libssl-dev zstd
-TEST_PKGS = $(RUN_PKGS) libcriterion-dev strace clang libclang-rt-14-dev
+TEST_PKGS = $(RUN_PKGS) libcriterion-dev strace clang libclang-rt-14-dev chromium
 # make bench's DuckDB peer runs on node; installed only when the node or npm command is
 # missing (a machine may have them from elsewhere), only for make bench.
 BENCH_PKGS = nodejs npm
@@ -63,7 +63,8 @@ define ensure_pkgs
 	fi
 endef
 
-.PHONY: all deps test-deps run test unit golden cli outdir chain history verify hostile faults-smoke faults \
+.PHONY: all deps test-deps run test unit golden cli outdir chain reconcile report browser history verify \
+        hostile faults-smoke faults \
         stress tsan-run threads budget sanitize install format format-check clean bench bench-smoke profile \
         bench-node bench-duckdb \
         fuzz fuzz-smoke fuzz-build
@@ -194,8 +195,8 @@ run: deps
 
 # ---- tests -----------------------------------------------------------------------------
 test: test-deps
-	@$(MAKE) --no-print-directory unit golden cli outdir chain reconcile history verify hostile \
-	    faults-smoke stress \
+	@$(MAKE) --no-print-directory unit golden cli outdir chain reconcile report browser history \
+	    verify hostile faults-smoke stress \
 	    tsan-run threads budget fuzz-smoke bench-smoke
 
 # Criterion runs each test in a child whose leak report does not fail the test: a report
@@ -224,6 +225,13 @@ chain: build/asan/slipway
 # slipway reconcile on the worked example (samples/reconcile, tests/reconcile.sh).
 reconcile: build/asan/slipway
 	@sh tests/reconcile.sh build/asan/slipway
+
+# report.html: its figures are summary.json's, it loads nothing (tests/report.sh); and in
+# Debian's chromium, headless, with screenshots in build/artefacts/ (tests/browser.sh).
+report: build/asan/slipway
+	@sh tests/report.sh build/asan/slipway
+browser: build/slipway
+	@sh tests/browser.sh build/slipway
 
 # What --history is trusted with: same-date waves, copies, channels (tests/history.sh).
 history: build/asan/slipway

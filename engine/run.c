@@ -33,6 +33,7 @@
 #include "write/analysis.h"
 #include "write/manifest.h"
 #include "write/outputs.h"
+#include "write/page.h"
 #include "write/summary.h"
 
 /* The ids history must keep in full: tonight's order ids (and the returns' ids, added
@@ -95,6 +96,13 @@ static eng_rc write_night(const eng_products *p, eng_report *report, eng_outputs
     }
     eng_output_file *f = &outputs->files[outputs->n_files];
     ENG_TRY(eng_summary_write(p, outputs, report, inv, s->outdir, f, eng_err_fresh(err)));
+    outputs->n_files++;
+    /* report.html reads back some of the CSV files: after them, before the manifest */
+    f = &outputs->files[outputs->n_files];
+    ENG_TRY(eng_page_write(p, outputs, report, inv, s->outdir, f, eng_err_fresh(err)));
+    outputs->n_files++;
+    f = &outputs->files[outputs->n_files];
+    ENG_TRY(eng_summary_text_write(p, outputs, report, inv, s->outdir, f, eng_err_fresh(err)));
     outputs->n_files++;
     return eng_manifest_write(p, outputs->files, outputs->n_files, s->outdir, eng_err_fresh(err));
 }
@@ -183,6 +191,7 @@ int eng_run(const eng_run_args *a)
         committed = 1;
         if (!a->quiet) {
             eng_summary_print(stdout, &p, &outputs, &report, inv, a->out, eng_metrics_now() - t0);
+            printf("  report         %s/report.html\n", a->out);
             /* The summary is a courtesy: a reader gone (EPIPE) or a full disk under
              * stdout does not undo a committed run. */
             if (fflush(stdout) != 0 || ferror(stdout))

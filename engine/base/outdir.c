@@ -659,3 +659,10 @@ void eng_outdir_free(eng_outdir *od)
     free(od->tmp);
     free(od);
 }
+
+int eng_outdir_read_path(const eng_outdir *od, const char *name, char *dst, size_t cap)
+{
+    assert(od->tmp_fd >= 0 && !strchr(name, '/'));
+    int n = snprintf(dst, cap, "/proc/self/fd/%d/%s", od->tmp_fd, name);
+    return n < 0 || (size_t)n >= cap ? -1 : 0;
+}

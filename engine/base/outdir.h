@@ -48,6 +48,12 @@ eng_rc eng_outdir_create(eng_outdir *od, const char *name, int compress, fmt_sin
  * complete). ENG_IO; ENG_USAGE if dir appeared meanwhile. */
 eng_rc eng_outdir_commit(eng_outdir *od, eng_err *err);
 
+/* A path that reads back file `name` written into the temporary folder (report.html's
+ * figures from the CSV files): through the folder's descriptor (/proc/self/fd/N/name),
+ * never through its name, which someone may have swapped for a link. dst holds cap
+ * bytes; -1 when name does not fit. */
+int eng_outdir_read_path(const eng_outdir *od, const char *name, char *dst, size_t cap);
+
 /* Stop the signal watcher (waiting for it if it is handling a signal, which ends the
  * process): from here on a signal waits until eng_outdir_free. Call it before printing
  * a failure, so that an interruption's one line never comes with the run's own message

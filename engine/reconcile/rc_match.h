@@ -50,4 +50,17 @@ void eng__rc_judge(const rc_state *rc, const rc_order *o, rc_verdict *v);
 /* 1 when a status leaves the order among the open items. */
 int eng_rc_open(rc_status s);
 
+/* What rc_write counted in the rows it wrote (reconcile_summary.json's figures). */
+typedef struct rc_totals {
+    uint64_t by_status[RC_ST_COUNT];
+    uint64_t open, ageing[4];
+    uint64_t unattributed, unclassified;
+} rc_totals;
+
+/* ---- rc_page.c ---- */
+/* report.html of the reconcile folder, after its CSV files (some read back) and
+ * reconcile_summary.json; its name, size and SHA-256 into *file. */
+eng_rc eng__rc_page_write(const rc_state *rc, const rc_totals *t, uint64_t inconsistent,
+                          eng_outdir *od, rc_input *file, eng_err *err);
+
 #endif

@@ -348,11 +348,7 @@ static void detail(const rc_state *rc, const rc_order *o, const rc_verdict *v, c
     }
 }
 
-typedef struct totals {
-    uint64_t by_status[RC_ST_COUNT];
-    uint64_t open, ageing[4];
-    uint64_t unattributed, unclassified;
-} totals;
+typedef rc_totals totals;
 
 /* An open item: its row in reconciliation.csv's order, and the day it is open from. */
 typedef struct open_item {
@@ -886,10 +882,10 @@ static void manifest_json(const rc_state *rc, const rc_input *outs, size_t n_out
 eng_rc eng__rc_write(rc_state *rc, eng_outdir *od, eng_err *err)
 {
     sort_rc = rc;
-    enum { O_LINES, O_REC, O_OPEN, O_PAYOUTS, O_FEES, O_EXC, O_SUMMARY, O_N };
+    enum { O_LINES, O_REC, O_OPEN, O_PAYOUTS, O_FEES, O_EXC, O_SUMMARY, O_PAGE, O_N };
     static const char *const names[O_N] = {
-        "payout_lines.csv", "reconciliation.csv", "open_items.csv",        "payouts.csv",
-        "fees.csv",         "exceptions.csv",     "reconcile_summary.json"};
+        "payout_lines.csv", "reconciliation.csv", "open_items.csv",         "payouts.csv",
+        "fees.csv",         "exceptions.csv",     "reconcile_summary.json", "report.html"};
     rc_input outs[O_N];
     memset(outs, 0, sizeof outs);
     for (int i = 0; i < O_N; i++)
@@ -923,6 +919,8 @@ eng_rc eng__rc_write(rc_state *rc, eng_outdir *od, eng_err *err)
     fmt_buf_init(&b);
     summary_json(rc, &t, inconsistent, &b);
     r = write_json(od, "reconcile_summary.json", &b, &outs[O_SUMMARY], err);
+    if (r == ENG_OK)
+        r = eng__rc_page_write(rc, &t, inconsistent, od, &outs[O_PAGE], err);
     b.len = 0;
     if (r == ENG_OK) {
         manifest_json(rc, outs, O_N, &b);

@@ -69,8 +69,9 @@ static size_t entry(eng_channel_sums *s, const char *channel, uint32_t len, int 
     return s->n++;
 }
 
-eng_rc eng_channel_sums_add(eng_channel_sums *s, const void *key, const char *channel, uint32_t len,
-                            int currency, __int128 shipped, __int128 refunded)
+/* The entry of (channel, currency) through the last-key shortcut; NULL out of memory. */
+static eng_channel_sum *find(eng_channel_sums *s, const void *key, const char *channel,
+                             uint32_t len, int currency)
 {
     assert(currency >= 0);
     size_t at;
@@ -78,12 +79,32 @@ eng_rc eng_channel_sums_add(eng_channel_sums *s, const void *key, const char *ch
         at = s->last;
         assert(same(&s->items[at], channel, len, currency));
     } else if ((at = entry(s, channel, len, currency)) == SIZE_MAX) {
-        return ENG_NOMEM;
+        return NULL;
     }
     s->last_key = key;
     s->last = at;
-    s->items[at].shipped += shipped;
-    s->items[at].refunded += refunded;
+    return &s->items[at];
+}
+
+eng_rc eng_channel_sums_add(eng_channel_sums *s, const void *key, const char *channel, uint32_t len,
+                            int currency, __int128 shipped, __int128 refunded)
+{
+    eng_channel_sum *e = find(s, key, channel, len, currency);
+    if (!e)
+        return ENG_NOMEM;
+    e->shipped += shipped;
+    e->refunded += refunded;
+    return ENG_OK;
+}
+
+eng_rc eng_channel_sums_count(eng_channel_sums *s, const void *key, const char *channel,
+                              uint32_t len, int currency, unsigned k)
+{
+    assert(k < ENG_CHANNEL_COUNTS);
+    eng_channel_sum *e = find(s, key, channel, len, currency);
+    if (!e)
+        return ENG_NOMEM;
+    e->count[k]++;
     return ENG_OK;
 }
 
@@ -91,8 +112,13 @@ eng_rc eng_channel_sums_merge(eng_channel_sums *into, const eng_channel_sums *fr
 {
     for (size_t i = 0; i < from->n; i++) {
         const eng_channel_sum *e = &from->items[i];
-        ENG_TRY(eng_channel_sums_add(into, NULL, e->channel, e->len, e->currency, e->shipped,
-                                     e->refunded));
+        eng_channel_sum *to = find(into, NULL, e->channel, e->len, e->currency);
+        if (!to)
+            return ENG_NOMEM;
+        to->shipped += e->shipped;
+        to->refunded += e->refunded;
+        for (int k = 0; k < ENG_CHANNEL_COUNTS; k++)
+            to->count[k] += e->count[k];
     }
     return ENG_OK;
 }

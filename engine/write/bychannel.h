@@ -12,12 +12,15 @@
 
 #include "../core/err.h"
 
+#define ENG_CHANNEL_COUNTS 16 /* counters per entry: an order status each (report.html) */
+
 typedef struct eng_channel_sum {
     char *channel; /* owned, NUL-terminated; "" for orders that name none */
     uint32_t len;
     int currency; /* fmt_currency index */
     __int128 shipped;
     __int128 refunded;
+    uint64_t count[ENG_CHANNEL_COUNTS]; /* eng_channel_sums_count's, by k */
 } eng_channel_sum;
 
 typedef struct eng_channel_sums {
@@ -34,6 +37,11 @@ typedef struct eng_channel_sums {
  * channel skips the hash; NULL for none. ENG_NOMEM. */
 eng_rc eng_channel_sums_add(eng_channel_sums *s, const void *key, const char *channel, uint32_t len,
                             int currency, __int128 shipped, __int128 refunded);
+
+/* Count one in counter k (< ENG_CHANNEL_COUNTS) of (channel, currency): a table of
+ * counts only (orders per status) may use one currency index for every channel. */
+eng_rc eng_channel_sums_count(eng_channel_sums *s, const void *key, const char *channel,
+                              uint32_t len, int currency, unsigned k);
 
 /* Add every entry of from into into. ENG_NOMEM. */
 eng_rc eng_channel_sums_merge(eng_channel_sums *into, const eng_channel_sums *from);

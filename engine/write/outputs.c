@@ -79,6 +79,7 @@ typedef struct tally {
                                 numbers start at 1), so a slip counts once per slot */
     uint64_t totals_rows;
     eng_channel_sums by_channel; /* status rows' shipped, ledger rows' refunded amounts */
+    eng_channel_sums status_by_channel; /* status rows per channel and status */
 } tally;
 
 /* A worker's scratch, reused by each range it runs. */
@@ -479,6 +480,8 @@ done:
 
 /* ---- order_status.csv ---- */
 
+_Static_assert(ENG_ST_COUNT <= ENG_CHANNEL_COUNTS, "a counter per order status");
+
 static eng_rc write_status(writer *w, worker_state *ws)
 {
     static const char *const cols[] = {"order_id", "channel", "status",   "lines",
@@ -504,9 +507,12 @@ static eng_rc write_status(writer *w, worker_state *ws)
         w_end(w);
         t->status_rows++;
         t->status_by[o->status]++;
+        eng_text ch = head_text(o, ENG_HT_CHANNEL);
+        if (eng_channel_sums_count(&t->status_by_channel, o->head->common, ch.p, ch.len, 0,
+                                   o->status) != ENG_OK)
+            return ENG_FAIL(w->err, ENG_NOMEM, "out of memory writing order statuses");
         if (o->status == ENG_ST_SHIPPED || o->status == ENG_ST_PARTIAL) {
             t->status_amount[o->currency] += o->amount_minor;
-            eng_text ch = head_text(o, ENG_HT_CHANNEL);
             if (eng_channel_sums_add(&t->by_channel, o->head->common, ch.p, ch.len, o->currency,
                                      o->amount_minor, 0) != ENG_OK)
                 return ENG_FAIL(w->err, ENG_NOMEM, "out of memory writing order statuses");
@@ -1177,6 +1183,7 @@ static void tally_release(tally *t)
     free(t->slip_count);
     free(t->slip_stamp);
     eng_channel_sums_release(&t->by_channel);
+    eng_channel_sums_release(&t->status_by_channel);
 }
 
 static eng_rc tally_add(eng_outputs *out, const tally *t, size_t n_cur, size_t n_slots)
@@ -1194,6 +1201,7 @@ static eng_rc tally_add(eng_outputs *out, const tally *t, size_t n_cur, size_t n
     }
     for (size_t s = 0; s < n_slots; s++)
         out->slip_units[s] += t->slip_units[s];
+    ENG_TRY(eng_channel_sums_merge(&out->status_by_channel, &t->status_by_channel));
     return eng_channel_sums_merge(&out->by_channel, &t->by_channel);
 }
 
@@ -1291,6 +1299,7 @@ eng_rc eng_outputs_write(const eng_products *n, const eng_report *report, eng_ou
         fmt_buf_release(&ws->tail);
     }
     eng_channel_sums_sort(&out->by_channel);
+    eng_channel_sums_sort(&out->status_by_channel);
     for (size_t i = 0; i < OUT_COUNT; i++) {
         fmt_sink_free(c->files[i].sink); /* left open only by a failure */
         pthread_mutex_destroy(&c->files[i].mu);
@@ -1311,6 +1320,7 @@ void eng_outputs_release(eng_outputs *out)
     free(out->ledger_refund);
     out->ledger_refund = NULL;
     eng_channel_sums_release(&out->by_channel);
+    eng_channel_sums_release(&out->status_by_channel);
     out->slip_amount = out->status_amount = NULL;
     out->slip_units = NULL;
 }

@@ -50,6 +50,8 @@ typedef struct eng_outputs {
     uint64_t analysis_rows;
     uint64_t totals_rows;
     eng_channel_sums by_channel; /* sorted: shipped (status rows), refunded (ledger) */
+    eng_channel_sums status_by_channel; /* sorted; count[eng_status]: status rows per channel
+                                           (currency 0 for every channel) */
 } eng_outputs;
 
 /* Format a return number ("RMA-20261127-000001") into dst (at least 40 bytes). */

@@ -490,7 +490,10 @@ void eng_summary_print(FILE *f, const eng_products *n, const eng_outputs *out,
     uint64_t rows = 0;
     for (size_t i = 0; i < n->setup->n_order_files; i++)
         rows += n->batches->files[i].data_rows;
-    fprintf(f, "slipway run %s -> %s\n", date, dir);
+    if (dir)
+        fprintf(f, "slipway run %s -> %s\n", date, dir);
+    else
+        fprintf(f, "slipway run %s\n", date);
     fprintf(f, "  orders read    %llu (%llu line%s from %zu file%s:",
             (unsigned long long)(n->book->n_orders - n->book->n_aside), (unsigned long long)rows,
             plural(rows), n->setup->n_order_files, plural(n->setup->n_order_files));
@@ -567,7 +570,40 @@ void eng_summary_print(FILE *f, const eng_products *n, const eng_outputs *out,
     for (int i = 0; i < ENG_N_INVARIANTS; i++)
         broken += inv[i].state == ENG_CHECK_BROKEN;
     fprintf(f, "  invariants     %s\n", broken ? "BROKEN (see summary.json)" : "hold");
+    if (seconds < 0)
+        return;
     fprintf(f, "  time           %.3f s (%.0f lines/s, %u thread%s)\n", seconds,
             seconds > 0 ? (double)rows / seconds : 0.0, n->setup->threads,
             plural(n->setup->threads));
+}
+
+eng_rc eng_summary_text_write(const eng_products *night, const eng_outputs *out,
+                              const eng_report *report, const eng_invariant inv[ENG_N_INVARIANTS],
+                              eng_outdir *od, eng_output_file *file, eng_err *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory writing summary.txt");
+    eng_summary_print(f, night, out, report, inv, NULL, -1);
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad) {
+        free(text);
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory writing summary.txt");
+    }
+    fmt_sink *s = NULL;
+    eng_rc rc = eng_outdir_create(od, "summary.txt", 0, &s, err);
+    if (rc == ENG_OK)
+        rc = fmt_sink_write(s, text, len, err);
+    if (rc == ENG_OK)
+        rc = fmt_sink_close(s, err);
+    if (rc == ENG_OK) {
+        snprintf(file->name, sizeof file->name, "summary.txt");
+        file->bytes = fmt_sink_bytes(s);
+        memcpy(file->sha256, fmt_sink_sha256(s), sizeof file->sha256);
+    }
+    fmt_sink_free(s);
+    free(text);
+    return rc;
 }

@@ -40,9 +40,15 @@ eng_rc eng_summary_write(const eng_products *night, const eng_outputs *out,
                          const eng_report *report, const eng_invariant inv[ENG_N_INVARIANTS],
                          eng_outdir *od, eng_output_file *file, eng_err *err);
 
-/* The human summary on f. */
+/* The human summary on f; dir NULL names no folder, seconds < 0 leaves out the time. */
 void eng_summary_print(FILE *f, const eng_products *night, const eng_outputs *out,
                        const eng_report *report, const eng_invariant inv[ENG_N_INVARIANTS],
                        const char *dir, double seconds);
+
+/* summary.txt: that summary without the folder and the time, so the same night gives the
+ * same bytes. ENG_IO, ENG_NOMEM. */
+eng_rc eng_summary_text_write(const eng_products *night, const eng_outputs *out,
+                              const eng_report *report, const eng_invariant inv[ENG_N_INVARIANTS],
+                              eng_outdir *od, eng_output_file *file, eng_err *err);
 
 #endif
