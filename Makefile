@@ -38,7 +38,7 @@ obj = $(patsubst %.c,build/$(1)/%.o,$(2))
 # ---- Debian packages -------------------------------------------------------------------
 # Installed when run as root; otherwise the exact command is printed and make stops.
 RUN_PKGS  = gcc make libc6-dev libcsv-dev libzstd-dev libssl-dev zstd
-TEST_PKGS = $(RUN_PKGS) libcriterion-dev strace clang libclang-rt-14-dev chromium
+TEST_PKGS = $(RUN_PKGS) libcriterion-dev strace clang libclang-rt-14-dev chromium man-db
 # make bench's DuckDB peer runs on node; installed only when the node or npm command is
 # missing (a machine may have them from elsewhere), only for make bench.
 BENCH_PKGS = nodejs npm
@@ -63,7 +63,8 @@ define ensure_pkgs
 	fi
 endef
 
-.PHONY: all deps test-deps run test unit golden cli outdir chain reconcile report browser history verify \
+.PHONY: all deps test-deps run test unit golden cli outdir chain reconcile report browser installed \
+        history verify \
         hostile faults-smoke faults \
         stress tsan-run threads budget sanitize install format format-check clean bench bench-smoke profile \
         bench-node bench-duckdb \
@@ -195,8 +196,8 @@ run: deps
 
 # ---- tests -----------------------------------------------------------------------------
 test: test-deps
-	@$(MAKE) --no-print-directory unit golden cli outdir chain reconcile report browser history \
-	    verify hostile faults-smoke stress \
+	@$(MAKE) --no-print-directory unit golden cli outdir chain reconcile report browser installed \
+	    history verify hostile faults-smoke stress \
 	    tsan-run threads budget fuzz-smoke bench-smoke
 
 # Criterion runs each test in a child whose leak report does not fail the test: a report
@@ -232,6 +233,12 @@ report: build/asan/slipway
 	@sh tests/report.sh build/asan/slipway
 browser: build/slipway
 	@sh tests/browser.sh build/slipway
+
+# make install into a scratch PREFIX: man slipway, completions, docs (tests/install.sh);
+# slipway init's templates run as they are (tests/init.sh).
+installed: build/asan/slipway
+	@sh tests/install.sh
+	@sh tests/init.sh build/asan/slipway
 
 # What --history is trusted with: same-date waves, copies, channels (tests/history.sh).
 history: build/asan/slipway
@@ -378,9 +385,18 @@ fuzz-smoke: fuzz-build
 	  sh tests/fuzz/run.sh $$t $(FUZZ_SMOKE_SECONDS) build/fuzz-smoke/$$t build/fuzz-smoke/$$t.log; \
 	done
 
+# The binary, the man page slipway(1), bash and zsh completion, and the docs (README,
+# the layouts) under PREFIX (DESTDIR for packaging); tests/install.sh checks it.
 install: build/slipway
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	    $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/doc/slipway
 	install -m 0755 build/slipway $(DESTDIR)$(PREFIX)/bin/slipway
+	install -m 0644 docs/slipway.1 $(DESTDIR)$(PREFIX)/share/man/man1/slipway.1
+	install -m 0644 docs/completion/slipway.bash \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/slipway
+	install -m 0644 docs/completion/_slipway $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_slipway
+	install -m 0644 README.md formats/LAYOUTS.md $(DESTDIR)$(PREFIX)/share/doc/slipway/
 
 format:
 	clang-format -i engine/*.[ch] engine/*/*.[ch] formats/*.[ch] tests/*.c tests/faults/*.c \

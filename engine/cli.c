@@ -3,6 +3,7 @@
  * is one line on stderr naming the flag (and the closest one, for a typo), then a pointer
  * to --help, and exit code 2. */
 #include "cli.h"
+#include "init.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -36,6 +37,7 @@ static const char main_help[] =
     "  slipway verify DIR [--catalog FILE --inventory FILE --orders FILE ...]\n"
     "  slipway reconcile --history FILE|DIR ... --payouts FILE ... [--policy FILE]\n"
     "              [--as-of YYYY-MM-DD] [--payout-format NAME] --out DIR\n"
+    "  slipway init DIR       templates for a first night with your own data\n"
     "  slipway -h | --help    -V | --version    slipway run --help    slipway verify --help\n"
     "  slipway reconcile --help\n"
     "  (run also takes --format, --encoding, --date-order, --quiet and --: see run --help)\n"
@@ -60,6 +62,7 @@ static const char run_help[] =
     "writes into DIR (which must not exist): slips.csv, picklist.csv,\n"
     "order_status.csv, backorders.csv, exceptions.csv, inventory.csv, alerts.csv,\n"
     "returns_ledger.csv, returns_analysis.csv, order_totals.csv, summary.json,\n"
+    "summary.txt, report.html (the night on one page: open it in a browser),\n"
     "manifest.json, metrics.json, and routing.csv when the policy routes orders or\n"
     "shares stock.\n"
     "\n"
@@ -175,7 +178,40 @@ static const char *const verify_flags[] = {"--catalog", "--inventory", "--orders
 static const char *const reconcile_flags[] = {
     "--history", "--payouts", "--policy", "--as-of", "--payout-format", "--payout-map",
     "--mode",    "--out",     "--quiet",  "--help",  "--version"};
-static const char *const commands[] = {"run", "verify", "reconcile", "help", "--help", "--version"};
+static const char *const commands[] = {"run",  "verify", "reconcile", "init",
+                                       "help", "--help", "--version"};
+
+static const char init_help[] =
+    "usage: slipway init DIR [--quiet]\n"
+    "\n"
+    "Writes into DIR (which must not exist) templates for a first night with your own\n"
+    "data: catalog.csv, inventory.csv, policy.conf (with comments), a tiny orders.csv,\n"
+    "and README.txt explaining each column and the command that runs them as they are.\n";
+
+static int cmd_init(int argc, char **argv)
+{
+    const char *dir = NULL;
+    int quiet = 0;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(init_help, stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
+            quiet = 1;
+        } else if (argv[i][0] == '-' || dir) {
+            fprintf(stderr, "slipway: init: unexpected argument '%s'\n%s", argv[i], init_help);
+            return 2;
+        } else {
+            dir = argv[i];
+        }
+    }
+    if (!dir) {
+        fprintf(stderr, "slipway: init: DIR is required\n%s", init_help);
+        return 2;
+    }
+    return eng_init_main(dir, quiet);
+}
 
 static const char reconcile_help[] =
     "usage: slipway reconcile --history FILE|DIR [--history ...] --payouts FILE\n"
@@ -191,7 +227,8 @@ static const char reconcile_help[] =
     "order and currency, and writes into DIR (which must not exist): payout_lines.csv\n"
     "(every payout line, typed and counted once: give it as --history next time),\n"
     "reconciliation.csv (one status per order), open_items.csv (oldest first),\n"
-    "payouts.csv, fees.csv, exceptions.csv, reconcile_summary.json and manifest.json.\n"
+    "payouts.csv, fees.csv, exceptions.csv, reconcile_summary.json, report.html and\n"
+    "manifest.json.\n"
     "\n"
     "  --history FILE|DIR  a slipway run or reconcile folder, or its slips.csv,\n"
     "                      returns_ledger.csv, order_totals.csv or payout_lines.csv\n"
@@ -730,6 +767,8 @@ int eng_cli_main(int argc, char **argv)
         return cmd_verify(argc, argv);
     if (strcmp(cmd, "reconcile") == 0)
         return cmd_reconcile(argc, argv);
+    if (strcmp(cmd, "init") == 0)
+        return cmd_init(argc, argv);
     char text[200];
     unknown_text(text, sizeof text, "command", cmd, commands, sizeof commands / sizeof *commands);
     fprintf(stderr, "slipway: %s\nTry 'slipway --help'.\n", text);

@@ -666,3 +666,20 @@ int eng_outdir_read_path(const eng_outdir *od, const char *name, char *dst, size
     int n = snprintf(dst, cap, "/proc/self/fd/%d/%s", od->tmp_fd, name);
     return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
+
+eng_rc eng_outdir_write_file(eng_outdir *od, const char *name, const void *data, size_t len,
+                             uint64_t *bytes, char *sha256, eng_err *err)
+{
+    fmt_sink *s = NULL;
+    eng_rc rc = eng_outdir_create(od, name, 0, &s, err);
+    if (rc == ENG_OK)
+        rc = fmt_sink_write(s, data, len, err);
+    if (rc == ENG_OK)
+        rc = fmt_sink_close(s, err);
+    if (rc == ENG_OK && bytes)
+        *bytes = fmt_sink_bytes(s);
+    if (rc == ENG_OK && sha256)
+        memcpy(sha256, fmt_sink_sha256(s), 65);
+    fmt_sink_free(s);
+    return rc;
+}

@@ -48,6 +48,12 @@ eng_rc eng_outdir_create(eng_outdir *od, const char *name, int compress, fmt_sin
  * complete). ENG_IO; ENG_USAGE if dir appeared meanwhile. */
 eng_rc eng_outdir_commit(eng_outdir *od, eng_err *err);
 
+/* A whole file from memory: name in the temporary folder, never compressed; its size
+ * and SHA-256 (65 bytes with the NUL) into *bytes and sha256 when not NULL. ENG_IO,
+ * ENG_NOMEM. */
+eng_rc eng_outdir_write_file(eng_outdir *od, const char *name, const void *data, size_t len,
+                             uint64_t *bytes, char *sha256, eng_err *err);
+
 /* A path that reads back file `name` written into the temporary folder (report.html's
  * figures from the CSV files): through the folder's descriptor (/proc/self/fd/N/name),
  * never through its name, which someone may have swapped for a link. dst holds cap

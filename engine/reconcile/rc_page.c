@@ -158,18 +158,8 @@ eng_rc eng__rc_page_write(const rc_state *rc, const rc_totals *t, uint64_t incon
                               : ENG_FAIL(err, ENG_NOMEM, "out of memory writing report.html");
     else if (b.failed)
         r = ENG_FAIL(err, ENG_NOMEM, "out of memory writing report.html");
-    fmt_sink *s = NULL;
     if (r == ENG_OK)
-        r = eng_outdir_create(od, "report.html", 0, &s, err);
-    if (r == ENG_OK)
-        r = fmt_sink_write(s, b.p, b.len, err);
-    if (r == ENG_OK)
-        r = fmt_sink_close(s, err);
-    if (r == ENG_OK) {
-        file->bytes = fmt_sink_bytes(s);
-        memcpy(file->sha256, fmt_sink_sha256(s), sizeof file->sha256);
-    }
-    fmt_sink_free(s);
+        r = eng_outdir_write_file(od, "report.html", b.p, b.len, &file->bytes, file->sha256, err);
     fmt_buf_release(&b);
     return r;
 }

@@ -775,18 +775,8 @@ static eng_rc write_json(eng_outdir *od, const char *name, fmt_buf *b, rc_input 
 {
     if (b->failed)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory writing %s", name);
-    fmt_sink *s = NULL;
-    eng_rc r = eng_outdir_create(od, name, 0, &s, err);
-    if (r == ENG_OK)
-        r = fmt_sink_write(s, b->p, b->len, err);
-    if (r == ENG_OK)
-        r = fmt_sink_close(s, err);
-    if (r == ENG_OK && file) {
-        file->bytes = fmt_sink_bytes(s);
-        memcpy(file->sha256, fmt_sink_sha256(s), sizeof file->sha256);
-    }
-    fmt_sink_free(s);
-    return r;
+    return eng_outdir_write_file(od, name, b->p, b->len, file ? &file->bytes : NULL,
+                                 file ? file->sha256 : NULL, err);
 }
 
 static void summary_json(const rc_state *rc, const totals *t, uint64_t inconsistent, fmt_buf *b)

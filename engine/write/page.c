@@ -771,19 +771,10 @@ eng_rc eng_page_write(const eng_products *night, const eng_outputs *out, const e
     fmt_html_end(&b);
     if (rc == ENG_OK && b.failed)
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory writing report.html");
-    fmt_sink *s = NULL;
-    if (rc == ENG_OK)
-        rc = eng_outdir_create(od, "report.html", 0, &s, err);
-    if (rc == ENG_OK)
-        rc = fmt_sink_write(s, b.p, b.len, err);
-    if (rc == ENG_OK)
-        rc = fmt_sink_close(s, err);
     if (rc == ENG_OK) {
         snprintf(file->name, sizeof file->name, "report.html");
-        file->bytes = fmt_sink_bytes(s);
-        memcpy(file->sha256, fmt_sink_sha256(s), sizeof file->sha256);
+        rc = eng_outdir_write_file(od, file->name, b.p, b.len, &file->bytes, file->sha256, err);
     }
-    fmt_sink_free(s);
     fmt_buf_release(&b);
     return rc;
 }

@@ -392,21 +392,12 @@ eng_rc eng_summary_write(const eng_products *n, const eng_outputs *out, const en
     fmt_json_finish(&j);
 
     eng_rc rc = ENG_OK;
-    fmt_sink *s = NULL;
     if (b.failed)
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory writing the summary");
-    if (rc == ENG_OK)
-        rc = eng_outdir_create(od, "summary.json", 0, &s, err);
-    if (rc == ENG_OK)
-        rc = fmt_sink_write(s, b.p, b.len, err);
-    if (rc == ENG_OK)
-        rc = fmt_sink_close(s, err);
     if (rc == ENG_OK) {
         snprintf(file->name, sizeof file->name, "summary.json");
-        file->bytes = fmt_sink_bytes(s);
-        memcpy(file->sha256, fmt_sink_sha256(s), sizeof file->sha256);
+        rc = eng_outdir_write_file(od, file->name, b.p, b.len, &file->bytes, file->sha256, err);
     }
-    fmt_sink_free(s);
     fmt_buf_release(&b);
     return rc;
 }
@@ -592,18 +583,8 @@ eng_rc eng_summary_text_write(const eng_products *night, const eng_outputs *out,
         free(text);
         return ENG_FAIL(err, ENG_NOMEM, "out of memory writing summary.txt");
     }
-    fmt_sink *s = NULL;
-    eng_rc rc = eng_outdir_create(od, "summary.txt", 0, &s, err);
-    if (rc == ENG_OK)
-        rc = fmt_sink_write(s, text, len, err);
-    if (rc == ENG_OK)
-        rc = fmt_sink_close(s, err);
-    if (rc == ENG_OK) {
-        snprintf(file->name, sizeof file->name, "summary.txt");
-        file->bytes = fmt_sink_bytes(s);
-        memcpy(file->sha256, fmt_sink_sha256(s), sizeof file->sha256);
-    }
-    fmt_sink_free(s);
+    snprintf(file->name, sizeof file->name, "summary.txt");
+    eng_rc rc = eng_outdir_write_file(od, file->name, text, len, &file->bytes, file->sha256, err);
     free(text);
     return rc;
 }
