@@ -286,6 +286,11 @@ budget: build/slipway build/bench/gen
 tsan-run: build/tsan/slipway
 	@TSAN_OPTIONS=halt_on_error=1 sh tests/golden.sh build/tsan/slipway samples
 	@TSAN_OPTIONS=halt_on_error=1 sh tests/reconcile.sh build/tsan/slipway
+	@rm -rf build/tsan-progress && TSAN_OPTIONS=halt_on_error=1 ./build/tsan/slipway run \
+	    $(SAMPLE_ARGS) --progress --quiet --out build/tsan-progress 2>/dev/null && \
+	  TSAN_OPTIONS=halt_on_error=1 ./build/tsan/slipway verify build/tsan-progress --progress \
+	    --quiet 2>/dev/null >/dev/null && rm -rf build/tsan-progress && \
+	  echo "tsan: run and verify with --progress ok"
 
 sanitize: test build/tsan/slipway
 	@set -e; for n in 1 2 8; do \

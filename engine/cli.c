@@ -54,7 +54,8 @@ static const char run_help[] =
     "                             shopify|amazon|woocommerce|ebay|tmall|map:FILE]\n"
     "                   [--encoding utf-8|windows-1252|gb18030] [--date-order dmy|mdy]\n"
     "                   [--threads N] [--run-date YYYY-MM-DD] [--compress]\n"
-    "                   [--mode OCTAL] [--memory-limit SIZE] [--quiet] --out DIR\n"
+    "                   [--mode OCTAL] [--memory-limit SIZE] [--quiet] [--progress]\n"
+    "                   --out DIR\n"
     "                   [-- ORDERS-FILE ...]\n"
     "\n"
     "Reads the night's orders, checks every row and order, reserves stock under the\n"
@@ -100,6 +101,8 @@ static const char run_help[] =
     "                      its orders files to need more is refused before it is read\n"
     "  --out DIR           output folder to create\n"
     "  -q, --quiet         no summary on stdout (warnings and errors still on stderr)\n"
+    "  --progress          progress on stderr (stage, lines, MB/s, time left) even when\n"
+    "                      stderr is no terminal; on a terminal it is on unless --quiet\n"
     "  -- FILE ...         every argument after -- is an orders file, even one whose\n"
     "                      name starts with '-'\n"
     "Each single-value flag is given once. -h, --help: this text; -V, --version.\n"
@@ -110,7 +113,7 @@ static const char run_help[] =
 static const char verify_help[] =
     "usage: slipway verify DIR [--catalog FILE] [--inventory FILE] [--policy FILE]\n"
     "                          [--orders FILE ...] [--returns FILE ...] [--history FILE ...]\n"
-    "                          [--quiet] [-- DIR]\n"
+    "                          [--quiet] [--progress] [-- DIR]\n"
     "\n"
     "Re-reads a finished run in DIR and checks SPEC's invariants from the files themselves:\n"
     "  1 nothing oversells: per SKU and warehouse, slips ship at most\n"
@@ -136,7 +139,8 @@ static const char verify_help[] =
     "Each broken invariant is printed with the rows involved (file:line and values).\n"
     "An invariant is \"holds\" only when its check ran; one that needs a file verify\n"
     "cannot read says \"not checked\" and why. -q, --quiet prints only the findings and\n"
-    "the last line.\n"
+    "the last line. --progress shows the stage on stderr even when it is no terminal (on\n"
+    "a terminal it is on unless --quiet).\n"
     "A folder slipway reconcile wrote gets its own five checks instead: payouts add up\n"
     "to their lines, every payout line attributed, totals tie out to the history's\n"
     "slips and ledgers, one status per order, and the manifest's hashes.\n"
@@ -169,15 +173,16 @@ static const char *closest(const char *typed, const char *const *known, size_t n
 }
 
 static const char *const run_flags[] = {
-    "--catalog", "--inventory",    "--orders",     "--returns", "--history",  "--policy",
-    "--format",  "--encoding",     "--date-order", "--threads", "--run-date", "--compress",
-    "--mode",    "--memory-limit", "--quiet",      "--out",     "--help",     "--version"};
+    "--catalog",  "--inventory", "--orders",   "--returns",      "--history",
+    "--policy",   "--format",    "--encoding", "--date-order",   "--threads",
+    "--run-date", "--compress",  "--mode",     "--memory-limit", "--quiet",
+    "--out",      "--help",      "--version",  "--progress"};
 static const char *const verify_flags[] = {"--catalog", "--inventory", "--orders", "--returns",
                                            "--history", "--policy",    "--quiet",  "--help",
-                                           "--version"};
+                                           "--version", "--progress"};
 static const char *const reconcile_flags[] = {
     "--history", "--payouts", "--policy", "--as-of", "--payout-format", "--payout-map",
-    "--mode",    "--out",     "--quiet",  "--help",  "--version"};
+    "--mode",    "--out",     "--quiet",  "--help",  "--version",       "--progress"};
 static const char *const commands[] = {"run",  "verify", "reconcile", "init",
                                        "help", "--help", "--version"};
 
@@ -218,7 +223,7 @@ static const char reconcile_help[] =
     "                         [--payouts FILE ...] [--policy FILE] [--as-of YYYY-MM-DD]\n"
     "                         [--payout-format auto|amazon-settlement|ebay-transactions|\n"
     "                                          paypal|shopify-payments|stripe|map:FILE]\n"
-    "                         [--payout-map FILE ...]\n"
+    "                         [--payout-map FILE ...] [--progress]\n"
     "                         [--mode OCTAL] [--quiet] --out DIR\n"
     "\n"
     "Compares what slipway shipped and refunded (the run folders' slips.csv,\n"
@@ -244,6 +249,8 @@ static const char reconcile_help[] =
     "                      built-in layouts (repeatable): one run reads them all\n"
     "  --mode OCTAL        permission bits of the output files (default 0640)\n"
     "  -q, --quiet         no summary on stdout\n"
+    "  --progress          progress on stderr even when it is no terminal (on a terminal\n"
+    "                      it is on unless --quiet)\n"
     "\n"
     "Exit codes: 0 written, 1 internal or I/O failure, 2 usage error (DIR exists),\n"
     "3 input refused (an unreadable or unrecognised file, a payout file over\n"
@@ -455,6 +462,8 @@ static int cmd_run(int argc, char **argv)
             rc = 0;
         } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
             a.quiet = 1;
+        } else if (strcmp(arg, "--progress") == 0) {
+            a.progress = 1;
         } else if (strcmp(arg, "--compress") == 0) {
             a.compress = 1;
         } else if (is_flag(arg, "--catalog") || is_flag(arg, "--inventory") ||
@@ -594,6 +603,8 @@ static int cmd_verify(int argc, char **argv)
             rc = 0;
         } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
             a.quiet = 1;
+        } else if (strcmp(arg, "--progress") == 0) {
+            a.progress = 1;
         } else if (is_flag(arg, "--catalog") || is_flag(arg, "--inventory") ||
                    is_flag(arg, "--orders") || is_flag(arg, "--policy") ||
                    is_flag(arg, "--returns") || is_flag(arg, "--history")) {
@@ -681,6 +692,8 @@ static int cmd_reconcile(int argc, char **argv)
             rc = 0;
         } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
             a.quiet = 1;
+        } else if (strcmp(arg, "--progress") == 0) {
+            a.progress = 1;
         } else if (is_flag(arg, "--history") || is_flag(arg, "--payouts") ||
                    is_flag(arg, "--policy") || is_flag(arg, "--as-of") ||
                    is_flag(arg, "--payout-format") || is_flag(arg, "--payout-map") ||

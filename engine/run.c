@@ -18,11 +18,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "allocate/alloc.h"
 #include "allocate/returns.h"
 #include "base/heap.h"
 #include "base/outdir.h"
+#include "base/progress.h"
 #include "base/strset.h"
 #include "book/error_rate.h"
 #include "book/orders.h"
@@ -107,6 +109,20 @@ static eng_rc write_night(const eng_products *p, eng_report *report, eng_outputs
     return eng_manifest_write(p, outputs->files, outputs->n_files, s->outdir, eng_err_fresh(err));
 }
 
+/* The orders files' sizes on disk, for the progress display's time left (0 when one is
+ * no regular file: standard input). */
+static uint64_t orders_bytes(const eng_setup *s)
+{
+    uint64_t total = 0;
+    for (size_t i = 0; i < s->n_order_files; i++) {
+        struct stat st;
+        if (stat(s->sources[i].path, &st) != 0 || !S_ISREG(st.st_mode))
+            return 0;
+        total += (uint64_t)st.st_size;
+    }
+    return total;
+}
+
 int eng_run(const eng_run_args *a)
 {
     double t0 = eng_metrics_now(), mark = t0;
@@ -137,6 +153,13 @@ int eng_run(const eng_run_args *a)
     signal(SIGPIPE, SIG_IGN);
 
     eng_rc rc = eng_setup_new(a, &setup, &err);
+    /* after the setup: its output folder blocks the signals every later thread inherits */
+    eng_progress *progress = rc == ENG_OK && eng_progress_wanted(a->progress, a->quiet)
+                                 ? eng_progress_start("run")
+                                 : NULL;
+    if (setup)
+        setup->progress = progress;
+    eng_progress_stage(progress, "reading orders", setup ? orders_bytes(setup) : 0, 0);
     eng_budget budget;
     memset(&budget, 0, sizeof budget);
     if (rc == ENG_OK)
@@ -147,11 +170,13 @@ int eng_run(const eng_run_args *a)
     if (rc == ENG_OK)
         rc = read_returns_and_history(setup, batches, &returns, &history, &metrics, &mark, &err);
     eng_heap_plan_building();
+    eng_progress_stage(progress, "checking orders", 0, 0);
     if (rc == ENG_OK)
         rc = eng_book_build(setup, batches, history, &book, eng_err_fresh(&err));
     if (rc == ENG_OK)
         rc = eng_error_rate_check_orders(setup, batches, eng_err_fresh(&err));
     eng_metrics_lap(&metrics, ENG_STAGE_ORDERS, &mark);
+    eng_progress_stage(progress, "allocating stock", 0, 0);
     if (rc == ENG_OK)
         rc = eng_allocation_prepare(setup, &alloc, eng_err_fresh(&err));
     if (rc == ENG_OK && setup->n_return_files) {
@@ -162,6 +187,7 @@ int eng_run(const eng_run_args *a)
     if (rc == ENG_OK)
         rc = eng_allocation_run(setup, book, history, alloc, eng_err_fresh(&err));
     eng_metrics_lap(&metrics, ENG_STAGE_ALLOC, &mark);
+    eng_progress_stage(progress, "writing outputs", 0, 0);
 
     eng_products p = {
         setup, batches, book, history, setup && setup->n_return_files ? &returns : NULL, alloc};
@@ -187,6 +213,9 @@ int eng_run(const eng_run_args *a)
     }
     if (rc == ENG_OK)
         rc = eng_outdir_commit(setup->outdir, eng_err_fresh(&err));
+    eng_progress_stop(progress); /* its line cleared before the summary or an error */
+    if (setup)
+        setup->progress = NULL;
     if (rc == ENG_OK) {
         committed = 1;
         if (!a->quiet) {

@@ -234,5 +234,26 @@ printf 'order_id,order_time,sku,qty,unit_price,currency,ship_name,ship_street,sh
 expect_true "one line, one file, one thread" sh -c 'grep -q "(1 line from 1 file: canonical)" "$1" &&
     grep -q "slips          1 (1 line)" "$1" && grep -q "lines/s, 1 thread)" "$1"' sh "$work/out"
 
+# ---- issue 17: progress on stderr ----------------------------------------------------------
+# Off when stderr is no terminal (this test's files); --progress forces it, as a line
+# redrawn with CR and erase-to-end and cleared at the end, and changes no output.
+night="--catalog samples/catalog.csv --inventory samples/inventory.csv --orders samples/orders_shop.csv --run-date 2026-11-27"
+# shellcheck disable=SC2086
+"$bin" run $night --out "$work/p-off" >/dev/null 2>"$work/p-off.err"; expect "run without --progress" 0 $?
+expect_true "no progress when stderr is a file" sh -c '! grep -q "$(printf "\r")" "$1"' sh "$work/p-off.err"
+# shellcheck disable=SC2086
+"$bin" run $night --progress --out "$work/p-on" >/dev/null 2>"$work/p-on.err"; expect "run --progress" 0 $?
+expect_true "run --progress: a stage drawn, the line cleared at the end" sh -c '
+    tr "\r" "\n" <"$1" | grep -q "^slipway run: [a-z]" &&
+    tail -c 4 "$1" | od -c | grep -q "033"' sh "$work/p-on.err"
+expect_true "run --progress changes no output" sh -c '
+    for f in "$1"/*; do b=$(basename "$f"); [ "$b" = metrics.json ] || cmp -s "$f" "$2/$b" || exit 1; done' \
+    sh "$work/p-off" "$work/p-on"
+"$bin" verify "$work/p-on" --progress >/dev/null 2>"$work/pv.err"; expect "verify --progress" 0 $?
+expect_true "verify --progress clears its line" sh -c 'tail -c 4 "$1" | od -c | grep -q "033"' sh "$work/pv.err"
+"$bin" run --catalog samples/catalog.csv --inventory samples/inventory.csv --orders samples/orders_shop.csv \
+    --run-date 2026-11-27 --progress --quiet --out "$work/p-q" >/dev/null 2>"$work/pq.err"
+expect "run --progress --quiet" 0 $?
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -29,6 +29,7 @@
 #include "../../formats/utf8.h"
 #include "../base/hash.h"
 #include "../base/heap.h"
+#include "../base/progress.h"
 #include "../base/queue.h"
 #include "../base/siphash.h"
 #include "../base/text.h"
@@ -850,6 +851,7 @@ typedef struct work_item {
 
 typedef struct ingest {
     const eng_setup *setup;
+    uint64_t bytes_before; /* raw bytes of the orders files read before this one (reader) */
     const eng_night_size *surveyed; /* NULL: no survey to compare each file with */
     eng_file_facts *files;          /* per orders file: each written by the reader alone */
     eng_queue *queue;
@@ -1507,6 +1509,7 @@ static eng_rc read_file(ingest *in, uint16_t file, eng_err *err)
         }
         item->chunk = ch;
         item->file = file;
+        eng_progress_bytes_at(in->setup->progress, in->bytes_before + fmt_source_raw_bytes(s));
         if (eng_queue_push(in->queue, item) != 0) {
             /* A worker failed and closed the queue; its error is reported instead. */
             fmt_chunk_free(ch);
@@ -1517,6 +1520,7 @@ static eng_rc read_file(ingest *in, uint16_t file, eng_err *err)
     }
     if (rc == ENG_OK) {
         in->files[file].bytes = fmt_source_raw_bytes(s);
+        in->bytes_before += in->files[file].bytes;
         fmt_source_sha256(s, in->files[file].sha256);
         /* (void): out of memory only keeps it from summary.json; it was printed. */
         (void)eng_warn_unended(in->setup->warnings, file, src->path, fmt_chunker_unended_line(c));
@@ -1570,6 +1574,7 @@ static eng_rc parse_chunk(ingest *in, work_item *item, unsigned worker, eng_batc
             break;
         rc = eng_ingest_record(b, w, lay, in->setup->catalog, rec.p, rec.len, line, it.line);
     }
+    eng_progress_add(in->setup->progress, 0, b->n_rows);
     size_t cap = b->cap_rows;
     eng_row *read = NULL;
     if (rc == ENG_OK)

@@ -23,6 +23,7 @@
 #include "../../formats/json.h"
 #include "../../formats/source.h"
 #include "../../formats/table.h"
+#include "../base/progress.h"
 #include "rc_int.h"
 
 typedef enum kind { K_SLIPS, K_LEDGER, K_TOTALS, K_LINES, K_COUNT, K_UNKNOWN } kind;
@@ -513,6 +514,7 @@ static eng_rc read_one(rc_state *rc, const hfile *f, eng_err *err)
     if (r == ENG_OK)
         fmt_table_digest(t, in->sha256, &in->bytes);
     fmt_table_close(t);
+    eng_progress_file_done(rc->progress);
     return r;
 }
 
@@ -521,6 +523,7 @@ eng_rc eng__rc_read_history(rc_state *rc, eng_err *err)
     hfile *files = NULL;
     size_t n = 0;
     eng_rc r = list_files(rc, &files, &n, err);
+    eng_progress_stage(rc->progress, "reading history", 0, n);
     /* Ledgers first (their return numbers are exchange slips' order ids), then the rest
      * in the order given. */
     for (int pass = 0; pass < 2 && r == ENG_OK; pass++)

@@ -124,6 +124,7 @@ typedef struct rc_ocache {
 typedef struct rc_state {
     const eng_reconcile_args *args;
     fmt_policy policy;
+    struct eng_progress *progress; /* the display (base/progress.h), NULL: none */
     /* payout mappings: --payout-map's, then --payout-format map:FILE's (which alone is
      * used then: forced_map) */
     const fmt_payout_layout **maps;

@@ -22,6 +22,7 @@
 #include "../../formats/source.h"
 #include "../../formats/table.h"
 #include "../../formats/utf8.h"
+#include "../base/progress.h"
 #include "rc_int.h"
 
 #define HEADER_WITHIN 30 /* records a preamble may take before the header (eBay's) */
@@ -550,6 +551,8 @@ static eng_rc read_file(rc_state *rc, const char *path, eng_err *err)
     if (rc2 == ENG_OK) {
         fmt_source_sha256(src, in->sha256);
         in->bytes = fmt_source_raw_bytes(src);
+        eng_progress_add(rc->progress, in->bytes, in->rows);
+        eng_progress_file_done(rc->progress);
     }
     fmt_chunk_free(chunk);
     fmt_pout_release(&out);

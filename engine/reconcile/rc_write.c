@@ -12,6 +12,7 @@
 #include "../../formats/isotime.h"
 #include "../../formats/json.h"
 #include "../base/outdir.h"
+#include "../base/progress.h"
 #include "../write/manifest.h"
 #include "rc_match.h"
 
@@ -917,6 +918,8 @@ eng_rc eng__rc_write(rc_state *rc, eng_outdir *od, eng_err *err)
         r = write_json(od, "manifest.json", &b, NULL, err);
     }
     fmt_buf_release(&b);
+    eng_progress_stop(rc->progress); /* its line cleared before the summary */
+    rc->progress = NULL;
     if (r == ENG_OK && !rc->args->quiet) {
         char d[11];
         fmt_isodate_format(rc->args->as_of, d);

@@ -4,10 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../../formats/currency.h"
 #include "../../formats/isotime.h"
 #include "../base/outdir.h"
+#include "../base/progress.h"
 #include "rc_int.h"
 #include "rc_match.h"
 
@@ -46,6 +48,19 @@ static int fail(const eng_err *err)
     else
         fprintf(stderr, "slipway: %s\n", err->msg);
     return eng_rc_exit_code(err->rc);
+}
+
+/* The payout files' sizes on disk, for the progress display (0: one is no file). */
+static uint64_t payouts_bytes(const eng_reconcile_args *a)
+{
+    uint64_t total = 0;
+    for (size_t i = 0; i < a->n_payouts; i++) {
+        struct stat st;
+        if (stat(a->payouts[i], &st) != 0 || !S_ISREG(st.st_mode))
+            return 0;
+        total += (uint64_t)st.st_size;
+    }
+    return total;
 }
 
 /* A payout mapping, named in the manifest's inputs. */
@@ -98,6 +113,8 @@ int eng_reconcile_main(const eng_reconcile_args *a)
     for (size_t i = 0; r == ENG_OK && i < a->n_payout_maps + (size_t)forced_map; i++)
         r = load_map(&rc, i < a->n_payout_maps ? a->payout_maps[i] : a->payout_format + 4, &err);
     rc.forced_map = forced_map;
+    rc.progress =
+        eng_progress_wanted(a->progress, a->quiet) ? eng_progress_start("reconcile") : NULL;
     if (r == ENG_OK)
         r = eng__rc_read_history(&rc, &err);
     if (r == ENG_OK && rc.slip_rows == 0)
@@ -113,11 +130,14 @@ int eng_reconcile_main(const eng_reconcile_args *a)
                 "aged as of a day before they shipped\n",
                 d, l);
     }
+    eng_progress_stage(rc.progress, "reading payouts", payouts_bytes(a), a->n_payouts);
     if (r == ENG_OK)
         r = eng__rc_read_payouts(&rc, &err);
+    eng_progress_stage(rc.progress, "matching", 0, 0);
     if (r == ENG_OK && eng__rc_attribute(&rc) != ENG_OK)
         r = ENG_FAIL(&err, ENG_NOMEM, "out of memory");
     eng_outdir *od = NULL;
+    eng_progress_stage(rc.progress, "writing outputs", 0, 0);
     if (r == ENG_OK)
         r = eng_outdir_begin(a->out, a->file_mode, &od, eng_err_fresh(&err));
     if (r == ENG_OK)
@@ -125,6 +145,8 @@ int eng_reconcile_main(const eng_reconcile_args *a)
     if (r == ENG_OK)
         r = eng_outdir_commit(od, eng_err_fresh(&err));
     eng_outdir_free(od);
+    eng_progress_stop(rc.progress); /* (when the write did not already) */
+    rc.progress = NULL;
     int code = r == ENG_OK ? 0 : fail(&err); /* before release: err may point into rc */
     release(&rc);
     return code;

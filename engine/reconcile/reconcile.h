@@ -29,6 +29,7 @@ typedef struct eng_reconcile_args {
     int32_t as_of; /* days since 1970 (UTC) */
     unsigned file_mode;
     int quiet;
+    int progress; /* --progress: progress on stderr even when it is no terminal */
 } eng_reconcile_args;
 
 /* Exit code: 0 written, 1 I/O or memory, 2 usage (DIR exists), 3 input refused. */

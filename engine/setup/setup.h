@@ -43,6 +43,7 @@ typedef struct eng_run_args {
     int compress;
     unsigned mode;         /* permission bits of output files (--mode); 0: ENG_OUTDIR_MODE */
     int quiet;             /* no human summary on stdout */
+    int progress;          /* --progress: progress on stderr even when it is no terminal */
     uint64_t memory_limit; /* --memory-limit in bytes; 0: what the system has available */
 } eng_run_args;
 
@@ -65,6 +66,7 @@ typedef struct eng_setup {
      * policy and the map:FILE mapping when given */
     eng_source *sources;
     size_t n_sources;
+    struct eng_progress *progress; /* the display (base/progress.h), NULL: none */
     size_t n_order_files;
     size_t first_return_file, n_return_files;
     size_t first_history_file, n_history_files;

@@ -27,6 +27,7 @@
 #include "../../formats/currency.h"
 #include "../../formats/num.h"
 #include "../../formats/sha256.h"
+#include "../base/progress.h"
 #include "verify_int.h"
 
 static const fmt_column slip_cols[SL_COUNT] = {
@@ -917,6 +918,7 @@ static eng_rc verify(eng_vrun *v, const eng_verify_args *a)
     free(mpath);
 
     ENG_TRY(collect_inputs(v, a));
+    eng_progress_stage(v->progress, "checking sha256 of inputs and outputs", 0, 0);
     size_t n_inputs = check_input_hashes(v);
     size_t n_outputs;
     ENG_TRY(check_outputs(v, &n_outputs));
@@ -932,6 +934,7 @@ static eng_rc verify(eng_vrun *v, const eng_verify_args *a)
                            "writes is there",
                            n_outputs, n_inputs);
 
+    eng_progress_stage(v->progress, "reading outputs", 0, 0);
     ENG_TRY(load_summary(v));
     ENG_TRY(load_output(v, "slips.csv", slip_cols, SL_COUNT, &v->slips));
     ENG_TRY(load_output(v, "order_status.csv", status_cols, ST_COUNT, &v->status));
@@ -942,6 +945,7 @@ static eng_rc verify(eng_vrun *v, const eng_verify_args *a)
     ENG_TRY(load_output(v, "picklist.csv", pick_cols, PK_COUNT, &v->picklist));
     ENG_TRY(load_output(v, "alerts.csv", alert_cols, AL_COUNT, &v->alerts));
     ENG_TRY(load_output(v, "order_totals.csv", totals_cols, OT_COUNT, &v->totals));
+    eng_progress_stage(v->progress, "reading inputs", 0, 0);
     ENG_TRY(load_inputs(v));
     if (eng__verify_routed(v)) /* written only when the policy routes */
         ENG_TRY(load_output(v, "routing.csv", routing_cols, RT_COUNT, &v->routing));
@@ -957,10 +961,13 @@ static eng_rc verify(eng_vrun *v, const eng_verify_args *a)
 
     /* The stock first (it only needs the slips), then tonight's orders, then history for
      * what they need, then everything that compares against them. */
+    eng_progress_stage(v->progress, "checking stock and orders", 0, 0);
     ENG_TRY(eng__verify_stock(v));
     ENG_TRY(eng__verify_shares(v));
     ENG_TRY(eng__verify_orders(v));
+    eng_progress_stage(v->progress, "reading history", 0, 0);
     ENG_TRY(eng__verify_history_load(v));
+    eng_progress_stage(v->progress, "recounting the outputs", 0, 0);
     ENG_TRY(eng__verify_outstanding(v));
     ENG_TRY(eng__verify_money(v));
     ENG_TRY(eng__verify_history(v));
@@ -1021,7 +1028,10 @@ int eng_verify_main(const eng_verify_args *a)
         eng_vreport_set_quiet(v.report);
     else
         printf("slipway verify %s\n", a->dir);
+    v.progress = eng_progress_wanted(a->progress, a->quiet) ? eng_progress_start("verify") : NULL;
     eng_rc rc = verify(&v, a);
+    eng_progress_stop(v.progress); /* its line cleared before the findings */
+    v.progress = NULL;
     int code;
     if (rc != ENG_OK) {
         fprintf(stderr, "slipway: verify: out of memory\n");

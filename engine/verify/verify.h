@@ -18,7 +18,8 @@ typedef struct eng_verify_args {
     size_t n_returns;
     const char **history;
     size_t n_history;
-    int quiet; /* only the findings and the verdict line */
+    int quiet;    /* only the findings and the verdict line */
+    int progress; /* --progress: progress on stderr even when it is no terminal */
 } eng_verify_args;
 
 /* Check the run in a->dir, print findings and verdicts on stdout (unreadable files on

@@ -227,6 +227,7 @@ typedef struct eng_vslot {
 } eng_vslot;
 
 typedef struct eng_vrun {
+    struct eng_progress *progress; /* the display (base/progress.h), NULL: none */
     const char *dir;
     eng_vreport *report;
     fmt_json_value *manifest;

@@ -80,6 +80,8 @@ typedef struct tally {
     uint64_t totals_rows;
     eng_channel_sums by_channel; /* status rows' shipped, ledger rows' refunded amounts */
     eng_channel_sums status_by_channel; /* status rows per channel and status */
+    int64_t *backorder_units;           /* per catalog product: open units (report.html) */
+    uint64_t *backorder_lines;          /* per catalog product: open lines */
 } tally;
 
 /* A worker's scratch, reused by each range it runs. */
@@ -686,6 +688,10 @@ static eng_rc write_backorders(writer *w, worker_state *ws)
             eng_ro_text(ro, head_text(o, ENG_HT_PAYMENT_GATEWAY));
             w_end(w);
             t->backorder_rows++;
+            if (open > 0 && ln->product >= 0) {
+                t->backorder_units[ln->product] += open;
+                t->backorder_lines[ln->product]++;
+            }
         }
     }
     if (ws->head.failed || ws->mid.failed)
@@ -1162,7 +1168,7 @@ static eng_rc output_task(void *ctx, size_t i, unsigned worker, eng_err *err)
     return rc;
 }
 
-static eng_rc tally_init(tally *t, size_t n_cur, size_t n_slots)
+static eng_rc tally_init(tally *t, size_t n_cur, size_t n_slots, size_t n_products)
 {
     memset(t, 0, sizeof *t);
     t->slip_amount = calloc(n_cur, sizeof *t->slip_amount);
@@ -1170,7 +1176,10 @@ static eng_rc tally_init(tally *t, size_t n_cur, size_t n_slots)
     t->slip_units = calloc(n_slots ? n_slots : 1, sizeof *t->slip_units);
     t->slip_count = calloc(n_slots ? n_slots : 1, sizeof *t->slip_count);
     t->slip_stamp = calloc(n_slots ? n_slots : 1, sizeof *t->slip_stamp);
-    return t->slip_amount && t->status_amount && t->slip_units && t->slip_count && t->slip_stamp
+    t->backorder_units = calloc(n_products ? n_products : 1, sizeof *t->backorder_units);
+    t->backorder_lines = calloc(n_products ? n_products : 1, sizeof *t->backorder_lines);
+    return t->slip_amount && t->status_amount && t->slip_units && t->slip_count && t->slip_stamp &&
+                   t->backorder_units && t->backorder_lines
                ? ENG_OK
                : ENG_NOMEM;
 }
@@ -1182,11 +1191,14 @@ static void tally_release(tally *t)
     free(t->slip_units);
     free(t->slip_count);
     free(t->slip_stamp);
+    free(t->backorder_units);
+    free(t->backorder_lines);
     eng_channel_sums_release(&t->by_channel);
     eng_channel_sums_release(&t->status_by_channel);
 }
 
-static eng_rc tally_add(eng_outputs *out, const tally *t, size_t n_cur, size_t n_slots)
+static eng_rc tally_add(eng_outputs *out, const tally *t, size_t n_cur, size_t n_slots,
+                        size_t n_products)
 {
     out->totals_rows += t->totals_rows;
     out->slips += t->slips;
@@ -1201,6 +1213,10 @@ static eng_rc tally_add(eng_outputs *out, const tally *t, size_t n_cur, size_t n
     }
     for (size_t s = 0; s < n_slots; s++)
         out->slip_units[s] += t->slip_units[s];
+    for (size_t p = 0; p < n_products; p++) {
+        out->backorder_units[p] += t->backorder_units[p];
+        out->backorder_lines[p] += t->backorder_lines[p];
+    }
     ENG_TRY(eng_channel_sums_merge(&out->status_by_channel, &t->status_by_channel));
     return eng_channel_sums_merge(&out->by_channel, &t->by_channel);
 }
@@ -1241,12 +1257,16 @@ eng_rc eng_outputs_write(const eng_products *n, const eng_report *report, eng_ou
     size_t n_cur = (size_t)fmt_currency_count();
     size_t n_slots = eng_inventory_count(n->setup->inventory);
     size_t n_wh = eng_inventory_warehouse_count(n->setup->inventory);
+    size_t n_products = eng_catalog_count(n->setup->catalog);
+    out->backorder_units = calloc(n_products ? n_products : 1, sizeof *out->backorder_units);
+    out->backorder_lines = calloc(n_products ? n_products : 1, sizeof *out->backorder_lines);
     out->slip_amount = calloc(n_cur, sizeof *out->slip_amount);
     out->status_amount = calloc(n_cur, sizeof *out->status_amount);
     out->ledger_refund = calloc(n_cur, sizeof *out->ledger_refund);
     out->slip_units = calloc(n_slots ? n_slots : 1, sizeof *out->slip_units);
     out_ctx *c = calloc(1, sizeof *c);
-    if (!out->slip_amount || !out->status_amount || !out->ledger_refund || !out->slip_units || !c) {
+    if (!out->slip_amount || !out->status_amount || !out->ledger_refund || !out->slip_units || !c ||
+        !out->backorder_units || !out->backorder_lines) {
         free(c);
         return ENG_FAIL(err, ENG_NOMEM, "out of memory writing outputs");
     }
@@ -1266,7 +1286,7 @@ eng_rc eng_outputs_write(const eng_products *n, const eng_report *report, eng_ou
         rc = ENG_NOMEM;
     for (unsigned k = 0; rc == ENG_OK && k < c->n_workers; k++) {
         worker_state *ws = &c->workers[k];
-        rc = tally_init(&ws->tally, n_cur, n_slots);
+        rc = tally_init(&ws->tally, n_cur, n_slots, n_products);
         if (rc == ENG_OK && !(ws->ranks = malloc((n_wh ? n_wh : 1) * sizeof *ws->ranks)))
             rc = ENG_NOMEM;
     }
@@ -1289,7 +1309,7 @@ eng_rc eng_outputs_write(const eng_products *n, const eng_report *report, eng_ou
     }
     for (unsigned k = 0; c->workers && k < c->n_workers; k++) {
         worker_state *ws = &c->workers[k];
-        if (rc == ENG_OK && tally_add(out, &ws->tally, n_cur, n_slots) != ENG_OK)
+        if (rc == ENG_OK && tally_add(out, &ws->tally, n_cur, n_slots, n_products) != ENG_OK)
             rc = ENG_FAIL(err, ENG_NOMEM, "out of memory writing outputs");
         tally_release(&ws->tally);
         free(ws->ranks);
@@ -1323,4 +1343,8 @@ void eng_outputs_release(eng_outputs *out)
     eng_channel_sums_release(&out->status_by_channel);
     out->slip_amount = out->status_amount = NULL;
     out->slip_units = NULL;
+    free(out->backorder_units);
+    free(out->backorder_lines);
+    out->backorder_units = NULL;
+    out->backorder_lines = NULL;
 }

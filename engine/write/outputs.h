@@ -37,6 +37,8 @@ typedef struct eng_outputs {
     uint64_t status_by[ENG_ST_COUNT]; /* per eng_status */
     __int128 *status_amount;          /* per currency: SHIPPED and PARTIAL amounts */
     uint64_t backorder_rows;
+    int64_t *backorder_units;  /* per catalog product: open units of backorders.csv */
+    uint64_t *backorder_lines; /* per catalog product: its rows with units open */
     uint64_t exception_rows;
     uint64_t exceptions_by_code[ENG_CODE_COUNT];
     uint64_t inventory_rows;

@@ -374,8 +374,9 @@ static int warehouses(fmt_buf *b, const eng_products *n, const eng_outputs *out)
             continue;
         bars[k].label = eng_inventory_warehouse(inv, (uint32_t)w);
         bars[k].part[0] = lines[w];
-        snprintf(texts[k], sizeof texts[k], "%llu lines, %llu units", (unsigned long long)lines[w],
-                 (unsigned long long)units[w]);
+        snprintf(texts[k], sizeof texts[k], "%llu line%s, %llu unit%s",
+                 (unsigned long long)lines[w], lines[w] == 1 ? "" : "s",
+                 (unsigned long long)units[w], units[w] == 1 ? "" : "s");
         bars[k].value_text = texts[k];
         k++;
     }
@@ -548,63 +549,65 @@ static int exceptions(fmt_buf *b, const eng_outputs *out, eng_outdir *od, eng_er
     return rc;
 }
 
-/* backorders.csv read back: open units and lines per SKU, the most first. */
-static int backorders(fmt_buf *b, const eng_outputs *out, eng_outdir *od, eng_err *err)
+/* Open units and lines per SKU as backorders.csv holds them (its writers counted them),
+ * the most first. */
+static const eng_outputs *sort_out;
+static const eng_catalog *sort_cat;
+
+static int cmp_backorder(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    if (sort_out->backorder_units[a] != sort_out->backorder_units[b])
+        return sort_out->backorder_units[a] > sort_out->backorder_units[b] ? -1 : 1;
+    if (sort_out->backorder_lines[a] != sort_out->backorder_lines[b])
+        return sort_out->backorder_lines[a] > sort_out->backorder_lines[b] ? -1 : 1;
+    return strcmp(eng_catalog_get(sort_cat, a)->sku, eng_catalog_get(sort_cat, b)->sku);
+}
+
+static int backorders(fmt_buf *b, const eng_products *n, const eng_outputs *out)
 {
     fmt_buf_puts(b, "<h2>Backorders by SKU</h2>\n");
-    if (!out->backorder_rows) {
+    const eng_catalog *cat = n->setup->catalog;
+    size_t n_products = eng_catalog_count(cat), k = 0;
+    uint32_t *ids = malloc((n_products ? n_products : 1) * sizeof *ids);
+    if (!ids)
+        return -1;
+    for (size_t p = 0; p < n_products; p++)
+        if (out->backorder_lines[p])
+            ids[k++] = (uint32_t)p;
+    if (!k) {
+        free(ids);
         fmt_html_none(b, "No backorders: every line that could ship shipped.");
         return 0;
     }
-    enum { B_SKU, B_OPEN, B_N };
-    static const fmt_column cols[B_N] = {{"sku", 1}, {"open_qty", 1}};
-    char *path = output_path(out, od, "backorders.csv");
-    fmt_table *t = NULL;
-    if (!path || fmt_table_open(path, cols, B_N, "backorders", &t, err) != ENG_OK) {
-        free(path);
+    sort_out = out; /* one writer at a time: report.html is written by the run's thread */
+    sort_cat = cat;
+    qsort(ids, k, sizeof *ids, cmp_backorder);
+    size_t shown = k < TOP ? k : TOP;
+    fmt_html_bar *bars = calloc(shown, sizeof *bars);
+    char(*texts)[48] = calloc(shown, sizeof *texts);
+    if (!bars || !texts) {
+        free(bars);
+        free(texts);
+        free(ids);
         return -1;
     }
-    tally skus = {eng_vmap_new(), NULL, NULL, 0};
-    int rc = skus.keys ? 0 : -1;
-    while (rc == 0) {
-        int got = fmt_table_next(t, err);
-        if (got <= 0) {
-            rc = got;
-            break;
-        }
-        fmt_str sku = field(t, B_SKU), open = field(t, B_OPEN);
-        int64_t units = 0;
-        for (size_t i = 0; i < open.len && open.p[i] >= '0' && open.p[i] <= '9'; i++)
-            units = units * 10 + (open.p[i] - '0');
-        if (fmt_table_row_ok(t) && tally_add(&skus, sku.p, sku.len, 1, units) != 0)
-            rc = -1;
+    for (size_t i = 0; i < shown; i++) {
+        bars[i].label = eng_catalog_get(cat, ids[i])->sku;
+        bars[i].part[0] = (uint64_t)out->backorder_units[ids[i]];
+        int64_t units = out->backorder_units[ids[i]];
+        uint64_t lines = out->backorder_lines[ids[i]];
+        snprintf(texts[i], sizeof texts[i], "%lld unit%s, %llu line%s", (long long)units,
+                 units == 1 ? "" : "s", (unsigned long long)lines, lines == 1 ? "" : "s");
+        bars[i].value_text = texts[i];
     }
-    fmt_table_close(t);
-    free(path);
-    size_t n = 0;
-    uint32_t *rank = rc == 0 ? ranked(&skus, &n) : NULL;
-    size_t shown = n < TOP ? n : TOP;
-    fmt_html_bar *bars = rank ? calloc(shown ? shown : 1, sizeof *bars) : NULL;
-    char(*texts)[48] = bars ? calloc(shown ? shown : 1, sizeof *texts) : NULL;
-    if (!texts)
-        rc = -1;
-    if (rc == 0) {
-        for (size_t i = 0; i < shown; i++) {
-            bars[i].label = eng_vmap_key(skus.keys, rank[i], NULL);
-            bars[i].part[0] = (uint64_t)skus.sum[rank[i]];
-            snprintf(texts[i], sizeof texts[i], "%lld units, %llu lines",
-                     (long long)skus.sum[rank[i]], (unsigned long long)skus.count[rank[i]]);
-            bars[i].value_text = texts[i];
-        }
-        fmt_buf_puts(b, "<p>Units still open per SKU (backorders.csv, fed back tomorrow):</p>\n");
-        fmt_html_bars(b, "backordered units per SKU", bars, shown, NULL, 1);
-        fmt_html_more(b, shown, n, "backorders.csv");
-    }
-    free(texts);
+    fmt_buf_puts(b, "<p>Units still open per SKU (backorders.csv, fed back tomorrow):</p>\n");
+    fmt_html_bars(b, "backordered units per SKU", bars, shown, NULL, 1);
+    fmt_html_more(b, shown, k, "backorders.csv");
     free(bars);
-    free(rank);
-    tally_free(&skus);
-    return rc;
+    free(texts);
+    free(ids);
+    return 0;
 }
 
 static void alerts(fmt_buf *b, const eng_report *report)
@@ -760,9 +763,8 @@ eng_rc eng_page_write(const eng_products *night, const eng_outputs *out, const e
     if (rc == ENG_OK && exceptions(&b, out, od, err) != 0)
         rc = err->rc != ENG_OK ? err->rc
                                : ENG_FAIL(err, ENG_NOMEM, "out of memory writing report.html");
-    if (rc == ENG_OK && backorders(&b, out, od, err) != 0)
-        rc = err->rc != ENG_OK ? err->rc
-                               : ENG_FAIL(err, ENG_NOMEM, "out of memory writing report.html");
+    if (rc == ENG_OK && backorders(&b, night, out) != 0)
+        rc = ENG_FAIL(err, ENG_NOMEM, "out of memory writing report.html");
     if (rc == ENG_OK)
         alerts(&b, report);
     if (rc == ENG_OK && returns(&b, night, out, od, err) != 0)

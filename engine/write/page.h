@@ -5,8 +5,10 @@
  * on a phone and printable.
  *
  * Its figures are summary.json's (each carries data-k="<summary.json path>", which
- * tests/report.sh compares) and the CSV files' own: backorders, returns and exceptions
- * are read back from the files just written, so the page shows what the files hold. It
+ * tests/report.sh compares) and the CSV files' own: exceptions and the returns analysis
+ * are read back from the files just written (small files: they hold what could not be
+ * used, and a row per SKU and reason), and backorders come from what their writers
+ * counted (backorders.csv may be the night's largest file). It
  * names no path of this machine, so it is the same bytes for any thread count and
  * output folder. */
 #ifndef ENG_PAGE_H
