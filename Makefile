@@ -19,7 +19,7 @@ WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototype
 RELEASE = -O2 -g -DNDEBUG -fno-omit-frame-pointer
 TESTFL  = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 TSANFL  = -O1 -g -fsanitize=thread
-LDLIBS  = -lcsv -lzstd -lcrypto -pthread
+LDLIBS  = -lcsv -lzstd -lcrypto -lxlsxwriter -pthread
 # libFuzzer harnesses: clang only. Library objects get fuzzer-no-link (coverage without
 # libFuzzer's main), the harnesses are linked with -fsanitize=fuzzer.
 FUZZCC  = clang
@@ -37,8 +37,8 @@ obj = $(patsubst %.c,build/$(1)/%.o,$(2))
 
 # ---- Debian packages -------------------------------------------------------------------
 # Installed when run as root; otherwise the exact command is printed and make stops.
-RUN_PKGS  = gcc make libc6-dev libcsv-dev libzstd-dev libssl-dev zstd
-TEST_PKGS = $(RUN_PKGS) libcriterion-dev strace clang libclang-rt-14-dev chromium man-db
+RUN_PKGS  = gcc make libc6-dev libcsv-dev libzstd-dev libssl-dev zstd libxlsxwriter-dev
+TEST_PKGS = $(RUN_PKGS) libcriterion-dev strace clang libclang-rt-14-dev chromium man-db unzip
 # make bench's DuckDB peer runs on node; installed only when the node or npm command is
 # missing (a machine may have them from elsewhere), only for make bench.
 BENCH_PKGS = nodejs npm
@@ -63,7 +63,7 @@ define ensure_pkgs
 	fi
 endef
 
-.PHONY: all deps test-deps run test unit golden cli outdir chain reconcile report browser installed \
+.PHONY: all deps test-deps run test unit golden cli outdir chain reconcile report browser xlsx installed \
         history verify \
         hostile faults-smoke faults \
         stress tsan-run threads budget sanitize install format format-check clean bench bench-smoke profile \
@@ -166,7 +166,7 @@ run: deps
 	@$(MAKE) --no-print-directory build/slipway
 	@rm -rf build/out build/out-marketplaces build/out-kaufhaus build/out-sourcing \
 	    build/out-sourcing-fair build/out-night2 build/out-reconcile build/out-reconcile-kaufhaus
-	./build/slipway run $(SAMPLE_ARGS) --out build/out
+	./build/slipway run $(SAMPLE_ARGS) --xlsx --out build/out
 	./build/slipway run $(MARKET_REF) $(addprefix --orders $(MARKET)/,$(MARKET_FILES)) \
 	    --out build/out-marketplaces
 	./build/slipway run $(MARKET_REF) --orders $(MARKET)/kaufhaus_bestellungen_2026-11-26.csv \
@@ -196,7 +196,7 @@ run: deps
 
 # ---- tests -----------------------------------------------------------------------------
 test: test-deps
-	@$(MAKE) --no-print-directory unit golden cli outdir chain reconcile report browser installed \
+	@$(MAKE) --no-print-directory unit golden cli outdir chain reconcile report browser xlsx installed \
 	    history verify hostile faults-smoke stress \
 	    tsan-run threads budget fuzz-smoke bench-smoke
 
@@ -233,6 +233,10 @@ report: build/asan/slipway
 	@sh tests/report.sh build/asan/slipway
 browser: build/slipway
 	@sh tests/browser.sh build/slipway
+
+# slipway.xlsx read back cell by cell against the CSV files (tests/xlsx.sh).
+xlsx: build/asan/slipway
+	@sh tests/xlsx.sh build/asan/slipway
 
 # make install into a scratch PREFIX: man slipway, completions, docs (tests/install.sh);
 # slipway init's templates run as they are (tests/init.sh).

@@ -54,7 +54,7 @@ static const char run_help[] =
     "                             shopify|amazon|woocommerce|ebay|tmall|map:FILE]\n"
     "                   [--encoding utf-8|windows-1252|gb18030] [--date-order dmy|mdy]\n"
     "                   [--threads N] [--run-date YYYY-MM-DD] [--compress]\n"
-    "                   [--mode OCTAL] [--memory-limit SIZE] [--quiet] [--progress]\n"
+    "                   [--mode OCTAL] [--memory-limit SIZE] [--quiet] [--progress] [--xlsx]\n"
     "                   --out DIR\n"
     "                   [-- ORDERS-FILE ...]\n"
     "\n"
@@ -93,6 +93,8 @@ static const char run_help[] =
     "  --run-date D        business date for slip numbers and the policy's cut-off\n"
     "                      (default: today, UTC)\n"
     "  --compress          write every CSV output as .csv.zst\n"
+    "  --xlsx              also write slipway.xlsx: a sheet per main output, ids as text,\n"
+    "                      money and quantities as numbers, dates as dates\n"
     "  --mode OCTAL        permission bits of the output files (default 0640: they hold\n"
     "                      customer names and addresses); the folder gets x where the\n"
     "                      files have r (0750). The umask may remove more\n"
@@ -115,7 +117,8 @@ static const char verify_help[] =
     "                          [--orders FILE ...] [--returns FILE ...] [--history FILE ...]\n"
     "                          [--quiet] [--progress] [-- DIR]\n"
     "\n"
-    "Re-reads a finished run in DIR and checks SPEC's invariants from the files themselves:\n"
+    "Re-reads a finished run in DIR and checks the invariants (README, \"Invariants\")\n"
+    "from the files themselves:\n"
     "  1 nothing oversells: per SKU and warehouse, slips ship at most\n"
     "    max(0, on_hand before - safety_stock) + restocked\n"
     "  2 inventory.csv on_hand = on_hand before - shipped + restocked\n"
@@ -176,7 +179,7 @@ static const char *const run_flags[] = {
     "--catalog",  "--inventory", "--orders",   "--returns",      "--history",
     "--policy",   "--format",    "--encoding", "--date-order",   "--threads",
     "--run-date", "--compress",  "--mode",     "--memory-limit", "--quiet",
-    "--out",      "--help",      "--version",  "--progress"};
+    "--out",      "--help",      "--version",  "--progress",     "--xlsx"};
 static const char *const verify_flags[] = {"--catalog", "--inventory", "--orders", "--returns",
                                            "--history", "--policy",    "--quiet",  "--help",
                                            "--version", "--progress"};
@@ -464,6 +467,8 @@ static int cmd_run(int argc, char **argv)
             a.quiet = 1;
         } else if (strcmp(arg, "--progress") == 0) {
             a.progress = 1;
+        } else if (strcmp(arg, "--xlsx") == 0) {
+            a.xlsx = 1;
         } else if (strcmp(arg, "--compress") == 0) {
             a.compress = 1;
         } else if (is_flag(arg, "--catalog") || is_flag(arg, "--inventory") ||

@@ -37,6 +37,7 @@
 #include "write/outputs.h"
 #include "write/page.h"
 #include "write/summary.h"
+#include "write/xlsx.h"
 
 /* The ids history must keep in full: tonight's order ids (and the returns' ids, added
  * when the returns were read). */
@@ -106,6 +107,11 @@ static eng_rc write_night(const eng_products *p, eng_report *report, eng_outputs
     f = &outputs->files[outputs->n_files];
     ENG_TRY(eng_summary_text_write(p, outputs, report, inv, s->outdir, f, eng_err_fresh(err)));
     outputs->n_files++;
+    if (s->xlsx) {
+        f = &outputs->files[outputs->n_files];
+        ENG_TRY(eng_xlsx_write(p, outputs, s->outdir, f, eng_err_fresh(err)));
+        outputs->n_files++;
+    }
     return eng_manifest_write(p, outputs->files, outputs->n_files, s->outdir, eng_err_fresh(err));
 }
 

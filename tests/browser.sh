@@ -38,7 +38,7 @@ report() {
 browse() { # netlog, then chromium arguments
     log=$1
     shift
-    timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --hide-scrollbars \
+    timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars \
         --no-first-run --no-default-browser-check --disable-background-networking \
         --disable-component-update --disable-sync --disable-extensions --disable-default-apps \
         --user-data-dir="$work/profile" --log-net-log="$log" "$@" 2>>"$work/chromium.log"

@@ -40,7 +40,7 @@ _slipway()
     esac
     local flags
     case $cmd in
-    run) flags="--catalog --inventory --orders --returns --history --policy --format --encoding --date-order --threads --run-date --compress --mode --memory-limit --quiet --progress --out --help" ;;
+    run) flags="--catalog --inventory --orders --returns --history --policy --format --encoding --date-order --threads --run-date --compress --xlsx --mode --memory-limit --quiet --progress --out --help" ;;
     verify) flags="--catalog --inventory --orders --returns --history --policy --quiet --progress --help" ;;
     reconcile) flags="--history --payouts --policy --as-of --payout-format --payout-map --mode --quiet --progress --out --help" ;;
     init) flags="--quiet --help" ;;

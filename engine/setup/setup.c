@@ -250,6 +250,7 @@ eng_rc eng_setup_new(const eng_run_args *a, eng_setup **out, eng_err *err)
     s->encoding = a->encoding;
     s->date_order = a->date_order;
     s->compress = a->compress;
+    s->xlsx = a->xlsx;
     s->memory_limit = a->memory_limit;
     s->warnings = eng_warnings_new();
     const char *mapping_path = NULL;

@@ -44,6 +44,7 @@ typedef struct eng_run_args {
     unsigned mode;         /* permission bits of output files (--mode); 0: ENG_OUTDIR_MODE */
     int quiet;             /* no human summary on stdout */
     int progress;          /* --progress: progress on stderr even when it is no terminal */
+    int xlsx;              /* --xlsx: slipway.xlsx too */
     uint64_t memory_limit; /* --memory-limit in bytes; 0: what the system has available */
 } eng_run_args;
 
@@ -57,6 +58,7 @@ typedef struct eng_setup {
     const char *encoding;     /* --encoding (iconv name); NULL: auto */
     int date_order;           /* --date-order (fmt_date_order); 0: each file's own */
     int compress;             /* --compress */
+    int xlsx;                 /* --xlsx */
     uint64_t memory_limit;    /* --memory-limit; 0: what the system has available */
     /* reference data */
     eng_catalog *catalog;
