@@ -28,6 +28,8 @@
 #   BENCH_BASELINE=""              another slipway binary (the build before a change): also
 #                                  timed on each main night, at all CPUs, on both inputs, and
 #                                  its outputs must be the same bytes as this build's
+#   BENCH_SKIP_OUTPUTS=""          output files the same-outputs check leaves out, for a
+#                                  baseline written before them (report.html ...)
 #   BENCH_DUCKDB=1                 0: leave the DuckDB peer out (it needs node and
 #                                  build/duckdb, which make bench installs)
 set -eu
@@ -41,6 +43,9 @@ data=${BENCH_DATA:-build/bench-data}
 results=${BENCH_RESULTS-bench/results}
 note=${BENCH_NOTE:-}
 baseline=${BENCH_BASELINE:-}
+# Files left out of the same-outputs check (besides metrics.json), for a baseline that
+# predates them: BENCH_SKIP_OUTPUTS="report.html summary.txt manifest.json".
+skip_files=$(for f in ${BENCH_SKIP_OUTPUTS:-}; do printf ' -e %s' "$f"; done)
 duckdb=${BENCH_DUCKDB:-1}
 bin=build/slipway
 gen=build/bench/gen
@@ -126,7 +131,8 @@ ref() { # night folder: the engine's reference flags
 # any build (SPEC: metrics.json aside); a benchmark that changed them would be measuring
 # something else. The DuckDB peer's must be the same in every round too.
 check_outputs() { # key, name
-    sums=$(cd "$work/out" && ls | grep -v '^metrics.json$' | xargs sha256sum | sha256sum | cut -c1-16)
+    sums=$(cd "$work/out" && ls | grep -vx -e metrics.json $skip_files | xargs sha256sum |
+        sha256sum | cut -c1-16)
     if [ -f "$work/sums.$1" ]; then
         [ "$(cat "$work/sums.$1")" = "$sums" ] ||
             { echo "bench: $2 wrote different outputs than an earlier run of $1" >&2; exit 1; }

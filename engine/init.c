@@ -123,11 +123,14 @@ int eng_init_main(const char *dir, int quiet)
     }
     if (rc == ENG_OK)
         rc = eng_outdir_commit(od, eng_err_fresh(&err));
-    eng_outdir_free(od);
-    if (rc != ENG_OK) {
+    if (rc != ENG_OK) { /* printed before the folder is freed: err may name its files */
+        if (od)
+            eng_outdir_settle(od);
         eng_err_print(&err);
+        eng_outdir_free(od);
         return eng_rc_exit_code(rc);
     }
+    eng_outdir_free(od);
     if (!quiet)
         printf("slipway init -> %s: README.txt, catalog.csv, inventory.csv, orders.csv, "
                "policy.conf\n"

@@ -160,5 +160,21 @@ done
 diffs=$(same_rows "$work/slips.csv-rows" "$work/joined")
 [ -z "$diffs" ] && report ok "" || report bad "slips over $parts sheets: $diffs"
 
+# A text longer than a cell holds (a hostile 40,000-character street) is cut at 32,767
+# characters in the sheet; the night still commits (the CSV files keep it whole).
+"$bin" init -q "$work/tpl" || report bad "slipway init failed"
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "ship_street") c = i }
+    $1 == "1003" { s = ""; for (i = 0; i < 40000; i++) s = s "A"; $c = s; OFS = ","; $1 = $1 }
+    { print }' "$work/tpl/orders.csv" >"$work/long.csv"
+"$bin" run -q --catalog "$work/tpl/catalog.csv" --inventory "$work/tpl/inventory.csv" \
+    --orders "$work/long.csv" --run-date 2026-11-27 --xlsx --out "$work/long" 2>"$work/long.err"
+if [ $? = 0 ]; then
+    x=$work/long/slipway.xlsx
+    len=$(sheet_rows 1 | awk -F'\t' '$2 == "1003" { print length($14) }')
+    [ "$len" = 32767 ] && report ok "" || report bad "a 40,000-character street is $len characters in the sheet"
+else
+    report bad "a 40,000-character street failed the --xlsx run: $(cat "$work/long.err")"
+fi
+
 echo "xlsx: $pass passed, $fail failed"
 [ "$fail" = 0 ]

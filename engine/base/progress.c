@@ -58,8 +58,11 @@ static void draw(eng_progress *p)
              lines = atomic_load_explicit(&p->lines, memory_order_relaxed),
              files = atomic_load_explicit(&p->files, memory_order_relaxed),
              n_files = atomic_load_explicit(&p->total_files, memory_order_relaxed);
-    double secs =
-        (double)(now_ns() - atomic_load_explicit(&p->stage_start_ns, memory_order_relaxed)) / 1e9;
+    /* the start first: a stage beginning between the two reads makes it later than
+     * now, which counts as no time yet rather than wrapping around */
+    uint64_t start = atomic_load_explicit(&p->stage_start_ns, memory_order_relaxed);
+    uint64_t now = now_ns();
+    double secs = now > start ? (double)(now - start) / 1e9 : 0;
     char line[200], a[24], b[24];
     int n = snprintf(line, sizeof line, "slipway %s: %s", p->command, stage);
     if (n_files && n < (int)sizeof line)

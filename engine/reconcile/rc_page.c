@@ -29,6 +29,8 @@ static int csv_table(fmt_buf *b, eng_outdir *od, const char *name, const fmt_col
     }
     fmt_table *t = NULL;
     if (fmt_table_open(path, cols, n_cols, name, &t, err) != ENG_OK) {
+        if (err->path == path) /* freed next: the message names the output instead */
+            err->path = name;
         free(path);
         return -1;
     }
@@ -59,6 +61,8 @@ static int csv_table(fmt_buf *b, eng_outdir *od, const char *name, const fmt_col
         fmt_buf_puts(b, "</tr>\n");
     }
     fmt_table_close(t);
+    if (err->path == path)
+        err->path = name;
     free(path);
     fmt_html_table_end(b);
     fmt_html_more(b, TOP, rows, name);

@@ -283,10 +283,12 @@ int eng__rc_slip_seen(rc_state *rc, uint32_t o, const char *key, size_t len)
             return 1;
     struct rc_slip_ref *refs =
         grow(rc->slip_refs, &rc->cap_slip_refs, rc->n_slip_refs + 1, sizeof *refs);
-    char *copy = refs && len < UINT32_MAX ? eng_arena_strndup(rc->line_text, key, len) : NULL;
+    if (!refs)
+        return -1;
+    rc->slip_refs = refs; /* kept at once: grow may have moved it */
+    char *copy = len < UINT32_MAX ? eng_arena_strndup(rc->line_text, key, len) : NULL;
     if (!copy)
         return -1;
-    rc->slip_refs = refs;
     refs[rc->n_slip_refs] = (struct rc_slip_ref){copy, (uint32_t)len, x->slip_refs};
     x->slip_refs = (uint32_t)rc->n_slip_refs++;
     return 0;

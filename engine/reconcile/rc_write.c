@@ -110,6 +110,19 @@ static eng_rc close_csv(csv_out *c, rc_input *file)
         memcpy(file->sha256, fmt_sink_sha256(c->sink), sizeof file->sha256);
     }
     fmt_sink_free(c->sink);
+    c->sink = NULL;
+    fmt_buf_release(&c->b);
+    return r;
+}
+
+/* close_csv when the rows went well (r ENG_OK); otherwise let the file go (the folder is
+ * not committed) and pass r on. Every csv_out ends through here or close_csv. */
+static eng_rc finish_csv(csv_out *c, rc_input *file, eng_rc r)
+{
+    if (r == ENG_OK)
+        return close_csv(c, file);
+    fmt_sink_free(c->sink);
+    c->sink = NULL;
     fmt_buf_release(&c->b);
     return r;
 }
@@ -241,7 +254,7 @@ static eng_rc write_lines(rc_state *rc, eng_outdir *od, rc_input *file, eng_err 
         end_row(&c);
     }
     free(keys);
-    return r == ENG_OK ? close_csv(&c, file) : r;
+    return finish_csv(&c, file, r);
 }
 
 typedef struct lines_job {
@@ -455,8 +468,7 @@ static eng_rc write_orders(rc_state *rc, eng_outdir *od, rc_input *rec_file, rc_
         put_text(&c, text);
         end_row(&c);
     }
-    if (r == ENG_OK)
-        r = close_csv(&c, rec_file);
+    r = finish_csv(&c, rec_file, r);
     /* open_items.csv: oldest first; within a day in the key order they already have (a
      * total order, so qsort's instability cannot show) */
     if (r == ENG_OK && n_open)
@@ -485,8 +497,7 @@ static eng_rc write_orders(rc_state *rc, eng_outdir *od, rc_input *rec_file, rc_
         put_text(&c, text);
         end_row(&c);
     }
-    if (r == ENG_OK)
-        r = close_csv(&c, open_file);
+    r = finish_csv(&c, open_file, r);
     free(open);
     fmt_buf_release(&payouts);
     free(idx);
@@ -619,7 +630,7 @@ static eng_rc write_payouts(rc_state *rc, eng_outdir *od, rc_input *file, uint64
         put_u64(&c, p->lines);
         end_row(&c);
     }
-    return r == ENG_OK ? close_csv(&c, file) : r;
+    return finish_csv(&c, file, r);
 }
 
 /* fees.csv: per channel, currency and fee (the source's own code), its share of the
@@ -700,6 +711,8 @@ static eng_rc write_fees(rc_state *rc, eng_outdir *od, rc_input *file, eng_err *
         rows[k].amount += l->amount;
     }
     csv_out c;
+    memset(&c, 0, sizeof c); /* finish_csv may meet it unopened */
+    fmt_buf_init(&c.b);
     if (r != ENG_OK)
         r = ENG_FAIL(err, ENG_NOMEM, "out of memory");
     else if (n)
@@ -729,8 +742,7 @@ static eng_rc write_fees(rc_state *rc, eng_outdir *od, rc_input *file, eng_err *
         }
         end_row(&c);
     }
-    if (r == ENG_OK)
-        r = close_csv(&c, file);
+    r = finish_csv(&c, file, r);
     fmt_buf_release(&key);
     eng_vmap_free(keys);
     eng_vmap_free(sales_keys);
@@ -769,7 +781,7 @@ static eng_rc write_exceptions(rc_state *rc, eng_outdir *od, rc_input *file, eng
         put_text(&c, e->message);
         end_row(&c);
     }
-    return r == ENG_OK ? close_csv(&c, file) : r;
+    return finish_csv(&c, file, r);
 }
 
 static eng_rc write_json(eng_outdir *od, const char *name, fmt_buf *b, rc_input *file, eng_err *err)

@@ -144,10 +144,13 @@ int eng_reconcile_main(const eng_reconcile_args *a)
         r = eng__rc_write(&rc, od, &err);
     if (r == ENG_OK)
         r = eng_outdir_commit(od, eng_err_fresh(&err));
-    eng_outdir_free(od);
     eng_progress_stop(rc.progress); /* (when the write did not already) */
     rc.progress = NULL;
-    int code = r == ENG_OK ? 0 : fail(&err); /* before release: err may point into rc */
+    if (r != ENG_OK && od)
+        eng_outdir_settle(od); /* the signal watcher stopped before the message */
+    /* before the folder and the state are freed: err may name a file of either */
+    int code = r == ENG_OK ? 0 : fail(&err);
+    eng_outdir_free(od);
     release(&rc);
     return code;
 }

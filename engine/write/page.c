@@ -68,6 +68,13 @@ static char *output_path(const eng_outputs *out, eng_outdir *od, const char *bas
     return NULL;
 }
 
+/* The read-back path is freed after reading: an error must not keep pointing at it. */
+static void forget_path(eng_err *err, const char *path, const char *name)
+{
+    if (err->path == path)
+        err->path = name;
+}
+
 static fmt_str field(const fmt_table *t, size_t k)
 {
     return fmt_table_has(t, k) ? fmt_csv_unguard(fmt_table_get(t, k)) : (fmt_str){"", 0};
@@ -414,6 +421,7 @@ static int exceptions(fmt_buf *b, const eng_outputs *out, eng_outdir *od, eng_er
     char *path = output_path(out, od, "exceptions.csv");
     fmt_table *t = NULL;
     if (!path || fmt_table_open(path, cols, X_N, "exceptions", &t, err) != ENG_OK) {
+        forget_path(err, path, "exceptions.csv");
         free(path);
         return -1;
     }
@@ -476,6 +484,7 @@ static int exceptions(fmt_buf *b, const eng_outputs *out, eng_outdir *od, eng_er
         }
     }
     fmt_table_close(t);
+    forget_path(err, path, "exceptions.csv");
     free(path);
     size_t n_codes = 0, n_files = 0, n_pairs = 0;
     uint32_t *code_rank = rc == 0 ? ranked(&codes, &n_codes) : NULL;
@@ -658,6 +667,7 @@ static int returns(fmt_buf *b, const eng_products *n, const eng_outputs *out, en
     char *path = output_path(out, od, "returns_analysis.csv");
     fmt_table *t = NULL;
     if (!path || fmt_table_open(path, cols, R_N, "returns analysis", &t, err) != ENG_OK) {
+        forget_path(err, path, "returns_analysis.csv");
         free(path);
         return -1;
     }
@@ -704,6 +714,7 @@ static int returns(fmt_buf *b, const eng_products *n, const eng_outputs *out, en
         fmt_buf_puts(&rows, "</td></tr>\n");
     }
     fmt_table_close(t);
+    forget_path(err, path, "returns_analysis.csv");
     free(path);
     size_t n_reasons = 0;
     uint32_t *rank = rc == 0 ? ranked(&reasons, &n_reasons) : NULL;

@@ -105,6 +105,7 @@ static const sheet_spec sheets[] = {
 };
 
 #define MAX_COLS 32
+#define CELL_TEXT_MAX 32767 /* characters a cell holds (bytes here: never more) */
 
 /* A sheet's rows under its header: what a spreadsheet holds, or fewer when the test hook
  * SLIPWAY_XLSX_SHEET_ROWS says so (tests/xlsx.sh sees "slips (2)" without a million
@@ -118,6 +119,7 @@ static lxw_row_t sheet_rows(void)
 
 typedef struct book {
     lxw_workbook *wb;
+    lxw_error failed;                             /* the library's first error, LXW_NO_ERROR none */
     lxw_format *head, *integer, *date, *money[4]; /* money by minor digits 0..3 */
 } book;
 
@@ -241,6 +243,13 @@ static int write_sheet(book *bk, const sheet_spec *sp, const char *path, uint64_
             else if (sp->cols[c].k == K_DATE && parse_date(v, &dt))
                 e = worksheet_write_datetime(ws, r, (lxw_col_t)c, &dt, bk->date);
             else { /* ids, SKUs, postal codes: text, leading zeros and all digits kept */
+                /* a cell holds 32,767 characters: a longer text (a hostile address) is
+                 * cut there, at a character's start, rather than failing the night */
+                if (v.len > CELL_TEXT_MAX) {
+                    v.len = CELL_TEXT_MAX;
+                    while (v.len && ((unsigned char)v.p[v.len] & 0xC0) == 0x80)
+                        v.len--;
+                }
                 char stack[256], *s = v.len < sizeof stack ? stack : malloc(v.len + 1);
                 if (!s) {
                     rc = -1;
@@ -252,8 +261,11 @@ static int write_sheet(book *bk, const sheet_spec *sp, const char *path, uint64_
                 if (s != stack)
                     free(s);
             }
-            if (e != LXW_NO_ERROR)
+            if (e != LXW_NO_ERROR) {
+                if (bk->failed == LXW_NO_ERROR)
+                    bk->failed = e;
                 rc = -1;
+            }
         }
     }
     fmt_table_close(t);
@@ -318,13 +330,19 @@ eng_rc eng_xlsx_write(const eng_products *night, const eng_outputs *out, eng_out
         if (!f || eng_outdir_read_path(od, f->name, csv, sizeof csv) != 0 ||
             write_sheet(&bk, &sheets[i], csv, rows, err) != 0)
             bad = 1;
+        if (err->path == csv) /* the buffer goes with this loop: name the output */
+            err->path = sheets[i].file;
     }
     lxw_error closed = workbook_close(bk.wb);
     if (bad && err->rc != ENG_OK)
         return err->rc;
-    if (bad || closed != LXW_NO_ERROR)
-        return ENG_FAIL(err, ENG_IO, "cannot write slipway.xlsx: %s",
-                        closed != LXW_NO_ERROR ? lxw_strerror(closed) : "out of memory");
+    if (bad || closed != LXW_NO_ERROR) {
+        err->path = NULL;
+        lxw_error e = bk.failed != LXW_NO_ERROR ? bk.failed : closed;
+        return ENG_FAIL(err, e == LXW_ERROR_MEMORY_MALLOC_FAILED ? ENG_NOMEM : ENG_IO,
+                        "cannot write slipway.xlsx: %s",
+                        e != LXW_NO_ERROR ? lxw_strerror(e) : "out of memory");
+    }
     /* its size and SHA-256 for the manifest, from the bytes the library wrote */
     fmt_source *src = NULL;
     ENG_TRY(fmt_source_open(path, &src, err));
@@ -338,5 +356,7 @@ eng_rc eng_xlsx_write(const eng_products *night, const eng_outputs *out, eng_out
         file->bytes = fmt_source_raw_bytes(src);
     }
     fmt_source_close(src);
+    if (err->path == path) /* a local buffer: name the output */
+        err->path = file->name;
     return rc;
 }
