@@ -258,17 +258,7 @@ static int money(fmt_buf *b, const eng_products *n, const eng_outputs *out)
         free(seen);
         return -1;
     }
-    /* as summary.json counts them (summary.c) */
-    for (size_t i = 0; i < n->book->n_orders; i++) {
-        const eng_order *o = n->book->orders[i];
-        if (o->currency < 0 || (o->flags & ENG_ORD_DUPLICATE))
-            continue;
-        seen[o->currency] = 1;
-        if (o->status == ENG_ST_BACKORDERED)
-            backordered[o->currency] += o->amount_minor;
-        else if (o->status == ENG_ST_REJECTED)
-            rejected[o->currency] += o->amount_minor;
-    }
+    eng_summary_open_amounts(n, backordered, rejected, seen); /* as summary.json */
     static const char *const cols[] = {"currency", "shipped", "backordered", "rejected",
                                        "refunded"};
     fmt_html_table_head(b, cols, 5, 0x1e);

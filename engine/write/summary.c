@@ -331,16 +331,7 @@ eng_rc eng_summary_write(const eng_products *n, const eng_outputs *out, const en
         fmt_buf_release(&b);
         return ENG_FAIL(err, ENG_NOMEM, "out of memory writing the summary");
     }
-    for (size_t i = 0; i < n->book->n_orders; i++) {
-        const eng_order *o = n->book->orders[i];
-        if (o->currency < 0 || (o->flags & ENG_ORD_DUPLICATE))
-            continue;
-        seen[o->currency] = 1;
-        if (o->status == ENG_ST_BACKORDERED)
-            backordered[o->currency] += o->amount_minor;
-        else if (o->status == ENG_ST_REJECTED)
-            rejected[o->currency] += o->amount_minor;
-    }
+    eng_summary_open_amounts(n, backordered, rejected, seen);
     fmt_json_array_begin(&j, "amounts");
     for (int c = 0; c < n_cur; c++) {
         if (!seen[c] && out->status_amount[c] == 0 && out->ledger_refund[c] == 0)
@@ -587,4 +578,19 @@ eng_rc eng_summary_text_write(const eng_products *night, const eng_outputs *out,
     eng_rc rc = eng_outdir_write_file(od, file->name, text, len, &file->bytes, file->sha256, err);
     free(text);
     return rc;
+}
+
+void eng_summary_open_amounts(const eng_products *n, __int128 *backordered, __int128 *rejected,
+                              unsigned char *seen)
+{
+    for (size_t i = 0; i < n->book->n_orders; i++) {
+        const eng_order *o = n->book->orders[i];
+        if (o->currency < 0 || (o->flags & ENG_ORD_DUPLICATE))
+            continue;
+        seen[o->currency] = 1;
+        if (o->status == ENG_ST_BACKORDERED)
+            backordered[o->currency] += o->amount_minor;
+        else if (o->status == ENG_ST_REJECTED)
+            rejected[o->currency] += o->amount_minor;
+    }
 }
