@@ -67,7 +67,9 @@ static const char readme[] =
     "  slipway run --catalog catalog.csv --inventory inventory.csv --policy policy.conf \\\n"
     "      --orders orders.csv --out night-1\n"
     "\n"
-    "Then open night-1/report.html in a browser, and replace the rows with your own. Every\n"
+    "Then open night-1/report.html in a browser, and replace the rows with your own\n"
+    "(verify a night before you edit the files it read: `slipway verify night-1`\n"
+    "re-reads them). The run date is today unless --run-date YYYY-MM-DD says. Every\n"
     "file is CSV (UTF-8; a spreadsheet's semicolon CSV is read too), one header row, columns\n"
     "in any order, matched by name ignoring case. Money is written as a plain decimal\n"
     "(189.00) in the currency's digits; each amount is in its row's currency.\n"
@@ -101,9 +103,12 @@ static const char readme[] =
     "\n"
     "What a night writes: slips.csv and picklist.csv for the warehouse, order_status.csv\n"
     "and backorders.csv (feed it back with tomorrow's orders), exceptions.csv (every row\n"
-    "that could not be used: file, line, field and why), inventory.csv (tomorrow's\n"
-    "stock), alerts.csv, order_totals.csv, summary.json, report.html. `slipway verify\n"
-    "night-1` recounts its invariants. `man slipway` and the README have everything.\n";
+    "that could not be used: file, line, field and why; an order with a bad row is\n"
+    "REJECTED whole: fix it and give it again), inventory.csv (tomorrow's stock),\n"
+    "alerts.csv, returns_ledger.csv and returns_analysis.csv (with --returns),\n"
+    "order_totals.csv, summary.json and summary.txt, report.html, manifest.json (every\n"
+    "file's SHA-256) and metrics.json (timings). `slipway verify night-1` recounts its\n"
+    "invariants. `man slipway` and the README have everything.\n";
 
 static const template_file files[] = {
     {"README.txt", readme}, {"catalog.csv", catalog}, {"inventory.csv", inventory},

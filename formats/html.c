@@ -47,6 +47,7 @@ void fmt_html_puts(fmt_buf *b, const char *s)
 static const char *const part_colour[FMT_HTML_SEGMENTS] = {
     "#2e7d32", "#f9a825", "#c62828", "#6a1b9a", "#1565c0", "#00838f", "#8d6e63", "#546e7a"};
 
+#define SINGLE_COLOUR "#546e7a"
 #define BAR_W 1000 /* viewBox units of a bar's full length */
 
 static uint64_t sum_parts(const fmt_html_bar *bar, size_t n_parts)
@@ -92,7 +93,8 @@ void fmt_html_bars(fmt_buf *b, const char *title, const fmt_html_bar *bars, size
             fmt_buf_puts(b, "\" width=\"");
             fmt_buf_put_u64(b, end > start ? end - start : 1);
             fmt_buf_puts(b, "\" height=\"10\" fill=\"");
-            fmt_buf_puts(b, part_colour[k]);
+            /* one part is a plain count, not a status: a neutral colour */
+            fmt_buf_puts(b, n_parts == 1 ? SINGLE_COLOUR : part_colour[k]);
             fmt_buf_puts(b, "\"/>");
         }
         fmt_buf_puts(b, "</svg><span class=\"val\">");
@@ -103,9 +105,14 @@ void fmt_html_bars(fmt_buf *b, const char *title, const fmt_html_bar *bars, size
         fmt_buf_puts(b, "</span></div>\n");
     }
     fmt_buf_puts(b, "</div>\n");
-    if (legend && n_parts > 1) {
+    if (legend && n_parts > 1) { /* in HTML, which wraps on a narrow screen */
         fmt_buf_puts(b, "<p class=\"legend\">");
         for (size_t k = 0; k < n_parts; k++) {
+            uint64_t used = 0;
+            for (size_t i = 0; i < n; i++)
+                used |= bars[i].part[k];
+            if (!used)
+                continue; /* a part no bar has needs no explaining */
             fmt_buf_puts(b, "<span><i style=\"background:");
             fmt_buf_puts(b, part_colour[k]);
             fmt_buf_puts(b, "\"></i>");

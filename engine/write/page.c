@@ -178,8 +178,20 @@ static void at_a_glance(fmt_buf *b, const eng_products *n, const eng_outputs *ou
         fmt_buf_puts(b, "</b> ");
         fmt_buf_puts(b, state[inv[i].state]);
         fmt_buf_puts(b, "<small>");
-        fmt_html_puts(b, inv[i].detail);
-        fmt_buf_puts(b, "</small></li>\n");
+        /* `a command` in a detail reads as code, not as backticks */
+        const char *d = inv[i].detail;
+        int code = 0;
+        while (*d) {
+            const char *tick = strchr(d, '`');
+            size_t len = tick ? (size_t)(tick - d) : strlen(d);
+            fmt_html_text(b, d, len);
+            if (!tick)
+                break;
+            fmt_buf_puts(b, code ? "</code>" : "<code>");
+            code = !code;
+            d = tick + 1;
+        }
+        fmt_buf_puts(b, code ? "</code></small></li>\n" : "</small></li>\n");
     }
     fmt_buf_puts(b, "</ul>\n");
 }
