@@ -193,7 +193,21 @@ eng_rc fmt_stdin_spool(eng_err *err)
     return ENG_OK;
 }
 
+static eng_rc source_open(int dirfd, const char *path, fmt_source **out, eng_err *err);
+
 eng_rc fmt_source_open(const char *path, fmt_source **out, eng_err *err)
+{
+    return source_open(-1, path, out, err);
+}
+
+eng_rc fmt_source_open_at(int dirfd, const char *name, fmt_source **out, eng_err *err)
+{
+    return source_open(dirfd, name, out, err);
+}
+
+/* dirfd < 0: path as given ("-" is standard input); else name in that folder, never
+ * through a link. */
+static eng_rc source_open(int dirfd, const char *path, fmt_source **out, eng_err *err)
 {
     if (err) {
         err->path = path;
@@ -204,7 +218,8 @@ eng_rc fmt_source_open(const char *path, fmt_source **out, eng_err *err)
     if (!s)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory opening the file");
     s->path = path;
-    s->fd = open(fmt_input_path(path), O_RDONLY | O_CLOEXEC);
+    s->fd = dirfd < 0 ? open(fmt_input_path(path), O_RDONLY | O_CLOEXEC)
+                      : openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (s->fd < 0) {
         int e = errno;
         free(s);

@@ -21,6 +21,10 @@ typedef struct fmt_source fmt_source;
  * outlive the source. */
 eng_rc fmt_source_open(const char *path, fmt_source **out, eng_err *err);
 
+/* The same for file name in the folder open at dirfd (a link is refused): a run reads its
+ * own outputs back through its output folder's descriptor, whatever its path now names. */
+eng_rc fmt_source_open_at(int dirfd, const char *name, fmt_source **out, eng_err *err);
+
 /* Close and free. Accepts NULL. */
 void fmt_source_close(fmt_source *s);
 

@@ -188,25 +188,31 @@ static int next_record(fmt_table *t, fmt_str *rec, eng_err *err)
     }
 }
 
-static eng_rc open_table(const char *path, int sheet, const char *encoding,
+static eng_rc open_table(int dirfd, const char *path, int sheet, const char *encoding,
                          const fmt_column *wanted, size_t n_wanted, const char *what,
                          fmt_table **out, eng_err *err);
 
 eng_rc fmt_table_open(const char *path, const fmt_column *wanted, size_t n_wanted, const char *what,
                       fmt_table **out, eng_err *err)
 {
-    return open_table(path, 0, NULL, wanted, n_wanted, what, out, err);
+    return open_table(-1, path, 0, NULL, wanted, n_wanted, what, out, err);
+}
+
+eng_rc fmt_table_open_at(int dirfd, const char *name, const fmt_column *wanted, size_t n_wanted,
+                         const char *what, fmt_table **out, eng_err *err)
+{
+    return open_table(dirfd, name, 0, NULL, wanted, n_wanted, what, out, err);
 }
 
 eng_rc fmt_table_open_encoded(const char *path, const char *encoding, const fmt_column *wanted,
                               size_t n_wanted, const char *what, fmt_table **out, eng_err *err)
 {
-    return open_table(path, 1, encoding, wanted, n_wanted, what, out, err);
+    return open_table(-1, path, 1, encoding, wanted, n_wanted, what, out, err);
 }
 
 /* sheet: the file may be as a spreadsheet saved it (UTF-16, ';' or tabs, and encoding
  * for one whose start is not UTF-8); else it is slipway's own, UTF-8 and comma-separated. */
-static eng_rc open_table(const char *path, int sheet, const char *encoding,
+static eng_rc open_table(int dirfd, const char *path, int sheet, const char *encoding,
                          const fmt_column *wanted, size_t n_wanted, const char *what,
                          fmt_table **out, eng_err *err)
 {
@@ -218,7 +224,8 @@ static eng_rc open_table(const char *path, int sheet, const char *encoding,
     t->path = path;
     t->n_wanted = n_wanted;
     fmt_buf_init(&t->header_text);
-    eng_rc rc = fmt_source_open(path, &t->src, err);
+    eng_rc rc = dirfd < 0 ? fmt_source_open(path, &t->src, err)
+                          : fmt_source_open_at(dirfd, path, &t->src, err);
     if (encoding && strcmp(encoding, "UTF-8") == 0)
         encoding = NULL;
     const char *p;

@@ -37,6 +37,10 @@ int fmt_header_name_eq(fmt_str a, const char *b);
 
 typedef struct fmt_table fmt_table;
 
+/* fmt_table_open for file name in the folder open at dirfd (fmt_source_open_at). */
+eng_rc fmt_table_open_at(int dirfd, const char *name, const fmt_column *wanted, size_t n_wanted,
+                         const char *what, fmt_table **out, eng_err *err);
+
 /* Open one of slipway's own CSV files (UTF-8, commas) and read its header. ENG_REFUSED
  * for an unreadable or empty file or a missing required column. path is borrowed for the
  * table's life. */

@@ -683,3 +683,9 @@ eng_rc eng_outdir_write_file(eng_outdir *od, const char *name, const void *data,
     fmt_sink_free(s);
     return rc;
 }
+
+int eng_outdir_fd(const eng_outdir *od)
+{
+    assert(od->tmp_fd >= 0);
+    return od->tmp_fd;
+}

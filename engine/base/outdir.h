@@ -54,10 +54,14 @@ eng_rc eng_outdir_commit(eng_outdir *od, eng_err *err);
 eng_rc eng_outdir_write_file(eng_outdir *od, const char *name, const void *data, size_t len,
                              uint64_t *bytes, char *sha256, eng_err *err);
 
-/* A path that reads back file `name` written into the temporary folder (report.html's
- * figures from the CSV files): through the folder's descriptor (/proc/self/fd/N/name),
- * never through its name, which someone may have swapped for a link. dst holds cap
- * bytes; -1 when name does not fit. */
+/* The temporary folder's descriptor, to read back a file written there
+ * (fmt_table_open_at): never through its name, which someone may swap for a link. */
+int eng_outdir_fd(const eng_outdir *od);
+
+/* A path to file `name` in the temporary folder for a library that takes only a file
+ * name (libxlsxwriter): through the folder's descriptor (/proc/self/fd/N/name), never
+ * through its name, which someone may have swapped for a link. dst holds cap bytes; -1
+ * when name does not fit. */
 int eng_outdir_read_path(const eng_outdir *od, const char *name, char *dst, size_t cap);
 
 /* Stop the signal watcher (waiting for it if it is handling a signal, which ends the

@@ -21,19 +21,9 @@
 static int csv_table(fmt_buf *b, eng_outdir *od, const char *name, const fmt_column *cols,
                      size_t n_cols, unsigned numeric, int highlight, eng_err *err)
 {
-    size_t len = strlen(name) + 40;
-    char *path = malloc(len);
-    if (!path || eng_outdir_read_path(od, name, path, len) != 0) {
-        free(path);
-        return -1;
-    }
     fmt_table *t = NULL;
-    if (fmt_table_open(path, cols, n_cols, name, &t, err) != ENG_OK) {
-        if (err->path == path) /* freed next: the message names the output instead */
-            err->path = name;
-        free(path);
+    if (fmt_table_open_at(eng_outdir_fd(od), name, cols, n_cols, name, &t, err) != ENG_OK)
         return -1;
-    }
     const char *heads[16];
     for (size_t k = 0; k < n_cols && k < 16; k++)
         heads[k] = cols[k].name;
@@ -61,9 +51,6 @@ static int csv_table(fmt_buf *b, eng_outdir *od, const char *name, const fmt_col
         fmt_buf_puts(b, "</tr>\n");
     }
     fmt_table_close(t);
-    if (err->path == path)
-        err->path = name;
-    free(path);
     fmt_html_table_end(b);
     fmt_html_more(b, TOP, rows, name);
     if (!rows)

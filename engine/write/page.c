@@ -47,32 +47,17 @@ static void cell_money(fmt_buf *b, const char *key, __int128 v, int cur)
 
 /* ---- reading back a CSV output ---- */
 
-/* The path of output `base` ("backorders.csv", or its .zst) in the temporary folder, or
- * NULL when the run wrote no such file. */
-static char *output_path(const eng_outputs *out, eng_outdir *od, const char *base)
+/* The name output `base` has in this run ("backorders.csv", or its .zst), or NULL when
+ * the run wrote no such file. */
+static const char *output_name(const eng_outputs *out, const char *base)
 {
     size_t len = strlen(base);
     for (size_t i = 0; i < out->n_files; i++) {
         const char *name = out->files[i].name;
-        if (strncmp(name, base, len) == 0 &&
-            (name[len] == '\0' || strcmp(name + len, ".zst") == 0)) {
-            size_t n = strlen(name) + 40;
-            char *p = malloc(n);
-            if (p && eng_outdir_read_path(od, name, p, n) != 0) {
-                free(p);
-                p = NULL;
-            }
-            return p;
-        }
+        if (strncmp(name, base, len) == 0 && (name[len] == '\0' || strcmp(name + len, ".zst") == 0))
+            return name;
     }
     return NULL;
-}
-
-/* The read-back path is freed after reading: an error must not keep pointing at it. */
-static void forget_path(eng_err *err, const char *path, const char *name)
-{
-    if (err->path == path)
-        err->path = name;
 }
 
 static fmt_str field(const fmt_table *t, size_t k)
@@ -420,13 +405,11 @@ static int exceptions(fmt_buf *b, const eng_outputs *out, eng_outdir *od, eng_er
     enum { X_SOURCE, X_LINE, X_CODE, X_FIELD, X_MESSAGE, X_N };
     static const fmt_column cols[X_N] = {
         {"source", 1}, {"line", 1}, {"code", 1}, {"field", 1}, {"message", 1}};
-    char *path = output_path(out, od, "exceptions.csv");
+    const char *name = output_name(out, "exceptions.csv");
     fmt_table *t = NULL;
-    if (!path || fmt_table_open(path, cols, X_N, "exceptions", &t, err) != ENG_OK) {
-        forget_path(err, path, "exceptions.csv");
-        free(path);
+    if (!name ||
+        fmt_table_open_at(eng_outdir_fd(od), name, cols, X_N, "exceptions", &t, err) != ENG_OK)
         return -1;
-    }
     tally files = {eng_vmap_new(), NULL, NULL, 0}, codes = {eng_vmap_new(), NULL, NULL, 0},
           file_code = {eng_vmap_new(), NULL, NULL, 0}, pairs = {eng_vmap_new(), NULL, NULL, 0};
     example *ex = NULL;
@@ -486,8 +469,6 @@ static int exceptions(fmt_buf *b, const eng_outputs *out, eng_outdir *od, eng_er
         }
     }
     fmt_table_close(t);
-    forget_path(err, path, "exceptions.csv");
-    free(path);
     size_t n_codes = 0, n_files = 0, n_pairs = 0;
     uint32_t *code_rank = rc == 0 ? ranked(&codes, &n_codes) : NULL;
     uint32_t *file_rank = code_rank ? ranked(&files, &n_files) : NULL;
@@ -666,13 +647,11 @@ static int returns(fmt_buf *b, const eng_products *n, const eng_outputs *out, en
     static const fmt_column cols[R_N] = {
         {"sku", 1},      {"reason", 1},        {"units", 1},          {"refund_amount", 1},
         {"currency", 1}, {"shipped_units", 1}, {"return_rate_pct", 1}};
-    char *path = output_path(out, od, "returns_analysis.csv");
+    const char *name = output_name(out, "returns_analysis.csv");
     fmt_table *t = NULL;
-    if (!path || fmt_table_open(path, cols, R_N, "returns analysis", &t, err) != ENG_OK) {
-        forget_path(err, path, "returns_analysis.csv");
-        free(path);
+    if (!name || fmt_table_open_at(eng_outdir_fd(od), name, cols, R_N, "returns analysis", &t,
+                                   err) != ENG_OK)
         return -1;
-    }
     tally reasons = {eng_vmap_new(), NULL, NULL, 0};
     int rc = reasons.keys ? 0 : -1;
     static const char *const tcols[] = {"SKU",      "reason",  "units",
@@ -716,8 +695,6 @@ static int returns(fmt_buf *b, const eng_products *n, const eng_outputs *out, en
         fmt_buf_puts(&rows, "</td></tr>\n");
     }
     fmt_table_close(t);
-    forget_path(err, path, "returns_analysis.csv");
-    free(path);
     size_t n_reasons = 0;
     uint32_t *rank = rc == 0 ? ranked(&reasons, &n_reasons) : NULL;
     size_t shown = n_reasons < TOP ? n_reasons : TOP;

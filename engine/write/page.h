@@ -6,11 +6,10 @@
  *
  * Its figures are summary.json's (each carries data-k="<summary.json path>", which
  * tests/report.sh compares) and the CSV files' own: exceptions and the returns analysis
- * are read back from the files just written (small files: they hold what could not be
- * used, and a row per SKU and reason), and backorders come from what their writers
- * counted (backorders.csv may be the night's largest file). It
- * names no path of this machine, so it is the same bytes for any thread count and
- * output folder. */
+ * are read back from the files just written, through the output folder's descriptor
+ * (small files: they hold what could not be used, and a row per SKU and reason), and backorders
+ * come from what their writers counted (backorders.csv may be the night's largest file). It names
+ * no path of this machine, so it is the same bytes for any thread count and output folder. */
 #ifndef ENG_PAGE_H
 #define ENG_PAGE_H
 

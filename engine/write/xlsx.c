@@ -188,7 +188,7 @@ static int parse_number(fmt_str v, double *out)
 
 /* One CSV output into its sheet(s). -1 when the file cannot be read (err set) or the
  * library fails. */
-static int write_sheet(book *bk, const sheet_spec *sp, const char *path, uint64_t rows,
+static int write_sheet(book *bk, const sheet_spec *sp, int dirfd, const char *name, uint64_t rows,
                        eng_err *err)
 {
     fmt_column wanted[MAX_COLS];
@@ -199,7 +199,7 @@ static int write_sheet(book *bk, const sheet_spec *sp, const char *path, uint64_
             currency_col = (int)c;
     }
     fmt_table *t = NULL;
-    if (fmt_table_open(path, wanted, sp->n_cols, sp->file, &t, err) != ENG_OK)
+    if (fmt_table_open_at(dirfd, name, wanted, sp->n_cols, sp->file, &t, err) != ENG_OK)
         return -1;
     unsigned part = 1;
     uint64_t left = rows;
@@ -281,7 +281,9 @@ eng_rc eng_xlsx_write(const eng_products *night, const eng_outputs *out, eng_out
         eng_outdir_read_path(od, ".", dir, sizeof dir) != 0)
         return ENG_FAIL(err, ENG_INTERNAL, "internal error: the output folder's path is too long");
     /* made empty first, as every output is (the run's --mode, its place in the folder's
-     * list); the library then writes it whole */
+     * list); the library then writes it whole. It takes a file name, not a descriptor:
+     * /proc/self/fd/N/slipway.xlsx reaches the folder the run made, whatever its name now
+     * holds (so --xlsx needs /proc, as reading standard input does). */
     ENG_TRY(eng_outdir_write_file(od, file->name, "", 0, NULL, NULL, err));
     /* the library's own temporary files in the output folder, removed as it closes */
     lxw_workbook_options opt = {.constant_memory = 1, .tmpdir = dir, .use_zip64 = 1};
@@ -313,7 +315,6 @@ eng_rc eng_xlsx_write(const eng_products *night, const eng_outputs *out, eng_out
             if (!strncmp(out->files[k].name, sheets[i].file, len) &&
                 (!out->files[k].name[len] || !strcmp(out->files[k].name + len, ".zst")))
                 f = &out->files[k];
-        char csv[80];
         uint64_t rows = 0;
         if (!strcmp(sheets[i].file, "slips.csv"))
             rows = out->slip_rows;
@@ -327,11 +328,8 @@ eng_rc eng_xlsx_write(const eng_products *night, const eng_outputs *out, eng_out
             rows = out->alert_rows;
         else
             rows = out->ledger_rows;
-        if (!f || eng_outdir_read_path(od, f->name, csv, sizeof csv) != 0 ||
-            write_sheet(&bk, &sheets[i], csv, rows, err) != 0)
+        if (!f || write_sheet(&bk, &sheets[i], eng_outdir_fd(od), f->name, rows, err) != 0)
             bad = 1;
-        if (err->path == csv) /* the buffer goes with this loop: name the output */
-            err->path = sheets[i].file;
     }
     lxw_error closed = workbook_close(bk.wb);
     if (bad && err->rc != ENG_OK)
@@ -345,7 +343,7 @@ eng_rc eng_xlsx_write(const eng_products *night, const eng_outputs *out, eng_out
     }
     /* its size and SHA-256 for the manifest, from the bytes the library wrote */
     fmt_source *src = NULL;
-    ENG_TRY(fmt_source_open(path, &src, err));
+    ENG_TRY(fmt_source_open_at(eng_outdir_fd(od), file->name, &src, err));
     char buf[1 << 16];
     size_t n;
     eng_rc rc;
@@ -356,7 +354,5 @@ eng_rc eng_xlsx_write(const eng_products *night, const eng_outputs *out, eng_out
         file->bytes = fmt_source_raw_bytes(src);
     }
     fmt_source_close(src);
-    if (err->path == path) /* a local buffer: name the output */
-        err->path = file->name;
     return rc;
 }
