@@ -115,7 +115,7 @@ static int is_blank(char c)
     return c == ' ' || c == '\t';
 }
 
-static fmt_str trim(fmt_str s)
+fmt_str fmt_mapping_trim(fmt_str s)
 {
     while (s.len && is_blank(s.p[0])) {
         s.p++;
@@ -126,7 +126,7 @@ static fmt_str trim(fmt_str s)
     return s;
 }
 
-static char *dup_str(fmt_str s)
+char *fmt_mapping_strdup(fmt_str s)
 {
     char *p = malloc(s.len + 1);
     if (p) {
@@ -172,7 +172,7 @@ static eng_rc no_memory(parser *ps)
  * never quoted (quote's own value). */
 static eng_rc read_value(parser *ps, const char *key, fmt_str raw, int plain, char **out)
 {
-    fmt_str v = trim(raw);
+    fmt_str v = fmt_mapping_trim(raw);
     if (!plain && v.len && v.p[0] == '"') {
         char *buf = malloc(v.len);
         if (!buf)
@@ -195,7 +195,7 @@ static eng_rc read_value(parser *ps, const char *key, fmt_str raw, int plain, ch
             }
         }
         fmt_str rest = {v.p + i + 1, v.len - i - 1};
-        rest = trim(rest);
+        rest = fmt_mapping_trim(rest);
         if (rest.len && rest.p[0] != '#') {
             free(buf);
             return REFUSE(ps, key,
@@ -211,8 +211,8 @@ static eng_rc read_value(parser *ps, const char *key, fmt_str raw, int plain, ch
             v.len = i;
             break;
         }
-    v = trim(v);
-    *out = dup_str(v);
+    v = fmt_mapping_trim(v);
+    *out = fmt_mapping_strdup(v);
     return *out ? ENG_OK : no_memory(ps);
 }
 
@@ -308,7 +308,7 @@ static eng_rc set_status_list(parser *ps, int key, const char *v)
     for (;;) {
         const char *comma = strchr(p, ',');
         fmt_str item = {p, comma ? (size_t)(comma - p) : strlen(p)};
-        item = trim(item);
+        item = fmt_mapping_trim(item);
         if (item.len == 0)
             return REFUSE(ps, name, "an empty value in the list \"%.60s\"", v);
         for (size_t i = 0; i < ps->cfg->n_states; i++) {
@@ -326,7 +326,7 @@ static eng_rc set_status_list(parser *ps, int key, const char *v)
             return no_memory(ps);
         ps->cfg->states = grown;
         map_status *s = &grown[ps->cfg->n_states];
-        s->value = dup_str(item);
+        s->value = fmt_mapping_strdup(item);
         if (!s->value)
             return no_memory(ps);
         s->state = st;
@@ -377,7 +377,7 @@ static eng_rc set_setting(parser *ps, int key, const char *v)
         const char *why = date_format_problem(v);
         if (why)
             return REFUSE(ps, name, "date_format \"%.40s\" %s", v, why);
-        c->date_format = dup_str(s);
+        c->date_format = fmt_mapping_strdup(s);
         return c->date_format ? ENG_OK : no_memory(ps);
     }
     case K_TIME_ZONE: {
@@ -390,7 +390,7 @@ static eng_rc set_setting(parser *ps, int key, const char *v)
                           v);
         if (utc)
             return ENG_OK;
-        c->time_zone = dup_str((fmt_str){zone, strlen(zone)});
+        c->time_zone = fmt_mapping_strdup((fmt_str){zone, strlen(zone)});
         return c->time_zone ? ENG_OK : no_memory(ps);
     }
     case K_PRICE:
@@ -414,15 +414,15 @@ static eng_rc set_setting(parser *ps, int key, const char *v)
                           "currency of every order (EUR), and a file with a currency column "
                           "maps it with currency_column = <column>",
                           v);
-        c->currency = dup_str((fmt_str){code, 3});
+        c->currency = fmt_mapping_strdup((fmt_str){code, 3});
         return c->currency ? ENG_OK : no_memory(ps);
     }
     case K_CHANNEL:
         free(c->channel);
-        c->channel = dup_str(s);
+        c->channel = fmt_mapping_strdup(s);
         return c->channel ? ENG_OK : no_memory(ps);
     case K_STATUS:
-        c->status_column = dup_str(s);
+        c->status_column = fmt_mapping_strdup(s);
         return c->status_column ? ENG_OK : no_memory(ps);
     default:
         return set_status_list(ps, key, v);
@@ -468,7 +468,7 @@ static eng_rc unknown_key(parser *ps, fmt_str key, fmt_str raw)
 {
     int n = (int)(key.len > 40 ? 40 : key.len);
     /* `Bestellnummer = order_id`: the two sides swapped. */
-    fmt_str value = trim(raw);
+    fmt_str value = fmt_mapping_trim(raw);
     if (canonical_key(value) >= 0 || setting_key(value) >= 0)
         return REFUSE(ps, NULL,
                       "unknown key \"%.*s\": the canonical column goes on the left, the "
@@ -488,7 +488,7 @@ static eng_rc parse_line(parser *ps, fmt_str body)
     if (!eq)
         return REFUSE(ps, NULL, "expected `key = value`, found \"%.*s\"",
                       (int)(body.len > 60 ? 60 : body.len), body.p);
-    fmt_str key = trim((fmt_str){body.p, (size_t)(eq - body.p)});
+    fmt_str key = fmt_mapping_trim((fmt_str){body.p, (size_t)(eq - body.p)});
     fmt_str raw = {eq + 1, body.len - (size_t)(eq - body.p) - 1};
     int col = canonical_key(key);
     int set = col < 0 ? setting_key(key) : -1;
@@ -666,7 +666,7 @@ static fmt_str map_time(fmt_out *out, const map_config *c, fmt_str v)
 {
     if (c->date_format)
         return fmt_layout_date(out, v, c->date_format, c->time_zone);
-    v = trim(v);
+    v = fmt_mapping_trim(v);
     if (!c->time_zone || v.len < 10)
         return v;
     for (size_t i = 0; i < 10; i++)
@@ -797,7 +797,7 @@ eng_rc fmt_mapping_parse(const char *path, const char *text, size_t len, fmt_lay
     fmt_layout *l = &m->layout;
     size_t name_len = strlen(path) + 5;
     m->cfg.name = malloc(name_len);
-    m->cfg.channel = dup_str((fmt_str){"mapped", 6});
+    m->cfg.channel = fmt_mapping_strdup((fmt_str){"mapped", 6});
     eng_rc rc = m->cfg.name && m->cfg.channel ? ENG_OK : no_memory(&ps);
     if (rc == ENG_OK)
         snprintf(m->cfg.name, name_len, "map:%s", path);
@@ -818,7 +818,7 @@ eng_rc fmt_mapping_parse(const char *path, const char *text, size_t len, fmt_lay
         size_t end = pos;
         while (end < len && text[end] != '\n' && text[end] != '\r')
             end++;
-        fmt_str body = trim((fmt_str){text + pos, end - pos});
+        fmt_str body = fmt_mapping_trim((fmt_str){text + pos, end - pos});
         pos = end + (end + 1 < len && text[end] == '\r' && text[end + 1] == '\n') + 1;
         if (fmt_utf8_valid_prefix(body.p, body.len) != body.len || memchr(body.p, '\0', body.len))
             rc = REFUSE(&ps, NULL,

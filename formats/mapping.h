@@ -60,6 +60,12 @@
 #include "layout.h"
 #include "source.h"
 
+/* What the `key = value` files (this mapping and the payout mapping, payout_map.c) share:
+ * s without blanks around it (and a CR at its end); a NUL-terminated copy (NULL when out
+ * of memory). */
+fmt_str fmt_mapping_trim(fmt_str s);
+char *fmt_mapping_strdup(fmt_str s);
+
 /* Read the mapping file at path into a new layout named "map:<path>". ENG_REFUSED (file,
  * line, key in err), ENG_NOMEM. The layout is owned by the caller (fmt_mapping_free) and
  * keeps its own copy of the name; err->path borrows path, and err->field may point into

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "mapping.h"
 #include "payout.h"
 #include "source.h"
 #include "table.h"
@@ -52,25 +53,6 @@ typedef struct pmap {
     uint64_t seen_column[PM_COUNT], seen_setting[S_COUNT], seen_type[FMT_PT_COUNT];
 } pmap;
 
-static fmt_str trim(fmt_str s)
-{
-    while (s.len && (s.p[0] == ' ' || s.p[0] == '\t'))
-        s.p++, s.len--;
-    while (s.len && (s.p[s.len - 1] == ' ' || s.p[s.len - 1] == '\t' || s.p[s.len - 1] == '\r'))
-        s.len--;
-    return s;
-}
-
-static char *dup_str(fmt_str s)
-{
-    char *p = malloc(s.len + 1);
-    if (p) {
-        memcpy(p, s.p, s.len);
-        p[s.len] = '\0';
-    }
-    return p;
-}
-
 static void free_list(value_list *l)
 {
     for (size_t i = 0; i < l->n; i++)
@@ -113,7 +95,7 @@ typedef struct parser {
  * comment (a `#` after a blank). */
 static eng_rc read_value(parser *ps, const char *key, fmt_str raw, char **out)
 {
-    fmt_str v = trim(raw);
+    fmt_str v = fmt_mapping_trim(raw);
     fmt_buf b;
     fmt_buf_init(&b);
     if (v.len && v.p[0] == '"') {
@@ -132,7 +114,7 @@ static eng_rc read_value(parser *ps, const char *key, fmt_str raw, char **out)
                 fmt_buf_putc(&b, v.p[i]);
             }
         }
-        fmt_str rest = trim((fmt_str){v.p + i + 1, v.len - i - 1});
+        fmt_str rest = fmt_mapping_trim((fmt_str){v.p + i + 1, v.len - i - 1});
         if (rest.len && rest.p[0] != '#') {
             fmt_buf_release(&b);
             return REFUSE(ps, key, "%s: text after the closing quote", key);
@@ -142,10 +124,10 @@ static eng_rc read_value(parser *ps, const char *key, fmt_str raw, char **out)
         while (end < v.len &&
                !(v.p[end] == '#' && (end == 0 || v.p[end - 1] == ' ' || v.p[end - 1] == '\t')))
             end++;
-        fmt_str t = trim((fmt_str){v.p, end});
+        fmt_str t = fmt_mapping_trim((fmt_str){v.p, end});
         fmt_buf_put(&b, t.p, t.len);
     }
-    *out = b.failed ? NULL : dup_str((fmt_str){b.p ? b.p : "", b.len});
+    *out = b.failed ? NULL : fmt_mapping_strdup((fmt_str){b.p ? b.p : "", b.len});
     fmt_buf_release(&b);
     if (!*out)
         return ENG_FAIL(ps->err, ENG_NOMEM, "out of memory reading the payout mapping");
@@ -163,11 +145,11 @@ static eng_rc set_list(parser *ps, const char *key, const char *v, value_list *l
     const char *p = v;
     while (1) {
         const char *comma = strchr(p, ',');
-        fmt_str one = trim((fmt_str){p, comma ? (size_t)(comma - p) : strlen(p)});
+        fmt_str one = fmt_mapping_trim((fmt_str){p, comma ? (size_t)(comma - p) : strlen(p)});
         if (!one.len)
             return REFUSE(ps, key, "%s: an empty value in the list \"%s\"", key, v);
         char **g = realloc(l->v, (l->n + 1) * sizeof *g);
-        if (!g || !(g[l->n] = dup_str(one))) {
+        if (!g || !(g[l->n] = fmt_mapping_strdup(one))) {
             if (g)
                 l->v = g;
             return ENG_FAIL(ps->err, ENG_NOMEM, "out of memory reading the payout mapping");
@@ -210,13 +192,13 @@ static eng_rc set_setting(parser *ps, int k, char *v)
         return ENG_OK;
     case S_CHANNEL:
         free(m->channel);
-        m->channel = dup_str((fmt_str){v, strlen(v)});
+        m->channel = fmt_mapping_strdup((fmt_str){v, strlen(v)});
         break;
     case S_CURRENCY:
         if (strlen(v) != 3 || v[0] < 'A' || v[0] > 'Z' || v[1] < 'A' || v[1] > 'Z' || v[2] < 'A' ||
             v[2] > 'Z')
             return REFUSE(ps, key, "currency \"%s\" is not an ISO 4217 code such as EUR", v);
-        m->currency = dup_str((fmt_str){v, 3});
+        m->currency = fmt_mapping_strdup((fmt_str){v, 3});
         break;
     case S_DELIMITER: {
         unsigned char d = !strcmp(v, ",")                                      ? ','
@@ -245,7 +227,7 @@ static eng_rc set_setting(parser *ps, int k, char *v)
                           v);
         return ENG_OK;
     case S_ORDER_PREFIX:
-        m->order_prefix = dup_str((fmt_str){v, strlen(v)});
+        m->order_prefix = fmt_mapping_strdup((fmt_str){v, strlen(v)});
         break;
     case S_FEE_SIGN:
         if (!strcmp(v, "negative"))
@@ -275,7 +257,7 @@ static eng_rc parse_line(parser *ps, fmt_str body)
     if (!eq)
         return REFUSE(ps, NULL, "expected `key = value`, found \"%.*s\"",
                       (int)(body.len > 60 ? 60 : body.len), body.p);
-    fmt_str key = trim((fmt_str){body.p, (size_t)(eq - body.p)});
+    fmt_str key = fmt_mapping_trim((fmt_str){body.p, (size_t)(eq - body.p)});
     fmt_str raw = {eq + 1, body.len - (size_t)(eq - body.p) - 1};
     int col = -1, set = -1, type = -1;
     for (int k = 0; k < PM_COUNT && col < 0; k++)
@@ -515,7 +497,7 @@ eng_rc fmt_payout_map_parse(const char *path, const char *text, size_t len,
     m->layout.config = m;
     m->layout.dialect = FMT_CSV;
     m->name = default_name(path);
-    m->channel = dup_str((fmt_str){"mapped", 6});
+    m->channel = fmt_mapping_strdup((fmt_str){"mapped", 6});
     parser ps = {m, err, 0};
     eng_rc rc = m->name && m->channel
                     ? ENG_OK
@@ -526,7 +508,7 @@ eng_rc fmt_payout_map_parse(const char *path, const char *text, size_t len,
         size_t end = pos;
         while (end < len && text[end] != '\n' && text[end] != '\r')
             end++;
-        fmt_str body = trim((fmt_str){text + pos, end - pos});
+        fmt_str body = fmt_mapping_trim((fmt_str){text + pos, end - pos});
         pos = end + (end + 1 < len && text[end] == '\r' && text[end + 1] == '\n') + 1;
         if (fmt_utf8_valid_prefix(body.p, body.len) != body.len || memchr(body.p, '\0', body.len))
             rc = REFUSE(&ps, NULL, "the line is not UTF-8 text; save the mapping as UTF-8");
