@@ -1,6 +1,7 @@
 /* Appenders for fmt_buf. Growth doubles, so appending n bytes costs O(n) amortised. */
 #include "buf.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -137,4 +138,13 @@ void fmt_buf_put_minor(fmt_buf *b, int64_t v, int minor_digits)
     dst[whole] = '.';
     memcpy(dst + whole + 1, start + whole, (size_t)minor_digits);
     b->len += n + 1;
+}
+
+void fmt_minor128_text(char *dst, size_t cap, __int128 v, int minor_digits)
+{
+    fmt_buf b;
+    fmt_buf_init(&b);
+    fmt_buf_put_minor128(&b, v, minor_digits);
+    snprintf(dst, cap, "%.*s", b.p ? (int)b.len : 0, b.p ? b.p : "");
+    fmt_buf_release(&b);
 }

@@ -65,4 +65,8 @@ void fmt_buf_put_minor(fmt_buf *b, int64_t v, int minor_digits);
 /* Same for a 128-bit total (sums of many amounts). */
 void fmt_buf_put_minor128(fmt_buf *b, __int128 v, int minor_digits);
 
+/* That text into dst (cap bytes, NUL-terminated; "" when out of memory), for a message or
+ * a page cell. */
+void fmt_minor128_text(char *dst, size_t cap, __int128 v, int minor_digits);
+
 #endif

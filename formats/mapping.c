@@ -126,6 +126,21 @@ fmt_str fmt_mapping_trim(fmt_str s)
     return s;
 }
 
+int fmt_mapping_next_line(const char *text, size_t len, size_t *pos, fmt_str *line)
+{
+    if (*pos == 0 && len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        *pos = 3; /* a byte order mark before the first line */
+    if (*pos >= len)
+        return 0;
+    /* A line ends at LF, CRLF or a lone CR, as in the policy file. */
+    size_t end = *pos;
+    while (end < len && text[end] != '\n' && text[end] != '\r')
+        end++;
+    *line = fmt_mapping_trim((fmt_str){text + *pos, end - *pos});
+    *pos = end + (end + 1 < len && text[end] == '\r' && text[end + 1] == '\n') + 1;
+    return 1;
+}
+
 char *fmt_mapping_strdup(fmt_str s)
 {
     char *p = malloc(s.len + 1);
@@ -811,15 +826,10 @@ eng_rc fmt_mapping_parse(const char *path, const char *text, size_t len, fmt_lay
     l->source_column = map_source_column;
     l->config = &m->cfg;
 
-    size_t pos = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-    while (rc == ENG_OK && pos < len) {
+    size_t pos = 0;
+    fmt_str body;
+    while (rc == ENG_OK && fmt_mapping_next_line(text, len, &pos, &body)) {
         ps.line++;
-        /* A line ends at LF, CRLF or a lone CR, as in the policy file. */
-        size_t end = pos;
-        while (end < len && text[end] != '\n' && text[end] != '\r')
-            end++;
-        fmt_str body = fmt_mapping_trim((fmt_str){text + pos, end - pos});
-        pos = end + (end + 1 < len && text[end] == '\r' && text[end + 1] == '\n') + 1;
         if (fmt_utf8_valid_prefix(body.p, body.len) != body.len || memchr(body.p, '\0', body.len))
             rc = REFUSE(&ps, NULL,
                         "the line is not UTF-8 text; save the mapping as UTF-8 (the names it "

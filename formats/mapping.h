@@ -65,6 +65,9 @@
  * of memory). */
 fmt_str fmt_mapping_trim(fmt_str s);
 char *fmt_mapping_strdup(fmt_str s);
+/* The next line of text from *pos (0 at the start: a byte order mark is skipped), trimmed;
+ * 0 after the last. */
+int fmt_mapping_next_line(const char *text, size_t len, size_t *pos, fmt_str *line);
 
 /* Read the mapping file at path into a new layout named "map:<path>". ENG_REFUSED (file,
  * line, key in err), ENG_NOMEM. The layout is owned by the caller (fmt_mapping_free) and

@@ -502,14 +502,10 @@ eng_rc fmt_payout_map_parse(const char *path, const char *text, size_t len,
     eng_rc rc = m->name && m->channel
                     ? ENG_OK
                     : ENG_FAIL(err, ENG_NOMEM, "out of memory reading the payout mapping");
-    size_t pos = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-    while (rc == ENG_OK && pos < len) {
+    size_t pos = 0;
+    fmt_str body;
+    while (rc == ENG_OK && fmt_mapping_next_line(text, len, &pos, &body)) {
         ps.line++;
-        size_t end = pos;
-        while (end < len && text[end] != '\n' && text[end] != '\r')
-            end++;
-        fmt_str body = fmt_mapping_trim((fmt_str){text + pos, end - pos});
-        pos = end + (end + 1 < len && text[end] == '\r' && text[end + 1] == '\n') + 1;
         if (fmt_utf8_valid_prefix(body.p, body.len) != body.len || memchr(body.p, '\0', body.len))
             rc = REFUSE(&ps, NULL, "the line is not UTF-8 text; save the mapping as UTF-8");
         else if (body.len && body.p[0] != '#')

@@ -242,11 +242,7 @@ int eng__rc_minor(const char *text, size_t len, int cur, int64_t *out)
 
 void eng__rc_money_text(char *dst, size_t cap, __int128 v, int cur)
 {
-    fmt_buf b;
-    fmt_buf_init(&b);
-    fmt_buf_put_minor128(&b, v, cur >= 0 ? fmt_currency_minor_digits(cur) : 2);
-    snprintf(dst, cap, "%.*s", b.p ? (int)b.len : 0, b.p ? b.p : "");
-    fmt_buf_release(&b);
+    fmt_minor128_text(dst, cap, v, cur >= 0 ? fmt_currency_minor_digits(cur) : 2);
 }
 
 void eng__rc_hex(const unsigned char id[ENG_IDSET_KEY], char hex[32])

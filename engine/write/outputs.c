@@ -73,6 +73,8 @@ typedef struct tally {
     uint64_t status_by[ENG_ST_COUNT];
     __int128 *slip_amount;   /* per currency */
     __int128 *status_amount; /* per currency */
+    __int128 *backordered_amount, *rejected_amount; /* per currency */
+    unsigned char *currency_seen;                   /* per currency */
     int64_t *slip_units;     /* per slot */
     uint64_t *slip_count;    /* per slot: slips taking from it (picklist.csv) */
     uint64_t *slip_stamp;    /* per slot: the last slip counted there, 0 for none (slip
@@ -246,6 +248,17 @@ static void document_no(char *dst, const char *prefix, int32_t run_date, uint64_
     while (k)
         *p++ = digits[--k];
     *p = '\0';
+}
+
+const char *eng_outputs_file_name(const eng_outputs *out, const char *base)
+{
+    size_t len = strlen(base);
+    for (size_t i = 0; i < out->n_files; i++) {
+        const char *name = out->files[i].name;
+        if (strncmp(name, base, len) == 0 && (name[len] == '\0' || strcmp(name + len, ".zst") == 0))
+            return name;
+    }
+    return NULL;
 }
 
 void eng_outputs_slip_no(char *dst, int32_t run_date, uint64_t n)
@@ -513,6 +526,13 @@ static eng_rc write_status(writer *w, worker_state *ws)
         if (eng_channel_sums_count(&t->status_by_channel, o->head->common, ch.p, ch.len, 0,
                                    o->status) != ENG_OK)
             return ENG_FAIL(w->err, ENG_NOMEM, "out of memory writing order statuses");
+        if (o->currency >= 0) { /* summary.json's "amounts" */
+            t->currency_seen[o->currency] = 1;
+            if (o->status == ENG_ST_BACKORDERED)
+                t->backordered_amount[o->currency] += o->amount_minor;
+            else if (o->status == ENG_ST_REJECTED)
+                t->rejected_amount[o->currency] += o->amount_minor;
+        }
         if (o->status == ENG_ST_SHIPPED || o->status == ENG_ST_PARTIAL) {
             t->status_amount[o->currency] += o->amount_minor;
             if (eng_channel_sums_add(&t->by_channel, o->head->common, ch.p, ch.len, o->currency,
@@ -1173,12 +1193,16 @@ static eng_rc tally_init(tally *t, size_t n_cur, size_t n_slots, size_t n_produc
     memset(t, 0, sizeof *t);
     t->slip_amount = calloc(n_cur, sizeof *t->slip_amount);
     t->status_amount = calloc(n_cur, sizeof *t->status_amount);
+    t->backordered_amount = calloc(n_cur, sizeof *t->backordered_amount);
+    t->rejected_amount = calloc(n_cur, sizeof *t->rejected_amount);
+    t->currency_seen = calloc(n_cur, 1);
     t->slip_units = calloc(n_slots ? n_slots : 1, sizeof *t->slip_units);
     t->slip_count = calloc(n_slots ? n_slots : 1, sizeof *t->slip_count);
     t->slip_stamp = calloc(n_slots ? n_slots : 1, sizeof *t->slip_stamp);
     t->backorder_units = calloc(n_products ? n_products : 1, sizeof *t->backorder_units);
     t->backorder_lines = calloc(n_products ? n_products : 1, sizeof *t->backorder_lines);
-    return t->slip_amount && t->status_amount && t->slip_units && t->slip_count && t->slip_stamp &&
+    return t->slip_amount && t->status_amount && t->backordered_amount && t->rejected_amount &&
+                   t->currency_seen && t->slip_units && t->slip_count && t->slip_stamp &&
                    t->backorder_units && t->backorder_lines
                ? ENG_OK
                : ENG_NOMEM;
@@ -1188,6 +1212,9 @@ static void tally_release(tally *t)
 {
     free(t->slip_amount);
     free(t->status_amount);
+    free(t->backordered_amount);
+    free(t->rejected_amount);
+    free(t->currency_seen);
     free(t->slip_units);
     free(t->slip_count);
     free(t->slip_stamp);
@@ -1210,6 +1237,9 @@ static eng_rc tally_add(eng_outputs *out, const tally *t, size_t n_cur, size_t n
     for (size_t k = 0; k < n_cur; k++) {
         out->slip_amount[k] += t->slip_amount[k];
         out->status_amount[k] += t->status_amount[k];
+        out->backordered_amount[k] += t->backordered_amount[k];
+        out->rejected_amount[k] += t->rejected_amount[k];
+        out->currency_seen[k] |= t->currency_seen[k];
     }
     for (size_t s = 0; s < n_slots; s++)
         out->slip_units[s] += t->slip_units[s];
@@ -1262,11 +1292,15 @@ eng_rc eng_outputs_write(const eng_products *n, const eng_report *report, eng_ou
     out->backorder_lines = calloc(n_products ? n_products : 1, sizeof *out->backorder_lines);
     out->slip_amount = calloc(n_cur, sizeof *out->slip_amount);
     out->status_amount = calloc(n_cur, sizeof *out->status_amount);
+    out->backordered_amount = calloc(n_cur, sizeof *out->backordered_amount);
+    out->rejected_amount = calloc(n_cur, sizeof *out->rejected_amount);
+    out->currency_seen = calloc(n_cur, 1);
     out->ledger_refund = calloc(n_cur, sizeof *out->ledger_refund);
     out->slip_units = calloc(n_slots ? n_slots : 1, sizeof *out->slip_units);
     out_ctx *c = calloc(1, sizeof *c);
     if (!out->slip_amount || !out->status_amount || !out->ledger_refund || !out->slip_units || !c ||
-        !out->backorder_units || !out->backorder_lines) {
+        !out->backorder_units || !out->backorder_lines || !out->backordered_amount ||
+        !out->rejected_amount || !out->currency_seen) {
         free(c);
         return ENG_FAIL(err, ENG_NOMEM, "out of memory writing outputs");
     }
@@ -1345,6 +1379,11 @@ void eng_outputs_release(eng_outputs *out)
     out->slip_units = NULL;
     free(out->backorder_units);
     free(out->backorder_lines);
+    free(out->backordered_amount);
+    free(out->rejected_amount);
+    free(out->currency_seen);
+    out->backordered_amount = out->rejected_amount = NULL;
+    out->currency_seen = NULL;
     out->backorder_units = NULL;
     out->backorder_lines = NULL;
 }

@@ -36,6 +36,9 @@ typedef struct eng_outputs {
     uint64_t status_rows;
     uint64_t status_by[ENG_ST_COUNT]; /* per eng_status */
     __int128 *status_amount;          /* per currency: SHIPPED and PARTIAL amounts */
+    __int128 *backordered_amount;     /* per currency: BACKORDERED orders' amounts */
+    __int128 *rejected_amount;        /* per currency: REJECTED orders' amounts */
+    unsigned char *currency_seen;     /* per currency: 1 when a status row is in it */
     uint64_t backorder_rows;
     int64_t *backorder_units;  /* per catalog product: open units of backorders.csv */
     uint64_t *backorder_lines; /* per catalog product: its rows with units open */
@@ -55,6 +58,10 @@ typedef struct eng_outputs {
     eng_channel_sums status_by_channel; /* sorted; count[eng_status]: status rows per channel
                                            (currency 0 for every channel) */
 } eng_outputs;
+
+/* The name output `base` ("backorders.csv") has in this run (or its .zst), NULL when
+ * the run wrote no such file. */
+const char *eng_outputs_file_name(const eng_outputs *out, const char *base);
 
 /* Format a return number ("RMA-20261127-000001") into dst (at least 40 bytes). */
 void eng_outputs_return_no(char *dst, int32_t run_date, uint64_t n);

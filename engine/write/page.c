@@ -13,27 +13,18 @@
 #include "../../formats/currency.h"
 #include "../../formats/html.h"
 #include "../../formats/isotime.h"
+#include "../../formats/num.h"
 #include "../../formats/table.h"
 #include "../base/vmap.h"
 #include "manifest.h"
 
 #define TOP 20 /* rows of a list shown */
 
-/* An amount in minor units as "1234.50", its currency's digits. */
-static void money_text(char *dst, size_t cap, __int128 v, int cur)
-{
-    fmt_buf t;
-    fmt_buf_init(&t);
-    fmt_buf_put_minor128(&t, v, fmt_currency_minor_digits(cur));
-    snprintf(dst, cap, "%.*s", t.p ? (int)t.len : 0, t.p ? t.p : "");
-    fmt_buf_release(&t);
-}
-
 /* <td class="n" data-k="key">amount</td>; key NULL: none. */
 static void cell_money(fmt_buf *b, const char *key, __int128 v, int cur)
 {
     char text[64];
-    money_text(text, sizeof text, v, cur);
+    fmt_minor128_text(text, sizeof text, v, fmt_currency_minor_digits(cur));
     fmt_buf_puts(b, "<td class=\"n\"");
     if (key) {
         fmt_buf_puts(b, " data-k=\"");
@@ -46,19 +37,6 @@ static void cell_money(fmt_buf *b, const char *key, __int128 v, int cur)
 }
 
 /* ---- reading back a CSV output ---- */
-
-/* The name output `base` has in this run ("backorders.csv", or its .zst), or NULL when
- * the run wrote no such file. */
-static const char *output_name(const eng_outputs *out, const char *base)
-{
-    size_t len = strlen(base);
-    for (size_t i = 0; i < out->n_files; i++) {
-        const char *name = out->files[i].name;
-        if (strncmp(name, base, len) == 0 && (name[len] == '\0' || strcmp(name + len, ".zst") == 0))
-            return name;
-    }
-    return NULL;
-}
 
 static fmt_str field(const fmt_table *t, size_t k)
 {
@@ -242,25 +220,15 @@ static int by_channel_status(fmt_buf *b, const eng_outputs *out)
 
 /* Per currency: shipped, backordered, rejected and refunded (summary.json "amounts"),
  * and shipped per channel in a chart. */
-static int money(fmt_buf *b, const eng_products *n, const eng_outputs *out)
+static int money(fmt_buf *b, const eng_outputs *out)
 {
     fmt_buf_puts(b, "<h2>Amounts per currency and channel</h2>\n");
     int n_cur = fmt_currency_count();
-    __int128 *backordered = calloc((size_t)n_cur, sizeof *backordered);
-    __int128 *rejected = calloc((size_t)n_cur, sizeof *rejected);
-    unsigned char *seen = calloc((size_t)n_cur, 1);
-    if (!backordered || !rejected || !seen) {
-        free(backordered);
-        free(rejected);
-        free(seen);
-        return -1;
-    }
-    eng_summary_open_amounts(n, backordered, rejected, seen); /* as summary.json */
     static const char *const cols[] = {"currency", "shipped", "backordered", "rejected",
                                        "refunded"};
     fmt_html_table_head(b, cols, 5, 0x1e);
     for (int c = 0; c < n_cur; c++) {
-        if (!seen[c] && out->status_amount[c] == 0 && out->ledger_refund[c] == 0)
+        if (!out->currency_seen[c] && out->status_amount[c] == 0 && out->ledger_refund[c] == 0)
             continue;
         const char *code = fmt_currency_code(c);
         char key[64];
@@ -269,16 +237,14 @@ static int money(fmt_buf *b, const eng_products *n, const eng_outputs *out)
         snprintf(key, sizeof key, "amounts.%s.shipped", code);
         cell_money(b, key, out->status_amount[c], c);
         snprintf(key, sizeof key, "amounts.%s.backordered", code);
-        cell_money(b, key, backordered[c], c);
+        cell_money(b, key, out->backordered_amount[c], c);
         snprintf(key, sizeof key, "amounts.%s.rejected", code);
-        cell_money(b, key, rejected[c], c);
+        cell_money(b, key, out->rejected_amount[c], c);
         snprintf(key, sizeof key, "amounts.%s.refunded", code);
         cell_money(b, key, out->ledger_refund[c], c);
         fmt_buf_puts(b, "</tr>\n");
     }
     fmt_html_table_end(b);
-    free(backordered);
-    free(rejected);
     /* shipped per channel, a chart per currency (amounts of two currencies are never
      * drawn on one scale) */
     const eng_channel_sums *by = &out->by_channel;
@@ -287,7 +253,6 @@ static int money(fmt_buf *b, const eng_products *n, const eng_outputs *out)
     if (!bars || !texts) {
         free(bars);
         free(texts);
-        free(seen);
         return -1;
     }
     for (int c = 0; c < n_cur; c++) {
@@ -299,7 +264,7 @@ static int money(fmt_buf *b, const eng_products *n, const eng_outputs *out)
             bars[k].label = e->len ? e->channel : "(no channel)";
             memset(bars[k].part, 0, sizeof bars[k].part);
             bars[k].part[0] = e->shipped > 0 ? (uint64_t)e->shipped : 0;
-            money_text(texts[k], sizeof texts[k], e->shipped, c);
+            fmt_minor128_text(texts[k], sizeof texts[k], e->shipped, fmt_currency_minor_digits(c));
             size_t l = strlen(texts[k]);
             snprintf(texts[k] + l, sizeof texts[k] - l, " %s", fmt_currency_code(c));
             bars[k].value_text = texts[k];
@@ -334,7 +299,6 @@ static int money(fmt_buf *b, const eng_products *n, const eng_outputs *out)
     }
     free(bars);
     free(texts);
-    free(seen);
     return 0;
 }
 
@@ -405,7 +369,7 @@ static int exceptions(fmt_buf *b, const eng_outputs *out, eng_outdir *od, eng_er
     enum { X_SOURCE, X_LINE, X_CODE, X_FIELD, X_MESSAGE, X_N };
     static const fmt_column cols[X_N] = {
         {"source", 1}, {"line", 1}, {"code", 1}, {"field", 1}, {"message", 1}};
-    const char *name = output_name(out, "exceptions.csv");
+    const char *name = eng_outputs_file_name(out, "exceptions.csv");
     fmt_table *t = NULL;
     if (!name ||
         fmt_table_open_at(eng_outdir_fd(od), name, cols, X_N, "exceptions", &t, err) != ENG_OK)
@@ -647,7 +611,7 @@ static int returns(fmt_buf *b, const eng_products *n, const eng_outputs *out, en
     static const fmt_column cols[R_N] = {
         {"sku", 1},      {"reason", 1},        {"units", 1},          {"refund_amount", 1},
         {"currency", 1}, {"shipped_units", 1}, {"return_rate_pct", 1}};
-    const char *name = output_name(out, "returns_analysis.csv");
+    const char *name = eng_outputs_file_name(out, "returns_analysis.csv");
     fmt_table *t = NULL;
     if (!name || fmt_table_open_at(eng_outdir_fd(od), name, cols, R_N, "returns analysis", &t,
                                    err) != ENG_OK)
@@ -668,9 +632,9 @@ static int returns(fmt_buf *b, const eng_products *n, const eng_outputs *out, en
         if (!fmt_table_row_ok(t))
             continue;
         fmt_str reason = field(t, R_REASON), units = field(t, R_UNITS);
-        int64_t u = 0;
-        for (size_t i = 0; i < units.len && units.p[i] >= '0' && units.p[i] <= '9'; i++)
-            u = u * 10 + (units.p[i] - '0');
+        int64_t u = 0; /* slipway's own file: a whole number, else counted as none */
+        if (fmt_int_parse(units.p, units.len, &u) != FMT_NUM_OK)
+            u = 0;
         if (tally_add(&reasons, reason.len ? reason.p : "(no reason)", reason.len ? reason.len : 11,
                       1, u) != 0) {
             rc = -1;
@@ -747,8 +711,7 @@ eng_rc eng_page_write(const eng_products *night, const eng_outputs *out, const e
                      "(manifest.json has their SHA-256).</p>\n");
     eng_rc rc = ENG_OK;
     at_a_glance(&b, night, out, inv);
-    if (by_channel_status(&b, out) != 0 || money(&b, night, out) != 0 ||
-        warehouses(&b, night, out) != 0)
+    if (by_channel_status(&b, out) != 0 || money(&b, out) != 0 || warehouses(&b, night, out) != 0)
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory writing report.html");
     if (rc == ENG_OK && exceptions(&b, out, od, err) != 0)
         rc = err->rc != ENG_OK ? err->rc

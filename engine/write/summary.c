@@ -320,34 +320,19 @@ eng_rc eng_summary_write(const eng_products *n, const eng_outputs *out, const en
     fmt_json_object_end(&j);
 
     /* Amounts per currency, in decimal text from integer minor units. */
-    int n_cur = fmt_currency_count();
-    __int128 *backordered = calloc((size_t)n_cur, sizeof *backordered);
-    __int128 *rejected = calloc((size_t)n_cur, sizeof *rejected);
-    unsigned char *seen = calloc((size_t)n_cur, 1);
-    if (!backordered || !rejected || !seen) {
-        free(backordered);
-        free(rejected);
-        free(seen);
-        fmt_buf_release(&b);
-        return ENG_FAIL(err, ENG_NOMEM, "out of memory writing the summary");
-    }
-    eng_summary_open_amounts(n, backordered, rejected, seen);
     fmt_json_array_begin(&j, "amounts");
-    for (int c = 0; c < n_cur; c++) {
-        if (!seen[c] && out->status_amount[c] == 0 && out->ledger_refund[c] == 0)
+    for (int c = 0; c < fmt_currency_count(); c++) {
+        if (!out->currency_seen[c] && out->status_amount[c] == 0 && out->ledger_refund[c] == 0)
             continue;
         fmt_json_object_begin(&j, NULL);
         fmt_json_str(&j, "currency", fmt_currency_code(c));
         put_amount(&j, "shipped", out->status_amount[c], c);
-        put_amount(&j, "backordered", backordered[c], c);
-        put_amount(&j, "rejected", rejected[c], c);
+        put_amount(&j, "backordered", out->backordered_amount[c], c);
+        put_amount(&j, "rejected", out->rejected_amount[c], c);
         put_amount(&j, "refunded", out->ledger_refund[c], c);
         fmt_json_object_end(&j);
     }
     fmt_json_array_end(&j);
-    free(backordered);
-    free(rejected);
-    free(seen);
     /* What each channel owes and was refunded: the start of reconciling its payouts. */
     fmt_json_array_begin(&j, "by_channel");
     for (size_t i = 0; i < out->by_channel.n; i++) {
@@ -578,19 +563,4 @@ eng_rc eng_summary_text_write(const eng_products *night, const eng_outputs *out,
     eng_rc rc = eng_outdir_write_file(od, file->name, text, len, &file->bytes, file->sha256, err);
     free(text);
     return rc;
-}
-
-void eng_summary_open_amounts(const eng_products *n, __int128 *backordered, __int128 *rejected,
-                              unsigned char *seen)
-{
-    for (size_t i = 0; i < n->book->n_orders; i++) {
-        const eng_order *o = n->book->orders[i];
-        if (o->currency < 0 || (o->flags & ENG_ORD_DUPLICATE))
-            continue;
-        seen[o->currency] = 1;
-        if (o->status == ENG_ST_BACKORDERED)
-            backordered[o->currency] += o->amount_minor;
-        else if (o->status == ENG_ST_REJECTED)
-            rejected[o->currency] += o->amount_minor;
-    }
 }

@@ -45,12 +45,6 @@ void eng_summary_print(FILE *f, const eng_products *night, const eng_outputs *ou
                        const eng_report *report, const eng_invariant inv[ENG_N_INVARIANTS],
                        const char *dir, double seconds);
 
-/* Per currency (zeroed arrays of fmt_currency_count()): the amounts of BACKORDERED and
- * REJECTED orders, and which currencies any order is in (summary.json's "amounts";
- * report.html shows the same). */
-void eng_summary_open_amounts(const eng_products *night, __int128 *backordered, __int128 *rejected,
-                              unsigned char *seen);
-
 /* summary.txt: that summary without the folder and the time, so the same night gives the
  * same bytes. ENG_IO, ENG_NOMEM. */
 eng_rc eng_summary_text_write(const eng_products *night, const eng_outputs *out,

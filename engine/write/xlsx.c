@@ -8,6 +8,7 @@
  * well-kept C writer of them, and slipway only says which cell is what. */
 #include "xlsx.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@ typedef struct sheet_spec {
     const char *sheet; /* the sheet's name ("slips (2)" after its first 1,048,575 rows) */
     const column *cols;
     size_t n_cols;
+    size_t rows_at; /* offset in eng_outputs of the file's row count */
 } sheet_spec;
 
 #define SPEC_COLS(a) a, sizeof a / sizeof *a
@@ -96,12 +98,12 @@ static const column ledger[] = {{"return_no", K_TEXT},
                                 {"channel", K_TEXT}};
 
 static const sheet_spec sheets[] = {
-    {"slips.csv", "slips", SPEC_COLS(slips)},
-    {"order_status.csv", "order status", SPEC_COLS(status)},
-    {"exceptions.csv", "exceptions", SPEC_COLS(exceptions)},
-    {"backorders.csv", "backorders", SPEC_COLS(backorders)},
-    {"alerts.csv", "alerts", SPEC_COLS(alerts)},
-    {"returns_ledger.csv", "returns ledger", SPEC_COLS(ledger)},
+    {"slips.csv", "slips", SPEC_COLS(slips), offsetof(eng_outputs, slip_rows)},
+    {"order_status.csv", "order status", SPEC_COLS(status), offsetof(eng_outputs, status_rows)},
+    {"exceptions.csv", "exceptions", SPEC_COLS(exceptions), offsetof(eng_outputs, exception_rows)},
+    {"backorders.csv", "backorders", SPEC_COLS(backorders), offsetof(eng_outputs, backorder_rows)},
+    {"alerts.csv", "alerts", SPEC_COLS(alerts), offsetof(eng_outputs, alert_rows)},
+    {"returns_ledger.csv", "returns ledger", SPEC_COLS(ledger), offsetof(eng_outputs, ledger_rows)},
 };
 
 #define MAX_COLS 32
@@ -309,26 +311,10 @@ eng_rc eng_xlsx_write(const eng_products *night, const eng_outputs *out, eng_out
     int bad = 0;
     for (size_t i = 0; i < sizeof sheets / sizeof *sheets && !bad; i++) {
         /* the file as this run named it (.csv.zst under --compress), and its rows */
-        const eng_output_file *f = NULL;
-        size_t len = strlen(sheets[i].file);
-        for (size_t k = 0; k < out->n_files && !f; k++)
-            if (!strncmp(out->files[k].name, sheets[i].file, len) &&
-                (!out->files[k].name[len] || !strcmp(out->files[k].name + len, ".zst")))
-                f = &out->files[k];
-        uint64_t rows = 0;
-        if (!strcmp(sheets[i].file, "slips.csv"))
-            rows = out->slip_rows;
-        else if (!strcmp(sheets[i].file, "order_status.csv"))
-            rows = out->status_rows;
-        else if (!strcmp(sheets[i].file, "exceptions.csv"))
-            rows = out->exception_rows;
-        else if (!strcmp(sheets[i].file, "backorders.csv"))
-            rows = out->backorder_rows;
-        else if (!strcmp(sheets[i].file, "alerts.csv"))
-            rows = out->alert_rows;
-        else
-            rows = out->ledger_rows;
-        if (!f || write_sheet(&bk, &sheets[i], eng_outdir_fd(od), f->name, rows, err) != 0)
+        const char *name = eng_outputs_file_name(out, sheets[i].file);
+        uint64_t rows;
+        memcpy(&rows, (const char *)out + sheets[i].rows_at, sizeof rows);
+        if (!name || write_sheet(&bk, &sheets[i], eng_outdir_fd(od), name, rows, err) != 0)
             bad = 1;
     }
     lxw_error closed = workbook_close(bk.wb);
