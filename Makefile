@@ -63,7 +63,7 @@ define ensure_pkgs
 	fi
 endef
 
-.PHONY: all deps test-deps run test unit golden cli outdir chain reconcile report browser xlsx installed \
+.PHONY: all deps test-deps run test unit golden shards cli outdir chain reconcile report browser xlsx installed \
         history verify \
         hostile faults-smoke faults \
         stress tsan-run threads budget sanitize install format format-check clean bench bench-smoke profile \
@@ -196,7 +196,8 @@ run: deps
 
 # ---- tests -----------------------------------------------------------------------------
 test: test-deps
-	@$(MAKE) --no-print-directory unit golden cli outdir chain reconcile report browser xlsx installed \
+	@$(MAKE) --no-print-directory unit golden shards cli outdir chain reconcile report browser xlsx \
+	    installed \
 	    history verify hostile faults-smoke stress \
 	    tsan-run threads budget fuzz-smoke bench-smoke
 
@@ -214,6 +215,12 @@ golden: build/asan/slipway
 
 cli: build/asan/slipway
 	@sh tests/cli.sh build/asan/slipway
+
+# A sharded night (map tasks and the finishing task as separate processes through a work
+# folder) writes the golden bytes at 1, 2 and 8 shards; SHARDS="1 2 3 4 5 6 7 8" for all.
+SHARDS ?= 1 2 8
+shards: build/asan/slipway
+	@sh tests/shards.sh build/asan/slipway $(SHARDS)
 
 # The output folder's neighbourhood: planted links, stale and live temporary folders,
 # signals, a closed stdout, permissions (tests/outdir.sh).

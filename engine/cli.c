@@ -24,6 +24,7 @@
 #include "write/manifest.h"
 #include "run.h"
 #include "reconcile/reconcile.h"
+#include "shard/shard.h"
 #include "verify/verify.h"
 
 static const char main_help[] =
@@ -33,11 +34,12 @@ static const char main_help[] =
     "  slipway run --catalog FILE --inventory FILE --orders FILE [--orders FILE ...]\n"
     "              [--returns FILE ...] [--history FILE|DIR ...] [--policy FILE]\n"
     "              [--threads N] [--run-date YYYY-MM-DD] [--compress] [--mode OCTAL]\n"
-    "              [--memory-limit SIZE] --out DIR\n"
+    "              [--memory-limit SIZE] [--shards N --work DIR] --out DIR\n"
     "  slipway verify DIR [--catalog FILE --inventory FILE --orders FILE ...]\n"
     "  slipway reconcile --history FILE|DIR ... --payouts FILE ... [--policy FILE]\n"
     "              [--as-of YYYY-MM-DD] [--payout-format NAME] --out DIR\n"
     "  slipway init DIR       templates for a first night with your own data\n"
+    "  slipway task map I|finish --work DIR   one task of a sharded night (job scripts)\n"
     "  slipway -h | --help    -V | --version    slipway run --help    slipway verify --help\n"
     "  slipway reconcile --help\n"
     "  (run also takes --format, --encoding, --date-order, --quiet, --progress, --xlsx\n"
@@ -56,7 +58,7 @@ static const char run_help[] =
     "                   [--encoding utf-8|windows-1252|gb18030] [--date-order dmy|mdy]\n"
     "                   [--threads N] [--run-date YYYY-MM-DD] [--compress]\n"
     "                   [--mode OCTAL] [--memory-limit SIZE] [--quiet] [--progress] [--xlsx]\n"
-    "                   --out DIR\n"
+    "                   [--shards N --work DIR] --out DIR\n"
     "                   [-- ORDERS-FILE ...]\n"
     "\n"
     "Reads the night's orders, checks every row and order, reserves stock under the\n"
@@ -103,6 +105,12 @@ static const char run_help[] =
     "                      system has available). A night estimated from the start of\n"
     "                      its orders files to need more is refused before it is read\n"
     "  --out DIR           output folder to create\n"
+    "  --shards N          run the night as N map tasks and a finishing task, separate\n"
+    "                      processes handing each other files in --work DIR, as a\n"
+    "                      cluster's jobs would (README, \"Running on a cluster\"); the\n"
+    "                      outputs are the same bytes as without it\n"
+    "  --work DIR          the sharded night's work folder: created when missing, kept, so\n"
+    "                      the same command run again redoes only unfinished tasks\n"
     "  -q, --quiet         no summary on stdout (warnings and errors still on stderr)\n"
     "  --progress          progress on stderr (stage, lines, MB/s, time left) even when\n"
     "                      stderr is no terminal; on a terminal it is on unless --quiet\n"
@@ -177,10 +185,10 @@ static const char *closest(const char *typed, const char *const *known, size_t n
 }
 
 static const char *const run_flags[] = {
-    "--catalog",  "--inventory", "--orders",   "--returns",      "--history",
-    "--policy",   "--format",    "--encoding", "--date-order",   "--threads",
-    "--run-date", "--compress",  "--mode",     "--memory-limit", "--quiet",
-    "--out",      "--help",      "--version",  "--progress",     "--xlsx"};
+    "--catalog",  "--inventory",    "--orders",     "--returns", "--history",  "--policy",
+    "--format",   "--encoding",     "--date-order", "--threads", "--run-date", "--compress",
+    "--mode",     "--memory-limit", "--quiet",      "--out",     "--help",     "--version",
+    "--progress", "--xlsx",         "--shards",     "--work"};
 static const char *const verify_flags[] = {"--catalog", "--inventory", "--orders", "--returns",
                                            "--history", "--policy",    "--quiet",  "--help",
                                            "--version", "--progress"};
@@ -188,7 +196,7 @@ static const char *const reconcile_flags[] = {
     "--history", "--payouts", "--policy", "--as-of", "--payout-format", "--payout-map",
     "--mode",    "--out",     "--quiet",  "--help",  "--version",       "--progress"};
 static const char *const commands[] = {"run",  "verify", "reconcile", "init",
-                                       "help", "--help", "--version"};
+                                       "task", "help",   "--help",    "--version"};
 
 static const char init_help[] =
     "usage: slipway init DIR [--quiet]\n"
@@ -263,8 +271,8 @@ static const char reconcile_help[] =
 /* The first value of each single-value flag, so that a second one is a usage error
  * (two --out would leave which folder was meant to chance). */
 typedef struct seen_values {
-    const char *flag[12];
-    const char *value[12];
+    const char *flag[16];
+    const char *value[16];
 } seen_values;
 
 /* The slot of a single-value flag; NULL for a flag that may be repeated. */
@@ -427,7 +435,7 @@ static int take_stdin(const eng_run_args *a)
     return eng_rc_exit_code(rc);
 }
 
-static int cmd_run(int argc, char **argv)
+int eng_cli_run_args(int argc, char **argv, int first_arg, eng_run_args *out)
 {
     eng_run_args a;
     memset(&a, 0, sizeof a);
@@ -437,17 +445,16 @@ static int cmd_run(int argc, char **argv)
     a.returns = calloc((size_t)argc, sizeof *a.returns);
     a.history = calloc((size_t)argc, sizeof *a.history);
     if (!a.orders || !a.returns || !a.history) {
-        free(a.orders);
-        free(a.returns);
-        free(a.history);
+        eng_cli_run_args_release(&a);
         fprintf(stderr, "slipway: out of memory\n");
         return 1;
     }
     int rc = -1, after_dashes = 0;
     seen_values seen = {{"--catalog", "--inventory", "--policy", "--out", "--threads", "--run-date",
-                         "--format", "--encoding", "--date-order", "--mode", "--memory-limit"},
+                         "--format", "--encoding", "--date-order", "--mode", "--memory-limit",
+                         "--shards", "--work"},
                         {NULL}};
-    for (int i = 2; i < argc && rc < 0; i++) {
+    for (int i = first_arg; i < argc && rc < 0; i++) {
         const char *arg = argv[i];
         const char *v = NULL;
         if (after_dashes && (!*arg || fmt_utf8_valid_prefix(arg, strlen(arg)) != strlen(arg))) {
@@ -478,7 +485,8 @@ static int cmd_run(int argc, char **argv)
                    is_flag(arg, "--format") || is_flag(arg, "--encoding") ||
                    is_flag(arg, "--date-order") || is_flag(arg, "--returns") ||
                    is_flag(arg, "--history") || is_flag(arg, "--mode") ||
-                   is_flag(arg, "--memory-limit")) {
+                   is_flag(arg, "--memory-limit") || is_flag(arg, "--shards") ||
+                   is_flag(arg, "--work")) {
             const char *flag = arg;
             char name[32];
             size_t len = strcspn(flag, "=");
@@ -548,6 +556,15 @@ static int cmd_run(int argc, char **argv)
                                      v);
             } else if (strcmp(name, "--returns") == 0) {
                 a.returns[a.n_returns++] = v;
+            } else if (strcmp(name, "--shards") == 0) {
+                int64_t n;
+                if (fmt_int_parse(v, strlen(v), &n) != FMT_NUM_OK || n < 1 || n > ENG_PARTS)
+                    rc = usage_error("--shards wants a whole number from 1 to %d, not '%s'",
+                                     ENG_PARTS, v);
+                else
+                    a.shards = (unsigned)n;
+            } else if (strcmp(name, "--work") == 0) {
+                a.work = v;
             } else {
                 a.history[a.n_history++] = v;
             }
@@ -569,14 +586,39 @@ static int cmd_run(int argc, char **argv)
             rc = usage_error("%s is required", "--out");
         else if (a.n_orders + a.n_returns + a.n_history > 60000)
             rc = usage_error("%s: at most 60000 files in all", "--orders, --returns, --history");
+        else if (a.shards && !a.work)
+            rc = usage_error("--shards needs --work DIR: the folder its tasks share");
+        else if (a.work && !a.shards)
+            rc = usage_error("--work goes with --shards N");
     }
-    if (rc < 0)
+    if (rc >= 0)
+        eng_cli_run_args_release(&a);
+    *out = a;
+    return rc;
+}
+
+void eng_cli_run_args_release(eng_run_args *a)
+{
+    free(a->orders);
+    free(a->returns);
+    free(a->history);
+    a->orders = a->returns = a->history = NULL;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    eng_run_args a;
+    int rc = eng_cli_run_args(argc, argv, 2, &a);
+    if (rc >= 0)
+        return rc;
+    if (a.shards) {
+        rc = eng_shard_run_local(&a, argc - 2, argv + 2);
+    } else {
         rc = take_stdin(&a);
-    if (rc < 0)
-        rc = eng_run(&a);
-    free(a.orders);
-    free(a.returns);
-    free(a.history);
+        if (rc < 0)
+            rc = eng_run(&a);
+    }
+    eng_cli_run_args_release(&a);
     return rc;
 }
 
@@ -788,6 +830,8 @@ int eng_cli_main(int argc, char **argv)
         return cmd_reconcile(argc, argv);
     if (strcmp(cmd, "init") == 0)
         return cmd_init(argc, argv);
+    if (strcmp(cmd, "task") == 0)
+        return eng_shard_task(argc - 1, argv + 1);
     char text[200];
     unknown_text(text, sizeof text, "command", cmd, commands, sizeof commands / sizeof *commands);
     fprintf(stderr, "slipway: %s\nTry 'slipway --help'.\n", text);

@@ -131,6 +131,11 @@ static uint64_t orders_bytes(const eng_setup *s)
 
 int eng_run(const eng_run_args *a)
 {
+    return eng_run_from(a, NULL, NULL);
+}
+
+int eng_run_from(const eng_run_args *a, eng_batches_loader load, void *load_ctx)
+{
     double t0 = eng_metrics_now(), mark = t0;
     eng_metrics metrics;
     memset(&metrics, 0, sizeof metrics);
@@ -172,7 +177,8 @@ int eng_run(const eng_run_args *a)
         rc = eng_budget_check(setup, &budget, eng_err_fresh(&err));
     eng_metrics_lap(&metrics, ENG_STAGE_LOAD, &mark);
     if (rc == ENG_OK)
-        rc = eng_batches_read(setup, &budget.size, &batches, eng_err_fresh(&err));
+        rc = load ? load(setup, load_ctx, &batches, eng_err_fresh(&err))
+                  : eng_batches_read(setup, &budget.size, &batches, eng_err_fresh(&err));
     if (rc == ENG_OK)
         rc = read_returns_and_history(setup, batches, &returns, &history, &metrics, &mark, &err);
     eng_heap_plan_building();

@@ -11,7 +11,7 @@ _slipway()
     }
     local cmd=${words[1]}
     if [ "$cword" -eq 1 ]; then
-        COMPREPLY=($(compgen -W "run verify reconcile init help --help --version" -- "$cur"))
+        COMPREPLY=($(compgen -W "run verify reconcile init task help --help --version" -- "$cur"))
         return
     fi
     case $prev in
@@ -19,7 +19,7 @@ _slipway()
         compopt -o filenames 2>/dev/null
         COMPREPLY=($(compgen -f -- "$cur"))
         return ;;
-    --history | --out)
+    --history | --out | --work)
         compopt -o filenames 2>/dev/null
         COMPREPLY=($(compgen -f -- "$cur"))
         return ;;
@@ -35,15 +35,16 @@ _slipway()
     --date-order)
         COMPREPLY=($(compgen -W "dmy mdy" -- "$cur"))
         return ;;
-    --threads | --run-date | --as-of | --mode | --memory-limit)
+    --threads | --run-date | --as-of | --mode | --memory-limit | --shards)
         return ;;
     esac
     local flags
     case $cmd in
-    run) flags="--catalog --inventory --orders --returns --history --policy --format --encoding --date-order --threads --run-date --compress --xlsx --mode --memory-limit --quiet --progress --out --help" ;;
+    run) flags="--catalog --inventory --orders --returns --history --policy --format --encoding --date-order --threads --run-date --compress --xlsx --mode --memory-limit --shards --work --quiet --progress --out --help" ;;
     verify) flags="--catalog --inventory --orders --returns --history --policy --quiet --progress --help" ;;
     reconcile) flags="--history --payouts --policy --as-of --payout-format --payout-map --mode --quiet --progress --out --help" ;;
     init) flags="--quiet --help" ;;
+    task) flags="--work --help" ;;
     *) flags="" ;;
     esac
     if [[ $cur == -* ]]; then

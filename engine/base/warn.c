@@ -81,6 +81,11 @@ eng_rc eng_warn(eng_warnings *w, size_t source, uint64_t line, const char *fmt, 
     va_end(ap);
     /* One fprintf per line: stderr is unbuffered, and lines of two threads must not mix. */
     fprintf(stderr, "slipway: warning: %s\n", text);
+    return eng_warn_keep(w, source, line, text);
+}
+
+eng_rc eng_warn_keep(eng_warnings *w, size_t source, uint64_t line, const char *text)
+{
     if (!w)
         return ENG_OK;
     warning add = {source, line, strdup(text)};
@@ -111,4 +116,10 @@ size_t eng_warnings_count(const eng_warnings *w)
 const char *eng_warnings_text(const eng_warnings *w, size_t i)
 {
     return w->items[i].text;
+}
+
+void eng_warnings_where(const eng_warnings *w, size_t i, size_t *source, uint64_t *line)
+{
+    *source = w->items[i].source;
+    *line = w->items[i].line;
 }

@@ -41,4 +41,11 @@ eng_rc eng_warn_unended(eng_warnings *w, size_t source, const char *path, uint64
 size_t eng_warnings_count(const eng_warnings *w);
 const char *eng_warnings_text(const eng_warnings *w, size_t i);
 
+/* The source and line the i-th warning was recorded at. */
+void eng_warnings_where(const eng_warnings *w, size_t i, size_t *source, uint64_t *line);
+
+/* Keep a warning another process of the night has already printed (a sharded night's map
+ * task): as eng_warn, without printing it again. */
+eng_rc eng_warn_keep(eng_warnings *w, size_t source, uint64_t line, const char *text);
+
 #endif

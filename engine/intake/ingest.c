@@ -1536,7 +1536,8 @@ static void *reader_main(void *arg)
     memset(&in->reader_err, 0, sizeof in->reader_err);
     in->reader_rc = ENG_OK;
     for (size_t f = 0; f < in->setup->n_order_files && in->reader_rc == ENG_OK; f++)
-        in->reader_rc = read_file(in, (uint16_t)f, &in->reader_err);
+        if (!in->setup->read_files || in->setup->read_files[f])
+            in->reader_rc = read_file(in, (uint16_t)f, &in->reader_err);
     eng_queue_close(in->queue);
     return NULL;
 }
@@ -1681,7 +1682,7 @@ eng_rc eng_batches_read(const eng_setup *setup, const eng_night_size *surveyed, 
     }
     /* Drawn per run, so that no file can be made to collide (orders.c compares the rows'
      * values on every hit, so a collision could only cost time). */
-    eng_sip_key dup_key = eng_sip_key_random();
+    eng_sip_key dup_key = setup->dup_key ? *setup->dup_key : eng_sip_key_random();
     if (!(bs->intern = eng_intern_new(eng_sip_key_random()))) {
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory starting to read orders");
         goto done;
@@ -1724,7 +1725,8 @@ eng_rc eng_batches_read(const eng_setup *setup, const eng_night_size *surveyed, 
     }
     if (rc != ENG_OK)
         goto done;
-    qsort(in.results, in.n_results, sizeof *in.results, cmp_batch);
+    if (in.n_results) /* a map task may read no file: results is NULL */
+        qsort(in.results, in.n_results, sizeof *in.results, cmp_batch);
     bs->items = in.results;
     bs->n = in.n_results;
     in.results = NULL;

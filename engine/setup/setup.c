@@ -263,7 +263,7 @@ eng_rc eng_setup_new(const eng_run_args *a, eng_setup **out, eng_err *err)
                             eng_err_fresh(err));
     if (rc == ENG_OK)
         rc = list_sources(s, a, mapping_path, eng_err_fresh(err));
-    if (rc == ENG_OK)
+    if (rc == ENG_OK && !a->no_output)
         rc = eng_outdir_begin(a->out, a->mode ? a->mode : ENG_OUTDIR_MODE, &s->outdir,
                               eng_err_fresh(err));
     if (rc == ENG_OK && s->mapping)

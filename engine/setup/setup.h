@@ -46,6 +46,10 @@ typedef struct eng_run_args {
     int progress;          /* --progress: progress on stderr even when it is no terminal */
     int xlsx;              /* --xlsx: slipway.xlsx too */
     uint64_t memory_limit; /* --memory-limit in bytes; 0: what the system has available */
+    /* a sharded night's task (engine/shard) that only reads orders: no output folder */
+    int no_output;
+    unsigned shards;  /* --shards: 0 for a plain run */
+    const char *work; /* --work: the sharded night's work folder */
 } eng_run_args;
 
 typedef struct eng_setup {
@@ -54,6 +58,11 @@ typedef struct eng_setup {
     int32_t run_date; /* days since 1970-01-01 */
     unsigned threads;
     size_t chunk_size;        /* bytes per ingest chunk; 0 for the default (tests cut small) */
+    /* A sharded night's map task reads only its share of the orders files (1 per file to
+     * read; NULL: all), with the night's key for the rows' digests (NULL: drawn here), so
+     * that its rows meet the other tasks' as one process's would. */
+    const unsigned char *read_files;
+    const struct eng_sip_key *dup_key;
     const fmt_layout *format; /* --format: every orders file read this way; NULL: auto */
     const char *encoding;     /* --encoding (iconv name); NULL: auto */
     int date_order;           /* --date-order (fmt_date_order); 0: each file's own */
@@ -77,7 +86,8 @@ typedef struct eng_setup {
     /* run-wide services */
     eng_warnings *warnings;
     eng_pool *pool;
-    eng_outdir *outdir; /* the temporary output folder, committed by eng_run */
+    eng_outdir *outdir; /* the temporary output folder, committed by eng_run (NULL for a
+                           sharded night's map task, which writes none) */
     /* storage the above point into */
     fmt_layout *mapping;
     char **history_paths;

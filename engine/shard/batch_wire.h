@@ -1,0 +1,56 @@
+/* A map task's checked rows on the wire: what eng_batches_read made of the task's share
+ * of the orders files, cut by order identity into the night's buckets, and put back
+ * together on the other side into the eng_batches a single-machine run would have read.
+ *
+ *   facts      one per map task: its files' facts, its warnings, and each batch's shape
+ *              (file, chunk, row count per order partition, exception count)
+ *   bucket j   one per map task and bucket: the rows of the partitions p with
+ *              p % buckets == j (bucket 0 also the rows without an order id) and their
+ *              exceptions, batch by batch
+ *
+ * A row travels with every value the later stages read of it (its keyed digest included,
+ * so the map tasks of a night share the digest key: the plan's), so the loaded batches are
+ * the ones a single process would have read, file for file and chunk for chunk: the orders
+ * stage and everything after it cannot tell them apart. */
+#ifndef ENG_BATCH_WIRE_H
+#define ENG_BATCH_WIRE_H
+
+#include "../../formats/buf.h"
+#include "../intake/ingest.h"
+
+/* The bucket order partition p belongs to in a night of n_buckets. */
+static inline unsigned eng_bucket_of_part(size_t p, unsigned n_buckets)
+{
+    return p < ENG_PARTS ? (unsigned)(p % n_buckets) : 0;
+}
+
+/* Encode the facts of the files `mine` (per orders file, 1 for the task's) and of bs's
+ * batches, and the setup's warnings. The buffer remembers an allocation failure. */
+void eng_wire_put_facts(const eng_setup *setup, const eng_batches *bs, const unsigned char *mine,
+                        fmt_buf *out);
+
+/* Encode bucket `bucket` of n_buckets of bs's (grouped) batches. */
+void eng_wire_put_bucket(const eng_batches *bs, unsigned bucket, unsigned n_buckets, fmt_buf *out);
+
+/* Putting a night's batches back together from every map task's files. */
+typedef struct eng_wire_loader eng_wire_loader;
+
+eng_rc eng_wire_loader_new(const eng_setup *setup, unsigned n_tasks, unsigned n_buckets,
+                           eng_wire_loader **out, eng_err *err);
+void eng_wire_loader_free(eng_wire_loader *l);
+
+/* Decode map task `task`'s facts (every task's before any bucket). what names the file
+ * in messages. ENG_REFUSED for a payload that does not decode; ENG_NOMEM. */
+eng_rc eng_wire_load_facts(eng_wire_loader *l, unsigned task, const fmt_buf *payload,
+                           const char *what, eng_err *err);
+
+/* Decode map task `task`'s bucket `bucket`. Calls for different buckets may run at once
+ * (each bucket's rows go to their own store chains and arena). */
+eng_rc eng_wire_load_bucket(eng_wire_loader *l, unsigned task, unsigned bucket,
+                            const fmt_buf *payload, const char *what, eng_err *err);
+
+/* The night's batches, in (file, chunk) order, once every facts and bucket file is in;
+ * the loader gives them up. */
+eng_rc eng_wire_loader_take(eng_wire_loader *l, eng_batches **out, eng_err *err);
+
+#endif

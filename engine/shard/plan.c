@@ -1,0 +1,381 @@
+/* The plan file (plan.h). A text a person can read: one `name value` per line, and each
+ * argument and the folder as a byte count on its line and the bytes on the next, so any
+ * name a file may have (spaces, newlines) comes back exactly. */
+#include "plan.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../formats/buf.h"
+#include "../../formats/exchange.h"
+#include "../../formats/sha256.h"
+#include "../write/manifest.h" /* SLIPWAY_VERSION */
+
+#define PLAN_NAME "plan"
+#define PLAN_HEAD "slipway-plan 1 " SLIPWAY_VERSION "\n"
+
+void eng_plan_release(eng_plan *p)
+{
+    free(p->cwd);
+    for (size_t i = 0; i < p->n_args; i++)
+        free(p->args[i]);
+    free(p->args);
+    free(p->inputs);
+    memset(p, 0, sizeof *p);
+}
+
+static void put_blob(fmt_buf *b, const char *name, const char *s)
+{
+    char line[64];
+    snprintf(line, sizeof line, "%s %zu\n", name, strlen(s));
+    fmt_buf_puts(b, line);
+    fmt_buf_puts(b, s);
+    fmt_buf_putc(b, '\n');
+}
+
+/* The plan's text; with_key 0 leaves the key out (what two plans of one night share). */
+static void plan_text(const eng_plan *p, int with_key, fmt_buf *b)
+{
+    char line[128];
+    fmt_buf_puts(b, PLAN_HEAD);
+    snprintf(line, sizeof line, "shards %u\n", p->shards);
+    fmt_buf_puts(b, line);
+    if (with_key) {
+        snprintf(line, sizeof line, "key %016" PRIx64 " %016" PRIx64 "\n", p->key.k0, p->key.k1);
+        fmt_buf_puts(b, line);
+    }
+    put_blob(b, "cwd", p->cwd);
+    for (size_t i = 0; i < p->n_args; i++)
+        put_blob(b, "arg", p->args[i]);
+    for (size_t i = 0; i < p->n_inputs; i++) {
+        snprintf(line, sizeof line, "input %zu %" PRIu64 " %" PRId64 ".%09" PRId64 "\n", i,
+                 p->inputs[i].size, p->inputs[i].mtime_s, p->inputs[i].mtime_ns);
+        fmt_buf_puts(b, line);
+    }
+    fmt_buf_puts(b, "end\n");
+}
+
+static void digest_of(const fmt_buf *b, char hex[65])
+{
+    fmt_sha256 *h = fmt_sha256_new();
+    if (!h) { /* out of memory: a digest no result carries, so every task runs again */
+        memset(hex, '0', 64);
+        hex[64] = '\0';
+        return;
+    }
+    fmt_sha256_update(h, b->p, b->len);
+    fmt_sha256_final_hex(h, hex);
+    fmt_sha256_free(h);
+}
+
+/* ---- reading ---- */
+
+typedef struct reader {
+    const char *p, *end;
+    int bad;
+} reader;
+
+/* The next line (without its newline); bad at the end of the text. */
+static const char *next_line(reader *r, size_t *len)
+{
+    const char *nl = r->p < r->end ? memchr(r->p, '\n', (size_t)(r->end - r->p)) : NULL;
+    if (!nl) {
+        r->bad = 1;
+        *len = 0;
+        return "";
+    }
+    const char *line = r->p;
+    *len = (size_t)(nl - line);
+    r->p = nl + 1;
+    return line;
+}
+
+static char *blob(reader *r, const char *line, size_t len)
+{
+    const char *sp = memchr(line, ' ', len);
+    unsigned long long n = sp ? strtoull(sp + 1, NULL, 10) : 0;
+    if (!sp || n > (unsigned long long)(r->end - r->p) || r->p[n] != '\n') {
+        r->bad = 1;
+        return NULL;
+    }
+    char *s = strndup(r->p, (size_t)n);
+    r->p += n + 1;
+    if (!s)
+        r->bad = 1;
+    return s;
+}
+
+static int starts(const char *line, size_t len, const char *word)
+{
+    size_t w = strlen(word);
+    return len > w && memcmp(line, word, w) == 0 && line[w] == ' ';
+}
+
+static eng_rc parse_plan(const char *text, size_t text_len, const char *work, eng_plan *p,
+                         eng_err *err)
+{
+    memset(p, 0, sizeof *p);
+    reader r = {text, text + text_len, 0};
+    size_t len;
+    const char *line = next_line(&r, &len);
+    if (len + 1 != strlen(PLAN_HEAD) || memcmp(line, PLAN_HEAD, len) != 0) {
+        if (len > 13 && memcmp(line, "slipway-plan ", 13) == 0)
+            return ENG_FAIL(err, ENG_REFUSED,
+                            "%s/plan was written by another slipway (%.*s, this is %s): run "
+                            "the whole night with one version, in a new work folder",
+                            work, (int)len, line, SLIPWAY_VERSION);
+        return ENG_FAIL(err, ENG_REFUSED, "%s/plan is not a slipway plan", work);
+    }
+    size_t cap_args = 0, cap_inputs = 0;
+    int ended = 0, has_key = 0;
+    while (!r.bad && !ended) {
+        line = next_line(&r, &len);
+        char tmp[160];
+        snprintf(tmp, sizeof tmp, "%.*s", (int)(len < sizeof tmp - 1 ? len : sizeof tmp - 1), line);
+        if (len == 3 && memcmp(line, "end", 3) == 0) {
+            ended = 1;
+        } else if (starts(line, len, "shards")) {
+            unsigned long n = strtoul(tmp + 7, NULL, 10);
+            if (n < 1 || n > ENG_PARTS)
+                r.bad = 1;
+            p->shards = (unsigned)n;
+        } else if (starts(line, len, "key")) {
+            unsigned long long k0, k1;
+            if (sscanf(tmp + 4, "%16llx %16llx", &k0, &k1) != 2)
+                r.bad = 1;
+            p->key.k0 = k0;
+            p->key.k1 = k1;
+            has_key = 1;
+        } else if (starts(line, len, "cwd")) {
+            free(p->cwd);
+            p->cwd = blob(&r, line, len);
+        } else if (starts(line, len, "arg")) {
+            if (p->n_args == cap_args) {
+                cap_args = cap_args ? 2 * cap_args : 16;
+                char **grown = realloc(p->args, cap_args * sizeof *grown);
+                if (!grown) {
+                    r.bad = 1;
+                    break;
+                }
+                p->args = grown;
+            }
+            char *arg = blob(&r, line, len);
+            if (arg)
+                p->args[p->n_args++] = arg;
+        } else if (starts(line, len, "input")) {
+            if (p->n_inputs == cap_inputs) {
+                cap_inputs = cap_inputs ? 2 * cap_inputs : 16;
+                eng_plan_input *grown = realloc(p->inputs, cap_inputs * sizeof *grown);
+                if (!grown) {
+                    r.bad = 1;
+                    break;
+                }
+                p->inputs = grown;
+            }
+            size_t index;
+            unsigned long long size;
+            long long s, ns;
+            if (sscanf(tmp + 6, "%zu %llu %lld.%lld", &index, &size, &s, &ns) != 4 ||
+                index != p->n_inputs)
+                r.bad = 1;
+            eng_plan_input *in = &p->inputs[p->n_inputs++];
+            in->size = size;
+            in->mtime_s = s;
+            in->mtime_ns = ns;
+        } else {
+            r.bad = 1;
+        }
+    }
+    if (r.bad || !ended || !has_key || !p->shards || !p->cwd) {
+        eng_plan_release(p);
+        return ENG_FAIL(err, ENG_REFUSED,
+                        "%s/plan is damaged: start the night again in a new work folder", work);
+    }
+    return ENG_OK;
+}
+
+static eng_rc read_text(int work_fd, const char *work, const char *name, fmt_buf *text,
+                        eng_err *err)
+{
+    int fd = openat(work_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        err->sys_errno = errno;
+        return ENG_FAIL(err, ENG_REFUSED, "cannot read %s/%s: %s", work, name, strerror(errno));
+    }
+    eng_rc rc = ENG_OK;
+    for (;;) {
+        if (fmt_buf_reserve(text, 1 << 16) != 0) {
+            rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s/%s", work, name);
+            break;
+        }
+        ssize_t n = read(fd, text->p + text->len, text->cap - text->len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = ENG_FAIL(err, ENG_IO, "cannot read %s/%s: %s", work, name, strerror(errno));
+            break;
+        }
+        if (n == 0)
+            break;
+        text->len += (size_t)n;
+    }
+    close(fd);
+    return rc;
+}
+
+eng_rc eng_plan_read(int work_fd, const char *work, eng_plan *out, eng_err *err)
+{
+    fmt_buf text;
+    fmt_buf_init(&text);
+    eng_rc rc = read_text(work_fd, work, PLAN_NAME, &text, err);
+    if (rc == ENG_OK)
+        rc = parse_plan(text.p, text.len, work, out, err);
+    if (rc == ENG_OK)
+        digest_of(&text, out->digest);
+    fmt_buf_release(&text);
+    return rc;
+}
+
+/* ---- writing ---- */
+
+static int is_shard_flag(const char *arg, const char *flag)
+{
+    size_t n = strlen(flag);
+    return strncmp(arg, flag, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+
+eng_rc eng_plan_prepare(const eng_run_args *a, int argc, char **argv, int work_fd, const char *work,
+                        eng_plan *out, eng_err *err)
+{
+    eng_plan p;
+    memset(&p, 0, sizeof p);
+    p.shards = a->shards;
+    p.key = eng_sip_key_random();
+    p.cwd = getcwd(NULL, 0);
+    p.args = calloc((size_t)argc + 1, sizeof *p.args);
+    p.inputs = calloc(a->n_orders + 1, sizeof *p.inputs);
+    if (!p.cwd || !p.args || !p.inputs) {
+        eng_plan_release(&p);
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory writing the plan");
+    }
+    int after_dashes = 0;
+    for (int i = 0; i < argc; i++) {
+        if (!after_dashes &&
+            (is_shard_flag(argv[i], "--shards") || is_shard_flag(argv[i], "--work"))) {
+            if (!strchr(argv[i], '='))
+                i++; /* its value */
+            continue;
+        }
+        if (strcmp(argv[i], "--") == 0)
+            after_dashes = 1;
+        if (!(p.args[p.n_args++] = strdup(argv[i]))) {
+            eng_plan_release(&p);
+            return ENG_FAIL(err, ENG_NOMEM, "out of memory writing the plan");
+        }
+    }
+    for (size_t i = 0; i < a->n_orders; i++) {
+        struct stat st;
+        if (stat(a->orders[i], &st) != 0 || !S_ISREG(st.st_mode)) {
+            int e = errno;
+            eng_plan_release(&p);
+            err->path = a->orders[i];
+            return ENG_FAIL(err, ENG_REFUSED, "cannot read %s: %s", a->orders[i],
+                            e && !S_ISREG(st.st_mode) ? strerror(e)
+                                                      : "a sharded night reads regular files");
+        }
+        p.inputs[i].size = (uint64_t)st.st_size;
+        p.inputs[i].mtime_s = st.st_mtim.tv_sec;
+        p.inputs[i].mtime_ns = st.st_mtim.tv_nsec;
+    }
+    p.n_inputs = a->n_orders;
+
+    /* The plan already there, when it is this night's, stays (with its key). */
+    eng_plan old;
+    eng_err ignored;
+    memset(&ignored, 0, sizeof ignored);
+    fmt_buf mine, theirs;
+    fmt_buf_init(&mine);
+    fmt_buf_init(&theirs);
+    if (eng_plan_read(work_fd, work, &old, &ignored) == ENG_OK) {
+        plan_text(&p, 0, &mine);
+        plan_text(&old, 0, &theirs);
+        int same = !mine.failed && !theirs.failed && mine.len == theirs.len &&
+                   memcmp(mine.p, theirs.p, mine.len) == 0;
+        fmt_buf_release(&mine);
+        fmt_buf_release(&theirs);
+        if (same) {
+            eng_plan_release(&p);
+            *out = old;
+            return ENG_OK;
+        }
+        eng_plan_release(&old);
+    }
+    fmt_buf text;
+    fmt_buf_init(&text);
+    plan_text(&p, 1, &text);
+    eng_rc rc = text.failed
+                    ? ENG_FAIL(err, ENG_NOMEM, "out of memory writing the plan")
+                    : fmt_exchange_write_text(work_fd, work, PLAN_NAME, text.p, text.len, err);
+    if (rc == ENG_OK)
+        digest_of(&text, p.digest);
+    fmt_buf_release(&text);
+    if (rc != ENG_OK) {
+        eng_plan_release(&p);
+        return rc;
+    }
+    *out = p;
+    return ENG_OK;
+}
+
+void eng_plan_share(const eng_plan *p, unsigned task, unsigned char *mine)
+{
+    size_t n = p->n_inputs;
+    uint64_t load[ENG_PARTS] = {0};
+    unsigned char *dealt = calloc(n ? n : 1, 1);
+    memset(mine, 0, n);
+    for (size_t k = 0; k < n; k++) {
+        size_t big = SIZE_MAX;
+        for (size_t f = 0; f < n; f++)
+            if (!(dealt ? dealt[f] : 0) &&
+                (big == SIZE_MAX || p->inputs[f].size > p->inputs[big].size))
+                big = f;
+        unsigned least = 0;
+        for (unsigned t = 1; t < p->shards; t++)
+            if (load[t] < load[least])
+                least = t;
+        if (dealt)
+            dealt[big] = 1;
+        else
+            big = k; /* out of memory: in order, which is still one deal for every task */
+        load[least] += p->inputs[big].size;
+        if (least == task)
+            mine[big] = 1;
+    }
+    free(dealt);
+}
+
+eng_rc eng_plan_check_inputs(const eng_plan *p, const char *const *paths, const unsigned char *mine,
+                             eng_err *err)
+{
+    for (size_t f = 0; f < p->n_inputs; f++) {
+        if (mine && !mine[f])
+            continue;
+        struct stat st;
+        if (stat(paths[f], &st) != 0)
+            return ENG_FAIL(err, ENG_REFUSED, "cannot read %s: %s", paths[f], strerror(errno));
+        if ((uint64_t)st.st_size != p->inputs[f].size ||
+            st.st_mtim.tv_sec != p->inputs[f].mtime_s ||
+            st.st_mtim.tv_nsec != p->inputs[f].mtime_ns)
+            return ENG_FAIL(err, ENG_REFUSED,
+                            "%s has changed since the night's plan was written: run the night "
+                            "again (the same command) so that every task reads one version of it",
+                            paths[f]);
+    }
+    return ENG_OK;
+}

@@ -1,0 +1,57 @@
+/* A sharded night's plan: the file `plan` at the top of its work folder, written once by
+ * `slipway run --shards` or `slipway slurm` and read by every task, on whatever node.
+ *
+ * It holds what makes every task do its part of the same night: the run's arguments and
+ * the folder they are relative to, the number of shards, the key the map tasks' row
+ * digests share, and the size and modification time of every orders file, so that a task
+ * finding a file changed refuses instead of mixing two versions of it. Its SHA-256 names
+ * the night: a task's record of its results (its `.done` file) carries it, and a result of
+ * another plan is not taken for one of this plan's. */
+#ifndef ENG_PLAN_H
+#define ENG_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/siphash.h"
+#include "../core/err.h"
+#include "../setup/setup.h"
+
+typedef struct eng_plan_input {
+    uint64_t size;
+    int64_t mtime_s, mtime_ns;
+} eng_plan_input;
+
+typedef struct eng_plan {
+    unsigned shards;
+    eng_sip_key key;
+    char *cwd;
+    char **args; /* the run's arguments, without --shards and --work */
+    size_t n_args;
+    eng_plan_input *inputs; /* per orders file, in --orders order */
+    size_t n_inputs;
+    char digest[65]; /* SHA-256 of the plan file */
+} eng_plan;
+
+void eng_plan_release(eng_plan *p);
+
+/* The plan for run a (whose arguments are argv[0 .. argc), as given after `run`), written
+ * to work_fd/plan unless the plan there is this one already (then it is read back, key
+ * and all, so the tasks already done stay valid). ENG_USAGE, ENG_REFUSED (an orders file
+ * cannot be read), ENG_IO, ENG_NOMEM. */
+eng_rc eng_plan_prepare(const eng_run_args *a, int argc, char **argv, int work_fd, const char *work,
+                        eng_plan *out, eng_err *err);
+
+/* Read work_fd/plan. ENG_REFUSED when missing, not a plan, or another version's. */
+eng_rc eng_plan_read(int work_fd, const char *work, eng_plan *out, eng_err *err);
+
+/* Which orders files map task `task` reads (1 in mine[f]): the files are dealt, largest
+ * first, each to the task with the fewest bytes so far (the lower index on a tie). */
+void eng_plan_share(const eng_plan *p, unsigned task, unsigned char *mine);
+
+/* ENG_REFUSED, naming it, when an orders file (mine[f] set; NULL: every one) is no longer
+ * the size and age the plan says. paths[] are the run's orders paths. */
+eng_rc eng_plan_check_inputs(const eng_plan *p, const char *const *paths, const unsigned char *mine,
+                             eng_err *err);
+
+#endif

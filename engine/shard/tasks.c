@@ -1,0 +1,430 @@
+/* The tasks of a sharded night (shard.h) and the records of what each has done. */
+#include "shard.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../formats/exchange.h"
+#include "../cli.h"
+#include "../intake/ingest.h"
+#include "../run.h"
+#include "batch_wire.h"
+#include "plan.h"
+#include "tasks.h"
+
+/* ---- the work folder ---- */
+
+eng_rc eng_work_open(const char *work, int create, int *fd, eng_err *err)
+{
+    if (create && mkdir(work, 0755) != 0 && errno != EEXIST) {
+        err->sys_errno = errno;
+        return ENG_FAIL(err, ENG_USAGE, "cannot create the work folder %s: %s", work,
+                        strerror(errno));
+    }
+    /* never through a link: a planted link would have the tasks write and read elsewhere */
+    *fd = open(work, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (*fd < 0) {
+        int e = errno;
+        err->sys_errno = e;
+        return ENG_FAIL(err, ENG_USAGE, "cannot open the work folder %s: %s", work,
+                        e == ELOOP || e == ENOTDIR ? "it is not a folder (a link is refused)"
+                                                   : strerror(e));
+    }
+    return ENG_OK;
+}
+
+/* ---- .done records ---- */
+
+void eng_done_name(char *dst, size_t cap, const char *phase, unsigned task)
+{
+    snprintf(dst, cap, "%s-%u.done", phase, task);
+}
+
+eng_rc eng_done_write(int work_fd, const char *work, const char *name, const eng_plan *plan,
+                      const eng_done *d, eng_err *err)
+{
+    fmt_buf b;
+    fmt_buf_init(&b);
+    char line[FMT_EXCHANGE_NAME_MAX + 128];
+    fmt_buf_puts(&b, "slipway-done 1\nplan ");
+    fmt_buf_puts(&b, plan->digest);
+    fmt_buf_putc(&b, '\n');
+    for (size_t i = 0; i < d->n; i++) {
+        snprintf(line, sizeof line, "file %s %llu %s\n", d->files[i].name,
+                 (unsigned long long)d->files[i].bytes, d->files[i].sha256);
+        fmt_buf_puts(&b, line);
+    }
+    fmt_buf_puts(&b, "end\n");
+    eng_rc rc = b.failed ? ENG_FAIL(err, ENG_NOMEM, "out of memory writing %s", name)
+                         : fmt_exchange_write_text(work_fd, work, name, b.p, b.len, err);
+    fmt_buf_release(&b);
+    return rc;
+}
+
+int eng_done_read(int work_fd, const char *name, const eng_plan *plan, eng_done *d)
+{
+    d->n = 0;
+    int fd = openat(work_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    FILE *f = fdopen(fd, "r");
+    if (!f) {
+        close(fd);
+        return 0;
+    }
+    char line[FMT_EXCHANGE_NAME_MAX + 160];
+    int ok = fgets(line, sizeof line, f) && strcmp(line, "slipway-done 1\n") == 0;
+    char digest[80];
+    ok = ok && fgets(line, sizeof line, f) && sscanf(line, "plan %64s", digest) == 1 &&
+         strcmp(digest, plan->digest) == 0;
+    int ended = 0;
+    while (ok && !ended && fgets(line, sizeof line, f)) {
+        if (strcmp(line, "end\n") == 0) {
+            ended = 1;
+            break;
+        }
+        if (d->n == ENG_DONE_MAX_FILES) {
+            ok = 0;
+            break;
+        }
+        fmt_exchange_file *x = &d->files[d->n];
+        unsigned long long bytes;
+        char fname[FMT_EXCHANGE_NAME_MAX], sha[80];
+        if (sscanf(line, "file %63s %llu %64s", fname, &bytes, sha) != 3 || strlen(sha) != 64) {
+            ok = 0;
+            break;
+        }
+        snprintf(x->name, sizeof x->name, "%s", fname);
+        memcpy(x->sha256, sha, 65);
+        x->bytes = bytes;
+        /* the files it names are there, whole: a cheap look; readers check the digest */
+        struct stat st;
+        ok = fstatat(work_fd, x->name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+             (uint64_t)st.st_size == bytes;
+        d->n++;
+    }
+    fclose(f);
+    return ok && ended;
+}
+
+const char *eng_done_sha(const eng_done *d, const char *name)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (strcmp(d->files[i].name, name) == 0)
+            return d->files[i].sha256;
+    return NULL;
+}
+
+/* ---- the night's arguments on a node ---- */
+
+int eng_task_args(const eng_plan *plan, eng_run_args *a)
+{
+    memset(a, 0, sizeof *a);
+    if (chdir(plan->cwd) != 0) {
+        fprintf(stderr,
+                "slipway: cannot enter %s, the folder the night's files are named from: %s "
+                "(every node must see it at the same path)\n",
+                plan->cwd, strerror(errno));
+        return 2;
+    }
+    char **argv = calloc(plan->n_args + 3, sizeof *argv);
+    if (!argv) {
+        fprintf(stderr, "slipway: out of memory\n");
+        return 1;
+    }
+    argv[0] = "slipway";
+    argv[1] = "run";
+    for (size_t i = 0; i < plan->n_args; i++)
+        argv[i + 2] = plan->args[i];
+    int rc = eng_cli_run_args((int)plan->n_args + 2, argv, 2, a);
+    free(argv); /* a points at the plan's strings, not into argv */
+    return rc;
+}
+
+/* ---- map ---- */
+
+static void file_name(char *dst, size_t cap, unsigned task, const char *what, int bucket)
+{
+    if (bucket < 0)
+        snprintf(dst, cap, "map-%u.%s.zst", task, what);
+    else
+        snprintf(dst, cap, "map-%u.%s-%d.zst", task, what, bucket);
+}
+
+static eng_rc write_map_results(const eng_setup *setup, const eng_batches *bs,
+                                const unsigned char *mine, const eng_plan *plan, unsigned task,
+                                int work_fd, const char *work, eng_err *err)
+{
+    eng_done *d = calloc(1, sizeof *d);
+    fmt_buf b;
+    fmt_buf_init(&b);
+    if (!d)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory");
+    eng_rc rc = ENG_OK;
+    for (int j = -1; j < (int)plan->shards && rc == ENG_OK; j++) {
+        b.len = 0;
+        if (j < 0)
+            eng_wire_put_facts(setup, bs, mine, &b);
+        else
+            eng_wire_put_bucket(bs, (unsigned)j, plan->shards, &b);
+        char name[FMT_EXCHANGE_NAME_MAX];
+        file_name(name, sizeof name, task, j < 0 ? "facts" : "bucket", j);
+        rc = fmt_exchange_write(work_fd, work, name, j < 0 ? "map-facts" : "map-bucket", &b,
+                                &d->files[d->n], err);
+        d->n += rc == ENG_OK;
+    }
+    fmt_buf_release(&b);
+    if (rc == ENG_OK) {
+        char name[FMT_EXCHANGE_NAME_MAX];
+        eng_done_name(name, sizeof name, "map", task);
+        rc = eng_done_write(work_fd, work, name, plan, d, err);
+    }
+    free(d);
+    return rc;
+}
+
+static int task_map(const eng_plan *plan, int work_fd, const char *work, unsigned task)
+{
+    eng_err err;
+    memset(&err, 0, sizeof err);
+    char done_name[FMT_EXCHANGE_NAME_MAX];
+    eng_done_name(done_name, sizeof done_name, "map", task);
+    eng_done *d = calloc(1, sizeof *d);
+    if (d && eng_done_read(work_fd, done_name, plan, d)) {
+        free(d);
+        return 0; /* run before, whole: nothing to do */
+    }
+    free(d);
+    eng_run_args a;
+    int exit_code = eng_task_args(plan, &a);
+    if (exit_code >= 0)
+        return exit_code;
+    a.no_output = 1;
+    unsigned char *mine = calloc(a.n_orders ? a.n_orders : 1, 1);
+    eng_setup *setup = NULL;
+    eng_batches *bs = NULL;
+    eng_rc rc = mine ? ENG_OK : ENG_FAIL(&err, ENG_NOMEM, "out of memory");
+    if (rc == ENG_OK) {
+        eng_plan_share(plan, task, mine);
+        rc = eng_plan_check_inputs(plan, a.orders, mine, &err);
+    }
+    if (rc == ENG_OK)
+        rc = eng_setup_new(&a, &setup, eng_err_fresh(&err));
+    if (rc == ENG_OK) {
+        setup->read_files = mine;
+        setup->dup_key = &plan->key;
+        rc = eng_batches_read(setup, NULL, &bs, eng_err_fresh(&err));
+    }
+    if (rc == ENG_OK)
+        rc = write_map_results(setup, bs, mine, plan, task, work_fd, work, eng_err_fresh(&err));
+    if (rc != ENG_OK)
+        eng_err_print(&err);
+    eng_batches_free(bs);
+    eng_setup_free(setup);
+    free(mine);
+    eng_cli_run_args_release(&a);
+    return rc == ENG_OK ? 0 : eng_rc_exit_code(rc);
+}
+
+/* ---- finish ---- */
+
+typedef struct finish_ctx {
+    const eng_plan *plan;
+    int work_fd;
+    const char *work;
+    eng_done **map_done; /* per map task */
+    eng_wire_loader *loader;
+} finish_ctx;
+
+static eng_rc read_exchange(const finish_ctx *c, unsigned task, const char *name, const char *kind,
+                            fmt_buf *payload, eng_err *err)
+{
+    const char *sha = eng_done_sha(c->map_done[task], name);
+    if (!sha)
+        return ENG_FAIL(err, ENG_REFUSED, "%s/map-%u.done does not list %s: run map task %u again",
+                        c->work, task, name, task);
+    return fmt_exchange_read(c->work_fd, c->work, name, kind, sha, payload, err);
+}
+
+static eng_rc load_bucket(void *ctx, size_t j, unsigned worker, eng_err *err)
+{
+    (void)worker;
+    const finish_ctx *c = ctx;
+    fmt_buf b;
+    fmt_buf_init(&b);
+    eng_rc rc = ENG_OK;
+    for (unsigned t = 0; t < c->plan->shards && rc == ENG_OK; t++) {
+        char name[FMT_EXCHANGE_NAME_MAX], what[FMT_EXCHANGE_NAME_MAX + 256];
+        file_name(name, sizeof name, t, "bucket", (int)j);
+        snprintf(what, sizeof what, "%s/%s", c->work, name);
+        rc = read_exchange(c, t, name, "map-bucket", &b, err);
+        if (rc == ENG_OK)
+            rc = eng_wire_load_bucket(c->loader, t, (unsigned)j, &b, what, err);
+    }
+    fmt_buf_release(&b);
+    return rc;
+}
+
+static eng_rc load_from_work(const eng_setup *setup, void *ctx, eng_batches **out, eng_err *err)
+{
+    finish_ctx *c = ctx;
+    unsigned n = c->plan->shards;
+    ENG_TRY(eng_wire_loader_new(setup, n, n, &c->loader, err));
+    fmt_buf b;
+    fmt_buf_init(&b);
+    eng_rc rc = ENG_OK;
+    for (unsigned t = 0; t < n && rc == ENG_OK; t++) {
+        char name[FMT_EXCHANGE_NAME_MAX], what[FMT_EXCHANGE_NAME_MAX + 256];
+        file_name(name, sizeof name, t, "facts", -1);
+        snprintf(what, sizeof what, "%s/%s", c->work, name);
+        rc = read_exchange(c, t, name, "map-facts", &b, err);
+        if (rc == ENG_OK)
+            rc = eng_wire_load_facts(c->loader, t, &b, what, err);
+    }
+    fmt_buf_release(&b);
+    if (rc == ENG_OK)
+        rc = eng_pool_for(setup->pool, n, load_bucket, c, err);
+    if (rc == ENG_OK)
+        rc = eng_wire_loader_take(c->loader, out, err);
+    eng_wire_loader_free(c->loader);
+    c->loader = NULL;
+    return rc;
+}
+
+/* The map tasks whose results are missing, listed into msg; 0 when none is. */
+static size_t missing_maps(const eng_plan *plan, int work_fd, eng_done **done, char *msg,
+                           size_t cap)
+{
+    size_t missing = 0, at = 0;
+    msg[0] = '\0';
+    for (unsigned t = 0; t < plan->shards; t++) {
+        char name[FMT_EXCHANGE_NAME_MAX];
+        eng_done_name(name, sizeof name, "map", t);
+        if (eng_done_read(work_fd, name, plan, done[t]))
+            continue;
+        if (missing < 8 && at < cap)
+            at += (size_t)snprintf(msg + at, cap - at, "%smap %u", missing ? ", " : "", t);
+        else if (missing == 8 && at < cap)
+            at += (size_t)snprintf(msg + at, cap - at, ", ...");
+        missing++;
+    }
+    return missing;
+}
+
+static int task_finish(const eng_plan *plan, int work_fd, const char *work)
+{
+    eng_err err;
+    memset(&err, 0, sizeof err);
+    eng_done **done = calloc(plan->shards, sizeof *done);
+    for (unsigned t = 0; done && t < plan->shards; t++)
+        if (!(done[t] = calloc(1, sizeof **done))) {
+            for (unsigned u = 0; u < t; u++)
+                free(done[u]);
+            free(done);
+            done = NULL;
+        }
+    if (!done) {
+        fprintf(stderr, "slipway: out of memory\n");
+        return 1;
+    }
+    int exit_code = 0;
+    char list[200];
+    size_t missing = missing_maps(plan, work_fd, done, list, sizeof list);
+    if (missing) {
+        fprintf(stderr,
+                "slipway: %s holds the results of %u of %u map tasks; missing: %s. Run them "
+                "(they are idempotent) and then finish again\n",
+                work, plan->shards - (unsigned)missing, plan->shards, list);
+        exit_code = 3;
+    }
+    eng_run_args a;
+    memset(&a, 0, sizeof a);
+    if (!exit_code) {
+        int args_rc = eng_task_args(plan, &a);
+        eng_rc rc = args_rc < 0 ? eng_plan_check_inputs(plan, a.orders, NULL, &err) : ENG_OK;
+        if (args_rc >= 0) {
+            exit_code = args_rc;
+        } else if (rc == ENG_OK) {
+            finish_ctx c = {plan, work_fd, work, done, NULL};
+            exit_code = eng_run_from(&a, load_from_work, &c);
+        } else {
+            eng_err_print(&err);
+            exit_code = eng_rc_exit_code(rc);
+        }
+    }
+    eng_cli_run_args_release(&a);
+    for (unsigned t = 0; t < plan->shards; t++)
+        free(done[t]);
+    free(done);
+    return exit_code;
+}
+
+/* ---- the command ---- */
+
+static const char task_help[] =
+    "usage: slipway task map I --work DIR\n"
+    "       slipway task finish --work DIR\n"
+    "\n"
+    "One task of a sharded night whose plan is in DIR (written by `slipway run --shards`\n"
+    "or `slipway slurm`); the job scripts call it. map I reads map task I's share of the\n"
+    "orders files into DIR; finish puts every map task's results together and writes\n"
+    "the night's output folder. A task run again does nothing once its results are in.\n";
+
+int eng_shard_task(int argc, char **argv)
+{
+    const char *phase = NULL, *index = NULL, *work = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(task_help, stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "--work") == 0 && i + 1 < argc)
+            work = argv[++i];
+        else if (strncmp(argv[i], "--work=", 7) == 0)
+            work = argv[i] + 7;
+        else if (!phase)
+            phase = argv[i];
+        else if (!index)
+            index = argv[i];
+        else
+            phase = "";
+    }
+    int is_map = phase && strcmp(phase, "map") == 0,
+        is_finish = phase && strcmp(phase, "finish") == 0;
+    char *end = NULL;
+    unsigned long task = index ? strtoul(index, &end, 10) : 0;
+    if (!work || !(is_map || is_finish) || (is_map && (!index || !*index || *end)) ||
+        (is_finish && index)) {
+        fprintf(stderr, "slipway: task: give map I --work DIR or finish --work DIR\n"
+                        "Try 'slipway task --help'.\n");
+        return 2;
+    }
+    eng_err err;
+    memset(&err, 0, sizeof err);
+    int work_fd = -1;
+    eng_plan plan;
+    memset(&plan, 0, sizeof plan);
+    eng_rc rc = eng_work_open(work, 0, &work_fd, &err);
+    if (rc == ENG_OK)
+        rc = eng_plan_read(work_fd, work, &plan, &err);
+    if (rc == ENG_OK && is_map && task >= plan.shards)
+        rc = ENG_FAIL(&err, ENG_USAGE, "the night in %s has map tasks 0 to %u, not %lu", work,
+                      plan.shards - 1, task);
+    int exit_code;
+    if (rc != ENG_OK) {
+        eng_err_print(&err);
+        exit_code = eng_rc_exit_code(rc);
+    } else {
+        exit_code = is_map ? task_map(&plan, work_fd, work, (unsigned)task)
+                           : task_finish(&plan, work_fd, work);
+    }
+    eng_plan_release(&plan);
+    if (work_fd >= 0)
+        close(work_fd);
+    return exit_code;
+}

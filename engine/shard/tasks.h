@@ -1,0 +1,45 @@
+/* What the sharded night's tasks, its local driver and its Slurm scripts share: the work
+ * folder, the tasks' .done records, and the night's arguments as a task reads them. */
+#ifndef ENG_TASKS_H
+#define ENG_TASKS_H
+
+#include <stddef.h>
+
+#include "../../formats/exchange.h"
+#include "../record/record.h"
+#include "plan.h"
+
+/* A task's results: the files it wrote, each with its size and digest. */
+#define ENG_DONE_MAX_FILES (ENG_PARTS + 1)
+typedef struct eng_done {
+    size_t n;
+    fmt_exchange_file files[ENG_DONE_MAX_FILES];
+} eng_done;
+
+/* Open the work folder (create: make it first when missing). Never through a link.
+ * ENG_USAGE naming it. */
+eng_rc eng_work_open(const char *work, int create, int *fd, eng_err *err);
+
+/* "map-3.done" */
+void eng_done_name(char *dst, size_t cap, const char *phase, unsigned task);
+
+/* Record a task's results under the plan's digest (whole or not at all). */
+eng_rc eng_done_write(int work_fd, const char *work, const char *name, const eng_plan *plan,
+                      const eng_done *d, eng_err *err);
+
+/* 1 when `name` records results of this plan whose files are all there at their sizes
+ * (d then lists them); 0 for a task still to run (missing, cut short, another plan's). */
+int eng_done_read(int work_fd, const char *name, const eng_plan *plan, eng_done *d);
+
+/* The recorded digest of file name, NULL when d does not list it. */
+const char *eng_done_sha(const eng_done *d, const char *name);
+
+/* The night's arguments into *a (the plan's, parsed as `slipway run` parses them, from the
+ * plan's folder, which becomes the working folder): -1, a then owning its arrays
+ * (eng_cli_run_args_release); else the exit code, the reason printed. */
+int eng_task_args(const eng_plan *plan, eng_run_args *a);
+
+/* This program's own file (to start tasks and name in job scripts): 0, or -1. */
+int eng_self_path(char *dst, size_t cap);
+
+#endif

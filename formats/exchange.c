@@ -1,0 +1,135 @@
+/* Exchange files: a sink into a temporary name, then a rename (see exchange.h). */
+#include "exchange.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sink.h"
+#include "source.h"
+
+#define MAGIC "slipway-exchange 1 "
+
+/* The temporary name of name for this process: a task run twice at once (a pre-empted
+ * task's ghost beside its rerun) never writes into the other's file. */
+static void temp_name(char *dst, size_t cap, const char *name)
+{
+    snprintf(dst, cap, ".%s.%ld.tmp", name, (long)getpid());
+}
+
+static eng_rc publish(int dir_fd, const char *dir_path, const char *tmp, const char *name,
+                      eng_err *err)
+{
+    if (renameat(dir_fd, tmp, dir_fd, name) != 0) {
+        int e = errno;
+        (void)unlinkat(dir_fd, tmp, 0);
+        err->sys_errno = e;
+        return ENG_FAIL(err, ENG_IO, "cannot rename into %s/%s: %s", dir_path, name, strerror(e));
+    }
+    /* the rename itself must survive a crash of the node before the next task reads it */
+    if (fsync(dir_fd) != 0 && errno != EINVAL) {
+        err->sys_errno = errno;
+        return ENG_FAIL(err, ENG_IO, "cannot sync the folder %s: %s", dir_path, strerror(errno));
+    }
+    return ENG_OK;
+}
+
+eng_rc fmt_exchange_write(int dir_fd, const char *dir_path, const char *name, const char *kind,
+                          const fmt_buf *payload, fmt_exchange_file *out, eng_err *err)
+{
+    if (payload->failed)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory preparing %s/%s", dir_path, name);
+    char tmp[FMT_EXCHANGE_NAME_MAX + 32];
+    temp_name(tmp, sizeof tmp, name);
+    (void)unlinkat(dir_fd, tmp, 0);
+    char head[96];
+    int head_len = snprintf(head, sizeof head, MAGIC "%s\n", kind);
+    fmt_sink *s = NULL;
+    ENG_TRY(fmt_sink_openat(dir_fd, tmp, name, 0644, 1, &s, err));
+    eng_rc rc = fmt_sink_write(s, head, (size_t)head_len, err);
+    if (rc == ENG_OK)
+        rc = fmt_sink_write(s, payload->p, payload->len, err);
+    if (rc == ENG_OK)
+        rc = fmt_sink_close(s, err);
+    if (rc == ENG_OK && out) {
+        snprintf(out->name, sizeof out->name, "%s", name);
+        out->bytes = fmt_sink_bytes(s);
+        memcpy(out->sha256, fmt_sink_sha256(s), sizeof out->sha256);
+    }
+    fmt_sink_free(s);
+    if (rc != ENG_OK) {
+        (void)unlinkat(dir_fd, tmp, 0);
+        return rc;
+    }
+    return publish(dir_fd, dir_path, tmp, name, err);
+}
+
+eng_rc fmt_exchange_read(int dir_fd, const char *dir_path, const char *name, const char *kind,
+                         const char *sha256, fmt_buf *payload, eng_err *err)
+{
+    fmt_source *s = NULL;
+    eng_rc rc = fmt_source_open_at(dir_fd, name, &s, err);
+    if (rc != ENG_OK)
+        return ENG_FAIL(err, ENG_REFUSED, "cannot read %s/%s: %s", dir_path, name,
+                        err->sys_errno ? strerror(err->sys_errno) : "not readable");
+    payload->len = 0;
+    for (;;) {
+        if (fmt_buf_reserve(payload, 1u << 20) != 0) {
+            rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s/%s", dir_path, name);
+            break;
+        }
+        size_t n = 0;
+        rc = fmt_source_read(s, payload->p + payload->len, payload->cap - payload->len, &n, err);
+        if (rc != ENG_OK) {
+            char why[sizeof err->msg];
+            snprintf(why, sizeof why, "%s", err->msg);
+            rc = ENG_FAIL(err, ENG_REFUSED,
+                          "%s/%s is damaged (%s): run the task that wrote it again", dir_path, name,
+                          why);
+            break;
+        }
+        if (n == 0)
+            break;
+        payload->len += n;
+    }
+    char got[65];
+    if (rc == ENG_OK) {
+        fmt_source_sha256(s, got);
+        if (sha256 && strcmp(got, sha256) != 0)
+            rc = ENG_FAIL(err, ENG_REFUSED,
+                          "%s/%s is not the file its task wrote (its SHA-256 differs): run the "
+                          "task that wrote it again",
+                          dir_path, name);
+    }
+    fmt_source_close(s);
+    if (rc != ENG_OK)
+        return rc;
+    char head[96];
+    int head_len = snprintf(head, sizeof head, MAGIC "%s\n", kind);
+    if (payload->len < (size_t)head_len || memcmp(payload->p, head, (size_t)head_len) != 0)
+        return ENG_FAIL(err, ENG_REFUSED, "%s/%s does not hold a slipway %s", dir_path, name, kind);
+    memmove(payload->p, payload->p + head_len, payload->len - (size_t)head_len);
+    payload->len -= (size_t)head_len;
+    return ENG_OK;
+}
+
+eng_rc fmt_exchange_write_text(int dir_fd, const char *dir_path, const char *name, const char *text,
+                               size_t len, eng_err *err)
+{
+    char tmp[FMT_EXCHANGE_NAME_MAX + 32];
+    temp_name(tmp, sizeof tmp, name);
+    (void)unlinkat(dir_fd, tmp, 0);
+    fmt_sink *s = NULL;
+    ENG_TRY(fmt_sink_openat(dir_fd, tmp, name, 0644, 0, &s, err));
+    eng_rc rc = fmt_sink_write(s, text, len, err);
+    if (rc == ENG_OK)
+        rc = fmt_sink_close(s, err);
+    fmt_sink_free(s);
+    if (rc != ENG_OK) {
+        (void)unlinkat(dir_fd, tmp, 0);
+        return rc;
+    }
+    return publish(dir_fd, dir_path, tmp, name, err);
+}

@@ -1,0 +1,44 @@
+/* The files the tasks of a sharded night hand each other in its work folder (engine/shard):
+ * zstd-compressed, each starting with a line naming what it holds ("slipway-exchange 1
+ * map-bucket"), and checked on reading against the SHA-256 its writer recorded of the
+ * bytes on disk, so a file cut short, damaged on a shared disk or left by another night is
+ * refused by name instead of read.
+ *
+ * A file appears whole or not at all: it is written under a temporary name, fsynced,
+ * renamed into place and the folder fsynced, so a task killed half-way leaves nothing a
+ * reader could take for its result, and a task run again writes the same bytes over it. */
+#ifndef FMT_EXCHANGE_H
+#define FMT_EXCHANGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../engine/core/err.h"
+#include "buf.h"
+
+#define FMT_EXCHANGE_NAME_MAX 64
+
+typedef struct fmt_exchange_file {
+    char name[FMT_EXCHANGE_NAME_MAX];
+    uint64_t bytes; /* on disk (compressed) */
+    char sha256[65];
+} fmt_exchange_file;
+
+/* Write payload as file `name` of the folder open at dir_fd (dir_path names it in
+ * messages), kind on its first line; out (may be NULL) gets its size and digest.
+ * ENG_IO, ENG_NOMEM. */
+eng_rc fmt_exchange_write(int dir_fd, const char *dir_path, const char *name, const char *kind,
+                          const fmt_buf *payload, fmt_exchange_file *out, eng_err *err);
+
+/* Read file `name` back into payload (what was written, without the kind line): ENG_REFUSED
+ * when it is missing, is not a `kind` exchange file, or (sha256 not NULL) its bytes on disk
+ * are not those recorded. */
+eng_rc fmt_exchange_read(int dir_fd, const char *dir_path, const char *name, const char *kind,
+                         const char *sha256, fmt_buf *payload, eng_err *err);
+
+/* Write a small text file (a task's record of its results, a plan) the same whole-or-nothing
+ * way, uncompressed, so a person can read it. ENG_IO. */
+eng_rc fmt_exchange_write_text(int dir_fd, const char *dir_path, const char *name, const char *text,
+                               size_t len, eng_err *err);
+
+#endif

@@ -1,0 +1,106 @@
+#!/bin/sh
+# A sharded night writes the bytes a plain night writes: every golden case with an
+# expected output folder, run with `--shards N --work DIR` (map tasks and the finishing
+# task as separate processes through the work folder), must match its expected/ byte for
+# byte (metrics.json aside); a refused case must be refused with its exit code and leave
+# no output folder. Then the work folder's promises: a task run again does nothing, a
+# finish with a map task's results missing is refused naming it, a damaged exchange file
+# is refused naming it, a changed input is refused, and a plan written by another night
+# (other arguments) is replaced, not mixed.
+#
+# usage: tests/shards.sh path/to/slipway [SHARDS ...]     (default: 1 2 8)
+set -u
+bin=$1
+shift
+counts=${*:-1 2 8}
+work=$(mktemp -d "${TMPDIR:-/tmp}/slipway-shards.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+
+for dir in tests/cases/*/; do
+    c=$(basename "$dir")
+    [ -f "$dir/args" ] || continue
+    args=$(cat "$dir/args")
+    want_exit=0
+    [ -f "$dir/exit" ] && want_exit=$(cat "$dir/exit")
+    # the cases read standard input only through their own wrappers; none here
+    case " $args " in *" - "*) continue ;; esac
+    for n in $counts; do
+        out=$work/out-$c-$n
+        # shellcheck disable=SC2086
+        "$bin" run $args --threads 2 --shards "$n" --work "$work/w-$c-$n" --out "$out" \
+            >"$work/stdout" 2>"$work/stderr"
+        got=$?
+        if [ "$got" != "$want_exit" ]; then
+            bad "$c --shards $n: exit $got, expected $want_exit"
+            sed 's/^/    /' "$work/stderr" | head -5
+            continue
+        fi
+        if [ ! -d "$dir/expected" ]; then
+            if [ -e "$out" ]; then bad "$c --shards $n: a refused night left $out"; else ok; fi
+            continue
+        fi
+        if diff -r -x metrics.json "$dir/expected" "$out" >"$work/diff" 2>&1; then
+            ok
+        else
+            bad "$c --shards $n: output differs from expected/"
+            head -20 "$work/diff" | sed 's/^/    /'
+        fi
+        rm -rf "$out" "$work/w-$c-$n"
+    done
+done
+
+# ---- the work folder ----
+args=$(cat tests/cases/samples/args)
+w=$work/w
+# shellcheck disable=SC2086
+"$bin" run $args --threads 2 --shards 3 --work "$w" --out "$work/first" >/dev/null 2>&1 || bad "samples --shards 3 failed"
+before=$(ls -l --time-style=+%s.%N "$w" | md5sum)
+# a task run again, its results in, does nothing (same files, same times)
+"$bin" task map 1 --work "$w" && [ "$(ls -l --time-style=+%s.%N "$w" | md5sum)" = "$before" ] && ok || bad "map 1 run again rewrote its results"
+# finish with a map task's results missing: refused, naming it, no output
+mv "$w/map-2.done" "$work/map-2.done"
+"$bin" task finish --work "$w" >/dev/null 2>"$work/stderr"
+got=$?
+if [ "$got" = 3 ] && grep -q "missing: map 2" "$work/stderr"; then ok; else bad "finish without map 2: exit $got"; cat "$work/stderr"; fi
+mv "$work/map-2.done" "$w/map-2.done"
+# a damaged exchange file: refused by name (its digest differs), no output
+cp "$w/map-0.bucket-1.zst" "$work/keep.zst"
+printf 'X' | dd of="$w/map-0.bucket-1.zst" bs=1 seek=20 conv=notrunc 2>/dev/null
+rm -rf "$work/first"
+"$bin" task finish --work "$w" >/dev/null 2>"$work/stderr"
+got=$?
+if [ "$got" = 3 ] && grep -q "map-0.bucket-1.zst" "$work/stderr" && [ ! -e "$work/first" ]; then ok
+else bad "a damaged bucket file: exit $got"; cat "$work/stderr"; fi
+cp "$work/keep.zst" "$w/map-0.bucket-1.zst"
+"$bin" task finish --work "$w" >/dev/null 2>"$work/stderr" && diff -r -x metrics.json tests/cases/samples/expected "$work/first" >/dev/null && ok || { bad "finish after the repair"; cat "$work/stderr"; }
+# the same command again reuses the plan and the map results (their times unchanged)
+rm -rf "$work/first"
+maps=$(ls -l --time-style=+%s.%N "$w"/map-* | md5sum)
+# shellcheck disable=SC2086
+"$bin" run $args --threads 2 --shards 3 --work "$w" --out "$work/first" >/dev/null 2>&1 &&
+    [ "$(ls -l --time-style=+%s.%N "$w"/map-* | md5sum)" = "$maps" ] && ok || bad "a rerun did not reuse the map results"
+# a changed input after the plan: the task refuses it
+cp -r samples "$work/samples"
+sargs=$(echo "$args" | sed "s#samples/#$work/samples/#g")
+rm -rf "$work/second"
+# shellcheck disable=SC2086
+"$bin" run $sargs --threads 2 --shards 2 --work "$work/w2" --out "$work/second" >/dev/null 2>&1 || bad "copied samples --shards 2"
+touch -d '2020-01-01' "$work/samples/orders_shop.csv"
+rm -rf "$work/second"
+"$bin" task finish --work "$work/w2" >/dev/null 2>"$work/stderr"
+got=$?
+if [ "$got" = 3 ] && grep -q "orders_shop.csv has changed" "$work/stderr"; then ok; else bad "changed input: exit $got"; cat "$work/stderr"; fi
+# a work folder that is a link is refused
+ln -s "$work/w2" "$work/link"
+rm -rf "$work/third"
+# shellcheck disable=SC2086
+"$bin" run $args --shards 2 --work "$work/link" --out "$work/third" >/dev/null 2>"$work/stderr"
+got=$?
+if [ "$got" = 2 ] && grep -q "link is refused" "$work/stderr" && [ ! -e "$work/third" ]; then ok; else bad "a linked work folder: exit $got"; cat "$work/stderr"; fi
+
+echo "shards: $pass passed, $fail failed (shards $counts)"
+[ "$fail" = 0 ]
