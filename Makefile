@@ -38,7 +38,10 @@ obj = $(patsubst %.c,build/$(1)/%.o,$(2))
 # ---- Debian packages -------------------------------------------------------------------
 # Installed when run as root; otherwise the exact command is printed and make stops.
 RUN_PKGS  = gcc make libc6-dev libcsv-dev libzstd-dev libssl-dev zstd libxlsxwriter-dev
-TEST_PKGS = $(RUN_PKGS) libcriterion-dev strace clang libclang-rt-14-dev chromium man-db unzip
+# make test-slurm starts a one-node Slurm cluster of its own (tests/slurm.sh)
+SLURM_PKGS = slurm-wlm slurmctld slurmd slurm-client munge
+TEST_PKGS = $(RUN_PKGS) libcriterion-dev strace clang libclang-rt-14-dev chromium man-db unzip \
+            $(SLURM_PKGS)
 # make bench's DuckDB peer runs on node; installed only when the node or npm command is
 # missing (a machine may have them from elsewhere), only for make bench.
 BENCH_PKGS = nodejs npm
@@ -63,7 +66,7 @@ define ensure_pkgs
 	fi
 endef
 
-.PHONY: all deps test-deps run test unit golden shards cli outdir chain reconcile report browser xlsx installed \
+.PHONY: all deps test-deps run test unit golden shards test-slurm cli outdir chain reconcile report browser xlsx installed \
         history verify \
         hostile faults-smoke faults \
         stress tsan-run threads budget sanitize install format format-check clean bench bench-smoke profile \
@@ -196,8 +199,8 @@ run: deps
 
 # ---- tests -----------------------------------------------------------------------------
 test: test-deps
-	@$(MAKE) --no-print-directory unit golden shards cli outdir chain reconcile report browser xlsx \
-	    installed \
+	@$(MAKE) --no-print-directory unit golden shards test-slurm cli outdir chain reconcile report \
+	    browser xlsx installed \
 	    history verify hostile faults-smoke stress \
 	    tsan-run threads budget fuzz-smoke bench-smoke
 
@@ -221,6 +224,11 @@ cli: build/asan/slipway
 SHARDS ?= 1 2 8
 shards: build/asan/slipway
 	@sh tests/shards.sh build/asan/slipway $(SHARDS)
+
+# The same through real sbatch on a one-node cluster this test starts (as root), a map
+# task cancelled mid-way and the night submitted again (tests/slurm.sh).
+test-slurm: test-deps build/slipway
+	@sh tests/slurm.sh build/slipway
 
 # The output folder's neighbourhood: planted links, stale and live temporary folders,
 # signals, a closed stdout, permissions (tests/outdir.sh).

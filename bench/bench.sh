@@ -188,6 +188,9 @@ for rows in $rows_list; do
             echo "$night|engine csv, $t thr|$rows|$pb|$night-csv|$bin run $(ref "$d") --orders $plain --threads $t --out $work/out"
             echo "$night|engine zst, $t thr|$rows|$pb|$night-zst|$bin run $(ref "$d") --orders $zst --threads $t --out $work/out"
         done
+        # issue 18: the same night as 2 map tasks and a finishing task, separate processes
+        # through a work folder (emptied first: a kept one would skip the map tasks)
+        echo "$night|engine zst, 2 thr, 2 shards|$rows|$pb|$night-zst|sh -c 'rm -rf $work/sw-$night && $bin run $(ref "$d") --orders $zst --threads 2 --shards 2 --work $work/sw-$night --out $work/out'"
         if [ -n "$baseline" ]; then
             echo "$night|baseline csv, $cpus thr|$rows|$pb|$night-csv|$baseline run $(ref "$d") --orders $plain --threads $cpus --out $work/out"
             echo "$night|baseline zst, $cpus thr|$rows|$pb|$night-zst|$baseline run $(ref "$d") --orders $zst --threads $cpus --out $work/out"
@@ -294,6 +297,17 @@ ratios() {
     echo "engine csv, 2 thr ÷ floor (durable copy + durable write)|$(div "$(val "$rt" "engine csv, 2 thr" 4 "$rr")" "$fc") ×|≤ 3.0 × (2.0 ×)"
     echo "speed-up, 2 thr over 1 thr, csv|$(div "$(val "$rt" "engine csv, 1 thr" 4 "$rr")" "$(val "$rt" "engine csv, 2 thr" 4 "$rr")") ×|≥ 1.8 ×"
     echo "speed-up, 2 thr over 1 thr, zst|$(div "$(val "$rt" "engine zst, 1 thr" 4 "$rr")" "$(val "$rt" "engine zst, 2 thr" 4 "$rr")") ×|≥ 1.8 ×"
+    echo "2 shards ÷ plain (zst, 2 thr)|$(div "$(val "$rt" "engine zst, 2 thr, 2 shards" 4 "$rr")" "$(val "$rt" "engine zst, 2 thr" 4 "$rr")") ×|≤ 1.3 ×"
+    # what the tasks hand each other, per order line, against the input's text per line
+    moved=$(cat "$work/sw-$rt"/map-*.zst 2>/dev/null | wc -c)
+    pbytes=$(wc -c <"$data/$rt/orders.csv")
+    echo "bytes moved between tasks per order line (2 shards) ÷ input bytes per line|$(awk -v m="$moved" -v p="$pbytes" -v n="$nl" 'BEGIN { printf "%.1f B ÷ %.1f B = %.2f", m / n, p / n, m / p }') ×|≤ 0.33 ×"
+    if [ "$rr" = m ]; then
+        alloc=$(col "$rt" "engine zst, 2 thr" 6 | awk '{ print $4 }' | median)
+    else
+        alloc=$(val "$rt" "engine zst, 2 thr" 6 "$rr" | awk '{ print $4 }')
+    fi
+    echo "allocation stage, order lines per second (zst, 2 thr)|$(awk -v a="$alloc" -v n="$nl" 'BEGIN { if (a == "" || a == "-" || a == 0) print "-"; else printf "%.2f M", n / a / 1e6 }')|none (sequential by design)"
     rss=$(val "$rt" "engine zst, 2 thr" 5 "$rr")
     echo "peak RSS per order line (zst, 2 thr)|$(awk -v k="$rss" -v n="$nl" 'BEGIN { if (k == "") print "-"; else printf "%.0f", k * 1024 / n }') B|≤ 120 B at 5M lines (issue 6: ≤ 200 B)"
     if [ -z "$peer_skip" ]; then

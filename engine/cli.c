@@ -39,6 +39,8 @@ static const char main_help[] =
     "  slipway reconcile --history FILE|DIR ... --payouts FILE ... [--policy FILE]\n"
     "              [--as-of YYYY-MM-DD] [--payout-format NAME] --out DIR\n"
     "  slipway init DIR       templates for a first night with your own data\n"
+    "  slipway slurm RUN-ARGUMENTS --shards N --work DIR [--dry-run]\n"
+    "  slipway slurm --status --work DIR      a night as Slurm jobs, and where it stands\n"
     "  slipway task map I|finish --work DIR   one task of a sharded night (job scripts)\n"
     "  slipway -h | --help    -V | --version    slipway run --help    slipway verify --help\n"
     "  slipway reconcile --help\n"
@@ -832,6 +834,8 @@ int eng_cli_main(int argc, char **argv)
         return cmd_init(argc, argv);
     if (strcmp(cmd, "task") == 0)
         return eng_shard_task(argc - 1, argv + 1);
+    if (strcmp(cmd, "slurm") == 0)
+        return eng_shard_slurm(argc - 1, argv + 1);
     char text[200];
     unknown_text(text, sizeof text, "command", cmd, commands, sizeof commands / sizeof *commands);
     fprintf(stderr, "slipway: %s\nTry 'slipway --help'.\n", text);

@@ -2,6 +2,8 @@
 #include "exchange.h"
 
 #include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,38 +38,100 @@ static eng_rc publish(int dir_fd, const char *dir_path, const char *tmp, const c
     return ENG_OK;
 }
 
+struct fmt_exchange_out {
+    int dir_fd;
+    const char *dir_path;
+    char name[FMT_EXCHANGE_NAME_MAX];
+    char tmp[FMT_EXCHANGE_NAME_MAX + 32];
+    fmt_sink *sink;
+    uint64_t payload;
+};
+
+eng_rc fmt_exchange_create(int dir_fd, const char *dir_path, const char *name, const char *kind,
+                           fmt_exchange_out **out, eng_err *err)
+{
+    fmt_exchange_out *x = calloc(1, sizeof *x);
+    if (!x)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory writing %s/%s", dir_path, name);
+    x->dir_fd = dir_fd;
+    x->dir_path = dir_path;
+    snprintf(x->name, sizeof x->name, "%s", name);
+    temp_name(x->tmp, sizeof x->tmp, name);
+    (void)unlinkat(dir_fd, x->tmp, 0);
+    eng_rc rc = fmt_sink_openat(dir_fd, x->tmp, x->name, 0644, 1, &x->sink, err);
+    if (rc != ENG_OK) {
+        free(x);
+        return rc;
+    }
+    /* written once, read once, soon: zstd's fastest level keeps up with the encoding */
+    fmt_sink_set_level(x->sink, 1);
+    char head[96];
+    int head_len = snprintf(head, sizeof head, MAGIC "%s\n", kind);
+    rc = fmt_sink_write(x->sink, head, (size_t)head_len, err);
+    if (rc != ENG_OK) {
+        fmt_exchange_abandon(x);
+        return rc;
+    }
+    *out = x;
+    return ENG_OK;
+}
+
+eng_rc fmt_exchange_append(fmt_exchange_out *x, fmt_buf *b, eng_err *err)
+{
+    if (b->failed)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory preparing %s/%s", x->dir_path, x->name);
+    eng_rc rc = fmt_sink_write(x->sink, b->p, b->len, err);
+    x->payload += b->len;
+    b->len = 0;
+    return rc;
+}
+
+void fmt_exchange_abandon(fmt_exchange_out *x)
+{
+    if (!x)
+        return;
+    fmt_sink_free(x->sink);
+    (void)unlinkat(x->dir_fd, x->tmp, 0);
+    free(x);
+}
+
+eng_rc fmt_exchange_finish(fmt_exchange_out *x, fmt_exchange_file *out, eng_err *err)
+{
+    eng_rc rc = fmt_sink_close(x->sink, err);
+    if (rc == ENG_OK && out) {
+        snprintf(out->name, sizeof out->name, "%s", x->name);
+        out->bytes = fmt_sink_bytes(x->sink);
+        out->payload = x->payload;
+        memcpy(out->sha256, fmt_sink_sha256(x->sink), sizeof out->sha256);
+    }
+    if (rc != ENG_OK) {
+        fmt_exchange_abandon(x);
+        return rc;
+    }
+    fmt_sink_free(x->sink);
+    rc = publish(x->dir_fd, x->dir_path, x->tmp, x->name, err);
+    free(x);
+    return rc;
+}
+
 eng_rc fmt_exchange_write(int dir_fd, const char *dir_path, const char *name, const char *kind,
                           const fmt_buf *payload, fmt_exchange_file *out, eng_err *err)
 {
     if (payload->failed)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory preparing %s/%s", dir_path, name);
-    char tmp[FMT_EXCHANGE_NAME_MAX + 32];
-    temp_name(tmp, sizeof tmp, name);
-    (void)unlinkat(dir_fd, tmp, 0);
-    char head[96];
-    int head_len = snprintf(head, sizeof head, MAGIC "%s\n", kind);
-    fmt_sink *s = NULL;
-    ENG_TRY(fmt_sink_openat(dir_fd, tmp, name, 0644, 1, &s, err));
-    eng_rc rc = fmt_sink_write(s, head, (size_t)head_len, err);
-    if (rc == ENG_OK)
-        rc = fmt_sink_write(s, payload->p, payload->len, err);
-    if (rc == ENG_OK)
-        rc = fmt_sink_close(s, err);
-    if (rc == ENG_OK && out) {
-        snprintf(out->name, sizeof out->name, "%s", name);
-        out->bytes = fmt_sink_bytes(s);
-        memcpy(out->sha256, fmt_sink_sha256(s), sizeof out->sha256);
-    }
-    fmt_sink_free(s);
+    fmt_exchange_out *x = NULL;
+    ENG_TRY(fmt_exchange_create(dir_fd, dir_path, name, kind, &x, err));
+    fmt_buf view = *payload; /* appended whole; the caller keeps its buffer */
+    eng_rc rc = fmt_exchange_append(x, &view, err);
     if (rc != ENG_OK) {
-        (void)unlinkat(dir_fd, tmp, 0);
+        fmt_exchange_abandon(x);
         return rc;
     }
-    return publish(dir_fd, dir_path, tmp, name, err);
+    return fmt_exchange_finish(x, out, err);
 }
 
 eng_rc fmt_exchange_read(int dir_fd, const char *dir_path, const char *name, const char *kind,
-                         const char *sha256, fmt_buf *payload, eng_err *err)
+                         const char *sha256, uint64_t size_hint, fmt_buf *payload, eng_err *err)
 {
     fmt_source *s = NULL;
     eng_rc rc = fmt_source_open_at(dir_fd, name, &s, err);
@@ -75,8 +139,14 @@ eng_rc fmt_exchange_read(int dir_fd, const char *dir_path, const char *name, con
         return ENG_FAIL(err, ENG_REFUSED, "cannot read %s/%s: %s", dir_path, name,
                         err->sys_errno ? strerror(err->sys_errno) : "not readable");
     payload->len = 0;
+    /* the kind line and one more byte, so that the last read sees the end at once */
+    if (size_hint && size_hint < SIZE_MAX / 2 &&
+        fmt_buf_reserve(payload, (size_t)size_hint + 128) != 0) {
+        fmt_source_close(s);
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s/%s", dir_path, name);
+    }
     for (;;) {
-        if (fmt_buf_reserve(payload, 1u << 20) != 0) {
+        if (payload->cap - payload->len < 4096 && fmt_buf_reserve(payload, 1u << 20) != 0) {
             rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s/%s", dir_path, name);
             break;
         }

@@ -20,9 +20,29 @@
 
 typedef struct fmt_exchange_file {
     char name[FMT_EXCHANGE_NAME_MAX];
-    uint64_t bytes; /* on disk (compressed) */
+    uint64_t bytes;   /* on disk (compressed) */
+    uint64_t payload; /* what it holds, decompressed (without its kind line) */
     char sha256[65];
 } fmt_exchange_file;
+
+/* An exchange file being written, a buffer at a time, so that a payload of hundreds of
+ * MB is compressed as it is encoded instead of first held whole. */
+typedef struct fmt_exchange_out fmt_exchange_out;
+
+/* Start file `name` of the folder open at dir_fd (dir_path names it in messages), kind
+ * on its first line. ENG_IO, ENG_NOMEM. */
+eng_rc fmt_exchange_create(int dir_fd, const char *dir_path, const char *name, const char *kind,
+                           fmt_exchange_out **out, eng_err *err);
+
+/* Append b's bytes and empty b. ENG_IO, ENG_NOMEM (b failed). */
+eng_rc fmt_exchange_append(fmt_exchange_out *x, fmt_buf *b, eng_err *err);
+
+/* Finish, sync and rename the file into place; out (may be NULL) gets its size and
+ * digest. x is freed, whatever the result (on failure nothing is left behind). */
+eng_rc fmt_exchange_finish(fmt_exchange_out *x, fmt_exchange_file *out, eng_err *err);
+
+/* Give up a file being written: nothing is left behind. Accepts NULL. */
+void fmt_exchange_abandon(fmt_exchange_out *x);
 
 /* Write payload as file `name` of the folder open at dir_fd (dir_path names it in
  * messages), kind on its first line; out (may be NULL) gets its size and digest.
@@ -32,9 +52,10 @@ eng_rc fmt_exchange_write(int dir_fd, const char *dir_path, const char *name, co
 
 /* Read file `name` back into payload (what was written, without the kind line): ENG_REFUSED
  * when it is missing, is not a `kind` exchange file, or (sha256 not NULL) its bytes on disk
- * are not those recorded. */
+ * are not those recorded. size_hint: the payload's size when known (room is made for it
+ * at once), else 0. */
 eng_rc fmt_exchange_read(int dir_fd, const char *dir_path, const char *name, const char *kind,
-                         const char *sha256, fmt_buf *payload, eng_err *err);
+                         const char *sha256, uint64_t size_hint, fmt_buf *payload, eng_err *err);
 
 /* Write a small text file (a task's record of its results, a plan) the same whole-or-nothing
  * way, uncompressed, so a person can read it. ENG_IO. */

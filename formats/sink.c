@@ -4,6 +4,7 @@
 #define _GNU_SOURCE /* sync_file_range */
 #include "sink.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -47,6 +48,13 @@ static eng_rc io_fail(fmt_sink *s, eng_err *err, const char *what)
 eng_rc fmt_sink_open(const char *path, int compress, fmt_sink **out, eng_err *err)
 {
     return fmt_sink_openat(AT_FDCWD, path, path, 0644, compress, out, err);
+}
+
+void fmt_sink_set_level(fmt_sink *s, int level)
+{
+    assert(s->bytes == 0 && s->len == 0);
+    if (s->zc)
+        (void)ZSTD_CCtx_setParameter(s->zc, ZSTD_c_compressionLevel, level);
 }
 
 eng_rc fmt_sink_openat(int dir_fd, const char *name, const char *path, unsigned mode, int compress,

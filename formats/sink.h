@@ -24,6 +24,10 @@ eng_rc fmt_sink_open(const char *path, int compress, fmt_sink **out, eng_err *er
 eng_rc fmt_sink_openat(int dir_fd, const char *name, const char *path, unsigned mode, int compress,
                        fmt_sink **out, eng_err *err);
 
+/* The zstd level of a compressed sink (3 unless set), before its first write: the
+ * files a sharded night's tasks hand each other are read once, so speed wins there. */
+void fmt_sink_set_level(fmt_sink *s, int level);
+
 /* Append len bytes. ENG_IO (disk full, write error) or ENG_NOMEM. */
 eng_rc fmt_sink_write(fmt_sink *s, const void *src, size_t len, eng_err *err);
 

@@ -41,7 +41,7 @@ page=$prefix/share/man/man1/slipway.1
 bash_comp=$prefix/share/bash-completion/completions/slipway
 zsh_comp=$prefix/share/zsh/site-functions/_slipway
 # Every flag of every command's help, in the page and both completions
-for cmd in run verify reconcile init; do
+for cmd in run verify reconcile init slurm task; do
     build/slipway $cmd --help | grep -o '\-\-[a-z][a-z-]*' | sort -u >"$work/flags.$cmd"
     while read -r flag; do
         [ "$flag" = --help ] || [ "$flag" = --version ] && continue

@@ -61,6 +61,9 @@ w=$work/w
 before=$(ls -l --time-style=+%s.%N "$w" | md5sum)
 # a task run again, its results in, does nothing (same files, same times)
 "$bin" task map 1 --work "$w" && [ "$(ls -l --time-style=+%s.%N "$w" | md5sum)" = "$before" ] && ok || bad "map 1 run again rewrote its results"
+# (each check below runs the finishing task again as if it had not finished: its record
+# of a committed night makes it a no-op otherwise)
+rm "$w/finish-0.done"
 # finish with a map task's results missing: refused, naming it, no output
 mv "$w/map-2.done" "$work/map-2.done"
 "$bin" task finish --work "$w" >/dev/null 2>"$work/stderr"
@@ -82,7 +85,9 @@ rm -rf "$work/first"
 maps=$(ls -l --time-style=+%s.%N "$w"/map-* | md5sum)
 # shellcheck disable=SC2086
 "$bin" run $args --threads 2 --shards 3 --work "$w" --out "$work/first" >/dev/null 2>&1 &&
-    [ "$(ls -l --time-style=+%s.%N "$w"/map-* | md5sum)" = "$maps" ] && ok || bad "a rerun did not reuse the map results"
+    [ "$(ls -l --time-style=+%s.%N "$w"/map-* | md5sum)" = "$maps" ] &&
+    diff -r -x metrics.json tests/cases/samples/expected "$work/first" >/dev/null && ok ||
+    bad "a rerun did not reuse the map results, or wrote no output folder"
 # a changed input after the plan: the task refuses it
 cp -r samples "$work/samples"
 sargs=$(echo "$args" | sed "s#samples/#$work/samples/#g")
@@ -90,7 +95,7 @@ rm -rf "$work/second"
 # shellcheck disable=SC2086
 "$bin" run $sargs --threads 2 --shards 2 --work "$work/w2" --out "$work/second" >/dev/null 2>&1 || bad "copied samples --shards 2"
 touch -d '2020-01-01' "$work/samples/orders_shop.csv"
-rm -rf "$work/second"
+rm -rf "$work/second" "$work/w2/finish-0.done"
 "$bin" task finish --work "$work/w2" >/dev/null 2>"$work/stderr"
 got=$?
 if [ "$got" = 3 ] && grep -q "orders_shop.csv has changed" "$work/stderr"; then ok; else bad "changed input: exit $got"; cat "$work/stderr"; fi
@@ -101,6 +106,36 @@ rm -rf "$work/third"
 "$bin" run $args --shards 2 --work "$work/link" --out "$work/third" >/dev/null 2>"$work/stderr"
 got=$?
 if [ "$got" = 2 ] && grep -q "link is refused" "$work/stderr" && [ ! -e "$work/third" ]; then ok; else bad "a linked work folder: exit $got"; cat "$work/stderr"; fi
+
+# slipway slurm --dry-run writes the plan and the job scripts, prints the sbatch commands
+rm -rf "$work/o4"
+# shellcheck disable=SC2086
+"$bin" slurm $args --threads 2 --shards 4 --work "$work/w4" --out "$work/o4" --dry-run >"$work/dry" 2>&1
+got=$?
+w4=$(cd "$work/w4" && pwd -P)
+if [ "$got" = 0 ] && grep -q "^#SBATCH --array=0-3$" "$w4/slurm/map.sh" &&
+    grep -q "^#SBATCH --cpus-per-task=2$" "$w4/slurm/map.sh" &&
+    grep -q "^#SBATCH --chdir=$(pwd -P)$" "$w4/slurm/map.sh" &&
+    grep -q "task map \"\$SLURM_ARRAY_TASK_ID\" --work '$w4'$" "$w4/slurm/map.sh" &&
+    grep -q "task finish --work '$w4'$" "$w4/slurm/finish.sh" &&
+    grep -q "^sbatch --parsable --array=0,1,2,3 $w4/slurm/map.sh$" "$work/dry" &&
+    grep -q "^sbatch --parsable --dependency=afterok:MAP_JOB $w4/slurm/finish.sh$" "$work/dry" &&
+    [ -f "$w4/plan" ] && [ ! -e "$w4/slurm/jobs" ] && [ ! -e "$work/o4" ]; then ok
+else bad "slurm --dry-run: exit $got"; cat "$work/dry"; fi
+# the scripts' tasks, run by hand in any order, make the night
+for t in 3 1 0 2; do sh -c "$(grep '^exec' "$w4/slurm/map.sh" | sed "s/\$SLURM_ARRAY_TASK_ID/$t/")" || bad "map.sh task $t"; done
+sh "$w4/slurm/finish.sh" >/dev/null && diff -r -x metrics.json tests/cases/samples/expected "$work/o4" >/dev/null && ok || bad "the dry run's scripts run by hand"
+# --status names what is done; the finished night's tasks do nothing when run again
+"$bin" slurm --status --work "$work/w4" >"$work/status"
+grep -q "map 3      done" "$work/status" && grep -q "finish     done" "$work/status" && ok || { bad "slurm --status"; cat "$work/status"; }
+sh "$w4/slurm/finish.sh" >/dev/null 2>&1 && ok || bad "a finished night's finish task run again fails"
+# --status without --work, --shards without --work, --work without --shards
+"$bin" slurm --status >/dev/null 2>&1; [ $? = 2 ] && ok || bad "slurm --status without --work"
+# shellcheck disable=SC2086
+"$bin" run $args --shards 2 --out "$work/o5" >/dev/null 2>&1; [ $? = 2 ] && ok || bad "--shards without --work"
+# shellcheck disable=SC2086
+"$bin" run $args --work "$work/w5" --out "$work/o5" >/dev/null 2>&1; [ $? = 2 ] && ok || bad "--work without --shards"
+"$bin" task map 9 --work "$work/w4" >/dev/null 2>&1; [ $? = 2 ] && ok || bad "task map beyond the shards"
 
 echo "shards: $pass passed, $fail failed (shards $counts)"
 [ "$fail" = 0 ]

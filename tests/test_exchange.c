@@ -89,33 +89,57 @@ Test(exchange, file_round_trip_and_refusals)
     cr_assert_eq(fmt_exchange_write(dir, tu_dir, "a.zst", "map-bucket", &b, &f, &err), ENG_OK, "%s",
                  err.msg);
     cr_assert_str_eq(f.name, "a.zst");
+    cr_assert_eq(f.payload, b.len);
     cr_assert_eq(strlen(f.sha256), 64);
-    cr_assert_eq(fmt_exchange_read(dir, tu_dir, "a.zst", "map-bucket", f.sha256, &back, &err),
-                 ENG_OK, "%s", err.msg);
+    cr_assert_eq(
+        fmt_exchange_read(dir, tu_dir, "a.zst", "map-bucket", f.sha256, f.payload, &back, &err),
+        ENG_OK, "%s", err.msg);
     cr_assert(back.len == b.len && memcmp(back.p, b.p, b.len) == 0);
     /* nothing left aside under a temporary name */
     char path[512];
     snprintf(path, sizeof path, "%s/.a.zst.%ld.tmp", tu_dir, (long)getpid());
     cr_assert_neq(access(path, F_OK), 0);
     /* another kind */
-    cr_assert_eq(fmt_exchange_read(dir, tu_dir, "a.zst", "map-facts", NULL, &back, &err),
+    cr_assert_eq(fmt_exchange_read(dir, tu_dir, "a.zst", "map-facts", NULL, 0, &back, &err),
                  ENG_REFUSED);
     cr_assert(strstr(err.msg, "a.zst") && strstr(err.msg, "map-facts"), "%s", err.msg);
     /* other bytes on disk than recorded */
     char other[65];
     memcpy(other, f.sha256, 65);
     other[0] = other[0] == '0' ? '1' : '0';
-    cr_assert_eq(fmt_exchange_read(dir, tu_dir, "a.zst", "map-bucket", other, &back, &err),
+    cr_assert_eq(fmt_exchange_read(dir, tu_dir, "a.zst", "map-bucket", other, 0, &back, &err),
                  ENG_REFUSED);
     cr_assert(strstr(err.msg, "SHA-256"), "%s", err.msg);
     /* missing */
-    cr_assert_eq(fmt_exchange_read(dir, tu_dir, "none.zst", "map-bucket", NULL, &back, &err),
+    cr_assert_eq(fmt_exchange_read(dir, tu_dir, "none.zst", "map-bucket", NULL, 0, &back, &err),
                  ENG_REFUSED);
     cr_assert(strstr(err.msg, "none.zst"), "%s", err.msg);
     /* written again: the same bytes replace the file whole */
     fmt_exchange_file g;
     cr_assert_eq(fmt_exchange_write(dir, tu_dir, "a.zst", "map-bucket", &b, &g, &err), ENG_OK);
     cr_assert_str_eq(g.sha256, f.sha256);
+    /* written a buffer at a time: the same file as written at once */
+    fmt_exchange_out *x = NULL;
+    cr_assert_eq(fmt_exchange_create(dir, tu_dir, "c.zst", "map-bucket", &x, &err), ENG_OK);
+    fmt_buf part;
+    fmt_buf_init(&part);
+    for (size_t at = 0; at < b.len; at += 1000) {
+        fmt_buf_put(&part, b.p + at, b.len - at < 1000 ? b.len - at : 1000);
+        cr_assert_eq(fmt_exchange_append(x, &part, &err), ENG_OK);
+        cr_assert_eq(part.len, 0);
+    }
+    fmt_exchange_file c;
+    cr_assert_eq(fmt_exchange_finish(x, &c, &err), ENG_OK);
+    cr_assert_str_eq(c.sha256, f.sha256);
+    cr_assert_eq(c.payload, b.len);
+    /* abandoned: nothing left behind */
+    cr_assert_eq(fmt_exchange_create(dir, tu_dir, "d.zst", "map-bucket", &x, &err), ENG_OK);
+    fmt_exchange_abandon(x);
+    snprintf(path, sizeof path, "%s/.d.zst.%ld.tmp", tu_dir, (long)getpid());
+    cr_assert_neq(access(path, F_OK), 0);
+    snprintf(path, sizeof path, "%s/d.zst", tu_dir);
+    cr_assert_neq(access(path, F_OK), 0);
+    fmt_buf_release(&part);
     fmt_buf_release(&b);
     fmt_buf_release(&back);
     close(dir);

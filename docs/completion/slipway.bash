@@ -11,7 +11,7 @@ _slipway()
     }
     local cmd=${words[1]}
     if [ "$cword" -eq 1 ]; then
-        COMPREPLY=($(compgen -W "run verify reconcile init task help --help --version" -- "$cur"))
+        COMPREPLY=($(compgen -W "run verify reconcile init slurm task help --help --version" -- "$cur"))
         return
     fi
     case $prev in
@@ -45,6 +45,7 @@ _slipway()
     reconcile) flags="--history --payouts --policy --as-of --payout-format --payout-map --mode --quiet --progress --out --help" ;;
     init) flags="--quiet --help" ;;
     task) flags="--work --help" ;;
+    slurm) flags="--catalog --inventory --orders --returns --history --policy --format --encoding --date-order --threads --run-date --compress --xlsx --mode --memory-limit --shards --work --dry-run --status --quiet --progress --out --help" ;;
     *) flags="" ;;
     esac
     if [[ $cur == -* ]]; then

@@ -167,23 +167,37 @@ static unsigned bucket_of_exc(const eng_batch *b, const eng_exc *e, unsigned n_b
     return e->row == UINT32_MAX ? 0 : eng_bucket_of_part(part_of_row(b, e->row), n_buckets);
 }
 
-static void put_rows(fmt_buf *out, const eng_batch *bt, size_t p)
+#define FLUSH_AT (1u << 20)
+
+typedef struct bucket_out {
+    fmt_buf *out;
+    eng_wire_flush flush;
+    void *ctx;
+    eng_err *err;
+} bucket_out;
+
+static eng_rc put_rows(bucket_out *o, const eng_batch *bt, size_t p)
 {
     const eng_row *prev = NULL;
     for (uint32_t j = 0; j < eng_batch_part_count(bt, p); j++) {
-        put_row(out, &bt->part_rows[p][j], prev);
+        put_row(o->out, &bt->part_rows[p][j], prev);
         prev = &bt->part_rows[p][j];
+        if (o->out->len >= FLUSH_AT)
+            ENG_TRY(o->flush(o->ctx, o->out, o->err));
     }
+    return ENG_OK;
 }
 
-void eng_wire_put_bucket(const eng_batches *bs, unsigned bucket, unsigned n_buckets, fmt_buf *out)
+eng_rc eng_wire_put_bucket(const eng_batches *bs, unsigned bucket, unsigned n_buckets, fmt_buf *out,
+                           eng_wire_flush flush, void *ctx, eng_err *err)
 {
+    bucket_out o = {out, flush, ctx, err};
     for (size_t i = 0; i < bs->n; i++) {
         const eng_batch *bt = bs->items[i];
         for (size_t p = bucket; p < ENG_PARTS; p += n_buckets)
-            put_rows(out, bt, p);
+            ENG_TRY(put_rows(&o, bt, p));
         if (bucket == 0)
-            put_rows(out, bt, ENG_PARTS);
+            ENG_TRY(put_rows(&o, bt, ENG_PARTS));
         size_t n_exc = 0;
         for (size_t e = 0; e < bt->exc.n; e++)
             n_exc += bucket_of_exc(bt, &bt->exc.items[e], n_buckets) == bucket;
@@ -200,8 +214,11 @@ void eng_wire_put_bucket(const eng_batches *bs, unsigned bucket, unsigned n_buck
             wire_put_u64(out, x->file);
             wire_put_u64(out, x->code);
             wire_put_u64(out, x->row);
+            if (out->len >= FLUSH_AT)
+                ENG_TRY(flush(ctx, out, err));
         }
     }
+    return ENG_OK;
 }
 
 /* ---- decoding ---- */

@@ -29,8 +29,12 @@ static inline unsigned eng_bucket_of_part(size_t p, unsigned n_buckets)
 void eng_wire_put_facts(const eng_setup *setup, const eng_batches *bs, const unsigned char *mine,
                         fmt_buf *out);
 
-/* Encode bucket `bucket` of n_buckets of bs's (grouped) batches. */
-void eng_wire_put_bucket(const eng_batches *bs, unsigned bucket, unsigned n_buckets, fmt_buf *out);
+/* Encode bucket `bucket` of n_buckets of bs's (grouped) batches into out, handing it to
+ * flush(ctx) whenever it holds a MB (flush empties it); what is left at the end is the
+ * caller's. flush's failure is returned. */
+typedef eng_rc (*eng_wire_flush)(void *ctx, fmt_buf *b, eng_err *err);
+eng_rc eng_wire_put_bucket(const eng_batches *bs, unsigned bucket, unsigned n_buckets, fmt_buf *out,
+                           eng_wire_flush flush, void *ctx, eng_err *err);
 
 /* Putting a night's batches back together from every map task's files. */
 typedef struct eng_wire_loader eng_wire_loader;

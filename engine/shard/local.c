@@ -27,6 +27,30 @@ int eng_self_path(char *dst, size_t cap)
     return 0;
 }
 
+int eng_shard_check_args(const eng_run_args *a)
+{
+    const char *const *lists[] = {a->orders, a->returns, a->history};
+    const size_t counts[] = {a->n_orders, a->n_returns, a->n_history};
+    int stdin_named = strcmp(a->catalog, "-") == 0 || strcmp(a->inventory, "-") == 0 ||
+                      (a->policy && strcmp(a->policy, "-") == 0);
+    for (int l = 0; l < 3; l++)
+        for (size_t i = 0; i < counts[l]; i++)
+            stdin_named |= strcmp(lists[l][i], "-") == 0;
+    if (stdin_named) {
+        fprintf(stderr, "slipway: --shards reads named files: standard input ('-') cannot be "
+                        "shared by separate tasks; save it to a file first\n");
+        return 2;
+    }
+    /* refused before any task runs, as a plain run refuses it before reading */
+    struct stat st;
+    if (lstat(a->out, &st) == 0) {
+        fprintf(stderr, "slipway: output folder %s already exists; choose a new one or remove it\n",
+                a->out);
+        return 2;
+    }
+    return -1;
+}
+
 /* Start `slipway task PHASE [INDEX] --work WORK`; its pid, or -1 (reason printed). */
 static pid_t start_task(const char *self, const char *phase, long index, const char *work)
 {
@@ -71,28 +95,9 @@ static int task_exit(int status, const char *phase, long index)
 
 int eng_shard_run_local(const eng_run_args *a, int argc, char **argv)
 {
-    const char *const *lists[] = {a->orders, a->returns, a->history};
-    const size_t counts[] = {a->n_orders, a->n_returns, a->n_history};
-    for (int l = 0; l < 3; l++)
-        for (size_t i = 0; i < counts[l]; i++)
-            if (strcmp(lists[l][i], "-") == 0) {
-                fprintf(stderr, "slipway: --shards reads named files: standard input ('-') "
-                                "cannot be shared by separate tasks; save it to a file first\n");
-                return 2;
-            }
-    if (strcmp(a->catalog, "-") == 0 || strcmp(a->inventory, "-") == 0 ||
-        (a->policy && strcmp(a->policy, "-") == 0)) {
-        fprintf(stderr, "slipway: --shards reads named files: standard input ('-') cannot be "
-                        "shared by separate tasks; save it to a file first\n");
-        return 2;
-    }
-    /* refused before any task runs, as a plain run refuses it before reading */
-    struct stat st;
-    if (lstat(a->out, &st) == 0) {
-        fprintf(stderr, "slipway: output folder %s already exists; choose a new one or remove it\n",
-                a->out);
-        return 2;
-    }
+    int refused = eng_shard_check_args(a);
+    if (refused >= 0)
+        return refused;
     char self[4096];
     if (eng_self_path(self, sizeof self) != 0) {
         fprintf(stderr, "slipway: cannot find this program's own file (/proc/self/exe) to "

@@ -27,4 +27,8 @@ int eng_shard_run_local(const eng_run_args *a, int argc, char **argv);
  * plan in DIR (argv[0] is "task"). Returns the exit code. */
 int eng_shard_task(int argc, char **argv);
 
+/* `slipway slurm ...` (argv[0] is "slurm"): the night as Slurm jobs (slurm.c). Returns the
+ * exit code. */
+int eng_shard_slurm(int argc, char **argv);
+
 #endif

@@ -55,8 +55,9 @@ eng_rc eng_done_write(int work_fd, const char *work, const char *name, const eng
     fmt_buf_puts(&b, plan->digest);
     fmt_buf_putc(&b, '\n');
     for (size_t i = 0; i < d->n; i++) {
-        snprintf(line, sizeof line, "file %s %llu %s\n", d->files[i].name,
-                 (unsigned long long)d->files[i].bytes, d->files[i].sha256);
+        snprintf(line, sizeof line, "file %s %llu %s %llu\n", d->files[i].name,
+                 (unsigned long long)d->files[i].bytes, d->files[i].sha256,
+                 (unsigned long long)d->files[i].payload);
         fmt_buf_puts(&b, line);
     }
     fmt_buf_puts(&b, "end\n");
@@ -93,15 +94,17 @@ int eng_done_read(int work_fd, const char *name, const eng_plan *plan, eng_done 
             break;
         }
         fmt_exchange_file *x = &d->files[d->n];
-        unsigned long long bytes;
+        unsigned long long bytes, payload;
         char fname[FMT_EXCHANGE_NAME_MAX], sha[80];
-        if (sscanf(line, "file %63s %llu %64s", fname, &bytes, sha) != 3 || strlen(sha) != 64) {
+        if (sscanf(line, "file %63s %llu %64s %llu", fname, &bytes, sha, &payload) != 4 ||
+            strlen(sha) != 64) {
             ok = 0;
             break;
         }
         snprintf(x->name, sizeof x->name, "%s", fname);
         memcpy(x->sha256, sha, 65);
         x->bytes = bytes;
+        x->payload = payload;
         /* the files it names are there, whole: a cheap look; readers check the digest */
         struct stat st;
         ok = fstatat(work_fd, x->name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
@@ -112,11 +115,11 @@ int eng_done_read(int work_fd, const char *name, const eng_plan *plan, eng_done 
     return ok && ended;
 }
 
-const char *eng_done_sha(const eng_done *d, const char *name)
+const fmt_exchange_file *eng_done_file(const eng_done *d, const char *name)
 {
     for (size_t i = 0; i < d->n; i++)
         if (strcmp(d->files[i].name, name) == 0)
-            return d->files[i].sha256;
+            return &d->files[i];
     return NULL;
 }
 
@@ -156,31 +159,68 @@ static void file_name(char *dst, size_t cap, unsigned task, const char *what, in
         snprintf(dst, cap, "map-%u.%s-%d.zst", task, what, bucket);
 }
 
+typedef struct map_out {
+    const eng_batches *bs;
+    const eng_plan *plan;
+    unsigned task;
+    int work_fd;
+    const char *work;
+    eng_done *done; /* files[1 + j]: bucket j's */
+} map_out;
+
+static eng_rc flush_bucket(void *ctx, fmt_buf *b, eng_err *err)
+{
+    return fmt_exchange_append(ctx, b, err);
+}
+
+/* Encode and write bucket j, a MB at a time: one pool task per bucket. */
+static eng_rc write_bucket(void *ctx, size_t j, unsigned worker, eng_err *err)
+{
+    (void)worker;
+    const map_out *m = ctx;
+    char name[FMT_EXCHANGE_NAME_MAX];
+    file_name(name, sizeof name, m->task, "bucket", (int)j);
+    fmt_exchange_out *x = NULL;
+    ENG_TRY(fmt_exchange_create(m->work_fd, m->work, name, "map-bucket", &x, err));
+    fmt_buf b;
+    fmt_buf_init(&b);
+    eng_rc rc = eng_wire_put_bucket(m->bs, (unsigned)j, m->plan->shards, &b, flush_bucket, x, err);
+    if (rc == ENG_OK)
+        rc = fmt_exchange_append(x, &b, err);
+    fmt_buf_release(&b);
+    if (rc != ENG_OK) {
+        fmt_exchange_abandon(x);
+        return rc;
+    }
+    return fmt_exchange_finish(x, &m->done->files[1 + j], err);
+}
+
 static eng_rc write_map_results(const eng_setup *setup, const eng_batches *bs,
                                 const unsigned char *mine, const eng_plan *plan, unsigned task,
                                 int work_fd, const char *work, eng_err *err)
 {
     eng_done *d = calloc(1, sizeof *d);
-    fmt_buf b;
-    fmt_buf_init(&b);
     if (!d)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory");
-    eng_rc rc = ENG_OK;
-    for (int j = -1; j < (int)plan->shards && rc == ENG_OK; j++) {
-        b.len = 0;
-        if (j < 0)
-            eng_wire_put_facts(setup, bs, mine, &b);
-        else
-            eng_wire_put_bucket(bs, (unsigned)j, plan->shards, &b);
-        char name[FMT_EXCHANGE_NAME_MAX];
-        file_name(name, sizeof name, task, j < 0 ? "facts" : "bucket", j);
-        rc = fmt_exchange_write(work_fd, work, name, j < 0 ? "map-facts" : "map-bucket", &b,
-                                &d->files[d->n], err);
-        d->n += rc == ENG_OK;
-    }
+    fmt_buf b;
+    fmt_buf_init(&b);
+    eng_wire_put_facts(setup, bs, mine, &b);
+    char name[FMT_EXCHANGE_NAME_MAX];
+    file_name(name, sizeof name, task, "facts", -1);
+    eng_rc rc = fmt_exchange_write(work_fd, work, name, "map-facts", &b, &d->files[0], err);
     fmt_buf_release(&b);
+    map_out m = {bs, plan, task, work_fd, work, d};
+    if (rc == ENG_OK)
+        rc = eng_pool_for(setup->pool, plan->shards, write_bucket, &m, err);
+    d->n = 1 + plan->shards;
+    /* Test hook (tests/slurm.sh): SLIPWAY_TEST_MAP_HOLD=I:S holds map task I for S seconds
+     * between its files and its record of them, so that a test can cancel it mid-way. */
+    const char *hold = getenv("SLIPWAY_TEST_MAP_HOLD");
+    unsigned hold_task, hold_seconds;
+    if (rc == ENG_OK && hold && sscanf(hold, "%u:%u", &hold_task, &hold_seconds) == 2 &&
+        hold_task == task)
+        sleep(hold_seconds);
     if (rc == ENG_OK) {
-        char name[FMT_EXCHANGE_NAME_MAX];
         eng_done_name(name, sizeof name, "map", task);
         rc = eng_done_write(work_fd, work, name, plan, d, err);
     }
@@ -244,11 +284,11 @@ typedef struct finish_ctx {
 static eng_rc read_exchange(const finish_ctx *c, unsigned task, const char *name, const char *kind,
                             fmt_buf *payload, eng_err *err)
 {
-    const char *sha = eng_done_sha(c->map_done[task], name);
-    if (!sha)
+    const fmt_exchange_file *f = eng_done_file(c->map_done[task], name);
+    if (!f)
         return ENG_FAIL(err, ENG_REFUSED, "%s/map-%u.done does not list %s: run map task %u again",
                         c->work, task, name, task);
-    return fmt_exchange_read(c->work_fd, c->work, name, kind, sha, payload, err);
+    return fmt_exchange_read(c->work_fd, c->work, name, kind, f->sha256, f->payload, payload, err);
 }
 
 static eng_rc load_bucket(void *ctx, size_t j, unsigned worker, eng_err *err)
@@ -332,30 +372,32 @@ static int task_finish(const eng_plan *plan, int work_fd, const char *work)
         fprintf(stderr, "slipway: out of memory\n");
         return 1;
     }
-    int exit_code = 0;
-    char list[200];
-    size_t missing = missing_maps(plan, work_fd, done, list, sizeof list);
-    if (missing) {
+    char list[200], finish_name[FMT_EXCHANGE_NAME_MAX];
+    eng_done_name(finish_name, sizeof finish_name, "finish", 0);
+    eng_run_args a;
+    int exit_code = eng_task_args(plan, &a);
+    struct stat st;
+    size_t missing = 0;
+    if (exit_code >= 0) {
+        /* the plan's arguments refused (said) */
+    } else if (eng_done_read(work_fd, finish_name, plan, done[0]) && lstat(a.out, &st) == 0) {
+        exit_code = 0; /* finished before, and its output folder is there */
+    } else if ((missing = missing_maps(plan, work_fd, done, list, sizeof list)) != 0) {
         fprintf(stderr,
                 "slipway: %s holds the results of %u of %u map tasks; missing: %s. Run them "
                 "(they are idempotent) and then finish again\n",
                 work, plan->shards - (unsigned)missing, plan->shards, list);
         exit_code = 3;
-    }
-    eng_run_args a;
-    memset(&a, 0, sizeof a);
-    if (!exit_code) {
-        int args_rc = eng_task_args(plan, &a);
-        eng_rc rc = args_rc < 0 ? eng_plan_check_inputs(plan, a.orders, NULL, &err) : ENG_OK;
-        if (args_rc >= 0) {
-            exit_code = args_rc;
-        } else if (rc == ENG_OK) {
-            finish_ctx c = {plan, work_fd, work, done, NULL};
-            exit_code = eng_run_from(&a, load_from_work, &c);
-        } else {
-            eng_err_print(&err);
-            exit_code = eng_rc_exit_code(rc);
-        }
+    } else if (eng_plan_check_inputs(plan, a.orders, NULL, &err) != ENG_OK) {
+        eng_err_print(&err);
+        exit_code = eng_rc_exit_code(err.rc);
+    } else {
+        finish_ctx c = {plan, work_fd, work, done, NULL};
+        exit_code = eng_run_from(&a, load_from_work, &c);
+        static const eng_done none; /* a record of no files: the night is in DIR */
+        if (exit_code == 0 &&
+            eng_done_write(work_fd, work, finish_name, plan, &none, &err) != ENG_OK)
+            fprintf(stderr, "slipway: warning: %s (the output folder is complete)\n", err.msg);
     }
     eng_cli_run_args_release(&a);
     for (unsigned t = 0; t < plan->shards; t++)

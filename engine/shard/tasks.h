@@ -31,13 +31,17 @@ eng_rc eng_done_write(int work_fd, const char *work, const char *name, const eng
  * (d then lists them); 0 for a task still to run (missing, cut short, another plan's). */
 int eng_done_read(int work_fd, const char *name, const eng_plan *plan, eng_done *d);
 
-/* The recorded digest of file name, NULL when d does not list it. */
-const char *eng_done_sha(const eng_done *d, const char *name);
+/* The record of file name (its digest and sizes), NULL when d does not list it. */
+const fmt_exchange_file *eng_done_file(const eng_done *d, const char *name);
 
 /* The night's arguments into *a (the plan's, parsed as `slipway run` parses them, from the
  * plan's folder, which becomes the working folder): -1, a then owning its arrays
  * (eng_cli_run_args_release); else the exit code, the reason printed. */
 int eng_task_args(const eng_plan *plan, eng_run_args *a);
+
+/* -1 when run a can be sharded; else the exit code, the reason printed: a file named '-'
+ * (standard input cannot be shared by separate processes), an existing --out. */
+int eng_shard_check_args(const eng_run_args *a);
 
 /* This program's own file (to start tasks and name in job scripts): 0, or -1. */
 int eng_self_path(char *dst, size_t cap);

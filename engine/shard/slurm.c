@@ -1,0 +1,475 @@
+/* `slipway slurm`: a sharded night as Slurm jobs. The plan and two job scripts go into
+ * WORK/slurm (a job array of the map tasks, the finishing task after them with
+ * --dependency=afterok), submitted with sbatch or, with --dry-run, only printed; and
+ * `--status` tells where the night stands from the work folder and the queue.
+ *
+ * Submitting again (the same command) is how a failed or cancelled night goes on: the
+ * night's earlier jobs still queued are cancelled (a finishing job whose map task was
+ * cancelled would wait forever), and only the map tasks not done are submitted. */
+#define _DEFAULT_SOURCE /* realpath */
+#include "shard.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../../formats/buf.h"
+#include "../cli.h"
+#include "plan.h"
+#include "tasks.h"
+
+extern char **environ;
+
+#define MIB (1024.0 * 1024.0)
+
+/* A word for sh, in single quotes. */
+static void put_quoted(fmt_buf *b, const char *s)
+{
+    fmt_buf_putc(b, '\'');
+    for (; *s; s++) {
+        if (*s == '\'')
+            fmt_buf_puts(b, "'\\''");
+        else
+            fmt_buf_putc(b, *s);
+    }
+    fmt_buf_putc(b, '\'');
+}
+
+/* Run argv (found on PATH), its stdout into out (NUL-terminated, cut at cap). Its exit
+ * status, or -1 when it could not start. */
+static int run_capture(char *const argv[], char *out, size_t cap)
+{
+    int pipefd[2];
+    if (pipe(pipefd) != 0)
+        return -1;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
+    posix_spawn_file_actions_addclose(&fa, pipefd[0]);
+    pid_t pid;
+    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(pipefd[1]);
+    size_t len = 0;
+    if (rc == 0) {
+        for (;;) {
+            char chunk[512];
+            ssize_t n = read(pipefd[0], chunk, sizeof chunk);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                break;
+            size_t take = (size_t)n < cap - 1 - len ? (size_t)n : cap - 1 - len;
+            memcpy(out + len, chunk, take);
+            len += take;
+        }
+    }
+    close(pipefd[0]);
+    out[len] = '\0';
+    if (rc != 0)
+        return -1;
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* The text an orders file holds, estimated from its size (a .zst file about 8 times). */
+static double text_bytes(const eng_plan *p, const char *path, size_t f)
+{
+    size_t len = strlen(path);
+    double size = (double)p->inputs[f].size;
+    return len > 4 && strcmp(path + len - 4, ".zst") == 0 ? 8 * size : size;
+}
+
+/* Memory for a task holding `text` bytes of orders: what a night keeps per line of
+ * text (about its size) twice over, and room for the reference data. */
+static unsigned long task_mem_mib(double text)
+{
+    return 256 + (unsigned long)(2 * text / MIB);
+}
+
+static void script_head(fmt_buf *b, const char *job, const char *work_abs, const char *log,
+                        unsigned cpus, unsigned long mem_mib, const char *cwd)
+{
+    char line[256];
+    fmt_buf_puts(b, "#!/bin/sh\n# written by slipway slurm: ");
+    fmt_buf_puts(b, job);
+    fmt_buf_puts(b, " of the night planned in ");
+    fmt_buf_puts(b, work_abs);
+    fmt_buf_puts(b, "/plan\n");
+    snprintf(line, sizeof line,
+             "#SBATCH --job-name=slipway-%s\n#SBATCH --cpus-per-task=%u\n"
+             "#SBATCH --mem=%luM\n",
+             job, cpus, mem_mib);
+    fmt_buf_puts(b, line);
+    /* Slurm reads these lines literally: a path with a space cannot be given here */
+    fmt_buf_puts(b, "#SBATCH --output=");
+    fmt_buf_puts(b, work_abs);
+    fmt_buf_puts(b, "/slurm/");
+    fmt_buf_puts(b, log);
+    fmt_buf_puts(b, "\n#SBATCH --chdir=");
+    fmt_buf_puts(b, cwd);
+    fmt_buf_putc(b, '\n');
+}
+
+typedef struct night {
+    eng_plan plan;
+    eng_run_args a;
+    char work_abs[4096];
+    char self[4096];
+    int work_fd;
+} night;
+
+static int write_scripts(night *n, fmt_buf *map, fmt_buf *finish, eng_err *err)
+{
+    const eng_plan *p = &n->plan;
+    double total = 0, most = 0;
+    unsigned char *mine = calloc(p->n_inputs ? p->n_inputs : 1, 1);
+    if (!mine)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory");
+    for (unsigned t = 0; t < p->shards; t++) {
+        eng_plan_share(p, t, mine);
+        double share = 0;
+        for (size_t f = 0; f < p->n_inputs; f++)
+            if (mine[f])
+                share += text_bytes(p, n->a.orders[f], f);
+        most = share > most ? share : most;
+        total += share;
+    }
+    free(mine);
+    char range[64];
+    snprintf(range, sizeof range, "#SBATCH --array=0-%u\n", p->shards - 1);
+    script_head(map, "map", n->work_abs, "map-%a.log", n->a.threads, task_mem_mib(most), p->cwd);
+    fmt_buf_puts(map, range);
+    fmt_buf_puts(map, "exec ");
+    put_quoted(map, n->self);
+    fmt_buf_puts(map, " task map \"$SLURM_ARRAY_TASK_ID\" --work ");
+    put_quoted(map, n->work_abs);
+    fmt_buf_putc(map, '\n');
+    script_head(finish, "finish", n->work_abs, "finish.log", n->a.threads, task_mem_mib(total),
+                p->cwd);
+    fmt_buf_puts(finish, "exec ");
+    put_quoted(finish, n->self);
+    fmt_buf_puts(finish, " task finish --work ");
+    put_quoted(finish, n->work_abs);
+    fmt_buf_putc(finish, '\n');
+    if (map->failed || finish->failed)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory");
+    int dir = -1;
+    if (mkdirat(n->work_fd, "slurm", 0755) != 0 && errno != EEXIST)
+        return ENG_FAIL(err, ENG_IO, "cannot create %s/slurm: %s", n->work_abs, strerror(errno));
+    dir = openat(n->work_fd, "slurm", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dir < 0)
+        return ENG_FAIL(err, ENG_IO, "cannot open %s/slurm: %s", n->work_abs, strerror(errno));
+    char where[4200];
+    snprintf(where, sizeof where, "%s/slurm", n->work_abs);
+    eng_rc rc = fmt_exchange_write_text(dir, where, "map.sh", map->p, map->len, err);
+    if (rc == ENG_OK)
+        rc = fmt_exchange_write_text(dir, where, "finish.sh", finish->p, finish->len, err);
+    close(dir);
+    return rc;
+}
+
+/* The job ids recorded by the last submission (0 when none). */
+static void read_jobs(int work_fd, unsigned long *map_job, unsigned long *finish_job)
+{
+    *map_job = *finish_job = 0;
+    int fd = openat(work_fd, "slurm/jobs", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    char line[128];
+    while (fgets(line, sizeof line, f)) {
+        unsigned long id;
+        if (sscanf(line, "map %lu", &id) == 1)
+            *map_job = id;
+        else if (sscanf(line, "finish %lu", &id) == 1)
+            *finish_job = id;
+    }
+    fclose(f);
+}
+
+/* Submit the map tasks not done (a list for --array) and the finishing task after them. */
+static int submit(night *n, int dry_run)
+{
+    const eng_plan *p = &n->plan;
+    eng_err err;
+    memset(&err, 0, sizeof err);
+    fmt_buf todo;
+    fmt_buf_init(&todo);
+    eng_done *d = malloc(sizeof *d);
+    if (!d) {
+        fprintf(stderr, "slipway: out of memory\n");
+        return 1;
+    }
+    unsigned n_todo = 0;
+    for (unsigned t = 0; t < p->shards; t++) {
+        char name[FMT_EXCHANGE_NAME_MAX], num[16];
+        eng_done_name(name, sizeof name, "map", t);
+        if (eng_done_read(n->work_fd, name, p, d))
+            continue;
+        snprintf(num, sizeof num, "%s%u", n_todo ? "," : "", t);
+        fmt_buf_puts(&todo, num);
+        n_todo++;
+    }
+    free(d);
+    fmt_buf_putc(&todo, '\0');
+    char map_sh[4200], finish_sh[4200], array[80], dep[64], out[256];
+    snprintf(map_sh, sizeof map_sh, "%s/slurm/map.sh", n->work_abs);
+    snprintf(finish_sh, sizeof finish_sh, "%s/slurm/finish.sh", n->work_abs);
+    /* a long list of indexes is still one --array; Slurm takes ranges or commas */
+    snprintf(array, sizeof array, "--array=%.70s", todo.failed ? "" : todo.p);
+    if (dry_run) {
+        if (n_todo)
+            printf("sbatch --parsable %s %s\n", array, map_sh);
+        printf("sbatch --parsable%s %s\n", n_todo ? " --dependency=afterok:MAP_JOB" : "",
+               finish_sh);
+        fmt_buf_release(&todo);
+        return 0;
+    }
+    if (strlen(todo.p) > 70) {
+        fmt_buf_release(&todo);
+        fprintf(stderr,
+                "slipway: too many map tasks left to list for --array; submit %s by "
+                "hand with the indexes not done (slipway slurm --status)\n",
+                map_sh);
+        return 1;
+    }
+    /* the night's earlier jobs: a finishing job after a cancelled map task never runs */
+    unsigned long old_map, old_finish;
+    read_jobs(n->work_fd, &old_map, &old_finish);
+    if (old_map || old_finish) {
+        char ids[64];
+        snprintf(ids, sizeof ids, "%lu", old_map ? old_map : old_finish);
+        char ids2[32];
+        snprintf(ids2, sizeof ids2, "%lu", old_finish);
+        char *cancel[] = {"scancel", ids, old_map && old_finish ? ids2 : NULL, NULL};
+        (void)run_capture(cancel, out, sizeof out);
+    }
+    unsigned long map_job = 0, finish_job = 0;
+    if (n_todo) {
+        char *argv[] = {"sbatch", "--parsable", array, map_sh, NULL};
+        int rc = run_capture(argv, out, sizeof out);
+        if (rc != 0 || sscanf(out, "%lu", &map_job) != 1) {
+            fmt_buf_release(&todo);
+            if (rc < 0)
+                fprintf(stderr, "slipway: cannot run sbatch: is Slurm's client (slurm-client) "
+                                "installed and on PATH?\n");
+            else
+                fprintf(stderr,
+                        "slipway: sbatch %s failed (exit status %d, its message above): "
+                        "is this a Slurm submit host?\n",
+                        map_sh, rc);
+            return 1;
+        }
+    }
+    snprintf(dep, sizeof dep, "--dependency=afterok:%lu", map_job);
+    char *argv[] = {"sbatch", "--parsable", map_job ? dep : finish_sh, map_job ? finish_sh : NULL,
+                    NULL};
+    int rc = run_capture(argv, out, sizeof out);
+    fmt_buf_release(&todo);
+    if (rc != 0 || sscanf(out, "%lu", &finish_job) != 1) {
+        fprintf(stderr, "slipway: sbatch %s failed (exit status %d, its message above)%s\n",
+                finish_sh, rc, map_job ? ": submit the same command again" : "");
+        return 1;
+    }
+    char jobs[128];
+    int len = snprintf(jobs, sizeof jobs, "map %lu\nfinish %lu\n", map_job, finish_job);
+    char where[4200];
+    snprintf(where, sizeof where, "%s/slurm", n->work_abs);
+    int dir = openat(n->work_fd, "slurm", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dir < 0 || fmt_exchange_write_text(dir, where, "jobs", jobs, (size_t)len, &err) != ENG_OK)
+        fprintf(stderr, "slipway: warning: cannot record the jobs in %s/jobs: %s\n", where,
+                dir < 0 ? strerror(errno) : err.msg);
+    if (dir >= 0)
+        close(dir);
+    if (map_job)
+        printf("slipway: submitted map tasks %s as job %lu and the finishing task as job %lu "
+               "(after them)\n",
+               array + 8, map_job, finish_job);
+    else
+        printf("slipway: every map task is done; submitted the finishing task as job %lu\n",
+               finish_job);
+    printf("  status  slipway slurm --status --work %s\n", n->work_abs);
+    return 0;
+}
+
+static int status(const char *work)
+{
+    eng_err err;
+    memset(&err, 0, sizeof err);
+    int work_fd = -1;
+    eng_plan plan;
+    memset(&plan, 0, sizeof plan);
+    eng_rc rc = eng_work_open(work, 0, &work_fd, &err);
+    if (rc == ENG_OK)
+        rc = eng_plan_read(work_fd, work, &plan, &err);
+    if (rc != ENG_OK) {
+        eng_err_print(&err);
+        if (work_fd >= 0)
+            close(work_fd);
+        return eng_rc_exit_code(rc);
+    }
+    eng_done *d = malloc(sizeof *d);
+    unsigned done = 0;
+    printf("night planned in %s/plan: %u map tasks, %zu orders files\n", work, plan.shards,
+           plan.n_inputs);
+    for (unsigned t = 0; d && t < plan.shards; t++) {
+        char name[FMT_EXCHANGE_NAME_MAX];
+        eng_done_name(name, sizeof name, "map", t);
+        int ok = eng_done_read(work_fd, name, &plan, d);
+        done += ok;
+        uint64_t bytes = 0;
+        for (size_t i = 0; ok && i < d->n; i++)
+            bytes += d->files[i].bytes;
+        if (ok)
+            printf("  map %-6u done (%zu files, %.1f MB)\n", t, d->n, (double)bytes / 1e6);
+        else
+            printf("  map %-6u not done\n", t);
+    }
+    char finish_name[FMT_EXCHANGE_NAME_MAX];
+    eng_done_name(finish_name, sizeof finish_name, "finish", 0);
+    int finished = d && eng_done_read(work_fd, finish_name, &plan, d);
+    printf("  finish     %s\n", finished             ? "done: the output folder is complete"
+                                : done < plan.shards ? "waits for the map tasks"
+                                                     : "not done");
+    free(d);
+    unsigned long map_job, finish_job;
+    read_jobs(work_fd, &map_job, &finish_job);
+    if (map_job || finish_job) {
+        printf("  jobs       map %lu, finish %lu\n", map_job, finish_job);
+        char ids[64], out[2048];
+        snprintf(ids, sizeof ids, "%lu,%lu", map_job ? map_job : finish_job, finish_job);
+        char *argv[] = {"squeue", "-h", "-j", ids, "-o", "%i %T %r", NULL};
+        if (run_capture(argv, out, sizeof out) == 0) {
+            if (!out[0])
+                printf("  queue      none of them is queued or running\n");
+            for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n"))
+                printf("  queue      %s\n", line);
+        }
+    }
+    eng_plan_release(&plan);
+    close(work_fd);
+    return 0;
+}
+
+static const char slurm_help[] =
+    "usage: slipway slurm RUN-ARGUMENTS --shards N --work DIR [--dry-run]\n"
+    "       slipway slurm --status --work DIR\n"
+    "\n"
+    "Runs a night on a Slurm cluster as a job array of N map tasks and a finishing task\n"
+    "after them (an afterok dependency), each `slipway task` on the work folder DIR, which\n"
+    "every node must see at the same path (as the night's files, this program and the\n"
+    "folder the command is run from). RUN-ARGUMENTS are those of `slipway run`.\n"
+    "  --dry-run   write the plan and the job scripts (DIR/slurm/map.sh, finish.sh) and\n"
+    "              print the sbatch commands instead of running them\n"
+    "  --status    where the night in DIR stands: each task done or not, and its jobs in\n"
+    "              the queue\n"
+    "The same command again goes on with a failed or cancelled night: the night's earlier\n"
+    "jobs still queued are cancelled and only the tasks not done are submitted.\n"
+    "Exit status: 0 submitted (or printed); 1 sbatch failed; 2 usage; 3 input refused.\n";
+
+int eng_shard_slurm(int argc, char **argv)
+{
+    int dry_run = 0, want_status = 0;
+    const char *work = NULL;
+    char **rest = calloc((size_t)argc + 1, sizeof *rest);
+    if (!rest) {
+        fprintf(stderr, "slipway: out of memory\n");
+        return 1;
+    }
+    int n_rest = 0;
+    rest[n_rest++] = argv[0];
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(slurm_help, stdout);
+            free(rest);
+            return 0;
+        }
+        if (strcmp(argv[i], "--dry-run") == 0)
+            dry_run = 1;
+        else if (strcmp(argv[i], "--status") == 0)
+            want_status = 1;
+        else
+            rest[n_rest++] = argv[i];
+        if (strcmp(argv[i], "--work") == 0 && i + 1 < argc)
+            work = argv[i + 1];
+        else if (strncmp(argv[i], "--work=", 7) == 0)
+            work = argv[i] + 7;
+        if (strcmp(argv[i], "--") == 0) {
+            while (++i < argc)
+                rest[n_rest++] = argv[i];
+        }
+    }
+    if (want_status) {
+        free(rest);
+        if (!work || argc != 4) {
+            fprintf(stderr, "slipway: slurm --status takes --work DIR alone\n"
+                            "Try 'slipway slurm --help'.\n");
+            return 2;
+        }
+        return status(work);
+    }
+    night n;
+    memset(&n, 0, sizeof n);
+    n.work_fd = -1;
+    int rc = eng_cli_run_args(n_rest, rest, 1, &n.a);
+    if (rc < 0 && !n.a.shards) {
+        fprintf(stderr, "slipway: slurm needs --shards N and --work DIR\n"
+                        "Try 'slipway slurm --help'.\n");
+        rc = 2;
+    }
+    if (rc < 0)
+        rc = eng_shard_check_args(&n.a);
+    if (rc < 0 && eng_self_path(n.self, sizeof n.self) != 0) {
+        fprintf(stderr, "slipway: cannot find this program's own file (/proc/self/exe)\n");
+        rc = 1;
+    }
+    eng_err err;
+    memset(&err, 0, sizeof err);
+    if (rc < 0) {
+        eng_rc erc = eng_work_open(n.a.work, 1, &n.work_fd, &err);
+        if (erc == ENG_OK && !realpath(n.a.work, n.work_abs))
+            erc = ENG_FAIL(&err, ENG_IO, "cannot resolve %s: %s", n.a.work, strerror(errno));
+        if (erc == ENG_OK && strpbrk(n.work_abs, " \t\n"))
+            erc = ENG_FAIL(&err, ENG_USAGE,
+                           "the work folder %s has a space in its path, which a job script's "
+                           "#SBATCH lines cannot hold: choose another",
+                           n.work_abs);
+        if (erc == ENG_OK)
+            erc = eng_plan_prepare(&n.a, n_rest - 1, rest + 1, n.work_fd, n.a.work, &n.plan, &err);
+        fmt_buf map, finish;
+        fmt_buf_init(&map);
+        fmt_buf_init(&finish);
+        if (erc == ENG_OK)
+            erc = write_scripts(&n, &map, &finish, &err);
+        if (erc == ENG_OK && dry_run) {
+            printf("# %s/slurm/map.sh\n%.*s\n# %s/slurm/finish.sh\n%.*s\n", n.work_abs,
+                   (int)map.len, map.p, n.work_abs, (int)finish.len, finish.p);
+        }
+        fmt_buf_release(&map);
+        fmt_buf_release(&finish);
+        if (erc != ENG_OK) {
+            eng_err_print(&err);
+            rc = eng_rc_exit_code(erc);
+        } else {
+            rc = submit(&n, dry_run);
+        }
+    }
+    eng_plan_release(&n.plan);
+    eng_cli_run_args_release(&n.a);
+    if (n.work_fd >= 0)
+        close(n.work_fd);
+    free(rest);
+    return rc;
+}
