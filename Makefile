@@ -222,7 +222,7 @@ cli: build/asan/slipway
 # A sharded night (map tasks and the finishing task as separate processes through a work
 # folder) writes the golden bytes at 1, 2 and 8 shards; SHARDS="1 2 3 4 5 6 7 8" for all.
 SHARDS ?= 1 2 8
-shards: build/asan/slipway
+shards: build/asan/slipway build/bench/gen
 	@sh tests/shards.sh build/asan/slipway $(SHARDS)
 
 # The same through real sbatch on a one-node cluster this test starts (as root), a map

@@ -53,6 +53,30 @@ for dir in tests/cases/*/; do
     done
 done
 
+# ---- a file parsed by every map task, a chunk each ----
+# A generated night of 150,000 lines (5 chunks of 4 MiB) in CSV, larger than a task's
+# share, and again as .zst (the same orders: each a copy set aside), with malformed and
+# multi-line records and returns: the CSV is cut among the tasks chunk by chunk.
+if [ -x build/bench/gen ]; then
+    build/bench/gen --out "$work/g" --rows 150000 --error-ppm 3000 --multi-line 20 --quoted 10 \
+        --returns 500 --both >/dev/null 2>&1 || bad "bench/gen failed"
+    gargs="--catalog $work/g/catalog.csv --inventory $work/g/inventory.csv --run-date 2026-11-27 --orders $work/g/orders.csv --orders $work/g/orders.csv.zst --returns $work/g/returns.csv"
+    # shellcheck disable=SC2086
+    "$bin" run $gargs --threads 2 --out "$work/g-plain" >/dev/null 2>&1 || bad "the generated night failed"
+    for n in 2 3; do
+        # shellcheck disable=SC2086
+        "$bin" run $gargs --threads 2 --shards $n --work "$work/gw$n" --out "$work/g-$n" >/dev/null 2>&1 || bad "the generated night at $n shards failed"
+        # every task parsed a part: each one's rows weigh over 100 KB
+        small=$(find "$work/gw$n" -name 'map-*.bucket-0.zst' -size -100k | wc -l)
+        if diff -r -x metrics.json "$work/g-plain" "$work/g-$n" >/dev/null 2>&1 && [ "$small" = 0 ]; then ok
+        else bad "the generated night at $n shards differs"; fi
+        rm -rf "$work/g-$n"
+    done
+    rm -rf "$work/g-plain"
+else
+    bad "build/bench/gen is missing (make build/bench/gen)"
+fi
+
 # ---- the work folder ----
 args=$(cat tests/cases/samples/args)
 w=$work/w

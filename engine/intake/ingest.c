@@ -1501,6 +1501,10 @@ static eng_rc read_file(ingest *in, uint16_t file, eng_err *err)
                 break;
             }
         }
+        if (!eng_setup_parses(in->setup, file, ch->seq)) {
+            fmt_chunk_free(ch); /* another map task's part of the file */
+            continue;
+        }
         work_item *item = malloc(sizeof *item);
         if (!item) {
             fmt_chunk_free(ch);
@@ -1522,8 +1526,11 @@ static eng_rc read_file(ingest *in, uint16_t file, eng_err *err)
         in->files[file].bytes = fmt_source_raw_bytes(s);
         in->bytes_before += in->files[file].bytes;
         fmt_source_sha256(s, in->files[file].sha256);
-        /* (void): out of memory only keeps it from summary.json; it was printed. */
-        (void)eng_warn_unended(in->setup->warnings, file, src->path, fmt_chunker_unended_line(c));
+        /* (void): out of memory only keeps it from summary.json; it was printed. Of the
+         * map tasks sharing a file, the one with chunk 0 says it. */
+        if (eng_setup_parses(in->setup, file, 0))
+            (void)eng_warn_unended(in->setup->warnings, file, src->path,
+                                   fmt_chunker_unended_line(c));
     }
     fmt_chunker_free(c);
     fmt_source_close(s);

@@ -188,9 +188,9 @@ void eng_batch_free(eng_batch *b)
     free(b);
 }
 
-eng_row *eng_batch_row(const eng_batch *b, uint32_t k)
+size_t eng_batch_part_of(const eng_batch *b, uint32_t k)
 {
-    assert(!b->rows && k < b->n_rows);
+    assert(k < b->n_rows);
     /* The last partition starting at or before k; empty partitions share their start
      * with the next, so it is the one holding k. */
     size_t lo = 0, hi = ENG_PARTS + 1;
@@ -201,8 +201,15 @@ eng_row *eng_batch_row(const eng_batch *b, uint32_t k)
         else
             hi = mid;
     }
-    assert(b->part_rows[lo]);
-    return &b->part_rows[lo][k - b->part_start[lo]];
+    return lo;
+}
+
+eng_row *eng_batch_row(const eng_batch *b, uint32_t k)
+{
+    assert(!b->rows && k < b->n_rows);
+    size_t p = eng_batch_part_of(b, k);
+    assert(b->part_rows[p]);
+    return &b->part_rows[p][k - b->part_start[p]];
 }
 
 int eng_head_text_slot(fmt_col c)

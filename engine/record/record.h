@@ -423,6 +423,10 @@ static inline uint32_t eng_batch_part_count(const eng_batch *b, size_t p)
     return (p < ENG_PARTS ? b->part_start[p + 1] : (uint32_t)b->n_rows) - b->part_start[p];
 }
 
+/* The partition row k (< n_rows) of a grouped batch is in (ENG_PARTS: the rows without
+ * an order id). */
+size_t eng_batch_part_of(const eng_batch *b, uint32_t k);
+
 /* Row k (< n_rows) of a grouped batch, numbered as exceptions' row and row_flags number
  * them, while its partition's rows are kept. */
 eng_row *eng_batch_row(const eng_batch *b, uint32_t k);

@@ -58,10 +58,13 @@ typedef struct eng_setup {
     int32_t run_date; /* days since 1970-01-01 */
     unsigned threads;
     size_t chunk_size;        /* bytes per ingest chunk; 0 for the default (tests cut small) */
-    /* A sharded night's map task reads only its share of the orders files (1 per file to
-     * read; NULL: all), with the night's key for the rows' digests (NULL: drawn here), so
-     * that its rows meet the other tasks' as one process's would. */
+    /* A sharded night's map task reads only its share of the orders files (per file:
+     * ENG_READ_NONE, ENG_READ_ALL, or ENG_READ_CHUNKS: the chunks whose number is
+     * chunk_slot modulo chunk_stride, a large file being parsed by every map task a part
+     * each; NULL: all of every file), with the night's key for the rows' digests (NULL:
+     * drawn here), so that its rows meet the other tasks' as one process's would. */
     const unsigned char *read_files;
+    unsigned chunk_stride, chunk_slot;
     const struct eng_sip_key *dup_key;
     const fmt_layout *format; /* --format: every orders file read this way; NULL: auto */
     const char *encoding;     /* --encoding (iconv name); NULL: auto */
@@ -93,6 +96,18 @@ typedef struct eng_setup {
     char **history_paths;
     size_t n_history_paths;
 } eng_setup;
+
+enum { ENG_READ_NONE, ENG_READ_ALL, ENG_READ_CHUNKS };
+
+/* Whether this process parses chunk seq of orders file f (eng_setup.read_files). */
+static inline int eng_setup_parses(const eng_setup *s, size_t f, uint64_t seq)
+{
+    if (!s->read_files)
+        return 1;
+    if (s->read_files[f] == ENG_READ_CHUNKS)
+        return seq % s->chunk_stride == s->chunk_slot;
+    return s->read_files[f] != ENG_READ_NONE;
+}
 
 /* Check the command line's choices, expand --history folders, open the temporary output
  * folder (refusing an existing DIR before anything is read), read the policy, mapping,

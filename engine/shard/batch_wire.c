@@ -146,25 +146,9 @@ void eng_wire_put_facts(const eng_setup *setup, const eng_batches *bs, const uns
     }
 }
 
-/* The partition row k of a grouped batch is in (ENG_PARTS: none). */
-static size_t part_of_row(const eng_batch *b, uint32_t k)
-{
-    if (k >= b->part_start[ENG_PARTS])
-        return ENG_PARTS;
-    size_t lo = 0, hi = ENG_PARTS;
-    while (hi - lo > 1) {
-        size_t mid = (lo + hi) / 2;
-        if (b->part_start[mid] <= k)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 static unsigned bucket_of_exc(const eng_batch *b, const eng_exc *e, unsigned n_buckets)
 {
-    return e->row == UINT32_MAX ? 0 : eng_bucket_of_part(part_of_row(b, e->row), n_buckets);
+    return e->row == UINT32_MAX ? 0 : eng_bucket_of_part(eng_batch_part_of(b, e->row), n_buckets);
 }
 
 #define FLUSH_AT (1u << 20)
@@ -329,7 +313,7 @@ eng_rc eng_wire_load_facts(eng_wire_loader *l, unsigned task, const fmt_buf *pay
     uint64_t n_mine = wire_get_max(&in, bs->n_files);
     for (uint64_t k = 0; k < n_mine && !in.bad && ok; k++) {
         uint64_t f = wire_get_max(&in, bs->n_files - 1);
-        eng_file_facts *ff = &bs->files[f];
+        eng_file_facts *ff = &bs->files[f], seen = *ff;
         ff->format = keep_text_or_null(&in, mem, &ok);
         ff->encoding = keep_text_or_null(&in, mem, &ok);
         ff->date_order = keep_text_or_null(&in, mem, &ok);
@@ -345,6 +329,15 @@ eng_rc eng_wire_load_facts(eng_wire_loader *l, unsigned task, const fmt_buf *pay
         else
             memcpy(ff->sha256, sha, len);
         ff->data_rows = wire_get_u64(&in);
+        /* A file every task parsed a part of: the same facts from each, its rows summed. */
+        if (seen.sha256[0]) {
+            if (strcmp(seen.sha256, ff->sha256) != 0 || seen.bytes != ff->bytes)
+                return ENG_FAIL(err, ENG_REFUSED,
+                                "the map tasks read different versions of %s: run the night "
+                                "again (the same command)",
+                                l->setup->sources[f].path);
+            ff->data_rows += seen.data_rows;
+        }
     }
     uint64_t n_warn = wire_get_max(&in, 1u << 20);
     for (uint64_t k = 0; k < n_warn && !in.bad; k++) {
@@ -613,7 +606,9 @@ eng_rc eng_wire_loader_take(eng_wire_loader *l, eng_batches **out, eng_err *err)
     qsort(items, n, sizeof *items, cmp_batch);
     for (size_t i = 0; i < n; i++) {
         const eng_batch *bt = items[i];
-        int missing = i > 0 && cmp_batch(&items[i - 1], &items[i]) == 0;
+        /* a file's chunks, 0, 1, 2... each once, whichever tasks parsed them */
+        int missing = i > 0 && items[i - 1]->file == bt->file ? items[i - 1]->seq + 1 != bt->seq
+                                                              : bt->seq != 0;
         for (size_t e = 0; e < bt->exc.n && !missing; e++)
             missing = bt->exc.items[e].message == NULL;
         for (size_t p = 0; p <= ENG_PARTS && !missing; p++)

@@ -336,28 +336,35 @@ eng_rc eng_plan_prepare(const eng_run_args *a, int argc, char **argv, int work_f
 void eng_plan_share(const eng_plan *p, unsigned task, unsigned char *mine)
 {
     size_t n = p->n_inputs;
+    uint64_t total = 0;
+    for (size_t f = 0; f < n; f++)
+        total += p->inputs[f].size;
+    /* A file larger than a task's fair share is parsed by every task, a chunk each in
+     * turn; they all read it (decompressing and cutting it costs a fraction of parsing),
+     * so each knows its lines' numbers and the file's digest. */
+    for (size_t f = 0; f < n; f++)
+        mine[f] = p->shards > 1 && p->inputs[f].size > total / p->shards ? ENG_READ_CHUNKS
+                                                                         : ENG_READ_NONE;
     uint64_t load[ENG_PARTS] = {0};
-    unsigned char *dealt = calloc(n ? n : 1, 1);
-    memset(mine, 0, n);
-    for (size_t k = 0; k < n; k++) {
+    for (;;) {
         size_t big = SIZE_MAX;
         for (size_t f = 0; f < n; f++)
-            if (!(dealt ? dealt[f] : 0) &&
+            if (mine[f] == ENG_READ_NONE &&
                 (big == SIZE_MAX || p->inputs[f].size > p->inputs[big].size))
                 big = f;
+        if (big == SIZE_MAX)
+            break;
         unsigned least = 0;
         for (unsigned t = 1; t < p->shards; t++)
             if (load[t] < load[least])
                 least = t;
-        if (dealt)
-            dealt[big] = 1;
-        else
-            big = k; /* out of memory: in order, which is still one deal for every task */
         load[least] += p->inputs[big].size;
-        if (least == task)
-            mine[big] = 1;
+        /* dealt: ENG_READ_ALL to its task, and a mark the other tasks clear below */
+        mine[big] = least == task ? ENG_READ_ALL : ENG_READ_CHUNKS + 1;
     }
-    free(dealt);
+    for (size_t f = 0; f < n; f++)
+        if (mine[f] == ENG_READ_CHUNKS + 1)
+            mine[f] = ENG_READ_NONE;
 }
 
 eng_rc eng_plan_check_inputs(const eng_plan *p, const char *const *paths, const unsigned char *mine,

@@ -45,7 +45,9 @@ eng_rc eng_plan_prepare(const eng_run_args *a, int argc, char **argv, int work_f
 /* Read work_fd/plan. ENG_REFUSED when missing, not a plan, or another version's. */
 eng_rc eng_plan_read(int work_fd, const char *work, eng_plan *out, eng_err *err);
 
-/* Which orders files map task `task` reads (1 in mine[f]): the files are dealt, largest
+/* How map task `task` reads each orders file (mine[f]: ENG_READ_NONE, ENG_READ_ALL, or
+ * ENG_READ_CHUNKS, eng_setup.read_files): a file larger than the whole's share of a
+ * task is parsed by every task, a chunk each in turn; the others are dealt, largest
  * first, each to the task with the fewest bytes so far (the lower index on a tie). */
 void eng_plan_share(const eng_plan *p, unsigned task, unsigned char *mine);
 

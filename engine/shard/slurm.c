@@ -306,20 +306,11 @@ static int submit(night *n, int dry_run)
 
 static int status(const char *work)
 {
-    eng_err err;
-    memset(&err, 0, sizeof err);
-    int work_fd = -1;
+    int work_fd;
     eng_plan plan;
-    memset(&plan, 0, sizeof plan);
-    eng_rc rc = eng_work_open(work, 0, &work_fd, &err);
-    if (rc == ENG_OK)
-        rc = eng_plan_read(work_fd, work, &plan, &err);
-    if (rc != ENG_OK) {
-        eng_err_print(&err);
-        if (work_fd >= 0)
-            close(work_fd);
-        return eng_rc_exit_code(rc);
-    }
+    int refused = eng_work_open_plan(work, &work_fd, &plan);
+    if (refused >= 0)
+        return refused;
     eng_done *d = malloc(sizeof *d);
     unsigned done = 0;
     printf("night planned in %s/plan: %u map tasks, %zu orders files\n", work, plan.shards,

@@ -38,6 +38,24 @@ eng_rc eng_work_open(const char *work, int create, int *fd, eng_err *err)
     return ENG_OK;
 }
 
+int eng_work_open_plan(const char *work, int *fd, eng_plan *plan)
+{
+    eng_err err;
+    memset(&err, 0, sizeof err);
+    memset(plan, 0, sizeof *plan);
+    *fd = -1;
+    eng_rc rc = eng_work_open(work, 0, fd, &err);
+    if (rc == ENG_OK)
+        rc = eng_plan_read(*fd, work, plan, &err);
+    if (rc == ENG_OK)
+        return -1;
+    eng_err_print(&err);
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+    return eng_rc_exit_code(rc);
+}
+
 /* ---- .done records ---- */
 
 void eng_done_name(char *dst, size_t cap, const char *phase, unsigned task)
@@ -257,6 +275,8 @@ static int task_map(const eng_plan *plan, int work_fd, const char *work, unsigne
         rc = eng_setup_new(&a, &setup, eng_err_fresh(&err));
     if (rc == ENG_OK) {
         setup->read_files = mine;
+        setup->chunk_stride = plan->shards;
+        setup->chunk_slot = task;
         setup->dup_key = &plan->key;
         rc = eng_batches_read(setup, NULL, &bs, eng_err_fresh(&err));
     }
@@ -446,27 +466,20 @@ int eng_shard_task(int argc, char **argv)
                         "Try 'slipway task --help'.\n");
         return 2;
     }
-    eng_err err;
-    memset(&err, 0, sizeof err);
-    int work_fd = -1;
+    int work_fd;
     eng_plan plan;
-    memset(&plan, 0, sizeof plan);
-    eng_rc rc = eng_work_open(work, 0, &work_fd, &err);
-    if (rc == ENG_OK)
-        rc = eng_plan_read(work_fd, work, &plan, &err);
-    if (rc == ENG_OK && is_map && task >= plan.shards)
-        rc = ENG_FAIL(&err, ENG_USAGE, "the night in %s has map tasks 0 to %u, not %lu", work,
-                      plan.shards - 1, task);
-    int exit_code;
-    if (rc != ENG_OK) {
-        eng_err_print(&err);
-        exit_code = eng_rc_exit_code(rc);
+    int exit_code = eng_work_open_plan(work, &work_fd, &plan);
+    if (exit_code >= 0)
+        return exit_code;
+    if (is_map && task >= plan.shards) {
+        fprintf(stderr, "slipway: the night in %s has map tasks 0 to %u, not %lu\n", work,
+                plan.shards - 1, task);
+        exit_code = 2;
     } else {
         exit_code = is_map ? task_map(&plan, work_fd, work, (unsigned)task)
                            : task_finish(&plan, work_fd, work);
     }
     eng_plan_release(&plan);
-    if (work_fd >= 0)
-        close(work_fd);
+    close(work_fd);
     return exit_code;
 }

@@ -20,6 +20,10 @@ typedef struct eng_done {
  * ENG_USAGE naming it. */
 eng_rc eng_work_open(const char *work, int create, int *fd, eng_err *err);
 
+/* Open the work folder of an existing night and read its plan: -1, or the exit code with
+ * the reason printed (*fd then -1). */
+int eng_work_open_plan(const char *work, int *fd, eng_plan *plan);
+
 /* "map-3.done" */
 void eng_done_name(char *dst, size_t cap, const char *phase, unsigned task);
 
