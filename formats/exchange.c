@@ -1,6 +1,7 @@
 /* Exchange files: a sink into a temporary name, then a rename (see exchange.h). */
 #include "exchange.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -130,59 +131,158 @@ eng_rc fmt_exchange_write(int dir_fd, const char *dir_path, const char *name, co
     return fmt_exchange_finish(x, out, err);
 }
 
-eng_rc fmt_exchange_read(int dir_fd, const char *dir_path, const char *name, const char *kind,
-                         const char *sha256, uint64_t size_hint, fmt_buf *payload, eng_err *err)
+struct fmt_exchange_in {
+    fmt_source *src;
+    const char *dir_path;
+    char name[FMT_EXCHANGE_NAME_MAX];
+    char sha256[65]; /* "" when not checked */
+    unsigned char *buf;
+    size_t start, len, cap; /* unconsumed bytes buf[start .. start + len) */
+    int at_end;
+};
+
+static eng_rc damaged_read(fmt_exchange_in *x, eng_err *err)
 {
-    fmt_source *s = NULL;
-    eng_rc rc = fmt_source_open_at(dir_fd, name, &s, err);
-    if (rc != ENG_OK)
-        return ENG_FAIL(err, ENG_REFUSED, "cannot read %s/%s: %s", dir_path, name,
-                        err->sys_errno ? strerror(err->sys_errno) : "not readable");
-    payload->len = 0;
-    /* the kind line and one more byte, so that the last read sees the end at once */
-    if (size_hint && size_hint < SIZE_MAX / 2 &&
-        fmt_buf_reserve(payload, (size_t)size_hint + 128) != 0) {
-        fmt_source_close(s);
+    char why[sizeof err->msg];
+    snprintf(why, sizeof why, "%s", err->msg);
+    return ENG_FAIL(err, ENG_REFUSED, "%s/%s is damaged (%s): run the task that wrote it again",
+                    x->dir_path, x->name, why);
+}
+
+eng_rc fmt_exchange_peek(fmt_exchange_in *x, size_t want, const unsigned char **p, size_t *n,
+                         eng_err *err)
+{
+    while (x->len < want && !x->at_end) {
+        /* room for four windows, so that the bytes left over are moved to the front once
+         * per three windows read, never per item */
+        size_t cap = x->cap ? x->cap : 1u << 18;
+        while (cap < 4 * want)
+            cap *= 2;
+        if (x->cap - x->start - x->len < want || cap > x->cap) {
+            if (x->len)
+                memmove(x->buf, x->buf + x->start, x->len);
+            x->start = 0;
+        }
+        if (cap > x->cap) {
+            unsigned char *grown = realloc(x->buf, cap);
+            if (!grown)
+                return ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s/%s", x->dir_path,
+                                x->name);
+            x->buf = grown;
+            x->cap = cap;
+        }
+        size_t got = 0, room = x->cap - x->start - x->len;
+        if (fmt_source_read(x->src, x->buf + x->start + x->len, room, &got, err) != ENG_OK)
+            return damaged_read(x, err);
+        x->len += got;
+        x->at_end = got == 0;
+    }
+    *p = x->buf + x->start;
+    *n = x->len;
+    return ENG_OK;
+}
+
+void fmt_exchange_consume(fmt_exchange_in *x, size_t n)
+{
+    assert(n <= x->len);
+    x->start += n;
+    x->len -= n;
+}
+
+int fmt_exchange_at_end(const fmt_exchange_in *x)
+{
+    return x->at_end && x->len == 0;
+}
+
+void fmt_exchange_close_in(fmt_exchange_in *x)
+{
+    if (!x)
+        return;
+    fmt_source_close(x->src);
+    free(x->buf);
+    free(x);
+}
+
+eng_rc fmt_exchange_open(int dir_fd, const char *dir_path, const char *name, const char *kind,
+                         const char *sha256, fmt_exchange_in **out, eng_err *err)
+{
+    fmt_exchange_in *x = calloc(1, sizeof *x);
+    if (!x)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s/%s", dir_path, name);
+    x->dir_path = dir_path;
+    snprintf(x->name, sizeof x->name, "%s", name);
+    if (sha256)
+        snprintf(x->sha256, sizeof x->sha256, "%s", sha256);
+    if (fmt_source_open_at(dir_fd, name, &x->src, err) != ENG_OK) {
+        int e = err->sys_errno;
+        free(x);
+        return ENG_FAIL(err, ENG_REFUSED, "cannot read %s/%s: %s", dir_path, name,
+                        e ? strerror(e) : "not readable");
     }
-    for (;;) {
-        if (payload->cap - payload->len < 4096 && fmt_buf_reserve(payload, 1u << 20) != 0) {
-            rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s/%s", dir_path, name);
-            break;
-        }
-        size_t n = 0;
-        rc = fmt_source_read(s, payload->p + payload->len, payload->cap - payload->len, &n, err);
-        if (rc != ENG_OK) {
-            char why[sizeof err->msg];
-            snprintf(why, sizeof why, "%s", err->msg);
-            rc = ENG_FAIL(err, ENG_REFUSED,
-                          "%s/%s is damaged (%s): run the task that wrote it again", dir_path, name,
-                          why);
-            break;
-        }
-        if (n == 0)
-            break;
-        payload->len += n;
+    char head[96];
+    size_t head_len = (size_t)snprintf(head, sizeof head, MAGIC "%s\n", kind);
+    const unsigned char *p;
+    size_t n;
+    eng_rc rc = fmt_exchange_peek(x, head_len, &p, &n, err);
+    if (rc == ENG_OK && (n < head_len || memcmp(p, head, head_len) != 0))
+        rc = ENG_FAIL(err, ENG_REFUSED, "%s/%s does not hold a slipway %s", dir_path, name, kind);
+    if (rc != ENG_OK) {
+        fmt_exchange_close_in(x);
+        return rc;
     }
+    fmt_exchange_consume(x, head_len);
+    *out = x;
+    return ENG_OK;
+}
+
+eng_rc fmt_exchange_finish_in(fmt_exchange_in *x, eng_err *err)
+{
+    const unsigned char *p;
+    size_t n;
+    eng_rc rc = fmt_exchange_peek(x, 1, &p, &n, err);
+    if (rc == ENG_OK && n)
+        rc = ENG_FAIL(err, ENG_REFUSED,
+                      "%s/%s holds more than its reader took: run the task that wrote it again",
+                      x->dir_path, x->name);
     char got[65];
-    if (rc == ENG_OK) {
-        fmt_source_sha256(s, got);
-        if (sha256 && strcmp(got, sha256) != 0)
+    if (rc == ENG_OK && x->sha256[0]) {
+        fmt_source_sha256(x->src, got);
+        if (strcmp(got, x->sha256) != 0)
             rc = ENG_FAIL(err, ENG_REFUSED,
                           "%s/%s is not the file its task wrote (its SHA-256 differs): run the "
                           "task that wrote it again",
-                          dir_path, name);
+                          x->dir_path, x->name);
     }
-    fmt_source_close(s);
-    if (rc != ENG_OK)
+    fmt_exchange_close_in(x);
+    return rc;
+}
+
+eng_rc fmt_exchange_read(int dir_fd, const char *dir_path, const char *name, const char *kind,
+                         const char *sha256, uint64_t size_hint, fmt_buf *payload, eng_err *err)
+{
+    fmt_exchange_in *x = NULL;
+    ENG_TRY(fmt_exchange_open(dir_fd, dir_path, name, kind, sha256, &x, err));
+    payload->len = 0;
+    /* one read past the end, to see it */
+    size_t want = size_hint && size_hint < SIZE_MAX / 2 ? (size_t)size_hint + 1 : 1u << 20;
+    eng_rc rc = ENG_OK;
+    while (rc == ENG_OK && !fmt_exchange_at_end(x)) {
+        const unsigned char *p;
+        size_t n;
+        rc = fmt_exchange_peek(x, want, &p, &n, err);
+        if (rc == ENG_OK) {
+            fmt_buf_put(payload, p, n);
+            fmt_exchange_consume(x, n);
+            if (payload->failed)
+                rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s/%s", dir_path, name);
+        }
+        want = 1u << 20;
+    }
+    if (rc != ENG_OK) {
+        fmt_exchange_close_in(x);
         return rc;
-    char head[96];
-    int head_len = snprintf(head, sizeof head, MAGIC "%s\n", kind);
-    if (payload->len < (size_t)head_len || memcmp(payload->p, head, (size_t)head_len) != 0)
-        return ENG_FAIL(err, ENG_REFUSED, "%s/%s does not hold a slipway %s", dir_path, name, kind);
-    memmove(payload->p, payload->p + head_len, payload->len - (size_t)head_len);
-    payload->len -= (size_t)head_len;
-    return ENG_OK;
+    }
+    return fmt_exchange_finish_in(x, err);
 }
 
 eng_rc fmt_exchange_write_text(int dir_fd, const char *dir_path, const char *name, const char *text,

@@ -57,6 +57,31 @@ eng_rc fmt_exchange_write(int dir_fd, const char *dir_path, const char *name, co
 eng_rc fmt_exchange_read(int dir_fd, const char *dir_path, const char *name, const char *kind,
                          const char *sha256, uint64_t size_hint, fmt_buf *payload, eng_err *err);
 
+/* An exchange file being read a window at a time (the finishing task decodes each map
+ * task's rows as they arrive instead of holding a whole file first). */
+typedef struct fmt_exchange_in fmt_exchange_in;
+
+/* Open file `name` and check its kind line: ENG_REFUSED as fmt_exchange_read. sha256 (may
+ * be NULL) is checked by fmt_exchange_finish_in. */
+eng_rc fmt_exchange_open(int dir_fd, const char *dir_path, const char *name, const char *kind,
+                         const char *sha256, fmt_exchange_in **out, eng_err *err);
+
+/* At least want bytes of what follows, contiguous at *p (*n of them, fewer only at the end
+ * of the file); they stay until consumed. ENG_REFUSED (damaged), ENG_NOMEM. */
+eng_rc fmt_exchange_peek(fmt_exchange_in *x, size_t want, const unsigned char **p, size_t *n,
+                         eng_err *err);
+void fmt_exchange_consume(fmt_exchange_in *x, size_t n);
+
+/* 1 when every byte of the file has been consumed. */
+int fmt_exchange_at_end(const fmt_exchange_in *x);
+
+/* After the last byte: ENG_REFUSED when bytes are left over or the file's SHA-256 is not
+ * the one given to open. x is freed. */
+eng_rc fmt_exchange_finish_in(fmt_exchange_in *x, eng_err *err);
+
+/* Give up reading (x freed). Accepts NULL. */
+void fmt_exchange_close_in(fmt_exchange_in *x);
+
 /* Write a small text file (a task's record of its results, a plan) the same whole-or-nothing
  * way, uncompressed, so a person can read it. ENG_IO. */
 eng_rc fmt_exchange_write_text(int dir_fd, const char *dir_path, const char *name, const char *text,

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../formats/exchange.h"
 #include "../../formats/wire.h"
 #include "../base/warn.h"
 
@@ -517,30 +518,110 @@ static void get_row(row_decoder *d, eng_row *r, const eng_row *prev)
         in->bad = 1;
 }
 
+/* A map task's bucket file read a window at a time. Each item (a row, an exception, a
+ * count) is decoded from a window of at least `want` bytes; an item that runs past the
+ * window while the file has more is decoded again from a window twice as large (a row's
+ * texts can be long), so the decoder never needs the whole file in memory. */
+#define WINDOW (1u << 16)
+
+typedef struct stream {
+    fmt_exchange_in *x;
+    size_t want;
+    int more; /* the window may not be all the file has left */
+    const unsigned char *base;
+    wire_in in;
+    eng_rc rc; /* a read's failure (err says it) */
+    eng_err *err;
+} stream;
+
+static int window(stream *s)
+{
+    const unsigned char *p;
+    size_t n;
+    if (s->rc != ENG_OK || (s->rc = fmt_exchange_peek(s->x, s->want, &p, &n, s->err)) != ENG_OK)
+        return 0;
+    s->base = p;
+    s->more = n >= s->want;
+    wire_in_init(&s->in, p, n);
+    return 1;
+}
+
+/* After an item: 1 when it is decoded (its bytes consumed) or beyond repair, 0 to decode
+ * it again from a larger window. */
+static int settle(stream *s)
+{
+    if (s->in.bad && s->more) {
+        s->want = 2 * (size_t)(s->in.end - s->base);
+        return 0;
+    }
+    if (!s->in.bad)
+        fmt_exchange_consume(s->x, (size_t)(s->in.p - s->base));
+    s->want = WINDOW;
+    return 1;
+}
+
 /* Partition p's rows of batch bt into the store (the bucket's chain p). */
-static void get_rows(row_decoder *d, eng_batch *bt, size_t p, unsigned bucket)
+static void get_rows(row_decoder *d, stream *s, eng_batch *bt, size_t p, unsigned bucket)
 {
     uint32_t n = eng_batch_part_count(bt, p);
-    if (!n || d->in->bad || !d->ok)
+    if (!n || s->in.bad || s->rc != ENG_OK || !d->ok)
         return;
     eng_row *dst = eng_rowstore_take(d->store, bucket, p, n);
     if (!dst) {
         d->ok = 0;
         return;
     }
-    for (uint32_t j = 0; j < n; j++)
-        get_row(d, &dst[j], j ? &dst[j - 1] : NULL);
+    for (uint32_t j = 0; j < n && !s->in.bad && d->ok; j++) {
+        do {
+            if (!window(s))
+                return;
+            d->in = &s->in;
+            get_row(d, &dst[j], j ? &dst[j - 1] : NULL);
+        } while (!settle(s));
+    }
     bt->part_rows[p] = dst;
 }
 
-eng_rc eng_wire_load_bucket(eng_wire_loader *l, unsigned task, unsigned bucket,
-                            const fmt_buf *payload, const char *what, eng_err *err)
+/* One exception of bt, decoded apart and kept only whole. */
+static void get_exc(row_decoder *d, stream *s, const eng_wire_loader *l, eng_batch *bt)
+{
+    eng_exc got;
+    uint64_t at;
+    do {
+        if (!window(s))
+            return;
+        wire_in *in = &s->in;
+        at = wire_get_max(in, bt->exc.n - 1);
+        got.line = wire_get_u64(in);
+        const char *record_id = keep_text_or_null(in, d->mem, &d->ok);
+        const char *message = keep_text_or_null(in, d->mem, &d->ok);
+        const char *field = keep_text_or_null(in, d->mem, &d->ok);
+        got.record_id = record_id ? record_id : "";
+        got.message = message ? message : "";
+        got.field = field ? field : "";
+        got.file = (uint16_t)wire_get_max(in, l->setup->n_sources - 1);
+        got.code = (uint16_t)wire_get_max(in, ENG_CODE_COUNT - 1);
+        uint64_t row = wire_get_u64(in);
+        if (row != UINT32_MAX && row >= bt->n_rows)
+            in->bad = 1;
+        got.row = (uint32_t)row;
+    } while (!settle(s));
+    if (s->in.bad || !d->ok)
+        return;
+    if (bt->exc.items[at].message) {
+        s->in.bad = 1; /* given twice */
+        return;
+    }
+    bt->exc.items[at] = got;
+}
+
+eng_rc eng_wire_load_bucket(eng_wire_loader *l, unsigned task, unsigned bucket, fmt_exchange_in *x,
+                            const char *what, eng_err *err)
 {
     assert(task < l->n_tasks && bucket < l->n_buckets && l->tasks[task].loaded);
     eng_batches *bs = l->bs;
-    wire_in in;
-    wire_in_init(&in, payload->p, payload->len);
-    row_decoder d = {&in,
+    stream s = {x, WINDOW, 0, NULL, {NULL, NULL, 0}, ENG_OK, err};
+    row_decoder d = {&s.in,
                      bs->worker_mem[bucket],
                      bs->intern,
                      &l->caches[bucket],
@@ -549,36 +630,26 @@ eng_rc eng_wire_load_bucket(eng_wire_loader *l, unsigned task, unsigned bucket,
                      eng_catalog_count(l->setup->catalog),
                      1};
     const task_shape *ts = &l->tasks[task];
-    for (size_t i = 0; i < ts->n && !in.bad && d.ok; i++) {
+    for (size_t i = 0; i < ts->n && !s.in.bad && s.rc == ENG_OK && d.ok; i++) {
         eng_batch *bt = ts->items[i];
         for (size_t p = bucket; p < ENG_PARTS; p += l->n_buckets)
-            get_rows(&d, bt, p, bucket);
+            get_rows(&d, &s, bt, p, bucket);
         if (bucket == 0)
-            get_rows(&d, bt, ENG_PARTS, bucket);
-        uint64_t n_exc = wire_get_max(&in, bt->exc.n);
-        for (uint64_t k = 0; k < n_exc && !in.bad && d.ok; k++) {
-            uint64_t at = wire_get_max(&in, bt->exc.n - 1);
-            eng_exc *x = &bt->exc.items[at];
-            if (x->message)
-                in.bad = 1; /* given twice */
-            x->line = wire_get_u64(&in);
-            const char *record_id = keep_text_or_null(&in, d.mem, &d.ok);
-            const char *message = keep_text_or_null(&in, d.mem, &d.ok);
-            const char *field = keep_text_or_null(&in, d.mem, &d.ok);
-            x->record_id = record_id ? record_id : "";
-            x->field = field ? field : "";
-            x->file = (uint16_t)wire_get_max(&in, l->setup->n_sources - 1);
-            x->code = (uint16_t)wire_get_max(&in, ENG_CODE_COUNT - 1);
-            uint64_t row = wire_get_u64(&in);
-            if (row != UINT32_MAX && row >= bt->n_rows)
-                in.bad = 1;
-            x->row = (uint32_t)row;
-            x->message = message ? message : "";
-        }
+            get_rows(&d, &s, bt, ENG_PARTS, bucket);
+        uint64_t n_exc = 0;
+        do {
+            if (!window(&s))
+                break;
+            n_exc = wire_get_max(&s.in, bt->exc.n);
+        } while (!settle(&s));
+        for (uint64_t k = 0; k < n_exc && !s.in.bad && s.rc == ENG_OK && d.ok; k++)
+            get_exc(&d, &s, l, bt);
     }
+    if (s.rc != ENG_OK)
+        return s.rc;
     if (!d.ok)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s", what);
-    if (in.bad || !wire_in_done(&in))
+    if (s.in.bad)
         return damaged(err, what);
     return ENG_OK;
 }

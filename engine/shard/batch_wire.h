@@ -48,10 +48,12 @@ void eng_wire_loader_free(eng_wire_loader *l);
 eng_rc eng_wire_load_facts(eng_wire_loader *l, unsigned task, const fmt_buf *payload,
                            const char *what, eng_err *err);
 
-/* Decode map task `task`'s bucket `bucket`. Calls for different buckets may run at once
- * (each bucket's rows go to their own store chains and arena). */
+/* Decode map task `task`'s bucket `bucket` from x, as it is read (the caller then checks
+ * its end and digest: fmt_exchange_finish_in). Calls for different buckets may run at
+ * once (each bucket's rows go to their own store chains and arena). */
+struct fmt_exchange_in;
 eng_rc eng_wire_load_bucket(eng_wire_loader *l, unsigned task, unsigned bucket,
-                            const fmt_buf *payload, const char *what, eng_err *err);
+                            struct fmt_exchange_in *x, const char *what, eng_err *err);
 
 /* The night's batches, in (file, chunk) order, once every facts and bucket file is in;
  * the loader gives them up. */

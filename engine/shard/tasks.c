@@ -315,18 +315,25 @@ static eng_rc load_bucket(void *ctx, size_t j, unsigned worker, eng_err *err)
 {
     (void)worker;
     const finish_ctx *c = ctx;
-    fmt_buf b;
-    fmt_buf_init(&b);
     eng_rc rc = ENG_OK;
     for (unsigned t = 0; t < c->plan->shards && rc == ENG_OK; t++) {
         char name[FMT_EXCHANGE_NAME_MAX], what[FMT_EXCHANGE_NAME_MAX + 256];
         file_name(name, sizeof name, t, "bucket", (int)j);
         snprintf(what, sizeof what, "%s/%s", c->work, name);
-        rc = read_exchange(c, t, name, "map-bucket", &b, err);
+        const fmt_exchange_file *f = eng_done_file(c->map_done[t], name);
+        if (!f)
+            return ENG_FAIL(err, ENG_REFUSED,
+                            "%s/map-%u.done does not list %s: run map task %u again", c->work, t,
+                            name, t);
+        fmt_exchange_in *x = NULL;
+        rc = fmt_exchange_open(c->work_fd, c->work, name, "map-bucket", f->sha256, &x, err);
         if (rc == ENG_OK)
-            rc = eng_wire_load_bucket(c->loader, t, (unsigned)j, &b, what, err);
+            rc = eng_wire_load_bucket(c->loader, t, (unsigned)j, x, what, err);
+        if (rc == ENG_OK)
+            rc = fmt_exchange_finish_in(x, err);
+        else
+            fmt_exchange_close_in(x);
     }
-    fmt_buf_release(&b);
     return rc;
 }
 
