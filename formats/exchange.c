@@ -213,7 +213,10 @@ eng_rc fmt_exchange_open(int dir_fd, const char *dir_path, const char *name, con
     snprintf(x->name, sizeof x->name, "%s", name);
     if (sha256)
         snprintf(x->sha256, sizeof x->sha256, "%s", sha256);
-    if (fmt_source_open_at(dir_fd, name, &x->src, err) != ENG_OK) {
+    eng_rc opened = fmt_source_open_at(dir_fd, name, &x->src, err);
+    /* the message names the file; name itself may not outlive the caller's frame */
+    err->path = NULL;
+    if (opened != ENG_OK) {
         int e = err->sys_errno;
         free(x);
         return ENG_FAIL(err, ENG_REFUSED, "cannot read %s/%s: %s", dir_path, name,
@@ -263,8 +266,8 @@ eng_rc fmt_exchange_read(int dir_fd, const char *dir_path, const char *name, con
     fmt_exchange_in *x = NULL;
     ENG_TRY(fmt_exchange_open(dir_fd, dir_path, name, kind, sha256, &x, err));
     payload->len = 0;
-    /* one read past the end, to see it */
-    size_t want = size_hint && size_hint < SIZE_MAX / 2 ? (size_t)size_hint + 1 : 1u << 20;
+    /* one read past the end, to see it; a recorded size is trusted only so far */
+    size_t want = size_hint && size_hint < (64u << 20) ? (size_t)size_hint + 1 : 1u << 20;
     eng_rc rc = ENG_OK;
     while (rc == ENG_OK && !fmt_exchange_at_end(x)) {
         const unsigned char *p;
@@ -275,6 +278,11 @@ eng_rc fmt_exchange_read(int dir_fd, const char *dir_path, const char *name, con
             fmt_exchange_consume(x, n);
             if (payload->failed)
                 rc = ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s/%s", dir_path, name);
+            else if (size_hint && payload->len > size_hint)
+                rc = ENG_FAIL(err, ENG_REFUSED,
+                              "%s/%s holds more than its task recorded: run the task that "
+                              "wrote it again",
+                              dir_path, name);
         }
         want = 1u << 20;
     }

@@ -142,7 +142,7 @@ if [ "$got" = 0 ] && grep -q "^#SBATCH --array=0-3$" "$w4/slurm/map.sh" &&
     grep -q "^#SBATCH --chdir=$(pwd -P)$" "$w4/slurm/map.sh" &&
     grep -q "task map \"\$SLURM_ARRAY_TASK_ID\" --work '$w4'$" "$w4/slurm/map.sh" &&
     grep -q "task finish --work '$w4'$" "$w4/slurm/finish.sh" &&
-    grep -q "^sbatch --parsable --array=0,1,2,3 $w4/slurm/map.sh$" "$work/dry" &&
+    grep -q "^sbatch --parsable --array=0-3 $w4/slurm/map.sh$" "$work/dry" &&
     grep -q "^sbatch --parsable --dependency=afterok:MAP_JOB $w4/slurm/finish.sh$" "$work/dry" &&
     [ -f "$w4/plan" ] && [ ! -e "$w4/slurm/jobs" ] && [ ! -e "$work/o4" ]; then ok
 else bad "slurm --dry-run: exit $got"; cat "$work/dry"; fi
@@ -160,6 +160,61 @@ sh "$w4/slurm/finish.sh" >/dev/null 2>&1 && ok || bad "a finished night's finish
 # shellcheck disable=SC2086
 "$bin" run $args --work "$work/w5" --out "$work/o5" >/dev/null 2>&1; [ $? = 2 ] && ok || bad "--work without --shards"
 "$bin" task map 9 --work "$work/w4" >/dev/null 2>&1; [ $? = 2 ] && ok || bad "task map beyond the shards"
+
+# ---- what a review found (each failed before its fix) ----
+# the catalog changed between the map tasks and the finish: refused, no output
+cp -r samples "$work/s3"
+s3args=$(echo "$args" | sed "s#samples/#$work/s3/#g")
+# shellcheck disable=SC2086
+"$bin" slurm $s3args --threads 2 --shards 2 --work "$work/w6" --out "$work/o6" --dry-run >/dev/null 2>&1
+"$bin" task map 0 --work "$work/w6" && "$bin" task map 1 --work "$work/w6" || bad "map tasks of w6"
+touch -d '2020-01-01' "$work/s3/catalog.csv"
+"$bin" task finish --work "$work/w6" >/dev/null 2>"$work/stderr"
+got=$?
+if [ "$got" = 3 ] && grep -q "catalog.csv has changed" "$work/stderr" && [ ! -e "$work/o6" ]; then ok
+else bad "a catalog changed after the map tasks: exit $got"; cat "$work/stderr"; fi
+# a plan whose input lines do not fit its arguments (one dropped, one added): refused
+cp "$work/w4/plan" "$work/plan.keep"
+last=$(grep '^input ' "$work/w4/plan" | tail -1 | cut -d' ' -f2)
+sed -i "/^input $last /d" "$work/w4/plan"
+"$bin" task map 0 --work "$work/w4" >/dev/null 2>"$work/stderr"
+got=$?
+[ "$got" = 3 ] && grep -q "does not fit its own arguments" "$work/stderr" && ok || { bad "a plan lacking an input: exit $got"; cat "$work/stderr"; }
+cp "$work/plan.keep" "$work/w4/plan"
+sed -i 's/^end$/input 9 1 0.000000000\nend/' "$work/w4/plan"
+"$bin" task map 0 --work "$work/w4" >/dev/null 2>"$work/stderr"
+got=$?
+[ "$got" = 3 ] && ok || { bad "a plan with an input too many: exit $got"; cat "$work/stderr"; }
+cp "$work/plan.keep" "$work/w4/plan"
+# a bucket file damaged at its own size: the map task asked again redoes it, then finish
+f=$work/w4/map-0.bucket-1.zst
+printf 'X' | dd of="$f" bs=1 seek=30 conv=notrunc 2>/dev/null
+rm -rf "$work/o4" "$work/w4/finish-0.done"
+"$bin" task finish --work "$work/w4" >/dev/null 2>&1 && bad "finish took a damaged bucket"
+"$bin" task map 0 --work "$work/w4" && "$bin" task finish --work "$work/w4" >/dev/null &&
+    diff -r -x metrics.json tests/cases/samples/expected "$work/o4" >/dev/null && ok || bad "the damaged bucket was not redone"
+# a world-writable work folder is refused (anyone could forge the tasks' results)
+mkdir -m 0777 "$work/open"
+chmod 0777 "$work/open"
+# shellcheck disable=SC2086
+"$bin" run $args --shards 2 --work "$work/open" --out "$work/o7" >/dev/null 2>"$work/stderr"
+got=$?
+[ "$got" = 2 ] && grep -q "can be written by anyone" "$work/stderr" && [ ! -e "$work/o7" ] && ok || { bad "a world-writable work folder: exit $got"; cat "$work/stderr"; }
+# --work the same as --out
+# shellcheck disable=SC2086
+"$bin" run $args --shards 2 --work "$work/o8" --out "$work/o8" >/dev/null 2>&1; [ $? = 2 ] && [ ! -e "$work/o8" ] && ok || bad "--work equal to --out"
+# 32 shards: the whole array as one range; --status --work=DIR
+# shellcheck disable=SC2086
+"$bin" slurm $args --shards 32 --work "$work/w9" --out "$work/o9" --dry-run >"$work/dry" 2>&1
+grep -q -- "--array=0-31 " "$work/dry" && ok || { bad "32 shards' array"; grep sbatch "$work/dry"; }
+"$bin" slurm --status --work="$work/w9" >/dev/null && ok || bad "slurm --status --work=DIR"
+# a folder whose path would break an #SBATCH line is refused
+nl_dir="$work/a
+b"
+mkdir -p "$nl_dir"
+(cd "$nl_dir" && "$OLDPWD/$bin" slurm $(echo "$args" | sed "s#samples/#$OLDPWD/samples/#g") --shards 2 --work "$work/w10" --out "$work/o10" --dry-run >/dev/null 2>"$work/stderr")
+got=$?
+[ "$got" = 2 ] && grep -q "#SBATCH lines cannot hold" "$work/stderr" && ok || { bad "a folder with a newline: exit $got"; cat "$work/stderr"; }
 
 echo "shards: $pass passed, $fail failed (shards $counts)"
 [ "$fail" = 0 ]

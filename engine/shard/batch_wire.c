@@ -9,6 +9,7 @@
 
 #include "../../formats/exchange.h"
 #include "../../formats/wire.h"
+#include "../base/hash.h"
 #include "../base/warn.h"
 
 enum {
@@ -373,7 +374,8 @@ eng_rc eng_wire_load_facts(eng_wire_loader *l, unsigned task, const fmt_buf *pay
             uint64_t count = wire_get_max(&in, bt->n_rows - bt->part_start[p]);
             bt->part_start[p + 1] = bt->part_start[p] + (uint32_t)count;
         }
-        uint64_t n_exc = wire_get_max(&in, payload->len);
+        /* a row has an exception per field at most: a bound a forged count cannot pass */
+        uint64_t n_exc = wire_get_max(&in, 64 * ((uint64_t)bt->n_rows + 1));
         if (n_exc && !in.bad) {
             if (!(bt->exc.items = calloc(n_exc, sizeof *bt->exc.items)))
                 ok = 0;
@@ -560,6 +562,19 @@ static int settle(stream *s)
     return 1;
 }
 
+static int row_fits(const eng_row *r, const eng_row *prev, uint16_t file, size_t p)
+{
+    if (r->file != file)
+        return 0;
+    if (p == ENG_PARTS)
+        return r->order_id == NULL;
+    if (!r->order_id)
+        return 0;
+    if (prev && prev->order_id == r->order_id)
+        return 1; /* the same id, checked with the row before */
+    return (size_t)(eng_hash_bytes(r->order_id, eng_row_id_len(r)) >> 56) == p;
+}
+
 /* Partition p's rows of batch bt into the store (the bucket's chain p). */
 static void get_rows(row_decoder *d, stream *s, eng_batch *bt, size_t p, unsigned bucket)
 {
@@ -578,6 +593,11 @@ static void get_rows(row_decoder *d, stream *s, eng_batch *bt, size_t p, unsigne
             d->in = &s->in;
             get_row(d, &dst[j], j ? &dst[j - 1] : NULL);
         } while (!settle(s));
+        /* What the later stages take for granted of a row, so that a file forged to match
+         * its record cannot walk them off their arrays: it is its batch's file's, and it
+         * lies in the partition its id hashes to (none without an id). */
+        if (!row_fits(&dst[j], j ? &dst[j - 1] : NULL, bt->file, p))
+            s->in.bad = 1;
     }
     bt->part_rows[p] = dst;
 }
@@ -692,6 +712,25 @@ eng_rc eng_wire_loader_take(eng_wire_loader *l, eng_batches **out, eng_err *err)
                             l->setup->sources[bt->file].path);
         }
     }
+    /* every orders file read by some task, and every row it counted is in a batch */
+    uint64_t *rows = calloc(l->bs->n_files ? l->bs->n_files : 1, sizeof *rows);
+    if (!rows) {
+        free(items);
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading the map tasks' rows");
+    }
+    for (size_t i = 0; i < n; i++)
+        rows[items[i]->file] += items[i]->n_rows;
+    for (size_t f = 0; f < l->bs->n_files; f++)
+        if (!l->bs->files[f].sha256[0] || rows[f] != l->bs->files[f].data_rows) {
+            free(rows);
+            free(items);
+            return ENG_FAIL(err, ENG_REFUSED,
+                            "the map tasks' files do not account for %s (%s): run the map "
+                            "tasks again",
+                            l->setup->sources[f].path,
+                            l->bs->files[f].sha256[0] ? "rows are missing" : "no task read it");
+        }
+    free(rows);
     l->bs->items = items;
     l->bs->n = n;
     *out = l->bs;

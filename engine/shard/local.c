@@ -41,6 +41,11 @@ int eng_shard_check_args(const eng_run_args *a)
                         "shared by separate tasks; save it to a file first\n");
         return 2;
     }
+    if (strcmp(a->work, a->out) == 0) {
+        fprintf(stderr, "slipway: --work and --out name the same folder; give the tasks' work "
+                        "folder a name of its own\n");
+        return 2;
+    }
     /* refused before any task runs, as a plain run refuses it before reading */
     struct stat st;
     if (lstat(a->out, &st) == 0) {

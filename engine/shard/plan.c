@@ -50,6 +50,8 @@ static void plan_text(const eng_plan *p, int with_key, fmt_buf *b)
         snprintf(line, sizeof line, "key %016" PRIx64 " %016" PRIx64 "\n", p->key.k0, p->key.k1);
         fmt_buf_puts(b, line);
     }
+    snprintf(line, sizeof line, "orders %zu\n", p->n_orders);
+    fmt_buf_puts(b, line);
     put_blob(b, "cwd", p->cwd);
     for (size_t i = 0; i < p->n_args; i++)
         put_blob(b, "arg", p->args[i]);
@@ -133,7 +135,7 @@ static eng_rc parse_plan(const char *text, size_t text_len, const char *work, en
         return ENG_FAIL(err, ENG_REFUSED, "%s/plan is not a slipway plan", work);
     }
     size_t cap_args = 0, cap_inputs = 0;
-    int ended = 0, has_key = 0;
+    int ended = 0, has_key = 0, has_orders = 0;
     while (!r.bad && !ended) {
         line = next_line(&r, &len);
         char tmp[160];
@@ -152,6 +154,9 @@ static eng_rc parse_plan(const char *text, size_t text_len, const char *work, en
             p->key.k0 = k0;
             p->key.k1 = k1;
             has_key = 1;
+        } else if (starts(line, len, "orders")) {
+            p->n_orders = (size_t)strtoull(tmp + 7, NULL, 10);
+            has_orders = 1;
         } else if (starts(line, len, "cwd")) {
             free(p->cwd);
             p->cwd = blob(&r, line, len);
@@ -192,7 +197,8 @@ static eng_rc parse_plan(const char *text, size_t text_len, const char *work, en
             r.bad = 1;
         }
     }
-    if (r.bad || !ended || !has_key || !p->shards || !p->cwd) {
+    if (r.bad || !ended || !has_key || !has_orders || p->n_orders > p->n_inputs || !p->shards ||
+        !p->cwd) {
         eng_plan_release(p);
         return ENG_FAIL(err, ENG_REFUSED,
                         "%s/plan is damaged: start the night again in a new work folder", work);
@@ -242,6 +248,24 @@ eng_rc eng_plan_read(int work_fd, const char *work, eng_plan *out, eng_err *err)
     return rc;
 }
 
+/* The files every task reads and must find unchanged: the orders files (map tasks parse
+ * them, finish reads their start again), then the catalog, inventory, policy and
+ * map:FILE mapping (the rows' checks and catalog indexes depend on them). paths has room
+ * for n_orders + 4. */
+static size_t input_paths(const eng_run_args *a, const char **paths)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < a->n_orders; i++)
+        paths[n++] = a->orders[i];
+    paths[n++] = a->catalog;
+    paths[n++] = a->inventory;
+    if (a->policy)
+        paths[n++] = a->policy;
+    if (a->format && strncmp(a->format, "map:", 4) == 0)
+        paths[n++] = a->format + 4;
+    return n;
+}
+
 /* ---- writing ---- */
 
 static int is_shard_flag(const char *arg, const char *flag)
@@ -259,7 +283,7 @@ eng_rc eng_plan_prepare(const eng_run_args *a, int argc, char **argv, int work_f
     p.key = eng_sip_key_random();
     p.cwd = getcwd(NULL, 0);
     p.args = calloc((size_t)argc + 1, sizeof *p.args);
-    p.inputs = calloc(a->n_orders + 1, sizeof *p.inputs);
+    p.inputs = calloc(a->n_orders + 4, sizeof *p.inputs);
     if (!p.cwd || !p.args || !p.inputs) {
         eng_plan_release(&p);
         return ENG_FAIL(err, ENG_NOMEM, "out of memory writing the plan");
@@ -279,21 +303,31 @@ eng_rc eng_plan_prepare(const eng_run_args *a, int argc, char **argv, int work_f
             return ENG_FAIL(err, ENG_NOMEM, "out of memory writing the plan");
         }
     }
-    for (size_t i = 0; i < a->n_orders; i++) {
+    const char **paths = calloc(a->n_orders + 4, sizeof *paths);
+    if (!paths) {
+        eng_plan_release(&p);
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory writing the plan");
+    }
+    size_t n_paths = input_paths(a, paths);
+    for (size_t i = 0; i < n_paths; i++) {
         struct stat st;
-        if (stat(a->orders[i], &st) != 0 || !S_ISREG(st.st_mode)) {
+        int found = stat(paths[i], &st) == 0;
+        if (!found || !S_ISREG(st.st_mode)) {
             int e = errno;
+            ENG_FAIL(err, ENG_REFUSED, "cannot read %s: %s", paths[i],
+                     !found ? strerror(e)
+                            : "not a regular file (a sharded night's tasks each read it by name)");
+            free(paths);
             eng_plan_release(&p);
-            err->path = a->orders[i];
-            return ENG_FAIL(err, ENG_REFUSED, "cannot read %s: %s", a->orders[i],
-                            e && !S_ISREG(st.st_mode) ? strerror(e)
-                                                      : "a sharded night reads regular files");
+            return ENG_REFUSED;
         }
         p.inputs[i].size = (uint64_t)st.st_size;
         p.inputs[i].mtime_s = st.st_mtim.tv_sec;
         p.inputs[i].mtime_ns = st.st_mtim.tv_nsec;
     }
-    p.n_inputs = a->n_orders;
+    free(paths);
+    p.n_inputs = n_paths;
+    p.n_orders = a->n_orders;
 
     /* The plan already there, when it is this night's, stays (with its key). */
     eng_plan old;
@@ -335,7 +369,7 @@ eng_rc eng_plan_prepare(const eng_run_args *a, int argc, char **argv, int work_f
 
 void eng_plan_share(const eng_plan *p, unsigned task, unsigned char *mine)
 {
-    size_t n = p->n_inputs;
+    size_t n = p->n_orders;
     uint64_t total = 0;
     for (size_t f = 0; f < n; f++)
         total += p->inputs[f].size;
@@ -367,22 +401,34 @@ void eng_plan_share(const eng_plan *p, unsigned task, unsigned char *mine)
             mine[f] = ENG_READ_NONE;
 }
 
-eng_rc eng_plan_check_inputs(const eng_plan *p, const char *const *paths, const unsigned char *mine,
+eng_rc eng_plan_check_inputs(const eng_plan *p, const eng_run_args *a, const unsigned char *mine,
                              eng_err *err)
 {
-    for (size_t f = 0; f < p->n_inputs; f++) {
-        if (mine && !mine[f])
+    const char **paths = calloc(a->n_orders + 4, sizeof *paths);
+    if (!paths)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory");
+    size_t n = input_paths(a, paths);
+    eng_rc rc = ENG_OK;
+    if (n != p->n_inputs || a->n_orders != p->n_orders)
+        rc = ENG_FAIL(err, ENG_REFUSED,
+                      "the plan does not fit its own arguments (%zu orders files and %zu inputs "
+                      "listed, %zu and %zu named): it was edited or damaged; start the night "
+                      "again in a new work folder",
+                      p->n_orders, p->n_inputs, a->n_orders, n);
+    for (size_t f = 0; f < n && rc == ENG_OK; f++) {
+        if (mine && f < p->n_orders && !mine[f])
             continue;
         struct stat st;
         if (stat(paths[f], &st) != 0)
-            return ENG_FAIL(err, ENG_REFUSED, "cannot read %s: %s", paths[f], strerror(errno));
-        if ((uint64_t)st.st_size != p->inputs[f].size ||
-            st.st_mtim.tv_sec != p->inputs[f].mtime_s ||
-            st.st_mtim.tv_nsec != p->inputs[f].mtime_ns)
-            return ENG_FAIL(err, ENG_REFUSED,
-                            "%s has changed since the night's plan was written: run the night "
-                            "again (the same command) so that every task reads one version of it",
-                            paths[f]);
+            rc = ENG_FAIL(err, ENG_REFUSED, "cannot read %s: %s", paths[f], strerror(errno));
+        else if ((uint64_t)st.st_size != p->inputs[f].size ||
+                 st.st_mtim.tv_sec != p->inputs[f].mtime_s ||
+                 st.st_mtim.tv_nsec != p->inputs[f].mtime_ns)
+            rc = ENG_FAIL(err, ENG_REFUSED,
+                          "%s has changed since the night's plan was written: run the night "
+                          "again (the same command) so that every task reads one version of it",
+                          paths[f]);
     }
-    return ENG_OK;
+    free(paths);
+    return rc;
 }

@@ -28,8 +28,10 @@ typedef struct eng_plan {
     char *cwd;
     char **args; /* the run's arguments, without --shards and --work */
     size_t n_args;
-    eng_plan_input *inputs; /* per orders file, in --orders order */
-    size_t n_inputs;
+    /* per input every task reads: the orders files in --orders order (n_orders of them),
+     * then the catalog, inventory, policy and mapping files given */
+    eng_plan_input *inputs;
+    size_t n_inputs, n_orders;
     char digest[65]; /* SHA-256 of the plan file */
 } eng_plan;
 
@@ -51,9 +53,10 @@ eng_rc eng_plan_read(int work_fd, const char *work, eng_plan *out, eng_err *err)
  * first, each to the task with the fewest bytes so far (the lower index on a tie). */
 void eng_plan_share(const eng_plan *p, unsigned task, unsigned char *mine);
 
-/* ENG_REFUSED, naming it, when an orders file (mine[f] set; NULL: every one) is no longer
- * the size and age the plan says. paths[] are the run's orders paths. */
-eng_rc eng_plan_check_inputs(const eng_plan *p, const char *const *paths, const unsigned char *mine,
+/* ENG_REFUSED, naming it, when an input of run a (an orders file with mine[f] set, or
+ * every one when mine is NULL; the reference files always) is no longer the size and age
+ * the plan says, or when a does not name the inputs the plan lists. */
+eng_rc eng_plan_check_inputs(const eng_plan *p, const eng_run_args *a, const unsigned char *mine,
                              eng_err *err);
 
 #endif

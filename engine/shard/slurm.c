@@ -28,6 +28,16 @@ extern char **environ;
 
 #define MIB (1024.0 * 1024.0)
 
+/* A path an #SBATCH line can hold as it is: Slurm reads those lines without a shell, and
+ * a newline in one would end the directives and start a command. */
+static int sbatch_safe(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s <= ' ' || *s == 0x7f || *s == '"' || *s == '\'' || *s == '\\')
+            return 0;
+    return 1;
+}
+
 /* A word for sh, in single quotes. */
 static void put_quoted(fmt_buf *b, const char *s)
 {
@@ -131,13 +141,13 @@ static int write_scripts(night *n, fmt_buf *map, fmt_buf *finish, eng_err *err)
 {
     const eng_plan *p = &n->plan;
     double total = 0, most = 0;
-    unsigned char *mine = calloc(p->n_inputs ? p->n_inputs : 1, 1);
+    unsigned char *mine = calloc(p->n_orders ? p->n_orders : 1, 1);
     if (!mine)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory");
     for (unsigned t = 0; t < p->shards; t++) {
         eng_plan_share(p, t, mine);
         double share = 0;
-        for (size_t f = 0; f < p->n_inputs; f++)
+        for (size_t f = 0; f < p->n_orders; f++)
             if (mine[f])
                 share += text_bytes(p, n->a.orders[f], f);
         most = share > most ? share : most;
@@ -212,23 +222,39 @@ static int submit(night *n, int dry_run)
         fprintf(stderr, "slipway: out of memory\n");
         return 1;
     }
+    /* the map tasks not done, as Slurm's ranges: "0-31", "1,3-5" */
     unsigned n_todo = 0;
-    for (unsigned t = 0; t < p->shards; t++) {
-        char name[FMT_EXCHANGE_NAME_MAX], num[16];
+    fmt_buf_puts(&todo, "--array=");
+    for (unsigned t = 0, first = 0, run = 0; t <= p->shards; t++) {
+        char name[FMT_EXCHANGE_NAME_MAX], num[32];
         eng_done_name(name, sizeof name, "map", t);
-        if (eng_done_read(n->work_fd, name, p, d))
+        int todo_t = t < p->shards && !eng_done_read(n->work_fd, name, p, d);
+        if (todo_t && !run)
+            first = t;
+        if (todo_t) {
+            run++;
+            n_todo++;
             continue;
-        snprintf(num, sizeof num, "%s%u", n_todo ? "," : "", t);
-        fmt_buf_puts(&todo, num);
-        n_todo++;
+        }
+        if (run) {
+            if (run == 1)
+                snprintf(num, sizeof num, "%s%u", n_todo > run ? "," : "", first);
+            else
+                snprintf(num, sizeof num, "%s%u-%u", n_todo > run ? "," : "", first, t - 1);
+            fmt_buf_puts(&todo, num);
+        }
+        run = 0;
     }
     free(d);
     fmt_buf_putc(&todo, '\0');
-    char map_sh[4200], finish_sh[4200], array[80], dep[64], out[256];
+    if (todo.failed) {
+        fprintf(stderr, "slipway: out of memory\n");
+        return 1;
+    }
+    char map_sh[4200], finish_sh[4200], dep[64], out[256];
+    const char *array = todo.p;
     snprintf(map_sh, sizeof map_sh, "%s/slurm/map.sh", n->work_abs);
     snprintf(finish_sh, sizeof finish_sh, "%s/slurm/finish.sh", n->work_abs);
-    /* a long list of indexes is still one --array; Slurm takes ranges or commas */
-    snprintf(array, sizeof array, "--array=%.70s", todo.failed ? "" : todo.p);
     if (dry_run) {
         if (n_todo)
             printf("sbatch --parsable %s %s\n", array, map_sh);
@@ -236,14 +262,6 @@ static int submit(night *n, int dry_run)
                finish_sh);
         fmt_buf_release(&todo);
         return 0;
-    }
-    if (strlen(todo.p) > 70) {
-        fmt_buf_release(&todo);
-        fprintf(stderr,
-                "slipway: too many map tasks left to list for --array; submit %s by "
-                "hand with the indexes not done (slipway slurm --status)\n",
-                map_sh);
-        return 1;
     }
     /* the night's earlier jobs: a finishing job after a cancelled map task never runs */
     unsigned long old_map, old_finish;
@@ -258,7 +276,7 @@ static int submit(night *n, int dry_run)
     }
     unsigned long map_job = 0, finish_job = 0;
     if (n_todo) {
-        char *argv[] = {"sbatch", "--parsable", array, map_sh, NULL};
+        char *argv[] = {"sbatch", "--parsable", (char *)array, map_sh, NULL};
         int rc = run_capture(argv, out, sizeof out);
         if (rc != 0 || sscanf(out, "%lu", &map_job) != 1) {
             fmt_buf_release(&todo);
@@ -277,8 +295,8 @@ static int submit(night *n, int dry_run)
     char *argv[] = {"sbatch", "--parsable", map_job ? dep : finish_sh, map_job ? finish_sh : NULL,
                     NULL};
     int rc = run_capture(argv, out, sizeof out);
-    fmt_buf_release(&todo);
     if (rc != 0 || sscanf(out, "%lu", &finish_job) != 1) {
+        fmt_buf_release(&todo);
         fprintf(stderr, "slipway: sbatch %s failed (exit status %d, its message above)%s\n",
                 finish_sh, rc, map_job ? ": submit the same command again" : "");
         return 1;
@@ -301,6 +319,7 @@ static int submit(night *n, int dry_run)
         printf("slipway: every map task is done; submitted the finishing task as job %lu\n",
                finish_job);
     printf("  status  slipway slurm --status --work %s\n", n->work_abs);
+    fmt_buf_release(&todo);
     return 0;
 }
 
@@ -314,7 +333,7 @@ static int status(const char *work)
     eng_done *d = malloc(sizeof *d);
     unsigned done = 0;
     printf("night planned in %s/plan: %u map tasks, %zu orders files\n", work, plan.shards,
-           plan.n_inputs);
+           plan.n_orders);
     for (unsigned t = 0; d && t < plan.shards; t++) {
         char name[FMT_EXCHANGE_NAME_MAX];
         eng_done_name(name, sizeof name, "map", t);
@@ -403,8 +422,9 @@ int eng_shard_slurm(int argc, char **argv)
         }
     }
     if (want_status) {
+        int alone = n_rest >= 2 && n_rest == (strncmp(rest[1], "--work=", 7) == 0 ? 2 : 3);
         free(rest);
-        if (!work || argc != 4) {
+        if (!work || !alone) {
             fprintf(stderr, "slipway: slurm --status takes --work DIR alone\n"
                             "Try 'slipway slurm --help'.\n");
             return 2;
@@ -432,11 +452,18 @@ int eng_shard_slurm(int argc, char **argv)
         eng_rc erc = eng_work_open(n.a.work, 1, &n.work_fd, &err);
         if (erc == ENG_OK && !realpath(n.a.work, n.work_abs))
             erc = ENG_FAIL(&err, ENG_IO, "cannot resolve %s: %s", n.a.work, strerror(errno));
-        if (erc == ENG_OK && strpbrk(n.work_abs, " \t\n"))
+        char here[4096];
+        const char *bad = erc != ENG_OK                ? NULL
+                          : !sbatch_safe(n.work_abs)   ? n.work_abs
+                          : !getcwd(here, sizeof here) ? "."
+                          : !sbatch_safe(here)         ? here
+                                                       : NULL;
+        if (bad)
             erc = ENG_FAIL(&err, ENG_USAGE,
-                           "the work folder %s has a space in its path, which a job script's "
-                           "#SBATCH lines cannot hold: choose another",
-                           n.work_abs);
+                           "the folder %s has a space, quote or control character in its "
+                           "path, which a job script's #SBATCH lines cannot hold: run from "
+                           "and give folders whose paths have none",
+                           bad);
         if (erc == ENG_OK)
             erc = eng_plan_prepare(&n.a, n_rest - 1, rest + 1, n.work_fd, n.a.work, &n.plan, &err);
         fmt_buf map, finish;

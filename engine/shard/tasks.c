@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../../formats/exchange.h"
+#include "../../formats/sha256.h"
 #include "../cli.h"
 #include "../intake/ingest.h"
 #include "../run.h"
@@ -21,7 +22,8 @@
 
 eng_rc eng_work_open(const char *work, int create, int *fd, eng_err *err)
 {
-    if (create && mkdir(work, 0755) != 0 && errno != EEXIST) {
+    /* the tasks trust what they find here: the owner's alone, unless made otherwise */
+    if (create && mkdir(work, 0700) != 0 && errno != EEXIST) {
         err->sys_errno = errno;
         return ENG_FAIL(err, ENG_USAGE, "cannot create the work folder %s: %s", work,
                         strerror(errno));
@@ -34,6 +36,15 @@ eng_rc eng_work_open(const char *work, int create, int *fd, eng_err *err)
         return ENG_FAIL(err, ENG_USAGE, "cannot open the work folder %s: %s", work,
                         e == ELOOP || e == ENOTDIR ? "it is not a folder (a link is refused)"
                                                    : strerror(e));
+    }
+    struct stat st;
+    if (fstat(*fd, &st) != 0 || (st.st_mode & S_IWOTH)) {
+        close(*fd);
+        *fd = -1;
+        return ENG_FAIL(err, ENG_USAGE,
+                        "the work folder %s can be written by anyone, who could then forge the "
+                        "tasks' results: give a folder of your own (chmod o-w)",
+                        work);
     }
     return ENG_OK;
 }
@@ -169,6 +180,39 @@ int eng_task_args(const eng_plan *plan, eng_run_args *a)
 
 /* ---- map ---- */
 
+/* Every file of a task's record has the digest recorded: a map task asked to run again
+ * after a reader found one damaged (same size, other bytes) runs, instead of taking its
+ * record's word. */
+static int done_files_intact(int work_fd, const eng_done *d)
+{
+    unsigned char *buf = malloc(1u << 20);
+    fmt_sha256 *h = NULL;
+    int intact = buf != NULL;
+    for (size_t i = 0; i < d->n && intact; i++) {
+        int fd = openat(work_fd, d->files[i].name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        h = fd >= 0 ? fmt_sha256_new() : NULL;
+        intact = h != NULL;
+        for (ssize_t n; intact && (n = read(fd, buf, 1u << 20)) != 0;) {
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0)
+                intact = 0;
+            else
+                fmt_sha256_update(h, buf, (size_t)n);
+        }
+        if (intact) {
+            char hex[65];
+            fmt_sha256_final_hex(h, hex);
+            intact = strcmp(hex, d->files[i].sha256) == 0;
+        }
+        fmt_sha256_free(h);
+        if (fd >= 0)
+            close(fd);
+    }
+    free(buf);
+    return intact;
+}
+
 static void file_name(char *dst, size_t cap, unsigned task, const char *what, int bucket)
 {
     if (bucket < 0)
@@ -253,7 +297,7 @@ static int task_map(const eng_plan *plan, int work_fd, const char *work, unsigne
     char done_name[FMT_EXCHANGE_NAME_MAX];
     eng_done_name(done_name, sizeof done_name, "map", task);
     eng_done *d = calloc(1, sizeof *d);
-    if (d && eng_done_read(work_fd, done_name, plan, d)) {
+    if (d && eng_done_read(work_fd, done_name, plan, d) && done_files_intact(work_fd, d)) {
         free(d);
         return 0; /* run before, whole: nothing to do */
     }
@@ -267,10 +311,11 @@ static int task_map(const eng_plan *plan, int work_fd, const char *work, unsigne
     eng_setup *setup = NULL;
     eng_batches *bs = NULL;
     eng_rc rc = mine ? ENG_OK : ENG_FAIL(&err, ENG_NOMEM, "out of memory");
-    if (rc == ENG_OK) {
+    /* the plan's list of files checked against its arguments before it is dealt */
+    if (rc == ENG_OK)
+        rc = eng_plan_check_inputs(plan, &a, NULL, &err);
+    if (rc == ENG_OK)
         eng_plan_share(plan, task, mine);
-        rc = eng_plan_check_inputs(plan, a.orders, mine, &err);
-    }
     if (rc == ENG_OK)
         rc = eng_setup_new(&a, &setup, eng_err_fresh(&err));
     if (rc == ENG_OK) {
@@ -415,7 +460,7 @@ static int task_finish(const eng_plan *plan, int work_fd, const char *work)
                 "(they are idempotent) and then finish again\n",
                 work, plan->shards - (unsigned)missing, plan->shards, list);
         exit_code = 3;
-    } else if (eng_plan_check_inputs(plan, a.orders, NULL, &err) != ENG_OK) {
+    } else if (eng_plan_check_inputs(plan, &a, NULL, &err) != ENG_OK) {
         eng_err_print(&err);
         exit_code = eng_rc_exit_code(err.rc);
     } else {
