@@ -447,7 +447,7 @@ int eng_cli_run_args(int argc, char **argv, int first_arg, eng_run_args *out)
     a.returns = calloc((size_t)argc, sizeof *a.returns);
     a.history = calloc((size_t)argc, sizeof *a.history);
     if (!a.orders || !a.returns || !a.history) {
-        eng_cli_run_args_release(&a);
+        eng_run_args_release(&a);
         fprintf(stderr, "slipway: out of memory\n");
         return 1;
     }
@@ -594,17 +594,9 @@ int eng_cli_run_args(int argc, char **argv, int first_arg, eng_run_args *out)
             rc = usage_error("--work goes with --shards N");
     }
     if (rc >= 0)
-        eng_cli_run_args_release(&a);
+        eng_run_args_release(&a);
     *out = a;
     return rc;
-}
-
-void eng_cli_run_args_release(eng_run_args *a)
-{
-    free(a->orders);
-    free(a->returns);
-    free(a->history);
-    a->orders = a->returns = a->history = NULL;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -620,7 +612,7 @@ static int cmd_run(int argc, char **argv)
         if (rc < 0)
             rc = eng_run(&a);
     }
-    eng_cli_run_args_release(&a);
+    eng_run_args_release(&a);
     return rc;
 }
 
@@ -833,9 +825,9 @@ int eng_cli_main(int argc, char **argv)
     if (strcmp(cmd, "init") == 0)
         return cmd_init(argc, argv);
     if (strcmp(cmd, "task") == 0)
-        return eng_shard_task(argc - 1, argv + 1);
+        return eng_shard_task(argc - 1, argv + 1, eng_cli_run_args);
     if (strcmp(cmd, "slurm") == 0)
-        return eng_shard_slurm(argc - 1, argv + 1);
+        return eng_shard_slurm(argc - 1, argv + 1, eng_cli_run_args);
     char text[200];
     unknown_text(text, sizeof text, "command", cmd, commands, sizeof commands / sizeof *commands);
     fprintf(stderr, "slipway: %s\nTry 'slipway --help'.\n", text);

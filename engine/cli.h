@@ -8,9 +8,9 @@
 int eng_cli_main(int argc, char **argv);
 
 /* Parse `slipway run`'s arguments argv[first .. argc) into *a (which then owns its orders,
- * returns and history arrays: eng_cli_run_args_release). -1 when the run is to go on;
- * else the exit code, its message printed (a usage error, or 0 after --help). */
+ * returns and history arrays: eng_run_args_release). -1 when the run is to go on; else
+ * the exit code, its message printed (a usage error, or 0 after --help). The sharded
+ * night's tasks are handed it (eng_run_args_parser) to read their plan's arguments. */
 int eng_cli_run_args(int argc, char **argv, int first, eng_run_args *a);
-void eng_cli_run_args_release(eng_run_args *a);
 
 #endif

@@ -304,6 +304,14 @@ eng_rc eng_setup_new(const eng_run_args *a, eng_setup **out, eng_err *err)
     return ENG_OK;
 }
 
+void eng_run_args_release(eng_run_args *a)
+{
+    free(a->orders);
+    free(a->returns);
+    free(a->history);
+    a->orders = a->returns = a->history = NULL;
+}
+
 void eng_setup_free(eng_setup *s)
 {
     if (!s)

@@ -109,6 +109,9 @@ static inline int eng_setup_parses(const eng_setup *s, size_t f, uint64_t seq)
     return s->read_files[f] != ENG_READ_NONE;
 }
 
+/* Free the orders, returns and history arrays a parser gave a (cli.c's). */
+void eng_run_args_release(eng_run_args *a);
+
 /* Check the command line's choices, expand --history folders, open the temporary output
  * folder (refusing an existing DIR before anything is read), read the policy, mapping,
  * catalog and inventory, and start the worker pool. ENG_USAGE, ENG_REFUSED (err names

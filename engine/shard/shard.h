@@ -23,12 +23,18 @@
  * .. argc) are run's arguments. Returns the exit code (the failing task's). */
 int eng_shard_run_local(const eng_run_args *a, int argc, char **argv);
 
+/* How `slipway run` reads its arguments (the command line's parser, eng_cli_run_args,
+ * handed down so that the tasks read the plan's arguments exactly as the command line's
+ * without this module reaching up into the command line's): -1 to go on, else the exit
+ * code, the reason printed; a then owns its arrays (eng_run_args_release). */
+typedef int (*eng_run_args_parser)(int argc, char **argv, int first, eng_run_args *a);
+
 /* `slipway task map I --work DIR` and `slipway task finish --work DIR`: one task of the
  * plan in DIR (argv[0] is "task"). Returns the exit code. */
-int eng_shard_task(int argc, char **argv);
+int eng_shard_task(int argc, char **argv, eng_run_args_parser parse);
 
 /* `slipway slurm ...` (argv[0] is "slurm"): the night as Slurm jobs (slurm.c). Returns the
  * exit code. */
-int eng_shard_slurm(int argc, char **argv);
+int eng_shard_slurm(int argc, char **argv, eng_run_args_parser parse);
 
 #endif

@@ -20,7 +20,6 @@
 #include <unistd.h>
 
 #include "../../formats/buf.h"
-#include "../cli.h"
 #include "plan.h"
 #include "tasks.h"
 
@@ -389,7 +388,7 @@ static const char slurm_help[] =
     "jobs still queued are cancelled and only the tasks not done are submitted.\n"
     "Exit status: 0 submitted (or printed); 1 sbatch failed; 2 usage; 3 input refused.\n";
 
-int eng_shard_slurm(int argc, char **argv)
+int eng_shard_slurm(int argc, char **argv, eng_run_args_parser parse)
 {
     int dry_run = 0, want_status = 0;
     const char *work = NULL;
@@ -434,7 +433,7 @@ int eng_shard_slurm(int argc, char **argv)
     night n;
     memset(&n, 0, sizeof n);
     n.work_fd = -1;
-    int rc = eng_cli_run_args(n_rest, rest, 1, &n.a);
+    int rc = parse(n_rest, rest, 1, &n.a);
     if (rc < 0 && !n.a.shards) {
         fprintf(stderr, "slipway: slurm needs --shards N and --work DIR\n"
                         "Try 'slipway slurm --help'.\n");
@@ -485,7 +484,7 @@ int eng_shard_slurm(int argc, char **argv)
         }
     }
     eng_plan_release(&n.plan);
-    eng_cli_run_args_release(&n.a);
+    eng_run_args_release(&n.a);
     if (n.work_fd >= 0)
         close(n.work_fd);
     free(rest);

@@ -11,7 +11,6 @@
 
 #include "../../formats/exchange.h"
 #include "../../formats/sha256.h"
-#include "../cli.h"
 #include "../intake/ingest.h"
 #include "../run.h"
 #include "batch_wire.h"
@@ -154,7 +153,7 @@ const fmt_exchange_file *eng_done_file(const eng_done *d, const char *name)
 
 /* ---- the night's arguments on a node ---- */
 
-int eng_task_args(const eng_plan *plan, eng_run_args *a)
+int eng_task_args(const eng_plan *plan, eng_run_args_parser parse, eng_run_args *a)
 {
     memset(a, 0, sizeof *a);
     if (chdir(plan->cwd) != 0) {
@@ -173,7 +172,7 @@ int eng_task_args(const eng_plan *plan, eng_run_args *a)
     argv[1] = "run";
     for (size_t i = 0; i < plan->n_args; i++)
         argv[i + 2] = plan->args[i];
-    int rc = eng_cli_run_args((int)plan->n_args + 2, argv, 2, a);
+    int rc = parse((int)plan->n_args + 2, argv, 2, a);
     free(argv); /* a points at the plan's strings, not into argv */
     return rc;
 }
@@ -290,7 +289,8 @@ static eng_rc write_map_results(const eng_setup *setup, const eng_batches *bs,
     return rc;
 }
 
-static int task_map(const eng_plan *plan, int work_fd, const char *work, unsigned task)
+static int task_map(const eng_plan *plan, eng_run_args_parser parse, int work_fd, const char *work,
+                    unsigned task)
 {
     eng_err err;
     memset(&err, 0, sizeof err);
@@ -303,7 +303,7 @@ static int task_map(const eng_plan *plan, int work_fd, const char *work, unsigne
     }
     free(d);
     eng_run_args a;
-    int exit_code = eng_task_args(plan, &a);
+    int exit_code = eng_task_args(plan, parse, &a);
     if (exit_code >= 0)
         return exit_code;
     a.no_output = 1;
@@ -332,7 +332,7 @@ static int task_map(const eng_plan *plan, int work_fd, const char *work, unsigne
     eng_batches_free(bs);
     eng_setup_free(setup);
     free(mine);
-    eng_cli_run_args_release(&a);
+    eng_run_args_release(&a);
     return rc == ENG_OK ? 0 : eng_rc_exit_code(rc);
 }
 
@@ -428,7 +428,8 @@ static size_t missing_maps(const eng_plan *plan, int work_fd, eng_done **done, c
     return missing;
 }
 
-static int task_finish(const eng_plan *plan, int work_fd, const char *work)
+static int task_finish(const eng_plan *plan, eng_run_args_parser parse, int work_fd,
+                       const char *work)
 {
     eng_err err;
     memset(&err, 0, sizeof err);
@@ -447,7 +448,7 @@ static int task_finish(const eng_plan *plan, int work_fd, const char *work)
     char list[200], finish_name[FMT_EXCHANGE_NAME_MAX];
     eng_done_name(finish_name, sizeof finish_name, "finish", 0);
     eng_run_args a;
-    int exit_code = eng_task_args(plan, &a);
+    int exit_code = eng_task_args(plan, parse, &a);
     struct stat st;
     size_t missing = 0;
     if (exit_code >= 0) {
@@ -471,7 +472,7 @@ static int task_finish(const eng_plan *plan, int work_fd, const char *work)
             eng_done_write(work_fd, work, finish_name, plan, &none, &err) != ENG_OK)
             fprintf(stderr, "slipway: warning: %s (the output folder is complete)\n", err.msg);
     }
-    eng_cli_run_args_release(&a);
+    eng_run_args_release(&a);
     for (unsigned t = 0; t < plan->shards; t++)
         free(done[t]);
     free(done);
@@ -489,7 +490,7 @@ static const char task_help[] =
     "orders files into DIR; finish puts every map task's results together and writes\n"
     "the night's output folder. A task run again does nothing once its results are in.\n";
 
-int eng_shard_task(int argc, char **argv)
+int eng_shard_task(int argc, char **argv, eng_run_args_parser parse)
 {
     const char *phase = NULL, *index = NULL, *work = NULL;
     for (int i = 1; i < argc; i++) {
@@ -528,8 +529,8 @@ int eng_shard_task(int argc, char **argv)
                 plan.shards - 1, task);
         exit_code = 2;
     } else {
-        exit_code = is_map ? task_map(&plan, work_fd, work, (unsigned)task)
-                           : task_finish(&plan, work_fd, work);
+        exit_code = is_map ? task_map(&plan, parse, work_fd, work, (unsigned)task)
+                           : task_finish(&plan, parse, work_fd, work);
     }
     eng_plan_release(&plan);
     close(work_fd);

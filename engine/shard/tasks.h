@@ -8,6 +8,7 @@
 #include "../../formats/exchange.h"
 #include "../record/record.h"
 #include "plan.h"
+#include "shard.h"
 
 /* A task's results: the files it wrote, each with its size and digest. */
 #define ENG_DONE_MAX_FILES (ENG_PARTS + 1)
@@ -40,8 +41,8 @@ const fmt_exchange_file *eng_done_file(const eng_done *d, const char *name);
 
 /* The night's arguments into *a (the plan's, parsed as `slipway run` parses them, from the
  * plan's folder, which becomes the working folder): -1, a then owning its arrays
- * (eng_cli_run_args_release); else the exit code, the reason printed. */
-int eng_task_args(const eng_plan *plan, eng_run_args *a);
+ * (eng_run_args_release); else the exit code, the reason printed. */
+int eng_task_args(const eng_plan *plan, eng_run_args_parser parse, eng_run_args *a);
 
 /* -1 when run a can be sharded; else the exit code, the reason printed: a file named '-'
  * (standard input cannot be shared by separate processes), an existing --out. */
