@@ -59,7 +59,7 @@ eng_rc fmt_exchange_create(int dir_fd, const char *dir_path, const char *name, c
     snprintf(x->name, sizeof x->name, "%s", name);
     temp_name(x->tmp, sizeof x->tmp, name);
     (void)unlinkat(dir_fd, x->tmp, 0);
-    eng_rc rc = fmt_sink_openat(dir_fd, x->tmp, x->name, 0644, 1, &x->sink, err);
+    eng_rc rc = fmt_sink_openat(dir_fd, x->tmp, x->name, 0600, 1, &x->sink, err);
     if (rc != ENG_OK) {
         free(x);
         return rc;
@@ -300,7 +300,7 @@ eng_rc fmt_exchange_write_text(int dir_fd, const char *dir_path, const char *nam
     temp_name(tmp, sizeof tmp, name);
     (void)unlinkat(dir_fd, tmp, 0);
     fmt_sink *s = NULL;
-    ENG_TRY(fmt_sink_openat(dir_fd, tmp, name, 0644, 0, &s, err));
+    ENG_TRY(fmt_sink_openat(dir_fd, tmp, name, 0600, 0, &s, err));
     eng_rc rc = fmt_sink_write(s, text, len, err);
     if (rc == ENG_OK)
         rc = fmt_sink_close(s, err);

@@ -6,7 +6,8 @@
  *
  * A file appears whole or not at all: it is written under a temporary name, fsynced,
  * renamed into place and the folder fsynced, so a task killed half-way leaves nothing a
- * reader could take for its result, and a task run again writes the same bytes over it. */
+ * reader could take for its result, and a task run again writes the same bytes over it.
+ * They hold the night's customer data: owner-only (0600 less the umask). */
 #ifndef FMT_EXCHANGE_H
 #define FMT_EXCHANGE_H
 

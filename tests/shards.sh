@@ -140,8 +140,10 @@ w4=$(cd "$work/w4" && pwd -P)
 if [ "$got" = 0 ] && grep -q "^#SBATCH --array=0-3$" "$w4/slurm/map.sh" &&
     grep -q "^#SBATCH --cpus-per-task=2$" "$w4/slurm/map.sh" &&
     grep -q "^#SBATCH --chdir=$(pwd -P)$" "$w4/slurm/map.sh" &&
-    grep -q "task map \"\$SLURM_ARRAY_TASK_ID\" --work '$w4'$" "$w4/slurm/map.sh" &&
-    grep -q "task finish --work '$w4'$" "$w4/slurm/finish.sh" &&
+    digest=$(sha256sum "$w4/plan" | cut -d' ' -f1) &&
+    grep -q "task map \"\$SLURM_ARRAY_TASK_ID\" --work '$w4' --plan $digest$" "$w4/slurm/map.sh" &&
+    grep -q "task finish --work '$w4' --plan $digest$" "$w4/slurm/finish.sh" &&
+    grep -q "^#SBATCH --output=$w4/slurm/map-%a.job%A.log$" "$w4/slurm/map.sh" &&
     grep -q "^sbatch --parsable --array=0-3 $w4/slurm/map.sh$" "$work/dry" &&
     grep -q "^sbatch --parsable --dependency=afterok:MAP_JOB $w4/slurm/finish.sh$" "$work/dry" &&
     [ -f "$w4/plan" ] && [ ! -e "$w4/slurm/jobs" ] && [ ! -e "$work/o4" ]; then ok
@@ -160,6 +162,46 @@ sh "$w4/slurm/finish.sh" >/dev/null 2>&1 && ok || bad "a finished night's finish
 # shellcheck disable=SC2086
 "$bin" run $args --work "$work/w5" --out "$work/o5" >/dev/null 2>&1; [ $? = 2 ] && ok || bad "--work without --shards"
 "$bin" task map 9 --work "$work/w4" >/dev/null 2>&1; [ $? = 2 ] && ok || bad "task map beyond the shards"
+
+# ---- what a new user's trial found (each failed before its fix) ----
+# a task started for one plan refuses another night's plan in its folder
+"$bin" task map 0 --work "$work/w4" --plan 0000 >/dev/null 2>"$work/stderr"
+got=$?
+[ "$got" = 3 ] && grep -q "no longer the plan this task was started for" "$work/stderr" && ok || { bad "--plan of another night: exit $got"; cat "$work/stderr"; }
+# the same command once the night is done: exit 0, nothing run
+rm -rf "$work/first2"
+# shellcheck disable=SC2086
+"$bin" run $args --threads 2 --shards 2 --work "$work/w11" --out "$work/first2" >/dev/null 2>&1 || bad "w11"
+before=$(ls -l --time-style=+%s.%N "$work/w11" | md5sum)
+# shellcheck disable=SC2086
+"$bin" run $args --threads 2 --shards 2 --work "$work/w11" --out "$work/first2" >/dev/null 2>"$work/stderr" &&
+    grep -q "is done" "$work/stderr" && [ "$(ls -l --time-style=+%s.%N "$work/w11" | md5sum)" = "$before" ] && ok ||
+    { bad "a finished night run again"; cat "$work/stderr"; }
+# its files are the owner's alone; the plan pins the run date
+[ "$(stat -c %a "$work/w11/map-0.bucket-0.zst")" = 600 ] && [ "$(stat -c %a "$work/w11")" = 700 ] && ok || bad "work files' modes: $(stat -c '%a %n' "$work/w11" "$work/w11/map-0.bucket-0.zst")"
+noday=$(echo "$args" | sed 's/--run-date [0-9-]*//')
+# shellcheck disable=SC2086
+"$bin" slurm $noday --shards 2 --work "$work/w12" --out "$work/o12" --dry-run >/dev/null 2>&1
+grep -A1 -x 'arg 10' "$work/w12/plan" | grep -q -x -- "--run-date" && grep -q -x "$(date -u +%F)" "$work/w12/plan" && ok || bad "the plan does not pin the run date"
+# a missing --returns file or output parent refused before any map task runs
+# shellcheck disable=SC2086
+"$bin" run $args --returns "$work/none.csv" --shards 2 --work "$work/w13" --out "$work/o13" >/dev/null 2>&1
+[ $? = 3 ] && [ ! -e "$work/w13" ] && ok || bad "a missing --returns file"
+# shellcheck disable=SC2086
+"$bin" run $args --shards 2 --work "$work/w14" --out "$work/no/such/o14" >/dev/null 2>&1
+[ $? = 2 ] && [ ! -e "$work/w14" ] && ok || bad "a missing output parent"
+# SIGTERM to the driver alone stops its tasks; no output folder
+# shellcheck disable=SC2086
+SLIPWAY_TEST_MAP_HOLD=0:30 "$bin" run $args --shards 2 --work "$work/w15" --out "$work/o15" >/dev/null 2>"$work/stderr" &
+drv=$!
+i=0
+until [ -f "$work/w15/map-0.bucket-1.zst" ] || [ $i -gt 100 ]; do sleep 0.1; i=$((i + 1)); done
+kill -TERM $drv
+wait $drv
+got=$?
+sleep 0.5
+[ "$got" = 143 ] && grep -q "interrupted by" "$work/stderr" && [ ! -e "$work/o15" ] && ! pgrep -f "task map 0 --work $work/w15" >/dev/null && ok ||
+    { bad "SIGTERM to the driver: exit $got"; cat "$work/stderr"; }
 
 # ---- what a review found (each failed before its fix) ----
 # the catalog changed between the map tasks and the finish: refused, no output

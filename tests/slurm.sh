@@ -130,7 +130,7 @@ if diff -r -x metrics.json "$scratch/plain" "$scratch/o1" >"$scratch/diff" 2>&1;
     bad "the night through Slurm differs from slipway run"; head -20 "$scratch/diff"
     tail -5 "$scratch"/w1/slurm/*.log
 fi
-grep -q "orders read    325" "$scratch/w1/slurm/finish.log" && ok || bad "finish.log lacks the summary"
+cat "$scratch"/w1/slurm/finish.job*.log | grep -q "orders read    325" && ok || bad "the finishing job's log lacks the summary"
 "$bin" slurm --status --work "$scratch/w1" >"$scratch/status"
 grep -q "map 2      done" "$scratch/status" && grep -q "finish     done" "$scratch/status" && ok ||
     { bad "status of a finished night"; cat "$scratch/status"; }

@@ -1,6 +1,7 @@
 /* `slipway run --shards N --work DIR`: the night's tasks as processes of this machine,
  * through the same work folder and files a cluster's jobs use, so that the distributed
  * path is the one every test runs. */
+#define _DEFAULT_SOURCE /* flock */
 #include "shard.h"
 
 #include <errno.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,22 +48,55 @@ int eng_shard_check_args(const eng_run_args *a)
                         "folder a name of its own\n");
         return 2;
     }
-    /* refused before any task runs, as a plain run refuses it before reading */
+    /* refused before any task runs, as a plain run refuses them before reading */
     struct stat st;
     if (lstat(a->out, &st) == 0) {
         fprintf(stderr, "slipway: output folder %s already exists; choose a new one or remove it\n",
                 a->out);
         return 2;
     }
+    char *parent = strdup(a->out);
+    char *slash = parent ? strrchr(parent, '/') : NULL;
+    if (slash)
+        slash[slash == parent] = '\0'; /* "/x" -> "/", "a/b" -> "a" */
+    int no_parent = slash && (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode));
+    if (no_parent)
+        fprintf(stderr, "slipway: the folder that should hold %s does not exist: %s\n", a->out,
+                parent);
+    free(parent);
+    if (no_parent)
+        return 2;
+    for (int l = 1; l < 3; l++)
+        for (size_t i = 0; i < counts[l]; i++)
+            if (stat(lists[l][i], &st) != 0) {
+                fprintf(stderr, "slipway: %s: cannot open: %s; check the path and permissions\n",
+                        lists[l][i], strerror(errno));
+                return 3;
+            }
     return -1;
 }
 
-/* Start `slipway task PHASE [INDEX] --work WORK`; its pid, or -1 (reason printed). */
-static pid_t start_task(const char *self, const char *phase, long index, const char *work)
+/* The tasks running now, for the signal handler to pass a signal on to: a scheduler or
+ * `timeout` that stops only this process must not leave them writing the night. */
+static volatile pid_t running[ENG_PARTS + 1];
+static volatile sig_atomic_t stopped_by;
+
+static void pass_on(int sig)
+{
+    stopped_by = sig;
+    for (size_t i = 0; i < sizeof running / sizeof *running; i++)
+        if (running[i] > 0)
+            (void)kill(running[i], sig);
+}
+
+/* Start `slipway task PHASE [INDEX] --work WORK --plan DIGEST`; its pid, or -1 (reason
+ * printed). */
+static pid_t start_task(const char *self, const char *phase, long index, const char *work,
+                        const char *digest)
 {
     char index_text[24];
     snprintf(index_text, sizeof index_text, "%ld", index);
-    char *argv[7];
+    char *argv[9];
     int n = 0;
     argv[n++] = "slipway";
     argv[n++] = "task";
@@ -70,6 +105,8 @@ static pid_t start_task(const char *self, const char *phase, long index, const c
         argv[n++] = index_text;
     argv[n++] = "--work";
     argv[n++] = (char *)work;
+    argv[n++] = "--plan";
+    argv[n++] = (char *)digest;
     argv[n] = NULL;
     pid_t pid;
     int rc = posix_spawn(&pid, self, NULL, NULL, argv, environ);
@@ -89,17 +126,45 @@ static int task_exit(int status, const char *phase, long index)
         char which[32] = "";
         if (index >= 0)
             snprintf(which, sizeof which, " %ld", index);
-        fprintf(stderr,
-                "slipway: the %s task%s ended on signal %d (%s): run the night again "
-                "(the same command); tasks already done are kept\n",
-                phase, which, WTERMSIG(status), strsignal(WTERMSIG(status)));
+        if (!stopped_by)
+            fprintf(stderr,
+                    "slipway: the %s task%s ended on signal %d (%s): run the night again "
+                    "(the same command); tasks already done are kept\n",
+                    phase, which, WTERMSIG(status), strsignal(WTERMSIG(status)));
         return 128 + WTERMSIG(status);
     }
     return 1;
 }
 
+static int wait_task(pid_t pid, const char *phase, long index)
+{
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return 1;
+    return task_exit(status, phase, index);
+}
+
 int eng_shard_run_local(const eng_run_args *a, int argc, char **argv)
 {
+    eng_err err;
+    memset(&err, 0, sizeof err);
+    int work_fd = -1;
+    eng_plan plan;
+    memset(&plan, 0, sizeof plan);
+    struct stat st;
+    /* The night finished before (the same command, its folder there): nothing to do. */
+    if (lstat(a->out, &st) == 0 && eng_work_open(a->work, 0, &work_fd, &err) == ENG_OK) {
+        int done = eng_plan_done(a, argc, argv, work_fd);
+        close(work_fd);
+        work_fd = -1;
+        if (done) {
+            fprintf(stderr, "slipway: the night planned in %s is done: %s is complete\n", a->work,
+                    a->out);
+            return 0;
+        }
+    }
+    memset(&err, 0, sizeof err);
     int refused = eng_shard_check_args(a);
     if (refused >= 0)
         return refused;
@@ -109,12 +174,13 @@ int eng_shard_run_local(const eng_run_args *a, int argc, char **argv)
                         "start the tasks\n");
         return 1;
     }
-    eng_err err;
-    memset(&err, 0, sizeof err);
-    int work_fd = -1;
-    eng_plan plan;
-    memset(&plan, 0, sizeof plan);
     eng_rc rc = eng_work_open(a->work, 1, &work_fd, &err);
+    /* one night at a time in a work folder: the lock lasts as long as this process */
+    if (rc == ENG_OK && flock(work_fd, LOCK_EX | LOCK_NB) != 0)
+        rc = ENG_FAIL(&err, ENG_USAGE,
+                      "another slipway run uses the work folder %s now: wait for it, or give "
+                      "this night a work folder of its own",
+                      a->work);
     if (rc == ENG_OK)
         rc = eng_plan_prepare(a, argc, argv, work_fd, a->work, &plan, &err);
     if (rc != ENG_OK) {
@@ -123,40 +189,43 @@ int eng_shard_run_local(const eng_run_args *a, int argc, char **argv)
             close(work_fd);
         return eng_rc_exit_code(rc);
     }
-    close(work_fd);
 
+    struct sigaction sa, old[3];
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = pass_on;
+    sigemptyset(&sa.sa_mask);
+    const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
+    for (int i = 0; i < 3; i++)
+        sigaction(sigs[i], &sa, &old[i]);
     int exit_code = 0;
-    pid_t *pids = calloc(plan.shards, sizeof *pids);
-    if (!pids) {
-        fprintf(stderr, "slipway: out of memory\n");
-        exit_code = 1;
-    }
     /* every map task at once: each is a process with its own threads */
-    for (unsigned t = 0; t < plan.shards && !exit_code; t++)
-        if ((pids[t] = start_task(self, "map", (long)t, a->work)) < 0)
+    for (unsigned t = 0; t < plan.shards && !exit_code && !stopped_by; t++)
+        if ((running[t] = start_task(self, "map", (long)t, a->work, plan.digest)) < 0)
             exit_code = 1;
-    for (unsigned t = 0; pids && t < plan.shards; t++) {
-        if (pids[t] <= 0)
+    for (unsigned t = 0; t < plan.shards; t++) {
+        if (running[t] <= 0)
             continue;
-        int status;
-        while (waitpid(pids[t], &status, 0) < 0 && errno == EINTR)
-            ;
-        int code = task_exit(status, "map", (long)t);
+        int code = wait_task(running[t], "map", (long)t);
+        running[t] = 0;
         if (code && !exit_code)
             exit_code = code;
     }
-    free(pids);
-    if (!exit_code) {
-        pid_t pid = start_task(self, "finish", -1, a->work);
-        if (pid < 0) {
-            exit_code = 1;
-        } else {
-            int status;
-            while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-                ;
-            exit_code = task_exit(status, "finish", -1);
-        }
+    if (!exit_code && !stopped_by) {
+        pid_t pid = start_task(self, "finish", -1, a->work, plan.digest);
+        running[ENG_PARTS] = pid;
+        exit_code = pid < 0 ? 1 : wait_task(pid, "finish", -1);
+        running[ENG_PARTS] = 0;
     }
+    for (int i = 0; i < 3; i++)
+        sigaction(sigs[i], &old[i], NULL);
+    if (stopped_by) {
+        fprintf(stderr,
+                "slipway: interrupted by %s: the tasks were stopped and %s was not written; "
+                "the same command goes on from the tasks already done\n",
+                strsignal(stopped_by), a->out);
+        exit_code = 128 + stopped_by;
+    }
+    close(work_fd);
     eng_plan_release(&plan);
     return exit_code;
 }

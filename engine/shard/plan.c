@@ -14,6 +14,7 @@
 
 #include "../../formats/buf.h"
 #include "../../formats/exchange.h"
+#include "../../formats/isotime.h"
 #include "../../formats/sha256.h"
 #include "../write/manifest.h" /* SLIPWAY_VERSION */
 
@@ -274,21 +275,22 @@ static int is_shard_flag(const char *arg, const char *flag)
     return strncmp(arg, flag, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
 }
 
-eng_rc eng_plan_prepare(const eng_run_args *a, int argc, char **argv, int work_fd, const char *work,
-                        eng_plan *out, eng_err *err)
+/* The plan of run a (argv as given after `run`), not yet written: ENG_REFUSED when a file
+ * the tasks read is missing or not a regular file, ENG_NOMEM. */
+static eng_rc build_plan(const eng_run_args *a, int argc, char **argv, eng_plan *out, eng_err *err)
 {
     eng_plan p;
     memset(&p, 0, sizeof p);
     p.shards = a->shards;
     p.key = eng_sip_key_random();
     p.cwd = getcwd(NULL, 0);
-    p.args = calloc((size_t)argc + 1, sizeof *p.args);
+    p.args = calloc((size_t)argc + 3, sizeof *p.args);
     p.inputs = calloc(a->n_orders + 4, sizeof *p.inputs);
     if (!p.cwd || !p.args || !p.inputs) {
         eng_plan_release(&p);
         return ENG_FAIL(err, ENG_NOMEM, "out of memory writing the plan");
     }
-    int after_dashes = 0;
+    int after_dashes = 0, has_date = 0;
     for (int i = 0; i < argc; i++) {
         if (!after_dashes &&
             (is_shard_flag(argv[i], "--shards") || is_shard_flag(argv[i], "--work"))) {
@@ -298,7 +300,17 @@ eng_rc eng_plan_prepare(const eng_run_args *a, int argc, char **argv, int work_f
         }
         if (strcmp(argv[i], "--") == 0)
             after_dashes = 1;
+        has_date |= !after_dashes && is_shard_flag(argv[i], "--run-date");
         if (!(p.args[p.n_args++] = strdup(argv[i]))) {
+            eng_plan_release(&p);
+            return ENG_FAIL(err, ENG_NOMEM, "out of memory writing the plan");
+        }
+    }
+    /* "today" is the day the night is planned, not the day its last job happens to run */
+    if (!has_date) {
+        char day[16];
+        fmt_isodate_format(a->run_date, day);
+        if (!(p.args[p.n_args++] = strdup("--run-date")) || !(p.args[p.n_args++] = strdup(day))) {
             eng_plan_release(&p);
             return ENG_FAIL(err, ENG_NOMEM, "out of memory writing the plan");
         }
@@ -328,22 +340,51 @@ eng_rc eng_plan_prepare(const eng_run_args *a, int argc, char **argv, int work_f
     free(paths);
     p.n_inputs = n_paths;
     p.n_orders = a->n_orders;
+    *out = p;
+    return ENG_OK;
+}
 
+/* Whether two plans are one night's (everything but the key). */
+static int same_night(const eng_plan *x, const eng_plan *y)
+{
+    fmt_buf a, b;
+    fmt_buf_init(&a);
+    fmt_buf_init(&b);
+    plan_text(x, 0, &a);
+    plan_text(y, 0, &b);
+    int same = !a.failed && !b.failed && a.len == b.len && memcmp(a.p, b.p, a.len) == 0;
+    fmt_buf_release(&a);
+    fmt_buf_release(&b);
+    return same;
+}
+
+int eng_plan_is_this(const eng_run_args *a, int argc, char **argv, int work_fd, eng_plan *out)
+{
+    eng_err ignored;
+    memset(&ignored, 0, sizeof ignored);
+    eng_plan mine, old;
+    if (build_plan(a, argc, argv, &mine, &ignored) != ENG_OK)
+        return 0;
+    int same = eng_plan_read(work_fd, ".", &old, &ignored) == ENG_OK && same_night(&mine, &old);
+    eng_plan_release(&mine);
+    if (same)
+        *out = old;
+    else if (old.cwd)
+        eng_plan_release(&old);
+    return same;
+}
+
+eng_rc eng_plan_prepare(const eng_run_args *a, int argc, char **argv, int work_fd, const char *work,
+                        eng_plan *out, eng_err *err)
+{
+    eng_plan p;
+    ENG_TRY(build_plan(a, argc, argv, &p, err));
     /* The plan already there, when it is this night's, stays (with its key). */
     eng_plan old;
     eng_err ignored;
     memset(&ignored, 0, sizeof ignored);
-    fmt_buf mine, theirs;
-    fmt_buf_init(&mine);
-    fmt_buf_init(&theirs);
     if (eng_plan_read(work_fd, work, &old, &ignored) == ENG_OK) {
-        plan_text(&p, 0, &mine);
-        plan_text(&old, 0, &theirs);
-        int same = !mine.failed && !theirs.failed && mine.len == theirs.len &&
-                   memcmp(mine.p, theirs.p, mine.len) == 0;
-        fmt_buf_release(&mine);
-        fmt_buf_release(&theirs);
-        if (same) {
+        if (same_night(&p, &old)) {
             eng_plan_release(&p);
             *out = old;
             return ENG_OK;

@@ -44,6 +44,10 @@ void eng_plan_release(eng_plan *p);
 eng_rc eng_plan_prepare(const eng_run_args *a, int argc, char **argv, int work_fd, const char *work,
                         eng_plan *out, eng_err *err);
 
+/* 1 when the plan in work_fd is run a's (argv[0 .. argc) as given after `run`), the
+ * same night with the same files: *out then holds it (key and digest). */
+int eng_plan_is_this(const eng_run_args *a, int argc, char **argv, int work_fd, eng_plan *out);
+
 /* Read work_fd/plan. ENG_REFUSED when missing, not a plan, or another version's. */
 eng_rc eng_plan_read(int work_fd, const char *work, eng_plan *out, eng_err *err);
 

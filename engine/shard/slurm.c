@@ -139,7 +139,11 @@ typedef struct night {
 static int write_scripts(night *n, fmt_buf *map, fmt_buf *finish, eng_err *err)
 {
     const eng_plan *p = &n->plan;
+    /* A task holds what it parses: its whole files and its part of a shared one; the
+     * finishing task the whole night once. */
     double total = 0, most = 0;
+    for (size_t f = 0; f < p->n_orders; f++)
+        total += text_bytes(p, n->a.orders[f], f);
     unsigned char *mine = calloc(p->n_orders ? p->n_orders : 1, 1);
     if (!mine)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory");
@@ -148,26 +152,32 @@ static int write_scripts(night *n, fmt_buf *map, fmt_buf *finish, eng_err *err)
         double share = 0;
         for (size_t f = 0; f < p->n_orders; f++)
             if (mine[f])
-                share += text_bytes(p, n->a.orders[f], f);
+                share += text_bytes(p, n->a.orders[f], f) /
+                         (mine[f] == ENG_READ_CHUNKS ? (double)p->shards : 1.0);
         most = share > most ? share : most;
-        total += share;
     }
     free(mine);
     char range[64];
     snprintf(range, sizeof range, "#SBATCH --array=0-%u\n", p->shards - 1);
-    script_head(map, "map", n->work_abs, "map-%a.log", n->a.threads, task_mem_mib(most), p->cwd);
+    /* each submission's logs apart (%A: the array's job id), so a retry keeps the failure's */
+    script_head(map, "map", n->work_abs, "map-%a.job%A.log", n->a.threads, task_mem_mib(most),
+                p->cwd);
     fmt_buf_puts(map, range);
     fmt_buf_puts(map, "exec ");
     put_quoted(map, n->self);
     fmt_buf_puts(map, " task map \"$SLURM_ARRAY_TASK_ID\" --work ");
     put_quoted(map, n->work_abs);
+    fmt_buf_puts(map, " --plan ");
+    fmt_buf_puts(map, p->digest);
     fmt_buf_putc(map, '\n');
-    script_head(finish, "finish", n->work_abs, "finish.log", n->a.threads, task_mem_mib(total),
-                p->cwd);
+    script_head(finish, "finish", n->work_abs, "finish.job%j.log", n->a.threads,
+                task_mem_mib(total), p->cwd);
     fmt_buf_puts(finish, "exec ");
     put_quoted(finish, n->self);
     fmt_buf_puts(finish, " task finish --work ");
     put_quoted(finish, n->work_abs);
+    fmt_buf_puts(finish, " --plan ");
+    fmt_buf_puts(finish, p->digest);
     fmt_buf_putc(finish, '\n');
     if (map->failed || finish->failed)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory");
@@ -322,7 +332,7 @@ static int submit(night *n, int dry_run)
     return 0;
 }
 
-static int status(const char *work)
+static int status(const char *work, eng_run_args_parser parse)
 {
     int work_fd;
     eng_plan plan;
@@ -349,9 +359,27 @@ static int status(const char *work)
     char finish_name[FMT_EXCHANGE_NAME_MAX];
     eng_done_name(finish_name, sizeof finish_name, "finish", 0);
     int finished = d && eng_done_read(work_fd, finish_name, &plan, d);
-    printf("  finish     %s\n", finished             ? "done: the output folder is complete"
-                                : done < plan.shards ? "waits for the map tasks"
-                                                     : "not done");
+    /* the output folder as the night names it (read from the plan's own folder) */
+    eng_run_args a;
+    char *here = getcwd(NULL, 0);
+    int parsed = eng_task_args(&plan, parse, &a) < 0;
+    struct stat st;
+    int out_there = parsed && lstat(a.out, &st) == 0;
+    char out_dir[4200];
+    snprintf(out_dir, sizeof out_dir, "%s%s%s", parsed && a.out[0] != '/' ? plan.cwd : "",
+             parsed && a.out[0] != '/' ? "/" : "", parsed ? a.out : "?");
+    if (here && chdir(here) != 0)
+        perror("slipway: cannot return to the working folder");
+    free(here);
+    if (parsed)
+        eng_run_args_release(&a);
+    if (finished && out_there)
+        printf("  finish     done: %s is complete\n", out_dir);
+    else if (finished)
+        printf("  finish     done, but %s is gone: run the night again to write it\n", out_dir);
+    else
+        printf("  finish     %s (output %s)\n",
+               done < plan.shards ? "waits for the map tasks" : "not done", out_dir);
     free(d);
     unsigned long map_job, finish_job;
     read_jobs(work_fd, &map_job, &finish_job);
@@ -428,7 +456,7 @@ int eng_shard_slurm(int argc, char **argv, eng_run_args_parser parse)
                             "Try 'slipway slurm --help'.\n");
             return 2;
         }
-        return status(work);
+        return status(work, parse);
     }
     night n;
     memset(&n, 0, sizeof n);

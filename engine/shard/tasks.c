@@ -151,6 +151,20 @@ const fmt_exchange_file *eng_done_file(const eng_done *d, const char *name)
     return NULL;
 }
 
+int eng_plan_done(const eng_run_args *a, int argc, char **argv, int work_fd)
+{
+    eng_plan plan;
+    if (!eng_plan_is_this(a, argc, argv, work_fd, &plan))
+        return 0;
+    eng_done *d = calloc(1, sizeof *d);
+    char name[FMT_EXCHANGE_NAME_MAX];
+    eng_done_name(name, sizeof name, "finish", 0);
+    int done = d && eng_done_read(work_fd, name, &plan, d);
+    free(d);
+    eng_plan_release(&plan);
+    return done;
+}
+
 /* ---- the night's arguments on a node ---- */
 
 int eng_task_args(const eng_plan *plan, eng_run_args_parser parse, eng_run_args *a)
@@ -174,6 +188,14 @@ int eng_task_args(const eng_plan *plan, eng_run_args_parser parse, eng_run_args 
         argv[i + 2] = plan->args[i];
     int rc = parse((int)plan->n_args + 2, argv, 2, a);
     free(argv); /* a points at the plan's strings, not into argv */
+    /* Without --threads, a job uses the CPUs Slurm gave it, not every CPU of its node. */
+    int threads_given = 0;
+    for (size_t i = 0; i < plan->n_args; i++)
+        threads_given |= strncmp(plan->args[i], "--threads", 9) == 0;
+    const char *slurm_cpus = getenv("SLURM_CPUS_PER_TASK");
+    long cpus = slurm_cpus ? strtol(slurm_cpus, NULL, 10) : 0;
+    if (rc < 0 && !threads_given && cpus >= 1 && cpus <= 1024)
+        a->threads = (unsigned)cpus;
     return rc;
 }
 
@@ -482,17 +504,19 @@ static int task_finish(const eng_plan *plan, eng_run_args_parser parse, int work
 /* ---- the command ---- */
 
 static const char task_help[] =
-    "usage: slipway task map I --work DIR\n"
-    "       slipway task finish --work DIR\n"
+    "usage: slipway task map I --work DIR [--plan SHA256]\n"
+    "       slipway task finish --work DIR [--plan SHA256]\n"
     "\n"
     "One task of a sharded night whose plan is in DIR (written by `slipway run --shards`\n"
     "or `slipway slurm`); the job scripts call it. map I reads map task I's share of the\n"
     "orders files into DIR; finish puts every map task's results together and writes\n"
-    "the night's output folder. A task run again does nothing once its results are in.\n";
+    "the night's output folder. A task run again does nothing once its results are in.\n"
+    "  --plan SHA256  refuse unless DIR/plan is still that plan (its digest): a task\n"
+    "                 started for one night never does its part of another\n";
 
 int eng_shard_task(int argc, char **argv, eng_run_args_parser parse)
 {
-    const char *phase = NULL, *index = NULL, *work = NULL;
+    const char *phase = NULL, *index = NULL, *work = NULL, *digest = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(task_help, stdout);
@@ -502,6 +526,8 @@ int eng_shard_task(int argc, char **argv, eng_run_args_parser parse)
             work = argv[++i];
         else if (strncmp(argv[i], "--work=", 7) == 0)
             work = argv[i] + 7;
+        else if (strcmp(argv[i], "--plan") == 0 && i + 1 < argc)
+            digest = argv[++i];
         else if (!phase)
             phase = argv[i];
         else if (!index)
@@ -512,9 +538,8 @@ int eng_shard_task(int argc, char **argv, eng_run_args_parser parse)
     int is_map = phase && strcmp(phase, "map") == 0,
         is_finish = phase && strcmp(phase, "finish") == 0;
     char *end = NULL;
-    unsigned long task = index ? strtoul(index, &end, 10) : 0;
-    if (!work || !(is_map || is_finish) || (is_map && (!index || !*index || *end)) ||
-        (is_finish && index)) {
+    unsigned long task = index && index[0] >= '0' && index[0] <= '9' ? strtoul(index, &end, 10) : 0;
+    if (!work || !(is_map || is_finish) || (is_map && (!end || *end)) || (is_finish && index)) {
         fprintf(stderr, "slipway: task: give map I --work DIR or finish --work DIR\n"
                         "Try 'slipway task --help'.\n");
         return 2;
@@ -524,7 +549,14 @@ int eng_shard_task(int argc, char **argv, eng_run_args_parser parse)
     int exit_code = eng_work_open_plan(work, &work_fd, &plan);
     if (exit_code >= 0)
         return exit_code;
-    if (is_map && task >= plan.shards) {
+    if (digest && strcmp(digest, plan.digest) != 0) {
+        /* started for one night, it would do its part of another */
+        fprintf(stderr,
+                "slipway: %s/plan is no longer the plan this task was started for (another "
+                "night was planned in the folder since): run the night again\n",
+                work);
+        exit_code = 3;
+    } else if (is_map && task >= plan.shards) {
         fprintf(stderr, "slipway: the night in %s has map tasks 0 to %u, not %lu\n", work,
                 plan.shards - 1, task);
         exit_code = 2;
