@@ -104,6 +104,21 @@ static unsigned long task_mem_mib(double text)
     return 256 + (unsigned long)(2 * text / MIB);
 }
 
+/* A job's one command: this program's task, on the work folder, for this plan only. */
+static void put_exec(fmt_buf *b, const char *self, const char *task, const char *work,
+                     const char *digest)
+{
+    fmt_buf_puts(b, "exec ");
+    put_quoted(b, self);
+    fmt_buf_puts(b, " task ");
+    fmt_buf_puts(b, task);
+    fmt_buf_puts(b, " --work ");
+    put_quoted(b, work);
+    fmt_buf_puts(b, " --plan ");
+    fmt_buf_puts(b, digest);
+    fmt_buf_putc(b, '\n');
+}
+
 static void script_head(fmt_buf *b, const char *job, const char *work_abs, const char *log,
                         unsigned cpus, unsigned long mem_mib, const char *cwd)
 {
@@ -163,26 +178,14 @@ static int write_scripts(night *n, fmt_buf *map, fmt_buf *finish, eng_err *err)
     script_head(map, "map", n->work_abs, "map-%a.job%A.log", n->a.threads, task_mem_mib(most),
                 p->cwd);
     fmt_buf_puts(map, range);
-    fmt_buf_puts(map, "exec ");
-    put_quoted(map, n->self);
-    fmt_buf_puts(map, " task map \"$SLURM_ARRAY_TASK_ID\" --work ");
-    put_quoted(map, n->work_abs);
-    fmt_buf_puts(map, " --plan ");
-    fmt_buf_puts(map, p->digest);
-    fmt_buf_putc(map, '\n');
+    put_exec(map, n->self, "map \"$SLURM_ARRAY_TASK_ID\"", n->work_abs, p->digest);
     script_head(finish, "finish", n->work_abs, "finish.job%j.log", n->a.threads,
                 task_mem_mib(total), p->cwd);
-    fmt_buf_puts(finish, "exec ");
-    put_quoted(finish, n->self);
-    fmt_buf_puts(finish, " task finish --work ");
-    put_quoted(finish, n->work_abs);
-    fmt_buf_puts(finish, " --plan ");
-    fmt_buf_puts(finish, p->digest);
-    fmt_buf_putc(finish, '\n');
+    put_exec(finish, n->self, "finish", n->work_abs, p->digest);
     if (map->failed || finish->failed)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory");
     int dir = -1;
-    if (mkdirat(n->work_fd, "slurm", 0755) != 0 && errno != EEXIST)
+    if (mkdirat(n->work_fd, "slurm", 0700) != 0 && errno != EEXIST)
         return ENG_FAIL(err, ENG_IO, "cannot create %s/slurm: %s", n->work_abs, strerror(errno));
     dir = openat(n->work_fd, "slurm", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (dir < 0)
