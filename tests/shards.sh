@@ -196,11 +196,19 @@ SLIPWAY_TEST_MAP_HOLD=0:30 "$bin" run $args --shards 2 --work "$work/w15" --out 
 drv=$!
 i=0
 until [ -f "$work/w15/map-0.bucket-1.zst" ] || [ $i -gt 100 ]; do sleep 0.1; i=$((i + 1)); done
+# meanwhile a second run on the same work folder is refused (its lock)
+# shellcheck disable=SC2086
+"$bin" run $args --shards 2 --work "$work/w15" --out "$work/o16" >/dev/null 2>"$work/stderr2"
+got2=$?
+[ "$got2" = 2 ] && grep -q "another slipway run uses the work folder" "$work/stderr2" && [ ! -e "$work/o16" ] && ok ||
+    { bad "a second run on a busy work folder: exit $got2"; cat "$work/stderr2"; }
 kill -TERM $drv
 wait $drv
 got=$?
 sleep 0.5
-[ "$got" = 143 ] && grep -q "interrupted by" "$work/stderr" && [ ! -e "$work/o15" ] && ! pgrep -f "task map 0 --work $work/w15" >/dev/null && ok ||
+# (no pgrep: procps may be absent; the processes' command lines from /proc)
+left=$(for p in /proc/[0-9]*; do { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null; echo; done | grep -c "task ma[p] 0 --work $work/w15")
+[ "$got" = 143 ] && grep -q "interrupted by" "$work/stderr" && [ ! -e "$work/o15" ] && [ "$left" = 0 ] && ok ||
     { bad "SIGTERM to the driver: exit $got"; cat "$work/stderr"; }
 
 # ---- what a review found (each failed before its fix) ----
