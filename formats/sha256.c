@@ -3,10 +3,12 @@
 #include "sha256.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "source.h"
 
@@ -70,11 +72,9 @@ static eng_rc cannot_read(eng_err *err, const char *path, int e)
     return ENG_FAIL(err, ENG_REFUSED, "cannot read the file: %s", strerror(e));
 }
 
-eng_rc fmt_sha256_file(const char *path, char hex[65], uint64_t *bytes, eng_err *err)
+/* Hash what f holds to its end; f is closed. path names it in messages. */
+static eng_rc hash_stream(FILE *f, const char *path, char hex[65], uint64_t *bytes, eng_err *err)
 {
-    FILE *f = fopen(fmt_input_path(path), "rb");
-    if (!f)
-        return cannot_read(err, path, errno);
     enum { CHUNK = 1 << 16 };
     fmt_sha256 *h = fmt_sha256_new();
     char *buf = malloc(CHUNK);
@@ -99,4 +99,25 @@ eng_rc fmt_sha256_file(const char *path, char hex[65], uint64_t *bytes, eng_err 
         return cannot_read(err, path, e);
     *bytes = total;
     return ENG_OK;
+}
+
+eng_rc fmt_sha256_file(const char *path, char hex[65], uint64_t *bytes, eng_err *err)
+{
+    FILE *f = fopen(fmt_input_path(path), "rb");
+    if (!f)
+        return cannot_read(err, path, errno);
+    return hash_stream(f, path, hex, bytes, err);
+}
+
+eng_rc fmt_sha256_file_at(int dirfd, const char *name, char hex[65], uint64_t *bytes, eng_err *err)
+{
+    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    if (!f) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return cannot_read(err, name, e);
+    }
+    return hash_stream(f, name, hex, bytes, err);
 }

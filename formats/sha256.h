@@ -27,4 +27,8 @@ void fmt_sha256_final_hex(fmt_sha256 *h, char hex[65]);
  * ENG_NOMEM. */
 eng_rc fmt_sha256_file(const char *path, char hex[65], uint64_t *bytes, eng_err *err);
 
+/* The same for file name in the folder open as dirfd, never through a link (err->path
+ * is name: borrowed). */
+eng_rc fmt_sha256_file_at(int dirfd, const char *name, char hex[65], uint64_t *bytes, eng_err *err);
+
 #endif

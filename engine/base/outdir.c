@@ -443,7 +443,7 @@ static eng_rc open_parent(eng_outdir *od, eng_err *err)
     return ENG_OK;
 }
 
-eng_rc eng_outdir_begin(const char *dir, unsigned file_mode, eng_outdir **out, eng_err *err)
+eng_rc eng_outdir_check(const char *dir, eng_err *err)
 {
     struct stat st;
     if (dir[0] == '\0')
@@ -451,6 +451,29 @@ eng_rc eng_outdir_begin(const char *dir, unsigned file_mode, eng_outdir **out, e
     if (lstat(dir, &st) == 0)
         return ENG_FAIL(err, ENG_USAGE,
                         "output folder %s already exists; choose a new one or remove it", dir);
+    /* the parent as eng_outdir_begin finds it: trailing slashes aside, up to the last */
+    size_t len = strlen(dir);
+    while (len > 1 && dir[len - 1] == '/')
+        len--;
+    size_t plen = len;
+    while (plen > 0 && dir[plen - 1] != '/')
+        plen--;
+    if (plen == 0)
+        return ENG_OK; /* in the working folder */
+    char *parent = strndup(dir, plen > 1 ? plen - 1 : 1);
+    if (!parent)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory");
+    eng_rc rc = ENG_OK;
+    if (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode))
+        rc = ENG_FAIL(err, ENG_USAGE, "the folder that should hold %s does not exist: %s", dir,
+                      parent);
+    free(parent);
+    return rc;
+}
+
+eng_rc eng_outdir_begin(const char *dir, unsigned file_mode, eng_outdir **out, eng_err *err)
+{
+    ENG_TRY(eng_outdir_check(dir, err));
     assert(file_mode <= 0777 && (file_mode & 0600) == 0600);
     eng_outdir *od = calloc(1, sizeof *od);
     if (!od)

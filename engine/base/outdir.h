@@ -24,6 +24,11 @@ typedef struct eng_outdir eng_outdir;
  * customer names and addresses. The folder gets x wherever the files have r. */
 #define ENG_OUTDIR_MODE 0640
 
+/* The checks eng_outdir_begin starts with, for a caller that must refuse a night before
+ * doing work for it (a sharded night, before its map tasks): dir is a name, does not
+ * exist, and its parent folder does. ENG_USAGE naming which; ENG_NOMEM. */
+eng_rc eng_outdir_check(const char *dir, eng_err *err);
+
 /* Check that dir does not exist (ENG_USAGE otherwise) and its parent does, remove stale
  * temporary folders for it, and create this run's with file_mode's folder bits (less the
  * umask). ENG_IO when the parent cannot be written. dir is borrowed for the object's life.

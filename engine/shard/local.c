@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../base/outdir.h"
 #include "plan.h"
 #include "tasks.h"
 
@@ -49,23 +50,13 @@ int eng_shard_check_args(const eng_run_args *a)
         return 2;
     }
     /* refused before any task runs, as a plain run refuses them before reading */
-    struct stat st;
-    if (lstat(a->out, &st) == 0) {
-        fprintf(stderr, "slipway: output folder %s already exists; choose a new one or remove it\n",
-                a->out);
-        return 2;
+    eng_err err;
+    memset(&err, 0, sizeof err);
+    if (eng_outdir_check(a->out, &err) != ENG_OK) {
+        eng_err_print(&err);
+        return eng_rc_exit_code(err.rc);
     }
-    char *parent = strdup(a->out);
-    char *slash = parent ? strrchr(parent, '/') : NULL;
-    if (slash)
-        slash[slash == parent] = '\0'; /* "/x" -> "/", "a/b" -> "a" */
-    int no_parent = slash && (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode));
-    if (no_parent)
-        fprintf(stderr, "slipway: the folder that should hold %s does not exist: %s\n", a->out,
-                parent);
-    free(parent);
-    if (no_parent)
-        return 2;
+    struct stat st;
     for (int l = 1; l < 3; l++)
         for (size_t i = 0; i < counts[l]; i++)
             if (stat(lists[l][i], &st) != 0) {

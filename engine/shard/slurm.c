@@ -359,9 +359,7 @@ static int status(const char *work, eng_run_args_parser parse)
         else
             printf("  map %-6u not done\n", t);
     }
-    char finish_name[FMT_EXCHANGE_NAME_MAX];
-    eng_done_name(finish_name, sizeof finish_name, "finish", 0);
-    int finished = d && eng_done_read(work_fd, finish_name, &plan, d);
+    int finished = eng_finish_recorded(work_fd, &plan);
     /* the output folder as the night names it (read from the plan's own folder) */
     eng_run_args a;
     char *here = getcwd(NULL, 0);

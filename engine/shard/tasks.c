@@ -151,16 +151,22 @@ const fmt_exchange_file *eng_done_file(const eng_done *d, const char *name)
     return NULL;
 }
 
+int eng_finish_recorded(int work_fd, const eng_plan *plan)
+{
+    eng_done *d = calloc(1, sizeof *d);
+    char name[FMT_EXCHANGE_NAME_MAX];
+    eng_done_name(name, sizeof name, "finish", 0);
+    int done = d && eng_done_read(work_fd, name, plan, d);
+    free(d);
+    return done;
+}
+
 int eng_plan_done(const eng_run_args *a, int argc, char **argv, int work_fd)
 {
     eng_plan plan;
     if (!eng_plan_is_this(a, argc, argv, work_fd, &plan))
         return 0;
-    eng_done *d = calloc(1, sizeof *d);
-    char name[FMT_EXCHANGE_NAME_MAX];
-    eng_done_name(name, sizeof name, "finish", 0);
-    int done = d && eng_done_read(work_fd, name, &plan, d);
-    free(d);
+    int done = eng_finish_recorded(work_fd, &plan);
     eng_plan_release(&plan);
     return done;
 }
@@ -206,32 +212,16 @@ int eng_task_args(const eng_plan *plan, eng_run_args_parser parse, eng_run_args 
  * record's word. */
 static int done_files_intact(int work_fd, const eng_done *d)
 {
-    unsigned char *buf = malloc(1u << 20);
-    fmt_sha256 *h = NULL;
-    int intact = buf != NULL;
-    for (size_t i = 0; i < d->n && intact; i++) {
-        int fd = openat(work_fd, d->files[i].name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-        h = fd >= 0 ? fmt_sha256_new() : NULL;
-        intact = h != NULL;
-        for (ssize_t n; intact && (n = read(fd, buf, 1u << 20)) != 0;) {
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n < 0)
-                intact = 0;
-            else
-                fmt_sha256_update(h, buf, (size_t)n);
-        }
-        if (intact) {
-            char hex[65];
-            fmt_sha256_final_hex(h, hex);
-            intact = strcmp(hex, d->files[i].sha256) == 0;
-        }
-        fmt_sha256_free(h);
-        if (fd >= 0)
-            close(fd);
+    for (size_t i = 0; i < d->n; i++) {
+        char hex[65];
+        uint64_t bytes;
+        eng_err err;
+        memset(&err, 0, sizeof err);
+        if (fmt_sha256_file_at(work_fd, d->files[i].name, hex, &bytes, &err) != ENG_OK ||
+            strcmp(hex, d->files[i].sha256) != 0)
+            return 0;
     }
-    free(buf);
-    return intact;
+    return 1;
 }
 
 static void file_name(char *dst, size_t cap, unsigned task, const char *what, int bucket)
@@ -368,13 +358,23 @@ typedef struct finish_ctx {
     eng_wire_loader *loader;
 } finish_ctx;
 
-static eng_rc read_exchange(const finish_ctx *c, unsigned task, const char *name, const char *kind,
-                            fmt_buf *payload, eng_err *err)
+/* Map task `task`'s record of file name; NULL, with err saying so, when it has none. */
+static const fmt_exchange_file *listed(const finish_ctx *c, unsigned task, const char *name,
+                                       eng_err *err)
 {
     const fmt_exchange_file *f = eng_done_file(c->map_done[task], name);
     if (!f)
-        return ENG_FAIL(err, ENG_REFUSED, "%s/map-%u.done does not list %s: run map task %u again",
-                        c->work, task, name, task);
+        ENG_FAIL(err, ENG_REFUSED, "%s/map-%u.done does not list %s: run map task %u again",
+                 c->work, task, name, task);
+    return f;
+}
+
+static eng_rc read_exchange(const finish_ctx *c, unsigned task, const char *name, const char *kind,
+                            fmt_buf *payload, eng_err *err)
+{
+    const fmt_exchange_file *f = listed(c, task, name, err);
+    if (!f)
+        return ENG_REFUSED;
     return fmt_exchange_read(c->work_fd, c->work, name, kind, f->sha256, f->payload, payload, err);
 }
 
@@ -387,11 +387,9 @@ static eng_rc load_bucket(void *ctx, size_t j, unsigned worker, eng_err *err)
         char name[FMT_EXCHANGE_NAME_MAX], what[FMT_EXCHANGE_NAME_MAX + 256];
         file_name(name, sizeof name, t, "bucket", (int)j);
         snprintf(what, sizeof what, "%s/%s", c->work, name);
-        const fmt_exchange_file *f = eng_done_file(c->map_done[t], name);
+        const fmt_exchange_file *f = listed(c, t, name, err);
         if (!f)
-            return ENG_FAIL(err, ENG_REFUSED,
-                            "%s/map-%u.done does not list %s: run map task %u again", c->work, t,
-                            name, t);
+            return ENG_REFUSED;
         fmt_exchange_in *x = NULL;
         rc = fmt_exchange_open(c->work_fd, c->work, name, "map-bucket", f->sha256, &x, err);
         if (rc == ENG_OK)
@@ -475,7 +473,7 @@ static int task_finish(const eng_plan *plan, eng_run_args_parser parse, int work
     size_t missing = 0;
     if (exit_code >= 0) {
         /* the plan's arguments refused (said) */
-    } else if (eng_done_read(work_fd, finish_name, plan, done[0]) && lstat(a.out, &st) == 0) {
+    } else if (eng_finish_recorded(work_fd, plan) && lstat(a.out, &st) == 0) {
         exit_code = 0; /* finished before, and its output folder is there */
     } else if ((missing = missing_maps(plan, work_fd, done, list, sizeof list)) != 0) {
         fprintf(stderr,
