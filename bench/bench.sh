@@ -299,7 +299,7 @@ ratios() {
     echo "speed-up, 2 thr over 1 thr, zst|$(div "$(val "$rt" "engine zst, 1 thr" 4 "$rr")" "$(val "$rt" "engine zst, 2 thr" 4 "$rr")") ×|≥ 1.8 ×"
     echo "2 shards ÷ plain (zst, 2 thr)|$(div "$(val "$rt" "engine zst, 2 thr, 2 shards" 4 "$rr")" "$(val "$rt" "engine zst, 2 thr" 4 "$rr")") ×|≤ 1.3 ×"
     # what the tasks hand each other, per order line, against the input's text per line
-    moved=$(cat "$work/sw-$rt"/map-*.zst 2>/dev/null | wc -c)
+    moved=$(cat "$work/sw-$rt"/map-*.zst "$work/sw-$rt"/group-*.zst 2>/dev/null | wc -c)
     pbytes=$(wc -c <"$data/$rt/orders.csv")
     echo "bytes moved between tasks per order line (2 shards) ÷ input bytes per line|$(awk -v m="$moved" -v p="$pbytes" -v n="$nl" 'BEGIN { printf "%.1f B ÷ %.1f B = %.2f", m / n, p / n, m / p }') ×|≤ 0.33 ×"
     if [ "$rr" = m ]; then

@@ -40,10 +40,19 @@
 #include "write/xlsx.h"
 
 /* The ids history must keep in full: tonight's order ids (and the returns' ids, added
- * when the returns were read). */
-static eng_rc collect_order_ids(const eng_batches *bs, eng_strset *ids, eng_err *err)
+ * when the returns were read), from the batches' rows, or once they are grouped (a loaded
+ * book) from the orders, every row with an id being in the order of that id. */
+static eng_rc collect_order_ids(const eng_batches *bs, const eng_book *book, eng_strset *ids,
+                                eng_err *err)
 {
-    for (size_t b = 0; b < bs->n; b++) {
+    for (size_t i = 0; book && i < book->n_orders; i++) {
+        const eng_order *o = book->orders[i];
+        if (i > 0 && eng_order_cmp_id(book->orders[i - 1], o) == 0)
+            continue;
+        if (eng_strset_add(ids, o->id, eng_order_id_len(o)) != ENG_OK)
+            return ENG_FAIL(err, ENG_NOMEM, "out of memory collecting order ids");
+    }
+    for (size_t b = 0; !book && b < bs->n; b++) {
         const eng_batch *bt = bs->items[b];
         for (size_t p = 0; p < ENG_PARTS; p++) {
             const eng_row *rows = bt->part_rows[p];
@@ -62,8 +71,9 @@ static eng_rc collect_order_ids(const eng_batches *bs, eng_strset *ids, eng_err 
 /* Returns and history, read beside the batches: history keeps in full only what
  * tonight's order ids and the returns' ids need. */
 static eng_rc read_returns_and_history(const eng_setup *s, const eng_batches *bs,
-                                       eng_returns *returns, eng_history **history, eng_metrics *m,
-                                       double *mark, eng_err *err)
+                                       const eng_book *book, eng_returns *returns,
+                                       eng_history **history, eng_metrics *m, double *mark,
+                                       eng_err *err)
 {
     eng_strset *order_ids = eng_strset_new(), *request_ids = eng_strset_new();
     eng_rc rc = order_ids && request_ids ? ENG_OK : ENG_FAIL(err, ENG_NOMEM, "out of memory");
@@ -71,7 +81,7 @@ static eng_rc read_returns_and_history(const eng_setup *s, const eng_batches *bs
         rc = eng_returns_read(s, returns, order_ids, request_ids, eng_err_fresh(err));
     eng_metrics_lap(m, ENG_STAGE_INGEST, mark);
     if (rc == ENG_OK && s->n_history_files) {
-        rc = collect_order_ids(bs, order_ids, eng_err_fresh(err));
+        rc = collect_order_ids(bs, book, order_ids, eng_err_fresh(err));
         if (rc == ENG_OK)
             rc = eng_history_load(s, order_ids, request_ids, history, eng_err_fresh(err));
     }
@@ -134,7 +144,7 @@ int eng_run(const eng_run_args *a)
     return eng_run_from(a, NULL, NULL);
 }
 
-int eng_run_from(const eng_run_args *a, eng_batches_loader load, void *load_ctx)
+int eng_run_from(const eng_run_args *a, eng_night_loader load, void *load_ctx)
 {
     double t0 = eng_metrics_now(), mark = t0;
     eng_metrics metrics;
@@ -177,13 +187,14 @@ int eng_run_from(const eng_run_args *a, eng_batches_loader load, void *load_ctx)
         rc = eng_budget_check(setup, &budget, eng_err_fresh(&err));
     eng_metrics_lap(&metrics, ENG_STAGE_LOAD, &mark);
     if (rc == ENG_OK)
-        rc = load ? load(setup, load_ctx, &batches, eng_err_fresh(&err))
+        rc = load ? load(setup, load_ctx, &batches, &book, eng_err_fresh(&err))
                   : eng_batches_read(setup, &budget.size, &batches, eng_err_fresh(&err));
     if (rc == ENG_OK)
-        rc = read_returns_and_history(setup, batches, &returns, &history, &metrics, &mark, &err);
+        rc = read_returns_and_history(setup, batches, book, &returns, &history, &metrics, &mark,
+                                      &err);
     eng_heap_plan_building();
     eng_progress_stage(progress, "checking orders", 0, 0);
-    if (rc == ENG_OK)
+    if (rc == ENG_OK && !book)
         rc = eng_book_build(setup, batches, history, &book, eng_err_fresh(&err));
     if (rc == ENG_OK)
         rc = eng_error_rate_check_orders(setup, batches, eng_err_fresh(&err));

@@ -11,11 +11,14 @@
 int eng_run(const eng_run_args *args);
 
 /* The same, with the night's orders from load instead of the orders files: a sharded
- * night's last task puts them together from its map tasks' files (engine/shard). load
- * fills *out as eng_batches_read would, from the setup's files. */
+ * night's finishing task puts them together from its group tasks' files (engine/shard).
+ * load fills *batches as the orders stage leaves them (their rows gone, each row's final
+ * flags and the exceptions kept) and *book as eng_book_build would, from the setup's
+ * files. */
 struct eng_batches;
-typedef eng_rc (*eng_batches_loader)(const eng_setup *setup, void *ctx, struct eng_batches **out,
-                                     eng_err *err);
-int eng_run_from(const eng_run_args *args, eng_batches_loader load, void *ctx);
+struct eng_book;
+typedef eng_rc (*eng_night_loader)(const eng_setup *setup, void *ctx, struct eng_batches **batches,
+                                   struct eng_book **book, eng_err *err);
+int eng_run_from(const eng_run_args *args, eng_night_loader load, void *ctx);
 
 #endif

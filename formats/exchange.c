@@ -145,6 +145,8 @@ static eng_rc damaged_read(fmt_exchange_in *x, eng_err *err)
 {
     char why[sizeof err->msg];
     snprintf(why, sizeof why, "%s", err->msg);
+    /* the message names the file; the reader's path may not outlive its caller's frame */
+    err->path = NULL;
     return ENG_FAIL(err, ENG_REFUSED, "%s/%s is damaged (%s): run the task that wrote it again",
                     x->dir_path, x->name, why);
 }

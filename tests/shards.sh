@@ -1,12 +1,12 @@
 #!/bin/sh
 # A sharded night writes the bytes a plain night writes: every golden case with an
-# expected output folder, run with `--shards N --work DIR` (map tasks and the finishing
-# task as separate processes through the work folder), must match its expected/ byte for
-# byte (metrics.json aside); a refused case must be refused with its exit code and leave
-# no output folder. Then the work folder's promises: a task run again does nothing, a
-# finish with a map task's results missing is refused naming it, a damaged exchange file
-# is refused naming it, a changed input is refused, and a plan written by another night
-# (other arguments) is replaced, not mixed.
+# expected output folder, run with `--shards N --work DIR` (map tasks, group tasks and the
+# finishing task as separate processes through the work folder), must match its expected/
+# byte for byte (metrics.json aside); a refused case must be refused with its exit code
+# and leave no output folder. Then the work folder's promises: a task run again does
+# nothing, a task with an earlier phase's results missing is refused naming them, a
+# damaged exchange file is refused naming it, a changed input is refused, and a plan
+# written by another night (other arguments) is replaced, not mixed.
 #
 # usage: tests/shards.sh path/to/slipway [SHARDS ...]     (default: 1 2 8)
 set -u
@@ -88,28 +88,51 @@ before=$(ls -l --time-style=+%s.%N "$w" | md5sum)
 # (each check below runs the finishing task again as if it had not finished: its record
 # of a committed night makes it a no-op otherwise)
 rm "$w/finish-0.done"
-# finish with a map task's results missing: refused, naming it, no output
+# finish with a map or group task's results missing: refused, naming them, no output
 mv "$w/map-2.done" "$work/map-2.done"
 "$bin" task finish --work "$w" >/dev/null 2>"$work/stderr"
 got=$?
 if [ "$got" = 3 ] && grep -q "missing: map 2" "$work/stderr"; then ok; else bad "finish without map 2: exit $got"; cat "$work/stderr"; fi
 mv "$work/map-2.done" "$w/map-2.done"
-# a damaged exchange file: refused by name (its digest differs), no output
-cp "$w/map-0.bucket-1.zst" "$work/keep.zst"
-printf 'X' | dd of="$w/map-0.bucket-1.zst" bs=1 seek=20 conv=notrunc 2>/dev/null
-rm -rf "$work/first"
+mv "$w/group-0.done" "$work/group-0.done"
+mv "$w/group-2.done" "$work/group-2.done"
 "$bin" task finish --work "$w" >/dev/null 2>"$work/stderr"
 got=$?
-if [ "$got" = 3 ] && grep -q "map-0.bucket-1.zst" "$work/stderr" && [ ! -e "$work/first" ]; then ok
-else bad "a damaged bucket file: exit $got"; cat "$work/stderr"; fi
-cp "$work/keep.zst" "$w/map-0.bucket-1.zst"
-"$bin" task finish --work "$w" >/dev/null 2>"$work/stderr" && diff -r -x metrics.json tests/cases/samples/expected "$work/first" >/dev/null && ok || { bad "finish after the repair"; cat "$work/stderr"; }
-# the same command again reuses the plan and the map results (their times unchanged)
+if [ "$got" = 3 ] && grep -q "holds the results of 1 of 3 group tasks; missing: group 0, group 2" "$work/stderr"; then ok
+else bad "finish without groups 0 and 2: exit $got"; cat "$work/stderr"; fi
+mv "$work/group-0.done" "$work/group-2.done" "$w/"
+# a group task with a map task's results missing: refused, naming it
+mv "$w/map-1.done" "$work/map-1.done"
+rm "$w/group-1.done"
+"$bin" task group 1 --work "$w" >/dev/null 2>"$work/stderr"
+got=$?
+if [ "$got" = 3 ] && grep -q "missing: map 1. Run them (they are idempotent) and then group task 1 again" "$work/stderr"; then ok
+else bad "group 1 without map 1: exit $got"; cat "$work/stderr"; fi
+mv "$work/map-1.done" "$w/map-1.done"
+"$bin" task group 1 --work "$w" || bad "group 1 again"
+# a damaged exchange file: refused by name (its digest differs) by the task reading it
+# (a group file by finish, a map bucket by its group task), no output
+for f in group-1.orders.zst map-0.bucket-1.zst; do
+    cp "$w/$f" "$work/keep.zst"
+    printf 'X' | dd of="$w/$f" bs=1 seek=20 conv=notrunc 2>/dev/null
+    rm -rf "$work/first"
+    case $f in
+    map-*) rm "$w/group-1.done"; "$bin" task group 1 --work "$w" >/dev/null 2>"$work/stderr" ;;
+    *) "$bin" task finish --work "$w" >/dev/null 2>"$work/stderr" ;;
+    esac
+    got=$?
+    if [ "$got" = 3 ] && grep -q "$f" "$work/stderr" && [ ! -e "$work/first" ]; then ok
+    else bad "a damaged $f: exit $got"; cat "$work/stderr"; fi
+    cp "$work/keep.zst" "$w/$f"
+done
+"$bin" task group 1 --work "$w" && "$bin" task finish --work "$w" >/dev/null 2>"$work/stderr" && diff -r -x metrics.json tests/cases/samples/expected "$work/first" >/dev/null && ok || { bad "finish after the repair"; cat "$work/stderr"; }
+# the same command again reuses the plan and the map and group results (their times
+# unchanged)
 rm -rf "$work/first"
-maps=$(ls -l --time-style=+%s.%N "$w"/map-* | md5sum)
+maps=$(ls -l --time-style=+%s.%N "$w"/map-* "$w"/group-* | md5sum)
 # shellcheck disable=SC2086
 "$bin" run $args --threads 2 --shards 3 --work "$w" --out "$work/first" >/dev/null 2>&1 &&
-    [ "$(ls -l --time-style=+%s.%N "$w"/map-* | md5sum)" = "$maps" ] &&
+    [ "$(ls -l --time-style=+%s.%N "$w"/map-* "$w"/group-* | md5sum)" = "$maps" ] &&
     diff -r -x metrics.json tests/cases/samples/expected "$work/first" >/dev/null && ok ||
     bad "a rerun did not reuse the map results, or wrote no output folder"
 # a changed input after the plan: the task refuses it
@@ -144,16 +167,20 @@ if [ "$got" = 0 ] && grep -q "^#SBATCH --array=0-3$" "$w4/slurm/map.sh" &&
     grep -q "task map \"\$SLURM_ARRAY_TASK_ID\" --work '$w4' --plan $digest$" "$w4/slurm/map.sh" &&
     grep -q "task finish --work '$w4' --plan $digest$" "$w4/slurm/finish.sh" &&
     grep -q "^#SBATCH --output=$w4/slurm/map-%a.job%A.log$" "$w4/slurm/map.sh" &&
+    grep -q "task group \"\$SLURM_ARRAY_TASK_ID\" --work '$w4' --plan $digest$" "$w4/slurm/group.sh" &&
+    grep -q "^#SBATCH --array=0-3$" "$w4/slurm/group.sh" &&
     grep -q "^sbatch --parsable --array=0-3 $w4/slurm/map.sh$" "$work/dry" &&
-    grep -q "^sbatch --parsable --dependency=afterok:MAP_JOB $w4/slurm/finish.sh$" "$work/dry" &&
+    grep -q "^sbatch --parsable --array=0-3 --dependency=afterok:MAP_JOB $w4/slurm/group.sh$" "$work/dry" &&
+    grep -q "^sbatch --parsable --dependency=afterok:GROUP_JOB $w4/slurm/finish.sh$" "$work/dry" &&
     [ -f "$w4/plan" ] && [ ! -e "$w4/slurm/jobs" ] && [ ! -e "$work/o4" ]; then ok
 else bad "slurm --dry-run: exit $got"; cat "$work/dry"; fi
 # the scripts' tasks, run by hand in any order, make the night
 for t in 3 1 0 2; do sh -c "$(grep '^exec' "$w4/slurm/map.sh" | sed "s/\$SLURM_ARRAY_TASK_ID/$t/")" || bad "map.sh task $t"; done
+for t in 2 0 3 1; do sh -c "$(grep '^exec' "$w4/slurm/group.sh" | sed "s/\$SLURM_ARRAY_TASK_ID/$t/")" || bad "group.sh task $t"; done
 sh "$w4/slurm/finish.sh" >/dev/null && diff -r -x metrics.json tests/cases/samples/expected "$work/o4" >/dev/null && ok || bad "the dry run's scripts run by hand"
 # --status names what is done; the finished night's tasks do nothing when run again
 "$bin" slurm --status --work "$work/w4" >"$work/status"
-grep -q "map 3      done" "$work/status" && grep -q "finish     done" "$work/status" && ok || { bad "slurm --status"; cat "$work/status"; }
+grep -q "map *3 *done" "$work/status" && grep -q "group *1 *done" "$work/status" && grep -q "finish     done" "$work/status" && ok || { bad "slurm --status"; cat "$work/status"; }
 sh "$w4/slurm/finish.sh" >/dev/null 2>&1 && ok || bad "a finished night's finish task run again fails"
 # --status without --work, --shards without --work, --work without --shards
 "$bin" slurm --status >/dev/null 2>&1; [ $? = 2 ] && ok || bad "slurm --status without --work"
@@ -218,10 +245,15 @@ s3args=$(echo "$args" | sed "s#samples/#$work/s3/#g")
 # shellcheck disable=SC2086
 "$bin" slurm $s3args --threads 2 --shards 2 --work "$work/w6" --out "$work/o6" --dry-run >/dev/null 2>&1
 "$bin" task map 0 --work "$work/w6" && "$bin" task map 1 --work "$work/w6" || bad "map tasks of w6"
+"$bin" task group 0 --work "$work/w6" || bad "group task 0 of w6"
 touch -d '2020-01-01' "$work/s3/catalog.csv"
+"$bin" task group 1 --work "$work/w6" >/dev/null 2>"$work/stderr"
+got=$?
+if [ "$got" = 3 ] && grep -q "catalog.csv has changed" "$work/stderr" && [ ! -e "$work/w6/group-1.done" ]; then ok
+else bad "a catalog changed after the map tasks, group: exit $got"; cat "$work/stderr"; fi
 "$bin" task finish --work "$work/w6" >/dev/null 2>"$work/stderr"
 got=$?
-if [ "$got" = 3 ] && grep -q "catalog.csv has changed" "$work/stderr" && [ ! -e "$work/o6" ]; then ok
+if [ "$got" = 3 ] && [ ! -e "$work/o6" ]; then ok
 else bad "a catalog changed after the map tasks: exit $got"; cat "$work/stderr"; fi
 # a plan whose input lines do not fit its arguments (one dropped, one added): refused
 cp "$work/w4/plan" "$work/plan.keep"
@@ -236,12 +268,14 @@ sed -i 's/^end$/input 9 1 0.000000000\nend/' "$work/w4/plan"
 got=$?
 [ "$got" = 3 ] && ok || { bad "a plan with an input too many: exit $got"; cat "$work/stderr"; }
 cp "$work/plan.keep" "$work/w4/plan"
-# a bucket file damaged at its own size: the map task asked again redoes it, then finish
+# a bucket file damaged at its own size: the map task asked again redoes it, then the
+# group task and finish
 f=$work/w4/map-0.bucket-1.zst
 printf 'X' | dd of="$f" bs=1 seek=30 conv=notrunc 2>/dev/null
-rm -rf "$work/o4" "$work/w4/finish-0.done"
-"$bin" task finish --work "$work/w4" >/dev/null 2>&1 && bad "finish took a damaged bucket"
-"$bin" task map 0 --work "$work/w4" && "$bin" task finish --work "$work/w4" >/dev/null &&
+rm -rf "$work/o4" "$work/w4/finish-0.done" "$work/w4/group-1.done"
+"$bin" task group 1 --work "$work/w4" >/dev/null 2>&1 && bad "group took a damaged bucket"
+"$bin" task map 0 --work "$work/w4" && "$bin" task group 1 --work "$work/w4" &&
+    "$bin" task finish --work "$work/w4" >/dev/null &&
     diff -r -x metrics.json tests/cases/samples/expected "$work/o4" >/dev/null && ok || bad "the damaged bucket was not redone"
 # a world-writable work folder is refused (anyone could forge the tasks' results)
 mkdir -m 0777 "$work/open"

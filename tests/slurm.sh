@@ -3,12 +3,12 @@
 # (munged, then slurmctld and slurmd with a configuration this script writes: every CPU
 # a slot, accounting off, linuxproc process tracking, no task plugin, as root without
 # systemd), compared byte for byte with `slipway run`:
-#   1. the sample night as 3 map tasks and a finishing task through sbatch, the jobs
-#      chained with --dependency=afterok;
+#   1. the sample night as 3 map tasks, 3 group tasks and a finishing task through sbatch,
+#      the phases chained with --dependency=afterok;
 #   2. a night whose map task 1 is cancelled mid-way (scancel, between its files and its
-#      .done record, held there by the SLIPWAY_TEST_MAP_HOLD test hook): the finishing job
-#      never runs, nothing is written, and the same command submitted again finishes the
-#      night with the same bytes;
+#      .done record, held there by the SLIPWAY_TEST_MAP_HOLD test hook): the group and
+#      finishing jobs never run, nothing is written, and the same command submitted again
+#      (map task 1, the group tasks, the finish) finishes the night with the same bytes;
 #   3. slipway slurm --status names what is done.
 # The cluster is stopped on exit (the daemons this script started, by their pid files).
 #
@@ -106,7 +106,7 @@ echo "test-slurm: cluster up ($host, $cpus CPUs, Slurm $(sinfo -V | cut -d' ' -f
 
 # Wait until none of the night's jobs is queued or running (at most $2 seconds).
 wait_jobs() {
-    jobs=$(awk '{print $2}' "$1/slurm/jobs" | paste -sd, -)
+    jobs=$(awk '$2 != 0 {print $2}' "$1/slurm/jobs" | paste -sd, -)
     i=0
     while [ -n "$(squeue -h -j "$jobs" -o %i 2>/dev/null)" ]; do
         i=$((i + 1))
@@ -132,7 +132,8 @@ if diff -r -x metrics.json "$scratch/plain" "$scratch/o1" >"$scratch/diff" 2>&1;
 fi
 cat "$scratch"/w1/slurm/finish.job*.log | grep -q "orders read    325" && ok || bad "the finishing job's log lacks the summary"
 "$bin" slurm --status --work "$scratch/w1" >"$scratch/status"
-grep -q "map 2      done" "$scratch/status" && grep -q "finish     done" "$scratch/status" && ok ||
+grep -q "map *2 *done" "$scratch/status" && grep -q "group *2 *done" "$scratch/status" &&
+    grep -q "finish     done" "$scratch/status" && ok ||
     { bad "status of a finished night"; cat "$scratch/status"; }
 
 # ---- 2. a map task cancelled mid-way, then the same command again ----
@@ -151,13 +152,15 @@ sleep 2
 [ ! -f "$scratch/w2/map-1.done" ] && [ -f "$scratch/w2/map-0.done" ] && ok ||
     bad "after scancel: map-1.done $(ls "$scratch/w2" | tr '\n' ' ')"
 "$bin" slurm --status --work "$scratch/w2" >"$scratch/status"
-grep -q "map 1      not done" "$scratch/status" && grep -q "finish     waits for the map tasks" "$scratch/status" && ok ||
+grep -q "map *1 *not done" "$scratch/status" && grep -q "group *0 *not done" "$scratch/status" &&
+    grep -q "finish     waits for the map tasks" "$scratch/status" && ok ||
     { bad "status after the cancel"; cat "$scratch/status"; }
 [ ! -e "$scratch/o2" ] && ok || bad "a cancelled night wrote its output folder"
 # shellcheck disable=SC2086
 "$bin" slurm $args --threads 1 --shards 3 --work "$scratch/w2" --out "$scratch/o2" >"$scratch/submit" 2>&1 ||
     { bad "the resubmission failed"; cat "$scratch/submit"; }
-grep -q "submitted map tasks 1 as job" "$scratch/submit" && ok || { bad "the resubmission submits only map 1"; cat "$scratch/submit"; }
+grep -q "submitted map tasks 1 as job" "$scratch/submit" && grep -q "submitted group tasks 0-2 as job" "$scratch/submit" &&
+    ok || { bad "the resubmission submits only map 1 (and the group tasks)"; cat "$scratch/submit"; }
 wait_jobs "$scratch/w2" 120 || bad "the resubmitted jobs still run after 120 s"
 if diff -r -x metrics.json "$scratch/plain" "$scratch/o2" >"$scratch/diff" 2>&1; then ok; else
     bad "the resubmitted night differs from slipway run"; head -20 "$scratch/diff"

@@ -63,7 +63,14 @@ typedef struct book_ctx {
     eng_batches *batches; /* rows taken, final flags written back (release_rows) */
     const eng_history *history;
     eng_book *book;
+    const unsigned char *here; /* per partition (ENG_PARTS: no order id): its rows are here;
+                                  NULL: all are */
 } book_ctx;
+
+static int is_here(const book_ctx *c, size_t p)
+{
+    return !c->here || c->here[p];
+}
 
 typedef struct part_task {
     const book_ctx *ctx;
@@ -1265,7 +1272,10 @@ static eng_rc tally_batch(void *ctx, size_t b, unsigned worker, eng_err *err)
 {
     (void)worker;
     (void)err;
-    eng_batch *bt = ((const book_ctx *)ctx)->batches->items[b];
+    const book_ctx *c = ctx;
+    eng_batch *bt = c->batches->items[b];
+    if (!is_here(c, ENG_PARTS))
+        return ENG_OK;
     const eng_row *standalone = bt->part_rows[ENG_PARTS];
     bt->standalone_rows = eng_batch_part_count(bt, ENG_PARTS);
     bt->unnamed_rows = 0;
@@ -1290,7 +1300,8 @@ static eng_rc tally_rows(const book_ctx *c, eng_err *err)
             !(bt->row_flags = malloc((bt->n_rows ? bt->n_rows : 1) * sizeof *bt->row_flags)))
             return ENG_NOMEM;
         for (size_t p = 0; p < ENG_PARTS; p++)
-            c->book->parts[p].n_rows += eng_batch_part_count(bt, p);
+            if (is_here(c, p))
+                c->book->parts[p].n_rows += eng_batch_part_count(bt, p);
     }
     ENG_TRY(eng_pool_for(c->setup->pool, bs->n, tally_batch, (void *)c, err));
     eng_rowstore_release(bs->rows, ENG_PARTS);
@@ -1314,6 +1325,8 @@ static eng_rc build_partition(void *ctx, size_t p, unsigned worker, eng_err *err
 {
     (void)worker;
     const book_ctx *c = ctx;
+    if (!is_here(c, p))
+        return ENG_OK; /* another task's partition: stays empty */
     part_task t;
     memset(&t, 0, sizeof t);
     t.ctx = c;
@@ -1354,8 +1367,8 @@ static eng_rc build_partition(void *ctx, size_t p, unsigned worker, eng_err *err
     return ENG_OK;
 }
 
-/* Set by eng_book_build before its sorting tasks start (the pool's start publishes it);
- * only read while they run. */
+/* Set by eng_book_build and eng_book_list before their sorting tasks start (the pool's
+ * start publishes it); only read while they run. */
 static const eng_setup *sort_setup;
 
 /* SPEC's order for order_status.csv: id, then source (path bytes), then line. */
@@ -1463,13 +1476,36 @@ static void order_id_ahead(const void *next, const void *after)
     __builtin_prefetch(((const eng_order *)next)->id);
 }
 
-eng_rc eng_book_build(const eng_setup *setup, eng_batches *batches, const eng_history *history,
-                      eng_book **out, eng_err *err)
+eng_rc eng_book_list(const eng_setup *setup, eng_book *b, eng_err *err)
+{
+    size_t total = 0;
+    b->n_aside = 0;
+    for (size_t p = 0; p < ENG_PARTS; p++) {
+        total += b->parts[p].n_orders;
+        b->n_aside += b->parts[p].n_aside;
+    }
+    free(b->orders);
+    b->n_orders = 0;
+    sort_setup = setup;
+    if (!(b->orders = malloc((total ? total : 1) * sizeof *b->orders)))
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory listing orders");
+    size_t run_len[ENG_PARTS];
+    for (size_t p = 0; p < ENG_PARTS; p++)
+        run_len[p] = b->parts[p].n_orders;
+    eng_kmerge merge = {ENG_PARTS,    run_len,       b, partition_order, order_id_key,
+                        order_id_cmp, order_id_ahead};
+    ENG_TRY(eng_kmerge_run(setup->pool, &merge, b->orders, err));
+    b->n_orders = total;
+    return ENG_OK;
+}
+
+eng_rc eng_book_build_some(const eng_setup *setup, eng_batches *batches, const eng_history *history,
+                           const unsigned char *here, eng_book **out, eng_err *err)
 {
     eng_book *b = calloc(1, sizeof *b);
     if (!b)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory grouping orders");
-    book_ctx c = {setup, batches, history, b};
+    book_ctx c = {setup, batches, history, b, here};
     eng_rc rc = tally_rows(&c, err);
     if (rc != ENG_OK)
         rc = ENG_FAIL(err, ENG_NOMEM, "out of memory grouping orders");
@@ -1478,31 +1514,23 @@ eng_rc eng_book_build(const eng_setup *setup, eng_batches *batches, const eng_hi
     /* Every row is freed now; what the last partitions freed no later one reused: give
      * it back before the sort and the allocation take their scratch. */
     eng_heap_give_back_free();
-    size_t total = 0;
-    for (size_t p = 0; p < ENG_PARTS; p++) {
-        total += b->parts[p].n_orders;
-        b->n_aside += b->parts[p].n_aside;
-    }
-    if (rc == ENG_OK && !(b->orders = malloc((total ? total : 1) * sizeof *b->orders)))
-        rc = ENG_FAIL(err, ENG_NOMEM, "out of memory listing orders");
     sort_setup = setup;
     if (rc == ENG_OK)
         rc = eng_pool_for(setup->pool, ENG_PARTS, sort_partition, b, err);
-    size_t run_len[ENG_PARTS];
-    for (size_t p = 0; p < ENG_PARTS; p++)
-        run_len[p] = b->parts[p].n_orders;
-    eng_kmerge merge = {ENG_PARTS,    run_len,       b, partition_order, order_id_key,
-                        order_id_cmp, order_id_ahead};
     if (rc == ENG_OK)
-        rc = eng_kmerge_run(setup->pool, &merge, b->orders, err);
-    if (rc == ENG_OK)
-        b->n_orders = total;
+        rc = eng_book_list(setup, b, err);
     if (rc != ENG_OK) {
         eng_book_free(b);
         return rc;
     }
     *out = b;
     return ENG_OK;
+}
+
+eng_rc eng_book_build(const eng_setup *setup, eng_batches *batches, const eng_history *history,
+                      eng_book **out, eng_err *err)
+{
+    return eng_book_build_some(setup, batches, history, NULL, out, err);
 }
 
 void eng_book_free(eng_book *b)

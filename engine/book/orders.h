@@ -32,6 +32,17 @@ typedef struct eng_book {
  * its exceptions for the writers. ENG_NOMEM only; bad data becomes exceptions. */
 eng_rc eng_book_build(const eng_setup *setup, eng_batches *batches, const eng_history *history,
                       eng_book **out, eng_err *err);
+
+/* The same for the partitions p with here[p] != 0 only (here[ENG_PARTS]: the rows without
+ * an order id), whose rows are all in the batches; the others stay empty and their rows
+ * untouched. A sharded night's group task holds only its bucket's rows (engine/shard). */
+eng_rc eng_book_build_some(const eng_setup *setup, eng_batches *batches, const eng_history *history,
+                           const unsigned char *here, eng_book **out, eng_err *err);
+
+/* book->orders from its partitions, each sorted by (id, file, line) as eng_book_build
+ * leaves them: for a book whose partitions were filled elsewhere. ENG_NOMEM. */
+eng_rc eng_book_list(const eng_setup *setup, eng_book *book, eng_err *err);
+
 void eng_book_free(eng_book *book);
 
 #endif

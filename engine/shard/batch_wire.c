@@ -7,10 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../formats/exchange.h"
-#include "../../formats/wire.h"
 #include "../base/hash.h"
 #include "../base/warn.h"
+#include "wire_items.h"
 
 enum {
     HAS_ID = 1 << 0,
@@ -24,31 +23,6 @@ enum {
 
 /* ---- encoding ---- */
 
-/* A text with its NUL, so that it decodes in place as a NUL-terminated text. */
-static void put_text(fmt_buf *b, const char *p, size_t len)
-{
-    wire_put_u64(b, len);
-    fmt_buf_put(b, p, len);
-    fmt_buf_putc(b, '\0');
-}
-
-static void put_head(fmt_buf *b, const eng_head *h)
-{
-    eng_head_values v;
-    eng_head_values_of(h, &v);
-    for (int m = 0; m < ENG_HM_COUNT; m++) {
-        wire_put_i64(b, v.money_mant[m]);
-        wire_put_u64(b, v.money_frac[m]);
-    }
-    wire_put_i64(b, v.time_ns);
-    wire_put_i64(b, v.priority);
-    wire_put_u64(b, v.present);
-    for (int f = 0; f < ENG_HT_COUNT; f++) {
-        eng_text t = eng_head_text(h, (eng_ht)f);
-        put_text(b, t.p, t.len);
-    }
-}
-
 static void put_row(fmt_buf *b, const eng_row *r, const eng_row *prev)
 {
     unsigned has = 0;
@@ -60,14 +34,14 @@ static void put_row(fmt_buf *b, const eng_row *r, const eng_row *prev)
         has |= HAS_EXTRA | (r->extra->key ? HAS_KEY : 0) | (r->extra->big ? HAS_BIG : 0);
     wire_put_u64(b, has);
     if ((has & (HAS_ID | SAME_ID)) == HAS_ID)
-        put_text(b, r->order_id, eng_row_id_len(r));
+        eng_wire_put_text(b, r->order_id, eng_row_id_len(r));
     if ((has & (HAS_HEAD | SAME_HEAD)) == HAS_HEAD)
-        put_head(b, r->head);
+        eng_wire_put_head(b, r->head);
     if (has & HAS_EXTRA) {
         const eng_row_extra *x = r->extra;
         wire_put_i64(b, x->open_qty);
         if (x->key) {
-            put_text(b, x->key->id, x->key->len);
+            eng_wire_put_text(b, x->key->id, x->key->len);
             wire_put_i64(b, x->key->updated_ns);
         }
         if (x->big) {
@@ -193,13 +167,7 @@ eng_rc eng_wire_put_bucket(const eng_batches *bs, unsigned bucket, unsigned n_bu
             if (bucket_of_exc(bt, x, n_buckets) != bucket)
                 continue;
             wire_put_u64(out, e);
-            wire_put_u64(out, x->line);
-            wire_put_text_or_null(out, x->record_id);
-            wire_put_text_or_null(out, x->message);
-            wire_put_text_or_null(out, x->field);
-            wire_put_u64(out, x->file);
-            wire_put_u64(out, x->code);
-            wire_put_u64(out, x->row);
+            eng_wire_put_exc(out, x);
             if (out->len >= FLUSH_AT)
                 ENG_TRY(flush(ctx, out, err));
         }
@@ -287,20 +255,6 @@ static eng_rc damaged(eng_err *err, const char *what)
                     "%s does not decode as a map task's rows: run the map tasks again", what);
 }
 
-/* A copy in mem of a text_or_null (NULL stays NULL). *ok cleared when memory runs out. */
-static const char *keep_text_or_null(wire_in *in, eng_arena *mem, int *ok)
-{
-    size_t len;
-    int is_null;
-    const char *p = wire_get_text_or_null(in, &len, &is_null);
-    if (is_null)
-        return NULL;
-    char *copy = eng_arena_strndup(mem, p, len);
-    if (!copy)
-        *ok = 0;
-    return copy;
-}
-
 eng_rc eng_wire_load_facts(eng_wire_loader *l, unsigned task, const fmt_buf *payload,
                            const char *what, eng_err *err)
 {
@@ -316,11 +270,11 @@ eng_rc eng_wire_load_facts(eng_wire_loader *l, unsigned task, const fmt_buf *pay
     for (uint64_t k = 0; k < n_mine && !in.bad && ok; k++) {
         uint64_t f = wire_get_max(&in, bs->n_files - 1);
         eng_file_facts *ff = &bs->files[f], seen = *ff;
-        ff->format = keep_text_or_null(&in, mem, &ok);
-        ff->encoding = keep_text_or_null(&in, mem, &ok);
-        ff->date_order = keep_text_or_null(&in, mem, &ok);
+        ff->format = eng_wire_keep_text_or_null(&in, mem, &ok);
+        ff->encoding = eng_wire_keep_text_or_null(&in, mem, &ok);
+        ff->date_order = eng_wire_keep_text_or_null(&in, mem, &ok);
         for (int c = 0; c < FMT_COL_COUNT; c++)
-            ff->col_label[c] = keep_text_or_null(&in, mem, &ok);
+            ff->col_label[c] = eng_wire_keep_text_or_null(&in, mem, &ok);
         ff->no_column = (uint32_t)wire_get_u64(&in);
         ff->own_column = (uint32_t)wire_get_u64(&in);
         ff->bytes = wire_get_u64(&in);
@@ -403,46 +357,6 @@ typedef struct row_decoder {
     int ok; /* memory held out */
 } row_decoder;
 
-/* A text written by put_text, in place (NUL-terminated in the payload). */
-static eng_text get_text(wire_in *in)
-{
-    eng_text t = {"", 0};
-    uint64_t len = wire_get_u64(in);
-    if (in->bad || len >= (uint64_t)(in->end - in->p) || in->p[len] != '\0') {
-        in->bad = 1;
-        in->p = in->end;
-        return t;
-    }
-    t.p = (const char *)in->p;
-    t.len = (uint32_t)len;
-    in->p += len + 1;
-    return t;
-}
-
-static const eng_head *get_head(row_decoder *d)
-{
-    wire_in *in = d->in;
-    eng_head_values v;
-    memset(&v, 0, sizeof v);
-    for (int m = 0; m < ENG_HM_COUNT; m++) {
-        v.money_mant[m] = wire_get_i64(in);
-        v.money_frac[m] = (uint8_t)wire_get_max(in, 18);
-    }
-    v.time_ns = wire_get_i64(in);
-    v.priority = wire_get_i64(in);
-    v.present = (uint32_t)wire_get_u64(in);
-    eng_text texts[ENG_HT_COUNT];
-    for (int f = 0; f < ENG_HT_COUNT; f++)
-        texts[f] = get_text(in);
-    if (in->bad)
-        return NULL;
-    const eng_head_common *common = eng_intern_common(d->intern, d->cache, texts);
-    eng_head *h = eng_head_new(d->mem, &v, texts, common);
-    if (!h)
-        d->ok = 0;
-    return h;
-}
-
 static void get_row(row_decoder *d, eng_row *r, const eng_row *prev)
 {
     wire_in *in = d->in;
@@ -457,14 +371,14 @@ static void get_row(row_decoder *d, eng_row *r, const eng_row *prev)
     if (has & SAME_ID) {
         r->order_id = prev->order_id;
     } else if (has & HAS_ID) {
-        eng_text id = get_text(in);
+        eng_text id = eng_wire_get_text(in);
         if (!in->bad && !(r->order_id = eng_id_keep(d->mem, id.p, id.len)))
             d->ok = 0;
     }
     if (has & SAME_HEAD)
         r->head = prev->head;
     else if (has & HAS_HEAD)
-        r->head = get_head(d);
+        r->head = eng_wire_get_head(in, d->mem, d->intern, d->cache, &d->ok);
     if (has & HAS_EXTRA) {
         eng_row_extra *x = eng_arena_alloc(d->mem, sizeof *x, _Alignof(eng_row_extra));
         if (!x) {
@@ -474,7 +388,7 @@ static void get_row(row_decoder *d, eng_row *r, const eng_row *prev)
         memset(x, 0, sizeof *x);
         x->open_qty = wire_get_i64(in);
         if (has & HAS_KEY) {
-            eng_text id = get_text(in);
+            eng_text id = eng_wire_get_text(in);
             eng_line_key *k = eng_arena_alloc(d->mem, sizeof *k, _Alignof(eng_line_key));
             char *copy = in->bad ? NULL : eng_arena_strndup(d->mem, id.p, id.len);
             if (!k || (!copy && !in->bad)) {
@@ -520,48 +434,6 @@ static void get_row(row_decoder *d, eng_row *r, const eng_row *prev)
         in->bad = 1;
 }
 
-/* A map task's bucket file read a window at a time. Each item (a row, an exception, a
- * count) is decoded from a window of at least `want` bytes; an item that runs past the
- * window while the file has more is decoded again from a window twice as large (a row's
- * texts can be long), so the decoder never needs the whole file in memory. */
-#define WINDOW (1u << 16)
-
-typedef struct stream {
-    fmt_exchange_in *x;
-    size_t want;
-    int more; /* the window may not be all the file has left */
-    const unsigned char *base;
-    wire_in in;
-    eng_rc rc; /* a read's failure (err says it) */
-    eng_err *err;
-} stream;
-
-static int window(stream *s)
-{
-    const unsigned char *p;
-    size_t n;
-    if (s->rc != ENG_OK || (s->rc = fmt_exchange_peek(s->x, s->want, &p, &n, s->err)) != ENG_OK)
-        return 0;
-    s->base = p;
-    s->more = n >= s->want;
-    wire_in_init(&s->in, p, n);
-    return 1;
-}
-
-/* After an item: 1 when it is decoded (its bytes consumed) or beyond repair, 0 to decode
- * it again from a larger window. */
-static int settle(stream *s)
-{
-    if (s->in.bad && s->more) {
-        s->want = 2 * (size_t)(s->in.end - s->base);
-        return 0;
-    }
-    if (!s->in.bad)
-        fmt_exchange_consume(s->x, (size_t)(s->in.p - s->base));
-    s->want = WINDOW;
-    return 1;
-}
-
 static int row_fits(const eng_row *r, const eng_row *prev, uint16_t file, size_t p)
 {
     if (r->file != file)
@@ -576,7 +448,7 @@ static int row_fits(const eng_row *r, const eng_row *prev, uint16_t file, size_t
 }
 
 /* Partition p's rows of batch bt into the store (the bucket's chain p). */
-static void get_rows(row_decoder *d, stream *s, eng_batch *bt, size_t p, unsigned bucket)
+static void get_rows(row_decoder *d, eng_wire_stream *s, eng_batch *bt, size_t p, unsigned bucket)
 {
     uint32_t n = eng_batch_part_count(bt, p);
     if (!n || s->in.bad || s->rc != ENG_OK || !d->ok)
@@ -588,11 +460,11 @@ static void get_rows(row_decoder *d, stream *s, eng_batch *bt, size_t p, unsigne
     }
     for (uint32_t j = 0; j < n && !s->in.bad && d->ok; j++) {
         do {
-            if (!window(s))
+            if (!eng_wire_window(s))
                 return;
             d->in = &s->in;
             get_row(d, &dst[j], j ? &dst[j - 1] : NULL);
-        } while (!settle(s));
+        } while (!eng_wire_settle(s));
         /* What the later stages take for granted of a row, so that a file forged to match
          * its record cannot walk them off their arrays: it is its batch's file's, and it
          * lies in the partition its id hashes to (none without an id). */
@@ -603,29 +475,17 @@ static void get_rows(row_decoder *d, stream *s, eng_batch *bt, size_t p, unsigne
 }
 
 /* One exception of bt, decoded apart and kept only whole. */
-static void get_exc(row_decoder *d, stream *s, const eng_wire_loader *l, eng_batch *bt)
+static void get_exc(row_decoder *d, eng_wire_stream *s, const eng_wire_loader *l, eng_batch *bt)
 {
     eng_exc got;
     uint64_t at;
     do {
-        if (!window(s))
+        if (!eng_wire_window(s))
             return;
         wire_in *in = &s->in;
         at = wire_get_max(in, bt->exc.n - 1);
-        got.line = wire_get_u64(in);
-        const char *record_id = keep_text_or_null(in, d->mem, &d->ok);
-        const char *message = keep_text_or_null(in, d->mem, &d->ok);
-        const char *field = keep_text_or_null(in, d->mem, &d->ok);
-        got.record_id = record_id ? record_id : "";
-        got.message = message ? message : "";
-        got.field = field ? field : "";
-        got.file = (uint16_t)wire_get_max(in, l->setup->n_sources - 1);
-        got.code = (uint16_t)wire_get_max(in, ENG_CODE_COUNT - 1);
-        uint64_t row = wire_get_u64(in);
-        if (row != UINT32_MAX && row >= bt->n_rows)
-            in->bad = 1;
-        got.row = (uint32_t)row;
-    } while (!settle(s));
+        got = eng_wire_get_exc(in, d->mem, l->setup->n_sources, bt->n_rows, &d->ok);
+    } while (!eng_wire_settle(s));
     if (s->in.bad || !d->ok)
         return;
     if (bt->exc.items[at].message) {
@@ -640,7 +500,8 @@ eng_rc eng_wire_load_bucket(eng_wire_loader *l, unsigned task, unsigned bucket, 
 {
     assert(task < l->n_tasks && bucket < l->n_buckets && l->tasks[task].loaded);
     eng_batches *bs = l->bs;
-    stream s = {x, WINDOW, 0, NULL, {NULL, NULL, 0}, ENG_OK, err};
+    eng_wire_stream s;
+    eng_wire_stream_init(&s, x, err);
     row_decoder d = {&s.in,
                      bs->worker_mem[bucket],
                      bs->intern,
@@ -658,10 +519,10 @@ eng_rc eng_wire_load_bucket(eng_wire_loader *l, unsigned task, unsigned bucket, 
             get_rows(&d, &s, bt, ENG_PARTS, bucket);
         uint64_t n_exc = 0;
         do {
-            if (!window(&s))
+            if (!eng_wire_window(&s))
                 break;
             n_exc = wire_get_max(&s.in, bt->exc.n);
-        } while (!settle(&s));
+        } while (!eng_wire_settle(&s));
         for (uint64_t k = 0; k < n_exc && !s.in.bad && s.rc == ENG_OK && d.ok; k++)
             get_exc(&d, &s, l, bt);
     }
@@ -682,7 +543,8 @@ static int cmp_batch(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-eng_rc eng_wire_loader_take(eng_wire_loader *l, eng_batches **out, eng_err *err)
+eng_rc eng_wire_loader_take(eng_wire_loader *l, const unsigned char *here, eng_batches **out,
+                            eng_err *err)
 {
     size_t total = 0;
     for (unsigned t = 0; t < l->n_tasks; t++)
@@ -700,10 +562,8 @@ eng_rc eng_wire_loader_take(eng_wire_loader *l, eng_batches **out, eng_err *err)
         /* a file's chunks, 0, 1, 2... each once, whichever tasks parsed them */
         int missing = i > 0 && items[i - 1]->file == bt->file ? items[i - 1]->seq + 1 != bt->seq
                                                               : bt->seq != 0;
-        for (size_t e = 0; e < bt->exc.n && !missing; e++)
-            missing = bt->exc.items[e].message == NULL;
-        for (size_t p = 0; p <= ENG_PARTS && !missing; p++)
-            missing = eng_batch_part_count(bt, p) && !bt->part_rows[p];
+        for (size_t p = 0; p <= ENG_PARTS && !missing && here; p++)
+            missing = here[p] && eng_batch_part_count(bt, p) && !bt->part_rows[p];
         if (missing) {
             free(items);
             return ENG_FAIL(err, ENG_REFUSED,

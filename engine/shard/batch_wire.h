@@ -1,6 +1,7 @@
 /* A map task's checked rows on the wire: what eng_batches_read made of the task's share
  * of the orders files, cut by order identity into the night's buckets, and put back
- * together on the other side into the eng_batches a single-machine run would have read.
+ * together by a group task into the eng_batches a single-machine run would have read
+ * (its bucket's rows; the finishing task takes only the batches' shapes).
  *
  *   facts      one per map task: its files' facts, its warnings, and each batch's shape
  *              (file, chunk, row count per order partition, exception count)
@@ -31,7 +32,8 @@ void eng_wire_put_facts(const eng_setup *setup, const eng_batches *bs, const uns
 
 /* Encode bucket `bucket` of n_buckets of bs's (grouped) batches into out, handing it to
  * flush(ctx) whenever it holds a MB (flush empties it); what is left at the end is the
- * caller's. flush's failure is returned. */
+ * caller's. flush's failure is returned. Bucket j holds the rows of the partitions p with
+ * p % n_buckets == j (bucket 0 also the rows without an order id) and their exceptions. */
 typedef eng_rc (*eng_wire_flush)(void *ctx, fmt_buf *b, eng_err *err);
 eng_rc eng_wire_put_bucket(const eng_batches *bs, unsigned bucket, unsigned n_buckets, fmt_buf *out,
                            eng_wire_flush flush, void *ctx, eng_err *err);
@@ -55,8 +57,12 @@ struct fmt_exchange_in;
 eng_rc eng_wire_load_bucket(eng_wire_loader *l, unsigned task, unsigned bucket,
                             struct fmt_exchange_in *x, const char *what, eng_err *err);
 
-/* The night's batches, in (file, chunk) order, once every facts and bucket file is in;
- * the loader gives them up. */
-eng_rc eng_wire_loader_take(eng_wire_loader *l, eng_batches **out, eng_err *err);
+/* The night's batches, in (file, chunk) order, once every facts file and the bucket files
+ * wanted are in: here[p] != 0 for the partitions whose rows were loaded (here[ENG_PARTS]:
+ * the rows without an order id; NULL: none, the batches' shapes only). The exceptions
+ * are the loaded buckets' (the others' slots hold a NULL message). The loader gives them
+ * up. */
+eng_rc eng_wire_loader_take(eng_wire_loader *l, const unsigned char *here, eng_batches **out,
+                            eng_err *err);
 
 #endif

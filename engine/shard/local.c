@@ -69,7 +69,7 @@ int eng_shard_check_args(const eng_run_args *a)
 
 /* The tasks running now, for the signal handler to pass a signal on to: a scheduler or
  * `timeout` that stops only this process must not leave them writing the night. */
-static volatile pid_t running[ENG_PARTS + 1];
+static volatile pid_t running[ENG_PARTS];
 static volatile sig_atomic_t stopped_by;
 
 static void pass_on(int sig)
@@ -136,6 +136,27 @@ static int wait_task(pid_t pid, const char *phase, long index)
     return task_exit(status, phase, index);
 }
 
+/* Tasks 0 .. n-1 of phase at once (n == 0: its one task, with no index), then wait for
+ * them all: the first failure's exit code, or 0. */
+static int run_phase(const char *self, const char *phase, unsigned n, const char *work,
+                     const char *digest)
+{
+    int exit_code = 0;
+    unsigned count = n ? n : 1;
+    for (unsigned t = 0; t < count && !exit_code && !stopped_by; t++)
+        if ((running[t] = start_task(self, phase, n ? (long)t : -1, work, digest)) < 0)
+            exit_code = 1;
+    for (unsigned t = 0; t < count; t++) {
+        if (running[t] <= 0)
+            continue;
+        int code = wait_task(running[t], phase, n ? (long)t : -1);
+        running[t] = 0;
+        if (code && !exit_code)
+            exit_code = code;
+    }
+    return exit_code;
+}
+
 int eng_shard_run_local(const eng_run_args *a, int argc, char **argv)
 {
     eng_err err;
@@ -188,25 +209,13 @@ int eng_shard_run_local(const eng_run_args *a, int argc, char **argv)
     const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
     for (int i = 0; i < 3; i++)
         sigaction(sigs[i], &sa, &old[i]);
-    int exit_code = 0;
-    /* every map task at once: each is a process with its own threads */
-    for (unsigned t = 0; t < plan.shards && !exit_code && !stopped_by; t++)
-        if ((running[t] = start_task(self, "map", (long)t, a->work, plan.digest)) < 0)
-            exit_code = 1;
-    for (unsigned t = 0; t < plan.shards; t++) {
-        if (running[t] <= 0)
-            continue;
-        int code = wait_task(running[t], "map", (long)t);
-        running[t] = 0;
-        if (code && !exit_code)
-            exit_code = code;
-    }
-    if (!exit_code && !stopped_by) {
-        pid_t pid = start_task(self, "finish", -1, a->work, plan.digest);
-        running[ENG_PARTS] = pid;
-        exit_code = pid < 0 ? 1 : wait_task(pid, "finish", -1);
-        running[ENG_PARTS] = 0;
-    }
+    /* each phase's tasks all at once (each a process with its own threads), the next
+     * phase once every one of them is done */
+    int exit_code = run_phase(self, "map", plan.shards, a->work, plan.digest);
+    if (!exit_code && !stopped_by)
+        exit_code = run_phase(self, "group", plan.shards, a->work, plan.digest);
+    if (!exit_code && !stopped_by)
+        exit_code = run_phase(self, "finish", 0, a->work, plan.digest);
     for (int i = 0; i < 3; i++)
         sigaction(sigs[i], &old[i], NULL);
     if (stopped_by) {

@@ -4,10 +4,13 @@
  *
  *   map i     (i < N) reads its share of the orders files, checks every row, and writes
  *             the rows cut into N buckets by order identity (map-i.bucket-j.zst) and what
- *             it found about its files (map-i.facts.zst), then map-i.done
- *   finish    puts the night's rows back together from every map task's files (refusing
+ *             it found about its files (map-i.facts.zst), then map-i.done (map.c)
+ *   group j   (j < N) takes bucket j of every map task, groups its rows into orders and
+ *             checks them as the orders stage does, and writes them with their rows'
+ *             final flags and exceptions (group-j.orders.zst), then group-j.done (group.c)
+ *   finish    puts the night's book back together from every group task's file (refusing
  *             an incomplete set, naming what is missing) and runs the rest of the night:
- *             orders, returns and history, allocation, outputs, into --out, atomically
+ *             returns and history, allocation, outputs, into --out, atomically (finish.c)
  *
  * Each task is idempotent: its results appear whole (written aside, then renamed) and are
  * recorded with their SHA-256 in its .done file under the plan's digest; run again, a task
@@ -18,8 +21,9 @@
 
 #include "../setup/setup.h"
 
-/* `slipway run ... --shards N --work DIR`: write the plan, run the N map tasks at once and
- * then the finishing task, each as a process of its own through the work folder. argv[0
+/* `slipway run ... --shards N --work DIR`: write the plan, run the N map tasks at once,
+ * then the N group tasks at once, then the finishing task, each as a process of its own
+ * through the work folder. argv[0
  * .. argc) are run's arguments. Returns the exit code (the failing task's). */
 int eng_shard_run_local(const eng_run_args *a, int argc, char **argv);
 
@@ -29,8 +33,9 @@ int eng_shard_run_local(const eng_run_args *a, int argc, char **argv);
  * code, the reason printed; a then owns its arrays (eng_run_args_release). */
 typedef int (*eng_run_args_parser)(int argc, char **argv, int first, eng_run_args *a);
 
-/* `slipway task map I --work DIR` and `slipway task finish --work DIR`: one task of the
- * plan in DIR (argv[0] is "task"). Returns the exit code. */
+/* `slipway task map I --work DIR`, `slipway task group J --work DIR` and `slipway task
+ * finish --work DIR`: one task of the plan in DIR (argv[0] is "task"). Returns the exit
+ * code. */
 int eng_shard_task(int argc, char **argv, eng_run_args_parser parse);
 
 /* `slipway slurm ...` (argv[0] is "slurm"): the night as Slurm jobs (slurm.c). Returns the

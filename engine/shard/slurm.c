@@ -1,11 +1,12 @@
-/* `slipway slurm`: a sharded night as Slurm jobs. The plan and two job scripts go into
- * WORK/slurm (a job array of the map tasks, the finishing task after them with
- * --dependency=afterok), submitted with sbatch or, with --dry-run, only printed; and
- * `--status` tells where the night stands from the work folder and the queue.
+/* `slipway slurm`: a sharded night as Slurm jobs. The plan and three job scripts go into
+ * WORK/slurm (a job array of the map tasks, a job array of the group tasks after them, the
+ * finishing task after those, each chained with --dependency=afterok), submitted with
+ * sbatch or, with --dry-run, only printed; and `--status` tells where the night stands
+ * from the work folder and the queue.
  *
  * Submitting again (the same command) is how a failed or cancelled night goes on: the
- * night's earlier jobs still queued are cancelled (a finishing job whose map task was
- * cancelled would wait forever), and only the map tasks not done are submitted. */
+ * night's earlier jobs still queued are cancelled (a job whose dependency was cancelled
+ * would wait forever), and only the tasks not done are submitted. */
 #define _DEFAULT_SOURCE /* realpath */
 #include "shard.h"
 
@@ -151,11 +152,17 @@ typedef struct night {
     int work_fd;
 } night;
 
-static int write_scripts(night *n, fmt_buf *map, fmt_buf *finish, eng_err *err)
+/* The three job scripts, in the order they run. */
+enum { JOB_MAP, JOB_GROUP, JOB_FINISH, N_JOBS };
+static const char *const job_names[N_JOBS] = {"map", "group", "finish"};
+
+static int write_scripts(night *n, fmt_buf *scripts, eng_err *err)
 {
     const eng_plan *p = &n->plan;
-    /* A task holds what it parses: its whole files and its part of a shared one; the
-     * finishing task the whole night once. */
+    fmt_buf *map = &scripts[JOB_MAP], *group = &scripts[JOB_GROUP], *finish = &scripts[JOB_FINISH];
+    /* A task holds what it parses: its whole files and its part of a shared one; a group
+     * task its bucket of every map task's rows (a share of the night); the finishing task
+     * the whole night once. */
     double total = 0, most = 0;
     for (size_t f = 0; f < p->n_orders; f++)
         total += text_bytes(p, n->a.orders[f], f);
@@ -179,10 +186,14 @@ static int write_scripts(night *n, fmt_buf *map, fmt_buf *finish, eng_err *err)
                 p->cwd);
     fmt_buf_puts(map, range);
     put_exec(map, n->self, "map \"$SLURM_ARRAY_TASK_ID\"", n->work_abs, p->digest);
+    script_head(group, "group", n->work_abs, "group-%a.job%A.log", n->a.threads,
+                task_mem_mib(total / p->shards), p->cwd);
+    fmt_buf_puts(group, range);
+    put_exec(group, n->self, "group \"$SLURM_ARRAY_TASK_ID\"", n->work_abs, p->digest);
     script_head(finish, "finish", n->work_abs, "finish.job%j.log", n->a.threads,
                 task_mem_mib(total), p->cwd);
     put_exec(finish, n->self, "finish", n->work_abs, p->digest);
-    if (map->failed || finish->failed)
+    if (map->failed || group->failed || finish->failed)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory");
     int dir = -1;
     if (mkdirat(n->work_fd, "slurm", 0700) != 0 && errno != EEXIST)
@@ -192,17 +203,20 @@ static int write_scripts(night *n, fmt_buf *map, fmt_buf *finish, eng_err *err)
         return ENG_FAIL(err, ENG_IO, "cannot open %s/slurm: %s", n->work_abs, strerror(errno));
     char where[4200];
     snprintf(where, sizeof where, "%s/slurm", n->work_abs);
-    eng_rc rc = fmt_exchange_write_text(dir, where, "map.sh", map->p, map->len, err);
-    if (rc == ENG_OK)
-        rc = fmt_exchange_write_text(dir, where, "finish.sh", finish->p, finish->len, err);
+    eng_rc rc = ENG_OK;
+    for (int j = 0; j < N_JOBS && rc == ENG_OK; j++) {
+        char name[32];
+        snprintf(name, sizeof name, "%s.sh", job_names[j]);
+        rc = fmt_exchange_write_text(dir, where, name, scripts[j].p, scripts[j].len, err);
+    }
     close(dir);
     return rc;
 }
 
-/* The job ids recorded by the last submission (0 when none). */
-static void read_jobs(int work_fd, unsigned long *map_job, unsigned long *finish_job)
+/* The job ids recorded by the last submission, per job script (0 when none). */
+static void read_jobs(int work_fd, unsigned long jobs[N_JOBS])
 {
-    *map_job = *finish_job = 0;
+    memset(jobs, 0, N_JOBS * sizeof *jobs);
     int fd = openat(work_fd, "slurm/jobs", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
     if (!f) {
@@ -210,36 +224,26 @@ static void read_jobs(int work_fd, unsigned long *map_job, unsigned long *finish
             close(fd);
         return;
     }
-    char line[128];
-    while (fgets(line, sizeof line, f)) {
-        unsigned long id;
-        if (sscanf(line, "map %lu", &id) == 1)
-            *map_job = id;
-        else if (sscanf(line, "finish %lu", &id) == 1)
-            *finish_job = id;
-    }
+    char line[128], word[16];
+    unsigned long id;
+    while (fgets(line, sizeof line, f))
+        for (int j = 0; j < N_JOBS; j++)
+            if (sscanf(line, "%15s %lu", word, &id) == 2 && strcmp(word, job_names[j]) == 0)
+                jobs[j] = id;
     fclose(f);
 }
 
-/* Submit the map tasks not done (a list for --array) and the finishing task after them. */
-static int submit(night *n, int dry_run)
+/* The tasks of phase not done, as Slurm's ranges for --array ("--array=0-31",
+ * "--array=1,3-5"), into todo; how many. */
+static unsigned tasks_todo(const night *n, const char *phase, fmt_buf *todo)
 {
     const eng_plan *p = &n->plan;
-    eng_err err;
-    memset(&err, 0, sizeof err);
-    fmt_buf todo;
-    fmt_buf_init(&todo);
     eng_done *d = malloc(sizeof *d);
-    if (!d) {
-        fprintf(stderr, "slipway: out of memory\n");
-        return 1;
-    }
-    /* the map tasks not done, as Slurm's ranges: "0-31", "1,3-5" */
     unsigned n_todo = 0;
-    fmt_buf_puts(&todo, "--array=");
-    for (unsigned t = 0, first = 0, run = 0; t <= p->shards; t++) {
+    fmt_buf_puts(todo, "--array=");
+    for (unsigned t = 0, first = 0, run = 0; d && t <= p->shards; t++) {
         char name[FMT_EXCHANGE_NAME_MAX], num[32];
-        eng_done_name(name, sizeof name, "map", t);
+        eng_done_name(name, sizeof name, phase, t);
         int todo_t = t < p->shards && !eng_done_read(n->work_fd, name, p, d);
         if (todo_t && !run)
             first = t;
@@ -253,68 +257,108 @@ static int submit(night *n, int dry_run)
                 snprintf(num, sizeof num, "%s%u", n_todo > run ? "," : "", first);
             else
                 snprintf(num, sizeof num, "%s%u-%u", n_todo > run ? "," : "", first, t - 1);
-            fmt_buf_puts(&todo, num);
+            fmt_buf_puts(todo, num);
         }
         run = 0;
     }
+    if (!d)
+        todo->failed = 1;
     free(d);
-    fmt_buf_putc(&todo, '\0');
-    if (todo.failed) {
+    fmt_buf_putc(todo, '\0');
+    return n_todo;
+}
+
+/* sbatch [--array=...] [--dependency=afterok:AFTER] script: the job id, or 0 (said). */
+static unsigned long sbatch(const char *array, unsigned long after, const char *script)
+{
+    char dep[64], out[256];
+    snprintf(dep, sizeof dep, "--dependency=afterok:%lu", after);
+    char *argv[6];
+    int k = 0;
+    argv[k++] = "sbatch";
+    argv[k++] = "--parsable";
+    if (array)
+        argv[k++] = (char *)array;
+    if (after)
+        argv[k++] = dep;
+    argv[k++] = (char *)script;
+    argv[k] = NULL;
+    unsigned long job = 0;
+    int rc = run_capture(argv, out, sizeof out);
+    if (rc < 0)
+        fprintf(stderr, "slipway: cannot run sbatch: is Slurm's client (slurm-client) "
+                        "installed and on PATH?\n");
+    else if (rc != 0 || sscanf(out, "%lu", &job) != 1)
+        fprintf(stderr,
+                "slipway: sbatch %s failed (exit status %d, its message above): is this a "
+                "Slurm submit host? Submit the same command again once it is fixed\n",
+                script, rc);
+    return rc == 0 ? job : 0;
+}
+
+/* Submit the map and group tasks not done (a list for --array each) and the finishing
+ * task, each phase after the one before. */
+static int submit(night *n, int dry_run)
+{
+    eng_err err;
+    memset(&err, 0, sizeof err);
+    fmt_buf todo[2];
+    unsigned n_todo[2];
+    for (int j = JOB_MAP; j <= JOB_GROUP; j++) {
+        fmt_buf_init(&todo[j]);
+        n_todo[j] = tasks_todo(n, job_names[j], &todo[j]);
+    }
+    if (todo[0].failed || todo[1].failed) {
+        fmt_buf_release(&todo[0]);
+        fmt_buf_release(&todo[1]);
         fprintf(stderr, "slipway: out of memory\n");
         return 1;
     }
-    char map_sh[4200], finish_sh[4200], dep[64], out[256];
-    const char *array = todo.p;
-    snprintf(map_sh, sizeof map_sh, "%s/slurm/map.sh", n->work_abs);
-    snprintf(finish_sh, sizeof finish_sh, "%s/slurm/finish.sh", n->work_abs);
+    char script[N_JOBS][4200];
+    for (int j = 0; j < N_JOBS; j++)
+        snprintf(script[j], sizeof script[j], "%s/slurm/%s.sh", n->work_abs, job_names[j]);
     if (dry_run) {
-        if (n_todo)
-            printf("sbatch --parsable %s %s\n", array, map_sh);
-        printf("sbatch --parsable%s %s\n", n_todo ? " --dependency=afterok:MAP_JOB" : "",
-               finish_sh);
-        fmt_buf_release(&todo);
+        static const char *const stands_for[N_JOBS] = {"MAP_JOB", "GROUP_JOB", "FINISH_JOB"};
+        int before = -1;
+        for (int j = 0; j < N_JOBS; j++) {
+            if (j < JOB_FINISH && !n_todo[j])
+                continue;
+            printf("sbatch --parsable%s%s%s%s %s\n", j < JOB_FINISH ? " " : "",
+                   j < JOB_FINISH ? todo[j].p : "", before >= 0 ? " --dependency=afterok:" : "",
+                   before >= 0 ? stands_for[before] : "", script[j]);
+            before = j;
+        }
+        fmt_buf_release(&todo[0]);
+        fmt_buf_release(&todo[1]);
         return 0;
     }
-    /* the night's earlier jobs: a finishing job after a cancelled map task never runs */
-    unsigned long old_map, old_finish;
-    read_jobs(n->work_fd, &old_map, &old_finish);
-    if (old_map || old_finish) {
-        char ids[64];
-        snprintf(ids, sizeof ids, "%lu", old_map ? old_map : old_finish);
-        char ids2[32];
-        snprintf(ids2, sizeof ids2, "%lu", old_finish);
-        char *cancel[] = {"scancel", ids, old_map && old_finish ? ids2 : NULL, NULL};
-        (void)run_capture(cancel, out, sizeof out);
-    }
-    unsigned long map_job = 0, finish_job = 0;
-    if (n_todo) {
-        char *argv[] = {"sbatch", "--parsable", (char *)array, map_sh, NULL};
-        int rc = run_capture(argv, out, sizeof out);
-        if (rc != 0 || sscanf(out, "%lu", &map_job) != 1) {
-            fmt_buf_release(&todo);
-            if (rc < 0)
-                fprintf(stderr, "slipway: cannot run sbatch: is Slurm's client (slurm-client) "
-                                "installed and on PATH?\n");
-            else
-                fprintf(stderr,
-                        "slipway: sbatch %s failed (exit status %d, its message above): "
-                        "is this a Slurm submit host?\n",
-                        map_sh, rc);
-            return 1;
+    /* the night's earlier jobs: a job after a cancelled one never runs */
+    unsigned long old[N_JOBS];
+    read_jobs(n->work_fd, old);
+    char ids[N_JOBS][32], out[256];
+    char *cancel[N_JOBS + 2];
+    int k = 0;
+    cancel[k++] = "scancel";
+    for (int j = 0; j < N_JOBS; j++)
+        if (old[j]) {
+            snprintf(ids[j], sizeof ids[j], "%lu", old[j]);
+            cancel[k++] = ids[j];
         }
+    cancel[k] = NULL;
+    if (k > 1)
+        (void)run_capture(cancel, out, sizeof out);
+    unsigned long job[N_JOBS] = {0}, after = 0;
+    int failed = 0;
+    for (int j = 0; j < N_JOBS && !failed; j++) {
+        if (j < JOB_FINISH && !n_todo[j])
+            continue;
+        job[j] = sbatch(j < JOB_FINISH ? todo[j].p : NULL, after, script[j]);
+        failed = job[j] == 0;
+        after = job[j];
     }
-    snprintf(dep, sizeof dep, "--dependency=afterok:%lu", map_job);
-    char *argv[] = {"sbatch", "--parsable", map_job ? dep : finish_sh, map_job ? finish_sh : NULL,
-                    NULL};
-    int rc = run_capture(argv, out, sizeof out);
-    if (rc != 0 || sscanf(out, "%lu", &finish_job) != 1) {
-        fmt_buf_release(&todo);
-        fprintf(stderr, "slipway: sbatch %s failed (exit status %d, its message above)%s\n",
-                finish_sh, rc, map_job ? ": submit the same command again" : "");
-        return 1;
-    }
-    char jobs[128];
-    int len = snprintf(jobs, sizeof jobs, "map %lu\nfinish %lu\n", map_job, finish_job);
+    char jobs[160];
+    int len = snprintf(jobs, sizeof jobs, "map %lu\ngroup %lu\nfinish %lu\n", job[JOB_MAP],
+                       job[JOB_GROUP], job[JOB_FINISH]);
     char where[4200];
     snprintf(where, sizeof where, "%s/slurm", n->work_abs);
     int dir = openat(n->work_fd, "slurm", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -323,16 +367,22 @@ static int submit(night *n, int dry_run)
                 dir < 0 ? strerror(errno) : err.msg);
     if (dir >= 0)
         close(dir);
-    if (map_job)
-        printf("slipway: submitted map tasks %s as job %lu and the finishing task as job %lu "
-               "(after them)\n",
-               array + 8, map_job, finish_job);
-    else
-        printf("slipway: every map task is done; submitted the finishing task as job %lu\n",
-               finish_job);
-    printf("  status  slipway slurm --status --work %s\n", n->work_abs);
-    fmt_buf_release(&todo);
-    return 0;
+    if (!failed) {
+        for (int j = 0; j < N_JOBS; j++) {
+            if (!job[j])
+                printf("slipway: every %s task is done\n", job_names[j]);
+            else if (j < JOB_FINISH)
+                printf("slipway: submitted %s tasks %s as job %lu\n", job_names[j], todo[j].p + 8,
+                       job[j]);
+            else
+                printf("slipway: submitted the finishing task as job %lu (after the others)\n",
+                       job[j]);
+        }
+        printf("  status  slipway slurm --status --work %s\n", n->work_abs);
+    }
+    fmt_buf_release(&todo[0]);
+    fmt_buf_release(&todo[1]);
+    return failed ? 1 : 0;
 }
 
 static int status(const char *work, eng_run_args_parser parse)
@@ -343,22 +393,24 @@ static int status(const char *work, eng_run_args_parser parse)
     if (refused >= 0)
         return refused;
     eng_done *d = malloc(sizeof *d);
-    unsigned done = 0;
-    printf("night planned in %s/plan: %u map tasks, %zu orders files\n", work, plan.shards,
-           plan.n_orders);
-    for (unsigned t = 0; d && t < plan.shards; t++) {
-        char name[FMT_EXCHANGE_NAME_MAX];
-        eng_done_name(name, sizeof name, "map", t);
-        int ok = eng_done_read(work_fd, name, &plan, d);
-        done += ok;
-        uint64_t bytes = 0;
-        for (size_t i = 0; ok && i < d->n; i++)
-            bytes += d->files[i].bytes;
-        if (ok)
-            printf("  map %-6u done (%zu files, %.1f MB)\n", t, d->n, (double)bytes / 1e6);
-        else
-            printf("  map %-6u not done\n", t);
-    }
+    unsigned done[2] = {0, 0};
+    printf("night planned in %s/plan: %u map and %u group tasks, %zu orders files\n", work,
+           plan.shards, plan.shards, plan.n_orders);
+    for (int j = JOB_MAP; j <= JOB_GROUP; j++)
+        for (unsigned t = 0; d && t < plan.shards; t++) {
+            char name[FMT_EXCHANGE_NAME_MAX];
+            eng_done_name(name, sizeof name, job_names[j], t);
+            int ok = eng_done_read(work_fd, name, &plan, d);
+            done[j] += ok;
+            uint64_t bytes = 0;
+            for (size_t i = 0; ok && i < d->n; i++)
+                bytes += d->files[i].bytes;
+            if (ok)
+                printf("  %-5s %-4u done (%zu file%s, %.1f MB)\n", job_names[j], t, d->n,
+                       d->n == 1 ? "" : "s", (double)bytes / 1e6);
+            else
+                printf("  %-5s %-4u not done\n", job_names[j], t);
+        }
     int finished = eng_finish_recorded(work_fd, &plan);
     /* the output folder as the night names it (read from the plan's own folder) */
     eng_run_args a;
@@ -380,14 +432,22 @@ static int status(const char *work, eng_run_args_parser parse)
         printf("  finish     done, but %s is gone: run the night again to write it\n", out_dir);
     else
         printf("  finish     %s (output %s)\n",
-               done < plan.shards ? "waits for the map tasks" : "not done", out_dir);
+               done[JOB_MAP] < plan.shards     ? "waits for the map tasks"
+               : done[JOB_GROUP] < plan.shards ? "waits for the group tasks"
+                                               : "not done",
+               out_dir);
     free(d);
-    unsigned long map_job, finish_job;
-    read_jobs(work_fd, &map_job, &finish_job);
-    if (map_job || finish_job) {
-        printf("  jobs       map %lu, finish %lu\n", map_job, finish_job);
-        char ids[64], out[2048];
-        snprintf(ids, sizeof ids, "%lu,%lu", map_job ? map_job : finish_job, finish_job);
+    unsigned long jobs[N_JOBS];
+    read_jobs(work_fd, jobs);
+    if (jobs[JOB_MAP] || jobs[JOB_GROUP] || jobs[JOB_FINISH]) {
+        printf("  jobs       map %lu, group %lu, finish %lu\n", jobs[JOB_MAP], jobs[JOB_GROUP],
+               jobs[JOB_FINISH]);
+        char ids[96], out[4096];
+        size_t at = 0;
+        ids[0] = '\0';
+        for (int j = 0; j < N_JOBS; j++)
+            if (jobs[j])
+                at += (size_t)snprintf(ids + at, sizeof ids - at, "%s%lu", at ? "," : "", jobs[j]);
         char *argv[] = {"squeue", "-h", "-j", ids, "-o", "%i %T %r", NULL};
         if (run_capture(argv, out, sizeof out) == 0) {
             if (!out[0])
@@ -405,12 +465,13 @@ static const char slurm_help[] =
     "usage: slipway slurm RUN-ARGUMENTS --shards N --work DIR [--dry-run]\n"
     "       slipway slurm --status --work DIR\n"
     "\n"
-    "Runs a night on a Slurm cluster as a job array of N map tasks and a finishing task\n"
-    "after them (an afterok dependency), each `slipway task` on the work folder DIR, which\n"
-    "every node must see at the same path (as the night's files, this program and the\n"
-    "folder the command is run from). RUN-ARGUMENTS are those of `slipway run`.\n"
-    "  --dry-run   write the plan and the job scripts (DIR/slurm/map.sh, finish.sh) and\n"
-    "              print the sbatch commands instead of running them\n"
+    "Runs a night on a Slurm cluster as a job array of N map tasks, a job array of N group\n"
+    "tasks after them and a finishing task after those (afterok dependencies), each\n"
+    "`slipway task` on the work folder DIR, which every node must see at the same path (as\n"
+    "the night's files, this program and the folder the command is run from).\n"
+    "RUN-ARGUMENTS are those of `slipway run`.\n"
+    "  --dry-run   write the plan and the job scripts (DIR/slurm/map.sh, group.sh,\n"
+    "              finish.sh) and print the sbatch commands instead of running them\n"
     "  --status    where the night in DIR stands: each task done or not, and its jobs in\n"
     "              the queue\n"
     "The same command again goes on with a failed or cancelled night: the night's earlier\n"
@@ -494,17 +555,16 @@ int eng_shard_slurm(int argc, char **argv, eng_run_args_parser parse)
                            bad);
         if (erc == ENG_OK)
             erc = eng_plan_prepare(&n.a, n_rest - 1, rest + 1, n.work_fd, n.a.work, &n.plan, &err);
-        fmt_buf map, finish;
-        fmt_buf_init(&map);
-        fmt_buf_init(&finish);
+        fmt_buf scripts[N_JOBS];
+        for (int j = 0; j < N_JOBS; j++)
+            fmt_buf_init(&scripts[j]);
         if (erc == ENG_OK)
-            erc = write_scripts(&n, &map, &finish, &err);
-        if (erc == ENG_OK && dry_run) {
-            printf("# %s/slurm/map.sh\n%.*s\n# %s/slurm/finish.sh\n%.*s\n", n.work_abs,
-                   (int)map.len, map.p, n.work_abs, (int)finish.len, finish.p);
-        }
-        fmt_buf_release(&map);
-        fmt_buf_release(&finish);
+            erc = write_scripts(&n, scripts, &err);
+        for (int j = 0; j < N_JOBS && erc == ENG_OK && dry_run; j++)
+            printf("# %s/slurm/%s.sh\n%.*s\n", n.work_abs, job_names[j], (int)scripts[j].len,
+                   scripts[j].p);
+        for (int j = 0; j < N_JOBS; j++)
+            fmt_buf_release(&scripts[j]);
         if (erc != ENG_OK) {
             eng_err_print(&err);
             rc = eng_rc_exit_code(erc);

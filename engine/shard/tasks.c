@@ -1,4 +1,5 @@
-/* The tasks of a sharded night (shard.h) and the records of what each has done. */
+/* What the tasks of a sharded night (shard.h) share: the work folder, the records of what
+ * each has done, the night's arguments; and the command that runs one. */
 #include "shard.h"
 
 #include <errno.h>
@@ -11,8 +12,6 @@
 
 #include "../../formats/exchange.h"
 #include "../../formats/sha256.h"
-#include "../intake/ingest.h"
-#include "../run.h"
 #include "batch_wire.h"
 #include "plan.h"
 #include "tasks.h"
@@ -205,12 +204,9 @@ int eng_task_args(const eng_plan *plan, eng_run_args_parser parse, eng_run_args 
     return rc;
 }
 
-/* ---- map ---- */
+/* ---- .done records, checked ---- */
 
-/* Every file of a task's record has the digest recorded: a map task asked to run again
- * after a reader found one damaged (same size, other bytes) runs, instead of taking its
- * record's word. */
-static int done_files_intact(int work_fd, const eng_done *d)
+int eng_done_intact(int work_fd, const eng_done *d)
 {
     for (size_t i = 0; i < d->n; i++) {
         char hex[65];
@@ -224,291 +220,121 @@ static int done_files_intact(int work_fd, const eng_done *d)
     return 1;
 }
 
-static void file_name(char *dst, size_t cap, unsigned task, const char *what, int bucket)
+eng_done **eng_done_array_new(unsigned n)
 {
-    if (bucket < 0)
-        snprintf(dst, cap, "map-%u.%s.zst", task, what);
-    else
-        snprintf(dst, cap, "map-%u.%s-%d.zst", task, what, bucket);
+    eng_done **d = calloc(n ? n : 1, sizeof *d);
+    for (unsigned t = 0; d && t < n; t++)
+        if (!(d[t] = calloc(1, sizeof **d))) {
+            eng_done_array_free(d, t);
+            return NULL;
+        }
+    return d;
 }
 
-typedef struct map_out {
-    const eng_batches *bs;
-    const eng_plan *plan;
-    unsigned task;
-    int work_fd;
-    const char *work;
-    eng_done *done; /* files[1 + j]: bucket j's */
-} map_out;
-
-static eng_rc flush_bucket(void *ctx, fmt_buf *b, eng_err *err)
+void eng_done_array_free(eng_done **d, unsigned n)
 {
-    return fmt_exchange_append(ctx, b, err);
-}
-
-/* Encode and write bucket j, a MB at a time: one pool task per bucket. */
-static eng_rc write_bucket(void *ctx, size_t j, unsigned worker, eng_err *err)
-{
-    (void)worker;
-    const map_out *m = ctx;
-    char name[FMT_EXCHANGE_NAME_MAX];
-    file_name(name, sizeof name, m->task, "bucket", (int)j);
-    fmt_exchange_out *x = NULL;
-    ENG_TRY(fmt_exchange_create(m->work_fd, m->work, name, "map-bucket", &x, err));
-    fmt_buf b;
-    fmt_buf_init(&b);
-    eng_rc rc = eng_wire_put_bucket(m->bs, (unsigned)j, m->plan->shards, &b, flush_bucket, x, err);
-    if (rc == ENG_OK)
-        rc = fmt_exchange_append(x, &b, err);
-    fmt_buf_release(&b);
-    if (rc != ENG_OK) {
-        fmt_exchange_abandon(x);
-        return rc;
-    }
-    return fmt_exchange_finish(x, &m->done->files[1 + j], err);
-}
-
-static eng_rc write_map_results(const eng_setup *setup, const eng_batches *bs,
-                                const unsigned char *mine, const eng_plan *plan, unsigned task,
-                                int work_fd, const char *work, eng_err *err)
-{
-    eng_done *d = calloc(1, sizeof *d);
-    if (!d)
-        return ENG_FAIL(err, ENG_NOMEM, "out of memory");
-    fmt_buf b;
-    fmt_buf_init(&b);
-    eng_wire_put_facts(setup, bs, mine, &b);
-    char name[FMT_EXCHANGE_NAME_MAX];
-    file_name(name, sizeof name, task, "facts", -1);
-    eng_rc rc = fmt_exchange_write(work_fd, work, name, "map-facts", &b, &d->files[0], err);
-    fmt_buf_release(&b);
-    map_out m = {bs, plan, task, work_fd, work, d};
-    if (rc == ENG_OK)
-        rc = eng_pool_for(setup->pool, plan->shards, write_bucket, &m, err);
-    d->n = 1 + plan->shards;
-    /* Test hook (tests/slurm.sh): SLIPWAY_TEST_MAP_HOLD=I:S holds map task I for S seconds
-     * between its files and its record of them, so that a test can cancel it mid-way. */
-    const char *hold = getenv("SLIPWAY_TEST_MAP_HOLD");
-    unsigned hold_task, hold_seconds;
-    if (rc == ENG_OK && hold && sscanf(hold, "%u:%u", &hold_task, &hold_seconds) == 2 &&
-        hold_task == task)
-        sleep(hold_seconds);
-    if (rc == ENG_OK) {
-        eng_done_name(name, sizeof name, "map", task);
-        rc = eng_done_write(work_fd, work, name, plan, d, err);
-    }
+    for (unsigned t = 0; d && t < n; t++)
+        free(d[t]);
     free(d);
-    return rc;
 }
 
-static int task_map(const eng_plan *plan, eng_run_args_parser parse, int work_fd, const char *work,
-                    unsigned task)
+int eng_phase_ready(const eng_plan *plan, int work_fd, const char *work, const char *phase,
+                    eng_done **done, const char *then)
 {
-    eng_err err;
-    memset(&err, 0, sizeof err);
-    char done_name[FMT_EXCHANGE_NAME_MAX];
-    eng_done_name(done_name, sizeof done_name, "map", task);
-    eng_done *d = calloc(1, sizeof *d);
-    if (d && eng_done_read(work_fd, done_name, plan, d) && done_files_intact(work_fd, d)) {
-        free(d);
-        return 0; /* run before, whole: nothing to do */
+    size_t missing = 0, at = 0;
+    char msg[200];
+    msg[0] = '\0';
+    for (unsigned t = 0; t < plan->shards; t++) {
+        char name[FMT_EXCHANGE_NAME_MAX];
+        eng_done_name(name, sizeof name, phase, t);
+        if (eng_done_read(work_fd, name, plan, done[t]))
+            continue;
+        if (missing < 8 && at < sizeof msg)
+            at += (size_t)snprintf(msg + at, sizeof msg - at, "%s%s %u", missing ? ", " : "", phase,
+                                   t);
+        else if (missing == 8 && at < sizeof msg)
+            at += (size_t)snprintf(msg + at, sizeof msg - at, ", ...");
+        missing++;
     }
-    free(d);
-    eng_run_args a;
-    int exit_code = eng_task_args(plan, parse, &a);
-    if (exit_code >= 0)
-        return exit_code;
-    a.no_output = 1;
-    unsigned char *mine = calloc(a.n_orders ? a.n_orders : 1, 1);
-    eng_setup *setup = NULL;
-    eng_batches *bs = NULL;
-    eng_rc rc = mine ? ENG_OK : ENG_FAIL(&err, ENG_NOMEM, "out of memory");
-    /* the plan's list of files checked against its arguments before it is dealt */
-    if (rc == ENG_OK)
-        rc = eng_plan_check_inputs(plan, &a, NULL, &err);
-    if (rc == ENG_OK)
-        eng_plan_share(plan, task, mine);
-    if (rc == ENG_OK)
-        rc = eng_setup_new(&a, &setup, eng_err_fresh(&err));
-    if (rc == ENG_OK) {
-        setup->read_files = mine;
-        setup->chunk_stride = plan->shards;
-        setup->chunk_slot = task;
-        setup->dup_key = &plan->key;
-        rc = eng_batches_read(setup, NULL, &bs, eng_err_fresh(&err));
-    }
-    if (rc == ENG_OK)
-        rc = write_map_results(setup, bs, mine, plan, task, work_fd, work, eng_err_fresh(&err));
-    if (rc != ENG_OK)
-        eng_err_print(&err);
-    eng_batches_free(bs);
-    eng_setup_free(setup);
-    free(mine);
-    eng_run_args_release(&a);
-    return rc == ENG_OK ? 0 : eng_rc_exit_code(rc);
+    if (!missing)
+        return 1;
+    fprintf(stderr,
+            "slipway: %s holds the results of %u of %u %s tasks; missing: %s. Run them (they "
+            "are idempotent) and then %s again\n",
+            work, plan->shards - (unsigned)missing, plan->shards, phase, msg, then);
+    return 0;
 }
 
-/* ---- finish ---- */
-
-typedef struct finish_ctx {
-    const eng_plan *plan;
-    int work_fd;
-    const char *work;
-    eng_done **map_done; /* per map task */
-    eng_wire_loader *loader;
-} finish_ctx;
-
-/* Map task `task`'s record of file name; NULL, with err saying so, when it has none. */
-static const fmt_exchange_file *listed(const finish_ctx *c, unsigned task, const char *name,
-                                       eng_err *err)
+const fmt_exchange_file *eng_done_listed(eng_done *const *done, const char *work, const char *phase,
+                                         unsigned task, const char *name, eng_err *err)
 {
-    const fmt_exchange_file *f = eng_done_file(c->map_done[task], name);
+    const fmt_exchange_file *f = eng_done_file(done[task], name);
     if (!f)
-        ENG_FAIL(err, ENG_REFUSED, "%s/map-%u.done does not list %s: run map task %u again",
-                 c->work, task, name, task);
+        ENG_FAIL(err, ENG_REFUSED, "%s/%s-%u.done does not list %s: run %s task %u again", work,
+                 phase, task, name, phase, task);
     return f;
 }
 
-static eng_rc read_exchange(const finish_ctx *c, unsigned task, const char *name, const char *kind,
-                            fmt_buf *payload, eng_err *err)
+void eng_map_file_name(char *dst, size_t cap, unsigned task, int bucket)
 {
-    const fmt_exchange_file *f = listed(c, task, name, err);
-    if (!f)
-        return ENG_REFUSED;
-    return fmt_exchange_read(c->work_fd, c->work, name, kind, f->sha256, f->payload, payload, err);
+    if (bucket < 0)
+        snprintf(dst, cap, "map-%u.facts.zst", task);
+    else
+        snprintf(dst, cap, "map-%u.bucket-%d.zst", task, bucket);
 }
 
-static eng_rc load_bucket(void *ctx, size_t j, unsigned worker, eng_err *err)
+void eng_group_file_name(char *dst, size_t cap, unsigned bucket)
 {
-    (void)worker;
-    const finish_ctx *c = ctx;
-    eng_rc rc = ENG_OK;
-    for (unsigned t = 0; t < c->plan->shards && rc == ENG_OK; t++) {
-        char name[FMT_EXCHANGE_NAME_MAX], what[FMT_EXCHANGE_NAME_MAX + 256];
-        file_name(name, sizeof name, t, "bucket", (int)j);
-        snprintf(what, sizeof what, "%s/%s", c->work, name);
-        const fmt_exchange_file *f = listed(c, t, name, err);
-        if (!f)
-            return ENG_REFUSED;
-        fmt_exchange_in *x = NULL;
-        rc = fmt_exchange_open(c->work_fd, c->work, name, "map-bucket", f->sha256, &x, err);
-        if (rc == ENG_OK)
-            rc = eng_wire_load_bucket(c->loader, t, (unsigned)j, x, what, err);
-        if (rc == ENG_OK)
-            rc = fmt_exchange_finish_in(x, err);
-        else
-            fmt_exchange_close_in(x);
-    }
-    return rc;
+    snprintf(dst, cap, "group-%u.orders.zst", bucket);
 }
 
-static eng_rc load_from_work(const eng_setup *setup, void *ctx, eng_batches **out, eng_err *err)
+eng_rc eng_map_facts_load(const eng_plan *plan, int work_fd, const char *work,
+                          eng_done *const *map_done, const eng_setup *setup, eng_wire_loader **out,
+                          eng_err *err)
 {
-    finish_ctx *c = ctx;
-    unsigned n = c->plan->shards;
-    ENG_TRY(eng_wire_loader_new(setup, n, n, &c->loader, err));
+    unsigned n = plan->shards;
+    eng_wire_loader *l = NULL;
+    ENG_TRY(eng_wire_loader_new(setup, n, n, &l, err));
     fmt_buf b;
     fmt_buf_init(&b);
     eng_rc rc = ENG_OK;
     for (unsigned t = 0; t < n && rc == ENG_OK; t++) {
         char name[FMT_EXCHANGE_NAME_MAX], what[FMT_EXCHANGE_NAME_MAX + 256];
-        file_name(name, sizeof name, t, "facts", -1);
-        snprintf(what, sizeof what, "%s/%s", c->work, name);
-        rc = read_exchange(c, t, name, "map-facts", &b, err);
+        eng_map_file_name(name, sizeof name, t, -1);
+        snprintf(what, sizeof what, "%s/%s", work, name);
+        const fmt_exchange_file *f = eng_done_listed(map_done, work, "map", t, name, err);
+        rc = f ? fmt_exchange_read(work_fd, work, name, "map-facts", f->sha256, f->payload, &b, err)
+               : ENG_REFUSED;
         if (rc == ENG_OK)
-            rc = eng_wire_load_facts(c->loader, t, &b, what, err);
+            rc = eng_wire_load_facts(l, t, &b, what, err);
     }
     fmt_buf_release(&b);
-    if (rc == ENG_OK)
-        rc = eng_pool_for(setup->pool, n, load_bucket, c, err);
-    if (rc == ENG_OK)
-        rc = eng_wire_loader_take(c->loader, out, err);
-    eng_wire_loader_free(c->loader);
-    c->loader = NULL;
-    return rc;
+    if (rc != ENG_OK) {
+        eng_wire_loader_free(l);
+        return rc;
+    }
+    *out = l;
+    return ENG_OK;
 }
 
-/* The map tasks whose results are missing, listed into msg; 0 when none is. */
-static size_t missing_maps(const eng_plan *plan, int work_fd, eng_done **done, char *msg,
-                           size_t cap)
+eng_rc eng_exchange_flush(void *x, fmt_buf *b, eng_err *err)
 {
-    size_t missing = 0, at = 0;
-    msg[0] = '\0';
-    for (unsigned t = 0; t < plan->shards; t++) {
-        char name[FMT_EXCHANGE_NAME_MAX];
-        eng_done_name(name, sizeof name, "map", t);
-        if (eng_done_read(work_fd, name, plan, done[t]))
-            continue;
-        if (missing < 8 && at < cap)
-            at += (size_t)snprintf(msg + at, cap - at, "%smap %u", missing ? ", " : "", t);
-        else if (missing == 8 && at < cap)
-            at += (size_t)snprintf(msg + at, cap - at, ", ...");
-        missing++;
-    }
-    return missing;
-}
-
-static int task_finish(const eng_plan *plan, eng_run_args_parser parse, int work_fd,
-                       const char *work)
-{
-    eng_err err;
-    memset(&err, 0, sizeof err);
-    eng_done **done = calloc(plan->shards, sizeof *done);
-    for (unsigned t = 0; done && t < plan->shards; t++)
-        if (!(done[t] = calloc(1, sizeof **done))) {
-            for (unsigned u = 0; u < t; u++)
-                free(done[u]);
-            free(done);
-            done = NULL;
-        }
-    if (!done) {
-        fprintf(stderr, "slipway: out of memory\n");
-        return 1;
-    }
-    char list[200], finish_name[FMT_EXCHANGE_NAME_MAX];
-    eng_done_name(finish_name, sizeof finish_name, "finish", 0);
-    eng_run_args a;
-    int exit_code = eng_task_args(plan, parse, &a);
-    struct stat st;
-    size_t missing = 0;
-    if (exit_code >= 0) {
-        /* the plan's arguments refused (said) */
-    } else if (eng_finish_recorded(work_fd, plan) && lstat(a.out, &st) == 0) {
-        exit_code = 0; /* finished before, and its output folder is there */
-    } else if ((missing = missing_maps(plan, work_fd, done, list, sizeof list)) != 0) {
-        fprintf(stderr,
-                "slipway: %s holds the results of %u of %u map tasks; missing: %s. Run them "
-                "(they are idempotent) and then finish again\n",
-                work, plan->shards - (unsigned)missing, plan->shards, list);
-        exit_code = 3;
-    } else if (eng_plan_check_inputs(plan, &a, NULL, &err) != ENG_OK) {
-        eng_err_print(&err);
-        exit_code = eng_rc_exit_code(err.rc);
-    } else {
-        finish_ctx c = {plan, work_fd, work, done, NULL};
-        exit_code = eng_run_from(&a, load_from_work, &c);
-        static const eng_done none; /* a record of no files: the night is in DIR */
-        if (exit_code == 0 &&
-            eng_done_write(work_fd, work, finish_name, plan, &none, &err) != ENG_OK)
-            fprintf(stderr, "slipway: warning: %s (the output folder is complete)\n", err.msg);
-    }
-    eng_run_args_release(&a);
-    for (unsigned t = 0; t < plan->shards; t++)
-        free(done[t]);
-    free(done);
-    return exit_code;
+    return fmt_exchange_append(x, b, err);
 }
 
 /* ---- the command ---- */
 
 static const char task_help[] =
     "usage: slipway task map I --work DIR [--plan SHA256]\n"
+    "       slipway task group J --work DIR [--plan SHA256]\n"
     "       slipway task finish --work DIR [--plan SHA256]\n"
     "\n"
     "One task of a sharded night whose plan is in DIR (written by `slipway run --shards`\n"
     "or `slipway slurm`); the job scripts call it. map I reads map task I's share of the\n"
-    "orders files into DIR; finish puts every map task's results together and writes\n"
-    "the night's output folder. A task run again does nothing once its results are in.\n"
+    "orders files and cuts its rows into buckets by order id; group J groups bucket J's\n"
+    "rows from every map task into orders and checks them; finish puts every group\n"
+    "task's orders together, allocates stock and writes the night's output folder. A task\n"
+    "run again does nothing once its results are in.\n"
     "  --plan SHA256  refuse unless DIR/plan is still that plan (its digest): a task\n"
     "                 started for one night never does its part of another\n";
 
@@ -534,11 +360,13 @@ int eng_shard_task(int argc, char **argv, eng_run_args_parser parse)
             phase = "";
     }
     int is_map = phase && strcmp(phase, "map") == 0,
+        is_group = phase && strcmp(phase, "group") == 0,
         is_finish = phase && strcmp(phase, "finish") == 0;
     char *end = NULL;
     unsigned long task = index && index[0] >= '0' && index[0] <= '9' ? strtoul(index, &end, 10) : 0;
-    if (!work || !(is_map || is_finish) || (is_map && (!end || *end)) || (is_finish && index)) {
-        fprintf(stderr, "slipway: task: give map I --work DIR or finish --work DIR\n"
+    if (!work || !(is_map || is_group || is_finish) || ((is_map || is_group) && (!end || *end)) ||
+        (is_finish && index)) {
+        fprintf(stderr, "slipway: task: give map I, group J or finish, and --work DIR\n"
                         "Try 'slipway task --help'.\n");
         return 2;
     }
@@ -554,13 +382,16 @@ int eng_shard_task(int argc, char **argv, eng_run_args_parser parse)
                 "night was planned in the folder since): run the night again\n",
                 work);
         exit_code = 3;
-    } else if (is_map && task >= plan.shards) {
-        fprintf(stderr, "slipway: the night in %s has map tasks 0 to %u, not %lu\n", work,
+    } else if (!is_finish && task >= plan.shards) {
+        fprintf(stderr, "slipway: the night in %s has %s tasks 0 to %u, not %lu\n", work, phase,
                 plan.shards - 1, task);
         exit_code = 2;
+    } else if (is_map) {
+        exit_code = eng_task_map(&plan, parse, work_fd, work, (unsigned)task);
+    } else if (is_group) {
+        exit_code = eng_task_group(&plan, parse, work_fd, work, (unsigned)task);
     } else {
-        exit_code = is_map ? task_map(&plan, parse, work_fd, work, (unsigned)task)
-                           : task_finish(&plan, parse, work_fd, work);
+        exit_code = eng_task_finish(&plan, parse, work_fd, work);
     }
     eng_plan_release(&plan);
     close(work_fd);

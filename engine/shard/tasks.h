@@ -55,6 +55,49 @@ int eng_finish_recorded(int work_fd, const eng_plan *plan);
  * finishing task has recorded the night done. */
 int eng_plan_done(const eng_run_args *a, int argc, char **argv, int work_fd);
 
+/* 1 when every file of d is there with the digest recorded: a task asked to run again
+ * after a reader found one damaged (same size, other bytes) runs, instead of taking its
+ * record's word. */
+int eng_done_intact(int work_fd, const eng_done *d);
+
+/* An array of n records (NULL when memory runs out), and its release. */
+eng_done **eng_done_array_new(unsigned n);
+void eng_done_array_free(eng_done **d, unsigned n);
+
+/* 1 when every task of phase ("map", "group") has recorded its results of plan (done[t]
+ * then lists task t's); else 0, with the missing ones named on stderr and what to run
+ * `then`. */
+int eng_phase_ready(const eng_plan *plan, int work_fd, const char *work, const char *phase,
+                    eng_done **done, const char *then);
+
+/* The record of file name in phase task `task`'s results; NULL, with err saying so (and
+ * which task to run again), when it has none. */
+const fmt_exchange_file *eng_done_listed(eng_done *const *done, const char *work, const char *phase,
+                                         unsigned task, const char *name, eng_err *err);
+
+/* The exchange files' names: map task I's facts (bucket < 0) or bucket J, "map-1.bucket-0.zst";
+ * group task J's orders, "group-0.orders.zst". */
+void eng_map_file_name(char *dst, size_t cap, unsigned task, int bucket);
+void eng_group_file_name(char *dst, size_t cap, unsigned bucket);
+
+/* An eng_wire_flush into the exchange file x (fmt_exchange_out). */
+eng_rc eng_exchange_flush(void *x, fmt_buf *b, eng_err *err);
+
+/* Every map task's facts (their records in map_done) into a new loader of the night's
+ * batches. ENG_REFUSED for a file missing or damaged; ENG_NOMEM. */
+struct eng_wire_loader;
+eng_rc eng_map_facts_load(const eng_plan *plan, int work_fd, const char *work,
+                          eng_done *const *map_done, const eng_setup *setup,
+                          struct eng_wire_loader **out, eng_err *err);
+
+/* The phases' tasks (map.c, group.c, finish.c), each with the plan read and the work
+ * folder open: the exit code. */
+int eng_task_map(const eng_plan *plan, eng_run_args_parser parse, int work_fd, const char *work,
+                 unsigned task);
+int eng_task_group(const eng_plan *plan, eng_run_args_parser parse, int work_fd, const char *work,
+                   unsigned bucket);
+int eng_task_finish(const eng_plan *plan, eng_run_args_parser parse, int work_fd, const char *work);
+
 /* This program's own file (to start tasks and name in job scripts): 0, or -1. */
 int eng_self_path(char *dst, size_t cap);
 

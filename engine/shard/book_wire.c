@@ -1,0 +1,465 @@
+/* Books on the wire (book_wire.h). Every value is written as the order holds it, so that
+ * the loaded order is the one built, not one that merely prints the same. */
+#include "book_wire.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../formats/currency.h"
+#include "../base/hash.h"
+#include "wire_items.h"
+
+enum {
+    LINE_WIDE = 1 << 0,
+    LINE_WAITS = 1 << 1,
+    LINE_TOTAL = 1 << 2,
+    LINE_AMOUNT_STATED = 1 << 3,
+};
+
+#define FLUSH_AT (1u << 20)
+
+/* ---- encoding ---- */
+
+typedef struct book_out {
+    fmt_buf *out;
+    eng_wire_flush flush;
+    void *ctx;
+    eng_err *err;
+} book_out;
+
+static eng_rc maybe_flush(book_out *o)
+{
+    return o->out->len >= FLUSH_AT ? o->flush(o->ctx, o->out, o->err) : ENG_OK;
+}
+
+static void put_flags(fmt_buf *b, const eng_batch *bt, size_t p)
+{
+    const uint16_t *flags = &bt->row_flags[bt->part_start[p]];
+    for (uint32_t j = 0; j < eng_batch_part_count(bt, p); j++)
+        wire_put_u64(b, flags[j]);
+}
+
+static void put_line(fmt_buf *b, const eng_line *ln)
+{
+    /* before allocation no line ships from anywhere: nothing of x but a wide line's counts */
+    assert(ln->n_parts == 0 && !ln->waits);
+    unsigned bits = (ln->is_wide ? LINE_WIDE : 0) | (ln->waits ? LINE_WAITS : 0) |
+                    (ln->line_total ? LINE_TOTAL : 0) |
+                    (ln->amount_stated ? LINE_AMOUNT_STATED : 0);
+    wire_put_u64(b, bits);
+    wire_put_i64(b, ln->product);
+    if (ln->is_wide) {
+        for (int q = 0; q < ENG_LQ_COUNT; q++)
+            wire_put_i64(b, ln->x.wide->q[q]);
+        wire_put_i64(b, ln->x.wide->price_minor);
+    } else {
+        for (int q = 0; q < ENG_LQ_NARROW; q++)
+            wire_put_u64(b, ln->q[q]);
+        wire_put_i64(b, ln->price);
+    }
+}
+
+static void put_order(fmt_buf *b, const eng_order *o)
+{
+    eng_wire_put_text(b, o->id, eng_order_id_len(o));
+    eng_wire_put_head(b, o->head);
+    wire_put_u64(b, o->line);
+    wire_put_u64(b, o->first_slip);
+    wire_put_i64(b, o->units);
+    wire_put_i64(b, o->amount_minor);
+    wire_put_u64(b, o->n_slips);
+    wire_put_u64(b, o->lines_out);
+    wire_put_u64(b, o->n_rows);
+    wire_put_u64(b, o->file);
+    wire_put_i64(b, o->currency);
+    wire_put_u64(b, o->flags);
+    wire_put_u64(b, o->status);
+    wire_put_u64(b, o->code);
+    wire_put_u64(b, o->n_lines);
+    for (uint32_t i = 0; i < o->n_lines; i++)
+        put_line(b, &o->lines[i]);
+}
+
+eng_rc eng_book_wire_put(const eng_batches *bs, const eng_book *book, unsigned bucket,
+                         unsigned n_buckets, fmt_buf *out, eng_wire_flush flush, void *ctx,
+                         eng_err *err)
+{
+    book_out o = {out, flush, ctx, err};
+    wire_put_u64(out, bucket);
+    wire_put_u64(out, n_buckets);
+    wire_put_u64(out, bs->n);
+    for (size_t i = 0; i < bs->n; i++) {
+        const eng_batch *bt = bs->items[i];
+        wire_put_u64(out, bt->file);
+        wire_put_u64(out, bt->seq);
+        for (size_t p = bucket; p < ENG_PARTS; p += n_buckets)
+            put_flags(out, bt, p);
+        if (bucket == 0) {
+            put_flags(out, bt, ENG_PARTS);
+            wire_put_u64(out, bt->standalone_rows);
+            wire_put_u64(out, bt->unnamed_rows);
+        }
+        /* the bucket's exceptions: the ones its map files gave (the others' slots are
+         * empty here) */
+        size_t n_exc = 0;
+        for (size_t e = 0; e < bt->exc.n; e++)
+            n_exc += bt->exc.items[e].message != NULL;
+        wire_put_u64(out, n_exc);
+        for (size_t e = 0; e < bt->exc.n; e++) {
+            const eng_exc *x = &bt->exc.items[e];
+            if (!x->message)
+                continue;
+            if (x->row != UINT32_MAX
+                    ? eng_bucket_of_part(eng_batch_part_of(bt, x->row), n_buckets) != bucket
+                    : bucket != 0)
+                return ENG_FAIL(err, ENG_INTERNAL,
+                                "internal error: an exception of another bucket's rows");
+            wire_put_u64(out, e);
+            eng_wire_put_exc(out, x);
+        }
+        ENG_TRY(maybe_flush(&o));
+    }
+    for (size_t p = bucket; p < ENG_PARTS; p += n_buckets) {
+        const eng_partition *part = &book->parts[p];
+        wire_put_u64(out, part->n_orders);
+        wire_put_u64(out, part->n_aside);
+        wire_put_u64(out, part->exc.n);
+        for (size_t e = 0; e < part->exc.n; e++)
+            eng_wire_put_exc(out, &part->exc.items[e]);
+        for (size_t k = 0; k < part->n_orders; k++) {
+            put_order(out, &part->orders[k]);
+            ENG_TRY(maybe_flush(&o));
+        }
+    }
+    return ENG_OK;
+}
+
+/* ---- decoding ---- */
+
+struct eng_book_loader {
+    const eng_setup *setup;
+    eng_batches *bs;
+    unsigned n_buckets;
+    eng_book *book;
+    eng_intern_cache *caches; /* per bucket */
+};
+
+eng_rc eng_book_loader_new(const eng_setup *setup, eng_batches *bs, unsigned n_buckets,
+                           eng_book_loader **out, eng_err *err)
+{
+    eng_book_loader *l = calloc(1, sizeof *l);
+    int ok = l != NULL;
+    if (ok) {
+        l->setup = setup;
+        l->bs = bs;
+        l->n_buckets = n_buckets;
+        l->book = calloc(1, sizeof *l->book);
+        l->caches = calloc(n_buckets, sizeof *l->caches);
+        ok = l->book && l->caches;
+    }
+    for (size_t p = 0; ok && p < ENG_PARTS; p++)
+        ok = (l->book->parts[p].mem = eng_arena_new(1u << 16)) != NULL;
+    for (size_t i = 0; ok && i < bs->n; i++) {
+        eng_batch *bt = bs->items[i];
+        assert(!bt->row_flags);
+        ok = (bt->row_flags = calloc(bt->n_rows ? bt->n_rows : 1, sizeof *bt->row_flags)) != NULL;
+    }
+    if (!ok) {
+        eng_book_loader_free(l);
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading the group tasks' orders");
+    }
+    *out = l;
+    return ENG_OK;
+}
+
+void eng_book_loader_free(eng_book_loader *l)
+{
+    if (!l)
+        return;
+    eng_book_free(l->book);
+    free(l->caches);
+    free(l);
+}
+
+static eng_rc damaged(eng_err *err, const char *what)
+{
+    return ENG_FAIL(err, ENG_REFUSED,
+                    "%s does not decode as a group task's orders: run the group tasks again", what);
+}
+
+typedef struct order_decoder {
+    eng_wire_stream s;
+    const eng_book_loader *l;
+    eng_intern_cache *cache;
+    eng_arena *mem;     /* the partition's */
+    eng_arena *exc_mem; /* the bucket's, for its batches' exceptions */
+    int ok;             /* memory held out */
+} order_decoder;
+
+static void get_line(wire_in *in, eng_line *ln, eng_arena *mem, int64_t n_products, int *ok)
+{
+    memset(ln, 0, sizeof *ln);
+    unsigned bits = (unsigned)wire_get_max(in, 0xf);
+    if (bits & LINE_WAITS)
+        in->bad = 1; /* only the allocation holds a line back */
+    ln->line_total = (bits & LINE_TOTAL) != 0;
+    ln->amount_stated = (bits & LINE_AMOUNT_STATED) != 0;
+    int64_t product = wire_get_i64(in);
+    if (product < -1 || product >= n_products)
+        in->bad = 1;
+    ln->product = (int32_t)product;
+    if (bits & LINE_WIDE) {
+        eng_line_wide *w = eng_arena_alloc(mem, sizeof *w, _Alignof(eng_line_wide));
+        if (!w) {
+            *ok = 0;
+            return;
+        }
+        memset(w, 0, sizeof *w);
+        for (int q = 0; q < ENG_LQ_COUNT; q++)
+            w->q[q] = wire_get_i64(in);
+        w->price_minor = wire_get_i64(in);
+        ln->x.wide = w;
+        ln->is_wide = 1;
+    } else {
+        for (int q = 0; q < ENG_LQ_NARROW; q++)
+            ln->q[q] = (uint32_t)wire_get_max(in, UINT32_MAX);
+        int64_t price = wire_get_i64(in);
+        if (price < INT32_MIN || price > INT32_MAX)
+            in->bad = 1;
+        ln->price = (int32_t)price;
+    }
+}
+
+/* One order of partition p into *o, its id, head and lines in the partition's arena. */
+static void get_order(order_decoder *d, eng_order *o, size_t p)
+{
+    wire_in *in = &d->s.in;
+    const eng_setup *setup = d->l->setup;
+    memset(o, 0, sizeof *o);
+    eng_text id = eng_wire_get_text(in);
+    if (in->bad)
+        return;
+    if ((size_t)(eng_hash_bytes(id.p, id.len) >> 56) != p) {
+        in->bad = 1; /* the later stages find an order by its id's partition */
+        return;
+    }
+    if (!(o->id = eng_id_keep(d->mem, id.p, id.len))) {
+        d->ok = 0;
+        return;
+    }
+    o->head = eng_wire_get_head(in, d->mem, d->l->bs->intern, d->cache, &d->ok);
+    o->line = wire_get_u64(in);
+    o->first_slip = wire_get_u64(in);
+    o->units = wire_get_i64(in);
+    o->amount_minor = wire_get_i64(in);
+    o->n_slips = (uint32_t)wire_get_max(in, UINT32_MAX);
+    o->lines_out = (uint32_t)wire_get_max(in, UINT32_MAX);
+    o->n_rows = (uint32_t)wire_get_max(in, UINT32_MAX);
+    o->file = (uint16_t)wire_get_max(in, setup->n_order_files ? setup->n_order_files - 1 : 0);
+    int64_t currency = wire_get_i64(in);
+    if (currency < -1 || currency >= fmt_currency_count())
+        in->bad = 1;
+    o->currency = (int16_t)currency;
+    o->flags = (uint8_t)wire_get_max(in, UINT8_MAX);
+    o->status = (uint8_t)wire_get_max(in, ENG_ST_COUNT - 1);
+    o->code = (uint8_t)wire_get_max(in, ENG_CODE_COUNT - 1);
+    /* a line takes at least two bytes: a count the file cannot hold is forged */
+    uint64_t n_lines = wire_get_max(in, (uint64_t)(in->end - in->p) / 2);
+    if (in->bad || !o->head)
+        return;
+    o->n_lines = (uint32_t)n_lines;
+    o->lines =
+        eng_arena_alloc(d->mem, (n_lines ? n_lines : 1) * sizeof *o->lines, _Alignof(eng_line));
+    if (!o->lines) {
+        d->ok = 0;
+        return;
+    }
+    int64_t n_products = (int64_t)eng_catalog_count(setup->catalog);
+    for (uint32_t i = 0; i < o->n_lines && !in->bad && d->ok; i++)
+        get_line(in, &o->lines[i], d->mem, n_products, &d->ok);
+}
+
+/* The flags of batch bt's rows of partition p. */
+static void get_flags(order_decoder *d, eng_batch *bt, size_t p)
+{
+    uint32_t n = eng_batch_part_count(bt, p), done = 0;
+    uint16_t *flags = &bt->row_flags[bt->part_start[p]];
+    /* a run of flags is cut into items of at most 4096, each decoded whole */
+    while (done < n && d->s.rc == ENG_OK && !d->s.in.bad) {
+        uint32_t k = n - done < 4096 ? n - done : 4096;
+        do {
+            if (!eng_wire_window(&d->s))
+                return;
+            for (uint32_t j = 0; j < k; j++)
+                flags[done + j] = (uint16_t)wire_get_max(&d->s.in, UINT16_MAX);
+        } while (!eng_wire_settle(&d->s));
+        done += k;
+    }
+}
+
+static void get_batch(order_decoder *d, eng_batch *bt, unsigned bucket)
+{
+    const eng_book_loader *l = d->l;
+    wire_in *in = &d->s.in;
+    do {
+        if (!eng_wire_window(&d->s))
+            return;
+        if (wire_get_u64(in) != bt->file || wire_get_u64(in) != bt->seq)
+            in->bad = 1; /* another night's batches, or another order */
+    } while (!eng_wire_settle(&d->s));
+    for (size_t p = bucket; p < ENG_PARTS; p += l->n_buckets)
+        get_flags(d, bt, p);
+    if (bucket == 0) {
+        get_flags(d, bt, ENG_PARTS);
+        do {
+            if (!eng_wire_window(&d->s))
+                return;
+            uint32_t standalone = eng_batch_part_count(bt, ENG_PARTS);
+            bt->standalone_rows = wire_get_max(in, standalone);
+            bt->unnamed_rows = wire_get_max(in, standalone);
+        } while (!eng_wire_settle(&d->s));
+    }
+    uint64_t n_exc = 0;
+    do {
+        if (!eng_wire_window(&d->s))
+            return;
+        n_exc = wire_get_max(in, bt->exc.n);
+    } while (!eng_wire_settle(&d->s));
+    for (uint64_t k = 0; k < n_exc && d->s.rc == ENG_OK && !in->bad && d->ok; k++) {
+        uint64_t at = 0;
+        eng_exc got;
+        do {
+            if (!eng_wire_window(&d->s))
+                return;
+            at = wire_get_max(in, bt->exc.n ? bt->exc.n - 1 : 0);
+            got = eng_wire_get_exc(in, d->exc_mem, l->setup->n_sources, bt->n_rows, &d->ok);
+        } while (!eng_wire_settle(&d->s));
+        if (in->bad || !d->ok || !bt->exc.n)
+            return;
+        if (bt->exc.items[at].message) {
+            in->bad = 1; /* given twice */
+            return;
+        }
+        bt->exc.items[at] = got;
+    }
+}
+
+static void get_partition(order_decoder *d, eng_partition *part, size_t p)
+{
+    wire_in *in = &d->s.in;
+    uint64_t n_orders = 0, n_aside = 0, n_exc = 0;
+    do {
+        if (!eng_wire_window(&d->s))
+            return;
+        n_orders = wire_get_max(in, UINT32_MAX);
+        n_aside = wire_get_max(in, n_orders);
+        n_exc = wire_get_max(in, UINT32_MAX);
+    } while (!eng_wire_settle(&d->s));
+    if (in->bad)
+        return;
+    d->mem = part->mem;
+    part->n_aside = (size_t)n_aside;
+    if (n_exc && !(part->exc.items = calloc((size_t)n_exc, sizeof *part->exc.items))) {
+        d->ok = 0;
+        return;
+    }
+    part->exc.cap = (size_t)n_exc;
+    for (uint64_t e = 0; e < n_exc && d->s.rc == ENG_OK && !in->bad && d->ok; e++) {
+        eng_exc got;
+        do {
+            if (!eng_wire_window(&d->s))
+                return;
+            got = eng_wire_get_exc(in, part->mem, d->l->setup->n_sources, 0, &d->ok);
+            if (got.row != UINT32_MAX)
+                in->bad = 1; /* an order's exception names no batch row */
+        } while (!eng_wire_settle(&d->s));
+        if (!in->bad && d->ok)
+            part->exc.items[part->exc.n++] = got;
+    }
+    /* orders arrive one item at a time: the array grows as they come, so a forged count
+     * takes no memory it does not back with bytes */
+    size_t cap = 0;
+    for (uint64_t k = 0; k < n_orders && d->s.rc == ENG_OK && !in->bad && d->ok; k++) {
+        if (part->n_orders == cap) {
+            size_t grown = cap ? 2 * cap : 1024;
+            if (grown > n_orders)
+                grown = (size_t)n_orders;
+            eng_order *more = eng_arena_alloc(part->mem, grown * sizeof *more, _Alignof(eng_order));
+            if (!more) {
+                d->ok = 0;
+                return;
+            }
+            if (cap)
+                memcpy(more, part->orders, cap * sizeof *more);
+            part->orders = more;
+            cap = grown;
+        }
+        eng_order *o = &part->orders[part->n_orders];
+        do {
+            if (!eng_wire_window(&d->s))
+                return;
+            get_order(d, o, p);
+        } while (!eng_wire_settle(&d->s));
+        if (in->bad || !d->ok)
+            return;
+        /* sorted by id, as the orders stage left them: the merge of the partitions
+         * relies on it */
+        if (part->n_orders > 0 && eng_order_cmp_id(&part->orders[part->n_orders - 1], o) > 0) {
+            in->bad = 1;
+            return;
+        }
+        part->n_orders++;
+    }
+}
+
+eng_rc eng_book_load_group(eng_book_loader *l, unsigned bucket, fmt_exchange_in *x,
+                           const char *what, eng_err *err)
+{
+    assert(bucket < l->n_buckets);
+    order_decoder d;
+    memset(&d, 0, sizeof d);
+    eng_wire_stream_init(&d.s, x, err);
+    d.l = l;
+    d.cache = &l->caches[bucket];
+    assert(bucket < l->bs->n_worker_mem);
+    d.exc_mem = l->bs->worker_mem[bucket];
+    d.ok = 1;
+    wire_in *in = &d.s.in;
+    do {
+        if (!eng_wire_window(&d.s))
+            break;
+        if (wire_get_u64(in) != bucket || wire_get_u64(in) != l->n_buckets ||
+            wire_get_u64(in) != l->bs->n)
+            in->bad = 1;
+    } while (!eng_wire_settle(&d.s));
+    for (size_t i = 0; i < l->bs->n && d.s.rc == ENG_OK && !in->bad && d.ok; i++)
+        get_batch(&d, l->bs->items[i], bucket);
+    for (size_t p = bucket; p < ENG_PARTS && d.s.rc == ENG_OK && !in->bad && d.ok;
+         p += l->n_buckets)
+        get_partition(&d, &l->book->parts[p], p);
+    if (d.s.rc != ENG_OK)
+        return d.s.rc;
+    if (!d.ok)
+        return ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s", what);
+    if (in->bad)
+        return damaged(err, what);
+    return ENG_OK;
+}
+
+eng_rc eng_book_loader_take(eng_book_loader *l, eng_book **out, eng_err *err)
+{
+    for (size_t i = 0; i < l->bs->n; i++) {
+        const eng_batch *bt = l->bs->items[i];
+        for (size_t e = 0; e < bt->exc.n; e++)
+            if (!bt->exc.items[e].message)
+                return ENG_FAIL(err, ENG_REFUSED,
+                                "the group tasks' files do not fit together (an exception of "
+                                "%s is missing): run the group tasks again",
+                                l->setup->sources[bt->file].path);
+    }
+    ENG_TRY(eng_book_list(l->setup, l->book, err));
+    *out = l->book;
+    l->book = NULL;
+    return ENG_OK;
+}
