@@ -51,7 +51,8 @@ static void put_row(fmt_buf *b, const eng_row *r, const eng_row *prev)
         }
     }
     fmt_buf_put(b, r->rec_digest, sizeof r->rec_digest);
-    wire_put_u64(b, r->line);
+    /* a partition's rows of a batch come in file order: their lines as steps */
+    wire_put_i64(b, (int64_t)r->line - (prev ? (int64_t)prev->line : 0));
     wire_put_i64(b, r->qty);
     wire_put_i64(b, r->unit_mant);
     wire_put_i64(b, r->product);
@@ -414,7 +415,11 @@ static void get_row(row_decoder *d, eng_row *r, const eng_row *prev)
         r->extra = x;
     }
     wire_get_raw(in, r->rec_digest, sizeof r->rec_digest);
-    r->line = (uint32_t)wire_get_max(in, UINT32_MAX);
+    int64_t step = wire_get_i64(in), line = 0;
+    if (step < -(int64_t)UINT32_MAX || step > (int64_t)UINT32_MAX ||
+        (line = (prev ? (int64_t)prev->line : 0) + step) < 0 || line > UINT32_MAX)
+        in->bad = 1;
+    r->line = (uint32_t)line;
     r->qty = (int32_t)wire_get_i64(in);
     r->unit_mant = (int32_t)wire_get_i64(in);
     int64_t product = wire_get_i64(in);

@@ -60,11 +60,26 @@ static void put_line(fmt_buf *b, const eng_line *ln)
     }
 }
 
-static void put_order(fmt_buf *b, const eng_order *o)
+/* An order's id as the bytes it shares with the previous order's (ids come sorted) and
+ * the rest. */
+static void put_id(fmt_buf *b, const eng_order *o, const eng_order *prev)
 {
-    eng_wire_put_text(b, o->id, eng_order_id_len(o));
+    uint32_t len = eng_order_id_len(o), shared = 0;
+    if (prev) {
+        uint32_t prev_len = eng_order_id_len(prev);
+        while (shared < len && shared < prev_len && o->id[shared] == prev->id[shared])
+            shared++;
+    }
+    wire_put_u64(b, shared);
+    eng_wire_put_text(b, o->id + shared, len - shared);
+}
+
+static void put_order(fmt_buf *b, const eng_order *o, const eng_order *prev)
+{
+    put_id(b, o, prev);
     eng_wire_put_head(b, o->head);
-    wire_put_u64(b, o->line);
+    /* as the distance from the previous order's: ids and lines often rise together */
+    wire_put_i64(b, (int64_t)(o->line - (prev ? prev->line : 0)));
     wire_put_u64(b, o->first_slip);
     wire_put_i64(b, o->units);
     wire_put_i64(b, o->amount_minor);
@@ -128,7 +143,7 @@ eng_rc eng_book_wire_put(const eng_batches *bs, const eng_book *book, unsigned b
         for (size_t e = 0; e < part->exc.n; e++)
             eng_wire_put_exc(out, &part->exc.items[e]);
         for (size_t k = 0; k < part->n_orders; k++) {
-            put_order(out, &part->orders[k]);
+            put_order(out, &part->orders[k], k ? &part->orders[k - 1] : NULL);
             ENG_TRY(maybe_flush(&o));
         }
     }
@@ -194,7 +209,9 @@ typedef struct order_decoder {
     eng_intern_cache *cache;
     eng_arena *mem;     /* the partition's */
     eng_arena *exc_mem; /* the bucket's, for its batches' exceptions */
-    int ok;             /* memory held out */
+    char *id_buf;       /* an id put back together */
+    size_t id_cap;
+    int ok; /* memory held out */
 } order_decoder;
 
 static void get_line(wire_in *in, eng_line *ln, eng_arena *mem, int64_t n_products, int *ok)
@@ -231,25 +248,49 @@ static void get_line(wire_in *in, eng_line *ln, eng_arena *mem, int64_t n_produc
     }
 }
 
-/* One order of partition p into *o, its id, head and lines in the partition's arena. */
-static void get_order(order_decoder *d, eng_order *o, size_t p)
+/* An order's id (put_id) into mem. */
+static const char *get_id(order_decoder *d, const eng_order *prev, size_t p)
+{
+    wire_in *in = &d->s.in;
+    uint64_t shared = wire_get_max(in, prev ? eng_order_id_len(prev) : 0);
+    eng_text rest = eng_wire_get_text(in);
+    if (in->bad)
+        return NULL;
+    char *id = d->id_buf;
+    size_t len = (size_t)shared + rest.len;
+    if (len > d->id_cap) {
+        char *grown = realloc(d->id_buf, len);
+        if (!grown) {
+            d->ok = 0;
+            return NULL;
+        }
+        d->id_buf = id = grown;
+        d->id_cap = len;
+    }
+    if (shared)
+        memcpy(id, prev->id, (size_t)shared);
+    memcpy(id + shared, rest.p, rest.len);
+    if (len > UINT32_MAX || (size_t)(eng_hash_bytes(id, len) >> 56) != p) {
+        in->bad = 1; /* the later stages find an order by its id's partition */
+        return NULL;
+    }
+    const char *kept = eng_id_keep(d->mem, id, (uint32_t)len);
+    if (!kept)
+        d->ok = 0;
+    return kept;
+}
+
+/* One order of partition p into *o (prev: the one before it, or NULL), its id, head and
+ * lines in the partition's arena. */
+static void get_order(order_decoder *d, eng_order *o, const eng_order *prev, size_t p)
 {
     wire_in *in = &d->s.in;
     const eng_setup *setup = d->l->setup;
     memset(o, 0, sizeof *o);
-    eng_text id = eng_wire_get_text(in);
-    if (in->bad)
+    if (!(o->id = get_id(d, prev, p)))
         return;
-    if ((size_t)(eng_hash_bytes(id.p, id.len) >> 56) != p) {
-        in->bad = 1; /* the later stages find an order by its id's partition */
-        return;
-    }
-    if (!(o->id = eng_id_keep(d->mem, id.p, id.len))) {
-        d->ok = 0;
-        return;
-    }
     o->head = eng_wire_get_head(in, d->mem, d->l->bs->intern, d->cache, &d->ok);
-    o->line = wire_get_u64(in);
+    o->line = (prev ? prev->line : 0) + (uint64_t)wire_get_i64(in);
     o->first_slip = wire_get_u64(in);
     o->units = wire_get_i64(in);
     o->amount_minor = wire_get_i64(in);
@@ -399,7 +440,7 @@ static void get_partition(order_decoder *d, eng_partition *part, size_t p)
         do {
             if (!eng_wire_window(&d->s))
                 return;
-            get_order(d, o, p);
+            get_order(d, o, part->n_orders ? o - 1 : NULL, p);
         } while (!eng_wire_settle(&d->s));
         if (in->bad || !d->ok)
             return;
@@ -438,6 +479,7 @@ eng_rc eng_book_load_group(eng_book_loader *l, unsigned bucket, fmt_exchange_in 
     for (size_t p = bucket; p < ENG_PARTS && d.s.rc == ENG_OK && !in->bad && d.ok;
          p += l->n_buckets)
         get_partition(&d, &l->book->parts[p], p);
+    free(d.id_buf);
     if (d.s.rc != ENG_OK)
         return d.s.rc;
     if (!d.ok)

@@ -46,7 +46,15 @@ void eng_wire_put_head(fmt_buf *b, const eng_head *h)
         wire_put_i64(b, v.money_mant[m]);
         wire_put_u64(b, v.money_frac[m]);
     }
-    wire_put_i64(b, v.time_ns);
+    /* seconds and the nanoseconds apart: a time given to the second (the usual) then
+     * ends in a zero byte, and the seconds of one night share their high bytes */
+    int64_t sec = v.time_ns / 1000000000, ns = v.time_ns % 1000000000;
+    if (ns < 0) {
+        sec--;
+        ns += 1000000000;
+    }
+    wire_put_i64(b, sec);
+    wire_put_u64(b, (uint64_t)ns);
     wire_put_i64(b, v.priority);
     wire_put_u64(b, v.present);
     for (int f = 0; f < ENG_HT_COUNT; f++) {
@@ -64,7 +72,12 @@ const eng_head *eng_wire_get_head(wire_in *in, eng_arena *mem, eng_intern *inter
         v.money_mant[m] = wire_get_i64(in);
         v.money_frac[m] = (uint8_t)wire_get_max(in, 18);
     }
-    v.time_ns = wire_get_i64(in);
+    int64_t sec = wire_get_i64(in);
+    uint64_t ns = wire_get_max(in, 999999999);
+    if (sec < INT64_MIN / 1000000000 || sec > INT64_MAX / 1000000000 - 1)
+        in->bad = 1; /* no time a row holds */
+    else
+        v.time_ns = sec * 1000000000 + (int64_t)ns;
     v.priority = wire_get_i64(in);
     v.present = (uint32_t)wire_get_u64(in);
     eng_text texts[ENG_HT_COUNT];
