@@ -145,8 +145,6 @@ static eng_rc damaged_read(fmt_exchange_in *x, eng_err *err)
 {
     char why[sizeof err->msg];
     snprintf(why, sizeof why, "%s", err->msg);
-    /* the message names the file; the reader's path may not outlive its caller's frame */
-    err->path = NULL;
     return ENG_FAIL(err, ENG_REFUSED, "%s/%s is damaged (%s): run the task that wrote it again",
                     x->dir_path, x->name, why);
 }
@@ -174,7 +172,11 @@ eng_rc fmt_exchange_peek(fmt_exchange_in *x, size_t want, const unsigned char **
             x->cap = cap;
         }
         size_t got = 0, room = x->cap - x->start - x->len;
-        if (fmt_source_read(x->src, x->buf + x->start + x->len, room, &got, err) != ENG_OK)
+        eng_rc read = fmt_source_read(x->src, x->buf + x->start + x->len, room, &got, err);
+        /* the source names the file by the caller's name, which may not outlive its frame;
+         * this reader's messages name it themselves */
+        err->path = NULL;
+        if (read != ENG_OK)
             return damaged_read(x, err);
         x->len += got;
         x->at_end = got == 0;

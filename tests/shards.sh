@@ -126,6 +126,32 @@ for f in group-1.orders.zst map-0.bucket-1.zst; do
     cp "$work/keep.zst" "$w/$f"
 done
 "$bin" task group 1 --work "$w" && "$bin" task finish --work "$w" >/dev/null 2>"$work/stderr" && diff -r -x metrics.json tests/cases/samples/expected "$work/first" >/dev/null && ok || { bad "finish after the repair"; cat "$work/stderr"; }
+# a file cut short and recorded as if whole (its .done naming the new digest and size,
+# as only a writer of the work folder could): refused by name, no crash, no output
+forge_cut() { # folder, file, task record, bytes of payload to keep
+    cp "$1/$2" "$work/keep.zst"
+    cp "$1/$3" "$work/keep.done"
+    zstd -dc -q "$1/$2" | head -c "$4" | zstd -1 -q -c >"$work/cut.zst"
+    mv "$work/cut.zst" "$1/$2"
+    sed -i "s/^file $2 [0-9]* [0-9a-f]* /file $2 $(stat -c %s "$1/$2") $(sha256sum "$1/$2" | cut -d' ' -f1) /" "$1/$3"
+}
+rm -rf "$work/first"
+forge_cut "$w" group-0.orders.zst group-0.done 3000
+"$bin" task finish --work "$w" >/dev/null 2>"$work/stderr"
+got=$?
+if [ "$got" = 3 ] && grep -q "group-0.orders.zst does not decode" "$work/stderr" && [ ! -e "$work/first" ]; then ok
+else bad "a group file cut short, its record forged: exit $got"; cat "$work/stderr"; fi
+cp "$work/keep.zst" "$w/group-0.orders.zst"
+cp "$work/keep.done" "$w/group-0.done"
+forge_cut "$w" map-1.bucket-2.zst map-1.done 5000
+rm "$w/group-2.done"
+"$bin" task group 2 --work "$w" >/dev/null 2>"$work/stderr"
+got=$?
+if [ "$got" = 3 ] && grep -q "map-1.bucket-2.zst does not decode" "$work/stderr" && [ ! -e "$w/group-2.done" ]; then ok
+else bad "a bucket file cut short, its record forged: exit $got"; cat "$work/stderr"; fi
+cp "$work/keep.zst" "$w/map-1.bucket-2.zst"
+cp "$work/keep.done" "$w/map-1.done"
+"$bin" task group 2 --work "$w" && "$bin" task finish --work "$w" >/dev/null 2>"$work/stderr" && diff -r -x metrics.json tests/cases/samples/expected "$work/first" >/dev/null && ok || { bad "finish after the forged files' repair"; cat "$work/stderr"; }
 # the same command again reuses the plan and the map and group results (their times
 # unchanged)
 rm -rf "$work/first"

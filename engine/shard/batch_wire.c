@@ -252,6 +252,7 @@ void eng_wire_loader_free(eng_wire_loader *l)
 
 static eng_rc damaged(eng_err *err, const char *what)
 {
+    err->path = NULL; /* the message names the file; a reader's path may be gone */
     return ENG_FAIL(err, ENG_REFUSED,
                     "%s does not decode as a map task's rows: run the map tasks again", what);
 }
@@ -334,10 +335,8 @@ eng_rc eng_wire_load_facts(eng_wire_loader *l, unsigned task, const fmt_buf *pay
         if (n_exc && !in.bad) {
             if (!(bt->exc.items = calloc(n_exc, sizeof *bt->exc.items)))
                 ok = 0;
+            /* a slot no bucket fills keeps its NULL message: unmistakable */
             bt->exc.n = bt->exc.cap = (size_t)n_exc;
-            /* a slot no bucket fills stays unmistakable (eng_wire_loader_take) */
-            for (size_t e = 0; ok && e < n_exc; e++)
-                bt->exc.items[e].message = NULL;
         }
     }
     if (!ok)
@@ -437,6 +436,10 @@ static void get_row(row_decoder *d, eng_row *r, const eng_row *prev)
          r->unit_mant == ENG_ROW_IN_EXTRA) &&
         !(r->extra && r->extra->big))
         in->bad = 1;
+    /* a quantity read as good is a whole number of units: the orders stage builds lines
+     * of it */
+    else if ((r->flags & ENG_ROW_QTY_OK) && eng_row_qty(r) < 0)
+        in->bad = 1;
 }
 
 static int row_fits(const eng_row *r, const eng_row *prev, uint16_t file, size_t p)
@@ -480,7 +483,8 @@ static void get_rows(row_decoder *d, eng_wire_stream *s, eng_batch *bt, size_t p
 }
 
 /* One exception of bt, decoded apart and kept only whole. */
-static void get_exc(row_decoder *d, eng_wire_stream *s, const eng_wire_loader *l, eng_batch *bt)
+static void get_exc(row_decoder *d, eng_wire_stream *s, const eng_wire_loader *l, eng_batch *bt,
+                    unsigned bucket)
 {
     eng_exc got;
     uint64_t at;
@@ -493,6 +497,13 @@ static void get_exc(row_decoder *d, eng_wire_stream *s, const eng_wire_loader *l
     } while (!eng_wire_settle(s));
     if (s->in.bad || !d->ok)
         return;
+    /* an exception of the bucket's own rows (bucket 0: also those of no row) */
+    if (got.row == UINT32_MAX
+            ? bucket != 0
+            : eng_bucket_of_part(eng_batch_part_of(bt, got.row), l->n_buckets) != bucket) {
+        s->in.bad = 1;
+        return;
+    }
     if (bt->exc.items[at].message) {
         s->in.bad = 1; /* given twice */
         return;
@@ -529,7 +540,7 @@ eng_rc eng_wire_load_bucket(eng_wire_loader *l, unsigned task, unsigned bucket, 
             n_exc = wire_get_max(&s.in, bt->exc.n);
         } while (!eng_wire_settle(&s));
         for (uint64_t k = 0; k < n_exc && !s.in.bad && s.rc == ENG_OK && d.ok; k++)
-            get_exc(&d, &s, l, bt);
+            get_exc(&d, &s, l, bt, bucket);
     }
     if (s.rc != ENG_OK)
         return s.rc;

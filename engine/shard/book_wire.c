@@ -152,12 +152,25 @@ eng_rc eng_book_wire_put(const eng_batches *bs, const eng_book *book, unsigned b
 
 /* ---- decoding ---- */
 
+/* A batch's exception as a group file gives it, placed once every file is in: the files
+ * are decoded at once, and a forged one could name another bucket's slot. */
+typedef struct given_exc {
+    size_t batch, at;
+    eng_exc exc;
+} given_exc;
+
+typedef struct exc_pile {
+    given_exc *items;
+    size_t n, cap;
+} exc_pile;
+
 struct eng_book_loader {
     const eng_setup *setup;
     eng_batches *bs;
     unsigned n_buckets;
     eng_book *book;
     eng_intern_cache *caches; /* per bucket */
+    exc_pile *given;          /* per bucket */
 };
 
 eng_rc eng_book_loader_new(const eng_setup *setup, eng_batches *bs, unsigned n_buckets,
@@ -171,7 +184,8 @@ eng_rc eng_book_loader_new(const eng_setup *setup, eng_batches *bs, unsigned n_b
         l->n_buckets = n_buckets;
         l->book = calloc(1, sizeof *l->book);
         l->caches = calloc(n_buckets, sizeof *l->caches);
-        ok = l->book && l->caches;
+        l->given = calloc(n_buckets, sizeof *l->given);
+        ok = l->book && l->caches && l->given;
     }
     for (size_t p = 0; ok && p < ENG_PARTS; p++)
         ok = (l->book->parts[p].mem = eng_arena_new(1u << 16)) != NULL;
@@ -194,11 +208,15 @@ void eng_book_loader_free(eng_book_loader *l)
         return;
     eng_book_free(l->book);
     free(l->caches);
+    for (unsigned j = 0; l->given && j < l->n_buckets; j++)
+        free(l->given[j].items);
+    free(l->given);
     free(l);
 }
 
 static eng_rc damaged(eng_err *err, const char *what)
 {
+    err->path = NULL; /* the message names the file; a reader's path may be gone */
     return ENG_FAIL(err, ENG_REFUSED,
                     "%s does not decode as a group task's orders: run the group tasks again", what);
 }
@@ -246,6 +264,28 @@ static void get_line(wire_in *in, eng_line *ln, eng_arena *mem, int64_t n_produc
             in->bad = 1;
         ln->price = (int32_t)price;
     }
+    /* what the orders stage leaves: counts within the ordered units, nothing shipped yet */
+    int64_t ordered = eng_line_get(ln, ENG_LQ_ORDERED), qty = eng_line_get(ln, ENG_LQ_QTY);
+    if (ordered < 0 || qty < 0 || qty > ordered || eng_line_get(ln, ENG_LQ_SHIPPED) != 0 ||
+        eng_line_get(ln, ENG_LQ_BEFORE) < 0)
+        in->bad = 1;
+}
+
+/* An order as the orders stage can leave it, before allocation: valid (BACKORDERED, no
+ * code), REJECTED with its code, or a marketplace's state with none; no slips, no flag
+ * of the allocation's; a valid one with units to allocate has a currency and a catalog
+ * product behind each such line (allocation and the slips index by them). */
+static int order_fits(const eng_order *o)
+{
+    if (o->flags & ~(ENG_ORD_DUPLICATE | ENG_ORD_PRICED) || o->first_slip || o->n_slips)
+        return 0;
+    if (o->status == ENG_ST_SHIPPED || o->status == ENG_ST_PARTIAL ||
+        (o->status == ENG_ST_REJECTED) != (o->code != ENG_CODE_NONE))
+        return 0;
+    for (uint32_t i = 0; i < o->n_lines && o->status == ENG_ST_BACKORDERED; i++)
+        if (eng_line_qty(&o->lines[i]) > 0 && (o->currency < 0 || o->lines[i].product < 0))
+            return 0;
+    return 1;
 }
 
 /* An order's id (put_id) into mem. */
@@ -258,6 +298,10 @@ static const char *get_id(order_decoder *d, const eng_order *prev, size_t p)
         return NULL;
     char *id = d->id_buf;
     size_t len = (size_t)shared + rest.len;
+    if (len == 0) {
+        in->bad = 1; /* a row without an id is in no order */
+        return NULL;
+    }
     if (len > d->id_cap) {
         char *grown = realloc(d->id_buf, len);
         if (!grown) {
@@ -319,6 +363,8 @@ static void get_order(order_decoder *d, eng_order *o, const eng_order *prev, siz
     int64_t n_products = (int64_t)eng_catalog_count(setup->catalog);
     for (uint32_t i = 0; i < o->n_lines && !in->bad && d->ok; i++)
         get_line(in, &o->lines[i], d->mem, n_products, &d->ok);
+    if (!in->bad && d->ok && !order_fits(o))
+        in->bad = 1;
 }
 
 /* The flags of batch bt's rows of partition p. */
@@ -339,8 +385,24 @@ static void get_flags(order_decoder *d, eng_batch *bt, size_t p)
     }
 }
 
-static void get_batch(order_decoder *d, eng_batch *bt, unsigned bucket)
+static void give_exc(order_decoder *d, exc_pile *pile, size_t batch, size_t at, const eng_exc *x)
 {
+    if (pile->n == pile->cap) {
+        size_t cap = pile->cap ? 2 * pile->cap : 256;
+        given_exc *grown = realloc(pile->items, cap * sizeof *grown);
+        if (!grown) {
+            d->ok = 0;
+            return;
+        }
+        pile->items = grown;
+        pile->cap = cap;
+    }
+    pile->items[pile->n++] = (given_exc){batch, at, *x};
+}
+
+static void get_batch(order_decoder *d, size_t batch, unsigned bucket)
+{
+    eng_batch *bt = d->l->bs->items[batch];
     const eng_book_loader *l = d->l;
     wire_in *in = &d->s.in;
     do {
@@ -378,11 +440,14 @@ static void get_batch(order_decoder *d, eng_batch *bt, unsigned bucket)
         } while (!eng_wire_settle(&d->s));
         if (in->bad || !d->ok || !bt->exc.n)
             return;
-        if (bt->exc.items[at].message) {
-            in->bad = 1; /* given twice */
+        /* an exception of the bucket's own rows (bucket 0: also those of no row) */
+        if (got.row == UINT32_MAX
+                ? bucket != 0
+                : eng_bucket_of_part(eng_batch_part_of(bt, got.row), l->n_buckets) != bucket) {
+            in->bad = 1;
             return;
         }
-        bt->exc.items[at] = got;
+        give_exc(d, &l->given[bucket], batch, (size_t)at, &got);
     }
 }
 
@@ -401,11 +466,6 @@ static void get_partition(order_decoder *d, eng_partition *part, size_t p)
         return;
     d->mem = part->mem;
     part->n_aside = (size_t)n_aside;
-    if (n_exc && !(part->exc.items = calloc((size_t)n_exc, sizeof *part->exc.items))) {
-        d->ok = 0;
-        return;
-    }
-    part->exc.cap = (size_t)n_exc;
     for (uint64_t e = 0; e < n_exc && d->s.rc == ENG_OK && !in->bad && d->ok; e++) {
         eng_exc got;
         do {
@@ -415,8 +475,20 @@ static void get_partition(order_decoder *d, eng_partition *part, size_t p)
             if (got.row != UINT32_MAX)
                 in->bad = 1; /* an order's exception names no batch row */
         } while (!eng_wire_settle(&d->s));
-        if (!in->bad && d->ok)
-            part->exc.items[part->exc.n++] = got;
+        if (in->bad || !d->ok)
+            return;
+        /* the list grows as exceptions arrive: a forged count takes no memory */
+        if (part->exc.n == part->exc.cap) {
+            size_t cap = part->exc.cap ? 2 * part->exc.cap : 64;
+            eng_exc *grown = realloc(part->exc.items, cap * sizeof *grown);
+            if (!grown) {
+                d->ok = 0;
+                return;
+            }
+            part->exc.items = grown;
+            part->exc.cap = cap;
+        }
+        part->exc.items[part->exc.n++] = got;
     }
     /* orders arrive one item at a time: the array grows as they come, so a forged count
      * takes no memory it does not back with bytes */
@@ -475,7 +547,7 @@ eng_rc eng_book_load_group(eng_book_loader *l, unsigned bucket, fmt_exchange_in 
             in->bad = 1;
     } while (!eng_wire_settle(&d.s));
     for (size_t i = 0; i < l->bs->n && d.s.rc == ENG_OK && !in->bad && d.ok; i++)
-        get_batch(&d, l->bs->items[i], bucket);
+        get_batch(&d, i, bucket);
     for (size_t p = bucket; p < ENG_PARTS && d.s.rc == ENG_OK && !in->bad && d.ok;
          p += l->n_buckets)
         get_partition(&d, &l->book->parts[p], p);
@@ -491,14 +563,44 @@ eng_rc eng_book_load_group(eng_book_loader *l, unsigned bucket, fmt_exchange_in 
 
 eng_rc eng_book_loader_take(eng_book_loader *l, eng_book **out, eng_err *err)
 {
-    for (size_t i = 0; i < l->bs->n; i++) {
-        const eng_batch *bt = l->bs->items[i];
+    const eng_batches *bs = l->bs;
+    for (unsigned j = 0; j < l->n_buckets; j++)
+        for (size_t k = 0; k < l->given[j].n; k++) {
+            const given_exc *g = &l->given[j].items[k];
+            eng_exc *slot = &bs->items[g->batch]->exc.items[g->at];
+            if (slot->message)
+                return ENG_FAIL(err, ENG_REFUSED,
+                                "the group tasks' files do not fit together (two give one "
+                                "exception of %s): run the group tasks again",
+                                l->setup->sources[bs->items[g->batch]->file].path);
+            *slot = g->exc;
+        }
+    for (size_t i = 0; i < bs->n; i++) {
+        const eng_batch *bt = bs->items[i];
         for (size_t e = 0; e < bt->exc.n; e++)
             if (!bt->exc.items[e].message)
                 return ENG_FAIL(err, ENG_REFUSED,
                                 "the group tasks' files do not fit together (an exception of "
                                 "%s is missing): run the group tasks again",
                                 l->setup->sources[bt->file].path);
+    }
+    /* every row of a partition in one of its orders, as the orders stage left them */
+    for (size_t p = 0; p < ENG_PARTS; p++) {
+        uint64_t rows = 0, in_orders = 0;
+        for (size_t i = 0; i < bs->n; i++)
+            rows += eng_batch_part_count(bs->items[i], p);
+        const eng_partition *part = &l->book->parts[p];
+        size_t aside = 0;
+        for (size_t k = 0; k < part->n_orders; k++) {
+            in_orders += part->orders[k].n_rows;
+            aside += (part->orders[k].flags & ENG_ORD_DUPLICATE) != 0;
+        }
+        if (rows != in_orders || aside != part->n_aside)
+            return ENG_FAIL(err, ENG_REFUSED,
+                            "the group tasks' files do not fit together (partition %zu's "
+                            "orders hold %llu rows, the map tasks read %llu): run the group "
+                            "tasks again",
+                            p, (unsigned long long)in_orders, (unsigned long long)rows);
     }
     ENG_TRY(eng_book_list(l->setup, l->book, err));
     *out = l->book;

@@ -102,14 +102,8 @@ static eng_rc write_group(const eng_batches *bs, const eng_book *book, const eng
 int eng_task_group(const eng_plan *plan, eng_run_args_parser parse, int work_fd, const char *work,
                    unsigned bucket)
 {
-    char done_name[FMT_EXCHANGE_NAME_MAX];
-    eng_done_name(done_name, sizeof done_name, "group", bucket);
-    eng_done *d = calloc(1, sizeof *d);
-    if (d && eng_done_read(work_fd, done_name, plan, d) && eng_done_intact(work_fd, d)) {
-        free(d);
+    if (eng_task_done_before(work_fd, plan, "group", bucket))
         return 0; /* run before, whole: nothing to do */
-    }
-    free(d);
     eng_run_args a;
     int exit_code = eng_task_args(plan, parse, &a);
     if (exit_code >= 0)

@@ -206,7 +206,10 @@ int eng_task_args(const eng_plan *plan, eng_run_args_parser parse, eng_run_args 
 
 /* ---- .done records, checked ---- */
 
-int eng_done_intact(int work_fd, const eng_done *d)
+/* Every file of d is there with the digest recorded: a task asked to run again after a
+ * reader found one damaged (same size, other bytes) runs, instead of taking its record's
+ * word. */
+static int done_intact(int work_fd, const eng_done *d)
 {
     for (size_t i = 0; i < d->n; i++) {
         char hex[65];
@@ -218,6 +221,16 @@ int eng_done_intact(int work_fd, const eng_done *d)
             return 0;
     }
     return 1;
+}
+
+int eng_task_done_before(int work_fd, const eng_plan *plan, const char *phase, unsigned task)
+{
+    char name[FMT_EXCHANGE_NAME_MAX];
+    eng_done_name(name, sizeof name, phase, task);
+    eng_done *d = calloc(1, sizeof *d);
+    int done = d && eng_done_read(work_fd, name, plan, d) && done_intact(work_fd, d);
+    free(d);
+    return done;
 }
 
 eng_done **eng_done_array_new(unsigned n)

@@ -55,10 +55,9 @@ int eng_finish_recorded(int work_fd, const eng_plan *plan);
  * finishing task has recorded the night done. */
 int eng_plan_done(const eng_run_args *a, int argc, char **argv, int work_fd);
 
-/* 1 when every file of d is there with the digest recorded: a task asked to run again
- * after a reader found one damaged (same size, other bytes) runs, instead of taking its
- * record's word. */
-int eng_done_intact(int work_fd, const eng_done *d);
+/* 1 when task `task` of phase has run before for plan and its files are whole (it then
+ * has nothing to do). */
+int eng_task_done_before(int work_fd, const eng_plan *plan, const char *phase, unsigned task);
 
 /* An array of n records (NULL when memory runs out), and its release. */
 eng_done **eng_done_array_new(unsigned n);
