@@ -78,8 +78,6 @@ int eng_task_finish(const eng_plan *plan, eng_run_args_parser parse, int work_fd
         fprintf(stderr, "slipway: out of memory\n");
         return 1;
     }
-    char finish_name[FMT_EXCHANGE_NAME_MAX];
-    eng_done_name(finish_name, sizeof finish_name, "finish", 0);
     eng_run_args a;
     int exit_code = eng_task_args(plan, parse, &a);
     struct stat st;
@@ -98,7 +96,7 @@ int eng_task_finish(const eng_plan *plan, eng_run_args_parser parse, int work_fd
         exit_code = eng_run_from(&a, load_from_work, &c);
         static const eng_done none; /* a record of no files: the night is in DIR */
         if (exit_code == 0 &&
-            eng_done_write(work_fd, work, finish_name, plan, &none, &err) != ENG_OK)
+            eng_done_write(work_fd, work, "finish", 0, plan, &none, &err) != ENG_OK)
             fprintf(stderr, "slipway: warning: %s (the output folder is complete)\n", err.msg);
     }
     eng_run_args_release(&a);

@@ -91,10 +91,8 @@ static eng_rc write_group(const eng_batches *bs, const eng_book *book, const eng
     } else if (x) {
         fmt_exchange_abandon(x);
     }
-    if (rc == ENG_OK) {
-        eng_done_name(name, sizeof name, "group", bucket);
-        rc = eng_done_write(work_fd, work, name, plan, d, err);
-    }
+    if (rc == ENG_OK)
+        rc = eng_done_write(work_fd, work, "group", bucket, plan, d, err);
     free(d);
     return rc;
 }

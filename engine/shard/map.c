@@ -67,10 +67,8 @@ static eng_rc write_map_results(const eng_setup *setup, const eng_batches *bs,
     if (rc == ENG_OK && hold && sscanf(hold, "%u:%u", &hold_task, &hold_seconds) == 2 &&
         hold_task == task)
         sleep(hold_seconds);
-    if (rc == ENG_OK) {
-        eng_done_name(name, sizeof name, "map", task);
-        rc = eng_done_write(work_fd, work, name, plan, d, err);
-    }
+    if (rc == ENG_OK)
+        rc = eng_done_write(work_fd, work, "map", task, plan, d, err);
     free(d);
     return rc;
 }

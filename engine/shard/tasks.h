@@ -28,9 +28,10 @@ int eng_work_open_plan(const char *work, int *fd, eng_plan *plan);
 /* "map-3.done" */
 void eng_done_name(char *dst, size_t cap, const char *phase, unsigned task);
 
-/* Record a task's results under the plan's digest (whole or not at all). */
-eng_rc eng_done_write(int work_fd, const char *work, const char *name, const eng_plan *plan,
-                      const eng_done *d, eng_err *err);
+/* Record the results of task `task` of phase under the plan's digest (whole or not at
+ * all), as "PHASE-TASK.done". */
+eng_rc eng_done_write(int work_fd, const char *work, const char *phase, unsigned task,
+                      const eng_plan *plan, const eng_done *d, eng_err *err);
 
 /* 1 when `name` records results of this plan whose files are all there at their sizes
  * (d then lists them); 0 for a task still to run (missing, cut short, another plan's). */
