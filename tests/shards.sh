@@ -204,6 +204,15 @@ else bad "slurm --dry-run: exit $got"; cat "$work/dry"; fi
 for t in 3 1 0 2; do sh -c "$(grep '^exec' "$w4/slurm/map.sh" | sed "s/\$SLURM_ARRAY_TASK_ID/$t/")" || bad "map.sh task $t"; done
 for t in 2 0 3 1; do sh -c "$(grep '^exec' "$w4/slurm/group.sh" | sed "s/\$SLURM_ARRAY_TASK_ID/$t/")" || bad "group.sh task $t"; done
 sh "$w4/slurm/finish.sh" >/dev/null && diff -r -x metrics.json tests/cases/samples/expected "$work/o4" >/dev/null && ok || bad "the dry run's scripts run by hand"
+# the finished night submitted again: nothing to do, exit 0 (sbatch never asked)
+# shellcheck disable=SC2086
+PATH=/nonexistent "$bin" slurm $args --threads 2 --shards 4 --work "$work/w4" --out "$work/o4" >/dev/null 2>"$work/stderr"
+got=$?
+[ "$got" = 0 ] && grep -q "is done: .*o4 is complete" "$work/stderr" && ok || { bad "a finished night submitted again: exit $got"; cat "$work/stderr"; }
+# --plan takes a digest
+"$bin" task finish --work "$w4" --plan 1234 >/dev/null 2>"$work/stderr"
+got=$?
+[ "$got" = 2 ] && grep -q "takes the plan's SHA-256" "$work/stderr" && ok || { bad "task --plan 1234: exit $got"; cat "$work/stderr"; }
 # --status names what is done; the finished night's tasks do nothing when run again
 "$bin" slurm --status --work "$work/w4" >"$work/status"
 grep -q "map *3 *done" "$work/status" && grep -q "group *1 *done" "$work/status" && grep -q "finish     done" "$work/status" && ok || { bad "slurm --status"; cat "$work/status"; }
@@ -218,7 +227,7 @@ sh "$w4/slurm/finish.sh" >/dev/null 2>&1 && ok || bad "a finished night's finish
 
 # ---- what a new user's trial found (each failed before its fix) ----
 # a task started for one plan refuses another night's plan in its folder
-"$bin" task map 0 --work "$work/w4" --plan 0000 >/dev/null 2>"$work/stderr"
+"$bin" task map 0 --work "$work/w4" --plan 0000000000000000000000000000000000000000000000000000000000000000 >/dev/null 2>"$work/stderr"
 got=$?
 [ "$got" = 3 ] && grep -q "no longer the plan this task was started for" "$work/stderr" && ok || { bad "--plan of another night: exit $got"; cat "$work/stderr"; }
 # the same command once the night is done: exit 0, nothing run
@@ -255,6 +264,13 @@ until [ -f "$work/w15/map-0.bucket-1.zst" ] || [ $i -gt 100 ]; do sleep 0.1; i=$
 got2=$?
 [ "$got2" = 2 ] && grep -q "another slipway run uses the work folder" "$work/stderr2" && [ ! -e "$work/o16" ] && ok ||
     { bad "a second run on a busy work folder: exit $got2"; cat "$work/stderr2"; }
+# ... and so is slipway slurm, which would rewrite the plan under it
+plan_before=$(md5sum <"$work/w15/plan")
+# shellcheck disable=SC2086
+"$bin" slurm $args --shards 3 --work "$work/w15" --out "$work/o17" --dry-run >/dev/null 2>"$work/stderr2"
+got2=$?
+[ "$got2" = 2 ] && grep -q "another slipway run uses the work folder" "$work/stderr2" && [ "$(md5sum <"$work/w15/plan")" = "$plan_before" ] && ok ||
+    { bad "slurm on a busy work folder: exit $got2"; cat "$work/stderr2"; }
 kill -TERM $drv
 wait $drv
 got=$?

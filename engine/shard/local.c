@@ -1,7 +1,6 @@
 /* `slipway run --shards N --work DIR`: the night's tasks as processes of this machine,
  * through the same work folder and files a cluster's jobs use, so that the distributed
  * path is the one every test runs. */
-#define _DEFAULT_SOURCE /* flock */
 #include "shard.h"
 
 #include <errno.h>
@@ -10,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -164,18 +162,9 @@ int eng_shard_run_local(const eng_run_args *a, int argc, char **argv)
     int work_fd = -1;
     eng_plan plan;
     memset(&plan, 0, sizeof plan);
-    struct stat st;
     /* The night finished before (the same command, its folder there): nothing to do. */
-    if (lstat(a->out, &st) == 0 && eng_work_open(a->work, 0, &work_fd, &err) == ENG_OK) {
-        int done = eng_plan_done(a, argc, argv, work_fd);
-        close(work_fd);
-        work_fd = -1;
-        if (done) {
-            fprintf(stderr, "slipway: the night planned in %s is done: %s is complete\n", a->work,
-                    a->out);
-            return 0;
-        }
-    }
+    if (eng_shard_done_before(a, argc, argv))
+        return 0;
     memset(&err, 0, sizeof err);
     int refused = eng_shard_check_args(a);
     if (refused >= 0)
@@ -188,11 +177,8 @@ int eng_shard_run_local(const eng_run_args *a, int argc, char **argv)
     }
     eng_rc rc = eng_work_open(a->work, 1, &work_fd, &err);
     /* one night at a time in a work folder: the lock lasts as long as this process */
-    if (rc == ENG_OK && flock(work_fd, LOCK_EX | LOCK_NB) != 0)
-        rc = ENG_FAIL(&err, ENG_USAGE,
-                      "another slipway run uses the work folder %s now: wait for it, or give "
-                      "this night a work folder of its own",
-                      a->work);
+    if (rc == ENG_OK)
+        rc = eng_work_lock(work_fd, a->work, &err);
     if (rc == ENG_OK)
         rc = eng_plan_prepare(a, argc, argv, work_fd, a->work, &plan, &err);
     if (rc != ENG_OK) {

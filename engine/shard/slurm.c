@@ -99,10 +99,12 @@ static double text_bytes(const eng_plan *p, const char *path, size_t f)
 }
 
 /* Memory for a task holding `text` bytes of orders: what a night keeps per line of
- * text (about its size) twice over, and room for the reference data. */
+ * text (about its size; the finishing task's book, a group task's share of it) twice
+ * over, for a .zst file's ratio above the estimate's 8 and for the kernel's own, and room
+ * for the reference data. */
 static unsigned long task_mem_mib(double text)
 {
-    return 256 + (unsigned long)(2 * text / MIB);
+    return 256 + (unsigned long)(3 * text / MIB);
 }
 
 /* A job's one command: this program's task, on the work folder, for this plan only. */
@@ -440,10 +442,15 @@ static int status(const char *work, eng_run_args_parser parse)
     unsigned long jobs[N_JOBS];
     read_jobs(work_fd, jobs);
     if (jobs[JOB_MAP] || jobs[JOB_GROUP] || jobs[JOB_FINISH]) {
-        printf("  jobs       map %lu, group %lu, finish %lu\n", jobs[JOB_MAP], jobs[JOB_GROUP],
-               jobs[JOB_FINISH]);
-        char ids[96], out[4096];
-        size_t at = 0;
+        char ids[96], out[4096], listed[160];
+        size_t at = 0, at_listed = 0;
+        /* the jobs of the last submission (a phase all done then was not submitted) */
+        for (int j = 0; j < N_JOBS; j++)
+            if (jobs[j])
+                at_listed +=
+                    (size_t)snprintf(listed + at_listed, sizeof listed - at_listed, "%s%s %lu",
+                                     at_listed ? ", " : "", job_names[j], jobs[j]);
+        printf("  jobs       %s\n", listed);
         ids[0] = '\0';
         for (int j = 0; j < N_JOBS; j++)
             if (jobs[j])
@@ -529,6 +536,9 @@ int eng_shard_slurm(int argc, char **argv, eng_run_args_parser parse)
                         "Try 'slipway slurm --help'.\n");
         rc = 2;
     }
+    /* a night done before, submitted again: nothing to do, as `run --shards` says */
+    if (rc < 0 && eng_shard_done_before(&n.a, n_rest - 1, rest + 1))
+        rc = 0;
     if (rc < 0)
         rc = eng_shard_check_args(&n.a);
     if (rc < 0 && eng_self_path(n.self, sizeof n.self) != 0) {
@@ -539,6 +549,9 @@ int eng_shard_slurm(int argc, char **argv, eng_run_args_parser parse)
     memset(&err, 0, sizeof err);
     if (rc < 0) {
         eng_rc erc = eng_work_open(n.a.work, 1, &n.work_fd, &err);
+        /* no plan rewritten under a night a local run is doing now */
+        if (erc == ENG_OK)
+            erc = eng_work_lock(n.work_fd, n.a.work, &err);
         if (erc == ENG_OK && !realpath(n.a.work, n.work_abs))
             erc = ENG_FAIL(&err, ENG_IO, "cannot resolve %s: %s", n.a.work, strerror(errno));
         char here[4096];

@@ -56,6 +56,13 @@ int eng_shard_task(int argc, char **argv, eng_run_args_parser parse)
                         "Try 'slipway task --help'.\n");
         return 2;
     }
+    if (digest && (strlen(digest) != 64 || strspn(digest, "0123456789abcdef") != 64)) {
+        fprintf(stderr,
+                "slipway: task: --plan takes the plan's SHA-256 (64 hex digits, as the "
+                "job scripts give it), not '%s'\n",
+                digest);
+        return 2;
+    }
     int work_fd;
     eng_plan plan;
     int exit_code = eng_work_open_plan(work, &work_fd, &plan);

@@ -1,5 +1,6 @@
 /* What the tasks of a sharded night (shard.h) share: the work folder, the records of what
  * each has done, the night's arguments. */
+#define _DEFAULT_SOURCE /* flock */
 #include "shard.h"
 
 #include <errno.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,6 +47,32 @@ eng_rc eng_work_open(const char *work, int create, int *fd, eng_err *err)
                         work);
     }
     return ENG_OK;
+}
+
+eng_rc eng_work_lock(int fd, const char *work, eng_err *err)
+{
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+        return ENG_OK;
+    return ENG_FAIL(err, ENG_USAGE,
+                    "another slipway run uses the work folder %s now: wait for it, or give "
+                    "this night a work folder of its own",
+                    work);
+}
+
+int eng_shard_done_before(const eng_run_args *a, int argc, char **argv)
+{
+    struct stat st;
+    int work_fd = -1, done = 0;
+    eng_err err;
+    memset(&err, 0, sizeof err);
+    if (lstat(a->out, &st) == 0 && eng_work_open(a->work, 0, &work_fd, &err) == ENG_OK) {
+        done = eng_plan_done(a, argc, argv, work_fd);
+        close(work_fd);
+    }
+    if (done)
+        fprintf(stderr, "slipway: the night planned in %s is done: %s is complete\n", a->work,
+                a->out);
+    return done;
 }
 
 int eng_work_open_plan(const char *work, int *fd, eng_plan *plan)

@@ -21,6 +21,15 @@ typedef struct eng_done {
  * ENG_USAGE naming it. */
 eng_rc eng_work_open(const char *work, int create, int *fd, eng_err *err);
 
+/* Hold the work folder fd for this process alone (the lock ends with it): one command
+ * at a time plans a night there. ENG_USAGE naming it when another holds it. */
+eng_rc eng_work_lock(int fd, const char *work, eng_err *err);
+
+/* 1, said on stderr, when run a (argv[0 .. argc) as given after `run`) is a night its work
+ * folder records done and whose output folder is there: the same command again has
+ * nothing to do. */
+int eng_shard_done_before(const eng_run_args *a, int argc, char **argv);
+
 /* Open the work folder of an existing night and read its plan: -1, or the exit code with
  * the reason printed (*fd then -1). */
 int eng_work_open_plan(const char *work, int *fd, eng_plan *plan);
