@@ -82,6 +82,12 @@ args=$(cat tests/cases/samples/args)
 w=$work/w
 # shellcheck disable=SC2086
 "$bin" run $args --threads 2 --shards 3 --work "$w" --out "$work/first" >/dev/null 2>&1 || bad "samples --shards 3 failed"
+# the sample night's three files (one a .zst of 5 KB holding 42 KB of text) are dealt
+# one to each task by the text they hold: every task has rows (each file is one chunk,
+# so sharing one by chunks would give it all to task 0)
+for t in 0 1 2; do
+    [ "$(cat "$w"/map-$t.bucket-*.zst | wc -c)" -gt 2000 ] || { bad "map task $t of the sample night got no file"; ls -l "$w"; }
+done
 before=$(ls -l --time-style=+%s.%N "$w" | md5sum)
 # a task run again, its results in, does nothing (same files, same times)
 "$bin" task map 1 --work "$w" && [ "$(ls -l --time-style=+%s.%N "$w" | md5sum)" = "$before" ] && ok || bad "map 1 run again rewrote its results"

@@ -34,8 +34,6 @@
 #include "../base/siphash.h"
 #include "../base/text.h"
 
-#define CHUNK_SIZE (4u << 20)
-
 /* ---- checking one record ---- */
 
 #define MAX_DIALECTS 8
@@ -1471,7 +1469,7 @@ static eng_rc read_file(ingest *in, uint16_t file, eng_err *err)
     }
     if (in->setup->format)
         found.layout = in->layouts[file].detected;
-    size_t chunk = in->setup->chunk_size ? in->setup->chunk_size : CHUNK_SIZE;
+    size_t chunk = in->setup->chunk_size ? in->setup->chunk_size : ENG_INGEST_CHUNK;
     fmt_chunker *c = fmt_chunker_new(s, in->layouts[file].layout->dialect, chunk);
     rc = c ? ENG_OK : ENG_FAIL(err, ENG_NOMEM, "out of memory reading %s", src->path);
     if (c)

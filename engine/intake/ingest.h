@@ -19,6 +19,10 @@
 #include "intern.h"
 #include "rowstore.h"
 
+/* Bytes of text per chunk a file is cut into (eng_setup.chunk_size unless set): a
+ * sharded night's map tasks take a big file's chunks in turn. */
+#define ENG_INGEST_CHUNK (4u << 20)
+
 /* The intake stage's product: the night's orders files read into batches of checked rows,
  * in (file, chunk) order, with what was found out about each file. */
 typedef struct eng_batches {

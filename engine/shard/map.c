@@ -93,7 +93,7 @@ int eng_task_map(const eng_plan *plan, eng_run_args_parser parse, int work_fd, c
     if (rc == ENG_OK)
         rc = eng_plan_check_inputs(plan, &a, NULL, &err);
     if (rc == ENG_OK)
-        eng_plan_share(plan, task, mine);
+        eng_plan_share(plan, a.orders, task, mine);
     if (rc == ENG_OK)
         rc = eng_setup_new(&a, &setup, eng_err_fresh(&err));
     if (rc == ENG_OK) {

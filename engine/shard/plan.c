@@ -16,6 +16,7 @@
 #include "../../formats/exchange.h"
 #include "../../formats/isotime.h"
 #include "../../formats/sha256.h"
+#include "../intake/ingest.h" /* ENG_INGEST_CHUNK */
 #include "../write/manifest.h" /* SLIPWAY_VERSION */
 
 #define PLAN_NAME "plan"
@@ -408,24 +409,37 @@ eng_rc eng_plan_prepare(const eng_run_args *a, int argc, char **argv, int work_f
     return ENG_OK;
 }
 
-void eng_plan_share(const eng_plan *p, unsigned task, unsigned char *mine)
+uint64_t eng_plan_text_bytes(const eng_plan *p, const char *path, size_t f)
+{
+    size_t len = strlen(path);
+    uint64_t size = p->inputs[f].size;
+    return len > 4 && strcmp(path + len - 4, ".zst") == 0 ? 8 * size : size;
+}
+
+void eng_plan_share(const eng_plan *p, const char **orders, unsigned task, unsigned char *mine)
 {
     size_t n = p->n_orders;
     uint64_t total = 0;
+    /* by the text a file holds, which a task parses: a .zst file's size says little */
+#define TEXT(f) eng_plan_text_bytes(p, orders[f], f)
     for (size_t f = 0; f < n; f++)
-        total += p->inputs[f].size;
-    /* A file larger than a task's fair share is parsed by every task, a chunk each in
-     * turn; they all read it (decompressing and cutting it costs a fraction of parsing),
-     * so each knows its lines' numbers and the file's digest. */
-    for (size_t f = 0; f < n; f++)
-        mine[f] = p->shards > 1 && p->inputs[f].size > total / p->shards ? ENG_READ_CHUNKS
-                                                                         : ENG_READ_NONE;
+        total += TEXT(f);
+    /* A file larger than a task's fair share (and than one chunk: a file of one chunk
+     * would all go to the first task) is parsed by every task, a chunk each in turn; they
+     * all read it (decompressing and cutting it costs a fraction of parsing), so each
+     * knows its lines' numbers and the file's digest. Each task's load starts with its
+     * part of those. */
     uint64_t load[ENG_PARTS] = {0};
+    for (size_t f = 0; f < n; f++) {
+        int shared = p->shards > 1 && TEXT(f) > total / p->shards && TEXT(f) > ENG_INGEST_CHUNK;
+        mine[f] = shared ? ENG_READ_CHUNKS : ENG_READ_NONE;
+        for (unsigned t = 0; shared && t < p->shards; t++)
+            load[t] += TEXT(f) / p->shards;
+    }
     for (;;) {
         size_t big = SIZE_MAX;
         for (size_t f = 0; f < n; f++)
-            if (mine[f] == ENG_READ_NONE &&
-                (big == SIZE_MAX || p->inputs[f].size > p->inputs[big].size))
+            if (mine[f] == ENG_READ_NONE && (big == SIZE_MAX || TEXT(f) > TEXT(big)))
                 big = f;
         if (big == SIZE_MAX)
             break;
@@ -433,13 +447,14 @@ void eng_plan_share(const eng_plan *p, unsigned task, unsigned char *mine)
         for (unsigned t = 1; t < p->shards; t++)
             if (load[t] < load[least])
                 least = t;
-        load[least] += p->inputs[big].size;
+        load[least] += TEXT(big);
         /* dealt: ENG_READ_ALL to its task, and a mark the other tasks clear below */
         mine[big] = least == task ? ENG_READ_ALL : ENG_READ_CHUNKS + 1;
     }
     for (size_t f = 0; f < n; f++)
         if (mine[f] == ENG_READ_CHUNKS + 1)
             mine[f] = ENG_READ_NONE;
+#undef TEXT
 }
 
 eng_rc eng_plan_check_inputs(const eng_plan *p, const eng_run_args *a, const unsigned char *mine,

@@ -51,11 +51,16 @@ int eng_plan_is_this(const eng_run_args *a, int argc, char **argv, int work_fd, 
 /* Read work_fd/plan. ENG_REFUSED when missing, not a plan, or another version's. */
 eng_rc eng_plan_read(int work_fd, const char *work, eng_plan *out, eng_err *err);
 
+/* The text orders file f (at path, as the run names it) holds, estimated from its size: a
+ * .zst file about 8 times. */
+uint64_t eng_plan_text_bytes(const eng_plan *p, const char *path, size_t f);
+
 /* How map task `task` reads each orders file (mine[f]: ENG_READ_NONE, ENG_READ_ALL, or
- * ENG_READ_CHUNKS, eng_setup.read_files): a file larger than the whole's share of a
- * task is parsed by every task, a chunk each in turn; the others are dealt, largest
- * first, each to the task with the fewest bytes so far (the lower index on a tie). */
-void eng_plan_share(const eng_plan *p, unsigned task, unsigned char *mine);
+ * ENG_READ_CHUNKS, eng_setup.read_files), orders[f] being their paths as the run names
+ * them: a file holding more text than the whole's share of a task is parsed by every
+ * task, a chunk each in turn; the others are dealt, the most text first, each to the
+ * task with the least text so far (the lower index on a tie). */
+void eng_plan_share(const eng_plan *p, const char **orders, unsigned task, unsigned char *mine);
 
 /* ENG_REFUSED, naming it, when an input of run a (an orders file with mine[f] set, or
  * every one when mine is NULL; the reference files always) is no longer the size and age

@@ -90,14 +90,6 @@ static int run_capture(char *const argv[], char *out, size_t cap)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* The text an orders file holds, estimated from its size (a .zst file about 8 times). */
-static double text_bytes(const eng_plan *p, const char *path, size_t f)
-{
-    size_t len = strlen(path);
-    double size = (double)p->inputs[f].size;
-    return len > 4 && strcmp(path + len - 4, ".zst") == 0 ? 8 * size : size;
-}
-
 /* Memory for a task holding `text` bytes of orders: what a night keeps per line of
  * text (about its size; the finishing task's book, a group task's share of it) twice
  * over, for a .zst file's ratio above the estimate's 8 and for the kernel's own, and room
@@ -167,16 +159,16 @@ static int write_scripts(night *n, fmt_buf *scripts, eng_err *err)
      * the whole night once. */
     double total = 0, most = 0;
     for (size_t f = 0; f < p->n_orders; f++)
-        total += text_bytes(p, n->a.orders[f], f);
+        total += (double)eng_plan_text_bytes(p, n->a.orders[f], f);
     unsigned char *mine = calloc(p->n_orders ? p->n_orders : 1, 1);
     if (!mine)
         return ENG_FAIL(err, ENG_NOMEM, "out of memory");
     for (unsigned t = 0; t < p->shards; t++) {
-        eng_plan_share(p, t, mine);
+        eng_plan_share(p, n->a.orders, t, mine);
         double share = 0;
         for (size_t f = 0; f < p->n_orders; f++)
             if (mine[f])
-                share += text_bytes(p, n->a.orders[f], f) /
+                share += (double)eng_plan_text_bytes(p, n->a.orders[f], f) /
                          (mine[f] == ENG_READ_CHUNKS ? (double)p->shards : 1.0);
         most = share > most ? share : most;
     }
