@@ -215,6 +215,9 @@ sh "$w4/slurm/finish.sh" >/dev/null && diff -r -x metrics.json tests/cases/sampl
 PATH=/nonexistent "$bin" slurm $args --threads 2 --shards 4 --work "$work/w4" --out "$work/o4" >/dev/null 2>"$work/stderr"
 got=$?
 [ "$got" = 0 ] && grep -q "is done: .*o4 is complete" "$work/stderr" && ok || { bad "a finished night submitted again: exit $got"; cat "$work/stderr"; }
+# --threads takes a count
+"$bin" task finish --work "$w4" --threads 0 >/dev/null 2>"$work/stderr"
+[ $? = 2 ] && grep -q "takes a number from 1 to 1024" "$work/stderr" && ok || { bad "task --threads 0"; cat "$work/stderr"; }
 # --plan takes a digest
 "$bin" task finish --work "$w4" --plan 1234 >/dev/null 2>"$work/stderr"
 got=$?
@@ -264,6 +267,9 @@ SLIPWAY_TEST_MAP_HOLD=0:30 "$bin" run $args --shards 2 --work "$work/w15" --out 
 drv=$!
 i=0
 until [ -f "$work/w15/map-0.bucket-1.zst" ] || [ $i -gt 100 ]; do sleep 0.1; i=$((i + 1)); done
+# the map tasks, running at once, share the night's threads: each is started with a share
+shared=$(for p in /proc/[0-9]*; do { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null; echo; done | grep -c "task ma[p] 0 --work $work/w15 --plan [0-9a-f]* --threads [1-9]")
+[ "$shared" -ge 1 ] && ok || bad "the map task was started without its share of the threads"
 # meanwhile a second run on the same work folder is refused (its lock)
 # shellcheck disable=SC2086
 "$bin" run $args --shards 2 --work "$work/w15" --out "$work/o16" >/dev/null 2>"$work/stderr2"

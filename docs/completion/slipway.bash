@@ -44,7 +44,7 @@ _slipway()
     verify) flags="--catalog --inventory --orders --returns --history --policy --quiet --progress --help" ;;
     reconcile) flags="--history --payouts --policy --as-of --payout-format --payout-map --mode --quiet --progress --out --help" ;;
     init) flags="--quiet --help" ;;
-    task) flags="--work --plan --help" ;;
+    task) flags="--work --plan --threads --help" ;;
     slurm) flags="--catalog --inventory --orders --returns --history --policy --format --encoding --date-order --threads --run-date --compress --xlsx --mode --memory-limit --shards --work --dry-run --status --quiet --progress --out --help" ;;
     *) flags="" ;;
     esac

@@ -33,6 +33,9 @@ typedef struct eng_plan {
     eng_plan_input *inputs;
     size_t n_inputs, n_orders;
     char digest[65]; /* SHA-256 of the plan file */
+    /* not in the file: this task's threads when its command gives them (`task --threads`,
+     * the local driver's share of the machine for tasks running at once), else 0 */
+    unsigned task_threads;
 } eng_plan;
 
 void eng_plan_release(eng_plan *p);

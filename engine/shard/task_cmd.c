@@ -11,9 +11,9 @@
 #include "tasks.h"
 
 static const char task_help[] =
-    "usage: slipway task map I --work DIR [--plan SHA256]\n"
-    "       slipway task group J --work DIR [--plan SHA256]\n"
-    "       slipway task finish --work DIR [--plan SHA256]\n"
+    "usage: slipway task map I --work DIR [--plan SHA256] [--threads K]\n"
+    "       slipway task group J --work DIR [--plan SHA256] [--threads K]\n"
+    "       slipway task finish --work DIR [--plan SHA256] [--threads K]\n"
     "\n"
     "One task of a sharded night whose plan is in DIR (written by `slipway run --shards`\n"
     "or `slipway slurm`); the job scripts call it. map I reads map task I's share of the\n"
@@ -22,11 +22,13 @@ static const char task_help[] =
     "task's orders together, allocates stock and writes the night's output folder. A task\n"
     "run again does nothing once its results are in.\n"
     "  --plan SHA256  refuse unless DIR/plan is still that plan (its digest): a task\n"
-    "                 started for one night never does its part of another\n";
+    "                 started for one night never does its part of another\n"
+    "  --threads K    this task's threads (default: the night's --threads, else the\n"
+    "                 CPUs Slurm gave the job, else every CPU); no output changes\n";
 
 int eng_shard_task(int argc, char **argv, eng_run_args_parser parse)
 {
-    const char *phase = NULL, *index = NULL, *work = NULL, *digest = NULL;
+    const char *phase = NULL, *index = NULL, *work = NULL, *digest = NULL, *threads = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(task_help, stdout);
@@ -38,6 +40,8 @@ int eng_shard_task(int argc, char **argv, eng_run_args_parser parse)
             work = argv[i] + 7;
         else if (strcmp(argv[i], "--plan") == 0 && i + 1 < argc)
             digest = argv[++i];
+        else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
+            threads = argv[++i];
         else if (!phase)
             phase = argv[i];
         else if (!index)
@@ -56,6 +60,14 @@ int eng_shard_task(int argc, char **argv, eng_run_args_parser parse)
                         "Try 'slipway task --help'.\n");
         return 2;
     }
+    char *threads_end = NULL;
+    long task_threads = threads ? strtol(threads, &threads_end, 10) : 0;
+    if (threads &&
+        (threads_end == threads || *threads_end || task_threads < 1 || task_threads > 1024)) {
+        fprintf(stderr, "slipway: task: --threads takes a number from 1 to 1024, not '%s'\n",
+                threads);
+        return 2;
+    }
     if (digest && (strlen(digest) != 64 || strspn(digest, "0123456789abcdef") != 64)) {
         fprintf(stderr,
                 "slipway: task: --plan takes the plan's SHA-256 (64 hex digits, as the "
@@ -66,6 +78,7 @@ int eng_shard_task(int argc, char **argv, eng_run_args_parser parse)
     int work_fd;
     eng_plan plan;
     int exit_code = eng_work_open_plan(work, &work_fd, &plan);
+    plan.task_threads = (unsigned)task_threads;
     if (exit_code >= 0)
         return exit_code;
     if (digest && strcmp(digest, plan.digest) != 0) {

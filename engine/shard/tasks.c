@@ -231,6 +231,8 @@ int eng_task_args(const eng_plan *plan, eng_run_args_parser parse, eng_run_args 
     long cpus = slurm_cpus ? strtol(slurm_cpus, NULL, 10) : 0;
     if (rc < 0 && !threads_given && cpus >= 1 && cpus <= 1024)
         a->threads = (unsigned)cpus;
+    if (rc < 0 && plan->task_threads)
+        a->threads = plan->task_threads; /* threads change no output */
     return rc;
 }
 
