@@ -52,20 +52,7 @@ static eng_rc collect_order_ids(const eng_batches *bs, const eng_book *book, eng
         if (eng_strset_add(ids, o->id, eng_order_id_len(o)) != ENG_OK)
             return ENG_FAIL(err, ENG_NOMEM, "out of memory collecting order ids");
     }
-    for (size_t b = 0; !book && b < bs->n; b++) {
-        const eng_batch *bt = bs->items[b];
-        for (size_t p = 0; p < ENG_PARTS; p++) {
-            const eng_row *rows = bt->part_rows[p];
-            for (size_t i = 0; i < eng_batch_part_count(bt, p); i++) {
-                /* Rows of one order usually follow each other: skip the repeat lookups. */
-                if (i > 0 && rows[i - 1].order_id == rows[i].order_id)
-                    continue;
-                if (eng_strset_add(ids, rows[i].order_id, eng_row_id_len(&rows[i])) != ENG_OK)
-                    return ENG_FAIL(err, ENG_NOMEM, "out of memory collecting order ids");
-            }
-        }
-    }
-    return ENG_OK;
+    return book ? ENG_OK : eng_batches_order_ids(bs, NULL, ids, err);
 }
 
 /* Returns and history, read beside the batches: history keeps in full only what

@@ -32,6 +32,7 @@
 #include "../base/progress.h"
 #include "../base/queue.h"
 #include "../base/siphash.h"
+#include "../base/strset.h"
 #include "../base/text.h"
 
 /* ---- checking one record ---- */
@@ -1764,6 +1765,25 @@ done:
         return rc;
     }
     *out = bs;
+    return ENG_OK;
+}
+
+eng_rc eng_batches_order_ids(const eng_batches *bs, const unsigned char *here, eng_strset *ids,
+                             eng_err *err)
+{
+    for (size_t b = 0; b < bs->n; b++) {
+        const eng_batch *bt = bs->items[b];
+        for (size_t p = 0; p < ENG_PARTS; p++) {
+            const eng_row *rows = bt->part_rows[p];
+            for (size_t i = 0; (!here || here[p]) && i < eng_batch_part_count(bt, p); i++) {
+                /* Rows of one order usually follow each other: skip the repeat lookups. */
+                if (i > 0 && rows[i - 1].order_id == rows[i].order_id)
+                    continue;
+                if (eng_strset_add(ids, rows[i].order_id, eng_row_id_len(&rows[i])) != ENG_OK)
+                    return ENG_FAIL(err, ENG_NOMEM, "out of memory collecting order ids");
+            }
+        }
+    }
     return ENG_OK;
 }
 

@@ -74,6 +74,12 @@ eng_rc eng_batches_read(const eng_setup *setup, const eng_night_size *surveyed, 
                         eng_err *err);
 void eng_batches_free(eng_batches *batches);
 
+/* Add the order id of every grouped row of the partitions p with here[p] != 0 (NULL: all)
+ * to ids, for history to keep in full. ENG_NOMEM. */
+struct eng_strset;
+eng_rc eng_batches_order_ids(const eng_batches *bs, const unsigned char *here,
+                             struct eng_strset *ids, eng_err *err);
+
 /* How one orders file is read. */
 typedef struct eng_layout {
     const fmt_layout *layout;   /* how the file is read */

@@ -123,9 +123,10 @@ void eng_wire_put_facts(const eng_setup *setup, const eng_batches *bs, const uns
     }
 }
 
-static unsigned bucket_of_exc(const eng_batch *b, const eng_exc *e, unsigned n_buckets)
+void eng_wire_put_batch_exc(fmt_buf *b, size_t at, const eng_exc *x)
 {
-    return e->row == UINT32_MAX ? 0 : eng_bucket_of_part(eng_batch_part_of(b, e->row), n_buckets);
+    wire_put_u64(b, at);
+    eng_wire_put_exc(b, x);
 }
 
 #define FLUSH_AT (1u << 20)
@@ -161,14 +162,13 @@ eng_rc eng_wire_put_bucket(const eng_batches *bs, unsigned bucket, unsigned n_bu
             ENG_TRY(put_rows(&o, bt, ENG_PARTS));
         size_t n_exc = 0;
         for (size_t e = 0; e < bt->exc.n; e++)
-            n_exc += bucket_of_exc(bt, &bt->exc.items[e], n_buckets) == bucket;
+            n_exc += eng_bucket_of_exc(bt, &bt->exc.items[e], n_buckets) == bucket;
         wire_put_u64(out, n_exc);
         for (size_t e = 0; e < bt->exc.n; e++) {
             const eng_exc *x = &bt->exc.items[e];
-            if (bucket_of_exc(bt, x, n_buckets) != bucket)
+            if (eng_bucket_of_exc(bt, x, n_buckets) != bucket)
                 continue;
-            wire_put_u64(out, e);
-            eng_wire_put_exc(out, x);
+            eng_wire_put_batch_exc(out, e, x);
             if (out->len >= FLUSH_AT)
                 ENG_TRY(flush(ctx, out, err));
         }
@@ -482,28 +482,36 @@ static void get_rows(row_decoder *d, eng_wire_stream *s, eng_batch *bt, size_t p
     bt->part_rows[p] = dst;
 }
 
+int eng_wire_get_batch_exc(eng_wire_stream *s, const eng_batch *bt, unsigned bucket,
+                           unsigned n_buckets, size_t n_sources, eng_arena *mem, size_t *at,
+                           eng_exc *got, int *ok)
+{
+    assert(bt->exc.n > 0);
+    do {
+        if (!eng_wire_window(s))
+            return 0;
+        *at = (size_t)wire_get_max(&s->in, bt->exc.n - 1);
+        *got = eng_wire_get_exc(&s->in, mem, n_sources, bt->n_rows, ok);
+    } while (!eng_wire_settle(s));
+    if (s->in.bad || !*ok)
+        return 0;
+    /* an exception of the bucket's own rows (bucket 0: also those of no row) */
+    if (eng_bucket_of_exc(bt, got, n_buckets) != bucket) {
+        s->in.bad = 1;
+        return 0;
+    }
+    return 1;
+}
+
 /* One exception of bt, decoded apart and kept only whole. */
 static void get_exc(row_decoder *d, eng_wire_stream *s, const eng_wire_loader *l, eng_batch *bt,
                     unsigned bucket)
 {
     eng_exc got;
-    uint64_t at;
-    do {
-        if (!eng_wire_window(s))
-            return;
-        wire_in *in = &s->in;
-        at = wire_get_max(in, bt->exc.n - 1);
-        got = eng_wire_get_exc(in, d->mem, l->setup->n_sources, bt->n_rows, &d->ok);
-    } while (!eng_wire_settle(s));
-    if (s->in.bad || !d->ok)
+    size_t at;
+    if (!eng_wire_get_batch_exc(s, bt, bucket, l->n_buckets, l->setup->n_sources, d->mem, &at, &got,
+                                &d->ok))
         return;
-    /* an exception of the bucket's own rows (bucket 0: also those of no row) */
-    if (got.row == UINT32_MAX
-            ? bucket != 0
-            : eng_bucket_of_part(eng_batch_part_of(bt, got.row), l->n_buckets) != bucket) {
-        s->in.bad = 1;
-        return;
-    }
     if (bt->exc.items[at].message) {
         s->in.bad = 1; /* given twice */
         return;

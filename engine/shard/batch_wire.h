@@ -18,12 +18,31 @@
 
 #include "../../formats/buf.h"
 #include "../intake/ingest.h"
+#include "wire_items.h"
 
 /* The bucket order partition p belongs to in a night of n_buckets. */
 static inline unsigned eng_bucket_of_part(size_t p, unsigned n_buckets)
 {
     return p < ENG_PARTS ? (unsigned)(p % n_buckets) : 0;
 }
+
+/* The bucket exception e of grouped batch b travels in: its row's, bucket 0 for one tied
+ * to no row. */
+static inline unsigned eng_bucket_of_exc(const eng_batch *b, const eng_exc *e, unsigned n_buckets)
+{
+    return e->row == UINT32_MAX ? 0 : eng_bucket_of_part(eng_batch_part_of(b, e->row), n_buckets);
+}
+
+/* A batch's exception as the map tasks' and group tasks' files carry it: its index in
+ * the batch's list, then the exception. */
+void eng_wire_put_batch_exc(fmt_buf *b, size_t at, const eng_exc *x);
+
+/* One such exception of batch bt (bt->exc.n > 0) decoded from s, its texts into mem: 1
+ * when it is whole and of bucket `bucket` of n_buckets (*at and *got then hold it); else
+ * 0, with s->in.bad set, a read's failure in s->rc, or *ok cleared (memory). */
+int eng_wire_get_batch_exc(eng_wire_stream *s, const eng_batch *bt, unsigned bucket,
+                           unsigned n_buckets, size_t n_sources, eng_arena *mem, size_t *at,
+                           eng_exc *got, int *ok);
 
 /* Encode the facts of the files `mine` (per orders file, 1 for the task's) and of bs's
  * batches, and the setup's warnings. The buffer remembers an allocation failure. */

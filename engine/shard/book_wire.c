@@ -125,13 +125,10 @@ eng_rc eng_book_wire_put(const eng_batches *bs, const eng_book *book, unsigned b
             const eng_exc *x = &bt->exc.items[e];
             if (!x->message)
                 continue;
-            if (x->row != UINT32_MAX
-                    ? eng_bucket_of_part(eng_batch_part_of(bt, x->row), n_buckets) != bucket
-                    : bucket != 0)
+            if (eng_bucket_of_exc(bt, x, n_buckets) != bucket)
                 return ENG_FAIL(err, ENG_INTERNAL,
                                 "internal error: an exception of another bucket's rows");
-            wire_put_u64(out, e);
-            eng_wire_put_exc(out, x);
+            eng_wire_put_batch_exc(out, e, x);
         }
         ENG_TRY(maybe_flush(&o));
     }
@@ -430,24 +427,12 @@ static void get_batch(order_decoder *d, size_t batch, unsigned bucket)
         n_exc = wire_get_max(in, bt->exc.n);
     } while (!eng_wire_settle(&d->s));
     for (uint64_t k = 0; k < n_exc && d->s.rc == ENG_OK && !in->bad && d->ok; k++) {
-        uint64_t at = 0;
+        size_t at;
         eng_exc got;
-        do {
-            if (!eng_wire_window(&d->s))
-                return;
-            at = wire_get_max(in, bt->exc.n ? bt->exc.n - 1 : 0);
-            got = eng_wire_get_exc(in, d->exc_mem, l->setup->n_sources, bt->n_rows, &d->ok);
-        } while (!eng_wire_settle(&d->s));
-        if (in->bad || !d->ok || !bt->exc.n)
+        if (!eng_wire_get_batch_exc(&d->s, bt, bucket, l->n_buckets, l->setup->n_sources,
+                                    d->exc_mem, &at, &got, &d->ok))
             return;
-        /* an exception of the bucket's own rows (bucket 0: also those of no row) */
-        if (got.row == UINT32_MAX
-                ? bucket != 0
-                : eng_bucket_of_part(eng_batch_part_of(bt, got.row), l->n_buckets) != bucket) {
-            in->bad = 1;
-            return;
-        }
-        give_exc(d, &l->given[bucket], batch, (size_t)at, &got);
+        give_exc(d, &l->given[bucket], batch, at, &got);
     }
 }
 

@@ -83,7 +83,7 @@ int eng_task_finish(const eng_plan *plan, eng_run_args_parser parse, int work_fd
     struct stat st;
     if (exit_code >= 0) {
         /* the plan's arguments refused (said) */
-    } else if (eng_finish_recorded(work_fd, plan) && lstat(a.out, &st) == 0) {
+    } else if (eng_task_done_before(work_fd, plan, "finish", 0) && lstat(a.out, &st) == 0) {
         exit_code = 0; /* finished before, and its output folder is there */
     } else if (!eng_phase_ready(plan, work_fd, work, "map", map_done, "finish") ||
                !eng_phase_ready(plan, work_fd, work, "group", group_done, "finish")) {

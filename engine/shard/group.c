@@ -50,17 +50,8 @@ static eng_rc bucket_history(const eng_setup *setup, const eng_batches *bs,
         return ENG_OK;
     eng_strset *ids = eng_strset_new(), *no_requests = eng_strset_new();
     eng_rc rc = ids && no_requests ? ENG_OK : ENG_FAIL(err, ENG_NOMEM, "out of memory");
-    for (size_t b = 0; b < bs->n && rc == ENG_OK; b++) {
-        const eng_batch *bt = bs->items[b];
-        for (size_t p = 0; p < ENG_PARTS && rc == ENG_OK; p++) {
-            const eng_row *rows = bt->part_rows[p];
-            for (uint32_t i = 0; here[p] && i < eng_batch_part_count(bt, p) && rc == ENG_OK; i++)
-                if (i == 0 || rows[i - 1].order_id != rows[i].order_id)
-                    rc = eng_strset_add(ids, rows[i].order_id, eng_row_id_len(&rows[i])) == ENG_OK
-                             ? ENG_OK
-                             : ENG_FAIL(err, ENG_NOMEM, "out of memory collecting order ids");
-        }
-    }
+    if (rc == ENG_OK)
+        rc = eng_batches_order_ids(bs, here, ids, err);
     if (rc == ENG_OK)
         rc = eng_history_load(setup, ids, no_requests, out, err);
     eng_strset_free(ids);

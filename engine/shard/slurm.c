@@ -405,7 +405,7 @@ static int status(const char *work, eng_run_args_parser parse)
             else
                 printf("  %-5s %-4u not done\n", job_names[j], t);
         }
-    int finished = eng_finish_recorded(work_fd, &plan);
+    int finished = eng_task_done_before(work_fd, &plan, "finish", 0);
     /* the output folder as the night names it (read from the plan's own folder) */
     eng_run_args a;
     char *here = getcwd(NULL, 0);

@@ -180,22 +180,12 @@ const fmt_exchange_file *eng_done_file(const eng_done *d, const char *name)
     return NULL;
 }
 
-int eng_finish_recorded(int work_fd, const eng_plan *plan)
-{
-    eng_done *d = calloc(1, sizeof *d);
-    char name[FMT_EXCHANGE_NAME_MAX];
-    eng_done_name(name, sizeof name, "finish", 0);
-    int done = d && eng_done_read(work_fd, name, plan, d);
-    free(d);
-    return done;
-}
-
 int eng_plan_done(const eng_run_args *a, int argc, char **argv, int work_fd)
 {
     eng_plan plan;
     if (!eng_plan_is_this(a, argc, argv, work_fd, &plan))
         return 0;
-    int done = eng_finish_recorded(work_fd, &plan);
+    int done = eng_task_done_before(work_fd, &plan, "finish", 0);
     eng_plan_release(&plan);
     return done;
 }

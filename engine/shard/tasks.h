@@ -58,9 +58,6 @@ int eng_task_args(const eng_plan *plan, eng_run_args_parser parse, eng_run_args 
  * (standard input cannot be shared by separate processes), an existing --out. */
 int eng_shard_check_args(const eng_run_args *a);
 
-/* 1 when the finishing task of plan has recorded its night done (finish-0.done). */
-int eng_finish_recorded(int work_fd, const eng_plan *plan);
-
 /* 1 when the plan in work_fd is run a's (argv[0 .. argc) as given after `run`) and its
  * finishing task has recorded the night done. */
 int eng_plan_done(const eng_run_args *a, int argc, char **argv, int work_fd);
